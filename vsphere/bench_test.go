@@ -1,0 +1,138 @@
+package vsphere
+
+import (
+	"context"
+	"runtime"
+	"runtime/metrics"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vmware/govmomi/vim25/methods"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+// The large preset takes seconds to build, so the benchmarks share one.
+var large struct {
+	once sync.Once
+	cfg  Config
+	err  error
+}
+
+func largeClient(b *testing.B) *Client {
+	b.Helper()
+	large.once.Do(func() {
+		srv := startSim(&testing.T{}, "large") // lives until the process exits
+		large.cfg = configFor(srv)
+	})
+	c, err := Connect(context.Background(), large.cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = c.Close(context.Background()) })
+	return c
+}
+
+// heapPeak samples the live heap until stopped and returns its peak.
+func heapPeak() (stop func() uint64) {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	var peak uint64
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(2 * time.Millisecond)
+		defer t.Stop()
+		for {
+			metrics.Read(sample)
+			peak = max(peak, sample[0].Value.Uint64())
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() uint64 { close(done); <-finished; return peak }
+}
+
+// BenchmarkInventoryLarge loads the whole large preset (10,000 VMs, 1,000
+// hosts) through Client.Inventory. Round trips are counted at the HTTP
+// layer; the first load also creates the session's views, so it is
+// reported separately. Note that the simulator runs in the same process, so
+// heap figures include the server's work.
+func BenchmarkInventoryLarge(b *testing.B) {
+	c := largeClient(b)
+	ctx := context.Background()
+	before := c.RoundTrips()
+	if _, err := c.Inventory(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(c.RoundTrips()-before), "first-load-roundtrips")
+	runtime.GC()
+	stop := heapPeak()
+	b.ReportAllocs()
+	b.ResetTimer()
+	before = c.RoundTrips()
+	var inv *Inventory
+	for b.Loop() {
+		var err error
+		if inv, err = c.Inventory(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(c.RoundTrips()-before)/float64(b.N), "roundtrips/op")
+	b.ReportMetric(float64(stop())/(1<<20), "peak-heap-MiB")
+	if len(inv.VMs) != 10000 || len(inv.Hosts) != 1000 {
+		b.Fatalf("loaded %d VMs and %d hosts; want 10000 and 1000", len(inv.VMs), len(inv.Hosts))
+	}
+}
+
+// BenchmarkRetrieveFloorLarge is the floor the snapshot is measured
+// against: one raw RetrievePropertiesEx of the same properties over the
+// same views, decoded by govmomi and nothing more.
+func BenchmarkRetrieveFloorLarge(b *testing.B) {
+	c := largeClient(b)
+	ctx := context.Background()
+	vs, err := c.viewsFor(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	req := &types.RetrievePropertiesEx{This: c.vim.ServiceContent.PropertyCollector, SpecSet: []types.PropertyFilterSpec{vs.filterSpec()}}
+	runtime.GC()
+	stop := heapPeak()
+	b.ReportAllocs()
+	b.ResetTimer()
+	before := c.RoundTrips()
+	n := 0
+	for b.Loop() {
+		res, err := methods.RetrievePropertiesEx(ctx, c.vim, req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.Returnval.Token != "" {
+			b.Fatal("the floor assumes one page")
+		}
+		n = len(res.Returnval.Objects)
+	}
+	b.ReportMetric(float64(c.RoundTrips()-before)/float64(b.N), "roundtrips/op")
+	b.ReportMetric(float64(stop())/(1<<20), "peak-heap-MiB")
+	if n < 11000 {
+		b.Fatalf("retrieved %d objects; want all 11000+", n)
+	}
+}
+
+// BenchmarkResolveLarge measures building the resolved, sorted snapshot
+// from decoded objects: the part of a load (and of every watch update) that
+// is vtui's own work rather than the server's or the XML decoder's.
+func BenchmarkResolveLarge(b *testing.B) {
+	c := largeClient(b)
+	s := newStore()
+	if err := c.load(context.Background(), s); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = s.inventory()
+	}
+}

@@ -1,0 +1,269 @@
+package vsphere
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/vmware/govmomi/fault"
+	"github.com/vmware/govmomi/session"
+	"github.com/vmware/govmomi/session/keepalive"
+	"github.com/vmware/govmomi/vim25"
+	"github.com/vmware/govmomi/vim25/soap"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+const (
+	defaultTimeout   = 30 * time.Second
+	defaultKeepAlive = 5 * time.Minute
+)
+
+// Client is a logged-in session with one vCenter. It keeps the session alive
+// while idle, and when the server reports the session gone it logs in again
+// and retries, once, requests that change nothing. It is safe for concurrent
+// use.
+type Client struct {
+	vim     *vim25.Client
+	host    string
+	user    string
+	timeout time.Duration
+	log     *slog.Logger
+	soap    *soap.Client
+	session *reloginRoundTripper
+	http    *countingTransport
+
+	viewsMu sync.Mutex
+	views   *viewSet
+}
+
+// Option tunes Connect.
+type Option func(*options)
+
+type options struct {
+	log       *slog.Logger
+	keepAlive time.Duration
+}
+
+// WithLogger sends the client's log records (logins, re-logins, retries) to l.
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
+
+// WithKeepAlive sets how long the session may idle before a keep-alive
+// request is sent. The default is five minutes.
+func WithKeepAlive(d time.Duration) Option { return func(o *options) { o.keepAlive = d } }
+
+// ParseURL turns a user's endpoint into a vSphere SDK URL: a bare host name
+// gets https:// and /sdk. User info in the URL is rejected, because a
+// password in a URL ends up in shell history and logs.
+func ParseURL(s string) (*url.URL, error) {
+	if s == "" {
+		return nil, errors.New("no vCenter URL: give --url, set VTUI_URL, or choose a context with --context")
+	}
+	u, err := soap.ParseURL(s)
+	if err != nil {
+		return nil, fmt.Errorf("invalid vCenter URL %q: %w", s, err)
+	}
+	if u.User != nil && u.User.String() != ":" {
+		return nil, fmt.Errorf("invalid vCenter URL: put the user name in --username and the password in VTUI_PASSWORD, not in the URL")
+	}
+	u.User = nil
+	if u.Host == "" {
+		return nil, fmt.Errorf("invalid vCenter URL %q: no host name", s)
+	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return nil, fmt.Errorf("invalid vCenter URL %q: scheme must be https", s)
+	}
+	return u, nil
+}
+
+// Connect opens a session with the vCenter cfg describes: it checks the
+// server's certificate (system roots, cfg.CAFile, a pinned cfg.Thumbprint,
+// or none with cfg.Insecure), then logs in. Its errors are specific:
+// *UnreachableError, *UntrustedCertError or *LoginError.
+func Connect(ctx context.Context, cfg Config, opts ...Option) (*Client, error) {
+	o := options{log: slog.New(slog.DiscardHandler), keepAlive: defaultKeepAlive}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	u, err := ParseURL(cfg.URL)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Username == "" {
+		return nil, fmt.Errorf("no user name for %s: give --username, set VTUI_USERNAME, or set username in the context", u.Host)
+	}
+	timeout := cfg.Timeout
+	if timeout <= 0 {
+		timeout = defaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	pin, err := normalizeThumbprint(cfg.Thumbprint)
+	if err != nil {
+		return nil, err
+	}
+	d := &tlsDialer{insecure: cfg.Insecure, timeout: timeout, pinned: pin}
+	if cfg.CAFile != "" {
+		if d.roots, err = loadCAFile(cfg.CAFile); err != nil {
+			return nil, err
+		}
+	}
+	sc := soap.NewClient(u, cfg.Insecure)
+	t := sc.DefaultTransport()
+	t.DialTLSContext = d.DialTLSContext
+	t.DialContext = (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}).DialContext
+	counter := &countingTransport{base: t}
+	sc.Client.Transport = counter
+
+	keep := keepalive.NewHandlerSOAP(sc, o.keepAlive, nil)
+	relogin := &reloginRoundTripper{rt: keep, log: o.log}
+	vim, err := vim25.NewClient(ctx, relogin)
+	if err != nil {
+		return nil, connectError(u, timeout, err)
+	}
+
+	userinfo := url.UserPassword(cfg.Username, cfg.Password)
+	sm := session.NewManager(vim)
+	relogin.login = func(ctx context.Context) error { return sm.Login(ctx, userinfo) }
+	if err := sm.Login(ctx, userinfo); err != nil {
+		if fault.Is(err, &types.InvalidLogin{}) {
+			return nil, &LoginError{Host: u.Host, User: cfg.Username, Err: err}
+		}
+		return nil, connectError(u, timeout, fmt.Errorf("login to %s as %s: %w", u.Host, cfg.Username, err))
+	}
+	o.log.Info("logged in", "url", u.Redacted(), "user", cfg.Username)
+	return &Client{
+		vim:     vim,
+		host:    u.Host,
+		user:    cfg.Username,
+		timeout: timeout,
+		log:     o.log,
+		soap:    sc,
+		session: relogin,
+		http:    counter,
+	}, nil
+}
+
+// Host returns the server's host[:port], for display.
+func (c *Client) Host() string { return c.host }
+
+// User returns the logged-in user name.
+func (c *Client) User() string { return c.user }
+
+// RoundTrips returns how many HTTP requests the client has sent, including
+// the login. Benchmarks and the status bar use it.
+func (c *Client) RoundTrips() int64 { return c.http.count.Load() }
+
+// Relogins returns how many times the session was renewed after it expired.
+func (c *Client) Relogins() uint64 { return c.session.gen.Load() }
+
+// Close logs out and releases the connections.
+func (c *Client) Close(ctx context.Context) error {
+	err := session.NewManager(c.vim).Logout(ctx)
+	c.soap.CloseIdleConnections()
+	if err != nil {
+		return fmt.Errorf("logout from %s: %w", c.host, err)
+	}
+	return nil
+}
+
+// connectError turns a failed first request into an error that says what to
+// do: a certificate problem names the fingerprints, a network problem names
+// the address and the timeout.
+func connectError(u *url.URL, timeout time.Duration, err error) error {
+	if ce, ok := asUntrustedCert(err); ok {
+		return ce
+	}
+	addr := hostPort(u)
+	var netErr net.Error
+	var opErr *net.OpError
+	if errors.As(err, &opErr) || errors.As(err, &netErr) || errors.Is(err, context.DeadlineExceeded) {
+		return &UnreachableError{Addr: addr, Timeout: timeout, Err: rootCause(err)}
+	}
+	return fmt.Errorf("connect to %s: %w", addr, err)
+}
+
+// rootCause strips url.Error and net.OpError wrappers, whose text repeats
+// the URL and address the caller already prints.
+func rootCause(err error) error {
+	for {
+		var ue *url.Error
+		var oe *net.OpError
+		switch {
+		case errors.As(err, &oe) && oe.Err != nil:
+			err = oe.Err
+		case errors.As(err, &ue) && ue.Err != nil:
+			err = ue.Err
+		default:
+			return err
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			return errors.New("timed out")
+		}
+	}
+}
+
+func hostPort(u *url.URL) string {
+	if u.Port() != "" {
+		return u.Host
+	}
+	if u.Scheme == "http" {
+		return u.Host + ":80"
+	}
+	return u.Host + ":443"
+}
+
+func loadCAFile(name string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("read --ca-file: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("--ca-file %s holds no PEM certificate", name)
+	}
+	return pool, nil
+}
+
+// countingTransport counts HTTP requests and reads each response body to
+// its end before closing it. govmomi stops reading at the end of the SOAP
+// envelope, and a body closed unread makes net/http drop the connection, so
+// without draining every large response costs a new TLS handshake.
+type countingTransport struct {
+	base  http.RoundTripper
+	count atomic.Int64
+}
+
+func (t *countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	t.count.Add(1)
+	res, err := t.base.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	res.Body = &drainingBody{res.Body}
+	return res, nil
+}
+
+type drainingBody struct{ io.ReadCloser }
+
+// maxDrain bounds the bytes read to save a connection: past it, closing
+// is cheaper than reading.
+const maxDrain = 256 << 10
+
+func (b *drainingBody) Close() error {
+	_, _ = io.CopyN(io.Discard, b.ReadCloser, maxDrain)
+	return b.ReadCloser.Close()
+}

@@ -1,0 +1,246 @@
+package vsphere
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vmware/govmomi/simulator/sim25"
+	"github.com/vmware/govmomi/vim25/soap"
+
+	"github.com/vtui/vtui/vsphere/sim"
+)
+
+const (
+	testUser     = "admin@vsphere.local"
+	testPassword = "s3cret-Passw0rd!"
+)
+
+// testServer starts the small simulator preset on a loopback TLS port with
+// enforced credentials, and returns a Config that trusts it by thumbprint.
+func testServer(t testing.TB) (Config, *x509.Certificate) {
+	t.Helper()
+	srv := startSim(t, "small")
+	return configFor(srv), srv.Certificate()
+}
+
+func startSim(t testing.TB, preset string) *sim.Server {
+	t.Helper()
+	spec, err := sim.Preset(preset)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := sim.Start(context.Background(), spec, sim.Options{Username: testUser, Password: testPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func configFor(srv *sim.Server) Config {
+	return Config{
+		URL:        srv.URL.Host,
+		Username:   srv.Username,
+		Password:   srv.Password,
+		Thumbprint: srv.Thumbprint,
+		Timeout:    10 * time.Second,
+	}
+}
+
+// connectSim starts a preset and returns a client logged in to it.
+func connectSim(t testing.TB, preset string) (*Client, *sim.Server) {
+	t.Helper()
+	srv := startSim(t, preset)
+	c, err := Connect(context.Background(), configFor(srv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close(context.Background()) })
+	return c, srv
+}
+
+func TestConnectPinnedThumbprintSucceeds(t *testing.T) {
+	cfg, cert := testServer(t)
+	for _, tp := range []string{
+		soap.ThumbprintSHA256(cert),
+		strings.ToLower(strings.ReplaceAll(soap.ThumbprintSHA1(cert), ":", "")),
+	} {
+		cfg.Thumbprint = tp
+		c, err := Connect(context.Background(), cfg)
+		if err != nil {
+			t.Fatalf("Connect with thumbprint %s: %v", tp, err)
+		}
+		if c.User() != testUser {
+			t.Errorf("User() = %q; want %q", c.User(), testUser)
+		}
+		if err := c.Close(context.Background()); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	}
+}
+
+func TestConnectInsecureSucceeds(t *testing.T) {
+	cfg, _ := testServer(t)
+	cfg.Thumbprint, cfg.Insecure = "", true
+	c, err := Connect(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("Connect --insecure: %v", err)
+	}
+	_ = c.Close(context.Background())
+}
+
+func TestConnectBadPasswordNamesHostAndUserButNotPassword(t *testing.T) {
+	cfg, _ := testServer(t)
+	cfg.Password = "wrong-" + testPassword
+	_, err := Connect(context.Background(), cfg)
+	var le *LoginError
+	if !errors.As(err, &le) {
+		t.Fatalf("err = %v (%T); want *LoginError", err, err)
+	}
+	want := "login to " + cfg.URL + " as " + testUser + " failed: incorrect user name or password"
+	if err.Error() != want {
+		t.Errorf("err = %q; want %q", err, want)
+	}
+	if strings.Contains(err.Error(), cfg.Password) || strings.Contains(err.Error(), testPassword) {
+		t.Errorf("error leaks the password: %q", err)
+	}
+}
+
+func TestConnectUntrustedCertificateShowsThumbprintsAndFlag(t *testing.T) {
+	cfg, cert := testServer(t)
+	cfg.Thumbprint = ""
+	_, err := Connect(context.Background(), cfg)
+	var ce *UntrustedCertError
+	if !errors.As(err, &ce) {
+		t.Fatalf("err = %v (%T); want *UntrustedCertError", err, err)
+	}
+	sha256 := soap.ThumbprintSHA256(cert)
+	for _, want := range []string{sha256, soap.ThumbprintSHA1(cert), "--thumbprint " + sha256, "--insecure"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+}
+
+func TestConnectWrongPinnedThumbprintIsRefused(t *testing.T) {
+	cfg, cert := testServer(t)
+	cfg.Thumbprint = strings.Repeat("AB:", 31) + "AB"
+	_, err := Connect(context.Background(), cfg)
+	var ce *UntrustedCertError
+	if !errors.As(err, &ce) {
+		t.Fatalf("err = %v (%T); want *UntrustedCertError", err, err)
+	}
+	if ce.Pinned != cfg.Thumbprint || ce.SHA256 != soap.ThumbprintSHA256(cert) {
+		t.Errorf("got pinned %q sha256 %q; want %q and the server's", ce.Pinned, ce.SHA256, cfg.Thumbprint)
+	}
+	if !strings.Contains(err.Error(), "does not match the pinned thumbprint") {
+		t.Errorf("error %q does not say the pin mismatched", err)
+	}
+}
+
+func TestConnectUnreachablePortNamesAddressAndTimeout(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close() // nothing listens there now
+	_, err = Connect(context.Background(), Config{URL: addr, Username: "u", Password: "p", Timeout: 2 * time.Second})
+	var ue *UnreachableError
+	if !errors.As(err, &ue) {
+		t.Fatalf("err = %v (%T); want *UnreachableError", err, err)
+	}
+	for _, want := range []string{addr, "2s", "refused"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+}
+
+func TestParseURL(t *testing.T) {
+	tests := []struct {
+		in, want, err string
+	}{
+		{in: "vc01", want: "https://vc01/sdk"},
+		{in: "vc01.example.com:8443", want: "https://vc01.example.com:8443/sdk"},
+		{in: "https://vc01/sdk", want: "https://vc01/sdk"},
+		{in: "https://vc01/", want: "https://vc01/sdk"},
+		{in: "", err: "no vCenter URL"},
+		{in: "https://root:pw@vc01", err: "not in the URL"},
+		{in: "ftp://vc01", err: "scheme must be https"},
+	}
+	for _, tt := range tests {
+		u, err := ParseURL(tt.in)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("ParseURL(%q) err = %v; want one containing %q", tt.in, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || u.String() != tt.want {
+			t.Errorf("ParseURL(%q) = %v, %v; want %s", tt.in, u, err, tt.want)
+		}
+	}
+}
+
+func TestNormalizeThumbprint(t *testing.T) {
+	sha1 := "ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:ab:cd:ef:01"
+	tests := []struct{ in, want, err string }{
+		{in: "", want: ""},
+		{in: sha1, want: strings.ToUpper(sha1)},
+		{in: strings.ReplaceAll(sha1, ":", ""), want: strings.ToUpper(sha1)},
+		{in: "zz", err: "invalid --thumbprint"},
+		{in: "abcd", err: "SHA-1 (20 bytes) or SHA-256"},
+	}
+	for _, tt := range tests {
+		got, err := normalizeThumbprint(tt.in)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("normalizeThumbprint(%q) err = %v; want %q", tt.in, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("normalizeThumbprint(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func TestExpiredSessionIsRenewedTransparently(t *testing.T) {
+	cfg, _ := testServer(t)
+	ctx := context.Background()
+	// vcsim reads the idle timeout when a session logs in, so set it first
+	// from another session.
+	admin, err := Connect(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sim25.SetSessionTimeout(ctx, admin.vim, 200*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Connect(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := c.Inventory(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(700 * time.Millisecond) // idle past the timeout: the session expires
+
+	after, err := c.Inventory(ctx)
+	if err != nil {
+		t.Fatalf("Inventory after the session expired: %v", err)
+	}
+	if c.Relogins() == 0 {
+		t.Errorf("Relogins() = 0; want the expired session renewed")
+	}
+	if len(after.VMs) != len(before.VMs) || len(after.VMs) == 0 {
+		t.Errorf("VMs after re-login = %d; want %d", len(after.VMs), len(before.VMs))
+	}
+}

@@ -1,0 +1,102 @@
+package vsphere
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"reflect"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/vmware/govmomi/fault"
+	"github.com/vmware/govmomi/vim25/soap"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+// readOnlyMethods are the SOAP methods that change nothing in the
+// inventory, so repeating one after a re-login is safe. Creating a view,
+// filter or collector only adds session state.
+var readOnlyMethods = map[string]bool{
+	"RetrieveServiceContent":       true,
+	"RetrieveProperties":           true,
+	"RetrievePropertiesEx":         true,
+	"ContinueRetrievePropertiesEx": true,
+	"CurrentTime":                  true,
+	"CreateContainerView":          true,
+	"CreateFilter":                 true,
+	"CreatePropertyCollector":      true,
+	"WaitForUpdatesEx":             true,
+	"QueryEvents":                  true,
+	"CreateCollectorForEvents":     true,
+	"CreateCollectorForTasks":      true,
+	"ReadNextEvents":               true,
+	"ReadPreviousEvents":           true,
+	"ReadNextTasks":                true,
+	"ReadPreviousTasks":            true,
+	"QueryVMotionCompatibility":    true,
+}
+
+// reloginRoundTripper renews an expired session. A request that fails with
+// NotAuthenticated triggers one login (shared by concurrent callers), then
+// is sent again if, and only if, it changes nothing. A mutation is never
+// repeated: its caller gets the error and decides.
+type reloginRoundTripper struct {
+	rt    soap.RoundTripper
+	login func(context.Context) error
+	log   *slog.Logger
+	mu    sync.Mutex
+	gen   atomic.Uint64
+}
+
+func (r *reloginRoundTripper) RoundTrip(ctx context.Context, req, res soap.HasFault) error {
+	gen := r.gen.Load()
+	err := r.rt.RoundTrip(ctx, req, res)
+	if err == nil || r.login == nil || !fault.Is(err, &types.NotAuthenticated{}) {
+		return err
+	}
+	method := methodName(req)
+	if err := r.renew(ctx, gen); err != nil {
+		return fmt.Errorf("%s: session expired and logging in again failed: %w", method, err)
+	}
+	if !readOnlyMethods[method] {
+		r.log.Warn("session expired; not retrying a mutating request", "method", method)
+		return fmt.Errorf("%s: the session had expired, so nothing was changed; a new session is ready, run it again: %w", method, err)
+	}
+	r.log.Info("session expired; retrying after re-login", "method", method)
+	resetBody(res)
+	return r.rt.RoundTrip(ctx, req, res)
+}
+
+// renew logs in again unless another caller already did since gen.
+func (r *reloginRoundTripper) renew(ctx context.Context, gen uint64) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.gen.Load() != gen {
+		return nil
+	}
+	if err := r.login(ctx); err != nil {
+		return err
+	}
+	r.gen.Add(1)
+	return nil
+}
+
+// methodName returns the SOAP method of a govmomi request body, e.g.
+// "RetrievePropertiesEx" for *methods.RetrievePropertiesExBody.
+func methodName(req soap.HasFault) string {
+	t := reflect.TypeOf(req)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return strings.TrimSuffix(t.Name(), "Body")
+}
+
+// resetBody zeroes a response body, so a fault decoded by the first attempt
+// does not survive into the retry's result.
+func resetBody(res soap.HasFault) {
+	v := reflect.ValueOf(res)
+	if v.Kind() == reflect.Pointer && !v.IsNil() {
+		v.Elem().Set(reflect.Zero(v.Elem().Type()))
+	}
+}

@@ -1,0 +1,215 @@
+package sim
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"fmt"
+	"math/big"
+	"net"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/soap"
+)
+
+// DefaultUsername is the user a Server accepts when Options.Username is empty.
+const DefaultUsername = "vtui"
+
+// closeTimeout bounds how long Close waits for requests in flight. vcsim's
+// WaitForUpdatesEx ignores the request context, so a client that leaves one
+// waiting without MaxWaitSeconds would otherwise block Close forever.
+const closeTimeout = 2 * time.Second
+
+// Options says where and how to serve. The zero value serves on a free
+// loopback port as DefaultUsername with a random password.
+type Options struct {
+	Listen   string // host:port; "" means 127.0.0.1:0 (a free port). Used as given.
+	Username string // "" means DefaultUsername
+	Password string // "" means a random password generated per server
+}
+
+// Server is a running in-process simulated vCenter.
+type Server struct {
+	URL        *url.URL // https://127.0.0.1:PORT/sdk, with no user info
+	Username   string
+	Password   string
+	Thumbprint string // SHA-256 fingerprint of its self-signed certificate, hex with colons (AA:BB:...)
+	Spec       Spec   // what it was built from
+
+	model *simulator.Model
+	srv   *simulator.Server
+	cert  *x509.Certificate
+	once  sync.Once
+}
+
+// Start builds the inventory of spec and serves it over HTTPS with a fresh
+// self-signed certificate, accepting only the configured credentials.
+//
+// ctx bounds the build only; the server runs until Close.
+func Start(ctx context.Context, spec Spec, opts Options) (*Server, error) {
+	if err := spec.Validate(); err != nil {
+		return nil, err
+	}
+	listen := opts.Listen
+	if listen == "" {
+		listen = "127.0.0.1:0"
+	}
+	host, _, err := net.SplitHostPort(listen)
+	if err != nil {
+		return nil, fmt.Errorf("start simulator: listen address %q: %w", listen, err)
+	}
+	user, pass := opts.Username, opts.Password
+	if user == "" {
+		user = DefaultUsername
+	}
+	if pass == "" {
+		if pass, err = randomPassword(); err != nil {
+			return nil, fmt.Errorf("start simulator: %w", err)
+		}
+	}
+	cert, err := selfSignedCert(host)
+	if err != nil {
+		return nil, fmt.Errorf("start simulator: %w", err)
+	}
+
+	// A VPX model with every count zeroed is a bare vCenter service
+	// instance; build fills it.
+	m := simulator.VPX()
+	m.Datacenter, m.Host, m.Cluster, m.ClusterHost = 0, 0, 0, 0
+	m.Datastore, m.Machine, m.Portgroup = 0, 0, 0
+	m.Autostart = false
+	if err := m.Create(); err != nil {
+		return nil, fmt.Errorf("start simulator: create service: %w", err)
+	}
+	if err := build(ctx, m, spec); err != nil {
+		m.Remove()
+		return nil, fmt.Errorf("start simulator: %w", err)
+	}
+
+	m.Service.Listen = &url.URL{Host: listen, User: url.UserPassword(user, pass)}
+	m.Service.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+	srv, err := newServer(m.Service)
+	if err != nil {
+		m.Remove()
+		return nil, fmt.Errorf("start simulator on %s: %w", listen, err)
+	}
+
+	u := *srv.URL
+	u.User = nil
+	served := srv.Certificate()
+	return &Server{
+		URL:        &u,
+		Username:   user,
+		Password:   pass,
+		Thumbprint: soap.ThumbprintSHA256(served),
+		Spec:       spec,
+		model:      m,
+		srv:        srv,
+		cert:       served,
+	}, nil
+}
+
+// newServer starts serving svc, turning the panic vcsim raises when it
+// cannot listen into an error.
+func newServer(svc *simulator.Service) (srv *simulator.Server, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	return svc.NewServer(), nil
+}
+
+// Close stops serving and removes the simulator's files. It is safe to
+// call more than once and from several goroutines.
+func (s *Server) Close() {
+	s.once.Do(func() {
+		// Dropping the connections first ends clients' idle keep-alives;
+		// Close then waits for requests in flight, but not forever.
+		s.srv.CloseClientConnections()
+		done := make(chan struct{})
+		go func() {
+			s.srv.Close()
+			close(done)
+		}()
+		select {
+		case <-done:
+		case <-time.After(closeTimeout):
+		}
+		s.model.Remove()
+	})
+}
+
+// Model returns the underlying simulator model (for tests and fault
+// injection). Changes made through it must go through
+// Model().Service.Context's Update or watchers will not see them.
+func (s *Server) Model() *simulator.Model {
+	return s.model
+}
+
+// Certificate returns the server's self-signed certificate, for clients
+// that prefer a certificate pool to a thumbprint.
+func (s *Server) Certificate() *x509.Certificate {
+	return s.cert
+}
+
+// randomPassword returns 24 URL-safe characters from 18 random bytes.
+func randomPassword() (string, error) {
+	b := make([]byte, 18)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("generate password: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// selfSignedCert makes a P-256 certificate for localhost, the loopback
+// addresses and host, valid for ten years. A fresh key per server, rather
+// than vcsim's built-in one whose private key is public, makes the
+// thumbprint mean something.
+func selfSignedCert(host string) (tls.Certificate, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("generate certificate key: %w", err)
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 128))
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("generate certificate serial: %w", err)
+	}
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: "vtui simulator", Organization: []string{"vtui"}},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.AddDate(10, 0, 0),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		DNSNames:              []string{"localhost"},
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+	}
+	if ip := net.ParseIP(host); ip != nil {
+		if !ip.IsLoopback() {
+			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
+		}
+	} else if host != "" && host != "localhost" {
+		tmpl.DNSNames = append(tmpl.DNSNames, host)
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("create certificate: %w", err)
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("parse certificate: %w", err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, nil
+}

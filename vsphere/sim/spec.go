@@ -1,0 +1,129 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Names of the objects that Spec.FirstClusterExtras adds. They are present
+// only on the hosts of the first cluster (cluster-a), so that moving a VM
+// that uses them to another cluster must fail a migration precheck.
+const (
+	// FirstClusterDatastore is the datastore mounted only on cluster-a's hosts.
+	FirstClusterDatastore = "ds-a-only"
+	// FirstClusterNetwork is the portgroup present only on cluster-a's hosts.
+	FirstClusterNetwork = "pg-a-only"
+)
+
+// Spec describes the inventory a simulator is built with.
+//
+// The zero Spec is valid and builds a single empty datacenter.
+type Spec struct {
+	Datacenters     int // usually 1; 0 means 1
+	Clusters        int // per datacenter
+	HostsPerCluster int
+	VMs             int // total, spread over all cluster hosts round-robin
+	Datastores      int // shared datastores mounted on every host of a datacenter
+	HAClusters      int // per datacenter, the first N clusters get HA (dasConfig.enabled) and DRS enabled
+
+	// FirstClusterExtras adds the datastore FirstClusterDatastore and the
+	// portgroup FirstClusterNetwork to the hosts of the first cluster only,
+	// and gives the first VM (placed on the first host of that cluster) a
+	// second disk on that datastore and a second NIC on that portgroup.
+	FirstClusterExtras bool
+}
+
+// presets holds the named Specs in the order PresetNames lists them.
+var presets = []struct {
+	name string
+	spec Spec
+}{
+	{"small", Spec{
+		Datacenters: 1, Clusters: 2, HostsPerCluster: 3, VMs: 12, Datastores: 2, HAClusters: 1,
+		FirstClusterExtras: true,
+	}},
+	{"demo", Spec{
+		Datacenters: 1, Clusters: 2, HostsPerCluster: 4, VMs: 60, Datastores: 2, HAClusters: 1,
+	}},
+	{"large", Spec{
+		Datacenters: 1, Clusters: 10, HostsPerCluster: 100, VMs: 10000, Datastores: 4, HAClusters: 5,
+	}},
+}
+
+// DefaultPreset is the preset `vtui --simulator` uses when none is named.
+const DefaultPreset = "demo"
+
+// Preset returns the Spec for "small", "demo" or "large"; an unknown name
+// gives an error listing the valid names.
+//
+//   - small (tests): 1 datacenter, 2 clusters × 3 hosts, 12 VMs, 2 shared
+//     datastores, HA and DRS on cluster-a, plus FirstClusterExtras.
+//   - demo (the default of `vtui --simulator`): 1 datacenter, 2 clusters × 4
+//     hosts, 60 VMs (45 on, 10 off, 5 suspended), 2 shared datastores, HA and
+//     DRS on cluster-a.
+//   - large (benchmarks): 1 datacenter, 10 clusters × 100 hosts, 10,000 VMs,
+//     4 shared datastores, HA and DRS on the first 5 clusters.
+func Preset(name string) (Spec, error) {
+	for _, p := range presets {
+		if p.name == name {
+			return p.spec, nil
+		}
+	}
+	return Spec{}, fmt.Errorf("unknown simulator preset %q: valid presets are %s",
+		name, strings.Join(PresetNames(), ", "))
+}
+
+// PresetNames lists valid preset names in order, smallest first.
+func PresetNames() []string {
+	names := make([]string, len(presets))
+	for i, p := range presets {
+		names[i] = p.name
+	}
+	return names
+}
+
+// Validate reports whether the Spec can be built: no negative counts, no
+// more HA clusters than clusters, and somewhere to put VMs.
+func (s Spec) Validate() error {
+	var errs []error
+	for _, c := range []struct {
+		name string
+		n    int
+	}{
+		{"datacenters", s.Datacenters},
+		{"clusters", s.Clusters},
+		{"hosts per cluster", s.HostsPerCluster},
+		{"VMs", s.VMs},
+		{"datastores", s.Datastores},
+		{"HA clusters", s.HAClusters},
+	} {
+		if c.n < 0 {
+			errs = append(errs, fmt.Errorf("%s must not be negative, got %d", c.name, c.n))
+		}
+	}
+	if s.HAClusters > s.Clusters {
+		errs = append(errs, fmt.Errorf("HA clusters (%d) exceed clusters per datacenter (%d)", s.HAClusters, s.Clusters))
+	}
+	if s.VMs > 0 && s.Clusters*s.HostsPerCluster == 0 {
+		errs = append(errs, fmt.Errorf("%d VMs need at least one cluster host", s.VMs))
+	}
+	if s.Datastores > 0 && s.Clusters*s.HostsPerCluster == 0 {
+		errs = append(errs, fmt.Errorf("%d datastores need at least one cluster host to mount them", s.Datastores))
+	}
+	if s.VMs > 0 && s.Datastores == 0 {
+		errs = append(errs, fmt.Errorf("%d VMs need at least one shared datastore", s.VMs))
+	}
+	if s.FirstClusterExtras && s.Clusters*s.HostsPerCluster == 0 {
+		errs = append(errs, errors.New("first-cluster extras need at least one cluster host"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("invalid simulator spec: %w", err)
+	}
+	return nil
+}
+
+// datacenters returns the number of datacenters to build, treating 0 as 1.
+func (s Spec) datacenters() int {
+	return max(s.Datacenters, 1)
+}

@@ -1,0 +1,463 @@
+package vsphere
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+// kind is one managed-object type vtui lists: the container view that finds
+// its objects and the only properties it shows. The snapshot and the watch
+// share these, so a column added here is both loaded and kept current.
+type kind struct {
+	types []string
+	props []string
+}
+
+var kinds = []kind{
+	{types: []string{"Datacenter"}, props: []string{"name", "parent"}},
+	{types: []string{"Folder"}, props: []string{"name", "parent"}},
+	{types: []string{"ClusterComputeResource"}, props: []string{
+		"name", "parent", "summary.totalCpu", "summary.totalMemory",
+		"configurationEx.dasConfig.enabled", "configurationEx.drsConfig.enabled",
+	}},
+	{types: []string{"HostSystem"}, props: []string{
+		"name", "parent", "runtime.connectionState", "runtime.powerState", "runtime.inMaintenanceMode",
+		"summary.hardware.cpuMhz", "summary.hardware.numCpuCores", "summary.hardware.memorySize",
+		"summary.quickStats.overallCpuUsage", "summary.quickStats.overallMemoryUsage",
+		"datastore", "network",
+	}},
+	{types: []string{"VirtualMachine"}, props: []string{
+		"name", "runtime.powerState", "runtime.host", "resourcePool", "datastore", "network",
+		"config.hardware.numCPU", "config.hardware.memoryMB", "config.instanceUuid", "config.template",
+		"summary.quickStats.overallCpuUsage", "summary.quickStats.guestMemoryUsage",
+		"guest.ipAddress", "guest.toolsStatus",
+	}},
+	{types: []string{"Datastore"}, props: []string{
+		"name", "summary.type", "summary.capacity", "summary.freeSpace", "summary.accessible", "host",
+	}},
+	{types: []string{"Network", "DistributedVirtualPortgroup", "OpaqueNetwork"}, props: []string{"name"}},
+}
+
+// host is a host with what the store needs beyond the public struct.
+type host struct {
+	Host
+	parent Ref
+	mhz    int64
+	cores  int64
+}
+
+// store holds the decoded objects by reference. Property values go in with
+// set, as they come from a retrieval or a watch; inventory resolves the
+// relations into a sorted snapshot. It is not safe for concurrent use.
+type store struct {
+	names      map[Ref]string // datacenters and folders
+	parents    map[Ref]Ref    // datacenters, folders and clusters
+	clusters   map[Ref]*Cluster
+	hosts      map[Ref]*host
+	vms        map[Ref]*VM
+	datastores map[Ref]*Datastore
+	networks   map[Ref]*Network
+}
+
+func newStore() *store {
+	return &store{
+		names:      map[Ref]string{},
+		parents:    map[Ref]Ref{},
+		clusters:   map[Ref]*Cluster{},
+		hosts:      map[Ref]*host{},
+		vms:        map[Ref]*VM{},
+		datastores: map[Ref]*Datastore{},
+		networks:   map[Ref]*Network{},
+	}
+}
+
+func toRef(m types.ManagedObjectReference) Ref { return Ref{Type: m.Type, Value: m.Value} }
+
+func toMoRef(r Ref) types.ManagedObjectReference {
+	return types.ManagedObjectReference{Type: r.Type, Value: r.Value}
+}
+
+func toRefs(v any) []Ref {
+	var in []types.ManagedObjectReference
+	switch a := v.(type) {
+	case types.ArrayOfManagedObjectReference:
+		in = a.ManagedObjectReference
+	case []types.ManagedObjectReference:
+		in = a
+	}
+	out := make([]Ref, len(in))
+	for i, m := range in {
+		out[i] = toRef(m)
+	}
+	return out
+}
+
+func asRef(v any) Ref {
+	if m, ok := v.(types.ManagedObjectReference); ok {
+		return toRef(m)
+	}
+	return Ref{}
+}
+
+func asInt(v any) int64 {
+	switch n := v.(type) {
+	case int16:
+		return int64(n)
+	case int32:
+		return int64(n)
+	case int64:
+		return n
+	case int:
+		return int64(n)
+	}
+	return 0
+}
+
+func asString(v any) string {
+	switch s := v.(type) {
+	case string:
+		return s
+	case types.VirtualMachinePowerState:
+		return string(s)
+	case types.HostSystemPowerState:
+		return string(s)
+	case types.HostSystemConnectionState:
+		return string(s)
+	case types.VirtualMachineToolsStatus:
+		return string(s)
+	}
+	return ""
+}
+
+func asBool(v any) bool {
+	switch b := v.(type) {
+	case bool:
+		return b
+	case *bool:
+		return b != nil && *b
+	}
+	return false
+}
+
+// set stores one property value of obj, creating the object on first sight.
+// A nil value (a property that was unset) stores the zero value.
+func (s *store) set(obj Ref, name string, v any) {
+	switch obj.Type {
+	case "Datacenter", "Folder":
+		switch name {
+		case "name":
+			s.names[obj] = asString(v)
+		case "parent":
+			s.parents[obj] = asRef(v)
+		}
+	case "ClusterComputeResource":
+		s.setCluster(s.cluster(obj), name, v)
+	case "HostSystem":
+		s.setHost(s.host(obj), name, v)
+	case "VirtualMachine":
+		s.setVM(s.vm(obj), name, v)
+	case "Datastore":
+		s.setDatastore(s.datastore(obj), name, v)
+	case "Network", "DistributedVirtualPortgroup", "OpaqueNetwork":
+		n := s.networks[obj]
+		if n == nil {
+			n = &Network{Ref: obj, ID: obj.Value, Type: networkType(obj.Type)}
+			s.networks[obj] = n
+		}
+		if name == "name" {
+			n.Name = asString(v)
+		}
+	}
+}
+
+func networkType(t string) string {
+	switch t {
+	case "DistributedVirtualPortgroup":
+		return "dvportgroup"
+	case "OpaqueNetwork":
+		return "opaque"
+	}
+	return "portgroup"
+}
+
+func (s *store) cluster(r Ref) *Cluster {
+	c := s.clusters[r]
+	if c == nil {
+		c = &Cluster{Ref: r, ID: r.Value}
+		s.clusters[r] = c
+	}
+	return c
+}
+
+func (s *store) host(r Ref) *host {
+	h := s.hosts[r]
+	if h == nil {
+		h = &host{Host: Host{Ref: r, ID: r.Value}}
+		s.hosts[r] = h
+	}
+	return h
+}
+
+func (s *store) vm(r Ref) *VM {
+	vm := s.vms[r]
+	if vm == nil {
+		vm = &VM{Ref: r, ID: r.Value}
+		s.vms[r] = vm
+	}
+	return vm
+}
+
+func (s *store) datastore(r Ref) *Datastore {
+	d := s.datastores[r]
+	if d == nil {
+		d = &Datastore{Ref: r, ID: r.Value}
+		s.datastores[r] = d
+	}
+	return d
+}
+
+func (s *store) setCluster(c *Cluster, name string, v any) {
+	switch name {
+	case "name":
+		c.Name = asString(v)
+	case "parent":
+		s.parents[c.Ref] = asRef(v)
+	case "summary.totalCpu":
+		c.CPUMHz = asInt(v)
+	case "summary.totalMemory":
+		c.MemoryMB = asInt(v) >> 20
+	case "configurationEx.dasConfig.enabled":
+		c.HAEnabled = asBool(v)
+	case "configurationEx.drsConfig.enabled":
+		c.DRSEnabled = asBool(v)
+	}
+}
+
+func (s *store) setHost(h *host, name string, v any) {
+	switch name {
+	case "name":
+		h.Name = asString(v)
+	case "parent":
+		h.parent = asRef(v)
+	case "runtime.connectionState":
+		h.ConnectionState = asString(v)
+	case "runtime.powerState":
+		h.PowerState = asString(v)
+	case "runtime.inMaintenanceMode":
+		h.MaintenanceMode = asBool(v)
+	case "summary.hardware.cpuMhz":
+		h.mhz = asInt(v)
+		h.CPUMHz = h.mhz * h.cores
+	case "summary.hardware.numCpuCores":
+		h.cores = asInt(v)
+		h.CPUMHz = h.mhz * h.cores
+	case "summary.hardware.memorySize":
+		h.MemoryMB = asInt(v) >> 20
+	case "summary.quickStats.overallCpuUsage":
+		h.CPUUsageMHz = asInt(v)
+	case "summary.quickStats.overallMemoryUsage":
+		h.MemoryUsageMB = asInt(v)
+	case "datastore":
+		h.DatastoreRefs = toRefs(v)
+	case "network":
+		h.NetworkRefs = toRefs(v)
+	}
+}
+
+func (s *store) setVM(vm *VM, name string, v any) {
+	switch name {
+	case "name":
+		vm.Name = asString(v)
+	case "runtime.powerState":
+		vm.PowerState = asString(v)
+	case "runtime.host":
+		vm.HostRef = asRef(v)
+	case "resourcePool":
+		vm.PoolRef = asRef(v)
+	case "datastore":
+		vm.DatastoreRefs = toRefs(v)
+	case "network":
+		vm.NetworkRefs = toRefs(v)
+	case "config.hardware.numCPU":
+		vm.NumCPU = int32(asInt(v))
+	case "config.hardware.memoryMB":
+		vm.MemoryMB = int32(asInt(v))
+	case "config.instanceUuid":
+		vm.InstanceUUID = asString(v)
+	case "config.template":
+		vm.Template = asBool(v)
+	case "summary.quickStats.overallCpuUsage":
+		vm.CPUUsageMHz = int32(asInt(v))
+	case "summary.quickStats.guestMemoryUsage":
+		vm.MemoryUsageMB = int32(asInt(v))
+	case "guest.ipAddress":
+		vm.IPAddress = asString(v)
+	case "guest.toolsStatus":
+		vm.ToolsStatus = asString(v)
+	}
+}
+
+func (s *store) setDatastore(d *Datastore, name string, v any) {
+	switch name {
+	case "name":
+		d.Name = asString(v)
+	case "summary.type":
+		d.Type = asString(v)
+	case "summary.capacity":
+		d.CapacityBytes = asInt(v)
+	case "summary.freeSpace":
+		d.FreeBytes = asInt(v)
+	case "summary.accessible":
+		d.Accessible = asBool(v)
+	case "host":
+		if a, ok := v.(types.ArrayOfDatastoreHostMount); ok {
+			d.HostCount = len(a.DatastoreHostMount)
+		} else {
+			d.HostCount = 0
+		}
+	}
+}
+
+// remove forgets an object that left the inventory.
+func (s *store) remove(obj Ref) {
+	delete(s.names, obj)
+	delete(s.parents, obj)
+	delete(s.clusters, obj)
+	delete(s.hosts, obj)
+	delete(s.vms, obj)
+	delete(s.datastores, obj)
+	delete(s.networks, obj)
+}
+
+// datacenterOf walks up the folder tree from r to its datacenter's name.
+func (s *store) datacenterOf(r Ref) string {
+	for i := 0; i < 64 && !r.IsZero(); i++ {
+		if r.Type == "Datacenter" {
+			return s.names[r]
+		}
+		r = s.parents[r]
+	}
+	return ""
+}
+
+// inventory resolves references into names and counts and returns a sorted
+// copy that the caller owns. Placement is derived from each VM's
+// runtime.host, never from HostSystem.vm, which vcsim does not keep current.
+func (s *store) inventory() *Inventory {
+	inv := &Inventory{
+		Datacenters: make([]Datacenter, 0, 1),
+		Clusters:    make([]Cluster, 0, len(s.clusters)),
+		Hosts:       make([]Host, 0, len(s.hosts)),
+		VMs:         make([]VM, 0, len(s.vms)),
+		Datastores:  make([]Datastore, 0, len(s.datastores)),
+		Networks:    make([]Network, 0, len(s.networks)),
+	}
+	for r, name := range s.names {
+		if r.Type == "Datacenter" {
+			inv.Datacenters = append(inv.Datacenters, Datacenter{Ref: r, ID: r.Value, Name: name})
+		}
+	}
+	clusters := make(map[Ref]*Cluster, len(s.clusters))
+	for r, c := range s.clusters {
+		cc := *c
+		cc.Datacenter = s.datacenterOf(s.parents[r])
+		cc.HostCount, cc.VMCount, cc.CPUUsageMHz, cc.MemoryUsageMB = 0, 0, 0, 0
+		clusters[r] = &cc
+	}
+	hosts := make(map[Ref]*Host, len(s.hosts))
+	for r, h := range s.hosts {
+		hh := h.Host
+		hh.VMCount = 0
+		hh.Cluster, hh.ClusterRef = "", Ref{}
+		if c := clusters[h.parent]; c != nil {
+			hh.Cluster, hh.ClusterRef = c.Name, c.Ref
+			c.HostCount++
+			c.CPUUsageMHz += hh.CPUUsageMHz
+			c.MemoryUsageMB += hh.MemoryUsageMB
+		}
+		hh.Datastores = s.datastoreNames(hh.DatastoreRefs)
+		hh.Networks = s.networkNames(hh.NetworkRefs)
+		hosts[r] = &hh
+	}
+	dsVMs := make(map[Ref]int, len(s.datastores))
+	netVMs := make(map[Ref]int, len(s.networks))
+	netHosts := make(map[Ref]int, len(s.networks))
+	for _, h := range hosts {
+		for _, n := range h.NetworkRefs {
+			netHosts[n]++
+		}
+	}
+	for _, vm := range s.vms {
+		v := *vm
+		v.Host, v.Cluster, v.ClusterRef = "", "", Ref{}
+		if h := hosts[v.HostRef]; h != nil {
+			v.Host, v.Cluster, v.ClusterRef = h.Name, h.Cluster, h.ClusterRef
+			h.VMCount++
+			if c := clusters[h.ClusterRef]; c != nil {
+				c.VMCount++
+			}
+		}
+		v.Datastores = s.datastoreNames(v.DatastoreRefs)
+		v.Networks = s.networkNames(v.NetworkRefs)
+		for _, d := range v.DatastoreRefs {
+			dsVMs[d]++
+		}
+		for _, n := range v.NetworkRefs {
+			netVMs[n]++
+		}
+		inv.VMs = append(inv.VMs, v)
+	}
+	for _, c := range clusters {
+		inv.Clusters = append(inv.Clusters, *c)
+	}
+	for _, h := range hosts {
+		inv.Hosts = append(inv.Hosts, *h)
+	}
+	for r, d := range s.datastores {
+		dd := *d
+		dd.VMCount = dsVMs[r]
+		inv.Datastores = append(inv.Datastores, dd)
+	}
+	for r, n := range s.networks {
+		nn := *n
+		nn.VMCount, nn.HostCount = netVMs[r], netHosts[r]
+		inv.Networks = append(inv.Networks, nn)
+	}
+	sortByName(inv.Datacenters, func(d Datacenter) (string, string) { return d.Name, d.ID })
+	sortByName(inv.Clusters, func(c Cluster) (string, string) { return c.Name, c.ID })
+	sortByName(inv.Hosts, func(h Host) (string, string) { return h.Name, h.ID })
+	sortByName(inv.VMs, func(v VM) (string, string) { return v.Name, v.ID })
+	sortByName(inv.Datastores, func(d Datastore) (string, string) { return d.Name, d.ID })
+	sortByName(inv.Networks, func(n Network) (string, string) { return n.Name, n.ID })
+	return inv
+}
+
+func sortByName[T any](s []T, key func(T) (string, string)) {
+	slices.SortFunc(s, func(a, b T) int {
+		an, aid := key(a)
+		bn, bid := key(b)
+		return cmp.Or(cmp.Compare(an, bn), cmp.Compare(aid, bid))
+	})
+}
+
+func (s *store) datastoreNames(refs []Ref) []string {
+	out := make([]string, 0, len(refs))
+	for _, r := range refs {
+		if d := s.datastores[r]; d != nil {
+			out = append(out, d.Name)
+		}
+	}
+	return out
+}
+
+func (s *store) networkNames(refs []Ref) []string {
+	out := make([]string, 0, len(refs))
+	for _, r := range refs {
+		if n := s.networks[r]; n != nil {
+			out = append(out, n.Name)
+		}
+	}
+	return out
+}
