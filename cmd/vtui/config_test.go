@@ -1,0 +1,534 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/pflag"
+	"go.yaml.in/yaml/v3"
+)
+
+// fakeEnv is an injected environment.
+type fakeEnv map[string]string
+
+func (e fakeEnv) lookup(k string) (string, bool) {
+	v, ok := e[k]
+	return v, ok
+}
+
+var testPresets = []string{"small", "demo", "large"}
+
+// resolveTest resolves settings for args and env, with file (if not "") as
+// the default config file ~/.config/vtui/config.yaml of a fresh home.
+func resolveTest(t *testing.T, args []string, env fakeEnv, file string) (settings, error) {
+	t.Helper()
+	home := t.TempDir()
+	if file != "" {
+		writeFile(t, filepath.Join(home, ".config", "vtui", "config.yaml"), file, 0o600)
+	}
+	return resolveIn(t, home, args, env)
+}
+
+func resolveIn(t *testing.T, home string, args []string, env fakeEnv) (settings, error) {
+	t.Helper()
+	fs := pflag.NewFlagSet("vtui", pflag.ContinueOnError)
+	addGlobalFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		t.Fatalf("parse %q: %v", args, err)
+	}
+	s, _, err := resolveSettings(resolveInput{Flags: fs, LookupEnv: env.lookup, Home: home, Presets: testPresets})
+	return s, err
+}
+
+func writeFile(t *testing.T, path, content string, mode os.FileMode) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), mode); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, mode); err != nil { // umask may have narrowed it
+		t.Fatal(err)
+	}
+}
+
+const labFile = `current-context: lab
+contexts:
+  lab:
+    url: file.example.com
+    username: file-user
+    insecure: true
+    readonly: true
+  prod:
+    url: prod.example.com
+    username: prod-user
+`
+
+func TestPrecedence(t *testing.T) {
+	type conn struct {
+		URL      string
+		Username string
+		Insecure bool
+		ReadOnly bool
+	}
+	noContextFile := strings.Replace(labFile, "current-context: lab\n", "", 1)
+	tests := []struct {
+		name string
+		args []string
+		env  fakeEnv
+		file string
+		want conn
+	}{
+		{"defaults", nil, nil, "", conn{}},
+		{"file context", nil, nil, labFile,
+			conn{"file.example.com", "file-user", true, true}},
+		{"GOVC without a context", nil, fakeEnv{"GOVC_URL": "govc.example.com", "GOVC_USERNAME": "govc-user", "GOVC_INSECURE": "1"}, "",
+			conn{"govc.example.com", "govc-user", true, false}},
+		{"GOVC without current-context in the file", nil, fakeEnv{"GOVC_URL": "govc.example.com", "GOVC_USERNAME": "govc-user"}, noContextFile,
+			conn{"govc.example.com", "govc-user", false, false}},
+		{"a selected context ignores GOVC", nil, fakeEnv{"GOVC_URL": "govc.example.com", "GOVC_USERNAME": "govc-user", "GOVC_INSECURE": "false"}, labFile,
+			conn{"file.example.com", "file-user", true, true}},
+		{"--context= selects none, so GOVC applies", []string{"--context="}, fakeEnv{"GOVC_URL": "govc.example.com"}, labFile,
+			conn{"govc.example.com", "", false, false}},
+		{"VTUI env over file", nil, fakeEnv{"VTUI_URL": "env.example.com", "VTUI_USERNAME": "env-user", "VTUI_INSECURE": "false", "VTUI_READONLY": "false"}, labFile,
+			conn{"env.example.com", "env-user", false, false}},
+		{"VTUI env over GOVC", nil, fakeEnv{"VTUI_URL": "env.example.com", "GOVC_URL": "govc.example.com", "GOVC_USERNAME": "govc-user", "VTUI_INSECURE": "0", "GOVC_INSECURE": "1"}, "",
+			conn{"env.example.com", "govc-user", false, false}},
+		{"empty VTUI env counts as unset", nil, fakeEnv{"VTUI_URL": "", "VTUI_READONLY": ""}, labFile,
+			conn{"file.example.com", "file-user", true, true}},
+		{"flags over everything", []string{"--url", "flag.example.com", "--username", "flag-user", "--insecure=false", "--readonly=false"},
+			fakeEnv{"VTUI_URL": "env.example.com", "VTUI_USERNAME": "env-user", "VTUI_INSECURE": "true", "VTUI_READONLY": "true", "GOVC_URL": "govc.example.com"}, labFile,
+			conn{"flag.example.com", "flag-user", false, false}},
+		{"bool flags turn on", []string{"--insecure", "--readonly"}, nil, "",
+			conn{"", "", true, true}},
+		{"user in GOVC_URL", nil, fakeEnv{"GOVC_URL": "https://govc-user:pw@govc.example.com/sdk"}, "",
+			conn{"https://govc.example.com/sdk", "govc-user", false, false}},
+		{"GOVC_USERNAME beats the user in GOVC_URL", nil, fakeEnv{"GOVC_URL": "https://u:pw@govc.example.com/sdk", "GOVC_USERNAME": "govc-user"}, "",
+			conn{"https://govc.example.com/sdk", "govc-user", false, false}},
+		{"user in VTUI_URL beats GOVC_USERNAME", nil, fakeEnv{"VTUI_URL": "https://u@env.example.com", "GOVC_USERNAME": "govc-user"}, "",
+			conn{"https://env.example.com", "u", false, false}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := resolveTest(t, tt.args, tt.env, tt.file)
+			if err != nil {
+				t.Fatalf("args %q env %v: %v", tt.args, tt.env, err)
+			}
+			got := conn{s.Conn.URL, s.Conn.Username, s.Conn.Insecure, s.ReadOnly}
+			if got != tt.want {
+				t.Errorf("args %q env %v:\n got %+v;\nwant %+v (sources %v)", tt.args, tt.env, got, tt.want, s.sources)
+			}
+		})
+	}
+}
+
+func TestOtherSettings(t *testing.T) {
+	file := `log-file: logs/vtui.log
+current-context: lab
+contexts:
+  lab:
+    url: lab
+    ca-file: ca.pem
+    password-file: ~/pw
+    timeout: 2m
+`
+	home := t.TempDir()
+	cfgPath := filepath.Join(home, ".config", "vtui", "config.yaml")
+	writeFile(t, cfgPath, file, 0o600)
+	cfgDir := filepath.Dir(cfgPath)
+	tests := []struct {
+		args []string
+		env  fakeEnv
+		get  func(settings) any
+		want any
+	}{
+		{nil, nil, func(s settings) any { return s.Conn.Timeout }, 2 * time.Minute},
+		{nil, fakeEnv{"VTUI_TIMEOUT": "5s"}, func(s settings) any { return s.Conn.Timeout }, 5 * time.Second},
+		{[]string{"--timeout", "7s"}, fakeEnv{"VTUI_TIMEOUT": "5s"}, func(s settings) any { return s.Conn.Timeout }, 7 * time.Second},
+		{[]string{"--context="}, nil, func(s settings) any { return s.Conn.Timeout }, 30 * time.Second},
+		{nil, nil, func(s settings) any { return s.Conn.CAFile }, filepath.Join(cfgDir, "ca.pem")},
+		{[]string{"--ca-file", "~/x.pem"}, nil, func(s settings) any { return s.Conn.CAFile }, filepath.Join(home, "x.pem")},
+		{nil, nil, func(s settings) any { return s.LogFile }, filepath.Join(cfgDir, "logs", "vtui.log")},
+		{nil, fakeEnv{"VTUI_LOG_FILE": "~/l.log"}, func(s settings) any { return s.LogFile }, filepath.Join(home, "l.log")},
+		{nil, nil, func(s settings) any { return s.password }, passwordSource{file: filepath.Join(home, "pw"), context: "lab"}},
+		{nil, nil, func(s settings) any { return s.Output }, "table"},
+		{[]string{"-o", "yaml"}, nil, func(s settings) any { return s.Output }, "yaml"},
+		{[]string{"--dry-run", "--yes"}, nil, func(s settings) any { return [2]bool{s.DryRun, s.Yes} }, [2]bool{true, true}},
+		{[]string{"--simulator"}, nil, func(s settings) any { return s.Simulator }, "demo"},
+		{[]string{"--simulator=small"}, nil, func(s settings) any { return s.Simulator }, "small"},
+		{nil, nil, func(s settings) any { return s.Simulator }, ""},
+		// The simulator is its own vCenter: no context applies to it.
+		{[]string{"--simulator"}, nil, func(s settings) any { return s.ContextName }, ""},
+	}
+	for _, tt := range tests {
+		s, err := resolveIn(t, home, tt.args, tt.env)
+		if err != nil {
+			t.Errorf("args %q env %v: %v", tt.args, tt.env, err)
+			continue
+		}
+		if got := tt.get(s); got != tt.want {
+			t.Errorf("args %q env %v: got %v; want %v", tt.args, tt.env, got, tt.want)
+		}
+	}
+}
+
+func TestContextSelection(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		env     fakeEnv
+		file    string
+		want    string // context name
+		wantErr []string
+	}{
+		{"current-context", nil, nil, labFile, "lab", nil},
+		{"--context", []string{"--context", "prod"}, nil, labFile, "prod", nil},
+		{"VTUI_CONTEXT", nil, fakeEnv{"VTUI_CONTEXT": "prod"}, labFile, "prod", nil},
+		{"--context beats VTUI_CONTEXT", []string{"--context", "lab"}, fakeEnv{"VTUI_CONTEXT": "prod"}, labFile, "lab", nil},
+		{"no current-context", nil, nil, "contexts: {lab: {url: x}}\n", "", nil},
+		{"no file", nil, nil, "", "", nil},
+		{"unknown --context", []string{"--context", "nope"}, nil, labFile, "",
+			[]string{`--context: unknown context "nope"`, "config.yaml", "known: lab, prod"}},
+		{"unknown VTUI_CONTEXT", nil, fakeEnv{"VTUI_CONTEXT": "nope"}, labFile, "",
+			[]string{`VTUI_CONTEXT: unknown context "nope"`, "known: lab, prod"}},
+		{"unknown current-context", nil, nil, "current-context: ghost\ncontexts:\n  lab: {url: x}\n", "",
+			[]string{"config.yaml:1: current-context: unknown context \"ghost\"", "known: lab"}},
+		{"--context without a file", []string{"--context", "lab"}, nil, "", "",
+			[]string{`context "lab" (from --context): no config file at`}},
+		{"--context with --simulator", []string{"--context", "lab", "--simulator"}, nil, labFile, "",
+			[]string{"--context and --simulator cannot be combined"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := resolveTest(t, tt.args, tt.env, tt.file)
+			checkErr(t, fmt.Sprintf("args %q env %v", tt.args, tt.env), err, tt.wantErr)
+			if err == nil && s.ContextName != tt.want {
+				t.Errorf("args %q env %v: got context %q; want %q", tt.args, tt.env, s.ContextName, tt.want)
+			}
+		})
+	}
+}
+
+// checkErr fails unless err contains every want (or is nil when want is).
+// Every resolution error is a usage error: vtui exits 2.
+func checkErr(t *testing.T, input string, err error, want []string) {
+	t.Helper()
+	if len(want) == 0 {
+		if err != nil {
+			t.Fatalf("%s: unexpected error %v", input, err)
+		}
+		return
+	}
+	if err == nil {
+		t.Fatalf("%s: got no error; want one containing %q", input, want)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("%s:\n got error %q;\nwant it to contain %q", input, err, w)
+		}
+	}
+	if got := exitCode(err); got != exitUsage {
+		t.Errorf("%s: error %q gives exit code %d; want %d", input, err, got, exitUsage)
+	}
+}
+
+func TestConfigFileLocation(t *testing.T) {
+	home := t.TempDir()
+	xdg := filepath.Join(home, "xdg")
+	writeFile(t, filepath.Join(xdg, "vtui", "config.yaml"), "current-context: x\ncontexts: {x: {url: xdg}}\n", 0o600)
+	other := filepath.Join(home, "other.yaml")
+	writeFile(t, other, "current-context: y\ncontexts: {y: {url: other}}\n", 0o600)
+	tests := []struct {
+		args    []string
+		env     fakeEnv
+		want    string // URL
+		wantErr []string
+	}{
+		{nil, fakeEnv{"XDG_CONFIG_HOME": xdg}, "xdg", nil},
+		{nil, nil, "", nil}, // ~/.config/vtui/config.yaml does not exist: fine
+		{[]string{"--config", other}, fakeEnv{"XDG_CONFIG_HOME": xdg}, "other", nil},
+		{nil, fakeEnv{"VTUI_CONFIG": other, "XDG_CONFIG_HOME": xdg}, "other", nil},
+		{[]string{"--config", "~/other.yaml"}, nil, "other", nil},
+		{[]string{"--config="}, fakeEnv{"XDG_CONFIG_HOME": xdg, "VTUI_CONFIG": other}, "", nil}, // reads none
+		{[]string{"--config", filepath.Join(home, "missing.yaml")}, nil, "", []string{"read config", "missing.yaml"}},
+		{nil, fakeEnv{"VTUI_CONFIG": filepath.Join(home, "missing.yaml")}, "", []string{"read config", "missing.yaml"}},
+	}
+	for _, tt := range tests {
+		s, err := resolveIn(t, home, tt.args, tt.env)
+		checkErr(t, fmt.Sprintf("args %q env %v", tt.args, tt.env), err, tt.wantErr)
+		if err == nil && s.Conn.URL != tt.want {
+			t.Errorf("args %q env %v: got url %q; want %q", tt.args, tt.env, s.Conn.URL, tt.want)
+		}
+	}
+}
+
+func TestInvalidValues(t *testing.T) {
+	tests := []struct {
+		args    []string
+		env     fakeEnv
+		wantErr []string
+	}{
+		{[]string{"-o", "xml"}, nil, []string{`invalid value "xml" for -o/--output (valid: table, json, yaml)`}},
+		{[]string{"--simulator=huge"}, nil, []string{`invalid value "huge" for --simulator (valid: small, demo, large)`}},
+		{nil, fakeEnv{"VTUI_INSECURE": "maybe"}, []string{`invalid value "maybe" for VTUI_INSECURE (want true or false)`}},
+		{nil, fakeEnv{"GOVC_INSECURE": "yes please"}, []string{`for GOVC_INSECURE`}},
+		{nil, fakeEnv{"VTUI_READONLY": "sure"}, []string{`for VTUI_READONLY`}},
+		{nil, fakeEnv{"VTUI_TIMEOUT": "soon"}, []string{`VTUI_TIMEOUT`, `want a duration`}},
+		{[]string{"--timeout", "-1s"}, nil, []string{`--timeout`, `want a positive duration`}},
+		{[]string{"--url", "https://u:secret@vc"}, nil, []string{"--url holds a password", "never go on the command line"}},
+	}
+	for _, tt := range tests {
+		_, err := resolveTest(t, tt.args, tt.env, "")
+		checkErr(t, fmt.Sprintf("args %q env %v", tt.args, tt.env), err, tt.wantErr)
+		if err != nil && strings.Contains(err.Error(), "secret") {
+			t.Errorf("args %q: error %q shows the password", tt.args, err)
+		}
+	}
+}
+
+func TestConfigFileErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		file    string
+		wantErr []string
+	}{
+		{"unknown context key", "contexts:\n  lab:\n    url: x\n    pasword: y\n",
+			[]string{`config.yaml:4: unknown key "pasword" in context "lab" (valid: url, username, password-env, password-file, insecure, thumbprint, ca-file, readonly, timeout)`}},
+		{"unknown top-level key", "current-context: lab\nusername: x\n",
+			[]string{`config.yaml:2: unknown key "username" (valid: current-context, contexts, log-file)`}},
+		{"password key in a context", "contexts:\n  lab:\n    url: x\n    password: hunter2\n",
+			[]string{`config.yaml:4: key "password" in context "lab" is not allowed`, "never go in the config file", "password-env", "password-file"}},
+		{"password key at the top", "password: hunter2\n",
+			[]string{`config.yaml:1: key "password" is not allowed`}},
+		{"password in the url", "contexts:\n  lab:\n    url: https://root:hunter2@vc\n",
+			[]string{`config.yaml:3: context "lab": url holds a password`}},
+		{"malformed YAML", "contexts:\n  lab:\n    url: [unclosed\n    username: x\n",
+			[]string{"config.yaml:", "invalid YAML"}},
+		{"tab indentation", "contexts:\n\tlab: {}\n",
+			[]string{"config.yaml:2: invalid YAML"}},
+		{"bad bool", "contexts:\n  lab:\n    insecure: maybe\n",
+			[]string{`config.yaml:3: context "lab": insecure: want true or false, got "maybe"`}},
+		{"bad timeout", "contexts:\n  lab:\n    timeout: 10\n",
+			[]string{`config.yaml:3: context "lab": timeout: want a duration such as 30s or 2m, got "10"`}},
+		{"duplicate key", "contexts:\n  lab:\n    url: a\n    url: b\n",
+			[]string{`config.yaml:4: key "url" in context "lab" is repeated (first on line 3)`}},
+		{"duplicate context", "contexts:\n  lab: {url: a}\n  lab: {url: b}\n",
+			[]string{`config.yaml:3: context "lab" is defined twice (first on line 2)`}},
+		{"both password sources", "contexts:\n  lab:\n    password-env: X\n    password-file: /x\n",
+			[]string{`config.yaml:4: context "lab": set password-env or password-file, not both`}},
+		{"contexts as a list", "contexts:\n  - name: lab\n",
+			[]string{"config.yaml:2: contexts: want a mapping of context name"}},
+		{"a list for a string", "contexts:\n  lab:\n    url: [a, b]\n",
+			[]string{`config.yaml:3: context "lab": url: want a single value`}},
+		{"not a mapping", "- a\n- b\n",
+			[]string{"config.yaml:1: want a mapping with the keys current-context, contexts, log-file"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := resolveTest(t, nil, nil, tt.file)
+			checkErr(t, fmt.Sprintf("file %q", tt.file), err, tt.wantErr)
+			if err != nil && strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("file %q: error %q shows the password", tt.file, err)
+			}
+		})
+	}
+}
+
+func TestConfigFileAccepts(t *testing.T) {
+	for _, file := range []string{
+		"",
+		"# only a comment\n",
+		"~\n",
+		"contexts:\n",
+		"contexts:\n  lab:\n",
+		"contexts:\n  lab:\n    url:\n    readonly: ~\n",
+		"contexts:\n  lab: &b {url: x, insecure: yes}\n  lab2: *b\n",
+	} {
+		if _, err := parseConfig("/c.yaml", []byte(file), "/home/u"); err != nil {
+			t.Errorf("file %q: %v", file, err)
+		}
+	}
+}
+
+func TestPasswordSources(t *testing.T) {
+	home := t.TempDir()
+	pwFile := filepath.Join(home, "pw")
+	writeFile(t, pwFile, "from-file\n", 0o600)
+	openFile := filepath.Join(home, "open")
+	writeFile(t, openFile, "from-open-file\n", 0o644)
+	emptyFile := filepath.Join(home, "empty")
+	writeFile(t, emptyFile, "\n", 0o600)
+	file := fmt.Sprintf(`contexts:
+  env: {url: vc-env, username: u, password-env: LAB_PW}
+  file: {url: vc-file, username: u, password-file: %s}
+  open: {url: vc-open, username: u, password-file: %s}
+  empty: {url: vc-empty, username: u, password-file: %s}
+  missing: {url: vc-missing, username: u, password-file: %s}
+  none: {url: vc-none, username: u}
+`, pwFile, openFile, emptyFile, filepath.Join(home, "nope"))
+	writeFile(t, filepath.Join(home, ".config", "vtui", "config.yaml"), file, 0o600)
+
+	prompt := func(p string) (string, error) { return "typed", nil }
+	tests := []struct {
+		name     string
+		args     []string
+		env      fakeEnv
+		terminal bool
+		want     string
+		wantErr  []string
+	}{
+		{"VTUI_PASSWORD", nil, fakeEnv{"VTUI_URL": "vc", "VTUI_PASSWORD": "from-vtui"}, false, "from-vtui", nil},
+		{"GOVC_PASSWORD", nil, fakeEnv{"GOVC_URL": "vc", "GOVC_PASSWORD": "from-govc"}, false, "from-govc", nil},
+		{"VTUI_PASSWORD beats GOVC_PASSWORD", nil, fakeEnv{"VTUI_PASSWORD": "from-vtui", "GOVC_PASSWORD": "from-govc"}, false, "from-vtui", nil},
+		{"GOVC_PASSWORD beats the URL", nil, fakeEnv{"GOVC_URL": "https://u:from-url@vc", "GOVC_PASSWORD": "from-govc"}, false, "from-govc", nil},
+		{"password in GOVC_URL", nil, fakeEnv{"GOVC_URL": "https://u:from-url@vc"}, false, "from-url", nil},
+		{"password-env", []string{"--context", "env"}, fakeEnv{"LAB_PW": "from-env"}, false, "from-env", nil},
+		{"VTUI_PASSWORD beats password-env", []string{"--context", "env"}, fakeEnv{"LAB_PW": "from-env", "VTUI_PASSWORD": "from-vtui"}, false, "from-vtui", nil},
+		{"a context ignores GOVC_PASSWORD", []string{"--context", "env"}, fakeEnv{"LAB_PW": "from-env", "GOVC_PASSWORD": "from-govc"}, false, "from-env", nil},
+		{"password-env unset", []string{"--context", "env"}, nil, false, "",
+			[]string{`context "env": password-env names LAB_PW, which is not set`}},
+		{"password-file", []string{"--context", "file"}, nil, false, "from-file", nil},
+		{"a context's password is not sent to --url", []string{"--context", "file", "--url", "elsewhere"}, nil, false, "",
+			[]string{"no password for u at elsewhere", `the password of context "file" is only sent to its own url, not to elsewhere from --url`}},
+		{"nor to VTUI_URL", []string{"--context", "env"}, fakeEnv{"LAB_PW": "from-env", "VTUI_URL": "elsewhere"}, true, "typed", nil},
+		{"VTUI_PASSWORD does go to VTUI_URL", []string{"--context", "env"}, fakeEnv{"VTUI_PASSWORD": "from-vtui", "VTUI_URL": "elsewhere"}, false, "from-vtui", nil},
+		{"password-file readable by others", []string{"--context", "open"}, nil, false, "",
+			[]string{`context "open": password-file`, "readable by others", "chmod 600"}},
+		{"password-file empty", []string{"--context", "empty"}, nil, false, "", []string{"is empty"}},
+		{"password-file missing", []string{"--context", "missing"}, nil, false, "", []string{"password-file", "nope"}},
+		{"prompt on a terminal", []string{"--context", "none"}, nil, true, "typed", nil},
+		{"no terminal, no password", []string{"--context", "none"}, fakeEnv{"GOVC_PASSWORD": "from-govc"}, false, "",
+			[]string{"no password for u at vc-none", "VTUI_PASSWORD", `password-env or password-file in context "none"`, "terminal"}},
+		{"no terminal, no context", nil, fakeEnv{"VTUI_URL": "vc", "VTUI_USERNAME": "u"}, false, "",
+			[]string{"no password for u at vc", "VTUI_PASSWORD", "password-env or password-file", "terminal"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			input := fmt.Sprintf("args %q env %v terminal %v", tt.args, tt.env, tt.terminal)
+			s, err := resolveIn(t, home, tt.args, tt.env)
+			if err != nil {
+				t.Fatalf("%s: resolve: %v", input, err)
+			}
+			if s.Conn.Password != "" {
+				t.Errorf("%s: settings hold the password before connect", input)
+			}
+			var ask func(string) (string, error)
+			if tt.terminal {
+				ask = prompt
+			}
+			got, err := readPassword(s, tt.env.lookup, ask)
+			checkErr(t, input, err, tt.wantErr)
+			if got != tt.want {
+				t.Errorf("%s: got password %q; want %q", input, got, tt.want)
+			}
+			if len(tt.wantErr) > 0 && strings.Contains(tt.name, "no password") && !errors.Is(err, errNoPassword) {
+				t.Errorf("%s: error %v does not wrap errNoPassword", input, err)
+			}
+		})
+	}
+}
+
+func TestResolveContextSwitch(t *testing.T) {
+	home := t.TempDir()
+	writeFile(t, filepath.Join(home, ".config", "vtui", "config.yaml"), labFile, 0o600)
+	fs := pflag.NewFlagSet("vtui", pflag.ContinueOnError)
+	addGlobalFlags(fs)
+	args := []string{"--url", "flag.example.com", "--readonly", "-o", "json", "--simulator"}
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	env := fakeEnv{"VTUI_USERNAME": "env-user", "VTUI_PASSWORD": "pw", "GOVC_URL": "govc"}
+	name := "prod"
+	s, _, err := resolveSettings(resolveInput{Flags: fs, LookupEnv: env.lookup, Home: home, Presets: testPresets, Context: &name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type view struct {
+		Context, URL, Username string
+		ReadOnly               bool
+		Output, Simulator      string
+		Password               passwordSource
+	}
+	got := view{s.ContextName, s.Conn.URL, s.Conn.Username, s.ReadOnly, s.Output, s.Simulator, s.password}
+	want := view{"prod", "prod.example.com", "prod-user", true, "json", "", passwordSource{}}
+	if got != want {
+		t.Errorf("switch to %q with args %q env %v:\n got %+v;\nwant %+v", name, args, env, got, want)
+	}
+}
+
+// TestExampleConfig loads config.example.yaml through the same loader, so the
+// example cannot rot, and checks it shows every key the loader knows.
+func TestExampleConfig(t *testing.T) {
+	path := filepath.Join("..", "..", "config.example.yaml")
+	fc, err := loadConfigFile(path, false, "/home/u")
+	if err != nil {
+		t.Fatalf("load %s: %v", path, err)
+	}
+	if got, want := fc.contextNames(), []string{"lab", "prod", "staging"}; !slices.Equal(got, want) {
+		t.Errorf("contexts: got %q; want %q", got, want)
+	}
+	if fc.CurrentContext == "" {
+		t.Errorf("current-context is not set")
+	}
+	prod := fc.Contexts["prod"]
+	if prod.PasswordEnv == "" || prod.Thumbprint == "" || prod.ReadOnly == nil || !*prod.ReadOnly {
+		t.Errorf("prod: got %+v; want password-env, thumbprint and readonly: true", prod)
+	}
+	lab := fc.Contexts["lab"]
+	if lab.PasswordFile != "/home/u/.config/vtui/lab.password" || lab.Insecure == nil || !*lab.Insecure {
+		t.Errorf("lab: got %+v; want password-file ~/.config/vtui/lab.password and insecure: true", lab)
+	}
+
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	used := map[string]bool{}
+	var walk func(n *yaml.Node, depth int)
+	walk = func(n *yaml.Node, depth int) {
+		if n.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				// depth 0: top-level keys; 2: context keys (1 is the names).
+				if depth == 0 || depth == 2 {
+					used[n.Content[i].Value] = true
+				}
+				walk(n.Content[i+1], depth+1)
+			}
+		}
+		for _, c := range n.Content {
+			if n.Kind != yaml.MappingNode {
+				walk(c, depth)
+			}
+		}
+	}
+	walk(&doc, 0)
+	for _, k := range slices.Concat(topLevelKeys, contextKeys) {
+		if !used[k] {
+			t.Errorf("config.example.yaml does not use the key %q", k)
+		}
+	}
+}
+
+func TestRedactURL(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"https://vc/sdk", "https://vc/sdk"},
+		{"https://u:p@vc/sdk", "https://vc/sdk"},
+		{"https://administrator@vsphere.local:p@vc/sdk", "https://vc/sdk"},
+		{"vc01", "vc01"},
+	} {
+		if got := redactURL(tt.in); got != tt.want {
+			t.Errorf("redactURL(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,127 @@
+// Command vtui is a terminal UI and CLI for VMware vSphere.
+//
+// Run without a command it opens the terminal UI; its subcommands do the same
+// work from scripts and CI. See `vtui --help`.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+// Exit codes are a contract that scripts rely on.
+const (
+	exitOK          = 0 // success
+	exitFailed      = 1 // the operation failed
+	exitUsage       = 2 // bad usage or input: flag, argument, value, config file
+	exitDrillFailed = 3 // a drill ran but its expectations failed
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		// The first signal cancels ctx so that work stops cleanly (a drill
+		// rolls back, a prompt restores the terminal); a second one, after
+		// stop, kills the process the default way.
+		<-ctx.Done()
+		stop()
+	}()
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run executes vtui with args and returns the process exit code. Errors are
+// printed to stderr as one line, "vtui: <message>".
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return execute(ctx, args, processEnv(stdin, stdout, stderr))
+}
+
+// execute is run with everything taken from the process injected.
+func execute(ctx context.Context, args []string, sys *sysEnv) int {
+	a := newApp(sys)
+	root := newRootCmd(a)
+	root.SetArgs(args)
+	root.SetIn(sys.stdin)
+	root.SetOut(sys.stdout)
+	root.SetErr(sys.stderr)
+	err := root.ExecuteContext(ctx)
+	if cerr := a.close(); cerr != nil && err == nil {
+		err = cerr
+	}
+	if err == nil {
+		return exitOK
+	}
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		err = errors.New("interrupted")
+	}
+	fmt.Fprintf(sys.stderr, "vtui: %s\n", oneLine(err.Error()))
+	return exitCode(err)
+}
+
+// oneLine folds a multi-line message into one line, so that every error is
+// exactly one line on stderr.
+func oneLine(msg string) string {
+	lines := strings.Split(strings.TrimSpace(msg), "\n")
+	out := lines[:0]
+	for _, l := range lines {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
+// exitCode maps an error to the exit-code contract.
+func exitCode(err error) int {
+	var ee *exitError
+	var ue usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ee):
+		return ee.code
+	case errors.As(err, &ue):
+		return exitUsage
+	}
+	return exitFailed
+}
+
+// usageError marks an error as bad usage or input (a flag, an argument, a
+// value or the config file): vtui exits 2. Commands return it through
+// usageErrorf, or wrap an error with usageError{err}.
+type usageError struct {
+	err error
+}
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// usageErrorf formats a usage error; %w wraps as in fmt.Errorf.
+func usageErrorf(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// exitError makes vtui exit with a specific code, e.g. exitDrillFailed when
+// a drill ran but its expectations failed.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// withExitCode returns err so that vtui exits with code; nil stays nil.
+func withExitCode(code int, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &exitError{code: code, err: err}
+}

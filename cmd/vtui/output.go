@@ -1,0 +1,62 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// outputFormats are the values -o accepts.
+var outputFormats = []string{"table", "json", "yaml"}
+
+// column is one column of a table: its header and how a row renders in it.
+type column[T any] struct {
+	header string
+	value  func(T) string
+}
+
+// writeRows renders rows as an aligned table for people, or as a JSON array
+// or YAML list for scripts. The JSON and YAML field names come from the row
+// type's tags and are a stable contract.
+func writeRows[T any](w io.Writer, format string, rows []T, cols []column[T]) error {
+	switch format {
+	case "json":
+		if rows == nil {
+			rows = []T{}
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rows)
+	case "yaml":
+		if len(rows) == 0 {
+			_, err := io.WriteString(w, "[]\n")
+			return err
+		}
+		enc := yaml.NewEncoder(w)
+		enc.SetIndent(2)
+		if err := enc.Encode(rows); err != nil {
+			return err
+		}
+		return enc.Close()
+	case "table", "":
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		headers := make([]string, len(cols))
+		for i, c := range cols {
+			headers[i] = c.header
+		}
+		fmt.Fprintln(tw, strings.Join(headers, "\t"))
+		cells := make([]string, len(cols))
+		for _, r := range rows {
+			for i, c := range cols {
+				cells[i] = c.value(r)
+			}
+			fmt.Fprintln(tw, strings.Join(cells, "\t"))
+		}
+		return tw.Flush()
+	}
+	return usageErrorf("unknown output format %q (valid: %s)", format, strings.Join(outputFormats, ", "))
+}

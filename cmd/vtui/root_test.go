@@ -1,0 +1,366 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+)
+
+// result is what one run of vtui left behind.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// runTest runs vtui with args in a fake process: env, a fresh home, and no
+// terminal.
+func runTest(t *testing.T, args []string, env fakeEnv) result {
+	t.Helper()
+	return runSys(t, args, testSys(t, env))
+}
+
+func testSys(t *testing.T, env fakeEnv) *sysEnv {
+	if env == nil {
+		env = fakeEnv{}
+	}
+	return &sysEnv{
+		stdin:     strings.NewReader(""),
+		stdout:    &bytes.Buffer{},
+		stderr:    &bytes.Buffer{},
+		lookupEnv: env.lookup,
+		home:      t.TempDir(),
+	}
+}
+
+func runSys(t *testing.T, args []string, sys *sysEnv) result {
+	t.Helper()
+	code := execute(context.Background(), args, sys)
+	return result{code, sys.stdout.(*bytes.Buffer).String(), sys.stderr.(*bytes.Buffer).String()}
+}
+
+func TestExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	badConfig := filepath.Join(dir, "bad.yaml")
+	writeFile(t, badConfig, "contexts:\n  lab:\n    pasword: x\n", 0o600)
+	tests := []struct {
+		args       []string
+		env        fakeEnv
+		wantCode   int
+		wantStderr []string
+	}{
+		{[]string{"version"}, nil, exitOK, nil},
+		{[]string{"-o", "xml"}, nil, exitUsage, []string{`invalid value "xml" for -o/--output (valid: table, json, yaml)`}},
+		{[]string{"version", "-o", "xml"}, nil, exitUsage, []string{"valid: table, json, yaml"}},
+		{[]string{"frobnicate"}, nil, exitUsage, []string{`unknown command "frobnicate" for "vtui"`}},
+		{[]string{"verison"}, nil, exitUsage, []string{`did you mean "version"?`}},
+		{[]string{"--simulator", "small"}, nil, exitUsage, []string{"--simulator=small"}},
+		{[]string{"--no-such-flag"}, nil, exitUsage, []string{"unknown flag: --no-such-flag"}},
+		{[]string{"--password=hunter2"}, nil, exitUsage, []string{"passwords never go on the command line", "VTUI_PASSWORD"}},
+		{[]string{"--timeout", "soon"}, nil, exitUsage, []string{`invalid argument "soon" for "--timeout"`}},
+		{[]string{"version", "extra"}, nil, exitUsage, []string{`unknown command "extra" for "vtui version"`}},
+		{[]string{"--simulator=huge"}, nil, exitUsage, []string{"valid: small, demo, large"}},
+		{[]string{"--config", badConfig}, nil, exitUsage, []string{badConfig + `:3: unknown key "pasword" in context "lab"`}},
+		{nil, fakeEnv{"VTUI_CONFIG": badConfig}, exitUsage, []string{badConfig + ":3:"}},
+		{[]string{"--config", filepath.Join(dir, "missing.yaml")}, nil, exitUsage, []string{"missing.yaml"}},
+		{[]string{"--context", "prod"}, nil, exitUsage, []string{`context "prod" (from --context): no config file`}},
+		{nil, fakeEnv{"VTUI_READONLY": "perhaps"}, exitUsage, []string{"VTUI_READONLY"}},
+	}
+	for _, tt := range tests {
+		r := runTest(t, tt.args, tt.env)
+		input := fmt.Sprintf("vtui %q env %v", tt.args, tt.env)
+		if r.code != tt.wantCode {
+			t.Errorf("%s: got exit %d; want %d (stderr %q)", input, r.code, tt.wantCode, r.stderr)
+		}
+		for _, w := range tt.wantStderr {
+			if !strings.Contains(r.stderr, w) {
+				t.Errorf("%s:\n got stderr %q;\nwant it to contain %q", input, r.stderr, w)
+			}
+		}
+		if tt.wantCode != exitOK {
+			if !strings.HasPrefix(r.stderr, "vtui: ") || strings.Count(r.stderr, "\n") != 1 {
+				t.Errorf("%s: got stderr %q; want one line starting with \"vtui: \"", input, r.stderr)
+			}
+			if strings.Contains(r.stderr, "Usage:") || strings.Contains(r.stdout, "Usage:") {
+				t.Errorf("%s: an error printed the usage", input)
+			}
+		}
+	}
+}
+
+func TestExitCodeMapping(t *testing.T) {
+	tests := []struct {
+		err  error
+		want int
+	}{
+		{nil, exitOK},
+		{errors.New("boom"), exitFailed},
+		{usageErrorf("bad %s", "flag"), exitUsage},
+		{fmt.Errorf("wrapped: %w", usageErrorf("bad")), exitUsage},
+		{withExitCode(exitDrillFailed, errors.New("RTO missed")), exitDrillFailed},
+		{fmt.Errorf("drill: %w", withExitCode(exitDrillFailed, errors.New("lost VM"))), exitDrillFailed},
+	}
+	for _, tt := range tests {
+		if got := exitCode(tt.err); got != tt.want {
+			t.Errorf("exitCode(%v) = %d; want %d", tt.err, got, tt.want)
+		}
+	}
+	if withExitCode(exitDrillFailed, nil) != nil {
+		t.Errorf("withExitCode(3, nil) != nil")
+	}
+}
+
+func TestOneLine(t *testing.T) {
+	in := "the certificate of vc is not trusted\n  SHA-256: AB\n\n  --thumbprint AB\n"
+	if got, want := oneLine(in), "the certificate of vc is not trusted; SHA-256: AB; --thumbprint AB"; got != want {
+		t.Errorf("oneLine(%q) = %q; want %q", in, got, want)
+	}
+}
+
+// TestGroupCommandUnknownSubcommand checks that a command group (like a
+// future `vtui vm`) rejects an unknown subcommand with exit 2 rather than
+// printing its help and exiting 0.
+func TestGroupCommandUnknownSubcommand(t *testing.T) {
+	tests := []struct {
+		args []string
+		want int
+	}{
+		{[]string{"vm", "bogus"}, exitUsage},
+		{[]string{"vm"}, exitOK},
+		{[]string{"vm", "power", "a", "b"}, exitUsage},
+		{[]string{"vm", "power", "a"}, exitOK},
+	}
+	for _, tt := range tests {
+		root := &cobra.Command{Use: "vtui", SilenceErrors: true, SilenceUsage: true}
+		vm := &cobra.Command{Use: "vm"}
+		vm.AddCommand(&cobra.Command{Use: "power", Args: cobra.ExactArgs(1), RunE: func(*cobra.Command, []string) error { return nil }})
+		root.AddCommand(vm)
+		enforceUsageErrors(root)
+		root.SetArgs(tt.args)
+		root.SetOut(&bytes.Buffer{})
+		if got := exitCode(root.Execute()); got != tt.want {
+			t.Errorf("vtui %q: got exit %d; want %d", tt.args, got, tt.want)
+		}
+	}
+}
+
+// TestNoSubcommandDefinesPersistentPreRun guards the root's
+// PersistentPreRunE, which resolves the settings: cobra runs only the
+// nearest one.
+func TestNoSubcommandDefinesPersistentPreRun(t *testing.T) {
+	root := newRootCmd(newApp(testSys(t, nil)))
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			if sub.PersistentPreRun != nil || sub.PersistentPreRunE != nil {
+				t.Errorf("%s defines PersistentPreRun: the root's would not run, and a.settings would stay empty", sub.CommandPath())
+			}
+			walk(sub)
+		}
+	}
+	walk(root)
+}
+
+func TestNotConfigured(t *testing.T) {
+	r := runTest(t, nil, nil)
+	for _, w := range []string{"vtui --simulator", "VTUI_URL", "VTUI_USERNAME", ".config/vtui/config.yaml", "--context NAME"} {
+		if !strings.Contains(r.stdout, w) {
+			t.Errorf("vtui with nothing configured:\n got %q;\nwant it to contain %q", r.stdout, w)
+		}
+	}
+	if r.code != exitOK || r.stderr != "" {
+		t.Errorf("vtui with nothing configured: got exit %d, stderr %q; want 0 and nothing", r.code, r.stderr)
+	}
+	// Once something is configured, it prints the help (until the UI lands).
+	r = runTest(t, nil, fakeEnv{"VTUI_URL": "vc"})
+	if r.code != exitOK || !strings.Contains(r.stdout, "Usage:") {
+		t.Errorf("vtui with VTUI_URL: got exit %d, stdout %q; want 0 and the help", r.code, r.stdout)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"version"}, []string{"vtui", "dev", "go", "govmomi"}},
+		{[]string{"version", "-o", "json"}, []string{`"version": "dev"`, `"go": "go1.`, `"govmomi": "v0.`}},
+		{[]string{"version", "-o", "yaml"}, []string{"version: dev", "go: go1."}},
+		{[]string{"--version"}, []string{"vtui dev"}},
+	} {
+		r := runTest(t, tt.args, nil)
+		for _, w := range tt.want {
+			if r.code != exitOK || !strings.Contains(r.stdout, w) {
+				t.Errorf("vtui %q: got exit %d, stdout %q; want 0 and %q", tt.args, r.code, r.stdout, w)
+			}
+		}
+	}
+	// version works even when the config file is broken.
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	writeFile(t, bad, "{{{", 0o600)
+	if r := runTest(t, []string{"version", "--config", bad}, nil); r.code != exitOK {
+		t.Errorf("vtui version with a broken config: got exit %d, stderr %q; want 0", r.code, r.stderr)
+	}
+}
+
+// TestHelpNeverShowsPasswords: whatever the environment holds, help and
+// error output never contain a password.
+func TestHelpNeverShowsPasswords(t *testing.T) {
+	const secret = "s3cr3t-Pa55"
+	dir := t.TempDir()
+	pwFile := filepath.Join(dir, "pw")
+	writeFile(t, pwFile, secret+"\n", 0o600)
+	cfg := filepath.Join(dir, "config.yaml")
+	writeFile(t, cfg, fmt.Sprintf("current-context: lab\ncontexts:\n  lab: {url: vc, username: u, password-file: %s}\n", pwFile), 0o600)
+	envs := []fakeEnv{
+		{"VTUI_PASSWORD": secret, "GOVC_PASSWORD": secret, "VTUI_URL": "vc", "VTUI_USERNAME": "u"},
+		{"GOVC_URL": "https://u:" + secret + "@vc/sdk", "VTUI_PASSWORD": secret},
+		{"VTUI_CONFIG": cfg, "LAB_PASSWORD": secret},
+	}
+	args := [][]string{
+		{"--help"}, {"-h"}, {"help"}, {"version", "--help"}, {"get", "--help"}, {},
+		{"-o", "xml"}, {"--bogus"}, {"--url", "https://u:" + secret + "@vc"},
+	}
+	for _, env := range envs {
+		for _, a := range args {
+			r := runTest(t, a, env)
+			if strings.Contains(r.stdout+r.stderr, secret) {
+				t.Errorf("vtui %q env %v: output shows the password:\nstdout %q\nstderr %q", a, env, r.stdout, r.stderr)
+			}
+			if len(a) > 0 && a[0] == "--help" && (r.code != exitOK || !strings.Contains(r.stdout, "Usage:")) {
+				t.Errorf("vtui %q: got exit %d, stdout %q; want 0 and the help", a, r.code, r.stdout)
+			}
+		}
+	}
+}
+
+func TestConnectWithoutPassword(t *testing.T) {
+	sys := testSys(t, fakeEnv{"VTUI_URL": "127.0.0.1:1", "VTUI_USERNAME": "u"})
+	a := newApp(sys)
+	root := newRootCmd(a)
+	root.SetArgs([]string{"--timeout", "1s"})
+	root.SetOut(&bytes.Buffer{})
+	if err := root.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	_, err := a.connect(context.Background())
+	checkErr(t, "connect without a password or a terminal", err, []string{"no password for u at 127.0.0.1:1", "VTUI_PASSWORD", "terminal"})
+	if !errors.Is(err, errNoPassword) {
+		t.Errorf("got %v; want it to wrap errNoPassword", err)
+	}
+}
+
+func TestConnectWithoutURL(t *testing.T) {
+	a := newApp(testSys(t, nil))
+	_, err := a.connectWith(context.Background(), settings{})
+	checkErr(t, "connect without a URL", err, []string{"no vCenter URL", "--url", "VTUI_URL", "--simulator"})
+}
+
+func TestConfirm(t *testing.T) {
+	tests := []struct {
+		yes      bool
+		terminal bool
+		answer   string
+		want     error
+	}{
+		{true, false, "", nil},
+		{false, true, "y\n", nil},
+		{false, true, "YES\n", nil},
+		{false, true, "n\n", errDeclined},
+		{false, true, "", errDeclined},
+		{false, false, "y\n", usageError{}},
+	}
+	for _, tt := range tests {
+		sys := testSys(t, nil)
+		sys.stdin, sys.terminal = strings.NewReader(tt.answer), tt.terminal
+		a := newApp(sys)
+		a.settings.Yes = tt.yes
+		err := a.confirm(context.Background(), "Power off 3 VMs?")
+		input := fmt.Sprintf("--yes=%v terminal=%v answer %q", tt.yes, tt.terminal, tt.answer)
+		switch want := tt.want.(type) {
+		case nil:
+			if err != nil {
+				t.Errorf("%s: got %v; want nil", input, err)
+			}
+		case usageError:
+			if exitCode(err) != exitUsage || !strings.Contains(fmt.Sprint(err), "--yes") {
+				t.Errorf("%s: got %v; want a usage error naming --yes", input, err)
+			}
+		default:
+			if !errors.Is(err, want) {
+				t.Errorf("%s: got %v; want %v", input, err, want)
+			}
+		}
+	}
+}
+
+func TestLogFile(t *testing.T) {
+	const secret = "s3cr3t-Pa55"
+	dir := t.TempDir()
+	for _, name := range []string{"sub/vtui.log", "vtui.jsonl"} {
+		path := filepath.Join(dir, name)
+		sys := testSys(t, fakeEnv{"VTUI_URL": "vc", "VTUI_PASSWORD": secret})
+		r := runSys(t, []string{"--log-file", path}, sys)
+		if r.code != exitOK {
+			t.Fatalf("vtui --log-file %s: exit %d, stderr %q", path, r.code, r.stderr)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		log := string(data)
+		if !strings.Contains(log, "settings resolved") || !strings.Contains(log, "VTUI_URL") {
+			t.Errorf("log %s: got %q; want the resolved settings and their sources", name, log)
+		}
+		if strings.Contains(log, secret) {
+			t.Errorf("log %s shows the password: %q", name, log)
+		}
+		if json := strings.HasPrefix(log, "{"); json != strings.HasSuffix(name, ".jsonl") {
+			t.Errorf("log %s: got %q; want JSON only for .json/.jsonl", name, log)
+		}
+	}
+}
+
+// TestConnectSimulator starts the small simulator preset in-process and logs
+// in with its certificate pinned.
+func TestConnectSimulator(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a simulator")
+	}
+	a := newApp(testSys(t, nil))
+	root := newRootCmd(a)
+	root.SetArgs([]string{"--simulator=small"})
+	root.SetOut(&bytes.Buffer{})
+	if err := root.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	defer a.close()
+	ctx := context.Background()
+	c, err := a.connect(ctx)
+	if err != nil {
+		t.Fatalf("connect --simulator=small: %v", err)
+	}
+	if err := c.Close(ctx); err != nil {
+		t.Errorf("close: %v", err)
+	}
+	if a.sim == nil || a.sim.Thumbprint == "" {
+		t.Fatalf("simulator not kept, or without a thumbprint")
+	}
+	// A second connect reuses the running simulator.
+	srv := a.sim
+	c, err = a.connect(ctx)
+	if err != nil {
+		t.Fatalf("second connect: %v", err)
+	}
+	_ = c.Close(ctx)
+	if a.sim != srv {
+		t.Errorf("second connect started another simulator")
+	}
+}

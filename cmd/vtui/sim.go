@@ -1,0 +1,105 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vtui/vtui/vsphere/sim"
+)
+
+func newSimCmd(a *app) *cobra.Command {
+	var (
+		listen, preset, username string
+		custom                   sim.Spec
+	)
+	cmd := &cobra.Command{
+		Use:   "sim",
+		Short: "Serve a simulated vCenter on loopback",
+		Long: `Serve a simulated vCenter (govmomi's vcsim, extended by vtui) on a
+loopback address until interrupted (Ctrl-C, SIGTERM).
+
+It prints the settings that reach it as shell assignments, so another shell
+can run:  eval "$(vtui sim | head -4)"  or copy them. The password is random
+for each run. The certificate is self-signed: trust it with VTUI_INSECURE
+(as printed) or, better, with the printed thumbprint.
+
+Presets: ` + strings.Join(sim.PresetNames(), ", ") + ` (see the README). --clusters, --hosts and --vms
+build a custom inventory instead.`,
+		Example: `  vtui sim
+  vtui sim --listen 127.0.0.1:8989 --preset large
+  vtui sim --clusters 3 --hosts 8 --vms 500`,
+		Args:        cobra.NoArgs,
+		Annotations: map[string]string{annotationNoConfig: "true"},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkLoopback(listen); err != nil {
+				return err
+			}
+			spec, err := simSpec(cmd, preset, custom)
+			if err != nil {
+				return err
+			}
+			srv, err := sim.Start(cmd.Context(), spec, sim.Options{Listen: listen, Username: username})
+			if err != nil {
+				return fmt.Errorf("start simulator: %w", err)
+			}
+			defer srv.Close()
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "VTUI_URL=%s\n", srv.URL)
+			fmt.Fprintf(out, "VTUI_USERNAME=%s\n", srv.Username)
+			fmt.Fprintf(out, "VTUI_PASSWORD=%s\n", srv.Password)
+			fmt.Fprintf(out, "VTUI_INSECURE=true\n")
+			fmt.Fprintf(out, "# or, instead of VTUI_INSECURE, pin the certificate:\n# VTUI_THUMBPRINT=%s\n", srv.Thumbprint)
+			fmt.Fprintf(out, "# serving %d clusters, %d hosts, %d VMs until interrupted\n",
+				spec.Clusters*max(spec.Datacenters, 1), spec.Clusters*max(spec.Datacenters, 1)*spec.HostsPerCluster, spec.VMs)
+			<-cmd.Context().Done()
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&listen, "listen", "127.0.0.1:8989", "loopback address and port to serve on (port 0 picks a free one)")
+	f.StringVar(&preset, "preset", sim.DefaultPreset, "inventory preset: "+strings.Join(sim.PresetNames(), ", "))
+	f.StringVar(&username, "sim-username", sim.DefaultUsername, "user name the simulator accepts")
+	f.IntVar(&custom.Clusters, "clusters", 0, "custom inventory: clusters")
+	f.IntVar(&custom.HostsPerCluster, "hosts", 0, "custom inventory: hosts per cluster")
+	f.IntVar(&custom.VMs, "vms", 0, "custom inventory: VMs in all")
+	cmd.MarkFlagsMutuallyExclusive("preset", "clusters")
+	cmd.MarkFlagsMutuallyExclusive("preset", "hosts")
+	cmd.MarkFlagsMutuallyExclusive("preset", "vms")
+	cmd.MarkFlagsRequiredTogether("clusters", "hosts", "vms")
+	return cmd
+}
+
+// simSpec returns the preset's Spec, or the custom one the size flags give.
+func simSpec(cmd *cobra.Command, preset string, custom sim.Spec) (sim.Spec, error) {
+	if !cmd.Flags().Changed("clusters") {
+		spec, err := sim.Preset(preset)
+		if err != nil {
+			return sim.Spec{}, usageErrorf("--preset: %w", err)
+		}
+		return spec, nil
+	}
+	custom.Datacenters, custom.Datastores, custom.HAClusters = 1, 2, min(1, custom.Clusters)
+	if err := custom.Validate(); err != nil {
+		return sim.Spec{}, usageErrorf("invalid simulator size: %w", err)
+	}
+	return custom, nil
+}
+
+// checkLoopback refuses to serve a simulator, whose password is printed,
+// beyond this machine.
+func checkLoopback(listen string) error {
+	host, _, err := net.SplitHostPort(listen)
+	if err != nil {
+		return usageErrorf("invalid --listen %q: %v (want HOST:PORT, e.g. 127.0.0.1:8989)", listen, err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return usageErrorf("invalid --listen %q: the simulator serves on loopback only (127.0.0.1 or [::1])", listen)
+	}
+	return nil
+}
