@@ -10,10 +10,12 @@ package main
 // password-file is used only when the URL also comes from that context. An
 // empty environment variable counts as unset.
 //
-// The file is parsed as a yaml.Node tree rather than through viper so that
-// every error can name the file, the line and the key. Environment lookups
-// and the home directory are injected, so resolution is testable without a
-// real process environment.
+// A fresh viper per resolution applies that precedence (resolveSettings).
+// The file itself is validated as a yaml.Node tree first, so that every
+// error can name the file, the line and the key; only then are the selected
+// context's values handed to viper as its config layer. viper reads the
+// process environment itself, so tests set it with t.Setenv; the home
+// directory is injected.
 
 import (
 	"errors"
@@ -30,6 +32,7 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/vtui/vtui/vsphere"
@@ -451,13 +454,34 @@ type passwordSource struct {
 // new context's own values are used.
 var connectionFlags = []string{"url", "username", "insecure", "thumbprint", "ca-file"}
 
-// resolveInput is everything resolution reads. Tests fill it without a real
-// process environment.
+// flagKeys are the settings that only a flag sets.
+var flagKeys = []string{"output", "dry-run", "yes", "simulator"}
+
+// layeredKeys are the settings that a flag, a VTUI_* variable and the
+// config file can set. config and context pick the file and the context;
+// the others are read from the layers once the context is known.
+var layeredKeys = []string{"config", "context", "url", "username", "insecure", "thumbprint", "ca-file", "readonly", "timeout", "log-file"}
+
+// govcEnv names govc's variable for the keys that have one. They are bound
+// below the VTUI_* ones, and only when no context is selected.
+var govcEnv = map[string]string{"url": "GOVC_URL", "username": "GOVC_USERNAME", "insecure": "GOVC_INSECURE"}
+
+// envPrefix and envKeyReplacer make a key's variable name: ca-file is read
+// from VTUI_CA_FILE.
+const envPrefix = "VTUI"
+
+var envKeyReplacer = strings.NewReplacer("-", "_")
+
+// vtuiEnv is the VTUI_* variable viper reads for key.
+func vtuiEnv(key string) string {
+	return envKeyReplacer.Replace(strings.ToUpper(envPrefix + "_" + key))
+}
+
+// resolveInput is what resolution reads besides the process environment,
+// which viper reads itself (tests set it with t.Setenv).
 type resolveInput struct {
 	// Flags are the parsed global flags; only flags the user set count.
 	Flags *pflag.FlagSet
-	// LookupEnv reads the environment.
-	LookupEnv lookupEnvFunc
 	// Home is the user's home directory, for ~ and the default config path.
 	Home string
 	// Presets are the valid --simulator names.
@@ -470,20 +494,29 @@ type resolveInput struct {
 
 // resolveSettings applies the precedence rules. Errors in what the user
 // typed or wrote (flags, environment, config file) are usage errors.
+//
+// A fresh viper does the layering: the flags are bound with BindPFlag, the
+// VTUI_* (and, without a context, GOVC_*) variables with BindEnv, the
+// selected context is its config layer and the flag defaults its defaults.
+// Values are read as strings and parsed here, strictly, so that
+// VTUI_READONLY=yes is an error naming the variable rather than false.
 func resolveSettings(in resolveInput) (settings, *fileConfig, error) {
-	r := resolver{in: in}
 	s := settings{sources: map[string]string{}}
-	r.s = &s
+	r, err := newResolver(in, &s)
+	if err != nil {
+		return s, nil, err
+	}
 
 	// Non-connection settings first: they are cheap to validate.
-	s.Output = r.flagString("output")
+	s.Output = r.v.GetString("output")
 	if !slices.Contains(outputFormats, s.Output) {
 		return s, nil, usageErrorf("invalid value %q for -o/--output (valid: %s)", s.Output, strings.Join(outputFormats, ", "))
 	}
-	s.DryRun = r.flagBool("dry-run")
-	s.Yes = r.flagBool("yes")
+	// Flags only, so pflag has already parsed them strictly.
+	s.DryRun = r.v.GetBool("dry-run")
+	s.Yes = r.v.GetBool("yes")
 	if in.Flags.Changed("simulator") && in.Context == nil {
-		s.Simulator = r.flagString("simulator")
+		s.Simulator = r.v.GetString("simulator")
 		if !slices.Contains(in.Presets, s.Simulator) {
 			return s, nil, usageErrorf("invalid value %q for --simulator (valid: %s)", s.Simulator, strings.Join(in.Presets, ", "))
 		}
@@ -491,37 +524,45 @@ func resolveSettings(in resolveInput) (settings, *fileConfig, error) {
 
 	// The config file. --config= (empty) reads none, e.g. to keep a
 	// personal file out of a CI run.
-	path, optional := r.flagString("config"), false
-	if in.Flags.Changed("config") {
-		if path != "" {
-			path = absPath(path, "", in.Home)
-		}
-	} else if v, ok := nonEmptyEnv(in.LookupEnv, "VTUI_CONFIG"); ok {
-		path = absPath(v, "", in.Home)
-	} else {
-		path, optional = defaultConfigPath(in.LookupEnv, in.Home), true
+	r.v.SetDefault("config", defaultConfigPath(os.LookupEnv, in.Home))
+	path := r.v.GetString("config")
+	optional := r.source("config") == "default"
+	if path != "" && !optional {
+		path = absPath(path, "", in.Home)
 	}
 	var fc *fileConfig
 	if path != "" {
-		var err error
 		if fc, err = loadConfigFile(path, optional, in.Home); err != nil {
 			return s, nil, usageError{err}
 		}
 	}
 	if fc != nil {
 		s.ConfigFile = fc.Path
+		if err := r.merge(map[string]string{"context": fc.CurrentContext, "log-file": fc.LogFile}); err != nil {
+			return s, fc, err
+		}
 	}
 
-	// The context.
+	// The context, whose values become the config layer.
 	cc, err := r.selectContext(fc)
 	if err != nil {
 		return s, fc, err
 	}
+	if err := r.merge(cc.values()); err != nil {
+		return s, fc, err
+	}
 	useGOVC := s.ContextName == "" && in.Context == nil && s.Simulator == ""
+	if useGOVC {
+		for key, name := range govcEnv {
+			if err := r.bindEnv(key, name); err != nil {
+				return s, fc, err
+			}
+		}
+	}
 
 	// Connection settings.
-	s.Conn.URL = r.str("url", "VTUI_URL", govc(useGOVC, "GOVC_URL"), cc.URL)
-	s.Conn.Username = r.str("username", "VTUI_USERNAME", govc(useGOVC, "GOVC_USERNAME"), cc.Username)
+	s.Conn.URL = r.str("url")
+	s.Conn.Username = r.str("username")
 	// govc accepts user:password@ in the URL; a separate username wins
 	// unless it comes from a lower layer than the URL.
 	clean, urlUser, urlHasPw := splitURLUser(s.Conn.URL)
@@ -534,34 +575,31 @@ func resolveSettings(in resolveInput) (settings, *fileConfig, error) {
 	if urlUser != "" && sourceRank(s.sources["username"]) > sourceRank(urlSrc) {
 		s.Conn.Username, s.sources["username"] = urlUser, urlSrc
 	}
-	if s.Conn.Insecure, err = r.bool("insecure", "VTUI_INSECURE", govc(useGOVC, "GOVC_INSECURE"), cc.Insecure); err != nil {
+	if s.Conn.Insecure, err = r.bool("insecure"); err != nil {
 		return s, fc, err
 	}
-	s.Conn.Thumbprint = r.str("thumbprint", "VTUI_THUMBPRINT", "", cc.Thumbprint)
-	s.Conn.CAFile = r.str("ca-file", "VTUI_CA_FILE", "", cc.CAFile)
+	s.Conn.Thumbprint = r.str("thumbprint")
+	s.Conn.CAFile = r.str("ca-file")
 	if s.Conn.CAFile != "" && s.sources["ca-file"] != r.contextSource() {
 		s.Conn.CAFile = absPath(s.Conn.CAFile, "", in.Home)
 	}
-	if s.Conn.Timeout, err = r.duration("timeout", "VTUI_TIMEOUT", cc.Timeout, defaultTimeout); err != nil {
+	if s.Conn.Timeout, err = r.duration("timeout"); err != nil {
 		return s, fc, err
 	}
-	if s.ReadOnly, err = r.bool("readonly", "VTUI_READONLY", "", cc.ReadOnly); err != nil {
+	if s.ReadOnly, err = r.bool("readonly"); err != nil {
 		return s, fc, err
 	}
-	var fileLog string
-	if fc != nil {
-		fileLog = fc.LogFile
-	}
-	s.LogFile = r.str("log-file", "VTUI_LOG_FILE", "", fileLog)
+	s.LogFile = r.str("log-file")
 	if s.LogFile != "" && s.sources["log-file"] != "config file" {
 		s.LogFile = absPath(s.LogFile, "", in.Home)
 	}
 
-	// Where the password will come from; it is read only on connect.
+	// Where the password will come from; it is read only on connect, and
+	// never through viper: it has no flag and no config-file value.
 	switch {
-	case in.Context == nil && r.hasEnv("VTUI_PASSWORD"):
+	case in.Context == nil && hasEnv("VTUI_PASSWORD"):
 		s.password = passwordSource{envVar: "VTUI_PASSWORD"}
-	case useGOVC && r.hasEnv("GOVC_PASSWORD"):
+	case useGOVC && hasEnv("GOVC_PASSWORD"):
 		s.password = passwordSource{envVar: "GOVC_PASSWORD"}
 	case urlHasPw:
 		s.password = passwordSource{urlEnvVar: urlSrc}
@@ -593,18 +631,120 @@ func sourceRank(src string) int {
 	return 4
 }
 
-func govc(use bool, name string) string {
-	if use {
-		return name
-	}
-	return ""
+func hasEnv(name string) bool {
+	_, ok := nonEmptyEnv(os.LookupEnv, name)
+	return ok
 }
 
-// resolver reads one key from the layers in precedence order and records
-// which layer it came from.
+// resolver reads keys from one resolution's viper and records which layer
+// each came from.
 type resolver struct {
 	in resolveInput
+	v  *viper.Viper
 	s  *settings
+	// envs lists the variables bound to each key, in viper's order.
+	envs map[string][]string
+}
+
+// newResolver binds every key's flag and VTUI_* variable, and its flag's
+// default, to a fresh viper. A context switch leaves the connection keys'
+// flags and variables unbound.
+func newResolver(in resolveInput, s *settings) (*resolver, error) {
+	v := viper.New()
+	v.SetEnvPrefix(envPrefix)
+	v.SetEnvKeyReplacer(envKeyReplacer)
+	v.AllowEmptyEnv(false) // an empty variable counts as unset
+	r := &resolver{in: in, v: v, s: s, envs: map[string][]string{}}
+	for _, key := range slices.Concat(flagKeys, layeredKeys) {
+		f := in.Flags.Lookup(key)
+		if f == nil {
+			return nil, fmt.Errorf("resolve settings: no flag --%s", key)
+		}
+		v.SetDefault(key, f.DefValue)
+		if !r.userLayers(key) {
+			continue
+		}
+		if err := v.BindPFlag(key, f); err != nil {
+			return nil, fmt.Errorf("resolve settings: %w", err)
+		}
+		if slices.Contains(layeredKeys, key) {
+			if err := v.BindEnv(key); err != nil {
+				return nil, fmt.Errorf("resolve settings: %w", err)
+			}
+			r.envs[key] = append(r.envs[key], vtuiEnv(key))
+		}
+	}
+	return r, nil
+}
+
+// bindEnv adds the variable name as key's lowest-ranked environment layer.
+func (r *resolver) bindEnv(key, name string) error {
+	if err := r.v.BindEnv(key, name); err != nil {
+		return fmt.Errorf("resolve settings: %w", err)
+	}
+	r.envs[key] = append(r.envs[key], name)
+	return nil
+}
+
+// merge adds the non-empty values to viper's config layer.
+func (r *resolver) merge(values map[string]string) error {
+	m := map[string]any{}
+	for k, v := range values {
+		if v != "" {
+			m[k] = v
+		}
+	}
+	if err := r.v.MergeConfigMap(m); err != nil {
+		return fmt.Errorf("resolve settings: %w", err)
+	}
+	return nil
+}
+
+// values are the context's settings as viper's config layer sees them:
+// strings, and only the keys the context sets. The password source is not
+// among them; it is not a value to layer.
+func (cc contextConfig) values() map[string]string {
+	m := map[string]string{
+		"url":        cc.URL,
+		"username":   cc.Username,
+		"thumbprint": cc.Thumbprint,
+		"ca-file":    cc.CAFile,
+	}
+	if cc.Insecure != nil {
+		m["insecure"] = strconv.FormatBool(*cc.Insecure)
+	}
+	if cc.ReadOnly != nil {
+		m["readonly"] = strconv.FormatBool(*cc.ReadOnly)
+	}
+	if cc.Timeout != 0 {
+		m["timeout"] = cc.Timeout.String()
+	}
+	return m
+}
+
+// source names the layer viper takes key from, as the user would write it:
+// "--url", "VTUI_URL", "GOVC_URL", "context lab", "config file",
+// "current-context" or "default". viper applies the same order but does not
+// say which layer answered.
+func (r *resolver) source(key string) string {
+	if f := r.in.Flags.Lookup(key); f != nil && f.Changed && r.userLayers(key) {
+		return "--" + key
+	}
+	for _, name := range r.envs[key] {
+		if hasEnv(name) {
+			return name
+		}
+	}
+	if r.v.InConfig(key) {
+		switch key {
+		case "log-file":
+			return "config file"
+		case "context":
+			return "current-context"
+		}
+		return r.contextSource()
+	}
+	return "default"
 }
 
 func (r *resolver) contextSource() string { return "context " + r.s.ContextName }
@@ -614,30 +754,25 @@ func (r *resolver) contextSource() string { return "context " + r.s.ContextName 
 // production context's settings never leak into a demo.
 func (r *resolver) selectContext(fc *fileConfig) (contextConfig, error) {
 	in := r.in
-	var name, from string
-	switch {
-	case in.Context != nil:
-		name, from = *in.Context, "context switch"
-	case in.Flags.Changed("context"):
-		name, from = r.flagString("context"), "--context"
-		if r.s.Simulator != "" && name != "" {
+	if in.Context != nil {
+		r.v.Set("context", *in.Context) // viper's override layer, above flags
+	}
+	name, from := r.v.GetString("context"), r.source("context")
+	if in.Context != nil {
+		from = "context switch"
+	}
+	if r.s.Simulator != "" {
+		if from == "--context" && name != "" {
 			return contextConfig{}, usageErrorf("--context and --simulator cannot be combined: the simulator is its own vCenter")
 		}
-	case r.s.Simulator != "":
-		return contextConfig{}, nil
-	default:
-		if v, ok := nonEmptyEnv(in.LookupEnv, "VTUI_CONTEXT"); ok {
-			name, from = v, "VTUI_CONTEXT"
-		} else if fc != nil && fc.CurrentContext != "" {
-			name, from = fc.CurrentContext, "current-context"
-		}
+		name = ""
 	}
 	if name == "" {
 		return contextConfig{}, nil
 	}
 	if fc == nil {
 		where := "no config file found"
-		if p := defaultConfigPath(in.LookupEnv, in.Home); p != "" {
+		if p := defaultConfigPath(os.LookupEnv, in.Home); p != "" {
 			where = "no config file at " + p
 		}
 		return contextConfig{}, usageErrorf("context %q (from %s): %s; create it (see config.example.yaml) or use --config", name, from, where)
@@ -654,97 +789,34 @@ func (r *resolver) selectContext(fc *fileConfig) (contextConfig, error) {
 	return cc, nil
 }
 
-func (r *resolver) flagString(name string) string {
-	v, _ := r.in.Flags.GetString(name)
-	return v
-}
-
-func (r *resolver) flagBool(name string) bool {
-	v, _ := r.in.Flags.GetBool(name)
-	return v
-}
-
-func (r *resolver) hasEnv(name string) bool {
-	_, ok := nonEmptyEnv(r.in.LookupEnv, name)
-	return ok
-}
-
 // userLayers reports whether flags and VTUI_* variables apply to key. A
 // context switch drops them for connection keys.
 func (r *resolver) userLayers(key string) bool {
 	return r.in.Context == nil || !slices.Contains(connectionFlags, key)
 }
 
-// raw returns the flag or environment value of key, if set.
-func (r *resolver) raw(key, vtuiEnv, govcEnv string) (val, source string, ok bool) {
-	if r.userLayers(key) {
-		if f := r.in.Flags.Lookup(key); f != nil && f.Changed {
-			return f.Value.String(), "--" + key, true
-		}
-		if v, ok := nonEmptyEnv(r.in.LookupEnv, vtuiEnv); ok {
-			return v, vtuiEnv, true
-		}
-	}
-	if govcEnv != "" {
-		if v, ok := nonEmptyEnv(r.in.LookupEnv, govcEnv); ok {
-			return v, govcEnv, true
-		}
-	}
-	return "", "", false
+// str returns key's value and records where it came from.
+func (r *resolver) str(key string) string {
+	r.s.sources[key] = r.source(key)
+	return r.v.GetString(key)
 }
 
-func (r *resolver) str(key, vtuiEnv, govcEnv, fileVal string) string {
-	if v, src, ok := r.raw(key, vtuiEnv, govcEnv); ok {
-		r.s.sources[key] = src
-		return v
+// bool parses key's value itself: viper's GetBool would read "yes" as false.
+func (r *resolver) bool(key string) (bool, error) {
+	raw := r.str(key)
+	b, err := strconv.ParseBool(raw)
+	if err != nil {
+		return false, usageErrorf("invalid value %q for %s (want true or false)", raw, r.s.sources[key])
 	}
-	if fileVal != "" {
-		r.s.sources[key] = r.fileSource(key)
-		return fileVal
-	}
-	r.s.sources[key] = "default"
-	return r.flagString(key)
+	return b, nil
 }
 
-func (r *resolver) fileSource(key string) string {
-	if key == "log-file" {
-		return "config file"
+func (r *resolver) duration(key string) (time.Duration, error) {
+	d, err := parseTimeout(r.str(key))
+	if err != nil {
+		return 0, usageErrorf("invalid value for %s: %v", r.s.sources[key], err)
 	}
-	return r.contextSource()
-}
-
-func (r *resolver) bool(key, vtuiEnv, govcEnv string, fileVal *bool) (bool, error) {
-	if v, src, ok := r.raw(key, vtuiEnv, govcEnv); ok {
-		r.s.sources[key] = src
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return false, usageErrorf("invalid value %q for %s (want true or false)", v, src)
-		}
-		return b, nil
-	}
-	if fileVal != nil {
-		r.s.sources[key] = r.fileSource(key)
-		return *fileVal, nil
-	}
-	r.s.sources[key] = "default"
-	return r.flagBool(key), nil
-}
-
-func (r *resolver) duration(key, vtuiEnv string, fileVal, def time.Duration) (time.Duration, error) {
-	if v, src, ok := r.raw(key, vtuiEnv, ""); ok {
-		r.s.sources[key] = src
-		d, err := parseTimeout(v)
-		if err != nil {
-			return 0, usageErrorf("invalid value for %s: %v", src, err)
-		}
-		return d, nil
-	}
-	if fileVal != 0 {
-		r.s.sources[key] = r.fileSource(key)
-		return fileVal, nil
-	}
-	r.s.sources[key] = "default"
-	return def, nil
+	return d, nil
 }
 
 // errNoPassword means no password source is configured and vtui may not

@@ -14,12 +14,27 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// fakeEnv is an injected environment.
+// fakeEnv is the environment of one test case.
 type fakeEnv map[string]string
 
-func (e fakeEnv) lookup(k string) (string, bool) {
-	v, ok := e[k]
-	return v, ok
+// set makes e the environment vtui sees for the rest of t: it unsets every
+// VTUI_* and GOVC_* variable and XDG_CONFIG_HOME, then sets e. viper reads
+// the process environment, so t cannot be parallel; t.Setenv restores it.
+// Other names set by an earlier call in the same t stay set.
+func (e fakeEnv) set(t *testing.T) {
+	t.Helper()
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, "VTUI_") || strings.HasPrefix(name, "GOVC_") || name == "XDG_CONFIG_HOME" {
+			t.Setenv(name, "") // so that it is restored after t
+			if err := os.Unsetenv(name); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for k, v := range e {
+		t.Setenv(k, v)
+	}
 }
 
 var testPresets = []string{"small", "demo", "large"}
@@ -42,7 +57,8 @@ func resolveIn(t *testing.T, home string, args []string, env fakeEnv) (settings,
 	if err := fs.Parse(args); err != nil {
 		t.Fatalf("parse %q: %v", args, err)
 	}
-	s, _, err := resolveSettings(resolveInput{Flags: fs, LookupEnv: env.lookup, Home: home, Presets: testPresets})
+	env.set(t)
+	s, _, err := resolveSettings(resolveInput{Flags: fs, Home: home, Presets: testPresets})
 	return s, err
 }
 
@@ -129,6 +145,37 @@ func TestPrecedence(t *testing.T) {
 	}
 }
 
+// TestSources checks that the source recorded for each key names the layer
+// viper took the value from.
+func TestSources(t *testing.T) {
+	tests := []struct {
+		args []string
+		env  fakeEnv
+		file string
+		want map[string]string
+	}{
+		{nil, nil, "", map[string]string{"url": "default", "insecure": "default", "timeout": "default"}},
+		{[]string{"--url", "vc", "--timeout", "5s"}, fakeEnv{"VTUI_URL": "env"}, labFile, map[string]string{"url": "--url", "timeout": "--timeout"}},
+		{nil, fakeEnv{"VTUI_URL": "env", "VTUI_CA_FILE": "ca.pem", "VTUI_INSECURE": "0"}, labFile,
+			map[string]string{"url": "VTUI_URL", "ca-file": "VTUI_CA_FILE", "insecure": "VTUI_INSECURE", "username": "context lab", "readonly": "context lab"}},
+		{nil, fakeEnv{"GOVC_URL": "govc", "GOVC_INSECURE": "1"}, "", map[string]string{"url": "GOVC_URL", "insecure": "GOVC_INSECURE", "username": "default"}},
+		{nil, nil, "log-file: x.log\n", map[string]string{"log-file": "config file"}},
+		{nil, fakeEnv{"VTUI_LOG_FILE": "y.log"}, "log-file: x.log\n", map[string]string{"log-file": "VTUI_LOG_FILE"}},
+	}
+	for _, tt := range tests {
+		s, err := resolveTest(t, tt.args, tt.env, tt.file)
+		if err != nil {
+			t.Errorf("args %q env %v: %v", tt.args, tt.env, err)
+			continue
+		}
+		for key, want := range tt.want {
+			if got := s.sources[key]; got != want {
+				t.Errorf("args %q env %v file %q: source of %s: got %q; want %q", tt.args, tt.env, tt.file, key, got, want)
+			}
+		}
+	}
+}
+
 func TestOtherSettings(t *testing.T) {
 	file := `log-file: logs/vtui.log
 current-context: lab
@@ -157,6 +204,7 @@ contexts:
 		{[]string{"--ca-file", "~/x.pem"}, nil, func(s settings) any { return s.Conn.CAFile }, filepath.Join(home, "x.pem")},
 		{nil, nil, func(s settings) any { return s.LogFile }, filepath.Join(cfgDir, "logs", "vtui.log")},
 		{nil, fakeEnv{"VTUI_LOG_FILE": "~/l.log"}, func(s settings) any { return s.LogFile }, filepath.Join(home, "l.log")},
+		{nil, fakeEnv{"VTUI_CA_FILE": "~/e.pem"}, func(s settings) any { return s.Conn.CAFile }, filepath.Join(home, "e.pem")},
 		{nil, nil, func(s settings) any { return s.password }, passwordSource{file: filepath.Join(home, "pw"), context: "lab"}},
 		{nil, nil, func(s settings) any { return s.Output }, "table"},
 		{[]string{"-o", "yaml"}, nil, func(s settings) any { return s.Output }, "yaml"},
@@ -423,7 +471,7 @@ func TestPasswordSources(t *testing.T) {
 			if tt.terminal {
 				ask = prompt
 			}
-			got, err := readPassword(s, tt.env.lookup, ask)
+			got, err := readPassword(s, os.LookupEnv, ask)
 			checkErr(t, input, err, tt.wantErr)
 			if got != tt.want {
 				t.Errorf("%s: got password %q; want %q", input, got, tt.want)
@@ -440,24 +488,25 @@ func TestResolveContextSwitch(t *testing.T) {
 	writeFile(t, filepath.Join(home, ".config", "vtui", "config.yaml"), labFile, 0o600)
 	fs := pflag.NewFlagSet("vtui", pflag.ContinueOnError)
 	addGlobalFlags(fs)
-	args := []string{"--url", "flag.example.com", "--readonly", "-o", "json", "--simulator"}
+	args := []string{"--url", "flag.example.com", "--thumbprint", "AA:BB", "--readonly", "-o", "json", "--simulator"}
 	if err := fs.Parse(args); err != nil {
 		t.Fatal(err)
 	}
 	env := fakeEnv{"VTUI_USERNAME": "env-user", "VTUI_PASSWORD": "pw", "GOVC_URL": "govc"}
+	env.set(t)
 	name := "prod"
-	s, _, err := resolveSettings(resolveInput{Flags: fs, LookupEnv: env.lookup, Home: home, Presets: testPresets, Context: &name})
+	s, _, err := resolveSettings(resolveInput{Flags: fs, Home: home, Presets: testPresets, Context: &name})
 	if err != nil {
 		t.Fatal(err)
 	}
 	type view struct {
-		Context, URL, Username string
-		ReadOnly               bool
-		Output, Simulator      string
-		Password               passwordSource
+		Context, URL, Username, Thumbprint string
+		ReadOnly                           bool
+		Output, Simulator                  string
+		Password                           passwordSource
 	}
-	got := view{s.ContextName, s.Conn.URL, s.Conn.Username, s.ReadOnly, s.Output, s.Simulator, s.password}
-	want := view{"prod", "prod.example.com", "prod-user", true, "json", "", passwordSource{}}
+	got := view{s.ContextName, s.Conn.URL, s.Conn.Username, s.Conn.Thumbprint, s.ReadOnly, s.Output, s.Simulator, s.password}
+	want := view{"prod", "prod.example.com", "prod-user", "", true, "json", "", passwordSource{}}
 	if got != want {
 		t.Errorf("switch to %q with args %q env %v:\n got %+v;\nwant %+v", name, args, env, got, want)
 	}

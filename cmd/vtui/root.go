@@ -185,12 +185,14 @@ func unknownCommand(cmd *cobra.Command, name string) error {
 	return usageErrorf("unknown command %q for %q%s; run '%s --help' for the list", name, cmd.CommandPath(), hint, cmd.CommandPath())
 }
 
-// sysEnv is what vtui takes from its process. Tests replace all of it.
+// sysEnv is what vtui takes from its process. Tests replace all of it but
+// the environment, which they set with t.Setenv.
 type sysEnv struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
-	// lookupEnv reads the environment, like os.LookupEnv.
+	// lookupEnv reads the environment: os.LookupEnv. Settings resolution
+	// reads the process environment through viper, so this must agree with it.
 	lookupEnv lookupEnvFunc
 	// home is the user's home directory, "" if unknown.
 	home string
@@ -284,10 +286,9 @@ func (a *app) init(cmd *cobra.Command) error {
 		return nil
 	}
 	s, fc, err := resolveSettings(resolveInput{
-		Flags:     cmd.Flags(),
-		LookupEnv: a.sys.lookupEnv,
-		Home:      a.sys.home,
-		Presets:   sim.PresetNames(),
+		Flags:   cmd.Flags(),
+		Home:    a.sys.home,
+		Presets: sim.PresetNames(),
 	})
 	if err != nil {
 		return err
@@ -451,11 +452,10 @@ func (a *app) contextNames() []string { return a.config.contextNames() }
 // Conn.Password is empty; connectWith reads it.
 func (a *app) resolveContext(name string) (settings, error) {
 	s, _, err := resolveSettings(resolveInput{
-		Flags:     a.flags,
-		LookupEnv: a.sys.lookupEnv,
-		Home:      a.sys.home,
-		Presets:   sim.PresetNames(),
-		Context:   &name,
+		Flags:   a.flags,
+		Home:    a.sys.home,
+		Presets: sim.PresetNames(),
+		Context: &name,
 	})
 	return s, err
 }

@@ -27,14 +27,12 @@ func runTest(t *testing.T, args []string, env fakeEnv) result {
 }
 
 func testSys(t *testing.T, env fakeEnv) *sysEnv {
-	if env == nil {
-		env = fakeEnv{}
-	}
+	env.set(t)
 	return &sysEnv{
 		stdin:     strings.NewReader(""),
 		stdout:    &bytes.Buffer{},
 		stderr:    &bytes.Buffer{},
-		lookupEnv: env.lookup,
+		lookupEnv: os.LookupEnv,
 		home:      t.TempDir(),
 	}
 }
@@ -177,10 +175,10 @@ func TestNotConfigured(t *testing.T) {
 	if r.code != exitOK || r.stderr != "" {
 		t.Errorf("vtui with nothing configured: got exit %d, stderr %q; want 0 and nothing", r.code, r.stderr)
 	}
-	// Once something is configured, it prints the help (until the UI lands).
+	// Once something is configured it opens the UI, which needs a terminal.
 	r = runTest(t, nil, fakeEnv{"VTUI_URL": "vc"})
-	if r.code != exitOK || !strings.Contains(r.stdout, "Usage:") {
-		t.Errorf("vtui with VTUI_URL: got exit %d, stdout %q; want 0 and the help", r.code, r.stdout)
+	if r.code != exitUsage || !strings.Contains(r.stderr, "the terminal UI needs a terminal") || !strings.Contains(r.stderr, "vtui get vms") {
+		t.Errorf("vtui with VTUI_URL and no terminal: got exit %d, stderr %q; want 2 and a pointer to the commands", r.code, r.stderr)
 	}
 }
 
@@ -245,9 +243,10 @@ func TestConnectWithoutPassword(t *testing.T) {
 	sys := testSys(t, fakeEnv{"VTUI_URL": "127.0.0.1:1", "VTUI_USERNAME": "u"})
 	a := newApp(sys)
 	root := newRootCmd(a)
-	root.SetArgs([]string{"--timeout", "1s"})
-	root.SetOut(&bytes.Buffer{})
-	if err := root.Execute(); err != nil {
+	if err := root.ParseFlags([]string{"--timeout", "1s"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.init(root); err != nil {
 		t.Fatal(err)
 	}
 	_, err := a.connect(context.Background())
@@ -306,10 +305,11 @@ func TestLogFile(t *testing.T) {
 	dir := t.TempDir()
 	for _, name := range []string{"sub/vtui.log", "vtui.jsonl"} {
 		path := filepath.Join(dir, name)
-		sys := testSys(t, fakeEnv{"VTUI_URL": "vc", "VTUI_PASSWORD": secret})
-		r := runSys(t, []string{"--log-file", path}, sys)
-		if r.code != exitOK {
-			t.Fatalf("vtui --log-file %s: exit %d, stderr %q", path, r.code, r.stderr)
+		// Nothing listens on port 1: the connect fails, after logging.
+		sys := testSys(t, fakeEnv{"VTUI_URL": "127.0.0.1:1", "VTUI_USERNAME": "u", "VTUI_PASSWORD": secret})
+		r := runSys(t, []string{"--log-file", path, "--timeout", "2s", "get", "vms"}, sys)
+		if r.code != exitFailed || strings.Contains(r.stderr, secret) {
+			t.Fatalf("vtui --log-file %s get vms: exit %d, stderr %q; want 1 without the password", path, r.code, r.stderr)
 		}
 		data, err := os.ReadFile(path)
 		if err != nil {
@@ -336,9 +336,10 @@ func TestConnectSimulator(t *testing.T) {
 	}
 	a := newApp(testSys(t, nil))
 	root := newRootCmd(a)
-	root.SetArgs([]string{"--simulator=small"})
-	root.SetOut(&bytes.Buffer{})
-	if err := root.Execute(); err != nil {
+	if err := root.ParseFlags([]string{"--simulator=small"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.init(root); err != nil {
 		t.Fatal(err)
 	}
 	defer a.close()
