@@ -16,6 +16,8 @@ type Filter struct {
 	Cluster string
 	// Host, if set, keeps objects on (or attached to) the host of that name.
 	Host string
+	// Datastore and Network, if set, keep the VMs that use them.
+	Datastore, Network string
 }
 
 // Validate checks f against inv: the glob must parse, and a named cluster or
@@ -60,7 +62,9 @@ func (f Filter) matchName(name string) bool {
 // FilterVMs returns the VMs f matches, in inventory order.
 func (inv *Inventory) FilterVMs(f Filter) []VM {
 	return filter(inv.VMs, func(v VM) bool {
-		return f.matchName(v.Name) && (f.Cluster == "" || v.Cluster == f.Cluster) && (f.Host == "" || v.Host == f.Host)
+		return f.matchName(v.Name) && (f.Cluster == "" || v.Cluster == f.Cluster) && (f.Host == "" || v.Host == f.Host) &&
+			(f.Datastore == "" || slices.Contains(v.Datastores, f.Datastore)) &&
+			(f.Network == "" || slices.Contains(v.Networks, f.Network))
 	})
 }
 

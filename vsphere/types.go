@@ -97,6 +97,10 @@ type VM struct {
 	ToolsStatus   string   `json:"tools_status" yaml:"tools_status"`
 	InstanceUUID  string   `json:"instance_uuid" yaml:"instance_uuid"`
 	Template      bool     `json:"template" yaml:"template"`
+
+	// resolved is the store's name generation that Datastores and Networks
+	// were resolved at; 0 means not resolved.
+	resolved uint64
 }
 
 // Datastore is a datastore and its space.

@@ -1,20 +1,100 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"log"
+	"log/slog"
+	"os"
+	"slices"
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 
 	"github.com/spf13/cobra"
+
+	"github.com/vtui/vtui/ui"
+	"github.com/vtui/vtui/vsphere"
 )
 
-// runTUI is what `vtui` does without a command. The terminal UI is not wired
-// in yet: until it is, vtui explains how to reach a vCenter when nothing is
-// configured, and prints the help otherwise.
+// runTUI is what `vtui` does without a command: the terminal UI on the
+// selected context or the simulator. With nothing configured it explains
+// how to get going instead.
 func runTUI(cmd *cobra.Command, a *app) error {
 	s := a.settings
 	if s.Simulator == "" && s.ContextName == "" && s.Conn.URL == "" {
 		return writeNotConfigured(cmd, a)
 	}
-	return cmd.Help()
+	if !a.sys.terminal {
+		return usageErrorf("the terminal UI needs a terminal; from scripts use a command such as 'vtui get vms' (see 'vtui --help')")
+	}
+	ctx := cmd.Context()
+	// Ask for the first password now, while the terminal is still ours.
+	if s.Simulator == "" && s.Conn.Password == "" {
+		pw, err := a.password(ctx, s, true)
+		if err != nil {
+			return err
+		}
+		s.Conn.Password = pw
+	}
+	name := s.ContextName
+	switch {
+	case s.Simulator != "":
+		name = "simulator:" + s.Simulator
+	case name == "":
+		name = redactURL(s.Conn.URL)
+	}
+	first := name
+	connect := func(ctx context.Context, ctxName string) (*vsphere.Client, error) {
+		if ctxName == first {
+			return a.connectWith(ctx, s)
+		}
+		cs, err := a.resolveContext(ctxName)
+		if err != nil {
+			return nil, err
+		}
+		pw, err := a.password(ctx, cs, false)
+		if err != nil {
+			return nil, err
+		}
+		cs.Conn.Password = pw
+		return a.connectWith(ctx, cs)
+	}
+	// vcsim and net/http write to the standard logger; the screen is ours.
+	log.SetOutput(slogWriter{a.log})
+	defer log.SetOutput(os.Stderr)
+	if v, ok := a.sys.lookupEnv("NO_COLOR"); ok && v != "" {
+		lipgloss.SetColorProfile(termenv.Ascii)
+	}
+	contexts := a.contextNames()
+	if !slices.Contains(contexts, first) {
+		contexts = append([]string{first}, contexts...)
+	}
+	m := ui.New(ui.Config{
+		Context:  first,
+		Contexts: contexts,
+		Connect:  connect,
+		ReadOnly: s.ReadOnly,
+		Log:      a.log,
+	})
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx),
+		tea.WithInput(a.sys.stdin), tea.WithOutput(a.sys.stdout))
+	_, err := p.Run()
+	if err != nil && !errors.Is(err, tea.ErrProgramKilled) {
+		return fmt.Errorf("terminal UI: %w", err)
+	}
+	return nil
+}
+
+// slogWriter turns standard-library log lines into debug records.
+type slogWriter struct{ log *slog.Logger }
+
+func (w slogWriter) Write(p []byte) (int, error) {
+	w.log.Debug(strings.TrimSpace(string(p)), "source", "stdlog")
+	return len(p), nil
 }
 
 // writeNotConfigured tells a first-time user the three ways to get going.

@@ -1,0 +1,172 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+
+	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/sim"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden screens in testdata/")
+
+func TestMain(m *testing.M) {
+	lipgloss.SetColorProfile(termenv.Ascii)
+	os.Exit(m.Run())
+}
+
+// The small preset's inventory, loaded once: screen tests need data that a
+// real vCenter (here vcsim) produced, but not a live connection.
+var small struct {
+	once sync.Once
+	inv  *vsphere.Inventory
+	err  error
+}
+
+func smallInventory(t *testing.T) *vsphere.Inventory {
+	t.Helper()
+	small.once.Do(func() {
+		srv, c := startSmall(t)
+		defer srv.Close()
+		defer c.Close(context.Background())
+		small.inv, small.err = c.Inventory(context.Background())
+	})
+	if small.err != nil {
+		t.Fatal(small.err)
+	}
+	return small.inv
+}
+
+func startSmall(t *testing.T) (*sim.Server, *vsphere.Client) {
+	t.Helper()
+	spec, err := sim.Preset("small")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := sim.Start(context.Background(), spec, sim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := vsphere.Connect(context.Background(), vsphere.Config{
+		URL: srv.URL.String(), Username: srv.Username, Password: srv.Password, Thumbprint: srv.Thumbprint,
+	})
+	if err != nil {
+		srv.Close()
+		t.Fatal(err)
+	}
+	return srv, c
+}
+
+// loadedApp is an App at 120×30 showing the small preset, as if connected.
+func loadedApp(t *testing.T) *App {
+	t.Helper()
+	a := New(Config{Context: "lab", Contexts: []string{"lab", "prod"}})
+	a.now = func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) }
+	a.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
+	a.connected = true
+	a.Update(watchMsg{gen: a.gen, update: vsphere.WatchUpdate{Inventory: smallInventory(t), State: vsphere.Live, Seq: 1}})
+	return a
+}
+
+// keys sends each string as key presses: named keys in <>, else runes.
+func keys(a *App, ks ...string) {
+	for _, k := range ks {
+		switch k {
+		case "<enter>":
+			a.Update(tea.KeyMsg{Type: tea.KeyEnter})
+		case "<esc>":
+			a.Update(tea.KeyMsg{Type: tea.KeyEsc})
+		case "<down>":
+			a.Update(tea.KeyMsg{Type: tea.KeyDown})
+		case "<tab>":
+			a.Update(tea.KeyMsg{Type: tea.KeyTab})
+		default:
+			for _, r := range k {
+				a.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+			}
+		}
+	}
+}
+
+var vmID = regexp.MustCompile(`\b(vm|host|domain-c|datastore|network|group-d|datacenter)-\d+\b`)
+
+// golden compares the screen with testdata/name.
+func golden(t *testing.T, name, screen string) {
+	t.Helper()
+	screen = vmID.ReplaceAllString(screen, "$1-N")
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		_ = os.MkdirAll("testdata", 0o755)
+		if err := os.WriteFile(path, []byte(screen), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test ./ui -update writes it)", err)
+	}
+	if screen != string(want) {
+		t.Errorf("screen differs from %s (go test ./ui -update rewrites it)\ngot:\n%s\nwant:\n%s", path, screen, want)
+	}
+}
+
+func TestScreens(t *testing.T) {
+	tests := []struct {
+		name string
+		keys []string
+	}{
+		{"vms", nil},
+		{"hosts", []string{":host", "<enter>"}},
+		{"clusters", []string{":cluster", "<enter>"}},
+		{"datastores", []string{":ds", "<enter>"}},
+		{"networks", []string{":net", "<enter>"}},
+		{"contexts", []string{":ctx", "<enter>"}},
+		{"filter", []string{"/", "web"}},
+		{"filter-negated", []string{"/", "!powered", "<enter>"}},
+		{"detail-vm", []string{"/", "web-01", "<enter>", "d"}},
+		{"detail-cluster", []string{":cluster", "<enter>", "d"}},
+		{"detail-host", []string{":host", "<enter>", "d"}},
+		{"drill-cluster-hosts-vms", []string{":cluster", "<enter>", "<enter>", "<enter>"}},
+		{"help", []string{"?"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := loadedApp(t)
+			keys(a, tt.keys...)
+			golden(t, tt.name, a.View())
+		})
+	}
+}
+
+func TestScreenReconnectingBanner(t *testing.T) {
+	a := loadedApp(t)
+	a.Update(watchMsg{gen: a.gen, update: vsphere.WatchUpdate{
+		Inventory: a.inv, State: vsphere.Reconnecting, Err: errors.New("connection refused"),
+		RetryAt: a.now().Add(4 * time.Second), Seq: 2,
+	}})
+	golden(t, "reconnecting", a.View())
+}
+
+func TestScreenTooSmall(t *testing.T) {
+	a := loadedApp(t)
+	a.Update(tea.WindowSizeMsg{Width: 40, Height: 8})
+	if got := a.View(); !strings.Contains(got, "terminal too small: 40×8") {
+		t.Errorf("View() at 40×8 = %q; want the too-small message", got)
+	}
+	a.Update(tea.WindowSizeMsg{Width: 100, Height: 20})
+	if got := a.View(); !strings.Contains(got, "web-01") || len(strings.Split(got, "\n")) != 20 {
+		t.Errorf("after resizing to 100×20 the screen has %d lines; want 20 with the table", len(strings.Split(got, "\n")))
+	}
+}

@@ -1,0 +1,403 @@
+// Package table is a scrolling, sortable, filterable table for large
+// inventories. It renders only the visible rows, so its cost per frame
+// depends on the screen, not on the number of rows.
+package table
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/mattn/go-runewidth"
+)
+
+// Column describes one column of rows of type T.
+type Column[T any] struct {
+	// Title is the header text; it is also what the sort key names.
+	Title string
+	// Width is the column's minimum width; the last column takes the rest.
+	Width int
+	// Right aligns numbers.
+	Right bool
+	// Cell renders a row's value for this column.
+	Cell func(T) string
+	// Compare orders two rows by this column; nil compares the cells as text.
+	Compare func(a, b T) int
+}
+
+// Styles are the table's looks. The zero value renders plain text.
+type Styles struct {
+	Header    lipgloss.Style
+	Selected  lipgloss.Style
+	Marked    lipgloss.Style
+	Highlight lipgloss.Style
+	Stale     lipgloss.Style
+}
+
+// KeyMap is the table's key bindings.
+type KeyMap struct {
+	Up, Down, PageUp, PageDown, Home, End key.Binding
+	SortNext, SortReverse, Mark           key.Binding
+}
+
+// DefaultKeyMap returns the standard bindings.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Up:          key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:        key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		PageUp:      key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
+		PageDown:    key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
+		Home:        key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("home/g", "first")),
+		End:         key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("end/G", "last")),
+		SortNext:    key.NewBinding(key.WithKeys(">"), key.WithHelp(">", "sort by next column")),
+		SortReverse: key.NewBinding(key.WithKeys("<"), key.WithHelp("<", "reverse sort")),
+		Mark:        key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "mark")),
+	}
+}
+
+// Model is a table of rows of type T. Rows are identified by Key, so the
+// selection and the marks survive a data refresh and a re-sort.
+type Model[T any] struct {
+	cols   []Column[T]
+	key    func(T) string
+	rows   []T
+	view   []int // indices into rows: filtered, then sorted
+	texts  []string
+	keys   KeyMap
+	styles Styles
+
+	sortCol  int
+	sortDesc bool
+	filter   string
+	negate   bool
+
+	cursor int // index into view
+	offset int // first visible index into view
+	width  int
+	height int // rows, header excluded
+	marked map[string]bool
+	stale  bool
+}
+
+// New returns a table with the given columns, sorted by the first.
+func New[T any](cols []Column[T], key func(T) string, keys KeyMap, styles Styles) Model[T] {
+	return Model[T]{cols: cols, key: key, keys: keys, styles: styles, marked: map[string]bool{}}
+}
+
+// SetRows replaces the data, keeping the selected row (by key) selected.
+func (m *Model[T]) SetRows(rows []T) {
+	sel, ok := m.Selected()
+	m.rows = rows
+	m.texts = nil
+	m.rebuild()
+	if ok {
+		m.selectKey(m.key(sel))
+	}
+}
+
+// SetSize sets the width and the height in lines, header included.
+func (m *Model[T]) SetSize(w, h int) {
+	m.width, m.height = w, max(h-1, 1)
+	m.clamp()
+}
+
+// SetStale dims the rows, for data that may be out of date.
+func (m *Model[T]) SetStale(stale bool) { m.stale = stale }
+
+// SetFilter keeps rows whose cells contain s, ignoring case; a leading "!"
+// keeps the rows that do not.
+func (m *Model[T]) SetFilter(s string) {
+	sel, ok := m.Selected()
+	m.negate = strings.HasPrefix(s, "!")
+	m.filter = strings.ToLower(strings.TrimPrefix(s, "!"))
+	m.rebuild()
+	if ok {
+		m.selectKey(m.key(sel))
+	}
+}
+
+// Filter returns the filter as it was set.
+func (m Model[T]) Filter() string {
+	if m.negate {
+		return "!" + m.filter
+	}
+	return m.filter
+}
+
+// SortBy sorts by the column with that title (case-insensitive); it reports
+// whether such a column exists.
+func (m *Model[T]) SortBy(title string, desc bool) bool {
+	for i, c := range m.cols {
+		if strings.EqualFold(c.Title, title) {
+			m.sortCol, m.sortDesc = i, desc
+			m.resort()
+			return true
+		}
+	}
+	return false
+}
+
+// Sort returns the sort column's title and direction.
+func (m Model[T]) Sort() (string, bool) { return m.cols[m.sortCol].Title, m.sortDesc }
+
+// Len returns the number of rows shown (after the filter).
+func (m Model[T]) Len() int { return len(m.view) }
+
+// Total returns the number of rows before the filter.
+func (m Model[T]) Total() int { return len(m.rows) }
+
+// Cursor returns the selected position among the shown rows.
+func (m Model[T]) Cursor() int { return m.cursor }
+
+// Selected returns the selected row, if any.
+func (m Model[T]) Selected() (T, bool) {
+	if m.cursor < 0 || m.cursor >= len(m.view) {
+		var zero T
+		return zero, false
+	}
+	return m.rows[m.view[m.cursor]], true
+}
+
+// Marked returns the marked rows that are still present, in table order.
+func (m Model[T]) Marked() []T {
+	var out []T
+	for _, i := range m.view {
+		if m.marked[m.key(m.rows[i])] {
+			out = append(out, m.rows[i])
+		}
+	}
+	return out
+}
+
+// ClearMarks unmarks every row.
+func (m *Model[T]) ClearMarks() { clear(m.marked) }
+
+// Update moves the cursor, sorts and marks, on keys and the mouse wheel.
+func (m Model[T]) Update(msg tea.Msg) (Model[T], tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		switch {
+		case key.Matches(msg, m.keys.Up):
+			m.move(-1)
+		case key.Matches(msg, m.keys.Down):
+			m.move(1)
+		case key.Matches(msg, m.keys.PageUp):
+			m.move(-m.height)
+		case key.Matches(msg, m.keys.PageDown):
+			m.move(m.height)
+		case key.Matches(msg, m.keys.Home):
+			m.move(-len(m.view))
+		case key.Matches(msg, m.keys.End):
+			m.move(len(m.view))
+		case key.Matches(msg, m.keys.SortNext):
+			m.SortBy(m.cols[(m.sortCol+1)%len(m.cols)].Title, false)
+		case key.Matches(msg, m.keys.SortReverse):
+			m.SortBy(m.cols[m.sortCol].Title, !m.sortDesc)
+		case key.Matches(msg, m.keys.Mark):
+			if sel, ok := m.Selected(); ok {
+				k := m.key(sel)
+				if m.marked[k] {
+					delete(m.marked, k)
+				} else {
+					m.marked[k] = true
+				}
+				m.move(1)
+			}
+		}
+	case tea.MouseMsg:
+		switch msg.Button {
+		case tea.MouseButtonWheelUp:
+			m.move(-3)
+		case tea.MouseButtonWheelDown:
+			m.move(3)
+		}
+	}
+	return m, nil
+}
+
+func (m *Model[T]) move(n int) {
+	m.cursor += n
+	m.clamp()
+}
+
+func (m *Model[T]) clamp() {
+	m.cursor = max(min(m.cursor, len(m.view)-1), 0)
+	if m.cursor < m.offset {
+		m.offset = m.cursor
+	}
+	if m.cursor >= m.offset+m.height {
+		m.offset = m.cursor - m.height + 1
+	}
+	m.offset = max(min(m.offset, len(m.view)-m.height), 0)
+}
+
+func (m *Model[T]) selectKey(k string) {
+	for i, r := range m.view {
+		if m.key(m.rows[r]) == k {
+			m.cursor = i
+			break
+		}
+	}
+	m.clamp()
+}
+
+// rebuild applies the filter, then sorts.
+func (m *Model[T]) rebuild() {
+	m.view = m.view[:0]
+	if m.filter == "" {
+		for i := range m.rows {
+			m.view = append(m.view, i)
+		}
+	} else {
+		if m.texts == nil {
+			m.texts = make([]string, len(m.rows))
+			for i, r := range m.rows {
+				var b strings.Builder
+				for _, c := range m.cols {
+					b.WriteString(strings.ToLower(c.Cell(r)))
+					b.WriteByte(0)
+				}
+				m.texts[i] = b.String()
+			}
+		}
+		for i, t := range m.texts {
+			if strings.Contains(t, m.filter) != m.negate {
+				m.view = append(m.view, i)
+			}
+		}
+	}
+	m.resort()
+}
+
+func (m *Model[T]) resort() {
+	sel, ok := m.Selected()
+	col := m.cols[m.sortCol]
+	compare := col.Compare
+	if compare == nil {
+		compare = func(a, b T) int { return cmp.Compare(col.Cell(a), col.Cell(b)) }
+	}
+	slices.SortStableFunc(m.view, func(a, b int) int {
+		c := compare(m.rows[a], m.rows[b])
+		if m.sortDesc {
+			c = -c
+		}
+		return c
+	})
+	if ok {
+		m.selectKey(m.key(sel))
+	}
+	m.clamp()
+}
+
+// widths fits the columns to the width: each gets its minimum, and the
+// first (the name) grows into what is left, up to nameMax.
+func (m Model[T]) widths() []int {
+	w := make([]int, len(m.cols))
+	used := 0
+	for i, c := range m.cols {
+		w[i] = max(c.Width, runewidth.StringWidth(c.Title)+1)
+		used += w[i] + 1
+	}
+	if len(w) > 0 && used < m.width {
+		w[0] += min(m.width-used, nameMax-w[0])
+	}
+	return w
+}
+
+// nameMax bounds how wide the first column grows on a wide screen.
+const nameMax = 40
+
+// View renders the header and the visible rows.
+func (m Model[T]) View() string {
+	widths := m.widths()
+	var b strings.Builder
+	b.Grow((m.width + 16) * (m.height + 1))
+	var line strings.Builder
+	for i, c := range m.cols {
+		title := c.Title
+		if i == m.sortCol {
+			if m.sortDesc {
+				title += "↓"
+			} else {
+				title += "↑"
+			}
+		}
+		pad(&line, title, widths[i], c.Right)
+	}
+	b.WriteString(m.styles.Header.Render(fit(line.String(), m.width)))
+	end := min(m.offset+m.height, len(m.view))
+	for vi := m.offset; vi < end; vi++ {
+		r := m.rows[m.view[vi]]
+		line.Reset()
+		for i, c := range m.cols {
+			pad(&line, c.Cell(r), widths[i], c.Right)
+		}
+		text := fit(line.String(), m.width)
+		b.WriteByte('\n')
+		switch {
+		case vi == m.cursor:
+			b.WriteString(m.styles.Selected.Render(text))
+		case m.marked[m.key(r)]:
+			b.WriteString(m.styles.Marked.Render(text))
+		case m.filter != "" && !m.negate:
+			b.WriteString(m.highlight(text))
+		case m.stale:
+			b.WriteString(m.styles.Stale.Render(text))
+		default:
+			b.WriteString(text)
+		}
+	}
+	for i := end - m.offset; i < m.height; i++ {
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// highlight styles each case-insensitive occurrence of the filter.
+func (m Model[T]) highlight(text string) string {
+	lower := strings.ToLower(text)
+	if len(lower) != len(text) {
+		return text // a case change altered byte offsets; skip the highlight
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(lower, m.filter)
+		if i < 0 {
+			b.WriteString(text)
+			return b.String()
+		}
+		j := i + len(m.filter)
+		b.WriteString(text[:i])
+		b.WriteString(m.styles.Highlight.Render(text[i:j]))
+		text, lower = text[j:], lower[j:]
+	}
+}
+
+// pad writes s in a cell of width w (truncating with …) and a separator.
+func pad(b *strings.Builder, s string, w int, right bool) {
+	sw := runewidth.StringWidth(s)
+	if sw > w {
+		s = runewidth.Truncate(s, w, "…")
+		sw = runewidth.StringWidth(s)
+	}
+	if right {
+		b.WriteString(strings.Repeat(" ", w-sw))
+		b.WriteString(s)
+	} else {
+		b.WriteString(s)
+		b.WriteString(strings.Repeat(" ", w-sw))
+	}
+	b.WriteByte(' ')
+}
+
+// fit cuts or pads a line to exactly w cells.
+func fit(s string, w int) string {
+	sw := runewidth.StringWidth(s)
+	if sw > w {
+		return runewidth.Truncate(s, w, "")
+	}
+	return s + strings.Repeat(" ", w-sw)
+}

@@ -1,0 +1,193 @@
+package vsphere
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/vmware/govmomi/property"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+// The live streams (Watch, TaskWatch, EventWatch) share this plumbing: a
+// mailbox that keeps only the newest state, a loop that reconnects with
+// backoff, and follow, which runs one property filter on a collector of
+// its own.
+
+// liveUpdate is what a mailbox needs from the state it holds: a place for
+// the sequence number, and a way to mark the state stale after the
+// connection dropped.
+type liveUpdate[T any] interface {
+	*T
+	setSeq(seq uint64)
+	lost(err error, retryAt time.Time)
+}
+
+// mailbox holds the newest state of a live stream. The writer replaces it;
+// readers wait for a state newer than the one they have. A slow reader
+// therefore skips intermediate states instead of holding up the writer,
+// and every waiting reader wakes on each change. The zero value is an
+// empty, running mailbox.
+type mailbox[T any, P liveUpdate[T]] struct {
+	mu      sync.Mutex
+	latest  T
+	seq     uint64
+	wake    chan struct{} // closed by the next publish or stop; nil until a reader waits
+	stopped bool
+}
+
+// publish changes the state with f and numbers it.
+func (m *mailbox[T, P]) publish(f func(*T)) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	f(&m.latest)
+	m.seq++
+	P(&m.latest).setSeq(m.seq)
+	m.wakeLocked()
+}
+
+// stop marks the stream ended: readers with nothing newer get
+// context.Canceled.
+func (m *mailbox[T, P]) stop() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.stopped = true
+	m.wakeLocked()
+}
+
+func (m *mailbox[T, P]) wakeLocked() {
+	if m.wake != nil {
+		close(m.wake)
+		m.wake = nil
+	}
+}
+
+// next blocks until the state numbered after has been replaced, and returns
+// the newest. It returns ctx's error, or context.Canceled once the stream
+// has stopped, with the last state.
+func (m *mailbox[T, P]) next(ctx context.Context, after uint64) (T, error) {
+	for {
+		m.mu.Lock()
+		u, seq, stopped := m.latest, m.seq, m.stopped
+		if m.wake == nil {
+			m.wake = make(chan struct{})
+		}
+		wake := m.wake
+		m.mu.Unlock()
+		switch {
+		case seq > after:
+			return u, nil
+		case stopped:
+			return u, context.Canceled
+		}
+		select {
+		case <-wake:
+		case <-ctx.Done():
+			return u, ctx.Err()
+		}
+	}
+}
+
+// current returns the newest state without waiting.
+func (m *mailbox[T, P]) current() T {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.latest
+}
+
+// backoff bounds the wait between reconnect attempts.
+type backoff struct{ min, max time.Duration }
+
+// defaultBackoff is what the task and event streams use, and Watch unless
+// its options say otherwise.
+var defaultBackoff = backoff{min: 500 * time.Millisecond, max: 30 * time.Second}
+
+// run calls stream until ctx ends, then stops the mailbox. Whenever stream
+// returns, it marks the state stale (keeping its data) and waits before the
+// next attempt, doubling the wait up to b.max; an attempt that got in sync
+// resets it to b.min. what names the stream in the log.
+func (m *mailbox[T, P]) run(ctx context.Context, log *slog.Logger, what string, b backoff,
+	stream func(context.Context) (synced bool, err error)) {
+	defer m.stop()
+	wait := b.min
+	for {
+		synced, err := stream(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if synced {
+			wait = b.min
+		}
+		retryAt := time.Now().Add(wait)
+		log.Warn(what+" lost its connection; reconnecting", "err", err, "retry_in", wait)
+		m.publish(func(u *T) { P(u).lost(err, retryAt) })
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, b.max)
+	}
+}
+
+// follow streams what spec selects through a property collector of its
+// own (WaitForUpdatesEx), handing each update set to fn, until fn or the
+// server fails or ctx ends. maxObjects bounds one update set, zero leaves
+// it to the server; truncated says more of the same load follows at once.
+// The collector is destroyed on return.
+func (c *Client) follow(ctx context.Context, spec types.PropertyFilterSpec, maxObjects int32,
+	fn func(updates []types.ObjectUpdate, truncated bool) error) error {
+	pc, err := property.DefaultCollector(c.vim).Create(ctx)
+	if err != nil {
+		return fmt.Errorf("create property collector: %w", err)
+	}
+	defer func() {
+		// ctx is likely cancelled by now; the collector lives in the session
+		// until destroyed, so destroy it on a context of its own.
+		dctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = pc.Destroy(dctx)
+	}()
+	if _, err := pc.CreateFilter(ctx, types.CreateFilter{Spec: spec}); err != nil {
+		return fmt.Errorf("create property filter: %w", err)
+	}
+	wo := &property.WaitOptions{}
+	if maxObjects > 0 {
+		wo.Options = &types.WaitOptions{MaxObjectUpdates: maxObjects}
+	}
+	var fnErr error
+	err = pc.WaitForUpdatesEx(ctx, wo, func(updates []types.ObjectUpdate) bool {
+		fnErr = fn(updates, wo.Truncated)
+		return fnErr != nil
+	})
+	switch {
+	case fnErr != nil:
+		return fnErr
+	case err != nil:
+		return fmt.Errorf("wait for updates: %w", err)
+	}
+	return nil
+}
+
+// applyUpdates folds property updates into a store: set receives each
+// assigned value (nil for a removed one), leave each object that left the
+// filter.
+func applyUpdates(updates []types.ObjectUpdate, set func(obj Ref, name string, v any), leave func(obj Ref)) {
+	for _, u := range updates {
+		obj := toRef(u.Obj)
+		if u.Kind == types.ObjectUpdateKindLeave {
+			leave(obj)
+			continue
+		}
+		for _, ch := range u.ChangeSet {
+			switch ch.Op {
+			case types.PropertyChangeOpRemove, types.PropertyChangeOpIndirectRemove:
+				set(obj, ch.Name, nil)
+			default:
+				set(obj, ch.Name, ch.Val)
+			}
+		}
+	}
+}

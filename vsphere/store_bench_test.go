@@ -1,0 +1,76 @@
+package vsphere
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+// syntheticStore fills a store as a 10,000-VM load would: 10 clusters of
+// 100 hosts, 4 datastores, 1 network.
+func syntheticStore(nVMs int) *store {
+	s := newStore()
+	mo := func(t, v string) types.ManagedObjectReference { return types.ManagedObjectReference{Type: t, Value: v} }
+	dc := Ref{"Datacenter", "dc-1"}
+	s.set(dc, "name", "dc-01")
+	var ds []types.ManagedObjectReference
+	for i := 0; i < 4; i++ {
+		r := mo("Datastore", fmt.Sprintf("ds-%d", i))
+		ds = append(ds, r)
+		s.set(toRef(r), "name", fmt.Sprintf("ds-shared-%02d", i))
+	}
+	net := mo("Network", "net-1")
+	s.set(toRef(net), "name", "VM Network")
+	var hosts []types.ManagedObjectReference
+	for c := 0; c < 10; c++ {
+		cl := Ref{"ClusterComputeResource", fmt.Sprintf("c-%d", c)}
+		s.set(cl, "name", fmt.Sprintf("cluster-%02d", c))
+		s.set(cl, "parent", mo("Datacenter", "dc-1"))
+		for h := 0; h < 100; h++ {
+			hr := mo("HostSystem", fmt.Sprintf("host-%d-%d", c, h))
+			hosts = append(hosts, hr)
+			s.set(toRef(hr), "name", fmt.Sprintf("esx-%02d-%03d", c, h))
+			s.set(toRef(hr), "parent", mo(cl.Type, cl.Value))
+			s.set(toRef(hr), "datastore", types.ArrayOfManagedObjectReference{ManagedObjectReference: ds})
+			s.set(toRef(hr), "network", types.ArrayOfManagedObjectReference{ManagedObjectReference: []types.ManagedObjectReference{net}})
+		}
+	}
+	for i := 0; i < nVMs; i++ {
+		r := Ref{"VirtualMachine", fmt.Sprintf("vm-%d", i)}
+		s.set(r, "name", fmt.Sprintf("vm-%05d", i))
+		s.set(r, "runtime.powerState", types.VirtualMachinePowerStatePoweredOn)
+		s.set(r, "runtime.host", hosts[i%len(hosts)])
+		s.set(r, "datastore", types.ArrayOfManagedObjectReference{ManagedObjectReference: ds[i%4 : i%4+1]})
+		s.set(r, "network", types.ArrayOfManagedObjectReference{ManagedObjectReference: []types.ManagedObjectReference{net}})
+		s.set(r, "config.hardware.numCPU", int32(4))
+		s.set(r, "config.hardware.memoryMB", int32(8192))
+	}
+	return s
+}
+
+// BenchmarkApply1000Changes applies 1,000 property changes (power state and
+// CPU usage of 500 VMs) to a 10,000-VM store and publishes the resulting
+// inventory, as the watch does for one batch of updates.
+func BenchmarkApply1000Changes(b *testing.B) {
+	s := syntheticStore(10000)
+	_ = s.inventory()
+	updates := make([]types.ObjectUpdate, 500)
+	for i := range updates {
+		updates[i] = types.ObjectUpdate{
+			Kind: types.ObjectUpdateKindModify,
+			Obj:  types.ManagedObjectReference{Type: "VirtualMachine", Value: fmt.Sprintf("vm-%d", i*20)},
+			ChangeSet: []types.PropertyChange{
+				{Name: "runtime.powerState", Op: types.PropertyChangeOpAssign, Val: types.VirtualMachinePowerStatePoweredOff},
+				{Name: "summary.quickStats.overallCpuUsage", Op: types.PropertyChangeOpAssign, Val: int32(0)},
+			},
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		s.apply(updates)
+		if inv := s.inventory(); len(inv.VMs) != 10000 {
+			b.Fatal(len(inv.VMs))
+		}
+	}
+}

@@ -1,0 +1,134 @@
+package vsphere
+
+import (
+	"context"
+	"time"
+
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+// ConnState says how current a watch's inventory is.
+type ConnState int
+
+const (
+	// Syncing means the first full load is still arriving.
+	Syncing ConnState = iota
+	// Live means changes arrive as they happen.
+	Live
+	// Reconnecting means the connection dropped: the inventory is stale and
+	// the watch retries with backoff.
+	Reconnecting
+)
+
+func (s ConnState) String() string {
+	switch s {
+	case Syncing:
+		return "syncing"
+	case Live:
+		return "connected"
+	case Reconnecting:
+		return "reconnecting"
+	}
+	return "unknown"
+}
+
+// WatchUpdate is the state of a watch at one moment.
+type WatchUpdate struct {
+	// Inventory is the latest inventory; nil until the first page arrives.
+	// It is never modified after it is published.
+	Inventory *Inventory
+	// State says whether Inventory is complete and current.
+	State ConnState
+	// RetryAt is when the next reconnect attempt starts, when Reconnecting.
+	RetryAt time.Time
+	// Err is why the connection dropped, when Reconnecting.
+	Err error
+	// Seq increases with every update, so a consumer can drop stale ones.
+	Seq uint64
+}
+
+// WatchOptions tunes a watch.
+type WatchOptions struct {
+	// PageSize bounds the objects in one update of the first load, so the
+	// first page shows early while the rest streams in. Zero means 1000.
+	PageSize int32
+	// MinBackoff and MaxBackoff bound the wait between reconnect attempts.
+	// Zero means 500ms and 30s.
+	MinBackoff, MaxBackoff time.Duration
+}
+
+// Watch keeps an inventory current from property updates
+// (WaitForUpdatesEx on the session's container views); it never polls.
+// When the connection drops it keeps the last inventory, marks it stale
+// and reconnects with backoff, then resyncs from a fresh load. Consumers
+// read the newest state with Next; intermediate states may be skipped.
+type Watch struct {
+	mb mailbox[WatchUpdate, *WatchUpdate]
+}
+
+func (u *WatchUpdate) setSeq(seq uint64) { u.Seq = seq }
+
+func (u *WatchUpdate) lost(err error, retryAt time.Time) {
+	u.State, u.Err, u.RetryAt = Reconnecting, err, retryAt
+}
+
+// Watch starts a watch that runs until ctx is cancelled.
+func (c *Client) Watch(ctx context.Context, opts WatchOptions) *Watch {
+	if opts.PageSize <= 0 {
+		opts.PageSize = 1000
+	}
+	b := defaultBackoff
+	if opts.MinBackoff > 0 {
+		b.min = opts.MinBackoff
+	}
+	if opts.MaxBackoff > 0 {
+		b.max = opts.MaxBackoff
+	}
+	w := &Watch{}
+	go w.mb.run(ctx, c.log, "watch", b, func(ctx context.Context) (bool, error) {
+		return w.stream(ctx, c, opts)
+	})
+	return w
+}
+
+// Next blocks until the watch state changed since the update numbered
+// after, and returns the newest state. It returns ctx's error, or
+// context.Canceled once the watch has stopped.
+func (w *Watch) Next(ctx context.Context, after uint64) (WatchUpdate, error) {
+	return w.mb.next(ctx, after)
+}
+
+// Latest returns the newest state without waiting.
+func (w *Watch) Latest() WatchUpdate { return w.mb.current() }
+
+// stream loads everything into a fresh store through a new property
+// collector and then applies changes until an error. It reports whether the
+// first load completed, so the caller can reset its backoff.
+func (w *Watch) stream(ctx context.Context, c *Client, opts WatchOptions) (synced bool, err error) {
+	vs, err := c.viewsFor(ctx)
+	if err != nil {
+		return false, err
+	}
+	s := newStore()
+	err = c.follow(ctx, vs.filterSpec(), opts.PageSize, func(updates []types.ObjectUpdate, truncated bool) error {
+		s.apply(updates)
+		state := Live
+		if truncated {
+			state = Syncing
+		} else {
+			synced = true
+		}
+		inv := s.inventory()
+		w.mb.publish(func(u *WatchUpdate) { *u = WatchUpdate{Inventory: inv, State: state} })
+		return nil
+	})
+	if err != nil {
+		c.staleViews(vs, err)
+	}
+	return synced, err
+}
+
+// apply folds property updates into the store.
+func (s *store) apply(updates []types.ObjectUpdate) {
+	applyUpdates(updates, s.set, s.remove)
+}
