@@ -269,11 +269,21 @@ func (m *Model[T]) rebuild() {
 			}
 		}
 	}
-	m.resort()
+	m.sortView()
+	m.clamp()
 }
 
+// resort sorts again, keeping the selected row selected.
 func (m *Model[T]) resort() {
 	sel, ok := m.Selected()
+	m.sortView()
+	if ok {
+		m.selectKey(m.key(sel))
+	}
+	m.clamp()
+}
+
+func (m *Model[T]) sortView() {
 	col := m.cols[m.sortCol]
 	compare := col.Compare
 	if compare == nil {
@@ -286,10 +296,6 @@ func (m *Model[T]) resort() {
 		}
 		return c
 	})
-	if ok {
-		m.selectKey(m.key(sel))
-	}
-	m.clamp()
 }
 
 // widths fits the columns to the width: each gets its minimum, and the
