@@ -2,9 +2,13 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"path"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -19,19 +23,30 @@ var getKinds = map[string]string{
 	"vm": "vms", "vms": "vms",
 	"datastore": "datastores", "datastores": "datastores", "ds": "datastores",
 	"network": "networks", "networks": "networks", "net": "networks",
+	"task": "tasks", "tasks": "tasks",
+	"event": "events", "events": "events",
 }
 
-const getKindList = "clusters, hosts, vms, datastores, networks"
+const getKindList = "clusters, hosts, vms, datastores, networks, tasks, events"
+
+// activity holds get's flags for tasks and events.
+type activity struct {
+	n     int
+	types []string
+}
 
 func newGetCmd(a *app) *cobra.Command {
 	var f vsphere.Filter
+	var act activity
 	cmd := &cobra.Command{
 		Use:   "get KIND [NAME-GLOB]",
-		Short: "List clusters, hosts, VMs, datastores or networks",
-		Long: `List inventory objects, sorted by name.
+		Short: "List clusters, hosts, VMs, datastores, networks, tasks or events",
+		Long: `List inventory objects, sorted by name, or recent tasks and events, newest
+first.
 
 KIND is one of: ` + getKindList + ` (singular forms, "ds" and "net" work too).
-NAME-GLOB filters by name with shell wildcards (*, ?, [a-z]); quote it.
+NAME-GLOB filters by name with shell wildcards (*, ?, [a-z]); quote it. For
+tasks and events it matches the name of the object they are about.
 
 The table is for people. For scripts, -o json prints an array of objects and
 -o yaml a list; their snake_case field names are stable (see the README).`,
@@ -39,9 +54,11 @@ The table is for people. For scripts, -o json prints an array of objects and
   vtui get vms 'web-*' --cluster prod -o json
   vtui get hosts --cluster prod
   vtui get datastores --host esx01.lab.local
-  vtui --simulator get clusters -o yaml`,
+  vtui --simulator get clusters -o yaml
+  vtui get tasks
+  vtui get events -n 100 --type VmMigratedEvent --type DrsVmMigratedEvent`,
 		Args:      cobra.RangeArgs(1, 2),
-		ValidArgs: []string{"clusters", "hosts", "vms", "datastores", "networks"},
+		ValidArgs: []string{"clusters", "hosts", "vms", "datastores", "networks", "tasks", "events"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			kind, ok := getKinds[strings.ToLower(args[0])]
 			if !ok {
@@ -53,11 +70,17 @@ The table is for people. For scripts, -o json prints an array of objects and
 			if kind == "clusters" && f.Cluster != "" {
 				return usageErrorf("--cluster does not apply to clusters; give the name as NAME-GLOB")
 			}
+			if err := act.check(cmd, kind, f); err != nil {
+				return err
+			}
 			c, err := a.connect(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer c.Close(context.WithoutCancel(cmd.Context()))
+			if kind == "tasks" || kind == "events" {
+				return writeActivity(cmd.Context(), cmd.OutOrStdout(), a.settings.Output, c, kind, f.Name, act)
+			}
 			inv, err := c.Inventory(cmd.Context())
 			if err != nil {
 				return err
@@ -70,7 +93,55 @@ The table is for people. For scripts, -o json prints an array of objects and
 	}
 	cmd.Flags().StringVar(&f.Cluster, "cluster", "", "only objects in (or attached to hosts of) this cluster")
 	cmd.Flags().StringVar(&f.Host, "host", "", "only objects on (or attached to) this host")
+	cmd.Flags().IntVarP(&act.n, "limit", "n", 25, fmt.Sprintf("tasks and events: at most this many, newest first (events: up to %d)", vsphere.MaxEvents))
+	cmd.Flags().StringSliceVar(&act.types, "type", nil, "events: only these types, e.g. VmMigratedEvent (repeat or separate with commas)")
 	return cmd
+}
+
+// check rejects flags that do not apply to kind.
+func (act activity) check(cmd *cobra.Command, kind string, f vsphere.Filter) error {
+	isActivity := kind == "tasks" || kind == "events"
+	switch {
+	case isActivity && (f.Cluster != "" || f.Host != ""):
+		return usageErrorf("--cluster and --host do not apply to %s; give the object name as NAME-GLOB", kind)
+	case !isActivity && cmd.Flags().Changed("limit"):
+		return usageErrorf("-n applies to tasks and events only")
+	case kind != "events" && cmd.Flags().Changed("type"):
+		return usageErrorf("--type applies to events only")
+	case isActivity && act.n <= 0:
+		return usageErrorf("-n must be at least 1, not %d", act.n)
+	}
+	if _, err := path.Match(f.Name, ""); isActivity && err != nil {
+		return usageErrorf("invalid name pattern %q: %v (use *, ? and [a-z])", f.Name, err)
+	}
+	return nil
+}
+
+// writeActivity renders the newest tasks or events whose object matches
+// the glob name.
+func writeActivity(ctx context.Context, w io.Writer, output string, c *vsphere.Client, kind, name string, act activity) error {
+	match := func(s string) bool {
+		ok, _ := path.Match(name, s)
+		return name == "" || ok
+	}
+	if kind == "tasks" {
+		tasks, err := c.RecentTasks(ctx)
+		if err != nil {
+			return err
+		}
+		tasks = slices.DeleteFunc(tasks, func(t vsphere.Task) bool { return !match(t.Target) })
+		return writeRows(w, output, tasks[:min(len(tasks), act.n)], taskColumns)
+	}
+	n := act.n
+	if name != "" {
+		n = vsphere.MaxEvents // filter the most the server serves, then cut
+	}
+	events, err := c.Events(ctx, n, act.types...)
+	if err != nil {
+		return err
+	}
+	events = slices.DeleteFunc(events, func(e vsphere.Event) bool { return !match(e.Object) })
+	return writeRows(w, output, events[:min(len(events), act.n)], eventColumns)
 }
 
 // writeInventory renders the objects of one kind that f selects.
@@ -154,4 +225,31 @@ var networkColumns = []column[vsphere.Network]{
 	{"TYPE", func(n vsphere.Network) string { return n.Type }},
 	{"HOSTS", func(n vsphere.Network) string { return itoa(n.HostCount) }},
 	{"VMS", func(n vsphere.Network) string { return itoa(n.VMCount) }},
+}
+
+// stamp shows a time in the local zone to the second; "-" for none.
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.Local().Format(time.DateTime)
+}
+
+var taskColumns = []column[vsphere.Task]{
+	{"QUEUED", func(t vsphere.Task) string { return stamp(t.Queued) }},
+	{"NAME", func(t vsphere.Task) string { return t.Name }},
+	{"TARGET", func(t vsphere.Task) string { return orDash(t.Target) }},
+	{"STATE", func(t vsphere.Task) string { return t.State }},
+	{"PROGRESS", func(t vsphere.Task) string { return itoa(t.Progress) + "%" }},
+	{"USER", func(t vsphere.Task) string { return orDash(t.User) }},
+	{"COMPLETED", func(t vsphere.Task) string { return stamp(t.Completed) }},
+	{"ERROR", func(t vsphere.Task) string { return orDash(t.Error) }},
+}
+
+var eventColumns = []column[vsphere.Event]{
+	{"TIME", func(e vsphere.Event) string { return stamp(e.Time) }},
+	{"TYPE", func(e vsphere.Event) string { return e.Type }},
+	{"OBJECT", func(e vsphere.Event) string { return orDash(e.Object) }},
+	{"USER", func(e vsphere.Event) string { return orDash(e.User) }},
+	{"MESSAGE", func(e vsphere.Event) string { return e.Message }},
 }

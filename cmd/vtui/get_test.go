@@ -76,7 +76,7 @@ func TestGetBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"get", "pods"}, `unknown kind "pods" (valid: clusters, hosts, vms, datastores, networks)`},
+		{[]string{"get", "pods"}, `unknown kind "pods" (valid: clusters, hosts, vms, datastores, networks, tasks, events)`},
 		{[]string{"get", "vms", "-o", "xml"}, "valid: table, json, yaml"},
 		{[]string{"get", "vms", "--cluster", "nope"}, `no cluster named "nope"`},
 		{[]string{"get", "vms", "--host", "nope"}, `no host named "nope"`},

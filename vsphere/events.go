@@ -1,0 +1,292 @@
+package vsphere
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"reflect"
+	"slices"
+	"time"
+
+	"github.com/vmware/govmomi/vim25/methods"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+const (
+	// DefaultEvents is how many events Events and WatchEvents return when
+	// asked for zero or fewer.
+	DefaultEvents = 100
+	// MaxEvents is the most events Events and WatchEvents return: the
+	// largest page an event history collector serves.
+	MaxEvents = 1000
+)
+
+// Event is one entry of vCenter's event log.
+type Event struct {
+	// Key increases with every event, so it orders events.
+	Key  int32     `json:"key" yaml:"key"`
+	Time time.Time `json:"time" yaml:"time"`
+	// Type is the event's class, e.g. "VmPoweredOffEvent", or for an
+	// extension event its type ID, e.g.
+	// "com.vmware.vc.HA.ClusterFailoverActionInitiatedEvent".
+	Type string `json:"type" yaml:"type"`
+	// Message is the server's full formatted message.
+	Message string `json:"message" yaml:"message"`
+	// Object is the name of what the event is about, if anything: its VM,
+	// else its host, cluster, datastore, network, switch or datacenter.
+	Object    string `json:"object" yaml:"object"`
+	ObjectRef Ref    `json:"-" yaml:"-"`
+	User      string `json:"user" yaml:"user"`
+}
+
+// Events returns the latest n events, newest first, of the given types
+// (class names such as "VmPoweredOffEvent", or extension type IDs); no
+// types means all. n is capped at MaxEvents; zero or less means
+// DefaultEvents.
+func (c *Client) Events(ctx context.Context, n int, eventTypes ...string) ([]Event, error) {
+	n = eventPageSize(n)
+	col, err := c.createEventCollector(ctx, n, eventTypes)
+	if err != nil {
+		return nil, fmt.Errorf("read events from %s: %w", c.host, err)
+	}
+	defer c.destroyCollector(col)
+	var page []types.BaseEvent
+	err = c.retrieve(ctx, latestPageSpec(col), func(oc types.ObjectContent) {
+		for _, p := range oc.PropSet {
+			page = asEvents(p.Val)
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read events from %s: %w", c.host, err)
+	}
+	return toEvents(page, n), nil
+}
+
+// EventUpdate is the state of an event watch at one moment.
+type EventUpdate struct {
+	// Events are the latest events, newest first; nil until the first page
+	// arrives. The slice is never modified after it is published.
+	Events []Event
+	// State says whether Events is complete and current.
+	State ConnState
+	// RetryAt is when the next reconnect attempt starts, when Reconnecting.
+	RetryAt time.Time
+	// Err is why the connection dropped, when Reconnecting.
+	Err error
+	// Seq increases with every update, so a consumer can drop stale ones.
+	Seq uint64
+}
+
+func (u *EventUpdate) setSeq(seq uint64) { u.Seq = seq }
+
+func (u *EventUpdate) lost(err error, retryAt time.Time) {
+	u.State, u.Err, u.RetryAt = Reconnecting, err, retryAt
+}
+
+// EventWatch keeps the latest events current; it never polls. It follows
+// the latestPage of an event history collector with property updates, and
+// merges each page into the events it holds. The page is short
+// (eventTail): the server sends the whole page on every new event, and
+// vcsim copies it for every change anywhere, so a long one costs on every
+// event. The first load, and a page with nothing the watch already holds
+// (events may have been missed), read the latest events in full. Like
+// Watch, it keeps the last events when the connection drops, marks them
+// stale and reconnects with backoff (with a new collector). Consumers read
+// the newest state with Next; intermediate states may be skipped.
+type EventWatch struct {
+	mb mailbox[EventUpdate, *EventUpdate]
+}
+
+// eventTail is the most events an EventWatch receives per update.
+const eventTail = 50
+
+// WatchEvents starts an event watch of the latest n events (capped at
+// MaxEvents; zero or less means DefaultEvents) that runs until ctx is
+// cancelled.
+func (c *Client) WatchEvents(ctx context.Context, n int) *EventWatch {
+	n = eventPageSize(n)
+	w := &EventWatch{}
+	go w.mb.run(ctx, c.log, "event watch", defaultBackoff, func(ctx context.Context) (bool, error) {
+		return w.stream(ctx, c, n)
+	})
+	return w
+}
+
+// Next blocks until the watch state changed since the update numbered
+// after, and returns the newest state. It returns ctx's error, or
+// context.Canceled once the watch has stopped.
+func (w *EventWatch) Next(ctx context.Context, after uint64) (EventUpdate, error) {
+	return w.mb.next(ctx, after)
+}
+
+// Latest returns the newest state without waiting.
+func (w *EventWatch) Latest() EventUpdate { return w.mb.current() }
+
+// stream creates a collector and follows its latest page until an error,
+// reporting whether the events were loaded.
+func (w *EventWatch) stream(ctx context.Context, c *Client, n int) (synced bool, err error) {
+	tail := min(n, eventTail)
+	col, err := c.createEventCollector(ctx, tail, nil)
+	if err != nil {
+		return false, fmt.Errorf("watch events on %s: %w", c.host, err)
+	}
+	defer c.destroyCollector(col)
+	var held []Event
+	err = c.follow(ctx, latestPageSpec(col), 0, func(updates []types.ObjectUpdate, _ bool) error {
+		var page []types.BaseEvent
+		applyUpdates(updates, func(_ Ref, _ string, v any) { page = asEvents(v) }, func(Ref) {})
+		events := toEvents(page, tail)
+		if tail < n && (!synced || missedEvents(held, events, tail)) {
+			all, err := c.Events(ctx, n)
+			if err != nil {
+				return err
+			}
+			held = all
+		}
+		held = mergeEvents(held, events, n)
+		synced = true
+		w.mb.publish(func(u *EventUpdate) { *u = EventUpdate{Events: held, State: Live} })
+		return nil
+	})
+	if err != nil {
+		err = fmt.Errorf("watch events on %s: %w", c.host, err)
+	}
+	return synced, err
+}
+
+// missedEvents reports whether events older than a full page, newest
+// first, may be missing from held: the page has none of held's events.
+func missedEvents(held, page []Event, tail int) bool {
+	return len(page) == tail && (len(held) == 0 || page[len(page)-1].Key > held[0].Key)
+}
+
+// mergeEvents returns the union of two newest-first lists, newest first and
+// at most n long, in a new slice.
+func mergeEvents(a, b []Event, n int) []Event {
+	out := make([]Event, 0, min(len(a)+len(b), n))
+	for len(out) < n && (len(a) > 0 || len(b) > 0) {
+		switch {
+		case len(b) == 0 || len(a) > 0 && a[0].Key > b[0].Key:
+			out, a = append(out, a[0]), a[1:]
+		case len(a) == 0 || b[0].Key > a[0].Key:
+			out, b = append(out, b[0]), b[1:]
+		default: // the same event
+			out, a, b = append(out, b[0]), a[1:], b[1:]
+		}
+	}
+	return out
+}
+
+// eventPageSize clamps a requested number of events.
+func eventPageSize(n int) int {
+	if n <= 0 {
+		return DefaultEvents
+	}
+	return min(n, MaxEvents)
+}
+
+// createEventCollector creates an event history collector of the given
+// types whose latest page holds n events. It lives in the session until
+// destroyCollector.
+func (c *Client) createEventCollector(ctx context.Context, n int, eventTypes []string) (types.ManagedObjectReference, error) {
+	res, err := methods.CreateCollectorForEvents(ctx, c.vim, &types.CreateCollectorForEvents{
+		This:   *c.vim.ServiceContent.EventManager,
+		Filter: types.EventFilterSpec{EventTypeId: eventTypes},
+	})
+	if err != nil {
+		return types.ManagedObjectReference{}, fmt.Errorf("create event collector: %w", err)
+	}
+	col := res.Returnval
+	if _, err := methods.SetCollectorPageSize(ctx, c.vim, &types.SetCollectorPageSize{This: col, MaxCount: int32(n)}); err != nil {
+		c.destroyCollector(col)
+		return types.ManagedObjectReference{}, fmt.Errorf("set event page size to %d: %w", n, err)
+	}
+	return col, nil
+}
+
+// destroyCollector destroys a history collector on a context of its own,
+// since the caller's is often cancelled by then; servers allow only a few
+// collectors per session. A failure is logged: the session's end removes
+// the collector anyway.
+func (c *Client) destroyCollector(col types.ManagedObjectReference) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := methods.DestroyCollector(ctx, c.vim, &types.DestroyCollector{This: col}); err != nil {
+		c.log.Debug("could not destroy history collector", "collector", col.Value, "err", err)
+	}
+}
+
+func latestPageSpec(col types.ManagedObjectReference) types.PropertyFilterSpec {
+	return types.PropertyFilterSpec{
+		ObjectSet: []types.ObjectSpec{{Obj: col}},
+		PropSet:   []types.PropertySpec{{Type: col.Type, PathSet: []string{"latestPage"}}},
+	}
+}
+
+func asEvents(v any) []types.BaseEvent {
+	switch a := v.(type) {
+	case types.ArrayOfEvent:
+		return a.Event
+	case []types.BaseEvent:
+		return a
+	}
+	return nil
+}
+
+// toEvents converts a page, which the API leaves unordered, into at most n
+// events, newest first.
+func toEvents(page []types.BaseEvent, n int) []Event {
+	out := make([]Event, 0, len(page))
+	for _, be := range page {
+		out = append(out, toEvent(be))
+	}
+	slices.SortFunc(out, func(a, b Event) int { return cmp.Compare(b.Key, a.Key) })
+	return out[:min(len(out), n)]
+}
+
+func toEvent(be types.BaseEvent) Event {
+	e := be.GetEvent()
+	ev := Event{
+		Key:     e.Key,
+		Time:    e.CreatedTime,
+		Type:    eventType(be),
+		Message: e.FullFormattedMessage,
+		User:    e.UserName,
+	}
+	switch {
+	case e.Vm != nil:
+		ev.Object, ev.ObjectRef = e.Vm.Name, toRef(e.Vm.Vm)
+	case e.Host != nil:
+		ev.Object, ev.ObjectRef = e.Host.Name, toRef(e.Host.Host)
+	case e.ComputeResource != nil:
+		ev.Object, ev.ObjectRef = e.ComputeResource.Name, toRef(e.ComputeResource.ComputeResource)
+	case e.Ds != nil:
+		ev.Object, ev.ObjectRef = e.Ds.Name, toRef(e.Ds.Datastore)
+	case e.Net != nil:
+		ev.Object, ev.ObjectRef = e.Net.Name, toRef(e.Net.Network)
+	case e.Dvs != nil:
+		ev.Object, ev.ObjectRef = e.Dvs.Name, toRef(e.Dvs.Dvs)
+	case e.Datacenter != nil:
+		ev.Object, ev.ObjectRef = e.Datacenter.Name, toRef(e.Datacenter.Datacenter)
+	}
+	if x, ok := be.(*types.EventEx); ok && ev.Object == "" && x.ObjectId != "" {
+		ev.Object, ev.ObjectRef = cmp.Or(x.ObjectName, x.ObjectId), Ref{Type: x.ObjectType, Value: x.ObjectId}
+	}
+	return ev
+}
+
+// eventType returns an event's class name, or the type ID of the generic
+// classes that extensions and newer vCenter features post.
+func eventType(be types.BaseEvent) string {
+	switch x := be.(type) {
+	case *types.EventEx:
+		return cmp.Or(x.EventTypeId, "EventEx")
+	case *types.ExtendedEvent:
+		return cmp.Or(x.EventTypeId, "ExtendedEvent")
+	}
+	t := reflect.TypeOf(be)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.Name()
+}
