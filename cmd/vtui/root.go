@@ -126,6 +126,7 @@ func newRootCmd(a *app) *cobra.Command {
 		newGetCmd(a),
 		newSimCmd(a),
 	)
+	root.AddCommand(newVMCmd(a), newHostCmd(a))
 	enforceUsageErrors(root)
 	return root
 }

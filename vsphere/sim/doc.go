@@ -43,6 +43,42 @@
 // host quickStats sum their VMs' usage, cluster summaries sum their hosts'
 // hardware, and datastore capacity is sized from what is committed on it.
 //
+// # Where it behaves like vCenter rather than vcsim
+//
+// Every server Start returns, whatever the preset, routes a few methods
+// through vtui's own implementations (vcenter.go), because vcsim accepts
+// what vCenter refuses and changes state behind its watchers' backs:
+//
+//   - RelocateVM_Task: a target host, datastore or pool that does not
+//     exist is a ManagedObjectNotFound fault (vcsim panics on an unknown
+//     host). The task fails, as vCenter's does, when the target host is in
+//     maintenance mode (InvalidHostState), not connected
+//     (HostNotConnected), or powered off, when it does not mount a
+//     datastore the VM will use (DatastoreNotWritableOnHost) or lacks one
+//     of its networks, or when the resource pool belongs to another
+//     cluster than the host (InvalidArgument spec.pool). A move updates
+//     HostSystem.vm, Datastore.vm and ResourcePool.vm as well as the VM, all
+//     through property updates, and posts one VmMigratedEvent whose Host is
+//     the target and SourceHost the source. Device changes, disk locators
+//     and folders still go to vcsim.
+//   - CheckRelocate_Task answers with the fault the relocation would fail
+//     with (vcsim's always answers "no problem").
+//   - EnterMaintenanceMode_Task fails (Timedout) while powered-on VMs run
+//     on the host: the simulator runs no DRS, so, like vCenter without
+//     fully automated DRS, nothing would move them. Entering and leaving
+//     maintenance mode, disconnecting and reconnecting push property
+//     updates (runtime.* and summary.runtime.*) and post
+//     EnteredMaintenanceModeEvent, ExitMaintenanceModeEvent,
+//     HostDisconnectedEvent and HostConnectedEvent; a disconnect also
+//     marks the host's VMs disconnected.
+//   - Power operations on a VM of a host that is not connected fail with
+//     InvalidHostConnectionState, and ShutdownGuest needs VMware Tools
+//     running (ToolsUnavailable).
+//
+// For tests, Server.FailMethod makes a method fail on a named object, and
+// Server.SetTaskDelay makes the tasks above take time, per server and
+// without holding locks (vcsim's simulator.TaskDelay is process-wide).
+//
 // # Things to know about vcsim
 //
 // vcsim writes to the standard log package (TLS handshake errors, and a

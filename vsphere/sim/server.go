@@ -48,6 +48,7 @@ type Server struct {
 	srv   *simulator.Server
 	cert  *x509.Certificate
 	once  sync.Once
+	vc    *vcenter // the vCenter behaviour added to vcsim (vcenter.go)
 }
 
 // Start builds the inventory of spec and serves it over HTTPS with a fresh
@@ -93,6 +94,7 @@ func Start(ctx context.Context, spec Spec, opts Options) (*Server, error) {
 		m.Remove()
 		return nil, fmt.Errorf("start simulator: %w", err)
 	}
+	vc := installVCenter(m)
 
 	m.Service.Listen = &url.URL{Host: listen, User: url.UserPassword(user, pass)}
 	m.Service.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
@@ -112,6 +114,7 @@ func Start(ctx context.Context, spec Spec, opts Options) (*Server, error) {
 		Thumbprint: soap.ThumbprintSHA256(served),
 		Spec:       spec,
 		model:      m,
+		vc:         vc,
 		srv:        srv,
 		cert:       served,
 	}, nil

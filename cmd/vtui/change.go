@@ -1,0 +1,192 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/vtui/vtui/vsphere"
+)
+
+// changeSession is what a command that changes vSphere works with: a
+// client (read-only at the transport with --readonly), its inventory, and
+// a gate with the --readonly and --dry-run policy.
+type changeSession struct {
+	a    *app
+	cmd  *cobra.Command
+	c    *vsphere.Client
+	inv  *vsphere.Inventory
+	gate *vsphere.Gate
+	// pools are the resource pools, loaded only when a command names one.
+	pools []vsphere.Pool
+}
+
+// change runs fn with a session for cmd, and closes it.
+func (a *app) change(cmd *cobra.Command, fn func(s *changeSession) error) error {
+	s, err := a.startChange(cmd)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	return fn(s)
+}
+
+// startChange connects and loads the inventory. The caller closes the
+// session.
+func (a *app) startChange(cmd *cobra.Command) (*changeSession, error) {
+	ctx := cmd.Context()
+	c, err := a.connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if a.settings.ReadOnly {
+		c.RefuseMutations()
+	}
+	inv, err := c.Inventory(ctx)
+	if err != nil {
+		_ = c.Close(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	gate := vsphere.NewGate(c, vsphere.Policy{ReadOnly: a.settings.ReadOnly, DryRun: a.settings.DryRun})
+	return &changeSession{a: a, cmd: cmd, c: c, inv: inv, gate: gate}, nil
+}
+
+func (s *changeSession) close() {
+	_ = s.c.Close(context.WithoutCancel(s.cmd.Context()))
+}
+
+// runner carries out planned actions and reports on them.
+type runner func(ctx context.Context, g *vsphere.Gate, opts vsphere.RunOptions) vsphere.Summary
+
+// apply asks for confirmation of actions (on a terminal: showing the plan
+// and its blast radius; without one it needs --yes), runs them with run,
+// printing progress to stderr, writes the results in the -o format and
+// sums them up on stderr. It fails if any action failed. No confirmation
+// is asked with --dry-run or --readonly, which change nothing, or when
+// nothing would run.
+func (s *changeSession) apply(actions []vsphere.Action, concurrency int, run runner) error {
+	ctx := s.cmd.Context()
+	stderr := s.cmd.ErrOrStderr()
+	policy := s.gate.Policy()
+	if radius := vsphere.BlastRadius(actions); radius != "" && !policy.ReadOnly && !policy.DryRun {
+		if !s.a.settings.Yes && s.a.sys.terminal {
+			printPlan(stderr, actions)
+		}
+		if err := s.a.confirm(ctx, capitalize(radius)+"?"); err != nil {
+			return err
+		}
+	}
+	sum := run(ctx, s.gate, vsphere.RunOptions{Concurrency: concurrency, Progress: progressPrinter(stderr)})
+	if err := writeRows(s.cmd.OutOrStdout(), s.a.settings.Output, sum.Results, resultColumns); err != nil {
+		return err
+	}
+	fmt.Fprintln(stderr, sum)
+	return sum.Err()
+}
+
+// runAll is the runner of independent actions.
+func runAll(actions []vsphere.Action) runner {
+	return func(ctx context.Context, g *vsphere.Gate, opts vsphere.RunOptions) vsphere.Summary {
+		return g.Run(ctx, actions, opts)
+	}
+}
+
+// printPlan lists what actions would do, with their refusals and warnings.
+func printPlan(w io.Writer, actions []vsphere.Action) {
+	fmt.Fprintln(w, "Plan:")
+	for _, a := range actions {
+		switch failed := a.Failed(); {
+		case len(failed) > 0:
+			fmt.Fprintf(w, "  x %s: refused: %s\n", a, failed[0])
+		case a.Noop != "":
+			fmt.Fprintf(w, "  = %s: %s\n", a.Object, a.Noop)
+		default:
+			fmt.Fprintf(w, "  - %s\n", a)
+		}
+		for _, c := range a.Warnings() {
+			fmt.Fprintf(w, "    ! %s\n", c)
+		}
+	}
+}
+
+// progressPrinter prints a line per started and finished action, and each
+// note, for people watching a run.
+func progressPrinter(w io.Writer) func(vsphere.Progress) {
+	return func(p vsphere.Progress) {
+		pos := fmt.Sprintf("[%d/%d]", p.Index+1, p.Total)
+		switch p.Stage {
+		case vsphere.StageNote:
+			fmt.Fprintf(w, "note: %s\n", p.Message)
+		case vsphere.StageStarted:
+			fmt.Fprintf(w, "%s %s ...\n", pos, p.Message)
+		case vsphere.StageDone:
+			r := p.Result
+			fmt.Fprintf(w, "%s %s %s: %s (%.1fs)\n", pos, r.Op, r.Object, r.Status, r.Seconds)
+		}
+	}
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	r[0] = unicode.ToUpper(r[0])
+	return string(r)
+}
+
+var resultColumns = []column[vsphere.Result]{
+	{"OBJECT", func(r vsphere.Result) string { return r.Object }},
+	{"OP", func(r vsphere.Result) string { return string(r.Op) }},
+	{"FROM", func(r vsphere.Result) string { return orDash(r.From) }},
+	{"TARGET", func(r vsphere.Result) string { return orDash(r.Target) }},
+	{"STATUS", func(r vsphere.Result) string { return string(r.Status) }},
+	{"SECONDS", func(r vsphere.Result) string { return strconv.FormatFloat(r.Seconds, 'f', 1, 64) }},
+	{"MESSAGE", func(r vsphere.Result) string { return orDash(resultMessage(r)) }},
+}
+
+// resultMessage is a result's message with its warnings.
+func resultMessage(r vsphere.Result) string {
+	msg := r.Message
+	if len(r.Warnings) > 0 {
+		msg = strings.TrimPrefix(msg+"; warning: "+strings.Join(r.Warnings, "; "), "; ")
+	}
+	return msg
+}
+
+// addConcurrencyFlag adds --concurrency to fs.
+func addConcurrencyFlag(fs *pflag.FlagSet, n *int) {
+	fs.IntVar(n, "concurrency", vsphere.DefaultConcurrency, "how many changes run at once")
+}
+
+// checkConcurrency rejects a concurrency below 1.
+func checkConcurrency(n int) error {
+	if n < 1 {
+		return usageErrorf("--concurrency must be at least 1, got %d", n)
+	}
+	return nil
+}
+
+// notFound turns a name that matched nothing into a usage error (exit 2).
+func notFound(err error) error {
+	if errors.Is(err, vsphere.ErrNotFound) {
+		return usageErrorf("%w", err)
+	}
+	return err
+}
+
+// refs returns the Refs of items.
+func refs[T any](items []T, ref func(T) vsphere.Ref) []vsphere.Ref {
+	out := make([]vsphere.Ref, len(items))
+	for i, it := range items {
+		out[i] = ref(it)
+	}
+	return out
+}

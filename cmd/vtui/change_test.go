@@ -1,0 +1,113 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// changeResult is the JSON contract of a change's result row.
+type changeResult struct {
+	Op       string   `json:"op"`
+	Object   string   `json:"object"`
+	From     string   `json:"from"`
+	Target   string   `json:"target"`
+	Status   string   `json:"status"`
+	Message  string   `json:"message"`
+	Warnings []string `json:"warnings"`
+	Task     string   `json:"task"`
+	Seconds  *float64 `json:"seconds"`
+}
+
+// statuses sums JSON results up as "object=status ...".
+func statuses(t *testing.T, stdout string) string {
+	t.Helper()
+	var rows []changeResult
+	if err := json.Unmarshal([]byte(stdout), &rows); err != nil {
+		t.Fatalf("stdout is not a JSON array of results: %v\n%s", err, stdout)
+	}
+	parts := make([]string, len(rows))
+	for i, r := range rows {
+		if r.Op == "" || r.Object == "" || r.Seconds == nil {
+			t.Errorf("result %+v lacks op, object or seconds", r)
+		}
+		parts[i] = r.Object + "=" + r.Status
+	}
+	return strings.Join(parts, " ")
+}
+
+func TestChangeCommands(t *testing.T) {
+	sim := []string{"--simulator=small", "-o", "json"}
+	tests := []struct {
+		args     []string
+		code     int
+		statuses string   // with exit 0 or 1: the JSON results
+		stderr   []string // in stderr
+	}{
+		{args: []string{"vm", "migrate", "app-01", "web-01", "--host", "auto", "--yes"}, code: exitOK,
+			statuses: "app-01=ok web-01=ok", stderr: []string{"2 changes in", "2 ok"}},
+		{args: []string{"vm", "migrate", "app-*", "--host", "esx-a-03.lab.local", "--yes"}, code: exitFailed,
+			statuses: "app-01=ok app-02=ok app-03=failed", stderr: []string{"1 of 3 changes failed", "migrate app-03: refused", "cluster:"}},
+		{args: []string{"vm", "migrate", "app-01", "--host", "esx-b-01.lab.local", "--pool", "Resources", "--yes"}, code: exitOK,
+			statuses: "app-01=ok"},
+		{args: []string{"vm", "migrate", "app-01", "--datastore", "ds-shared-02", "--yes"}, code: exitOK, statuses: "app-01=ok"},
+		{args: []string{"vm", "migrate", "app-01", "--host", "auto", "--dry-run"}, code: exitOK, statuses: "app-01=dry-run"},
+		{args: []string{"--readonly", "vm", "migrate", "app-01", "--host", "auto"}, code: exitFailed,
+			statuses: "app-01=failed", stderr: []string{"read-only mode"}},
+		{args: []string{"vm", "migrate", "app-01", "--host", "auto"}, code: exitUsage,
+			stderr: []string{"Migrate 1 VM from 1 host to esx-", "refusing without a terminal", "--yes"}},
+		{args: []string{"vm", "migrate", "app-01"}, code: exitUsage, stderr: []string{"--host HOST, --host auto, or --datastore DS"}},
+		{args: []string{"vm", "migrate", "nosuch", "app-01", "--host", "auto"}, code: exitUsage, stderr: []string{`no VM named "nosuch"`}},
+		{args: []string{"vm", "migrate", "app-01", "--host", "esx-z"}, code: exitUsage, stderr: []string{`no host named "esx-z"`}},
+		{args: []string{"vm", "migrate", "app-01", "--host", "auto", "--pool", "nope"}, code: exitUsage, stderr: []string{`--pool: no resource pool "nope"`}},
+		{args: []string{"vm", "migrate", "app-01", "--host", "auto", "--concurrency", "0"}, code: exitUsage, stderr: []string{"--concurrency must be at least 1"}},
+		{args: []string{"vm", "power", "off", "web-01", "cache-01", "--yes"}, code: exitOK, statuses: "web-01=ok cache-01=noop"},
+		{args: []string{"vm", "power", "shutdown", "app-03", "--yes"}, code: exitFailed, statuses: "app-03=failed", stderr: []string{"app-03 is suspended"}},
+		{args: []string{"vm", "power", "frob", "web-01"}, code: exitUsage, stderr: []string{`unknown power operation "frob"`}},
+		{args: []string{"host", "maintenance", "enter", "esx-a-02.lab.local", "--evacuate", "--yes"}, code: exitOK,
+			statuses: "app-01=ok esx-a-02.lab.local=ok"},
+		{args: []string{"host", "maintenance", "enter", "esx-b-01.lab.local", "--yes"}, code: exitFailed,
+			statuses: "esx-b-01.lab.local=failed", stderr: []string{"running-vms", "--evacuate"}},
+		{args: []string{"host", "maintenance", "enter", "esx-b-*", "--evacuate", "--yes"}, code: exitFailed,
+			stderr: []string{"cannot evacuate, so nothing was changed: 4 VMs have nowhere to go"}},
+		{args: []string{"host", "maintenance", "exit", "esx-a-01.lab.local", "--evacuate"}, code: exitUsage, stderr: []string{"--evacuate applies to enter"}},
+		{args: []string{"host", "maintenance", "exit", "esx-a-01.lab.local", "--yes"}, code: exitOK, statuses: "esx-a-01.lab.local=noop"},
+		{args: []string{"host", "maintenance", "enter", "esx-a-03.lab.local", "--evacuate", "--timeout", "10m", "--dry-run"}, code: exitOK,
+			statuses: "cache-02=dry-run db-01=dry-run esx-a-03.lab.local=dry-run"},
+		{args: []string{"host", "disconnect", "esx-b-03.lab.local", "--yes"}, code: exitOK, statuses: "esx-b-03.lab.local=ok"},
+		{args: []string{"host", "reconnect", "esx-b-03.lab.local", "--yes"}, code: exitOK, statuses: "esx-b-03.lab.local=noop"},
+	}
+	for _, tt := range tests {
+		r := runTest(t, append(sim, tt.args...), nil)
+		input := fmt.Sprintf("vtui %s", strings.Join(tt.args, " "))
+		if r.code != tt.code {
+			t.Errorf("%s: exit %d; want %d\nstderr: %s", input, r.code, tt.code, r.stderr)
+			continue
+		}
+		if tt.statuses != "" {
+			if got := statuses(t, r.stdout); got != tt.statuses {
+				t.Errorf("%s: results %s; want %s", input, got, tt.statuses)
+			}
+		}
+		for _, w := range tt.stderr {
+			if !strings.Contains(r.stderr, w) {
+				t.Errorf("%s: stderr lacks %q:\n%s", input, w, r.stderr)
+			}
+		}
+	}
+}
+
+func TestChangeCommandsTable(t *testing.T) {
+	r := runTest(t, []string{"--simulator=small", "vm", "power", "off", "web-01", "cache-01", "--yes"}, nil)
+	if r.code != exitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "OBJECT") || !strings.Contains(lines[2], "already powered off") {
+		t.Errorf("table:\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stderr, "[1/2] power-off web-01: ok") {
+		t.Errorf("progress on stderr:\n%s", r.stderr)
+	}
+}

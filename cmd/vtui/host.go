@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vtui/vtui/ha"
+	"github.com/vtui/vtui/vsphere"
+)
+
+func newHostCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "host",
+		Short: "Put hosts into maintenance mode, disconnect and reconnect them",
+	}
+	cmd.AddCommand(newHostMaintenanceCmd(a),
+		newHostConnectionCmd(a, "disconnect", "Disconnect a host from vCenter", vsphere.OpDisconnect),
+		newHostConnectionCmd(a, "reconnect", "Reconnect a disconnected host to vCenter", vsphere.OpReconnect))
+	return cmd
+}
+
+func newHostMaintenanceCmd(a *app) *cobra.Command {
+	var evacuate bool
+	var concurrency int
+	cmd := &cobra.Command{
+		Use:   "maintenance enter|exit HOST... [--evacuate] [--timeout D]",
+		Short: "Enter or exit maintenance mode",
+		Long: `Put hosts into maintenance mode, or take them out. Host names may be shell
+globs ('esx-a-*').
+
+A host enters maintenance mode only once no powered-on VM runs on it.
+vSphere moves them away by itself only when DRS is fully automated, so:
+
+  --evacuate  first moves every powered-on VM off each host, to the best
+              eligible host of its cluster (as 'vtui vm migrate --host auto'
+              does), never onto another host of the command, then enters
+              maintenance mode. If any VM has nowhere to go, nothing is
+              changed and those VMs are listed with the reasons. A host
+              whose VMs did not all move does not enter maintenance mode.
+
+Without --evacuate, a host running powered-on VMs in a cluster without DRS
+is refused. Powered-off VMs stay registered where they are.
+
+--timeout D, given on this command, is how long vCenter may take to enter or
+exit maintenance mode before its task fails (it also bounds connecting, as
+everywhere); without it there is no limit.
+
+` + changeSafety,
+		Example: `  vtui host maintenance enter esx-a-01.lab.local --evacuate
+  vtui host maintenance enter 'esx-b-*' --evacuate --dry-run
+  vtui host maintenance exit esx-a-01.lab.local --timeout 10m`,
+		Args:      cobra.MinimumNArgs(2),
+		ValidArgs: []string{"enter", "exit"},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			enter := args[0] == "enter"
+			timeout := maintenanceTimeout(cmd)
+			switch {
+			case args[0] != "enter" && args[0] != "exit":
+				return usageErrorf("unknown maintenance action %q (valid: enter, exit)", args[0])
+			case evacuate && !enter:
+				return usageErrorf("--evacuate applies to enter, not exit")
+			}
+			if err := checkConcurrency(concurrency); err != nil {
+				return err
+			}
+			return a.change(cmd, func(s *changeSession) error {
+				hosts, err := s.inv.HostsNamed(args[1:])
+				if err != nil {
+					return notFound(err)
+				}
+				refs := refs(hosts, func(h vsphere.Host) vsphere.Ref { return h.Ref })
+				p, err := s.c.Planner(cmd.Context(), s.inv, refs, nil)
+				if err != nil {
+					return err
+				}
+				if !enter {
+					actions := make([]vsphere.Action, len(refs))
+					for i, h := range refs {
+						actions[i] = p.ExitMaintenance(h, timeout)
+					}
+					return s.apply(actions, concurrency, runAll(actions))
+				}
+				plan, err := ha.PlanMaintenance(p, refs, evacuate, timeout)
+				if err != nil {
+					return err
+				}
+				var actions []vsphere.Action
+				for _, step := range plan.Steps {
+					actions = append(append(actions, step.Evacuate...), step.Enter)
+				}
+				return s.apply(actions, concurrency, func(ctx context.Context, g *vsphere.Gate, opts vsphere.RunOptions) vsphere.Summary {
+					return ha.EnterMaintenance(ctx, g, plan, opts)
+				})
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&evacuate, "evacuate", false, "move the powered-on VMs off each host first, by placement")
+	addConcurrencyFlag(cmd.Flags(), &concurrency)
+	return cmd
+}
+
+// maintenanceTimeout is the --timeout given on the command line, or 0 (no
+// limit). The global --timeout (the connect timeout, validated as
+// positive when settings are resolved) serves, since a command cannot
+// define a flag of the same name; its default, and VTUI_TIMEOUT or a
+// context's timeout, do not limit the maintenance task.
+func maintenanceTimeout(cmd *cobra.Command) time.Duration {
+	f := cmd.Flags().Lookup("timeout")
+	if f == nil || !f.Changed {
+		return 0
+	}
+	d, _ := time.ParseDuration(f.Value.String())
+	return d
+}
+
+// newHostConnectionCmd builds `vtui host disconnect` or `reconnect`.
+func newHostConnectionCmd(a *app, name, short string, op vsphere.Op) *cobra.Command {
+	return &cobra.Command{
+		Use:   name + " HOST",
+		Short: short,
+		Long: short + `.
+
+A disconnected host's VMs keep running, but vCenter can neither manage nor
+migrate them, and HA does not protect them, until it is reconnected. A host
+already in the asked state is reported as noop.
+
+` + changeSafety,
+		Example: "  vtui host " + name + " esx-b-03.lab.local",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.change(cmd, func(s *changeSession) error {
+				h, err := s.inv.HostNamed(args[0])
+				if err != nil {
+					return notFound(err)
+				}
+				p := vsphere.NewPlanner(s.inv, nil, nil)
+				action := p.Reconnect(h.Ref)
+				if op == vsphere.OpDisconnect {
+					action = p.Disconnect(h.Ref)
+				}
+				actions := []vsphere.Action{action}
+				return s.apply(actions, 1, runAll(actions))
+			})
+		},
+	}
+}

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/vtui/vtui/ha"
+	"github.com/vtui/vtui/vsphere"
+)
+
+func newVMCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "vm",
+		Short: "Migrate and power virtual machines",
+	}
+	cmd.AddCommand(newVMMigrateCmd(a), newVMPowerCmd(a))
+	return cmd
+}
+
+const changeSafety = `Before anything is sent, vtui runs its prechecks; a VM that fails one is
+refused and named with the check and the reason, and the others go ahead.
+On a terminal vtui shows the plan and asks first; without one it needs
+--yes. --dry-run shows what would change, --readonly refuses everything.
+Ctrl-C starts nothing more and waits for what is running.
+
+The result table (or -o json, an array of {op, object, from, target, status,
+message, warnings, task, seconds}) has one row per VM; status is ok, noop,
+dry-run, failed or cancelled. vtui exits 1 if any VM failed, 2 on bad input.`
+
+func newVMMigrateCmd(a *app) *cobra.Command {
+	var host, datastore, pool string
+	var concurrency int
+	cmd := &cobra.Command{
+		Use:   "migrate VM... --host HOST|auto [--datastore DS] [--pool POOL]",
+		Short: "Move VMs to another host, datastore or resource pool (vMotion)",
+		Long: `Move VMs with vMotion (RelocateVM_Task): to another host (--host), to another
+datastore (--datastore, a storage vMotion), or both. VM names may be shell
+globs ('web-*').
+
+--host auto picks, for each VM, the best eligible host of its cluster: the
+host must be connected, powered on and not in maintenance mode, see the VM's
+datastores and networks, and keep the cluster's DRS rules; among those, the
+most free memory, then CPU, then the fewest VMs win. VMs of one command are
+placed one after the other, so they spread out and respect rules between
+them.
+
+Moving to another cluster needs --pool, a resource pool of the target
+cluster: its name ("Resources" is every cluster's root pool) or its path
+("cluster-b/Resources").
+
+` + changeSafety,
+		Example: `  vtui vm migrate web-01 --host esx-a-02.lab.local
+  vtui vm migrate 'web-*' --host auto --concurrency 8
+  vtui vm migrate db-01 --datastore ds-shared-02
+  vtui vm migrate app-01 --host esx-b-01.lab.local --pool Resources
+  vtui --simulator=small vm migrate 'app-*' --host auto --dry-run -o json`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if host == "" && datastore == "" {
+				return usageErrorf("say where to: --host HOST, --host auto, or --datastore DS (see 'vtui vm migrate --help')")
+			}
+			if err := checkConcurrency(concurrency); err != nil {
+				return err
+			}
+			return a.change(cmd, func(s *changeSession) error {
+				req, err := s.migrateRequest(args, host, datastore, pool)
+				if err != nil {
+					return err
+				}
+				p, err := s.c.Planner(cmd.Context(), s.inv, append(req.VMs, req.Spec.Host, req.Spec.Pool), s.pools)
+				if err != nil {
+					return err
+				}
+				actions := ha.PlanMigrations(p, req)
+				return s.apply(actions, concurrency, runAll(actions))
+			})
+		},
+	}
+	cmd.Flags().StringVar(&host, "host", "", `target host, or "auto" to choose the best one for each VM`)
+	cmd.Flags().StringVar(&datastore, "datastore", "", "target datastore (storage vMotion)")
+	cmd.Flags().StringVar(&pool, "pool", "", "target resource pool, needed to move to another cluster: NAME or CLUSTER/PATH")
+	addConcurrencyFlag(cmd.Flags(), &concurrency)
+	return cmd
+}
+
+// migrateRequest resolves the names of a migrate command; a name that
+// matches nothing is a usage error.
+func (s *changeSession) migrateRequest(vmNames []string, host, datastore, pool string) (ha.MigrateRequest, error) {
+	vms, err := s.inv.VMsNamed(vmNames)
+	if err != nil {
+		return ha.MigrateRequest{}, notFound(err)
+	}
+	req := ha.MigrateRequest{VMs: refs(vms, func(v vsphere.VM) vsphere.Ref { return v.Ref }), AutoHost: host == "auto"}
+	var cluster vsphere.Ref
+	if host != "" && host != "auto" {
+		h, err := s.inv.HostNamed(host)
+		if err != nil {
+			return req, notFound(err)
+		}
+		req.Spec.Host, cluster = h.Ref, h.ClusterRef
+	}
+	if datastore != "" {
+		d, err := s.inv.DatastoreNamed(datastore)
+		if err != nil {
+			return req, notFound(err)
+		}
+		req.Spec.Datastore = d.Ref
+	}
+	if pool != "" {
+		if s.pools, err = s.c.ResourcePools(s.cmd.Context()); err != nil {
+			return req, err
+		}
+		rp, err := vsphere.ResolvePool(s.pools, pool, cluster)
+		if err != nil {
+			return req, usageErrorf("--pool: %w", err)
+		}
+		req.Spec.Pool = rp.Ref
+	}
+	return req, nil
+}
+
+// powerOps maps the power command's operations to the gate's.
+var powerOps = map[string]vsphere.Op{
+	"on": vsphere.OpPowerOn, "off": vsphere.OpPowerOff, "reset": vsphere.OpReset, "shutdown": vsphere.OpShutdown,
+}
+
+func newVMPowerCmd(a *app) *cobra.Command {
+	var concurrency int
+	cmd := &cobra.Command{
+		Use:   "power on|off|reset|shutdown VM...",
+		Short: "Power VMs on or off, reset them, or shut their guests down",
+		Long: `Change the power state of VMs. VM names may be shell globs ('web-*').
+
+  on        power on (a suspended VM resumes)
+  off       power off at once, like pulling the plug
+  reset     power off and on at once; the VM must be running
+  shutdown  ask the guest OS to shut down through VMware Tools, and wait
+            until the VM is off; a VM without running tools is refused
+            (use off)
+
+A VM already in the asked state is reported as noop, not as an error.
+
+` + changeSafety,
+		Example: `  vtui vm power off web-01
+  vtui vm power shutdown 'batch-*' --concurrency 8
+  vtui vm power on web-01 app-01 --yes -o json`,
+		Args:      cobra.MinimumNArgs(2),
+		ValidArgs: []string{"on", "off", "reset", "shutdown"},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			op, ok := powerOps[args[0]]
+			if !ok {
+				return usageErrorf("unknown power operation %q (valid: on, off, reset, shutdown)", args[0])
+			}
+			if err := checkConcurrency(concurrency); err != nil {
+				return err
+			}
+			return a.change(cmd, func(s *changeSession) error {
+				vms, err := s.inv.VMsNamed(args[1:])
+				if err != nil {
+					return notFound(err)
+				}
+				p := vsphere.NewPlanner(s.inv, nil, nil)
+				actions := make([]vsphere.Action, len(vms))
+				for i, v := range vms {
+					actions[i] = p.Power(v.Ref, op)
+				}
+				return s.apply(actions, concurrency, runAll(actions))
+			})
+		},
+	}
+	addConcurrencyFlag(cmd.Flags(), &concurrency)
+	return cmd
+}

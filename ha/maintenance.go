@@ -1,0 +1,115 @@
+package ha
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/vtui/vtui/vsphere"
+)
+
+// MaintenancePlan is the plan to put hosts into maintenance mode: for each
+// host, in order, the migrations that empty it and the change itself.
+type MaintenancePlan struct {
+	Steps []MaintenanceStep
+}
+
+// MaintenanceStep is one host's part of a MaintenancePlan.
+type MaintenanceStep struct {
+	Host vsphere.Host
+	// Evacuate moves each powered-on VM of the host to the best host left;
+	// empty without evacuation.
+	Evacuate []vsphere.Action
+	// Enter puts the host into maintenance mode once Evacuate succeeded.
+	Enter vsphere.Action
+}
+
+// Moves counts the migrations of the plan.
+func (m MaintenancePlan) Moves() int {
+	n := 0
+	for _, s := range m.Steps {
+		n += len(s.Evacuate)
+	}
+	return n
+}
+
+// Stuck is a VM that evacuation has nowhere to move.
+type Stuck struct {
+	VM     string
+	Host   string // the host it would have to leave
+	Reason string // why each candidate host is out
+}
+
+// StuckError refuses an evacuation because some VMs have nowhere to go.
+// Nothing was changed.
+type StuckError struct {
+	Stuck []Stuck
+}
+
+func (e *StuckError) Error() string {
+	parts := make([]string, len(e.Stuck))
+	for i, s := range e.Stuck {
+		parts[i] = fmt.Sprintf("%s on %s: %s", s.VM, s.Host, s.Reason)
+	}
+	return fmt.Sprintf("cannot evacuate, so nothing was changed: %d VMs have nowhere to go: %s; "+
+		"free capacity, relax the rules, or power those VMs off first", len(e.Stuck), strings.Join(parts, "; "))
+}
+
+// PlanMaintenance plans entering maintenance mode on hosts. With evacuate,
+// every powered-on VM of each host is first planned onto the best other
+// host by Rank, never onto a host of the request; if any VM has nowhere
+// to go it returns a *StuckError listing them all, and nothing should
+// run. timeout bounds each host's maintenance task on the server.
+func PlanMaintenance(p *vsphere.Planner, hosts []vsphere.Ref, evacuate bool, timeout time.Duration) (MaintenancePlan, error) {
+	if evacuate {
+		for _, h := range hosts {
+			p.ExpectMaintenance(h)
+		}
+	}
+	var plan MaintenancePlan
+	var stuck []Stuck
+	for _, ref := range hosts {
+		h, _ := p.Host(ref)
+		step := MaintenanceStep{Host: h}
+		if evacuate {
+			for _, v := range p.PoweredOnVMsOn(ref) {
+				a, s := planOne(p, v.Ref, vsphere.MigrateSpec{}, true)
+				if failed := a.Failed(); len(failed) > 0 {
+					stuck = append(stuck, Stuck{VM: v.Name, Host: h.Name, Reason: failed[0].Reason})
+					continue
+				}
+				p.Moved(v.Ref, s)
+				step.Evacuate = append(step.Evacuate, a)
+			}
+		}
+		step.Enter = p.EnterMaintenance(ref, timeout)
+		plan.Steps = append(plan.Steps, step)
+	}
+	if len(stuck) > 0 {
+		return plan, &StuckError{Stuck: stuck}
+	}
+	return plan, nil
+}
+
+// EnterMaintenance carries out plan through g, host by host: the host's
+// migrations, at most opts.Concurrency at once, then, only if every one of
+// them succeeded, entering maintenance mode. It returns the results of
+// every action in one summary. Cancelling ctx starts nothing more and
+// waits for what runs, as Gate.Run does.
+func EnterMaintenance(ctx context.Context, g *vsphere.Gate, plan MaintenancePlan, opts vsphere.RunOptions) vsphere.Summary {
+	start := time.Now()
+	var all vsphere.Summary
+	for _, step := range plan.Steps {
+		moved := g.Run(ctx, step.Evacuate, opts)
+		all.Results = append(all.Results, moved.Results...)
+		enter := step.Enter
+		if n := moved.Count(vsphere.StatusFailed) + moved.Count(vsphere.StatusCancelled); n > 0 {
+			enter.Checks = append(enter.Checks, vsphere.Check{Name: "evacuation", Status: vsphere.CheckFail,
+				Reason: fmt.Sprintf("%d of the %d VMs to move off %s did not move", n, len(step.Evacuate), step.Host.Name)})
+		}
+		all.Results = append(all.Results, g.Run(ctx, []vsphere.Action{enter}, opts).Results...)
+	}
+	all.Elapsed = time.Since(start)
+	return all
+}

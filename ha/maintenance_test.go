@@ -1,0 +1,143 @@
+package ha
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/sim"
+)
+
+// connectSmall starts the small simulator preset and logs in to it.
+func connectSmall(t *testing.T) (*vsphere.Client, *sim.Server) {
+	t.Helper()
+	spec, err := sim.Preset("small")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := sim.Start(context.Background(), spec, sim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	c, err := vsphere.Connect(context.Background(), vsphere.Config{
+		URL: srv.URL.Host, Username: srv.Username, Password: srv.Password, Thumbprint: srv.Thumbprint, Timeout: 10 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close(context.Background()) })
+	return c, srv
+}
+
+func plannerOf(t *testing.T, c *vsphere.Client) (*vsphere.Planner, *vsphere.Inventory) {
+	t.Helper()
+	inv, err := c.Inventory(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var clusters []vsphere.Ref
+	for _, cl := range inv.Clusters {
+		clusters = append(clusters, cl.Ref)
+	}
+	rules, err := c.ClusterRules(context.Background(), clusters...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return vsphere.NewPlanner(inv, rules, nil), inv
+}
+
+func TestEvacuationLeavesNoPoweredOnVM(t *testing.T) {
+	c, _ := connectSmall(t)
+	ctx := context.Background()
+	p, inv := plannerOf(t, c)
+	// esx-b-01 (cluster-b, no DRS) runs batch-02 (on) and cache-01 (off);
+	// esx-a-01 runs web-01, which only cluster-a's hosts can take.
+	hosts, err := inv.HostsNamed([]string{"esx-a-01.lab.local", "esx-b-01.lab.local"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs := []vsphere.Ref{hosts[0].Ref, hosts[1].Ref}
+	plan, err := PlanMaintenance(p, refs, true, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := EnterMaintenance(ctx, vsphere.NewGate(c, vsphere.Policy{}), plan, vsphere.RunOptions{})
+	if err := sum.Err(); err != nil {
+		t.Fatalf("evacuate and enter maintenance: %v (%s)", err, sum)
+	}
+	if sum.Count(vsphere.StatusOK) != plan.Moves()+2 {
+		t.Errorf("summary %s; want %d moves and 2 hosts ok", sum, plan.Moves())
+	}
+	after, err := c.Inventory(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range after.Hosts {
+		if h.Ref != refs[0] && h.Ref != refs[1] {
+			continue
+		}
+		if !h.MaintenanceMode {
+			t.Errorf("%s is not in maintenance mode", h.Name)
+		}
+		for _, v := range after.VMs {
+			if v.HostRef == h.Ref && v.PowerState == "poweredOn" {
+				t.Errorf("%s still runs powered-on VM %s", h.Name, v.Name)
+			}
+		}
+	}
+	web, _ := after.VMsNamed([]string{"web-01"})
+	if web[0].Cluster != "cluster-a" {
+		t.Errorf("web-01 moved to %s; want it kept in cluster-a, whose hosts have its datastore", web[0].Host)
+	}
+
+	// Leaving maintenance is a single action per host.
+	p, _ = plannerOf(t, c)
+	exit := vsphere.NewGate(c, vsphere.Policy{}).Run(ctx, []vsphere.Action{p.ExitMaintenance(refs[0], 0), p.ExitMaintenance(refs[1], 0)}, vsphere.RunOptions{})
+	if exit.Err() != nil {
+		t.Errorf("exit maintenance: %v", exit.Err())
+	}
+}
+
+func TestEvacuationFailureOrCancelKeepsHostOut(t *testing.T) {
+	c, srv := connectSmall(t)
+	p, inv := plannerOf(t, c)
+	h, err := inv.HostNamed("esx-a-02.lab.local") // runs app-01 and db-02 (off)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := PlanMaintenance(p, []vsphere.Ref{h.Ref}, true, 0)
+	if err != nil || plan.Moves() != 1 {
+		t.Fatalf("plan: %v, %d moves; want 1", err, plan.Moves())
+	}
+	g := vsphere.NewGate(c, vsphere.Policy{})
+	unchanged := func(what string) {
+		t.Helper()
+		after, _ := c.Inventory(context.Background())
+		got, _ := after.HostNamed(h.Name)
+		if got.MaintenanceMode || got.VMCount != h.VMCount {
+			t.Errorf("after %s %s: maintenance %v, %d VMs; want unchanged", what, h.Name, got.MaintenanceMode, got.VMCount)
+		}
+	}
+
+	// Cancelled before anything starts: nothing moves.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	sum := EnterMaintenance(ctx, g, plan, vsphere.RunOptions{})
+	if sum.Count(vsphere.StatusCancelled) != len(sum.Results) {
+		t.Errorf("cancelled evacuation: %s; want everything cancelled", sum)
+	}
+	unchanged("a cancelled evacuation")
+
+	// A move that fails keeps the host out of maintenance.
+	undo := srv.FailMethod("RelocateVM_Task", "app-01", nil)
+	defer undo()
+	sum = EnterMaintenance(context.Background(), g, plan, vsphere.RunOptions{})
+	last := sum.Results[len(sum.Results)-1]
+	if sum.Count(vsphere.StatusFailed) != 2 || last.Op != vsphere.OpEnterMaintenance || !strings.Contains(last.Message, "evacuation: 1 of the 1 VMs") {
+		t.Errorf("evacuation with a failed move: %s, last %q; want the move and the enter failed", sum, last.Message)
+	}
+	unchanged("a failed evacuation")
+}

@@ -1,0 +1,480 @@
+package vsphere
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// CheckStatus is a precheck's verdict.
+type CheckStatus string
+
+// The verdicts. A failed check refuses the change; a warning lets it
+// through and is shown with the result.
+const (
+	CheckPass CheckStatus = "pass"
+	CheckWarn CheckStatus = "warn"
+	CheckFail CheckStatus = "fail"
+)
+
+// Check is the verdict of one precheck. Name says which check it is; the
+// names are stable (JSON): vm, host, target, host-connected, host-power,
+// host-maintenance, cluster, pool, datastores, networks, anti-affinity,
+// affinity, vm-host-rule, capacity, template, power-state, tools,
+// running-vms, server.
+type Check struct {
+	Name   string      `json:"name" yaml:"name"`
+	Status CheckStatus `json:"status" yaml:"status"`
+	Reason string      `json:"reason,omitempty" yaml:"reason,omitempty"`
+}
+
+// String returns "name: reason", or the name alone.
+func (c Check) String() string {
+	if c.Reason == "" {
+		return c.Name
+	}
+	return c.Name + ": " + c.Reason
+}
+
+func pass(name string) Check { return Check{Name: name, Status: CheckPass} }
+
+func warn(name, format string, args ...any) Check {
+	return Check{Name: name, Status: CheckWarn, Reason: fmt.Sprintf(format, args...)}
+}
+
+func fail(name, format string, args ...any) Check {
+	return Check{Name: name, Status: CheckFail, Reason: fmt.Sprintf(format, args...)}
+}
+
+// Planner plans changes against one inventory snapshot and runs the
+// prechecks vSphere itself may not (vcsim checks nothing). It is pure: it
+// sends no request, so placement can ask it about every host. Plan with
+// Migrate, Power, EnterMaintenance, ExitMaintenance, Disconnect and
+// Reconnect; carry the actions out with a Gate. Moved and
+// ExpectMaintenance record planned changes so that later plans see them.
+// A Planner is not safe for concurrent use.
+type Planner struct {
+	vms        map[Ref]*VM
+	hosts      map[Ref]*Host
+	hostOrder  []Ref // by name
+	clusters   map[Ref]*Cluster
+	datastores map[Ref]*Datastore
+	networks   map[Ref]*Network
+	rules      map[Ref]*ClusterRules // by cluster
+	pools      map[Ref]Pool
+	vmsOn      map[Ref][]Ref // host -> VMs, in inventory order
+	entering   map[Ref]bool  // hosts planned to enter maintenance
+}
+
+// NewPlanner returns a planner over inv, the DRS rules of the clusters
+// changes may involve (Client.ClusterRules), and the resource pools a
+// change may name (Client.ResourcePools; nil if none is named). It copies
+// what it needs, so inv is never modified.
+func NewPlanner(inv *Inventory, rules []ClusterRules, pools []Pool) *Planner {
+	p := &Planner{
+		vms:        make(map[Ref]*VM, len(inv.VMs)),
+		hosts:      make(map[Ref]*Host, len(inv.Hosts)),
+		clusters:   make(map[Ref]*Cluster, len(inv.Clusters)),
+		datastores: make(map[Ref]*Datastore, len(inv.Datastores)),
+		networks:   make(map[Ref]*Network, len(inv.Networks)),
+		rules:      make(map[Ref]*ClusterRules, len(rules)),
+		pools:      make(map[Ref]Pool, len(pools)),
+		vmsOn:      make(map[Ref][]Ref, len(inv.Hosts)),
+		entering:   map[Ref]bool{},
+	}
+	for _, v := range inv.VMs {
+		v := v
+		p.vms[v.Ref] = &v
+		p.vmsOn[v.HostRef] = append(p.vmsOn[v.HostRef], v.Ref)
+	}
+	for _, h := range inv.Hosts {
+		h := h
+		p.hosts[h.Ref] = &h
+		p.hostOrder = append(p.hostOrder, h.Ref)
+	}
+	for _, c := range inv.Clusters {
+		c := c
+		p.clusters[c.Ref] = &c
+	}
+	for _, d := range inv.Datastores {
+		d := d
+		p.datastores[d.Ref] = &d
+	}
+	for _, n := range inv.Networks {
+		n := n
+		p.networks[n.Ref] = &n
+	}
+	for _, r := range rules {
+		r := r
+		p.rules[r.Cluster] = &r
+	}
+	for _, pool := range pools {
+		p.pools[pool.Ref] = pool
+	}
+	return p
+}
+
+// VM returns the VM ref as the planner sees it, after the moves it was
+// told of.
+func (p *Planner) VM(ref Ref) (VM, bool) {
+	if v := p.vms[ref]; v != nil {
+		return *v, true
+	}
+	return VM{}, false
+}
+
+// Host returns the host ref as the planner sees it: its VMCount and usage
+// include the moves it was told of.
+func (p *Planner) Host(ref Ref) (Host, bool) {
+	if h := p.hosts[ref]; h != nil {
+		return *h, true
+	}
+	return Host{}, false
+}
+
+// Hosts returns every host, sorted by name.
+func (p *Planner) Hosts() []Host {
+	out := make([]Host, 0, len(p.hostOrder))
+	for _, r := range p.hostOrder {
+		out = append(out, *p.hosts[r])
+	}
+	return out
+}
+
+// Pool returns the resource pool ref, if the planner was given it.
+func (p *Planner) Pool(ref Ref) (Pool, bool) {
+	pool, ok := p.pools[ref]
+	return pool, ok
+}
+
+// VMsOn returns the VMs on host, powered on or not.
+func (p *Planner) VMsOn(host Ref) []VM {
+	out := make([]VM, 0, len(p.vmsOn[host]))
+	for _, r := range p.vmsOn[host] {
+		out = append(out, *p.vms[r])
+	}
+	return out
+}
+
+// PoweredOnVMsOn returns the powered-on VMs on host.
+func (p *Planner) PoweredOnVMsOn(host Ref) []VM {
+	return slices.DeleteFunc(p.VMsOn(host), func(v VM) bool { return v.PowerState != "poweredOn" })
+}
+
+// ExpectMaintenance records that host will enter maintenance mode, so no
+// later plan moves a VM onto it.
+func (p *Planner) ExpectMaintenance(host Ref) { p.entering[host] = true }
+
+// MigrateSpec says where a migration moves a VM. A zero field keeps that
+// part as it is: Host for a host vMotion, Datastore for a storage vMotion,
+// Pool to change resource pool (needed to cross clusters).
+type MigrateSpec struct {
+	Host      Ref
+	Pool      Ref
+	Datastore Ref
+}
+
+// IsZero reports whether s asks for no change.
+func (s MigrateSpec) IsZero() bool { return s.Host.IsZero() && s.Pool.IsZero() && s.Datastore.IsZero() }
+
+// Moved records that vm is (planned to be) moved as spec says: later
+// checks and plans see it at its new place, and the hosts' VM counts and
+// usage change with it.
+func (p *Planner) Moved(vm Ref, spec MigrateSpec) {
+	v := p.vms[vm]
+	if v == nil {
+		return
+	}
+	if to := p.hosts[spec.Host]; to != nil && spec.Host != v.HostRef {
+		if from := p.hosts[v.HostRef]; from != nil {
+			from.VMCount--
+			p.vmsOn[from.Ref] = slices.DeleteFunc(slices.Clone(p.vmsOn[from.Ref]), func(r Ref) bool { return r == vm })
+			if v.PowerState == "poweredOn" {
+				from.MemoryUsageMB = max(0, from.MemoryUsageMB-int64(v.MemoryMB))
+				from.CPUUsageMHz = max(0, from.CPUUsageMHz-int64(v.CPUUsageMHz))
+			}
+		}
+		to.VMCount++
+		p.vmsOn[to.Ref] = append(p.vmsOn[to.Ref], vm)
+		if v.PowerState == "poweredOn" {
+			to.MemoryUsageMB += int64(v.MemoryMB)
+			to.CPUUsageMHz += int64(v.CPUUsageMHz)
+		}
+		v.HostRef, v.Host, v.ClusterRef, v.Cluster = to.Ref, to.Name, to.ClusterRef, to.Cluster
+	}
+	if !spec.Pool.IsZero() {
+		v.PoolRef = spec.Pool
+	}
+	if ds := p.datastores[spec.Datastore]; ds != nil {
+		v.DatastoreRefs, v.Datastores = []Ref{ds.Ref}, []string{ds.Name}
+	}
+}
+
+// CheckMigrate runs the migration prechecks for moving vm as spec says and
+// returns every verdict, passed or not. Any failed check means vSphere
+// would refuse the move, or should not be asked.
+func (p *Planner) CheckMigrate(vm Ref, spec MigrateSpec) []Check {
+	v := p.vms[vm]
+	if v == nil {
+		return []Check{fail("vm", "VM %s is not in the inventory (deleted or renamed?); reload and check the name", vm.Value)}
+	}
+	if spec.IsZero() {
+		return []Check{pass("vm"), fail("target", "nothing to change: give a host, a datastore or a resource pool")}
+	}
+	hostRef := cmp.Or(spec.Host, v.HostRef)
+	h := p.hosts[hostRef]
+	if h == nil {
+		return []Check{pass("vm"), fail("host", "host %s is not in the inventory; reload and check the name", hostRef.Value)}
+	}
+	checks := []Check{pass("vm"), pass("host")}
+	checks = append(checks, p.hostUsable(h)...)
+	checks = append(checks, p.checkCluster(v, h, spec.Pool)...)
+	checks = append(checks, p.checkStorage(v, h, spec.Datastore), p.checkNetworks(v, h))
+	checks = append(checks, p.checkRules(v, h)...)
+	if h.Ref != v.HostRef && v.PowerState == "poweredOn" {
+		checks = append(checks, checkCapacity(v, h))
+	}
+	return checks
+}
+
+// hostUsable checks that h can take a VM: connected, powered on and not
+// (about to be) in maintenance mode.
+func (p *Planner) hostUsable(h *Host) []Check {
+	out := make([]Check, 0, 3)
+	if h.ConnectionState != "connected" {
+		out = append(out, fail("host-connected", "%s is %s; reconnect it or choose another host", h.Name, orUnknown(h.ConnectionState)))
+	} else {
+		out = append(out, pass("host-connected"))
+	}
+	if h.PowerState != "poweredOn" {
+		out = append(out, fail("host-power", "%s is %s; power it on or choose another host", h.Name, orUnknown(h.PowerState)))
+	} else {
+		out = append(out, pass("host-power"))
+	}
+	switch {
+	case h.MaintenanceMode:
+		out = append(out, fail("host-maintenance", "%s is in maintenance mode; exit maintenance on it or choose another host", h.Name))
+	case p.entering[h.Ref]:
+		out = append(out, fail("host-maintenance", "%s is about to enter maintenance mode", h.Name))
+	default:
+		out = append(out, pass("host-maintenance"))
+	}
+	return out
+}
+
+func orUnknown(s string) string { return cmp.Or(s, "in an unknown state") }
+
+// checkCluster checks that v stays in its cluster, or that the pool given
+// belongs to the target host's cluster.
+func (p *Planner) checkCluster(v *VM, h *Host, pool Ref) []Check {
+	if pool.IsZero() {
+		if h.ClusterRef != v.ClusterRef {
+			return []Check{fail("cluster", "%s is in %s and %s in %s; to move it across clusters give a resource pool of %s",
+				h.Name, orNone(h.Cluster), v.Name, orNone(v.Cluster), orNone(h.Cluster))}
+		}
+		return []Check{pass("cluster")}
+	}
+	rp, ok := p.pools[pool]
+	if !ok {
+		return []Check{pass("cluster"), fail("pool", "resource pool %s is unknown; list pools and check the name", pool.Value)}
+	}
+	if rp.Owner != h.ClusterRef {
+		return []Check{pass("cluster"), fail("pool", "resource pool %s belongs to %s, not to %s of %s; give a pool of that cluster",
+			rp.Path, p.clusterName(rp.Owner), orNone(h.Cluster), h.Name)}
+	}
+	return []Check{pass("cluster"), pass("pool")}
+}
+
+func orNone(cluster string) string { return cmp.Or(cluster, "no cluster") }
+
+func (p *Planner) clusterName(r Ref) string {
+	if c := p.clusters[r]; c != nil {
+		return c.Name
+	}
+	return r.Value
+}
+
+// checkStorage checks that h sees the datastores v will use: ds if given,
+// else the VM's own.
+func (p *Planner) checkStorage(v *VM, h *Host, ds Ref) Check {
+	want := v.DatastoreRefs
+	if !ds.IsZero() {
+		d := p.datastores[ds]
+		if d == nil {
+			return fail("datastores", "datastore %s is not in the inventory; reload and check the name", ds.Value)
+		}
+		if !d.Accessible {
+			return fail("datastores", "datastore %s is not accessible; choose another", d.Name)
+		}
+		want = []Ref{ds}
+	}
+	var missing []string
+	for _, r := range want {
+		if !slices.Contains(h.DatastoreRefs, r) {
+			missing = append(missing, p.datastoreName(r))
+		}
+	}
+	if len(missing) > 0 {
+		hint := "give a datastore it sees, or choose another host"
+		if !ds.IsZero() {
+			hint = "choose a datastore mounted on it"
+		}
+		return fail("datastores", "%s does not see %s, which %s would use; %s", h.Name, strings.Join(missing, ", "), v.Name, hint)
+	}
+	return pass("datastores")
+}
+
+func (p *Planner) datastoreName(r Ref) string {
+	if d := p.datastores[r]; d != nil {
+		return d.Name
+	}
+	return r.Value
+}
+
+// checkNetworks checks that every network of v exists on h.
+func (p *Planner) checkNetworks(v *VM, h *Host) Check {
+	var missing []string
+	for _, r := range v.NetworkRefs {
+		if !slices.Contains(h.NetworkRefs, r) {
+			name := r.Value
+			if n := p.networks[r]; n != nil {
+				name = n.Name
+			}
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		return fail("networks", "%s has no network %s, which %s is connected to; choose a host that has it",
+			h.Name, strings.Join(missing, ", "), v.Name)
+	}
+	return pass("networks")
+}
+
+// checkRules checks the enabled DRS rules of h's cluster that name v. A
+// mandatory anti-affinity or VM-host rule refuses the move; a "should"
+// rule, and an affinity rule, only warn.
+func (p *Planner) checkRules(v *VM, h *Host) []Check {
+	rs := p.rules[h.ClusterRef]
+	if rs == nil {
+		return nil
+	}
+	var out []Check
+	for _, r := range rs.Rules {
+		if !r.Enabled {
+			continue
+		}
+		switch r.Kind {
+		case RuleAntiAffinity:
+			if !slices.Contains(r.VMs, v.Ref) {
+				continue
+			}
+			var with []string
+			for _, o := range r.VMs {
+				if ov := p.vms[o]; ov != nil && o != v.Ref && ov.HostRef == h.Ref {
+					with = append(with, ov.Name)
+				}
+			}
+			out = append(out, ruleCheck("anti-affinity", r, len(with) == 0,
+				"rule %q keeps %s apart from %s, which runs on %s", r.Name, v.Name, strings.Join(with, ", "), h.Name))
+		case RuleAffinity:
+			if !slices.Contains(r.VMs, v.Ref) {
+				continue
+			}
+			var apart []string
+			for _, o := range r.VMs {
+				if ov := p.vms[o]; ov != nil && o != v.Ref && ov.HostRef != h.Ref {
+					apart = append(apart, ov.Name+" on "+ov.Host)
+				}
+			}
+			c := ruleCheck("affinity", r, len(apart) == 0,
+				"rule %q keeps %s with %s", r.Name, v.Name, strings.Join(apart, ", "))
+			if c.Status == CheckFail {
+				c.Status = CheckWarn // the others can follow; DRS reunites them
+			}
+			out = append(out, c)
+		case RuleVMHost:
+			if !slices.Contains(rs.VMGroups[r.VMGroup], v.Ref) {
+				continue
+			}
+			switch {
+			case r.AffineHostGroup != "":
+				out = append(out, ruleCheck("vm-host-rule", r, slices.Contains(rs.HostGroups[r.AffineHostGroup], h.Ref),
+					"rule %q keeps %s (group %s) on hosts of group %s, and %s is not one", r.Name, v.Name, r.VMGroup, r.AffineHostGroup, h.Name))
+			case r.AntiAffineHostGroup != "":
+				out = append(out, ruleCheck("vm-host-rule", r, !slices.Contains(rs.HostGroups[r.AntiAffineHostGroup], h.Ref),
+					"rule %q keeps %s (group %s) off the hosts of group %s, and %s is one", r.Name, v.Name, r.VMGroup, r.AntiAffineHostGroup, h.Name))
+			}
+		}
+	}
+	return out
+}
+
+// ruleCheck passes if ok; otherwise it fails for a mandatory rule and warns
+// for a "should" rule.
+func ruleCheck(name string, r Rule, ok bool, format string, args ...any) Check {
+	switch {
+	case ok:
+		return pass(name)
+	case r.Mandatory:
+		return fail(name, format, args...)
+	}
+	return warn(name, "should-rule: "+format, args...)
+}
+
+// checkCapacity warns when h has less free memory than v is configured
+// with. vSphere allows overcommitment, so it never refuses.
+func checkCapacity(v *VM, h *Host) Check {
+	free := h.MemoryMB - h.MemoryUsageMB
+	if int64(v.MemoryMB) > free {
+		return warn("capacity", "%s has %d MB of memory free and %s is configured with %d MB: memory would be overcommitted",
+			h.Name, max(free, 0), v.Name, v.MemoryMB)
+	}
+	return pass("capacity")
+}
+
+// Planner returns a planner over inv for changes involving the given
+// objects (VMs, hosts or clusters), with the DRS rules of their clusters,
+// loaded in one request, and pools, the resource pools a change may name
+// (nil if none is named).
+func (c *Client) Planner(ctx context.Context, inv *Inventory, involved []Ref, pools []Pool) (*Planner, error) {
+	rules, err := c.ClusterRules(ctx, inv.clustersOf(involved)...)
+	if err != nil {
+		return nil, err
+	}
+	return NewPlanner(inv, rules, pools), nil
+}
+
+// clustersOf returns the clusters of refs, each once: a VM's or a host's
+// cluster, or the cluster itself.
+func (inv *Inventory) clustersOf(refs []Ref) []Ref {
+	want := map[Ref]bool{}
+	for _, r := range refs {
+		want[r] = true
+	}
+	seen := map[Ref]bool{}
+	var out []Ref
+	add := func(cl Ref) {
+		if !cl.IsZero() && !seen[cl] {
+			seen[cl] = true
+			out = append(out, cl)
+		}
+	}
+	for _, c := range inv.Clusters {
+		if want[c.Ref] {
+			add(c.Ref)
+		}
+	}
+	for _, h := range inv.Hosts {
+		if want[h.Ref] {
+			add(h.ClusterRef)
+		}
+	}
+	for _, v := range inv.VMs {
+		if want[v.Ref] {
+			add(v.ClusterRef)
+		}
+	}
+	return out
+}

@@ -1,0 +1,241 @@
+package vsphere
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/vmware/govmomi/vim25/methods"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+// RuleKind is the kind of a cluster DRS rule. The values are stable.
+type RuleKind string
+
+// The rule kinds vtui understands. Others (VM dependency rules) are
+// skipped: they do not constrain placement.
+const (
+	RuleAffinity     RuleKind = "affinity"      // keep the VMs on one host
+	RuleAntiAffinity RuleKind = "anti-affinity" // keep the VMs on different hosts
+	RuleVMHost       RuleKind = "vm-host"       // keep a VM group on, or off, a host group
+)
+
+// Rule is one DRS rule of a cluster.
+type Rule struct {
+	Name    string   `json:"name" yaml:"name"`
+	Kind    RuleKind `json:"kind" yaml:"kind"`
+	Enabled bool     `json:"enabled" yaml:"enabled"`
+	// Mandatory marks a "must" rule: breaking it is refused. A rule that
+	// is not mandatory is a "should" rule: breaking it only warns.
+	Mandatory bool `json:"mandatory" yaml:"mandatory"`
+	// VMs are the members of an affinity or anti-affinity rule.
+	VMs []Ref `json:"-" yaml:"-"`
+	// VMGroup, AffineHostGroup and AntiAffineHostGroup name the groups of
+	// a VM-host rule: the VMs of VMGroup must (or should) run on a host of
+	// AffineHostGroup, or on none of AntiAffineHostGroup.
+	VMGroup             string `json:"vm_group,omitempty" yaml:"vm_group,omitempty"`
+	AffineHostGroup     string `json:"affine_host_group,omitempty" yaml:"affine_host_group,omitempty"`
+	AntiAffineHostGroup string `json:"anti_affine_host_group,omitempty" yaml:"anti_affine_host_group,omitempty"`
+}
+
+// ClusterRules are a cluster's DRS rules and the groups they name.
+type ClusterRules struct {
+	Cluster    Ref
+	Rules      []Rule
+	VMGroups   map[string][]Ref
+	HostGroups map[string][]Ref
+}
+
+// ClusterRules fetches the rules and groups of the given clusters, in one
+// request. They are not part of Inventory, which must stay light for
+// 10,000 VMs; placement asks for them, per cluster, when it needs them.
+func (c *Client) ClusterRules(ctx context.Context, clusters ...Ref) ([]ClusterRules, error) {
+	if len(clusters) == 0 {
+		return nil, nil
+	}
+	spec := types.PropertyFilterSpec{PropSet: []types.PropertySpec{{
+		Type:    "ClusterComputeResource",
+		PathSet: []string{"configurationEx.rule", "configurationEx.group"},
+	}}}
+	for _, cl := range clusters {
+		spec.ObjectSet = append(spec.ObjectSet, types.ObjectSpec{Obj: toMoRef(cl)})
+	}
+	byRef := map[Ref]*ClusterRules{}
+	err := c.retrieve(ctx, spec, func(oc types.ObjectContent) {
+		cr := &ClusterRules{Cluster: toRef(oc.Obj), VMGroups: map[string][]Ref{}, HostGroups: map[string][]Ref{}}
+		for _, p := range oc.PropSet {
+			switch v := p.Val.(type) {
+			case types.ArrayOfClusterRuleInfo:
+				for _, r := range v.ClusterRuleInfo {
+					if rule, ok := ruleOf(r); ok {
+						cr.Rules = append(cr.Rules, rule)
+					}
+				}
+			case types.ArrayOfClusterGroupInfo:
+				for _, g := range v.ClusterGroupInfo {
+					switch g := g.(type) {
+					case *types.ClusterVmGroup:
+						cr.VMGroups[g.Name] = toRefs(g.Vm)
+					case *types.ClusterHostGroup:
+						cr.HostGroups[g.Name] = toRefs(g.Host)
+					}
+				}
+			}
+		}
+		byRef[cr.Cluster] = cr
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read the DRS rules of %d clusters from %s: %w", len(clusters), c.host, err)
+	}
+	out := make([]ClusterRules, 0, len(clusters))
+	for _, cl := range clusters {
+		if cr := byRef[cl]; cr != nil {
+			out = append(out, *cr)
+		}
+	}
+	return out, nil
+}
+
+// ruleOf converts a vSphere rule; ok is false for kinds vtui ignores.
+func ruleOf(r types.BaseClusterRuleInfo) (Rule, bool) {
+	info := r.GetClusterRuleInfo()
+	rule := Rule{Name: info.Name, Enabled: isTrue(info.Enabled), Mandatory: isTrue(info.Mandatory)}
+	switch r := r.(type) {
+	case *types.ClusterAffinityRuleSpec:
+		rule.Kind, rule.VMs = RuleAffinity, toRefs(r.Vm)
+	case *types.ClusterAntiAffinityRuleSpec:
+		rule.Kind, rule.VMs = RuleAntiAffinity, toRefs(r.Vm)
+	case *types.ClusterVmHostRuleInfo:
+		rule.Kind, rule.VMGroup = RuleVMHost, r.VmGroupName
+		rule.AffineHostGroup, rule.AntiAffineHostGroup = r.AffineHostGroupName, r.AntiAffineHostGroupName
+	default:
+		return Rule{}, false
+	}
+	return rule, true
+}
+
+func isTrue(b *bool) bool { return b != nil && *b }
+
+// Pool is a resource pool. Owner is the cluster (or standalone host's
+// compute resource) whose resources it divides.
+type Pool struct {
+	Ref   Ref
+	Name  string
+	Owner Ref
+	// Path is the pool's place under its owner, for people and for
+	// telling pools of the same name apart: "cluster-a/Resources/prod".
+	Path string
+}
+
+// ResourcePools lists every resource pool, with its owner. Pools are not
+// part of Inventory; migration asks for them only when a pool is named.
+func (c *Client) ResourcePools(ctx context.Context) ([]Pool, error) {
+	sc := c.vim.ServiceContent
+	v, err := methods.CreateContainerView(ctx, c.vim, &types.CreateContainerView{
+		This: *sc.ViewManager, Container: sc.RootFolder, Type: []string{"ResourcePool"}, Recursive: true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list resource pools on %s: %w", c.host, err)
+	}
+	defer c.destroyView(v.Returnval)
+	type raw struct {
+		name          string
+		owner, parent Ref
+	}
+	pools := map[Ref]*raw{}
+	owners := map[Ref]bool{}
+	spec := types.PropertyFilterSpec{
+		ObjectSet: []types.ObjectSpec{{
+			Obj: v.Returnval, Skip: types.NewBool(true),
+			SelectSet: []types.BaseSelectionSpec{&types.TraversalSpec{Type: "ContainerView", Path: "view"}},
+		}},
+		PropSet: []types.PropertySpec{{Type: "ResourcePool", PathSet: []string{"name", "owner", "parent"}}},
+	}
+	err = c.retrieve(ctx, spec, func(oc types.ObjectContent) {
+		r := &raw{}
+		for _, p := range oc.PropSet {
+			switch p.Name {
+			case "name":
+				r.name = asString(p.Val)
+			case "owner":
+				r.owner = asRef(p.Val)
+			case "parent":
+				r.parent = asRef(p.Val)
+			}
+		}
+		pools[toRef(oc.Obj)] = r
+		owners[r.owner] = true
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list resource pools on %s: %w", c.host, err)
+	}
+	ownerNames, err := c.names(ctx, owners)
+	if err != nil {
+		return nil, fmt.Errorf("list resource pools on %s: %w", c.host, err)
+	}
+	out := make([]Pool, 0, len(pools))
+	for ref, r := range pools {
+		path := []string{r.name}
+		for p := pools[r.parent]; p != nil && len(path) < 64; p = pools[p.parent] {
+			path = append([]string{p.name}, path...)
+		}
+		path = append([]string{ownerNames[r.owner]}, path...)
+		out = append(out, Pool{Ref: ref, Name: r.name, Owner: r.owner, Path: strings.Join(path, "/")})
+	}
+	slices.SortFunc(out, func(a, b Pool) int { return strings.Compare(a.Path, b.Path) })
+	return out, nil
+}
+
+// names fetches the names of refs in one request.
+func (c *Client) names(ctx context.Context, refs map[Ref]bool) (map[Ref]string, error) {
+	out := map[Ref]string{}
+	if len(refs) == 0 {
+		return out, nil
+	}
+	spec := types.PropertyFilterSpec{}
+	kinds := map[string]bool{}
+	for r := range refs {
+		spec.ObjectSet = append(spec.ObjectSet, types.ObjectSpec{Obj: toMoRef(r)})
+		if !kinds[r.Type] {
+			kinds[r.Type] = true
+			spec.PropSet = append(spec.PropSet, types.PropertySpec{Type: r.Type, PathSet: []string{"name"}})
+		}
+	}
+	err := c.retrieve(ctx, spec, func(oc types.ObjectContent) {
+		for _, p := range oc.PropSet {
+			out[toRef(oc.Obj)] = asString(p.Val)
+		}
+	})
+	return out, err
+}
+
+// ResolvePool finds the pool called name among pools: a pool's name, or
+// its Path ("cluster-b/Resources"). With a non-zero cluster only that
+// cluster's pools count, so "Resources", the root pool of every cluster,
+// is unambiguous once the target host is known.
+func ResolvePool(pools []Pool, name string, cluster Ref) (Pool, error) {
+	var found []Pool
+	for _, p := range pools {
+		if (p.Name == name || p.Path == name) && (cluster.IsZero() || p.Owner == cluster) {
+			found = append(found, p)
+		}
+	}
+	switch len(found) {
+	case 1:
+		return found[0], nil
+	case 0:
+		var have []string
+		for _, p := range pools {
+			if cluster.IsZero() || p.Owner == cluster {
+				have = append(have, p.Path)
+			}
+		}
+		return Pool{}, fmt.Errorf("no resource pool %q: %w (pools: %s)", name, ErrNotFound, names(have, func(s string) string { return s }))
+	}
+	paths := make([]string, len(found))
+	for i, p := range found {
+		paths[i] = p.Path
+	}
+	return Pool{}, fmt.Errorf("resource pool %q is ambiguous: give its path, one of %s", name, strings.Join(paths, ", "))
+}
