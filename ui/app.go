@@ -77,7 +77,11 @@ type App struct {
 	contextName string
 	client      *vsphere.Client
 	watch       *vsphere.Watch
+	taskWatch   *vsphere.TaskWatch
+	eventWatch  *vsphere.EventWatch
 	inv         *vsphere.Inventory
+	tasks       []vsphere.Task
+	events      []vsphere.Event
 	state       vsphere.ConnState
 	connected   bool
 	retryAt     time.Time
@@ -147,6 +151,18 @@ type watchMsg struct {
 	update vsphere.WatchUpdate
 }
 
+// tasksMsg carries the newest recent-task list.
+type tasksMsg struct {
+	gen    int
+	update vsphere.TaskUpdate
+}
+
+// eventsMsg carries the newest events, newest first.
+type eventsMsg struct {
+	gen    int
+	update vsphere.EventUpdate
+}
+
 // clearErrorMsg clears the status bar's error if it is still the one shown.
 type clearErrorMsg struct{ seq int }
 
@@ -183,6 +199,29 @@ func waitWatch(ctx context.Context, gen int, w *vsphere.Watch, after uint64) tea
 	}
 }
 
+// maxEvents is how many events the events view keeps.
+const maxEvents = 500
+
+func waitTasks(ctx context.Context, gen int, w *vsphere.TaskWatch, after uint64) tea.Cmd {
+	return func() tea.Msg {
+		u, err := w.Next(ctx, after)
+		if err != nil {
+			return nil
+		}
+		return tasksMsg{gen: gen, update: u}
+	}
+}
+
+func waitEvents(ctx context.Context, gen int, w *vsphere.EventWatch, after uint64) tea.Cmd {
+	return func() tea.Msg {
+		u, err := w.Next(ctx, after)
+		if err != nil {
+			return nil
+		}
+		return eventsMsg{gen: gen, update: u}
+	}
+}
+
 // Update routes messages. I/O happens only in returned Cmds.
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -207,8 +246,29 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			go old.Close(context.Background())
 		}
 		a.watch = msg.client.Watch(a.ctx, vsphere.WatchOptions{})
+		a.taskWatch = msg.client.WatchTasks(a.ctx)
+		a.eventWatch = msg.client.WatchEvents(a.ctx, maxEvents)
 		a.log.Info("connected", "context", msg.name, "host", msg.client.Host())
-		return a, waitWatch(a.ctx, a.gen, a.watch, 0)
+		return a, tea.Batch(waitWatch(a.ctx, a.gen, a.watch, 0),
+			waitTasks(a.ctx, a.gen, a.taskWatch, 0), waitEvents(a.ctx, a.gen, a.eventWatch, 0))
+	case tasksMsg:
+		if msg.gen != a.gen {
+			return a, nil
+		}
+		a.tasks = msg.update.Tasks
+		if a.top().kind == Tasks {
+			a.reload()
+		}
+		return a, waitTasks(a.ctx, a.gen, a.taskWatch, msg.update.Seq)
+	case eventsMsg:
+		if msg.gen != a.gen {
+			return a, nil
+		}
+		a.events = msg.update.Events
+		if a.top().kind == Events {
+			a.reload()
+		}
+		return a, waitEvents(a.ctx, a.gen, a.eventWatch, msg.update.Seq)
 	case watchMsg:
 		if msg.gen != a.gen {
 			return a, nil
@@ -230,6 +290,15 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return a, nil
 	case tea.KeyMsg:
+		// Runes typed faster than the terminal is read arrive together
+		// (":task" as one message); take them one key at a time.
+		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste {
+			var cmds []tea.Cmd
+			for _, r := range msg.Runes {
+				cmds = append(cmds, a.handleKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt}))
+			}
+			return a, tea.Batch(cmds...)
+		}
 		return a, a.handleKey(msg)
 	}
 	return a, nil
@@ -272,7 +341,7 @@ func (a *App) top() location { return a.stack[len(a.stack)-1] }
 func (a *App) current() pane { return a.panes[a.top().kind] }
 
 func (a *App) source() source {
-	return source{inv: a.inv, scope: a.top().scope, contexts: a.cfg.Contexts, current: a.contextName}
+	return source{inv: a.inv, scope: a.top().scope, tasks: a.tasks, events: a.events, contexts: a.cfg.Contexts, current: a.contextName}
 }
 
 // reload refreshes the visible pane from the newest data.
@@ -412,6 +481,7 @@ var commands = map[string]Kind{
 	"vm": VMs, "vms": VMs, "host": Hosts, "hosts": Hosts, "cluster": Clusters, "clusters": Clusters,
 	"ds": Datastores, "datastore": Datastores, "datastores": Datastores,
 	"net": Networks, "network": Networks, "networks": Networks, "ctx": Contexts, "context": Contexts,
+	"task": Tasks, "tasks": Tasks, "event": Events, "events": Events,
 }
 
 func commandNames(contexts []string) []string {
@@ -463,7 +533,7 @@ func (a *App) View() string {
 		return a.styles.Help.Render("vtui — keys\n\n" + a.help.FullHelpView(a.keys.FullHelp()) + "\n\nany key closes this help")
 	}
 	body := a.current().view()
-	if a.inv == nil && a.top().kind != Contexts {
+	if a.inv == nil && a.top().kind != Contexts && a.top().kind != Tasks && a.top().kind != Events {
 		body = lipgloss.Place(a.width, a.height-3, lipgloss.Center, lipgloss.Center, a.loadingText())
 	} else if a.showDetail {
 		body = lipgloss.JoinHorizontal(lipgloss.Top, body, a.detailView())

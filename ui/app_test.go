@@ -20,7 +20,12 @@ import (
 	"github.com/vtui/vtui/vsphere/sim"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden screens in testdata/")
+// updating reports whether -update was given; teatest's golden package
+// defines the flag, and this package's goldens honour it too.
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
 
 func TestMain(m *testing.M) {
 	lipgloss.SetColorProfile(termenv.Ascii)
@@ -107,7 +112,7 @@ func golden(t *testing.T, name, screen string) {
 	t.Helper()
 	screen = vmID.ReplaceAllString(screen, "$1-N")
 	path := filepath.Join("testdata", name+".golden")
-	if *update {
+	if updating() {
 		_ = os.MkdirAll("testdata", 0o755)
 		if err := os.WriteFile(path, []byte(screen), 0o644); err != nil {
 			t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -24,6 +25,8 @@ const (
 	VMs        Kind = "vms"
 	Datastores Kind = "datastores"
 	Networks   Kind = "networks"
+	Tasks      Kind = "tasks"
+	Events     Kind = "events"
 	Contexts   Kind = "contexts"
 )
 
@@ -31,6 +34,8 @@ const (
 type source struct {
 	inv      *vsphere.Inventory
 	scope    vsphere.Filter
+	tasks    []vsphere.Task
+	events   []vsphere.Event
 	contexts []string
 	current  string
 }
@@ -107,9 +112,19 @@ func newPanes(keys table.KeyMap, st table.Styles) map[Kind]pane {
 			func(s source) []vsphere.Datastore { return invOr(s).FilterDatastores(s.scope) }, datastoreDetail, keys, st),
 		Networks: newResource(networkColumns, func(n vsphere.Network) string { return n.Name },
 			func(s source) []vsphere.Network { return invOr(s).FilterNetworks(s.scope) }, nil, keys, st),
+		Tasks: newResource(taskColumns, func(t vsphere.Task) string { return t.ID },
+			func(s source) []vsphere.Task { return s.tasks }, taskDetail, keys, st),
+		Events: sortedBy("TIME", true, newResource(eventColumns, func(e vsphere.Event) string { return strconv.Itoa(int(e.Key)) },
+			func(s source) []vsphere.Event { return s.events }, eventDetail, keys, st)),
 		Contexts: newResource(contextColumns, func(c contextRow) string { return c.name },
 			contextRows, nil, keys, st),
 	}
+}
+
+// sortedBy sets a pane's initial sort.
+func sortedBy[T any](col string, desc bool, r *resource[T]) *resource[T] {
+	r.t.SortBy(col, desc)
+	return r
 }
 
 func invOr(s source) *vsphere.Inventory {
@@ -295,4 +310,58 @@ func list(s []string) string {
 		return "-"
 	}
 	return strings.Join(slices.Clone(s), ", ")
+}
+
+// progressBar draws a task's progress in ten cells: [#####     ] 50%.
+func progressBar(t vsphere.Task) string {
+	switch t.State {
+	case vsphere.TaskSuccess:
+		return "done"
+	case vsphere.TaskError:
+		return "failed"
+	case vsphere.TaskQueued:
+		return "queued"
+	}
+	n := max(min(t.Progress/10, 10), 0)
+	return "[" + strings.Repeat("#", n) + strings.Repeat(" ", 10-n) + "] " + itoa(t.Progress) + "%"
+}
+
+func clock(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.Local().Format("15:04:05")
+}
+
+var taskColumns = []table.Column[vsphere.Task]{
+	{Title: "STARTED", Width: 8, Cell: func(t vsphere.Task) string { return clock(t.Queued) },
+		Compare: func(a, b vsphere.Task) int { return a.Queued.Compare(b.Queued) }},
+	{Title: "TASK", Width: 18, Cell: func(t vsphere.Task) string { return t.Name }},
+	{Title: "TARGET", Width: 18, Cell: func(t vsphere.Task) string { return dash(t.Target) }},
+	{Title: "PROGRESS", Width: 16, Cell: progressBar},
+	{Title: "USER", Width: 10, Cell: func(t vsphere.Task) string { return dash(t.User) }},
+	{Title: "RESULT", Width: 20, Grow: true, Cell: func(t vsphere.Task) string { return dash(t.Error) }},
+}
+
+var eventColumns = []table.Column[vsphere.Event]{
+	{Title: "TIME", Width: 8, Cell: func(e vsphere.Event) string { return clock(e.Time) },
+		Compare: func(a, b vsphere.Event) int { return cmp.Or(a.Time.Compare(b.Time), cmp.Compare(a.Key, b.Key)) }},
+	{Title: "TYPE", Width: 22, Cell: func(e vsphere.Event) string { return e.Type }},
+	{Title: "OBJECT", Width: 16, Cell: func(e vsphere.Event) string { return dash(e.Object) }},
+	{Title: "MESSAGE", Width: 30, Grow: true, Cell: func(e vsphere.Event) string { return e.Message }},
+}
+
+func taskDetail(_ source, t vsphere.Task) []field {
+	return []field{
+		{"Task", t.Name}, {"ID", t.ID}, {"Target", dash(t.Target)}, {"State", t.State},
+		{"Progress", progressBar(t)}, {"User", dash(t.User)}, {"Queued", clock(t.Queued)},
+		{"Started", clock(t.Started)}, {"Completed", clock(t.Completed)}, {"Error", dash(t.Error)},
+	}
+}
+
+func eventDetail(_ source, e vsphere.Event) []field {
+	return []field{
+		{"Event", e.Type}, {"Key", itoa(e.Key)}, {"Time", e.Time.Local().Format(time.RFC3339)},
+		{"Object", dash(e.Object)}, {"User", dash(e.User)}, {"Message", e.Message},
+	}
 }

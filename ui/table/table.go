@@ -22,6 +22,8 @@ type Column[T any] struct {
 	Width int
 	// Right aligns numbers.
 	Right bool
+	// Grow makes this column, rather than the first, take the spare width.
+	Grow bool
 	// Cell renders a row's value for this column.
 	Cell func(T) string
 	// Compare orders two rows by this column; nil compares the cells as text.
@@ -299,16 +301,24 @@ func (m *Model[T]) sortView() {
 }
 
 // widths fits the columns to the width: each gets its minimum, and the
-// first (the name) grows into what is left, up to nameMax.
+// Grow column takes what is left; without one the first (the name) grows,
+// up to nameMax.
 func (m Model[T]) widths() []int {
 	w := make([]int, len(m.cols))
-	used := 0
+	used, grow := 0, -1
 	for i, c := range m.cols {
 		w[i] = max(c.Width, runewidth.StringWidth(c.Title)+1)
 		used += w[i] + 1
+		if c.Grow {
+			grow = i
+		}
 	}
-	if len(w) > 0 && used < m.width {
-		w[0] += min(m.width-used, nameMax-w[0])
+	switch {
+	case used >= m.width || len(w) == 0:
+	case grow >= 0:
+		w[grow] += m.width - used
+	default:
+		w[0] += max(min(m.width-used, nameMax-w[0]), 0)
 	}
 	return w
 }
