@@ -93,6 +93,9 @@ type App struct {
 	mode       mode
 	input      textinput.Model
 	showDetail bool
+	dialog     *dialog
+	opCh       <-chan tea.Msg // the running change's reports
+	opStatus   string         // its latest report
 	width      int
 	height     int
 	now        func() time.Time
@@ -279,6 +282,23 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return a, a.tick()
 		}
 		return a, nil
+	case plannedMsg:
+		if msg.gen != a.gen {
+			return a, nil
+		}
+		return a, a.migrateDialog(msg)
+	case opProgressMsg:
+		if msg.gen == a.gen {
+			a.opStatus = opProgressText(msg.p)
+		}
+		return a, waitOp(a.opCh)
+	case opDoneMsg:
+		a.opStatus = ""
+		a.log.Info("change finished", "summary", msg.sum.String())
+		if err := msg.sum.Err(); err != nil {
+			return a, a.setError(err.Error())
+		}
+		return a, a.setError(msg.sum.String()) // not an error, but shown the same way for a while
 	case clearErrorMsg:
 		if msg.seq == a.errSeq {
 			a.lastErr = ""
@@ -367,6 +387,9 @@ func (a *App) tableSize() (int, int) {
 func (a *App) detailWidth() int { return max(a.width*2/5, 30) }
 
 func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
+	if a.dialog != nil {
+		return a.handleDialogKey(msg)
+	}
 	switch a.mode {
 	case modeFilter, modeCommand:
 		return a.handleInput(msg)
@@ -401,6 +424,12 @@ func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
 		a.layout()
 	case key.Matches(msg, k.Enter):
 		return a.drillDown()
+	case key.Matches(msg, k.Migrate) && a.top().kind == VMs:
+		return a.openMigrate()
+	case key.Matches(msg, k.Power) && a.top().kind == VMs:
+		a.powerDialog()
+	case key.Matches(msg, k.Maintenance) && a.top().kind == Hosts:
+		return a.toggleMaintenance()
 	default:
 		a.current().update(msg)
 	}
@@ -533,7 +562,9 @@ func (a *App) View() string {
 		return a.styles.Help.Render("vtui — keys\n\n" + a.help.FullHelpView(a.keys.FullHelp()) + "\n\nany key closes this help")
 	}
 	body := a.current().view()
-	if a.inv == nil && a.top().kind != Contexts && a.top().kind != Tasks && a.top().kind != Events {
+	if a.dialog != nil {
+		body = lipgloss.Place(a.width, a.height-3, lipgloss.Center, lipgloss.Center, a.dialogView())
+	} else if a.inv == nil && a.top().kind != Contexts && a.top().kind != Tasks && a.top().kind != Events {
 		body = lipgloss.Place(a.width, a.height-3, lipgloss.Center, lipgloss.Center, a.loadingText())
 	} else if a.showDetail {
 		body = lipgloss.JoinHorizontal(lipgloss.Top, body, a.detailView())
@@ -608,6 +639,9 @@ func (a *App) statusBar() string {
 	}
 	if a.inv != nil {
 		parts = append(parts, fmt.Sprintf("%d clusters %d hosts %d VMs", len(a.inv.Clusters), len(a.inv.Hosts), len(a.inv.VMs)))
+	}
+	if a.opStatus != "" {
+		parts = append(parts, a.styles.Warn.Render(a.opStatus))
 	}
 	if a.lastErr != "" {
 		parts = append(parts, a.styles.Bad.Render(a.lastErr))

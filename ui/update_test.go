@@ -140,3 +140,30 @@ func TestContextSwitch(t *testing.T) {
 		t.Errorf(":ctx nope gives %q", a.lastErr)
 	}
 }
+
+func TestPowerMenuConfirmsTheBlastRadius(t *testing.T) {
+	a := loadedApp(t)
+	keys(a, "/", "web-0", "<enter>", " ", " ", "p")
+	if a.dialog == nil || !strings.Contains(a.dialog.title, "power 2 VM(s)") {
+		t.Fatalf("p on 2 marked VMs opens %+v; want the power menu for 2 VMs", a.dialog)
+	}
+	keys(a, "<down>", "<enter>") // power-off
+	if a.dialog == nil || a.dialog.title != "power off 2 VMs on 2 hosts?" {
+		t.Fatalf("confirmation = %+v; want the blast radius", a.dialog)
+	}
+	if a.dialog.cursor != 1 {
+		t.Errorf("the confirmation defaults to %q; want no", a.dialog.options[a.dialog.cursor].label)
+	}
+	keys(a, "n")
+	if a.dialog != nil || a.opStatus != "" {
+		t.Errorf("n leaves dialog %+v, status %q; want nothing started", a.dialog, a.opStatus)
+	}
+}
+
+func TestMaintenanceToggleOnHosts(t *testing.T) {
+	a := loadedApp(t)
+	keys(a, ":host", "<enter>", "M")
+	if a.dialog == nil || a.dialog.title != "enter maintenance mode on 1 host?" {
+		t.Fatalf("M on a host opens %+v; want the maintenance confirmation", a.dialog)
+	}
+}
