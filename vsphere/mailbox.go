@@ -139,36 +139,27 @@ func (m *mailbox[T, P]) run(ctx context.Context, log *slog.Logger, what string, 
 // The collector is destroyed on return.
 func (c *Client) follow(ctx context.Context, spec types.PropertyFilterSpec, maxObjects int32,
 	fn func(updates []types.ObjectUpdate, truncated bool) error) error {
-	pc, err := property.DefaultCollector(c.vim).Create(ctx)
-	if err != nil {
-		return fmt.Errorf("create property collector: %w", err)
-	}
-	defer func() {
-		// ctx is likely cancelled by now; the collector lives in the session
-		// until destroyed, so destroy it on a context of its own.
-		dctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = pc.Destroy(dctx)
-	}()
-	if _, err := pc.CreateFilter(ctx, types.CreateFilter{Spec: spec}); err != nil {
-		return fmt.Errorf("create property filter: %w", err)
-	}
-	wo := &property.WaitOptions{}
-	if maxObjects > 0 {
-		wo.Options = &types.WaitOptions{MaxObjectUpdates: maxObjects}
-	}
-	var fnErr error
-	err = pc.WaitForUpdatesEx(ctx, wo, func(updates []types.ObjectUpdate) bool {
-		fnErr = fn(updates, wo.Truncated)
-		return fnErr != nil
+	return c.withCollector(ctx, func(pc *property.Collector) error {
+		if _, err := pc.CreateFilter(ctx, types.CreateFilter{Spec: spec}); err != nil {
+			return fmt.Errorf("create property filter: %w", err)
+		}
+		wo := &property.WaitOptions{}
+		if maxObjects > 0 {
+			wo.Options = &types.WaitOptions{MaxObjectUpdates: maxObjects}
+		}
+		var fnErr error
+		err := pc.WaitForUpdatesEx(ctx, wo, func(updates []types.ObjectUpdate) bool {
+			fnErr = fn(updates, wo.Truncated)
+			return fnErr != nil
+		})
+		switch {
+		case fnErr != nil:
+			return fnErr
+		case err != nil:
+			return fmt.Errorf("wait for updates: %w", err)
+		}
+		return nil
 	})
-	switch {
-	case fnErr != nil:
-		return fnErr
-	case err != nil:
-		return fmt.Errorf("wait for updates: %w", err)
-	}
-	return nil
 }
 
 // applyUpdates folds property updates into a store: set receives each

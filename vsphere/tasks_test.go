@@ -32,6 +32,18 @@ func waitFor[U any](t *testing.T, what string, next func(context.Context, uint64
 func taskSeq(u TaskUpdate) uint64   { return u.Seq }
 func eventSeq(u EventUpdate) uint64 { return u.Seq }
 
+// runOp starts a task with op and waits for it to succeed.
+func runOp(t *testing.T, op func(context.Context) (*object.Task, error)) {
+	t.Helper()
+	task, err := op(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := task.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func findTask(tasks []Task, id string) (Task, bool) {
 	i := slices.IndexFunc(tasks, func(t Task) bool { return t.ID == id })
 	if i < 0 {
@@ -155,13 +167,7 @@ func TestEventsReturnsTheNewestN(t *testing.T) {
 	c, _ := connectSim(t, "small")
 	ctx := context.Background()
 	_, obj := poweredOnVM(t, c)
-	task, err := obj.PowerOff(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := task.Wait(ctx); err != nil {
-		t.Fatal(err)
-	}
+	runOp(t, obj.PowerOff)
 	all, err := c.Events(ctx, MaxEvents)
 	if err != nil {
 		t.Fatal(err)
@@ -330,15 +336,8 @@ func TestEventWatchMergesPagesIntoTheLatestN(t *testing.T) {
 	ew := c.WatchEvents(ctx, n)
 	waitFor(t, "the event watch to go live", ew.Next, eventSeq, func(u EventUpdate) bool { return u.State == Live })
 	for range eventTail / 2 { // each cycle posts several events
-		for _, op := range []func(context.Context) (*object.Task, error){obj.PowerOff, obj.PowerOn} {
-			task, err := op(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := task.Wait(ctx); err != nil {
-				t.Fatal(err)
-			}
-		}
+		runOp(t, obj.PowerOff)
+		runOp(t, obj.PowerOn)
 	}
 	want, err := c.Events(ctx, n)
 	if err != nil {
