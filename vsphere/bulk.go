@@ -47,11 +47,16 @@ func (g *Gate) Run(ctx context.Context, actions []Action, opts RunOptions) Summa
 	slots := make(chan struct{}, n)
 	var wg sync.WaitGroup
 	for i, a := range actions {
+		acquired := false
 		select {
 		case slots <- struct{}{}:
+			acquired = true
 		case <-ctx.Done():
 		}
 		if ctx.Err() != nil {
+			if acquired {
+				<-slots
+			}
 			results[i] = g.cancelled(a, ctx.Err())
 			progress(Progress{Index: i, Total: len(actions), Op: a.Op, Object: a.Object, Target: a.Target,
 				Stage: StageDone, Message: results[i].Message, Result: &results[i]})

@@ -236,7 +236,7 @@ func (g *Gate) do(ctx context.Context, a Action, index, total int, progress func
 	}
 
 	if g.policy.ReadOnly {
-		return fail(fmt.Errorf("%w: %s was refused and nothing was sent; turn read-only mode off to make changes", ErrReadOnly, a))
+		return fail(fmt.Errorf("%w: refused, nothing was sent; turn read-only mode off to make changes", ErrReadOnly))
 	}
 	if failed := a.Failed(); len(failed) > 0 {
 		return fail(&PrecheckError{Failed: failed})

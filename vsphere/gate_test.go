@@ -395,7 +395,9 @@ func TestBulkOneFailureDoesNotStopTheOthers(t *testing.T) {
 
 func TestBulkCancelStartsNothingMoreAndWaitsForRunning(t *testing.T) {
 	e := newOpsEnv(t)
-	e.srv.SetTaskDelay("RelocateVm", 300*time.Millisecond)
+	// Long enough that the runs in flight are still running when the
+	// cancel arrives, even on a loaded machine.
+	e.srv.SetTaskDelay("RelocateVm", 500*time.Millisecond)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var started atomic.Int32
@@ -408,7 +410,8 @@ func TestBulkCancelStartsNothingMoreAndWaitsForRunning(t *testing.T) {
 			}
 		},
 	})
-	// web-01 and app-01 (a no-op) take the first slots; db-01 starts next.
+	// web-01 and app-01 (a no-op, done at once) take the first slots;
+	// db-01 takes app-01's; app-02 and cache-02 never start.
 	var ok, cancelled []string
 	for _, r := range sum.Results {
 		switch r.Status {

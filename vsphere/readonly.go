@@ -68,7 +68,7 @@ type readOnlyRoundTripper struct {
 
 func (r *readOnlyRoundTripper) RoundTrip(ctx context.Context, req, res soap.HasFault) error {
 	if m := methodName(req); !ReadOnlyMethod(m) {
-		return fmt.Errorf("%w: %s refused before it was sent; run without --readonly to make changes", ErrReadOnly, m)
+		return fmt.Errorf("%w: %s refused before it was sent; turn read-only mode off to make changes", ErrReadOnly, m)
 	}
 	return r.rt.RoundTrip(ctx, req, res)
 }

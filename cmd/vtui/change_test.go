@@ -111,3 +111,26 @@ func TestChangeCommandsTable(t *testing.T) {
 		t.Errorf("progress on stderr:\n%s", r.stderr)
 	}
 }
+
+func TestChangeAsksOnATerminal(t *testing.T) {
+	for _, tt := range []struct {
+		answer string
+		code   int
+	}{{"y\n", exitOK}, {"n\n", exitFailed}} {
+		sys := testSys(t, nil)
+		sys.terminal, sys.stdin = true, strings.NewReader(tt.answer)
+		r := runSys(t, []string{"--simulator=small", "vm", "migrate", "web-01", "app-01", "--host", "esx-a-03.lab.local"}, sys)
+		if r.code != tt.code {
+			t.Errorf("answer %q: exit %d; want %d (stderr %s)", tt.answer, r.code, tt.code, r.stderr)
+		}
+		for _, want := range []string{"Plan:", "- migrate web-01 from esx-a-01.lab.local to esx-a-03.lab.local",
+			"Migrate 2 VMs from 2 hosts to esx-a-03.lab.local? [y/N]"} {
+			if !strings.Contains(r.stderr, want) {
+				t.Errorf("answer %q: stderr lacks %q:\n%s", tt.answer, want, r.stderr)
+			}
+		}
+		if ran := strings.Contains(r.stdout, "migrated to"); ran != (tt.code == exitOK) {
+			t.Errorf("answer %q: ran = %v:\n%s", tt.answer, ran, r.stdout)
+		}
+	}
+}
