@@ -10,6 +10,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/vtui/vtui/ui/columns"
 	"github.com/vtui/vtui/ui/format"
 	"github.com/vtui/vtui/ui/table"
 	"github.com/vtui/vtui/vsphere"
@@ -102,15 +103,15 @@ func newResource[T any](cols []table.Column[T], name func(T) string, rows func(s
 // newPanes builds one pane per kind.
 func newPanes(keys table.KeyMap, st table.Styles) map[Kind]pane {
 	return map[Kind]pane{
-		Clusters: newResource(clusterColumns, func(c vsphere.Cluster) string { return c.Name },
+		Clusters: newResource(columns.Clusters, func(c vsphere.Cluster) string { return c.Name },
 			func(s source) []vsphere.Cluster { return invOr(s).FilterClusters(s.scope) }, clusterDetail, keys, st),
-		Hosts: newResource(hostColumns, func(h vsphere.Host) string { return h.Name },
+		Hosts: newResource(columns.Hosts, func(h vsphere.Host) string { return h.Name },
 			func(s source) []vsphere.Host { return invOr(s).FilterHosts(s.scope) }, hostDetail, keys, st),
-		VMs: newResource(vmColumns, func(v vsphere.VM) string { return v.Name },
+		VMs: newResource(columns.VMs, func(v vsphere.VM) string { return v.Name },
 			func(s source) []vsphere.VM { return invOr(s).FilterVMs(s.scope) }, vmDetail, keys, st),
-		Datastores: newResource(datastoreColumns, func(d vsphere.Datastore) string { return d.Name },
+		Datastores: newResource(columns.Datastores, func(d vsphere.Datastore) string { return d.Name },
 			func(s source) []vsphere.Datastore { return invOr(s).FilterDatastores(s.scope) }, datastoreDetail, keys, st),
-		Networks: newResource(networkColumns, func(n vsphere.Network) string { return n.Name },
+		Networks: newResource(columns.Networks, func(n vsphere.Network) string { return n.Name },
 			func(s source) []vsphere.Network { return invOr(s).FilterNetworks(s.scope) }, nil, keys, st),
 		Tasks: newResource(taskColumns, func(t vsphere.Task) string { return t.ID },
 			func(s source) []vsphere.Task { return s.tasks }, taskDetail, keys, st),
@@ -157,109 +158,11 @@ var contextColumns = []table.Column[contextRow]{
 	}},
 }
 
-func itoa[T ~int | ~int32 | ~int64](n T) string { return strconv.FormatInt(int64(n), 10) }
-
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
-// pct is a share in per mille, for sorting percentage columns.
-func pct(part, whole int64) int64 {
-	if whole <= 0 {
-		return -1
-	}
-	return part * 1000 / whole
-}
-
-func byInt[T any](f func(T) int64) func(a, b T) int {
-	return func(a, b T) int { return cmp.Compare(f(a), f(b)) }
-}
-
-var clusterColumns = []table.Column[vsphere.Cluster]{
-	{Title: "NAME", Width: 16, Cell: func(c vsphere.Cluster) string { return c.Name }},
-	{Title: "DATACENTER", Width: 10, Cell: func(c vsphere.Cluster) string { return dash(c.Datacenter) }},
-	{Title: "HA", Width: 4, Cell: func(c vsphere.Cluster) string { return format.YesNo(c.HAEnabled) }},
-	{Title: "DRS", Width: 4, Cell: func(c vsphere.Cluster) string { return format.YesNo(c.DRSEnabled) }},
-	{Title: "HOSTS", Width: 6, Right: true, Cell: func(c vsphere.Cluster) string { return itoa(c.HostCount) },
-		Compare: byInt(func(c vsphere.Cluster) int64 { return int64(c.HostCount) })},
-	{Title: "VMS", Width: 6, Right: true, Cell: func(c vsphere.Cluster) string { return itoa(c.VMCount) },
-		Compare: byInt(func(c vsphere.Cluster) int64 { return int64(c.VMCount) })},
-	{Title: "CPU", Width: 9, Right: true, Cell: func(c vsphere.Cluster) string { return format.MHz(c.CPUMHz) },
-		Compare: byInt(func(c vsphere.Cluster) int64 { return c.CPUMHz })},
-	{Title: "CPU%", Width: 5, Right: true, Cell: func(c vsphere.Cluster) string { return format.Percent(c.CPUUsageMHz, c.CPUMHz) },
-		Compare: byInt(func(c vsphere.Cluster) int64 { return pct(c.CPUUsageMHz, c.CPUMHz) })},
-	{Title: "MEMORY", Width: 9, Right: true, Cell: func(c vsphere.Cluster) string { return format.MB(c.MemoryMB) },
-		Compare: byInt(func(c vsphere.Cluster) int64 { return c.MemoryMB })},
-	{Title: "MEM%", Width: 5, Right: true, Cell: func(c vsphere.Cluster) string { return format.Percent(c.MemoryUsageMB, c.MemoryMB) },
-		Compare: byInt(func(c vsphere.Cluster) int64 { return pct(c.MemoryUsageMB, c.MemoryMB) })},
-}
-
-var hostColumns = []table.Column[vsphere.Host]{
-	{Title: "NAME", Width: 20, Cell: func(h vsphere.Host) string { return h.Name }},
-	{Title: "CLUSTER", Width: 12, Cell: func(h vsphere.Host) string { return dash(h.Cluster) }},
-	{Title: "STATE", Width: 12, Cell: func(h vsphere.Host) string { return h.ConnectionState }},
-	{Title: "MAINT", Width: 5, Cell: func(h vsphere.Host) string { return format.YesNo(h.MaintenanceMode) }},
-	{Title: "CPU", Width: 9, Right: true, Cell: func(h vsphere.Host) string { return format.MHz(h.CPUMHz) },
-		Compare: byInt(func(h vsphere.Host) int64 { return h.CPUMHz })},
-	{Title: "CPU%", Width: 5, Right: true, Cell: func(h vsphere.Host) string { return format.Percent(h.CPUUsageMHz, h.CPUMHz) },
-		Compare: byInt(func(h vsphere.Host) int64 { return pct(h.CPUUsageMHz, h.CPUMHz) })},
-	{Title: "MEMORY", Width: 9, Right: true, Cell: func(h vsphere.Host) string { return format.MB(h.MemoryMB) },
-		Compare: byInt(func(h vsphere.Host) int64 { return h.MemoryMB })},
-	{Title: "MEM%", Width: 5, Right: true, Cell: func(h vsphere.Host) string { return format.Percent(h.MemoryUsageMB, h.MemoryMB) },
-		Compare: byInt(func(h vsphere.Host) int64 { return pct(h.MemoryUsageMB, h.MemoryMB) })},
-	{Title: "VMS", Width: 5, Right: true, Cell: func(h vsphere.Host) string { return itoa(h.VMCount) },
-		Compare: byInt(func(h vsphere.Host) int64 { return int64(h.VMCount) })},
-}
-
-var vmColumns = []table.Column[vsphere.VM]{
-	{Title: "NAME", Width: 16, Cell: func(v vsphere.VM) string { return v.Name }},
-	{Title: "POWER", Width: 10, Cell: func(v vsphere.VM) string { return v.PowerState }},
-	{Title: "HOST", Width: 20, Cell: func(v vsphere.VM) string { return dash(v.Host) }},
-	{Title: "CLUSTER", Width: 10, Cell: func(v vsphere.VM) string { return dash(v.Cluster) }},
-	{Title: "CPUS", Width: 4, Right: true, Cell: func(v vsphere.VM) string { return itoa(v.NumCPU) },
-		Compare: byInt(func(v vsphere.VM) int64 { return int64(v.NumCPU) })},
-	{Title: "MEMORY", Width: 8, Right: true, Cell: func(v vsphere.VM) string { return format.MB(int64(v.MemoryMB)) },
-		Compare: byInt(func(v vsphere.VM) int64 { return int64(v.MemoryMB) })},
-	{Title: "CPU USED", Width: 9, Right: true, Cell: func(v vsphere.VM) string { return format.MHz(int64(v.CPUUsageMHz)) },
-		Compare: byInt(func(v vsphere.VM) int64 { return int64(v.CPUUsageMHz) })},
-	{Title: "MEM%", Width: 5, Right: true, Cell: func(v vsphere.VM) string { return format.Percent(int64(v.MemoryUsageMB), int64(v.MemoryMB)) },
-		Compare: byInt(func(v vsphere.VM) int64 { return pct(int64(v.MemoryUsageMB), int64(v.MemoryMB)) })},
-	{Title: "IP", Width: 15, Cell: func(v vsphere.VM) string { return dash(v.IPAddress) }},
-}
-
-var datastoreColumns = []table.Column[vsphere.Datastore]{
-	{Title: "NAME", Width: 16, Cell: func(d vsphere.Datastore) string { return d.Name }},
-	{Title: "TYPE", Width: 6, Cell: func(d vsphere.Datastore) string { return d.Type }},
-	{Title: "CAPACITY", Width: 9, Right: true, Cell: func(d vsphere.Datastore) string { return format.Bytes(d.CapacityBytes) },
-		Compare: byInt(func(d vsphere.Datastore) int64 { return d.CapacityBytes })},
-	{Title: "FREE", Width: 9, Right: true, Cell: func(d vsphere.Datastore) string { return format.Bytes(d.FreeBytes) },
-		Compare: byInt(func(d vsphere.Datastore) int64 { return d.FreeBytes })},
-	{Title: "FREE%", Width: 5, Right: true, Cell: func(d vsphere.Datastore) string { return format.Percent(d.FreeBytes, d.CapacityBytes) },
-		Compare: byInt(func(d vsphere.Datastore) int64 { return pct(d.FreeBytes, d.CapacityBytes) })},
-	{Title: "ACCESSIBLE", Width: 10, Cell: func(d vsphere.Datastore) string { return format.YesNo(d.Accessible) }},
-	{Title: "HOSTS", Width: 5, Right: true, Cell: func(d vsphere.Datastore) string { return itoa(d.HostCount) },
-		Compare: byInt(func(d vsphere.Datastore) int64 { return int64(d.HostCount) })},
-	{Title: "VMS", Width: 5, Right: true, Cell: func(d vsphere.Datastore) string { return itoa(d.VMCount) },
-		Compare: byInt(func(d vsphere.Datastore) int64 { return int64(d.VMCount) })},
-}
-
-var networkColumns = []table.Column[vsphere.Network]{
-	{Title: "NAME", Width: 20, Cell: func(n vsphere.Network) string { return n.Name }},
-	{Title: "TYPE", Width: 12, Cell: func(n vsphere.Network) string { return n.Type }},
-	{Title: "HOSTS", Width: 5, Right: true, Cell: func(n vsphere.Network) string { return itoa(n.HostCount) },
-		Compare: byInt(func(n vsphere.Network) int64 { return int64(n.HostCount) })},
-	{Title: "VMS", Width: 5, Right: true, Cell: func(n vsphere.Network) string { return itoa(n.VMCount) },
-		Compare: byInt(func(n vsphere.Network) int64 { return int64(n.VMCount) })},
-}
-
 func clusterDetail(s source, c vsphere.Cluster) []field {
 	return []field{
-		{"Cluster", c.Name}, {"ID", c.ID}, {"Datacenter", dash(c.Datacenter)},
+		{"Cluster", c.Name}, {"ID", c.ID}, {"Datacenter", columns.Dash(c.Datacenter)},
 		{"HA", onOff(c.HAEnabled)}, {"DRS", onOff(c.DRSEnabled)},
-		{"Hosts", itoa(c.HostCount)}, {"VMs", itoa(c.VMCount)},
+		{"Hosts", columns.Itoa(c.HostCount)}, {"VMs", columns.Itoa(c.VMCount)},
 		{"CPU", fmt.Sprintf("%s of %s (%s)", format.MHz(c.CPUUsageMHz), format.MHz(c.CPUMHz), format.Percent(c.CPUUsageMHz, c.CPUMHz))},
 		{"Memory", fmt.Sprintf("%s of %s (%s)", format.MB(c.MemoryUsageMB), format.MB(c.MemoryMB), format.Percent(c.MemoryUsageMB, c.MemoryMB))},
 	}
@@ -271,7 +174,7 @@ func hostDetail(s source, h vsphere.Host) []field {
 		vms = append(vms, v.Name+" ("+v.PowerState+")")
 	}
 	return []field{
-		{"Host", h.Name}, {"ID", h.ID}, {"Cluster", dash(h.Cluster)},
+		{"Host", h.Name}, {"ID", h.ID}, {"Cluster", columns.Dash(h.Cluster)},
 		{"Connection", h.ConnectionState}, {"Power", h.PowerState}, {"Maintenance", format.YesNo(h.MaintenanceMode)},
 		{"CPU", fmt.Sprintf("%s of %s (%s)", format.MHz(h.CPUUsageMHz), format.MHz(h.CPUMHz), format.Percent(h.CPUUsageMHz, h.CPUMHz))},
 		{"Memory", fmt.Sprintf("%s of %s (%s)", format.MB(h.MemoryUsageMB), format.MB(h.MemoryMB), format.Percent(h.MemoryUsageMB, h.MemoryMB))},
@@ -282,11 +185,11 @@ func hostDetail(s source, h vsphere.Host) []field {
 
 func vmDetail(_ source, v vsphere.VM) []field {
 	return []field{
-		{"VM", v.Name}, {"ID", v.ID}, {"Power", v.PowerState}, {"Host", dash(v.Host)}, {"Cluster", dash(v.Cluster)},
-		{"Datastores", list(v.Datastores)}, {"Networks", list(v.Networks)}, {"IP", dash(v.IPAddress)},
-		{"CPUs", itoa(v.NumCPU)}, {"Memory", format.MB(int64(v.MemoryMB))},
+		{"VM", v.Name}, {"ID", v.ID}, {"Power", v.PowerState}, {"Host", columns.Dash(v.Host)}, {"Cluster", columns.Dash(v.Cluster)},
+		{"Datastores", list(v.Datastores)}, {"Networks", list(v.Networks)}, {"IP", columns.Dash(v.IPAddress)},
+		{"CPUs", columns.Itoa(v.NumCPU)}, {"Memory", format.MB(int64(v.MemoryMB))},
 		{"CPU used", format.MHz(int64(v.CPUUsageMHz))}, {"Memory used", format.MB(int64(v.MemoryUsageMB))},
-		{"Tools", dash(v.ToolsStatus)}, {"Instance UUID", dash(v.InstanceUUID)}, {"Template", format.YesNo(v.Template)},
+		{"Tools", columns.Dash(v.ToolsStatus)}, {"Instance UUID", columns.Dash(v.InstanceUUID)}, {"Template", format.YesNo(v.Template)},
 	}
 }
 
@@ -294,7 +197,7 @@ func datastoreDetail(s source, d vsphere.Datastore) []field {
 	return []field{
 		{"Datastore", d.Name}, {"ID", d.ID}, {"Type", d.Type}, {"Accessible", format.YesNo(d.Accessible)},
 		{"Capacity", format.Bytes(d.CapacityBytes)}, {"Free", fmt.Sprintf("%s (%s)", format.Bytes(d.FreeBytes), format.Percent(d.FreeBytes, d.CapacityBytes))},
-		{"Hosts", itoa(d.HostCount)}, {"VMs", itoa(d.VMCount)},
+		{"Hosts", columns.Itoa(d.HostCount)}, {"VMs", columns.Itoa(d.VMCount)},
 	}
 }
 
@@ -323,7 +226,7 @@ func progressBar(t vsphere.Task) string {
 		return "queued"
 	}
 	n := max(min(t.Progress/10, 10), 0)
-	return "[" + strings.Repeat("#", n) + strings.Repeat(" ", 10-n) + "] " + itoa(t.Progress) + "%"
+	return "[" + strings.Repeat("#", n) + strings.Repeat(" ", 10-n) + "] " + columns.Itoa(t.Progress) + "%"
 }
 
 func clock(t time.Time) string {
@@ -337,31 +240,31 @@ var taskColumns = []table.Column[vsphere.Task]{
 	{Title: "STARTED", Width: 8, Cell: func(t vsphere.Task) string { return clock(t.Queued) },
 		Compare: func(a, b vsphere.Task) int { return a.Queued.Compare(b.Queued) }},
 	{Title: "TASK", Width: 18, Cell: func(t vsphere.Task) string { return t.Name }},
-	{Title: "TARGET", Width: 18, Cell: func(t vsphere.Task) string { return dash(t.Target) }},
+	{Title: "TARGET", Width: 18, Cell: func(t vsphere.Task) string { return columns.Dash(t.Target) }},
 	{Title: "PROGRESS", Width: 16, Cell: progressBar},
-	{Title: "USER", Width: 10, Cell: func(t vsphere.Task) string { return dash(t.User) }},
-	{Title: "RESULT", Width: 20, Grow: true, Cell: func(t vsphere.Task) string { return dash(t.Error) }},
+	{Title: "USER", Width: 10, Cell: func(t vsphere.Task) string { return columns.Dash(t.User) }},
+	{Title: "RESULT", Width: 20, Grow: true, Cell: func(t vsphere.Task) string { return columns.Dash(t.Error) }},
 }
 
 var eventColumns = []table.Column[vsphere.Event]{
 	{Title: "TIME", Width: 8, Cell: func(e vsphere.Event) string { return clock(e.Time) },
 		Compare: func(a, b vsphere.Event) int { return cmp.Or(a.Time.Compare(b.Time), cmp.Compare(a.Key, b.Key)) }},
 	{Title: "TYPE", Width: 22, Cell: func(e vsphere.Event) string { return e.Type }},
-	{Title: "OBJECT", Width: 16, Cell: func(e vsphere.Event) string { return dash(e.Object) }},
+	{Title: "OBJECT", Width: 16, Cell: func(e vsphere.Event) string { return columns.Dash(e.Object) }},
 	{Title: "MESSAGE", Width: 30, Grow: true, Cell: func(e vsphere.Event) string { return e.Message }},
 }
 
 func taskDetail(_ source, t vsphere.Task) []field {
 	return []field{
-		{"Task", t.Name}, {"ID", t.ID}, {"Target", dash(t.Target)}, {"State", t.State},
-		{"Progress", progressBar(t)}, {"User", dash(t.User)}, {"Queued", clock(t.Queued)},
-		{"Started", clock(t.Started)}, {"Completed", clock(t.Completed)}, {"Error", dash(t.Error)},
+		{"Task", t.Name}, {"ID", t.ID}, {"Target", columns.Dash(t.Target)}, {"State", t.State},
+		{"Progress", progressBar(t)}, {"User", columns.Dash(t.User)}, {"Queued", clock(t.Queued)},
+		{"Started", clock(t.Started)}, {"Completed", clock(t.Completed)}, {"Error", columns.Dash(t.Error)},
 	}
 }
 
 func eventDetail(_ source, e vsphere.Event) []field {
 	return []field{
-		{"Event", e.Type}, {"Key", itoa(e.Key)}, {"Time", e.Time.Local().Format(time.RFC3339)},
-		{"Object", dash(e.Object)}, {"User", dash(e.User)}, {"Message", e.Message},
+		{"Event", e.Type}, {"Key", columns.Itoa(e.Key)}, {"Time", e.Time.Local().Format(time.RFC3339)},
+		{"Object", columns.Dash(e.Object)}, {"User", columns.Dash(e.User)}, {"Message", e.Message},
 	}
 }

@@ -6,13 +6,12 @@ import (
 	"io"
 	"path"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/vtui/vtui/ui/format"
+	"github.com/vtui/vtui/ui/columns"
 	"github.com/vtui/vtui/vsphere"
 )
 
@@ -148,84 +147,20 @@ func writeActivity(ctx context.Context, w io.Writer, output string, c *vsphere.C
 func writeInventory(w io.Writer, output, kind string, inv *vsphere.Inventory, f vsphere.Filter) error {
 	switch kind {
 	case "clusters":
-		return writeRows(w, output, inv.FilterClusters(f), clusterColumns)
+		return writeRows(w, output, inv.FilterClusters(f), fromTable(columns.Clusters))
 	case "hosts":
-		return writeRows(w, output, inv.FilterHosts(f), hostColumns)
+		return writeRows(w, output, inv.FilterHosts(f), fromTable(columns.Hosts))
 	case "vms":
-		return writeRows(w, output, inv.FilterVMs(f), vmColumns)
+		return writeRows(w, output, inv.FilterVMs(f), fromTable(columns.VMs))
 	case "datastores":
-		return writeRows(w, output, inv.FilterDatastores(f), datastoreColumns)
+		return writeRows(w, output, inv.FilterDatastores(f), fromTable(columns.Datastores))
 	case "networks":
-		return writeRows(w, output, inv.FilterNetworks(f), networkColumns)
+		return writeRows(w, output, inv.FilterNetworks(f), fromTable(columns.Networks))
 	}
 	return usageErrorf("unknown kind %q (valid: %s)", kind, getKindList)
 }
 
-func itoa[T ~int | ~int32 | ~int64](n T) string { return strconv.FormatInt(int64(n), 10) }
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
-var clusterColumns = []column[vsphere.Cluster]{
-	{"NAME", func(c vsphere.Cluster) string { return c.Name }},
-	{"DATACENTER", func(c vsphere.Cluster) string { return orDash(c.Datacenter) }},
-	{"HA", func(c vsphere.Cluster) string { return format.YesNo(c.HAEnabled) }},
-	{"DRS", func(c vsphere.Cluster) string { return format.YesNo(c.DRSEnabled) }},
-	{"HOSTS", func(c vsphere.Cluster) string { return itoa(c.HostCount) }},
-	{"VMS", func(c vsphere.Cluster) string { return itoa(c.VMCount) }},
-	{"CPU", func(c vsphere.Cluster) string { return format.MHz(c.CPUMHz) }},
-	{"CPU%", func(c vsphere.Cluster) string { return format.Percent(c.CPUUsageMHz, c.CPUMHz) }},
-	{"MEMORY", func(c vsphere.Cluster) string { return format.MB(c.MemoryMB) }},
-	{"MEM%", func(c vsphere.Cluster) string { return format.Percent(c.MemoryUsageMB, c.MemoryMB) }},
-}
-
-var hostColumns = []column[vsphere.Host]{
-	{"NAME", func(h vsphere.Host) string { return h.Name }},
-	{"CLUSTER", func(h vsphere.Host) string { return orDash(h.Cluster) }},
-	{"STATE", func(h vsphere.Host) string { return h.ConnectionState }},
-	{"POWER", func(h vsphere.Host) string { return h.PowerState }},
-	{"MAINT", func(h vsphere.Host) string { return format.YesNo(h.MaintenanceMode) }},
-	{"CPU", func(h vsphere.Host) string { return format.MHz(h.CPUMHz) }},
-	{"CPU%", func(h vsphere.Host) string { return format.Percent(h.CPUUsageMHz, h.CPUMHz) }},
-	{"MEMORY", func(h vsphere.Host) string { return format.MB(h.MemoryMB) }},
-	{"MEM%", func(h vsphere.Host) string { return format.Percent(h.MemoryUsageMB, h.MemoryMB) }},
-	{"VMS", func(h vsphere.Host) string { return itoa(h.VMCount) }},
-}
-
-var vmColumns = []column[vsphere.VM]{
-	{"NAME", func(v vsphere.VM) string { return v.Name }},
-	{"POWER", func(v vsphere.VM) string { return v.PowerState }},
-	{"HOST", func(v vsphere.VM) string { return orDash(v.Host) }},
-	{"CLUSTER", func(v vsphere.VM) string { return orDash(v.Cluster) }},
-	{"CPUS", func(v vsphere.VM) string { return itoa(v.NumCPU) }},
-	{"MEMORY", func(v vsphere.VM) string { return format.MB(int64(v.MemoryMB)) }},
-	{"CPU USED", func(v vsphere.VM) string { return format.MHz(int64(v.CPUUsageMHz)) }},
-	{"MEM%", func(v vsphere.VM) string { return format.Percent(int64(v.MemoryUsageMB), int64(v.MemoryMB)) }},
-	{"IP", func(v vsphere.VM) string { return orDash(v.IPAddress) }},
-	{"DATASTORES", func(v vsphere.VM) string { return orDash(strings.Join(v.Datastores, ",")) }},
-}
-
-var datastoreColumns = []column[vsphere.Datastore]{
-	{"NAME", func(d vsphere.Datastore) string { return d.Name }},
-	{"TYPE", func(d vsphere.Datastore) string { return d.Type }},
-	{"CAPACITY", func(d vsphere.Datastore) string { return format.Bytes(d.CapacityBytes) }},
-	{"FREE", func(d vsphere.Datastore) string { return format.Bytes(d.FreeBytes) }},
-	{"FREE%", func(d vsphere.Datastore) string { return format.Percent(d.FreeBytes, d.CapacityBytes) }},
-	{"ACCESSIBLE", func(d vsphere.Datastore) string { return format.YesNo(d.Accessible) }},
-	{"HOSTS", func(d vsphere.Datastore) string { return itoa(d.HostCount) }},
-	{"VMS", func(d vsphere.Datastore) string { return itoa(d.VMCount) }},
-}
-
-var networkColumns = []column[vsphere.Network]{
-	{"NAME", func(n vsphere.Network) string { return n.Name }},
-	{"TYPE", func(n vsphere.Network) string { return n.Type }},
-	{"HOSTS", func(n vsphere.Network) string { return itoa(n.HostCount) }},
-	{"VMS", func(n vsphere.Network) string { return itoa(n.VMCount) }},
-}
+var orDash = columns.Dash
 
 // stamp shows a time in the local zone to the second; "-" for none.
 func stamp(t time.Time) string {
@@ -240,7 +175,7 @@ var taskColumns = []column[vsphere.Task]{
 	{"NAME", func(t vsphere.Task) string { return t.Name }},
 	{"TARGET", func(t vsphere.Task) string { return orDash(t.Target) }},
 	{"STATE", func(t vsphere.Task) string { return t.State }},
-	{"PROGRESS", func(t vsphere.Task) string { return itoa(t.Progress) + "%" }},
+	{"PROGRESS", func(t vsphere.Task) string { return columns.Itoa(t.Progress) + "%" }},
 	{"USER", func(t vsphere.Task) string { return orDash(t.User) }},
 	{"COMPLETED", func(t vsphere.Task) string { return stamp(t.Completed) }},
 	{"ERROR", func(t vsphere.Task) string { return orDash(t.Error) }},

@@ -8,6 +8,8 @@ import (
 	"text/tabwriter"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/vtui/vtui/ui/table"
 )
 
 // outputFormats are the values -o accepts.
@@ -17,6 +19,16 @@ var outputFormats = []string{"table", "json", "yaml"}
 type column[T any] struct {
 	header string
 	value  func(T) string
+}
+
+// fromTable takes the CLI's columns from the terminal UI's, so a table
+// reads the same in both.
+func fromTable[T any](cols []table.Column[T]) []column[T] {
+	out := make([]column[T], len(cols))
+	for i, c := range cols {
+		out[i] = column[T]{header: c.Title, value: c.Cell}
+	}
+	return out
 }
 
 // writeRows renders rows as an aligned table for people, or as a JSON array
