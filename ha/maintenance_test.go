@@ -8,28 +8,14 @@ import (
 
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/sim"
+	"github.com/vtui/vtui/vsphere/vspheretest"
 )
 
 // connectSmall starts the small simulator preset and logs in to it.
 func connectSmall(t *testing.T) (*vsphere.Client, *sim.Server) {
 	t.Helper()
-	spec, err := sim.Preset("small")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := sim.Start(context.Background(), spec, sim.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
-	c, err := vsphere.Connect(context.Background(), vsphere.Config{
-		URL: srv.URL.Host, Username: srv.Username, Password: srv.Password, Thumbprint: srv.Thumbprint, Timeout: 10 * time.Second,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Close(context.Background()) })
-	return c, srv
+	srv := vspheretest.Start(t, "small")
+	return vspheretest.Connect(t, srv), srv
 }
 
 func plannerOf(t *testing.T, c *vsphere.Client) (*vsphere.Planner, *vsphere.Inventory) {

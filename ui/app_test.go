@@ -18,6 +18,7 @@ import (
 
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/sim"
+	"github.com/vtui/vtui/vsphere/vspheretest"
 )
 
 // updating reports whether -update was given; teatest's golden package
@@ -43,9 +44,7 @@ var small struct {
 func smallInventory(t *testing.T) *vsphere.Inventory {
 	t.Helper()
 	small.once.Do(func() {
-		srv, c := startSmall(t)
-		defer srv.Close()
-		defer c.Close(context.Background())
+		_, c := startSmall(t)
 		small.inv, small.err = c.Inventory(context.Background())
 	})
 	if small.err != nil {
@@ -54,24 +53,11 @@ func smallInventory(t *testing.T) *vsphere.Inventory {
 	return small.inv
 }
 
+// startSmall serves the small preset and logs in to it, for the test.
 func startSmall(t *testing.T) (*sim.Server, *vsphere.Client) {
 	t.Helper()
-	spec, err := sim.Preset("small")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := sim.Start(context.Background(), spec, sim.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := vsphere.Connect(context.Background(), vsphere.Config{
-		URL: srv.URL.String(), Username: srv.Username, Password: srv.Password, Thumbprint: srv.Thumbprint,
-	})
-	if err != nil {
-		srv.Close()
-		t.Fatal(err)
-	}
-	return srv, c
+	srv := vspheretest.Start(t, "small")
+	return srv, vspheretest.Connect(t, srv)
 }
 
 // loadedApp is an App at 120×30 showing the small preset, as if connected.

@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/vspheretest"
 )
 
 // find returns the VM or host of that name in inv.
@@ -29,10 +30,8 @@ func findVM(inv *vsphere.Inventory, name string) vsphere.VM {
 // screen and the model to show both, with no key pressed.
 func TestLiveChangesShowWithoutReload(t *testing.T) {
 	srv, admin := startSmall(t)
-	defer srv.Close()
-	defer admin.Close(context.Background())
 	app := New(Config{Context: "sim", Contexts: []string{"sim"}, Connect: func(ctx context.Context, _ string) (*vsphere.Client, error) {
-		return vsphere.Connect(ctx, vsphere.Config{URL: srv.URL.String(), Username: srv.Username, Password: srv.Password, Thumbprint: srv.Thumbprint})
+		return vsphere.Connect(ctx, vspheretest.Config(srv))
 	}})
 	tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(120, 30))
 	waitScreen(t, tm.Output(), "12 VMs", "web-02")
