@@ -462,6 +462,20 @@ var flagKeys = []string{"output", "dry-run", "yes", "simulator"}
 // the others are read from the layers once the context is known.
 var layeredKeys = []string{"config", "context", "url", "username", "insecure", "thumbprint", "ca-file", "readonly", "timeout", "log-file"}
 
+// flagFor names the flag of a key whose flag is spelled differently: the
+// connect timeout is --connect-timeout, so that commands can have a
+// --timeout of their own (host maintenance), while the config key and
+// VTUI_TIMEOUT keep the short name.
+var flagFor = map[string]string{"timeout": "connect-timeout"}
+
+// flagName is the flag that sets key.
+func flagName(key string) string {
+	if f, ok := flagFor[key]; ok {
+		return f
+	}
+	return key
+}
+
 // govcEnv names govc's variable for the keys that have one. They are bound
 // below the VTUI_* ones, and only when no context is selected.
 var govcEnv = map[string]string{"url": "GOVC_URL", "username": "GOVC_USERNAME", "insecure": "GOVC_INSECURE"}
@@ -656,9 +670,9 @@ func newResolver(in resolveInput, s *settings) (*resolver, error) {
 	v.AllowEmptyEnv(false) // an empty variable counts as unset
 	r := &resolver{in: in, v: v, s: s, envs: map[string][]string{}}
 	for _, key := range slices.Concat(flagKeys, layeredKeys) {
-		f := in.Flags.Lookup(key)
+		f := in.Flags.Lookup(flagName(key))
 		if f == nil {
-			return nil, fmt.Errorf("resolve settings: no flag --%s", key)
+			return nil, fmt.Errorf("resolve settings: no flag --%s", flagName(key))
 		}
 		v.SetDefault(key, f.DefValue)
 		if !r.userLayers(key) {
@@ -727,8 +741,8 @@ func (cc contextConfig) values() map[string]string {
 // "current-context" or "default". viper applies the same order but does not
 // say which layer answered.
 func (r *resolver) source(key string) string {
-	if f := r.in.Flags.Lookup(key); f != nil && f.Changed && r.userLayers(key) {
-		return "--" + key
+	if f := r.in.Flags.Lookup(flagName(key)); f != nil && f.Changed && r.userLayers(key) {
+		return "--" + flagName(key)
 	}
 	for _, name := range r.envs[key] {
 		if hasEnv(name) {

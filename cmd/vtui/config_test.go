@@ -155,7 +155,7 @@ func TestSources(t *testing.T) {
 		want map[string]string
 	}{
 		{nil, nil, "", map[string]string{"url": "default", "insecure": "default", "timeout": "default"}},
-		{[]string{"--url", "vc", "--timeout", "5s"}, fakeEnv{"VTUI_URL": "env"}, labFile, map[string]string{"url": "--url", "timeout": "--timeout"}},
+		{[]string{"--url", "vc", "--connect-timeout", "5s"}, fakeEnv{"VTUI_URL": "env"}, labFile, map[string]string{"url": "--url", "timeout": "--connect-timeout"}},
 		{nil, fakeEnv{"VTUI_URL": "env", "VTUI_CA_FILE": "ca.pem", "VTUI_INSECURE": "0"}, labFile,
 			map[string]string{"url": "VTUI_URL", "ca-file": "VTUI_CA_FILE", "insecure": "VTUI_INSECURE", "username": "context lab", "readonly": "context lab"}},
 		{nil, fakeEnv{"GOVC_URL": "govc", "GOVC_INSECURE": "1"}, "", map[string]string{"url": "GOVC_URL", "insecure": "GOVC_INSECURE", "username": "default"}},
@@ -198,7 +198,7 @@ contexts:
 	}{
 		{nil, nil, func(s settings) any { return s.Conn.Timeout }, 2 * time.Minute},
 		{nil, fakeEnv{"VTUI_TIMEOUT": "5s"}, func(s settings) any { return s.Conn.Timeout }, 5 * time.Second},
-		{[]string{"--timeout", "7s"}, fakeEnv{"VTUI_TIMEOUT": "5s"}, func(s settings) any { return s.Conn.Timeout }, 7 * time.Second},
+		{[]string{"--connect-timeout", "7s"}, fakeEnv{"VTUI_TIMEOUT": "5s"}, func(s settings) any { return s.Conn.Timeout }, 7 * time.Second},
 		{[]string{"--context="}, nil, func(s settings) any { return s.Conn.Timeout }, 30 * time.Second},
 		{nil, nil, func(s settings) any { return s.Conn.CAFile }, filepath.Join(cfgDir, "ca.pem")},
 		{[]string{"--ca-file", "~/x.pem"}, nil, func(s settings) any { return s.Conn.CAFile }, filepath.Join(home, "x.pem")},
@@ -329,7 +329,7 @@ func TestInvalidValues(t *testing.T) {
 		{nil, fakeEnv{"GOVC_INSECURE": "yes please"}, []string{`for GOVC_INSECURE`}},
 		{nil, fakeEnv{"VTUI_READONLY": "sure"}, []string{`for VTUI_READONLY`}},
 		{nil, fakeEnv{"VTUI_TIMEOUT": "soon"}, []string{`VTUI_TIMEOUT`, `want a duration`}},
-		{[]string{"--timeout", "-1s"}, nil, []string{`--timeout`, `want a positive duration`}},
+		{[]string{"--connect-timeout", "-1s"}, nil, []string{`--connect-timeout`, `want a positive duration`}},
 		{[]string{"--url", "https://u:secret@vc"}, nil, []string{"--url holds a password", "never go on the command line"}},
 	}
 	for _, tt := range tests {

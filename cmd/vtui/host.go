@@ -22,7 +22,10 @@ func newHostCmd(a *app) *cobra.Command {
 }
 
 func newHostMaintenanceCmd(a *app) *cobra.Command {
-	var evacuate bool
+	var (
+		evacuate bool
+		timeout  time.Duration
+	)
 	var concurrency int
 	cmd := &cobra.Command{
 		Use:   "maintenance enter|exit HOST... [--evacuate] [--timeout D]",
@@ -43,9 +46,9 @@ vSphere moves them away by itself only when DRS is fully automated, so:
 Without --evacuate, a host running powered-on VMs in a cluster without DRS
 is refused. Powered-off VMs stay registered where they are.
 
---timeout D, given on this command, is how long vCenter may take to enter or
-exit maintenance mode before its task fails (it also bounds connecting, as
-everywhere); without it there is no limit.
+--timeout D is how long vCenter may take to enter or exit maintenance mode
+before its task fails; without it there is no limit. (--connect-timeout
+bounds connecting, as everywhere.)
 
 ` + changeSafety,
 		Example: `  vtui host maintenance enter esx-a-01.lab.local --evacuate
@@ -55,7 +58,9 @@ everywhere); without it there is no limit.
 		ValidArgs: []string{"enter", "exit"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			enter := args[0] == "enter"
-			timeout := maintenanceTimeout(cmd)
+			if timeout < 0 {
+				return usageErrorf("invalid --timeout %s: want a positive duration, e.g. 10m", timeout)
+			}
 			switch {
 			case args[0] != "enter" && args[0] != "exit":
 				return usageErrorf("unknown maintenance action %q (valid: enter, exit)", args[0])
@@ -97,22 +102,9 @@ everywhere); without it there is no limit.
 		},
 	}
 	cmd.Flags().BoolVar(&evacuate, "evacuate", false, "move the powered-on VMs off each host first, by placement")
+	cmd.Flags().DurationVar(&timeout, "timeout", 0, "how long vCenter may take to enter or exit maintenance mode (default: no limit)")
 	addConcurrencyFlag(cmd.Flags(), &concurrency)
 	return cmd
-}
-
-// maintenanceTimeout is the --timeout given on the command line, or 0 (no
-// limit). The global --timeout (the connect timeout, validated as
-// positive when settings are resolved) serves, since a command cannot
-// define a flag of the same name; its default, and VTUI_TIMEOUT or a
-// context's timeout, do not limit the maintenance task.
-func maintenanceTimeout(cmd *cobra.Command) time.Duration {
-	f := cmd.Flags().Lookup("timeout")
-	if f == nil || !f.Changed {
-		return 0
-	}
-	d, _ := time.ParseDuration(f.Value.String())
-	return d
 }
 
 // newHostConnectionCmd builds `vtui host disconnect` or `reconnect`.

@@ -149,7 +149,7 @@ func addGlobalFlags(fs *pflag.FlagSet) {
 	fs.Lookup("simulator").NoOptDefVal = "demo"
 	fs.StringP("output", "o", outputTable, "output format: "+strings.Join(outputFormats, ", "))
 	fs.String("log-file", "", "write a log to this file; .json or .jsonl for JSON lines (env VTUI_LOG_FILE)")
-	fs.Duration("timeout", defaultTimeout, "time limit for connecting and logging in (env VTUI_TIMEOUT)")
+	fs.Duration("connect-timeout", defaultTimeout, "time limit for connecting and logging in (env VTUI_TIMEOUT)")
 }
 
 // enforceUsageErrors makes cobra's argument errors exit 2 in every command,

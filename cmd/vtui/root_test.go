@@ -61,7 +61,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"--simulator", "small"}, nil, exitUsage, []string{"--simulator=small"}},
 		{[]string{"--no-such-flag"}, nil, exitUsage, []string{"unknown flag: --no-such-flag"}},
 		{[]string{"--password=hunter2"}, nil, exitUsage, []string{"passwords never go on the command line", "VTUI_PASSWORD"}},
-		{[]string{"--timeout", "soon"}, nil, exitUsage, []string{`invalid argument "soon" for "--timeout"`}},
+		{[]string{"--connect-timeout", "soon"}, nil, exitUsage, []string{`invalid argument "soon" for "--connect-timeout"`}},
 		{[]string{"version", "extra"}, nil, exitUsage, []string{`unknown command "extra" for "vtui version"`}},
 		{[]string{"--simulator=huge"}, nil, exitUsage, []string{"valid: small, demo, large"}},
 		{[]string{"--config", badConfig}, nil, exitUsage, []string{badConfig + `:3: unknown key "pasword" in context "lab"`}},
@@ -243,7 +243,7 @@ func TestConnectWithoutPassword(t *testing.T) {
 	sys := testSys(t, fakeEnv{"VTUI_URL": "127.0.0.1:1", "VTUI_USERNAME": "u"})
 	a := newApp(sys)
 	root := newRootCmd(a)
-	if err := root.ParseFlags([]string{"--timeout", "1s"}); err != nil {
+	if err := root.ParseFlags([]string{"--connect-timeout", "1s"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.init(root); err != nil {
@@ -307,7 +307,7 @@ func TestLogFile(t *testing.T) {
 		path := filepath.Join(dir, name)
 		// Nothing listens on port 1: the connect fails, after logging.
 		sys := testSys(t, fakeEnv{"VTUI_URL": "127.0.0.1:1", "VTUI_USERNAME": "u", "VTUI_PASSWORD": secret})
-		r := runSys(t, []string{"--log-file", path, "--timeout", "2s", "get", "vms"}, sys)
+		r := runSys(t, []string{"--log-file", path, "--connect-timeout", "2s", "get", "vms"}, sys)
 		if r.code != exitFailed || strings.Contains(r.stderr, secret) {
 			t.Fatalf("vtui --log-file %s get vms: exit %d, stderr %q; want 1 without the password", path, r.code, r.stderr)
 		}
