@@ -163,7 +163,7 @@ func TestPowerMenuConfirmsTheBlastRadius(t *testing.T) {
 func TestMaintenanceToggleOnHosts(t *testing.T) {
 	a := loadedApp(t)
 	keys(a, ":host", "<enter>", "M")
-	if a.dialog == nil || a.dialog.title != "enter maintenance mode on 1 host?" {
-		t.Fatalf("M on a host opens %+v; want the maintenance confirmation", a.dialog)
+	if a.dialog == nil || a.dialog.title != "enter maintenance mode on esx-a-01.lab.local?" {
+		t.Fatalf("M on a host opens %+v; want the maintenance confirmation naming the host", a.dialog)
 	}
 }

@@ -245,12 +245,13 @@ func TestBlastRadius(t *testing.T) {
 		want    string
 	}{
 		{[]Action{p.Migrate(vmR("web"), MigrateSpec{Host: hostR("ha2")}), p.Migrate(vmR("db"), MigrateSpec{Host: hostR("ha2")}),
-			p.Migrate(vmR("app"), MigrateSpec{Host: hostR("ha2")})}, "migrate 2 VMs from 1 host to ha2"},
+			p.Migrate(vmR("app"), MigrateSpec{Host: hostR("ha2")})}, "migrate 2 VMs from ha1 to ha2"},
 		{[]Action{p.Migrate(vmR("web"), MigrateSpec{Host: hostR("ha2")}), p.Migrate(vmR("big"), MigrateSpec{Host: hostR("ha1")})},
 			"migrate 2 VMs from 2 hosts to 2 targets"},
 		{[]Action{p.Power(vmR("web"), OpShutdown), p.Power(vmR("app"), OpShutdown), p.EnterMaintenance(hostR("ha1"), 0)},
-			"shut down the guests of 2 VMs on 2 hosts; enter maintenance mode on 1 host"},
+			"shut down the guests of 2 VMs on 2 hosts; enter maintenance mode on ha1"},
 		{[]Action{p.Power(vmR("off"), OpPowerOff), p.Power(vmR("tpl"), OpPowerOn)}, ""},
+		{[]Action{p.Power(vmR("web"), OpPowerOff)}, "power off web on ha1"},
 	}
 	for _, tt := range tests {
 		if got := BlastRadius(tt.actions); got != tt.want {

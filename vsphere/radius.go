@@ -18,13 +18,15 @@ func Runnable(actions []Action) []Action {
 }
 
 // BlastRadius says what actions would change, for a confirmation: "migrate
-// 12 VMs from 3 hosts to esx-a-02", "power off 2 VMs on 1 host; enter
-// maintenance mode on 1 host". Only runnable actions count; "" if none is.
+// 12 VMs from 3 hosts to esx-a-02", "power off 2 VMs on esx-a-01; enter
+// maintenance mode on esx-a-03". A lone object is named rather than
+// counted. Only runnable actions count; "" if none is.
 func BlastRadius(actions []Action) string {
 	type group struct {
-		objects  int
-		from, to map[string]bool
-		lastTo   string
+		objects        int
+		from, to       map[string]bool
+		last, lastFrom string
+		lastTo         string
 	}
 	var order []Op
 	groups := map[Op]*group{}
@@ -36,8 +38,9 @@ func BlastRadius(actions []Action) string {
 			order = append(order, a.Op)
 		}
 		g.objects++
+		g.last = a.Object
 		if a.From != "" {
-			g.from[a.From] = true
+			g.from[a.From], g.lastFrom = true, a.From
 		}
 		if a.Target != "" {
 			g.to[a.Target], g.lastTo = true, a.Target
@@ -47,25 +50,34 @@ func BlastRadius(actions []Action) string {
 	for _, op := range order {
 		g := groups[op]
 		if op == OpEnterMaintenance || op == OpExitMaintenance || op == OpDisconnect || op == OpReconnect {
-			parts = append(parts, fmt.Sprintf("%s %s", op.verb(), count(g.objects, "host")))
+			parts = append(parts, fmt.Sprintf("%s %s", op.verb(), countOr(g.objects, "host", g.last)))
 			continue
 		}
 		verb := op.verb()
 		if op == OpShutdown {
 			verb = "shut down the guests of"
 		}
-		s := verb + " " + count(g.objects, "VM")
+		s := verb + " " + countOr(g.objects, "VM", g.last)
+		from := countOr(len(g.from), "host", g.lastFrom)
 		switch {
 		case op != OpMigrate:
-			s += " on " + count(len(g.from), "host")
+			s += " on " + from
 		case len(g.to) == 1:
-			s += fmt.Sprintf(" from %s to %s", count(len(g.from), "host"), g.lastTo)
+			s += fmt.Sprintf(" from %s to %s", from, g.lastTo)
 		default:
-			s += fmt.Sprintf(" from %s to %s", count(len(g.from), "host"), count(len(g.to), "target"))
+			s += fmt.Sprintf(" from %s to %s", from, count(len(g.to), "target"))
 		}
 		parts = append(parts, s)
 	}
 	return strings.Join(parts, "; ")
+}
+
+// countOr names the only object when there is one, else counts them.
+func countOr(n int, noun, only string) string {
+	if n == 1 && only != "" {
+		return only
+	}
+	return count(n, noun)
 }
 
 // count returns "1 VM", "3 VMs".

@@ -56,7 +56,7 @@ func TestChangeCommands(t *testing.T) {
 		{args: []string{"--readonly", "vm", "migrate", "app-01", "--host", "auto"}, code: exitFailed,
 			statuses: "app-01=failed", stderr: []string{"read-only mode"}},
 		{args: []string{"vm", "migrate", "app-01", "--host", "auto"}, code: exitUsage,
-			stderr: []string{"Migrate 1 VM from 1 host to esx-", "refusing without a terminal", "--yes"}},
+			stderr: []string{"Migrate app-01 from esx-a-02.lab.local to esx-", "refusing without a terminal", "--yes"}},
 		{args: []string{"vm", "migrate", "app-01"}, code: exitUsage, stderr: []string{"--host HOST, --host auto, or --datastore DS"}},
 		{args: []string{"vm", "migrate", "nosuch", "app-01", "--host", "auto"}, code: exitUsage, stderr: []string{`no VM named "nosuch"`}},
 		{args: []string{"vm", "migrate", "app-01", "--host", "esx-z"}, code: exitUsage, stderr: []string{`no host named "esx-z"`}},
