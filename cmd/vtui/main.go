@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"os/signal"
 	"strings"
@@ -46,6 +47,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // execute is run with everything taken from the process injected.
 func execute(ctx context.Context, args []string, sys *sysEnv) int {
 	a := newApp(sys)
+	// vcsim and net/http write to the standard logger; vtui's output is
+	// its own, so their lines go to the log file.
+	log.SetOutput(stdlogWriter{a})
+	defer log.SetOutput(os.Stderr)
 	root := newRootCmd(a)
 	root.SetArgs(args)
 	root.SetIn(sys.stdin)
@@ -124,4 +129,13 @@ func withExitCode(code int, err error) error {
 		return nil
 	}
 	return &exitError{code: code, err: err}
+}
+
+// stdlogWriter turns standard-library log lines into debug records of the
+// app's log, which is set up only once the flags are parsed.
+type stdlogWriter struct{ a *app }
+
+func (w stdlogWriter) Write(p []byte) (int, error) {
+	w.a.log.Debug(strings.TrimSpace(string(p)), "source", "stdlog")
+	return len(p), nil
 }

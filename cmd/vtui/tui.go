@@ -4,11 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log"
-	"log/slog"
-	"os"
 	"slices"
-	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -63,9 +59,6 @@ func runTUI(cmd *cobra.Command, a *app) error {
 		cs.Conn.Password = pw
 		return a.connectWith(ctx, cs)
 	}
-	// vcsim and net/http write to the standard logger; the screen is ours.
-	log.SetOutput(slogWriter{a.log})
-	defer log.SetOutput(os.Stderr)
 	if v, ok := a.sys.lookupEnv("NO_COLOR"); ok && v != "" {
 		lipgloss.SetColorProfile(termenv.Ascii)
 	}
@@ -87,14 +80,6 @@ func runTUI(cmd *cobra.Command, a *app) error {
 		return fmt.Errorf("terminal UI: %w", err)
 	}
 	return nil
-}
-
-// slogWriter turns standard-library log lines into debug records.
-type slogWriter struct{ log *slog.Logger }
-
-func (w slogWriter) Write(p []byte) (int, error) {
-	w.log.Debug(strings.TrimSpace(string(p)), "source", "stdlog")
-	return len(p), nil
 }
 
 // writeNotConfigured tells a first-time user the three ways to get going.
