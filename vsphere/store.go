@@ -63,7 +63,7 @@ type store struct {
 	// vmOrder caches the VMs sorted by name, the costly part of a snapshot
 	// at 10,000 VMs; it is rebuilt only after a VM is added, removed or
 	// renamed, so a batch of state changes does not re-sort.
-	vmOrder []Ref
+	vmOrder []*VM
 	// names counts changes to datastore and network names; a VM resolved at
 	// an older count resolves its datastore and network names again.
 	nameGen uint64
@@ -408,8 +408,7 @@ func (s *store) inventory() *Inventory {
 		}
 	}
 	gen := s.nameGen + 1
-	for _, r := range s.sortedVMs() {
-		vm := s.vms[r]
+	for _, vm := range s.sortedVMs() {
 		if vm.resolved != gen {
 			vm.Datastores = s.datastoreNames(vm.DatastoreRefs)
 			vm.Networks = s.networkNames(vm.NetworkRefs)
@@ -456,18 +455,18 @@ func (s *store) inventory() *Inventory {
 	return inv
 }
 
-// sortedVMs returns the VMs' references in name order, from the cache when
-// no VM was added, removed or renamed since it was built.
-func (s *store) sortedVMs() []Ref {
+// sortedVMs returns the VMs in name order, from the cache when no VM was
+// added, removed or renamed since it was built.
+func (s *store) sortedVMs() []*VM {
 	if s.vmOrder != nil && len(s.vmOrder) == len(s.vms) {
 		return s.vmOrder
 	}
-	order := make([]Ref, 0, len(s.vms))
-	for r := range s.vms {
-		order = append(order, r)
+	order := make([]*VM, 0, len(s.vms))
+	for _, vm := range s.vms {
+		order = append(order, vm)
 	}
-	slices.SortFunc(order, func(a, b Ref) int {
-		return cmp.Or(cmp.Compare(s.vms[a].Name, s.vms[b].Name), cmp.Compare(a.Value, b.Value))
+	slices.SortFunc(order, func(a, b *VM) int {
+		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
 	})
 	s.vmOrder = order
 	return order
