@@ -135,6 +135,18 @@ func New(cfg Config) *App {
 	return a
 }
 
+// Close stops the background work and logs out, so the session does not
+// linger on vCenter after the UI quits. Call it after the program ends.
+func (a *App) Close(ctx context.Context) error {
+	a.cancel()
+	if a.client == nil {
+		return nil
+	}
+	c := a.client
+	a.client = nil
+	return c.Close(ctx)
+}
+
 // Init connects to the configured context.
 func (a *App) Init() tea.Cmd {
 	return a.connect(a.contextName)

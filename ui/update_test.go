@@ -167,3 +167,15 @@ func TestMaintenanceToggleOnHosts(t *testing.T) {
 		t.Fatalf("M on a host opens %+v; want the maintenance confirmation naming the host", a.dialog)
 	}
 }
+
+func TestCloseLogsOut(t *testing.T) {
+	_, c := startSmall(t)
+	a := loadedApp(t)
+	a.client = c
+	if err := a.Close(context.Background()); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if _, err := c.Inventory(context.Background()); err == nil {
+		t.Errorf("the client still works after Close; want its session logged out")
+	}
+}

@@ -167,8 +167,10 @@ func (c *Client) RoundTrips() int64 { return c.http.count.Load() }
 // Relogins returns how many times the session was renewed after it expired.
 func (c *Client) Relogins() uint64 { return c.session.gen.Load() }
 
-// Close logs out and releases the connections.
+// Close logs out and releases the connections. Later calls fail rather
+// than log in again.
 func (c *Client) Close(ctx context.Context) error {
+	c.session.closed.Store(true)
 	err := session.NewManager(c.vim).Logout(ctx)
 	c.soap.CloseIdleConnections()
 	if err != nil {

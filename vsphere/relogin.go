@@ -47,6 +47,8 @@ type reloginRoundTripper struct {
 	log   *slog.Logger
 	mu    sync.Mutex
 	gen   atomic.Uint64
+	// closed stops renewals once the client logged out on purpose.
+	closed atomic.Bool
 }
 
 func (r *reloginRoundTripper) RoundTrip(ctx context.Context, req, res soap.HasFault) error {
@@ -54,6 +56,9 @@ func (r *reloginRoundTripper) RoundTrip(ctx context.Context, req, res soap.HasFa
 	err := r.rt.RoundTrip(ctx, req, res)
 	if err == nil || r.login == nil || !fault.Is(err, &types.NotAuthenticated{}) {
 		return err
+	}
+	if r.closed.Load() {
+		return fmt.Errorf("%s: the client was closed: %w", methodName(req), err)
 	}
 	method := methodName(req)
 	if err := r.renew(ctx, gen); err != nil {
