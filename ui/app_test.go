@@ -30,6 +30,7 @@ func updating() bool {
 
 func TestMain(m *testing.M) {
 	lipgloss.SetColorProfile(termenv.Ascii)
+	time.Local = time.UTC // goldens show clock times
 	os.Exit(m.Run())
 }
 
@@ -139,6 +140,27 @@ func TestScreens(t *testing.T) {
 			golden(t, tt.name, a.View())
 		})
 	}
+}
+
+// TestScreensTasksAndEvents shows the activity views with fixed data: a
+// running task with its progress bar, a finished and a failed one; events
+// newest first.
+func TestScreensTasksAndEvents(t *testing.T) {
+	at := func(m, s int) time.Time { return time.Date(2026, 11, 25, 12, m, s, 0, time.UTC) }
+	a := loadedApp(t)
+	a.Update(tasksMsg{gen: a.gen, update: vsphere.TaskUpdate{Seq: 1, State: vsphere.Live, Tasks: []vsphere.Task{
+		{ID: "task-3", Name: "RelocateVM", Target: "web-01", State: vsphere.TaskRunning, Progress: 40, User: "admin", Queued: at(2, 0)},
+		{ID: "task-2", Name: "PowerOffVM", Target: "db-02", State: vsphere.TaskSuccess, Progress: 100, User: "admin", Queued: at(1, 0), Completed: at(1, 2)},
+		{ID: "task-1", Name: "PowerOnVM", Target: "app-03", State: vsphere.TaskError, Error: "InvalidPowerState: already powered on", User: "admin", Queued: at(0, 0)},
+	}}})
+	a.Update(eventsMsg{gen: a.gen, update: vsphere.EventUpdate{Seq: 1, State: vsphere.Live, Events: []vsphere.Event{
+		{Key: 12, Time: at(2, 5), Type: "VmMigratedEvent", Object: "web-01", Message: "Migration of web-01 from esx-a-01.lab.local to esx-a-02.lab.local completed"},
+		{Key: 11, Time: at(1, 2), Type: "VmPoweredOffEvent", Object: "db-02", Message: "db-02 on esx-a-02.lab.local is powered off"},
+	}}})
+	keys(a, ":task", "<enter>")
+	golden(t, "tasks", a.View())
+	keys(a, ":event", "<enter>")
+	golden(t, "events", a.View())
 }
 
 func TestScreenReconnectingBanner(t *testing.T) {
