@@ -1,0 +1,119 @@
+package vsphere
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/vmware/govmomi/object"
+
+	"github.com/vtui/vtui/vsphere/sim"
+)
+
+// nextUntil reads w until ok accepts a state, or fails after a bound that
+// only a broken watch reaches.
+func nextUntil(t *testing.T, w *Watch, ok func(WatchUpdate) bool) WatchUpdate {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	var seq uint64
+	for {
+		u, err := w.Next(ctx, seq)
+		if err != nil {
+			t.Fatalf("watch: %v (last state %v, err %v)", err, u.State, u.Err)
+		}
+		if ok(u) {
+			return u
+		}
+		seq = u.Seq
+	}
+}
+
+func vmNamed(inv *Inventory, name string) VM {
+	for _, v := range inv.VMs {
+		if v.Name == name {
+			return v
+		}
+	}
+	return VM{}
+}
+
+func TestWatchLoadsInPagesThenFollowsChanges(t *testing.T) {
+	c, _ := connectSim(t, "small")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w := c.Watch(ctx, WatchOptions{PageSize: 5})
+	sawPartial := false
+	u := nextUntil(t, w, func(u WatchUpdate) bool {
+		if u.State == Syncing && u.Inventory != nil {
+			sawPartial = true
+		}
+		return u.State == Live
+	})
+	if !sawPartial {
+		t.Errorf("with 5 objects a page, the first load was never seen partly loaded")
+	}
+	if len(u.Inventory.VMs) != 12 || vmNamed(u.Inventory, "web-02").PowerState != "poweredOn" {
+		t.Fatalf("live inventory has %d VMs, web-02 %q; want 12 and poweredOn", len(u.Inventory.VMs), vmNamed(u.Inventory, "web-02").PowerState)
+	}
+
+	// Another client powers web-02 off; the watch shows it without a reload.
+	vm := object.NewVirtualMachine(c.vim, toMoRef(vmNamed(u.Inventory, "web-02").Ref))
+	task, err := vm.PowerOff(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := task.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	nextUntil(t, w, func(u WatchUpdate) bool {
+		return u.Inventory != nil && vmNamed(u.Inventory, "web-02").PowerState == "poweredOff"
+	})
+}
+
+func TestWatchMarksDataStaleAndResyncsWhenTheServerReturns(t *testing.T) {
+	spec, err := sim.Preset("small")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := sim.Options{Listen: "127.0.0.1:0", Username: testUser, Password: testPassword}
+	srv, err := sim.Start(context.Background(), spec, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := configFor(srv)
+	cfg.Thumbprint, cfg.Insecure = "", true // the next server has another certificate
+	c, err := Connect(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close(context.Background()) })
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w := c.Watch(ctx, WatchOptions{MinBackoff: 50 * time.Millisecond, MaxBackoff: 100 * time.Millisecond})
+	live := nextUntil(t, w, func(u WatchUpdate) bool { return u.State == Live })
+	srv.Close()
+	u := nextUntil(t, w, func(u WatchUpdate) bool { return u.State == Reconnecting })
+	if u.Err == nil || u.RetryAt.IsZero() {
+		t.Errorf("reconnecting state has err %v, retry at %v; want both", u.Err, u.RetryAt)
+	}
+	if u.Inventory != live.Inventory {
+		t.Errorf("the last inventory was dropped; want it kept (stale) while reconnecting")
+	}
+
+	// The server comes back at the same address: the watch logs in again
+	// and loads everything afresh.
+	opts.Listen = srv.URL.Host
+	again, err := sim.Start(context.Background(), spec, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	back := nextUntil(t, w, func(u WatchUpdate) bool { return u.State == Live })
+	if back.Inventory == live.Inventory || len(back.Inventory.VMs) != 12 {
+		t.Errorf("after the server returned: %d VMs, same snapshot %v; want a fresh load of 12", len(back.Inventory.VMs), back.Inventory == live.Inventory)
+	}
+	if c.Relogins() == 0 {
+		t.Errorf("the watch resynced without logging in again to the new server")
+	}
+}
