@@ -46,9 +46,6 @@ func (a *app) startChange(cmd *cobra.Command) (*changeSession, error) {
 	if err != nil {
 		return nil, err
 	}
-	if a.settings.ReadOnly {
-		c.RefuseMutations()
-	}
 	inv, err := c.Inventory(ctx)
 	if err != nil {
 		_ = c.Close(context.WithoutCancel(ctx))

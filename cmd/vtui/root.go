@@ -368,7 +368,11 @@ func (a *app) connect(ctx context.Context) (*vsphere.Client, error) {
 // is empty it is read from s's password source, or asked for on a terminal.
 func (a *app) connectWith(ctx context.Context, s settings) (*vsphere.Client, error) {
 	if s.Simulator != "" {
-		return a.connectSimulator(ctx, s)
+		c, err := a.connectSimulator(ctx, s)
+		if err == nil && s.ReadOnly {
+			c.RefuseMutations()
+		}
+		return c, err
 	}
 	if s.Conn.URL == "" {
 		return nil, usageErrorf("no vCenter URL: use --url, VTUI_URL or GOVC_URL, or a context of the config file (--context NAME); or try --simulator")
@@ -395,6 +399,9 @@ func (a *app) connectWith(ctx context.Context, s settings) (*vsphere.Client, err
 		return nil, err
 	}
 	log.Info("connected")
+	if s.ReadOnly {
+		c.RefuseMutations() // defense in depth: the gate refuses first
+	}
 	return c, nil
 }
 
