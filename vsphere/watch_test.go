@@ -117,3 +117,49 @@ func TestWatchMarksDataStaleAndResyncsWhenTheServerReturns(t *testing.T) {
 		t.Errorf("the watch resynced without logging in again to the new server")
 	}
 }
+
+// BenchmarkWatchLatency measures how long a change made by another client
+// takes to reach a watch: each op toggles a VM's power and waits for the
+// watch to show the new state. Run with -benchtime 20x.
+func BenchmarkWatchLatency(b *testing.B) {
+	c, _ := connectSim(b, "demo")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w := c.Watch(ctx, WatchOptions{})
+	var seq uint64
+	wait := func(ok func(*Inventory) bool) {
+		for {
+			u, err := w.Next(ctx, seq)
+			if err != nil {
+				b.Fatal(err)
+			}
+			seq = u.Seq
+			if u.State == Live && u.Inventory != nil && ok(u.Inventory) {
+				return
+			}
+		}
+	}
+	var web VM
+	wait(func(inv *Inventory) bool { web = vmNamed(inv, "web-01"); return true })
+	vm := object.NewVirtualMachine(c.vim, toMoRef(web.Ref))
+	state := web.PowerState
+	b.ResetTimer()
+	for b.Loop() {
+		var task *object.Task
+		var err error
+		if state == "poweredOn" {
+			task, err = vm.PowerOff(ctx)
+			state = "poweredOff"
+		} else {
+			task, err = vm.PowerOn(ctx)
+			state = "poweredOn"
+		}
+		if err == nil {
+			err = task.Wait(ctx)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		wait(func(inv *Inventory) bool { return vmNamed(inv, "web-01").PowerState == state })
+	}
+}
