@@ -203,38 +203,32 @@ func (a *App) connect(name string) tea.Cmd {
 	}
 }
 
-// waitWatch returns a Cmd that delivers the watch's next state.
-func waitWatch(ctx context.Context, gen int, w *vsphere.Watch, after uint64) tea.Cmd {
+// waitNext returns a Cmd that delivers the next state of a live stream
+// (the inventory, tasks or events watch) after seq, as the message wrap
+// makes. The glow pattern: the Update that receives it issues the next.
+func waitNext[U any](ctx context.Context, next func(context.Context, uint64) (U, error), seq uint64, wrap func(U) tea.Msg) tea.Cmd {
 	return func() tea.Msg {
-		u, err := w.Next(ctx, after)
+		u, err := next(ctx, seq)
 		if err != nil {
 			return nil // the connection was replaced or the UI quit
 		}
-		return watchMsg{gen: gen, update: u}
+		return wrap(u)
 	}
+}
+
+func waitWatch(ctx context.Context, gen int, w *vsphere.Watch, after uint64) tea.Cmd {
+	return waitNext(ctx, w.Next, after, func(u vsphere.WatchUpdate) tea.Msg { return watchMsg{gen: gen, update: u} })
 }
 
 // maxEvents is how many events the events view keeps.
 const maxEvents = 500
 
 func waitTasks(ctx context.Context, gen int, w *vsphere.TaskWatch, after uint64) tea.Cmd {
-	return func() tea.Msg {
-		u, err := w.Next(ctx, after)
-		if err != nil {
-			return nil
-		}
-		return tasksMsg{gen: gen, update: u}
-	}
+	return waitNext(ctx, w.Next, after, func(u vsphere.TaskUpdate) tea.Msg { return tasksMsg{gen: gen, update: u} })
 }
 
 func waitEvents(ctx context.Context, gen int, w *vsphere.EventWatch, after uint64) tea.Cmd {
-	return func() tea.Msg {
-		u, err := w.Next(ctx, after)
-		if err != nil {
-			return nil
-		}
-		return eventsMsg{gen: gen, update: u}
-	}
+	return waitNext(ctx, w.Next, after, func(u vsphere.EventUpdate) tea.Msg { return eventsMsg{gen: gen, update: u} })
 }
 
 // Update routes messages. I/O happens only in returned Cmds.
