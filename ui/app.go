@@ -193,6 +193,7 @@ func (a *App) connect(name string) tea.Cmd {
 	a.contextName = name
 	a.connected = false
 	a.state = vsphere.Syncing
+	a.tasks, a.events = nil, nil // they belong to the previous vCenter
 	gen, ctx, connect := a.gen, a.ctx, a.cfg.Connect
 	if connect == nil {
 		return nil
@@ -625,7 +626,7 @@ func (a *App) retryIn() int {
 // readonly badge, the last error and the object counts.
 func (a *App) statusBar() string {
 	parts := []string{a.styles.Title.Render(a.contextName)}
-	if a.client != nil {
+	if a.client != nil && a.connected { // not the previous context's while switching
 		parts = append(parts, a.client.Host())
 	}
 	switch {

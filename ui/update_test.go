@@ -113,6 +113,7 @@ func TestContextSwitch(t *testing.T) {
 		return nil, errors.New("no route to host")
 	}
 	oldGen := a.gen
+	a.Update(tasksMsg{gen: a.gen, update: vsphere.TaskUpdate{Seq: 1, Tasks: []vsphere.Task{{ID: "task-1", Name: "PowerOffVM"}}}})
 	keys(a, ":ctx", "<enter>")
 	if a.top().kind != Contexts || a.current().total() != 2 {
 		t.Fatalf(":ctx shows %s with %d rows; want the 2 contexts", a.top().kind, a.current().total())
@@ -125,6 +126,9 @@ func TestContextSwitch(t *testing.T) {
 	msg := cmd() // run it as bubbletea would
 	if len(asked) != 1 || asked[0] != "prod" || a.contextName != "prod" || a.gen == oldGen {
 		t.Fatalf("switch asked %v, context %q, gen %d→%d; want a new connection to prod", asked, a.contextName, oldGen, a.gen)
+	}
+	if a.tasks != nil {
+		t.Errorf("the previous vCenter's tasks are still shown after switching")
 	}
 	// A late update of the old connection must not show.
 	a.Update(watchMsg{gen: oldGen, update: vsphere.WatchUpdate{Inventory: smallInventory(t), State: vsphere.Live, Seq: 9}})
