@@ -6,7 +6,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/vtui/vtui/ha"
+	"github.com/vtui/vtui/ha/placement"
 	"github.com/vtui/vtui/vsphere"
 )
 
@@ -84,7 +84,7 @@ func (a *App) migrateDialog(msg plannedMsg) tea.Cmd {
 		return a.setError(fmt.Sprintf("migrate: %v", msg.err))
 	}
 	var opts []option
-	for _, c := range ha.Rank(msg.planner, msg.vms[0], vsphere.MigrateSpec{}) {
+	for _, c := range placement.Rank(msg.planner, msg.vms[0], vsphere.MigrateSpec{}) {
 		host := c.Host
 		verdict := "eligible"
 		if !c.Eligible {
@@ -93,7 +93,7 @@ func (a *App) migrateDialog(msg plannedMsg) tea.Cmd {
 			verdict = fmt.Sprintf("#%d %s", c.Rank, c.Why())
 		}
 		opts = append(opts, option{label: host.Name, detail: verdict, enabled: c.Eligible, pick: func() tea.Cmd {
-			actions := ha.PlanMigrations(msg.planner, ha.MigrateRequest{VMs: msg.vms, Spec: vsphere.MigrateSpec{Host: host.Ref}})
+			actions := placement.PlanMigrations(msg.planner, placement.MigrateRequest{VMs: msg.vms, Spec: vsphere.MigrateSpec{Host: host.Ref}})
 			return a.confirm(actions)
 		}})
 	}
@@ -185,7 +185,7 @@ func (a *App) runActions(actions []vsphere.Action) tea.Cmd {
 		return nil
 	}
 	ch := make(chan tea.Msg, 64)
-	g, ctx, gen := vsphere.NewGate(a.client, vsphere.Policy{ReadOnly: a.cfg.ReadOnly}), a.ctx, a.gen
+	g, ctx, gen := vsphere.NewGate(a.client), a.ctx, a.gen
 	go func() {
 		sum := g.Run(ctx, vsphere.Runnable(actions), vsphere.RunOptions{Progress: func(p vsphere.Progress) {
 			select {

@@ -265,7 +265,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.gen != a.gen {
 			return a, nil
 		}
-		a.tasks = msg.update.Tasks
+		a.tasks = msg.update.Data
 		if a.top().kind == Tasks {
 			a.reload()
 		}
@@ -274,7 +274,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.gen != a.gen {
 			return a, nil
 		}
-		a.events = msg.update.Events
+		a.events = msg.update.Data
 		if a.top().kind == Events {
 			a.reload()
 		}
@@ -336,8 +336,8 @@ func (a *App) applyWatch(u vsphere.WatchUpdate) tea.Cmd {
 	cmds := []tea.Cmd{waitWatch(a.ctx, a.gen, a.watch, u.Seq)}
 	prev := a.state
 	a.state, a.retryAt = u.State, u.RetryAt
-	if u.Inventory != nil && u.Inventory != a.inv {
-		a.inv = u.Inventory
+	if u.Data != nil && u.Data != a.inv {
+		a.inv = u.Data
 		a.reload()
 	}
 	stale := u.State == vsphere.Reconnecting

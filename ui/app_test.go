@@ -68,7 +68,7 @@ func loadedApp(t *testing.T) *App {
 	a.now = func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) }
 	a.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
 	a.connected = true
-	a.Update(watchMsg{gen: a.gen, update: vsphere.WatchUpdate{Inventory: smallInventory(t), State: vsphere.Live, Seq: 1}})
+	a.Update(watchMsg{gen: a.gen, update: vsphere.WatchUpdate{Data: smallInventory(t), State: vsphere.Live, Seq: 1}})
 	return a
 }
 
@@ -148,12 +148,12 @@ func TestScreens(t *testing.T) {
 func TestScreensTasksAndEvents(t *testing.T) {
 	at := func(m, s int) time.Time { return time.Date(2026, 11, 25, 12, m, s, 0, time.UTC) }
 	a := loadedApp(t)
-	a.Update(tasksMsg{gen: a.gen, update: vsphere.TaskUpdate{Seq: 1, State: vsphere.Live, Tasks: []vsphere.Task{
+	a.Update(tasksMsg{gen: a.gen, update: vsphere.TaskUpdate{Seq: 1, State: vsphere.Live, Data: []vsphere.Task{
 		{ID: "task-3", Name: "RelocateVM", Target: "web-01", State: vsphere.TaskRunning, Progress: 40, User: "admin", Queued: at(2, 0)},
 		{ID: "task-2", Name: "PowerOffVM", Target: "db-02", State: vsphere.TaskSuccess, Progress: 100, User: "admin", Queued: at(1, 0), Completed: at(1, 2)},
 		{ID: "task-1", Name: "PowerOnVM", Target: "app-03", State: vsphere.TaskError, Error: "InvalidPowerState: already powered on", User: "admin", Queued: at(0, 0)},
 	}}})
-	a.Update(eventsMsg{gen: a.gen, update: vsphere.EventUpdate{Seq: 1, State: vsphere.Live, Events: []vsphere.Event{
+	a.Update(eventsMsg{gen: a.gen, update: vsphere.EventUpdate{Seq: 1, State: vsphere.Live, Data: []vsphere.Event{
 		{Key: 12, Time: at(2, 5), Type: "VmMigratedEvent", Object: "web-01", Message: "Migration of web-01 from esx-a-01.lab.local to esx-a-02.lab.local completed"},
 		{Key: 11, Time: at(1, 2), Type: "VmPoweredOffEvent", Object: "db-02", Message: "db-02 on esx-a-02.lab.local is powered off"},
 	}}})
@@ -166,7 +166,7 @@ func TestScreensTasksAndEvents(t *testing.T) {
 func TestScreenReconnectingBanner(t *testing.T) {
 	a := loadedApp(t)
 	a.Update(watchMsg{gen: a.gen, update: vsphere.WatchUpdate{
-		Inventory: a.inv, State: vsphere.Reconnecting, Err: errors.New("connection refused"),
+		Data: a.inv, State: vsphere.Reconnecting, Err: errors.New("connection refused"),
 		RetryAt: a.now().Add(4 * time.Second), Seq: 2,
 	}})
 	golden(t, "reconnecting", a.View())

@@ -35,7 +35,7 @@ func BenchmarkViewVMs10k(b *testing.B) {
 	a := New(Config{Context: "bench"})
 	a.Update(tea.WindowSizeMsg{Width: 200, Height: 50})
 	a.connected = true
-	a.Update(watchMsg{gen: a.gen, update: vsphere.WatchUpdate{Inventory: syntheticInventory(10000), State: vsphere.Live, Seq: 1}})
+	a.Update(watchMsg{gen: a.gen, update: vsphere.WatchUpdate{Data: syntheticInventory(10000), State: vsphere.Live, Seq: 1}})
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = a.View()
@@ -50,6 +50,6 @@ func BenchmarkLoadVMs10k(b *testing.B) {
 	inv := syntheticInventory(10000)
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		a.Update(watchMsg{gen: a.gen, update: vsphere.WatchUpdate{Inventory: &vsphere.Inventory{VMs: inv.VMs, Hosts: inv.Hosts}, State: vsphere.Live, Seq: uint64(i + 1)}})
+		a.Update(watchMsg{gen: a.gen, update: vsphere.WatchUpdate{Data: &vsphere.Inventory{VMs: inv.VMs, Hosts: inv.Hosts}, State: vsphere.Live, Seq: uint64(i + 1)}})
 	}
 }

@@ -50,7 +50,7 @@ func TestLiveChangesShowWithoutReload(t *testing.T) {
 		}
 	}
 	p := vsphere.NewPlanner(inv, nil, nil)
-	g := vsphere.NewGate(admin, vsphere.Policy{})
+	g := vsphere.NewGate(admin)
 	sum := g.Run(ctx, []vsphere.Action{
 		p.Migrate(web02.Ref, vsphere.MigrateSpec{Host: target.Ref}),
 		p.Power(web03.Ref, vsphere.OpPowerOff),

@@ -113,7 +113,7 @@ func TestContextSwitch(t *testing.T) {
 		return nil, errors.New("no route to host")
 	}
 	oldGen := a.gen
-	a.Update(tasksMsg{gen: a.gen, update: vsphere.TaskUpdate{Seq: 1, Tasks: []vsphere.Task{{ID: "task-1", Name: "PowerOffVM"}}}})
+	a.Update(tasksMsg{gen: a.gen, update: vsphere.TaskUpdate{Seq: 1, Data: []vsphere.Task{{ID: "task-1", Name: "PowerOffVM"}}}})
 	keys(a, ":ctx", "<enter>")
 	if a.top().kind != Contexts || a.current().total() != 2 {
 		t.Fatalf(":ctx shows %s with %d rows; want the 2 contexts", a.top().kind, a.current().total())
@@ -131,7 +131,7 @@ func TestContextSwitch(t *testing.T) {
 		t.Errorf("the previous vCenter's tasks are still shown after switching")
 	}
 	// A late update of the old connection must not show.
-	a.Update(watchMsg{gen: oldGen, update: vsphere.WatchUpdate{Inventory: smallInventory(t), State: vsphere.Live, Seq: 9}})
+	a.Update(watchMsg{gen: oldGen, update: vsphere.WatchUpdate{Data: smallInventory(t), State: vsphere.Live, Seq: 9}})
 	if a.inv != nil {
 		t.Errorf("an update from the previous connection was applied")
 	}

@@ -50,7 +50,7 @@ func BenchmarkBulkMigrate(b *testing.B) {
 				b.StopTimer()
 				actions := nextHostMoves(b, c)
 				b.StartTimer()
-				sum := NewGate(c, Policy{}).Run(context.Background(), actions, RunOptions{Concurrency: n})
+				sum := NewGate(c).Run(context.Background(), actions, RunOptions{Concurrency: n})
 				if err := sum.Err(); err != nil || sum.Count(StatusOK) != vms {
 					b.Fatalf("%s: %v", sum, err)
 				}

@@ -41,6 +41,7 @@ type Client struct {
 	soap    *soap.Client
 	session *reloginRoundTripper
 	http    *countingTransport
+	policy  Policy
 
 	viewsMu sync.Mutex
 	views   *viewSet
@@ -52,10 +53,17 @@ type Option func(*options)
 type options struct {
 	log       *slog.Logger
 	keepAlive time.Duration
+	policy    Policy
 }
 
 // WithLogger sends the client's log records (logins, re-logins, retries) to l.
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
+
+// WithPolicy sets what the client's gates let through (NewGate): every
+// change made through the client obeys p, whichever face (CLI or terminal
+// UI) plans it. With p.ReadOnly the transport also refuses every mutating
+// method (RefuseMutations).
+func WithPolicy(p Policy) Option { return func(o *options) { o.policy = p } }
 
 // WithKeepAlive sets how long the session may idle before a keep-alive
 // request is sent. The default is five minutes.
@@ -142,7 +150,7 @@ func Connect(ctx context.Context, cfg Config, opts ...Option) (*Client, error) {
 		return nil, connectError(u, timeout, fmt.Errorf("login to %s as %s: %w", u.Host, cfg.Username, err))
 	}
 	o.log.Info("logged in", "url", u.Redacted(), "user", cfg.Username)
-	return &Client{
+	c := &Client{
 		vim:     vim,
 		host:    u.Host,
 		user:    cfg.Username,
@@ -151,7 +159,20 @@ func Connect(ctx context.Context, cfg Config, opts ...Option) (*Client, error) {
 		soap:    sc,
 		session: relogin,
 		http:    counter,
-	}, nil
+		policy:  o.policy,
+	}
+	if o.policy.ReadOnly {
+		c.RefuseMutations()
+	}
+	return c, nil
+}
+
+// Policy returns what the client's gates let through: the policy it was
+// connected with, read-only as well if its transport refuses mutations.
+func (c *Client) Policy() Policy {
+	p := c.policy
+	p.ReadOnly = p.ReadOnly || c.RefusesMutations()
+	return p
 }
 
 // Host returns the server's host[:port], for display.

@@ -62,26 +62,9 @@ func (c *Client) Events(ctx context.Context, n int, eventTypes ...string) ([]Eve
 	return toEvents(page, n), nil
 }
 
-// EventUpdate is the state of an event watch at one moment.
-type EventUpdate struct {
-	// Events are the latest events, newest first; nil until the first page
-	// arrives. The slice is never modified after it is published.
-	Events []Event
-	// State says whether Events is complete and current.
-	State ConnState
-	// RetryAt is when the next reconnect attempt starts, when Reconnecting.
-	RetryAt time.Time
-	// Err is why the connection dropped, when Reconnecting.
-	Err error
-	// Seq increases with every update, so a consumer can drop stale ones.
-	Seq uint64
-}
-
-func (u *EventUpdate) setSeq(seq uint64) { u.Seq = seq }
-
-func (u *EventUpdate) lost(err error, retryAt time.Time) {
-	u.State, u.Err, u.RetryAt = Reconnecting, err, retryAt
-}
+// EventUpdate is the state of an event watch at one moment: its Data is
+// the latest events, newest first, nil until the first page arrives.
+type EventUpdate = Update[[]Event]
 
 // EventWatch keeps the latest events current; it never polls. It follows
 // the latestPage of an event history collector with property updates, and
@@ -91,11 +74,8 @@ func (u *EventUpdate) lost(err error, retryAt time.Time) {
 // event. The first load, and a page with nothing the watch already holds
 // (events may have been missed), read the latest events in full. Like
 // Watch, it keeps the last events when the connection drops, marks them
-// stale and reconnects with backoff (with a new collector). Consumers read
-// the newest state with Next; intermediate states may be skipped.
-type EventWatch struct {
-	mb mailbox[EventUpdate, *EventUpdate]
-}
+// stale and reconnects with backoff (with a new collector).
+type EventWatch = Stream[[]Event]
 
 // eventTail is the most events an EventWatch receives per update.
 const eventTail = 50
@@ -105,26 +85,14 @@ const eventTail = 50
 // cancelled.
 func (c *Client) WatchEvents(ctx context.Context, n int) *EventWatch {
 	n = eventPageSize(n)
-	w := &EventWatch{}
-	go w.mb.run(ctx, c.log, "event watch", defaultBackoff, func(ctx context.Context) (bool, error) {
-		return w.stream(ctx, c, n)
+	return startStream(ctx, c.log, "event watch", defaultBackoff, func(ctx context.Context, publish func([]Event, ConnState)) (bool, error) {
+		return c.streamEvents(ctx, n, publish)
 	})
-	return w
 }
 
-// Next blocks until the watch state changed since the update numbered
-// after, and returns the newest state. It returns ctx's error, or
-// context.Canceled once the watch has stopped.
-func (w *EventWatch) Next(ctx context.Context, after uint64) (EventUpdate, error) {
-	return w.mb.next(ctx, after)
-}
-
-// Latest returns the newest state without waiting.
-func (w *EventWatch) Latest() EventUpdate { return w.mb.current() }
-
-// stream creates a collector and follows its latest page until an error,
-// reporting whether the events were loaded.
-func (w *EventWatch) stream(ctx context.Context, c *Client, n int) (synced bool, err error) {
+// streamEvents creates a collector and follows its latest page until an
+// error, reporting whether the events were loaded.
+func (c *Client) streamEvents(ctx context.Context, n int, publish func([]Event, ConnState)) (synced bool, err error) {
 	tail := min(n, eventTail)
 	col, err := c.createEventCollector(ctx, tail, nil)
 	if err != nil {
@@ -145,7 +113,7 @@ func (w *EventWatch) stream(ctx context.Context, c *Client, n int) (synced bool,
 		}
 		held = mergeEvents(held, events, n)
 		synced = true
-		w.mb.publish(func(u *EventUpdate) { *u = EventUpdate{Events: held, State: Live} })
+		publish(held, Live)
 		return nil
 	})
 	if err != nil {

@@ -40,13 +40,11 @@ type Gate struct {
 	notes sync.Map // note text -> struct{}: notes already told
 }
 
-// NewGate returns a gate for changes through c. A client whose transport
-// refuses mutations (RefuseMutations) always gets a read-only gate.
-func NewGate(c *Client, p Policy) *Gate {
-	if c.RefusesMutations() {
-		p.ReadOnly = true
-	}
-	return &Gate{c: c, policy: p, log: c.log}
+// NewGate returns a gate for changes through c, with the client's policy
+// (WithPolicy): the policy travels with the connection, so no face of vtui
+// can forget to pass it.
+func NewGate(c *Client) *Gate {
+	return &Gate{c: c, policy: c.Policy(), log: c.log}
 }
 
 // Policy returns what the gate lets through.

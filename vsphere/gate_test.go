@@ -60,15 +60,22 @@ type opsEnv struct {
 
 func newOpsEnv(t *testing.T) *opsEnv {
 	t.Helper()
-	srv := startSim(t, "small")
-	var buf bytes.Buffer
-	log := slog.New(slog.NewTextHandler(&syncWriter{w: &buf}, nil))
-	c, err := Connect(context.Background(), configFor(srv), WithLogger(log))
+	e := &opsEnv{t: t, srv: startSim(t, "small"), log: &bytes.Buffer{}}
+	e.c = e.connect(Policy{})
+	return e
+}
+
+// connect logs in to the environment's simulator again, with policy p and
+// the environment's log.
+func (e *opsEnv) connect(p Policy) *Client {
+	e.t.Helper()
+	log := slog.New(slog.NewTextHandler(&syncWriter{w: e.log}, nil))
+	c, err := Connect(context.Background(), configFor(e.srv), WithLogger(log), WithPolicy(p))
 	if err != nil {
-		t.Fatal(err)
+		e.t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = c.Close(context.Background()) })
-	return &opsEnv{t: t, c: c, srv: srv, log: &buf}
+	e.t.Cleanup(func() { _ = c.Close(context.Background()) })
+	return c
 }
 
 type syncWriter struct {
@@ -138,7 +145,7 @@ func TestMigrateChangesHostAndDatastore(t *testing.T) {
 	p, inv := e.planner()
 	app := e.vm(inv, "app-01") // on esx-a-02
 	to := e.host(inv, "esx-a-03")
-	g := NewGate(e.c, Policy{})
+	g := NewGate(e.c)
 	var stages []Stage
 	res := g.Do(context.Background(), p.Migrate(app.Ref, MigrateSpec{Host: to.Ref}), func(pr Progress) { stages = append(stages, pr.Stage) })
 	if res.Status != StatusOK || res.Task == "" || res.From != "esx-a-02.lab.local" || res.Target != to.Name {
@@ -185,7 +192,7 @@ func TestMigrateAcrossClustersWithPool(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := NewGate(e.c, Policy{}).Do(context.Background(), p.Migrate(app.Ref, MigrateSpec{Host: to.Ref, Pool: pool.Ref}), nil)
+	res := NewGate(e.c).Do(context.Background(), p.Migrate(app.Ref, MigrateSpec{Host: to.Ref, Pool: pool.Ref}), nil)
 	if res.Status != StatusOK {
 		t.Fatalf("migrate app-01 to esx-b-01 with pool %s: %+v", pool.Path, res)
 	}
@@ -199,7 +206,7 @@ func TestMigrateAcrossClustersWithPool(t *testing.T) {
 // each is refused by name and that no mutating request left the client.
 func TestRefusedChangesSendNothing(t *testing.T) {
 	e := newOpsEnv(t)
-	g := NewGate(e.c, Policy{})
+	g := NewGate(e.c)
 	ctx := context.Background()
 	// Put esx-a-03 into maintenance and disconnect esx-b-03 first.
 	p, inv := e.planner()
@@ -271,7 +278,6 @@ func TestRefusedChangesSendNothing(t *testing.T) {
 func TestReadOnlySendsNoMutation(t *testing.T) {
 	e := newOpsEnv(t)
 	p, inv := e.planner()
-	rec := record(e.c)
 	app := e.vm(inv, "app-01")
 	actions := []Action{
 		p.Migrate(app.Ref, MigrateSpec{Host: e.host(inv, "esx-a-03").Ref}),
@@ -279,7 +285,12 @@ func TestReadOnlySendsNoMutation(t *testing.T) {
 		p.EnterMaintenance(e.host(inv, "esx-b-03").Ref, 0),
 		p.Disconnect(e.host(inv, "esx-b-03").Ref),
 	}
-	sum := NewGate(e.c, Policy{ReadOnly: true}).Run(context.Background(), actions, RunOptions{})
+	ro := e.connect(Policy{ReadOnly: true})
+	if !ro.RefusesMutations() || !NewGate(ro).Policy().ReadOnly {
+		t.Fatal("a client connected read-only neither refuses mutations nor makes read-only gates")
+	}
+	rec := record(ro)
+	sum := NewGate(ro).Run(context.Background(), actions, RunOptions{})
 	for _, r := range sum.Results {
 		if r.Status != StatusFailed || !errors.Is(r.Err, ErrReadOnly) || !strings.HasPrefix(r.Message, r.Op.verb()) ||
 			!strings.Contains(r.Message, "read-only mode:") {
@@ -298,6 +309,7 @@ func TestReadOnlySendsNoMutation(t *testing.T) {
 
 	// Defence in depth: the transport itself refuses a mutation that
 	// bypasses the gate, and a gate on such a client is read-only.
+	rec = record(e.c)
 	e.c.RefuseMutations()
 	_, err := object.NewVirtualMachine(e.c.vim, toMoRef(app.Ref)).PowerOff(context.Background())
 	if !errors.Is(err, ErrReadOnly) || !strings.Contains(err.Error(), "PowerOffVM_Task") {
@@ -316,7 +328,7 @@ func TestReadOnlySendsNoMutation(t *testing.T) {
 	if _, err := e.c.Events(context.Background(), 10); err != nil {
 		t.Errorf("Events through a read-only transport: %v", err)
 	}
-	if !NewGate(e.c, Policy{}).Policy().ReadOnly {
+	if !NewGate(e.c).Policy().ReadOnly {
 		t.Error("a gate on a client that refuses mutations is not read-only")
 	}
 }
@@ -324,9 +336,10 @@ func TestReadOnlySendsNoMutation(t *testing.T) {
 func TestDryRunChangesNothing(t *testing.T) {
 	e := newOpsEnv(t)
 	p, inv := e.planner()
-	rec := record(e.c)
+	dry := e.connect(Policy{DryRun: true})
+	rec := record(dry)
 	app := e.vm(inv, "app-01")
-	sum := NewGate(e.c, Policy{DryRun: true}).Run(context.Background(), []Action{
+	sum := NewGate(dry).Run(context.Background(), []Action{
 		p.Migrate(app.Ref, MigrateSpec{Host: e.host(inv, "esx-a-03").Ref}),
 		p.Power(app.Ref, OpPowerOff),
 		p.Power(e.vm(inv, "cache-01").Ref, OpPowerOff), // already off
@@ -366,7 +379,7 @@ func TestBulkOneFailureDoesNotStopTheOthers(t *testing.T) {
 	undo := e.srv.FailMethod("RelocateVM_Task", "db-01", &types.InsufficientResourcesFault{})
 	defer undo()
 	var done atomic.Int32
-	sum := NewGate(e.c, Policy{}).Run(context.Background(), clusterAMoves(e), RunOptions{
+	sum := NewGate(e.c).Run(context.Background(), clusterAMoves(e), RunOptions{
 		Concurrency: 2,
 		Progress: func(p Progress) {
 			if p.Stage == StageDone {
@@ -402,7 +415,7 @@ func TestBulkCancelStartsNothingMoreAndWaitsForRunning(t *testing.T) {
 	defer cancel()
 	var started atomic.Int32
 	actions := clusterAMoves(e)
-	sum := NewGate(e.c, Policy{}).Run(ctx, actions, RunOptions{
+	sum := NewGate(e.c).Run(ctx, actions, RunOptions{
 		Concurrency: 2,
 		Progress: func(p Progress) {
 			if p.Stage == StageStarted && started.Add(1) == 2 {
@@ -441,7 +454,7 @@ func TestBulkCancelStartsNothingMoreAndWaitsForRunning(t *testing.T) {
 
 func TestPowerOperations(t *testing.T) {
 	e := newOpsEnv(t)
-	g := NewGate(e.c, Policy{})
+	g := NewGate(e.c)
 	ctx := context.Background()
 	steps := []struct {
 		vm     string
@@ -482,7 +495,7 @@ func TestPowerOperations(t *testing.T) {
 
 func TestHostOperations(t *testing.T) {
 	e := newOpsEnv(t)
-	g := NewGate(e.c, Policy{})
+	g := NewGate(e.c)
 	ctx := context.Background()
 	hostState := func(name string) Host {
 		inv, err := e.c.Inventory(ctx)
@@ -517,7 +530,7 @@ func TestHostOperations(t *testing.T) {
 
 func TestServerCheckCatchesWhatASnapshotMissed(t *testing.T) {
 	e := newOpsEnv(t)
-	g := NewGate(e.c, Policy{})
+	g := NewGate(e.c)
 	ctx := context.Background()
 	p, inv := e.planner()
 	app := e.vm(inv, "app-01")

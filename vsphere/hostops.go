@@ -12,7 +12,7 @@ import (
 // EnterMaintenance plans putting host into maintenance mode. vSphere does
 // not move powered-on VMs off by itself unless DRS is fully automated, so
 // the action is refused while the planner sees powered-on VMs on a host of
-// a cluster without DRS (evacuate first: see ha.EnterMaintenance), and
+// a cluster without DRS (evacuate first: see placement.EnterMaintenance), and
 // warns on a DRS cluster. timeout bounds the task on the server; 0 means
 // no limit.
 func (p *Planner) EnterMaintenance(host Ref, timeout time.Duration) Action {

@@ -12,17 +12,58 @@ import (
 )
 
 // The live streams (Watch, TaskWatch, EventWatch) share this plumbing: a
-// mailbox that keeps only the newest state, a loop that reconnects with
-// backoff, and follow, which runs one property filter on a collector of
-// its own.
+// Stream whose mailbox keeps only the newest state, a loop that reconnects
+// with backoff, and follow, which runs one property filter on a collector
+// of its own.
 
-// liveUpdate is what a mailbox needs from the state it holds: a place for
-// the sequence number, and a way to mark the state stale after the
-// connection dropped.
-type liveUpdate[T any] interface {
-	*T
-	setSeq(seq uint64)
-	lost(err error, retryAt time.Time)
+// Update is the state of a live stream at one moment.
+type Update[T any] struct {
+	// Data is the stream's newest data: the inventory, the recent tasks
+	// (newest first) or the latest events (newest first). It is the zero
+	// value until the first load arrives, and never modified after it is
+	// published.
+	Data T
+	// State says whether Data is complete and current.
+	State ConnState
+	// RetryAt is when the next reconnect attempt starts, when Reconnecting.
+	RetryAt time.Time
+	// Err is why the connection dropped, when Reconnecting.
+	Err error
+	// Seq increases with every update, so a consumer can drop stale ones.
+	Seq uint64
+}
+
+// Stream is data that vCenter keeps current through property updates; it
+// never polls. When the connection drops it keeps the last data, marks it
+// stale and reconnects with backoff, then resyncs from a fresh load.
+// Consumers read the newest state with Next; intermediate states may be
+// skipped.
+type Stream[T any] struct {
+	mb mailbox[T]
+}
+
+// Next blocks until the stream's state changed since the update numbered
+// after, and returns the newest state. It returns ctx's error, or
+// context.Canceled once the stream has stopped.
+func (s *Stream[T]) Next(ctx context.Context, after uint64) (Update[T], error) {
+	return s.mb.next(ctx, after)
+}
+
+// Latest returns the newest state without waiting.
+func (s *Stream[T]) Latest() Update[T] { return s.mb.current() }
+
+// startStream runs a stream until ctx is cancelled. connection follows one
+// connection's worth of updates, handing each new state to publish, until
+// an error; it reports whether it got in sync. what names the stream in
+// the log.
+func startStream[T any](ctx context.Context, log *slog.Logger, what string, b backoff,
+	connection func(ctx context.Context, publish func(data T, state ConnState)) (synced bool, err error)) *Stream[T] {
+	s := &Stream[T]{}
+	publish := func(data T, state ConnState) {
+		s.mb.publish(func(u *Update[T]) { *u = Update[T]{Data: data, State: state} })
+	}
+	go s.mb.run(ctx, log, what, b, func(ctx context.Context) (bool, error) { return connection(ctx, publish) })
+	return s
 }
 
 // mailbox holds the newest state of a live stream. The writer replaces it;
@@ -30,34 +71,34 @@ type liveUpdate[T any] interface {
 // therefore skips intermediate states instead of holding up the writer,
 // and every waiting reader wakes on each change. The zero value is an
 // empty, running mailbox.
-type mailbox[T any, P liveUpdate[T]] struct {
+type mailbox[T any] struct {
 	mu      sync.Mutex
-	latest  T
+	latest  Update[T]
 	seq     uint64
 	wake    chan struct{} // closed by the next publish or stop; nil until a reader waits
 	stopped bool
 }
 
 // publish changes the state with f and numbers it.
-func (m *mailbox[T, P]) publish(f func(*T)) {
+func (m *mailbox[T]) publish(f func(*Update[T])) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	f(&m.latest)
 	m.seq++
-	P(&m.latest).setSeq(m.seq)
+	m.latest.Seq = m.seq
 	m.wakeLocked()
 }
 
 // stop marks the stream ended: readers with nothing newer get
 // context.Canceled.
-func (m *mailbox[T, P]) stop() {
+func (m *mailbox[T]) stop() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.stopped = true
 	m.wakeLocked()
 }
 
-func (m *mailbox[T, P]) wakeLocked() {
+func (m *mailbox[T]) wakeLocked() {
 	if m.wake != nil {
 		close(m.wake)
 		m.wake = nil
@@ -67,7 +108,7 @@ func (m *mailbox[T, P]) wakeLocked() {
 // next blocks until the state numbered after has been replaced, and returns
 // the newest. It returns ctx's error, or context.Canceled once the stream
 // has stopped, with the last state.
-func (m *mailbox[T, P]) next(ctx context.Context, after uint64) (T, error) {
+func (m *mailbox[T]) next(ctx context.Context, after uint64) (Update[T], error) {
 	for {
 		m.mu.Lock()
 		u, seq, stopped := m.latest, m.seq, m.stopped
@@ -91,7 +132,7 @@ func (m *mailbox[T, P]) next(ctx context.Context, after uint64) (T, error) {
 }
 
 // current returns the newest state without waiting.
-func (m *mailbox[T, P]) current() T {
+func (m *mailbox[T]) current() Update[T] {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.latest
@@ -108,7 +149,7 @@ var defaultBackoff = backoff{min: 500 * time.Millisecond, max: 30 * time.Second}
 // returns, it marks the state stale (keeping its data) and waits before the
 // next attempt, doubling the wait up to b.max; an attempt that got in sync
 // resets it to b.min. what names the stream in the log.
-func (m *mailbox[T, P]) run(ctx context.Context, log *slog.Logger, what string, b backoff,
+func (m *mailbox[T]) run(ctx context.Context, log *slog.Logger, what string, b backoff,
 	stream func(context.Context) (synced bool, err error)) {
 	defer m.stop()
 	wait := b.min
@@ -122,7 +163,7 @@ func (m *mailbox[T, P]) run(ctx context.Context, log *slog.Logger, what string, 
 		}
 		retryAt := time.Now().Add(wait)
 		log.Warn(what+" lost its connection; reconnecting", "err", err, "retry_in", wait)
-		m.publish(func(u *T) { P(u).lost(err, retryAt) })
+		m.publish(func(u *Update[T]) { u.State, u.Err, u.RetryAt = Reconnecting, err, retryAt })
 		select {
 		case <-ctx.Done():
 			return

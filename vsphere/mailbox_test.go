@@ -10,30 +10,19 @@ import (
 	"time"
 )
 
-// testUpdate is the smallest state a mailbox can hold.
-type testUpdate struct {
-	N       int
-	State   ConnState
-	Err     error
-	RetryAt time.Time
-	Seq     uint64
-}
+// testMailbox holds the smallest data a stream can carry.
+type testMailbox = mailbox[int]
 
-func (u *testUpdate) setSeq(seq uint64) { u.Seq = seq }
-
-func (u *testUpdate) lost(err error, retryAt time.Time) {
-	u.State, u.Err, u.RetryAt = Reconnecting, err, retryAt
-}
-
-type testMailbox = mailbox[testUpdate, *testUpdate]
+// testUpdate is the state such a mailbox holds.
+type testUpdate = Update[int]
 
 func TestMailboxNextSkipsToNewest(t *testing.T) {
 	var m testMailbox
 	for n := 1; n <= 3; n++ {
-		m.publish(func(u *testUpdate) { u.N = n })
+		m.publish(func(u *testUpdate) { u.Data = n })
 	}
 	u, err := m.next(context.Background(), 0)
-	if err != nil || u.N != 3 || u.Seq != 3 {
+	if err != nil || u.Data != 3 || u.Seq != 3 {
 		t.Errorf("next(0) = %+v, %v; want N 3, Seq 3, no error", u, err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
@@ -61,10 +50,10 @@ func TestMailboxWakesEveryReader(t *testing.T) {
 	for range readers {
 		<-waiting
 	}
-	m.publish(func(u *testUpdate) { u.N = 7 })
+	m.publish(func(u *testUpdate) { u.Data = 7 })
 	wg.Wait()
 	for i := range readers {
-		if errs[i] != nil || got[i].N != 7 {
+		if errs[i] != nil || got[i].Data != 7 {
 			t.Errorf("reader %d got %+v, %v; want N 7", i, got[i], errs[i])
 		}
 	}
@@ -72,12 +61,12 @@ func TestMailboxWakesEveryReader(t *testing.T) {
 
 func TestMailboxStoppedReturnsLastStateAndCanceled(t *testing.T) {
 	var m testMailbox
-	m.publish(func(u *testUpdate) { u.N = 1 })
+	m.publish(func(u *testUpdate) { u.Data = 1 })
 	m.stop()
-	if u, err := m.next(context.Background(), 0); err != nil || u.N != 1 {
+	if u, err := m.next(context.Background(), 0); err != nil || u.Data != 1 {
 		t.Errorf("next(0) after stop = %+v, %v; want the unread N 1 first", u, err)
 	}
-	if u, err := m.next(context.Background(), 1); !errors.Is(err, context.Canceled) || u.N != 1 {
+	if u, err := m.next(context.Background(), 1); !errors.Is(err, context.Canceled) || u.Data != 1 {
 		t.Errorf("next(1) after stop = %+v, %v; want N 1 and context.Canceled", u, err)
 	}
 }
@@ -101,11 +90,11 @@ func TestMailboxRunReconnectsWithBackoff(t *testing.T) {
 			ends = append(ends, time.Now())
 			return false, errDown
 		case 3:
-			m.publish(func(u *testUpdate) { *u = testUpdate{N: 3, State: Live} })
+			m.publish(func(u *testUpdate) { *u = testUpdate{Data: 3, State: Live} })
 			ends = append(ends, time.Now())
 			return true, errDown
 		}
-		m.publish(func(u *testUpdate) { *u = testUpdate{N: attempt, State: Live} })
+		m.publish(func(u *testUpdate) { *u = testUpdate{Data: attempt, State: Live} })
 		<-ctx.Done()
 		return false, ctx.Err()
 	}
@@ -121,7 +110,7 @@ func TestMailboxRunReconnectsWithBackoff(t *testing.T) {
 		}
 		seq = u.Seq
 		states = append(states, u)
-		if u.N == 4 {
+		if u.Data == 4 {
 			break
 		}
 	}
@@ -146,8 +135,8 @@ func TestMailboxRunReconnectsWithBackoff(t *testing.T) {
 			t.Errorf("loss %d = %+v; want Err %v and a RetryAt", i, u, errDown)
 		}
 	}
-	if lost[2].N != 3 {
-		t.Errorf("after the synced attempt failed, N = %d; want the synced data (3) kept", lost[2].N)
+	if lost[2].Data != 3 {
+		t.Errorf("after the synced attempt failed, N = %d; want the synced data (3) kept", lost[2].Data)
 	}
 	// Waits, as RetryAt announces them: min, then doubled but capped at
 	// max, then min again because attempt 3 synced. The slack covers only

@@ -65,26 +65,9 @@ func (c *Client) RecentTasks(ctx context.Context) ([]Task, error) {
 	return s.tasks(), nil
 }
 
-// TaskUpdate is the state of a task watch at one moment.
-type TaskUpdate struct {
-	// Tasks are the recent tasks, newest first; nil until the first load
-	// arrives. The slice is never modified after it is published.
-	Tasks []Task
-	// State says whether Tasks is complete and current.
-	State ConnState
-	// RetryAt is when the next reconnect attempt starts, when Reconnecting.
-	RetryAt time.Time
-	// Err is why the connection dropped, when Reconnecting.
-	Err error
-	// Seq increases with every update, so a consumer can drop stale ones.
-	Seq uint64
-}
-
-func (u *TaskUpdate) setSeq(seq uint64) { u.Seq = seq }
-
-func (u *TaskUpdate) lost(err error, retryAt time.Time) {
-	u.State, u.Err, u.RetryAt = Reconnecting, err, retryAt
-}
+// TaskUpdate is the state of a task watch at one moment: its Data is the
+// recent tasks, newest first, nil until the first load arrives.
+type TaskUpdate = Update[[]Task]
 
 // TaskWatch keeps the recent tasks current from property updates; it
 // never polls. It follows the TaskManager's recentTask, and the info of
@@ -92,34 +75,17 @@ func (u *TaskUpdate) lost(err error, retryAt time.Time) {
 // changes, and vcsim re-collects every object a filter covers on each
 // change, so covering only the running tasks keeps it cheap. Like Watch,
 // it keeps the last list when the connection drops, marks it stale and
-// reconnects with backoff. Consumers read the newest state with Next;
-// intermediate states may be skipped.
-type TaskWatch struct {
-	mb mailbox[TaskUpdate, *TaskUpdate]
-}
+// reconnects with backoff.
+type TaskWatch = Stream[[]Task]
 
 // WatchTasks starts a task watch that runs until ctx is cancelled.
 func (c *Client) WatchTasks(ctx context.Context) *TaskWatch {
-	w := &TaskWatch{}
-	go w.mb.run(ctx, c.log, "task watch", defaultBackoff, func(ctx context.Context) (bool, error) {
-		return w.stream(ctx, c)
-	})
-	return w
+	return startStream(ctx, c.log, "task watch", defaultBackoff, c.streamTasks)
 }
 
-// Next blocks until the watch state changed since the update numbered
-// after, and returns the newest state. It returns ctx's error, or
-// context.Canceled once the watch has stopped.
-func (w *TaskWatch) Next(ctx context.Context, after uint64) (TaskUpdate, error) {
-	return w.mb.next(ctx, after)
-}
-
-// Latest returns the newest state without waiting.
-func (w *TaskWatch) Latest() TaskUpdate { return w.mb.current() }
-
-// stream loads the recent tasks and then follows their changes until an
-// error, reporting whether the first load completed.
-func (w *TaskWatch) stream(ctx context.Context, c *Client) (synced bool, err error) {
+// streamTasks loads the recent tasks and then follows their changes until
+// an error, reporting whether the first load completed.
+func (c *Client) streamTasks(ctx context.Context, publish func([]Task, ConnState)) (synced bool, err error) {
 	view, err := c.createListView(ctx)
 	if err != nil {
 		return false, fmt.Errorf("watch tasks on %s: %w", c.host, err)
@@ -146,11 +112,11 @@ func (w *TaskWatch) stream(ctx context.Context, c *Client) (synced bool, err err
 		}
 		c.nameTargets(ctx, s)
 		tasks := s.tasks()
-		if state == last.State && slices.Equal(tasks, last.Tasks) {
+		if state == last.State && slices.Equal(tasks, last.Data) {
 			return nil // only the view changed
 		}
-		last = TaskUpdate{Tasks: tasks, State: state}
-		w.mb.publish(func(u *TaskUpdate) { *u = last })
+		last = TaskUpdate{Data: tasks, State: state}
+		publish(tasks, state)
 		return nil
 	})
 	if err != nil {

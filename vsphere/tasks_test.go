@@ -94,10 +94,10 @@ func TestPowerOffShowsInTaskAndEventWatches(t *testing.T) {
 	id := task.Reference().Value
 
 	tu = waitFor(t, "the power-off task to succeed", tw.Next, taskSeq, func(u TaskUpdate) bool {
-		got, ok := findTask(u.Tasks, id)
+		got, ok := findTask(u.Data, id)
 		return ok && got.Done()
 	})
-	got, _ := findTask(tu.Tasks, id)
+	got, _ := findTask(tu.Data, id)
 	if got.State != TaskSuccess || got.Progress != 100 || got.Error != "" {
 		t.Errorf("task %s: state %q, progress %d, error %q; want success, 100, no error", id, got.State, got.Progress, got.Error)
 	}
@@ -111,20 +111,20 @@ func TestPowerOffShowsInTaskAndEventWatches(t *testing.T) {
 		t.Errorf("task %s times: queued %v, started %v, completed %v; want queued now, then started, then completed",
 			id, got.Queued, got.Started, got.Completed)
 	}
-	if tu.Tasks[0].ID != id {
-		t.Errorf("newest task is %s; want the power-off %s first", tu.Tasks[0].ID, id)
+	if tu.Data[0].ID != id {
+		t.Errorf("newest task is %s; want the power-off %s first", tu.Data[0].ID, id)
 	}
 
 	isPowerOff := func(e Event) bool { return e.Type == "VmPoweredOffEvent" && e.Object == vm.Name }
 	eu = waitFor(t, "a VmPoweredOffEvent for "+vm.Name, ew.Next, eventSeq, func(u EventUpdate) bool {
-		return slices.ContainsFunc(u.Events, isPowerOff)
+		return slices.ContainsFunc(u.Data, isPowerOff)
 	})
-	ev := eu.Events[slices.IndexFunc(eu.Events, isPowerOff)]
+	ev := eu.Data[slices.IndexFunc(eu.Data, isPowerOff)]
 	if ev.ObjectRef != vm.Ref || ev.Message == "" || ev.Time.Before(start.Add(-time.Minute)) {
 		t.Errorf("event = %+v; want object %v, a message and a current time", ev, vm.Ref)
 	}
-	if !slices.IsSortedFunc(eu.Events, func(a, b Event) int { return int(b.Key) - int(a.Key) }) || len(eu.Events) > 50 {
-		t.Errorf("watched events are not newest first, or more than 50: %d events", len(eu.Events))
+	if !slices.IsSortedFunc(eu.Data, func(a, b Event) int { return int(b.Key) - int(a.Key) }) || len(eu.Data) > 50 {
+		t.Errorf("watched events are not newest first, or more than 50: %d events", len(eu.Data))
 	}
 
 	// Powering off again fails: the task says why.
@@ -133,10 +133,10 @@ func TestPowerOffShowsInTaskAndEventWatches(t *testing.T) {
 		t.Fatalf("second PowerOff %s: %v", vm.Name, err)
 	}
 	tu = waitFor(t, "the second power-off task to fail", tw.Next, taskSeq, func(u TaskUpdate) bool {
-		got, ok := findTask(u.Tasks, again.Reference().Value)
+		got, ok := findTask(u.Data, again.Reference().Value)
 		return ok && got.Done()
 	})
-	failed, _ := findTask(tu.Tasks, again.Reference().Value)
+	failed, _ := findTask(tu.Data, again.Reference().Value)
 	if failed.State != TaskError || failed.Error != "InvalidPowerState" {
 		t.Errorf("second power-off: state %q, error %q; want error, InvalidPowerState", failed.State, failed.Error)
 	}
@@ -344,10 +344,10 @@ func TestEventWatchMergesPagesIntoTheLatestN(t *testing.T) {
 		t.Fatal(err)
 	}
 	u := waitFor(t, "the event watch to catch up", ew.Next, eventSeq, func(u EventUpdate) bool {
-		return len(u.Events) > 0 && u.Events[0].Key >= want[0].Key
+		return len(u.Data) > 0 && u.Data[0].Key >= want[0].Key
 	})
-	if !slices.Equal(u.Events, want) {
-		t.Errorf("the watch holds %d events, Events read %d; they differ:\nwatch  %v\nEvents %v", len(u.Events), len(want), eventKeys(u.Events), eventKeys(want))
+	if !slices.Equal(u.Data, want) {
+		t.Errorf("the watch holds %d events, Events read %d; they differ:\nwatch  %v\nEvents %v", len(u.Data), len(want), eventKeys(u.Data), eventKeys(want))
 	}
 }
 

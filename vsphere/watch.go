@@ -32,20 +32,9 @@ func (s ConnState) String() string {
 	return "unknown"
 }
 
-// WatchUpdate is the state of a watch at one moment.
-type WatchUpdate struct {
-	// Inventory is the latest inventory; nil until the first page arrives.
-	// It is never modified after it is published.
-	Inventory *Inventory
-	// State says whether Inventory is complete and current.
-	State ConnState
-	// RetryAt is when the next reconnect attempt starts, when Reconnecting.
-	RetryAt time.Time
-	// Err is why the connection dropped, when Reconnecting.
-	Err error
-	// Seq increases with every update, so a consumer can drop stale ones.
-	Seq uint64
-}
+// WatchUpdate is the state of an inventory watch at one moment: its Data
+// is the latest inventory, nil until the first page arrives.
+type WatchUpdate = Update[*Inventory]
 
 // WatchOptions tunes a watch.
 type WatchOptions struct {
@@ -60,17 +49,8 @@ type WatchOptions struct {
 // Watch keeps an inventory current from property updates
 // (WaitForUpdatesEx on the session's container views); it never polls.
 // When the connection drops it keeps the last inventory, marks it stale
-// and reconnects with backoff, then resyncs from a fresh load. Consumers
-// read the newest state with Next; intermediate states may be skipped.
-type Watch struct {
-	mb mailbox[WatchUpdate, *WatchUpdate]
-}
-
-func (u *WatchUpdate) setSeq(seq uint64) { u.Seq = seq }
-
-func (u *WatchUpdate) lost(err error, retryAt time.Time) {
-	u.State, u.Err, u.RetryAt = Reconnecting, err, retryAt
-}
+// and reconnects with backoff, then resyncs from a fresh load.
+type Watch = Stream[*Inventory]
 
 // Watch starts a watch that runs until ctx is cancelled.
 func (c *Client) Watch(ctx context.Context, opts WatchOptions) *Watch {
@@ -84,27 +64,15 @@ func (c *Client) Watch(ctx context.Context, opts WatchOptions) *Watch {
 	if opts.MaxBackoff > 0 {
 		b.max = opts.MaxBackoff
 	}
-	w := &Watch{}
-	go w.mb.run(ctx, c.log, "watch", b, func(ctx context.Context) (bool, error) {
-		return w.stream(ctx, c, opts)
+	return startStream(ctx, c.log, "watch", b, func(ctx context.Context, publish func(*Inventory, ConnState)) (bool, error) {
+		return c.streamInventory(ctx, opts, publish)
 	})
-	return w
 }
 
-// Next blocks until the watch state changed since the update numbered
-// after, and returns the newest state. It returns ctx's error, or
-// context.Canceled once the watch has stopped.
-func (w *Watch) Next(ctx context.Context, after uint64) (WatchUpdate, error) {
-	return w.mb.next(ctx, after)
-}
-
-// Latest returns the newest state without waiting.
-func (w *Watch) Latest() WatchUpdate { return w.mb.current() }
-
-// stream loads everything into a fresh store through a new property
-// collector and then applies changes until an error. It reports whether the
-// first load completed, so the caller can reset its backoff.
-func (w *Watch) stream(ctx context.Context, c *Client, opts WatchOptions) (synced bool, err error) {
+// streamInventory loads everything into a fresh store through a new
+// property collector and then applies changes until an error. It reports
+// whether the first load completed, so the caller can reset its backoff.
+func (c *Client) streamInventory(ctx context.Context, opts WatchOptions, publish func(*Inventory, ConnState)) (synced bool, err error) {
 	vs, err := c.viewsFor(ctx)
 	if err != nil {
 		return false, err
@@ -118,8 +86,7 @@ func (w *Watch) stream(ctx context.Context, c *Client, opts WatchOptions) (synce
 		} else {
 			synced = true
 		}
-		inv := s.inventory()
-		w.mb.publish(func(u *WatchUpdate) { *u = WatchUpdate{Inventory: inv, State: state} })
+		publish(s.inventory(), state)
 		return nil
 	})
 	if err != nil {

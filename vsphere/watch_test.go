@@ -45,7 +45,7 @@ func TestWatchLoadsInPagesThenFollowsChanges(t *testing.T) {
 	w := c.Watch(ctx, WatchOptions{PageSize: 5})
 	sawPartial := false
 	u := nextUntil(t, w, func(u WatchUpdate) bool {
-		if u.State == Syncing && u.Inventory != nil {
+		if u.State == Syncing && u.Data != nil {
 			sawPartial = true
 		}
 		return u.State == Live
@@ -53,12 +53,12 @@ func TestWatchLoadsInPagesThenFollowsChanges(t *testing.T) {
 	if !sawPartial {
 		t.Errorf("with 5 objects a page, the first load was never seen partly loaded")
 	}
-	if len(u.Inventory.VMs) != 12 || vmNamed(u.Inventory, "web-02").PowerState != "poweredOn" {
-		t.Fatalf("live inventory has %d VMs, web-02 %q; want 12 and poweredOn", len(u.Inventory.VMs), vmNamed(u.Inventory, "web-02").PowerState)
+	if len(u.Data.VMs) != 12 || vmNamed(u.Data, "web-02").PowerState != "poweredOn" {
+		t.Fatalf("live inventory has %d VMs, web-02 %q; want 12 and poweredOn", len(u.Data.VMs), vmNamed(u.Data, "web-02").PowerState)
 	}
 
 	// Another client powers web-02 off; the watch shows it without a reload.
-	vm := object.NewVirtualMachine(c.vim, toMoRef(vmNamed(u.Inventory, "web-02").Ref))
+	vm := object.NewVirtualMachine(c.vim, toMoRef(vmNamed(u.Data, "web-02").Ref))
 	task, err := vm.PowerOff(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -67,7 +67,7 @@ func TestWatchLoadsInPagesThenFollowsChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	nextUntil(t, w, func(u WatchUpdate) bool {
-		return u.Inventory != nil && vmNamed(u.Inventory, "web-02").PowerState == "poweredOff"
+		return u.Data != nil && vmNamed(u.Data, "web-02").PowerState == "poweredOff"
 	})
 }
 
@@ -97,7 +97,7 @@ func TestWatchMarksDataStaleAndResyncsWhenTheServerReturns(t *testing.T) {
 	if u.Err == nil || u.RetryAt.IsZero() {
 		t.Errorf("reconnecting state has err %v, retry at %v; want both", u.Err, u.RetryAt)
 	}
-	if u.Inventory != live.Inventory {
+	if u.Data != live.Data {
 		t.Errorf("the last inventory was dropped; want it kept (stale) while reconnecting")
 	}
 
@@ -110,8 +110,8 @@ func TestWatchMarksDataStaleAndResyncsWhenTheServerReturns(t *testing.T) {
 	}
 	defer again.Close()
 	back := nextUntil(t, w, func(u WatchUpdate) bool { return u.State == Live })
-	if back.Inventory == live.Inventory || len(back.Inventory.VMs) != 12 {
-		t.Errorf("after the server returned: %d VMs, same snapshot %v; want a fresh load of 12", len(back.Inventory.VMs), back.Inventory == live.Inventory)
+	if back.Data == live.Data || len(back.Data.VMs) != 12 {
+		t.Errorf("after the server returned: %d VMs, same snapshot %v; want a fresh load of 12", len(back.Data.VMs), back.Data == live.Data)
 	}
 	if c.Relogins() == 0 {
 		t.Errorf("the watch resynced without logging in again to the new server")
@@ -134,7 +134,7 @@ func BenchmarkWatchLatency(b *testing.B) {
 				b.Fatal(err)
 			}
 			seq = u.Seq
-			if u.State == Live && u.Inventory != nil && ok(u.Inventory) {
+			if u.State == Live && u.Data != nil && ok(u.Data) {
 				return
 			}
 		}

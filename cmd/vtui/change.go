@@ -51,7 +51,7 @@ func (a *app) startChange(cmd *cobra.Command) (*changeSession, error) {
 		_ = c.Close(context.WithoutCancel(ctx))
 		return nil, err
 	}
-	gate := vsphere.NewGate(c, vsphere.Policy{ReadOnly: a.settings.ReadOnly, DryRun: a.settings.DryRun})
+	gate := vsphere.NewGate(c)
 	return &changeSession{a: a, cmd: cmd, c: c, inv: inv, gate: gate}, nil
 }
 

@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/vtui/vtui/ha"
+	"github.com/vtui/vtui/ha/placement"
 	"github.com/vtui/vtui/vsphere"
 )
 
@@ -87,7 +87,7 @@ bounds connecting, as everywhere.)
 					}
 					return s.apply(actions, concurrency, runAll(actions))
 				}
-				plan, err := ha.PlanMaintenance(p, refs, evacuate, timeout)
+				plan, err := placement.PlanMaintenance(p, refs, evacuate, timeout)
 				if err != nil {
 					return err
 				}
@@ -96,7 +96,7 @@ bounds connecting, as everywhere.)
 					actions = append(append(actions, step.Evacuate...), step.Enter)
 				}
 				return s.apply(actions, concurrency, func(ctx context.Context, g *vsphere.Gate, opts vsphere.RunOptions) vsphere.Summary {
-					return ha.EnterMaintenance(ctx, g, plan, opts)
+					return placement.EnterMaintenance(ctx, g, plan, opts)
 				})
 			})
 		},

@@ -366,13 +366,15 @@ func (a *app) connect(ctx context.Context) (*vsphere.Client, error) {
 
 // connectWith logs in with s, e.g. from resolveContext. If s.Conn.Password
 // is empty it is read from s's password source, or asked for on a terminal.
+// The client carries s's --readonly and --dry-run policy, so every gate
+// made on it, the CLI's and the terminal UI's alike, obeys them.
 func (a *app) connectWith(ctx context.Context, s settings) (*vsphere.Client, error) {
+	opts := []vsphere.Option{
+		vsphere.WithLogger(a.log),
+		vsphere.WithPolicy(vsphere.Policy{ReadOnly: s.ReadOnly, DryRun: s.DryRun}),
+	}
 	if s.Simulator != "" {
-		c, err := a.connectSimulator(ctx, s)
-		if err == nil && s.ReadOnly {
-			c.RefuseMutations()
-		}
-		return c, err
+		return a.connectSimulator(ctx, s, opts)
 	}
 	if s.Conn.URL == "" {
 		return nil, usageErrorf("no vCenter URL: use --url, VTUI_URL or GOVC_URL, or a context of the config file (--context NAME); or try --simulator")
@@ -390,7 +392,7 @@ func (a *app) connectWith(ctx context.Context, s settings) (*vsphere.Client, err
 	}
 	log := a.log.With("url", redactURL(cfg.URL), "username", cfg.Username, "context", s.ContextName)
 	log.Info("connecting")
-	c, err := vsphere.Connect(ctx, cfg, vsphere.WithLogger(a.log))
+	c, err := vsphere.Connect(ctx, cfg, opts...)
 	if err != nil {
 		log.Error("connect failed", "err", err)
 		if s.ContextName != "" {
@@ -398,16 +400,13 @@ func (a *app) connectWith(ctx context.Context, s settings) (*vsphere.Client, err
 		}
 		return nil, err
 	}
-	log.Info("connected")
-	if s.ReadOnly {
-		c.RefuseMutations() // defense in depth: the gate refuses first
-	}
+	log.Info("connected", "policy", c.Policy())
 	return c, nil
 }
 
 // connectSimulator starts the in-process simulator once and logs in to it,
 // pinning its certificate rather than skipping verification.
-func (a *app) connectSimulator(ctx context.Context, s settings) (*vsphere.Client, error) {
+func (a *app) connectSimulator(ctx context.Context, s settings, opts []vsphere.Option) (*vsphere.Client, error) {
 	if a.sim == nil {
 		spec, err := sim.Preset(s.Simulator)
 		if err != nil {
@@ -431,11 +430,11 @@ func (a *app) connectSimulator(ctx context.Context, s settings) (*vsphere.Client
 		Thumbprint: a.sim.Thumbprint,
 		Timeout:    s.Conn.Timeout,
 	}
-	c, err := vsphere.Connect(ctx, cfg, vsphere.WithLogger(a.log))
+	c, err := vsphere.Connect(ctx, cfg, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("connect to simulator: %w", err)
 	}
-	a.log.Info("connected to simulator", "url", cfg.URL, "preset", s.Simulator)
+	a.log.Info("connected to simulator", "url", cfg.URL, "preset", s.Simulator, "policy", c.Policy())
 	return c, nil
 }
 

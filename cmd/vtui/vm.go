@@ -3,7 +3,7 @@ package main
 import (
 	"github.com/spf13/cobra"
 
-	"github.com/vtui/vtui/ha"
+	"github.com/vtui/vtui/ha/placement"
 	"github.com/vtui/vtui/vsphere"
 )
 
@@ -70,7 +70,7 @@ cluster: its name ("Resources" is every cluster's root pool) or its path
 				if err != nil {
 					return err
 				}
-				actions := ha.PlanMigrations(p, req)
+				actions := placement.PlanMigrations(p, req)
 				return s.apply(actions, concurrency, runAll(actions))
 			})
 		},
@@ -84,12 +84,12 @@ cluster: its name ("Resources" is every cluster's root pool) or its path
 
 // migrateRequest resolves the names of a migrate command; a name that
 // matches nothing is a usage error.
-func (s *changeSession) migrateRequest(vmNames []string, host, datastore, pool string) (ha.MigrateRequest, error) {
+func (s *changeSession) migrateRequest(vmNames []string, host, datastore, pool string) (placement.MigrateRequest, error) {
 	vms, err := s.inv.VMsNamed(vmNames)
 	if err != nil {
-		return ha.MigrateRequest{}, notFound(err)
+		return placement.MigrateRequest{}, notFound(err)
 	}
-	req := ha.MigrateRequest{VMs: refs(vms, func(v vsphere.VM) vsphere.Ref { return v.Ref }), AutoHost: host == "auto"}
+	req := placement.MigrateRequest{VMs: refs(vms, func(v vsphere.VM) vsphere.Ref { return v.Ref }), AutoHost: host == "auto"}
 	var cluster vsphere.Ref
 	if host != "" && host != "auto" {
 		h, err := s.inv.HostNamed(host)

@@ -1,4 +1,4 @@
-package ha
+package placement
 
 import (
 	"context"
@@ -50,7 +50,7 @@ func TestEvacuationLeavesNoPoweredOnVM(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum := EnterMaintenance(ctx, vsphere.NewGate(c, vsphere.Policy{}), plan, vsphere.RunOptions{})
+	sum := EnterMaintenance(ctx, vsphere.NewGate(c), plan, vsphere.RunOptions{})
 	if err := sum.Err(); err != nil {
 		t.Fatalf("evacuate and enter maintenance: %v (%s)", err, sum)
 	}
@@ -81,7 +81,7 @@ func TestEvacuationLeavesNoPoweredOnVM(t *testing.T) {
 
 	// Leaving maintenance is a single action per host.
 	p, _ = plannerOf(t, c)
-	exit := vsphere.NewGate(c, vsphere.Policy{}).Run(ctx, []vsphere.Action{p.ExitMaintenance(refs[0], 0), p.ExitMaintenance(refs[1], 0)}, vsphere.RunOptions{})
+	exit := vsphere.NewGate(c).Run(ctx, []vsphere.Action{p.ExitMaintenance(refs[0], 0), p.ExitMaintenance(refs[1], 0)}, vsphere.RunOptions{})
 	if exit.Err() != nil {
 		t.Errorf("exit maintenance: %v", exit.Err())
 	}
@@ -98,7 +98,7 @@ func TestEvacuationFailureOrCancelKeepsHostOut(t *testing.T) {
 	if err != nil || plan.Moves() != 1 {
 		t.Fatalf("plan: %v, %d moves; want 1", err, plan.Moves())
 	}
-	g := vsphere.NewGate(c, vsphere.Policy{})
+	g := vsphere.NewGate(c)
 	unchanged := func(what string) {
 		t.Helper()
 		after, _ := c.Inventory(context.Background())
