@@ -24,7 +24,7 @@ type Filter struct {
 // host must exist. Its errors say what was wrong and list what would do.
 func (f Filter) Validate(inv *Inventory) error {
 	if _, err := path.Match(f.Name, ""); err != nil {
-		return fmt.Errorf("invalid name pattern %q: %w (use *, ? and [a-z])", f.Name, err)
+		return fmt.Errorf("%w %q: %v (use *, ? and [a-z])", ErrInvalidPattern, f.Name, err)
 	}
 	if f.Cluster != "" && !slices.ContainsFunc(inv.Clusters, func(c Cluster) bool { return c.Name == f.Cluster }) {
 		return fmt.Errorf("no cluster named %q: %w (clusters: %s)", f.Cluster, ErrNotFound, names(inv.Clusters, func(c Cluster) string { return c.Name }))

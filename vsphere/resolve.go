@@ -45,7 +45,7 @@ func named[T any](patterns []string, items []T, kind, list string, name func(T) 
 	var missing []string
 	for _, pat := range patterns {
 		if _, err := path.Match(pat, ""); err != nil {
-			return nil, fmt.Errorf("invalid %s name pattern %q: %w (use *, ? and [a-z])", kind, pat, err)
+			return nil, fmt.Errorf("%w %q for a %s: %v (use *, ? and [a-z])", ErrInvalidPattern, pat, kind, err)
 		}
 		glob := strings.ContainsAny(pat, "*?[")
 		n := 0

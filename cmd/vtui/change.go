@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -171,10 +170,11 @@ func checkConcurrency(n int) error {
 	return nil
 }
 
-// notFound turns a name that matched nothing into a usage error (exit 2).
-func notFound(err error) error {
-	if errors.Is(err, vsphere.ErrNotFound) {
-		return usageErrorf("%w", err)
+// badName turns a name that did not resolve (matched nothing, matched
+// several objects, or is an invalid pattern) into a usage error (exit 2).
+func badName(err error) error {
+	if vsphere.IsBadName(err) {
+		return usageError{err}
 	}
 	return err
 }

@@ -73,7 +73,7 @@ bounds connecting, as everywhere.)
 			return a.change(cmd, func(s *changeSession) error {
 				hosts, err := s.inv.HostsNamed(args[1:])
 				if err != nil {
-					return notFound(err)
+					return badName(err)
 				}
 				refs := refs(hosts, func(h vsphere.Host) vsphere.Ref { return h.Ref })
 				p, err := s.c.Planner(cmd.Context(), s.inv, refs, nil)
@@ -125,7 +125,7 @@ already in the asked state is reported as noop.
 			return a.change(cmd, func(s *changeSession) error {
 				h, err := s.inv.HostNamed(args[0])
 				if err != nil {
-					return notFound(err)
+					return badName(err)
 				}
 				p := vsphere.NewPlanner(s.inv, nil, nil)
 				action := p.Reconnect(h.Ref)

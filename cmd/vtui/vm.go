@@ -87,21 +87,21 @@ cluster: its name ("Resources" is every cluster's root pool) or its path
 func (s *changeSession) migrateRequest(vmNames []string, host, datastore, pool string) (placement.MigrateRequest, error) {
 	vms, err := s.inv.VMsNamed(vmNames)
 	if err != nil {
-		return placement.MigrateRequest{}, notFound(err)
+		return placement.MigrateRequest{}, badName(err)
 	}
 	req := placement.MigrateRequest{VMs: refs(vms, func(v vsphere.VM) vsphere.Ref { return v.Ref }), AutoHost: host == "auto"}
 	var cluster vsphere.Ref
 	if host != "" && host != "auto" {
 		h, err := s.inv.HostNamed(host)
 		if err != nil {
-			return req, notFound(err)
+			return req, badName(err)
 		}
 		req.Spec.Host, cluster = h.Ref, h.ClusterRef
 	}
 	if datastore != "" {
 		d, err := s.inv.DatastoreNamed(datastore)
 		if err != nil {
-			return req, notFound(err)
+			return req, badName(err)
 		}
 		req.Spec.Datastore = d.Ref
 	}
@@ -156,7 +156,7 @@ A VM already in the asked state is reported as noop, not as an error.
 			return a.change(cmd, func(s *changeSession) error {
 				vms, err := s.inv.VMsNamed(args[1:])
 				if err != nil {
-					return notFound(err)
+					return badName(err)
 				}
 				p := vsphere.NewPlanner(s.inv, nil, nil)
 				actions := make([]vsphere.Action, len(vms))
