@@ -1,0 +1,226 @@
+// Package capacity answers vSphere HA's what-if: if these hosts fail,
+// which powered-on VMs restart where, which cannot, and why. It is a plain
+// function of a cluster's inventory and its HA/DRS configuration, with no
+// I/O, so the terminal UI, `vtui cluster capacity` and a drill's preflight
+// all ask the same question the same way.
+//
+// # The model
+//
+// It places restarts as vSphere HA does (see shared/HA.md), not as a
+// vMotion would: there is no vMotion compatibility check, "should" rules
+// may be broken, and a VM needs only what a restart needs.
+//
+//   - Who restarts: the powered-on VMs of the failed hosts, in restart
+//     priority order (highest first; within a priority the largest memory
+//     first, which packs best). A VM whose priority is disabled is never
+//     restarted and does not count against the verdict.
+//   - What a VM needs: its memory reservation, else its configured memory
+//     (memory cannot be overcommitted for long); its CPU reservation, else
+//     its current CPU demand (CPU is time-shared, and counting configured
+//     vCPUs would call every consolidated cluster full).
+//   - Where it may go: a surviving host that is connected, powered on, not
+//     in maintenance mode, sees the VM's datastores and networks, keeps
+//     the cluster's mandatory rules (VM-host must and must-not rules, and
+//     mandatory anti-affinity) and has the memory and CPU left. Among
+//     those, dedicated failover hosts first (admission control hosts:...),
+//     then hosts that keep the "should" rules, then the most unreserved
+//     memory, then CPU, then the name, as HA picks the compatible host with
+//     the most unreserved capacity.
+//   - Admission control reserves capacity when VMs power on; HA attempts
+//     restarts even when it is off, so the what-if always places, and the
+//     report says whether the configured policy covers the failures asked.
+//
+// Where this differs from vSphere: HA's memory overhead per VM, slot sizes
+// and the restart order's readiness conditions are not modelled; a
+// VM-VM affinity rule is treated as a "should" rule.
+package capacity
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/vtui/vtui/ha/clusterspec"
+	"github.com/vtui/vtui/vsphere"
+)
+
+// MaxFailures is the most simultaneous host failures Analyze considers:
+// the number of host sets grows as hosts^N.
+const MaxFailures = 3
+
+// Input is what the what-if needs about one cluster.
+type Input struct {
+	// Config is the cluster's HA and DRS configuration.
+	Config clusterspec.Config
+	// Hosts and VMs are the cluster's own, as the inventory has them.
+	Hosts []vsphere.Host
+	VMs   []vsphere.VM
+	// Reservations are the VMs' CPU and memory reservations; a VM missing
+	// from it reserves nothing.
+	Reservations map[vsphere.Ref]Reservation
+}
+
+// Reservation is what a VM has reserved.
+type Reservation struct {
+	CPUMHz   int64 `json:"cpu_mhz" yaml:"cpu_mhz"`
+	MemoryMB int64 `json:"memory_mb" yaml:"memory_mb"`
+}
+
+// Report is the answer for every set of Failures hosts. Its JSON field
+// names are a stable contract.
+type Report struct {
+	Cluster  string `json:"cluster" yaml:"cluster"`
+	Failures int    `json:"failures" yaml:"failures"`
+	// Tolerates is the verdict: every protected VM restarts in every
+	// scenario.
+	Tolerates bool `json:"tolerates" yaml:"tolerates"`
+	// Hosts counts the cluster's hosts, and Usable those that can take a
+	// restart before any failure.
+	Hosts  int `json:"hosts" yaml:"hosts"`
+	Usable int `json:"usable_hosts" yaml:"usable_hosts"`
+	// Protected counts the powered-on VMs HA would restart: restart
+	// priority not disabled.
+	Protected int `json:"protected_vms" yaml:"protected_vms"`
+	// AdmissionControl is the configured policy, and Admission says
+	// whether it covers Failures host failures.
+	AdmissionControl string `json:"admission_control" yaml:"admission_control"`
+	Admission        string `json:"admission" yaml:"admission"`
+	// Worst is the scenario with the most protected VMs left down (then
+	// the least memory left), nil if there are no scenarios.
+	Worst *Scenario `json:"worst" yaml:"worst"`
+	// Scenarios are every set of Failures hosts, in host-name order.
+	Scenarios []Scenario `json:"scenarios" yaml:"scenarios"`
+}
+
+// Verdict is the report's one line for scripts and people: "tolerates 1
+// host failure: yes".
+func (r Report) Verdict() string {
+	yes := "no"
+	if r.Tolerates {
+		yes = "yes"
+	}
+	noun := "failure"
+	if r.Failures != 1 {
+		noun = "failures"
+	}
+	return fmt.Sprintf("tolerates %d host %s: %s", r.Failures, noun, yes)
+}
+
+// Scenario is what happens when the hosts Failed fail together.
+type Scenario struct {
+	Failed   []string   `json:"failed" yaml:"failed"`
+	Restarts []Restart  `json:"restarts" yaml:"restarts"`
+	Stranded []Stranded `json:"stranded" yaml:"stranded"`
+	// Lost counts the protected VMs in Stranded.
+	Lost int `json:"lost" yaml:"lost"`
+	// FreeMemoryMB is the memory the surviving hosts have left after the
+	// restarts.
+	FreeMemoryMB int64 `json:"free_memory_mb" yaml:"free_memory_mb"`
+}
+
+// Restart is a VM restarted on another host.
+type Restart struct {
+	VM       string                      `json:"vm" yaml:"vm"`
+	From     string                      `json:"from" yaml:"from"`
+	To       string                      `json:"to" yaml:"to"`
+	Priority clusterspec.RestartPriority `json:"priority" yaml:"priority"`
+	// Warnings name the "should" rules the restart breaks.
+	Warnings []string `json:"warnings,omitempty" yaml:"warnings,omitempty"`
+}
+
+// Stranded is a powered-on VM of a failed host that would stay down.
+type Stranded struct {
+	VM       string                      `json:"vm" yaml:"vm"`
+	From     string                      `json:"from" yaml:"from"`
+	Priority clusterspec.RestartPriority `json:"priority" yaml:"priority"`
+	// Protected is false for a VM whose restart priority is disabled:
+	// staying down is what it was configured to do.
+	Protected bool   `json:"protected" yaml:"protected"`
+	Reason    string `json:"reason" yaml:"reason"`
+}
+
+// Analyze runs the what-if for every set of failures hosts of the cluster
+// (1 ≤ failures ≤ MaxFailures).
+func Analyze(in Input, failures int) (Report, error) {
+	if failures < 1 || failures > MaxFailures {
+		return Report{}, fmt.Errorf("--failures %d: want 1 to %d host failures", failures, MaxFailures)
+	}
+	m := newModel(in)
+	r := Report{
+		Cluster:          in.Config.Cluster,
+		Failures:         failures,
+		Hosts:            len(m.hosts),
+		AdmissionControl: in.Config.HA.AdmissionControl.String(),
+		Admission:        admissionNote(in.Config.HA.AdmissionControl, failures),
+		Scenarios:        []Scenario{},
+	}
+	for _, h := range m.hosts {
+		if h.usable {
+			r.Usable++
+		}
+	}
+	for _, v := range m.vms {
+		if v.on && v.priority.Rank() < len(clusterspec.RestartOrder()) {
+			r.Protected++
+		}
+	}
+	if failures > len(m.hosts) {
+		return Report{}, fmt.Errorf("--failures %d: %s has only %d hosts", failures, in.Config.Cluster, len(m.hosts))
+	}
+	r.Tolerates = true
+	combinations(len(m.hosts), failures, func(failed []int) {
+		s := m.scenario(failed)
+		if s.Lost > 0 {
+			r.Tolerates = false
+		}
+		r.Scenarios = append(r.Scenarios, s)
+	})
+	if len(r.Scenarios) > 0 {
+		worst := slices.MaxFunc(r.Scenarios, func(a, b Scenario) int {
+			return cmp.Or(cmp.Compare(a.Lost, b.Lost), cmp.Compare(b.FreeMemoryMB, a.FreeMemoryMB))
+		})
+		r.Worst = &worst
+	}
+	return r, nil
+}
+
+// admissionNote says whether admission control covers failures.
+func admissionNote(ac clusterspec.AdmissionControl, failures int) string {
+	switch ac.Mode {
+	case clusterspec.AdmissionFailures, clusterspec.AdmissionSlots:
+		if ac.Failures >= failures {
+			return fmt.Sprintf("admission control reserves capacity for %d host failures", ac.Failures)
+		}
+		return fmt.Sprintf("admission control reserves capacity for only %d host failures, fewer than %d", ac.Failures, failures)
+	case clusterspec.AdmissionPercent:
+		return fmt.Sprintf("admission control reserves %d%% CPU and %d%% memory; the scenarios show whether that covers %d host failures",
+			ac.CPUPercent, ac.MemoryPercent, failures)
+	case clusterspec.AdmissionHosts:
+		return fmt.Sprintf("admission control keeps %d dedicated failover hosts (%s) free for restarts", len(ac.Hosts), strings.Join(ac.Hosts, ", "))
+	}
+	return "admission control is disabled: nothing reserves capacity for restarts"
+}
+
+// combinations calls fn with every k-subset of 0..n-1, in lexicographic
+// order. fn must not keep the slice.
+func combinations(n, k int, fn func([]int)) {
+	idx := make([]int, k)
+	for i := range idx {
+		idx[i] = i
+	}
+	for {
+		fn(idx)
+		i := k - 1
+		for i >= 0 && idx[i] == n-k+i {
+			i--
+		}
+		if i < 0 {
+			return
+		}
+		idx[i]++
+		for j := i + 1; j < k; j++ {
+			idx[j] = idx[j-1] + 1
+		}
+	}
+}

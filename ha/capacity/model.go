@@ -1,0 +1,418 @@
+package capacity
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/vtui/vtui/ha/clusterspec"
+	"github.com/vtui/vtui/vsphere"
+)
+
+// model is the cluster prepared once for many scenarios: hosts and VMs by
+// index, each VM's need, and the enabled rules by member.
+type model struct {
+	hosts []host
+	vms   []vm
+	rules []rule
+	// base is each host's load from the VMs that run on it now.
+	baseMem, baseCPU []int64
+	// on lists each host's powered-on VMs; at is each VM's host.
+	on [][]int
+	at []int
+}
+
+type host struct {
+	name                 string
+	usable, failover     bool
+	unusableBecause      string // when not usable: "is in maintenance mode"
+	memMB, cpuMHz        int64
+	datastores, networks map[vsphere.Ref]bool
+	groups               map[string]bool // the host groups it is in
+}
+
+type vm struct {
+	name                 string
+	host                 int // index into hosts; -1 if not on a host of the cluster
+	on                   bool
+	memMB, cpuMHz        int64 // what a restart needs
+	priority             clusterspec.RestartPriority
+	datastores, networks []vsphere.Ref
+	rules                []int // indices into model.rules naming it
+	// compatible says, by host index, whether the host can run the VM at
+	// all: usable, with its datastores and networks. It depends on no
+	// scenario, so it is computed once.
+	compatible []bool
+}
+
+type rule struct {
+	clusterspec.Rule
+	members []int        // VMs of the rule, or of its VM group
+	hosts   map[int]bool // a VM-host rule's host group, by host index
+}
+
+func newModel(in Input) *model {
+	m := &model{}
+	hostIndex := map[vsphere.Ref]int{}
+	failover := map[string]bool{}
+	if in.Config.HA.AdmissionControl.Mode == clusterspec.AdmissionHosts {
+		for _, h := range in.Config.HA.AdmissionControl.Hosts {
+			failover[h] = true
+		}
+	}
+	hosts := slices.Clone(in.Hosts)
+	slices.SortFunc(hosts, func(a, b vsphere.Host) int { return strings.Compare(a.Name, b.Name) })
+	for _, h := range hosts {
+		hs := host{
+			name: h.Name, failover: failover[h.Name],
+			memMB: h.MemoryMB, cpuMHz: h.CPUMHz,
+			datastores: set(h.DatastoreRefs), networks: set(h.NetworkRefs), groups: map[string]bool{},
+		}
+		switch {
+		case h.ConnectionState != "connected":
+			hs.unusableBecause = "is " + h.ConnectionState
+		case h.PowerState != "poweredOn":
+			hs.unusableBecause = "is " + h.PowerState
+		case h.MaintenanceMode:
+			hs.unusableBecause = "is in maintenance mode"
+		default:
+			hs.usable = true
+		}
+		hostIndex[h.Ref] = len(m.hosts)
+		m.hosts = append(m.hosts, hs)
+	}
+	for _, g := range in.Config.HostGroups {
+		for _, name := range g.Hosts {
+			for i := range m.hosts {
+				if m.hosts[i].name == name {
+					m.hosts[i].groups[g.Name] = true
+				}
+			}
+		}
+	}
+	m.baseMem, m.baseCPU = make([]int64, len(m.hosts)), make([]int64, len(m.hosts))
+	byName := map[string][]int{}
+	for _, v := range in.VMs {
+		i, ok := hostIndex[v.HostRef]
+		if !ok {
+			i = -1
+		}
+		r := in.Reservations[v.Ref]
+		vs := vm{
+			name: v.Name, host: i, on: v.PowerState == "poweredOn",
+			memMB: cmp.Or(r.MemoryMB, int64(v.MemoryMB)), cpuMHz: cmp.Or(r.CPUMHz, int64(v.CPUUsageMHz)),
+			priority:   in.Config.EffectiveRestartPriority(v.Name),
+			datastores: v.DatastoreRefs, networks: v.NetworkRefs,
+		}
+		if vs.on && i >= 0 {
+			m.baseMem[i] += vs.memMB
+			m.baseCPU[i] += vs.cpuMHz
+		}
+		byName[v.Name] = append(byName[v.Name], len(m.vms))
+		m.vms = append(m.vms, vs)
+	}
+	m.on, m.at = make([][]int, len(m.hosts)), make([]int, len(m.vms))
+	for i := range m.vms {
+		v := &m.vms[i]
+		m.at[i] = v.host
+		if v.on && v.host >= 0 {
+			m.on[v.host] = append(m.on[v.host], i)
+			v.compatible = make([]bool, len(m.hosts))
+			for hi := range m.hosts {
+				v.compatible[hi] = m.compatibility(*v, hi).reason == ""
+			}
+		}
+	}
+	for _, cr := range in.Config.Rules {
+		if !cr.Enabled {
+			continue
+		}
+		r := rule{Rule: cr}
+		names := cr.VMs
+		if cr.Kind == clusterspec.RuleVMHost {
+			g, _ := in.Config.VMGroup(cr.VMGroup)
+			names = g.VMs
+			r.hosts = map[int]bool{}
+			group := cr.AffineHostGroup + cr.AntiAffineHostGroup
+			for i, h := range m.hosts {
+				if h.groups[group] {
+					r.hosts[i] = true
+				}
+			}
+		}
+		for _, n := range names {
+			r.members = append(r.members, byName[n]...)
+		}
+		for _, vi := range r.members {
+			m.vms[vi].rules = append(m.vms[vi].rules, len(m.rules))
+		}
+		m.rules = append(m.rules, r)
+	}
+	return m
+}
+
+func set(refs []vsphere.Ref) map[vsphere.Ref]bool {
+	s := make(map[vsphere.Ref]bool, len(refs))
+	for _, r := range refs {
+		s[r] = true
+	}
+	return s
+}
+
+// scenario places the restarts of the VMs of the failed hosts.
+func (m *model) scenario(failedIdx []int) Scenario {
+	failed := make([]bool, len(m.hosts))
+	s := Scenario{Failed: make([]string, len(failedIdx)), Restarts: []Restart{}, Stranded: []Stranded{}}
+	for i, h := range failedIdx {
+		failed[h] = true
+		s.Failed[i] = m.hosts[h].name
+	}
+	freeMem, freeCPU := make([]int64, len(m.hosts)), make([]int64, len(m.hosts))
+	for i, h := range m.hosts {
+		freeMem[i], freeCPU[i] = h.memMB-m.baseMem[i], h.cpuMHz-m.baseCPU[i]
+	}
+	// where is each VM's host as the restarts go; only rules read it.
+	where := slices.Clone(m.at)
+	var down []int
+	for _, h := range failedIdx {
+		down = append(down, m.on[h]...)
+	}
+	for _, vi := range down {
+		where[vi] = -1
+	}
+	slices.SortFunc(down, func(a, b int) int {
+		va, vb := m.vms[a], m.vms[b]
+		return cmp.Or(cmp.Compare(va.priority.Rank(), vb.priority.Rank()), cmp.Compare(vb.memMB, va.memMB), strings.Compare(va.name, vb.name))
+	})
+	p := placer{m: m, failed: failed, freeMem: freeMem, freeCPU: freeCPU, where: where}
+	for _, vi := range down {
+		v := m.vms[vi]
+		from := m.hosts[v.host].name
+		if v.priority.Rank() >= len(clusterspec.RestartOrder()) {
+			s.Stranded = append(s.Stranded, Stranded{VM: v.name, From: from, Priority: v.priority, Reason: "restart priority is disabled"})
+			continue
+		}
+		to, warnings, reason := p.place(vi)
+		if to < 0 {
+			s.Stranded = append(s.Stranded, Stranded{VM: v.name, From: from, Priority: v.priority, Protected: true, Reason: reason})
+			s.Lost++
+			continue
+		}
+		s.Restarts = append(s.Restarts, Restart{VM: v.name, From: from, To: m.hosts[to].name, Priority: v.priority, Warnings: warnings})
+	}
+	for i, h := range m.hosts {
+		if h.usable && !failed[i] {
+			s.FreeMemoryMB += max(freeMem[i], 0)
+		}
+	}
+	return s
+}
+
+// placer holds one scenario's state while its restarts are placed.
+type placer struct {
+	m                *model
+	failed           []bool
+	freeMem, freeCPU []int64
+	where            []int
+}
+
+// place picks the host for the VM vi and books its capacity there. It
+// returns the host's index with the "should" rules it breaks, or -1 and
+// why no host can take the VM.
+func (p *placer) place(vi int) (int, []string, string) {
+	v := p.m.vms[vi]
+	best, bestWarn := -1, []string(nil)
+	for hi := range p.m.hosts {
+		if p.failed[hi] || p.refuse(vi, hi, false).kind != "" {
+			continue
+		}
+		warn := p.shouldBreaks(vi, hi)
+		if best < 0 || p.better(hi, warn, best, bestWarn) {
+			best, bestWarn = hi, warn
+		}
+	}
+	if best < 0 {
+		// Only now say why, host by host: the words cost.
+		var refusals []refusal
+		for hi := range p.m.hosts {
+			if !p.failed[hi] {
+				refusals = append(refusals, p.refuse(vi, hi, true))
+			}
+		}
+		return -1, nil, nowhere(refusals)
+	}
+	p.freeMem[best] -= v.memMB
+	p.freeCPU[best] -= v.cpuMHz
+	p.where[vi] = best
+	return best, bestWarn, ""
+}
+
+// better reports whether host a (breaking warnA) beats host b: dedicated
+// failover hosts first, then fewer "should" rules broken, then the most
+// free memory, then CPU, then the name.
+func (p *placer) better(a int, warnA []string, b int, warnB []string) bool {
+	ha, hb := p.m.hosts[a], p.m.hosts[b]
+	c := cmp.Or(
+		cmp.Compare(boolRank(hb.failover), boolRank(ha.failover)),
+		cmp.Compare(len(warnA), len(warnB)),
+		cmp.Compare(p.freeMem[b], p.freeMem[a]),
+		cmp.Compare(p.freeCPU[b], p.freeCPU[a]),
+		strings.Compare(ha.name, hb.name),
+	)
+	return c < 0
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// refusal is why one host cannot take a VM: a kind, for grouping, and the
+// reason for people.
+type refusal struct {
+	kind, host, reason string
+	freeMem            int64
+}
+
+// refuse returns why host hi cannot take the VM vi, or a zero refusal.
+// Without explain only the refusal's kind is set.
+func (p *placer) refuse(vi, hi int, explain bool) refusal {
+	v, h := p.m.vms[vi], p.m.hosts[hi]
+	no := func(kind, format string, args ...any) refusal {
+		r := refusal{kind: kind, host: h.name, freeMem: p.freeMem[hi]}
+		if explain {
+			r.reason = fmt.Sprintf(format, args...)
+		}
+		return r
+	}
+	if !v.compatible[hi] {
+		if !explain {
+			return refusal{kind: "incompatible"}
+		}
+		r := p.m.compatibility(v, hi)
+		r.freeMem = p.freeMem[hi]
+		return r
+	}
+	for _, ri := range v.rules {
+		r := p.m.rules[ri]
+		if !r.Mandatory {
+			continue
+		}
+		switch {
+		case r.Kind == clusterspec.RuleVMHost && r.AffineHostGroup != "" && !r.hosts[hi]:
+			return no("rule "+r.Name, "is not in host group %s, where rule %s keeps the VM", r.AffineHostGroup, r.Name)
+		case r.Kind == clusterspec.RuleVMHost && r.AntiAffineHostGroup != "" && r.hosts[hi]:
+			return no("rule "+r.Name, "is in host group %s, which rule %s keeps the VM off", r.AntiAffineHostGroup, r.Name)
+		case r.Kind == clusterspec.RuleAntiAffinity:
+			if other := p.memberOn(r, vi, hi); other != "" {
+				return no("rule "+r.Name, "runs %s, which rule %s keeps apart from the VM", other, r.Name)
+			}
+		}
+	}
+	if p.freeMem[hi] < v.memMB {
+		return no("memory", "has %d MB of memory free and the VM needs %d MB", max(p.freeMem[hi], 0), v.memMB)
+	}
+	if p.freeCPU[hi] < v.cpuMHz {
+		return no("cpu", "has %d MHz of CPU free and the VM needs %d MHz", max(p.freeCPU[hi], 0), v.cpuMHz)
+	}
+	return refusal{}
+}
+
+// compatibility returns why host hi can never run v, or a zero refusal:
+// it is not usable, or lacks a datastore or network of v.
+func (m *model) compatibility(v vm, hi int) refusal {
+	h := m.hosts[hi]
+	no := func(kind, format string, args ...any) refusal {
+		return refusal{kind: kind, host: h.name, reason: fmt.Sprintf(format, args...)}
+	}
+	if !h.usable {
+		return no("host", "%s", h.unusableBecause)
+	}
+	for _, ds := range v.datastores {
+		if !h.datastores[ds] {
+			return no("datastores", "does not see the VM's datastore %s", ds.Value)
+		}
+	}
+	for _, n := range v.networks {
+		if !h.networks[n] {
+			return no("networks", "lacks the VM's network %s", n.Value)
+		}
+	}
+	return refusal{}
+}
+
+// shouldBreaks names the "should" rules placing vi on hi would break.
+func (p *placer) shouldBreaks(vi, hi int) []string {
+	var out []string
+	for _, ri := range p.m.vms[vi].rules {
+		r := p.m.rules[ri]
+		var broken bool
+		switch {
+		case r.Kind == clusterspec.RuleAffinity:
+			for _, o := range r.members {
+				if o != vi && p.where[o] >= 0 && p.where[o] != hi {
+					broken = true
+				}
+			}
+		case r.Mandatory:
+			continue // kept by refuse
+		case r.Kind == clusterspec.RuleAntiAffinity:
+			broken = p.memberOn(r, vi, hi) != ""
+		case r.AffineHostGroup != "":
+			broken = !r.hosts[hi]
+		case r.AntiAffineHostGroup != "":
+			broken = r.hosts[hi]
+		}
+		if broken {
+			out = append(out, "breaks should rule "+r.Name)
+		}
+	}
+	return out
+}
+
+// memberOn names another member of r that runs on host hi, or "".
+func (p *placer) memberOn(r rule, vi, hi int) string {
+	for _, o := range r.members {
+		if o != vi && p.where[o] == hi && p.m.vms[o].on {
+			return p.m.vms[o].name
+		}
+	}
+	return ""
+}
+
+// nowhere says why no host can take v, grouping the hosts by reason:
+// "no surviving host can take it: memory: esx-a-02, esx-a-03 (has 1024 MB
+// of memory free and the VM needs 4096 MB); ...".
+func nowhere(refusals []refusal) string {
+	if len(refusals) == 0 {
+		return "no host survives to restart it on"
+	}
+	var order []string
+	groups := map[string][]refusal{}
+	for _, r := range refusals {
+		if _, ok := groups[r.kind]; !ok {
+			order = append(order, r.kind)
+		}
+		groups[r.kind] = append(groups[r.kind], r)
+	}
+	const most = 3
+	parts := make([]string, 0, len(order))
+	for _, kind := range order {
+		g := groups[kind]
+		// The host closest to taking it explains best.
+		slices.SortStableFunc(g, func(a, b refusal) int { return cmp.Compare(b.freeMem, a.freeMem) })
+		names := make([]string, 0, most+1)
+		for i, r := range g {
+			if i == most {
+				names = append(names, fmt.Sprintf("and %d more", len(g)-most))
+				break
+			}
+			names = append(names, r.host)
+		}
+		parts = append(parts, fmt.Sprintf("%s: %s (%s %s)", kind, strings.Join(names, ", "), g[0].host, g[0].reason))
+	}
+	return "no surviving host can take it: " + strings.Join(parts, "; ")
+}
