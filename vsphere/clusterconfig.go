@@ -1,0 +1,323 @@
+package vsphere
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/vmware/govmomi/vim25/types"
+
+	"github.com/vtui/vtui/ha/clusterspec"
+)
+
+// ClusterConfig is a cluster's HA and DRS configuration as read from
+// vCenter: the model, a fingerprint of what was read, and the references
+// a change needs. Read it with Client.ClusterConfig; change it with
+// Planner.ReconfigureCluster.
+type ClusterConfig struct {
+	Cluster Ref
+	// Spec is the configuration, normalized.
+	Spec clusterspec.Config
+	// Fingerprint identifies what was read: it changes whenever anything
+	// in the cluster's configurationEx changes, modelled or not.
+	Fingerprint string
+	// Compliance says, for each modelled rule, whether vCenter reports it
+	// kept now; a rule it says nothing of is missing.
+	Compliance map[string]bool
+	// Scope is the cluster's hosts and VMs, for clusterspec.Validate.
+	Scope clusterspec.Scope
+
+	ruleKeys map[string]int32 // rule name -> key
+	vms      map[string][]Ref // the cluster's VMs by name
+	hosts    map[string]Ref   // the cluster's hosts by name
+	names    map[Ref]string   // every VM and host of the inventory
+}
+
+// ClusterConfig reads the whole configurationEx of the cluster, in one
+// request, and maps it with the names of inv (which it does not change).
+// What vtui does not model, such as VM dependency rules and advanced
+// options, is kept in Spec.Unmodeled.
+func (c *Client) ClusterConfig(ctx context.Context, inv *Inventory, cluster Ref) (*ClusterConfig, error) {
+	var info *types.ClusterConfigInfoEx
+	var name string
+	spec := types.PropertyFilterSpec{
+		ObjectSet: []types.ObjectSpec{{Obj: toMoRef(cluster)}},
+		PropSet:   []types.PropertySpec{{Type: "ClusterComputeResource", PathSet: []string{"name", "configurationEx"}}},
+	}
+	err := c.retrieve(ctx, spec, func(oc types.ObjectContent) {
+		for _, p := range oc.PropSet {
+			switch v := p.Val.(type) {
+			case types.ClusterConfigInfoEx:
+				info = &v
+			case string:
+				name = v
+			}
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read the HA/DRS configuration of %s from %s: %w", cluster.Value, c.host, err)
+	}
+	if info == nil {
+		return nil, fmt.Errorf("read the HA/DRS configuration of %s from %s: the server returned none (is it a cluster?)", cluster.Value, c.host)
+	}
+	return clusterConfigOf(cluster, name, *info, inv)
+}
+
+// clusterConfigOf maps what vCenter returned for the cluster into the model.
+func clusterConfigOf(cluster Ref, name string, info types.ClusterConfigInfoEx, inv *Inventory) (*ClusterConfig, error) {
+	raw, err := json.Marshal(info)
+	if err != nil {
+		return nil, fmt.Errorf("fingerprint the configuration of %s: %w", name, err)
+	}
+	sum := sha256.Sum256(raw)
+	cc := &ClusterConfig{
+		Cluster:     cluster,
+		Fingerprint: hex.EncodeToString(sum[:8]),
+		Compliance:  map[string]bool{},
+		ruleKeys:    map[string]int32{},
+		vms:         map[string][]Ref{},
+		hosts:       map[string]Ref{},
+		names:       map[Ref]string{},
+	}
+	for _, v := range inv.VMs {
+		cc.names[v.Ref] = v.Name
+		if v.ClusterRef == cluster {
+			cc.vms[v.Name] = append(cc.vms[v.Name], v.Ref)
+			cc.Scope.VMs = append(cc.Scope.VMs, v.Name)
+		}
+	}
+	for _, h := range inv.Hosts {
+		cc.names[h.Ref] = h.Name
+		if h.ClusterRef == cluster {
+			cc.hosts[h.Name] = h.Ref
+			cc.Scope.Hosts = append(cc.Scope.Hosts, clusterspec.ScopeHost{
+				Name: h.Name, Connected: h.ConnectionState == "connected", Maintenance: h.MaintenanceMode})
+		}
+	}
+	s := clusterspec.Config{Cluster: name}
+	s.HA = cc.haOf(info.DasConfig)
+	s.DRS = drsOf(info.DrsConfig)
+	s.Unmodeled.HAOptions = optionsOf(info.DasConfig.Option)
+	s.Unmodeled.DRSOptions = optionsOf(info.DrsConfig.Option)
+	for _, g := range info.Group {
+		switch g := g.(type) {
+		case *types.ClusterVmGroup:
+			s.VMGroups = append(s.VMGroups, clusterspec.VMGroup{Name: g.Name, VMs: cc.namesOf(g.Vm)})
+		case *types.ClusterHostGroup:
+			s.HostGroups = append(s.HostGroups, clusterspec.HostGroup{Name: g.Name, Hosts: cc.namesOf(g.Host)})
+		}
+	}
+	for _, r := range info.Rule {
+		ri := r.GetClusterRuleInfo()
+		cc.ruleKeys[ri.Name] = ri.Key
+		rule, ok := cc.ruleOf(r)
+		if !ok {
+			s.Unmodeled.Rules = append(s.Unmodeled.Rules, otherRuleOf(r))
+			continue
+		}
+		s.Rules = append(s.Rules, rule)
+		if ri.InCompliance != nil {
+			cc.Compliance[ri.Name] = *ri.InCompliance
+		}
+	}
+	s.Overrides = cc.overridesOf(info.DasVmConfig, info.DrsVmConfig)
+	s.Normalize()
+	cc.Spec = s
+	return cc, nil
+}
+
+// namesOf names refs; an object missing from the inventory keeps its ID.
+func (cc *ClusterConfig) namesOf(refs []types.ManagedObjectReference) []string {
+	out := make([]string, 0, len(refs))
+	for _, r := range refs {
+		if n, ok := cc.names[toRef(r)]; ok {
+			out = append(out, n)
+		} else {
+			out = append(out, r.Value)
+		}
+	}
+	return out
+}
+
+// haOf maps dasConfig; an unset value reads as vSphere's default.
+func (cc *ClusterConfig) haOf(d types.ClusterDasConfigInfo) clusterspec.HA {
+	ha := clusterspec.HA{
+		Enabled:           isTrue(d.Enabled),
+		HostMonitoring:    d.HostMonitoring != string(types.ClusterDasConfigInfoServiceStateDisabled),
+		VMMonitoring:      vmMonitoringOf(d.VmMonitoring),
+		AdmissionControl:  cc.admissionOf(d),
+		RestartPriority:   clusterspec.RestartMedium,
+		IsolationResponse: clusterspec.IsolationNone,
+	}
+	if s := d.DefaultVmSettings; s != nil {
+		if s.RestartPriority != "" {
+			ha.RestartPriority = clusterspec.RestartPriority(s.RestartPriority)
+		}
+		if s.IsolationResponse != "" {
+			ha.IsolationResponse = clusterspec.IsolationResponse(s.IsolationResponse)
+		}
+	}
+	return ha
+}
+
+// admissionOf maps admission control. An enabled control without a
+// policy reads as vSphere's default, one host failure by cluster resource
+// percentage.
+func (cc *ClusterConfig) admissionOf(d types.ClusterDasConfigInfo) clusterspec.AdmissionControl {
+	if d.AdmissionControlEnabled != nil && !*d.AdmissionControlEnabled {
+		return clusterspec.AdmissionControl{Mode: clusterspec.AdmissionDisabled}
+	}
+	switch p := d.AdmissionControlPolicy.(type) {
+	case *types.ClusterFailoverLevelAdmissionControlPolicy:
+		return clusterspec.AdmissionControl{Mode: clusterspec.AdmissionSlots, Failures: int(p.FailoverLevel)}
+	case *types.ClusterFailoverResourcesAdmissionControlPolicy:
+		if isTrue(p.AutoComputePercentages) {
+			return clusterspec.AdmissionControl{Mode: clusterspec.AdmissionFailures, Failures: int(max(p.FailoverLevel, 1))}
+		}
+		return clusterspec.AdmissionControl{Mode: clusterspec.AdmissionPercent,
+			CPUPercent: int(p.CpuFailoverResourcesPercent), MemoryPercent: int(p.MemoryFailoverResourcesPercent)}
+	case *types.ClusterFailoverHostAdmissionControlPolicy:
+		return clusterspec.AdmissionControl{Mode: clusterspec.AdmissionHosts, Hosts: cc.namesOf(p.FailoverHosts)}
+	}
+	return clusterspec.AdmissionControl{Mode: clusterspec.AdmissionFailures, Failures: 1}
+}
+
+// vmMonitoring levels in the API, by the model's name.
+var vmMonitoringAPI = map[clusterspec.VMMonitoring]string{
+	clusterspec.VMMonitoringOff: string(types.ClusterDasConfigInfoVmMonitoringStateVmMonitoringDisabled),
+	clusterspec.VMMonitoringVM:  string(types.ClusterDasConfigInfoVmMonitoringStateVmMonitoringOnly),
+	clusterspec.VMMonitoringApp: string(types.ClusterDasConfigInfoVmMonitoringStateVmAndAppMonitoring),
+}
+
+func vmMonitoringOf(s string) clusterspec.VMMonitoring {
+	for m, api := range vmMonitoringAPI {
+		if api == s {
+			return m
+		}
+	}
+	return clusterspec.VMMonitoringOff
+}
+
+// DRS automation levels in the API, by the model's name.
+var automationAPI = map[string]types.DrsBehavior{
+	"manual":  types.DrsBehaviorManual,
+	"partial": types.DrsBehaviorPartiallyAutomated,
+	"full":    types.DrsBehaviorFullyAutomated,
+}
+
+func automationOf(b types.DrsBehavior) string {
+	for m, api := range automationAPI {
+		if api == b {
+			return m
+		}
+	}
+	return "full" // vSphere's default
+}
+
+func drsOf(d types.ClusterDrsConfigInfo) clusterspec.DRS {
+	drs := clusterspec.DRS{
+		Enabled:    isTrue(d.Enabled),
+		Automation: clusterspec.Automation(automationOf(d.DefaultVmBehavior)),
+		Threshold:  3,
+	}
+	if d.VmotionRate >= 1 && d.VmotionRate <= 5 {
+		drs.Threshold = clusterspec.ThresholdOf(d.VmotionRate)
+	}
+	return drs
+}
+
+func optionsOf(opts []types.BaseOptionValue) map[string]string {
+	if len(opts) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(opts))
+	for _, o := range opts {
+		ov := o.GetOptionValue()
+		out[ov.Key] = fmt.Sprint(ov.Value)
+	}
+	return out
+}
+
+// ruleOf maps a rule of a kind vtui models; ok is false for the others.
+func (cc *ClusterConfig) ruleOf(r types.BaseClusterRuleInfo) (clusterspec.Rule, bool) {
+	info := r.GetClusterRuleInfo()
+	rule := clusterspec.Rule{Name: info.Name, Enabled: isTrue(info.Enabled), Mandatory: isTrue(info.Mandatory)}
+	switch r := r.(type) {
+	case *types.ClusterAffinityRuleSpec:
+		rule.Kind, rule.VMs = clusterspec.RuleAffinity, cc.namesOf(r.Vm)
+	case *types.ClusterAntiAffinityRuleSpec:
+		rule.Kind, rule.VMs = clusterspec.RuleAntiAffinity, cc.namesOf(r.Vm)
+	case *types.ClusterVmHostRuleInfo:
+		rule.Kind, rule.VMGroup = clusterspec.RuleVMHost, r.VmGroupName
+		rule.AffineHostGroup, rule.AntiAffineHostGroup = r.AffineHostGroupName, r.AntiAffineHostGroupName
+	default:
+		return clusterspec.Rule{}, false
+	}
+	return rule, true
+}
+
+// otherRuleOf describes a rule vtui does not model.
+func otherRuleOf(r types.BaseClusterRuleInfo) clusterspec.OtherRule {
+	info := r.GetClusterRuleInfo()
+	o := clusterspec.OtherRule{Name: info.Name, Enabled: isTrue(info.Enabled), Kind: strings.TrimPrefix(fmt.Sprintf("%T", r), "*types.")}
+	if d, ok := r.(*types.ClusterDependencyRuleInfo); ok {
+		o.Kind, o.Detail = "vm-dependency", fmt.Sprintf("group %s depends on group %s", d.VmGroup, d.DependsOnVmGroup)
+	}
+	return o
+}
+
+// overridesOf merges the HA and DRS per-VM settings into one override per
+// VM. A value that defers to the cluster reads as empty.
+func (cc *ClusterConfig) overridesOf(das []types.ClusterDasVmConfigInfo, drs []types.ClusterDrsVmConfigInfo) []clusterspec.Override {
+	by := map[string]*clusterspec.Override{}
+	get := func(ref types.ManagedObjectReference) *clusterspec.Override {
+		name := cc.namesOf([]types.ManagedObjectReference{ref})[0]
+		if by[name] == nil {
+			by[name] = &clusterspec.Override{VM: name}
+		}
+		return by[name]
+	}
+	for _, d := range das {
+		o := get(d.Key)
+		if s := d.DasSettings; s != nil {
+			if s.RestartPriority != string(types.ClusterDasVmSettingsRestartPriorityClusterRestartPriority) {
+				o.RestartPriority = clusterspec.RestartPriority(s.RestartPriority)
+			}
+			if s.IsolationResponse != string(types.ClusterDasVmSettingsIsolationResponseClusterIsolationResponse) {
+				o.IsolationResponse = clusterspec.IsolationResponse(s.IsolationResponse)
+			}
+			if t := s.VmToolsMonitoringSettings; t != nil && !isTrue(t.ClusterSettings) && t.VmMonitoring != "" {
+				o.VMMonitoring = vmMonitoringOf(t.VmMonitoring)
+			}
+		} else if d.RestartPriority != "" && d.RestartPriority != types.DasVmPriority("clusterRestartPriority") {
+			o.RestartPriority = restartOfLegacy(d.RestartPriority)
+		}
+	}
+	for _, d := range drs {
+		o := get(d.Key)
+		switch {
+		case d.Enabled != nil && !*d.Enabled:
+			o.DRSAutomation = clusterspec.DRSDisabled
+		case d.Behavior != "":
+			o.DRSAutomation = clusterspec.DRSOverride(automationOf(d.Behavior))
+		}
+	}
+	out := make([]clusterspec.Override, 0, len(by))
+	for _, name := range slices.Sorted(maps.Keys(by)) {
+		out = append(out, *by[name])
+	}
+	return out
+}
+
+// restartOfLegacy maps the pre-2.5 restart priority vcsim still fills in.
+func restartOfLegacy(p types.DasVmPriority) clusterspec.RestartPriority {
+	if p == types.DasVmPriorityDisabled {
+		return clusterspec.RestartDisabled
+	}
+	return clusterspec.RestartPriority(p)
+}
