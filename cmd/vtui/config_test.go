@@ -12,6 +12,8 @@ import (
 
 	"github.com/spf13/pflag"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/vtui/vtui/internal/strictyaml"
 )
 
 // fakeEnv is the environment of one test case.
@@ -348,35 +350,35 @@ func TestConfigFileErrors(t *testing.T) {
 		wantErr []string
 	}{
 		{"unknown context key", "contexts:\n  lab:\n    url: x\n    pasword: y\n",
-			[]string{`config.yaml:4: unknown key "pasword" in context "lab" (valid: url, username, password-env, password-file, insecure, thumbprint, ca-file, readonly, timeout)`}},
+			[]string{`config.yaml:4:5: contexts.lab.pasword: unknown key (valid: url, username, password-env, password-file, insecure, thumbprint, ca-file, readonly, timeout)`}},
 		{"unknown top-level key", "current-context: lab\nusername: x\n",
-			[]string{`config.yaml:2: unknown key "username" (valid: current-context, contexts, log-file)`}},
+			[]string{`config.yaml:2:1: username: unknown key (valid: current-context, contexts, log-file)`}},
 		{"password key in a context", "contexts:\n  lab:\n    url: x\n    password: hunter2\n",
-			[]string{`config.yaml:4: key "password" in context "lab" is not allowed`, "never go in the config file", "password-env", "password-file"}},
+			[]string{`config.yaml:4:5: contexts.lab.password: passwords never go in the config file`, "password-env", "password-file"}},
 		{"password key at the top", "password: hunter2\n",
-			[]string{`config.yaml:1: key "password" is not allowed`}},
+			[]string{`config.yaml:1:1: password: passwords never go in the config file`}},
 		{"password in the url", "contexts:\n  lab:\n    url: https://root:hunter2@vc\n",
-			[]string{`config.yaml:3: context "lab": url holds a password`}},
+			[]string{`config.yaml:3:10: contexts.lab.url: holds a password`}},
 		{"malformed YAML", "contexts:\n  lab:\n    url: [unclosed\n    username: x\n",
-			[]string{"config.yaml:", "invalid YAML"}},
+			[]string{"config.yaml:4:5: invalid YAML"}},
 		{"tab indentation", "contexts:\n\tlab: {}\n",
-			[]string{"config.yaml:2: invalid YAML"}},
+			[]string{"config.yaml:2:1: invalid YAML"}},
 		{"bad bool", "contexts:\n  lab:\n    insecure: maybe\n",
-			[]string{`config.yaml:3: context "lab": insecure: want true or false, got "maybe"`}},
+			[]string{`config.yaml:3:15: contexts.lab.insecure: want true or false, got "maybe"`}},
 		{"bad timeout", "contexts:\n  lab:\n    timeout: 10\n",
-			[]string{`config.yaml:3: context "lab": timeout: want a duration such as 30s or 2m, got "10"`}},
+			[]string{`config.yaml:3:14: contexts.lab.timeout: want a duration such as 30s or 5m, got "10"`}},
 		{"duplicate key", "contexts:\n  lab:\n    url: a\n    url: b\n",
-			[]string{`config.yaml:4: key "url" in context "lab" is repeated (first on line 3)`}},
+			[]string{`config.yaml:4:5: contexts.lab.url: repeated key (first on line 3)`}},
 		{"duplicate context", "contexts:\n  lab: {url: a}\n  lab: {url: b}\n",
-			[]string{`config.yaml:3: context "lab" is defined twice (first on line 2)`}},
+			[]string{`config.yaml:3:3: contexts.lab: repeated key (first on line 2)`}},
 		{"both password sources", "contexts:\n  lab:\n    password-env: X\n    password-file: /x\n",
-			[]string{`config.yaml:4: context "lab": set password-env or password-file, not both`}},
+			[]string{`config.yaml:4:20: contexts.lab.password-file: set password-env or password-file, not both`}},
 		{"contexts as a list", "contexts:\n  - name: lab\n",
-			[]string{"config.yaml:2: contexts: want a mapping of context name"}},
+			[]string{"config.yaml:2:3: contexts: want a mapping, got a list"}},
 		{"a list for a string", "contexts:\n  lab:\n    url: [a, b]\n",
-			[]string{`config.yaml:3: context "lab": url: want a single value`}},
+			[]string{`config.yaml:3:10: contexts.lab.url: want a single value, got a list`}},
 		{"not a mapping", "- a\n- b\n",
-			[]string{"config.yaml:1: want a mapping with the keys current-context, contexts, log-file"}},
+			[]string{"config.yaml:1:1: want a mapping, got a list"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -397,7 +399,7 @@ func TestConfigFileAccepts(t *testing.T) {
 		"contexts:\n",
 		"contexts:\n  lab:\n",
 		"contexts:\n  lab:\n    url:\n    readonly: ~\n",
-		"contexts:\n  lab: &b {url: x, insecure: yes}\n  lab2: *b\n",
+		"contexts:\n  lab: &b {url: x, insecure: true}\n  lab2: *b\n",
 	} {
 		if _, err := parseConfig("/c.yaml", []byte(file), "/home/u"); err != nil {
 			t.Errorf("file %q: %v", file, err)
@@ -562,7 +564,7 @@ func TestExampleConfig(t *testing.T) {
 		}
 	}
 	walk(&doc, 0)
-	for _, k := range slices.Concat(topLevelKeys, contextKeys) {
+	for _, k := range slices.Concat(strictyaml.Keys(configFileYAML{}), strictyaml.Keys(contextConfig{})) {
 		if !used[k] {
 			t.Errorf("config.example.yaml does not use the key %q", k)
 		}

@@ -64,7 +64,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"--connect-timeout", "soon"}, nil, exitUsage, []string{`invalid argument "soon" for "--connect-timeout"`}},
 		{[]string{"version", "extra"}, nil, exitUsage, []string{`unknown command "extra" for "vtui version"`}},
 		{[]string{"--simulator=huge"}, nil, exitUsage, []string{"valid: small, demo, large"}},
-		{[]string{"--config", badConfig}, nil, exitUsage, []string{badConfig + `:3: unknown key "pasword" in context "lab"`}},
+		{[]string{"--config", badConfig}, nil, exitUsage, []string{badConfig + `:3:5: contexts.lab.pasword: unknown key`}},
 		{nil, fakeEnv{"VTUI_CONFIG": badConfig}, exitUsage, []string{badConfig + ":3:"}},
 		{[]string{"--config", filepath.Join(dir, "missing.yaml")}, nil, exitUsage, []string{"missing.yaml"}},
 		{[]string{"--context", "prod"}, nil, exitUsage, []string{`context "prod" (from --context): no config file`}},

@@ -1,0 +1,208 @@
+package main
+
+// Configuration: where vtui finds a vCenter and how it logs in. This file
+// reads the config file; settings.go layers it under flags and the
+// environment; password.go finds the password.
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/vtui/vtui/internal/strictyaml"
+)
+
+// Output formats accepted by -o/--output. (outputFormats, the list of the
+// three, is declared in output.go.)
+const (
+	outputTable = "table"
+	outputJSON  = "json"
+	outputYAML  = "yaml"
+)
+
+// defaultTimeout bounds connecting and logging in when nothing else says so.
+const defaultTimeout = 30 * time.Second
+
+// lookupEnvFunc reads one environment variable, like os.LookupEnv.
+type lookupEnvFunc func(string) (string, bool)
+
+// configFileYAML is the config file as written. Its keys are the
+// contract that config.example.yaml documents, every one of them
+// (TestExampleConfig).
+type configFileYAML struct {
+	CurrentContext string                   `yaml:"current-context"`
+	Contexts       map[string]contextConfig `yaml:"contexts"`
+	LogFile        string                   `yaml:"log-file"`
+}
+
+// fileConfig is a parsed and validated config file.
+type fileConfig struct {
+	// Path is the file it was read from.
+	Path string
+	// CurrentContext is the context used when neither --context nor
+	// VTUI_CONTEXT names one; currentContextLine is where it was set.
+	CurrentContext     string
+	currentContextLine int
+	// LogFile is the top-level log-file, already made absolute.
+	LogFile string
+	// Contexts maps a context name to its settings.
+	Contexts map[string]contextConfig
+}
+
+// contextConfig is one named context of the config file. Paths are
+// expanded (~) and made absolute (relative to the config file's directory)
+// once read. A nil *bool was not set, so a lower layer (the default)
+// applies.
+type contextConfig struct {
+	URL          string        `yaml:"url"`
+	Username     string        `yaml:"username"`
+	PasswordEnv  string        `yaml:"password-env"`
+	PasswordFile string        `yaml:"password-file"`
+	Insecure     *bool         `yaml:"insecure"`
+	Thumbprint   string        `yaml:"thumbprint"`
+	CAFile       string        `yaml:"ca-file"`
+	ReadOnly     *bool         `yaml:"readonly"`
+	Timeout      time.Duration `yaml:"timeout"`
+}
+
+// contextNames lists the contexts of the file, sorted. It is what `:ctx` in
+// the terminal UI shows.
+func (c *fileConfig) contextNames() []string {
+	if c == nil {
+		return nil
+	}
+	names := make([]string, 0, len(c.Contexts))
+	for n := range c.Contexts {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// context returns the named context or an error listing the known ones.
+func (c *fileConfig) context(name string) (contextConfig, error) {
+	if c == nil {
+		return contextConfig{}, fmt.Errorf("unknown context %q: no config file", name)
+	}
+	cc, ok := c.Contexts[name]
+	if !ok {
+		known := strings.Join(c.contextNames(), ", ")
+		if known == "" {
+			known = "none"
+		}
+		return contextConfig{}, fmt.Errorf("unknown context %q in %s (known: %s)", name, c.Path, known)
+	}
+	return cc, nil
+}
+
+// defaultConfigPath is $XDG_CONFIG_HOME/vtui/config.yaml, or
+// ~/.config/vtui/config.yaml when XDG_CONFIG_HOME is unset.
+func defaultConfigPath(env lookupEnvFunc, home string) string {
+	if dir, ok := nonEmptyEnv(env, "XDG_CONFIG_HOME"); ok && filepath.IsAbs(dir) {
+		return filepath.Join(dir, "vtui", "config.yaml")
+	}
+	if home == "" {
+		return ""
+	}
+	return filepath.Join(home, ".config", "vtui", "config.yaml")
+}
+
+// loadConfigFile reads and validates a config file. A missing file is not an
+// error when it is only the default location (optional); then it returns nil.
+func loadConfigFile(path string, optional bool, home string) (*fileConfig, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if optional && errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	return parseConfig(path, data, home)
+}
+
+// noPasswordHere is why the config file refuses a password key.
+const noPasswordHere = "passwords never go in the config file; use password-env (the name of an " +
+	"environment variable that holds it) or password-file (a file that holds only the password)"
+
+// parseConfig validates data as a config file read from path: strictly
+// (strictyaml), then the checks that span keys. Relative paths in it are
+// taken relative to the file's directory, like kubeconfig does.
+func parseConfig(path string, data []byte, home string) (*fileConfig, error) {
+	var raw configFileYAML
+	doc, err := strictyaml.Decode(path, data, &raw, strictyaml.Forbid("password", noPasswordHere))
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Dir(path)
+	fc := &fileConfig{
+		Path:               path,
+		CurrentContext:     raw.CurrentContext,
+		currentContextLine: doc.Line("current-context"),
+		Contexts:           map[string]contextConfig{},
+	}
+	if raw.LogFile != "" {
+		fc.LogFile = absPath(raw.LogFile, dir, home)
+	}
+	for name, cc := range raw.Contexts {
+		keys := func(key ...string) []string { return append([]string{"contexts", name}, key...) }
+		switch {
+		case strings.TrimSpace(name) == "":
+			return nil, doc.Errorf(keys(), "a context name must not be empty")
+		case urlHasPassword(cc.URL):
+			return nil, doc.Errorf(keys("url"), "holds a password: %s", noPasswordHere)
+		case cc.PasswordEnv != "" && cc.PasswordFile != "":
+			later := "password-file"
+			if doc.Line(keys("password-env")...) > doc.Line(keys("password-file")...) {
+				later = "password-env"
+			}
+			return nil, doc.Errorf(keys(later), "set password-env or password-file, not both")
+		case doc.Has(keys("timeout")...) && cc.Timeout <= 0:
+			return nil, doc.Errorf(keys("timeout"), "want a positive duration such as 30s or 2m")
+		}
+		if cc.PasswordFile != "" {
+			cc.PasswordFile = absPath(cc.PasswordFile, dir, home)
+		}
+		if cc.CAFile != "" {
+			cc.CAFile = absPath(cc.CAFile, dir, home)
+		}
+		fc.Contexts[name] = cc
+	}
+	return fc, nil
+}
+
+// absPath expands a leading ~ and makes p absolute relative to dir.
+func absPath(p, dir, home string) string {
+	if p == "~" || strings.HasPrefix(p, "~/") || strings.HasPrefix(p, `~\`) {
+		if home != "" {
+			p = filepath.Join(home, p[1:])
+		}
+	}
+	if !filepath.IsAbs(p) && dir != "" {
+		p = filepath.Join(dir, p)
+	}
+	return filepath.Clean(p)
+}
+
+func parseTimeout(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("want a duration such as 30s or 2m, got %q", s)
+	}
+	if d <= 0 {
+		return 0, fmt.Errorf("want a positive duration, got %q", s)
+	}
+	return d, nil
+}
+
+func nonEmptyEnv(env lookupEnvFunc, name string) (string, bool) {
+	v, ok := env(name)
+	if !ok || v == "" {
+		return "", false
+	}
+	return v, true
+}

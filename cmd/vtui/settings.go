@@ -1,0 +1,443 @@
+package main
+
+// The layered settings. Precedence, per key: flag > VTUI_* environment >
+// the selected context of the config file > default. GOVC_URL,
+// GOVC_USERNAME, GOVC_PASSWORD and GOVC_INSECURE are fallbacks that are
+// read only when no context is selected, so an ambient govc setup never
+// mixes with a context's vCenter. An empty environment variable counts as
+// unset.
+//
+// A fresh viper per resolution applies that precedence (resolveSettings):
+// the flags are bound with BindPFlag, the VTUI_* (and GOVC_*) variables
+// with BindEnv, the selected context is its config layer. viper reads the
+// process environment itself, so tests set it with t.Setenv; the home
+// directory is injected.
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+
+	"github.com/vtui/vtui/internal/strictyaml"
+	"github.com/vtui/vtui/vsphere"
+)
+
+// settings is the configuration every command reads, resolved once from
+// flags, environment and config file before any command runs.
+type settings struct {
+	// ContextName is the config-file context in use, "" if none.
+	ContextName string
+	// ConfigFile is the config file that was read, "" if none.
+	ConfigFile string
+	// Conn says how to reach vCenter. Its Password stays empty until connect,
+	// so settings can be logged or printed safely.
+	Conn vsphere.Config
+	// ReadOnly refuses every mutation before a request is sent.
+	ReadOnly bool
+	// DryRun shows what a mutation would do and changes nothing.
+	DryRun bool
+	// Yes answers yes to confirmations (required for mutations without a terminal).
+	Yes bool
+	// Output is one of "table", "json", "yaml".
+	Output string
+	// LogFile is where log/slog writes, "" for nowhere.
+	LogFile string
+	// Simulator is the simulator preset to run in-process, "" for a real vCenter.
+	Simulator string
+
+	// password says where connect finds the password.
+	password passwordSource
+	// sources records where each key came from ("--url", "VTUI_URL",
+	// "GOVC_URL", "context lab", "config file", "default"), for the debug log.
+	sources map[string]string
+}
+
+// connectionFlags are the flags and VTUI_* variables that describe one
+// connection. Switching context in the terminal UI drops them, so that the
+// new context's own values are used.
+var connectionFlags = []string{"url", "username", "insecure", "thumbprint", "ca-file"}
+
+// flagKeys are the settings that only a flag sets.
+var flagKeys = []string{"output", "dry-run", "yes", "simulator"}
+
+// layeredKeys are the settings that a flag, a VTUI_* variable and the
+// config file can set. config and context pick the file and the context;
+// the others are read from the layers once the context is known.
+var layeredKeys = []string{"config", "context", "url", "username", "insecure", "thumbprint", "ca-file", "readonly", "timeout", "log-file"}
+
+// flagFor names the flag of a key whose flag is spelled differently: the
+// connect timeout is --connect-timeout, so that commands can have a
+// --timeout of their own (host maintenance), while the config key and
+// VTUI_TIMEOUT keep the short name.
+var flagFor = map[string]string{"timeout": "connect-timeout"}
+
+// flagName is the flag that sets key.
+func flagName(key string) string {
+	if f, ok := flagFor[key]; ok {
+		return f
+	}
+	return key
+}
+
+// govcEnv names govc's variable for the keys that have one. They are bound
+// below the VTUI_* ones, and only when no context is selected.
+var govcEnv = map[string]string{"url": "GOVC_URL", "username": "GOVC_USERNAME", "insecure": "GOVC_INSECURE"}
+
+// envPrefix and envKeyReplacer make a key's variable name: ca-file is read
+// from VTUI_CA_FILE.
+const envPrefix = "VTUI"
+
+var envKeyReplacer = strings.NewReplacer("-", "_")
+
+// vtuiEnv is the VTUI_* variable viper reads for key.
+func vtuiEnv(key string) string {
+	return envKeyReplacer.Replace(strings.ToUpper(envPrefix + "_" + key))
+}
+
+// resolveInput is what resolution reads besides the process environment,
+// which viper reads itself (tests set it with t.Setenv).
+type resolveInput struct {
+	// Flags are the parsed global flags; only flags the user set count.
+	Flags *pflag.FlagSet
+	// Home is the user's home directory, for ~ and the default config path.
+	Home string
+	// Presets are the valid --simulator names.
+	Presets []string
+	// Context, if non-nil, selects this context regardless of flags and
+	// environment and ignores connection flags and VTUI_*/GOVC_* connection
+	// variables (a context switch in the terminal UI).
+	Context *string
+}
+
+// resolveSettings applies the precedence rules. Errors in what the user
+// typed or wrote (flags, environment, config file) are usage errors.
+//
+// A fresh viper does the layering: the flags are bound with BindPFlag, the
+// VTUI_* (and, without a context, GOVC_*) variables with BindEnv, the
+// selected context is its config layer and the flag defaults its defaults.
+// Values are read as strings and parsed here, strictly, so that
+// VTUI_READONLY=yes is an error naming the variable rather than false.
+func resolveSettings(in resolveInput) (settings, *fileConfig, error) {
+	s := settings{sources: map[string]string{}}
+	r, err := newResolver(in, &s)
+	if err != nil {
+		return s, nil, err
+	}
+
+	// Non-connection settings first: they are cheap to validate.
+	s.Output = r.v.GetString("output")
+	if !slices.Contains(outputFormats, s.Output) {
+		return s, nil, usageErrorf("invalid value %q for -o/--output (valid: %s)", s.Output, strings.Join(outputFormats, ", "))
+	}
+	// Flags only, so pflag has already parsed them strictly.
+	s.DryRun = r.v.GetBool("dry-run")
+	s.Yes = r.v.GetBool("yes")
+	if in.Flags.Changed("simulator") && in.Context == nil {
+		s.Simulator = r.v.GetString("simulator")
+		if !slices.Contains(in.Presets, s.Simulator) {
+			return s, nil, usageErrorf("invalid value %q for --simulator (valid: %s)", s.Simulator, strings.Join(in.Presets, ", "))
+		}
+	}
+
+	// The config file. --config= (empty) reads none, e.g. to keep a
+	// personal file out of a CI run.
+	r.v.SetDefault("config", defaultConfigPath(os.LookupEnv, in.Home))
+	path := r.v.GetString("config")
+	optional := r.source("config") == "default"
+	if path != "" && !optional {
+		path = absPath(path, "", in.Home)
+	}
+	var fc *fileConfig
+	if path != "" {
+		if fc, err = loadConfigFile(path, optional, in.Home); err != nil {
+			return s, nil, usageError{err}
+		}
+	}
+	if fc != nil {
+		s.ConfigFile = fc.Path
+		if err := r.merge(map[string]string{"context": fc.CurrentContext, "log-file": fc.LogFile}); err != nil {
+			return s, fc, err
+		}
+	}
+
+	// The context, whose values become the config layer.
+	cc, err := r.selectContext(fc)
+	if err != nil {
+		return s, fc, err
+	}
+	if err := r.merge(cc.values()); err != nil {
+		return s, fc, err
+	}
+	useGOVC := s.ContextName == "" && in.Context == nil && s.Simulator == ""
+	if useGOVC {
+		for key, name := range govcEnv {
+			if err := r.bindEnv(key, name); err != nil {
+				return s, fc, err
+			}
+		}
+	}
+
+	// Connection settings.
+	s.Conn.URL = r.str("url")
+	s.Conn.Username = r.str("username")
+	// govc accepts user:password@ in the URL; a separate username wins
+	// unless it comes from a lower layer than the URL.
+	clean, urlUser, urlHasPw := splitURLUser(s.Conn.URL)
+	urlSrc := s.sources["url"]
+	if urlHasPw && !strings.HasPrefix(urlSrc, "VTUI_") && !strings.HasPrefix(urlSrc, "GOVC_") {
+		return s, fc, usageErrorf("%s holds a password: passwords never go on the command line; "+
+			"use VTUI_PASSWORD, a context's password-env or password-file, or the prompt", urlSrc)
+	}
+	s.Conn.URL = clean
+	if urlUser != "" && sourceRank(s.sources["username"]) > sourceRank(urlSrc) {
+		s.Conn.Username, s.sources["username"] = urlUser, urlSrc
+	}
+	if s.Conn.Insecure, err = r.bool("insecure"); err != nil {
+		return s, fc, err
+	}
+	s.Conn.Thumbprint = r.str("thumbprint")
+	s.Conn.CAFile = r.str("ca-file")
+	if s.Conn.CAFile != "" && s.sources["ca-file"] != r.contextSource() {
+		s.Conn.CAFile = absPath(s.Conn.CAFile, "", in.Home)
+	}
+	if s.Conn.Timeout, err = r.duration("timeout"); err != nil {
+		return s, fc, err
+	}
+	if s.ReadOnly, err = r.bool("readonly"); err != nil {
+		return s, fc, err
+	}
+	s.LogFile = r.str("log-file")
+	if s.LogFile != "" && s.sources["log-file"] != "config file" {
+		s.LogFile = absPath(s.LogFile, "", in.Home)
+	}
+
+	// Where the password will come from; it is read only on connect, and
+	// never through viper: it has no flag and no config-file value.
+	switch {
+	case in.Context == nil && hasEnv("VTUI_PASSWORD"):
+		s.password = passwordSource{envVar: "VTUI_PASSWORD"}
+	case useGOVC && hasEnv("GOVC_PASSWORD"):
+		s.password = passwordSource{envVar: "GOVC_PASSWORD"}
+	case urlHasPw:
+		s.password = passwordSource{urlEnvVar: urlSrc}
+	case (cc.PasswordEnv != "" || cc.PasswordFile != "") && s.Conn.URL != "" && urlSrc != r.contextSource():
+		// The context's password is for the context's vCenter: never send
+		// it to a URL given by a flag or the environment.
+		s.password = passwordSource{withheld: fmt.Sprintf("the password of context %q is only sent to its own url, not to %s from %s",
+			s.ContextName, redactURL(s.Conn.URL), urlSrc)}
+	case cc.PasswordEnv != "":
+		s.password = passwordSource{envVar: cc.PasswordEnv, context: s.ContextName}
+	case cc.PasswordFile != "":
+		s.password = passwordSource{file: cc.PasswordFile, context: s.ContextName}
+	}
+	return s, fc, nil
+}
+
+// sourceRank orders the layers a value can come from: lower wins.
+func sourceRank(src string) int {
+	switch {
+	case strings.HasPrefix(src, "--"):
+		return 0
+	case strings.HasPrefix(src, "VTUI_"):
+		return 1
+	case strings.HasPrefix(src, "GOVC_"):
+		return 2
+	case strings.HasPrefix(src, "context "), src == "config file":
+		return 3
+	}
+	return 4
+}
+
+func hasEnv(name string) bool {
+	_, ok := nonEmptyEnv(os.LookupEnv, name)
+	return ok
+}
+
+// resolver reads keys from one resolution's viper and records which layer
+// each came from.
+type resolver struct {
+	in resolveInput
+	v  *viper.Viper
+	s  *settings
+	// envs lists the variables bound to each key, in viper's order.
+	envs map[string][]string
+}
+
+// newResolver binds every key's flag and VTUI_* variable, and its flag's
+// default, to a fresh viper. A context switch leaves the connection keys'
+// flags and variables unbound.
+func newResolver(in resolveInput, s *settings) (*resolver, error) {
+	v := viper.New()
+	v.SetEnvPrefix(envPrefix)
+	v.SetEnvKeyReplacer(envKeyReplacer)
+	v.AllowEmptyEnv(false) // an empty variable counts as unset
+	r := &resolver{in: in, v: v, s: s, envs: map[string][]string{}}
+	for _, key := range slices.Concat(flagKeys, layeredKeys) {
+		f := in.Flags.Lookup(flagName(key))
+		if f == nil {
+			return nil, fmt.Errorf("resolve settings: no flag --%s", flagName(key))
+		}
+		v.SetDefault(key, f.DefValue)
+		if !r.userLayers(key) {
+			continue
+		}
+		if err := v.BindPFlag(key, f); err != nil {
+			return nil, fmt.Errorf("resolve settings: %w", err)
+		}
+		if slices.Contains(layeredKeys, key) {
+			if err := v.BindEnv(key); err != nil {
+				return nil, fmt.Errorf("resolve settings: %w", err)
+			}
+			r.envs[key] = append(r.envs[key], vtuiEnv(key))
+		}
+	}
+	return r, nil
+}
+
+// bindEnv adds the variable name as key's lowest-ranked environment layer.
+func (r *resolver) bindEnv(key, name string) error {
+	if err := r.v.BindEnv(key, name); err != nil {
+		return fmt.Errorf("resolve settings: %w", err)
+	}
+	r.envs[key] = append(r.envs[key], name)
+	return nil
+}
+
+// merge adds the non-empty values to viper's config layer.
+func (r *resolver) merge(values map[string]string) error {
+	m := map[string]any{}
+	for k, v := range values {
+		if v != "" {
+			m[k] = v
+		}
+	}
+	if err := r.v.MergeConfigMap(m); err != nil {
+		return fmt.Errorf("resolve settings: %w", err)
+	}
+	return nil
+}
+
+// values are the context's settings as viper's config layer sees them:
+// strings, and only the keys the context sets. The password source is not
+// among them; it is not a value to layer.
+func (cc contextConfig) values() map[string]string {
+	m := map[string]string{
+		"url":        cc.URL,
+		"username":   cc.Username,
+		"thumbprint": cc.Thumbprint,
+		"ca-file":    cc.CAFile,
+	}
+	if cc.Insecure != nil {
+		m["insecure"] = strconv.FormatBool(*cc.Insecure)
+	}
+	if cc.ReadOnly != nil {
+		m["readonly"] = strconv.FormatBool(*cc.ReadOnly)
+	}
+	if cc.Timeout != 0 {
+		m["timeout"] = cc.Timeout.String()
+	}
+	return m
+}
+
+// source names the layer viper takes key from, as the user would write it:
+// "--url", "VTUI_URL", "GOVC_URL", "context lab", "config file",
+// "current-context" or "default". viper applies the same order but does not
+// say which layer answered.
+func (r *resolver) source(key string) string {
+	if f := r.in.Flags.Lookup(flagName(key)); f != nil && f.Changed && r.userLayers(key) {
+		return "--" + flagName(key)
+	}
+	for _, name := range r.envs[key] {
+		if hasEnv(name) {
+			return name
+		}
+	}
+	if r.v.InConfig(key) {
+		switch key {
+		case "log-file":
+			return "config file"
+		case "context":
+			return "current-context"
+		}
+		return r.contextSource()
+	}
+	return "default"
+}
+
+func (r *resolver) contextSource() string { return "context " + r.s.ContextName }
+
+// selectContext picks the context: an explicit switch, else --context, else
+// VTUI_CONTEXT, else current-context. --simulator selects none, so that a
+// production context's settings never leak into a demo.
+func (r *resolver) selectContext(fc *fileConfig) (contextConfig, error) {
+	in := r.in
+	if in.Context != nil {
+		r.v.Set("context", *in.Context) // viper's override layer, above flags
+	}
+	name, from := r.v.GetString("context"), r.source("context")
+	if in.Context != nil {
+		from = "context switch"
+	}
+	if r.s.Simulator != "" {
+		if from == "--context" && name != "" {
+			return contextConfig{}, usageErrorf("--context and --simulator cannot be combined: the simulator is its own vCenter")
+		}
+		name = ""
+	}
+	if name == "" {
+		return contextConfig{}, nil
+	}
+	if fc == nil {
+		where := "no config file found"
+		if p := defaultConfigPath(os.LookupEnv, in.Home); p != "" {
+			where = "no config file at " + p
+		}
+		return contextConfig{}, usageErrorf("context %q (from %s): %s; create it (see config.example.yaml) or use --config", name, from, where)
+	}
+	cc, err := fc.context(name)
+	if err != nil {
+		if from == "current-context" {
+			return contextConfig{}, usageError{&strictyaml.Error{Path: fc.Path, Line: fc.currentContextLine, Key: "current-context",
+				Msg: fmt.Sprintf("%v", strings.Replace(err.Error(), " in "+fc.Path, "", 1))}}
+		}
+		return contextConfig{}, usageError{fmt.Errorf("%s: %w", from, err)}
+	}
+	r.s.ContextName = name
+	return cc, nil
+}
+
+// userLayers reports whether flags and VTUI_* variables apply to key. A
+// context switch drops them for connection keys.
+func (r *resolver) userLayers(key string) bool {
+	return r.in.Context == nil || !slices.Contains(connectionFlags, key)
+}
+
+// str returns key's value and records where it came from.
+func (r *resolver) str(key string) string {
+	r.s.sources[key] = r.source(key)
+	return r.v.GetString(key)
+}
+
+// bool parses key's value itself: viper's GetBool would read "yes" as false.
+func (r *resolver) bool(key string) (bool, error) {
+	raw := r.str(key)
+	b, err := strconv.ParseBool(raw)
+	if err != nil {
+		return false, usageErrorf("invalid value %q for %s (want true or false)", raw, r.s.sources[key])
+	}
+	return b, nil
+}
+
+func (r *resolver) duration(key string) (time.Duration, error) {
+	d, err := parseTimeout(r.str(key))
+	if err != nil {
+		return 0, usageErrorf("invalid value for %s: %v", r.s.sources[key], err)
+	}
+	return d, nil
+}

@@ -1,0 +1,124 @@
+package strictyaml
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+type level string
+
+func (l *level) UnmarshalText(b []byte) error {
+	if s := string(b); s != "low" && s != "high" {
+		return fmt.Errorf("invalid level %q: want low or high", s)
+	}
+	*l = level(b)
+	return nil
+}
+
+type item struct {
+	Name  string `yaml:"name" strict:"required"`
+	Level level  `yaml:"level"`
+	Count int    `yaml:"count"`
+}
+
+type doc struct {
+	Title   string            `yaml:"title" strict:"required"`
+	Enabled bool              `yaml:"enabled"`
+	Wait    time.Duration     `yaml:"wait"`
+	Items   []item            `yaml:"items"`
+	ByName  map[string]item   `yaml:"by-name"`
+	Tags    []string          `yaml:"tags"`
+	Opt     *bool             `yaml:"opt"`
+	Nested  struct{ A int }   `yaml:"nested"`
+	Loose   map[string]string `yaml:"loose"`
+}
+
+func TestDecodeErrorsNameFileLineColumnAndKey(t *testing.T) {
+	for _, tc := range []struct {
+		name, in, want string
+	}{
+		{"unknown key", "title: x\nitems:\n  - name: a\n    colour: red\n",
+			`plan.yaml:4:5: items[0].colour: unknown key (valid: name, level, count)`},
+		{"unknown top-level key", "title: x\nowner: me\n",
+			`plan.yaml:2:1: owner: unknown key (valid: title, enabled, wait, items, by-name, tags, opt, nested, loose)`},
+		{"wrong type", "title: x\nenabled: maybe\n", `plan.yaml:2:10: enabled: want true or false, got "maybe"`},
+		{"a float for an integer", "title: x\nitems:\n  - {name: a, count: 1.5}\n", `plan.yaml:3:22: items[0].count: want a whole number, got "1.5"`},
+		{"a list for a string", "title: [a, b]\n", `plan.yaml:1:8: title: want a single value, got a list`},
+		{"a mapping for a list", "title: x\ntags: {a: 1}\n", `plan.yaml:2:7: tags: want a list, got a mapping`},
+		{"missing required key", "title: x\nitems:\n  - level: low\n", `plan.yaml:3:5: items[0]: missing key "name"`},
+		{"missing required key in an empty file", "", `plan.yaml:1:1: missing key "title"`},
+		{"missing in a map entry", "title: x\nby-name:\n  a: {count: 2}\n", `plan.yaml:3:3: by-name.a: missing key "name"`},
+		{"a type's own parser", "title: x\nitems:\n  - name: a\n    level: medium\n", `plan.yaml:4:12: items[0].level: invalid level "medium": want low or high`},
+		{"bad duration", "title: x\nwait: soon\n", `plan.yaml:2:7: wait: want a duration such as 30s or 5m, got "soon"`},
+		{"repeated key", "title: x\ntitle: y\n", `plan.yaml:2:1: title: repeated key (first on line 1)`},
+		{"syntax error", "title: x\nitems: [a\n", `plan.yaml:2:8: invalid YAML: sequence end token ']' not found`},
+		{"tab indentation", "title: x\nby-name:\n\ta: {}\n", `plan.yaml:3:1: invalid YAML`},
+		{"forbidden key", "title: x\nloose:\n  password: hunter2\n", `plan.yaml:3:3: loose.password: passwords never go in this file`},
+		{"two documents", "title: x\n---\ntitle: y\n", `plan.yaml:2:1: holds more than one YAML document; keep one`},
+		{"not a mapping", "- a\n", `plan.yaml:1:1: want a mapping, got a list`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var d doc
+			_, err := Decode("plan.yaml", []byte(tc.in), &d, Forbid("password", "passwords never go in this file"))
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("Decode(%q) = %v; want an *Error", tc.in, err)
+			}
+			if !strings.HasPrefix(err.Error(), tc.want) {
+				t.Errorf("Decode(%q):\n got %s\nwant %s", tc.in, err, tc.want)
+			}
+			if strings.Contains(err.Error(), "hunter2") || strings.Contains(e.Source, "hunter2") && tc.name != "forbidden key" {
+				t.Errorf("the error shows a secret: %s", err)
+			}
+			if e.Line > 0 && !strings.Contains(e.Source, "^") {
+				t.Errorf("Source %q has no caret", e.Source)
+			}
+		})
+	}
+}
+
+func TestDecodeAcceptsWhatIsValid(t *testing.T) {
+	in := `
+title: t
+enabled: true
+wait: 90s
+items:
+  - &first {name: a, level: low, count: 3}
+  - *first
+by-name:
+  "with.dot": {name: b}
+tags: [x, "y"]
+opt: ~
+loose: {k: v}
+`
+	var d doc
+	doc, err := Decode("p.yaml", []byte(in), &d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Title != "t" || !d.Enabled || d.Wait != 90*time.Second || len(d.Items) != 2 || d.Items[1].Count != 3 ||
+		d.ByName["with.dot"].Name != "b" || d.Opt != nil || d.Loose["k"] != "v" {
+		t.Errorf("decoded %+v", d)
+	}
+	if !doc.Has("items", "[1]") || doc.Line("by-name", "with.dot") != 9 || doc.Has("nested") {
+		t.Errorf("positions: items[1] %v, by-name.\"with.dot\" line %d, nested %v", doc.Has("items", "[1]"), doc.Line("by-name", "with.dot"), doc.Has("nested"))
+	}
+	if e := doc.Errorf([]string{"by-name", "with.dot"}, "no such %s", "thing"); e.Error() != `p.yaml:9:3: by-name."with.dot": no such thing` {
+		t.Errorf("Errorf = %q", e)
+	}
+}
+
+func TestEmptyOrCommentOnlyDocumentLeavesDefaults(t *testing.T) {
+	type opt struct {
+		N int `yaml:"n"`
+	}
+	for _, in := range []string{"", "# nothing\n", "~\n"} {
+		v := opt{N: 7}
+		if _, err := Decode("x.yaml", []byte(in), &v); err != nil || v.N != 7 {
+			t.Errorf("Decode(%q) = %+v, %v; want defaults kept", in, v, err)
+		}
+	}
+}

@@ -1,0 +1,434 @@
+package strictyaml
+
+import (
+	"encoding"
+	"fmt"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/token"
+)
+
+// walker goes over the document's nodes, first to record where each key
+// is (index), then beside the Go type it decodes into (check).
+type walker struct {
+	d         *Document
+	forbidden map[string]string
+	anchors   map[string]ast.Node
+	byPos     map[[2]int]string // token position -> key path
+	root      reflect.Type
+	err       error
+}
+
+// keyPath joins key segments: "contexts.lab.url", "rules[2].name". A key
+// that holds a dot or a space is quoted.
+func keyPath(keys []string) string {
+	var b strings.Builder
+	for _, k := range keys {
+		switch {
+		case strings.HasPrefix(k, "[") && strings.HasSuffix(k, "]"):
+			b.WriteString(k)
+		default:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			if strings.ContainsAny(k, ". []") {
+				k = strconv.Quote(k)
+			}
+			b.WriteString(k)
+		}
+	}
+	return b.String()
+}
+
+// pos is where a node starts: a mapping at its first key.
+func pos(n ast.Node) *token.Position {
+	if m, ok := n.(*ast.MappingNode); ok && len(m.Values) > 0 && !m.IsFlowStyle {
+		n = m.Values[0].Key
+	}
+	if n == nil || n.GetToken() == nil {
+		return nil
+	}
+	return n.GetToken().Position
+}
+
+// resolve follows anchors, aliases and tags to the node that holds the
+// value.
+func (w *walker) resolve(n ast.Node) ast.Node {
+	for range 64 {
+		switch x := n.(type) {
+		case *ast.AnchorNode:
+			n = x.Value
+		case *ast.TagNode:
+			n = x.Value
+		case *ast.AliasNode:
+			n = w.anchors[x.Value.GetToken().Value]
+		default:
+			return n
+		}
+	}
+	return n
+}
+
+func isNull(n ast.Node) bool {
+	switch n.(type) {
+	case nil, *ast.NullNode:
+		return true
+	}
+	return false
+}
+
+// index records the position of every key and list item below n, and the
+// anchors, and refuses forbidden keys.
+func (w *walker) index(n ast.Node, keys []string) {
+	if w.err != nil || n == nil {
+		return
+	}
+	record := func(p *token.Position, keys []string) {
+		if p == nil {
+			return
+		}
+		k := keyPath(keys)
+		if _, seen := w.d.pos[k]; !seen {
+			w.d.pos[k] = *p
+		}
+		if _, seen := w.byPos[[2]int{p.Line, p.Column}]; !seen {
+			w.byPos[[2]int{p.Line, p.Column}] = k
+		}
+	}
+	switch x := n.(type) {
+	case *ast.AnchorNode:
+		if w.anchors == nil {
+			w.anchors = map[string]ast.Node{}
+		}
+		w.anchors[x.Name.GetToken().Value] = x.Value
+		w.index(x.Value, keys)
+	case *ast.TagNode:
+		w.index(x.Value, keys)
+	case *ast.MappingNode:
+		for _, mv := range x.Values {
+			w.index(mv, keys)
+		}
+	case *ast.MappingValueNode:
+		name := x.Key.GetToken().Value
+		sub := append(slices.Clip(keys), name)
+		if why, ok := w.forbidden[name]; ok {
+			w.err = w.d.errorAt(x.Key.GetToken(), keyPath(sub), "%s", why)
+			return
+		}
+		if first, seen := w.d.pos[keyPath(sub)]; seen {
+			w.err = w.d.errorAt(x.Key.GetToken(), keyPath(sub), "repeated key (first on line %d)", first.Line)
+			return
+		}
+		record(pos(x.Key), sub)
+		if p := pos(x.Value); p != nil && !isCollection(w.resolve(x.Value)) {
+			w.d.vals[keyPath(sub)] = *p
+		}
+		record(pos(x.Value), sub)
+		w.index(x.Value, sub)
+	case *ast.SequenceNode:
+		for i, v := range x.Values {
+			sub := append(slices.Clip(keys), fmt.Sprintf("[%d]", i))
+			record(pos(v), sub)
+			w.index(v, sub)
+		}
+	}
+}
+
+var (
+	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+	durationType    = reflect.TypeFor[time.Duration]()
+)
+
+func typeOf(v any) reflect.Type {
+	t := reflect.TypeOf(v)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t
+}
+
+// field is a struct field as YAML names it.
+type field struct {
+	name     string
+	typ      reflect.Type
+	required bool
+}
+
+// fields lists a struct's fields by YAML key, following inline embedding.
+func fields(t reflect.Type) []field {
+	var out []field
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("yaml")
+		name, opts, _ := strings.Cut(tag, ",")
+		if name == "-" || (!f.IsExported() && !f.Anonymous) {
+			continue
+		}
+		if strings.Contains(opts, "inline") || (f.Anonymous && tag == "") {
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				out = append(out, fields(ft)...)
+			}
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		out = append(out, field{name: name, typ: f.Type, required: f.Tag.Get("strict") == "required"})
+	}
+	return out
+}
+
+// valid lists the keys the mapping holding key allows: " (valid: a, b)".
+func (w *walker) valid(key string) string {
+	if w == nil || w.root == nil {
+		return ""
+	}
+	t := w.typeAt(key)
+	if t == nil || t.Kind() != reflect.Struct {
+		return ""
+	}
+	var names []string
+	for _, f := range fields(t) {
+		names = append(names, f.name)
+	}
+	return " (valid: " + strings.Join(names, ", ") + ")"
+}
+
+// typeAt returns the Go type of the mapping that holds the key path key.
+func (w *walker) typeAt(key string) reflect.Type {
+	t := w.root
+	segs := splitPath(key)
+	for _, s := range segs[:max(len(segs)-1, 0)] {
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		switch t.Kind() {
+		case reflect.Struct:
+			i := slices.IndexFunc(fields(t), func(f field) bool { return f.name == s })
+			if i < 0 {
+				return nil
+			}
+			t = fields(t)[i].typ
+		case reflect.Map, reflect.Slice:
+			t = t.Elem()
+		default:
+			return nil
+		}
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t
+}
+
+// splitPath undoes keyPath, roughly: list items become their own segment.
+func splitPath(key string) []string {
+	var out []string
+	for _, part := range strings.Split(strings.ReplaceAll(key, "[", ".["), ".") {
+		if part != "" {
+			out = append(out, strings.Trim(part, `"`))
+		}
+	}
+	return out
+}
+
+// check compares the node n, at keys, with the Go type t it decodes into:
+// unknown and missing keys, integers, durations and values a type parses
+// itself. Shapes (a list where a mapping belongs) are left to go-yaml.
+func (w *walker) check(n ast.Node, keys []string, t reflect.Type) error {
+	if w.root == nil {
+		w.root = t
+	}
+	n = w.resolve(n)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if reflect.PointerTo(t).Implements(textUnmarshaler) {
+		return w.checkText(n, keys, t)
+	}
+	if isCollection(n) && isScalarKind(t.Kind()) {
+		return w.d.errorAt(n.GetToken(), keyPath(keys), "want %s, got %s", describe(t), nodeWords(n.Type()))
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if t == reflect.TypeFor[time.Time]() {
+			return nil
+		}
+		return w.checkStruct(n, keys, t)
+	case reflect.Map:
+		m, ok := n.(*ast.MappingNode)
+		if !ok {
+			return nil
+		}
+		for _, mv := range m.Values {
+			if err := w.check(mv.Value, append(slices.Clip(keys), mv.Key.GetToken().Value), t.Elem()); err != nil {
+				return err
+			}
+		}
+	case reflect.Slice:
+		s, ok := n.(*ast.SequenceNode)
+		if !ok {
+			return nil
+		}
+		for i, v := range s.Values {
+			if err := w.check(v, append(slices.Clip(keys), fmt.Sprintf("[%d]", i)), t.Elem()); err != nil {
+				return err
+			}
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		if t == durationType {
+			return w.checkDuration(n, keys)
+		}
+		if _, ok := n.(*ast.IntegerNode); !ok && !isNull(n) && isScalar(n) {
+			return w.d.errorAt(n.GetToken(), keyPath(keys), "want a whole number, got %q", n.GetToken().Value)
+		}
+	}
+	return nil
+}
+
+func isCollection(n ast.Node) bool {
+	switch n.(type) {
+	case *ast.MappingNode, *ast.SequenceNode:
+		return true
+	}
+	return false
+}
+
+func isScalarKind(k reflect.Kind) bool {
+	switch k {
+	case reflect.Map, reflect.Slice, reflect.Array, reflect.Struct, reflect.Interface, reflect.Pointer:
+		return false
+	}
+	return true
+}
+
+func isScalar(n ast.Node) bool {
+	_, ok := n.(ast.ScalarNode)
+	return ok
+}
+
+func (w *walker) checkStruct(n ast.Node, keys []string, t reflect.Type) error {
+	fs := fields(t)
+	present := map[string]bool{}
+	if m, ok := n.(*ast.MappingNode); ok {
+		for _, mv := range m.Values {
+			name := mv.Key.GetToken().Value
+			sub := append(slices.Clip(keys), name)
+			i := slices.IndexFunc(fs, func(f field) bool { return f.name == name })
+			if i < 0 {
+				return w.d.errorAt(mv.Key.GetToken(), keyPath(sub), "unknown key%s", w.valid(keyPath(sub)))
+			}
+			present[name] = true
+			if err := w.check(mv.Value, sub, fs[i].typ); err != nil {
+				return err
+			}
+		}
+	} else if !isNull(n) {
+		return nil // go-yaml names the wrong shape
+	}
+	for _, f := range fs {
+		if f.required && !present[f.name] {
+			p := pos(n)
+			line, col := 1, 1
+			if p != nil {
+				line, col = p.Line, p.Column
+			}
+			if len(keys) > 0 {
+				if kp, ok := w.d.pos[keyPath(keys)]; ok {
+					line, col = kp.Line, kp.Column
+				}
+			}
+			return w.d.newError(line, col, keyPath(keys), fmt.Sprintf("missing key %q", f.name))
+		}
+	}
+	return nil
+}
+
+// checkText runs the type's own UnmarshalText on a scalar, so that its
+// error is reported where the value is.
+func (w *walker) checkText(n ast.Node, keys []string, t reflect.Type) error {
+	if isNull(n) || !isScalar(n) {
+		return nil
+	}
+	v := reflect.New(t).Interface().(encoding.TextUnmarshaler)
+	if err := v.UnmarshalText([]byte(n.GetToken().Value)); err != nil {
+		return w.d.errorAt(n.GetToken(), keyPath(keys), "%v", err)
+	}
+	return nil
+}
+
+func (w *walker) checkDuration(n ast.Node, keys []string) error {
+	if isNull(n) || !isScalar(n) {
+		return nil
+	}
+	s := n.GetToken().Value
+	if _, err := time.ParseDuration(s); err != nil {
+		return w.d.errorAt(n.GetToken(), keyPath(keys), "want a duration such as 30s or 5m, got %q", s)
+	}
+	return nil
+}
+
+// describe names what a Go type takes, in YAML's words.
+func describe(t reflect.Type) string {
+	if t == nil {
+		return "another value"
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == durationType {
+		return "a duration such as 30s or 5m"
+	}
+	switch t.Kind() {
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.String:
+		return "a single value"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Map, reflect.Struct:
+		return "a mapping"
+	}
+	return "a " + t.String()
+}
+
+// nodeWords names a YAML node type in YAML's words.
+func nodeWords(t ast.NodeType) string {
+	switch t {
+	case ast.MappingType, ast.MappingValueType:
+		return "a mapping"
+	case ast.SequenceType:
+		return "a list"
+	case ast.NullType:
+		return "nothing"
+	}
+	return "a single value"
+}
+
+// Keys lists the keys a struct (or a pointer to one) decodes, in field
+// order: what a file of that type may say, e.g. for documentation that
+// must show every key.
+func Keys(v any) []string {
+	t := typeOf(v)
+	if t == nil || t.Kind() != reflect.Struct {
+		return nil
+	}
+	var out []string
+	for _, f := range fields(t) {
+		out = append(out, f.name)
+	}
+	return out
+}
