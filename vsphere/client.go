@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -71,26 +72,53 @@ func WithKeepAlive(d time.Duration) Option { return func(o *options) { o.keepAli
 
 // ParseURL turns a user's endpoint into a vSphere SDK URL: a bare host name
 // gets https:// and /sdk. User info in the URL is rejected, because a
-// password in a URL ends up in shell history and logs.
+// password in a URL ends up in shell history and logs; and no error ever
+// repeats it, even for a URL that does not parse (see RedactURL).
 func ParseURL(s string) (*url.URL, error) {
 	if s == "" {
 		return nil, errors.New("no vCenter URL: give --url, set VTUI_URL, or choose a context with --context")
 	}
+	shown := RedactURL(s)
+	hasUser := shown != s
 	u, err := soap.ParseURL(s)
 	if err != nil {
-		return nil, fmt.Errorf("invalid vCenter URL %q: %w", s, err)
+		if hasUser {
+			// The parser's words may quote a piece of the password.
+			return nil, fmt.Errorf("invalid vCenter URL %q: it does not parse; put the user name in --username and the password in VTUI_PASSWORD, not in the URL", shown)
+		}
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("invalid vCenter URL %q: %w", shown, err)
 	}
 	if u.User != nil && u.User.String() != ":" {
-		return nil, fmt.Errorf("invalid vCenter URL: put the user name in --username and the password in VTUI_PASSWORD, not in the URL")
+		return nil, fmt.Errorf("invalid vCenter URL %q: put the user name in --username and the password in VTUI_PASSWORD, not in the URL", shown)
 	}
 	u.User = nil
 	if u.Host == "" {
-		return nil, fmt.Errorf("invalid vCenter URL %q: no host name", s)
+		return nil, fmt.Errorf("invalid vCenter URL %q: no host name", shown)
 	}
 	if u.Scheme != "https" && u.Scheme != "http" {
-		return nil, fmt.Errorf("invalid vCenter URL %q: scheme must be https", s)
+		return nil, fmt.Errorf("invalid vCenter URL %q: scheme must be https", shown)
 	}
 	return u, nil
+}
+
+// RedactURL returns s with any user information (user:password@) replaced
+// by "***@", whether or not s parses as a URL: everything between the
+// scheme's "//" (or the start) and the last "@" goes. Use it for every URL
+// shown in a message or a log.
+func RedactURL(s string) string {
+	start := 0
+	if i := strings.Index(s, "://"); i >= 0 {
+		start = i + len("://")
+	}
+	at := strings.LastIndex(s[start:], "@")
+	if at < 0 {
+		return s
+	}
+	return s[:start] + "***@" + s[start+at+1:]
 }
 
 // Connect opens a session with the vCenter cfg describes: it checks the
@@ -102,10 +130,10 @@ func Connect(ctx context.Context, cfg Config, opts ...Option) (*Client, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	u, err := ParseURL(cfg.URL)
-	if err != nil {
+	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	u, _ := ParseURL(cfg.URL)
 	if cfg.Username == "" {
 		return nil, fmt.Errorf("no user name for %s: give --username, set VTUI_USERNAME, or set username in the context", u.Host)
 	}
@@ -249,14 +277,14 @@ func hostPort(u *url.URL) string {
 func loadCAFile(name string) (*x509.CertPool, error) {
 	pem, err := os.ReadFile(name)
 	if err != nil {
-		return nil, fmt.Errorf("read --ca-file: %w", err)
+		return nil, fmt.Errorf("read the CA file: %w", err)
 	}
 	pool, err := x509.SystemCertPool()
 	if err != nil {
 		pool = x509.NewCertPool()
 	}
 	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("--ca-file %s holds no PEM certificate", name)
+		return nil, fmt.Errorf("the CA file %s holds no PEM certificate", name)
 	}
 	return pool, nil
 }

@@ -173,9 +173,17 @@ func TestParseURL(t *testing.T) {
 		{in: "", err: "no vCenter URL"},
 		{in: "https://root:pw@vc01", err: "not in the URL"},
 		{in: "ftp://vc01", err: "scheme must be https"},
+		{in: "https://vc01:x/sdk", err: `invalid vCenter URL "https://vc01:x/sdk": invalid port ":x" after host`},
+		// A URL that does not parse never echoes its user information.
+		{in: "https://admin:s3cr%zzet@vc01:x", err: `invalid vCenter URL "https://***@vc01:x": it does not parse`},
+		{in: "https://admin:s3cr/et@vc01", err: `invalid vCenter URL "https://***@vc01"`},
+		{in: "admin:s3cret@vc01:99999", err: `invalid vCenter URL "***@vc01:99999"`},
 	}
 	for _, tt := range tests {
 		u, err := ParseURL(tt.in)
+		if err != nil && strings.Contains(err.Error(), "s3cr") {
+			t.Errorf("ParseURL(%q) error %q shows the password", tt.in, err)
+		}
 		if tt.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.err) {
 				t.Errorf("ParseURL(%q) err = %v; want one containing %q", tt.in, err, tt.err)
@@ -188,13 +196,28 @@ func TestParseURL(t *testing.T) {
 	}
 }
 
+func TestRedactURL(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"https://vc01/sdk", "https://vc01/sdk"},
+		{"https://u:p@vc01/sdk", "https://***@vc01/sdk"},
+		{"u:p@vc01", "***@vc01"},
+		{"https://u:p@ss@vc01", "https://***@vc01"},
+		{"https://u:p/a%zz@vc01:bad", "https://***@vc01:bad"},
+		{"", ""},
+	} {
+		if got := RedactURL(tt.in); got != tt.want {
+			t.Errorf("RedactURL(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
 func TestNormalizeThumbprint(t *testing.T) {
 	sha1 := "ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:ab:cd:ef:01"
 	tests := []struct{ in, want, err string }{
 		{in: "", want: ""},
 		{in: sha1, want: strings.ToUpper(sha1)},
 		{in: strings.ReplaceAll(sha1, ":", ""), want: strings.ToUpper(sha1)},
-		{in: "zz", err: "invalid --thumbprint"},
+		{in: "zz", err: "invalid thumbprint"},
 		{in: "abcd", err: "SHA-1 (20 bytes) or SHA-256"},
 	}
 	for _, tt := range tests {

@@ -56,11 +56,9 @@ func (e *UntrustedCertError) Error() string {
 	if e.Pinned != "" {
 		what = fmt.Sprintf("does not match the pinned thumbprint %s", e.Pinned)
 	}
-	return fmt.Sprintf("the certificate of %s %s\n"+
-		"  SHA-256: %s\n  SHA-1:   %s\n"+
-		"check the fingerprint with your vCenter administrator, then trust it with:\n"+
-		"  --thumbprint %s\n"+
-		"(or add the issuing CA with --ca-file, or skip verification with --insecure)",
+	return fmt.Sprintf("the certificate of %s %s (SHA-256 %s, SHA-1 %s); "+
+		"check the fingerprint with your vCenter administrator, then trust it with --thumbprint %s, "+
+		"or add the issuing CA with --ca-file, or skip verification with --insecure",
 		e.Host, what, e.SHA256, e.SHA1, e.SHA256)
 }
 

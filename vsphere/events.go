@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vmware/govmomi/vim25/methods"
@@ -257,4 +259,28 @@ func eventType(be types.BaseEvent) string {
 		t = t.Elem()
 	}
 	return t.Name()
+}
+
+var baseEvent = reflect.TypeFor[types.BaseEvent]()
+
+// CheckEventTypes reports an error, wrapping ErrNotFound, for a name that
+// is neither a vSphere event class (VmMigratedEvent, DasHostFailedEvent)
+// nor an extension event's type ID, which always holds a dot
+// (com.vmware.vc.HA.ClusterFailoverActionInitiatedEvent).
+func CheckEventTypes(names []string) error {
+	var unknown []string
+	for _, n := range names {
+		if strings.Contains(n, ".") {
+			continue
+		}
+		t, ok := types.TypeFunc()(n)
+		if !ok || !reflect.PointerTo(t).Implements(baseEvent) {
+			unknown = append(unknown, strconv.Quote(n))
+		}
+	}
+	if len(unknown) > 0 {
+		return fmt.Errorf("no event type named %s: %w (event types are vSphere's event classes, e.g. VmMigratedEvent, "+
+			"or extension IDs with dots; see the TYPE column of vtui get events)", strings.Join(unknown, ", "), ErrNotFound)
+	}
+	return nil
 }

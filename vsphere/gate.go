@@ -233,7 +233,8 @@ func (g *Gate) do(ctx context.Context, a Action, index, total int, progress func
 		return finish(Result{Status: StatusFailed, Err: &OpError{Op: a.Op, Object: a.Object, Err: err}})
 	}
 
-	if g.policy.ReadOnly {
+	// A dry run changes nothing, so read-only mode lets it show its plan.
+	if g.policy.ReadOnly && !g.policy.DryRun {
 		return fail(fmt.Errorf("%w: refused, nothing was sent; turn read-only mode off to make changes", ErrReadOnly))
 	}
 	if failed := a.Failed(); len(failed) > 0 {
@@ -245,7 +246,7 @@ func (g *Gate) do(ctx context.Context, a Action, index, total int, progress func
 	if a.run == nil {
 		return fail(fmt.Errorf("the action was not planned by a Planner, so it cannot run"))
 	}
-	if a.verify != nil {
+	if a.verify != nil && !g.policy.ReadOnly { // the server's checks are calls a read-only client may not send
 		checks := a.verify(ctx, g, func(msg string) { g.note(msg, progress) })
 		a.Checks = append(a.Checks, checks...)
 		if failed := filterChecks(checks, CheckFail); len(failed) > 0 {
@@ -253,7 +254,11 @@ func (g *Gate) do(ctx context.Context, a Action, index, total int, progress func
 		}
 	}
 	if g.policy.DryRun {
-		return finish(Result{Status: StatusDryRun, Message: "would " + a.String()})
+		msg := "would " + a.String()
+		if g.policy.ReadOnly {
+			msg += " (read-only mode would refuse it)"
+		}
+		return finish(Result{Status: StatusDryRun, Message: msg})
 	}
 
 	log.Info("change starting")

@@ -333,6 +333,29 @@ func TestReadOnlySendsNoMutation(t *testing.T) {
 	}
 }
 
+func TestDryRunInReadOnlyModeShowsThePlan(t *testing.T) {
+	e := newOpsEnv(t)
+	p, inv := e.planner()
+	c := e.connect(Policy{ReadOnly: true, DryRun: true})
+	rec := record(c)
+	app := e.vm(inv, "app-01")
+	sum := NewGate(c).Run(context.Background(), []Action{
+		p.Migrate(app.Ref, MigrateSpec{Host: e.host(inv, "esx-a-03").Ref}),
+		p.Power(app.Ref, OpPowerOff),
+	}, RunOptions{})
+	for _, r := range sum.Results {
+		if r.Status != StatusDryRun || !strings.HasSuffix(r.Message, "(read-only mode would refuse it)") {
+			t.Errorf("%s %s: %s %q; want a dry-run plan that says read-only mode would refuse it", r.Op, r.Object, r.Status, r.Message)
+		}
+	}
+	if sum.Err() != nil {
+		t.Errorf("Summary.Err() = %v; want nil: a dry run fails nothing", sum.Err())
+	}
+	if m := rec.sent(func(string) bool { return true }); len(m) > 0 {
+		t.Errorf("a read-only dry run sent %v", m)
+	}
+}
+
 func TestDryRunChangesNothing(t *testing.T) {
 	e := newOpsEnv(t)
 	p, inv := e.planner()

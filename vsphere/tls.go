@@ -93,7 +93,7 @@ func normalizeThumbprint(s string) (string, error) {
 	raw := strings.NewReplacer(":", "", " ", "", "-", "").Replace(strings.TrimSpace(s))
 	b, err := hex.DecodeString(raw)
 	if err != nil || (len(b) != 20 && len(b) != 32) {
-		return "", fmt.Errorf("invalid --thumbprint %q: want a SHA-1 (20 bytes) or SHA-256 (32 bytes) fingerprint in hex, e.g. AB:CD:…", s)
+		return "", fmt.Errorf("invalid thumbprint %q: want a SHA-1 (20 bytes) or SHA-256 (32 bytes) fingerprint in hex, e.g. AB:CD:…", s)
 	}
 	parts := make([]string, len(b))
 	for i, x := range b {

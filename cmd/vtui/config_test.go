@@ -343,6 +343,54 @@ func TestInvalidValues(t *testing.T) {
 	}
 }
 
+func TestTLSVerificationWins(t *testing.T) {
+	const pin = "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01"
+	file := `contexts:
+  pinned: {url: vc-pinned, username: u, thumbprint: "` + pin + `"}
+  lax: {url: vc-lax, username: u, insecure: true}
+  both: {url: vc-both, username: u, insecure: true, thumbprint: "` + pin + `"}
+`
+	tests := []struct {
+		name         string
+		args         []string
+		env          fakeEnv
+		wantInsecure bool
+		wantNote     string
+		wantErr      []string
+	}{
+		{"a stray VTUI_INSECURE does not beat a context's pin", []string{"--context", "pinned"}, fakeEnv{"VTUI_INSECURE": "true"}, false,
+			"VTUI_INSECURE is ignored: the certificate is verified with the thumbprint from context pinned", nil},
+		{"nor does --insecure", []string{"--context", "pinned", "--insecure"}, nil, false,
+			"--insecure is ignored: the certificate is verified with the thumbprint from context pinned", nil},
+		{"a pin from the environment beats a context's insecure", []string{"--context", "lax"}, fakeEnv{"VTUI_THUMBPRINT": pin}, false,
+			"context lax is ignored: the certificate is verified with the thumbprint from VTUI_THUMBPRINT", nil},
+		{"a CA file beats GOVC_INSECURE", []string{"--ca-file", "/ca.pem"}, fakeEnv{"GOVC_URL": "vc", "GOVC_INSECURE": "1"}, false,
+			"GOVC_INSECURE is ignored: the certificate is verified with the ca-file from --ca-file", nil},
+		{"both as flags contradict", []string{"--insecure", "--thumbprint", pin}, nil, false, "",
+			[]string{"--insecure and --thumbprint contradict each other", "set one of them"}},
+		{"both in the environment contradict", nil, fakeEnv{"VTUI_INSECURE": "true", "VTUI_CA_FILE": "/ca.pem"}, false, "",
+			[]string{"VTUI_INSECURE and VTUI_CA_FILE contradict each other"}},
+		{"both in one context contradict", []string{"--context", "both"}, nil, false, "",
+			[]string{"context both sets both insecure and thumbprint, which contradict each other"}},
+		{"insecure alone stays insecure", []string{"--context", "lax"}, nil, true, "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := resolveTest(t, tt.args, tt.env, file)
+			checkErr(t, fmt.Sprintf("args %q env %v", tt.args, tt.env), err, tt.wantErr)
+			if err != nil {
+				return
+			}
+			if s.Conn.Insecure != tt.wantInsecure {
+				t.Errorf("insecure = %v; want %v", s.Conn.Insecure, tt.wantInsecure)
+			}
+			if tt.wantNote == "" && len(s.notes) > 0 || tt.wantNote != "" && !slices.Contains(s.notes, tt.wantNote) {
+				t.Errorf("notes %q; want %q", s.notes, tt.wantNote)
+			}
+		})
+	}
+}
+
 func TestConfigFileErrors(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -440,7 +488,7 @@ func TestPasswordSources(t *testing.T) {
 		{"GOVC_PASSWORD beats the URL", nil, fakeEnv{"GOVC_URL": "https://u:from-url@vc", "GOVC_PASSWORD": "from-govc"}, false, "from-govc", nil},
 		{"password in GOVC_URL", nil, fakeEnv{"GOVC_URL": "https://u:from-url@vc"}, false, "from-url", nil},
 		{"password-env", []string{"--context", "env"}, fakeEnv{"LAB_PW": "from-env"}, false, "from-env", nil},
-		{"VTUI_PASSWORD beats password-env", []string{"--context", "env"}, fakeEnv{"LAB_PW": "from-env", "VTUI_PASSWORD": "from-vtui"}, false, "from-vtui", nil},
+		{"a context's own password-env beats VTUI_PASSWORD", []string{"--context", "env"}, fakeEnv{"LAB_PW": "from-env", "VTUI_PASSWORD": "from-vtui"}, false, "from-env", nil},
 		{"a context ignores GOVC_PASSWORD", []string{"--context", "env"}, fakeEnv{"LAB_PW": "from-env", "GOVC_PASSWORD": "from-govc"}, false, "from-env", nil},
 		{"password-env unset", []string{"--context", "env"}, nil, false, "",
 			[]string{`context "env": password-env names LAB_PW, which is not set`}},
@@ -449,6 +497,12 @@ func TestPasswordSources(t *testing.T) {
 			[]string{"no password for u at elsewhere", `the password of context "file" is only sent to its own url, not to elsewhere from --url`}},
 		{"nor to VTUI_URL", []string{"--context", "env"}, fakeEnv{"LAB_PW": "from-env", "VTUI_URL": "elsewhere"}, true, "typed", nil},
 		{"VTUI_PASSWORD does go to VTUI_URL", []string{"--context", "env"}, fakeEnv{"VTUI_PASSWORD": "from-vtui", "VTUI_URL": "elsewhere"}, false, "from-vtui", nil},
+		{"GOVC_PASSWORD is not sent to --url", []string{"--url", "other"}, fakeEnv{"GOVC_URL": "vc", "GOVC_USERNAME": "u", "GOVC_PASSWORD": "from-govc"}, false, "",
+			[]string{"no password for u at other", "GOVC_PASSWORD is only sent to GOVC_URL, not to other from --url"}},
+		{"nor to VTUI_URL", nil, fakeEnv{"VTUI_URL": "other", "GOVC_URL": "vc", "GOVC_USERNAME": "u", "GOVC_PASSWORD": "from-govc"}, false, "",
+			[]string{"GOVC_PASSWORD is only sent to GOVC_URL, not to other from VTUI_URL"}},
+		{"a withheld GOVC_PASSWORD leaves the prompt", []string{"--url", "other"}, fakeEnv{"GOVC_URL": "vc", "GOVC_USERNAME": "u", "GOVC_PASSWORD": "from-govc"}, true, "typed", nil},
+		{"VTUI_PASSWORD goes to a context without a password source", []string{"--context", "none"}, fakeEnv{"VTUI_PASSWORD": "from-vtui"}, false, "from-vtui", nil},
 		{"password-file readable by others", []string{"--context", "open"}, nil, false, "",
 			[]string{`context "open": password-file`, "readable by others", "chmod 600"}},
 		{"password-file empty", []string{"--context", "empty"}, nil, false, "", []string{"is empty"}},
@@ -567,19 +621,6 @@ func TestExampleConfig(t *testing.T) {
 	for _, k := range slices.Concat(strictyaml.Keys(configFileYAML{}), strictyaml.Keys(contextConfig{})) {
 		if !used[k] {
 			t.Errorf("config.example.yaml does not use the key %q", k)
-		}
-	}
-}
-
-func TestRedactURL(t *testing.T) {
-	for _, tt := range []struct{ in, want string }{
-		{"https://vc/sdk", "https://vc/sdk"},
-		{"https://u:p@vc/sdk", "https://vc/sdk"},
-		{"https://administrator@vsphere.local:p@vc/sdk", "https://vc/sdk"},
-		{"vc01", "vc01"},
-	} {
-		if got := redactURL(tt.in); got != tt.want {
-			t.Errorf("redactURL(%q) = %q; want %q", tt.in, got, tt.want)
 		}
 	}
 }

@@ -113,6 +113,9 @@ func (act activity) check(cmd *cobra.Command, kind string, f vsphere.Filter) err
 	if _, err := path.Match(f.Name, ""); isActivity && err != nil {
 		return usageErrorf("invalid name pattern %q: %v (use *, ? and [a-z])", f.Name, err)
 	}
+	if err := vsphere.CheckEventTypes(act.types); err != nil {
+		return usageError{err}
+	}
 	return nil
 }
 

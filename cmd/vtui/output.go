@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 	"text/tabwriter"
 
@@ -36,25 +37,12 @@ func fromTable[T any](cols []table.Column[T]) []column[T] {
 // type's tags and are a stable contract.
 func writeRows[T any](w io.Writer, format string, rows []T, cols []column[T]) error {
 	switch format {
-	case "json":
+	case outputJSON, outputYAML:
 		if rows == nil {
 			rows = []T{}
 		}
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rows)
-	case "yaml":
-		if len(rows) == 0 {
-			_, err := io.WriteString(w, "[]\n")
-			return err
-		}
-		enc := yaml.NewEncoder(w)
-		enc.SetIndent(2)
-		if err := enc.Encode(rows); err != nil {
-			return err
-		}
-		return enc.Close()
-	case "table", "":
+		return writeValue(w, format, rows)
+	case outputTable, "":
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		headers := make([]string, len(cols))
 		for i, c := range cols {
@@ -71,4 +59,24 @@ func writeRows[T any](w io.Writer, format string, rows []T, cols []column[T]) er
 		return tw.Flush()
 	}
 	return usageErrorf("unknown output format %q (valid: %s)", format, strings.Join(outputFormats, ", "))
+}
+
+// writeValue encodes v as indented JSON or as YAML, for scripts. An empty
+// list is [] in both.
+func writeValue(w io.Writer, format string, v any) error {
+	if format == outputJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	}
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Slice && rv.Len() == 0 {
+		_, err := io.WriteString(w, "[]\n")
+		return err
+	}
+	enc := yaml.NewEncoder(w)
+	enc.SetIndent(2)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	return enc.Close()
 }

@@ -9,6 +9,8 @@ import (
 	"os"
 	"runtime"
 	"strings"
+
+	"github.com/vtui/vtui/vsphere"
 )
 
 // passwordSource says where the password comes from; the password itself is
@@ -49,7 +51,7 @@ func readPassword(s settings, env lookupEnvFunc, prompt func(string) (string, er
 	case src.file != "":
 		return readPasswordFile(ctx, src.file)
 	case prompt != nil:
-		pw, err := prompt(fmt.Sprintf("Password for %s at %s: ", s.Conn.Username, redactURL(s.Conn.URL)))
+		pw, err := prompt(fmt.Sprintf("Password for %s at %s: ", s.Conn.Username, vsphere.RedactURL(s.Conn.URL)))
 		if err != nil {
 			return "", fmt.Errorf("read password: %w", err)
 		}
@@ -59,14 +61,16 @@ func readPassword(s settings, env lookupEnvFunc, prompt func(string) (string, er
 		return pw, nil
 	}
 	ways := "set VTUI_PASSWORD, or a context's password-env or password-file in the config file, or run on a terminal to be prompted"
-	switch {
-	case src.withheld != "":
-		ways = "set VTUI_PASSWORD, or run on a terminal to be prompted (" + src.withheld + ")"
-	case s.ContextName != "":
+	if s.ContextName != "" && s.sources["url"] == "context "+s.ContextName {
 		ways = fmt.Sprintf("set VTUI_PASSWORD, or password-env or password-file in context %q of %s, or run on a terminal to be prompted",
 			s.ContextName, s.ConfigFile)
+	} else if src.withheld != "" {
+		ways = "set VTUI_PASSWORD, or run on a terminal to be prompted"
 	}
-	return "", usageError{fmt.Errorf("%w for %s at %s: %s", errNoPassword, s.Conn.Username, redactURL(s.Conn.URL), ways)}
+	if src.withheld != "" {
+		ways += " (" + src.withheld + ")"
+	}
+	return "", usageError{fmt.Errorf("%w for %s at %s: %s", errNoPassword, s.Conn.Username, vsphere.RedactURL(s.Conn.URL), ways)}
 }
 
 // readPasswordFile reads a file that holds only the password. Like ssh and
@@ -93,16 +97,16 @@ func readPasswordFile(ctx, path string) (string, error) {
 
 // splitURLUser removes user information from a URL such as govc's
 // GOVC_URL=https://user:pass@vc01/sdk. It returns the URL without it, and
-// the user name and whether a password was there. A URL without a scheme is
-// returned unchanged: there "@" may be part of the host syntax vsphere.Connect
-// expands, not user information.
+// the user name and whether a password was there. A URL that holds user
+// information but does not parse is taken to hold a password, and comes
+// back redacted, so that no message can show it.
 func splitURLUser(raw string) (clean, user string, hasPassword bool) {
-	if !strings.Contains(raw, "://") {
+	if vsphere.RedactURL(raw) == raw {
 		return raw, "", false
 	}
-	u, err := url.Parse(raw)
+	u, err := url.Parse(withScheme(raw))
 	if err != nil || u.User == nil {
-		return raw, "", false
+		return vsphere.RedactURL(raw), "", true
 	}
 	_, hasPassword = u.User.Password()
 	user = u.User.Username()
@@ -115,24 +119,20 @@ func urlHasPassword(raw string) bool {
 	return has
 }
 
+// withScheme adds https:// to a URL without a scheme (govc's
+// user:pass@host), so that its user information parses as such.
+func withScheme(raw string) string {
+	if strings.Contains(raw, "://") {
+		return raw
+	}
+	return "https://" + raw
+}
+
 // urlPassword returns the password embedded in a URL, if any.
 func urlPassword(raw string) (string, bool) {
-	u, err := url.Parse(raw)
+	u, err := url.Parse(withScheme(raw))
 	if err != nil || u.User == nil {
 		return "", false
 	}
 	return u.User.Password()
-}
-
-// redactURL drops any user information from a URL for messages and logs.
-func redactURL(raw string) string {
-	clean, _, _ := splitURLUser(raw)
-	if i := strings.LastIndex(clean, "@"); i >= 0 && strings.Contains(clean, "://") {
-		// Did not parse as a URL, but looks like it holds user information.
-		j := strings.Index(clean, "://")
-		if j < i {
-			return clean[:j+3] + clean[i+1:]
-		}
-	}
-	return clean
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -18,7 +17,6 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"go.yaml.in/yaml/v3"
 	"golang.org/x/term"
 
 	"github.com/vtui/vtui/vsphere"
@@ -54,12 +52,15 @@ Connecting
 
   Passwords never go on the command line or in the config file. vtui reads
   VTUI_PASSWORD, a context's password-env (a variable's name) or
-  password-file (a file only you can read), or asks on a terminal. A
-  context's password is sent only to that context's url.
+  password-file (a file only you can read), or asks on a terminal. Each
+  password goes only to the vCenter it came with: a context's only to the
+  context's url, GOVC_PASSWORD only to GOVC_URL, and VTUI_PASSWORD never to
+  a context that has a password source of its own.
 
   TLS is always verified: trust a private CA with --ca-file, pin the
   certificate with --thumbprint, or, in a lab, skip verification with
-  --insecure.
+  --insecure. A thumbprint or CA file wins over insecure set elsewhere;
+  both in the same place is an error.
 
 Safety
   --readonly refuses every change before any request is sent; --dry-run shows
@@ -127,6 +128,11 @@ func newRootCmd(a *app) *cobra.Command {
 		newSimCmd(a),
 	)
 	root.AddCommand(newVMCmd(a), newHostCmd(a))
+	root.SetHelpCommand(newHelpCmd(root))
+	// cobra adds these when it runs; add them now so that they, too, exit
+	// 2 on an unknown subcommand.
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
 	enforceUsageErrors(root)
 	return root
 }
@@ -175,6 +181,27 @@ func enforceUsageErrors(parent *cobra.Command) {
 			}
 		}
 		enforceUsageErrors(c)
+	}
+}
+
+// newHelpCmd is `vtui help [command]`; unlike cobra's own, an unknown
+// topic is an error (exit 2), not a message and exit 0.
+func newHelpCmd(root *cobra.Command) *cobra.Command {
+	return &cobra.Command{
+		Use:         "help [command]",
+		Short:       "Help about any command",
+		Annotations: map[string]string{annotationNoConfig: "true"},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			target, rest, err := root.Find(args)
+			if err != nil || len(rest) > 0 {
+				name := strings.Join(args, " ")
+				if len(rest) > 0 {
+					name = rest[0]
+				}
+				return unknownCommand(target, name)
+			}
+			return target.Help()
+		},
 	}
 }
 
@@ -300,8 +327,12 @@ func (a *app) init(cmd *cobra.Command) error {
 			return err
 		}
 	}
+	for _, n := range s.notes {
+		a.log.Warn(n)
+		fmt.Fprintf(a.sys.stderr, "vtui: note: %s\n", n)
+	}
 	a.log.Debug("settings resolved", "command", cmd.CommandPath(), "config_file", s.ConfigFile,
-		"context", s.ContextName, "url", redactURL(s.Conn.URL), "username", s.Conn.Username,
+		"context", s.ContextName, "url", vsphere.RedactURL(s.Conn.URL), "username", s.Conn.Username,
 		"insecure", s.Conn.Insecure, "thumbprint", s.Conn.Thumbprint, "ca_file", s.Conn.CAFile,
 		"timeout", s.Conn.Timeout, "readonly", s.ReadOnly, "dry_run", s.DryRun, "output", s.Output,
 		"simulator", s.Simulator, "sources", s.sources)
@@ -380,9 +411,12 @@ func (a *app) connectWith(ctx context.Context, s settings) (*vsphere.Client, err
 		return nil, usageErrorf("no vCenter URL: use --url, VTUI_URL or GOVC_URL, or a context of the config file (--context NAME); or try --simulator")
 	}
 	if s.Conn.Username == "" {
-		return nil, usageErrorf("no user name for %s: use --username, VTUI_USERNAME or GOVC_USERNAME, or username in the context", redactURL(s.Conn.URL))
+		return nil, usageErrorf("no user name for %s: use --username, VTUI_USERNAME or GOVC_USERNAME, or username in the context", vsphere.RedactURL(s.Conn.URL))
 	}
 	cfg := s.Conn
+	if err := cfg.Validate(); err != nil {
+		return nil, usageErrorf("%s", strings.TrimPrefix(err.Error(), vsphere.ErrInvalidConfig.Error()+": "))
+	}
 	if cfg.Password == "" {
 		pw, err := a.password(ctx, s, true)
 		if err != nil {
@@ -390,7 +424,7 @@ func (a *app) connectWith(ctx context.Context, s settings) (*vsphere.Client, err
 		}
 		cfg.Password = pw
 	}
-	log := a.log.With("url", redactURL(cfg.URL), "username", cfg.Username, "context", s.ContextName)
+	log := a.log.With("url", vsphere.RedactURL(cfg.URL), "username", cfg.Username, "context", s.ContextName)
 	log.Info("connecting")
 	c, err := vsphere.Connect(ctx, cfg, opts...)
 	if err != nil {
@@ -415,7 +449,7 @@ func (a *app) connectSimulator(ctx context.Context, s settings, opts []vsphere.O
 		a.log.Info("starting simulator", "preset", s.Simulator)
 		srv, err := sim.Start(ctx, spec, sim.Options{Listen: "127.0.0.1:0"})
 		if err != nil {
-			return nil, fmt.Errorf("start simulator %q: %w", s.Simulator, err)
+			return nil, fmt.Errorf("--simulator=%s: %w", s.Simulator, err)
 		}
 		a.sim, a.simPreset = srv, s.Simulator
 	} else if a.simPreset != s.Simulator {
@@ -551,18 +585,8 @@ func newVersionCmd(a *app) *cobra.Command {
 }
 
 func writeVersion(w io.Writer, format string, v versionInfo) error {
-	switch format {
-	case outputJSON:
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(v)
-	case outputYAML:
-		enc := yaml.NewEncoder(w)
-		enc.SetIndent(2)
-		if err := enc.Encode(v); err != nil {
-			return err
-		}
-		return enc.Close()
+	if format == outputJSON || format == outputYAML {
+		return writeValue(w, format, v)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "vtui\t%s\n", v.Version)

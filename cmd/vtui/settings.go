@@ -53,6 +53,9 @@ type settings struct {
 
 	// password says where connect finds the password.
 	password passwordSource
+	// notes are things the user should know about how the settings were
+	// resolved (an insecure setting ignored, say); app.init prints them.
+	notes []string
 	// sources records where each key came from ("--url", "VTUI_URL",
 	// "GOVC_URL", "context lab", "config file", "default"), for the debug log.
 	sources map[string]string
@@ -184,27 +187,8 @@ func resolveSettings(in resolveInput) (settings, *fileConfig, error) {
 	}
 
 	// Connection settings.
-	s.Conn.URL = r.str("url")
-	s.Conn.Username = r.str("username")
-	// govc accepts user:password@ in the URL; a separate username wins
-	// unless it comes from a lower layer than the URL.
-	clean, urlUser, urlHasPw := splitURLUser(s.Conn.URL)
-	urlSrc := s.sources["url"]
-	if urlHasPw && !strings.HasPrefix(urlSrc, "VTUI_") && !strings.HasPrefix(urlSrc, "GOVC_") {
-		return s, fc, usageErrorf("%s holds a password: passwords never go on the command line; "+
-			"use VTUI_PASSWORD, a context's password-env or password-file, or the prompt", urlSrc)
-	}
-	s.Conn.URL = clean
-	if urlUser != "" && sourceRank(s.sources["username"]) > sourceRank(urlSrc) {
-		s.Conn.Username, s.sources["username"] = urlUser, urlSrc
-	}
-	if s.Conn.Insecure, err = r.bool("insecure"); err != nil {
+	if err := r.connection(cc, useGOVC); err != nil {
 		return s, fc, err
-	}
-	s.Conn.Thumbprint = r.str("thumbprint")
-	s.Conn.CAFile = r.str("ca-file")
-	if s.Conn.CAFile != "" && s.sources["ca-file"] != r.contextSource() {
-		s.Conn.CAFile = absPath(s.Conn.CAFile, "", in.Home)
 	}
 	if s.Conn.Timeout, err = r.duration("timeout"); err != nil {
 		return s, fc, err
@@ -216,27 +200,132 @@ func resolveSettings(in resolveInput) (settings, *fileConfig, error) {
 	if s.LogFile != "" && s.sources["log-file"] != "config file" {
 		s.LogFile = absPath(s.LogFile, "", in.Home)
 	}
+	if s.Simulator != "" && s.Conn.URL != "" {
+		if strings.HasPrefix(s.sources["url"], "--") {
+			return s, fc, usageErrorf("--url and --simulator cannot be combined: the simulator is its own vCenter")
+		}
+		s.notes = append(s.notes, fmt.Sprintf("%s is ignored: --simulator connects to its own vCenter", s.sources["url"]))
+		s.Conn = vsphere.Config{Timeout: s.Conn.Timeout}
+		s.password = passwordSource{}
+		return s, fc, nil
+	}
+	return s, fc, nil
+}
 
-	// Where the password will come from; it is read only on connect, and
-	// never through viper: it has no flag and no config-file value.
+// connection resolves the URL, the user, TLS and where the password
+// comes from. Two rules keep a secret from going where it should not:
+//
+//   - TLS verification wins: a thumbprint or CA file verifies the server
+//     even when insecure is set in another layer (a VTUI_INSECURE left over
+//     from `vtui sim`, say); the same layer setting both is refused.
+//   - A password goes only to the vCenter it came with: a context's
+//     password-env or password-file only when the URL comes from that
+//     context, GOVC_PASSWORD only when the URL comes from GOVC_URL, and
+//     VTUI_PASSWORD whenever the URL does not come from a context that has
+//     a password source of its own. Anything else is withheld, and the
+//     prompt (or the error) says why.
+func (r *resolver) connection(cc contextConfig, useGOVC bool) error {
+	s := r.s
+	s.Conn.URL = r.str("url")
+	s.Conn.Username = r.str("username")
+	urlSrc := s.sources["url"]
+	// govc accepts user:password@ in the URL; a separate username wins
+	// unless it comes from a lower layer than the URL.
+	clean, urlUser, urlHasPw := splitURLUser(s.Conn.URL)
+	if urlHasPw && !strings.HasPrefix(urlSrc, "VTUI_") && !strings.HasPrefix(urlSrc, "GOVC_") {
+		return usageErrorf("%s holds a password: passwords never go on the command line; "+
+			"use VTUI_PASSWORD, a context's password-env or password-file, or the prompt", urlSrc)
+	}
+	s.Conn.URL = clean
+	if urlUser != "" && sourceRank(s.sources["username"]) > sourceRank(urlSrc) {
+		s.Conn.Username, s.sources["username"] = urlUser, urlSrc
+	}
+	var err error
+	if s.Conn.Insecure, err = r.bool("insecure"); err != nil {
+		return err
+	}
+	s.Conn.Thumbprint = r.str("thumbprint")
+	s.Conn.CAFile = r.str("ca-file")
+	if s.Conn.CAFile != "" && s.sources["ca-file"] != r.contextSource() {
+		s.Conn.CAFile = absPath(s.Conn.CAFile, "", r.in.Home)
+	}
+	if err := r.verificationWins(); err != nil {
+		return err
+	}
+
+	// The password is read only on connect, and never through viper: it
+	// has no flag and no config-file value.
+	fromContext := s.ContextName != "" && urlSrc == r.contextSource()
+	contextHasPw := cc.PasswordEnv != "" || cc.PasswordFile != ""
+	var withheld []string
 	switch {
-	case in.Context == nil && hasEnv("VTUI_PASSWORD"):
+	case fromContext && cc.PasswordEnv != "":
+		s.password = passwordSource{envVar: cc.PasswordEnv, context: s.ContextName}
+	case fromContext && cc.PasswordFile != "":
+		s.password = passwordSource{file: cc.PasswordFile, context: s.ContextName}
+	case r.in.Context == nil && hasEnv("VTUI_PASSWORD"):
 		s.password = passwordSource{envVar: "VTUI_PASSWORD"}
-	case useGOVC && hasEnv("GOVC_PASSWORD"):
+	case useGOVC && urlSrc == "GOVC_URL" && hasEnv("GOVC_PASSWORD"):
 		s.password = passwordSource{envVar: "GOVC_PASSWORD"}
 	case urlHasPw:
 		s.password = passwordSource{urlEnvVar: urlSrc}
-	case (cc.PasswordEnv != "" || cc.PasswordFile != "") && s.Conn.URL != "" && urlSrc != r.contextSource():
-		// The context's password is for the context's vCenter: never send
-		// it to a URL given by a flag or the environment.
-		s.password = passwordSource{withheld: fmt.Sprintf("the password of context %q is only sent to its own url, not to %s from %s",
-			s.ContextName, redactURL(s.Conn.URL), urlSrc)}
-	case cc.PasswordEnv != "":
-		s.password = passwordSource{envVar: cc.PasswordEnv, context: s.ContextName}
-	case cc.PasswordFile != "":
-		s.password = passwordSource{file: cc.PasswordFile, context: s.ContextName}
 	}
-	return s, fc, nil
+	if s.password == (passwordSource{}) && s.Conn.URL != "" {
+		shown := vsphere.RedactURL(s.Conn.URL)
+		if contextHasPw && !fromContext {
+			withheld = append(withheld, fmt.Sprintf("the password of context %q is only sent to its own url, not to %s from %s", s.ContextName, shown, urlSrc))
+		}
+		if hasEnv("GOVC_PASSWORD") && urlSrc != "GOVC_URL" {
+			withheld = append(withheld, fmt.Sprintf("GOVC_PASSWORD is only sent to GOVC_URL, not to %s from %s", shown, urlSrc))
+		}
+		s.password.withheld = strings.Join(withheld, "; ")
+	}
+	return nil
+}
+
+// verificationWins applies the TLS rule: a thumbprint or a CA file from
+// any layer beats insecure from another; one layer setting both is an
+// error.
+func (r *resolver) verificationWins() error {
+	s := r.s
+	if !s.Conn.Insecure {
+		return nil
+	}
+	insecureSrc := s.sources["insecure"]
+	for _, key := range []string{"thumbprint", "ca-file"} {
+		value, src := s.Conn.Thumbprint, s.sources["thumbprint"]
+		if key == "ca-file" {
+			value, src = s.Conn.CAFile, s.sources["ca-file"]
+		}
+		if value == "" {
+			continue
+		}
+		if src == insecureSrc {
+			return usageErrorf("%s sets both insecure and %s, which contradict each other: insecure skips the certificate check that the %s asks for; set one of them",
+				src, key, key)
+		}
+		if layer(src) == layer(insecureSrc) {
+			return usageErrorf("%s and %s contradict each other: insecure skips the certificate check that the %s asks for; set one of them",
+				insecureSrc, src, key)
+		}
+		s.Conn.Insecure = false
+		s.notes = append(s.notes, fmt.Sprintf("%s is ignored: the certificate is verified with the %s from %s", insecureSrc, key, src))
+	}
+	return nil
+}
+
+// layer names the layer a source is: flag, VTUI_* variable, context or
+// GOVC_* variable.
+func layer(src string) string {
+	switch {
+	case strings.HasPrefix(src, "--"):
+		return "flag"
+	case strings.HasPrefix(src, "VTUI_"):
+		return "VTUI_*"
+	case strings.HasPrefix(src, "GOVC_"):
+		return "GOVC_*"
+	}
+	return src
 }
 
 // sourceRank orders the layers a value can come from: lower wins.

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -23,11 +24,11 @@ loopback address until interrupted (Ctrl-C, SIGTERM).
 
 It prints the settings that reach it as shell assignments, so another shell
 can run:  eval "$(vtui sim | head -4)"  or copy them. The password is random
-for each run. The certificate is self-signed: trust it with VTUI_INSECURE
-(as printed) or, better, with the printed thumbprint.
+for each run. The certificate is self-signed and new for each run;
+VTUI_THUMBPRINT pins it, so TLS is verified as with a real vCenter.
 
 Presets: ` + strings.Join(sim.PresetNames(), ", ") + ` (see the README). --clusters, --hosts and --vms
-build a custom inventory instead.`,
+build a custom inventory instead, of at most ` + fmt.Sprintf("%d VMs and %d hosts", sim.MaxVMs, sim.MaxHosts) + `.`,
 		Example: `  vtui sim
   vtui sim --listen 127.0.0.1:8989 --preset large
   vtui sim --clusters 3 --hosts 8 --vms 500`,
@@ -43,15 +44,14 @@ build a custom inventory instead.`,
 			}
 			srv, err := sim.Start(cmd.Context(), spec, sim.Options{Listen: listen, Username: username})
 			if err != nil {
-				return fmt.Errorf("start simulator: %w", err)
+				return err
 			}
 			defer srv.Close()
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "VTUI_URL=%s\n", srv.URL)
 			fmt.Fprintf(out, "VTUI_USERNAME=%s\n", srv.Username)
 			fmt.Fprintf(out, "VTUI_PASSWORD=%s\n", srv.Password)
-			fmt.Fprintf(out, "VTUI_INSECURE=true\n")
-			fmt.Fprintf(out, "# or, instead of VTUI_INSECURE, pin the certificate:\n# VTUI_THUMBPRINT=%s\n", srv.Thumbprint)
+			fmt.Fprintf(out, "VTUI_THUMBPRINT=%s\n", srv.Thumbprint)
 			fmt.Fprintf(out, "# serving %d clusters, %d hosts, %d VMs until interrupted\n",
 				spec.Clusters*max(spec.Datacenters, 1), spec.Clusters*max(spec.Datacenters, 1)*spec.HostsPerCluster, spec.VMs)
 			<-cmd.Context().Done()
@@ -83,7 +83,7 @@ func simSpec(cmd *cobra.Command, preset string, custom sim.Spec) (sim.Spec, erro
 	}
 	custom.Datacenters, custom.Datastores, custom.HAClusters = 1, 2, min(1, custom.Clusters)
 	if err := custom.Validate(); err != nil {
-		return sim.Spec{}, usageErrorf("invalid simulator size: %w", err)
+		return sim.Spec{}, usageError{err}
 	}
 	return custom, nil
 }
@@ -91,9 +91,12 @@ func simSpec(cmd *cobra.Command, preset string, custom sim.Spec) (sim.Spec, erro
 // checkLoopback refuses to serve a simulator, whose password is printed,
 // beyond this machine.
 func checkLoopback(listen string) error {
-	host, _, err := net.SplitHostPort(listen)
+	host, port, err := net.SplitHostPort(listen)
 	if err != nil {
 		return usageErrorf("invalid --listen %q: %v (want HOST:PORT, e.g. 127.0.0.1:8989)", listen, err)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return usageErrorf("invalid --listen %q: port %q is not a number from 0 to 65535 (0 picks a free one)", listen, port)
 	}
 	if host == "localhost" {
 		return nil

@@ -42,7 +42,7 @@ func runTUI(cmd *cobra.Command, a *app) error {
 	case s.Simulator != "":
 		name = "simulator:" + s.Simulator
 	case name == "":
-		name = redactURL(s.Conn.URL)
+		name = vsphere.RedactURL(s.Conn.URL)
 	}
 	first := name
 	connect := func(ctx context.Context, ctxName string) (*vsphere.Client, error) {

@@ -83,8 +83,19 @@ func PresetNames() []string {
 	return names
 }
 
+// The largest inventory a Spec may ask for: vCenter's own maximums for
+// hosts (2,500), and 100,000 VMs, past which building takes too long and
+// too much memory to be useful (10,000 VMs build in about 7 s).
+const (
+	MaxVMs         = 100_000
+	MaxHosts       = 2_500
+	MaxDatastores  = 1_000
+	MaxDatacenters = 100
+)
+
 // Validate reports whether the Spec can be built: no negative counts, no
-// more HA clusters than clusters, and somewhere to put VMs.
+// more HA clusters than clusters, somewhere to put VMs, and no more than
+// MaxVMs, MaxHosts, MaxDatastores and MaxDatacenters.
 func (s Spec) Validate() error {
 	var errs []error
 	for _, c := range []struct {
@@ -100,6 +111,19 @@ func (s Spec) Validate() error {
 	} {
 		if c.n < 0 {
 			errs = append(errs, fmt.Errorf("%s must not be negative, got %d", c.name, c.n))
+		}
+	}
+	for _, c := range []struct {
+		name   string
+		n, max int
+	}{
+		{"VMs", s.VMs, MaxVMs},
+		{"hosts", s.datacenters() * s.Clusters * s.HostsPerCluster, MaxHosts},
+		{"datastores", s.Datastores, MaxDatastores},
+		{"datacenters", s.Datacenters, MaxDatacenters},
+	} {
+		if c.n > c.max {
+			errs = append(errs, fmt.Errorf("%d %s is more than the simulator builds (at most %d)", c.n, c.name, c.max))
 		}
 	}
 	if s.HAClusters > s.Clusters {

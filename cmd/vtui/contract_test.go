@@ -1,0 +1,148 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+)
+
+// secret is the password every contract run can see; it must never show.
+const secret = "s3cret-Pw"
+
+// TestExitCodeContract runs bad input through every command and checks
+// the documented contract: exit 2 for bad usage or input, one line on
+// stderr saying what was wrong, and no secret anywhere. Every command
+// must have rows (TestEveryCommandIsInTheContract).
+func TestExitCodeContract(t *testing.T) {
+	for _, tt := range contractRows(t) {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			env := fakeEnv{"VTUI_PASSWORD": secret}
+			for k, v := range tt.env {
+				env[k] = v
+			}
+			logFile := filepath.Join(t.TempDir(), "vtui.log")
+			env["VTUI_LOG_FILE"] = logFile
+			r := runTest(t, tt.args, env)
+			if r.code != tt.code {
+				t.Errorf("exit %d; want %d (stderr %q)", r.code, tt.code, r.stderr)
+			}
+			if !strings.Contains(r.stderr, tt.stderr) {
+				t.Errorf("stderr %q; want it to contain %q", r.stderr, tt.stderr)
+			}
+			if tt.code != exitOK && (!strings.HasPrefix(r.stderr, "vtui: ") || strings.Count(r.stderr, "\n") != 1) {
+				t.Errorf("stderr %q; want one line starting with \"vtui: \"", r.stderr)
+			}
+			log, _ := os.ReadFile(logFile)
+			for where, text := range map[string]string{"stdout": r.stdout, "stderr": r.stderr, "the log": string(log)} {
+				if strings.Contains(text, secret) {
+					t.Errorf("%s shows the password: %q", where, text)
+				}
+			}
+		})
+	}
+}
+
+// contractRow is one bad input: the command it exercises (its path, as
+// cobra names it), the arguments and environment, and what must come of
+// it.
+type contractRow struct {
+	cmd    string
+	args   []string
+	env    fakeEnv
+	code   int
+	stderr string
+}
+
+func contractRows(t *testing.T) []contractRow {
+	dir := t.TempDir()
+	leaky := filepath.Join(dir, "leaky.yaml")
+	writeFile(t, leaky, "current-context: lab\ncontexts:\n  lab:\n    url: https://admin:"+secret+"@vc:x\n", 0o600)
+	sim := "--simulator=small"
+	return []contractRow{
+		{"vtui", []string{"--bogus"}, nil, exitUsage, "unknown flag: --bogus"},
+		{"vtui", []string{sim, "--url", "vc01"}, nil, exitUsage, "--url and --simulator cannot be combined"},
+		{"vtui", []string{"--url", "vc01", "--username", "u"}, nil, exitUsage, "the terminal UI needs a terminal"},
+		{"vtui version", []string{"version", "--bogus"}, nil, exitUsage, "unknown flag: --bogus"},
+		{"vtui version", []string{"version", "-o", "xml"}, nil, exitUsage, `invalid value "xml" for -o/--output`},
+		{"vtui get", []string{"get", "--bogus"}, nil, exitUsage, "unknown flag: --bogus"},
+		{"vtui get", []string{"get", "bogus", sim}, nil, exitUsage, `"bogus"`},
+		{"vtui get", []string{"get", "vms", "web-[", sim}, nil, exitUsage, `invalid name pattern "web-["`},
+		{"vtui get", []string{"get", "events", "--type", "Bogus", sim}, nil, exitUsage, `no event type named "Bogus"`},
+		{"vtui get", []string{"get", "hosts", "--cluster", "nope", sim}, nil, exitUsage, `no cluster named "nope"`},
+		// Connection settings are checked before anything is sent.
+		{"vtui get", []string{"get", "vms", "--url", "https://admin:" + secret + "@vc:x"}, nil, exitUsage, "--url holds a password"},
+		{"vtui get", []string{"get", "vms"}, fakeEnv{"GOVC_URL": "https://admin:" + secret + "@vc:x", "GOVC_USERNAME": "u"}, exitUsage,
+			`invalid vCenter URL "https://***@vc:x"`},
+		{"vtui get", []string{"get", "vms", "--config", leaky}, nil, exitUsage, "contexts.lab.url: holds a password"},
+		{"vtui get", []string{"get", "vms", "--url", "vc:x", "--username", "u"}, nil, exitUsage, `invalid vCenter URL "vc:x"`},
+		{"vtui get", []string{"get", "vms", "--url", "vc", "--username", "u", "--thumbprint", "zz"}, nil, exitUsage, `invalid thumbprint "zz"`},
+		{"vtui get", []string{"get", "vms", "--url", "vc", "--username", "u", "--ca-file", filepath.Join(dir, "none.pem")}, nil, exitUsage,
+			"read the CA file"},
+		{"vtui get", []string{"get", "vms", "--url", "vc", "--username", "u", "--insecure", "--thumbprint", "AB:CD"}, nil, exitUsage,
+			"contradict each other"},
+		{"vtui sim", []string{"sim", "--bogus"}, nil, exitUsage, "unknown flag: --bogus"},
+		{"vtui sim", []string{"sim", "--listen", "127.0.0.1:abc"}, nil, exitUsage, `port "abc" is not a number`},
+		{"vtui sim", []string{"sim", "--listen", "0.0.0.0:8989"}, nil, exitUsage, "loopback only"},
+		{"vtui sim", []string{"sim", "--clusters", "1", "--hosts", "3", "--vms", "100000000"}, nil, exitUsage, "at most 100000"},
+		{"vtui sim", []string{"sim", "--preset", "huge"}, nil, exitUsage, `unknown simulator preset "huge"`},
+		{"vtui vm", []string{"vm", "bogus"}, nil, exitUsage, `unknown command "bogus" for "vtui vm"`},
+		{"vtui host", []string{"host", "bogus"}, nil, exitUsage, `unknown command "bogus" for "vtui host"`},
+		{"vtui vm migrate", []string{"vm", "migrate", "--bogus"}, nil, exitUsage, "unknown flag: --bogus"},
+		{"vtui vm migrate", []string{"vm", "migrate", "web-01", sim}, nil, exitUsage, "say where to"},
+		{"vtui vm migrate", []string{"vm", "migrate", "web-[", "--host", "auto", sim}, nil, exitUsage, `invalid name pattern "web-["`},
+		{"vtui vm migrate", []string{"vm", "migrate", "web-01", "--host", "nope", sim}, nil, exitUsage, `no host named "nope"`},
+		{"vtui vm migrate", []string{"vm", "migrate", "web-01", "--host", "auto", "--concurrency", "0", sim}, nil, exitUsage, "--concurrency"},
+		{"vtui vm power", []string{"vm", "power", "--bogus", "off", "x"}, nil, exitUsage, "unknown flag: --bogus"},
+		{"vtui vm power", []string{"vm", "power", "frob", "web-01", sim}, nil, exitUsage, `unknown power operation "frob"`},
+		{"vtui vm power", []string{"vm", "power", "off", "web-[", sim, "--yes"}, nil, exitUsage, `invalid name pattern "web-["`},
+		{"vtui vm power", []string{"vm", "power", "off", "nope", sim, "--yes"}, nil, exitUsage, `no VM named "nope"`},
+		{"vtui vm power", []string{"vm", "power", "off", "web-01", sim}, nil, exitUsage, "add --yes"},
+		{"vtui host maintenance", []string{"host", "maintenance", "--bogus", "enter", "x"}, nil, exitUsage, "unknown flag: --bogus"},
+		{"vtui host maintenance", []string{"host", "maintenance", "frob", "x", sim}, nil, exitUsage, `unknown maintenance action "frob"`},
+		{"vtui host maintenance", []string{"host", "maintenance", "enter", "esx-[", sim}, nil, exitUsage, `invalid name pattern "esx-["`},
+		{"vtui host maintenance", []string{"host", "maintenance", "exit", "x", "--evacuate", sim}, nil, exitUsage, "--evacuate applies to enter"},
+		{"vtui host disconnect", []string{"host", "disconnect", "--bogus", "x"}, nil, exitUsage, "unknown flag: --bogus"},
+		{"vtui host disconnect", []string{"host", "disconnect", "nope", sim, "--yes"}, nil, exitUsage, `no host named "nope"`},
+		{"vtui host reconnect", []string{"host", "reconnect"}, nil, exitUsage, "accepts 1 arg"},
+		{"vtui host reconnect", []string{"host", "reconnect", "--bogus", "x"}, nil, exitUsage, "unknown flag: --bogus"},
+		{"vtui completion", []string{"completion", "bogus"}, nil, exitUsage, `unknown command "bogus"`},
+		{"vtui completion bash", []string{"completion", "bash", "--bogus"}, nil, exitUsage, "unknown flag: --bogus"},
+		{"vtui completion zsh", []string{"completion", "zsh", "--bogus"}, nil, exitUsage, "unknown flag: --bogus"},
+		{"vtui completion fish", []string{"completion", "fish", "--bogus"}, nil, exitUsage, "unknown flag: --bogus"},
+		{"vtui completion powershell", []string{"completion", "powershell", "--bogus"}, nil, exitUsage, "unknown flag: --bogus"},
+		{"vtui help", []string{"help", "bogus"}, nil, exitUsage, `unknown command "bogus"`},
+		{"vtui help", []string{"help", "vm", "bogus"}, nil, exitUsage, `unknown command "bogus" for "vtui vm"`},
+	}
+}
+
+// TestEveryCommandIsInTheContract fails when a command has no row in the
+// contract table: a command added later must state its bad inputs.
+func TestEveryCommandIsInTheContract(t *testing.T) {
+	covered := map[string]bool{}
+	for _, r := range contractRows(t) {
+		covered[r.cmd] = true
+	}
+	root := newRootCmd(newApp(testSys(t, nil)))
+	var missing []string
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if c.Hidden || strings.HasPrefix(c.Name(), "__") {
+			return
+		}
+		if c.Runnable() && !covered[c.CommandPath()] {
+			missing = append(missing, c.CommandPath())
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+	slices.Sort(missing)
+	if len(missing) > 0 {
+		t.Errorf("commands with no row in the exit-code contract: %s", strings.Join(missing, ", "))
+	}
+}
