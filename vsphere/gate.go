@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 )
@@ -50,36 +49,6 @@ func NewGate(c *Client) *Gate {
 // Policy returns what the gate lets through.
 func (g *Gate) Policy() Policy { return g.policy }
 
-// Op names a kind of change. The values are stable: they appear in logs
-// and in JSON output.
-type Op string
-
-// The changes the gate knows.
-const (
-	OpMigrate          Op = "migrate"
-	OpPowerOn          Op = "power-on"
-	OpPowerOff         Op = "power-off"
-	OpReset            Op = "reset"
-	OpShutdown         Op = "shutdown"
-	OpEnterMaintenance Op = "maintenance-enter"
-	OpExitMaintenance  Op = "maintenance-exit"
-	OpDisconnect       Op = "disconnect"
-	OpReconnect        Op = "reconnect"
-)
-
-// verb is how a message names the op: "power on web-01".
-func (o Op) verb() string {
-	switch o {
-	case OpEnterMaintenance:
-		return "enter maintenance mode on"
-	case OpExitMaintenance:
-		return "exit maintenance mode on"
-	case OpShutdown:
-		return "shut down the guest of"
-	}
-	return strings.ReplaceAll(string(o), "-", " ")
-}
-
 // Action is one planned change to one object. Build actions with a
 // Planner, which runs the prechecks; carry them out with Gate.Do or
 // Gate.Run. Callers may add checks (placement does): an action with a failed
@@ -111,17 +80,10 @@ type Action struct {
 // String describes the action for people: "migrate web-01 from esx-a-01 to
 // esx-a-02".
 func (a Action) String() string {
-	var b strings.Builder
-	b.WriteString(a.Op.verb())
-	b.WriteString(" ")
-	b.WriteString(a.Object)
-	if a.From != "" && a.Op == OpMigrate {
-		b.WriteString(" from " + a.From)
+	if d := a.Op.info().describe; d != nil {
+		return d(a)
 	}
-	if a.Target != "" && a.Op == OpMigrate {
-		b.WriteString(" to " + a.Target)
-	}
-	return b.String()
+	return a.Op.verb() + " " + a.Object
 }
 
 // Failed returns the checks that failed: any one refuses the action.
@@ -269,32 +231,7 @@ func (g *Gate) do(ctx context.Context, a Action, index, total int, progress func
 		r.Task = task
 		return r
 	}
-	return finish(Result{Status: StatusOK, Task: task, Message: doneMessage(a)})
-}
-
-// doneMessage says what an action did, in the past tense.
-func doneMessage(a Action) string {
-	switch a.Op {
-	case OpMigrate:
-		return "migrated to " + a.Target
-	case OpPowerOn:
-		return "powered on"
-	case OpPowerOff:
-		return "powered off"
-	case OpReset:
-		return "reset"
-	case OpShutdown:
-		return "guest shut down"
-	case OpEnterMaintenance:
-		return "in maintenance mode"
-	case OpExitMaintenance:
-		return "out of maintenance mode"
-	case OpDisconnect:
-		return "disconnected"
-	case OpReconnect:
-		return "connected"
-	}
-	return "done"
+	return finish(Result{Status: StatusOK, Task: task, Message: a.Op.info().done(a)})
 }
 
 // note tells the user msg once per gate, through the log and progress.

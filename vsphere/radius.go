@@ -48,23 +48,19 @@ func BlastRadius(actions []Action) string {
 	}
 	var parts []string
 	for _, op := range order {
-		g := groups[op]
-		if op == OpEnterMaintenance || op == OpExitMaintenance || op == OpDisconnect || op == OpReconnect {
-			parts = append(parts, fmt.Sprintf("%s %s", op.verb(), countOr(g.objects, "host", g.last)))
-			continue
-		}
+		g, in := groups[op], op.info()
 		verb := op.verb()
-		if op == OpShutdown {
-			verb = "shut down the guests of"
+		if g.objects > 1 {
+			verb = op.verbMany()
 		}
-		s := verb + " " + countOr(g.objects, "VM", g.last)
+		s := verb + " " + countOr(g.objects, in.noun, g.last)
 		from := countOr(len(g.from), "host", g.lastFrom)
 		switch {
-		case op != OpMigrate:
+		case in.radius == onHosts:
 			s += " on " + from
-		case len(g.to) == 1:
+		case in.radius == moves && len(g.to) == 1:
 			s += fmt.Sprintf(" from %s to %s", from, g.lastTo)
-		default:
+		case in.radius == moves:
 			s += fmt.Sprintf(" from %s to %s", from, count(len(g.to), "target"))
 		}
 		parts = append(parts, s)
