@@ -20,7 +20,7 @@ const (
 )
 
 // Check is the verdict of one precheck. Name says which check it is; the
-// names are stable (JSON): vm, host, target, host-connected, host-power,
+// names are stable (JSON): vm, source-host, host, target, host-connected, host-power,
 // host-maintenance, cluster, pool, datastores, networks, anti-affinity,
 // affinity, vm-host-rule, capacity, template, power-state, tools,
 // running-vms, server.
@@ -228,7 +228,7 @@ func (p *Planner) CheckMigrate(vm Ref, spec MigrateSpec) []Check {
 	if h == nil {
 		return []Check{pass("vm"), fail("host", "host %s is not in the inventory; reload and check the name", hostRef.Value)}
 	}
-	checks := []Check{pass("vm"), pass("host")}
+	checks := []Check{pass("vm"), p.checkSource(v), pass("host")}
 	checks = append(checks, p.hostUsable(h)...)
 	checks = append(checks, p.checkCluster(v, h, spec.Pool)...)
 	checks = append(checks, p.checkStorage(v, h, spec.Datastore), p.checkNetworks(v, h))
@@ -237,6 +237,20 @@ func (p *Planner) CheckMigrate(vm Ref, spec MigrateSpec) []Check {
 		checks = append(checks, checkCapacity(v, h))
 	}
 	return checks
+}
+
+// checkSource checks that v's own host is connected: vCenter cannot move a
+// VM off a host it cannot reach.
+func (p *Planner) checkSource(v *VM) Check {
+	src := p.hosts[v.HostRef]
+	switch {
+	case src == nil:
+		return fail("source-host", "the host of %s is not in the inventory; reload", v.Name)
+	case src.ConnectionState != "connected":
+		return fail("source-host", "%s runs on %s, which is %s, and vCenter cannot move a VM off a host it cannot reach; reconnect the host first",
+			v.Name, src.Name, orUnknown(src.ConnectionState))
+	}
+	return pass("source-host")
 }
 
 // hostUsable checks that h can take a VM: connected, powered on and not
@@ -270,11 +284,15 @@ func orUnknown(s string) string { return cmp.Or(s, "in an unknown state") }
 // belongs to the target host's cluster.
 func (p *Planner) checkCluster(v *VM, h *Host, pool Ref) []Check {
 	if pool.IsZero() {
-		if h.ClusterRef != v.ClusterRef {
-			return []Check{fail("cluster", "%s is in %s and %s in %s; to move it across clusters give a resource pool of %s",
-				h.Name, orNone(h.Cluster), v.Name, orNone(v.Cluster), orNone(h.Cluster))}
+		switch {
+		case h.ClusterRef == v.ClusterRef:
+			return []Check{pass("cluster")}
+		case h.ClusterRef.IsZero():
+			return []Check{fail("cluster", "%s is a standalone host and %s is in %s; to move it there give the host's own resource pool (--pool %s/Resources)",
+				h.Name, v.Name, orNone(v.Cluster), h.Name)}
 		}
-		return []Check{pass("cluster")}
+		return []Check{fail("cluster", "%s is in %s and %s in %s; to move it across clusters give a resource pool of %s",
+			h.Name, orNone(h.Cluster), v.Name, orNone(v.Cluster), h.Cluster)}
 	}
 	rp, ok := p.pools[pool]
 	if !ok {

@@ -1,6 +1,7 @@
 package vsphere
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -235,6 +236,27 @@ func TestResolveNames(t *testing.T) {
 	}
 	if p, err := ResolvePool(pools, "a/Resources", Ref{}); err != nil || p.Ref.Value != "1" {
 		t.Errorf("ResolvePool(a/Resources) = %v, %v", p, err)
+	}
+	_, err = ResolvePool(pools, "b/Resources", r("ClusterComputeResource", "ca"))
+	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), `"b/Resources" is not found in the target cluster: it belongs to b/Resources`) {
+		t.Errorf("ResolvePool of another cluster's pool: %v; want it said where the pool is", err)
+	}
+	if _, err := inv.HostNamed("ha*"); !errors.Is(err, ErrInvalidPattern) || !strings.Contains(err.Error(), "takes one host, by name, ID or path, not a pattern") {
+		t.Errorf("HostNamed(ha*): %v; want globs refused, saying why", err)
+	}
+}
+
+func TestMigrateOffADisconnectedHostIsRefused(t *testing.T) {
+	inv := fixture()
+	for i := range inv.Hosts {
+		if inv.Hosts[i].Name == "ha1" {
+			inv.Hosts[i].ConnectionState = "disconnected"
+		}
+	}
+	a := NewPlanner(inv, nil, nil).Migrate(vmR("web"), MigrateSpec{Host: hostR("ha2")})
+	f := a.Failed()
+	if len(f) == 0 || f[0].Name != "source-host" || !strings.Contains(f[0].Reason, "web runs on ha1, which is disconnected") {
+		t.Errorf("migrate off a disconnected host: failed %v; want source-host refusing it", f)
 	}
 }
 

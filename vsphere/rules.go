@@ -3,6 +3,7 @@ package vsphere
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -187,22 +188,28 @@ func (c *Client) ResourcePools(ctx context.Context) ([]Pool, error) {
 	return out, nil
 }
 
+// refsSpec selects the properties paths of the objects refs, whatever
+// their types.
+func refsSpec(refs []Ref, paths ...string) types.PropertyFilterSpec {
+	spec := types.PropertyFilterSpec{}
+	kinds := map[string]bool{}
+	for _, r := range refs {
+		spec.ObjectSet = append(spec.ObjectSet, types.ObjectSpec{Obj: toMoRef(r)})
+		if !kinds[r.Type] {
+			kinds[r.Type] = true
+			spec.PropSet = append(spec.PropSet, types.PropertySpec{Type: r.Type, PathSet: paths})
+		}
+	}
+	return spec
+}
+
 // names fetches the names of refs in one request.
 func (c *Client) names(ctx context.Context, refs map[Ref]bool) (map[Ref]string, error) {
 	out := map[Ref]string{}
 	if len(refs) == 0 {
 		return out, nil
 	}
-	spec := types.PropertyFilterSpec{}
-	kinds := map[string]bool{}
-	for r := range refs {
-		spec.ObjectSet = append(spec.ObjectSet, types.ObjectSpec{Obj: toMoRef(r)})
-		if !kinds[r.Type] {
-			kinds[r.Type] = true
-			spec.PropSet = append(spec.PropSet, types.PropertySpec{Type: r.Type, PathSet: []string{"name"}})
-		}
-	}
-	err := c.retrieve(ctx, spec, func(oc types.ObjectContent) {
+	err := c.retrieve(ctx, refsSpec(slices.Collect(maps.Keys(refs)), "name"), func(oc types.ObjectContent) {
 		for _, p := range oc.PropSet {
 			out[toRef(oc.Obj)] = asString(p.Val)
 		}
@@ -213,29 +220,48 @@ func (c *Client) names(ctx context.Context, refs map[Ref]bool) (map[Ref]string, 
 // ResolvePool finds the pool called name among pools: a pool's name, or
 // its Path ("cluster-b/Resources"). With a non-zero cluster only that
 // cluster's pools count, so "Resources", the root pool of every cluster,
-// is unambiguous once the target host is known.
+// is unambiguous once the target host is known; a pool that exists but
+// belongs to another cluster is named as such.
 func ResolvePool(pools []Pool, name string, cluster Ref) (Pool, error) {
-	var found []Pool
+	matches := func(p Pool) bool { return p.Name == name || p.Path == name }
+	var found, elsewhere []Pool
 	for _, p := range pools {
-		if (p.Name == name || p.Path == name) && (cluster.IsZero() || p.Owner == cluster) {
+		switch {
+		case !matches(p):
+		case cluster.IsZero() || p.Owner == cluster:
 			found = append(found, p)
+		default:
+			elsewhere = append(elsewhere, p)
 		}
 	}
-	switch len(found) {
-	case 1:
+	switch {
+	case len(found) == 1:
 		return found[0], nil
-	case 0:
-		var have []string
-		for _, p := range pools {
-			if cluster.IsZero() || p.Owner == cluster {
-				have = append(have, p.Path)
-			}
+	case len(found) == 0 && len(elsewhere) > 0:
+		return Pool{}, fmt.Errorf("resource pool %q is %w in the target cluster: it belongs to %s; give a pool of the cluster the VMs go to (pools: %s)",
+			name, ErrNotFound, paths(elsewhere), names(poolsOf(pools, cluster), func(p Pool) string { return p.Path }))
+	case len(found) == 0:
+		return Pool{}, fmt.Errorf("no resource pool %q: %w (pools: %s)", name, ErrNotFound,
+			names(poolsOf(pools, cluster), func(p Pool) string { return p.Path }))
+	}
+	return Pool{}, fmt.Errorf("resource pool %q is %w: give its path, one of %s", name, ErrAmbiguous, paths(found))
+}
+
+// poolsOf returns the pools of cluster, or all when it is zero.
+func poolsOf(pools []Pool, cluster Ref) []Pool {
+	var out []Pool
+	for _, p := range pools {
+		if cluster.IsZero() || p.Owner == cluster {
+			out = append(out, p)
 		}
-		return Pool{}, fmt.Errorf("no resource pool %q: %w (pools: %s)", name, ErrNotFound, names(have, func(s string) string { return s }))
 	}
-	paths := make([]string, len(found))
-	for i, p := range found {
-		paths[i] = p.Path
+	return out
+}
+
+func paths(pools []Pool) string {
+	out := make([]string, len(pools))
+	for i, p := range pools {
+		out[i] = p.Path
 	}
-	return Pool{}, fmt.Errorf("resource pool %q is ambiguous: give its path, one of %s", name, strings.Join(paths, ", "))
+	return strings.Join(out, ", ")
 }

@@ -364,15 +364,8 @@ func (c *Client) nameTargets(ctx context.Context, s *taskStore) {
 	if len(refs) == 0 {
 		return
 	}
-	spec := types.PropertyFilterSpec{ReportMissingObjectsInResults: types.NewBool(true)}
-	seen := map[string]bool{}
-	for _, r := range refs {
-		spec.ObjectSet = append(spec.ObjectSet, types.ObjectSpec{Obj: r})
-		if !seen[r.Type] {
-			seen[r.Type] = true
-			spec.PropSet = append(spec.PropSet, types.PropertySpec{Type: r.Type, PathSet: []string{"name"}})
-		}
-	}
+	spec := refsSpec(toRefs(refs), "name")
+	spec.ReportMissingObjectsInResults = types.NewBool(true)
 	err := c.retrieve(ctx, spec, func(oc types.ObjectContent) {
 		for _, p := range oc.PropSet {
 			if p.Name == "name" {

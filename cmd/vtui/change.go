@@ -23,6 +23,8 @@ type changeSession struct {
 	c    *vsphere.Client
 	inv  *vsphere.Inventory
 	gate *vsphere.Gate
+	// resolve turns names, IDs, paths and globs into objects.
+	resolve *vsphere.Resolver
 	// pools are the resource pools, loaded only when a command names one.
 	pools []vsphere.Pool
 }
@@ -51,7 +53,7 @@ func (a *app) startChange(cmd *cobra.Command) (*changeSession, error) {
 		return nil, err
 	}
 	gate := vsphere.NewGate(c)
-	return &changeSession{a: a, cmd: cmd, c: c, inv: inv, gate: gate}, nil
+	return &changeSession{a: a, cmd: cmd, c: c, inv: inv, gate: gate, resolve: vsphere.NewResolver(c, inv)}, nil
 }
 
 func (s *changeSession) close() {

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/vtui/vtui/vsphere/vspheretest"
 )
 
 // changeResult is the JSON contract of a change's result row.
@@ -57,7 +60,7 @@ func TestChangeCommands(t *testing.T) {
 			statuses: "app-01=failed", stderr: []string{"read-only mode"}},
 		{args: []string{"vm", "migrate", "app-01", "--host", "auto"}, code: exitUsage,
 			stderr: []string{"Migrate app-01 from esx-a-02.lab.local to esx-", "refusing without a terminal", "--yes"}},
-		{args: []string{"vm", "migrate", "app-01"}, code: exitUsage, stderr: []string{"--host HOST, --host auto, or --datastore DS"}},
+		{args: []string{"vm", "migrate", "app-01"}, code: exitUsage, stderr: []string{"--host HOST, --host auto, --datastore DS or --pool POOL"}},
 		{args: []string{"vm", "migrate", "nosuch", "app-01", "--host", "auto"}, code: exitUsage, stderr: []string{`no VM named "nosuch"`}},
 		{args: []string{"vm", "migrate", "app-01", "--host", "esx-z"}, code: exitUsage, stderr: []string{`no host named "esx-z"`}},
 		{args: []string{"vm", "migrate", "app-01", "--host", "auto", "--pool", "nope"}, code: exitUsage, stderr: []string{`--pool: no resource pool "nope"`}},
@@ -131,6 +134,53 @@ func TestChangeAsksOnATerminal(t *testing.T) {
 		}
 		if ran := strings.Contains(r.stdout, "migrated to"); ran != (tt.code == exitOK) {
 			t.Errorf("answer %q: ran = %v:\n%s", tt.answer, ran, r.stdout)
+		}
+	}
+}
+
+// TestTwinNamesAreRefused: two VMs share a name (in different folders, as
+// vCenter allows). The name alone is refused, listing both, and changes
+// nothing; the ID or the path picks one.
+func TestTwinNamesAreRefused(t *testing.T) {
+	srv := vspheretest.Start(t, "small")
+	twin, err := srv.CreateVM(context.Background(), "prod", "web-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := fakeEnv{"VTUI_URL": srv.URL.Host, "VTUI_USERNAME": srv.Username, "VTUI_PASSWORD": srv.Password, "VTUI_THUMBPRINT": srv.Thumbprint}
+	power := func() map[string]string {
+		inv, err := vspheretest.Connect(t, srv).Inventory(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, v := range inv.VMs {
+			if v.Name == "web-01" {
+				out[v.ID] = v.PowerState
+			}
+		}
+		return out
+	}
+	before := power()
+	r := runTest(t, []string{"vm", "power", "off", "web-01", "--yes"}, env)
+	if r.code != exitUsage || !strings.Contains(r.stderr, `VM name "web-01" is ambiguous`) || !strings.Contains(r.stderr, twin+" (/dc-01/vm/prod/web-01)") {
+		t.Errorf("power off by a shared name: exit %d, stderr %q; want exit 2 listing both", r.code, r.stderr)
+	}
+	if after := power(); fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Errorf("a refused command changed power states: %v -> %v", before, after)
+	}
+	r = runTest(t, []string{"vm", "power", "on", "/dc-01/vm/prod/web-01", "--yes", "-o", "json"}, env)
+	if r.code != exitOK || statuses(t, r.stdout) != "web-01=ok" {
+		t.Fatalf("power on by path: exit %d, stdout %s, stderr %s", r.code, r.stdout, r.stderr)
+	}
+	after := power()
+	for id, state := range after {
+		want := before[id]
+		if id == twin {
+			want = "poweredOn"
+		}
+		if state != want {
+			t.Errorf("%s is %s; want %s: only the VM at the path may change", id, state, want)
 		}
 	}
 }

@@ -30,8 +30,7 @@ func newHostMaintenanceCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "maintenance enter|exit HOST... [--evacuate] [--timeout D]",
 		Short: "Enter or exit maintenance mode",
-		Long: `Put hosts into maintenance mode, or take them out. Host names may be shell
-globs ('esx-a-*').
+		Long: `Put hosts into maintenance mode, or take them out. ` + nameRules + `
 
 A host enters maintenance mode only once no powered-on VM runs on it.
 vSphere moves them away by itself only when DRS is fully automated, so:
@@ -71,7 +70,7 @@ bounds connecting, as everywhere.)
 				return err
 			}
 			return a.change(cmd, func(s *changeSession) error {
-				hosts, err := s.inv.HostsNamed(args[1:])
+				hosts, err := s.resolve.Hosts(cmd.Context(), args[1:])
 				if err != nil {
 					return badName(err)
 				}
@@ -123,7 +122,7 @@ already in the asked state is reported as noop.
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.change(cmd, func(s *changeSession) error {
-				h, err := s.inv.HostNamed(args[0])
+				h, err := s.resolve.Host(cmd.Context(), args[0], "HOST")
 				if err != nil {
 					return badName(err)
 				}

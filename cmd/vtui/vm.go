@@ -16,6 +16,13 @@ func newVMCmd(a *app) *cobra.Command {
 	return cmd
 }
 
+// nameRules is how every command that changes VMs or hosts reads their
+// names.
+const nameRules = `A VM or host is named by its inventory path
+(/dc-01/vm/prod/web-01), its ID (vm-101), a shell glob ('web-*', every
+match) or its name; a name that several objects share is refused with
+their IDs and paths, so give one of those.`
+
 const changeSafety = `Before anything is sent, vtui runs its prechecks; a VM that fails one is
 refused and named with the check and the reason, and the others go ahead.
 On a terminal vtui shows the plan and asks first; without one it needs
@@ -33,8 +40,8 @@ func newVMMigrateCmd(a *app) *cobra.Command {
 		Use:   "migrate VM... --host HOST|auto [--datastore DS] [--pool POOL]",
 		Short: "Move VMs to another host, datastore or resource pool (vMotion)",
 		Long: `Move VMs with vMotion (RelocateVM_Task): to another host (--host), to another
-datastore (--datastore, a storage vMotion), or both. VM names may be shell
-globs ('web-*').
+datastore (--datastore, a storage vMotion), to another resource pool
+(--pool), or several at once. ` + nameRules + `
 
 --host auto picks, for each VM, the best eligible host of its cluster: the
 host must be connected, powered on and not in maintenance mode, see the VM's
@@ -55,8 +62,8 @@ cluster: its name ("Resources" is every cluster's root pool) or its path
   vtui --simulator=small vm migrate 'app-*' --host auto --dry-run -o json`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if host == "" && datastore == "" {
-				return usageErrorf("say where to: --host HOST, --host auto, or --datastore DS (see 'vtui vm migrate --help')")
+			if host == "" && datastore == "" && pool == "" {
+				return usageErrorf("say where to: --host HOST, --host auto, --datastore DS or --pool POOL (see 'vtui vm migrate --help')")
 			}
 			if err := checkConcurrency(concurrency); err != nil {
 				return err
@@ -85,21 +92,29 @@ cluster: its name ("Resources" is every cluster's root pool) or its path
 // migrateRequest resolves the names of a migrate command; a name that
 // matches nothing is a usage error.
 func (s *changeSession) migrateRequest(vmNames []string, host, datastore, pool string) (placement.MigrateRequest, error) {
-	vms, err := s.inv.VMsNamed(vmNames)
+	ctx := s.cmd.Context()
+	vms, err := s.resolve.VMs(ctx, vmNames)
 	if err != nil {
 		return placement.MigrateRequest{}, badName(err)
 	}
 	req := placement.MigrateRequest{VMs: refs(vms, func(v vsphere.VM) vsphere.Ref { return v.Ref }), AutoHost: host == "auto"}
-	var cluster vsphere.Ref
+	// A pool is looked for in the target host's cluster, or, with no
+	// host, in the cluster all the VMs share.
+	cluster := vms[0].ClusterRef
+	for _, v := range vms {
+		if v.ClusterRef != cluster {
+			cluster = vsphere.Ref{}
+		}
+	}
 	if host != "" && host != "auto" {
-		h, err := s.inv.HostNamed(host)
+		h, err := s.resolve.Host(ctx, host, "--host")
 		if err != nil {
 			return req, badName(err)
 		}
 		req.Spec.Host, cluster = h.Ref, h.ClusterRef
 	}
 	if datastore != "" {
-		d, err := s.inv.DatastoreNamed(datastore)
+		d, err := s.resolve.Datastore(ctx, datastore, "--datastore")
 		if err != nil {
 			return req, badName(err)
 		}
@@ -128,7 +143,7 @@ func newVMPowerCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "power on|off|reset|shutdown VM...",
 		Short: "Power VMs on or off, reset them, or shut their guests down",
-		Long: `Change the power state of VMs. VM names may be shell globs ('web-*').
+		Long: `Change the power state of VMs. ` + nameRules + `
 
   on        power on (a suspended VM resumes)
   off       power off at once, like pulling the plug
@@ -154,7 +169,7 @@ A VM already in the asked state is reported as noop, not as an error.
 				return err
 			}
 			return a.change(cmd, func(s *changeSession) error {
-				vms, err := s.inv.VMsNamed(args[1:])
+				vms, err := s.resolve.VMs(cmd.Context(), args[1:])
 				if err != nil {
 					return badName(err)
 				}

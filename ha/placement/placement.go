@@ -48,6 +48,14 @@ func (c Candidate) Why() string {
 	return why
 }
 
+// firstFailure returns the first check that failed, or a zero Check.
+func (c Candidate) firstFailure() vsphere.Check {
+	if i := slices.IndexFunc(c.Checks, func(ch vsphere.Check) bool { return ch.Status == vsphere.CheckFail }); i >= 0 {
+		return c.Checks[i]
+	}
+	return vsphere.Check{}
+}
+
 // warnings counts the checks that passed with a warning.
 func (c Candidate) warnings() int {
 	n := 0
@@ -178,6 +186,10 @@ func Nowhere(cands []Candidate) string {
 	if len(cands) == 0 {
 		return "no other host to move it to"
 	}
+	// A VM that cannot leave its host has the same reason everywhere.
+	if f := cands[0].firstFailure(); f.Name == "source-host" {
+		return f.Reason
+	}
 	type group struct {
 		hosts  []string
 		reason string
@@ -185,9 +197,9 @@ func Nowhere(cands []Candidate) string {
 	var order []string
 	groups := map[string]*group{}
 	for _, c := range cands {
-		check := vsphere.Check{Name: "eligibility", Reason: "not eligible"}
-		if f := slices.IndexFunc(c.Checks, func(ch vsphere.Check) bool { return ch.Status == vsphere.CheckFail }); f >= 0 {
-			check = c.Checks[f]
+		check := c.firstFailure()
+		if check.Name == "" {
+			check = vsphere.Check{Name: "eligibility", Reason: "not eligible"}
 		}
 		g := groups[check.Name]
 		if g == nil {

@@ -252,3 +252,17 @@ func TestPlanMaintenance(t *testing.T) {
 		t.Errorf("enter h1 without evacuation: %+v, %v; want one refused enter", plan, err)
 	}
 }
+
+func TestEvacuationNamesVMsThatCannotLeaveAnUnreachableHost(t *testing.T) {
+	inv := world([]hostSpec{{name: "h1", cluster: clusterA, freeGB: 100, freeGH: 50, state: "disconnected"},
+		{name: "h2", cluster: clusterA, freeGB: 100, freeGH: 50}}, "web@h1")
+	p := vsphere.NewPlanner(inv, nil, nil)
+	actions := PlanMigrations(p, MigrateRequest{VMs: []vsphere.Ref{vmRef("web")}, AutoHost: true})
+	f := actions[0].Failed()
+	if len(f) == 0 || !strings.Contains(f[len(f)-1].Reason, "web runs on h1, which is disconnected, and vCenter cannot move a VM off a host it cannot reach") {
+		t.Errorf("auto-migrate off a disconnected host: failed %v; want the source named as the reason", f)
+	}
+	if strings.Contains(f[len(f)-1].Reason, "h2") {
+		t.Errorf("reason %q blames the target h2, which is fine", f[len(f)-1].Reason)
+	}
+}

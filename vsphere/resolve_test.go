@@ -1,0 +1,73 @@
+package vsphere
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestResolverTellsTwinsApart(t *testing.T) {
+	e := newOpsEnv(t)
+	twin, err := e.srv.CreateVM(context.Background(), "prod", "web-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	inv, err := e.c.Inventory(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var orig VM // the preset's web-01
+	for _, v := range inv.VMs {
+		if v.Name == "web-01" && v.ID != twin {
+			orig = v
+		}
+	}
+	r := NewResolver(e.c, inv)
+	ids := func(vms []VM) string {
+		var s []string
+		for _, v := range vms {
+			s = append(s, v.ID)
+		}
+		return strings.Join(s, ",")
+	}
+	for _, tc := range []struct {
+		args    []string
+		want    string // IDs, or
+		wantErr string
+	}{
+		{args: []string{"web-01"}, wantErr: `VM name "web-01" is ambiguous: 2 VMs have it:`},
+		{args: []string{twin}, want: twin},
+		{args: []string{"/dc-01/vm/prod/web-01"}, want: twin},
+		{args: []string{"/dc-01/vm/web-01"}, want: orig.ID},
+		{args: []string{"web-0[1]"}, want: ""}, // a glob takes both, checked below
+		{args: []string{"/dc-01/vm/prod/nope"}, wantErr: `no VM named "/dc-01/vm/prod/nope"`},
+	} {
+		got, err := r.VMs(ctx, tc.args)
+		switch {
+		case tc.wantErr != "":
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("VMs(%q) = %s, %v; want an error containing %q", tc.args, ids(got), err, tc.wantErr)
+			}
+		case tc.want == "":
+			if err != nil || len(got) != 2 {
+				t.Errorf("VMs(%q) = %s, %v; want both web-01s", tc.args, ids(got), err)
+			}
+		case err != nil || ids(got) != tc.want:
+			t.Errorf("VMs(%q) = %s, %v; want %s", tc.args, ids(got), err, tc.want)
+		}
+	}
+	_, err = r.VMs(ctx, []string{"web-01"})
+	if !errors.Is(err, ErrAmbiguous) || !strings.Contains(err.Error(), twin+" (/dc-01/vm/prod/web-01)") ||
+		!strings.Contains(err.Error(), orig.ID+" (/dc-01/vm/web-01)") {
+		t.Errorf("ambiguity error %v; want both IDs with their paths", err)
+	}
+	h, err := r.Host(ctx, "/dc-01/host/cluster-a/esx-a-02.lab.local", "--host")
+	if err != nil || h.Name != "esx-a-02.lab.local" {
+		t.Errorf("Host(path) = %v, %v", h.Name, err)
+	}
+	if h2, err := r.Host(ctx, h.ID, "--host"); err != nil || h2.Ref != h.Ref {
+		t.Errorf("Host(%s) = %v, %v", h.ID, h2.Name, err)
+	}
+}
