@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -18,13 +19,22 @@ type RunOptions struct {
 	// are serialized, so it needs no lock of its own; reports of different
 	// actions interleave.
 	Progress func(Progress)
+	// Timeout, if positive, bounds the wait for each change; one that
+	// takes longer ends unknown, its task perhaps still running.
+	Timeout time.Duration
+	// Abort, when done, stops the waits of the changes already running
+	// (they end unknown), where cancelling Run's ctx only starts nothing
+	// more. vtui ties it to SIGTERM.
+	Abort context.Context
 }
 
 // Run carries out actions, at most opts.Concurrency at once, and returns a
 // result for each, in the order given. One failure does not stop the
 // others. Cancelling ctx starts no more actions (they end cancelled) and
 // waits for those already running to finish: a vSphere task, once started,
-// is seen through.
+// is seen through, up to opts.Timeout or opts.Abort. Once the connection
+// to vCenter is lost, nothing more starts either: the running changes end
+// unknown, and the others cancelled.
 func (g *Gate) Run(ctx context.Context, actions []Action, opts RunOptions) Summary {
 	start := time.Now()
 	n := opts.Concurrency
@@ -46,6 +56,9 @@ func (g *Gate) Run(ctx context.Context, actions []Action, opts RunOptions) Summa
 	results := make([]Result, len(actions))
 	slots := make(chan struct{}, n)
 	var wg sync.WaitGroup
+	var lost atomic.Bool
+	running, stop := runningContext(ctx, opts.Abort)
+	defer stop()
 	for i, a := range actions {
 		acquired := false
 		select {
@@ -53,23 +66,45 @@ func (g *Gate) Run(ctx context.Context, actions []Action, opts RunOptions) Summa
 			acquired = true
 		case <-ctx.Done():
 		}
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || lost.Load() {
 			if acquired {
 				<-slots
 			}
-			results[i] = g.cancelled(a, ctx.Err())
+			cause := ctx.Err()
+			if lost.Load() {
+				cause = ErrConnectionLost
+			}
+			results[i] = g.cancelled(a, cause)
 			progress(Progress{Index: i, Total: len(actions), Op: a.Op, Object: a.Object, Target: a.Target,
 				Stage: StageDone, Message: results[i].Message, Result: &results[i]})
 			continue
 		}
-		running := context.WithoutCancel(ctx)
 		wg.Go(func() {
 			defer func() { <-slots }()
-			results[i] = g.do(running, a, i, len(actions), progress)
+			actx, cancel := running, context.CancelFunc(func() {})
+			if opts.Timeout > 0 {
+				actx, cancel = context.WithTimeout(running, opts.Timeout)
+			}
+			defer cancel()
+			results[i] = g.do(actx, a, i, len(actions), progress)
+			if errors.Is(results[i].Err, ErrConnectionLost) {
+				lost.Store(true)
+			}
 		})
 	}
 	wg.Wait()
 	return Summary{Results: results, Elapsed: time.Since(start)}
+}
+
+// runningContext is the context changes run under once started: not
+// cancelled with ctx (a started task is seen through), but with abort.
+func runningContext(ctx, abort context.Context) (context.Context, func()) {
+	running, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	if abort == nil {
+		return running, cancel
+	}
+	stop := context.AfterFunc(abort, cancel)
+	return running, func() { stop(); cancel() }
 }
 
 // cancelled is the result of an action a cancelled run never started.
@@ -101,7 +136,7 @@ func (s Summary) Count(st Status) int {
 // 1 failed".
 func (s Summary) String() string {
 	var parts []string
-	for _, st := range []Status{StatusOK, StatusNoop, StatusDryRun, StatusFailed, StatusCancelled} {
+	for _, st := range []Status{StatusOK, StatusNoop, StatusDryRun, StatusFailed, StatusUnknown, StatusCancelled} {
 		if n := s.Count(st); n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, st))
 		}
@@ -126,21 +161,27 @@ func (s Summary) Err() error {
 	if len(errs) == 0 {
 		return nil
 	}
-	return &RunError{Failed: len(errs), Total: len(s.Results), Err: errors.Join(errs...)}
+	return &RunError{Failed: len(errs), Unknown: s.Count(StatusUnknown), Total: len(s.Results), Err: errors.Join(errs...)}
 }
 
-// RunError reports that some actions of a run failed or were cancelled.
+// RunError reports that some actions of a run failed, were cancelled, or
+// ended unknown.
 type RunError struct {
-	Failed, Total int
-	Err           error // the failures, joined
+	// Failed counts every action that did not succeed; Unknown those of
+	// them whose outcome is not known.
+	Failed, Unknown, Total int
+	Err                    error // the failures, joined
 }
 
 func (e *RunError) Error() string {
 	if e.Total == 1 {
 		return e.Err.Error()
 	}
-	return fmt.Sprintf("%d of %d changes failed or were cancelled: %s", e.Failed, e.Total,
-		strings.ReplaceAll(e.Err.Error(), "\n", "; "))
+	what := "failed or were cancelled"
+	if e.Unknown > 0 {
+		what = fmt.Sprintf("failed, were cancelled or ended unknown (%d unknown: check vCenter's tasks)", e.Unknown)
+	}
+	return fmt.Sprintf("%d of %d changes %s: %s", e.Failed, e.Total, what, strings.ReplaceAll(e.Err.Error(), "\n", "; "))
 }
 
 func (e *RunError) Unwrap() error { return e.Err }

@@ -2,6 +2,7 @@ package vsphere
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -111,7 +112,11 @@ const (
 	StatusNoop      Status = "noop"      // the object already was as asked
 	StatusDryRun    Status = "dry-run"   // the change would be made (Policy.DryRun)
 	StatusFailed    Status = "failed"    // refused or failed; Result.Err says why
-	StatusCancelled Status = "cancelled" // never started: the run was cancelled
+	StatusCancelled Status = "cancelled" // never started: the run was cancelled or the connection lost
+	// StatusUnknown: it was sent, but how it ended is not known: the
+	// connection was lost, or the wait was stopped (timeout, SIGTERM).
+	// Its task, if any, may still run: check vCenter's tasks.
+	StatusUnknown Status = "unknown"
 )
 
 // Result is how one action ended. Its JSON field names are a stable
@@ -183,7 +188,7 @@ func (g *Gate) do(ctx context.Context, a Action, index, total int, progress func
 			r.Message = r.Err.Error()
 		}
 		switch r.Status {
-		case StatusFailed, StatusCancelled:
+		case StatusFailed, StatusCancelled, StatusUnknown:
 			log.Warn("change "+string(r.Status), "err", r.Err, "seconds", r.Seconds)
 		default:
 			log.Info("change "+string(r.Status), "message", r.Message, "task", r.Task, "seconds", r.Seconds)
@@ -227,12 +232,53 @@ func (g *Gate) do(ctx context.Context, a Action, index, total int, progress func
 	report(StageStarted, 0, a.String(), nil)
 	task, err := a.run(ctx, g, func(pct int, msg string) { report(StageRunning, pct, msg, nil) })
 	if err != nil {
+		if r, ok := g.unknown(a, task, err, finish); ok {
+			return r
+		}
 		r := fail(err)
 		r.Task = task
 		return r
 	}
 	return finish(Result{Status: StatusOK, Task: task, Message: a.Op.info().done(a)})
 }
+
+// unknown returns the result of a change whose outcome is not known: it
+// was sent, then the connection was lost or the wait was stopped. ok is
+// false for an ordinary failure. A request refused at connect time was
+// never sent, and fails as such.
+func (g *Gate) unknown(a Action, task string, err error, finish func(Result) Result) (Result, bool) {
+	lost := IsConnectionLost(err)
+	stopped := errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
+	if !lost && !stopped {
+		return Result{}, false
+	}
+	check := "check vCenter's recent tasks (vtui get tasks)"
+	if task != "" {
+		check = "check task " + task + " in vCenter (vtui get tasks)"
+	}
+	why := "the wait was stopped"
+	if lost {
+		why = ErrConnectionLost.Error()
+		if notSent(err) && task == "" {
+			err = fmt.Errorf("%w; nothing was sent: %w", ErrConnectionLost, err)
+			return finish(Result{Status: StatusFailed, Err: &OpError{Op: a.Op, Object: a.Object, Err: err}}), true
+		}
+		err = fmt.Errorf("%w: %w", ErrConnectionLost, err)
+	}
+	msg := fmt.Sprintf("%s while it ran, so it may or may not have been made; %s", why, check)
+	return finish(Result{Status: StatusUnknown, Task: task, Message: msg,
+		Err: &OpError{Op: a.Op, Object: a.Object, Err: &outcomeUnknown{msg: msg, err: err}}}), true
+}
+
+// outcomeUnknown says why a change's outcome is not known; it keeps the
+// transport's own error (Post ...: EOF) for errors.Is and out of sight.
+type outcomeUnknown struct {
+	msg string
+	err error
+}
+
+func (e *outcomeUnknown) Error() string { return e.msg }
+func (e *outcomeUnknown) Unwrap() error { return e.err }
 
 // note tells the user msg once per gate, through the log and progress.
 func (g *Gate) note(msg string, progress func(Progress)) {

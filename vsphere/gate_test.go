@@ -609,3 +609,80 @@ func TestOpErrorDescribesFaults(t *testing.T) {
 		}
 	}
 }
+
+func TestBulkLostConnectionEndsUnknownAndStartsNothingMore(t *testing.T) {
+	e := newOpsEnv(t)
+	e.srv.SetTaskDelay("RelocateVm", 2*time.Second)
+	rec := record(e.c)
+	var started atomic.Int32
+	var sentAtLoss atomic.Int32
+	sentAtLoss.Store(-1)
+	mutatingSent := func() int32 { return int32(len(rec.sent(mutating))) }
+	sum := NewGate(e.c).Run(context.Background(), clusterAMoves(e), RunOptions{
+		Concurrency: 2,
+		Progress: func(p Progress) {
+			if p.Stage == StageStarted && started.Add(1) == 2 {
+				go func() {
+					time.Sleep(500 * time.Millisecond) // both relocations are on the server
+					sentAtLoss.Store(mutatingSent())
+					e.srv.Close()
+				}()
+			}
+		},
+	})
+	got := map[string]Status{}
+	for _, r := range sum.Results {
+		got[r.Object] = r.Status
+		switch r.Status {
+		case StatusUnknown:
+			if !strings.Contains(r.Message, "lost the connection to vCenter while it ran, so it may or may not have been made") ||
+				!strings.Contains(r.Message, "check task task-") || r.Task == "" || strings.Contains(r.Message, "EOF") {
+				t.Errorf("%s unknown: %q (task %q); want the lost connection named, the task to check, no raw transport error", r.Object, r.Message, r.Task)
+			}
+			if !errors.Is(r.Err, ErrConnectionLost) {
+				t.Errorf("%s: err %v does not wrap ErrConnectionLost", r.Object, r.Err)
+			}
+		case StatusCancelled:
+			if !strings.Contains(r.Message, "not started, nothing was changed: lost the connection to vCenter") {
+				t.Errorf("%s cancelled: %q", r.Object, r.Message)
+			}
+		}
+	}
+	want := map[string]Status{"web-01": StatusUnknown, "app-01": StatusNoop, "db-01": StatusUnknown, "app-02": StatusCancelled, "cache-02": StatusCancelled}
+	for name, st := range want {
+		if got[name] != st {
+			t.Errorf("%s: %s; want %s (summary %s)", name, got[name], st, sum)
+		}
+	}
+	if n := mutatingSent(); sentAtLoss.Load() < 0 || n != sentAtLoss.Load() {
+		t.Errorf("%d mutating requests were sent, %d of them before the server went away: nothing may start after the loss", n, sentAtLoss.Load())
+	}
+	var re *RunError
+	if err := sum.Err(); !errors.As(err, &re) || re.Unknown != 2 || !strings.Contains(err.Error(), "2 unknown: check vCenter's tasks") {
+		t.Errorf("Summary.Err() = %v; want 2 unknown counted", err)
+	}
+	if !strings.Contains(sum.String(), "2 unknown") {
+		t.Errorf("summary %q does not count the unknown", sum)
+	}
+}
+
+func TestBulkWaitIsBoundedByTimeoutAndAbort(t *testing.T) {
+	e := newOpsEnv(t)
+	e.srv.SetTaskDelay("RelocateVm", 3*time.Second)
+	p, inv := e.planner()
+	to := e.host(inv, "esx-a-02")
+	move := func(name string) Action { return p.Migrate(e.vm(inv, name).Ref, MigrateSpec{Host: to.Ref}) }
+
+	sum := NewGate(e.c).Run(context.Background(), []Action{move("web-01")}, RunOptions{Timeout: 300 * time.Millisecond})
+	r := sum.Results[0]
+	if r.Status != StatusUnknown || !strings.Contains(r.Message, "the wait was stopped while it ran") || r.Task == "" {
+		t.Errorf("after the timeout: %s %q (task %q); want unknown, naming the task", r.Status, r.Message, r.Task)
+	}
+
+	abort, cancel := context.WithCancel(context.Background())
+	go func() { time.Sleep(300 * time.Millisecond); cancel() }() // SIGTERM
+	sum = NewGate(e.c).Run(context.Background(), []Action{move("db-01")}, RunOptions{Abort: abort})
+	if r := sum.Results[0]; r.Status != StatusUnknown || r.Seconds > 2.5 {
+		t.Errorf("after the abort: %s in %.1fs (%q); want unknown, not waiting for the 3 s task", r.Status, r.Seconds, r.Message)
+	}
+}

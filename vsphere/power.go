@@ -1,7 +1,9 @@
 package vsphere
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -122,16 +124,21 @@ func powerRun(vm Ref, op Op) func(context.Context, *Gate, func(int, string)) (st
 func (c *Client) waitPoweredOff(ctx context.Context, vm types.ManagedObjectReference) error {
 	ctx, cancel := context.WithTimeout(ctx, GuestShutdownTimeout)
 	defer cancel()
+	off := false
 	err := c.withCollector(ctx, func(pc *property.Collector) error {
 		return property.Wait(ctx, pc, vm, []string{"runtime.powerState"}, func(changes []types.PropertyChange) bool {
 			for _, ch := range changes {
 				if ch.Val == types.VirtualMachinePowerStatePoweredOff {
-					return true
+					off = true
 				}
 			}
-			return false
+			return off
 		})
 	})
+	if err == nil && !off {
+		// A cancelled wait returns CancelWaitForUpdates's nil error.
+		err = cmp.Or(ctx.Err(), errors.New("the wait ended before the VM powered off"))
+	}
 	if err != nil && ctx.Err() != nil {
 		return fmt.Errorf("the guest was asked to shut down but the VM is not powered off after %s; check the guest, or use power off: %w",
 			GuestShutdownTimeout, ctx.Err())

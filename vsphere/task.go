@@ -1,7 +1,9 @@
 package vsphere
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -43,6 +45,11 @@ func (c *Client) waitTask(ctx context.Context, ref types.ManagedObjectReference,
 		var err error
 		info, err = task.WaitEx(ctx, ref, pc, s)
 		<-s.done
+		if err == nil && (info == nil || (info.State != types.TaskInfoStateSuccess && info.State != types.TaskInfoStateError)) {
+			// A cancelled wait ends with CancelWaitForUpdates, whose nil
+			// error govmomi returns: the task's end was never seen.
+			err = cmp.Or(ctx.Err(), errors.New("the wait ended before the task did"))
+		}
 		return err
 	})
 	if err != nil && ctx.Err() != nil {

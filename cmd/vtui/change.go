@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/spf13/cobra"
@@ -69,7 +70,7 @@ type runner func(ctx context.Context, g *vsphere.Gate, opts vsphere.RunOptions) 
 // sums them up on stderr. It fails if any action failed. No confirmation
 // is asked with --dry-run or --readonly, which change nothing, or when
 // nothing would run.
-func (s *changeSession) apply(actions []vsphere.Action, concurrency int, run runner) error {
+func (s *changeSession) apply(actions []vsphere.Action, opts vsphere.RunOptions, run runner) error {
 	ctx := s.cmd.Context()
 	stderr := s.cmd.ErrOrStderr()
 	policy := s.gate.Policy()
@@ -81,7 +82,8 @@ func (s *changeSession) apply(actions []vsphere.Action, concurrency int, run run
 			return err
 		}
 	}
-	sum := run(ctx, s.gate, vsphere.RunOptions{Concurrency: concurrency, Progress: progressPrinter(stderr)})
+	opts.Progress, opts.Abort = progressPrinter(stderr), s.a.sys.abort
+	sum := run(ctx, s.gate, opts)
 	if err := writeRows(s.cmd.OutOrStdout(), s.a.settings.Output, sum.Results, resultColumns); err != nil {
 		return err
 	}
@@ -159,17 +161,30 @@ func resultMessage(r vsphere.Result) string {
 	return msg
 }
 
-// addConcurrencyFlag adds --concurrency to fs.
-func addConcurrencyFlag(fs *pflag.FlagSet, n *int) {
-	fs.IntVar(n, "concurrency", vsphere.DefaultConcurrency, "how many changes run at once")
+// runFlags are how a command that changes things runs them.
+type runFlags struct {
+	concurrency int
+	wait        time.Duration
 }
 
-// checkConcurrency rejects a concurrency below 1.
-func checkConcurrency(n int) error {
-	if n < 1 {
-		return usageErrorf("--concurrency must be at least 1, got %d", n)
+// addRunFlags adds --concurrency and, with waitFlag, a flag of that name
+// bounding the wait for each change.
+func addRunFlags(fs *pflag.FlagSet, f *runFlags, waitFlag string) {
+	fs.IntVar(&f.concurrency, "concurrency", vsphere.DefaultConcurrency, "how many changes run at once")
+	if waitFlag != "" {
+		fs.DurationVar(&f.wait, waitFlag, 0, "how long to wait for each change before reporting it unknown (default: no limit)")
 	}
-	return nil
+}
+
+// options checks the flags and returns the run's options.
+func (f runFlags) options() (vsphere.RunOptions, error) {
+	if f.concurrency < 1 {
+		return vsphere.RunOptions{}, usageErrorf("--concurrency must be at least 1, got %d", f.concurrency)
+	}
+	if f.wait < 0 {
+		return vsphere.RunOptions{}, usageErrorf("invalid --timeout %s: want a positive duration, e.g. 10m", f.wait)
+	}
+	return vsphere.RunOptions{Concurrency: f.concurrency, Timeout: f.wait}, nil
 }
 
 // badName turns a name that did not resolve (matched nothing, matched

@@ -26,7 +26,7 @@ func newHostMaintenanceCmd(a *app) *cobra.Command {
 		evacuate bool
 		timeout  time.Duration
 	)
-	var concurrency int
+	var run runFlags
 	cmd := &cobra.Command{
 		Use:   "maintenance enter|exit HOST... [--evacuate] [--timeout D]",
 		Short: "Enter or exit maintenance mode",
@@ -66,8 +66,12 @@ bounds connecting, as everywhere.)
 			case evacuate && !enter:
 				return usageErrorf("--evacuate applies to enter, not exit")
 			}
-			if err := checkConcurrency(concurrency); err != nil {
+			opts, err := run.options()
+			if err != nil {
 				return err
+			}
+			if timeout > 0 { // vCenter ends the task by then; do not wait past it for long
+				opts.Timeout = timeout + time.Minute
 			}
 			return a.change(cmd, func(s *changeSession) error {
 				hosts, err := s.resolve.Hosts(cmd.Context(), args[1:])
@@ -84,7 +88,7 @@ bounds connecting, as everywhere.)
 					for i, h := range refs {
 						actions[i] = p.ExitMaintenance(h, timeout)
 					}
-					return s.apply(actions, concurrency, runAll(actions))
+					return s.apply(actions, opts, runAll(actions))
 				}
 				plan, err := placement.PlanMaintenance(p, refs, evacuate, timeout)
 				if err != nil {
@@ -94,7 +98,7 @@ bounds connecting, as everywhere.)
 				for _, step := range plan.Steps {
 					actions = append(append(actions, step.Evacuate...), step.Enter)
 				}
-				return s.apply(actions, concurrency, func(ctx context.Context, g *vsphere.Gate, opts vsphere.RunOptions) vsphere.Summary {
+				return s.apply(actions, opts, func(ctx context.Context, g *vsphere.Gate, opts vsphere.RunOptions) vsphere.Summary {
 					return placement.EnterMaintenance(ctx, g, plan, opts)
 				})
 			})
@@ -102,7 +106,7 @@ bounds connecting, as everywhere.)
 	}
 	cmd.Flags().BoolVar(&evacuate, "evacuate", false, "move the powered-on VMs off each host first, by placement")
 	cmd.Flags().DurationVar(&timeout, "timeout", 0, "how long vCenter may take to enter or exit maintenance mode (default: no limit)")
-	addConcurrencyFlag(cmd.Flags(), &concurrency)
+	addRunFlags(cmd.Flags(), &run, "")
 	return cmd
 }
 
@@ -132,7 +136,7 @@ already in the asked state is reported as noop.
 					action = p.Disconnect(h.Ref)
 				}
 				actions := []vsphere.Action{action}
-				return s.apply(actions, 1, runAll(actions))
+				return s.apply(actions, vsphere.RunOptions{Concurrency: 1}, runAll(actions))
 			})
 		},
 	}

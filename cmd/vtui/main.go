@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log"
 	"os"
 	"os/signal"
@@ -26,6 +25,9 @@ const (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// SIGTERM also aborts: changes already running stop being waited for
+	// and end unknown, where Ctrl-C lets them finish.
+	abort, stopAbort := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	go func() {
 		// The first signal cancels ctx so that work stops cleanly (a drill
 		// rolls back, a prompt restores the terminal); a second one, after
@@ -33,15 +35,12 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
-	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	sys := processEnv(os.Stdin, os.Stdout, os.Stderr)
+	sys.abort = abort
+	code := execute(ctx, os.Args[1:], sys)
 	stop()
+	stopAbort()
 	os.Exit(code)
-}
-
-// run executes vtui with args and returns the process exit code. Errors are
-// printed to stderr as one line, "vtui: <message>".
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	return execute(ctx, args, processEnv(stdin, stdout, stderr))
 }
 
 // execute is run with everything taken from the process injected.

@@ -228,6 +228,9 @@ type sysEnv struct {
 	terminal bool
 	// promptPassword asks for a password without echo. nil if !terminal.
 	promptPassword func(ctx context.Context, prompt string) (string, error)
+	// abort is done on SIGTERM: running changes stop being waited for. nil
+	// means never.
+	abort context.Context
 }
 
 // processEnv is the sysEnv of the running process.

@@ -27,15 +27,19 @@ const changeSafety = `Before anything is sent, vtui runs its prechecks; a VM tha
 refused and named with the check and the reason, and the others go ahead.
 On a terminal vtui shows the plan and asks first; without one it needs
 --yes. --dry-run shows what would change, --readonly refuses everything.
-Ctrl-C starts nothing more and waits for what is running.
+Ctrl-C starts nothing more and waits for what is running; SIGTERM, or
+--timeout where a command has it, also stops waiting.
 
 The result table (or -o json, an array of {op, object, from, target, status,
-message, warnings, task, seconds}) has one row per VM; status is ok, noop,
-dry-run, failed or cancelled. vtui exits 1 if any VM failed, 2 on bad input.`
+message, warnings, task, seconds}) has one row per object; status is ok,
+noop, dry-run, failed, cancelled (never started), or unknown: it was sent,
+then the connection to vCenter was lost or the wait was stopped, so check
+its task in vCenter. Once the connection is lost nothing more starts. vtui
+exits 1 if any change failed or is unknown, 2 on bad input.`
 
 func newVMMigrateCmd(a *app) *cobra.Command {
 	var host, datastore, pool string
-	var concurrency int
+	var run runFlags
 	cmd := &cobra.Command{
 		Use:   "migrate VM... --host HOST|auto [--datastore DS] [--pool POOL]",
 		Short: "Move VMs to another host, datastore or resource pool (vMotion)",
@@ -65,7 +69,8 @@ cluster: its name ("Resources" is every cluster's root pool) or its path
 			if host == "" && datastore == "" && pool == "" {
 				return usageErrorf("say where to: --host HOST, --host auto, --datastore DS or --pool POOL (see 'vtui vm migrate --help')")
 			}
-			if err := checkConcurrency(concurrency); err != nil {
+			opts, err := run.options()
+			if err != nil {
 				return err
 			}
 			return a.change(cmd, func(s *changeSession) error {
@@ -78,14 +83,14 @@ cluster: its name ("Resources" is every cluster's root pool) or its path
 					return err
 				}
 				actions := placement.PlanMigrations(p, req)
-				return s.apply(actions, concurrency, runAll(actions))
+				return s.apply(actions, opts, runAll(actions))
 			})
 		},
 	}
 	cmd.Flags().StringVar(&host, "host", "", `target host, or "auto" to choose the best one for each VM`)
 	cmd.Flags().StringVar(&datastore, "datastore", "", "target datastore (storage vMotion)")
 	cmd.Flags().StringVar(&pool, "pool", "", "target resource pool, needed to move to another cluster: NAME or CLUSTER/PATH")
-	addConcurrencyFlag(cmd.Flags(), &concurrency)
+	addRunFlags(cmd.Flags(), &run, "timeout")
 	return cmd
 }
 
@@ -139,7 +144,7 @@ var powerOps = map[string]vsphere.Op{
 }
 
 func newVMPowerCmd(a *app) *cobra.Command {
-	var concurrency int
+	var run runFlags
 	cmd := &cobra.Command{
 		Use:   "power on|off|reset|shutdown VM...",
 		Short: "Power VMs on or off, reset them, or shut their guests down",
@@ -165,7 +170,8 @@ A VM already in the asked state is reported as noop, not as an error.
 			if !ok {
 				return usageErrorf("unknown power operation %q (valid: on, off, reset, shutdown)", args[0])
 			}
-			if err := checkConcurrency(concurrency); err != nil {
+			opts, err := run.options()
+			if err != nil {
 				return err
 			}
 			return a.change(cmd, func(s *changeSession) error {
@@ -178,10 +184,10 @@ A VM already in the asked state is reported as noop, not as an error.
 				for i, v := range vms {
 					actions[i] = p.Power(v.Ref, op)
 				}
-				return s.apply(actions, concurrency, runAll(actions))
+				return s.apply(actions, opts, runAll(actions))
 			})
 		},
 	}
-	addConcurrencyFlag(cmd.Flags(), &concurrency)
+	addRunFlags(cmd.Flags(), &run, "timeout")
 	return cmd
 }
