@@ -32,6 +32,7 @@ type ClusterConfig struct {
 	// Scope is the cluster's hosts and VMs, for clusterspec.Validate.
 	Scope clusterspec.Scope
 
+	inv      *Inventory       // what names were read with
 	ruleKeys map[string]int32 // rule name -> key
 	vms      map[string][]Ref // the cluster's VMs by name
 	hosts    map[string]Ref   // the cluster's hosts by name
@@ -79,6 +80,7 @@ func clusterConfigOf(cluster Ref, name string, info types.ClusterConfigInfoEx, i
 		Cluster:     cluster,
 		Fingerprint: hex.EncodeToString(sum[:8]),
 		Compliance:  map[string]bool{},
+		inv:         inv,
 		ruleKeys:    map[string]int32{},
 		vms:         map[string][]Ref{},
 		hosts:       map[string]Ref{},

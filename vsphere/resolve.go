@@ -42,6 +42,7 @@ var (
 	vmKind   = kindOf[VM]{"VM", "vms", func(v VM) string { return v.Name }, func(v VM) Ref { return v.Ref }}
 	hostKind = kindOf[Host]{"host", "hosts", func(h Host) string { return h.Name }, func(h Host) Ref { return h.Ref }}
 	dsKind   = kindOf[Datastore]{"datastore", "datastores", func(d Datastore) string { return d.Name }, func(d Datastore) Ref { return d.Ref }}
+	clKind   = kindOf[Cluster]{"cluster", "clusters", func(c Cluster) string { return c.Name }, func(c Cluster) Ref { return c.Ref }}
 )
 
 // VMs resolves each argument to one VM, or, for a glob, to every VM it
@@ -65,6 +66,11 @@ func (r *Resolver) Host(ctx context.Context, arg, flag string) (Host, error) {
 // Datastore resolves exactly one datastore, as Host does.
 func (r *Resolver) Datastore(ctx context.Context, arg, flag string) (Datastore, error) {
 	return resolveOne(ctx, r, arg, flag, r.inv.Datastores, dsKind)
+}
+
+// Cluster resolves exactly one cluster, as Host does.
+func (r *Resolver) Cluster(ctx context.Context, arg, flag string) (Cluster, error) {
+	return resolveOne(ctx, r, arg, flag, r.inv.Clusters, clKind)
 }
 
 // VMsNamed resolves VM names, IDs and globs against inv alone (no paths):

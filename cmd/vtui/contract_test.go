@@ -61,6 +61,10 @@ func contractRows(t *testing.T) []contractRow {
 	dir := t.TempDir()
 	leaky := filepath.Join(dir, "leaky.yaml")
 	writeFile(t, leaky, "current-context: lab\ncontexts:\n  lab:\n    url: https://admin:"+secret+"@vc:x\n", 0o600)
+	badSpec := filepath.Join(dir, "bad-spec.yaml")
+	writeFile(t, badSpec, "cluster: cluster-a\ndrs:\n  enabled: true\n  automation: full\n  treshold: 3\n", 0o600)
+	otherSpec := filepath.Join(dir, "other-spec.yaml")
+	writeFile(t, otherSpec, "cluster: cluster-b\n", 0o600)
 	sim := "--simulator=small"
 	return []contractRow{
 		{"vtui", []string{"--bogus"}, nil, exitUsage, "unknown flag: --bogus"},
@@ -109,6 +113,42 @@ func contractRows(t *testing.T) []contractRow {
 		{"vtui host disconnect", []string{"host", "disconnect", "nope", sim, "--yes"}, nil, exitUsage, `no host named "nope"`},
 		{"vtui host reconnect", []string{"host", "reconnect"}, nil, exitUsage, "accepts 1 arg"},
 		{"vtui host reconnect", []string{"host", "reconnect", "--bogus", "x"}, nil, exitUsage, "unknown flag: --bogus"},
+		{"vtui cluster", []string{"cluster", "bogus"}, nil, exitUsage, `unknown command "bogus" for "vtui cluster"`},
+		{"vtui cluster ha", []string{"cluster", "ha", "bogus"}, nil, exitUsage, `unknown command "bogus" for "vtui cluster ha"`},
+		{"vtui cluster ha show", []string{"cluster", "ha", "show", "nope", sim}, nil, exitUsage, `no cluster named "nope"`},
+		{"vtui cluster ha set", []string{"cluster", "ha", "set", "cluster-a", sim}, nil, exitUsage, "nothing to set"},
+		{"vtui cluster ha set", []string{"cluster", "ha", "set", "cluster-a", "--admission-control", "failures:3", sim, "--yes"}, nil, exitUsage,
+			"ha.admission_control: failures:3: cluster-a has 3 hosts, so it can tolerate at most 2 host failures"},
+		{"vtui cluster ha set", []string{"cluster", "ha", "set", "cluster-a", "--restart-priority", "urgent", sim}, nil, exitUsage,
+			`--restart-priority: invalid restart priority "urgent"`},
+		{"vtui cluster drs", []string{"cluster", "drs", "bogus"}, nil, exitUsage, `unknown command "bogus" for "vtui cluster drs"`},
+		{"vtui cluster drs show", []string{"cluster", "drs", "show", "cluster-*", sim}, nil, exitUsage, "not a pattern"},
+		{"vtui cluster drs set", []string{"cluster", "drs", "set", "cluster-a", "--threshold", "6", sim}, nil, exitUsage, "--threshold: the migration threshold runs from 1 (conservative) to 5 (aggressive), not 6"},
+		{"vtui cluster drs recommendations", []string{"cluster", "drs", "recommendations", "cluster-a", "--apply", "99", sim}, nil, exitUsage,
+			`has no DRS recommendation "99"`},
+		{"vtui cluster rule", []string{"cluster", "rule", "bogus"}, nil, exitUsage, `unknown command "bogus" for "vtui cluster rule"`},
+		{"vtui cluster rule list", []string{"cluster", "rule", "list"}, nil, exitUsage, "accepts 1 arg"},
+		{"vtui cluster rule add", []string{"cluster", "rule", "add", "cluster-a", "--name", "x", "--anti-affinity", "web-01", sim}, nil, exitUsage, "at least 2 VMs"},
+		{"vtui cluster rule add", []string{"cluster", "rule", "add", "cluster-a", "--name", "x", "--anti-affinity", "web-01", "nope", sim}, nil, exitUsage,
+			`no VM named "nope"`},
+		{"vtui cluster rule rm", []string{"cluster", "rule", "rm", "cluster-a", "nope", sim}, nil, exitUsage, `has no rule named "nope"`},
+		{"vtui cluster group", []string{"cluster", "group", "bogus"}, nil, exitUsage, `unknown command "bogus" for "vtui cluster group"`},
+		{"vtui cluster group list", []string{"cluster", "group", "list", "--bogus"}, nil, exitUsage, "unknown flag: --bogus"},
+		{"vtui cluster group add", []string{"cluster", "group", "add", "cluster-a", "--name", "g", sim}, nil, exitUsage, "give the members"},
+		{"vtui cluster group rm", []string{"cluster", "group", "rm", "cluster-a", "nope", sim}, nil, exitUsage, `has no group named "nope"`},
+		{"vtui cluster override", []string{"cluster", "override", "bogus"}, nil, exitUsage, `unknown command "bogus" for "vtui cluster override"`},
+		{"vtui cluster override list", []string{"cluster", "override", "list", "cluster-a", "nope", sim}, nil, exitUsage, `no VM named "nope"`},
+		{"vtui cluster override set", []string{"cluster", "override", "set", "cluster-a", "db-01", "--drs-automation", "eager", sim}, nil, exitUsage,
+			`invalid DRS automation override "eager"`},
+		{"vtui cluster override rm", []string{"cluster", "override", "rm", "cluster-a"}, nil, exitUsage, "requires at least 2 arg"},
+		{"vtui cluster config", []string{"cluster", "config", "bogus"}, nil, exitUsage, `unknown command "bogus" for "vtui cluster config"`},
+		{"vtui cluster config export", []string{"cluster", "config", "export", "nope", sim}, nil, exitUsage, `no cluster named "nope"`},
+		{"vtui cluster config apply", []string{"cluster", "config", "apply", "cluster-a", sim}, nil, exitUsage, "-f FILE is required"},
+		{"vtui cluster config apply", []string{"cluster", "config", "apply", "cluster-a", "-f", badSpec, sim}, nil, exitUsage,
+			badSpec + ":5:3: drs.treshold: unknown key (valid: enabled, automation, threshold)"},
+		{"vtui cluster config apply", []string{"cluster", "config", "apply", "cluster-a", "-f", otherSpec, sim}, nil, exitUsage,
+			`this file is for cluster "cluster-b", not "cluster-a"`},
+		{"vtui cluster capacity", []string{"cluster", "capacity", "cluster-a", "--failures", "4", sim}, nil, exitUsage, "--failures 4: want 1 to 3"},
 		{"vtui completion", []string{"completion", "bogus"}, nil, exitUsage, `unknown command "bogus"`},
 		{"vtui completion bash", []string{"completion", "bash", "--bogus"}, nil, exitUsage, "unknown flag: --bogus"},
 		{"vtui completion zsh", []string{"completion", "zsh", "--bogus"}, nil, exitUsage, "unknown flag: --bogus"},

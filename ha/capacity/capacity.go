@@ -56,15 +56,9 @@ type Input struct {
 	// Hosts and VMs are the cluster's own, as the inventory has them.
 	Hosts []vsphere.Host
 	VMs   []vsphere.VM
-	// Reservations are the VMs' CPU and memory reservations; a VM missing
-	// from it reserves nothing.
-	Reservations map[vsphere.Ref]Reservation
-}
-
-// Reservation is what a VM has reserved.
-type Reservation struct {
-	CPUMHz   int64 `json:"cpu_mhz" yaml:"cpu_mhz"`
-	MemoryMB int64 `json:"memory_mb" yaml:"memory_mb"`
+	// Reservations are the VMs' CPU and memory reservations
+	// (Client.Reservations); a VM missing from it reserves nothing.
+	Reservations map[vsphere.Ref]vsphere.Reservation
 }
 
 // Report is the answer for every set of Failures hosts. Its JSON field
@@ -100,11 +94,7 @@ func (r Report) Verdict() string {
 	if r.Tolerates {
 		yes = "yes"
 	}
-	noun := "failure"
-	if r.Failures != 1 {
-		noun = "failures"
-	}
-	return fmt.Sprintf("tolerates %d host %s: %s", r.Failures, noun, yes)
+	return fmt.Sprintf("tolerates %s: %s", hostFailures(r.Failures), yes)
 }
 
 // Scenario is what happens when the hosts Failed fail together.
@@ -190,9 +180,9 @@ func admissionNote(ac clusterspec.AdmissionControl, failures int) string {
 	switch ac.Mode {
 	case clusterspec.AdmissionFailures, clusterspec.AdmissionSlots:
 		if ac.Failures >= failures {
-			return fmt.Sprintf("admission control reserves capacity for %d host failures", ac.Failures)
+			return fmt.Sprintf("admission control reserves capacity for %s", hostFailures(ac.Failures))
 		}
-		return fmt.Sprintf("admission control reserves capacity for only %d host failures, fewer than %d", ac.Failures, failures)
+		return fmt.Sprintf("admission control reserves capacity for only %s, fewer than %d", hostFailures(ac.Failures), failures)
 	case clusterspec.AdmissionPercent:
 		return fmt.Sprintf("admission control reserves %d%% CPU and %d%% memory; the scenarios show whether that covers %d host failures",
 			ac.CPUPercent, ac.MemoryPercent, failures)
@@ -200,6 +190,14 @@ func admissionNote(ac clusterspec.AdmissionControl, failures int) string {
 		return fmt.Sprintf("admission control keeps %d dedicated failover hosts (%s) free for restarts", len(ac.Hosts), strings.Join(ac.Hosts, ", "))
 	}
 	return "admission control is disabled: nothing reserves capacity for restarts"
+}
+
+// hostFailures is "1 host failure", "2 host failures".
+func hostFailures(n int) string {
+	if n == 1 {
+		return "1 host failure"
+	}
+	return fmt.Sprintf("%d host failures", n)
 }
 
 // combinations calls fn with every k-subset of 0..n-1, in lexicographic

@@ -163,7 +163,7 @@ func TestReservationsCountInsteadOfConfiguredSize(t *testing.T) {
 	if analyze(t, in, 1).Tolerates {
 		t.Fatal("without reservations big (12 GiB) should not fit in h2's 8 GiB")
 	}
-	in.Reservations = map[vsphere.Ref]Reservation{
+	in.Reservations = map[vsphere.Ref]vsphere.Reservation{
 		{Type: "VirtualMachine", Value: "big"}:   {MemoryMB: 4096},
 		{Type: "VirtualMachine", Value: "other"}: {MemoryMB: 4096},
 	}
@@ -203,7 +203,7 @@ func TestTwoFailuresCoverEveryPair(t *testing.T) {
 	if !slices.Equal(got, []string{"h1+h2", "h1+h3", "h1+h4", "h2+h3", "h2+h4", "h3+h4"}) || !r.Tolerates {
 		t.Errorf("scenarios %v, %s; want the 6 pairs and yes", got, r.Verdict())
 	}
-	if !strings.Contains(r.Admission, "only 1 host failures, fewer than 2") {
+	if !strings.Contains(r.Admission, "only 1 host failure, fewer than 2") {
 		t.Errorf("admission note %q; want it to say failures:1 does not cover 2", r.Admission)
 	}
 	if _, err := Analyze(in, 4); err == nil {

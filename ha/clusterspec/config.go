@@ -20,10 +20,11 @@ import (
 
 // Config is a cluster's HA and DRS configuration. Its YAML and JSON field
 // names are a stable contract: `vtui cluster config export` writes them
-// and `apply` reads them.
+// and `apply` reads them. The strict tags mark what a file must say when
+// it says a section at all (internal/strictyaml reads them).
 type Config struct {
 	// Cluster is the name of the cluster the configuration is for.
-	Cluster    string      `json:"cluster" yaml:"cluster"`
+	Cluster    string      `json:"cluster" yaml:"cluster" strict:"required"`
 	HA         HA          `json:"ha" yaml:"ha"`
 	DRS        DRS         `json:"drs" yaml:"drs"`
 	Rules      []Rule      `json:"rules" yaml:"rules"`
@@ -37,24 +38,24 @@ type Config struct {
 
 // HA is the cluster-wide vSphere HA configuration.
 type HA struct {
-	Enabled bool `json:"enabled" yaml:"enabled"`
+	Enabled bool `json:"enabled" yaml:"enabled" strict:"required"`
 	// HostMonitoring lets HA restart the VMs of a failed host; without it
 	// HA does nothing when a host fails.
-	HostMonitoring    bool              `json:"host_monitoring" yaml:"host_monitoring"`
-	VMMonitoring      VMMonitoring      `json:"vm_monitoring" yaml:"vm_monitoring"`
-	AdmissionControl  AdmissionControl  `json:"admission_control" yaml:"admission_control"`
-	RestartPriority   RestartPriority   `json:"restart_priority" yaml:"restart_priority"`
-	IsolationResponse IsolationResponse `json:"isolation_response" yaml:"isolation_response"`
+	HostMonitoring    bool              `json:"host_monitoring" yaml:"host_monitoring" strict:"required"`
+	VMMonitoring      VMMonitoring      `json:"vm_monitoring" yaml:"vm_monitoring" strict:"required"`
+	AdmissionControl  AdmissionControl  `json:"admission_control" yaml:"admission_control" strict:"required"`
+	RestartPriority   RestartPriority   `json:"restart_priority" yaml:"restart_priority" strict:"required"`
+	IsolationResponse IsolationResponse `json:"isolation_response" yaml:"isolation_response" strict:"required"`
 }
 
 // DRS is the cluster-wide DRS configuration.
 type DRS struct {
-	Enabled    bool       `json:"enabled" yaml:"enabled"`
-	Automation Automation `json:"automation" yaml:"automation"`
+	Enabled    bool       `json:"enabled" yaml:"enabled" strict:"required"`
+	Automation Automation `json:"automation" yaml:"automation" strict:"required"`
 	// Threshold is the migration threshold as the vSphere Client shows
 	// it: 1 (conservative: only mandatory moves) to 5 (aggressive).
 	// vSphere's API stores the inverse (VMotionRate).
-	Threshold int `json:"threshold" yaml:"threshold"`
+	Threshold int `json:"threshold" yaml:"threshold" strict:"required"`
 }
 
 // VMotionRate returns the API's drsConfig.vmotionRate for a migration
@@ -82,12 +83,12 @@ const (
 // VM-host rule names a VM group and exactly one host group, affine (the
 // VMs run on its hosts) or anti-affine (they run on none of them).
 type Rule struct {
-	Name    string   `json:"name" yaml:"name"`
-	Kind    RuleKind `json:"kind" yaml:"kind"`
-	Enabled bool     `json:"enabled" yaml:"enabled"`
+	Name    string   `json:"name" yaml:"name" strict:"required"`
+	Kind    RuleKind `json:"kind" yaml:"kind" strict:"required"`
+	Enabled bool     `json:"enabled" yaml:"enabled" strict:"required"`
 	// Mandatory makes a "must" rule, which vSphere never breaks; otherwise
 	// it is a "should" rule, which DRS and HA may break when they must.
-	Mandatory           bool     `json:"mandatory" yaml:"mandatory"`
+	Mandatory           bool     `json:"mandatory" yaml:"mandatory" strict:"required"`
 	VMs                 []string `json:"vms,omitempty" yaml:"vms,omitempty"`
 	VMGroup             string   `json:"vm_group,omitempty" yaml:"vm_group,omitempty"`
 	AffineHostGroup     string   `json:"affine_host_group,omitempty" yaml:"affine_host_group,omitempty"`
@@ -122,20 +123,20 @@ func (r Rule) String() string {
 
 // VMGroup is a named set of VMs that VM-host rules refer to.
 type VMGroup struct {
-	Name string   `json:"name" yaml:"name"`
-	VMs  []string `json:"vms" yaml:"vms"`
+	Name string   `json:"name" yaml:"name" strict:"required"`
+	VMs  []string `json:"vms" yaml:"vms" strict:"required"`
 }
 
 // HostGroup is a named set of hosts that VM-host rules refer to.
 type HostGroup struct {
-	Name  string   `json:"name" yaml:"name"`
-	Hosts []string `json:"hosts" yaml:"hosts"`
+	Name  string   `json:"name" yaml:"name" strict:"required"`
+	Hosts []string `json:"hosts" yaml:"hosts" strict:"required"`
 }
 
 // Override is one VM's departure from the cluster's defaults. An empty
 // field follows the cluster.
 type Override struct {
-	VM                string            `json:"vm" yaml:"vm"`
+	VM                string            `json:"vm" yaml:"vm" strict:"required"`
 	RestartPriority   RestartPriority   `json:"restart_priority,omitempty" yaml:"restart_priority,omitempty"`
 	IsolationResponse IsolationResponse `json:"isolation_response,omitempty" yaml:"isolation_response,omitempty"`
 	VMMonitoring      VMMonitoring      `json:"vm_monitoring,omitempty" yaml:"vm_monitoring,omitempty"`

@@ -1,0 +1,111 @@
+package vsphere
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/vtui/vtui/ha/clusterspec"
+)
+
+// readCluster reads cluster-a's configuration through c.
+func readCluster(t *testing.T, c *Client) (*ClusterConfig, *Inventory) {
+	t.Helper()
+	ctx := context.Background()
+	inv, err := c.Inventory(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ref Ref
+	for _, cl := range inv.Clusters {
+		if cl.Name == "cluster-a" {
+			ref = cl.Ref
+		}
+	}
+	cc, err := c.ClusterConfig(ctx, inv, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cc, inv
+}
+
+// vcsimKept changes the fields plain vcsim keeps: DRS enabled and
+// automation, groups, rules and restart-priority overrides.
+func vcsimKept(c clusterspec.Config) clusterspec.Config {
+	c.DRS.Automation = clusterspec.AutomationPartial
+	c.VMGroups = append(c.VMGroups, clusterspec.VMGroup{Name: "dbs", VMs: []string{"db-01"}})
+	c.HostGroups = append(c.HostGroups, clusterspec.HostGroup{Name: "low", Hosts: []string{"esx-a-01.lab.local", "esx-a-02.lab.local"}})
+	c.Rules = append(c.Rules,
+		clusterspec.Rule{Name: "db-low", Kind: clusterspec.RuleVMHost, Enabled: true, VMGroup: "dbs", AffineHostGroup: "low"},
+		clusterspec.Rule{Name: "web-apart", Kind: clusterspec.RuleAntiAffinity, Enabled: true, VMs: []string{"web-01", "app-02"}})
+	c.Overrides = append(c.Overrides, clusterspec.Override{VM: "db-01", RestartPriority: clusterspec.RestartHighest})
+	return c
+}
+
+func TestReconfigureClusterRoundTrip(t *testing.T) {
+	e := newOpsEnv(t)
+	cc, inv := readCluster(t, e.c)
+	want := vcsimKept(cc.Spec)
+	a := NewPlanner(inv, nil, nil).ReconfigureCluster(cc, want, false)
+	if a.Target != "6 changes" || len(a.Failed()) > 0 {
+		t.Fatalf("planned %s (%s), failed %v; want 6 changes", a, a.Target, a.Failed())
+	}
+	r := NewGate(e.c).Do(context.Background(), a, nil)
+	if r.Status != StatusOK || !strings.HasPrefix(r.Message, "reconfigured: 6 changes") {
+		t.Fatalf("apply: %s %q", r.Status, r.Message)
+	}
+	back, _ := readCluster(t, e.c)
+	if d := clusterspec.Diff(back.Spec, want); len(d) > 0 {
+		t.Errorf("read back differs from what was asked: %v", d)
+	}
+	// Applying what is there is a no-op: export, then apply, is empty.
+	if a := NewPlanner(inv, nil, nil).ReconfigureCluster(back, back.Spec, false); a.Noop == "" {
+		t.Errorf("reapplying the read configuration: %s; want a no-op", a.Target)
+	}
+}
+
+func TestReconfigureClusterRefusesAStaleRead(t *testing.T) {
+	e := newOpsEnv(t)
+	cc, inv := readCluster(t, e.c)
+	// Someone else changes the cluster after cc was read.
+	other := e.connect(Policy{})
+	theirs, _ := readCluster(t, other)
+	mine := cc.Spec
+	mine.DRS.Automation = clusterspec.AutomationManual
+	tc := theirs.Spec
+	tc.Rules = append(tc.Rules, clusterspec.Rule{Name: "theirs", Kind: clusterspec.RuleAntiAffinity, Enabled: true, VMs: []string{"web-01", "app-01"}})
+	if r := NewGate(other).Do(context.Background(), NewPlanner(inv, nil, nil).ReconfigureCluster(theirs, tc, false), nil); r.Status != StatusOK {
+		t.Fatalf("their change: %s %q", r.Status, r.Message)
+	}
+	r := NewGate(e.c).Do(context.Background(), NewPlanner(inv, nil, nil).ReconfigureCluster(cc, mine, false), nil)
+	if r.Status != StatusFailed || !strings.Contains(r.Message, "changed since it was read") || !strings.Contains(r.Message, "rules[theirs]") ||
+		!strings.Contains(r.Message, "--force") {
+		t.Errorf("apply over a stale read: %s %q; want refused, naming what changed and --force", r.Status, r.Message)
+	}
+	now, _ := readCluster(t, e.c)
+	if now.Spec.DRS.Automation == clusterspec.AutomationManual {
+		t.Error("the refused change was made")
+	}
+	r = NewGate(e.c).Do(context.Background(), NewPlanner(inv, nil, nil).ReconfigureCluster(cc, mine, true), nil)
+	if r.Status != StatusOK || len(r.Warnings) == 0 {
+		t.Errorf("with force: %s %q, warnings %v; want ok with a warning", r.Status, r.Message, r.Warnings)
+	}
+}
+
+func TestReconfigureClusterRefusesBadConfigsAndHonoursPolicy(t *testing.T) {
+	e := newOpsEnv(t)
+	cc, inv := readCluster(t, e.c)
+	bad := cc.Spec
+	bad.DRS.Threshold = 9
+	if a := NewPlanner(inv, nil, nil).ReconfigureCluster(cc, bad, false); len(a.Failed()) == 0 || !strings.Contains(a.Failed()[0].Reason, "drs.threshold: 9") {
+		t.Errorf("a threshold of 9: failed %v; want refused naming the field", a.Failed())
+	}
+	for _, policy := range []Policy{{DryRun: true}, {ReadOnly: true}} {
+		c := e.connect(policy)
+		rec := record(c)
+		r := NewGate(c).Do(context.Background(), NewPlanner(inv, nil, nil).ReconfigureCluster(cc, vcsimKept(cc.Spec), false), nil)
+		if m := rec.sent(func(m string) bool { return m == "ReconfigureComputeResource_Task" }); len(m) > 0 {
+			t.Errorf("policy %+v: sent %v (status %s)", policy, m, r.Status)
+		}
+	}
+}
