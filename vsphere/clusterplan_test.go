@@ -109,3 +109,77 @@ func TestReconfigureClusterRefusesBadConfigsAndHonoursPolicy(t *testing.T) {
 		}
 	}
 }
+
+// everyField changes every field vtui models to a value other than the
+// small preset's.
+func everyField(c clusterspec.Config) clusterspec.Config {
+	c = vcsimKept(c)
+	c.HA = clusterspec.HA{Enabled: true, HostMonitoring: false, VMMonitoring: clusterspec.VMMonitoringApp,
+		AdmissionControl: clusterspec.AdmissionControl{Mode: clusterspec.AdmissionPercent, CPUPercent: 25, MemoryPercent: 30},
+		RestartPriority:  clusterspec.RestartHigh, IsolationResponse: clusterspec.IsolationShutdown}
+	c.DRS = clusterspec.DRS{Enabled: true, Automation: clusterspec.AutomationManual, Threshold: 5}
+	c.Rules = append(c.Rules,
+		clusterspec.Rule{Name: "app-together", Kind: clusterspec.RuleAffinity, Enabled: false, Mandatory: true, VMs: []string{"app-01", "db-02"}},
+		clusterspec.Rule{Name: "cache-off-low", Kind: clusterspec.RuleVMHost, Enabled: true, Mandatory: false, VMGroup: "dbs", AntiAffineHostGroup: "low"})
+	c.Overrides = []clusterspec.Override{
+		{VM: "db-01", RestartPriority: clusterspec.RestartHighest, IsolationResponse: clusterspec.IsolationPowerOff,
+			VMMonitoring: clusterspec.VMMonitoringVM, DRSAutomation: clusterspec.DRSDisabled},
+		{VM: "cache-02", DRSAutomation: "partial"},
+	}
+	return c
+}
+
+func TestEveryFieldRoundTripsOnVtuisSimulator(t *testing.T) {
+	e := newOpsEnv(t)
+	cc, inv := readCluster(t, e.c)
+	for _, want := range []clusterspec.Config{
+		everyField(cc.Spec),
+		// then the other admission control policies, and back to defaults
+		func() clusterspec.Config {
+			c := everyField(cc.Spec)
+			c.HA.AdmissionControl = clusterspec.AdmissionControl{Mode: clusterspec.AdmissionHosts, Hosts: []string{"esx-a-03.lab.local"}}
+			return c
+		}(),
+		func() clusterspec.Config {
+			c := everyField(cc.Spec)
+			c.HA.AdmissionControl = clusterspec.AdmissionControl{Mode: clusterspec.AdmissionSlots, Failures: 2}
+			return c
+		}(),
+		cc.Spec,
+	} {
+		cur, _ := readCluster(t, e.c)
+		r := NewGate(e.c).Do(context.Background(), NewPlanner(inv, nil, nil).ReconfigureCluster(cur, want, false), nil)
+		if r.Status != StatusOK && r.Status != StatusNoop {
+			t.Fatalf("apply: %s %q", r.Status, r.Message)
+		}
+		// Read back through a second session: any client sees it.
+		back, _ := readCluster(t, e.connect(Policy{}))
+		if d := clusterspec.Diff(back.Spec, want); len(d) > 0 {
+			t.Errorf("read back differs from what was asked: %v", d)
+		}
+	}
+}
+
+func TestVtuisSimulatorRefusesUnknownReferences(t *testing.T) {
+	e := newOpsEnv(t)
+	cc, _ := readCluster(t, e.c)
+	want := cc.Spec
+	// cache-01 runs in cluster-b: vCenter refuses a rule of cluster-a naming it.
+	want.Rules = append(want.Rules, clusterspec.Rule{Name: "x", Kind: clusterspec.RuleAntiAffinity, Enabled: true, VMs: []string{"web-01", "cache-01"}})
+	cc.vms["cache-01"] = []Ref{{Type: "VirtualMachine", Value: "vm-cache-01-of-b"}}
+	inv, _ := e.c.Inventory(context.Background())
+	for _, v := range inv.VMs {
+		if v.Name == "cache-01" {
+			cc.vms["cache-01"] = []Ref{v.Ref}
+			cc.Scope.VMs = append(cc.Scope.VMs, "cache-01") // get past vtui's own check, to ask the server
+		}
+	}
+	r := NewGate(e.c).Do(context.Background(), NewPlanner(inv, nil, nil).ReconfigureCluster(cc, want, false), nil)
+	if r.Status != StatusFailed || !strings.Contains(r.Message, "is not a VM of cluster cluster-a") {
+		t.Errorf("a rule naming another cluster's VM: %s %q; want the task failed, saying why", r.Status, r.Message)
+	}
+	back, _ := readCluster(t, e.c)
+	if _, ok := back.Spec.Rule("x"); ok {
+		t.Error("the refused rule was kept")
+	}
+}

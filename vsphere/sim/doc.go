@@ -74,6 +74,14 @@
 //   - Power operations on a VM of a host that is not connected fail with
 //     InvalidHostConnectionState, and ShutdownGuest needs VMware Tools
 //     running (ToolsUnavailable).
+//   - ReconfigureComputeResource_Task on a cluster keeps the whole
+//     ClusterConfigSpecEx (vcsim drops hostMonitoring, vmMonitoring,
+//     admissionControlPolicy, defaultVmSettings and vmotionRate), merged
+//     field by field as modify=true merges; checks every reference (a VM
+//     or host outside the cluster, a missing group, a duplicate name, a
+//     vmotionRate outside 1..5 fail the task and change nothing); and
+//     replaces configurationEx and summary through property updates, so
+//     watchers and every other client see it (clusterconfig.go).
 //
 // For tests, Server.FailMethod makes a method fail on a named object, and
 // Server.SetTaskDelay makes the tasks above take time, per server and

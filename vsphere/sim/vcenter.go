@@ -72,6 +72,7 @@ var rerouted = map[string][]string{
 	"VirtualMachine":                    {"RelocateVM_Task", "ShutdownGuest"},
 	"HostSystem":                        {"EnterMaintenanceMode_Task", "ExitMaintenanceMode_Task", "DisconnectHost_Task", "ReconnectHost_Task"},
 	"VirtualMachineProvisioningChecker": {"CheckRelocate_Task"},
+	"ClusterComputeResource":            {"ReconfigureComputeResource_Task"},
 }
 
 // powerMethods are the VM methods that vCenter refuses while the VM's host
