@@ -45,9 +45,9 @@ type reconfigureSpec struct {
 // cluster goes to vcsim.
 func (vc *vcenter) ReconfigureComputeResourceTask(ctx *simulator.Context, req *types.ReconfigureComputeResource_Task) soap.HasFault {
 	body := new(methods.ReconfigureComputeResource_TaskBody)
-	cl, ok := ctx.Map.Get(req.This).(*simulator.ClusterComputeResource)
-	if !ok {
-		body.Fault_ = simulator.Fault(fmt.Sprintf("cluster %s not found", req.This), &types.ManagedObjectNotFound{Obj: req.This})
+	cl, f := clusterOf(ctx, req.This)
+	if f != nil {
+		body.Fault_ = f
 		return body
 	}
 	spec, ok := req.Spec.(*types.ClusterConfigSpecEx)
@@ -57,7 +57,11 @@ func (vc *vcenter) ReconfigureComputeResourceTask(ctx *simulator.Context, req *t
 	}
 	r := reconfigureSpec{cluster: cl, spec: spec, modify: req.Modify}
 	task := vc.runTask(ctx, cl, nameOf(ctx, cl.Self), "reconfigureCluster", func(tc *simulator.Context) (types.AnyType, *types.LocalizedMethodFault) {
-		return nil, r.apply(tc)
+		if f := r.apply(tc); f != nil {
+			return nil, f
+		}
+		vc.recommend(tc, cl)
+		return nil, nil
 	})
 	body.Res = &types.ReconfigureComputeResource_TaskResponse{Returnval: task}
 	return body

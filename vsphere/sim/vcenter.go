@@ -3,8 +3,8 @@ package sim
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vmware/govmomi/simulator"
@@ -37,6 +37,7 @@ type vcenter struct {
 	mu     sync.Mutex
 	delays map[string]time.Duration // by task name, see Server.SetTaskDelay
 	fails  []*failRule              // see Server.FailMethod
+	recKey atomic.Int64             // the last DRS recommendation key (drs.go)
 }
 
 // failRule makes calls of method on the object named object fail.
@@ -72,7 +73,7 @@ var rerouted = map[string][]string{
 	"VirtualMachine":                    {"RelocateVM_Task", "ShutdownGuest"},
 	"HostSystem":                        {"EnterMaintenanceMode_Task", "ExitMaintenanceMode_Task", "DisconnectHost_Task", "ReconnectHost_Task"},
 	"VirtualMachineProvisioningChecker": {"CheckRelocate_Task"},
-	"ClusterComputeResource":            {"ReconfigureComputeResource_Task"},
+	"ClusterComputeResource":            {"ReconfigureComputeResource_Task", "ApplyRecommendation", "RefreshRecommendation"},
 }
 
 // powerMethods are the VM methods that vCenter refuses while the VM's host
@@ -175,7 +176,15 @@ func (vc *vcenter) RelocateVMTask(ctx *simulator.Context, req *types.RelocateVM_
 		return body
 	}
 	task := vc.runTask(ctx, vm, nameOf(ctx, vm.Self), "relocateVm", func(tc *simulator.Context) (types.AnyType, *types.LocalizedMethodFault) {
-		return nil, relocate(tc, vm, spec)
+		var from types.ManagedObjectReference
+		tc.WithLock(vm, func() { from = placementOf(vm).host })
+		if f := relocate(tc, vm, spec); f != nil {
+			return nil, f
+		}
+		var to types.ManagedObjectReference
+		tc.WithLock(vm, func() { to = placementOf(vm).host })
+		vc.recommendAfterMove(tc, from, to)
+		return nil, nil
 	})
 	body.Res = &types.RelocateVM_TaskResponse{Returnval: task}
 	return body
@@ -456,11 +465,8 @@ func (vc *vcenter) maintenanceTask(ctx *simulator.Context, this types.ManagedObj
 		}
 		var ev types.BaseEvent = &types.ExitMaintenanceModeEvent{HostEvent: hostEvent(tc, h.Self)}
 		if enter {
-			name, _, _, vms := readHost(tc, h)
-			if on := poweredOnVMs(tc, h.Self, vms); len(on) > 0 {
-				return failure(&types.Timedout{},
-					"host %s still runs %d powered-on VMs (%s) and the simulator has no DRS to move them; migrate them or power them off first",
-					name, len(on), strings.Join(on, ", "))
+			if f := vc.evacuate(tc, h); f != nil {
+				return f
 			}
 			ev = &types.EnteredMaintenanceModeEvent{HostEvent: hostEvent(tc, h.Self)}
 		}
