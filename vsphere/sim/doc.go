@@ -46,7 +46,7 @@
 // # Where it behaves like vCenter rather than vcsim
 //
 // Every server Start returns, whatever the preset, routes a few methods
-// through vtui's own implementations (vcenter.go), because vcsim accepts
+// through vtui's own implementations (route.go), because vcsim accepts
 // what vCenter refuses and changes state behind its watchers' backs:
 //
 //   - RelocateVM_Task: a target host, datastore or pool that does not

@@ -1,0 +1,179 @@
+package sim
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/methods"
+	"github.com/vmware/govmomi/vim25/soap"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+// hostTask starts a task named name on the host this, running work, and
+// returns its reference, or the fault for a host that does not exist.
+func (vc *vcenter) hostTask(ctx *simulator.Context, this types.ManagedObjectReference, name string,
+	work func(tc *simulator.Context, h *simulator.HostSystem) *types.LocalizedMethodFault) (types.ManagedObjectReference, *soap.Fault) {
+	host, f := hostOf(ctx, this)
+	if f != nil {
+		return types.ManagedObjectReference{}, f
+	}
+	return vc.runTask(ctx, host, host.Name, name, func(tc *simulator.Context) (types.AnyType, *types.LocalizedMethodFault) {
+		return nil, work(tc, host)
+	}), nil
+}
+
+// notConnected returns the fault for changing the maintenance mode of a
+// host that is not connected, or nil.
+func notConnected(ctx *simulator.Context, h *simulator.HostSystem) *types.LocalizedMethodFault {
+	name, state, _, _ := readHost(ctx, h)
+	if state == types.HostSystemConnectionStateConnected {
+		return nil
+	}
+	return failure(&types.InvalidHostConnectionState{InvalidHostState: types.InvalidHostState{Host: &h.Self}},
+		"host %s is %s; reconnect it first", name, state)
+}
+
+// EnterMaintenanceModeTask enters maintenance mode like vCenter without
+// DRS: the host must be connected, and the task fails (Timedout) while
+// powered-on VMs still run on it, because nothing evacuates them. The
+// change and an EnteredMaintenanceModeEvent reach watchers.
+func (vc *vcenter) EnterMaintenanceModeTask(ctx *simulator.Context, req *types.EnterMaintenanceMode_Task) soap.HasFault {
+	task, f := vc.maintenanceTask(ctx, req.This, "enterMaintenanceMode", true)
+	if f != nil {
+		return &methods.EnterMaintenanceMode_TaskBody{Fault_: f}
+	}
+	return &methods.EnterMaintenanceMode_TaskBody{Res: &types.EnterMaintenanceMode_TaskResponse{Returnval: task}}
+}
+
+// ExitMaintenanceModeTask leaves maintenance mode, telling watchers and
+// posting an ExitMaintenanceModeEvent.
+func (vc *vcenter) ExitMaintenanceModeTask(ctx *simulator.Context, req *types.ExitMaintenanceMode_Task) soap.HasFault {
+	task, f := vc.maintenanceTask(ctx, req.This, "exitMaintenanceMode", false)
+	if f != nil {
+		return &methods.ExitMaintenanceMode_TaskBody{Fault_: f}
+	}
+	return &methods.ExitMaintenanceMode_TaskBody{Res: &types.ExitMaintenanceMode_TaskResponse{Returnval: task}}
+}
+
+// maintenanceTask starts a task that puts the host this into maintenance
+// mode (enter) or takes it out.
+func (vc *vcenter) maintenanceTask(ctx *simulator.Context, this types.ManagedObjectReference, name string, enter bool) (types.ManagedObjectReference, *soap.Fault) {
+	return vc.hostTask(ctx, this, name, func(tc *simulator.Context, h *simulator.HostSystem) *types.LocalizedMethodFault {
+		if f := notConnected(tc, h); f != nil {
+			return f
+		}
+		var ev types.BaseEvent = &types.ExitMaintenanceModeEvent{HostEvent: hostEvent(tc, h.Self)}
+		if enter {
+			if f := vc.evacuate(tc, h); f != nil {
+				return f
+			}
+			ev = &types.EnteredMaintenanceModeEvent{HostEvent: hostEvent(tc, h.Self)}
+		}
+		setHostRuntime(tc, h, "inMaintenanceMode", enter)
+		postEvent(tc, ev)
+		return nil
+	})
+}
+
+// DisconnectHostTask disconnects the host and, as vCenter does, marks its
+// VMs disconnected, telling watchers and posting a HostDisconnectedEvent.
+func (vc *vcenter) DisconnectHostTask(ctx *simulator.Context, req *types.DisconnectHost_Task) soap.HasFault {
+	task, f := vc.connectionTask(ctx, req.This, "disconnectHost", types.HostSystemConnectionStateDisconnected,
+		func(e types.HostEvent) types.BaseEvent {
+			e.FullFormattedMessage = fmt.Sprintf("Host %s in %s is disconnected", e.Host.Name, e.Datacenter.Name)
+			return &types.HostDisconnectedEvent{HostEvent: e, Reason: "userRequest"}
+		})
+	if f != nil {
+		return &methods.DisconnectHost_TaskBody{Fault_: f}
+	}
+	return &methods.DisconnectHost_TaskBody{Res: &types.DisconnectHost_TaskResponse{Returnval: task}}
+}
+
+// ReconnectHostTask reconnects the host and its VMs, telling watchers and
+// posting a HostConnectedEvent.
+func (vc *vcenter) ReconnectHostTask(ctx *simulator.Context, req *types.ReconnectHost_Task) soap.HasFault {
+	task, f := vc.connectionTask(ctx, req.This, "reconnectHost", types.HostSystemConnectionStateConnected,
+		func(e types.HostEvent) types.BaseEvent {
+			e.FullFormattedMessage = fmt.Sprintf("Connected to %s in %s", e.Host.Name, e.Datacenter.Name)
+			return &types.HostConnectedEvent{HostEvent: e}
+		})
+	if f != nil {
+		return &methods.ReconnectHost_TaskBody{Fault_: f}
+	}
+	return &methods.ReconnectHost_TaskBody{Res: &types.ReconnectHost_TaskResponse{Returnval: task}}
+}
+
+// connectionTask starts a task that sets the connection state of the host
+// this, and of its VMs, and posts the event event makes.
+func (vc *vcenter) connectionTask(ctx *simulator.Context, this types.ManagedObjectReference, name string,
+	state types.HostSystemConnectionState, event func(types.HostEvent) types.BaseEvent) (types.ManagedObjectReference, *soap.Fault) {
+	vmState := types.VirtualMachineConnectionStateConnected
+	if state != types.HostSystemConnectionStateConnected {
+		vmState = types.VirtualMachineConnectionStateDisconnected
+	}
+	return vc.hostTask(ctx, this, name, func(tc *simulator.Context, h *simulator.HostSystem) *types.LocalizedMethodFault {
+		setConnection(tc, h, state, vmState)
+		postEvent(tc, event(hostEvent(tc, h.Self)))
+		return nil
+	})
+}
+
+// readHost reads a host's name, connection, maintenance flag and VMs
+// under its lock.
+func readHost(ctx *simulator.Context, h *simulator.HostSystem) (string, types.HostSystemConnectionState, bool, []types.ManagedObjectReference) {
+	var name string
+	var state types.HostSystemConnectionState
+	var mm bool
+	var vms []types.ManagedObjectReference
+	ctx.WithLock(h, func() {
+		name, state, mm, vms = h.Name, h.Runtime.ConnectionState, h.Runtime.InMaintenanceMode, slices.Clone(h.Vm)
+	})
+	return name, state, mm, vms
+}
+
+// poweredOnVMs returns the names of the VMs of vms that are powered on and
+// run on host. It takes each VM's lock and must be called holding none.
+func poweredOnVMs(ctx *simulator.Context, host types.ManagedObjectReference, vms []types.ManagedObjectReference) []string {
+	var on []string
+	for _, ref := range vms {
+		vm, ok := ctx.Map.Get(ref).(*simulator.VirtualMachine)
+		if !ok {
+			continue
+		}
+		ctx.WithLock(vm, func() {
+			if vm.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOn && vm.Runtime.Host != nil && *vm.Runtime.Host == host {
+				on = append(on, vm.Name)
+			}
+		})
+	}
+	slices.Sort(on)
+	return on
+}
+
+// setHostRuntime sets runtime.<field> of h, and its alias
+// summary.runtime.<field>, telling watchers of either.
+func setHostRuntime(ctx *simulator.Context, h *simulator.HostSystem, field string, v any) {
+	ctx.WithLock(h, func() {
+		ctx.Update(h, []types.PropertyChange{
+			{Name: "runtime." + field, Val: v},
+			{Name: "summary.runtime." + field, Val: v},
+		})
+	})
+}
+
+// setConnection sets the connection state of h and of the VMs on it.
+func setConnection(ctx *simulator.Context, h *simulator.HostSystem, host types.HostSystemConnectionState, vm types.VirtualMachineConnectionState) {
+	setHostRuntime(ctx, h, "connectionState", host)
+	_, _, _, vms := readHost(ctx, h)
+	for _, ref := range vms {
+		if v, ok := ctx.Map.Get(ref).(*simulator.VirtualMachine); ok {
+			ctx.WithLock(v, func() {
+				ctx.Update(v, []types.PropertyChange{
+					{Name: "runtime.connectionState", Val: vm},
+					{Name: "summary.runtime.connectionState", Val: vm},
+				})
+			})
+		}
+	}
+}
