@@ -48,7 +48,7 @@ type Server struct {
 	srv   *simulator.Server
 	cert  *x509.Certificate
 	once  sync.Once
-	vc    *vcenter // the vCenter behaviour added to vcsim (vcenter.go)
+	vc    *vcenter // the vCenter behaviour added to vcsim (route.go)
 }
 
 // Start builds the inventory of spec and serves it over HTTPS with a fresh
