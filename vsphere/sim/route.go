@@ -34,10 +34,11 @@ import (
 type vcenter struct {
 	Self types.ManagedObjectReference
 
-	mu     sync.Mutex
-	delays map[string]time.Duration // by task name, see Server.SetTaskDelay
-	fails  []*failRule              // see Server.FailMethod
-	recKey atomic.Int64             // the last DRS recommendation key (drs.go)
+	mu         sync.Mutex
+	delays     map[string]time.Duration // by task name, see Server.SetTaskDelay
+	fails      []*failRule              // see Server.FailMethod
+	recKey     atomic.Int64             // the last DRS recommendation key (drs.go)
+	*lifecycle                          // background work, stopped by Server.Close
 }
 
 // failRule makes calls of method on the object named object fail.
@@ -60,8 +61,9 @@ func (vc *vcenter) Unlock() {}
 // through it.
 func installVCenter(m *simulator.Model) *vcenter {
 	vc := &vcenter{
-		Self:   types.ManagedObjectReference{Type: "VtuiVCenter", Value: "vtui-vcenter"},
-		delays: map[string]time.Duration{},
+		Self:      types.ManagedObjectReference{Type: "VtuiVCenter", Value: "vtui-vcenter"},
+		delays:    map[string]time.Duration{},
+		lifecycle: newLifecycle(),
 	}
 	m.Map().Put(vc)
 	m.Map().Handler = vc.route

@@ -135,7 +135,10 @@ func newServer(svc *simulator.Service) (srv *simulator.Server, err error) {
 // call more than once and from several goroutines.
 func (s *Server) Close() {
 	s.once.Do(func() {
-		// Dropping the connections first ends clients' idle keep-alives;
+		// Background work first: it must not write into the simulator's
+		// files once they are removed.
+		s.vc.stop()
+		// Dropping the connections ends clients' idle keep-alives;
 		// Close then waits for requests in flight, but not forever.
 		s.srv.CloseClientConnections()
 		done := make(chan struct{})

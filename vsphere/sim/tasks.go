@@ -55,8 +55,10 @@ func (vc *vcenter) runTask(ctx *simulator.Context, entity mo.Reference, entityNa
 		{Name: "info.state", Val: types.TaskInfoStateRunning},
 	})
 	d := vc.delay(task.Info.Name)
-	go func() {
-		time.Sleep(d)
+	vc.goBackground(func(life context.Context) {
+		if !vc.sleep(life, d) {
+			return // the server is closing: the task ends with it
+		}
 		res, fault := work(tc)
 		state := types.TaskInfoStateSuccess
 		var info any
@@ -69,7 +71,7 @@ func (vc *vcenter) runTask(ctx *simulator.Context, entity mo.Reference, entityNa
 			{Name: "info.result", Val: res},
 			{Name: "info.error", Val: info},
 		})
-	}()
+	})
 	return task.Self
 }
 

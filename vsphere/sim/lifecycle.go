@@ -1,0 +1,59 @@
+package sim
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// lifecycle owns the simulator's background work: delayed tasks now, the
+// HA agent's timers and restarts. Every piece starts through goBackground,
+// stops when the server closes (its context is cancelled, so a delay or a
+// timer ends early) and is waited for before the simulator's files are
+// removed, so nothing outlives Close: no goroutine, and no file written
+// into a home directory already deleted.
+type lifecycle struct {
+	ctx     context.Context
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	running atomic.Int32 // for tests: pieces not yet returned
+}
+
+func newLifecycle() *lifecycle {
+	l := &lifecycle{}
+	l.ctx, l.cancel = context.WithCancel(context.Background())
+	return l
+}
+
+// goBackground runs fn in its own goroutine, with a context cancelled when
+// the server closes.
+func (l *lifecycle) goBackground(fn func(ctx context.Context)) {
+	l.running.Add(1)
+	l.wg.Go(func() {
+		defer l.running.Add(-1)
+		fn(l.ctx)
+	})
+}
+
+// sleep waits d, or less if the server closes; it reports whether the full
+// time passed.
+func (l *lifecycle) sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// stop cancels the background work and waits for it to return.
+func (l *lifecycle) stop() {
+	l.cancel()
+	l.wg.Wait()
+}
