@@ -183,7 +183,7 @@ func (v *clusterView) balance() []proposal {
 		for _, vm := range slices.Backward(v.on(most)) { // smallest first
 			after := max(float64(most.usedMB-vm.memMB)/float64(most.memMB), float64(least.usedMB+vm.memMB)/float64(least.memMB)) -
 				min(float64(most.usedMB-vm.memMB)/float64(most.memMB), float64(least.usedMB+vm.memMB)/float64(least.memMB))
-			if after < gap && v.refusal(vm, least) == "" && len(v.breaks(vm, least)) == 0 {
+			if after < gap && v.refusal(vm, least, false) == "" && len(v.breaks(vm, least)) == 0 {
 				pick = vm
 				break
 			}

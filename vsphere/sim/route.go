@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"sync"
@@ -39,6 +40,9 @@ type vcenter struct {
 	fails      []*failRule              // see Server.FailMethod
 	recKey     atomic.Int64             // the last DRS recommendation key (drs.go)
 	*lifecycle                          // background work, stopped by Server.Close
+	ha         haAgent                  // the HA emulation (ha.go), under mu
+	svc        *simulator.Service       // the service, for the fault door (door.go)
+	sctx       *simulator.Context       // the service's own context, for the door
 }
 
 // failRule makes calls of method on the object named object fail.
@@ -64,7 +68,9 @@ func installVCenter(m *simulator.Model) *vcenter {
 		Self:      types.ManagedObjectReference{Type: "VtuiVCenter", Value: "vtui-vcenter"},
 		delays:    map[string]time.Duration{},
 		lifecycle: newLifecycle(),
+		ha:        haAgent{crashed: map[types.ManagedObjectReference]context.CancelFunc{}, failRestart: map[string]bool{}},
 	}
+	vc.svc, vc.sctx = m.Service, m.Service.Context
 	m.Map().Put(vc)
 	m.Map().Handler = vc.route
 	return vc

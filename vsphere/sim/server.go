@@ -34,6 +34,9 @@ type Options struct {
 	Listen   string // host:port; "" means 127.0.0.1:0 (a free port). Used as given.
 	Username string // "" means DefaultUsername
 	Password string // "" means a random password generated per server
+	// HA tunes the HA emulation (ha.go): how soon a crashed host is
+	// declared failed, and how long each restart takes.
+	HA HAOptions
 }
 
 // Server is a running in-process simulated vCenter.
@@ -95,6 +98,10 @@ func Start(ctx context.Context, spec Spec, opts Options) (*Server, error) {
 		return nil, fmt.Errorf("start simulator: %w", err)
 	}
 	vc := installVCenter(m)
+	vc.ha.opts = opts.HA
+	door := vc.door() // registered by newServer, with vcsim's own endpoints
+	m.Service.HandleFunc(doorPath+"/", door.ServeHTTP)
+	m.Service.HandleFunc(doorPath, door.ServeHTTP)
 
 	m.Service.Listen = &url.URL{Host: listen, User: url.UserPassword(user, pass)}
 	m.Service.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}

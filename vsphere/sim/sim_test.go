@@ -96,7 +96,7 @@ func fetch(t testing.TB, c *govmomi.Client) inventory {
 		{"ClusterComputeResource", []string{"name", "host", "resourcePool", "network", "datastore", "summary", "configurationEx"}, &inv.clusters},
 		{"HostSystem", []string{"name", "parent", "vm", "datastore", "network", "runtime.connectionState", "summary.hardware", "summary.quickStats"}, &inv.hosts},
 		{"VirtualMachine", []string{
-			"name", "parent", "runtime.host", "runtime.powerState", "summary.runtime.host", "summary.runtime.powerState",
+			"name", "parent", "runtime.host", "runtime.powerState", "runtime.connectionState", "summary.runtime.host", "summary.runtime.powerState",
 			"datastore", "network", "resourcePool", "config.hardware.numCPU", "config.hardware.memoryMB",
 			"config.instanceUuid", "guest.ipAddress", "guest.toolsRunningStatus", "summary.quickStats.overallCpuUsage",
 		}, &inv.vms},

@@ -133,9 +133,10 @@ func (v *clusterView) group(name string) []types.ManagedObjectReference {
 
 // violation is a rule a placement breaks.
 type violation struct {
-	rule      string
-	mandatory bool
-	why       string
+	rule         string
+	mandatory    bool
+	antiAffinity bool
+	why          string
 }
 
 // breaks lists the enabled rules that running vm on h would break.
@@ -159,7 +160,7 @@ func (v *clusterView) breaks(vm *viewVM, h *viewHost) []violation {
 			}
 			for _, o := range r.Vm {
 				if x := v.vms[o]; x != nil && o != vm.ref && x.on && x.host == h.ref {
-					out = append(out, violation{info.Name, true, fmt.Sprintf("rule %s keeps it apart from %s, which runs on %s", info.Name, x.name, h.name)})
+					out = append(out, violation{info.Name, true, true, fmt.Sprintf("rule %s keeps it apart from %s, which runs on %s", info.Name, x.name, h.name)})
 				}
 			}
 		case *types.ClusterAffinityRuleSpec:
@@ -168,7 +169,7 @@ func (v *clusterView) breaks(vm *viewVM, h *viewHost) []violation {
 			}
 			for _, o := range r.Vm {
 				if x := v.vms[o]; x != nil && o != vm.ref && x.on && x.host != h.ref {
-					out = append(out, violation{info.Name, mandatory, fmt.Sprintf("rule %s keeps it with %s", info.Name, x.name)})
+					out = append(out, violation{info.Name, mandatory, false, fmt.Sprintf("rule %s keeps it with %s", info.Name, x.name)})
 					break
 				}
 			}
@@ -177,10 +178,10 @@ func (v *clusterView) breaks(vm *viewVM, h *viewHost) []violation {
 				continue
 			}
 			if g := r.AffineHostGroupName; g != "" && !slices.Contains(v.group(g), h.ref) {
-				out = append(out, violation{info.Name, mandatory, fmt.Sprintf("rule %s keeps it on the hosts of group %s", info.Name, g)})
+				out = append(out, violation{info.Name, mandatory, false, fmt.Sprintf("rule %s keeps it on the hosts of group %s", info.Name, g)})
 			}
 			if g := r.AntiAffineHostGroupName; g != "" && slices.Contains(v.group(g), h.ref) {
-				out = append(out, violation{info.Name, mandatory, fmt.Sprintf("rule %s keeps it off the hosts of group %s", info.Name, g)})
+				out = append(out, violation{info.Name, mandatory, false, fmt.Sprintf("rule %s keeps it off the hosts of group %s", info.Name, g)})
 			}
 		}
 	}
@@ -189,8 +190,9 @@ func (v *clusterView) breaks(vm *viewVM, h *viewHost) []violation {
 
 // refusal says why h cannot take vm, or "" if it can: it must be usable,
 // see the VM's datastores and networks, have the memory free, and break
-// no mandatory rule.
-func (v *clusterView) refusal(vm *viewVM, h *viewHost) string {
+// no mandatory rule. DRS keeps anti-affinity as if mandatory; HA (ha) only
+// where it can, so for it anti-affinity never refuses.
+func (v *clusterView) refusal(vm *viewVM, h *viewHost, ha bool) string {
 	switch {
 	case !h.usable:
 		return h.name + " cannot run VMs now"
@@ -202,7 +204,7 @@ func (v *clusterView) refusal(vm *viewVM, h *viewHost) string {
 		return fmt.Sprintf("%s has %d MB free and it needs %d MB", h.name, max(h.memMB-h.usedMB, 0), vm.memMB)
 	}
 	for _, b := range v.breaks(vm, h) {
-		if b.mandatory {
+		if b.mandatory && !(ha && b.antiAffinity) {
 			return h.name + ": " + b.why
 		}
 	}
@@ -229,7 +231,7 @@ func (v *clusterView) best(vm *viewVM, skip func(*viewHost) bool) (*viewHost, st
 		if h.ref == vm.host || skip(h) {
 			continue
 		}
-		if r := v.refusal(vm, h); r != "" {
+		if r := v.refusal(vm, h, false); r != "" {
 			why = append(why, r)
 			continue
 		}
