@@ -30,11 +30,18 @@ func testServer(t testing.TB) (Config, *x509.Certificate) {
 
 func startSim(t testing.TB, preset string) *sim.Server {
 	t.Helper()
+	return startSimWith(t, preset, sim.Options{})
+}
+
+// startSimWith starts a preset with opts, as the test user.
+func startSimWith(t testing.TB, preset string, opts sim.Options) *sim.Server {
+	t.Helper()
 	spec, err := sim.Preset(preset)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := sim.Start(context.Background(), spec, sim.Options{Username: testUser, Password: testPassword})
+	opts.Username, opts.Password = testUser, testPassword
+	srv, err := sim.Start(context.Background(), spec, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,6 +24,10 @@ const (
 	OpReconnect           Op = "reconnect"
 	OpReconfigureCluster  Op = "cluster-reconfigure"
 	OpApplyRecommendation Op = "drs-apply"
+	OpCrashHost           Op = "host-crash"
+	OpRecoverHost         Op = "host-recover"
+	OpLockCluster         Op = "cluster-lock"
+	OpUnlockCluster       Op = "cluster-unlock"
 )
 
 // radius is how a confirmation counts an op's objects.
@@ -85,6 +89,10 @@ var operations = map[Op]opInfo{
 	OpApplyRecommendation: {verb: "apply a DRS recommendation on", verbMany: "apply DRS recommendations on", noun: "cluster",
 		done:     func(a Action) string { return "applied: " + a.Target },
 		describe: func(a Action) string { return fmt.Sprintf("apply DRS recommendation on %s: %s", a.Object, a.Target) }},
+	OpCrashHost:     {verb: "crash (simulated)", noun: "host", done: fixed("crashed: not responding")},
+	OpRecoverHost:   {verb: "recover (simulated)", noun: "host", done: fixed("recovered: connected")},
+	OpLockCluster:   {verb: "take the drill lock of", noun: "cluster", done: fixed("locked")},
+	OpUnlockCluster: {verb: "release the drill lock of", noun: "cluster", done: fixed("unlocked")},
 }
 
 // info returns op's entry; an op missing from the table reads as itself.

@@ -1,0 +1,244 @@
+package vsphere
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vmware/govmomi/vim25/methods"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+// Observation is one thing seen to happen to a cluster's hosts or VMs: a
+// property change or an event. Observations are numbered in the order they
+// arrived, none skipped: a drill's evidence, where a screen's Watch keeps
+// only the latest state.
+type Observation struct {
+	Seq int `json:"seq"`
+	// Time is when it happened: an event's own time, or when vtui received
+	// a property change.
+	Time time.Time `json:"time"`
+	Ref  Ref       `json:"-"`
+	Name string    `json:"object"`
+	// Property and Value are a property change: "runtime.connectionState"
+	// became "notResponding". Value is "" for an unset property.
+	Property string `json:"property,omitempty"`
+	Value    string `json:"value,omitempty"`
+	// Event is an event's type, e.g. "VmRestartedOnAlternateHostEvent",
+	// with its key, its host, and for a restart the host it came from.
+	Event      string `json:"event,omitempty"`
+	EventKey   int32  `json:"event_key,omitempty"`
+	Host       string `json:"host,omitempty"`
+	SourceHost string `json:"source_host,omitempty"`
+	Message    string `json:"message,omitempty"`
+}
+
+// The properties an Observer follows.
+var (
+	observedVM   = []string{"name", "runtime.host", "runtime.powerState", "runtime.connectionState", "config.instanceUuid"}
+	observedHost = []string{"name", "runtime.connectionState", "runtime.inMaintenanceMode"}
+)
+
+// Observer records, from the moment it starts, every property change of
+// some VMs and hosts and every event about a cluster, through property
+// updates (WaitForUpdatesEx) and an event history collector read to the
+// end after each update: it never polls, and loses nothing. It runs until
+// its context ends.
+type Observer struct {
+	mu   sync.Mutex
+	obs  []Observation
+	wake chan struct{}
+	err  error
+	done bool
+	// names of the objects, for property changes that do not carry one.
+	names map[Ref]string
+}
+
+// Observe starts an observer of vms and hosts, and of the events of
+// cluster (and everything in it) posted from now on. The first
+// observations are the objects' current state.
+func (c *Client) Observe(ctx context.Context, cluster Ref, vms, hosts []Ref) (*Observer, error) {
+	start := time.Now()
+	col, err := c.eventCursor(ctx, cluster, start)
+	if err != nil {
+		return nil, err
+	}
+	o := &Observer{wake: make(chan struct{}), names: map[Ref]string{}}
+	spec := types.PropertyFilterSpec{ObjectSet: []types.ObjectSpec{{Obj: col}}, PropSet: []types.PropertySpec{
+		{Type: "VirtualMachine", PathSet: observedVM},
+		{Type: "HostSystem", PathSet: observedHost},
+		{Type: "EventHistoryCollector", PathSet: []string{"latestPage"}},
+	}}
+	for _, r := range append(append([]Ref{}, vms...), hosts...) {
+		spec.ObjectSet = append(spec.ObjectSet, types.ObjectSpec{Obj: toMoRef(r)})
+	}
+	go func() {
+		defer c.destroyCollector(col)
+		err := c.follow(ctx, spec, 0, func(updates []types.ObjectUpdate, _ bool) error {
+			o.record(updates)
+			return o.drain(ctx, c, col)
+		})
+		o.stop(err)
+	}()
+	return o, nil
+}
+
+// eventCursor creates an event history collector of the events about
+// cluster posted since begin, positioned at the oldest.
+func (c *Client) eventCursor(ctx context.Context, cluster Ref, begin time.Time) (types.ManagedObjectReference, error) {
+	res, err := methods.CreateCollectorForEvents(ctx, c.vim, &types.CreateCollectorForEvents{
+		This: *c.vim.ServiceContent.EventManager,
+		Filter: types.EventFilterSpec{
+			Entity: &types.EventFilterSpecByEntity{Entity: toMoRef(cluster), Recursion: types.EventFilterSpecRecursionOptionAll},
+			Time:   &types.EventFilterSpecByTime{BeginTime: types.NewTime(begin.Add(-time.Second))},
+		},
+	})
+	if err != nil {
+		return types.ManagedObjectReference{}, fmt.Errorf("create an event cursor on %s: %w", c.host, err)
+	}
+	if _, err := methods.RewindCollector(ctx, c.vim, &types.RewindCollector{This: res.Returnval}); err != nil {
+		c.destroyCollector(res.Returnval)
+		return types.ManagedObjectReference{}, fmt.Errorf("rewind the event cursor: %w", err)
+	}
+	return res.Returnval, nil
+}
+
+// record adds the property changes of updates.
+func (o *Observer) record(updates []types.ObjectUpdate) {
+	now := time.Now()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, u := range updates {
+		ref := toRef(u.Obj)
+		if ref.Type == "EventHistoryCollector" {
+			continue
+		}
+		for _, ch := range u.ChangeSet {
+			if ch.Name == "name" {
+				o.names[ref] = asString(ch.Val)
+			}
+		}
+		for _, ch := range u.ChangeSet {
+			if ch.Name == "name" {
+				continue
+			}
+			v := asString(ch.Val)
+			switch val := ch.Val.(type) {
+			case types.ManagedObjectReference:
+				v = val.Value
+			case bool:
+				v = fmt.Sprint(val)
+			case types.VirtualMachineConnectionState:
+				v = string(val)
+			}
+			if ch.Op == types.PropertyChangeOpRemove {
+				v = ""
+			}
+			o.add(Observation{Time: now, Ref: ref, Name: o.names[ref], Property: ch.Name, Value: v})
+		}
+	}
+}
+
+// drain reads every event the cursor has not handed out yet.
+func (o *Observer) drain(ctx context.Context, c *Client, col types.ManagedObjectReference) error {
+	for {
+		res, err := methods.ReadNextEvents(ctx, c.vim, &types.ReadNextEvents{This: col, MaxCount: 1000})
+		if err != nil {
+			return fmt.Errorf("read events: %w", err)
+		}
+		if len(res.Returnval) == 0 {
+			return nil
+		}
+		o.mu.Lock()
+		for _, be := range res.Returnval {
+			o.add(observationOf(be))
+		}
+		o.mu.Unlock()
+	}
+}
+
+// observationOf turns an event into an observation.
+func observationOf(be types.BaseEvent) Observation {
+	ev := toEvent(be)
+	e := be.GetEvent()
+	ob := Observation{Time: ev.Time, Ref: ev.ObjectRef, Name: ev.Object, Event: ev.Type, EventKey: ev.Key, Message: ev.Message}
+	if e.Host != nil {
+		ob.Host = e.Host.Name
+	}
+	switch x := be.(type) {
+	case *types.VmRestartedOnAlternateHostEvent:
+		ob.SourceHost = x.SourceHost.Name
+	case *types.DasHostFailedEvent:
+		ob.Ref, ob.Name, ob.Host = toRef(x.FailedHost.Host), x.FailedHost.Name, x.FailedHost.Name
+	case *types.VmMigratedEvent:
+		ob.SourceHost = x.SourceHost.Name
+	}
+	return ob
+}
+
+// add numbers and appends ob; the caller holds mu.
+func (o *Observer) add(ob Observation) {
+	ob.Seq = len(o.obs) + 1
+	o.obs = append(o.obs, ob)
+	close(o.wake)
+	o.wake = make(chan struct{})
+}
+
+func (o *Observer) stop(err error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.done, o.err = true, err
+	close(o.wake)
+	o.wake = make(chan struct{})
+}
+
+// Next blocks until there are observations after the first after ones,
+// and returns them. It returns ctx's error, or the observer's own once it
+// stopped (the connection was lost).
+func (o *Observer) Next(ctx context.Context, after int) ([]Observation, error) {
+	for {
+		o.mu.Lock()
+		n, done, err, wake := len(o.obs), o.done, o.err, o.wake
+		var out []Observation
+		if n > after {
+			out = append(out, o.obs[after:]...)
+		}
+		o.mu.Unlock()
+		switch {
+		case len(out) > 0:
+			return out, nil
+		case done:
+			if err == nil {
+				err = context.Canceled
+			}
+			return nil, fmt.Errorf("the observer stopped: %w", err)
+		}
+		select {
+		case <-wake:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// All returns every observation so far.
+func (o *Observer) All() []Observation {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return append([]Observation(nil), o.obs...)
+}
+
+// String is one line for a timeline: "esx-a-01 runtime.connectionState =
+// notResponding", "web-01 VmRestartedOnAlternateHostEvent on esx-a-02".
+func (ob Observation) String() string {
+	if ob.Event != "" {
+		s := ob.Name + " " + ob.Event
+		if ob.Host != "" && ob.Host != ob.Name {
+			s += " on " + ob.Host
+		}
+		return s
+	}
+	return strings.TrimSpace(fmt.Sprintf("%s %s = %s", ob.Name, ob.Property, ob.Value))
+}

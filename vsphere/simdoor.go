@@ -1,0 +1,113 @@
+package vsphere
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+
+	"github.com/vmware/govmomi/vim25/soap"
+)
+
+// ErrNotSimulator is wrapped by the errors of fault injection against a
+// server that is not vtui's simulator: a real vCenter has no fault door.
+var ErrNotSimulator = errors.New("not vtui's simulator")
+
+// doorPath is where vtui's simulator opens its fault door (see
+// vsphere/sim's package documentation). vsphere reaches it over HTTPS,
+// like any client, never through a Go import of the simulator.
+const doorPath = "/vtui/sim/v1"
+
+// SimInfo is what vtui's simulator says of its fault door.
+type SimInfo struct {
+	Simulator      string `json:"simulator"`
+	API            int    `json:"api"`
+	HADetectDelay  string `json:"ha_detect_delay"`
+	HARestartDelay string `json:"ha_restart_delay"`
+}
+
+// SimulatorInfo asks the server for vtui's simulator's fault door, as the
+// session. Any other server, a real vCenter above all, answers with an
+// error wrapping ErrNotSimulator, and nothing is changed.
+func (c *Client) SimulatorInfo(ctx context.Context) (SimInfo, error) {
+	var info SimInfo
+	err := c.door(ctx, http.MethodGet, "", &info)
+	if err == nil && info.Simulator != "vtui" {
+		err = fmt.Errorf("%w: %s answers on %s but not as vtui's simulator", ErrNotSimulator, c.host, doorPath)
+	}
+	return info, err
+}
+
+// door calls the fault door of vtui's simulator with the session's cookie.
+func (c *Client) door(ctx context.Context, method, path string, out any) error {
+	base := c.soap.URL()
+	u := url.URL{Scheme: base.Scheme, Host: base.Host, Path: doorPath + path}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), nil)
+	if err != nil {
+		return err
+	}
+	for _, ck := range c.soap.Client.Jar.Cookies(base) {
+		if ck.Name == soap.SessionCookieName {
+			req.AddCookie(ck)
+		}
+	}
+	res, err := c.soap.Client.Do(req)
+	if err != nil {
+		return fmt.Errorf("reach the simulator's fault door on %s: %w", c.host, err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(res.Body, 1<<20))
+	var answer struct {
+		Error string `json:"error"`
+	}
+	jsonErr := json.Unmarshal(body, &answer)
+	switch {
+	case res.StatusCode == http.StatusNotFound && (jsonErr != nil || answer.Error == ""):
+		return fmt.Errorf("%w: %s has no fault door (%s %s answers %d): sim-crash works only against vtui's simulator; "+
+			"for a real vCenter use inject.method command (an IPMI or Redfish power-off) or evacuate", ErrNotSimulator, c.host, method, doorPath, res.StatusCode)
+	case res.StatusCode != http.StatusOK:
+		if answer.Error != "" {
+			return fmt.Errorf("the simulator refused: %s", answer.Error)
+		}
+		return fmt.Errorf("%w: %s %s on %s answered %d", ErrNotSimulator, method, doorPath+path, c.host, res.StatusCode)
+	case jsonErr != nil:
+		return fmt.Errorf("%w: %s on %s did not answer in JSON", ErrNotSimulator, doorPath, c.host)
+	}
+	if out != nil {
+		return json.Unmarshal(body, out)
+	}
+	return nil
+}
+
+// CrashHost plans crashing host in vtui's simulator, as a power loss
+// would (its HA emulation then fails it over). Against any other server
+// it fails, having changed nothing: the simulator is asked first.
+func (p *Planner) CrashHost(host Ref) Action {
+	return p.doorAction(host, OpCrashHost, "crash")
+}
+
+// RecoverHost plans bringing a crashed host of vtui's simulator back.
+func (p *Planner) RecoverHost(host Ref) Action {
+	return p.doorAction(host, OpRecoverHost, "recover")
+}
+
+func (p *Planner) doorAction(host Ref, op Op, verb string) Action {
+	a, h := p.hostAction(host, op)
+	if h == nil {
+		return a
+	}
+	a.verify = func(ctx context.Context, g *Gate, _ func(string)) []Check {
+		if _, err := g.c.SimulatorInfo(ctx); err != nil {
+			return []Check{fail("simulator", "%v", err)}
+		}
+		return []Check{pass("simulator")}
+	}
+	name := h.Name
+	a.run = func(ctx context.Context, g *Gate, _ func(int, string)) (string, error) {
+		return "", g.c.door(ctx, http.MethodPost, "/hosts/"+url.PathEscape(name)+"/"+verb, nil)
+	}
+	return a
+}
