@@ -52,6 +52,11 @@ func (s *Stream[T]) Next(ctx context.Context, after uint64) (Update[T], error) {
 // Latest returns the newest state without waiting.
 func (s *Stream[T]) Latest() Update[T] { return s.mb.current() }
 
+// Done is closed once the stream has stopped after its ctx ended, and has
+// released what it held on the server (its property collector). Log out
+// after it, or the server may keep serving the stream's last request.
+func (s *Stream[T]) Done() <-chan struct{} { return s.mb.stopped() }
+
 // startStream runs a stream until ctx is cancelled. connection follows one
 // connection's worth of updates, handing each new state to publish, until
 // an error; it reports whether it got in sync. what names the stream in
@@ -72,11 +77,12 @@ func startStream[T any](ctx context.Context, log *slog.Logger, what string, b ba
 // and every waiting reader wakes on each change. The zero value is an
 // empty, running mailbox.
 type mailbox[T any] struct {
-	mu      sync.Mutex
-	latest  Update[T]
-	seq     uint64
-	wake    chan struct{} // closed by the next publish or stop; nil until a reader waits
-	stopped bool
+	mu     sync.Mutex
+	latest Update[T]
+	seq    uint64
+	wake   chan struct{} // closed by the next publish or stop; nil until a reader waits
+	halted bool
+	done   chan struct{} // closed by stop; nil until asked for
 }
 
 // publish changes the state with f and numbers it.
@@ -94,8 +100,22 @@ func (m *mailbox[T]) publish(f func(*Update[T])) {
 func (m *mailbox[T]) stop() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.stopped = true
+	m.halted = true
 	m.wakeLocked()
+	if m.done == nil {
+		m.done = make(chan struct{})
+	}
+	close(m.done)
+}
+
+// stopped returns a channel that stop closes.
+func (m *mailbox[T]) stopped() <-chan struct{} {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.done == nil {
+		m.done = make(chan struct{})
+	}
+	return m.done
 }
 
 func (m *mailbox[T]) wakeLocked() {
@@ -111,7 +131,7 @@ func (m *mailbox[T]) wakeLocked() {
 func (m *mailbox[T]) next(ctx context.Context, after uint64) (Update[T], error) {
 	for {
 		m.mu.Lock()
-		u, seq, stopped := m.latest, m.seq, m.stopped
+		u, seq, stopped := m.latest, m.seq, m.halted
 		if m.wake == nil {
 			m.wake = make(chan struct{})
 		}
