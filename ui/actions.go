@@ -7,23 +7,15 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/vtui/vtui/ha/placement"
+	"github.com/vtui/vtui/ui/changes"
+	"github.com/vtui/vtui/ui/dialog"
+	"github.com/vtui/vtui/ui/format"
 	"github.com/vtui/vtui/vsphere"
 )
 
-// option is one line of a dialog.
-type option struct {
-	label, detail string
-	enabled       bool
-	pick          func() tea.Cmd // what choosing it does
-}
-
-// dialog is a modal list: the migrate target picker, the power menu, or a
-// confirmation (whose options are yes and no).
-type dialog struct {
-	title   string
-	options []option
-	cursor  int
-}
+// The change flow: a view's key raises an intent (migrateMsg, powerMsg,
+// maintenanceMsg); a dialog picks the details; a confirmation states the
+// plan; the registry runs it through the gate.
 
 // plannedMsg brings a planner loaded with the rules of the VMs' clusters.
 type plannedMsg struct {
@@ -33,42 +25,90 @@ type plannedMsg struct {
 	err     error
 }
 
-// opProgressMsg is one progress report of a running change.
-type opProgressMsg struct {
-	gen int
-	p   vsphere.Progress
+// migrateToMsg is the target host chosen in the migrate dialog.
+type migrateToMsg struct {
+	planner *vsphere.Planner
+	vms     []vsphere.Ref
+	host    vsphere.Ref
 }
 
-// opDoneMsg ends a change with its summary.
-type opDoneMsg struct {
-	gen int
-	sum vsphere.Summary
+// powerOpMsg is the operation chosen in the power menu.
+type powerOpMsg struct {
+	op  vsphere.Op
+	vms []vsphere.Ref
 }
 
-// targets returns the marked VMs of the VM view, or the selected one.
-func (a *App) targetVMs() []vsphere.Ref {
-	r, ok := a.current().(*resource[vsphere.VM])
-	if !ok {
-		return nil
-	}
-	var refs []vsphere.Ref
-	for _, v := range r.t.Marked() {
-		refs = append(refs, v.Ref)
-	}
-	if len(refs) == 0 {
-		if v, ok := r.t.Selected(); ok {
-			refs = append(refs, v.Ref)
+// confirmedMsg is a yes to a plan made on connection generation gen.
+type confirmedMsg struct {
+	gen     int
+	actions []vsphere.Action
+}
+
+// updateChanges handles the change flow's messages; ok is false for others.
+func (a *App) updateChanges(msg tea.Msg) (cmd tea.Cmd, ok bool) {
+	switch msg := msg.(type) {
+	case migrateMsg:
+		return a.openMigrate(msg.vms), true
+	case plannedMsg:
+		return a.migrateDialog(msg), true
+	case powerMsg:
+		return a.powerDialog(msg.vms), true
+	case maintenanceMsg:
+		return a.toggleMaintenance(msg.host), true
+	case dialog.ChosenMsg:
+		a.dialog = nil
+		return a.update(msg.Msg), true
+	case dialog.CancelledMsg:
+		a.dialog = nil
+		return nil, true
+	case migrateToMsg:
+		return a.confirm(placement.PlanMigrations(msg.planner, placement.MigrateRequest{VMs: msg.vms, Spec: vsphere.MigrateSpec{Host: msg.host}})), true
+	case powerOpMsg:
+		p := vsphere.NewPlanner(a.inv, nil, nil)
+		actions := make([]vsphere.Action, len(msg.vms))
+		for i, vm := range msg.vms {
+			actions[i] = p.Power(vm, msg.op)
 		}
+		return a.confirm(actions), true
+	case confirmedMsg:
+		return a.runActions(msg), true
+	case changes.ProgressMsg:
+		return a.changes.Progress(msg), true
+	case changes.DoneMsg:
+		return a.changeDone(msg), true
 	}
-	return refs
+	return nil, false
+}
+
+// changesBlocked says why no change may be planned or sent now, or "".
+// Plans are made from the inventory on screen, so it must be complete
+// and current.
+func (a *App) changesBlocked() string {
+	switch {
+	case a.client == nil || !a.connected:
+		return "not connected"
+	case a.state == vsphere.Reconnecting:
+		return "the connection is lost, so the data may be stale"
+	case a.inv == nil || a.state == vsphere.Syncing:
+		return "the inventory is still loading"
+	}
+	return ""
+}
+
+// refuseChange tells why changes are disabled, if they are.
+func (a *App) refuseChange() (tea.Cmd, bool) {
+	reason := a.changesBlocked()
+	if reason == "" {
+		return nil, false
+	}
+	return a.note(causeBlocked, true, "changes are disabled: "+reason+"; they are enabled again once the data is live"), true
 }
 
 // openMigrate loads the rules the prechecks need, in the background; the
 // target picker opens when they arrive.
-func (a *App) openMigrate() tea.Cmd {
-	vms := a.targetVMs()
-	if len(vms) == 0 || a.client == nil || a.inv == nil {
-		return nil
+func (a *App) openMigrate(vms []vsphere.Ref) tea.Cmd {
+	if cmd, refused := a.refuseChange(); refused {
+		return cmd
 	}
 	c, inv, gen, ctx := a.client, a.inv, a.gen, a.ctx
 	return func() tea.Msg {
@@ -80,57 +120,62 @@ func (a *App) openMigrate() tea.Cmd {
 // migrateDialog lists every host with its verdict for the first VM; a host
 // eligible for it is offered, and the confirmation covers all the VMs.
 func (a *App) migrateDialog(msg plannedMsg) tea.Cmd {
+	if msg.gen != a.gen {
+		return nil
+	}
 	if msg.err != nil {
-		return a.setError(fmt.Sprintf("migrate: %v", msg.err))
+		return a.note(causeChange, true, fmt.Sprintf("migrate: %v", msg.err))
 	}
-	var opts []option
+	if cmd, refused := a.refuseChange(); refused {
+		return cmd
+	}
+	var opts []dialog.Option
 	for _, c := range placement.Rank(msg.planner, msg.vms[0], vsphere.MigrateSpec{}) {
-		host := c.Host
-		verdict := "eligible"
-		if !c.Eligible {
-			verdict = "✗ " + c.Why()
+		o := dialog.Option{Label: c.Host.Name, Msg: migrateToMsg{planner: msg.planner, vms: msg.vms, host: c.Host.Ref}}
+		if c.Eligible {
+			o.Detail = candidateText(c)
 		} else {
-			verdict = fmt.Sprintf("#%d %s", c.Rank, c.Why())
+			o.Disabled = c.Why()
 		}
-		opts = append(opts, option{label: host.Name, detail: verdict, enabled: c.Eligible, pick: func() tea.Cmd {
-			actions := placement.PlanMigrations(msg.planner, placement.MigrateRequest{VMs: msg.vms, Spec: vsphere.MigrateSpec{Host: host.Ref}})
-			return a.confirm(actions)
-		}})
+		opts = append(opts, o)
 	}
-	a.dialog = &dialog{title: fmt.Sprintf("migrate %d VM(s) to…", len(msg.vms)), options: opts}
+	a.openDialog(dialog.New(a.common, fmt.Sprintf("migrate %d VM(s) to…", len(msg.vms)), opts))
 	return nil
 }
 
-// powerDialog offers the power operations for the target VMs.
-func (a *App) powerDialog() {
-	vms := a.targetVMs()
-	if len(vms) == 0 || a.inv == nil {
-		return
+// candidateText says why an eligible host ranks where it does, in the
+// tables' units: "#1 509 GiB memory and 91.9 GHz CPU free, 3 VMs".
+func candidateText(c placement.Candidate) string {
+	s := fmt.Sprintf("#%d %s memory and %s CPU free, %d VMs", c.Rank, format.MB(c.FreeMemoryMB), format.MHz(c.FreeCPUMHz), c.VMs)
+	var warnings []string
+	for _, ch := range c.Checks {
+		if ch.Status == vsphere.CheckWarn {
+			warnings = append(warnings, ch.Reason)
+		}
 	}
-	var opts []option
-	for _, op := range []vsphere.Op{vsphere.OpPowerOn, vsphere.OpPowerOff, vsphere.OpShutdown, vsphere.OpReset} {
-		opts = append(opts, option{label: string(op), enabled: true, pick: func() tea.Cmd {
-			p := vsphere.NewPlanner(a.inv, nil, nil)
-			actions := make([]vsphere.Action, len(vms))
-			for i, vm := range vms {
-				actions[i] = p.Power(vm, op)
-			}
-			return a.confirm(actions)
-		}})
+	if len(warnings) > 0 {
+		s += "; warning: " + strings.Join(warnings, "; ")
 	}
-	a.dialog = &dialog{title: fmt.Sprintf("power %d VM(s)", len(vms)), options: opts}
+	return s
 }
 
-// toggleMaintenance confirms entering or leaving maintenance on the
-// selected host.
-func (a *App) toggleMaintenance() tea.Cmd {
-	r, ok := a.current().(*resource[vsphere.Host])
-	if !ok || a.inv == nil {
-		return nil
+// powerDialog offers the power operations for the VMs.
+func (a *App) powerDialog(vms []vsphere.Ref) tea.Cmd {
+	if cmd, refused := a.refuseChange(); refused {
+		return cmd
 	}
-	h, ok := r.t.Selected()
-	if !ok {
-		return nil
+	var opts []dialog.Option
+	for _, op := range []vsphere.Op{vsphere.OpPowerOn, vsphere.OpPowerOff, vsphere.OpShutdown, vsphere.OpReset} {
+		opts = append(opts, dialog.Option{Label: string(op), Msg: powerOpMsg{op: op, vms: vms}})
+	}
+	a.openDialog(dialog.New(a.common, fmt.Sprintf("power %d VM(s)", len(vms)), opts))
+	return nil
+}
+
+// toggleMaintenance confirms entering or leaving maintenance on a host.
+func (a *App) toggleMaintenance(h vsphere.Host) tea.Cmd {
+	if cmd, refused := a.refuseChange(); refused {
+		return cmd
 	}
 	p := vsphere.NewPlanner(a.inv, nil, nil)
 	if h.MaintenanceMode {
@@ -139,140 +184,95 @@ func (a *App) toggleMaintenance() tea.Cmd {
 	return a.confirm([]vsphere.Action{p.EnterMaintenance(h.Ref, 0)})
 }
 
-// confirm states the blast radius and what the prechecks refused, and
-// asks before anything is sent.
+func (a *App) openDialog(d *dialog.Model) {
+	a.dialog = d
+	d.SetSize(a.width, a.bodyHeight())
+}
+
+// confirm states the blast radius and the plan, what the prechecks refused
+// and what the client's policy will do with it, and asks before anything
+// is sent.
 func (a *App) confirm(actions []vsphere.Action) tea.Cmd {
 	radius := vsphere.BlastRadius(actions)
-	var refused []string
-	for _, act := range actions {
-		if f := act.Failed(); len(f) > 0 {
-			refused = append(refused, fmt.Sprintf("%s: %s", act.Object, f[0].Reason))
-		}
-	}
 	if radius == "" {
-		a.dialog = nil
-		return a.setError("nothing to do: " + strings.Join(append(refused, noops(actions)...), "; "))
+		var why []string
+		for _, act := range actions {
+			if f := act.Failed(); len(f) > 0 {
+				why = append(why, fmt.Sprintf("%s: %s", act.Object, f[0].Reason))
+			} else if act.Noop != "" {
+				why = append(why, act.Object+": "+act.Noop)
+			}
+		}
+		return a.note(causeChange, true, "nothing to do: "+strings.Join(why, "; "))
 	}
 	title := radius + "?"
-	if a.cfg.ReadOnly {
+	yes := "send the changes"
+	switch p := a.client.Policy(); {
+	case p.DryRun:
+		title += " (dry run: nothing will change)"
+		yes = "show what would be done"
+	case p.ReadOnly:
 		title += " (read-only mode: it will be refused)"
+		yes = "try, and be refused"
 	}
-	opts := []option{
-		{label: "yes", detail: "", enabled: true, pick: func() tea.Cmd { return a.runActions(actions) }},
-		{label: "no", detail: "change nothing", enabled: true, pick: func() tea.Cmd { return nil }},
-	}
-	if len(refused) > 0 {
-		opts[0].detail = "refused by prechecks, skipped: " + strings.Join(refused, "; ")
-	}
-	a.dialog = &dialog{title: title, options: opts, cursor: 1}
+	a.openDialog(dialog.Confirm(a.common, title, planLines(actions), yes, confirmedMsg{gen: a.gen, actions: actions}))
 	return nil
 }
 
-func noops(actions []vsphere.Action) []string {
-	var out []string
+// planLines lists what each action would do, its warnings, and the
+// actions that will be skipped.
+func planLines(actions []vsphere.Action) []string {
+	var lines, skipped []string
 	for _, act := range actions {
-		if act.Noop != "" {
-			out = append(out, act.Object+": "+act.Noop)
+		switch f := act.Failed(); {
+		case len(f) > 0:
+			skipped = append(skipped, fmt.Sprintf("skipped, refused by prechecks: %s: %s", act.Object, f[0].Reason))
+		case act.Noop != "":
+			skipped = append(skipped, fmt.Sprintf("skipped, nothing to do: %s: %s", act.Object, act.Noop))
+		default:
+			line := "• " + act.String()
+			for _, w := range act.Warnings() {
+				line += "; warning: " + w.Reason
+			}
+			lines = append(lines, line)
 		}
 	}
-	return out
+	return append(lines, skipped...)
 }
 
-// runActions carries the actions out through the gate in the background;
-// progress and the summary come back as messages.
-func (a *App) runActions(actions []vsphere.Action) tea.Cmd {
-	if a.client == nil {
+// runActions carries a confirmed plan out through the gate in the
+// background; its progress and outcome come back as messages.
+func (a *App) runActions(msg confirmedMsg) tea.Cmd {
+	if msg.gen != a.gen {
 		return nil
 	}
-	ch := make(chan tea.Msg, 64)
-	g, ctx, gen := vsphere.NewGate(a.client), a.ctx, a.gen
-	go func() {
-		sum := g.Run(ctx, vsphere.Runnable(actions), vsphere.RunOptions{Progress: func(p vsphere.Progress) {
-			select {
-			case ch <- opProgressMsg{gen: gen, p: p}:
-			default: // a slow screen skips reports, never the work
-			}
-		}})
-		ch <- opDoneMsg{gen: gen, sum: sum}
-		close(ch)
-	}()
-	a.opCh = ch
-	a.opStatus = "starting: " + vsphere.BlastRadius(actions)
-	return waitOp(ch)
+	if cmd, refused := a.refuseChange(); refused {
+		return cmd
+	}
+	return a.changes.Start(a.ctx, a.client, a.gen, a.contextName, vsphere.Runnable(msg.actions))
 }
 
-func waitOp(ch <-chan tea.Msg) tea.Cmd {
-	return func() tea.Msg {
-		msg, ok := <-ch
-		if !ok {
-			return nil
-		}
-		return msg
+// changeDone shows how a change ended. One started on an earlier
+// connection is shown too, named by its context; the client it kept open
+// is closed after its last change.
+func (a *App) changeDone(msg changes.DoneMsg) tea.Cmd {
+	f, ok := a.changes.Done(msg)
+	if !ok {
+		return nil
 	}
-}
-
-// handleDialogKey moves in and chooses from the open dialog.
-func (a *App) handleDialogKey(msg tea.KeyMsg) tea.Cmd {
-	d := a.dialog
-	switch msg.String() {
-	case "esc", "n", "q":
-		a.dialog = nil
-	case "up", "k":
-		d.cursor = max(d.cursor-1, 0)
-	case "down", "j":
-		d.cursor = min(d.cursor+1, len(d.options)-1)
-	case "y":
-		if len(d.options) == 2 && d.options[0].label == "yes" {
-			a.dialog = nil
-			return d.options[0].pick()
-		}
-	case "enter":
-		o := d.options[d.cursor]
-		if !o.enabled {
-			return a.setError(o.label + " is not eligible: " + o.detail)
-		}
-		a.dialog = nil
-		return o.pick()
+	a.log.Info("change finished", "context", f.Context, "summary", f.Summary.String())
+	text, bad := f.Outcome()
+	if f.Gen != a.gen {
+		text = f.Context + " (previous context): " + text
 	}
-	return nil
-}
-
-// dialogView renders the open dialog over the table area.
-func (a *App) dialogView() string {
-	d := a.dialog
-	var b strings.Builder
-	b.WriteString(a.styles.Title.Render(d.title))
-	b.WriteString("\n\n")
-	for i, o := range d.options {
-		cursor := "  "
-		if i == d.cursor {
-			cursor = "› "
-		}
-		line := cursor + o.label
-		if o.detail != "" {
-			line += "  " + o.detail
-		}
-		if !o.enabled {
-			line = a.styles.Hint.Render(line)
-		}
-		b.WriteString(fit(line, a.width-4))
-		b.WriteByte('\n')
+	cmds := []tea.Cmd{a.changeNote(int(f.ID), bad, text)}
+	if len(a.changes.Running()) == 0 { // nothing left for q to warn about
+		a.quitting = false
+		a.notes.clear(causeQuit)
 	}
-	b.WriteString(a.styles.Hint.Render("\n↑/↓ choose • enter select • y yes • esc cancel"))
-	return a.styles.Help.Render(b.String())
-}
-
-// opProgressText renders a progress report for the status line.
-func opProgressText(p vsphere.Progress) string {
-	s := fmt.Sprintf("[%d/%d] %s %s", p.Index+1, p.Total, p.Op, p.Object)
-	if p.Target != "" {
-		s += " → " + p.Target
+	if s, ok := a.retiring[f.Gen]; ok && !a.changes.RunningOn(f.Gen) {
+		delete(a.retiring, f.Gen)
+		a.closeSession(s)
 	}
-	if p.Percent > 0 {
-		s += fmt.Sprintf(" %d%%", p.Percent)
-	}
-	if p.Message != "" {
-		s += ": " + p.Message
-	}
-	return s
+	return tea.Batch(cmds...)
 }

@@ -66,6 +66,7 @@ func loadedApp(t *testing.T) *App {
 	t.Helper()
 	a := New(Config{Context: "lab", Contexts: []string{"lab", "prod"}})
 	a.now = func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) }
+	a.after = func(time.Duration, tea.Msg) tea.Cmd { return nil } // notes do not expire in tests
 	a.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
 	a.connected = true
 	a.Update(watchMsg{gen: a.gen, update: vsphere.WatchUpdate{Data: smallInventory(t), State: vsphere.Live, Seq: 1}})
@@ -75,21 +76,30 @@ func loadedApp(t *testing.T) *App {
 // keys sends each string as key presses: named keys in <>, else runes.
 func keys(a *App, ks ...string) {
 	for _, k := range ks {
-		switch k {
-		case "<enter>":
-			a.Update(tea.KeyMsg{Type: tea.KeyEnter})
-		case "<esc>":
-			a.Update(tea.KeyMsg{Type: tea.KeyEsc})
-		case "<down>":
-			a.Update(tea.KeyMsg{Type: tea.KeyDown})
-		case "<tab>":
-			a.Update(tea.KeyMsg{Type: tea.KeyTab})
-		default:
-			for _, r := range k {
-				a.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
-			}
+		for _, msg := range keyMsgs(k) {
+			a.Update(msg)
 		}
 	}
+}
+
+// keyMsgs turns a named key (<enter>, <esc>, <down>, <tab>) into its
+// message, and any other string into one message per rune.
+func keyMsgs(k string) []tea.Msg {
+	switch k {
+	case "<enter>":
+		return []tea.Msg{tea.KeyMsg{Type: tea.KeyEnter}}
+	case "<esc>":
+		return []tea.Msg{tea.KeyMsg{Type: tea.KeyEsc}}
+	case "<down>":
+		return []tea.Msg{tea.KeyMsg{Type: tea.KeyDown}}
+	case "<tab>":
+		return []tea.Msg{tea.KeyMsg{Type: tea.KeyTab}}
+	}
+	var msgs []tea.Msg
+	for _, r := range k {
+		msgs = append(msgs, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+	}
+	return msgs
 }
 
 var vmID = regexp.MustCompile(`\b(vm|host|domain-c|datastore|network|group-d|datacenter)-\d+\b`)

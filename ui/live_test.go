@@ -30,7 +30,7 @@ func findVM(inv *vsphere.Inventory, name string) vsphere.VM {
 // screen and the model to show both, with no key pressed.
 func TestLiveChangesShowWithoutReload(t *testing.T) {
 	srv, admin := startSmall(t)
-	app := New(Config{Context: "sim", Contexts: []string{"sim"}, Connect: func(ctx context.Context, _ string) (*vsphere.Client, error) {
+	app := New(Config{Context: "sim", Contexts: []string{"sim"}, Connect: func(ctx context.Context, _, _ string) (*vsphere.Client, error) {
 		return vsphere.Connect(ctx, vspheretest.Config(srv))
 	}})
 	tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(120, 30))
@@ -68,6 +68,9 @@ func TestLiveChangesShowWithoutReload(t *testing.T) {
 		t.Fatal(err)
 	}
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*App)
+	if err := final.Close(ctx); err != nil {
+		t.Errorf("Close: %v", err)
+	}
 	if v := findVM(final.inv, "web-02"); v.Host != target.Name {
 		t.Errorf("model: web-02 on %q; want %q", v.Host, target.Name)
 	}

@@ -8,11 +8,31 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/vtui/vtui/ui/listview"
 	"github.com/vtui/vtui/vsphere"
 )
 
-func selectedName(a *App) string {
-	name, _ := a.current().selected()
+// listOf returns the list view of a kind, typed.
+func listOf[T any](t *testing.T, a *App, k Kind) *listview.Model[T] {
+	t.Helper()
+	v, ok := a.views[k].(*listview.Model[T])
+	if !ok {
+		t.Fatalf("the %s view is a %T", k, a.views[k])
+	}
+	return v
+}
+
+func selectedName(t *testing.T, a *App) string {
+	t.Helper()
+	var name string
+	switch a.top().kind {
+	case Clusters:
+		name, _ = listOf[vsphere.Cluster](t, a, Clusters).Selected()
+	case Hosts:
+		name, _ = listOf[vsphere.Host](t, a, Hosts).Selected()
+	case VMs:
+		name, _ = listOf[vsphere.VM](t, a, VMs).Selected()
+	}
 	return name
 }
 
@@ -27,55 +47,56 @@ func crumbs(a *App) string {
 func TestDrillDownAndBack(t *testing.T) {
 	a := loadedApp(t)
 	keys(a, ":cluster", "<enter>")
-	if a.top().kind != Clusters || selectedName(a) != "cluster-a" {
-		t.Fatalf("after :cluster: view %s, selected %q; want clusters, cluster-a", a.top().kind, selectedName(a))
+	if a.top().kind != Clusters || selectedName(t, a) != "cluster-a" {
+		t.Fatalf("after :cluster: view %s, selected %q; want clusters, cluster-a", a.top().kind, selectedName(t, a))
 	}
 	keys(a, "<enter>")
-	if a.top().kind != Hosts || a.top().scope.Cluster != "cluster-a" || a.current().total() != 3 {
-		t.Fatalf("enter on cluster-a: %s with %d rows; want its 3 hosts", crumbs(a), a.current().total())
+	if a.top().kind != Hosts || a.top().scope.Cluster != "cluster-a" || a.current().Total() != 3 {
+		t.Fatalf("enter on cluster-a: %s with %d rows; want its 3 hosts", crumbs(a), a.current().Total())
 	}
 	keys(a, "<enter>")
-	if a.top().kind != VMs || a.top().scope.Host != "esx-a-01.lab.local" || a.current().total() != 2 {
-		t.Fatalf("enter on esx-a-01: %s with %d rows; want its 2 VMs", crumbs(a), a.current().total())
+	if a.top().kind != VMs || a.top().scope.Host != "esx-a-01.lab.local" || a.current().Total() != 2 {
+		t.Fatalf("enter on esx-a-01: %s with %d rows; want its 2 VMs", crumbs(a), a.current().Total())
 	}
 	if h := a.header(); !strings.Contains(h, "clusters › cluster-a › hosts › esx-a-01.lab.local › vms") {
 		t.Errorf("breadcrumb = %q", strings.SplitN(h, "\n", 2)[0])
 	}
 	keys(a, "<enter>")
-	if !a.showDetail {
+	vms := listOf[vsphere.VM](t, a, VMs)
+	if !vms.DetailShown() {
 		t.Errorf("enter on a VM (a leaf) does not open the detail pane")
 	}
 	keys(a, "<esc>", "<esc>", "<esc>")
-	if a.top().kind != Clusters || len(a.stack) != 1 || a.showDetail {
-		t.Errorf("after esc ×3: %s, detail %v; want back at clusters", crumbs(a), a.showDetail)
+	if a.top().kind != Clusters || len(a.stack) != 1 || vms.DetailShown() {
+		t.Errorf("after esc ×3: %s, detail %v; want back at clusters", crumbs(a), vms.DetailShown())
 	}
 }
 
 func TestFilterAndClear(t *testing.T) {
 	a := loadedApp(t)
 	keys(a, "/", "!on")
-	if a.current().len() != 3 { // the powered-off and suspended VMs
-		t.Errorf("filter !on keeps %d VMs; want 3 (not poweredOn)", a.current().len())
+	if a.current().Len() != 3 { // the powered-off and suspended VMs
+		t.Errorf("filter !on keeps %d VMs; want 3 (not poweredOn)", a.current().Len())
 	}
 	keys(a, "<enter>")
-	if a.mode != modeNormal || a.current().filter() != "!on" {
-		t.Errorf("enter leaves mode %v filter %q; want normal mode, filter kept", a.mode, a.current().filter())
+	if a.mode != modeNormal || a.current().Filter() != "!on" {
+		t.Errorf("enter leaves mode %v filter %q; want normal mode, filter kept", a.mode, a.current().Filter())
 	}
 	keys(a, "<esc>")
-	if a.current().filter() != "" || a.current().len() != 12 {
-		t.Errorf("esc leaves filter %q and %d rows; want cleared, 12", a.current().filter(), a.current().len())
+	if a.current().Filter() != "" || a.current().Len() != 12 {
+		t.Errorf("esc leaves filter %q and %d rows; want cleared, 12", a.current().Filter(), a.current().Len())
 	}
 }
 
 func TestSortKeys(t *testing.T) {
 	a := loadedApp(t)
 	keys(a, ">")
-	r := a.current().(*resource[vsphere.VM])
-	if col, desc := r.t.Sort(); col != "POWER" || desc {
+	r := listOf[vsphere.VM](t, a, VMs)
+	if col, desc := r.Sort(); col != "POWER" || desc {
 		t.Errorf("> sorts by %s desc=%v; want POWER ascending", col, desc)
 	}
 	keys(a, "<")
-	if _, desc := r.t.Sort(); !desc {
+	if _, desc := r.Sort(); !desc {
 		t.Errorf("< does not reverse the sort")
 	}
 }
@@ -95,8 +116,8 @@ func TestCommandLine(t *testing.T) {
 		t.Errorf("tab completes :ho to %q; want host", a.input.Value())
 	}
 	keys(a, "<enter>", ":bogus", "<enter>")
-	if !strings.Contains(a.lastErr, `unknown command "bogus"`) || a.top().kind != Hosts {
-		t.Errorf("after :bogus: error %q, view %s; want an error and the hosts view kept", a.lastErr, a.top().kind)
+	if !strings.Contains(a.statusBar(), `unknown command "bogus"`) || a.top().kind != Hosts {
+		t.Errorf("after :bogus: status %q, view %s; want an error and the hosts view kept", a.statusBar(), a.top().kind)
 	}
 	if cmd := a.runCommand("q"); cmd == nil {
 		t.Errorf(":q returns no command; want tea.Quit")
@@ -108,15 +129,15 @@ func TestCommandLine(t *testing.T) {
 func TestContextSwitch(t *testing.T) {
 	var asked []string
 	a := loadedApp(t)
-	a.cfg.Connect = func(_ context.Context, name string) (*vsphere.Client, error) {
+	a.cfg.Connect = func(_ context.Context, name, _ string) (*vsphere.Client, error) {
 		asked = append(asked, name)
 		return nil, errors.New("no route to host")
 	}
 	oldGen := a.gen
 	a.Update(tasksMsg{gen: a.gen, update: vsphere.TaskUpdate{Seq: 1, Data: []vsphere.Task{{ID: "task-1", Name: "PowerOffVM"}}}})
 	keys(a, ":ctx", "<enter>")
-	if a.top().kind != Contexts || a.current().total() != 2 {
-		t.Fatalf(":ctx shows %s with %d rows; want the 2 contexts", a.top().kind, a.current().total())
+	if a.top().kind != Contexts || a.current().Total() != 2 {
+		t.Fatalf(":ctx shows %s with %d rows; want the 2 contexts", a.top().kind, a.current().Total())
 	}
 	keys(a, "<down>")
 	_, cmd := a.Update(tea.KeyMsg{Type: tea.KeyEnter})
@@ -136,38 +157,40 @@ func TestContextSwitch(t *testing.T) {
 		t.Errorf("an update from the previous connection was applied")
 	}
 	a.Update(msg)
-	if !strings.Contains(a.statusBar(), "disconnected") || !strings.Contains(a.lastErr, "no route to host") {
+	if !strings.Contains(a.statusBar(), "disconnected") || !strings.Contains(a.statusBar(), "no route to host") {
 		t.Errorf("failed switch: status %q; want disconnected and the error", a.statusBar())
 	}
 	keys(a, ":ctx nope", "<enter>")
-	if !strings.Contains(a.lastErr, `no context named "nope"`) {
-		t.Errorf(":ctx nope gives %q", a.lastErr)
+	if !strings.Contains(a.statusBar(), `no context named "nope"`) {
+		t.Errorf(":ctx nope gives %q", a.statusBar())
 	}
 }
 
 func TestPowerMenuConfirmsTheBlastRadius(t *testing.T) {
-	a := loadedApp(t)
-	keys(a, "/", "web-0", "<enter>", " ", " ", "p")
-	if a.dialog == nil || !strings.Contains(a.dialog.title, "power 2 VM(s)") {
+	l, _ := simApp(t, vsphere.Policy{})
+	a := l.a
+	l.keys("/", "web-0", "<enter>", " ", " ", "p")
+	if a.dialog == nil || !strings.Contains(a.dialog.Title(), "power 2 VM(s)") {
 		t.Fatalf("p on 2 marked VMs opens %+v; want the power menu for 2 VMs", a.dialog)
 	}
-	keys(a, "<down>", "<enter>") // power-off
-	if a.dialog == nil || a.dialog.title != "power off 2 VMs on 2 hosts?" {
+	l.keys("<down>", "<enter>") // power-off
+	if a.dialog == nil || a.dialog.Title() != "power off 2 VMs on 2 hosts?" {
 		t.Fatalf("confirmation = %+v; want the blast radius", a.dialog)
 	}
-	if a.dialog.cursor != 1 {
-		t.Errorf("the confirmation defaults to %q; want no", a.dialog.options[a.dialog.cursor].label)
+	if screen := a.View(); !strings.Contains(screen, "› no") {
+		t.Errorf("the confirmation does not default to no:\n%s", screen)
 	}
-	keys(a, "n")
-	if a.dialog != nil || a.opStatus != "" {
-		t.Errorf("n leaves dialog %+v, status %q; want nothing started", a.dialog, a.opStatus)
+	l.keys("n")
+	if a.dialog != nil || a.changes.Status(false) != "" {
+		t.Errorf("n leaves dialog %+v, status %q; want nothing started", a.dialog, a.changes.Status(false))
 	}
 }
 
 func TestMaintenanceToggleOnHosts(t *testing.T) {
-	a := loadedApp(t)
-	keys(a, ":host", "<enter>", "M")
-	if a.dialog == nil || a.dialog.title != "enter maintenance mode on esx-a-01.lab.local?" {
+	l, _ := simApp(t, vsphere.Policy{})
+	a := l.a
+	l.keys(":host", "<enter>", "M")
+	if a.dialog == nil || a.dialog.Title() != "enter maintenance mode on esx-a-01.lab.local?" {
 		t.Fatalf("M on a host opens %+v; want the maintenance confirmation naming the host", a.dialog)
 	}
 }

@@ -87,7 +87,7 @@ const eventTail = 50
 // cancelled.
 func (c *Client) WatchEvents(ctx context.Context, n int) *EventWatch {
 	n = eventPageSize(n)
-	return startStream(ctx, c.log, "event watch", defaultBackoff, func(ctx context.Context, publish func([]Event, ConnState)) (bool, error) {
+	return startStream(ctx, c, "event watch", defaultBackoff, func(ctx context.Context, publish func([]Event, ConnState)) (bool, error) {
 		return c.streamEvents(ctx, n, publish)
 	})
 }

@@ -2,9 +2,11 @@ package vsphere
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/vmware/govmomi/property"
@@ -52,17 +54,33 @@ func (s *Stream[T]) Next(ctx context.Context, after uint64) (Update[T], error) {
 // Latest returns the newest state without waiting.
 func (s *Stream[T]) Latest() Update[T] { return s.mb.current() }
 
-// startStream runs a stream until ctx is cancelled. connection follows one
-// connection's worth of updates, handing each new state to publish, until
-// an error; it reports whether it got in sync. what names the stream in
-// the log.
-func startStream[T any](ctx context.Context, log *slog.Logger, what string, b backoff,
+// Done is closed once the stream has stopped after its ctx ended, and has
+// released what it held on the server (its property collector). Log out
+// after it, or the server may keep serving the stream's last request.
+func (s *Stream[T]) Done() <-chan struct{} { return s.mb.stopped() }
+
+// startStream runs a stream on c until ctx is cancelled. connection
+// follows one connection's worth of updates, handing each new state to
+// publish, until an error; it reports whether it got in sync. Before each
+// reconnect it waits for c's session to work (awaitSession), so streams
+// that lost the server together take turns to log in again. what names
+// the stream in the log.
+func startStream[T any](ctx context.Context, c *Client, what string, b backoff,
 	connection func(ctx context.Context, publish func(data T, state ConnState)) (synced bool, err error)) *Stream[T] {
 	s := &Stream[T]{}
 	publish := func(data T, state ConnState) {
 		s.mb.publish(func(u *Update[T]) { *u = Update[T]{Data: data, State: state} })
 	}
-	go s.mb.run(ctx, log, what, b, func(ctx context.Context) (bool, error) { return connection(ctx, publish) })
+	first := true
+	go s.mb.run(ctx, c.log, what, b, func(ctx context.Context) (bool, error) {
+		if !first {
+			if err := c.awaitSession(ctx); err != nil {
+				return false, fmt.Errorf("reconnect to %s: %w", c.host, err)
+			}
+		}
+		first = false
+		return connection(ctx, publish)
+	})
 	return s
 }
 
@@ -72,11 +90,12 @@ func startStream[T any](ctx context.Context, log *slog.Logger, what string, b ba
 // and every waiting reader wakes on each change. The zero value is an
 // empty, running mailbox.
 type mailbox[T any] struct {
-	mu      sync.Mutex
-	latest  Update[T]
-	seq     uint64
-	wake    chan struct{} // closed by the next publish or stop; nil until a reader waits
-	stopped bool
+	mu     sync.Mutex
+	latest Update[T]
+	seq    uint64
+	wake   chan struct{} // closed by the next publish or stop; nil until a reader waits
+	halted bool
+	done   chan struct{} // closed by stop; nil until asked for
 }
 
 // publish changes the state with f and numbers it.
@@ -94,8 +113,22 @@ func (m *mailbox[T]) publish(f func(*Update[T])) {
 func (m *mailbox[T]) stop() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.stopped = true
+	m.halted = true
 	m.wakeLocked()
+	if m.done == nil {
+		m.done = make(chan struct{})
+	}
+	close(m.done)
+}
+
+// stopped returns a channel that stop closes.
+func (m *mailbox[T]) stopped() <-chan struct{} {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.done == nil {
+		m.done = make(chan struct{})
+	}
+	return m.done
 }
 
 func (m *mailbox[T]) wakeLocked() {
@@ -111,7 +144,7 @@ func (m *mailbox[T]) wakeLocked() {
 func (m *mailbox[T]) next(ctx context.Context, after uint64) (Update[T], error) {
 	for {
 		m.mu.Lock()
-		u, seq, stopped := m.latest, m.seq, m.stopped
+		u, seq, stopped := m.latest, m.seq, m.halted
 		if m.wake == nil {
 			m.wake = make(chan struct{})
 		}
@@ -138,17 +171,33 @@ func (m *mailbox[T]) current() Update[T] {
 	return m.latest
 }
 
-// backoff bounds the wait between reconnect attempts.
-type backoff struct{ min, max time.Duration }
+// backoff bounds the wait between reconnect attempts: it starts at min
+// and doubles up to max, but stays under refused while the server refuses
+// connections.
+type backoff struct{ min, max, refused time.Duration }
 
 // defaultBackoff is what the task and event streams use, and Watch unless
 // its options say otherwise.
-var defaultBackoff = backoff{min: 500 * time.Millisecond, max: 30 * time.Second}
+var defaultBackoff = backoff{min: 500 * time.Millisecond, max: 30 * time.Second, refused: time.Second}
+
+// bound returns the wait before the next attempt, after one that failed
+// with err. A server that refuses connections is down or restarting, and
+// asking it again costs next to nothing (a refused SYN), so the wait stays
+// under b.refused: the streams are back within a second of the server.
+// Other failures (a timeout, a server error) keep the longer wait, which
+// spares a struggling server.
+func (b backoff) bound(wait time.Duration, err error) time.Duration {
+	if b.refused > 0 && errors.Is(err, syscall.ECONNREFUSED) {
+		return min(wait, b.refused)
+	}
+	return wait
+}
 
 // run calls stream until ctx ends, then stops the mailbox. Whenever stream
 // returns, it marks the state stale (keeping its data) and waits before the
-// next attempt, doubling the wait up to b.max; an attempt that got in sync
-// resets it to b.min. what names the stream in the log.
+// next attempt, doubling the wait up to b.max (see backoff.bound); an
+// attempt that got in sync resets it to b.min. what names the stream in
+// the log.
 func (m *mailbox[T]) run(ctx context.Context, log *slog.Logger, what string, b backoff,
 	stream func(context.Context) (synced bool, err error)) {
 	defer m.stop()
@@ -161,6 +210,7 @@ func (m *mailbox[T]) run(ctx context.Context, log *slog.Logger, what string, b b
 		if synced {
 			wait = b.min
 		}
+		wait = b.bound(wait, err)
 		retryAt := time.Now().Add(wait)
 		log.Warn(what+" lost its connection; reconnecting", "err", err, "retry_in", wait)
 		m.publish(func(u *Update[T]) { u.State, u.Err, u.RetryAt = Reconnecting, err, retryAt })

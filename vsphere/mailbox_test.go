@@ -71,6 +71,24 @@ func TestMailboxStoppedReturnsLastStateAndCanceled(t *testing.T) {
 	}
 }
 
+func TestMailboxStoppedIsClosedByStop(t *testing.T) {
+	var m testMailbox
+	asked := m.stopped()
+	select {
+	case <-asked:
+		t.Fatal("stopped() is closed before stop")
+	default:
+	}
+	m.stop()
+	for i, ch := range []<-chan struct{}{asked, m.stopped()} {
+		select {
+		case <-ch:
+		default:
+			t.Errorf("stopped() channel %d (asked %s stop) is open after stop", i, []string{"before", "after"}[i])
+		}
+	}
+}
+
 // TestMailboxRunReconnectsWithBackoff drives run with a stream that fails
 // twice before the first sync, then once after it: the data survives each
 // loss, the state says Reconnecting with the error, and the wait doubles

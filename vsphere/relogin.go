@@ -2,6 +2,7 @@ package vsphere
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"reflect"
@@ -10,6 +11,7 @@ import (
 	"sync/atomic"
 
 	"github.com/vmware/govmomi/fault"
+	"github.com/vmware/govmomi/session"
 	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
 )
@@ -24,6 +26,7 @@ var readOnlyMethods = map[string]bool{
 	"ContinueRetrievePropertiesEx": true,
 	"CurrentTime":                  true,
 	"CreateContainerView":          true,
+	"CreateListView":               true,
 	"CreateFilter":                 true,
 	"CreatePropertyCollector":      true,
 	"WaitForUpdatesEx":             true,
@@ -49,6 +52,10 @@ type reloginRoundTripper struct {
 	gen   atomic.Uint64
 	// closed stops renewals once the client logged out on purpose.
 	closed atomic.Bool
+	// checkMu makes reconnecting streams take turns to check the session;
+	// checks counts the checks that passed.
+	checkMu sync.Mutex
+	checks  atomic.Uint64
 }
 
 func (r *reloginRoundTripper) RoundTrip(ctx context.Context, req, res soap.HasFault) error {
@@ -84,6 +91,41 @@ func (r *reloginRoundTripper) renew(ctx context.Context, gen uint64) error {
 		return err
 	}
 	r.gen.Add(1)
+	return nil
+}
+
+// awaitSession returns once the session works, logging in again if the
+// server lost it (it restarted, or the session expired); a stream calls it
+// before it reconnects. The streams of a client lose the server together
+// and come back together: they take turns here, so that one logs in and
+// the others find the session fresh, instead of racing to log in while
+// the others rebuild what the old session held (its views and collectors
+// then vanish under them: ManagedObjectNotFound).
+func (c *Client) awaitSession(ctx context.Context) error {
+	r := c.session
+	seen := r.checks.Load()
+	r.checkMu.Lock()
+	defer r.checkMu.Unlock()
+	if r.checks.Load() != seen {
+		return nil // another stream checked it while this one waited
+	}
+	if r.closed.Load() {
+		return errors.New("the client was closed")
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	gen := r.gen.Load()
+	us, err := session.NewManager(c.vim).UserSession(ctx)
+	if err != nil {
+		return fmt.Errorf("check the session: %w", err)
+	}
+	if us == nil { // the server does not know the session
+		if err := r.renew(ctx, gen); err != nil {
+			return fmt.Errorf("log in again: %w", err)
+		}
+		r.log.Info("the server had lost the session; logged in again")
+	}
+	r.checks.Add(1)
 	return nil
 }
 

@@ -80,7 +80,7 @@ type TaskWatch = Stream[[]Task]
 
 // WatchTasks starts a task watch that runs until ctx is cancelled.
 func (c *Client) WatchTasks(ctx context.Context) *TaskWatch {
-	return startStream(ctx, c.log, "task watch", defaultBackoff, c.streamTasks)
+	return startStream(ctx, c, "task watch", defaultBackoff, c.streamTasks)
 }
 
 // streamTasks loads the recent tasks and then follows their changes until

@@ -64,7 +64,7 @@ func (c *Client) Watch(ctx context.Context, opts WatchOptions) *Watch {
 	if opts.MaxBackoff > 0 {
 		b.max = opts.MaxBackoff
 	}
-	return startStream(ctx, c.log, "watch", b, func(ctx context.Context, publish func(*Inventory, ConnState)) (bool, error) {
+	return startStream(ctx, c, "watch", b, func(ctx context.Context, publish func(*Inventory, ConnState)) (bool, error) {
 		return c.streamInventory(ctx, opts, publish)
 	})
 }

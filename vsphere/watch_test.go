@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/vmware/govmomi/object"
-
-	"github.com/vtui/vtui/vsphere/sim"
 )
 
 // nextUntil reads w until ok accepts a state, or fails after a bound that
@@ -72,22 +70,7 @@ func TestWatchLoadsInPagesThenFollowsChanges(t *testing.T) {
 }
 
 func TestWatchMarksDataStaleAndResyncsWhenTheServerReturns(t *testing.T) {
-	spec, err := sim.Preset("small")
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := sim.Options{Listen: "127.0.0.1:0", Username: testUser, Password: testPassword}
-	srv, err := sim.Start(context.Background(), spec, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := configFor(srv)
-	cfg.Thumbprint, cfg.Insecure = "", true // the next server has another certificate
-	c, err := Connect(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Close(context.Background()) })
+	srv, c, restart := restartable(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	w := c.Watch(ctx, WatchOptions{MinBackoff: 50 * time.Millisecond, MaxBackoff: 100 * time.Millisecond})
@@ -103,12 +86,7 @@ func TestWatchMarksDataStaleAndResyncsWhenTheServerReturns(t *testing.T) {
 
 	// The server comes back at the same address: the watch logs in again
 	// and loads everything afresh.
-	opts.Listen = srv.URL.Host
-	again, err := sim.Start(context.Background(), spec, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer again.Close()
+	restart()
 	back := nextUntil(t, w, func(u WatchUpdate) bool { return u.State == Live })
 	if back.Data == live.Data || len(back.Data.VMs) != 12 {
 		t.Errorf("after the server returned: %d VMs, same snapshot %v; want a fresh load of 12", len(back.Data.VMs), back.Data == live.Data)

@@ -45,19 +45,31 @@ func runTUI(cmd *cobra.Command, a *app) error {
 		name = vsphere.RedactURL(s.Conn.URL)
 	}
 	first := name
-	connect := func(ctx context.Context, ctxName string) (*vsphere.Client, error) {
-		if ctxName == first {
-			return a.connectWith(ctx, s)
+	// connect logs in to a context for the UI. The UI asks for a password
+	// in a dialog when this one says it needs one (ui.ErrPasswordRequired,
+	// or a *vsphere.LoginError for a wrong one) and calls again with it;
+	// the password lives only in this call's copy of the settings.
+	connect := func(ctx context.Context, ctxName, password string) (*vsphere.Client, error) {
+		cs := s
+		if ctxName != first {
+			var err error
+			if cs, err = a.resolveContext(ctxName); err != nil {
+				return nil, err
+			}
 		}
-		cs, err := a.resolveContext(ctxName)
-		if err != nil {
-			return nil, err
+		switch {
+		case password != "":
+			cs.Conn.Password = password
+		case cs.Simulator == "" && cs.Conn.Password == "":
+			pw, err := a.password(ctx, cs, false)
+			if errors.Is(err, errNoPassword) {
+				return nil, fmt.Errorf("%w: %w", ui.ErrPasswordRequired, err)
+			}
+			if err != nil {
+				return nil, err
+			}
+			cs.Conn.Password = pw
 		}
-		pw, err := a.password(ctx, cs, false)
-		if err != nil {
-			return nil, err
-		}
-		cs.Conn.Password = pw
 		return a.connectWith(ctx, cs)
 	}
 	if v, ok := a.sys.lookupEnv("NO_COLOR"); ok && v != "" {
@@ -71,7 +83,6 @@ func runTUI(cmd *cobra.Command, a *app) error {
 		Context:  first,
 		Contexts: contexts,
 		Connect:  connect,
-		ReadOnly: s.ReadOnly,
 		Log:      a.log,
 	})
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx),

@@ -1,0 +1,66 @@
+package common
+
+import (
+	"github.com/charmbracelet/bubbles/key"
+
+	"github.com/vtui/vtui/ui/table"
+)
+
+// KeyMap holds every binding of the UI, grouped by the component that
+// handles them. Help is built from these, so a key declared here is
+// documented by construction.
+type KeyMap struct {
+	// The root's: the command line, the filter line, going back, help and
+	// quitting.
+	Command, Filter, Back, Help, Quit key.Binding
+	// Every list view's: drill down and the detail pane.
+	Enter, Detail key.Binding
+	// The VM view's and the host view's changes.
+	Migrate, Power, Maintenance key.Binding
+	Table                       table.KeyMap
+	Dialog                      DialogKeyMap
+	Prompt                      PromptKeyMap
+}
+
+// DialogKeyMap is a modal choice's bindings.
+type DialogKeyMap struct {
+	Up, Down, Select, Yes, Cancel key.Binding
+}
+
+// PromptKeyMap is a text prompt's bindings; every other key is text.
+type PromptKeyMap struct {
+	Submit, Cancel key.Binding
+}
+
+// DefaultKeyMap returns vtui's bindings.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Command:     key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command")),
+		Filter:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter (!text negates)")),
+		Back:        key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back / clear")),
+		Enter:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "drill down")),
+		Detail:      key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "details")),
+		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Quit:        key.NewBinding(key.WithKeys("ctrl+c", "q"), key.WithHelp("q", "quit")),
+		Migrate:     key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "migrate VMs (marked or selected)")),
+		Power:       key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "power menu")),
+		Maintenance: key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "host maintenance on/off")),
+		Table:       table.DefaultKeyMap(),
+		Dialog: DialogKeyMap{
+			Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "choose")),
+			Down:   key.NewBinding(key.WithKeys("down", "j")),
+			Select: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "select")),
+			Yes:    key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
+			Cancel: key.NewBinding(key.WithKeys("esc", "n", "q"), key.WithHelp("esc", "cancel")),
+		},
+		Prompt: PromptKeyMap{
+			Submit: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "log in")),
+			Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		},
+	}
+}
+
+// Global is the root's hint line: the keys that work in every list view.
+func (k KeyMap) Global() []key.Binding {
+	return []key.Binding{k.Command, k.Filter, k.Enter, k.Detail, k.Back, k.Help, k.Quit}
+}

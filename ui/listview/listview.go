@@ -1,0 +1,236 @@
+// Package listview is the view of a list of vSphere objects of one kind:
+// a table of its rows, a detail pane for the selected one, and the keys
+// that act on them. What each kind shows and what its keys ask for is
+// given to New; the view itself knows no kind.
+package listview
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/vtui/vtui/ui/common"
+	"github.com/vtui/vtui/ui/table"
+	"github.com/vtui/vtui/vsphere"
+)
+
+// Source is everything a list view can show rows from.
+type Source struct {
+	Inventory *vsphere.Inventory // nil until the first load
+	Scope     vsphere.Filter     // what the navigation narrowed the view to
+	Tasks     []vsphere.Task
+	Events    []vsphere.Event
+	Contexts  []string
+	Current   string // the current context
+}
+
+// Field is one line of the detail pane.
+type Field struct{ Key, Value string }
+
+// Action is a key of a view that asks the root for something done to its
+// rows: Do gets the selected row and the marked ones (none if no row is
+// marked), and returns the message the view emits, or nil for nothing.
+type Action[T any] struct {
+	Key key.Binding
+	Do  func(selected T, marked []T) tea.Msg
+}
+
+// Kind says what a view shows and what its keys do.
+type Kind[T any] struct {
+	Columns []table.Column[T]
+	// Name identifies a row; it keeps the selection across updates.
+	Name func(T) string
+	// Rows picks the view's rows from the source.
+	Rows func(Source) []T
+	// Detail fills the detail pane; nil means the kind has none.
+	Detail func(Source, T) []Field
+	// Open is what Enter asks for on a row (drilling down); nil shows the
+	// detail pane instead.
+	Open func(T) tea.Msg
+	// Actions are the kind's own keys.
+	Actions []Action[T]
+	// SortBy and SortDesc set the first sort; "" sorts by the first column.
+	SortBy   string
+	SortDesc bool
+}
+
+// BackMsg asks the root to go back a level: Esc on a view with no detail
+// pane open and no filter set.
+type BackMsg struct{}
+
+// Model is a list view over rows of type T.
+type Model[T any] struct {
+	common     common.Common
+	kind       Kind[T]
+	table      table.Model[T]
+	src        Source
+	showDetail bool
+}
+
+// New returns a view of kind, sized and styled by c.
+func New[T any](c common.Common, kind Kind[T]) *Model[T] {
+	m := &Model[T]{common: c, kind: kind, table: table.New(kind.Columns, kind.Name, c.Keys.Table, c.Styles.Table)}
+	if kind.SortBy != "" {
+		m.table.SortBy(kind.SortBy, kind.SortDesc)
+	}
+	return m
+}
+
+// Load shows the rows of src.
+func (m *Model[T]) Load(src Source) {
+	m.src = src
+	m.table.SetRows(m.kind.Rows(src))
+}
+
+// SetSize sets the space for the table and, when shown, the detail pane.
+func (m *Model[T]) SetSize(width, height int) {
+	m.common.SetSize(width, height)
+	w := width
+	if m.showDetail {
+		w -= m.detailWidth()
+	}
+	m.table.SetSize(w, height)
+}
+
+// SetStale dims the rows, for data that may be out of date.
+func (m *Model[T]) SetStale(stale bool) { m.table.SetStale(stale) }
+
+// SetFilter keeps the rows that contain s ("!s": that do not).
+func (m *Model[T]) SetFilter(s string) { m.table.SetFilter(s) }
+
+// Filter returns the filter.
+func (m *Model[T]) Filter() string { return m.table.Filter() }
+
+// Len returns how many rows the filter keeps.
+func (m *Model[T]) Len() int { return m.table.Len() }
+
+// Total returns how many rows there are.
+func (m *Model[T]) Total() int { return m.table.Total() }
+
+// Selected returns the name of the selected row, if any.
+func (m *Model[T]) Selected() (string, bool) {
+	row, ok := m.table.Selected()
+	if !ok {
+		return "", false
+	}
+	return m.kind.Name(row), true
+}
+
+// DetailShown reports whether the detail pane is open.
+func (m *Model[T]) DetailShown() bool { return m.showDetail }
+
+// Sort returns the sort column's title and whether it is descending.
+func (m *Model[T]) Sort() (string, bool) { return m.table.Sort() }
+
+// Update handles the view's keys and the mouse wheel.
+func (m *Model[T]) Update(msg tea.Msg) tea.Cmd {
+	k, ok := msg.(tea.KeyMsg)
+	if !ok {
+		m.table, _ = m.table.Update(msg)
+		return nil
+	}
+	keys := m.common.Keys
+	switch {
+	case key.Matches(k, keys.Back):
+		switch {
+		case m.showDetail:
+			m.toggleDetail()
+		case m.table.Filter() != "":
+			m.table.SetFilter("")
+		default:
+			m.common.Emit(BackMsg{})
+		}
+		return nil
+	case key.Matches(k, keys.Detail):
+		m.toggleDetail()
+		return nil
+	case key.Matches(k, keys.Enter):
+		row, ok := m.table.Selected()
+		switch {
+		case !ok:
+		case m.kind.Open != nil:
+			m.emit(m.kind.Open(row))
+		case !m.showDetail:
+			m.toggleDetail()
+		}
+		return nil
+	}
+	for _, a := range m.kind.Actions {
+		if key.Matches(k, a.Key) {
+			if row, ok := m.table.Selected(); ok {
+				m.emit(a.Do(row, m.table.Marked()))
+			}
+			return nil
+		}
+	}
+	m.table, _ = m.table.Update(msg)
+	return nil
+}
+
+func (m *Model[T]) emit(msg tea.Msg) {
+	if msg != nil {
+		m.common.Emit(msg)
+	}
+}
+
+func (m *Model[T]) toggleDetail() {
+	m.showDetail = !m.showDetail
+	m.SetSize(m.common.Width, m.common.Height)
+}
+
+// ShortHelp is the view's own keys.
+func (m *Model[T]) ShortHelp() []key.Binding {
+	var out []key.Binding
+	for _, a := range m.kind.Actions {
+		out = append(out, a.Key)
+	}
+	return out
+}
+
+// FullHelp is the table's keys, then the view's own.
+func (m *Model[T]) FullHelp() [][]key.Binding {
+	t := m.common.Keys.Table
+	return [][]key.Binding{
+		{t.Up, t.Down, t.PageUp, t.PageDown, t.Home, t.End},
+		append([]key.Binding{t.SortNext, t.SortReverse, t.Mark}, m.ShortHelp()...),
+	}
+}
+
+// View renders the table, and the detail pane beside it when open.
+func (m *Model[T]) View() string {
+	if !m.showDetail {
+		return m.table.View()
+	}
+	return lipgloss.JoinHorizontal(lipgloss.Top, m.table.View(), m.detailView())
+}
+
+func (m *Model[T]) detailWidth() int { return max(m.common.Width*2/5, 30) }
+
+func (m *Model[T]) detailView() string {
+	var fields []Field
+	if row, ok := m.table.Selected(); ok && m.kind.Detail != nil {
+		fields = m.kind.Detail(m.src, row)
+	}
+	st := m.common.Styles
+	keyW := 0
+	for _, f := range fields {
+		keyW = max(keyW, len(f.Key))
+	}
+	var b strings.Builder
+	for i, f := range fields {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(st.DetailKey.Render(fmt.Sprintf("%-*s", keyW, f.Key)))
+		b.WriteString("  ")
+		b.WriteString(f.Value)
+	}
+	if len(fields) == 0 {
+		b.WriteString("nothing selected")
+	}
+	h := m.common.Height
+	return st.DetailBox.Width(m.detailWidth() - 2).Height(h).MaxHeight(h).Render(b.String())
+}

@@ -1,0 +1,141 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+)
+
+func (a *App) openInput(m mode, prompt, value string, suggestions []string) {
+	a.mode = m
+	a.input.Prompt = prompt
+	a.input.SetValue(value)
+	a.input.SetSuggestions(suggestions)
+	a.input.CursorEnd()
+	a.input.Focus()
+}
+
+// handleInput gives keys to the focused filter or command line first.
+func (a *App) handleInput(msg tea.KeyMsg) tea.Cmd {
+	switch msg.Type {
+	case tea.KeyEsc:
+		if a.mode == modeFilter {
+			a.current().SetFilter("")
+		}
+		a.mode = modeNormal
+		a.input.Blur()
+		return nil
+	case tea.KeyEnter:
+		m := a.mode
+		a.mode = modeNormal
+		a.input.Blur()
+		if m == modeCommand {
+			return a.runCommand(a.input.Value())
+		}
+		return nil
+	}
+	var cmd tea.Cmd
+	a.input, cmd = a.input.Update(msg)
+	if a.mode == modeFilter {
+		a.current().SetFilter(a.input.Value())
+	}
+	return cmd
+}
+
+// commands maps what :cmd accepts to the view it opens.
+var commands = map[string]Kind{
+	"vm": VMs, "vms": VMs, "host": Hosts, "hosts": Hosts, "cluster": Clusters, "clusters": Clusters,
+	"ds": Datastores, "datastore": Datastores, "datastores": Datastores,
+	"net": Networks, "network": Networks, "networks": Networks, "ctx": Contexts, "context": Contexts,
+	"task": Tasks, "tasks": Tasks, "event": Events, "events": Events,
+}
+
+func commandNames(contexts []string) []string {
+	names := []string{"vm", "host", "cluster", "ds", "net", "task", "event", "ctx", "q", "quit"}
+	for _, c := range contexts {
+		names = append(names, "ctx "+c)
+	}
+	return names
+}
+
+// runCommand executes a : command line.
+func (a *App) runCommand(line string) tea.Cmd {
+	fields := strings.Fields(line)
+	if len(fields) == 0 {
+		return nil
+	}
+	name := strings.ToLower(fields[0])
+	switch name {
+	case "q", "quit", "q!":
+		return a.quit()
+	}
+	kind, ok := commands[name]
+	if !ok {
+		return a.note(causeInput, true, fmt.Sprintf("unknown command %q: try :vm, :host, :cluster, :ds, :net, :task, :event, :ctx or :q", line))
+	}
+	if kind == Contexts && len(fields) > 1 {
+		if !slices.Contains(a.cfg.Contexts, fields[1]) {
+			return a.note(causeInput, true, fmt.Sprintf("no context named %q (contexts: %s)", fields[1], strings.Join(a.cfg.Contexts, ", ")))
+		}
+		return a.switchContext(fields[1])
+	}
+	a.stack = []location{{kind: kind}}
+	a.reload()
+	return nil
+}
+
+// helpLines is the help screen's text: the root's keys, then the current
+// view's, in as many columns as fit the width.
+func (a *App) helpLines() []string {
+	groups := append([][]key.Binding{a.keys.Global()}, a.current().FullHelp()...)
+	var rows, row []string
+	rowWidth := 0
+	for _, g := range groups {
+		col := a.help.FullHelpView([][]key.Binding{g})
+		w := lipgloss.Width(col)
+		if len(row) > 0 && rowWidth+helpGap+w > a.width-a.styles.Help.GetHorizontalPadding() {
+			rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
+			row, rowWidth = nil, 0
+		}
+		if len(row) > 0 {
+			col = lipgloss.NewStyle().PaddingLeft(helpGap).Render(col)
+			w += helpGap
+		}
+		row, rowWidth = append(row, col), rowWidth+w
+	}
+	rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
+	return strings.Split("vtui — keys\n\n"+strings.Join(rows, "\n\n")+"\n\nany key closes this help", "\n")
+}
+
+// helpGap is the space between two columns of keys.
+const helpGap = 4
+
+// helpView renders the help screen; one taller than the screen scrolls.
+func (a *App) helpView() string {
+	lines := a.helpLines()
+	if len(lines)+a.styles.Help.GetVerticalPadding() <= a.height {
+		return a.styles.Help.Render(strings.Join(lines, "\n"))
+	}
+	room := a.height - 1
+	start := max(min(a.helpOffset, len(lines)-room), 0)
+	shown := append(slices.Clone(lines[start:start+room]), a.styles.Hint.Render("↑/↓ scroll • any other key closes"))
+	return lipgloss.NewStyle().PaddingLeft(2).MaxWidth(a.width).Render(strings.Join(shown, "\n"))
+}
+
+// handleHelpKey scrolls the help screen; any other key closes it.
+func (a *App) handleHelpKey(msg tea.KeyMsg) tea.Cmd {
+	t := a.keys.Table
+	switch {
+	case key.Matches(msg, t.Up):
+		a.helpOffset = max(a.helpOffset-1, 0)
+	case key.Matches(msg, t.Down):
+		a.helpOffset = min(a.helpOffset+1, max(len(a.helpLines())-(a.height-1), 0))
+	default:
+		a.mode = modeNormal
+	}
+	return nil
+}
