@@ -94,11 +94,11 @@ func BenchmarkInventoryLarge(b *testing.B) {
 func BenchmarkRetrieveFloorLarge(b *testing.B) {
 	c := largeClient(b)
 	ctx := context.Background()
-	vs, err := c.viewsFor(ctx)
+	vs, err := c.viewsFor(ctx, Everything())
 	if err != nil {
 		b.Fatal(err)
 	}
-	req := &types.RetrievePropertiesEx{This: c.vim.ServiceContent.PropertyCollector, SpecSet: []types.PropertyFilterSpec{vs.filterSpec()}}
+	req := &types.RetrievePropertiesEx{This: c.vim.ServiceContent.PropertyCollector, SpecSet: []types.PropertyFilterSpec{vs.filterSpec(Everything())}}
 	runtime.GC()
 	stop := heapPeak()
 	b.ReportAllocs()
@@ -127,8 +127,8 @@ func BenchmarkRetrieveFloorLarge(b *testing.B) {
 // is vtui's own work rather than the server's or the XML decoder's.
 func BenchmarkResolveLarge(b *testing.B) {
 	c := largeClient(b)
-	s := newStore()
-	if err := c.load(context.Background(), s); err != nil {
+	s := newStore(Everything())
+	if err := c.load(context.Background(), s, Everything()); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vmware/govmomi/object"
+	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
 
@@ -20,16 +21,27 @@ import (
 )
 
 // recorder is a test transport: it records the SOAP method of every request
-// that reaches it.
+// that reaches it, and the property paths retrievals ask for.
 type recorder struct {
 	rt      soap.RoundTripper
 	mu      sync.Mutex
 	methods []string
+	paths   map[string][]string // by managed-object type, as asked for
 }
 
 func (r *recorder) RoundTrip(ctx context.Context, req, res soap.HasFault) error {
 	r.mu.Lock()
 	r.methods = append(r.methods, methodName(req))
+	if b, ok := req.(*methods.RetrievePropertiesExBody); ok {
+		if r.paths == nil {
+			r.paths = map[string][]string{}
+		}
+		for _, spec := range b.Req.SpecSet {
+			for _, ps := range spec.PropSet {
+				r.paths[ps.Type] = append(r.paths[ps.Type], ps.PathSet...)
+			}
+		}
+	}
 	r.mu.Unlock()
 	return r.rt.RoundTrip(ctx, req, res)
 }

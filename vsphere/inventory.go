@@ -3,45 +3,84 @@ package vsphere
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/vmware/govmomi/fault"
 	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/types"
 )
 
-// viewSet is one container view per kind, created once per session and
-// shared by snapshots and the watch. Views live in the server session, so a
-// re-login (a new generation) makes them stale.
+// viewSet is one container view per kind, each created on first need and
+// shared by snapshots and the watch. Views live in the server session, so
+// a re-login (a new generation) makes them stale.
 type viewSet struct {
 	gen   uint64
-	views []types.ManagedObjectReference // parallel to kinds
+	mu    []sync.Mutex                   // parallel to kinds: held while creating the view
+	views []types.ManagedObjectReference // parallel to kinds; zero until created
 }
 
-// viewsFor returns the session's container views, creating them on first
-// use and after a re-login.
-func (c *Client) viewsFor(ctx context.Context) (*viewSet, error) {
+// currentViews returns the session's views, a new empty set after a
+// re-login.
+func (c *Client) currentViews() *viewSet {
 	c.viewsMu.Lock()
 	defer c.viewsMu.Unlock()
-	gen := c.session.gen.Load()
-	if c.views != nil && c.views.gen == gen {
-		return c.views, nil
+	if gen := c.session.gen.Load(); c.views == nil || c.views.gen != gen {
+		c.views = &viewSet{gen: gen, mu: make([]sync.Mutex, len(kinds)), views: make([]types.ManagedObjectReference, len(kinds))}
 	}
-	vs := &viewSet{gen: gen}
+	return c.views
+}
+
+// view returns the view of kind i, creating it on first use. On vcsim
+// creating one walks the whole inventory (10 to 20 ms at 10,000 VMs), so
+// callers create the views they need at once, each starting its requests
+// as soon as its own view exists.
+func (vs *viewSet) view(ctx context.Context, c *Client, i int) (types.ManagedObjectReference, error) {
+	vs.mu[i].Lock()
+	defer vs.mu[i].Unlock()
+	if vs.views[i].Value != "" {
+		return vs.views[i], nil
+	}
 	sc := c.vim.ServiceContent
-	for _, k := range kinds {
-		res, err := methods.CreateContainerView(ctx, c.vim, &types.CreateContainerView{
-			This:      *sc.ViewManager,
-			Container: sc.RootFolder,
-			Type:      k.types,
-			Recursive: true,
-		})
-		if err != nil {
-			return nil, fmt.Errorf("create %s view: %w", k.types[0], err)
-		}
-		vs.views = append(vs.views, res.Returnval)
+	res, err := methods.CreateContainerView(ctx, c.vim, &types.CreateContainerView{
+		This:      *sc.ViewManager,
+		Container: sc.RootFolder,
+		Type:      kinds[i].types,
+		Recursive: true,
+	})
+	if err != nil {
+		return types.ManagedObjectReference{}, fmt.Errorf("create %s view: %w", kinds[i].types[0], err)
 	}
-	c.views = vs
+	vs.views[i] = res.Returnval
+	return vs.views[i], nil
+}
+
+// viewsFor returns the session's views, having created those l needs at
+// once.
+func (c *Client) viewsFor(ctx context.Context, l Load) (*viewSet, error) {
+	vs := c.currentViews()
+	errs := make([]error, len(kinds))
+	var wg sync.WaitGroup
+	for i, k := range kinds {
+		if len(l.paths(k)) > 0 {
+			wg.Go(func() { _, errs[i] = vs.view(ctx, c, i) })
+		}
+	}
+	wg.Wait()
+	if err := firstError(errs); err != nil {
+		return nil, err
+	}
 	return vs, nil
+}
+
+// firstError returns the first error of errs that is not nil: requests
+// sent together tend to fail together, for the same reason.
+func firstError(errs []error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // staleViews reports whether err means vs died with its session: the
@@ -60,51 +99,119 @@ func (c *Client) staleViews(vs *viewSet, err error) bool {
 	return true
 }
 
-// filterSpec selects every object of every view, with only the properties
-// vtui shows.
-func (vs *viewSet) filterSpec() types.PropertyFilterSpec {
+// viewSpec selects every object of a container view.
+func viewSpec(view types.ManagedObjectReference) types.ObjectSpec {
+	return types.ObjectSpec{
+		Obj:  view,
+		Skip: types.NewBool(true),
+		SelectSet: []types.BaseSelectionSpec{
+			&types.TraversalSpec{Type: "ContainerView", Path: "view"},
+		},
+	}
+}
+
+// filterSpec selects every object of every kind l needs, with the
+// properties l needs of each, in one filter: what the watch follows.
+func (vs *viewSet) filterSpec(l Load) types.PropertyFilterSpec {
 	var spec types.PropertyFilterSpec
 	for i, k := range kinds {
-		spec.ObjectSet = append(spec.ObjectSet, types.ObjectSpec{
-			Obj:  vs.views[i],
-			Skip: types.NewBool(true),
-			SelectSet: []types.BaseSelectionSpec{
-				&types.TraversalSpec{Type: "ContainerView", Path: "view"},
-			},
-		})
+		paths := l.paths(k)
+		if len(paths) == 0 {
+			continue
+		}
+		spec.ObjectSet = append(spec.ObjectSet, viewSpec(vs.views[i]))
 		for _, t := range k.types {
-			spec.PropSet = append(spec.PropSet, types.PropertySpec{Type: t, PathSet: k.props})
+			spec.PropSet = append(spec.PropSet, types.PropertySpec{Type: t, PathSet: paths})
 		}
 	}
 	return spec
 }
 
-// Inventory loads a snapshot of the whole inventory: one container view per
-// type (created once per session) and one paged RetrievePropertiesEx for
-// only the properties vtui shows, so the cost is a few round trips whatever
-// the inventory's size. Relations are resolved in memory.
+// maxPathsPerRequest bounds the paths of one kind that a snapshot asks for
+// in one request; more are split over requests that run at once. vcsim
+// pays per path and object, so a VM row (13 paths) split in two loads
+// 10,000 VMs in 1.9 s instead of 2.7 s on two cores; vCenter serves
+// parallel requests on threads of its own.
+const maxPathsPerRequest = 7
+
+// request is one RetrievePropertiesEx of a snapshot: some paths of the
+// objects of one kind.
+type request struct {
+	kind  int // index in kinds
+	paths []string
+}
+
+// requests splits what l needs into the requests of a snapshot: one per
+// kind, or more for a kind with many paths.
+func requests(l Load) []request {
+	var out []request
+	for i, k := range kinds {
+		paths := l.paths(k)
+		for n := (len(paths) + maxPathsPerRequest - 1) / maxPathsPerRequest; n > 0; n-- {
+			// n requests left share the rest evenly.
+			part := paths[:(len(paths)+n-1)/n]
+			paths = paths[len(part):]
+			out = append(out, request{kind: i, paths: part})
+		}
+	}
+	return out
+}
+
+// spec selects the request's paths of every object in view.
+func (r request) spec(view types.ManagedObjectReference) types.PropertyFilterSpec {
+	spec := types.PropertyFilterSpec{ObjectSet: []types.ObjectSpec{viewSpec(view)}}
+	for _, t := range kinds[r.kind].types {
+		spec.PropSet = append(spec.PropSet, types.PropertySpec{Type: t, PathSet: r.paths})
+	}
+	return spec
+}
+
+// Inventory loads a snapshot of the whole inventory (Everything): what
+// changes are planned from.
 func (c *Client) Inventory(ctx context.Context) (*Inventory, error) {
-	s := newStore()
-	if err := c.load(ctx, s); err != nil {
+	return c.InventoryFor(ctx, Everything())
+}
+
+// InventoryFor loads a snapshot of what l describes and nothing more: one
+// container view per kind (created once per session) and a few
+// RetrievePropertiesEx requests, sent at once, for only the properties l
+// needs, so the cost is a few round trips whatever the inventory's size.
+// Relations are resolved in memory. Kinds that l skips are empty, and
+// fields that l does not load are zero.
+func (c *Client) InventoryFor(ctx context.Context, l Load) (*Inventory, error) {
+	s := newStore(l)
+	if err := c.load(ctx, s, l); err != nil {
 		return nil, err
 	}
 	return s.inventory(), nil
 }
 
-// load fills s with every object. If the session was renewed while loading,
-// the views it used are gone, so it starts once more with new ones.
-func (c *Client) load(ctx context.Context, s *store) error {
+// load fills s with what l describes: all its requests at once, each as
+// soon as its kind's view exists. If the session was renewed while
+// loading, the views it used are gone, so it starts once more with new
+// ones.
+func (c *Client) load(ctx context.Context, s *store, l Load) error {
 	for attempt := 0; ; attempt++ {
-		vs, err := c.viewsFor(ctx)
-		if err != nil {
-			return fmt.Errorf("load inventory from %s: %w", c.host, err)
+		vs := c.currentViews()
+		var mu sync.Mutex
+		reqs := requests(l)
+		errs := make([]error, len(reqs))
+		var wg sync.WaitGroup
+		for i, r := range reqs {
+			wg.Go(func() {
+				view, err := vs.view(ctx, c, r.kind)
+				if err == nil {
+					err = c.retrieve(ctx, r.spec(view), func(oc types.ObjectContent) {
+						mu.Lock()
+						defer mu.Unlock()
+						s.setAll(oc)
+					})
+				}
+				errs[i] = err
+			})
 		}
-		err = c.retrieve(ctx, vs.filterSpec(), func(oc types.ObjectContent) {
-			obj := toRef(oc.Obj)
-			for _, p := range oc.PropSet {
-				s.set(obj, p.Name, p.Val)
-			}
-		})
+		wg.Wait()
+		err := firstError(errs)
 		if err == nil {
 			return nil
 		}
@@ -113,6 +220,14 @@ func (c *Client) load(ctx context.Context, s *store) error {
 			continue
 		}
 		return fmt.Errorf("load inventory from %s: %w", c.host, err)
+	}
+}
+
+// setAll stores every property of one retrieved object.
+func (s *store) setAll(oc types.ObjectContent) {
+	obj := toRef(oc.Obj)
+	for _, p := range oc.PropSet {
+		s.set(obj, p.Name, p.Val)
 	}
 }
 

@@ -7,54 +7,29 @@ import (
 	"github.com/vmware/govmomi/vim25/types"
 )
 
-// kind is one managed-object type vtui lists: the container view that finds
-// its objects and the only properties it shows. The snapshot and the watch
-// share these, so a column added here is both loaded and kept current.
-type kind struct {
-	types []string
-	props []string
-}
-
-var kinds = []kind{
-	{types: []string{"Datacenter"}, props: []string{"name", "parent"}},
-	{types: []string{"Folder"}, props: []string{"name", "parent"}},
-	{types: []string{"ClusterComputeResource"}, props: []string{
-		"name", "parent", "summary.totalCpu", "summary.totalMemory",
-		"configurationEx.dasConfig.enabled", "configurationEx.drsConfig.enabled",
-	}},
-	{types: []string{"HostSystem"}, props: []string{
-		"name", "parent", "runtime.connectionState", "runtime.powerState", "runtime.inMaintenanceMode",
-		"summary.hardware.cpuMhz", "summary.hardware.numCpuCores", "summary.hardware.memorySize",
-		"summary.quickStats.overallCpuUsage", "summary.quickStats.overallMemoryUsage",
-		"datastore", "network",
-	}},
-	{types: []string{"VirtualMachine"}, props: []string{
-		"name", "runtime.powerState", "runtime.host", "resourcePool", "datastore", "network",
-		"config.hardware.numCPU", "config.hardware.memoryMB", "config.instanceUuid", "config.template",
-		"summary.quickStats.overallCpuUsage", "summary.quickStats.guestMemoryUsage",
-		"guest.ipAddress", "guest.toolsStatus",
-	}},
-	{types: []string{"Datastore"}, props: []string{
-		"name", "summary.type", "summary.capacity", "summary.freeSpace", "summary.accessible", "host",
-	}},
-	{types: []string{"Network", "DistributedVirtualPortgroup", "OpaqueNetwork"}, props: []string{"name"}},
-}
-
 // host is a host with what the store needs beyond the public struct.
 type host struct {
 	Host
-	parent Ref
-	mhz    int64
-	cores  int64
+	mhz   int64
+	cores int64
+}
+
+// cluster is a cluster with the hosts that make it up.
+type cluster struct {
+	Cluster
+	hosts []Ref
 }
 
 // store holds the decoded objects by reference. Property values go in with
 // set, as they come from a retrieval or a watch; inventory resolves the
 // relations into a sorted snapshot. It is not safe for concurrent use.
 type store struct {
-	names      map[Ref]string // datacenters and folders
-	parents    map[Ref]Ref    // datacenters, folders and clusters
-	clusters   map[Ref]*Cluster
+	// load is what the store is filled with; it says where counts come
+	// from (see Load.countsFromLists).
+	load       Load
+	names      map[Ref]string // datacenters
+	parents    map[Ref]Ref    // folders and clusters
+	clusters   map[Ref]*cluster
 	hosts      map[Ref]*host
 	vms        map[Ref]*VM
 	datastores map[Ref]*Datastore
@@ -69,11 +44,12 @@ type store struct {
 	nameGen uint64
 }
 
-func newStore() *store {
+func newStore(l Load) *store {
 	return &store{
+		load:       l,
 		names:      map[Ref]string{},
 		parents:    map[Ref]Ref{},
-		clusters:   map[Ref]*Cluster{},
+		clusters:   map[Ref]*cluster{},
 		hosts:      map[Ref]*host{},
 		vms:        map[Ref]*VM{},
 		datastores: map[Ref]*Datastore{},
@@ -174,9 +150,14 @@ func (s *store) set(obj Ref, name string, v any) {
 			n = &Network{Ref: obj, ID: obj.Value, Type: networkType(obj.Type)}
 			s.networks[obj] = n
 		}
-		if name == "name" {
+		switch name {
+		case "name":
 			n.Name = asString(v)
 			s.nameGen++
+		case "host":
+			n.HostCount = len(toRefs(v))
+		case "vm":
+			n.VMCount = len(toRefs(v))
 		}
 	}
 }
@@ -191,10 +172,10 @@ func networkType(t string) string {
 	return "portgroup"
 }
 
-func (s *store) cluster(r Ref) *Cluster {
+func (s *store) cluster(r Ref) *cluster {
 	c := s.clusters[r]
 	if c == nil {
-		c = &Cluster{Ref: r, ID: r.Value}
+		c = &cluster{Cluster: Cluster{Ref: r, ID: r.Value}}
 		s.clusters[r] = c
 	}
 	return c
@@ -228,10 +209,12 @@ func (s *store) datastore(r Ref) *Datastore {
 	return d
 }
 
-func (s *store) setCluster(c *Cluster, name string, v any) {
+func (s *store) setCluster(c *cluster, name string, v any) {
 	switch name {
 	case "name":
 		c.Name = asString(v)
+	case "host":
+		c.hosts = toRefs(v)
 	case "parent":
 		s.parents[c.Ref] = asRef(v)
 	case "summary.totalCpu":
@@ -249,8 +232,8 @@ func (s *store) setHost(h *host, name string, v any) {
 	switch name {
 	case "name":
 		h.Name = asString(v)
-	case "parent":
-		h.parent = asRef(v)
+	case "vm":
+		h.VMCount = len(toRefs(v))
 	case "runtime.connectionState":
 		h.ConnectionState = asString(v)
 	case "runtime.powerState":
@@ -331,6 +314,8 @@ func (s *store) setDatastore(d *Datastore, name string, v any) {
 		} else {
 			d.HostCount = 0
 		}
+	case "vm":
+		d.VMCount = len(toRefs(v))
 	}
 }
 
@@ -362,7 +347,8 @@ func (s *store) datacenterOf(r Ref) string {
 
 // inventory resolves references into names and counts and returns a sorted
 // copy that the caller owns. Placement is derived from each VM's
-// runtime.host, never from HostSystem.vm, which vcsim does not keep current.
+// runtime.host; the counts come from the loaded VMs, or, when the load
+// has no VM rows, from back-reference lists (see Load.countsFromLists).
 func (s *store) inventory() *Inventory {
 	inv := &Inventory{
 		Datacenters: make([]Datacenter, 0, 1),
@@ -377,23 +363,27 @@ func (s *store) inventory() *Inventory {
 			inv.Datacenters = append(inv.Datacenters, Datacenter{Ref: r, ID: r.Value, Name: name})
 		}
 	}
+	fromLists := s.load.countsFromLists()
 	clusters := make(map[Ref]*Cluster, len(s.clusters))
+	hostCluster := make(map[Ref]*Cluster, len(s.hosts))
 	for r, c := range s.clusters {
-		cc := *c
+		cc := c.Cluster
 		cc.Datacenter = s.datacenterOf(s.parents[r])
 		cc.HostCount, cc.VMCount, cc.CPUUsageMHz, cc.MemoryUsageMB = 0, 0, 0, 0
 		clusters[r] = &cc
+		for _, h := range c.hosts {
+			hostCluster[h] = &cc
+		}
 	}
 	hosts := make(map[Ref]*Host, len(s.hosts))
 	for r, h := range s.hosts {
 		hh := h.Host
-		hh.VMCount = 0
+		if !fromLists {
+			hh.VMCount = 0
+		}
 		hh.Cluster, hh.ClusterRef = "", Ref{}
-		if c := clusters[h.parent]; c != nil {
+		if c := hostCluster[r]; c != nil {
 			hh.Cluster, hh.ClusterRef = c.Name, c.Ref
-			c.HostCount++
-			c.CPUUsageMHz += hh.CPUUsageMHz
-			c.MemoryUsageMB += hh.MemoryUsageMB
 		}
 		hh.Datastores = s.datastoreNames(hh.DatastoreRefs)
 		hh.Networks = s.networkNames(hh.NetworkRefs)
@@ -418,9 +408,8 @@ func (s *store) inventory() *Inventory {
 		v.Host, v.Cluster, v.ClusterRef = "", "", Ref{}
 		if h := hosts[v.HostRef]; h != nil {
 			v.Host, v.Cluster, v.ClusterRef = h.Name, h.Cluster, h.ClusterRef
-			h.VMCount++
-			if c := clusters[h.ClusterRef]; c != nil {
-				c.VMCount++
+			if !fromLists {
+				h.VMCount++
 			}
 		}
 		for _, d := range v.DatastoreRefs {
@@ -431,20 +420,33 @@ func (s *store) inventory() *Inventory {
 		}
 		inv.VMs = append(inv.VMs, v)
 	}
+	for r, h := range hosts {
+		if c := clusters[h.ClusterRef]; c != nil {
+			c.HostCount++
+			c.VMCount += h.VMCount
+			c.CPUUsageMHz += h.CPUUsageMHz
+			c.MemoryUsageMB += h.MemoryUsageMB
+		}
+		inv.Hosts = append(inv.Hosts, *hosts[r])
+	}
 	for _, c := range clusters {
 		inv.Clusters = append(inv.Clusters, *c)
 	}
-	for _, h := range hosts {
-		inv.Hosts = append(inv.Hosts, *h)
-	}
 	for r, d := range s.datastores {
 		dd := *d
-		dd.VMCount = dsVMs[r]
+		if !fromLists {
+			dd.VMCount = dsVMs[r]
+		}
 		inv.Datastores = append(inv.Datastores, dd)
 	}
 	for r, n := range s.networks {
 		nn := *n
-		nn.VMCount, nn.HostCount = netVMs[r], netHosts[r]
+		if !fromLists {
+			nn.VMCount = netVMs[r]
+		}
+		if s.load.Hosts >= Rows {
+			nn.HostCount = netHosts[r]
+		}
 		inv.Networks = append(inv.Networks, nn)
 	}
 	sortByName(inv.Datacenters, func(d Datacenter) (string, string) { return d.Name, d.ID })

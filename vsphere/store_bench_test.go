@@ -10,7 +10,7 @@ import (
 // syntheticStore fills a store as a 10,000-VM load would: 10 clusters of
 // 100 hosts, 4 datastores, 1 network.
 func syntheticStore(nVMs int) *store {
-	s := newStore()
+	s := newStore(Everything())
 	mo := func(t, v string) types.ManagedObjectReference { return types.ManagedObjectReference{Type: t, Value: v} }
 	dc := Ref{"Datacenter", "dc-1"}
 	s.set(dc, "name", "dc-01")

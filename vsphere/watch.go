@@ -73,12 +73,12 @@ func (c *Client) Watch(ctx context.Context, opts WatchOptions) *Watch {
 // property collector and then applies changes until an error. It reports
 // whether the first load completed, so the caller can reset its backoff.
 func (c *Client) streamInventory(ctx context.Context, opts WatchOptions, publish func(*Inventory, ConnState)) (synced bool, err error) {
-	vs, err := c.viewsFor(ctx)
+	vs, err := c.viewsFor(ctx, Everything())
 	if err != nil {
 		return false, err
 	}
-	s := newStore()
-	err = c.follow(ctx, vs.filterSpec(), opts.PageSize, func(updates []types.ObjectUpdate, truncated bool) error {
+	s := newStore(Everything())
+	err = c.follow(ctx, vs.filterSpec(Everything()), opts.PageSize, func(updates []types.ObjectUpdate, truncated bool) error {
 		s.apply(updates)
 		state := Live
 		if truncated {

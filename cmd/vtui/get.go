@@ -80,7 +80,7 @@ The table is for people. For scripts, -o json prints an array of objects and
 			if kind == "tasks" || kind == "events" {
 				return writeActivity(cmd.Context(), cmd.OutOrStdout(), a.settings.Output, c, kind, f.Name, act)
 			}
-			inv, err := c.Inventory(cmd.Context())
+			inv, err := c.InventoryFor(cmd.Context(), vsphere.Listing(kind, f))
 			if err != nil {
 				return err
 			}

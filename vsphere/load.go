@@ -1,0 +1,194 @@
+package vsphere
+
+import "slices"
+
+// What to load
+//
+// A Load says which kinds of object a caller shows, and how deep: each
+// `vtui get` fetches only what it prints (Listing), and the terminal UI
+// keeps everything current (Everything). The property paths follow from
+// the Load through the table below, so a column added there is loaded,
+// watched and printed alike.
+//
+// Paths are leaves, never whole `summary` or `config`, on both servers:
+//   - vcsim pays per object and per path (it deep-copies each object's
+//     result through XML): at 10,000 VMs the 13 leaves of a VM row take
+//     2.7 s, `summary`+`datastore`+`network` 3.7 s, and the 7 paths
+//     `summary.config`, `.runtime`, `.guest`, `.quickStats`, `name`,
+//     `datastore`, `network` 4.5 s; `summary.quickStats` alone costs 1.5
+//     times its two leaves.
+//   - vCenter pays mostly per byte, and the leaves are a few percent of
+//     the bytes of `summary` (whose runtime, config and guest parts hold
+//     dozens of fields each) and of `config` (which holds every device).
+//
+// Counts come from the cheapest source. When the VMs are loaded in rows
+// (the terminal UI), a host's, datastore's or network's VMs are counted
+// from the VMs' own runtime.host, datastore and network, which are
+// fetched anyway. Otherwise (get hosts, clusters, datastores, networks)
+// they are the length of the object's back-reference list (host.vm,
+// datastore.vm, network.vm, network.host), which vCenter keeps current
+// and vtui's simulator too; a VM's own properties would cost a request
+// over every VM. On plain vcsim, which forgets to update host.vm and
+// datastore.vm when a VM moves, those counts can lag behind.
+
+// Depth is how much of one kind of object a load fetches.
+type Depth uint8
+
+const (
+	// Skip fetches nothing of the kind.
+	Skip Depth = iota
+	// Names fetches what other kinds' rows are resolved through: names,
+	// and which hosts make up a cluster.
+	Names
+	// Rows fetches every field of the kind's rows: what vtui get prints.
+	Rows
+	// Full adds what changes are planned from: a VM's resource pool.
+	Full
+)
+
+// Load is what a caller shows of the inventory: a Depth for each kind.
+// The zero Load fetches nothing.
+type Load struct {
+	Clusters, Hosts, VMs, Datastores, Networks Depth
+}
+
+// Everything is the whole inventory, as the terminal UI keeps it and as
+// changes are planned from.
+func Everything() Load { return Load{Full, Full, Full, Full, Full} }
+
+// Listing returns what listing the objects of one kind with filter f
+// needs: the kind's rows, the names its rows and f refer to, and for
+// clusters the hosts their counts and usage add up. kind is one of
+// "clusters", "hosts", "vms", "datastores" and "networks" (the names of
+// vtui get and of the terminal UI's views); any other kind gets
+// Everything.
+func Listing(kind string, f Filter) Load {
+	var l Load
+	switch kind {
+	case "clusters":
+		l.Clusters = Rows
+	case "hosts":
+		l = Load{Hosts: Rows, Clusters: Names, Datastores: Names, Networks: Names}
+	case "vms":
+		l = Load{VMs: Rows, Hosts: Names, Clusters: Names, Datastores: Names, Networks: Names}
+	case "datastores":
+		l.Datastores = Rows
+	case "networks":
+		l.Networks = Rows
+	default:
+		return Everything()
+	}
+	if f.Cluster != "" {
+		l.Clusters, l.Hosts = max(l.Clusters, Names), max(l.Hosts, Names)
+	}
+	if f.Host != "" {
+		l.Hosts = max(l.Hosts, Names)
+	}
+	if (f.Cluster != "" || f.Host != "") && (kind == "datastores" || kind == "networks") {
+		l.Hosts = Rows // the hosts' datastores and networks select them
+	}
+	if f.Datastore != "" {
+		l.Datastores = max(l.Datastores, Names)
+	}
+	if f.Network != "" {
+		l.Networks = max(l.Networks, Names)
+	}
+	return l
+}
+
+// kind is one managed-object type vtui reads: the container view that
+// finds its objects, and its property paths in groups, each with when a
+// Load needs it. The snapshots and the watch share these.
+type kind struct {
+	types  []string
+	groups []group
+}
+
+// group is some property paths of a kind and the Loads that need them.
+type group struct {
+	need  func(Load) bool
+	paths []string
+}
+
+// countsFromLists says whether l counts the VMs of hosts, datastores and
+// networks from their back-reference lists, because it does not load the
+// VMs' own placement.
+func (l Load) countsFromLists() bool { return l.VMs < Rows }
+
+var kinds = []kind{
+	// A cluster's datacenter is found up its folders.
+	{types: []string{"Datacenter"}, groups: []group{
+		{need: func(l Load) bool { return l.Clusters >= Rows }, paths: []string{"name"}},
+	}},
+	{types: []string{"Folder"}, groups: []group{
+		{need: func(l Load) bool { return l.Clusters >= Rows }, paths: []string{"parent"}},
+	}},
+	{types: []string{"ClusterComputeResource"}, groups: []group{
+		// A cluster's host list places its hosts: one list per cluster
+		// is cheaper than each host's parent.
+		{need: func(l Load) bool { return l.Clusters >= Names }, paths: []string{"name", "host"}},
+		{need: func(l Load) bool { return l.Clusters >= Rows }, paths: []string{
+			"parent", "summary.totalCpu", "summary.totalMemory",
+			"configurationEx.dasConfig.enabled", "configurationEx.drsConfig.enabled",
+		}},
+	}},
+	{types: []string{"HostSystem"}, groups: []group{
+		{need: func(l Load) bool { return l.Hosts >= Names }, paths: []string{"name"}},
+		// A cluster's usage and VM count add up its hosts'.
+		{need: func(l Load) bool { return l.Hosts >= Rows || l.Clusters >= Rows }, paths: []string{
+			"summary.quickStats.overallCpuUsage", "summary.quickStats.overallMemoryUsage",
+		}},
+		{need: func(l Load) bool { return (l.Hosts >= Rows || l.Clusters >= Rows) && l.countsFromLists() }, paths: []string{"vm"}},
+		{need: func(l Load) bool { return l.Hosts >= Rows }, paths: []string{
+			"runtime.connectionState", "runtime.powerState", "runtime.inMaintenanceMode",
+			"summary.hardware.cpuMhz", "summary.hardware.numCpuCores", "summary.hardware.memorySize",
+			"datastore", "network",
+		}},
+	}},
+	{types: []string{"VirtualMachine"}, groups: []group{
+		{need: func(l Load) bool { return l.VMs >= Names }, paths: []string{"name"}},
+		{need: func(l Load) bool { return l.VMs >= Rows }, paths: vmRowPaths},
+		{need: func(l Load) bool { return l.VMs >= Full }, paths: []string{"resourcePool"}},
+	}},
+	{types: []string{"Datastore"}, groups: []group{
+		{need: func(l Load) bool { return l.Datastores >= Names }, paths: []string{"name"}},
+		{need: func(l Load) bool { return l.Datastores >= Rows }, paths: []string{
+			"summary.type", "summary.capacity", "summary.freeSpace", "summary.accessible", "host",
+		}},
+		{need: func(l Load) bool { return l.Datastores >= Rows && l.countsFromLists() }, paths: []string{"vm"}},
+	}},
+	{types: []string{"Network", "DistributedVirtualPortgroup", "OpaqueNetwork"}, groups: []group{
+		{need: func(l Load) bool { return l.Networks >= Names }, paths: []string{"name"}},
+		{need: func(l Load) bool { return l.Networks >= Rows && l.Hosts < Rows }, paths: []string{"host"}},
+		{need: func(l Load) bool { return l.Networks >= Rows && l.countsFromLists() }, paths: []string{"vm"}},
+	}},
+}
+
+// vmRowPaths are the fields of a VM row beyond its name.
+var vmRowPaths = []string{
+	"runtime.powerState", "runtime.host", "datastore", "network",
+	"config.hardware.numCPU", "config.hardware.memoryMB", "config.instanceUuid", "config.template",
+	"summary.quickStats.overallCpuUsage", "summary.quickStats.guestMemoryUsage",
+	"guest.ipAddress", "guest.toolsStatus",
+}
+
+// kindFor returns the kind of managed-object type t.
+func kindFor(t string) kind {
+	for _, k := range kinds {
+		if slices.Contains(k.types, t) {
+			return k
+		}
+	}
+	return kind{}
+}
+
+// paths returns the property paths of k that l needs, none if it skips k.
+func (l Load) paths(k kind) []string {
+	var out []string
+	for _, g := range k.groups {
+		if g.need(l) {
+			out = append(out, g.paths...)
+		}
+	}
+	return out
+}

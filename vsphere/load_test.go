@@ -1,0 +1,167 @@
+package vsphere
+
+import (
+	"context"
+	"maps"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/vmware/govmomi/object"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+// TestEachListingFetchesOnlyWhatItShows records the property paths each
+// listing asks the server for: a listing of hosts, clusters, datastores
+// or networks fetches no VM property, and a listing of VMs only names of
+// the rest.
+func TestEachListingFetchesOnlyWhatItShows(t *testing.T) {
+	const (
+		vmRow   = "name runtime.powerState runtime.host datastore network config.hardware.numCPU config.hardware.memoryMB config.instanceUuid config.template summary.quickStats.overallCpuUsage summary.quickStats.guestMemoryUsage guest.ipAddress guest.toolsStatus"
+		hostRow = "name summary.quickStats.overallCpuUsage summary.quickStats.overallMemoryUsage vm runtime.connectionState runtime.powerState runtime.inMaintenanceMode summary.hardware.cpuMhz summary.hardware.numCpuCores summary.hardware.memorySize datastore network"
+	)
+	nets := func(paths string) map[string]string {
+		return map[string]string{"Network": paths, "DistributedVirtualPortgroup": paths, "OpaqueNetwork": paths}
+	}
+	with := func(a, b map[string]string) map[string]string {
+		out := maps.Clone(a)
+		maps.Copy(out, b)
+		return out
+	}
+	tests := []struct {
+		kind string
+		f    Filter
+		want map[string]string // paths by type
+	}{
+		{"clusters", Filter{}, map[string]string{
+			"Datacenter": "name", "Folder": "parent",
+			"ClusterComputeResource": "name host parent summary.totalCpu summary.totalMemory configurationEx.dasConfig.enabled configurationEx.drsConfig.enabled",
+			"HostSystem":             "summary.quickStats.overallCpuUsage summary.quickStats.overallMemoryUsage vm",
+		}},
+		{"clusters", Filter{Host: "esx-a-01.lab.local"}, map[string]string{
+			"Datacenter": "name", "Folder": "parent",
+			"ClusterComputeResource": "name host parent summary.totalCpu summary.totalMemory configurationEx.dasConfig.enabled configurationEx.drsConfig.enabled",
+			"HostSystem":             "name summary.quickStats.overallCpuUsage summary.quickStats.overallMemoryUsage vm",
+		}},
+		{"hosts", Filter{}, with(nets("name"), map[string]string{
+			"ClusterComputeResource": "name host", "HostSystem": hostRow, "Datastore": "name",
+		})},
+		{"vms", Filter{}, with(nets("name"), map[string]string{
+			"VirtualMachine": vmRow, "HostSystem": "name", "ClusterComputeResource": "name host", "Datastore": "name",
+		})},
+		{"vms", Filter{Cluster: "cluster-a", Host: "esx-a-01.lab.local"}, with(nets("name"), map[string]string{
+			"VirtualMachine": vmRow, "HostSystem": "name", "ClusterComputeResource": "name host", "Datastore": "name",
+		})},
+		{"datastores", Filter{}, map[string]string{
+			"Datastore": "name summary.type summary.capacity summary.freeSpace summary.accessible host vm",
+		}},
+		{"networks", Filter{}, nets("name host vm")},
+		// The hosts' own datastores and networks select them.
+		{"networks", Filter{Cluster: "cluster-a"}, with(nets("name vm"), map[string]string{
+			"ClusterComputeResource": "name host", "HostSystem": hostRow,
+		})},
+	}
+	for _, tt := range tests {
+		c, _ := connectSim(t, "small")
+		rec := record(c)
+		if _, err := c.InventoryFor(context.Background(), Listing(tt.kind, tt.f)); err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for typ, paths := range rec.paths {
+			got[typ] = strings.Join(paths, " ")
+		}
+		for _, typ := range slices.Sorted(maps.Keys(with(got, tt.want))) {
+			if g, w := sortedFields(got[typ]), sortedFields(tt.want[typ]); g != w {
+				t.Errorf("Listing(%q, %+v) asked for %s [%s]; want [%s]", tt.kind, tt.f, typ, g, w)
+			}
+		}
+	}
+}
+
+// sortedFields sorts the space-separated words of s.
+func sortedFields(s string) string {
+	f := strings.Fields(s)
+	slices.Sort(f)
+	return strings.Join(f, " ")
+}
+
+func TestListingOfAnUnknownKindIsEverything(t *testing.T) {
+	if got := Listing("pods", Filter{}); got != Everything() {
+		t.Errorf("Listing(%q) = %+v; want Everything %+v", "pods", got, Everything())
+	}
+}
+
+// TestListingsAgreeWithAWholeSnapshot checks that what each listing loads
+// gives the same rows as the whole inventory, though its counts come from
+// back-reference lists instead of the VMs, also after a VM has moved.
+func TestListingsAgreeWithAWholeSnapshot(t *testing.T) {
+	c, _ := connectSim(t, "demo")
+	ctx := context.Background()
+	check := func(when string) {
+		t.Helper()
+		all, err := c.Inventory(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, kind := range []string{"clusters", "hosts", "vms", "datastores", "networks"} {
+			inv, err := c.InventoryFor(ctx, Listing(kind, Filter{}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got, want any
+			switch kind {
+			case "clusters":
+				got, want = inv.Clusters, all.Clusters
+			case "hosts":
+				got, want = inv.Hosts, all.Hosts
+			case "vms":
+				vms := plain(all.VMs)
+				for i := range vms {
+					vms[i].PoolRef = Ref{} // planning only: not in a VM row
+				}
+				got, want = plain(inv.VMs), vms
+			case "datastores":
+				got, want = inv.Datastores, all.Datastores
+			case "networks":
+				got, want = inv.Networks, all.Networks
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s, %s:\n got %+v\nwant %+v (from the whole inventory)", when, kind, got, want)
+			}
+		}
+	}
+	check("as built")
+
+	inv, err := c.Inventory(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vm := inv.VMs[0]
+	var to Host
+	for _, h := range inv.FilterHosts(Filter{Cluster: vm.Cluster}) {
+		if h.Ref != vm.HostRef {
+			to = h
+		}
+	}
+	task, err := object.NewVirtualMachine(c.vim, toMoRef(vm.Ref)).Relocate(ctx,
+		types.VirtualMachineRelocateSpec{Host: new(toMoRef(to.Ref))}, types.VirtualMachineMovePriorityDefaultPriority)
+	if err == nil {
+		err = task.Wait(ctx)
+	}
+	if err != nil {
+		t.Fatalf("move %s to %s: %v", vm.Name, to.Name, err)
+	}
+	check("after " + vm.Name + " moved to " + to.Name)
+}
+
+// plain returns vms without what the store caches in them, for comparing
+// snapshots of different stores.
+func plain(vms []VM) []VM {
+	out := slices.Clone(vms)
+	for i := range out {
+		out[i].resolved = 0
+	}
+	return out
+}
