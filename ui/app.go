@@ -344,7 +344,7 @@ func (a *App) View() string {
 	switch {
 	case a.modal() != nil:
 		body = a.modal().View()
-	case a.inv == nil && a.top().kind != Contexts && a.top().kind != Tasks && a.top().kind != Events:
+	case a.loading():
 		body = lipgloss.Place(a.width, a.bodyHeight(), lipgloss.Center, lipgloss.Center, a.loadingText())
 	default:
 		body = a.current().View()

@@ -100,6 +100,10 @@ type passwordAsk struct {
 // maxEvents is how many events the events view keeps.
 const maxEvents = 500
 
+// firstScreen is how many VMs the watch loads ahead of the rest: more
+// than a terminal shows at once.
+const firstScreen = 100
+
 // Close stops the background work and logs out, so the session does not
 // linger on vCenter after the UI quits. Call it after the program ends.
 func (a *App) Close(ctx context.Context) error {
@@ -291,7 +295,7 @@ func (a *App) loggedIn(msg connectedMsg) tea.Cmd {
 		return a.note(causeConnection, true, fmt.Sprintf("connect to %s: %v", msg.name, msg.err))
 	}
 	a.client, a.connected = msg.client, true
-	a.watch = msg.client.Watch(a.ctx, vsphere.WatchOptions{})
+	a.watch = msg.client.Watch(a.ctx, vsphere.WatchOptions{Screen: firstScreen})
 	a.taskWatch = msg.client.WatchTasks(a.ctx)
 	a.eventWatch = msg.client.WatchEvents(a.ctx, maxEvents)
 	a.log.Info("connected", "context", msg.name, "host", msg.client.Host(), "policy", msg.client.Policy())

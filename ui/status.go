@@ -114,9 +114,26 @@ func (a *App) show(k noteKey, bad bool, text string) tea.Cmd {
 	return nil
 }
 
+// loading says whether the view waits for its data: an inventory view
+// before the first data, or, while the first load streams in behind the
+// VM list's first screen, a view of another kind, which comes with the
+// rest (vsphere.WatchOptions.Screen).
+func (a *App) loading() bool {
+	switch a.top().kind {
+	case Contexts, Tasks, Events:
+		return false
+	case VMs:
+		return a.inv == nil
+	}
+	return a.inv == nil || a.state == vsphere.Syncing && a.current().Total() == 0
+}
+
 func (a *App) loadingText() string {
 	if n, ok := a.notes.get(causeConnection); ok {
 		return a.styles.Bad.Render(n.text)
+	}
+	if a.connected {
+		return "loading " + string(a.top().kind) + "…"
 	}
 	return "connecting to " + a.contextName + "…"
 }

@@ -42,6 +42,10 @@ type store struct {
 	// names counts changes to datastore and network names; a VM resolved at
 	// an older count resolves its datastore and network names again.
 	nameGen uint64
+
+	// preview is set while a watch's first load streams in behind its
+	// first screen (see previewFirst); nil otherwise.
+	preview *preview
 }
 
 func newStore(l Load) *store {
@@ -348,7 +352,9 @@ func (s *store) datacenterOf(r Ref) string {
 // inventory resolves references into names and counts and returns a sorted
 // copy that the caller owns. Placement is derived from each VM's
 // runtime.host; the counts come from the loaded VMs, or, when the load
-// has no VM rows, from back-reference lists (see Load.countsFromLists).
+// has no VM rows, from back-reference lists (see Load.countsFromLists). While a
+// preview is on, it lists only the VMs whose rows are in, in name order
+// up to the first that is not (see previewFirst).
 func (s *store) inventory() *Inventory {
 	inv := &Inventory{
 		Datacenters: make([]Datacenter, 0, 1),
@@ -399,6 +405,9 @@ func (s *store) inventory() *Inventory {
 	}
 	gen := s.nameGen + 1
 	for _, vm := range s.sortedVMs() {
+		if s.preview != nil && s.preview.partial[vm.Ref] {
+			break
+		}
 		if vm.resolved != gen {
 			vm.Datastores = s.datastoreNames(vm.DatastoreRefs)
 			vm.Networks = s.networkNames(vm.NetworkRefs)
@@ -419,6 +428,10 @@ func (s *store) inventory() *Inventory {
 			netVMs[n]++
 		}
 		inv.VMs = append(inv.VMs, v)
+	}
+	if s.preview != nil {
+		// The other kinds' rows count VMs, which are not all in yet.
+		return inv
 	}
 	for r, h := range hosts {
 		if c := clusters[h.ClusterRef]; c != nil {

@@ -38,18 +38,32 @@ type WatchUpdate = Update[*Inventory]
 
 // WatchOptions tunes a watch.
 type WatchOptions struct {
-	// PageSize bounds the objects in one update of the first load, so the
-	// first page shows early while the rest streams in. Zero means 1000.
+	// Screen is how many VMs, first by name, load ahead of the rest, so
+	// that the first screen of the VM list shows at once (see
+	// previewFirst). Zero publishes nothing until the whole inventory is
+	// in.
+	Screen int
+	// PageSize bounds the objects in one update of the first load. Zero
+	// means 1000.
 	PageSize int32
 	// MinBackoff and MaxBackoff bound the wait between reconnect attempts.
 	// Zero means 500ms and 30s.
 	MinBackoff, MaxBackoff time.Duration
 }
 
+// previewEvery spaces the states published while the first load streams
+// in behind its first screen: each costs a resolved, sorted snapshot
+// (25 ms at 10,000 VMs), so publishing every page of 100 objects would
+// double the load's time.
+const previewEvery = 250 * time.Millisecond
+
 // Watch keeps an inventory current from property updates
 // (WaitForUpdatesEx on the session's container views); it never polls.
-// When the connection drops it keeps the last inventory, marks it stale
-// and reconnects with backoff, then resyncs from a fresh load.
+// It first publishes the first screen of VMs (WatchOptions.Screen), then
+// more VMs as they arrive, then the whole inventory, live. When the
+// connection drops it keeps the last inventory, marks it stale and
+// reconnects with backoff, then resyncs from a fresh load, publishing
+// nothing until that is complete.
 type Watch = Stream[*Inventory]
 
 // Watch starts a watch that runs until ctx is cancelled.
@@ -64,29 +78,52 @@ func (c *Client) Watch(ctx context.Context, opts WatchOptions) *Watch {
 	if opts.MaxBackoff > 0 {
 		b.max = opts.MaxBackoff
 	}
+	published := false
 	return startStream(ctx, c, "watch", b, func(ctx context.Context, publish func(*Inventory, ConnState)) (bool, error) {
-		return c.streamInventory(ctx, opts, publish)
+		first := !published
+		return c.streamInventory(ctx, opts, first, func(inv *Inventory, state ConnState) {
+			published = true
+			publish(inv, state)
+		})
 	})
 }
 
 // streamInventory loads everything into a fresh store through a new
-// property collector and then applies changes until an error. It reports
-// whether the first load completed, so the caller can reset its backoff.
-func (c *Client) streamInventory(ctx context.Context, opts WatchOptions, publish func(*Inventory, ConnState)) (synced bool, err error) {
+// property collector and then applies changes until an error. On the
+// stream's first load (first) it shows the first screen ahead and the
+// rest as it comes; a resync publishes only once complete, so the last
+// inventory stays on screen meanwhile. It reports whether the load
+// completed, so the caller can reset its backoff.
+//
+// The first screen is asked for before the load, not beside it: on vcsim
+// the two compete for the same two cores, which made the first screen
+// come later (0.6 to 1.6 s instead of 0.6 to 0.9 s at 10,000 VMs) and the
+// whole no sooner.
+func (c *Client) streamInventory(ctx context.Context, opts WatchOptions, first bool, publish func(*Inventory, ConnState)) (synced bool, err error) {
+	s := newStore(Everything())
+	var last time.Time // of the last state published while loading
+	if first && opts.Screen > 0 {
+		if err := c.previewFirst(ctx, s, opts.Screen); err != nil {
+			return false, err
+		}
+		publish(s.inventory(), Syncing)
+		last = time.Now()
+	}
 	vs, err := c.viewsFor(ctx, Everything())
 	if err != nil {
 		return false, err
 	}
-	s := newStore(Everything())
 	err = c.follow(ctx, vs.filterSpec(Everything()), opts.PageSize, func(updates []types.ObjectUpdate, truncated bool) error {
 		s.apply(updates)
-		state := Live
-		if truncated {
-			state = Syncing
-		} else {
+		switch {
+		case !truncated:
+			s.endPreview()
 			synced = true
+			publish(s.inventory(), Live)
+		case s.preview != nil && time.Since(last) >= previewEvery:
+			publish(s.inventory(), Syncing)
+			last = time.Now()
 		}
-		publish(s.inventory(), state)
 		return nil
 	})
 	if err != nil {
@@ -98,4 +135,5 @@ func (c *Client) streamInventory(ctx context.Context, opts WatchOptions, publish
 // apply folds property updates into the store.
 func (s *store) apply(updates []types.ObjectUpdate) {
 	applyUpdates(updates, s.set, s.remove)
+	s.arrived(updates)
 }

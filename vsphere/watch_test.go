@@ -2,10 +2,13 @@ package vsphere
 
 import (
 	"context"
+	"reflect"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/vmware/govmomi/object"
+	"github.com/vmware/govmomi/vim25/soap"
 )
 
 // nextUntil reads w until ok accepts a state, or fails after a bound that
@@ -36,23 +39,15 @@ func vmNamed(inv *Inventory, name string) VM {
 	return VM{}
 }
 
-func TestWatchLoadsInPagesThenFollowsChanges(t *testing.T) {
+func TestWatchFollowsChanges(t *testing.T) {
 	c, _ := connectSim(t, "small")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	w := c.Watch(ctx, WatchOptions{PageSize: 5})
-	sawPartial := false
-	u := nextUntil(t, w, func(u WatchUpdate) bool {
-		if u.State == Syncing && u.Data != nil {
-			sawPartial = true
-		}
-		return u.State == Live
-	})
-	if !sawPartial {
-		t.Errorf("with 5 objects a page, the first load was never seen partly loaded")
-	}
-	if len(u.Data.VMs) != 12 || vmNamed(u.Data, "web-02").PowerState != "poweredOn" {
-		t.Fatalf("live inventory has %d VMs, web-02 %q; want 12 and poweredOn", len(u.Data.VMs), vmNamed(u.Data, "web-02").PowerState)
+	u := nextUntil(t, w, func(u WatchUpdate) bool { return u.Data != nil })
+	if u.State != Live || len(u.Data.VMs) != 12 || vmNamed(u.Data, "web-02").PowerState != "poweredOn" {
+		t.Fatalf("first state %v with %d VMs, web-02 %q; want, without a first screen, the whole load live: 12 VMs, web-02 poweredOn",
+			u.State, len(u.Data.VMs), vmNamed(u.Data, "web-02").PowerState)
 	}
 
 	// Another client powers web-02 off; the watch shows it without a reload.
@@ -68,6 +63,98 @@ func TestWatchLoadsInPagesThenFollowsChanges(t *testing.T) {
 		return u.Data != nil && vmNamed(u.Data, "web-02").PowerState == "poweredOff"
 	})
 }
+
+// holdMethod is a test transport that holds back every call of one SOAP
+// method until release is closed.
+type holdMethod struct {
+	rt      soap.RoundTripper
+	method  string
+	release chan struct{}
+}
+
+func (h *holdMethod) RoundTrip(ctx context.Context, req, res soap.HasFault) error {
+	if methodName(req) == h.method {
+		select {
+		case <-h.release:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return h.rt.RoundTrip(ctx, req, res)
+}
+
+func TestWatchShowsTheFirstScreenBeforeTheLoadAndRowsNeverMove(t *testing.T) {
+	c, srv := connectSim(t, "demo")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	other, err := Connect(ctx, configFor(srv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close(ctx)
+	before, err := c.Inventory(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The whole load (WaitForUpdatesEx) waits until the first screen has
+	// been seen.
+	hold := &holdMethod{rt: c.vim.RoundTripper, method: "WaitForUpdatesEx", release: make(chan struct{})}
+	c.vim.RoundTripper = hold
+	const screen = 10
+	w := c.Watch(ctx, WatchOptions{Screen: screen, PageSize: 5})
+	first := nextUntil(t, w, func(u WatchUpdate) bool { return u.Data != nil })
+	if first.State != Syncing {
+		t.Fatalf("first state %v; want the first screen while the load is held (syncing)", first.State)
+	}
+	if got, want := plain(first.Data.VMs), plain(before.VMs[:screen]); !reflect.DeepEqual(got, want) {
+		t.Fatalf("first screen:\n got %+v\nwant %+v (the first %d VMs of a one-shot snapshot)", got, want, screen)
+	}
+	if n := len(first.Data.Hosts) + len(first.Data.Clusters) + len(first.Data.Datastores) + len(first.Data.Networks); n != 0 {
+		t.Errorf("first screen lists %d hosts, clusters, datastores and networks; want none before their VM counts are in", n)
+	}
+
+	// Meanwhile another client deletes a VM of the first screen: the load
+	// does not bring it, and it goes.
+	gone := object.NewVirtualMachine(other.vim, toMoRef(before.VMs[0].Ref))
+	if task, err := gone.PowerOff(ctx); err == nil {
+		_ = task.Wait(ctx) // a VM already off refuses; either way it is off now
+	}
+	task, err := gone.Destroy(ctx)
+	if err == nil {
+		err = task.Wait(ctx)
+	}
+	if err != nil {
+		t.Fatalf("destroy %s: %v", before.VMs[0].Name, err)
+	}
+	close(hold.release)
+
+	shown := first.Data.VMs
+	last := nextUntil(t, w, func(u WatchUpdate) bool {
+		// Each state's rows start with the rows shown before: rows only
+		// appear below, never move or repeat. (The deleted VM goes with
+		// the whole load.)
+		if u.State == Syncing && !slices.EqualFunc(shown, u.Data.VMs[:min(len(shown), len(u.Data.VMs))], func(a, b VM) bool { return a.Ref == b.Ref }) {
+			t.Errorf("rows moved while loading: %v then %v", names(shown, vmName), names(u.Data.VMs, vmName))
+		}
+		shown = u.Data.VMs
+		return u.State == Live
+	})
+	after, err := c.Inventory(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after.VMs) != len(before.VMs)-1 || vmNamed(last.Data, before.VMs[0].Name).Name != "" {
+		t.Errorf("loaded %d VMs, %s among them: %v; want %d, without the deleted one", len(last.Data.VMs), before.VMs[0].Name,
+			vmNamed(last.Data, before.VMs[0].Name).Name != "", len(before.VMs)-1)
+	}
+	got, want := *last.Data, *after
+	got.VMs, want.VMs = plain(got.VMs), plain(want.VMs)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("the loaded inventory differs from a one-shot snapshot:\n got %+v\nwant %+v", got, want)
+	}
+}
+
+func vmName(v VM) string { return v.Name }
 
 func TestWatchMarksDataStaleAndResyncsWhenTheServerReturns(t *testing.T) {
 	srv, c, restart := restartable(t)
@@ -87,7 +174,12 @@ func TestWatchMarksDataStaleAndResyncsWhenTheServerReturns(t *testing.T) {
 	// The server comes back at the same address: the watch logs in again
 	// and loads everything afresh.
 	restart()
-	back := nextUntil(t, w, func(u WatchUpdate) bool { return u.State == Live })
+	back := nextUntil(t, w, func(u WatchUpdate) bool {
+		if u.State != Live && u.Data != live.Data {
+			t.Errorf("while resyncing, a %v state showed %d VMs; want the last inventory kept until the new one is whole", u.State, len(u.Data.VMs))
+		}
+		return u.State == Live
+	})
 	if back.Data == live.Data || len(back.Data.VMs) != 12 {
 		t.Errorf("after the server returned: %d VMs, same snapshot %v; want a fresh load of 12", len(back.Data.VMs), back.Data == live.Data)
 	}

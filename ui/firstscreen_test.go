@@ -1,0 +1,72 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/vtui/vtui/vsphere"
+)
+
+// TestScreenFirstRowsBeforeTheWholeLoad feeds the UI what a watch
+// publishes at launch (vsphere.WatchOptions.Screen): the first VMs by
+// name while the rest loads, then the whole inventory. The first rows
+// show at once, stay where they are and keep the selection; views of the
+// kinds that come with the rest say so meanwhile; the end is the table of
+// a one-shot snapshot.
+func TestScreenFirstRowsBeforeTheWholeLoad(t *testing.T) {
+	whole := smallInventory(t)
+	a := New(Config{Context: "lab", Contexts: []string{"lab"}})
+	a.now = func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) }
+	a.after = noTimer
+	a.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
+	a.connected = true
+	if screen := a.View(); !strings.Contains(screen, "loading vms…") {
+		t.Errorf("connected, nothing loaded yet:\n%s\nwant loading vms…", screen)
+	}
+
+	first := &vsphere.Inventory{VMs: whole.VMs[:5]}
+	a.Update(watchMsg{gen: a.gen, update: vsphere.WatchUpdate{Data: first, State: vsphere.Syncing, Seq: 1}})
+	golden(t, "first-screen", a.View())
+	keys(a, "<down>")
+	selected := selectedName(t, a)
+	keys(a, ":host", "<enter>")
+	if screen := a.View(); !strings.Contains(screen, "loading hosts…") {
+		t.Errorf(":host while the rest loads:\n%s\nwant loading hosts…", screen)
+	}
+	keys(a, ":vm", "<enter>")
+	if got := selectedName(t, a); got != selected {
+		t.Fatalf("back on :vm the selection is %q; want %q", got, selected)
+	}
+
+	a.Update(watchMsg{gen: a.gen, update: vsphere.WatchUpdate{Data: whole, State: vsphere.Live, Seq: 2}})
+	if got := selectedName(t, a); got != selected || got != whole.VMs[1].Name {
+		t.Errorf("after the whole load the selection is %q; want %q, the row selected before, still second", got, selected)
+	}
+	// All 12 rows fit the screen: they show in the snapshot's order.
+	screen, at := a.View(), -1
+	for _, vm := range whole.VMs {
+		i := strings.Index(screen, vm.Name+" ")
+		if i < at {
+			t.Fatalf("after the whole load, %s is missing or out of the snapshot's order %v:\n%s", vm.Name, names(whole.VMs), screen)
+		}
+		at = i
+	}
+	if a.current().Total() != len(whole.VMs) {
+		t.Errorf("the whole table has %d rows; want the snapshot's %d", a.current().Total(), len(whole.VMs))
+	}
+	keys(a, ":host", "<enter>")
+	if a.current().Total() != len(whole.Hosts) {
+		t.Errorf(":host after the whole load lists %d hosts; want %d", a.current().Total(), len(whole.Hosts))
+	}
+}
+
+func names(vms []vsphere.VM) []string {
+	out := make([]string, len(vms))
+	for i, v := range vms {
+		out[i] = v.Name
+	}
+	return out
+}
