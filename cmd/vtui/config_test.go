@@ -23,7 +23,7 @@ type fakeEnv map[string]string
 // VTUI_* and GOVC_* variable and XDG_CONFIG_HOME, then sets e. viper reads
 // the process environment, so t cannot be parallel; t.Setenv restores it.
 // Other names set by an earlier call in the same t stay set.
-func (e fakeEnv) set(t *testing.T) {
+func (e fakeEnv) set(t testing.TB) {
 	t.Helper()
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
