@@ -52,9 +52,9 @@ type WatchOptions struct {
 }
 
 // previewEvery spaces the states published while the first load streams
-// in behind its first screen: each costs a resolved, sorted snapshot
-// (25 ms at 10,000 VMs), so publishing every page of 100 objects would
-// double the load's time.
+// in behind its first screen. Each costs a resolved, sorted snapshot, 25 ms
+// at 10,000 VMs, and vcsim sends pages of 100 objects: publishing each
+// page made the TUI's load 7.6 s where the load alone takes 3.9 s.
 const previewEvery = 250 * time.Millisecond
 
 // Watch keeps an inventory current from property updates
