@@ -83,6 +83,41 @@
 //     replaces configurationEx and summary through property updates, so
 //     watchers and every other client see it (clusterconfig.go).
 //
+// # Property updates at scale
+//
+// vcsim's WaitForUpdatesEx collects again everything a collector's filters
+// cover for every change it hands out, so at 10,000 VMs one power-off
+// reaches a watcher after seconds to minutes, with both cores busy. Every
+// server serves property filters and waits itself instead (collector.go,
+// filter.go, feed.go), through the registry's listener:
+//
+//   - A change of an object already in a filter becomes its modify update
+//     as it is made (ctx.Update), whatever the inventory's size. A change
+//     above a watched path (summary, for summary.quickStats.overallCpuUsage)
+//     reports the path's new value, as does a change below one. Changes are
+//     reported as made and in order, one object update per ctx.Update (as
+//     vcsim does; vCenter merges the changes of one version).
+//   - Only what can change what a filter's traversal reaches makes that
+//     filter walk it again, at the next wait: a property a traversal spec
+//     follows changing on an object the walk went through (a view's view,
+//     a folder's childEntity), or an entity put in the registry (created,
+//     or moved into a folder). Then the objects that left get a leave
+//     update and only those that entered are read (enter).
+//   - Container views follow moves: a VM relocated to another cluster
+//     leaves the first cluster's views and enters the second's
+//     (containerviews.go); vcsim's never change after a move.
+//   - Versions are "1", "2", ... A wait from another version than the last
+//     one handed out fails with InvalidCollectorVersion; an empty version
+//     hands out every object again as entered, at once. maxWaitSeconds 0
+//     is one pass, unset waits until there is news. maxObjectUpdates bounds
+//     an answer (100 when unset, as vcsim does); a truncated answer's
+//     version continues it at once. CancelWaitForUpdates ends a wait with
+//     RequestCanceled. As in vcsim, a property a type lacks is left out,
+//     not reported in a missingSet.
+//   - A client that stops asking costs at most 20,000 queued updates per
+//     filter; past that, its next answer gives every object's properties
+//     anew as modify updates.
+//
 // For tests, Server.FailMethod makes a method fail on a named object, and
 // Server.SetTaskDelay makes the tasks above take time, per server and
 // without holding locks (vcsim's simulator.TaskDelay is process-wide).

@@ -43,6 +43,7 @@ type vcenter struct {
 	ha         haAgent                  // the HA emulation (ha.go), under mu
 	svc        *simulator.Service       // the service, for the fault door (door.go)
 	sctx       *simulator.Context       // the service's own context, for the door
+	feed       *feed                    // property updates and views (feed.go)
 }
 
 // failRule makes calls of method on the object named object fail.
@@ -71,7 +72,9 @@ func installVCenter(m *simulator.Model) *vcenter {
 		ha:        haAgent{crashed: map[types.ManagedObjectReference]context.CancelFunc{}, failRestart: map[string]bool{}},
 	}
 	vc.svc, vc.sctx = m.Service, m.Service.Context
+	vc.feed = newFeed(vc)
 	m.Map().Put(vc)
+	m.Map().AddHandler(vc.feed)
 	m.Map().Handler = vc.route
 	return vc
 }
@@ -82,6 +85,11 @@ var rerouted = map[string][]string{
 	"HostSystem":                        {"EnterMaintenanceMode_Task", "ExitMaintenanceMode_Task", "DisconnectHost_Task", "ReconnectHost_Task"},
 	"VirtualMachineProvisioningChecker": {"CheckRelocate_Task"},
 	"ClusterComputeResource":            {"ReconfigureComputeResource_Task", "ApplyRecommendation", "RefreshRecommendation"},
+	// property updates and views (feed.go)
+	"PropertyCollector": {"CreateFilter", "WaitForUpdatesEx", "WaitForUpdates", "CancelWaitForUpdates", "DestroyPropertyCollector"},
+	"PropertyFilter":    {"DestroyPropertyFilter"},
+	"ViewManager":       {"CreateContainerView"},
+	"ContainerView":     {"DestroyView"},
 }
 
 // powerMethods are the VM methods that vCenter refuses while the VM's host
