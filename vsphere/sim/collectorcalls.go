@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"time"
@@ -133,7 +132,7 @@ func (vc *vcenter) waitForUpdates(ctx *simulator.Context, this types.ManagedObje
 	if fault != nil {
 		return nil, simulator.Fault("", fault)
 	}
-	set, fault := c.wait(ctx, cs, context.Background(), version, o)
+	set, fault := c.wait(ctx, cs, vc.feed.conns.of(ctx.Session.Key, this), version, o)
 	switch fault.(type) {
 	case nil:
 		return set, nil

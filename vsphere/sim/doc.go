@@ -117,6 +117,22 @@
 //   - A client that stops asking costs at most 20,000 queued updates per
 //     filter; past that, its next answer gives every object's properties
 //     anew as modify updates.
+//   - A wait ends when its client's connection closes (requests.go).
+//
+// What vcsim does after a client is killed without logging out (seen on
+// the large preset with scripts/sim-dead-client and a goroutine dump):
+// the wait the client left in progress goes on, since vcsim runs calls on
+// a context nothing cancels. Every 20 ms it takes the changes queued since
+// the wait began (the power-off's own task and events included, though no
+// filter covers them) and, for each one, collects every filter of the
+// collector again (PropertyCollector.apply: a full RetrievePropertiesEx of
+// the TUI's 11,000 objects and 14 paths, about a second of CPU each),
+// until one change turns out to concern a filter; then it writes its
+// answer to the closed connection. That kept the simulator at 100-140% CPU
+// for 19 s after one TUI was killed. Afterwards the dead session's
+// collectors stay registered for good (vcsim expires no session unless
+// configured to, and an expired one keeps its collectors and views), each
+// adding every later change to a list that only grows.
 //
 // For tests, Server.FailMethod makes a method fail on a named object, and
 // Server.SetTaskDelay makes the tasks above take time, per server and

@@ -10,7 +10,8 @@ import (
 // for every object put in the registry, changed through ctx.Update, or
 // removed. It hands each change to the property collectors' filters
 // (collector.go) and has the container views walked again after a move
-// (containerviews.go). It also holds the state those need.
+// (containerviews.go). It also holds the state those need, and the
+// connections of waits in progress (requests.go).
 //
 // It runs in the goroutine that made the change, usually holding the
 // changed object's lock, so it only records: it takes no object's lock.
@@ -20,6 +21,7 @@ type feed struct {
 
 	collectors *collectors
 	views      viewKeeper
+	conns      waitConns
 }
 
 func newFeed(vc *vcenter) *feed {

@@ -23,9 +23,9 @@ import (
 // DefaultUsername is the user a Server accepts when Options.Username is empty.
 const DefaultUsername = "vtui"
 
-// closeTimeout bounds how long Close waits for requests in flight. vcsim's
-// WaitForUpdatesEx ignores the request context, so a client that leaves one
-// waiting without MaxWaitSeconds would otherwise block Close forever.
+// closeTimeout bounds how long Close waits for requests in flight. Waits
+// end when Close drops their connections (requests.go), but vcsim's own
+// calls ignore their request's context, and a large retrieval runs on.
 const closeTimeout = 2 * time.Second
 
 // Options says where and how to serve. The zero value serves on a free
@@ -99,6 +99,7 @@ func Start(ctx context.Context, spec Spec, opts Options) (*Server, error) {
 	}
 	vc := installVCenter(m)
 	vc.ha.opts = opts.HA
+	vc.wrapSDK(m.Service)
 	door := vc.door() // registered by newServer, with vcsim's own endpoints
 	m.Service.HandleFunc(doorPath+"/", door.ServeHTTP)
 	m.Service.HandleFunc(doorPath, door.ServeHTTP)

@@ -427,3 +427,31 @@ func TestOneChangeIsOneUpdateWithoutWalking(t *testing.T) {
 		t.Errorf("more updates came after the power-off's")
 	}
 }
+
+func TestAKilledClientsWaitEnds(t *testing.T) {
+	s, c, _ := simEnv(t)
+	w := watchVMs(t, c, c.ServiceContent.RootFolder, "name")
+	w.load()
+	key := sessionKey(t, s, c)
+	ctx, kill := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = methods.WaitForUpdatesEx(ctx, c.Client, &types.WaitForUpdatesEx{This: w.pc, Version: w.version})
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for !s.vc.feed.collectors.waiting(key) && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if !s.vc.feed.collectors.waiting(key) {
+		t.Fatal("the wait never started")
+	}
+	kill() // the client drops the connection, as a killed process does; it sends no CancelWaitForUpdates
+	<-done
+	for s.vc.feed.collectors.waiting(key) && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if s.vc.feed.collectors.waiting(key) {
+		t.Errorf("the wait goes on after its client's connection closed")
+	}
+}
