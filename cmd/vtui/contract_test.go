@@ -93,6 +93,7 @@ func contractRows(t *testing.T) []contractRow {
 		{"vtui sim", []string{"sim", "--listen", "0.0.0.0:8989"}, nil, exitUsage, "loopback only"},
 		{"vtui sim", []string{"sim", "--clusters", "1", "--hosts", "3", "--vms", "100000000"}, nil, exitUsage, "at most 100000"},
 		{"vtui sim", []string{"sim", "--preset", "huge"}, nil, exitUsage, `unknown simulator preset "huge"`},
+		{"vtui sim", []string{"sim", "--session-timeout", "0s"}, nil, exitUsage, "invalid --session-timeout 0s: want a positive duration"},
 		{"vtui vm", []string{"vm", "bogus"}, nil, exitUsage, `unknown command "bogus" for "vtui vm"`},
 		{"vtui host", []string{"host", "bogus"}, nil, exitUsage, `unknown command "bogus" for "vtui host"`},
 		{"vtui vm migrate", []string{"vm", "migrate", "--bogus"}, nil, exitUsage, "unknown flag: --bogus"},

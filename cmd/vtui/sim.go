@@ -5,6 +5,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -15,6 +16,7 @@ func newSimCmd(a *app) *cobra.Command {
 	var (
 		listen, preset, username string
 		custom                   sim.Spec
+		sessionTimeout           time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "sim",
@@ -38,11 +40,14 @@ build a custom inventory instead, of at most ` + fmt.Sprintf("%d VMs and %d host
 			if err := checkLoopback(listen); err != nil {
 				return err
 			}
+			if sessionTimeout <= 0 {
+				return usageErrorf("invalid --session-timeout %s: want a positive duration, e.g. 30m or 90s", sessionTimeout)
+			}
 			spec, err := simSpec(cmd, preset, custom)
 			if err != nil {
 				return err
 			}
-			srv, err := sim.Start(cmd.Context(), spec, sim.Options{Listen: listen, Username: username})
+			srv, err := sim.Start(cmd.Context(), spec, sim.Options{Listen: listen, Username: username, SessionTimeout: sessionTimeout})
 			if err != nil {
 				return err
 			}
@@ -62,6 +67,7 @@ build a custom inventory instead, of at most ` + fmt.Sprintf("%d VMs and %d host
 	f.StringVar(&listen, "listen", "127.0.0.1:8989", "loopback address and port to serve on (port 0 picks a free one)")
 	f.StringVar(&preset, "preset", sim.DefaultPreset, "inventory preset: "+strings.Join(sim.PresetNames(), ", "))
 	f.StringVar(&username, "sim-username", sim.DefaultUsername, "user name the simulator accepts")
+	f.DurationVar(&sessionTimeout, "session-timeout", sim.DefaultSessionTimeout, "log out sessions idle this long, destroying their collectors and views, as vCenter does")
 	f.IntVar(&custom.Clusters, "clusters", 0, "custom inventory: clusters")
 	f.IntVar(&custom.HostsPerCluster, "hosts", 0, "custom inventory: hosts per cluster")
 	f.IntVar(&custom.VMs, "vms", 0, "custom inventory: VMs in all")

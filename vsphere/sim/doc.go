@@ -118,6 +118,11 @@
 //     filter; past that, its next answer gives every object's properties
 //     anew as modify updates.
 //   - A wait ends when its client's connection closes (requests.go).
+//   - A session idle for longer than Options.SessionTimeout (vCenter's 30
+//     minutes by default; a wait in progress counts as activity) is logged
+//     out, and the end of a session, by logout or timeout, destroys its
+//     property collectors, views and event and task history collectors
+//     (sessions.go).
 //
 // What vcsim does after a client is killed without logging out (seen on
 // the large preset with scripts/sim-dead-client and a goroutine dump):

@@ -10,8 +10,9 @@ import (
 // for every object put in the registry, changed through ctx.Update, or
 // removed. It hands each change to the property collectors' filters
 // (collector.go) and has the container views walked again after a move
-// (containerviews.go). It also holds the state those need, and the
-// connections of waits in progress (requests.go).
+// (containerviews.go). It also holds the state those need: the sessions
+// seen (sessions.go) and the connections of waits in progress
+// (requests.go).
 //
 // It runs in the goroutine that made the change, usually holding the
 // changed object's lock, so it only records: it takes no object's lock.
@@ -22,6 +23,7 @@ type feed struct {
 	collectors *collectors
 	views      viewKeeper
 	conns      waitConns
+	sessions   sessions
 }
 
 func newFeed(vc *vcenter) *feed {

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -37,6 +38,9 @@ type Options struct {
 	// HA tunes the HA emulation (ha.go): how soon a crashed host is
 	// declared failed, and how long each restart takes.
 	HA HAOptions
+	// SessionTimeout is how long a session may stay idle before it is
+	// logged out (sessions.go); 0 means DefaultSessionTimeout.
+	SessionTimeout time.Duration
 }
 
 // Server is a running in-process simulated vCenter.
@@ -99,6 +103,7 @@ func Start(ctx context.Context, spec Spec, opts Options) (*Server, error) {
 	}
 	vc := installVCenter(m)
 	vc.ha.opts = opts.HA
+	vc.serveSessions(cmp.Or(opts.SessionTimeout, DefaultSessionTimeout))
 	vc.wrapSDK(m.Service)
 	door := vc.door() // registered by newServer, with vcsim's own endpoints
 	m.Service.HandleFunc(doorPath+"/", door.ServeHTTP)

@@ -12,6 +12,7 @@ import (
 	"github.com/vmware/govmomi/fault"
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/property"
+	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/view"
 	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/mo"
@@ -454,4 +455,72 @@ func TestAKilledClientsWaitEnds(t *testing.T) {
 	if s.vc.feed.collectors.waiting(key) {
 		t.Errorf("the wait goes on after its client's connection closed")
 	}
+}
+
+func TestIdleSessionsExpire(t *testing.T) {
+	spec, _ := Preset("small")
+	s := startSpec(t, spec, Options{SessionTimeout: 300 * time.Millisecond})
+	ctx := context.Background()
+	idle := login(t, s)
+	busy := login(t, s)
+	idleKey, busyKey := sessionKey(t, s, idle), sessionKey(t, s, busy)
+	watchVMs(t, idle, idle.ServiceContent.RootFolder, "name")
+	cluster := s.Model().Map().Any("ClusterComputeResource").Reference()
+	if _, err := view.NewManager(idle.Client).CreateContainerView(ctx, cluster, []string{"VirtualMachine"}, true); err != nil {
+		t.Fatal(err)
+	}
+	events, err := methods.CreateCollectorForEvents(ctx, idle.Client, &types.CreateCollectorForEvents{
+		This: *idle.ServiceContent.EventManager, Filter: types.EventFilterSpec{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.vc.feed.sessions.mu.Lock()
+	idleSession := s.vc.feed.sessions.seen[idleKey].session
+	s.vc.feed.sessions.mu.Unlock()
+	// busy waits all along (no time limit), which counts as activity.
+	bw := watchVMs(t, busy, busy.ServiceContent.RootFolder, "name")
+	bw.load()
+	waitDone := make(chan error, 1)
+	go func() { _, err := bw.wait(nil); waitDone <- err }()
+
+	deadline := time.Now().Add(10 * time.Second)
+	for hasSession(s, idleKey) && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if hasSession(s, idleKey) {
+		t.Fatalf("a session idle for 300ms still exists after 10s")
+	}
+	if _, err := methods.GetCurrentTime(ctx, idle.Client); !fault.Is(err, &types.NotAuthenticated{}) {
+		t.Errorf("a call of the expired session: %v; want NotAuthenticated", err)
+	}
+	cs := s.vc.feed.collectors
+	cs.each(func(k collectorKey, _ *collector) {
+		if k.session == idleKey {
+			t.Errorf("the expired session's collector %s remains", k.ref.Value)
+		}
+	})
+	s.vc.feed.views.mu.Lock()
+	for ref, kv := range s.vc.feed.views.views {
+		if kv.session == idleKey {
+			t.Errorf("the expired session's view %s is still kept", ref.Value)
+		}
+	}
+	s.vc.feed.views.mu.Unlock()
+	if idleSession.Registry.Get(events.Returnval) != nil {
+		t.Errorf("the expired session's event collector remains")
+	}
+	if !hasSession(s, busyKey) {
+		t.Errorf("the session with a wait in progress expired")
+	}
+	select {
+	case err := <-waitDone:
+		t.Errorf("the busy session's wait ended: %v", err)
+	default:
+	}
+}
+
+// hasSession reports whether the session key is logged in.
+func hasSession(s *Server, key string) bool {
+	sm := s.Model().Map().SessionManager()
+	return sm.SessionIsActive(&simulator.Context{Map: s.Model().Map()}, &types.SessionIsActive{SessionID: key, UserName: s.Username}).(*methods.SessionIsActiveBody).Res.Returnval
 }
