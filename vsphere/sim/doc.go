@@ -82,6 +82,10 @@
 //     vmotionRate outside 1..5 fail the task and change nothing); and
 //     replaces configurationEx and summary through property updates, so
 //     watchers and every other client see it (clusterconfig.go).
+//   - A VM that powers off or is suspended, whoever does it, reports zero
+//     CPU and memory use in summary.quickStats and a gray guest heartbeat,
+//     as on vCenter (quickstats.go); the presets are built so. Its host's
+//     quick stats are not recomputed.
 //
 // # Property updates at scale
 //

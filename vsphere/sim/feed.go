@@ -9,10 +9,10 @@ import (
 // feed is the registry's listener (Registry.AddHandler): vcsim calls it
 // for every object put in the registry, changed through ctx.Update, or
 // removed. It hands each change to the property collectors' filters
-// (collector.go) and has the container views walked again after a move
-// (containerviews.go). It also holds the state those need: the sessions
-// seen (sessions.go) and the connections of waits in progress
-// (requests.go).
+// (collector.go), has the container views walked again after a move
+// (containerviews.go) and zeroes the quick stats of a VM that stops
+// (quickstats.go). It also holds the state those need: the sessions seen
+// (sessions.go) and the connections of waits in progress (requests.go).
 //
 // It runs in the goroutine that made the change, usually holding the
 // changed object's lock, so it only records: it takes no object's lock.
@@ -49,7 +49,7 @@ func (f *feed) PutObject(_ *simulator.Context, o mo.Reference) {
 
 // UpdateObject records changes made to o (the managed object itself, as
 // Registry.Update passes it).
-func (f *feed) UpdateObject(_ *simulator.Context, o mo.Reference, changes []types.PropertyChange) {
+func (f *feed) UpdateObject(ctx *simulator.Context, o mo.Reference, changes []types.PropertyChange) {
 	ref, obj := o.Reference(), moStruct(o)
 	if !obj.IsValid() {
 		return
@@ -59,6 +59,9 @@ func (f *feed) UpdateObject(_ *simulator.Context, o mo.Reference, changes []type
 	})
 	if movesSomething(changes) {
 		f.vc.moved()
+	}
+	if vm, ok := o.(*mo.VirtualMachine); ok {
+		zeroStatsWhenStopped(ctx, vm, changes)
 	}
 }
 

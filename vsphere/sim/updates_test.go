@@ -391,7 +391,7 @@ func TestOneChangeIsOneUpdateWithoutWalking(t *testing.T) {
 	// measures 10,000.
 	s := startSpec(t, Spec{Datacenters: 1, Clusters: 2, HostsPerCluster: 20, VMs: 2000, Datastores: 2}, Options{})
 	c := login(t, s)
-	w := watchVMs(t, c, c.ServiceContent.RootFolder, "runtime.powerState")
+	w := watchVMs(t, c, c.ServiceContent.RootFolder, "runtime.powerState", "summary.quickStats.overallCpuUsage")
 	in := w.load()
 	if len(in) != 2000 {
 		t.Fatalf("%d VMs entered; want 2000", len(in))
@@ -409,7 +409,7 @@ func TestOneChangeIsOneUpdateWithoutWalking(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []string
-	for len(got) < 1 {
+	for len(got) < 2 {
 		for _, u := range w.next() {
 			if u.Obj != target.Obj || u.Kind != types.ObjectUpdateKindModify {
 				t.Errorf("unexpected update %s %s %v", u.Kind, u.Obj.Value, changeSet(u))
@@ -417,7 +417,7 @@ func TestOneChangeIsOneUpdateWithoutWalking(t *testing.T) {
 			got = append(got, changeSet(u)...)
 		}
 	}
-	want := []string{"runtime.powerState=poweredOff"}
+	want := []string{"runtime.powerState=poweredOff", "summary.quickStats.overallCpuUsage=0"}
 	if !slices.Equal(got, want) {
 		t.Errorf("power-off reported %q; want %q", got, want)
 	}
@@ -426,6 +426,32 @@ func TestOneChangeIsOneUpdateWithoutWalking(t *testing.T) {
 	}
 	if !w.quiet() {
 		t.Errorf("more updates came after the power-off's")
+	}
+}
+
+func TestStoppedVMsReportNoUsage(t *testing.T) {
+	_, c, inv := simEnv(t)
+	for _, vm := range inv.inv.vms {
+		var got mo.VirtualMachine
+		if err := c.RetrieveOne(context.Background(), vm.Self, []string{"summary.quickStats"}, &got); err != nil {
+			t.Fatal(err)
+		}
+		qs := got.Summary.QuickStats
+		if vm.Runtime.PowerState != types.VirtualMachinePowerStatePoweredOn && (qs.OverallCpuUsage != 0 || qs.GuestMemoryUsage != 0 || qs.HostMemoryUsage != 0) {
+			t.Errorf("%s, %s as built, uses %d MHz, %d MB guest, %d MB host; want none", vm.Name, vm.Runtime.PowerState, qs.OverallCpuUsage, qs.GuestMemoryUsage, qs.HostMemoryUsage)
+		}
+	}
+	for _, tt := range []struct{ vm, op string }{{"web-01", "off"}, {"app-01", "suspend"}} {
+		ref := inv.vm(t, tt.vm).Self
+		powerOp(t, c, ref, tt.op)
+		var got mo.VirtualMachine
+		if err := c.RetrieveOne(context.Background(), ref, []string{"summary.quickStats"}, &got); err != nil {
+			t.Fatal(err)
+		}
+		if qs := got.Summary.QuickStats; qs.OverallCpuUsage != 0 || qs.GuestMemoryUsage != 0 || qs.HostMemoryUsage != 0 || qs.GuestHeartbeatStatus != types.ManagedEntityStatusGray {
+			t.Errorf("%s after %s: %d MHz, %d MB guest, %d MB host, heartbeat %s; want none, gray", tt.vm, tt.op,
+				qs.OverallCpuUsage, qs.GuestMemoryUsage, qs.HostMemoryUsage, qs.GuestHeartbeatStatus)
+		}
 	}
 }
 
