@@ -175,6 +175,24 @@ func Analyze(in Input, failures int) (Report, error) {
 	return r, nil
 }
 
+// Fail is the what-if for one set of hosts, named, failing together: a
+// drill's preflight asks it of the hosts it is about to fail.
+func Fail(in Input, hosts []string) (Scenario, error) {
+	m := newModel(in)
+	var idx []int
+	for _, name := range hosts {
+		i := slices.IndexFunc(m.hosts, func(h host) bool { return h.name == name })
+		if i < 0 {
+			return Scenario{}, fmt.Errorf("%s has no host named %q", in.Config.Cluster, name)
+		}
+		if !slices.Contains(idx, i) {
+			idx = append(idx, i)
+		}
+	}
+	slices.Sort(idx)
+	return m.scenario(idx), nil
+}
+
 // admissionNote says whether admission control covers failures.
 func admissionNote(ac clusterspec.AdmissionControl, failures int) string {
 	switch ac.Mode {

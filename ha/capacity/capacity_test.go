@@ -213,3 +213,19 @@ func TestTwoFailuresCoverEveryPair(t *testing.T) {
 		t.Error("Analyze with 0 failures: want an error")
 	}
 }
+
+func TestFailIsTheScenarioOfTheNamedHosts(t *testing.T) {
+	in := cluster([]string{"h1", "h2", "h3"}, 16384, "a@h1:4096", "b@h2:4096", "c@h3:4096")
+	r := analyze(t, in, 2)
+	s, err := Fail(in, []string{"h3", "h1", "h3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := r.Scenarios[1] // h1+h3
+	if strings.Join(s.Failed, "+") != "h1+h3" || len(s.Restarts) != len(want.Restarts) || s.Lost != want.Lost {
+		t.Errorf("Fail(h3, h1) = %+v; want the h1+h3 scenario of Analyze, %+v", s, want)
+	}
+	if _, err := Fail(in, []string{"h9"}); err == nil || !strings.Contains(err.Error(), `no host named "h9"`) {
+		t.Errorf("Fail(h9): %v; want no such host", err)
+	}
+}
