@@ -59,6 +59,8 @@ type drill struct {
 	seen int
 	// openEnded says the rollback was skipped: the journal gets no end.
 	openEnded bool
+	// journaled says the journal has the start entry.
+	journaled bool
 }
 
 // Run runs the drill and returns its report; it never returns nil. When
@@ -91,6 +93,7 @@ func (d *drill) step(ctx context.Context, s Step, e Entry) error {
 	if err := d.Journal.Append(e); err != nil {
 		return err
 	}
+	d.journaled = true
 	d.undo.apply(e)
 	return nil
 }

@@ -145,7 +145,7 @@ func (d *drill) conclude(ctx context.Context, err error) {
 	}
 	r.Ended = time.Now().UTC()
 	r.Seconds = round(r.Ended.Sub(r.Started).Seconds())
-	if !d.openEnded { // else the journal is left for vtui drill rollback
+	if d.journaled && !d.openEnded { // else the journal is left for vtui drill rollback
 		_ = d.Journal.Append(Entry{Step: StepEnd, Result: r.Result, Note: r.Rollback.Skipped})
 	}
 }
