@@ -359,7 +359,9 @@ func TestACommandThatFailsNothingIsNeverAPass(t *testing.T) {
 	var ran []string
 	shell := func(_ context.Context, cmd string) (string, error) { ran = append(ran, cmd); return "ok", nil }
 	rep := (&Runner{Client: c, Plan: plan, Shell: shell}).Run(context.Background())
-	if rep.Result != ResultFail || !slices.ContainsFunc(rep.Reasons, func(r string) bool { return strings.Contains(r, "no target was seen failing within detect-timeout 300ms") }) {
+	if rep.Result != ResultFail || !slices.ContainsFunc(rep.Reasons, func(r string) bool {
+		return strings.Contains(r, "no target was seen failing within detect-timeout 300ms")
+	}) {
 		t.Fatalf("want fail: the host never failed; got:\n%s", describe(rep))
 	}
 	if !slices.Equal(ran, []string{"poweroff esx-a-01.lab.local"}) {
