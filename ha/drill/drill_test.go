@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25"
+
 	"github.com/vtui/vtui/ha/clusterspec"
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/sim"
@@ -500,4 +503,28 @@ func TestDrillChildProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	(&Runner{Client: c, Plan: plan, Journal: j}).Run(context.Background())
+}
+
+func TestSimCrashIsRefusedAgainstPlainVcsim(t *testing.T) {
+	simulator.Test(func(ctx context.Context, vc *vim25.Client) {
+		pass, _ := simulator.DefaultLogin.Password()
+		c, err := vsphere.Connect(ctx, vsphere.Config{URL: vc.URL().Host, Username: simulator.DefaultLogin.Username(), Password: pass, Insecure: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close(ctx)
+		inv, err := c.Inventory(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan := mustParse(t, strings.NewReplacer("cluster-a", inv.Clusters[0].Name, "esx-a-01.lab.local", inv.FilterHosts(vsphere.Filter{Cluster: inv.Clusters[0].Name})[0].Name).Replace(crashPlan))
+		before := clusterState(t, c)
+		rep := (&Runner{Client: c, Plan: plan}).Run(ctx)
+		i := slices.IndexFunc(rep.Preflight, func(ch vsphere.Check) bool { return ch.Name == "method" })
+		if rep.Result != ResultError || rep.HA != HAReal || i < 0 || rep.Preflight[i].Status != vsphere.CheckFail ||
+			!strings.Contains(rep.Preflight[i].Reason, "sim-crash works only against vtui's simulator") {
+			t.Fatalf("want the method check to refuse sim-crash; got:\n%s", describe(rep))
+		}
+		sameMaps(t, "after a refused drill", clusterState(t, c), before)
+	})
 }
