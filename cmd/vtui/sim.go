@@ -15,6 +15,7 @@ func newSimCmd(a *app) *cobra.Command {
 	var (
 		listen, preset, username string
 		custom                   sim.Spec
+		ha                       sim.HAOptions
 	)
 	cmd := &cobra.Command{
 		Use:   "sim",
@@ -42,7 +43,10 @@ build a custom inventory instead, of at most ` + fmt.Sprintf("%d VMs and %d host
 			if err != nil {
 				return err
 			}
-			srv, err := sim.Start(cmd.Context(), spec, sim.Options{Listen: listen, Username: username})
+			if ha.DetectDelay <= 0 || ha.RestartDelay < 0 {
+				return usageErrorf("--ha-detect-delay must be positive and --ha-restart-delay not negative")
+			}
+			srv, err := sim.Start(cmd.Context(), spec, sim.Options{Listen: listen, Username: username, HA: ha})
 			if err != nil {
 				return err
 			}
@@ -62,6 +66,8 @@ build a custom inventory instead, of at most ` + fmt.Sprintf("%d VMs and %d host
 	f.StringVar(&listen, "listen", "127.0.0.1:8989", "loopback address and port to serve on (port 0 picks a free one)")
 	f.StringVar(&preset, "preset", sim.DefaultPreset, "inventory preset: "+strings.Join(sim.PresetNames(), ", "))
 	f.StringVar(&username, "sim-username", sim.DefaultUsername, "user name the simulator accepts")
+	f.DurationVar(&ha.DetectDelay, "ha-detect-delay", sim.DefaultHADetectDelay, "HA emulation: how long after a host crashes it is declared failed (vSphere: 15s)")
+	f.DurationVar(&ha.RestartDelay, "ha-restart-delay", 0, "HA emulation: how long each VM's restart takes")
 	f.IntVar(&custom.Clusters, "clusters", 0, "custom inventory: clusters")
 	f.IntVar(&custom.HostsPerCluster, "hosts", 0, "custom inventory: hosts per cluster")
 	f.IntVar(&custom.VMs, "vms", 0, "custom inventory: VMs in all")

@@ -94,9 +94,12 @@ func (r *Runner) Preflight(ctx context.Context) (*Preflight, error) {
 	p := &Preflight{HA: HAReal, inv: inv}
 	add := func(ch vsphere.Check) { p.Checks = append(p.Checks, ch) }
 
-	if c.Policy().ReadOnly {
+	switch pol := c.Policy(); {
+	case pol.ReadOnly && pol.DryRun:
+		add(passed("policy", "dry run; read-only mode would refuse the drill itself"))
+	case pol.ReadOnly:
 		add(failed("policy", "read-only mode: a drill fails hosts and moves VMs; run it without --readonly, or with --dry-run to see the plan"))
-	} else {
+	default:
 		add(passed("policy", "changes allowed"))
 	}
 	cl, err := vsphere.NewResolver(c, inv).Cluster(ctx, plan.Cluster, "cluster")

@@ -58,6 +58,9 @@ type Report struct {
 	Lost       int            `json:"lost"`
 	Duplicated int            `json:"duplicated"`
 	Rollback   RollbackReport `json:"rollback"`
+	// Err is what stopped a drill whose result is error, for callers
+	// that tell its kinds apart (a declined confirmation, say).
+	Err error `json:"-"`
 }
 
 // Moment is one line of a drill's timeline.

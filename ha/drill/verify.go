@@ -122,7 +122,7 @@ func (d *drill) conclude(ctx context.Context, err error) {
 		r.Result = ResultInterrupted
 		r.Reasons = append(r.Reasons, "interrupted: the drill stopped injecting and rolled back")
 	case err != nil:
-		r.Result = ResultError
+		r.Result, r.Err = ResultError, err
 		r.Reasons = append(r.Reasons, err.Error())
 	default:
 		d.judge()
@@ -139,7 +139,10 @@ func (d *drill) conclude(ctx context.Context, err error) {
 		r.Result = ResultFail
 		r.Reasons = append(r.Reasons, "the rollback did not restore the baseline: "+strings.Join(r.Rollback.Diffs, "; "))
 	}
+	// Events carry vCenter's time and arrive after the property changes
+	// of their batch: the report orders the timeline by time.
 	r.Timeline = slices.Clone(d.track.moments)
+	slices.SortStableFunc(r.Timeline, func(a, b Moment) int { return a.Time.Compare(b.Time) })
 	if r.Timeline == nil {
 		r.Timeline = []Moment{}
 	}
