@@ -82,8 +82,14 @@ func loadPlan(path string) (drill.Plan, error) {
 // describePlan says in one line what a plan does.
 func describePlan(p drill.Plan) string {
 	targets := strings.Join(p.Targets.Hosts, ", ")
-	if p.Targets.Pick != "" {
-		targets = fmt.Sprintf("%d hosts picked by %s", p.Targets.Count, p.Targets.Pick)
+	switch p.Targets.Pick {
+	case drill.PickMostVMs:
+		targets = fmt.Sprintf("the %d hosts running the most VMs", p.Targets.Count)
+	case drill.PickRandom:
+		targets = fmt.Sprintf("%d hosts picked at random", p.Targets.Count)
+	}
+	if p.Targets.Count == 1 {
+		targets = strings.Replace(strings.Replace(targets, "the 1 hosts", "the host", 1), "1 hosts", "1 host", 1)
 	}
 	return fmt.Sprintf("drill %q on %s: %s of %s by %s; expects every protected VM back within %s, at most %d lost; rollback %s",
 		p.Name, p.Cluster, p.Scenario, targets, p.Inject.Method, p.Expect.RTO, p.Expect.Lost, p.Rollback)

@@ -168,25 +168,25 @@ func pickTargets(t Targets, cluster string, hosts []vsphere.Host, vms []vsphere.
 			}
 		}
 		picked = t.Hosts
-	case PickMostVMs:
+	case PickMostVMs, PickRandom:
+		// Only a host that runs VMs is worth failing.
 		on := map[string]int{}
 		for _, v := range vms {
 			if v.PowerState == "poweredOn" {
 				on[v.Host]++
 			}
 		}
-		picked = slices.Clone(eligible)
-		slices.SortStableFunc(picked, func(a, b string) int { return cmp.Compare(on[b], on[a]) })
-	case PickRandom:
-		if seed == 0 {
-			seed = time.Now().UnixNano()
+		picked = slices.DeleteFunc(slices.Clone(eligible), func(h string) bool { return on[h] == 0 })
+		if len(picked) < t.Count {
+			return nil, seed, failed("targets", "%s has %d hosts up and running VMs, fewer than the %d to pick", cluster, len(picked), t.Count)
 		}
-		picked = slices.Clone(eligible)
-		rand.New(rand.NewPCG(uint64(seed), 0)).Shuffle(len(picked), func(i, j int) { picked[i], picked[j] = picked[j], picked[i] })
-	}
-	if t.Pick != "" {
-		if len(eligible) < t.Count {
-			return nil, seed, failed("targets", "%s has %d hosts up, fewer than the %d to pick", cluster, len(eligible), t.Count)
+		if t.Pick == PickMostVMs {
+			slices.SortStableFunc(picked, func(a, b string) int { return cmp.Compare(on[b], on[a]) })
+		} else {
+			if seed == 0 {
+				seed = time.Now().UnixNano()
+			}
+			rand.New(rand.NewPCG(uint64(seed), 0)).Shuffle(len(picked), func(i, j int) { picked[i], picked[j] = picked[j], picked[i] })
 		}
 		picked = picked[:t.Count]
 	}
