@@ -322,7 +322,7 @@ func writeSummary(w io.Writer, rep *drill.Report) {
 			protected++
 		}
 	}
-	fmt.Fprintf(w, "drill %s on %s: %s\n", rep.Plan.Name, rep.Cluster, strings.ToUpper(string(rep.Result)))
+	fmt.Fprintf(w, "drill %s on %s: %s\n", rep.Plan.Name, rep.Plan.Cluster, strings.ToUpper(string(rep.Result)))
 	for _, why := range rep.Reasons {
 		fmt.Fprintf(w, "  %s\n", why)
 	}

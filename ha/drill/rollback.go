@@ -55,6 +55,9 @@ type restorer struct {
 	shell   func(ctx context.Context, command string) (string, error)
 	step    func(format string, args ...any)
 	rb      RollbackReport
+	// inv is the inventory as last read; reading 10,000 VMs takes
+	// seconds, so steps that change nothing another step reads share it.
+	inv *vsphere.Inventory
 }
 
 func (r *restorer) note(format string, args ...any) {
@@ -92,13 +95,24 @@ func (r *restorer) restore(ctx context.Context) RollbackReport {
 	return r.rb
 }
 
-// inventory reads the inventory, noting a failure as a difference.
+// inventory reads the inventory, noting a failure as a difference; nil
+// then.
 func (r *restorer) inventory(ctx context.Context) *vsphere.Inventory {
 	inv, err := r.c.Inventory(ctx)
 	if err != nil {
 		r.differ("could not read the inventory: %v", err)
+		return nil
 	}
+	r.inv = inv
 	return inv
+}
+
+// lastInventory is the inventory as last read, read if it was not.
+func (r *restorer) lastInventory(ctx context.Context) *vsphere.Inventory {
+	if r.inv != nil {
+		return r.inv
+	}
+	return r.inventory(ctx)
 }
 
 func hostRef(id string) vsphere.Ref { return vsphere.Ref{Type: "HostSystem", Value: id} }
@@ -111,7 +125,7 @@ func (r *restorer) recoverHosts(ctx context.Context) {
 	if len(r.u.injected) == 0 || r.u.method == MethodEvacuate {
 		return
 	}
-	inv := r.inventory(ctx)
+	inv := r.lastInventory(ctx)
 	if inv == nil {
 		return
 	}
@@ -170,7 +184,7 @@ func (r *restorer) run(ctx context.Context, cmd string) (string, error) {
 // exitMaintenance takes out of maintenance mode the hosts the baseline
 // had out of it.
 func (r *restorer) exitMaintenance(ctx context.Context) {
-	inv := r.inventory(ctx)
+	inv := r.lastInventory(ctx)
 	if inv == nil {
 		return
 	}
@@ -232,10 +246,10 @@ func (r *restorer) placeVMs(ctx context.Context, cluster vsphere.Ref) {
 	}
 }
 
-// config reads the inventory and the cluster's configuration, noting a
-// failure as a difference; cfg is nil then.
-func (r *restorer) config(ctx context.Context, cluster vsphere.Ref) (*vsphere.Inventory, *vsphere.ClusterConfig) {
-	inv := r.inventory(ctx)
+// config reads the cluster's configuration with the names of inv (nil
+// when reading the inventory failed), noting a failure as a difference;
+// cfg is nil then.
+func (r *restorer) config(ctx context.Context, inv *vsphere.Inventory, cluster vsphere.Ref) (*vsphere.Inventory, *vsphere.ClusterConfig) {
 	if inv == nil {
 		return nil, nil
 	}
@@ -252,7 +266,7 @@ func (r *restorer) restoreDRS(ctx context.Context, cluster vsphere.Ref) {
 	if r.u.drs == nil {
 		return
 	}
-	inv, cfg := r.config(ctx, cluster)
+	inv, cfg := r.config(ctx, r.lastInventory(ctx), cluster)
 	if cfg == nil {
 		return
 	}
@@ -271,7 +285,7 @@ func (r *restorer) restoreDRS(ctx context.Context, cluster vsphere.Ref) {
 
 // compare checks the cluster against the baseline.
 func (r *restorer) compare(ctx context.Context, cluster vsphere.Ref) {
-	inv, cfg := r.config(ctx, cluster)
+	inv, cfg := r.config(ctx, r.inventory(ctx), cluster)
 	if cfg == nil {
 		return
 	}
@@ -292,7 +306,7 @@ func (r *restorer) unlock(ctx context.Context, cluster vsphere.Ref) {
 	if cur.Holder != r.u.holder {
 		return
 	}
-	inv := r.inventory(ctx)
+	inv := r.lastInventory(ctx)
 	if inv == nil {
 		return
 	}

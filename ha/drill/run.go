@@ -61,6 +61,8 @@ type drill struct {
 	openEnded bool
 	// journaled says the journal has the start entry.
 	journaled bool
+	// inv is the inventory verify read once the VMs were accounted for.
+	inv *vsphere.Inventory
 }
 
 // Run runs the drill and returns its report; it never returns nil. When

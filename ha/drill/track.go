@@ -114,7 +114,7 @@ func (t *tracker) step(format string, args ...any) {
 
 func (t *tracker) add(m Moment) {
 	if !t.t0.IsZero() {
-		m.At = m.Time.Sub(t.t0).Seconds()
+		m.At = round(m.Time.Sub(t.t0).Seconds())
 	}
 	t.moments = append(t.moments, m)
 	if t.onMoment != nil {
@@ -126,7 +126,7 @@ func (t *tracker) add(m Moment) {
 func (t *tracker) inject(at time.Time) {
 	t.t0 = at
 	for i := range t.moments {
-		t.moments[i].At = t.moments[i].Time.Sub(at).Seconds()
+		t.moments[i].At = round(t.moments[i].Time.Sub(at).Seconds())
 	}
 }
 

@@ -55,6 +55,7 @@ func (d *drill) verify(ctx context.Context, obs *vsphere.Observer) error {
 		return interrupted(ctx, fmt.Errorf("verify: %w", err))
 	}
 	d.account(inv)
+	d.inv = inv
 	return nil
 }
 
@@ -176,7 +177,9 @@ func (d *drill) rollback(ctx context.Context) {
 	}
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.Plan.Timeout.D()+d.Plan.DetectTimeout.D())
 	defer cancel()
-	res := &restorer{c: d.Client, u: d.undo, journal: d.Journal, shell: d.Shell, step: d.track.step}
+	// The inventory read at the end of verify is current: nothing changed
+	// since.
+	res := &restorer{c: d.Client, u: d.undo, journal: d.Journal, shell: d.Shell, step: d.track.step, inv: d.inv}
 	r.Rollback = res.restore(rctx)
 }
 
