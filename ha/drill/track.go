@@ -2,6 +2,7 @@ package drill
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -309,4 +310,4 @@ func (t *tracker) outcome(inv *vsphere.Inventory) (vms []VMResult, lost, duplica
 
 // round keeps a tenth of a millisecond: reports read better, and equal
 // runs compare equal.
-func round(s float64) float64 { return float64(int64(s*10000+0.5)) / 10000 }
+func round(s float64) float64 { return math.Round(s*10000) / 10000 }
