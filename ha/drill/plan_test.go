@@ -2,6 +2,7 @@ package drill
 
 import (
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -82,5 +83,18 @@ func TestPlanErrorsNameTheLineAndKey(t *testing.T) {
 				t.Errorf("Parse(%q):\n got %v (line %d, key %q)\nwant line %d, key %q, message containing %q", text, se, se.Line, se.Key, tt.line, tt.key, tt.msg)
 			}
 		})
+	}
+}
+
+// TestExamplePlansAreValid keeps the README's example plans loadable.
+func TestExamplePlansAreValid(t *testing.T) {
+	plans, _ := filepath.Glob("../../docs/examples/*.yaml")
+	if len(plans) < 3 {
+		t.Fatalf("found %d example plans under docs/examples; want at least 3", len(plans))
+	}
+	for _, p := range plans {
+		if _, err := Load(p); err != nil {
+			t.Errorf("%v", err)
+		}
 	}
 }
