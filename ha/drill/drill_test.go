@@ -252,6 +252,7 @@ func TestPreflightRefusesAndInjectsNothing(t *testing.T) {
 		}, check: "capacity", message: "restart priority is disabled"},
 		{name: "unknown target", plan: "targets: {hosts: [esx-b-01.lab.local]}", check: "targets", message: "esx-b-01.lab.local is not a host of cluster-a"},
 		{name: "all hosts", plan: "targets: {pick: most-vms, count: 3}", check: "targets", message: "would leave no host of cluster-a up"},
+		{name: "nothing protected on the target", plan: "targets: {hosts: [esx-a-03.lab.local]}\nprotect: [web-01]", check: "protected", message: "no protected VM runs on esx-a-03.lab.local"},
 		{name: "protect matches nothing", plan: "targets: {hosts: [esx-a-01.lab.local]}\nprotect: [nothing-*]", check: "protected", message: `"nothing-*" matches no powered-on VM`},
 		{name: "another drill holds the lock", setup: func(t *testing.T, c *vsphere.Client) {
 			inv, _ := c.Inventory(context.Background())

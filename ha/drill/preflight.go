@@ -239,20 +239,16 @@ func (p *Preflight) protect(plan Plan, vms []vsphere.VM) vsphere.Check {
 			return failed("protected", "protect: %q matches no powered-on VM of %s", plan.Protect[i], p.Cluster.Name)
 		}
 	}
-	if len(p.Protected) == 0 {
-		return failed("protected", "no powered-on VM runs on %s: the drill would prove nothing; pick other targets", targetNames(p.Targets))
-	}
-	return passed("protected", "%d VMs (%d of them on the targets)", len(p.Protected), len(p.Protected)-countOff(p.Protected, onTarget))
-}
-
-func countOff(vms []vsphere.VM, on map[vsphere.Ref]bool) int {
-	n := 0
-	for _, v := range vms {
-		if !on[v.HostRef] {
-			n++
+	onTargets := 0
+	for _, v := range p.Protected {
+		if onTarget[v.HostRef] {
+			onTargets++
 		}
 	}
-	return n
+	if onTargets == 0 {
+		return failed("protected", "no protected VM runs on %s: the drill would prove nothing; pick other targets, or protect other VMs", targetNames(p.Targets))
+	}
+	return passed("protected", "%d VMs (%d of them on the targets)", len(p.Protected), onTargets)
 }
 
 func targetNames(hosts []vsphere.Host) string {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -34,11 +36,14 @@ func TestRandomizedDrillsLoseNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	var names []string
+	onHost := map[string][]string{} // the powered-on VMs of each host
 	for _, v := range inv.FilterVMs(vsphere.Filter{Cluster: "cluster-a"}) {
 		if v.PowerState == "poweredOn" {
 			names = append(names, v.Name)
+			onHost[v.Host] = append(onHost[v.Host], v.Name)
 		}
 	}
+	hosts := slices.Sorted(maps.Keys(onHost))
 	before := clusterState(t, c)
 	rng := rand.New(rand.NewPCG(*drillSeed, 0))
 	start := time.Now()
@@ -48,13 +53,18 @@ func TestRandomizedDrillsLoseNothing(t *testing.T) {
 		if rng.IntN(3) == 0 {
 			scenario, method = "evacuation", "evacuate"
 		}
+		// A random target, and either the default protection (every VM of
+		// the target) or a random set of the cluster's VMs with at least
+		// one of the target's.
+		target := hosts[rng.IntN(len(hosts))]
 		protect := ""
 		if rng.IntN(2) == 0 {
 			rng.Shuffle(len(names), func(a, b int) { names[a], names[b] = names[b], names[a] })
-			protect = fmt.Sprintf("protect: [%s]\n", strings.Join(names[:1+rng.IntN(len(names))], ", "))
+			set := append(slices.Clone(names[:rng.IntN(len(names))]), onHost[target][rng.IntN(len(onHost[target]))])
+			protect = fmt.Sprintf("protect: [%s]\n", strings.Join(set, ", "))
 		}
-		text := fmt.Sprintf("name: random-%d\ncluster: cluster-a\nscenario: %s\ntargets: {pick: random, count: 1, seed: %d}\n%sexpect: {rto: 1m}\ninject: {method: %s}\ntimeout: 2m\npin-drs: %t\n",
-			i, scenario, 1+rng.Int64N(1<<40), protect, method, rng.IntN(2) == 0)
+		text := fmt.Sprintf("name: random-%d\ncluster: cluster-a\nscenario: %s\ntargets: {hosts: [%s]}\n%sexpect: {rto: 1m}\ninject: {method: %s}\ntimeout: 2m\npin-drs: %t\n",
+			i, scenario, target, protect, method, rng.IntN(2) == 0)
 		rep := (&Runner{Client: c, Plan: mustParse(t, text)}).Run(context.Background())
 		if rep.Result != ResultPass || rep.Lost != 0 || rep.Duplicated != 0 || !rep.Rollback.OK {
 			t.Fatalf("drill %d:\n%s\n%s", i, text, describe(rep))
