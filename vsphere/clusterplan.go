@@ -54,8 +54,9 @@ func (p *Planner) ReconfigureCluster(cur *ClusterConfig, desired clusterspec.Con
 		case force:
 			return []Check{warn("fingerprint", "the configuration of %s changed since it was read; applying anyway (--force)", cur.Spec.Cluster)}
 		}
-		return []Check{fail("fingerprint", "the configuration of %s changed since it was read (%d differences: %s); read it again and re-apply, or use --force to overwrite",
-			cur.Spec.Cluster, len(clusterspec.Diff(cur.Spec, now.Spec)), changesList(clusterspec.Diff(cur.Spec, now.Spec)))}
+		theirs := clusterspec.Diff(cur.Spec, now.Spec)
+		return []Check{fail("fingerprint", "the configuration of %s changed since it was read (%s: %s); read it again and re-apply, or use --force to overwrite",
+			cur.Spec.Cluster, count(len(theirs), "difference"), changesList(theirs))}
 	}
 	a.run = func(ctx context.Context, g *Gate, report func(int, string)) (string, error) {
 		task, err := runTask(func(ctx context.Context, vim *vim25.Client) (*object.Task, error) {
