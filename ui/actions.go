@@ -9,7 +9,6 @@ import (
 	"github.com/vtui/vtui/ha/placement"
 	"github.com/vtui/vtui/ui/changes"
 	"github.com/vtui/vtui/ui/dialog"
-	"github.com/vtui/vtui/ui/format"
 	"github.com/vtui/vtui/vsphere"
 )
 
@@ -143,21 +142,9 @@ func (a *App) migrateDialog(msg plannedMsg) tea.Cmd {
 	return nil
 }
 
-// candidateText says why an eligible host ranks where it does, in the
-// tables' units: "#1 509 GiB memory and 91.9 GHz CPU free, 3 VMs".
-func candidateText(c placement.Candidate) string {
-	s := fmt.Sprintf("#%d %s memory and %s CPU free, %d VMs", c.Rank, format.MB(c.FreeMemoryMB), format.MHz(c.FreeCPUMHz), c.VMs)
-	var warnings []string
-	for _, ch := range c.Checks {
-		if ch.Status == vsphere.CheckWarn {
-			warnings = append(warnings, ch.Reason)
-		}
-	}
-	if len(warnings) > 0 {
-		s += "; warning: " + strings.Join(warnings, "; ")
-	}
-	return s
-}
+// candidateText says why an eligible host ranks where it does: "#1 509
+// GiB memory and 91.9 GHz CPU free, 3 VMs".
+func candidateText(c placement.Candidate) string { return fmt.Sprintf("#%d %s", c.Rank, c.Why()) }
 
 // powerDialog offers the power operations for the VMs.
 func (a *App) powerDialog(vms []vsphere.Ref) tea.Cmd {

@@ -10,9 +10,9 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/vtui/vtui/internal/format"
 	"github.com/vtui/vtui/ui/columns"
 	"github.com/vtui/vtui/ui/common"
-	"github.com/vtui/vtui/ui/format"
 	"github.com/vtui/vtui/ui/listview"
 	"github.com/vtui/vtui/ui/table"
 	"github.com/vtui/vtui/vsphere"

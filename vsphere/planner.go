@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/vtui/vtui/internal/format"
 )
 
 // CheckStatus is a precheck's verdict.
@@ -446,8 +448,8 @@ func ruleCheck(name string, r Rule, ok bool, format string, args ...any) Check {
 func checkCapacity(v *VM, h *Host) Check {
 	free := h.MemoryMB - h.MemoryUsageMB
 	if int64(v.MemoryMB) > free {
-		return warn("capacity", "%s has %d MB of memory free and %s is configured with %d MB: memory would be overcommitted",
-			h.Name, max(free, 0), v.Name, v.MemoryMB)
+		return warn("capacity", "%s has %s of memory free and %s is configured with %s: memory would be overcommitted",
+			h.Name, format.MB(max(free, 0)), v.Name, format.MB(int64(v.MemoryMB)))
 	}
 	return pass("capacity")
 }

@@ -92,7 +92,7 @@ func TestCannotTolerateOneFailureWhenFull(t *testing.T) {
 	if s.Lost != 1 || len(s.Stranded) != 1 || !s.Stranded[0].Protected {
 		t.Fatalf("h1 fails: %+v; want big1 stranded and counted lost", s)
 	}
-	want := "no surviving host can take it: memory: h2 (h2 has 4096 MB of memory free and the VM needs 12288 MB)"
+	want := "no surviving host can take it: memory: h2 (h2 has 4 GiB of memory free and the VM needs 12 GiB)"
 	if s.Stranded[0].Reason != want {
 		t.Errorf("reason %q; want %q", s.Stranded[0].Reason, want)
 	}

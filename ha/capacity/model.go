@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/vtui/vtui/ha/clusterspec"
+	"github.com/vtui/vtui/internal/format"
 	"github.com/vtui/vtui/vsphere"
 )
 
@@ -313,10 +314,10 @@ func (p *placer) refuse(vi, hi int, explain bool) refusal {
 		}
 	}
 	if p.freeMem[hi] < v.memMB {
-		return no("memory", "has %d MB of memory free and the VM needs %d MB", max(p.freeMem[hi], 0), v.memMB)
+		return no("memory", "has %s of memory free and the VM needs %s", format.MB(max(p.freeMem[hi], 0)), format.MB(v.memMB))
 	}
 	if p.freeCPU[hi] < v.cpuMHz {
-		return no("cpu", "has %d MHz of CPU free and the VM needs %d MHz", max(p.freeCPU[hi], 0), v.cpuMHz)
+		return no("cpu", "has %s of CPU free and the VM needs %s", format.MHz(max(p.freeCPU[hi], 0)), format.MHz(v.cpuMHz))
 	}
 	return refusal{}
 }
