@@ -25,7 +25,8 @@ const (
 // names are stable (JSON): vm, source-host, host, target, host-connected, host-power,
 // host-maintenance, cluster, pool, datastores, networks, anti-affinity,
 // affinity, vm-host-rule, capacity, template, power-state, tools,
-// running-vms, server.
+// running-vms, server, fingerprint (a cluster configuration changed since it
+// was read).
 type Check struct {
 	Name   string      `json:"name" yaml:"name"`
 	Status CheckStatus `json:"status" yaml:"status"`
