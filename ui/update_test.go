@@ -186,15 +186,6 @@ func TestPowerMenuConfirmsTheBlastRadius(t *testing.T) {
 	}
 }
 
-func TestMaintenanceToggleOnHosts(t *testing.T) {
-	l, _ := simApp(t, vsphere.Policy{})
-	a := l.a
-	l.keys(":host", "<enter>", "M")
-	if a.dialog == nil || a.dialog.Title() != "enter maintenance mode on esx-a-01.lab.local?" {
-		t.Fatalf("M on a host opens %+v; want the maintenance confirmation naming the host", a.dialog)
-	}
-}
-
 func TestCloseLogsOut(t *testing.T) {
 	_, c := startSmall(t)
 	a := loadedApp(t)
