@@ -349,6 +349,9 @@ func (a *App) changeDone(msg changes.DoneMsg) tea.Cmd {
 		text = f.Context + " (previous context): " + text
 	}
 	cmds := []tea.Cmd{a.changeNote(int(f.ID), bad, text)}
+	if f.Gen == a.gen && a.top().kind == HA {
+		cmds = append(cmds, a.ha.ChangeDone(f))
+	}
 	if len(a.changes.Running()) == 0 { // nothing left for q to warn about
 		a.quitting = false
 		a.notes.clear(causeQuit)

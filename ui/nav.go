@@ -23,8 +23,8 @@ func (a *App) openInput(m mode, prompt, value string, suggestions []string) {
 func (a *App) handleInput(msg tea.KeyMsg) tea.Cmd {
 	switch msg.Type {
 	case tea.KeyEsc:
-		if a.mode == modeFilter {
-			a.current().SetFilter("")
+		if l, ok := a.current().(listView); ok && a.mode == modeFilter {
+			l.SetFilter("")
 		}
 		a.mode = modeNormal
 		a.input.Blur()
@@ -40,8 +40,8 @@ func (a *App) handleInput(msg tea.KeyMsg) tea.Cmd {
 	}
 	var cmd tea.Cmd
 	a.input, cmd = a.input.Update(msg)
-	if a.mode == modeFilter {
-		a.current().SetFilter(a.input.Value())
+	if l, ok := a.current().(listView); ok && a.mode == modeFilter {
+		l.SetFilter(a.input.Value())
 	}
 	return cmd
 }

@@ -130,14 +130,16 @@ func (a *App) header() string {
 		}
 		crumbs = append(crumbs, string(l.kind))
 	}
-	v := a.current()
-	count := fmt.Sprintf(" [%d]", v.Total())
-	if v.Filter() != "" {
-		count = fmt.Sprintf(" [%d/%d]", v.Len(), v.Total())
-	}
-	line1 := a.styles.Title.Render("vtui") + " " + a.styles.Crumb.Render(strings.Join(crumbs, " › ")) + a.styles.Hint.Render(count)
-	if f := v.Filter(); f != "" && a.mode != modeFilter {
-		line1 += a.styles.Hint.Render("  /" + f)
+	line1 := a.styles.Title.Render("vtui") + " " + a.styles.Crumb.Render(strings.Join(crumbs, " › "))
+	if v, ok := a.current().(listView); ok {
+		count := fmt.Sprintf(" [%d]", v.Total())
+		if v.Filter() != "" {
+			count = fmt.Sprintf(" [%d/%d]", v.Len(), v.Total())
+		}
+		line1 += a.styles.Hint.Render(count)
+		if f := v.Filter(); f != "" && a.mode != modeFilter {
+			line1 += a.styles.Hint.Render("  /" + f)
+		}
 	}
 	var line2 string
 	switch a.mode {

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/xml"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -41,8 +42,12 @@ func Record(tb testing.TB, srv *sim.Server) *Recorder {
 	rp := httputil.NewSingleHostReverseProxy(&target)
 	rp.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}
 	rp.FlushInterval = -1 // long polls (WaitForUpdatesEx) pass through as they come
+	// A client that goes away mid-request is the proxy's everyday; it is
+	// not worth a line on the test's output.
+	quiet := log.New(io.Discard, "", 0)
+	rp.ErrorLog = quiet
 	r := &Recorder{srv: srv}
-	r.proxy = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+	r.proxy = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, err := io.ReadAll(req.Body)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
@@ -56,6 +61,8 @@ func Record(tb testing.TB, srv *sim.Server) *Recorder {
 		}
 		rp.ServeHTTP(w, req)
 	}))
+	r.proxy.Config.ErrorLog = quiet
+	r.proxy.StartTLS()
 	tb.Cleanup(r.proxy.Close)
 	return r
 }
