@@ -91,7 +91,7 @@ func (a *App) runCommand(line string) tea.Cmd {
 // helpLines is the help screen's text: the root's keys, then the current
 // view's, in as many columns as fit the width.
 func (a *App) helpLines() []string {
-	groups := append([][]key.Binding{a.keys.Global()}, a.current().FullHelp()...)
+	groups := append([][]key.Binding{a.globalKeys()}, a.current().FullHelp()...)
 	var rows, row []string
 	rowWidth := 0
 	for _, g := range groups {
