@@ -213,3 +213,22 @@ func TestTwoFailuresCoverEveryPair(t *testing.T) {
 		t.Error("Analyze with 0 failures: want an error")
 	}
 }
+
+func TestNothingRestartsWithoutHA(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		off    func(*clusterspec.HA)
+		reason string
+	}{
+		{"HA disabled", func(h *clusterspec.HA) { h.Enabled = false }, "HA is disabled on c1"},
+		{"host monitoring off", func(h *clusterspec.HA) { h.HostMonitoring = false }, "host monitoring is off"},
+	} {
+		in := cluster([]string{"h1", "h2", "h3"}, 16384, "a@h1:4096", "b@h2:4096")
+		tt.off(&in.Config.HA)
+		r := analyze(t, in, 1)
+		s := scenarioOf(t, r, "h1")
+		if r.Tolerates || len(s.Restarts) != 0 || s.Lost != 1 || len(s.Stranded) != 1 || !strings.Contains(s.Stranded[0].Reason, tt.reason) {
+			t.Errorf("%s: %s; h1 fails: restarts %v, stranded %+v; want a left down because %s", tt.name, r.Verdict(), restarts(s), s.Stranded, tt.reason)
+		}
+	}
+}

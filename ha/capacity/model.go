@@ -22,6 +22,9 @@ type model struct {
 	// on lists each host's powered-on VMs; at is each VM's host.
 	on [][]int
 	at []int
+	// noRestarts says why HA restarts nothing at all ("" when it does):
+	// it is disabled, or does not monitor hosts.
+	noRestarts string
 }
 
 type host struct {
@@ -55,6 +58,12 @@ type rule struct {
 
 func newModel(in Input) *model {
 	m := &model{}
+	switch ha := in.Config.HA; {
+	case !ha.Enabled:
+		m.noRestarts = fmt.Sprintf("HA is disabled on %s, so nothing restarts a failed host's VMs", in.Config.Cluster)
+	case !ha.HostMonitoring:
+		m.noRestarts = fmt.Sprintf("HA does not monitor the hosts of %s (host monitoring is off), so it restarts nothing", in.Config.Cluster)
+	}
 	hostIndex := map[vsphere.Ref]int{}
 	failover := map[string]bool{}
 	if in.Config.HA.AdmissionControl.Mode == clusterspec.AdmissionHosts {
@@ -192,6 +201,11 @@ func (m *model) scenario(failedIdx []int) Scenario {
 		from := m.hosts[v.host].name
 		if v.priority.Rank() >= len(clusterspec.RestartOrder()) {
 			s.Stranded = append(s.Stranded, Stranded{VM: v.name, From: from, Priority: v.priority, Reason: "restart priority is disabled"})
+			continue
+		}
+		if m.noRestarts != "" {
+			s.Stranded = append(s.Stranded, Stranded{VM: v.name, From: from, Priority: v.priority, Protected: true, Reason: m.noRestarts})
+			s.Lost++
 			continue
 		}
 		to, warnings, reason := p.place(vi)
