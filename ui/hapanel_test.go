@@ -114,6 +114,24 @@ func TestHAPanelScreens(t *testing.T) {
 	golden(t, "ha-confirm", screen(l.a))
 }
 
+// TestHAPanelShowsWhyAFailureIsNotTolerated: the what-if's verdict, and
+// the worst case's VMs left down with why.
+func TestHAPanelShowsWhyAFailureIsNotTolerated(t *testing.T) {
+	srv := vspheretest.Start(t, "small")
+	// With HA on, batch-02 must run on esx-b-01, and web-02 (on
+	// esx-b-03) is never restarted.
+	reconfigure(t, srv, "cluster-b", func(c *clusterspec.Config) {
+		c.HA.Enabled = true
+		c.VMGroups = []clusterspec.VMGroup{{Name: "pinned", VMs: []string{"batch-02"}}}
+		c.HostGroups = []clusterspec.HostGroup{{Name: "b-one", Hosts: []string{"esx-b-01.lab.local"}}}
+		c.Rules = []clusterspec.Rule{{Name: "pinned-on-b-one", Kind: clusterspec.RuleVMHost, Enabled: true, Mandatory: true,
+			VMGroup: "pinned", AffineHostGroup: "b-one"}}
+		c.Overrides = []clusterspec.Override{{VM: "web-02", RestartPriority: clusterspec.RestartDisabled}}
+	})
+	l, _ := panelOn(t, srv, vsphere.Policy{}, "cluster-b")
+	golden(t, "ha-panel-not-tolerated", screen(l.a))
+}
+
 // TestHAPanelEditIsAppliedLive: a setting edited in the panel's form is
 // applied, the panel reads the cluster again and shows it, and vCenter
 // (read by another client) has it.

@@ -87,22 +87,26 @@ func capacityLines(s Snapshot, st *common.Styles, width int) []string {
 				para(fmt.Sprintf("and %d more", len(w.Stranded)-most))
 				break
 			}
-			para(fmt.Sprintf("• %s (%s) stays down: %s", v.VM, v.Priority, v.Reason))
+			para(fmt.Sprintf("• %s (%s) left down: %s", v.VM, v.Priority, v.Reason))
 		}
 	}
 	return out
 }
 
 // worstCase sums the worst scenario up: "worst case: esx-a-01 down: 2
-// VMs restart elsewhere, 1 protected VM stays down, 12 GiB of memory
-// left".
+// VMs restarted elsewhere, 1 left down (1 of them protected); 12 GiB of
+// memory left".
 func worstCase(w capacity.Scenario) string {
-	down := "none stays down"
+	down := "none left down"
 	if len(w.Stranded) > 0 {
-		down = fmt.Sprintf("%d stay down (%d of them protected)", len(w.Stranded), w.Lost)
+		down = fmt.Sprintf("%d left down (%d of them protected)", len(w.Stranded), w.Lost)
 	}
-	return fmt.Sprintf("worst case: %s down: %d VMs restart elsewhere, %s; %s of memory left",
-		strings.Join(w.Failed, "+"), len(w.Restarts), down, format.MB(w.FreeMemoryMB))
+	restarted := fmt.Sprintf("%d VMs", len(w.Restarts))
+	if len(w.Restarts) == 1 {
+		restarted = "1 VM"
+	}
+	return fmt.Sprintf("worst case: %s down: %s restarted elsewhere, %s; %s of memory left",
+		strings.Join(w.Failed, "+"), restarted, down, format.MB(w.FreeMemoryMB))
 }
 
 // rulesLines lists the rules with whether vCenter says each is kept now.
