@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "github.com/charmbracelet/bubbletea"
+
 	"github.com/vtui/vtui/ha/clusterspec"
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/sim"
@@ -270,5 +272,24 @@ func TestHAPanelReadsOnlyItsCluster(t *testing.T) {
 	}
 	if got := strings.Join(reads, " "); got != "RetrievePropertiesEx RetrievePropertiesEx RetrievePropertiesEx" {
 		t.Errorf("opening the panel sent %s; want 3 RetrievePropertiesEx: configuration, reservations, recommendations", got)
+	}
+}
+
+// TestHAPanelAtTheMinimumSize: at 60×10 the panel fits, and its form
+// keeps the field being edited in view.
+func TestHAPanelAtTheMinimumSize(t *testing.T) {
+	l, _ := panelOn(t, lab(t), vsphere.Policy{}, "cluster-a")
+	a := l.a
+	l.send(tea.WindowSizeMsg{Width: minWidth, Height: minHeight})
+	screenFits(t, a.View(), minWidth, minHeight)
+	l.keys("e")
+	for _, field := range []string{"host monitoring", "VM monitoring", "admission control", "restart priority",
+		"isolation response", "enabled", "automation", "migration threshold"} {
+		l.keys("<down>")
+		screen := a.View()
+		screenFits(t, screen, minWidth, minHeight)
+		if !strings.Contains(screen, "› "+field) {
+			t.Errorf("the form's cursor on %s is out of view:\n%s", field, screen)
+		}
 	}
 }

@@ -207,9 +207,9 @@ func (f *form) desired(cur clusterspec.Config, scope clusterspec.Scope) (want cl
 	return want, true
 }
 
-// lines renders the form, a field a line, each problem under its field.
-func (f *form) lines(st *common.Styles) []string {
-	var out []string
+// lines renders the form, a field a line, each problem under its field;
+// at is the line of the field with the cursor, which must stay in view.
+func (f *form) lines(st *common.Styles) (out []string, at int) {
 	for _, p := range f.others {
 		out = append(out, st.Bad.Render("✗ "+p))
 	}
@@ -225,7 +225,7 @@ func (f *form) lines(st *common.Styles) []string {
 		}
 		cursor := "  "
 		if i == f.cursor {
-			cursor = "› "
+			cursor, at = "› ", len(out)
 		}
 		value := "‹ " + e.value + " ›"
 		if e.input != nil {
@@ -244,5 +244,5 @@ func (f *form) lines(st *common.Styles) []string {
 			out = append(out, st.Bad.Render(fmt.Sprintf("  %-20s ✗ %s", "", e.err)))
 		}
 	}
-	return out
+	return out, at
 }

@@ -344,8 +344,11 @@ func (m *Model) View() string {
 			note = st.Bad.Render(note)
 		}
 	}
-	content := m.content()
+	content, focus := m.content()
 	room := m.pageHeight()
+	if focus >= 0 { // the form's field, and the problem under it, stay in view
+		m.offset = max(min(m.offset, focus), focus+2-room)
+	}
 	m.offset = max(min(m.offset, len(content)-room), 0)
 	content = content[m.offset:min(m.offset+room, len(content))]
 
@@ -371,24 +374,25 @@ func (m *Model) title() string {
 	return m.cluster.Name + ": HA and DRS"
 }
 
-// content is the lines of what the panel shows now, before scrolling.
-func (m *Model) content() []string {
+// content is the lines of what the panel shows now, before scrolling,
+// and the line that must stay in view (the form's cursor), or -1.
+func (m *Model) content() (lines []string, focus int) {
 	st := m.common.Styles
 	switch {
 	case m.mode == modeForm:
 		return m.form.lines(st)
 	case m.mode == modeReview:
-		return m.reviewLines()
+		return m.reviewLines(), -1
 	case m.snap == nil && m.readErr != nil:
-		return []string{st.Bad.Render(fmt.Sprintf("could not read %s: %v", m.cluster.Name, m.readErr)), "", "r tries again"}
+		return []string{st.Bad.Render(fmt.Sprintf("could not read %s: %v", m.cluster.Name, m.readErr)), "", "r tries again"}, -1
 	case m.snap == nil:
-		return []string{"reading the HA and DRS configuration of " + m.cluster.Name + "…"}
+		return []string{"reading the HA and DRS configuration of " + m.cluster.Name + "…"}, -1
 	}
-	lines := snapshotLines(*m.snap, st, m.common.Width)
+	lines = snapshotLines(*m.snap, st, m.common.Width)
 	if m.readErr != nil {
 		lines = append([]string{st.Bad.Render(fmt.Sprintf("reading again failed, so this is the last read: %v", m.readErr)), ""}, lines...)
 	}
-	return lines
+	return lines, -1
 }
 
 func (m *Model) reviewLines() []string {
