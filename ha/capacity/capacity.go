@@ -29,6 +29,9 @@
 //   - Admission control reserves capacity when VMs power on; HA attempts
 //     restarts even when it is off, so the what-if always places, and the
 //     report says whether the configured policy covers the failures asked.
+//   - With HA disabled, or host monitoring off, nothing is restarted: every
+//     protected VM of a failed host is left down, and no failure is
+//     tolerated.
 //
 // Where this differs from vSphere: HA's memory overhead per VM, slot sizes
 // and the restart order's readiness conditions are not modelled; a
