@@ -222,6 +222,17 @@ func TestEvacuationDrillPassesAndRollsBack(t *testing.T) {
 	}
 }
 
+func TestEvacuationNeedsNoHA(t *testing.T) {
+	_, c := haSim(t)
+	before := clusterState(t, c)
+	plan := mustParse(t, "name: evac\ncluster: cluster-b\nscenario: evacuation\ntargets: {pick: most-vms, count: 1}\nexpect: {rto: 1m}\n")
+	rep := (&Runner{Client: c, Plan: plan}).Run(context.Background())
+	if rep.Result != ResultPass {
+		t.Fatalf("an evacuation of cluster-b (HA and DRS off) did not pass:\n%s", describe(rep))
+	}
+	sameMaps(t, "after the rollback", clusterState(t, c), before)
+}
+
 // TestPreflightRefusesAndInjectsNothing is one case per gate: each
 // refuses the drill before any host is touched, naming the gate.
 func TestPreflightRefusesAndInjectsNothing(t *testing.T) {

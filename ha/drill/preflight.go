@@ -311,6 +311,10 @@ func (p *Preflight) checkCapacity(ctx context.Context, c *vsphere.Client, plan P
 	if err != nil {
 		return failed("capacity", "could not read the VMs' reservations: %v", err)
 	}
+	if plan.Scenario == ScenarioEvacuation {
+		// An evacuation needs room, not HA: ask as if HA were on.
+		in.Config.HA.Enabled, in.Config.HA.HostMonitoring = true, true
+	}
 	names := make([]string, len(p.Targets))
 	for i, h := range p.Targets {
 		names[i] = h.Name
