@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -261,6 +262,11 @@ func TestHAPanelAppliesARecommendation(t *testing.T) {
 func TestHAPanelReadsOnlyItsCluster(t *testing.T) {
 	l, rec := panelOn(t, lab(t), vsphere.Policy{}, "cluster-a")
 	l.keys("<esc>")
+	// The live streams catch up with what the setup did (a full read of
+	// the events, say) in their own time: wait until they are quiet.
+	for n := -1; n != len(rec.Methods()); time.Sleep(300 * time.Millisecond) {
+		n = len(rec.Methods())
+	}
 	rec.Reset()
 	l.keys("h")
 	l.until("the panel to read", panelRead(l.a, "Capacity  tolerates"))
