@@ -22,6 +22,7 @@ import (
 	"github.com/vtui/vtui/ui/changes"
 	"github.com/vtui/vtui/ui/common"
 	"github.com/vtui/vtui/ui/dialog"
+	"github.com/vtui/vtui/ui/hapanel"
 	"github.com/vtui/vtui/ui/listview"
 	"github.com/vtui/vtui/vsphere"
 )
@@ -91,6 +92,7 @@ type App struct {
 
 	stack      []location
 	views      map[Kind]view
+	ha         *hapanel.Model // the HA/DRS panel, also views[HA]
 	mode       mode
 	input      textinput.Model
 	helpOffset int           // first line of the help screen shown
@@ -138,6 +140,8 @@ func New(cfg Config) *App {
 	}
 	a.common = common.Common{Styles: a.styles, Keys: a.keys, Log: log, Emit: a.emit}
 	a.views = newViews(a.common)
+	a.ha = hapanel.New(a.common, a.panelConn)
+	a.views[HA] = a.ha
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 	a.contextName = cfg.Context
 	a.layout() // keys typed before the first WindowSizeMsg find a sized screen
@@ -200,7 +204,9 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case openMsg:
 		a.stack = append(a.stack, msg.loc)
-		a.current().SetFilter("")
+		if l, ok := a.current().(listView); ok {
+			l.SetFilter("")
+		}
 		a.reload()
 		return nil
 	case switchContextMsg:
@@ -210,6 +216,9 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return cmd
 	}
 	if cmd, ok := a.updateChanges(msg); ok {
+		return cmd
+	}
+	if cmd, ok := a.updatePanel(msg); ok {
 		return cmd
 	}
 	return nil
@@ -236,6 +245,9 @@ func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case modeHelp:
 		return a.handleHelpKey(msg)
 	}
+	if c, ok := a.current().(capturer); ok && c.Capturing() && msg.Type != tea.KeyCtrlC {
+		return c.Update(msg)
+	}
 	a.notes.clear(causeInput) // the bad command it was about is over
 	k := a.keys
 	if !key.Matches(msg, k.Quit) {
@@ -248,7 +260,9 @@ func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Help):
 		a.mode, a.helpOffset = modeHelp, 0
 	case key.Matches(msg, k.Filter):
-		a.openInput(modeFilter, "/", a.current().Filter(), nil)
+		if l, ok := a.current().(listView); ok {
+			a.openInput(modeFilter, "/", l.Filter(), nil)
+		}
 	case key.Matches(msg, k.Command):
 		a.openInput(modeCommand, ":", "", commandNames(a.cfg.Contexts))
 	default:

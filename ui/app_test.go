@@ -82,8 +82,8 @@ func keys(a *App, ks ...string) {
 	}
 }
 
-// keyMsgs turns a named key (<enter>, <esc>, <down>, <tab>) into its
-// message, and any other string into one message per rune.
+// keyMsgs turns a named key (<enter>, <esc>, <tab>, <backspace>, an arrow)
+// into its message, and any other string into one message per rune.
 func keyMsgs(k string) []tea.Msg {
 	switch k {
 	case "<enter>":
@@ -94,6 +94,14 @@ func keyMsgs(k string) []tea.Msg {
 		return []tea.Msg{tea.KeyMsg{Type: tea.KeyDown}}
 	case "<tab>":
 		return []tea.Msg{tea.KeyMsg{Type: tea.KeyTab}}
+	case "<up>":
+		return []tea.Msg{tea.KeyMsg{Type: tea.KeyUp}}
+	case "<left>":
+		return []tea.Msg{tea.KeyMsg{Type: tea.KeyLeft}}
+	case "<right>":
+		return []tea.Msg{tea.KeyMsg{Type: tea.KeyRight}}
+	case "<backspace>":
+		return []tea.Msg{tea.KeyMsg{Type: tea.KeyBackspace}}
 	}
 	var msgs []tea.Msg
 	for _, r := range k {

@@ -121,7 +121,7 @@ func TestCheckMigrate(t *testing.T) {
 		{vm: "app", spec: MigrateSpec{Host: hostR("hb1"), Pool: r("ResourcePool", "rp-b"), Datastore: r("Datastore", "ds-a")}, want: "datastores=fail", reason: "choose a datastore mounted on it"},
 		{vm: "web", spec: MigrateSpec{Host: hostR("hb1"), Pool: r("ResourcePool", "rp-b"), Datastore: r("Datastore", "ds-shared")}, want: "networks=fail", reason: "hb1 has no network pg-a"},
 		{vm: "app", spec: MigrateSpec{Datastore: r("Datastore", "ds-a")}, want: ""},
-		{vm: "big", spec: MigrateSpec{Host: hostR("ha1")}, want: "capacity=warn", reason: "overcommitted"},
+		{vm: "big", spec: MigrateSpec{Host: hostR("ha1")}, want: "capacity=warn", reason: "big is configured with 600 GiB: memory would be overcommitted"},
 		// Rules: app and db must (or should) stay apart; web and db together; web on ha1.
 		{vm: "app", spec: MigrateSpec{Host: hostR("ha1")}, mandatory: true, want: "anti-affinity=fail", reason: `"apart" keeps app apart from db`},
 		{vm: "app", spec: MigrateSpec{Host: hostR("ha1")}, mandatory: false, want: "anti-affinity=warn", reason: "should-rule"},

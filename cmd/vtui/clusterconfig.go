@@ -12,9 +12,8 @@ import (
 
 	"github.com/vtui/vtui/ha/capacity"
 	"github.com/vtui/vtui/ha/clusterspec"
+	"github.com/vtui/vtui/internal/format"
 	"github.com/vtui/vtui/internal/strictyaml"
-	"github.com/vtui/vtui/ui/format"
-	"github.com/vtui/vtui/vsphere"
 )
 
 func newClusterConfigCmd(a *app) *cobra.Command {
@@ -157,7 +156,7 @@ code is 0 either way: the what-if ran.`,
 				return usageErrorf("--failures %d: want 1 to %d host failures", failures, capacity.MaxFailures)
 			}
 			return a.withCluster(cmd, args[0], func(cs *clusterSession) error {
-				in, err := capacityInput(cs)
+				in, err := capacity.Gather(cs.cmd.Context(), cs.c, cs.inv, cs.cfg)
 				if err != nil {
 					return err
 				}
@@ -174,25 +173,6 @@ code is 0 either way: the what-if ran.`,
 	}
 	cmd.Flags().IntVar(&failures, "failures", 1, fmt.Sprintf("how many hosts fail at once (1 to %d)", capacity.MaxFailures))
 	return cmd
-}
-
-// capacityInput gathers what the what-if needs about the session's
-// cluster: its hosts, its VMs and their reservations.
-func capacityInput(cs *clusterSession) (capacity.Input, error) {
-	f := vsphere.Filter{Cluster: cs.cluster.Name}
-	in := capacity.Input{Config: cs.cfg.Spec, Hosts: cs.inv.FilterHosts(f), VMs: cs.inv.FilterVMs(f)}
-	var on []vsphere.Ref
-	for _, v := range in.VMs {
-		if v.PowerState == "poweredOn" {
-			on = append(on, v.Ref)
-		}
-	}
-	res, err := cs.c.Reservations(cs.cmd.Context(), on)
-	if err != nil {
-		return in, err
-	}
-	in.Reservations = res
-	return in, nil
 }
 
 // writeCapacity renders a what-if for people: a line per scenario, the

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -127,7 +128,7 @@ func newRootCmd(a *app) *cobra.Command {
 		newGetCmd(a),
 		newSimCmd(a),
 	)
-	root.AddCommand(newVMCmd(a), newHostCmd(a), newClusterCmd(a))
+	root.AddCommand(newVMCmd(a), newHostCmd(a), newClusterCmd(a), newDrillCmd(a))
 	root.SetHelpCommand(newHelpCmd(root))
 	// cobra adds these when it runs; add them now so that they, too, exit
 	// 2 on an unknown subcommand.
@@ -441,6 +442,10 @@ func (a *app) connectWith(ctx context.Context, s settings) (*vsphere.Client, err
 	return c, nil
 }
 
+// embeddedHA is the HA emulation's timing in the in-process simulator:
+// quicker than vSphere's 15 s, so that a demo drill takes seconds.
+var embeddedHA = sim.HAOptions{DetectDelay: 2 * time.Second, RestartDelay: 100 * time.Millisecond}
+
 // connectSimulator starts the in-process simulator once and logs in to it,
 // pinning its certificate rather than skipping verification.
 func (a *app) connectSimulator(ctx context.Context, s settings, opts []vsphere.Option) (*vsphere.Client, error) {
@@ -450,7 +455,7 @@ func (a *app) connectSimulator(ctx context.Context, s settings, opts []vsphere.O
 			return nil, usageErrorf("--simulator: %w", err)
 		}
 		a.log.Info("starting simulator", "preset", s.Simulator)
-		srv, err := sim.Start(ctx, spec, sim.Options{Listen: "127.0.0.1:0"})
+		srv, err := sim.Start(ctx, spec, sim.Options{Listen: "127.0.0.1:0", HA: embeddedHA})
 		if err != nil {
 			return nil, fmt.Errorf("--simulator=%s: %w", s.Simulator, err)
 		}

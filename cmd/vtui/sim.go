@@ -16,6 +16,7 @@ func newSimCmd(a *app) *cobra.Command {
 	var (
 		listen, preset, username string
 		custom                   sim.Spec
+		ha                       sim.HAOptions
 		sessionTimeout           time.Duration
 	)
 	cmd := &cobra.Command{
@@ -47,7 +48,10 @@ build a custom inventory instead, of at most ` + fmt.Sprintf("%d VMs and %d host
 			if err != nil {
 				return err
 			}
-			srv, err := sim.Start(cmd.Context(), spec, sim.Options{Listen: listen, Username: username, SessionTimeout: sessionTimeout})
+			if ha.DetectDelay <= 0 || ha.RestartDelay < 0 {
+				return usageErrorf("--ha-detect-delay must be positive and --ha-restart-delay not negative")
+			}
+			srv, err := sim.Start(cmd.Context(), spec, sim.Options{Listen: listen, Username: username, HA: ha, SessionTimeout: sessionTimeout})
 			if err != nil {
 				return err
 			}
@@ -68,6 +72,8 @@ build a custom inventory instead, of at most ` + fmt.Sprintf("%d VMs and %d host
 	f.StringVar(&preset, "preset", sim.DefaultPreset, "inventory preset: "+strings.Join(sim.PresetNames(), ", "))
 	f.StringVar(&username, "sim-username", sim.DefaultUsername, "user name the simulator accepts")
 	f.DurationVar(&sessionTimeout, "session-timeout", sim.DefaultSessionTimeout, "log out sessions idle this long, destroying their collectors and views, as vCenter does")
+	f.DurationVar(&ha.DetectDelay, "ha-detect-delay", sim.DefaultHADetectDelay, "HA emulation: how long after a host crashes it is declared failed (vSphere: 15s)")
+	f.DurationVar(&ha.RestartDelay, "ha-restart-delay", 0, "HA emulation: how long each VM's restart takes")
 	f.IntVar(&custom.Clusters, "clusters", 0, "custom inventory: clusters")
 	f.IntVar(&custom.HostsPerCluster, "hosts", 0, "custom inventory: hosts per cluster")
 	f.IntVar(&custom.VMs, "vms", 0, "custom inventory: VMs in all")

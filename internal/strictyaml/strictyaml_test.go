@@ -109,6 +109,10 @@ loose: {k: v}
 	if e := doc.Errorf([]string{"by-name", "with.dot"}, "no such %s", "thing"); e.Error() != `p.yaml:9:3: by-name."with.dot": no such thing` {
 		t.Errorf("Errorf = %q", e)
 	}
+	// A key the file does not have is placed at the nearest key holding it.
+	if e := doc.Errorf([]string{"by-name", "absent", "deeper"}, "missing"); e.Line != 8 || e.Key != "by-name.absent.deeper" {
+		t.Errorf("Errorf of an absent key = line %d key %q (%v); want line 8 (by-name)", e.Line, e.Key, e)
+	}
 }
 
 func TestEmptyOrCommentOnlyDocumentLeavesDefaults(t *testing.T) {
