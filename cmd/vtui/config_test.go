@@ -14,6 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/vtui/vtui/internal/strictyaml"
+	"github.com/vtui/vtui/vsphere"
 )
 
 // fakeEnv is the environment of one test case.
@@ -252,8 +253,6 @@ func TestContextSelection(t *testing.T) {
 			[]string{"config.yaml:1: current-context: unknown context \"ghost\"", "known: lab"}},
 		{"--context without a file", []string{"--context", "lab"}, nil, "", "",
 			[]string{`context "lab" (from --context): no config file at`}},
-		{"--context with --simulator", []string{"--context", "lab", "--simulator"}, nil, labFile, "",
-			[]string{"--context and --simulator cannot be combined"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -263,6 +262,51 @@ func TestContextSelection(t *testing.T) {
 				t.Errorf("args %q env %v: got context %q; want %q", tt.args, tt.env, s.ContextName, tt.want)
 			}
 		})
+	}
+}
+
+// TestSimulatorIsItsOwnVCenter: with --simulator, a flag that names or
+// reaches another vCenter is refused, and the same settings left in VTUI_*
+// variables are ignored with a note, even when they would contradict each
+// other; govc's variables and the file's current-context are ignored
+// quietly.
+func TestSimulatorIsItsOwnVCenter(t *testing.T) {
+	const pin = "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01"
+	tests := []struct {
+		args     []string
+		env      fakeEnv
+		wantNote string
+		wantErr  string
+	}{
+		{[]string{"--context", "lab"}, nil, "", "--context and --simulator cannot be combined: the simulator is its own vCenter"},
+		{[]string{"--url", "vc"}, nil, "", "--url and --simulator cannot be combined"},
+		{[]string{"--username", "u"}, nil, "", "--username and --simulator cannot be combined"},
+		{[]string{"--insecure"}, nil, "", "--insecure and --simulator cannot be combined"},
+		{[]string{"--thumbprint", pin}, nil, "", "--thumbprint and --simulator cannot be combined"},
+		{[]string{"--ca-file", "ca.pem"}, nil, "", "--ca-file and --simulator cannot be combined"},
+		{nil, fakeEnv{"VTUI_URL": "vc", "VTUI_USERNAME": "u", "VTUI_PASSWORD": "pw"}, "--simulator connects to its own vCenter; ignoring VTUI_URL, VTUI_USERNAME, VTUI_PASSWORD", ""},
+		{nil, fakeEnv{"VTUI_CONTEXT": "prod", "VTUI_INSECURE": "true", "VTUI_THUMBPRINT": pin, "VTUI_CA_FILE": "/ca.pem"},
+			"--simulator connects to its own vCenter; ignoring VTUI_CONTEXT, VTUI_INSECURE, VTUI_THUMBPRINT, VTUI_CA_FILE", ""},
+		{nil, fakeEnv{"GOVC_URL": "vc", "GOVC_USERNAME": "u", "GOVC_PASSWORD": "pw", "GOVC_INSECURE": "1"}, "", ""},
+	}
+	for _, tt := range tests {
+		args := append([]string{"--simulator=small"}, tt.args...)
+		input := fmt.Sprintf("args %q env %v", args, tt.env)
+		s, err := resolveTest(t, args, tt.env, labFile)
+		if tt.wantErr != "" {
+			checkErr(t, input, err, []string{tt.wantErr})
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", input, err)
+			continue
+		}
+		if got := strings.Join(s.notes, "; "); got != tt.wantNote {
+			t.Errorf("%s: notes %q; want %q", input, got, tt.wantNote)
+		}
+		if s.ContextName != "" || s.Conn != (vsphere.Config{Timeout: defaultTimeout}) || s.password != (passwordSource{}) {
+			t.Errorf("%s: context %q, connection %+v, password %+v; want none of another vCenter's", input, s.ContextName, s.Conn, s.password)
+		}
 	}
 }
 

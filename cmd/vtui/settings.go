@@ -186,8 +186,13 @@ func resolveSettings(in resolveInput) (settings, *fileConfig, error) {
 		}
 	}
 
-	// Connection settings.
-	if err := r.connection(cc, useGOVC); err != nil {
+	// Connection settings; the simulator is its own vCenter.
+	if s.Simulator != "" {
+		err = r.simulatorOwnsConnection()
+	} else {
+		err = r.connection(cc, useGOVC)
+	}
+	if err != nil {
 		return s, fc, err
 	}
 	if s.Conn.Timeout, err = r.duration("timeout"); err != nil {
@@ -200,16 +205,32 @@ func resolveSettings(in resolveInput) (settings, *fileConfig, error) {
 	if s.LogFile != "" && s.sources["log-file"] != "config file" {
 		s.LogFile = absPath(s.LogFile, "", in.Home)
 	}
-	if s.Simulator != "" && s.Conn.URL != "" {
-		if strings.HasPrefix(s.sources["url"], "--") {
-			return s, fc, usageErrorf("--url and --simulator cannot be combined: the simulator is its own vCenter")
-		}
-		s.notes = append(s.notes, fmt.Sprintf("%s is ignored: --simulator connects to its own vCenter", s.sources["url"]))
-		s.Conn = vsphere.Config{Timeout: s.Conn.Timeout}
-		s.password = passwordSource{}
-		return s, fc, nil
-	}
 	return s, fc, nil
+}
+
+// simulatorOwnsConnection refuses, with --simulator, a flag that picks
+// another vCenter or says how to reach one: the user typed both, so one
+// is a mistake. The same settings in VTUI_* variables, and VTUI_PASSWORD,
+// may be left over from another session (vtui sim prints them): they are
+// ignored, with a note. The config file's current-context is the file's
+// default, not the user's choice for this command, and is ignored quietly.
+func (r *resolver) simulatorOwnsConnection() error {
+	var ignored []string
+	for _, key := range append([]string{"context"}, connectionFlags...) {
+		switch src := r.source(key); {
+		case strings.HasPrefix(src, "--"):
+			return usageErrorf("%s and --simulator cannot be combined: the simulator is its own vCenter", src)
+		case strings.HasPrefix(src, "VTUI_"):
+			ignored = append(ignored, src)
+		}
+	}
+	if hasEnv("VTUI_PASSWORD") {
+		ignored = append(ignored, "VTUI_PASSWORD")
+	}
+	if len(ignored) > 0 {
+		r.s.notes = append(r.s.notes, "--simulator connects to its own vCenter; ignoring "+strings.Join(ignored, ", "))
+	}
+	return nil
 }
 
 // connection resolves the URL, the user, TLS and where the password
@@ -473,13 +494,7 @@ func (r *resolver) selectContext(fc *fileConfig) (contextConfig, error) {
 	if in.Context != nil {
 		from = "context switch"
 	}
-	if r.s.Simulator != "" {
-		if from == "--context" && name != "" {
-			return contextConfig{}, usageErrorf("--context and --simulator cannot be combined: the simulator is its own vCenter")
-		}
-		name = ""
-	}
-	if name == "" {
+	if name == "" || r.s.Simulator != "" {
 		return contextConfig{}, nil
 	}
 	if fc == nil {
