@@ -250,7 +250,11 @@ func TestContextSelection(t *testing.T) {
 		{"unknown VTUI_CONTEXT", nil, fakeEnv{"VTUI_CONTEXT": "nope"}, labFile, "",
 			[]string{`VTUI_CONTEXT: unknown context "nope"`, "known: lab, prod"}},
 		{"unknown current-context", nil, nil, "current-context: ghost\ncontexts:\n  lab: {url: x}\n", "",
-			[]string{"config.yaml:1: current-context: unknown context \"ghost\"", "known: lab"}},
+			[]string{`config.yaml:1:18: current-context: unknown context "ghost" (known: lab)`}},
+		{"unknown current-context, --context picks another", []string{"--context", "lab"}, nil, "current-context: ghost\ncontexts:\n  lab: {url: x}\n", "",
+			[]string{`config.yaml:1:18: current-context: unknown context "ghost" (known: lab)`}},
+		{"unknown current-context, --simulator", []string{"--simulator"}, nil, "current-context: ghost\n", "",
+			[]string{`config.yaml:1:18: current-context: unknown context "ghost" (known: none)`}},
 		{"--context without a file", []string{"--context", "lab"}, nil, "", "",
 			[]string{`context "lab" (from --context): no config file at`}},
 	}

@@ -24,7 +24,6 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
-	"github.com/vtui/vtui/internal/strictyaml"
 	"github.com/vtui/vtui/vsphere"
 )
 
@@ -506,10 +505,6 @@ func (r *resolver) selectContext(fc *fileConfig) (contextConfig, error) {
 	}
 	cc, err := fc.context(name)
 	if err != nil {
-		if from == "current-context" {
-			return contextConfig{}, usageError{&strictyaml.Error{Path: fc.Path, Line: fc.currentContextLine, Key: "current-context",
-				Msg: fmt.Sprintf("%v", strings.Replace(err.Error(), " in "+fc.Path, "", 1))}}
-		}
 		return contextConfig{}, usageError{fmt.Errorf("%s: %w", from, err)}
 	}
 	r.s.ContextName = name
