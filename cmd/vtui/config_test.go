@@ -355,8 +355,8 @@ func TestConfigFileLocation(t *testing.T) {
 		{nil, fakeEnv{"VTUI_CONFIG": other, "XDG_CONFIG_HOME": xdg}, "other", nil},
 		{[]string{"--config", "~/other.yaml"}, nil, "other", nil},
 		{[]string{"--config="}, fakeEnv{"XDG_CONFIG_HOME": xdg, "VTUI_CONFIG": other}, "", nil}, // reads none
-		{[]string{"--config", filepath.Join(home, "missing.yaml")}, nil, "", []string{"read config", "missing.yaml"}},
-		{nil, fakeEnv{"VTUI_CONFIG": filepath.Join(home, "missing.yaml")}, "", []string{"read config", "missing.yaml"}},
+		{[]string{"--config", filepath.Join(home, "missing.yaml")}, nil, "", []string{"config file: open ", "missing.yaml"}},
+		{nil, fakeEnv{"VTUI_CONFIG": filepath.Join(home, "missing.yaml")}, "", []string{"config file: open ", "missing.yaml"}},
 	}
 	for _, tt := range tests {
 		s, err := resolveIn(t, home, tt.args, tt.env)

@@ -123,7 +123,7 @@ func loadConfigFile(path string, optional bool, home string) (*fileConfig, error
 		if optional && errors.Is(err, fs.ErrNotExist) {
 			return nil, nil
 		}
-		return nil, fmt.Errorf("read config: %w", err)
+		return nil, fmt.Errorf("config file: %w", err)
 	}
 	return parseConfig(path, data, home)
 }

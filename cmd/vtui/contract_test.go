@@ -36,6 +36,9 @@ func TestExitCodeContract(t *testing.T) {
 			if tt.code != exitOK && !isOneError(r.stderr) {
 				t.Errorf("stderr %q; want one line starting with \"vtui: \", after any notes", r.stderr)
 			}
+			if v := doubledVerb(r.stderr); v != "" {
+				t.Errorf("stderr %q says %q twice in a row", r.stderr, v)
+			}
 			log, _ := os.ReadFile(logFile)
 			for where, text := range map[string]string{"stdout": r.stdout, "stderr": r.stderr, "the log": string(log)} {
 				if strings.Contains(text, secret) {
@@ -58,6 +61,38 @@ func isOneError(stderr string) bool {
 		}
 	}
 	return strings.HasSuffix(stderr, "\n") && strings.HasPrefix(lines[last], "vtui: ") && !strings.HasPrefix(lines[last], "vtui: note: ")
+}
+
+// doubledVerb returns the verb that an error's wrapper and the error it
+// wraps both begin with, as in "open log file: open /x: is a directory",
+// or "". A part that quotes a value describes that value rather than
+// naming an operation ("invalid vCenter URL "vc:x": invalid port ...").
+func doubledVerb(msg string) string {
+	for _, line := range strings.Split(msg, "\n") {
+		parts := strings.Split(strings.TrimPrefix(line, "vtui: "), ": ")
+		for i := 1; i < len(parts); i++ {
+			wrapper, wrapped := strings.Fields(parts[i-1]), strings.Fields(parts[i])
+			if len(wrapper) > 0 && len(wrapped) > 0 && wrapper[0] == wrapped[0] && !strings.ContainsAny(parts[i-1], `"'`) {
+				return wrapper[0]
+			}
+		}
+	}
+	return ""
+}
+
+func TestDoubledVerb(t *testing.T) {
+	for _, tt := range []struct{ msg, want string }{
+		{"vtui: open log file: open /x: is a directory\n", "open"},
+		{"vtui: start simulator: start simulator on 127.0.0.1:1: busy\n", "start"},
+		{"vtui: note: x\nvtui: read config: read /d: is a directory\n", "read"},
+		{"vtui: log file: open /x: is a directory\n", ""},
+		{`vtui: invalid vCenter URL "vc:x": invalid port ":x" after host` + "\n", ""},
+		{"vtui: --simulator=demo: start simulator on 127.0.0.1:1: busy\n", ""},
+	} {
+		if got := doubledVerb(tt.msg); got != tt.want {
+			t.Errorf("doubledVerb(%q) = %q; want %q", tt.msg, got, tt.want)
+		}
+	}
 }
 
 // contractRow is one bad input: the command it exercises (its path, as
@@ -84,6 +119,8 @@ func contractRows(t *testing.T) []contractRow {
 		{"vtui", []string{"--bogus"}, nil, exitUsage, "unknown flag: --bogus"},
 		{"vtui", []string{sim, "--url", "vc01"}, nil, exitUsage, "--url and --simulator cannot be combined"},
 		{"vtui", []string{"--url", "vc01", "--username", "u"}, nil, exitUsage, "the terminal UI needs a terminal"},
+		{"vtui", []string{"--config", dir}, nil, exitUsage, "vtui: config file: read " + dir + ": is a directory"},
+		{"vtui", []string{sim, "--log-file", dir}, nil, exitUsage, "vtui: log file: open " + dir + ": is a directory"},
 		{"vtui version", []string{"version", "--bogus"}, nil, exitUsage, "unknown flag: --bogus"},
 		{"vtui version", []string{"version", "-o", "xml"}, nil, exitUsage, `invalid value "xml" for -o/--output`},
 		{"vtui get", []string{"get", "--bogus"}, nil, exitUsage, "unknown flag: --bogus"},

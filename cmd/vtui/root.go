@@ -358,11 +358,11 @@ func needsConfig(cmd *cobra.Command) bool {
 // openLog sends the log to path: JSON lines for .json/.jsonl, text otherwise.
 func (a *app) openLog(path string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return usageErrorf("open log file: %w", err)
+		return usageErrorf("log file: %w", err)
 	}
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
-		return usageErrorf("open log file: %w", err)
+		return usageErrorf("log file: %w", err)
 	}
 	a.logFile = f
 	opts := &slog.HandlerOptions{Level: slog.LevelDebug}
