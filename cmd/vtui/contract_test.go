@@ -127,6 +127,7 @@ func contractRows(t *testing.T) []contractRow {
 		{"vtui get", []string{"get", "bogus", sim}, nil, exitUsage, `"bogus"`},
 		{"vtui get", []string{"get", "vms", "web-[", sim}, nil, exitUsage, `invalid name pattern "web-["`},
 		{"vtui get", []string{"get", "events", "--type", "Bogus", sim}, nil, exitUsage, `no event type named "Bogus"`},
+		{"vtui get", []string{"get", "events", "--type", "VmMigrated", sim}, nil, exitUsage, `no event type named "VmMigrated" (did you mean VmMigratedEvent?)`},
 		{"vtui get", []string{"get", "hosts", "--cluster", "nope", sim}, nil, exitUsage, `no cluster named "nope"`},
 		{"vtui get", []string{"get", "hosts", sim, "--username", "u"}, nil, exitUsage, "--username and --simulator cannot be combined"},
 		// Connection settings are checked before anything is sent.
