@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -71,4 +72,47 @@ func TestCredentialsEndToEnd(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestURLPasswordNeverShown: a password inside a URL, malformed or not,
+// from --url, VTUI_URL, GOVC_URL or a context, shows nowhere: not on
+// stdout, stderr or in the log. A malformed one is bad input (exit 2).
+func TestURLPasswordNeverShown(t *testing.T) {
+	const secret = "s3cr3t-in-url"
+	malformed := []string{
+		"https://u:" + secret + "@[::1",
+		"https://u:" + secret + "/x@vc01",
+		"https://u:1/" + secret + "@vc01",
+		"https://u:" + secret + " x@vc01/sdk",
+		"u:" + secret + "@vc01:port",
+	}
+	sources := map[string]func(url, cfg string) ([]string, fakeEnv){
+		"--url":     func(url, _ string) ([]string, fakeEnv) { return []string{"--url", url, "--username", "u"}, nil },
+		"VTUI_URL":  func(url, _ string) ([]string, fakeEnv) { return nil, fakeEnv{"VTUI_URL": url, "VTUI_USERNAME": "u"} },
+		"GOVC_URL":  func(url, _ string) ([]string, fakeEnv) { return nil, fakeEnv{"GOVC_URL": url, "GOVC_USERNAME": "u"} },
+		"a context": func(_, cfg string) ([]string, fakeEnv) { return []string{"--config", cfg}, nil },
+	}
+	check := func(t *testing.T, input string, args []string, env fakeEnv, code int) {
+		t.Helper()
+		logFile := filepath.Join(t.TempDir(), "vtui.log")
+		r := runTest(t, append([]string{"get", "clusters", "--log-file", logFile, "--connect-timeout", "2s"}, args...), env)
+		log, _ := os.ReadFile(logFile)
+		if r.code != code {
+			t.Errorf("%s: exit %d (stderr %q); want %d", input, r.code, r.stderr, code)
+		}
+		if strings.Contains(r.stdout+r.stderr+string(log), secret) {
+			t.Errorf("%s shows the password:\nstdout %q\nstderr %q\nlog %q", input, r.stdout, r.stderr, log)
+		}
+	}
+	for name, source := range sources {
+		for _, url := range malformed {
+			cfg := filepath.Join(t.TempDir(), "config.yaml")
+			writeFile(t, cfg, fmt.Sprintf("current-context: lab\ncontexts:\n  lab: {url: %q, username: u}\n", url), 0o600)
+			args, env := source(url, cfg)
+			check(t, fmt.Sprintf("URL %q from %s", url, name), args, env, exitUsage)
+		}
+	}
+	// A well-formed one, as govc takes it, to a server that is not there:
+	// the connection is tried and logged, without the password.
+	check(t, "GOVC_URL with a password, no server", nil, fakeEnv{"GOVC_URL": "https://u:" + secret + "@127.0.0.1:1/sdk"}, exitFailed)
 }
