@@ -136,6 +136,7 @@ func contractRows(t *testing.T) []contractRow {
 			`invalid vCenter URL "https://***@vc:x"`},
 		{"vtui get", []string{"get", "vms", "--config", leaky}, nil, exitUsage, "contexts.lab.url: holds a password"},
 		{"vtui get", []string{"get", "vms", "--url", "vc:x", "--username", "u"}, nil, exitUsage, `invalid vCenter URL "vc:x"`},
+		{"vtui get", []string{"get", "vms"}, fakeEnv{"VTUI_URL": "vc:99999", "VTUI_USERNAME": "u"}, exitUsage, `invalid vCenter URL "vc:99999": port "99999"`},
 		{"vtui get", []string{"get", "vms", "--url", "vc", "--username", "u", "--thumbprint", "zz"}, nil, exitUsage, `invalid thumbprint "zz"`},
 		{"vtui get", []string{"get", "vms", "--url", "vc", "--username", "u", "--ca-file", filepath.Join(dir, "none.pem")}, nil, exitUsage,
 			"read the CA file"},
