@@ -421,6 +421,15 @@ func TestTLSVerificationWins(t *testing.T) {
 		{"both in one context contradict", []string{"--context", "both"}, nil, false, "",
 			[]string{"context both sets both insecure and thumbprint, which contradict each other"}},
 		{"insecure alone stays insecure", []string{"--context", "lax"}, nil, true, "", nil},
+		{"GOVC_INSECURE goes with GOVC_URL", nil, fakeEnv{"GOVC_URL": "vc", "GOVC_INSECURE": "1"}, true, "", nil},
+		{"but not to --url", []string{"--url", "other"}, fakeEnv{"GOVC_URL": "vc", "GOVC_INSECURE": "1"}, false,
+			"insecure from GOVC_INSECURE is ignored: it applies only to GOVC_URL, not to other from --url", nil},
+		{"a context's insecure does not go to --url", []string{"--context", "lax", "--url", "other"}, nil, false,
+			"insecure from context lax is ignored: it applies only to the context's own url, not to other from --url", nil},
+		{"nor to VTUI_URL", []string{"--context", "lax"}, fakeEnv{"VTUI_URL": "other"}, false,
+			"insecure from context lax is ignored: it applies only to the context's own url, not to other from VTUI_URL", nil},
+		{"--insecure goes to any URL", []string{"--context", "lax", "--url", "other", "--insecure"}, nil, true, "", nil},
+		{"VTUI_INSECURE goes to any URL", []string{"--context", "lax"}, fakeEnv{"VTUI_INSECURE": "true"}, true, "", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -55,6 +55,8 @@ func TestCredentialsEndToEnd(t *testing.T) {
 			exitOK, ""},
 		{"a context's pin beats a stray VTUI_INSECURE", []string{"--config", cfg, "--context", "sim"}, fakeEnv{"SIM_PW": password, "VTUI_INSECURE": "true"},
 			exitOK, "VTUI_INSECURE is ignored: the certificate is verified with the thumbprint from context sim"},
+		{"GOVC_INSECURE does not turn off verification for --url", []string{"--url", url, "--username", "u"},
+			fakeEnv{"GOVC_URL": url, "GOVC_INSECURE": "1", "VTUI_PASSWORD": password}, exitFailed, "is not trusted"},
 		{"a wrong pin is refused", []string{"--config", cfg, "--context", "badpin"}, fakeEnv{"SIM_PW": password}, exitFailed,
 			"does not match the pinned thumbprint"},
 	}

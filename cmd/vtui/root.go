@@ -60,7 +60,8 @@ Connecting
   TLS is always verified: trust a private CA with --ca-file, pin the
   certificate with --thumbprint, or, in a lab, skip verification with
   --insecure. A thumbprint or CA file wins over insecure set elsewhere;
-  both in the same place is an error.
+  both in the same place is an error. A context's insecure applies only to
+  its own url, GOVC_INSECURE only to GOVC_URL.
 
 Safety
   --readonly refuses every change before any request is sent; --dry-run shows

@@ -243,7 +243,8 @@ func (r *resolver) simulatorOwnsConnection() error {
 //     context, GOVC_PASSWORD only when the URL comes from GOVC_URL, and
 //     VTUI_PASSWORD whenever the URL does not come from a context that has
 //     a password source of its own. Anything else is withheld, and the
-//     prompt (or the error) says why.
+//     prompt (or the error) says why. So does insecure: a context's only
+//     to its own url, GOVC_INSECURE only to GOVC_URL.
 func (r *resolver) connection(cc contextConfig, useGOVC bool) error {
 	s := r.s
 	s.Conn.URL = r.str("url")
@@ -272,6 +273,7 @@ func (r *resolver) connection(cc contextConfig, useGOVC bool) error {
 	if err := r.verificationWins(); err != nil {
 		return err
 	}
+	r.insecureStaysWithItsURL()
 
 	// The password is read only on connect, and never through viper: it
 	// has no flag and no config-file value.
@@ -332,6 +334,31 @@ func (r *resolver) verificationWins() error {
 		s.notes = append(s.notes, fmt.Sprintf("%s is ignored: the certificate is verified with the %s from %s", insecureSrc, key, src))
 	}
 	return nil
+}
+
+// insecureStaysWithItsURL ignores, with a note, a context's insecure when
+// the URL comes from elsewhere (--url, VTUI_URL), and GOVC_INSECURE when
+// the URL is not GOVC_URL: each says how to reach its own vCenter, not
+// another one that a password may then be sent to unverified. Insecure
+// from a flag or VTUI_INSECURE applies to whichever URL is used.
+func (r *resolver) insecureStaysWithItsURL() {
+	s := r.s
+	insecureSrc, urlSrc := s.sources["insecure"], s.sources["url"]
+	if !s.Conn.Insecure || s.Conn.URL == "" || insecureSrc == urlSrc {
+		return
+	}
+	var own string
+	switch {
+	case insecureSrc == "GOVC_INSECURE" && urlSrc != "GOVC_URL":
+		own = "GOVC_URL"
+	case insecureSrc == r.contextSource():
+		own = "the context's own url"
+	default:
+		return
+	}
+	s.Conn.Insecure = false
+	s.notes = append(s.notes, fmt.Sprintf("insecure from %s is ignored: it applies only to %s, not to %s from %s",
+		insecureSrc, own, vsphere.RedactURL(s.Conn.URL), urlSrc))
 }
 
 // layer names the layer a source is: flag, VTUI_* variable, context or
