@@ -61,7 +61,8 @@ Connecting
   TLS is always verified: trust a private CA with --ca-file, pin the
   certificate with --thumbprint, or, in a lab, skip verification with
   --insecure. A thumbprint or CA file wins over insecure set elsewhere;
-  both in the same place is an error.
+  both in the same place is an error. A context's insecure applies only to
+  its own url, GOVC_INSECURE only to GOVC_URL.
 
 Safety
   --readonly refuses every change before any request is sent; --dry-run shows
@@ -359,11 +360,11 @@ func needsConfig(cmd *cobra.Command) bool {
 // openLog sends the log to path: JSON lines for .json/.jsonl, text otherwise.
 func (a *app) openLog(path string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return usageErrorf("open log file: %w", err)
+		return usageErrorf("log file: %w", err)
 	}
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
-		return usageErrorf("open log file: %w", err)
+		return usageErrorf("log file: %w", err)
 	}
 	a.logFile = f
 	opts := &slog.HandlerOptions{Level: slog.LevelDebug}

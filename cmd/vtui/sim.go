@@ -25,10 +25,19 @@ func newSimCmd(a *app) *cobra.Command {
 		Long: `Serve a simulated vCenter (govmomi's vcsim, extended by vtui) on a
 loopback address until interrupted (Ctrl-C, SIGTERM).
 
-It prints the settings that reach it as shell assignments, so another shell
-can run:  eval "$(vtui sim | head -4)"  or copy them. The password is random
-for each run. The certificate is self-signed and new for each run;
-VTUI_THUMBPRINT pins it, so TLS is verified as with a real vCenter.
+It prints the settings that reach it as shell assignments (VTUI_URL,
+VTUI_USERNAME, VTUI_PASSWORD, VTUI_THUMBPRINT), then a "# serving" line,
+for a shell to read once they are there:
+
+  vtui sim > sim.env &
+  until grep -q '^# serving' sim.env; do sleep 1; done
+  set -a; . ./sim.env; set +a
+  vtui get hosts
+
+(Not eval "$(vtui sim)": the command substitution waits for the simulator
+to exit.) The password is random for each run. The certificate is
+self-signed and new for each run; VTUI_THUMBPRINT pins it, so TLS is
+verified as with a real vCenter.
 
 Presets: ` + strings.Join(sim.PresetNames(), ", ") + ` (see the README). --clusters, --hosts and --vms
 build a custom inventory instead, of at most ` + fmt.Sprintf("%d VMs and %d hosts", sim.MaxVMs, sim.MaxHosts) + `.`,
