@@ -22,6 +22,7 @@ import (
 	"github.com/vtui/vtui/ui/changes"
 	"github.com/vtui/vtui/ui/common"
 	"github.com/vtui/vtui/ui/dialog"
+	"github.com/vtui/vtui/ui/drill"
 	"github.com/vtui/vtui/ui/listview"
 	"github.com/vtui/vtui/vsphere"
 )
@@ -95,6 +96,7 @@ type App struct {
 	input      textinput.Model
 	helpOffset int           // first line of the help screen shown
 	dialog     *dialog.Model // a modal choice, if open
+	drill      *drill.Model  // the drill view; while shown, over the others
 	password   *passwordAsk  // the password prompt, if open
 	quitting   bool          // q was pressed once while changes ran
 	pending    []tea.Msg     // what components emitted, handled before the next message
@@ -138,6 +140,7 @@ func New(cfg Config) *App {
 	}
 	a.common = common.Common{Styles: a.styles, Keys: a.keys, Log: log, Emit: a.emit}
 	a.views = newViews(a.common)
+	a.drill = drill.New(a.common, a.drillConn)
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 	a.contextName = cfg.Context
 	a.layout() // keys typed before the first WindowSizeMsg find a sized screen
@@ -205,6 +208,8 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case switchContextMsg:
 		return a.switchContext(msg.name)
+	case drill.Msg:
+		return a.drill.Update(msg)
 	}
 	if cmd, ok := a.updateConn(msg); ok {
 		return cmd
@@ -222,6 +227,8 @@ func (a *App) modal() common.Component {
 		return a.password.prompt
 	case a.dialog != nil:
 		return a.dialog
+	case a.drill.Shown():
+		return a.drill
 	}
 	return nil
 }
@@ -330,6 +337,7 @@ func (a *App) layout() {
 	if m := a.modal(); m != nil {
 		m.SetSize(a.width, a.bodyHeight())
 	}
+	a.drill.SetSize(a.width, a.height-1) // all but the status bar, whether it is the modal or not
 }
 
 // View renders the whole screen.
@@ -342,6 +350,8 @@ func (a *App) View() string {
 	}
 	var body string
 	switch {
+	case a.modal() == common.Component(a.drill): // no dialog over it: it has a header of its own
+		return a.drill.View() + "\n" + a.statusBar()
 	case a.modal() != nil:
 		body = a.modal().View()
 	case a.inv == nil && a.top().kind != Contexts && a.top().kind != Tasks && a.top().kind != Events:
