@@ -133,7 +133,7 @@ func TestFeedCoalescesAndNeverBlocks(t *testing.T) {
 
 // testModel is a drill view with vtui's keys and styles, and no
 // connection.
-func testModel(t *testing.T) *Model {
+func testModel(t testing.TB) *Model {
 	t.Helper()
 	keys, styles := common.DefaultKeyMap(), common.NewStyles(common.DefaultTheme())
 	m := New(common.Common{Keys: &keys, Styles: &styles, Emit: func(tea.Msg) { t.Errorf("the drill view emitted to the root") }},
@@ -205,5 +205,36 @@ func TestChoosingAPlan(t *testing.T) {
 	press(m, tea.KeyMsg{Type: tea.KeyEsc})
 	if m.Shown() {
 		t.Errorf("esc on the choice left the view open")
+	}
+}
+
+// TestTheChosenPlanStaysInView: on a short screen, the list scrolls to
+// keep the cursor's plan, or the path input, in view.
+func TestTheChosenPlanStaysInView(t *testing.T) {
+	t.Chdir(t.TempDir())
+	for i := range 6 {
+		plan := fmt.Sprintf("name: p%d\ncluster: c\nscenario: evacuation\ntargets: {hosts: [h]}\nexpect: {rto: 1m}\n", i)
+		if err := os.WriteFile(fmt.Sprintf("p%d.yaml", i), []byte(plan), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := testModel(t)
+	m.SetSize(60, 8) // three lines of content
+	do(m, m.Open(Selection{}))
+	for i := range 6 {
+		press(m, tea.KeyMsg{Type: tea.KeyDown})
+		want := "› file:"
+		if i < 5 {
+			want = fmt.Sprintf("› p%d.yaml", i+1)
+		}
+		if !strings.Contains(m.View(), want) {
+			t.Fatalf("after %d downs the screen does not show %q:\n%s", i+1, want, m.View())
+		}
+	}
+	for range 6 {
+		press(m, tea.KeyMsg{Type: tea.KeyUp})
+	}
+	if !strings.Contains(m.View(), "› p0.yaml") {
+		t.Errorf("back up, the screen does not show p0.yaml chosen:\n%s", m.View())
 	}
 }

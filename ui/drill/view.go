@@ -2,6 +2,7 @@ package drill
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -23,8 +24,11 @@ func (m *Model) View() string {
 	}
 	w, h := m.common.Width, m.common.Height
 	line := func(s string) string { return lipgloss.NewStyle().MaxWidth(w).Render(s) }
-	content := m.content()
+	content, focus := m.content()
 	room := m.pageHeight()
+	if focus >= 0 { // the plan chosen stays in view
+		m.offset = max(min(m.offset, focus), focus+1-room)
+	}
 	m.offset = max(min(m.offset, len(content)-room), 0)
 	content = content[m.offset:min(m.offset+room, len(content))]
 
@@ -126,24 +130,27 @@ func (m *Model) selectedKind() string {
 	return "cluster " + m.sel.Cluster
 }
 
-// content is the lines of what the view shows now, before scrolling.
-func (m *Model) content() []string {
+// content is the lines of what the view shows now, before scrolling,
+// and the line that must stay in view (the cursor's), or -1.
+func (m *Model) content() (lines []string, focus int) {
 	switch m.phase {
 	case phaseChoose:
 		return m.choiceLines()
 	case phasePlan, phaseChecking:
-		return planLines(m.chosen.plan)
+		return planLines(m.chosen.plan), -1
 	case phasePreflight:
-		return m.preflightLines()
+		return m.preflightLines(), -1
 	case phaseRunning:
-		return m.runningLines()
+		return m.runningLines(), -1
 	}
-	return m.resultLines()
+	return m.resultLines(), -1
 }
 
-func (m *Model) choiceLines() []string {
+// choiceLines is the plans offered, then the path input, and the
+// cursor's line.
+func (m *Model) choiceLines() (lines []string, focus int) {
 	if !m.offered {
-		return nil
+		return nil, -1
 	}
 	cursor := func(i int) string {
 		if i == m.cursor {
@@ -155,13 +162,21 @@ func (m *Model) choiceLines() []string {
 	for i, c := range m.choices {
 		rows[i] = []string{cursor(i) + c.label, summary(c.plan)}
 	}
-	out := align(rows, m.common.Width)
-	m.path.Width = max(m.common.Width-2-len(m.path.Prompt)-1, 1)
-	out = append(out, strings.TrimRight(cursor(len(m.choices))+m.path.View(), " "))
-	if m.others > 0 {
-		out = append(out, "", m.common.Styles.Hint.Render(fmt.Sprintf("%d other .yaml file(s) here: not drill plans", m.others)))
+	for i, row := range alignRows(rows, m.common.Width) {
+		if i == m.cursor {
+			focus = len(lines)
+		}
+		lines = append(lines, row...)
 	}
-	return out
+	if m.cursor == len(m.choices) {
+		focus = len(lines)
+	}
+	m.path.Width = max(m.common.Width-2-len(m.path.Prompt)-1, 1)
+	lines = append(lines, strings.TrimRight(cursor(len(m.choices))+m.path.View(), " "))
+	if m.others > 0 {
+		lines = append(lines, "", m.common.Styles.Hint.Render(fmt.Sprintf("%d other .yaml file(s) here: not drill plans", m.others)))
+	}
+	return lines, focus
 }
 
 // planLines is the plan as its YAML file says it, defaults filled in.
@@ -246,8 +261,8 @@ func (m *Model) table(rows [][]string) []string {
 	return out
 }
 
-// runningLines is the protected VMs' states, then the newest moments of
-// the timeline that fit, the newest at the bottom.
+// runningLines is the journal, the protected VMs' states, then the
+// newest moments of the timeline that fit, the newest at the bottom.
 func (m *Model) runningLines() []string {
 	room := m.pageHeight()
 	rows := [][]string{{"VM", "FROM", "STATE"}}
@@ -258,9 +273,9 @@ func (m *Model) runningLines() []string {
 	if most := max(room/3, 2); len(vms) > most {
 		vms = append(vms[:most-1], m.common.Styles.Hint.Render(fmt.Sprintf("… and %d more VMs", len(vms)-most+1)))
 	}
-	out := append(vms, "", fmt.Sprintf("Timeline: %d moments, seconds since the injection", len(m.timeline)))
-	lines := momentLines(m.timeline, m.live.Since)
-	return append(out, lines[max(len(lines)-(room-len(out)), 0):]...)
+	out := append([]string{"Journal: " + cmp.Or(m.journal, "…")}, vms...)
+	out = append(out, "", fmt.Sprintf("Timeline: %d moments, seconds since the injection", len(m.timeline)))
+	return append(out, momentLines(m.timeline[max(len(m.timeline)-(room-len(out)), 0):], m.live.Since)...)
 }
 
 // liveState says where a protected VM stands: down, or running again and
