@@ -238,3 +238,17 @@ func TestTheChosenPlanStaysInView(t *testing.T) {
 		t.Errorf("back up, the screen does not show p0.yaml chosen:\n%s", m.View())
 	}
 }
+
+// TestAnAbortWhileTheDrillStartsStopsIt: Ctrl-C and yes before the drill
+// has started cancel it as soon as it has.
+func TestAnAbortWhileTheDrillStartsStopsIt(t *testing.T) {
+	m := testModel(t)
+	m.phase, m.seq, m.pre = phaseRunning, 1, &drill.Preflight{}
+	m.live = drill.NewLive(m.pre)
+	press(m, tea.KeyMsg{Type: tea.KeyCtrlC}, runes("y"))
+	cancelled := false
+	m.Update(startedMsg{seq: 1, run: &run{journal: "d.journal", cancel: func() { cancelled = true }, feed: newFeed()}})
+	if !cancelled || !m.aborting {
+		t.Errorf("after an abort asked while starting: cancelled %t, aborting %t; want the run cancelled", cancelled, m.aborting)
+	}
+}

@@ -93,14 +93,14 @@ func (m *Model) askAbort() {
 		"abort and roll back", abortMsg{})
 }
 
-// abort cancels the running drill: its runner stops injecting, rolls back
-// and reports it interrupted.
+// abort cancels the running drill, or the drill about to start as soon
+// as it does: its runner stops injecting, rolls back and reports it
+// interrupted.
 func (m *Model) abort() {
-	if m.run == nil {
-		return
-	}
 	m.aborting = true
-	m.run.cancel()
+	if m.run != nil {
+		m.run.cancel()
+	}
 	m.say(false, "aborting: the drill rolls back")
 }
 
@@ -126,6 +126,9 @@ func (m *Model) started(msg startedMsg) tea.Cmd {
 		return nil
 	}
 	m.run, m.journal = msg.run, msg.run.journal
+	if m.aborting { // asked while the drill was starting
+		m.run.cancel()
+	}
 	return m.run.next(msg.seq)
 }
 
