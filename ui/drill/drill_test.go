@@ -252,3 +252,28 @@ func TestAnAbortWhileTheDrillStartsStopsIt(t *testing.T) {
 		t.Errorf("after an abort asked while starting: cancelled %t, aborting %t; want the run cancelled", cancelled, m.aborting)
 	}
 }
+
+func TestWrapAndAlign(t *testing.T) {
+	wraps := []struct {
+		text               string
+		width, first, rest int
+		want               string
+	}{
+		{"a bb ccc dddd", 8, 2, 4, "  a bb|    ccc|    dddd"},
+		{"short", 80, 0, 2, "short"},
+		{"averyveryverylongword fits alone", 10, 0, 0, "averyveryverylongword|fits alone"},
+	}
+	for _, tt := range wraps {
+		if got := strings.Join(wrapText(tt.text, tt.width, tt.first, tt.rest), "|"); got != tt.want {
+			t.Errorf("wrapText(%q, %d, %d, %d) = %q; want %q", tt.text, tt.width, tt.first, tt.rest, got, tt.want)
+		}
+	}
+	rows := [][]string{{"pass", "ha", "enabled"}, {"FAIL", "admission-control", "admission control is disabled on cluster-b, so no capacity is reserved"}}
+	want := "pass  ha                 enabled|" +
+		"FAIL  admission-control  admission control is disabled on|" +
+		"                         cluster-b, so no capacity is|" +
+		"                         reserved"
+	if got := strings.Join(align(rows, 57), "|"); got != want {
+		t.Errorf("align(%q, 57) =\n%q; want\n%q", rows, got, want)
+	}
+}

@@ -73,7 +73,7 @@ func (m *Model) askGo() {
 			m.pre.Cluster.Name, p.Expect.RTO, p.Rollback),
 		"Its journal, in the current directory, lets vtui drill rollback finish if vtui dies.",
 	} {
-		body = append(body, wrapText(text, dialogWidth(m.common.Width), 0)...)
+		body = append(body, wrapText(text, dialogWidth(m.common.Width), 0, 0)...)
 	}
 	m.confirm(m.pre.Injection(p.Inject.Method)+"?", body, "run the drill", goMsg{})
 }
@@ -89,7 +89,7 @@ func (m *Model) askAbort() {
 		return
 	}
 	m.confirm("abort the drill and roll back?",
-		wrapText("The drill stops injecting, rolls the cluster back to its baseline, and reports interrupted.", dialogWidth(m.common.Width), 0),
+		wrapText("The drill stops injecting, rolls the cluster back to its baseline, and reports interrupted.", dialogWidth(m.common.Width), 0, 0),
 		"abort and roll back", abortMsg{})
 }
 

@@ -56,7 +56,7 @@ func (m *Model) head() []string {
 	if m.note == "" {
 		return append(out, "")
 	}
-	for _, l := range wrapText(m.note, m.common.Width, 0) {
+	for _, l := range wrapText(m.note, m.common.Width, 0, 2) {
 		if m.noteBad {
 			l = st.Bad.Render(l)
 		}
@@ -193,7 +193,7 @@ func (m *Model) preflightLines() []string {
 	pre := m.pre
 	var out []string
 	if pre.OK() && m.dryRun() {
-		for _, l := range wrapText("dry run: would "+pre.Injection(m.chosen.plan.Inject.Method)+"; nothing was changed", w, 0) {
+		for _, l := range wrapText("dry run: would "+pre.Injection(m.chosen.plan.Inject.Method)+"; nothing was changed", w, 0, 2) {
 			out = append(out, st.Warn.Render(l))
 		}
 		out = append(out, "")
@@ -242,14 +242,14 @@ func (m *Model) preflightLines() []string {
 		}
 		rows = append(rows, []string{"", v.Name, v.Host, to})
 	}
-	out = append(out, wrapText(fmt.Sprintf("Protected VMs (%d), and where the what-if expects each to run after the failure:", len(pre.Protected)), w, 0)...)
+	out = append(out, wrapText(fmt.Sprintf("Protected VMs (%d), and where the what-if expects each to run after the failure:", len(pre.Protected)), w, 0, 2)...)
 	out = append(out, m.table(rows)...)
 	if len(pre.Unprotected) > 0 {
 		var names []string
 		for _, v := range pre.Unprotected {
 			names = append(names, v.Name)
 		}
-		out = append(out, wrapText("Not protected (reported, never failing the drill): "+strings.Join(names, ", "), w, 0)...)
+		out = append(out, wrapText("Not protected (reported, never failing the drill): "+strings.Join(names, ", "), w, 0, 2)...)
 	}
 	return out
 }
@@ -316,7 +316,7 @@ func (m *Model) resultLines() []string {
 	rep := m.report
 	var out []string
 	for _, why := range rep.Reasons {
-		out = append(out, wrapText(why, w, 2)...)
+		out = append(out, wrapText(why, w, 2, 4)...)
 	}
 	if !rep.Injected.IsZero() {
 		b := rep.Breakdown
@@ -328,30 +328,30 @@ func (m *Model) resultLines() []string {
 		}
 		out = append(out, wrapText(fmt.Sprintf("RTO %s (at most %s): failing seen at %s, declared failed at %s, VMs back from %s to %s",
 			seconds(rep.RTOSeconds), rep.Plan.Expect.RTO, seconds(b.DetectedSeconds), seconds(b.DeclaredSeconds),
-			seconds(b.FirstRecoverySeconds), seconds(b.LastRecoverySeconds)), w, 0)...)
+			seconds(b.FirstRecoverySeconds), seconds(b.LastRecoverySeconds)), w, 0, 2)...)
 		out = append(out, fmt.Sprintf("%d protected VMs: %d lost (at most %d), %d duplicated", protected, rep.Lost, rep.Plan.Expect.Lost, rep.Duplicated))
 	}
 	switch rb := rep.Rollback; {
 	case rb.Skipped != "":
-		out = append(out, wrapText("Rollback: skipped: "+rb.Skipped, w, 0)...)
+		out = append(out, wrapText("Rollback: skipped: "+rb.Skipped, w, 0, 2)...)
 	case rb.OK:
 		out = append(out, st.Good.Render("Rollback: ok, the cluster equals the baseline"))
 	default:
 		out = append(out, st.Bad.Render(fmt.Sprintf("Rollback: %d differences from the baseline:", len(rb.Diffs))))
 		for _, d := range rb.Diffs {
-			for _, l := range wrapText(d, w, 2) {
+			for _, l := range wrapText(d, w, 2, 4) {
 				out = append(out, st.Bad.Render(l))
 			}
 		}
 	}
 	if m.journal != "" {
-		out = append(out, wrapText("Journal: "+m.journal, w, 0)...)
+		out = append(out, wrapText("Journal: "+m.journal, w, 0, 2)...)
 		if len(m.written) > 0 {
 			var names []string
 			for _, p := range m.written {
 				names = append(names, filepath.Base(p))
 			}
-			out = append(out, wrapText("Reports: "+strings.Join(names, ", ")+", next to the journal", w, 0)...)
+			out = append(out, wrapText("Reports: "+strings.Join(names, ", ")+", next to the journal", w, 0, 2)...)
 		} else {
 			out = append(out, "Reports: w writes them next to the journal, as .json, .junit.xml and .md")
 		}
@@ -387,15 +387,15 @@ func seconds(s float64) string {
 }
 
 // wrapText breaks text into lines of at most width cells at spaces, the
-// first indented by indent and the others by two more.
-func wrapText(text string, width, indent int) []string {
+// first indented by first, the others by rest.
+func wrapText(text string, width, first, rest int) []string {
 	var out []string
-	line := strings.Repeat(" ", indent)
+	line := strings.Repeat(" ", first)
 	fresh := true // the line holds no word yet
 	for _, word := range strings.Fields(text) {
 		if !fresh && runewidth.StringWidth(line)+1+runewidth.StringWidth(word) > width {
 			out = append(out, line)
-			line, fresh = strings.Repeat(" ", indent+2), true
+			line, fresh = strings.Repeat(" ", rest), true
 		}
 		if !fresh {
 			line += " "
@@ -435,10 +435,10 @@ func alignRows(rows [][]string, width int) [][]string {
 			b.WriteString(r[i] + strings.Repeat(" ", widths[i]-runewidth.StringWidth(r[i])) + "  ")
 		}
 		lead := b.String()
-		cell := wrapText(r[last], max(width-runewidth.StringWidth(lead), 20), 0)
+		cell := wrapText(r[last], max(width-runewidth.StringWidth(lead), 20), 0, 0)
 		out[n] = []string{strings.TrimRight(lead+cell[0], " ")}
 		for _, l := range cell[1:] {
-			out[n] = append(out[n], strings.Repeat(" ", runewidth.StringWidth(lead))+strings.TrimLeft(l, " "))
+			out[n] = append(out[n], strings.Repeat(" ", runewidth.StringWidth(lead))+l)
 		}
 	}
 	return out
