@@ -22,6 +22,7 @@ import (
 	"github.com/vtui/vtui/ui/changes"
 	"github.com/vtui/vtui/ui/common"
 	"github.com/vtui/vtui/ui/dialog"
+	"github.com/vtui/vtui/ui/drill"
 	"github.com/vtui/vtui/ui/hapanel"
 	"github.com/vtui/vtui/ui/listview"
 	"github.com/vtui/vtui/vsphere"
@@ -97,6 +98,7 @@ type App struct {
 	input      textinput.Model
 	helpOffset int           // first line of the help screen shown
 	dialog     *dialog.Model // a modal choice, if open
+	drill      *drill.Model  // the drill view; while shown, over the others
 	password   *passwordAsk  // the password prompt, if open
 	quitting   bool          // q was pressed once while changes ran
 	pending    []tea.Msg     // what components emitted, handled before the next message
@@ -142,6 +144,7 @@ func New(cfg Config) *App {
 	a.views = newViews(a.common)
 	a.ha = hapanel.New(a.common, a.panelConn)
 	a.views[HA] = a.ha
+	a.drill = drill.New(a.common, a.drillConn)
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 	a.contextName = cfg.Context
 	a.layout() // keys typed before the first WindowSizeMsg find a sized screen
@@ -211,6 +214,8 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case switchContextMsg:
 		return a.switchContext(msg.name)
+	case drill.Msg:
+		return a.drill.Update(msg)
 	}
 	if cmd, ok := a.updateConn(msg); ok {
 		return cmd
@@ -231,6 +236,8 @@ func (a *App) modal() common.Component {
 		return a.password.prompt
 	case a.dialog != nil:
 		return a.dialog
+	case a.drill.Shown():
+		return a.drill
 	}
 	return nil
 }
@@ -344,6 +351,7 @@ func (a *App) layout() {
 	if m := a.modal(); m != nil {
 		m.SetSize(a.width, a.bodyHeight())
 	}
+	a.drill.SetSize(a.width, a.height-1) // all but the status bar, whether it is the modal or not
 }
 
 // View renders the whole screen.
@@ -356,6 +364,8 @@ func (a *App) View() string {
 	}
 	var body string
 	switch {
+	case a.modal() == common.Component(a.drill): // no dialog over it: it has a header of its own
+		return a.drill.View() + "\n" + a.statusBar()
 	case a.modal() != nil:
 		body = a.modal().View()
 	case a.inv == nil && a.top().kind != Contexts && a.top().kind != Tasks && a.top().kind != Events:

@@ -55,7 +55,7 @@ var commands = map[string]Kind{
 }
 
 func commandNames(contexts []string) []string {
-	names := []string{"vm", "host", "cluster", "ds", "net", "task", "event", "ctx", "q", "quit"}
+	names := []string{"vm", "host", "cluster", "ds", "net", "task", "event", "ctx", "drill", "q", "quit"}
 	for _, c := range contexts {
 		names = append(names, "ctx "+c)
 	}
@@ -72,10 +72,12 @@ func (a *App) runCommand(line string) tea.Cmd {
 	switch name {
 	case "q", "quit", "q!":
 		return a.quit()
+	case "drill":
+		return a.openDrill()
 	}
 	kind, ok := commands[name]
 	if !ok {
-		return a.note(causeInput, true, fmt.Sprintf("unknown command %q: try :vm, :host, :cluster, :ds, :net, :task, :event, :ctx or :q", line))
+		return a.note(causeInput, true, fmt.Sprintf("unknown command %q: try :vm, :host, :cluster, :ds, :net, :task, :event, :ctx, :drill or :q", line))
 	}
 	if kind == Contexts && len(fields) > 1 {
 		if !slices.Contains(a.cfg.Contexts, fields[1]) {

@@ -3,7 +3,6 @@ package drill
 import (
 	"context"
 	"fmt"
-	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -51,29 +50,11 @@ timeout: 30s
 
 // clusterState is where every VM is and whether it runs, and each host's
 // state: what a rollback must restore.
-func clusterState(t *testing.T, c *vsphere.Client) map[string]string {
-	t.Helper()
-	inv, err := c.Inventory(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]string{}
-	for _, v := range inv.VMs {
-		out["vm "+v.Name] = v.Host + " " + v.PowerState
-	}
-	for _, h := range inv.Hosts {
-		out["host "+h.Name] = fmt.Sprintf("%s maintenance=%t", h.ConnectionState, h.MaintenanceMode)
-	}
-	return out
-}
+func clusterState(t *testing.T, c *vsphere.Client) map[string]string { return vspheretest.State(t, c) }
 
 func sameMaps(t *testing.T, what string, got, want map[string]string) {
 	t.Helper()
-	for _, k := range slices.Sorted(maps.Keys(want)) {
-		if got[k] != want[k] {
-			t.Errorf("%s: %s is %q, was %q", what, k, got[k], want[k])
-		}
-	}
+	vspheretest.SameState(t, what, got, want)
 }
 
 // journalSteps lists the steps of a journal file.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -85,6 +86,18 @@ func CreateJournal(path string) (*Journal, error) {
 		return nil, fmt.Errorf("create the journal: %w", err)
 	}
 	return &Journal{f: f, path: path}, nil
+}
+
+// JournalName is the file a drill's journal gets by default, in the
+// current directory: NAME-TIMESTAMP.journal, the time in UTC.
+func JournalName(plan Plan, now time.Time) string {
+	name := strings.Map(func(r rune) rune {
+		if r == '/' || r == '\\' || r == ' ' || r == ':' {
+			return '-'
+		}
+		return r
+	}, plan.Name)
+	return fmt.Sprintf("%s-%s.journal", name, now.UTC().Format("20060102T150405Z"))
 }
 
 // OpenJournal reopens an existing journal to append to it (a rollback

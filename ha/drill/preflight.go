@@ -394,3 +394,11 @@ func (p *Preflight) checkMethod(plan Plan) vsphere.Check {
 	}
 	return passed("method", "maintenance mode, after vtui moves the VMs by placement")
 }
+
+// Injection says what a drill with method m is about to do, for a
+// confirmation: "crash esx-a-01 of cluster-a, with 8 protected VMs".
+func (p *Preflight) Injection(m Method) string {
+	verb := map[Method]string{MethodSimCrash: "crash", MethodCommand: "power off (by the plan's command)",
+		MethodEvacuate: "put into maintenance mode"}[m]
+	return fmt.Sprintf("%s %s of %s, with %d protected VMs", verb, targetNames(p.Targets), p.Cluster.Name, len(p.Protected))
+}

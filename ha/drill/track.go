@@ -190,7 +190,7 @@ func (t *tracker) host(h *hostTrack, ob vsphere.Observation) {
 	if ob.Property == "runtime.connectionState" && ob.Value != "connected" && t.detected.IsZero() && t.isTarget(h.name) {
 		t.detected = ob.Time
 	}
-	t.add(Moment{Time: ob.Time, Kind: "host", Object: h.name, What: ob.Property + " = " + ob.Value})
+	t.add(Moment{Time: ob.Time, Kind: "host", Object: h.name, What: change(ob.Property, ob.Value)})
 }
 
 func (t *tracker) isTarget(hostName string) bool {
@@ -229,7 +229,7 @@ func (t *tracker) vm(v *vmTrack, ob vsphere.Observation) {
 		value = t.hostName[ob.Value]
 	}
 	if v.protected || v.onTarget {
-		t.add(Moment{Time: ob.Time, Kind: "vm", Object: v.name, What: ob.Property + " = " + value})
+		t.add(Moment{Time: ob.Time, Kind: "vm", Object: v.name, What: change(ob.Property, value)})
 	}
 	now := v.running(t.targets)
 	switch {
@@ -248,6 +248,12 @@ func (t *tracker) vm(v *vmTrack, ob vsphere.Observation) {
 		}
 	}
 }
+
+// change is how the timeline says a property changed:
+// "runtime.host = esx-02". Live reads it back.
+func change(property, value string) string { return property + changeSep + value }
+
+const changeSep = " = "
 
 // running says the VM runs on a host that was not failed: powered on,
 // connected, and not on a target.

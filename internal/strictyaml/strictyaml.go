@@ -9,7 +9,7 @@
 // do: repeated keys with both places, required keys (the tag `strict:"required"`), integers that must not
 // be floats, positions for the errors of a type's own UnmarshalText, the
 // list of valid keys in an unknown key's error, and messages in YAML's
-// words rather than Go's.
+// words rather than Go's. Encode writes YAML as vtui writes it everywhere.
 package strictyaml
 
 import (

@@ -126,3 +126,22 @@ func TestEmptyOrCommentOnlyDocumentLeavesDefaults(t *testing.T) {
 		}
 	}
 }
+
+func TestEncodeIsReadBackByDecode(t *testing.T) {
+	in := doc{Title: "t", Enabled: true, Wait: 90 * time.Second, Items: []item{{Name: "a", Level: "low", Count: 3}},
+		ByName: map[string]item{"with.dot": {Name: "b", Level: "high"}}, Tags: []string{"x"}, Loose: map[string]string{"k": "v"}}
+	var b strings.Builder
+	if err := Encode(&b, in); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "\nitems:\n  - name: a\n") || !strings.Contains(b.String(), "\nwait: 1m30s\n") {
+		t.Errorf("Encode wrote\n%s\nwant two-space indents and durations as text", b.String())
+	}
+	var out doc
+	if _, err := Decode("encoded.yaml", []byte(b.String()), &out); err != nil {
+		t.Fatalf("Decode of what Encode wrote: %v\n%s", err, b.String())
+	}
+	if fmt.Sprint(out) != fmt.Sprint(in) {
+		t.Errorf("read back %+v; want %+v", out, in)
+	}
+}

@@ -23,6 +23,7 @@ type KeyMap struct {
 	Dialog DialogKeyMap
 	Prompt PromptKeyMap
 	Panel  PanelKeyMap
+	Drill  DrillKeyMap
 }
 
 // DialogKeyMap is a modal choice's bindings.
@@ -44,6 +45,20 @@ type PanelKeyMap struct {
 	Next, Prev, Cycle, CycleBack, Review, Cancel key.Binding
 	// The review's: confirm and send the changes.
 	Apply key.Binding
+}
+
+// DrillKeyMap is the drill view's bindings; it scrolls with the table's.
+type DrillKeyMap struct {
+	// Up and Down choose a plan: arrows only, as letters type a path.
+	Up, Down key.Binding
+	// Go opens the chosen plan, runs the preflight, then runs the drill
+	// (after asking).
+	Go key.Binding
+	// Write writes the drill's reports next to its journal.
+	Write key.Binding
+	// Back goes back a step and Close closes the view; while a drill
+	// runs, they and Abort ask whether to abort it and roll back.
+	Back, Close, Abort key.Binding
 }
 
 // DefaultKeyMap returns vtui's bindings.
@@ -85,6 +100,15 @@ func DefaultKeyMap() KeyMap {
 			Review:         key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "review the changes")),
 			Cancel:         key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 			Apply:          key.NewBinding(key.WithKeys("enter", "y"), key.WithHelp("enter", "apply")),
+		},
+		Drill: DrillKeyMap{
+			Up:    key.NewBinding(key.WithKeys("up"), key.WithHelp("↑/↓", "choose")),
+			Down:  key.NewBinding(key.WithKeys("down")),
+			Go:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next step")),
+			Write: key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "write the reports")),
+			Back:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+			Close: key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "close")),
+			Abort: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "abort and roll back")),
 		},
 	}
 }
