@@ -132,7 +132,7 @@ directory) lets vtui drill rollback finish a drill whose runner died.`,
 				return a.drillDryRun(cmd, r)
 			}
 			if journal == "" {
-				journal = fmt.Sprintf("%s-%s.journal", fileSafe(plan.Name), time.Now().UTC().Format("20060102T150405Z"))
+				journal = drill.JournalName(plan, time.Now())
 			}
 			if r.Journal, err = drill.CreateJournal(journal); err != nil {
 				return usageError{err}
@@ -143,7 +143,7 @@ directory) lets vtui drill rollback finish a drill whose runner died.`,
 				if !a.settings.Yes && a.sys.terminal {
 					writePreflight(cmd.ErrOrStderr(), plan, pre)
 				}
-				return a.confirm(ctx, capitalize(injection(plan, pre))+"?")
+				return a.confirm(ctx, capitalize(pre.Injection(plan.Inject.Method))+"?")
 			}
 			rep := r.Run(cmd.Context())
 			if err := writeReports(rep, reportJSON, reportJUnit, reportMD); err != nil {
@@ -187,16 +187,6 @@ func (a *app) connectForPlan(cmd *cobra.Command, plan drill.Plan) (*vsphere.Clie
 	return a.connectWith(cmd.Context(), s)
 }
 
-// fileSafe turns a drill's name into part of a file name.
-func fileSafe(name string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '/' || r == '\\' || r == ' ' || r == ':' {
-			return '-'
-		}
-		return r
-	}, name)
-}
-
 // drillDryRun runs the preflight and says what would be injected.
 func (a *app) drillDryRun(cmd *cobra.Command, r *drill.Runner) error {
 	pre, err := r.Preflight(cmd.Context())
@@ -213,7 +203,7 @@ func (a *app) drillDryRun(cmd *cobra.Command, r *drill.Runner) error {
 	if !pre.OK() {
 		return fmt.Errorf("preflight refused the drill: %d of %d checks failed; nothing would be injected", len(pre.Failed()), len(pre.Checks))
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "dry run: would %s; nothing was changed\n", injection(r.Plan, pre))
+	fmt.Fprintf(cmd.ErrOrStderr(), "dry run: would %s; nothing was changed\n", pre.Injection(r.Plan.Inject.Method))
 	return nil
 }
 
@@ -238,17 +228,6 @@ func dryRunOf(plan drill.Plan, pre *drill.Preflight) dryRun {
 		d.Protected = append(d.Protected, v.Name)
 	}
 	return d
-}
-
-// injection says what the drill is about to do, for the confirmation.
-func injection(plan drill.Plan, pre *drill.Preflight) string {
-	var hosts []string
-	for _, h := range pre.Targets {
-		hosts = append(hosts, h.Name)
-	}
-	verb := map[drill.Method]string{drill.MethodSimCrash: "crash", drill.MethodCommand: "power off (by the plan's command)",
-		drill.MethodEvacuate: "put into maintenance mode"}[plan.Inject.Method]
-	return fmt.Sprintf("%s %s of %s, with %d protected VMs", verb, strings.Join(hosts, ", "), pre.Cluster.Name, len(pre.Protected))
 }
 
 // writePreflight writes the preflight's checks and the drill's targets.
