@@ -318,18 +318,8 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		return m.next()
 	case key.Matches(k, keys.Write) && m.phase == phaseResult:
 		return m.writeReports()
-	case key.Matches(k, t.Up):
-		m.offset--
-	case key.Matches(k, t.Down):
-		m.offset++
-	case key.Matches(k, t.PageUp):
-		m.offset -= m.pageHeight()
-	case key.Matches(k, t.PageDown):
-		m.offset += m.pageHeight()
-	case key.Matches(k, t.Home):
-		m.offset = 0
-	case key.Matches(k, t.End):
-		m.offset = 1 << 30
+	default:
+		m.offset, _ = m.common.Scroll(k, t.Up, t.Down, m.offset, m.pageHeight())
 	}
 	return nil
 }

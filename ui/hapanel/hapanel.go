@@ -174,7 +174,7 @@ func (m *Model) say(bad bool, format string, args ...any) {
 }
 
 func (m *Model) shownKey(k tea.KeyMsg) tea.Cmd {
-	keys, t := m.common.Keys.Panel, m.common.Keys.Table
+	keys := m.common.Keys.Panel
 	switch {
 	case key.Matches(k, m.common.Keys.Back):
 		m.common.Emit(listview.BackMsg{})
@@ -190,18 +190,8 @@ func (m *Model) shownKey(k tea.KeyMsg) tea.Cmd {
 		m.form = newForm(keys, m.snap.Config.Spec)
 	case key.Matches(k, keys.Recommendation):
 		m.chooseRecommendation()
-	case key.Matches(k, keys.Up):
-		m.offset--
-	case key.Matches(k, keys.Down):
-		m.offset++
-	case key.Matches(k, t.PageUp):
-		m.offset -= m.pageHeight()
-	case key.Matches(k, t.PageDown):
-		m.offset += m.pageHeight()
-	case key.Matches(k, t.Home):
-		m.offset = 0
-	case key.Matches(k, t.End):
-		m.offset = 1 << 30
+	default:
+		m.offset, _ = m.common.Scroll(k, keys.Up, keys.Down, m.offset, m.pageHeight())
 	}
 	return nil
 }
