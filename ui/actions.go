@@ -1,15 +1,17 @@
 package ui
 
 import (
+	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/vtui/vtui/ha/clusterspec"
 	"github.com/vtui/vtui/ha/placement"
 	"github.com/vtui/vtui/ui/changes"
 	"github.com/vtui/vtui/ui/dialog"
-	"github.com/vtui/vtui/ui/format"
 	"github.com/vtui/vtui/vsphere"
 )
 
@@ -38,10 +40,27 @@ type powerOpMsg struct {
 	vms []vsphere.Ref
 }
 
+// plan is a change to confirm and run: its actions, details the
+// confirmation shows under them (a diff, what DRS will do), and how to run
+// them; a nil run runs them all at once, as Gate.Run does.
+type plan struct {
+	actions []vsphere.Action
+	details []string
+	run     changes.Runner
+}
+
 // confirmedMsg is a yes to a plan made on connection generation gen.
 type confirmedMsg struct {
-	gen     int
-	actions []vsphere.Action
+	gen  int
+	plan plan
+}
+
+// maintenancePlannedMsg brings the plan for a host entering maintenance
+// mode while it runs powered-on VMs.
+type maintenancePlannedMsg struct {
+	gen  int
+	plan plan
+	err  error
 }
 
 // updateChanges handles the change flow's messages; ok is false for others.
@@ -61,15 +80,23 @@ func (a *App) updateChanges(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 	case dialog.CancelledMsg:
 		a.dialog = nil
 		return nil, true
+	case maintenancePlannedMsg:
+		if msg.gen != a.gen {
+			return nil, true
+		}
+		if msg.err != nil {
+			return a.note(causeChange, true, msg.err.Error()), true
+		}
+		return a.confirm(msg.plan), true
 	case migrateToMsg:
-		return a.confirm(placement.PlanMigrations(msg.planner, placement.MigrateRequest{VMs: msg.vms, Spec: vsphere.MigrateSpec{Host: msg.host}})), true
+		return a.confirm(plan{actions: placement.PlanMigrations(msg.planner, placement.MigrateRequest{VMs: msg.vms, Spec: vsphere.MigrateSpec{Host: msg.host}})}), true
 	case powerOpMsg:
 		p := vsphere.NewPlanner(a.inv, nil, nil)
 		actions := make([]vsphere.Action, len(msg.vms))
 		for i, vm := range msg.vms {
 			actions[i] = p.Power(vm, msg.op)
 		}
-		return a.confirm(actions), true
+		return a.confirm(plan{actions: actions}), true
 	case confirmedMsg:
 		return a.runActions(msg), true
 	case changes.ProgressMsg:
@@ -143,21 +170,9 @@ func (a *App) migrateDialog(msg plannedMsg) tea.Cmd {
 	return nil
 }
 
-// candidateText says why an eligible host ranks where it does, in the
-// tables' units: "#1 509 GiB memory and 91.9 GHz CPU free, 3 VMs".
-func candidateText(c placement.Candidate) string {
-	s := fmt.Sprintf("#%d %s memory and %s CPU free, %d VMs", c.Rank, format.MB(c.FreeMemoryMB), format.MHz(c.FreeCPUMHz), c.VMs)
-	var warnings []string
-	for _, ch := range c.Checks {
-		if ch.Status == vsphere.CheckWarn {
-			warnings = append(warnings, ch.Reason)
-		}
-	}
-	if len(warnings) > 0 {
-		s += "; warning: " + strings.Join(warnings, "; ")
-	}
-	return s
-}
+// candidateText says why an eligible host ranks where it does: "#1 509
+// GiB memory and 91.9 GHz CPU free, 3 VMs".
+func candidateText(c placement.Candidate) string { return fmt.Sprintf("#%d %s", c.Rank, c.Why()) }
 
 // powerDialog offers the power operations for the VMs.
 func (a *App) powerDialog(vms []vsphere.Ref) tea.Cmd {
@@ -172,16 +187,79 @@ func (a *App) powerDialog(vms []vsphere.Ref) tea.Cmd {
 	return nil
 }
 
-// toggleMaintenance confirms entering or leaving maintenance on a host.
+// toggleMaintenance confirms entering or leaving maintenance on a host. A
+// host that runs powered-on VMs must be emptied first: it is planned in
+// the background (planMaintenance), and the confirmation opens when the
+// plan comes.
 func (a *App) toggleMaintenance(h vsphere.Host) tea.Cmd {
 	if cmd, refused := a.refuseChange(); refused {
 		return cmd
 	}
 	p := vsphere.NewPlanner(a.inv, nil, nil)
-	if h.MaintenanceMode {
-		return a.confirm([]vsphere.Action{p.ExitMaintenance(h.Ref, 0)})
+	switch {
+	case h.MaintenanceMode:
+		return a.confirm(plan{actions: []vsphere.Action{p.ExitMaintenance(h.Ref, 0)}})
+	case len(p.PoweredOnVMsOn(h.Ref)) == 0:
+		return a.confirm(plan{actions: []vsphere.Action{p.EnterMaintenance(h.Ref, 0)}})
 	}
-	return a.confirm([]vsphere.Action{p.EnterMaintenance(h.Ref, 0)})
+	c, inv, gen, ctx := a.client, a.inv, a.gen, a.ctx
+	return func() tea.Msg {
+		p, err := planMaintenance(ctx, c, inv, h)
+		return maintenancePlannedMsg{gen: gen, plan: p, err: err}
+	}
+}
+
+// planMaintenance plans putting h, which runs powered-on VMs, into
+// maintenance mode. Where DRS is fully automated it moves them itself, so
+// the plan only enters maintenance mode; elsewhere the plan evacuates
+// them first, as `vtui host maintenance enter --evacuate` does: each VM
+// to the best host of the cluster (placement), and only once all moved,
+// maintenance mode. A VM with nowhere to go fails the plan, and nothing
+// is sent.
+func planMaintenance(ctx context.Context, c *vsphere.Client, inv *vsphere.Inventory, h vsphere.Host) (plan, error) {
+	p, err := c.Planner(ctx, inv, []vsphere.Ref{h.Ref}, nil)
+	if err != nil {
+		return plan{}, fmt.Errorf("plan maintenance mode on %s: %w", h.Name, err)
+	}
+	on := p.PoweredOnVMsOn(h.Ref)
+	names := make([]string, len(on))
+	for i, v := range on {
+		names[i] = v.Name
+	}
+	if full, err := fullyAutomated(ctx, c, inv, h.ClusterRef); err != nil {
+		return plan{}, fmt.Errorf("plan maintenance mode on %s: %w", h.Name, err)
+	} else if full {
+		return plan{actions: []vsphere.Action{p.EnterMaintenance(h.Ref, 0)},
+			details: []string{fmt.Sprintf("DRS (fully automated) moves %s off first.", strings.Join(names, ", "))}}, nil
+	}
+	mp, err := placement.PlanMaintenance(p, []vsphere.Ref{h.Ref}, true, 0)
+	if err != nil {
+		return plan{}, err
+	}
+	var actions []vsphere.Action
+	for _, step := range mp.Steps {
+		actions = append(append(actions, step.Evacuate...), step.Enter)
+	}
+	return plan{
+		actions: actions,
+		details: []string{"DRS does not move them: vtui does, first; maintenance mode once all moved."},
+		run: func(ctx context.Context, g *vsphere.Gate, opts vsphere.RunOptions) vsphere.Summary {
+			return placement.EnterMaintenance(ctx, g, mp, opts)
+		},
+	}, nil
+}
+
+// fullyAutomated reports whether DRS is on and fully automated in the
+// cluster, which then evacuates a host entering maintenance mode.
+func fullyAutomated(ctx context.Context, c *vsphere.Client, inv *vsphere.Inventory, cluster vsphere.Ref) (bool, error) {
+	if cluster.IsZero() || !slices.ContainsFunc(inv.Clusters, func(cl vsphere.Cluster) bool { return cl.Ref == cluster && cl.DRSEnabled }) {
+		return false, nil
+	}
+	cfg, err := c.ClusterConfig(ctx, inv, cluster)
+	if err != nil {
+		return false, err
+	}
+	return cfg.Spec.DRS.Enabled && cfg.Spec.DRS.Automation == clusterspec.AutomationFull, nil
 }
 
 func (a *App) openDialog(d *dialog.Model) {
@@ -189,10 +267,11 @@ func (a *App) openDialog(d *dialog.Model) {
 	d.SetSize(a.width, a.bodyHeight())
 }
 
-// confirm states the blast radius and the plan, what the prechecks refused
-// and what the client's policy will do with it, and asks before anything
-// is sent.
-func (a *App) confirm(actions []vsphere.Action) tea.Cmd {
+// confirm states the blast radius and the plan, with its details, what
+// the prechecks refused and what the client's policy will do with it, and
+// asks before anything is sent.
+func (a *App) confirm(p plan) tea.Cmd {
+	actions := p.actions
 	radius := vsphere.BlastRadius(actions)
 	if radius == "" {
 		var why []string
@@ -207,15 +286,16 @@ func (a *App) confirm(actions []vsphere.Action) tea.Cmd {
 	}
 	title := radius + "?"
 	yes := "send the changes"
-	switch p := a.client.Policy(); {
-	case p.DryRun:
+	switch policy := a.client.Policy(); {
+	case policy.DryRun:
 		title += " (dry run: nothing will change)"
 		yes = "show what would be done"
-	case p.ReadOnly:
+	case policy.ReadOnly:
 		title += " (read-only mode: it will be refused)"
 		yes = "try, and be refused"
 	}
-	a.openDialog(dialog.Confirm(a.common, title, planLines(actions), yes, confirmedMsg{gen: a.gen, actions: actions}))
+	body := append(planLines(actions), p.details...)
+	a.openDialog(dialog.Confirm(a.common, title, body, yes, confirmedMsg{gen: a.gen, plan: p}))
 	return nil
 }
 
@@ -249,7 +329,10 @@ func (a *App) runActions(msg confirmedMsg) tea.Cmd {
 	if cmd, refused := a.refuseChange(); refused {
 		return cmd
 	}
-	return a.changes.Start(a.ctx, a.client, a.gen, a.contextName, vsphere.Runnable(msg.actions))
+	if run := msg.plan.run; run != nil {
+		return a.changes.Run(a.ctx, a.client, a.gen, a.contextName, vsphere.BlastRadius(msg.plan.actions), run)
+	}
+	return a.changes.Start(a.ctx, a.client, a.gen, a.contextName, vsphere.Runnable(msg.plan.actions))
 }
 
 // changeDone shows how a change ended. One started on an earlier
@@ -266,6 +349,9 @@ func (a *App) changeDone(msg changes.DoneMsg) tea.Cmd {
 		text = f.Context + " (previous context): " + text
 	}
 	cmds := []tea.Cmd{a.changeNote(int(f.ID), bad, text)}
+	if f.Gen == a.gen && a.top().kind == HA {
+		cmds = append(cmds, a.ha.ChangeDone(f))
+	}
 	if len(a.changes.Running()) == 0 { // nothing left for q to warn about
 		a.quitting = false
 		a.notes.clear(causeQuit)

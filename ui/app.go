@@ -22,6 +22,8 @@ import (
 	"github.com/vtui/vtui/ui/changes"
 	"github.com/vtui/vtui/ui/common"
 	"github.com/vtui/vtui/ui/dialog"
+	"github.com/vtui/vtui/ui/drill"
+	"github.com/vtui/vtui/ui/hapanel"
 	"github.com/vtui/vtui/ui/listview"
 	"github.com/vtui/vtui/vsphere"
 )
@@ -91,10 +93,12 @@ type App struct {
 
 	stack      []location
 	views      map[Kind]view
+	ha         *hapanel.Model // the HA/DRS panel, also views[HA]
 	mode       mode
 	input      textinput.Model
 	helpOffset int           // first line of the help screen shown
 	dialog     *dialog.Model // a modal choice, if open
+	drill      *drill.Model  // the drill view; while shown, over the others
 	password   *passwordAsk  // the password prompt, if open
 	quitting   bool          // q was pressed once while changes ran
 	pending    []tea.Msg     // what components emitted, handled before the next message
@@ -138,6 +142,9 @@ func New(cfg Config) *App {
 	}
 	a.common = common.Common{Styles: a.styles, Keys: a.keys, Log: log, Emit: a.emit}
 	a.views = newViews(a.common)
+	a.ha = hapanel.New(a.common, a.panelConn)
+	a.views[HA] = a.ha
+	a.drill = drill.New(a.common, a.drillConn)
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 	a.contextName = cfg.Context
 	a.layout() // keys typed before the first WindowSizeMsg find a sized screen
@@ -200,16 +207,23 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case openMsg:
 		a.stack = append(a.stack, msg.loc)
-		a.current().SetFilter("")
+		if l, ok := a.current().(listView); ok {
+			l.SetFilter("")
+		}
 		a.reload()
 		return nil
 	case switchContextMsg:
 		return a.switchContext(msg.name)
+	case drill.Msg:
+		return a.drill.Update(msg)
 	}
 	if cmd, ok := a.updateConn(msg); ok {
 		return cmd
 	}
 	if cmd, ok := a.updateChanges(msg); ok {
+		return cmd
+	}
+	if cmd, ok := a.updatePanel(msg); ok {
 		return cmd
 	}
 	return nil
@@ -222,6 +236,8 @@ func (a *App) modal() common.Component {
 		return a.password.prompt
 	case a.dialog != nil:
 		return a.dialog
+	case a.drill.Shown():
+		return a.drill
 	}
 	return nil
 }
@@ -236,6 +252,9 @@ func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case modeHelp:
 		return a.handleHelpKey(msg)
 	}
+	if c, ok := a.current().(capturer); ok && c.Capturing() && msg.Type != tea.KeyCtrlC {
+		return c.Update(msg)
+	}
 	a.notes.clear(causeInput) // the bad command it was about is over
 	k := a.keys
 	if !key.Matches(msg, k.Quit) {
@@ -248,7 +267,9 @@ func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Help):
 		a.mode, a.helpOffset = modeHelp, 0
 	case key.Matches(msg, k.Filter):
-		a.openInput(modeFilter, "/", a.current().Filter(), nil)
+		if l, ok := a.current().(listView); ok {
+			a.openInput(modeFilter, "/", l.Filter(), nil)
+		}
 	case key.Matches(msg, k.Command):
 		a.openInput(modeCommand, ":", "", commandNames(a.cfg.Contexts))
 	default:
@@ -330,6 +351,7 @@ func (a *App) layout() {
 	if m := a.modal(); m != nil {
 		m.SetSize(a.width, a.bodyHeight())
 	}
+	a.drill.SetSize(a.width, a.height-1) // all but the status bar, whether it is the modal or not
 }
 
 // View renders the whole screen.
@@ -342,6 +364,8 @@ func (a *App) View() string {
 	}
 	var body string
 	switch {
+	case a.modal() == common.Component(a.drill): // no dialog over it: it has a header of its own
+		return a.drill.View() + "\n" + a.statusBar()
 	case a.modal() != nil:
 		body = a.modal().View()
 	case a.loading():

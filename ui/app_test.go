@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -82,8 +83,8 @@ func keys(a *App, ks ...string) {
 	}
 }
 
-// keyMsgs turns a named key (<enter>, <esc>, <down>, <tab>) into its
-// message, and any other string into one message per rune.
+// keyMsgs turns a named key (<enter>, <esc>, <tab>, <backspace>, an arrow,
+// <ctrl+c>) into its message, and any other string into one message per rune.
 func keyMsgs(k string) []tea.Msg {
 	switch k {
 	case "<enter>":
@@ -94,6 +95,16 @@ func keyMsgs(k string) []tea.Msg {
 		return []tea.Msg{tea.KeyMsg{Type: tea.KeyDown}}
 	case "<tab>":
 		return []tea.Msg{tea.KeyMsg{Type: tea.KeyTab}}
+	case "<up>":
+		return []tea.Msg{tea.KeyMsg{Type: tea.KeyUp}}
+	case "<left>":
+		return []tea.Msg{tea.KeyMsg{Type: tea.KeyLeft}}
+	case "<right>":
+		return []tea.Msg{tea.KeyMsg{Type: tea.KeyRight}}
+	case "<backspace>":
+		return []tea.Msg{tea.KeyMsg{Type: tea.KeyBackspace}}
+	case "<ctrl+c>":
+		return []tea.Msg{tea.KeyMsg{Type: tea.KeyCtrlC}}
 	}
 	var msgs []tea.Msg
 	for _, r := range k {
@@ -108,9 +119,10 @@ var vmID = regexp.MustCompile(`\b(vm|host|domain-c|datastore|network|group-d|dat
 func golden(t *testing.T, name, screen string) {
 	t.Helper()
 	screen = vmID.ReplaceAllString(screen, "$1-N")
-	path := filepath.Join("testdata", name+".golden")
+	_, here, _, _ := runtime.Caller(0) // testdata is beside this file, wherever the test runs
+	path := filepath.Join(filepath.Dir(here), "testdata", name+".golden")
 	if updating() {
-		_ = os.MkdirAll("testdata", 0o755)
+		_ = os.MkdirAll(filepath.Dir(path), 0o755)
 		if err := os.WriteFile(path, []byte(screen), 0o644); err != nil {
 			t.Fatal(err)
 		}

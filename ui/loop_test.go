@@ -96,12 +96,18 @@ func (l *loop) until(what string, ok func() bool) {
 func simApp(t *testing.T, p vsphere.Policy) (*loop, *sim.Server) {
 	t.Helper()
 	srv := vspheretest.Start(t, "small")
+	return simAppOn(t, srv, p), srv
+}
+
+// simAppOn runs the UI on srv, as simApp does.
+func simAppOn(t *testing.T, srv *sim.Server, p vsphere.Policy) *loop {
+	t.Helper()
 	a := New(Config{Context: "lab", Contexts: []string{"lab"}, Connect: func(ctx context.Context, _, _ string) (*vsphere.Client, error) {
 		return vsphere.Connect(ctx, vspheretest.Config(srv), vsphere.WithPolicy(p))
 	}})
 	l := run(t, a)
 	l.until("the inventory to load", func() bool { return a.state == vsphere.Live && a.inv != nil })
-	return l, srv
+	return l
 }
 
 // inventory reads the server's inventory afresh, through a client of the

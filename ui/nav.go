@@ -23,8 +23,8 @@ func (a *App) openInput(m mode, prompt, value string, suggestions []string) {
 func (a *App) handleInput(msg tea.KeyMsg) tea.Cmd {
 	switch msg.Type {
 	case tea.KeyEsc:
-		if a.mode == modeFilter {
-			a.current().SetFilter("")
+		if l, ok := a.current().(listView); ok && a.mode == modeFilter {
+			l.SetFilter("")
 		}
 		a.mode = modeNormal
 		a.input.Blur()
@@ -40,8 +40,8 @@ func (a *App) handleInput(msg tea.KeyMsg) tea.Cmd {
 	}
 	var cmd tea.Cmd
 	a.input, cmd = a.input.Update(msg)
-	if a.mode == modeFilter {
-		a.current().SetFilter(a.input.Value())
+	if l, ok := a.current().(listView); ok && a.mode == modeFilter {
+		l.SetFilter(a.input.Value())
 	}
 	return cmd
 }
@@ -55,7 +55,7 @@ var commands = map[string]Kind{
 }
 
 func commandNames(contexts []string) []string {
-	names := []string{"vm", "host", "cluster", "ds", "net", "task", "event", "ctx", "q", "quit"}
+	names := []string{"vm", "host", "cluster", "ds", "net", "task", "event", "ctx", "drill", "q", "quit"}
 	for _, c := range contexts {
 		names = append(names, "ctx "+c)
 	}
@@ -72,10 +72,12 @@ func (a *App) runCommand(line string) tea.Cmd {
 	switch name {
 	case "q", "quit", "q!":
 		return a.quit()
+	case "drill":
+		return a.openDrill()
 	}
 	kind, ok := commands[name]
 	if !ok {
-		return a.note(causeInput, true, fmt.Sprintf("unknown command %q: try :vm, :host, :cluster, :ds, :net, :task, :event, :ctx or :q", line))
+		return a.note(causeInput, true, fmt.Sprintf("unknown command %q: try :vm, :host, :cluster, :ds, :net, :task, :event, :ctx, :drill or :q", line))
 	}
 	if kind == Contexts && len(fields) > 1 {
 		if !slices.Contains(a.cfg.Contexts, fields[1]) {
@@ -91,7 +93,7 @@ func (a *App) runCommand(line string) tea.Cmd {
 // helpLines is the help screen's text: the root's keys, then the current
 // view's, in as many columns as fit the width.
 func (a *App) helpLines() []string {
-	groups := append([][]key.Binding{a.keys.Global()}, a.current().FullHelp()...)
+	groups := append([][]key.Binding{a.globalKeys()}, a.current().FullHelp()...)
 	var rows, row []string
 	rowWidth := 0
 	for _, g := range groups {

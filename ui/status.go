@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/mattn/go-runewidth"
@@ -147,14 +148,16 @@ func (a *App) header() string {
 		}
 		crumbs = append(crumbs, string(l.kind))
 	}
-	v := a.current()
-	count := fmt.Sprintf(" [%d]", v.Total())
-	if v.Filter() != "" {
-		count = fmt.Sprintf(" [%d/%d]", v.Len(), v.Total())
-	}
-	line1 := a.styles.Title.Render("vtui") + " " + a.styles.Crumb.Render(strings.Join(crumbs, " › ")) + a.styles.Hint.Render(count)
-	if f := v.Filter(); f != "" && a.mode != modeFilter {
-		line1 += a.styles.Hint.Render("  /" + f)
+	line1 := a.styles.Title.Render("vtui") + " " + a.styles.Crumb.Render(strings.Join(crumbs, " › "))
+	if v, ok := a.current().(listView); ok {
+		count := fmt.Sprintf(" [%d]", v.Total())
+		if v.Filter() != "" {
+			count = fmt.Sprintf(" [%d/%d]", v.Len(), v.Total())
+		}
+		line1 += a.styles.Hint.Render(count)
+		if f := v.Filter(); f != "" && a.mode != modeFilter {
+			line1 += a.styles.Hint.Render("  /" + f)
+		}
 	}
 	var line2 string
 	switch a.mode {
@@ -164,10 +167,26 @@ func (a *App) header() string {
 		if a.state == vsphere.Reconnecting && a.inv != nil {
 			line2 = a.styles.Banner.Render(fmt.Sprintf("⚠ connection lost; reconnecting in %ds — data may be stale", a.retryIn()))
 		} else {
-			line2 = a.help.ShortHelpView(a.keys.Global())
+			line2 = a.help.ShortHelpView(a.globalKeys())
 		}
 	}
 	return fit(line1, a.width) + "\n" + fit(line2, a.width)
+}
+
+// globalKeys are the root's keys that work in the current view: the list
+// keys on a list, fewer on another view, and none while the view takes
+// every key (the HA/DRS panel's form).
+func (a *App) globalKeys() []key.Binding {
+	switch v := a.current().(type) {
+	case listView:
+		return a.keys.Global()
+	case capturer:
+		if v.Capturing() {
+			return nil
+		}
+	}
+	k := a.keys
+	return []key.Binding{k.Command, k.Back, k.Help, k.Quit}
 }
 
 // statusBar shows the context, the vCenter, the connection state, the

@@ -51,12 +51,12 @@ func TestDrillDownAndBack(t *testing.T) {
 		t.Fatalf("after :cluster: view %s, selected %q; want clusters, cluster-a", a.top().kind, selectedName(t, a))
 	}
 	keys(a, "<enter>")
-	if a.top().kind != Hosts || a.top().scope.Cluster != "cluster-a" || a.current().Total() != 3 {
-		t.Fatalf("enter on cluster-a: %s with %d rows; want its 3 hosts", crumbs(a), a.current().Total())
+	if a.top().kind != Hosts || a.top().scope.Cluster != "cluster-a" || a.current().(listView).Total() != 3 {
+		t.Fatalf("enter on cluster-a: %s with %d rows; want its 3 hosts", crumbs(a), a.current().(listView).Total())
 	}
 	keys(a, "<enter>")
-	if a.top().kind != VMs || a.top().scope.Host != "esx-a-01.lab.local" || a.current().Total() != 2 {
-		t.Fatalf("enter on esx-a-01: %s with %d rows; want its 2 VMs", crumbs(a), a.current().Total())
+	if a.top().kind != VMs || a.top().scope.Host != "esx-a-01.lab.local" || a.current().(listView).Total() != 2 {
+		t.Fatalf("enter on esx-a-01: %s with %d rows; want its 2 VMs", crumbs(a), a.current().(listView).Total())
 	}
 	if h := a.header(); !strings.Contains(h, "clusters › cluster-a › hosts › esx-a-01.lab.local › vms") {
 		t.Errorf("breadcrumb = %q", strings.SplitN(h, "\n", 2)[0])
@@ -75,16 +75,16 @@ func TestDrillDownAndBack(t *testing.T) {
 func TestFilterAndClear(t *testing.T) {
 	a := loadedApp(t)
 	keys(a, "/", "!on")
-	if a.current().Len() != 3 { // the powered-off and suspended VMs
-		t.Errorf("filter !on keeps %d VMs; want 3 (not poweredOn)", a.current().Len())
+	if a.current().(listView).Len() != 3 { // the powered-off and suspended VMs
+		t.Errorf("filter !on keeps %d VMs; want 3 (not poweredOn)", a.current().(listView).Len())
 	}
 	keys(a, "<enter>")
-	if a.mode != modeNormal || a.current().Filter() != "!on" {
-		t.Errorf("enter leaves mode %v filter %q; want normal mode, filter kept", a.mode, a.current().Filter())
+	if a.mode != modeNormal || a.current().(listView).Filter() != "!on" {
+		t.Errorf("enter leaves mode %v filter %q; want normal mode, filter kept", a.mode, a.current().(listView).Filter())
 	}
 	keys(a, "<esc>")
-	if a.current().Filter() != "" || a.current().Len() != 12 {
-		t.Errorf("esc leaves filter %q and %d rows; want cleared, 12", a.current().Filter(), a.current().Len())
+	if a.current().(listView).Filter() != "" || a.current().(listView).Len() != 12 {
+		t.Errorf("esc leaves filter %q and %d rows; want cleared, 12", a.current().(listView).Filter(), a.current().(listView).Len())
 	}
 }
 
@@ -136,8 +136,8 @@ func TestContextSwitch(t *testing.T) {
 	oldGen := a.gen
 	a.Update(tasksMsg{gen: a.gen, update: vsphere.TaskUpdate{Seq: 1, Data: []vsphere.Task{{ID: "task-1", Name: "PowerOffVM"}}}})
 	keys(a, ":ctx", "<enter>")
-	if a.top().kind != Contexts || a.current().Total() != 2 {
-		t.Fatalf(":ctx shows %s with %d rows; want the 2 contexts", a.top().kind, a.current().Total())
+	if a.top().kind != Contexts || a.current().(listView).Total() != 2 {
+		t.Fatalf(":ctx shows %s with %d rows; want the 2 contexts", a.top().kind, a.current().(listView).Total())
 	}
 	keys(a, "<down>")
 	_, cmd := a.Update(tea.KeyMsg{Type: tea.KeyEnter})
@@ -183,15 +183,6 @@ func TestPowerMenuConfirmsTheBlastRadius(t *testing.T) {
 	l.keys("n")
 	if a.dialog != nil || a.changes.Status(false) != "" {
 		t.Errorf("n leaves dialog %+v, status %q; want nothing started", a.dialog, a.changes.Status(false))
-	}
-}
-
-func TestMaintenanceToggleOnHosts(t *testing.T) {
-	l, _ := simApp(t, vsphere.Policy{})
-	a := l.a
-	l.keys(":host", "<enter>", "M")
-	if a.dialog == nil || a.dialog.Title() != "enter maintenance mode on esx-a-01.lab.local?" {
-		t.Fatalf("M on a host opens %+v; want the maintenance confirmation naming the host", a.dialog)
 	}
 }
 

@@ -10,9 +10,9 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/vtui/vtui/internal/format"
 	"github.com/vtui/vtui/ui/columns"
 	"github.com/vtui/vtui/ui/common"
-	"github.com/vtui/vtui/ui/format"
 	"github.com/vtui/vtui/ui/listview"
 	"github.com/vtui/vtui/ui/table"
 	"github.com/vtui/vtui/vsphere"
@@ -31,6 +31,8 @@ const (
 	Tasks      Kind = "tasks"
 	Events     Kind = "events"
 	Contexts   Kind = "contexts"
+	// HA is a cluster's HA/DRS panel, not a list.
+	HA Kind = "ha"
 )
 
 // intents are what the views' keys ask the root for; each view raises
@@ -46,6 +48,8 @@ type (
 	powerMsg struct{ vms []vsphere.Ref }
 	// maintenanceMsg asks to toggle a host's maintenance mode.
 	maintenanceMsg struct{ host vsphere.Host }
+	// haMsg opens a cluster's HA/DRS panel.
+	haMsg struct{ cluster vsphere.Cluster }
 )
 
 // view is what the root needs of a view: a component it routes to, lays
@@ -54,15 +58,27 @@ type view interface {
 	common.Component
 	Load(listview.Source)
 	SetStale(bool)
+}
+
+// listView is a view of rows, which / filters and the header counts.
+type listView interface {
+	view
 	SetFilter(string)
 	Filter() string
 	Len() int
 	Total() int
 }
 
-// newViews builds one view per kind. Each declares its rows, its detail
-// pane, where Enter leads and its own keys: the VM view owns m and p, the
-// host view M.
+// capturer is a view that, while it edits, takes every key before the
+// root does (the HA/DRS panel's form).
+type capturer interface {
+	view
+	Capturing() bool
+}
+
+// newViews builds one list view per kind. Each declares its rows, its
+// detail pane, where Enter leads and its own keys: the VM view owns m and
+// p, the host view M, the cluster view h.
 func newViews(c common.Common) map[Kind]view {
 	k := c.Keys
 	return map[Kind]view{
@@ -72,6 +88,9 @@ func newViews(c common.Common) map[Kind]view {
 			Detail: clusterDetail,
 			Open: func(c vsphere.Cluster) tea.Msg {
 				return openMsg{location{kind: Hosts, scope: vsphere.Filter{Cluster: c.Name}, label: c.Name}}
+			},
+			Actions: []listview.Action[vsphere.Cluster]{
+				{Key: k.HA, Do: func(c vsphere.Cluster, _ []vsphere.Cluster) tea.Msg { return haMsg{c} }},
 			},
 		}),
 		Hosts: listview.New(c, listview.Kind[vsphere.Host]{

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -96,8 +97,14 @@ func ParseURL(s string) (*url.URL, error) {
 		return nil, fmt.Errorf("invalid vCenter URL %q: put the user name in --username and the password in VTUI_PASSWORD, not in the URL", shown)
 	}
 	u.User = nil
-	if u.Host == "" {
+	if u.Hostname() == "" {
 		return nil, fmt.Errorf("invalid vCenter URL %q: no host name", shown)
+	}
+	// url.Parse takes any digits, or none after the colon, for a port.
+	if port := u.Port(); port != "" || strings.HasSuffix(u.Host, ":") {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return nil, fmt.Errorf("invalid vCenter URL %q: port %q is not a number from 1 to 65535 (leave it out for 443)", shown, port)
+		}
 	}
 	if u.Scheme != "https" && u.Scheme != "http" {
 		return nil, fmt.Errorf("invalid vCenter URL %q: scheme must be https", shown)

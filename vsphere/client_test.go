@@ -181,6 +181,15 @@ func TestParseURL(t *testing.T) {
 		{in: "https://root:pw@vc01", err: "not in the URL"},
 		{in: "ftp://vc01", err: "scheme must be https"},
 		{in: "https://vc01:x/sdk", err: `invalid vCenter URL "https://vc01:x/sdk": invalid port ":x" after host`},
+		// Checked here, not found out by a connection that cannot be made.
+		{in: "https://:8443", err: `invalid vCenter URL "https://:8443": no host name`},
+		{in: "vc01:99999", err: `invalid vCenter URL "vc01:99999": port "99999" is not a number from 1 to 65535`},
+		{in: "https://[::1]:70000/sdk", err: `port "70000" is not a number from 1 to 65535`},
+		{in: "vc01:0", err: `port "0" is not`},
+		{in: "https://vc01:/sdk", err: `port "" is not`},
+		{in: "https:", err: `invalid vCenter URL "https:": port "" is not`},
+		{in: "[::1]:443", want: "https://[::1]:443/sdk"},
+		{in: "http://vc01:80", want: "http://vc01:80/sdk"},
 		// A URL that does not parse never echoes its user information.
 		{in: "https://admin:s3cr%zzet@vc01:x", err: `invalid vCenter URL "https://***@vc01:x": it does not parse`},
 		{in: "https://admin:s3cr/et@vc01", err: `invalid vCenter URL "https://***@vc01"`},

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -69,9 +70,24 @@ func (c *Client) ClusterConfig(ctx context.Context, inv *Inventory, cluster Ref)
 	return clusterConfigOf(cluster, name, *info, inv)
 }
 
+// withoutStatus is info without what vCenter reports rather than keeps:
+// whether each rule is kept now changes as VMs move, and a fingerprint
+// that followed it would call every read stale.
+func withoutStatus(info types.ClusterConfigInfoEx) types.ClusterConfigInfoEx {
+	info.Rule = slices.Clone(info.Rule)
+	for i, r := range info.Rule {
+		c := reflect.New(reflect.TypeOf(r).Elem())
+		c.Elem().Set(reflect.ValueOf(r).Elem())
+		rule := c.Interface().(types.BaseClusterRuleInfo)
+		rule.GetClusterRuleInfo().InCompliance = nil
+		info.Rule[i] = rule
+	}
+	return info
+}
+
 // clusterConfigOf maps what vCenter returned for the cluster into the model.
 func clusterConfigOf(cluster Ref, name string, info types.ClusterConfigInfoEx, inv *Inventory) (*ClusterConfig, error) {
-	raw, err := json.Marshal(info)
+	raw, err := json.Marshal(withoutStatus(info))
 	if err != nil {
 		return nil, fmt.Errorf("fingerprint the configuration of %s: %w", name, err)
 	}

@@ -3,6 +3,7 @@ package vsphere
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -48,14 +49,15 @@ func (p *Planner) ReconfigureCluster(cur *ClusterConfig, desired clusterspec.Con
 		now, err := g.c.ClusterConfig(ctx, cur.inv, cur.Cluster)
 		switch {
 		case err != nil:
-			return []Check{fail("fingerprint", "could not read the configuration again to see whether it changed: %v", err)}
+			return []Check{fail("server", "could not read the configuration again to see whether it changed: %v", err)}
 		case now.Fingerprint == cur.Fingerprint:
-			return []Check{pass("fingerprint")}
+			return []Check{pass(checkFingerprint)}
 		case force:
-			return []Check{warn("fingerprint", "the configuration of %s changed since it was read; applying anyway (--force)", cur.Spec.Cluster)}
+			return []Check{warn(checkFingerprint, "the configuration of %s changed since it was read; applying anyway (--force)", cur.Spec.Cluster)}
 		}
-		return []Check{fail("fingerprint", "the configuration of %s changed since it was read (%d differences: %s); read it again and re-apply, or use --force to overwrite",
-			cur.Spec.Cluster, len(clusterspec.Diff(cur.Spec, now.Spec)), changesList(clusterspec.Diff(cur.Spec, now.Spec)))}
+		theirs := clusterspec.Diff(cur.Spec, now.Spec)
+		return []Check{fail(checkFingerprint, "the configuration of %s changed since it was read (%s: %s); read it again and re-apply, or use --force to overwrite",
+			cur.Spec.Cluster, count(len(theirs), "difference"), changesList(theirs))}
 	}
 	a.run = func(ctx context.Context, g *Gate, report func(int, string)) (string, error) {
 		task, err := runTask(func(ctx context.Context, vim *vim25.Client) (*object.Task, error) {
@@ -78,6 +80,17 @@ func (p *Planner) ReconfigureCluster(cur *ClusterConfig, desired clusterspec.Con
 	}
 	return a
 }
+
+// IsStale reports whether err refused a cluster reconfiguration because
+// the configuration changed since it was read (and was not forced):
+// nothing was sent, and it must be read again before it is edited.
+func IsStale(err error) bool {
+	var pe *PrecheckError
+	return errors.As(err, &pe) && slices.ContainsFunc(pe.Failed, func(c Check) bool { return c.Name == checkFingerprint })
+}
+
+// checkFingerprint names the check that refuses a stale reconfiguration.
+const checkFingerprint = "fingerprint"
 
 // concerning returns the changes of cs about a field or object that asked
 // changes too.

@@ -82,6 +82,9 @@ func TestReconfigureClusterRefusesAStaleRead(t *testing.T) {
 		!strings.Contains(r.Message, "--force") {
 		t.Errorf("apply over a stale read: %s %q; want refused, naming what changed and --force", r.Status, r.Message)
 	}
+	if !IsStale(r.Err) {
+		t.Errorf("IsStale(%v) = false; want true", r.Err)
+	}
 	now, _ := readCluster(t, e.c)
 	if now.Spec.DRS.Automation == clusterspec.AutomationManual {
 		t.Error("the refused change was made")

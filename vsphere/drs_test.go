@@ -110,3 +110,30 @@ func TestManualDRSRecommendsBalancingByThreshold(t *testing.T) {
 		t.Error("threshold 5 (aggressive): no recommendation to balance a crowded host")
 	}
 }
+
+// TestVtuisSimulatorReportsRuleCompliance: vCenter says whether each rule
+// is kept now (ClusterRuleInfo.inCompliance); vtui's simulator does too,
+// after every move, and that status is not part of the fingerprint, which
+// identifies the configuration.
+func TestVtuisSimulatorReportsRuleCompliance(t *testing.T) {
+	e := newOpsEnv(t)
+	applyConfig(t, e, func(c *clusterspec.Config) {
+		c.Rules = append(c.Rules, clusterspec.Rule{Name: "together", Kind: clusterspec.RuleAffinity, Enabled: true, VMs: []string{"web-01", "app-01"}})
+	})
+	before, _ := readCluster(t, e.c)
+	if kept, ok := before.Compliance["together"]; !ok || kept {
+		t.Fatalf("web-01 and app-01 run on two hosts: compliance %v (reported %t); want not kept", kept, ok)
+	}
+	p, inv := e.planner()
+	web := e.vm(inv, "web-01")
+	if r := NewGate(e.c).Do(context.Background(), p.Migrate(e.vm(inv, "app-01").Ref, MigrateSpec{Host: web.HostRef}), nil); r.Status != StatusOK {
+		t.Fatalf("migrate: %s %q", r.Status, r.Message)
+	}
+	after, _ := readCluster(t, e.c)
+	if !after.Compliance["together"] {
+		t.Errorf("app-01 joined web-01 on %s; the rule still reads not kept", web.Host)
+	}
+	if after.Fingerprint != before.Fingerprint {
+		t.Errorf("the fingerprint changed with the rule's compliance (%s -> %s); want it to identify the configuration only", before.Fingerprint, after.Fingerprint)
+	}
+}

@@ -263,20 +263,43 @@ func eventType(be types.BaseEvent) string {
 
 var baseEvent = reflect.TypeFor[types.BaseEvent]()
 
+// isEventClass reports whether name is a vSphere event class.
+func isEventClass(name string) bool {
+	t, ok := types.TypeFunc()(name)
+	return ok && reflect.PointerTo(t).Implements(baseEvent)
+}
+
+// eventClassLike returns the event class that name lacks only the
+// "Event" suffix or the capital of (VmMigrated, vmMigratedEvent), or "".
+func eventClassLike(name string) string {
+	if name == "" {
+		return ""
+	}
+	capital := strings.ToUpper(name[:1]) + name[1:]
+	for _, c := range []string{capital, capital + "Event"} {
+		if isEventClass(c) {
+			return c
+		}
+	}
+	return ""
+}
+
 // CheckEventTypes reports an error, wrapping ErrNotFound, for a name that
 // is neither a vSphere event class (VmMigratedEvent, DasHostFailedEvent)
 // nor an extension event's type ID, which always holds a dot
-// (com.vmware.vc.HA.ClusterFailoverActionInitiatedEvent).
+// (com.vmware.vc.HA.ClusterFailoverActionInitiatedEvent). A name that
+// lacks only a class's "Event" suffix or capital gets the class suggested.
 func CheckEventTypes(names []string) error {
 	var unknown []string
 	for _, n := range names {
-		if strings.Contains(n, ".") {
+		if strings.Contains(n, ".") || isEventClass(n) {
 			continue
 		}
-		t, ok := types.TypeFunc()(n)
-		if !ok || !reflect.PointerTo(t).Implements(baseEvent) {
-			unknown = append(unknown, strconv.Quote(n))
+		bad := strconv.Quote(n)
+		if c := eventClassLike(n); c != "" {
+			bad += fmt.Sprintf(" (did you mean %s?)", c)
 		}
+		unknown = append(unknown, bad)
 	}
 	if len(unknown) > 0 {
 		return fmt.Errorf("no event type named %s: %w (event types are vSphere's event classes, e.g. VmMigratedEvent, "+

@@ -1,7 +1,9 @@
 package vsphere
 
 import (
+	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/vmware/govmomi/vim25/types"
@@ -136,6 +138,32 @@ func TestMissedEvents(t *testing.T) {
 	for _, tt := range tests {
 		if got := missedEvents(tt.held, tt.page, tt.tail); got != tt.want {
 			t.Errorf("missedEvents(held %v, page %v, tail %d) = %v; want %v", tt.held, tt.page, tt.tail, got, tt.want)
+		}
+	}
+}
+
+func TestCheckEventTypes(t *testing.T) {
+	tests := []struct {
+		names []string
+		want  string // "" for no error
+	}{
+		{[]string{"VmMigratedEvent", "DasHostFailedEvent", "EventEx", "com.vmware.vc.HA.DasHostFailedEvent"}, ""},
+		{[]string{"VmMigrated"}, `no event type named "VmMigrated" (did you mean VmMigratedEvent?): not found`},
+		{[]string{"vmMigratedEvent"}, `"vmMigratedEvent" (did you mean VmMigratedEvent?)`},
+		{[]string{"vmPoweredOff", "Bogus"}, `no event type named "vmPoweredOff" (did you mean VmPoweredOffEvent?), "Bogus": not found`},
+		{[]string{"VirtualMachine"}, `no event type named "VirtualMachine": not found`},
+		{[]string{""}, `no event type named "": not found`},
+	}
+	for _, tt := range tests {
+		err := CheckEventTypes(tt.names)
+		if tt.want == "" {
+			if err != nil {
+				t.Errorf("CheckEventTypes(%q) = %v; want nil", tt.names, err)
+			}
+			continue
+		}
+		if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("CheckEventTypes(%q) = %v; want ErrNotFound saying %q", tt.names, err, tt.want)
 		}
 	}
 }

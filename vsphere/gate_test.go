@@ -200,7 +200,7 @@ func TestMigrateAcrossClustersWithPool(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pool, err := ResolvePool(pools, "Resources", to.ClusterRef)
+	pool, err := NewResolver(e.c, inv).Pool(context.Background(), pools, "Resources", to.ClusterRef)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,7 +238,7 @@ func TestRefusedChangesSendNothing(t *testing.T) {
 	app, web := e.vm(inv, "app-01"), e.vm(inv, "web-01")
 	other := e.host(inv, "esx-b-02")
 	pools, _ := e.c.ResourcePools(ctx)
-	poolB, _ := ResolvePool(pools, "Resources", other.ClusterRef)
+	poolB, _ := NewResolver(nil, inv).Pool(ctx, pools, "Resources", other.ClusterRef)
 	dsOnlyA, _ := inv.DatastoreNamed(sim.FirstClusterDatastore)
 
 	rec := record(e.c)

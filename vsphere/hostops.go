@@ -2,11 +2,13 @@ package vsphere
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/vim25"
+	"github.com/vmware/govmomi/vim25/types"
 )
 
 // EnterMaintenance plans putting host into maintenance mode. vSphere does
@@ -119,4 +121,13 @@ func connected(h *Host) Check {
 		return fail("host-connected", "%s is %s; reconnect it first (vtui host reconnect %s)", h.Name, orUnknown(h.ConnectionState), h.Name)
 	}
 	return pass("host-connected")
+}
+
+// WaitHostConnected waits, through property updates, until host is
+// connected to vCenter again (after a recovery or a reboot), or ctx ends.
+func (c *Client) WaitHostConnected(ctx context.Context, host Ref) error {
+	if err := c.waitFor(ctx, toMoRef(host), "runtime.connectionState", types.HostSystemConnectionStateConnected); err != nil {
+		return fmt.Errorf("wait for %s to be connected: %w", host.Value, err)
+	}
+	return nil
 }

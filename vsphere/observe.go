@@ -47,11 +47,14 @@ var (
 // end after each update: it never polls, and loses nothing. It runs until
 // its context ends.
 type Observer struct {
-	mu   sync.Mutex
-	obs  []Observation
-	wake chan struct{}
-	err  error
-	done bool
+	mu  sync.Mutex
+	obs []Observation
+	// published counts the observations handed out: a batch is published
+	// whole, its property changes with its events.
+	published int
+	wake      chan struct{}
+	err       error
+	done      bool
 	// names of the objects, for property changes that do not carry one.
 	names map[Ref]string
 }
@@ -77,6 +80,10 @@ func (c *Client) Observe(ctx context.Context, cluster Ref, vms, hosts []Ref) (*O
 	go func() {
 		defer c.destroyCollector(col)
 		err := c.follow(ctx, spec, 0, func(updates []types.ObjectUpdate, _ bool) error {
+			// A batch's property changes and the events posted by then are
+			// handed out together, so a reader never sees one without the
+			// other.
+			defer o.notify()
 			o.record(updates)
 			return o.drain(ctx, c, col)
 		})
@@ -182,6 +189,13 @@ func observationOf(be types.BaseEvent) Observation {
 func (o *Observer) add(ob Observation) {
 	ob.Seq = len(o.obs) + 1
 	o.obs = append(o.obs, ob)
+}
+
+// notify wakes the readers waiting in Next.
+func (o *Observer) notify() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.published = len(o.obs)
 	close(o.wake)
 	o.wake = make(chan struct{})
 }
@@ -200,10 +214,10 @@ func (o *Observer) stop(err error) {
 func (o *Observer) Next(ctx context.Context, after int) ([]Observation, error) {
 	for {
 		o.mu.Lock()
-		n, done, err, wake := len(o.obs), o.done, o.err, o.wake
+		n, done, err, wake := o.published, o.done, o.err, o.wake
 		var out []Observation
 		if n > after {
-			out = append(out, o.obs[after:]...)
+			out = append(out, o.obs[after:n]...)
 		}
 		o.mu.Unlock()
 		switch {
@@ -223,11 +237,11 @@ func (o *Observer) Next(ctx context.Context, after int) ([]Observation, error) {
 	}
 }
 
-// All returns every observation so far.
+// All returns every observation published so far.
 func (o *Observer) All() []Observation {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return append([]Observation(nil), o.obs...)
+	return append([]Observation(nil), o.obs[:o.published]...)
 }
 
 // String is one line for a timeline: "esx-a-01 runtime.connectionState =

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/vtui/vtui/internal/format"
 )
 
 // CheckStatus is a precheck's verdict.
@@ -23,7 +25,8 @@ const (
 // names are stable (JSON): vm, source-host, host, target, host-connected, host-power,
 // host-maintenance, cluster, pool, datastores, networks, anti-affinity,
 // affinity, vm-host-rule, capacity, template, power-state, tools,
-// running-vms, server.
+// running-vms, server, fingerprint (a cluster configuration changed since it
+// was read).
 type Check struct {
 	Name   string      `json:"name" yaml:"name"`
 	Status CheckStatus `json:"status" yaml:"status"`
@@ -446,8 +449,8 @@ func ruleCheck(name string, r Rule, ok bool, format string, args ...any) Check {
 func checkCapacity(v *VM, h *Host) Check {
 	free := h.MemoryMB - h.MemoryUsageMB
 	if int64(v.MemoryMB) > free {
-		return warn("capacity", "%s has %d MB of memory free and %s is configured with %d MB: memory would be overcommitted",
-			h.Name, max(free, 0), v.Name, v.MemoryMB)
+		return warn("capacity", "%s has %s of memory free and %s is configured with %s: memory would be overcommitted",
+			h.Name, format.MB(max(free, 0)), v.Name, format.MB(int64(v.MemoryMB)))
 	}
 	return pass("capacity")
 }

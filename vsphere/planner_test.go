@@ -1,6 +1,7 @@
 package vsphere
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -121,7 +122,7 @@ func TestCheckMigrate(t *testing.T) {
 		{vm: "app", spec: MigrateSpec{Host: hostR("hb1"), Pool: r("ResourcePool", "rp-b"), Datastore: r("Datastore", "ds-a")}, want: "datastores=fail", reason: "choose a datastore mounted on it"},
 		{vm: "web", spec: MigrateSpec{Host: hostR("hb1"), Pool: r("ResourcePool", "rp-b"), Datastore: r("Datastore", "ds-shared")}, want: "networks=fail", reason: "hb1 has no network pg-a"},
 		{vm: "app", spec: MigrateSpec{Datastore: r("Datastore", "ds-a")}, want: ""},
-		{vm: "big", spec: MigrateSpec{Host: hostR("ha1")}, want: "capacity=warn", reason: "overcommitted"},
+		{vm: "big", spec: MigrateSpec{Host: hostR("ha1")}, want: "capacity=warn", reason: "big is configured with 600 GiB: memory would be overcommitted"},
 		// Rules: app and db must (or should) stay apart; web and db together; web on ha1.
 		{vm: "app", spec: MigrateSpec{Host: hostR("ha1")}, mandatory: true, want: "anti-affinity=fail", reason: `"apart" keeps app apart from db`},
 		{vm: "app", spec: MigrateSpec{Host: hostR("ha1")}, mandatory: false, want: "anti-affinity=warn", reason: "should-rule"},
@@ -228,18 +229,32 @@ func TestResolveNames(t *testing.T) {
 		{Ref: r("ResourcePool", "1"), Name: "Resources", Owner: r("ClusterComputeResource", "ca"), Path: "a/Resources"},
 		{Ref: r("ResourcePool", "2"), Name: "Resources", Owner: r("ClusterComputeResource", "cb"), Path: "b/Resources"},
 	}
-	if _, err := ResolvePool(pools, "Resources", Ref{}); err == nil || !strings.Contains(err.Error(), "ambiguous") {
-		t.Errorf("ResolvePool(Resources) without a cluster: err = %v; want ambiguous", err)
-	}
-	if p, err := ResolvePool(pools, "Resources", r("ClusterComputeResource", "cb")); err != nil || p.Path != "b/Resources" {
-		t.Errorf("ResolvePool(Resources, cb) = %v, %v; want b/Resources", p, err)
-	}
-	if p, err := ResolvePool(pools, "a/Resources", Ref{}); err != nil || p.Ref.Value != "1" {
-		t.Errorf("ResolvePool(a/Resources) = %v, %v", p, err)
-	}
-	_, err = ResolvePool(pools, "b/Resources", r("ClusterComputeResource", "ca"))
-	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), `"b/Resources" is not found in the target cluster: it belongs to b/Resources`) {
-		t.Errorf("ResolvePool of another cluster's pool: %v; want it said where the pool is", err)
+	for _, tt := range []struct {
+		name    string
+		cluster Ref
+		want    string // the pool's ID, or
+		wantErr string
+	}{
+		{"Resources", Ref{}, "", `resource pool "Resources" is ambiguous: give its path, one of a/Resources, b/Resources`},
+		{"Resources", r("ClusterComputeResource", "cb"), "2", ""},
+		{"a/Resources", Ref{}, "1", ""},
+		{"b/Resources", r("ClusterComputeResource", "ca"), "",
+			`"b/Resources" is not found in the target cluster: it belongs to b/Resources; give a pool of the cluster the VMs go to (pools: a/Resources (1))`},
+		{"2", Ref{}, "2", ""},
+		{"2", r("ClusterComputeResource", "cb"), "2", ""},
+		{"2", r("ClusterComputeResource", "ca"), "", `"2" is not found in the target cluster: it belongs to b/Resources`},
+		{"3", Ref{}, "", `no resource pool "3": not found (pools: a/Resources (1), b/Resources (2))`},
+	} {
+		p, err := NewResolver(nil, inv).Pool(context.Background(), pools, tt.name, tt.cluster)
+		if tt.wantErr != "" {
+			if !IsBadName(err) || !strings.Contains(fmt.Sprint(err), tt.wantErr) {
+				t.Errorf("Pool(%q, cluster %q) = %v, %v; want an error containing %q", tt.name, tt.cluster.Value, p, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || p.Ref.Value != tt.want {
+			t.Errorf("Pool(%q, cluster %q) = %v, %v; want the pool with ID %s", tt.name, tt.cluster.Value, p, err, tt.want)
+		}
 	}
 	if _, err := inv.HostNamed("ha*"); !errors.Is(err, ErrInvalidPattern) || !strings.Contains(err.Error(), "takes one host, by name, ID or path, not a pattern") {
 		t.Errorf("HostNamed(ha*): %v; want globs refused, saying why", err)

@@ -43,6 +43,9 @@ var (
 	hostKind = kindOf[Host]{"host", "hosts", func(h Host) string { return h.Name }, func(h Host) Ref { return h.Ref }}
 	dsKind   = kindOf[Datastore]{"datastore", "datastores", func(d Datastore) string { return d.Name }, func(d Datastore) Ref { return d.Ref }}
 	clKind   = kindOf[Cluster]{"cluster", "clusters", func(c Cluster) string { return c.Name }, func(c Cluster) Ref { return c.Ref }}
+	// poolKind has no list: there is no vtui get for pools, and
+	// Resolver.Pool words its own errors, listing the pools with their IDs.
+	poolKind = kindOf[Pool]{"resource pool", "", func(p Pool) string { return p.Path }, func(p Pool) Ref { return p.Ref }}
 )
 
 // VMs resolves each argument to one VM, or, for a glob, to every VM it

@@ -71,3 +71,46 @@ func TestResolverTellsTwinsApart(t *testing.T) {
 		t.Errorf("Host(%s) = %v, %v", h.ID, h2.Name, err)
 	}
 }
+
+// TestResolverFindsPools: a resource pool is named as VMs and hosts are, by
+// its ID or inventory path, besides its name and its path under its
+// cluster, and still only among the target cluster's pools.
+func TestResolverFindsPools(t *testing.T) {
+	e := newOpsEnv(t)
+	ctx := context.Background()
+	_, inv := e.planner()
+	pools, err := e.c.ResourcePools(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := NewResolver(e.c, inv)
+	clusterA, clusterB := e.host(inv, "esx-a-01").ClusterRef, e.host(inv, "esx-b-01").ClusterRef
+	rootB, err := r.Pool(ctx, pools, "cluster-b/Resources", Ref{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name    string
+		cluster Ref
+		wantErr string // "" for cluster-b's root pool
+	}{
+		{rootB.Ref.Value, clusterB, ""},
+		{rootB.Ref.Value, Ref{}, ""},
+		{"/dc-01/host/cluster-b/Resources", clusterB, ""},
+		{"Resources", clusterB, ""},
+		{rootB.Ref.Value, clusterA, `resource pool "` + rootB.Ref.Value + `" is not found in the target cluster: it belongs to cluster-b/Resources`},
+		{"/dc-01/host/cluster-b/Resources", clusterA, "it belongs to cluster-b/Resources"},
+		{"/dc-01/host/cluster-b/Nope", clusterB, `no resource pool "/dc-01/host/cluster-b/Nope": not found (pools: cluster-b/Resources (` + rootB.Ref.Value + `))`},
+	} {
+		p, err := r.Pool(ctx, pools, tt.name, tt.cluster)
+		if tt.wantErr != "" {
+			if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("Pool(%q, cluster %q) = %v, %v; want an error containing %q", tt.name, tt.cluster.Value, p.Path, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || p.Ref != rootB.Ref {
+			t.Errorf("Pool(%q, cluster %q) = %v, %v; want %s (%s)", tt.name, tt.cluster.Value, p.Path, err, rootB.Path, rootB.Ref.Value)
+		}
+	}
+}

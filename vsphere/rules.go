@@ -217,13 +217,22 @@ func (c *Client) names(ctx context.Context, refs map[Ref]bool) (map[Ref]string, 
 	return out, err
 }
 
-// ResolvePool finds the pool called name among pools: a pool's name, or
-// its Path ("cluster-b/Resources"). With a non-zero cluster only that
-// cluster's pools count, so "Resources", the root pool of every cluster,
-// is unambiguous once the target host is known; a pool that exists but
-// belongs to another cluster is named as such.
-func ResolvePool(pools []Pool, name string, cluster Ref) (Pool, error) {
+// Pool resolves exactly one of pools (Client.ResourcePools): by its
+// inventory path (/dc-01/host/cluster-b/Resources), its ID (resgroup-42),
+// its Path under its owner ("cluster-b/Resources") or its name. With a
+// non-zero cluster only that cluster's pools count, so "Resources", the
+// root pool of every cluster, is unambiguous once the target host is
+// known; a pool that exists but belongs to another cluster is named as
+// such.
+func (r *Resolver) Pool(ctx context.Context, pools []Pool, name string, cluster Ref) (Pool, error) {
 	matches := func(p Pool) bool { return p.Name == name || p.Path == name }
+	if strings.HasPrefix(name, "/") || slices.ContainsFunc(pools, func(p Pool) bool { return p.Ref.Value == name }) {
+		named, err := match(ctx, r, name, pools, poolKind)
+		if err != nil {
+			return Pool{}, err
+		}
+		matches = func(p Pool) bool { return slices.Contains(named, p) }
+	}
 	var found, elsewhere []Pool
 	for _, p := range pools {
 		switch {
@@ -239,13 +248,17 @@ func ResolvePool(pools []Pool, name string, cluster Ref) (Pool, error) {
 		return found[0], nil
 	case len(found) == 0 && len(elsewhere) > 0:
 		return Pool{}, fmt.Errorf("resource pool %q is %w in the target cluster: it belongs to %s; give a pool of the cluster the VMs go to (pools: %s)",
-			name, ErrNotFound, paths(elsewhere), names(poolsOf(pools, cluster), func(p Pool) string { return p.Path }))
+			name, ErrNotFound, paths(elsewhere), names(poolsOf(pools, cluster), pathAndID))
 	case len(found) == 0:
 		return Pool{}, fmt.Errorf("no resource pool %q: %w (pools: %s)", name, ErrNotFound,
-			names(poolsOf(pools, cluster), func(p Pool) string { return p.Path }))
+			names(poolsOf(pools, cluster), pathAndID))
 	}
 	return Pool{}, fmt.Errorf("resource pool %q is %w: give its path, one of %s", name, ErrAmbiguous, paths(found))
 }
+
+// pathAndID shows a pool as "cluster-a/Resources (resgroup-9)", so that a
+// user can name it either way.
+func pathAndID(p Pool) string { return p.Path + " (" + p.Ref.Value + ")" }
 
 // poolsOf returns the pools of cluster, or all when it is zero.
 func poolsOf(pools []Pool, cluster Ref) []Pool {

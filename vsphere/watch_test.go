@@ -193,6 +193,21 @@ func TestWatchMarksDataStaleAndResyncsWhenTheServerReturns(t *testing.T) {
 // watch to show the new state. Run with -benchtime 20x.
 func BenchmarkWatchLatency(b *testing.B) {
 	c, _ := connectSim(b, "demo")
+	benchWatchLatency(b, c, c)
+}
+
+// BenchmarkWatchLatencyLarge is BenchmarkWatchLatency with the whole large
+// preset (10,000 VMs, 1,000 hosts) watched, the power toggled by a client
+// of its own, as a TUI sees another admin's change:
+//
+//	go test -run '^$' -bench WatchLatencyLarge -benchtime 20x ./vsphere/
+func BenchmarkWatchLatencyLarge(b *testing.B) {
+	benchWatchLatency(b, largeClient(b), largeClient(b))
+}
+
+// benchWatchLatency toggles a VM's power through other and waits for a
+// watch on c to show each change.
+func benchWatchLatency(b *testing.B, c, other *Client) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	w := c.Watch(ctx, WatchOptions{})
@@ -210,8 +225,8 @@ func BenchmarkWatchLatency(b *testing.B) {
 		}
 	}
 	var web VM
-	wait(func(inv *Inventory) bool { web = vmNamed(inv, "web-01"); return true })
-	vm := object.NewVirtualMachine(c.vim, toMoRef(web.Ref))
+	wait(func(inv *Inventory) bool { web = inv.VMs[0]; return true })
+	vm := object.NewVirtualMachine(other.vim, toMoRef(web.Ref))
 	state := web.PowerState
 	b.ResetTimer()
 	for b.Loop() {
@@ -230,6 +245,6 @@ func BenchmarkWatchLatency(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		wait(func(inv *Inventory) bool { return vmNamed(inv, "web-01").PowerState == state })
+		wait(func(inv *Inventory) bool { return vmNamed(inv, web.Name).PowerState == state })
 	}
 }

@@ -54,6 +54,8 @@ func TestChangeCommands(t *testing.T) {
 			statuses: "app-01=ok app-02=ok app-03=failed", stderr: []string{"1 of 3 changes failed", "migrate app-03: refused", "cluster:"}},
 		{args: []string{"vm", "migrate", "app-01", "--host", "esx-b-01.lab.local", "--pool", "Resources", "--yes"}, code: exitOK,
 			statuses: "app-01=ok"},
+		{args: []string{"vm", "migrate", "app-01", "--host", "esx-b-01.lab.local", "--pool", "/dc-01/host/cluster-b/Resources", "--dry-run"}, code: exitOK,
+			statuses: "app-01=dry-run"},
 		{args: []string{"vm", "migrate", "app-01", "--datastore", "ds-shared-02", "--yes"}, code: exitOK, statuses: "app-01=ok"},
 		{args: []string{"vm", "migrate", "app-01", "--host", "auto", "--dry-run"}, code: exitOK, statuses: "app-01=dry-run"},
 		{args: []string{"--readonly", "vm", "migrate", "app-01", "--host", "auto"}, code: exitFailed,

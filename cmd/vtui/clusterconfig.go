@@ -12,8 +12,8 @@ import (
 
 	"github.com/vtui/vtui/ha/capacity"
 	"github.com/vtui/vtui/ha/clusterspec"
+	"github.com/vtui/vtui/internal/format"
 	"github.com/vtui/vtui/internal/strictyaml"
-	"github.com/vtui/vtui/ui/format"
 )
 
 func newClusterConfigCmd(a *app) *cobra.Command {

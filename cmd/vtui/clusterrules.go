@@ -9,7 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/vtui/vtui/ha/clusterspec"
-	"github.com/vtui/vtui/ui/format"
+	"github.com/vtui/vtui/internal/format"
 )
 
 // addForceFlag adds --force, which applies over someone else's change.

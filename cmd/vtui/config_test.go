@@ -14,6 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/vtui/vtui/internal/strictyaml"
+	"github.com/vtui/vtui/vsphere"
 )
 
 // fakeEnv is the environment of one test case.
@@ -249,11 +250,13 @@ func TestContextSelection(t *testing.T) {
 		{"unknown VTUI_CONTEXT", nil, fakeEnv{"VTUI_CONTEXT": "nope"}, labFile, "",
 			[]string{`VTUI_CONTEXT: unknown context "nope"`, "known: lab, prod"}},
 		{"unknown current-context", nil, nil, "current-context: ghost\ncontexts:\n  lab: {url: x}\n", "",
-			[]string{"config.yaml:1: current-context: unknown context \"ghost\"", "known: lab"}},
+			[]string{`config.yaml:1:18: current-context: unknown context "ghost" (known: lab)`}},
+		{"unknown current-context, --context picks another", []string{"--context", "lab"}, nil, "current-context: ghost\ncontexts:\n  lab: {url: x}\n", "",
+			[]string{`config.yaml:1:18: current-context: unknown context "ghost" (known: lab)`}},
+		{"unknown current-context, --simulator", []string{"--simulator"}, nil, "current-context: ghost\n", "",
+			[]string{`config.yaml:1:18: current-context: unknown context "ghost" (known: none)`}},
 		{"--context without a file", []string{"--context", "lab"}, nil, "", "",
 			[]string{`context "lab" (from --context): no config file at`}},
-		{"--context with --simulator", []string{"--context", "lab", "--simulator"}, nil, labFile, "",
-			[]string{"--context and --simulator cannot be combined"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -263,6 +266,51 @@ func TestContextSelection(t *testing.T) {
 				t.Errorf("args %q env %v: got context %q; want %q", tt.args, tt.env, s.ContextName, tt.want)
 			}
 		})
+	}
+}
+
+// TestSimulatorIsItsOwnVCenter: with --simulator, a flag that names or
+// reaches another vCenter is refused, and the same settings left in VTUI_*
+// variables are ignored with a note, even when they would contradict each
+// other; govc's variables and the file's current-context are ignored
+// quietly.
+func TestSimulatorIsItsOwnVCenter(t *testing.T) {
+	const pin = "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01"
+	tests := []struct {
+		args     []string
+		env      fakeEnv
+		wantNote string
+		wantErr  string
+	}{
+		{[]string{"--context", "lab"}, nil, "", "--context and --simulator cannot be combined: the simulator is its own vCenter"},
+		{[]string{"--url", "vc"}, nil, "", "--url and --simulator cannot be combined"},
+		{[]string{"--username", "u"}, nil, "", "--username and --simulator cannot be combined"},
+		{[]string{"--insecure"}, nil, "", "--insecure and --simulator cannot be combined"},
+		{[]string{"--thumbprint", pin}, nil, "", "--thumbprint and --simulator cannot be combined"},
+		{[]string{"--ca-file", "ca.pem"}, nil, "", "--ca-file and --simulator cannot be combined"},
+		{nil, fakeEnv{"VTUI_URL": "vc", "VTUI_USERNAME": "u", "VTUI_PASSWORD": "pw"}, "--simulator connects to its own vCenter; ignoring VTUI_URL, VTUI_USERNAME, VTUI_PASSWORD", ""},
+		{nil, fakeEnv{"VTUI_CONTEXT": "prod", "VTUI_INSECURE": "true", "VTUI_THUMBPRINT": pin, "VTUI_CA_FILE": "/ca.pem"},
+			"--simulator connects to its own vCenter; ignoring VTUI_CONTEXT, VTUI_INSECURE, VTUI_THUMBPRINT, VTUI_CA_FILE", ""},
+		{nil, fakeEnv{"GOVC_URL": "vc", "GOVC_USERNAME": "u", "GOVC_PASSWORD": "pw", "GOVC_INSECURE": "1"}, "", ""},
+	}
+	for _, tt := range tests {
+		args := append([]string{"--simulator=small"}, tt.args...)
+		input := fmt.Sprintf("args %q env %v", args, tt.env)
+		s, err := resolveTest(t, args, tt.env, labFile)
+		if tt.wantErr != "" {
+			checkErr(t, input, err, []string{tt.wantErr})
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", input, err)
+			continue
+		}
+		if got := strings.Join(s.notes, "; "); got != tt.wantNote {
+			t.Errorf("%s: notes %q; want %q", input, got, tt.wantNote)
+		}
+		if s.ContextName != "" || s.Conn != (vsphere.Config{Timeout: defaultTimeout}) || s.password != (passwordSource{}) {
+			t.Errorf("%s: context %q, connection %+v, password %+v; want none of another vCenter's", input, s.ContextName, s.Conn, s.password)
+		}
 	}
 }
 
@@ -307,8 +355,8 @@ func TestConfigFileLocation(t *testing.T) {
 		{nil, fakeEnv{"VTUI_CONFIG": other, "XDG_CONFIG_HOME": xdg}, "other", nil},
 		{[]string{"--config", "~/other.yaml"}, nil, "other", nil},
 		{[]string{"--config="}, fakeEnv{"XDG_CONFIG_HOME": xdg, "VTUI_CONFIG": other}, "", nil}, // reads none
-		{[]string{"--config", filepath.Join(home, "missing.yaml")}, nil, "", []string{"read config", "missing.yaml"}},
-		{nil, fakeEnv{"VTUI_CONFIG": filepath.Join(home, "missing.yaml")}, "", []string{"read config", "missing.yaml"}},
+		{[]string{"--config", filepath.Join(home, "missing.yaml")}, nil, "", []string{"config file: open ", "missing.yaml"}},
+		{nil, fakeEnv{"VTUI_CONFIG": filepath.Join(home, "missing.yaml")}, "", []string{"config file: open ", "missing.yaml"}},
 	}
 	for _, tt := range tests {
 		s, err := resolveIn(t, home, tt.args, tt.env)
@@ -373,6 +421,15 @@ func TestTLSVerificationWins(t *testing.T) {
 		{"both in one context contradict", []string{"--context", "both"}, nil, false, "",
 			[]string{"context both sets both insecure and thumbprint, which contradict each other"}},
 		{"insecure alone stays insecure", []string{"--context", "lax"}, nil, true, "", nil},
+		{"GOVC_INSECURE goes with GOVC_URL", nil, fakeEnv{"GOVC_URL": "vc", "GOVC_INSECURE": "1"}, true, "", nil},
+		{"but not to --url", []string{"--url", "other"}, fakeEnv{"GOVC_URL": "vc", "GOVC_INSECURE": "1"}, false,
+			"insecure from GOVC_INSECURE is ignored: it applies only to GOVC_URL, not to other from --url", nil},
+		{"a context's insecure does not go to --url", []string{"--context", "lax", "--url", "other"}, nil, false,
+			"insecure from context lax is ignored: it applies only to the context's own url, not to other from --url", nil},
+		{"nor to VTUI_URL", []string{"--context", "lax"}, fakeEnv{"VTUI_URL": "other"}, false,
+			"insecure from context lax is ignored: it applies only to the context's own url, not to other from VTUI_URL", nil},
+		{"--insecure goes to any URL", []string{"--context", "lax", "--url", "other", "--insecure"}, nil, true, "", nil},
+		{"VTUI_INSECURE goes to any URL", []string{"--context", "lax"}, fakeEnv{"VTUI_INSECURE": "true"}, true, "", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -45,9 +45,8 @@ type fileConfig struct {
 	// Path is the file it was read from.
 	Path string
 	// CurrentContext is the context used when neither --context nor
-	// VTUI_CONTEXT names one; currentContextLine is where it was set.
-	CurrentContext     string
-	currentContextLine int
+	// VTUI_CONTEXT names one; it is one of Contexts, or "".
+	CurrentContext string
 	// LogFile is the top-level log-file, already made absolute.
 	LogFile string
 	// Contexts maps a context name to its settings.
@@ -91,13 +90,17 @@ func (c *fileConfig) context(name string) (contextConfig, error) {
 	}
 	cc, ok := c.Contexts[name]
 	if !ok {
-		known := strings.Join(c.contextNames(), ", ")
-		if known == "" {
-			known = "none"
-		}
-		return contextConfig{}, fmt.Errorf("unknown context %q in %s (known: %s)", name, c.Path, known)
+		return contextConfig{}, fmt.Errorf("unknown context %q in %s (known: %s)", name, c.Path, c.known())
 	}
 	return cc, nil
+}
+
+// known lists the contexts for a message: "lab, prod", or "none".
+func (c *fileConfig) known() string {
+	if len(c.Contexts) == 0 {
+		return "none"
+	}
+	return strings.Join(c.contextNames(), ", ")
 }
 
 // defaultConfigPath is $XDG_CONFIG_HOME/vtui/config.yaml, or
@@ -120,7 +123,7 @@ func loadConfigFile(path string, optional bool, home string) (*fileConfig, error
 		if optional && errors.Is(err, fs.ErrNotExist) {
 			return nil, nil
 		}
-		return nil, fmt.Errorf("read config: %w", err)
+		return nil, fmt.Errorf("config file: %w", err)
 	}
 	return parseConfig(path, data, home)
 }
@@ -140,10 +143,9 @@ func parseConfig(path string, data []byte, home string) (*fileConfig, error) {
 	}
 	dir := filepath.Dir(path)
 	fc := &fileConfig{
-		Path:               path,
-		CurrentContext:     raw.CurrentContext,
-		currentContextLine: doc.Line("current-context"),
-		Contexts:           map[string]contextConfig{},
+		Path:           path,
+		CurrentContext: raw.CurrentContext,
+		Contexts:       map[string]contextConfig{},
 	}
 	if raw.LogFile != "" {
 		fc.LogFile = absPath(raw.LogFile, dir, home)
@@ -171,6 +173,11 @@ func parseConfig(path string, data []byte, home string) (*fileConfig, error) {
 			cc.CAFile = absPath(cc.CAFile, dir, home)
 		}
 		fc.Contexts[name] = cc
+	}
+	// Refused even when --context picks another: the file is broken, and
+	// would break the next command that relies on it.
+	if _, ok := fc.Contexts[fc.CurrentContext]; fc.CurrentContext != "" && !ok {
+		return nil, doc.Errorf([]string{"current-context"}, "unknown context %q (known: %s)", fc.CurrentContext, fc.known())
 	}
 	return fc, nil
 }

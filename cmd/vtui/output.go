@@ -8,8 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"go.yaml.in/yaml/v3"
-
+	"github.com/vtui/vtui/internal/strictyaml"
 	"github.com/vtui/vtui/ui/table"
 )
 
@@ -73,10 +72,5 @@ func writeValue(w io.Writer, format string, v any) error {
 		_, err := io.WriteString(w, "[]\n")
 		return err
 	}
-	enc := yaml.NewEncoder(w)
-	enc.SetIndent(2)
-	if err := enc.Encode(v); err != nil {
-		return err
-	}
-	return enc.Close()
+	return strictyaml.Encode(w, v)
 }

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -60,7 +61,8 @@ Connecting
   TLS is always verified: trust a private CA with --ca-file, pin the
   certificate with --thumbprint, or, in a lab, skip verification with
   --insecure. A thumbprint or CA file wins over insecure set elsewhere;
-  both in the same place is an error.
+  both in the same place is an error. A context's insecure applies only to
+  its own url, GOVC_INSECURE only to GOVC_URL.
 
 Safety
   --readonly refuses every change before any request is sent; --dry-run shows
@@ -127,7 +129,7 @@ func newRootCmd(a *app) *cobra.Command {
 		newGetCmd(a),
 		newSimCmd(a),
 	)
-	root.AddCommand(newVMCmd(a), newHostCmd(a), newClusterCmd(a))
+	root.AddCommand(newVMCmd(a), newHostCmd(a), newClusterCmd(a), newDrillCmd(a))
 	root.SetHelpCommand(newHelpCmd(root))
 	// cobra adds these when it runs; add them now so that they, too, exit
 	// 2 on an unknown subcommand.
@@ -358,11 +360,11 @@ func needsConfig(cmd *cobra.Command) bool {
 // openLog sends the log to path: JSON lines for .json/.jsonl, text otherwise.
 func (a *app) openLog(path string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return usageErrorf("open log file: %w", err)
+		return usageErrorf("log file: %w", err)
 	}
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
-		return usageErrorf("open log file: %w", err)
+		return usageErrorf("log file: %w", err)
 	}
 	a.logFile = f
 	opts := &slog.HandlerOptions{Level: slog.LevelDebug}
@@ -441,6 +443,10 @@ func (a *app) connectWith(ctx context.Context, s settings) (*vsphere.Client, err
 	return c, nil
 }
 
+// embeddedHA is the HA emulation's timing in the in-process simulator:
+// quicker than vSphere's 15 s, so that a demo drill takes seconds.
+var embeddedHA = sim.HAOptions{DetectDelay: 2 * time.Second, RestartDelay: 100 * time.Millisecond}
+
 // connectSimulator starts the in-process simulator once and logs in to it,
 // pinning its certificate rather than skipping verification.
 func (a *app) connectSimulator(ctx context.Context, s settings, opts []vsphere.Option) (*vsphere.Client, error) {
@@ -450,7 +456,7 @@ func (a *app) connectSimulator(ctx context.Context, s settings, opts []vsphere.O
 			return nil, usageErrorf("--simulator: %w", err)
 		}
 		a.log.Info("starting simulator", "preset", s.Simulator)
-		srv, err := sim.Start(ctx, spec, sim.Options{Listen: "127.0.0.1:0"})
+		srv, err := sim.Start(ctx, spec, sim.Options{Listen: "127.0.0.1:0", HA: embeddedHA})
 		if err != nil {
 			return nil, fmt.Errorf("--simulator=%s: %w", s.Simulator, err)
 		}

@@ -24,7 +24,6 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
-	"github.com/vtui/vtui/internal/strictyaml"
 	"github.com/vtui/vtui/vsphere"
 )
 
@@ -186,8 +185,13 @@ func resolveSettings(in resolveInput) (settings, *fileConfig, error) {
 		}
 	}
 
-	// Connection settings.
-	if err := r.connection(cc, useGOVC); err != nil {
+	// Connection settings; the simulator is its own vCenter.
+	if s.Simulator != "" {
+		err = r.simulatorOwnsConnection()
+	} else {
+		err = r.connection(cc, useGOVC)
+	}
+	if err != nil {
 		return s, fc, err
 	}
 	if s.Conn.Timeout, err = r.duration("timeout"); err != nil {
@@ -200,16 +204,32 @@ func resolveSettings(in resolveInput) (settings, *fileConfig, error) {
 	if s.LogFile != "" && s.sources["log-file"] != "config file" {
 		s.LogFile = absPath(s.LogFile, "", in.Home)
 	}
-	if s.Simulator != "" && s.Conn.URL != "" {
-		if strings.HasPrefix(s.sources["url"], "--") {
-			return s, fc, usageErrorf("--url and --simulator cannot be combined: the simulator is its own vCenter")
-		}
-		s.notes = append(s.notes, fmt.Sprintf("%s is ignored: --simulator connects to its own vCenter", s.sources["url"]))
-		s.Conn = vsphere.Config{Timeout: s.Conn.Timeout}
-		s.password = passwordSource{}
-		return s, fc, nil
-	}
 	return s, fc, nil
+}
+
+// simulatorOwnsConnection refuses, with --simulator, a flag that picks
+// another vCenter or says how to reach one: the user typed both, so one
+// is a mistake. The same settings in VTUI_* variables, and VTUI_PASSWORD,
+// may be left over from another session (vtui sim prints them): they are
+// ignored, with a note. The config file's current-context is the file's
+// default, not the user's choice for this command, and is ignored quietly.
+func (r *resolver) simulatorOwnsConnection() error {
+	var ignored []string
+	for _, key := range append([]string{"context"}, connectionFlags...) {
+		switch src := r.source(key); {
+		case strings.HasPrefix(src, "--"):
+			return usageErrorf("%s and --simulator cannot be combined: the simulator is its own vCenter", src)
+		case strings.HasPrefix(src, "VTUI_"):
+			ignored = append(ignored, src)
+		}
+	}
+	if hasEnv("VTUI_PASSWORD") {
+		ignored = append(ignored, "VTUI_PASSWORD")
+	}
+	if len(ignored) > 0 {
+		r.s.notes = append(r.s.notes, "--simulator connects to its own vCenter; ignoring "+strings.Join(ignored, ", "))
+	}
+	return nil
 }
 
 // connection resolves the URL, the user, TLS and where the password
@@ -223,7 +243,8 @@ func resolveSettings(in resolveInput) (settings, *fileConfig, error) {
 //     context, GOVC_PASSWORD only when the URL comes from GOVC_URL, and
 //     VTUI_PASSWORD whenever the URL does not come from a context that has
 //     a password source of its own. Anything else is withheld, and the
-//     prompt (or the error) says why.
+//     prompt (or the error) says why. So does insecure: a context's only
+//     to its own url, GOVC_INSECURE only to GOVC_URL.
 func (r *resolver) connection(cc contextConfig, useGOVC bool) error {
 	s := r.s
 	s.Conn.URL = r.str("url")
@@ -252,6 +273,7 @@ func (r *resolver) connection(cc contextConfig, useGOVC bool) error {
 	if err := r.verificationWins(); err != nil {
 		return err
 	}
+	r.insecureStaysWithItsURL()
 
 	// The password is read only on connect, and never through viper: it
 	// has no flag and no config-file value.
@@ -312,6 +334,31 @@ func (r *resolver) verificationWins() error {
 		s.notes = append(s.notes, fmt.Sprintf("%s is ignored: the certificate is verified with the %s from %s", insecureSrc, key, src))
 	}
 	return nil
+}
+
+// insecureStaysWithItsURL ignores, with a note, a context's insecure when
+// the URL comes from elsewhere (--url, VTUI_URL), and GOVC_INSECURE when
+// the URL is not GOVC_URL: each says how to reach its own vCenter, not
+// another one that a password may then be sent to unverified. Insecure
+// from a flag or VTUI_INSECURE applies to whichever URL is used.
+func (r *resolver) insecureStaysWithItsURL() {
+	s := r.s
+	insecureSrc, urlSrc := s.sources["insecure"], s.sources["url"]
+	if !s.Conn.Insecure || s.Conn.URL == "" || insecureSrc == urlSrc {
+		return
+	}
+	var own string
+	switch {
+	case insecureSrc == "GOVC_INSECURE" && urlSrc != "GOVC_URL":
+		own = "GOVC_URL"
+	case insecureSrc == r.contextSource():
+		own = "the context's own url"
+	default:
+		return
+	}
+	s.Conn.Insecure = false
+	s.notes = append(s.notes, fmt.Sprintf("insecure from %s is ignored: it applies only to %s, not to %s from %s",
+		insecureSrc, own, vsphere.RedactURL(s.Conn.URL), urlSrc))
 }
 
 // layer names the layer a source is: flag, VTUI_* variable, context or
@@ -473,13 +520,7 @@ func (r *resolver) selectContext(fc *fileConfig) (contextConfig, error) {
 	if in.Context != nil {
 		from = "context switch"
 	}
-	if r.s.Simulator != "" {
-		if from == "--context" && name != "" {
-			return contextConfig{}, usageErrorf("--context and --simulator cannot be combined: the simulator is its own vCenter")
-		}
-		name = ""
-	}
-	if name == "" {
+	if name == "" || r.s.Simulator != "" {
 		return contextConfig{}, nil
 	}
 	if fc == nil {
@@ -491,10 +532,6 @@ func (r *resolver) selectContext(fc *fileConfig) (contextConfig, error) {
 	}
 	cc, err := fc.context(name)
 	if err != nil {
-		if from == "current-context" {
-			return contextConfig{}, usageError{&strictyaml.Error{Path: fc.Path, Line: fc.currentContextLine, Key: "current-context",
-				Msg: fmt.Sprintf("%v", strings.Replace(err.Error(), " in "+fc.Path, "", 1))}}
-		}
 		return contextConfig{}, usageError{fmt.Errorf("%s: %w", from, err)}
 	}
 	r.s.ContextName = name

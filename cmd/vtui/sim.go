@@ -5,6 +5,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -15,6 +16,8 @@ func newSimCmd(a *app) *cobra.Command {
 	var (
 		listen, preset, username string
 		custom                   sim.Spec
+		ha                       sim.HAOptions
+		sessionTimeout           time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "sim",
@@ -22,10 +25,19 @@ func newSimCmd(a *app) *cobra.Command {
 		Long: `Serve a simulated vCenter (govmomi's vcsim, extended by vtui) on a
 loopback address until interrupted (Ctrl-C, SIGTERM).
 
-It prints the settings that reach it as shell assignments, so another shell
-can run:  eval "$(vtui sim | head -4)"  or copy them. The password is random
-for each run. The certificate is self-signed and new for each run;
-VTUI_THUMBPRINT pins it, so TLS is verified as with a real vCenter.
+It prints the settings that reach it as shell assignments (VTUI_URL,
+VTUI_USERNAME, VTUI_PASSWORD, VTUI_THUMBPRINT), then a "# serving" line,
+for a shell to read once they are there:
+
+  vtui sim > sim.env &
+  until grep -q '^# serving' sim.env; do sleep 1; done
+  set -a; . ./sim.env; set +a
+  vtui get hosts
+
+(Not eval "$(vtui sim)": the command substitution waits for the simulator
+to exit.) The password is random for each run. The certificate is
+self-signed and new for each run; VTUI_THUMBPRINT pins it, so TLS is
+verified as with a real vCenter.
 
 Presets: ` + strings.Join(sim.PresetNames(), ", ") + ` (see the README). --clusters, --hosts and --vms
 build a custom inventory instead, of at most ` + fmt.Sprintf("%d VMs and %d hosts", sim.MaxVMs, sim.MaxHosts) + `.`,
@@ -38,11 +50,17 @@ build a custom inventory instead, of at most ` + fmt.Sprintf("%d VMs and %d host
 			if err := checkLoopback(listen); err != nil {
 				return err
 			}
+			if sessionTimeout <= 0 {
+				return usageErrorf("invalid --session-timeout %s: want a positive duration, e.g. 30m or 90s", sessionTimeout)
+			}
 			spec, err := simSpec(cmd, preset, custom)
 			if err != nil {
 				return err
 			}
-			srv, err := sim.Start(cmd.Context(), spec, sim.Options{Listen: listen, Username: username})
+			if ha.DetectDelay <= 0 || ha.RestartDelay < 0 {
+				return usageErrorf("--ha-detect-delay must be positive and --ha-restart-delay not negative")
+			}
+			srv, err := sim.Start(cmd.Context(), spec, sim.Options{Listen: listen, Username: username, HA: ha, SessionTimeout: sessionTimeout})
 			if err != nil {
 				return err
 			}
@@ -62,6 +80,9 @@ build a custom inventory instead, of at most ` + fmt.Sprintf("%d VMs and %d host
 	f.StringVar(&listen, "listen", "127.0.0.1:8989", "loopback address and port to serve on (port 0 picks a free one)")
 	f.StringVar(&preset, "preset", sim.DefaultPreset, "inventory preset: "+strings.Join(sim.PresetNames(), ", "))
 	f.StringVar(&username, "sim-username", sim.DefaultUsername, "user name the simulator accepts")
+	f.DurationVar(&sessionTimeout, "session-timeout", sim.DefaultSessionTimeout, "log out sessions idle this long, destroying their collectors and views, as vCenter does")
+	f.DurationVar(&ha.DetectDelay, "ha-detect-delay", sim.DefaultHADetectDelay, "HA emulation: how long after a host crashes it is declared failed (vSphere: 15s)")
+	f.DurationVar(&ha.RestartDelay, "ha-restart-delay", 0, "HA emulation: how long each VM's restart takes")
 	f.IntVar(&custom.Clusters, "clusters", 0, "custom inventory: clusters")
 	f.IntVar(&custom.HostsPerCluster, "hosts", 0, "custom inventory: hosts per cluster")
 	f.IntVar(&custom.VMs, "vms", 0, "custom inventory: VMs in all")

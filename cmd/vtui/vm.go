@@ -55,8 +55,9 @@ placed one after the other, so they spread out and respect rules between
 them.
 
 Moving to another cluster needs --pool, a resource pool of the target
-cluster: its name ("Resources" is every cluster's root pool) or its path
-("cluster-b/Resources").
+cluster: its name ("Resources" is every cluster's root pool), its path
+under the cluster ("cluster-b/Resources"), its ID (resgroup-42) or its
+inventory path (/dc-01/host/cluster-b/Resources).
 
 ` + changeSafety,
 		Example: `  vtui vm migrate web-01 --host esx-a-02.lab.local
@@ -89,7 +90,7 @@ cluster: its name ("Resources" is every cluster's root pool) or its path
 	}
 	cmd.Flags().StringVar(&host, "host", "", `target host, or "auto" to choose the best one for each VM`)
 	cmd.Flags().StringVar(&datastore, "datastore", "", "target datastore (storage vMotion)")
-	cmd.Flags().StringVar(&pool, "pool", "", "target resource pool, needed to move to another cluster: NAME or CLUSTER/PATH")
+	cmd.Flags().StringVar(&pool, "pool", "", "target resource pool, needed to move to another cluster: NAME, CLUSTER/PATH, ID or inventory path")
 	addRunFlags(cmd.Flags(), &run, "timeout")
 	return cmd
 }
@@ -126,10 +127,10 @@ func (s *changeSession) migrateRequest(vmNames []string, host, datastore, pool s
 		req.Spec.Datastore = d.Ref
 	}
 	if pool != "" {
-		if s.pools, err = s.c.ResourcePools(s.cmd.Context()); err != nil {
+		if s.pools, err = s.c.ResourcePools(ctx); err != nil {
 			return req, err
 		}
-		rp, err := vsphere.ResolvePool(s.pools, pool, cluster)
+		rp, err := s.resolve.Pool(ctx, s.pools, pool, cluster)
 		if err != nil {
 			return req, usageErrorf("--pool: %w", err)
 		}

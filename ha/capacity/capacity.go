@@ -29,6 +29,9 @@
 //   - Admission control reserves capacity when VMs power on; HA attempts
 //     restarts even when it is off, so the what-if always places, and the
 //     report says whether the configured policy covers the failures asked.
+//   - With HA disabled, or host monitoring off, nothing is restarted: every
+//     protected VM of a failed host is left down, and no failure is
+//     tolerated.
 //
 // Where this differs from vSphere: HA's memory overhead per VM, slot sizes
 // and the restart order's readiness conditions are not modelled; a
@@ -173,6 +176,24 @@ func Analyze(in Input, failures int) (Report, error) {
 		r.Worst = &worst
 	}
 	return r, nil
+}
+
+// Fail is the what-if for one set of hosts, named, failing together: a
+// drill's preflight asks it of the hosts it is about to fail.
+func Fail(in Input, hosts []string) (Scenario, error) {
+	m := newModel(in)
+	var idx []int
+	for _, name := range hosts {
+		i := slices.IndexFunc(m.hosts, func(h host) bool { return h.name == name })
+		if i < 0 {
+			return Scenario{}, fmt.Errorf("%s has no host named %q", in.Config.Cluster, name)
+		}
+		if !slices.Contains(idx, i) {
+			idx = append(idx, i)
+		}
+	}
+	slices.Sort(idx)
+	return m.scenario(idx), nil
 }
 
 // admissionNote says whether admission control covers failures.

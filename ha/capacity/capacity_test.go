@@ -92,7 +92,7 @@ func TestCannotTolerateOneFailureWhenFull(t *testing.T) {
 	if s.Lost != 1 || len(s.Stranded) != 1 || !s.Stranded[0].Protected {
 		t.Fatalf("h1 fails: %+v; want big1 stranded and counted lost", s)
 	}
-	want := "no surviving host can take it: memory: h2 (h2 has 4096 MB of memory free and the VM needs 12288 MB)"
+	want := "no surviving host can take it: memory: h2 (h2 has 4 GiB of memory free and the VM needs 12 GiB)"
 	if s.Stranded[0].Reason != want {
 		t.Errorf("reason %q; want %q", s.Stranded[0].Reason, want)
 	}
@@ -211,5 +211,40 @@ func TestTwoFailuresCoverEveryPair(t *testing.T) {
 	}
 	if _, err := Analyze(in, 0); err == nil {
 		t.Error("Analyze with 0 failures: want an error")
+	}
+}
+
+func TestFailIsTheScenarioOfTheNamedHosts(t *testing.T) {
+	in := cluster([]string{"h1", "h2", "h3"}, 16384, "a@h1:4096", "b@h2:4096", "c@h3:4096")
+	r := analyze(t, in, 2)
+	s, err := Fail(in, []string{"h3", "h1", "h3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := r.Scenarios[1] // h1+h3
+	if strings.Join(s.Failed, "+") != "h1+h3" || len(s.Restarts) != len(want.Restarts) || s.Lost != want.Lost {
+		t.Errorf("Fail(h3, h1) = %+v; want the h1+h3 scenario of Analyze, %+v", s, want)
+	}
+	if _, err := Fail(in, []string{"h9"}); err == nil || !strings.Contains(err.Error(), `no host named "h9"`) {
+		t.Errorf("Fail(h9): %v; want no such host", err)
+	}
+}
+
+func TestNothingRestartsWithoutHA(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		off    func(*clusterspec.HA)
+		reason string
+	}{
+		{"HA disabled", func(h *clusterspec.HA) { h.Enabled = false }, "HA is disabled on c1"},
+		{"host monitoring off", func(h *clusterspec.HA) { h.HostMonitoring = false }, "host monitoring is off"},
+	} {
+		in := cluster([]string{"h1", "h2", "h3"}, 16384, "a@h1:4096", "b@h2:4096")
+		tt.off(&in.Config.HA)
+		r := analyze(t, in, 1)
+		s := scenarioOf(t, r, "h1")
+		if r.Tolerates || len(s.Restarts) != 0 || s.Lost != 1 || len(s.Stranded) != 1 || !strings.Contains(s.Stranded[0].Reason, tt.reason) {
+			t.Errorf("%s: %s; h1 fails: restarts %v, stranded %+v; want a left down because %s", tt.name, r.Verdict(), restarts(s), s.Stranded, tt.reason)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/vtui/vtui/ha/clusterspec"
+	"github.com/vtui/vtui/internal/format"
 	"github.com/vtui/vtui/vsphere"
 )
 
@@ -21,6 +22,9 @@ type model struct {
 	// on lists each host's powered-on VMs; at is each VM's host.
 	on [][]int
 	at []int
+	// noRestarts says why HA restarts nothing at all ("" when it does):
+	// it is disabled, or does not monitor hosts.
+	noRestarts string
 }
 
 type host struct {
@@ -54,6 +58,12 @@ type rule struct {
 
 func newModel(in Input) *model {
 	m := &model{}
+	switch ha := in.Config.HA; {
+	case !ha.Enabled:
+		m.noRestarts = fmt.Sprintf("HA is disabled on %s, so nothing restarts a failed host's VMs", in.Config.Cluster)
+	case !ha.HostMonitoring:
+		m.noRestarts = fmt.Sprintf("HA does not monitor the hosts of %s (host monitoring is off), so it restarts nothing", in.Config.Cluster)
+	}
 	hostIndex := map[vsphere.Ref]int{}
 	failover := map[string]bool{}
 	if in.Config.HA.AdmissionControl.Mode == clusterspec.AdmissionHosts {
@@ -193,6 +203,11 @@ func (m *model) scenario(failedIdx []int) Scenario {
 			s.Stranded = append(s.Stranded, Stranded{VM: v.name, From: from, Priority: v.priority, Reason: "restart priority is disabled"})
 			continue
 		}
+		if m.noRestarts != "" {
+			s.Stranded = append(s.Stranded, Stranded{VM: v.name, From: from, Priority: v.priority, Protected: true, Reason: m.noRestarts})
+			s.Lost++
+			continue
+		}
 		to, warnings, reason := p.place(vi)
 		if to < 0 {
 			s.Stranded = append(s.Stranded, Stranded{VM: v.name, From: from, Priority: v.priority, Protected: true, Reason: reason})
@@ -313,10 +328,10 @@ func (p *placer) refuse(vi, hi int, explain bool) refusal {
 		}
 	}
 	if p.freeMem[hi] < v.memMB {
-		return no("memory", "has %d MB of memory free and the VM needs %d MB", max(p.freeMem[hi], 0), v.memMB)
+		return no("memory", "has %s of memory free and the VM needs %s", format.MB(max(p.freeMem[hi], 0)), format.MB(v.memMB))
 	}
 	if p.freeCPU[hi] < v.cpuMHz {
-		return no("cpu", "has %d MHz of CPU free and the VM needs %d MHz", max(p.freeCPU[hi], 0), v.cpuMHz)
+		return no("cpu", "has %s of CPU free and the VM needs %s", format.MHz(max(p.freeCPU[hi], 0)), format.MHz(v.cpuMHz))
 	}
 	return refusal{}
 }

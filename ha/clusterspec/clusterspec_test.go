@@ -246,3 +246,25 @@ func TestRestartOrderIsHighestFirst(t *testing.T) {
 		t.Errorf("ranks: disabled %d, lowest %d, highest %d", RestartDisabled.Rank(), RestartLowest.Rank(), RestartHighest.Rank())
 	}
 }
+
+func TestEveryOfferedValueParses(t *testing.T) {
+	for _, tc := range []struct {
+		setting string
+		values  []string
+		parse   func(string) error
+	}{
+		{"VM monitoring", VMMonitoring("").Values(), func(s string) error { _, err := ParseVMMonitoring(s); return err }},
+		{"restart priority", RestartPriority("").Values(), func(s string) error { _, err := ParseRestartPriority(s); return err }},
+		{"isolation response", IsolationResponse("").Values(), func(s string) error { _, err := ParseIsolationResponse(s); return err }},
+		{"DRS automation", Automation("").Values(), func(s string) error { _, err := ParseAutomation(s); return err }},
+	} {
+		if len(tc.values) < 3 {
+			t.Errorf("%s offers %q; want every level", tc.setting, tc.values)
+		}
+		for _, v := range tc.values {
+			if err := tc.parse(v); err != nil {
+				t.Errorf("%s offers %q, which does not parse: %v", tc.setting, v, err)
+			}
+		}
+	}
+}

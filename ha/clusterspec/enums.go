@@ -136,6 +136,21 @@ func (d DRSOverride) Valid() error { return drsOverrideEnum.check(string(d)) }
 // UnmarshalText accepts manual, partial, full or disabled.
 func (d *DRSOverride) UnmarshalText(b []byte) error { return parse(b, d, drsOverrideEnum) }
 
+// The values of each enumerated setting, in the order the vSphere Client
+// lists them, for a form that offers them.
+
+// Values lists the VM monitoring levels.
+func (VMMonitoring) Values() []string { return slices.Clone(vmMonitoringEnum.values) }
+
+// Values lists the restart priorities, lowest first.
+func (RestartPriority) Values() []string { return slices.Clone(restartPriorityEnum.values) }
+
+// Values lists the isolation responses.
+func (IsolationResponse) Values() []string { return slices.Clone(isolationResponseEnum.values) }
+
+// Values lists the DRS automation levels.
+func (Automation) Values() []string { return slices.Clone(automationEnum.values) }
+
 // ParseVMMonitoring parses a VM monitoring level as a flag gives it.
 func ParseVMMonitoring(s string) (VMMonitoring, error) {
 	return VMMonitoring(s), VMMonitoring(s).Valid()

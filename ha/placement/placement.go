@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/vtui/vtui/internal/format"
 	"github.com/vtui/vtui/vsphere"
 )
 
@@ -41,7 +42,7 @@ func (c Candidate) Why() string {
 	if !c.Eligible {
 		return strings.Join(reasons, "; ")
 	}
-	why := fmt.Sprintf("%d MB memory and %d MHz CPU free, %d VMs", c.FreeMemoryMB, c.FreeCPUMHz, c.VMs)
+	why := fmt.Sprintf("%s memory and %s CPU free, %d VMs", format.MB(c.FreeMemoryMB), format.MHz(c.FreeCPUMHz), c.VMs)
 	if len(reasons) > 0 {
 		why += "; warning: " + strings.Join(reasons, "; ")
 	}

@@ -169,7 +169,7 @@ func TestCandidateWhy(t *testing.T) {
 		{name: "h1", cluster: clusterA, freeGB: 200, freeGH: 20},
 	}, "web@h0"), nil, nil)
 	cands := Rank(p, vmRef("web"), vsphere.MigrateSpec{})
-	if got := cands[0].Why(); got != "204800 MB memory and 20000 MHz CPU free, 0 VMs" {
+	if got := cands[0].Why(); got != "200 GiB memory and 20 GHz CPU free, 0 VMs" {
 		t.Errorf("eligible h1: Why() = %q", got)
 	}
 	if got := cands[1].Why(); !strings.Contains(got, "hm is in maintenance mode") {

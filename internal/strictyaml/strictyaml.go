@@ -9,7 +9,7 @@
 // do: repeated keys with both places, required keys (the tag `strict:"required"`), integers that must not
 // be floats, positions for the errors of a type's own UnmarshalText, the
 // list of valid keys in an unknown key's error, and messages in YAML's
-// words rather than Go's.
+// words rather than Go's. Encode writes YAML as vtui writes it everywhere.
 package strictyaml
 
 import (
@@ -120,16 +120,21 @@ func Decode(path string, data []byte, v any, opts ...Option) (*Document, error) 
 	return d, nil
 }
 
-// Errorf returns an *Error at the value of the key path (given as
-// segments: "contexts", name, "url"), or at the start of the file if the
-// key is not in it.
+// Errorf returns an *Error for the key path (given as segments:
+// "contexts", name, "url") at its value; if the key is not in the file, at
+// the nearest key that holds it, or else at the start of the file.
 func (d *Document) Errorf(keys []string, format string, args ...any) *Error {
 	k := keyPath(keys)
-	p, ok := d.vals[k]
-	if !ok {
-		p = d.pos[k]
+	for n := len(keys); n >= 0; n-- {
+		at := keyPath(keys[:n])
+		if p, ok := d.vals[at]; ok && n == len(keys) {
+			return d.newError(p.Line, p.Column, k, fmt.Sprintf(format, args...))
+		}
+		if p, ok := d.pos[at]; ok {
+			return d.newError(p.Line, p.Column, k, fmt.Sprintf(format, args...))
+		}
 	}
-	return d.newError(p.Line, p.Column, k, fmt.Sprintf(format, args...))
+	return d.newError(0, 0, k, fmt.Sprintf(format, args...))
 }
 
 // Has reports whether the document sets the key path.

@@ -109,6 +109,10 @@ loose: {k: v}
 	if e := doc.Errorf([]string{"by-name", "with.dot"}, "no such %s", "thing"); e.Error() != `p.yaml:9:3: by-name."with.dot": no such thing` {
 		t.Errorf("Errorf = %q", e)
 	}
+	// A key the file does not have is placed at the nearest key holding it.
+	if e := doc.Errorf([]string{"by-name", "absent", "deeper"}, "missing"); e.Line != 8 || e.Key != "by-name.absent.deeper" {
+		t.Errorf("Errorf of an absent key = line %d key %q (%v); want line 8 (by-name)", e.Line, e.Key, e)
+	}
 }
 
 func TestEmptyOrCommentOnlyDocumentLeavesDefaults(t *testing.T) {
@@ -120,5 +124,24 @@ func TestEmptyOrCommentOnlyDocumentLeavesDefaults(t *testing.T) {
 		if _, err := Decode("x.yaml", []byte(in), &v); err != nil || v.N != 7 {
 			t.Errorf("Decode(%q) = %+v, %v; want defaults kept", in, v, err)
 		}
+	}
+}
+
+func TestEncodeIsReadBackByDecode(t *testing.T) {
+	in := doc{Title: "t", Enabled: true, Wait: 90 * time.Second, Items: []item{{Name: "a", Level: "low", Count: 3}},
+		ByName: map[string]item{"with.dot": {Name: "b", Level: "high"}}, Tags: []string{"x"}, Loose: map[string]string{"k": "v"}}
+	var b strings.Builder
+	if err := Encode(&b, in); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "\nitems:\n  - name: a\n") || !strings.Contains(b.String(), "\nwait: 1m30s\n") {
+		t.Errorf("Encode wrote\n%s\nwant two-space indents and durations as text", b.String())
+	}
+	var out doc
+	if _, err := Decode("encoded.yaml", []byte(b.String()), &out); err != nil {
+		t.Fatalf("Decode of what Encode wrote: %v\n%s", err, b.String())
+	}
+	if fmt.Sprint(out) != fmt.Sprint(in) {
+		t.Errorf("read back %+v; want %+v", out, in)
 	}
 }

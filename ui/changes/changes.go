@@ -60,24 +60,38 @@ type Registry struct {
 	running map[ID]*Change
 }
 
-// Start runs actions through a gate on c in the background, as change
-// number gen of context, and returns the command that brings its reports.
-// Cancelling ctx starts no more of its actions; those already sent are
-// seen through (vsphere.Gate.Run).
-func (r *Registry) Start(ctx context.Context, c *vsphere.Client, gen int, context string, actions []vsphere.Action) tea.Cmd {
+// Runner carries out a change's actions through g, reporting through
+// opts.Progress, as vsphere.Gate.Run does; a runner may order them
+// (placement.EnterMaintenance evacuates a host before it enters
+// maintenance mode).
+type Runner func(ctx context.Context, g *vsphere.Gate, opts vsphere.RunOptions) vsphere.Summary
+
+// Start runs actions through a gate on c in the background, as a change
+// of connection generation gen to the context called name, and returns
+// the command that brings its reports. Cancelling ctx starts no more of
+// its actions; those already sent are seen through (vsphere.Gate.Run).
+func (r *Registry) Start(ctx context.Context, c *vsphere.Client, gen int, name string, actions []vsphere.Action) tea.Cmd {
+	return r.Run(ctx, c, gen, name, vsphere.BlastRadius(actions), func(ctx context.Context, g *vsphere.Gate, opts vsphere.RunOptions) vsphere.Summary {
+		return g.Run(ctx, actions, opts)
+	})
+}
+
+// Run is Start for a change that run carries out, described by radius
+// (vsphere.BlastRadius of its actions).
+func (r *Registry) Run(ctx context.Context, c *vsphere.Client, gen int, name, radius string, run Runner) tea.Cmd {
 	if r.running == nil {
 		r.running = map[ID]*Change{}
 	}
 	r.next++
 	ch := &Change{
-		ID: r.next, Gen: gen, Context: context, Radius: vsphere.BlastRadius(actions),
+		ID: r.next, Gen: gen, Context: name, Radius: radius,
 		progress: make(chan vsphere.Progress, 1),
 		done:     make(chan vsphere.Summary, 1),
 	}
 	r.running[ch.ID] = ch
 	g := vsphere.NewGate(c)
 	go func() {
-		ch.done <- g.Run(ctx, actions, vsphere.RunOptions{Progress: ch.report})
+		ch.done <- run(ctx, g, vsphere.RunOptions{Progress: ch.report})
 	}()
 	return ch.wait()
 }

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/vtui/vtui/ui/format"
+	"github.com/vtui/vtui/internal/format"
 	"github.com/vtui/vtui/ui/table"
 	"github.com/vtui/vtui/vsphere"
 )

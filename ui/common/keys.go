@@ -17,9 +17,13 @@ type KeyMap struct {
 	Enter, Detail key.Binding
 	// The VM view's and the host view's changes.
 	Migrate, Power, Maintenance key.Binding
-	Table                       table.KeyMap
-	Dialog                      DialogKeyMap
-	Prompt                      PromptKeyMap
+	// The cluster view's: open the HA/DRS panel.
+	HA     key.Binding
+	Table  table.KeyMap
+	Dialog DialogKeyMap
+	Prompt PromptKeyMap
+	Panel  PanelKeyMap
+	Drill  DrillKeyMap
 }
 
 // DialogKeyMap is a modal choice's bindings.
@@ -30,6 +34,31 @@ type DialogKeyMap struct {
 // PromptKeyMap is a text prompt's bindings; every other key is text.
 type PromptKeyMap struct {
 	Submit, Cancel key.Binding
+}
+
+// PanelKeyMap is the HA/DRS panel's bindings: its own, its form's and its
+// review's. It pages with the table's keys.
+type PanelKeyMap struct {
+	Edit, Refresh, Recommendation, Up, Down key.Binding
+	// The form's: move between fields, change a field's value, review
+	// the changes; Cancel leaves the form, or the review for the form.
+	Next, Prev, Cycle, CycleBack, Review, Cancel key.Binding
+	// The review's: confirm and send the changes.
+	Apply key.Binding
+}
+
+// DrillKeyMap is the drill view's bindings; it scrolls with the table's.
+type DrillKeyMap struct {
+	// Up and Down choose a plan: arrows only, as letters type a path.
+	Up, Down key.Binding
+	// Go opens the chosen plan, runs the preflight, then runs the drill
+	// (after asking).
+	Go key.Binding
+	// Write writes the drill's reports next to its journal.
+	Write key.Binding
+	// Back goes back a step and Close closes the view; while a drill
+	// runs, they and Abort ask whether to abort it and roll back.
+	Back, Close, Abort key.Binding
 }
 
 // DefaultKeyMap returns vtui's bindings.
@@ -45,6 +74,7 @@ func DefaultKeyMap() KeyMap {
 		Migrate:     key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "migrate VMs (marked or selected)")),
 		Power:       key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "power menu")),
 		Maintenance: key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "host maintenance on/off")),
+		HA:          key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "HA/DRS panel")),
 		Table:       table.DefaultKeyMap(),
 		Dialog: DialogKeyMap{
 			Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "choose")),
@@ -56,6 +86,29 @@ func DefaultKeyMap() KeyMap {
 		Prompt: PromptKeyMap{
 			Submit: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "log in")),
 			Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		},
+		Panel: PanelKeyMap{
+			Edit:           key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit HA/DRS")),
+			Refresh:        key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "read again")),
+			Recommendation: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "apply a DRS recommendation")),
+			Up:             key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "scroll")),
+			Down:           key.NewBinding(key.WithKeys("down", "j")),
+			Next:           key.NewBinding(key.WithKeys("down", "tab"), key.WithHelp("↓/tab", "next field")),
+			Prev:           key.NewBinding(key.WithKeys("up", "shift+tab"), key.WithHelp("↑", "previous field")),
+			Cycle:          key.NewBinding(key.WithKeys("right", " "), key.WithHelp("→/space", "next value")),
+			CycleBack:      key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "previous value")),
+			Review:         key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "review the changes")),
+			Cancel:         key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+			Apply:          key.NewBinding(key.WithKeys("enter", "y"), key.WithHelp("enter", "apply")),
+		},
+		Drill: DrillKeyMap{
+			Up:    key.NewBinding(key.WithKeys("up"), key.WithHelp("↑/↓", "choose")),
+			Down:  key.NewBinding(key.WithKeys("down")),
+			Go:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next step")),
+			Write: key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "write the reports")),
+			Back:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+			Close: key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "close")),
+			Abort: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "abort and roll back")),
 		},
 	}
 }

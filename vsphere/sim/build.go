@@ -659,7 +659,7 @@ func (b *builder) power(vm *simulator.VirtualMachine, i int, h *hostState, r rol
 	g.GuestState = string(types.VirtualMachineGuestStateNotRunning)
 
 	qs := &vm.Summary.QuickStats
-	qs.GuestHeartbeatStatus = types.ManagedEntityStatusGray
+	*qs = stoppedStats() // until it turns out to run
 
 	switch state {
 	case types.VirtualMachinePowerStatePoweredOn:

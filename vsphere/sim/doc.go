@@ -82,6 +82,66 @@
 //     vmotionRate outside 1..5 fail the task and change nothing); and
 //     replaces configurationEx and summary through property updates, so
 //     watchers and every other client see it (clusterconfig.go).
+//   - A VM that powers off or is suspended, whoever does it, reports zero
+//     CPU and memory use in summary.quickStats and a gray guest heartbeat,
+//     as on vCenter (quickstats.go); the presets are built so. Its host's
+//     quick stats are not recomputed.
+//
+// # Property updates at scale
+//
+// vcsim's WaitForUpdatesEx collects again everything a collector's filters
+// cover for every change it hands out, so at 10,000 VMs one power-off
+// reaches a watcher after seconds to minutes, with both cores busy. Every
+// server serves property filters and waits itself instead (collector.go,
+// filter.go, feed.go), through the registry's listener:
+//
+//   - A change of an object already in a filter becomes its modify update
+//     as it is made (ctx.Update), whatever the inventory's size. A change
+//     above a watched path (summary, for summary.quickStats.overallCpuUsage)
+//     reports the path's new value, as does a change below one. Changes are
+//     reported as made and in order, one object update per ctx.Update (as
+//     vcsim does; vCenter merges the changes of one version).
+//   - Only what can change what a filter's traversal reaches makes that
+//     filter walk it again, at the next wait: a property a traversal spec
+//     follows changing on an object the walk went through (a view's view,
+//     a folder's childEntity), or an entity put in the registry (created,
+//     or moved into a folder). Then the objects that left get a leave
+//     update and only those that entered are read (enter).
+//   - Container views follow moves: a VM relocated to another cluster
+//     leaves the first cluster's views and enters the second's
+//     (containerviews.go); vcsim's never change after a move.
+//   - Versions are "1", "2", ... A wait from another version than the last
+//     one handed out fails with InvalidCollectorVersion; an empty version
+//     hands out every object again as entered, at once. maxWaitSeconds 0
+//     is one pass, unset waits until there is news. maxObjectUpdates bounds
+//     an answer (100 when unset, as vcsim does); a truncated answer's
+//     version continues it at once. CancelWaitForUpdates ends a wait with
+//     RequestCanceled. As in vcsim, a property a type lacks is left out,
+//     not reported in a missingSet.
+//   - A client that stops asking costs at most 20,000 queued updates per
+//     filter; past that, its next answer gives every object's properties
+//     anew as modify updates.
+//   - A wait ends when its client's connection closes (requests.go).
+//   - A session idle for longer than Options.SessionTimeout (vCenter's 30
+//     minutes by default; a wait in progress counts as activity) is logged
+//     out, and the end of a session, by logout or timeout, destroys its
+//     property collectors, views and event and task history collectors
+//     (sessions.go).
+//
+// What vcsim does after a client is killed without logging out (seen on
+// the large preset with scripts/sim-dead-client and a goroutine dump):
+// the wait the client left in progress goes on, since vcsim runs calls on
+// a context nothing cancels. Every 20 ms it takes the changes queued since
+// the wait began (the power-off's own task and events included, though no
+// filter covers them) and, for each one, collects every filter of the
+// collector again (PropertyCollector.apply: a full RetrievePropertiesEx of
+// the TUI's 11,000 objects and 14 paths, about a second of CPU each),
+// until one change turns out to concern a filter; then it writes its
+// answer to the closed connection. That kept the simulator at 100-140% CPU
+// for 19 s after one TUI was killed. Afterwards the dead session's
+// collectors stay registered for good (vcsim expires no session unless
+// configured to, and an expired one keeps its collectors and views), each
+// adding every later change to a list that only grows.
 //
 // For tests, Server.FailMethod makes a method fail on a named object, and
 // Server.SetTaskDelay makes the tasks above take time, per server and

@@ -3,6 +3,7 @@ package sim
 import (
 	"cmp"
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -81,6 +82,7 @@ func (vc *vcenter) evacuate(ctx *simulator.Context, h *simulator.HostSystem) *ty
 		}
 		v.move(vm, to)
 	}
+	vc.recommend(ctx, cl)
 	if len(stuck) > 0 {
 		return failure(&types.Timedout{}, "DRS could not move %d VMs off %s: %s", len(stuck), name, strings.Join(stuck, "; "))
 	}
@@ -123,6 +125,53 @@ func (vc *vcenter) recommend(ctx *simulator.Context, cl *simulator.ClusterComput
 		}
 		ctx.Update(cl, []types.PropertyChange{{Name: "recommendation", Val: recs}})
 	})
+	v.publishCompliance(ctx, cl)
+}
+
+// publishCompliance sets each enabled rule's inCompliance, as vCenter
+// reports whether the powered-on VMs keep it now, when that changed. A
+// rule's members that are off keep it by not running.
+func (v *clusterView) publishCompliance(ctx *simulator.Context, cl *simulator.ClusterComputeResource) {
+	broken := map[string]bool{}
+	for _, vm := range v.vms {
+		if h := v.host(vm.host); vm.on && h != nil {
+			for _, b := range v.breaks(vm, h) {
+				broken[b.rule] = true
+			}
+		}
+	}
+	ctx.WithLock(cl, func() {
+		cur, _ := cl.ConfigurationEx.(*types.ClusterConfigInfoEx)
+		if cur == nil {
+			return
+		}
+		var next *types.ClusterConfigInfoEx
+		for i, r := range cur.Rule {
+			info := r.GetClusterRuleInfo()
+			kept := !broken[info.Name]
+			if info.Enabled == nil || !*info.Enabled || (info.InCompliance != nil && *info.InCompliance == kept) {
+				continue
+			}
+			if next == nil {
+				next = copyConfig(cur)
+			}
+			next.Rule[i] = withCompliance(r, kept)
+		}
+		if next != nil {
+			ctx.Update(cl, []types.PropertyChange{{Name: "configurationEx", Val: next}})
+		}
+	})
+}
+
+// withCompliance returns a copy of the rule with inCompliance set: rules
+// are shared by the configurations readers hold, so they are never
+// changed in place.
+func withCompliance(r types.BaseClusterRuleInfo, kept bool) types.BaseClusterRuleInfo {
+	c := reflect.New(reflect.TypeOf(r).Elem())
+	c.Elem().Set(reflect.ValueOf(r).Elem())
+	out := c.Interface().(types.BaseClusterRuleInfo)
+	out.GetClusterRuleInfo().InCompliance = types.NewBool(kept)
+	return out
 }
 
 // proposal is a move DRS would recommend.

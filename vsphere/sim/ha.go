@@ -192,6 +192,7 @@ func (vc *vcenter) failover(life context.Context, ctx *simulator.Context, h *sim
 		vc.restart(ctx, vm, h.Self, to.ref)
 		v.move(vm, to)
 	}
+	vc.recommend(ctx, cl)
 }
 
 // restartOrder returns the VMs of refs HA restarts, in its order:

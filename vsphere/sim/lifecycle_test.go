@@ -19,14 +19,15 @@ func TestNothingOutlivesClose(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.SetTaskDelay("RelocateVm", time.Minute)
+	agents := s.vc.running.Load() // the loops that run as long as the server (sessions.go)
 	ctx := context.Background()
 	vm, to := inv.vm(t, "web-01"), inv.host(t, "esx-a-03.lab.local")
 	go func() { _ = relocateVM(ctx, c, vm.Self, types.VirtualMachineRelocateSpec{Host: &to.Self}) }()
 	deadline := time.Now().Add(10 * time.Second)
-	for s.vc.running.Load() == 0 && time.Now().Before(deadline) {
+	for s.vc.running.Load() == agents && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	if s.vc.running.Load() == 0 {
+	if s.vc.running.Load() == agents {
 		t.Fatal("the delayed relocation never started")
 	}
 	start := time.Now()

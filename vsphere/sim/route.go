@@ -43,6 +43,7 @@ type vcenter struct {
 	ha         haAgent                  // the HA emulation (ha.go), under mu
 	svc        *simulator.Service       // the service, for the fault door (door.go)
 	sctx       *simulator.Context       // the service's own context, for the door
+	feed       *feed                    // property updates, views, sessions (feed.go)
 }
 
 // failRule makes calls of method on the object named object fail.
@@ -71,7 +72,9 @@ func installVCenter(m *simulator.Model) *vcenter {
 		ha:        haAgent{crashed: map[types.ManagedObjectReference]context.CancelFunc{}, failRestart: map[string]bool{}},
 	}
 	vc.svc, vc.sctx = m.Service, m.Service.Context
+	vc.feed = newFeed(vc)
 	m.Map().Put(vc)
+	m.Map().AddHandler(vc.feed)
 	m.Map().Handler = vc.route
 	return vc
 }
@@ -82,6 +85,12 @@ var rerouted = map[string][]string{
 	"HostSystem":                        {"EnterMaintenanceMode_Task", "ExitMaintenanceMode_Task", "DisconnectHost_Task", "ReconnectHost_Task"},
 	"VirtualMachineProvisioningChecker": {"CheckRelocate_Task"},
 	"ClusterComputeResource":            {"ReconfigureComputeResource_Task", "ApplyRecommendation", "RefreshRecommendation"},
+	// property updates, views and sessions (feed.go)
+	"PropertyCollector": {"CreateFilter", "WaitForUpdatesEx", "WaitForUpdates", "CancelWaitForUpdates", "DestroyPropertyCollector"},
+	"PropertyFilter":    {"DestroyPropertyFilter"},
+	"ViewManager":       {"CreateContainerView"},
+	"ContainerView":     {"DestroyView"},
+	"SessionManager":    {"Logout"},
 }
 
 // powerMethods are the VM methods that vCenter refuses while the VM's host
@@ -94,6 +103,9 @@ var powerMethods = []string{
 // route is the registry's method hook. It runs before the request takes
 // any lock and before authentication; a fault it returns is the call's.
 func (vc *vcenter) route(ctx *simulator.Context, m *simulator.Method) (mo.Reference, types.BaseMethodFault) {
+	if ctx.Session != nil {
+		vc.feed.sessions.touch(ctx.Session)
+	}
 	if f := vc.injected(ctx, m); f != nil {
 		return nil, f
 	}

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -23,9 +24,9 @@ import (
 // DefaultUsername is the user a Server accepts when Options.Username is empty.
 const DefaultUsername = "vtui"
 
-// closeTimeout bounds how long Close waits for requests in flight. vcsim's
-// WaitForUpdatesEx ignores the request context, so a client that leaves one
-// waiting without MaxWaitSeconds would otherwise block Close forever.
+// closeTimeout bounds how long Close waits for requests in flight. Waits
+// end when Close drops their connections (requests.go), but vcsim's own
+// calls ignore their request's context, and a large retrieval runs on.
 const closeTimeout = 2 * time.Second
 
 // Options says where and how to serve. The zero value serves on a free
@@ -37,6 +38,9 @@ type Options struct {
 	// HA tunes the HA emulation (ha.go): how soon a crashed host is
 	// declared failed, and how long each restart takes.
 	HA HAOptions
+	// SessionTimeout is how long a session may stay idle before it is
+	// logged out (sessions.go); 0 means DefaultSessionTimeout.
+	SessionTimeout time.Duration
 }
 
 // Server is a running in-process simulated vCenter.
@@ -99,6 +103,8 @@ func Start(ctx context.Context, spec Spec, opts Options) (*Server, error) {
 	}
 	vc := installVCenter(m)
 	vc.ha.opts = opts.HA
+	vc.serveSessions(cmp.Or(opts.SessionTimeout, DefaultSessionTimeout))
+	vc.wrapSDK(m.Service)
 	door := vc.door() // registered by newServer, with vcsim's own endpoints
 	m.Service.HandleFunc(doorPath+"/", door.ServeHTTP)
 	m.Service.HandleFunc(doorPath, door.ServeHTTP)

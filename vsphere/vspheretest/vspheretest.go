@@ -16,11 +16,17 @@ import (
 // when tb ends.
 func Start(tb testing.TB, preset string) *sim.Server {
 	tb.Helper()
+	return StartWith(tb, preset, sim.Options{})
+}
+
+// StartWith is Start with options, such as the HA emulation's timing.
+func StartWith(tb testing.TB, preset string, opts sim.Options) *sim.Server {
+	tb.Helper()
 	spec, err := sim.Preset(preset)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	srv, err := sim.Start(context.Background(), spec, sim.Options{})
+	srv, err := sim.Start(context.Background(), spec, opts)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -1,6 +1,6 @@
 // Package format renders quantities for people: binary byte units, CPU
-// frequencies and percentages. The TUI and the CLI's tables share it, so a
-// number reads the same everywhere.
+// frequencies and percentages. The TUI, the CLI's tables and the messages
+// of vsphere and ha share it, so a number reads the same everywhere.
 package format
 
 import (

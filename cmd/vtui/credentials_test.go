@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vtui/vtui/vsphere/sim"
+)
+
+// TestCredentialsEndToEnd runs vtui against a simulator that enforces its
+// password, through the same settings, password routing and TLS checks a
+// real vCenter gets: each password source logs in where it belongs, is
+// withheld elsewhere, a wrong one is refused by the server, and a wrong
+// pin is refused before any password is sent.
+func TestCredentialsEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a simulator")
+	}
+	const password, wrong = "the-right-one", "a-wrong-one"
+	spec, err := sim.Preset("small")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := sim.Start(context.Background(), spec, sim.Options{Username: "u", Password: password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	url, pin, badPin := srv.URL.String(), srv.Thumbprint, strings.Repeat("AB:", 31)+"AB"
+	cfg := filepath.Join(t.TempDir(), "config.yaml")
+	writeFile(t, cfg, fmt.Sprintf(`contexts:
+  sim: {url: %q, username: u, password-env: SIM_PW, thumbprint: %q}
+  badpin: {url: %q, username: u, password-env: SIM_PW, thumbprint: %q}
+`, url, pin, url, badPin), 0o600)
+	govc := fakeEnv{"GOVC_URL": url, "GOVC_USERNAME": "u", "GOVC_PASSWORD": password, "VTUI_THUMBPRINT": pin}
+
+	tests := []struct {
+		name   string
+		args   []string
+		env    fakeEnv
+		code   int
+		stderr string
+	}{
+		{"GOVC_PASSWORD to GOVC_URL", nil, govc, exitOK, ""},
+		{"GOVC_PASSWORD withheld from --url, though the same server", []string{"--url", url, "--username", "u"}, govc, exitUsage,
+			"GOVC_PASSWORD is only sent to GOVC_URL"},
+		{"VTUI_PASSWORD to --url", []string{"--url", url, "--username", "u", "--thumbprint", pin}, fakeEnv{"VTUI_PASSWORD": password}, exitOK, ""},
+		{"a wrong VTUI_PASSWORD is refused by the server", []string{"--url", url, "--username", "u", "--thumbprint", pin}, fakeEnv{"VTUI_PASSWORD": wrong},
+			exitFailed, "login to 127.0.0.1"},
+		{"a context's password-env beats VTUI_PASSWORD", []string{"--config", cfg, "--context", "sim"}, fakeEnv{"SIM_PW": password, "VTUI_PASSWORD": wrong},
+			exitOK, ""},
+		{"a context's pin beats a stray VTUI_INSECURE", []string{"--config", cfg, "--context", "sim"}, fakeEnv{"SIM_PW": password, "VTUI_INSECURE": "true"},
+			exitOK, "VTUI_INSECURE is ignored: the certificate is verified with the thumbprint from context sim"},
+		{"GOVC_INSECURE does not turn off verification for --url", []string{"--url", url, "--username", "u"},
+			fakeEnv{"GOVC_URL": url, "GOVC_INSECURE": "1", "VTUI_PASSWORD": password}, exitFailed, "is not trusted"},
+		{"a wrong pin is refused", []string{"--config", cfg, "--context", "badpin"}, fakeEnv{"SIM_PW": password}, exitFailed,
+			"does not match the pinned thumbprint"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runTest(t, append([]string{"get", "clusters", "-o", "json"}, tt.args...), tt.env)
+			if r.code != tt.code || !strings.Contains(r.stderr, tt.stderr) {
+				t.Errorf("args %q env %v: exit %d, stderr %q; want %d and %q", tt.args, tt.env, r.code, r.stderr, tt.code, tt.stderr)
+			}
+			if loggedIn := strings.Contains(r.stdout, `"name": "cluster-a"`); loggedIn != (tt.code == exitOK) {
+				t.Errorf("args %q env %v: stdout %q; want the clusters only on exit 0", tt.args, tt.env, r.stdout)
+			}
+			if strings.Contains(r.stdout+r.stderr, password) || strings.Contains(r.stdout+r.stderr, wrong) {
+				t.Errorf("args %q env %v: output shows a password:\nstdout %q\nstderr %q", tt.args, tt.env, r.stdout, r.stderr)
+			}
+		})
+	}
+}
+
+// TestURLPasswordNeverShown: a password inside a URL, malformed or not,
+// from --url, VTUI_URL, GOVC_URL or a context, shows nowhere: not on
+// stdout, stderr or in the log. A malformed one is bad input (exit 2).
+func TestURLPasswordNeverShown(t *testing.T) {
+	const secret = "s3cr3t-in-url"
+	malformed := []string{
+		"https://u:" + secret + "@[::1",
+		"https://u:" + secret + "/x@vc01",
+		"https://u:1/" + secret + "@vc01",
+		"https://u:" + secret + " x@vc01/sdk",
+		"u:" + secret + "@vc01:port",
+	}
+	sources := map[string]func(url, cfg string) ([]string, fakeEnv){
+		"--url":     func(url, _ string) ([]string, fakeEnv) { return []string{"--url", url, "--username", "u"}, nil },
+		"VTUI_URL":  func(url, _ string) ([]string, fakeEnv) { return nil, fakeEnv{"VTUI_URL": url, "VTUI_USERNAME": "u"} },
+		"GOVC_URL":  func(url, _ string) ([]string, fakeEnv) { return nil, fakeEnv{"GOVC_URL": url, "GOVC_USERNAME": "u"} },
+		"a context": func(_, cfg string) ([]string, fakeEnv) { return []string{"--config", cfg}, nil },
+	}
+	check := func(t *testing.T, input string, args []string, env fakeEnv, code int) {
+		t.Helper()
+		logFile := filepath.Join(t.TempDir(), "vtui.log")
+		r := runTest(t, append([]string{"get", "clusters", "--log-file", logFile, "--connect-timeout", "2s"}, args...), env)
+		log, _ := os.ReadFile(logFile)
+		if r.code != code {
+			t.Errorf("%s: exit %d (stderr %q); want %d", input, r.code, r.stderr, code)
+		}
+		if strings.Contains(r.stdout+r.stderr+string(log), secret) {
+			t.Errorf("%s shows the password:\nstdout %q\nstderr %q\nlog %q", input, r.stdout, r.stderr, log)
+		}
+	}
+	for name, source := range sources {
+		for _, url := range malformed {
+			cfg := filepath.Join(t.TempDir(), "config.yaml")
+			writeFile(t, cfg, fmt.Sprintf("current-context: lab\ncontexts:\n  lab: {url: %q, username: u}\n", url), 0o600)
+			args, env := source(url, cfg)
+			check(t, fmt.Sprintf("URL %q from %s", url, name), args, env, exitUsage)
+		}
+	}
+	// A well-formed one, as govc takes it, to a server that is not there:
+	// the connection is tried and logged, without the password.
+	check(t, "GOVC_URL with a password, no server", nil, fakeEnv{"GOVC_URL": "https://u:" + secret + "@127.0.0.1:1/sdk"}, exitFailed)
+}

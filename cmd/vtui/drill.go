@@ -1,0 +1,394 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vtui/vtui/ha/drill"
+	"github.com/vtui/vtui/vsphere"
+)
+
+func newDrillCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "drill",
+		Short: "Run failover drills: fail a host, prove no VM is lost, roll back, report",
+		Long: `Run scripted, repeatable failover drills against a cluster.
+
+A drill plan (YAML) names a cluster, a scenario (host-failure or
+evacuation), the hosts to fail, the VMs to protect, and what must hold: the
+recovery time objective (rto) and how many protected VMs may be lost (0).
+vtui checks every precondition first and refuses rather than degrade, takes
+a lock on the cluster that other vtui processes see, records a baseline,
+fails the hosts, follows vCenter's property updates and events, verifies
+that every protected VM runs again exactly once on a surviving host within
+the RTO, rolls back to the baseline and proves it, and writes JSON, JUnit
+and Markdown reports.
+
+Each step is written to a journal before it acts. If vtui is interrupted
+(Ctrl-C, SIGTERM) it stops injecting and rolls back; if it is killed, vtui
+drill rollback JOURNAL finishes the rollback.
+
+Exit codes: 0 the drill passed; 3 it ran and an expectation failed; 1 it
+could not run (a preflight gate failed, vCenter unreachable, interrupted);
+2 the plan or the command line is bad.`,
+	}
+	cmd.AddCommand(newDrillValidateCmd(a), newDrillRunCmd(a), newDrillRollbackCmd(a))
+	return cmd
+}
+
+func newDrillValidateCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "validate PLAN",
+		Short: "Check a drill plan without connecting",
+		Long: `Check a drill plan: every key known, every value of the right type and
+range, the scenario and the injection method fitting together. Errors name
+the file, line, column and key. With -o json or yaml it prints the plan with
+its defaults filled in. It does not connect: vtui drill run --dry-run also
+runs the preflight against the cluster.`,
+		Example: `  vtui drill validate nightly.yaml
+  vtui drill validate nightly.yaml -o json | jq .timeout`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			plan, err := loadPlan(args[0])
+			if err != nil {
+				return err
+			}
+			if a.settings.Output != outputTable {
+				return writeValue(cmd.OutOrStdout(), a.settings.Output, plan)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: ok: %s\n", args[0], describePlan(plan))
+			return nil
+		},
+	}
+}
+
+// loadPlan reads a plan; a bad plan is bad input (exit 2).
+func loadPlan(path string) (drill.Plan, error) {
+	plan, err := drill.Load(path)
+	if err != nil {
+		return plan, usageError{err}
+	}
+	return plan, nil
+}
+
+// describePlan says in one line what a plan does.
+func describePlan(p drill.Plan) string {
+	targets := strings.Join(p.Targets.Hosts, ", ")
+	switch p.Targets.Pick {
+	case drill.PickMostVMs:
+		targets = fmt.Sprintf("the %d hosts running the most VMs", p.Targets.Count)
+	case drill.PickRandom:
+		targets = fmt.Sprintf("%d hosts picked at random", p.Targets.Count)
+	}
+	if p.Targets.Count == 1 {
+		targets = strings.Replace(strings.Replace(targets, "the 1 hosts", "the host", 1), "1 hosts", "1 host", 1)
+	}
+	return fmt.Sprintf("drill %q on %s: %s of %s by %s; expects every protected VM back within %s, at most %d lost; rollback %s",
+		p.Name, p.Cluster, p.Scenario, targets, p.Inject.Method, p.Expect.RTO, p.Expect.Lost, p.Rollback)
+}
+
+func newDrillRunCmd(a *app) *cobra.Command {
+	var reportJSON, reportJUnit, reportMD, journal string
+	cmd := &cobra.Command{
+		Use:   "run PLAN",
+		Short: "Run a drill: preflight, inject, observe, verify, roll back, report",
+		Long: `Run a drill plan against its cluster.
+
+The preflight runs first; if any gate fails nothing is changed and vtui
+exits 1. Then vtui asks (on a terminal; elsewhere give --yes), takes the
+cluster's drill lock, records the baseline, fails the targets, follows
+vCenter until every protected VM runs again or the timeout passes, rolls
+back and compares with the baseline. The timeline is written to stderr as
+it happens. The plan's context is used unless the command line names
+another vCenter (--context, --url or --simulator).
+
+--dry-run runs the preflight and prints what would be injected, and changes
+nothing. The journal (default: DRILL-TIMESTAMP.journal in the current
+directory) lets vtui drill rollback finish a drill whose runner died.`,
+		Example: `  vtui drill run nightly.yaml --dry-run
+  vtui drill run nightly.yaml --yes --report-junit drill.xml --report-md drill.md
+  vtui --simulator drill run examples/host-failure.yaml --yes`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			plan, err := loadPlan(args[0])
+			if err != nil {
+				return err
+			}
+			c, err := a.connectForPlan(cmd, plan)
+			if err != nil {
+				return err
+			}
+			defer c.Close(context.WithoutCancel(cmd.Context()))
+			r := &drill.Runner{Client: c, Plan: plan, OnMoment: momentPrinter(cmd.ErrOrStderr())}
+			if a.settings.DryRun {
+				return a.drillDryRun(cmd, r)
+			}
+			if journal == "" {
+				journal = drill.JournalName(plan, time.Now())
+			}
+			if r.Journal, err = drill.CreateJournal(journal); err != nil {
+				return usageError{err}
+			}
+			defer r.Journal.Close()
+			fmt.Fprintf(cmd.ErrOrStderr(), "journal: %s\n", journal)
+			r.Confirm = func(ctx context.Context, pre *drill.Preflight) error {
+				if !a.settings.Yes && a.sys.terminal {
+					writePreflight(cmd.ErrOrStderr(), plan, pre)
+				}
+				return a.confirm(ctx, capitalize(pre.Injection(plan.Inject.Method))+"?")
+			}
+			rep := r.Run(cmd.Context())
+			if err := writeReports(rep, reportJSON, reportJUnit, reportMD); err != nil {
+				return err
+			}
+			if a.settings.Output != outputTable {
+				if err := writeValue(cmd.OutOrStdout(), a.settings.Output, rep); err != nil {
+					return err
+				}
+			} else {
+				writeSummary(cmd.OutOrStdout(), rep)
+			}
+			return drillExit(rep)
+		},
+	}
+	cmd.Flags().StringVar(&reportJSON, "report-json", "", "write the JSON report to this file")
+	cmd.Flags().StringVar(&reportJUnit, "report-junit", "", "write a JUnit XML report to this file, for CI")
+	cmd.Flags().StringVar(&reportMD, "report-md", "", "write a Markdown report to this file, for people")
+	cmd.Flags().StringVar(&journal, "journal", "", "the journal file to create (default NAME-TIMESTAMP.journal)")
+	return cmd
+}
+
+// connectForPlan connects to the plan's context unless the command line
+// names a vCenter of its own.
+func (a *app) connectForPlan(cmd *cobra.Command, plan drill.Plan) (*vsphere.Client, error) {
+	explicit := false
+	for _, f := range []string{"context", "url", "simulator"} {
+		explicit = explicit || a.flags.Changed(f)
+	}
+	if plan.Context == "" || explicit {
+		if plan.Context != "" && plan.Context != a.settings.ContextName {
+			fmt.Fprintf(cmd.ErrOrStderr(), "note: the plan names context %q; the command line's vCenter is used instead\n", plan.Context)
+		}
+		return a.connect(cmd.Context())
+	}
+	s, err := a.resolveContext(plan.Context)
+	if err != nil {
+		return nil, usageErrorf("the plan's context: %w", err)
+	}
+	s.ReadOnly, s.DryRun = s.ReadOnly || a.settings.ReadOnly, a.settings.DryRun
+	return a.connectWith(cmd.Context(), s)
+}
+
+// drillDryRun runs the preflight and says what would be injected.
+func (a *app) drillDryRun(cmd *cobra.Command, r *drill.Runner) error {
+	pre, err := r.Preflight(cmd.Context())
+	if err != nil {
+		return err
+	}
+	if a.settings.Output != outputTable {
+		if err := writeValue(cmd.OutOrStdout(), a.settings.Output, dryRunOf(r.Plan, pre)); err != nil {
+			return err
+		}
+	} else {
+		writePreflight(cmd.OutOrStdout(), r.Plan, pre)
+	}
+	if !pre.OK() {
+		return fmt.Errorf("preflight refused the drill: %d of %d checks failed; nothing would be injected", len(pre.Failed()), len(pre.Checks))
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "dry run: would %s; nothing was changed\n", pre.Injection(r.Plan.Inject.Method))
+	return nil
+}
+
+// dryRun is what --dry-run -o json prints. Its field names are a stable
+// contract.
+type dryRun struct {
+	Plan      drill.Plan      `json:"plan" yaml:"plan"`
+	OK        bool            `json:"ok" yaml:"ok"`
+	Preflight []vsphere.Check `json:"preflight" yaml:"preflight"`
+	Targets   []string        `json:"targets" yaml:"targets"`
+	Protected []string        `json:"protected" yaml:"protected"`
+	Seed      int64           `json:"seed,omitempty" yaml:"seed,omitempty"`
+	HA        drill.HA        `json:"ha" yaml:"ha"`
+}
+
+func dryRunOf(plan drill.Plan, pre *drill.Preflight) dryRun {
+	d := dryRun{Plan: plan, OK: pre.OK(), Preflight: pre.Checks, Targets: []string{}, Protected: []string{}, Seed: pre.Seed, HA: pre.HA}
+	for _, h := range pre.Targets {
+		d.Targets = append(d.Targets, h.Name)
+	}
+	for _, v := range pre.Protected {
+		d.Protected = append(d.Protected, v.Name)
+	}
+	return d
+}
+
+// writePreflight writes the preflight's checks and the drill's targets.
+func writePreflight(w io.Writer, plan drill.Plan, pre *drill.Preflight) {
+	fmt.Fprintf(w, "%s\n", describePlan(plan))
+	for _, c := range pre.Checks {
+		fmt.Fprintf(w, "  %-4s %-17s %s\n", c.Status, c.Name, c.Reason)
+	}
+	if len(pre.Protected) > 0 {
+		var names []string
+		for _, v := range pre.Protected {
+			names = append(names, v.Name)
+		}
+		fmt.Fprintf(w, "protected: %s\n", strings.Join(names, ", "))
+	}
+	for _, r := range pre.WhatIf.Restarts {
+		fmt.Fprintf(w, "  expected: %s restarts on %s\n", r.VM, r.To)
+	}
+}
+
+// momentPrinter writes the timeline as it grows.
+func momentPrinter(w io.Writer) func(drill.Moment) {
+	return func(m drill.Moment) {
+		obj := m.Object
+		if obj != "" {
+			obj += " "
+		}
+		fmt.Fprintf(w, "%+9.3fs %-5s %s%s\n", m.At, m.Kind, obj, m.What)
+	}
+}
+
+// writeReports writes the report files asked for.
+func writeReports(rep *drill.Report, jsonPath, junitPath, mdPath string) error {
+	for _, f := range []struct {
+		path  string
+		write func(io.Writer) error
+	}{{jsonPath, rep.WriteJSON}, {junitPath, rep.WriteJUnit}, {mdPath, rep.WriteMarkdown}} {
+		if f.path == "" {
+			continue
+		}
+		if err := replaceFile(f.path, f.write); err != nil {
+			return fmt.Errorf("write the report %s: %w", f.path, err)
+		}
+	}
+	return nil
+}
+
+// replaceFile writes a file through a temporary one, so that a reader never
+// sees half a report.
+func replaceFile(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// writeSummary writes the verdict for people.
+func writeSummary(w io.Writer, rep *drill.Report) {
+	protected := 0
+	for _, v := range rep.VMs {
+		if v.Protected {
+			protected++
+		}
+	}
+	fmt.Fprintf(w, "drill %s on %s: %s\n", rep.Plan.Name, rep.Plan.Cluster, strings.ToUpper(string(rep.Result)))
+	for _, why := range rep.Reasons {
+		fmt.Fprintf(w, "  %s\n", why)
+	}
+	if !rep.Injected.IsZero() {
+		fmt.Fprintf(w, "rto %.1fs (expected at most %s); %d protected VMs, %d lost, %d duplicated; HA %s\n",
+			rep.RTOSeconds, rep.Plan.Expect.RTO, protected, rep.Lost, rep.Duplicated, rep.HA)
+	}
+	switch {
+	case rep.Rollback.Skipped != "":
+		fmt.Fprintf(w, "rollback: skipped: %s\n", rep.Rollback.Skipped)
+	case rep.Rollback.OK:
+		fmt.Fprintln(w, "rollback: ok, the cluster equals the baseline")
+	default:
+		fmt.Fprintf(w, "rollback: %d differences from the baseline:\n", len(rep.Rollback.Diffs))
+		for _, d := range rep.Rollback.Diffs {
+			fmt.Fprintf(w, "  %s\n", d)
+		}
+	}
+}
+
+// drillExit maps a report to the exit-code contract.
+func drillExit(rep *drill.Report) error {
+	why := strings.Join(rep.Reasons, "; ")
+	switch rep.Result {
+	case drill.ResultPass:
+		return nil
+	case drill.ResultFail:
+		return withExitCode(exitDrillFailed, fmt.Errorf("drill %s failed: %s", rep.Plan.Name, why))
+	case drill.ResultInterrupted:
+		return fmt.Errorf("drill %s interrupted; rollback %s", rep.Plan.Name, rollbackWord(rep.Rollback))
+	}
+	var ue usageError
+	if errors.As(rep.Err, &ue) || errors.Is(rep.Err, errDeclined) {
+		return rep.Err // no terminal to confirm on, or declined: nothing was changed
+	}
+	return fmt.Errorf("drill %s could not run: %s", rep.Plan.Name, why)
+}
+
+func rollbackWord(rb drill.RollbackReport) string {
+	switch {
+	case rb.Skipped != "":
+		return "skipped: " + rb.Skipped
+	case rb.OK:
+		return "ok"
+	}
+	return "left differences: " + strings.Join(rb.Diffs, "; ")
+}
+
+func newDrillRollbackCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "rollback JOURNAL",
+		Short: "Finish the rollback of a drill whose runner died, from its journal",
+		Long: `Restore a cluster from a drill's journal: recover the hosts the drill
+failed (for method command, by the plan's recover command), take them out
+of maintenance mode, move every VM back to its baseline host and power
+state, restore DRS if the drill pinned it, compare with the baseline and
+release the drill lock. A journal whose drill ended is left alone. Exit 0
+when the cluster equals the baseline again, 1 otherwise.`,
+		Example: `  vtui drill rollback nightly-20261128T030000Z.journal`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			entries, err := drill.ReadJournal(args[0])
+			if err != nil {
+				return usageError{err}
+			}
+			plan := *entries[0].Plan
+			c, err := a.connectForPlan(cmd, plan)
+			if err != nil {
+				return err
+			}
+			defer c.Close(context.WithoutCancel(cmd.Context()))
+			stderr := cmd.ErrOrStderr()
+			rb, err := drill.RollbackJournal(cmd.Context(), c, args[0], nil, func(s string) { fmt.Fprintln(stderr, s) })
+			if err != nil {
+				return err
+			}
+			if a.settings.Output != outputTable {
+				if err := writeValue(cmd.OutOrStdout(), a.settings.Output, rb); err != nil {
+					return err
+				}
+			} else {
+				fmt.Fprintf(cmd.OutOrStdout(), "drill %s on %s: rollback %s\n", plan.Name, plan.Cluster, rollbackWord(rb))
+			}
+			if !rb.OK {
+				return fmt.Errorf("the rollback left differences from the baseline: %s", strings.Join(rb.Diffs, "; "))
+			}
+			return nil
+		},
+	}
+}

@@ -1,0 +1,523 @@
+package drill
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25"
+
+	"github.com/vtui/vtui/ha/clusterspec"
+	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/sim"
+	"github.com/vtui/vtui/vsphere/vspheretest"
+)
+
+// haSim is the small preset with HA declaring a crashed host failed
+// after 100 ms.
+func haSim(t *testing.T) (*sim.Server, *vsphere.Client) {
+	t.Helper()
+	srv := vspheretest.StartWith(t, "small", sim.Options{HA: sim.HAOptions{DetectDelay: 100 * time.Millisecond}})
+	return srv, vspheretest.Connect(t, srv)
+}
+
+// mustParse parses a plan written for a test.
+func mustParse(t *testing.T, text string) Plan {
+	t.Helper()
+	p, err := Parse("plan.yaml", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const crashPlan = `name: test
+cluster: cluster-a
+scenario: host-failure
+targets: {hosts: [esx-a-01.lab.local]}
+expect: {rto: 30s}
+inject: {method: sim-crash}
+detect-timeout: 10s
+timeout: 30s
+`
+
+// clusterState is where every VM is and whether it runs, and each host's
+// state: what a rollback must restore.
+func clusterState(t *testing.T, c *vsphere.Client) map[string]string { return vspheretest.State(t, c) }
+
+func sameMaps(t *testing.T, what string, got, want map[string]string) {
+	t.Helper()
+	vspheretest.SameState(t, what, got, want)
+}
+
+// journalSteps lists the steps of a journal file.
+func journalSteps(t *testing.T, path string) []Step {
+	t.Helper()
+	entries, err := ReadJournal(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var steps []Step
+	for _, e := range entries {
+		steps = append(steps, e.Step)
+	}
+	return steps
+}
+
+func newJournal(t *testing.T) *Journal {
+	t.Helper()
+	j, err := CreateJournal(filepath.Join(t.TempDir(), "drill.journal"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = j.Close() })
+	return j
+}
+
+func describe(r *Report) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "result %s: %v\nrollback %+v\n", r.Result, r.Reasons, r.Rollback)
+	for _, c := range r.Preflight {
+		fmt.Fprintf(&b, "  preflight %s %s %s\n", c.Name, c.Status, c.Reason)
+	}
+	for _, m := range r.Timeline {
+		fmt.Fprintf(&b, "  %+7.3fs %-5s %s %s\n", m.At, m.Kind, m.Object, m.What)
+	}
+	return b.String()
+}
+
+func TestHostFailureDrillPassesAndRollsBackToTheBaseline(t *testing.T) {
+	_, c := haSim(t)
+	before := clusterState(t, c)
+	j := newJournal(t)
+	rep := (&Runner{Client: c, Plan: mustParse(t, crashPlan), Journal: j}).Run(context.Background())
+	if rep.Result != ResultPass {
+		t.Fatalf("the drill did not pass:\n%s", describe(rep))
+	}
+	if rep.HA != HASimulated || rep.Lost != 0 || rep.Duplicated != 0 || rep.RTOSeconds <= 0 || !rep.Rollback.OK {
+		t.Errorf("report: ha %s lost %d duplicated %d rto %.3f rollback %+v", rep.HA, rep.Lost, rep.Duplicated, rep.RTOSeconds, rep.Rollback)
+	}
+	protected := 0
+	for _, v := range rep.VMs {
+		if !v.Protected {
+			continue
+		}
+		protected++
+		if !v.Recovered || v.ToHost == "esx-a-01.lab.local" || v.FromHost != "esx-a-01.lab.local" || v.PowerOns != 1 || v.RecoverySeconds <= 0 {
+			t.Errorf("%s: %+v; want restarted once, off esx-a-01", v.Name, v)
+		}
+	}
+	if protected == 0 {
+		t.Errorf("no protected VM in the report:\n%s", describe(rep))
+	}
+	if b := rep.Breakdown; b.DetectedSeconds <= 0 || b.DeclaredSeconds < b.DetectedSeconds || b.LastRecoverySeconds != rep.RTOSeconds {
+		t.Errorf("breakdown %+v, rto %.3f", b, rep.RTOSeconds)
+	}
+	sameMaps(t, "after the rollback", clusterState(t, c), before)
+	if got := journalSteps(t, j.Path()); !slices.Equal(got, []Step{StepStart, StepPreflight, StepLock, StepBaseline, StepObserve, StepInject, StepVerify, StepRollback, StepUnlock, StepEnd}) {
+		t.Errorf("journal steps %v", got)
+	}
+	if lock := lockOf(t, c, "cluster-a"); !lock.Free(time.Now()) {
+		t.Errorf("after the drill the lock is held: %+v", lock)
+	}
+}
+
+func lockOf(t *testing.T, c *vsphere.Client, cluster string) vsphere.DrillLock {
+	t.Helper()
+	inv, err := c.Inventory(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lock, err := c.DrillLock(context.Background(), inv.FilterClusters(vsphere.Filter{Name: cluster})[0].Ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lock
+}
+
+// reconfigure changes cluster-a's HA/DRS configuration for a test.
+func reconfigure(t *testing.T, c *vsphere.Client, change func(*clusterspec.Config)) {
+	t.Helper()
+	ctx := context.Background()
+	inv, err := c.Inventory(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl := inv.FilterClusters(vsphere.Filter{Name: "cluster-a"})[0]
+	cfg, err := c.ClusterConfig(ctx, inv, cl.Ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := cfg.Spec
+	change(&want)
+	if r := vsphere.NewGate(c).Do(ctx, vsphere.NewPlanner(inv, nil, nil).ReconfigureCluster(cfg, want, false), nil); r.Status != vsphere.StatusOK {
+		t.Fatalf("reconfigure: %s %s", r.Status, r.Message)
+	}
+}
+
+func drsOf(t *testing.T, c *vsphere.Client) clusterspec.DRS {
+	t.Helper()
+	ctx := context.Background()
+	inv, err := c.Inventory(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := c.ClusterConfig(ctx, inv, inv.FilterClusters(vsphere.Filter{Name: "cluster-a"})[0].Ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg.Spec.DRS
+}
+
+func TestEvacuationDrillPassesAndRollsBack(t *testing.T) {
+	for _, pin := range []bool{false, true} {
+		t.Run(fmt.Sprintf("pin-drs=%t", pin), func(t *testing.T) {
+			_, c := haSim(t)
+			before, drs := clusterState(t, c), drsOf(t, c)
+			plan := mustParse(t, fmt.Sprintf("name: evac\ncluster: cluster-a\nscenario: evacuation\ntargets: {pick: most-vms, count: 1}\nexpect: {rto: 1m}\npin-drs: %t\n", pin))
+			rep := (&Runner{Client: c, Plan: plan, Journal: newJournal(t)}).Run(context.Background())
+			if rep.Result != ResultPass {
+				t.Fatalf("the evacuation did not pass:\n%s", describe(rep))
+			}
+			for _, v := range rep.VMs {
+				if v.Protected && (!v.Recovered || v.PowerOns != 0 || v.ToHost == v.FromHost) {
+					t.Errorf("%s: %+v; want moved while running, never powered on again", v.Name, v)
+				}
+			}
+			moved := slices.ContainsFunc(rep.Timeline, func(m Moment) bool { return strings.Contains(m.What, "DRS moves the VMs") })
+			if moved == pin {
+				t.Errorf("DRS evacuated: %t; want %t with pin-drs %t", moved, !pin, pin)
+			}
+			sameMaps(t, "after the rollback", clusterState(t, c), before)
+			if got := drsOf(t, c); got != drs {
+				t.Errorf("DRS after the drill: %+v; want it restored to %+v", got, drs)
+			}
+		})
+	}
+}
+
+func TestEvacuationNeedsNoHA(t *testing.T) {
+	_, c := haSim(t)
+	before := clusterState(t, c)
+	plan := mustParse(t, "name: evac\ncluster: cluster-b\nscenario: evacuation\ntargets: {pick: most-vms, count: 1}\nexpect: {rto: 1m}\n")
+	rep := (&Runner{Client: c, Plan: plan}).Run(context.Background())
+	if rep.Result != ResultPass {
+		t.Fatalf("an evacuation of cluster-b (HA and DRS off) did not pass:\n%s", describe(rep))
+	}
+	sameMaps(t, "after the rollback", clusterState(t, c), before)
+}
+
+// TestPreflightRefusesAndInjectsNothing is one case per gate: each
+// refuses the drill before any host is touched, naming the gate.
+func TestPreflightRefusesAndInjectsNothing(t *testing.T) {
+	tests := []struct {
+		name    string
+		plan    string // replaces crashPlan's targets line when it has one
+		setup   func(t *testing.T, c *vsphere.Client)
+		policy  vsphere.Policy
+		check   string
+		message string
+	}{
+		{name: "HA disabled", setup: func(t *testing.T, c *vsphere.Client) {
+			reconfigure(t, c, func(cfg *clusterspec.Config) { cfg.HA.Enabled = false })
+		}, check: "ha", message: "vSphere HA is disabled on cluster-a"},
+		{name: "host monitoring off", setup: func(t *testing.T, c *vsphere.Client) {
+			reconfigure(t, c, func(cfg *clusterspec.Config) { cfg.HA.HostMonitoring = false })
+		}, check: "ha", message: "host monitoring is off"},
+		{name: "admission control off", setup: func(t *testing.T, c *vsphere.Client) {
+			reconfigure(t, c, func(cfg *clusterspec.Config) {
+				cfg.HA.AdmissionControl = clusterspec.AdmissionControl{Mode: clusterspec.AdmissionDisabled}
+			})
+		}, check: "admission-control", message: "admission control is disabled"},
+		{name: "a mandatory rule keeps the VMs on the failed host", setup: func(t *testing.T, c *vsphere.Client) {
+			pinToTarget(t, c)
+		}, check: "capacity", message: "would not restart if esx-a-01.lab.local failed"},
+		{name: "restart priority disabled", plan: "targets: {hosts: [esx-a-01.lab.local]}\nprotect: ['*']", setup: func(t *testing.T, c *vsphere.Client) {
+			reconfigure(t, c, func(cfg *clusterspec.Config) { cfg.HA.RestartPriority = clusterspec.RestartDisabled })
+		}, check: "capacity", message: "restart priority is disabled"},
+		{name: "unknown target", plan: "targets: {hosts: [esx-b-01.lab.local]}", check: "targets", message: "esx-b-01.lab.local is not a host of cluster-a"},
+		{name: "all hosts", plan: "targets: {pick: most-vms, count: 3}", check: "targets", message: "would leave no host of cluster-a up"},
+		{name: "nothing protected on the target", plan: "targets: {hosts: [esx-a-03.lab.local]}\nprotect: [web-01]", check: "protected", message: "no protected VM runs on esx-a-03.lab.local"},
+		{name: "protect matches nothing", plan: "targets: {hosts: [esx-a-01.lab.local]}\nprotect: [nothing-*]", check: "protected", message: `"nothing-*" matches no powered-on VM`},
+		{name: "another drill holds the lock", setup: func(t *testing.T, c *vsphere.Client) {
+			inv, _ := c.Inventory(context.Background())
+			cl := inv.FilterClusters(vsphere.Filter{Name: "cluster-a"})[0]
+			a := vsphere.NewPlanner(inv, nil, nil).LockCluster(cl.Ref, vsphere.DrillLock{}, "nightly (vtui on ci-7, pid 42)", time.Hour)
+			if r := vsphere.NewGate(c).Do(context.Background(), a, nil); r.Status != vsphere.StatusOK {
+				t.Fatal(r.Message)
+			}
+		}, check: "lock", message: "another drill runs on cluster-a: nightly (vtui on ci-7, pid 42)"},
+		{name: "read-only", policy: vsphere.Policy{ReadOnly: true}, check: "policy", message: "read-only mode"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, c := haSim(t)
+			if tt.setup != nil {
+				tt.setup(t, c)
+			}
+			if tt.policy != (vsphere.Policy{}) {
+				cfg := vspheretest.Config(srv)
+				var err error
+				if c, err = vsphere.Connect(context.Background(), cfg, vsphere.WithPolicy(tt.policy)); err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { _ = c.Close(context.Background()) })
+			}
+			text := crashPlan
+			if tt.plan != "" {
+				text = strings.Replace(text, "targets: {hosts: [esx-a-01.lab.local]}", tt.plan, 1)
+			}
+			before := clusterState(t, c)
+			j := newJournal(t)
+			rep := (&Runner{Client: c, Plan: mustParse(t, text), Journal: j}).Run(context.Background())
+			i := slices.IndexFunc(rep.Preflight, func(ch vsphere.Check) bool { return ch.Status == vsphere.CheckFail })
+			if rep.Result != ResultError || i < 0 || rep.Preflight[i].Name != tt.check || !strings.Contains(rep.Preflight[i].Reason, tt.message) {
+				t.Fatalf("want the %s check to refuse with %q; got:\n%s", tt.check, tt.message, describe(rep))
+			}
+			sameMaps(t, "after a refused drill", clusterState(t, c), before)
+			if got := journalSteps(t, j.Path()); slices.Contains(got, StepInject) || slices.Contains(got, StepLock) {
+				t.Errorf("a refused drill journaled %v", got)
+			}
+			if !rep.Rollback.OK || rep.Rollback.Skipped != "nothing was changed" {
+				t.Errorf("rollback %+v; want skipped, nothing changed", rep.Rollback)
+			}
+		})
+	}
+}
+
+// pinToTarget adds a mandatory rule keeping the VMs of esx-a-01 there.
+func pinToTarget(t *testing.T, c *vsphere.Client) {
+	t.Helper()
+	inv, err := c.Inventory(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vms []string
+	for _, v := range inv.VMs {
+		if v.Host == "esx-a-01.lab.local" {
+			vms = append(vms, v.Name)
+		}
+	}
+	reconfigure(t, c, func(cfg *clusterspec.Config) {
+		cfg.VMGroups = append(cfg.VMGroups, clusterspec.VMGroup{Name: "pinned", VMs: vms})
+		cfg.HostGroups = append(cfg.HostGroups, clusterspec.HostGroup{Name: "first", Hosts: []string{"esx-a-01.lab.local"}})
+		cfg.Rules = append(cfg.Rules, clusterspec.Rule{Name: "stay", Kind: clusterspec.RuleVMHost, Enabled: true, Mandatory: true, VMGroup: "pinned", AffineHostGroup: "first"})
+	})
+}
+
+func TestARestartThatFailsFailsTheDrillAndNamesTheVM(t *testing.T) {
+	srv, c := haSim(t)
+	before := clusterState(t, c)
+	inv, _ := c.Inventory(context.Background())
+	var victim string
+	for _, v := range inv.VMs {
+		if v.Host == "esx-a-01.lab.local" && v.PowerState == "poweredOn" {
+			victim = v.Name
+			break
+		}
+	}
+	defer srv.FailRestart(victim)()
+	plan := mustParse(t, strings.NewReplacer("timeout: 30s", "timeout: 2s", "rto: 30s", "rto: 2s").Replace(crashPlan))
+	rep := (&Runner{Client: c, Plan: plan, Journal: newJournal(t)}).Run(context.Background())
+	if rep.Result != ResultFail || rep.Lost != 1 || !slices.ContainsFunc(rep.Reasons, func(r string) bool { return strings.Contains(r, "1 protected VMs lost") && strings.Contains(r, victim) }) {
+		t.Fatalf("want fail, %s lost; got:\n%s", victim, describe(rep))
+	}
+	i := slices.IndexFunc(rep.VMs, func(v VMResult) bool { return v.Name == victim })
+	if i < 0 || rep.VMs[i].Recovered || !strings.Contains(rep.VMs[i].Note, "HA could not restart it") {
+		t.Errorf("the lost VM's result: %+v", rep.VMs)
+	}
+	if !rep.Rollback.OK {
+		t.Errorf("rollback: %+v", rep.Rollback)
+	}
+	sameMaps(t, "after the rollback", clusterState(t, c), before)
+}
+
+func TestAnRTOTooSmallFailsTheDrill(t *testing.T) {
+	_, c := haSim(t)
+	plan := mustParse(t, strings.Replace(crashPlan, "rto: 30s", "rto: 50ms", 1))
+	rep := (&Runner{Client: c, Plan: plan}).Run(context.Background())
+	if rep.Result != ResultFail || rep.Lost != 0 || !slices.ContainsFunc(rep.Reasons, func(r string) bool { return strings.Contains(r, "beyond expect.rto 50ms") }) {
+		t.Fatalf("want fail on the RTO alone; got:\n%s", describe(rep))
+	}
+}
+
+func TestACommandThatFailsNothingIsNeverAPass(t *testing.T) {
+	_, c := haSim(t)
+	plan := mustParse(t, strings.NewReplacer("method: sim-crash", "method: command, command: 'poweroff {{.Host}}', recover: 'poweron {{.Host}}'",
+		"detect-timeout: 10s", "detect-timeout: 300ms").Replace(crashPlan))
+	var ran []string
+	shell := func(_ context.Context, cmd string) (string, error) { ran = append(ran, cmd); return "ok", nil }
+	rep := (&Runner{Client: c, Plan: plan, Shell: shell}).Run(context.Background())
+	if rep.Result != ResultFail || !slices.ContainsFunc(rep.Reasons, func(r string) bool {
+		return strings.Contains(r, "no target was seen failing within detect-timeout 300ms")
+	}) {
+		t.Fatalf("want fail: the host never failed; got:\n%s", describe(rep))
+	}
+	if !slices.Equal(ran, []string{"poweroff esx-a-01.lab.local"}) {
+		t.Errorf("ran %q; want the inject command alone (the host never went down, so there is nothing to recover)", ran)
+	}
+}
+
+// TestAnInterruptAtEveryStepRollsBackToTheBaseline cancels the drill
+// before each step in turn, as SIGINT would, and checks that the report
+// says interrupted and the cluster, its DRS setting and its lock are as
+// before.
+func TestAnInterruptAtEveryStepRollsBackToTheBaseline(t *testing.T) {
+	plan := strings.Replace(crashPlan, "timeout: 30s", "timeout: 30s\npin-drs: true", 1)
+	for _, at := range []Step{StepStart, StepPreflight, StepLock, StepBaseline, StepPinDRS, StepObserve, StepInject, StepVerify} {
+		t.Run(string(at), func(t *testing.T) {
+			_, c := haSim(t)
+			before, drs := clusterState(t, c), drsOf(t, c)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			j := newJournal(t)
+			var reached []Step
+			r := &Runner{Client: c, Plan: mustParse(t, plan), Journal: j, BeforeStep: func(s Step) {
+				reached = append(reached, s)
+				if s == at {
+					cancel()
+				}
+			}}
+			rep := r.Run(ctx)
+			if rep.Result != ResultInterrupted || !slices.Contains(reached, at) {
+				t.Fatalf("interrupted before %s (reached %v): want result interrupted:\n%s", at, reached, describe(rep))
+			}
+			if !rep.Rollback.OK {
+				t.Errorf("rollback: %+v", rep.Rollback)
+			}
+			sameMaps(t, "after the rollback", clusterState(t, c), before)
+			if got := drsOf(t, c); got != drs {
+				t.Errorf("DRS %+v; want %+v", got, drs)
+			}
+			if lock := lockOf(t, c, "cluster-a"); !lock.Free(time.Now()) {
+				t.Errorf("the lock is held after an interrupted drill: %+v", lock)
+			}
+			if at == StepStart {
+				if data, _ := os.ReadFile(j.Path()); len(data) > 0 {
+					t.Errorf("interrupted before it started, the drill journaled %s", data)
+				}
+				return
+			}
+			steps := journalSteps(t, j.Path())
+			if steps[len(steps)-1] != StepEnd || slices.Contains(steps, at) {
+				t.Errorf("journal %v: want it to stop before %s and end", steps, at)
+			}
+		})
+	}
+}
+
+// TestJournalRollbackAfterTheRunnerIsKilled runs a drill in another
+// process, kills it (SIGKILL: no rollback of its own) once it has crashed
+// the host, and restores the cluster from its journal alone.
+func TestJournalRollbackAfterTheRunnerIsKilled(t *testing.T) {
+	srv := vspheretest.StartWith(t, "small", sim.Options{HA: sim.HAOptions{DetectDelay: 2 * time.Second}})
+	c := vspheretest.Connect(t, srv)
+	before := clusterState(t, c)
+	dir := t.TempDir()
+	planPath, journal := filepath.Join(dir, "plan.yaml"), filepath.Join(dir, "drill.journal")
+	if err := os.WriteFile(planPath, []byte(crashPlan), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	child := exec.Command(os.Args[0], "-test.run=^TestDrillChildProcess$")
+	child.Env = append(os.Environ(), "VTUI_DRILL_CHILD="+strings.Join([]string{srv.URL.Host, srv.Username, srv.Password, srv.Thumbprint, planPath, journal}, "\n"))
+	var out strings.Builder
+	child.Stdout, child.Stderr = &out, &out
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		data, _ := os.ReadFile(journal)
+		if strings.Contains(string(data), `"step":"inject"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			_ = child.Process.Kill()
+			t.Fatalf("the child never injected; its output:\n%s", out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond) // let the crash land
+	if err := child.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = child.Wait()
+	if steps := journalSteps(t, journal); slices.Contains(steps, StepRollback) {
+		t.Fatalf("the child got as far as its own rollback (%v): kill it sooner", steps)
+	}
+	if lock := lockOf(t, c, "cluster-a"); lock.Free(time.Now()) {
+		t.Error("the killed drill's lock is free; want it held until the rollback")
+	}
+	var steps []string
+	rb, err := RollbackJournal(context.Background(), c, journal, nil, func(s string) { steps = append(steps, s) })
+	if err != nil || !rb.OK {
+		t.Fatalf("rollback from the journal: %v, %+v\nsteps: %q", err, rb, steps)
+	}
+	if !slices.ContainsFunc(steps, func(s string) bool { return strings.Contains(s, "recovered esx-a-01.lab.local") }) {
+		t.Errorf("the rollback's steps %q do not recover the crashed host", steps)
+	}
+	sameMaps(t, "after the journal rollback", clusterState(t, c), before)
+	if lock := lockOf(t, c, "cluster-a"); !lock.Free(time.Now()) {
+		t.Errorf("after the rollback the lock is held: %+v", lock)
+	}
+	if got := journalSteps(t, journal); got[len(got)-1] != StepEnd {
+		t.Errorf("journal %v: want it ended", got)
+	}
+	if again, err := RollbackJournal(context.Background(), c, journal, nil, nil); err != nil || again.Skipped == "" {
+		t.Errorf("a second rollback: %+v, %v; want nothing to do", again, err)
+	}
+}
+
+// TestDrillChildProcess is the drill TestJournalRollbackAfterTheRunnerIsKilled
+// runs and kills; it does nothing on its own.
+func TestDrillChildProcess(t *testing.T) {
+	env := os.Getenv("VTUI_DRILL_CHILD")
+	if env == "" {
+		t.Skip("run by TestJournalRollbackAfterTheRunnerIsKilled")
+	}
+	f := strings.Split(env, "\n")
+	c, err := vsphere.Connect(context.Background(), vsphere.Config{URL: f[0], Username: f[1], Password: f[2], Thumbprint: f[3], Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := Load(f[4])
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := CreateJournal(f[5])
+	if err != nil {
+		t.Fatal(err)
+	}
+	(&Runner{Client: c, Plan: plan, Journal: j}).Run(context.Background())
+}
+
+func TestSimCrashIsRefusedAgainstPlainVcsim(t *testing.T) {
+	simulator.Test(func(ctx context.Context, vc *vim25.Client) {
+		pass, _ := simulator.DefaultLogin.Password()
+		c, err := vsphere.Connect(ctx, vsphere.Config{URL: vc.URL().Host, Username: simulator.DefaultLogin.Username(), Password: pass, Insecure: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close(ctx)
+		inv, err := c.Inventory(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan := mustParse(t, strings.NewReplacer("cluster-a", inv.Clusters[0].Name, "esx-a-01.lab.local", inv.FilterHosts(vsphere.Filter{Cluster: inv.Clusters[0].Name})[0].Name).Replace(crashPlan))
+		before := clusterState(t, c)
+		rep := (&Runner{Client: c, Plan: plan}).Run(ctx)
+		i := slices.IndexFunc(rep.Preflight, func(ch vsphere.Check) bool { return ch.Name == "method" })
+		if rep.Result != ResultError || rep.HA != HAReal || i < 0 || rep.Preflight[i].Status != vsphere.CheckFail ||
+			!strings.Contains(rep.Preflight[i].Reason, "sim-crash works only against vtui's simulator") {
+			t.Fatalf("want the method check to refuse sim-crash; got:\n%s", describe(rep))
+		}
+		sameMaps(t, "after a refused drill", clusterState(t, c), before)
+	})
+}

@@ -1,0 +1,111 @@
+package drill
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Scenario is what a drill rehearses.
+type Scenario string
+
+// The scenarios.
+const (
+	// ScenarioHostFailure fails hosts hard; vSphere HA must restart their
+	// VMs elsewhere.
+	ScenarioHostFailure Scenario = "host-failure"
+	// ScenarioEvacuation puts hosts into maintenance mode; their VMs must
+	// move off without stopping.
+	ScenarioEvacuation Scenario = "evacuation"
+)
+
+// Method is how a drill fails its targets.
+type Method string
+
+// The injection methods.
+const (
+	// MethodSimCrash crashes a host of vtui's simulator through its fault
+	// door; against anything else it is refused.
+	MethodSimCrash Method = "sim-crash"
+	// MethodCommand runs the plan's command, such as an IPMI or Redfish
+	// power-off. A clean shutdown does not trigger HA.
+	MethodCommand Method = "command"
+	// MethodEvacuate enters maintenance mode with evacuation.
+	MethodEvacuate Method = "evacuate"
+)
+
+// Rollback says when a drill restores the cluster.
+type Rollback string
+
+// The rollback policies.
+const (
+	RollbackAlways    Rollback = "always"
+	RollbackOnSuccess Rollback = "on-success"
+	RollbackNever     Rollback = "never"
+)
+
+// Pick says how a drill chooses its targets when the plan names none.
+type Pick string
+
+// The ways to pick targets.
+const (
+	PickMostVMs Pick = "most-vms"
+	PickRandom  Pick = "random"
+)
+
+// UnmarshalText accepts only a scenario vtui knows.
+func (s *Scenario) UnmarshalText(b []byte) error {
+	return oneOf(s, b, ScenarioHostFailure, ScenarioEvacuation)
+}
+
+// UnmarshalText accepts only a method vtui knows.
+func (m *Method) UnmarshalText(b []byte) error {
+	return oneOf(m, b, MethodSimCrash, MethodCommand, MethodEvacuate)
+}
+
+// UnmarshalText accepts only a rollback policy vtui knows.
+func (r *Rollback) UnmarshalText(b []byte) error {
+	return oneOf(r, b, RollbackAlways, RollbackOnSuccess, RollbackNever)
+}
+
+// UnmarshalText accepts only a way to pick targets vtui knows.
+func (p *Pick) UnmarshalText(b []byte) error {
+	return oneOf(p, b, PickMostVMs, PickRandom)
+}
+
+// oneOf sets *v to the text if it is one of valid.
+func oneOf[T ~string](v *T, text []byte, valid ...T) error {
+	if i := slices.Index(valid, T(text)); i >= 0 {
+		*v = valid[i]
+		return nil
+	}
+	names := make([]string, len(valid))
+	for i, x := range valid {
+		names[i] = string(x)
+	}
+	return fmt.Errorf("%q is not one of %s", text, strings.Join(names, ", "))
+}
+
+// Duration is a time.Duration written as text ("90s", "5m") in plans and
+// reports.
+type Duration time.Duration
+
+// UnmarshalText parses a Go duration such as 90s or 5m.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("%q is not a duration: write it like 90s or 5m", b)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalText writes the duration as String does.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// String is the duration as Go writes it: "1m30s".
+func (d Duration) String() string { return time.Duration(d).String() }
+
+// D returns d as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }

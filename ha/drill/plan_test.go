@@ -1,0 +1,100 @@
+package drill
+
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vtui/vtui/internal/strictyaml"
+)
+
+const goodPlan = `name: nightly
+cluster: cluster-a
+scenario: host-failure
+targets:
+  hosts: [esx-a-01]
+expect:
+  rto: 5m
+inject:
+  method: sim-crash
+`
+
+func TestParseFillsInTheDefaults(t *testing.T) {
+	p, err := Parse("plan.yaml", []byte(goodPlan))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Rollback != RollbackAlways || p.DetectTimeout.D() != DefaultDetectTimeout || p.Timeout.D() != DefaultTimeout || p.Expect.RTO.D() != 5*time.Minute {
+		t.Errorf("defaults: %+v", p)
+	}
+	ev, err := Parse("plan.yaml", []byte("name: e\ncluster: c\nscenario: evacuation\ntargets: {pick: random, count: 2, seed: 7}\nexpect: {rto: 20m}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.Inject.Method != MethodEvacuate || ev.Timeout.D() != 40*time.Minute {
+		t.Errorf("an evacuation's method is %q and its timeout %s; want evacuate and twice the RTO", ev.Inject.Method, ev.Timeout)
+	}
+}
+
+// TestPlanErrorsNameTheLineAndKey is one case per problem a plan can
+// have: each names where it is and what would do.
+func TestPlanErrorsNameTheLineAndKey(t *testing.T) {
+	tests := []struct {
+		name, replace, with string
+		line                int
+		key, msg            string
+	}{
+		{"unknown key", "scenario: host-failure", "scenario: host-failure\nscenarioo: x", 4, "scenarioo", "unknown key"},
+		{"bad scenario", "host-failure", "host-crash", 3, "scenario", `"host-crash" is not one of host-failure, evacuation`},
+		{"missing cluster", "cluster: cluster-a\n", "", 1, "", `missing key "cluster"`},
+		{"missing expect", "expect:\n  rto: 5m\n", "", 1, "", `missing key "expect"`},
+		{"bad duration", "rto: 5m", "rto: 5 minutes", 7, "expect.rto", "is not a duration"},
+		{"number for duration", "rto: 5m", "rto: 300", 7, "expect.rto", "is not a duration"},
+		{"wrong type", "hosts: [esx-a-01]", "hosts: esx-a-01", 5, "targets.hosts", "list"},
+		{"no targets", "  hosts: [esx-a-01]\n", "  hosts: []\n", 4, "targets", "name the hosts to fail"},
+		{"both", "hosts: [esx-a-01]", "hosts: [esx-a-01]\n  pick: random\n  count: 1", 6, "targets.pick", "not both"},
+		{"count", "hosts: [esx-a-01]", "pick: most-vms\n  count: 9", 6, "targets.count", "pick 1 to 3 hosts"},
+		{"seed without random", "hosts: [esx-a-01]", "pick: most-vms\n  count: 1\n  seed: 4", 7, "targets.seed", "seed goes with pick: random"},
+		{"twice", "hosts: [esx-a-01]", "hosts: [esx-a-01, esx-a-01]", 5, "targets.hosts[1]", "named twice"},
+		{"glob host", "hosts: [esx-a-01]", "hosts: [esx-*]", 5, "targets.hosts[0]", "use pick"},
+		{"bad protect", "expect:", "protect: ['[web']\nexpect:", 6, "protect[0]", "not a VM name pattern"},
+		{"negative lost", "rto: 5m", "rto: 5m\n  lost: -1", 8, "expect.lost", "0 or more"},
+		{"no method", "  method: sim-crash\n", "", 8, "inject.method", "say how to fail the host"},
+		{"evacuate fails nothing", "method: sim-crash", "method: evacuate", 9, "inject.method", "scenario: evacuation"},
+		{"command without command", "method: sim-crash", "method: command", 8, "inject.command", "needs the command"},
+		{"bad template", "method: sim-crash", "method: command\n  command: 'off {{.Hots}}'", 10, "inject.command", "{{.Host}} and {{.Cluster}} only"},
+		{"timeout below rto", "rto: 5m", "rto: 5m\ntimeout: 1m", 8, "timeout", "shorter than expect.rto"},
+		{"bad rollback", "rto: 5m", "rto: 5m\nrollback: sometimes", 8, "rollback", `"sometimes" is not one of always, on-success, never`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !strings.Contains(goodPlan, tt.replace) {
+				t.Fatalf("the case replaces %q, which the plan does not have", tt.replace)
+			}
+			text := strings.Replace(goodPlan, tt.replace, tt.with, 1)
+			_, err := Parse("plan.yaml", []byte(text))
+			var se *strictyaml.Error
+			if !errors.As(err, &se) {
+				t.Fatalf("Parse(%q) = %v; want a *strictyaml.Error", text, err)
+			}
+			if se.Key != tt.key || !strings.Contains(se.Msg, tt.msg) || (tt.line > 0 && se.Line != tt.line) {
+				t.Errorf("Parse(%q):\n got %v (line %d, key %q)\nwant line %d, key %q, message containing %q", text, se, se.Line, se.Key, tt.line, tt.key, tt.msg)
+			}
+		})
+	}
+}
+
+// TestExamplePlansAreValid keeps the README's example plans loadable.
+func TestExamplePlansAreValid(t *testing.T) {
+	plans, _ := filepath.Glob("../../docs/examples/*.yaml")
+	if len(plans) < 3 {
+		t.Fatalf("found %d example plans under docs/examples; want at least 3", len(plans))
+	}
+	for _, p := range plans {
+		if _, err := Load(p); err != nil {
+			t.Errorf("%v", err)
+		}
+	}
+}

@@ -1,0 +1,404 @@
+package drill
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/vtui/vtui/ha/capacity"
+	"github.com/vtui/vtui/ha/clusterspec"
+	"github.com/vtui/vtui/ha/placement"
+	"github.com/vtui/vtui/vsphere"
+)
+
+// HA says what restarts VMs in a drill: vSphere HA, or vtui's simulator's
+// emulation of it.
+type HA string
+
+// The kinds of HA a drill runs against.
+const (
+	HAReal      HA = "real"
+	HASimulated HA = "simulated"
+)
+
+// Preflight is what a drill checked before touching anything, and what it
+// found: the cluster, the targets it picked and the VMs it protects. If
+// any check failed, the drill injects nothing.
+type Preflight struct {
+	// Checks are every gate, in order; their names are stable: policy,
+	// cluster, targets, protected, ha, admission-control, hosts, capacity,
+	// lock, method.
+	Checks []vsphere.Check
+	// HA is real, or simulated when the server is vtui's simulator.
+	HA HA
+	// Seed is the seed random targets were picked with.
+	Seed int64
+
+	Cluster   vsphere.Cluster
+	Targets   []vsphere.Host
+	Protected []vsphere.VM
+	// Unprotected are the other powered-on VMs of the targets: reported,
+	// never failing the drill.
+	Unprotected []vsphere.VM
+	// WhatIf is the capacity what-if of the targets failing: where HA
+	// should restart each VM.
+	WhatIf capacity.Scenario
+	// DRSEvacuates says DRS, not vtui, empties the targets of an
+	// evacuation (fully automated and not pinned).
+	DRSEvacuates bool
+
+	inv    *vsphere.Inventory
+	config *vsphere.ClusterConfig
+	notSim error // why the server is not vtui's simulator
+}
+
+// OK reports whether every check passed.
+func (p *Preflight) OK() bool {
+	return p != nil && !slices.ContainsFunc(p.Checks, func(c vsphere.Check) bool { return c.Status == vsphere.CheckFail })
+}
+
+// Failed returns the checks that failed.
+func (p *Preflight) Failed() []vsphere.Check {
+	var out []vsphere.Check
+	for _, c := range p.Checks {
+		if c.Status == vsphere.CheckFail {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func passed(name, format string, args ...any) vsphere.Check {
+	return vsphere.Check{Name: name, Status: vsphere.CheckPass, Reason: fmt.Sprintf(format, args...)}
+}
+
+func failed(name, format string, args ...any) vsphere.Check {
+	return vsphere.Check{Name: name, Status: vsphere.CheckFail, Reason: fmt.Sprintf(format, args...)}
+}
+
+// Preflight runs every gate of the plan against the cluster as it is now,
+// changing nothing. It returns an error only when it could not ask
+// vCenter; a gate that fails is a failed check.
+func (r *Runner) Preflight(ctx context.Context) (*Preflight, error) {
+	c, plan := r.Client, r.Plan
+	inv, err := c.Inventory(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("preflight: read the inventory: %w", err)
+	}
+	p := &Preflight{HA: HAReal, inv: inv}
+	add := func(ch vsphere.Check) { p.Checks = append(p.Checks, ch) }
+
+	switch pol := c.Policy(); {
+	case pol.ReadOnly && pol.DryRun:
+		add(passed("policy", "dry run; read-only mode would refuse the drill itself"))
+	case pol.ReadOnly:
+		add(failed("policy", "read-only mode: a drill fails hosts and moves VMs; run it without --readonly, or with --dry-run to see the plan"))
+	default:
+		add(passed("policy", "changes allowed"))
+	}
+	cl, err := vsphere.NewResolver(c, inv).Cluster(ctx, plan.Cluster, "cluster")
+	if err != nil {
+		add(failed("cluster", "%v", err))
+		return p, nil
+	}
+	p.Cluster = cl
+	add(passed("cluster", "%s: %d hosts, %d VMs", cl.Name, cl.HostCount, cl.VMCount))
+	if p.config, err = c.ClusterConfig(ctx, inv, cl.Ref); err != nil {
+		return nil, fmt.Errorf("preflight: %w", err)
+	}
+	if _, p.notSim = c.SimulatorInfo(ctx); p.notSim == nil {
+		p.HA = HASimulated
+	} else if !errors.Is(p.notSim, vsphere.ErrNotSimulator) {
+		return nil, fmt.Errorf("preflight: %w", p.notSim)
+	}
+
+	hosts := inv.FilterHosts(vsphere.Filter{Cluster: cl.Name})
+	hosts = slices.DeleteFunc(hosts, func(h vsphere.Host) bool { return h.ClusterRef != cl.Ref })
+	vms := slices.DeleteFunc(inv.FilterVMs(vsphere.Filter{Cluster: cl.Name}), func(v vsphere.VM) bool { return v.ClusterRef != cl.Ref })
+	targets, seed, check := pickTargets(plan.Targets, cl.Name, hosts, vms)
+	p.Targets, p.Seed = targets, seed
+	add(check)
+	if check.Status == vsphere.CheckFail {
+		return p, nil
+	}
+	add(p.protect(plan, vms))
+	add(p.checkHA(plan))
+	add(p.checkAdmission(plan))
+	add(p.checkOtherHosts(hosts))
+	add(p.checkCapacity(ctx, c, plan))
+	add(r.checkLock(ctx, cl))
+	add(p.checkMethod(plan))
+	return p, nil
+}
+
+// usable says whether a host can be a target or take VMs: connected and
+// not in maintenance mode.
+func usable(h vsphere.Host) bool { return h.ConnectionState == "connected" && !h.MaintenanceMode }
+
+// pickTargets resolves the plan's targets among the cluster's hosts.
+func pickTargets(t Targets, cluster string, hosts []vsphere.Host, vms []vsphere.VM) ([]vsphere.Host, int64, vsphere.Check) {
+	byName := map[string]vsphere.Host{}
+	var names, eligible []string
+	for _, h := range hosts {
+		byName[h.Name] = h
+		names = append(names, h.Name)
+		if usable(h) {
+			eligible = append(eligible, h.Name)
+		}
+	}
+	slices.Sort(names)
+	slices.Sort(eligible)
+	var picked []string
+	seed := t.Seed
+	switch t.Pick {
+	case "":
+		for _, n := range t.Hosts {
+			h, ok := byName[n]
+			switch {
+			case !ok:
+				return nil, 0, failed("targets", "%s is not a host of %s (its hosts: %s)", n, cluster, strings.Join(names, ", "))
+			case !usable(h):
+				return nil, 0, failed("targets", "%s is %s: a drill fails a host that is up; pick another", n, hostState(h))
+			}
+		}
+		picked = t.Hosts
+	case PickMostVMs, PickRandom:
+		// Only a host that runs VMs is worth failing.
+		on := map[string]int{}
+		for _, v := range vms {
+			if v.PowerState == "poweredOn" {
+				on[v.Host]++
+			}
+		}
+		picked = slices.DeleteFunc(slices.Clone(eligible), func(h string) bool { return on[h] == 0 })
+		if len(picked) < t.Count {
+			return nil, seed, failed("targets", "%s has %d hosts up and running VMs, fewer than the %d to pick", cluster, len(picked), t.Count)
+		}
+		if t.Pick == PickMostVMs {
+			slices.SortStableFunc(picked, func(a, b string) int { return cmp.Compare(on[b], on[a]) })
+		} else {
+			if seed == 0 {
+				seed = time.Now().UnixNano()
+			}
+			rand.New(rand.NewPCG(uint64(seed), 0)).Shuffle(len(picked), func(i, j int) { picked[i], picked[j] = picked[j], picked[i] })
+		}
+		picked = picked[:t.Count]
+	}
+	if len(picked) >= len(eligible) {
+		return nil, seed, failed("targets", "failing %s would leave no host of %s up to restart VMs on", strings.Join(picked, ", "), cluster)
+	}
+	out := make([]vsphere.Host, len(picked))
+	for i, n := range picked {
+		out[i] = byName[n]
+	}
+	return out, seed, passed("targets", "%s", strings.Join(picked, ", "))
+}
+
+// hostState describes a host that is not up: "notResponding",
+// "in maintenance mode".
+func hostState(h vsphere.Host) string {
+	if h.MaintenanceMode {
+		return "in maintenance mode"
+	}
+	return h.ConnectionState
+}
+
+// protect chooses the VMs the drill proves: by the plan's globs, or every
+// powered-on VM of the targets.
+func (p *Preflight) protect(plan Plan, vms []vsphere.VM) vsphere.Check {
+	onTarget := map[vsphere.Ref]bool{}
+	for _, h := range p.Targets {
+		onTarget[h.Ref] = true
+	}
+	matched := make([]bool, len(plan.Protect))
+	for _, v := range vms {
+		if v.PowerState != "poweredOn" {
+			continue
+		}
+		protected := len(plan.Protect) == 0 && onTarget[v.HostRef]
+		for i, g := range plan.Protect {
+			if ok, _ := path.Match(g, v.Name); ok {
+				protected, matched[i] = true, true
+			}
+		}
+		switch {
+		case protected:
+			p.Protected = append(p.Protected, v)
+		case onTarget[v.HostRef]:
+			p.Unprotected = append(p.Unprotected, v)
+		}
+	}
+	for i, m := range matched {
+		if !m {
+			return failed("protected", "protect: %q matches no powered-on VM of %s", plan.Protect[i], p.Cluster.Name)
+		}
+	}
+	onTargets := 0
+	for _, v := range p.Protected {
+		if onTarget[v.HostRef] {
+			onTargets++
+		}
+	}
+	if onTargets == 0 {
+		return failed("protected", "no protected VM runs on %s: the drill would prove nothing; pick other targets, or protect other VMs", targetNames(p.Targets))
+	}
+	return passed("protected", "%d VMs (%d of them on the targets)", len(p.Protected), onTargets)
+}
+
+func targetNames(hosts []vsphere.Host) string {
+	names := make([]string, len(hosts))
+	for i, h := range hosts {
+		names[i] = h.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// checkHA requires HA with host monitoring for a host failure: without
+// it, nothing restarts the VMs.
+func (p *Preflight) checkHA(plan Plan) vsphere.Check {
+	ha := p.config.Spec.HA
+	switch {
+	case plan.Scenario == ScenarioEvacuation:
+		return passed("ha", "not needed: an evacuation moves running VMs")
+	case !ha.Enabled:
+		return failed("ha", "vSphere HA is disabled on %s, so nothing would restart the VMs: vtui cluster ha set %s --enabled", p.Cluster.Name, p.Cluster.Name)
+	case !ha.HostMonitoring:
+		return failed("ha", "HA host monitoring is off on %s, so a failed host is not failed over: vtui cluster ha set %s --host-monitoring", p.Cluster.Name, p.Cluster.Name)
+	}
+	return passed("ha", "enabled, with host monitoring")
+}
+
+// checkAdmission requires admission control for a host failure: without
+// it, nothing reserves the capacity the restarts need.
+func (p *Preflight) checkAdmission(plan Plan) vsphere.Check {
+	ac := p.config.Spec.HA.AdmissionControl
+	switch {
+	case plan.Scenario == ScenarioEvacuation:
+		return passed("admission-control", "not needed: an evacuation is planned")
+	case ac.Mode == clusterspec.AdmissionDisabled:
+		return failed("admission-control", "admission control is disabled on %s, so no capacity is reserved for restarts: vtui cluster ha set %s --admission-control failures:%d",
+			p.Cluster.Name, p.Cluster.Name, len(p.Targets))
+	}
+	return passed("admission-control", "%s", ac)
+}
+
+// checkOtherHosts requires every other host up, so that the drill fails
+// only what it means to.
+func (p *Preflight) checkOtherHosts(hosts []vsphere.Host) vsphere.Check {
+	var down []string
+	for _, h := range hosts {
+		if !usable(h) && !slices.ContainsFunc(p.Targets, func(t vsphere.Host) bool { return t.Ref == h.Ref }) {
+			down = append(down, h.Name+" is "+hostState(h))
+		}
+	}
+	if len(down) > 0 {
+		return failed("hosts", "every other host must be up before a drill: %s", strings.Join(down, "; "))
+	}
+	return passed("hosts", "the %d other hosts are connected and out of maintenance mode", len(hosts)-len(p.Targets))
+}
+
+// checkCapacity asks the what-if whether the protected VMs of the targets
+// can restart elsewhere, and for an evacuation vtui carries out, whether
+// each has a host to go to.
+func (p *Preflight) checkCapacity(ctx context.Context, c *vsphere.Client, plan Plan) vsphere.Check {
+	in, err := capacity.Gather(ctx, c, p.inv, p.config)
+	if err != nil {
+		return failed("capacity", "could not read the VMs' reservations: %v", err)
+	}
+	if plan.Scenario == ScenarioEvacuation {
+		// An evacuation needs room, not HA: ask as if HA were on.
+		in.Config.HA.Enabled, in.Config.HA.HostMonitoring = true, true
+	}
+	names := make([]string, len(p.Targets))
+	for i, h := range p.Targets {
+		names[i] = h.Name
+	}
+	if p.WhatIf, err = capacity.Fail(in, names); err != nil {
+		return failed("capacity", "%v", err)
+	}
+	protected := map[string]bool{}
+	for _, v := range p.Protected {
+		protected[v.Name] = true
+	}
+	var stuck []string
+	for _, s := range p.WhatIf.Stranded {
+		if protected[s.VM] && (plan.Scenario == ScenarioHostFailure || s.Protected) {
+			stuck = append(stuck, s.VM+": "+s.Reason)
+		}
+	}
+	if len(stuck) > 0 {
+		return failed("capacity", "%d protected VMs would not restart if %s failed: %s", len(stuck), strings.Join(names, ", "), strings.Join(stuck, "; "))
+	}
+	if plan.Scenario == ScenarioEvacuation {
+		drs := p.config.Spec.DRS
+		p.DRSEvacuates = drs.Enabled && drs.Automation == clusterspec.AutomationFull && !plan.PinDRS
+		if !p.DRSEvacuates {
+			planner, err := c.Planner(ctx, p.inv, []vsphere.Ref{p.Cluster.Ref}, nil)
+			if err != nil {
+				return failed("capacity", "could not read the cluster's rules: %v", err)
+			}
+			refs := make([]vsphere.Ref, len(p.Targets))
+			for i, h := range p.Targets {
+				refs[i] = h.Ref
+			}
+			if _, err := placement.PlanMaintenance(planner, refs, true, 0); err != nil {
+				return failed("capacity", "%v", err)
+			}
+		}
+	}
+	return passed("capacity", "%d VMs would restart elsewhere, %s of memory left", len(p.WhatIf.Restarts), mb(p.WhatIf.FreeMemoryMB))
+}
+
+// mb writes megabytes as people read them.
+func mb(n int64) string {
+	if n >= 1024 {
+		return fmt.Sprintf("%.1f GiB", float64(n)/1024)
+	}
+	return fmt.Sprintf("%d MB", n)
+}
+
+// checkLock refuses when another drill holds the cluster.
+func (r *Runner) checkLock(ctx context.Context, cl vsphere.Cluster) vsphere.Check {
+	lock, err := r.Client.DrillLock(ctx, cl.Ref)
+	switch {
+	case err != nil:
+		return failed("lock", "%v", err)
+	case !lock.Free(time.Now()) && lock.Holder != r.Holder:
+		return failed("lock", "another drill runs on %s: %s, until %s; wait for it, or for its lock to expire",
+			cl.Name, lock.Holder, lock.Expires.Format(time.RFC3339))
+	}
+	return passed("lock", "no other drill runs on %s", cl.Name)
+}
+
+// checkMethod fits the injection to the server: sim-crash only against
+// vtui's simulator.
+func (p *Preflight) checkMethod(plan Plan) vsphere.Check {
+	switch plan.Inject.Method {
+	case MethodSimCrash:
+		if p.HA != HASimulated {
+			return failed("method", "%v", p.notSim)
+		}
+		return passed("method", "sim-crash through the simulator's fault door")
+	case MethodCommand:
+		cmd, _ := renderCommand(plan.Inject.Command, p.Targets[0].Name, p.Cluster.Name)
+		return passed("method", "command: %s", cmd)
+	}
+	if p.DRSEvacuates {
+		return passed("method", "maintenance mode; DRS (fully automated) moves the VMs")
+	}
+	return passed("method", "maintenance mode, after vtui moves the VMs by placement")
+}
+
+// Injection says what a drill with method m is about to do, for a
+// confirmation: "crash esx-a-01 of cluster-a, with 8 protected VMs".
+func (p *Preflight) Injection(m Method) string {
+	verb := map[Method]string{MethodSimCrash: "crash", MethodCommand: "power off (by the plan's command)",
+		MethodEvacuate: "put into maintenance mode"}[m]
+	return fmt.Sprintf("%s %s of %s, with %d protected VMs", verb, targetNames(p.Targets), p.Cluster.Name, len(p.Protected))
+}

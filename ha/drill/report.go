@@ -1,0 +1,122 @@
+package drill
+
+import (
+	"encoding/json"
+	"io"
+	"time"
+
+	"github.com/vtui/vtui/vsphere"
+)
+
+// Result is a drill's verdict.
+type Result string
+
+// The verdicts. A script reads them from the report, or from the exit
+// code: 0 pass, 3 fail, 1 interrupted or error.
+const (
+	// ResultPass: every protected VM ran again, once, on a surviving host,
+	// within the RTO, and the rollback restored the baseline.
+	ResultPass Result = "pass"
+	// ResultFail: the drill ran and an expectation failed.
+	ResultFail Result = "fail"
+	// ResultInterrupted: a signal stopped the drill; it rolled back.
+	ResultInterrupted Result = "interrupted"
+	// ResultError: the drill could not run: a preflight gate failed, or
+	// vCenter could not be reached, or the injection failed.
+	ResultError Result = "error"
+)
+
+// Report is everything a drill found. Its JSON field names are a stable
+// contract, documented in the README.
+type Report struct {
+	Plan Plan `json:"plan"`
+	// Cluster and Targets are what the drill ran on; Seed is the seed
+	// random targets were picked with, to repeat the run.
+	Cluster string   `json:"cluster"`
+	Targets []string `json:"targets"`
+	Seed    int64    `json:"seed,omitempty"`
+	// HA is real, or simulated against vtui's simulator.
+	HA       HA        `json:"ha"`
+	Started  time.Time `json:"started"`
+	Ended    time.Time `json:"ended"`
+	Seconds  float64   `json:"wall_seconds"`
+	Journal  string    `json:"journal,omitempty"`
+	Result   Result    `json:"result"`
+	Reasons  []string  `json:"reasons"`
+	Injected time.Time `json:"injected,omitzero"`
+
+	Preflight []vsphere.Check `json:"preflight"`
+	Timeline  []Moment        `json:"timeline"`
+	VMs       []VMResult      `json:"vms"`
+	// RTOSeconds is the longest recovery of a protected VM; Breakdown
+	// splits it into detection and restarts.
+	RTOSeconds float64   `json:"rto_seconds"`
+	Breakdown  Breakdown `json:"breakdown"`
+	// Lost counts protected VMs that did not run again on a surviving
+	// host; Duplicated counts VMs powered on more than once, or running
+	// twice (two powered-on VMs with one instance UUID).
+	Lost       int            `json:"lost"`
+	Duplicated int            `json:"duplicated"`
+	Rollback   RollbackReport `json:"rollback"`
+	// Err is what stopped a drill whose result is error, for callers
+	// that tell its kinds apart (a declined confirmation, say).
+	Err error `json:"-"`
+}
+
+// Moment is one line of a drill's timeline.
+type Moment struct {
+	// At is seconds since the injection, negative before it.
+	At   float64   `json:"at_seconds"`
+	Time time.Time `json:"time"`
+	// Kind is step (what the drill did), host or vm (a property change),
+	// or event (an event vCenter posted).
+	Kind   string `json:"kind"`
+	Object string `json:"object,omitempty"`
+	What   string `json:"what"`
+}
+
+// VMResult is what happened to one VM of the targets, or one protected
+// VM.
+type VMResult struct {
+	Name         string `json:"name"`
+	InstanceUUID string `json:"instance_uuid"`
+	Protected    bool   `json:"protected"`
+	FromHost     string `json:"from_host"`
+	ToHost       string `json:"to_host"`
+	// Recovered says the VM ran again on a surviving host, and
+	// RecoverySeconds when, since the injection.
+	Recovered       bool    `json:"recovered"`
+	RecoverySeconds float64 `json:"recovery_seconds"`
+	// PowerOns counts its power-ons after the injection: 1 after a
+	// restart, 0 after a vMotion; more is a duplicate.
+	PowerOns int    `json:"power_ons"`
+	Note     string `json:"note,omitempty"`
+}
+
+// Breakdown splits the RTO: seconds from the injection to the first
+// target seen failing, to HA declaring it failed, and to the first and
+// last protected VM running again. Zero where it did not happen.
+type Breakdown struct {
+	DetectedSeconds      float64 `json:"detected_seconds"`
+	DeclaredSeconds      float64 `json:"declared_failed_seconds"`
+	FirstRecoverySeconds float64 `json:"first_recovery_seconds"`
+	LastRecoverySeconds  float64 `json:"last_recovery_seconds"`
+}
+
+// RollbackReport is how the rollback went: OK when the cluster equals the
+// baseline again, else Diffs says what differs.
+type RollbackReport struct {
+	OK bool `json:"ok"`
+	// Skipped says why there was no rollback (the plan's policy, or
+	// nothing was changed).
+	Skipped string   `json:"skipped,omitempty"`
+	Steps   []string `json:"steps"`
+	Diffs   []string `json:"diffs"`
+}
+
+// WriteJSON writes the report as indented JSON.
+func (r *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}

@@ -1,0 +1,133 @@
+package drill
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/vtui/vtui/vsphere"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata")
+
+// sampleReport is a failed host-failure drill: one VM restarted in time,
+// one lost; the rollback restored everything.
+func sampleReport(t *testing.T) *Report {
+	t.Helper()
+	plan := mustParse(t, crashPlan)
+	t0 := time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC)
+	at := func(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Second))) }
+	return &Report{
+		Plan: plan, Cluster: "cluster-a", Targets: []string{"esx-a-01.lab.local"}, HA: HASimulated,
+		Started: at(-2), Ended: at(20), Seconds: 22, Journal: "drill.journal", Injected: t0,
+		Result: ResultFail, Reasons: []string{"1 protected VMs lost (expect.lost is 0): db-01"},
+		Preflight: []vsphere.Check{
+			{Name: "policy", Status: vsphere.CheckPass, Reason: "changes allowed"},
+			{Name: "ha", Status: vsphere.CheckPass, Reason: "enabled, with host monitoring"},
+			{Name: "capacity", Status: vsphere.CheckPass, Reason: "2 VMs would restart elsewhere, 60.0 GiB of memory left"},
+		},
+		Timeline: []Moment{
+			{At: -1, Time: at(-1), Kind: "step", What: "preflight passed: 10 checks"},
+			{At: 0, Time: t0, Kind: "step", What: "inject: crash esx-a-01.lab.local through the simulator's fault door"},
+			{At: 0.02, Time: at(0.02), Kind: "host", Object: "esx-a-01.lab.local", What: "runtime.connectionState = notResponding"},
+			{At: 15, Time: at(15), Kind: "event", Object: "esx-a-01.lab.local", What: "DasHostFailedEvent"},
+			{At: 16.5, Time: at(16.5), Kind: "vm", Object: "web-01", What: "runtime.powerState = poweredOn"},
+		},
+		VMs: []VMResult{
+			{Name: "db-01", InstanceUUID: "uuid-db", Protected: true, FromHost: "esx-a-01.lab.local", ToHost: "esx-a-01.lab.local",
+				Note: "HA could not restart it: not enough resources | memory"},
+			{Name: "web-01", InstanceUUID: "uuid-web", Protected: true, FromHost: "esx-a-01.lab.local", ToHost: "esx-a-02.lab.local",
+				Recovered: true, RecoverySeconds: 16.5, PowerOns: 1},
+		},
+		RTOSeconds: 16.5,
+		Breakdown:  Breakdown{DetectedSeconds: 0.02, DeclaredSeconds: 15, FirstRecoverySeconds: 16.5, LastRecoverySeconds: 16.5},
+		Lost:       1,
+		Rollback:   RollbackReport{OK: true, Steps: []string{"recovered esx-a-01.lab.local", "the cluster equals the baseline"}, Diffs: []string{}},
+	}
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./ha/drill -update to write it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (go test ./ha/drill -run %s -update, then review the diff):\n%s", name, t.Name(), got)
+	}
+}
+
+func TestReportGoldenFiles(t *testing.T) {
+	r := sampleReport(t)
+	for _, f := range []struct {
+		name  string
+		write func(*bytes.Buffer) error
+	}{
+		{"report.json", func(b *bytes.Buffer) error { return r.WriteJSON(b) }},
+		{"report.junit.xml", func(b *bytes.Buffer) error { return r.WriteJUnit(b) }},
+		{"report.md", func(b *bytes.Buffer) error { return r.WriteMarkdown(b) }},
+	} {
+		var b bytes.Buffer
+		if err := f.write(&b); err != nil {
+			t.Fatal(err)
+		}
+		golden(t, f.name, b.Bytes())
+	}
+}
+
+// TestReportJSONHasTheDocumentedFields pins the top-level fields the
+// README documents: removing or renaming one breaks scripts.
+func TestReportJSONHasTheDocumentedFields(t *testing.T) {
+	var b bytes.Buffer
+	if err := sampleReport(t).WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]json.RawMessage
+	if err := json.Unmarshal(b.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"plan", "preflight", "timeline", "vms", "rto_seconds", "lost", "duplicated", "result", "rollback", "ha", "breakdown", "targets"} {
+		if _, ok := got[k]; !ok {
+			t.Errorf("the JSON report has no %q", k)
+		}
+	}
+	var vms []map[string]any
+	_ = json.Unmarshal(got["vms"], &vms)
+	for _, k := range []string{"name", "from_host", "to_host", "recovered", "recovery_seconds"} {
+		if _, ok := vms[0][k]; !ok {
+			t.Errorf("a VM of the JSON report has no %q", k)
+		}
+	}
+}
+
+func TestJUnitCountsFailures(t *testing.T) {
+	var b bytes.Buffer
+	if err := sampleReport(t).WriteJUnit(&b); err != nil {
+		t.Fatal(err)
+	}
+	var s junitSuites
+	if err := xml.Unmarshal(b.Bytes(), &s); err != nil {
+		t.Fatal(err)
+	}
+	var failed []string
+	for _, c := range s.Suites[0].Cases {
+		if c.Failure != nil {
+			failed = append(failed, c.Class+"/"+c.Name)
+		}
+	}
+	if s.Tests != 6 || s.Failures != 1 || !slices.Equal(failed, []string{"recovery/db-01"}) {
+		t.Errorf("tests %d failures %d failed %v; want 6 cases, the lost db-01 failing", s.Tests, s.Failures, failed)
+	}
+}

@@ -1,0 +1,327 @@
+package drill
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+
+	"github.com/vtui/vtui/ha/clusterspec"
+	"github.com/vtui/vtui/ha/placement"
+	"github.com/vtui/vtui/vsphere"
+)
+
+// Runner runs one plan against one vCenter, as a state machine whose
+// every step is journaled before it acts (see Steps).
+type Runner struct {
+	Client *vsphere.Client
+	Plan   Plan
+	// Journal receives each step before it acts; nil keeps none.
+	Journal *Journal
+	// Holder names this run in the cluster's drill lock; DefaultHolder if
+	// empty.
+	Holder string
+	// Confirm, if set, is asked once the preflight passed and before
+	// anything changes; an error stops the drill with nothing changed.
+	Confirm func(ctx context.Context, pre *Preflight) error
+	// OnMoment sees the timeline as it grows, for a live display. It is
+	// called from the goroutine that runs the drill.
+	OnMoment func(Moment)
+	// BeforeStep, if set, is called before each step (tests interrupt the
+	// drill there).
+	BeforeStep func(Step)
+	// Shell runs the commands of method command; nil runs them with sh -c.
+	Shell func(ctx context.Context, command string) (string, error)
+}
+
+// DefaultHolder names a run in the drill lock: the plan, the machine and
+// the process.
+func DefaultHolder(plan Plan) string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s (vtui on %s, pid %d)", plan.Name, host, os.Getpid())
+}
+
+// errInterrupted is why a drill stopped on a signal.
+var errInterrupted = errors.New("interrupted")
+
+// drill is one run's state.
+type drill struct {
+	*Runner
+	rep   *Report
+	track *tracker
+	undo  *undo
+	gate  *vsphere.Gate
+	pre   *Preflight
+	// seen counts the observations taken so far.
+	seen int
+	// openEnded says the rollback was skipped: the journal gets no end.
+	openEnded bool
+	// journaled says the journal has the start entry.
+	journaled bool
+	// inv is the inventory verify read once the VMs were accounted for.
+	inv *vsphere.Inventory
+}
+
+// Run runs the drill and returns its report; it never returns nil. When
+// ctx ends (SIGINT, SIGTERM) it stops injecting, rolls back and reports
+// the drill interrupted. The rollback runs on even after ctx ends: only
+// its own timeout stops it.
+func (r *Runner) Run(ctx context.Context) *Report {
+	if r.Holder == "" {
+		r.Holder = DefaultHolder(r.Plan)
+	}
+	d := &drill{Runner: r, gate: vsphere.NewGate(r.Client), undo: &undo{plan: r.Plan, holder: r.Holder},
+		rep: &Report{Plan: r.Plan, Started: time.Now().UTC(), Reasons: []string{}, Preflight: []vsphere.Check{},
+			Timeline: []Moment{}, VMs: []VMResult{}, Targets: []string{}, HA: HAReal, Journal: r.Journal.pathOrEmpty()}}
+	d.track = &tracker{onMoment: r.OnMoment}
+	err := d.execute(ctx)
+	d.conclude(ctx, err)
+	return d.rep
+}
+
+// step starts a step: it lets a test interrupt, checks for a signal, and
+// journals the entry before the step acts.
+func (d *drill) step(ctx context.Context, s Step, e Entry) error {
+	if d.BeforeStep != nil {
+		d.BeforeStep(s)
+	}
+	if ctx.Err() != nil {
+		return errInterrupted
+	}
+	e.Step = s
+	if err := d.Journal.Append(e); err != nil {
+		return err
+	}
+	d.journaled = true
+	d.undo.apply(e)
+	return nil
+}
+
+// execute takes the steps up to the verdict; the rollback is conclude's.
+func (d *drill) execute(ctx context.Context) error {
+	plan := d.Plan
+	if err := d.step(ctx, StepStart, Entry{Plan: &plan, Holder: d.Holder}); err != nil {
+		return err
+	}
+	if err := d.step(ctx, StepPreflight, Entry{}); err != nil {
+		return err
+	}
+	pre, err := d.Preflight(ctx)
+	if err != nil {
+		return err
+	}
+	d.pre = pre
+	d.rep.Preflight, d.rep.HA, d.rep.Cluster, d.rep.Seed = pre.Checks, pre.HA, pre.Cluster.Name, pre.Seed
+	for _, h := range pre.Targets {
+		d.rep.Targets = append(d.rep.Targets, h.Name)
+	}
+	d.track = newTracker(pre, d.OnMoment)
+	if !pre.OK() {
+		var why []string
+		for _, c := range pre.Failed() {
+			why = append(why, c.String())
+		}
+		return fmt.Errorf("preflight refused the drill, so nothing was injected: %s", strings.Join(why, "; "))
+	}
+	d.track.step("preflight passed: %d checks", len(pre.Checks))
+	if d.Confirm != nil {
+		if err := d.Confirm(ctx, pre); err != nil {
+			return err
+		}
+	}
+	if err := d.lock(ctx); err != nil {
+		return err
+	}
+	if err := d.step(ctx, StepBaseline, Entry{Baseline: takeBaseline(pre.inv, pre.Cluster.Ref, pre.config.Spec)}); err != nil {
+		return err
+	}
+	d.track.step("baseline: %d VMs on %d hosts", len(d.undo.baseline.VMs), len(d.undo.baseline.Hosts))
+	if err := d.pinDRS(ctx); err != nil {
+		return err
+	}
+	if err := d.step(ctx, StepObserve, Entry{}); err != nil {
+		return err
+	}
+	octx, stop := context.WithCancel(ctx)
+	defer stop()
+	obs, err := d.observe(octx)
+	if err != nil {
+		return err
+	}
+	if err := d.inject(ctx); err != nil {
+		return err
+	}
+	if err := d.step(ctx, StepVerify, Entry{}); err != nil {
+		return err
+	}
+	return d.verify(ctx, obs)
+}
+
+// lock takes the cluster's drill lock, for long enough to cover the
+// drill and its rollback.
+func (d *drill) lock(ctx context.Context) error {
+	cl := d.pre.Cluster
+	if err := d.step(ctx, StepLock, Entry{Cluster: &Object{ID: cl.Ref.Value, Name: cl.Name}}); err != nil {
+		return err
+	}
+	cur, err := d.Client.DrillLock(ctx, cl.Ref)
+	if err != nil {
+		return err
+	}
+	ttl := 2*(d.Plan.Timeout.D()+d.Plan.DetectTimeout.D()) + 10*time.Minute
+	planner := vsphere.NewPlanner(d.pre.inv, nil, nil)
+	if res := d.gate.Do(ctx, planner.LockCluster(cl.Ref, cur, d.Holder, ttl), nil); !done(res) {
+		return fmt.Errorf("take the drill lock of %s: %s", cl.Name, res.Message)
+	}
+	d.track.step("locked %s for this drill", cl.Name)
+	return nil
+}
+
+// pinDRS holds DRS at manual, if the plan asks and DRS would move VMs.
+func (d *drill) pinDRS(ctx context.Context) error {
+	cfg := d.pre.config
+	drs := cfg.Spec.DRS
+	if !d.Plan.PinDRS || !drs.Enabled || drs.Automation == clusterspec.AutomationManual {
+		return nil
+	}
+	if err := d.step(ctx, StepPinDRS, Entry{DRS: &drs}); err != nil {
+		return err
+	}
+	want := cfg.Spec
+	want.DRS.Automation = clusterspec.AutomationManual
+	planner := vsphere.NewPlanner(d.pre.inv, nil, nil)
+	if res := d.gate.Do(ctx, planner.ReconfigureCluster(cfg, want, false), nil); !done(res) {
+		return fmt.Errorf("pin DRS of %s at manual: %s", cfg.Spec.Cluster, res.Message)
+	}
+	d.track.step("DRS pinned at manual (was %s)", drs.Automation)
+	return nil
+}
+
+// observe starts following the cluster and waits for every object's
+// state, so that the injection's effects are told from the start.
+func (d *drill) observe(ctx context.Context) (*vsphere.Observer, error) {
+	vms, hosts := d.track.refs()
+	obs, err := d.Client.Observe(ctx, d.pre.Cluster.Ref, vms, hosts)
+	if err != nil {
+		return nil, err
+	}
+	seen := 0
+	for !d.track.ready() {
+		next, err := obs.Next(ctx, seen)
+		if err != nil {
+			return nil, interrupted(ctx, fmt.Errorf("observe %s: %w", d.pre.Cluster.Name, err))
+		}
+		seen += len(next)
+		for _, ob := range next {
+			d.track.apply(ob)
+		}
+	}
+	d.seen = seen
+	return obs, nil
+}
+
+// interrupted is errInterrupted if ctx ended, else err.
+func interrupted(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return errInterrupted
+	}
+	return err
+}
+
+// inject fails the targets.
+func (d *drill) inject(ctx context.Context) error {
+	hosts := make([]Object, len(d.pre.Targets))
+	for i, h := range d.pre.Targets {
+		hosts[i] = Object{ID: h.Ref.Value, Name: h.Name}
+	}
+	if err := d.step(ctx, StepInject, Entry{Method: d.Plan.Inject.Method, Hosts: hosts}); err != nil {
+		return err
+	}
+	t0 := time.Now()
+	d.track.inject(t0)
+	d.rep.Injected = t0.UTC()
+	planner := vsphere.NewPlanner(d.pre.inv, nil, nil)
+	switch d.Plan.Inject.Method {
+	case MethodSimCrash:
+		for _, h := range d.pre.Targets {
+			d.track.step("inject: crash %s through the simulator's fault door", h.Name)
+			if res := d.gate.Do(ctx, planner.CrashHost(h.Ref), nil); !done(res) {
+				return interrupted(ctx, fmt.Errorf("inject: crash %s: %s", h.Name, res.Message))
+			}
+		}
+	case MethodCommand:
+		for _, h := range d.pre.Targets {
+			if err := d.shell(ctx, "inject", d.Plan.Inject.Command, h.Name); err != nil {
+				return interrupted(ctx, err)
+			}
+		}
+	case MethodEvacuate:
+		return d.evacuate(ctx)
+	}
+	return nil
+}
+
+// shell runs a command of the plan for host.
+func (d *drill) shell(ctx context.Context, what, text, host string) error {
+	cmd, err := renderCommand(text, host, d.Plan.Cluster)
+	if err != nil {
+		return err
+	}
+	d.track.step("%s: run %s", what, cmd)
+	run := d.Shell
+	if run == nil {
+		run = runShell
+	}
+	out, err := run(ctx, cmd)
+	if out = strings.TrimSpace(out); out != "" {
+		d.track.step("%s: output: %s", what, truncate(out, 2000))
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %s for %s failed: %w", what, cmd, host, err)
+	}
+	return nil
+}
+
+func runShell(ctx context.Context, command string) (string, error) {
+	out, err := exec.CommandContext(ctx, "sh", "-c", command).CombinedOutput()
+	return string(out), err
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// evacuate puts the targets into maintenance mode: DRS empties them when
+// fully automated, else vtui moves their VMs by placement first.
+func (d *drill) evacuate(ctx context.Context) error {
+	refs := make([]vsphere.Ref, len(d.pre.Targets))
+	for i, h := range d.pre.Targets {
+		refs[i] = h.Ref
+	}
+	planner, err := d.Client.Planner(ctx, d.pre.inv, []vsphere.Ref{d.pre.Cluster.Ref}, nil)
+	if err != nil {
+		return interrupted(ctx, fmt.Errorf("inject: %w", err))
+	}
+	plan, err := placement.PlanMaintenance(planner, refs, !d.pre.DRSEvacuates, d.Plan.Timeout.D())
+	if err != nil {
+		return fmt.Errorf("inject: %w", err)
+	}
+	if d.pre.DRSEvacuates {
+		d.track.step("inject: maintenance mode on %s; DRS moves the VMs", targetNames(d.pre.Targets))
+	} else {
+		d.track.step("inject: maintenance mode on %s, after vtui moves %d VMs by placement", targetNames(d.pre.Targets), plan.Moves())
+	}
+	tctx, cancel := context.WithTimeout(ctx, d.Plan.Timeout.D())
+	defer cancel()
+	sum := placement.EnterMaintenance(tctx, d.gate, plan, vsphere.RunOptions{})
+	if err := sum.Err(); err != nil {
+		return interrupted(ctx, fmt.Errorf("inject: %w", err))
+	}
+	return nil
+}

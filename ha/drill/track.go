@@ -1,0 +1,319 @@
+package drill
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/vtui/vtui/vsphere"
+)
+
+// tracker turns a drill's observations into the state of each VM and
+// host, the timeline, and the evidence the verdict rests on. Before the
+// injection (t0 zero) observations only set the starting state.
+type tracker struct {
+	t0       time.Time
+	hostName map[string]string // host ID -> name
+	targets  map[string]bool   // target host IDs
+	vms      map[vsphere.Ref]*vmTrack
+	hosts    map[vsphere.Ref]*hostTrack
+	moments  []Moment
+	// detected is when a target was first seen failing (not connected),
+	// declared when HA declared one failed (DasHostFailedEvent).
+	detected, declared time.Time
+	onMoment           func(Moment)
+}
+
+// vmTrack is one VM as the drill sees it.
+type vmTrack struct {
+	name, uuid          string
+	protected, onTarget bool
+	from                string // its host ID when the drill started
+	host, power, conn   string
+	seen                bool // its state has arrived
+	// left says it stopped running where it was, or moved, after t0;
+	// recovered is when it last started running again on a surviving host.
+	left      bool
+	recovered time.Time
+	// powerOns counts transitions to poweredOn seen in property updates,
+	// restarts and powerOnEvents the events: updates may coalesce a quick
+	// off-on, so the count is the largest of the three.
+	powerOns, restarts, powerOnEvents int
+	notes                             []string
+}
+
+// starts counts the VM's power-ons since the injection, by the evidence
+// that saw the most.
+func (v *vmTrack) starts() int { return max(v.powerOns, v.restarts, v.powerOnEvents) }
+
+type hostTrack struct {
+	name  string
+	conn  string
+	maint string
+	seen  bool
+}
+
+// newTracker follows the VMs and hosts of a cluster, from the preflight's
+// inventory.
+func newTracker(pre *Preflight, onMoment func(Moment)) *tracker {
+	t := &tracker{hostName: map[string]string{}, targets: map[string]bool{}, vms: map[vsphere.Ref]*vmTrack{},
+		hosts: map[vsphere.Ref]*hostTrack{}, onMoment: onMoment}
+	for _, h := range pre.inv.Hosts {
+		t.hostName[h.Ref.Value] = h.Name
+		if h.ClusterRef == pre.Cluster.Ref {
+			t.hosts[h.Ref] = &hostTrack{name: h.Name}
+		}
+	}
+	for _, h := range pre.Targets {
+		t.targets[h.Ref.Value] = true
+	}
+	protected := map[vsphere.Ref]bool{}
+	for _, v := range pre.Protected {
+		protected[v.Ref] = true
+	}
+	for _, v := range pre.inv.VMs {
+		if v.ClusterRef == pre.Cluster.Ref {
+			t.vms[v.Ref] = &vmTrack{name: v.Name, uuid: v.InstanceUUID, protected: protected[v.Ref],
+				onTarget: t.targets[v.HostRef.Value], from: v.HostRef.Value}
+		}
+	}
+	return t
+}
+
+// refs returns the VMs and hosts to observe.
+func (t *tracker) refs() (vms, hosts []vsphere.Ref) {
+	for r := range t.vms {
+		vms = append(vms, r)
+	}
+	for r := range t.hosts {
+		hosts = append(hosts, r)
+	}
+	return vms, hosts
+}
+
+// ready reports whether every VM's and host's state has arrived.
+func (t *tracker) ready() bool {
+	for _, v := range t.vms {
+		if !v.seen {
+			return false
+		}
+	}
+	for _, h := range t.hosts {
+		if !h.seen {
+			return false
+		}
+	}
+	return true
+}
+
+// step adds a step of the drill to the timeline.
+func (t *tracker) step(format string, args ...any) {
+	t.add(Moment{Time: time.Now(), Kind: "step", What: fmt.Sprintf(format, args...)})
+}
+
+func (t *tracker) add(m Moment) {
+	if !t.t0.IsZero() {
+		m.At = round(m.Time.Sub(t.t0).Seconds())
+	}
+	t.moments = append(t.moments, m)
+	if t.onMoment != nil {
+		t.onMoment(m)
+	}
+}
+
+// inject marks the injection: from now on changes are evidence.
+func (t *tracker) inject(at time.Time) {
+	t.t0 = at
+	for i := range t.moments {
+		t.moments[i].At = round(t.moments[i].Time.Sub(at).Seconds())
+	}
+}
+
+// apply takes one observation.
+func (t *tracker) apply(ob vsphere.Observation) {
+	switch {
+	case ob.Event != "":
+		t.event(ob)
+	case t.vms[ob.Ref] != nil:
+		t.vm(t.vms[ob.Ref], ob)
+	case t.hosts[ob.Ref] != nil:
+		t.host(t.hosts[ob.Ref], ob)
+	}
+}
+
+func (t *tracker) event(ob vsphere.Observation) {
+	if t.t0.IsZero() {
+		return
+	}
+	switch ob.Event {
+	case "DasHostFailedEvent":
+		if t.declared.IsZero() {
+			t.declared = ob.Time
+		}
+	case "NotEnoughResourcesToStartVmEvent":
+		if v := t.vms[ob.Ref]; v != nil {
+			v.notes = append(v.notes, "HA could not restart it: "+ob.Message)
+		}
+	case "VmRestartedOnAlternateHostEvent":
+		if v := t.vms[ob.Ref]; v != nil {
+			v.restarts++
+		}
+	case "VmPoweredOnEvent":
+		if v := t.vms[ob.Ref]; v != nil {
+			v.powerOnEvents++
+		}
+	}
+	what := ob.Event
+	if ob.SourceHost != "" {
+		what += " from " + ob.SourceHost
+	}
+	if ob.Host != "" && ob.Host != ob.Name {
+		what += " on " + ob.Host
+	}
+	t.add(Moment{Time: ob.Time, Kind: "event", Object: ob.Name, What: what})
+}
+
+func (t *tracker) host(h *hostTrack, ob vsphere.Observation) {
+	switch ob.Property {
+	case "runtime.connectionState":
+		h.conn, h.seen = ob.Value, true
+	case "runtime.inMaintenanceMode":
+		h.maint = ob.Value
+	default:
+		return
+	}
+	if t.t0.IsZero() {
+		return
+	}
+	if ob.Property == "runtime.connectionState" && ob.Value != "connected" && t.detected.IsZero() && t.isTarget(h.name) {
+		t.detected = ob.Time
+	}
+	t.add(Moment{Time: ob.Time, Kind: "host", Object: h.name, What: change(ob.Property, ob.Value)})
+}
+
+func (t *tracker) isTarget(hostName string) bool {
+	for id := range t.targets {
+		if t.hostName[id] == hostName {
+			return true
+		}
+	}
+	return false
+}
+
+func (t *tracker) vm(v *vmTrack, ob vsphere.Observation) {
+	was := v.running(t.targets)
+	wasOn := v.power == "poweredOn"
+	switch ob.Property {
+	case "runtime.host":
+		v.host = ob.Value
+	case "runtime.powerState":
+		v.power, v.seen = ob.Value, true
+	case "runtime.connectionState":
+		v.conn = ob.Value
+	case "config.instanceUuid":
+		v.uuid = ob.Value
+		return
+	default:
+		return
+	}
+	if t.t0.IsZero() {
+		return
+	}
+	if v.power == "poweredOn" && !wasOn {
+		v.powerOns++
+	}
+	value := ob.Value
+	if ob.Property == "runtime.host" {
+		value = t.hostName[ob.Value]
+	}
+	if v.protected || v.onTarget {
+		t.add(Moment{Time: ob.Time, Kind: "vm", Object: v.name, What: change(ob.Property, value)})
+	}
+	now := v.running(t.targets)
+	switch {
+	case !now:
+		v.left = true
+		if !v.recovered.IsZero() {
+			v.notes = append(v.notes, fmt.Sprintf("stopped again at %.1fs", ob.Time.Sub(t.t0).Seconds()))
+			v.recovered = time.Time{}
+		}
+	case !was || v.host != v.from:
+		if v.host != v.from {
+			v.left = true
+		}
+		if v.left && v.recovered.IsZero() {
+			v.recovered = ob.Time
+		}
+	}
+}
+
+// change is how the timeline says a property changed:
+// "runtime.host = esx-02". Live reads it back.
+func change(property, value string) string { return property + changeSep + value }
+
+const changeSep = " = "
+
+// running says the VM runs on a host that was not failed: powered on,
+// connected, and not on a target.
+func (v *vmTrack) running(targets map[string]bool) bool {
+	return v.power == "poweredOn" && (v.conn == "" || v.conn == "connected") && !targets[v.host]
+}
+
+// done reports whether every protected VM of the targets runs again.
+func (t *tracker) done() bool {
+	for _, v := range t.vms {
+		if v.protected && v.onTarget && v.recovered.IsZero() {
+			return false
+		}
+	}
+	return true
+}
+
+// outcome reports the protected VMs and those of the targets; inv is the
+// inventory read after the observation, to find two VMs running with one
+// instance UUID.
+func (t *tracker) outcome(inv *vsphere.Inventory) (vms []VMResult, lost, duplicated int) {
+	running := map[string][]string{}
+	if inv != nil {
+		for _, v := range inv.VMs {
+			if v.PowerState == "poweredOn" && v.InstanceUUID != "" {
+				running[v.InstanceUUID] = append(running[v.InstanceUUID], v.Name)
+			}
+		}
+	}
+	for _, v := range t.vms {
+		if !v.protected && !v.onTarget {
+			continue
+		}
+		r := VMResult{Name: v.name, InstanceUUID: v.uuid, Protected: v.protected, FromHost: t.hostName[v.from], ToHost: t.hostName[v.host], PowerOns: v.starts()}
+		if v.running(t.targets) {
+			r.Recovered = true
+			if !v.recovered.IsZero() {
+				r.RecoverySeconds = round(v.recovered.Sub(t.t0).Seconds())
+			}
+		}
+		notes := slices.Clone(v.notes)
+		if twins := running[v.uuid]; len(twins) > 1 {
+			notes = append(notes, "running twice: "+strings.Join(twins, ", ")+" share its instance UUID")
+		}
+		if v.starts() > 1 || len(running[v.uuid]) > 1 {
+			duplicated++
+		}
+		if v.protected && !r.Recovered {
+			lost++
+			if v.host != "" && t.targets[v.host] {
+				notes = append(notes, "still on the failed host "+t.hostName[v.host])
+			}
+		}
+		r.Note = strings.Join(notes, "; ")
+		vms = append(vms, r)
+	}
+	slices.SortFunc(vms, func(a, b VMResult) int { return strings.Compare(a.Name, b.Name) })
+	return vms, lost, duplicated
+}
+
+// round keeps a tenth of a millisecond: reports read better, and equal
+// runs compare equal.
+func round(s float64) float64 { return math.Round(s*10000) / 10000 }

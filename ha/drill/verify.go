@@ -1,0 +1,192 @@
+package drill
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/vtui/vtui/vsphere"
+)
+
+// verify follows the observations until every protected VM of the
+// targets runs again on a surviving host. It stops early, failing the
+// drill, when no target is seen failing within the detect timeout (the
+// injection had no effect) or when the timeout passes: a timeout is never
+// a pass.
+func (d *drill) verify(ctx context.Context, obs *vsphere.Observer) error {
+	t0 := d.track.t0
+	deadline := t0.Add(d.Plan.Timeout.D())
+	detectBy := t0.Add(d.Plan.DetectTimeout.D())
+	mustDetect := d.Plan.Scenario == ScenarioHostFailure
+	for !d.track.done() {
+		undetected := mustDetect && d.track.detected.IsZero()
+		wait := deadline
+		if undetected && detectBy.Before(wait) {
+			wait = detectBy
+		}
+		wctx, cancel := context.WithDeadline(ctx, wait)
+		next, err := obs.Next(wctx, d.seen)
+		cancel()
+		switch {
+		case ctx.Err() != nil:
+			return errInterrupted
+		case errors.Is(err, context.DeadlineExceeded) && undetected && !time.Now().Before(detectBy):
+			d.fail("no target was seen failing within detect-timeout %s: the injection had no effect "+
+				"(a clean shutdown does not fail a host over; method command needs a hard power-off)", d.Plan.DetectTimeout)
+		case errors.Is(err, context.DeadlineExceeded) && !time.Now().Before(deadline):
+			d.fail("timeout %s passed with protected VMs not running again", d.Plan.Timeout)
+		case err != nil:
+			return fmt.Errorf("observe %s: %w", d.pre.Cluster.Name, err)
+		}
+		if err != nil {
+			break
+		}
+		d.seen += len(next)
+		for _, ob := range next {
+			d.track.apply(ob)
+		}
+	}
+	d.track.step("verify: observed %d changes and events", d.seen)
+	inv, err := d.Client.Inventory(ctx)
+	if err != nil {
+		return interrupted(ctx, fmt.Errorf("verify: %w", err))
+	}
+	d.account(inv)
+	d.inv = inv
+	return nil
+}
+
+// account fills the report's VMs and figures from what the tracker saw;
+// inv, if not nil, is read after the observation to find VMs running twice.
+func (d *drill) account(inv *vsphere.Inventory) {
+	r := d.rep
+	r.VMs, r.Lost, r.Duplicated = d.track.outcome(inv)
+	first := 0.0
+	for _, v := range r.VMs {
+		if v.Protected && v.Recovered && v.RecoverySeconds > 0 {
+			r.RTOSeconds = max(r.RTOSeconds, v.RecoverySeconds)
+			if first == 0 || v.RecoverySeconds < first {
+				first = v.RecoverySeconds
+			}
+		}
+	}
+	since := func(t time.Time) float64 {
+		if t.IsZero() {
+			return 0
+		}
+		return round(t.Sub(d.track.t0).Seconds())
+	}
+	r.Breakdown = Breakdown{DetectedSeconds: since(d.track.detected), DeclaredSeconds: since(d.track.declared),
+		FirstRecoverySeconds: first, LastRecoverySeconds: r.RTOSeconds}
+}
+
+// fail records an expectation the drill did not meet.
+func (d *drill) fail(format string, args ...any) {
+	d.rep.Reasons = append(d.rep.Reasons, fmt.Sprintf(format, args...))
+}
+
+// judge checks the expectations against the accounted VMs.
+func (d *drill) judge() {
+	r := d.rep
+	if r.Lost > d.Plan.Expect.Lost {
+		var names []string
+		for _, v := range r.VMs {
+			if v.Protected && !v.Recovered {
+				names = append(names, v.Name)
+			}
+		}
+		d.fail("%d protected VMs lost (expect.lost is %d): %s", r.Lost, d.Plan.Expect.Lost, strings.Join(names, ", "))
+	}
+	if rto := d.Plan.Expect.RTO.D(); r.RTOSeconds > rto.Seconds() {
+		d.fail("recovery took %.1fs, beyond expect.rto %s", r.RTOSeconds, d.Plan.Expect.RTO)
+	}
+	if r.Duplicated > 0 {
+		var names []string
+		for _, v := range r.VMs {
+			if v.PowerOns > 1 || strings.Contains(v.Note, "running twice") {
+				names = append(names, v.Name)
+			}
+		}
+		d.fail("%d VMs were powered on more than once or run twice: %s", r.Duplicated, strings.Join(names, ", "))
+	}
+}
+
+// conclude gives the verdict, rolls back as the plan says, and closes
+// the report and the journal.
+func (d *drill) conclude(ctx context.Context, err error) {
+	r := d.rep
+	switch {
+	case errors.Is(err, errInterrupted):
+		r.Result = ResultInterrupted
+		r.Reasons = append(r.Reasons, "interrupted: the drill stopped injecting and rolled back")
+	case err != nil:
+		r.Result, r.Err = ResultError, err
+		r.Reasons = append(r.Reasons, err.Error())
+	default:
+		d.judge()
+		r.Result = ResultPass
+		if len(r.Reasons) > 0 {
+			r.Result = ResultFail
+		}
+	}
+	if !d.track.t0.IsZero() && len(r.VMs) == 0 {
+		d.account(nil)
+	}
+	d.rollback(ctx)
+	if !r.Rollback.OK && r.Rollback.Skipped == "" && r.Result == ResultPass {
+		r.Result = ResultFail
+		r.Reasons = append(r.Reasons, "the rollback did not restore the baseline: "+strings.Join(r.Rollback.Diffs, "; "))
+	}
+	// Events carry vCenter's time and arrive after the property changes
+	// of their batch: the report orders the timeline by time.
+	r.Timeline = slices.Clone(d.track.moments)
+	slices.SortStableFunc(r.Timeline, func(a, b Moment) int { return a.Time.Compare(b.Time) })
+	if r.Timeline == nil {
+		r.Timeline = []Moment{}
+	}
+	r.Ended = time.Now().UTC()
+	r.Seconds = round(r.Ended.Sub(r.Started).Seconds())
+	if d.journaled && !d.openEnded { // else the journal is left for vtui drill rollback
+		_ = d.Journal.Append(Entry{Step: StepEnd, Result: r.Result, Note: r.Rollback.Skipped})
+	}
+}
+
+// rollback restores the baseline unless the plan says to leave the
+// cluster as the drill left it. The rollback runs after ctx ends: only
+// its own timeout bounds it.
+func (d *drill) rollback(ctx context.Context) {
+	r := d.rep
+	policy := d.Plan.Rollback
+	switch {
+	case !d.undo.changed():
+		r.Rollback = RollbackReport{OK: true, Skipped: "nothing was changed", Steps: []string{}, Diffs: []string{}}
+		return
+	case policy == RollbackNever || (policy == RollbackOnSuccess && r.Result == ResultFail):
+		how := "roll it back with: vtui drill rollback " + d.Journal.pathOrEmpty()
+		if d.Journal == nil {
+			how = "no journal was kept, so restore it by hand"
+		}
+		r.Rollback = RollbackReport{Skipped: fmt.Sprintf("rollback: %s: the cluster is left as the drill left it, and locked; %s", policy, how),
+			Steps: []string{}, Diffs: []string{}}
+		d.track.step("%s", r.Rollback.Skipped)
+		d.openEnded = true
+		return
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.Plan.Timeout.D()+d.Plan.DetectTimeout.D())
+	defer cancel()
+	// The inventory read at the end of verify is current: nothing changed
+	// since.
+	res := &restorer{c: d.Client, u: d.undo, journal: d.Journal, shell: d.Shell, step: d.track.step, inv: d.inv}
+	r.Rollback = res.restore(rctx)
+}
+
+// pathOrEmpty is the journal's path, "" without one.
+func (j *Journal) pathOrEmpty() string {
+	if j == nil {
+		return ""
+	}
+	return j.path
+}

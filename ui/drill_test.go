@@ -1,0 +1,283 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/sim"
+	"github.com/vtui/vtui/vsphere/vspheretest"
+)
+
+// The drill view, driven from :drill against the embedded simulator,
+// whose HA declares a crashed host failed after detect.
+
+// drillApp runs the UI on a small simulator with HA emulated, through a
+// client with policy p, in a directory of the test's own: the view lists
+// the plans there and writes its journal and reports there.
+func drillApp(t *testing.T, p vsphere.Policy, detect time.Duration) (*loop, *sim.Server, string) {
+	t.Helper()
+	dir := t.TempDir()
+	t.Chdir(dir)
+	srv := vspheretest.StartWith(t, "small", sim.Options{HA: sim.HAOptions{DetectDelay: detect}})
+	return simAppOn(t, srv, p), srv, dir
+}
+
+// screenHas waits until the screen shows want.
+func (l *loop) screenHas(want string) {
+	l.t.Helper()
+	l.until(fmt.Sprintf("the screen to show %q", want), func() bool { return strings.Contains(l.a.View(), want) })
+}
+
+// preflightOfHost opens the drill view on the first host of the host
+// view, takes the plan built from it and runs its preflight.
+func (l *loop) preflightOfHost() {
+	l.t.Helper()
+	l.keys(":host", "<enter>", ":drill", "<enter>")
+	l.screenHas("› built")
+	l.keys("<enter>")
+	l.screenHas("enter runs its preflight")
+	l.keys("<enter>")
+	l.screenHas("The preflight ")
+}
+
+// runDrill confirms the drill from its preflight screen and waits for
+// its verdict.
+func (l *loop) runDrill() {
+	l.t.Helper()
+	l.keys("<enter>")
+	if d := l.a.drill.View(); !strings.Contains(d, "crash esx-a-01.lab.local of cluster-a, with ") {
+		l.t.Fatalf("enter on a passed preflight did not ask to crash esx-a-01.lab.local:\n%s", d)
+	}
+	l.keys("y")
+	l.screenHas("Rollback: ")
+}
+
+// clusterState is what a rollback must restore: where every VM is and
+// whether it runs, each host's state, and each cluster's drill lock.
+func clusterState(t *testing.T, srv *sim.Server) map[string]string {
+	t.Helper()
+	c := vspheretest.Connect(t, srv)
+	out := vspheretest.State(t, c)
+	inv, err := c.Inventory(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cl := range inv.Clusters {
+		lock, err := c.DrillLock(context.Background(), cl.Ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out["lock "+cl.Name] = fmt.Sprintf("free=%t", lock.Free(time.Now()))
+	}
+	return out
+}
+
+// crashes counts the hosts vCenter lost the connection to: the mark of an
+// injection.
+func crashes(t *testing.T, srv *sim.Server) int {
+	t.Helper()
+	events, err := vspheretest.Connect(t, srv).Events(context.Background(), 100, "HostConnectionLostEvent")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(events)
+}
+
+var (
+	seconds = regexp.MustCompile(`[+-]?\d+\.\d+s\b`)
+	stamp   = regexp.MustCompile(`\d{8}T\d{6}Z`)
+	moments = regexp.MustCompile(`Timeline: \d+ moments`)
+	varying = regexp.MustCompile(`\d+ms\b|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ|observed \d+`)
+)
+
+// normalize takes out of a screen what changes from run to run: times
+// and durations, the temporary directory, the simulator's port, the
+// number of changes observed, and the number and order of
+// the timeline's moments (they follow vCenter's clock, and vCenter may
+// coalesce changes), shown as a sorted set.
+func normalize(screen, dir string) string {
+	screen = strings.ReplaceAll(screen, dir, "DIR")
+	screen = seconds.ReplaceAllString(screen, "N.NNs")
+	screen = stamp.ReplaceAllString(screen, "TIMESTAMP")
+	screen = port.ReplaceAllString(screen, "127.0.0.1:PORT")
+	screen = moments.ReplaceAllString(screen, "Timeline: N moments")
+	screen = varying.ReplaceAllStringFunc(screen, func(s string) string {
+		switch {
+		case strings.HasSuffix(s, "ms"):
+			return "Nms"
+		case strings.HasPrefix(s, "observed"):
+			return "observed N"
+		}
+		return "TIME"
+	})
+	lines := strings.Split(screen, "\n")
+	for i := 0; i < len(lines); i++ {
+		if !strings.HasPrefix(lines[i], "     N.NNs ") {
+			continue
+		}
+		j := i
+		for j < len(lines) && strings.HasPrefix(lines[j], "     N.NNs ") {
+			j++
+		}
+		block := slices.Compact(slices.Sorted(slices.Values(lines[i:j])))
+		lines = slices.Replace(lines, i, j, block...)
+		i += len(block)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// TestDrillScreens runs a drill from the TUI and compares its screens
+// with their goldens: the plans offered (one built from the selected
+// host, the plan file of the directory, not its other YAML file), the
+// preflight and the result, tall enough to show the whole timeline.
+func TestDrillScreens(t *testing.T) {
+	l, _, dir := drillApp(t, vsphere.Policy{}, 100*time.Millisecond)
+	for name, text := range map[string]string{
+		"nightly.yaml": "name: nightly\ncluster: cluster-a\nscenario: host-failure\ntargets: {pick: most-vms, count: 1}\n" +
+			"expect: {rto: 2m}\ninject: {method: sim-crash}\n",
+		"config.yaml": "contexts: {}\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l.keys(":host", "<enter>", ":drill", "<enter>")
+	l.screenHas("› built")
+	golden(t, "drill-choose", normalize(l.a.View(), dir))
+	l.keys("<enter>")
+	l.screenHas("enter runs its preflight")
+	l.keys("<enter>")
+	l.screenHas("The preflight passed")
+	golden(t, "drill-preflight", normalize(l.a.View(), dir))
+	l.fitsEverySize()
+	l.runDrill()
+	l.send(tea.WindowSizeMsg{Width: 120, Height: 60})
+	golden(t, "drill-result", normalize(l.a.View(), dir))
+	l.fitsEverySize()
+}
+
+// fitsEverySize checks the screen fits from the minimum size up, then
+// sets it back to 120×30.
+func (l *loop) fitsEverySize() {
+	l.t.Helper()
+	for _, size := range [][2]int{{minWidth, minHeight}, {80, 24}, {120, 30}} {
+		l.send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		screenFits(l.t, l.a.View(), size[0], size[1])
+	}
+}
+
+// TestDrillFromTheTUIPassesAndRollsBack runs the drill built from a host
+// to a pass, then checks the cluster is as it was, the journal ended, and
+// w wrote the three reports.
+func TestDrillFromTheTUIPassesAndRollsBack(t *testing.T) {
+	l, srv, dir := drillApp(t, vsphere.Policy{}, 100*time.Millisecond)
+	before := clusterState(t, srv)
+	l.preflightOfHost()
+	l.runDrill()
+	if s := l.a.View(); !strings.Contains(s, "PASS: drill host-failure-esx-a-01.lab.local on cluster-a") ||
+		!strings.Contains(s, "Rollback: ok, the cluster equals the baseline") {
+		t.Fatalf("the drill did not pass and roll back:\n%s", s)
+	}
+	if crashes(t, srv) == 0 {
+		t.Errorf("the drill passed without crashing a host")
+	}
+	vspheretest.SameState(t, "after the drill", clusterState(t, srv), before)
+
+	journals, _ := filepath.Glob(filepath.Join(dir, "host-failure-esx-a-01.lab.local-*.journal"))
+	if len(journals) != 1 {
+		t.Fatalf("journals in %s: %v; want one", dir, journals)
+	}
+	if data, err := os.ReadFile(journals[0]); err != nil || !strings.Contains(string(data), `"step":"end","result":"pass"`) {
+		t.Errorf("the journal does not end with the pass (%v):\n%s", err, data)
+	}
+	l.keys("w")
+	l.screenHas("Reports: host-failure")
+	base := strings.TrimSuffix(journals[0], ".journal")
+	var rep struct{ Result string }
+	if data, err := os.ReadFile(base + ".json"); err != nil || json.Unmarshal(data, &rep) != nil || rep.Result != "pass" {
+		t.Errorf("the JSON report: %v, result %q; want pass", err, rep.Result)
+	}
+	for _, ext := range []string{".junit.xml", ".md"} {
+		if _, err := os.Stat(base + ext); err != nil {
+			t.Errorf("the %s report was not written: %v", ext, err)
+		}
+	}
+}
+
+// TestDrillAbortAsksThenRollsBack: while the drill runs, q, esc and
+// Ctrl-C ask before aborting, "no" lets it run on, and "yes" interrupts
+// it and rolls back.
+func TestDrillAbortAsksThenRollsBack(t *testing.T) {
+	// HA takes a minute to declare the host failed: the drill is still
+	// running when the keys come.
+	l, srv, _ := drillApp(t, vsphere.Policy{}, time.Minute)
+	before := clusterState(t, srv)
+	l.preflightOfHost()
+	l.keys("<enter>", "y")
+	l.screenHas("down since")
+	for _, k := range []string{"q", "<esc>", "<ctrl+c>"} {
+		l.keys(k)
+		if d := l.a.drill.View(); !strings.Contains(d, "abort the drill and roll back?") {
+			t.Fatalf("%s during a drill did not ask before aborting:\n%s", k, d)
+		}
+		l.keys("n")
+		if s := l.a.View(); !strings.Contains(s, "running: crash esx-a-01.lab.local") {
+			t.Fatalf("after %s and no, the drill is not running on:\n%s", k, s)
+		}
+	}
+	l.keys("<ctrl+c>", "y")
+	l.screenHas("Rollback: ")
+	if s := l.a.View(); !strings.Contains(s, "INTERRUPTED: drill") || !strings.Contains(s, "Rollback: ok, the cluster equals the baseline") {
+		t.Fatalf("the aborted drill is not interrupted and rolled back:\n%s", s)
+	}
+	vspheretest.SameState(t, "after the abort", clusterState(t, srv), before)
+}
+
+// TestDrillPolicyInjectsNothing: with --dry-run the view stops after the
+// preflight, saying what it would do; with --readonly the preflight's
+// policy check refuses. Either way enter asks nothing, and no host is
+// crashed, no journal written, no lock taken.
+func TestDrillPolicyInjectsNothing(t *testing.T) {
+	tests := []struct {
+		policy vsphere.Policy
+		screen []string
+	}{
+		{vsphere.Policy{DryRun: true}, []string{"dry run: would crash esx-a-01.lab.local of cluster-a, with ", "; nothing was changed"}},
+		{vsphere.Policy{ReadOnly: true}, []string{"The preflight refused the drill: 1 of 10 checks failed", "read-only mode: a drill fails hosts and moves VMs"}},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%+v", tt.policy), func(t *testing.T) {
+			l, srv, dir := drillApp(t, tt.policy, 100*time.Millisecond)
+			before := clusterState(t, srv)
+			l.preflightOfHost()
+			screen := l.a.View()
+			for _, want := range tt.screen {
+				if !strings.Contains(screen, want) {
+					t.Errorf("the preflight screen does not say %q:\n%s", want, screen)
+				}
+			}
+			l.keys("<enter>", "y")
+			if d := l.a.drill.View(); strings.Contains(d, "protected VMs?") || strings.Contains(d, "running:") {
+				t.Errorf("enter went on past the preflight:\n%s", d)
+			}
+			if n := crashes(t, srv); n != 0 {
+				t.Errorf("%d hosts crashed", n)
+			}
+			if files, _ := filepath.Glob(filepath.Join(dir, "*.journal")); len(files) != 0 {
+				t.Errorf("journals written: %v", files)
+			}
+			vspheretest.SameState(t, "after the preflight", clusterState(t, srv), before)
+		})
+	}
+}

@@ -1,0 +1,58 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/vtui/vtui/vsphere"
+)
+
+// TestMaintenanceEmptiesTheHostFirst: M on a host that runs powered-on
+// VMs empties it before it enters maintenance mode. Where DRS is fully
+// automated DRS moves them, and the confirmation says so; elsewhere vtui
+// plans each move, as `vtui host maintenance enter --evacuate` does, and
+// the confirmation lists them. Either way the host ends in maintenance
+// mode with no powered-on VM.
+func TestMaintenanceEmptiesTheHostFirst(t *testing.T) {
+	tests := []struct {
+		host  string
+		title string
+		body  []string
+	}{
+		{"esx-a-01.lab.local", "enter maintenance mode on esx-a-01.lab.local?",
+			[]string{"• enter maintenance mode on esx-a-01.lab.local", "DRS (fully automated) moves app-02, web-01 off first."}},
+		{"esx-b-02.lab.local", "migrate 2 VMs from esx-b-02.lab.local to 2 targets; enter maintenance mode on esx-b-02.lab.local?",
+			[]string{"• migrate batch-01 from esx-b-02.lab.local to esx-b-0", "• migrate web-03 from esx-b-02.lab.local to esx-b-0",
+				"• enter maintenance mode on esx-b-02.lab.local", "DRS does not move them: vtui does, first"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.host, func(t *testing.T) {
+			l, srv := simApp(t, vsphere.Policy{})
+			a := l.a
+			l.keys(":host", "<enter>", "/", tt.host, "<enter>", "M")
+			l.until("the maintenance plan", func() bool { return a.dialog != nil })
+			if got := a.dialog.Title(); got != tt.title {
+				t.Errorf("M on %s asks %q; want %q", tt.host, got, tt.title)
+			}
+			screen := a.View()
+			for _, want := range tt.body {
+				if !strings.Contains(screen, want) {
+					t.Errorf("the confirmation lacks %q:\n%s", want, screen)
+				}
+			}
+			l.keys("y")
+			l.until("the change to end", idle(a))
+			inv := inventory(t, srv)
+			for _, h := range inv.FilterHosts(vsphere.Filter{Name: tt.host}) {
+				if !h.MaintenanceMode {
+					t.Errorf("%s is not in maintenance mode; notes %q", h.Name, noteText(a))
+				}
+			}
+			for _, v := range inv.FilterVMs(vsphere.Filter{Host: tt.host}) {
+				if v.PowerState == "poweredOn" {
+					t.Errorf("%s still runs on %s", v.Name, tt.host)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,398 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/methods"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+// Property collectors
+//
+// vcsim answers a WaitForUpdatesEx by collecting again, for every change
+// of any object, everything the collector's filters cover: O(inventory)
+// work per change, which at 10,000 VMs delays each update by seconds and
+// keeps both cores busy. vtui's simulator serves the filters and waits
+// itself (route.go reroutes the methods): the registry's listener
+// (feed.go) turns each change of an object already in a filter into its
+// update at once, and only a change that can alter what a filter's
+// traversal reaches (a view's membership, a folder's children, an entity
+// created or destroyed) makes that filter walk its traversal again at the
+// next wait, reading the properties of the objects that entered only.
+// The package documentation lists what a client sees.
+
+// collectors holds the state of every session's property collectors.
+type collectors struct {
+	mu  sync.RWMutex
+	all map[collectorKey]*collector
+
+	walks atomic.Int64 // traversals walked, for tests: a change must not cause one
+}
+
+// collectorKey names a collector: the default one has the same reference
+// in every session, and each session has its own.
+type collectorKey struct {
+	session string
+	ref     types.ManagedObjectReference
+}
+
+// collector is one property collector's filters and waits.
+type collector struct {
+	pc         *simulator.PropertyCollector // vcsim's object, whose filter property lists the filters
+	wake       chan struct{}                // has a value when a filter may have news
+	collecting sync.Mutex                   // one collection at a time, so none takes another's updates
+
+	mu      sync.Mutex
+	filters []*filter
+	version int64
+	pending []types.PropertyFilterUpdate // the rest of a truncated update set
+	waits   int64                        // waits started, naming the one in progress
+	cancel  context.CancelCauseFunc      // ends the wait in progress
+	waiting bool
+}
+
+func newCollectors() *collectors {
+	return &collectors{all: map[collectorKey]*collector{}}
+}
+
+// get returns the calling session's collector this, creating its state on
+// first use, or the fault for a collector that does not exist.
+func (cs *collectors) get(ctx *simulator.Context, this types.ManagedObjectReference) (*collector, types.BaseMethodFault) {
+	pc, ok := ctx.Session.Get(this).(*simulator.PropertyCollector)
+	if !ok {
+		return nil, &types.ManagedObjectNotFound{Obj: this}
+	}
+	key := collectorKey{ctx.Session.Key, this}
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	c := cs.all[key]
+	if c == nil || c.pc != pc {
+		c = &collector{pc: pc, wake: make(chan struct{}, 1)}
+		cs.all[key] = c
+	}
+	return c, nil
+}
+
+// lookup returns the calling session's collector this, if it has state.
+func (cs *collectors) lookup(session string, this types.ManagedObjectReference) *collector {
+	cs.mu.RLock()
+	defer cs.mu.RUnlock()
+	return cs.all[collectorKey{session, this}]
+}
+
+// drop forgets the collectors match accepts, ending their waits.
+func (cs *collectors) drop(match func(collectorKey) bool) {
+	cs.mu.Lock()
+	var gone []*collector
+	for k, c := range cs.all {
+		if match(k) {
+			gone = append(gone, c)
+			delete(cs.all, k)
+		}
+	}
+	cs.mu.Unlock()
+	for _, c := range gone {
+		c.endWait(errCollectorGone)
+	}
+}
+
+// owner returns the session's collector that has the filter ref, or nil.
+func (cs *collectors) owner(session string, ref types.ManagedObjectReference) *collector {
+	var found *collector
+	cs.each(func(k collectorKey, c *collector) {
+		if k.session != session {
+			return
+		}
+		c.mu.Lock()
+		if slices.ContainsFunc(c.filters, func(f *filter) bool { return f.ref == ref }) {
+			found = c
+		}
+		c.mu.Unlock()
+	})
+	return found
+}
+
+// waiting reports whether a wait of session is in progress.
+func (cs *collectors) waiting(session string) bool {
+	w := false
+	cs.each(func(k collectorKey, c *collector) {
+		if k.session == session {
+			c.mu.Lock()
+			w = w || c.waiting
+			c.mu.Unlock()
+		}
+	})
+	return w
+}
+
+// each calls fn for every collector. fn may take the collector's lock
+// (nothing holding one asks for cs.mu), but not cs.mu.
+func (cs *collectors) each(fn func(collectorKey, *collector)) {
+	cs.mu.RLock()
+	defer cs.mu.RUnlock()
+	for k, c := range cs.all {
+		fn(k, c)
+	}
+}
+
+// record runs fn on each filter of c under c's lock, and wakes c's wait
+// if fn says a filter has news.
+func (c *collector) record(fn func(*filter) bool) {
+	c.mu.Lock()
+	news := false
+	for _, f := range c.filters {
+		news = fn(f) || news
+	}
+	c.mu.Unlock()
+	if news {
+		select {
+		case c.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// Why a wait ends early.
+var (
+	errCancelled     = errors.New("CancelWaitForUpdates was called")
+	errSuperseded    = errors.New("another wait started on the collector")
+	errCollectorGone = errors.New("the collector was destroyed")
+)
+
+// endWait ends the wait in progress on c, if any, for why.
+func (c *collector) endWait(why error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cancel != nil {
+		c.cancel(why)
+	}
+}
+
+// waitOptions are a wait's WaitOptions, resolved.
+type waitOptions struct {
+	maxWait    time.Duration // < 0: no limit; 0: one pass
+	maxObjects int           // <= 0: no limit
+}
+
+// defaultMaxObjectUpdates is how many object updates one answer holds when
+// the client sets no limit: vcsim's (and vCenter's) policy.
+const defaultMaxObjectUpdates = 100
+
+// wait answers a WaitForUpdatesEx: the updates since version, waiting for
+// some as o says. It returns a nil set when the time ran out, and
+// RequestCanceled when the wait was cancelled (CancelWaitForUpdates,
+// another wait on the collector, the collector's end) or the client's
+// connection closed (conn ended; Server.Close closes them all).
+func (c *collector) wait(ctx *simulator.Context, cs *collectors, conn context.Context, version string, o waitOptions) (*types.UpdateSet, types.BaseMethodFault) {
+	waitCtx, cancel := context.WithCancelCause(conn)
+	defer cancel(nil)
+
+	c.mu.Lock()
+	if c.cancel != nil {
+		c.cancel(errSuperseded)
+	}
+	c.waits++
+	id := c.waits
+	c.cancel, c.waiting = cancel, true
+	defer func() {
+		c.mu.Lock()
+		if c.waits == id {
+			c.cancel, c.waiting = nil, false
+		}
+		c.mu.Unlock()
+	}()
+	initial := version == ""
+	switch {
+	case initial:
+		c.pending = nil
+		for _, f := range c.filters {
+			f.reset()
+		}
+	case version != strconv.FormatInt(c.version, 10):
+		c.mu.Unlock()
+		return nil, &types.InvalidCollectorVersion{}
+	}
+	c.mu.Unlock()
+
+	var timeout <-chan time.Time
+	if o.maxWait > 0 {
+		t := time.NewTimer(o.maxWait)
+		defer t.Stop()
+		timeout = t.C
+	}
+	for {
+		select {
+		case <-c.wake: // what it announced is collected below
+		default:
+		}
+		set, fault := c.collect(ctx, cs, o.maxObjects, initial)
+		if fault != nil || set != nil || o.maxWait == 0 {
+			return set, fault
+		}
+		select {
+		case <-c.wake:
+		case <-timeout:
+			return nil, nil
+		case <-waitCtx.Done(): // after a closed connection, nobody reads it
+			return nil, &types.RequestCanceled{}
+		}
+	}
+}
+
+// collect returns the next update set, or nil if there is nothing new
+// (unless always, which returns a set even then, as the first wait does).
+func (c *collector) collect(ctx *simulator.Context, cs *collectors, maxObjects int, always bool) (*types.UpdateSet, types.BaseMethodFault) {
+	c.collecting.Lock()
+	defer c.collecting.Unlock()
+	c.mu.Lock()
+	pending := len(c.pending) > 0
+	filters := slices.Clone(c.filters)
+	c.mu.Unlock()
+	if !pending {
+		var fus []types.PropertyFilterUpdate
+		for _, f := range filters {
+			updates, fault := c.updates(ctx, cs, f)
+			if fault != nil {
+				return nil, fault
+			}
+			if len(updates) > 0 {
+				fus = append(fus, types.PropertyFilterUpdate{Filter: f.ref, ObjectSet: updates})
+			}
+		}
+		if len(fus) == 0 && !always {
+			return nil, nil
+		}
+		c.mu.Lock()
+		c.pending = fus
+		c.mu.Unlock()
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.pageLocked(maxObjects), nil
+}
+
+// pageLocked hands out the first maxObjects object updates of the pending
+// set, under a new version; a version that, passed to the next wait,
+// continues with the rest.
+func (c *collector) pageLocked(maxObjects int) *types.UpdateSet {
+	set := &types.UpdateSet{}
+	n := 0
+	for len(c.pending) > 0 && (maxObjects <= 0 || n < maxObjects) {
+		fu := &c.pending[0]
+		take := len(fu.ObjectSet)
+		if maxObjects > 0 {
+			take = min(take, maxObjects-n)
+		}
+		set.FilterSet = append(set.FilterSet, types.PropertyFilterUpdate{Filter: fu.Filter, ObjectSet: fu.ObjectSet[:take]})
+		n += take
+		if fu.ObjectSet = fu.ObjectSet[take:]; len(fu.ObjectSet) == 0 {
+			c.pending = c.pending[1:]
+		}
+	}
+	if len(c.pending) > 0 {
+		set.Truncated = types.NewBool(true)
+	}
+	c.version++
+	set.Version = strconv.FormatInt(c.version, 10)
+	return set
+}
+
+// updates returns what f owes its client: the queued modify and leave
+// updates and, when the traversal may have changed, the objects that left
+// and entered it since the last walk (every object, for a fresh filter).
+func (c *collector) updates(ctx *simulator.Context, cs *collectors, f *filter) ([]types.ObjectUpdate, types.BaseMethodFault) {
+	c.mu.Lock()
+	out, fresh, resync := f.queue, f.fresh, f.resync
+	f.queue, f.fresh, f.resync = nil, false, false
+	c.mu.Unlock()
+	var order []types.ManagedObjectReference
+
+	left, entered, fault := c.walk(ctx, cs, f)
+	if fault != nil {
+		return nil, fault
+	}
+	if fresh || resync {
+		c.mu.Lock()
+		order = slices.DeleteFunc(slices.Clone(f.order), func(r types.ManagedObjectReference) bool { return !f.in[r] })
+		c.mu.Unlock()
+	}
+	if fresh {
+		return c.read(ctx, f, order, types.ObjectUpdateKindEnter), nil
+	}
+	for _, r := range left {
+		out = append(out, types.ObjectUpdate{Obj: r, Kind: types.ObjectUpdateKindLeave})
+	}
+	if resync {
+		out = append(out, c.read(ctx, f, order, types.ObjectUpdateKindModify)...)
+	}
+	return append(out, c.read(ctx, f, entered, types.ObjectUpdateKindEnter)...), nil
+}
+
+// walk walks f's traversal again if it is dirty, returning the objects
+// that left and entered it.
+func (c *collector) walk(ctx *simulator.Context, cs *collectors, f *filter) (left, entered []types.ManagedObjectReference, fault types.BaseMethodFault) {
+	c.mu.Lock()
+	if !f.dirty {
+		c.mu.Unlock()
+		return nil, nil, nil
+	}
+	f.dirty = false
+	f.walking++
+	c.mu.Unlock()
+
+	cs.walks.Add(1)
+	order, nodes, fault := f.walk(ctx)
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f.walking--
+	if fault != nil {
+		f.dirty = true
+		return nil, nil, fault
+	}
+	left, entered = f.replace(order, nodes)
+	return left, entered, nil
+}
+
+// read reads f's properties of refs, as vcsim's RetrievePropertiesEx does
+// (copied under each object's lock), into updates of kind. An object that
+// no longer exists is dropped from f.
+func (c *collector) read(ctx *simulator.Context, f *filter, refs []types.ManagedObjectReference, kind types.ObjectUpdateKind) []types.ObjectUpdate {
+	if len(refs) == 0 {
+		return nil
+	}
+	spec := types.PropertyFilterSpec{PropSet: f.spec.PropSet, ReportMissingObjectsInResults: types.NewBool(true)}
+	for _, r := range refs {
+		spec.ObjectSet = append(spec.ObjectSet, types.ObjectSpec{Obj: r})
+	}
+	res, _ := c.pc.RetrievePropertiesEx(ctx, &types.RetrievePropertiesEx{SpecSet: []types.PropertyFilterSpec{spec}}).(*methods.RetrievePropertiesExBody)
+	var out []types.ObjectUpdate
+	got := map[types.ManagedObjectReference]bool{}
+	if res != nil && res.Res != nil {
+		for _, oc := range res.Res.Returnval.Objects {
+			got[oc.Obj] = true
+			u := types.ObjectUpdate{Obj: oc.Obj, Kind: kind}
+			for _, p := range oc.PropSet {
+				u.ChangeSet = append(u.ChangeSet, types.PropertyChange{Name: p.Name, Op: types.PropertyChangeOpAssign, Val: p.Val})
+			}
+			out = append(out, u)
+		}
+	}
+	if len(got) < len(refs) && kind == types.ObjectUpdateKindEnter {
+		c.mu.Lock()
+		for _, r := range refs {
+			if !got[r] {
+				delete(f.in, r)
+			}
+		}
+		c.mu.Unlock()
+	}
+	return out
+}

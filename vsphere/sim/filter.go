@@ -1,0 +1,341 @@
+package sim
+
+import (
+	"reflect"
+	"slices"
+	"sync"
+
+	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/mo"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+// filter is a property filter of a collector (see collector.go): the
+// objects its spec selects, and the updates owed to its client. The
+// registry's listener (feed.go) turns each change of an object in the
+// filter into a modify update at once, from the change itself; only a
+// change that can alter what the traversal reaches marks the filter dirty,
+// and the next wait walks it again.
+//
+// The fields after the first group are guarded by the collector's mu.
+type filter struct {
+	ref   types.ManagedObjectReference
+	spec  types.PropertyFilterSpec
+	hops  []string // the paths the spec's traversal specs follow
+	props sync.Map // object type -> *typeProps
+
+	in      map[types.ManagedObjectReference]bool // the objects the client has (or will have at the next wait) as entered
+	order   []types.ManagedObjectReference        // in, as the traversal found them
+	nodes   map[types.ManagedObjectReference][]string
+	queue   []types.ObjectUpdate // modify and leave updates not yet handed out, in order
+	fresh   bool                 // the next wait hands out every object as entered
+	dirty   bool                 // the next wait walks the traversal again
+	walking int                  // walks in progress: any change to a hop counts
+	resync  bool                 // the queue overflowed: the next wait sends every object's properties
+}
+
+// maxQueued bounds a filter's queue. A client that stopped asking (or
+// never will: a killed one, until its session expires) costs no more
+// memory than this; when it asks again it gets every object's properties
+// as one modify update each, which brings it up to date.
+const maxQueued = 20000
+
+// typeProps is what a filter reports of objects of one type.
+type typeProps struct {
+	covered bool     // some property spec names the type or one it extends
+	all     bool     // every property
+	paths   []string // otherwise these
+}
+
+func newFilter(spec types.PropertyFilterSpec) *filter {
+	f := &filter{spec: spec, fresh: true, dirty: true}
+	for _, os := range spec.ObjectSet {
+		f.hops = appendHops(f.hops, os.SelectSet)
+	}
+	return f
+}
+
+// appendHops adds the paths of the traversal specs in sel, and in theirs.
+func appendHops(hops []string, sel []types.BaseSelectionSpec) []string {
+	for _, s := range sel {
+		if ts, ok := s.(*types.TraversalSpec); ok {
+			if !slices.Contains(hops, ts.Path) {
+				hops = append(hops, ts.Path)
+			}
+			hops = appendHops(hops, ts.SelectSet)
+		}
+	}
+	return hops
+}
+
+// propsFor returns what f reports of objects of type kind, whose managed
+// object type is rt. As vcsim's collector does, a property spec covers
+// its own type and the types that embed it (ManagedEntity covers every
+// entity).
+func (f *filter) propsFor(kind string, rt reflect.Type) *typeProps {
+	if p, ok := f.props.Load(kind); ok {
+		return p.(*typeProps)
+	}
+	tp := &typeProps{}
+	for _, ps := range f.spec.PropSet {
+		if ps.Type != kind && ps.Type != rt.Name() {
+			if sf, ok := rt.FieldByName(ps.Type); !ok || !sf.Anonymous {
+				continue
+			}
+		}
+		tp.covered = true
+		tp.all = tp.all || boolValue(ps.All)
+		for _, p := range ps.PathSet {
+			if !slices.Contains(tp.paths, p) {
+				tp.paths = append(tp.paths, p)
+			}
+		}
+	}
+	f.props.Store(kind, tp)
+	return tp
+}
+
+// changes returns the changes a filter with tp reports for changes made to
+// obj (its managed object struct, already changed). A change of one of
+// its paths is reported as made; a change above a path (summary for
+// summary.quickStats.overallCpuUsage) or below it (the other way round)
+// reports the path's new value, read from obj. With every property asked
+// for, each changed top-level property is reported.
+func (tp *typeProps) changes(obj reflect.Value, changes []types.PropertyChange) []types.PropertyChange {
+	var out []types.PropertyChange
+	put := func(c types.PropertyChange) {
+		if i := slices.IndexFunc(out, func(o types.PropertyChange) bool { return o.Name == c.Name }); i >= 0 {
+			out[i] = c
+			return
+		}
+		out = append(out, c)
+	}
+	read := func(p string) types.PropertyChange {
+		val, _ := propertyValue(obj, p)
+		return types.PropertyChange{Name: p, Op: types.PropertyChangeOpAssign, Val: val}
+	}
+	for _, c := range changes {
+		if tp.all {
+			if top := topLevel(c.Name); top != c.Name {
+				put(read(top))
+			} else {
+				put(c)
+			}
+			continue
+		}
+		for _, p := range tp.paths {
+			switch {
+			case c.Name == p:
+				put(c)
+			case overlaps(c.Name, p):
+				put(read(p))
+			}
+		}
+	}
+	return out
+}
+
+// modified records changes made to ref, whose managed object struct is
+// obj, and reports whether the filter has something new for its client.
+func (f *filter) modified(ref types.ManagedObjectReference, obj reflect.Value, changes []types.PropertyChange) bool {
+	news := false
+	if f.in[ref] {
+		if cs := f.propsFor(ref.Type, obj.Type()).changes(obj, changes); len(cs) > 0 {
+			f.push(types.ObjectUpdate{Obj: ref, Kind: types.ObjectUpdateKindModify, ChangeSet: cs})
+			news = true
+		}
+	}
+	hops, walked := f.nodes[ref]
+	if f.walking > 0 {
+		hops, walked = f.hops, true
+	}
+	if walked && !f.dirty && slices.ContainsFunc(changes, func(c types.PropertyChange) bool {
+		return slices.ContainsFunc(hops, func(h string) bool { return overlaps(c.Name, h) })
+	}) {
+		f.dirty, news = true, true
+	}
+	return news
+}
+
+// created records that an entity was put in the registry (created, or
+// moved into a folder): a traversal may reach it now, and the folders
+// vcsim fills do not tell.
+func (f *filter) created() bool {
+	if len(f.hops) == 0 || f.dirty {
+		return false
+	}
+	f.dirty = true
+	return true
+}
+
+// removed records that ref left the inventory.
+func (f *filter) removed(ref types.ManagedObjectReference) bool {
+	news := false
+	if f.in[ref] {
+		delete(f.in, ref)
+		f.push(types.ObjectUpdate{Obj: ref, Kind: types.ObjectUpdateKindLeave})
+		news = true
+	}
+	if _, ok := f.nodes[ref]; ok && !f.dirty {
+		f.dirty, news = true, true
+	}
+	return news
+}
+
+// push queues u. Past maxQueued, modify updates are dropped for a resync.
+func (f *filter) push(u types.ObjectUpdate) {
+	if f.resync && u.Kind == types.ObjectUpdateKindModify {
+		return
+	}
+	if len(f.queue) >= maxQueued {
+		f.queue = slices.DeleteFunc(f.queue, func(u types.ObjectUpdate) bool { return u.Kind == types.ObjectUpdateKindModify })
+		f.resync = true
+	}
+	f.queue = append(f.queue, u)
+}
+
+// reset makes the next wait start over, as a wait with no version does.
+func (f *filter) reset() {
+	f.queue, f.fresh, f.dirty, f.resync = nil, true, true, false
+}
+
+// replace records a new walk's result, returning the objects that left
+// the filter and those that entered it. The entered ones count as in at
+// once, so that their changes from now on are queued; their properties
+// are read after.
+func (f *filter) replace(order []types.ManagedObjectReference, nodes map[types.ManagedObjectReference][]string) (left, entered []types.ManagedObjectReference) {
+	now := make(map[types.ManagedObjectReference]bool, len(order))
+	for _, r := range order {
+		now[r] = true
+		if !f.in[r] {
+			entered = append(entered, r)
+		}
+	}
+	for _, r := range f.order {
+		if f.in[r] && !now[r] {
+			left = append(left, r)
+		}
+	}
+	f.in, f.order, f.nodes = now, order, nodes
+	return left, entered
+}
+
+// walker walks a filter spec's traversal as vcsim's collector does (a
+// traversal spec's type is not checked, its path is simply followed) and
+// records the objects it finds and the nodes it went through.
+type walker struct {
+	ctx   *simulator.Context
+	f     *filter
+	specs map[string]*types.TraversalSpec // named traversal specs seen so far
+	done  map[walkStep]bool
+	found map[types.ManagedObjectReference]bool
+	order []types.ManagedObjectReference
+	nodes map[types.ManagedObjectReference][]string
+}
+
+// walkStep is one traversal spec followed from one node; following it
+// again would find nothing new (and a cycle would never end).
+type walkStep struct {
+	node types.ManagedObjectReference
+	ts   *types.TraversalSpec
+}
+
+// walk returns the objects f's spec selects, in the order found, and the
+// paths followed from each node, or the fault of an invalid spec. A root
+// object that does not exist is skipped (CreateFilter checks them).
+func (f *filter) walk(ctx *simulator.Context) ([]types.ManagedObjectReference, map[types.ManagedObjectReference][]string, types.BaseMethodFault) {
+	w := &walker{ctx: ctx, f: f, specs: map[string]*types.TraversalSpec{}, done: map[walkStep]bool{},
+		found: map[types.ManagedObjectReference]bool{}, nodes: map[types.ManagedObjectReference][]string{}}
+	for _, os := range f.spec.ObjectSet {
+		obj := sessionObject(ctx, os.Obj)
+		if obj == nil {
+			continue
+		}
+		if os.SelectSet == nil || !boolValue(os.Skip) {
+			w.add(os.Obj, obj)
+		}
+		if fault := w.follow(os.Obj, obj, os.SelectSet); fault != nil {
+			return nil, nil, fault
+		}
+	}
+	return w.order, w.nodes, nil
+}
+
+// add records ref as found, if a property spec covers its type. obj is
+// ref's object, or nil to look it up if need be.
+func (w *walker) add(ref types.ManagedObjectReference, obj mo.Reference) {
+	if w.found[ref] {
+		return
+	}
+	tp, ok := w.f.props.Load(ref.Type)
+	if !ok {
+		if obj == nil {
+			obj = sessionObject(w.ctx, ref)
+		}
+		v := moStruct(obj)
+		if !v.IsValid() {
+			return
+		}
+		tp = w.f.propsFor(ref.Type, v.Type())
+	}
+	if tp.(*typeProps).covered {
+		w.found[ref] = true
+		w.order = append(w.order, ref)
+	}
+}
+
+// follow applies the selection specs sel to node, whose object is obj.
+func (w *walker) follow(node types.ManagedObjectReference, obj mo.Reference, sel []types.BaseSelectionSpec) types.BaseMethodFault {
+	for _, s := range sel {
+		if ts, ok := s.(*types.TraversalSpec); ok && ts.Name != "" {
+			w.specs[ts.Name] = ts
+		}
+	}
+	for _, s := range sel {
+		ts, ok := s.(*types.TraversalSpec)
+		if !ok {
+			if ts = w.specs[s.GetSelectionSpec().Name]; ts == nil {
+				return &types.InvalidArgument{InvalidProperty: "undefined TraversalSpec name"}
+			}
+		}
+		step := walkStep{node, ts}
+		if w.done[step] {
+			continue
+		}
+		w.done[step] = true
+		if !slices.Contains(w.nodes[node], ts.Path) {
+			w.nodes[node] = append(w.nodes[node], ts.Path)
+		}
+		var refs []types.ManagedObjectReference
+		w.ctx.WithLock(obj, func() {
+			val, _ := propertyValue(moStruct(obj), ts.Path)
+			refs = slices.Clone(refsIn(val))
+		})
+		for _, r := range refs {
+			if !boolValue(ts.Skip) {
+				w.add(r, nil)
+			}
+			if len(ts.SelectSet) == 0 {
+				continue
+			}
+			if child := sessionObject(w.ctx, r); child != nil {
+				if fault := w.follow(r, child, ts.SelectSet); fault != nil {
+					return fault
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// sessionObject returns the object ref as the calling session sees it
+// (its views and collectors are its own), or nil.
+func sessionObject(ctx *simulator.Context, ref types.ManagedObjectReference) mo.Reference {
+	if ctx.Session != nil {
+		return ctx.Session.Get(ref)
+	}
+	return ctx.Map.Get(ref)
+}
+
+// boolValue returns *b, or false if b is nil.
+func boolValue(b *bool) bool { return b != nil && *b }
