@@ -54,12 +54,12 @@ func TestScreenFirstRowsBeforeTheWholeLoad(t *testing.T) {
 		}
 		at = i
 	}
-	if a.current().Total() != len(whole.VMs) {
-		t.Errorf("the whole table has %d rows; want the snapshot's %d", a.current().Total(), len(whole.VMs))
+	if a.current().(listView).Total() != len(whole.VMs) {
+		t.Errorf("the whole table has %d rows; want the snapshot's %d", a.current().(listView).Total(), len(whole.VMs))
 	}
 	keys(a, ":host", "<enter>")
-	if a.current().Total() != len(whole.Hosts) {
-		t.Errorf(":host after the whole load lists %d hosts; want %d", a.current().Total(), len(whole.Hosts))
+	if a.current().(listView).Total() != len(whole.Hosts) {
+		t.Errorf(":host after the whole load lists %d hosts; want %d", a.current().(listView).Total(), len(whole.Hosts))
 	}
 }
 

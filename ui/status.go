@@ -126,7 +126,11 @@ func (a *App) loading() bool {
 	case VMs:
 		return a.inv == nil
 	}
-	return a.inv == nil || a.state == vsphere.Syncing && a.current().Total() == 0
+	if a.inv == nil {
+		return true
+	}
+	l, ok := a.current().(listView)
+	return ok && a.state == vsphere.Syncing && l.Total() == 0
 }
 
 func (a *App) loadingText() string {
