@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -27,9 +28,12 @@ func TestScreenFirstRowsBeforeTheWholeLoad(t *testing.T) {
 		t.Errorf("connected, nothing loaded yet:\n%s\nwant loading vms…", screen)
 	}
 
-	first := &vsphere.Inventory{VMs: whole.VMs[:5]}
+	first := &vsphere.Inventory{VMs: whole.VMs[:5], LoadingVMs: len(whole.VMs)}
 	a.Update(watchMsg{gen: a.gen, update: vsphere.WatchUpdate{Data: first, State: vsphere.Syncing, Seq: 1}})
 	golden(t, "first-screen", a.View())
+	if bar := a.statusBar(); !strings.Contains(bar, fmt.Sprintf("5 of %d VMs", len(whole.VMs))) {
+		t.Errorf("status bar while the rest loads: %q; want how many of all the VMs are in", bar)
+	}
 	keys(a, "<down>")
 	selected := selectedName(t, a)
 	keys(a, ":host", "<enter>")

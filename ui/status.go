@@ -224,7 +224,10 @@ func (a *App) statusBar() string {
 			parts = append(parts, a.styles.Badge.Render("DRY-RUN"))
 		}
 	}
-	if a.inv != nil {
+	switch {
+	case a.inv != nil && a.inv.LoadingVMs > 0:
+		parts = append(parts, fmt.Sprintf("%d of %d VMs", len(a.inv.VMs), a.inv.LoadingVMs))
+	case a.inv != nil:
 		parts = append(parts, fmt.Sprintf("%d clusters %d hosts %d VMs", len(a.inv.Clusters), len(a.inv.Hosts), len(a.inv.VMs)))
 	}
 	notes := a.notes.newestFirst()

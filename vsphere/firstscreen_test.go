@@ -26,15 +26,19 @@ func TestPreviewListsAPrefixThatOnlyGrows(t *testing.T) {
 		// vm-i, visited in a scrambled order: 7 is prime to n.
 		ref := types.ManagedObjectReference{Type: "VirtualMachine", Value: fmt.Sprintf("vm-%d", i*7%n)}
 		s.apply([]types.ObjectUpdate{{Kind: types.ObjectUpdateKindEnter, Obj: ref}})
-		got := s.inventory().VMs
+		inv := s.inventory()
+		got := inv.VMs
 		if !slices.EqualFunc(got, want[:len(got)], sameVM) || len(got) < len(shown) {
 			t.Fatalf("after %d of %d VMs arrived, shown %v; want the first rows of %v, at least %d", i+1, n, names(got, vmName), names(want, vmName), len(shown))
+		}
+		if inv.LoadingVMs != n {
+			t.Fatalf("after %d of %d VMs arrived, LoadingVMs = %d; want %d, all the server holds", i+1, n, inv.LoadingVMs, n)
 		}
 		shown = got
 	}
 	s.endPreview()
-	if got := s.inventory().VMs; !slices.EqualFunc(got, want, sameVM) {
-		t.Errorf("at the end: %v; want %v", names(got, vmName), names(want, vmName))
+	if inv := s.inventory(); !slices.EqualFunc(inv.VMs, want, sameVM) || inv.LoadingVMs != 0 {
+		t.Errorf("at the end: %v, LoadingVMs %d; want %v, 0", names(inv.VMs, vmName), inv.LoadingVMs, names(want, vmName))
 	}
 }
 

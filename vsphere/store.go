@@ -431,6 +431,7 @@ func (s *store) inventory() *Inventory {
 	}
 	if s.preview != nil {
 		// The other kinds' rows count VMs, which are not all in yet.
+		inv.LoadingVMs = len(s.vms)
 		return inv
 	}
 	for r, h := range hosts {

@@ -28,6 +28,11 @@ type Inventory struct {
 	VMs         []VM
 	Datastores  []Datastore
 	Networks    []Network
+	// LoadingVMs, while a watch's first load streams in behind its first
+	// screen, is how many VMs the server holds: VMs lists the first of
+	// them by name, and the other kinds come with the rest. Zero once
+	// the inventory is whole.
+	LoadingVMs int
 }
 
 // Datacenter is a vSphere datacenter.
