@@ -22,8 +22,9 @@ import (
 // preview is what a store knows of its objects while the first load
 // streams in behind the first screen.
 type preview struct {
-	// partial are the VMs known by name only.
-	partial map[Ref]bool
+	// partial are the VMs whose rows are not all in: for each, the
+	// filters (a bit each, see followers) that still owe part of it.
+	partial map[Ref]uint8
 	// unseen are the objects loaded ahead that the load has not brought
 	// yet; those still unseen at its end were deleted meanwhile.
 	unseen map[Ref]bool
@@ -31,14 +32,15 @@ type preview struct {
 
 // previewFirst loads into s the names of every object in the VM list and
 // the rows of its first n VMs by name, and puts s in preview until
-// endPreview.
-func (c *Client) previewFirst(ctx context.Context, s *store, n int) error {
+// endPreview. owing are the filters (a bit each) that bring parts of the
+// other VMs' rows.
+func (c *Client) previewFirst(ctx context.Context, s *store, n int, owing uint8) error {
 	names := Listing("vms", Filter{})
 	names.VMs = Names // and the rows of the first n, below
 	if err := c.load(ctx, s, names); err != nil {
 		return err
 	}
-	p := &preview{partial: make(map[Ref]bool, len(s.vms)), unseen: map[Ref]bool{}}
+	p := &preview{partial: make(map[Ref]uint8, len(s.vms)), unseen: map[Ref]bool{}}
 	addKeys(p.unseen, s.names)
 	addKeys(p.unseen, s.parents)
 	addKeys(p.unseen, s.clusters)
@@ -51,7 +53,7 @@ func (c *Client) previewFirst(ctx context.Context, s *store, n int) error {
 		if i < n {
 			first = append(first, vm.Ref)
 		} else {
-			p.partial[vm.Ref] = true
+			p.partial[vm.Ref] = owing
 		}
 	}
 	s.preview = p
@@ -65,16 +67,32 @@ func (c *Client) previewFirst(ctx context.Context, s *store, n int) error {
 	return nil
 }
 
-// arrived notes that the load brought objects, whole.
-func (s *store) arrived(updates []types.ObjectUpdate) {
+// arrived notes that the filter from brought objects, or its part of them.
+func (s *store) arrived(updates []types.ObjectUpdate, from int) {
 	if s.preview == nil {
 		return
 	}
 	for _, u := range updates {
 		obj := toRef(u.Obj)
-		delete(s.preview.partial, obj)
+		if owing, ok := s.preview.partial[obj]; ok {
+			if owing &^= 1 << from; owing == 0 {
+				delete(s.preview.partial, obj)
+			} else {
+				s.preview.partial[obj] = owing
+			}
+		}
 		delete(s.preview.unseen, obj)
 	}
+}
+
+// owes reports whether part of the VM r's row is still to come; never
+// when p is nil (no preview).
+func (p *preview) owes(r Ref) bool {
+	if p == nil {
+		return false
+	}
+	_, ok := p.partial[r]
+	return ok
 }
 
 // endPreview ends the preview once the load is complete: what it did not

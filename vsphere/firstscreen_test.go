@@ -16,9 +16,9 @@ func TestPreviewListsAPrefixThatOnlyGrows(t *testing.T) {
 	const n = 40
 	s := syntheticStore(n)
 	want := s.inventory().VMs
-	s.preview = &preview{partial: map[Ref]bool{}, unseen: map[Ref]bool{}}
+	s.preview = &preview{partial: map[Ref]uint8{}, unseen: map[Ref]bool{}}
 	for r := range s.vms {
-		s.preview.partial[r] = true
+		s.preview.partial[r] = 1
 		s.preview.unseen[r] = true
 	}
 	var shown []VM
@@ -44,11 +44,34 @@ func TestPreviewListsAPrefixThatOnlyGrows(t *testing.T) {
 
 func TestEndPreviewDropsWhatTheLoadDidNotBring(t *testing.T) {
 	s := syntheticStore(3)
-	s.preview = &preview{partial: map[Ref]bool{}, unseen: map[Ref]bool{{"VirtualMachine", "vm-1"}: true, {"Datastore", "ds-0"}: true}}
+	s.preview = &preview{partial: map[Ref]uint8{}, unseen: map[Ref]bool{{"VirtualMachine", "vm-1"}: true, {"Datastore", "ds-0"}: true}}
 	s.endPreview()
 	inv := s.inventory()
 	if len(inv.VMs) != 2 || vmNamed(inv, "vm-00001").Name != "" || len(inv.Datastores) != 3 {
 		t.Errorf("after the load: VMs %v, %d datastores; want vm-00001 and ds-0, which it did not bring, gone", names(inv.VMs, vmName), len(inv.Datastores))
+	}
+}
+
+// TestPreviewWaitsForEveryPartOfARow splits VM rows over two filters, as
+// a watch's followers do: a row shows once both parts are in, never half.
+func TestPreviewWaitsForEveryPartOfARow(t *testing.T) {
+	s := syntheticStore(2)
+	s.preview = &preview{partial: map[Ref]uint8{}, unseen: map[Ref]bool{}}
+	for r := range s.vms {
+		s.preview.partial[r] = 0b11
+	}
+	first := types.ManagedObjectReference{Type: "VirtualMachine", Value: "vm-0"}
+	s.arrived([]types.ObjectUpdate{{Kind: types.ObjectUpdateKindEnter, Obj: first}}, 1)
+	if got := s.inventory().VMs; len(got) != 0 {
+		t.Fatalf("with the second half of vm-0 in: shown %v; want nothing yet", names(got, vmName))
+	}
+	s.arrived([]types.ObjectUpdate{{Kind: types.ObjectUpdateKindModify, Obj: first}}, 1)
+	if got := s.inventory().VMs; len(got) != 0 {
+		t.Fatalf("with the second half of vm-0 changed: shown %v; want nothing yet", names(got, vmName))
+	}
+	s.arrived([]types.ObjectUpdate{{Kind: types.ObjectUpdateKindEnter, Obj: first}}, 0)
+	if got := s.inventory().VMs; len(got) != 1 || got[0].Ref != toRef(first) {
+		t.Errorf("with both halves of vm-0 in: shown %v; want vm-0", names(got, vmName))
 	}
 }
 

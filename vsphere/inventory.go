@@ -111,20 +111,51 @@ func viewSpec(view types.ManagedObjectReference) types.ObjectSpec {
 }
 
 // filterSpec selects every object of every kind l needs, with the
-// properties l needs of each, in one filter: what the watch follows.
+// properties l needs of each, in one filter.
 func (vs *viewSet) filterSpec(l Load) types.PropertyFilterSpec {
-	var spec types.PropertyFilterSpec
-	for i, k := range kinds {
-		paths := l.paths(k)
-		if len(paths) == 0 {
-			continue
+	if specs := vs.filterSpecs(l, 1); len(specs) > 0 {
+		return specs[0]
+	}
+	return types.PropertyFilterSpec{}
+}
+
+// filterSpecs splits what l needs over n filters, as a snapshot's
+// requests split it (see requests): the parts of a kind split in several
+// go one to each filter from the first, a kind in one part to the last.
+// A filter left with nothing is dropped.
+func (vs *viewSet) filterSpecs(l Load, n int) []types.PropertyFilterSpec {
+	reqs := requests(l)
+	parts := map[int]int{} // requests of each kind
+	for _, r := range reqs {
+		parts[r.kind]++
+	}
+	paths := make([]map[int][]string, n) // of each filter, by kind
+	for i := range paths {
+		paths[i] = map[int][]string{}
+	}
+	part := map[int]int{}
+	for _, r := range reqs {
+		i := (part[r.kind] + n - parts[r.kind]%n) % n
+		part[r.kind]++
+		paths[i][r.kind] = append(paths[i][r.kind], r.paths...)
+	}
+	var specs []types.PropertyFilterSpec
+	for i := range paths {
+		var spec types.PropertyFilterSpec
+		for k := range kinds {
+			if len(paths[i][k]) == 0 {
+				continue
+			}
+			spec.ObjectSet = append(spec.ObjectSet, viewSpec(vs.views[k]))
+			for _, t := range kinds[k].types {
+				spec.PropSet = append(spec.PropSet, types.PropertySpec{Type: t, PathSet: paths[i][k]})
+			}
 		}
-		spec.ObjectSet = append(spec.ObjectSet, viewSpec(vs.views[i]))
-		for _, t := range k.types {
-			spec.PropSet = append(spec.PropSet, types.PropertySpec{Type: t, PathSet: paths})
+		if len(spec.PropSet) > 0 {
+			specs = append(specs, spec)
 		}
 	}
-	return spec
+	return specs
 }
 
 // maxPathsPerRequest bounds the paths of one kind that a snapshot asks for

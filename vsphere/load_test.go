@@ -2,6 +2,7 @@ package vsphere
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"reflect"
 	"slices"
@@ -164,4 +165,48 @@ func plain(vms []VM) []VM {
 		out[i].resolved = 0
 	}
 	return out
+}
+
+// TestFilterSpecsSplitTheVMRowOverFollowers checks how a watch's load is
+// split over its collectors: the VM row's paths in halves, one to each, a
+// kind in one part (datastores) with the second, and one filter with all
+// of it when there is one follower.
+func TestFilterSpecsSplitTheVMRowOverFollowers(t *testing.T) {
+	vs := &viewSet{}
+	for i := range kinds {
+		vs.views = append(vs.views, types.ManagedObjectReference{Type: "ContainerView", Value: fmt.Sprintf("view-%d", i)})
+	}
+	pathsOf := func(spec types.PropertyFilterSpec, typ string) []string {
+		for _, p := range spec.PropSet {
+			if p.Type == typ {
+				return p.PathSet
+			}
+		}
+		return nil
+	}
+	all := Everything().paths(kindFor("VirtualMachine"))
+	two := vs.filterSpecs(Everything(), 2)
+	if len(two) != 2 {
+		t.Fatalf("%d filters; want 2", len(two))
+	}
+	first, second := pathsOf(two[0], "VirtualMachine"), pathsOf(two[1], "VirtualMachine")
+	if len(first) == 0 || len(second) == 0 || !slices.Equal(append(slices.Clone(first), second...), all) {
+		t.Errorf("VM paths %v and %v; want the halves of %v", first, second, all)
+	}
+	if pathsOf(two[0], "Datastore") != nil || pathsOf(two[1], "Datastore") == nil {
+		t.Errorf("datastores' paths %v in the first filter, %v in the second; want them, a kind in one part, with the second only", pathsOf(two[0], "Datastore"), pathsOf(two[1], "Datastore"))
+	}
+	one := vs.filterSpecs(Everything(), 1)
+	if len(one) != 1 || !slices.Equal(pathsOf(one[0], "VirtualMachine"), all) {
+		t.Errorf("one follower: %d filters, VM paths %v; want one filter with %v", len(one), pathsOf(one[0], "VirtualMachine"), all)
+	}
+	for _, spec := range one {
+		seen := map[types.ManagedObjectReference]bool{}
+		for _, o := range spec.ObjectSet {
+			if seen[o.Obj] {
+				t.Errorf("view %s twice in one filter", o.Obj.Value)
+			}
+			seen[o.Obj] = true
+		}
+	}
 }

@@ -405,7 +405,7 @@ func (s *store) inventory() *Inventory {
 	}
 	gen := s.nameGen + 1
 	for _, vm := range s.sortedVMs() {
-		if s.preview != nil && s.preview.partial[vm.Ref] {
+		if s.preview.owes(vm.Ref) {
 			break
 		}
 		if vm.resolved != gen {

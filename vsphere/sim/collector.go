@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/vmware/govmomi/simulator"
-	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/types"
 )
 
@@ -361,36 +360,27 @@ func (c *collector) walk(ctx *simulator.Context, cs *collectors, f *filter) (lef
 	return left, entered, nil
 }
 
-// read reads f's properties of refs, as vcsim's RetrievePropertiesEx does
-// (copied under each object's lock), into updates of kind. An object that
-// no longer exists is dropped from f.
+// read reads f's properties of refs (see content) into updates of kind.
+// An object that no longer exists is dropped from f.
 func (c *collector) read(ctx *simulator.Context, f *filter, refs []types.ManagedObjectReference, kind types.ObjectUpdateKind) []types.ObjectUpdate {
-	if len(refs) == 0 {
-		return nil
-	}
-	spec := types.PropertyFilterSpec{PropSet: f.spec.PropSet, ReportMissingObjectsInResults: types.NewBool(true)}
-	for _, r := range refs {
-		spec.ObjectSet = append(spec.ObjectSet, types.ObjectSpec{Obj: r})
-	}
-	res, _ := c.pc.RetrievePropertiesEx(ctx, &types.RetrievePropertiesEx{SpecSet: []types.PropertyFilterSpec{spec}}).(*methods.RetrievePropertiesExBody)
 	var out []types.ObjectUpdate
-	got := map[types.ManagedObjectReference]bool{}
-	if res != nil && res.Res != nil {
-		for _, oc := range res.Res.Returnval.Objects {
-			got[oc.Obj] = true
-			u := types.ObjectUpdate{Obj: oc.Obj, Kind: kind}
-			for _, p := range oc.PropSet {
-				u.ChangeSet = append(u.ChangeSet, types.PropertyChange{Name: p.Name, Op: types.PropertyChangeOpAssign, Val: p.Val})
-			}
-			out = append(out, u)
+	var gone []types.ManagedObjectReference
+	for _, r := range refs {
+		oc, ok := content(ctx, r, f.spec.PropSet)
+		if !ok {
+			gone = append(gone, r)
+			continue
 		}
+		u := types.ObjectUpdate{Obj: r, Kind: kind}
+		for _, p := range oc.PropSet {
+			u.ChangeSet = append(u.ChangeSet, types.PropertyChange{Name: p.Name, Op: types.PropertyChangeOpAssign, Val: p.Val})
+		}
+		out = append(out, u)
 	}
-	if len(got) < len(refs) && kind == types.ObjectUpdateKindEnter {
+	if len(gone) > 0 && kind == types.ObjectUpdateKindEnter {
 		c.mu.Lock()
-		for _, r := range refs {
-			if !got[r] {
-				delete(f.in, r)
-			}
+		for _, r := range gone {
+			delete(f.in, r)
 		}
 		c.mu.Unlock()
 	}

@@ -44,6 +44,7 @@ type vcenter struct {
 	svc        *simulator.Service       // the service, for the fault door (door.go)
 	sctx       *simulator.Context       // the service's own context, for the door
 	feed       *feed                    // property updates, views, sessions (feed.go)
+	pages      pageBook                 // the rest of retrievals answered in pages (retrieve.go)
 }
 
 // failRule makes calls of method on the object named object fail.
@@ -86,7 +87,7 @@ var rerouted = map[string][]string{
 	"VirtualMachineProvisioningChecker": {"CheckRelocate_Task"},
 	"ClusterComputeResource":            {"ReconfigureComputeResource_Task", "ApplyRecommendation", "RefreshRecommendation"},
 	// property updates, views and sessions (feed.go)
-	"PropertyCollector": {"CreateFilter", "WaitForUpdatesEx", "WaitForUpdates", "CancelWaitForUpdates", "DestroyPropertyCollector"},
+	"PropertyCollector": append([]string{"CreateFilter", "WaitForUpdatesEx", "WaitForUpdates", "CancelWaitForUpdates", "DestroyPropertyCollector"}, retrievals...),
 	"PropertyFilter":    {"DestroyPropertyFilter"},
 	"ViewManager":       {"CreateContainerView"},
 	"ContainerView":     {"DestroyView"},
@@ -114,7 +115,7 @@ func (vc *vcenter) route(ctx *simulator.Context, m *simulator.Method) (mo.Refere
 			return nil, f
 		}
 	}
-	if slices.Contains(rerouted[m.This.Type], m.Name) {
+	if slices.Contains(rerouted[m.This.Type], m.Name) && (ctx.Session != nil || !slices.Contains(retrievals, m.Name)) {
 		m.This = vc.Self
 	}
 	return nil, nil

@@ -121,6 +121,7 @@ func (vc *vcenter) endSession(ctx *simulator.Context, logout func() soap.HasFaul
 	vc.feed.collectors.drop(func(k collectorKey) bool { return k.session == key })
 	vc.feed.views.drop(func(_ types.ManagedObjectReference, kv keptView) bool { return kv.session == key })
 	vc.feed.sessions.forget(key)
+	vc.pages.drop(key)
 	return res
 }
 

@@ -1,0 +1,249 @@
+package sim
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/methods"
+	"github.com/vmware/govmomi/vim25/mo"
+	"github.com/vmware/govmomi/vim25/soap"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+// Retrievals
+//
+// vcsim copies every object it reports by marshalling its properties to
+// XML and decoding them back (simulator.deepCopy): at 10,000 VMs that is
+// half of all the CPU of a load, on the server's side alone. Every server
+// reads properties itself instead, for RetrievePropertiesEx (and the old
+// RetrieveProperties) as for the property filters' waits: the same walk
+// of the traversal as a filter's (filter.go), each object's properties
+// read under its lock with vcsim's rules (content), and copied with
+// reflection (clone.go). A retrieval answered in pages keeps the rest
+// under a token until ContinueRetrievePropertiesEx takes it, or
+// CancelRetrievePropertiesEx (which vcsim lacks) or the session's end
+// drops it.
+
+// retrievals are the property collector's methods served here; a call
+// without a session stays vcsim's, which answers it as vCenter does (a
+// missing property, NotAuthenticated, for each path).
+var retrievals = []string{"RetrievePropertiesEx", "ContinueRetrievePropertiesEx", "CancelRetrievePropertiesEx", "RetrieveProperties"}
+
+// content reads the properties of ref that props ask for, under ref's
+// lock, as vcsim's collector does: a property spec covers its own type
+// and the types that embed it; all=true reads every property that is set;
+// a path that names no property goes in the missing set as
+// InvalidProperty; an unset one is left out. ok is false when ref does
+// not exist (for the calling session) or no spec covers its type.
+func content(ctx *simulator.Context, ref types.ManagedObjectReference, props []types.PropertySpec) (oc types.ObjectContent, ok bool) {
+	obj := sessionObject(ctx, ref)
+	if obj == nil {
+		return oc, false
+	}
+	// Types whose registry object is not their managed object give it
+	// (vcsim's event history collector).
+	if g, is := obj.(interface{ Get() mo.Reference }); is {
+		obj = g.Get()
+	}
+	oc.Obj = ref
+	ctx.WithLock(ref, func() { // by reference, as vcsim locks what it collects
+		v := moStruct(obj)
+		if !v.IsValid() {
+			return
+		}
+		seen := map[string]bool{}
+		add := func(name string, val any) {
+			if !seen[name] && val != nil {
+				oc.PropSet = append(oc.PropSet, types.DynamicProperty{Name: name, Val: clone(val)})
+			}
+			seen[name] = true
+		}
+		for _, p := range props {
+			if !covers(p.Type, ref.Type, v.Type()) {
+				continue
+			}
+			ok = true
+			if boolValue(p.All) {
+				everyProperty(v, add)
+				continue
+			}
+			for _, path := range p.PathSet {
+				val, valid := propertyValue(v, path)
+				if !valid {
+					if !seen[path] {
+						oc.MissingSet = append(oc.MissingSet, types.MissingProperty{
+							Path: path, Fault: types.LocalizedMethodFault{Fault: &types.InvalidProperty{Name: path}}})
+					}
+					seen[path] = true
+					continue
+				}
+				add(path, val)
+			}
+		}
+	})
+	return oc, ok
+}
+
+// covers reports whether a property spec of type spec covers an object of
+// type ref whose managed object struct has type rt: its own type, or one
+// rt embeds (ManagedEntity, ComputeResource).
+func covers(spec, ref string, rt reflect.Type) bool {
+	if spec == ref || spec == rt.Name() {
+		return true
+	}
+	f, ok := rt.FieldByName(spec)
+	return ok && f.Anonymous
+}
+
+// everyProperty hands add every property of the managed object struct v
+// that is set, the embedded structs' included, as all=true reports them:
+// an unset array is reported empty.
+func everyProperty(v reflect.Value, add func(name string, val any)) {
+	t := v.Type()
+	for i := range v.NumField() {
+		f, fv := t.Field(i), v.Field(i)
+		switch {
+		case f.Name == "Self":
+		case f.Anonymous:
+			everyProperty(fv, add)
+		case fv.Kind() == reflect.Slice && fv.IsNil():
+			add(strings.ToLower(f.Name[:1])+f.Name[1:], wrapProperty(reflect.MakeSlice(fv.Type(), 0, 0)))
+		default:
+			add(strings.ToLower(f.Name[:1])+f.Name[1:], wrapProperty(fv))
+		}
+	}
+}
+
+// retrieve returns the contents of the objects specs select, each once, in
+// the order their traversals find them, or the fault vcsim gives, with its
+// text: a root object that does not exist (unless the spec asks for it in
+// the results), or an undefined traversal spec.
+func retrieve(ctx *simulator.Context, specs []types.PropertyFilterSpec) ([]types.ObjectContent, *soap.Fault) {
+	var props []types.PropertySpec // as vcsim does, every spec's for every object
+	for _, s := range specs {
+		props = append(props, s.PropSet...)
+	}
+	var out []types.ObjectContent
+	seen := map[types.ManagedObjectReference]bool{}
+	for _, spec := range specs {
+		if fault := missingRoot(ctx, spec); fault != nil {
+			return nil, simulator.Fault("The object has already been deleted or has not been completely created", fault)
+		}
+		order, _, fault := newFilter(spec).walk(ctx)
+		if fault != nil {
+			return nil, simulator.Fault("", fault)
+		}
+		for _, r := range order {
+			if seen[r] {
+				continue
+			}
+			seen[r] = true
+			if oc, ok := content(ctx, r, props); ok {
+				out = append(out, oc)
+			}
+		}
+	}
+	return out, nil
+}
+
+// pageBook keeps the rest of retrievals answered in pages, by token.
+type pageBook struct {
+	mu   sync.Mutex
+	rest map[string]pageRest
+	last atomic.Int64
+}
+
+// pageRest is what a retrieval has still to hand out.
+type pageRest struct {
+	session string
+	max     int32
+	objects []types.ObjectContent
+}
+
+// page returns the first max objects (all, for max 0 or less) and a token
+// for the rest, if there is a rest.
+func (b *pageBook) page(session string, max int32, objects []types.ObjectContent) types.RetrieveResult {
+	if max <= 0 || len(objects) <= int(max) {
+		return types.RetrieveResult{Objects: objects}
+	}
+	token := fmt.Sprintf("vtui-page-%d", b.last.Add(1))
+	b.mu.Lock()
+	if b.rest == nil {
+		b.rest = map[string]pageRest{}
+	}
+	b.rest[token] = pageRest{session: session, max: max, objects: objects[max:]}
+	b.mu.Unlock()
+	return types.RetrieveResult{Objects: objects[:max], Token: token}
+}
+
+// take removes and returns the rest that token names, if session owns it.
+func (b *pageBook) take(session, token string) (pageRest, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	r, ok := b.rest[token]
+	if !ok || r.session != session {
+		return pageRest{}, false
+	}
+	delete(b.rest, token)
+	return r, true
+}
+
+// drop forgets the rests of session's retrievals.
+func (b *pageBook) drop(session string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for token, r := range b.rest {
+		if r.session == session {
+			delete(b.rest, token)
+		}
+	}
+}
+
+// RetrievePropertiesEx answers a retrieval, in pages of options.maxObjects.
+func (vc *vcenter) RetrievePropertiesEx(ctx *simulator.Context, req *types.RetrievePropertiesEx) soap.HasFault {
+	body := &methods.RetrievePropertiesExBody{}
+	objects, fault := retrieve(ctx, req.SpecSet)
+	if body.Fault_ = fault; fault == nil {
+		res := vc.pages.page(ctx.Session.Key, req.Options.MaxObjects, objects)
+		body.Res = &types.RetrievePropertiesExResponse{Returnval: &res}
+	}
+	return body
+}
+
+// ContinueRetrievePropertiesEx hands out the next page of a retrieval.
+func (vc *vcenter) ContinueRetrievePropertiesEx(ctx *simulator.Context, req *types.ContinueRetrievePropertiesEx) soap.HasFault {
+	body := &methods.ContinueRetrievePropertiesExBody{}
+	rest, ok := vc.pages.take(ctx.Session.Key, req.Token)
+	if !ok {
+		body.Fault_ = simulator.Fault(fmt.Sprintf("token %q names no retrieval of this session in progress", req.Token), &types.InvalidPropertyFault{Name: "token"})
+		return body
+	}
+	body.Res = &types.ContinueRetrievePropertiesExResponse{Returnval: vc.pages.page(rest.session, rest.max, rest.objects)}
+	return body
+}
+
+// CancelRetrievePropertiesEx drops the rest of a retrieval.
+func (vc *vcenter) CancelRetrievePropertiesEx(ctx *simulator.Context, req *types.CancelRetrievePropertiesEx) soap.HasFault {
+	body := &methods.CancelRetrievePropertiesExBody{}
+	if _, ok := vc.pages.take(ctx.Session.Key, req.Token); !ok {
+		body.Fault_ = simulator.Fault(fmt.Sprintf("token %q names no retrieval of this session in progress", req.Token), &types.InvalidPropertyFault{Name: "token"})
+		return body
+	}
+	body.Res = &types.CancelRetrievePropertiesExResponse{}
+	return body
+}
+
+// RetrieveProperties is the old form of RetrievePropertiesEx: every
+// object in one answer.
+func (vc *vcenter) RetrieveProperties(ctx *simulator.Context, req *types.RetrieveProperties) soap.HasFault {
+	body := &methods.RetrievePropertiesBody{}
+	objects, fault := retrieve(ctx, req.SpecSet)
+	if body.Fault_ = fault; fault == nil {
+		body.Res = &types.RetrievePropertiesResponse{Returnval: objects}
+	}
+	return body
+}
