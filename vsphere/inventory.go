@@ -214,6 +214,14 @@ func (c *Client) InventoryFor(ctx context.Context, l Load) (*Inventory, error) {
 	if err := c.load(ctx, s, l); err != nil {
 		return nil, err
 	}
+	if l.Clusters >= Rows && l.Hosts < Rows && s.clustersWithoutUsage() {
+		// The server keeps no usage summary: add the clusters up from
+		// their hosts.
+		s.load.Hosts = Rows
+		if err := c.load(ctx, s, Load{Hosts: Rows}); err != nil {
+			return nil, err
+		}
+	}
 	return s.inventory(), nil
 }
 

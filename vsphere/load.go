@@ -21,10 +21,13 @@ import "slices"
 //     the bytes of `summary` (whose runtime, config and guest parts hold
 //     dozens of fields each) and of `config` (which holds every device).
 //
-// Counts come from the cheapest source. When the VMs are loaded in rows
-// (the terminal UI), a host's, datastore's or network's VMs are counted
-// from the VMs' own runtime.host, datastore and network, which are
-// fetched anyway. Otherwise (get hosts, clusters, datastores, networks)
+// Counts come from the cheapest source. A cluster's hosts, VMs and usage
+// come from its own summary, which vCenter keeps (see clusterUsageOf);
+// only on a server that does not (govmomi's plain vcsim) are they added
+// up from its hosts, loaded for that (see Client.InventoryFor). When the
+// VMs are loaded in rows (the terminal UI), a host's, datastore's or
+// network's VMs are counted from the VMs' own runtime.host, datastore and
+// network, which are fetched anyway. Otherwise (get hosts, clusters, datastores, networks)
 // they are the length of the object's back-reference list (host.vm,
 // datastore.vm, network.vm, network.host), which vCenter keeps current
 // and vtui's simulator too; a VM's own properties would cost a request
@@ -127,18 +130,22 @@ var kinds = []kind{
 		// A cluster's host list places its hosts: one list per cluster
 		// is cheaper than each host's parent.
 		{need: func(l Load) bool { return l.Clusters >= Names }, paths: []string{"name", "host"}},
+		// The whole summary: its usage summary (VM counts and usage) is a
+		// field of ClusterComputeResourceSummary, and vCenter checks
+		// paths against the declared type of summary, the base
+		// ComputeResourceSummary, so summary.usageSummary.totalVmCount
+		// may be refused. It is small either way.
 		{need: func(l Load) bool { return l.Clusters >= Rows }, paths: []string{
-			"parent", "summary.totalCpu", "summary.totalMemory",
+			"parent", "summary",
 			"configurationEx.dasConfig.enabled", "configurationEx.drsConfig.enabled",
 		}},
 	}},
 	{types: []string{"HostSystem"}, groups: []group{
 		{need: func(l Load) bool { return l.Hosts >= Names }, paths: []string{"name"}},
-		// A cluster's usage and VM count add up its hosts'.
-		{need: func(l Load) bool { return l.Hosts >= Rows || l.Clusters >= Rows }, paths: []string{
+		{need: func(l Load) bool { return l.Hosts >= Rows }, paths: []string{
 			"summary.quickStats.overallCpuUsage", "summary.quickStats.overallMemoryUsage",
 		}},
-		{need: func(l Load) bool { return (l.Hosts >= Rows || l.Clusters >= Rows) && l.countsFromLists() }, paths: []string{"vm"}},
+		{need: func(l Load) bool { return l.Hosts >= Rows && l.countsFromLists() }, paths: []string{"vm"}},
 		{need: func(l Load) bool { return l.Hosts >= Rows }, paths: []string{
 			"runtime.connectionState", "runtime.powerState", "runtime.inMaintenanceMode",
 			"summary.hardware.cpuMhz", "summary.hardware.numCpuCores", "summary.hardware.memorySize",

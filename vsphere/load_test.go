@@ -37,13 +37,13 @@ func TestEachListingFetchesOnlyWhatItShows(t *testing.T) {
 	}{
 		{"clusters", Filter{}, map[string]string{
 			"Datacenter": "name", "Folder": "parent",
-			"ClusterComputeResource": "name host parent summary.totalCpu summary.totalMemory configurationEx.dasConfig.enabled configurationEx.drsConfig.enabled",
-			"HostSystem":             "summary.quickStats.overallCpuUsage summary.quickStats.overallMemoryUsage vm",
+			// The clusters' own summary counts their hosts and VMs.
+			"ClusterComputeResource": "name host parent summary configurationEx.dasConfig.enabled configurationEx.drsConfig.enabled",
 		}},
 		{"clusters", Filter{Host: "esx-a-01.lab.local"}, map[string]string{
 			"Datacenter": "name", "Folder": "parent",
-			"ClusterComputeResource": "name host parent summary.totalCpu summary.totalMemory configurationEx.dasConfig.enabled configurationEx.drsConfig.enabled",
-			"HostSystem":             "name summary.quickStats.overallCpuUsage summary.quickStats.overallMemoryUsage vm",
+			"ClusterComputeResource": "name host parent summary configurationEx.dasConfig.enabled configurationEx.drsConfig.enabled",
+			"HostSystem":             "name",
 		}},
 		{"hosts", Filter{}, with(nets("name"), map[string]string{
 			"ClusterComputeResource": "name host", "HostSystem": hostRow, "Datastore": "name",

@@ -83,3 +83,28 @@ func TestClusterConfigRoundTripsOnPlainVcsim(t *testing.T) {
 		t.Errorf("a field plain vcsim drops: %s %q; want failed, saying vCenter did not keep it", r.Status, r.Message)
 	}
 }
+
+// TestClusterCountsFallBackToHostsOnPlainVcsim: plain vcsim leaves each
+// cluster's usage summary zero (statsGenNumber 0), so get clusters adds
+// the clusters up from their hosts, as the whole inventory does.
+func TestClusterCountsFallBackToHostsOnPlainVcsim(t *testing.T) {
+	c := plainVcsim(t)
+	ctx := context.Background()
+	whole, err := c.Inventory(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed, err := c.InventoryFor(ctx, Listing("clusters", Filter{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(listed.Clusters) == 0 || len(listed.Clusters) != len(whole.Clusters) {
+		t.Fatalf("listed %d clusters; want the whole inventory's %d", len(listed.Clusters), len(whole.Clusters))
+	}
+	for i, got := range listed.Clusters {
+		want := whole.Clusters[i]
+		if got.HostCount != want.HostCount || got.VMCount != want.VMCount || got.HostCount == 0 || got.VMCount == 0 {
+			t.Errorf("%s: %d hosts, %d VMs; want %d and %d, its hosts' sum", got.Name, got.HostCount, got.VMCount, want.HostCount, want.VMCount)
+		}
+	}
+}

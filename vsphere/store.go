@@ -18,6 +18,15 @@ type host struct {
 type cluster struct {
 	Cluster
 	hosts []Ref
+	// usage is what the cluster's own summary adds up, when vCenter has
+	// computed it (see clusterUsage); nil otherwise.
+	usage *clusterUsage
+}
+
+// clusterUsage is what a cluster's summary says of its hosts and VMs.
+type clusterUsage struct {
+	hosts, vms       int
+	cpuMHz, memoryMB int64
 }
 
 // store holds the decoded objects by reference. Property values go in with
@@ -80,6 +89,45 @@ func toRefs(v any) []Ref {
 		out[i] = toRef(m)
 	}
 	return out
+}
+
+// clustersWithoutUsage reports whether a cluster's summary has no usage
+// summary vCenter computed, so that its figures are its hosts' sum.
+func (s *store) clustersWithoutUsage() bool {
+	for _, c := range s.clusters {
+		if c.usage == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// asClusterSummary returns a cluster's summary as decoded, or nil.
+func asClusterSummary(v any) *types.ClusterComputeResourceSummary {
+	switch sum := v.(type) {
+	case *types.ClusterComputeResourceSummary:
+		return sum
+	case types.ClusterComputeResourceSummary:
+		return &sum
+	}
+	return nil
+}
+
+// clusterUsageOf returns what sum says of the cluster's hosts, VMs and
+// usage, or nil if vCenter has not computed its usage summary: it is
+// missing (before vSphere 6.0) or was never refreshed (statsGenNumber 0,
+// as govmomi's plain vcsim leaves it). Usage is the demand of the
+// powered-on VMs (cpuDemandMhz, memDemandMB), which is what vCenter
+// reports as a cluster's use; the hosts' quickStats add ESXi's own on top.
+func clusterUsageOf(sum *types.ClusterComputeResourceSummary) *clusterUsage {
+	u := sum.UsageSummary
+	if u == nil || u.StatsGenNumber == 0 {
+		return nil
+	}
+	return &clusterUsage{
+		hosts: int(sum.NumHosts), vms: int(u.TotalVmCount),
+		cpuMHz: int64(u.CpuDemandMhz), memoryMB: int64(u.MemDemandMB),
+	}
 }
 
 func asRef(v any) Ref {
@@ -221,10 +269,12 @@ func (s *store) setCluster(c *cluster, name string, v any) {
 		c.hosts = toRefs(v)
 	case "parent":
 		s.parents[c.Ref] = asRef(v)
-	case "summary.totalCpu":
-		c.CPUMHz = asInt(v)
-	case "summary.totalMemory":
-		c.MemoryMB = asInt(v) >> 20
+	case "summary":
+		c.CPUMHz, c.MemoryMB, c.usage = 0, 0, nil
+		if sum := asClusterSummary(v); sum != nil {
+			c.CPUMHz, c.MemoryMB = int64(sum.TotalCpu), sum.TotalMemory>>20
+			c.usage = clusterUsageOf(sum)
+		}
 	case "configurationEx.dasConfig.enabled":
 		c.HAEnabled = asBool(v)
 	case "configurationEx.drsConfig.enabled":
@@ -435,13 +485,18 @@ func (s *store) inventory() *Inventory {
 		return inv
 	}
 	for r, h := range hosts {
-		if c := clusters[h.ClusterRef]; c != nil {
+		if c := clusters[h.ClusterRef]; c != nil && s.clusters[c.Ref].usage == nil {
 			c.HostCount++
 			c.VMCount += h.VMCount
 			c.CPUUsageMHz += h.CPUUsageMHz
 			c.MemoryUsageMB += h.MemoryUsageMB
 		}
 		inv.Hosts = append(inv.Hosts, *hosts[r])
+	}
+	for r, c := range clusters {
+		if u := s.clusters[r].usage; u != nil {
+			c.HostCount, c.VMCount, c.CPUUsageMHz, c.MemoryUsageMB = u.hosts, u.vms, u.cpuMHz, u.memoryMB
+		}
 	}
 	for _, c := range clusters {
 		inv.Clusters = append(inv.Clusters, *c)

@@ -86,12 +86,10 @@ type clusterState struct {
 
 // hostState is a host being built, with the load of the VMs placed on it.
 type hostState struct {
-	hs          *simulator.HostSystem
-	cluster     *clusterState
-	dc          *dcState
-	cpuUsageMhz int64 // sum of powered-on VMs' overallCpuUsage
-	memUsageMB  int64 // sum of powered-on VMs' hostMemoryUsage
-	vms, vmsOn  int
+	hs      *simulator.HostSystem
+	cluster *clusterState
+	dc      *dcState
+	load    vmLoad // of the VMs placed on it
 }
 
 // dsUsage accumulates what VMs store on a datastore.
@@ -643,7 +641,6 @@ func (b *builder) power(vm *simulator.VirtualMachine, i int, h *hostState, r rol
 	vm.Runtime.PowerState = state
 	vm.Runtime.MaxCpuUsage = r.numCPU * mhz
 	vm.Runtime.MaxMemoryUsage = r.memoryMB
-	h.vms++
 
 	g := vm.Guest
 	g.GuestId = string(r.guestID)
@@ -663,7 +660,6 @@ func (b *builder) power(vm *simulator.VirtualMachine, i int, h *hostState, r rol
 
 	switch state {
 	case types.VirtualMachinePowerStatePoweredOn:
-		h.vmsOn++
 		uptime := int32(3600 * percent(i, 4, 1, 24*60)) // 1 hour to 60 days
 		boot := b.now.Add(-time.Duration(uptime) * time.Second)
 		vm.Runtime.BootTime = &boot
@@ -692,12 +688,11 @@ func (b *builder) power(vm *simulator.VirtualMachine, i int, h *hostState, r rol
 			GuestHeartbeatStatus:    types.ManagedEntityStatusGreen,
 			UptimeSeconds:           uptime,
 		}
-		h.cpuUsageMhz += int64(cpu)
-		h.memUsageMB += int64(hostMem + overhead)
 	case types.VirtualMachinePowerStateSuspended:
 		suspended := b.now.Add(-time.Duration(percent(i, 5, 1, 30)) * 24 * time.Hour)
 		vm.Runtime.SuspendTime = &suspended
 	}
+	h.load.add(state, *qs)
 
 	s := vm.Summary.Guest
 	s.GuestId, s.GuestFullName = g.GuestId, g.GuestFullName
@@ -706,60 +701,30 @@ func (b *builder) power(vm *simulator.VirtualMachine, i int, h *hostState, r rol
 }
 
 // rollUp derives host quick stats, cluster summaries and datastore
-// capacity from the VMs placed.
+// capacity from the VMs placed, as the simulator's roll-up keeps them
+// afterwards (rollup.go).
 func (b *builder) rollUp() {
-	const hypervisorMB = 3072 // what ESXi itself uses on each host
-
 	for _, h := range b.hosts {
-		hw := h.hs.Summary.Hardware
-		capacity := int64(hw.CpuMhz) * int64(hw.NumCpuCores)
-		h.hs.Summary.QuickStats = types.HostListSummaryQuickStats{
-			OverallCpuUsage:           int32(min(h.cpuUsageMhz+capacity/100, capacity)),
-			OverallMemoryUsage:        int32(min(h.memUsageMB+hypervisorMB, hw.MemorySize/units.MB)),
+		h.hs.Summary.QuickStats = hostQuickStats(types.HostListSummaryQuickStats{
 			DistributedCpuFairness:    1000,
 			DistributedMemoryFairness: 1000,
 			Uptime:                    int32(b.now.Sub(*h.hs.Runtime.BootTime).Seconds()),
-		}
+		}, h.hs.Summary.Hardware, h.load)
 	}
 
 	for _, cs := range b.clusters {
-		var sum types.ClusterComputeResourceSummary
-		var usage types.ClusterUsageSummary
-		var vms, vmsOn int
-		for _, h := range cs.hosts {
-			hw := h.hs.Summary.Hardware
-			sum.TotalCpu += hw.CpuMhz * int32(hw.NumCpuCores)
-			sum.TotalMemory += hw.MemorySize
-			sum.NumCpuCores += hw.NumCpuCores
-			sum.NumCpuThreads += hw.NumCpuThreads
-			sum.NumHosts++
-			sum.NumEffectiveHosts++
-			usage.CpuDemandMhz += int32(h.cpuUsageMhz)
-			usage.MemDemandMB += int32(h.memUsageMB)
-			vms += h.vms
-			vmsOn += h.vmsOn
-		}
-		// Effective resources equal the total: vcsim models no
-		// virtualization overhead. vSphere reports effectiveMemory in MB
-		// but totalMemory in bytes.
-		sum.EffectiveCpu = sum.TotalCpu
-		sum.EffectiveMemory = sum.TotalMemory / units.MB
+		sum := types.ClusterComputeResourceSummary{UsageSummary: &types.ClusterUsageSummary{StatsGenNumber: 1}}
 		sum.OverallStatus = types.ManagedEntityStatusGreen
-		usage.TotalCpuCapacityMhz = sum.TotalCpu
-		usage.TotalMemCapacityMB = int32(sum.EffectiveMemory)
-		usage.CpuEntitledMhz = usage.CpuDemandMhz
-		usage.MemEntitledMB = usage.MemDemandMB
-		usage.TotalVmCount = int32(vms)
-		usage.PoweredOffVmCount = int32(vms - vmsOn)
-		sum.UsageSummary = &usage
 		if cs.ha {
 			sum.CurrentFailoverLevel = 1
 			// What is not used by powered-on VMs is available for failover.
-			sum.AdmissionControlInfo = &types.ClusterFailoverResourcesAdmissionControlInfo{
-				CurrentCpuFailoverResourcesPercent:    100 - int32(100*int64(usage.CpuDemandMhz)/max(int64(sum.TotalCpu), 1)),
-				CurrentMemoryFailoverResourcesPercent: 100 - int32(100*int64(usage.MemDemandMB)/max(sum.EffectiveMemory, 1)),
-			}
+			sum.AdmissionControlInfo = &types.ClusterFailoverResourcesAdmissionControlInfo{}
 		}
+		hosts := make([]clusterHost, 0, len(cs.hosts))
+		for _, h := range cs.hosts {
+			hosts = append(hosts, hostInCluster(&h.hs.HostSystem, h.load))
+		}
+		sum = summarize(sum, hosts)
 		cs.cl.Summary = &sum
 	}
 

@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"context"
 	"maps"
 	"slices"
 	"sync"
@@ -35,10 +34,9 @@ const viewSettle = 10 * time.Millisecond
 
 // viewKeeper keeps container views' membership current.
 type viewKeeper struct {
-	mu      sync.Mutex
-	views   map[types.ManagedObjectReference]keptView
-	stale   bool // something moved since the last walk
-	walking bool // a background walk is running
+	mu    sync.Mutex
+	views map[types.ManagedObjectReference]keptView
+	walk  settler // walks the views after moves
 }
 
 // keptView is a container view and the session that owns it.
@@ -98,41 +96,27 @@ func (k *viewKeeper) drop(match func(types.ManagedObjectReference, keptView) boo
 	maps.DeleteFunc(k.views, match)
 }
 
-// moved records that something moved, and starts a background walk of the
-// views unless one is running.
+// moved records that something moved, and has the views walked again
+// once moves settle.
 func (vc *vcenter) moved() {
 	k := &vc.feed.views
 	k.mu.Lock()
-	defer k.mu.Unlock()
-	if len(k.views) == 0 {
-		return
-	}
-	k.stale = true
-	if !k.walking {
-		k.walking = true
-		vc.goBackground(vc.walkViews)
+	none := len(k.views) == 0
+	k.mu.Unlock()
+	if !none {
+		vc.settle(&k.walk, viewSettle, vc.walkViews)
 	}
 }
 
-// walkViews walks the views again until nothing moved meanwhile.
-func (vc *vcenter) walkViews(life context.Context) {
+// walkViews walks the views again.
+func (vc *vcenter) walkViews() {
 	k := &vc.feed.views
 	c := *vc.sctx // a context of its own: locks belong to a context
-	ctx := &c
-	for {
-		settled := vc.sleep(life, viewSettle)
-		k.mu.Lock()
-		if !settled || !k.stale {
-			k.walking = false
-			k.mu.Unlock()
-			return
-		}
-		k.stale = false
-		views := slices.Collect(maps.Values(k.views))
-		k.mu.Unlock()
-		for _, kv := range views {
-			refresh(ctx, kv.view)
-		}
+	k.mu.Lock()
+	views := slices.Collect(maps.Values(k.views))
+	k.mu.Unlock()
+	for _, kv := range views {
+		refresh(&c, kv.view)
 	}
 }
 

@@ -84,8 +84,13 @@
 //     watchers and every other client see it (clusterconfig.go).
 //   - A VM that powers off or is suspended, whoever does it, reports zero
 //     CPU and memory use in summary.quickStats and a gray guest heartbeat,
-//     as on vCenter (quickstats.go); the presets are built so. Its host's
-//     quick stats are not recomputed.
+//     as on vCenter (quickstats.go); the presets are built so.
+//   - Hosts' quick stats (overallCpuUsage, overallMemoryUsage) and
+//     clusters' summaries (numHosts, numEffectiveHosts, totals and the
+//     usageSummary: VM counts, demand, statsGenNumber) follow VMs that
+//     start, stop, move, appear or go and hosts that fail, disconnect or
+//     enter maintenance, within half a second, as vCenter keeps them
+//     (rollup.go); vcsim sets them once.
 //
 // # Property updates at scale
 //

@@ -10,8 +10,8 @@ import (
 // for every object put in the registry, changed through ctx.Update, or
 // removed. It hands each change to the property collectors' filters
 // (collector.go), has the container views walked again after a move
-// (containerviews.go) and zeroes the quick stats of a VM that stops
-// (quickstats.go). It also holds the state those need: the sessions seen
+// (containerviews.go), zeroes the quick stats of a VM that stops
+// (quickstats.go) and has the usage rolled up again (rollup.go). It also holds the state those need: the sessions seen
 // (sessions.go) and the connections of waits in progress (requests.go).
 //
 // It runs in the goroutine that made the change, usually holding the
@@ -45,6 +45,9 @@ func (f *feed) PutObject(_ *simulator.Context, o mo.Reference) {
 	}
 	f.collectors.each(func(_ collectorKey, c *collector) { c.record((*filter).created) })
 	f.vc.moved()
+	if t := o.Reference().Type; t == "VirtualMachine" || t == "HostSystem" {
+		f.vc.staleRollUp()
+	}
 }
 
 // UpdateObject records changes made to o (the managed object itself, as
@@ -63,6 +66,9 @@ func (f *feed) UpdateObject(ctx *simulator.Context, o mo.Reference, changes []ty
 	if vm, ok := o.(*mo.VirtualMachine); ok {
 		zeroStatsWhenStopped(ctx, vm, changes)
 	}
+	if rollUpStale(ref.Type, changes) {
+		f.vc.staleRollUp()
+	}
 }
 
 // RemoveObject records an object removed from the registry.
@@ -70,4 +76,7 @@ func (f *feed) RemoveObject(_ *simulator.Context, ref types.ManagedObjectReferen
 	f.collectors.each(func(_ collectorKey, c *collector) {
 		c.record(func(fl *filter) bool { return fl.removed(ref) })
 	})
+	if ref.Type == "VirtualMachine" || ref.Type == "HostSystem" {
+		f.vc.staleRollUp()
+	}
 }

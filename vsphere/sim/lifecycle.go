@@ -57,3 +57,40 @@ func (l *lifecycle) stop() {
 	l.cancel()
 	l.wg.Wait()
 }
+
+// settler runs a piece of background work once a burst of changes has
+// settled: the views' walk (containerviews.go), the usage roll-up
+// (rollup.go).
+type settler struct {
+	mu      sync.Mutex
+	stale   bool // changed since the work last ran
+	running bool // a background run is waiting or working
+}
+
+// settle records a change and, unless s is running, runs work in the
+// background after d, and again after d while changes came meanwhile,
+// until the server closes. It takes no lock but s's, so the registry's
+// listener may call it.
+func (l *lifecycle) settle(s *settler, d time.Duration, work func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stale = true
+	if s.running {
+		return
+	}
+	s.running = true
+	l.goBackground(func(life context.Context) {
+		for {
+			settled := l.sleep(life, d)
+			s.mu.Lock()
+			if !settled || !s.stale {
+				s.running = false
+				s.mu.Unlock()
+				return
+			}
+			s.stale = false
+			s.mu.Unlock()
+			work()
+		}
+	})
+}

@@ -45,6 +45,7 @@ type vcenter struct {
 	sctx       *simulator.Context       // the service's own context, for the door
 	feed       *feed                    // property updates, views, sessions (feed.go)
 	pages      pageBook                 // the rest of retrievals answered in pages (retrieve.go)
+	rollUps    settler                  // the usage roll-up (rollup.go)
 }
 
 // failRule makes calls of method on the object named object fail.

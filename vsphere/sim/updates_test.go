@@ -33,8 +33,14 @@ type watcher struct {
 // watchVMs watches paths of the VMs under root (recursively).
 func watchVMs(t testing.TB, c *govmomi.Client, root types.ManagedObjectReference, paths ...string) *watcher {
 	t.Helper()
+	return watchKind(t, c, "VirtualMachine", root, paths...)
+}
+
+// watchKind watches paths of the objects of type kind under root.
+func watchKind(t testing.TB, c *govmomi.Client, kind string, root types.ManagedObjectReference, paths ...string) *watcher {
+	t.Helper()
 	ctx := context.Background()
-	v, err := view.NewManager(c.Client).CreateContainerView(ctx, root, []string{"VirtualMachine"}, true)
+	v, err := view.NewManager(c.Client).CreateContainerView(ctx, root, []string{kind}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +53,7 @@ func watchVMs(t testing.TB, c *govmomi.Client, root types.ManagedObjectReference
 	res, err := methods.CreateFilter(ctx, c.Client, &types.CreateFilter{This: w.pc, Spec: types.PropertyFilterSpec{
 		ObjectSet: []types.ObjectSpec{{Obj: w.view, Skip: types.NewBool(true),
 			SelectSet: []types.BaseSelectionSpec{&types.TraversalSpec{Type: "ContainerView", Path: "view"}}}},
-		PropSet: []types.PropertySpec{{Type: "VirtualMachine", PathSet: paths}},
+		PropSet: []types.PropertySpec{{Type: kind, PathSet: paths}},
 	}})
 	if err != nil {
 		t.Fatal(err)
