@@ -110,6 +110,44 @@ func viewSpec(view types.ManagedObjectReference) types.ObjectSpec {
 	}
 }
 
+// climbSpec selects, from each object it is applied to, its parents up to
+// the root folder: the folders and the datacenter a cluster's row names.
+// Climbing costs one request's worth of objects more; a container view of
+// every folder and datacenter costs a walk of the whole inventory each on
+// vcsim (12 ms at 10,000 VMs, most of get clusters' time) and a request
+// each.
+func climbSpec() *types.TraversalSpec {
+	return &types.TraversalSpec{
+		SelectionSpec: types.SelectionSpec{Name: "parents"},
+		Type:          "ManagedEntity",
+		Path:          "parent",
+		SelectSet:     []types.BaseSelectionSpec{&types.SelectionSpec{Name: "parents"}},
+	}
+}
+
+// climbProps are what a climb reads of the folders and the datacenter.
+var climbProps = []types.PropertySpec{
+	{Type: "Folder", PathSet: []string{"parent"}},
+	{Type: "Datacenter", PathSet: []string{"name"}},
+}
+
+// addKind adds to spec the paths of the objects of kinds[k] in view and,
+// with climb, their parents (climbSpec).
+func addKind(spec *types.PropertyFilterSpec, k int, view types.ManagedObjectReference, paths []string, climb bool) {
+	os := viewSpec(view)
+	if climb {
+		os.SelectSet[0].(*types.TraversalSpec).SelectSet = []types.BaseSelectionSpec{climbSpec()}
+		spec.PropSet = append(spec.PropSet, climbProps...)
+	}
+	spec.ObjectSet = append(spec.ObjectSet, os)
+	for _, t := range kinds[k].types {
+		spec.PropSet = append(spec.PropSet, types.PropertySpec{Type: t, PathSet: paths})
+	}
+}
+
+// climbs reports whether l needs the parents of kinds[k]'s objects.
+func (l Load) climbs(k int) bool { return kinds[k].climb != nil && kinds[k].climb(l) }
+
 // filterSpec selects every object of every kind l needs, with the
 // properties l needs of each, in one filter.
 func (vs *viewSet) filterSpec(l Load) types.PropertyFilterSpec {
@@ -134,8 +172,12 @@ func (vs *viewSet) filterSpecs(l Load, n int) []types.PropertyFilterSpec {
 		paths[i] = map[int][]string{}
 	}
 	part := map[int]int{}
+	climbing := map[int]int{} // the filter that climbs from each kind: its first part's
 	for _, r := range reqs {
 		i := (part[r.kind] + n - parts[r.kind]%n) % n
+		if part[r.kind] == 0 {
+			climbing[r.kind] = i
+		}
 		part[r.kind]++
 		paths[i][r.kind] = append(paths[i][r.kind], r.paths...)
 	}
@@ -143,12 +185,8 @@ func (vs *viewSet) filterSpecs(l Load, n int) []types.PropertyFilterSpec {
 	for i := range paths {
 		var spec types.PropertyFilterSpec
 		for k := range kinds {
-			if len(paths[i][k]) == 0 {
-				continue
-			}
-			spec.ObjectSet = append(spec.ObjectSet, viewSpec(vs.views[k]))
-			for _, t := range kinds[k].types {
-				spec.PropSet = append(spec.PropSet, types.PropertySpec{Type: t, PathSet: paths[i][k]})
+			if len(paths[i][k]) > 0 {
+				addKind(&spec, k, vs.views[k], paths[i][k], l.climbs(k) && climbing[k] == i)
 			}
 		}
 		if len(spec.PropSet) > 0 {
@@ -166,10 +204,12 @@ func (vs *viewSet) filterSpecs(l Load, n int) []types.PropertyFilterSpec {
 const maxPathsPerRequest = 7
 
 // request is one RetrievePropertiesEx of a snapshot: some paths of the
-// objects of one kind.
+// objects of one kind, and, for the first of a kind that climbs, their
+// parents.
 type request struct {
 	kind  int // index in kinds
 	paths []string
+	climb bool
 }
 
 // requests splits what l needs into the requests of a snapshot: one per
@@ -178,11 +218,13 @@ func requests(l Load) []request {
 	var out []request
 	for i, k := range kinds {
 		paths := l.paths(k)
+		climb := l.climbs(i)
 		for n := (len(paths) + maxPathsPerRequest - 1) / maxPathsPerRequest; n > 0; n-- {
 			// n requests left share the rest evenly.
 			part := paths[:(len(paths)+n-1)/n]
 			paths = paths[len(part):]
-			out = append(out, request{kind: i, paths: part})
+			out = append(out, request{kind: i, paths: part, climb: climb})
+			climb = false
 		}
 	}
 	return out
@@ -190,10 +232,8 @@ func requests(l Load) []request {
 
 // spec selects the request's paths of every object in view.
 func (r request) spec(view types.ManagedObjectReference) types.PropertyFilterSpec {
-	spec := types.PropertyFilterSpec{ObjectSet: []types.ObjectSpec{viewSpec(view)}}
-	for _, t := range kinds[r.kind].types {
-		spec.PropSet = append(spec.PropSet, types.PropertySpec{Type: t, PathSet: r.paths})
-	}
+	var spec types.PropertyFilterSpec
+	addKind(&spec, r.kind, view, r.paths, r.climb)
 	return spec
 }
 

@@ -101,10 +101,13 @@ func Listing(kind string, f Filter) Load {
 
 // kind is one managed-object type vtui reads: the container view that
 // finds its objects, and its property paths in groups, each with when a
-// Load needs it. The snapshots and the watch share these.
+// Load needs it; climb, if set, says when a Load also needs the objects'
+// folders and datacenter (see climbSpec). The snapshots and the watch
+// share these.
 type kind struct {
 	types  []string
 	groups []group
+	climb  func(Load) bool
 }
 
 // group is some property paths of a kind and the Loads that need them.
@@ -119,14 +122,8 @@ type group struct {
 func (l Load) countsFromLists() bool { return l.VMs < Rows }
 
 var kinds = []kind{
-	// A cluster's datacenter is found up its folders.
-	{types: []string{"Datacenter"}, groups: []group{
-		{need: func(l Load) bool { return l.Clusters >= Rows }, paths: []string{"name"}},
-	}},
-	{types: []string{"Folder"}, groups: []group{
-		{need: func(l Load) bool { return l.Clusters >= Rows }, paths: []string{"parent"}},
-	}},
-	{types: []string{"ClusterComputeResource"}, groups: []group{
+	// A cluster's row names its datacenter, found up its parents (climb).
+	{types: []string{"ClusterComputeResource"}, climb: func(l Load) bool { return l.Clusters >= Rows }, groups: []group{
 		// A cluster's host list places its hosts: one list per cluster
 		// is cheaper than each host's parent.
 		{need: func(l Load) bool { return l.Clusters >= Names }, paths: []string{"name", "host"}},

@@ -88,6 +88,28 @@ func sortedFields(s string) string {
 	return strings.Join(f, " ")
 }
 
+// TestGetClustersCreatesOneView: a cluster's datacenter is found up its
+// parents in the clusters' own request, not through views of every folder
+// and datacenter (each walks the whole inventory on vcsim): get clusters
+// creates one container view and sends one retrieval, as govc does.
+func TestGetClustersCreatesOneView(t *testing.T) {
+	c, _ := connectSim(t, "small")
+	rec := record(c)
+	inv, err := c.InventoryFor(context.Background(), Listing("clusters", Filter{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func(method string) int {
+		return len(rec.sent(func(m string) bool { return m == method }))
+	}
+	if v, r := count("CreateContainerView"), count("RetrievePropertiesEx"); v != 1 || r != 1 {
+		t.Errorf("get clusters created %d views and sent %d retrievals; want 1 and 1", v, r)
+	}
+	if len(inv.Clusters) == 0 || slices.ContainsFunc(inv.Clusters, func(cl Cluster) bool { return cl.Datacenter != "dc-01" }) {
+		t.Errorf("clusters %+v; want each in dc-01", inv.Clusters)
+	}
+}
+
 func TestListingOfAnUnknownKindIsEverything(t *testing.T) {
 	if got := Listing("pods", Filter{}); got != Everything() {
 		t.Errorf("Listing(%q) = %+v; want Everything %+v", "pods", got, Everything())

@@ -106,5 +106,8 @@ func TestClusterCountsFallBackToHostsOnPlainVcsim(t *testing.T) {
 		if got.HostCount != want.HostCount || got.VMCount != want.VMCount || got.HostCount == 0 || got.VMCount == 0 {
 			t.Errorf("%s: %d hosts, %d VMs; want %d and %d, its hosts' sum", got.Name, got.HostCount, got.VMCount, want.HostCount, want.VMCount)
 		}
+		if got.Datacenter != "DC0" {
+			t.Errorf("%s is in datacenter %q; want DC0, found up its parents", got.Name, got.Datacenter)
+		}
 	}
 }
