@@ -62,6 +62,23 @@ func TestWatchFollowsChanges(t *testing.T) {
 	nextUntil(t, w, func(u WatchUpdate) bool {
 		return u.Data != nil && vmNamed(u.Data, "web-02").PowerState == "poweredOff"
 	})
+
+	// The cluster's usage follows, from its summary (the simulator's
+	// roll-up), as get clusters reads it.
+	before := clusterNamed(u.Data, vmNamed(u.Data, "web-02").Cluster)
+	nextUntil(t, w, func(u WatchUpdate) bool {
+		return u.Data != nil && clusterNamed(u.Data, before.Name).CPUUsageMHz < before.CPUUsageMHz
+	})
+}
+
+// clusterNamed returns the cluster named name in inv, or the zero Cluster.
+func clusterNamed(inv *Inventory, name string) Cluster {
+	for _, c := range inv.Clusters {
+		if c.Name == name {
+			return c
+		}
+	}
+	return Cluster{}
 }
 
 // holdMethod is a test transport that holds back every call of one SOAP
