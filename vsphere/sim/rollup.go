@@ -63,13 +63,16 @@ func hostQuickStats(cur types.HostListSummaryQuickStats, hw *types.HostHardwareS
 type clusterHost struct {
 	hw        types.HostHardwareSummary
 	load      vmLoad
-	effective bool // connected and not in maintenance mode: it can run VMs
+	effective bool // it can run VMs (see hostInCluster)
 }
 
-// hostInCluster returns what h, carrying l, adds to its cluster.
+// hostInCluster returns what h, carrying l, adds to its cluster: it is
+// effective when it is connected, powered on (not in standby) and not in
+// maintenance mode.
 func hostInCluster(h *mo.HostSystem, l vmLoad) clusterHost {
 	return clusterHost{hw: *h.Summary.Hardware, load: l,
-		effective: h.Runtime.ConnectionState == types.HostSystemConnectionStateConnected && !h.Runtime.InMaintenanceMode}
+		effective: h.Runtime.ConnectionState == types.HostSystemConnectionStateConnected &&
+			h.Runtime.PowerState == types.HostSystemPowerStatePoweredOn && !h.Runtime.InMaintenanceMode}
 }
 
 // summarize returns the cluster summary cur with what its hosts add up.
@@ -127,7 +130,7 @@ func rollUpStale(kind string, changes []types.PropertyChange) bool {
 	case "VirtualMachine":
 		paths = []string{"runtime.powerState", "runtime.host", "summary.quickStats"}
 	case "HostSystem":
-		paths = []string{"parent", "runtime.connectionState", "runtime.inMaintenanceMode", "summary.hardware"}
+		paths = []string{"parent", "runtime.connectionState", "runtime.powerState", "runtime.inMaintenanceMode", "summary.hardware"}
 	}
 	for _, c := range changes {
 		for _, p := range paths {
