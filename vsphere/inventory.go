@@ -254,11 +254,11 @@ func (c *Client) InventoryFor(ctx context.Context, l Load) (*Inventory, error) {
 	if err := c.load(ctx, s, l); err != nil {
 		return nil, err
 	}
-	if l.Clusters >= Rows && l.Hosts < Rows && s.clustersWithoutUsage() {
+	if l.Clusters >= Rows && l.Hosts < Usage && s.clustersWithoutUsage() {
 		// The server keeps no usage summary: add the clusters up from
 		// their hosts.
-		s.load.Hosts = Rows
-		if err := c.load(ctx, s, Load{Hosts: Rows}); err != nil {
+		s.load.Hosts = Usage
+		if err := c.load(ctx, s, Load{Hosts: Usage}); err != nil {
 			return nil, err
 		}
 	}

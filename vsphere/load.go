@@ -43,6 +43,9 @@ const (
 	// Names fetches what other kinds' rows are resolved through: names,
 	// and which hosts make up a cluster.
 	Names
+	// Usage adds what a host contributes to its cluster's figures where
+	// the server keeps no cluster usage summary: its usage and its VMs.
+	Usage
 	// Rows fetches every field of the kind's rows: what vtui get prints.
 	Rows
 	// Full adds what changes are planned from: a VM's resource pool.
@@ -139,10 +142,10 @@ var kinds = []kind{
 	}},
 	{types: []string{"HostSystem"}, groups: []group{
 		{need: func(l Load) bool { return l.Hosts >= Names }, paths: []string{"name"}},
-		{need: func(l Load) bool { return l.Hosts >= Rows }, paths: []string{
+		{need: func(l Load) bool { return l.Hosts >= Usage }, paths: []string{
 			"summary.quickStats.overallCpuUsage", "summary.quickStats.overallMemoryUsage",
 		}},
-		{need: func(l Load) bool { return l.Hosts >= Rows && l.countsFromLists() }, paths: []string{"vm"}},
+		{need: func(l Load) bool { return l.Hosts >= Usage && l.countsFromLists() }, paths: []string{"vm"}},
 		{need: func(l Load) bool { return l.Hosts >= Rows }, paths: []string{
 			"runtime.connectionState", "runtime.powerState", "runtime.inMaintenanceMode",
 			"summary.hardware.cpuMhz", "summary.hardware.numCpuCores", "summary.hardware.memorySize",

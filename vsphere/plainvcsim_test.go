@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"net/url"
+	"slices"
 	"testing"
 
 	"github.com/vmware/govmomi/simulator"
@@ -94,9 +95,14 @@ func TestClusterCountsFallBackToHostsOnPlainVcsim(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	rec := record(c)
 	listed, err := c.InventoryFor(ctx, Listing("clusters", Filter{}))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if r := rec.sent(func(m string) bool { return m == "RetrievePropertiesEx" }); len(r) != 2 || !slices.Equal(slices.Sorted(slices.Values(rec.paths["HostSystem"])), []string{
+		"name", "summary.quickStats.overallCpuUsage", "summary.quickStats.overallMemoryUsage", "vm"}) {
+		t.Errorf("get clusters sent %d retrievals, reading hosts' %v; want the clusters', then one of the hosts' name, usage and VMs", len(r), rec.paths["HostSystem"])
 	}
 	if len(listed.Clusters) == 0 || len(listed.Clusters) != len(whole.Clusters) {
 		t.Fatalf("listed %d clusters; want the whole inventory's %d", len(listed.Clusters), len(whole.Clusters))

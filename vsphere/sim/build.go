@@ -709,7 +709,7 @@ func (b *builder) rollUp() {
 			DistributedCpuFairness:    1000,
 			DistributedMemoryFairness: 1000,
 			Uptime:                    int32(b.now.Sub(*h.hs.Runtime.BootTime).Seconds()),
-		}, h.hs.Summary.Hardware, h.load)
+		}, h.hs.Summary.Hardware, h.load, hostConnected(&h.hs.HostSystem))
 	}
 
 	for _, cs := range b.clusters {

@@ -46,6 +46,15 @@ func cloneValue(v reflect.Value) reflect.Value {
 			c.Index(i).Set(cloneValue(v.Index(i)))
 		}
 		return c
+	case reflect.Array:
+		c := reflect.New(v.Type()).Elem()
+		c.Set(v)
+		if !scalar(v.Type().Elem().Kind()) {
+			for i := range v.Len() {
+				c.Index(i).Set(cloneValue(v.Index(i)))
+			}
+		}
+		return c
 	case reflect.Map:
 		if v.IsNil() {
 			return v

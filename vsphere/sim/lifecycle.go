@@ -16,6 +16,7 @@ import (
 type lifecycle struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
+	mu      sync.Mutex // orders starts before stop's wait
 	wg      sync.WaitGroup
 	running atomic.Int32 // for tests: pieces not yet returned
 }
@@ -29,6 +30,14 @@ func newLifecycle() *lifecycle {
 // goBackground runs fn in its own goroutine, with a context cancelled when
 // the server closes.
 func (l *lifecycle) goBackground(fn func(ctx context.Context)) {
+	// Pieces start from request goroutines (a task, the registry's
+	// listener): once the server is closing nothing new starts, so that
+	// no start races stop's wait.
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.ctx.Err() != nil {
+		return
+	}
 	l.running.Add(1)
 	l.wg.Go(func() {
 		defer l.running.Add(-1)
@@ -54,7 +63,9 @@ func (l *lifecycle) sleep(ctx context.Context, d time.Duration) bool {
 
 // stop cancels the background work and waits for it to return.
 func (l *lifecycle) stop() {
+	l.mu.Lock()
 	l.cancel()
+	l.mu.Unlock()
 	l.wg.Wait()
 }
 

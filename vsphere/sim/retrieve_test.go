@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/view"
@@ -224,5 +225,38 @@ func TestRetrievedValuesDoNotAlias(t *testing.T) {
 	})
 	if after := encoded(t, []types.ObjectContent{oc}); !slices.Equal(after, before) {
 		t.Errorf("what was read changed with the VM:\nbefore %s\n after %s", before, after)
+	}
+}
+
+// TestCloneSharesNothing copies values of the shapes vim25 types have
+// (pointers, slices, interfaces, maps, arrays of pointers, time) and
+// checks that changing the original leaves the copy as it was.
+func TestCloneSharesNothing(t *testing.T) {
+	type shape struct {
+		P   *types.ManagedObjectReference
+		S   []types.BaseVirtualDevice
+		M   map[string]*int
+		A   [2]*string
+		T   time.Time
+		Any any
+	}
+	one, word := 1, "a"
+	orig := &shape{
+		P:   &types.ManagedObjectReference{Type: "HostSystem", Value: "host-1"},
+		S:   []types.BaseVirtualDevice{&types.VirtualDisk{CapacityInKB: 1}},
+		M:   map[string]*int{"k": &one},
+		A:   [2]*string{&word, nil},
+		T:   time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC),
+		Any: &types.ManagedObjectReference{Value: "x"},
+	}
+	c := clone(orig).(*shape)
+	orig.P.Value = "host-2"
+	orig.S[0].(*types.VirtualDisk).CapacityInKB = 2
+	*orig.M["k"] = 2
+	*orig.A[0] = "b"
+	orig.Any.(*types.ManagedObjectReference).Value = "y"
+	if c.P.Value != "host-1" || c.S[0].(*types.VirtualDisk).CapacityInKB != 1 || *c.M["k"] != 1 || *c.A[0] != "a" ||
+		c.Any.(*types.ManagedObjectReference).Value != "x" || !c.T.Equal(orig.T) {
+		t.Errorf("the copy changed with the original: %+v", c)
 	}
 }

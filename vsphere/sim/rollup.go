@@ -13,9 +13,10 @@ import (
 // Usage roll-up
 //
 // vCenter keeps what host and cluster summaries add up from their VMs
-// current: a host's quickStats.overallCpuUsage and overallMemoryUsage, and
-// a cluster's numHosts, numEffectiveHosts, totals and usageSummary (VM
-// counts, demand, and statsGenNumber, which counts the refreshes). vcsim
+// current: a host's quickStats.overallCpuUsage and overallMemoryUsage
+// (reported only while the host is connected), and a cluster's numHosts,
+// numEffectiveHosts, totals and usageSummary (VM counts, demand, and
+// statsGenNumber, which DRS moves on at each load-balancing pass). vcsim
 // sets them once. Here the registry's listener (feed.go) marks the
 // roll-up stale when a VM starts, stops, moves, appears or goes, or a
 // host's state changes; once changes settle (rollUpSettle) the roll-up
@@ -24,10 +25,11 @@ import (
 // from the same functions (build.go).
 
 // rollUpSettle lets a burst of changes settle before the roll-up. vCenter
-// refreshes its summaries every few seconds; this is sooner, so that a
-// user sees the counts follow a change at once, and seldom enough that a
-// burst of changes costs little: one roll-up of the large preset takes
-// 34 ms (BenchmarkRollUpLarge), at most 7% of a core.
+// refreshes a cluster's usage summary at DRS's load-balancing passes,
+// minutes apart; this is sooner, so that a user sees the counts follow a
+// change at once, and seldom enough that a burst of changes costs little:
+// one roll-up of the large preset takes 34 to 56 ms (BenchmarkRollUpLarge),
+// at most a tenth of a core.
 const rollUpSettle = 500 * time.Millisecond
 
 // hypervisorMB is the memory ESXi itself uses on each host.
@@ -36,6 +38,7 @@ const hypervisorMB = 3072
 // vmLoad is what a host's VMs add up to.
 type vmLoad struct {
 	cpuMhz, memMB int64 // used by the powered-on VMs (their overallCpuUsage and hostMemoryUsage)
+	cpuDemandMhz  int64 // their overallCpuDemand
 	vms, vmsOn    int
 }
 
@@ -45,14 +48,20 @@ func (l *vmLoad) add(state types.VirtualMachinePowerState, qs types.VirtualMachi
 	if state == types.VirtualMachinePowerStatePoweredOn {
 		l.vmsOn++
 		l.cpuMhz += int64(qs.OverallCpuUsage)
+		l.cpuDemandMhz += int64(qs.OverallCpuDemand)
 		l.memMB += int64(qs.HostMemoryUsage)
 	}
 }
 
 // hostQuickStats returns the quick stats cur of a host with hardware hw
 // carrying l: its VMs' usage plus ESXi's own (1% of the CPU and
-// hypervisorMB), within the host's capacity.
-func hostQuickStats(cur types.HostListSummaryQuickStats, hw *types.HostHardwareSummary, l vmLoad) types.HostListSummaryQuickStats {
+// hypervisorMB), within the host's capacity; none while it is not
+// connected, as vCenter reports them.
+func hostQuickStats(cur types.HostListSummaryQuickStats, hw *types.HostHardwareSummary, l vmLoad, connected bool) types.HostListSummaryQuickStats {
+	if !connected {
+		cur.OverallCpuUsage, cur.OverallMemoryUsage = 0, 0
+		return cur
+	}
 	capacity := int64(hw.CpuMhz) * int64(hw.NumCpuCores)
 	cur.OverallCpuUsage = int32(min(l.cpuMhz+capacity/100, capacity))
 	cur.OverallMemoryUsage = int32(min(l.memMB+hypervisorMB, hw.MemorySize/units.MB))
@@ -63,6 +72,7 @@ func hostQuickStats(cur types.HostListSummaryQuickStats, hw *types.HostHardwareS
 type clusterHost struct {
 	hw        types.HostHardwareSummary
 	load      vmLoad
+	connected bool // its VMs' usage is known
 	effective bool // it can run VMs (see hostInCluster)
 }
 
@@ -70,18 +80,23 @@ type clusterHost struct {
 // effective when it is connected, powered on (not in standby) and not in
 // maintenance mode.
 func hostInCluster(h *mo.HostSystem, l vmLoad) clusterHost {
-	return clusterHost{hw: *h.Summary.Hardware, load: l,
-		effective: h.Runtime.ConnectionState == types.HostSystemConnectionStateConnected &&
-			h.Runtime.PowerState == types.HostSystemPowerStatePoweredOn && !h.Runtime.InMaintenanceMode}
+	connected := hostConnected(h)
+	return clusterHost{hw: *h.Summary.Hardware, load: l, connected: connected,
+		effective: connected && h.Runtime.PowerState == types.HostSystemPowerStatePoweredOn && !h.Runtime.InMaintenanceMode}
+}
+
+// hostConnected reports whether vCenter is in touch with h.
+func hostConnected(h *mo.HostSystem) bool {
+	return h.Runtime.ConnectionState == types.HostSystemConnectionStateConnected
 }
 
 // summarize returns the cluster summary cur with what its hosts add up.
 // Effective resources are the effective hosts' (vcsim models no
 // virtualization overhead); vSphere reports effectiveMemory in MB but
 // totalMemory in bytes. The usage summary's demand is its powered-on VMs'
-// usage; the failover resources left, when admission control reports them
-// by percentage, what that usage leaves. statsGenNumber is left to the
-// caller.
+// on connected hosts (the others' is unknown); the failover resources left,
+// when admission control reports them by percentage, what that demand
+// leaves of the effective resources. statsGenNumber is left to the caller.
 func summarize(cur types.ClusterComputeResourceSummary, hosts []clusterHost) types.ClusterComputeResourceSummary {
 	s := cur
 	s.TotalCpu, s.TotalMemory, s.NumCpuCores, s.NumCpuThreads = 0, 0, 0, 0
@@ -104,8 +119,10 @@ func summarize(cur types.ClusterComputeResourceSummary, hosts []clusterHost) typ
 			s.EffectiveCpu += cpu
 			s.EffectiveMemory += h.hw.MemorySize / units.MB
 		}
-		u.CpuDemandMhz += int32(h.load.cpuMhz)
-		u.MemDemandMB += int32(h.load.memMB)
+		if h.connected {
+			u.CpuDemandMhz += int32(h.load.cpuDemandMhz)
+			u.MemDemandMB += int32(h.load.memMB)
+		}
 		vms += h.load.vms
 		vmsOn += h.load.vmsOn
 	}
@@ -115,8 +132,8 @@ func summarize(cur types.ClusterComputeResourceSummary, hosts []clusterHost) typ
 	s.UsageSummary = &u
 	if info, ok := cur.AdmissionControlInfo.(*types.ClusterFailoverResourcesAdmissionControlInfo); ok {
 		left := *info
-		left.CurrentCpuFailoverResourcesPercent = 100 - int32(100*int64(u.CpuDemandMhz)/max(int64(s.TotalCpu), 1))
-		left.CurrentMemoryFailoverResourcesPercent = 100 - int32(100*int64(u.MemDemandMB)/max(s.TotalMemory/units.MB, 1))
+		left.CurrentCpuFailoverResourcesPercent = 100 - int32(min(100*int64(u.CpuDemandMhz)/max(int64(s.EffectiveCpu), 1), 100))
+		left.CurrentMemoryFailoverResourcesPercent = 100 - int32(min(100*int64(u.MemDemandMB)/max(s.EffectiveMemory, 1), 100))
 		s.AdmissionControlInfo = &left
 	}
 	return s
@@ -173,7 +190,7 @@ func rollUp(ctx *simulator.Context) {
 				return
 			}
 			l := loads[h.Self]
-			if qs := hostQuickStats(h.Summary.QuickStats, h.Summary.Hardware, l); qs != h.Summary.QuickStats {
+			if qs := hostQuickStats(h.Summary.QuickStats, h.Summary.Hardware, l, hostConnected(&h.HostSystem)); qs != h.Summary.QuickStats {
 				ctx.Update(h, []types.PropertyChange{{Name: "summary.quickStats", Val: qs}})
 			}
 			if h.Parent != nil && h.Parent.Type == "ClusterComputeResource" {

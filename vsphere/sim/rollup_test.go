@@ -107,8 +107,9 @@ func TestRollUpFollowsPowerAndMoves(t *testing.T) {
 }
 
 // TestRollUpFollowsAHostFailure: a crashed host stops counting as
-// effective, and once HA has restarted its VMs elsewhere the cluster
-// still counts them all.
+// effective, reports no usage, and its VMs' demand leaves the cluster's
+// (vCenter no longer knows it); once HA has restarted them elsewhere the
+// cluster still counts every VM.
 func TestRollUpFollowsAHostFailure(t *testing.T) {
 	s, c := fastHA(t)
 	const host = "esx-a-02.lab.local"
@@ -121,6 +122,10 @@ func TestRollUpFollowsAHostFailure(t *testing.T) {
 	})
 	if after.sum.NumHosts != before.sum.NumHosts || after.sum.EffectiveCpu >= before.sum.EffectiveCpu {
 		t.Errorf("after the crash: %d hosts, %d MHz effective; want %d hosts, less than %d MHz", after.sum.NumHosts, after.sum.EffectiveCpu, before.sum.NumHosts, before.sum.EffectiveCpu)
+	}
+	if after.sum.UsageSummary.CpuDemandMhz >= before.sum.UsageSummary.CpuDemandMhz || after.host.OverallCpuUsage != 0 || after.host.OverallMemoryUsage != 0 {
+		t.Errorf("after the crash: cluster demand %d MHz (before %d), %s uses %d MHz and %d MB; want less demand and no usage reported",
+			after.sum.UsageSummary.CpuDemandMhz, before.sum.UsageSummary.CpuDemandMhz, host, after.host.OverallCpuUsage, after.host.OverallMemoryUsage)
 	}
 	waitEvents(t, c, "VmRestartedOnAlternateHostEvent")
 	await(t, c, "cluster-a", host, "the restarted VMs counted", func(f figures) bool {
