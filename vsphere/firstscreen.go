@@ -3,8 +3,6 @@ package vsphere
 import (
 	"context"
 	"fmt"
-
-	"github.com/vmware/govmomi/vim25/types"
 )
 
 // The first screen
@@ -22,9 +20,6 @@ import (
 // preview is what a store knows of its objects while the first load
 // streams in behind the first screen.
 type preview struct {
-	// partial are the VMs whose rows are not all in: for each, the
-	// filters (a bit each, see followers) that still owe part of it.
-	partial map[Ref]uint8
 	// unseen are the objects loaded ahead that the load has not brought
 	// yet; those still unseen at its end were deleted meanwhile.
 	unseen map[Ref]bool
@@ -32,15 +27,15 @@ type preview struct {
 
 // previewFirst loads into s the names of every object in the VM list and
 // the rows of its first n VMs by name, and puts s in preview until
-// endPreview. owing are the filters (a bit each) that bring parts of the
-// other VMs' rows.
-func (c *Client) previewFirst(ctx context.Context, s *store, n int, owing uint8) error {
+// endPreview. The other VMs' rows are owed by the filters that carry VM
+// rows (s.parts; see split.go).
+func (c *Client) previewFirst(ctx context.Context, s *store, n int) error {
 	names := Listing("vms", Filter{})
 	names.VMs = Names // and the rows of the first n, below
 	if err := c.load(ctx, s, names); err != nil {
 		return err
 	}
-	p := &preview{partial: make(map[Ref]uint8, len(s.vms)), unseen: map[Ref]bool{}}
+	p := &preview{unseen: map[Ref]bool{}}
 	addKeys(p.unseen, s.names)
 	addKeys(p.unseen, s.parents)
 	addKeys(p.unseen, s.clusters)
@@ -53,7 +48,7 @@ func (c *Client) previewFirst(ctx context.Context, s *store, n int, owing uint8)
 		if i < n {
 			first = append(first, vm.Ref)
 		} else {
-			p.partial[vm.Ref] = owing
+			s.owing[vm.Ref] = s.parts["VirtualMachine"]
 		}
 	}
 	s.preview = p
@@ -65,34 +60,6 @@ func (c *Client) previewFirst(ctx context.Context, s *store, n int, owing uint8)
 		return fmt.Errorf("load the first %d VMs from %s: %w", len(first), c.host, err)
 	}
 	return nil
-}
-
-// arrived notes that the filter from brought objects, or its part of them.
-func (s *store) arrived(updates []types.ObjectUpdate, from int) {
-	if s.preview == nil {
-		return
-	}
-	for _, u := range updates {
-		obj := toRef(u.Obj)
-		if owing, ok := s.preview.partial[obj]; ok {
-			if owing &^= 1 << from; owing == 0 {
-				delete(s.preview.partial, obj)
-			} else {
-				s.preview.partial[obj] = owing
-			}
-		}
-		delete(s.preview.unseen, obj)
-	}
-}
-
-// owes reports whether part of the VM r's row is still to come; never
-// when p is nil (no preview).
-func (p *preview) owes(r Ref) bool {
-	if p == nil {
-		return false
-	}
-	_, ok := p.partial[r]
-	return ok
 }
 
 // endPreview ends the preview once the load is complete: what it did not

@@ -16,9 +16,9 @@ func TestPreviewListsAPrefixThatOnlyGrows(t *testing.T) {
 	const n = 40
 	s := syntheticStore(n)
 	want := s.inventory().VMs
-	s.preview = &preview{partial: map[Ref]uint8{}, unseen: map[Ref]bool{}}
+	s.preview = &preview{unseen: map[Ref]bool{}}
 	for r := range s.vms {
-		s.preview.partial[r] = 1
+		s.owing[r] = 1
 		s.preview.unseen[r] = true
 	}
 	var shown []VM
@@ -44,7 +44,7 @@ func TestPreviewListsAPrefixThatOnlyGrows(t *testing.T) {
 
 func TestEndPreviewDropsWhatTheLoadDidNotBring(t *testing.T) {
 	s := syntheticStore(3)
-	s.preview = &preview{partial: map[Ref]uint8{}, unseen: map[Ref]bool{{"VirtualMachine", "vm-1"}: true, {"Datastore", "ds-0"}: true}}
+	s.preview = &preview{unseen: map[Ref]bool{{"VirtualMachine", "vm-1"}: true, {"Datastore", "ds-0"}: true}}
 	s.endPreview()
 	inv := s.inventory()
 	if len(inv.VMs) != 2 || vmNamed(inv, "vm-00001").Name != "" || len(inv.Datastores) != 3 {
@@ -53,25 +53,58 @@ func TestEndPreviewDropsWhatTheLoadDidNotBring(t *testing.T) {
 }
 
 // TestPreviewWaitsForEveryPartOfARow splits VM rows over two filters, as
-// a watch's followers do: a row shows once both parts are in, never half.
+// a watch's followers do: in preview, a row shows once both parts are in,
+// never half.
 func TestPreviewWaitsForEveryPartOfARow(t *testing.T) {
 	s := syntheticStore(2)
-	s.preview = &preview{partial: map[Ref]uint8{}, unseen: map[Ref]bool{}}
+	s.parts = parts{"VirtualMachine": 0b11}
+	s.preview = &preview{unseen: map[Ref]bool{}}
 	for r := range s.vms {
-		s.preview.partial[r] = 0b11
+		s.owing[r] = 0b11
 	}
 	first := types.ManagedObjectReference{Type: "VirtualMachine", Value: "vm-0"}
-	s.arrived([]types.ObjectUpdate{{Kind: types.ObjectUpdateKindEnter, Obj: first}}, 1)
+	s.applyFrom(1, []types.ObjectUpdate{{Kind: types.ObjectUpdateKindEnter, Obj: first}})
 	if got := s.inventory().VMs; len(got) != 0 {
 		t.Fatalf("with the second half of vm-0 in: shown %v; want nothing yet", names(got, vmName))
 	}
-	s.arrived([]types.ObjectUpdate{{Kind: types.ObjectUpdateKindModify, Obj: first}}, 1)
+	s.applyFrom(1, []types.ObjectUpdate{{Kind: types.ObjectUpdateKindModify, Obj: first}})
 	if got := s.inventory().VMs; len(got) != 0 {
 		t.Fatalf("with the second half of vm-0 changed: shown %v; want nothing yet", names(got, vmName))
 	}
-	s.arrived([]types.ObjectUpdate{{Kind: types.ObjectUpdateKindEnter, Obj: first}}, 0)
+	s.applyFrom(0, []types.ObjectUpdate{{Kind: types.ObjectUpdateKindEnter, Obj: first}})
 	if got := s.inventory().VMs; len(got) != 1 || got[0].Ref != toRef(first) {
 		t.Errorf("with both halves of vm-0 in: shown %v; want vm-0", names(got, vmName))
+	}
+}
+
+// TestSplitRowsStayWholeAfterTheLoad: once live, a VM created shows only
+// when both filters have brought their half, and a VM destroyed is not
+// brought back by the other filter's late news of it.
+func TestSplitRowsStayWholeAfterTheLoad(t *testing.T) {
+	s := syntheticStore(1)
+	s.parts = parts{"VirtualMachine": 0b11}
+	vm := types.ManagedObjectReference{Type: "VirtualMachine", Value: "vm-new"}
+	name := types.PropertyChange{Name: "name", Op: types.PropertyChangeOpAssign, Val: "new"}
+	power := types.PropertyChange{Name: "runtime.powerState", Op: types.PropertyChangeOpAssign, Val: types.VirtualMachinePowerStatePoweredOn}
+	shown := func() bool { return vmNamed(s.inventory(), "new").Name != "" }
+
+	s.applyFrom(0, []types.ObjectUpdate{{Kind: types.ObjectUpdateKindEnter, Obj: vm, ChangeSet: []types.PropertyChange{name}}})
+	if shown() {
+		t.Fatal("a new VM shows with only the first filter's half of its row")
+	}
+	s.applyFrom(1, []types.ObjectUpdate{{Kind: types.ObjectUpdateKindEnter, Obj: vm, ChangeSet: []types.PropertyChange{power}}})
+	if !shown() || vmNamed(s.inventory(), "new").PowerState != "poweredOn" {
+		t.Fatal("a new VM with both halves of its row in does not show whole")
+	}
+
+	s.applyFrom(1, []types.ObjectUpdate{{Kind: types.ObjectUpdateKindLeave, Obj: vm}})
+	s.applyFrom(0, []types.ObjectUpdate{{Kind: types.ObjectUpdateKindModify, Obj: vm, ChangeSet: []types.PropertyChange{name}}})
+	if shown() {
+		t.Fatal("a destroyed VM came back with the other filter's late change")
+	}
+	s.applyFrom(0, []types.ObjectUpdate{{Kind: types.ObjectUpdateKindLeave, Obj: vm}})
+	if shown() || len(s.gone) != 0 || len(s.owing) != 0 {
+		t.Errorf("after both filters reported it gone: shown %v, gone %v, owing %v; want nothing left", shown(), s.gone, s.owing)
 	}
 }
 

@@ -55,6 +55,10 @@ type store struct {
 	// preview is set while a watch's first load streams in behind its
 	// first screen (see previewFirst); nil otherwise.
 	preview *preview
+	// parts, owing and gone keep rows that come in parts from several
+	// filters whole (split.go).
+	parts       parts
+	owing, gone map[Ref]uint8
 }
 
 func newStore(l Load) *store {
@@ -67,6 +71,8 @@ func newStore(l Load) *store {
 		vms:        map[Ref]*VM{},
 		datastores: map[Ref]*Datastore{},
 		networks:   map[Ref]*Network{},
+		owing:      map[Ref]uint8{},
+		gone:       map[Ref]uint8{},
 	}
 }
 
@@ -433,6 +439,9 @@ func (s *store) inventory() *Inventory {
 	}
 	hosts := make(map[Ref]*Host, len(s.hosts))
 	for r, h := range s.hosts {
+		if s.owes(r) {
+			continue // half a row: the rest comes with another filter
+		}
 		hh := h.Host
 		if !fromLists {
 			hh.VMCount = 0
@@ -455,8 +464,11 @@ func (s *store) inventory() *Inventory {
 	}
 	gen := s.nameGen + 1
 	for _, vm := range s.sortedVMs() {
-		if s.preview.owes(vm.Ref) {
-			break
+		if s.owes(vm.Ref) {
+			if s.preview != nil {
+				break // the list only ever grows below what it shows
+			}
+			continue
 		}
 		if vm.resolved != gen {
 			vm.Datastores = s.datastoreNames(vm.DatastoreRefs)

@@ -2,7 +2,6 @@ package vsphere
 
 import (
 	"context"
-	"slices"
 	"sync"
 	"time"
 
@@ -118,9 +117,10 @@ func (c *Client) streamInventory(ctx context.Context, opts WatchOptions, first b
 	}
 	specs := vs.filterSpecs(Everything(), followers)
 	s := newStore(Everything())
+	s.parts = partsOf(specs)
 	var last time.Time // of the last state published while loading
 	if first && opts.Screen > 0 {
-		if err := c.previewFirst(ctx, s, opts.Screen, bringing(specs, "VirtualMachine")); err != nil {
+		if err := c.previewFirst(ctx, s, opts.Screen); err != nil {
 			return false, err
 		}
 		publish(s.inventory(), Syncing)
@@ -131,8 +131,7 @@ func (c *Client) streamInventory(ctx context.Context, opts WatchOptions, first b
 	err = c.followAll(ctx, specs, opts.PageSize, func(from int, updates []types.ObjectUpdate, truncated, loaded bool) {
 		mu.Lock()
 		defer mu.Unlock()
-		applyUpdates(updates, s.set, s.remove)
-		s.arrived(updates, from)
+		s.applyFrom(from, updates)
 		if loaded {
 			loading--
 		}
@@ -150,18 +149,6 @@ func (c *Client) streamInventory(ctx context.Context, opts WatchOptions, first b
 		c.staleViews(vs, err)
 	}
 	return synced, err
-}
-
-// bringing returns the filters among specs (a bit each) that bring
-// properties of objects of type t.
-func bringing(specs []types.PropertyFilterSpec, t string) uint8 {
-	var bits uint8
-	for i, spec := range specs {
-		if slices.ContainsFunc(spec.PropSet, func(p types.PropertySpec) bool { return p.Type == t }) {
-			bits |= 1 << i
-		}
-	}
-	return bits
 }
 
 // followAll follows each of specs through a collector of its own, at
@@ -191,6 +178,5 @@ func (c *Client) followAll(ctx context.Context, specs []types.PropertyFilterSpec
 // apply folds property updates into the store, as if one filter brought
 // them.
 func (s *store) apply(updates []types.ObjectUpdate) {
-	applyUpdates(updates, s.set, s.remove)
-	s.arrived(updates, 0)
+	s.applyFrom(0, updates)
 }
