@@ -2,6 +2,7 @@ package vsphere
 
 import (
 	"context"
+	"os"
 	"runtime"
 	"runtime/metrics"
 	"sync"
@@ -10,22 +11,39 @@ import (
 
 	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/types"
+
+	"github.com/vtui/vtui/vsphere/sim"
 )
 
-// The large preset takes seconds to build, so the benchmarks share one.
+// The large preset takes seconds to build, so the benchmarks share one,
+// which TestMain closes once the package's tests end.
 var large struct {
 	once sync.Once
-	cfg  Config
+	srv  *sim.Server
 	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if large.srv != nil {
+		large.srv.Close()
+	}
+	os.Exit(code)
 }
 
 func largeClient(b *testing.B) *Client {
 	b.Helper()
 	large.once.Do(func() {
-		srv := startSim(&testing.T{}, "large") // lives until the process exits
-		large.cfg = configFor(srv)
+		spec, err := sim.Preset("large")
+		if err == nil {
+			large.srv, err = sim.Start(context.Background(), spec, sim.Options{Username: testUser, Password: testPassword})
+		}
+		large.err = err
 	})
-	c, err := Connect(context.Background(), large.cfg)
+	if large.err != nil {
+		b.Fatal(large.err)
+	}
+	c, err := Connect(context.Background(), configFor(large.srv))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
 
+	"github.com/vtui/vtui/vsphere/sim"
 	"github.com/vtui/vtui/vsphere/vspheretest"
 )
 
@@ -49,6 +50,12 @@ func (t target) env() fakeEnv {
 	return fakeEnv{"VTUI_URL": t.url, "VTUI_USERNAME": t.user, "VTUI_PASSWORD": t.password, "VTUI_THUMBPRINT": t.thumbprint}
 }
 
+// shared keeps the simulators the benchmarks share until the package's
+// tests end.
+var shared vspheretest.Shared
+
+func TestMain(m *testing.M) { os.Exit(shared.Run(m)) }
+
 // The large preset takes seconds to build and plain vcsim a minute, so the
 // benchmarks of a process share each.
 var (
@@ -56,7 +63,15 @@ var (
 		if name := os.Getenv("VTUI_BENCH_ENV"); name != "" {
 			return readTarget(name)
 		}
-		srv := vspheretest.Start(&testing.T{}, "large") // lives until the process exits
+		spec, err := sim.Preset("large")
+		if err != nil {
+			return target{}, err
+		}
+		srv, err := sim.Start(context.Background(), spec, sim.Options{})
+		if err != nil {
+			return target{}, err
+		}
+		shared.Keep(srv.Close)
 		return target{srv.URL.String(), srv.Username, srv.Password, srv.Thumbprint}, nil
 	})
 	plain2kTarget = sync.OnceValues(func() (target, error) {
@@ -70,7 +85,8 @@ var (
 		}
 		m.Service.Listen = &url.URL{Host: "127.0.0.1:0", User: url.UserPassword("u", "p")}
 		m.Service.TLS = new(tls.Config)
-		srv := m.Service.NewServer() // lives until the process exits
+		srv := m.Service.NewServer()
+		shared.Keep(func() { srv.Close(); m.Remove() })
 		return target{srv.URL.String(), "u", "p", soap.ThumbprintSHA256(srv.Certificate())}, nil
 	})
 )
