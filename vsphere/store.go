@@ -123,8 +123,9 @@ func asClusterSummary(v any) *types.ClusterComputeResourceSummary {
 // usage, or nil if vCenter has not computed its usage summary: it is
 // missing (before vSphere 6.0) or was never refreshed (statsGenNumber 0,
 // as govmomi's plain vcsim leaves it). Usage is the demand of the
-// powered-on VMs (cpuDemandMhz, memDemandMB), which is what vCenter
-// reports as a cluster's use; the hosts' quickStats add ESXi's own on top.
+// powered-on VMs (cpuDemandMhz, memDemandMB), the one usage figure the
+// cluster's own summary holds; the hosts' quickStats, which govc
+// cluster.usage adds up, include ESXi's own use on top.
 func clusterUsageOf(sum *types.ClusterComputeResourceSummary) *clusterUsage {
 	u := sum.UsageSummary
 	if u == nil || u.StatsGenNumber == 0 {
