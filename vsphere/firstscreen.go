@@ -7,8 +7,9 @@ import (
 
 // The first screen
 //
-// A watch's first load brings the whole inventory, and vcsim computes all
-// of it before it returns the first page (2 to 4 s at 10,000 VMs). So
+// A watch's first load brings the whole inventory, and the simulator reads
+// all of it before it returns the first page (0.4 s at 10,000 VMs on
+// vtui's; 2 to 4 s on plain vcsim), then the client decodes it. So
 // that the VM list shows at once, the watch first asks small questions:
 // the names of every VM and of what VM rows refer to, then, by reference,
 // the rows of the first screen's VMs by name. Knowing every name, it

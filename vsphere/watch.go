@@ -96,7 +96,8 @@ func (c *Client) Watch(ctx context.Context, opts WatchOptions) *Watch {
 // the first load is the client's biggest cost (90% of its CPU at 10,000
 // VMs), and split in two it runs on two cores: the load takes 1.3 to
 // 1.8 s instead of 2.0 to 2.5 s on vtui's simulator. vCenter serves
-// collectors on threads of its own. At most 8 (a bit each in preview).
+// collectors on threads of its own. At most 8: split.go keeps a bit per
+// filter.
 const followers = 2
 
 // streamInventory loads everything into a fresh store through property

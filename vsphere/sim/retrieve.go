@@ -28,9 +28,11 @@ import (
 // CancelRetrievePropertiesEx (which vcsim lacks) or the session's end
 // drops it.
 
-// retrievals are the property collector's methods served here; a call
+// retrievals are the property collector's methods served here. A call
 // without a session stays vcsim's, which answers it as vCenter does (a
-// missing property, NotAuthenticated, for each path).
+// missing property, NotAuthenticated, for each path): rerouting takes
+// effect through the session's view of the target (see route.go), and
+// such a call has none.
 var retrievals = []string{"RetrievePropertiesEx", "ContinueRetrievePropertiesEx", "CancelRetrievePropertiesEx", "RetrieveProperties"}
 
 // content reads the properties of ref that props ask for, under ref's

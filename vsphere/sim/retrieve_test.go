@@ -10,6 +10,7 @@ import (
 
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/view"
+	"github.com/vmware/govmomi/vim25"
 	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
@@ -258,5 +259,37 @@ func TestCloneSharesNothing(t *testing.T) {
 	if c.P.Value != "host-1" || c.S[0].(*types.VirtualDisk).CapacityInKB != 1 || *c.M["k"] != 1 || *c.A[0] != "a" ||
 		c.Any.(*types.ManagedObjectReference).Value != "x" || !c.T.Equal(orig.T) {
 		t.Errorf("the copy changed with the original: %+v", c)
+	}
+}
+
+// TestRetrievalsWithoutASessionStayVcsims: a retrieval before login is
+// answered as vcsim (and vCenter) answer it, every property missing with
+// NotAuthenticated: such calls are vcsim's, since the simulator's
+// rerouting works through the calling session (route.go).
+func TestRetrievalsWithoutASessionStayVcsims(t *testing.T) {
+	s := startPreset(t, "small")
+	ctx := context.Background()
+	sc := soap.NewClient(s.URL, false)
+	sc.SetThumbprint(s.URL.Host, s.Thumbprint)
+	vc, err := vim25.NewClient(ctx, sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := methods.RetrievePropertiesEx(ctx, vc, &types.RetrievePropertiesEx{
+		This: vc.ServiceContent.PropertyCollector,
+		SpecSet: []types.PropertyFilterSpec{{
+			ObjectSet: []types.ObjectSpec{{Obj: vc.ServiceContent.RootFolder}},
+			PropSet:   []types.PropertySpec{{Type: "Folder", PathSet: []string{"name"}}},
+		}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs := res.Returnval.Objects
+	if len(objs) != 1 || len(objs[0].PropSet) != 0 || len(objs[0].MissingSet) != 1 {
+		t.Fatalf("the root folder's name before login: %+v; want it missing", objs)
+	}
+	if _, ok := objs[0].MissingSet[0].Fault.Fault.(*types.NotAuthenticated); !ok {
+		t.Errorf("missing for %T; want NotAuthenticated", objs[0].MissingSet[0].Fault.Fault)
 	}
 }

@@ -116,7 +116,7 @@ func (vc *vcenter) route(ctx *simulator.Context, m *simulator.Method) (mo.Refere
 			return nil, f
 		}
 	}
-	if slices.Contains(rerouted[m.This.Type], m.Name) && (ctx.Session != nil || !slices.Contains(retrievals, m.Name)) {
+	if slices.Contains(rerouted[m.This.Type], m.Name) {
 		m.This = vc.Self
 	}
 	return nil, nil
