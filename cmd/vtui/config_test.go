@@ -55,14 +55,20 @@ func resolveTest(t *testing.T, args []string, env fakeEnv, file string) (setting
 
 func resolveIn(t *testing.T, home string, args []string, env fakeEnv) (settings, error) {
 	t.Helper()
+	s, _, err := resolveSettings(testInput(t, home, args, env))
+	return s, err
+}
+
+// testInput parses args as the global flags and makes env the environment.
+func testInput(t *testing.T, home string, args []string, env fakeEnv) resolveInput {
+	t.Helper()
 	fs := pflag.NewFlagSet("vtui", pflag.ContinueOnError)
 	addGlobalFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		t.Fatalf("parse %q: %v", args, err)
 	}
 	env.set(t)
-	s, _, err := resolveSettings(resolveInput{Flags: fs, Home: home, Presets: testPresets})
-	return s, err
+	return resolveInput{Flags: fs, Home: home, Presets: testPresets}
 }
 
 func writeFile(t *testing.T, path, content string, mode os.FileMode) {

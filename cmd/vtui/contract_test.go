@@ -123,6 +123,11 @@ func contractRows(t *testing.T) []contractRow {
 	writeFile(t, noHAPlan, "name: t\ncluster: cluster-b\nscenario: host-failure\ntargets: {pick: most-vms, count: 1}\nexpect: {rto: 1m}\ninject: {method: sim-crash}\n", 0o600)
 	tightPlan := filepath.Join(dir, "tight-plan.yaml")
 	writeFile(t, tightPlan, "name: t\ncluster: cluster-a\nscenario: host-failure\ntargets: {hosts: [esx-a-01.lab.local]}\nexpect: {rto: 1ms}\ninject: {method: sim-crash}\n", 0o600)
+	labPlan := filepath.Join(dir, "lab-plan.yaml")
+	writeFile(t, labPlan, "name: t\ncontext: lab\ncluster: cluster-a\nscenario: host-failure\ntargets: {hosts: [esx-a-01.lab.local]}\nexpect: {rto: 1m}\ninject: {method: sim-crash}\n", 0o600)
+	labJournal := filepath.Join(dir, "lab.journal")
+	writeJournalStart(t, labJournal, labPlan)
+	simEnv := fakeEnv{"VTUI_URL": "https://127.0.0.1:1/sdk", "VTUI_USERNAME": "u"}
 	badPlan := filepath.Join(dir, "bad-plan.yaml")
 	writeFile(t, badPlan, "name: t\ncluster: cluster-a\nscenario: host-crash\n", 0o600)
 	journal := func(name string) string { return "--journal=" + filepath.Join(dir, name) }
@@ -226,6 +231,13 @@ func contractRows(t *testing.T) []contractRow {
 		{"vtui drill run", []string{"drill", "run", okPlan, sim, "--readonly", "--yes", journal("ro")}, nil, exitFailed, "read-only mode"},
 		{"vtui drill run", []string{"drill", "run", okPlan, sim, "--dry-run", journal("dry")}, nil, exitOK, "dry run: would crash esx-a-01.lab.local"},
 		{"vtui drill run", []string{"drill", "run", tightPlan, sim, "--yes", journal("tight")}, nil, exitDrillFailed, "beyond expect.rto 1ms"},
+		// A plan's context and another vCenter on the command line: refused.
+		{"vtui drill run", []string{"drill", "run", labPlan, sim, "--dry-run"}, nil, exitUsage, `the plan names context "lab", and --simulator runs its own vCenter`},
+		{"vtui drill run", []string{"drill", "run", labPlan, "--dry-run"}, simEnv, exitUsage, `remove "context: lab" from the plan to use VTUI_URL, or unset VTUI_URL`},
+		{"vtui drill run", []string{"drill", "run", labPlan, "--url", "127.0.0.1:1", "--username", "u", "--yes"}, nil, exitUsage, "or drop --url to use context lab"},
+		{"vtui drill run", []string{"drill", "run", labPlan, "--dry-run"}, nil, exitUsage, `context "lab" (from the drill plan): no config file`},
+		{"vtui drill rollback", []string{"drill", "rollback", labJournal}, simEnv, exitUsage, "or unset VTUI_URL to use context lab"},
+		{"vtui drill rollback", []string{"drill", "rollback", labJournal, sim}, nil, exitUsage, "or drop --simulator to use context lab"},
 		{"vtui drill rollback", []string{"drill", "rollback", badPlan, sim}, nil, exitUsage, "not a drill journal entry"},
 		{"vtui drill rollback", []string{"drill", "rollback", filepath.Join(dir, "absent.journal"), sim}, nil, exitUsage, "read the journal"},
 		{"vtui completion", []string{"completion", "bogus"}, nil, exitUsage, `unknown command "bogus"`},

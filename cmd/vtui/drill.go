@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 
 	"github.com/vtui/vtui/ha/drill"
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/sim"
 )
 
 func newDrillCmd(a *app) *cobra.Command {
@@ -107,8 +109,9 @@ exits 1. Then vtui asks (on a terminal; elsewhere give --yes), takes the
 cluster's drill lock, records the baseline, fails the targets, follows
 vCenter until every protected VM runs again or the timeout passes, rolls
 back and compares with the baseline. The timeline is written to stderr as
-it happens. The plan's context is used unless the command line names
-another vCenter (--context, --url or --simulator).
+it happens. A plan's context is used as --context would be; with
+--simulator, --url, VTUI_URL or another --context or VTUI_CONTEXT as well,
+vtui refuses (exit 2) and says which of the two to drop.
 
 --dry-run runs the preflight and prints what would be injected, and changes
 nothing. The journal (default: DRILL-TIMESTAMP.journal in the current
@@ -166,25 +169,50 @@ directory) lets vtui drill rollback finish a drill whose runner died.`,
 	return cmd
 }
 
-// connectForPlan connects to the plan's context unless the command line
-// names a vCenter of its own.
+// connectForPlan connects to the vCenter a drill plan runs on
+// (planSettings).
 func (a *app) connectForPlan(cmd *cobra.Command, plan drill.Plan) (*vsphere.Client, error) {
-	explicit := false
-	for _, f := range []string{"context", "url", "simulator"} {
-		explicit = explicit || a.flags.Changed(f)
-	}
-	if plan.Context == "" || explicit {
-		if plan.Context != "" && plan.Context != a.settings.ContextName {
-			fmt.Fprintf(cmd.ErrOrStderr(), "note: the plan names context %q; the command line's vCenter is used instead\n", plan.Context)
-		}
-		return a.connect(cmd.Context())
-	}
-	s, err := a.resolveContext(plan.Context)
+	s, err := planSettings(a.settings, resolveInput{Flags: a.flags, Home: a.sys.home, Presets: sim.PresetNames()}, plan.Context)
 	if err != nil {
-		return nil, usageErrorf("the plan's context: %w", err)
+		return nil, err
 	}
-	s.ReadOnly, s.DryRun = s.ReadOnly || a.settings.ReadOnly, a.settings.DryRun
+	a.printNotes(slices.DeleteFunc(slices.Clone(s.notes), func(n string) bool { return slices.Contains(a.settings.notes, n) }))
 	return a.connectWith(cmd.Context(), s)
+}
+
+// planSettings returns the settings a drill runs with, given the command's
+// settings cur (resolved from in) and the plan's context. A plan without a
+// context runs on the command's vCenter. A plan's context is used as
+// --context would use it, unless the command names a vCenter of its own:
+// --simulator, --url or VTUI_URL, or another context by --context or
+// VTUI_CONTEXT. Then it refuses (exit 2), naming both and what to drop,
+// rather than guess which one the drill should hurt. The config file's
+// current-context and GOVC_* variables are defaults, and give way to the
+// plan's context.
+func planSettings(cur settings, in resolveInput, planContext string) (settings, error) {
+	if planContext == "" {
+		return cur, nil
+	}
+	var other, names string // the setting that names another vCenter, and what it names
+	switch urlSrc, ctxSrc := cur.sources["url"], cur.sources["context"]; {
+	case cur.Simulator != "":
+		other, names = "--simulator", "runs its own vCenter"
+	case strings.HasPrefix(urlSrc, "--") || strings.HasPrefix(urlSrc, "VTUI_"):
+		other, names = urlSrc, "names "+vsphere.RedactURL(cur.Conn.URL)
+	case cur.ContextName != planContext && (ctxSrc == "--context" || ctxSrc == "VTUI_CONTEXT"):
+		other, names = ctxSrc, fmt.Sprintf("names context %q", cur.ContextName)
+	}
+	if other != "" {
+		drop := "drop " + other
+		if !strings.HasPrefix(other, "--") {
+			drop = "unset " + other
+		}
+		return cur, usageErrorf("the plan names context %q, and %s %s: remove \"context: %s\" from the plan to use %s, or %s to use context %s",
+			planContext, other, names, planContext, other, drop, planContext)
+	}
+	in.PlanContext = planContext
+	s, _, err := resolveSettings(in)
+	return s, err
 }
 
 // drillDryRun runs the preflight and says what would be injected.

@@ -332,16 +332,22 @@ func (a *app) init(cmd *cobra.Command) error {
 			return err
 		}
 	}
-	for _, n := range s.notes {
-		a.log.Warn(n)
-		fmt.Fprintf(a.sys.stderr, "vtui: note: %s\n", n)
-	}
+	a.printNotes(s.notes)
 	a.log.Debug("settings resolved", "command", cmd.CommandPath(), "config_file", s.ConfigFile,
 		"context", s.ContextName, "url", vsphere.RedactURL(s.Conn.URL), "username", s.Conn.Username,
 		"insecure", s.Conn.Insecure, "thumbprint", s.Conn.Thumbprint, "ca_file", s.Conn.CAFile,
 		"timeout", s.Conn.Timeout, "readonly", s.ReadOnly, "dry_run", s.DryRun, "output", s.Output,
 		"simulator", s.Simulator, "sources", s.sources)
 	return nil
+}
+
+// printNotes tells the user, on stderr and in the log, how settings were
+// resolved.
+func (a *app) printNotes(notes []string) {
+	for _, n := range notes {
+		a.log.Warn(n)
+		fmt.Fprintf(a.sys.stderr, "vtui: note: %s\n", n)
+	}
 }
 
 func needsConfig(cmd *cobra.Command) bool {

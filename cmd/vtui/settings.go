@@ -115,6 +115,11 @@ type resolveInput struct {
 	// environment and ignores connection flags and VTUI_*/GOVC_* connection
 	// variables (a context switch in the terminal UI).
 	Context *string
+	// PlanContext, if not "", is the context a drill plan names. It is
+	// selected as --context would select it, in place of the config
+	// file's current-context; --context and VTUI_CONTEXT still win
+	// (connectForPlan refuses them when they name another).
+	PlanContext string
 }
 
 // resolveSettings applies the precedence rules. Errors in what the user
@@ -517,9 +522,13 @@ func (r *resolver) selectContext(fc *fileConfig) (contextConfig, error) {
 		r.v.Set("context", *in.Context) // viper's override layer, above flags
 	}
 	name, from := r.v.GetString("context"), r.source("context")
-	if in.Context != nil {
+	switch {
+	case in.Context != nil:
 		from = "context switch"
+	case in.PlanContext != "" && (from == "default" || from == "current-context"):
+		name, from = in.PlanContext, "the drill plan"
 	}
+	r.s.sources["context"] = from
 	if name == "" || r.s.Simulator != "" {
 		return contextConfig{}, nil
 	}

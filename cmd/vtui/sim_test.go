@@ -32,30 +32,8 @@ func TestSimRecipeConnects(t *testing.T) {
 		}
 	}
 
-	dir := t.TempDir()
-	envFile := filepath.Join(dir, "sim.env")
-	f, err := os.Create(envFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sys := testSys(t, nil)
-	sys.stdout = f // vtui sim > sim.env
-	ctx, cancel := context.WithCancel(context.Background())
-	var code int
-	exited := make(chan struct{})
-	go func() {
-		defer close(exited)
-		code = execute(ctx, []string{"sim", "--listen", "127.0.0.1:0", "--preset", "small"}, sys)
-	}()
-	defer func() {
-		cancel()
-		<-exited
-		if code != exitOK {
-			t.Errorf("vtui sim, interrupted: exit %d; want 0", code)
-		}
-	}()
-	waitForServing(t, envFile, exited)
+	envFile := serveSim(t, "--listen", "127.0.0.1:0", "--preset", "small")
+	dir := filepath.Dir(envFile)
 
 	read := exec.Command(sh, "-c", "set -a; . ./sim.env; set +a; env")
 	read.Dir, read.Env = dir, []string{"PATH=" + os.Getenv("PATH")}
@@ -82,6 +60,37 @@ func TestSimRecipeConnects(t *testing.T) {
 	if r.code != exitOK || !strings.Contains(r.stdout, `"name": "cluster-a"`) {
 		t.Errorf("vtui get clusters with sim.env: exit %d, stdout %q, stderr %q; want 0 and the clusters", r.code, r.stdout, r.stderr)
 	}
+}
+
+// serveSim runs `vtui sim ARGS > sim.env &` in-process, in a fresh
+// directory, until t ends, and returns the path of sim.env once the
+// simulator serves. t fails if vtui sim, interrupted, exits other than 0.
+func serveSim(t *testing.T, args ...string) string {
+	t.Helper()
+	envFile := filepath.Join(t.TempDir(), "sim.env")
+	f, err := os.Create(envFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys := testSys(t, nil)
+	sys.stdout = f // vtui sim > sim.env
+	ctx, cancel := context.WithCancel(context.Background())
+	var code int
+	exited := make(chan struct{})
+	go func() {
+		defer close(exited)
+		code = execute(ctx, append([]string{"sim"}, args...), sys)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-exited
+		f.Close()
+		if code != exitOK {
+			t.Errorf("vtui sim, interrupted: exit %d; want 0", code)
+		}
+	})
+	waitForServing(t, envFile, exited)
+	return envFile
 }
 
 // waitForServing waits until vtui sim has written its "# serving" line to

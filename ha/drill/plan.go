@@ -17,8 +17,8 @@ import (
 type Plan struct {
 	// Name names the drill in reports and in the cluster's drill lock.
 	Name string `json:"name" yaml:"name" strict:"required"`
-	// Context is the vtui context to run against, unless the command line
-	// names another vCenter.
+	// Context, if set, is the vtui context the drill runs on; a command
+	// line that names another vCenter as well is refused, not obeyed.
 	Context  string   `json:"context,omitempty" yaml:"context,omitempty"`
 	Cluster  string   `json:"cluster" yaml:"cluster" strict:"required"`
 	Scenario Scenario `json:"scenario" yaml:"scenario" strict:"required"`
