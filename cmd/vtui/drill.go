@@ -217,10 +217,12 @@ type dryRun struct {
 	Protected []string        `json:"protected" yaml:"protected"`
 	Seed      int64           `json:"seed,omitempty" yaml:"seed,omitempty"`
 	HA        drill.HA        `json:"ha" yaml:"ha"`
+	// Commands are those of method command, as they will run.
+	Commands []drill.PlannedCommand `json:"commands,omitempty" yaml:"commands,omitempty"`
 }
 
 func dryRunOf(plan drill.Plan, pre *drill.Preflight) dryRun {
-	d := dryRun{Plan: plan, OK: pre.OK(), Preflight: pre.Checks, Targets: []string{}, Protected: []string{}, Seed: pre.Seed, HA: pre.HA}
+	d := dryRun{Plan: plan, OK: pre.OK(), Preflight: pre.Checks, Targets: []string{}, Protected: []string{}, Seed: pre.Seed, HA: pre.HA, Commands: pre.Commands}
 	for _, h := range pre.Targets {
 		d.Targets = append(d.Targets, h.Name)
 	}

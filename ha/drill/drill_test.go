@@ -353,14 +353,17 @@ func TestACommandThatFailsNothingIsNeverAPass(t *testing.T) {
 	plan := mustParse(t, strings.NewReplacer("method: sim-crash", "method: command, command: 'poweroff {{.Host}}', recover: 'poweron {{.Host}}'",
 		"detect-timeout: 10s", "detect-timeout: 300ms").Replace(crashPlan))
 	var ran []string
-	shell := func(_ context.Context, cmd string) (string, error) { ran = append(ran, cmd); return "ok", nil }
-	rep := (&Runner{Client: c, Plan: plan, Shell: shell}).Run(context.Background())
+	run := func(_ context.Context, inv Invocation) (string, error) {
+		ran = append(ran, inv.Argv[2])
+		return "ok", nil
+	}
+	rep := (&Runner{Client: c, Plan: plan, Exec: run}).Run(context.Background())
 	if rep.Result != ResultFail || !slices.ContainsFunc(rep.Reasons, func(r string) bool {
 		return strings.Contains(r, "no target was seen failing within detect-timeout 300ms")
 	}) {
 		t.Fatalf("want fail: the host never failed; got:\n%s", describe(rep))
 	}
-	if !slices.Equal(ran, []string{"poweroff esx-a-01.lab.local"}) {
+	if !slices.Equal(ran, []string{`poweroff "${VTUI_HOST}"`}) {
 		t.Errorf("ran %q; want the inject command alone (the host never went down, so there is nothing to recover)", ran)
 	}
 }

@@ -179,7 +179,7 @@ func (d *drill) rollback(ctx context.Context) {
 	defer cancel()
 	// The inventory read at the end of verify is current: nothing changed
 	// since.
-	res := &restorer{c: d.Client, u: d.undo, journal: d.Journal, shell: d.Shell, step: d.track.step, inv: d.inv}
+	res := &restorer{c: d.Client, u: d.undo, journal: d.Journal, exec: d.Exec, step: d.track.step, inv: d.inv}
 	r.Rollback = res.restore(rctx)
 }
 

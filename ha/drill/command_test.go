@@ -1,0 +1,208 @@
+package drill
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/vmware/govmomi/vim25/types"
+
+	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/sim"
+)
+
+// hostile is a host name that runs a command if a shell parses it.
+const hostile = `evil$(touch${IFS}/tmp/PWNED)"'` + "`id`;x"
+
+func TestCommandTemplatesRenderValuesAsData(t *testing.T) {
+	tests := []struct {
+		name    string
+		cmd     Command
+		argv    []string // want; nil when an error is wanted
+		wantErr string
+	}{
+		{"argv: a field is one whole element", ArgvCommand("ipmitool", "-H", "{{.Host}}", "power", "off"),
+			[]string{"ipmitool", "-H", hostile, "power", "off"}, ""},
+		{"argv: a field inside an element", ArgvCommand("ipmitool", "-H", "{{.Host}}-bmc", "--cluster={{.Cluster}}"),
+			[]string{"ipmitool", "-H", hostile + "-bmc", "--cluster=c 1"}, ""},
+		{"string: an unquoted field is a quoted variable", ShellCommand("off {{.Host}}-bmc {{.Cluster}}"),
+			[]string{"sh", "-c", `off "${VTUI_HOST}"-bmc "${VTUI_CLUSTER}"`}, ""},
+		{"string: a field in double quotes is a variable", ShellCommand(`off "{{.Host}}-bmc" "x'{{.Cluster}}"`),
+			[]string{"sh", "-c", `off "${VTUI_HOST}-bmc" "x'${VTUI_CLUSTER}"`}, ""},
+		{"string: quotes closed before the field", ShellCommand(`echo 'a' "b" {{.Host}}`),
+			[]string{"sh", "-c", `echo 'a' "b" "${VTUI_HOST}"`}, ""},
+		{"string: an escaped quote does not open quotes", ShellCommand(`echo \' {{.Host}}`),
+			[]string{"sh", "-c", `echo \' "${VTUI_HOST}"`}, ""},
+		{"unknown field", ShellCommand("off {{.Hots}}"), nil, "{{.Host}} and {{.Cluster}} only"},
+		{"unknown field in a list", ArgvCommand("off", "{{.Name}}"), nil, "element 1: {{.Name}}: a command may use {{.Host}} and {{.Cluster}} only"},
+		{"a pipe", ShellCommand(`off {{.Host | printf "%q"}}`), nil, "no functions, pipes or conditions"},
+		{"a function", ShellCommand(`off {{slice .Host 0 3}}`), nil, "no functions, pipes or conditions"},
+		{"a condition", ShellCommand(`off {{if .Host}}x{{end}}`), nil, "no functions, pipes or conditions"},
+		{"a field not taken", ShellCommand(`off {{if false}}{{.Secret}}{{end}}`), nil, "no functions, pipes or conditions"},
+		{"a variable", ShellCommand(`off {{$x := .Host}}`), nil, "no functions, pipes or conditions"},
+		{"single quotes", ShellCommand(`off '{{.Host}}'`), nil, "inside single quotes"},
+		{"a backslash", ShellCommand(`off \{{.Host}}`), nil, "follows a backslash"},
+		{"not a template", ShellCommand(`off {{.Host`), nil, "not a valid template"},
+		{"empty string", ShellCommand(" "), nil, "the command is empty"},
+		{"empty list", ArgvCommand(), nil, "empty list"},
+		{"empty program", ArgvCommand("", "x"), nil, "the program to run, is empty"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			inv, err := tt.cmd.render(hostile, "c 1")
+			if tt.argv == nil {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("render(%q) = %q, %v; want an error containing %q", tt.cmd, inv.Argv, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || !slices.Equal(inv.Argv, tt.argv) {
+				t.Fatalf("render(%q) = %q, %v; want %q", tt.cmd, inv.Argv, err, tt.argv)
+			}
+			if want := []string{"VTUI_HOST=" + hostile, "VTUI_CLUSTER=c 1"}; !slices.Equal(inv.Env, want) {
+				t.Errorf("render(%q).Env = %q; want %q", tt.cmd, inv.Env, want)
+			}
+		})
+	}
+}
+
+// TestAShellCommandGetsTheValuesExactly runs string-form commands through
+// sh: each field reaches the command as one word, exactly the value, and
+// no part of it runs.
+func TestAShellCommandGetsTheValuesExactly(t *testing.T) {
+	dir := t.TempDir()
+	host := "evil$(touch${IFS}" + filepath.Join(dir, "PWNED") + ") a  *`touch " + filepath.Join(dir, "PWNED2") + "`"
+	for _, text := range []string{
+		`printf '[%s]' {{.Host}} {{.Cluster}}`,
+		`printf '[%s]' "{{.Host}}" "{{.Cluster}}"`,
+		`printf '[%s]' $(echo "x") "{{.Host}}" {{.Cluster}} | tail -c +4`,
+	} {
+		inv, err := ShellCommand(text).render(host, "c 1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := runCommand(context.Background(), inv)
+		if want := "[" + host + "][c 1]"; err != nil || out != want {
+			t.Errorf("%s ran as %s: got %q, %v; want %q", text, inv, out, err, want)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) > 0 {
+		t.Errorf("the host name ran as a command: %s holds %v", dir, entries)
+	}
+}
+
+// TestShellQuoteReadsBack has sh read back each quoted word: the display
+// of a command is exactly what would run.
+func TestShellQuoteReadsBack(t *testing.T) {
+	words := []string{"", "plain-word_1.2:3@x,y/z", "a b", "it's", `"`, `\`, "$HOME", "$(id)", "`id`", "a\nb", "*", "~", "#x", "a=b", "'; touch x; '", hostile}
+	for _, w := range words {
+		out, err := exec.Command("sh", "-c", `printf '%s' `+shellQuote(w)).Output()
+		if err != nil || string(out) != w {
+			t.Errorf("sh read %s back as %q (%v); want %q", shellQuote(w), out, err, w)
+		}
+	}
+	if got, want := (Invocation{Argv: []string{"ipmitool", "-H", "a b"}, Env: []string{"VTUI_HOST=a b"}}).String(), `VTUI_HOST='a b' ipmitool -H 'a b'`; got != want {
+		t.Errorf("String() = %s; want %s", got, want)
+	}
+}
+
+// renameHost gives the simulator's host old the name new, as govc
+// cluster.add -hostname could have named it.
+func renameHost(t *testing.T, srv *sim.Server, c *vsphere.Client, old, new string) {
+	t.Helper()
+	inv, err := c.Inventory(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(inv.Hosts, func(h vsphere.Host) bool { return h.Name == old })
+	if i < 0 {
+		t.Fatalf("no host %s", old)
+	}
+	sctx := *srv.Model().Service.Context
+	obj := sctx.Map.Get(types.ManagedObjectReference{Type: inv.Hosts[i].Ref.Type, Value: inv.Hosts[i].Ref.Value})
+	sctx.WithLock(obj, func() { sctx.Update(obj, []types.PropertyChange{{Name: "name", Val: new}}) })
+}
+
+// TestHostileHostNamesNeverReachAShell fails and recovers a host whose
+// name is a shell command, with the plan's commands in both forms and
+// the host named or picked: the commands get the name exactly, as data,
+// and nothing of it runs.
+func TestHostileHostNamesNeverReachAShell(t *testing.T) {
+	forms := map[string]string{
+		"string": "inject:\n  method: command\n  command: 'printf inject:%s {{.Host}}'\n  recover: 'printf \"recover:%s\" \"{{.Host}}\"'",
+		"list":   "inject:\n  method: command\n  command: [printf, 'inject:%s', '{{.Host}}']\n  recover: [printf, 'recover:%s', '{{.Host}}']",
+	}
+	for _, form := range []string{"string", "list"} {
+		for _, targets := range []string{"hosts", "pick"} {
+			t.Run(form+"/"+targets, func(t *testing.T) {
+				srv, c := haSim(t)
+				dir := t.TempDir()
+				// Capital E: the name sorts first, so that pick: most-vms,
+				// which breaks ties by name, still picks it.
+				evil := fmt.Sprintf("Evil$(touch${IFS}%s)", filepath.Join(dir, "PWNED"))
+				picked := mustParse(t, strings.Replace(crashPlan, "{hosts: [esx-a-01.lab.local]}", "{pick: most-vms, count: 1}", 1))
+				pre, err := (&Runner{Client: c, Plan: picked}).Preflight(context.Background())
+				if err != nil || len(pre.Targets) != 1 {
+					t.Fatalf("preflight: %v, %+v", err, pre)
+				}
+				renameHost(t, srv, c, pre.Targets[0].Name, evil)
+				text := strings.Replace(crashPlan, "inject: {method: sim-crash}", forms[form], 1)
+				if targets == "pick" {
+					text = strings.Replace(text, "{hosts: [esx-a-01.lab.local]}", "{pick: most-vms, count: 1}", 1)
+				} else {
+					text = strings.Replace(text, "esx-a-01.lab.local", "'"+evil+"'", 1)
+				}
+				plan := mustParse(t, text)
+				pre, err = (&Runner{Client: c, Plan: plan}).Preflight(context.Background())
+				if err != nil || !pre.OK() || pre.Targets[0].Name != evil {
+					t.Fatalf("preflight: %v\n%+v", err, pre.Checks)
+				}
+				var want []string
+				for _, what := range []string{"inject", "recover"} {
+					want = append(want, "VTUI_HOST="+shellQuote(evil)+" VTUI_CLUSTER=cluster-a "+
+						map[string]string{"string": "sh -c " + shellQuote(map[string]string{"inject": `printf inject:%s "${VTUI_HOST}"`, "recover": `printf "recover:%s" "${VTUI_HOST}"`}[what]),
+							"list": "printf " + shellQuote(what+":%s") + " " + shellQuote(evil)}[form])
+				}
+				var shown []string
+				for _, pc := range pre.Commands {
+					shown = append(shown, pc.Text)
+				}
+				if !slices.Equal(shown, want) {
+					t.Errorf("the preflight shows the commands as\n%q\nwant\n%q", shown, want)
+				}
+
+				var mu sync.Mutex
+				var got []string
+				run := func(ctx context.Context, inv Invocation) (string, error) {
+					out, err := runCommand(ctx, inv)
+					mu.Lock()
+					got = append(got, out)
+					mu.Unlock()
+					switch {
+					case out == "inject:"+evil:
+						return out, srv.CrashHost(evil)
+					case out == "recover:"+evil:
+						return out, srv.RecoverHost(evil)
+					}
+					return out, err
+				}
+				rep := (&Runner{Client: c, Plan: plan, Exec: run}).Run(context.Background())
+				if rep.Result != ResultPass || !rep.Rollback.OK {
+					t.Errorf("the drill did not pass:\n%s", describe(rep))
+				}
+				if !slices.Equal(got, []string{"inject:" + evil, "recover:" + evil}) {
+					t.Errorf("the commands received %q; want the name exactly, for inject and recover", got)
+				}
+				if entries, _ := os.ReadDir(dir); len(entries) > 0 {
+					t.Errorf("the host name ran as a command: %s holds %v", dir, entries)
+				}
+			})
+		}
+	}
+}
