@@ -2,14 +2,17 @@ package drill
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/vmware/govmomi/vim25/types"
 
@@ -203,6 +206,108 @@ func TestHostileHostNamesNeverReachAShell(t *testing.T) {
 					t.Errorf("the host name ran as a command: %s holds %v", dir, entries)
 				}
 			})
+		}
+	}
+}
+
+func TestACommandsOutputIsBounded(t *testing.T) {
+	out, err := runCommand(context.Background(), Invocation{Argv: []string{"sh", "-c", "head -c 5000000 /dev/zero | tr '\\0' x; echo; echo the end"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) > maxOutput+100 || !strings.HasPrefix(out, "[output truncated: the last 65536 of 5000009 bytes]") || !strings.HasSuffix(out, "x\nthe end\n") {
+		t.Errorf("kept %d bytes, starting %.80q, ending %q; want the last %d bytes, saying what was cut", len(out), out, out[max(len(out)-20, 0):], maxOutput)
+	}
+}
+
+// hungPlan injects by a command that never ends.
+const hungPlan = `name: hung
+cluster: cluster-a
+scenario: host-failure
+targets: {hosts: [esx-a-01.lab.local]}
+expect: {rto: 30s}
+inject:
+  method: command
+  command: [sh, -c, 'sleep 300 & sleep 300']
+detect-timeout: 1s
+timeout: 30s
+`
+
+// TestAHungInjectCommandStopsAtDetectTimeout: the drill kills the command
+// at detect-timeout, says so, and rolls back.
+func TestAHungInjectCommandStopsAtDetectTimeout(t *testing.T) {
+	_, c := haSim(t)
+	before := clusterState(t, c)
+	start := time.Now()
+	rep := (&Runner{Client: c, Plan: mustParse(t, hungPlan), Journal: newJournal(t)}).Run(context.Background())
+	if took := time.Since(start); took > 20*time.Second {
+		t.Errorf("the drill took %s; want it to stop the command at detect-timeout 1s", took)
+	}
+	if rep.Result != ResultError || !slices.ContainsFunc(rep.Reasons, func(r string) bool {
+		return strings.Contains(r, "the inject command for esx-a-01.lab.local did not finish within detect-timeout 1s: it was killed")
+	}) {
+		t.Errorf("want the drill to report the command's timeout:\n%s", describe(rep))
+	}
+	if !rep.Rollback.OK {
+		t.Errorf("rollback: %+v", rep.Rollback)
+	}
+	sameMaps(t, "after the rollback", clusterState(t, c), before)
+}
+
+// TestAnInterruptDuringACommandEndsItAndRollsBack cancels the drill while
+// its inject command runs, as SIGINT would.
+func TestAnInterruptDuringACommandEndsItAndRollsBack(t *testing.T) {
+	_, c := haSim(t)
+	before := clusterState(t, c)
+	plan := mustParse(t, strings.Replace(hungPlan, "detect-timeout: 1s", "detect-timeout: 5m", 1))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	run := func(ctx context.Context, inv Invocation) (string, error) {
+		time.AfterFunc(200*time.Millisecond, cancel)
+		return runCommand(ctx, inv)
+	}
+	start := time.Now()
+	rep := (&Runner{Client: c, Plan: plan, Journal: newJournal(t), Exec: run}).Run(ctx)
+	if took := time.Since(start); took > 20*time.Second {
+		t.Errorf("the drill took %s after the interrupt; want it to end promptly", took)
+	}
+	if rep.Result != ResultInterrupted || !rep.Rollback.OK {
+		t.Errorf("want interrupted and rolled back:\n%s", describe(rep))
+	}
+	sameMaps(t, "after the rollback", clusterState(t, c), before)
+}
+
+// TestCommandFormsSurviveTheJournal reads both forms from YAML, and back
+// from the JSON a journal keeps.
+func TestCommandFormsSurviveTheJournal(t *testing.T) {
+	for _, tt := range []struct {
+		yaml string
+		want Command
+	}{
+		{"command: 'off {{.Host}}'", ShellCommand("off {{.Host}}")},
+		{"command: [ipmitool, -H, '{{.Host}}-bmc', 5]", ArgvCommand("ipmitool", "-H", "{{.Host}}-bmc", "5")},
+		{"command:\n    - off\n    - '{{.Host}}'", ArgvCommand("off", "{{.Host}}")},
+	} {
+		plan, err := Parse("plan.yaml", []byte(strings.Replace(goodPlan, "method: sim-crash", "method: command\n  "+tt.yaml, 1)))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.yaml, err)
+		}
+		data, err := json.Marshal(plan)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Plan
+		if err := json.Unmarshal(data, &back); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(plan.Inject.Command, tt.want) || !reflect.DeepEqual(back.Inject.Command, tt.want) {
+			t.Errorf("%s: read %#v, back from %s as %#v; want %#v", tt.yaml, plan.Inject.Command, data, back.Inject.Command, tt.want)
+		}
+	}
+	for _, bad := range []string{"command: {a: b}", "command: [off, {a: b}]", "command: []", `command: "off '{{.Host}}'"`} {
+		_, err := Parse("plan.yaml", []byte(strings.Replace(goodPlan, "method: sim-crash", "method: command\n  "+bad, 1)))
+		if err == nil {
+			t.Errorf("%s: accepted; want it refused", bad)
 		}
 	}
 }
