@@ -85,11 +85,12 @@ func (c *Command) UnmarshalYAML(unmarshal func(any) error) error {
 	case []any:
 		c.argv = make([]string, len(v))
 		for i, e := range v {
-			switch e.(type) {
-			case map[string]any, []any, nil:
-				return fmt.Errorf("element %d of the command is not a string: write the command as a list of strings", i)
+			s, ok := e.(string)
+			if !ok {
+				// YAML reads 0x1F, 1.50 or true as other than written.
+				return fmt.Errorf("element %d of the command (%v) is not a string: quote it, or write the command as a list of strings", i, e)
 			}
-			c.argv[i] = fmt.Sprint(e)
+			c.argv[i] = s
 		}
 		return nil
 	}

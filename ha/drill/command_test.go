@@ -285,7 +285,7 @@ func TestCommandFormsSurviveTheJournal(t *testing.T) {
 		want Command
 	}{
 		{"command: 'off {{.Host}}'", ShellCommand("off {{.Host}}")},
-		{"command: [ipmitool, -H, '{{.Host}}-bmc', 5]", ArgvCommand("ipmitool", "-H", "{{.Host}}-bmc", "5")},
+		{"command: [ipmitool, -H, '{{.Host}}-bmc', power, off, '0x1F']", ArgvCommand("ipmitool", "-H", "{{.Host}}-bmc", "power", "off", "0x1F")},
 		{"command:\n    - off\n    - '{{.Host}}'", ArgvCommand("off", "{{.Host}}")},
 	} {
 		plan, err := Parse("plan.yaml", []byte(strings.Replace(goodPlan, "method: sim-crash", "method: command\n  "+tt.yaml, 1)))
@@ -304,7 +304,7 @@ func TestCommandFormsSurviveTheJournal(t *testing.T) {
 			t.Errorf("%s: read %#v, back from %s as %#v; want %#v", tt.yaml, plan.Inject.Command, data, back.Inject.Command, tt.want)
 		}
 	}
-	for _, bad := range []string{"command: {a: b}", "command: [off, {a: b}]", "command: []", `command: "off '{{.Host}}'"`} {
+	for _, bad := range []string{"command: {a: b}", "command: [off, {a: b}]", "command: []", `command: "off '{{.Host}}'"`, "command: [off, 0x1F]", "command: [off, true]"} {
 		_, err := Parse("plan.yaml", []byte(strings.Replace(goodPlan, "method: sim-crash", "method: command\n  "+bad, 1)))
 		if err == nil {
 			t.Errorf("%s: accepted; want it refused", bad)
