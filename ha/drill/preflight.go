@@ -77,6 +77,15 @@ func (p *Preflight) Failed() []vsphere.Check {
 	return out
 }
 
+// Why says why the preflight refused the drill: its failed checks.
+func (p *Preflight) Why() string {
+	var why []string
+	for _, c := range p.Failed() {
+		why = append(why, c.String())
+	}
+	return strings.Join(why, "; ")
+}
+
 func passed(name, format string, args ...any) vsphere.Check {
 	return vsphere.Check{Name: name, Status: vsphere.CheckPass, Reason: fmt.Sprintf(format, args...)}
 }

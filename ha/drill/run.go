@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/vtui/vtui/ha/clusterspec"
@@ -120,11 +119,7 @@ func (d *drill) execute(ctx context.Context) error {
 	}
 	d.track = newTracker(pre, d.OnMoment)
 	if !pre.OK() {
-		var why []string
-		for _, c := range pre.Failed() {
-			why = append(why, c.String())
-		}
-		return fmt.Errorf("preflight refused the drill, so nothing was injected: %s", strings.Join(why, "; "))
+		return fmt.Errorf("preflight refused the drill, so nothing was injected: %s", pre.Why())
 	}
 	d.track.step("preflight passed: %d checks", len(pre.Checks))
 	if d.Confirm != nil {
