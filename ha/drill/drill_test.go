@@ -348,6 +348,9 @@ func TestAnRTOTooSmallFailsTheDrill(t *testing.T) {
 	}
 }
 
+// TestACommandThatFailsNothingIsNeverAPass: a command that leaves the
+// host up fails the drill, saying the injection did not take, and loses
+// no VM.
 func TestACommandThatFailsNothingIsNeverAPass(t *testing.T) {
 	_, c := haSim(t)
 	plan := mustParse(t, strings.NewReplacer("method: sim-crash", "method: command, command: 'poweroff {{.Host}}', recover: 'poweron {{.Host}}'",
@@ -359,9 +362,17 @@ func TestACommandThatFailsNothingIsNeverAPass(t *testing.T) {
 	}
 	rep := (&Runner{Client: c, Plan: plan, Exec: run}).Run(context.Background())
 	if rep.Result != ResultFail || !slices.ContainsFunc(rep.Reasons, func(r string) bool {
-		return strings.Contains(r, "no target was seen failing within detect-timeout 300ms")
+		return strings.Contains(r, "the injection did not take: no target was seen failing (notResponding) within detect-timeout 300ms")
 	}) {
 		t.Fatalf("want fail: the host never failed; got:\n%s", describe(rep))
+	}
+	if rep.Lost != 0 || slices.ContainsFunc(rep.Reasons, func(r string) bool { return strings.Contains(r, "lost") }) {
+		t.Errorf("the host never failed, yet the report counts %d VMs lost:\n%s", rep.Lost, describe(rep))
+	}
+	for _, v := range rep.VMs {
+		if v.Protected && !strings.Contains(v.Note, "not lost: its host never failed") {
+			t.Errorf("%s: note %q; want it to say it was not lost", v.Name, v.Note)
+		}
 	}
 	if !slices.Equal(ran, []string{`poweroff "${VTUI_HOST}"`}) {
 		t.Errorf("ran %q; want the inject command alone (the host never went down, so there is nothing to recover)", ran)

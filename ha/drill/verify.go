@@ -34,7 +34,7 @@ func (d *drill) verify(ctx context.Context, obs *vsphere.Observer) error {
 		case ctx.Err() != nil:
 			return errInterrupted
 		case errors.Is(err, context.DeadlineExceeded) && undetected && !time.Now().Before(detectBy):
-			d.fail("no target was seen failing within detect-timeout %s: the injection had no effect "+
+			d.fail("the injection did not take: no target was seen failing (notResponding) within detect-timeout %s "+
 				"(a clean shutdown does not fail a host over; method command needs a hard power-off)", d.Plan.DetectTimeout)
 		case errors.Is(err, context.DeadlineExceeded) && !time.Now().Before(deadline):
 			d.fail("timeout %s passed with protected VMs not running again", d.Plan.Timeout)
@@ -64,6 +64,15 @@ func (d *drill) verify(ctx context.Context, obs *vsphere.Observer) error {
 func (d *drill) account(inv *vsphere.Inventory) {
 	r := d.rep
 	r.VMs, r.Lost, r.Duplicated = d.track.outcome(inv)
+	if d.Plan.Scenario == ScenarioHostFailure && d.track.detected.IsZero() {
+		// No target failed: a VM still on one was never lost.
+		r.Lost = 0
+		for i, v := range r.VMs {
+			if v.Protected && !v.Recovered {
+				r.VMs[i].Note = strings.TrimPrefix(v.Note+"; not lost: its host never failed, so the injection did not take", "; ")
+			}
+		}
+	}
 	first := 0.0
 	for _, v := range r.VMs {
 		if v.Protected && v.Recovered && v.RecoverySeconds > 0 {
