@@ -535,3 +535,27 @@ func TestSimCrashIsRefusedAgainstPlainVcsim(t *testing.T) {
 		sameMaps(t, "after a refused drill", clusterState(t, c), before)
 	})
 }
+
+// TestTheLiveTimelineIsInTheReportsOrder: the moments handed out as the
+// drill runs come in time order, the order of the report's timeline.
+func TestTheLiveTimelineIsInTheReportsOrder(t *testing.T) {
+	_, c := haSim(t)
+	var live []Moment
+	rep := (&Runner{Client: c, Plan: mustParse(t, crashPlan), OnMoment: func(m Moment) { live = append(live, m) }}).Run(context.Background())
+	if rep.Result != ResultPass {
+		t.Fatalf("the drill did not pass:\n%s", describe(rep))
+	}
+	line := func(m Moment) string {
+		return fmt.Sprintf("%s %s %s %s", m.Time.Format("15:04:05.000000"), m.Kind, m.Object, m.What)
+	}
+	var got, want []string
+	for i := range live {
+		got = append(got, line(live[i]))
+	}
+	for _, m := range rep.Timeline {
+		want = append(want, line(m))
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("the live timeline:\n%s\nthe report's:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -210,9 +210,7 @@ func (d *drill) observe(ctx context.Context) (*vsphere.Observer, error) {
 			return nil, interrupted(ctx, fmt.Errorf("observe %s: %w", d.pre.Cluster.Name, err))
 		}
 		seen += len(next)
-		for _, ob := range next {
-			d.track.apply(ob)
-		}
+		d.track.applyAll(next)
 	}
 	d.seen = seen
 	return obs, nil

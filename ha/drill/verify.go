@@ -45,9 +45,7 @@ func (d *drill) verify(ctx context.Context, obs *vsphere.Observer) error {
 			break
 		}
 		d.seen += len(next)
-		for _, ob := range next {
-			d.track.apply(ob)
-		}
+		d.track.applyAll(next)
 	}
 	d.track.step("verify: observed %d changes and events", d.seen)
 	inv, err := d.Client.Inventory(ctx)
