@@ -29,12 +29,6 @@ type Command struct {
 	shell string   // the string form
 }
 
-// ShellCommand is the string form of a command: text run by sh -c.
-func ShellCommand(text string) Command { return Command{shell: text} }
-
-// ArgvCommand is the list form of a command: run directly, no shell.
-func ArgvCommand(argv ...string) Command { return Command{argv: append([]string{}, argv...)} }
-
 // IsZero says the plan gives no command.
 func (c Command) IsZero() bool { return c.argv == nil && c.shell == "" }
 

@@ -23,6 +23,12 @@ import (
 // hostile is a host name that runs a command if a shell parses it.
 const hostile = `evil$(touch${IFS}/tmp/PWNED)"'` + "`id`;x"
 
+// shellCommand is the string form of a command: text run by sh -c.
+func shellCommand(text string) Command { return Command{shell: text} }
+
+// argvCommand is the list form of a command: run directly, no shell.
+func argvCommand(argv ...string) Command { return Command{argv: append([]string{}, argv...)} }
+
 func TestCommandTemplatesRenderValuesAsData(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -30,31 +36,31 @@ func TestCommandTemplatesRenderValuesAsData(t *testing.T) {
 		argv    []string // want; nil when an error is wanted
 		wantErr string
 	}{
-		{"argv: a field is one whole element", ArgvCommand("ipmitool", "-H", "{{.Host}}", "power", "off"),
+		{"argv: a field is one whole element", argvCommand("ipmitool", "-H", "{{.Host}}", "power", "off"),
 			[]string{"ipmitool", "-H", hostile, "power", "off"}, ""},
-		{"argv: a field inside an element", ArgvCommand("ipmitool", "-H", "{{.Host}}-bmc", "--cluster={{.Cluster}}"),
+		{"argv: a field inside an element", argvCommand("ipmitool", "-H", "{{.Host}}-bmc", "--cluster={{.Cluster}}"),
 			[]string{"ipmitool", "-H", hostile + "-bmc", "--cluster=c 1"}, ""},
-		{"string: an unquoted field is a quoted variable", ShellCommand("off {{.Host}}-bmc {{.Cluster}}"),
+		{"string: an unquoted field is a quoted variable", shellCommand("off {{.Host}}-bmc {{.Cluster}}"),
 			[]string{"sh", "-c", `off "${VTUI_HOST}"-bmc "${VTUI_CLUSTER}"`}, ""},
-		{"string: a field in double quotes is a variable", ShellCommand(`off "{{.Host}}-bmc" "x'{{.Cluster}}"`),
+		{"string: a field in double quotes is a variable", shellCommand(`off "{{.Host}}-bmc" "x'{{.Cluster}}"`),
 			[]string{"sh", "-c", `off "${VTUI_HOST}-bmc" "x'${VTUI_CLUSTER}"`}, ""},
-		{"string: quotes closed before the field", ShellCommand(`echo 'a' "b" {{.Host}}`),
+		{"string: quotes closed before the field", shellCommand(`echo 'a' "b" {{.Host}}`),
 			[]string{"sh", "-c", `echo 'a' "b" "${VTUI_HOST}"`}, ""},
-		{"string: an escaped quote does not open quotes", ShellCommand(`echo \' {{.Host}}`),
+		{"string: an escaped quote does not open quotes", shellCommand(`echo \' {{.Host}}`),
 			[]string{"sh", "-c", `echo \' "${VTUI_HOST}"`}, ""},
-		{"unknown field", ShellCommand("off {{.Hots}}"), nil, "{{.Host}} and {{.Cluster}} only"},
-		{"unknown field in a list", ArgvCommand("off", "{{.Name}}"), nil, "element 1: {{.Name}}: a command may use {{.Host}} and {{.Cluster}} only"},
-		{"a pipe", ShellCommand(`off {{.Host | printf "%q"}}`), nil, "no functions, pipes or conditions"},
-		{"a function", ShellCommand(`off {{slice .Host 0 3}}`), nil, "no functions, pipes or conditions"},
-		{"a condition", ShellCommand(`off {{if .Host}}x{{end}}`), nil, "no functions, pipes or conditions"},
-		{"a field not taken", ShellCommand(`off {{if false}}{{.Secret}}{{end}}`), nil, "no functions, pipes or conditions"},
-		{"a variable", ShellCommand(`off {{$x := .Host}}`), nil, "no functions, pipes or conditions"},
-		{"single quotes", ShellCommand(`off '{{.Host}}'`), nil, "inside single quotes"},
-		{"a backslash", ShellCommand(`off \{{.Host}}`), nil, "follows a backslash"},
-		{"not a template", ShellCommand(`off {{.Host`), nil, "not a valid template"},
-		{"empty string", ShellCommand(" "), nil, "the command is empty"},
-		{"empty list", ArgvCommand(), nil, "empty list"},
-		{"empty program", ArgvCommand("", "x"), nil, "the program to run, is empty"},
+		{"unknown field", shellCommand("off {{.Hots}}"), nil, "{{.Host}} and {{.Cluster}} only"},
+		{"unknown field in a list", argvCommand("off", "{{.Name}}"), nil, "element 1: {{.Name}}: a command may use {{.Host}} and {{.Cluster}} only"},
+		{"a pipe", shellCommand(`off {{.Host | printf "%q"}}`), nil, "no functions, pipes or conditions"},
+		{"a function", shellCommand(`off {{slice .Host 0 3}}`), nil, "no functions, pipes or conditions"},
+		{"a condition", shellCommand(`off {{if .Host}}x{{end}}`), nil, "no functions, pipes or conditions"},
+		{"a field not taken", shellCommand(`off {{if false}}{{.Secret}}{{end}}`), nil, "no functions, pipes or conditions"},
+		{"a variable", shellCommand(`off {{$x := .Host}}`), nil, "no functions, pipes or conditions"},
+		{"single quotes", shellCommand(`off '{{.Host}}'`), nil, "inside single quotes"},
+		{"a backslash", shellCommand(`off \{{.Host}}`), nil, "follows a backslash"},
+		{"not a template", shellCommand(`off {{.Host`), nil, "not a valid template"},
+		{"empty string", shellCommand(" "), nil, "the command is empty"},
+		{"empty list", argvCommand(), nil, "empty list"},
+		{"empty program", argvCommand("", "x"), nil, "the program to run, is empty"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,7 +92,7 @@ func TestAShellCommandGetsTheValuesExactly(t *testing.T) {
 		`printf '[%s]' "{{.Host}}" "{{.Cluster}}"`,
 		`printf '[%s]' $(echo "x") "{{.Host}}" {{.Cluster}} | tail -c +4`,
 	} {
-		inv, err := ShellCommand(text).render(host, "c 1")
+		inv, err := shellCommand(text).render(host, "c 1")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -284,9 +290,9 @@ func TestCommandFormsSurviveTheJournal(t *testing.T) {
 		yaml string
 		want Command
 	}{
-		{"command: 'off {{.Host}}'", ShellCommand("off {{.Host}}")},
-		{"command: [ipmitool, -H, '{{.Host}}-bmc', power, off, '0x1F']", ArgvCommand("ipmitool", "-H", "{{.Host}}-bmc", "power", "off", "0x1F")},
-		{"command:\n    - off\n    - '{{.Host}}'", ArgvCommand("off", "{{.Host}}")},
+		{"command: 'off {{.Host}}'", shellCommand("off {{.Host}}")},
+		{"command: [ipmitool, -H, '{{.Host}}-bmc', power, off, '0x1F']", argvCommand("ipmitool", "-H", "{{.Host}}-bmc", "power", "off", "0x1F")},
+		{"command:\n    - off\n    - '{{.Host}}'", argvCommand("off", "{{.Host}}")},
 	} {
 		plan, err := Parse("plan.yaml", []byte(strings.Replace(goodPlan, "method: sim-crash", "method: command\n  "+tt.yaml, 1)))
 		if err != nil {
