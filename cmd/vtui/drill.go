@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -125,17 +123,23 @@ directory) lets vtui drill rollback finish a drill whose runner died.`,
 			if err != nil {
 				return err
 			}
+			if journal == "" {
+				journal = drill.JournalName(plan, time.Now())
+			}
+			if err := drill.CheckOutputs(drill.Output{Name: "--journal", Path: journal}, drill.Output{Name: "--report-json", Path: reportJSON},
+				drill.Output{Name: "--report-junit", Path: reportJUnit}, drill.Output{Name: "--report-md", Path: reportMD}); err != nil {
+				return usageError{err}
+			}
 			c, err := a.connectForPlan(cmd, plan)
 			if err != nil {
 				return err
 			}
 			defer c.Close(context.WithoutCancel(cmd.Context()))
 			r := &drill.Runner{Client: c, Plan: plan, OnMoment: momentPrinter(cmd.ErrOrStderr())}
-			if a.settings.DryRun {
+			if pol := c.Policy(); pol.DryRun || pol.ReadOnly {
+				// The preflight refuses a read-only run: a drill that
+				// can change nothing keeps no journal.
 				return a.drillDryRun(cmd, r)
-			}
-			if journal == "" {
-				journal = drill.JournalName(plan, time.Now())
 			}
 			if r.Journal, err = drill.CreateJournal(journal); err != nil {
 				return usageError{err}
@@ -149,7 +153,7 @@ directory) lets vtui drill rollback finish a drill whose runner died.`,
 				return a.confirm(ctx, capitalize(pre.Injection(plan.Inject.Method))+"?")
 			}
 			rep := r.Run(cmd.Context())
-			if err := writeReports(rep, reportJSON, reportJUnit, reportMD); err != nil {
+			if _, err := rep.WriteReports(reportJSON, reportJUnit, reportMD); err != nil {
 				return err
 			}
 			if a.settings.Output != outputTable {
@@ -229,7 +233,7 @@ func (a *app) drillDryRun(cmd *cobra.Command, r *drill.Runner) error {
 		writePreflight(cmd.OutOrStdout(), r.Plan, pre)
 	}
 	if !pre.OK() {
-		return fmt.Errorf("preflight refused the drill: %d of %d checks failed; nothing would be injected", len(pre.Failed()), len(pre.Checks))
+		return fmt.Errorf("preflight refused the drill, so nothing would be injected: %s", pre.Why())
 	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "dry run: would %s; nothing was changed\n", pre.Injection(r.Plan.Inject.Method))
 	return nil
@@ -245,10 +249,12 @@ type dryRun struct {
 	Protected []string        `json:"protected" yaml:"protected"`
 	Seed      int64           `json:"seed,omitempty" yaml:"seed,omitempty"`
 	HA        drill.HA        `json:"ha" yaml:"ha"`
+	// Commands are those of method command, as they will run.
+	Commands []drill.PlannedCommand `json:"commands,omitempty" yaml:"commands,omitempty"`
 }
 
 func dryRunOf(plan drill.Plan, pre *drill.Preflight) dryRun {
-	d := dryRun{Plan: plan, OK: pre.OK(), Preflight: pre.Checks, Targets: []string{}, Protected: []string{}, Seed: pre.Seed, HA: pre.HA}
+	d := dryRun{Plan: plan, OK: pre.OK(), Preflight: pre.Checks, Targets: []string{}, Protected: []string{}, Seed: pre.Seed, HA: pre.HA, Commands: pre.Commands}
 	for _, h := range pre.Targets {
 		d.Targets = append(d.Targets, h.Name)
 	}
@@ -285,40 +291,6 @@ func momentPrinter(w io.Writer) func(drill.Moment) {
 		}
 		fmt.Fprintf(w, "%+9.3fs %-5s %s%s\n", m.At, m.Kind, obj, m.What)
 	}
-}
-
-// writeReports writes the report files asked for.
-func writeReports(rep *drill.Report, jsonPath, junitPath, mdPath string) error {
-	for _, f := range []struct {
-		path  string
-		write func(io.Writer) error
-	}{{jsonPath, rep.WriteJSON}, {junitPath, rep.WriteJUnit}, {mdPath, rep.WriteMarkdown}} {
-		if f.path == "" {
-			continue
-		}
-		if err := replaceFile(f.path, f.write); err != nil {
-			return fmt.Errorf("write the report %s: %w", f.path, err)
-		}
-	}
-	return nil
-}
-
-// replaceFile writes a file through a temporary one, so that a reader never
-// sees half a report.
-func replaceFile(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // writeSummary writes the verdict for people.

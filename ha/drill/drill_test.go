@@ -348,19 +348,33 @@ func TestAnRTOTooSmallFailsTheDrill(t *testing.T) {
 	}
 }
 
+// TestACommandThatFailsNothingIsNeverAPass: a command that leaves the
+// host up fails the drill, saying the injection did not take, and loses
+// no VM.
 func TestACommandThatFailsNothingIsNeverAPass(t *testing.T) {
 	_, c := haSim(t)
 	plan := mustParse(t, strings.NewReplacer("method: sim-crash", "method: command, command: 'poweroff {{.Host}}', recover: 'poweron {{.Host}}'",
 		"detect-timeout: 10s", "detect-timeout: 300ms").Replace(crashPlan))
 	var ran []string
-	shell := func(_ context.Context, cmd string) (string, error) { ran = append(ran, cmd); return "ok", nil }
-	rep := (&Runner{Client: c, Plan: plan, Shell: shell}).Run(context.Background())
+	run := func(_ context.Context, inv Invocation) (string, error) {
+		ran = append(ran, inv.Argv[2])
+		return "ok", nil
+	}
+	rep := (&Runner{Client: c, Plan: plan, Exec: run}).Run(context.Background())
 	if rep.Result != ResultFail || !slices.ContainsFunc(rep.Reasons, func(r string) bool {
-		return strings.Contains(r, "no target was seen failing within detect-timeout 300ms")
+		return strings.Contains(r, "the injection did not take: no target was seen failing (notResponding) within detect-timeout 300ms")
 	}) {
 		t.Fatalf("want fail: the host never failed; got:\n%s", describe(rep))
 	}
-	if !slices.Equal(ran, []string{"poweroff esx-a-01.lab.local"}) {
+	if rep.Lost != 0 || slices.ContainsFunc(rep.Reasons, func(r string) bool { return strings.Contains(r, "lost") }) {
+		t.Errorf("the host never failed, yet the report counts %d VMs lost:\n%s", rep.Lost, describe(rep))
+	}
+	for _, v := range rep.VMs {
+		if v.Protected && !strings.Contains(v.Note, "not lost: its host never failed") {
+			t.Errorf("%s: note %q; want it to say it was not lost", v.Name, v.Note)
+		}
+	}
+	if !slices.Equal(ran, []string{`poweroff "${VTUI_HOST}"`}) {
 		t.Errorf("ran %q; want the inject command alone (the host never went down, so there is nothing to recover)", ran)
 	}
 }
@@ -520,4 +534,28 @@ func TestSimCrashIsRefusedAgainstPlainVcsim(t *testing.T) {
 		}
 		sameMaps(t, "after a refused drill", clusterState(t, c), before)
 	})
+}
+
+// TestTheLiveTimelineIsInTheReportsOrder: the moments handed out as the
+// drill runs come in time order, the order of the report's timeline.
+func TestTheLiveTimelineIsInTheReportsOrder(t *testing.T) {
+	_, c := haSim(t)
+	var live []Moment
+	rep := (&Runner{Client: c, Plan: mustParse(t, crashPlan), OnMoment: func(m Moment) { live = append(live, m) }}).Run(context.Background())
+	if rep.Result != ResultPass {
+		t.Fatalf("the drill did not pass:\n%s", describe(rep))
+	}
+	line := func(m Moment) string {
+		return fmt.Sprintf("%s %s %s %s", m.Time.Format("15:04:05.000000"), m.Kind, m.Object, m.What)
+	}
+	var got, want []string
+	for i := range live {
+		got = append(got, line(live[i]))
+	}
+	for _, m := range rep.Timeline {
+		want = append(want, line(m))
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("the live timeline:\n%s\nthe report's:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 }

@@ -6,7 +6,6 @@ import (
 	"path"
 	"slices"
 	"strings"
-	"text/template"
 	"time"
 
 	"github.com/vtui/vtui/internal/strictyaml"
@@ -58,10 +57,12 @@ type Expect struct {
 // Inject is how the drill fails its targets.
 type Inject struct {
 	Method Method `json:"method" yaml:"method"`
-	// Command and Recover are shell commands for method command; {{.Host}}
-	// is the target host's name and {{.Cluster}} the cluster's.
-	Command string `json:"command,omitempty" yaml:"command,omitempty"`
-	Recover string `json:"recover,omitempty" yaml:"recover,omitempty"`
+	// Command and Recover are the commands of method command, run for
+	// each target: Command fails it, Recover brings it back in the
+	// rollback. Each runs for at most the plan's detect-timeout, then is
+	// killed with every process it started.
+	Command Command `json:"command,omitzero" yaml:"command,omitempty"`
+	Recover Command `json:"recover,omitzero" yaml:"recover,omitempty"`
 }
 
 // Defaults of a plan's optional fields.
@@ -189,37 +190,21 @@ func (p *Plan) checkInject(doc *strictyaml.Document) error {
 		return doc.Errorf([]string{"inject", "method"}, "evacuate is a planned maintenance, not a host failure: use scenario: evacuation, or method sim-crash or command")
 	case p.Scenario == ScenarioEvacuation && in.Method != MethodEvacuate:
 		return doc.Errorf([]string{"inject", "method"}, "%s fails a host; an evacuation scenario uses method evacuate", in.Method)
-	case in.Method == MethodCommand && strings.TrimSpace(in.Command) == "":
-		return doc.Errorf([]string{"inject", "command"}, `method command needs the command that powers the host off hard, e.g. "ipmitool -H {{.Host}}-ipmi chassis power off"`)
-	case in.Method != MethodCommand && (in.Command != "" || in.Recover != ""):
+	case in.Method == MethodCommand && in.Command.IsZero():
+		return doc.Errorf([]string{"inject", "command"}, `method command needs the command that powers the host off hard, e.g. [ipmitool, -H, "{{.Host}}-ipmi", chassis, power, "off"]`)
+	case in.Method != MethodCommand && (!in.Command.IsZero() || !in.Recover.IsZero()):
 		return doc.Errorf([]string{"inject", "command"}, "command and recover go with method command")
 	}
-	for _, k := range []string{"command", "recover"} {
-		text := map[string]string{"command": in.Command, "recover": in.Recover}[k]
-		if text == "" {
+	for _, c := range []struct {
+		key string
+		cmd Command
+	}{{"command", in.Command}, {"recover", in.Recover}} {
+		if c.cmd.IsZero() {
 			continue
 		}
-		if _, err := renderCommand(text, "esx-01", "cluster-01"); err != nil {
-			return doc.Errorf([]string{"inject", k}, "%v", err)
+		if err := c.cmd.check(); err != nil {
+			return doc.Errorf([]string{"inject", c.key}, "%v", err)
 		}
 	}
 	return nil
-}
-
-// commandVars are what a command's template may use.
-type commandVars struct {
-	Host, Cluster string
-}
-
-// renderCommand fills in a command template.
-func renderCommand(text, host, cluster string) (string, error) {
-	t, err := template.New("command").Option("missingkey=error").Parse(text)
-	if err != nil {
-		return "", fmt.Errorf("not a valid template: %w", err)
-	}
-	var b strings.Builder
-	if err := t.Execute(&b, commandVars{Host: host, Cluster: cluster}); err != nil {
-		return "", fmt.Errorf("the template uses what vtui does not give ({{.Host}} and {{.Cluster}} only): %w", err)
-	}
-	return b.String(), nil
 }

@@ -52,6 +52,9 @@ type Preflight struct {
 	// DRSEvacuates says DRS, not vtui, empties the targets of an
 	// evacuation (fully automated and not pinned).
 	DRSEvacuates bool
+	// Commands are the commands of method command, exactly as they will
+	// run: each target's inject command, then its recover command.
+	Commands []PlannedCommand
 
 	inv    *vsphere.Inventory
 	config *vsphere.ClusterConfig
@@ -72,6 +75,15 @@ func (p *Preflight) Failed() []vsphere.Check {
 		}
 	}
 	return out
+}
+
+// Why says why the preflight refused the drill: its failed checks.
+func (p *Preflight) Why() string {
+	var why []string
+	for _, c := range p.Failed() {
+		why = append(why, c.String())
+	}
+	return strings.Join(why, "; ")
 }
 
 func passed(name, format string, args ...any) vsphere.Check {
@@ -386,13 +398,39 @@ func (p *Preflight) checkMethod(plan Plan) vsphere.Check {
 		}
 		return passed("method", "sim-crash through the simulator's fault door")
 	case MethodCommand:
-		cmd, _ := renderCommand(plan.Inject.Command, p.Targets[0].Name, p.Cluster.Name)
-		return passed("method", "command: %s", cmd)
+		var runs []string
+		for _, h := range p.Targets {
+			for _, c := range []struct {
+				what string
+				cmd  Command
+			}{{"inject", plan.Inject.Command}, {"recover", plan.Inject.Recover}} {
+				if c.cmd.IsZero() {
+					continue
+				}
+				inv, err := c.cmd.render(h.Name, p.Cluster.Name)
+				if err != nil {
+					return failed("method", "the %s command for %s: %v", c.what, h.Name, err)
+				}
+				p.Commands = append(p.Commands, PlannedCommand{What: c.what, Host: h.Name, Invocation: inv, Text: inv.String()})
+				runs = append(runs, fmt.Sprintf("%s %s: %s", c.what, h.Name, inv))
+			}
+		}
+		return passed("method", "command, run as: %s", strings.Join(runs, "; "))
 	}
 	if p.DRSEvacuates {
 		return passed("method", "maintenance mode; DRS (fully automated) moves the VMs")
 	}
 	return passed("method", "maintenance mode, after vtui moves the VMs by placement")
+}
+
+// PlannedCommand is a command of method command that a drill will run.
+type PlannedCommand struct {
+	// What is inject or recover.
+	What       string     `json:"what"`
+	Host       string     `json:"host"`
+	Invocation Invocation `json:"invocation"`
+	// Text is the invocation as a shell would run it, for people.
+	Text string `json:"text"`
 }
 
 // Injection says what a drill with method m is about to do, for a

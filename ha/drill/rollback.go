@@ -52,7 +52,7 @@ type restorer struct {
 	c       *vsphere.Client
 	u       *undo
 	journal *Journal
-	shell   func(ctx context.Context, command string) (string, error)
+	exec    Exec
 	step    func(format string, args ...any)
 	rb      RollbackReport
 	// inv is the inventory as last read; reading 10,000 VMs takes
@@ -148,21 +148,13 @@ func (r *restorer) recoverHosts(ctx context.Context) {
 				continue
 			}
 			r.note("recovered %s", h.Name)
-		case r.u.plan.Inject.Recover == "":
+		case r.u.plan.Inject.Recover.IsZero():
 			r.differ("host %s: %s; the plan has no recover command: power it on by hand", h.Name, cur.ConnectionState)
 			continue
 		default:
-			cmd, err := renderCommand(r.u.plan.Inject.Recover, h.Name, r.u.plan.Cluster)
-			if err == nil {
-				r.note("run %s", cmd)
-				var out string
-				out, err = r.run(ctx, cmd)
-				if out != "" {
-					r.note("output: %s", truncate(out, 2000))
-				}
-			}
+			err := runPlanCommand(ctx, r.exec, "recover", r.u.plan.Inject.Recover, h.Name, r.u.plan.Cluster, r.u.plan.DetectTimeout.D(), r.note)
 			if err != nil {
-				r.differ("host %s: the recover command failed: %v", h.Name, err)
+				r.differ("host %s: %v", h.Name, err)
 				continue
 			}
 		}
@@ -172,13 +164,6 @@ func (r *restorer) recoverHosts(ctx context.Context) {
 		}
 		r.note("%s is connected", h.Name)
 	}
-}
-
-func (r *restorer) run(ctx context.Context, cmd string) (string, error) {
-	if r.shell != nil {
-		return r.shell(ctx, cmd)
-	}
-	return runShell(ctx, cmd)
 }
 
 // exitMaintenance takes out of maintenance mode the hosts the baseline
@@ -322,7 +307,7 @@ func (r *restorer) unlock(ctx context.Context, cluster vsphere.Ref) {
 // died: it restores the baseline the journal holds, as the run's own
 // rollback would, and appends its steps to the journal. A journal whose
 // drill ended is left alone. onStep, if set, sees each step.
-func RollbackJournal(ctx context.Context, c *vsphere.Client, path string, shell func(context.Context, string) (string, error), onStep func(string)) (RollbackReport, error) {
+func RollbackJournal(ctx context.Context, c *vsphere.Client, path string, run Exec, onStep func(string)) (RollbackReport, error) {
 	entries, err := ReadJournal(path)
 	if err != nil {
 		return RollbackReport{}, err
@@ -347,7 +332,7 @@ func RollbackJournal(ctx context.Context, c *vsphere.Client, path string, shell 
 			onStep(fmt.Sprintf(format, args...))
 		}
 	}
-	r := &restorer{c: c, u: u, journal: j, shell: shell, step: step}
+	r := &restorer{c: c, u: u, journal: j, exec: run, step: step}
 	rb := r.restore(ctx)
 	note := "rolled back from the journal"
 	if !rb.OK {

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
-	"strings"
 	"time"
 
 	"github.com/vtui/vtui/ha/clusterspec"
@@ -33,8 +31,9 @@ type Runner struct {
 	// BeforeStep, if set, is called before each step (tests interrupt the
 	// drill there).
 	BeforeStep func(Step)
-	// Shell runs the commands of method command; nil runs them with sh -c.
-	Shell func(ctx context.Context, command string) (string, error)
+	// Exec runs the commands of method command; nil runs them as
+	// processes of their own (see Command).
+	Exec Exec
 }
 
 // DefaultHolder names a run in the drill lock: the plan, the machine and
@@ -120,11 +119,7 @@ func (d *drill) execute(ctx context.Context) error {
 	}
 	d.track = newTracker(pre, d.OnMoment)
 	if !pre.OK() {
-		var why []string
-		for _, c := range pre.Failed() {
-			why = append(why, c.String())
-		}
-		return fmt.Errorf("preflight refused the drill, so nothing was injected: %s", strings.Join(why, "; "))
+		return fmt.Errorf("preflight refused the drill, so nothing was injected: %s", pre.Why())
 	}
 	d.track.step("preflight passed: %d checks", len(pre.Checks))
 	if d.Confirm != nil {
@@ -215,9 +210,7 @@ func (d *drill) observe(ctx context.Context) (*vsphere.Observer, error) {
 			return nil, interrupted(ctx, fmt.Errorf("observe %s: %w", d.pre.Cluster.Name, err))
 		}
 		seen += len(next)
-		for _, ob := range next {
-			d.track.apply(ob)
-		}
+		d.track.applyAll(next)
 	}
 	d.seen = seen
 	return obs, nil
@@ -253,8 +246,9 @@ func (d *drill) inject(ctx context.Context) error {
 			}
 		}
 	case MethodCommand:
+		note := func(format string, args ...any) { d.track.step("inject: "+format, args...) }
 		for _, h := range d.pre.Targets {
-			if err := d.shell(ctx, "inject", d.Plan.Inject.Command, h.Name); err != nil {
+			if err := runPlanCommand(ctx, d.Exec, "inject", d.Plan.Inject.Command, h.Name, d.Plan.Cluster, d.Plan.DetectTimeout.D(), note); err != nil {
 				return interrupted(ctx, err)
 			}
 		}
@@ -262,39 +256,6 @@ func (d *drill) inject(ctx context.Context) error {
 		return d.evacuate(ctx)
 	}
 	return nil
-}
-
-// shell runs a command of the plan for host.
-func (d *drill) shell(ctx context.Context, what, text, host string) error {
-	cmd, err := renderCommand(text, host, d.Plan.Cluster)
-	if err != nil {
-		return err
-	}
-	d.track.step("%s: run %s", what, cmd)
-	run := d.Shell
-	if run == nil {
-		run = runShell
-	}
-	out, err := run(ctx, cmd)
-	if out = strings.TrimSpace(out); out != "" {
-		d.track.step("%s: output: %s", what, truncate(out, 2000))
-	}
-	if err != nil {
-		return fmt.Errorf("%s: %s for %s failed: %w", what, cmd, host, err)
-	}
-	return nil
-}
-
-func runShell(ctx context.Context, command string) (string, error) {
-	out, err := exec.CommandContext(ctx, "sh", "-c", command).CombinedOutput()
-	return string(out), err
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }
 
 // evacuate puts the targets into maintenance mode: DRS empties them when

@@ -131,6 +131,18 @@ func (t *tracker) inject(at time.Time) {
 	}
 }
 
+// applyAll takes a batch of observations in time order. A batch holds
+// property changes, timed when vtui received them, then the events
+// posted by then, timed by vCenter: earlier. In time order, the moments
+// handed out live come in the order the report's timeline has.
+func (t *tracker) applyAll(obs []vsphere.Observation) {
+	obs = slices.Clone(obs)
+	slices.SortStableFunc(obs, func(a, b vsphere.Observation) int { return a.Time.Compare(b.Time) })
+	for _, ob := range obs {
+		t.apply(ob)
+	}
+}
+
 // apply takes one observation.
 func (t *tracker) apply(ob vsphere.Observation) {
 	switch {

@@ -34,7 +34,7 @@ func (d *drill) verify(ctx context.Context, obs *vsphere.Observer) error {
 		case ctx.Err() != nil:
 			return errInterrupted
 		case errors.Is(err, context.DeadlineExceeded) && undetected && !time.Now().Before(detectBy):
-			d.fail("no target was seen failing within detect-timeout %s: the injection had no effect "+
+			d.fail("the injection did not take: no target was seen failing (notResponding) within detect-timeout %s "+
 				"(a clean shutdown does not fail a host over; method command needs a hard power-off)", d.Plan.DetectTimeout)
 		case errors.Is(err, context.DeadlineExceeded) && !time.Now().Before(deadline):
 			d.fail("timeout %s passed with protected VMs not running again", d.Plan.Timeout)
@@ -45,9 +45,7 @@ func (d *drill) verify(ctx context.Context, obs *vsphere.Observer) error {
 			break
 		}
 		d.seen += len(next)
-		for _, ob := range next {
-			d.track.apply(ob)
-		}
+		d.track.applyAll(next)
 	}
 	d.track.step("verify: observed %d changes and events", d.seen)
 	inv, err := d.Client.Inventory(ctx)
@@ -64,6 +62,15 @@ func (d *drill) verify(ctx context.Context, obs *vsphere.Observer) error {
 func (d *drill) account(inv *vsphere.Inventory) {
 	r := d.rep
 	r.VMs, r.Lost, r.Duplicated = d.track.outcome(inv)
+	if d.Plan.Scenario == ScenarioHostFailure && d.track.detected.IsZero() {
+		// No target failed: a VM still on one was never lost.
+		r.Lost = 0
+		for i, v := range r.VMs {
+			if v.Protected && !v.Recovered {
+				r.VMs[i].Note = strings.TrimPrefix(v.Note+"; not lost: its host never failed, so the injection did not take", "; ")
+			}
+		}
+	}
 	first := 0.0
 	for _, v := range r.VMs {
 		if v.Protected && v.Recovered && v.RecoverySeconds > 0 {
@@ -179,7 +186,7 @@ func (d *drill) rollback(ctx context.Context) {
 	defer cancel()
 	// The inventory read at the end of verify is current: nothing changed
 	// since.
-	res := &restorer{c: d.Client, u: d.undo, journal: d.Journal, shell: d.Shell, step: d.track.step, inv: d.inv}
+	res := &restorer{c: d.Client, u: d.undo, journal: d.Journal, exec: d.Exec, step: d.track.step, inv: d.inv}
 	r.Rollback = res.restore(rctx)
 }
 

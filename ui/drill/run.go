@@ -2,10 +2,7 @@ package drill
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -145,13 +142,18 @@ type run struct {
 // shown: the cluster may have changed meanwhile.
 func startRun(c Conn, plan drill.Plan, shown *drill.Preflight) (*run, error) {
 	name := drill.JournalName(plan, time.Now())
-	j, err := drill.CreateJournal(name)
-	if err != nil {
-		return nil, err
-	}
 	path, err := filepath.Abs(name)
 	if err != nil {
 		path = name
+	}
+	jsonPath, junitPath, mdPath := reportPaths(path)
+	if err := drill.CheckOutputs(drill.Output{Name: "the journal", Path: path}, drill.Output{Name: "the JSON report", Path: jsonPath},
+		drill.Output{Name: "the JUnit report", Path: junitPath}, drill.Output{Name: "the Markdown report", Path: mdPath}); err != nil {
+		return nil, err
+	}
+	j, err := drill.CreateJournal(path)
+	if err != nil {
+		return nil, err
 	}
 	ctx, cancel := context.WithCancel(c.Ctx)
 	f := newFeed()
@@ -271,32 +273,7 @@ func reportPaths(journal string) (jsonPath, junitPath, mdPath string) {
 func (m *Model) writeReports() tea.Cmd {
 	rep, seq, journal := m.report, m.seq, m.journal
 	return func() tea.Msg {
-		jsonPath, junitPath, mdPath := reportPaths(journal)
-		var errs []error
-		var paths []string
-		for _, f := range []struct {
-			path  string
-			write func(io.Writer) error
-		}{{jsonPath, rep.WriteJSON}, {junitPath, rep.WriteJUnit}, {mdPath, rep.WriteMarkdown}} {
-			if err := writeFile(f.path, f.write); err != nil {
-				errs = append(errs, fmt.Errorf("write the report %s: %w", f.path, err))
-				continue
-			}
-			paths = append(paths, f.path)
-		}
-		return writtenMsg{seq: seq, paths: paths, err: errors.Join(errs...)}
+		paths, err := rep.WriteReports(reportPaths(journal))
+		return writtenMsg{seq: seq, paths: paths, err: err}
 	}
-}
-
-// writeFile creates path and writes it.
-func writeFile(path string, write func(io.Writer) error) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := write(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
