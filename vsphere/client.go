@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,6 +22,8 @@ import (
 	"github.com/vmware/govmomi/vim25"
 	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
+
+	"github.com/vtui/vtui/internal/readlimit"
 )
 
 const (
@@ -137,7 +138,7 @@ func Connect(ctx context.Context, cfg Config, opts ...Option) (*Client, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	if err := cfg.Validate(); err != nil {
+	if err := cfg.Validate(ctx); err != nil {
 		return nil, err
 	}
 	u, _ := ParseURL(cfg.URL)
@@ -157,7 +158,7 @@ func Connect(ctx context.Context, cfg Config, opts ...Option) (*Client, error) {
 	}
 	d := &tlsDialer{insecure: cfg.Insecure, timeout: timeout, pinned: pin}
 	if cfg.CAFile != "" {
-		if d.roots, err = loadCAFile(cfg.CAFile); err != nil {
+		if d.roots, err = loadCAFile(ctx, cfg.CAFile); err != nil {
 			return nil, err
 		}
 	}
@@ -281,8 +282,10 @@ func hostPort(u *url.URL) string {
 	return u.Host + ":443"
 }
 
-func loadCAFile(name string) (*x509.CertPool, error) {
-	pem, err := os.ReadFile(name)
+// loadCAFile reads a PEM bundle of at most readlimit.Document bytes and
+// adds it to the system roots.
+func loadCAFile(ctx context.Context, name string) (*x509.CertPool, error) {
+	pem, err := readlimit.File(ctx, name, readlimit.Document)
 	if err != nil {
 		return nil, fmt.Errorf("read the CA file: %w", err)
 	}

@@ -57,7 +57,7 @@ runs the preflight against the cluster.`,
   vtui drill validate nightly.yaml -o json | jq .timeout`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			plan, err := loadPlan(args[0])
+			plan, err := loadPlan(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
@@ -71,8 +71,8 @@ runs the preflight against the cluster.`,
 }
 
 // loadPlan reads a plan; a bad plan is bad input (exit 2).
-func loadPlan(path string) (drill.Plan, error) {
-	plan, err := drill.Load(path)
+func loadPlan(ctx context.Context, path string) (drill.Plan, error) {
+	plan, err := drill.Load(ctx, path)
 	if err != nil {
 		return plan, usageError{err}
 	}
@@ -118,7 +118,7 @@ directory) lets vtui drill rollback finish a drill whose runner died.`,
   vtui --simulator drill run examples/host-failure.yaml --yes`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			plan, err := loadPlan(args[0])
+			plan, err := loadPlan(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
@@ -179,7 +179,7 @@ func (a *app) connectForPlan(cmd *cobra.Command, plan drill.Plan) (*vsphere.Clie
 		}
 		return a.connect(cmd.Context())
 	}
-	s, err := a.resolveContext(plan.Context)
+	s, err := a.resolveContext(cmd.Context(), plan.Context)
 	if err != nil {
 		return nil, usageErrorf("the plan's context: %w", err)
 	}
@@ -363,7 +363,7 @@ when the cluster equals the baseline again, 1 otherwise.`,
 		Example: `  vtui drill rollback nightly-20261128T030000Z.journal`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			entries, err := drill.ReadJournal(args[0])
+			entries, err := drill.ReadJournal(cmd.Context(), args[0])
 			if err != nil {
 				return usageError{err}
 			}

@@ -318,7 +318,7 @@ func (a *app) init(cmd *cobra.Command) error {
 		a.settings = settings{Output: out}
 		return nil
 	}
-	s, fc, err := resolveSettings(resolveInput{
+	s, fc, err := resolveSettings(cmd.Context(), resolveInput{
 		Flags:   cmd.Flags(),
 		Home:    a.sys.home,
 		Presets: sim.PresetNames(),
@@ -419,7 +419,7 @@ func (a *app) connectWith(ctx context.Context, s settings) (*vsphere.Client, err
 		return nil, usageErrorf("no user name for %s: use --username, VTUI_USERNAME or GOVC_USERNAME, or username in the context", vsphere.RedactURL(s.Conn.URL))
 	}
 	cfg := s.Conn
-	if err := cfg.Validate(); err != nil {
+	if err := cfg.Validate(ctx); err != nil {
 		return nil, usageErrorf("%s", strings.TrimPrefix(err.Error(), vsphere.ErrInvalidConfig.Error()+": "))
 	}
 	if cfg.Password == "" {
@@ -490,7 +490,7 @@ func (a *app) password(ctx context.Context, s settings, prompt bool) (string, er
 	if prompt && a.sys.promptPassword != nil {
 		ask = func(p string) (string, error) { return a.sys.promptPassword(ctx, p) }
 	}
-	return readPassword(s, a.sys.lookupEnv, ask)
+	return readPassword(ctx, s, a.sys.lookupEnv, ask)
 }
 
 // contextNames lists the config file's contexts, sorted; nil without a file.
@@ -500,8 +500,8 @@ func (a *app) contextNames() []string { return a.config.contextNames() }
 // the context's own connection values (connection flags and VTUI_*/GOVC_*
 // connection variables are dropped), with the other flags kept. Its
 // Conn.Password is empty; connectWith reads it.
-func (a *app) resolveContext(name string) (settings, error) {
-	s, _, err := resolveSettings(resolveInput{
+func (a *app) resolveContext(ctx context.Context, name string) (settings, error) {
+	s, _, err := resolveSettings(ctx, resolveInput{
 		Flags:   a.flags,
 		Home:    a.sys.home,
 		Presets: sim.PresetNames(),

@@ -14,6 +14,7 @@ package main
 // directory is injected.
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"slices"
@@ -125,7 +126,7 @@ type resolveInput struct {
 // selected context is its config layer and the flag defaults its defaults.
 // Values are read as strings and parsed here, strictly, so that
 // VTUI_READONLY=yes is an error naming the variable rather than false.
-func resolveSettings(in resolveInput) (settings, *fileConfig, error) {
+func resolveSettings(ctx context.Context, in resolveInput) (settings, *fileConfig, error) {
 	s := settings{sources: map[string]string{}}
 	r, err := newResolver(in, &s)
 	if err != nil {
@@ -157,7 +158,7 @@ func resolveSettings(in resolveInput) (settings, *fileConfig, error) {
 	}
 	var fc *fileConfig
 	if path != "" {
-		if fc, err = loadConfigFile(path, optional, in.Home); err != nil {
+		if fc, err = loadConfigFile(ctx, path, optional, in.Home); err != nil {
 			return s, nil, usageError{err}
 		}
 	}

@@ -1,14 +1,15 @@
 package drill
 
 import (
+	"context"
 	"fmt"
-	"os"
 	"path"
 	"slices"
 	"strings"
 	"text/template"
 	"time"
 
+	"github.com/vtui/vtui/internal/readlimit"
 	"github.com/vtui/vtui/internal/strictyaml"
 )
 
@@ -76,9 +77,11 @@ const (
 )
 
 // Load reads and checks the plan file at path: every problem is a
-// *strictyaml.Error naming its line, column and key.
-func Load(path string) (Plan, error) {
-	data, err := os.ReadFile(path)
+// *strictyaml.Error naming its line, column and key. A file larger than
+// readlimit.Document is refused (*readlimit.TooLargeError) without being
+// read further; ctx ends a read that blocks.
+func Load(ctx context.Context, path string) (Plan, error) {
+	data, err := readlimit.File(ctx, path, readlimit.Document)
 	if err != nil {
 		return Plan{}, fmt.Errorf("read the drill plan: %w", err)
 	}

@@ -1,6 +1,7 @@
 package drill
 
 import (
+	"context"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -93,7 +94,7 @@ func TestExamplePlansAreValid(t *testing.T) {
 		t.Fatalf("found %d example plans under docs/examples; want at least 3", len(plans))
 	}
 	for _, p := range plans {
-		if _, err := Load(p); err != nil {
+		if _, err := Load(context.Background(), p); err != nil {
 			t.Errorf("%v", err)
 		}
 	}
