@@ -230,7 +230,7 @@ type sysEnv struct {
 	terminal bool
 	// promptPassword asks for a password without echo. nil if !terminal.
 	promptPassword func(ctx context.Context, prompt string) (string, error)
-	// abort is done on SIGTERM: running changes stop being waited for. nil
+	// abort is done on the first SIGINT or SIGTERM: running changes stop being waited for. nil
 	// means never.
 	abort context.Context
 }
