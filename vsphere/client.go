@@ -72,10 +72,17 @@ func WithPolicy(p Policy) Option { return func(o *options) { o.policy = p } }
 // request is sent. The default is five minutes.
 func WithKeepAlive(d time.Duration) Option { return func(o *options) { o.keepAlive = d } }
 
+// ErrClearText is wrapped by ParseURL's error for an http URL: logging in
+// over it would send the password in clear text.
+var ErrClearText = errors.New("http would send the password in clear text")
+
 // ParseURL turns a user's endpoint into a vSphere SDK URL: a bare host name
-// gets https:// and /sdk. User info in the URL is rejected, because a
-// password in a URL ends up in shell history and logs; and no error ever
-// repeats it, even for a URL that does not parse (see RedactURL).
+// gets https:// and /sdk. Only https is accepted: http is refused (wrapping
+// ErrClearText), on loopback too, where any local user who binds the port
+// first would receive the password. User info in the URL is rejected,
+// because a password in a URL ends up in shell history and logs; and no
+// error ever repeats it, even for a URL that does not parse (see
+// RedactURL).
 func ParseURL(s string) (*url.URL, error) {
 	if s == "" {
 		return nil, errors.New("no vCenter URL: give --url, set VTUI_URL, or choose a context with --context")
@@ -107,8 +114,13 @@ func ParseURL(s string) (*url.URL, error) {
 			return nil, fmt.Errorf("invalid vCenter URL %q: port %q is not a number from 1 to 65535 (leave it out for 443)", shown, port)
 		}
 	}
-	if u.Scheme != "https" && u.Scheme != "http" {
-		return nil, fmt.Errorf("invalid vCenter URL %q: scheme must be https", shown)
+	switch u.Scheme {
+	case "https":
+	case "http":
+		return nil, fmt.Errorf("invalid vCenter URL %q: %w; use https://%s (vtui verifies the certificate: pin a self-signed one with --thumbprint)",
+			shown, ErrClearText, u.Host+u.EscapedPath())
+	default:
+		return nil, fmt.Errorf("invalid vCenter URL %q: scheme %q: use https", shown, u.Scheme)
 	}
 	return u, nil
 }
@@ -275,9 +287,6 @@ func rootCause(err error) error {
 func hostPort(u *url.URL) string {
 	if u.Port() != "" {
 		return u.Host
-	}
-	if u.Scheme == "http" {
-		return u.Host + ":80"
 	}
 	return u.Host + ":443"
 }

@@ -157,6 +157,12 @@ func contractRows(t *testing.T) []contractRow {
 			`invalid vCenter URL "https://***@vc:x"`},
 		{"vtui get", []string{"get", "vms", "--config", leaky}, nil, exitUsage, "contexts.lab.url: holds a password"},
 		{"vtui get", []string{"get", "vms", "--url", "vc:x", "--username", "u"}, nil, exitUsage, `invalid vCenter URL "vc:x"`},
+		// http would send the password in clear text: refused, never sent.
+		{"vtui get", []string{"get", "hosts", "--url", "http://127.0.0.1:1/sdk", "--username", "u"}, nil, exitUsage,
+			`--url: invalid vCenter URL "http://127.0.0.1:1/sdk": http would send the password in clear text; use https://127.0.0.1:1/sdk`},
+		{"vtui get", []string{"get", "hosts", "--url", "http://vc/sdk", "--username", "u", "--thumbprint", strings.Repeat("ab", 32)}, nil, exitUsage,
+			"--url is an http URL and --thumbprint is a TLS setting: they contradict each other"},
+		{"vtui get", []string{"get", "hosts"}, fakeEnv{"GOVC_URL": "htt ps://vc/sdk"}, exitUsage, `GOVC_URL: invalid vCenter URL "htt ps://vc/sdk"`},
 		{"vtui get", []string{"get", "vms"}, fakeEnv{"VTUI_URL": "vc:99999", "VTUI_USERNAME": "u"}, exitUsage, `invalid vCenter URL "vc:99999": port "99999"`},
 		{"vtui get", []string{"get", "vms", "--url", "vc", "--username", "u", "--thumbprint", "zz"}, nil, exitUsage, `invalid thumbprint "zz"`},
 		{"vtui get", []string{"get", "vms", "--url", "vc", "--username", "u", "--ca-file", filepath.Join(dir, "none.pem")}, nil, exitUsage,

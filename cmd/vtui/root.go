@@ -58,11 +58,12 @@ Connecting
   context's url, GOVC_PASSWORD only to GOVC_URL, and VTUI_PASSWORD never to
   a context that has a password source of its own.
 
-  TLS is always verified: trust a private CA with --ca-file, pin the
-  certificate with --thumbprint, or, in a lab, skip verification with
-  --insecure. A thumbprint or CA file wins over insecure set elsewhere;
-  both in the same place is an error. A context's insecure applies only to
-  its own url, GOVC_INSECURE only to GOVC_URL.
+  Only https is used: an http URL is refused, since the password would
+  travel in clear text. TLS is always verified: trust a private CA with
+  --ca-file, pin the certificate with --thumbprint, or, in a lab, skip
+  verification with --insecure. A thumbprint or CA file wins over insecure
+  set elsewhere; both in the same place is an error. A context's insecure
+  applies only to its own url, GOVC_INSECURE only to GOVC_URL.
 
 Safety
   --readonly refuses every change before any request is sent; --dry-run shows
