@@ -123,6 +123,14 @@ func contractRows(t *testing.T) []contractRow {
 	writeFile(t, noHAPlan, "name: t\ncluster: cluster-b\nscenario: host-failure\ntargets: {pick: most-vms, count: 1}\nexpect: {rto: 1m}\ninject: {method: sim-crash}\n", 0o600)
 	tightPlan := filepath.Join(dir, "tight-plan.yaml")
 	writeFile(t, tightPlan, "name: t\ncluster: cluster-a\nscenario: host-failure\ntargets: {hosts: [esx-a-01.lab.local]}\nexpect: {rto: 1ms}\ninject: {method: sim-crash}\n", 0o600)
+	plan := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		writeFile(t, p, text, 0o600)
+		return p
+	}
+	listRTOPlan := plan("list-rto.yaml", "name: t\ncluster: cluster-a\nscenario: host-failure\ntargets: {hosts: [esx-a-01.lab.local]}\nexpect: {rto: [1, 2]}\ninject: {method: sim-crash}\n")
+	newlinePlan := plan("newline.yaml", "name: \"a\\nb\"\ncluster: cluster-a\nscenario: host-failure\ntargets: {hosts: [esx-a-01.lab.local]}\nexpect: {rto: 1m}\ninject: {method: sim-crash}\n")
+	noCountPlan := plan("no-count.yaml", "name: t\ncluster: cluster-a\nscenario: host-failure\ntargets: {pick: most-vms}\nexpect: {rto: 1m}\ninject: {method: sim-crash}\n")
 	badPlan := filepath.Join(dir, "bad-plan.yaml")
 	writeFile(t, badPlan, "name: t\ncluster: cluster-a\nscenario: host-crash\n", 0o600)
 	bigPlan := filepath.Join(dir, "big-plan.yaml") // a valid plan, padded past 1 MiB
@@ -241,6 +249,11 @@ func contractRows(t *testing.T) []contractRow {
 		{"vtui drill validate", []string{"drill", "validate", badPlan}, nil, exitUsage, badPlan + `:3:11: scenario: "host-crash" is not one of host-failure, evacuation`},
 		{"vtui drill validate", []string{"drill", "validate", filepath.Join(dir, "absent.yaml")}, nil, exitUsage, "read the drill plan"},
 		{"vtui drill validate", []string{"drill", "validate", okPlan}, nil, exitOK, ""},
+		{"vtui drill validate", []string{"drill", "validate", listRTOPlan}, nil, exitUsage, listRTOPlan + ":5:15: expect.rto: want a single value, got a list"},
+		{"vtui drill validate", []string{"drill", "validate", newlinePlan}, nil, exitUsage, newlinePlan + `:1:7: name: "a\nb" holds a control character`},
+		{"vtui drill run", []string{"drill", "run", newlinePlan, sim, "--yes", journal("newline")}, nil, exitUsage, newlinePlan + `:1:7: name: "a\nb" holds a control character`},
+		{"vtui drill validate", []string{"drill", "validate", noCountPlan}, nil, exitUsage,
+			noCountPlan + ":4:1: targets.count: missing: pick most-vms needs count, how many hosts to fail (1 to 3)"},
 		{"vtui drill validate", []string{"drill", "validate", bigPlan}, nil, exitUsage, "read the drill plan: " + bigPlan + " is larger than the limit of 1 MiB"},
 		{"vtui drill validate", []string{"drill", "validate", "/dev/zero"}, nil, exitUsage, "read the drill plan: /dev/zero is larger than the limit of 1 MiB"},
 		{"vtui drill run", []string{"drill", "run", "/dev/zero", sim}, nil, exitUsage, "read the drill plan: /dev/zero is larger than the limit of 1 MiB"},

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/template"
 	"time"
+	"unicode"
 
 	"github.com/vtui/vtui/internal/readlimit"
 	"github.com/vtui/vtui/internal/strictyaml"
@@ -74,6 +75,9 @@ const (
 	DefaultTimeout = 10 * time.Minute
 	// MaxTargets is the most hosts one drill fails at once.
 	MaxTargets = 3
+	// MaxNameLen bounds a plan's name, in bytes: the name begins its
+	// journal's file name (JournalName), which file systems limit to 255.
+	MaxNameLen = 200
 )
 
 // Load reads and checks the plan file at path: every problem is a
@@ -110,6 +114,10 @@ func (p *Plan) check(doc *strictyaml.Document) error {
 	switch {
 	case strings.TrimSpace(p.Name) == "":
 		return at("give the drill a name")("name")
+	case strings.IndexFunc(p.Name, unicode.IsControl) >= 0:
+		return at("%q holds a control character (a newline, a tab, NUL): the name goes into the journal's file name and the timeline; use printable characters", p.Name)("name")
+	case len(p.Name) > MaxNameLen:
+		return at("%d bytes long: at most %d, since the name begins the journal's file name", len(p.Name), MaxNameLen)("name")
 	case strings.TrimSpace(p.Cluster) == "":
 		return at("name the cluster to drill")("cluster")
 	}
@@ -161,6 +169,8 @@ func (t *Targets) check(doc *strictyaml.Document) error {
 		return doc.Errorf([]string{"targets", "hosts"}, "%d hosts: a drill fails at most %d at once", len(t.Hosts), MaxTargets)
 	case t.Pick == "" && (t.Count != 0 || t.Seed != 0):
 		return doc.Errorf([]string{"targets", "count"}, "count and seed go with pick")
+	case t.Pick != "" && t.Count == 0:
+		return doc.Errorf([]string{"targets", "count"}, "missing: pick %s needs count, how many hosts to fail (1 to %d)", t.Pick, MaxTargets)
 	case t.Pick != "" && (t.Count < 1 || t.Count > MaxTargets):
 		return doc.Errorf([]string{"targets", "count"}, "%d: pick 1 to %d hosts", t.Count, MaxTargets)
 	case t.Pick == PickMostVMs && t.Seed != 0:
