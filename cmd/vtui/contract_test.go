@@ -249,6 +249,7 @@ func contractRows(t *testing.T) []contractRow {
 		{"vtui drill validate", []string{"drill", "validate", badPlan}, nil, exitUsage, badPlan + `:3:11: scenario: "host-crash" is not one of host-failure, evacuation`},
 		{"vtui drill validate", []string{"drill", "validate", filepath.Join(dir, "absent.yaml")}, nil, exitUsage, "read the drill plan"},
 		{"vtui drill validate", []string{"drill", "validate", okPlan}, nil, exitOK, ""},
+		{"vtui drill validate", []string{"drill", "validate", okPlan}, fakeEnv{"GOVC_URL": "http://vc/sdk"}, exitOK, ""}, // it does not connect
 		{"vtui drill validate", []string{"drill", "validate", listRTOPlan}, nil, exitUsage, listRTOPlan + ":5:15: expect.rto: want a single value, got a list"},
 		{"vtui drill validate", []string{"drill", "validate", newlinePlan}, nil, exitUsage, newlinePlan + `:1:7: name: "a\nb" holds a control character`},
 		{"vtui drill run", []string{"drill", "run", newlinePlan, sim, "--yes", journal("newline")}, nil, exitUsage, newlinePlan + `:1:7: name: "a\nb" holds a control character`},

@@ -416,6 +416,9 @@ func (a *app) connectWith(ctx context.Context, s settings) (*vsphere.Client, err
 	if s.Conn.URL == "" {
 		return nil, usageErrorf("no vCenter URL: use --url, VTUI_URL or GOVC_URL, or a context of the config file (--context NAME); or try --simulator")
 	}
+	if err := s.checkURL(); err != nil {
+		return nil, err
+	}
 	if s.Conn.Username == "" {
 		return nil, usageErrorf("no user name for %s: use --username, VTUI_USERNAME or GOVC_USERNAME, or username in the context", vsphere.RedactURL(s.Conn.URL))
 	}

@@ -234,6 +234,32 @@ func (r *resolver) simulatorOwnsConnection() error {
 	return nil
 }
 
+// checkURL refuses a URL that vsphere.ParseURL refuses, naming the layer
+// it came from (--url, VTUI_URL, a context, GOVC_URL). An http URL is
+// refused as clear text; with a thumbprint, CA file or insecure, which
+// all ask for TLS, as a contradiction as well. Commands check it when they
+// connect, so that one that does not (drill validate) is not stopped by
+// an unrelated GOVC_URL.
+func (s settings) checkURL() error {
+	urlSrc := s.sources["url"]
+	_, err := vsphere.ParseURL(s.Conn.URL)
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, vsphere.ErrClearText) {
+		tls := []struct {
+			key string
+			set bool
+		}{{"thumbprint", s.Conn.Thumbprint != ""}, {"ca-file", s.Conn.CAFile != ""}, {"insecure", s.Conn.Insecure}}
+		for _, o := range tls {
+			if o.set {
+				return usageErrorf("%s is an http URL and %s is a TLS setting: they contradict each other; %w", urlSrc, s.sources[o.key], err)
+			}
+		}
+	}
+	return usageErrorf("%s: %w", urlSrc, err)
+}
+
 // connection resolves the URL, the user, TLS and where the password
 // comes from. Two rules keep a secret from going where it should not:
 //
@@ -272,9 +298,6 @@ func (r *resolver) connection(cc contextConfig, useGOVC bool) error {
 	if s.Conn.CAFile != "" && s.sources["ca-file"] != r.contextSource() {
 		s.Conn.CAFile = absPath(s.Conn.CAFile, "", r.in.Home)
 	}
-	if err := r.checkURL(); err != nil {
-		return err
-	}
 	if err := r.verificationWins(); err != nil {
 		return err
 	}
@@ -308,35 +331,6 @@ func (r *resolver) connection(cc contextConfig, useGOVC bool) error {
 		s.password.withheld = strings.Join(withheld, "; ")
 	}
 	return nil
-}
-
-// checkURL refuses a URL that vsphere.ParseURL refuses, naming the layer
-// it came from (--url, VTUI_URL, a context, GOVC_URL), before anything
-// else is said about it, such as a missing user name. An http URL is
-// refused as clear text; with a thumbprint, CA file or insecure, which
-// all ask for TLS, as a contradiction as well.
-func (r *resolver) checkURL() error {
-	s := r.s
-	if s.Conn.URL == "" {
-		return nil
-	}
-	urlSrc := s.sources["url"]
-	_, err := vsphere.ParseURL(s.Conn.URL)
-	if err == nil {
-		return nil
-	}
-	if errors.Is(err, vsphere.ErrClearText) {
-		tls := []struct {
-			key string
-			set bool
-		}{{"thumbprint", s.Conn.Thumbprint != ""}, {"ca-file", s.Conn.CAFile != ""}, {"insecure", s.Conn.Insecure}}
-		for _, o := range tls {
-			if o.set {
-				return usageErrorf("%s is an http URL and %s is a TLS setting: they contradict each other; %w", urlSrc, s.sources[o.key], err)
-			}
-		}
-	}
-	return usageErrorf("%s: %w", urlSrc, err)
 }
 
 // verificationWins applies the TLS rule: a thumbprint or a CA file from
