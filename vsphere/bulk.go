@@ -24,7 +24,7 @@ type RunOptions struct {
 	Timeout time.Duration
 	// Abort, when done, stops the waits of the changes already running
 	// (they end unknown), where cancelling Run's ctx only starts nothing
-	// more. vtui ties it to SIGTERM.
+	// more. vtui ties it to the first SIGINT or SIGTERM.
 	Abort context.Context
 }
 

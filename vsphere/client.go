@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,6 +22,8 @@ import (
 	"github.com/vmware/govmomi/vim25"
 	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
+
+	"github.com/vtui/vtui/internal/readlimit"
 )
 
 const (
@@ -71,10 +72,17 @@ func WithPolicy(p Policy) Option { return func(o *options) { o.policy = p } }
 // request is sent. The default is five minutes.
 func WithKeepAlive(d time.Duration) Option { return func(o *options) { o.keepAlive = d } }
 
+// ErrClearText is wrapped by ParseURL's error for an http URL: logging in
+// over it would send the password in clear text.
+var ErrClearText = errors.New("http would send the password in clear text")
+
 // ParseURL turns a user's endpoint into a vSphere SDK URL: a bare host name
-// gets https:// and /sdk. User info in the URL is rejected, because a
-// password in a URL ends up in shell history and logs; and no error ever
-// repeats it, even for a URL that does not parse (see RedactURL).
+// gets https:// and /sdk. Only https is accepted: http is refused (wrapping
+// ErrClearText), on loopback too, where any local user who binds the port
+// first would receive the password. User info in the URL is rejected,
+// because a password in a URL ends up in shell history and logs; and no
+// error ever repeats it, even for a URL that does not parse (see
+// RedactURL).
 func ParseURL(s string) (*url.URL, error) {
 	if s == "" {
 		return nil, errors.New("no vCenter URL: give --url, set VTUI_URL, or choose a context with --context")
@@ -106,8 +114,13 @@ func ParseURL(s string) (*url.URL, error) {
 			return nil, fmt.Errorf("invalid vCenter URL %q: port %q is not a number from 1 to 65535 (leave it out for 443)", shown, port)
 		}
 	}
-	if u.Scheme != "https" && u.Scheme != "http" {
-		return nil, fmt.Errorf("invalid vCenter URL %q: scheme must be https", shown)
+	switch u.Scheme {
+	case "https":
+	case "http":
+		return nil, fmt.Errorf("invalid vCenter URL %q: %w; use https://%s (vtui verifies the certificate: pin a self-signed one with --thumbprint)",
+			shown, ErrClearText, u.Host+u.EscapedPath())
+	default:
+		return nil, fmt.Errorf("invalid vCenter URL %q: scheme %q: use https", shown, u.Scheme)
 	}
 	return u, nil
 }
@@ -137,7 +150,7 @@ func Connect(ctx context.Context, cfg Config, opts ...Option) (*Client, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	if err := cfg.Validate(); err != nil {
+	if err := cfg.Validate(ctx); err != nil {
 		return nil, err
 	}
 	u, _ := ParseURL(cfg.URL)
@@ -157,7 +170,7 @@ func Connect(ctx context.Context, cfg Config, opts ...Option) (*Client, error) {
 	}
 	d := &tlsDialer{insecure: cfg.Insecure, timeout: timeout, pinned: pin}
 	if cfg.CAFile != "" {
-		if d.roots, err = loadCAFile(cfg.CAFile); err != nil {
+		if d.roots, err = loadCAFile(ctx, cfg.CAFile); err != nil {
 			return nil, err
 		}
 	}
@@ -275,14 +288,13 @@ func hostPort(u *url.URL) string {
 	if u.Port() != "" {
 		return u.Host
 	}
-	if u.Scheme == "http" {
-		return u.Host + ":80"
-	}
 	return u.Host + ":443"
 }
 
-func loadCAFile(name string) (*x509.CertPool, error) {
-	pem, err := os.ReadFile(name)
+// loadCAFile reads a PEM bundle of at most readlimit.Document bytes and
+// adds it to the system roots.
+func loadCAFile(ctx context.Context, name string) (*x509.CertPool, error) {
+	pem, err := readlimit.File(ctx, name, readlimit.Document)
 	if err != nil {
 		return nil, fmt.Errorf("read the CA file: %w", err)
 	}

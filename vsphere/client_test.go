@@ -179,7 +179,8 @@ func TestParseURL(t *testing.T) {
 		{in: "https://vc01/", want: "https://vc01/sdk"},
 		{in: "", err: "no vCenter URL"},
 		{in: "https://root:pw@vc01", err: "not in the URL"},
-		{in: "ftp://vc01", err: "scheme must be https"},
+		{in: "ftp://vc01", err: `invalid vCenter URL "ftp://vc01": scheme "ftp": use https`},
+		{in: "htt ps://vc01/sdk", err: `invalid vCenter URL "htt ps://vc01/sdk": invalid character " " in host name`},
 		{in: "https://vc01:x/sdk", err: `invalid vCenter URL "https://vc01:x/sdk": invalid port ":x" after host`},
 		// Checked here, not found out by a connection that cannot be made.
 		{in: "https://:8443", err: `invalid vCenter URL "https://:8443": no host name`},
@@ -189,7 +190,12 @@ func TestParseURL(t *testing.T) {
 		{in: "https://vc01:/sdk", err: `port "" is not`},
 		{in: "https:", err: `invalid vCenter URL "https:": port "" is not`},
 		{in: "[::1]:443", want: "https://[::1]:443/sdk"},
-		{in: "http://vc01:80", want: "http://vc01:80/sdk"},
+		// http would send the password in clear text: refused, on loopback too.
+		{in: "http://vc01:80", err: `invalid vCenter URL "http://vc01:80": http would send the password in clear text; use https://vc01:80/sdk`},
+		{in: "HTTP://vc01/sdk", err: "http would send the password in clear text; use https://vc01/sdk"},
+		{in: "http://127.0.0.1:8989/sdk", err: "http would send the password in clear text; use https://127.0.0.1:8989/sdk"},
+		{in: "http://[::1]/sdk", err: "http would send the password in clear text"},
+		{in: "http://localhost", err: "http would send the password in clear text; use https://localhost/sdk"},
 		// A URL that does not parse never echoes its user information.
 		{in: "https://admin:s3cr%zzet@vc01:x", err: `invalid vCenter URL "https://***@vc01:x": it does not parse`},
 		{in: "https://admin:s3cr/et@vc01", err: `invalid vCenter URL "https://***@vc01"`},

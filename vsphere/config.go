@@ -1,6 +1,7 @@
 package vsphere
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -33,10 +34,10 @@ var ErrInvalidConfig = errors.New("invalid connection settings")
 
 // Validate checks what can be checked without connecting: the URL parses
 // (and holds no password), the thumbprint is a SHA-1 or SHA-256
-// fingerprint, the CA file is readable PEM, and Insecure is not combined
-// with a way to verify, which would contradict it. Its errors wrap
-// ErrInvalidConfig and never show a password.
-func (cfg Config) Validate() error {
+// fingerprint, the CA file is readable PEM (ctx ends its read), and
+// Insecure is not combined with a way to verify, which would contradict
+// it. Its errors wrap ErrInvalidConfig and never show a password.
+func (cfg Config) Validate(ctx context.Context) error {
 	if _, err := ParseURL(cfg.URL); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
@@ -44,7 +45,7 @@ func (cfg Config) Validate() error {
 		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
 	if cfg.CAFile != "" {
-		if _, err := loadCAFile(cfg.CAFile); err != nil {
+		if _, err := loadCAFile(ctx, cfg.CAFile); err != nil {
 			return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 		}
 	}

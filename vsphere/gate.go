@@ -114,7 +114,7 @@ const (
 	StatusFailed    Status = "failed"    // refused or failed; Result.Err says why
 	StatusCancelled Status = "cancelled" // never started: the run was cancelled or the connection lost
 	// StatusUnknown: it was sent, but how it ended is not known: the
-	// connection was lost, or the wait was stopped (timeout, SIGTERM).
+	// connection was lost, or the wait was stopped (timeout, a signal).
 	// Its task, if any, may still run: check vCenter's tasks.
 	StatusUnknown Status = "unknown"
 )

@@ -13,9 +13,9 @@ import (
 	"github.com/vtui/vtui/ha/clusterspec"
 )
 
-// plainVcsim serves govmomi's own VPX model, without vtui's additions, and
-// logs in to it: what the fields vcsim keeps look like to vtui.
-func plainVcsim(t *testing.T) *Client {
+// vpxModel builds govmomi's own VPX model, to be served on a loopback
+// port with user u and password p; it is removed when t ends.
+func vpxModel(t *testing.T) *simulator.Model {
 	t.Helper()
 	m := simulator.VPX()
 	m.Autostart = false
@@ -24,6 +24,14 @@ func plainVcsim(t *testing.T) *Client {
 	}
 	t.Cleanup(m.Remove)
 	m.Service.Listen = &url.URL{Host: "127.0.0.1:0", User: url.UserPassword("u", "p")}
+	return m
+}
+
+// plainVcsim serves govmomi's own VPX model, without vtui's additions, and
+// logs in to it: what the fields vcsim keeps look like to vtui.
+func plainVcsim(t *testing.T) *Client {
+	t.Helper()
+	m := vpxModel(t)
 	m.Service.TLS = new(tls.Config)
 	srv := m.Service.NewServer()
 	t.Cleanup(srv.Close)

@@ -54,7 +54,12 @@ func (t target) env() fakeEnv {
 // tests end.
 var shared vspheretest.Shared
 
-func TestMain(m *testing.M) { os.Exit(shared.Run(m)) }
+func TestMain(m *testing.M) {
+	if os.Getenv(runMainEnv) != "" { // a child of TestFirstSignalEndsEveryCommand
+		main()
+	}
+	os.Exit(shared.Run(m))
+}
 
 // The large preset takes seconds to build and plain vcsim a minute, so the
 // benchmarks of a process share each.

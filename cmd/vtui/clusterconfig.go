@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"reflect"
 	"strconv"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"github.com/vtui/vtui/ha/capacity"
 	"github.com/vtui/vtui/ha/clusterspec"
 	"github.com/vtui/vtui/internal/format"
+	"github.com/vtui/vtui/internal/readlimit"
 	"github.com/vtui/vtui/internal/strictyaml"
 )
 
@@ -113,19 +113,20 @@ func overlay(cur, file clusterspec.Config, doc *strictyaml.Document) clusterspec
 	return want
 }
 
-// readInput reads the file name, or standard input for "-", and returns
-// it with the name to report errors under.
+// readInput reads the file name, or standard input for "-", at most
+// readlimit.Document bytes, and returns it with the name to report errors
+// under. Every failure is bad input (exit 2).
 func readInput(cmd *cobra.Command, name string) ([]byte, string, error) {
+	var data []byte
+	var err error
 	if name == "-" {
-		data, err := io.ReadAll(cmd.InOrStdin())
-		if err != nil {
-			return nil, "", fmt.Errorf("read standard input: %w", err)
-		}
-		return data, "<stdin>", nil
+		name = "<stdin>"
+		data, err = readlimit.Reader(cmd.Context(), name, cmd.InOrStdin(), readlimit.Document)
+	} else {
+		data, err = readlimit.File(cmd.Context(), name, readlimit.Document)
 	}
-	data, err := os.ReadFile(name)
 	if err != nil {
-		return nil, "", usageErrorf("read %s: %w", name, err)
+		return nil, "", usageErrorf("cluster config file: %w", err)
 	}
 	return data, name, nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -55,7 +56,7 @@ func resolveTest(t *testing.T, args []string, env fakeEnv, file string) (setting
 
 func resolveIn(t *testing.T, home string, args []string, env fakeEnv) (settings, error) {
 	t.Helper()
-	s, _, err := resolveSettings(testInput(t, home, args, env))
+	s, _, err := resolveSettings(context.Background(), testInput(t, home, args, env))
 	return s, err
 }
 
@@ -590,7 +591,7 @@ func TestPasswordSources(t *testing.T) {
 			if tt.terminal {
 				ask = prompt
 			}
-			got, err := readPassword(s, os.LookupEnv, ask)
+			got, err := readPassword(context.Background(), s, os.LookupEnv, ask)
 			checkErr(t, input, err, tt.wantErr)
 			if got != tt.want {
 				t.Errorf("%s: got password %q; want %q", input, got, tt.want)
@@ -614,7 +615,7 @@ func TestResolveContextSwitch(t *testing.T) {
 	env := fakeEnv{"VTUI_USERNAME": "env-user", "VTUI_PASSWORD": "pw", "GOVC_URL": "govc"}
 	env.set(t)
 	name := "prod"
-	s, _, err := resolveSettings(resolveInput{Flags: fs, Home: home, Presets: testPresets, Context: &name})
+	s, _, err := resolveSettings(context.Background(), resolveInput{Flags: fs, Home: home, Presets: testPresets, Context: &name})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -635,7 +636,7 @@ func TestResolveContextSwitch(t *testing.T) {
 // example cannot rot, and checks it shows every key the loader knows.
 func TestExampleConfig(t *testing.T) {
 	path := filepath.Join("..", "..", "config.example.yaml")
-	fc, err := loadConfigFile(path, false, "/home/u")
+	fc, err := loadConfigFile(context.Background(), path, false, "/home/u")
 	if err != nil {
 		t.Fatalf("load %s: %v", path, err)
 	}

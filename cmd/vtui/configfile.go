@@ -5,15 +5,16 @@ package main
 // environment; password.go finds the password.
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/vtui/vtui/internal/readlimit"
 	"github.com/vtui/vtui/internal/strictyaml"
 )
 
@@ -115,10 +116,11 @@ func defaultConfigPath(env lookupEnvFunc, home string) string {
 	return filepath.Join(home, ".config", "vtui", "config.yaml")
 }
 
-// loadConfigFile reads and validates a config file. A missing file is not an
-// error when it is only the default location (optional); then it returns nil.
-func loadConfigFile(path string, optional bool, home string) (*fileConfig, error) {
-	data, err := os.ReadFile(path)
+// loadConfigFile reads and validates a config file, at most
+// readlimit.Document bytes. A missing file is not an error when it is only
+// the default location (optional); then it returns nil.
+func loadConfigFile(ctx context.Context, path string, optional bool, home string) (*fileConfig, error) {
+	data, err := readlimit.File(ctx, path, readlimit.Document)
 	if err != nil {
 		if optional && errors.Is(err, fs.ErrNotExist) {
 			return nil, nil

@@ -128,8 +128,23 @@ func contractRows(t *testing.T) []contractRow {
 	labJournal := filepath.Join(dir, "lab.journal")
 	writeJournalStart(t, labJournal, labPlan)
 	simEnv := fakeEnv{"VTUI_URL": "https://127.0.0.1:1/sdk", "VTUI_USERNAME": "u"}
+	plan := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		writeFile(t, p, text, 0o600)
+		return p
+	}
+	listRTOPlan := plan("list-rto.yaml", "name: t\ncluster: cluster-a\nscenario: host-failure\ntargets: {hosts: [esx-a-01.lab.local]}\nexpect: {rto: [1, 2]}\ninject: {method: sim-crash}\n")
+	newlinePlan := plan("newline.yaml", "name: \"a\\nb\"\ncluster: cluster-a\nscenario: host-failure\ntargets: {hosts: [esx-a-01.lab.local]}\nexpect: {rto: 1m}\ninject: {method: sim-crash}\n")
+	noCountPlan := plan("no-count.yaml", "name: t\ncluster: cluster-a\nscenario: host-failure\ntargets: {pick: most-vms}\nexpect: {rto: 1m}\ninject: {method: sim-crash}\n")
 	badPlan := filepath.Join(dir, "bad-plan.yaml")
 	writeFile(t, badPlan, "name: t\ncluster: cluster-a\nscenario: host-crash\n", 0o600)
+	bigPlan := filepath.Join(dir, "big-plan.yaml") // a valid plan, padded past 1 MiB
+	writeFile(t, bigPlan, "name: t\ncluster: cluster-a\nscenario: host-failure\ntargets: {hosts: [esx-a-01.lab.local]}\nexpect: {rto: 1m}\ninject: {method: sim-crash}\n"+
+		strings.Repeat("# padding\n", 1<<17), 0o600)
+	bigPassword := filepath.Join(dir, "big.password")
+	writeFile(t, bigPassword, strings.Repeat("p", 1<<20+1), 0o600)
+	bigPasswordConfig := filepath.Join(dir, "big-password.yaml")
+	writeFile(t, bigPasswordConfig, "current-context: lab\ncontexts:\n  lab:\n    url: vc\n    username: u\n    password-file: "+bigPassword+"\n", 0o600)
 	journal := func(name string) string { return "--journal=" + filepath.Join(dir, name) }
 	sim := "--simulator=small"
 	return []contractRow{
@@ -138,6 +153,8 @@ func contractRows(t *testing.T) []contractRow {
 		{"vtui", []string{"--url", "vc01", "--username", "u"}, nil, exitUsage, "the terminal UI needs a terminal"},
 		{"vtui", []string{"--config", dir}, nil, exitUsage, "vtui: config file: read " + dir + ": is a directory"},
 		{"vtui", []string{sim, "--log-file", dir}, nil, exitUsage, "vtui: log file: open " + dir + ": is a directory"},
+		// Every file a user hands vtui is read up to a limit (readlimit).
+		{"vtui", []string{"--config", "/dev/zero"}, nil, exitUsage, "vtui: config file: /dev/zero is larger than the limit of 1 MiB"},
 		{"vtui version", []string{"version", "--bogus"}, nil, exitUsage, "unknown flag: --bogus"},
 		{"vtui version", []string{"version", "-o", "xml"}, nil, exitUsage, `invalid value "xml" for -o/--output`},
 		{"vtui get", []string{"get", "--bogus"}, nil, exitUsage, "unknown flag: --bogus"},
@@ -153,10 +170,20 @@ func contractRows(t *testing.T) []contractRow {
 			`invalid vCenter URL "https://***@vc:x"`},
 		{"vtui get", []string{"get", "vms", "--config", leaky}, nil, exitUsage, "contexts.lab.url: holds a password"},
 		{"vtui get", []string{"get", "vms", "--url", "vc:x", "--username", "u"}, nil, exitUsage, `invalid vCenter URL "vc:x"`},
+		// http would send the password in clear text: refused, never sent.
+		{"vtui get", []string{"get", "hosts", "--url", "http://127.0.0.1:1/sdk", "--username", "u"}, nil, exitUsage,
+			`--url: invalid vCenter URL "http://127.0.0.1:1/sdk": http would send the password in clear text; use https://127.0.0.1:1/sdk`},
+		{"vtui get", []string{"get", "hosts", "--url", "http://vc/sdk", "--username", "u", "--thumbprint", strings.Repeat("ab", 32)}, nil, exitUsage,
+			"--url is an http URL and --thumbprint is a TLS setting: they contradict each other"},
+		{"vtui get", []string{"get", "hosts"}, fakeEnv{"GOVC_URL": "htt ps://vc/sdk"}, exitUsage, `GOVC_URL: invalid vCenter URL "htt ps://vc/sdk"`},
 		{"vtui get", []string{"get", "vms"}, fakeEnv{"VTUI_URL": "vc:99999", "VTUI_USERNAME": "u"}, exitUsage, `invalid vCenter URL "vc:99999": port "99999"`},
 		{"vtui get", []string{"get", "vms", "--url", "vc", "--username", "u", "--thumbprint", "zz"}, nil, exitUsage, `invalid thumbprint "zz"`},
 		{"vtui get", []string{"get", "vms", "--url", "vc", "--username", "u", "--ca-file", filepath.Join(dir, "none.pem")}, nil, exitUsage,
 			"read the CA file"},
+		{"vtui get", []string{"get", "vms", "--url", "vc", "--username", "u", "--ca-file", "/dev/zero"}, nil, exitUsage,
+			"read the CA file: /dev/zero is larger than the limit of 1 MiB"},
+		{"vtui get", []string{"get", "vms", "--config", bigPasswordConfig}, fakeEnv{"VTUI_PASSWORD": ""}, exitUsage,
+			`context "lab": password-file: ` + bigPassword + " is larger than the limit of 1 MiB"},
 		{"vtui get", []string{"get", "vms", "--url", "vc", "--username", "u", "--insecure", "--thumbprint", "AB:CD"}, nil, exitUsage,
 			"contradict each other"},
 		{"vtui sim", []string{"sim", "--bogus"}, nil, exitUsage, "unknown flag: --bogus"},
@@ -218,6 +245,8 @@ func contractRows(t *testing.T) []contractRow {
 		{"vtui cluster config apply", []string{"cluster", "config", "apply", "cluster-a", sim}, nil, exitUsage, "-f FILE is required"},
 		{"vtui cluster config apply", []string{"cluster", "config", "apply", "cluster-a", "-f", badSpec, sim}, nil, exitUsage,
 			badSpec + ":5:3: drs.treshold: unknown key (valid: enabled, automation, threshold)"},
+		{"vtui cluster config apply", []string{"cluster", "config", "apply", "cluster-a", "-f", "/dev/zero", "--dry-run", sim}, nil, exitUsage,
+			"cluster config file: /dev/zero is larger than the limit of 1 MiB"},
 		{"vtui cluster config apply", []string{"cluster", "config", "apply", "cluster-a", "-f", otherSpec, sim}, nil, exitUsage,
 			`this file is for cluster "cluster-b", not "cluster-a"`},
 		{"vtui cluster capacity", []string{"cluster", "capacity", "cluster-a", "--failures", "4", sim}, nil, exitUsage, "--failures 4: want 1 to 3"},
@@ -225,6 +254,15 @@ func contractRows(t *testing.T) []contractRow {
 		{"vtui drill validate", []string{"drill", "validate", badPlan}, nil, exitUsage, badPlan + `:3:11: scenario: "host-crash" is not one of host-failure, evacuation`},
 		{"vtui drill validate", []string{"drill", "validate", filepath.Join(dir, "absent.yaml")}, nil, exitUsage, "read the drill plan"},
 		{"vtui drill validate", []string{"drill", "validate", okPlan}, nil, exitOK, ""},
+		{"vtui drill validate", []string{"drill", "validate", okPlan}, fakeEnv{"GOVC_URL": "http://vc/sdk"}, exitOK, ""}, // it does not connect
+		{"vtui drill validate", []string{"drill", "validate", listRTOPlan}, nil, exitUsage, listRTOPlan + ":5:15: expect.rto: want a single value, got a list"},
+		{"vtui drill validate", []string{"drill", "validate", newlinePlan}, nil, exitUsage, newlinePlan + `:1:7: name: "a\nb" holds a control character`},
+		{"vtui drill run", []string{"drill", "run", newlinePlan, sim, "--yes", journal("newline")}, nil, exitUsage, newlinePlan + `:1:7: name: "a\nb" holds a control character`},
+		{"vtui drill validate", []string{"drill", "validate", noCountPlan}, nil, exitUsage,
+			noCountPlan + ":4:1: targets.count: missing: pick most-vms needs count, how many hosts to fail (1 to 3)"},
+		{"vtui drill validate", []string{"drill", "validate", bigPlan}, nil, exitUsage, "read the drill plan: " + bigPlan + " is larger than the limit of 1 MiB"},
+		{"vtui drill validate", []string{"drill", "validate", "/dev/zero"}, nil, exitUsage, "read the drill plan: /dev/zero is larger than the limit of 1 MiB"},
+		{"vtui drill run", []string{"drill", "run", "/dev/zero", sim}, nil, exitUsage, "read the drill plan: /dev/zero is larger than the limit of 1 MiB"},
 		{"vtui drill run", []string{"drill", "run", badPlan, sim}, nil, exitUsage, "scenario"},
 		{"vtui drill run", []string{"drill", "run", okPlan, sim, journal("no-yes")}, nil, exitUsage, "refusing without a terminal to confirm on; add --yes"},
 		{"vtui drill run", []string{"drill", "run", noHAPlan, sim, "--yes", journal("no-ha")}, nil, exitFailed, "preflight refused the drill"},
@@ -240,6 +278,7 @@ func contractRows(t *testing.T) []contractRow {
 		{"vtui drill rollback", []string{"drill", "rollback", labJournal, sim}, nil, exitUsage, "or drop --simulator to use context lab"},
 		{"vtui drill rollback", []string{"drill", "rollback", badPlan, sim}, nil, exitUsage, "not a drill journal entry"},
 		{"vtui drill rollback", []string{"drill", "rollback", filepath.Join(dir, "absent.journal"), sim}, nil, exitUsage, "read the journal"},
+		{"vtui drill rollback", []string{"drill", "rollback", "/dev/zero", sim}, nil, exitUsage, "read the journal: /dev/zero is larger than the limit of 64 MiB"},
 		{"vtui completion", []string{"completion", "bogus"}, nil, exitUsage, `unknown command "bogus"`},
 		{"vtui completion bash", []string{"completion", "bash", "--bogus"}, nil, exitUsage, "unknown flag: --bogus"},
 		{"vtui completion zsh", []string{"completion", "zsh", "--bogus"}, nil, exitUsage, "unknown flag: --bogus"},

@@ -118,3 +118,48 @@ func TestURLPasswordNeverShown(t *testing.T) {
 	// the connection is tried and logged, without the password.
 	check(t, "GOVC_URL with a password, no server", nil, fakeEnv{"GOVC_URL": "https://u:" + secret + "@127.0.0.1:1/sdk"}, exitFailed)
 }
+
+// TestEveryURLSourceRefusesABadURL: whichever layer the URL comes from
+// (--url, VTUI_URL, a context of the config file, GOVC_URL), an http URL
+// is refused as clear text, with a TLS setting as a contradiction too,
+// and a URL that does not parse as invalid, each naming its source, with
+// exit 2 and before the missing user name is mentioned or anything is
+// sent.
+func TestEveryURLSourceRefusesABadURL(t *testing.T) {
+	const clearText = "http would send the password in clear text; use https://vc01/sdk"
+	for _, tt := range []struct {
+		url, tls, want string
+	}{
+		{"http://vc01/sdk", "", `invalid vCenter URL "http://vc01/sdk": ` + clearText},
+		{"http://vc01/sdk", "--insecure", "is an http URL and --insecure is a TLS setting: they contradict each other; invalid vCenter URL " + `"http://vc01/sdk": ` + clearText},
+		{"http://vc01/sdk", "--thumbprint=" + strings.Repeat("ab", 32), "is an http URL and --thumbprint is a TLS setting: they contradict each other"},
+		{"htt ps://vc01/sdk", "", `invalid vCenter URL "htt ps://vc01/sdk": invalid character " " in host name`},
+		{"ftp://vc01/sdk", "", `invalid vCenter URL "ftp://vc01/sdk": scheme "ftp": use https`},
+	} {
+		for _, src := range []string{"--url", "VTUI_URL", "context lab", "GOVC_URL"} {
+			args := []string{"get", "hosts", "--config="}
+			env := fakeEnv{}
+			switch src {
+			case "--url":
+				args = append(args, "--url", tt.url)
+			case "VTUI_URL", "GOVC_URL":
+				env[src] = tt.url
+			case "context lab":
+				cfg := filepath.Join(t.TempDir(), "config.yaml")
+				writeFile(t, cfg, "current-context: lab\ncontexts:\n  lab:\n    url: "+tt.url+"\n", 0o600)
+				args[2] = "--config=" + cfg
+			}
+			if tt.tls != "" {
+				args = append(args, tt.tls)
+			}
+			r := runTest(t, args, env)
+			want := "vtui: " + src + ": " + tt.want
+			if strings.HasPrefix(tt.want, "is an") {
+				want = "vtui: " + src + " " + tt.want
+			}
+			if r.code != exitUsage || !strings.HasPrefix(r.stderr, want) {
+				t.Errorf("URL %q from %s, %q: exit %d, stderr %q; want exit 2 and %q", tt.url, src, tt.tls, r.code, r.stderr, want)
+			}
+		}
+	}
+}

@@ -57,7 +57,7 @@ runs the preflight against the cluster.`,
   vtui drill validate nightly.yaml -o json | jq .timeout`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			plan, err := loadPlan(args[0])
+			plan, err := loadPlan(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
@@ -71,8 +71,8 @@ runs the preflight against the cluster.`,
 }
 
 // loadPlan reads a plan; a bad plan is bad input (exit 2).
-func loadPlan(path string) (drill.Plan, error) {
-	plan, err := drill.Load(path)
+func loadPlan(ctx context.Context, path string) (drill.Plan, error) {
+	plan, err := drill.Load(ctx, path)
 	if err != nil {
 		return plan, usageError{err}
 	}
@@ -119,7 +119,7 @@ directory) lets vtui drill rollback finish a drill whose runner died.`,
   vtui --simulator drill run examples/host-failure.yaml --yes`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			plan, err := loadPlan(args[0])
+			plan, err := loadPlan(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
@@ -176,7 +176,7 @@ directory) lets vtui drill rollback finish a drill whose runner died.`,
 // connectForPlan connects to the vCenter a drill plan runs on
 // (planSettings).
 func (a *app) connectForPlan(cmd *cobra.Command, plan drill.Plan) (*vsphere.Client, error) {
-	s, err := planSettings(a.settings, resolveInput{Flags: a.flags, Home: a.sys.home, Presets: sim.PresetNames()}, plan.Context)
+	s, err := planSettings(cmd.Context(), a.settings, resolveInput{Flags: a.flags, Home: a.sys.home, Presets: sim.PresetNames()}, plan.Context)
 	if err != nil {
 		return nil, err
 	}
@@ -193,7 +193,7 @@ func (a *app) connectForPlan(cmd *cobra.Command, plan drill.Plan) (*vsphere.Clie
 // rather than guess which one the drill should hurt. The config file's
 // current-context and GOVC_* variables are defaults, and give way to the
 // plan's context.
-func planSettings(cur settings, in resolveInput, planContext string) (settings, error) {
+func planSettings(ctx context.Context, cur settings, in resolveInput, planContext string) (settings, error) {
 	if planContext == "" {
 		return cur, nil
 	}
@@ -215,7 +215,7 @@ func planSettings(cur settings, in resolveInput, planContext string) (settings, 
 			planContext, other, names, planContext, other, drop, planContext)
 	}
 	in.PlanContext = planContext
-	s, _, err := resolveSettings(in)
+	s, _, err := resolveSettings(ctx, in)
 	return s, err
 }
 
@@ -363,7 +363,7 @@ when the cluster equals the baseline again, 1 otherwise.`,
 		Example: `  vtui drill rollback nightly-20261128T030000Z.journal`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			entries, err := drill.ReadJournal(args[0])
+			entries, err := drill.ReadJournal(cmd.Context(), args[0])
 			if err != nil {
 				return usageError{err}
 			}

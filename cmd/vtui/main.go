@@ -25,9 +25,6 @@ const (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	// SIGTERM also aborts: changes already running stop being waited for
-	// and end unknown, where Ctrl-C lets them finish.
-	abort, stopAbort := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	go func() {
 		// The first signal cancels ctx so that work stops cleanly (a drill
 		// rolls back, a prompt restores the terminal); a second one, after
@@ -36,10 +33,11 @@ func main() {
 		stop()
 	}()
 	sys := processEnv(os.Stdin, os.Stdout, os.Stderr)
-	sys.abort = abort
+	// Every command ends within 2 s of the first signal: changes already
+	// running stop being waited for and end unknown, naming their tasks.
+	sys.abort = ctx
 	code := execute(ctx, os.Args[1:], sys)
 	stop()
-	stopAbort()
 	os.Exit(code)
 }
 

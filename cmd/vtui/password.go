@@ -3,6 +3,7 @@ package main
 // Passwords: where each comes from, and to which vCenter it may go.
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/vtui/vtui/internal/readlimit"
 	"github.com/vtui/vtui/vsphere"
 )
 
@@ -28,18 +30,19 @@ type passwordSource struct {
 var errNoPassword = errors.New("no password")
 
 // readPassword returns the password for s from its configured source, or
-// from prompt when there is none (prompt nil: no terminal to ask on).
-func readPassword(s settings, env lookupEnvFunc, prompt func(string) (string, error)) (string, error) {
+// from prompt when there is none (prompt nil: no terminal to ask on). ctx
+// ends the read of a password file that blocks.
+func readPassword(ctx context.Context, s settings, env lookupEnvFunc, prompt func(string) (string, error)) (string, error) {
 	src := s.password
-	ctx := ""
+	where := ""
 	if src.context != "" {
-		ctx = fmt.Sprintf("context %q: ", src.context)
+		where = fmt.Sprintf("context %q: ", src.context)
 	}
 	switch {
 	case src.envVar != "":
 		v, ok := nonEmptyEnv(env, src.envVar)
 		if !ok {
-			return "", usageErrorf("%spassword-env names %s, which is not set", ctx, src.envVar)
+			return "", usageErrorf("%spassword-env names %s, which is not set", where, src.envVar)
 		}
 		return v, nil
 	case src.urlEnvVar != "":
@@ -49,7 +52,7 @@ func readPassword(s settings, env lookupEnvFunc, prompt func(string) (string, er
 		}
 		return "", usageErrorf("%s no longer holds a password", src.urlEnvVar)
 	case src.file != "":
-		return readPasswordFile(ctx, src.file)
+		return readPasswordFile(ctx, where, src.file)
 	case prompt != nil:
 		pw, err := prompt(fmt.Sprintf("Password for %s at %s: ", s.Conn.Username, vsphere.RedactURL(s.Conn.URL)))
 		if err != nil {
@@ -73,24 +76,25 @@ func readPassword(s settings, env lookupEnvFunc, prompt func(string) (string, er
 	return "", usageError{fmt.Errorf("%w for %s at %s: %s", errNoPassword, s.Conn.Username, vsphere.RedactURL(s.Conn.URL), ways)}
 }
 
-// readPasswordFile reads a file that holds only the password. Like ssh and
-// libpq, it refuses a file that others can read.
-func readPasswordFile(ctx, path string) (string, error) {
+// readPasswordFile reads a file that holds only the password, at most
+// readlimit.Document bytes; where prefixes its errors. Like ssh and libpq,
+// it refuses a file that others can read.
+func readPasswordFile(ctx context.Context, where, path string) (string, error) {
 	info, err := os.Stat(path)
 	if err != nil {
-		return "", usageErrorf("%spassword-file: %w", ctx, err)
+		return "", usageErrorf("%spassword-file: %w", where, err)
 	}
 	if runtime.GOOS != "windows" && info.Mode().Perm()&0o077 != 0 {
 		return "", usageErrorf("%spassword-file %s is readable by others (mode %#o): run chmod 600 %s",
-			ctx, path, info.Mode().Perm(), path)
+			where, path, info.Mode().Perm(), path)
 	}
-	data, err := os.ReadFile(path)
+	data, err := readlimit.File(ctx, path, readlimit.Document)
 	if err != nil {
-		return "", usageErrorf("%spassword-file: %w", ctx, err)
+		return "", usageErrorf("%spassword-file: %w", where, err)
 	}
 	pw := strings.TrimRight(string(data), "\r\n")
 	if pw == "" {
-		return "", usageErrorf("%spassword-file %s is empty", ctx, path)
+		return "", usageErrorf("%spassword-file %s is empty", where, path)
 	}
 	return pw, nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -72,11 +73,11 @@ func TestPlanContextRule(t *testing.T) {
 				writeFile(t, filepath.Join(home, ".config", "vtui", "config.yaml"), file(tt.current), 0o600)
 			}
 			in := testInput(t, home, tt.args, tt.env)
-			cur, _, err := resolveSettings(in)
+			cur, _, err := resolveSettings(context.Background(), in)
 			if err != nil {
 				t.Fatalf("the command's settings: %v", err)
 			}
-			got, err := planSettings(cur, in, tt.plan)
+			got, err := planSettings(context.Background(), cur, in, tt.plan)
 			if tt.wantErr != nil {
 				checkErr(t, input, err, tt.wantErr) // and exit 2
 				return
@@ -99,7 +100,7 @@ func TestPlanContextRule(t *testing.T) {
 // of the plan at planPath: what vtui drill rollback reads first.
 func writeJournalStart(t *testing.T, path, planPath string) {
 	t.Helper()
-	plan, err := drill.Load(planPath)
+	plan, err := drill.Load(context.Background(), planPath)
 	if err != nil {
 		t.Fatal(err)
 	}

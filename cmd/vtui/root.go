@@ -58,11 +58,12 @@ Connecting
   context's url, GOVC_PASSWORD only to GOVC_URL, and VTUI_PASSWORD never to
   a context that has a password source of its own.
 
-  TLS is always verified: trust a private CA with --ca-file, pin the
-  certificate with --thumbprint, or, in a lab, skip verification with
-  --insecure. A thumbprint or CA file wins over insecure set elsewhere;
-  both in the same place is an error. A context's insecure applies only to
-  its own url, GOVC_INSECURE only to GOVC_URL.
+  Only https is used: an http URL is refused, since the password would
+  travel in clear text. TLS is always verified: trust a private CA with
+  --ca-file, pin the certificate with --thumbprint, or, in a lab, skip
+  verification with --insecure. A thumbprint or CA file wins over insecure
+  set elsewhere; both in the same place is an error. A context's insecure
+  applies only to its own url, GOVC_INSECURE only to GOVC_URL.
 
 Safety
   --readonly refuses every change before any request is sent; --dry-run shows
@@ -230,7 +231,7 @@ type sysEnv struct {
 	terminal bool
 	// promptPassword asks for a password without echo. nil if !terminal.
 	promptPassword func(ctx context.Context, prompt string) (string, error)
-	// abort is done on SIGTERM: running changes stop being waited for. nil
+	// abort is done on the first SIGINT or SIGTERM: running changes stop being waited for. nil
 	// means never.
 	abort context.Context
 }
@@ -318,7 +319,7 @@ func (a *app) init(cmd *cobra.Command) error {
 		a.settings = settings{Output: out}
 		return nil
 	}
-	s, fc, err := resolveSettings(resolveInput{
+	s, fc, err := resolveSettings(cmd.Context(), resolveInput{
 		Flags:   cmd.Flags(),
 		Home:    a.sys.home,
 		Presets: sim.PresetNames(),
@@ -421,11 +422,14 @@ func (a *app) connectWith(ctx context.Context, s settings) (*vsphere.Client, err
 	if s.Conn.URL == "" {
 		return nil, usageErrorf("no vCenter URL: use --url, VTUI_URL or GOVC_URL, or a context of the config file (--context NAME); or try --simulator")
 	}
+	if err := s.checkURL(); err != nil {
+		return nil, err
+	}
 	if s.Conn.Username == "" {
 		return nil, usageErrorf("no user name for %s: use --username, VTUI_USERNAME or GOVC_USERNAME, or username in the context", vsphere.RedactURL(s.Conn.URL))
 	}
 	cfg := s.Conn
-	if err := cfg.Validate(); err != nil {
+	if err := cfg.Validate(ctx); err != nil {
 		return nil, usageErrorf("%s", strings.TrimPrefix(err.Error(), vsphere.ErrInvalidConfig.Error()+": "))
 	}
 	if cfg.Password == "" {
@@ -496,7 +500,7 @@ func (a *app) password(ctx context.Context, s settings, prompt bool) (string, er
 	if prompt && a.sys.promptPassword != nil {
 		ask = func(p string) (string, error) { return a.sys.promptPassword(ctx, p) }
 	}
-	return readPassword(s, a.sys.lookupEnv, ask)
+	return readPassword(ctx, s, a.sys.lookupEnv, ask)
 }
 
 // contextNames lists the config file's contexts, sorted; nil without a file.
@@ -506,8 +510,8 @@ func (a *app) contextNames() []string { return a.config.contextNames() }
 // the context's own connection values (connection flags and VTUI_*/GOVC_*
 // connection variables are dropped), with the other flags kept. Its
 // Conn.Password is empty; connectWith reads it.
-func (a *app) resolveContext(name string) (settings, error) {
-	s, _, err := resolveSettings(resolveInput{
+func (a *app) resolveContext(ctx context.Context, name string) (settings, error) {
+	s, _, err := resolveSettings(ctx, resolveInput{
 		Flags:   a.flags,
 		Home:    a.sys.home,
 		Presets: sim.PresetNames(),

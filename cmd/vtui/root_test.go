@@ -246,6 +246,7 @@ func TestConnectWithoutPassword(t *testing.T) {
 	if err := root.ParseFlags([]string{"--connect-timeout", "1s"}); err != nil {
 		t.Fatal(err)
 	}
+	root.SetContext(context.Background()) // as ExecuteContext would
 	if err := a.init(root); err != nil {
 		t.Fatal(err)
 	}
@@ -339,6 +340,7 @@ func TestConnectSimulator(t *testing.T) {
 	if err := root.ParseFlags([]string{"--simulator=small"}); err != nil {
 		t.Fatal(err)
 	}
+	root.SetContext(context.Background()) // as ExecuteContext would
 	if err := a.init(root); err != nil {
 		t.Fatal(err)
 	}

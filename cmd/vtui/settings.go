@@ -14,6 +14,8 @@ package main
 // directory is injected.
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -130,7 +132,7 @@ type resolveInput struct {
 // selected context is its config layer and the flag defaults its defaults.
 // Values are read as strings and parsed here, strictly, so that
 // VTUI_READONLY=yes is an error naming the variable rather than false.
-func resolveSettings(in resolveInput) (settings, *fileConfig, error) {
+func resolveSettings(ctx context.Context, in resolveInput) (settings, *fileConfig, error) {
 	s := settings{sources: map[string]string{}}
 	r, err := newResolver(in, &s)
 	if err != nil {
@@ -162,7 +164,7 @@ func resolveSettings(in resolveInput) (settings, *fileConfig, error) {
 	}
 	var fc *fileConfig
 	if path != "" {
-		if fc, err = loadConfigFile(path, optional, in.Home); err != nil {
+		if fc, err = loadConfigFile(ctx, path, optional, in.Home); err != nil {
 			return s, nil, usageError{err}
 		}
 	}
@@ -235,6 +237,32 @@ func (r *resolver) simulatorOwnsConnection() error {
 		r.s.notes = append(r.s.notes, "--simulator connects to its own vCenter; ignoring "+strings.Join(ignored, ", "))
 	}
 	return nil
+}
+
+// checkURL refuses a URL that vsphere.ParseURL refuses, naming the layer
+// it came from (--url, VTUI_URL, a context, GOVC_URL). An http URL is
+// refused as clear text; with a thumbprint, CA file or insecure, which
+// all ask for TLS, as a contradiction as well. Commands check it when they
+// connect, so that one that does not (drill validate) is not stopped by
+// an unrelated GOVC_URL.
+func (s settings) checkURL() error {
+	urlSrc := s.sources["url"]
+	_, err := vsphere.ParseURL(s.Conn.URL)
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, vsphere.ErrClearText) {
+		tls := []struct {
+			key string
+			set bool
+		}{{"thumbprint", s.Conn.Thumbprint != ""}, {"ca-file", s.Conn.CAFile != ""}, {"insecure", s.Conn.Insecure}}
+		for _, o := range tls {
+			if o.set {
+				return usageErrorf("%s is an http URL and %s is a TLS setting: they contradict each other; %w", urlSrc, s.sources[o.key], err)
+			}
+		}
+	}
+	return usageErrorf("%s: %w", urlSrc, err)
 }
 
 // connection resolves the URL, the user, TLS and where the password

@@ -53,7 +53,7 @@ func runTUI(cmd *cobra.Command, a *app) error {
 		cs := s
 		if ctxName != first {
 			var err error
-			if cs, err = a.resolveContext(ctxName); err != nil {
+			if cs, err = a.resolveContext(ctx, ctxName); err != nil {
 				return nil, err
 			}
 		}

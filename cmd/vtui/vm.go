@@ -27,8 +27,8 @@ const changeSafety = `Before anything is sent, vtui runs its prechecks; a VM tha
 refused and named with the check and the reason, and the others go ahead.
 On a terminal vtui shows the plan and asks first; without one it needs
 --yes. --dry-run shows what would change, --readonly refuses everything.
-Ctrl-C starts nothing more and waits for what is running; SIGTERM, or
---timeout where a command has it, also stops waiting.
+Ctrl-C or SIGTERM starts nothing more and stops waiting for what is
+running, as --timeout does where a command has it.
 
 The result table (or -o json, an array of {op, object, from, target, status,
 message, warnings, task, seconds}) has one row per object; status is ok,

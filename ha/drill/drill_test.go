@@ -60,7 +60,7 @@ func sameMaps(t *testing.T, what string, got, want map[string]string) {
 // journalSteps lists the steps of a journal file.
 func journalSteps(t *testing.T, path string) []Step {
 	t.Helper()
-	entries, err := ReadJournal(path)
+	entries, err := ReadJournal(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -501,7 +501,7 @@ func TestDrillChildProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan, err := Load(f[4])
+	plan, err := Load(context.Background(), f[4])
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package drill
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vtui/vtui/ha/clusterspec"
+	"github.com/vtui/vtui/internal/readlimit"
 )
 
 // Step is a step of a drill, as its journal and its timeline name it.
@@ -145,9 +147,11 @@ func (j *Journal) Close() error {
 }
 
 // ReadJournal reads every entry of a journal. A last line cut short (the
-// runner died while writing it) is ignored: its step had not acted.
-func ReadJournal(path string) ([]Entry, error) {
-	data, err := os.ReadFile(path)
+// runner died while writing it) is ignored: its step had not acted. A file
+// larger than readlimit.Journal is refused (*readlimit.TooLargeError);
+// ctx ends a read that blocks.
+func ReadJournal(ctx context.Context, path string) ([]Entry, error) {
+	data, err := readlimit.File(ctx, path, readlimit.Journal)
 	if err != nil {
 		return nil, fmt.Errorf("read the journal: %w", err)
 	}

@@ -1,13 +1,15 @@
 package drill
 
 import (
+	"context"
 	"fmt"
-	"os"
 	"path"
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
+	"github.com/vtui/vtui/internal/readlimit"
 	"github.com/vtui/vtui/internal/strictyaml"
 )
 
@@ -74,12 +76,17 @@ const (
 	DefaultTimeout = 10 * time.Minute
 	// MaxTargets is the most hosts one drill fails at once.
 	MaxTargets = 3
+	// MaxNameLen bounds a plan's name, in bytes: the name begins its
+	// journal's file name (JournalName), which file systems limit to 255.
+	MaxNameLen = 200
 )
 
 // Load reads and checks the plan file at path: every problem is a
-// *strictyaml.Error naming its line, column and key.
-func Load(path string) (Plan, error) {
-	data, err := os.ReadFile(path)
+// *strictyaml.Error naming its line, column and key. A file larger than
+// readlimit.Document is refused (*readlimit.TooLargeError) without being
+// read further; ctx ends a read that blocks.
+func Load(ctx context.Context, path string) (Plan, error) {
+	data, err := readlimit.File(ctx, path, readlimit.Document)
 	if err != nil {
 		return Plan{}, fmt.Errorf("read the drill plan: %w", err)
 	}
@@ -108,6 +115,10 @@ func (p *Plan) check(doc *strictyaml.Document) error {
 	switch {
 	case strings.TrimSpace(p.Name) == "":
 		return at("give the drill a name")("name")
+	case strings.IndexFunc(p.Name, unicode.IsControl) >= 0:
+		return at("%q holds a control character (a newline, a tab, NUL): the name goes into the journal's file name and the timeline; use printable characters", p.Name)("name")
+	case len(p.Name) > MaxNameLen:
+		return at("%d bytes long: at most %d, since the name begins the journal's file name", len(p.Name), MaxNameLen)("name")
 	case strings.TrimSpace(p.Cluster) == "":
 		return at("name the cluster to drill")("cluster")
 	}
@@ -159,6 +170,8 @@ func (t *Targets) check(doc *strictyaml.Document) error {
 		return doc.Errorf([]string{"targets", "hosts"}, "%d hosts: a drill fails at most %d at once", len(t.Hosts), MaxTargets)
 	case t.Pick == "" && (t.Count != 0 || t.Seed != 0):
 		return doc.Errorf([]string{"targets", "count"}, "count and seed go with pick")
+	case t.Pick != "" && t.Count == 0:
+		return doc.Errorf([]string{"targets", "count"}, "missing: pick %s needs count, how many hosts to fail (1 to %d)", t.Pick, MaxTargets)
 	case t.Pick != "" && (t.Count < 1 || t.Count > MaxTargets):
 		return doc.Errorf([]string{"targets", "count"}, "%d: pick 1 to %d hosts", t.Count, MaxTargets)
 	case t.Pick == PickMostVMs && t.Seed != 0:

@@ -1,8 +1,10 @@
 package drill
 
 import (
+	"context"
 	"errors"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -56,6 +58,12 @@ func TestPlanErrorsNameTheLineAndKey(t *testing.T) {
 		{"no targets", "  hosts: [esx-a-01]\n", "  hosts: []\n", 4, "targets", "name the hosts to fail"},
 		{"both", "hosts: [esx-a-01]", "hosts: [esx-a-01]\n  pick: random\n  count: 1", 6, "targets.pick", "not both"},
 		{"count", "hosts: [esx-a-01]", "pick: most-vms\n  count: 9", 6, "targets.count", "pick 1 to 3 hosts"},
+		{"pick without count", "hosts: [esx-a-01]", "pick: random", 4, "targets.count", "missing: pick random needs count, how many hosts to fail (1 to 3)"},
+		{"list for a duration", "rto: 5m", "rto: [1, 2]", 7, "expect.rto", "want a single value, got a list"},
+		{"newline in the name", "name: nightly", `name: "night\nly"`, 1, "name", `"night\nly" holds a control character`},
+		{"NUL in the name", "name: nightly", `name: "night\0ly"`, 1, "name", `"night\x00ly" holds a control character`},
+		{"tab in the name", "name: nightly", `name: "night\tly"`, 1, "name", "holds a control character"},
+		{"name too long", "name: nightly", "name: " + strings.Repeat("n", MaxNameLen+1), 1, "name", "201 bytes long: at most 200"},
 		{"seed without random", "hosts: [esx-a-01]", "pick: most-vms\n  count: 1\n  seed: 4", 7, "targets.seed", "seed goes with pick: random"},
 		{"twice", "hosts: [esx-a-01]", "hosts: [esx-a-01, esx-a-01]", 5, "targets.hosts[1]", "named twice"},
 		{"glob host", "hosts: [esx-a-01]", "hosts: [esx-*]", 5, "targets.hosts[0]", "use pick"},
@@ -93,8 +101,35 @@ func TestExamplePlansAreValid(t *testing.T) {
 		t.Fatalf("found %d example plans under docs/examples; want at least 3", len(plans))
 	}
 	for _, p := range plans {
-		if _, err := Load(p); err != nil {
+		if _, err := Load(context.Background(), p); err != nil {
 			t.Errorf("%v", err)
 		}
+	}
+}
+
+// TestValidateRefusesWhatRunRefuses: a plan's name that validates makes a
+// journal file (drill run creates NAME-TIMESTAMP.journal first), and one
+// that would not is refused by validation, at the name.
+func TestValidateRefusesWhatRunRefuses(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{
+		"nightly", "a/b c:d", "ünïcödé drill", strings.Repeat("n", MaxNameLen),
+		"night\nly", "night\x00ly", "night\rly", "night\x1bly", strings.Repeat("n", 250),
+	} {
+		text := strings.Replace(goodPlan, "name: nightly", "name: "+strconv.Quote(name), 1)
+		p, err := Parse("plan.yaml", []byte(text))
+		if err != nil {
+			var se *strictyaml.Error
+			if !errors.As(err, &se) || se.Key != "name" {
+				t.Errorf("name %q: Parse err = %v; want one at the name", name, err)
+			}
+			continue
+		}
+		j, err := CreateJournal(filepath.Join(dir, JournalName(p, time.Now())))
+		if err != nil {
+			t.Errorf("name %q validates, but run could not create its journal: %v", name, err)
+			continue
+		}
+		j.Close()
 	}
 }

@@ -308,7 +308,7 @@ func (r *restorer) unlock(ctx context.Context, cluster vsphere.Ref) {
 // rollback would, and appends its steps to the journal. A journal whose
 // drill ended is left alone. onStep, if set, sees each step.
 func RollbackJournal(ctx context.Context, c *vsphere.Client, path string, run Exec, onStep func(string)) (RollbackReport, error) {
-	entries, err := ReadJournal(path)
+	entries, err := ReadJournal(ctx, path)
 	if err != nil {
 		return RollbackReport{}, err
 	}

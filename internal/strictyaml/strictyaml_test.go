@@ -51,6 +51,8 @@ func TestDecodeErrorsNameFileLineColumnAndKey(t *testing.T) {
 		{"missing required key", "title: x\nitems:\n  - level: low\n", `plan.yaml:3:5: items[0]: missing key "name"`},
 		{"missing required key in an empty file", "", `plan.yaml:1:1: missing key "title"`},
 		{"missing in a map entry", "title: x\nby-name:\n  a: {count: 2}\n", `plan.yaml:3:3: by-name.a: missing key "name"`},
+		{"a list for a type's own parser", "title: x\nitems:\n  - name: a\n    level: [low, high]\n", `plan.yaml:4:12: items[0].level: want a single value, got a list`},
+		{"a mapping for a type's own parser", "title: x\nitems:\n  - name: a\n    level: {low: 1}\n", `plan.yaml:4:12: items[0].level: want a single value, got a mapping`},
 		{"a type's own parser", "title: x\nitems:\n  - name: a\n    level: medium\n", `plan.yaml:4:12: items[0].level: invalid level "medium": want low or high`},
 		{"bad duration", "title: x\nwait: soon\n", `plan.yaml:2:7: wait: want a duration such as 30s or 5m, got "soon"`},
 		{"repeated key", "title: x\ntitle: y\n", `plan.yaml:2:1: title: repeated key (first on line 1)`},

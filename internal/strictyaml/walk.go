@@ -252,11 +252,12 @@ func (w *walker) check(n ast.Node, keys []string, t reflect.Type) error {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	if reflect.PointerTo(t).Implements(textUnmarshaler) {
-		return w.checkText(n, keys, t)
-	}
-	if isCollection(n) && isScalarKind(t.Kind()) {
+	textual := reflect.PointerTo(t).Implements(textUnmarshaler)
+	if isCollection(n) && (textual || isScalarKind(t.Kind())) {
 		return w.d.errorAt(n.GetToken(), keyPath(keys), "want %s, got %s", describe(t), nodeWords(n.Type()))
+	}
+	if textual {
+		return w.checkText(n, keys, t)
 	}
 	switch t.Kind() {
 	case reflect.Struct:
@@ -387,6 +388,9 @@ func describe(t reflect.Type) string {
 	}
 	if t == durationType {
 		return "a duration such as 30s or 5m"
+	}
+	if reflect.PointerTo(t).Implements(textUnmarshaler) {
+		return "a single value" // which one, its UnmarshalText says
 	}
 	switch t.Kind() {
 	case reflect.Bool:

@@ -173,7 +173,7 @@ func (m *Model) Open(sel Selection) tea.Cmd {
 	m.path.Blur()
 	seq, c := m.seq, m.conn()
 	return tea.Batch(m.startSpinner(), func() tea.Msg {
-		choices, others := planFiles(".")
+		choices, others := planFiles(c.Ctx, ".")
 		msg := offeredMsg{seq: seq, others: others}
 		if sel.Cluster != "" {
 			ctx, cancel := context.WithTimeout(c.Ctx, preflightTimeout)

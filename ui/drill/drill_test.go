@@ -66,7 +66,7 @@ func TestPlanFilesListsOnlyPlans(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	plans, others := planFiles(dir)
+	plans, others := planFiles(context.Background(), dir)
 	if len(plans) != 1 || plans[0].label != "nightly.yaml" || plans[0].plan.Name != "nightly" || others != 2 {
 		t.Errorf("planFiles = %+v, %d others; want nightly.yaml, and 2 others (broken.yaml, config.yaml)", plans, others)
 	}

@@ -31,10 +31,10 @@ const builtRTO = 5 * time.Minute
 
 // planFiles returns the plans among the *.yaml files of dir, by name, and
 // how many of them are not plans.
-func planFiles(dir string) (plans []choice, others int) {
+func planFiles(ctx context.Context, dir string) (plans []choice, others int) {
 	paths, _ := filepath.Glob(filepath.Join(dir, "*.yaml")) // the pattern is fixed: no error
 	for _, p := range paths {
-		plan, err := drill.Load(p)
+		plan, err := drill.Load(ctx, p)
 		if err != nil {
 			others++
 			continue
@@ -143,9 +143,9 @@ func (m *Model) load(path string) tea.Cmd {
 		return nil
 	}
 	m.seq++
-	seq := m.seq
+	seq, ctx := m.seq, m.conn().Ctx
 	return func() tea.Msg {
-		plan, err := drill.Load(path)
+		plan, err := drill.Load(ctx, path)
 		return loadedMsg{seq: seq, c: choice{label: filepath.Base(path), source: path, plan: plan}, err: err}
 	}
 }
