@@ -54,7 +54,16 @@ func (t target) env() fakeEnv {
 // tests end.
 var shared vspheretest.Shared
 
-func TestMain(m *testing.M) { os.Exit(shared.Run(m)) }
+// runMainEnv makes the test binary run vtui's main instead of the tests,
+// so a test can start vtui in a terminal of its own without building it.
+const runMainEnv = "VTUI_TEST_RUN_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(runMainEnv) == "1" { // a test started this binary as vtui
+		main()
+	}
+	os.Exit(shared.Run(m))
+}
 
 // The large preset takes seconds to build and plain vcsim a minute, so the
 // benchmarks of a process share each.

@@ -93,6 +93,28 @@ func (m *Model) askAbort() {
 		"abort and roll back", abortMsg{})
 }
 
+// Running returns the journal of the drill that runs, if one does.
+func (m *Model) Running() (journal string, ok bool) {
+	if m.run == nil {
+		return "", false
+	}
+	return m.run.journal, true
+}
+
+// Wait cancels the running drill, if any, and waits until it has rolled
+// back and closed its journal, or ctx ends. The root calls it on exit,
+// after the drill's context was cancelled with the root's.
+func (m *Model) Wait(ctx context.Context) {
+	if m.run == nil {
+		return
+	}
+	m.run.cancel()
+	select {
+	case <-m.run.done:
+	case <-ctx.Done():
+	}
+}
+
 // abort cancels the running drill, or the drill about to start as soon
 // as it does: its runner stops injecting, rolls back and reports it
 // interrupted.
@@ -137,6 +159,7 @@ type run struct {
 	journal string // its path
 	cancel  context.CancelFunc
 	feed    *feed
+	done    chan struct{} // closed once the drill is over and its journal closed
 }
 
 // startRun creates the journal, NAME-TIMESTAMP.journal in the current
@@ -157,13 +180,15 @@ func startRun(c Conn, plan drill.Plan, shown *drill.Preflight) (*run, error) {
 	f := newFeed()
 	r := &drill.Runner{Client: c.Client, Plan: plan, Journal: j, OnMoment: f.add,
 		Confirm: func(_ context.Context, pre *drill.Preflight) error { return sameDrill(shown, pre) }}
+	done := make(chan struct{})
 	go func() {
+		defer close(done)
 		defer cancel()
 		rep := r.Run(ctx)
 		_ = j.Close()
 		f.finish(rep)
 	}()
-	return &run{journal: path, cancel: cancel, feed: f}, nil
+	return &run{journal: path, cancel: cancel, feed: f, done: done}, nil
 }
 
 // sameDrill refuses a drill whose targets or protected VMs differ from
