@@ -187,12 +187,15 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 	case tea.KeyMsg:
 		var cmds []tea.Cmd
 		for _, k := range splitKeys(msg) {
+			if !a.fits() && !key.Matches(k, a.keys.Back, a.keys.Quit) {
+				continue // nothing acts that the screen cannot show
+			}
 			// What a key raised happens before the next key.
 			cmds = append(cmds, a.handleKey(k), a.drain())
 		}
 		return tea.Batch(cmds...)
 	case tea.MouseMsg:
-		if a.mode == modeNormal && a.modal() == nil {
+		if a.fits() && a.mode == modeNormal && a.modal() == nil {
 			return a.current().Update(msg)
 		}
 		return nil
@@ -354,9 +357,14 @@ func (a *App) layout() {
 	a.drill.SetSize(a.width, a.height-1) // all but the status bar, whether it is the modal or not
 }
 
+// fits reports whether the screen is large enough for the layout. While
+// it is not, the screen says so and only Esc and quitting act: a key must
+// not change what the admin cannot see.
+func (a *App) fits() bool { return a.width >= minWidth && a.height >= minHeight }
+
 // View renders the whole screen.
 func (a *App) View() string {
-	if a.width < minWidth || a.height < minHeight {
+	if !a.fits() {
 		return tooSmall(a.width, a.height)
 	}
 	if a.mode == modeHelp && a.modal() == nil { // a dialog that opened meanwhile has the keys
