@@ -228,14 +228,14 @@ func runningDrill(t *testing.T) (*loop, *sim.Server, string, map[string]string) 
 	return l, srv, dir, before
 }
 
-// TestDrillAbortAsksThenRollsBack: while the drill runs, q, esc and
-// Ctrl-C ask before aborting, "no" lets it run on, and "yes" interrupts
+// TestDrillAbortAsksThenRollsBack: while the drill runs, q and esc ask
+// before aborting, naming the drill's hosts, "no" lets it run on, and "yes" interrupts
 // it and rolls back.
 func TestDrillAbortAsksThenRollsBack(t *testing.T) {
 	l, srv, _, before := runningDrill(t)
-	for _, k := range []string{"q", "<esc>", "<ctrl+c>"} {
+	for _, k := range []string{"q", "<esc>"} {
 		l.keys(k)
-		if d := l.a.drill.View(); !strings.Contains(d, "abort the drill and roll back?") {
+		if d := l.a.drill.View(); !strings.Contains(d, "abort the drill on esx-a-01.lab.local and roll back?") {
 			t.Fatalf("%s during a drill did not ask before aborting:\n%s", k, d)
 		}
 		l.keys("n")
@@ -243,7 +243,7 @@ func TestDrillAbortAsksThenRollsBack(t *testing.T) {
 			t.Fatalf("after %s and no, the drill is not running on:\n%s", k, s)
 		}
 	}
-	l.keys("<ctrl+c>", "y")
+	l.keys("q", "y")
 	l.screenHas("Rollback: ")
 	if s := l.a.View(); !strings.Contains(s, "INTERRUPTED: drill") || !strings.Contains(s, "Rollback: ok, the cluster equals the baseline") {
 		t.Fatalf("the aborted drill is not interrupted and rolled back:\n%s", s)

@@ -55,11 +55,12 @@ func keyMsg(t *testing.T, k string) tea.KeyMsg {
 // a change, on each view with changes and with a confirmation already
 // open; Esc and quitting are the keys that act, and they change nothing.
 // At 20×5 on the host view, M then y once put a host into maintenance.
+// Quitting from there is TestQuitActsOnATooSmallScreen.
 func TestTooSmallScreenOnlyEscAndQuitAct(t *testing.T) {
 	keys := common.DefaultKeyMap()
 	var tried []string
 	for _, k := range boundKeys(reflect.ValueOf(keys)) {
-		if !key.Matches(keyMsg(t, k), keys.Quit) { // quitting ends the test's app; it is allowed
+		if !key.Matches(keyMsg(t, k), keys.Quit, keys.Exit) { // quitting ends the test's app; it is allowed
 			tried = append(tried, k)
 		}
 	}
@@ -110,5 +111,17 @@ func TestTooSmallScreenOnlyEscAndQuitAct(t *testing.T) {
 			}
 			vspheretest.SameState(t, "after every key at 20×5", vspheretest.State(t, vspheretest.Connect(t, srv)), before)
 		})
+	}
+}
+
+// TestQuitActsOnATooSmallScreen: q and ctrl+c still quit at 20×5.
+func TestQuitActsOnATooSmallScreen(t *testing.T) {
+	for _, k := range []string{"q", "<ctrl+c>"} {
+		l, _ := simApp(t, vsphere.Policy{})
+		l.send(tea.WindowSizeMsg{Width: 20, Height: 5})
+		l.keys(k)
+		if !l.quitAsked() {
+			t.Errorf("%s at 20×5 did not quit", k)
+		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/vtui/vtui/ha/drill"
+	"github.com/vtui/vtui/ui/common"
 )
 
 // preflightTimeout bounds the preflight: it reads the inventory, the
@@ -88,7 +89,7 @@ func (m *Model) askAbort() {
 		m.say(false, "rolling back: the result comes when the rollback is done")
 		return
 	}
-	m.confirm("abort the drill and roll back?",
+	m.confirm(fmt.Sprintf("abort the drill on %s and roll back?", common.Targets(targetNames(m.pre), "host")),
 		wrapText("The drill stops injecting, rolls the cluster back to its baseline, and reports interrupted.", dialogWidth(m.common.Width), 0, 0),
 		"abort and roll back", abortMsg{})
 }
@@ -191,16 +192,18 @@ func startRun(c Conn, plan drill.Plan, shown *drill.Preflight) (*run, error) {
 	return &run{journal: path, cancel: cancel, feed: f, done: done}, nil
 }
 
+// targetNames returns the names of the hosts the drill fails.
+func targetNames(p *drill.Preflight) []string {
+	var out []string
+	for _, h := range p.Targets {
+		out = append(out, h.Name)
+	}
+	return out
+}
+
 // sameDrill refuses a drill whose targets or protected VMs differ from
 // those the user confirmed.
 func sameDrill(shown, now *drill.Preflight) error {
-	hosts := func(p *drill.Preflight) []string {
-		var out []string
-		for _, h := range p.Targets {
-			out = append(out, h.Name)
-		}
-		return out
-	}
 	vms := func(p *drill.Preflight) []string {
 		var out []string
 		for _, v := range p.Protected {
@@ -210,9 +213,9 @@ func sameDrill(shown, now *drill.Preflight) error {
 		return out
 	}
 	switch {
-	case !slices.Equal(hosts(shown), hosts(now)):
+	case !slices.Equal(targetNames(shown), targetNames(now)):
 		return fmt.Errorf("the targets are %s now, not %s as confirmed: nothing was changed; run the preflight again",
-			strings.Join(hosts(now), ", "), strings.Join(hosts(shown), ", "))
+			strings.Join(targetNames(now), ", "), strings.Join(targetNames(shown), ", "))
 	case !slices.Equal(vms(shown), vms(now)):
 		return fmt.Errorf("the protected VMs are %s now, not %s as confirmed: nothing was changed; run the preflight again",
 			strings.Join(vms(now), ", "), strings.Join(vms(shown), ", "))
