@@ -205,13 +205,13 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case listview.BackMsg:
 		if len(a.stack) > 1 {
-			a.leave()
+			a.clearMarks()
 			a.stack = a.stack[:len(a.stack)-1]
 			a.reload()
 		}
 		return nil
 	case openMsg:
-		a.leave()
+		a.clearMarks()
 		a.stack = append(a.stack, msg.loc)
 		if l, ok := a.current().(listView); ok {
 			l.SetFilter("")
@@ -328,7 +328,7 @@ func (a *App) runningNow() []string {
 			"  vCenter carries on with them, but vtui will not see how they end")
 	}
 	if journal, ok := a.drill.Running(); ok {
-		lines = append(lines, "running: the drill of "+filepath.Base(journal),
+		lines = append(lines, "running: a drill (journal "+filepath.Base(journal)+")",
 			"  it stops and rolls back before vtui exits")
 	}
 	return lines
@@ -376,11 +376,10 @@ func (a *App) source() listview.Source {
 		Contexts: a.cfg.Contexts, Current: a.contextName}
 }
 
-// leave is called before the view changes: the marks of the view left
-// go, as in k9s, so that no key acts later on rows marked out of sight.
-func (a *App) leave() { a.clearMarks() }
-
-// clearMarks unmarks the rows of the current view, if it is a list.
+// clearMarks unmarks the rows of the current view, if it is a list: once
+// their action is confirmed, and before the view is left, so that, as in
+// k9s, marks belong to one view and no key acts later on rows marked out
+// of sight.
 func (a *App) clearMarks() {
 	if l, ok := a.current().(listView); ok {
 		l.ClearMarks()

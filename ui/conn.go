@@ -150,7 +150,7 @@ func (a *App) currentSession() session {
 
 // switchContext opens the VM view of another context.
 func (a *App) switchContext(name string) tea.Cmd {
-	a.leave()
+	a.clearMarks()
 	a.stack = []location{{kind: VMs}}
 	a.inv = nil
 	a.reload()

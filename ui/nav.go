@@ -85,7 +85,7 @@ func (a *App) runCommand(line string) tea.Cmd {
 		}
 		return a.switchContext(fields[1])
 	}
-	a.leave()
+	a.clearMarks()
 	a.stack = []location{{kind: kind}}
 	a.reload()
 	return nil

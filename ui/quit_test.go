@@ -118,7 +118,7 @@ func TestQuitWhileSomethingRunsAsksFirst(t *testing.T) {
 		{"a drill", func(t *testing.T) *loop {
 			l, _, _, _ := runningDrill(t)
 			return l
-		}, []string{"running: the drill of host-failure-esx-a-01.lab.local-", "rolls back before vtui exits"}, [][]string{{"<ctrl+c>"}}},
+		}, []string{"running: a drill (journal host-failure-esx-a-01.lab.local-", "rolls back before vtui exits"}, [][]string{{"<ctrl+c>"}}},
 	} {
 		for _, quit := range tc.quits {
 			for _, answer := range []string{"n", "q", "<esc>", "y", "<ctrl+c>"} {
