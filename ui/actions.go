@@ -11,6 +11,7 @@ import (
 	"github.com/vtui/vtui/ha/clusterspec"
 	"github.com/vtui/vtui/ha/placement"
 	"github.com/vtui/vtui/ui/changes"
+	"github.com/vtui/vtui/ui/common"
 	"github.com/vtui/vtui/ui/dialog"
 	"github.com/vtui/vtui/vsphere"
 )
@@ -24,6 +25,7 @@ type plannedMsg struct {
 	gen     int
 	planner *vsphere.Planner
 	vms     []vsphere.Ref
+	names   []string // the VMs' names, for the picker's title
 	err     error
 }
 
@@ -67,19 +69,21 @@ type maintenancePlannedMsg struct {
 func (a *App) updateChanges(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 	switch msg := msg.(type) {
 	case migrateMsg:
-		return a.openMigrate(msg.vms), true
+		return a.openMigrate(msg.vms, msg.names), true
 	case plannedMsg:
 		return a.migrateDialog(msg), true
 	case powerMsg:
-		return a.powerDialog(msg.vms), true
+		return a.powerDialog(msg.vms, msg.names), true
 	case maintenanceMsg:
 		return a.toggleMaintenance(msg.host), true
 	case dialog.ChosenMsg:
 		a.dialog = nil
 		return a.update(msg.Msg), true
 	case dialog.CancelledMsg:
-		a.dialog = nil
+		a.dialog, a.quitting = nil, false
 		return nil, true
+	case quitConfirmedMsg:
+		return a.quit(), true
 	case maintenancePlannedMsg:
 		if msg.gen != a.gen {
 			return nil, true
@@ -98,6 +102,7 @@ func (a *App) updateChanges(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 		}
 		return a.confirm(plan{actions: actions}), true
 	case confirmedMsg:
+		a.clearMarks() // their action is done with: the next key acts on the selection
 		return a.runActions(msg), true
 	case changes.ProgressMsg:
 		return a.changes.Progress(msg), true
@@ -133,14 +138,14 @@ func (a *App) refuseChange() (tea.Cmd, bool) {
 
 // openMigrate loads the rules the prechecks need, in the background; the
 // target picker opens when they arrive.
-func (a *App) openMigrate(vms []vsphere.Ref) tea.Cmd {
+func (a *App) openMigrate(vms []vsphere.Ref, names []string) tea.Cmd {
 	if cmd, refused := a.refuseChange(); refused {
 		return cmd
 	}
 	c, inv, gen, ctx := a.client, a.inv, a.gen, a.ctx
 	return func() tea.Msg {
 		p, err := c.Planner(ctx, inv, vms, nil)
-		return plannedMsg{gen: gen, planner: p, vms: vms, err: err}
+		return plannedMsg{gen: gen, planner: p, vms: vms, names: names, err: err}
 	}
 }
 
@@ -166,7 +171,7 @@ func (a *App) migrateDialog(msg plannedMsg) tea.Cmd {
 		}
 		opts = append(opts, o)
 	}
-	a.openDialog(dialog.New(a.common, fmt.Sprintf("migrate %d VM(s) to…", len(msg.vms)), opts))
+	a.openDialog(dialog.New(a.common, fmt.Sprintf("migrate %s to…", common.Targets(msg.names, "VM")), opts))
 	return nil
 }
 
@@ -175,7 +180,7 @@ func (a *App) migrateDialog(msg plannedMsg) tea.Cmd {
 func candidateText(c placement.Candidate) string { return fmt.Sprintf("#%d %s", c.Rank, c.Why()) }
 
 // powerDialog offers the power operations for the VMs.
-func (a *App) powerDialog(vms []vsphere.Ref) tea.Cmd {
+func (a *App) powerDialog(vms []vsphere.Ref, names []string) tea.Cmd {
 	if cmd, refused := a.refuseChange(); refused {
 		return cmd
 	}
@@ -183,7 +188,7 @@ func (a *App) powerDialog(vms []vsphere.Ref) tea.Cmd {
 	for _, op := range []vsphere.Op{vsphere.OpPowerOn, vsphere.OpPowerOff, vsphere.OpShutdown, vsphere.OpReset} {
 		opts = append(opts, dialog.Option{Label: string(op), Msg: powerOpMsg{op: op, vms: vms}})
 	}
-	a.openDialog(dialog.New(a.common, fmt.Sprintf("power %d VM(s)", len(vms)), opts))
+	a.openDialog(dialog.New(a.common, "power "+common.Targets(names, "VM"), opts))
 	return nil
 }
 
@@ -284,7 +289,7 @@ func (a *App) confirm(p plan) tea.Cmd {
 		}
 		return a.note(causeChange, true, "nothing to do: "+strings.Join(why, "; "))
 	}
-	title := radius + "?"
+	title := confirmTitle(actions)
 	yes := "send the changes"
 	switch policy := a.client.Policy(); {
 	case policy.DryRun:
@@ -351,10 +356,6 @@ func (a *App) changeDone(msg changes.DoneMsg) tea.Cmd {
 	cmds := []tea.Cmd{a.changeNote(int(f.ID), bad, text)}
 	if f.Gen == a.gen && a.top().kind == HA {
 		cmds = append(cmds, a.ha.ChangeDone(f))
-	}
-	if len(a.changes.Running()) == 0 { // nothing left for q to warn about
-		a.quitting = false
-		a.notes.clear(causeQuit)
 	}
 	if s, ok := a.retiring[f.Gen]; ok && !a.changes.RunningOn(f.Gen) {
 		delete(a.retiring, f.Gen)

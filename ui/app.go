@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -100,7 +101,7 @@ type App struct {
 	dialog     *dialog.Model // a modal choice, if open
 	drill      *drill.Model  // the drill view; while shown, over the others
 	password   *passwordAsk  // the password prompt, if open
-	quitting   bool          // q was pressed once while changes ran
+	quitting   bool          // quitting asks while something runs
 	pending    []tea.Msg     // what components emitted, handled before the next message
 	width      int
 	height     int
@@ -187,12 +188,15 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 	case tea.KeyMsg:
 		var cmds []tea.Cmd
 		for _, k := range splitKeys(msg) {
+			if !a.fits() && !key.Matches(k, a.keys.Back, a.keys.Quit, a.keys.Exit) {
+				continue // nothing acts that the screen cannot show
+			}
 			// What a key raised happens before the next key.
 			cmds = append(cmds, a.handleKey(k), a.drain())
 		}
 		return tea.Batch(cmds...)
 	case tea.MouseMsg:
-		if a.mode == modeNormal && a.modal() == nil {
+		if a.fits() && a.mode == modeNormal && a.modal() == nil {
 			return a.current().Update(msg)
 		}
 		return nil
@@ -201,11 +205,13 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case listview.BackMsg:
 		if len(a.stack) > 1 {
+			a.clearMarks()
 			a.stack = a.stack[:len(a.stack)-1]
 			a.reload()
 		}
 		return nil
 	case openMsg:
+		a.clearMarks()
 		a.stack = append(a.stack, msg.loc)
 		if l, ok := a.current().(listView); ok {
 			l.SetFilter("")
@@ -242,7 +248,17 @@ func (a *App) modal() common.Component {
 	return nil
 }
 
+// handleKey gives a key to whatever has it. The quit rule is the same
+// everywhere: ctrl+c quits from anywhere; q, like Esc, goes back in a
+// sub-view (a view opened from another, the detail pane, the HA/DRS
+// panel, the drill view, help, a dialog) and quits at the top level; in
+// a text input q is a letter. Quitting while something runs asks first
+// (quit).
 func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
+	k := a.keys
+	if key.Matches(msg, k.Exit) {
+		return a.quit()
+	}
 	if m := a.modal(); m != nil {
 		return m.Update(msg)
 	}
@@ -252,16 +268,13 @@ func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case modeHelp:
 		return a.handleHelpKey(msg)
 	}
-	if c, ok := a.current().(capturer); ok && c.Capturing() && msg.Type != tea.KeyCtrlC {
+	if c, ok := a.current().(capturer); ok && c.Capturing() {
 		return c.Update(msg)
 	}
 	a.notes.clear(causeInput) // the bad command it was about is over
-	k := a.keys
-	if !key.Matches(msg, k.Quit) {
-		a.quitting = false
-		a.notes.clear(causeQuit)
-	}
 	switch {
+	case key.Matches(msg, k.Quit) && a.inSubView():
+		return a.current().Update(tea.KeyMsg{Type: tea.KeyEsc}) // q is Esc here
 	case key.Matches(msg, k.Quit):
 		return a.quit()
 	case key.Matches(msg, k.Help):
@@ -278,22 +291,47 @@ func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-// quit ends the program; while changes run it asks first, because their
-// vSphere tasks go on without vtui, which then cannot say how they ended.
+// inSubView reports whether the current view was opened from another
+// one, or shows its detail pane: q then goes back rather than quits.
+func (a *App) inSubView() bool {
+	d, ok := a.current().(interface{ DetailShown() bool })
+	return len(a.stack) > 1 || (ok && d.DetailShown())
+}
+
+// quitConfirmedMsg is a yes to quitting while something runs.
+type quitConfirmedMsg struct{}
+
+// quit ends the program. While changes or a drill run it asks first, in a
+// dialog that names them, and quits on yes or on ctrl+c again: a
+// change's vSphere tasks go on without vtui, which then cannot say how
+// they ended, and a drill is rolled back before vtui exits (Close).
 func (a *App) quit() tea.Cmd {
-	if n := len(a.changes.Running()); n > 0 && !a.quitting {
+	if running := a.runningNow(); len(running) > 0 && !a.quitting {
 		a.quitting = true
-		return a.note(causeQuit, false, quitWarning(n))
+		a.openDialog(dialog.Confirm(a.common, "quit vtui?", running, "quit", quitConfirmedMsg{}))
+		return nil
 	}
 	a.cancel()
 	return tea.Quit
 }
 
-func quitWarning(n int) string {
-	if n == 1 {
-		return "q again to quit: the running change's task goes on in vCenter, but vtui will not see how it ends"
+// runningNow says what quitting would leave, a line each: the running
+// changes, and the drill, which rolls back; none when nothing runs.
+func (a *App) runningNow() []string {
+	var lines []string
+	if running := a.changes.Running(); len(running) > 0 {
+		radii := make([]string, len(running))
+		for i, ch := range running {
+			radii[i] = ch.Radius
+		}
+		lines = append(lines, "running: "+common.Targets(radii, "change"),
+			"  vCenter carries on with them, but vtui will not see how they end")
 	}
-	return "q again to quit: the running changes' tasks go on in vCenter, but vtui will not see how they end"
+	if journal, ok := a.drill.Running(); ok {
+		lines = append(lines, "running: a drill (journal "+filepath.Base(journal)+")",
+			"  it stops and rolls back before vtui exits")
+	}
+	return lines
 }
 
 // splitKeys turns one key message into the keys it holds. Runes typed
@@ -338,6 +376,16 @@ func (a *App) source() listview.Source {
 		Contexts: a.cfg.Contexts, Current: a.contextName}
 }
 
+// clearMarks unmarks the rows of the current view, if it is a list: once
+// their action is confirmed, and before the view is left, so that, as in
+// k9s, marks belong to one view and no key acts later on rows marked out
+// of sight.
+func (a *App) clearMarks() {
+	if l, ok := a.current().(listView); ok {
+		l.ClearMarks()
+	}
+}
+
 // reload refreshes the visible view from the newest data.
 func (a *App) reload() { a.current().Load(a.source()) }
 
@@ -354,9 +402,14 @@ func (a *App) layout() {
 	a.drill.SetSize(a.width, a.height-1) // all but the status bar, whether it is the modal or not
 }
 
+// fits reports whether the screen is large enough for the layout. While
+// it is not, the screen says so and only Esc and quitting act: a key must
+// not change what the admin cannot see.
+func (a *App) fits() bool { return a.width >= minWidth && a.height >= minHeight }
+
 // View renders the whole screen.
 func (a *App) View() string {
-	if a.width < minWidth || a.height < minHeight {
+	if !a.fits() {
 		return tooSmall(a.width, a.height)
 	}
 	if a.mode == modeHelp && a.modal() == nil { // a dialog that opened meanwhile has the keys

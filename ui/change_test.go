@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/sim"
 	"github.com/vtui/vtui/vsphere/vspheretest"
@@ -267,31 +265,5 @@ func TestChangesAreDisabledWhileLoading(t *testing.T) {
 	l.keys("p")
 	if a.dialog != nil || !strings.Contains(a.statusBar(), "still loading") {
 		t.Errorf("p while loading opens %v, status %q; want no dialog and the reason", a.dialog, a.statusBar())
-	}
-}
-
-// TestQuitWhileAChangeRunsAsksFirst: q with a change running says what
-// quitting means for it; a second q quits.
-func TestQuitWhileAChangeRunsAsksFirst(t *testing.T) {
-	l, srv := simApp(t, vsphere.Policy{})
-	a := l.a
-	srv.SetTaskDelay("RelocateVm", time.Second)
-	l.selectVM("app-01")
-	l.migrateToBest()
-	_, cmd := a.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'q'}})
-	if cmd != nil {
-		if _, quit := cmd().(tea.QuitMsg); quit {
-			t.Fatal("q quit while a change was running")
-		}
-	}
-	if !strings.Contains(a.statusBar(), "q again to quit") {
-		t.Errorf("status %q; want the warning", a.statusBar())
-	}
-	_, cmd = a.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'q'}})
-	if cmd == nil {
-		t.Fatal("a second q returned no command")
-	}
-	if _, quit := cmd().(tea.QuitMsg); !quit {
-		t.Errorf("a second q did not quit")
 	}
 }

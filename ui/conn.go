@@ -105,9 +105,15 @@ const maxEvents = 500
 const firstScreen = 100
 
 // Close stops the background work and logs out, so the session does not
-// linger on vCenter after the UI quits. Call it after the program ends.
+// linger on vCenter after the UI quits. Call it after the program ends. A
+// running drill is rolled back first, as the CLI's is: Close waits for it
+// until ctx ends (its runner bounds the rollback), then gives the logout
+// closeTimeout.
 func (a *App) Close(ctx context.Context) error {
 	a.cancel()
+	a.drill.Wait(ctx)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), closeTimeout)
+	defer cancel()
 	closed := make(chan struct{})
 	go func() {
 		a.closing.Wait()
@@ -130,6 +136,9 @@ func (a *App) Close(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
+// DrillRunning returns the journal of the drill that runs, if one does.
+func (a *App) DrillRunning() (journal string, ok bool) { return a.drill.Running() }
+
 // currentSession returns the current client and its streams.
 func (a *App) currentSession() session {
 	s := session{client: a.client}
@@ -141,6 +150,7 @@ func (a *App) currentSession() session {
 
 // switchContext opens the VM view of another context.
 func (a *App) switchContext(name string) tea.Cmd {
+	a.clearMarks()
 	a.stack = []location{{kind: VMs}}
 	a.inv = nil
 	a.reload()

@@ -215,20 +215,27 @@ func TestDrillFromTheTUIPassesAndRollsBack(t *testing.T) {
 	}
 }
 
-// TestDrillAbortAsksThenRollsBack: while the drill runs, q, esc and
-// Ctrl-C ask before aborting, "no" lets it run on, and "yes" interrupts
-// it and rolls back.
-func TestDrillAbortAsksThenRollsBack(t *testing.T) {
-	// HA takes a minute to declare the host failed: the drill is still
-	// running when the keys come.
-	l, srv, _ := drillApp(t, vsphere.Policy{}, time.Minute)
+// runningDrill starts a drill from the UI that is still running when it
+// returns: HA takes a minute to declare the host failed. It returns what
+// drillApp does, and the cluster's state before the drill.
+func runningDrill(t *testing.T) (*loop, *sim.Server, string, map[string]string) {
+	t.Helper()
+	l, srv, dir := drillApp(t, vsphere.Policy{}, time.Minute)
 	before := clusterState(t, srv)
 	l.preflightOfHost()
 	l.keys("<enter>", "y")
 	l.screenHas("down since")
-	for _, k := range []string{"q", "<esc>", "<ctrl+c>"} {
+	return l, srv, dir, before
+}
+
+// TestDrillAbortAsksThenRollsBack: while the drill runs, q and esc ask
+// before aborting, naming the drill's hosts, "no" lets it run on, and "yes" interrupts
+// it and rolls back.
+func TestDrillAbortAsksThenRollsBack(t *testing.T) {
+	l, srv, _, before := runningDrill(t)
+	for _, k := range []string{"q", "<esc>"} {
 		l.keys(k)
-		if d := l.a.drill.View(); !strings.Contains(d, "abort the drill and roll back?") {
+		if d := l.a.drill.View(); !strings.Contains(d, "abort the drill on esx-a-01.lab.local and roll back?") {
 			t.Fatalf("%s during a drill did not ask before aborting:\n%s", k, d)
 		}
 		l.keys("n")
@@ -236,12 +243,36 @@ func TestDrillAbortAsksThenRollsBack(t *testing.T) {
 			t.Fatalf("after %s and no, the drill is not running on:\n%s", k, s)
 		}
 	}
-	l.keys("<ctrl+c>", "y")
+	l.keys("q", "y")
 	l.screenHas("Rollback: ")
 	if s := l.a.View(); !strings.Contains(s, "INTERRUPTED: drill") || !strings.Contains(s, "Rollback: ok, the cluster equals the baseline") {
 		t.Fatalf("the aborted drill is not interrupted and rolled back:\n%s", s)
 	}
 	vspheretest.SameState(t, "after the abort", clusterState(t, srv), before)
+}
+
+// TestDrillRunningWhenTheUIEndsRollsBack: a signal ends the program with
+// the drill running; Close, which vtui calls then, cancels the drill and
+// returns only once it rolled back and ended its journal, as the CLI's
+// drill does on a signal.
+func TestDrillRunningWhenTheUIEndsRollsBack(t *testing.T) {
+	l, srv, dir, before := runningDrill(t)
+	journal, ok := l.a.DrillRunning()
+	if !ok || filepath.Dir(journal) != dir {
+		t.Fatalf("DrillRunning() = %q, %v; want a journal in %s, true", journal, ok, dir)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := l.a.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ctx.Err() != nil {
+		t.Fatal("Close did not return within a minute")
+	}
+	if data, err := os.ReadFile(journal); err != nil || !strings.Contains(string(data), `"step":"rollback"`) || !strings.Contains(string(data), `"step":"end"`) {
+		t.Errorf("when Close returned, the journal had no rollback and end (%v):\n%s", err, data)
+	}
+	vspheretest.SameState(t, "after Close", clusterState(t, srv), before)
 }
 
 // TestDrillPolicyInjectsNothing: with --dry-run the view stops after the

@@ -91,6 +91,18 @@ func (l *loop) until(what string, ok func() bool) {
 	}
 }
 
+// settle handles the messages queued now, without waiting for more.
+func (l *loop) settle() {
+	for {
+		select {
+		case msg := <-l.msgs:
+			l.send(msg)
+		default:
+			return
+		}
+	}
+}
+
 // simApp runs the UI on a small simulator of its own, through a client
 // with policy p, and waits until the inventory is live.
 func simApp(t *testing.T, p vsphere.Policy) (*loop, *sim.Server) {

@@ -85,6 +85,7 @@ func (a *App) runCommand(line string) tea.Cmd {
 		}
 		return a.switchContext(fields[1])
 	}
+	a.clearMarks()
 	a.stack = []location{{kind: kind}}
 	a.reload()
 	return nil
@@ -93,7 +94,7 @@ func (a *App) runCommand(line string) tea.Cmd {
 // helpLines is the help screen's text: the root's keys, then the current
 // view's, in as many columns as fit the width.
 func (a *App) helpLines() []string {
-	groups := append([][]key.Binding{a.globalKeys()}, a.current().FullHelp()...)
+	groups := append([][]key.Binding{append(a.globalKeys(), a.keys.Exit)}, a.current().FullHelp()...)
 	var rows, row []string
 	rowWidth := 0
 	for _, g := range groups {
@@ -110,8 +111,15 @@ func (a *App) helpLines() []string {
 		row, rowWidth = append(row, col), rowWidth+w
 	}
 	rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
-	return strings.Split("vtui — keys\n\n"+strings.Join(rows, "\n\n")+"\n\nany key closes this help", "\n")
+	rule := lipgloss.NewStyle().Width(max(a.width-a.styles.Help.GetHorizontalPadding(), 20)).Render(quitRule)
+	return strings.Split("vtui — keys\n\n"+strings.Join(rows, "\n\n")+"\n\n"+rule+"\n\nany key closes this help", "\n")
 }
+
+// quitRule is how to leave anything, as the help states it.
+const quitRule = "esc or q goes back to where you came from: from a view opened from another, the details, " +
+	"the HA/DRS panel, the drill view, this help or a dialog (in a text field q is a letter). " +
+	"q or :q in a top-level view quits; ctrl+c quits from anywhere. " +
+	"While changes or a drill run, quitting first asks, naming them (y or ctrl+c again quits); a drill is rolled back first."
 
 // helpGap is the space between two columns of keys.
 const helpGap = 4

@@ -16,6 +16,7 @@ import (
 func (a *App) updatePanel(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 	switch msg := msg.(type) {
 	case haMsg:
+		a.clearMarks()
 		a.stack = append(a.stack, location{kind: HA, scope: vsphere.Filter{Cluster: msg.cluster.Name}, label: msg.cluster.Name})
 		return a.ha.Open(msg.cluster), true
 	case hapanel.Msg:

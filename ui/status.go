@@ -20,9 +20,6 @@ type cause int
 const (
 	// causeInput: a bad command. The next key ends it.
 	causeInput cause = iota
-	// causeQuit: q while changes run, which asks for a second q. The next
-	// key, or the end of the changes, ends it.
-	causeQuit
 	// causeConnection: logging in failed, or the connection dropped. A
 	// live connection or another context ends it.
 	causeConnection
@@ -109,7 +106,7 @@ func (a *App) show(k noteKey, bad bool, text string) tea.Cmd {
 		a.log.Info("ui note", "note", text)
 	}
 	seq := a.notes.set(k, bad, text)
-	if k.cause == causeInput || k.cause == causeQuit || k.cause == causeChange {
+	if k.cause == causeInput || k.cause == causeChange {
 		return a.after(noteTTL, noteExpiredMsg{key: k, seq: seq})
 	}
 	return nil
@@ -158,6 +155,9 @@ func (a *App) header() string {
 		if v.Filter() != "" {
 			count = fmt.Sprintf(" [%d/%d]", v.Len(), v.Total())
 		}
+		if n := v.Marks(); n > 0 {
+			count += fmt.Sprintf(" %d marked", n)
+		}
 		line1 += a.styles.Hint.Render(count)
 		if f := v.Filter(); f != "" && a.mode != modeFilter {
 			line1 += a.styles.Hint.Render("  /" + f)
@@ -180,16 +180,20 @@ func (a *App) header() string {
 // globalKeys are the root's keys that work in the current view: the list
 // keys on a list, fewer on another view, and none while the view takes
 // every key (the HA/DRS panel's form).
+// In a sub-view q goes back, and its hint says so.
 func (a *App) globalKeys() []key.Binding {
+	k := *a.keys
+	if a.inSubView() {
+		k.Quit.SetHelp("q", "back")
+	}
 	switch v := a.current().(type) {
 	case listView:
-		return a.keys.Global()
+		return k.Global()
 	case capturer:
 		if v.Capturing() {
 			return nil
 		}
 	}
-	k := a.keys
 	return []key.Binding{k.Command, k.Back, k.Help, k.Quit}
 }
 

@@ -170,11 +170,11 @@ func TestPowerMenuConfirmsTheBlastRadius(t *testing.T) {
 	l, _ := simApp(t, vsphere.Policy{})
 	a := l.a
 	l.keys("/", "web-0", "<enter>", " ", " ", "p")
-	if a.dialog == nil || !strings.Contains(a.dialog.Title(), "power 2 VM(s)") {
+	if a.dialog == nil || a.dialog.Title() != "power 2 VMs: web-01, web-02" {
 		t.Fatalf("p on 2 marked VMs opens %+v; want the power menu for 2 VMs", a.dialog)
 	}
 	l.keys("<down>", "<enter>") // power-off
-	if a.dialog == nil || a.dialog.Title() != "power off 2 VMs on 2 hosts?" {
+	if a.dialog == nil || a.dialog.Title() != "power off 2 VMs on 2 hosts: web-01, web-02?" {
 		t.Fatalf("confirmation = %+v; want the blast radius", a.dialog)
 	}
 	if screen := a.View(); !strings.Contains(screen, "› no") {

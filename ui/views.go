@@ -43,9 +43,9 @@ type (
 	// switchContextMsg connects to another context.
 	switchContextMsg struct{ name string }
 	// migrateMsg opens the target picker for VMs.
-	migrateMsg struct{ vms []vsphere.Ref }
+	migrateMsg struct{ vmSet }
 	// powerMsg opens the power menu for VMs.
-	powerMsg struct{ vms []vsphere.Ref }
+	powerMsg struct{ vmSet }
 	// maintenanceMsg asks to toggle a host's maintenance mode.
 	maintenanceMsg struct{ host vsphere.Host }
 	// haMsg opens a cluster's HA/DRS panel.
@@ -60,13 +60,16 @@ type view interface {
 	SetStale(bool)
 }
 
-// listView is a view of rows, which / filters and the header counts.
+// listView is a view of rows, which / filters, space marks and the
+// header counts.
 type listView interface {
 	view
 	SetFilter(string)
 	Filter() string
 	Len() int
 	Total() int
+	Marks() int
+	ClearMarks()
 }
 
 // capturer is a view that, while it edits, takes every key before the
@@ -109,8 +112,8 @@ func newViews(c common.Common) map[Kind]view {
 			Rows:   func(s listview.Source) []vsphere.VM { return invOr(s).FilterVMs(s.Scope) },
 			Detail: vmDetail,
 			Actions: []listview.Action[vsphere.VM]{
-				{Key: k.Migrate, Do: func(sel vsphere.VM, marked []vsphere.VM) tea.Msg { return migrateMsg{vmRefs(sel, marked)} }},
-				{Key: k.Power, Do: func(sel vsphere.VM, marked []vsphere.VM) tea.Msg { return powerMsg{vmRefs(sel, marked)} }},
+				{Key: k.Migrate, Do: func(sel vsphere.VM, marked []vsphere.VM) tea.Msg { return migrateMsg{actedOn(sel, marked)} }},
+				{Key: k.Power, Do: func(sel vsphere.VM, marked []vsphere.VM) tea.Msg { return powerMsg{actedOn(sel, marked)} }},
 			},
 		}),
 		Datastores: listview.New(c, listview.Kind[vsphere.Datastore]{
@@ -146,16 +149,23 @@ func newViews(c common.Common) map[Kind]view {
 	}
 }
 
-// vmRefs returns the marked VMs, or the selected one when none is marked.
-func vmRefs(selected vsphere.VM, marked []vsphere.VM) []vsphere.Ref {
+// vmSet is the VMs a key acts on, and their names for its dialogs.
+type vmSet struct {
+	vms   []vsphere.Ref
+	names []string
+}
+
+// actedOn returns the marked VMs, or the selected one when none is
+// marked.
+func actedOn(selected vsphere.VM, marked []vsphere.VM) vmSet {
 	if len(marked) == 0 {
-		return []vsphere.Ref{selected.Ref}
+		marked = []vsphere.VM{selected}
 	}
-	refs := make([]vsphere.Ref, len(marked))
-	for i, v := range marked {
-		refs[i] = v.Ref
+	var out vmSet
+	for _, v := range marked {
+		out.vms, out.names = append(out.vms, v.Ref), append(out.names, v.Name)
 	}
-	return refs
+	return out
 }
 
 func invOr(s listview.Source) *vsphere.Inventory {

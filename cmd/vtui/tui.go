@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -85,12 +84,21 @@ func runTUI(cmd *cobra.Command, a *app) error {
 		Connect:  connect,
 		Log:      a.log,
 	})
+	// The process has one owner of SIGINT and SIGTERM: main's
+	// signal.NotifyContext, which cancels ctx. Bubble Tea's own handler is
+	// off: both catching one signal deadlocked, its goroutine blocked
+	// sending QuitMsg to an event loop that ctx had already ended, while
+	// the program's shutdown waited for that goroutine. With ctx alone, a
+	// signal ends the event loop and the terminal is restored at once.
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx),
-		tea.WithInput(a.sys.stdin), tea.WithOutput(a.sys.stdout))
+		tea.WithoutSignalHandler(), tea.WithInput(a.sys.stdin), tea.WithOutput(a.sys.stdout))
 	_, err := p.Run()
-	closeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	if cerr := m.Close(closeCtx); cerr != nil {
+	if journal, ok := m.DrillRunning(); ok {
+		// As the CLI's: the drill's context ends, and it rolls back before
+		// vtui exits, within its own bound; a second signal ends vtui now.
+		fmt.Fprintf(a.sys.stderr, "vtui: the drill rolls back before vtui exits (journal %s); a second Ctrl-C stops waiting, and then vtui drill rollback with that journal finishes it\n", journal)
+	}
+	if cerr := m.Close(context.WithoutCancel(ctx)); cerr != nil {
 		a.log.Warn("logout failed", "err", cerr)
 	}
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) {

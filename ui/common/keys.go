@@ -11,8 +11,10 @@ import (
 // documented by construction.
 type KeyMap struct {
 	// The root's: the command line, the filter line, going back, help and
-	// quitting.
-	Command, Filter, Back, Help, Quit key.Binding
+	// quitting. Quit (q) goes back in a sub-view, as Back does, and quits
+	// at the top level; Exit (ctrl+c) quits from anywhere. Either asks
+	// first while changes or a drill run.
+	Command, Filter, Back, Help, Quit, Exit key.Binding
 	// Every list view's: drill down and the detail pane.
 	Enter, Detail key.Binding
 	// The VM view's and the host view's changes.
@@ -57,7 +59,7 @@ type DrillKeyMap struct {
 	// Write writes the drill's reports next to its journal.
 	Write key.Binding
 	// Back goes back a step and Close closes the view; while a drill
-	// runs, they and Abort ask whether to abort it and roll back.
+	// runs, Abort (the same keys) asks whether to abort it and roll back.
 	Back, Close, Abort key.Binding
 }
 
@@ -70,7 +72,8 @@ func DefaultKeyMap() KeyMap {
 		Enter:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "drill down")),
 		Detail:      key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "details")),
 		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		Quit:        key.NewBinding(key.WithKeys("ctrl+c", "q"), key.WithHelp("q", "quit")),
+		Quit:        key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
+		Exit:        key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit from anywhere")),
 		Migrate:     key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "migrate VMs (marked or selected)")),
 		Power:       key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "power menu")),
 		Maintenance: key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "host maintenance on/off")),
@@ -108,7 +111,7 @@ func DefaultKeyMap() KeyMap {
 			Write: key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "write the reports")),
 			Back:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 			Close: key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "close")),
-			Abort: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "abort and roll back")),
+			Abort: key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc/q", "abort and roll back")),
 		},
 	}
 }

@@ -7,8 +7,9 @@
 //
 // ha/drill does the drill, in a goroutine the view starts from a tea.Cmd;
 // its moments come back as messages, through a feed that never makes the
-// runner wait. While a drill runs the view keeps every key: leaving, or
-// Ctrl-C, asks whether to abort it, and an abort rolls back.
+// runner wait. While a drill runs the view keeps every key but ctrl+c
+// (the root's quit): leaving asks whether to abort it, and an abort rolls
+// back.
 package drill
 
 import (
@@ -301,7 +302,7 @@ func (m *Model) startSpinner() tea.Cmd {
 func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	keys, t := m.common.Keys.Drill, m.common.Keys.Table
 	if m.phase == phaseRunning {
-		if key.Matches(k, keys.Back, keys.Close, keys.Abort) {
+		if key.Matches(k, keys.Abort) {
 			m.askAbort()
 		}
 		return nil
@@ -310,7 +311,7 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		return m.chooseKey(k)
 	}
 	switch {
-	case key.Matches(k, keys.Close, keys.Abort):
+	case key.Matches(k, keys.Close):
 		m.phase = phaseClosed
 	case key.Matches(k, keys.Back):
 		m.back()

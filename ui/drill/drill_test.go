@@ -245,7 +245,7 @@ func TestAnAbortWhileTheDrillStartsStopsIt(t *testing.T) {
 	m := testModel(t)
 	m.phase, m.seq, m.pre = phaseRunning, 1, &drill.Preflight{}
 	m.live = drill.NewLive(m.pre)
-	press(m, tea.KeyMsg{Type: tea.KeyCtrlC}, runes("y"))
+	press(m, runes("q"), runes("y"))
 	cancelled := false
 	m.Update(startedMsg{seq: 1, run: &run{journal: "d.journal", cancel: func() { cancelled = true }, feed: newFeed()}})
 	if !cancelled || !m.aborting {

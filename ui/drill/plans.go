@@ -105,7 +105,7 @@ func summary(p drill.Plan) string {
 func (m *Model) chooseKey(k tea.KeyMsg) tea.Cmd {
 	keys := m.common.Keys.Drill
 	switch {
-	case key.Matches(k, keys.Back, keys.Abort):
+	case key.Matches(k, keys.Back): // q types a path
 		m.phase = phaseClosed
 	case key.Matches(k, keys.Up):
 		m.choose(m.cursor - 1)

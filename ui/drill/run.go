@@ -12,6 +12,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/vtui/vtui/ha/drill"
+	"github.com/vtui/vtui/ui/common"
 )
 
 // preflightTimeout bounds the preflight: it reads the inventory, the
@@ -85,9 +86,31 @@ func (m *Model) askAbort() {
 		m.say(false, "rolling back: the result comes when the rollback is done")
 		return
 	}
-	m.confirm("abort the drill and roll back?",
+	m.confirm(fmt.Sprintf("abort the drill on %s and roll back?", common.Targets(targetNames(m.pre), "host")),
 		wrapText("The drill stops injecting, rolls the cluster back to its baseline, and reports interrupted.", dialogWidth(m.common.Width), 0, 0),
 		"abort and roll back", abortMsg{})
+}
+
+// Running returns the journal of the drill that runs, if one does.
+func (m *Model) Running() (journal string, ok bool) {
+	if m.run == nil {
+		return "", false
+	}
+	return m.run.journal, true
+}
+
+// Wait cancels the running drill, if any, and waits until it has rolled
+// back and closed its journal, or ctx ends. The root calls it on exit,
+// after the drill's context was cancelled with the root's.
+func (m *Model) Wait(ctx context.Context) {
+	if m.run == nil {
+		return
+	}
+	m.run.cancel()
+	select {
+	case <-m.run.done:
+	case <-ctx.Done():
+	}
 }
 
 // abort cancels the running drill, or the drill about to start as soon
@@ -134,6 +157,7 @@ type run struct {
 	journal string // its path
 	cancel  context.CancelFunc
 	feed    *feed
+	done    chan struct{} // closed once the drill is over and its journal closed
 }
 
 // startRun creates the journal, NAME-TIMESTAMP.journal in the current
@@ -159,25 +183,29 @@ func startRun(c Conn, plan drill.Plan, shown *drill.Preflight) (*run, error) {
 	f := newFeed()
 	r := &drill.Runner{Client: c.Client, Plan: plan, Journal: j, OnMoment: f.add,
 		Confirm: func(_ context.Context, pre *drill.Preflight) error { return sameDrill(shown, pre) }}
+	done := make(chan struct{})
 	go func() {
+		defer close(done)
 		defer cancel()
 		rep := r.Run(ctx)
 		_ = j.Close()
 		f.finish(rep)
 	}()
-	return &run{journal: path, cancel: cancel, feed: f}, nil
+	return &run{journal: path, cancel: cancel, feed: f, done: done}, nil
+}
+
+// targetNames returns the names of the hosts the drill fails.
+func targetNames(p *drill.Preflight) []string {
+	var out []string
+	for _, h := range p.Targets {
+		out = append(out, h.Name)
+	}
+	return out
 }
 
 // sameDrill refuses a drill whose targets or protected VMs differ from
 // those the user confirmed.
 func sameDrill(shown, now *drill.Preflight) error {
-	hosts := func(p *drill.Preflight) []string {
-		var out []string
-		for _, h := range p.Targets {
-			out = append(out, h.Name)
-		}
-		return out
-	}
 	vms := func(p *drill.Preflight) []string {
 		var out []string
 		for _, v := range p.Protected {
@@ -187,9 +215,9 @@ func sameDrill(shown, now *drill.Preflight) error {
 		return out
 	}
 	switch {
-	case !slices.Equal(hosts(shown), hosts(now)):
+	case !slices.Equal(targetNames(shown), targetNames(now)):
 		return fmt.Errorf("the targets are %s now, not %s as confirmed: nothing was changed; run the preflight again",
-			strings.Join(hosts(now), ", "), strings.Join(hosts(shown), ", "))
+			strings.Join(targetNames(now), ", "), strings.Join(targetNames(shown), ", "))
 	case !slices.Equal(vms(shown), vms(now)):
 		return fmt.Errorf("the protected VMs are %s now, not %s as confirmed: nothing was changed; run the preflight again",
 			strings.Join(vms(now), ", "), strings.Join(vms(shown), ", "))

@@ -58,7 +58,7 @@ type Kind[T any] struct {
 }
 
 // BackMsg asks the root to go back a level: Esc on a view with no detail
-// pane open and no filter set.
+// pane open, no row marked and no filter set.
 type BackMsg struct{}
 
 // Model is a list view over rows of type T.
@@ -119,6 +119,14 @@ func (m *Model[T]) Selected() (string, bool) {
 	return m.kind.Name(row), true
 }
 
+// Marks returns how many of the rows shown are marked: those a key's
+// action would act on.
+func (m *Model[T]) Marks() int { return len(m.table.Marked()) }
+
+// ClearMarks unmarks every row: once the marks' action is confirmed, and
+// when the view is left, as marks belong to one visit of one view.
+func (m *Model[T]) ClearMarks() { m.table.ClearMarks() }
+
 // DetailShown reports whether the detail pane is open.
 func (m *Model[T]) DetailShown() bool { return m.showDetail }
 
@@ -138,6 +146,8 @@ func (m *Model[T]) Update(msg tea.Msg) tea.Cmd {
 		switch {
 		case m.showDetail:
 			m.toggleDetail()
+		case m.Marks() > 0:
+			m.table.ClearMarks()
 		case m.table.Filter() != "":
 			m.table.SetFilter("")
 		default:
