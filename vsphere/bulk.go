@@ -135,17 +135,23 @@ func (s Summary) Count(st Status) int {
 // String sums the run up for people: "12 changes in 3.2s: 10 ok, 1 noop,
 // 1 failed".
 func (s Summary) String() string {
+	noun := "changes"
+	if len(s.Results) == 1 {
+		noun = "change"
+	}
+	return fmt.Sprintf("%d %s in %s: %s", len(s.Results), noun, s.Elapsed.Round(10*time.Millisecond), s.Tally())
+}
+
+// Tally counts the results by how they ended, naming every status that
+// occurs: "4 ok, 1 cancelled, 4 unknown".
+func (s Summary) Tally() string {
 	var parts []string
 	for _, st := range []Status{StatusOK, StatusNoop, StatusDryRun, StatusFailed, StatusUnknown, StatusCancelled} {
 		if n := s.Count(st); n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, st))
 		}
 	}
-	noun := "changes"
-	if len(s.Results) == 1 {
-		noun = "change"
-	}
-	return fmt.Sprintf("%d %s in %s: %s", len(s.Results), noun, s.Elapsed.Round(10*time.Millisecond), strings.Join(parts, ", "))
+	return strings.Join(parts, ", ")
 }
 
 // Err returns nil if no action failed or was cancelled, and otherwise an

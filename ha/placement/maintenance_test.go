@@ -122,8 +122,36 @@ func TestEvacuationFailureOrCancelKeepsHostOut(t *testing.T) {
 	defer undo()
 	sum = EnterMaintenance(context.Background(), g, plan, vsphere.RunOptions{})
 	last := sum.Results[len(sum.Results)-1]
-	if sum.Count(vsphere.StatusFailed) != 2 || last.Op != vsphere.OpEnterMaintenance || !strings.Contains(last.Message, "evacuation: 1 of the 1 VMs") {
+	if sum.Count(vsphere.StatusFailed) != 2 || last.Op != vsphere.OpEnterMaintenance || !strings.Contains(last.Message, "evacuation: 1 of the 1 VMs to move off esx-a-02.lab.local are not known to have moved (1 failed)") {
 		t.Errorf("evacuation with a failed move: %s, last %q; want the move and the enter failed", sum, last.Message)
 	}
 	unchanged("a failed evacuation")
+}
+
+// TestAnEvacuationMoveThatEndsUnknownKeepsHostOut stops the wait on a
+// slow move: it ends unknown, so the host is not known to be empty and
+// stays out of maintenance mode, and the reason counts the move as
+// unknown rather than as not moved.
+func TestAnEvacuationMoveThatEndsUnknownKeepsHostOut(t *testing.T) {
+	c, srv := connectSmall(t)
+	p, inv := plannerOf(t, c)
+	h, err := inv.HostNamed("esx-a-02.lab.local") // runs app-01 and db-02 (off)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := PlanMaintenance(p, []vsphere.Ref{h.Ref}, true, 0)
+	if err != nil || plan.Moves() != 1 {
+		t.Fatalf("plan: %v, %d moves; want 1", err, plan.Moves())
+	}
+	srv.SetTaskDelay("RelocateVm", 2*time.Second)
+	sum := EnterMaintenance(context.Background(), vsphere.NewGate(c), plan, vsphere.RunOptions{Timeout: 100 * time.Millisecond})
+	last := sum.Results[len(sum.Results)-1]
+	if sum.Results[0].Status != vsphere.StatusUnknown || last.Status != vsphere.StatusFailed ||
+		!strings.Contains(last.Message, "1 of the 1 VMs to move off esx-a-02.lab.local are not known to have moved (1 unknown)") {
+		t.Errorf("evacuation with a move that ended unknown: %s, last %s %q; want the enter refused, naming the unknown move", sum, last.Status, last.Message)
+	}
+	after, _ := c.Inventory(context.Background())
+	if got, _ := after.HostNamed(h.Name); got.MaintenanceMode {
+		t.Errorf("%s entered maintenance mode with a move of unknown outcome", h.Name)
+	}
 }
