@@ -87,10 +87,13 @@ func TestEvacuationLeavesNoPoweredOnVM(t *testing.T) {
 	}
 }
 
-func TestEvacuationFailureOrCancelKeepsHostOut(t *testing.T) {
+// planEvacuationOfOneVM plans maintenance mode for esx-a-02, which runs
+// app-01 and db-02 (off): one move.
+func planEvacuationOfOneVM(t *testing.T) (*vsphere.Client, *sim.Server, vsphere.Host, MaintenancePlan) {
+	t.Helper()
 	c, srv := connectSmall(t)
 	p, inv := plannerOf(t, c)
-	h, err := inv.HostNamed("esx-a-02.lab.local") // runs app-01 and db-02 (off)
+	h, err := inv.HostNamed("esx-a-02.lab.local")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,6 +101,11 @@ func TestEvacuationFailureOrCancelKeepsHostOut(t *testing.T) {
 	if err != nil || plan.Moves() != 1 {
 		t.Fatalf("plan: %v, %d moves; want 1", err, plan.Moves())
 	}
+	return c, srv, h, plan
+}
+
+func TestEvacuationFailureOrCancelKeepsHostOut(t *testing.T) {
+	c, srv, h, plan := planEvacuationOfOneVM(t)
 	g := vsphere.NewGate(c)
 	unchanged := func(what string) {
 		t.Helper()
@@ -133,16 +141,7 @@ func TestEvacuationFailureOrCancelKeepsHostOut(t *testing.T) {
 // stays out of maintenance mode, and the reason counts the move as
 // unknown rather than as not moved.
 func TestAnEvacuationMoveThatEndsUnknownKeepsHostOut(t *testing.T) {
-	c, srv := connectSmall(t)
-	p, inv := plannerOf(t, c)
-	h, err := inv.HostNamed("esx-a-02.lab.local") // runs app-01 and db-02 (off)
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := PlanMaintenance(p, []vsphere.Ref{h.Ref}, true, 0)
-	if err != nil || plan.Moves() != 1 {
-		t.Fatalf("plan: %v, %d moves; want 1", err, plan.Moves())
-	}
+	c, srv, h, plan := planEvacuationOfOneVM(t)
 	srv.SetTaskDelay("RelocateVm", 2*time.Second)
 	sum := EnterMaintenance(context.Background(), vsphere.NewGate(c), plan, vsphere.RunOptions{Timeout: 100 * time.Millisecond})
 	last := sum.Results[len(sum.Results)-1]
