@@ -228,6 +228,8 @@ func contractRows(t *testing.T) []contractRow {
 		{"vtui drill run", []string{"drill", "run", tightPlan, sim, "--yes", journal("tight")}, nil, exitDrillFailed, "beyond expect.rto 1ms"},
 		{"vtui drill rollback", []string{"drill", "rollback", badPlan, sim}, nil, exitUsage, "not a drill journal entry"},
 		{"vtui drill rollback", []string{"drill", "rollback", filepath.Join(dir, "absent.journal"), sim}, nil, exitUsage, "read the journal"},
+		{"vtui drill unlock", []string{"drill", "unlock", "nope", sim}, nil, exitUsage, `no cluster named "nope"`},
+		{"vtui drill unlock", []string{"drill", "unlock", sim}, nil, exitUsage, "accepts 1 arg"},
 		{"vtui completion", []string{"completion", "bogus"}, nil, exitUsage, `unknown command "bogus"`},
 		{"vtui completion bash", []string{"completion", "bash", "--bogus"}, nil, exitUsage, "unknown flag: --bogus"},
 		{"vtui completion zsh", []string{"completion", "zsh", "--bogus"}, nil, exitUsage, "unknown flag: --bogus"},
