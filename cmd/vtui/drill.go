@@ -361,7 +361,7 @@ func rollbackWord(rb drill.RollbackReport) string {
 	case rb.OK:
 		return "ok, the drill's changes were undone" + kept
 	}
-	return fmt.Sprintf("left %d of the drill's changes not undone: %s%s", len(rb.Diffs), drill.Summarize(rb.Diffs, "; "), kept)
+	return fmt.Sprintf("left %d of the drill's changes not undone: %s%s", len(rb.Diffs), vsphere.Summarize(rb.Diffs, "; "), kept)
 }
 
 func newDrillRollbackCmd(a *app) *cobra.Command {
@@ -424,7 +424,7 @@ changes are undone (or with --dry-run), 1 otherwise.`,
 			}
 			if !rb.OK && !rb.DryRun {
 				return fmt.Errorf("the rollback left %d of the drill's changes not undone: %s; the journal stays open: run vtui drill rollback %s again",
-					len(rb.Diffs), drill.Summarize(rb.Diffs, "; "), args[0])
+					len(rb.Diffs), vsphere.Summarize(rb.Diffs, "; "), args[0])
 			}
 			return nil
 		},

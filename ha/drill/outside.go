@@ -2,7 +2,6 @@ package drill
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/vtui/vtui/ha/clusterspec"
@@ -109,18 +108,4 @@ func (u *undo) affected() map[string]bool {
 		}
 	}
 	return ids
-}
-
-// summaryItems is how many items a one-line summary names before it
-// counts the rest.
-const summaryItems = 3
-
-// Summarize joins the first few items with sep and counts the rest, so
-// that a one-line summary stays short however many items there are:
-// "a; b; c; and 37 more (see the report)".
-func Summarize(items []string, sep string) string {
-	if len(items) <= summaryItems {
-		return strings.Join(items, sep)
-	}
-	return fmt.Sprintf("%s%sand %d more (see the report)", strings.Join(items[:summaryItems], sep), sep, len(items)-summaryItems)
 }

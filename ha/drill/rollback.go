@@ -402,7 +402,7 @@ func (r *restorer) compare(ctx context.Context, cluster vsphere.Ref) {
 	case len(r.rb.Diffs) > 0:
 	case len(r.rb.Outside) > 0:
 		r.note("the drill's changes are undone; the cluster differs from the baseline of %s by %d changes others made during the drill, kept: %s",
-			r.u.baseline.Taken.Format(time.RFC3339), len(r.rb.Outside), Summarize(outsideLines(r.rb.Outside), "; "))
+			r.u.baseline.Taken.Format(time.RFC3339), len(r.rb.Outside), vsphere.Summarize(outsideLines(r.rb.Outside), "; "))
 	default:
 		r.note("the cluster equals the baseline of %s", r.u.baseline.Taken.Format(time.RFC3339))
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -322,5 +323,22 @@ func TestAFailedDrillStepSaysWhatFailedOnce(t *testing.T) {
 			}
 			sameMaps(t, "after the failed drill", clusterState(t, c), before)
 		})
+	}
+}
+
+// TestADrillsReasonsStayShort loses 200 protected VMs and powers 200 on
+// twice: each reason, one line on stderr, names the first three and
+// counts the rest, which the report's VMs list.
+func TestADrillsReasonsStayShort(t *testing.T) {
+	d := &drill{Runner: &Runner{Plan: mustParse(t, crashPlan)}, rep: &Report{Lost: 200, Duplicated: 200}}
+	for i := range 200 {
+		d.rep.VMs = append(d.rep.VMs, VMResult{Name: fmt.Sprintf("vm-%03d", i), Protected: true, PowerOns: 2})
+	}
+	d.judge()
+	for _, want := range []string{"200 protected VMs lost (expect.lost is 0): vm-000, vm-001, vm-002, and 197 more",
+		"200 VMs were powered on more than once or run twice: vm-000, vm-001, vm-002, and 197 more"} {
+		if !slices.Contains(d.rep.Reasons, want) {
+			t.Errorf("reasons %q; want %q", d.rep.Reasons, want)
+		}
 	}
 }

@@ -125,7 +125,7 @@ func (d *drill) execute(ctx context.Context) error {
 		for _, c := range pre.Failed() {
 			why = append(why, c.String())
 		}
-		return fmt.Errorf("preflight refused the drill, so nothing was injected: %s", Summarize(why, "; "))
+		return fmt.Errorf("preflight refused the drill, so nothing was injected: %s", vsphere.Summarize(why, "; "))
 	}
 	d.track.step("preflight passed: %d checks", len(pre.Checks))
 	if d.Confirm != nil {

@@ -98,7 +98,7 @@ func (d *drill) judge() {
 				names = append(names, v.Name)
 			}
 		}
-		d.fail("%d protected VMs lost (expect.lost is %d): %s", r.Lost, d.Plan.Expect.Lost, Summarize(names, ", "))
+		d.fail("%d protected VMs lost (expect.lost is %d): %s", r.Lost, d.Plan.Expect.Lost, vsphere.Summarize(names, ", "))
 	}
 	if rto := d.Plan.Expect.RTO.D(); r.RTOSeconds > rto.Seconds() {
 		d.fail("recovery took %.1fs, beyond expect.rto %s", r.RTOSeconds, d.Plan.Expect.RTO)
@@ -110,7 +110,7 @@ func (d *drill) judge() {
 				names = append(names, v.Name)
 			}
 		}
-		d.fail("%d VMs were powered on more than once or run twice: %s", r.Duplicated, Summarize(names, ", "))
+		d.fail("%d VMs were powered on more than once or run twice: %s", r.Duplicated, vsphere.Summarize(names, ", "))
 	}
 }
 
@@ -144,7 +144,7 @@ func (d *drill) conclude(ctx context.Context, err error) {
 			how = "no journal was kept: restore it by hand, then clear the lock with vtui drill unlock " + d.Plan.Cluster
 		}
 		r.Reasons = append(r.Reasons, fmt.Sprintf("the rollback left %d of the drill's changes not undone (%s), and the cluster locked; %s",
-			len(r.Rollback.Diffs), Summarize(r.Rollback.Diffs, "; "), how))
+			len(r.Rollback.Diffs), vsphere.Summarize(r.Rollback.Diffs, "; "), how))
 		if r.Result == ResultPass {
 			r.Result = ResultFail
 		}
