@@ -386,11 +386,12 @@ that you are connected to the drill's vCenter, then add
 
 A rollback that leaves some of the drill's changes not undone keeps the
 drill lock and leaves the journal open: run it again. A journal whose
-drill ended is left alone. --dry-run says what the rollback would do, and
---readonly refuses it; neither writes the journal. Exit 0 when the drill's
-changes are undone (or with --dry-run), 1 otherwise.`,
+drill ended is left alone. vtui asks first (without a terminal, give
+--yes). --dry-run says what the rollback would do, and --readonly refuses
+it; neither writes the journal. Exit 0 when the drill's changes are undone
+(or with --dry-run), 1 otherwise.`,
 		Example: `  vtui drill rollback nightly-20261128T030000Z.journal --dry-run
-  vtui drill rollback nightly-20261128T030000Z.journal`,
+  vtui drill rollback nightly-20261128T030000Z.journal --yes`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			entries, err := drill.ReadJournal(args[0])
@@ -405,7 +406,10 @@ changes are undone (or with --dry-run), 1 otherwise.`,
 			defer c.Close(context.WithoutCancel(cmd.Context()))
 			stderr := cmd.ErrOrStderr()
 			rb, err := drill.RollbackJournal(cmd.Context(), c, args[0], drill.RollbackOptions{
-				OnStep:     func(s string) { fmt.Fprintln(stderr, s) },
+				OnStep: func(s string) { fmt.Fprintln(stderr, s) },
+				Confirm: func(ctx context.Context) error {
+					return a.confirm(ctx, fmt.Sprintf("Roll back drill %s on %s from %s?", plan.Name, plan.Cluster, args[0]))
+				},
 				Unrecorded: unrecorded,
 			})
 			if errors.Is(err, drill.ErrOtherVCenter) || errors.Is(err, drill.ErrUnrecordedVCenter) {

@@ -43,9 +43,9 @@ func drillLock(t *testing.T, srv *sim.Server) vsphere.DrillLock {
 // TestDrillRollbackCommand leaves a drill unrolled (rollback: never), then
 // runs vtui drill rollback on its journal as an admin would: --dry-run
 // shows the plan and exits 0, --readonly refuses; neither touches the
-// journal. Another vCenter is refused with exit 2, naming both. The real
-// rollback restores the cluster and releases the lock, and a second one
-// has nothing to do.
+// journal. Another vCenter is refused with exit 2, naming both. Without a
+// terminal the rollback needs --yes; then it restores the cluster and
+// releases the lock, and a second one has nothing to do.
 func TestDrillRollbackCommand(t *testing.T) {
 	srv, env := simEnv(t)
 	before := vspheretest.State(t, vspheretest.Connect(t, srv))
@@ -87,6 +87,13 @@ func TestDrillRollbackCommand(t *testing.T) {
 	}
 
 	r = runTest(t, []string{"drill", "rollback", journal}, env)
+	if r.code != exitUsage || !strings.Contains(r.stderr, "Roll back drill left on cluster-a from "+journal+": refusing without a terminal to confirm on; add --yes") {
+		t.Errorf("rollback without --yes: exit %d, stderr %q; want it refused, asking for --yes", r.code, r.stderr)
+	}
+	if got, _ := os.ReadFile(journal); !bytes.Equal(got, written) {
+		t.Error("a rollback not confirmed wrote the journal")
+	}
+	r = runTest(t, []string{"drill", "rollback", journal, "--yes"}, env)
 	if r.code != exitOK || !strings.Contains(r.stdout, "rollback: ok, the cluster equals the baseline") {
 		t.Fatalf("rollback: exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
 	}
@@ -94,7 +101,7 @@ func TestDrillRollbackCommand(t *testing.T) {
 	if lock := drillLock(t, srv); !lock.Free(time.Now()) {
 		t.Errorf("the lock is held after the rollback: %+v", lock)
 	}
-	if r := runTest(t, []string{"drill", "rollback", journal}, env); r.code != exitOK || !strings.Contains(r.stdout, "nothing to roll back") {
+	if r := runTest(t, []string{"drill", "rollback", journal, "--yes"}, env); r.code != exitOK || !strings.Contains(r.stdout, "nothing to roll back") {
 		t.Errorf("a second rollback: exit %d, stdout %q", r.code, r.stdout)
 	}
 }

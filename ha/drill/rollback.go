@@ -432,6 +432,10 @@ type RollbackOptions struct {
 	Shell func(ctx context.Context, command string) (string, error)
 	// OnStep, if set, sees each step.
 	OnStep func(string)
+	// Confirm, if set, is asked once the journal and the vCenter are
+	// checked, before anything changes (not in a dry run); an error stops
+	// the rollback with nothing changed.
+	Confirm func(ctx context.Context) error
 	// Unrecorded lets a journal that names no vCenter (older vtui recorded
 	// none) roll back against the client's: the caller made sure another
 	// way that the drill ran there. A journal that names its
@@ -484,6 +488,11 @@ func RollbackJournal(ctx context.Context, c *vsphere.Client, path string, opts R
 	}
 	var j *Journal
 	if !policy.DryRun {
+		if opts.Confirm != nil {
+			if err := opts.Confirm(ctx); err != nil {
+				return RollbackReport{}, err
+			}
+		}
 		if j, err = OpenJournal(path); err != nil {
 			return RollbackReport{}, err
 		}
