@@ -37,7 +37,12 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	case len(r.Rollback.Outside) > 0:
 		rollback = fmt.Sprintf("ok; %d changes others made during the drill were kept (see Warnings)", len(r.Rollback.Outside))
 	}
+	vcenter := "unknown"
+	if r.VCenter != nil {
+		vcenter = r.VCenter.String()
+	}
 	table(&b, []string{"Result", string(r.Result)}, [][]string{
+		{"vCenter", vcenter},
 		{"Scenario", fmt.Sprintf("%s by %s", r.Plan.Scenario, r.Plan.Inject.Method)},
 		{"Targets", strings.Join(r.Targets, ", ")},
 		{"HA", string(r.HA)},

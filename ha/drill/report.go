@@ -35,6 +35,8 @@ type Report struct {
 	Cluster string   `json:"cluster"`
 	Targets []string `json:"targets"`
 	Seed    int64    `json:"seed,omitempty"`
+	// VCenter is the vCenter the drill ran on.
+	VCenter *vsphere.Identity `json:"vcenter,omitempty"`
 	// HA is real, or simulated against vtui's simulator.
 	HA       HA        `json:"ha"`
 	Started  time.Time `json:"started"`

@@ -27,6 +27,7 @@ func sampleReport(t *testing.T) *Report {
 	outside := []OutsideChange{{Object: "vm app-03", What: "poweredOff, was poweredOn", User: `VSPHERE.LOCAL\jane`, Time: at(8), Event: "VmPoweredOffEvent"}}
 	return &Report{
 		Plan: plan, Cluster: "cluster-a", Targets: []string{"esx-a-01.lab.local"}, HA: HASimulated,
+		VCenter: &vsphere.Identity{InstanceUUID: "0b9c2e4d-5a8f-4f7e-9f3e-2d6f1a7c8b90", URL: "https://127.0.0.1:8989/sdk"},
 		Started: at(-2), Ended: at(20), Seconds: 22, Journal: "drill.journal", Injected: t0,
 		Result: ResultFail, Reasons: []string{"1 protected VMs lost (expect.lost is 0): db-01"},
 		Preflight: []vsphere.Check{

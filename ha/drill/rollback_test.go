@@ -186,6 +186,9 @@ func TestARollbackRefusesAnotherVCenter(t *testing.T) {
 	if id := entries[0].VCenter; id == nil || *id != c.Identity() || id.InstanceUUID == "" || strings.Contains(id.URL, "@") {
 		t.Fatalf("the start entry names the vCenter %+v; want %+v, without credentials", id, c.Identity())
 	}
+	if rep := (&Runner{Client: c, Plan: mustParse(t, strings.Replace(crashPlan, "cluster-a", "cluster-b", 1))}).Run(context.Background()); rep.VCenter == nil || *rep.VCenter != c.Identity() {
+		t.Errorf("the report names the vCenter %+v; want %+v", rep.VCenter, c.Identity())
+	}
 	_, other := haSim(t)
 	if other.Identity().Same(c.Identity()) {
 		t.Fatalf("two simulators share an identity: %+v", other.Identity())

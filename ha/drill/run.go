@@ -104,6 +104,7 @@ func (d *drill) step(ctx context.Context, s Step, e Entry) error {
 func (d *drill) execute(ctx context.Context) error {
 	plan := d.Plan
 	vc := d.Client.Identity()
+	d.rep.VCenter = &vc
 	if err := d.step(ctx, StepStart, Entry{Plan: &plan, Holder: d.Holder, VCenter: &vc}); err != nil {
 		return err
 	}
