@@ -135,17 +135,23 @@ func (s Summary) Count(st Status) int {
 // String sums the run up for people: "12 changes in 3.2s: 10 ok, 1 noop,
 // 1 failed".
 func (s Summary) String() string {
+	noun := "changes"
+	if len(s.Results) == 1 {
+		noun = "change"
+	}
+	return fmt.Sprintf("%d %s in %s: %s", len(s.Results), noun, s.Elapsed.Round(10*time.Millisecond), s.Tally())
+}
+
+// Tally counts the results by how they ended, naming every status that
+// occurs: "4 ok, 1 cancelled, 4 unknown".
+func (s Summary) Tally() string {
 	var parts []string
 	for _, st := range []Status{StatusOK, StatusNoop, StatusDryRun, StatusFailed, StatusUnknown, StatusCancelled} {
 		if n := s.Count(st); n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, st))
 		}
 	}
-	noun := "changes"
-	if len(s.Results) == 1 {
-		noun = "change"
-	}
-	return fmt.Sprintf("%d %s in %s: %s", len(s.Results), noun, s.Elapsed.Round(10*time.Millisecond), strings.Join(parts, ", "))
+	return strings.Join(parts, ", ")
 }
 
 // Err returns nil if no action failed or was cancelled, and otherwise an
@@ -161,27 +167,68 @@ func (s Summary) Err() error {
 	if len(errs) == 0 {
 		return nil
 	}
-	return &RunError{Failed: len(errs), Unknown: s.Count(StatusUnknown), Total: len(s.Results), Err: errors.Join(errs...)}
+	return &RunError{Failed: len(errs), Cancelled: s.Count(StatusCancelled), Unknown: s.Count(StatusUnknown), Total: len(s.Results), Err: errors.Join(errs...)}
 }
 
 // RunError reports that some actions of a run failed, were cancelled, or
 // ended unknown.
 type RunError struct {
-	// Failed counts every action that did not succeed; Unknown those of
-	// them whose outcome is not known.
-	Failed, Unknown, Total int
-	Err                    error // the failures, joined
+	// Failed counts every action that did not succeed; Cancelled and
+	// Unknown those of them that never started, and whose outcome is not
+	// known.
+	Failed, Cancelled, Unknown, Total int
+	Err                               error // the failures, joined
 }
 
+// Error counts the outcomes honestly and names the first few failures:
+// "5 of 9 changes did not succeed (1 cancelled, 4 unknown: check vCenter's
+// tasks): migrate a: ...; and 2 more".
 func (e *RunError) Error() string {
 	if e.Total == 1 {
 		return e.Err.Error()
 	}
-	what := "failed or were cancelled"
-	if e.Unknown > 0 {
-		what = fmt.Sprintf("failed, were cancelled or ended unknown (%d unknown: check vCenter's tasks)", e.Unknown)
+	var msgs []string
+	for _, err := range unjoin(e.Err) {
+		msgs = append(msgs, strings.ReplaceAll(err.Error(), "\n", "; "))
 	}
-	return fmt.Sprintf("%d of %d changes %s: %s", e.Failed, e.Total, what, strings.ReplaceAll(e.Err.Error(), "\n", "; "))
+	failed := e.Failed - e.Cancelled - e.Unknown
+	if failed == e.Failed {
+		return fmt.Sprintf("%d of %d changes failed: %s", e.Failed, e.Total, Summarize(msgs, "; "))
+	}
+	var how []string
+	if failed > 0 {
+		how = append(how, fmt.Sprintf("%d failed", failed))
+	}
+	if e.Cancelled > 0 {
+		how = append(how, fmt.Sprintf("%d cancelled", e.Cancelled))
+	}
+	if e.Unknown > 0 {
+		how = append(how, fmt.Sprintf("%d unknown: check vCenter's tasks", e.Unknown))
+	}
+	return fmt.Sprintf("%d of %d changes did not succeed (%s): %s", e.Failed, e.Total, strings.Join(how, ", "), Summarize(msgs, "; "))
 }
 
 func (e *RunError) Unwrap() error { return e.Err }
+
+// unjoin returns the errors errors.Join joined, or err alone.
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+// summaryItems is how many items a one-line summary names before it
+// counts the rest.
+const summaryItems = 3
+
+// Summarize joins the first few items with sep and counts the rest, so
+// that a one-line message stays short however many items there are: "a;
+// b; c; and 37 more". The full list belongs in the output or report the
+// message sums up.
+func Summarize(items []string, sep string) string {
+	if len(items) <= summaryItems {
+		return strings.Join(items, sep)
+	}
+	return fmt.Sprintf("%s%sand %d more", strings.Join(items[:summaryItems], sep), sep, len(items)-summaryItems)
+}

@@ -146,3 +146,31 @@ func TestDrillLockIsSeenByOtherSessions(t *testing.T) {
 		t.Errorf("after unlock: %+v", after)
 	}
 }
+
+// TestAnUnlockClearsOnlyTheHolderItWasAskedTo plans clearing a stale lock
+// of drill A, then drill B takes the lock before it runs: the unlock
+// fails, saying so, and B keeps its lock.
+func TestAnUnlockClearsOnlyTheHolderItWasAskedTo(t *testing.T) {
+	e := newOpsEnv(t)
+	ctx := context.Background()
+	inv, _ := e.c.Inventory(ctx)
+	cl := inv.FilterClusters(Filter{Name: "cluster-a"})[0]
+	p, g := NewPlanner(inv, nil, nil), NewGate(e.c)
+	if r := g.Do(ctx, p.LockCluster(cl.Ref, DrillLock{}, "drill A", -time.Minute), nil); r.Status != StatusOK {
+		t.Fatalf("lock: %s %q", r.Status, r.Message)
+	}
+	stale, _ := e.c.DrillLock(ctx, cl.Ref)
+	unlock := p.UnlockCluster(cl.Ref, stale, stale.Holder)
+	if r := g.Do(ctx, p.LockCluster(cl.Ref, stale, "drill B", time.Hour), nil); r.Status != StatusOK {
+		t.Fatalf("drill B takes the expired lock: %s %q", r.Status, r.Message)
+	}
+	if r := g.Do(ctx, unlock, nil); r.Status != StatusFailed || !strings.Contains(r.Message, "changed hands since it was read: drill B holds it now") {
+		t.Errorf("the stale unlock: %s %q; want it refused, naming drill B", r.Status, r.Message)
+	}
+	if now, _ := e.c.DrillLock(ctx, cl.Ref); now.Holder != "drill B" {
+		t.Errorf("after the stale unlock the lock is %+v; want drill B's", now)
+	}
+	if a := p.UnlockCluster(cl.Ref, DrillLock{}, ""); a.Noop == "" {
+		t.Error("unlocking a free lock is not a no-op")
+	}
+}

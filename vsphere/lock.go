@@ -109,14 +109,29 @@ func (p *Planner) LockCluster(cluster Ref, cur DrillLock, holder string, ttl tim
 }
 
 // UnlockCluster plans releasing the cluster's drill lock if holder holds
-// it; a lock held by another is left alone (a no-op says so).
+// it; a lock held by another is left alone (a no-op says so). An admin
+// clears a stale lock by passing its holder as read (cur.Holder). When it
+// runs it reads the lock again and clears it only if holder still holds
+// it, so a drill that took the lock meanwhile keeps it.
 func (p *Planner) UnlockCluster(cluster Ref, cur DrillLock, holder string) Action {
 	a := Action{Op: OpUnlockCluster, Ref: cluster, Object: p.clusterName(cluster), Target: holder, run: refuse}
-	if cur.Holder != holder {
+	switch {
+	case cur.Holder == "":
+		a.Noop = "nobody holds the lock"
+		return a
+	case cur.Holder != holder:
 		a.Noop = "the lock is not this drill's"
 		return a
 	}
 	a.run = func(ctx context.Context, g *Gate, _ func(int, string)) (string, error) {
+		now, err := g.c.DrillLock(ctx, cluster)
+		if err != nil {
+			return "", err
+		}
+		if now.Holder != holder {
+			return "", fmt.Errorf("the lock changed hands since it was read: %s holds it now, until %s; nothing was cleared",
+				now.Holder, now.Expires.Format(time.RFC3339))
+		}
 		return "", g.c.setLock(ctx, cluster, DrillLock{})
 	}
 	return a

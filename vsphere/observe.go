@@ -150,20 +150,48 @@ func (o *Observer) record(updates []types.ObjectUpdate) {
 
 // drain reads every event the cursor has not handed out yet.
 func (o *Observer) drain(ctx context.Context, c *Client, col types.ManagedObjectReference) error {
+	return c.readNext(ctx, col, func(page []types.BaseEvent) {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		for _, be := range page {
+			o.add(observationOf(be))
+		}
+	})
+}
+
+// readNext hands each page of the events the cursor col has not handed
+// out yet to each, oldest first, until none is left.
+func (c *Client) readNext(ctx context.Context, col types.ManagedObjectReference, each func([]types.BaseEvent)) error {
 	for {
-		res, err := methods.ReadNextEvents(ctx, c.vim, &types.ReadNextEvents{This: col, MaxCount: 1000})
+		res, err := methods.ReadNextEvents(ctx, c.vim, &types.ReadNextEvents{This: col, MaxCount: MaxEvents})
 		if err != nil {
 			return fmt.Errorf("read events: %w", err)
 		}
 		if len(res.Returnval) == 0 {
 			return nil
 		}
-		o.mu.Lock()
-		for _, be := range res.Returnval {
-			o.add(observationOf(be))
-		}
-		o.mu.Unlock()
+		each(res.Returnval)
 	}
+}
+
+// EventsSince returns every event about cluster and everything in it
+// posted since begin, oldest first: who changed what during a drill.
+func (c *Client) EventsSince(ctx context.Context, cluster Ref, begin time.Time) ([]Event, error) {
+	col, err := c.eventCursor(ctx, cluster, begin)
+	if err != nil {
+		return nil, err
+	}
+	defer c.destroyCollector(col)
+	var out []Event
+	err = c.readNext(ctx, col, func(page []types.BaseEvent) {
+		for _, be := range page {
+			out = append(out, toEvent(be))
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // observationOf turns an event into an observation.

@@ -65,11 +65,9 @@ func (s *changeSession) close() {
 type runner func(ctx context.Context, g *vsphere.Gate, opts vsphere.RunOptions) vsphere.Summary
 
 // apply asks for confirmation of actions (on a terminal: showing the plan
-// and its blast radius; without one it needs --yes), runs them with run,
-// printing progress to stderr, writes the results in the -o format and
-// sums them up on stderr. It fails if any action failed. No confirmation
-// is asked with --dry-run or --readonly, which change nothing, or when
-// nothing would run.
+// and its blast radius; without one it needs --yes), then executes them.
+// No confirmation is asked with --dry-run or --readonly, which change
+// nothing, or when nothing would run.
 func (s *changeSession) apply(actions []vsphere.Action, opts vsphere.RunOptions, run runner) error {
 	ctx := s.cmd.Context()
 	stderr := s.cmd.ErrOrStderr()
@@ -82,6 +80,15 @@ func (s *changeSession) apply(actions []vsphere.Action, opts vsphere.RunOptions,
 			return err
 		}
 	}
+	return s.execute(opts, run)
+}
+
+// execute runs confirmed actions with run, printing progress to stderr,
+// writes the results in the -o format and sums them up on stderr. It
+// fails if any action failed.
+func (s *changeSession) execute(opts vsphere.RunOptions, run runner) error {
+	ctx := s.cmd.Context()
+	stderr := s.cmd.ErrOrStderr()
 	opts.Progress, opts.Abort = progressPrinter(stderr), s.a.sys.abort
 	sum := run(ctx, s.gate, opts)
 	if err := writeRows(s.cmd.OutOrStdout(), s.a.settings.Output, sum.Results, resultColumns); err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -8,6 +9,9 @@ import (
 	"testing"
 
 	"github.com/spf13/cobra"
+
+	"github.com/vtui/vtui/ha/drill"
+	"github.com/vtui/vtui/vsphere"
 )
 
 // secret is the password every contract run can see; it must never show.
@@ -146,6 +150,9 @@ func contractRows(t *testing.T) []contractRow {
 	bigPasswordConfig := filepath.Join(dir, "big-password.yaml")
 	writeFile(t, bigPasswordConfig, "current-context: lab\ncontexts:\n  lab:\n    url: vc\n    username: u\n    password-file: "+bigPassword+"\n", 0o600)
 	journal := func(name string) string { return "--journal=" + filepath.Join(dir, name) }
+	otherJournal, oldJournal := filepath.Join(dir, "other.journal"), filepath.Join(dir, "old.journal")
+	writeJournal(t, otherJournal, &vsphere.Identity{InstanceUUID: "5c1f0e2a-lab", URL: "https://vc-lab.example/sdk"})
+	writeJournal(t, oldJournal, nil)
 	sim := "--simulator=small"
 	return []contractRow{
 		{"vtui", []string{"--bogus"}, nil, exitUsage, "unknown flag: --bogus"},
@@ -279,6 +286,11 @@ func contractRows(t *testing.T) []contractRow {
 		{"vtui drill rollback", []string{"drill", "rollback", badPlan, sim}, nil, exitUsage, "not a drill journal entry"},
 		{"vtui drill rollback", []string{"drill", "rollback", filepath.Join(dir, "absent.journal"), sim}, nil, exitUsage, "read the journal"},
 		{"vtui drill rollback", []string{"drill", "rollback", "/dev/zero", sim}, nil, exitUsage, "read the journal: /dev/zero is larger than the limit of 64 MiB"},
+		{"vtui drill rollback", []string{"drill", "rollback", otherJournal, sim}, nil, exitUsage,
+			"the drill ran on another vCenter: " + otherJournal + " is the journal of a drill on https://vc-lab.example/sdk (instance 5c1f0e2a-lab), and this is https://127.0.0.1:"},
+		{"vtui drill rollback", []string{"drill", "rollback", oldJournal, sim}, nil, exitUsage, "roll back with --unrecorded-vcenter"},
+		{"vtui drill unlock", []string{"drill", "unlock", "nope", sim}, nil, exitUsage, `no cluster named "nope"`},
+		{"vtui drill unlock", []string{"drill", "unlock", sim}, nil, exitUsage, "accepts 1 arg"},
 		{"vtui completion", []string{"completion", "bogus"}, nil, exitUsage, `unknown command "bogus"`},
 		{"vtui completion bash", []string{"completion", "bash", "--bogus"}, nil, exitUsage, "unknown flag: --bogus"},
 		{"vtui completion zsh", []string{"completion", "zsh", "--bogus"}, nil, exitUsage, "unknown flag: --bogus"},
@@ -287,6 +299,27 @@ func contractRows(t *testing.T) []contractRow {
 		{"vtui help", []string{"help", "bogus"}, nil, exitUsage, `unknown command "bogus"`},
 		{"vtui help", []string{"help", "vm", "bogus"}, nil, exitUsage, `unknown command "bogus" for "vtui vm"`},
 	}
+}
+
+// writeJournal writes the journal of a drill on cluster-a, killed once it
+// took the lock, as if on the vCenter id (nil: an older vtui's, naming
+// none).
+func writeJournal(t *testing.T, path string, id *vsphere.Identity) {
+	t.Helper()
+	plan, err := drill.Parse("plan.yaml", []byte("name: t\ncluster: cluster-a\nscenario: host-failure\ntargets: {hosts: [esx-a-01.lab.local]}\nexpect: {rto: 1m}\ninject: {method: sim-crash}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []byte
+	for _, e := range []drill.Entry{{Step: drill.StepStart, Plan: &plan, Holder: "t (vtui on lab, pid 1)", VCenter: id},
+		{Step: drill.StepLock, Cluster: &drill.Object{ID: "domain-c1", Name: "cluster-a"}}} {
+		line, err := json.Marshal(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines = append(append(lines, line...), '\n')
+	}
+	writeFile(t, path, string(lines), 0o600)
 }
 
 // TestEveryCommandIsInTheContract fails when a command has no row in the

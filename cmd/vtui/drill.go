@@ -40,7 +40,7 @@ Exit codes: 0 the drill passed; 3 it ran and an expectation failed; 1 it
 could not run (a preflight gate failed, vCenter unreachable, interrupted);
 2 the plan or the command line is bad.`,
 	}
-	cmd.AddCommand(newDrillValidateCmd(a), newDrillRunCmd(a), newDrillRollbackCmd(a))
+	cmd.AddCommand(newDrillValidateCmd(a), newDrillRunCmd(a), newDrillRollbackCmd(a), newDrillUnlockCmd(a))
 	return cmd
 }
 
@@ -309,15 +309,20 @@ func writeSummary(w io.Writer, rep *drill.Report) {
 		fmt.Fprintf(w, "rto %.1fs (expected at most %s); %d protected VMs, %d lost, %d duplicated; HA %s\n",
 			rep.RTOSeconds, rep.Plan.Expect.RTO, protected, rep.Lost, rep.Duplicated, rep.HA)
 	}
-	switch {
-	case rep.Rollback.Skipped != "":
-		fmt.Fprintf(w, "rollback: skipped: %s\n", rep.Rollback.Skipped)
-	case rep.Rollback.OK:
-		fmt.Fprintln(w, "rollback: ok, the cluster equals the baseline")
-	default:
-		fmt.Fprintf(w, "rollback: %d differences from the baseline:\n", len(rep.Rollback.Diffs))
-		for _, d := range rep.Rollback.Diffs {
-			fmt.Fprintf(w, "  %s\n", d)
+	writeRollback(w, rep.Rollback)
+}
+
+// writeRollback says for people how a rollback went, every difference and
+// outside change on a line of its own.
+func writeRollback(w io.Writer, rb drill.RollbackReport) {
+	fmt.Fprintf(w, "rollback: %s\n", rollbackWord(rb))
+	for _, d := range rb.Diffs {
+		fmt.Fprintf(w, "  %s\n", d)
+	}
+	if len(rb.Outside) > 0 {
+		fmt.Fprintf(w, "warning: %d changes others made during the drill were kept:\n", len(rb.Outside))
+		for _, o := range rb.Outside {
+			fmt.Fprintf(w, "  %s\n", o)
 		}
 	}
 }
@@ -340,28 +345,54 @@ func drillExit(rep *drill.Report) error {
 	return fmt.Errorf("drill %s could not run: %s", rep.Plan.Name, why)
 }
 
+// rollbackWord sums a rollback up in one bounded line.
 func rollbackWord(rb drill.RollbackReport) string {
+	kept := ""
+	if n := len(rb.Outside); n > 0 {
+		kept = fmt.Sprintf("; %d changes others made during the drill were kept", n)
+	}
 	switch {
 	case rb.Skipped != "":
 		return "skipped: " + rb.Skipped
+	case rb.DryRun:
+		return fmt.Sprintf("dry run: %d steps planned, nothing was changed%s", len(rb.Steps), kept)
+	case rb.OK && kept == "":
+		return "ok, the cluster equals the baseline"
 	case rb.OK:
-		return "ok"
+		return "ok, the drill's changes were undone" + kept
 	}
-	return "left differences: " + strings.Join(rb.Diffs, "; ")
+	return fmt.Sprintf("left %d of the drill's changes not undone: %s%s", len(rb.Diffs), vsphere.Summarize(rb.Diffs, "; "), kept)
 }
 
 func newDrillRollbackCmd(a *app) *cobra.Command {
-	return &cobra.Command{
+	var unrecorded bool
+	cmd := &cobra.Command{
 		Use:   "rollback JOURNAL",
 		Short: "Finish the rollback of a drill whose runner died, from its journal",
-		Long: `Restore a cluster from a drill's journal: recover the hosts the drill
+		Long: `Undo a drill's changes from its journal: recover the hosts the drill
 failed (for method command, by the plan's recover command), take them out
-of maintenance mode, move every VM back to its baseline host and power
-state, restore DRS if the drill pinned it, compare with the baseline and
-release the drill lock. A journal whose drill ended is left alone. Exit 0
-when the cluster equals the baseline again, 1 otherwise.`,
-		Example: `  vtui drill rollback nightly-20261128T030000Z.journal`,
-		Args:    cobra.ExactArgs(1),
+of maintenance mode, move the VMs the drill moved back to their baseline
+hosts and power states, restore DRS if the drill pinned it, compare with
+the baseline and release the drill lock.
+
+Only the drill's changes are undone. A change someone else made during the
+drill (a VM the drill did not target powered off, say) is kept, and named
+with who made it and when, from vCenter's events.
+
+The journal names the vCenter the drill ran on; a rollback against any
+other is refused (exit 2). A journal of an older vtui names none: check
+that you are connected to the drill's vCenter, then add
+--unrecorded-vcenter.
+
+A rollback that leaves some of the drill's changes not undone keeps the
+drill lock and leaves the journal open: run it again. A journal whose
+drill ended is left alone. vtui asks first (without a terminal, give
+--yes). --dry-run says what the rollback would do, and --readonly refuses
+it; neither writes the journal. Exit 0 when the drill's changes are undone
+(or with --dry-run), 1 otherwise.`,
+		Example: `  vtui drill rollback nightly-20261128T030000Z.journal --dry-run
+  vtui drill rollback nightly-20261128T030000Z.journal --yes`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			entries, err := drill.ReadJournal(cmd.Context(), args[0])
 			if err != nil {
@@ -374,7 +405,16 @@ when the cluster equals the baseline again, 1 otherwise.`,
 			}
 			defer c.Close(context.WithoutCancel(cmd.Context()))
 			stderr := cmd.ErrOrStderr()
-			rb, err := drill.RollbackJournal(cmd.Context(), c, args[0], nil, func(s string) { fmt.Fprintln(stderr, s) })
+			rb, err := drill.RollbackJournal(cmd.Context(), c, args[0], drill.RollbackOptions{
+				OnStep: func(s string) { fmt.Fprintln(stderr, s) },
+				Confirm: func(ctx context.Context) error {
+					return a.confirm(ctx, fmt.Sprintf("Roll back drill %s on %s from %s?", plan.Name, plan.Cluster, args[0]))
+				},
+				Unrecorded: unrecorded,
+			})
+			if errors.Is(err, drill.ErrOtherVCenter) || errors.Is(err, drill.ErrUnrecordedVCenter) {
+				return usageError{err}
+			}
 			if err != nil {
 				return err
 			}
@@ -383,12 +423,73 @@ when the cluster equals the baseline again, 1 otherwise.`,
 					return err
 				}
 			} else {
-				fmt.Fprintf(cmd.OutOrStdout(), "drill %s on %s: rollback %s\n", plan.Name, plan.Cluster, rollbackWord(rb))
+				fmt.Fprintf(cmd.OutOrStdout(), "drill %s on %s:\n", plan.Name, plan.Cluster)
+				writeRollback(cmd.OutOrStdout(), rb)
 			}
-			if !rb.OK {
-				return fmt.Errorf("the rollback left differences from the baseline: %s", strings.Join(rb.Diffs, "; "))
+			if !rb.OK && !rb.DryRun {
+				return fmt.Errorf("the rollback left %d of the drill's changes not undone: %s; the journal stays open: run vtui drill rollback %s again",
+					len(rb.Diffs), vsphere.Summarize(rb.Diffs, "; "), args[0])
 			}
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&unrecorded, "unrecorded-vcenter", false, "roll back a journal that names no vCenter (written by an older vtui) against this one")
+	return cmd
+}
+
+func newDrillUnlockCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "unlock CLUSTER",
+		Short: "Clear a cluster's drill lock, such as one a dead drill left",
+		Long: `Clear the drill lock of a cluster (its vtui.drill.lock custom attribute),
+whoever holds it. A drill takes the lock for its run and its rollback, and
+releases it when its changes are undone; a drill that died, or whose
+rollback did not finish, leaves it held until it expires. Roll the drill
+back from its journal first when you can (vtui drill rollback JOURNAL):
+that releases the lock too.
+
+vtui names the holder and the expiry and asks first (without a terminal,
+give --yes). The lock is cleared only if it is still the one shown: a
+drill that took it meanwhile keeps it. --dry-run shows what would be
+cleared, --readonly refuses. A cluster without a lock is left alone.`,
+		Example: `  vtui drill unlock cluster-a
+  vtui drill unlock cluster-a --dry-run`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.change(cmd, func(s *changeSession) error {
+				ctx, stderr := cmd.Context(), cmd.ErrOrStderr()
+				cl, err := s.resolve.Cluster(ctx, args[0], "CLUSTER")
+				if err != nil {
+					return badName(err)
+				}
+				cur, err := s.c.DrillLock(ctx, cl.Ref)
+				if err != nil {
+					return err
+				}
+				if cur.Holder == "" {
+					fmt.Fprintf(stderr, "%s has no drill lock; nothing to clear\n", cl.Name)
+					return nil
+				}
+				lock := describeLock(cur, time.Now())
+				fmt.Fprintf(stderr, "the drill lock of %s is held by %s\n", cl.Name, lock)
+				if policy := s.gate.Policy(); !policy.DryRun && !policy.ReadOnly {
+					if err := a.confirm(ctx, fmt.Sprintf("Clear the drill lock of %s, held by %s?", cl.Name, lock)); err != nil {
+						return err
+					}
+				}
+				actions := []vsphere.Action{vsphere.NewPlanner(s.inv, nil, nil).UnlockCluster(cl.Ref, cur, cur.Holder)}
+				return s.execute(vsphere.RunOptions{Concurrency: 1}, runAll(actions))
+			})
+		},
+	}
+}
+
+// describeLock names a lock's holder and its expiry, as of now: "nightly
+// (vtui on ci-7, pid 42), until 2026-12-07T03:00:00Z (expired 4m ago)".
+func describeLock(l vsphere.DrillLock, now time.Time) string {
+	when := fmt.Sprintf("expires in %s", l.Expires.Sub(now).Round(time.Second))
+	if l.Free(now) {
+		when = fmt.Sprintf("expired %s ago", now.Sub(l.Expires).Round(time.Second))
+	}
+	return fmt.Sprintf("%s, until %s (%s)", l.Holder, l.Expires.UTC().Format(time.RFC3339), when)
 }

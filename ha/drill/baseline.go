@@ -3,6 +3,7 @@ package drill
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/vtui/vtui/ha/clusterspec"
@@ -52,41 +53,66 @@ func takeBaseline(inv *vsphere.Inventory, cluster vsphere.Ref, cfg clusterspec.C
 	return b
 }
 
+// Diff is one way the cluster differs from its baseline.
+type Diff struct {
+	// Kind is "host", "vm" or "cluster"; ID and Name are the object's (for
+	// a configuration change, Name is the cluster's and ID empty).
+	Kind, ID, Name string
+	// What changed: "on esx-a-02, was on esx-a-01".
+	What string
+	// Change is a configuration change, as clusterspec.Diff has it.
+	Change *clusterspec.Change
+}
+
+// String is the difference as one line: "vm web-01: poweredOff, was
+// poweredOn".
+func (d Diff) String() string { return d.Kind + " " + d.Name + ": " + d.What }
+
 // Compare lists how the cluster, as inv and cfg have it now, differs
-// from the baseline: one line a difference, in a stable order; none when
-// the rollback restored everything.
-func (b *Baseline) Compare(inv *vsphere.Inventory, cfg clusterspec.Config) []string {
-	var diffs []string
+// from the baseline: one a difference, in a stable order; none when the
+// cluster equals the baseline.
+func (b *Baseline) Compare(inv *vsphere.Inventory, cfg clusterspec.Config) []Diff {
+	var diffs []Diff
 	hosts := byID(inv.Hosts, func(h vsphere.Host) vsphere.Ref { return h.Ref })
 	for _, bh := range b.Hosts {
+		d := Diff{Kind: "host", ID: bh.ID, Name: bh.Name}
 		h, ok := hosts[bh.ID]
 		switch {
 		case !ok:
-			diffs = append(diffs, fmt.Sprintf("host %s: gone from the inventory", bh.Name))
+			d.What = "gone from the inventory"
 		case h.ConnectionState != bh.ConnectionState:
-			diffs = append(diffs, fmt.Sprintf("host %s: %s, was %s", bh.Name, h.ConnectionState, bh.ConnectionState))
+			d.What = fmt.Sprintf("%s, was %s", h.ConnectionState, bh.ConnectionState)
 		case h.MaintenanceMode != bh.Maintenance:
-			diffs = append(diffs, fmt.Sprintf("host %s: maintenance mode %t, was %t", bh.Name, h.MaintenanceMode, bh.Maintenance))
+			d.What = fmt.Sprintf("maintenance mode %t, was %t", h.MaintenanceMode, bh.Maintenance)
+		default:
+			continue
 		}
+		diffs = append(diffs, d)
 	}
 	vms := byID(inv.VMs, func(v vsphere.VM) vsphere.Ref { return v.Ref })
 	for _, bv := range b.VMs {
+		d := Diff{Kind: "vm", ID: bv.ID, Name: bv.Name}
 		v, ok := vms[bv.ID]
 		switch {
 		case !ok:
-			diffs = append(diffs, fmt.Sprintf("vm %s: gone from the inventory", bv.Name))
+			diffs = append(diffs, d.with("gone from the inventory"))
 		case v.HostRef.Value != bv.Host.ID:
-			diffs = append(diffs, fmt.Sprintf("vm %s: on %s, was on %s", bv.Name, v.Host, bv.Host.Name))
+			diffs = append(diffs, d.with(fmt.Sprintf("on %s, was on %s", v.Host, bv.Host.Name)))
 		}
 		if ok && v.PowerState != bv.PowerState {
-			diffs = append(diffs, fmt.Sprintf("vm %s: %s, was %s", bv.Name, v.PowerState, bv.PowerState))
+			diffs = append(diffs, d.with(fmt.Sprintf("%s, was %s", v.PowerState, bv.PowerState)))
 		}
 	}
-	for _, d := range clusterspec.Diff(b.Config, cfg) {
-		diffs = append(diffs, "cluster "+b.Config.Cluster+": "+d.String())
+	for _, c := range clusterspec.Diff(b.Config, cfg) {
+		diffs = append(diffs, Diff{Kind: "cluster", Name: b.Config.Cluster, What: c.String(), Change: &c})
 	}
-	slices.Sort(diffs)
+	slices.SortStableFunc(diffs, func(a, b Diff) int { return strings.Compare(a.String(), b.String()) })
 	return diffs
+}
+
+func (d Diff) with(what string) Diff {
+	d.What = what
+	return d
 }
 
 // byID indexes objects by their reference's value.

@@ -263,12 +263,7 @@ func TestPreflightRefusesAndInjectsNothing(t *testing.T) {
 				tt.setup(t, c)
 			}
 			if tt.policy != (vsphere.Policy{}) {
-				cfg := vspheretest.Config(srv)
-				var err error
-				if c, err = vsphere.Connect(context.Background(), cfg, vsphere.WithPolicy(tt.policy)); err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { _ = c.Close(context.Background()) })
+				c = connectWith(t, srv, tt.policy)
 			}
 			text := crashPlan
 			if tt.plan != "" {
@@ -470,7 +465,7 @@ func TestJournalRollbackAfterTheRunnerIsKilled(t *testing.T) {
 		t.Error("the killed drill's lock is free; want it held until the rollback")
 	}
 	var steps []string
-	rb, err := RollbackJournal(context.Background(), c, journal, nil, func(s string) { steps = append(steps, s) })
+	rb, err := RollbackJournal(context.Background(), c, journal, RollbackOptions{OnStep: func(s string) { steps = append(steps, s) }})
 	if err != nil || !rb.OK {
 		t.Fatalf("rollback from the journal: %v, %+v\nsteps: %q", err, rb, steps)
 	}
@@ -484,7 +479,7 @@ func TestJournalRollbackAfterTheRunnerIsKilled(t *testing.T) {
 	if got := journalSteps(t, journal); got[len(got)-1] != StepEnd {
 		t.Errorf("journal %v: want it ended", got)
 	}
-	if again, err := RollbackJournal(context.Background(), c, journal, nil, nil); err != nil || again.Skipped == "" {
+	if again, err := RollbackJournal(context.Background(), c, journal, RollbackOptions{}); err != nil || again.Skipped == "" {
 		t.Errorf("a second rollback: %+v, %v; want nothing to do", again, err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/vtui/vtui/ha/clusterspec"
 	"github.com/vtui/vtui/internal/readlimit"
+	"github.com/vtui/vtui/vsphere"
 )
 
 // Step is a step of a drill, as its journal and its timeline name it.
@@ -44,10 +45,12 @@ func Steps() []Step {
 type Entry struct {
 	Time time.Time `json:"time"`
 	Step Step      `json:"step"`
-	// Plan and Holder are on the start entry; Cluster on the lock entry.
-	Plan    *Plan   `json:"plan,omitempty"`
-	Holder  string  `json:"holder,omitempty"`
-	Cluster *Object `json:"cluster,omitempty"`
+	// Plan, Holder and VCenter (where the drill runs) are on the start
+	// entry; Cluster on the lock entry.
+	Plan    *Plan             `json:"plan,omitempty"`
+	Holder  string            `json:"holder,omitempty"`
+	VCenter *vsphere.Identity `json:"vcenter,omitempty"`
+	Cluster *Object           `json:"cluster,omitempty"`
 	// Baseline is on the baseline entry.
 	Baseline *Baseline `json:"baseline,omitempty"`
 	// DRS is DRS as it was before the pin-drs entry.

@@ -99,7 +99,7 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 	case r.Rollback.Skipped != "":
 		rb.Skipped = &junitProblem{Message: r.Rollback.Skipped}
 	case !r.Rollback.OK:
-		rb.Failure = &junitProblem{Message: "the cluster differs from the baseline", Text: strings.Join(r.Rollback.Diffs, "\n")}
+		rb.Failure = &junitProblem{Message: "the drill's changes are not all undone", Text: strings.Join(r.Rollback.Diffs, "\n")}
 	}
 	s.Cases = append(s.Cases, rb)
 	for _, c := range s.Cases {

@@ -33,9 +33,16 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	case r.Rollback.Skipped != "":
 		rollback = "skipped: " + r.Rollback.Skipped
 	case !r.Rollback.OK:
-		rollback = fmt.Sprintf("%d differences from the baseline", len(r.Rollback.Diffs))
+		rollback = fmt.Sprintf("%d of the drill's changes not undone", len(r.Rollback.Diffs))
+	case len(r.Rollback.Outside) > 0:
+		rollback = fmt.Sprintf("ok; %d changes others made during the drill were kept (see Warnings)", len(r.Rollback.Outside))
+	}
+	vcenter := "unknown"
+	if r.VCenter != nil {
+		vcenter = r.VCenter.String()
 	}
 	table(&b, []string{"Result", string(r.Result)}, [][]string{
+		{"vCenter", vcenter},
 		{"Scenario", fmt.Sprintf("%s by %s", r.Plan.Scenario, r.Plan.Inject.Method)},
 		{"Targets", strings.Join(r.Targets, ", ")},
 		{"HA", string(r.HA)},
@@ -89,6 +96,12 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	}
 	for _, d := range r.Rollback.Diffs {
 		fmt.Fprintf(&b, "- **differs:** %s\n", d)
+	}
+	if len(r.Warnings) > 0 {
+		b.WriteString("\n## Warnings\n\n")
+		for _, w := range r.Warnings {
+			fmt.Fprintf(&b, "- %s\n", w)
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

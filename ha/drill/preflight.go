@@ -83,7 +83,7 @@ func (p *Preflight) Why() string {
 	for _, c := range p.Failed() {
 		why = append(why, c.String())
 	}
-	return strings.Join(why, "; ")
+	return vsphere.Summarize(why, "; ")
 }
 
 func passed(name, format string, args ...any) vsphere.Check {

@@ -35,6 +35,8 @@ type Report struct {
 	Cluster string   `json:"cluster"`
 	Targets []string `json:"targets"`
 	Seed    int64    `json:"seed,omitempty"`
+	// VCenter is the vCenter the drill ran on.
+	VCenter *vsphere.Identity `json:"vcenter,omitempty"`
 	// HA is real, or simulated against vtui's simulator.
 	HA       HA        `json:"ha"`
 	Started  time.Time `json:"started"`
@@ -58,6 +60,10 @@ type Report struct {
 	Lost       int            `json:"lost"`
 	Duplicated int            `json:"duplicated"`
 	Rollback   RollbackReport `json:"rollback"`
+	// Warnings are what the verdict does not rest on but people must
+	// know: changes others made to the cluster during the drill, which
+	// the rollback kept.
+	Warnings []string `json:"warnings"`
 	// Err is what stopped a drill whose result is error, for callers
 	// that tell its kinds apart (a declined confirmation, say).
 	Err error `json:"-"`
@@ -103,8 +109,11 @@ type Breakdown struct {
 	LastRecoverySeconds  float64 `json:"last_recovery_seconds"`
 }
 
-// RollbackReport is how the rollback went: OK when the cluster equals the
-// baseline again, else Diffs says what differs.
+// RollbackReport is how the rollback went: OK when nothing the drill
+// changed differs from the baseline any more, else Diffs says what does.
+// Outside lists the changes others made during the drill, which the
+// rollback kept: the cluster equals the baseline only when OK and Outside
+// is empty.
 type RollbackReport struct {
 	OK bool `json:"ok"`
 	// Skipped says why there was no rollback (the plan's policy, or
@@ -112,6 +121,11 @@ type RollbackReport struct {
 	Skipped string   `json:"skipped,omitempty"`
 	Steps   []string `json:"steps"`
 	Diffs   []string `json:"diffs"`
+	// Outside is what others changed during the drill; kept.
+	Outside []OutsideChange `json:"outside_changes"`
+	// DryRun says the rollback only planned: Steps says what it would do,
+	// and OK is false, since nothing was restored.
+	DryRun bool `json:"dry_run,omitempty"`
 }
 
 // WriteJSON writes the report as indented JSON.

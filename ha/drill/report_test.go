@@ -17,14 +17,17 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files under testdata")
 
 // sampleReport is a failed host-failure drill: one VM restarted in time,
-// one lost; the rollback restored everything.
+// one lost; the rollback undid the drill's changes and kept one that
+// another admin made.
 func sampleReport(t *testing.T) *Report {
 	t.Helper()
 	plan := mustParse(t, crashPlan)
 	t0 := time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC)
 	at := func(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Second))) }
+	outside := []OutsideChange{{Object: "vm app-03", What: "poweredOff, was poweredOn", User: `VSPHERE.LOCAL\jane`, Time: at(8), Event: "VmPoweredOffEvent"}}
 	return &Report{
 		Plan: plan, Cluster: "cluster-a", Targets: []string{"esx-a-01.lab.local"}, HA: HASimulated,
+		VCenter: &vsphere.Identity{InstanceUUID: "0b9c2e4d-5a8f-4f7e-9f3e-2d6f1a7c8b90", URL: "https://127.0.0.1:8989/sdk"},
 		Started: at(-2), Ended: at(20), Seconds: 22, Journal: "drill.journal", Injected: t0,
 		Result: ResultFail, Reasons: []string{"1 protected VMs lost (expect.lost is 0): db-01"},
 		Preflight: []vsphere.Check{
@@ -48,7 +51,8 @@ func sampleReport(t *testing.T) *Report {
 		RTOSeconds: 16.5,
 		Breakdown:  Breakdown{DetectedSeconds: 0.02, DeclaredSeconds: 15, FirstRecoverySeconds: 16.5, LastRecoverySeconds: 16.5},
 		Lost:       1,
-		Rollback:   RollbackReport{OK: true, Steps: []string{"recovered esx-a-01.lab.local", "the cluster equals the baseline"}, Diffs: []string{}},
+		Rollback:   RollbackReport{OK: true, Steps: []string{"recovered esx-a-01.lab.local", "the drill's changes are undone; ..."}, Diffs: []string{}, Outside: outside},
+		Warnings:   outsideLines(outside),
 	}
 }
 

@@ -2,7 +2,9 @@ package drill
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/vtui/vtui/ha/clusterspec"
@@ -14,9 +16,10 @@ import (
 type undo struct {
 	plan     Plan
 	holder   string
-	cluster  *Object          // the lock step was reached: the lock may be held
-	baseline *Baseline        // what to restore
-	drs      *clusterspec.DRS // DRS before it was pinned
+	vcenter  *vsphere.Identity // where the drill ran; nil in journals of older vtui
+	cluster  *Object           // the lock step was reached: the lock may be held
+	baseline *Baseline         // what to restore
+	drs      *clusterspec.DRS  // DRS before it was pinned
 	method   Method
 	injected []Object // the targets, once the injection began
 	ended    bool
@@ -29,7 +32,7 @@ func (u *undo) apply(e Entry) {
 		if e.Plan != nil {
 			u.plan = *e.Plan
 		}
-		u.holder = e.Holder
+		u.holder, u.vcenter = e.Holder, e.VCenter
 	case StepLock:
 		u.cluster = e.Cluster
 	case StepBaseline:
@@ -58,6 +61,13 @@ type restorer struct {
 	// inv is the inventory as last read; reading 10,000 VMs takes
 	// seconds, so steps that change nothing another step reads share it.
 	inv *vsphere.Inventory
+	// dry says the client's policy is a dry run: the rollback plans,
+	// changes nothing and journals nothing.
+	dry bool
+	// ours holds the IDs of the VMs and hosts the drill affected, and of
+	// those whose differences from the baseline it made (see attribute):
+	// the only ones it restores.
+	ours map[string]bool
 }
 
 func (r *restorer) note(format string, args ...any) {
@@ -70,29 +80,75 @@ func (r *restorer) differ(format string, args ...any) {
 	r.rb.Diffs = append(r.rb.Diffs, fmt.Sprintf(format, args...))
 }
 
-// restore brings the cluster back to the baseline, in the order that
-// lets each step work: the failed hosts back, out of maintenance mode,
-// the VMs back to their hosts and power states, DRS as it was. Then it
-// compares the cluster with the baseline, and releases the lock.
+// restore undoes the drill's changes, in the order that lets each step
+// work: the failed hosts back, out of maintenance mode, the VMs back to
+// their hosts and power states, DRS as it was. Changes others made while
+// the drill ran are kept and reported (see attribute). Then it compares
+// the cluster with the baseline, and releases the lock once nothing of
+// the drill's is left to undo: until then the lock stays, and the journal
+// lets the rollback run again. In a dry run it says what it would do.
 func (r *restorer) restore(ctx context.Context) RollbackReport {
-	r.rb = RollbackReport{Steps: []string{}, Diffs: []string{}}
-	if err := r.journal.Append(Entry{Step: StepRollback}); err != nil {
-		r.differ("%v", err)
-	}
+	r.dry = r.c.Policy().DryRun
+	r.rb = newRollbackReport("")
+	r.rb.DryRun = r.dry
+	r.journalStep(StepRollback)
 	cluster := vsphere.Ref{Type: "ClusterComputeResource", Value: r.u.cluster.ID}
 	if r.u.baseline != nil {
+		r.sortOut(ctx, r.lastInventory(ctx), cluster)
 		r.recoverHosts(ctx)
 		r.exitMaintenance(ctx)
 		r.placeVMs(ctx, cluster)
 		r.restoreDRS(ctx, cluster)
-		r.compare(ctx, cluster)
+		if !r.dry {
+			r.compare(ctx, cluster)
+		}
 	}
-	if err := r.journal.Append(Entry{Step: StepUnlock}); err != nil {
+	if len(r.rb.Diffs) > 0 {
+		r.note("the drill lock of %s stays held while the drill's changes are not all undone", r.u.cluster.Name)
+	} else {
+		r.journalStep(StepUnlock)
+		r.unlock(ctx, cluster)
+	}
+	r.rb.OK = !r.dry && len(r.rb.Diffs) == 0
+	return r.rb
+}
+
+// journalStep journals a step of the rollback; a dry run keeps none.
+func (r *restorer) journalStep(s Step) {
+	if r.dry {
+		return
+	}
+	if err := r.journal.Append(Entry{Step: s}); err != nil {
 		r.differ("%v", err)
 	}
-	r.unlock(ctx, cluster)
-	r.rb.OK = len(r.rb.Diffs) == 0
-	return r.rb
+}
+
+// did tells how an action of the rollback ended: done, it notes what;
+// in a dry run, what it would do, or why vCenter would refuse it as the
+// cluster is now (a move back to a host the dry run did not recover,
+// say); else its failure is a difference. It reports whether the
+// rollback may go on as if the action were done.
+func (r *restorer) did(res vsphere.Result, what string) bool {
+	switch {
+	case done(res):
+		r.note("%s", what)
+	case res.Status == vsphere.StatusDryRun:
+		r.note("%s", res.Message)
+	case r.dry:
+		r.note("as the cluster is now, before the steps above: %s", failure(res))
+	default:
+		r.differ("%s", failure(res))
+		return false
+	}
+	return true
+}
+
+// failure says how an action failed, naming it and its object.
+func failure(res vsphere.Result) string {
+	if res.Err != nil {
+		return res.Err.Error() // an *OpError: "migrate web-01: ..."
+	}
+	return res.Message
 }
 
 // inventory reads the inventory, noting a failure as a difference; nil
@@ -142,14 +198,18 @@ func (r *restorer) recoverHosts(ctx context.Context) {
 		}
 		switch {
 		case r.u.method == MethodSimCrash:
-			res := gate.Do(ctx, planner.RecoverHost(cur.Ref), nil)
-			if !done(res) {
-				r.differ("host %s: could not recover it: %s", h.Name, res.Message)
+			if !r.did(gate.Do(ctx, planner.RecoverHost(cur.Ref), nil), "recovered "+h.Name) {
 				continue
 			}
-			r.note("recovered %s", h.Name)
 		case r.u.plan.Inject.Recover.IsZero():
 			r.differ("host %s: %s; the plan has no recover command: power it on by hand", h.Name, cur.ConnectionState)
+			continue
+		case r.dry:
+			if inv, err := r.u.plan.Inject.Recover.render(h.Name, r.u.plan.Cluster); err != nil {
+				r.differ("host %s: the recover command: %v", h.Name, err)
+			} else {
+				r.note("would run %s", inv)
+			}
 			continue
 		default:
 			err := runPlanCommand(ctx, r.exec, "recover", r.u.plan.Inject.Recover, h.Name, r.u.plan.Cluster, r.u.plan.DetectTimeout.D(), r.note)
@@ -157,6 +217,9 @@ func (r *restorer) recoverHosts(ctx context.Context) {
 				r.differ("host %s: %v", h.Name, err)
 				continue
 			}
+		}
+		if r.dry {
+			continue
 		}
 		if err := r.c.WaitHostConnected(ctx, cur.Ref); err != nil {
 			r.differ("host %s: %v", h.Name, err)
@@ -166,8 +229,8 @@ func (r *restorer) recoverHosts(ctx context.Context) {
 	}
 }
 
-// exitMaintenance takes out of maintenance mode the hosts the baseline
-// had out of it.
+// exitMaintenance takes out of maintenance mode the targets the
+// baseline had out of it.
 func (r *restorer) exitMaintenance(ctx context.Context) {
 	inv := r.lastInventory(ctx)
 	if inv == nil {
@@ -177,24 +240,22 @@ func (r *restorer) exitMaintenance(ctx context.Context) {
 	gate := vsphere.NewGate(r.c)
 	for _, bh := range r.u.baseline.Hosts {
 		cur, ok := planner.Host(hostRef(bh.ID))
-		if !ok || bh.Maintenance || !cur.MaintenanceMode {
+		if !ok || !r.ours[bh.ID] || bh.Maintenance || !cur.MaintenanceMode {
 			continue
 		}
-		res := gate.Do(ctx, planner.ExitMaintenance(cur.Ref, 0), nil)
-		if !done(res) {
-			r.differ("host %s: could not exit maintenance mode: %s", bh.Name, res.Message)
-			continue
-		}
-		r.note("%s exited maintenance mode", bh.Name)
+		r.did(gate.Do(ctx, planner.ExitMaintenance(cur.Ref, 0), nil), bh.Name+" exited maintenance mode")
 	}
 }
 
-// placeVMs migrates every VM back to its baseline host, then powers on
-// those the baseline had on.
+// placeVMs migrates the VMs the drill moved back to their baseline
+// hosts, then powers on those the baseline had on.
 func (r *restorer) placeVMs(ctx context.Context, cluster vsphere.Ref) {
 	inv := r.inventory(ctx)
 	if inv == nil {
 		return
+	}
+	if r.dry {
+		inv = r.hostsRestored(inv)
 	}
 	planner, err := r.c.Planner(ctx, inv, []vsphere.Ref{cluster}, nil)
 	if err != nil {
@@ -204,7 +265,7 @@ func (r *restorer) placeVMs(ctx context.Context, cluster vsphere.Ref) {
 	var moves, starts []vsphere.Action
 	for _, bv := range r.u.baseline.VMs {
 		cur, ok := planner.VM(vmRef(bv.ID))
-		if !ok {
+		if !ok || !r.ours[bv.ID] {
 			continue // Compare reports it
 		}
 		if cur.HostRef.Value != bv.Host.ID {
@@ -218,17 +279,51 @@ func (r *restorer) placeVMs(ctx context.Context, cluster vsphere.Ref) {
 	}
 	gate := vsphere.NewGate(r.c)
 	for _, batch := range [][]vsphere.Action{moves, starts} {
+		if r.dry {
+			r.plan(batch)
+			continue
+		}
 		if len(batch) == 0 {
 			continue
 		}
 		sum := gate.Run(ctx, batch, vsphere.RunOptions{})
 		for _, res := range sum.Results {
-			if !done(res) {
-				r.differ("vm %s: could not %s: %s", res.Object, res.Op, res.Message)
+			if res.Status != vsphere.StatusOK && res.Status != vsphere.StatusNoop {
+				r.did(res, "")
 			}
 		}
 		r.note("%s", sum)
 	}
+}
+
+// plan notes what a dry run would do with actions, planned against the
+// cluster as the steps before would leave it (see hostsRestored). They
+// are not sent even as a dry run: vCenter can only check them against
+// the cluster as it is now, before those steps.
+func (r *restorer) plan(actions []vsphere.Action) {
+	for _, a := range actions {
+		if failed := a.Failed(); len(failed) > 0 {
+			r.note("would %s, but it would be refused: %s", a, failed[0])
+			continue
+		}
+		r.note("would %s", a)
+	}
+}
+
+// hostsRestored is inv as a dry run's earlier steps would leave it: the
+// drill's hosts connected, and in or out of maintenance mode, as the
+// baseline had them.
+func (r *restorer) hostsRestored(inv *vsphere.Inventory) *vsphere.Inventory {
+	out := *inv
+	out.Hosts = slices.Clone(inv.Hosts)
+	for i, h := range out.Hosts {
+		for _, bh := range r.u.baseline.Hosts {
+			if bh.ID == h.Ref.Value && r.ours[bh.ID] {
+				out.Hosts[i].ConnectionState, out.Hosts[i].MaintenanceMode = bh.ConnectionState, bh.Maintenance
+			}
+		}
+	}
+	return &out
 }
 
 // config reads the cluster's configuration with the names of inv (nil
@@ -246,37 +341,57 @@ func (r *restorer) config(ctx context.Context, inv *vsphere.Inventory, cluster v
 	return inv, cfg
 }
 
-// restoreDRS sets DRS back to what it was before the drill pinned it.
+// restoreDRS sets DRS automation back to what it was before the drill
+// pinned it at manual. If it is no longer manual, someone else changed it
+// since: that is theirs, and kept.
 func (r *restorer) restoreDRS(ctx context.Context, cluster vsphere.Ref) {
 	if r.u.drs == nil {
 		return
 	}
 	inv, cfg := r.config(ctx, r.lastInventory(ctx), cluster)
-	if cfg == nil {
+	if cfg == nil || cfg.Spec.DRS.Automation != clusterspec.AutomationManual || r.u.drs.Automation == clusterspec.AutomationManual {
 		return
 	}
 	want := cfg.Spec
-	want.DRS = *r.u.drs
-	if len(clusterspec.Diff(cfg.Spec, want)) == 0 {
-		return
-	}
+	want.DRS.Automation = r.u.drs.Automation
 	res := vsphere.NewGate(r.c).Do(ctx, vsphere.NewPlanner(inv, nil, nil).ReconfigureCluster(cfg, want, false), nil)
-	if !done(res) {
-		r.differ("cluster %s: could not restore DRS: %s", r.u.cluster.Name, res.Message)
-		return
-	}
-	r.note("DRS of %s back to %s", r.u.cluster.Name, r.u.drs.Automation)
+	r.did(res, fmt.Sprintf("DRS of %s back to %s", r.u.cluster.Name, r.u.drs.Automation))
 }
 
-// compare checks the cluster against the baseline.
-func (r *restorer) compare(ctx context.Context, cluster vsphere.Ref) {
-	inv, cfg := r.config(ctx, r.inventory(ctx), cluster)
+// sortOut compares the cluster, as inv has it, with the baseline, and
+// sorts the differences (see attribute): the outside changes go into the
+// report, and the drill's are returned, their objects marked as ours.
+func (r *restorer) sortOut(ctx context.Context, inv *vsphere.Inventory, cluster vsphere.Ref) []Diff {
+	r.ours = r.u.affected()
+	inv, cfg := r.config(ctx, inv, cluster)
 	if cfg == nil {
-		return
+		return nil
 	}
-	diffs := r.u.baseline.Compare(inv, cfg.Spec)
-	r.rb.Diffs = append(r.rb.Diffs, diffs...)
-	if len(diffs) == 0 {
+	events, err := r.c.EventsSince(ctx, cluster, r.u.baseline.Taken)
+	if err != nil {
+		r.note("could not read the events since the baseline, so who made the changes the drill did not make is unknown: %v", err)
+	}
+	ours, outside := attribute(r.u, r.u.baseline.Compare(inv, cfg.Spec), events)
+	for _, d := range ours {
+		r.ours[d.ID] = true
+	}
+	r.rb.Outside = outside
+	return ours
+}
+
+// compare checks the cluster against the baseline: what of the drill's
+// is left is a difference; what others changed is kept, and said so.
+func (r *restorer) compare(ctx context.Context, cluster vsphere.Ref) {
+	ours := r.sortOut(ctx, r.inventory(ctx), cluster)
+	for _, d := range ours {
+		r.rb.Diffs = append(r.rb.Diffs, d.String())
+	}
+	switch {
+	case len(r.rb.Diffs) > 0:
+	case len(r.rb.Outside) > 0:
+		r.note("the drill's changes are undone; the cluster differs from the baseline of %s by %d changes others made during the drill, kept: %s",
+			r.u.baseline.Taken.Format(time.RFC3339), len(r.rb.Outside), vsphere.Summarize(outsideLines(r.rb.Outside), "; "))
+	default:
 		r.note("the cluster equals the baseline of %s", r.u.baseline.Taken.Format(time.RFC3339))
 	}
 }
@@ -296,18 +411,42 @@ func (r *restorer) unlock(ctx context.Context, cluster vsphere.Ref) {
 		return
 	}
 	res := vsphere.NewGate(r.c).Do(ctx, vsphere.NewPlanner(inv, nil, nil).UnlockCluster(cluster, cur, r.u.holder), nil)
-	if !done(res) {
-		r.differ("cluster %s: the drill lock is still held: %s", r.u.cluster.Name, res.Message)
-		return
-	}
-	r.note("released the drill lock of %s", r.u.cluster.Name)
+	r.did(res, "released the drill lock of "+r.u.cluster.Name)
 }
 
+// RollbackOptions tunes RollbackJournal.
+type RollbackOptions struct {
+	// Exec runs the plan's recover command; nil runs it as Exec's doc says.
+	Exec Exec
+	// OnStep, if set, sees each step.
+	OnStep func(string)
+	// Confirm, if set, is asked once the journal and the vCenter are
+	// checked, before anything changes (not in a dry run); an error stops
+	// the rollback with nothing changed.
+	Confirm func(ctx context.Context) error
+	// Unrecorded lets a journal that names no vCenter (older vtui recorded
+	// none) roll back against the client's: the caller made sure another
+	// way that the drill ran there. A journal that names its
+	// vCenter rolls back against that one only.
+	Unrecorded bool
+}
+
+// Why RollbackJournal refuses a journal's vCenter; callers treat both as
+// bad input.
+var (
+	ErrOtherVCenter      = errors.New("the drill ran on another vCenter")
+	ErrUnrecordedVCenter = errors.New("the journal does not name the drill's vCenter")
+)
+
 // RollbackJournal finishes the drill a journal recorded, when its runner
-// died: it restores the baseline the journal holds, as the run's own
-// rollback would, and appends its steps to the journal. A journal whose
-// drill ended is left alone. onStep, if set, sees each step.
-func RollbackJournal(ctx context.Context, c *vsphere.Client, path string, run Exec, onStep func(string)) (RollbackReport, error) {
+// died or its rollback did not finish: it undoes the drill's changes as
+// the run's own rollback would, and appends its steps to the journal. It
+// refuses a client connected to another vCenter than the drill's. Only a
+// rollback that leaves nothing of the drill's to undo ends the journal,
+// so a failed one can run again; a journal whose drill ended is left
+// alone. A dry run (the client's policy) says what it would do and
+// writes nothing; read-only mode refuses it before anything is sent.
+func RollbackJournal(ctx context.Context, c *vsphere.Client, path string, opts RollbackOptions) (RollbackReport, error) {
 	entries, err := ReadJournal(ctx, path)
 	if err != nil {
 		return RollbackReport{}, err
@@ -317,31 +456,56 @@ func RollbackJournal(ctx context.Context, c *vsphere.Client, path string, run Ex
 		u.apply(e)
 	}
 	if u.ended {
-		return RollbackReport{OK: true, Skipped: "the drill ended: nothing to roll back", Steps: []string{}, Diffs: []string{}}, nil
+		return newRollbackReport("the drill ended: nothing to roll back"), nil
 	}
 	if !u.changed() {
-		return RollbackReport{OK: true, Skipped: "the drill changed nothing", Steps: []string{}, Diffs: []string{}}, nil
+		return newRollbackReport("the drill changed nothing"), nil
 	}
-	j, err := OpenJournal(path)
-	if err != nil {
-		return RollbackReport{}, err
+	here := c.Identity()
+	switch {
+	case u.vcenter == nil && !opts.Unrecorded:
+		return RollbackReport{}, fmt.Errorf("%w: %s was written by an older vtui, so it cannot be checked against %s; "+
+			"if the drill ran there, roll back with --unrecorded-vcenter", ErrUnrecordedVCenter, path, here)
+	case u.vcenter != nil && !u.vcenter.Same(here):
+		return RollbackReport{}, fmt.Errorf("%w: %s is the journal of a drill on %s, and this is %s; nothing was changed: connect to the drill's vCenter",
+			ErrOtherVCenter, path, u.vcenter, here)
 	}
-	defer j.Close()
+	policy := c.Policy()
+	if policy.ReadOnly && !policy.DryRun {
+		return RollbackReport{}, fmt.Errorf("%w: a rollback changes the cluster, so it was refused before anything was sent, and the journal is as it was; --dry-run shows what it would do", vsphere.ErrReadOnly)
+	}
+	var j *Journal
+	if !policy.DryRun {
+		if opts.Confirm != nil {
+			if err := opts.Confirm(ctx); err != nil {
+				return RollbackReport{}, err
+			}
+		}
+		if j, err = OpenJournal(path); err != nil {
+			return RollbackReport{}, err
+		}
+		defer j.Close()
+	}
 	step := func(format string, args ...any) {
-		if onStep != nil {
-			onStep(fmt.Sprintf(format, args...))
+		if opts.OnStep != nil {
+			opts.OnStep(fmt.Sprintf(format, args...))
 		}
 	}
-	r := &restorer{c: c, u: u, journal: j, exec: run, step: step}
+	r := &restorer{c: c, u: u, journal: j, exec: opts.Exec, step: step}
 	rb := r.restore(ctx)
-	note := "rolled back from the journal"
 	if !rb.OK {
-		note = "rolled back from the journal, with differences left"
+		return rb, nil // not ended: the rollback can run again
 	}
-	if err := j.Append(Entry{Step: StepEnd, Note: note}); err != nil {
+	if err := j.Append(Entry{Step: StepEnd, Note: "rolled back from the journal"}); err != nil {
 		return rb, err
 	}
 	return rb, nil
+}
+
+// newRollbackReport starts a report whose lists are empty, not null, in
+// JSON. A rollback skipped because there is nothing to do is OK.
+func newRollbackReport(skipped string) RollbackReport {
+	return RollbackReport{OK: skipped != "", Skipped: skipped, Steps: []string{}, Diffs: []string{}, Outside: []OutsideChange{}}
 }
 
 // done says an action did what it was asked, or found it already done.

@@ -74,7 +74,7 @@ func (r *Runner) Run(ctx context.Context) *Report {
 	}
 	d := &drill{Runner: r, gate: vsphere.NewGate(r.Client), undo: &undo{plan: r.Plan, holder: r.Holder},
 		rep: &Report{Plan: r.Plan, Started: time.Now().UTC(), Reasons: []string{}, Preflight: []vsphere.Check{},
-			Timeline: []Moment{}, VMs: []VMResult{}, Targets: []string{}, HA: HAReal, Journal: r.Journal.pathOrEmpty()}}
+			Timeline: []Moment{}, VMs: []VMResult{}, Targets: []string{}, HA: HAReal, Journal: r.Journal.pathOrEmpty(), Warnings: []string{}}}
 	d.track = &tracker{onMoment: r.OnMoment}
 	err := d.execute(ctx)
 	d.conclude(ctx, err)
@@ -102,7 +102,9 @@ func (d *drill) step(ctx context.Context, s Step, e Entry) error {
 // execute takes the steps up to the verdict; the rollback is conclude's.
 func (d *drill) execute(ctx context.Context) error {
 	plan := d.Plan
-	if err := d.step(ctx, StepStart, Entry{Plan: &plan, Holder: d.Holder}); err != nil {
+	vc := d.Client.Identity()
+	d.rep.VCenter = &vc
+	if err := d.step(ctx, StepStart, Entry{Plan: &plan, Holder: d.Holder, VCenter: &vc}); err != nil {
 		return err
 	}
 	if err := d.step(ctx, StepPreflight, Entry{}); err != nil {
@@ -169,7 +171,7 @@ func (d *drill) lock(ctx context.Context) error {
 	ttl := 2*(d.Plan.Timeout.D()+d.Plan.DetectTimeout.D()) + 10*time.Minute
 	planner := vsphere.NewPlanner(d.pre.inv, nil, nil)
 	if res := d.gate.Do(ctx, planner.LockCluster(cl.Ref, cur, d.Holder, ttl), nil); !done(res) {
-		return fmt.Errorf("take the drill lock of %s: %s", cl.Name, res.Message)
+		return errors.New(failure(res)) // "take the drill lock of cluster-a: ..."
 	}
 	d.track.step("locked %s for this drill", cl.Name)
 	return nil
@@ -189,7 +191,7 @@ func (d *drill) pinDRS(ctx context.Context) error {
 	want.DRS.Automation = clusterspec.AutomationManual
 	planner := vsphere.NewPlanner(d.pre.inv, nil, nil)
 	if res := d.gate.Do(ctx, planner.ReconfigureCluster(cfg, want, false), nil); !done(res) {
-		return fmt.Errorf("pin DRS of %s at manual: %s", cfg.Spec.Cluster, res.Message)
+		return fmt.Errorf("pin DRS at manual: %s", failure(res))
 	}
 	d.track.step("DRS pinned at manual (was %s)", drs.Automation)
 	return nil
@@ -242,7 +244,7 @@ func (d *drill) inject(ctx context.Context) error {
 		for _, h := range d.pre.Targets {
 			d.track.step("inject: crash %s through the simulator's fault door", h.Name)
 			if res := d.gate.Do(ctx, planner.CrashHost(h.Ref), nil); !done(res) {
-				return interrupted(ctx, fmt.Errorf("inject: crash %s: %s", h.Name, res.Message))
+				return interrupted(ctx, fmt.Errorf("inject: %s", failure(res)))
 			}
 		}
 	case MethodCommand:

@@ -105,7 +105,7 @@ func (d *drill) judge() {
 				names = append(names, v.Name)
 			}
 		}
-		d.fail("%d protected VMs lost (expect.lost is %d): %s", r.Lost, d.Plan.Expect.Lost, strings.Join(names, ", "))
+		d.fail("%d protected VMs lost (expect.lost is %d): %s", r.Lost, d.Plan.Expect.Lost, vsphere.Summarize(names, ", "))
 	}
 	if rto := d.Plan.Expect.RTO.D(); r.RTOSeconds > rto.Seconds() {
 		d.fail("recovery took %.1fs, beyond expect.rto %s", r.RTOSeconds, d.Plan.Expect.RTO)
@@ -117,7 +117,7 @@ func (d *drill) judge() {
 				names = append(names, v.Name)
 			}
 		}
-		d.fail("%d VMs were powered on more than once or run twice: %s", r.Duplicated, strings.Join(names, ", "))
+		d.fail("%d VMs were powered on more than once or run twice: %s", r.Duplicated, vsphere.Summarize(names, ", "))
 	}
 }
 
@@ -143,10 +143,20 @@ func (d *drill) conclude(ctx context.Context, err error) {
 		d.account(nil)
 	}
 	d.rollback(ctx)
-	if !r.Rollback.OK && r.Rollback.Skipped == "" && r.Result == ResultPass {
-		r.Result = ResultFail
-		r.Reasons = append(r.Reasons, "the rollback did not restore the baseline: "+strings.Join(r.Rollback.Diffs, "; "))
+	if !r.Rollback.OK && r.Rollback.Skipped == "" {
+		// The journal stays open, so that the rollback can run again.
+		d.openEnded = true
+		how := "finish it with: vtui drill rollback " + d.Journal.pathOrEmpty()
+		if d.Journal == nil {
+			how = "no journal was kept: restore it by hand, then clear the lock with vtui drill unlock " + d.Plan.Cluster
+		}
+		r.Reasons = append(r.Reasons, fmt.Sprintf("the rollback left %d of the drill's changes not undone (%s), and the cluster locked; %s",
+			len(r.Rollback.Diffs), vsphere.Summarize(r.Rollback.Diffs, "; "), how))
+		if r.Result == ResultPass {
+			r.Result = ResultFail
+		}
 	}
+	r.Warnings = append(r.Warnings, outsideLines(r.Rollback.Outside)...)
 	// Events carry vCenter's time and arrive after the property changes
 	// of their batch: the report orders the timeline by time.
 	r.Timeline = slices.Clone(d.track.moments)
@@ -169,15 +179,15 @@ func (d *drill) rollback(ctx context.Context) {
 	policy := d.Plan.Rollback
 	switch {
 	case !d.undo.changed():
-		r.Rollback = RollbackReport{OK: true, Skipped: "nothing was changed", Steps: []string{}, Diffs: []string{}}
+		r.Rollback = newRollbackReport("nothing was changed")
 		return
 	case policy == RollbackNever || (policy == RollbackOnSuccess && r.Result == ResultFail):
 		how := "roll it back with: vtui drill rollback " + d.Journal.pathOrEmpty()
 		if d.Journal == nil {
 			how = "no journal was kept, so restore it by hand"
 		}
-		r.Rollback = RollbackReport{Skipped: fmt.Sprintf("rollback: %s: the cluster is left as the drill left it, and locked; %s", policy, how),
-			Steps: []string{}, Diffs: []string{}}
+		r.Rollback = newRollbackReport(fmt.Sprintf("rollback: %s: the cluster is left as the drill left it, and locked; %s", policy, how))
+		r.Rollback.OK = false
 		d.track.step("%s", r.Rollback.Skipped)
 		d.openEnded = true
 		return

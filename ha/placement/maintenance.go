@@ -104,9 +104,12 @@ func EnterMaintenance(ctx context.Context, g *vsphere.Gate, plan MaintenancePlan
 		moved := g.Run(ctx, step.Evacuate, opts)
 		all.Results = append(all.Results, moved.Results...)
 		enter := step.Enter
-		if n := moved.Count(vsphere.StatusFailed) + moved.Count(vsphere.StatusCancelled); n > 0 {
+		// Only a move known to be made (or, in a dry run, planned) empties
+		// the host: one that ended unknown may not have run, so it holds
+		// the host out as a failed or cancelled one does.
+		if n := len(moved.Results) - moved.Count(vsphere.StatusOK) - moved.Count(vsphere.StatusNoop) - moved.Count(vsphere.StatusDryRun); n > 0 {
 			enter.Checks = append(enter.Checks, vsphere.Check{Name: "evacuation", Status: vsphere.CheckFail,
-				Reason: fmt.Sprintf("%d of the %d VMs to move off %s did not move", n, len(step.Evacuate), step.Host.Name)})
+				Reason: fmt.Sprintf("%d of the %d VMs to move off %s are not known to have moved (%s)", n, len(step.Evacuate), step.Host.Name, moved.Tally())})
 		}
 		all.Results = append(all.Results, g.Run(ctx, []vsphere.Action{enter}, opts).Results...)
 	}

@@ -87,10 +87,13 @@ func TestEvacuationLeavesNoPoweredOnVM(t *testing.T) {
 	}
 }
 
-func TestEvacuationFailureOrCancelKeepsHostOut(t *testing.T) {
+// planEvacuationOfOneVM plans maintenance mode for esx-a-02, which runs
+// app-01 and db-02 (off): one move.
+func planEvacuationOfOneVM(t *testing.T) (*vsphere.Client, *sim.Server, vsphere.Host, MaintenancePlan) {
+	t.Helper()
 	c, srv := connectSmall(t)
 	p, inv := plannerOf(t, c)
-	h, err := inv.HostNamed("esx-a-02.lab.local") // runs app-01 and db-02 (off)
+	h, err := inv.HostNamed("esx-a-02.lab.local")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,6 +101,11 @@ func TestEvacuationFailureOrCancelKeepsHostOut(t *testing.T) {
 	if err != nil || plan.Moves() != 1 {
 		t.Fatalf("plan: %v, %d moves; want 1", err, plan.Moves())
 	}
+	return c, srv, h, plan
+}
+
+func TestEvacuationFailureOrCancelKeepsHostOut(t *testing.T) {
+	c, srv, h, plan := planEvacuationOfOneVM(t)
 	g := vsphere.NewGate(c)
 	unchanged := func(what string) {
 		t.Helper()
@@ -122,8 +130,27 @@ func TestEvacuationFailureOrCancelKeepsHostOut(t *testing.T) {
 	defer undo()
 	sum = EnterMaintenance(context.Background(), g, plan, vsphere.RunOptions{})
 	last := sum.Results[len(sum.Results)-1]
-	if sum.Count(vsphere.StatusFailed) != 2 || last.Op != vsphere.OpEnterMaintenance || !strings.Contains(last.Message, "evacuation: 1 of the 1 VMs") {
+	if sum.Count(vsphere.StatusFailed) != 2 || last.Op != vsphere.OpEnterMaintenance || !strings.Contains(last.Message, "evacuation: 1 of the 1 VMs to move off esx-a-02.lab.local are not known to have moved (1 failed)") {
 		t.Errorf("evacuation with a failed move: %s, last %q; want the move and the enter failed", sum, last.Message)
 	}
 	unchanged("a failed evacuation")
+}
+
+// TestAnEvacuationMoveThatEndsUnknownKeepsHostOut stops the wait on a
+// slow move: it ends unknown, so the host is not known to be empty and
+// stays out of maintenance mode, and the reason counts the move as
+// unknown rather than as not moved.
+func TestAnEvacuationMoveThatEndsUnknownKeepsHostOut(t *testing.T) {
+	c, srv, h, plan := planEvacuationOfOneVM(t)
+	srv.SetTaskDelay("RelocateVm", 2*time.Second)
+	sum := EnterMaintenance(context.Background(), vsphere.NewGate(c), plan, vsphere.RunOptions{Timeout: 100 * time.Millisecond})
+	last := sum.Results[len(sum.Results)-1]
+	if sum.Results[0].Status != vsphere.StatusUnknown || last.Status != vsphere.StatusFailed ||
+		!strings.Contains(last.Message, "1 of the 1 VMs to move off esx-a-02.lab.local are not known to have moved (1 unknown)") {
+		t.Errorf("evacuation with a move that ended unknown: %s, last %s %q; want the enter refused, naming the unknown move", sum, last.Status, last.Message)
+	}
+	after, _ := c.Inventory(context.Background())
+	if got, _ := after.HostNamed(h.Name); got.MaintenanceMode {
+		t.Errorf("%s entered maintenance mode with a move of unknown outcome", h.Name)
+	}
 }

@@ -277,3 +277,25 @@ func TestWrapAndAlign(t *testing.T) {
 		t.Errorf("align(%q, 57) =\n%q; want\n%q", rows, got, want)
 	}
 }
+
+// TestTheRollbackClaimsEqualityOnlyWhenNothingWasKept is the TUI's face
+// of the rule drill rollback's output follows: the drill's changes undone
+// with others' kept is not "equals the baseline", and the kept changes are
+// named.
+func TestTheRollbackClaimsEqualityOnlyWhenNothingWasKept(t *testing.T) {
+	styles := common.NewStyles(common.DefaultTheme())
+	kept := []drill.OutsideChange{{Object: "vm app-03", What: "poweredOff, was poweredOn", User: "jane", Time: time.Date(2026, 12, 7, 3, 0, 8, 0, time.UTC), Event: "VmPoweredOffEvent"}}
+	for _, tt := range []struct {
+		rb          drill.RollbackReport
+		want, never string
+	}{
+		{drill.RollbackReport{OK: true}, "equals the baseline", "Warning"},
+		{drill.RollbackReport{OK: true, Outside: kept}, "vm app-03: poweredOff, was poweredOn, by jane at 2026-12-07T03:00:08Z", "equals the baseline"},
+		{drill.RollbackReport{Diffs: []string{"vm web-01: on esx-a-02, was on esx-a-01"}}, "1 of the drill's changes not undone", "equals the baseline"},
+	} {
+		got := strings.Join(rollbackLines(&styles, 200, tt.rb), "\n")
+		if !strings.Contains(got, tt.want) || strings.Contains(got, tt.never) {
+			t.Errorf("rollback %+v shows:\n%s\nwant %q, never %q", tt.rb, got, tt.want, tt.never)
+		}
+	}
+}

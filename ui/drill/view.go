@@ -12,6 +12,7 @@ import (
 
 	"github.com/vtui/vtui/ha/drill"
 	"github.com/vtui/vtui/internal/strictyaml"
+	"github.com/vtui/vtui/ui/common"
 	"github.com/vtui/vtui/vsphere"
 )
 
@@ -331,19 +332,7 @@ func (m *Model) resultLines() []string {
 			seconds(b.FirstRecoverySeconds), seconds(b.LastRecoverySeconds)), w, 0, 2)...)
 		out = append(out, fmt.Sprintf("%d protected VMs: %d lost (at most %d), %d duplicated", protected, rep.Lost, rep.Plan.Expect.Lost, rep.Duplicated))
 	}
-	switch rb := rep.Rollback; {
-	case rb.Skipped != "":
-		out = append(out, wrapText("Rollback: skipped: "+rb.Skipped, w, 0, 2)...)
-	case rb.OK:
-		out = append(out, st.Good.Render("Rollback: ok, the cluster equals the baseline"))
-	default:
-		out = append(out, st.Bad.Render(fmt.Sprintf("Rollback: %d differences from the baseline:", len(rb.Diffs))))
-		for _, d := range rb.Diffs {
-			for _, l := range wrapText(d, w, 2, 4) {
-				out = append(out, st.Bad.Render(l))
-			}
-		}
-	}
+	out = append(out, rollbackLines(st, w, rep.Rollback)...)
 	if m.journal != "" {
 		out = append(out, wrapText("Journal: "+m.journal, w, 0, 2)...)
 		if len(m.written) > 0 {
@@ -379,6 +368,38 @@ func (m *Model) resultLines() []string {
 
 // seconds writes a figure of the breakdown; zero means it did not
 // happen.
+// rollbackLines says how the rollback went, wrapped to width: it claims
+// the cluster equals the baseline only when no change of others was kept,
+// and lists those changes.
+func rollbackLines(st *common.Styles, width int, rb drill.RollbackReport) []string {
+	var out []string
+	bad := func(text string, first, rest int) {
+		for _, l := range wrapText(text, width, first, rest) {
+			out = append(out, st.Bad.Render(l))
+		}
+	}
+	switch {
+	case rb.Skipped != "":
+		out = append(out, wrapText("Rollback: skipped: "+rb.Skipped, width, 0, 2)...)
+	case rb.OK && len(rb.Outside) == 0:
+		out = append(out, st.Good.Render("Rollback: ok, the cluster equals the baseline"))
+	case rb.OK:
+		out = append(out, st.Good.Render("Rollback: ok, the drill's changes were undone"))
+	default:
+		bad(fmt.Sprintf("Rollback: %d of the drill's changes not undone; the lock stays held:", len(rb.Diffs)), 0, 2)
+		for _, d := range rb.Diffs {
+			bad(d, 2, 4)
+		}
+	}
+	if len(rb.Outside) > 0 {
+		bad(fmt.Sprintf("Warning: %d changes others made during the drill were kept:", len(rb.Outside)), 0, 2)
+		for _, o := range rb.Outside {
+			bad(o.String(), 2, 4)
+		}
+	}
+	return out
+}
+
 func seconds(s float64) string {
 	if s == 0 {
 		return "-"

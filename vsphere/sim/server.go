@@ -17,7 +17,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25"
 	"github.com/vmware/govmomi/vim25/soap"
 )
 
@@ -101,6 +103,9 @@ func Start(ctx context.Context, spec Spec, opts Options) (*Server, error) {
 		m.Remove()
 		return nil, fmt.Errorf("start simulator: %w", err)
 	}
+	// vcsim derives every instance's UUID from the machine: each server
+	// gets its own, as each vCenter has, so a drill's journal names one.
+	m.Map().Get(vim25.ServiceInstance).(*simulator.ServiceInstance).Content.About.InstanceUuid = uuid.NewString()
 	vc := installVCenter(m)
 	vc.ha.opts = opts.HA
 	vc.serveSessions(cmp.Or(opts.SessionTimeout, DefaultSessionTimeout))
