@@ -139,6 +139,7 @@ func contractRows(t *testing.T) []contractRow {
 	}
 	listRTOPlan := plan("list-rto.yaml", "name: t\ncluster: cluster-a\nscenario: host-failure\ntargets: {hosts: [esx-a-01.lab.local]}\nexpect: {rto: [1, 2]}\ninject: {method: sim-crash}\n")
 	newlinePlan := plan("newline.yaml", "name: \"a\\nb\"\ncluster: cluster-a\nscenario: host-failure\ntargets: {hosts: [esx-a-01.lab.local]}\nexpect: {rto: 1m}\ninject: {method: sim-crash}\n")
+	mappingCommandPlan := plan("mapping-command.yaml", "name: t\ncluster: cluster-a\nscenario: host-failure\ntargets: {hosts: [esx-a-01.lab.local]}\nexpect: {rto: 1m}\ninject: {method: command, command: [ls, {a: b}]}\n")
 	noCountPlan := plan("no-count.yaml", "name: t\ncluster: cluster-a\nscenario: host-failure\ntargets: {pick: most-vms}\nexpect: {rto: 1m}\ninject: {method: sim-crash}\n")
 	badPlan := filepath.Join(dir, "bad-plan.yaml")
 	writeFile(t, badPlan, "name: t\ncluster: cluster-a\nscenario: host-crash\n", 0o600)
@@ -264,6 +265,7 @@ func contractRows(t *testing.T) []contractRow {
 		{"vtui drill validate", []string{"drill", "validate", okPlan}, fakeEnv{"GOVC_URL": "http://vc/sdk"}, exitOK, ""}, // it does not connect
 		{"vtui drill validate", []string{"drill", "validate", listRTOPlan}, nil, exitUsage, listRTOPlan + ":5:15: expect.rto: want a single value, got a list"},
 		{"vtui drill validate", []string{"drill", "validate", newlinePlan}, nil, exitUsage, newlinePlan + `:1:7: name: "a\nb" holds a control character`},
+		{"vtui drill validate", []string{"drill", "validate", mappingCommandPlan}, nil, exitUsage, mappingCommandPlan + ":6:41: inject.command[1]: want a single value, got a mapping"},
 		{"vtui drill run", []string{"drill", "run", newlinePlan, sim, "--yes", journal("newline")}, nil, exitUsage, newlinePlan + `:1:7: name: "a\nb" holds a control character`},
 		{"vtui drill validate", []string{"drill", "validate", noCountPlan}, nil, exitUsage,
 			noCountPlan + ":4:1: targets.count: missing: pick most-vms needs count, how many hosts to fail (1 to 3)"},

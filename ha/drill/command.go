@@ -63,7 +63,11 @@ func (c *Command) UnmarshalJSON(b []byte) error {
 // MarshalYAML writes the list form as a sequence, the string form as a string.
 func (c Command) MarshalYAML() (any, error) { return c.value(), nil }
 
-// UnmarshalYAML reads a string or a list of strings.
+// UnmarshalYAML reads a string or a list of strings. A list is decoded
+// as strings first, so that an item that is a list or a mapping is
+// refused at its own line and key (inject.command[1]); an item YAML reads
+// as other than a string (0x1F, 1.50, true) is refused too, as it would
+// not be run as written.
 func (c *Command) UnmarshalYAML(unmarshal func(any) error) error {
 	*c = Command{}
 	var v any
@@ -77,18 +81,20 @@ func (c *Command) UnmarshalYAML(unmarshal func(any) error) error {
 		c.shell = v
 		return nil
 	case []any:
-		c.argv = make([]string, len(v))
+		if err := unmarshal(&c.argv); err != nil {
+			return err
+		}
 		for i, e := range v {
-			s, ok := e.(string)
-			if !ok {
+			if _, ok := e.(string); !ok {
 				// YAML reads 0x1F, 1.50 or true as other than written.
 				return fmt.Errorf("element %d of the command (%v) is not a string: quote it, or write the command as a list of strings", i, e)
 			}
-			c.argv[i] = s
 		}
 		return nil
+	case map[string]any:
+		return errors.New("want a string or a list of strings, got a mapping: write the command as a string (run by sh -c) or a list of strings (run directly)")
 	}
-	return errors.New("write the command as a string (run by sh -c) or a list of strings (run directly)")
+	return fmt.Errorf("want a string or a list of strings, got %v: quote it to run it by sh -c", v)
 }
 
 // commandFields maps each field a command may use to the environment

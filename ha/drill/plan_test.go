@@ -75,6 +75,16 @@ func TestPlanErrorsNameTheLineAndKey(t *testing.T) {
 		{"bad template", "method: sim-crash", "method: command\n  command: 'off {{.Hots}}'", 10, "inject.command", "{{.Host}} and {{.Cluster}} only"},
 		{"timeout below rto", "rto: 5m", "rto: 5m\ntimeout: 1m", 8, "timeout", "shorter than expect.rto"},
 		{"bad rollback", "rto: 5m", "rto: 5m\nrollback: sometimes", 8, "rollback", `"sometimes" is not one of always, on-success, never`},
+		// command decodes itself (a string or a list of strings): its problems are placed like any value's.
+		{"mapping for a command", "method: sim-crash", "method: command\n  command: {a: b}", 10, "inject.command", "want a string or a list of strings, got a mapping"},
+		{"block mapping for a recover", "method: sim-crash", "method: command\n  command: [off]\n  recover:\n    a: b", 12, "inject.recover", "want a string or a list of strings, got a mapping"},
+		{"mapping in a command's list", "method: sim-crash", "method: command\n  command: [ls, {a: b}]", 10, "inject.command[1]", "want a single value, got a mapping"},
+		{"block mapping in a command's list", "method: sim-crash", "method: command\n  command:\n    - ls\n    - a: b", 12, "inject.command[1]", "want a single value, got a mapping"},
+		{"list in a command's list", "method: sim-crash", "method: command\n  command: [ls, [a]]", 10, "inject.command[1]", "want a single value, got a list"},
+		{"number in a command's list", "method: sim-crash", "method: command\n  command: [off, 0x1F]", 10, "inject.command", "element 1 of the command (31) is not a string: quote it"},
+		{"number for a command", "method: sim-crash", "method: command\n  command: 5", 10, "inject.command", "want a string or a list of strings, got 5"},
+		{"mapping in the hosts", "hosts: [esx-a-01]", "hosts:\n    - esx-a-01\n    - a: b", 7, "targets.hosts[1]", "want a single value, got a mapping"},
+		{"mapping in protect", "expect:", "protect: [web-*, {a: b}]\nexpect:", 6, "protect[1]", "want a single value, got a mapping"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

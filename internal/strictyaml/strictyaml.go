@@ -7,9 +7,12 @@
 // github.com/goccy/go-yaml does the parsing and the decoding, and finds
 // unknown keys itself; this package adds what it does not
 // do: repeated keys with both places, required keys (the tag `strict:"required"`), integers that must not
-// be floats, positions for the errors of a type's own UnmarshalText, the
-// list of valid keys in an unknown key's error, and messages in YAML's
-// words rather than Go's. Encode writes YAML as vtui writes it everywhere.
+// be floats, a place and a key path for every value of the wrong shape,
+// also as a list's item, and for the errors of a type's own
+// UnmarshalText or UnmarshalYAML (what such a type asks to decode is
+// checked like any value), the list of valid keys in an unknown key's
+// error, and messages in YAML's words rather than Go's. Encode writes
+// YAML as vtui writes it everywhere.
 package strictyaml
 
 import (

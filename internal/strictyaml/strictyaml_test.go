@@ -147,3 +147,155 @@ func TestEncodeIsReadBackByDecode(t *testing.T) {
 		t.Errorf("read back %+v; want %+v", out, in)
 	}
 }
+
+// span is a duration written as text, parsed by its own UnmarshalText.
+type span time.Duration
+
+func (s *span) UnmarshalText(b []byte) error {
+	d, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("%q is not a duration", b)
+	}
+	*s = span(d)
+	return nil
+}
+
+// argv is a string or a list of strings, read by its own UnmarshalYAML.
+type argv []string
+
+func (a *argv) UnmarshalYAML(unmarshal func(any) error) error {
+	var v any
+	if err := unmarshal(&v); err != nil {
+		return err
+	}
+	switch v := v.(type) {
+	case nil:
+		*a = nil
+		return nil
+	case string:
+		*a = argv{v}
+		return nil
+	case []any:
+		return unmarshal((*[]string)(a))
+	}
+	return errors.New("want a string or a list of strings, got a mapping")
+}
+
+// raw is the YAML text of a value, read by its own UnmarshalYAML([]byte).
+type raw string
+
+func (r *raw) UnmarshalYAML(b []byte) error {
+	if strings.HasPrefix(string(b), "{") {
+		return errors.New("want anything but a flow mapping")
+	}
+	*r = raw(b)
+	return nil
+}
+
+type pair struct {
+	A string `yaml:"a"`
+}
+
+// fits has a field of each kind, alone and as a list's items.
+type fits struct {
+	S  string     `yaml:"s"`
+	Ss []string   `yaml:"ss"`
+	N  int        `yaml:"n"`
+	Ns []int      `yaml:"ns"`
+	D  span       `yaml:"d"`
+	Ds []span     `yaml:"ds"`
+	L  []string   `yaml:"l"`
+	Ls [][]string `yaml:"ls"`
+	T  pair       `yaml:"t"`
+	Ts []pair     `yaml:"ts"`
+	C  argv       `yaml:"c"`
+	Cs []argv     `yaml:"cs"`
+	R  raw        `yaml:"r"`
+	Rs []raw      `yaml:"rs"`
+}
+
+// TestEveryShapeErrorNamesItsPlaceAndKey is the rule: whatever shape a
+// value has (a single value, a list, a mapping, nothing) and whatever it
+// decodes into (a string, an integer, a type with its own UnmarshalText
+// or UnmarshalYAML, a list, a struct), a value that does not fit is an
+// error at its line and column, with its key path, also as a list's item
+// and inside a type that unmarshals itself.
+func TestEveryShapeErrorNamesItsPlaceAndKey(t *testing.T) {
+	// Each shape is written as a key's value (line 1, column 4, or on the
+	// next line when it is a block) and as a list's first item (line 2,
+	// column 5); item is how far right its second item starts.
+	shapes := []struct {
+		name, value, item string
+		block             bool
+		second            int
+	}{
+		{name: "single value", value: "5m"},
+		{name: "list", value: "[5m, x]"},
+		{name: "flow mapping", value: "{a: b}"},
+		{name: "block mapping", value: "a: b", block: true},
+		{name: "nothing", value: "~"},
+		{name: "list holding a mapping", value: "[x, {a: b}]", second: 4},
+	}
+	const (
+		ok     = ""
+		second = "[1]: " // the message is about the list's second item
+	)
+	kinds := []struct {
+		key  string
+		want []string // by shape; ok, or the message after "key: "
+	}{
+		{"s", []string{ok, "want a single value, got a list", "want a single value, got a mapping", "want a single value, got a mapping", ok, "want a single value, got a list"}},
+		{"n", []string{`want a whole number, got "5m"`, "want a whole number, got a list", "want a whole number, got a mapping", "want a whole number, got a mapping", ok, "want a whole number, got a list"}},
+		{"d", []string{ok, "want a single value, got a list", "want a single value, got a mapping", "want a single value, got a mapping", ok, "want a single value, got a list"}},
+		{"l", []string{"want a list, got a single value", ok, "want a list, got a mapping", "want a list, got a mapping", ok, second + "want a single value, got a mapping"}},
+		{"t", []string{"want a mapping, got a single value", "want a mapping, got a list", ok, ok, ok, "want a mapping, got a list"}},
+		{"c", []string{ok, ok, "want a string or a list of strings, got a mapping", "want a string or a list of strings, got a mapping", ok, second + "want a single value, got a mapping"}},
+		{"r", []string{ok, ok, "want anything but a flow mapping", ok, ok, ok}},
+	}
+	for _, k := range kinds {
+		for i, s := range shapes {
+			for _, inList := range []bool{false, true} {
+				key, text, line, col := k.key, k.key+": "+s.value+"\n", 1, len(k.key)+3
+				if s.block {
+					text, line, col = k.key+":\n    "+s.value+"\n", 2, 5
+				}
+				if inList {
+					key, text, line, col = k.key+"s[0]", k.key+"s:\n  - "+s.value+"\n", 2, 5
+				}
+				want := k.want[i]
+				if rest, ok := strings.CutPrefix(want, second); ok {
+					key, col, want = key+"[1]", col+s.second, rest
+				}
+				t.Run(fmt.Sprintf("%s/%s/in a list %v", k.key, s.name, inList), func(t *testing.T) {
+					var v fits
+					_, err := Decode("f.yaml", []byte(text), &v)
+					if want == ok {
+						if err != nil {
+							t.Errorf("Decode(%q) = %v; want it accepted", text, err)
+						}
+						return
+					}
+					var e *Error
+					if !errors.As(err, &e) {
+						t.Fatalf("Decode(%q) = %v; want an *Error", text, err)
+					}
+					if e.Line != line || e.Column != col || e.Key != key || e.Msg != want {
+						t.Errorf("Decode(%q):\n got %d:%d: %s: %s\nwant %d:%d: %s: %s", text, e.Line, e.Column, e.Key, e.Msg, line, col, key, want)
+					}
+				})
+			}
+		}
+	}
+}
+
+// TestTypesThatDecodeThemselvesSeeAnchors: Decode runs a type's own
+// UnmarshalYAML on its value, which may refer to an anchor elsewhere.
+func TestTypesThatDecodeThemselvesSeeAnchors(t *testing.T) {
+	var v fits
+	if _, err := Decode("f.yaml", []byte("s: &a x\nc: [y, *a]\nl: &l [p, q]\ncs: [*l]\n"), &v); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(v.C, v.Cs) != "[y x] [[p q]]" {
+		t.Errorf("c = %q, cs = %q; want [y x] and [[p q]]", v.C, v.Cs)
+	}
+}

@@ -1,7 +1,10 @@
 package strictyaml
 
 import (
+	"bytes"
+	"context"
 	"encoding"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -9,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/token"
 )
@@ -21,6 +25,7 @@ type walker struct {
 	anchors   map[string]ast.Node
 	byPos     map[[2]int]string // token position -> key path
 	root      reflect.Type
+	dec       *yaml.Decoder // for types that decode themselves, made when first needed
 	err       error
 }
 
@@ -241,9 +246,10 @@ func splitPath(key string) []string {
 	return out
 }
 
-// check compares the node n, at keys, with the Go type t it decodes into:
-// unknown and missing keys, integers, durations and values a type parses
-// itself. Shapes (a list where a mapping belongs) are left to go-yaml.
+// check compares the node n, at keys, with the Go type t it decodes into,
+// so that every problem is placed where it is, with its key path: the
+// shape (a list where a mapping belongs), unknown and missing keys,
+// integers, durations, and values a type parses itself.
 func (w *walker) check(n ast.Node, keys []string, t reflect.Type) error {
 	if w.root == nil {
 		w.root = t
@@ -252,11 +258,13 @@ func (w *walker) check(n ast.Node, keys []string, t reflect.Type) error {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	textual := reflect.PointerTo(t).Implements(textUnmarshaler)
-	if isCollection(n) && (textual || isScalarKind(t.Kind())) {
-		return w.d.errorAt(n.GetToken(), keyPath(keys), "want %s, got %s", describe(t), nodeWords(n.Type()))
+	if ownsYAML(t) {
+		return w.checkOwn(n, keys, t)
 	}
-	if textual {
+	if want := shapeOf(t); want != anyShape && !isNull(n) && nodeShape(n) != want {
+		return w.errorIn(n, keys, "want %s, got %s", describe(t), nodeWords(n.Type()))
+	}
+	if reflect.PointerTo(t).Implements(textUnmarshaler) {
 		return w.checkText(n, keys, t)
 	}
 	switch t.Kind() {
@@ -289,11 +297,117 @@ func (w *walker) check(n ast.Node, keys []string, t reflect.Type) error {
 		if t == durationType {
 			return w.checkDuration(n, keys)
 		}
-		if _, ok := n.(*ast.IntegerNode); !ok && !isNull(n) && isScalar(n) {
-			return w.d.errorAt(n.GetToken(), keyPath(keys), "want a whole number, got %q", n.GetToken().Value)
+		if _, ok := n.(*ast.IntegerNode); !ok && !isNull(n) {
+			return w.errorIn(n, keys, "want a whole number, got %q", n.GetToken().Value)
 		}
 	}
 	return nil
+}
+
+// errorIn is an *Error where the node n, at keys, starts: a block
+// mapping at its first key.
+func (w *walker) errorIn(n ast.Node, keys []string, format string, args ...any) *Error {
+	var p token.Position
+	if at := pos(n); at != nil {
+		p = *at
+	}
+	return w.d.newError(p.Line, p.Column, keyPath(keys), fmt.Sprintf(format, args...))
+}
+
+// shape is what a YAML value is, or what a Go type takes.
+type shape int
+
+const (
+	anyShape shape = iota
+	scalarShape
+	listShape
+	mappingShape
+)
+
+// shapeOf is the shape the Go type t takes: an interface takes any.
+func shapeOf(t reflect.Type) shape {
+	switch {
+	case t == reflect.TypeFor[time.Time](), reflect.PointerTo(t).Implements(textUnmarshaler):
+		return scalarShape
+	}
+	switch t.Kind() {
+	case reflect.Interface:
+		return anyShape
+	case reflect.Slice, reflect.Array:
+		return listShape
+	case reflect.Map, reflect.Struct:
+		return mappingShape
+	}
+	return scalarShape
+}
+
+// nodeShape is the shape of the (resolved) node n.
+func nodeShape(n ast.Node) shape {
+	switch n.(type) {
+	case *ast.MappingNode:
+		return mappingShape
+	case *ast.SequenceNode:
+		return listShape
+	}
+	return scalarShape
+}
+
+// yamlUnmarshalers are the interfaces of go-yaml by which a type decodes
+// itself.
+var yamlUnmarshalers = []reflect.Type{
+	reflect.TypeFor[yaml.InterfaceUnmarshaler](), reflect.TypeFor[yaml.InterfaceUnmarshalerContext](),
+	reflect.TypeFor[yaml.BytesUnmarshaler](), reflect.TypeFor[yaml.BytesUnmarshalerContext](),
+	reflect.TypeFor[yaml.NodeUnmarshaler](), reflect.TypeFor[yaml.NodeUnmarshalerContext](),
+}
+
+// ownsYAML reports whether t decodes itself: go-yaml calls its
+// UnmarshalYAML, whatever its kind and fields.
+func ownsYAML(t reflect.Type) bool {
+	return slices.ContainsFunc(yamlUnmarshalers, reflect.PointerTo(t).Implements)
+}
+
+// checkOwn runs the UnmarshalYAML of t on n. Whatever the method asks to
+// decode is checked here first, as any value is, so that a problem inside
+// it (a mapping as a list's second item) is placed where it is, with its
+// key path; an error of the method's own is placed at n.
+func (w *walker) checkOwn(n ast.Node, keys []string, t reflect.Type) error {
+	unmarshal := func(v any) error {
+		if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer {
+			if err := w.check(n, keys, rv.Type().Elem()); err != nil {
+				return err
+			}
+		}
+		if w.dec == nil {
+			// A decoder of the whole document knows its anchors, which
+			// the node may refer to.
+			w.dec = yaml.NewDecoder(bytes.NewReader(w.d.data), yaml.DisallowUnknownField())
+		}
+		if err := w.dec.DecodeFromNode(n, v); err != nil {
+			return w.d.fromLibrary(err, w)
+		}
+		return nil
+	}
+	ctx := context.Background()
+	var err error
+	switch u := reflect.New(t).Interface().(type) {
+	case yaml.InterfaceUnmarshaler:
+		err = u.UnmarshalYAML(unmarshal)
+	case yaml.InterfaceUnmarshalerContext:
+		err = u.UnmarshalYAML(ctx, unmarshal)
+	case yaml.BytesUnmarshaler:
+		err = u.UnmarshalYAML([]byte(n.String()))
+	case yaml.BytesUnmarshalerContext:
+		err = u.UnmarshalYAML(ctx, []byte(n.String()))
+	case yaml.NodeUnmarshaler:
+		err = u.UnmarshalYAML(n)
+	case yaml.NodeUnmarshalerContext:
+		err = u.UnmarshalYAML(ctx, n)
+	}
+	var placed *Error
+	if err == nil || errors.As(err, &placed) {
+		return err
+	}
+	return w.errorIn(n, keys, "%v", err)
 }
 
 func isCollection(n ast.Node) bool {
@@ -304,19 +418,12 @@ func isCollection(n ast.Node) bool {
 	return false
 }
 
-func isScalarKind(k reflect.Kind) bool {
-	switch k {
-	case reflect.Map, reflect.Slice, reflect.Array, reflect.Struct, reflect.Interface, reflect.Pointer:
-		return false
-	}
-	return true
-}
-
 func isScalar(n ast.Node) bool {
 	_, ok := n.(ast.ScalarNode)
 	return ok
 }
 
+// checkStruct checks a mapping, or nothing, against the struct type t.
 func (w *walker) checkStruct(n ast.Node, keys []string, t reflect.Type) error {
 	fs := fields(t)
 	present := map[string]bool{}
@@ -333,8 +440,6 @@ func (w *walker) checkStruct(n ast.Node, keys []string, t reflect.Type) error {
 				return err
 			}
 		}
-	} else if !isNull(n) {
-		return nil // go-yaml names the wrong shape
 	}
 	for _, f := range fs {
 		if f.required && !present[f.name] {
@@ -362,7 +467,7 @@ func (w *walker) checkText(n ast.Node, keys []string, t reflect.Type) error {
 	}
 	v := reflect.New(t).Interface().(encoding.TextUnmarshaler)
 	if err := v.UnmarshalText([]byte(n.GetToken().Value)); err != nil {
-		return w.d.errorAt(n.GetToken(), keyPath(keys), "%v", err)
+		return w.errorIn(n, keys, "%v", err)
 	}
 	return nil
 }
@@ -373,7 +478,7 @@ func (w *walker) checkDuration(n ast.Node, keys []string) error {
 	}
 	s := n.GetToken().Value
 	if _, err := time.ParseDuration(s); err != nil {
-		return w.d.errorAt(n.GetToken(), keyPath(keys), "want a duration such as 30s or 5m, got %q", s)
+		return w.errorIn(n, keys, "want a duration such as 30s or 5m, got %q", s)
 	}
 	return nil
 }
