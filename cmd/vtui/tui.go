@@ -101,7 +101,10 @@ func runTUI(cmd *cobra.Command, a *app) error {
 	if cerr := m.Close(context.WithoutCancel(ctx)); cerr != nil {
 		a.log.Warn("logout failed", "err", cerr)
 	}
-	if err != nil && !errors.Is(err, tea.ErrProgramKilled) {
+	// A signal ends the program through ctx: Run's error then wraps
+	// ctx's, and execute reports "interrupted" with exit 1, as for every
+	// command. A quit by key returns nil.
+	if err != nil {
 		return fmt.Errorf("terminal UI: %w", err)
 	}
 	return nil
