@@ -80,6 +80,7 @@ func runTUI(cmd *cobra.Command, a *app) error {
 	}
 	m := ui.New(ui.Config{
 		Context:  first,
+		Origin:   tuiOrigin(s),
 		Contexts: contexts,
 		Connect:  connect,
 		Log:      a.log,
@@ -108,6 +109,19 @@ func runTUI(cmd *cobra.Command, a *app) error {
 		return fmt.Errorf("terminal UI: %w", err)
 	}
 	return nil
+}
+
+// tuiOrigin is what named the vCenter of s when it is not a context of
+// the config file ("--simulator", "--url", "VTUI_URL", "GOVC_URL"), else
+// "": the terminal UI's Config.Origin.
+func tuiOrigin(s settings) string {
+	switch {
+	case s.Simulator != "":
+		return "--simulator"
+	case !s.urlFromContext():
+		return s.sources["url"]
+	}
+	return ""
 }
 
 // writeNotConfigured tells a first-time user the three ways to get going.
