@@ -75,7 +75,7 @@ func (a *App) updateChanges(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 	case powerMsg:
 		return a.powerDialog(msg.vms, msg.names), true
 	case maintenanceMsg:
-		return a.toggleMaintenance(msg.host), true
+		return a.toggleMaintenance(msg.hosts), true
 	case dialog.ChosenMsg:
 		a.dialog = nil
 		return a.update(msg.Msg), true
@@ -192,52 +192,79 @@ func (a *App) powerDialog(vms []vsphere.Ref, names []string) tea.Cmd {
 	return nil
 }
 
-// toggleMaintenance confirms entering or leaving maintenance on a host. A
-// host that runs powered-on VMs must be emptied first: it is planned in
-// the background (planMaintenance), and the confirmation opens when the
-// plan comes.
-func (a *App) toggleMaintenance(h vsphere.Host) tea.Cmd {
+// toggleMaintenance confirms taking hosts out of maintenance mode when
+// every one of them is in it, and else putting them into it (one already
+// in it is skipped, and the confirmation says so). Hosts that run
+// powered-on VMs must be emptied first: that is planned in the
+// background (planMaintenance), and the confirmation opens when the plan
+// comes.
+func (a *App) toggleMaintenance(hosts []vsphere.Host) tea.Cmd {
 	if cmd, refused := a.refuseChange(); refused {
 		return cmd
 	}
 	p := vsphere.NewPlanner(a.inv, nil, nil)
-	switch {
-	case h.MaintenanceMode:
-		return a.confirm(plan{actions: []vsphere.Action{p.ExitMaintenance(h.Ref, 0)}})
-	case len(p.PoweredOnVMsOn(h.Ref)) == 0:
-		return a.confirm(plan{actions: []vsphere.Action{p.EnterMaintenance(h.Ref, 0)}})
+	actions := make([]vsphere.Action, len(hosts))
+	if !slices.ContainsFunc(hosts, func(h vsphere.Host) bool { return !h.MaintenanceMode }) {
+		for i, h := range hosts {
+			actions[i] = p.ExitMaintenance(h.Ref, 0)
+		}
+		return a.confirm(plan{actions: actions})
+	}
+	if !slices.ContainsFunc(hosts, func(h vsphere.Host) bool { return !h.MaintenanceMode && len(p.PoweredOnVMsOn(h.Ref)) > 0 }) {
+		for i, h := range hosts {
+			actions[i] = p.EnterMaintenance(h.Ref, 0)
+		}
+		return a.confirm(plan{actions: actions})
 	}
 	c, inv, gen, ctx := a.client, a.inv, a.gen, a.ctx
 	return func() tea.Msg {
-		p, err := planMaintenance(ctx, c, inv, h)
+		p, err := planMaintenance(ctx, c, inv, hosts)
 		return maintenancePlannedMsg{gen: gen, plan: p, err: err}
 	}
 }
 
-// planMaintenance plans putting h, which runs powered-on VMs, into
-// maintenance mode. Where DRS is fully automated it moves them itself, so
-// the plan only enters maintenance mode; elsewhere the plan evacuates
-// them first, as `vtui host maintenance enter --evacuate` does: each VM
-// to the best host of the cluster (placement), and only once all moved,
-// maintenance mode. A VM with nowhere to go fails the plan, and nothing
-// is sent.
-func planMaintenance(ctx context.Context, c *vsphere.Client, inv *vsphere.Inventory, h vsphere.Host) (plan, error) {
-	p, err := c.Planner(ctx, inv, []vsphere.Ref{h.Ref}, nil)
+// planMaintenance plans putting hosts, some of which run powered-on VMs,
+// into maintenance mode. Where DRS is fully automated in the cluster of
+// every host that runs them, it moves them itself, so the plan only
+// enters maintenance mode; elsewhere the plan evacuates them first, as
+// `vtui host maintenance enter --evacuate` does: each VM to the best host
+// of its cluster that is not one of hosts (placement), and each host,
+// once all its VMs moved, enters maintenance mode. A VM with nowhere to
+// go fails the plan, and nothing is sent.
+func planMaintenance(ctx context.Context, c *vsphere.Client, inv *vsphere.Inventory, hosts []vsphere.Host) (plan, error) {
+	refs := make([]vsphere.Ref, len(hosts))
+	for i, h := range hosts {
+		refs[i] = h.Ref
+	}
+	what := "plan maintenance mode on " + common.Targets(hostNames(hosts), "host")
+	p, err := c.Planner(ctx, inv, refs, nil)
 	if err != nil {
-		return plan{}, fmt.Errorf("plan maintenance mode on %s: %w", h.Name, err)
+		return plan{}, fmt.Errorf("%s: %w", what, err)
 	}
-	on := p.PoweredOnVMsOn(h.Ref)
-	names := make([]string, len(on))
-	for i, v := range on {
-		names[i] = v.Name
+	var names []string // the powered-on VMs to move
+	full := true       // DRS moves them all
+	for _, h := range hosts {
+		on := p.PoweredOnVMsOn(h.Ref)
+		if h.MaintenanceMode || len(on) == 0 {
+			continue
+		}
+		for _, v := range on {
+			names = append(names, v.Name)
+		}
+		if full {
+			if full, err = fullyAutomated(ctx, c, inv, h.ClusterRef); err != nil {
+				return plan{}, fmt.Errorf("%s: %w", what, err)
+			}
+		}
 	}
-	if full, err := fullyAutomated(ctx, c, inv, h.ClusterRef); err != nil {
-		return plan{}, fmt.Errorf("plan maintenance mode on %s: %w", h.Name, err)
-	} else if full {
-		return plan{actions: []vsphere.Action{p.EnterMaintenance(h.Ref, 0)},
-			details: []string{fmt.Sprintf("DRS (fully automated) moves %s off first.", strings.Join(names, ", "))}}, nil
+	if full {
+		actions := make([]vsphere.Action, len(refs))
+		for i, h := range refs {
+			actions[i] = p.EnterMaintenance(h, 0)
+		}
+		return plan{actions: actions, details: []string{fmt.Sprintf("DRS (fully automated) moves %s off first.", common.NameList(names))}}, nil
 	}
-	mp, err := placement.PlanMaintenance(p, []vsphere.Ref{h.Ref}, true, 0)
+	mp, err := placement.PlanMaintenance(p, refs, true, 0)
 	if err != nil {
 		return plan{}, err
 	}
@@ -252,6 +279,15 @@ func planMaintenance(ctx context.Context, c *vsphere.Client, inv *vsphere.Invent
 			return placement.EnterMaintenance(ctx, g, mp, opts)
 		},
 	}, nil
+}
+
+// hostNames returns the hosts' names.
+func hostNames(hosts []vsphere.Host) []string {
+	names := make([]string, len(hosts))
+	for i, h := range hosts {
+		names[i] = h.Name
+	}
+	return names
 }
 
 // fullyAutomated reports whether DRS is on and fully automated in the

@@ -34,6 +34,11 @@ import (
 type Config struct {
 	// Context is the name of the context to open ("simulator" for one).
 	Context string
+	// Origin, if not "", is what named the vCenter opened first instead
+	// of a context of the config file: "--simulator", "--url", "VTUI_URL",
+	// "GOVC_URL". Context is then only a name for it, and the drill view
+	// refuses there a plan that names a context (drill.CheckContext).
+	Origin string
 	// Contexts lists the contexts :ctx can switch to.
 	Contexts []string
 	// Connect logs in to the named context. It runs in a tea.Cmd. An empty

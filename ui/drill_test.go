@@ -312,3 +312,64 @@ func TestDrillPolicyInjectsNothing(t *testing.T) {
 		})
 	}
 }
+
+// TestDrillRefusesAPlanOfAnotherContext: a plan whose context is not the
+// current connection's, or any context while the UI is on a vCenter the
+// command line named, is refused before its preflight, as drill run
+// refuses it (drill.CheckContext), saying what to do; nothing is checked,
+// journaled or injected. A plan without a context, or of the current
+// one, runs its preflight.
+func TestDrillRefusesAPlanOfAnotherContext(t *testing.T) {
+	lab := Config{Context: "lab", Contexts: []string{"lab", "prod"}}
+	onSim := Config{Context: "simulator:small", Origin: "--simulator", Contexts: []string{"simulator:small", "lab"}}
+	tests := []struct {
+		cfg     Config
+		plan    string // the plan's context
+		refusal string // "" when the preflight runs
+	}{
+		{lab, "", ""},
+		{lab, "lab", ""},
+		{onSim, "", ""},
+		{lab, "prod", `the plan names context "prod", and the current connection is on context "lab": ` +
+			`remove "context: prod" from the plan to use the current connection, or close the view and switch with :ctx prod to use context prod`},
+		{onSim, "lab", `the plan names context "lab", and the current connection is on simulator:small (named by --simulator, not a context): ` +
+			`remove "context: lab" from the plan to use the current connection, or close the view and switch with :ctx lab to use context lab`},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s %s plan %q", tt.cfg.Context, tt.cfg.Origin, tt.plan), func(t *testing.T) {
+			dir := t.TempDir()
+			t.Chdir(dir)
+			srv := vspheretest.StartWith(t, "small", sim.Options{HA: sim.HAOptions{DetectDelay: 100 * time.Millisecond}})
+			l := simAppAs(t, srv, vsphere.Policy{}, tt.cfg)
+			text := "name: nightly\ncluster: cluster-a\nscenario: host-failure\ntargets: {hosts: [esx-a-01.lab.local]}\n" +
+				"expect: {rto: 2m}\ninject: {method: sim-crash}\n"
+			if tt.plan != "" {
+				text += "context: " + tt.plan + "\n"
+			}
+			if err := os.WriteFile(filepath.Join(dir, "nightly.yaml"), []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			before := clusterState(t, srv)
+			l.keys(":drill", "<enter>")
+			l.screenHas("› nightly.yaml")
+			l.keys("<enter>")
+			l.screenHas("enter runs its preflight")
+			l.keys("<enter>")
+			if tt.refusal == "" {
+				l.screenHas("The preflight passed")
+				return
+			}
+			if d := l.a.drill.View(); !strings.Contains(strings.Join(strings.Fields(d), " "), tt.refusal) || strings.Contains(d, "The preflight") {
+				t.Errorf("the drill view does not refuse the plan, saying %q, before its preflight:\n%s", tt.refusal, d)
+			}
+			l.keys("<enter>", "y") // again, and a yes to whatever it might ask
+			if n := crashes(t, srv); n != 0 {
+				t.Errorf("%d hosts crashed", n)
+			}
+			if files, _ := filepath.Glob(filepath.Join(dir, "*.journal")); len(files) != 0 {
+				t.Errorf("journals written: %v", files)
+			}
+			vspheretest.SameState(t, "after the refusal", clusterState(t, srv), before)
+		})
+	}
+}

@@ -9,7 +9,8 @@ import (
 
 // The drill view: :drill opens it over the others, offering a plan built
 // from the host or cluster selected below; it runs the drill through the
-// current connection and keeps every key until it is closed.
+// current connection, refusing a plan whose context is another, and keeps
+// every key until it is closed.
 
 // openDrill opens the drill view for the selection of the view below.
 func (a *App) openDrill() tea.Cmd {
@@ -32,4 +33,10 @@ func (a *App) openDrill() tea.Cmd {
 }
 
 // drillConn is the connection the drill view runs through.
-func (a *App) drillConn() drill.Conn { return drill.Conn{Ctx: a.ctx, Client: a.client} }
+func (a *App) drillConn() drill.Conn {
+	c := drill.Conn{Ctx: a.ctx, Client: a.client, Context: a.contextName}
+	if a.contextName == a.cfg.Context {
+		c.Origin = a.cfg.Origin
+	}
+	return c
+}

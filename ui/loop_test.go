@@ -111,12 +111,20 @@ func simApp(t *testing.T, p vsphere.Policy) (*loop, *sim.Server) {
 	return simAppOn(t, srv, p), srv
 }
 
-// simAppOn runs the UI on srv, as simApp does.
+// simAppOn runs the UI on srv, as simApp does, as context "lab".
 func simAppOn(t *testing.T, srv *sim.Server, p vsphere.Policy) *loop {
 	t.Helper()
-	a := New(Config{Context: "lab", Contexts: []string{"lab"}, Connect: func(ctx context.Context, _, _ string) (*vsphere.Client, error) {
+	return simAppAs(t, srv, p, Config{Context: "lab", Contexts: []string{"lab"}})
+}
+
+// simAppAs runs the UI on srv, as simApp does, with cfg's Context,
+// Contexts and Origin: whatever context it connects to is srv.
+func simAppAs(t *testing.T, srv *sim.Server, p vsphere.Policy, cfg Config) *loop {
+	t.Helper()
+	cfg.Connect = func(ctx context.Context, _, _ string) (*vsphere.Client, error) {
 		return vsphere.Connect(ctx, vspheretest.Config(srv), vsphere.WithPolicy(p))
-	}})
+	}
+	a := New(cfg)
 	l := run(t, a)
 	l.until("the inventory to load", func() bool { return a.state == vsphere.Live && a.inv != nil })
 	return l

@@ -56,3 +56,43 @@ func TestMaintenanceEmptiesTheHostFirst(t *testing.T) {
 		})
 	}
 }
+
+// TestMaintenanceActsOnTheMarkedHosts: M, as m and p on VMs, acts on the
+// marked hosts when any are marked, else on the selected one. The
+// confirmation names them, not the host under the cursor; once it is
+// confirmed they change and their marks are gone. M on marked hosts all in
+// maintenance mode takes them out.
+func TestMaintenanceActsOnTheMarkedHosts(t *testing.T) {
+	l, srv := simApp(t, vsphere.Policy{})
+	a := l.a
+	marked := []string{"esx-b-01.lab.local", "esx-b-02.lab.local"}
+	inMaintenance := func(want bool) {
+		t.Helper()
+		for _, h := range inventory(t, srv).FilterHosts(vsphere.Filter{Host: "esx-b-*"}) {
+			if h.MaintenanceMode != (want && h.Name != "esx-b-03.lab.local") {
+				t.Errorf("%s: maintenance mode %t; want it only on %v; notes %q", h.Name, h.MaintenanceMode, marked, noteText(a))
+			}
+		}
+	}
+	l.keys(":host", "<enter>", "/", "esx-b", "<enter>")
+	for _, step := range []struct {
+		title string
+		in    bool // the marked hosts are in maintenance mode once it is done
+	}{
+		{"migrate 3 VMs from 2 hosts to esx-b-03.lab.local; enter maintenance mode on 2 hosts: esx-b-01.lab.local, esx-b-02.lab.local?", true},
+		{"exit maintenance mode on 2 hosts: esx-b-01.lab.local, esx-b-02.lab.local?", false},
+	} {
+		// The cursor ends on esx-b-03, which is not marked.
+		l.keys("g", " ", " ", "M")
+		l.until("the maintenance confirmation", func() bool { return a.dialog != nil })
+		if got := dialogTitle(a); got != step.title {
+			t.Errorf("M with %v marked asks %q; want %q", marked, got, step.title)
+		}
+		l.keys("y")
+		l.until("the change to end", idle(a))
+		if n := l.marks(); n != 0 {
+			t.Errorf("after %q was confirmed %d hosts are still marked; want none", step.title, n)
+		}
+		inMaintenance(step.in)
+	}
+}

@@ -46,8 +46,8 @@ type (
 	migrateMsg struct{ vmSet }
 	// powerMsg opens the power menu for VMs.
 	powerMsg struct{ vmSet }
-	// maintenanceMsg asks to toggle a host's maintenance mode.
-	maintenanceMsg struct{ host vsphere.Host }
+	// maintenanceMsg asks to toggle the maintenance mode of hosts.
+	maintenanceMsg struct{ hosts []vsphere.Host }
 	// haMsg opens a cluster's HA/DRS panel.
 	haMsg struct{ cluster vsphere.Cluster }
 )
@@ -104,7 +104,7 @@ func newViews(c common.Common) map[Kind]view {
 				return openMsg{location{kind: VMs, scope: vsphere.Filter{Host: h.Name}, label: h.Name}}
 			},
 			Actions: []listview.Action[vsphere.Host]{
-				{Key: k.Maintenance, Do: func(h vsphere.Host, _ []vsphere.Host) tea.Msg { return maintenanceMsg{h} }},
+				{Key: k.Maintenance, Do: func(sel vsphere.Host, marked []vsphere.Host) tea.Msg { return maintenanceMsg{actedOn(sel, marked)} }},
 			},
 		}),
 		VMs: listview.New(c, listview.Kind[vsphere.VM]{
@@ -112,8 +112,8 @@ func newViews(c common.Common) map[Kind]view {
 			Rows:   func(s listview.Source) []vsphere.VM { return invOr(s).FilterVMs(s.Scope) },
 			Detail: vmDetail,
 			Actions: []listview.Action[vsphere.VM]{
-				{Key: k.Migrate, Do: func(sel vsphere.VM, marked []vsphere.VM) tea.Msg { return migrateMsg{actedOn(sel, marked)} }},
-				{Key: k.Power, Do: func(sel vsphere.VM, marked []vsphere.VM) tea.Msg { return powerMsg{actedOn(sel, marked)} }},
+				{Key: k.Migrate, Do: func(sel vsphere.VM, marked []vsphere.VM) tea.Msg { return migrateMsg{vmsOf(actedOn(sel, marked))} }},
+				{Key: k.Power, Do: func(sel vsphere.VM, marked []vsphere.VM) tea.Msg { return powerMsg{vmsOf(actedOn(sel, marked))} }},
 			},
 		}),
 		Datastores: listview.New(c, listview.Kind[vsphere.Datastore]{
@@ -155,14 +155,19 @@ type vmSet struct {
 	names []string
 }
 
-// actedOn returns the marked VMs, or the selected one when none is
-// marked.
-func actedOn(selected vsphere.VM, marked []vsphere.VM) vmSet {
+// actedOn returns the marked rows, or the selected one when none is
+// marked: what a key acts on.
+func actedOn[T any](selected T, marked []T) []T {
 	if len(marked) == 0 {
-		marked = []vsphere.VM{selected}
+		return []T{selected}
 	}
+	return marked
+}
+
+// vmsOf returns vms as a vmSet.
+func vmsOf(vms []vsphere.VM) vmSet {
 	var out vmSet
-	for _, v := range marked {
+	for _, v := range vms {
 		out.vms, out.names = append(out.vms, v.Ref), append(out.names, v.Name)
 	}
 	return out

@@ -197,26 +197,34 @@ func planSettings(ctx context.Context, cur settings, in resolveInput, planContex
 	if planContext == "" {
 		return cur, nil
 	}
-	var other, names string // the setting that names another vCenter, and what it names
-	switch urlSrc, ctxSrc := cur.sources["url"], cur.sources["context"]; {
-	case cur.Simulator != "":
-		other, names = "--simulator", "runs its own vCenter"
-	case strings.HasPrefix(urlSrc, "--") || strings.HasPrefix(urlSrc, "VTUI_"):
-		other, names = urlSrc, "names "+vsphere.RedactURL(cur.Conn.URL)
-	case cur.ContextName != planContext && (ctxSrc == "--context" || ctxSrc == "VTUI_CONTEXT"):
-		other, names = ctxSrc, fmt.Sprintf("names context %q", cur.ContextName)
-	}
-	if other != "" {
-		drop := "drop " + other
-		if !strings.HasPrefix(other, "--") {
-			drop = "unset " + other
-		}
-		return cur, usageErrorf("the plan names context %q, and %s %s: remove \"context: %s\" from the plan to use %s, or %s to use context %s",
-			planContext, other, names, planContext, other, drop, planContext)
+	if err := drill.CheckContext(planContext, commandWhere(cur)); err != nil {
+		return cur, usageError{err}
 	}
 	in.PlanContext = planContext
 	s, _, err := resolveSettings(ctx, in)
 	return s, err
+}
+
+// commandWhere is the vCenter the command's settings cur name, for
+// drill.CheckContext: the setting that names it, or a default (the zero
+// Where) that gives way to a plan's context.
+func commandWhere(cur settings) drill.Where {
+	var w drill.Where
+	switch urlSrc, ctxSrc := cur.sources["url"], cur.sources["context"]; {
+	case cur.Simulator != "":
+		w = drill.Where{By: "--simulator", Names: "runs its own vCenter"}
+	case strings.HasPrefix(urlSrc, "--") || strings.HasPrefix(urlSrc, "VTUI_"):
+		w = drill.Where{By: urlSrc, Names: "names " + vsphere.RedactURL(cur.Conn.URL)}
+	case ctxSrc == "--context" || ctxSrc == "VTUI_CONTEXT":
+		w = drill.Where{Context: cur.ContextName, By: ctxSrc, Names: fmt.Sprintf("names context %q", cur.ContextName)}
+	default:
+		return w
+	}
+	w.Instead = "drop " + w.By
+	if !strings.HasPrefix(w.By, "--") {
+		w.Instead = "unset " + w.By
+	}
+	return w
 }
 
 // drillDryRun runs the preflight and says what would be injected.

@@ -110,3 +110,40 @@ func writeJournalStart(t *testing.T, path, planPath string) {
 	}
 	writeFile(t, path, string(line)+"\n", 0o600)
 }
+
+// TestTUIOrigin: the terminal UI is told when its first vCenter is not a
+// context of the config file, and what named it, so that its drill view
+// refuses a plan's context there (ui/drill); a context, chosen by any
+// means, is no such origin.
+func TestTUIOrigin(t *testing.T) {
+	file := "current-context: lab\ncontexts:\n  lab: {url: https://lab.example/sdk, username: u}\n  prod: {url: https://prod.example/sdk, username: u}\n"
+	tests := []struct {
+		args []string
+		env  fakeEnv
+		file bool
+		want string
+	}{
+		{file: true, want: ""},
+		{args: []string{"--context", "prod"}, file: true, want: ""},
+		{env: fakeEnv{"VTUI_CONTEXT": "prod"}, file: true, want: ""},
+		{env: fakeEnv{"GOVC_URL": "govc.example", "GOVC_USERNAME": "u"}, file: true, want: ""},
+		{args: []string{"--simulator"}, file: true, want: "--simulator"},
+		{args: []string{"--url", "vc01", "--username", "u"}, file: true, want: "--url"},
+		{env: fakeEnv{"VTUI_URL": "vc01", "VTUI_USERNAME": "u"}, file: true, want: "VTUI_URL"},
+		{env: fakeEnv{"GOVC_URL": "govc.example", "GOVC_USERNAME": "u"}, want: "GOVC_URL"},
+	}
+	for _, tt := range tests {
+		input := fmt.Sprintf("vtui %q, env %v, config file %t", tt.args, tt.env, tt.file)
+		home := t.TempDir()
+		if tt.file {
+			writeFile(t, filepath.Join(home, ".config", "vtui", "config.yaml"), file, 0o600)
+		}
+		s, _, err := resolveSettings(context.Background(), testInput(t, home, tt.args, tt.env))
+		if err != nil {
+			t.Fatalf("%s: %v", input, err)
+		}
+		if got := tuiOrigin(s); got != tt.want {
+			t.Errorf("%s: the terminal UI's origin is %q; want %q", input, got, tt.want)
+		}
+	}
+}

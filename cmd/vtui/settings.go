@@ -310,7 +310,7 @@ func (r *resolver) connection(cc contextConfig, useGOVC bool) error {
 
 	// The password is read only on connect, and never through viper: it
 	// has no flag and no config-file value.
-	fromContext := s.ContextName != "" && urlSrc == r.contextSource()
+	fromContext := s.urlFromContext()
 	contextHasPw := cc.PasswordEnv != "" || cc.PasswordFile != ""
 	var withheld []string
 	switch {
@@ -539,7 +539,16 @@ func (r *resolver) source(key string) string {
 	return "default"
 }
 
-func (r *resolver) contextSource() string { return "context " + r.s.ContextName }
+func (r *resolver) contextSource() string { return r.s.contextSource() }
+
+// contextSource is the source the context's own values are recorded as.
+func (s *settings) contextSource() string { return "context " + s.ContextName }
+
+// urlFromContext reports whether the URL is the context's own, not one
+// that --url, VTUI_URL or GOVC_URL named.
+func (s *settings) urlFromContext() bool {
+	return s.ContextName != "" && s.sources["url"] == s.contextSource()
+}
 
 // selectContext picks the context: an explicit switch, else --context, else
 // VTUI_CONTEXT, else current-context. --simulator selects none, so that a

@@ -80,6 +80,7 @@ func runTUI(cmd *cobra.Command, a *app) error {
 	}
 	m := ui.New(ui.Config{
 		Context:  first,
+		Origin:   tuiOrigin(s),
 		Contexts: contexts,
 		Connect:  connect,
 		Log:      a.log,
@@ -101,10 +102,26 @@ func runTUI(cmd *cobra.Command, a *app) error {
 	if cerr := m.Close(context.WithoutCancel(ctx)); cerr != nil {
 		a.log.Warn("logout failed", "err", cerr)
 	}
-	if err != nil && !errors.Is(err, tea.ErrProgramKilled) {
+	// A signal ends the program through ctx: Run's error then wraps
+	// ctx's, and execute reports "interrupted" with exit 1, as for every
+	// command. A quit by key returns nil.
+	if err != nil {
 		return fmt.Errorf("terminal UI: %w", err)
 	}
 	return nil
+}
+
+// tuiOrigin is what named the vCenter of s when it is not a context of
+// the config file ("--simulator", "--url", "VTUI_URL", "GOVC_URL"), else
+// "": the terminal UI's Config.Origin.
+func tuiOrigin(s settings) string {
+	switch {
+	case s.Simulator != "":
+		return "--simulator"
+	case !s.urlFromContext():
+		return s.sources["url"]
+	}
+	return ""
 }
 
 // writeNotConfigured tells a first-time user the three ways to get going.

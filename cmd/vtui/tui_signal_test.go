@@ -30,8 +30,9 @@ var modes = regexp.MustCompile(`\x1b\[\?[0-9;]*[hl]`)
 
 // TestTUIEndsOnEverySignal runs the terminal UI in a pseudo-terminal many
 // times, and signals it at a random moment after its first screen: each
-// SIGTERM and each SIGINT must end vtui within the bound, leave the
-// alternate screen last, and give the terminal its modes back. Bubble
+// SIGTERM and each SIGINT must end vtui within the bound, exit 1 saying
+// "vtui: interrupted" as every command does, leave the alternate screen
+// last but for that line, and give the terminal its modes back. Bubble
 // Tea's own signal handler and main's both catching one signal once
 // deadlocked the shutdown.
 func TestTUIEndsOnEverySignal(t *testing.T) {
@@ -45,7 +46,7 @@ func TestTUIEndsOnEverySignal(t *testing.T) {
 			var slowest time.Duration
 			for i := range runs {
 				delay := time.Duration(rand.IntN(400)) * time.Millisecond
-				took := signalTUI(t, sig, delay, bound)
+				took := endTUI(t, signalled(sig), delay, bound)
 				slowest = max(slowest, took)
 				t.Logf("run %d: %s after %s ended vtui in %s", i+1, sig, delay, took.Round(time.Millisecond))
 			}
@@ -54,11 +55,42 @@ func TestTUIEndsOnEverySignal(t *testing.T) {
 	}
 }
 
-// signalTUI starts `vtui --simulator=small` in a new pseudo-terminal,
-// waits for its first screen and delay, sends sig, and returns how long
-// vtui took to exit. It fails the test if vtui outlives bound, does not
-// leave the alternate screen last, or leaves the terminal's modes changed.
-func signalTUI(t *testing.T, sig syscall.Signal, delay, bound time.Duration) time.Duration {
+// TestTUIQuitByKeyExitsZero: q, :q and ctrl+c typed on the first screen
+// quit the terminal UI with exit 0 and nothing written after it; only a
+// signal is an interruption.
+func TestTUIQuitByKeyExitsZero(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts vtui 3 times")
+	}
+	for _, keys := range []string{"q", ":q\r", "\x03"} {
+		t.Run(fmt.Sprintf("%q", keys), func(t *testing.T) {
+			endTUI(t, ending{name: fmt.Sprintf("typing %q", keys), code: 0, after: "",
+				do: func(_ *os.Process, ptm *os.File) error { _, err := ptm.WriteString(keys); return err }}, 0, 10*time.Second)
+		})
+	}
+}
+
+// ending is how a test ends vtui, and what vtui must then exit with and
+// write after leaving the alternate screen.
+type ending struct {
+	name  string
+	do    func(p *os.Process, ptm *os.File) error
+	code  int
+	after string
+}
+
+// signalled ends vtui by sig: exit 1 saying it was interrupted.
+func signalled(sig syscall.Signal) ending {
+	return ending{name: sig.String(), code: 1, after: "vtui: interrupted\r\n",
+		do: func(p *os.Process, _ *os.File) error { return p.Signal(sig) }}
+}
+
+// endTUI starts `vtui --simulator=small` in a new pseudo-terminal, waits
+// for its first screen and delay, ends it as end says, and returns how
+// long vtui took to exit. It fails the test if vtui outlives bound, exits
+// with another code than end's, writes anything but end's text after
+// leaving the alternate screen, or leaves the terminal's modes changed.
+func endTUI(t *testing.T, end ending, delay, bound time.Duration) time.Duration {
 	t.Helper()
 	ptm, pts := openPTY(t)
 	before, err := unix.IoctlGetTermios(int(pts.Fd()), unix.TCGETS)
@@ -105,13 +137,14 @@ func signalTUI(t *testing.T, sig syscall.Signal, delay, bound time.Duration) tim
 	}
 	time.Sleep(delay)
 	sent := time.Now()
-	if err := cmd.Process.Signal(sig); err != nil {
+	if err := end.do(cmd.Process, ptm); err != nil {
 		t.Fatal(err)
 	}
+	var waitErr error
 	select {
-	case <-exited:
+	case waitErr = <-exited:
 	case <-time.After(bound):
-		kill(fmt.Sprintf("vtui still ran %s after %s", bound, sig))
+		kill(fmt.Sprintf("vtui still ran %s after %s", bound, end.name))
 	}
 	took := time.Since(sent)
 	after, err := unix.IoctlGetTermios(int(pts.Fd()), unix.TCGETS)
@@ -122,16 +155,21 @@ func signalTUI(t *testing.T, sig syscall.Signal, delay, bound time.Duration) tim
 	<-read
 	_ = ptm.Close()
 
+	if code := cmd.ProcessState.ExitCode(); code != end.code {
+		t.Errorf("after %s vtui exited %d (%v); want %d", end.name, code, waitErr, end.code)
+	}
 	// Leaving the alternate screen is the last thing written, but for
-	// modes (the cursor shown again): no text after it.
+	// modes (the cursor shown again) and the error line on stderr, if any.
 	got := out.String()
 	enter, exit := strings.LastIndex(got, enterAltScreen), strings.LastIndex(got, exitAltScreen)
-	if enter < 0 || exit < enter || modes.ReplaceAllString(got[exit+len(exitAltScreen):], "") != "" {
-		t.Errorf("after %s the output does not end by leaving the alternate screen; it ends with %q", sig, out.tail())
+	if enter < 0 || exit < enter {
+		t.Errorf("after %s the output does not end by leaving the alternate screen; it ends with %q", end.name, out.tail())
+	} else if after := modes.ReplaceAllString(got[exit+len(exitAltScreen):], ""); after != end.after {
+		t.Errorf("after %s vtui wrote %q after leaving the alternate screen; want %q", end.name, after, end.after)
 	}
 	if after.Lflag != before.Lflag || after.Iflag != before.Iflag || after.Oflag != before.Oflag {
 		t.Errorf("after %s the terminal's modes are lflag %#x iflag %#x oflag %#x; want them back as %#x %#x %#x",
-			sig, after.Lflag, after.Iflag, after.Oflag, before.Lflag, before.Iflag, before.Oflag)
+			end.name, after.Lflag, after.Iflag, after.Oflag, before.Lflag, before.Iflag, before.Oflag)
 	}
 	return took
 }

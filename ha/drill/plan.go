@@ -19,7 +19,8 @@ type Plan struct {
 	// Name names the drill in reports and in the cluster's drill lock.
 	Name string `json:"name" yaml:"name" strict:"required"`
 	// Context, if set, is the vtui context the drill runs on; a command
-	// line that names another vCenter as well is refused, not obeyed.
+	// line that names another vCenter as well, or a terminal UI on
+	// another, is refused, not obeyed (CheckContext).
 	Context  string   `json:"context,omitempty" yaml:"context,omitempty"`
 	Cluster  string   `json:"cluster" yaml:"cluster" strict:"required"`
 	Scenario Scenario `json:"scenario" yaml:"scenario" strict:"required"`

@@ -76,7 +76,7 @@ func DefaultKeyMap() KeyMap {
 		Exit:        key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit from anywhere")),
 		Migrate:     key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "migrate VMs (marked or selected)")),
 		Power:       key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "power menu")),
-		Maintenance: key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "host maintenance on/off")),
+		Maintenance: key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "maintenance on/off (marked or selected hosts)")),
 		HA:          key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "HA/DRS panel")),
 		Table:       table.DefaultKeyMap(),
 		Dialog: DialogKeyMap{

@@ -34,6 +34,25 @@ import (
 type Conn struct {
 	Ctx    context.Context
 	Client *vsphere.Client
+	// Context names the connection: a context of the config file, or,
+	// with Origin, a name for the vCenter the command line named.
+	Context string
+	// Origin, if not "", is what named the vCenter instead of a context
+	// of the config file: "--simulator", "--url", "VTUI_URL", "GOVC_URL".
+	Origin string
+}
+
+// where is the connection, for the rule on a plan's context
+// (drill.CheckContext). The view cannot give way to a plan's context, as
+// the CLI's defaults do: it runs the drill where it is, so it names
+// itself, and switching is the user's to do.
+func (c Conn) where(planContext string) drill.Where {
+	w := drill.Where{Context: c.Context, By: "the current connection", Names: fmt.Sprintf("is on context %q", c.Context),
+		Instead: "close the view and switch with :ctx " + planContext}
+	if c.Origin != "" {
+		w.Context, w.Names = "", fmt.Sprintf("is on %s (named by %s, not a context)", c.Context, c.Origin)
+	}
+	return w
 }
 
 // Selection is what was selected where the view was opened: a host and

@@ -19,12 +19,17 @@ import (
 // cluster's configuration and the VMs' reservations.
 const preflightTimeout = 2 * time.Minute
 
-// request moves to phase p for a request through the connection: it
-// drops what was under way and returns the request's number, or says why
-// there can be none.
+// request moves to phase p for a request about the chosen plan through
+// the connection: it drops what was under way and returns the request's
+// number, or says why there can be none: no connection, or one the
+// plan's context refuses (drill.CheckContext).
 func (m *Model) request(p phase, what string) (c Conn, seq int, ok bool) {
 	if c = m.conn(); c.Client == nil {
 		m.say(true, "not connected: %s needs vCenter", what)
+		return c, 0, false
+	}
+	if err := drill.CheckContext(m.chosen.plan.Context, c.where(m.chosen.plan.Context)); err != nil {
+		m.say(true, "%v", err)
 		return c, 0, false
 	}
 	m.seq++
