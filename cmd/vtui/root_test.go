@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/spf13/cobra"
+
+	"github.com/vtui/vtui/cmd/internal/config/configtest"
 )
 
 // result is what one run of vtui left behind.
@@ -21,13 +23,13 @@ type result struct {
 
 // runTest runs vtui with args in a fake process: env, a fresh home, and no
 // terminal.
-func runTest(t *testing.T, args []string, env fakeEnv) result {
+func runTest(t *testing.T, args []string, env configtest.Env) result {
 	t.Helper()
 	return runSys(t, args, testSys(t, env))
 }
 
-func testSys(t *testing.T, env fakeEnv) *sysEnv {
-	env.set(t)
+func testSys(t *testing.T, env configtest.Env) *sysEnv {
+	env.Set(t)
 	return &sysEnv{
 		stdin:     strings.NewReader(""),
 		stdout:    &bytes.Buffer{},
@@ -46,10 +48,10 @@ func runSys(t *testing.T, args []string, sys *sysEnv) result {
 func TestExitCodes(t *testing.T) {
 	dir := t.TempDir()
 	badConfig := filepath.Join(dir, "bad.yaml")
-	writeFile(t, badConfig, "contexts:\n  lab:\n    pasword: x\n", 0o600)
+	configtest.WriteFile(t, badConfig, "contexts:\n  lab:\n    pasword: x\n", 0o600)
 	tests := []struct {
 		args       []string
-		env        fakeEnv
+		env        configtest.Env
 		wantCode   int
 		wantStderr []string
 	}{
@@ -65,10 +67,10 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"version", "extra"}, nil, exitUsage, []string{`unknown command "extra" for "vtui version"`}},
 		{[]string{"--simulator=huge"}, nil, exitUsage, []string{"valid: small, demo, large"}},
 		{[]string{"--config", badConfig}, nil, exitUsage, []string{badConfig + `:3:5: contexts.lab.pasword: unknown key`}},
-		{nil, fakeEnv{"VTUI_CONFIG": badConfig}, exitUsage, []string{badConfig + ":3:"}},
+		{nil, configtest.Env{"VTUI_CONFIG": badConfig}, exitUsage, []string{badConfig + ":3:"}},
 		{[]string{"--config", filepath.Join(dir, "missing.yaml")}, nil, exitUsage, []string{"missing.yaml"}},
 		{[]string{"--context", "prod"}, nil, exitUsage, []string{`context "prod" (from --context): no config file`}},
-		{nil, fakeEnv{"VTUI_READONLY": "perhaps"}, exitUsage, []string{"VTUI_READONLY"}},
+		{nil, configtest.Env{"VTUI_READONLY": "perhaps"}, exitUsage, []string{"VTUI_READONLY"}},
 	}
 	for _, tt := range tests {
 		r := runTest(t, tt.args, tt.env)
@@ -176,7 +178,7 @@ func TestNotConfigured(t *testing.T) {
 		t.Errorf("vtui with nothing configured: got exit %d, stderr %q; want 0 and nothing", r.code, r.stderr)
 	}
 	// Once something is configured it opens the UI, which needs a terminal.
-	r = runTest(t, nil, fakeEnv{"VTUI_URL": "vc"})
+	r = runTest(t, nil, configtest.Env{"VTUI_URL": "vc"})
 	if r.code != exitUsage || !strings.Contains(r.stderr, "the terminal UI needs a terminal") || !strings.Contains(r.stderr, "vtui get vms") {
 		t.Errorf("vtui with VTUI_URL and no terminal: got exit %d, stderr %q; want 2 and a pointer to the commands", r.code, r.stderr)
 	}
@@ -202,7 +204,7 @@ func TestVersion(t *testing.T) {
 	// version works even when the config file is broken.
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.yaml")
-	writeFile(t, bad, "{{{", 0o600)
+	configtest.WriteFile(t, bad, "{{{", 0o600)
 	if r := runTest(t, []string{"version", "--config", bad}, nil); r.code != exitOK {
 		t.Errorf("vtui version with a broken config: got exit %d, stderr %q; want 0", r.code, r.stderr)
 	}
@@ -214,10 +216,10 @@ func TestHelpNeverShowsPasswords(t *testing.T) {
 	const secret = "s3cr3t-Pa55"
 	dir := t.TempDir()
 	pwFile := filepath.Join(dir, "pw")
-	writeFile(t, pwFile, secret+"\n", 0o600)
+	configtest.WriteFile(t, pwFile, secret+"\n", 0o600)
 	cfg := filepath.Join(dir, "config.yaml")
-	writeFile(t, cfg, fmt.Sprintf("current-context: lab\ncontexts:\n  lab: {url: vc, username: u, password-file: %s}\n", pwFile), 0o600)
-	envs := []fakeEnv{
+	configtest.WriteFile(t, cfg, fmt.Sprintf("current-context: lab\ncontexts:\n  lab: {url: vc, username: u, password-file: %s}\n", pwFile), 0o600)
+	envs := []configtest.Env{
 		{"VTUI_PASSWORD": secret, "GOVC_PASSWORD": secret, "VTUI_URL": "vc", "VTUI_USERNAME": "u"},
 		{"GOVC_URL": "https://u:" + secret + "@vc/sdk", "VTUI_PASSWORD": secret},
 		{"VTUI_CONFIG": cfg, "LAB_PASSWORD": secret},
@@ -240,7 +242,7 @@ func TestHelpNeverShowsPasswords(t *testing.T) {
 }
 
 func TestConnectWithoutPassword(t *testing.T) {
-	sys := testSys(t, fakeEnv{"VTUI_URL": "127.0.0.1:1", "VTUI_USERNAME": "u"})
+	sys := testSys(t, configtest.Env{"VTUI_URL": "127.0.0.1:1", "VTUI_USERNAME": "u"})
 	a := newApp(sys)
 	root := newRootCmd(a)
 	if err := root.ParseFlags([]string{"--connect-timeout", "1s"}); err != nil {
@@ -307,7 +309,7 @@ func TestLogFile(t *testing.T) {
 	for _, name := range []string{"sub/vtui.log", "vtui.jsonl"} {
 		path := filepath.Join(dir, name)
 		// Nothing listens on port 1: the connect fails, after logging.
-		sys := testSys(t, fakeEnv{"VTUI_URL": "127.0.0.1:1", "VTUI_USERNAME": "u", "VTUI_PASSWORD": secret})
+		sys := testSys(t, configtest.Env{"VTUI_URL": "127.0.0.1:1", "VTUI_USERNAME": "u", "VTUI_PASSWORD": secret})
 		r := runSys(t, []string{"--log-file", path, "--connect-timeout", "2s", "get", "vms"}, sys)
 		if r.code != exitFailed || strings.Contains(r.stderr, secret) {
 			t.Fatalf("vtui --log-file %s get vms: exit %d, stderr %q; want 1 without the password", path, r.code, r.stderr)
