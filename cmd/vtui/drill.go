@@ -11,9 +11,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vtui/vtui/cmd/internal/config"
 	"github.com/vtui/vtui/ha/drill"
 	"github.com/vtui/vtui/vsphere"
-	"github.com/vtui/vtui/vsphere/sim"
 )
 
 func newDrillCmd(a *app) *cobra.Command {
@@ -176,11 +176,11 @@ directory) lets vtui drill rollback finish a drill whose runner died.`,
 // connectForPlan connects to the vCenter a drill plan runs on
 // (planSettings).
 func (a *app) connectForPlan(cmd *cobra.Command, plan drill.Plan) (*vsphere.Client, error) {
-	s, err := planSettings(cmd.Context(), a.settings, resolveInput{Flags: a.flags, Home: a.sys.home, Presets: sim.PresetNames()}, plan.Context)
+	s, err := planSettings(cmd.Context(), a.settings, a.configInput(a.flags), plan.Context)
 	if err != nil {
 		return nil, err
 	}
-	a.printNotes(slices.DeleteFunc(slices.Clone(s.notes), func(n string) bool { return slices.Contains(a.settings.notes, n) }))
+	a.printNotes(slices.DeleteFunc(slices.Clone(s.Notes), func(n string) bool { return slices.Contains(a.settings.Notes, n) }))
 	return a.connectWith(cmd.Context(), s)
 }
 
@@ -193,12 +193,12 @@ func (a *app) connectForPlan(cmd *cobra.Command, plan drill.Plan) (*vsphere.Clie
 // rather than guess which one the drill should hurt. The config file's
 // current-context and GOVC_* variables are defaults, and give way to the
 // plan's context.
-func planSettings(ctx context.Context, cur settings, in resolveInput, planContext string) (settings, error) {
+func planSettings(ctx context.Context, cur config.Settings, in config.Input, planContext string) (config.Settings, error) {
 	if planContext == "" {
 		return cur, nil
 	}
 	var other, names string // the setting that names another vCenter, and what it names
-	switch urlSrc, ctxSrc := cur.sources["url"], cur.sources["context"]; {
+	switch urlSrc, ctxSrc := cur.Sources["url"], cur.Sources["context"]; {
 	case cur.Simulator != "":
 		other, names = "--simulator", "runs its own vCenter"
 	case strings.HasPrefix(urlSrc, "--") || strings.HasPrefix(urlSrc, "VTUI_"):
@@ -215,7 +215,7 @@ func planSettings(ctx context.Context, cur settings, in resolveInput, planContex
 			planContext, other, names, planContext, other, drop, planContext)
 	}
 	in.PlanContext = planContext
-	s, _, err := resolveSettings(ctx, in)
+	s, _, err := config.Resolve(ctx, in)
 	return s, err
 }
 

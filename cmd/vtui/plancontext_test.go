@@ -8,8 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/pflag"
+
+	"github.com/vtui/vtui/cmd/internal/config"
 	"github.com/vtui/vtui/cmd/internal/config/configtest"
 	"github.com/vtui/vtui/ha/drill"
+	"github.com/vtui/vtui/vsphere/sim"
 )
 
 // TestPlanContextRule holds the rule for a drill plan's context against
@@ -73,8 +77,14 @@ func TestPlanContextRule(t *testing.T) {
 			if tt.current != noFile {
 				configtest.WriteFile(t, filepath.Join(home, ".config", "vtui", "config.yaml"), file(tt.current), 0o600)
 			}
-			in := testInput(t, home, tt.args, tt.env)
-			cur, _, err := resolveSettings(context.Background(), in)
+			fs := pflag.NewFlagSet("vtui", pflag.ContinueOnError)
+			config.AddFlags(fs, sim.PresetNames(), outputFormats)
+			if err := fs.Parse(tt.args); err != nil {
+				t.Fatalf("parse %q: %v", tt.args, err)
+			}
+			tt.env.Set(t)
+			in := newApp(&sysEnv{home: home}).configInput(fs)
+			cur, _, err := config.Resolve(context.Background(), in)
 			if err != nil {
 				t.Fatalf("the command's settings: %v", err)
 			}

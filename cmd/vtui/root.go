@@ -20,6 +20,7 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
+	"github.com/vtui/vtui/cmd/internal/config"
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/sim"
 )
@@ -124,7 +125,7 @@ func newRootCmd(a *app) *cobra.Command {
 		}
 		return usageErrorf("%w (see '%s --help')", err, cmd.CommandPath())
 	})
-	addGlobalFlags(root.PersistentFlags())
+	config.AddFlags(root.PersistentFlags(), sim.PresetNames(), outputFormats)
 	root.AddCommand(
 		newVersionCmd(a),
 		newGetCmd(a),
@@ -138,27 +139,6 @@ func newRootCmd(a *app) *cobra.Command {
 	root.InitDefaultCompletionCmd()
 	enforceUsageErrors(root)
 	return root
-}
-
-// addGlobalFlags declares the flags every command accepts. Their defaults
-// never come from the environment, so help output can never show a secret.
-func addGlobalFlags(fs *pflag.FlagSet) {
-	fs.String("context", "", "config-file context to use (env VTUI_CONTEXT; default: the file's current-context)")
-	fs.String("config", "", "config file; --config= reads none (env VTUI_CONFIG; default $XDG_CONFIG_HOME/vtui/config.yaml or ~/.config/vtui/config.yaml)")
-	fs.String("url", "", "vCenter URL or host name, e.g. vc01.example.com (env VTUI_URL, GOVC_URL)")
-	fs.String("username", "", "user name, e.g. administrator@vsphere.local (env VTUI_USERNAME, GOVC_USERNAME)")
-	fs.Bool("insecure", false, "skip TLS certificate verification; prefer --thumbprint or --ca-file (env VTUI_INSECURE, GOVC_INSECURE)")
-	fs.String("thumbprint", "", "trust the server certificate with this SHA-1 or SHA-256 fingerprint (env VTUI_THUMBPRINT)")
-	fs.String("ca-file", "", "PEM file of CA certificates to trust besides the system ones (env VTUI_CA_FILE)")
-	fs.Bool("readonly", false, "refuse every change before any request is sent (env VTUI_READONLY)")
-	fs.Bool("dry-run", false, "show what would change and change nothing")
-	fs.Bool("yes", false, "do not ask before changing something; required without a terminal")
-	fs.String("simulator", "", "run against an in-process simulated vCenter; --simulator=PRESET picks one of "+
-		strings.Join(sim.PresetNames(), ", "))
-	fs.Lookup("simulator").NoOptDefVal = "demo"
-	fs.StringP("output", "o", outputTable, "output format: "+strings.Join(outputFormats, ", "))
-	fs.String("log-file", "", "write a log to this file; .json or .jsonl for JSON lines (env VTUI_LOG_FILE)")
-	fs.Duration("connect-timeout", defaultTimeout, "time limit for connecting and logging in (env VTUI_TIMEOUT)")
 }
 
 // enforceUsageErrors makes cobra's argument errors exit 2 in every command,
@@ -224,7 +204,7 @@ type sysEnv struct {
 	stderr io.Writer
 	// lookupEnv reads the environment: os.LookupEnv. Settings resolution
 	// reads the process environment through viper, so this must agree with it.
-	lookupEnv lookupEnvFunc
+	lookupEnv config.LookupEnvFunc
 	// home is the user's home directory, "" if unknown.
 	home string
 	// terminal reports whether stdin is a terminal a person can answer on.
@@ -285,13 +265,13 @@ type app struct {
 	// settings are resolved in the root's PersistentPreRunE; commands read
 	// them (a.settings.Output, a.settings.ReadOnly, ...) and never viper,
 	// flags or the environment directly.
-	settings settings
+	settings config.Settings
 	// log writes to --log-file, or nowhere; never to the terminal.
 	log *slog.Logger
 
 	sys       *sysEnv
 	flags     *pflag.FlagSet // the running command's parsed flags
-	config    *fileConfig    // nil without a config file
+	config    *config.File   // nil without a config file
 	logFile   *os.File
 	sim       *sim.Server // started by the first connect with --simulator
 	simPreset string      // the preset sim was started with
@@ -316,14 +296,10 @@ func (a *app) init(cmd *cobra.Command) error {
 		if !slices.Contains(outputFormats, out) {
 			return usageErrorf("invalid value %q for -o/--output (valid: %s)", out, strings.Join(outputFormats, ", "))
 		}
-		a.settings = settings{Output: out}
+		a.settings = config.Settings{Output: out}
 		return nil
 	}
-	s, fc, err := resolveSettings(cmd.Context(), resolveInput{
-		Flags:   cmd.Flags(),
-		Home:    a.sys.home,
-		Presets: sim.PresetNames(),
-	})
+	s, fc, err := config.Resolve(cmd.Context(), a.configInput(cmd.Flags()))
 	if err != nil {
 		return err
 	}
@@ -333,12 +309,12 @@ func (a *app) init(cmd *cobra.Command) error {
 			return err
 		}
 	}
-	a.printNotes(s.notes)
+	a.printNotes(s.Notes)
 	a.log.Debug("settings resolved", "command", cmd.CommandPath(), "config_file", s.ConfigFile,
 		"context", s.ContextName, "url", vsphere.RedactURL(s.Conn.URL), "username", s.Conn.Username,
 		"insecure", s.Conn.Insecure, "thumbprint", s.Conn.Thumbprint, "ca_file", s.Conn.CAFile,
 		"timeout", s.Conn.Timeout, "readonly", s.ReadOnly, "dry_run", s.DryRun, "output", s.Output,
-		"simulator", s.Simulator, "sources", s.sources)
+		"simulator", s.Simulator, "sources", s.Sources)
 	return nil
 }
 
@@ -411,7 +387,7 @@ func (a *app) connect(ctx context.Context) (*vsphere.Client, error) {
 // is empty it is read from s's password source, or asked for on a terminal.
 // The client carries s's --readonly and --dry-run policy, so every gate
 // made on it, the CLI's and the terminal UI's alike, obeys them.
-func (a *app) connectWith(ctx context.Context, s settings) (*vsphere.Client, error) {
+func (a *app) connectWith(ctx context.Context, s config.Settings) (*vsphere.Client, error) {
 	opts := []vsphere.Option{
 		vsphere.WithLogger(a.log),
 		vsphere.WithPolicy(vsphere.Policy{ReadOnly: s.ReadOnly, DryRun: s.DryRun}),
@@ -422,7 +398,7 @@ func (a *app) connectWith(ctx context.Context, s settings) (*vsphere.Client, err
 	if s.Conn.URL == "" {
 		return nil, usageErrorf("no vCenter URL: use --url, VTUI_URL or GOVC_URL, or a context of the config file (--context NAME); or try --simulator")
 	}
-	if err := s.checkURL(); err != nil {
+	if err := s.CheckURL(); err != nil {
 		return nil, err
 	}
 	if s.Conn.Username == "" {
@@ -459,7 +435,7 @@ var embeddedHA = sim.HAOptions{DetectDelay: 2 * time.Second, RestartDelay: 100 *
 
 // connectSimulator starts the in-process simulator once and logs in to it,
 // pinning its certificate rather than skipping verification.
-func (a *app) connectSimulator(ctx context.Context, s settings, opts []vsphere.Option) (*vsphere.Client, error) {
+func (a *app) connectSimulator(ctx context.Context, s config.Settings, opts []vsphere.Option) (*vsphere.Client, error) {
 	if a.sim == nil {
 		spec, err := sim.Preset(s.Simulator)
 		if err != nil {
@@ -493,31 +469,34 @@ func (a *app) connectSimulator(ctx context.Context, s settings, opts []vsphere.O
 
 // password returns the password for s from its source. With no source it
 // asks on the terminal if prompt is true and there is one; otherwise it
-// returns an error wrapping errNoPassword that names the ways to supply one.
+// returns an error wrapping config.ErrNoPassword that names the ways to supply one.
 // The terminal UI passes prompt=false while it owns the screen.
-func (a *app) password(ctx context.Context, s settings, prompt bool) (string, error) {
+func (a *app) password(ctx context.Context, s config.Settings, prompt bool) (string, error) {
 	var ask func(string) (string, error)
 	if prompt && a.sys.promptPassword != nil {
 		ask = func(p string) (string, error) { return a.sys.promptPassword(ctx, p) }
 	}
-	return readPassword(ctx, s, a.sys.lookupEnv, ask)
+	return config.ReadPassword(ctx, s, a.sys.lookupEnv, ask)
 }
 
 // contextNames lists the config file's contexts, sorted; nil without a file.
-func (a *app) contextNames() []string { return a.config.contextNames() }
+func (a *app) contextNames() []string { return a.config.ContextNames() }
 
 // resolveContext returns the settings for switching to the named context:
 // the context's own connection values (connection flags and VTUI_*/GOVC_*
 // connection variables are dropped), with the other flags kept. Its
 // Conn.Password is empty; connectWith reads it.
-func (a *app) resolveContext(ctx context.Context, name string) (settings, error) {
-	s, _, err := resolveSettings(ctx, resolveInput{
-		Flags:   a.flags,
-		Home:    a.sys.home,
-		Presets: sim.PresetNames(),
-		Context: &name,
-	})
+func (a *app) resolveContext(ctx context.Context, name string) (config.Settings, error) {
+	in := a.configInput(a.flags)
+	in.Context = &name
+	s, _, err := config.Resolve(ctx, in)
 	return s, err
+}
+
+// configInput is what config.Resolve reads for flags, besides the
+// environment.
+func (a *app) configInput(flags *pflag.FlagSet) config.Input {
+	return config.Input{Flags: flags, Home: a.sys.home, Presets: sim.PresetNames(), Outputs: outputFormats}
 }
 
 // errDeclined is returned by confirm when the user answers anything but yes.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vtui/vtui/cmd/internal/config"
 	"github.com/vtui/vtui/cmd/internal/config/configtest"
 )
 
@@ -43,6 +44,15 @@ func runSys(t *testing.T, args []string, sys *sysEnv) result {
 	t.Helper()
 	code := execute(context.Background(), args, sys)
 	return result{code, sys.stdout.(*bytes.Buffer).String(), sys.stderr.(*bytes.Buffer).String()}
+}
+
+// checkErr fails unless err contains every want (or is nil when want is),
+// and, when it is not nil, gives exit code 2.
+func checkErr(t *testing.T, input string, err error, want []string) {
+	t.Helper()
+	if configtest.CheckErr(t, input, err, want) && exitCode(err) != exitUsage {
+		t.Errorf("%s: error %q gives exit code %d; want %d", input, err, exitCode(err), exitUsage)
+	}
 }
 
 func TestExitCodes(t *testing.T) {
@@ -254,14 +264,14 @@ func TestConnectWithoutPassword(t *testing.T) {
 	}
 	_, err := a.connect(context.Background())
 	checkErr(t, "connect without a password or a terminal", err, []string{"no password for u at 127.0.0.1:1", "VTUI_PASSWORD", "terminal"})
-	if !errors.Is(err, errNoPassword) {
-		t.Errorf("got %v; want it to wrap errNoPassword", err)
+	if !errors.Is(err, config.ErrNoPassword) {
+		t.Errorf("got %v; want it to wrap config.ErrNoPassword", err)
 	}
 }
 
 func TestConnectWithoutURL(t *testing.T) {
 	a := newApp(testSys(t, nil))
-	_, err := a.connectWith(context.Background(), settings{})
+	_, err := a.connectWith(context.Background(), config.Settings{})
 	checkErr(t, "connect without a URL", err, []string{"no vCenter URL", "--url", "VTUI_URL", "--simulator"})
 }
 

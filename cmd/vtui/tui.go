@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vtui/vtui/cmd/internal/config"
 	"github.com/vtui/vtui/ui"
 	"github.com/vtui/vtui/vsphere"
 )
@@ -61,7 +62,7 @@ func runTUI(cmd *cobra.Command, a *app) error {
 			cs.Conn.Password = password
 		case cs.Simulator == "" && cs.Conn.Password == "":
 			pw, err := a.password(ctx, cs, false)
-			if errors.Is(err, errNoPassword) {
+			if errors.Is(err, config.ErrNoPassword) {
 				return nil, fmt.Errorf("%w: %w", ui.ErrPasswordRequired, err)
 			}
 			if err != nil {
@@ -111,7 +112,7 @@ func runTUI(cmd *cobra.Command, a *app) error {
 func writeNotConfigured(cmd *cobra.Command, a *app) error {
 	path := a.settings.ConfigFile
 	if path == "" {
-		path = defaultConfigPath(a.sys.lookupEnv, a.sys.home)
+		path = config.DefaultPath(a.sys.lookupEnv, a.sys.home)
 	}
 	if path == "" {
 		path = "$XDG_CONFIG_HOME/vtui/config.yaml"

@@ -49,3 +49,25 @@ func WriteFile(t testing.TB, path, content string, mode os.FileMode) {
 		t.Fatal(err)
 	}
 }
+
+// CheckErr fails t unless err contains every string of want, or is nil
+// when want is empty; input says what was tried. It reports whether err is
+// an error the caller should check further (its kind, its exit code).
+func CheckErr(t testing.TB, input string, err error, want []string) bool {
+	t.Helper()
+	if len(want) == 0 {
+		if err != nil {
+			t.Fatalf("%s: unexpected error %v", input, err)
+		}
+		return false
+	}
+	if err == nil {
+		t.Fatalf("%s: got no error; want one containing %q", input, want)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("%s:\n got error %q;\nwant it to contain %q", input, err, w)
+		}
+	}
+	return true
+}

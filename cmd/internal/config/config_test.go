@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"context"
@@ -19,11 +19,14 @@ import (
 	"github.com/vtui/vtui/vsphere"
 )
 
-var testPresets = []string{"small", "demo", "large"}
+var (
+	testPresets = []string{"small", "demo", "large"}
+	testOutputs = []string{"table", "json", "yaml"}
+)
 
 // resolveTest resolves settings for args and env, with file (if not "") as
 // the default config file ~/.config/vtui/config.yaml of a fresh home.
-func resolveTest(t *testing.T, args []string, env configtest.Env, file string) (settings, error) {
+func resolveTest(t *testing.T, args []string, env configtest.Env, file string) (Settings, error) {
 	t.Helper()
 	home := t.TempDir()
 	if file != "" {
@@ -32,22 +35,22 @@ func resolveTest(t *testing.T, args []string, env configtest.Env, file string) (
 	return resolveIn(t, home, args, env)
 }
 
-func resolveIn(t *testing.T, home string, args []string, env configtest.Env) (settings, error) {
+func resolveIn(t *testing.T, home string, args []string, env configtest.Env) (Settings, error) {
 	t.Helper()
-	s, _, err := resolveSettings(context.Background(), testInput(t, home, args, env))
+	s, _, err := Resolve(context.Background(), testInput(t, home, args, env))
 	return s, err
 }
 
 // testInput parses args as the global flags and makes env the environment.
-func testInput(t *testing.T, home string, args []string, env configtest.Env) resolveInput {
+func testInput(t *testing.T, home string, args []string, env configtest.Env) Input {
 	t.Helper()
 	fs := pflag.NewFlagSet("vtui", pflag.ContinueOnError)
-	addGlobalFlags(fs)
+	AddFlags(fs, testPresets, testOutputs)
 	if err := fs.Parse(args); err != nil {
 		t.Fatalf("parse %q: %v", args, err)
 	}
 	env.Set(t)
-	return resolveInput{Flags: fs, Home: home, Presets: testPresets}
+	return Input{Flags: fs, Home: home, Presets: testPresets, Outputs: testOutputs}
 }
 
 const labFile = `current-context: lab
@@ -114,7 +117,7 @@ func TestPrecedence(t *testing.T) {
 			}
 			got := conn{s.Conn.URL, s.Conn.Username, s.Conn.Insecure, s.ReadOnly}
 			if got != tt.want {
-				t.Errorf("args %q env %v:\n got %+v;\nwant %+v (sources %v)", tt.args, tt.env, got, tt.want, s.sources)
+				t.Errorf("args %q env %v:\n got %+v;\nwant %+v (sources %v)", tt.args, tt.env, got, tt.want, s.Sources)
 			}
 		})
 	}
@@ -144,7 +147,7 @@ func TestSources(t *testing.T) {
 			continue
 		}
 		for key, want := range tt.want {
-			if got := s.sources[key]; got != want {
+			if got := s.Sources[key]; got != want {
 				t.Errorf("args %q env %v file %q: source of %s: got %q; want %q", tt.args, tt.env, tt.file, key, got, want)
 			}
 		}
@@ -168,27 +171,27 @@ contexts:
 	tests := []struct {
 		args []string
 		env  configtest.Env
-		get  func(settings) any
+		get  func(Settings) any
 		want any
 	}{
-		{nil, nil, func(s settings) any { return s.Conn.Timeout }, 2 * time.Minute},
-		{nil, configtest.Env{"VTUI_TIMEOUT": "5s"}, func(s settings) any { return s.Conn.Timeout }, 5 * time.Second},
-		{[]string{"--connect-timeout", "7s"}, configtest.Env{"VTUI_TIMEOUT": "5s"}, func(s settings) any { return s.Conn.Timeout }, 7 * time.Second},
-		{[]string{"--context="}, nil, func(s settings) any { return s.Conn.Timeout }, 30 * time.Second},
-		{nil, nil, func(s settings) any { return s.Conn.CAFile }, filepath.Join(cfgDir, "ca.pem")},
-		{[]string{"--ca-file", "~/x.pem"}, nil, func(s settings) any { return s.Conn.CAFile }, filepath.Join(home, "x.pem")},
-		{nil, nil, func(s settings) any { return s.LogFile }, filepath.Join(cfgDir, "logs", "vtui.log")},
-		{nil, configtest.Env{"VTUI_LOG_FILE": "~/l.log"}, func(s settings) any { return s.LogFile }, filepath.Join(home, "l.log")},
-		{nil, configtest.Env{"VTUI_CA_FILE": "~/e.pem"}, func(s settings) any { return s.Conn.CAFile }, filepath.Join(home, "e.pem")},
-		{nil, nil, func(s settings) any { return s.password }, passwordSource{file: filepath.Join(home, "pw"), context: "lab"}},
-		{nil, nil, func(s settings) any { return s.Output }, "table"},
-		{[]string{"-o", "yaml"}, nil, func(s settings) any { return s.Output }, "yaml"},
-		{[]string{"--dry-run", "--yes"}, nil, func(s settings) any { return [2]bool{s.DryRun, s.Yes} }, [2]bool{true, true}},
-		{[]string{"--simulator"}, nil, func(s settings) any { return s.Simulator }, "demo"},
-		{[]string{"--simulator=small"}, nil, func(s settings) any { return s.Simulator }, "small"},
-		{nil, nil, func(s settings) any { return s.Simulator }, ""},
+		{nil, nil, func(s Settings) any { return s.Conn.Timeout }, 2 * time.Minute},
+		{nil, configtest.Env{"VTUI_TIMEOUT": "5s"}, func(s Settings) any { return s.Conn.Timeout }, 5 * time.Second},
+		{[]string{"--connect-timeout", "7s"}, configtest.Env{"VTUI_TIMEOUT": "5s"}, func(s Settings) any { return s.Conn.Timeout }, 7 * time.Second},
+		{[]string{"--context="}, nil, func(s Settings) any { return s.Conn.Timeout }, 30 * time.Second},
+		{nil, nil, func(s Settings) any { return s.Conn.CAFile }, filepath.Join(cfgDir, "ca.pem")},
+		{[]string{"--ca-file", "~/x.pem"}, nil, func(s Settings) any { return s.Conn.CAFile }, filepath.Join(home, "x.pem")},
+		{nil, nil, func(s Settings) any { return s.LogFile }, filepath.Join(cfgDir, "logs", "vtui.log")},
+		{nil, configtest.Env{"VTUI_LOG_FILE": "~/l.log"}, func(s Settings) any { return s.LogFile }, filepath.Join(home, "l.log")},
+		{nil, configtest.Env{"VTUI_CA_FILE": "~/e.pem"}, func(s Settings) any { return s.Conn.CAFile }, filepath.Join(home, "e.pem")},
+		{nil, nil, func(s Settings) any { return s.password }, passwordSource{file: filepath.Join(home, "pw"), context: "lab"}},
+		{nil, nil, func(s Settings) any { return s.Output }, "table"},
+		{[]string{"-o", "yaml"}, nil, func(s Settings) any { return s.Output }, "yaml"},
+		{[]string{"--dry-run", "--yes"}, nil, func(s Settings) any { return [2]bool{s.DryRun, s.Yes} }, [2]bool{true, true}},
+		{[]string{"--simulator"}, nil, func(s Settings) any { return s.Simulator }, "demo"},
+		{[]string{"--simulator=small"}, nil, func(s Settings) any { return s.Simulator }, "small"},
+		{nil, nil, func(s Settings) any { return s.Simulator }, ""},
 		// The simulator is its own vCenter: no context applies to it.
-		{[]string{"--simulator"}, nil, func(s settings) any { return s.ContextName }, ""},
+		{[]string{"--simulator"}, nil, func(s Settings) any { return s.ContextName }, ""},
 	}
 	for _, tt := range tests {
 		s, err := resolveIn(t, home, tt.args, tt.env)
@@ -277,7 +280,7 @@ func TestSimulatorIsItsOwnVCenter(t *testing.T) {
 			t.Errorf("%s: %v", input, err)
 			continue
 		}
-		if got := strings.Join(s.notes, "; "); got != tt.wantNote {
+		if got := strings.Join(s.Notes, "; "); got != tt.wantNote {
 			t.Errorf("%s: notes %q; want %q", input, got, tt.wantNote)
 		}
 		if s.ContextName != "" || s.Conn != (vsphere.Config{Timeout: defaultTimeout}) || s.password != (passwordSource{}) {
@@ -290,22 +293,8 @@ func TestSimulatorIsItsOwnVCenter(t *testing.T) {
 // Every resolution error is a usage error: vtui exits 2.
 func checkErr(t *testing.T, input string, err error, want []string) {
 	t.Helper()
-	if len(want) == 0 {
-		if err != nil {
-			t.Fatalf("%s: unexpected error %v", input, err)
-		}
-		return
-	}
-	if err == nil {
-		t.Fatalf("%s: got no error; want one containing %q", input, want)
-	}
-	for _, w := range want {
-		if !strings.Contains(err.Error(), w) {
-			t.Errorf("%s:\n got error %q;\nwant it to contain %q", input, err, w)
-		}
-	}
-	if got := exitCode(err); got != exitUsage {
-		t.Errorf("%s: error %q gives exit code %d; want %d", input, err, got, exitUsage)
+	if configtest.CheckErr(t, input, err, want) && !errors.As(err, new(UsageError)) {
+		t.Errorf("%s: error %q is not a UsageError; want one (exit 2)", input, err)
 	}
 }
 
@@ -413,8 +402,8 @@ func TestTLSVerificationWins(t *testing.T) {
 			if s.Conn.Insecure != tt.wantInsecure {
 				t.Errorf("insecure = %v; want %v", s.Conn.Insecure, tt.wantInsecure)
 			}
-			if tt.wantNote == "" && len(s.notes) > 0 || tt.wantNote != "" && !slices.Contains(s.notes, tt.wantNote) {
-				t.Errorf("notes %q; want %q", s.notes, tt.wantNote)
+			if tt.wantNote == "" && len(s.Notes) > 0 || tt.wantNote != "" && !slices.Contains(s.Notes, tt.wantNote) {
+				t.Errorf("notes %q; want %q", s.Notes, tt.wantNote)
 			}
 		})
 	}
@@ -556,13 +545,13 @@ func TestPasswordSources(t *testing.T) {
 			if tt.terminal {
 				ask = prompt
 			}
-			got, err := readPassword(context.Background(), s, os.LookupEnv, ask)
+			got, err := ReadPassword(context.Background(), s, os.LookupEnv, ask)
 			checkErr(t, input, err, tt.wantErr)
 			if got != tt.want {
 				t.Errorf("%s: got password %q; want %q", input, got, tt.want)
 			}
-			if len(tt.wantErr) > 0 && strings.Contains(tt.name, "no password") && !errors.Is(err, errNoPassword) {
-				t.Errorf("%s: error %v does not wrap errNoPassword", input, err)
+			if len(tt.wantErr) > 0 && strings.Contains(tt.name, "no password") && !errors.Is(err, ErrNoPassword) {
+				t.Errorf("%s: error %v does not wrap ErrNoPassword", input, err)
 			}
 		})
 	}
@@ -572,7 +561,7 @@ func TestResolveContextSwitch(t *testing.T) {
 	home := t.TempDir()
 	configtest.WriteFile(t, filepath.Join(home, ".config", "vtui", "config.yaml"), labFile, 0o600)
 	fs := pflag.NewFlagSet("vtui", pflag.ContinueOnError)
-	addGlobalFlags(fs)
+	AddFlags(fs, testPresets, testOutputs)
 	args := []string{"--url", "flag.example.com", "--thumbprint", "AA:BB", "--readonly", "-o", "json", "--simulator"}
 	if err := fs.Parse(args); err != nil {
 		t.Fatal(err)
@@ -580,7 +569,7 @@ func TestResolveContextSwitch(t *testing.T) {
 	env := configtest.Env{"VTUI_USERNAME": "env-user", "VTUI_PASSWORD": "pw", "GOVC_URL": "govc"}
 	env.Set(t)
 	name := "prod"
-	s, _, err := resolveSettings(context.Background(), resolveInput{Flags: fs, Home: home, Presets: testPresets, Context: &name})
+	s, _, err := Resolve(context.Background(), Input{Flags: fs, Home: home, Presets: testPresets, Outputs: testOutputs, Context: &name})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -600,12 +589,12 @@ func TestResolveContextSwitch(t *testing.T) {
 // TestExampleConfig loads config.example.yaml through the same loader, so the
 // example cannot rot, and checks it shows every key the loader knows.
 func TestExampleConfig(t *testing.T) {
-	path := filepath.Join("..", "..", "config.example.yaml")
+	path := filepath.Join("..", "..", "..", "config.example.yaml")
 	fc, err := loadConfigFile(context.Background(), path, false, "/home/u")
 	if err != nil {
 		t.Fatalf("load %s: %v", path, err)
 	}
-	if got, want := fc.contextNames(), []string{"lab", "prod", "staging"}; !slices.Equal(got, want) {
+	if got, want := fc.ContextNames(), []string{"lab", "prod", "staging"}; !slices.Equal(got, want) {
 		t.Errorf("contexts: got %q; want %q", got, want)
 	}
 	if fc.CurrentContext == "" {
@@ -647,7 +636,7 @@ func TestExampleConfig(t *testing.T) {
 		}
 	}
 	walk(&doc, 0)
-	for _, k := range slices.Concat(strictyaml.Keys(configFileYAML{}), strictyaml.Keys(contextConfig{})) {
+	for _, k := range slices.Concat(strictyaml.Keys(configFileYAML{}), strictyaml.Keys(Context{})) {
 		if !used[k] {
 			t.Errorf("config.example.yaml does not use the key %q", k)
 		}
