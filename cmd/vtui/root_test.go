@@ -12,7 +12,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/vtui/vtui/cmd/internal/config"
 	"github.com/vtui/vtui/cmd/internal/config/configtest"
 )
 
@@ -194,32 +193,6 @@ func TestNotConfigured(t *testing.T) {
 	}
 }
 
-func TestVersion(t *testing.T) {
-	for _, tt := range []struct {
-		args []string
-		want []string
-	}{
-		{[]string{"version"}, []string{"vtui", "dev", "go", "govmomi"}},
-		{[]string{"version", "-o", "json"}, []string{`"version": "dev"`, `"go": "go1.`, `"govmomi": "v0.`}},
-		{[]string{"version", "-o", "yaml"}, []string{"version: dev", "go: go1."}},
-		{[]string{"--version"}, []string{"vtui dev"}},
-	} {
-		r := runTest(t, tt.args, nil)
-		for _, w := range tt.want {
-			if r.code != exitOK || !strings.Contains(r.stdout, w) {
-				t.Errorf("vtui %q: got exit %d, stdout %q; want 0 and %q", tt.args, r.code, r.stdout, w)
-			}
-		}
-	}
-	// version works even when the config file is broken.
-	dir := t.TempDir()
-	bad := filepath.Join(dir, "bad.yaml")
-	configtest.WriteFile(t, bad, "{{{", 0o600)
-	if r := runTest(t, []string{"version", "--config", bad}, nil); r.code != exitOK {
-		t.Errorf("vtui version with a broken config: got exit %d, stderr %q; want 0", r.code, r.stderr)
-	}
-}
-
 // TestHelpNeverShowsPasswords: whatever the environment holds, help and
 // error output never contain a password.
 func TestHelpNeverShowsPasswords(t *testing.T) {
@@ -248,134 +221,5 @@ func TestHelpNeverShowsPasswords(t *testing.T) {
 				t.Errorf("vtui %q: got exit %d, stdout %q; want 0 and the help", a, r.code, r.stdout)
 			}
 		}
-	}
-}
-
-func TestConnectWithoutPassword(t *testing.T) {
-	sys := testSys(t, configtest.Env{"VTUI_URL": "127.0.0.1:1", "VTUI_USERNAME": "u"})
-	a := newApp(sys)
-	root := newRootCmd(a)
-	if err := root.ParseFlags([]string{"--connect-timeout", "1s"}); err != nil {
-		t.Fatal(err)
-	}
-	root.SetContext(context.Background()) // as ExecuteContext would
-	if err := a.init(root); err != nil {
-		t.Fatal(err)
-	}
-	_, err := a.connect(context.Background())
-	checkErr(t, "connect without a password or a terminal", err, []string{"no password for u at 127.0.0.1:1", "VTUI_PASSWORD", "terminal"})
-	if !errors.Is(err, config.ErrNoPassword) {
-		t.Errorf("got %v; want it to wrap config.ErrNoPassword", err)
-	}
-}
-
-func TestConnectWithoutURL(t *testing.T) {
-	a := newApp(testSys(t, nil))
-	_, err := a.connectWith(context.Background(), config.Settings{})
-	checkErr(t, "connect without a URL", err, []string{"no vCenter URL", "--url", "VTUI_URL", "--simulator"})
-}
-
-func TestConfirm(t *testing.T) {
-	tests := []struct {
-		yes      bool
-		terminal bool
-		answer   string
-		want     error
-	}{
-		{true, false, "", nil},
-		{false, true, "y\n", nil},
-		{false, true, "YES\n", nil},
-		{false, true, "n\n", errDeclined},
-		{false, true, "", errDeclined},
-		{false, false, "y\n", usageError{}},
-	}
-	for _, tt := range tests {
-		sys := testSys(t, nil)
-		sys.stdin, sys.terminal = strings.NewReader(tt.answer), tt.terminal
-		a := newApp(sys)
-		a.settings.Yes = tt.yes
-		err := a.confirm(context.Background(), "Power off 3 VMs?")
-		input := fmt.Sprintf("--yes=%v terminal=%v answer %q", tt.yes, tt.terminal, tt.answer)
-		switch want := tt.want.(type) {
-		case nil:
-			if err != nil {
-				t.Errorf("%s: got %v; want nil", input, err)
-			}
-		case usageError:
-			if exitCode(err) != exitUsage || !strings.Contains(fmt.Sprint(err), "--yes") {
-				t.Errorf("%s: got %v; want a usage error naming --yes", input, err)
-			}
-		default:
-			if !errors.Is(err, want) {
-				t.Errorf("%s: got %v; want %v", input, err, want)
-			}
-		}
-	}
-}
-
-func TestLogFile(t *testing.T) {
-	const secret = "s3cr3t-Pa55"
-	dir := t.TempDir()
-	for _, name := range []string{"sub/vtui.log", "vtui.jsonl"} {
-		path := filepath.Join(dir, name)
-		// Nothing listens on port 1: the connect fails, after logging.
-		sys := testSys(t, configtest.Env{"VTUI_URL": "127.0.0.1:1", "VTUI_USERNAME": "u", "VTUI_PASSWORD": secret})
-		r := runSys(t, []string{"--log-file", path, "--connect-timeout", "2s", "get", "vms"}, sys)
-		if r.code != exitFailed || strings.Contains(r.stderr, secret) {
-			t.Fatalf("vtui --log-file %s get vms: exit %d, stderr %q; want 1 without the password", path, r.code, r.stderr)
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		log := string(data)
-		if !strings.Contains(log, "settings resolved") || !strings.Contains(log, "VTUI_URL") {
-			t.Errorf("log %s: got %q; want the resolved settings and their sources", name, log)
-		}
-		if strings.Contains(log, secret) {
-			t.Errorf("log %s shows the password: %q", name, log)
-		}
-		if json := strings.HasPrefix(log, "{"); json != strings.HasSuffix(name, ".jsonl") {
-			t.Errorf("log %s: got %q; want JSON only for .json/.jsonl", name, log)
-		}
-	}
-}
-
-// TestConnectSimulator starts the small simulator preset in-process and logs
-// in with its certificate pinned.
-func TestConnectSimulator(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a simulator")
-	}
-	a := newApp(testSys(t, nil))
-	root := newRootCmd(a)
-	if err := root.ParseFlags([]string{"--simulator=small"}); err != nil {
-		t.Fatal(err)
-	}
-	root.SetContext(context.Background()) // as ExecuteContext would
-	if err := a.init(root); err != nil {
-		t.Fatal(err)
-	}
-	defer a.close()
-	ctx := context.Background()
-	c, err := a.connect(ctx)
-	if err != nil {
-		t.Fatalf("connect --simulator=small: %v", err)
-	}
-	if err := c.Close(ctx); err != nil {
-		t.Errorf("close: %v", err)
-	}
-	if a.sim == nil || a.sim.Thumbprint == "" {
-		t.Fatalf("simulator not kept, or without a thumbprint")
-	}
-	// A second connect reuses the running simulator.
-	srv := a.sim
-	c, err = a.connect(ctx)
-	if err != nil {
-		t.Fatalf("second connect: %v", err)
-	}
-	_ = c.Close(ctx)
-	if a.sim != srv {
-		t.Errorf("second connect started another simulator")
 	}
 }
