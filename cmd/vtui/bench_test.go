@@ -22,6 +22,7 @@ import (
 	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
 
+	"github.com/vtui/vtui/cmd/internal/config/configtest"
 	"github.com/vtui/vtui/vsphere/sim"
 	"github.com/vtui/vtui/vsphere/vspheretest"
 )
@@ -46,8 +47,8 @@ type target struct {
 }
 
 // env returns the VTUI_* variables that reach t.
-func (t target) env() fakeEnv {
-	return fakeEnv{"VTUI_URL": t.url, "VTUI_USERNAME": t.user, "VTUI_PASSWORD": t.password, "VTUI_THUMBPRINT": t.thumbprint}
+func (t target) env() configtest.Env {
+	return configtest.Env{"VTUI_URL": t.url, "VTUI_USERNAME": t.user, "VTUI_PASSWORD": t.password, "VTUI_THUMBPRINT": t.thumbprint}
 }
 
 // shared keeps the simulators the benchmarks share until the package's
@@ -153,7 +154,7 @@ func benchGet(b *testing.B, tgt func() (target, error), args []string, peers ...
 	if err != nil {
 		b.Fatal(err)
 	}
-	t.env().set(b)
+	t.env().Set(b)
 	b.Setenv("XDG_CONFIG_HOME", b.TempDir())
 	ctx := context.Background()
 	home := b.TempDir()

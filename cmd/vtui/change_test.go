@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vtui/vtui/cmd/internal/config/configtest"
 	"github.com/vtui/vtui/vsphere/vspheretest"
 )
 
@@ -149,7 +150,7 @@ func TestTwinNamesAreRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := fakeEnv{"VTUI_URL": srv.URL.Host, "VTUI_USERNAME": srv.Username, "VTUI_PASSWORD": srv.Password, "VTUI_THUMBPRINT": srv.Thumbprint}
+	env := configtest.Env{"VTUI_URL": srv.URL.Host, "VTUI_USERNAME": srv.Username, "VTUI_PASSWORD": srv.Password, "VTUI_THUMBPRINT": srv.Thumbprint}
 	power := func() map[string]string {
 		inv, err := vspheretest.Connect(t, srv).Inventory(context.Background())
 		if err != nil {

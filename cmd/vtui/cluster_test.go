@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/vtui/vtui/cmd/internal/config/configtest"
 	"github.com/vtui/vtui/ha/clusterspec"
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/sim"
@@ -23,7 +24,7 @@ type clusterLab struct {
 	t   *testing.T
 	srv *sim.Server
 	rec *vspheretest.Recorder
-	env fakeEnv
+	env configtest.Env
 }
 
 func newClusterLab(t *testing.T) *clusterLab {
@@ -31,7 +32,7 @@ func newClusterLab(t *testing.T) *clusterLab {
 	srv := vspheretest.Start(t, "small")
 	rec := vspheretest.Record(t, srv)
 	cfg := rec.Config()
-	l := &clusterLab{t: t, srv: srv, rec: rec, env: fakeEnv{
+	l := &clusterLab{t: t, srv: srv, rec: rec, env: configtest.Env{
 		"VTUI_URL": cfg.URL, "VTUI_USERNAME": cfg.Username, "VTUI_PASSWORD": cfg.Password, "VTUI_THUMBPRINT": cfg.Thumbprint,
 	}}
 	for _, args := range [][]string{
@@ -114,7 +115,7 @@ func TestClusterExportThenApplyChangesNothing(t *testing.T) {
 	l := newClusterLab(t)
 	for _, cluster := range []string{"cluster-a", "cluster-b"} {
 		file := filepath.Join(t.TempDir(), cluster+".yaml")
-		writeFile(t, file, l.export(cluster), 0o600)
+		configtest.WriteFile(t, file, l.export(cluster), 0o600)
 		l.rec.Reset()
 		r := l.run("cluster", "config", "apply", cluster, "-f", file, "--dry-run", "-o", "json")
 		if r.code != exitOK || strings.TrimSpace(r.stdout) != "[]" {
@@ -135,7 +136,7 @@ func TestClusterExportThenApplyChangesNothing(t *testing.T) {
 func TestClusterChangesUnderDryRunAndReadOnlySendNothing(t *testing.T) {
 	l := newClusterLab(t)
 	drsFile := filepath.Join(t.TempDir(), "drs.yaml")
-	writeFile(t, drsFile, "cluster: cluster-a\ndrs:\n  enabled: true\n  automation: partial\n  threshold: 2\n", 0o600)
+	configtest.WriteFile(t, drsFile, "cluster: cluster-a\ndrs:\n  enabled: true\n  automation: partial\n  threshold: 2\n", 0o600)
 	before := l.export("cluster-a") + l.export("cluster-b")
 	commands := []struct {
 		args []string

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vtui/vtui/cmd/internal/config/configtest"
 	"github.com/vtui/vtui/ha/drill"
 	"github.com/vtui/vtui/vsphere"
 )
@@ -24,7 +25,7 @@ const secret = "s3cret-Pw"
 func TestExitCodeContract(t *testing.T) {
 	for _, tt := range contractRows(t) {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			env := fakeEnv{"VTUI_PASSWORD": secret}
+			env := configtest.Env{"VTUI_PASSWORD": secret}
 			for k, v := range tt.env {
 				env[k] = v
 			}
@@ -108,7 +109,7 @@ func TestDoubledVerb(t *testing.T) {
 type contractRow struct {
 	cmd    string
 	args   []string
-	env    fakeEnv
+	env    configtest.Env
 	code   int
 	stderr string
 }
@@ -116,25 +117,25 @@ type contractRow struct {
 func contractRows(t *testing.T) []contractRow {
 	dir := t.TempDir()
 	leaky := filepath.Join(dir, "leaky.yaml")
-	writeFile(t, leaky, "current-context: lab\ncontexts:\n  lab:\n    url: https://admin:"+secret+"@vc:x\n", 0o600)
+	configtest.WriteFile(t, leaky, "current-context: lab\ncontexts:\n  lab:\n    url: https://admin:"+secret+"@vc:x\n", 0o600)
 	badSpec := filepath.Join(dir, "bad-spec.yaml")
-	writeFile(t, badSpec, "cluster: cluster-a\ndrs:\n  enabled: true\n  automation: full\n  treshold: 3\n", 0o600)
+	configtest.WriteFile(t, badSpec, "cluster: cluster-a\ndrs:\n  enabled: true\n  automation: full\n  treshold: 3\n", 0o600)
 	otherSpec := filepath.Join(dir, "other-spec.yaml")
-	writeFile(t, otherSpec, "cluster: cluster-b\n", 0o600)
+	configtest.WriteFile(t, otherSpec, "cluster: cluster-b\n", 0o600)
 	okPlan := filepath.Join(dir, "ok-plan.yaml")
-	writeFile(t, okPlan, "name: t\ncluster: cluster-a\nscenario: host-failure\ntargets: {hosts: [esx-a-01.lab.local]}\nexpect: {rto: 1m}\ninject: {method: sim-crash}\n", 0o600)
+	configtest.WriteFile(t, okPlan, "name: t\ncluster: cluster-a\nscenario: host-failure\ntargets: {hosts: [esx-a-01.lab.local]}\nexpect: {rto: 1m}\ninject: {method: sim-crash}\n", 0o600)
 	noHAPlan := filepath.Join(dir, "no-ha-plan.yaml")
-	writeFile(t, noHAPlan, "name: t\ncluster: cluster-b\nscenario: host-failure\ntargets: {pick: most-vms, count: 1}\nexpect: {rto: 1m}\ninject: {method: sim-crash}\n", 0o600)
+	configtest.WriteFile(t, noHAPlan, "name: t\ncluster: cluster-b\nscenario: host-failure\ntargets: {pick: most-vms, count: 1}\nexpect: {rto: 1m}\ninject: {method: sim-crash}\n", 0o600)
 	tightPlan := filepath.Join(dir, "tight-plan.yaml")
-	writeFile(t, tightPlan, "name: t\ncluster: cluster-a\nscenario: host-failure\ntargets: {hosts: [esx-a-01.lab.local]}\nexpect: {rto: 1ms}\ninject: {method: sim-crash}\n", 0o600)
+	configtest.WriteFile(t, tightPlan, "name: t\ncluster: cluster-a\nscenario: host-failure\ntargets: {hosts: [esx-a-01.lab.local]}\nexpect: {rto: 1ms}\ninject: {method: sim-crash}\n", 0o600)
 	labPlan := filepath.Join(dir, "lab-plan.yaml")
-	writeFile(t, labPlan, "name: t\ncontext: lab\ncluster: cluster-a\nscenario: host-failure\ntargets: {hosts: [esx-a-01.lab.local]}\nexpect: {rto: 1m}\ninject: {method: sim-crash}\n", 0o600)
+	configtest.WriteFile(t, labPlan, "name: t\ncontext: lab\ncluster: cluster-a\nscenario: host-failure\ntargets: {hosts: [esx-a-01.lab.local]}\nexpect: {rto: 1m}\ninject: {method: sim-crash}\n", 0o600)
 	labJournal := filepath.Join(dir, "lab.journal")
 	writeJournalStart(t, labJournal, labPlan)
-	simEnv := fakeEnv{"VTUI_URL": "https://127.0.0.1:1/sdk", "VTUI_USERNAME": "u"}
+	simEnv := configtest.Env{"VTUI_URL": "https://127.0.0.1:1/sdk", "VTUI_USERNAME": "u"}
 	plan := func(name, text string) string {
 		p := filepath.Join(dir, name)
-		writeFile(t, p, text, 0o600)
+		configtest.WriteFile(t, p, text, 0o600)
 		return p
 	}
 	listRTOPlan := plan("list-rto.yaml", "name: t\ncluster: cluster-a\nscenario: host-failure\ntargets: {hosts: [esx-a-01.lab.local]}\nexpect: {rto: [1, 2]}\ninject: {method: sim-crash}\n")
@@ -142,14 +143,14 @@ func contractRows(t *testing.T) []contractRow {
 	mappingCommandPlan := plan("mapping-command.yaml", "name: t\ncluster: cluster-a\nscenario: host-failure\ntargets: {hosts: [esx-a-01.lab.local]}\nexpect: {rto: 1m}\ninject: {method: command, command: [ls, {a: b}]}\n")
 	noCountPlan := plan("no-count.yaml", "name: t\ncluster: cluster-a\nscenario: host-failure\ntargets: {pick: most-vms}\nexpect: {rto: 1m}\ninject: {method: sim-crash}\n")
 	badPlan := filepath.Join(dir, "bad-plan.yaml")
-	writeFile(t, badPlan, "name: t\ncluster: cluster-a\nscenario: host-crash\n", 0o600)
+	configtest.WriteFile(t, badPlan, "name: t\ncluster: cluster-a\nscenario: host-crash\n", 0o600)
 	bigPlan := filepath.Join(dir, "big-plan.yaml") // a valid plan, padded past 1 MiB
-	writeFile(t, bigPlan, "name: t\ncluster: cluster-a\nscenario: host-failure\ntargets: {hosts: [esx-a-01.lab.local]}\nexpect: {rto: 1m}\ninject: {method: sim-crash}\n"+
+	configtest.WriteFile(t, bigPlan, "name: t\ncluster: cluster-a\nscenario: host-failure\ntargets: {hosts: [esx-a-01.lab.local]}\nexpect: {rto: 1m}\ninject: {method: sim-crash}\n"+
 		strings.Repeat("# padding\n", 1<<17), 0o600)
 	bigPassword := filepath.Join(dir, "big.password")
-	writeFile(t, bigPassword, strings.Repeat("p", 1<<20+1), 0o600)
+	configtest.WriteFile(t, bigPassword, strings.Repeat("p", 1<<20+1), 0o600)
 	bigPasswordConfig := filepath.Join(dir, "big-password.yaml")
-	writeFile(t, bigPasswordConfig, "current-context: lab\ncontexts:\n  lab:\n    url: vc\n    username: u\n    password-file: "+bigPassword+"\n", 0o600)
+	configtest.WriteFile(t, bigPasswordConfig, "current-context: lab\ncontexts:\n  lab:\n    url: vc\n    username: u\n    password-file: "+bigPassword+"\n", 0o600)
 	journal := func(name string) string { return "--journal=" + filepath.Join(dir, name) }
 	otherJournal, oldJournal := filepath.Join(dir, "other.journal"), filepath.Join(dir, "old.journal")
 	writeJournal(t, otherJournal, &vsphere.Identity{InstanceUUID: "5c1f0e2a-lab", URL: "https://vc-lab.example/sdk"})
@@ -174,7 +175,7 @@ func contractRows(t *testing.T) []contractRow {
 		{"vtui get", []string{"get", "hosts", sim, "--username", "u"}, nil, exitUsage, "--username and --simulator cannot be combined"},
 		// Connection settings are checked before anything is sent.
 		{"vtui get", []string{"get", "vms", "--url", "https://admin:" + secret + "@vc:x"}, nil, exitUsage, "--url holds a password"},
-		{"vtui get", []string{"get", "vms"}, fakeEnv{"GOVC_URL": "https://admin:" + secret + "@vc:x", "GOVC_USERNAME": "u"}, exitUsage,
+		{"vtui get", []string{"get", "vms"}, configtest.Env{"GOVC_URL": "https://admin:" + secret + "@vc:x", "GOVC_USERNAME": "u"}, exitUsage,
 			`invalid vCenter URL "https://***@vc:x"`},
 		{"vtui get", []string{"get", "vms", "--config", leaky}, nil, exitUsage, "contexts.lab.url: holds a password"},
 		{"vtui get", []string{"get", "vms", "--url", "vc:x", "--username", "u"}, nil, exitUsage, `invalid vCenter URL "vc:x"`},
@@ -183,14 +184,14 @@ func contractRows(t *testing.T) []contractRow {
 			`--url: invalid vCenter URL "http://127.0.0.1:1/sdk": http would send the password in clear text; use https://127.0.0.1:1/sdk`},
 		{"vtui get", []string{"get", "hosts", "--url", "http://vc/sdk", "--username", "u", "--thumbprint", strings.Repeat("ab", 32)}, nil, exitUsage,
 			"--url is an http URL and --thumbprint is a TLS setting: they contradict each other"},
-		{"vtui get", []string{"get", "hosts"}, fakeEnv{"GOVC_URL": "htt ps://vc/sdk"}, exitUsage, `GOVC_URL: invalid vCenter URL "htt ps://vc/sdk"`},
-		{"vtui get", []string{"get", "vms"}, fakeEnv{"VTUI_URL": "vc:99999", "VTUI_USERNAME": "u"}, exitUsage, `invalid vCenter URL "vc:99999": port "99999"`},
+		{"vtui get", []string{"get", "hosts"}, configtest.Env{"GOVC_URL": "htt ps://vc/sdk"}, exitUsage, `GOVC_URL: invalid vCenter URL "htt ps://vc/sdk"`},
+		{"vtui get", []string{"get", "vms"}, configtest.Env{"VTUI_URL": "vc:99999", "VTUI_USERNAME": "u"}, exitUsage, `invalid vCenter URL "vc:99999": port "99999"`},
 		{"vtui get", []string{"get", "vms", "--url", "vc", "--username", "u", "--thumbprint", "zz"}, nil, exitUsage, `invalid thumbprint "zz"`},
 		{"vtui get", []string{"get", "vms", "--url", "vc", "--username", "u", "--ca-file", filepath.Join(dir, "none.pem")}, nil, exitUsage,
 			"read the CA file"},
 		{"vtui get", []string{"get", "vms", "--url", "vc", "--username", "u", "--ca-file", "/dev/zero"}, nil, exitUsage,
 			"read the CA file: /dev/zero is larger than the limit of 1 MiB"},
-		{"vtui get", []string{"get", "vms", "--config", bigPasswordConfig}, fakeEnv{"VTUI_PASSWORD": ""}, exitUsage,
+		{"vtui get", []string{"get", "vms", "--config", bigPasswordConfig}, configtest.Env{"VTUI_PASSWORD": ""}, exitUsage,
 			`context "lab": password-file: ` + bigPassword + " is larger than the limit of 1 MiB"},
 		{"vtui get", []string{"get", "vms", "--url", "vc", "--username", "u", "--insecure", "--thumbprint", "AB:CD"}, nil, exitUsage,
 			"contradict each other"},
@@ -262,7 +263,7 @@ func contractRows(t *testing.T) []contractRow {
 		{"vtui drill validate", []string{"drill", "validate", badPlan}, nil, exitUsage, badPlan + `:3:11: scenario: "host-crash" is not one of host-failure, evacuation`},
 		{"vtui drill validate", []string{"drill", "validate", filepath.Join(dir, "absent.yaml")}, nil, exitUsage, "read the drill plan"},
 		{"vtui drill validate", []string{"drill", "validate", okPlan}, nil, exitOK, ""},
-		{"vtui drill validate", []string{"drill", "validate", okPlan}, fakeEnv{"GOVC_URL": "http://vc/sdk"}, exitOK, ""}, // it does not connect
+		{"vtui drill validate", []string{"drill", "validate", okPlan}, configtest.Env{"GOVC_URL": "http://vc/sdk"}, exitOK, ""}, // it does not connect
 		{"vtui drill validate", []string{"drill", "validate", listRTOPlan}, nil, exitUsage, listRTOPlan + ":5:15: expect.rto: want a single value, got a list"},
 		{"vtui drill validate", []string{"drill", "validate", newlinePlan}, nil, exitUsage, newlinePlan + `:1:7: name: "a\nb" holds a control character`},
 		{"vtui drill validate", []string{"drill", "validate", mappingCommandPlan}, nil, exitUsage, mappingCommandPlan + ":6:41: inject.command[1]: want a single value, got a mapping"},
@@ -321,7 +322,7 @@ func writeJournal(t *testing.T, path string, id *vsphere.Identity) {
 		}
 		lines = append(append(lines, line...), '\n')
 	}
-	writeFile(t, path, string(lines), 0o600)
+	configtest.WriteFile(t, path, string(lines), 0o600)
 }
 
 // TestEveryCommandIsInTheContract fails when a command has no row in the

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vtui/vtui/cmd/internal/config/configtest"
 	"github.com/vtui/vtui/vsphere/sim"
 )
 
@@ -32,32 +33,32 @@ func TestCredentialsEndToEnd(t *testing.T) {
 	t.Cleanup(srv.Close)
 	url, pin, badPin := srv.URL.String(), srv.Thumbprint, strings.Repeat("AB:", 31)+"AB"
 	cfg := filepath.Join(t.TempDir(), "config.yaml")
-	writeFile(t, cfg, fmt.Sprintf(`contexts:
+	configtest.WriteFile(t, cfg, fmt.Sprintf(`contexts:
   sim: {url: %q, username: u, password-env: SIM_PW, thumbprint: %q}
   badpin: {url: %q, username: u, password-env: SIM_PW, thumbprint: %q}
 `, url, pin, url, badPin), 0o600)
-	govc := fakeEnv{"GOVC_URL": url, "GOVC_USERNAME": "u", "GOVC_PASSWORD": password, "VTUI_THUMBPRINT": pin}
+	govc := configtest.Env{"GOVC_URL": url, "GOVC_USERNAME": "u", "GOVC_PASSWORD": password, "VTUI_THUMBPRINT": pin}
 
 	tests := []struct {
 		name   string
 		args   []string
-		env    fakeEnv
+		env    configtest.Env
 		code   int
 		stderr string
 	}{
 		{"GOVC_PASSWORD to GOVC_URL", nil, govc, exitOK, ""},
 		{"GOVC_PASSWORD withheld from --url, though the same server", []string{"--url", url, "--username", "u"}, govc, exitUsage,
 			"GOVC_PASSWORD is only sent to GOVC_URL"},
-		{"VTUI_PASSWORD to --url", []string{"--url", url, "--username", "u", "--thumbprint", pin}, fakeEnv{"VTUI_PASSWORD": password}, exitOK, ""},
-		{"a wrong VTUI_PASSWORD is refused by the server", []string{"--url", url, "--username", "u", "--thumbprint", pin}, fakeEnv{"VTUI_PASSWORD": wrong},
+		{"VTUI_PASSWORD to --url", []string{"--url", url, "--username", "u", "--thumbprint", pin}, configtest.Env{"VTUI_PASSWORD": password}, exitOK, ""},
+		{"a wrong VTUI_PASSWORD is refused by the server", []string{"--url", url, "--username", "u", "--thumbprint", pin}, configtest.Env{"VTUI_PASSWORD": wrong},
 			exitFailed, "login to 127.0.0.1"},
-		{"a context's password-env beats VTUI_PASSWORD", []string{"--config", cfg, "--context", "sim"}, fakeEnv{"SIM_PW": password, "VTUI_PASSWORD": wrong},
+		{"a context's password-env beats VTUI_PASSWORD", []string{"--config", cfg, "--context", "sim"}, configtest.Env{"SIM_PW": password, "VTUI_PASSWORD": wrong},
 			exitOK, ""},
-		{"a context's pin beats a stray VTUI_INSECURE", []string{"--config", cfg, "--context", "sim"}, fakeEnv{"SIM_PW": password, "VTUI_INSECURE": "true"},
+		{"a context's pin beats a stray VTUI_INSECURE", []string{"--config", cfg, "--context", "sim"}, configtest.Env{"SIM_PW": password, "VTUI_INSECURE": "true"},
 			exitOK, "VTUI_INSECURE is ignored: the certificate is verified with the thumbprint from context sim"},
 		{"GOVC_INSECURE does not turn off verification for --url", []string{"--url", url, "--username", "u"},
-			fakeEnv{"GOVC_URL": url, "GOVC_INSECURE": "1", "VTUI_PASSWORD": password}, exitFailed, "is not trusted"},
-		{"a wrong pin is refused", []string{"--config", cfg, "--context", "badpin"}, fakeEnv{"SIM_PW": password}, exitFailed,
+			configtest.Env{"GOVC_URL": url, "GOVC_INSECURE": "1", "VTUI_PASSWORD": password}, exitFailed, "is not trusted"},
+		{"a wrong pin is refused", []string{"--config", cfg, "--context", "badpin"}, configtest.Env{"SIM_PW": password}, exitFailed,
 			"does not match the pinned thumbprint"},
 	}
 	for _, tt := range tests {
@@ -88,13 +89,17 @@ func TestURLPasswordNeverShown(t *testing.T) {
 		"https://u:" + secret + " x@vc01/sdk",
 		"u:" + secret + "@vc01:port",
 	}
-	sources := map[string]func(url, cfg string) ([]string, fakeEnv){
-		"--url":     func(url, _ string) ([]string, fakeEnv) { return []string{"--url", url, "--username", "u"}, nil },
-		"VTUI_URL":  func(url, _ string) ([]string, fakeEnv) { return nil, fakeEnv{"VTUI_URL": url, "VTUI_USERNAME": "u"} },
-		"GOVC_URL":  func(url, _ string) ([]string, fakeEnv) { return nil, fakeEnv{"GOVC_URL": url, "GOVC_USERNAME": "u"} },
-		"a context": func(_, cfg string) ([]string, fakeEnv) { return []string{"--config", cfg}, nil },
+	sources := map[string]func(url, cfg string) ([]string, configtest.Env){
+		"--url": func(url, _ string) ([]string, configtest.Env) { return []string{"--url", url, "--username", "u"}, nil },
+		"VTUI_URL": func(url, _ string) ([]string, configtest.Env) {
+			return nil, configtest.Env{"VTUI_URL": url, "VTUI_USERNAME": "u"}
+		},
+		"GOVC_URL": func(url, _ string) ([]string, configtest.Env) {
+			return nil, configtest.Env{"GOVC_URL": url, "GOVC_USERNAME": "u"}
+		},
+		"a context": func(_, cfg string) ([]string, configtest.Env) { return []string{"--config", cfg}, nil },
 	}
-	check := func(t *testing.T, input string, args []string, env fakeEnv, code int) {
+	check := func(t *testing.T, input string, args []string, env configtest.Env, code int) {
 		t.Helper()
 		logFile := filepath.Join(t.TempDir(), "vtui.log")
 		r := runTest(t, append([]string{"get", "clusters", "--log-file", logFile, "--connect-timeout", "2s"}, args...), env)
@@ -109,14 +114,14 @@ func TestURLPasswordNeverShown(t *testing.T) {
 	for name, source := range sources {
 		for _, url := range malformed {
 			cfg := filepath.Join(t.TempDir(), "config.yaml")
-			writeFile(t, cfg, fmt.Sprintf("current-context: lab\ncontexts:\n  lab: {url: %q, username: u}\n", url), 0o600)
+			configtest.WriteFile(t, cfg, fmt.Sprintf("current-context: lab\ncontexts:\n  lab: {url: %q, username: u}\n", url), 0o600)
 			args, env := source(url, cfg)
 			check(t, fmt.Sprintf("URL %q from %s", url, name), args, env, exitUsage)
 		}
 	}
 	// A well-formed one, as govc takes it, to a server that is not there:
 	// the connection is tried and logged, without the password.
-	check(t, "GOVC_URL with a password, no server", nil, fakeEnv{"GOVC_URL": "https://u:" + secret + "@127.0.0.1:1/sdk"}, exitFailed)
+	check(t, "GOVC_URL with a password, no server", nil, configtest.Env{"GOVC_URL": "https://u:" + secret + "@127.0.0.1:1/sdk"}, exitFailed)
 }
 
 // TestEveryURLSourceRefusesABadURL: whichever layer the URL comes from
@@ -138,7 +143,7 @@ func TestEveryURLSourceRefusesABadURL(t *testing.T) {
 	} {
 		for _, src := range []string{"--url", "VTUI_URL", "context lab", "GOVC_URL"} {
 			args := []string{"get", "hosts", "--config="}
-			env := fakeEnv{}
+			env := configtest.Env{}
 			switch src {
 			case "--url":
 				args = append(args, "--url", tt.url)
@@ -146,7 +151,7 @@ func TestEveryURLSourceRefusesABadURL(t *testing.T) {
 				env[src] = tt.url
 			case "context lab":
 				cfg := filepath.Join(t.TempDir(), "config.yaml")
-				writeFile(t, cfg, "current-context: lab\ncontexts:\n  lab:\n    url: "+tt.url+"\n", 0o600)
+				configtest.WriteFile(t, cfg, "current-context: lab\ncontexts:\n  lab:\n    url: "+tt.url+"\n", 0o600)
 				args[2] = "--config=" + cfg
 			}
 			if tt.tls != "" {

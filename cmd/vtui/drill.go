@@ -11,9 +11,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vtui/vtui/cmd/internal/config"
 	"github.com/vtui/vtui/ha/drill"
 	"github.com/vtui/vtui/vsphere"
-	"github.com/vtui/vtui/vsphere/sim"
 )
 
 func newDrillCmd(a *app) *cobra.Command {
@@ -176,11 +176,11 @@ directory) lets vtui drill rollback finish a drill whose runner died.`,
 // connectForPlan connects to the vCenter a drill plan runs on
 // (planSettings).
 func (a *app) connectForPlan(cmd *cobra.Command, plan drill.Plan) (*vsphere.Client, error) {
-	s, err := planSettings(cmd.Context(), a.settings, resolveInput{Flags: a.flags, Home: a.sys.home, Presets: sim.PresetNames()}, plan.Context)
+	s, err := planSettings(cmd.Context(), a.settings, a.configInput(a.flags), plan.Context)
 	if err != nil {
 		return nil, err
 	}
-	a.printNotes(slices.DeleteFunc(slices.Clone(s.notes), func(n string) bool { return slices.Contains(a.settings.notes, n) }))
+	a.printNotes(slices.DeleteFunc(slices.Clone(s.Notes), func(n string) bool { return slices.Contains(a.settings.Notes, n) }))
 	return a.connectWith(cmd.Context(), s)
 }
 
@@ -193,7 +193,7 @@ func (a *app) connectForPlan(cmd *cobra.Command, plan drill.Plan) (*vsphere.Clie
 // rather than guess which one the drill should hurt. The config file's
 // current-context and GOVC_* variables are defaults, and give way to the
 // plan's context.
-func planSettings(ctx context.Context, cur settings, in resolveInput, planContext string) (settings, error) {
+func planSettings(ctx context.Context, cur config.Settings, in config.Input, planContext string) (config.Settings, error) {
 	if planContext == "" {
 		return cur, nil
 	}
@@ -201,16 +201,16 @@ func planSettings(ctx context.Context, cur settings, in resolveInput, planContex
 		return cur, usageError{err}
 	}
 	in.PlanContext = planContext
-	s, _, err := resolveSettings(ctx, in)
+	s, _, err := config.Resolve(ctx, in)
 	return s, err
 }
 
 // commandWhere is the vCenter the command's settings cur name, for
 // drill.CheckContext: the setting that names it, or a default (the zero
 // Where) that gives way to a plan's context.
-func commandWhere(cur settings) drill.Where {
+func commandWhere(cur config.Settings) drill.Where {
 	var w drill.Where
-	switch urlSrc, ctxSrc := cur.sources["url"], cur.sources["context"]; {
+	switch urlSrc, ctxSrc := cur.Sources["url"], cur.Sources["context"]; {
 	case cur.Simulator != "":
 		w = drill.Where{By: "--simulator", Names: "runs its own vCenter"}
 	case strings.HasPrefix(urlSrc, "--") || strings.HasPrefix(urlSrc, "VTUI_"):

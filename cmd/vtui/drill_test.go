@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vtui/vtui/cmd/internal/config/configtest"
 	"github.com/vtui/vtui/vsphere/vspheretest"
 )
 
@@ -19,13 +20,13 @@ func TestADrillChecksEveryOutputPathBeforeItInjects(t *testing.T) {
 	srv := vspheretest.Start(t, "small")
 	rec := vspheretest.Record(t, srv)
 	cfg := rec.Config()
-	env := fakeEnv{"VTUI_URL": cfg.URL, "VTUI_USERNAME": cfg.Username, "VTUI_PASSWORD": cfg.Password, "VTUI_THUMBPRINT": cfg.Thumbprint}
+	env := configtest.Env{"VTUI_URL": cfg.URL, "VTUI_USERNAME": cfg.Username, "VTUI_PASSWORD": cfg.Password, "VTUI_THUMBPRINT": cfg.Thumbprint}
 	for _, flag := range []string{"--journal", "--report-json", "--report-junit", "--report-md"} {
 		for _, bad := range []string{"missing directory", "a directory"} {
 			t.Run(flag+"/"+bad, func(t *testing.T) {
 				dir := t.TempDir()
 				plan := filepath.Join(dir, "plan.yaml")
-				writeFile(t, plan, crashPlanText, 0o600)
+				configtest.WriteFile(t, plan, crashPlanText, 0o600)
 				path := filepath.Join(dir, "absent", "out")
 				if bad == "a directory" {
 					path = filepath.Join(dir, "out")
@@ -67,7 +68,7 @@ func TestADrillThatCanChangeNothingKeepsNoJournal(t *testing.T) {
 		t.Run(strings.Join(tt.flags, " "), func(t *testing.T) {
 			dir := t.TempDir()
 			plan := filepath.Join(dir, "plan.yaml")
-			writeFile(t, plan, crashPlanText, 0o600)
+			configtest.WriteFile(t, plan, crashPlanText, 0o600)
 			t.Chdir(dir)
 			r := runTest(t, append([]string{"drill", "run", plan, "--simulator=small"}, tt.flags...), nil)
 			if r.code != tt.code || !strings.Contains(r.stderr, tt.want) {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vtui/vtui/cmd/internal/config/configtest"
 	"github.com/vtui/vtui/ha/drill"
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/sim"
@@ -18,11 +19,11 @@ import (
 
 // simEnv starts the small preset with fast HA and returns the variables
 // that point vtui at it.
-func simEnv(t *testing.T) (*sim.Server, fakeEnv) {
+func simEnv(t *testing.T) (*sim.Server, configtest.Env) {
 	t.Helper()
 	srv := vspheretest.StartWith(t, "small", sim.Options{HA: sim.HAOptions{DetectDelay: 100 * time.Millisecond}})
 	cfg := vspheretest.Config(srv)
-	return srv, fakeEnv{"VTUI_URL": cfg.URL, "VTUI_USERNAME": cfg.Username, "VTUI_PASSWORD": cfg.Password, "VTUI_THUMBPRINT": cfg.Thumbprint}
+	return srv, configtest.Env{"VTUI_URL": cfg.URL, "VTUI_USERNAME": cfg.Username, "VTUI_PASSWORD": cfg.Password, "VTUI_THUMBPRINT": cfg.Thumbprint}
 }
 
 // drillLock reads cluster-a's drill lock on srv.
@@ -51,7 +52,7 @@ func TestDrillRollbackCommand(t *testing.T) {
 	before := vspheretest.State(t, vspheretest.Connect(t, srv))
 	dir := t.TempDir()
 	plan, journal := filepath.Join(dir, "plan.yaml"), filepath.Join(dir, "drill.journal")
-	writeFile(t, plan, "name: left\ncluster: cluster-a\nscenario: host-failure\ntargets: {hosts: [esx-a-01.lab.local]}\n"+
+	configtest.WriteFile(t, plan, "name: left\ncluster: cluster-a\nscenario: host-failure\ntargets: {hosts: [esx-a-01.lab.local]}\n"+
 		"expect: {rto: 30s}\ninject: {method: sim-crash}\nrollback: never\n", 0o600)
 	if r := runTest(t, []string{"drill", "run", plan, "--yes", "--journal", journal}, env); r.code != exitOK {
 		t.Fatalf("drill run: exit %d: %s", r.code, r.stderr)

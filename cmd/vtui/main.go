@@ -13,6 +13,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/vtui/vtui/cmd/internal/config"
 )
 
 // Exit codes are a contract that scripts rely on.
@@ -89,14 +91,15 @@ func exitCode(err error) int {
 		return exitOK
 	case errors.As(err, &ee):
 		return ee.code
-	case errors.As(err, &ue):
+	case errors.As(err, &ue), errors.As(err, new(config.UsageError)):
 		return exitUsage
 	}
 	return exitFailed
 }
 
-// usageError marks an error as bad usage or input (a flag, an argument, a
-// value or the config file): vtui exits 2. Commands return it through
+// usageError marks an error as bad usage or input (a flag, an argument or a
+// value): vtui exits 2, as on a config.UsageError (the config file, the
+// environment, a password source). Commands return it through
 // usageErrorf, or wrap an error with usageError{err}.
 type usageError struct {
 	err error

@@ -12,8 +12,15 @@ import (
 	"github.com/vtui/vtui/ui/table"
 )
 
-// outputFormats are the values -o accepts.
-var outputFormats = []string{"table", "json", "yaml"}
+// Output formats accepted by -o/--output.
+const (
+	outputTable = "table"
+	outputJSON  = "json"
+	outputYAML  = "yaml"
+)
+
+// outputFormats are the values -o accepts, the default first.
+var outputFormats = []string{outputTable, outputJSON, outputYAML}
 
 // column is one column of a table: its header and how a row renders in it.
 type column[T any] struct {

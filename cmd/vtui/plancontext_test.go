@@ -8,7 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/pflag"
+
+	"github.com/vtui/vtui/cmd/internal/config"
+	"github.com/vtui/vtui/cmd/internal/config/configtest"
 	"github.com/vtui/vtui/ha/drill"
+	"github.com/vtui/vtui/vsphere/sim"
 )
 
 // TestPlanContextRule holds the rule for a drill plan's context against
@@ -28,11 +33,11 @@ func TestPlanContextRule(t *testing.T) {
 			"  lab: {url: " + labURL + ", username: lab-user}\n" +
 			"  prod: {url: " + prodURL + ", username: prod-user}\n"
 	}
-	simEnv := fakeEnv{"VTUI_URL": "https://127.0.0.1:8989/sdk", "VTUI_USERNAME": "user", "VTUI_PASSWORD": "pw", "VTUI_THUMBPRINT": "AB:CD"}
+	simEnv := configtest.Env{"VTUI_URL": "https://127.0.0.1:8989/sdk", "VTUI_USERNAME": "user", "VTUI_PASSWORD": "pw", "VTUI_THUMBPRINT": "AB:CD"}
 	tests := []struct {
 		plan    string // the plan's context
 		args    []string
-		env     fakeEnv
+		env     configtest.Env
 		current string // the config file's current-context, noFile for none
 		// what the drill connects to, or the error
 		wantURL, wantUser, wantContext, wantSim string
@@ -49,9 +54,9 @@ func TestPlanContextRule(t *testing.T) {
 		{plan: "lab", current: "prod", wantURL: labURL, wantUser: "lab-user", wantContext: "lab"},
 		{plan: "lab", current: "lab", wantURL: labURL, wantUser: "lab-user", wantContext: "lab"},
 		{plan: "lab", args: []string{"--context", "lab"}, current: "prod", wantURL: labURL, wantUser: "lab-user", wantContext: "lab"},
-		{plan: "lab", env: fakeEnv{"VTUI_CONTEXT": "lab"}, wantURL: labURL, wantUser: "lab-user", wantContext: "lab"},
-		{plan: "lab", env: fakeEnv{"GOVC_URL": "govc.example", "GOVC_USERNAME": "govc-user"}, wantURL: labURL, wantUser: "lab-user", wantContext: "lab"},
-		{plan: "lab", env: fakeEnv{"VTUI_USERNAME": "bob"}, current: "prod", wantURL: labURL, wantUser: "bob", wantContext: "lab"},
+		{plan: "lab", env: configtest.Env{"VTUI_CONTEXT": "lab"}, wantURL: labURL, wantUser: "lab-user", wantContext: "lab"},
+		{plan: "lab", env: configtest.Env{"GOVC_URL": "govc.example", "GOVC_USERNAME": "govc-user"}, wantURL: labURL, wantUser: "lab-user", wantContext: "lab"},
+		{plan: "lab", env: configtest.Env{"VTUI_USERNAME": "bob"}, current: "prod", wantURL: labURL, wantUser: "bob", wantContext: "lab"},
 		{plan: "lab", args: []string{"--readonly"}, wantURL: labURL, wantUser: "lab-user", wantContext: "lab"},
 		// A plan's context and another vCenter: refused, naming both.
 		{plan: "lab", env: simEnv, current: noFile, wantErr: []string{
@@ -60,7 +65,7 @@ func TestPlanContextRule(t *testing.T) {
 		{plan: "lab", args: []string{"--url", "vc01"}, wantErr: []string{"--url names vc01", `remove "context: lab" from the plan to use --url, or drop --url`}},
 		{plan: "lab", args: []string{"--simulator"}, wantErr: []string{"--simulator runs its own vCenter", "or drop --simulator to use context lab"}},
 		{plan: "lab", args: []string{"--context", "prod"}, wantErr: []string{`--context names context "prod"`, "or drop --context to use context lab"}},
-		{plan: "lab", env: fakeEnv{"VTUI_CONTEXT": "prod"}, current: "lab", wantErr: []string{`VTUI_CONTEXT names context "prod"`, "unset VTUI_CONTEXT"}},
+		{plan: "lab", env: configtest.Env{"VTUI_CONTEXT": "prod"}, current: "lab", wantErr: []string{`VTUI_CONTEXT names context "prod"`, "unset VTUI_CONTEXT"}},
 		// A plan's context that does not exist.
 		{plan: "lab", current: noFile, wantErr: []string{`context "lab" (from the drill plan): no config file`}},
 		{plan: "test", wantErr: []string{`context "test"`, "lab, prod"}},
@@ -70,10 +75,16 @@ func TestPlanContextRule(t *testing.T) {
 		t.Run(input, func(t *testing.T) {
 			home := t.TempDir()
 			if tt.current != noFile {
-				writeFile(t, filepath.Join(home, ".config", "vtui", "config.yaml"), file(tt.current), 0o600)
+				configtest.WriteFile(t, filepath.Join(home, ".config", "vtui", "config.yaml"), file(tt.current), 0o600)
 			}
-			in := testInput(t, home, tt.args, tt.env)
-			cur, _, err := resolveSettings(context.Background(), in)
+			fs := pflag.NewFlagSet("vtui", pflag.ContinueOnError)
+			config.AddFlags(fs, sim.PresetNames(), outputFormats)
+			if err := fs.Parse(tt.args); err != nil {
+				t.Fatalf("parse %q: %v", tt.args, err)
+			}
+			tt.env.Set(t)
+			in := newApp(&sysEnv{home: home}).configInput(fs)
+			cur, _, err := config.Resolve(context.Background(), in)
 			if err != nil {
 				t.Fatalf("the command's settings: %v", err)
 			}
@@ -108,7 +119,7 @@ func writeJournalStart(t *testing.T, path, planPath string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, path, string(line)+"\n", 0o600)
+	configtest.WriteFile(t, path, string(line)+"\n", 0o600)
 }
 
 // TestTUIOrigin: the terminal UI is told when its first vCenter is not a
@@ -119,26 +130,32 @@ func TestTUIOrigin(t *testing.T) {
 	file := "current-context: lab\ncontexts:\n  lab: {url: https://lab.example/sdk, username: u}\n  prod: {url: https://prod.example/sdk, username: u}\n"
 	tests := []struct {
 		args []string
-		env  fakeEnv
+		env  configtest.Env
 		file bool
 		want string
 	}{
 		{file: true, want: ""},
 		{args: []string{"--context", "prod"}, file: true, want: ""},
-		{env: fakeEnv{"VTUI_CONTEXT": "prod"}, file: true, want: ""},
-		{env: fakeEnv{"GOVC_URL": "govc.example", "GOVC_USERNAME": "u"}, file: true, want: ""},
+		{env: configtest.Env{"VTUI_CONTEXT": "prod"}, file: true, want: ""},
+		{env: configtest.Env{"GOVC_URL": "govc.example", "GOVC_USERNAME": "u"}, file: true, want: ""},
 		{args: []string{"--simulator"}, file: true, want: "--simulator"},
 		{args: []string{"--url", "vc01", "--username", "u"}, file: true, want: "--url"},
-		{env: fakeEnv{"VTUI_URL": "vc01", "VTUI_USERNAME": "u"}, file: true, want: "VTUI_URL"},
-		{env: fakeEnv{"GOVC_URL": "govc.example", "GOVC_USERNAME": "u"}, want: "GOVC_URL"},
+		{env: configtest.Env{"VTUI_URL": "vc01", "VTUI_USERNAME": "u"}, file: true, want: "VTUI_URL"},
+		{env: configtest.Env{"GOVC_URL": "govc.example", "GOVC_USERNAME": "u"}, want: "GOVC_URL"},
 	}
 	for _, tt := range tests {
 		input := fmt.Sprintf("vtui %q, env %v, config file %t", tt.args, tt.env, tt.file)
 		home := t.TempDir()
 		if tt.file {
-			writeFile(t, filepath.Join(home, ".config", "vtui", "config.yaml"), file, 0o600)
+			configtest.WriteFile(t, filepath.Join(home, ".config", "vtui", "config.yaml"), file, 0o600)
 		}
-		s, _, err := resolveSettings(context.Background(), testInput(t, home, tt.args, tt.env))
+		fs := pflag.NewFlagSet("vtui", pflag.ContinueOnError)
+		config.AddFlags(fs, sim.PresetNames(), outputFormats)
+		if err := fs.Parse(tt.args); err != nil {
+			t.Fatalf("parse %q: %v", tt.args, err)
+		}
+		tt.env.Set(t)
+		s, _, err := config.Resolve(context.Background(), newApp(&sysEnv{home: home}).configInput(fs))
 		if err != nil {
 			t.Fatalf("%s: %v", input, err)
 		}

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/vtui/vtui/cmd/internal/config/configtest"
 )
 
 // The README's examples are run by TestREADMEExamples, so that they cannot
@@ -167,9 +169,9 @@ func TestREADMEExamples(t *testing.T) {
 				t.Fatal(err)
 			}
 			for name, text := range files {
-				writeFile(t, filepath.Join(dir, name), text, 0o600)
+				configtest.WriteFile(t, filepath.Join(dir, name), text, 0o600)
 			}
-			var env fakeEnv
+			var env configtest.Env
 			if b.mode == "preset" {
 				env = readSimEnv(t, serveSim(t, "--listen", "127.0.0.1:0", "--preset", b.arg, "--ha-detect-delay", readmeHADetectDelay))
 			}
@@ -194,7 +196,7 @@ func TestREADMEExamples(t *testing.T) {
 					t.Fatalf("%s: %s: exit %d; want 0\nstderr:\n%s", where, line, r.code, r.stderr)
 				}
 				if out != "" {
-					writeFile(t, out, r.stdout, 0o600)
+					configtest.WriteFile(t, out, r.stdout, 0o600)
 				}
 			}
 		})
@@ -219,14 +221,14 @@ func readmeNotRunReason(line string) (key, why string, ok bool) {
 
 // readSimEnv reads sim.env as the recipe's `set -a; . ./sim.env` does:
 // NAME=VALUE lines, and # comments.
-func readSimEnv(t *testing.T, path string) fakeEnv {
+func readSimEnv(t *testing.T, path string) configtest.Env {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	env := fakeEnv{}
+	env := configtest.Env{}
 	lines := bufio.NewScanner(f)
 	for lines.Scan() {
 		if name, value, ok := strings.Cut(lines.Text(), "="); ok && !strings.HasPrefix(name, "#") {

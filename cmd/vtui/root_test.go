@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/spf13/cobra"
+
+	"github.com/vtui/vtui/cmd/internal/config/configtest"
 )
 
 // result is what one run of vtui left behind.
@@ -21,13 +23,13 @@ type result struct {
 
 // runTest runs vtui with args in a fake process: env, a fresh home, and no
 // terminal.
-func runTest(t *testing.T, args []string, env fakeEnv) result {
+func runTest(t *testing.T, args []string, env configtest.Env) result {
 	t.Helper()
 	return runSys(t, args, testSys(t, env))
 }
 
-func testSys(t *testing.T, env fakeEnv) *sysEnv {
-	env.set(t)
+func testSys(t *testing.T, env configtest.Env) *sysEnv {
+	env.Set(t)
 	return &sysEnv{
 		stdin:     strings.NewReader(""),
 		stdout:    &bytes.Buffer{},
@@ -43,13 +45,22 @@ func runSys(t *testing.T, args []string, sys *sysEnv) result {
 	return result{code, sys.stdout.(*bytes.Buffer).String(), sys.stderr.(*bytes.Buffer).String()}
 }
 
+// checkErr fails unless err contains every want (or is nil when want is),
+// and, when it is not nil, gives exit code 2.
+func checkErr(t *testing.T, input string, err error, want []string) {
+	t.Helper()
+	if configtest.CheckErr(t, input, err, want) && exitCode(err) != exitUsage {
+		t.Errorf("%s: error %q gives exit code %d; want %d", input, err, exitCode(err), exitUsage)
+	}
+}
+
 func TestExitCodes(t *testing.T) {
 	dir := t.TempDir()
 	badConfig := filepath.Join(dir, "bad.yaml")
-	writeFile(t, badConfig, "contexts:\n  lab:\n    pasword: x\n", 0o600)
+	configtest.WriteFile(t, badConfig, "contexts:\n  lab:\n    pasword: x\n", 0o600)
 	tests := []struct {
 		args       []string
-		env        fakeEnv
+		env        configtest.Env
 		wantCode   int
 		wantStderr []string
 	}{
@@ -65,10 +76,10 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"version", "extra"}, nil, exitUsage, []string{`unknown command "extra" for "vtui version"`}},
 		{[]string{"--simulator=huge"}, nil, exitUsage, []string{"valid: small, demo, large"}},
 		{[]string{"--config", badConfig}, nil, exitUsage, []string{badConfig + `:3:5: contexts.lab.pasword: unknown key`}},
-		{nil, fakeEnv{"VTUI_CONFIG": badConfig}, exitUsage, []string{badConfig + ":3:"}},
+		{nil, configtest.Env{"VTUI_CONFIG": badConfig}, exitUsage, []string{badConfig + ":3:"}},
 		{[]string{"--config", filepath.Join(dir, "missing.yaml")}, nil, exitUsage, []string{"missing.yaml"}},
 		{[]string{"--context", "prod"}, nil, exitUsage, []string{`context "prod" (from --context): no config file`}},
-		{nil, fakeEnv{"VTUI_READONLY": "perhaps"}, exitUsage, []string{"VTUI_READONLY"}},
+		{nil, configtest.Env{"VTUI_READONLY": "perhaps"}, exitUsage, []string{"VTUI_READONLY"}},
 	}
 	for _, tt := range tests {
 		r := runTest(t, tt.args, tt.env)
@@ -176,35 +187,9 @@ func TestNotConfigured(t *testing.T) {
 		t.Errorf("vtui with nothing configured: got exit %d, stderr %q; want 0 and nothing", r.code, r.stderr)
 	}
 	// Once something is configured it opens the UI, which needs a terminal.
-	r = runTest(t, nil, fakeEnv{"VTUI_URL": "vc"})
+	r = runTest(t, nil, configtest.Env{"VTUI_URL": "vc"})
 	if r.code != exitUsage || !strings.Contains(r.stderr, "the terminal UI needs a terminal") || !strings.Contains(r.stderr, "vtui get vms") {
 		t.Errorf("vtui with VTUI_URL and no terminal: got exit %d, stderr %q; want 2 and a pointer to the commands", r.code, r.stderr)
-	}
-}
-
-func TestVersion(t *testing.T) {
-	for _, tt := range []struct {
-		args []string
-		want []string
-	}{
-		{[]string{"version"}, []string{"vtui", "dev", "go", "govmomi"}},
-		{[]string{"version", "-o", "json"}, []string{`"version": "dev"`, `"go": "go1.`, `"govmomi": "v0.`}},
-		{[]string{"version", "-o", "yaml"}, []string{"version: dev", "go: go1."}},
-		{[]string{"--version"}, []string{"vtui dev"}},
-	} {
-		r := runTest(t, tt.args, nil)
-		for _, w := range tt.want {
-			if r.code != exitOK || !strings.Contains(r.stdout, w) {
-				t.Errorf("vtui %q: got exit %d, stdout %q; want 0 and %q", tt.args, r.code, r.stdout, w)
-			}
-		}
-	}
-	// version works even when the config file is broken.
-	dir := t.TempDir()
-	bad := filepath.Join(dir, "bad.yaml")
-	writeFile(t, bad, "{{{", 0o600)
-	if r := runTest(t, []string{"version", "--config", bad}, nil); r.code != exitOK {
-		t.Errorf("vtui version with a broken config: got exit %d, stderr %q; want 0", r.code, r.stderr)
 	}
 }
 
@@ -214,10 +199,10 @@ func TestHelpNeverShowsPasswords(t *testing.T) {
 	const secret = "s3cr3t-Pa55"
 	dir := t.TempDir()
 	pwFile := filepath.Join(dir, "pw")
-	writeFile(t, pwFile, secret+"\n", 0o600)
+	configtest.WriteFile(t, pwFile, secret+"\n", 0o600)
 	cfg := filepath.Join(dir, "config.yaml")
-	writeFile(t, cfg, fmt.Sprintf("current-context: lab\ncontexts:\n  lab: {url: vc, username: u, password-file: %s}\n", pwFile), 0o600)
-	envs := []fakeEnv{
+	configtest.WriteFile(t, cfg, fmt.Sprintf("current-context: lab\ncontexts:\n  lab: {url: vc, username: u, password-file: %s}\n", pwFile), 0o600)
+	envs := []configtest.Env{
 		{"VTUI_PASSWORD": secret, "GOVC_PASSWORD": secret, "VTUI_URL": "vc", "VTUI_USERNAME": "u"},
 		{"GOVC_URL": "https://u:" + secret + "@vc/sdk", "VTUI_PASSWORD": secret},
 		{"VTUI_CONFIG": cfg, "LAB_PASSWORD": secret},
@@ -236,134 +221,5 @@ func TestHelpNeverShowsPasswords(t *testing.T) {
 				t.Errorf("vtui %q: got exit %d, stdout %q; want 0 and the help", a, r.code, r.stdout)
 			}
 		}
-	}
-}
-
-func TestConnectWithoutPassword(t *testing.T) {
-	sys := testSys(t, fakeEnv{"VTUI_URL": "127.0.0.1:1", "VTUI_USERNAME": "u"})
-	a := newApp(sys)
-	root := newRootCmd(a)
-	if err := root.ParseFlags([]string{"--connect-timeout", "1s"}); err != nil {
-		t.Fatal(err)
-	}
-	root.SetContext(context.Background()) // as ExecuteContext would
-	if err := a.init(root); err != nil {
-		t.Fatal(err)
-	}
-	_, err := a.connect(context.Background())
-	checkErr(t, "connect without a password or a terminal", err, []string{"no password for u at 127.0.0.1:1", "VTUI_PASSWORD", "terminal"})
-	if !errors.Is(err, errNoPassword) {
-		t.Errorf("got %v; want it to wrap errNoPassword", err)
-	}
-}
-
-func TestConnectWithoutURL(t *testing.T) {
-	a := newApp(testSys(t, nil))
-	_, err := a.connectWith(context.Background(), settings{})
-	checkErr(t, "connect without a URL", err, []string{"no vCenter URL", "--url", "VTUI_URL", "--simulator"})
-}
-
-func TestConfirm(t *testing.T) {
-	tests := []struct {
-		yes      bool
-		terminal bool
-		answer   string
-		want     error
-	}{
-		{true, false, "", nil},
-		{false, true, "y\n", nil},
-		{false, true, "YES\n", nil},
-		{false, true, "n\n", errDeclined},
-		{false, true, "", errDeclined},
-		{false, false, "y\n", usageError{}},
-	}
-	for _, tt := range tests {
-		sys := testSys(t, nil)
-		sys.stdin, sys.terminal = strings.NewReader(tt.answer), tt.terminal
-		a := newApp(sys)
-		a.settings.Yes = tt.yes
-		err := a.confirm(context.Background(), "Power off 3 VMs?")
-		input := fmt.Sprintf("--yes=%v terminal=%v answer %q", tt.yes, tt.terminal, tt.answer)
-		switch want := tt.want.(type) {
-		case nil:
-			if err != nil {
-				t.Errorf("%s: got %v; want nil", input, err)
-			}
-		case usageError:
-			if exitCode(err) != exitUsage || !strings.Contains(fmt.Sprint(err), "--yes") {
-				t.Errorf("%s: got %v; want a usage error naming --yes", input, err)
-			}
-		default:
-			if !errors.Is(err, want) {
-				t.Errorf("%s: got %v; want %v", input, err, want)
-			}
-		}
-	}
-}
-
-func TestLogFile(t *testing.T) {
-	const secret = "s3cr3t-Pa55"
-	dir := t.TempDir()
-	for _, name := range []string{"sub/vtui.log", "vtui.jsonl"} {
-		path := filepath.Join(dir, name)
-		// Nothing listens on port 1: the connect fails, after logging.
-		sys := testSys(t, fakeEnv{"VTUI_URL": "127.0.0.1:1", "VTUI_USERNAME": "u", "VTUI_PASSWORD": secret})
-		r := runSys(t, []string{"--log-file", path, "--connect-timeout", "2s", "get", "vms"}, sys)
-		if r.code != exitFailed || strings.Contains(r.stderr, secret) {
-			t.Fatalf("vtui --log-file %s get vms: exit %d, stderr %q; want 1 without the password", path, r.code, r.stderr)
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		log := string(data)
-		if !strings.Contains(log, "settings resolved") || !strings.Contains(log, "VTUI_URL") {
-			t.Errorf("log %s: got %q; want the resolved settings and their sources", name, log)
-		}
-		if strings.Contains(log, secret) {
-			t.Errorf("log %s shows the password: %q", name, log)
-		}
-		if json := strings.HasPrefix(log, "{"); json != strings.HasSuffix(name, ".jsonl") {
-			t.Errorf("log %s: got %q; want JSON only for .json/.jsonl", name, log)
-		}
-	}
-}
-
-// TestConnectSimulator starts the small simulator preset in-process and logs
-// in with its certificate pinned.
-func TestConnectSimulator(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a simulator")
-	}
-	a := newApp(testSys(t, nil))
-	root := newRootCmd(a)
-	if err := root.ParseFlags([]string{"--simulator=small"}); err != nil {
-		t.Fatal(err)
-	}
-	root.SetContext(context.Background()) // as ExecuteContext would
-	if err := a.init(root); err != nil {
-		t.Fatal(err)
-	}
-	defer a.close()
-	ctx := context.Background()
-	c, err := a.connect(ctx)
-	if err != nil {
-		t.Fatalf("connect --simulator=small: %v", err)
-	}
-	if err := c.Close(ctx); err != nil {
-		t.Errorf("close: %v", err)
-	}
-	if a.sim == nil || a.sim.Thumbprint == "" {
-		t.Fatalf("simulator not kept, or without a thumbprint")
-	}
-	// A second connect reuses the running simulator.
-	srv := a.sim
-	c, err = a.connect(ctx)
-	if err != nil {
-		t.Fatalf("second connect: %v", err)
-	}
-	_ = c.Close(ctx)
-	if a.sim != srv {
-		t.Errorf("second connect started another simulator")
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vtui/vtui/cmd/internal/config/configtest"
 )
 
 // TestSimRecipeConnects follows the recipe `vtui sim --help` gives: the
@@ -41,7 +43,7 @@ func TestSimRecipeConnects(t *testing.T) {
 	if err != nil {
 		t.Fatalf("sh reading sim.env: %v", err)
 	}
-	env := fakeEnv{}
+	env := configtest.Env{}
 	lines := bufio.NewScanner(bytes.NewReader(out))
 	for lines.Scan() {
 		if name, value, _ := strings.Cut(lines.Text(), "="); strings.HasPrefix(name, "VTUI_") {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vtui/vtui/cmd/internal/config"
 	"github.com/vtui/vtui/ui"
 	"github.com/vtui/vtui/vsphere"
 )
@@ -61,7 +62,7 @@ func runTUI(cmd *cobra.Command, a *app) error {
 			cs.Conn.Password = password
 		case cs.Simulator == "" && cs.Conn.Password == "":
 			pw, err := a.password(ctx, cs, false)
-			if errors.Is(err, errNoPassword) {
+			if errors.Is(err, config.ErrNoPassword) {
 				return nil, fmt.Errorf("%w: %w", ui.ErrPasswordRequired, err)
 			}
 			if err != nil {
@@ -114,12 +115,12 @@ func runTUI(cmd *cobra.Command, a *app) error {
 // tuiOrigin is what named the vCenter of s when it is not a context of
 // the config file ("--simulator", "--url", "VTUI_URL", "GOVC_URL"), else
 // "": the terminal UI's Config.Origin.
-func tuiOrigin(s settings) string {
+func tuiOrigin(s config.Settings) string {
 	switch {
 	case s.Simulator != "":
 		return "--simulator"
-	case !s.urlFromContext():
-		return s.sources["url"]
+	case !s.URLFromContext():
+		return s.Sources["url"]
 	}
 	return ""
 }
@@ -128,7 +129,7 @@ func tuiOrigin(s settings) string {
 func writeNotConfigured(cmd *cobra.Command, a *app) error {
 	path := a.settings.ConfigFile
 	if path == "" {
-		path = defaultConfigPath(a.sys.lookupEnv, a.sys.home)
+		path = config.DefaultPath(a.sys.lookupEnv, a.sys.home)
 	}
 	if path == "" {
 		path = "$XDG_CONFIG_HOME/vtui/config.yaml"

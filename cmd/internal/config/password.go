@@ -1,4 +1,4 @@
-package main
+package config
 
 // Passwords: where each comes from, and to which vCenter it may go.
 
@@ -25,14 +25,14 @@ type passwordSource struct {
 	withheld  string // why a context's password source was not used
 }
 
-// errNoPassword means no password source is configured and vtui may not
+// ErrNoPassword means no password source is configured and vtui may not
 // prompt. The terminal UI branches on it to ask in a dialog instead.
-var errNoPassword = errors.New("no password")
+var ErrNoPassword = errors.New("no password")
 
-// readPassword returns the password for s from its configured source, or
+// ReadPassword returns the password for s from its configured source, or
 // from prompt when there is none (prompt nil: no terminal to ask on). ctx
 // ends the read of a password file that blocks.
-func readPassword(ctx context.Context, s settings, env lookupEnvFunc, prompt func(string) (string, error)) (string, error) {
+func ReadPassword(ctx context.Context, s Settings, env LookupEnvFunc, prompt func(string) (string, error)) (string, error) {
 	src := s.password
 	where := ""
 	if src.context != "" {
@@ -64,7 +64,7 @@ func readPassword(ctx context.Context, s settings, env lookupEnvFunc, prompt fun
 		return pw, nil
 	}
 	ways := "set VTUI_PASSWORD, or a context's password-env or password-file in the config file, or run on a terminal to be prompted"
-	if s.ContextName != "" && s.sources["url"] == "context "+s.ContextName {
+	if s.ContextName != "" && s.Sources["url"] == "context "+s.ContextName {
 		ways = fmt.Sprintf("set VTUI_PASSWORD, or password-env or password-file in context %q of %s, or run on a terminal to be prompted",
 			s.ContextName, s.ConfigFile)
 	} else if src.withheld != "" {
@@ -73,7 +73,7 @@ func readPassword(ctx context.Context, s settings, env lookupEnvFunc, prompt fun
 	if src.withheld != "" {
 		ways += " (" + src.withheld + ")"
 	}
-	return "", usageError{fmt.Errorf("%w for %s at %s: %s", errNoPassword, s.Conn.Username, vsphere.RedactURL(s.Conn.URL), ways)}
+	return "", UsageError{fmt.Errorf("%w for %s at %s: %s", ErrNoPassword, s.Conn.Username, vsphere.RedactURL(s.Conn.URL), ways)}
 }
 
 // readPasswordFile reads a file that holds only the password, at most

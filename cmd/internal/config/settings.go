@@ -1,13 +1,8 @@
-package main
+package config
 
-// The layered settings. Precedence, per key: flag > VTUI_* environment >
-// the selected context of the config file > default. GOVC_URL,
-// GOVC_USERNAME, GOVC_PASSWORD and GOVC_INSECURE are fallbacks that are
-// read only when no context is selected, so an ambient govc setup never
-// mixes with a context's vCenter. An empty environment variable counts as
-// unset.
+// The layered settings (the precedence is in doc.go).
 //
-// A fresh viper per resolution applies that precedence (resolveSettings):
+// A fresh viper per resolution applies that precedence (Resolve):
 // the flags are bound with BindPFlag, the VTUI_* (and GOVC_*) variables
 // with BindEnv, the selected context is its config layer. viper reads the
 // process environment itself, so tests set it with t.Setenv; the home
@@ -29,9 +24,10 @@ import (
 	"github.com/vtui/vtui/vsphere"
 )
 
-// settings is the configuration every command reads, resolved once from
-// flags, environment and config file before any command runs.
-type settings struct {
+// Settings is the configuration every command reads, resolved once from
+// flags, environment and config file before any command runs. Commands read
+// it and never viper, flags or the environment directly.
+type Settings struct {
 	// ContextName is the config-file context in use, "" if none.
 	ContextName string
 	// ConfigFile is the config file that was read, "" if none.
@@ -45,21 +41,22 @@ type settings struct {
 	DryRun bool
 	// Yes answers yes to confirmations (required for mutations without a terminal).
 	Yes bool
-	// Output is one of "table", "json", "yaml".
+	// Output is one of Input.Outputs: "table", "json", "yaml".
 	Output string
 	// LogFile is where log/slog writes, "" for nowhere.
 	LogFile string
 	// Simulator is the simulator preset to run in-process, "" for a real vCenter.
 	Simulator string
+	// Notes are things the user should know about how the settings were
+	// resolved (an insecure setting ignored, say); the command prints them.
+	Notes []string
+	// Sources records where each key came from ("--url", "VTUI_URL",
+	// "GOVC_URL", "context lab", "config file", "default"), for the debug
+	// log and for rules that depend on the layer (a drill plan's context).
+	Sources map[string]string
 
-	// password says where connect finds the password.
+	// password says where ReadPassword finds the password.
 	password passwordSource
-	// notes are things the user should know about how the settings were
-	// resolved (an insecure setting ignored, say); app.init prints them.
-	notes []string
-	// sources records where each key came from ("--url", "VTUI_URL",
-	// "GOVC_URL", "context lab", "config file", "default"), for the debug log.
-	sources map[string]string
 }
 
 // connectionFlags are the flags and VTUI_* variables that describe one
@@ -104,15 +101,17 @@ func vtuiEnv(key string) string {
 	return envKeyReplacer.Replace(strings.ToUpper(envPrefix + "_" + key))
 }
 
-// resolveInput is what resolution reads besides the process environment,
+// Input is what resolution reads besides the process environment,
 // which viper reads itself (tests set it with t.Setenv).
-type resolveInput struct {
+type Input struct {
 	// Flags are the parsed global flags; only flags the user set count.
 	Flags *pflag.FlagSet
 	// Home is the user's home directory, for ~ and the default config path.
 	Home string
 	// Presets are the valid --simulator names.
 	Presets []string
+	// Outputs are the valid -o/--output formats.
+	Outputs []string
 	// Context, if non-nil, selects this context regardless of flags and
 	// environment and ignores connection flags and VTUI_*/GOVC_* connection
 	// variables (a context switch in the terminal UI).
@@ -120,20 +119,23 @@ type resolveInput struct {
 	// PlanContext, if not "", is the context a drill plan names. It is
 	// selected as --context would select it, in place of the config
 	// file's current-context; --context and VTUI_CONTEXT still win
-	// (connectForPlan refuses them when they name another).
+	// (the drill command refuses them when they name another).
 	PlanContext string
 }
 
-// resolveSettings applies the precedence rules. Errors in what the user
-// typed or wrote (flags, environment, config file) are usage errors.
+// Resolve resolves the settings of one command from in and the process
+// environment, with the precedence of the package comment, and returns the config file
+// it read (nil if none). Errors in what the user typed or wrote (flags,
+// environment, config file) are UsageErrors. in.Flags must hold the flags
+// AddFlags declares.
 //
 // A fresh viper does the layering: the flags are bound with BindPFlag, the
 // VTUI_* (and, without a context, GOVC_*) variables with BindEnv, the
 // selected context is its config layer and the flag defaults its defaults.
 // Values are read as strings and parsed here, strictly, so that
 // VTUI_READONLY=yes is an error naming the variable rather than false.
-func resolveSettings(ctx context.Context, in resolveInput) (settings, *fileConfig, error) {
-	s := settings{sources: map[string]string{}}
+func Resolve(ctx context.Context, in Input) (Settings, *File, error) {
+	s := Settings{Sources: map[string]string{}}
 	r, err := newResolver(in, &s)
 	if err != nil {
 		return s, nil, err
@@ -141,8 +143,8 @@ func resolveSettings(ctx context.Context, in resolveInput) (settings, *fileConfi
 
 	// Non-connection settings first: they are cheap to validate.
 	s.Output = r.v.GetString("output")
-	if !slices.Contains(outputFormats, s.Output) {
-		return s, nil, usageErrorf("invalid value %q for -o/--output (valid: %s)", s.Output, strings.Join(outputFormats, ", "))
+	if !slices.Contains(in.Outputs, s.Output) {
+		return s, nil, usageErrorf("invalid value %q for -o/--output (valid: %s)", s.Output, strings.Join(in.Outputs, ", "))
 	}
 	// Flags only, so pflag has already parsed them strictly.
 	s.DryRun = r.v.GetBool("dry-run")
@@ -156,16 +158,16 @@ func resolveSettings(ctx context.Context, in resolveInput) (settings, *fileConfi
 
 	// The config file. --config= (empty) reads none, e.g. to keep a
 	// personal file out of a CI run.
-	r.v.SetDefault("config", defaultConfigPath(os.LookupEnv, in.Home))
+	r.v.SetDefault("config", DefaultPath(os.LookupEnv, in.Home))
 	path := r.v.GetString("config")
 	optional := r.source("config") == "default"
 	if path != "" && !optional {
 		path = absPath(path, "", in.Home)
 	}
-	var fc *fileConfig
+	var fc *File
 	if path != "" {
 		if fc, err = loadConfigFile(ctx, path, optional, in.Home); err != nil {
-			return s, nil, usageError{err}
+			return s, nil, UsageError{err}
 		}
 	}
 	if fc != nil {
@@ -208,7 +210,7 @@ func resolveSettings(ctx context.Context, in resolveInput) (settings, *fileConfi
 		return s, fc, err
 	}
 	s.LogFile = r.str("log-file")
-	if s.LogFile != "" && s.sources["log-file"] != "config file" {
+	if s.LogFile != "" && s.Sources["log-file"] != "config file" {
 		s.LogFile = absPath(s.LogFile, "", in.Home)
 	}
 	return s, fc, nil
@@ -234,19 +236,19 @@ func (r *resolver) simulatorOwnsConnection() error {
 		ignored = append(ignored, "VTUI_PASSWORD")
 	}
 	if len(ignored) > 0 {
-		r.s.notes = append(r.s.notes, "--simulator connects to its own vCenter; ignoring "+strings.Join(ignored, ", "))
+		r.s.Notes = append(r.s.Notes, "--simulator connects to its own vCenter; ignoring "+strings.Join(ignored, ", "))
 	}
 	return nil
 }
 
-// checkURL refuses a URL that vsphere.ParseURL refuses, naming the layer
+// CheckURL refuses a URL that vsphere.ParseURL refuses, naming the layer
 // it came from (--url, VTUI_URL, a context, GOVC_URL). An http URL is
 // refused as clear text; with a thumbprint, CA file or insecure, which
 // all ask for TLS, as a contradiction as well. Commands check it when they
 // connect, so that one that does not (drill validate) is not stopped by
 // an unrelated GOVC_URL.
-func (s settings) checkURL() error {
-	urlSrc := s.sources["url"]
+func (s Settings) CheckURL() error {
+	urlSrc := s.Sources["url"]
 	_, err := vsphere.ParseURL(s.Conn.URL)
 	if err == nil {
 		return nil
@@ -258,7 +260,7 @@ func (s settings) checkURL() error {
 		}{{"thumbprint", s.Conn.Thumbprint != ""}, {"ca-file", s.Conn.CAFile != ""}, {"insecure", s.Conn.Insecure}}
 		for _, o := range tls {
 			if o.set {
-				return usageErrorf("%s is an http URL and %s is a TLS setting: they contradict each other; %w", urlSrc, s.sources[o.key], err)
+				return usageErrorf("%s is an http URL and %s is a TLS setting: they contradict each other; %w", urlSrc, s.Sources[o.key], err)
 			}
 		}
 	}
@@ -278,11 +280,11 @@ func (s settings) checkURL() error {
 //     a password source of its own. Anything else is withheld, and the
 //     prompt (or the error) says why. So does insecure: a context's only
 //     to its own url, GOVC_INSECURE only to GOVC_URL.
-func (r *resolver) connection(cc contextConfig, useGOVC bool) error {
+func (r *resolver) connection(cc Context, useGOVC bool) error {
 	s := r.s
 	s.Conn.URL = r.str("url")
 	s.Conn.Username = r.str("username")
-	urlSrc := s.sources["url"]
+	urlSrc := s.Sources["url"]
 	// govc accepts user:password@ in the URL; a separate username wins
 	// unless it comes from a lower layer than the URL.
 	clean, urlUser, urlHasPw := splitURLUser(s.Conn.URL)
@@ -291,8 +293,8 @@ func (r *resolver) connection(cc contextConfig, useGOVC bool) error {
 			"use VTUI_PASSWORD, a context's password-env or password-file, or the prompt", urlSrc)
 	}
 	s.Conn.URL = clean
-	if urlUser != "" && sourceRank(s.sources["username"]) > sourceRank(urlSrc) {
-		s.Conn.Username, s.sources["username"] = urlUser, urlSrc
+	if urlUser != "" && sourceRank(s.Sources["username"]) > sourceRank(urlSrc) {
+		s.Conn.Username, s.Sources["username"] = urlUser, urlSrc
 	}
 	var err error
 	if s.Conn.Insecure, err = r.bool("insecure"); err != nil {
@@ -300,7 +302,7 @@ func (r *resolver) connection(cc contextConfig, useGOVC bool) error {
 	}
 	s.Conn.Thumbprint = r.str("thumbprint")
 	s.Conn.CAFile = r.str("ca-file")
-	if s.Conn.CAFile != "" && s.sources["ca-file"] != r.contextSource() {
+	if s.Conn.CAFile != "" && s.Sources["ca-file"] != r.contextSource() {
 		s.Conn.CAFile = absPath(s.Conn.CAFile, "", r.in.Home)
 	}
 	if err := r.verificationWins(); err != nil {
@@ -310,7 +312,7 @@ func (r *resolver) connection(cc contextConfig, useGOVC bool) error {
 
 	// The password is read only on connect, and never through viper: it
 	// has no flag and no config-file value.
-	fromContext := s.urlFromContext()
+	fromContext := s.URLFromContext()
 	contextHasPw := cc.PasswordEnv != "" || cc.PasswordFile != ""
 	var withheld []string
 	switch {
@@ -346,11 +348,11 @@ func (r *resolver) verificationWins() error {
 	if !s.Conn.Insecure {
 		return nil
 	}
-	insecureSrc := s.sources["insecure"]
+	insecureSrc := s.Sources["insecure"]
 	for _, key := range []string{"thumbprint", "ca-file"} {
-		value, src := s.Conn.Thumbprint, s.sources["thumbprint"]
+		value, src := s.Conn.Thumbprint, s.Sources["thumbprint"]
 		if key == "ca-file" {
-			value, src = s.Conn.CAFile, s.sources["ca-file"]
+			value, src = s.Conn.CAFile, s.Sources["ca-file"]
 		}
 		if value == "" {
 			continue
@@ -364,7 +366,7 @@ func (r *resolver) verificationWins() error {
 				insecureSrc, src, key)
 		}
 		s.Conn.Insecure = false
-		s.notes = append(s.notes, fmt.Sprintf("%s is ignored: the certificate is verified with the %s from %s", insecureSrc, key, src))
+		s.Notes = append(s.Notes, fmt.Sprintf("%s is ignored: the certificate is verified with the %s from %s", insecureSrc, key, src))
 	}
 	return nil
 }
@@ -376,7 +378,7 @@ func (r *resolver) verificationWins() error {
 // from a flag or VTUI_INSECURE applies to whichever URL is used.
 func (r *resolver) insecureStaysWithItsURL() {
 	s := r.s
-	insecureSrc, urlSrc := s.sources["insecure"], s.sources["url"]
+	insecureSrc, urlSrc := s.Sources["insecure"], s.Sources["url"]
 	if !s.Conn.Insecure || s.Conn.URL == "" || insecureSrc == urlSrc {
 		return
 	}
@@ -390,7 +392,7 @@ func (r *resolver) insecureStaysWithItsURL() {
 		return
 	}
 	s.Conn.Insecure = false
-	s.notes = append(s.notes, fmt.Sprintf("insecure from %s is ignored: it applies only to %s, not to %s from %s",
+	s.Notes = append(s.Notes, fmt.Sprintf("insecure from %s is ignored: it applies only to %s, not to %s from %s",
 		insecureSrc, own, vsphere.RedactURL(s.Conn.URL), urlSrc))
 }
 
@@ -431,9 +433,9 @@ func hasEnv(name string) bool {
 // resolver reads keys from one resolution's viper and records which layer
 // each came from.
 type resolver struct {
-	in resolveInput
+	in Input
 	v  *viper.Viper
-	s  *settings
+	s  *Settings
 	// envs lists the variables bound to each key, in viper's order.
 	envs map[string][]string
 }
@@ -441,7 +443,7 @@ type resolver struct {
 // newResolver binds every key's flag and VTUI_* variable, and its flag's
 // default, to a fresh viper. A context switch leaves the connection keys'
 // flags and variables unbound.
-func newResolver(in resolveInput, s *settings) (*resolver, error) {
+func newResolver(in Input, s *Settings) (*resolver, error) {
 	v := viper.New()
 	v.SetEnvPrefix(envPrefix)
 	v.SetEnvKeyReplacer(envKeyReplacer)
@@ -492,10 +494,10 @@ func (r *resolver) merge(values map[string]string) error {
 	return nil
 }
 
-// values are the context's settings as viper's config layer sees them:
+// values are the context's Settings as viper's config layer sees them:
 // strings, and only the keys the context sets. The password source is not
 // among them; it is not a value to layer.
-func (cc contextConfig) values() map[string]string {
+func (cc Context) values() map[string]string {
 	m := map[string]string{
 		"url":        cc.URL,
 		"username":   cc.Username,
@@ -542,18 +544,18 @@ func (r *resolver) source(key string) string {
 func (r *resolver) contextSource() string { return r.s.contextSource() }
 
 // contextSource is the source the context's own values are recorded as.
-func (s *settings) contextSource() string { return "context " + s.ContextName }
+func (s *Settings) contextSource() string { return "context " + s.ContextName }
 
-// urlFromContext reports whether the URL is the context's own, not one
+// URLFromContext reports whether the URL is the context's own, not one
 // that --url, VTUI_URL or GOVC_URL named.
-func (s *settings) urlFromContext() bool {
-	return s.ContextName != "" && s.sources["url"] == s.contextSource()
+func (s *Settings) URLFromContext() bool {
+	return s.ContextName != "" && s.Sources["url"] == s.contextSource()
 }
 
 // selectContext picks the context: an explicit switch, else --context, else
 // VTUI_CONTEXT, else current-context. --simulator selects none, so that a
-// production context's settings never leak into a demo.
-func (r *resolver) selectContext(fc *fileConfig) (contextConfig, error) {
+// production context's Settings never leak into a demo.
+func (r *resolver) selectContext(fc *File) (Context, error) {
 	in := r.in
 	if in.Context != nil {
 		r.v.Set("context", *in.Context) // viper's override layer, above flags
@@ -565,20 +567,20 @@ func (r *resolver) selectContext(fc *fileConfig) (contextConfig, error) {
 	case in.PlanContext != "" && (from == "default" || from == "current-context"):
 		name, from = in.PlanContext, "the drill plan"
 	}
-	r.s.sources["context"] = from
+	r.s.Sources["context"] = from
 	if name == "" || r.s.Simulator != "" {
-		return contextConfig{}, nil
+		return Context{}, nil
 	}
 	if fc == nil {
 		where := "no config file found"
-		if p := defaultConfigPath(os.LookupEnv, in.Home); p != "" {
+		if p := DefaultPath(os.LookupEnv, in.Home); p != "" {
 			where = "no config file at " + p
 		}
-		return contextConfig{}, usageErrorf("context %q (from %s): %s; create it (see config.example.yaml) or use --config", name, from, where)
+		return Context{}, usageErrorf("context %q (from %s): %s; create it (see config.example.yaml) or use --config", name, from, where)
 	}
 	cc, err := fc.context(name)
 	if err != nil {
-		return contextConfig{}, usageError{fmt.Errorf("%s: %w", from, err)}
+		return Context{}, UsageError{fmt.Errorf("%s: %w", from, err)}
 	}
 	r.s.ContextName = name
 	return cc, nil
@@ -592,7 +594,7 @@ func (r *resolver) userLayers(key string) bool {
 
 // str returns key's value and records where it came from.
 func (r *resolver) str(key string) string {
-	r.s.sources[key] = r.source(key)
+	r.s.Sources[key] = r.source(key)
 	return r.v.GetString(key)
 }
 
@@ -601,7 +603,7 @@ func (r *resolver) bool(key string) (bool, error) {
 	raw := r.str(key)
 	b, err := strconv.ParseBool(raw)
 	if err != nil {
-		return false, usageErrorf("invalid value %q for %s (want true or false)", raw, r.s.sources[key])
+		return false, usageErrorf("invalid value %q for %s (want true or false)", raw, r.s.Sources[key])
 	}
 	return b, nil
 }
@@ -609,7 +611,7 @@ func (r *resolver) bool(key string) (bool, error) {
 func (r *resolver) duration(key string) (time.Duration, error) {
 	d, err := parseTimeout(r.str(key))
 	if err != nil {
-		return 0, usageErrorf("invalid value for %s: %v", r.s.sources[key], err)
+		return 0, usageErrorf("invalid value for %s: %v", r.s.Sources[key], err)
 	}
 	return d, nil
 }

@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"context"
@@ -14,75 +14,43 @@ import (
 	"github.com/spf13/pflag"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/vtui/vtui/cmd/internal/config/configtest"
 	"github.com/vtui/vtui/internal/strictyaml"
 	"github.com/vtui/vtui/vsphere"
 )
 
-// fakeEnv is the environment of one test case.
-type fakeEnv map[string]string
-
-// set makes e the environment vtui sees for the rest of t: it unsets every
-// VTUI_* and GOVC_* variable and XDG_CONFIG_HOME, then sets e. viper reads
-// the process environment, so t cannot be parallel; t.Setenv restores it.
-// Other names set by an earlier call in the same t stay set.
-func (e fakeEnv) set(t testing.TB) {
-	t.Helper()
-	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(name, "VTUI_") || strings.HasPrefix(name, "GOVC_") || name == "XDG_CONFIG_HOME" {
-			t.Setenv(name, "") // so that it is restored after t
-			if err := os.Unsetenv(name); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	for k, v := range e {
-		t.Setenv(k, v)
-	}
-}
-
-var testPresets = []string{"small", "demo", "large"}
+var (
+	testPresets = []string{"small", "demo", "large"}
+	testOutputs = []string{"table", "json", "yaml"}
+)
 
 // resolveTest resolves settings for args and env, with file (if not "") as
 // the default config file ~/.config/vtui/config.yaml of a fresh home.
-func resolveTest(t *testing.T, args []string, env fakeEnv, file string) (settings, error) {
+func resolveTest(t *testing.T, args []string, env configtest.Env, file string) (Settings, error) {
 	t.Helper()
 	home := t.TempDir()
 	if file != "" {
-		writeFile(t, filepath.Join(home, ".config", "vtui", "config.yaml"), file, 0o600)
+		configtest.WriteFile(t, filepath.Join(home, ".config", "vtui", "config.yaml"), file, 0o600)
 	}
 	return resolveIn(t, home, args, env)
 }
 
-func resolveIn(t *testing.T, home string, args []string, env fakeEnv) (settings, error) {
+func resolveIn(t *testing.T, home string, args []string, env configtest.Env) (Settings, error) {
 	t.Helper()
-	s, _, err := resolveSettings(context.Background(), testInput(t, home, args, env))
+	s, _, err := Resolve(context.Background(), testInput(t, home, args, env))
 	return s, err
 }
 
 // testInput parses args as the global flags and makes env the environment.
-func testInput(t *testing.T, home string, args []string, env fakeEnv) resolveInput {
+func testInput(t *testing.T, home string, args []string, env configtest.Env) Input {
 	t.Helper()
 	fs := pflag.NewFlagSet("vtui", pflag.ContinueOnError)
-	addGlobalFlags(fs)
+	AddFlags(fs, testPresets, testOutputs)
 	if err := fs.Parse(args); err != nil {
 		t.Fatalf("parse %q: %v", args, err)
 	}
-	env.set(t)
-	return resolveInput{Flags: fs, Home: home, Presets: testPresets}
-}
-
-func writeFile(t *testing.T, path, content string, mode os.FileMode) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), mode); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(path, mode); err != nil { // umask may have narrowed it
-		t.Fatal(err)
-	}
+	env.Set(t)
+	return Input{Flags: fs, Home: home, Presets: testPresets, Outputs: testOutputs}
 }
 
 const labFile = `current-context: lab
@@ -108,37 +76,37 @@ func TestPrecedence(t *testing.T) {
 	tests := []struct {
 		name string
 		args []string
-		env  fakeEnv
+		env  configtest.Env
 		file string
 		want conn
 	}{
 		{"defaults", nil, nil, "", conn{}},
 		{"file context", nil, nil, labFile,
 			conn{"file.example.com", "file-user", true, true}},
-		{"GOVC without a context", nil, fakeEnv{"GOVC_URL": "govc.example.com", "GOVC_USERNAME": "govc-user", "GOVC_INSECURE": "1"}, "",
+		{"GOVC without a context", nil, configtest.Env{"GOVC_URL": "govc.example.com", "GOVC_USERNAME": "govc-user", "GOVC_INSECURE": "1"}, "",
 			conn{"govc.example.com", "govc-user", true, false}},
-		{"GOVC without current-context in the file", nil, fakeEnv{"GOVC_URL": "govc.example.com", "GOVC_USERNAME": "govc-user"}, noContextFile,
+		{"GOVC without current-context in the file", nil, configtest.Env{"GOVC_URL": "govc.example.com", "GOVC_USERNAME": "govc-user"}, noContextFile,
 			conn{"govc.example.com", "govc-user", false, false}},
-		{"a selected context ignores GOVC", nil, fakeEnv{"GOVC_URL": "govc.example.com", "GOVC_USERNAME": "govc-user", "GOVC_INSECURE": "false"}, labFile,
+		{"a selected context ignores GOVC", nil, configtest.Env{"GOVC_URL": "govc.example.com", "GOVC_USERNAME": "govc-user", "GOVC_INSECURE": "false"}, labFile,
 			conn{"file.example.com", "file-user", true, true}},
-		{"--context= selects none, so GOVC applies", []string{"--context="}, fakeEnv{"GOVC_URL": "govc.example.com"}, labFile,
+		{"--context= selects none, so GOVC applies", []string{"--context="}, configtest.Env{"GOVC_URL": "govc.example.com"}, labFile,
 			conn{"govc.example.com", "", false, false}},
-		{"VTUI env over file", nil, fakeEnv{"VTUI_URL": "env.example.com", "VTUI_USERNAME": "env-user", "VTUI_INSECURE": "false", "VTUI_READONLY": "false"}, labFile,
+		{"VTUI env over file", nil, configtest.Env{"VTUI_URL": "env.example.com", "VTUI_USERNAME": "env-user", "VTUI_INSECURE": "false", "VTUI_READONLY": "false"}, labFile,
 			conn{"env.example.com", "env-user", false, false}},
-		{"VTUI env over GOVC", nil, fakeEnv{"VTUI_URL": "env.example.com", "GOVC_URL": "govc.example.com", "GOVC_USERNAME": "govc-user", "VTUI_INSECURE": "0", "GOVC_INSECURE": "1"}, "",
+		{"VTUI env over GOVC", nil, configtest.Env{"VTUI_URL": "env.example.com", "GOVC_URL": "govc.example.com", "GOVC_USERNAME": "govc-user", "VTUI_INSECURE": "0", "GOVC_INSECURE": "1"}, "",
 			conn{"env.example.com", "govc-user", false, false}},
-		{"empty VTUI env counts as unset", nil, fakeEnv{"VTUI_URL": "", "VTUI_READONLY": ""}, labFile,
+		{"empty VTUI env counts as unset", nil, configtest.Env{"VTUI_URL": "", "VTUI_READONLY": ""}, labFile,
 			conn{"file.example.com", "file-user", true, true}},
 		{"flags over everything", []string{"--url", "flag.example.com", "--username", "flag-user", "--insecure=false", "--readonly=false"},
-			fakeEnv{"VTUI_URL": "env.example.com", "VTUI_USERNAME": "env-user", "VTUI_INSECURE": "true", "VTUI_READONLY": "true", "GOVC_URL": "govc.example.com"}, labFile,
+			configtest.Env{"VTUI_URL": "env.example.com", "VTUI_USERNAME": "env-user", "VTUI_INSECURE": "true", "VTUI_READONLY": "true", "GOVC_URL": "govc.example.com"}, labFile,
 			conn{"flag.example.com", "flag-user", false, false}},
 		{"bool flags turn on", []string{"--insecure", "--readonly"}, nil, "",
 			conn{"", "", true, true}},
-		{"user in GOVC_URL", nil, fakeEnv{"GOVC_URL": "https://govc-user:pw@govc.example.com/sdk"}, "",
+		{"user in GOVC_URL", nil, configtest.Env{"GOVC_URL": "https://govc-user:pw@govc.example.com/sdk"}, "",
 			conn{"https://govc.example.com/sdk", "govc-user", false, false}},
-		{"GOVC_USERNAME beats the user in GOVC_URL", nil, fakeEnv{"GOVC_URL": "https://u:pw@govc.example.com/sdk", "GOVC_USERNAME": "govc-user"}, "",
+		{"GOVC_USERNAME beats the user in GOVC_URL", nil, configtest.Env{"GOVC_URL": "https://u:pw@govc.example.com/sdk", "GOVC_USERNAME": "govc-user"}, "",
 			conn{"https://govc.example.com/sdk", "govc-user", false, false}},
-		{"user in VTUI_URL beats GOVC_USERNAME", nil, fakeEnv{"VTUI_URL": "https://u@env.example.com", "GOVC_USERNAME": "govc-user"}, "",
+		{"user in VTUI_URL beats GOVC_USERNAME", nil, configtest.Env{"VTUI_URL": "https://u@env.example.com", "GOVC_USERNAME": "govc-user"}, "",
 			conn{"https://env.example.com", "u", false, false}},
 	}
 	for _, tt := range tests {
@@ -149,7 +117,7 @@ func TestPrecedence(t *testing.T) {
 			}
 			got := conn{s.Conn.URL, s.Conn.Username, s.Conn.Insecure, s.ReadOnly}
 			if got != tt.want {
-				t.Errorf("args %q env %v:\n got %+v;\nwant %+v (sources %v)", tt.args, tt.env, got, tt.want, s.sources)
+				t.Errorf("args %q env %v:\n got %+v;\nwant %+v (sources %v)", tt.args, tt.env, got, tt.want, s.Sources)
 			}
 		})
 	}
@@ -160,17 +128,17 @@ func TestPrecedence(t *testing.T) {
 func TestSources(t *testing.T) {
 	tests := []struct {
 		args []string
-		env  fakeEnv
+		env  configtest.Env
 		file string
 		want map[string]string
 	}{
 		{nil, nil, "", map[string]string{"url": "default", "insecure": "default", "timeout": "default"}},
-		{[]string{"--url", "vc", "--connect-timeout", "5s"}, fakeEnv{"VTUI_URL": "env"}, labFile, map[string]string{"url": "--url", "timeout": "--connect-timeout"}},
-		{nil, fakeEnv{"VTUI_URL": "env", "VTUI_CA_FILE": "ca.pem", "VTUI_INSECURE": "0"}, labFile,
+		{[]string{"--url", "vc", "--connect-timeout", "5s"}, configtest.Env{"VTUI_URL": "env"}, labFile, map[string]string{"url": "--url", "timeout": "--connect-timeout"}},
+		{nil, configtest.Env{"VTUI_URL": "env", "VTUI_CA_FILE": "ca.pem", "VTUI_INSECURE": "0"}, labFile,
 			map[string]string{"url": "VTUI_URL", "ca-file": "VTUI_CA_FILE", "insecure": "VTUI_INSECURE", "username": "context lab", "readonly": "context lab"}},
-		{nil, fakeEnv{"GOVC_URL": "govc", "GOVC_INSECURE": "1"}, "", map[string]string{"url": "GOVC_URL", "insecure": "GOVC_INSECURE", "username": "default"}},
+		{nil, configtest.Env{"GOVC_URL": "govc", "GOVC_INSECURE": "1"}, "", map[string]string{"url": "GOVC_URL", "insecure": "GOVC_INSECURE", "username": "default"}},
 		{nil, nil, "log-file: x.log\n", map[string]string{"log-file": "config file"}},
-		{nil, fakeEnv{"VTUI_LOG_FILE": "y.log"}, "log-file: x.log\n", map[string]string{"log-file": "VTUI_LOG_FILE"}},
+		{nil, configtest.Env{"VTUI_LOG_FILE": "y.log"}, "log-file: x.log\n", map[string]string{"log-file": "VTUI_LOG_FILE"}},
 	}
 	for _, tt := range tests {
 		s, err := resolveTest(t, tt.args, tt.env, tt.file)
@@ -179,7 +147,7 @@ func TestSources(t *testing.T) {
 			continue
 		}
 		for key, want := range tt.want {
-			if got := s.sources[key]; got != want {
+			if got := s.Sources[key]; got != want {
 				t.Errorf("args %q env %v file %q: source of %s: got %q; want %q", tt.args, tt.env, tt.file, key, got, want)
 			}
 		}
@@ -198,32 +166,32 @@ contexts:
 `
 	home := t.TempDir()
 	cfgPath := filepath.Join(home, ".config", "vtui", "config.yaml")
-	writeFile(t, cfgPath, file, 0o600)
+	configtest.WriteFile(t, cfgPath, file, 0o600)
 	cfgDir := filepath.Dir(cfgPath)
 	tests := []struct {
 		args []string
-		env  fakeEnv
-		get  func(settings) any
+		env  configtest.Env
+		get  func(Settings) any
 		want any
 	}{
-		{nil, nil, func(s settings) any { return s.Conn.Timeout }, 2 * time.Minute},
-		{nil, fakeEnv{"VTUI_TIMEOUT": "5s"}, func(s settings) any { return s.Conn.Timeout }, 5 * time.Second},
-		{[]string{"--connect-timeout", "7s"}, fakeEnv{"VTUI_TIMEOUT": "5s"}, func(s settings) any { return s.Conn.Timeout }, 7 * time.Second},
-		{[]string{"--context="}, nil, func(s settings) any { return s.Conn.Timeout }, 30 * time.Second},
-		{nil, nil, func(s settings) any { return s.Conn.CAFile }, filepath.Join(cfgDir, "ca.pem")},
-		{[]string{"--ca-file", "~/x.pem"}, nil, func(s settings) any { return s.Conn.CAFile }, filepath.Join(home, "x.pem")},
-		{nil, nil, func(s settings) any { return s.LogFile }, filepath.Join(cfgDir, "logs", "vtui.log")},
-		{nil, fakeEnv{"VTUI_LOG_FILE": "~/l.log"}, func(s settings) any { return s.LogFile }, filepath.Join(home, "l.log")},
-		{nil, fakeEnv{"VTUI_CA_FILE": "~/e.pem"}, func(s settings) any { return s.Conn.CAFile }, filepath.Join(home, "e.pem")},
-		{nil, nil, func(s settings) any { return s.password }, passwordSource{file: filepath.Join(home, "pw"), context: "lab"}},
-		{nil, nil, func(s settings) any { return s.Output }, "table"},
-		{[]string{"-o", "yaml"}, nil, func(s settings) any { return s.Output }, "yaml"},
-		{[]string{"--dry-run", "--yes"}, nil, func(s settings) any { return [2]bool{s.DryRun, s.Yes} }, [2]bool{true, true}},
-		{[]string{"--simulator"}, nil, func(s settings) any { return s.Simulator }, "demo"},
-		{[]string{"--simulator=small"}, nil, func(s settings) any { return s.Simulator }, "small"},
-		{nil, nil, func(s settings) any { return s.Simulator }, ""},
+		{nil, nil, func(s Settings) any { return s.Conn.Timeout }, 2 * time.Minute},
+		{nil, configtest.Env{"VTUI_TIMEOUT": "5s"}, func(s Settings) any { return s.Conn.Timeout }, 5 * time.Second},
+		{[]string{"--connect-timeout", "7s"}, configtest.Env{"VTUI_TIMEOUT": "5s"}, func(s Settings) any { return s.Conn.Timeout }, 7 * time.Second},
+		{[]string{"--context="}, nil, func(s Settings) any { return s.Conn.Timeout }, 30 * time.Second},
+		{nil, nil, func(s Settings) any { return s.Conn.CAFile }, filepath.Join(cfgDir, "ca.pem")},
+		{[]string{"--ca-file", "~/x.pem"}, nil, func(s Settings) any { return s.Conn.CAFile }, filepath.Join(home, "x.pem")},
+		{nil, nil, func(s Settings) any { return s.LogFile }, filepath.Join(cfgDir, "logs", "vtui.log")},
+		{nil, configtest.Env{"VTUI_LOG_FILE": "~/l.log"}, func(s Settings) any { return s.LogFile }, filepath.Join(home, "l.log")},
+		{nil, configtest.Env{"VTUI_CA_FILE": "~/e.pem"}, func(s Settings) any { return s.Conn.CAFile }, filepath.Join(home, "e.pem")},
+		{nil, nil, func(s Settings) any { return s.password }, passwordSource{file: filepath.Join(home, "pw"), context: "lab"}},
+		{nil, nil, func(s Settings) any { return s.Output }, "table"},
+		{[]string{"-o", "yaml"}, nil, func(s Settings) any { return s.Output }, "yaml"},
+		{[]string{"--dry-run", "--yes"}, nil, func(s Settings) any { return [2]bool{s.DryRun, s.Yes} }, [2]bool{true, true}},
+		{[]string{"--simulator"}, nil, func(s Settings) any { return s.Simulator }, "demo"},
+		{[]string{"--simulator=small"}, nil, func(s Settings) any { return s.Simulator }, "small"},
+		{nil, nil, func(s Settings) any { return s.Simulator }, ""},
 		// The simulator is its own vCenter: no context applies to it.
-		{[]string{"--simulator"}, nil, func(s settings) any { return s.ContextName }, ""},
+		{[]string{"--simulator"}, nil, func(s Settings) any { return s.ContextName }, ""},
 	}
 	for _, tt := range tests {
 		s, err := resolveIn(t, home, tt.args, tt.env)
@@ -241,20 +209,20 @@ func TestContextSelection(t *testing.T) {
 	tests := []struct {
 		name    string
 		args    []string
-		env     fakeEnv
+		env     configtest.Env
 		file    string
 		want    string // context name
 		wantErr []string
 	}{
 		{"current-context", nil, nil, labFile, "lab", nil},
 		{"--context", []string{"--context", "prod"}, nil, labFile, "prod", nil},
-		{"VTUI_CONTEXT", nil, fakeEnv{"VTUI_CONTEXT": "prod"}, labFile, "prod", nil},
-		{"--context beats VTUI_CONTEXT", []string{"--context", "lab"}, fakeEnv{"VTUI_CONTEXT": "prod"}, labFile, "lab", nil},
+		{"VTUI_CONTEXT", nil, configtest.Env{"VTUI_CONTEXT": "prod"}, labFile, "prod", nil},
+		{"--context beats VTUI_CONTEXT", []string{"--context", "lab"}, configtest.Env{"VTUI_CONTEXT": "prod"}, labFile, "lab", nil},
 		{"no current-context", nil, nil, "contexts: {lab: {url: x}}\n", "", nil},
 		{"no file", nil, nil, "", "", nil},
 		{"unknown --context", []string{"--context", "nope"}, nil, labFile, "",
 			[]string{`--context: unknown context "nope"`, "config.yaml", "known: lab, prod"}},
-		{"unknown VTUI_CONTEXT", nil, fakeEnv{"VTUI_CONTEXT": "nope"}, labFile, "",
+		{"unknown VTUI_CONTEXT", nil, configtest.Env{"VTUI_CONTEXT": "nope"}, labFile, "",
 			[]string{`VTUI_CONTEXT: unknown context "nope"`, "known: lab, prod"}},
 		{"unknown current-context", nil, nil, "current-context: ghost\ncontexts:\n  lab: {url: x}\n", "",
 			[]string{`config.yaml:1:18: current-context: unknown context "ghost" (known: lab)`}},
@@ -285,7 +253,7 @@ func TestSimulatorIsItsOwnVCenter(t *testing.T) {
 	const pin = "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01"
 	tests := []struct {
 		args     []string
-		env      fakeEnv
+		env      configtest.Env
 		wantNote string
 		wantErr  string
 	}{
@@ -295,10 +263,10 @@ func TestSimulatorIsItsOwnVCenter(t *testing.T) {
 		{[]string{"--insecure"}, nil, "", "--insecure and --simulator cannot be combined"},
 		{[]string{"--thumbprint", pin}, nil, "", "--thumbprint and --simulator cannot be combined"},
 		{[]string{"--ca-file", "ca.pem"}, nil, "", "--ca-file and --simulator cannot be combined"},
-		{nil, fakeEnv{"VTUI_URL": "vc", "VTUI_USERNAME": "u", "VTUI_PASSWORD": "pw"}, "--simulator connects to its own vCenter; ignoring VTUI_URL, VTUI_USERNAME, VTUI_PASSWORD", ""},
-		{nil, fakeEnv{"VTUI_CONTEXT": "prod", "VTUI_INSECURE": "true", "VTUI_THUMBPRINT": pin, "VTUI_CA_FILE": "/ca.pem"},
+		{nil, configtest.Env{"VTUI_URL": "vc", "VTUI_USERNAME": "u", "VTUI_PASSWORD": "pw"}, "--simulator connects to its own vCenter; ignoring VTUI_URL, VTUI_USERNAME, VTUI_PASSWORD", ""},
+		{nil, configtest.Env{"VTUI_CONTEXT": "prod", "VTUI_INSECURE": "true", "VTUI_THUMBPRINT": pin, "VTUI_CA_FILE": "/ca.pem"},
 			"--simulator connects to its own vCenter; ignoring VTUI_CONTEXT, VTUI_INSECURE, VTUI_THUMBPRINT, VTUI_CA_FILE", ""},
-		{nil, fakeEnv{"GOVC_URL": "vc", "GOVC_USERNAME": "u", "GOVC_PASSWORD": "pw", "GOVC_INSECURE": "1"}, "", ""},
+		{nil, configtest.Env{"GOVC_URL": "vc", "GOVC_USERNAME": "u", "GOVC_PASSWORD": "pw", "GOVC_INSECURE": "1"}, "", ""},
 	}
 	for _, tt := range tests {
 		args := append([]string{"--simulator=small"}, tt.args...)
@@ -312,7 +280,7 @@ func TestSimulatorIsItsOwnVCenter(t *testing.T) {
 			t.Errorf("%s: %v", input, err)
 			continue
 		}
-		if got := strings.Join(s.notes, "; "); got != tt.wantNote {
+		if got := strings.Join(s.Notes, "; "); got != tt.wantNote {
 			t.Errorf("%s: notes %q; want %q", input, got, tt.wantNote)
 		}
 		if s.ContextName != "" || s.Conn != (vsphere.Config{Timeout: defaultTimeout}) || s.password != (passwordSource{}) {
@@ -325,45 +293,31 @@ func TestSimulatorIsItsOwnVCenter(t *testing.T) {
 // Every resolution error is a usage error: vtui exits 2.
 func checkErr(t *testing.T, input string, err error, want []string) {
 	t.Helper()
-	if len(want) == 0 {
-		if err != nil {
-			t.Fatalf("%s: unexpected error %v", input, err)
-		}
-		return
-	}
-	if err == nil {
-		t.Fatalf("%s: got no error; want one containing %q", input, want)
-	}
-	for _, w := range want {
-		if !strings.Contains(err.Error(), w) {
-			t.Errorf("%s:\n got error %q;\nwant it to contain %q", input, err, w)
-		}
-	}
-	if got := exitCode(err); got != exitUsage {
-		t.Errorf("%s: error %q gives exit code %d; want %d", input, err, got, exitUsage)
+	if configtest.CheckErr(t, input, err, want) && !errors.As(err, new(UsageError)) {
+		t.Errorf("%s: error %q is not a UsageError; want one (exit 2)", input, err)
 	}
 }
 
 func TestConfigFileLocation(t *testing.T) {
 	home := t.TempDir()
 	xdg := filepath.Join(home, "xdg")
-	writeFile(t, filepath.Join(xdg, "vtui", "config.yaml"), "current-context: x\ncontexts: {x: {url: xdg}}\n", 0o600)
+	configtest.WriteFile(t, filepath.Join(xdg, "vtui", "config.yaml"), "current-context: x\ncontexts: {x: {url: xdg}}\n", 0o600)
 	other := filepath.Join(home, "other.yaml")
-	writeFile(t, other, "current-context: y\ncontexts: {y: {url: other}}\n", 0o600)
+	configtest.WriteFile(t, other, "current-context: y\ncontexts: {y: {url: other}}\n", 0o600)
 	tests := []struct {
 		args    []string
-		env     fakeEnv
+		env     configtest.Env
 		want    string // URL
 		wantErr []string
 	}{
-		{nil, fakeEnv{"XDG_CONFIG_HOME": xdg}, "xdg", nil},
+		{nil, configtest.Env{"XDG_CONFIG_HOME": xdg}, "xdg", nil},
 		{nil, nil, "", nil}, // ~/.config/vtui/config.yaml does not exist: fine
-		{[]string{"--config", other}, fakeEnv{"XDG_CONFIG_HOME": xdg}, "other", nil},
-		{nil, fakeEnv{"VTUI_CONFIG": other, "XDG_CONFIG_HOME": xdg}, "other", nil},
+		{[]string{"--config", other}, configtest.Env{"XDG_CONFIG_HOME": xdg}, "other", nil},
+		{nil, configtest.Env{"VTUI_CONFIG": other, "XDG_CONFIG_HOME": xdg}, "other", nil},
 		{[]string{"--config", "~/other.yaml"}, nil, "other", nil},
-		{[]string{"--config="}, fakeEnv{"XDG_CONFIG_HOME": xdg, "VTUI_CONFIG": other}, "", nil}, // reads none
+		{[]string{"--config="}, configtest.Env{"XDG_CONFIG_HOME": xdg, "VTUI_CONFIG": other}, "", nil}, // reads none
 		{[]string{"--config", filepath.Join(home, "missing.yaml")}, nil, "", []string{"config file: open ", "missing.yaml"}},
-		{nil, fakeEnv{"VTUI_CONFIG": filepath.Join(home, "missing.yaml")}, "", []string{"config file: open ", "missing.yaml"}},
+		{nil, configtest.Env{"VTUI_CONFIG": filepath.Join(home, "missing.yaml")}, "", []string{"config file: open ", "missing.yaml"}},
 	}
 	for _, tt := range tests {
 		s, err := resolveIn(t, home, tt.args, tt.env)
@@ -377,15 +331,15 @@ func TestConfigFileLocation(t *testing.T) {
 func TestInvalidValues(t *testing.T) {
 	tests := []struct {
 		args    []string
-		env     fakeEnv
+		env     configtest.Env
 		wantErr []string
 	}{
 		{[]string{"-o", "xml"}, nil, []string{`invalid value "xml" for -o/--output (valid: table, json, yaml)`}},
 		{[]string{"--simulator=huge"}, nil, []string{`invalid value "huge" for --simulator (valid: small, demo, large)`}},
-		{nil, fakeEnv{"VTUI_INSECURE": "maybe"}, []string{`invalid value "maybe" for VTUI_INSECURE (want true or false)`}},
-		{nil, fakeEnv{"GOVC_INSECURE": "yes please"}, []string{`for GOVC_INSECURE`}},
-		{nil, fakeEnv{"VTUI_READONLY": "sure"}, []string{`for VTUI_READONLY`}},
-		{nil, fakeEnv{"VTUI_TIMEOUT": "soon"}, []string{`VTUI_TIMEOUT`, `want a duration`}},
+		{nil, configtest.Env{"VTUI_INSECURE": "maybe"}, []string{`invalid value "maybe" for VTUI_INSECURE (want true or false)`}},
+		{nil, configtest.Env{"GOVC_INSECURE": "yes please"}, []string{`for GOVC_INSECURE`}},
+		{nil, configtest.Env{"VTUI_READONLY": "sure"}, []string{`for VTUI_READONLY`}},
+		{nil, configtest.Env{"VTUI_TIMEOUT": "soon"}, []string{`VTUI_TIMEOUT`, `want a duration`}},
 		{[]string{"--connect-timeout", "-1s"}, nil, []string{`--connect-timeout`, `want a positive duration`}},
 		{[]string{"--url", "https://u:secret@vc"}, nil, []string{"--url holds a password", "never go on the command line"}},
 	}
@@ -408,35 +362,35 @@ func TestTLSVerificationWins(t *testing.T) {
 	tests := []struct {
 		name         string
 		args         []string
-		env          fakeEnv
+		env          configtest.Env
 		wantInsecure bool
 		wantNote     string
 		wantErr      []string
 	}{
-		{"a stray VTUI_INSECURE does not beat a context's pin", []string{"--context", "pinned"}, fakeEnv{"VTUI_INSECURE": "true"}, false,
+		{"a stray VTUI_INSECURE does not beat a context's pin", []string{"--context", "pinned"}, configtest.Env{"VTUI_INSECURE": "true"}, false,
 			"VTUI_INSECURE is ignored: the certificate is verified with the thumbprint from context pinned", nil},
 		{"nor does --insecure", []string{"--context", "pinned", "--insecure"}, nil, false,
 			"--insecure is ignored: the certificate is verified with the thumbprint from context pinned", nil},
-		{"a pin from the environment beats a context's insecure", []string{"--context", "lax"}, fakeEnv{"VTUI_THUMBPRINT": pin}, false,
+		{"a pin from the environment beats a context's insecure", []string{"--context", "lax"}, configtest.Env{"VTUI_THUMBPRINT": pin}, false,
 			"context lax is ignored: the certificate is verified with the thumbprint from VTUI_THUMBPRINT", nil},
-		{"a CA file beats GOVC_INSECURE", []string{"--ca-file", "/ca.pem"}, fakeEnv{"GOVC_URL": "vc", "GOVC_INSECURE": "1"}, false,
+		{"a CA file beats GOVC_INSECURE", []string{"--ca-file", "/ca.pem"}, configtest.Env{"GOVC_URL": "vc", "GOVC_INSECURE": "1"}, false,
 			"GOVC_INSECURE is ignored: the certificate is verified with the ca-file from --ca-file", nil},
 		{"both as flags contradict", []string{"--insecure", "--thumbprint", pin}, nil, false, "",
 			[]string{"--insecure and --thumbprint contradict each other", "set one of them"}},
-		{"both in the environment contradict", nil, fakeEnv{"VTUI_INSECURE": "true", "VTUI_CA_FILE": "/ca.pem"}, false, "",
+		{"both in the environment contradict", nil, configtest.Env{"VTUI_INSECURE": "true", "VTUI_CA_FILE": "/ca.pem"}, false, "",
 			[]string{"VTUI_INSECURE and VTUI_CA_FILE contradict each other"}},
 		{"both in one context contradict", []string{"--context", "both"}, nil, false, "",
 			[]string{"context both sets both insecure and thumbprint, which contradict each other"}},
 		{"insecure alone stays insecure", []string{"--context", "lax"}, nil, true, "", nil},
-		{"GOVC_INSECURE goes with GOVC_URL", nil, fakeEnv{"GOVC_URL": "vc", "GOVC_INSECURE": "1"}, true, "", nil},
-		{"but not to --url", []string{"--url", "other"}, fakeEnv{"GOVC_URL": "vc", "GOVC_INSECURE": "1"}, false,
+		{"GOVC_INSECURE goes with GOVC_URL", nil, configtest.Env{"GOVC_URL": "vc", "GOVC_INSECURE": "1"}, true, "", nil},
+		{"but not to --url", []string{"--url", "other"}, configtest.Env{"GOVC_URL": "vc", "GOVC_INSECURE": "1"}, false,
 			"insecure from GOVC_INSECURE is ignored: it applies only to GOVC_URL, not to other from --url", nil},
 		{"a context's insecure does not go to --url", []string{"--context", "lax", "--url", "other"}, nil, false,
 			"insecure from context lax is ignored: it applies only to the context's own url, not to other from --url", nil},
-		{"nor to VTUI_URL", []string{"--context", "lax"}, fakeEnv{"VTUI_URL": "other"}, false,
+		{"nor to VTUI_URL", []string{"--context", "lax"}, configtest.Env{"VTUI_URL": "other"}, false,
 			"insecure from context lax is ignored: it applies only to the context's own url, not to other from VTUI_URL", nil},
 		{"--insecure goes to any URL", []string{"--context", "lax", "--url", "other", "--insecure"}, nil, true, "", nil},
-		{"VTUI_INSECURE goes to any URL", []string{"--context", "lax"}, fakeEnv{"VTUI_INSECURE": "true"}, true, "", nil},
+		{"VTUI_INSECURE goes to any URL", []string{"--context", "lax"}, configtest.Env{"VTUI_INSECURE": "true"}, true, "", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -448,8 +402,8 @@ func TestTLSVerificationWins(t *testing.T) {
 			if s.Conn.Insecure != tt.wantInsecure {
 				t.Errorf("insecure = %v; want %v", s.Conn.Insecure, tt.wantInsecure)
 			}
-			if tt.wantNote == "" && len(s.notes) > 0 || tt.wantNote != "" && !slices.Contains(s.notes, tt.wantNote) {
-				t.Errorf("notes %q; want %q", s.notes, tt.wantNote)
+			if tt.wantNote == "" && len(s.Notes) > 0 || tt.wantNote != "" && !slices.Contains(s.Notes, tt.wantNote) {
+				t.Errorf("notes %q; want %q", s.Notes, tt.wantNote)
 			}
 		})
 	}
@@ -522,11 +476,11 @@ func TestConfigFileAccepts(t *testing.T) {
 func TestPasswordSources(t *testing.T) {
 	home := t.TempDir()
 	pwFile := filepath.Join(home, "pw")
-	writeFile(t, pwFile, "from-file\n", 0o600)
+	configtest.WriteFile(t, pwFile, "from-file\n", 0o600)
 	openFile := filepath.Join(home, "open")
-	writeFile(t, openFile, "from-open-file\n", 0o644)
+	configtest.WriteFile(t, openFile, "from-open-file\n", 0o644)
 	emptyFile := filepath.Join(home, "empty")
-	writeFile(t, emptyFile, "\n", 0o600)
+	configtest.WriteFile(t, emptyFile, "\n", 0o600)
 	file := fmt.Sprintf(`contexts:
   env: {url: vc-env, username: u, password-env: LAB_PW}
   file: {url: vc-file, username: u, password-file: %s}
@@ -535,46 +489,46 @@ func TestPasswordSources(t *testing.T) {
   missing: {url: vc-missing, username: u, password-file: %s}
   none: {url: vc-none, username: u}
 `, pwFile, openFile, emptyFile, filepath.Join(home, "nope"))
-	writeFile(t, filepath.Join(home, ".config", "vtui", "config.yaml"), file, 0o600)
+	configtest.WriteFile(t, filepath.Join(home, ".config", "vtui", "config.yaml"), file, 0o600)
 
 	prompt := func(p string) (string, error) { return "typed", nil }
 	tests := []struct {
 		name     string
 		args     []string
-		env      fakeEnv
+		env      configtest.Env
 		terminal bool
 		want     string
 		wantErr  []string
 	}{
-		{"VTUI_PASSWORD", nil, fakeEnv{"VTUI_URL": "vc", "VTUI_PASSWORD": "from-vtui"}, false, "from-vtui", nil},
-		{"GOVC_PASSWORD", nil, fakeEnv{"GOVC_URL": "vc", "GOVC_PASSWORD": "from-govc"}, false, "from-govc", nil},
-		{"VTUI_PASSWORD beats GOVC_PASSWORD", nil, fakeEnv{"VTUI_PASSWORD": "from-vtui", "GOVC_PASSWORD": "from-govc"}, false, "from-vtui", nil},
-		{"GOVC_PASSWORD beats the URL", nil, fakeEnv{"GOVC_URL": "https://u:from-url@vc", "GOVC_PASSWORD": "from-govc"}, false, "from-govc", nil},
-		{"password in GOVC_URL", nil, fakeEnv{"GOVC_URL": "https://u:from-url@vc"}, false, "from-url", nil},
-		{"password-env", []string{"--context", "env"}, fakeEnv{"LAB_PW": "from-env"}, false, "from-env", nil},
-		{"a context's own password-env beats VTUI_PASSWORD", []string{"--context", "env"}, fakeEnv{"LAB_PW": "from-env", "VTUI_PASSWORD": "from-vtui"}, false, "from-env", nil},
-		{"a context ignores GOVC_PASSWORD", []string{"--context", "env"}, fakeEnv{"LAB_PW": "from-env", "GOVC_PASSWORD": "from-govc"}, false, "from-env", nil},
+		{"VTUI_PASSWORD", nil, configtest.Env{"VTUI_URL": "vc", "VTUI_PASSWORD": "from-vtui"}, false, "from-vtui", nil},
+		{"GOVC_PASSWORD", nil, configtest.Env{"GOVC_URL": "vc", "GOVC_PASSWORD": "from-govc"}, false, "from-govc", nil},
+		{"VTUI_PASSWORD beats GOVC_PASSWORD", nil, configtest.Env{"VTUI_PASSWORD": "from-vtui", "GOVC_PASSWORD": "from-govc"}, false, "from-vtui", nil},
+		{"GOVC_PASSWORD beats the URL", nil, configtest.Env{"GOVC_URL": "https://u:from-url@vc", "GOVC_PASSWORD": "from-govc"}, false, "from-govc", nil},
+		{"password in GOVC_URL", nil, configtest.Env{"GOVC_URL": "https://u:from-url@vc"}, false, "from-url", nil},
+		{"password-env", []string{"--context", "env"}, configtest.Env{"LAB_PW": "from-env"}, false, "from-env", nil},
+		{"a context's own password-env beats VTUI_PASSWORD", []string{"--context", "env"}, configtest.Env{"LAB_PW": "from-env", "VTUI_PASSWORD": "from-vtui"}, false, "from-env", nil},
+		{"a context ignores GOVC_PASSWORD", []string{"--context", "env"}, configtest.Env{"LAB_PW": "from-env", "GOVC_PASSWORD": "from-govc"}, false, "from-env", nil},
 		{"password-env unset", []string{"--context", "env"}, nil, false, "",
 			[]string{`context "env": password-env names LAB_PW, which is not set`}},
 		{"password-file", []string{"--context", "file"}, nil, false, "from-file", nil},
 		{"a context's password is not sent to --url", []string{"--context", "file", "--url", "elsewhere"}, nil, false, "",
 			[]string{"no password for u at elsewhere", `the password of context "file" is only sent to its own url, not to elsewhere from --url`}},
-		{"nor to VTUI_URL", []string{"--context", "env"}, fakeEnv{"LAB_PW": "from-env", "VTUI_URL": "elsewhere"}, true, "typed", nil},
-		{"VTUI_PASSWORD does go to VTUI_URL", []string{"--context", "env"}, fakeEnv{"VTUI_PASSWORD": "from-vtui", "VTUI_URL": "elsewhere"}, false, "from-vtui", nil},
-		{"GOVC_PASSWORD is not sent to --url", []string{"--url", "other"}, fakeEnv{"GOVC_URL": "vc", "GOVC_USERNAME": "u", "GOVC_PASSWORD": "from-govc"}, false, "",
+		{"nor to VTUI_URL", []string{"--context", "env"}, configtest.Env{"LAB_PW": "from-env", "VTUI_URL": "elsewhere"}, true, "typed", nil},
+		{"VTUI_PASSWORD does go to VTUI_URL", []string{"--context", "env"}, configtest.Env{"VTUI_PASSWORD": "from-vtui", "VTUI_URL": "elsewhere"}, false, "from-vtui", nil},
+		{"GOVC_PASSWORD is not sent to --url", []string{"--url", "other"}, configtest.Env{"GOVC_URL": "vc", "GOVC_USERNAME": "u", "GOVC_PASSWORD": "from-govc"}, false, "",
 			[]string{"no password for u at other", "GOVC_PASSWORD is only sent to GOVC_URL, not to other from --url"}},
-		{"nor to VTUI_URL", nil, fakeEnv{"VTUI_URL": "other", "GOVC_URL": "vc", "GOVC_USERNAME": "u", "GOVC_PASSWORD": "from-govc"}, false, "",
+		{"nor to VTUI_URL", nil, configtest.Env{"VTUI_URL": "other", "GOVC_URL": "vc", "GOVC_USERNAME": "u", "GOVC_PASSWORD": "from-govc"}, false, "",
 			[]string{"GOVC_PASSWORD is only sent to GOVC_URL, not to other from VTUI_URL"}},
-		{"a withheld GOVC_PASSWORD leaves the prompt", []string{"--url", "other"}, fakeEnv{"GOVC_URL": "vc", "GOVC_USERNAME": "u", "GOVC_PASSWORD": "from-govc"}, true, "typed", nil},
-		{"VTUI_PASSWORD goes to a context without a password source", []string{"--context", "none"}, fakeEnv{"VTUI_PASSWORD": "from-vtui"}, false, "from-vtui", nil},
+		{"a withheld GOVC_PASSWORD leaves the prompt", []string{"--url", "other"}, configtest.Env{"GOVC_URL": "vc", "GOVC_USERNAME": "u", "GOVC_PASSWORD": "from-govc"}, true, "typed", nil},
+		{"VTUI_PASSWORD goes to a context without a password source", []string{"--context", "none"}, configtest.Env{"VTUI_PASSWORD": "from-vtui"}, false, "from-vtui", nil},
 		{"password-file readable by others", []string{"--context", "open"}, nil, false, "",
 			[]string{`context "open": password-file`, "readable by others", "chmod 600"}},
 		{"password-file empty", []string{"--context", "empty"}, nil, false, "", []string{"is empty"}},
 		{"password-file missing", []string{"--context", "missing"}, nil, false, "", []string{"password-file", "nope"}},
 		{"prompt on a terminal", []string{"--context", "none"}, nil, true, "typed", nil},
-		{"no terminal, no password", []string{"--context", "none"}, fakeEnv{"GOVC_PASSWORD": "from-govc"}, false, "",
+		{"no terminal, no password", []string{"--context", "none"}, configtest.Env{"GOVC_PASSWORD": "from-govc"}, false, "",
 			[]string{"no password for u at vc-none", "VTUI_PASSWORD", `password-env or password-file in context "none"`, "terminal"}},
-		{"no terminal, no context", nil, fakeEnv{"VTUI_URL": "vc", "VTUI_USERNAME": "u"}, false, "",
+		{"no terminal, no context", nil, configtest.Env{"VTUI_URL": "vc", "VTUI_USERNAME": "u"}, false, "",
 			[]string{"no password for u at vc", "VTUI_PASSWORD", "password-env or password-file", "terminal"}},
 	}
 	for _, tt := range tests {
@@ -591,13 +545,13 @@ func TestPasswordSources(t *testing.T) {
 			if tt.terminal {
 				ask = prompt
 			}
-			got, err := readPassword(context.Background(), s, os.LookupEnv, ask)
+			got, err := ReadPassword(context.Background(), s, os.LookupEnv, ask)
 			checkErr(t, input, err, tt.wantErr)
 			if got != tt.want {
 				t.Errorf("%s: got password %q; want %q", input, got, tt.want)
 			}
-			if len(tt.wantErr) > 0 && strings.Contains(tt.name, "no password") && !errors.Is(err, errNoPassword) {
-				t.Errorf("%s: error %v does not wrap errNoPassword", input, err)
+			if len(tt.wantErr) > 0 && strings.Contains(tt.name, "no password") && !errors.Is(err, ErrNoPassword) {
+				t.Errorf("%s: error %v does not wrap ErrNoPassword", input, err)
 			}
 		})
 	}
@@ -605,17 +559,17 @@ func TestPasswordSources(t *testing.T) {
 
 func TestResolveContextSwitch(t *testing.T) {
 	home := t.TempDir()
-	writeFile(t, filepath.Join(home, ".config", "vtui", "config.yaml"), labFile, 0o600)
+	configtest.WriteFile(t, filepath.Join(home, ".config", "vtui", "config.yaml"), labFile, 0o600)
 	fs := pflag.NewFlagSet("vtui", pflag.ContinueOnError)
-	addGlobalFlags(fs)
+	AddFlags(fs, testPresets, testOutputs)
 	args := []string{"--url", "flag.example.com", "--thumbprint", "AA:BB", "--readonly", "-o", "json", "--simulator"}
 	if err := fs.Parse(args); err != nil {
 		t.Fatal(err)
 	}
-	env := fakeEnv{"VTUI_USERNAME": "env-user", "VTUI_PASSWORD": "pw", "GOVC_URL": "govc"}
-	env.set(t)
+	env := configtest.Env{"VTUI_USERNAME": "env-user", "VTUI_PASSWORD": "pw", "GOVC_URL": "govc"}
+	env.Set(t)
 	name := "prod"
-	s, _, err := resolveSettings(context.Background(), resolveInput{Flags: fs, Home: home, Presets: testPresets, Context: &name})
+	s, _, err := Resolve(context.Background(), Input{Flags: fs, Home: home, Presets: testPresets, Outputs: testOutputs, Context: &name})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -635,12 +589,12 @@ func TestResolveContextSwitch(t *testing.T) {
 // TestExampleConfig loads config.example.yaml through the same loader, so the
 // example cannot rot, and checks it shows every key the loader knows.
 func TestExampleConfig(t *testing.T) {
-	path := filepath.Join("..", "..", "config.example.yaml")
+	path := filepath.Join("..", "..", "..", "config.example.yaml")
 	fc, err := loadConfigFile(context.Background(), path, false, "/home/u")
 	if err != nil {
 		t.Fatalf("load %s: %v", path, err)
 	}
-	if got, want := fc.contextNames(), []string{"lab", "prod", "staging"}; !slices.Equal(got, want) {
+	if got, want := fc.ContextNames(), []string{"lab", "prod", "staging"}; !slices.Equal(got, want) {
 		t.Errorf("contexts: got %q; want %q", got, want)
 	}
 	if fc.CurrentContext == "" {
@@ -682,7 +636,7 @@ func TestExampleConfig(t *testing.T) {
 		}
 	}
 	walk(&doc, 0)
-	for _, k := range slices.Concat(strictyaml.Keys(configFileYAML{}), strictyaml.Keys(contextConfig{})) {
+	for _, k := range slices.Concat(strictyaml.Keys(configFileYAML{}), strictyaml.Keys(Context{})) {
 		if !used[k] {
 			t.Errorf("config.example.yaml does not use the key %q", k)
 		}

@@ -1,8 +1,6 @@
-package main
+package config
 
-// Configuration: where vtui finds a vCenter and how it logs in. This file
-// reads the config file; settings.go layers it under flags and the
-// environment; password.go finds the password.
+// The config file: its contexts, read strictly, with paths made absolute.
 
 import (
 	"context"
@@ -18,31 +16,23 @@ import (
 	"github.com/vtui/vtui/internal/strictyaml"
 )
 
-// Output formats accepted by -o/--output. (outputFormats, the list of the
-// three, is declared in output.go.)
-const (
-	outputTable = "table"
-	outputJSON  = "json"
-	outputYAML  = "yaml"
-)
-
 // defaultTimeout bounds connecting and logging in when nothing else says so.
 const defaultTimeout = 30 * time.Second
 
-// lookupEnvFunc reads one environment variable, like os.LookupEnv.
-type lookupEnvFunc func(string) (string, bool)
+// LookupEnvFunc reads one environment variable, like os.LookupEnv.
+type LookupEnvFunc func(string) (string, bool)
 
 // configFileYAML is the config file as written. Its keys are the
 // contract that config.example.yaml documents, every one of them
 // (TestExampleConfig).
 type configFileYAML struct {
-	CurrentContext string                   `yaml:"current-context"`
-	Contexts       map[string]contextConfig `yaml:"contexts"`
-	LogFile        string                   `yaml:"log-file"`
+	CurrentContext string             `yaml:"current-context"`
+	Contexts       map[string]Context `yaml:"contexts"`
+	LogFile        string             `yaml:"log-file"`
 }
 
-// fileConfig is a parsed and validated config file.
-type fileConfig struct {
+// File is a parsed and validated config file. A nil *File is no file.
+type File struct {
 	// Path is the file it was read from.
 	Path string
 	// CurrentContext is the context used when neither --context nor
@@ -51,14 +41,14 @@ type fileConfig struct {
 	// LogFile is the top-level log-file, already made absolute.
 	LogFile string
 	// Contexts maps a context name to its settings.
-	Contexts map[string]contextConfig
+	Contexts map[string]Context
 }
 
-// contextConfig is one named context of the config file. Paths are
+// Context is one named context of the config file. Paths are
 // expanded (~) and made absolute (relative to the config file's directory)
 // once read. A nil *bool was not set, so a lower layer (the default)
 // applies.
-type contextConfig struct {
+type Context struct {
 	URL          string        `yaml:"url"`
 	Username     string        `yaml:"username"`
 	PasswordEnv  string        `yaml:"password-env"`
@@ -70,9 +60,9 @@ type contextConfig struct {
 	Timeout      time.Duration `yaml:"timeout"`
 }
 
-// contextNames lists the contexts of the file, sorted. It is what `:ctx` in
-// the terminal UI shows.
-func (c *fileConfig) contextNames() []string {
+// ContextNames lists the contexts of the file, sorted; nil for a nil File.
+// It is what `:ctx` in the terminal UI shows.
+func (c *File) ContextNames() []string {
 	if c == nil {
 		return nil
 	}
@@ -85,28 +75,29 @@ func (c *fileConfig) contextNames() []string {
 }
 
 // context returns the named context or an error listing the known ones.
-func (c *fileConfig) context(name string) (contextConfig, error) {
+func (c *File) context(name string) (Context, error) {
 	if c == nil {
-		return contextConfig{}, fmt.Errorf("unknown context %q: no config file", name)
+		return Context{}, fmt.Errorf("unknown context %q: no config file", name)
 	}
 	cc, ok := c.Contexts[name]
 	if !ok {
-		return contextConfig{}, fmt.Errorf("unknown context %q in %s (known: %s)", name, c.Path, c.known())
+		return Context{}, fmt.Errorf("unknown context %q in %s (known: %s)", name, c.Path, c.known())
 	}
 	return cc, nil
 }
 
 // known lists the contexts for a message: "lab, prod", or "none".
-func (c *fileConfig) known() string {
+func (c *File) known() string {
 	if len(c.Contexts) == 0 {
 		return "none"
 	}
-	return strings.Join(c.contextNames(), ", ")
+	return strings.Join(c.ContextNames(), ", ")
 }
 
-// defaultConfigPath is $XDG_CONFIG_HOME/vtui/config.yaml, or
+// DefaultPath is the config file read when neither --config nor
+// VTUI_CONFIG names one: $XDG_CONFIG_HOME/vtui/config.yaml, or
 // ~/.config/vtui/config.yaml when XDG_CONFIG_HOME is unset.
-func defaultConfigPath(env lookupEnvFunc, home string) string {
+func DefaultPath(env LookupEnvFunc, home string) string {
 	if dir, ok := nonEmptyEnv(env, "XDG_CONFIG_HOME"); ok && filepath.IsAbs(dir) {
 		return filepath.Join(dir, "vtui", "config.yaml")
 	}
@@ -119,7 +110,7 @@ func defaultConfigPath(env lookupEnvFunc, home string) string {
 // loadConfigFile reads and validates a config file, at most
 // readlimit.Document bytes. A missing file is not an error when it is only
 // the default location (optional); then it returns nil.
-func loadConfigFile(ctx context.Context, path string, optional bool, home string) (*fileConfig, error) {
+func loadConfigFile(ctx context.Context, path string, optional bool, home string) (*File, error) {
 	data, err := readlimit.File(ctx, path, readlimit.Document)
 	if err != nil {
 		if optional && errors.Is(err, fs.ErrNotExist) {
@@ -137,17 +128,17 @@ const noPasswordHere = "passwords never go in the config file; use password-env 
 // parseConfig validates data as a config file read from path: strictly
 // (strictyaml), then the checks that span keys. Relative paths in it are
 // taken relative to the file's directory, like kubeconfig does.
-func parseConfig(path string, data []byte, home string) (*fileConfig, error) {
+func parseConfig(path string, data []byte, home string) (*File, error) {
 	var raw configFileYAML
 	doc, err := strictyaml.Decode(path, data, &raw, strictyaml.Forbid("password", noPasswordHere))
 	if err != nil {
 		return nil, err
 	}
 	dir := filepath.Dir(path)
-	fc := &fileConfig{
+	fc := &File{
 		Path:           path,
 		CurrentContext: raw.CurrentContext,
-		Contexts:       map[string]contextConfig{},
+		Contexts:       map[string]Context{},
 	}
 	if raw.LogFile != "" {
 		fc.LogFile = absPath(raw.LogFile, dir, home)
@@ -208,7 +199,7 @@ func parseTimeout(s string) (time.Duration, error) {
 	return d, nil
 }
 
-func nonEmptyEnv(env lookupEnvFunc, name string) (string, bool) {
+func nonEmptyEnv(env LookupEnvFunc, name string) (string, bool) {
 	v, ok := env(name)
 	if !ok || v == "" {
 		return "", false

@@ -1,0 +1,132 @@
+package main
+
+// Connecting: to the configured vCenter, with the password from its source
+// or the terminal, or to the in-process simulator; switching context.
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/vtui/vtui/cmd/internal/config"
+	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/sim"
+)
+
+// connect logs in to the vCenter of a.settings: the in-process simulator
+// with --simulator, else the configured one, asking for the password on a
+// terminal if nothing else supplies it. The caller closes the client.
+func (a *app) connect(ctx context.Context) (*vsphere.Client, error) {
+	return a.connectWith(ctx, a.settings)
+}
+
+// connectWith logs in with s, e.g. from resolveContext. If s.Conn.Password
+// is empty it is read from s's password source, or asked for on a terminal.
+// The client carries s's --readonly and --dry-run policy, so every gate
+// made on it, the CLI's and the terminal UI's alike, obeys them.
+func (a *app) connectWith(ctx context.Context, s config.Settings) (*vsphere.Client, error) {
+	opts := []vsphere.Option{
+		vsphere.WithLogger(a.log),
+		vsphere.WithPolicy(vsphere.Policy{ReadOnly: s.ReadOnly, DryRun: s.DryRun}),
+	}
+	if s.Simulator != "" {
+		return a.connectSimulator(ctx, s, opts)
+	}
+	if s.Conn.URL == "" {
+		return nil, usageErrorf("no vCenter URL: use --url, VTUI_URL or GOVC_URL, or a context of the config file (--context NAME); or try --simulator")
+	}
+	if err := s.CheckURL(); err != nil {
+		return nil, err
+	}
+	if s.Conn.Username == "" {
+		return nil, usageErrorf("no user name for %s: use --username, VTUI_USERNAME or GOVC_USERNAME, or username in the context", vsphere.RedactURL(s.Conn.URL))
+	}
+	cfg := s.Conn
+	if err := cfg.Validate(ctx); err != nil {
+		return nil, usageErrorf("%s", strings.TrimPrefix(err.Error(), vsphere.ErrInvalidConfig.Error()+": "))
+	}
+	if cfg.Password == "" {
+		pw, err := a.password(ctx, s, true)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Password = pw
+	}
+	log := a.log.With("url", vsphere.RedactURL(cfg.URL), "username", cfg.Username, "context", s.ContextName)
+	log.Info("connecting")
+	c, err := vsphere.Connect(ctx, cfg, opts...)
+	if err != nil {
+		log.Error("connect failed", "err", err)
+		if s.ContextName != "" {
+			return nil, fmt.Errorf("context %q: %w", s.ContextName, err)
+		}
+		return nil, err
+	}
+	log.Info("connected", "policy", c.Policy())
+	return c, nil
+}
+
+// embeddedHA is the HA emulation's timing in the in-process simulator:
+// quicker than vSphere's 15 s, so that a demo drill takes seconds.
+var embeddedHA = sim.HAOptions{DetectDelay: 2 * time.Second, RestartDelay: 100 * time.Millisecond}
+
+// connectSimulator starts the in-process simulator once and logs in to it,
+// pinning its certificate rather than skipping verification.
+func (a *app) connectSimulator(ctx context.Context, s config.Settings, opts []vsphere.Option) (*vsphere.Client, error) {
+	if a.sim == nil {
+		spec, err := sim.Preset(s.Simulator)
+		if err != nil {
+			return nil, usageErrorf("--simulator: %w", err)
+		}
+		a.log.Info("starting simulator", "preset", s.Simulator)
+		srv, err := sim.Start(ctx, spec, sim.Options{Listen: "127.0.0.1:0", HA: embeddedHA})
+		if err != nil {
+			return nil, fmt.Errorf("--simulator=%s: %w", s.Simulator, err)
+		}
+		a.sim, a.simPreset = srv, s.Simulator
+	} else if a.simPreset != s.Simulator {
+		return nil, fmt.Errorf("simulator %q is running; cannot start %q as well", a.simPreset, s.Simulator)
+	}
+	u := *a.sim.URL
+	u.User = nil
+	cfg := vsphere.Config{
+		URL:        u.String(),
+		Username:   a.sim.Username,
+		Password:   a.sim.Password,
+		Thumbprint: a.sim.Thumbprint,
+		Timeout:    s.Conn.Timeout,
+	}
+	c, err := vsphere.Connect(ctx, cfg, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("connect to simulator: %w", err)
+	}
+	a.log.Info("connected to simulator", "url", cfg.URL, "preset", s.Simulator, "policy", c.Policy())
+	return c, nil
+}
+
+// password returns the password for s from its source. With no source it
+// asks on the terminal if prompt is true and there is one; otherwise it
+// returns an error wrapping config.ErrNoPassword that names the ways to supply one.
+// The terminal UI passes prompt=false while it owns the screen.
+func (a *app) password(ctx context.Context, s config.Settings, prompt bool) (string, error) {
+	var ask func(string) (string, error)
+	if prompt && a.sys.promptPassword != nil {
+		ask = func(p string) (string, error) { return a.sys.promptPassword(ctx, p) }
+	}
+	return config.ReadPassword(ctx, s, a.sys.lookupEnv, ask)
+}
+
+// contextNames lists the config file's contexts, sorted; nil without a file.
+func (a *app) contextNames() []string { return a.config.ContextNames() }
+
+// resolveContext returns the settings for switching to the named context:
+// the context's own connection values (connection flags and VTUI_*/GOVC_*
+// connection variables are dropped), with the other flags kept. Its
+// Conn.Password is empty; connectWith reads it.
+func (a *app) resolveContext(ctx context.Context, name string) (config.Settings, error) {
+	in := a.configInput(a.flags)
+	in.Context = &name
+	s, _, err := config.Resolve(ctx, in)
+	return s, err
+}
