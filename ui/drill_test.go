@@ -154,16 +154,16 @@ func TestDrillScreens(t *testing.T) {
 	}
 	l.keys(":host", "<enter>", ":drill", "<enter>")
 	l.screenHas("› built")
-	golden(t, "drill-choose", normalize(l.a.View(), dir))
+	assertScreen(t, "drill-choose", normalize(l.a.View(), dir))
 	l.keys("<enter>")
 	l.screenHas("enter runs its preflight")
 	l.keys("<enter>")
 	l.screenHas("The preflight passed")
-	golden(t, "drill-preflight", normalize(l.a.View(), dir))
+	assertScreen(t, "drill-preflight", normalize(l.a.View(), dir))
 	l.fitsEverySize()
 	l.runDrill()
 	l.send(tea.WindowSizeMsg{Width: 120, Height: 60})
-	golden(t, "drill-result", normalize(l.a.View(), dir))
+	assertScreen(t, "drill-result", normalize(l.a.View(), dir))
 	l.fitsEverySize()
 }
 

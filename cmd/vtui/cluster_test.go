@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/vtui/vtui/ha/clusterspec"
+	"github.com/vtui/vtui/internal/golden"
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/sim"
 	"github.com/vtui/vtui/vsphere/vspheretest"
@@ -104,7 +105,7 @@ func TestClusterShowGolden(t *testing.T) {
 			if r.code != exitOK {
 				t.Fatalf("vtui %s: exit %d, stderr %q", strings.Join(tt.args, " "), r.code, r.stderr)
 			}
-			golden(t, tt.golden, r.stdout)
+			golden.Assert(t, filepath.Join("testdata", tt.golden), r.stdout)
 		})
 	}
 	l.sentNoChange("showing and listing")
