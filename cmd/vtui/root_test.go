@@ -27,6 +27,7 @@ func runTest(t *testing.T, args []string, env fakeEnv) result {
 }
 
 func testSys(t *testing.T, env fakeEnv) *sysEnv {
+	t.Setenv("XDG_STATE_HOME", t.TempDir()) // a drill's default journal is the test's; env may name another
 	env.set(t)
 	return &sysEnv{
 		stdin:     strings.NewReader(""),
