@@ -3,11 +3,9 @@ package ui
 import (
 	"context"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -17,17 +15,11 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 
+	"github.com/vtui/vtui/internal/golden"
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/sim"
 	"github.com/vtui/vtui/vsphere/vspheretest"
 )
-
-// updating reports whether -update was given; teatest's golden package
-// defines the flag, and this package's goldens honour it too.
-func updating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
 
 func TestMain(m *testing.M) {
 	lipgloss.SetColorProfile(termenv.Ascii)
@@ -115,25 +107,11 @@ func keyMsgs(k string) []tea.Msg {
 
 var vmID = regexp.MustCompile(`\b(vm|host|domain-c|datastore|network|group-d|datacenter)-\d+\b`)
 
-// golden compares the screen with testdata/name.
-func golden(t *testing.T, name, screen string) {
+// assertScreen compares the screen, its managed-object IDs masked, with
+// testdata/name.golden.
+func assertScreen(t *testing.T, name, screen string) {
 	t.Helper()
-	screen = vmID.ReplaceAllString(screen, "$1-N")
-	_, here, _, _ := runtime.Caller(0) // testdata is beside this file, wherever the test runs
-	path := filepath.Join(filepath.Dir(here), "testdata", name+".golden")
-	if updating() {
-		_ = os.MkdirAll(filepath.Dir(path), 0o755)
-		if err := os.WriteFile(path, []byte(screen), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test ./ui -update writes it)", err)
-	}
-	if screen != string(want) {
-		t.Errorf("screen differs from %s (go test ./ui -update rewrites it)\ngot:\n%s\nwant:\n%s", path, screen, want)
-	}
+	golden.Assert(t, filepath.Join("testdata", name+".golden"), vmID.ReplaceAllString(screen, "$1-N"))
 }
 
 func TestScreens(t *testing.T) {
@@ -159,7 +137,7 @@ func TestScreens(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			a := loadedApp(t)
 			keys(a, tt.keys...)
-			golden(t, tt.name, a.View())
+			assertScreen(t, tt.name, a.View())
 		})
 	}
 }
@@ -180,9 +158,9 @@ func TestScreensTasksAndEvents(t *testing.T) {
 		{Key: 11, Time: at(1, 2), Type: "VmPoweredOffEvent", Object: "db-02", Message: "db-02 on esx-a-02.lab.local is powered off"},
 	}}})
 	keys(a, ":task", "<enter>")
-	golden(t, "tasks", a.View())
+	assertScreen(t, "tasks", a.View())
 	keys(a, ":event", "<enter>")
-	golden(t, "events", a.View())
+	assertScreen(t, "events", a.View())
 }
 
 func TestScreenReconnectingBanner(t *testing.T) {
@@ -191,7 +169,7 @@ func TestScreenReconnectingBanner(t *testing.T) {
 		Data: a.inv, State: vsphere.Reconnecting, Err: errors.New("connection refused"),
 		RetryAt: a.now().Add(4 * time.Second), Seq: 2,
 	}})
-	golden(t, "reconnecting", a.View())
+	assertScreen(t, "reconnecting", a.View())
 }
 
 func TestScreenTooSmall(t *testing.T) {

@@ -23,15 +23,21 @@ import (
 // whose HA declares a crashed host failed after detect.
 
 // drillApp runs the UI on a small simulator with HA emulated, through a
-// client with policy p, in a directory of the test's own: the view lists
-// the plans there and writes its journal and reports there.
+// client with policy p, in a directory of the test's own, which is also
+// XDG_STATE_HOME: the view lists the plans there and writes its journal
+// and reports in drillsDir(dir).
 func drillApp(t *testing.T, p vsphere.Policy, detect time.Duration) (*loop, *sim.Server, string) {
 	t.Helper()
 	dir := t.TempDir()
 	t.Chdir(dir)
+	t.Setenv("XDG_STATE_HOME", dir)
 	srv := vspheretest.StartWith(t, "small", sim.Options{HA: sim.HAOptions{DetectDelay: detect}})
 	return simAppOn(t, srv, p), srv, dir
 }
+
+// drillsDir is where drills write by default under the state directory
+// dir.
+func drillsDir(dir string) string { return filepath.Join(dir, "vtui", "drills") }
 
 // screenHas waits until the screen shows want.
 func (l *loop) screenHas(want string) {
@@ -154,16 +160,16 @@ func TestDrillScreens(t *testing.T) {
 	}
 	l.keys(":host", "<enter>", ":drill", "<enter>")
 	l.screenHas("› built")
-	golden(t, "drill-choose", normalize(l.a.View(), dir))
+	assertScreen(t, "drill-choose", normalize(l.a.View(), dir))
 	l.keys("<enter>")
 	l.screenHas("enter runs its preflight")
 	l.keys("<enter>")
 	l.screenHas("The preflight passed")
-	golden(t, "drill-preflight", normalize(l.a.View(), dir))
+	assertScreen(t, "drill-preflight", normalize(l.a.View(), dir))
 	l.fitsEverySize()
 	l.runDrill()
 	l.send(tea.WindowSizeMsg{Width: 120, Height: 60})
-	golden(t, "drill-result", normalize(l.a.View(), dir))
+	assertScreen(t, "drill-result", normalize(l.a.View(), dir))
 	l.fitsEverySize()
 }
 
@@ -194,9 +200,9 @@ func TestDrillFromTheTUIPassesAndRollsBack(t *testing.T) {
 	}
 	vspheretest.SameState(t, "after the drill", clusterState(t, srv), before)
 
-	journals, _ := filepath.Glob(filepath.Join(dir, "host-failure-esx-a-01.lab.local-*.journal"))
+	journals, _ := filepath.Glob(filepath.Join(drillsDir(dir), "host-failure-esx-a-01.lab.local-*.journal"))
 	if len(journals) != 1 {
-		t.Fatalf("journals in %s: %v; want one", dir, journals)
+		t.Fatalf("journals in %s: %v; want one", drillsDir(dir), journals)
 	}
 	if data, err := os.ReadFile(journals[0]); err != nil || !strings.Contains(string(data), `"step":"end","result":"pass"`) {
 		t.Errorf("the journal does not end with the pass (%v):\n%s", err, data)
@@ -258,8 +264,8 @@ func TestDrillAbortAsksThenRollsBack(t *testing.T) {
 func TestDrillRunningWhenTheUIEndsRollsBack(t *testing.T) {
 	l, srv, dir, before := runningDrill(t)
 	journal, ok := l.a.DrillRunning()
-	if !ok || filepath.Dir(journal) != dir {
-		t.Fatalf("DrillRunning() = %q, %v; want a journal in %s, true", journal, ok, dir)
+	if !ok || filepath.Dir(journal) != drillsDir(dir) {
+		t.Fatalf("DrillRunning() = %q, %v; want a journal in %s, true", journal, ok, drillsDir(dir))
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -305,7 +311,7 @@ func TestDrillPolicyInjectsNothing(t *testing.T) {
 			if n := crashes(t, srv); n != 0 {
 				t.Errorf("%d hosts crashed", n)
 			}
-			if files, _ := filepath.Glob(filepath.Join(dir, "*.journal")); len(files) != 0 {
+			if files, _ := filepath.Glob(filepath.Join(drillsDir(dir), "*.journal")); len(files) != 0 {
 				t.Errorf("journals written: %v", files)
 			}
 			vspheretest.SameState(t, "after the preflight", clusterState(t, srv), before)

@@ -103,18 +103,18 @@ func screen(a *App) string { return port.ReplaceAllString(a.View(), "127.0.0.1:P
 
 func TestHAPanelScreens(t *testing.T) {
 	l, _ := panelOn(t, lab(t), vsphere.Policy{}, "cluster-a")
-	golden(t, "ha-panel", screen(l.a))
+	assertScreen(t, "ha-panel", screen(l.a))
 	l.keys("G")
-	golden(t, "ha-panel-end", screen(l.a))
+	assertScreen(t, "ha-panel-end", screen(l.a))
 
 	// The form: a bad value is refused next to its field, before anything
 	// is sent.
 	l.keys("e", "<down>", "<down>", "<down>", "<backspace>", "3", "<enter>")
-	golden(t, "ha-form-error", screen(l.a))
+	assertScreen(t, "ha-form-error", screen(l.a))
 	l.keys("<backspace>", "2", "<down>", "<right>", "<enter>")
-	golden(t, "ha-diff", screen(l.a))
+	assertScreen(t, "ha-diff", screen(l.a))
 	l.keys("<enter>")
-	golden(t, "ha-confirm", screen(l.a))
+	assertScreen(t, "ha-confirm", screen(l.a))
 }
 
 // TestHAPanelShowsWhyAFailureIsNotTolerated: the what-if's verdict, and
@@ -132,7 +132,7 @@ func TestHAPanelShowsWhyAFailureIsNotTolerated(t *testing.T) {
 		c.Overrides = []clusterspec.Override{{VM: "web-02", RestartPriority: clusterspec.RestartDisabled}}
 	})
 	l, _ := panelOn(t, srv, vsphere.Policy{}, "cluster-b")
-	golden(t, "ha-panel-not-tolerated", screen(l.a))
+	assertScreen(t, "ha-panel-not-tolerated", screen(l.a))
 }
 
 // TestHAPanelEditIsAppliedLive: a setting edited in the panel's form is

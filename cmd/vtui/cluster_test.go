@@ -12,6 +12,7 @@ import (
 
 	"github.com/vtui/vtui/cmd/internal/config/configtest"
 	"github.com/vtui/vtui/ha/clusterspec"
+	"github.com/vtui/vtui/internal/golden"
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/sim"
 	"github.com/vtui/vtui/vsphere/vspheretest"
@@ -105,7 +106,7 @@ func TestClusterShowGolden(t *testing.T) {
 			if r.code != exitOK {
 				t.Fatalf("vtui %s: exit %d, stderr %q", strings.Join(tt.args, " "), r.code, r.stderr)
 			}
-			golden(t, tt.golden, r.stdout)
+			golden.Assert(t, filepath.Join("testdata", tt.golden), r.stdout)
 		})
 	}
 	l.sentNoChange("showing and listing")

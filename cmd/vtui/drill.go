@@ -112,8 +112,9 @@ it happens. A plan's context is used as --context would be; with
 vtui refuses (exit 2) and says which of the two to drop.
 
 --dry-run runs the preflight and prints what would be injected, and changes
-nothing. The journal (default: DRILL-TIMESTAMP.journal in the current
-directory) lets vtui drill rollback finish a drill whose runner died.`,
+nothing. The journal (default: NAME-TIMESTAMP.journal in
+$XDG_STATE_HOME/vtui/drills, or ~/.local/state/vtui/drills; its path is
+printed) lets vtui drill rollback finish a drill whose runner died.`,
 		Example: `  vtui drill run nightly.yaml --dry-run
   vtui drill run nightly.yaml --yes --report-junit drill.xml --report-md drill.md
   vtui --simulator drill run examples/host-failure.yaml --yes`,
@@ -124,7 +125,9 @@ directory) lets vtui drill rollback finish a drill whose runner died.`,
 				return err
 			}
 			if journal == "" {
-				journal = drill.JournalName(plan, time.Now())
+				if journal, err = drill.DefaultJournal(plan, time.Now()); err != nil {
+					return usageError{fmt.Errorf("%w; nothing was changed (--journal names another file)", err)}
+				}
 			}
 			if err := drill.CheckOutputs(drill.Output{Name: "--journal", Path: journal}, drill.Output{Name: "--report-json", Path: reportJSON},
 				drill.Output{Name: "--report-junit", Path: reportJUnit}, drill.Output{Name: "--report-md", Path: reportMD}); err != nil {
@@ -169,7 +172,7 @@ directory) lets vtui drill rollback finish a drill whose runner died.`,
 	cmd.Flags().StringVar(&reportJSON, "report-json", "", "write the JSON report to this file")
 	cmd.Flags().StringVar(&reportJUnit, "report-junit", "", "write a JUnit XML report to this file, for CI")
 	cmd.Flags().StringVar(&reportMD, "report-md", "", "write a Markdown report to this file, for people")
-	cmd.Flags().StringVar(&journal, "journal", "", "the journal file to create (default NAME-TIMESTAMP.journal)")
+	cmd.Flags().StringVar(&journal, "journal", "", "the journal file to create (default NAME-TIMESTAMP.journal in $XDG_STATE_HOME/vtui/drills or ~/.local/state/vtui/drills)")
 	return cmd
 }
 

@@ -70,13 +70,43 @@ func TestADrillThatCanChangeNothingKeepsNoJournal(t *testing.T) {
 			plan := filepath.Join(dir, "plan.yaml")
 			configtest.WriteFile(t, plan, crashPlanText, 0o600)
 			t.Chdir(dir)
-			r := runTest(t, append([]string{"drill", "run", plan, "--simulator=small"}, tt.flags...), nil)
+			r := runTest(t, append([]string{"drill", "run", plan, "--simulator=small"}, tt.flags...), configtest.Env{"XDG_STATE_HOME": dir})
 			if r.code != tt.code || !strings.Contains(r.stderr, tt.want) {
 				t.Errorf("exit %d, stderr %q; want exit %d and %q", r.code, r.stderr, tt.code, tt.want)
 			}
-			if journals, _ := filepath.Glob(filepath.Join(dir, "*.journal")); len(journals) > 0 {
-				t.Errorf("left the journals %v", journals)
+			for _, in := range []string{dir, filepath.Join(dir, "vtui", "drills")} {
+				if journals, _ := filepath.Glob(filepath.Join(in, "*.journal")); len(journals) > 0 {
+					t.Errorf("left the journals %v", journals)
+				}
 			}
 		})
+	}
+}
+
+// TestADrillJournalsInTheStateDirectory runs a drill without --journal:
+// its journal goes to $XDG_STATE_HOME/vtui/drills, created with mode
+// 0700, and its path is printed; nothing is written to the working
+// directory.
+func TestADrillJournalsInTheStateDirectory(t *testing.T) {
+	dir, work := t.TempDir(), t.TempDir()
+	plan, state := filepath.Join(dir, "plan.yaml"), filepath.Join(dir, "state")
+	configtest.WriteFile(t, plan, crashPlanText, 0o600)
+	t.Chdir(work)
+	r := runTest(t, []string{"drill", "run", plan, "--simulator=small", "--yes"}, configtest.Env{"XDG_STATE_HOME": state})
+	if r.code != exitOK {
+		t.Fatalf("exit %d; want 0\nstderr:\n%s", r.code, r.stderr)
+	}
+	drills := filepath.Join(state, "vtui", "drills")
+	journals, _ := filepath.Glob(filepath.Join(drills, "t-*.journal"))
+	if len(journals) != 1 || !strings.Contains(r.stderr, "journal: "+journals[0]+"\n") {
+		t.Errorf("journals in %s: %v; want one, its path printed\nstderr:\n%s", drills, journals, r.stderr)
+	}
+	if info, err := os.Stat(drills); err != nil {
+		t.Error(err)
+	} else if info.Mode().Perm() != 0o700 {
+		t.Errorf("%s has mode %v; want 0700", drills, info.Mode().Perm())
+	}
+	if files, _ := os.ReadDir(work); len(files) > 0 {
+		t.Errorf("wrote %d files to the working directory; want none", len(files))
 	}
 }

@@ -1,40 +1,17 @@
 package main
 
 import (
-	"flag"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+	"github.com/vtui/vtui/internal/golden"
+)
 
 // managed-object IDs depend on the order the simulator creates objects in
 // parallel, so goldens hold a placeholder.
 var moID = regexp.MustCompile(`"id": "[a-z]+-\d+"`)
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s (go test -update rewrites it)\ngot:\n%s\nwant:\n%s", path, got, want)
-	}
-}
 
 func TestGetGolden(t *testing.T) {
 	tests := []struct {
@@ -59,7 +36,7 @@ func TestGetGolden(t *testing.T) {
 			if r.code != 0 {
 				t.Fatalf("vtui %s: exit %d, stderr %q", strings.Join(tt.args, " "), r.code, r.stderr)
 			}
-			golden(t, tt.golden, moID.ReplaceAllString(r.stdout, `"id": "ID"`))
+			golden.Assert(t, filepath.Join("testdata", tt.golden), moID.ReplaceAllString(r.stdout, `"id": "ID"`))
 		})
 	}
 }

@@ -51,6 +51,9 @@ func execute(ctx context.Context, args []string, sys *sysEnv) int {
 	log.SetOutput(stdlogWriter{a})
 	defer log.SetOutput(os.Stderr)
 	root := newRootCmd(a)
+	if args == nil {
+		args = []string{} // cobra reads os.Args for nil: under go test, the test binary's flags (-update)
+	}
 	root.SetArgs(args)
 	root.SetIn(sys.stdin)
 	root.SetOut(sys.stdout)

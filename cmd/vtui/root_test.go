@@ -29,6 +29,7 @@ func runTest(t *testing.T, args []string, env configtest.Env) result {
 }
 
 func testSys(t *testing.T, env configtest.Env) *sysEnv {
+	t.Setenv("XDG_STATE_HOME", t.TempDir()) // a drill's default journal is the test's; env may name another
 	env.Set(t)
 	return &sysEnv{
 		stdin:     strings.NewReader(""),

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -34,11 +35,6 @@ const (
 	StepUnlock    Step = "unlock"    // the lock is released
 	StepEnd       Step = "end"       // the drill is over; nothing is left to roll back
 )
-
-// Steps lists the steps in order.
-func Steps() []Step {
-	return []Step{StepStart, StepPreflight, StepLock, StepBaseline, StepPinDRS, StepObserve, StepInject, StepVerify, StepRollback, StepUnlock, StepEnd}
-}
 
 // Entry is one line of a drill's journal: a step, written before the
 // step acts, with what a rollback needs to undo it.
@@ -93,8 +89,8 @@ func CreateJournal(path string) (*Journal, error) {
 	return &Journal{f: f, path: path}, nil
 }
 
-// JournalName is the file a drill's journal gets by default, in the
-// current directory: NAME-TIMESTAMP.journal, the time in UTC.
+// JournalName is the file name a drill's journal gets by default:
+// NAME-TIMESTAMP.journal, the time in UTC.
 func JournalName(plan Plan, now time.Time) string {
 	name := strings.Map(func(r rune) rune {
 		if r == '/' || r == '\\' || r == ' ' || r == ':' {
@@ -103,6 +99,28 @@ func JournalName(plan Plan, now time.Time) string {
 		return r
 	}, plan.Name)
 	return fmt.Sprintf("%s-%s.journal", name, now.UTC().Format("20060102T150405Z"))
+}
+
+// DefaultJournal is where the journal of plan, started at now, goes when
+// no path is given, for the CLI and the TUI alike: JournalName in
+// $XDG_STATE_HOME/vtui/drills, or ~/.local/state/vtui/drills when
+// XDG_STATE_HOME is unset (or relative, which the XDG base directory
+// spec says to ignore). It creates the directory, mode 0700 (a journal
+// names the vCenter, its hosts and VMs), if it does not exist.
+func DefaultJournal(plan Plan, now time.Time) (string, error) {
+	dir := os.Getenv("XDG_STATE_HOME")
+	if !filepath.IsAbs(dir) {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("the directory of drill journals: %w; set XDG_STATE_HOME", err)
+		}
+		dir = filepath.Join(home, ".local", "state")
+	}
+	dir = filepath.Join(dir, "vtui", "drills")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("create the directory of drill journals: %w", err)
+	}
+	return filepath.Join(dir, JournalName(plan, now)), nil
 }
 
 // OpenJournal reopens an existing journal to append to it (a rollback

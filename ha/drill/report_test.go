@@ -4,17 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
-	"flag"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/vtui/vtui/internal/golden"
 	"github.com/vtui/vtui/vsphere"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata")
 
 // sampleReport is a failed host-failure drill: one VM restarted in time,
 // one lost; the rollback undid the drill's changes and kept one that
@@ -56,23 +53,6 @@ func sampleReport(t *testing.T) *Report {
 	}
 }
 
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./ha/drill -update to write it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (go test ./ha/drill -run %s -update, then review the diff):\n%s", name, t.Name(), got)
-	}
-}
-
 func TestReportGoldenFiles(t *testing.T) {
 	r := sampleReport(t)
 	for _, f := range []struct {
@@ -87,7 +67,7 @@ func TestReportGoldenFiles(t *testing.T) {
 		if err := f.write(&b); err != nil {
 			t.Fatal(err)
 		}
-		golden(t, f.name, b.Bytes())
+		golden.Assert(t, filepath.Join("testdata", f.name), b.Bytes())
 	}
 }
 

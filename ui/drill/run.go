@@ -74,7 +74,7 @@ func (m *Model) askGo() {
 	for _, text := range []string{
 		fmt.Sprintf("First the drill locks %s and records its baseline. Then it follows vCenter until every protected VM runs again (within %s to pass), and rolls back (rollback: %s).",
 			m.pre.Cluster.Name, p.Expect.RTO, p.Rollback),
-		"Its journal, in the current directory, lets vtui drill rollback finish if vtui dies.",
+		"Its journal, in $XDG_STATE_HOME/vtui/drills (~/.local/state/vtui/drills), lets vtui drill rollback finish if vtui dies.",
 	} {
 		body = append(body, wrapText(text, dialogWidth(m.common.Width), 0, 0)...)
 	}
@@ -165,15 +165,14 @@ type run struct {
 	done    chan struct{} // closed once the drill is over and its journal closed
 }
 
-// startRun creates the journal, NAME-TIMESTAMP.journal in the current
-// directory as the CLI's, and starts the drill. The drill runs only if
+// startRun creates the journal where the CLI's goes by default
+// (drill.DefaultJournal), and starts the drill. The drill runs only if
 // its own preflight finds the targets and protected VMs the user was
 // shown: the cluster may have changed meanwhile.
 func startRun(c Conn, plan drill.Plan, shown *drill.Preflight) (*run, error) {
-	name := drill.JournalName(plan, time.Now())
-	path, err := filepath.Abs(name)
+	path, err := drill.DefaultJournal(plan, time.Now())
 	if err != nil {
-		path = name
+		return nil, fmt.Errorf("the journal cannot be created: %w; nothing was changed", err)
 	}
 	jsonPath, junitPath, mdPath := reportPaths(path)
 	if err := drill.CheckOutputs(drill.Output{Name: "the journal", Path: path}, drill.Output{Name: "the JSON report", Path: jsonPath},

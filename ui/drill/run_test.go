@@ -14,9 +14,9 @@ import (
 )
 
 // TestTheTUIChecksEveryOutputPathBeforeItInjects makes each file the TUI
-// writes for a drill (its journal and its three reports, in the current
-// directory) impossible to write, one at a time: the drill does not
-// start, the error names the file, and no journal is left.
+// writes for a drill (its journal and its three reports, in
+// $XDG_STATE_HOME/vtui/drills) impossible to write, one at a time: the
+// drill does not start, the error names the file, and no journal is left.
 func TestTheTUIChecksEveryOutputPathBeforeItInjects(t *testing.T) {
 	srv := vspheretest.Start(t, "small")
 	rec := vspheretest.Record(t, srv)
@@ -34,22 +34,26 @@ func TestTheTUIChecksEveryOutputPathBeforeItInjects(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tt := range []struct{ output, ext string }{
-		{"the journal", ".journal"}, {"the JSON report", ".json"}, {"the JUnit report", ".junit.xml"}, {"the Markdown report", ".md"}, {"the journal", "gone"},
+		{"the journal", ".journal"}, {"the JSON report", ".json"}, {"the JUnit report", ".junit.xml"}, {"the Markdown report", ".md"}, {"the journal", "no directory"},
 	} {
 		t.Run(tt.output+" "+tt.ext, func(t *testing.T) {
-			dir := t.TempDir()
-			t.Chdir(dir)
-			if tt.ext == "gone" {
-				// The current directory was removed under vtui.
-				if err := os.Remove(dir); err != nil {
+			state := t.TempDir()
+			t.Setenv("XDG_STATE_HOME", state)
+			dir := filepath.Join(state, "vtui", "drills")
+			if tt.ext == "no directory" {
+				// A file where the directory of drills goes.
+				if err := os.WriteFile(filepath.Join(state, "vtui"), nil, 0o600); err != nil {
 					t.Fatal(err)
 				}
 			} else {
+				if err := os.MkdirAll(dir, 0o700); err != nil {
+					t.Fatal(err)
+				}
 				// A directory where the file goes, for the names the next
 				// seconds give.
 				for s := range 5 {
 					name := strings.TrimSuffix(drill.JournalName(plan, time.Now().Add(time.Duration(s)*time.Second)), ".journal") + tt.ext
-					if err := os.Mkdir(name, 0o700); err != nil {
+					if err := os.Mkdir(filepath.Join(dir, name), 0o700); err != nil {
 						t.Fatal(err)
 					}
 				}
@@ -58,7 +62,7 @@ func TestTheTUIChecksEveryOutputPathBeforeItInjects(t *testing.T) {
 			r, err := startRun(Conn{Ctx: context.Background(), Client: c}, plan, pre)
 			if err == nil {
 				r.cancel()
-				t.Fatalf("the drill started; want it refused for %s", tt.output)
+				t.Fatalf("the drill started (%s); want it refused for %s", r.journal, tt.output)
 			}
 			if !strings.HasPrefix(err.Error(), tt.output+" ") || !strings.Contains(err.Error(), "nothing was changed") {
 				t.Errorf("error %q; want it to name %s and its path", err, tt.output)
