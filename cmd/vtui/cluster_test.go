@@ -130,6 +130,24 @@ func TestClusterExportThenApplyChangesNothing(t *testing.T) {
 	}
 }
 
+// TestClusterFileNamesAreReadAsWritten: a group's name in a file given to
+// apply -f that YAML would read as a number is the name written, so that
+// apply changes the group the file names (0x1F, not 31).
+func TestClusterFileNamesAreReadAsWritten(t *testing.T) {
+	l := newClusterLab(t)
+	file := filepath.Join(t.TempDir(), "groups.yaml")
+	configtest.WriteFile(t, file, "cluster: cluster-a\nvm_groups:\n  - {name: web-vms, vms: [app-01, web-01]}\n  - {name: 0x1F, vms: [db-01]}\n"+
+		"host_groups:\n  - {name: a-hosts, hosts: [esx-a-01.lab.local, esx-a-02.lab.local]}\n  - {name: spare, hosts: [esx-a-03.lab.local]}\n"+
+		"  - {name: 010, hosts: [esx-a-03.lab.local]}\n", 0o600)
+	r := l.run("cluster", "config", "apply", "cluster-a", "-f", file, "--dry-run", "-o", "json")
+	for _, want := range []string{`"vm_groups[0x1F]"`, `"host_groups[010]"`} {
+		if r.code != exitOK || !strings.Contains(r.stdout, want) {
+			t.Errorf("apply -f %s --dry-run: exit %d, stdout %s; want 0 and %s in what would change (stderr %s)", file, r.code, r.stdout, want, r.stderr)
+		}
+	}
+	l.sentNoChange("apply --dry-run")
+}
+
 // TestClusterChangesUnderDryRunAndReadOnlySendNothing: every command that
 // changes a cluster, under --dry-run, shows what it would do and exits 0;
 // under --readonly it is refused (exit 1); either way no change reaches

@@ -63,38 +63,26 @@ func (c *Command) UnmarshalJSON(b []byte) error {
 // MarshalYAML writes the list form as a sequence, the string form as a string.
 func (c Command) MarshalYAML() (any, error) { return c.value(), nil }
 
-// UnmarshalYAML reads a string or a list of strings. A list is decoded
-// as strings first, so that an item that is a list or a mapping is
-// refused at its own line and key (inject.command[1]); an item YAML reads
-// as other than a string (0x1F, 1.50, true) is refused too, as it would
-// not be run as written.
+// UnmarshalYAML reads a string or a list of strings, each as written: a
+// value YAML would read as a number or a boolean (0x1F, 1.50, true) is
+// its text, as in every string of a plan. A list is decoded as strings,
+// so that an item that is a list or a mapping is refused at its own line
+// and key (inject.command[1]).
 func (c *Command) UnmarshalYAML(unmarshal func(any) error) error {
 	*c = Command{}
 	var v any
 	if err := unmarshal(&v); err != nil {
 		return err
 	}
-	switch v := v.(type) {
+	switch v.(type) {
 	case nil:
 		return nil
-	case string:
-		c.shell = v
-		return nil
 	case []any:
-		if err := unmarshal(&c.argv); err != nil {
-			return err
-		}
-		for i, e := range v {
-			if _, ok := e.(string); !ok {
-				// YAML reads 0x1F, 1.50 or true as other than written.
-				return fmt.Errorf("element %d of the command (%v) is not a string: quote it, or write the command as a list of strings", i, e)
-			}
-		}
-		return nil
+		return unmarshal(&c.argv)
 	case map[string]any:
 		return errors.New("want a string or a list of strings, got a mapping: write the command as a string (run by sh -c) or a list of strings (run directly)")
 	}
-	return fmt.Errorf("want a string or a list of strings, got %v: quote it to run it by sh -c", v)
+	return unmarshal(&c.shell)
 }
 
 // commandFields maps each field a command may use to the environment

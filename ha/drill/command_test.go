@@ -283,8 +283,8 @@ func TestAnInterruptDuringACommandEndsItAndRollsBack(t *testing.T) {
 	sameMaps(t, "after the rollback", clusterState(t, c), before)
 }
 
-// TestCommandFormsSurviveTheJournal reads both forms from YAML, and back
-// from the JSON a journal keeps.
+// TestCommandFormsSurviveTheJournal reads both forms from YAML, each
+// value as written, and back from the JSON a journal keeps.
 func TestCommandFormsSurviveTheJournal(t *testing.T) {
 	for _, tt := range []struct {
 		yaml string
@@ -293,6 +293,11 @@ func TestCommandFormsSurviveTheJournal(t *testing.T) {
 		{"command: 'off {{.Host}}'", shellCommand("off {{.Host}}")},
 		{"command: [ipmitool, -H, '{{.Host}}-bmc', power, off, '0x1F']", argvCommand("ipmitool", "-H", "{{.Host}}-bmc", "power", "off", "0x1F")},
 		{"command:\n    - off\n    - '{{.Host}}'", argvCommand("off", "{{.Host}}")},
+		// As written, as every string of a plan: YAML would read these as numbers and booleans.
+		{"command: [ipmitool, -H, 010, raw, 0x1F, 1.50, true, +1]", argvCommand("ipmitool", "-H", "010", "raw", "0x1F", "1.50", "true", "+1")},
+		{"command:\n    - off\n    - 0o10\n    - False", argvCommand("off", "0o10", "False")},
+		{"command: true", shellCommand("true")},
+		{"command: 0x1F", shellCommand("0x1F")},
 	} {
 		plan, err := Parse("plan.yaml", []byte(strings.Replace(goodPlan, "method: sim-crash", "method: command\n  "+tt.yaml, 1)))
 		if err != nil {
@@ -310,7 +315,7 @@ func TestCommandFormsSurviveTheJournal(t *testing.T) {
 			t.Errorf("%s: read %#v, back from %s as %#v; want %#v", tt.yaml, plan.Inject.Command, data, back.Inject.Command, tt.want)
 		}
 	}
-	for _, bad := range []string{"command: {a: b}", "command: [off, {a: b}]", "command: []", `command: "off '{{.Host}}'"`, "command: [off, 0x1F]", "command: [off, true]"} {
+	for _, bad := range []string{"command: {a: b}", "command: [off, {a: b}]", "command: []", `command: "off '{{.Host}}'"`} {
 		_, err := Parse("plan.yaml", []byte(strings.Replace(goodPlan, "method: sim-crash", "method: command\n  "+bad, 1)))
 		if err == nil {
 			t.Errorf("%s: accepted; want it refused", bad)

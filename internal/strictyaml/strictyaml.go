@@ -11,8 +11,11 @@
 // also as a list's item, and for the errors of a type's own
 // UnmarshalText or UnmarshalYAML (what such a type asks to decode is
 // checked like any value), the list of valid keys in an unknown key's
-// error, and messages in YAML's words rather than Go's. Encode writes
-// YAML as vtui writes it everywhere.
+// error, and messages in YAML's words rather than Go's. A plain value
+// that YAML reads as a number or a boolean (010, 0x1F, 1.50, true) keeps
+// its text as written wherever it lands in a string, so that a host or a
+// name is the one written; nothing (~, null) in a string stays "". Encode
+// writes YAML as vtui writes it everywhere.
 package strictyaml
 
 import (
@@ -99,25 +102,27 @@ func Decode(path string, data []byte, v any, opts ...Option) (*Document, error) 
 	if err != nil {
 		return d, d.fromLibrary(err, nil)
 	}
-	var body ast.Node
+	body := new(ast.Node)
 	if len(file.Docs) > 1 {
 		return d, d.errorAt(file.Docs[1].Start, "", "holds more than one YAML document; keep one")
 	}
 	if len(file.Docs) == 1 {
-		body = file.Docs[0].Body
+		body = &file.Docs[0].Body
 	}
 	w := &walker{d: d, forbidden: o.forbidden, byPos: map[[2]int]string{}}
-	w.index(body, nil)
+	w.index(*body, nil)
 	if w.err != nil {
 		return d, w.err
 	}
+	// check also makes plain scalars in strings strings of their text,
+	// so the document is decoded from the nodes it leaves.
 	if err := w.check(body, nil, typeOf(v)); err != nil {
 		return d, err
 	}
-	if isNull(body) {
+	if isNull(*body) {
 		return d, nil
 	}
-	if err := yaml.UnmarshalWithOptions(data, v, yaml.DisallowUnknownField()); err != nil {
+	if err := yaml.NodeToValue(*body, v, yaml.DisallowUnknownField()); err != nil {
 		return d, d.fromLibrary(err, w)
 	}
 	return d, nil

@@ -160,7 +160,8 @@ func (s *span) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// argv is a string or a list of strings, read by its own UnmarshalYAML.
+// argv is a string or a list of strings, read by its own UnmarshalYAML
+// as ha/drill's Command is: what it reads, it reads as strings.
 type argv []string
 
 func (a *argv) UnmarshalYAML(unmarshal func(any) error) error {
@@ -168,17 +169,17 @@ func (a *argv) UnmarshalYAML(unmarshal func(any) error) error {
 	if err := unmarshal(&v); err != nil {
 		return err
 	}
-	switch v := v.(type) {
+	switch v.(type) {
 	case nil:
 		*a = nil
 		return nil
-	case string:
-		*a = argv{v}
-		return nil
 	case []any:
 		return unmarshal((*[]string)(a))
+	case map[string]any:
+		return errors.New("want a string or a list of strings, got a mapping")
 	}
-	return errors.New("want a string or a list of strings, got a mapping")
+	*a = argv{""}
+	return unmarshal(&(*a)[0])
 }
 
 // raw is the YAML text of a value, read by its own UnmarshalYAML([]byte).
@@ -297,5 +298,100 @@ func TestTypesThatDecodeThemselvesSeeAnchors(t *testing.T) {
 	}
 	if fmt.Sprint(v.C, v.Cs) != "[y x] [[p q]]" {
 		t.Errorf("c = %q, cs = %q; want [y x] and [[p q]]", v.C, v.Cs)
+	}
+}
+
+// named is a string type of its own, as enums and names are.
+type named string
+
+// verbatim is a string read by its own UnmarshalText, as it is given.
+type verbatim string
+
+func (v *verbatim) UnmarshalText(b []byte) error { *v = verbatim(b); return nil }
+
+// asWritten has every place a plain scalar can land as a string.
+type asWritten struct {
+	S  string            `yaml:"s"`
+	N  named             `yaml:"n"`
+	Ss []string          `yaml:"ss"`
+	M  map[string]string `yaml:"m"`
+	C  argv              `yaml:"c"`
+	T  verbatim          `yaml:"t"`
+}
+
+// TestPlainScalarsInStringsKeepTheirText is the rule: a value written
+// without quotes that YAML would read as a number or a boolean (010,
+// 0x1F, 1.50, true) keeps its text exactly as written when it lands in a
+// string (a string field, a named string type, a list's item, a map's key
+// or value, a type that decodes itself as a string or a list of strings),
+// so that a host, a name or a command is never other than the one
+// written. Nothing (~, null) stays "" as before.
+func TestPlainScalarsInStringsKeepTheirText(t *testing.T) {
+	spellings := []string{"010", "0o10", "0x1F", "1.50", "1e3", ".inf", "-.Inf", ".nan", "true", "False", "yes", "on",
+		"-0", "+1", "1_000", "0b11", "12:30", "2026-12-07", "esx-01"}
+	targets := []struct {
+		name, doc string // doc holds X where the value goes
+		got       func(v asWritten) string
+	}{
+		{"string", "s: X\n", func(v asWritten) string { return v.S }},
+		{"named string type", "n: X\n", func(v asWritten) string { return string(v.N) }},
+		{"list item", "ss:\n  - X\n", func(v asWritten) string { return v.Ss[0] }},
+		{"flow list item", "ss: [a, X]\n", func(v asWritten) string { return v.Ss[1] }},
+		{"map value", "m: {k: X}\n", func(v asWritten) string { return v.M["k"] }},
+		{"map key", "m:\n  X: v\n", func(v asWritten) string {
+			for k := range v.M {
+				return k
+			}
+			return "<none>"
+		}},
+		{"own UnmarshalText", "t: X\n", func(v asWritten) string { return string(v.T) }},
+		{"own unmarshaler, single", "c: X\n", func(v asWritten) string { return v.C[0] }},
+		{"own unmarshaler, list", "c: [X]\n", func(v asWritten) string { return v.C[0] }},
+		{"through an alias", "s: &a X\nss: [*a, *a]\nt: *a\n", func(v asWritten) string {
+			return strings.Join([]string{v.S, v.Ss[0], v.Ss[1], string(v.T)}, " ")
+		}},
+	}
+	for _, tg := range targets {
+		for _, sp := range spellings {
+			text := strings.ReplaceAll(tg.doc, "X", sp)
+			want := sp
+			if tg.name == "through an alias" {
+				want = strings.Repeat(sp+" ", 3) + sp
+			}
+			var v asWritten
+			if _, err := Decode("f.yaml", []byte(text), &v); err != nil {
+				t.Errorf("%s: Decode(%q) = %v; want it accepted", tg.name, text, err)
+				continue
+			}
+			if got := tg.got(v); got != want {
+				t.Errorf("%s: Decode(%q) read %q; want %q", tg.name, text, got, want)
+			}
+		}
+	}
+}
+
+// TestNothingInAStringStaysEmpty: ~ and null in a string are "", as
+// before; keeping them as text would turn "no value" into a name.
+func TestNothingInAStringStaysEmpty(t *testing.T) {
+	for _, text := range []string{"s: ~\nn: ~\nss: [~]\nm: {k: ~}\n", "s: null\nn: null\nss: [null]\nm: {k: null}\n"} {
+		var v asWritten
+		if _, err := Decode("f.yaml", []byte(text), &v); err != nil {
+			t.Fatalf("Decode(%q) = %v", text, err)
+		}
+		if v.S != "" || v.N != "" || len(v.Ss) != 1 || v.Ss[0] != "" || v.M["k"] != "" {
+			t.Errorf("Decode(%q) = %+v; want every string empty", text, v)
+		}
+	}
+}
+
+// TestNumbersStayNumbersInNumericFields: keeping text is for strings
+// only; an anchor shared by a string and an integer gives each its own.
+func TestNumbersStayNumbersInNumericFields(t *testing.T) {
+	var v fits
+	if _, err := Decode("f.yaml", []byte("s: &a 010\nn: *a\nns: [0x1F, *a]\n"), &v); err != nil {
+		t.Fatal(err)
+	}
+	if v.S != "010" || v.N != 8 || fmt.Sprint(v.Ns) != "[31 8]" {
+		t.Errorf("s, n, ns = %q, %d, %v; want \"010\", 8, [31 8]", v.S, v.N, v.Ns)
 	}
 }

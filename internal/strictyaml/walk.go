@@ -246,28 +246,42 @@ func splitPath(key string) []string {
 	return out
 }
 
-// check compares the node n, at keys, with the Go type t it decodes into,
-// so that every problem is placed where it is, with its key path: the
-// shape (a list where a mapping belongs), unknown and missing keys,
-// integers, durations, and values a type parses itself.
-func (w *walker) check(n ast.Node, keys []string, t reflect.Type) error {
+// check compares the node at slot, at keys, with the Go type t it
+// decodes into, so that every problem is placed where it is, with its key
+// path: the shape (a list where a mapping belongs), unknown and missing
+// keys, integers, durations, and values a type parses itself.
+//
+// It also makes the document decode as written: a plain scalar that YAML
+// reads as a number or a boolean (010, 0x1F, 1.50, true) and that lands
+// in a string is replaced, at its slot, by a string of its text, so that
+// a host or a name is never other than the one written; nothing (~)
+// stays nothing, and an explicit tag (!!int 010) decides for itself. An
+// alias of a scalar is replaced by the scalar it names, so that what one
+// place makes of an anchored value is not what another place reads.
+func (w *walker) check(slot *ast.Node, keys []string, t reflect.Type) error {
 	if w.root == nil {
 		w.root = t
 	}
-	n = w.resolve(n)
+	n := w.resolve(*slot)
+	if _, ok := (*slot).(*ast.AliasNode); ok && isScalar(n) {
+		*slot = n
+	}
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	if ownsYAML(t) {
-		return w.checkOwn(n, keys, t)
+		return w.checkOwn(slot, keys, t)
 	}
 	if want := shapeOf(t); want != anyShape && !isNull(n) && nodeShape(n) != want {
 		return w.errorIn(n, keys, "want %s, got %s", describe(t), nodeWords(n.Type()))
 	}
 	if reflect.PointerTo(t).Implements(textUnmarshaler) {
+		keepText(slot)
 		return w.checkText(n, keys, t)
 	}
 	switch t.Kind() {
+	case reflect.String:
+		keepText(slot)
 	case reflect.Struct:
 		if t == reflect.TypeFor[time.Time]() {
 			return nil
@@ -279,7 +293,10 @@ func (w *walker) check(n ast.Node, keys []string, t reflect.Type) error {
 			return nil
 		}
 		for _, mv := range m.Values {
-			if err := w.check(mv.Value, append(slices.Clip(keys), mv.Key.GetToken().Value), t.Elem()); err != nil {
+			if s := asText(mv.Key); s != nil && t.Key().Kind() == reflect.String {
+				mv.Key = s
+			}
+			if err := w.check(&mv.Value, append(slices.Clip(keys), mv.Key.GetToken().Value), t.Elem()); err != nil {
 				return err
 			}
 		}
@@ -288,8 +305,8 @@ func (w *walker) check(n ast.Node, keys []string, t reflect.Type) error {
 		if !ok {
 			return nil
 		}
-		for i, v := range s.Values {
-			if err := w.check(v, append(slices.Clip(keys), fmt.Sprintf("[%d]", i)), t.Elem()); err != nil {
+		for i := range s.Values {
+			if err := w.check(&s.Values[i], append(slices.Clip(keys), fmt.Sprintf("[%d]", i)), t.Elem()); err != nil {
 				return err
 			}
 		}
@@ -300,6 +317,37 @@ func (w *walker) check(n ast.Node, keys []string, t reflect.Type) error {
 		if _, ok := n.(*ast.IntegerNode); !ok && !isNull(n) {
 			return w.errorIn(n, keys, "want a whole number, got %q", n.GetToken().Value)
 		}
+	}
+	return nil
+}
+
+// keepText replaces a plain scalar at slot, or under its anchor, that
+// YAML reads as a number or a boolean by a string of its text.
+func keepText(slot *ast.Node) {
+	for a, ok := (*slot).(*ast.AnchorNode); ok; a, ok = (*slot).(*ast.AnchorNode) {
+		slot = &a.Value
+	}
+	if s := asText(*slot); s != nil {
+		*slot = s
+	}
+}
+
+// asText is the plain scalar n, which YAML reads as a number or a
+// boolean, as a string of its text as written; nil if n is anything else.
+// Its token, the one in the document's chain of tokens, becomes quoted,
+// so that what reads a node's YAML text from that chain (go-yaml, for a
+// type's UnmarshalText) reads a string too; the text is only digits,
+// letters and .+-_, so strconv.Quote quotes it as YAML does. n keeps its
+// value, for a place that reads it as a number through an alias.
+func asText(n ast.Node) *ast.StringNode {
+	switch n.(type) {
+	case *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode, *ast.InfinityNode, *ast.NanNode:
+		tk := n.GetToken()
+		if tk.Type != token.DoubleQuoteType { // not yet quoted for another place
+			tk.Origin = strings.Replace(tk.Origin, tk.Value, strconv.Quote(tk.Value), 1)
+			tk.Type = token.DoubleQuoteType
+		}
+		return ast.String(tk)
 	}
 	return nil
 }
@@ -366,14 +414,16 @@ func ownsYAML(t reflect.Type) bool {
 	return slices.ContainsFunc(yamlUnmarshalers, reflect.PointerTo(t).Implements)
 }
 
-// checkOwn runs the UnmarshalYAML of t on n. Whatever the method asks to
-// decode is checked here first, as any value is, so that a problem inside
-// it (a mapping as a list's second item) is placed where it is, with its
-// key path; an error of the method's own is placed at n.
-func (w *walker) checkOwn(n ast.Node, keys []string, t reflect.Type) error {
+// checkOwn runs the UnmarshalYAML of t on the node at slot. Whatever the
+// method asks to decode is checked here first, as any value is, so that a
+// problem inside it (a mapping as a list's second item) is placed where
+// it is, with its key path, and a string it asks for is read as written;
+// an error of the method's own is placed at the node.
+func (w *walker) checkOwn(slot *ast.Node, keys []string, t reflect.Type) error {
+	n := w.resolve(*slot)
 	unmarshal := func(v any) error {
 		if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer {
-			if err := w.check(n, keys, rv.Type().Elem()); err != nil {
+			if err := w.check(slot, keys, rv.Type().Elem()); err != nil {
 				return err
 			}
 		}
@@ -382,7 +432,7 @@ func (w *walker) checkOwn(n ast.Node, keys []string, t reflect.Type) error {
 			// the node may refer to.
 			w.dec = yaml.NewDecoder(bytes.NewReader(w.d.data), yaml.DisallowUnknownField())
 		}
-		if err := w.dec.DecodeFromNode(n, v); err != nil {
+		if err := w.dec.DecodeFromNode(w.resolve(*slot), v); err != nil { // as check left it
 			return w.d.fromLibrary(err, w)
 		}
 		return nil
@@ -436,7 +486,7 @@ func (w *walker) checkStruct(n ast.Node, keys []string, t reflect.Type) error {
 				return w.d.errorAt(mv.Key.GetToken(), keyPath(sub), "unknown key%s", w.valid(keyPath(sub)))
 			}
 			present[name] = true
-			if err := w.check(mv.Value, sub, fs[i].typ); err != nil {
+			if err := w.check(&mv.Value, sub, fs[i].typ); err != nil {
 				return err
 			}
 		}

@@ -220,6 +220,9 @@ func TestContextSelection(t *testing.T) {
 		{"--context beats VTUI_CONTEXT", []string{"--context", "lab"}, configtest.Env{"VTUI_CONTEXT": "prod"}, labFile, "lab", nil},
 		{"no current-context", nil, nil, "contexts: {lab: {url: x}}\n", "", nil},
 		{"no file", nil, nil, "", "", nil},
+		// A name YAML would read as a number is the name written: 010 is not context 8.
+		{"a number-like current-context", nil, nil, "current-context: 010\ncontexts: {010: {url: x}, 8: {url: y}}\n", "010", nil},
+		{"a number-like --context", []string{"--context", "0x1F"}, nil, "contexts:\n  0x1F: {url: x}\n  31: {url: y}\n", "0x1F", nil},
 		{"unknown --context", []string{"--context", "nope"}, nil, labFile, "",
 			[]string{`--context: unknown context "nope"`, "config.yaml", "known: lab, prod"}},
 		{"unknown VTUI_CONTEXT", nil, configtest.Env{"VTUI_CONTEXT": "nope"}, labFile, "",
