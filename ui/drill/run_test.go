@@ -50,8 +50,10 @@ func TestTheTUIChecksEveryOutputPathBeforeItInjects(t *testing.T) {
 					t.Fatal(err)
 				}
 				// A directory where the file goes, for the names the next
-				// seconds give.
-				for s := range 5 {
+				// minute gives: a loaded machine may take seconds to get
+				// to startRun, and a name it did not block would start
+				// the drill.
+				for s := range 60 {
 					name := strings.TrimSuffix(drill.JournalName(plan, time.Now().Add(time.Duration(s)*time.Second)), ".journal") + tt.ext
 					if err := os.Mkdir(filepath.Join(dir, name), 0o700); err != nil {
 						t.Fatal(err)
