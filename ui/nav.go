@@ -8,6 +8,8 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+
+	"github.com/vtui/vtui/internal/kinds"
 )
 
 func (a *App) openInput(m mode, prompt, value string, suggestions []string) {
@@ -46,20 +48,33 @@ func (a *App) handleInput(msg tea.KeyMsg) tea.Cmd {
 	return cmd
 }
 
-// commands maps what :cmd accepts to the view it opens.
-var commands = map[string]Kind{
-	"vm": VMs, "vms": VMs, "host": Hosts, "hosts": Hosts, "cluster": Clusters, "clusters": Clusters,
-	"ds": Datastores, "datastore": Datastores, "datastores": Datastores,
-	"net": Networks, "network": Networks, "networks": Networks, "ctx": Contexts, "context": Contexts,
-	"task": Tasks, "tasks": Tasks, "event": Events, "events": Events,
+// kindCommands are the : commands that open each kind: its first alias.
+func kindCommands() []string {
+	var names []string
+	for _, k := range kinds.All() {
+		names = append(names, k.Aliases[0])
+	}
+	return names
 }
 
+// commandNames are what Tab completes after ":": the kinds' commands,
+// then the commands that are not kinds, then a context to switch to.
 func commandNames(contexts []string) []string {
-	names := []string{"vm", "host", "cluster", "ds", "net", "task", "event", "ctx", "drill", "q", "quit"}
+	names := append(kindCommands(), "ctx", "drill", "q", "quit")
 	for _, c := range contexts {
 		names = append(names, "ctx "+c)
 	}
 	return names
+}
+
+// viewNamed returns the view a : command opens: a kind, by its name or
+// an alias, or the contexts.
+func viewNamed(name string) (Kind, bool) {
+	if name == "ctx" || name == "context" {
+		return Contexts, true
+	}
+	k, ok := kinds.Lookup(name)
+	return Kind(k.Name), ok
 }
 
 // runCommand executes a : command line.
@@ -75,9 +90,9 @@ func (a *App) runCommand(line string) tea.Cmd {
 	case "drill":
 		return a.openDrill()
 	}
-	kind, ok := commands[name]
+	kind, ok := viewNamed(name)
 	if !ok {
-		return a.note(causeInput, true, fmt.Sprintf("unknown command %q: try :vm, :host, :cluster, :ds, :net, :task, :event, :ctx, :drill or :q", line))
+		return a.note(causeInput, true, fmt.Sprintf("unknown command %q: try :%s, :ctx, :drill or :q", line, strings.Join(kindCommands(), ", :")))
 	}
 	if kind == Contexts && len(fields) > 1 {
 		if !slices.Contains(a.cfg.Contexts, fields[1]) {

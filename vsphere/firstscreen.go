@@ -31,8 +31,7 @@ type preview struct {
 // endPreview. The other VMs' rows are owed by the filters that carry VM
 // rows (s.parts; see split.go).
 func (c *Client) previewFirst(ctx context.Context, s *store, n int) error {
-	names := Listing("vms", Filter{})
-	names.VMs = Names // and the rows of the first n, below
+	names := Load{VMs: Names, Hosts: Names, Clusters: Names, Datastores: Names, Networks: Names} // and the rows of the first n, below
 	if err := c.load(ctx, s, names); err != nil {
 		return err
 	}

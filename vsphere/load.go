@@ -62,36 +62,20 @@ type Load struct {
 // changes are planned from.
 func Everything() Load { return Load{Full, Full, Full, Full, Full} }
 
-// Listing returns what listing the objects of one kind with filter f
-// needs: the kind's rows, the names its rows and f refer to, and for
-// clusters the hosts their counts and usage add up. kind is one of
-// "clusters", "hosts", "vms", "datastores" and "networks" (the names of
-// vtui get and of the terminal UI's views); any other kind gets
-// Everything.
-func Listing(kind string, f Filter) Load {
-	var l Load
-	switch kind {
-	case "clusters":
-		l.Clusters = Rows
-	case "hosts":
-		l = Load{Hosts: Rows, Clusters: Names, Datastores: Names, Networks: Names}
-	case "vms":
-		l = Load{VMs: Rows, Hosts: Names, Clusters: Names, Datastores: Names, Networks: Names}
-	case "datastores":
-		l.Datastores = Rows
-	case "networks":
-		l.Networks = Rows
-	default:
-		return Everything()
-	}
+// Listing returns what listing the rows l asks for with filter f needs:
+// l, plus the names f refers to, and the hosts' rows when f selects
+// datastores or networks by a cluster or a host (the hosts' datastores
+// and networks select them). Each kind's l is in its entry of
+// internal/kinds.
+func Listing(l Load, f Filter) Load {
 	if f.Cluster != "" {
 		l.Clusters, l.Hosts = max(l.Clusters, Names), max(l.Hosts, Names)
 	}
 	if f.Host != "" {
 		l.Hosts = max(l.Hosts, Names)
 	}
-	if (f.Cluster != "" || f.Host != "") && (kind == "datastores" || kind == "networks") {
-		l.Hosts = Rows // the hosts' datastores and networks select them
+	if (f.Cluster != "" || f.Host != "") && (l.Datastores == Rows || l.Networks == Rows) {
+		l.Hosts = max(l.Hosts, Rows)
 	}
 	if f.Datastore != "" {
 		l.Datastores = max(l.Datastores, Names)

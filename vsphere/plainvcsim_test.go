@@ -104,7 +104,7 @@ func TestClusterCountsFallBackToHostsOnPlainVcsim(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := record(c)
-	listed, err := c.InventoryFor(ctx, Listing("clusters", Filter{}))
+	listed, err := c.InventoryFor(ctx, Listing(Load{Clusters: Rows}, Filter{}))
 	if err != nil {
 		t.Fatal(err)
 	}

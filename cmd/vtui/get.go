@@ -7,26 +7,22 @@ import (
 	"path"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/vtui/vtui/ui/columns"
+	"github.com/vtui/vtui/internal/format"
+	"github.com/vtui/vtui/internal/kinds"
 	"github.com/vtui/vtui/vsphere"
 )
 
-// getKinds maps every accepted spelling of a kind to its canonical name.
-var getKinds = map[string]string{
-	"cluster": "clusters", "clusters": "clusters",
-	"host": "hosts", "hosts": "hosts",
-	"vm": "vms", "vms": "vms",
-	"datastore": "datastores", "datastores": "datastores", "ds": "datastores",
-	"network": "networks", "networks": "networks", "net": "networks",
-	"task": "tasks", "tasks": "tasks",
-	"event": "events", "events": "events",
+// getKindList names the kinds get takes, in the registry's order.
+func getKindList() string {
+	var names []string
+	for _, k := range kinds.All() {
+		names = append(names, k.Name)
+	}
+	return strings.Join(names, ", ")
 }
-
-const getKindList = "clusters, hosts, vms, datastores, networks, tasks, events"
 
 // activity holds get's flags for tasks and events.
 type activity struct {
@@ -43,7 +39,7 @@ func newGetCmd(a *app) *cobra.Command {
 		Long: `List inventory objects, sorted by name, or recent tasks and events, newest
 first.
 
-KIND is one of: ` + getKindList + ` (singular forms, "ds" and "net" work too).
+KIND is one of: ` + getKindList() + ` (singular forms, "ds" and "net" work too).
 NAME-GLOB filters by name with shell wildcards (*, ?, [a-z]); quote it. For
 tasks and events it matches the name of the object they are about.
 
@@ -56,17 +52,17 @@ The table is for people. For scripts, -o json prints an array of objects and
   vtui --simulator get clusters -o yaml
   vtui get tasks
   vtui get events -n 100 --type VmMigratedEvent --type DrsVmMigratedEvent`,
-		Args:      cobra.RangeArgs(1, 2),
-		ValidArgs: []string{"clusters", "hosts", "vms", "datastores", "networks", "tasks", "events"},
+		Args:              cobra.RangeArgs(1, 2),
+		ValidArgsFunction: completeKind,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			kind, ok := getKinds[strings.ToLower(args[0])]
+			kind, ok := kinds.Lookup(args[0])
 			if !ok {
-				return usageErrorf("unknown kind %q (valid: %s)", args[0], getKindList)
+				return usageErrorf("unknown kind %q (valid: %s)", args[0], getKindList())
 			}
 			if len(args) == 2 {
 				f.Name = args[1]
 			}
-			if kind == "clusters" && f.Cluster != "" {
+			if kind.Name == kinds.Clusters && f.Cluster != "" {
 				return usageErrorf("--cluster does not apply to clusters; give the name as NAME-GLOB")
 			}
 			if err := act.check(cmd, kind, f); err != nil {
@@ -77,17 +73,17 @@ The table is for people. For scripts, -o json prints an array of objects and
 				return err
 			}
 			defer c.Close(context.WithoutCancel(cmd.Context()))
-			if kind == "tasks" || kind == "events" {
+			if kind.Stream {
 				return writeActivity(cmd.Context(), cmd.OutOrStdout(), a.settings.Output, c, kind, f.Name, act)
 			}
-			inv, err := c.InventoryFor(cmd.Context(), vsphere.Listing(kind, f))
+			inv, err := c.InventoryFor(cmd.Context(), kind.Load(f))
 			if err != nil {
 				return err
 			}
 			if err := f.Validate(inv); err != nil {
 				return usageErrorf("%v", err)
 			}
-			return writeInventory(cmd.OutOrStdout(), a.settings.Output, kind, inv, f)
+			return writeRows(cmd.OutOrStdout(), a.settings.Output, kind.Rows(inv, f), fromKind(kind.Printed))
 		},
 	}
 	cmd.Flags().StringVar(&f.Cluster, "cluster", "", "only objects in (or attached to hosts of) this cluster")
@@ -97,15 +93,26 @@ The table is for people. For scripts, -o json prints an array of objects and
 	return cmd
 }
 
+// completeKind completes get's first argument: the kinds' names.
+func completeKind(_ *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	var names []string
+	for _, k := range kinds.All() {
+		if len(args) == 0 && strings.HasPrefix(k.Name, toComplete) {
+			names = append(names, k.Name)
+		}
+	}
+	return names, cobra.ShellCompDirectiveNoFileComp
+}
+
 // check rejects flags that do not apply to kind.
-func (act activity) check(cmd *cobra.Command, kind string, f vsphere.Filter) error {
-	isActivity := kind == "tasks" || kind == "events"
+func (act activity) check(cmd *cobra.Command, kind kinds.Kind, f vsphere.Filter) error {
+	isActivity := kind.Stream
 	switch {
 	case isActivity && (f.Cluster != "" || f.Host != ""):
-		return usageErrorf("--cluster and --host do not apply to %s; give the object name as NAME-GLOB", kind)
+		return usageErrorf("--cluster and --host do not apply to %s; give the object name as NAME-GLOB", kind.Name)
 	case !isActivity && cmd.Flags().Changed("limit"):
 		return usageErrorf("-n applies to tasks and events only")
-	case kind != "events" && cmd.Flags().Changed("type"):
+	case kind.Name != kinds.Events && cmd.Flags().Changed("type"):
 		return usageErrorf("--type applies to events only")
 	case isActivity && act.n <= 0:
 		return usageErrorf("-n must be at least 1, not %d", act.n)
@@ -121,73 +128,20 @@ func (act activity) check(cmd *cobra.Command, kind string, f vsphere.Filter) err
 
 // writeActivity renders the newest tasks or events whose object matches
 // the glob name.
-func writeActivity(ctx context.Context, w io.Writer, output string, c *vsphere.Client, kind, name string, act activity) error {
-	match := func(s string) bool {
-		ok, _ := path.Match(name, s)
-		return name == "" || ok
-	}
-	if kind == "tasks" {
-		tasks, err := c.RecentTasks(ctx)
-		if err != nil {
-			return err
-		}
-		tasks = slices.DeleteFunc(tasks, func(t vsphere.Task) bool { return !match(t.Target) })
-		return writeRows(w, output, tasks[:min(len(tasks), act.n)], taskColumns)
-	}
+func writeActivity(ctx context.Context, w io.Writer, output string, c *vsphere.Client, kind kinds.Kind, name string, act activity) error {
 	n := act.n
 	if name != "" {
 		n = vsphere.MaxEvents // filter the most the server serves, then cut
 	}
-	events, err := c.Events(ctx, n, act.types...)
+	rows, err := kind.Recent(ctx, c, n, act.types)
 	if err != nil {
 		return err
 	}
-	events = slices.DeleteFunc(events, func(e vsphere.Event) bool { return !match(e.Object) })
-	return writeRows(w, output, events[:min(len(events), act.n)], eventColumns)
+	rows = slices.DeleteFunc(rows, func(row any) bool {
+		ok, _ := path.Match(name, kind.About(row))
+		return name != "" && !ok
+	})
+	return writeRows(w, output, rows[:min(len(rows), act.n)], fromKind(kind.Printed))
 }
 
-// writeInventory renders the objects of one kind that f selects.
-func writeInventory(w io.Writer, output, kind string, inv *vsphere.Inventory, f vsphere.Filter) error {
-	switch kind {
-	case "clusters":
-		return writeRows(w, output, inv.FilterClusters(f), fromTable(columns.Clusters))
-	case "hosts":
-		return writeRows(w, output, inv.FilterHosts(f), fromTable(columns.Hosts))
-	case "vms":
-		return writeRows(w, output, inv.FilterVMs(f), fromTable(columns.VMs))
-	case "datastores":
-		return writeRows(w, output, inv.FilterDatastores(f), fromTable(columns.Datastores))
-	case "networks":
-		return writeRows(w, output, inv.FilterNetworks(f), fromTable(columns.Networks))
-	}
-	return usageErrorf("unknown kind %q (valid: %s)", kind, getKindList)
-}
-
-var orDash = columns.Dash
-
-// stamp shows a time in the local zone to the second; "-" for none.
-func stamp(t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return t.Local().Format(time.DateTime)
-}
-
-var taskColumns = []column[vsphere.Task]{
-	{"QUEUED", func(t vsphere.Task) string { return stamp(t.Queued) }},
-	{"NAME", func(t vsphere.Task) string { return t.Name }},
-	{"TARGET", func(t vsphere.Task) string { return orDash(t.Target) }},
-	{"STATE", func(t vsphere.Task) string { return t.State }},
-	{"PROGRESS", func(t vsphere.Task) string { return columns.Itoa(t.Progress) + "%" }},
-	{"USER", func(t vsphere.Task) string { return orDash(t.User) }},
-	{"COMPLETED", func(t vsphere.Task) string { return stamp(t.Completed) }},
-	{"ERROR", func(t vsphere.Task) string { return orDash(t.Error) }},
-}
-
-var eventColumns = []column[vsphere.Event]{
-	{"TIME", func(e vsphere.Event) string { return stamp(e.Time) }},
-	{"TYPE", func(e vsphere.Event) string { return e.Type }},
-	{"OBJECT", func(e vsphere.Event) string { return orDash(e.Object) }},
-	{"USER", func(e vsphere.Event) string { return orDash(e.User) }},
-	{"MESSAGE", func(e vsphere.Event) string { return e.Message }},
-}
+var orDash = format.Dash

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"encoding/json"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/vtui/vtui/internal/golden"
+	"github.com/vtui/vtui/internal/kinds"
 )
 
 // managed-object IDs depend on the order the simulator creates objects in
@@ -64,6 +67,66 @@ func TestGetBadInput(t *testing.T) {
 		r := runTest(t, append([]string{"--simulator=small"}, tt.args...), nil)
 		if r.code != 2 || !strings.Contains(r.stderr, tt.want) {
 			t.Errorf("vtui %s: exit %d, stderr %q; want exit 2 and %q", strings.Join(tt.args, " "), r.code, r.stderr, tt.want)
+		}
+	}
+}
+
+// TestGetEveryKind walks the registry: every kind, by its name and by
+// each alias, lists on the small simulator, as JSON objects with exactly
+// the registry's field names (a stream's unset times are left out).
+func TestGetEveryKind(t *testing.T) {
+	for _, k := range kinds.All() {
+		for _, name := range append([]string{k.Name}, k.Aliases...) {
+			t.Run(name, func(t *testing.T) {
+				r := runTest(t, []string{"--simulator=small", "get", name, "-o", "json"}, nil)
+				if r.code != 0 {
+					t.Fatalf("vtui get %s -o json: exit %d, stderr %q", name, r.code, r.stderr)
+				}
+				var rows []map[string]any
+				if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil {
+					t.Fatalf("vtui get %s -o json: %v in %q", name, err, r.stdout)
+				}
+				if len(rows) == 0 && !k.Stream {
+					t.Errorf("vtui get %s -o json listed nothing", name)
+				}
+				for _, row := range rows {
+					for _, f := range k.JSON {
+						if _, ok := row[f]; !ok && !(k.Stream && (f == "started" || f == "completed")) {
+							t.Errorf("vtui get %s -o json: a row without %q: %v", name, f, row)
+						}
+					}
+					if len(row) > len(k.JSON) {
+						t.Errorf("vtui get %s -o json: a row with fields beyond %q: %v", name, k.JSON, row)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestGetCompletesKinds: shell completion offers the kinds' names for
+// get's first argument, and nothing (no file names) after it.
+func TestGetCompletesKinds(t *testing.T) {
+	var all []string
+	for _, k := range kinds.All() {
+		all = append(all, k.Name)
+	}
+	tests := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"__complete", "get", ""}, all},
+		{[]string{"__complete", "get", "d"}, []string{kinds.Datastores}},
+		{[]string{"__complete", "get", "vms", ""}, nil},
+	}
+	for _, tt := range tests {
+		r := runTest(t, tt.args, nil)
+		lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+		if got, want := lines[:len(lines)-1], tt.want; !slices.Equal(got, want) {
+			t.Errorf("vtui %s: completions %q; want %q", strings.Join(tt.args, " "), got, want)
+		}
+		if dir := lines[len(lines)-1]; dir != ":4" {
+			t.Errorf("vtui %s: directive %q; want :4 (no file names)", strings.Join(tt.args, " "), dir)
 		}
 	}
 }

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/vtui/vtui/internal/kinds"
 	"github.com/vtui/vtui/internal/strictyaml"
-	"github.com/vtui/vtui/ui/table"
 )
 
 // Output formats accepted by -o/--output.
@@ -28,9 +28,10 @@ type column[T any] struct {
 	value  func(T) string
 }
 
-// fromTable takes the CLI's columns from the terminal UI's, so a table
-// reads the same in both.
-func fromTable[T any](cols []table.Column[T]) []column[T] {
+// fromKind takes the CLI's columns from a kind's entry in the registry,
+// which the terminal UI's views read too, so a table reads the same in
+// both.
+func fromKind[T any](cols []kinds.Column[T]) []column[T] {
 	out := make([]column[T], len(cols))
 	for i, c := range cols {
 		out[i] = column[T]{header: c.Title, value: c.Cell}

@@ -1,6 +1,7 @@
 // Package format renders quantities for people: binary byte units, CPU
-// frequencies and percentages. The TUI, the CLI's tables and the messages
-// of vsphere and ha share it, so a number reads the same everywhere.
+// frequencies, percentages, yes/no, and "-" for an empty value. The TUI,
+// the CLI's tables and the messages of vsphere and ha share it, so a
+// number reads the same everywhere.
 package format
 
 import (
@@ -50,6 +51,15 @@ func Percent(part, whole int64) string {
 		return "-"
 	}
 	return strconv.FormatInt((part*100+whole/2)/whole, 10) + "%"
+}
+
+// Dash renders an empty string as "-", for a cell or a detail that has
+// no value.
+func Dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 // YesNo renders a flag as "yes" or "no".

@@ -11,7 +11,6 @@ import (
 	"github.com/vtui/vtui/ha/capacity"
 	"github.com/vtui/vtui/ha/clusterspec"
 	"github.com/vtui/vtui/internal/format"
-	"github.com/vtui/vtui/ui/columns"
 	"github.com/vtui/vtui/ui/common"
 )
 
@@ -148,8 +147,8 @@ func overrideLines(c clusterspec.Config, st *common.Styles) []string {
 	}
 	rows := [][]string{{"VM", "RESTART PRIORITY", "ISOLATION RESPONSE", "VM MONITORING", "DRS AUTOMATION"}}
 	for _, o := range c.Overrides {
-		rows = append(rows, []string{o.VM, columns.Dash(string(o.RestartPriority)), columns.Dash(string(o.IsolationResponse)),
-			columns.Dash(string(o.VMMonitoring)), columns.Dash(string(o.DRSAutomation))})
+		rows = append(rows, []string{o.VM, format.Dash(string(o.RestartPriority)), format.Dash(string(o.IsolationResponse)),
+			format.Dash(string(o.VMMonitoring)), format.Dash(string(o.DRSAutomation))})
 	}
 	return append(out, table(rows, st)...)
 }
@@ -192,7 +191,7 @@ func recommendationLines(s Snapshot, st *common.Styles) []string {
 	}
 	rows := [][]string{{"KEY", "RATING", "ACTIONS", "REASON"}}
 	for _, r := range s.Recommendations {
-		rows = append(rows, []string{r.Key, fmt.Sprint(r.Rating), r.String(), columns.Dash(r.Reason)})
+		rows = append(rows, []string{r.Key, fmt.Sprint(r.Rating), r.String(), format.Dash(r.Reason)})
 	}
 	return append(out, table(rows, st)...)
 }
@@ -221,4 +220,4 @@ func table(rows [][]string, st *common.Styles) []string {
 	return out
 }
 
-func list(s []string) string { return columns.Dash(strings.Join(s, ", ")) }
+func list(s []string) string { return format.Dash(strings.Join(s, ", ")) }

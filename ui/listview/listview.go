@@ -12,6 +12,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
+	"github.com/vtui/vtui/internal/kinds"
 	"github.com/vtui/vtui/ui/common"
 	"github.com/vtui/vtui/ui/table"
 	"github.com/vtui/vtui/vsphere"
@@ -26,9 +27,6 @@ type Source struct {
 	Contexts  []string
 	Current   string // the current context
 }
-
-// Field is one line of the detail pane.
-type Field struct{ Key, Value string }
 
 // Action is a key of a view that asks the root for something done to its
 // rows: Do gets the selected row and the marked ones (none if no row is
@@ -46,7 +44,7 @@ type Kind[T any] struct {
 	// Rows picks the view's rows from the source.
 	Rows func(Source) []T
 	// Detail fills the detail pane; nil means the kind has none.
-	Detail func(Source, T) []Field
+	Detail func(Source, T) []kinds.Field
 	// Open is what Enter asks for on a row (drilling down); nil shows the
 	// detail pane instead.
 	Open func(T) tea.Msg
@@ -220,21 +218,21 @@ func (m *Model[T]) View() string {
 func (m *Model[T]) detailWidth() int { return max(m.common.Width*2/5, 30) }
 
 func (m *Model[T]) detailView() string {
-	var fields []Field
+	var fields []kinds.Field
 	if row, ok := m.table.Selected(); ok && m.kind.Detail != nil {
 		fields = m.kind.Detail(m.src, row)
 	}
 	st := m.common.Styles
 	keyW := 0
 	for _, f := range fields {
-		keyW = max(keyW, len(f.Key))
+		keyW = max(keyW, len(f.Label))
 	}
 	var b strings.Builder
 	for i, f := range fields {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
-		b.WriteString(st.DetailKey.Render(fmt.Sprintf("%-*s", keyW, f.Key)))
+		b.WriteString(st.DetailKey.Render(fmt.Sprintf("%-*s", keyW, f.Label)))
 		b.WriteString("  ")
 		b.WriteString(f.Value)
 	}

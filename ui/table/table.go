@@ -12,6 +12,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/mattn/go-runewidth"
+
+	"github.com/vtui/vtui/internal/kinds"
 )
 
 // Column describes one column of rows of type T.
@@ -28,6 +30,17 @@ type Column[T any] struct {
 	Cell func(T) string
 	// Compare orders two rows by this column; nil compares the cells as text.
 	Compare func(a, b T) int
+}
+
+// FromKind takes a table's columns from a kind's entry in the registry
+// (internal/kinds), so a row reads the same in the terminal UI and in
+// vtui get.
+func FromKind[T any](cols []kinds.Column[T]) []Column[T] {
+	out := make([]Column[T], len(cols))
+	for i, c := range cols {
+		out[i] = Column[T]{Title: c.Title, Width: c.Width, Right: c.Right, Grow: c.Grow, Cell: c.Cell, Compare: c.Compare}
+	}
+	return out
 }
 
 // Styles are the table's looks. The zero value renders plain text.

@@ -1,0 +1,13 @@
+// Package kinds is the one registry of the kinds of object vtui lists:
+// clusters, hosts, VMs, datastores, networks, tasks and events. Each entry
+// holds a kind's name and aliases, what it loads from vSphere, how its
+// rows read as columns (in the terminal UI and in vtui get's table), its
+// JSON field names and its detail pane.
+//
+// vtui get, the terminal UI's ":" prompt and views, Tab completion and
+// shell completion all read this registry, so adding a kind is one entry
+// here (a file of its own) plus its loader in vsphere.
+//
+// The package knows no face: it imports neither bubbletea, cobra nor
+// govmomi, only vsphere's plain types and internal/format.
+package kinds
