@@ -77,7 +77,8 @@
 //     force is set (InvalidState otherwise); forced, the VMs still running
 //     on it are powered off. HostShutdownEvent is posted and the host goes
 //     notResponding, its VMs disconnected: runtime.powerState poweredOff
-//     after a shutdown, for good (nothing powers a host on again);
+//     after a shutdown, for good (nothing powers a host on again, and
+//     ReconnectHost_Task fails with NoHost while it is not powered on);
 //     unknown during a reboot, after which (Options.HostRebootTime, 3
 //     minutes by default) it is poweredOn and connected again, still in
 //     maintenance mode if it was, with HostConnectedEvent. A clean

@@ -402,3 +402,21 @@ func parentOfHost(t *testing.T, c *govmomi.Client, host types.ManagedObjectRefer
 	}
 	return *h.Parent
 }
+
+// TestShutDownHostCannotBeReconnected: a host that is shut down does not
+// answer, so reconnecting it fails (NoHost) and leaves it notResponding.
+func TestShutDownHostCannotBeReconnected(t *testing.T) {
+	_, c, b := simEnv(t)
+	ctx := context.Background()
+	host := b.host(t, "esx-b-02.lab.local")
+	if err := hostTask(ctx, c, host.Self, "shutdown-force"); err != nil {
+		t.Fatal(err)
+	}
+	if err := hostTask(ctx, c, host.Self, "reconnect"); err == nil || !fault.Is(err, &types.NoHost{}) {
+		t.Errorf("reconnect of a shut-down host: %v; want NoHost", err)
+	}
+	after := named(t, fetch(t, c).hosts, host.Name, func(h mo.HostSystem) string { return h.Name })
+	if after.Runtime.ConnectionState != types.HostSystemConnectionStateNotResponding {
+		t.Errorf("after a refused reconnect the host is %s; want notResponding", after.Runtime.ConnectionState)
+	}
+}

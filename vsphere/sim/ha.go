@@ -44,7 +44,8 @@ import (
 //     down.
 //   - A host is recovered on request (Server.RecoverHost, or the door): it
 //     is connected again, HostConnectedEvent is posted, and the VMs still
-//     registered on it, which died with it, are powered off and connected.
+//     registered on it are connected, those that ran on it, which died
+//     with it, powered off (a suspended VM stays suspended).
 //
 // Where it differs from vSphere HA: there are no heartbeat datastores, no
 // isolation or partitions (a crash is always a failure), no VM or
@@ -321,18 +322,7 @@ func (vc *vcenter) recover(sctx *simulator.Context, name string) error {
 	}
 	cancel() // a failover not yet started never will
 	_, _, _, vms := readHost(ctx, h)
-	for _, ref := range vms {
-		if vm, ok := ctx.Map.Get(ref).(*simulator.VirtualMachine); ok {
-			ctx.WithLock(vm, func() {
-				if vm.Runtime.Host != nil && *vm.Runtime.Host == h.Self {
-					ctx.Update(vm, []types.PropertyChange{
-						{Name: "runtime.powerState", Val: types.VirtualMachinePowerStatePoweredOff},
-						{Name: "summary.runtime.powerState", Val: types.VirtualMachinePowerStatePoweredOff},
-					})
-				}
-			})
-		}
-	}
+	powerOffRunning(ctx, h.Self, vms)
 	setConnection(ctx, h, types.HostSystemConnectionStateConnected, types.VirtualMachineConnectionStateConnected)
 	postEvent(ctx, &types.HostConnectedEvent{HostEvent: hostEvent(ctx, h.Self)})
 	return nil

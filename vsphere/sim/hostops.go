@@ -91,7 +91,8 @@ func (vc *vcenter) DisconnectHostTask(ctx *simulator.Context, req *types.Disconn
 }
 
 // ReconnectHostTask reconnects the host and its VMs, telling watchers and
-// posting a HostConnectedEvent.
+// posting a HostConnectedEvent. A host that is shut down or rebooting
+// does not answer: the task fails with NoHost, as vCenter's does.
 func (vc *vcenter) ReconnectHostTask(ctx *simulator.Context, req *types.ReconnectHost_Task) soap.HasFault {
 	task, f := vc.connectionTask(ctx, req.This, "reconnectHost", types.HostSystemConnectionStateConnected,
 		func(e types.HostEvent) types.BaseEvent { return &types.HostConnectedEvent{HostEvent: e} })
@@ -110,6 +111,11 @@ func (vc *vcenter) connectionTask(ctx *simulator.Context, this types.ManagedObje
 		vmState = types.VirtualMachineConnectionStateDisconnected
 	}
 	return vc.hostTask(ctx, this, name, func(tc *simulator.Context, h *simulator.HostSystem) *types.LocalizedMethodFault {
+		if state == types.HostSystemConnectionStateConnected {
+			if hname, power := hostPower(tc, h); power != types.HostSystemPowerStatePoweredOn {
+				return failure(&types.NoHost{Name: hname}, "cannot contact host %s: it is %s", hname, power)
+			}
+		}
 		setConnection(tc, h, state, vmState)
 		postEvent(tc, event(hostEvent(tc, h.Self)))
 		return nil
@@ -127,6 +133,32 @@ func readHost(ctx *simulator.Context, h *simulator.HostSystem) (string, types.Ho
 		name, state, mm, vms = h.Name, h.Runtime.ConnectionState, h.Runtime.InMaintenanceMode, slices.Clone(h.Vm)
 	})
 	return name, state, mm, vms
+}
+
+// powerOffRunning powers off the VMs of vms that are powered on and run
+// on host, telling watchers: what a host going down leaves of them. It
+// takes each VM's lock and must be called holding none.
+func powerOffRunning(ctx *simulator.Context, host types.ManagedObjectReference, vms []types.ManagedObjectReference) {
+	for _, ref := range vms {
+		if vm, ok := ctx.Map.Get(ref).(*simulator.VirtualMachine); ok {
+			ctx.WithLock(vm, func() {
+				if vm.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOn && vm.Runtime.Host != nil && *vm.Runtime.Host == host {
+					ctx.Update(vm, []types.PropertyChange{
+						{Name: "runtime.powerState", Val: types.VirtualMachinePowerStatePoweredOff},
+						{Name: "summary.runtime.powerState", Val: types.VirtualMachinePowerStatePoweredOff},
+					})
+				}
+			})
+		}
+	}
+}
+
+// hostPower reads a host's name and runtime.powerState under its lock.
+func hostPower(ctx *simulator.Context, h *simulator.HostSystem) (string, types.HostSystemPowerState) {
+	var name string
+	var power types.HostSystemPowerState
+	ctx.WithLock(h, func() { name, power = h.Name, h.Runtime.PowerState })
+	return name, power
 }
 
 // poweredOnVMs returns the names of the VMs of vms that are powered on and
@@ -221,18 +253,7 @@ func (vc *vcenter) powerDownTask(ctx *simulator.Context, this types.ManagedObjec
 			}
 			return failure(&types.InvalidState{}, "host %s is not in maintenance mode: enter maintenance mode first, or %s it with force", hname, what)
 		}
-		for _, ref := range vms {
-			if vm, ok := tc.Map.Get(ref).(*simulator.VirtualMachine); ok {
-				tc.WithLock(vm, func() {
-					if vm.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOn && vm.Runtime.Host != nil && *vm.Runtime.Host == h.Self {
-						tc.Update(vm, []types.PropertyChange{
-							{Name: "runtime.powerState", Val: types.VirtualMachinePowerStatePoweredOff},
-							{Name: "summary.runtime.powerState", Val: types.VirtualMachinePowerStatePoweredOff},
-						})
-					}
-				})
-			}
-		}
+		powerOffRunning(tc, h.Self, vms)
 		reason, power := "shutdown requested", types.HostSystemPowerStatePoweredOff
 		if reboot {
 			reason, power = "reboot requested", types.HostSystemPowerStateUnknown
@@ -246,6 +267,9 @@ func (vc *vcenter) powerDownTask(ctx *simulator.Context, this types.ManagedObjec
 					return
 				}
 				setHostRuntime(tc, h, "powerState", types.HostSystemPowerStatePoweredOn)
+				if _, state, _, _ := readHost(tc, h); state != types.HostSystemConnectionStateNotResponding {
+					return // disconnected meanwhile: it stays so until reconnected
+				}
 				setConnection(tc, h, types.HostSystemConnectionStateConnected, types.VirtualMachineConnectionStateConnected)
 				postEvent(tc, &types.HostConnectedEvent{HostEvent: hostEvent(tc, h.Self)})
 			})
