@@ -370,6 +370,11 @@ func TestPostedEventsHaveCategoryAndMessage(t *testing.T) {
 	must("set field", m.Set(ctx, parentOfHost(t, c, to), def.Key, "x"))
 
 	em := event.NewManager(c.Client)
+	for _, e := range events(t, c) { // every type posted, the simulator's or vcsim's
+		if cat, err := em.EventCategory(ctx, e); err != nil || cat == "" {
+			t.Errorf("%T %q has no category (%v): describe it in eventInfo", e, e.GetEvent().FullFormattedMessage, err)
+		}
+	}
 	for _, info := range eventInfo {
 		t.Run(info.Key, func(t *testing.T) {
 			evs := events(t, c, info.Key)
