@@ -83,7 +83,8 @@
 //     minutes by default) it is poweredOn and connected again, still in
 //     maintenance mode if it was, with HostConnectedEvent. A clean
 //     shutdown or reboot is not a failure: HA declares nothing and
-//     restarts nothing (hostops.go).
+//     restarts nothing (hostops.go). Standby mode (EnterStandbyMode_Task,
+//     PowerUpHostFromStandBy_Task) is not modelled.
 //   - Power operations on a VM of a host that is not connected fail with
 //     InvalidHostConnectionState, and ShutdownGuest needs VMware Tools
 //     running (ToolsUnavailable).
