@@ -74,7 +74,7 @@ func heapPeak() (stop func() uint64) {
 	return func() uint64 { close(done); <-finished; return peak }
 }
 
-// BenchmarkInventoryLarge loads the whole large preset (10,000 VMs, 1,000
+// BenchmarkInventoryLarge loads the whole large preset (10,000 VMs, 960
 // hosts) through Client.Inventory. Round trips are counted at the HTTP
 // layer; the first load also creates the session's views, so it is
 // reported separately. Note that the simulator runs in the same process, so

@@ -8,7 +8,7 @@ import (
 )
 
 // syntheticStore fills a store as a 10,000-VM load would: 10 clusters of
-// 100 hosts, 4 datastores, 1 network.
+// 96 hosts, 4 datastores, 1 network.
 func syntheticStore(nVMs int) *store {
 	s := newStore(Everything())
 	mo := func(t, v string) types.ManagedObjectReference { return types.ManagedObjectReference{Type: t, Value: v} }
@@ -27,10 +27,10 @@ func syntheticStore(nVMs int) *store {
 		cl := Ref{"ClusterComputeResource", fmt.Sprintf("c-%d", c)}
 		s.set(cl, "name", fmt.Sprintf("cluster-%02d", c))
 		s.set(cl, "parent", mo("Datacenter", "dc-1"))
-		for h := 0; h < 100; h++ {
+		for h := 0; h < 96; h++ {
 			hr := mo("HostSystem", fmt.Sprintf("host-%d-%d", c, h))
 			hosts = append(hosts, hr)
-			s.set(toRef(hr), "name", fmt.Sprintf("esx-%02d-%03d", c, h))
+			s.set(toRef(hr), "name", fmt.Sprintf("esx-%02d-%02d", c, h))
 			s.set(toRef(hr), "parent", mo(cl.Type, cl.Value))
 			s.set(toRef(hr), "datastore", types.ArrayOfManagedObjectReference{ManagedObjectReference: ds})
 			s.set(toRef(hr), "network", types.ArrayOfManagedObjectReference{ManagedObjectReference: []types.ManagedObjectReference{net}})

@@ -214,7 +214,7 @@ func BenchmarkWatchLatency(b *testing.B) {
 }
 
 // BenchmarkWatchLatencyLarge is BenchmarkWatchLatency with the whole large
-// preset (10,000 VMs, 1,000 hosts) watched, the power toggled by a client
+// preset (10,000 VMs, 960 hosts) watched, the power toggled by a client
 // of its own, as a TUI sees another admin's change:
 //
 //	go test -run '^$' -bench WatchLatencyLarge -benchtime 20x ./vsphere/

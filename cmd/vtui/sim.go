@@ -84,7 +84,7 @@ build a custom inventory instead, of at most ` + fmt.Sprintf("%d VMs and %d host
 	f.DurationVar(&ha.DetectDelay, "ha-detect-delay", sim.DefaultHADetectDelay, "HA emulation: how long after a host crashes it is declared failed (vSphere: 15s)")
 	f.DurationVar(&ha.RestartDelay, "ha-restart-delay", 0, "HA emulation: how long each VM's restart takes")
 	f.IntVar(&custom.Clusters, "clusters", 0, "custom inventory: clusters")
-	f.IntVar(&custom.HostsPerCluster, "hosts", 0, "custom inventory: hosts per cluster")
+	f.IntVar(&custom.HostsPerCluster, "hosts", 0, "custom inventory: hosts per cluster (at most 96, as in vSphere)")
 	f.IntVar(&custom.VMs, "vms", 0, "custom inventory: VMs in all")
 	cmd.MarkFlagsMutuallyExclusive("preset", "clusters")
 	cmd.MarkFlagsMutuallyExclusive("preset", "hosts")

@@ -12,7 +12,7 @@ import (
 )
 
 // BenchmarkAnalyzeLargeCluster runs the what-if on cluster-a of the large
-// preset (100 hosts, 1,000 VMs), as loaded from the simulator:
+// preset (96 hosts, 1,000 VMs), as loaded from the simulator:
 //
 //	go test -run '^$' -bench AnalyzeLargeCluster -benchmem ./ha/capacity/
 func BenchmarkAnalyzeLargeCluster(b *testing.B) {

@@ -9,7 +9,7 @@ import (
 )
 
 // BenchmarkReadLargeCluster reads what the panel shows of cluster-a of the
-// large preset (100 hosts, 1,000 VMs) from a simulator sharing the
+// large preset (96 hosts, 1,000 VMs) from a simulator sharing the
 // machine: the configuration, the reservations and the one-failure
 // what-if, and the recommendations.
 //

@@ -14,7 +14,7 @@ import (
 	"github.com/vmware/govmomi/vim25/types"
 )
 
-// BenchmarkStartLarge measures Start on the large preset (1,000 hosts,
+// BenchmarkStartLarge measures Start on the large preset (960 hosts,
 // 10,000 VMs), reporting the live heap of a built server and the process's
 // peak RSS.
 //
@@ -110,7 +110,7 @@ func BenchmarkWatchedChangeLarge(b *testing.B) {
 }
 
 // BenchmarkRollUpLarge measures one usage roll-up of the large preset:
-// what the simulator spends adding up 10,000 VMs and 1,000 hosts again,
+// what the simulator spends adding up 10,000 VMs and 960 hosts again,
 // once changes settle after a VM starts, stops or moves.
 //
 //	go test -run '^$' -bench RollUpLarge -benchtime 20x ./vsphere/sim/

@@ -31,7 +31,10 @@ import (
 //     a failover host outside the cluster fail the task (InvalidArgument,
 //     naming the property) and change nothing;
 //   - replaces configurationEx and summary through property updates, so
-//     every watcher and every client, govc included, sees the change.
+//     every watcher and every client, govc included, sees the change;
+//   - posts ClusterReconfiguredEvent, carrying the user of the session
+//     that asked, for every reconfiguration that succeeds, whatever it
+//     changes (DRS or HA settings, rules, groups, overrides).
 
 // reconfigureSpec is the parsed request of one reconfiguration.
 type reconfigureSpec struct {
@@ -87,6 +90,9 @@ func (r reconfigureSpec) apply(ctx *simulator.Context) *types.LocalizedMethodFau
 			{Name: "summary", Val: summary},
 		})
 	})
+	if f == nil {
+		postEvent(ctx, &types.ClusterReconfiguredEvent{ClusterEvent: types.ClusterEvent{Event: clusterEvent(ctx, r.cluster.Self)}})
+	}
 	return f
 }
 

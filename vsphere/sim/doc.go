@@ -25,7 +25,8 @@
 //     models (2×16 cores at 2.9 GHz with 512 GiB, and 2×26 cores at 2.2 GHz
 //     with 768 GiB).
 //   - Hosts: esx-<cluster letter>-<NN>.lab.local, numbered from 01 and
-//     padded to the widest number (esx-a-001 when a cluster has 100 hosts).
+//     padded to the widest number (esx-a-01 to esx-a-96 in the large
+//     preset; a cluster has at most MaxHostsPerCluster, 96, as in vSphere).
 //   - Datastores: ds-shared-01, ... mounted on every host of the
 //     datacenter; with Spec.FirstClusterExtras also FirstClusterDatastore.
 //   - Networks: "VM Network" on every host; with Spec.FirstClusterExtras
@@ -71,6 +72,19 @@
 //     EnteredMaintenanceModeEvent, ExitMaintenanceModeEvent,
 //     HostDisconnectedEvent and HostConnectedEvent; a disconnect also
 //     marks the host's VMs disconnected.
+//   - ShutdownHost_Task and RebootHost_Task, which vcsim lacks, act as on
+//     ESXi: the host must be connected, and in maintenance mode unless
+//     force is set (InvalidState otherwise); forced, the VMs still running
+//     on it are powered off. HostShutdownEvent is posted and the host goes
+//     notResponding, its VMs disconnected: runtime.powerState poweredOff
+//     after a shutdown, for good (nothing powers a host on again, and
+//     ReconnectHost_Task fails with NoHost while it is not powered on);
+//     unknown during a reboot, after which (Options.HostRebootTime, 3
+//     minutes by default) it is poweredOn and connected again, still in
+//     maintenance mode if it was, with HostConnectedEvent. A clean
+//     shutdown or reboot is not a failure: HA declares nothing and
+//     restarts nothing (hostops.go). Standby mode (EnterStandbyMode_Task,
+//     PowerUpHostFromStandBy_Task) is not modelled.
 //   - Power operations on a VM of a host that is not connected fail with
 //     InvalidHostConnectionState, and ShutdownGuest needs VMware Tools
 //     running (ToolsUnavailable).
@@ -81,7 +95,25 @@
 //     or host outside the cluster, a missing group, a duplicate name, a
 //     vmotionRate outside 1..5 fail the task and change nothing); and
 //     replaces configurationEx and summary through property updates, so
-//     watchers and every other client see it (clusterconfig.go).
+//     watchers and every other client see it; and posts
+//     ClusterReconfiguredEvent with the session's user for each one that
+//     succeeds (clusterconfig.go).
+//   - CustomFieldsManager.SetField and setCustomValue, on any entity
+//     (vcsim has the latter only on VMs and folders), change customValue
+//     and value through property updates and post
+//     CustomFieldValueChangedEvent, with the previous and the new value
+//     and the session's user, as vCenter does for a custom attribute such
+//     as the drill lock (customfields.go). vCenter posts no
+//     ClusterReconfiguredEvent for one, and neither does the simulator.
+//   - Every event type the simulator posts itself has vCenter's category
+//     (info, warning or error) in the EventManager's description, where
+//     clients such as govc's events look it up, and vCenter's full
+//     formatted message, its fields filled (events.go); vcsim describes
+//     only a few types, none of HA's.
+//   - HA: see ha.go. A crashed host fails over as vSphere HA's FDM agent
+//     does it, in a simplified model; FDM's events (DasHostFailedEvent and
+//     the restart events) are posted only in clusters with HA enabled and
+//     host monitoring on, where FDM watches the hosts.
 //   - A VM that powers off or is suspended, whoever does it, reports zero
 //     CPU and memory use in summary.quickStats and a gray guest heartbeat,
 //     as on vCenter (quickstats.go); the presets are built so.

@@ -24,11 +24,12 @@ import (
 //     their last power state, seen through a host that does not answer,
 //     and their runtime.connectionState becomes disconnected: they are
 //     down.
-//   - After the detection delay (HAOptions.DetectDelay; vSphere declares a
-//     host failed after 15 s without heartbeats), the host is declared
-//     failed: DasHostFailedEvent.
-//   - If the cluster has HA enabled with host monitoring, the VMs that were
-//     powered on restart on surviving hosts: in restart-priority order
+//   - If the cluster has HA enabled with host monitoring, the host is
+//     declared failed after the detection delay (HAOptions.DetectDelay;
+//     vSphere declares a host failed after 15 s without heartbeats):
+//     DasHostFailedEvent. Without HA or host monitoring no FDM agent
+//     watches it: no HA event is posted and nothing restarts.
+//   - Then the VMs that were powered on restart on surviving hosts: in restart-priority order
 //     (highest first; within one, the largest memory first; disabled never
 //     restarts), each after HAOptions.RestartDelay, placed on the usable
 //     host that sees its datastores and networks, has the memory, and keeps
@@ -40,10 +41,11 @@ import (
 //     VmRestartedOnAlternateHostEvent (its SourceHost the failed host) is
 //     posted. A VM that cannot be placed, or that a test told to fail
 //     (Server.FailRestart), gets NotEnoughResourcesToStartVmEvent and stays
-//     down. Without HA or host monitoring nothing restarts.
+//     down.
 //   - A host is recovered on request (Server.RecoverHost, or the door): it
 //     is connected again, HostConnectedEvent is posted, and the VMs still
-//     registered on it, which died with it, are powered off and connected.
+//     registered on it are connected, those that ran on it, which died
+//     with it, powered off (a suspended VM stays suspended).
 //
 // Where it differs from vSphere HA: there are no heartbeat datastores, no
 // isolation or partitions (a crash is always a failure), no VM or
@@ -159,18 +161,16 @@ func (vc *vcenter) crash(sctx *simulator.Context, name string) error {
 // the VMs that were powered on on it.
 func (vc *vcenter) failover(life context.Context, ctx *simulator.Context, h *simulator.HostSystem, on []types.ManagedObjectReference) {
 	cl, _ := ctx.Map.Get(parentOf(ctx, h.Self)).(*simulator.ClusterComputeResource)
-	ev := &types.DasHostFailedEvent{FailedHost: *hostArg(ctx, h.Self)}
-	ev.Datacenter, ev.ComputeResource = datacenterArg(ctx, h.Self), computeResourceArg(ctx, h.Self)
-	ev.FullFormattedMessage = fmt.Sprintf("vSphere HA detected a possible host failure of host %s", nameOf(ctx, h.Self))
-	postEvent(ctx, ev)
 	if cl == nil {
 		return
 	}
 	v := readCluster(ctx, cl)
-	das := v.cfg.DasConfig
-	if das.Enabled == nil || !*das.Enabled || das.HostMonitoring == string(types.ClusterDasConfigInfoServiceStateDisabled) {
-		return
+	if !monitored(v.cfg.DasConfig) {
+		return // no FDM agent watches the host: vCenter only sees it not responding
 	}
+	ev := &types.DasHostFailedEvent{FailedHost: *hostArg(ctx, h.Self)}
+	ev.Datacenter, ev.ComputeResource = datacenterArg(ctx, h.Self), computeResourceArg(ctx, h.Self)
+	postEvent(ctx, ev)
 	for _, vm := range v.restartOrder(on) {
 		if life.Err() != nil {
 			return
@@ -193,6 +193,13 @@ func (vc *vcenter) failover(life context.Context, ctx *simulator.Context, h *sim
 		v.move(vm, to)
 	}
 	vc.recommend(ctx, cl)
+}
+
+// monitored reports whether HA watches the hosts of a cluster configured
+// so: HA enabled with host monitoring on (vCenter's default when unset).
+// Without it FDM declares no host failed and posts none of its events.
+func monitored(das types.ClusterDasConfigInfo) bool {
+	return das.Enabled != nil && *das.Enabled && das.HostMonitoring != string(types.ClusterDasConfigInfoServiceStateDisabled)
 }
 
 // restartOrder returns the VMs of refs HA restarts, in its order:
@@ -288,7 +295,6 @@ func (vc *vcenter) restart(ctx *simulator.Context, vm *viewVM, from, to types.Ma
 	ev := &types.VmRestartedOnAlternateHostEvent{SourceHost: *hostArg(ctx, from)}
 	ev.Vm = &types.VmEventArgument{EntityEventArgument: types.EntityEventArgument{Name: vm.name}, Vm: vm.ref}
 	ev.Host, ev.ComputeResource, ev.Datacenter = hostArg(ctx, to), computeResourceArg(ctx, to), datacenterArg(ctx, to)
-	ev.FullFormattedMessage = fmt.Sprintf("vSphere HA restarted virtual machine %s on host %s", vm.name, nameOf(ctx, to))
 	postEvent(ctx, ev)
 }
 
@@ -296,7 +302,7 @@ func (vc *vcenter) restart(ctx *simulator.Context, vm *viewVM, from, to types.Ma
 func (vc *vcenter) cannotRestart(ctx *simulator.Context, vm *viewVM, why string) {
 	ev := &types.NotEnoughResourcesToStartVmEvent{Reason: why}
 	ev.Vm = &types.VmEventArgument{EntityEventArgument: types.EntityEventArgument{Name: vm.name}, Vm: vm.ref}
-	ev.FullFormattedMessage = fmt.Sprintf("vSphere HA could not restart %s: %s", vm.name, why)
+	ev.Host, ev.ComputeResource, ev.Datacenter = hostArg(ctx, vm.host), computeResourceArg(ctx, vm.host), datacenterArg(ctx, vm.host)
 	postEvent(ctx, ev)
 }
 
@@ -316,21 +322,8 @@ func (vc *vcenter) recover(sctx *simulator.Context, name string) error {
 	}
 	cancel() // a failover not yet started never will
 	_, _, _, vms := readHost(ctx, h)
-	for _, ref := range vms {
-		if vm, ok := ctx.Map.Get(ref).(*simulator.VirtualMachine); ok {
-			ctx.WithLock(vm, func() {
-				if vm.Runtime.Host != nil && *vm.Runtime.Host == h.Self {
-					ctx.Update(vm, []types.PropertyChange{
-						{Name: "runtime.powerState", Val: types.VirtualMachinePowerStatePoweredOff},
-						{Name: "summary.runtime.powerState", Val: types.VirtualMachinePowerStatePoweredOff},
-					})
-				}
-			})
-		}
-	}
+	powerOffRunning(ctx, h.Self, vms)
 	setConnection(ctx, h, types.HostSystemConnectionStateConnected, types.VirtualMachineConnectionStateConnected)
-	e := hostEvent(ctx, h.Self)
-	e.FullFormattedMessage = fmt.Sprintf("Connected to %s", nameOf(ctx, h.Self))
-	postEvent(ctx, &types.HostConnectedEvent{HostEvent: e})
+	postEvent(ctx, &types.HostConnectedEvent{HostEvent: hostEvent(ctx, h.Self)})
 	return nil
 }

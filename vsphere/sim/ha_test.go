@@ -171,8 +171,8 @@ func TestHAWithoutHostMonitoringRestartsNothing(t *testing.T) {
 	if err := s.CrashHost("esx-a-02.lab.local"); err != nil {
 		t.Fatal(err)
 	}
-	waitEvents(t, c, "DasHostFailedEvent")
-	time.Sleep(200 * time.Millisecond)
+	waitEvents(t, c, "HostConnectionLostEvent")
+	time.Sleep(500 * time.Millisecond) // five detection delays
 	if after := vmsOn(t, c, "esx-a-02.lab.local"); len(after) != len(before) {
 		t.Errorf("with host monitoring off, %d of %d VMs left the failed host", len(before)-len(after), len(before))
 	}

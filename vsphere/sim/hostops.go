@@ -1,8 +1,9 @@
 package sim
 
 import (
-	"fmt"
+	"context"
 	"slices"
+	"time"
 
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25/methods"
@@ -81,7 +82,6 @@ func (vc *vcenter) maintenanceTask(ctx *simulator.Context, this types.ManagedObj
 func (vc *vcenter) DisconnectHostTask(ctx *simulator.Context, req *types.DisconnectHost_Task) soap.HasFault {
 	task, f := vc.connectionTask(ctx, req.This, "disconnectHost", types.HostSystemConnectionStateDisconnected,
 		func(e types.HostEvent) types.BaseEvent {
-			e.FullFormattedMessage = fmt.Sprintf("Host %s in %s is disconnected", e.Host.Name, e.Datacenter.Name)
 			return &types.HostDisconnectedEvent{HostEvent: e, Reason: "userRequest"}
 		})
 	if f != nil {
@@ -91,13 +91,11 @@ func (vc *vcenter) DisconnectHostTask(ctx *simulator.Context, req *types.Disconn
 }
 
 // ReconnectHostTask reconnects the host and its VMs, telling watchers and
-// posting a HostConnectedEvent.
+// posting a HostConnectedEvent. A host that is shut down or rebooting
+// does not answer: the task fails with NoHost, as vCenter's does.
 func (vc *vcenter) ReconnectHostTask(ctx *simulator.Context, req *types.ReconnectHost_Task) soap.HasFault {
 	task, f := vc.connectionTask(ctx, req.This, "reconnectHost", types.HostSystemConnectionStateConnected,
-		func(e types.HostEvent) types.BaseEvent {
-			e.FullFormattedMessage = fmt.Sprintf("Connected to %s in %s", e.Host.Name, e.Datacenter.Name)
-			return &types.HostConnectedEvent{HostEvent: e}
-		})
+		func(e types.HostEvent) types.BaseEvent { return &types.HostConnectedEvent{HostEvent: e} })
 	if f != nil {
 		return &methods.ReconnectHost_TaskBody{Fault_: f}
 	}
@@ -113,6 +111,11 @@ func (vc *vcenter) connectionTask(ctx *simulator.Context, this types.ManagedObje
 		vmState = types.VirtualMachineConnectionStateDisconnected
 	}
 	return vc.hostTask(ctx, this, name, func(tc *simulator.Context, h *simulator.HostSystem) *types.LocalizedMethodFault {
+		if state == types.HostSystemConnectionStateConnected {
+			if hname, power := hostPower(tc, h); power != types.HostSystemPowerStatePoweredOn {
+				return failure(&types.NoHost{Name: hname}, "cannot contact host %s: it is %s", hname, power)
+			}
+		}
 		setConnection(tc, h, state, vmState)
 		postEvent(tc, event(hostEvent(tc, h.Self)))
 		return nil
@@ -130,6 +133,32 @@ func readHost(ctx *simulator.Context, h *simulator.HostSystem) (string, types.Ho
 		name, state, mm, vms = h.Name, h.Runtime.ConnectionState, h.Runtime.InMaintenanceMode, slices.Clone(h.Vm)
 	})
 	return name, state, mm, vms
+}
+
+// powerOffRunning powers off the VMs of vms that are powered on and run
+// on host, telling watchers: what a host going down leaves of them. It
+// takes each VM's lock and must be called holding none.
+func powerOffRunning(ctx *simulator.Context, host types.ManagedObjectReference, vms []types.ManagedObjectReference) {
+	for _, ref := range vms {
+		if vm, ok := ctx.Map.Get(ref).(*simulator.VirtualMachine); ok {
+			ctx.WithLock(vm, func() {
+				if vm.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOn && vm.Runtime.Host != nil && *vm.Runtime.Host == host {
+					ctx.Update(vm, []types.PropertyChange{
+						{Name: "runtime.powerState", Val: types.VirtualMachinePowerStatePoweredOff},
+						{Name: "summary.runtime.powerState", Val: types.VirtualMachinePowerStatePoweredOff},
+					})
+				}
+			})
+		}
+	}
+}
+
+// hostPower reads a host's name and runtime.powerState under its lock.
+func hostPower(ctx *simulator.Context, h *simulator.HostSystem) (string, types.HostSystemPowerState) {
+	var name string
+	var power types.HostSystemPowerState
+	ctx.WithLock(h, func() { name, power = h.Name, h.Runtime.PowerState })
+	return name, power
 }
 
 // poweredOnVMs returns the names of the VMs of vms that are powered on and
@@ -176,4 +205,75 @@ func setConnection(ctx *simulator.Context, h *simulator.HostSystem, host types.H
 			})
 		}
 	}
+}
+
+// DefaultHostRebootTime is how long a host the simulator reboots stays
+// away when Options.HostRebootTime is 0: about what an ESXi server takes.
+const DefaultHostRebootTime = 3 * time.Minute
+
+// ShutdownHostTask shuts the host down cleanly, as ESXi does when vCenter
+// asks: see powerDownTask.
+func (vc *vcenter) ShutdownHostTask(ctx *simulator.Context, req *types.ShutdownHost_Task) soap.HasFault {
+	task, f := vc.powerDownTask(ctx, req.This, "shutdownHost", req.Force, false)
+	if f != nil {
+		return &methods.ShutdownHost_TaskBody{Fault_: f}
+	}
+	return &methods.ShutdownHost_TaskBody{Res: &types.ShutdownHost_TaskResponse{Returnval: task}}
+}
+
+// RebootHostTask reboots the host: see powerDownTask. It comes back
+// connected after the server's host reboot time.
+func (vc *vcenter) RebootHostTask(ctx *simulator.Context, req *types.RebootHost_Task) soap.HasFault {
+	task, f := vc.powerDownTask(ctx, req.This, "rebootHost", req.Force, true)
+	if f != nil {
+		return &methods.RebootHost_TaskBody{Fault_: f}
+	}
+	return &methods.RebootHost_TaskBody{Res: &types.RebootHost_TaskResponse{Returnval: task}}
+}
+
+// powerDownTask starts a task that shuts the host this down, or reboots
+// it, as ESXi does: the host must be connected, and in maintenance mode
+// unless force (InvalidState otherwise); forced, it powers off the VMs
+// still running on it. HostShutdownEvent is posted, and the host goes
+// notResponding with its VMs disconnected: poweredOff after a shutdown,
+// unknown while it reboots, then poweredOn and connected again
+// (HostConnectedEvent) after Options.HostRebootTime. A clean shutdown is
+// not a failure: the host tells HA, which declares nothing failed and
+// restarts nothing.
+func (vc *vcenter) powerDownTask(ctx *simulator.Context, this types.ManagedObjectReference, name string, force, reboot bool) (types.ManagedObjectReference, *soap.Fault) {
+	return vc.hostTask(ctx, this, name, func(tc *simulator.Context, h *simulator.HostSystem) *types.LocalizedMethodFault {
+		if f := notConnected(tc, h); f != nil {
+			return f
+		}
+		hname, _, mm, vms := readHost(tc, h)
+		if !mm && !force {
+			what := "shut down"
+			if reboot {
+				what = "reboot"
+			}
+			return failure(&types.InvalidState{}, "host %s is not in maintenance mode: enter maintenance mode first, or %s it with force", hname, what)
+		}
+		powerOffRunning(tc, h.Self, vms)
+		reason, power := "shutdown requested", types.HostSystemPowerStatePoweredOff
+		if reboot {
+			reason, power = "reboot requested", types.HostSystemPowerStateUnknown
+		}
+		postEvent(tc, &types.HostShutdownEvent{HostEvent: hostEvent(tc, h.Self), Reason: reason})
+		setHostRuntime(tc, h, "powerState", power)
+		setConnection(tc, h, types.HostSystemConnectionStateNotResponding, types.VirtualMachineConnectionStateDisconnected)
+		if reboot {
+			vc.goBackground(func(life context.Context) {
+				if !vc.sleep(life, vc.rebootTime) {
+					return
+				}
+				setHostRuntime(tc, h, "powerState", types.HostSystemPowerStatePoweredOn)
+				if _, state, _, _ := readHost(tc, h); state != types.HostSystemConnectionStateNotResponding {
+					return // disconnected meanwhile: it stays so until reconnected
+				}
+				setConnection(tc, h, types.HostSystemConnectionStateConnected, types.VirtualMachineConnectionStateConnected)
+				postEvent(tc, &types.HostConnectedEvent{HostEvent: hostEvent(tc, h.Self)})
+			})
+		}
+		return nil
+	})
 }

@@ -46,6 +46,7 @@ type vcenter struct {
 	feed       *feed                    // property updates, views, sessions (feed.go)
 	pages      pageBook                 // the rest of retrievals answered in pages (retrieve.go)
 	rollUps    settler                  // the usage roll-up (rollup.go)
+	rebootTime time.Duration            // how long a host takes to reboot (hostops.go)
 }
 
 // failRule makes calls of method on the object named object fail.
@@ -83,8 +84,9 @@ func installVCenter(m *simulator.Model) *vcenter {
 
 // rerouted lists, by the type of their target, the methods vcenter serves.
 var rerouted = map[string][]string{
-	"VirtualMachine":                    {"RelocateVM_Task", "ShutdownGuest"},
-	"HostSystem":                        {"EnterMaintenanceMode_Task", "ExitMaintenanceMode_Task", "DisconnectHost_Task", "ReconnectHost_Task"},
+	"VirtualMachine": {"RelocateVM_Task", "ShutdownGuest"},
+	"HostSystem": {"EnterMaintenanceMode_Task", "ExitMaintenanceMode_Task", "DisconnectHost_Task", "ReconnectHost_Task",
+		"ShutdownHost_Task", "RebootHost_Task"},
 	"VirtualMachineProvisioningChecker": {"CheckRelocate_Task"},
 	"ClusterComputeResource":            {"ReconfigureComputeResource_Task", "ApplyRecommendation", "RefreshRecommendation"},
 	// property updates, views and sessions (feed.go)
@@ -93,6 +95,9 @@ var rerouted = map[string][]string{
 	"ViewManager":       {"CreateContainerView"},
 	"ContainerView":     {"DestroyView"},
 	"SessionManager":    {"Logout"},
+	// custom attributes (customfields.go); setCustomValue, a method of
+	// every managed entity, is rerouted whatever the target's type
+	"CustomFieldsManager": {"SetField"},
 }
 
 // powerMethods are the VM methods that vCenter refuses while the VM's host
@@ -116,7 +121,7 @@ func (vc *vcenter) route(ctx *simulator.Context, m *simulator.Method) (mo.Refere
 			return nil, f
 		}
 	}
-	if slices.Contains(rerouted[m.This.Type], m.Name) {
+	if slices.Contains(rerouted[m.This.Type], m.Name) || m.Name == "setCustomValue" {
 		m.This = vc.Self
 	}
 	return nil, nil

@@ -40,6 +40,9 @@ type Options struct {
 	// HA tunes the HA emulation (ha.go): how soon a crashed host is
 	// declared failed, and how long each restart takes.
 	HA HAOptions
+	// HostRebootTime is how long a host RebootHost_Task reboots stays
+	// away before it is connected again; 0 means DefaultHostRebootTime.
+	HostRebootTime time.Duration
 	// SessionTimeout is how long a session may stay idle before it is
 	// logged out (sessions.go); 0 means DefaultSessionTimeout.
 	SessionTimeout time.Duration
@@ -106,8 +109,10 @@ func Start(ctx context.Context, spec Spec, opts Options) (*Server, error) {
 	// vcsim derives every instance's UUID from the machine: each server
 	// gets its own, as each vCenter has, so a drill's journal names one.
 	m.Map().Get(vim25.ServiceInstance).(*simulator.ServiceInstance).Content.About.InstanceUuid = uuid.NewString()
+	describeEvents(m)
 	vc := installVCenter(m)
 	vc.ha.opts = opts.HA
+	vc.rebootTime = cmp.Or(opts.HostRebootTime, DefaultHostRebootTime)
 	vc.serveSessions(cmp.Or(opts.SessionTimeout, DefaultSessionTimeout))
 	vc.wrapSDK(m.Service)
 	door := vc.door() // registered by newServer, with vcsim's own endpoints

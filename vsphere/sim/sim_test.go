@@ -94,7 +94,7 @@ func fetch(t testing.TB, c *govmomi.Client) inventory {
 	}{
 		{"Datacenter", []string{"name", "vmFolder"}, &inv.dcs},
 		{"ClusterComputeResource", []string{"name", "host", "resourcePool", "network", "datastore", "summary", "configurationEx"}, &inv.clusters},
-		{"HostSystem", []string{"name", "parent", "vm", "datastore", "network", "runtime.connectionState", "summary.hardware", "summary.quickStats"}, &inv.hosts},
+		{"HostSystem", []string{"name", "parent", "vm", "datastore", "network", "runtime.connectionState", "runtime.powerState", "runtime.inMaintenanceMode", "summary.hardware", "summary.quickStats"}, &inv.hosts},
 		{"VirtualMachine", []string{
 			"name", "parent", "runtime.host", "runtime.powerState", "runtime.connectionState", "summary.runtime.host", "summary.runtime.powerState",
 			"datastore", "network", "resourcePool", "config.hardware.numCPU", "config.hardware.memoryMB",
@@ -302,7 +302,7 @@ func TestPreset(t *testing.T) {
 	}{
 		{"small", Spec{Datacenters: 1, Clusters: 2, HostsPerCluster: 3, VMs: 12, Datastores: 2, HAClusters: 1, FirstClusterExtras: true}},
 		{"demo", Spec{Datacenters: 1, Clusters: 2, HostsPerCluster: 4, VMs: 60, Datastores: 2, HAClusters: 1}},
-		{"large", Spec{Datacenters: 1, Clusters: 10, HostsPerCluster: 100, VMs: 10000, Datastores: 4, HAClusters: 5}},
+		{"large", Spec{Datacenters: 1, Clusters: 10, HostsPerCluster: 96, VMs: 10000, Datastores: 4, HAClusters: 5}},
 	} {
 		got, err := Preset(tc.name)
 		if err != nil || got != tc.want {
@@ -333,6 +333,7 @@ func TestSpecValidate(t *testing.T) {
 		{Spec{VMs: 1, Datastores: 1}, false},
 		{Spec{Clusters: 1, HostsPerCluster: 1, VMs: 1}, false},
 		{Spec{FirstClusterExtras: true}, false},
+		{Spec{Clusters: 1, HostsPerCluster: MaxHostsPerCluster}, true},
 	} {
 		if err := tc.spec.Validate(); (err == nil) != tc.ok {
 			t.Errorf("%+v.Validate() = %v; want ok %v", tc.spec, err, tc.ok)
@@ -345,13 +346,32 @@ func TestSpecValidate(t *testing.T) {
 	}
 }
 
+// TestSpecRefusesClustersOverVSphereLimit: vSphere's clusters hold at most
+// 96 hosts, so a Spec asking for more is refused, naming the limit.
+func TestSpecRefusesClustersOverVSphereLimit(t *testing.T) {
+	err := Spec{Clusters: 1, HostsPerCluster: 97}.Validate()
+	if err == nil || !strings.Contains(err.Error(), "97 hosts per cluster") || !strings.Contains(err.Error(), "at most 96 hosts") {
+		t.Errorf("a cluster of 97 hosts: %v; want an error naming vSphere's limit of 96", err)
+	}
+	for _, name := range PresetNames() {
+		spec, _ := Preset(name)
+		if spec.HostsPerCluster > MaxHostsPerCluster {
+			t.Errorf("preset %s has %d hosts per cluster; vSphere allows %d", name, spec.HostsPerCluster, MaxHostsPerCluster)
+		}
+	}
+	large, _ := Preset("large")
+	if vms := large.VMs; vms < 9_000 || vms > 11_000 {
+		t.Errorf("the large preset has %d VMs; want about 10,000", vms)
+	}
+}
+
 func TestNames(t *testing.T) {
 	for _, tc := range []struct{ got, want string }{
 		{clusterName(0), "cluster-a"},
 		{clusterName(25), "cluster-z"},
 		{clusterName(26), "cluster-aa"},
 		{hostName(1, 0, 4), "esx-b-01.lab.local"},
-		{hostName(9, 99, 100), "esx-j-100.lab.local"},
+		{hostName(9, 95, 96), "esx-j-96.lab.local"},
 		{vmName(0, 60), "web-01"},
 		{vmName(7, 60), "db-02"},
 		{vmName(9999, 10000), "batch-2000"},
@@ -774,7 +794,7 @@ func TestLarge(t *testing.T) {
 		want int
 	}{
 		{"ClusterComputeResource", 10},
-		{"HostSystem", 1000},
+		{"HostSystem", 960},
 		{"VirtualMachine", 10000},
 		{"Datastore", 4},
 	} {

@@ -47,7 +47,7 @@ var presets = []struct {
 		Datacenters: 1, Clusters: 2, HostsPerCluster: 4, VMs: 60, Datastores: 2, HAClusters: 1,
 	}},
 	{"large", Spec{
-		Datacenters: 1, Clusters: 10, HostsPerCluster: 100, VMs: 10000, Datastores: 4, HAClusters: 5,
+		Datacenters: 1, Clusters: 10, HostsPerCluster: 96, VMs: 10000, Datastores: 4, HAClusters: 5,
 	}},
 }
 
@@ -62,8 +62,9 @@ const DefaultPreset = "demo"
 //   - demo (the default of `vtui --simulator`): 1 datacenter, 2 clusters × 4
 //     hosts, 60 VMs (45 on, 10 off, 5 suspended), 2 shared datastores, HA and
 //     DRS on cluster-a.
-//   - large (benchmarks): 1 datacenter, 10 clusters × 100 hosts, 10,000 VMs,
-//     4 shared datastores, HA and DRS on the first 5 clusters.
+//   - large (benchmarks): 1 datacenter, 10 clusters × 96 hosts (vSphere's
+//     maximum per cluster), 10,000 VMs (1,000 per cluster), 4 shared
+//     datastores, HA and DRS on the first 5 clusters.
 func Preset(name string) (Spec, error) {
 	for _, p := range presets {
 		if p.name == name {
@@ -83,19 +84,21 @@ func PresetNames() []string {
 	return names
 }
 
-// The largest inventory a Spec may ask for: vCenter's own maximums for
-// hosts (2,500), and 100,000 VMs, past which building takes too long and
-// too much memory to be useful (10,000 VMs build in about 7 s).
+// The largest inventory a Spec may ask for: vSphere's own maximums for
+// hosts per cluster (96) and per vCenter (2,500), and 100,000 VMs, past
+// which building takes too long and too much memory to be useful (10,000
+// VMs build in about 7 s).
 const (
-	MaxVMs         = 100_000
-	MaxHosts       = 2_500
-	MaxDatastores  = 1_000
-	MaxDatacenters = 100
+	MaxVMs             = 100_000
+	MaxHostsPerCluster = 96
+	MaxHosts           = 2_500
+	MaxDatastores      = 1_000
+	MaxDatacenters     = 100
 )
 
 // Validate reports whether the Spec can be built: no negative counts, no
 // more HA clusters than clusters, somewhere to put VMs, and no more than
-// MaxVMs, MaxHosts, MaxDatastores and MaxDatacenters.
+// MaxVMs, MaxHostsPerCluster, MaxHosts, MaxDatastores and MaxDatacenters.
 func (s Spec) Validate() error {
 	var errs []error
 	for _, c := range []struct {
@@ -125,6 +128,10 @@ func (s Spec) Validate() error {
 		if c.n > c.max {
 			errs = append(errs, fmt.Errorf("%d %s is more than the simulator builds (at most %d)", c.n, c.name, c.max))
 		}
+	}
+	if s.HostsPerCluster > MaxHostsPerCluster {
+		errs = append(errs, fmt.Errorf("%d hosts per cluster is more than vSphere allows: a cluster has at most %d hosts (vSphere's configuration maximum); use more clusters",
+			s.HostsPerCluster, MaxHostsPerCluster))
 	}
 	if s.HAClusters > s.Clusters {
 		errs = append(errs, fmt.Errorf("HA clusters (%d) exceed clusters per datacenter (%d)", s.HAClusters, s.Clusters))

@@ -12,8 +12,8 @@ import (
 
 // SetTaskDelay makes the tasks named task (vcsim's task name, e.g.
 // "RelocateVm", "EnterMaintenanceMode", "ExitMaintenanceMode",
-// "DisconnectHost", "ReconnectHost") run for d before they finish; 0
-// removes the delay. It applies to this server only, and only to the tasks
+// "DisconnectHost", "ReconnectHost", "ShutdownHost", "RebootHost") run
+// for d before they finish; 0 removes the delay. It applies to this server only, and only to the tasks
 // the simulator runs itself (see the package documentation); for other
 // tasks use vcsim's process-wide simulator.TaskDelay, which parallel tests
 // must not share. While a delayed task runs, its VM or host can be read

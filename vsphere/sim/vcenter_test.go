@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/property"
 	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/types"
 )
@@ -78,6 +80,20 @@ func hostTask(ctx context.Context, c *govmomi.Client, host types.ManagedObjectRe
 		task, err = h.Disconnect(ctx)
 	case "reconnect":
 		task, err = h.Reconnect(ctx, nil, nil)
+	case "shutdown", "shutdown-force":
+		var res *types.ShutdownHost_TaskResponse
+		res, err = methods.ShutdownHost_Task(ctx, c.Client, &types.ShutdownHost_Task{This: host, Force: op == "shutdown-force"})
+		if err == nil {
+			task = object.NewTask(c.Client, res.Returnval)
+		}
+	case "reboot", "reboot-force":
+		var res *types.RebootHost_TaskResponse
+		res, err = methods.RebootHost_Task(ctx, c.Client, &types.RebootHost_Task{This: host, Force: op == "reboot-force"})
+		if err == nil {
+			task = object.NewTask(c.Client, res.Returnval)
+		}
+	default:
+		return fmt.Errorf("unknown host operation %q", op)
 	}
 	if err != nil {
 		return err
