@@ -8,12 +8,12 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/vtui/vtui/ha/clusterspec"
 	"github.com/vtui/vtui/ha/placement"
 	"github.com/vtui/vtui/ui/changes"
 	"github.com/vtui/vtui/ui/common"
 	"github.com/vtui/vtui/ui/dialog"
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/clusterspec"
 )
 
 // The change flow: a view's key raises an intent (migrateMsg, powerMsg,

@@ -13,7 +13,7 @@ import (
 
 	"github.com/vmware/govmomi/vim25/types"
 
-	"github.com/vtui/vtui/ha/clusterspec"
+	"github.com/vtui/vtui/vsphere/clusterspec"
 )
 
 // ClusterConfig is a cluster's HA and DRS configuration as read from

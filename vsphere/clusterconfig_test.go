@@ -8,7 +8,7 @@ import (
 
 	"github.com/vmware/govmomi/vim25/types"
 
-	"github.com/vtui/vtui/ha/clusterspec"
+	"github.com/vtui/vtui/vsphere/clusterspec"
 )
 
 func moref(t, v string) types.ManagedObjectReference {

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vtui/vtui/ha/clusterspec"
+	"github.com/vtui/vtui/vsphere/clusterspec"
 )
 
 // readCluster reads cluster-a's configuration through c.

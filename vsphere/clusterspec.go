@@ -8,7 +8,7 @@ import (
 
 	"github.com/vmware/govmomi/vim25/types"
 
-	"github.com/vtui/vtui/ha/clusterspec"
+	"github.com/vtui/vtui/vsphere/clusterspec"
 )
 
 // specFor returns the smallest ClusterConfigSpecEx (to be sent with

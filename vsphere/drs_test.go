@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vtui/vtui/ha/clusterspec"
+	"github.com/vtui/vtui/vsphere/clusterspec"
 )
 
 // applyConfig changes cluster-a's configuration through the gate.

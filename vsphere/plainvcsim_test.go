@@ -10,7 +10,7 @@ import (
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25/soap"
 
-	"github.com/vtui/vtui/ha/clusterspec"
+	"github.com/vtui/vtui/vsphere/clusterspec"
 )
 
 // vpxModel builds govmomi's own VPX model, to be served on a loopback

@@ -10,8 +10,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/vtui/vtui/ha/clusterspec"
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/clusterspec"
 	"github.com/vtui/vtui/vsphere/sim"
 	"github.com/vtui/vtui/vsphere/vspheretest"
 )

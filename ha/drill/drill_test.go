@@ -14,8 +14,8 @@ import (
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25"
 
-	"github.com/vtui/vtui/ha/clusterspec"
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/clusterspec"
 	"github.com/vtui/vtui/vsphere/sim"
 	"github.com/vtui/vtui/vsphere/vspheretest"
 )

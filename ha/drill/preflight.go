@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/vtui/vtui/ha/capacity"
-	"github.com/vtui/vtui/ha/clusterspec"
 	"github.com/vtui/vtui/ha/placement"
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/clusterspec"
 )
 
 // HA says what restarts VMs in a drill: vSphere HA, or vtui's simulator's

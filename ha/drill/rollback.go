@@ -7,8 +7,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/vtui/vtui/ha/clusterspec"
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/clusterspec"
 )
 
 // undo is what a rollback must undo, as the journal says it: a run keeps

@@ -7,9 +7,9 @@ import (
 	"os"
 	"time"
 
-	"github.com/vtui/vtui/ha/clusterspec"
 	"github.com/vtui/vtui/ha/placement"
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/clusterspec"
 )
 
 // Runner runs one plan against one vCenter, as a state machine whose

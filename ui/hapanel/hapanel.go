@@ -22,12 +22,12 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
-	"github.com/vtui/vtui/ha/clusterspec"
 	"github.com/vtui/vtui/ui/changes"
 	"github.com/vtui/vtui/ui/common"
 	"github.com/vtui/vtui/ui/dialog"
 	"github.com/vtui/vtui/ui/listview"
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/clusterspec"
 )
 
 // Conn is the connection the panel reads through: the root's current one.

@@ -6,8 +6,9 @@
 // configuration against the cluster it is meant for and lists the
 // differences between two configurations, one line a field.
 //
-// It knows nothing of vSphere's API: package vsphere maps it to and from
-// ClusterConfigInfoEx and ClusterConfigSpecEx. What vtui does not model
+// It knows nothing of vSphere's API and imports nothing of vtui: package
+// vsphere reads ClusterConfigInfoEx into it, and package vsphere/gate turns
+// a desired Config into a ClusterConfigSpecEx. What vtui does not model
 // (VM dependency rules, advanced options) is carried in Unmodeled, shown,
 // and never changed.
 package clusterspec
