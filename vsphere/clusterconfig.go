@@ -14,6 +14,7 @@ import (
 	"github.com/vmware/govmomi/vim25/types"
 
 	"github.com/vtui/vtui/vsphere/clusterspec"
+	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
 // ClusterConfig is a cluster's HA and DRS configuration as read from
@@ -48,7 +49,7 @@ func (c *Client) ClusterConfig(ctx context.Context, inv *Inventory, cluster Ref)
 	var info *types.ClusterConfigInfoEx
 	var name string
 	spec := types.PropertyFilterSpec{
-		ObjectSet: []types.ObjectSpec{{Obj: toMoRef(cluster)}},
+		ObjectSet: []types.ObjectSpec{{Obj: mo.ToMoRef(cluster)}},
 		PropSet:   []types.PropertySpec{{Type: "ClusterComputeResource", PathSet: []string{"name", "configurationEx"}}},
 	}
 	err := c.retrieve(ctx, spec, func(oc types.ObjectContent) {
@@ -153,7 +154,7 @@ func clusterConfigOf(cluster Ref, name string, info types.ClusterConfigInfoEx, i
 func (cc *ClusterConfig) namesOf(refs []types.ManagedObjectReference) []string {
 	out := make([]string, 0, len(refs))
 	for _, r := range refs {
-		if n, ok := cc.names[toRef(r)]; ok {
+		if n, ok := cc.names[mo.ToRef(r)]; ok {
 			out = append(out, n)
 		} else {
 			out = append(out, r.Value)

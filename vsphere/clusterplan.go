@@ -14,6 +14,7 @@ import (
 	"github.com/vmware/govmomi/vim25/types"
 
 	"github.com/vtui/vtui/vsphere/clusterspec"
+	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
 // ReconfigureCluster plans changing the HA/DRS configuration of the
@@ -61,7 +62,7 @@ func (p *Planner) ReconfigureCluster(cur *ClusterConfig, desired clusterspec.Con
 	}
 	a.run = func(ctx context.Context, g *Gate, report func(int, string)) (string, error) {
 		task, err := runTask(func(ctx context.Context, vim *vim25.Client) (*object.Task, error) {
-			return object.NewClusterComputeResource(vim, toMoRef(cur.Cluster)).Reconfigure(ctx, &spec, true)
+			return object.NewClusterComputeResource(vim, mo.ToMoRef(cur.Cluster)).Reconfigure(ctx, &spec, true)
 		})(ctx, g, report)
 		if err != nil {
 			return task, err
@@ -169,14 +170,14 @@ func (c *Client) Recommendations(ctx context.Context, inv *Inventory, cluster Re
 		if r == nil {
 			return "-"
 		}
-		if n, ok := names[toRef(*r)]; ok {
+		if n, ok := names[mo.ToRef(*r)]; ok {
 			return n
 		}
 		return r.Value
 	}
 	var out []Recommendation
 	spec := types.PropertyFilterSpec{
-		ObjectSet: []types.ObjectSpec{{Obj: toMoRef(cluster)}},
+		ObjectSet: []types.ObjectSpec{{Obj: mo.ToMoRef(cluster)}},
 		PropSet:   []types.PropertySpec{{Type: "ClusterComputeResource", PathSet: []string{"recommendation"}}},
 	}
 	err := c.retrieve(ctx, spec, func(oc types.ObjectContent) {
@@ -187,7 +188,7 @@ func (c *Client) Recommendations(ctx context.Context, inv *Inventory, cluster Re
 				for _, act := range r.Action {
 					if m, ok := act.(*types.ClusterMigrationAction); ok && m.DrsMigration != nil {
 						d := m.DrsMigration
-						rec.Actions = append(rec.Actions, RecommendedMove{VM: name(&d.Vm), From: name(&d.Source), To: name(&d.Destination), vm: toRef(d.Vm)})
+						rec.Actions = append(rec.Actions, RecommendedMove{VM: name(&d.Vm), From: name(&d.Source), To: name(&d.Destination), vm: mo.ToRef(d.Vm)})
 					}
 				}
 				out = append(out, rec)
@@ -215,7 +216,7 @@ func (p *Planner) ApplyRecommendation(cluster Ref, rec Recommendation) Action {
 	}
 	key := rec.Key
 	a.run = func(ctx context.Context, g *Gate, report func(int, string)) (string, error) {
-		_, err := methods.ApplyRecommendation(ctx, g.c.vim, &types.ApplyRecommendation{This: toMoRef(cluster), Key: key})
+		_, err := methods.ApplyRecommendation(ctx, g.c.vim, &types.ApplyRecommendation{This: mo.ToMoRef(cluster), Key: key})
 		return "", err
 	}
 	return a
@@ -241,10 +242,10 @@ func (c *Client) Reservations(ctx context.Context, vms []Ref) (map[Ref]Reservati
 	if len(vms) == 0 {
 		return out, nil
 	}
-	err := c.retrieve(ctx, refsSpec(vms, "config.cpuAllocation.reservation", "config.memoryAllocation.reservation"), func(oc types.ObjectContent) {
+	err := c.retrieve(ctx, mo.RefsSpec(vms, "config.cpuAllocation.reservation", "config.memoryAllocation.reservation"), func(oc types.ObjectContent) {
 		var r Reservation
 		for _, p := range oc.PropSet {
-			n := asInt(p.Val)
+			n := mo.AsInt(p.Val)
 			if ptr, ok := p.Val.(*int64); ok && ptr != nil {
 				n = *ptr
 			}
@@ -256,7 +257,7 @@ func (c *Client) Reservations(ctx context.Context, vms []Ref) (map[Ref]Reservati
 			}
 		}
 		if r != (Reservation{}) {
-			out[toRef(oc.Obj)] = r
+			out[mo.ToRef(oc.Obj)] = r
 		}
 	})
 	if err != nil {

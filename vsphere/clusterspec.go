@@ -9,6 +9,7 @@ import (
 	"github.com/vmware/govmomi/vim25/types"
 
 	"github.com/vtui/vtui/vsphere/clusterspec"
+	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
 // specFor returns the smallest ClusterConfigSpecEx (to be sent with
@@ -40,7 +41,7 @@ func (b *specBuilder) vm(name string) types.ManagedObjectReference {
 	refs := b.cc.vms[name]
 	switch len(refs) {
 	case 1:
-		return toMoRef(refs[0])
+		return mo.ToMoRef(refs[0])
 	case 0:
 		b.errs = append(b.errs, fmt.Errorf("no VM named %q in cluster %s: %w", name, b.cc.Spec.Cluster, ErrNotFound))
 	default:
@@ -68,7 +69,7 @@ func (b *specBuilder) hostRefs(names []string) []types.ManagedObjectReference {
 		if !ok {
 			b.errs = append(b.errs, fmt.Errorf("no host named %q in cluster %s: %w", n, b.cc.Spec.Cluster, ErrNotFound))
 		}
-		out = append(out, toMoRef(r))
+		out = append(out, mo.ToMoRef(r))
 	}
 	return out
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
 const (
@@ -22,24 +23,6 @@ const (
 	// largest page an event history collector serves.
 	MaxEvents = 1000
 )
-
-// Event is one entry of vCenter's event log.
-type Event struct {
-	// Key increases with every event, so it orders events.
-	Key  int32     `json:"key" yaml:"key"`
-	Time time.Time `json:"time" yaml:"time"`
-	// Type is the event's class, e.g. "VmPoweredOffEvent", or for an
-	// extension event its type ID, e.g.
-	// "com.vmware.vc.HA.ClusterFailoverActionInitiatedEvent".
-	Type string `json:"type" yaml:"type"`
-	// Message is the server's full formatted message.
-	Message string `json:"message" yaml:"message"`
-	// Object is the name of what the event is about, if anything: its VM,
-	// else its host, cluster, datastore, network, switch or datacenter.
-	Object    string `json:"object" yaml:"object"`
-	ObjectRef Ref    `json:"-" yaml:"-"`
-	User      string `json:"user" yaml:"user"`
-}
 
 // Events returns the latest n events, newest first, of the given types
 // (class names such as "VmPoweredOffEvent", or extension type IDs); no
@@ -104,7 +87,7 @@ func (c *Client) streamEvents(ctx context.Context, n int, publish func([]Event, 
 	var held []Event
 	err = c.follow(ctx, latestPageSpec(col), 0, func(updates []types.ObjectUpdate, _ bool) error {
 		var page []types.BaseEvent
-		applyUpdates(updates, func(_ Ref, _ string, v any) { page = asEvents(v) }, func(Ref) {})
+		mo.ApplyUpdates(updates, func(_ Ref, _ string, v any) { page = asEvents(v) }, func(Ref) {})
 		events := toEvents(page, tail)
 		if tail < n && (!synced || missedEvents(held, events, tail)) {
 			all, err := c.Events(ctx, n)
@@ -208,57 +191,10 @@ func asEvents(v any) []types.BaseEvent {
 func toEvents(page []types.BaseEvent, n int) []Event {
 	out := make([]Event, 0, len(page))
 	for _, be := range page {
-		out = append(out, toEvent(be))
+		out = append(out, mo.EventOf(be))
 	}
 	slices.SortFunc(out, func(a, b Event) int { return cmp.Compare(b.Key, a.Key) })
 	return out[:min(len(out), n)]
-}
-
-func toEvent(be types.BaseEvent) Event {
-	e := be.GetEvent()
-	ev := Event{
-		Key:     e.Key,
-		Time:    e.CreatedTime,
-		Type:    eventType(be),
-		Message: e.FullFormattedMessage,
-		User:    e.UserName,
-	}
-	switch {
-	case e.Vm != nil:
-		ev.Object, ev.ObjectRef = e.Vm.Name, toRef(e.Vm.Vm)
-	case e.Host != nil:
-		ev.Object, ev.ObjectRef = e.Host.Name, toRef(e.Host.Host)
-	case e.ComputeResource != nil:
-		ev.Object, ev.ObjectRef = e.ComputeResource.Name, toRef(e.ComputeResource.ComputeResource)
-	case e.Ds != nil:
-		ev.Object, ev.ObjectRef = e.Ds.Name, toRef(e.Ds.Datastore)
-	case e.Net != nil:
-		ev.Object, ev.ObjectRef = e.Net.Name, toRef(e.Net.Network)
-	case e.Dvs != nil:
-		ev.Object, ev.ObjectRef = e.Dvs.Name, toRef(e.Dvs.Dvs)
-	case e.Datacenter != nil:
-		ev.Object, ev.ObjectRef = e.Datacenter.Name, toRef(e.Datacenter.Datacenter)
-	}
-	if x, ok := be.(*types.EventEx); ok && ev.Object == "" && x.ObjectId != "" {
-		ev.Object, ev.ObjectRef = cmp.Or(x.ObjectName, x.ObjectId), Ref{Type: x.ObjectType, Value: x.ObjectId}
-	}
-	return ev
-}
-
-// eventType returns an event's class name, or the type ID of the generic
-// classes that extensions and newer vCenter features post.
-func eventType(be types.BaseEvent) string {
-	switch x := be.(type) {
-	case *types.EventEx:
-		return cmp.Or(x.EventTypeId, "EventEx")
-	case *types.ExtendedEvent:
-		return cmp.Or(x.EventTypeId, "ExtendedEvent")
-	}
-	t := reflect.TypeOf(be)
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	return t.Name()
 }
 
 var baseEvent = reflect.TypeFor[types.BaseEvent]()
@@ -307,3 +243,6 @@ func CheckEventTypes(names []string) error {
 	}
 	return nil
 }
+
+// Event is one entry of vCenter's event log.
+type Event = mo.Event

@@ -3,6 +3,8 @@ package vsphere
 import (
 	"context"
 	"fmt"
+
+	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
 // The first screen
@@ -56,7 +58,7 @@ func (c *Client) previewFirst(ctx context.Context, s *store, n int) error {
 	if len(first) == 0 {
 		return nil
 	}
-	err := c.retrieve(ctx, refsSpec(first, s.load.paths(kindFor("VirtualMachine"))...), s.setAll)
+	err := c.retrieve(ctx, mo.RefsSpec(first, s.load.paths(kindFor("VirtualMachine"))...), s.setAll)
 	if err != nil {
 		return fmt.Errorf("load the first %d VMs from %s: %w", len(first), c.host, err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
 
+	"github.com/vtui/vtui/vsphere/internal/mo"
 	"github.com/vtui/vtui/vsphere/sim"
 )
 
@@ -323,7 +324,7 @@ func TestReadOnlySendsNoMutation(t *testing.T) {
 	// bypasses the gate, and a gate on such a client is read-only.
 	rec = record(e.c)
 	e.c.RefuseMutations()
-	_, err := object.NewVirtualMachine(e.c.vim, toMoRef(app.Ref)).PowerOff(context.Background())
+	_, err := object.NewVirtualMachine(e.c.vim, mo.ToMoRef(app.Ref)).PowerOff(context.Background())
 	if !errors.Is(err, ErrReadOnly) || !strings.Contains(err.Error(), "PowerOffVM_Task") {
 		t.Errorf("PowerOff through a read-only transport: err = %v; want ErrReadOnly naming the method", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/vim25"
 	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
 // EnterMaintenance plans putting host into maintenance mode. vSphere does
@@ -45,7 +46,7 @@ func (p *Planner) EnterMaintenance(host Ref, timeout time.Duration) Action {
 	}
 	secs := int32(timeout / time.Second)
 	a.run = runTask(func(ctx context.Context, vim *vim25.Client) (*object.Task, error) {
-		return object.NewHostSystem(vim, toMoRef(host)).EnterMaintenanceMode(ctx, secs, false, nil)
+		return object.NewHostSystem(vim, mo.ToMoRef(host)).EnterMaintenanceMode(ctx, secs, false, nil)
 	})
 	return a
 }
@@ -64,7 +65,7 @@ func (p *Planner) ExitMaintenance(host Ref, timeout time.Duration) Action {
 	a.Checks = append(a.Checks, connected(h))
 	secs := int32(timeout / time.Second)
 	a.run = runTask(func(ctx context.Context, vim *vim25.Client) (*object.Task, error) {
-		return object.NewHostSystem(vim, toMoRef(host)).ExitMaintenanceMode(ctx, secs)
+		return object.NewHostSystem(vim, mo.ToMoRef(host)).ExitMaintenanceMode(ctx, secs)
 	})
 	return a
 }
@@ -96,7 +97,7 @@ func (p *Planner) connection(host Ref, op Op, state string, start func(context.C
 		return a
 	}
 	a.run = runTask(func(ctx context.Context, vim *vim25.Client) (*object.Task, error) {
-		return start(ctx, object.NewHostSystem(vim, toMoRef(host)))
+		return start(ctx, object.NewHostSystem(vim, mo.ToMoRef(host)))
 	})
 	return a
 }
@@ -126,7 +127,7 @@ func connected(h *Host) Check {
 // WaitHostConnected waits, through property updates, until host is
 // connected to vCenter again (after a recovery or a reboot), or ctx ends.
 func (c *Client) WaitHostConnected(ctx context.Context, host Ref) error {
-	if err := c.waitFor(ctx, toMoRef(host), "runtime.connectionState", types.HostSystemConnectionStateConnected); err != nil {
+	if err := c.waitFor(ctx, mo.ToMoRef(host), "runtime.connectionState", types.HostSystemConnectionStateConnected); err != nil {
 		return fmt.Errorf("wait for %s to be connected: %w", host.Value, err)
 	}
 	return nil

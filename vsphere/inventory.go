@@ -8,6 +8,7 @@ import (
 	"github.com/vmware/govmomi/fault"
 	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
 // viewSet is one container view per kind, each created on first need and
@@ -304,7 +305,7 @@ func (c *Client) load(ctx context.Context, s *store, l Load) error {
 
 // setAll stores every property of one retrieved object.
 func (s *store) setAll(oc types.ObjectContent) {
-	obj := toRef(oc.Obj)
+	obj := mo.ToRef(oc.Obj)
 	for _, p := range oc.PropSet {
 		s.set(obj, p.Name, p.Val)
 	}

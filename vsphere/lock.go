@@ -10,6 +10,7 @@ import (
 	"github.com/vmware/govmomi/fault"
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
 // drillLockField is the custom attribute on a cluster that says a drill
@@ -35,7 +36,7 @@ func (c *Client) DrillLock(ctx context.Context, cluster Ref) (DrillLock, error) 
 	}
 	var lock DrillLock
 	spec := types.PropertyFilterSpec{
-		ObjectSet: []types.ObjectSpec{{Obj: toMoRef(cluster)}},
+		ObjectSet: []types.ObjectSpec{{Obj: mo.ToMoRef(cluster)}},
 		PropSet:   []types.PropertySpec{{Type: "ClusterComputeResource", PathSet: []string{"customValue"}}},
 	}
 	err = c.retrieve(ctx, spec, func(oc types.ObjectContent) {
@@ -148,7 +149,7 @@ func (c *Client) setLock(ctx context.Context, cluster Ref, l DrillLock) error {
 		b, _ := json.Marshal(l)
 		value = string(b)
 	}
-	if err := object.NewCustomFieldsManager(c.vim).Set(ctx, toMoRef(cluster), key, value); err != nil {
+	if err := object.NewCustomFieldsManager(c.vim).Set(ctx, mo.ToMoRef(cluster), key, value); err != nil {
 		return fmt.Errorf("set the drill lock of %s: %w", cluster.Value, err)
 	}
 	return nil

@@ -252,24 +252,3 @@ func (c *Client) follow(ctx context.Context, spec types.PropertyFilterSpec, maxO
 		return nil
 	})
 }
-
-// applyUpdates folds property updates into a store: set receives each
-// assigned value (nil for a removed one), leave each object that left the
-// filter.
-func applyUpdates(updates []types.ObjectUpdate, set func(obj Ref, name string, v any), leave func(obj Ref)) {
-	for _, u := range updates {
-		obj := toRef(u.Obj)
-		if u.Kind == types.ObjectUpdateKindLeave {
-			leave(obj)
-			continue
-		}
-		for _, ch := range u.ChangeSet {
-			switch ch.Op {
-			case types.PropertyChangeOpRemove, types.PropertyChangeOpIndirectRemove:
-				set(obj, ch.Name, nil)
-			default:
-				set(obj, ch.Name, ch.Val)
-			}
-		}
-	}
-}

@@ -12,6 +12,7 @@ import (
 	"github.com/vmware/govmomi/vim25"
 	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
 // Migrate plans moving vm as spec says, through RelocateVM_Task: a host
@@ -35,10 +36,10 @@ func (p *Planner) Migrate(vm Ref, spec MigrateSpec) Action {
 	a.Checks = p.CheckMigrate(vm, spec)
 	rs := relocateSpec(spec)
 	a.verify = func(ctx context.Context, g *Gate, note func(string)) []Check {
-		return g.c.checkRelocate(ctx, toMoRef(vm), rs, note)
+		return g.c.checkRelocate(ctx, mo.ToMoRef(vm), rs, note)
 	}
 	a.run = runTask(func(ctx context.Context, vim *vim25.Client) (*object.Task, error) {
-		return object.NewVirtualMachine(vim, toMoRef(vm)).Relocate(ctx, rs, types.VirtualMachineMovePriorityDefaultPriority)
+		return object.NewVirtualMachine(vim, mo.ToMoRef(vm)).Relocate(ctx, rs, types.VirtualMachineMovePriorityDefaultPriority)
 	})
 	return a
 }
@@ -88,7 +89,7 @@ func relocateSpec(spec MigrateSpec) types.VirtualMachineRelocateSpec {
 		if r.IsZero() {
 			return nil
 		}
-		m := toMoRef(r)
+		m := mo.ToMoRef(r)
 		return &m
 	}
 	rs.Host, rs.Pool, rs.Datastore = ref(spec.Host), ref(spec.Pool), ref(spec.Datastore)

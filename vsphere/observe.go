@@ -9,6 +9,7 @@ import (
 
 	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
 // Observation is one thing seen to happen to a cluster's hosts or VMs: a
@@ -75,7 +76,7 @@ func (c *Client) Observe(ctx context.Context, cluster Ref, vms, hosts []Ref) (*O
 		{Type: "EventHistoryCollector", PathSet: []string{"latestPage"}},
 	}}
 	for _, r := range append(append([]Ref{}, vms...), hosts...) {
-		spec.ObjectSet = append(spec.ObjectSet, types.ObjectSpec{Obj: toMoRef(r)})
+		spec.ObjectSet = append(spec.ObjectSet, types.ObjectSpec{Obj: mo.ToMoRef(r)})
 	}
 	go func() {
 		defer c.destroyCollector(col)
@@ -98,7 +99,7 @@ func (c *Client) eventCursor(ctx context.Context, cluster Ref, begin time.Time) 
 	res, err := methods.CreateCollectorForEvents(ctx, c.vim, &types.CreateCollectorForEvents{
 		This: *c.vim.ServiceContent.EventManager,
 		Filter: types.EventFilterSpec{
-			Entity: &types.EventFilterSpecByEntity{Entity: toMoRef(cluster), Recursion: types.EventFilterSpecRecursionOptionAll},
+			Entity: &types.EventFilterSpecByEntity{Entity: mo.ToMoRef(cluster), Recursion: types.EventFilterSpecRecursionOptionAll},
 			Time:   &types.EventFilterSpecByTime{BeginTime: types.NewTime(begin.Add(-time.Second))},
 		},
 	})
@@ -118,20 +119,20 @@ func (o *Observer) record(updates []types.ObjectUpdate) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	for _, u := range updates {
-		ref := toRef(u.Obj)
+		ref := mo.ToRef(u.Obj)
 		if ref.Type == "EventHistoryCollector" {
 			continue
 		}
 		for _, ch := range u.ChangeSet {
 			if ch.Name == "name" {
-				o.names[ref] = asString(ch.Val)
+				o.names[ref] = mo.AsString(ch.Val)
 			}
 		}
 		for _, ch := range u.ChangeSet {
 			if ch.Name == "name" {
 				continue
 			}
-			v := asString(ch.Val)
+			v := mo.AsString(ch.Val)
 			switch val := ch.Val.(type) {
 			case types.ManagedObjectReference:
 				v = val.Value
@@ -185,7 +186,7 @@ func (c *Client) EventsSince(ctx context.Context, cluster Ref, begin time.Time) 
 	var out []Event
 	err = c.readNext(ctx, col, func(page []types.BaseEvent) {
 		for _, be := range page {
-			out = append(out, toEvent(be))
+			out = append(out, mo.EventOf(be))
 		}
 	})
 	if err != nil {
@@ -196,7 +197,7 @@ func (c *Client) EventsSince(ctx context.Context, cluster Ref, begin time.Time) 
 
 // observationOf turns an event into an observation.
 func observationOf(be types.BaseEvent) Observation {
-	ev := toEvent(be)
+	ev := mo.EventOf(be)
 	e := be.GetEvent()
 	ob := Observation{Time: ev.Time, Ref: ev.ObjectRef, Name: ev.Object, Event: ev.Type, EventKey: ev.Key, Message: ev.Message}
 	if e.Host != nil {
@@ -206,7 +207,7 @@ func observationOf(be types.BaseEvent) Observation {
 	case *types.VmRestartedOnAlternateHostEvent:
 		ob.SourceHost = x.SourceHost.Name
 	case *types.DasHostFailedEvent:
-		ob.Ref, ob.Name, ob.Host = toRef(x.FailedHost.Host), x.FailedHost.Name, x.FailedHost.Name
+		ob.Ref, ob.Name, ob.Host = mo.ToRef(x.FailedHost.Host), x.FailedHost.Name, x.FailedHost.Name
 	case *types.VmMigratedEvent:
 		ob.SourceHost = x.SourceHost.Name
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/vmware/govmomi/property"
 	"github.com/vmware/govmomi/vim25"
 	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
 // GuestShutdownTimeout bounds how long a shutdown action waits for the
@@ -96,7 +97,7 @@ func (p *Planner) checkVMHost(v *VM, op Op) []Check {
 
 // powerRun returns the run function of a power action.
 func powerRun(vm Ref, op Op) func(context.Context, *Gate, func(int, string)) (string, error) {
-	this := toMoRef(vm)
+	this := mo.ToMoRef(vm)
 	if op == OpShutdown {
 		return func(ctx context.Context, g *Gate, report func(int, string)) (string, error) {
 			if err := object.NewVirtualMachine(g.c.vim, this).ShutdownGuest(ctx); err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
 // RuleKind is the kind of a cluster DRS rule. The values are stable.
@@ -60,11 +61,11 @@ func (c *Client) ClusterRules(ctx context.Context, clusters ...Ref) ([]ClusterRu
 		PathSet: []string{"configurationEx.rule", "configurationEx.group"},
 	}}}
 	for _, cl := range clusters {
-		spec.ObjectSet = append(spec.ObjectSet, types.ObjectSpec{Obj: toMoRef(cl)})
+		spec.ObjectSet = append(spec.ObjectSet, types.ObjectSpec{Obj: mo.ToMoRef(cl)})
 	}
 	byRef := map[Ref]*ClusterRules{}
 	err := c.retrieve(ctx, spec, func(oc types.ObjectContent) {
-		cr := &ClusterRules{Cluster: toRef(oc.Obj), VMGroups: map[string][]Ref{}, HostGroups: map[string][]Ref{}}
+		cr := &ClusterRules{Cluster: mo.ToRef(oc.Obj), VMGroups: map[string][]Ref{}, HostGroups: map[string][]Ref{}}
 		for _, p := range oc.PropSet {
 			switch v := p.Val.(type) {
 			case types.ArrayOfClusterRuleInfo:
@@ -77,9 +78,9 @@ func (c *Client) ClusterRules(ctx context.Context, clusters ...Ref) ([]ClusterRu
 				for _, g := range v.ClusterGroupInfo {
 					switch g := g.(type) {
 					case *types.ClusterVmGroup:
-						cr.VMGroups[g.Name] = toRefs(g.Vm)
+						cr.VMGroups[g.Name] = mo.ToRefs(g.Vm)
 					case *types.ClusterHostGroup:
-						cr.HostGroups[g.Name] = toRefs(g.Host)
+						cr.HostGroups[g.Name] = mo.ToRefs(g.Host)
 					}
 				}
 			}
@@ -104,9 +105,9 @@ func ruleOf(r types.BaseClusterRuleInfo) (Rule, bool) {
 	rule := Rule{Name: info.Name, Enabled: isTrue(info.Enabled), Mandatory: isTrue(info.Mandatory)}
 	switch r := r.(type) {
 	case *types.ClusterAffinityRuleSpec:
-		rule.Kind, rule.VMs = RuleAffinity, toRefs(r.Vm)
+		rule.Kind, rule.VMs = RuleAffinity, mo.ToRefs(r.Vm)
 	case *types.ClusterAntiAffinityRuleSpec:
-		rule.Kind, rule.VMs = RuleAntiAffinity, toRefs(r.Vm)
+		rule.Kind, rule.VMs = RuleAntiAffinity, mo.ToRefs(r.Vm)
 	case *types.ClusterVmHostRuleInfo:
 		rule.Kind, rule.VMGroup = RuleVMHost, r.VmGroupName
 		rule.AffineHostGroup, rule.AntiAffineHostGroup = r.AffineHostGroupName, r.AntiAffineHostGroupName
@@ -158,14 +159,14 @@ func (c *Client) ResourcePools(ctx context.Context) ([]Pool, error) {
 		for _, p := range oc.PropSet {
 			switch p.Name {
 			case "name":
-				r.name = asString(p.Val)
+				r.name = mo.AsString(p.Val)
 			case "owner":
-				r.owner = asRef(p.Val)
+				r.owner = mo.AsRef(p.Val)
 			case "parent":
-				r.parent = asRef(p.Val)
+				r.parent = mo.AsRef(p.Val)
 			}
 		}
-		pools[toRef(oc.Obj)] = r
+		pools[mo.ToRef(oc.Obj)] = r
 		owners[r.owner] = true
 	})
 	if err != nil {
@@ -188,30 +189,15 @@ func (c *Client) ResourcePools(ctx context.Context) ([]Pool, error) {
 	return out, nil
 }
 
-// refsSpec selects the properties paths of the objects refs, whatever
-// their types.
-func refsSpec(refs []Ref, paths ...string) types.PropertyFilterSpec {
-	spec := types.PropertyFilterSpec{}
-	kinds := map[string]bool{}
-	for _, r := range refs {
-		spec.ObjectSet = append(spec.ObjectSet, types.ObjectSpec{Obj: toMoRef(r)})
-		if !kinds[r.Type] {
-			kinds[r.Type] = true
-			spec.PropSet = append(spec.PropSet, types.PropertySpec{Type: r.Type, PathSet: paths})
-		}
-	}
-	return spec
-}
-
 // names fetches the names of refs in one request.
 func (c *Client) names(ctx context.Context, refs map[Ref]bool) (map[Ref]string, error) {
 	out := map[Ref]string{}
 	if len(refs) == 0 {
 		return out, nil
 	}
-	err := c.retrieve(ctx, refsSpec(slices.Collect(maps.Keys(refs)), "name"), func(oc types.ObjectContent) {
+	err := c.retrieve(ctx, mo.RefsSpec(slices.Collect(maps.Keys(refs)), "name"), func(oc types.ObjectContent) {
 		for _, p := range oc.PropSet {
-			out[toRef(oc.Obj)] = asString(p.Val)
+			out[mo.ToRef(oc.Obj)] = mo.AsString(p.Val)
 		}
 	})
 	return out, err
