@@ -14,6 +14,7 @@ import (
 	"github.com/vmware/govmomi/vim25/types"
 
 	"github.com/vtui/vtui/vsphere/clusterspec"
+	"github.com/vtui/vtui/vsphere/internal/conn"
 	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
@@ -52,7 +53,7 @@ func (c *Client) ClusterConfig(ctx context.Context, inv *Inventory, cluster Ref)
 		ObjectSet: []types.ObjectSpec{{Obj: mo.ToMoRef(cluster)}},
 		PropSet:   []types.PropertySpec{{Type: "ClusterComputeResource", PathSet: []string{"name", "configurationEx"}}},
 	}
-	err := c.retrieve(ctx, spec, func(oc types.ObjectContent) {
+	err := conn.Retrieve(ctx, c.conn, spec, func(oc types.ObjectContent) {
 		for _, p := range oc.PropSet {
 			switch v := p.Val.(type) {
 			case types.ClusterConfigInfoEx:
@@ -63,10 +64,10 @@ func (c *Client) ClusterConfig(ctx context.Context, inv *Inventory, cluster Ref)
 		}
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read the HA/DRS configuration of %s from %s: %w", cluster.Value, c.host, err)
+		return nil, fmt.Errorf("read the HA/DRS configuration of %s from %s: %w", cluster.Value, c.Host(), err)
 	}
 	if info == nil {
-		return nil, fmt.Errorf("read the HA/DRS configuration of %s from %s: the server returned none (is it a cluster?)", cluster.Value, c.host)
+		return nil, fmt.Errorf("read the HA/DRS configuration of %s from %s: the server returned none (is it a cluster?)", cluster.Value, c.Host())
 	}
 	return clusterConfigOf(cluster, name, *info, inv)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/vmware/govmomi/vim25/types"
 
 	"github.com/vtui/vtui/vsphere/clusterspec"
+	"github.com/vtui/vtui/vsphere/internal/conn"
 	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
@@ -180,7 +181,7 @@ func (c *Client) Recommendations(ctx context.Context, inv *Inventory, cluster Re
 		ObjectSet: []types.ObjectSpec{{Obj: mo.ToMoRef(cluster)}},
 		PropSet:   []types.PropertySpec{{Type: "ClusterComputeResource", PathSet: []string{"recommendation"}}},
 	}
-	err := c.retrieve(ctx, spec, func(oc types.ObjectContent) {
+	err := conn.Retrieve(ctx, c.conn, spec, func(oc types.ObjectContent) {
 		for _, p := range oc.PropSet {
 			recs, _ := p.Val.(types.ArrayOfClusterRecommendation)
 			for _, r := range recs.ClusterRecommendation {
@@ -196,7 +197,7 @@ func (c *Client) Recommendations(ctx context.Context, inv *Inventory, cluster Re
 		}
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read the DRS recommendations of %s from %s: %w", cluster.Value, c.host, err)
+		return nil, fmt.Errorf("read the DRS recommendations of %s from %s: %w", cluster.Value, c.Host(), err)
 	}
 	sortRecommendations(out)
 	return out, nil
@@ -242,7 +243,7 @@ func (c *Client) Reservations(ctx context.Context, vms []Ref) (map[Ref]Reservati
 	if len(vms) == 0 {
 		return out, nil
 	}
-	err := c.retrieve(ctx, mo.RefsSpec(vms, "config.cpuAllocation.reservation", "config.memoryAllocation.reservation"), func(oc types.ObjectContent) {
+	err := conn.Retrieve(ctx, c.conn, mo.RefsSpec(vms, "config.cpuAllocation.reservation", "config.memoryAllocation.reservation"), func(oc types.ObjectContent) {
 		var r Reservation
 		for _, p := range oc.PropSet {
 			n := mo.AsInt(p.Val)
@@ -261,7 +262,7 @@ func (c *Client) Reservations(ctx context.Context, vms []Ref) (map[Ref]Reservati
 		}
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read the reservations of %d VMs from %s: %w", len(vms), c.host, err)
+		return nil, fmt.Errorf("read the reservations of %d VMs from %s: %w", len(vms), c.Host(), err)
 	}
 	return out, nil
 }

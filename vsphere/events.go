@@ -8,10 +8,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vtui/vtui/vsphere/internal/conn"
 	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
@@ -32,17 +32,17 @@ func (c *Client) Events(ctx context.Context, n int, eventTypes ...string) ([]Eve
 	n = eventPageSize(n)
 	col, err := c.createEventCollector(ctx, n, eventTypes)
 	if err != nil {
-		return nil, fmt.Errorf("read events from %s: %w", c.host, err)
+		return nil, fmt.Errorf("read events from %s: %w", c.Host(), err)
 	}
-	defer c.destroyCollector(col)
+	defer conn.DestroyCollector(c.conn, col)
 	var page []types.BaseEvent
-	err = c.retrieve(ctx, latestPageSpec(col), func(oc types.ObjectContent) {
+	err = conn.Retrieve(ctx, c.conn, latestPageSpec(col), func(oc types.ObjectContent) {
 		for _, p := range oc.PropSet {
 			page = asEvents(p.Val)
 		}
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read events from %s: %w", c.host, err)
+		return nil, fmt.Errorf("read events from %s: %w", c.Host(), err)
 	}
 	return toEvents(page, n), nil
 }
@@ -81,11 +81,11 @@ func (c *Client) streamEvents(ctx context.Context, n int, publish func([]Event, 
 	tail := min(n, eventTail)
 	col, err := c.createEventCollector(ctx, tail, nil)
 	if err != nil {
-		return false, fmt.Errorf("watch events on %s: %w", c.host, err)
+		return false, fmt.Errorf("watch events on %s: %w", c.Host(), err)
 	}
-	defer c.destroyCollector(col)
+	defer conn.DestroyCollector(c.conn, col)
 	var held []Event
-	err = c.follow(ctx, latestPageSpec(col), 0, func(updates []types.ObjectUpdate, _ bool) error {
+	err = conn.Follow(ctx, c.conn, latestPageSpec(col), 0, func(updates []types.ObjectUpdate, _ bool) error {
 		var page []types.BaseEvent
 		mo.ApplyUpdates(updates, func(_ Ref, _ string, v any) { page = asEvents(v) }, func(Ref) {})
 		events := toEvents(page, tail)
@@ -102,7 +102,7 @@ func (c *Client) streamEvents(ctx context.Context, n int, publish func([]Event, 
 		return nil
 	})
 	if err != nil {
-		err = fmt.Errorf("watch events on %s: %w", c.host, err)
+		err = fmt.Errorf("watch events on %s: %w", c.Host(), err)
 	}
 	return synced, err
 }
@@ -151,22 +151,10 @@ func (c *Client) createEventCollector(ctx context.Context, n int, eventTypes []s
 	}
 	col := res.Returnval
 	if _, err := methods.SetCollectorPageSize(ctx, c.vim, &types.SetCollectorPageSize{This: col, MaxCount: int32(n)}); err != nil {
-		c.destroyCollector(col)
+		conn.DestroyCollector(c.conn, col)
 		return types.ManagedObjectReference{}, fmt.Errorf("set event page size to %d: %w", n, err)
 	}
 	return col, nil
-}
-
-// destroyCollector destroys a history collector on a context of its own,
-// since the caller's is often cancelled by then; servers allow only a few
-// collectors per session. A failure is logged: the session's end removes
-// the collector anyway.
-func (c *Client) destroyCollector(col types.ManagedObjectReference) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if _, err := methods.DestroyCollector(ctx, c.vim, &types.DestroyCollector{This: col}); err != nil {
-		c.log.Debug("could not destroy history collector", "collector", col.Value, "err", err)
-	}
 }
 
 func latestPageSpec(col types.ManagedObjectReference) types.PropertyFilterSpec {

@@ -7,21 +7,14 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/vtui/vtui/vsphere/internal/conn"
 )
 
 // DefaultConcurrency is how many changes Gate.Run makes at once unless told
 // otherwise: enough to overlap task latency, few enough that vCenter's
 // per-host vMotion limits are not hit.
 const DefaultConcurrency = 4
-
-// Policy says what the Gate lets through. The zero Policy changes things.
-type Policy struct {
-	// ReadOnly refuses every change before any request is sent.
-	ReadOnly bool
-	// DryRun reports what would change and changes nothing. Checks that
-	// change nothing, on the client and on the server, still run.
-	DryRun bool
-}
 
 // Gate is the one way vtui changes vSphere. A Planner turns a request
 // into an Action with its prechecks run (Planner.Migrate, Power,
@@ -44,7 +37,7 @@ type Gate struct {
 // (WithPolicy): the policy travels with the connection, so no face of vtui
 // can forget to pass it.
 func NewGate(c *Client) *Gate {
-	return &Gate{c: c, policy: c.Policy(), log: c.log}
+	return &Gate{c: c, policy: c.Policy(), log: conn.Log(c.conn)}
 }
 
 // Policy returns what the gate lets through.

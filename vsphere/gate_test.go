@@ -17,6 +17,7 @@ import (
 	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
 
+	"github.com/vtui/vtui/vsphere/internal/conn"
 	"github.com/vtui/vtui/vsphere/internal/mo"
 	"github.com/vtui/vtui/vsphere/sim"
 )
@@ -32,7 +33,7 @@ type recorder struct {
 
 func (r *recorder) RoundTrip(ctx context.Context, req, res soap.HasFault) error {
 	r.mu.Lock()
-	r.methods = append(r.methods, methodName(req))
+	r.methods = append(r.methods, conn.MethodName(req))
 	if b, ok := req.(*methods.RetrievePropertiesExBody); ok {
 		if r.paths == nil {
 			r.paths = map[string][]string{}

@@ -9,6 +9,7 @@ import (
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/vim25"
 	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vtui/vtui/vsphere/internal/conn"
 	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
@@ -127,7 +128,7 @@ func connected(h *Host) Check {
 // WaitHostConnected waits, through property updates, until host is
 // connected to vCenter again (after a recovery or a reboot), or ctx ends.
 func (c *Client) WaitHostConnected(ctx context.Context, host Ref) error {
-	if err := c.waitFor(ctx, mo.ToMoRef(host), "runtime.connectionState", types.HostSystemConnectionStateConnected); err != nil {
+	if err := conn.WaitFor(ctx, c.conn, mo.ToMoRef(host), "runtime.connectionState", types.HostSystemConnectionStateConnected); err != nil {
 		return fmt.Errorf("wait for %s to be connected: %w", host.Value, err)
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"github.com/vmware/govmomi/fault"
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vtui/vtui/vsphere/internal/conn"
 	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
@@ -39,7 +40,7 @@ func (c *Client) DrillLock(ctx context.Context, cluster Ref) (DrillLock, error) 
 		ObjectSet: []types.ObjectSpec{{Obj: mo.ToMoRef(cluster)}},
 		PropSet:   []types.PropertySpec{{Type: "ClusterComputeResource", PathSet: []string{"customValue"}}},
 	}
-	err = c.retrieve(ctx, spec, func(oc types.ObjectContent) {
+	err = conn.Retrieve(ctx, c.conn, spec, func(oc types.ObjectContent) {
 		for _, p := range oc.PropSet {
 			vals, _ := p.Val.(types.ArrayOfCustomFieldValue)
 			for _, v := range vals.CustomFieldValue {

@@ -12,6 +12,7 @@ import (
 	"github.com/vmware/govmomi/vim25"
 	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vtui/vtui/vsphere/internal/conn"
 	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
@@ -101,7 +102,7 @@ func relocateSpec(spec MigrateSpec) types.VirtualMachineRelocateSpec {
 // "server". A server without the checker is told of once, through note,
 // and the client's prechecks stand alone.
 func (c *Client) checkRelocate(ctx context.Context, vm types.ManagedObjectReference, rs types.VirtualMachineRelocateSpec, note func(string)) []Check {
-	none := fmt.Sprintf("%s offers no server-side migration check (CheckRelocate_Task); relying on vtui's own prechecks", c.host)
+	none := fmt.Sprintf("%s offers no server-side migration check (CheckRelocate_Task); relying on vtui's own prechecks", c.Host())
 	checker := c.vim.ServiceContent.VmProvisioningChecker
 	if checker == nil {
 		note(none)
@@ -110,7 +111,7 @@ func (c *Client) checkRelocate(ctx context.Context, vm types.ManagedObjectRefere
 	res, err := methods.CheckRelocate_Task(ctx, c.vim, &types.CheckRelocate_Task{This: *checker, Vm: vm, Spec: rs})
 	var info *types.TaskInfo
 	if err == nil {
-		info, err = c.waitTask(ctx, res.Returnval, func(int, string) {})
+		info, err = conn.WaitTask(ctx, c.conn, res.Returnval, func(int, string) {})
 	}
 	switch {
 	case fault.Is(err, &types.MethodNotFound{}) || fault.Is(err, &types.NotImplemented{}) || fault.Is(err, &types.NotSupported{}):

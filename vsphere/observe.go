@@ -9,6 +9,7 @@ import (
 
 	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vtui/vtui/vsphere/internal/conn"
 	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
@@ -79,8 +80,8 @@ func (c *Client) Observe(ctx context.Context, cluster Ref, vms, hosts []Ref) (*O
 		spec.ObjectSet = append(spec.ObjectSet, types.ObjectSpec{Obj: mo.ToMoRef(r)})
 	}
 	go func() {
-		defer c.destroyCollector(col)
-		err := c.follow(ctx, spec, 0, func(updates []types.ObjectUpdate, _ bool) error {
+		defer conn.DestroyCollector(c.conn, col)
+		err := conn.Follow(ctx, c.conn, spec, 0, func(updates []types.ObjectUpdate, _ bool) error {
 			// A batch's property changes and the events posted by then are
 			// handed out together, so a reader never sees one without the
 			// other.
@@ -104,10 +105,10 @@ func (c *Client) eventCursor(ctx context.Context, cluster Ref, begin time.Time) 
 		},
 	})
 	if err != nil {
-		return types.ManagedObjectReference{}, fmt.Errorf("create an event cursor on %s: %w", c.host, err)
+		return types.ManagedObjectReference{}, fmt.Errorf("create an event cursor on %s: %w", c.Host(), err)
 	}
 	if _, err := methods.RewindCollector(ctx, c.vim, &types.RewindCollector{This: res.Returnval}); err != nil {
-		c.destroyCollector(res.Returnval)
+		conn.DestroyCollector(c.conn, res.Returnval)
 		return types.ManagedObjectReference{}, fmt.Errorf("rewind the event cursor: %w", err)
 	}
 	return res.Returnval, nil
@@ -182,7 +183,7 @@ func (c *Client) EventsSince(ctx context.Context, cluster Ref, begin time.Time) 
 	if err != nil {
 		return nil, err
 	}
-	defer c.destroyCollector(col)
+	defer conn.DestroyCollector(c.conn, col)
 	var out []Event
 	err = c.readNext(ctx, col, func(page []types.BaseEvent) {
 		for _, be := range page {

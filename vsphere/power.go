@@ -1,15 +1,14 @@
 package vsphere
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"time"
 
 	"github.com/vmware/govmomi/object"
-	"github.com/vmware/govmomi/property"
 	"github.com/vmware/govmomi/vim25"
 	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vtui/vtui/vsphere/internal/conn"
 	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
@@ -124,31 +123,10 @@ func powerRun(vm Ref, op Op) func(context.Context, *Gate, func(int, string)) (st
 func (c *Client) waitPoweredOff(ctx context.Context, vm types.ManagedObjectReference) error {
 	ctx, cancel := context.WithTimeout(ctx, GuestShutdownTimeout)
 	defer cancel()
-	err := c.waitFor(ctx, vm, "runtime.powerState", types.VirtualMachinePowerStatePoweredOff)
+	err := conn.WaitFor(ctx, c.conn, vm, "runtime.powerState", types.VirtualMachinePowerStatePoweredOff)
 	if err != nil && ctx.Err() != nil {
 		return fmt.Errorf("the guest was asked to shut down but the VM is not powered off after %s; check the guest, or use power off: %w",
 			GuestShutdownTimeout, ctx.Err())
-	}
-	return err
-}
-
-// waitFor waits, through property updates, until obj's property path has
-// the value want; it fails when ctx ends first.
-func (c *Client) waitFor(ctx context.Context, obj types.ManagedObjectReference, path string, want any) error {
-	reached := false
-	err := c.withCollector(ctx, func(pc *property.Collector) error {
-		return property.Wait(ctx, pc, obj, []string{path}, func(changes []types.PropertyChange) bool {
-			for _, ch := range changes {
-				if ch.Val == want {
-					reached = true
-				}
-			}
-			return reached
-		})
-	})
-	if err == nil && !reached {
-		// A cancelled wait returns CancelWaitForUpdates's nil error.
-		err = cmp.Or(ctx.Err(), fmt.Errorf("the wait ended before %s became %v", path, want))
 	}
 	return err
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vtui/vtui/vsphere/internal/conn"
 	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
@@ -212,7 +213,7 @@ func (c *Client) findByPath(ctx context.Context, p string) (Ref, error) {
 		This: *c.vim.ServiceContent.SearchIndex, InventoryPath: strings.TrimPrefix(p, "/"),
 	})
 	if err != nil {
-		return Ref{}, fmt.Errorf("look up %s on %s: %w", p, c.host, err)
+		return Ref{}, fmt.Errorf("look up %s on %s: %w", p, c.Host(), err)
 	}
 	if res.Returnval == nil {
 		return Ref{}, nil
@@ -233,7 +234,7 @@ func (c *Client) InventoryPaths(ctx context.Context, refs []Ref) (map[Ref]string
 	want := slices.Clone(refs)
 	for depth := 0; len(want) > 0 && depth < 32; depth++ {
 		var next []Ref
-		err := c.retrieve(ctx, mo.RefsSpec(want, "name", "parent"), func(oc types.ObjectContent) {
+		err := conn.Retrieve(ctx, c.conn, mo.RefsSpec(want, "name", "parent"), func(oc types.ObjectContent) {
 			n := node{}
 			for _, p := range oc.PropSet {
 				switch p.Name {
@@ -249,7 +250,7 @@ func (c *Client) InventoryPaths(ctx context.Context, refs []Ref) (map[Ref]string
 			}
 		})
 		if err != nil {
-			return nil, fmt.Errorf("find the inventory paths of %d objects on %s: %w", len(refs), c.host, err)
+			return nil, fmt.Errorf("find the inventory paths of %d objects on %s: %w", len(refs), c.Host(), err)
 		}
 		want = next
 	}

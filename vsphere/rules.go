@@ -9,6 +9,7 @@ import (
 
 	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vtui/vtui/vsphere/internal/conn"
 	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
@@ -64,7 +65,7 @@ func (c *Client) ClusterRules(ctx context.Context, clusters ...Ref) ([]ClusterRu
 		spec.ObjectSet = append(spec.ObjectSet, types.ObjectSpec{Obj: mo.ToMoRef(cl)})
 	}
 	byRef := map[Ref]*ClusterRules{}
-	err := c.retrieve(ctx, spec, func(oc types.ObjectContent) {
+	err := conn.Retrieve(ctx, c.conn, spec, func(oc types.ObjectContent) {
 		cr := &ClusterRules{Cluster: mo.ToRef(oc.Obj), VMGroups: map[string][]Ref{}, HostGroups: map[string][]Ref{}}
 		for _, p := range oc.PropSet {
 			switch v := p.Val.(type) {
@@ -88,7 +89,7 @@ func (c *Client) ClusterRules(ctx context.Context, clusters ...Ref) ([]ClusterRu
 		byRef[cr.Cluster] = cr
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read the DRS rules of %d clusters from %s: %w", len(clusters), c.host, err)
+		return nil, fmt.Errorf("read the DRS rules of %d clusters from %s: %w", len(clusters), c.Host(), err)
 	}
 	out := make([]ClusterRules, 0, len(clusters))
 	for _, cl := range clusters {
@@ -138,7 +139,7 @@ func (c *Client) ResourcePools(ctx context.Context) ([]Pool, error) {
 		This: *sc.ViewManager, Container: sc.RootFolder, Type: []string{"ResourcePool"}, Recursive: true,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list resource pools on %s: %w", c.host, err)
+		return nil, fmt.Errorf("list resource pools on %s: %w", c.Host(), err)
 	}
 	defer c.destroyView(v.Returnval)
 	type raw struct {
@@ -154,7 +155,7 @@ func (c *Client) ResourcePools(ctx context.Context) ([]Pool, error) {
 		}},
 		PropSet: []types.PropertySpec{{Type: "ResourcePool", PathSet: []string{"name", "owner", "parent"}}},
 	}
-	err = c.retrieve(ctx, spec, func(oc types.ObjectContent) {
+	err = conn.Retrieve(ctx, c.conn, spec, func(oc types.ObjectContent) {
 		r := &raw{}
 		for _, p := range oc.PropSet {
 			switch p.Name {
@@ -170,11 +171,11 @@ func (c *Client) ResourcePools(ctx context.Context) ([]Pool, error) {
 		owners[r.owner] = true
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list resource pools on %s: %w", c.host, err)
+		return nil, fmt.Errorf("list resource pools on %s: %w", c.Host(), err)
 	}
 	ownerNames, err := c.names(ctx, owners)
 	if err != nil {
-		return nil, fmt.Errorf("list resource pools on %s: %w", c.host, err)
+		return nil, fmt.Errorf("list resource pools on %s: %w", c.Host(), err)
 	}
 	out := make([]Pool, 0, len(pools))
 	for ref, r := range pools {
@@ -195,7 +196,7 @@ func (c *Client) names(ctx context.Context, refs map[Ref]bool) (map[Ref]string, 
 	if len(refs) == 0 {
 		return out, nil
 	}
-	err := c.retrieve(ctx, mo.RefsSpec(slices.Collect(maps.Keys(refs)), "name"), func(oc types.ObjectContent) {
+	err := conn.Retrieve(ctx, c.conn, mo.RefsSpec(slices.Collect(maps.Keys(refs)), "name"), func(oc types.ObjectContent) {
 		for _, p := range oc.PropSet {
 			out[mo.ToRef(oc.Obj)] = mo.AsString(p.Val)
 		}

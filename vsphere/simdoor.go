@@ -10,6 +10,7 @@ import (
 	"net/url"
 
 	"github.com/vmware/govmomi/vim25/soap"
+	"github.com/vtui/vtui/vsphere/internal/conn"
 )
 
 // ErrNotSimulator is wrapped by the errors of fault injection against a
@@ -36,27 +37,27 @@ func (c *Client) SimulatorInfo(ctx context.Context) (SimInfo, error) {
 	var info SimInfo
 	err := c.door(ctx, http.MethodGet, "", &info)
 	if err == nil && info.Simulator != "vtui" {
-		err = fmt.Errorf("%w: %s answers on %s but not as vtui's simulator", ErrNotSimulator, c.host, doorPath)
+		err = fmt.Errorf("%w: %s answers on %s but not as vtui's simulator", ErrNotSimulator, c.Host(), doorPath)
 	}
 	return info, err
 }
 
 // door calls the fault door of vtui's simulator with the session's cookie.
 func (c *Client) door(ctx context.Context, method, path string, out any) error {
-	base := c.soap.URL()
+	base := conn.SOAP(c.conn).URL()
 	u := url.URL{Scheme: base.Scheme, Host: base.Host, Path: doorPath + path}
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), nil)
 	if err != nil {
 		return err
 	}
-	for _, ck := range c.soap.Client.Jar.Cookies(base) {
+	for _, ck := range conn.SOAP(c.conn).Client.Jar.Cookies(base) {
 		if ck.Name == soap.SessionCookieName {
 			req.AddCookie(ck)
 		}
 	}
-	res, err := c.soap.Client.Do(req)
+	res, err := conn.SOAP(c.conn).Client.Do(req)
 	if err != nil {
-		return fmt.Errorf("reach the simulator's fault door on %s: %w", c.host, err)
+		return fmt.Errorf("reach the simulator's fault door on %s: %w", c.Host(), err)
 	}
 	defer res.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(res.Body, 1<<20))
@@ -67,14 +68,14 @@ func (c *Client) door(ctx context.Context, method, path string, out any) error {
 	switch {
 	case res.StatusCode == http.StatusNotFound && (jsonErr != nil || answer.Error == ""):
 		return fmt.Errorf("%w: %s has no fault door (%s %s answers %d): sim-crash works only against vtui's simulator; "+
-			"for a real vCenter use inject.method command (an IPMI or Redfish power-off) or evacuate", ErrNotSimulator, c.host, method, doorPath, res.StatusCode)
+			"for a real vCenter use inject.method command (an IPMI or Redfish power-off) or evacuate", ErrNotSimulator, c.Host(), method, doorPath, res.StatusCode)
 	case res.StatusCode != http.StatusOK:
 		if answer.Error != "" {
 			return fmt.Errorf("the simulator refused: %s", answer.Error)
 		}
-		return fmt.Errorf("%w: %s %s on %s answered %d", ErrNotSimulator, method, doorPath+path, c.host, res.StatusCode)
+		return fmt.Errorf("%w: %s %s on %s answered %d", ErrNotSimulator, method, doorPath+path, c.Host(), res.StatusCode)
 	case jsonErr != nil:
-		return fmt.Errorf("%w: %s on %s did not answer in JSON", ErrNotSimulator, doorPath, c.host)
+		return fmt.Errorf("%w: %s on %s did not answer in JSON", ErrNotSimulator, doorPath, c.Host())
 	}
 	if out != nil {
 		return json.Unmarshal(body, out)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vtui/vtui/vsphere/internal/conn"
 	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
@@ -54,13 +55,13 @@ func (t Task) Done() bool { return t.State == TaskSuccess || t.State == TaskErro
 // retrieval fetches the list and every task's info.
 func (c *Client) RecentTasks(ctx context.Context) ([]Task, error) {
 	s := newTaskStore()
-	err := c.retrieve(ctx, c.taskSpec(), func(oc types.ObjectContent) {
+	err := conn.Retrieve(ctx, c.conn, c.taskSpec(), func(oc types.ObjectContent) {
 		for _, p := range oc.PropSet {
 			s.set(mo.ToRef(oc.Obj), p.Name, p.Val)
 		}
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list recent tasks on %s: %w", c.host, err)
+		return nil, fmt.Errorf("list recent tasks on %s: %w", c.Host(), err)
 	}
 	c.nameTargets(ctx, s)
 	return s.tasks(), nil
@@ -89,12 +90,12 @@ func (c *Client) WatchTasks(ctx context.Context) *TaskWatch {
 func (c *Client) streamTasks(ctx context.Context, publish func([]Task, ConnState)) (synced bool, err error) {
 	view, err := c.createListView(ctx)
 	if err != nil {
-		return false, fmt.Errorf("watch tasks on %s: %w", c.host, err)
+		return false, fmt.Errorf("watch tasks on %s: %w", c.Host(), err)
 	}
 	defer c.destroyView(view)
 	s := newTaskStore()
 	var last TaskUpdate // as published by this stream
-	err = c.follow(ctx, runningTaskSpec(*c.vim.ServiceContent.TaskManager, view), 0, func(updates []types.ObjectUpdate, truncated bool) error {
+	err = conn.Follow(ctx, c.conn, runningTaskSpec(*c.vim.ServiceContent.TaskManager, view), 0, func(updates []types.ObjectUpdate, truncated bool) error {
 		// A task leaves the view when it finishes; its info stays until it
 		// leaves recentTask.
 		mo.ApplyUpdates(updates, s.set, func(Ref) {})
@@ -121,7 +122,7 @@ func (c *Client) streamTasks(ctx context.Context, publish func([]Task, ConnState
 		return nil
 	})
 	if err != nil {
-		err = fmt.Errorf("watch tasks on %s: %w", c.host, err)
+		err = fmt.Errorf("watch tasks on %s: %w", c.Host(), err)
 	}
 	return synced, err
 }
@@ -175,7 +176,7 @@ func (c *Client) destroyView(view types.ManagedObjectReference) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if _, err := methods.DestroyView(ctx, c.vim, &types.DestroyView{This: view}); err != nil {
-		c.log.Debug("could not destroy view", "view", view.Value, "err", err)
+		conn.Log(c.conn).Debug("could not destroy view", "view", view.Value, "err", err)
 	}
 }
 
@@ -367,7 +368,7 @@ func (c *Client) nameTargets(ctx context.Context, s *taskStore) {
 	}
 	spec := mo.RefsSpec(mo.ToRefs(refs), "name")
 	spec.ReportMissingObjectsInResults = types.NewBool(true)
-	err := c.retrieve(ctx, spec, func(oc types.ObjectContent) {
+	err := conn.Retrieve(ctx, c.conn, spec, func(oc types.ObjectContent) {
 		for _, p := range oc.PropSet {
 			if p.Name == "name" {
 				s.names[mo.ToRef(oc.Obj)] = mo.AsString(p.Val)
@@ -375,7 +376,7 @@ func (c *Client) nameTargets(ctx context.Context, s *taskStore) {
 		}
 	})
 	if err != nil {
-		c.log.Debug("could not name task targets", "count", len(refs), "err", err)
+		conn.Log(c.conn).Debug("could not name task targets", "count", len(refs), "err", err)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/vim25/soap"
+	"github.com/vtui/vtui/vsphere/internal/conn"
 	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
@@ -91,7 +92,7 @@ type holdMethod struct {
 }
 
 func (h *holdMethod) RoundTrip(ctx context.Context, req, res soap.HasFault) error {
-	if methodName(req) == h.method {
+	if conn.MethodName(req) == h.method {
 		select {
 		case <-h.release:
 		case <-ctx.Done():

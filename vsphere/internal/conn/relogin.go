@@ -1,4 +1,4 @@
-package vsphere
+package conn
 
 import (
 	"context"
@@ -65,9 +65,9 @@ func (r *reloginRoundTripper) RoundTrip(ctx context.Context, req, res soap.HasFa
 		return err
 	}
 	if r.closed.Load() {
-		return fmt.Errorf("%s: the client was closed: %w", methodName(req), err)
+		return fmt.Errorf("%s: the client was closed: %w", MethodName(req), err)
 	}
-	method := methodName(req)
+	method := MethodName(req)
 	if err := r.renew(ctx, gen); err != nil {
 		return fmt.Errorf("%s: session expired and logging in again failed: %w", method, err)
 	}
@@ -94,14 +94,14 @@ func (r *reloginRoundTripper) renew(ctx context.Context, gen uint64) error {
 	return nil
 }
 
-// awaitSession returns once the session works, logging in again if the
+// AwaitSession returns once the session works, logging in again if the
 // server lost it (it restarted, or the session expired); a stream calls it
 // before it reconnects. The streams of a client lose the server together
 // and come back together: they take turns here, so that one logs in and
 // the others find the session fresh, instead of racing to log in while
 // the others rebuild what the old session held (its views and collectors
 // then vanish under them: ManagedObjectNotFound).
-func (c *Client) awaitSession(ctx context.Context) error {
+func AwaitSession(ctx context.Context, c *Conn) error {
 	r := c.session
 	seen := r.checks.Load()
 	r.checkMu.Lock()
@@ -129,9 +129,9 @@ func (c *Client) awaitSession(ctx context.Context) error {
 	return nil
 }
 
-// methodName returns the SOAP method of a govmomi request body, e.g.
+// MethodName returns the SOAP method of a govmomi request body, e.g.
 // "RetrievePropertiesEx" for *methods.RetrievePropertiesExBody.
-func methodName(req soap.HasFault) string {
+func MethodName(req soap.HasFault) string {
 	t := reflect.TypeOf(req)
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()

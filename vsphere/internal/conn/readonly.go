@@ -1,4 +1,4 @@
-package vsphere
+package conn
 
 import (
 	"context"
@@ -47,7 +47,7 @@ func ReadOnlyMethod(method string) bool {
 // for --readonly: a change that slipped past the gate still cannot be
 // sent. It cannot be undone. Call it right after Connect, before c is
 // shared, since it replaces the transport without a lock.
-func (c *Client) RefuseMutations() {
+func (c *Conn) RefuseMutations() {
 	if c.RefusesMutations() {
 		return
 	}
@@ -55,7 +55,7 @@ func (c *Client) RefuseMutations() {
 }
 
 // RefusesMutations reports whether RefuseMutations was called on c.
-func (c *Client) RefusesMutations() bool {
+func (c *Conn) RefusesMutations() bool {
 	_, ok := c.vim.RoundTripper.(*readOnlyRoundTripper)
 	return ok
 }
@@ -67,7 +67,7 @@ type readOnlyRoundTripper struct {
 }
 
 func (r *readOnlyRoundTripper) RoundTrip(ctx context.Context, req, res soap.HasFault) error {
-	if m := methodName(req); !ReadOnlyMethod(m) {
+	if m := MethodName(req); !ReadOnlyMethod(m) {
 		return fmt.Errorf("%w: %s refused before it was sent; turn read-only mode off to make changes", ErrReadOnly, m)
 	}
 	return r.rt.RoundTrip(ctx, req, res)
