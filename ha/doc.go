@@ -18,6 +18,6 @@
 //     a baseline, injection, observation through property updates and
 //     events, verification, a journaled rollback, and reports.
 //
-// Every change any of them plans is a vsphere.Action carried out by a
-// vsphere.Gate, so --readonly and --dry-run hold everywhere.
+// Every change any of them plans is a gate.Action carried out by a
+// gate.Gate, so --readonly and --dry-run hold everywhere.
 package ha

@@ -11,6 +11,7 @@ import (
 
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/clusterspec"
+	"github.com/vtui/vtui/vsphere/gate"
 	"github.com/vtui/vtui/vsphere/sim"
 	"github.com/vtui/vtui/vsphere/vspheretest"
 )
@@ -45,8 +46,8 @@ func reconfigure(t *testing.T, srv *sim.Server, cluster string, change func(*clu
 	c, inv, cur := clusterOf(t, srv, cluster)
 	want := cur.Spec
 	change(&want)
-	act := vsphere.NewPlanner(inv, nil, nil).ReconfigureCluster(cur, want, false)
-	if r := vsphere.NewGate(c).Do(context.Background(), act, nil); r.Status != vsphere.StatusOK {
+	act := gate.NewPlanner(inv, nil, nil).ReconfigureCluster(cur, want, false)
+	if r := gate.NewGate(c).Do(context.Background(), act, nil); r.Status != gate.StatusOK {
 		t.Fatalf("reconfigure %s: %s %s", cluster, r.Status, r.Message)
 	}
 }

@@ -103,7 +103,7 @@ func (c *Client) ClusterRules(ctx context.Context, clusters ...Ref) ([]ClusterRu
 // ruleOf converts a vSphere rule; ok is false for kinds vtui ignores.
 func ruleOf(r types.BaseClusterRuleInfo) (Rule, bool) {
 	info := r.GetClusterRuleInfo()
-	rule := Rule{Name: info.Name, Enabled: isTrue(info.Enabled), Mandatory: isTrue(info.Mandatory)}
+	rule := Rule{Name: info.Name, Enabled: mo.IsTrue(info.Enabled), Mandatory: mo.IsTrue(info.Mandatory)}
 	switch r := r.(type) {
 	case *types.ClusterAffinityRuleSpec:
 		rule.Kind, rule.VMs = RuleAffinity, mo.ToRefs(r.Vm)
@@ -117,8 +117,6 @@ func ruleOf(r types.BaseClusterRuleInfo) (Rule, bool) {
 	}
 	return rule, true
 }
-
-func isTrue(b *bool) bool { return b != nil && *b }
 
 // Pool is a resource pool. Owner is the cluster (or standalone host's
 // compute resource) whose resources it divides.

@@ -4,7 +4,8 @@
 // property updates, events). Every package under vsphere/ converts through
 // it, so a govmomi value becomes a plain one in one place.
 //
-// It imports govmomi and nothing of vtui, and it is internal: code outside
+// It imports govmomi and vsphere/clusterspec (whose enums AutomationAPI
+// and VMMonitoringAPI map), and it is internal: code outside
 // vsphere/ sees these types through their aliases vsphere.Ref and
 // vsphere.Event.
 package mo

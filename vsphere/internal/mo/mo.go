@@ -51,6 +51,9 @@ func ToRefs(v any) []Ref {
 	return out
 }
 
+// IsTrue reports whether an optional API boolean is set and true.
+func IsTrue(b *bool) bool { return b != nil && *b }
+
 // AsRef returns the Ref a property value holds, or the zero Ref.
 func AsRef(v any) Ref {
 	if m, ok := v.(types.ManagedObjectReference); ok {

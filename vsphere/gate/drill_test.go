@@ -1,4 +1,4 @@
-package vsphere
+package gate
 
 import (
 	"bytes"
@@ -8,14 +8,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/drillkit"
 	"github.com/vtui/vtui/vsphere/sim"
+	"github.com/vtui/vtui/vsphere/vspheretest"
 )
 
 // haEnv is the small preset with HA declaring failures after 100 ms.
 func haEnv(t *testing.T) *opsEnv {
 	t.Helper()
-	e := &opsEnv{t: t, srv: startSimWith(t, "small", sim.Options{HA: sim.HAOptions{DetectDelay: 100 * time.Millisecond}}), log: &bytes.Buffer{}}
-	e.c = e.connect(Policy{})
+	e := &opsEnv{t: t, srv: vspheretest.StartWith(t, "small", sim.Options{HA: sim.HAOptions{DetectDelay: 100 * time.Millisecond}}), log: &bytes.Buffer{}}
+	e.c = e.connect(vsphere.Policy{})
 	return e
 }
 
@@ -27,24 +30,24 @@ func TestCrashThroughTheDoorIsObservedWithoutLoss(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	info, err := e.c.SimulatorInfo(ctx)
+	info, err := drillkit.SimulatorInfo(ctx, e.c)
 	if err != nil || info.Simulator != "vtui" || info.HADetectDelay != "100ms" {
 		t.Fatalf("SimulatorInfo = %+v, %v", info, err)
 	}
-	cl := inv.FilterClusters(Filter{Name: "cluster-a"})[0]
+	cl := inv.FilterClusters(vsphere.Filter{Name: "cluster-a"})[0]
 	h := e.host(inv, "esx-a-01")
-	var vms, hosts []Ref
+	var vms, hosts []vsphere.Ref
 	var on []string
-	for _, v := range inv.FilterVMs(Filter{Cluster: "cluster-a"}) {
+	for _, v := range inv.FilterVMs(vsphere.Filter{Cluster: "cluster-a"}) {
 		vms = append(vms, v.Ref)
 		if v.HostRef == h.Ref && v.PowerState == "poweredOn" {
 			on = append(on, v.Name)
 		}
 	}
-	for _, x := range inv.FilterHosts(Filter{Cluster: "cluster-a"}) {
+	for _, x := range inv.FilterHosts(vsphere.Filter{Cluster: "cluster-a"}) {
 		hosts = append(hosts, x.Ref)
 	}
-	obs, err := e.c.Observe(ctx, cl.Ref, vms, hosts)
+	obs, err := drillkit.Observe(ctx, e.c, cl.Ref, vms, hosts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,14 +99,14 @@ func TestCrashThroughTheDoorIsObservedWithoutLoss(t *testing.T) {
 }
 
 func TestCrashIsRefusedAgainstAnythingButTheSimulator(t *testing.T) {
-	c := plainVcsim(t)
+	c := vspheretest.PlainVcsim(t)
 	ctx := context.Background()
 	inv, err := c.Inventory(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.SimulatorInfo(ctx); !errors.Is(err, ErrNotSimulator) || !strings.Contains(err.Error(), "inject.method command") {
-		t.Errorf("SimulatorInfo on plain vcsim: %v; want ErrNotSimulator naming the alternatives", err)
+	if _, err := drillkit.SimulatorInfo(ctx, c); !errors.Is(err, drillkit.ErrNotSimulator) || !strings.Contains(err.Error(), "inject.method command") {
+		t.Errorf("SimulatorInfo on plain vcsim: %v; want drillkit.ErrNotSimulator naming the alternatives", err)
 	}
 	rec := record(c)
 	r := NewGate(c).Do(ctx, NewPlanner(inv, nil, nil).CrashHost(inv.Hosts[0].Ref), nil)
@@ -119,16 +122,16 @@ func TestDrillLockIsSeenByOtherSessions(t *testing.T) {
 	e := newOpsEnv(t)
 	ctx := context.Background()
 	inv, _ := e.c.Inventory(ctx)
-	cl := inv.FilterClusters(Filter{Name: "cluster-a"})[0]
-	free, err := e.c.DrillLock(ctx, cl.Ref)
+	cl := inv.FilterClusters(vsphere.Filter{Name: "cluster-a"})[0]
+	free, err := drillkit.ReadLock(ctx, e.c, cl.Ref)
 	if err != nil || !free.Free(time.Now()) {
 		t.Fatalf("a fresh cluster's lock: %+v, %v; want free", free, err)
 	}
 	if r := NewGate(e.c).Do(ctx, NewPlanner(inv, nil, nil).LockCluster(cl.Ref, free, "drill A", time.Hour), nil); r.Status != StatusOK {
 		t.Fatalf("lock: %s %q", r.Status, r.Message)
 	}
-	other := e.connect(Policy{})
-	held, err := other.DrillLock(ctx, cl.Ref)
+	other := e.connect(vsphere.Policy{})
+	held, err := drillkit.ReadLock(ctx, other, cl.Ref)
 	if err != nil || held.Holder != "drill A" || held.Free(time.Now()) {
 		t.Fatalf("another session reads %+v, %v; want drill A's", held, err)
 	}
@@ -142,7 +145,7 @@ func TestDrillLockIsSeenByOtherSessions(t *testing.T) {
 	if r := NewGate(e.c).Do(ctx, NewPlanner(inv, nil, nil).UnlockCluster(cl.Ref, held, "drill A"), nil); r.Status != StatusOK {
 		t.Fatalf("unlock: %s %q", r.Status, r.Message)
 	}
-	if after, _ := other.DrillLock(ctx, cl.Ref); !after.Free(time.Now()) {
+	if after, _ := drillkit.ReadLock(ctx, other, cl.Ref); !after.Free(time.Now()) {
 		t.Errorf("after unlock: %+v", after)
 	}
 }
@@ -154,12 +157,12 @@ func TestAnUnlockClearsOnlyTheHolderItWasAskedTo(t *testing.T) {
 	e := newOpsEnv(t)
 	ctx := context.Background()
 	inv, _ := e.c.Inventory(ctx)
-	cl := inv.FilterClusters(Filter{Name: "cluster-a"})[0]
+	cl := inv.FilterClusters(vsphere.Filter{Name: "cluster-a"})[0]
 	p, g := NewPlanner(inv, nil, nil), NewGate(e.c)
-	if r := g.Do(ctx, p.LockCluster(cl.Ref, DrillLock{}, "drill A", -time.Minute), nil); r.Status != StatusOK {
+	if r := g.Do(ctx, p.LockCluster(cl.Ref, drillkit.DrillLock{}, "drill A", -time.Minute), nil); r.Status != StatusOK {
 		t.Fatalf("lock: %s %q", r.Status, r.Message)
 	}
-	stale, _ := e.c.DrillLock(ctx, cl.Ref)
+	stale, _ := drillkit.ReadLock(ctx, e.c, cl.Ref)
 	unlock := p.UnlockCluster(cl.Ref, stale, stale.Holder)
 	if r := g.Do(ctx, p.LockCluster(cl.Ref, stale, "drill B", time.Hour), nil); r.Status != StatusOK {
 		t.Fatalf("drill B takes the expired lock: %s %q", r.Status, r.Message)
@@ -167,10 +170,10 @@ func TestAnUnlockClearsOnlyTheHolderItWasAskedTo(t *testing.T) {
 	if r := g.Do(ctx, unlock, nil); r.Status != StatusFailed || !strings.Contains(r.Message, "changed hands since it was read: drill B holds it now") {
 		t.Errorf("the stale unlock: %s %q; want it refused, naming drill B", r.Status, r.Message)
 	}
-	if now, _ := e.c.DrillLock(ctx, cl.Ref); now.Holder != "drill B" {
+	if now, _ := drillkit.ReadLock(ctx, e.c, cl.Ref); now.Holder != "drill B" {
 		t.Errorf("after the stale unlock the lock is %+v; want drill B's", now)
 	}
-	if a := p.UnlockCluster(cl.Ref, DrillLock{}, ""); a.Noop == "" {
+	if a := p.UnlockCluster(cl.Ref, drillkit.DrillLock{}, ""); a.Noop == "" {
 		t.Error("unlocking a free lock is not a no-op")
 	}
 }

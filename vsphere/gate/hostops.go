@@ -1,15 +1,13 @@
-package vsphere
+package gate
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/vim25"
-	"github.com/vmware/govmomi/vim25/types"
-	"github.com/vtui/vtui/vsphere/internal/conn"
+	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
@@ -19,7 +17,7 @@ import (
 // a cluster without DRS (evacuate first: see placement.EnterMaintenance), and
 // warns on a DRS cluster. timeout bounds the task on the server; 0 means
 // no limit.
-func (p *Planner) EnterMaintenance(host Ref, timeout time.Duration) Action {
+func (p *Planner) EnterMaintenance(host vsphere.Ref, timeout time.Duration) Action {
 	a, h := p.hostAction(host, OpEnterMaintenance)
 	if h == nil {
 		return a
@@ -54,7 +52,7 @@ func (p *Planner) EnterMaintenance(host Ref, timeout time.Duration) Action {
 
 // ExitMaintenance plans taking host out of maintenance mode; timeout bounds
 // the task on the server, 0 means no limit.
-func (p *Planner) ExitMaintenance(host Ref, timeout time.Duration) Action {
+func (p *Planner) ExitMaintenance(host vsphere.Ref, timeout time.Duration) Action {
 	a, h := p.hostAction(host, OpExitMaintenance)
 	if h == nil {
 		return a
@@ -73,14 +71,14 @@ func (p *Planner) ExitMaintenance(host Ref, timeout time.Duration) Action {
 
 // Disconnect plans disconnecting host from vCenter. Its VMs keep running
 // but cannot be managed until it is reconnected.
-func (p *Planner) Disconnect(host Ref) Action {
+func (p *Planner) Disconnect(host vsphere.Ref) Action {
 	return p.connection(host, OpDisconnect, "disconnected", func(ctx context.Context, h *object.HostSystem) (*object.Task, error) {
 		return h.Disconnect(ctx)
 	})
 }
 
 // Reconnect plans reconnecting host to vCenter with its known credentials.
-func (p *Planner) Reconnect(host Ref) Action {
+func (p *Planner) Reconnect(host vsphere.Ref) Action {
 	return p.connection(host, OpReconnect, "connected", func(ctx context.Context, h *object.HostSystem) (*object.Task, error) {
 		return h.Reconnect(ctx, nil, nil)
 	})
@@ -88,7 +86,7 @@ func (p *Planner) Reconnect(host Ref) Action {
 
 // connection plans a change of host's connection to state; a host already
 // there gives a no-op.
-func (p *Planner) connection(host Ref, op Op, state string, start func(context.Context, *object.HostSystem) (*object.Task, error)) Action {
+func (p *Planner) connection(host vsphere.Ref, op Op, state string, start func(context.Context, *object.HostSystem) (*object.Task, error)) Action {
 	a, h := p.hostAction(host, op)
 	if h == nil {
 		return a
@@ -105,7 +103,7 @@ func (p *Planner) connection(host Ref, op Op, state string, start func(context.C
 
 // hostAction starts an action on host; h is nil, and the action refused,
 // if the host is unknown.
-func (p *Planner) hostAction(host Ref, op Op) (Action, *Host) {
+func (p *Planner) hostAction(host vsphere.Ref, op Op) (Action, *vsphere.Host) {
 	a := Action{Op: op, Ref: host, Object: host.Value, run: refuse}
 	h := p.hosts[host]
 	if h == nil {
@@ -118,18 +116,9 @@ func (p *Planner) hostAction(host Ref, op Op) (Action, *Host) {
 }
 
 // connected checks that h is connected.
-func connected(h *Host) Check {
+func connected(h *vsphere.Host) Check {
 	if h.ConnectionState != "connected" {
 		return fail("host-connected", "%s is %s; reconnect it first (vtui host reconnect %s)", h.Name, orUnknown(h.ConnectionState), h.Name)
 	}
 	return pass("host-connected")
-}
-
-// WaitHostConnected waits, through property updates, until host is
-// connected to vCenter again (after a recovery or a reboot), or ctx ends.
-func (c *Client) WaitHostConnected(ctx context.Context, host Ref) error {
-	if err := conn.WaitFor(ctx, c.conn, mo.ToMoRef(host), "runtime.connectionState", types.HostSystemConnectionStateConnected); err != nil {
-		return fmt.Errorf("wait for %s to be connected: %w", host.Value, err)
-	}
-	return nil
 }

@@ -1,22 +1,23 @@
-package vsphere
+package gate
 
 import (
 	"context"
 	"strings"
 	"testing"
 
+	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/clusterspec"
 )
 
 // readCluster reads cluster-a's configuration through c.
-func readCluster(t *testing.T, c *Client) (*ClusterConfig, *Inventory) {
+func readCluster(t *testing.T, c *vsphere.Client) (*vsphere.ClusterConfig, *vsphere.Inventory) {
 	t.Helper()
 	ctx := context.Background()
 	inv, err := c.Inventory(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ref Ref
+	var ref vsphere.Ref
 	for _, cl := range inv.Clusters {
 		if cl.Name == "cluster-a" {
 			ref = cl.Ref
@@ -68,7 +69,7 @@ func TestReconfigureClusterRefusesAStaleRead(t *testing.T) {
 	e := newOpsEnv(t)
 	cc, inv := readCluster(t, e.c)
 	// Someone else changes the cluster after cc was read.
-	other := e.connect(Policy{})
+	other := e.connect(vsphere.Policy{})
 	theirs, _ := readCluster(t, other)
 	mine := cc.Spec
 	mine.DRS.Automation = clusterspec.AutomationManual
@@ -103,7 +104,7 @@ func TestReconfigureClusterRefusesBadConfigsAndHonoursPolicy(t *testing.T) {
 	if a := NewPlanner(inv, nil, nil).ReconfigureCluster(cc, bad, false); len(a.Failed()) == 0 || !strings.Contains(a.Failed()[0].Reason, "drs.threshold: 9") {
 		t.Errorf("a threshold of 9: failed %v; want refused naming the field", a.Failed())
 	}
-	for _, policy := range []Policy{{DryRun: true}, {ReadOnly: true}} {
+	for _, policy := range []vsphere.Policy{{DryRun: true}, {ReadOnly: true}} {
 		c := e.connect(policy)
 		rec := record(c)
 		r := NewGate(c).Do(context.Background(), NewPlanner(inv, nil, nil).ReconfigureCluster(cc, vcsimKept(cc.Spec), false), nil)
@@ -156,7 +157,7 @@ func TestEveryFieldRoundTripsOnVtuisSimulator(t *testing.T) {
 			t.Fatalf("apply: %s %q", r.Status, r.Message)
 		}
 		// Read back through a second session: any client sees it.
-		back, _ := readCluster(t, e.connect(Policy{}))
+		back, _ := readCluster(t, e.connect(vsphere.Policy{}))
 		if d := clusterspec.Diff(back.Spec, want); len(d) > 0 {
 			t.Errorf("read back differs from what was asked: %v", d)
 		}
@@ -169,11 +170,11 @@ func TestVtuisSimulatorRefusesUnknownReferences(t *testing.T) {
 	want := cc.Spec
 	// cache-01 runs in cluster-b: vCenter refuses a rule of cluster-a naming it.
 	want.Rules = append(want.Rules, clusterspec.Rule{Name: "x", Kind: clusterspec.RuleAntiAffinity, Enabled: true, VMs: []string{"web-01", "cache-01"}})
-	cc.vms["cache-01"] = []Ref{{Type: "VirtualMachine", Value: "vm-cache-01-of-b"}}
+	cc.VMRefs["cache-01"] = []vsphere.Ref{{Type: "VirtualMachine", Value: "vm-cache-01-of-b"}}
 	inv, _ := e.c.Inventory(context.Background())
 	for _, v := range inv.VMs {
 		if v.Name == "cache-01" {
-			cc.vms["cache-01"] = []Ref{v.Ref}
+			cc.VMRefs["cache-01"] = []vsphere.Ref{v.Ref}
 			cc.Scope.VMs = append(cc.Scope.VMs, "cache-01") // get past vtui's own check, to ask the server
 		}
 	}

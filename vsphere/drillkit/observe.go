@@ -1,4 +1,4 @@
-package vsphere
+package drillkit
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/internal/conn"
 	"github.com/vtui/vtui/vsphere/internal/mo"
 )
@@ -21,9 +22,9 @@ type Observation struct {
 	Seq int `json:"seq"`
 	// Time is when it happened: an event's own time, or when vtui received
 	// a property change.
-	Time time.Time `json:"time"`
-	Ref  Ref       `json:"-"`
-	Name string    `json:"object"`
+	Time time.Time   `json:"time"`
+	Ref  vsphere.Ref `json:"-"`
+	Name string      `json:"object"`
 	// Property and Value are a property change: "runtime.connectionState"
 	// became "notResponding". Value is "" for an unset property.
 	Property string `json:"property,omitempty"`
@@ -58,30 +59,30 @@ type Observer struct {
 	err       error
 	done      bool
 	// names of the objects, for property changes that do not carry one.
-	names map[Ref]string
+	names map[vsphere.Ref]string
 }
 
 // Observe starts an observer of vms and hosts, and of the events of
 // cluster (and everything in it) posted from now on. The first
 // observations are the objects' current state.
-func (c *Client) Observe(ctx context.Context, cluster Ref, vms, hosts []Ref) (*Observer, error) {
+func Observe(ctx context.Context, c *vsphere.Client, cluster vsphere.Ref, vms, hosts []vsphere.Ref) (*Observer, error) {
 	start := time.Now()
-	col, err := c.eventCursor(ctx, cluster, start)
+	col, err := eventCursor(ctx, c, cluster, start)
 	if err != nil {
 		return nil, err
 	}
-	o := &Observer{wake: make(chan struct{}), names: map[Ref]string{}}
+	o := &Observer{wake: make(chan struct{}), names: map[vsphere.Ref]string{}}
 	spec := types.PropertyFilterSpec{ObjectSet: []types.ObjectSpec{{Obj: col}}, PropSet: []types.PropertySpec{
 		{Type: "VirtualMachine", PathSet: observedVM},
 		{Type: "HostSystem", PathSet: observedHost},
 		{Type: "EventHistoryCollector", PathSet: []string{"latestPage"}},
 	}}
-	for _, r := range append(append([]Ref{}, vms...), hosts...) {
+	for _, r := range append(append([]vsphere.Ref{}, vms...), hosts...) {
 		spec.ObjectSet = append(spec.ObjectSet, types.ObjectSpec{Obj: mo.ToMoRef(r)})
 	}
 	go func() {
-		defer conn.DestroyCollector(c.conn, col)
-		err := conn.Follow(ctx, c.conn, spec, 0, func(updates []types.ObjectUpdate, _ bool) error {
+		defer conn.DestroyCollector(c.Conn(), col)
+		err := conn.Follow(ctx, c.Conn(), spec, 0, func(updates []types.ObjectUpdate, _ bool) error {
 			// A batch's property changes and the events posted by then are
 			// handed out together, so a reader never sees one without the
 			// other.
@@ -96,9 +97,9 @@ func (c *Client) Observe(ctx context.Context, cluster Ref, vms, hosts []Ref) (*O
 
 // eventCursor creates an event history collector of the events about
 // cluster posted since begin, positioned at the oldest.
-func (c *Client) eventCursor(ctx context.Context, cluster Ref, begin time.Time) (types.ManagedObjectReference, error) {
-	res, err := methods.CreateCollectorForEvents(ctx, c.vim, &types.CreateCollectorForEvents{
-		This: *c.vim.ServiceContent.EventManager,
+func eventCursor(ctx context.Context, c *vsphere.Client, cluster vsphere.Ref, begin time.Time) (types.ManagedObjectReference, error) {
+	res, err := methods.CreateCollectorForEvents(ctx, conn.VIM(c.Conn()), &types.CreateCollectorForEvents{
+		This: *conn.VIM(c.Conn()).ServiceContent.EventManager,
 		Filter: types.EventFilterSpec{
 			Entity: &types.EventFilterSpecByEntity{Entity: mo.ToMoRef(cluster), Recursion: types.EventFilterSpecRecursionOptionAll},
 			Time:   &types.EventFilterSpecByTime{BeginTime: types.NewTime(begin.Add(-time.Second))},
@@ -107,8 +108,8 @@ func (c *Client) eventCursor(ctx context.Context, cluster Ref, begin time.Time) 
 	if err != nil {
 		return types.ManagedObjectReference{}, fmt.Errorf("create an event cursor on %s: %w", c.Host(), err)
 	}
-	if _, err := methods.RewindCollector(ctx, c.vim, &types.RewindCollector{This: res.Returnval}); err != nil {
-		conn.DestroyCollector(c.conn, res.Returnval)
+	if _, err := methods.RewindCollector(ctx, conn.VIM(c.Conn()), &types.RewindCollector{This: res.Returnval}); err != nil {
+		conn.DestroyCollector(c.Conn(), res.Returnval)
 		return types.ManagedObjectReference{}, fmt.Errorf("rewind the event cursor: %w", err)
 	}
 	return res.Returnval, nil
@@ -151,8 +152,8 @@ func (o *Observer) record(updates []types.ObjectUpdate) {
 }
 
 // drain reads every event the cursor has not handed out yet.
-func (o *Observer) drain(ctx context.Context, c *Client, col types.ManagedObjectReference) error {
-	return c.readNext(ctx, col, func(page []types.BaseEvent) {
+func (o *Observer) drain(ctx context.Context, c *vsphere.Client, col types.ManagedObjectReference) error {
+	return readNext(ctx, c, col, func(page []types.BaseEvent) {
 		o.mu.Lock()
 		defer o.mu.Unlock()
 		for _, be := range page {
@@ -163,9 +164,9 @@ func (o *Observer) drain(ctx context.Context, c *Client, col types.ManagedObject
 
 // readNext hands each page of the events the cursor col has not handed
 // out yet to each, oldest first, until none is left.
-func (c *Client) readNext(ctx context.Context, col types.ManagedObjectReference, each func([]types.BaseEvent)) error {
+func readNext(ctx context.Context, c *vsphere.Client, col types.ManagedObjectReference, each func([]types.BaseEvent)) error {
 	for {
-		res, err := methods.ReadNextEvents(ctx, c.vim, &types.ReadNextEvents{This: col, MaxCount: MaxEvents})
+		res, err := methods.ReadNextEvents(ctx, conn.VIM(c.Conn()), &types.ReadNextEvents{This: col, MaxCount: vsphere.MaxEvents})
 		if err != nil {
 			return fmt.Errorf("read events: %w", err)
 		}
@@ -178,14 +179,14 @@ func (c *Client) readNext(ctx context.Context, col types.ManagedObjectReference,
 
 // EventsSince returns every event about cluster and everything in it
 // posted since begin, oldest first: who changed what during a drill.
-func (c *Client) EventsSince(ctx context.Context, cluster Ref, begin time.Time) ([]Event, error) {
-	col, err := c.eventCursor(ctx, cluster, begin)
+func EventsSince(ctx context.Context, c *vsphere.Client, cluster vsphere.Ref, begin time.Time) ([]vsphere.Event, error) {
+	col, err := eventCursor(ctx, c, cluster, begin)
 	if err != nil {
 		return nil, err
 	}
-	defer conn.DestroyCollector(c.conn, col)
-	var out []Event
-	err = c.readNext(ctx, col, func(page []types.BaseEvent) {
+	defer conn.DestroyCollector(c.Conn(), col)
+	var out []vsphere.Event
+	err = readNext(ctx, c, col, func(page []types.BaseEvent) {
 		for _, be := range page {
 			out = append(out, mo.EventOf(be))
 		}

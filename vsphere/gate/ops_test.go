@@ -1,4 +1,4 @@
-package vsphere
+package gate
 
 import (
 	"go/ast"
@@ -19,7 +19,7 @@ func declaredOps(t *testing.T) []Op {
 	}
 	var ops []Op
 	for name, pkg := range pkgs {
-		if name != "vsphere" {
+		if name != "gate" {
 			continue
 		}
 		for _, f := range pkg.Files {

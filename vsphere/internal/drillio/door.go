@@ -1,4 +1,4 @@
-package vsphere
+package drillio
 
 import (
 	"context"
@@ -33,29 +33,29 @@ type SimInfo struct {
 // SimulatorInfo asks the server for vtui's simulator's fault door, as the
 // session. Any other server, a real vCenter above all, answers with an
 // error wrapping ErrNotSimulator, and nothing is changed.
-func (c *Client) SimulatorInfo(ctx context.Context) (SimInfo, error) {
+func SimulatorInfo(ctx context.Context, c *conn.Conn) (SimInfo, error) {
 	var info SimInfo
-	err := c.door(ctx, http.MethodGet, "", &info)
+	err := Door(ctx, c, http.MethodGet, "", &info)
 	if err == nil && info.Simulator != "vtui" {
 		err = fmt.Errorf("%w: %s answers on %s but not as vtui's simulator", ErrNotSimulator, c.Host(), doorPath)
 	}
 	return info, err
 }
 
-// door calls the fault door of vtui's simulator with the session's cookie.
-func (c *Client) door(ctx context.Context, method, path string, out any) error {
-	base := conn.SOAP(c.conn).URL()
+// Door calls the fault door of vtui's simulator with the session's cookie.
+func Door(ctx context.Context, c *conn.Conn, method, path string, out any) error {
+	base := conn.SOAP(c).URL()
 	u := url.URL{Scheme: base.Scheme, Host: base.Host, Path: doorPath + path}
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), nil)
 	if err != nil {
 		return err
 	}
-	for _, ck := range conn.SOAP(c.conn).Client.Jar.Cookies(base) {
+	for _, ck := range conn.SOAP(c).Client.Jar.Cookies(base) {
 		if ck.Name == soap.SessionCookieName {
 			req.AddCookie(ck)
 		}
 	}
-	res, err := conn.SOAP(c.conn).Client.Do(req)
+	res, err := conn.SOAP(c).Client.Do(req)
 	if err != nil {
 		return fmt.Errorf("reach the simulator's fault door on %s: %w", c.Host(), err)
 	}
@@ -81,34 +81,4 @@ func (c *Client) door(ctx context.Context, method, path string, out any) error {
 		return json.Unmarshal(body, out)
 	}
 	return nil
-}
-
-// CrashHost plans crashing host in vtui's simulator, as a power loss
-// would (its HA emulation then fails it over). Against any other server
-// it fails, having changed nothing: the simulator is asked first.
-func (p *Planner) CrashHost(host Ref) Action {
-	return p.doorAction(host, OpCrashHost, "crash")
-}
-
-// RecoverHost plans bringing a crashed host of vtui's simulator back.
-func (p *Planner) RecoverHost(host Ref) Action {
-	return p.doorAction(host, OpRecoverHost, "recover")
-}
-
-func (p *Planner) doorAction(host Ref, op Op, verb string) Action {
-	a, h := p.hostAction(host, op)
-	if h == nil {
-		return a
-	}
-	a.verify = func(ctx context.Context, g *Gate, _ func(string)) []Check {
-		if _, err := g.c.SimulatorInfo(ctx); err != nil {
-			return []Check{fail("simulator", "%v", err)}
-		}
-		return []Check{pass("simulator")}
-	}
-	name := h.Name
-	a.run = func(ctx context.Context, g *Gate, _ func(int, string)) (string, error) {
-		return "", g.c.door(ctx, http.MethodPost, "/hosts/"+url.PathEscape(name)+"/"+verb, nil)
-	}
-	return a
 }

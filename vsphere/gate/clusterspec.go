@@ -1,4 +1,4 @@
-package vsphere
+package gate
 
 import (
 	"errors"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/vmware/govmomi/vim25/types"
 
+	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/clusterspec"
 	"github.com/vtui/vtui/vsphere/internal/mo"
 )
@@ -18,7 +19,7 @@ import (
 // each rule, group and override that differs. What vtui does not model is
 // never part of it. Names are resolved among the cluster's own VMs and
 // hosts; one that is unknown or ambiguous is an error and nothing is sent.
-func (cc *ClusterConfig) specFor(desired clusterspec.Config) (types.ClusterConfigSpecEx, error) {
+func specFor(cc *vsphere.ClusterConfig, desired clusterspec.Config) (types.ClusterConfigSpecEx, error) {
 	cur := cc.Spec
 	b := &specBuilder{cc: cc}
 	var spec types.ClusterConfigSpecEx
@@ -33,23 +34,23 @@ func (cc *ClusterConfig) specFor(desired clusterspec.Config) (types.ClusterConfi
 // specBuilder resolves names while a spec is built and collects what
 // does not resolve.
 type specBuilder struct {
-	cc   *ClusterConfig
+	cc   *vsphere.ClusterConfig
 	errs []error
 }
 
 func (b *specBuilder) vm(name string) types.ManagedObjectReference {
-	refs := b.cc.vms[name]
+	refs := b.cc.VMRefs[name]
 	switch len(refs) {
 	case 1:
 		return mo.ToMoRef(refs[0])
 	case 0:
-		b.errs = append(b.errs, fmt.Errorf("no VM named %q in cluster %s: %w", name, b.cc.Spec.Cluster, ErrNotFound))
+		b.errs = append(b.errs, fmt.Errorf("no VM named %q in cluster %s: %w", name, b.cc.Spec.Cluster, vsphere.ErrNotFound))
 	default:
 		ids := make([]string, len(refs))
 		for i, r := range refs {
 			ids[i] = r.Value
 		}
-		b.errs = append(b.errs, fmt.Errorf("VM name %q is shared by %s in cluster %s: %w; rename one", name, strings.Join(ids, ", "), b.cc.Spec.Cluster, ErrAmbiguous))
+		b.errs = append(b.errs, fmt.Errorf("VM name %q is shared by %s in cluster %s: %w; rename one", name, strings.Join(ids, ", "), b.cc.Spec.Cluster, vsphere.ErrAmbiguous))
 	}
 	return types.ManagedObjectReference{}
 }
@@ -65,9 +66,9 @@ func (b *specBuilder) vmRefs(names []string) []types.ManagedObjectReference {
 func (b *specBuilder) hostRefs(names []string) []types.ManagedObjectReference {
 	out := make([]types.ManagedObjectReference, 0, len(names))
 	for _, n := range names {
-		r, ok := b.cc.hosts[n]
+		r, ok := b.cc.HostRefs[n]
 		if !ok {
-			b.errs = append(b.errs, fmt.Errorf("no host named %q in cluster %s: %w", n, b.cc.Spec.Cluster, ErrNotFound))
+			b.errs = append(b.errs, fmt.Errorf("no host named %q in cluster %s: %w", n, b.cc.Spec.Cluster, vsphere.ErrNotFound))
 		}
 		out = append(out, mo.ToMoRef(r))
 	}
@@ -88,7 +89,7 @@ func (b *specBuilder) das(cur, want clusterspec.HA) *types.ClusterDasConfigInfo 
 		}
 	}
 	if cur.VMMonitoring != want.VMMonitoring {
-		d.VmMonitoring, changed = vmMonitoringAPI[want.VMMonitoring], true
+		d.VmMonitoring, changed = mo.VMMonitoringAPI[want.VMMonitoring], true
 	}
 	if ac := want.AdmissionControl; cur.AdmissionControl.String() != ac.String() {
 		changed = true
@@ -138,7 +139,7 @@ func drsSpec(cur, want clusterspec.DRS) *types.ClusterDrsConfigInfo {
 		d.Enabled = types.NewBool(want.Enabled)
 	}
 	if cur.Automation != want.Automation {
-		d.DefaultVmBehavior = automationAPI[string(want.Automation)]
+		d.DefaultVmBehavior = mo.AutomationAPI[string(want.Automation)]
 	}
 	if cur.Threshold != want.Threshold {
 		d.VmotionRate = clusterspec.VMotionRate(want.Threshold)
@@ -224,12 +225,12 @@ func (b *specBuilder) rules(cur, want clusterspec.Config) []types.ClusterRuleSpe
 		func(ch change, a, w clusterspec.Rule) {
 			if ch == removed {
 				out = append(out, types.ClusterRuleSpec{ArrayUpdateSpec: types.ArrayUpdateSpec{
-					Operation: operation(ch), RemoveKey: b.cc.ruleKeys[a.Name]}})
+					Operation: operation(ch), RemoveKey: b.cc.RuleKeys[a.Name]}})
 				return
 			}
 			info := types.ClusterRuleInfo{Name: w.Name, Enabled: types.NewBool(w.Enabled), Mandatory: types.NewBool(w.Mandatory)}
 			if ch == edited {
-				info.Key = b.cc.ruleKeys[w.Name]
+				info.Key = b.cc.RuleKeys[w.Name]
 			}
 			var r types.BaseClusterRuleInfo
 			switch w.Kind {
@@ -295,7 +296,7 @@ func (b *specBuilder) overrides(cur, want clusterspec.Config) ([]types.ClusterDa
 		}
 		info := &types.ClusterDrsVmConfigInfo{Key: b.vm(w.VM), Enabled: types.NewBool(w.DRSAutomation != clusterspec.DRSDisabled)}
 		if w.DRSAutomation != clusterspec.DRSDisabled {
-			info.Behavior = automationAPI[string(w.DRSAutomation)]
+			info.Behavior = mo.AutomationAPI[string(w.DRSAutomation)]
 		}
 		drs = append(drs, types.ClusterDrsVmConfigSpec{ArrayUpdateSpec: types.ArrayUpdateSpec{Operation: operation(ch)}, Info: info})
 	})
@@ -318,7 +319,7 @@ func dasSettings(o clusterspec.Override) *types.ClusterDasVmSettings {
 	}
 	if o.VMMonitoring != "" {
 		s.VmToolsMonitoringSettings = &types.ClusterVmToolsMonitoringSettings{
-			ClusterSettings: types.NewBool(false), VmMonitoring: vmMonitoringAPI[o.VMMonitoring]}
+			ClusterSettings: types.NewBool(false), VmMonitoring: mo.VMMonitoringAPI[o.VMMonitoring]}
 	}
 	return s
 }

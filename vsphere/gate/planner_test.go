@@ -1,4 +1,4 @@
-package vsphere
+package gate
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/vtui/vtui/vsphere"
 )
 
 // fixture is a small hand-made inventory for the pure planner tests:
@@ -15,72 +17,72 @@ import (
 //	cluster b:       hb1, hb2 (sees only ds-b and no pg-a)
 //	VMs: web (on ha1, ds-a + ds-shared, pg-a), app (on ha2), db (on ha1), big (on ha2, 600 GB),
 //	     off (on hb1, powered off), tpl (template on hb1)
-func fixture() *Inventory {
-	ref := func(t, v string) Ref { return Ref{Type: t, Value: v} }
+func fixture() *vsphere.Inventory {
+	ref := func(t, v string) vsphere.Ref { return vsphere.Ref{Type: t, Value: v} }
 	ca, cb := ref("ClusterComputeResource", "ca"), ref("ClusterComputeResource", "cb")
 	dsA, dsB, dsS := ref("Datastore", "ds-a"), ref("Datastore", "ds-b"), ref("Datastore", "ds-shared")
 	pgA, vmNet := ref("Network", "pg-a"), ref("Network", "vm-net")
-	host := func(name string, cl Ref, cluster string, dss, nets []Ref) Host {
-		return Host{Ref: ref("HostSystem", name), Name: name, Cluster: cluster, ClusterRef: cl,
+	host := func(name string, cl vsphere.Ref, cluster string, dss, nets []vsphere.Ref) vsphere.Host {
+		return vsphere.Host{Ref: ref("HostSystem", name), Name: name, Cluster: cluster, ClusterRef: cl,
 			ConnectionState: "connected", PowerState: "poweredOn",
 			MemoryMB: 512 * 1024, MemoryUsageMB: 100 * 1024, CPUMHz: 100000, CPUUsageMHz: 10000,
 			DatastoreRefs: dss, NetworkRefs: nets}
 	}
-	aDS, aNet := []Ref{dsA, dsS}, []Ref{pgA, vmNet}
-	inv := &Inventory{
-		Clusters: []Cluster{{Ref: ca, Name: "a", DRSEnabled: true}, {Ref: cb, Name: "b"}},
-		Hosts: []Host{
+	aDS, aNet := []vsphere.Ref{dsA, dsS}, []vsphere.Ref{pgA, vmNet}
+	inv := &vsphere.Inventory{
+		Clusters: []vsphere.Cluster{{Ref: ca, Name: "a", DRSEnabled: true}, {Ref: cb, Name: "b"}},
+		Hosts: []vsphere.Host{
 			host("ha1", ca, "a", aDS, aNet), host("ha2", ca, "a", aDS, aNet), host("ha3", ca, "a", aDS, aNet),
 			host("ha4", ca, "a", aDS, aNet), host("ha5", ca, "a", aDS, aNet),
-			host("hb1", cb, "b", []Ref{dsB, dsS}, []Ref{vmNet}), host("hb2", cb, "b", []Ref{dsB}, []Ref{vmNet}),
+			host("hb1", cb, "b", []vsphere.Ref{dsB, dsS}, []vsphere.Ref{vmNet}), host("hb2", cb, "b", []vsphere.Ref{dsB}, []vsphere.Ref{vmNet}),
 		},
-		Datastores: []Datastore{
+		Datastores: []vsphere.Datastore{
 			{Ref: dsA, Name: "ds-a", Accessible: true}, {Ref: dsB, Name: "ds-b", Accessible: true},
 			{Ref: dsS, Name: "ds-shared", Accessible: true},
 		},
-		Networks: []Network{{Ref: pgA, Name: "pg-a"}, {Ref: vmNet, Name: "vm-net"}},
+		Networks: []vsphere.Network{{Ref: pgA, Name: "pg-a"}, {Ref: vmNet, Name: "vm-net"}},
 	}
 	inv.Hosts[2].MaintenanceMode = true
 	inv.Hosts[3].ConnectionState = "disconnected"
 	inv.Hosts[4].PowerState = "poweredOff"
-	vm := func(name, host string, mem int32, dss, nets []Ref) VM {
-		h := inv.Hosts[slices.IndexFunc(inv.Hosts, func(h Host) bool { return h.Name == host })]
-		return VM{Ref: ref("VirtualMachine", name), Name: name, PowerState: "poweredOn", ToolsStatus: "toolsOk",
+	vm := func(name, host string, mem int32, dss, nets []vsphere.Ref) vsphere.VM {
+		h := inv.Hosts[slices.IndexFunc(inv.Hosts, func(h vsphere.Host) bool { return h.Name == host })]
+		return vsphere.VM{Ref: ref("VirtualMachine", name), Name: name, PowerState: "poweredOn", ToolsStatus: "toolsOk",
 			Host: h.Name, HostRef: h.Ref, Cluster: h.Cluster, ClusterRef: h.ClusterRef, MemoryMB: mem,
 			DatastoreRefs: dss, NetworkRefs: nets}
 	}
-	inv.VMs = []VM{
-		vm("web", "ha1", 4096, []Ref{dsA, dsS}, []Ref{pgA}),
-		vm("app", "ha2", 8192, []Ref{dsS}, []Ref{vmNet}),
-		vm("db", "ha1", 8192, []Ref{dsS}, []Ref{vmNet}),
-		vm("big", "ha2", 600*1024, []Ref{dsS}, []Ref{vmNet}),
-		vm("off", "hb1", 2048, []Ref{dsS}, []Ref{vmNet}),
-		vm("tpl", "hb1", 2048, []Ref{dsS}, []Ref{vmNet}),
+	inv.VMs = []vsphere.VM{
+		vm("web", "ha1", 4096, []vsphere.Ref{dsA, dsS}, []vsphere.Ref{pgA}),
+		vm("app", "ha2", 8192, []vsphere.Ref{dsS}, []vsphere.Ref{vmNet}),
+		vm("db", "ha1", 8192, []vsphere.Ref{dsS}, []vsphere.Ref{vmNet}),
+		vm("big", "ha2", 600*1024, []vsphere.Ref{dsS}, []vsphere.Ref{vmNet}),
+		vm("off", "hb1", 2048, []vsphere.Ref{dsS}, []vsphere.Ref{vmNet}),
+		vm("tpl", "hb1", 2048, []vsphere.Ref{dsS}, []vsphere.Ref{vmNet}),
 	}
 	inv.VMs[4].PowerState = "poweredOff"
 	inv.VMs[5].PowerState, inv.VMs[5].Template = "poweredOff", true
 	for _, v := range inv.VMs {
-		inv.Hosts[slices.IndexFunc(inv.Hosts, func(h Host) bool { return h.Ref == v.HostRef })].VMCount++
+		inv.Hosts[slices.IndexFunc(inv.Hosts, func(h vsphere.Host) bool { return h.Ref == v.HostRef })].VMCount++
 	}
 	return inv
 }
 
-func r(t, v string) Ref     { return Ref{Type: t, Value: v} }
-func vmR(name string) Ref   { return r("VirtualMachine", name) }
-func hostR(name string) Ref { return r("HostSystem", name) }
+func r(t, v string) vsphere.Ref     { return vsphere.Ref{Type: t, Value: v} }
+func vmR(name string) vsphere.Ref   { return r("VirtualMachine", name) }
+func hostR(name string) vsphere.Ref { return r("HostSystem", name) }
 
 // rulesFixture has one rule of each kind on cluster a, mandatory or not.
-func rulesFixture(mandatory bool) []ClusterRules {
-	return []ClusterRules{{
+func rulesFixture(mandatory bool) []vsphere.ClusterRules {
+	return []vsphere.ClusterRules{{
 		Cluster: r("ClusterComputeResource", "ca"),
-		Rules: []Rule{
-			{Name: "apart", Kind: RuleAntiAffinity, Enabled: true, Mandatory: mandatory, VMs: []Ref{vmR("app"), vmR("db")}},
-			{Name: "together", Kind: RuleAffinity, Enabled: true, Mandatory: mandatory, VMs: []Ref{vmR("web"), vmR("db")}},
-			{Name: "web-on-ha1", Kind: RuleVMHost, Enabled: true, Mandatory: mandatory, VMGroup: "webs", AffineHostGroup: "first"},
-			{Name: "off", Kind: RuleAntiAffinity, Enabled: false, Mandatory: true, VMs: []Ref{vmR("app"), vmR("big")}},
+		Rules: []vsphere.Rule{
+			{Name: "apart", Kind: vsphere.RuleAntiAffinity, Enabled: true, Mandatory: mandatory, VMs: []vsphere.Ref{vmR("app"), vmR("db")}},
+			{Name: "together", Kind: vsphere.RuleAffinity, Enabled: true, Mandatory: mandatory, VMs: []vsphere.Ref{vmR("web"), vmR("db")}},
+			{Name: "web-on-ha1", Kind: vsphere.RuleVMHost, Enabled: true, Mandatory: mandatory, VMGroup: "webs", AffineHostGroup: "first"},
+			{Name: "off", Kind: vsphere.RuleAntiAffinity, Enabled: false, Mandatory: true, VMs: []vsphere.Ref{vmR("app"), vmR("big")}},
 		},
-		VMGroups:   map[string][]Ref{"webs": {vmR("web")}},
-		HostGroups: map[string][]Ref{"first": {hostR("ha1")}},
+		VMGroups:   map[string][]vsphere.Ref{"webs": {vmR("web")}},
+		HostGroups: map[string][]vsphere.Ref{"first": {hostR("ha1")}},
 	}}
 }
 
@@ -96,7 +98,7 @@ func verdict(cs []Check) string {
 }
 
 func TestCheckMigrate(t *testing.T) {
-	pools := []Pool{
+	pools := []vsphere.Pool{
 		{Ref: r("ResourcePool", "rp-b"), Name: "Resources", Owner: r("ClusterComputeResource", "cb"), Path: "b/Resources"},
 		{Ref: r("ResourcePool", "rp-a"), Name: "Resources", Owner: r("ClusterComputeResource", "ca"), Path: "a/Resources"},
 	}
@@ -203,7 +205,7 @@ func TestPlanActions(t *testing.T) {
 	}
 	// A host without DRS and with powered-on VMs must be evacuated first.
 	inv := fixture()
-	inv.VMs = append(inv.VMs, VM{Ref: vmR("b1"), Name: "b1", PowerState: "poweredOn", HostRef: hostR("hb2"), Host: "hb2"})
+	inv.VMs = append(inv.VMs, vsphere.VM{Ref: vmR("b1"), Name: "b1", PowerState: "poweredOn", HostRef: hostR("hb2"), Host: "hb2"})
 	a := NewPlanner(inv, nil, nil).EnterMaintenance(hostR("hb2"), 0)
 	if got := verdict(a.Checks); got != "running-vms=fail" || !strings.Contains(a.Checks[len(a.Checks)-1].Reason, "--evacuate") {
 		t.Errorf("enter maintenance on hb2 running b1: %q %v; want running-vms=fail naming --evacuate", got, a.Checks)
@@ -225,29 +227,29 @@ func TestResolveNames(t *testing.T) {
 	if _, err := inv.HostNamed("ha9"); err == nil || !strings.Contains(err.Error(), "vtui get hosts") {
 		t.Errorf("HostNamed(ha9): err = %v", err)
 	}
-	pools := []Pool{
+	pools := []vsphere.Pool{
 		{Ref: r("ResourcePool", "1"), Name: "Resources", Owner: r("ClusterComputeResource", "ca"), Path: "a/Resources"},
 		{Ref: r("ResourcePool", "2"), Name: "Resources", Owner: r("ClusterComputeResource", "cb"), Path: "b/Resources"},
 	}
 	for _, tt := range []struct {
 		name    string
-		cluster Ref
+		cluster vsphere.Ref
 		want    string // the pool's ID, or
 		wantErr string
 	}{
-		{"Resources", Ref{}, "", `resource pool "Resources" is ambiguous: give its path, one of a/Resources, b/Resources`},
+		{"Resources", vsphere.Ref{}, "", `resource pool "Resources" is ambiguous: give its path, one of a/Resources, b/Resources`},
 		{"Resources", r("ClusterComputeResource", "cb"), "2", ""},
-		{"a/Resources", Ref{}, "1", ""},
+		{"a/Resources", vsphere.Ref{}, "1", ""},
 		{"b/Resources", r("ClusterComputeResource", "ca"), "",
 			`"b/Resources" is not found in the target cluster: it belongs to b/Resources; give a pool of the cluster the VMs go to (pools: a/Resources (1))`},
-		{"2", Ref{}, "2", ""},
+		{"2", vsphere.Ref{}, "2", ""},
 		{"2", r("ClusterComputeResource", "cb"), "2", ""},
 		{"2", r("ClusterComputeResource", "ca"), "", `"2" is not found in the target cluster: it belongs to b/Resources`},
-		{"3", Ref{}, "", `no resource pool "3": not found (pools: a/Resources (1), b/Resources (2))`},
+		{"3", vsphere.Ref{}, "", `no resource pool "3": not found (pools: a/Resources (1), b/Resources (2))`},
 	} {
-		p, err := NewResolver(nil, inv).Pool(context.Background(), pools, tt.name, tt.cluster)
+		p, err := vsphere.NewResolver(nil, inv).Pool(context.Background(), pools, tt.name, tt.cluster)
 		if tt.wantErr != "" {
-			if !IsBadName(err) || !strings.Contains(fmt.Sprint(err), tt.wantErr) {
+			if !vsphere.IsBadName(err) || !strings.Contains(fmt.Sprint(err), tt.wantErr) {
 				t.Errorf("Pool(%q, cluster %q) = %v, %v; want an error containing %q", tt.name, tt.cluster.Value, p, err, tt.wantErr)
 			}
 			continue
@@ -256,7 +258,7 @@ func TestResolveNames(t *testing.T) {
 			t.Errorf("Pool(%q, cluster %q) = %v, %v; want the pool with ID %s", tt.name, tt.cluster.Value, p, err, tt.want)
 		}
 	}
-	if _, err := inv.HostNamed("ha*"); !errors.Is(err, ErrInvalidPattern) || !strings.Contains(err.Error(), "takes one host, by name, ID or path, not a pattern") {
+	if _, err := inv.HostNamed("ha*"); !errors.Is(err, vsphere.ErrInvalidPattern) || !strings.Contains(err.Error(), "takes one host, by name, ID or path, not a pattern") {
 		t.Errorf("HostNamed(ha*): %v; want globs refused, saying why", err)
 	}
 }

@@ -1,10 +1,11 @@
-package vsphere
+package gate
 
 import (
 	"context"
 	"strings"
 	"testing"
 
+	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/clusterspec"
 )
 
@@ -36,7 +37,7 @@ func TestFullyAutomatedDRSEvacuatesForMaintenanceAndKeepsRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, v := range after.FilterVMs(Filter{Host: h.Name}) {
+	for _, v := range after.FilterVMs(vsphere.Filter{Host: h.Name}) {
 		if v.PowerState == "poweredOn" {
 			t.Errorf("%s is still powered on on %s, now in maintenance mode", v.Name, h.Name)
 		}
@@ -59,7 +60,7 @@ func TestManualDRSRecommendsAndApplyingMoves(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cl := inv.FilterClusters(Filter{Name: "cluster-a"})[0]
+	cl := inv.FilterClusters(vsphere.Filter{Name: "cluster-a"})[0]
 	recs, err := e.c.Recommendations(ctx, inv, cl.Ref)
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +89,7 @@ func TestManualDRSRecommendsBalancingByThreshold(t *testing.T) {
 	p, inv := e.planner()
 	to := e.host(inv, "esx-a-01")
 	var moves []Action
-	for _, v := range inv.FilterVMs(Filter{Cluster: "cluster-a"}) {
+	for _, v := range inv.FilterVMs(vsphere.Filter{Cluster: "cluster-a"}) {
 		moves = append(moves, p.Migrate(v.Ref, MigrateSpec{Host: to.Ref}))
 	}
 	NewGate(e.c).Run(ctx, moves, RunOptions{})
@@ -97,7 +98,7 @@ func TestManualDRSRecommendsBalancingByThreshold(t *testing.T) {
 			c.DRS = clusterspec.DRS{Enabled: true, Automation: clusterspec.AutomationPartial, Threshold: threshold}
 		})
 		inv, _ := e.c.Inventory(ctx)
-		recs, err := e.c.Recommendations(ctx, inv, inv.FilterClusters(Filter{Name: "cluster-a"})[0].Ref)
+		recs, err := e.c.Recommendations(ctx, inv, inv.FilterClusters(vsphere.Filter{Name: "cluster-a"})[0].Ref)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package vsphere
+package gate
 
 import (
 	"bytes"
@@ -17,6 +17,7 @@ import (
 	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
 
+	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/internal/conn"
 	"github.com/vtui/vtui/vsphere/internal/mo"
 	"github.com/vtui/vtui/vsphere/sim"
@@ -49,9 +50,9 @@ func (r *recorder) RoundTrip(ctx context.Context, req, res soap.HasFault) error 
 }
 
 // record puts a recorder under c's transport's top layer.
-func record(c *Client) *recorder {
-	r := &recorder{rt: c.vim.RoundTripper}
-	c.vim.RoundTripper = r
+func record(c *vsphere.Client) *recorder {
+	r := &recorder{rt: conn.VIM(c.Conn()).RoundTripper}
+	conn.VIM(c.Conn()).RoundTripper = r
 	return r
 }
 
@@ -62,12 +63,12 @@ func (r *recorder) sent(keep func(string) bool) []string {
 	return slices.DeleteFunc(slices.Clone(r.methods), func(m string) bool { return !keep(m) })
 }
 
-func mutating(m string) bool { return !ReadOnlyMethod(m) }
+func mutating(m string) bool { return !vsphere.ReadOnlyMethod(m) }
 
 // opsEnv is a client of the small preset, with a log of what it did.
 type opsEnv struct {
 	t   *testing.T
-	c   *Client
+	c   *vsphere.Client
 	srv *sim.Server
 	log *bytes.Buffer
 }
@@ -75,16 +76,16 @@ type opsEnv struct {
 func newOpsEnv(t *testing.T) *opsEnv {
 	t.Helper()
 	e := &opsEnv{t: t, srv: startSim(t, "small"), log: &bytes.Buffer{}}
-	e.c = e.connect(Policy{})
+	e.c = e.connect(vsphere.Policy{})
 	return e
 }
 
 // connect logs in to the environment's simulator again, with policy p and
 // the environment's log.
-func (e *opsEnv) connect(p Policy) *Client {
+func (e *opsEnv) connect(p vsphere.Policy) *vsphere.Client {
 	e.t.Helper()
 	log := slog.New(slog.NewTextHandler(&syncWriter{w: e.log}, nil))
-	c, err := Connect(context.Background(), configFor(e.srv), WithLogger(log), WithPolicy(p))
+	c, err := vsphere.Connect(context.Background(), configFor(e.srv), vsphere.WithLogger(log), vsphere.WithPolicy(p))
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -104,14 +105,14 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 }
 
 // planner loads the inventory, the rules of every cluster and the pools.
-func (e *opsEnv) planner() (*Planner, *Inventory) {
+func (e *opsEnv) planner() (*Planner, *vsphere.Inventory) {
 	e.t.Helper()
 	ctx := context.Background()
 	inv, err := e.c.Inventory(ctx)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	var clusters []Ref
+	var clusters []vsphere.Ref
 	for _, c := range inv.Clusters {
 		clusters = append(clusters, c.Ref)
 	}
@@ -126,7 +127,7 @@ func (e *opsEnv) planner() (*Planner, *Inventory) {
 	return NewPlanner(inv, rules, pools), inv
 }
 
-func (e *opsEnv) vm(inv *Inventory, name string) VM {
+func (e *opsEnv) vm(inv *vsphere.Inventory, name string) vsphere.VM {
 	e.t.Helper()
 	vms, err := inv.VMsNamed([]string{name})
 	if err != nil {
@@ -135,7 +136,7 @@ func (e *opsEnv) vm(inv *Inventory, name string) VM {
 	return vms[0]
 }
 
-func (e *opsEnv) host(inv *Inventory, name string) Host {
+func (e *opsEnv) host(inv *vsphere.Inventory, name string) vsphere.Host {
 	e.t.Helper()
 	h, err := inv.HostNamed(name + ".lab.local")
 	if err != nil {
@@ -145,7 +146,7 @@ func (e *opsEnv) host(inv *Inventory, name string) Host {
 }
 
 // reload returns the VM as the server has it now.
-func (e *opsEnv) reload(name string) VM {
+func (e *opsEnv) reload(name string) vsphere.VM {
 	e.t.Helper()
 	inv, err := e.c.Inventory(context.Background())
 	if err != nil {
@@ -180,7 +181,7 @@ func TestMigrateChangesHostAndDatastore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if slices.Equal(app.DatastoreRefs, []Ref{ds.Ref}) {
+	if slices.Equal(app.DatastoreRefs, []vsphere.Ref{ds.Ref}) {
 		ds, _ = inv.DatastoreNamed("ds-shared-02")
 	}
 	p, _ = e.planner()
@@ -202,7 +203,7 @@ func TestMigrateAcrossClustersWithPool(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pool, err := NewResolver(e.c, inv).Pool(context.Background(), pools, "Resources", to.ClusterRef)
+	pool, err := vsphere.NewResolver(e.c, inv).Pool(context.Background(), pools, "Resources", to.ClusterRef)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +241,7 @@ func TestRefusedChangesSendNothing(t *testing.T) {
 	app, web := e.vm(inv, "app-01"), e.vm(inv, "web-01")
 	other := e.host(inv, "esx-b-02")
 	pools, _ := e.c.ResourcePools(ctx)
-	poolB, _ := NewResolver(nil, inv).Pool(ctx, pools, "Resources", other.ClusterRef)
+	poolB, _ := vsphere.NewResolver(nil, inv).Pool(ctx, pools, "Resources", other.ClusterRef)
 	dsOnlyA, _ := inv.DatastoreNamed(sim.FirstClusterDatastore)
 
 	rec := record(e.c)
@@ -248,8 +249,8 @@ func TestRefusedChangesSendNothing(t *testing.T) {
 		action Action
 		check  string
 	}{
-		{p.Migrate(Ref{Type: "VirtualMachine", Value: "vm-404"}, MigrateSpec{Host: other.Ref}), "vm"},
-		{p.Migrate(app.Ref, MigrateSpec{Host: Ref{Type: "HostSystem", Value: "host-404"}}), "host"},
+		{p.Migrate(vsphere.Ref{Type: "VirtualMachine", Value: "vm-404"}, MigrateSpec{Host: other.Ref}), "vm"},
+		{p.Migrate(app.Ref, MigrateSpec{Host: vsphere.Ref{Type: "HostSystem", Value: "host-404"}}), "host"},
 		{p.Migrate(app.Ref, MigrateSpec{Host: maint.Ref}), "host-maintenance"},
 		{p.Migrate(app.Ref, MigrateSpec{Host: gone.Ref, Pool: poolB.Ref}), "host-connected"},
 		{p.Migrate(app.Ref, MigrateSpec{Host: other.Ref}), "cluster"},
@@ -299,19 +300,19 @@ func TestReadOnlySendsNoMutation(t *testing.T) {
 		p.EnterMaintenance(e.host(inv, "esx-b-03").Ref, 0),
 		p.Disconnect(e.host(inv, "esx-b-03").Ref),
 	}
-	ro := e.connect(Policy{ReadOnly: true})
+	ro := e.connect(vsphere.Policy{ReadOnly: true})
 	if !ro.RefusesMutations() || !NewGate(ro).Policy().ReadOnly {
 		t.Fatal("a client connected read-only neither refuses mutations nor makes read-only gates")
 	}
 	rec := record(ro)
 	sum := NewGate(ro).Run(context.Background(), actions, RunOptions{})
 	for _, r := range sum.Results {
-		if r.Status != StatusFailed || !errors.Is(r.Err, ErrReadOnly) || !strings.HasPrefix(r.Message, r.Op.verb()) ||
+		if r.Status != StatusFailed || !errors.Is(r.Err, vsphere.ErrReadOnly) || !strings.HasPrefix(r.Message, r.Op.verb()) ||
 			!strings.Contains(r.Message, "read-only mode:") {
 			t.Errorf("%s %s in read-only mode: %s %v; want refused with ErrReadOnly", r.Op, r.Object, r.Status, r.Err)
 		}
 	}
-	if !errors.Is(sum.Err(), ErrReadOnly) {
+	if !errors.Is(sum.Err(), vsphere.ErrReadOnly) {
 		t.Errorf("Summary.Err() = %v; want it to wrap ErrReadOnly", sum.Err())
 	}
 	if m := rec.sent(mutating); len(m) > 0 {
@@ -325,8 +326,8 @@ func TestReadOnlySendsNoMutation(t *testing.T) {
 	// bypasses the gate, and a gate on such a client is read-only.
 	rec = record(e.c)
 	e.c.RefuseMutations()
-	_, err := object.NewVirtualMachine(e.c.vim, mo.ToMoRef(app.Ref)).PowerOff(context.Background())
-	if !errors.Is(err, ErrReadOnly) || !strings.Contains(err.Error(), "PowerOffVM_Task") {
+	_, err := object.NewVirtualMachine(conn.VIM(e.c.Conn()), mo.ToMoRef(app.Ref)).PowerOff(context.Background())
+	if !errors.Is(err, vsphere.ErrReadOnly) || !strings.Contains(err.Error(), "PowerOffVM_Task") {
 		t.Errorf("PowerOff through a read-only transport: err = %v; want ErrReadOnly naming the method", err)
 	}
 	if m := rec.sent(mutating); len(m) > 0 {
@@ -350,7 +351,7 @@ func TestReadOnlySendsNoMutation(t *testing.T) {
 func TestDryRunInReadOnlyModeShowsThePlan(t *testing.T) {
 	e := newOpsEnv(t)
 	p, inv := e.planner()
-	c := e.connect(Policy{ReadOnly: true, DryRun: true})
+	c := e.connect(vsphere.Policy{ReadOnly: true, DryRun: true})
 	rec := record(c)
 	app := e.vm(inv, "app-01")
 	sum := NewGate(c).Run(context.Background(), []Action{
@@ -373,7 +374,7 @@ func TestDryRunInReadOnlyModeShowsThePlan(t *testing.T) {
 func TestDryRunChangesNothing(t *testing.T) {
 	e := newOpsEnv(t)
 	p, inv := e.planner()
-	dry := e.connect(Policy{DryRun: true})
+	dry := e.connect(vsphere.Policy{DryRun: true})
 	rec := record(dry)
 	app := e.vm(inv, "app-01")
 	sum := NewGate(dry).Run(context.Background(), []Action{
@@ -534,7 +535,7 @@ func TestHostOperations(t *testing.T) {
 	e := newOpsEnv(t)
 	g := NewGate(e.c)
 	ctx := context.Background()
-	hostState := func(name string) Host {
+	hostState := func(name string) vsphere.Host {
 		inv, err := e.c.Inventory(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -542,15 +543,15 @@ func TestHostOperations(t *testing.T) {
 		return e.host(inv, name)
 	}
 	steps := []struct {
-		plan   func(p *Planner, h Ref) Action
+		plan   func(p *Planner, h vsphere.Ref) Action
 		status Status
-		check  func(Host) bool
+		check  func(vsphere.Host) bool
 	}{
-		{func(p *Planner, h Ref) Action { return p.Disconnect(h) }, StatusOK, func(h Host) bool { return h.ConnectionState == "disconnected" }},
-		{func(p *Planner, h Ref) Action { return p.Disconnect(h) }, StatusNoop, nil},
-		{func(p *Planner, h Ref) Action { return p.EnterMaintenance(h, time.Minute) }, StatusFailed, nil},
-		{func(p *Planner, h Ref) Action { return p.Reconnect(h) }, StatusOK, func(h Host) bool { return h.ConnectionState == "connected" }},
-		{func(p *Planner, h Ref) Action { return p.ExitMaintenance(h, 0) }, StatusNoop, nil},
+		{func(p *Planner, h vsphere.Ref) Action { return p.Disconnect(h) }, StatusOK, func(h vsphere.Host) bool { return h.ConnectionState == "disconnected" }},
+		{func(p *Planner, h vsphere.Ref) Action { return p.Disconnect(h) }, StatusNoop, nil},
+		{func(p *Planner, h vsphere.Ref) Action { return p.EnterMaintenance(h, time.Minute) }, StatusFailed, nil},
+		{func(p *Planner, h vsphere.Ref) Action { return p.Reconnect(h) }, StatusOK, func(h vsphere.Host) bool { return h.ConnectionState == "connected" }},
+		{func(p *Planner, h vsphere.Ref) Action { return p.ExitMaintenance(h, 0) }, StatusNoop, nil},
 	}
 	for i, s := range steps {
 		p, inv := e.planner()

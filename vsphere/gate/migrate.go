@@ -1,4 +1,4 @@
-package vsphere
+package gate
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/vmware/govmomi/vim25"
 	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/internal/conn"
 	"github.com/vtui/vtui/vsphere/internal/mo"
 )
@@ -21,7 +22,7 @@ import (
 // resource pool (spec.Pool), or several at once. The action carries the
 // prechecks of CheckMigrate. When it runs, it first asks the server too
 // (CheckRelocate_Task), where the server offers that.
-func (p *Planner) Migrate(vm Ref, spec MigrateSpec) Action {
+func (p *Planner) Migrate(vm vsphere.Ref, spec MigrateSpec) Action {
 	a := Action{Op: OpMigrate, Ref: vm, Object: vm.Value, run: refuse}
 	v := p.vms[vm]
 	if v == nil {
@@ -37,7 +38,7 @@ func (p *Planner) Migrate(vm Ref, spec MigrateSpec) Action {
 	a.Checks = p.CheckMigrate(vm, spec)
 	rs := relocateSpec(spec)
 	a.verify = func(ctx context.Context, g *Gate, note func(string)) []Check {
-		return g.c.checkRelocate(ctx, mo.ToMoRef(vm), rs, note)
+		return checkRelocate(ctx, g.c, mo.ToMoRef(vm), rs, note)
 	}
 	a.run = runTask(func(ctx context.Context, vim *vim25.Client) (*object.Task, error) {
 		return object.NewVirtualMachine(vim, mo.ToMoRef(vm)).Relocate(ctx, rs, types.VirtualMachineMovePriorityDefaultPriority)
@@ -52,16 +53,16 @@ func refuse(context.Context, *Gate, func(int, string)) (string, error) {
 }
 
 // inPlace reports whether v already is where spec asks.
-func (p *Planner) inPlace(v *VM, spec MigrateSpec) bool {
+func (p *Planner) inPlace(v *vsphere.VM, spec MigrateSpec) bool {
 	return (spec.Host.IsZero() || spec.Host == v.HostRef) &&
 		(spec.Pool.IsZero() || spec.Pool == v.PoolRef) &&
-		(spec.Datastore.IsZero() || slices.Equal(v.DatastoreRefs, []Ref{spec.Datastore})) &&
+		(spec.Datastore.IsZero() || slices.Equal(v.DatastoreRefs, []vsphere.Ref{spec.Datastore})) &&
 		!spec.IsZero()
 }
 
 // describeTarget says where spec moves v, for people: "esx-a-02",
 // "esx-b-01, pool cluster-b/Resources, datastore ds-shared-02".
-func (p *Planner) describeTarget(v *VM, spec MigrateSpec) string {
+func (p *Planner) describeTarget(v *vsphere.VM, spec MigrateSpec) string {
 	var parts []string
 	if h := p.hosts[spec.Host]; h != nil {
 		parts = append(parts, h.Name)
@@ -86,7 +87,7 @@ func (p *Planner) describeTarget(v *VM, spec MigrateSpec) string {
 
 func relocateSpec(spec MigrateSpec) types.VirtualMachineRelocateSpec {
 	var rs types.VirtualMachineRelocateSpec
-	ref := func(r Ref) *types.ManagedObjectReference {
+	ref := func(r vsphere.Ref) *types.ManagedObjectReference {
 		if r.IsZero() {
 			return nil
 		}
@@ -101,17 +102,17 @@ func relocateSpec(spec MigrateSpec) types.VirtualMachineRelocateSpec {
 // work (CheckRelocate_Task) and returns its verdicts as checks named
 // "server". A server without the checker is told of once, through note,
 // and the client's prechecks stand alone.
-func (c *Client) checkRelocate(ctx context.Context, vm types.ManagedObjectReference, rs types.VirtualMachineRelocateSpec, note func(string)) []Check {
+func checkRelocate(ctx context.Context, c *vsphere.Client, vm types.ManagedObjectReference, rs types.VirtualMachineRelocateSpec, note func(string)) []Check {
 	none := fmt.Sprintf("%s offers no server-side migration check (CheckRelocate_Task); relying on vtui's own prechecks", c.Host())
-	checker := c.vim.ServiceContent.VmProvisioningChecker
+	checker := conn.VIM(c.Conn()).ServiceContent.VmProvisioningChecker
 	if checker == nil {
 		note(none)
 		return nil
 	}
-	res, err := methods.CheckRelocate_Task(ctx, c.vim, &types.CheckRelocate_Task{This: *checker, Vm: vm, Spec: rs})
+	res, err := methods.CheckRelocate_Task(ctx, conn.VIM(c.Conn()), &types.CheckRelocate_Task{This: *checker, Vm: vm, Spec: rs})
 	var info *types.TaskInfo
 	if err == nil {
-		info, err = conn.WaitTask(ctx, c.conn, res.Returnval, func(int, string) {})
+		info, err = conn.WaitTask(ctx, c.Conn(), res.Returnval, func(int, string) {})
 	}
 	switch {
 	case fault.Is(err, &types.MethodNotFound{}) || fault.Is(err, &types.NotImplemented{}) || fault.Is(err, &types.NotSupported{}):

@@ -1,4 +1,4 @@
-package vsphere
+package gate
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/sim"
 )
 
@@ -38,7 +39,7 @@ func BenchmarkBulkMigrate(b *testing.B) {
 	}
 	defer srv.Close()
 	srv.SetTaskDelay("RelocateVm", delay)
-	c, err := Connect(context.Background(), configFor(srv))
+	c, err := vsphere.Connect(context.Background(), configFor(srv))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -63,14 +64,14 @@ func BenchmarkBulkMigrate(b *testing.B) {
 
 // nextHostMoves plans moving every VM to the host after its own, in name
 // order, within its cluster.
-func nextHostMoves(b *testing.B, c *Client) []Action {
+func nextHostMoves(b *testing.B, c *vsphere.Client) []Action {
 	b.Helper()
 	inv, err := c.Inventory(context.Background())
 	if err != nil {
 		b.Fatal(err)
 	}
 	p := NewPlanner(inv, nil, nil)
-	next := map[Ref]Ref{}
+	next := map[vsphere.Ref]vsphere.Ref{}
 	for i, h := range inv.Hosts {
 		next[h.Ref] = inv.Hosts[(i+1)%len(inv.Hosts)].Ref
 	}

@@ -1,4 +1,4 @@
-package vsphere
+package gate
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/internal/conn"
 )
 
@@ -26,8 +27,8 @@ const DefaultConcurrency = 4
 // method returning an Action; Do and Run need no change. A Gate is safe
 // for concurrent use.
 type Gate struct {
-	c      *Client
-	policy Policy
+	c      *vsphere.Client
+	policy vsphere.Policy
 	log    *slog.Logger
 
 	notes sync.Map // note text -> struct{}: notes already told
@@ -36,12 +37,12 @@ type Gate struct {
 // NewGate returns a gate for changes through c, with the client's policy
 // (WithPolicy): the policy travels with the connection, so no face of vtui
 // can forget to pass it.
-func NewGate(c *Client) *Gate {
-	return &Gate{c: c, policy: c.Policy(), log: conn.Log(c.conn)}
+func NewGate(c *vsphere.Client) *Gate {
+	return &Gate{c: c, policy: c.Policy(), log: conn.Log(c.Conn())}
 }
 
 // Policy returns what the gate lets through.
-func (g *Gate) Policy() Policy { return g.policy }
+func (g *Gate) Policy() vsphere.Policy { return g.policy }
 
 // Action is one planned change to one object. Build actions with a
 // Planner, which runs the prechecks; carry them out with Gate.Do or
@@ -50,7 +51,7 @@ func (g *Gate) Policy() Policy { return g.policy }
 type Action struct {
 	Op     Op
 	Object string // name of the VM or host changed
-	Ref    Ref
+	Ref    vsphere.Ref
 	// From is where the object is now, for people (a migration's source
 	// host); "" when it does not apply.
 	From string
@@ -195,7 +196,7 @@ func (g *Gate) do(ctx context.Context, a Action, index, total int, progress func
 
 	// A dry run changes nothing, so read-only mode lets it show its plan.
 	if g.policy.ReadOnly && !g.policy.DryRun {
-		return fail(fmt.Errorf("%w: refused, nothing was sent; turn read-only mode off to make changes", ErrReadOnly))
+		return fail(fmt.Errorf("%w: refused, nothing was sent; turn read-only mode off to make changes", vsphere.ErrReadOnly))
 	}
 	if failed := a.Failed(); len(failed) > 0 {
 		return fail(&PrecheckError{Failed: failed})

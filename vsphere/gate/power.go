@@ -1,4 +1,4 @@
-package vsphere
+package gate
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/vim25"
 	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/internal/conn"
 	"github.com/vtui/vtui/vsphere/internal/mo"
 )
@@ -20,7 +21,7 @@ const GuestShutdownTimeout = 10 * time.Minute
 // OpShutdown (a guest shutdown through VMware Tools, which completes when
 // the VM is powered off). A VM already in the asked state gives a no-op
 // action.
-func (p *Planner) Power(vm Ref, op Op) Action {
+func (p *Planner) Power(vm vsphere.Ref, op Op) Action {
 	a := Action{Op: op, Ref: vm, Object: vm.Value, run: refuse}
 	v := p.vms[vm]
 	if v == nil {
@@ -64,7 +65,7 @@ func (p *Planner) Power(vm Ref, op Op) Action {
 }
 
 // checkShutdown checks that the guest of v can be asked to shut down.
-func checkShutdown(v *VM) Check {
+func checkShutdown(v *vsphere.VM) Check {
 	if v.PowerState != "poweredOn" {
 		return fail("power-state", "%s is %s; only a running guest can shut down (use power off)", v.Name, orUnknown(v.PowerState))
 	}
@@ -77,7 +78,7 @@ func checkShutdown(v *VM) Check {
 
 // checkVMHost checks that the host of v lets op through: connected, and,
 // to power on, not in maintenance mode.
-func (p *Planner) checkVMHost(v *VM, op Op) []Check {
+func (p *Planner) checkVMHost(v *vsphere.VM, op Op) []Check {
 	h := p.hosts[v.HostRef]
 	if h == nil {
 		return []Check{fail("host", "the host of %s is not in the inventory; reload", v.Name)}
@@ -95,15 +96,15 @@ func (p *Planner) checkVMHost(v *VM, op Op) []Check {
 }
 
 // powerRun returns the run function of a power action.
-func powerRun(vm Ref, op Op) func(context.Context, *Gate, func(int, string)) (string, error) {
+func powerRun(vm vsphere.Ref, op Op) func(context.Context, *Gate, func(int, string)) (string, error) {
 	this := mo.ToMoRef(vm)
 	if op == OpShutdown {
 		return func(ctx context.Context, g *Gate, report func(int, string)) (string, error) {
-			if err := object.NewVirtualMachine(g.c.vim, this).ShutdownGuest(ctx); err != nil {
+			if err := object.NewVirtualMachine(conn.VIM(g.c.Conn()), this).ShutdownGuest(ctx); err != nil {
 				return "", err
 			}
 			report(0, "waiting for the guest to power off")
-			return "", g.c.waitPoweredOff(ctx, this)
+			return "", waitPoweredOff(ctx, g.c, this)
 		}
 	}
 	return runTask(func(ctx context.Context, vim *vim25.Client) (*object.Task, error) {
@@ -120,10 +121,10 @@ func powerRun(vm Ref, op Op) func(context.Context, *Gate, func(int, string)) (st
 
 // waitPoweredOff waits, through property updates, until vm is powered off
 // or GuestShutdownTimeout passes.
-func (c *Client) waitPoweredOff(ctx context.Context, vm types.ManagedObjectReference) error {
+func waitPoweredOff(ctx context.Context, c *vsphere.Client, vm types.ManagedObjectReference) error {
 	ctx, cancel := context.WithTimeout(ctx, GuestShutdownTimeout)
 	defer cancel()
-	err := conn.WaitFor(ctx, c.conn, vm, "runtime.powerState", types.VirtualMachinePowerStatePoweredOff)
+	err := conn.WaitFor(ctx, c.Conn(), vm, "runtime.powerState", types.VirtualMachinePowerStatePoweredOff)
 	if err != nil && ctx.Err() != nil {
 		return fmt.Errorf("the guest was asked to shut down but the VM is not powered off after %s; check the guest, or use power off: %w",
 			GuestShutdownTimeout, ctx.Err())

@@ -1,4 +1,4 @@
-package vsphere
+package gate
 
 import (
 	"context"
@@ -16,12 +16,12 @@ type starter func(ctx context.Context, vim *vim25.Client) (*object.Task, error)
 // vSphere task: start it, then wait for it with progress.
 func runTask(start starter) func(context.Context, *Gate, func(int, string)) (string, error) {
 	return func(ctx context.Context, g *Gate, report func(int, string)) (string, error) {
-		t, err := start(ctx, g.c.vim)
+		t, err := start(ctx, conn.VIM(g.c.Conn()))
 		if err != nil {
 			return "", err
 		}
 		ref := t.Reference()
-		_, err = conn.WaitTask(ctx, g.c.conn, ref, report)
+		_, err = conn.WaitTask(ctx, g.c.Conn(), ref, report)
 		return ref.Value, err
 	}
 }

@@ -1,4 +1,4 @@
-package vsphere
+package gate
 
 import (
 	"cmp"
@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/vtui/vtui/internal/format"
+	"github.com/vtui/vtui/vsphere"
 )
 
 // CheckStatus is a precheck's verdict.
@@ -59,33 +60,33 @@ func fail(name, format string, args ...any) Check {
 // ExpectMaintenance record planned changes so that later plans see them.
 // A Planner is not safe for concurrent use.
 type Planner struct {
-	vms        map[Ref]*VM
-	hosts      map[Ref]*Host
-	hostOrder  []Ref // by name
-	clusters   map[Ref]*Cluster
-	datastores map[Ref]*Datastore
-	networks   map[Ref]*Network
-	rules      map[Ref]*ClusterRules // by cluster
-	pools      map[Ref]Pool
-	vmsOn      map[Ref][]Ref // host -> VMs, in inventory order
-	entering   map[Ref]bool  // hosts planned to enter maintenance
+	vms        map[vsphere.Ref]*vsphere.VM
+	hosts      map[vsphere.Ref]*vsphere.Host
+	hostOrder  []vsphere.Ref // by name
+	clusters   map[vsphere.Ref]*vsphere.Cluster
+	datastores map[vsphere.Ref]*vsphere.Datastore
+	networks   map[vsphere.Ref]*vsphere.Network
+	rules      map[vsphere.Ref]*vsphere.ClusterRules // by cluster
+	pools      map[vsphere.Ref]vsphere.Pool
+	vmsOn      map[vsphere.Ref][]vsphere.Ref // host -> VMs, in inventory order
+	entering   map[vsphere.Ref]bool          // hosts planned to enter maintenance
 }
 
 // NewPlanner returns a planner over inv, the DRS rules of the clusters
 // changes may involve (Client.ClusterRules), and the resource pools a
 // change may name (Client.ResourcePools; nil if none is named). It copies
 // what it needs, so inv is never modified.
-func NewPlanner(inv *Inventory, rules []ClusterRules, pools []Pool) *Planner {
+func NewPlanner(inv *vsphere.Inventory, rules []vsphere.ClusterRules, pools []vsphere.Pool) *Planner {
 	p := &Planner{
-		vms:        make(map[Ref]*VM, len(inv.VMs)),
-		hosts:      make(map[Ref]*Host, len(inv.Hosts)),
-		clusters:   make(map[Ref]*Cluster, len(inv.Clusters)),
-		datastores: make(map[Ref]*Datastore, len(inv.Datastores)),
-		networks:   make(map[Ref]*Network, len(inv.Networks)),
-		rules:      make(map[Ref]*ClusterRules, len(rules)),
-		pools:      make(map[Ref]Pool, len(pools)),
-		vmsOn:      make(map[Ref][]Ref, len(inv.Hosts)),
-		entering:   map[Ref]bool{},
+		vms:        make(map[vsphere.Ref]*vsphere.VM, len(inv.VMs)),
+		hosts:      make(map[vsphere.Ref]*vsphere.Host, len(inv.Hosts)),
+		clusters:   make(map[vsphere.Ref]*vsphere.Cluster, len(inv.Clusters)),
+		datastores: make(map[vsphere.Ref]*vsphere.Datastore, len(inv.Datastores)),
+		networks:   make(map[vsphere.Ref]*vsphere.Network, len(inv.Networks)),
+		rules:      make(map[vsphere.Ref]*vsphere.ClusterRules, len(rules)),
+		pools:      make(map[vsphere.Ref]vsphere.Pool, len(pools)),
+		vmsOn:      make(map[vsphere.Ref][]vsphere.Ref, len(inv.Hosts)),
+		entering:   map[vsphere.Ref]bool{},
 	}
 	for _, v := range inv.VMs {
 		v := v
@@ -121,25 +122,25 @@ func NewPlanner(inv *Inventory, rules []ClusterRules, pools []Pool) *Planner {
 
 // VM returns the VM ref as the planner sees it, after the moves it was
 // told of.
-func (p *Planner) VM(ref Ref) (VM, bool) {
+func (p *Planner) VM(ref vsphere.Ref) (vsphere.VM, bool) {
 	if v := p.vms[ref]; v != nil {
 		return *v, true
 	}
-	return VM{}, false
+	return vsphere.VM{}, false
 }
 
 // Host returns the host ref as the planner sees it: its VMCount and usage
 // include the moves it was told of.
-func (p *Planner) Host(ref Ref) (Host, bool) {
+func (p *Planner) Host(ref vsphere.Ref) (vsphere.Host, bool) {
 	if h := p.hosts[ref]; h != nil {
 		return *h, true
 	}
-	return Host{}, false
+	return vsphere.Host{}, false
 }
 
 // Hosts returns every host, sorted by name.
-func (p *Planner) Hosts() []Host {
-	out := make([]Host, 0, len(p.hostOrder))
+func (p *Planner) Hosts() []vsphere.Host {
+	out := make([]vsphere.Host, 0, len(p.hostOrder))
 	for _, r := range p.hostOrder {
 		out = append(out, *p.hosts[r])
 	}
@@ -147,14 +148,14 @@ func (p *Planner) Hosts() []Host {
 }
 
 // Pool returns the resource pool ref, if the planner was given it.
-func (p *Planner) Pool(ref Ref) (Pool, bool) {
+func (p *Planner) Pool(ref vsphere.Ref) (vsphere.Pool, bool) {
 	pool, ok := p.pools[ref]
 	return pool, ok
 }
 
 // VMsOn returns the VMs on host, powered on or not.
-func (p *Planner) VMsOn(host Ref) []VM {
-	out := make([]VM, 0, len(p.vmsOn[host]))
+func (p *Planner) VMsOn(host vsphere.Ref) []vsphere.VM {
+	out := make([]vsphere.VM, 0, len(p.vmsOn[host]))
 	for _, r := range p.vmsOn[host] {
 		out = append(out, *p.vms[r])
 	}
@@ -162,21 +163,21 @@ func (p *Planner) VMsOn(host Ref) []VM {
 }
 
 // PoweredOnVMsOn returns the powered-on VMs on host.
-func (p *Planner) PoweredOnVMsOn(host Ref) []VM {
-	return slices.DeleteFunc(p.VMsOn(host), func(v VM) bool { return v.PowerState != "poweredOn" })
+func (p *Planner) PoweredOnVMsOn(host vsphere.Ref) []vsphere.VM {
+	return slices.DeleteFunc(p.VMsOn(host), func(v vsphere.VM) bool { return v.PowerState != "poweredOn" })
 }
 
 // ExpectMaintenance records that host will enter maintenance mode, so no
 // later plan moves a VM onto it.
-func (p *Planner) ExpectMaintenance(host Ref) { p.entering[host] = true }
+func (p *Planner) ExpectMaintenance(host vsphere.Ref) { p.entering[host] = true }
 
 // MigrateSpec says where a migration moves a VM. A zero field keeps that
 // part as it is: Host for a host vMotion, Datastore for a storage vMotion,
 // Pool to change resource pool (needed to cross clusters).
 type MigrateSpec struct {
-	Host      Ref
-	Pool      Ref
-	Datastore Ref
+	Host      vsphere.Ref
+	Pool      vsphere.Ref
+	Datastore vsphere.Ref
 }
 
 // IsZero reports whether s asks for no change.
@@ -185,7 +186,7 @@ func (s MigrateSpec) IsZero() bool { return s.Host.IsZero() && s.Pool.IsZero() &
 // Moved records that vm is (planned to be) moved as spec says: later
 // checks and plans see it at its new place, and the hosts' VM counts and
 // usage change with it.
-func (p *Planner) Moved(vm Ref, spec MigrateSpec) {
+func (p *Planner) Moved(vm vsphere.Ref, spec MigrateSpec) {
 	v := p.vms[vm]
 	if v == nil {
 		return
@@ -193,7 +194,7 @@ func (p *Planner) Moved(vm Ref, spec MigrateSpec) {
 	if to := p.hosts[spec.Host]; to != nil && spec.Host != v.HostRef {
 		if from := p.hosts[v.HostRef]; from != nil {
 			from.VMCount--
-			p.vmsOn[from.Ref] = slices.DeleteFunc(slices.Clone(p.vmsOn[from.Ref]), func(r Ref) bool { return r == vm })
+			p.vmsOn[from.Ref] = slices.DeleteFunc(slices.Clone(p.vmsOn[from.Ref]), func(r vsphere.Ref) bool { return r == vm })
 			if v.PowerState == "poweredOn" {
 				from.MemoryUsageMB = max(0, from.MemoryUsageMB-int64(v.MemoryMB))
 				from.CPUUsageMHz = max(0, from.CPUUsageMHz-int64(v.CPUUsageMHz))
@@ -211,14 +212,14 @@ func (p *Planner) Moved(vm Ref, spec MigrateSpec) {
 		v.PoolRef = spec.Pool
 	}
 	if ds := p.datastores[spec.Datastore]; ds != nil {
-		v.DatastoreRefs, v.Datastores = []Ref{ds.Ref}, []string{ds.Name}
+		v.DatastoreRefs, v.Datastores = []vsphere.Ref{ds.Ref}, []string{ds.Name}
 	}
 }
 
 // CheckMigrate runs the migration prechecks for moving vm as spec says and
 // returns every verdict, passed or not. Any failed check means vSphere
 // would refuse the move, or should not be asked.
-func (p *Planner) CheckMigrate(vm Ref, spec MigrateSpec) []Check {
+func (p *Planner) CheckMigrate(vm vsphere.Ref, spec MigrateSpec) []Check {
 	v := p.vms[vm]
 	if v == nil {
 		return []Check{fail("vm", "VM %s is not in the inventory (deleted or renamed?); reload and check the name", vm.Value)}
@@ -244,7 +245,7 @@ func (p *Planner) CheckMigrate(vm Ref, spec MigrateSpec) []Check {
 
 // checkSource checks that v's own host is connected: vCenter cannot move a
 // VM off a host it cannot reach.
-func (p *Planner) checkSource(v *VM) Check {
+func (p *Planner) checkSource(v *vsphere.VM) Check {
 	src := p.hosts[v.HostRef]
 	switch {
 	case src == nil:
@@ -258,7 +259,7 @@ func (p *Planner) checkSource(v *VM) Check {
 
 // hostUsable checks that h can take a VM: connected, powered on and not
 // (about to be) in maintenance mode.
-func (p *Planner) hostUsable(h *Host) []Check {
+func (p *Planner) hostUsable(h *vsphere.Host) []Check {
 	out := make([]Check, 0, 3)
 	if h.ConnectionState != "connected" {
 		out = append(out, fail("host-connected", "%s is %s; reconnect it or choose another host", h.Name, orUnknown(h.ConnectionState)))
@@ -285,7 +286,7 @@ func orUnknown(s string) string { return cmp.Or(s, "in an unknown state") }
 
 // checkCluster checks that v stays in its cluster, or that the pool given
 // belongs to the target host's cluster.
-func (p *Planner) checkCluster(v *VM, h *Host, pool Ref) []Check {
+func (p *Planner) checkCluster(v *vsphere.VM, h *vsphere.Host, pool vsphere.Ref) []Check {
 	if pool.IsZero() {
 		switch {
 		case h.ClusterRef == v.ClusterRef:
@@ -310,7 +311,7 @@ func (p *Planner) checkCluster(v *VM, h *Host, pool Ref) []Check {
 
 func orNone(cluster string) string { return cmp.Or(cluster, "no cluster") }
 
-func (p *Planner) clusterName(r Ref) string {
+func (p *Planner) clusterName(r vsphere.Ref) string {
 	if c := p.clusters[r]; c != nil {
 		return c.Name
 	}
@@ -319,7 +320,7 @@ func (p *Planner) clusterName(r Ref) string {
 
 // checkStorage checks that h sees the datastores v will use: ds if given,
 // else the VM's own.
-func (p *Planner) checkStorage(v *VM, h *Host, ds Ref) Check {
+func (p *Planner) checkStorage(v *vsphere.VM, h *vsphere.Host, ds vsphere.Ref) Check {
 	want := v.DatastoreRefs
 	if !ds.IsZero() {
 		d := p.datastores[ds]
@@ -329,7 +330,7 @@ func (p *Planner) checkStorage(v *VM, h *Host, ds Ref) Check {
 		if !d.Accessible {
 			return fail("datastores", "datastore %s is not accessible; choose another", d.Name)
 		}
-		want = []Ref{ds}
+		want = []vsphere.Ref{ds}
 	}
 	var missing []string
 	for _, r := range want {
@@ -347,7 +348,7 @@ func (p *Planner) checkStorage(v *VM, h *Host, ds Ref) Check {
 	return pass("datastores")
 }
 
-func (p *Planner) datastoreName(r Ref) string {
+func (p *Planner) datastoreName(r vsphere.Ref) string {
 	if d := p.datastores[r]; d != nil {
 		return d.Name
 	}
@@ -355,7 +356,7 @@ func (p *Planner) datastoreName(r Ref) string {
 }
 
 // checkNetworks checks that every network of v exists on h.
-func (p *Planner) checkNetworks(v *VM, h *Host) Check {
+func (p *Planner) checkNetworks(v *vsphere.VM, h *vsphere.Host) Check {
 	var missing []string
 	for _, r := range v.NetworkRefs {
 		if !slices.Contains(h.NetworkRefs, r) {
@@ -376,7 +377,7 @@ func (p *Planner) checkNetworks(v *VM, h *Host) Check {
 // checkRules checks the enabled DRS rules of h's cluster that name v. A
 // mandatory anti-affinity or VM-host rule refuses the move; a "should"
 // rule, and an affinity rule, only warn.
-func (p *Planner) checkRules(v *VM, h *Host) []Check {
+func (p *Planner) checkRules(v *vsphere.VM, h *vsphere.Host) []Check {
 	rs := p.rules[h.ClusterRef]
 	if rs == nil {
 		return nil
@@ -387,7 +388,7 @@ func (p *Planner) checkRules(v *VM, h *Host) []Check {
 			continue
 		}
 		switch r.Kind {
-		case RuleAntiAffinity:
+		case vsphere.RuleAntiAffinity:
 			if !slices.Contains(r.VMs, v.Ref) {
 				continue
 			}
@@ -399,7 +400,7 @@ func (p *Planner) checkRules(v *VM, h *Host) []Check {
 			}
 			out = append(out, ruleCheck("anti-affinity", r, len(with) == 0,
 				"rule %q keeps %s apart from %s, which runs on %s", r.Name, v.Name, strings.Join(with, ", "), h.Name))
-		case RuleAffinity:
+		case vsphere.RuleAffinity:
 			if !slices.Contains(r.VMs, v.Ref) {
 				continue
 			}
@@ -415,7 +416,7 @@ func (p *Planner) checkRules(v *VM, h *Host) []Check {
 				c.Status = CheckWarn // the others can follow; DRS reunites them
 			}
 			out = append(out, c)
-		case RuleVMHost:
+		case vsphere.RuleVMHost:
 			if !slices.Contains(rs.VMGroups[r.VMGroup], v.Ref) {
 				continue
 			}
@@ -434,7 +435,7 @@ func (p *Planner) checkRules(v *VM, h *Host) []Check {
 
 // ruleCheck passes if ok; otherwise it fails for a mandatory rule and warns
 // for a "should" rule.
-func ruleCheck(name string, r Rule, ok bool, format string, args ...any) Check {
+func ruleCheck(name string, r vsphere.Rule, ok bool, format string, args ...any) Check {
 	switch {
 	case ok:
 		return pass(name)
@@ -446,7 +447,7 @@ func ruleCheck(name string, r Rule, ok bool, format string, args ...any) Check {
 
 // checkCapacity warns when h has less free memory than v is configured
 // with. vSphere allows overcommitment, so it never refuses.
-func checkCapacity(v *VM, h *Host) Check {
+func checkCapacity(v *vsphere.VM, h *vsphere.Host) Check {
 	free := h.MemoryMB - h.MemoryUsageMB
 	if int64(v.MemoryMB) > free {
 		return warn("capacity", "%s has %s of memory free and %s is configured with %s: memory would be overcommitted",
@@ -455,12 +456,12 @@ func checkCapacity(v *VM, h *Host) Check {
 	return pass("capacity")
 }
 
-// Planner returns a planner over inv for changes involving the given
+// PlannerFor returns a planner over inv for changes involving the given
 // objects (VMs, hosts or clusters), with the DRS rules of their clusters,
 // loaded in one request, and pools, the resource pools a change may name
 // (nil if none is named).
-func (c *Client) Planner(ctx context.Context, inv *Inventory, involved []Ref, pools []Pool) (*Planner, error) {
-	rules, err := c.ClusterRules(ctx, inv.clustersOf(involved)...)
+func PlannerFor(ctx context.Context, c *vsphere.Client, inv *vsphere.Inventory, involved []vsphere.Ref, pools []vsphere.Pool) (*Planner, error) {
+	rules, err := c.ClusterRules(ctx, clustersOf(inv, involved)...)
 	if err != nil {
 		return nil, err
 	}
@@ -469,14 +470,14 @@ func (c *Client) Planner(ctx context.Context, inv *Inventory, involved []Ref, po
 
 // clustersOf returns the clusters of refs, each once: a VM's or a host's
 // cluster, or the cluster itself.
-func (inv *Inventory) clustersOf(refs []Ref) []Ref {
-	want := map[Ref]bool{}
+func clustersOf(inv *vsphere.Inventory, refs []vsphere.Ref) []vsphere.Ref {
+	want := map[vsphere.Ref]bool{}
 	for _, r := range refs {
 		want[r] = true
 	}
-	seen := map[Ref]bool{}
-	var out []Ref
-	add := func(cl Ref) {
+	seen := map[vsphere.Ref]bool{}
+	var out []vsphere.Ref
+	add := func(cl vsphere.Ref) {
 		if !cl.IsZero() && !seen[cl] {
 			seen[cl] = true
 			out = append(out, cl)
