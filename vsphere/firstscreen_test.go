@@ -26,7 +26,7 @@ func TestPreviewListsAPrefixThatOnlyGrows(t *testing.T) {
 	for i := range n {
 		// vm-i, visited in a scrambled order: 7 is prime to n.
 		ref := types.ManagedObjectReference{Type: "VirtualMachine", Value: fmt.Sprintf("vm-%d", i*7%n)}
-		s.apply([]types.ObjectUpdate{{Kind: types.ObjectUpdateKindEnter, Obj: ref}})
+		s.applyFrom(0, []types.ObjectUpdate{{Kind: types.ObjectUpdateKindEnter, Obj: ref}})
 		inv := s.inventory()
 		got := inv.VMs
 		if !slices.EqualFunc(got, want[:len(got)], sameVM) || len(got) < len(shown) {

@@ -150,15 +150,6 @@ func addKind(spec *types.PropertyFilterSpec, k int, view types.ManagedObjectRefe
 // climbs reports whether l needs the parents of kinds[k]'s objects.
 func (l Load) climbs(k int) bool { return kinds[k].climb != nil && kinds[k].climb(l) }
 
-// filterSpec selects every object of every kind l needs, with the
-// properties l needs of each, in one filter.
-func (vs *viewSet) filterSpec(l Load) types.PropertyFilterSpec {
-	if specs := vs.filterSpecs(l, 1); len(specs) > 0 {
-		return specs[0]
-	}
-	return types.PropertyFilterSpec{}
-}
-
 // filterSpecs splits what l needs over n filters, as a snapshot's
 // requests split it (see requests): the parts of a kind split in several
 // go one to each filter from the first, a kind in one part to the last.

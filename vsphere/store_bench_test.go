@@ -69,7 +69,7 @@ func BenchmarkApply1000Changes(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		s.apply(updates)
+		s.applyFrom(0, updates)
 		if inv := s.inventory(); len(inv.VMs) != 10000 {
 			b.Fatal(len(inv.VMs))
 		}

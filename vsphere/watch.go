@@ -176,9 +176,3 @@ func (c *Client) followAll(ctx context.Context, specs []types.PropertyFilterSpec
 	wg.Wait()
 	return context.Cause(ctx)
 }
-
-// apply folds property updates into the store, as if one filter brought
-// them.
-func (s *store) apply(updates []types.ObjectUpdate) {
-	s.applyFrom(0, updates)
-}

@@ -89,29 +89,23 @@ func NewPlanner(inv *vsphere.Inventory, rules []vsphere.ClusterRules, pools []vs
 		entering:   map[vsphere.Ref]bool{},
 	}
 	for _, v := range inv.VMs {
-		v := v
 		p.vms[v.Ref] = &v
 		p.vmsOn[v.HostRef] = append(p.vmsOn[v.HostRef], v.Ref)
 	}
 	for _, h := range inv.Hosts {
-		h := h
 		p.hosts[h.Ref] = &h
 		p.hostOrder = append(p.hostOrder, h.Ref)
 	}
 	for _, c := range inv.Clusters {
-		c := c
 		p.clusters[c.Ref] = &c
 	}
 	for _, d := range inv.Datastores {
-		d := d
 		p.datastores[d.Ref] = &d
 	}
 	for _, n := range inv.Networks {
-		n := n
 		p.networks[n.Ref] = &n
 	}
 	for _, r := range rules {
-		r := r
 		p.rules[r.Cluster] = &r
 	}
 	for _, pool := range pools {
