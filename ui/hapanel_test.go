@@ -43,10 +43,10 @@ func clusterOf(t *testing.T, srv *sim.Server, cluster string) (*vsphere.Client, 
 // reconfigure changes a cluster's configuration as another admin would.
 func reconfigure(t *testing.T, srv *sim.Server, cluster string, change func(*clusterspec.Config)) {
 	t.Helper()
-	c, inv, cur := clusterOf(t, srv, cluster)
+	c, _, cur := clusterOf(t, srv, cluster)
 	want := cur.Spec
 	change(&want)
-	act := gate.NewPlanner(inv, nil, nil).ReconfigureCluster(cur, want, false)
+	act := gate.ReconfigureCluster(cur, want, false)
 	if r := gate.NewGate(c).Do(context.Background(), act, nil); r.Status != gate.StatusOK {
 		t.Fatalf("reconfigure %s: %s %s", cluster, r.Status, r.Message)
 	}

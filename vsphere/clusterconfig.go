@@ -21,7 +21,7 @@ import (
 // ClusterConfig is a cluster's HA and DRS configuration as read from
 // vCenter: the model, a fingerprint of what was read, and the references
 // a change needs. Read it with Client.ClusterConfig; change it with
-// Planner.ReconfigureCluster.
+// gate.ReconfigureCluster.
 type ClusterConfig struct {
 	Cluster Ref
 	// Spec is the configuration, normalized.

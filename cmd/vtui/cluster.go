@@ -63,8 +63,7 @@ func (a *app) withCluster(cmd *cobra.Command, name string, fn func(cs *clusterSe
 // --dry-run only the difference is written, in the -o format.
 func (cs *clusterSession) reconfigure(desired clusterspec.Config, force bool) error {
 	w, stderr := cs.cmd.OutOrStdout(), cs.cmd.ErrOrStderr()
-	p := gate.NewPlanner(cs.inv, nil, nil)
-	act := p.ReconfigureCluster(cs.cfg, desired, force)
+	act := gate.ReconfigureCluster(cs.cfg, desired, force)
 	changes := clusterspec.Diff(cs.cfg.Spec, desired)
 	if act.Noop != "" {
 		fmt.Fprintf(stderr, "%s is already as asked; nothing to change\n", cs.cluster.Name)

@@ -234,7 +234,7 @@ func (o *otherAdmin) Read(p []byte) (int, error) {
 		}
 		want := cur.Spec
 		want.DRS.Threshold = 2
-		if r := gate.NewGate(c).Do(ctx, gate.NewPlanner(inv, nil, nil).ReconfigureCluster(cur, want, false), nil); r.Status != gate.StatusOK {
+		if r := gate.NewGate(c).Do(ctx, gate.ReconfigureCluster(cur, want, false), nil); r.Status != gate.StatusOK {
 			o.t.Errorf("the other admin's change: %s %s", r.Status, r.Message)
 		}
 	})

@@ -479,7 +479,7 @@ cleared, --readonly refuses. A cluster without a lock is left alone.`,
 						return err
 					}
 				}
-				actions := []gate.Action{gate.NewPlanner(s.inv, nil, nil).UnlockCluster(cl.Ref, cur, cur.Holder)}
+				actions := []gate.Action{gate.UnlockCluster(cl, cur, cur.Holder)}
 				return s.execute(gate.RunOptions{Concurrency: 1}, runAll(actions))
 			})
 		},

@@ -120,7 +120,7 @@ func TestDrillUnlockCommand(t *testing.T) {
 	}
 	cl := inv.FilterClusters(vsphere.Filter{Name: "cluster-a"})[0]
 	const holder = "nightly (vtui on ci-7, pid 42)"
-	if r := gate.NewGate(c).Do(context.Background(), gate.NewPlanner(inv, nil, nil).LockCluster(cl.Ref, drillkit.DrillLock{}, holder, -time.Minute), nil); r.Status != gate.StatusOK {
+	if r := gate.NewGate(c).Do(context.Background(), gate.LockCluster(cl, drillkit.DrillLock{}, holder, -time.Minute), nil); r.Status != gate.StatusOK {
 		t.Fatal(r.Message)
 	}
 	for _, tt := range []struct {

@@ -159,7 +159,7 @@ func reconfigure(t *testing.T, c *vsphere.Client, change func(*clusterspec.Confi
 	}
 	want := cfg.Spec
 	change(&want)
-	if r := gate.NewGate(c).Do(ctx, gate.NewPlanner(inv, nil, nil).ReconfigureCluster(cfg, want, false), nil); r.Status != gate.StatusOK {
+	if r := gate.NewGate(c).Do(ctx, gate.ReconfigureCluster(cfg, want, false), nil); r.Status != gate.StatusOK {
 		t.Fatalf("reconfigure: %s %s", r.Status, r.Message)
 	}
 }
@@ -251,7 +251,7 @@ func TestPreflightRefusesAndInjectsNothing(t *testing.T) {
 		{name: "another drill holds the lock", setup: func(t *testing.T, c *vsphere.Client) {
 			inv, _ := c.Inventory(context.Background())
 			cl := inv.FilterClusters(vsphere.Filter{Name: "cluster-a"})[0]
-			a := gate.NewPlanner(inv, nil, nil).LockCluster(cl.Ref, drillkit.DrillLock{}, "nightly (vtui on ci-7, pid 42)", time.Hour)
+			a := gate.LockCluster(cl, drillkit.DrillLock{}, "nightly (vtui on ci-7, pid 42)", time.Hour)
 			if r := gate.NewGate(c).Do(context.Background(), a, nil); r.Status != gate.StatusOK {
 				t.Fatal(r.Message)
 			}

@@ -200,7 +200,7 @@ func (r *restorer) recoverHosts(ctx context.Context) {
 		}
 		switch {
 		case r.u.method == MethodSimCrash:
-			if !r.did(g.Do(ctx, planner.RecoverHost(cur.Ref), nil), "recovered "+h.Name) {
+			if !r.did(g.Do(ctx, gate.RecoverHost(cur), nil), "recovered "+h.Name) {
 				continue
 			}
 		case r.u.plan.Inject.Recover.IsZero():
@@ -350,13 +350,13 @@ func (r *restorer) restoreDRS(ctx context.Context, cluster vsphere.Ref) {
 	if r.u.drs == nil {
 		return
 	}
-	inv, cfg := r.config(ctx, r.lastInventory(ctx), cluster)
+	_, cfg := r.config(ctx, r.lastInventory(ctx), cluster)
 	if cfg == nil || cfg.Spec.DRS.Automation != clusterspec.AutomationManual || r.u.drs.Automation == clusterspec.AutomationManual {
 		return
 	}
 	want := cfg.Spec
 	want.DRS.Automation = r.u.drs.Automation
-	res := gate.NewGate(r.c).Do(ctx, gate.NewPlanner(inv, nil, nil).ReconfigureCluster(cfg, want, false), nil)
+	res := gate.NewGate(r.c).Do(ctx, gate.ReconfigureCluster(cfg, want, false), nil)
 	r.did(res, fmt.Sprintf("DRS of %s back to %s", r.u.cluster.Name, r.u.drs.Automation))
 }
 
@@ -412,7 +412,11 @@ func (r *restorer) unlock(ctx context.Context, cluster vsphere.Ref) {
 	if inv == nil {
 		return
 	}
-	res := gate.NewGate(r.c).Do(ctx, gate.NewPlanner(inv, nil, nil).UnlockCluster(cluster, cur, r.u.holder), nil)
+	cl := vsphere.Cluster{Ref: cluster, Name: cluster.Value}
+	if i := slices.IndexFunc(inv.Clusters, func(c vsphere.Cluster) bool { return c.Ref == cluster }); i >= 0 {
+		cl = inv.Clusters[i]
+	}
+	res := gate.NewGate(r.c).Do(ctx, gate.UnlockCluster(cl, cur, r.u.holder), nil)
 	r.did(res, "released the drill lock of "+r.u.cluster.Name)
 }
 

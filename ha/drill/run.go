@@ -171,8 +171,7 @@ func (d *drill) lock(ctx context.Context) error {
 		return err
 	}
 	ttl := 2*(d.Plan.Timeout.D()+d.Plan.DetectTimeout.D()) + 10*time.Minute
-	planner := gate.NewPlanner(d.pre.inv, nil, nil)
-	if res := d.gate.Do(ctx, planner.LockCluster(cl.Ref, cur, d.Holder, ttl), nil); !done(res) {
+	if res := d.gate.Do(ctx, gate.LockCluster(cl, cur, d.Holder, ttl), nil); !done(res) {
 		return errors.New(failure(res)) // "take the drill lock of cluster-a: ..."
 	}
 	d.track.step("locked %s for this drill", cl.Name)
@@ -191,8 +190,7 @@ func (d *drill) pinDRS(ctx context.Context) error {
 	}
 	want := cfg.Spec
 	want.DRS.Automation = clusterspec.AutomationManual
-	planner := gate.NewPlanner(d.pre.inv, nil, nil)
-	if res := d.gate.Do(ctx, planner.ReconfigureCluster(cfg, want, false), nil); !done(res) {
+	if res := d.gate.Do(ctx, gate.ReconfigureCluster(cfg, want, false), nil); !done(res) {
 		return fmt.Errorf("pin DRS at manual: %s", failure(res))
 	}
 	d.track.step("DRS pinned at manual (was %s)", drs.Automation)
@@ -240,12 +238,11 @@ func (d *drill) inject(ctx context.Context) error {
 	t0 := time.Now()
 	d.track.inject(t0)
 	d.rep.Injected = t0.UTC()
-	planner := gate.NewPlanner(d.pre.inv, nil, nil)
 	switch d.Plan.Inject.Method {
 	case MethodSimCrash:
 		for _, h := range d.pre.Targets {
 			d.track.step("inject: crash %s through the simulator's fault door", h.Name)
-			if res := d.gate.Do(ctx, planner.CrashHost(h.Ref), nil); !done(res) {
+			if res := d.gate.Do(ctx, gate.CrashHost(h), nil); !done(res) {
 				return interrupted(ctx, fmt.Errorf("inject: %s", failure(res)))
 			}
 		}

@@ -245,7 +245,7 @@ func (m *Model) reviewKey(k tea.KeyMsg) tea.Cmd {
 	case key.Matches(k, keys.Cancel):
 		m.mode, m.note = modeForm, ""
 	case key.Matches(k, keys.Apply):
-		act := gate.NewPlanner(m.snap.Inv, nil, nil).ReconfigureCluster(m.snap.Config, m.want, false)
+		act := gate.ReconfigureCluster(m.snap.Config, m.want, false)
 		details := make([]string, len(m.diff))
 		for i, c := range m.diff {
 			details[i] = "  " + c.String()

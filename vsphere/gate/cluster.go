@@ -27,7 +27,7 @@ import (
 // sends the smallest ClusterConfigSpecEx with modify=true, waits for the
 // task, reads the configuration back and fails if vCenter did not keep
 // what was asked. A configuration already as desired gives a no-op.
-func (p *Planner) ReconfigureCluster(cur *vsphere.ClusterConfig, desired clusterspec.Config, force bool) Action {
+func ReconfigureCluster(cur *vsphere.ClusterConfig, desired clusterspec.Config, force bool) Action {
 	a := Action{Op: OpReconfigureCluster, Ref: cur.Cluster, Object: cur.Spec.Cluster, run: refuse}
 	desired.Unmodeled = cur.Spec.Unmodeled // never changed by vtui
 	changes := clusterspec.Diff(cur.Spec, desired)

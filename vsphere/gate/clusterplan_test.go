@@ -10,7 +10,7 @@ import (
 )
 
 // readCluster reads cluster-a's configuration through c.
-func readCluster(t *testing.T, c *vsphere.Client) (*vsphere.ClusterConfig, *vsphere.Inventory) {
+func readCluster(t *testing.T, c *vsphere.Client) *vsphere.ClusterConfig {
 	t.Helper()
 	ctx := context.Background()
 	inv, err := c.Inventory(ctx)
@@ -27,7 +27,7 @@ func readCluster(t *testing.T, c *vsphere.Client) (*vsphere.ClusterConfig, *vsph
 	if err != nil {
 		t.Fatal(err)
 	}
-	return cc, inv
+	return cc
 }
 
 // vcsimKept changes the fields plain vcsim keeps: DRS enabled and
@@ -45,9 +45,9 @@ func vcsimKept(c clusterspec.Config) clusterspec.Config {
 
 func TestReconfigureClusterRoundTrip(t *testing.T) {
 	e := newOpsEnv(t)
-	cc, inv := readCluster(t, e.c)
+	cc := readCluster(t, e.c)
 	want := vcsimKept(cc.Spec)
-	a := NewPlanner(inv, nil, nil).ReconfigureCluster(cc, want, false)
+	a := ReconfigureCluster(cc, want, false)
 	if a.Target != "6 changes" || len(a.Failed()) > 0 {
 		t.Fatalf("planned %s (%s), failed %v; want 6 changes", a, a.Target, a.Failed())
 	}
@@ -55,30 +55,30 @@ func TestReconfigureClusterRoundTrip(t *testing.T) {
 	if r.Status != StatusOK || !strings.HasPrefix(r.Message, "reconfigured: 6 changes") {
 		t.Fatalf("apply: %s %q", r.Status, r.Message)
 	}
-	back, _ := readCluster(t, e.c)
+	back := readCluster(t, e.c)
 	if d := clusterspec.Diff(back.Spec, want); len(d) > 0 {
 		t.Errorf("read back differs from what was asked: %v", d)
 	}
 	// Applying what is there is a no-op: export, then apply, is empty.
-	if a := NewPlanner(inv, nil, nil).ReconfigureCluster(back, back.Spec, false); a.Noop == "" {
+	if a := ReconfigureCluster(back, back.Spec, false); a.Noop == "" {
 		t.Errorf("reapplying the read configuration: %s; want a no-op", a.Target)
 	}
 }
 
 func TestReconfigureClusterRefusesAStaleRead(t *testing.T) {
 	e := newOpsEnv(t)
-	cc, inv := readCluster(t, e.c)
+	cc := readCluster(t, e.c)
 	// Someone else changes the cluster after cc was read.
 	other := e.connect(vsphere.Policy{})
-	theirs, _ := readCluster(t, other)
+	theirs := readCluster(t, other)
 	mine := cc.Spec
 	mine.DRS.Automation = clusterspec.AutomationManual
 	tc := theirs.Spec
 	tc.Rules = append(tc.Rules, clusterspec.Rule{Name: "theirs", Kind: clusterspec.RuleAntiAffinity, Enabled: true, VMs: []string{"web-01", "app-01"}})
-	if r := NewGate(other).Do(context.Background(), NewPlanner(inv, nil, nil).ReconfigureCluster(theirs, tc, false), nil); r.Status != StatusOK {
+	if r := NewGate(other).Do(context.Background(), ReconfigureCluster(theirs, tc, false), nil); r.Status != StatusOK {
 		t.Fatalf("their change: %s %q", r.Status, r.Message)
 	}
-	r := NewGate(e.c).Do(context.Background(), NewPlanner(inv, nil, nil).ReconfigureCluster(cc, mine, false), nil)
+	r := NewGate(e.c).Do(context.Background(), ReconfigureCluster(cc, mine, false), nil)
 	if r.Status != StatusFailed || !strings.Contains(r.Message, "changed since it was read") || !strings.Contains(r.Message, "rules[theirs]") ||
 		!strings.Contains(r.Message, "--force") {
 		t.Errorf("apply over a stale read: %s %q; want refused, naming what changed and --force", r.Status, r.Message)
@@ -86,11 +86,11 @@ func TestReconfigureClusterRefusesAStaleRead(t *testing.T) {
 	if !IsStale(r.Err) {
 		t.Errorf("IsStale(%v) = false; want true", r.Err)
 	}
-	now, _ := readCluster(t, e.c)
+	now := readCluster(t, e.c)
 	if now.Spec.DRS.Automation == clusterspec.AutomationManual {
 		t.Error("the refused change was made")
 	}
-	r = NewGate(e.c).Do(context.Background(), NewPlanner(inv, nil, nil).ReconfigureCluster(cc, mine, true), nil)
+	r = NewGate(e.c).Do(context.Background(), ReconfigureCluster(cc, mine, true), nil)
 	if r.Status != StatusOK || len(r.Warnings) == 0 {
 		t.Errorf("with force: %s %q, warnings %v; want ok with a warning", r.Status, r.Message, r.Warnings)
 	}
@@ -98,16 +98,16 @@ func TestReconfigureClusterRefusesAStaleRead(t *testing.T) {
 
 func TestReconfigureClusterRefusesBadConfigsAndHonoursPolicy(t *testing.T) {
 	e := newOpsEnv(t)
-	cc, inv := readCluster(t, e.c)
+	cc := readCluster(t, e.c)
 	bad := cc.Spec
 	bad.DRS.Threshold = 9
-	if a := NewPlanner(inv, nil, nil).ReconfigureCluster(cc, bad, false); len(a.Failed()) == 0 || !strings.Contains(a.Failed()[0].Reason, "drs.threshold: 9") {
+	if a := ReconfigureCluster(cc, bad, false); len(a.Failed()) == 0 || !strings.Contains(a.Failed()[0].Reason, "drs.threshold: 9") {
 		t.Errorf("a threshold of 9: failed %v; want refused naming the field", a.Failed())
 	}
 	for _, policy := range []vsphere.Policy{{DryRun: true}, {ReadOnly: true}} {
 		c := e.connect(policy)
 		rec := record(c)
-		r := NewGate(c).Do(context.Background(), NewPlanner(inv, nil, nil).ReconfigureCluster(cc, vcsimKept(cc.Spec), false), nil)
+		r := NewGate(c).Do(context.Background(), ReconfigureCluster(cc, vcsimKept(cc.Spec), false), nil)
 		if m := rec.sent(func(m string) bool { return m == "ReconfigureComputeResource_Task" }); len(m) > 0 {
 			t.Errorf("policy %+v: sent %v (status %s)", policy, m, r.Status)
 		}
@@ -135,7 +135,7 @@ func everyField(c clusterspec.Config) clusterspec.Config {
 
 func TestEveryFieldRoundTripsOnVtuisSimulator(t *testing.T) {
 	e := newOpsEnv(t)
-	cc, inv := readCluster(t, e.c)
+	cc := readCluster(t, e.c)
 	for _, want := range []clusterspec.Config{
 		everyField(cc.Spec),
 		// then the other admission control policies, and back to defaults
@@ -151,13 +151,13 @@ func TestEveryFieldRoundTripsOnVtuisSimulator(t *testing.T) {
 		}(),
 		cc.Spec,
 	} {
-		cur, _ := readCluster(t, e.c)
-		r := NewGate(e.c).Do(context.Background(), NewPlanner(inv, nil, nil).ReconfigureCluster(cur, want, false), nil)
+		cur := readCluster(t, e.c)
+		r := NewGate(e.c).Do(context.Background(), ReconfigureCluster(cur, want, false), nil)
 		if r.Status != StatusOK && r.Status != StatusNoop {
 			t.Fatalf("apply: %s %q", r.Status, r.Message)
 		}
 		// Read back through a second session: any client sees it.
-		back, _ := readCluster(t, e.connect(vsphere.Policy{}))
+		back := readCluster(t, e.connect(vsphere.Policy{}))
 		if d := clusterspec.Diff(back.Spec, want); len(d) > 0 {
 			t.Errorf("read back differs from what was asked: %v", d)
 		}
@@ -166,7 +166,7 @@ func TestEveryFieldRoundTripsOnVtuisSimulator(t *testing.T) {
 
 func TestVtuisSimulatorRefusesUnknownReferences(t *testing.T) {
 	e := newOpsEnv(t)
-	cc, _ := readCluster(t, e.c)
+	cc := readCluster(t, e.c)
 	want := cc.Spec
 	// cache-01 runs in cluster-b: vCenter refuses a rule of cluster-a naming it.
 	want.Rules = append(want.Rules, clusterspec.Rule{Name: "x", Kind: clusterspec.RuleAntiAffinity, Enabled: true, VMs: []string{"web-01", "cache-01"}})
@@ -178,11 +178,11 @@ func TestVtuisSimulatorRefusesUnknownReferences(t *testing.T) {
 			cc.Scope.VMs = append(cc.Scope.VMs, "cache-01") // get past vtui's own check, to ask the server
 		}
 	}
-	r := NewGate(e.c).Do(context.Background(), NewPlanner(inv, nil, nil).ReconfigureCluster(cc, want, false), nil)
+	r := NewGate(e.c).Do(context.Background(), ReconfigureCluster(cc, want, false), nil)
 	if r.Status != StatusFailed || !strings.Contains(r.Message, "is not a VM of cluster cluster-a") {
 		t.Errorf("a rule naming another cluster's VM: %s %q; want the task failed, saying why", r.Status, r.Message)
 	}
-	back, _ := readCluster(t, e.c)
+	back := readCluster(t, e.c)
 	if _, ok := back.Spec.Rule("x"); ok {
 		t.Error("the refused rule was kept")
 	}

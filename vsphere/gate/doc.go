@@ -1,11 +1,13 @@
-// Package gate is the one way vtui changes vSphere. A Planner (NewPlanner,
-// PlannerFor) turns a request into an Action with its prechecks run:
-// Migrate, Power, EnterMaintenance, ReconfigureCluster, ApplyRecommendation,
-// and the drill steps LockCluster, UnlockCluster, CrashHost and
-// RecoverHost. A Gate (NewGate) carries actions out, one (Do) or many
-// (Run): it enforces the connection's Policy (read-only, dry run), logs
-// every action, waits on the vSphere task while reporting Progress, and
-// turns failures into *OpError values naming the operation and the object.
+// Package gate is the one way vtui changes vSphere. Planning turns a
+// request into an Action with its prechecks run: a Planner (NewPlanner,
+// PlannerFor) plans what needs the inventory (Migrate, Power,
+// EnterMaintenance, ApplyRecommendation, ...); plain functions plan what
+// does not (ReconfigureCluster, and the drill steps LockCluster,
+// UnlockCluster, CrashHost and RecoverHost). A Gate (NewGate) carries
+// actions out, one (Do) or many (Run): it enforces the connection's
+// Policy (read-only, dry run), logs every action, waits on the vSphere
+// task while reporting Progress, and turns failures into *OpError values
+// naming the operation and the object.
 //
 // Its contract holds by construction. An Action's run and verify are
 // unexported, so only this package can build an Action that does

@@ -15,8 +15,9 @@ import (
 // from when it runs. It is refused while another holder's lock held
 // (read as cur) has not expired. Taking it writes the custom attribute and
 // reads it back: if another vtui wrote in between, it fails.
-func (p *Planner) LockCluster(cluster vsphere.Ref, cur drillio.Lock, holder string, ttl time.Duration) Action {
-	a := Action{Op: OpLockCluster, Ref: cluster, Object: p.clusterName(cluster), Target: holder, run: refuse}
+func LockCluster(cl vsphere.Cluster, cur drillio.Lock, holder string, ttl time.Duration) Action {
+	cluster := cl.Ref
+	a := Action{Op: OpLockCluster, Ref: cluster, Object: cl.Name, Target: holder, run: refuse}
 	now := time.Now()
 	if !cur.Free(now) && cur.Holder != holder {
 		a.Checks = []Check{fail("lock", "another drill holds %s: %s, until %s; wait for it, or for the lock to expire",
@@ -46,8 +47,9 @@ func (p *Planner) LockCluster(cluster vsphere.Ref, cur drillio.Lock, holder stri
 // clears a stale lock by passing its holder as read (cur.Holder). When it
 // runs it reads the lock again and clears it only if holder still holds
 // it, so a drill that took the lock meanwhile keeps it.
-func (p *Planner) UnlockCluster(cluster vsphere.Ref, cur drillio.Lock, holder string) Action {
-	a := Action{Op: OpUnlockCluster, Ref: cluster, Object: p.clusterName(cluster), Target: holder, run: refuse}
+func UnlockCluster(cl vsphere.Cluster, cur drillio.Lock, holder string) Action {
+	cluster := cl.Ref
+	a := Action{Op: OpUnlockCluster, Ref: cluster, Object: cl.Name, Target: holder, run: refuse}
 	switch {
 	case cur.Holder == "":
 		a.Noop = "nobody holds the lock"
@@ -70,23 +72,21 @@ func (p *Planner) UnlockCluster(cluster vsphere.Ref, cur drillio.Lock, holder st
 	return a
 }
 
-// CrashHost plans crashing host in vtui's simulator, as a power loss
+// CrashHost plans crashing h in vtui's simulator, as a power loss
 // would (its HA emulation then fails it over). Against any other server
 // it fails, having changed nothing: the simulator is asked first.
-func (p *Planner) CrashHost(host vsphere.Ref) Action {
-	return p.doorAction(host, OpCrashHost, "crash")
+func CrashHost(h vsphere.Host) Action {
+	return doorAction(h, OpCrashHost, "crash")
 }
 
 // RecoverHost plans bringing a crashed host of vtui's simulator back.
-func (p *Planner) RecoverHost(host vsphere.Ref) Action {
-	return p.doorAction(host, OpRecoverHost, "recover")
+func RecoverHost(h vsphere.Host) Action {
+	return doorAction(h, OpRecoverHost, "recover")
 }
 
-func (p *Planner) doorAction(host vsphere.Ref, op Op, verb string) Action {
-	a, h := p.hostAction(host, op)
-	if h == nil {
-		return a
-	}
+// doorAction plans calling the simulator's fault door for h with verb.
+func doorAction(h vsphere.Host, op Op, verb string) Action {
+	a := Action{Op: op, Ref: h.Ref, Object: h.Name, Checks: []Check{pass("host")}, run: refuse}
 	a.verify = func(ctx context.Context, g *Gate, _ func(string)) []Check {
 		if _, err := drillio.SimulatorInfo(ctx, g.c.Conn()); err != nil {
 			return []Check{fail("simulator", "%v", err)}

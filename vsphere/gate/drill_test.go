@@ -52,7 +52,7 @@ func TestCrashThroughTheDoorIsObservedWithoutLoss(t *testing.T) {
 		t.Fatal(err)
 	}
 	seen, _ := obs.Next(ctx, 0) // the current state comes first
-	r := NewGate(e.c).Do(ctx, NewPlanner(inv, nil, nil).CrashHost(h.Ref), nil)
+	r := NewGate(e.c).Do(ctx, CrashHost(h), nil)
 	if r.Status != StatusOK {
 		t.Fatalf("crash: %s %q", r.Status, r.Message)
 	}
@@ -93,7 +93,7 @@ func TestCrashThroughTheDoorIsObservedWithoutLoss(t *testing.T) {
 	if downAt == 0 || failedAt < downAt {
 		t.Errorf("not responding at %d, failed at %d: want the host seen down, then declared failed", downAt, failedAt)
 	}
-	if r := NewGate(e.c).Do(ctx, NewPlanner(inv, nil, nil).RecoverHost(h.Ref), nil); r.Status != StatusOK {
+	if r := NewGate(e.c).Do(ctx, RecoverHost(h), nil); r.Status != StatusOK {
 		t.Errorf("recover: %s %q", r.Status, r.Message)
 	}
 }
@@ -109,7 +109,7 @@ func TestCrashIsRefusedAgainstAnythingButTheSimulator(t *testing.T) {
 		t.Errorf("SimulatorInfo on plain vcsim: %v; want drillkit.ErrNotSimulator naming the alternatives", err)
 	}
 	rec := record(c)
-	r := NewGate(c).Do(ctx, NewPlanner(inv, nil, nil).CrashHost(inv.Hosts[0].Ref), nil)
+	r := NewGate(c).Do(ctx, CrashHost(inv.Hosts[0]), nil)
 	if r.Status != StatusFailed || !strings.Contains(r.Message, "only against vtui's simulator") {
 		t.Errorf("crash on plain vcsim: %s %q; want refused", r.Status, r.Message)
 	}
@@ -127,7 +127,7 @@ func TestDrillLockIsSeenByOtherSessions(t *testing.T) {
 	if err != nil || !free.Free(time.Now()) {
 		t.Fatalf("a fresh cluster's lock: %+v, %v; want free", free, err)
 	}
-	if r := NewGate(e.c).Do(ctx, NewPlanner(inv, nil, nil).LockCluster(cl.Ref, free, "drill A", time.Hour), nil); r.Status != StatusOK {
+	if r := NewGate(e.c).Do(ctx, LockCluster(cl, free, "drill A", time.Hour), nil); r.Status != StatusOK {
 		t.Fatalf("lock: %s %q", r.Status, r.Message)
 	}
 	other := e.connect(vsphere.Policy{})
@@ -135,14 +135,14 @@ func TestDrillLockIsSeenByOtherSessions(t *testing.T) {
 	if err != nil || held.Holder != "drill A" || held.Free(time.Now()) {
 		t.Fatalf("another session reads %+v, %v; want drill A's", held, err)
 	}
-	a := NewPlanner(inv, nil, nil).LockCluster(cl.Ref, held, "drill B", time.Hour)
+	a := LockCluster(cl, held, "drill B", time.Hour)
 	if f := a.Failed(); len(f) == 0 || !strings.Contains(f[0].Reason, "another drill holds cluster-a: drill A") {
 		t.Errorf("a second drill's lock: failed %v; want refused naming the holder", f)
 	}
 	if !held.Free(time.Now().Add(2 * time.Hour)) {
 		t.Error("an expired lock is not free")
 	}
-	if r := NewGate(e.c).Do(ctx, NewPlanner(inv, nil, nil).UnlockCluster(cl.Ref, held, "drill A"), nil); r.Status != StatusOK {
+	if r := NewGate(e.c).Do(ctx, UnlockCluster(cl, held, "drill A"), nil); r.Status != StatusOK {
 		t.Fatalf("unlock: %s %q", r.Status, r.Message)
 	}
 	if after, _ := drillkit.ReadLock(ctx, other, cl.Ref); !after.Free(time.Now()) {
@@ -158,13 +158,13 @@ func TestAnUnlockClearsOnlyTheHolderItWasAskedTo(t *testing.T) {
 	ctx := context.Background()
 	inv, _ := e.c.Inventory(ctx)
 	cl := inv.FilterClusters(vsphere.Filter{Name: "cluster-a"})[0]
-	p, g := NewPlanner(inv, nil, nil), NewGate(e.c)
-	if r := g.Do(ctx, p.LockCluster(cl.Ref, drillkit.DrillLock{}, "drill A", -time.Minute), nil); r.Status != StatusOK {
+	g := NewGate(e.c)
+	if r := g.Do(ctx, LockCluster(cl, drillkit.DrillLock{}, "drill A", -time.Minute), nil); r.Status != StatusOK {
 		t.Fatalf("lock: %s %q", r.Status, r.Message)
 	}
 	stale, _ := drillkit.ReadLock(ctx, e.c, cl.Ref)
-	unlock := p.UnlockCluster(cl.Ref, stale, stale.Holder)
-	if r := g.Do(ctx, p.LockCluster(cl.Ref, stale, "drill B", time.Hour), nil); r.Status != StatusOK {
+	unlock := UnlockCluster(cl, stale, stale.Holder)
+	if r := g.Do(ctx, LockCluster(cl, stale, "drill B", time.Hour), nil); r.Status != StatusOK {
 		t.Fatalf("drill B takes the expired lock: %s %q", r.Status, r.Message)
 	}
 	if r := g.Do(ctx, unlock, nil); r.Status != StatusFailed || !strings.Contains(r.Message, "changed hands since it was read: drill B holds it now") {
@@ -173,7 +173,7 @@ func TestAnUnlockClearsOnlyTheHolderItWasAskedTo(t *testing.T) {
 	if now, _ := drillkit.ReadLock(ctx, e.c, cl.Ref); now.Holder != "drill B" {
 		t.Errorf("after the stale unlock the lock is %+v; want drill B's", now)
 	}
-	if a := p.UnlockCluster(cl.Ref, drillkit.DrillLock{}, ""); a.Noop == "" {
+	if a := UnlockCluster(cl, drillkit.DrillLock{}, ""); a.Noop == "" {
 		t.Error("unlocking a free lock is not a no-op")
 	}
 }

@@ -12,10 +12,10 @@ import (
 // applyConfig changes cluster-a's configuration through the gate.
 func applyConfig(t *testing.T, e *opsEnv, change func(*clusterspec.Config)) {
 	t.Helper()
-	cc, inv := readCluster(t, e.c)
+	cc := readCluster(t, e.c)
 	want := cc.Spec
 	change(&want)
-	if r := NewGate(e.c).Do(context.Background(), NewPlanner(inv, nil, nil).ReconfigureCluster(cc, want, false), nil); r.Status != StatusOK {
+	if r := NewGate(e.c).Do(context.Background(), ReconfigureCluster(cc, want, false), nil); r.Status != StatusOK {
 		t.Fatalf("reconfigure: %s %q", r.Status, r.Message)
 	}
 }
@@ -121,7 +121,7 @@ func TestVtuisSimulatorReportsRuleCompliance(t *testing.T) {
 	applyConfig(t, e, func(c *clusterspec.Config) {
 		c.Rules = append(c.Rules, clusterspec.Rule{Name: "together", Kind: clusterspec.RuleAffinity, Enabled: true, VMs: []string{"web-01", "app-01"}})
 	})
-	before, _ := readCluster(t, e.c)
+	before := readCluster(t, e.c)
 	if kept, ok := before.Compliance["together"]; !ok || kept {
 		t.Fatalf("web-01 and app-01 run on two hosts: compliance %v (reported %t); want not kept", kept, ok)
 	}
@@ -130,7 +130,7 @@ func TestVtuisSimulatorReportsRuleCompliance(t *testing.T) {
 	if r := NewGate(e.c).Do(context.Background(), p.Migrate(e.vm(inv, "app-01").Ref, MigrateSpec{Host: web.HostRef}), nil); r.Status != StatusOK {
 		t.Fatalf("migrate: %s %q", r.Status, r.Message)
 	}
-	after, _ := readCluster(t, e.c)
+	after := readCluster(t, e.c)
 	if !after.Compliance["together"] {
 		t.Errorf("app-01 joined web-01 on %s; the rule still reads not kept", web.Host)
 	}

@@ -24,7 +24,7 @@ const DefaultConcurrency = 4
 // logger, waits on the vSphere task while reporting progress, and turns
 // failures into *OpError values naming the operation and the object. A new
 // kind of change (cluster reconfiguration, a drill step) is a new planning
-// method returning an Action; Do and Run need no change. A Gate is safe
+// method or function returning an Action; Do and Run need no change. A Gate is safe
 // for concurrent use.
 type Gate struct {
 	c      *vsphere.Client

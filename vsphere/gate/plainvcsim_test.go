@@ -37,7 +37,7 @@ func TestClusterConfigRoundTripsOnPlainVcsim(t *testing.T) {
 		{Name: "pin", Kind: clusterspec.RuleVMHost, Enabled: true, Mandatory: true, VMGroup: "g", AffineHostGroup: "h"},
 	}
 	want.Overrides = []clusterspec.Override{{VM: vms[1].Name, RestartPriority: clusterspec.RestartHighest}}
-	r := NewGate(c).Do(ctx, NewPlanner(inv, nil, nil).ReconfigureCluster(cc, want, false), nil)
+	r := NewGate(c).Do(ctx, ReconfigureCluster(cc, want, false), nil)
 	if r.Status != StatusOK {
 		t.Fatalf("apply on plain vcsim: %s %q", r.Status, r.Message)
 	}
@@ -52,7 +52,7 @@ func TestClusterConfigRoundTripsOnPlainVcsim(t *testing.T) {
 	// report success.
 	more := back.Spec
 	more.DRS.Threshold = 5
-	r = NewGate(c).Do(ctx, NewPlanner(inv, nil, nil).ReconfigureCluster(back, more, false), nil)
+	r = NewGate(c).Do(ctx, ReconfigureCluster(back, more, false), nil)
 	if r.Status != StatusFailed || r.Message == "" {
 		t.Errorf("a field plain vcsim drops: %s %q; want failed, saying vCenter did not keep it", r.Status, r.Message)
 	}
