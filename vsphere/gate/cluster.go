@@ -129,7 +129,7 @@ func (p *Planner) ApplyRecommendation(cluster vsphere.Ref, rec vsphere.Recommend
 	a := Action{Op: OpApplyRecommendation, Ref: cluster, Object: p.clusterName(cluster), Target: rec.String(), run: refuse}
 	a.Checks = []Check{pass("cluster")}
 	for _, m := range rec.Actions {
-		if v, ok := p.vms[m.Ref]; ok {
+		if v := p.vm(m.Ref); v != nil {
 			if f := p.checkSource(v); f.Status == CheckFail {
 				a.Checks = append(a.Checks, f)
 			}

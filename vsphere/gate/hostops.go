@@ -33,7 +33,7 @@ func (p *Planner) EnterMaintenance(host vsphere.Ref, timeout time.Duration) Acti
 			names[i] = v.Name
 		}
 		list := strings.Join(names, ", ")
-		if c := p.clusters[h.ClusterRef]; c != nil && c.DRSEnabled {
+		if c := p.cluster(h.ClusterRef); c != nil && c.DRSEnabled {
 			a.Checks = append(a.Checks, warn("running-vms", "%s runs %s (%s) that DRS must move; "+
 				"unless DRS is fully automated the task waits until its timeout", h.Name, count(len(on), "powered-on VM"), list))
 		} else {
@@ -105,7 +105,7 @@ func (p *Planner) connection(host vsphere.Ref, op Op, state string, start func(c
 // if the host is unknown.
 func (p *Planner) hostAction(host vsphere.Ref, op Op) (Action, *vsphere.Host) {
 	a := Action{Op: op, Ref: host, Object: host.Value, run: refuse}
-	h := p.hosts[host]
+	h := p.host(host)
 	if h == nil {
 		a.Checks = []Check{fail("host", "host %s is not in the inventory (removed or renamed?); reload and check the name", host.Value)}
 		return a, nil

@@ -24,7 +24,7 @@ import (
 // (CheckRelocate_Task), where the server offers that.
 func (p *Planner) Migrate(vm vsphere.Ref, spec MigrateSpec) Action {
 	a := Action{Op: OpMigrate, Ref: vm, Object: vm.Value, run: refuse}
-	v := p.vms[vm]
+	v := p.vm(vm)
 	if v == nil {
 		a.Checks = p.CheckMigrate(vm, spec)
 		return a
@@ -64,7 +64,7 @@ func (p *Planner) inPlace(v *vsphere.VM, spec MigrateSpec) bool {
 // "esx-b-01, pool cluster-b/Resources, datastore ds-shared-02".
 func (p *Planner) describeTarget(v *vsphere.VM, spec MigrateSpec) string {
 	var parts []string
-	if h := p.hosts[spec.Host]; h != nil {
+	if h := p.host(spec.Host); h != nil {
 		parts = append(parts, h.Name)
 	} else if !spec.Host.IsZero() {
 		parts = append(parts, spec.Host.Value)

@@ -60,50 +60,37 @@ func fail(name, format string, args ...any) Check {
 // ExpectMaintenance record planned changes so that later plans see them.
 // A Planner is not safe for concurrent use.
 type Planner struct {
-	vms        map[vsphere.Ref]*vsphere.VM
-	hosts      map[vsphere.Ref]*vsphere.Host
-	hostOrder  []vsphere.Ref // by name
-	clusters   map[vsphere.Ref]*vsphere.Cluster
-	datastores map[vsphere.Ref]*vsphere.Datastore
-	networks   map[vsphere.Ref]*vsphere.Network
-	rules      map[vsphere.Ref]*vsphere.ClusterRules // by cluster
-	pools      map[vsphere.Ref]vsphere.Pool
-	vmsOn      map[vsphere.Ref][]vsphere.Ref // host -> VMs, in inventory order
-	entering   map[vsphere.Ref]bool          // hosts planned to enter maintenance
+	inv   *vsphere.Inventory                    // read, never written
+	rules map[vsphere.Ref]*vsphere.ClusterRules // by cluster
+	pools map[vsphere.Ref]vsphere.Pool
+
+	idx *index // inv's objects by ref, built on the first lookup
+
+	// What Moved changed, looked up before inv: copies of the VMs moved
+	// and of the hosts whose counts and usage changed.
+	movedVMs   map[vsphere.Ref]*vsphere.VM
+	movedHosts map[vsphere.Ref]*vsphere.Host
+	entering   map[vsphere.Ref]bool // hosts planned to enter maintenance
+}
+
+// index finds inv's objects by ref: positions in its slices.
+type index struct {
+	vms, hosts, clusters, datastores, networks map[vsphere.Ref]int
+	vmsOn                                      map[vsphere.Ref][]vsphere.Ref // host -> VMs, in inventory order; Moved keeps it current
 }
 
 // NewPlanner returns a planner over inv, the DRS rules of the clusters
 // changes may involve (Client.ClusterRules), and the resource pools a
-// change may name (Client.ResourcePools; nil if none is named). It copies
-// what it needs, so inv is never modified.
+// change may name (Client.ResourcePools; nil if none is named). It keeps
+// inv and never modifies it: the moves it is told of are kept apart.
 func NewPlanner(inv *vsphere.Inventory, rules []vsphere.ClusterRules, pools []vsphere.Pool) *Planner {
 	p := &Planner{
-		vms:        make(map[vsphere.Ref]*vsphere.VM, len(inv.VMs)),
-		hosts:      make(map[vsphere.Ref]*vsphere.Host, len(inv.Hosts)),
-		clusters:   make(map[vsphere.Ref]*vsphere.Cluster, len(inv.Clusters)),
-		datastores: make(map[vsphere.Ref]*vsphere.Datastore, len(inv.Datastores)),
-		networks:   make(map[vsphere.Ref]*vsphere.Network, len(inv.Networks)),
+		inv:        inv,
 		rules:      make(map[vsphere.Ref]*vsphere.ClusterRules, len(rules)),
 		pools:      make(map[vsphere.Ref]vsphere.Pool, len(pools)),
-		vmsOn:      make(map[vsphere.Ref][]vsphere.Ref, len(inv.Hosts)),
+		movedVMs:   map[vsphere.Ref]*vsphere.VM{},
+		movedHosts: map[vsphere.Ref]*vsphere.Host{},
 		entering:   map[vsphere.Ref]bool{},
-	}
-	for _, v := range inv.VMs {
-		p.vms[v.Ref] = &v
-		p.vmsOn[v.HostRef] = append(p.vmsOn[v.HostRef], v.Ref)
-	}
-	for _, h := range inv.Hosts {
-		p.hosts[h.Ref] = &h
-		p.hostOrder = append(p.hostOrder, h.Ref)
-	}
-	for _, c := range inv.Clusters {
-		p.clusters[c.Ref] = &c
-	}
-	for _, d := range inv.Datastores {
-		p.datastores[d.Ref] = &d
-	}
-	for _, n := range inv.Networks {
-		p.networks[n.Ref] = &n
 	}
 	for _, r := range rules {
 		p.rules[r.Cluster] = &r
@@ -114,10 +101,113 @@ func NewPlanner(inv *vsphere.Inventory, rules []vsphere.ClusterRules, pools []vs
 	return p
 }
 
+// index returns the planner's index of inv, building it on first use.
+func (p *Planner) index() *index {
+	if p.idx != nil {
+		return p.idx
+	}
+	inv := p.inv
+	x := &index{
+		vms:        make(map[vsphere.Ref]int, len(inv.VMs)),
+		hosts:      make(map[vsphere.Ref]int, len(inv.Hosts)),
+		clusters:   make(map[vsphere.Ref]int, len(inv.Clusters)),
+		datastores: make(map[vsphere.Ref]int, len(inv.Datastores)),
+		networks:   make(map[vsphere.Ref]int, len(inv.Networks)),
+		vmsOn:      make(map[vsphere.Ref][]vsphere.Ref, len(inv.Hosts)),
+	}
+	for i, v := range inv.VMs {
+		x.vms[v.Ref] = i
+		x.vmsOn[v.HostRef] = append(x.vmsOn[v.HostRef], v.Ref)
+	}
+	for i, h := range inv.Hosts {
+		x.hosts[h.Ref] = i
+	}
+	for i, c := range inv.Clusters {
+		x.clusters[c.Ref] = i
+	}
+	for i, d := range inv.Datastores {
+		x.datastores[d.Ref] = i
+	}
+	for i, n := range inv.Networks {
+		x.networks[n.Ref] = i
+	}
+	p.idx = x
+	return x
+}
+
+// vm returns the VM ref as planned so far, or nil. Callers only read it:
+// Moved changes a copy (movedVM).
+func (p *Planner) vm(ref vsphere.Ref) *vsphere.VM {
+	if v := p.movedVMs[ref]; v != nil {
+		return v
+	}
+	if i, ok := p.index().vms[ref]; ok {
+		return &p.inv.VMs[i]
+	}
+	return nil
+}
+
+// host returns the host ref as planned so far, or nil; read only, like vm.
+func (p *Planner) host(ref vsphere.Ref) *vsphere.Host {
+	if h := p.movedHosts[ref]; h != nil {
+		return h
+	}
+	if i, ok := p.index().hosts[ref]; ok {
+		return &p.inv.Hosts[i]
+	}
+	return nil
+}
+
+// movedVM returns the planner's own copy of the VM ref, to change, or nil.
+func (p *Planner) movedVM(ref vsphere.Ref) *vsphere.VM {
+	v := p.vm(ref)
+	if v != nil && p.movedVMs[ref] == nil {
+		c := *v
+		v = &c
+		p.movedVMs[ref] = v
+	}
+	return v
+}
+
+// movedHost returns the planner's own copy of the host ref, to change, or nil.
+func (p *Planner) movedHost(ref vsphere.Ref) *vsphere.Host {
+	h := p.host(ref)
+	if h != nil && p.movedHosts[ref] == nil {
+		c := *h
+		h = &c
+		p.movedHosts[ref] = h
+	}
+	return h
+}
+
+// cluster returns the cluster ref, or nil.
+func (p *Planner) cluster(ref vsphere.Ref) *vsphere.Cluster {
+	if i, ok := p.index().clusters[ref]; ok {
+		return &p.inv.Clusters[i]
+	}
+	return nil
+}
+
+// datastore returns the datastore ref, or nil.
+func (p *Planner) datastore(ref vsphere.Ref) *vsphere.Datastore {
+	if i, ok := p.index().datastores[ref]; ok {
+		return &p.inv.Datastores[i]
+	}
+	return nil
+}
+
+// network returns the network ref, or nil.
+func (p *Planner) network(ref vsphere.Ref) *vsphere.Network {
+	if i, ok := p.index().networks[ref]; ok {
+		return &p.inv.Networks[i]
+	}
+	return nil
+}
+
 // VM returns the VM ref as the planner sees it, after the moves it was
 // told of.
 func (p *Planner) VM(ref vsphere.Ref) (vsphere.VM, bool) {
-	if v := p.vms[ref]; v != nil {
+	if v := p.vm(ref); v != nil {
 		return *v, true
 	}
 	return vsphere.VM{}, false
@@ -126,7 +216,7 @@ func (p *Planner) VM(ref vsphere.Ref) (vsphere.VM, bool) {
 // Host returns the host ref as the planner sees it: its VMCount and usage
 // include the moves it was told of.
 func (p *Planner) Host(ref vsphere.Ref) (vsphere.Host, bool) {
-	if h := p.hosts[ref]; h != nil {
+	if h := p.host(ref); h != nil {
 		return *h, true
 	}
 	return vsphere.Host{}, false
@@ -134,9 +224,9 @@ func (p *Planner) Host(ref vsphere.Ref) (vsphere.Host, bool) {
 
 // Hosts returns every host, sorted by name.
 func (p *Planner) Hosts() []vsphere.Host {
-	out := make([]vsphere.Host, 0, len(p.hostOrder))
-	for _, r := range p.hostOrder {
-		out = append(out, *p.hosts[r])
+	out := make([]vsphere.Host, 0, len(p.inv.Hosts))
+	for _, h := range p.inv.Hosts {
+		out = append(out, *p.host(h.Ref))
 	}
 	return out
 }
@@ -149,9 +239,10 @@ func (p *Planner) Pool(ref vsphere.Ref) (vsphere.Pool, bool) {
 
 // VMsOn returns the VMs on host, powered on or not.
 func (p *Planner) VMsOn(host vsphere.Ref) []vsphere.VM {
-	out := make([]vsphere.VM, 0, len(p.vmsOn[host]))
-	for _, r := range p.vmsOn[host] {
-		out = append(out, *p.vms[r])
+	on := p.index().vmsOn[host]
+	out := make([]vsphere.VM, 0, len(on))
+	for _, r := range on {
+		out = append(out, *p.vm(r))
 	}
 	return out
 }
@@ -181,21 +272,22 @@ func (s MigrateSpec) IsZero() bool { return s.Host.IsZero() && s.Pool.IsZero() &
 // checks and plans see it at its new place, and the hosts' VM counts and
 // usage change with it.
 func (p *Planner) Moved(vm vsphere.Ref, spec MigrateSpec) {
-	v := p.vms[vm]
+	v := p.movedVM(vm)
 	if v == nil {
 		return
 	}
-	if to := p.hosts[spec.Host]; to != nil && spec.Host != v.HostRef {
-		if from := p.hosts[v.HostRef]; from != nil {
+	on := p.index().vmsOn
+	if to := p.movedHost(spec.Host); to != nil && spec.Host != v.HostRef {
+		if from := p.movedHost(v.HostRef); from != nil {
 			from.VMCount--
-			p.vmsOn[from.Ref] = slices.DeleteFunc(slices.Clone(p.vmsOn[from.Ref]), func(r vsphere.Ref) bool { return r == vm })
+			on[from.Ref] = slices.DeleteFunc(slices.Clone(on[from.Ref]), func(r vsphere.Ref) bool { return r == vm })
 			if v.PowerState == "poweredOn" {
 				from.MemoryUsageMB = max(0, from.MemoryUsageMB-int64(v.MemoryMB))
 				from.CPUUsageMHz = max(0, from.CPUUsageMHz-int64(v.CPUUsageMHz))
 			}
 		}
 		to.VMCount++
-		p.vmsOn[to.Ref] = append(p.vmsOn[to.Ref], vm)
+		on[to.Ref] = append(on[to.Ref], vm)
 		if v.PowerState == "poweredOn" {
 			to.MemoryUsageMB += int64(v.MemoryMB)
 			to.CPUUsageMHz += int64(v.CPUUsageMHz)
@@ -205,7 +297,7 @@ func (p *Planner) Moved(vm vsphere.Ref, spec MigrateSpec) {
 	if !spec.Pool.IsZero() {
 		v.PoolRef = spec.Pool
 	}
-	if ds := p.datastores[spec.Datastore]; ds != nil {
+	if ds := p.datastore(spec.Datastore); ds != nil {
 		v.DatastoreRefs, v.Datastores = []vsphere.Ref{ds.Ref}, []string{ds.Name}
 	}
 }
@@ -214,7 +306,7 @@ func (p *Planner) Moved(vm vsphere.Ref, spec MigrateSpec) {
 // returns every verdict, passed or not. Any failed check means vSphere
 // would refuse the move, or should not be asked.
 func (p *Planner) CheckMigrate(vm vsphere.Ref, spec MigrateSpec) []Check {
-	v := p.vms[vm]
+	v := p.vm(vm)
 	if v == nil {
 		return []Check{fail("vm", "VM %s is not in the inventory (deleted or renamed?); reload and check the name", vm.Value)}
 	}
@@ -222,7 +314,7 @@ func (p *Planner) CheckMigrate(vm vsphere.Ref, spec MigrateSpec) []Check {
 		return []Check{pass("vm"), fail("target", "nothing to change: give a host, a datastore or a resource pool")}
 	}
 	hostRef := cmp.Or(spec.Host, v.HostRef)
-	h := p.hosts[hostRef]
+	h := p.host(hostRef)
 	if h == nil {
 		return []Check{pass("vm"), fail("host", "host %s is not in the inventory; reload and check the name", hostRef.Value)}
 	}
@@ -240,7 +332,7 @@ func (p *Planner) CheckMigrate(vm vsphere.Ref, spec MigrateSpec) []Check {
 // checkSource checks that v's own host is connected: vCenter cannot move a
 // VM off a host it cannot reach.
 func (p *Planner) checkSource(v *vsphere.VM) Check {
-	src := p.hosts[v.HostRef]
+	src := p.host(v.HostRef)
 	switch {
 	case src == nil:
 		return fail("source-host", "the host of %s is not in the inventory; reload", v.Name)
@@ -306,7 +398,7 @@ func (p *Planner) checkCluster(v *vsphere.VM, h *vsphere.Host, pool vsphere.Ref)
 func orNone(cluster string) string { return cmp.Or(cluster, "no cluster") }
 
 func (p *Planner) clusterName(r vsphere.Ref) string {
-	if c := p.clusters[r]; c != nil {
+	if c := p.cluster(r); c != nil {
 		return c.Name
 	}
 	return r.Value
@@ -317,7 +409,7 @@ func (p *Planner) clusterName(r vsphere.Ref) string {
 func (p *Planner) checkStorage(v *vsphere.VM, h *vsphere.Host, ds vsphere.Ref) Check {
 	want := v.DatastoreRefs
 	if !ds.IsZero() {
-		d := p.datastores[ds]
+		d := p.datastore(ds)
 		if d == nil {
 			return fail("datastores", "datastore %s is not in the inventory; reload and check the name", ds.Value)
 		}
@@ -343,7 +435,7 @@ func (p *Planner) checkStorage(v *vsphere.VM, h *vsphere.Host, ds vsphere.Ref) C
 }
 
 func (p *Planner) datastoreName(r vsphere.Ref) string {
-	if d := p.datastores[r]; d != nil {
+	if d := p.datastore(r); d != nil {
 		return d.Name
 	}
 	return r.Value
@@ -355,7 +447,7 @@ func (p *Planner) checkNetworks(v *vsphere.VM, h *vsphere.Host) Check {
 	for _, r := range v.NetworkRefs {
 		if !slices.Contains(h.NetworkRefs, r) {
 			name := r.Value
-			if n := p.networks[r]; n != nil {
+			if n := p.network(r); n != nil {
 				name = n.Name
 			}
 			missing = append(missing, name)
@@ -388,7 +480,7 @@ func (p *Planner) checkRules(v *vsphere.VM, h *vsphere.Host) []Check {
 			}
 			var with []string
 			for _, o := range r.VMs {
-				if ov := p.vms[o]; ov != nil && o != v.Ref && ov.HostRef == h.Ref {
+				if ov := p.vm(o); ov != nil && o != v.Ref && ov.HostRef == h.Ref {
 					with = append(with, ov.Name)
 				}
 			}
@@ -400,7 +492,7 @@ func (p *Planner) checkRules(v *vsphere.VM, h *vsphere.Host) []Check {
 			}
 			var apart []string
 			for _, o := range r.VMs {
-				if ov := p.vms[o]; ov != nil && o != v.Ref && ov.HostRef != h.Ref {
+				if ov := p.vm(o); ov != nil && o != v.Ref && ov.HostRef != h.Ref {
 					apart = append(apart, ov.Name+" on "+ov.Host)
 				}
 			}

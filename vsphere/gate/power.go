@@ -23,7 +23,7 @@ const GuestShutdownTimeout = 10 * time.Minute
 // action.
 func (p *Planner) Power(vm vsphere.Ref, op Op) Action {
 	a := Action{Op: op, Ref: vm, Object: vm.Value, run: refuse}
-	v := p.vms[vm]
+	v := p.vm(vm)
 	if v == nil {
 		a.Checks = []Check{fail("vm", "VM %s is not in the inventory (deleted or renamed?); reload and check the name", vm.Value)}
 		return a
@@ -79,7 +79,7 @@ func checkShutdown(v *vsphere.VM) Check {
 // checkVMHost checks that the host of v lets op through: connected, and,
 // to power on, not in maintenance mode.
 func (p *Planner) checkVMHost(v *vsphere.VM, op Op) []Check {
-	h := p.hosts[v.HostRef]
+	h := p.host(v.HostRef)
 	if h == nil {
 		return []Check{fail("host", "the host of %s is not in the inventory; reload", v.Name)}
 	}
