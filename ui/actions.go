@@ -8,12 +8,13 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/vtui/vtui/ha/clusterspec"
 	"github.com/vtui/vtui/ha/placement"
 	"github.com/vtui/vtui/ui/changes"
 	"github.com/vtui/vtui/ui/common"
 	"github.com/vtui/vtui/ui/dialog"
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/clusterspec"
+	"github.com/vtui/vtui/vsphere/gate"
 )
 
 // The change flow: a view's key raises an intent (migrateMsg, powerMsg,
@@ -23,7 +24,7 @@ import (
 // plannedMsg brings a planner loaded with the rules of the VMs' clusters.
 type plannedMsg struct {
 	gen     int
-	planner *vsphere.Planner
+	planner *gate.Planner
 	vms     []vsphere.Ref
 	names   []string // the VMs' names, for the picker's title
 	err     error
@@ -31,14 +32,14 @@ type plannedMsg struct {
 
 // migrateToMsg is the target host chosen in the migrate dialog.
 type migrateToMsg struct {
-	planner *vsphere.Planner
+	planner *gate.Planner
 	vms     []vsphere.Ref
 	host    vsphere.Ref
 }
 
 // powerOpMsg is the operation chosen in the power menu.
 type powerOpMsg struct {
-	op  vsphere.Op
+	op  gate.Op
 	vms []vsphere.Ref
 }
 
@@ -46,7 +47,7 @@ type powerOpMsg struct {
 // confirmation shows under them (a diff, what DRS will do), and how to run
 // them; a nil run runs them all at once, as Gate.Run does.
 type plan struct {
-	actions []vsphere.Action
+	actions []gate.Action
 	details []string
 	run     changes.Runner
 }
@@ -93,10 +94,10 @@ func (a *App) updateChanges(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 		}
 		return a.confirm(msg.plan), true
 	case migrateToMsg:
-		return a.confirm(plan{actions: placement.PlanMigrations(msg.planner, placement.MigrateRequest{VMs: msg.vms, Spec: vsphere.MigrateSpec{Host: msg.host}})}), true
+		return a.confirm(plan{actions: placement.PlanMigrations(msg.planner, placement.MigrateRequest{VMs: msg.vms, Spec: gate.MigrateSpec{Host: msg.host}})}), true
 	case powerOpMsg:
-		p := vsphere.NewPlanner(a.inv, nil, nil)
-		actions := make([]vsphere.Action, len(msg.vms))
+		p := gate.NewPlanner(a.inv, nil, nil)
+		actions := make([]gate.Action, len(msg.vms))
 		for i, vm := range msg.vms {
 			actions[i] = p.Power(vm, msg.op)
 		}
@@ -144,7 +145,7 @@ func (a *App) openMigrate(vms []vsphere.Ref, names []string) tea.Cmd {
 	}
 	c, inv, gen, ctx := a.client, a.inv, a.gen, a.ctx
 	return func() tea.Msg {
-		p, err := c.Planner(ctx, inv, vms, nil)
+		p, err := gate.PlannerFor(ctx, c, inv, vms, nil)
 		return plannedMsg{gen: gen, planner: p, vms: vms, names: names, err: err}
 	}
 }
@@ -162,7 +163,7 @@ func (a *App) migrateDialog(msg plannedMsg) tea.Cmd {
 		return cmd
 	}
 	var opts []dialog.Option
-	for _, c := range placement.Rank(msg.planner, msg.vms[0], vsphere.MigrateSpec{}) {
+	for _, c := range placement.Rank(msg.planner, msg.vms[0], gate.MigrateSpec{}) {
 		o := dialog.Option{Label: c.Host.Name, Msg: migrateToMsg{planner: msg.planner, vms: msg.vms, host: c.Host.Ref}}
 		if c.Eligible {
 			o.Detail = candidateText(c)
@@ -185,7 +186,7 @@ func (a *App) powerDialog(vms []vsphere.Ref, names []string) tea.Cmd {
 		return cmd
 	}
 	var opts []dialog.Option
-	for _, op := range []vsphere.Op{vsphere.OpPowerOn, vsphere.OpPowerOff, vsphere.OpShutdown, vsphere.OpReset} {
+	for _, op := range []gate.Op{gate.OpPowerOn, gate.OpPowerOff, gate.OpShutdown, gate.OpReset} {
 		opts = append(opts, dialog.Option{Label: string(op), Msg: powerOpMsg{op: op, vms: vms}})
 	}
 	a.openDialog(dialog.New(a.common, "power "+common.Targets(names, "VM"), opts))
@@ -202,8 +203,8 @@ func (a *App) toggleMaintenance(hosts []vsphere.Host) tea.Cmd {
 	if cmd, refused := a.refuseChange(); refused {
 		return cmd
 	}
-	p := vsphere.NewPlanner(a.inv, nil, nil)
-	actions := make([]vsphere.Action, len(hosts))
+	p := gate.NewPlanner(a.inv, nil, nil)
+	actions := make([]gate.Action, len(hosts))
 	if !slices.ContainsFunc(hosts, func(h vsphere.Host) bool { return !h.MaintenanceMode }) {
 		for i, h := range hosts {
 			actions[i] = p.ExitMaintenance(h.Ref, 0)
@@ -237,7 +238,7 @@ func planMaintenance(ctx context.Context, c *vsphere.Client, inv *vsphere.Invent
 		refs[i] = h.Ref
 	}
 	what := "plan maintenance mode on " + common.Targets(hostNames(hosts), "host")
-	p, err := c.Planner(ctx, inv, refs, nil)
+	p, err := gate.PlannerFor(ctx, c, inv, refs, nil)
 	if err != nil {
 		return plan{}, fmt.Errorf("%s: %w", what, err)
 	}
@@ -258,7 +259,7 @@ func planMaintenance(ctx context.Context, c *vsphere.Client, inv *vsphere.Invent
 		}
 	}
 	if full {
-		actions := make([]vsphere.Action, len(refs))
+		actions := make([]gate.Action, len(refs))
 		for i, h := range refs {
 			actions[i] = p.EnterMaintenance(h, 0)
 		}
@@ -268,14 +269,14 @@ func planMaintenance(ctx context.Context, c *vsphere.Client, inv *vsphere.Invent
 	if err != nil {
 		return plan{}, err
 	}
-	var actions []vsphere.Action
+	var actions []gate.Action
 	for _, step := range mp.Steps {
 		actions = append(append(actions, step.Evacuate...), step.Enter)
 	}
 	return plan{
 		actions: actions,
 		details: []string{"DRS does not move them: vtui does, first; maintenance mode once all moved."},
-		run: func(ctx context.Context, g *vsphere.Gate, opts vsphere.RunOptions) vsphere.Summary {
+		run: func(ctx context.Context, g *gate.Gate, opts gate.RunOptions) gate.Summary {
 			return placement.EnterMaintenance(ctx, g, mp, opts)
 		},
 	}, nil
@@ -313,7 +314,7 @@ func (a *App) openDialog(d *dialog.Model) {
 // asks before anything is sent.
 func (a *App) confirm(p plan) tea.Cmd {
 	actions := p.actions
-	radius := vsphere.BlastRadius(actions)
+	radius := gate.BlastRadius(actions)
 	if radius == "" {
 		var why []string
 		for _, act := range actions {
@@ -342,7 +343,7 @@ func (a *App) confirm(p plan) tea.Cmd {
 
 // planLines lists what each action would do, its warnings, and the
 // actions that will be skipped.
-func planLines(actions []vsphere.Action) []string {
+func planLines(actions []gate.Action) []string {
 	var lines, skipped []string
 	for _, act := range actions {
 		switch f := act.Failed(); {
@@ -371,9 +372,9 @@ func (a *App) runActions(msg confirmedMsg) tea.Cmd {
 		return cmd
 	}
 	if run := msg.plan.run; run != nil {
-		return a.changes.Run(a.ctx, a.client, a.gen, a.contextName, vsphere.BlastRadius(msg.plan.actions), run)
+		return a.changes.Run(a.ctx, a.client, a.gen, a.contextName, gate.BlastRadius(msg.plan.actions), run)
 	}
-	return a.changes.Start(a.ctx, a.client, a.gen, a.contextName, vsphere.Runnable(msg.plan.actions))
+	return a.changes.Start(a.ctx, a.client, a.gen, a.contextName, gate.Runnable(msg.plan.actions))
 }
 
 // changeDone shows how a change ended. One started on an earlier

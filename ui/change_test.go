@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/gate"
 	"github.com/vtui/vtui/vsphere/sim"
 	"github.com/vtui/vtui/vsphere/vspheretest"
 )
@@ -144,7 +145,7 @@ func TestContextSwitchMidChange(t *testing.T) {
 	// and nothing is sent (the gate's rule).
 	l.until("the migration to start", func() bool {
 		running := a.changes.Running()
-		return len(running) == 1 && running[0].HasLatest && running[0].Latest.Stage != vsphere.StageNote
+		return len(running) == 1 && running[0].HasLatest && running[0].Latest.Stage != gate.StageNote
 	})
 	l.keys(":ctx prod", "<enter>")
 	if len(a.changes.Running()) != 1 {

@@ -15,6 +15,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/drillkit"
 	"github.com/vtui/vtui/vsphere/sim"
 	"github.com/vtui/vtui/vsphere/vspheretest"
 )
@@ -80,7 +81,7 @@ func clusterState(t *testing.T, srv *sim.Server) map[string]string {
 		t.Fatal(err)
 	}
 	for _, cl := range inv.Clusters {
-		lock, err := c.DrillLock(context.Background(), cl.Ref)
+		lock, err := drillkit.ReadLock(context.Background(), c, cl.Ref)
 		if err != nil {
 			t.Fatal(err)
 		}

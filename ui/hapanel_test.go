@@ -9,8 +9,9 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/vtui/vtui/ha/clusterspec"
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/clusterspec"
+	"github.com/vtui/vtui/vsphere/gate"
 	"github.com/vtui/vtui/vsphere/sim"
 	"github.com/vtui/vtui/vsphere/vspheretest"
 )
@@ -42,11 +43,11 @@ func clusterOf(t *testing.T, srv *sim.Server, cluster string) (*vsphere.Client, 
 // reconfigure changes a cluster's configuration as another admin would.
 func reconfigure(t *testing.T, srv *sim.Server, cluster string, change func(*clusterspec.Config)) {
 	t.Helper()
-	c, inv, cur := clusterOf(t, srv, cluster)
+	c, _, cur := clusterOf(t, srv, cluster)
 	want := cur.Spec
 	change(&want)
-	act := vsphere.NewPlanner(inv, nil, nil).ReconfigureCluster(cur, want, false)
-	if r := vsphere.NewGate(c).Do(context.Background(), act, nil); r.Status != vsphere.StatusOK {
+	act := gate.ReconfigureCluster(cur, want, false)
+	if r := gate.NewGate(c).Do(context.Background(), act, nil); r.Status != gate.StatusOK {
 		t.Fatalf("reconfigure %s: %s %s", cluster, r.Status, r.Message)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/gate"
 	"github.com/vtui/vtui/vsphere/vspheretest"
 )
 
@@ -49,12 +50,12 @@ func TestLiveChangesShowWithoutReload(t *testing.T) {
 			break
 		}
 	}
-	p := vsphere.NewPlanner(inv, nil, nil)
-	g := vsphere.NewGate(admin)
-	sum := g.Run(ctx, []vsphere.Action{
-		p.Migrate(web02.Ref, vsphere.MigrateSpec{Host: target.Ref}),
-		p.Power(web03.Ref, vsphere.OpPowerOff),
-	}, vsphere.RunOptions{})
+	p := gate.NewPlanner(inv, nil, nil)
+	g := gate.NewGate(admin)
+	sum := g.Run(ctx, []gate.Action{
+		p.Migrate(web02.Ref, gate.MigrateSpec{Host: target.Ref}),
+		p.Power(web03.Ref, gate.OpPowerOff),
+	}, gate.RunOptions{})
 	if err := sum.Err(); err != nil {
 		t.Fatalf("changes failed: %v\n%s", err, sum)
 	}

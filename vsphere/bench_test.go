@@ -116,7 +116,7 @@ func BenchmarkRetrieveFloorLarge(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	req := &types.RetrievePropertiesEx{This: c.vim.ServiceContent.PropertyCollector, SpecSet: []types.PropertyFilterSpec{vs.filterSpec(Everything())}}
+	req := &types.RetrievePropertiesEx{This: c.vim.ServiceContent.PropertyCollector, SpecSet: []types.PropertyFilterSpec{vs.filterSpecs(Everything(), 1)[0]}}
 	runtime.GC()
 	stop := heapPeak()
 	b.ReportAllocs()

@@ -2,143 +2,26 @@ package vsphere
 
 import (
 	"context"
-	"crypto/x509"
-	"errors"
-	"fmt"
-	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"net/url"
-	"strconv"
-	"strings"
 	"sync"
-	"sync/atomic"
-	"time"
 
-	"github.com/vmware/govmomi/fault"
-	"github.com/vmware/govmomi/session"
-	"github.com/vmware/govmomi/session/keepalive"
 	"github.com/vmware/govmomi/vim25"
-	"github.com/vmware/govmomi/vim25/soap"
-	"github.com/vmware/govmomi/vim25/types"
 
-	"github.com/vtui/vtui/internal/readlimit"
+	"github.com/vtui/vtui/vsphere/internal/conn"
 )
 
-const (
-	defaultTimeout   = 30 * time.Second
-	defaultKeepAlive = 5 * time.Minute
-)
-
-// Client is a logged-in session with one vCenter. It keeps the session alive
-// while idle, and when the server reports the session gone it logs in again
-// and retries, once, requests that change nothing. It is safe for concurrent
-// use.
+// Client is a logged-in session with one vCenter and the read model over
+// it: inventory, live updates, events, tasks and cluster configuration. The
+// session itself (TLS, keep-alive, re-login, read-only transport) is a
+// *conn.Conn, which Conn hands to the packages under vsphere/ that change
+// things. It is safe for concurrent use.
 type Client struct {
-	vim     *vim25.Client
-	host    string
-	user    string
-	timeout time.Duration
-	log     *slog.Logger
-	soap    *soap.Client
-	session *reloginRoundTripper
-	http    *countingTransport
-	policy  Policy
+	conn *conn.Conn
+	vim  *vim25.Client // conn.VIM(conn), held for the many reads
 
 	viewsMu sync.Mutex
 	views   *viewSet
-}
-
-// Option tunes Connect.
-type Option func(*options)
-
-type options struct {
-	log       *slog.Logger
-	keepAlive time.Duration
-	policy    Policy
-}
-
-// WithLogger sends the client's log records (logins, re-logins, retries) to l.
-func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
-
-// WithPolicy sets what the client's gates let through (NewGate): every
-// change made through the client obeys p, whichever face (CLI or terminal
-// UI) plans it. With p.ReadOnly the transport also refuses every mutating
-// method (RefuseMutations).
-func WithPolicy(p Policy) Option { return func(o *options) { o.policy = p } }
-
-// WithKeepAlive sets how long the session may idle before a keep-alive
-// request is sent. The default is five minutes.
-func WithKeepAlive(d time.Duration) Option { return func(o *options) { o.keepAlive = d } }
-
-// ErrClearText is wrapped by ParseURL's error for an http URL: logging in
-// over it would send the password in clear text.
-var ErrClearText = errors.New("http would send the password in clear text")
-
-// ParseURL turns a user's endpoint into a vSphere SDK URL: a bare host name
-// gets https:// and /sdk. Only https is accepted: http is refused (wrapping
-// ErrClearText), on loopback too, where any local user who binds the port
-// first would receive the password. User info in the URL is rejected,
-// because a password in a URL ends up in shell history and logs; and no
-// error ever repeats it, even for a URL that does not parse (see
-// RedactURL).
-func ParseURL(s string) (*url.URL, error) {
-	if s == "" {
-		return nil, errors.New("no vCenter URL: give --url, set VTUI_URL, or choose a context with --context")
-	}
-	shown := RedactURL(s)
-	hasUser := shown != s
-	u, err := soap.ParseURL(s)
-	if err != nil {
-		if hasUser {
-			// The parser's words may quote a piece of the password.
-			return nil, fmt.Errorf("invalid vCenter URL %q: it does not parse; put the user name in --username and the password in VTUI_PASSWORD, not in the URL", shown)
-		}
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return nil, fmt.Errorf("invalid vCenter URL %q: %w", shown, err)
-	}
-	if u.User != nil && u.User.String() != ":" {
-		return nil, fmt.Errorf("invalid vCenter URL %q: put the user name in --username and the password in VTUI_PASSWORD, not in the URL", shown)
-	}
-	u.User = nil
-	if u.Hostname() == "" {
-		return nil, fmt.Errorf("invalid vCenter URL %q: no host name", shown)
-	}
-	// url.Parse takes any digits, or none after the colon, for a port.
-	if port := u.Port(); port != "" || strings.HasSuffix(u.Host, ":") {
-		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-			return nil, fmt.Errorf("invalid vCenter URL %q: port %q is not a number from 1 to 65535 (leave it out for 443)", shown, port)
-		}
-	}
-	switch u.Scheme {
-	case "https":
-	case "http":
-		return nil, fmt.Errorf("invalid vCenter URL %q: %w; use https://%s (vtui verifies the certificate: pin a self-signed one with --thumbprint)",
-			shown, ErrClearText, u.Host+u.EscapedPath())
-	default:
-		return nil, fmt.Errorf("invalid vCenter URL %q: scheme %q: use https", shown, u.Scheme)
-	}
-	return u, nil
-}
-
-// RedactURL returns s with any user information (user:password@) replaced
-// by "***@", whether or not s parses as a URL: everything between the
-// scheme's "//" (or the start) and the last "@" goes. Use it for every URL
-// shown in a message or a log.
-func RedactURL(s string) string {
-	start := 0
-	if i := strings.Index(s, "://"); i >= 0 {
-		start = i + len("://")
-	}
-	at := strings.LastIndex(s[start:], "@")
-	if at < 0 {
-		return s
-	}
-	return s[:start] + "***@" + s[start+at+1:]
 }
 
 // Connect opens a session with the vCenter cfg describes: it checks the
@@ -146,194 +29,88 @@ func RedactURL(s string) string {
 // or none with cfg.Insecure), then logs in. Its errors are specific:
 // *UnreachableError, *UntrustedCertError or *LoginError.
 func Connect(ctx context.Context, cfg Config, opts ...Option) (*Client, error) {
-	o := options{log: slog.New(slog.DiscardHandler), keepAlive: defaultKeepAlive}
-	for _, opt := range opts {
-		opt(&o)
-	}
-	if err := cfg.Validate(ctx); err != nil {
-		return nil, err
-	}
-	u, _ := ParseURL(cfg.URL)
-	if cfg.Username == "" {
-		return nil, fmt.Errorf("no user name for %s: give --username, set VTUI_USERNAME, or set username in the context", u.Host)
-	}
-	timeout := cfg.Timeout
-	if timeout <= 0 {
-		timeout = defaultTimeout
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-
-	pin, err := normalizeThumbprint(cfg.Thumbprint)
+	cn, err := conn.Dial(ctx, cfg, opts...)
 	if err != nil {
 		return nil, err
 	}
-	d := &tlsDialer{insecure: cfg.Insecure, timeout: timeout, pinned: pin}
-	if cfg.CAFile != "" {
-		if d.roots, err = loadCAFile(ctx, cfg.CAFile); err != nil {
-			return nil, err
-		}
-	}
-	sc := soap.NewClient(u, cfg.Insecure)
-	t := sc.DefaultTransport()
-	t.DialTLSContext = d.DialTLSContext
-	t.DialContext = (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}).DialContext
-	counter := &countingTransport{base: t}
-	sc.Client.Transport = counter
-
-	keep := keepalive.NewHandlerSOAP(sc, o.keepAlive, nil)
-	relogin := &reloginRoundTripper{rt: keep, log: o.log}
-	vim, err := vim25.NewClient(ctx, relogin)
-	if err != nil {
-		return nil, connectError(u, timeout, err)
-	}
-
-	userinfo := url.UserPassword(cfg.Username, cfg.Password)
-	sm := session.NewManager(vim)
-	relogin.login = func(ctx context.Context) error { return sm.Login(ctx, userinfo) }
-	if err := sm.Login(ctx, userinfo); err != nil {
-		if fault.Is(err, &types.InvalidLogin{}) {
-			return nil, &LoginError{Host: u.Host, User: cfg.Username, Err: err}
-		}
-		return nil, connectError(u, timeout, fmt.Errorf("login to %s as %s: %w", u.Host, cfg.Username, err))
-	}
-	o.log.Info("logged in", "url", u.Redacted(), "user", cfg.Username)
-	c := &Client{
-		vim:     vim,
-		host:    u.Host,
-		user:    cfg.Username,
-		timeout: timeout,
-		log:     o.log,
-		soap:    sc,
-		session: relogin,
-		http:    counter,
-		policy:  o.policy,
-	}
-	if o.policy.ReadOnly {
-		c.RefuseMutations()
-	}
-	return c, nil
+	return &Client{conn: cn, vim: conn.VIM(cn)}, nil
 }
+
+// Conn returns the session under c, for vsphere/gate and
+// vsphere/drillkit. Outside vsphere/ it can be held but not used.
+func (c *Client) Conn() *conn.Conn { return c.conn }
 
 // Policy returns what the client's gates let through: the policy it was
 // connected with, read-only as well if its transport refuses mutations.
-func (c *Client) Policy() Policy {
-	p := c.policy
-	p.ReadOnly = p.ReadOnly || c.RefusesMutations()
-	return p
-}
+func (c *Client) Policy() Policy { return c.conn.Policy() }
 
 // Host returns the server's host[:port], for display.
-func (c *Client) Host() string { return c.host }
+func (c *Client) Host() string { return c.conn.Host() }
 
 // User returns the logged-in user name.
-func (c *Client) User() string { return c.user }
+func (c *Client) User() string { return c.conn.User() }
 
 // RoundTrips returns how many HTTP requests the client has sent, including
 // the login. Benchmarks and the status bar use it.
-func (c *Client) RoundTrips() int64 { return c.http.count.Load() }
+func (c *Client) RoundTrips() int64 { return c.conn.RoundTrips() }
 
 // Relogins returns how many times the session was renewed after it expired.
-func (c *Client) Relogins() uint64 { return c.session.gen.Load() }
+func (c *Client) Relogins() uint64 { return c.conn.Relogins() }
+
+// RefuseMutations makes the client's transport refuse every request that
+// is not on the read-only list, before it is sent (ErrReadOnly).
+func (c *Client) RefuseMutations() { c.conn.RefuseMutations() }
+
+// RefusesMutations reports whether RefuseMutations is in effect.
+func (c *Client) RefusesMutations() bool { return c.conn.RefusesMutations() }
 
 // Close logs out and releases the connections. Later calls fail rather
 // than log in again.
-func (c *Client) Close(ctx context.Context) error {
-	c.session.closed.Store(true)
-	err := session.NewManager(c.vim).Logout(ctx)
-	c.soap.CloseIdleConnections()
-	if err != nil {
-		return fmt.Errorf("logout from %s: %w", c.host, err)
-	}
-	return nil
-}
+func (c *Client) Close(ctx context.Context) error { return c.conn.Close(ctx) }
 
-// connectError turns a failed first request into an error that says what to
-// do: a certificate problem names the fingerprints, a network problem names
-// the address and the timeout.
-func connectError(u *url.URL, timeout time.Duration, err error) error {
-	if ce, ok := asUntrustedCert(err); ok {
-		return ce
-	}
-	addr := hostPort(u)
-	var netErr net.Error
-	var opErr *net.OpError
-	if errors.As(err, &opErr) || errors.As(err, &netErr) || errors.Is(err, context.DeadlineExceeded) {
-		return &UnreachableError{Addr: addr, Timeout: timeout, Err: rootCause(err)}
-	}
-	return fmt.Errorf("connect to %s: %w", addr, err)
-}
+// The connection's names, kept under vsphere so that cmd and ui need only
+// this package to connect.
+type (
+	// Config says how to reach and log in to one vCenter (see conn.Config).
+	Config = conn.Config
+	// Policy says what the Gate lets through (see conn.Policy).
+	Policy = conn.Policy
+	// Option tunes Connect.
+	Option = conn.Option
+	// LoginError reports a rejected user name or password.
+	LoginError = conn.LoginError
+	// UnreachableError reports a server that could not be reached.
+	UnreachableError = conn.UnreachableError
+	// UntrustedCertError reports a server certificate that is not trusted.
+	UntrustedCertError = conn.UntrustedCertError
+)
 
-// rootCause strips url.Error and net.OpError wrappers, whose text repeats
-// the URL and address the caller already prints.
-func rootCause(err error) error {
-	for {
-		var ue *url.Error
-		var oe *net.OpError
-		switch {
-		case errors.As(err, &oe) && oe.Err != nil:
-			err = oe.Err
-		case errors.As(err, &ue) && ue.Err != nil:
-			err = ue.Err
-		default:
-			return err
-		}
-		if errors.Is(err, context.DeadlineExceeded) {
-			return errors.New("timed out")
-		}
-	}
-}
+var (
+	// ErrClearText is wrapped by ParseURL's error for an http URL.
+	ErrClearText = conn.ErrClearText
+	// ErrInvalidConfig is wrapped by the errors of Config.Validate.
+	ErrInvalidConfig = conn.ErrInvalidConfig
+	// ErrReadOnly is wrapped by the error of a change refused in
+	// read-only mode.
+	ErrReadOnly = conn.ErrReadOnly
+)
 
-func hostPort(u *url.URL) string {
-	if u.Port() != "" {
-		return u.Host
-	}
-	return u.Host + ":443"
-}
+// ParseURL turns a user's endpoint into a vSphere SDK URL (see
+// conn.ParseURL): https only, no user information.
+func ParseURL(s string) (*url.URL, error) { return conn.ParseURL(s) }
 
-// loadCAFile reads a PEM bundle of at most readlimit.Document bytes and
-// adds it to the system roots.
-func loadCAFile(ctx context.Context, name string) (*x509.CertPool, error) {
-	pem, err := readlimit.File(ctx, name, readlimit.Document)
-	if err != nil {
-		return nil, fmt.Errorf("read the CA file: %w", err)
-	}
-	pool, err := x509.SystemCertPool()
-	if err != nil {
-		pool = x509.NewCertPool()
-	}
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("the CA file %s holds no PEM certificate", name)
-	}
-	return pool, nil
-}
+// RedactURL returns s with any user information replaced by "***@".
+func RedactURL(s string) string { return conn.RedactURL(s) }
 
-// countingTransport counts HTTP requests and reads each response body to
-// its end before closing it. govmomi stops reading at the end of the SOAP
-// envelope, and a body closed unread makes net/http drop the connection, so
-// without draining every large response costs a new TLS handshake.
-type countingTransport struct {
-	base  http.RoundTripper
-	count atomic.Int64
-}
+// ReadOnlyMethod reports whether the SOAP method changes nothing, so that
+// read-only mode lets it through.
+func ReadOnlyMethod(method string) bool { return conn.ReadOnlyMethod(method) }
 
-func (t *countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	t.count.Add(1)
-	res, err := t.base.RoundTrip(req)
-	if err != nil {
-		return nil, err
-	}
-	res.Body = &drainingBody{res.Body}
-	return res, nil
-}
+// WithLogger sends the client's log records (logins, re-logins, retries) to l.
+func WithLogger(l *slog.Logger) Option { return conn.WithLogger(l) }
 
-type drainingBody struct{ io.ReadCloser }
-
-// maxDrain bounds the bytes read to save a connection: past it, closing
-// is cheaper than reading.
-const maxDrain = 256 << 10
-
-func (b *drainingBody) Close() error {
-	_, _ = io.CopyN(io.Discard, b.ReadCloser, maxDrain)
-	return b.ReadCloser.Close()
-}
+// WithPolicy sets what the client's gates let through (NewGate): every
+// change made through the client obeys p, whichever face (CLI or terminal
+// UI) plans it. With p.ReadOnly the transport also refuses every mutating
+// method (RefuseMutations).
+func WithPolicy(p Policy) Option { return conn.WithPolicy(p) }

@@ -233,29 +233,6 @@ func TestRedactURL(t *testing.T) {
 	}
 }
 
-func TestNormalizeThumbprint(t *testing.T) {
-	sha1 := "ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:ab:cd:ef:01"
-	tests := []struct{ in, want, err string }{
-		{in: "", want: ""},
-		{in: sha1, want: strings.ToUpper(sha1)},
-		{in: strings.ReplaceAll(sha1, ":", ""), want: strings.ToUpper(sha1)},
-		{in: "zz", err: "invalid thumbprint"},
-		{in: "abcd", err: "SHA-1 (20 bytes) or SHA-256"},
-	}
-	for _, tt := range tests {
-		got, err := normalizeThumbprint(tt.in)
-		if tt.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.err) {
-				t.Errorf("normalizeThumbprint(%q) err = %v; want %q", tt.in, err, tt.err)
-			}
-			continue
-		}
-		if err != nil || got != tt.want {
-			t.Errorf("normalizeThumbprint(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
-		}
-	}
-}
-
 func TestExpiredSessionIsRenewedTransparently(t *testing.T) {
 	cfg, _ := testServer(t)
 	ctx := context.Background()

@@ -13,13 +13,15 @@ import (
 
 	"github.com/vmware/govmomi/vim25/types"
 
-	"github.com/vtui/vtui/ha/clusterspec"
+	"github.com/vtui/vtui/vsphere/clusterspec"
+	"github.com/vtui/vtui/vsphere/internal/conn"
+	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
 // ClusterConfig is a cluster's HA and DRS configuration as read from
 // vCenter: the model, a fingerprint of what was read, and the references
 // a change needs. Read it with Client.ClusterConfig; change it with
-// Planner.ReconfigureCluster.
+// gate.ReconfigureCluster.
 type ClusterConfig struct {
 	Cluster Ref
 	// Spec is the configuration, normalized.
@@ -33,11 +35,22 @@ type ClusterConfig struct {
 	// Scope is the cluster's hosts and VMs, for clusterspec.Validate.
 	Scope clusterspec.Scope
 
-	inv      *Inventory       // what names were read with
-	ruleKeys map[string]int32 // rule name -> key
-	vms      map[string][]Ref // the cluster's VMs by name
-	hosts    map[string]Ref   // the cluster's hosts by name
-	names    map[Ref]string   // every VM and host of the inventory
+	// RuleKeys, VMRefs and HostRefs are the references a change needs
+	// (vsphere/gate maps a desired Spec through them): each rule's key by
+	// name, the cluster's VMs by name (names need not be unique) and its
+	// hosts by name.
+	RuleKeys map[string]int32
+	VMRefs   map[string][]Ref
+	HostRefs map[string]Ref
+
+	inv   *Inventory     // what names were read with
+	names map[Ref]string // every VM and host of the inventory
+}
+
+// ReadAgain reads the configuration of cc's cluster again, with the
+// names cc was read with: to see whether it changed, or what a change left.
+func (cc *ClusterConfig) ReadAgain(ctx context.Context, c *Client) (*ClusterConfig, error) {
+	return c.ClusterConfig(ctx, cc.inv, cc.Cluster)
 }
 
 // ClusterConfig reads the whole configurationEx of the cluster, in one
@@ -48,10 +61,10 @@ func (c *Client) ClusterConfig(ctx context.Context, inv *Inventory, cluster Ref)
 	var info *types.ClusterConfigInfoEx
 	var name string
 	spec := types.PropertyFilterSpec{
-		ObjectSet: []types.ObjectSpec{{Obj: toMoRef(cluster)}},
+		ObjectSet: []types.ObjectSpec{{Obj: mo.ToMoRef(cluster)}},
 		PropSet:   []types.PropertySpec{{Type: "ClusterComputeResource", PathSet: []string{"name", "configurationEx"}}},
 	}
-	err := c.retrieve(ctx, spec, func(oc types.ObjectContent) {
+	err := conn.Retrieve(ctx, c.conn, spec, func(oc types.ObjectContent) {
 		for _, p := range oc.PropSet {
 			switch v := p.Val.(type) {
 			case types.ClusterConfigInfoEx:
@@ -62,10 +75,10 @@ func (c *Client) ClusterConfig(ctx context.Context, inv *Inventory, cluster Ref)
 		}
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read the HA/DRS configuration of %s from %s: %w", cluster.Value, c.host, err)
+		return nil, fmt.Errorf("read the HA/DRS configuration of %s from %s: %w", cluster.Value, c.Host(), err)
 	}
 	if info == nil {
-		return nil, fmt.Errorf("read the HA/DRS configuration of %s from %s: the server returned none (is it a cluster?)", cluster.Value, c.host)
+		return nil, fmt.Errorf("read the HA/DRS configuration of %s from %s: the server returned none (is it a cluster?)", cluster.Value, c.Host())
 	}
 	return clusterConfigOf(cluster, name, *info, inv)
 }
@@ -97,22 +110,22 @@ func clusterConfigOf(cluster Ref, name string, info types.ClusterConfigInfoEx, i
 		Fingerprint: hex.EncodeToString(sum[:8]),
 		Compliance:  map[string]bool{},
 		inv:         inv,
-		ruleKeys:    map[string]int32{},
-		vms:         map[string][]Ref{},
-		hosts:       map[string]Ref{},
+		RuleKeys:    map[string]int32{},
+		VMRefs:      map[string][]Ref{},
+		HostRefs:    map[string]Ref{},
 		names:       map[Ref]string{},
 	}
 	for _, v := range inv.VMs {
 		cc.names[v.Ref] = v.Name
 		if v.ClusterRef == cluster {
-			cc.vms[v.Name] = append(cc.vms[v.Name], v.Ref)
+			cc.VMRefs[v.Name] = append(cc.VMRefs[v.Name], v.Ref)
 			cc.Scope.VMs = append(cc.Scope.VMs, v.Name)
 		}
 	}
 	for _, h := range inv.Hosts {
 		cc.names[h.Ref] = h.Name
 		if h.ClusterRef == cluster {
-			cc.hosts[h.Name] = h.Ref
+			cc.HostRefs[h.Name] = h.Ref
 			cc.Scope.Hosts = append(cc.Scope.Hosts, clusterspec.ScopeHost{
 				Name: h.Name, Connected: h.ConnectionState == "connected", Maintenance: h.MaintenanceMode})
 		}
@@ -132,7 +145,7 @@ func clusterConfigOf(cluster Ref, name string, info types.ClusterConfigInfoEx, i
 	}
 	for _, r := range info.Rule {
 		ri := r.GetClusterRuleInfo()
-		cc.ruleKeys[ri.Name] = ri.Key
+		cc.RuleKeys[ri.Name] = ri.Key
 		rule, ok := cc.ruleOf(r)
 		if !ok {
 			s.Unmodeled.Rules = append(s.Unmodeled.Rules, otherRuleOf(r))
@@ -153,7 +166,7 @@ func clusterConfigOf(cluster Ref, name string, info types.ClusterConfigInfoEx, i
 func (cc *ClusterConfig) namesOf(refs []types.ManagedObjectReference) []string {
 	out := make([]string, 0, len(refs))
 	for _, r := range refs {
-		if n, ok := cc.names[toRef(r)]; ok {
+		if n, ok := cc.names[mo.ToRef(r)]; ok {
 			out = append(out, n)
 		} else {
 			out = append(out, r.Value)
@@ -165,7 +178,7 @@ func (cc *ClusterConfig) namesOf(refs []types.ManagedObjectReference) []string {
 // haOf maps dasConfig; an unset value reads as vSphere's default.
 func (cc *ClusterConfig) haOf(d types.ClusterDasConfigInfo) clusterspec.HA {
 	ha := clusterspec.HA{
-		Enabled:           isTrue(d.Enabled),
+		Enabled:           mo.IsTrue(d.Enabled),
 		HostMonitoring:    d.HostMonitoring != string(types.ClusterDasConfigInfoServiceStateDisabled),
 		VMMonitoring:      vmMonitoringOf(d.VmMonitoring),
 		AdmissionControl:  cc.admissionOf(d),
@@ -194,7 +207,7 @@ func (cc *ClusterConfig) admissionOf(d types.ClusterDasConfigInfo) clusterspec.A
 	case *types.ClusterFailoverLevelAdmissionControlPolicy:
 		return clusterspec.AdmissionControl{Mode: clusterspec.AdmissionSlots, Failures: int(p.FailoverLevel)}
 	case *types.ClusterFailoverResourcesAdmissionControlPolicy:
-		if isTrue(p.AutoComputePercentages) {
+		if mo.IsTrue(p.AutoComputePercentages) {
 			return clusterspec.AdmissionControl{Mode: clusterspec.AdmissionFailures, Failures: int(max(p.FailoverLevel, 1))}
 		}
 		return clusterspec.AdmissionControl{Mode: clusterspec.AdmissionPercent,
@@ -205,15 +218,8 @@ func (cc *ClusterConfig) admissionOf(d types.ClusterDasConfigInfo) clusterspec.A
 	return clusterspec.AdmissionControl{Mode: clusterspec.AdmissionFailures, Failures: 1}
 }
 
-// vmMonitoring levels in the API, by the model's name.
-var vmMonitoringAPI = map[clusterspec.VMMonitoring]string{
-	clusterspec.VMMonitoringOff: string(types.ClusterDasConfigInfoVmMonitoringStateVmMonitoringDisabled),
-	clusterspec.VMMonitoringVM:  string(types.ClusterDasConfigInfoVmMonitoringStateVmMonitoringOnly),
-	clusterspec.VMMonitoringApp: string(types.ClusterDasConfigInfoVmMonitoringStateVmAndAppMonitoring),
-}
-
 func vmMonitoringOf(s string) clusterspec.VMMonitoring {
-	for m, api := range vmMonitoringAPI {
+	for m, api := range mo.VMMonitoringAPI {
 		if api == s {
 			return m
 		}
@@ -221,15 +227,8 @@ func vmMonitoringOf(s string) clusterspec.VMMonitoring {
 	return clusterspec.VMMonitoringOff
 }
 
-// DRS automation levels in the API, by the model's name.
-var automationAPI = map[string]types.DrsBehavior{
-	"manual":  types.DrsBehaviorManual,
-	"partial": types.DrsBehaviorPartiallyAutomated,
-	"full":    types.DrsBehaviorFullyAutomated,
-}
-
 func automationOf(b types.DrsBehavior) string {
-	for m, api := range automationAPI {
+	for m, api := range mo.AutomationAPI {
 		if api == b {
 			return m
 		}
@@ -239,7 +238,7 @@ func automationOf(b types.DrsBehavior) string {
 
 func drsOf(d types.ClusterDrsConfigInfo) clusterspec.DRS {
 	drs := clusterspec.DRS{
-		Enabled:    isTrue(d.Enabled),
+		Enabled:    mo.IsTrue(d.Enabled),
 		Automation: clusterspec.Automation(automationOf(d.DefaultVmBehavior)),
 		Threshold:  3,
 	}
@@ -264,7 +263,7 @@ func optionsOf(opts []types.BaseOptionValue) map[string]string {
 // ruleOf maps a rule of a kind vtui models; ok is false for the others.
 func (cc *ClusterConfig) ruleOf(r types.BaseClusterRuleInfo) (clusterspec.Rule, bool) {
 	info := r.GetClusterRuleInfo()
-	rule := clusterspec.Rule{Name: info.Name, Enabled: isTrue(info.Enabled), Mandatory: isTrue(info.Mandatory)}
+	rule := clusterspec.Rule{Name: info.Name, Enabled: mo.IsTrue(info.Enabled), Mandatory: mo.IsTrue(info.Mandatory)}
 	switch r := r.(type) {
 	case *types.ClusterAffinityRuleSpec:
 		rule.Kind, rule.VMs = clusterspec.RuleAffinity, cc.namesOf(r.Vm)
@@ -282,7 +281,7 @@ func (cc *ClusterConfig) ruleOf(r types.BaseClusterRuleInfo) (clusterspec.Rule, 
 // otherRuleOf describes a rule vtui does not model.
 func otherRuleOf(r types.BaseClusterRuleInfo) clusterspec.OtherRule {
 	info := r.GetClusterRuleInfo()
-	o := clusterspec.OtherRule{Name: info.Name, Enabled: isTrue(info.Enabled), Kind: strings.TrimPrefix(fmt.Sprintf("%T", r), "*types.")}
+	o := clusterspec.OtherRule{Name: info.Name, Enabled: mo.IsTrue(info.Enabled), Kind: strings.TrimPrefix(fmt.Sprintf("%T", r), "*types.")}
 	if d, ok := r.(*types.ClusterDependencyRuleInfo); ok {
 		o.Kind, o.Detail = "vm-dependency", fmt.Sprintf("group %s depends on group %s", d.VmGroup, d.DependsOnVmGroup)
 	}
@@ -309,7 +308,7 @@ func (cc *ClusterConfig) overridesOf(das []types.ClusterDasVmConfigInfo, drs []t
 			if s.IsolationResponse != string(types.ClusterDasVmSettingsIsolationResponseClusterIsolationResponse) {
 				o.IsolationResponse = clusterspec.IsolationResponse(s.IsolationResponse)
 			}
-			if t := s.VmToolsMonitoringSettings; t != nil && !isTrue(t.ClusterSettings) && t.VmMonitoring != "" {
+			if t := s.VmToolsMonitoringSettings; t != nil && !mo.IsTrue(t.ClusterSettings) && t.VmMonitoring != "" {
 				o.VMMonitoring = vmMonitoringOf(t.VmMonitoring)
 			}
 		} else if d.RestartPriority != "" && d.RestartPriority != types.DasVmPriority("clusterRestartPriority") {

@@ -1,14 +1,12 @@
 package vsphere
 
 import (
-	"fmt"
 	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/vmware/govmomi/vim25/types"
 
-	"github.com/vtui/vtui/ha/clusterspec"
+	"github.com/vtui/vtui/vsphere/clusterspec"
 )
 
 func moref(t, v string) types.ManagedObjectReference {
@@ -109,73 +107,5 @@ func TestFingerprintChangesWithAnythingRead(t *testing.T) {
 	}
 	if a.Fingerprint == b.Fingerprint || a.Fingerprint != readSample(t).Fingerprint {
 		t.Errorf("fingerprints %s, %s, again %s; want a change in an unmodelled option to change it, and a re-read not to", a.Fingerprint, b.Fingerprint, readSample(t).Fingerprint)
-	}
-}
-
-func TestSpecForTheSameConfigurationIsEmpty(t *testing.T) {
-	cc := readSample(t)
-	spec, err := cc.specFor(cc.Spec)
-	if err != nil || !reflect.DeepEqual(spec, types.ClusterConfigSpecEx{}) {
-		t.Errorf("specFor(unchanged) = %+v, %v; want an empty spec", spec, err)
-	}
-}
-
-func TestSpecForSendsOnlyWhatChanged(t *testing.T) {
-	cc := readSample(t)
-	want := cc.Spec
-	want.HA.AdmissionControl = clusterspec.AdmissionControl{Mode: clusterspec.AdmissionFailures, Failures: 1}
-	want.DRS.Threshold = 5
-	want.Rules = []clusterspec.Rule{cc.Spec.Rules[1], {Name: "together", Kind: "affinity", Enabled: true, VMs: []string{"app-vm-2", "app-vm-3"}}}
-	want.Rules[0].Enabled = false
-	want.Overrides = []clusterspec.Override{{VM: "app-vm-1", RestartPriority: "highest", VMMonitoring: "app"}, {VM: "app-vm-3", DRSAutomation: "manual"}}
-	spec, err := cc.specFor(want)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := spec.DasConfig
-	if d == nil || d.Enabled != nil || d.HostMonitoring != "" || d.DefaultVmSettings != nil || !isTrue(d.AdmissionControlEnabled) {
-		t.Fatalf("dasConfig %+v; want only admission control", d)
-	}
-	if p, ok := d.AdmissionControlPolicy.(*types.ClusterFailoverResourcesAdmissionControlPolicy); !ok || p.FailoverLevel != 1 || !isTrue(p.AutoComputePercentages) {
-		t.Errorf("policy %#v; want resource percentage computed from 1 failure", d.AdmissionControlPolicy)
-	}
-	if r := spec.DrsConfig; r == nil || r.VmotionRate != 1 || r.Enabled != nil || r.DefaultVmBehavior != "" {
-		t.Errorf("drsConfig %+v; want only vmotionRate 1 (threshold 5)", r)
-	}
-	var rules []string
-	for _, r := range spec.RulesSpec {
-		if r.Info != nil {
-			rules = append(rules, fmt.Sprintf("%s %s", r.Operation, r.Info.GetClusterRuleInfo().Name))
-		} else {
-			rules = append(rules, fmt.Sprintf("%s key %v", r.Operation, r.RemoveKey))
-		}
-	}
-	if strings.Join(rules, "; ") != "remove key 1; edit pin; add together" {
-		t.Errorf("rules spec: %v; want apart removed by key, pin edited, together added", rules)
-	}
-	if len(spec.GroupSpec) != 0 || len(spec.DasVmConfigSpec) != 0 {
-		t.Errorf("groups %v, dasVmConfig %v; want none: they did not change", spec.GroupSpec, spec.DasVmConfigSpec)
-	}
-	var drs []string
-	for _, s := range spec.DrsVmConfigSpec {
-		drs = append(drs, string(s.Operation))
-	}
-	if strings.Join(drs, ",") != "remove,add" || spec.DrsVmConfigSpec[1].Info.Behavior != types.DrsBehaviorManual {
-		t.Errorf("drsVmConfig ops %v; want app-vm-2's removed and app-vm-3's added as manual", drs)
-	}
-	// The dependency rule vtui does not model is never touched.
-	for _, r := range spec.RulesSpec {
-		if r.RemoveKey == int32(3) {
-			t.Error("the spec removes the dependency rule vtui did not model")
-		}
-	}
-}
-
-func TestSpecForRefusesUnknownNames(t *testing.T) {
-	cc := readSample(t)
-	want := cc.Spec
-	want.Rules = append(want.Rules, clusterspec.Rule{Name: "x", Kind: "affinity", Enabled: true, VMs: []string{"app-vm-1", "ghost"}})
-	if _, err := cc.specFor(want); err == nil || !strings.Contains(err.Error(), `no VM named "ghost" in cluster cluster-x`) {
-		t.Errorf("specFor with an unknown VM: %v; want it named", err)
 	}
 }

@@ -8,10 +8,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vtui/vtui/vsphere/internal/conn"
+	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
 const (
@@ -23,24 +24,6 @@ const (
 	MaxEvents = 1000
 )
 
-// Event is one entry of vCenter's event log.
-type Event struct {
-	// Key increases with every event, so it orders events.
-	Key  int32     `json:"key" yaml:"key"`
-	Time time.Time `json:"time" yaml:"time"`
-	// Type is the event's class, e.g. "VmPoweredOffEvent", or for an
-	// extension event its type ID, e.g.
-	// "com.vmware.vc.HA.ClusterFailoverActionInitiatedEvent".
-	Type string `json:"type" yaml:"type"`
-	// Message is the server's full formatted message.
-	Message string `json:"message" yaml:"message"`
-	// Object is the name of what the event is about, if anything: its VM,
-	// else its host, cluster, datastore, network, switch or datacenter.
-	Object    string `json:"object" yaml:"object"`
-	ObjectRef Ref    `json:"-" yaml:"-"`
-	User      string `json:"user" yaml:"user"`
-}
-
 // Events returns the latest n events, newest first, of the given types
 // (class names such as "VmPoweredOffEvent", or extension type IDs); no
 // types means all. n is capped at MaxEvents; zero or less means
@@ -49,17 +32,17 @@ func (c *Client) Events(ctx context.Context, n int, eventTypes ...string) ([]Eve
 	n = eventPageSize(n)
 	col, err := c.createEventCollector(ctx, n, eventTypes)
 	if err != nil {
-		return nil, fmt.Errorf("read events from %s: %w", c.host, err)
+		return nil, fmt.Errorf("read events from %s: %w", c.Host(), err)
 	}
-	defer c.destroyCollector(col)
+	defer conn.DestroyCollector(c.conn, col)
 	var page []types.BaseEvent
-	err = c.retrieve(ctx, latestPageSpec(col), func(oc types.ObjectContent) {
+	err = conn.Retrieve(ctx, c.conn, latestPageSpec(col), func(oc types.ObjectContent) {
 		for _, p := range oc.PropSet {
 			page = asEvents(p.Val)
 		}
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read events from %s: %w", c.host, err)
+		return nil, fmt.Errorf("read events from %s: %w", c.Host(), err)
 	}
 	return toEvents(page, n), nil
 }
@@ -98,13 +81,13 @@ func (c *Client) streamEvents(ctx context.Context, n int, publish func([]Event, 
 	tail := min(n, eventTail)
 	col, err := c.createEventCollector(ctx, tail, nil)
 	if err != nil {
-		return false, fmt.Errorf("watch events on %s: %w", c.host, err)
+		return false, fmt.Errorf("watch events on %s: %w", c.Host(), err)
 	}
-	defer c.destroyCollector(col)
+	defer conn.DestroyCollector(c.conn, col)
 	var held []Event
-	err = c.follow(ctx, latestPageSpec(col), 0, func(updates []types.ObjectUpdate, _ bool) error {
+	err = conn.Follow(ctx, c.conn, latestPageSpec(col), 0, func(updates []types.ObjectUpdate, _ bool) error {
 		var page []types.BaseEvent
-		applyUpdates(updates, func(_ Ref, _ string, v any) { page = asEvents(v) }, func(Ref) {})
+		mo.ApplyUpdates(updates, func(_ Ref, _ string, v any) { page = asEvents(v) }, func(Ref) {})
 		events := toEvents(page, tail)
 		if tail < n && (!synced || missedEvents(held, events, tail)) {
 			all, err := c.Events(ctx, n)
@@ -119,7 +102,7 @@ func (c *Client) streamEvents(ctx context.Context, n int, publish func([]Event, 
 		return nil
 	})
 	if err != nil {
-		err = fmt.Errorf("watch events on %s: %w", c.host, err)
+		err = fmt.Errorf("watch events on %s: %w", c.Host(), err)
 	}
 	return synced, err
 }
@@ -168,22 +151,10 @@ func (c *Client) createEventCollector(ctx context.Context, n int, eventTypes []s
 	}
 	col := res.Returnval
 	if _, err := methods.SetCollectorPageSize(ctx, c.vim, &types.SetCollectorPageSize{This: col, MaxCount: int32(n)}); err != nil {
-		c.destroyCollector(col)
+		conn.DestroyCollector(c.conn, col)
 		return types.ManagedObjectReference{}, fmt.Errorf("set event page size to %d: %w", n, err)
 	}
 	return col, nil
-}
-
-// destroyCollector destroys a history collector on a context of its own,
-// since the caller's is often cancelled by then; servers allow only a few
-// collectors per session. A failure is logged: the session's end removes
-// the collector anyway.
-func (c *Client) destroyCollector(col types.ManagedObjectReference) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if _, err := methods.DestroyCollector(ctx, c.vim, &types.DestroyCollector{This: col}); err != nil {
-		c.log.Debug("could not destroy history collector", "collector", col.Value, "err", err)
-	}
 }
 
 func latestPageSpec(col types.ManagedObjectReference) types.PropertyFilterSpec {
@@ -208,57 +179,10 @@ func asEvents(v any) []types.BaseEvent {
 func toEvents(page []types.BaseEvent, n int) []Event {
 	out := make([]Event, 0, len(page))
 	for _, be := range page {
-		out = append(out, toEvent(be))
+		out = append(out, mo.EventOf(be))
 	}
 	slices.SortFunc(out, func(a, b Event) int { return cmp.Compare(b.Key, a.Key) })
 	return out[:min(len(out), n)]
-}
-
-func toEvent(be types.BaseEvent) Event {
-	e := be.GetEvent()
-	ev := Event{
-		Key:     e.Key,
-		Time:    e.CreatedTime,
-		Type:    eventType(be),
-		Message: e.FullFormattedMessage,
-		User:    e.UserName,
-	}
-	switch {
-	case e.Vm != nil:
-		ev.Object, ev.ObjectRef = e.Vm.Name, toRef(e.Vm.Vm)
-	case e.Host != nil:
-		ev.Object, ev.ObjectRef = e.Host.Name, toRef(e.Host.Host)
-	case e.ComputeResource != nil:
-		ev.Object, ev.ObjectRef = e.ComputeResource.Name, toRef(e.ComputeResource.ComputeResource)
-	case e.Ds != nil:
-		ev.Object, ev.ObjectRef = e.Ds.Name, toRef(e.Ds.Datastore)
-	case e.Net != nil:
-		ev.Object, ev.ObjectRef = e.Net.Name, toRef(e.Net.Network)
-	case e.Dvs != nil:
-		ev.Object, ev.ObjectRef = e.Dvs.Name, toRef(e.Dvs.Dvs)
-	case e.Datacenter != nil:
-		ev.Object, ev.ObjectRef = e.Datacenter.Name, toRef(e.Datacenter.Datacenter)
-	}
-	if x, ok := be.(*types.EventEx); ok && ev.Object == "" && x.ObjectId != "" {
-		ev.Object, ev.ObjectRef = cmp.Or(x.ObjectName, x.ObjectId), Ref{Type: x.ObjectType, Value: x.ObjectId}
-	}
-	return ev
-}
-
-// eventType returns an event's class name, or the type ID of the generic
-// classes that extensions and newer vCenter features post.
-func eventType(be types.BaseEvent) string {
-	switch x := be.(type) {
-	case *types.EventEx:
-		return cmp.Or(x.EventTypeId, "EventEx")
-	case *types.ExtendedEvent:
-		return cmp.Or(x.EventTypeId, "ExtendedEvent")
-	}
-	t := reflect.TypeOf(be)
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	return t.Name()
 }
 
 var baseEvent = reflect.TypeFor[types.BaseEvent]()
@@ -307,3 +231,6 @@ func CheckEventTypes(names []string) error {
 	}
 	return nil
 }
+
+// Event is one entry of vCenter's event log.
+type Event = mo.Event

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
 func TestToEvent(t *testing.T) {
@@ -27,13 +28,13 @@ func TestToEvent(t *testing.T) {
 				Vm:   &types.VmEventArgument{Vm: vm, EntityEventArgument: types.EntityEventArgument{Name: "web-01"}},
 			}}},
 			want: Event{Key: 7, Type: "VmPoweredOffEvent", Message: "web-01 is powered off", Object: "web-01",
-				ObjectRef: toRef(vm), User: "bob"},
+				ObjectRef: mo.ToRef(vm), User: "bob"},
 		},
 		{
 			name: "host event",
 			in: &types.HostConnectionLostEvent{HostEvent: types.HostEvent{Event: types.Event{Key: 8, Datacenter: dc,
 				Host: &types.HostEventArgument{Host: host, EntityEventArgument: types.EntityEventArgument{Name: "esx-a-01"}}}}},
-			want: Event{Key: 8, Type: "HostConnectionLostEvent", Object: "esx-a-01", ObjectRef: toRef(host)},
+			want: Event{Key: 8, Type: "HostConnectionLostEvent", Object: "esx-a-01", ObjectRef: mo.ToRef(host)},
 		},
 		{
 			name: "datacenter only",
@@ -44,7 +45,7 @@ func TestToEvent(t *testing.T) {
 			name: "EventEx by type ID and its object",
 			in: &types.EventEx{Event: types.Event{Key: 10}, EventTypeId: "com.vmware.vc.HA.HostFailedEvent",
 				ObjectType: "HostSystem", ObjectId: "host-1", ObjectName: "esx-a-01"},
-			want: Event{Key: 10, Type: "com.vmware.vc.HA.HostFailedEvent", Object: "esx-a-01", ObjectRef: toRef(host)},
+			want: Event{Key: 10, Type: "com.vmware.vc.HA.HostFailedEvent", Object: "esx-a-01", ObjectRef: mo.ToRef(host)},
 		},
 		{
 			name: "no object",
@@ -53,7 +54,7 @@ func TestToEvent(t *testing.T) {
 		},
 	}
 	for _, tt := range tests {
-		if got := toEvent(tt.in); got != tt.want {
+		if got := mo.EventOf(tt.in); got != tt.want {
 			t.Errorf("%s:\ngot  %+v\nwant %+v", tt.name, got, tt.want)
 		}
 	}

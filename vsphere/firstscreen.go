@@ -3,6 +3,9 @@ package vsphere
 import (
 	"context"
 	"fmt"
+
+	"github.com/vtui/vtui/vsphere/internal/conn"
+	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
 // The first screen
@@ -55,9 +58,9 @@ func (c *Client) previewFirst(ctx context.Context, s *store, n int) error {
 	if len(first) == 0 {
 		return nil
 	}
-	err := c.retrieve(ctx, refsSpec(first, s.load.paths(kindFor("VirtualMachine"))...), s.setAll)
+	err := conn.Retrieve(ctx, c.conn, mo.RefsSpec(first, s.load.paths(kindFor("VirtualMachine"))...), s.setAll)
 	if err != nil {
-		return fmt.Errorf("load the first %d VMs from %s: %w", len(first), c.host, err)
+		return fmt.Errorf("load the first %d VMs from %s: %w", len(first), c.Host(), err)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
 // TestPreviewListsAPrefixThatOnlyGrows loads VMs into a store in preview
@@ -25,7 +26,7 @@ func TestPreviewListsAPrefixThatOnlyGrows(t *testing.T) {
 	for i := range n {
 		// vm-i, visited in a scrambled order: 7 is prime to n.
 		ref := types.ManagedObjectReference{Type: "VirtualMachine", Value: fmt.Sprintf("vm-%d", i*7%n)}
-		s.apply([]types.ObjectUpdate{{Kind: types.ObjectUpdateKindEnter, Obj: ref}})
+		s.applyFrom(0, []types.ObjectUpdate{{Kind: types.ObjectUpdateKindEnter, Obj: ref}})
 		inv := s.inventory()
 		got := inv.VMs
 		if !slices.EqualFunc(got, want[:len(got)], sameVM) || len(got) < len(shown) {
@@ -44,7 +45,7 @@ func TestPreviewListsAPrefixThatOnlyGrows(t *testing.T) {
 
 func TestEndPreviewDropsWhatTheLoadDidNotBring(t *testing.T) {
 	s := syntheticStore(3)
-	s.preview = &preview{unseen: map[Ref]bool{{"VirtualMachine", "vm-1"}: true, {"Datastore", "ds-0"}: true}}
+	s.preview = &preview{unseen: map[Ref]bool{{Type: "VirtualMachine", Value: "vm-1"}: true, {Type: "Datastore", Value: "ds-0"}: true}}
 	s.endPreview()
 	inv := s.inventory()
 	if len(inv.VMs) != 2 || vmNamed(inv, "vm-00001").Name != "" || len(inv.Datastores) != 3 {
@@ -72,7 +73,7 @@ func TestPreviewWaitsForEveryPartOfARow(t *testing.T) {
 		t.Fatalf("with the second half of vm-0 changed: shown %v; want nothing yet", names(got, vmName))
 	}
 	s.applyFrom(0, []types.ObjectUpdate{{Kind: types.ObjectUpdateKindEnter, Obj: first}})
-	if got := s.inventory().VMs; len(got) != 1 || got[0].Ref != toRef(first) {
+	if got := s.inventory().VMs; len(got) != 1 || got[0].Ref != mo.ToRef(first) {
 		t.Errorf("with both halves of vm-0 in: shown %v; want vm-0", names(got, vmName))
 	}
 }

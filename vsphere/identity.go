@@ -1,5 +1,7 @@
 package vsphere
 
+import "github.com/vtui/vtui/vsphere/internal/conn"
+
 // Identity names a vCenter: its instance UUID, which every URL that
 // reaches it shares and no other vCenter has, and the URL vtui reached it
 // by, with any credentials redacted. A standalone ESXi host has no
@@ -11,7 +13,7 @@ type Identity struct {
 
 // Identity returns the identity of the vCenter c is connected to.
 func (c *Client) Identity() Identity {
-	return Identity{InstanceUUID: c.vim.ServiceContent.About.InstanceUuid, URL: c.soap.URL().Redacted()}
+	return Identity{InstanceUUID: c.vim.ServiceContent.About.InstanceUuid, URL: conn.SOAP(c.conn).URL().Redacted()}
 }
 
 // Same reports whether i and o name the same vCenter: by instance UUID

@@ -8,6 +8,8 @@ import (
 	"github.com/vmware/govmomi/fault"
 	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vtui/vtui/vsphere/internal/conn"
+	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
 // viewSet is one container view per kind, each created on first need and
@@ -24,7 +26,7 @@ type viewSet struct {
 func (c *Client) currentViews() *viewSet {
 	c.viewsMu.Lock()
 	defer c.viewsMu.Unlock()
-	if gen := c.session.gen.Load(); c.views == nil || c.views.gen != gen {
+	if gen := c.Relogins(); c.views == nil || c.views.gen != gen {
 		c.views = &viewSet{gen: gen, mu: make([]sync.Mutex, len(kinds)), views: make([]types.ManagedObjectReference, len(kinds))}
 	}
 	return c.views
@@ -88,7 +90,7 @@ func firstError(errs []error) error {
 // answers so, rather than NotAuthenticated, once a session expired). It
 // forgets vs so the next viewsFor creates new views.
 func (c *Client) staleViews(vs *viewSet, err error) bool {
-	if c.session.gen.Load() == vs.gen && !fault.Is(err, &types.ManagedObjectNotFound{}) {
+	if c.Relogins() == vs.gen && !fault.Is(err, &types.ManagedObjectNotFound{}) {
 		return false
 	}
 	c.viewsMu.Lock()
@@ -147,15 +149,6 @@ func addKind(spec *types.PropertyFilterSpec, k int, view types.ManagedObjectRefe
 
 // climbs reports whether l needs the parents of kinds[k]'s objects.
 func (l Load) climbs(k int) bool { return kinds[k].climb != nil && kinds[k].climb(l) }
-
-// filterSpec selects every object of every kind l needs, with the
-// properties l needs of each, in one filter.
-func (vs *viewSet) filterSpec(l Load) types.PropertyFilterSpec {
-	if specs := vs.filterSpecs(l, 1); len(specs) > 0 {
-		return specs[0]
-	}
-	return types.PropertyFilterSpec{}
-}
 
 // filterSpecs splits what l needs over n filters, as a snapshot's
 // requests split it (see requests): the parts of a kind split in several
@@ -280,7 +273,7 @@ func (c *Client) load(ctx context.Context, s *store, l Load) error {
 			wg.Go(func() {
 				view, err := vs.view(ctx, c, r.kind)
 				if err == nil {
-					err = c.retrieve(ctx, r.spec(view), func(oc types.ObjectContent) {
+					err = conn.Retrieve(ctx, c.conn, r.spec(view), func(oc types.ObjectContent) {
 						mu.Lock()
 						defer mu.Unlock()
 						s.setAll(oc)
@@ -295,44 +288,17 @@ func (c *Client) load(ctx context.Context, s *store, l Load) error {
 			return nil
 		}
 		if attempt == 0 && c.staleViews(vs, err) {
-			c.log.Info("views were lost with the session; loading again with new ones", "err", err)
+			conn.Log(c.conn).Info("views were lost with the session; loading again with new ones", "err", err)
 			continue
 		}
-		return fmt.Errorf("load inventory from %s: %w", c.host, err)
+		return fmt.Errorf("load inventory from %s: %w", c.Host(), err)
 	}
 }
 
 // setAll stores every property of one retrieved object.
 func (s *store) setAll(oc types.ObjectContent) {
-	obj := toRef(oc.Obj)
+	obj := mo.ToRef(oc.Obj)
 	for _, p := range oc.PropSet {
 		s.set(obj, p.Name, p.Val)
 	}
-}
-
-// retrieve runs one RetrievePropertiesEx and follows its continuation
-// tokens, handing each object to fn as it is decoded.
-func (c *Client) retrieve(ctx context.Context, spec types.PropertyFilterSpec, fn func(types.ObjectContent)) error {
-	pc := c.vim.ServiceContent.PropertyCollector
-	res, err := methods.RetrievePropertiesEx(ctx, c.vim, &types.RetrievePropertiesEx{
-		This:    pc,
-		SpecSet: []types.PropertyFilterSpec{spec},
-	})
-	if err != nil {
-		return err
-	}
-	for r := res.Returnval; r != nil; {
-		for _, oc := range r.Objects {
-			fn(oc)
-		}
-		if r.Token == "" {
-			return nil
-		}
-		next, err := methods.ContinueRetrievePropertiesEx(ctx, c.vim, &types.ContinueRetrievePropertiesEx{This: pc, Token: r.Token})
-		if err != nil {
-			return err
-		}
-		r = &next.Returnval
-	}
-	return nil
 }

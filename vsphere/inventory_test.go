@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/vmware/govmomi/view"
-	"github.com/vmware/govmomi/vim25/mo"
+	vimmo "github.com/vmware/govmomi/vim25/mo"
 )
 
 func TestInventoryCountsOnSmallPreset(t *testing.T) {
@@ -61,9 +61,9 @@ func TestInventoryPlacementMatchesServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var vms []mo.VirtualMachine
-	var hosts []mo.HostSystem
-	var clusters []mo.ClusterComputeResource
+	var vms []vimmo.VirtualMachine
+	var hosts []vimmo.HostSystem
+	var clusters []vimmo.ClusterComputeResource
 	if err := v.Retrieve(ctx, []string{"VirtualMachine"}, []string{"name", "runtime.host", "runtime.powerState"}, &vms); err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
 // listings are what each kind lists its rows with: the Loads of its
@@ -172,8 +173,8 @@ func TestListingsAgreeWithAWholeSnapshot(t *testing.T) {
 			to = h
 		}
 	}
-	task, err := object.NewVirtualMachine(c.vim, toMoRef(vm.Ref)).Relocate(ctx,
-		types.VirtualMachineRelocateSpec{Host: new(toMoRef(to.Ref))}, types.VirtualMachineMovePriorityDefaultPriority)
+	task, err := object.NewVirtualMachine(c.vim, mo.ToMoRef(vm.Ref)).Relocate(ctx,
+		types.VirtualMachineRelocateSpec{Host: new(mo.ToMoRef(to.Ref))}, types.VirtualMachineMovePriorityDefaultPriority)
 	if err == nil {
 		err = task.Wait(ctx)
 	}

@@ -9,8 +9,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/vmware/govmomi/property"
-	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vtui/vtui/vsphere/internal/conn"
 )
 
 // The live streams (Watch, TaskWatch, EventWatch) share this plumbing: a
@@ -72,10 +71,10 @@ func startStream[T any](ctx context.Context, c *Client, what string, b backoff,
 		s.mb.publish(func(u *Update[T]) { *u = Update[T]{Data: data, State: state} })
 	}
 	first := true
-	go s.mb.run(ctx, c.log, what, b, func(ctx context.Context) (bool, error) {
+	go s.mb.run(ctx, conn.Log(c.conn), what, b, func(ctx context.Context) (bool, error) {
 		if !first {
-			if err := c.awaitSession(ctx); err != nil {
-				return false, fmt.Errorf("reconnect to %s: %w", c.host, err)
+			if err := conn.AwaitSession(ctx, c.conn); err != nil {
+				return false, fmt.Errorf("reconnect to %s: %w", c.Host(), err)
 			}
 		}
 		first = false
@@ -220,56 +219,5 @@ func (m *mailbox[T]) run(ctx context.Context, log *slog.Logger, what string, b b
 		case <-time.After(wait):
 		}
 		wait = min(wait*2, b.max)
-	}
-}
-
-// follow streams what spec selects through a property collector of its
-// own (WaitForUpdatesEx), handing each update set to fn, until fn or the
-// server fails or ctx ends. maxObjects bounds one update set, zero leaves
-// it to the server; truncated says more of the same load follows at once.
-// The collector is destroyed on return.
-func (c *Client) follow(ctx context.Context, spec types.PropertyFilterSpec, maxObjects int32,
-	fn func(updates []types.ObjectUpdate, truncated bool) error) error {
-	return c.withCollector(ctx, func(pc *property.Collector) error {
-		if _, err := pc.CreateFilter(ctx, types.CreateFilter{Spec: spec}); err != nil {
-			return fmt.Errorf("create property filter: %w", err)
-		}
-		wo := &property.WaitOptions{}
-		if maxObjects > 0 {
-			wo.Options = &types.WaitOptions{MaxObjectUpdates: maxObjects}
-		}
-		var fnErr error
-		err := pc.WaitForUpdatesEx(ctx, wo, func(updates []types.ObjectUpdate) bool {
-			fnErr = fn(updates, wo.Truncated)
-			return fnErr != nil
-		})
-		switch {
-		case fnErr != nil:
-			return fnErr
-		case err != nil:
-			return fmt.Errorf("wait for updates: %w", err)
-		}
-		return nil
-	})
-}
-
-// applyUpdates folds property updates into a store: set receives each
-// assigned value (nil for a removed one), leave each object that left the
-// filter.
-func applyUpdates(updates []types.ObjectUpdate, set func(obj Ref, name string, v any), leave func(obj Ref)) {
-	for _, u := range updates {
-		obj := toRef(u.Obj)
-		if u.Kind == types.ObjectUpdateKindLeave {
-			leave(obj)
-			continue
-		}
-		for _, ch := range u.ChangeSet {
-			switch ch.Op {
-			case types.PropertyChangeOpRemove, types.PropertyChangeOpIndirectRemove:
-				set(obj, ch.Name, nil)
-			default:
-				set(obj, ch.Name, ch.Val)
-			}
-		}
 	}
 }

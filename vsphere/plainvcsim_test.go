@@ -9,8 +9,6 @@ import (
 
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25/soap"
-
-	"github.com/vtui/vtui/ha/clusterspec"
 )
 
 // vpxModel builds govmomi's own VPX model, to be served on a loopback
@@ -42,55 +40,6 @@ func plainVcsim(t *testing.T) *Client {
 	}
 	t.Cleanup(func() { _ = c.Close(context.Background()) })
 	return c
-}
-
-func TestClusterConfigRoundTripsOnPlainVcsim(t *testing.T) {
-	c := plainVcsim(t)
-	ctx := context.Background()
-	inv, err := c.Inventory(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cl := inv.Clusters[0]
-	cc, err := c.ClusterConfig(ctx, inv, cl.Ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	vms := inv.FilterVMs(Filter{Cluster: cl.Name})
-	hosts := inv.FilterHosts(Filter{Cluster: cl.Name})
-	if len(vms) < 2 || len(hosts) < 2 {
-		t.Fatalf("the VPX model's %s has %d VMs and %d hosts; want at least 2 of each", cl.Name, len(vms), len(hosts))
-	}
-	// The fields vcsim keeps: DRS on and its automation, groups, rules and
-	// restart-priority overrides.
-	want := cc.Spec
-	want.DRS.Enabled, want.DRS.Automation = true, clusterspec.AutomationManual
-	want.VMGroups = []clusterspec.VMGroup{{Name: "g", VMs: []string{vms[0].Name}}}
-	want.HostGroups = []clusterspec.HostGroup{{Name: "h", Hosts: []string{hosts[0].Name}}}
-	want.Rules = []clusterspec.Rule{
-		{Name: "apart", Kind: clusterspec.RuleAntiAffinity, Enabled: true, VMs: []string{vms[0].Name, vms[1].Name}},
-		{Name: "pin", Kind: clusterspec.RuleVMHost, Enabled: true, Mandatory: true, VMGroup: "g", AffineHostGroup: "h"},
-	}
-	want.Overrides = []clusterspec.Override{{VM: vms[1].Name, RestartPriority: clusterspec.RestartHighest}}
-	r := NewGate(c).Do(ctx, NewPlanner(inv, nil, nil).ReconfigureCluster(cc, want, false), nil)
-	if r.Status != StatusOK {
-		t.Fatalf("apply on plain vcsim: %s %q", r.Status, r.Message)
-	}
-	back, err := c.ClusterConfig(ctx, inv, cl.Ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d := clusterspec.Diff(back.Spec, want); len(d) > 0 {
-		t.Errorf("read back from plain vcsim differs: %v", d)
-	}
-	// vcsim drops vmotionRate: the read-back check says so, rather than
-	// report success.
-	more := back.Spec
-	more.DRS.Threshold = 5
-	r = NewGate(c).Do(ctx, NewPlanner(inv, nil, nil).ReconfigureCluster(back, more, false), nil)
-	if r.Status != StatusFailed || r.Message == "" {
-		t.Errorf("a field plain vcsim drops: %s %q; want failed, saying vCenter did not keep it", r.Status, r.Message)
-	}
 }
 
 // TestClusterCountsFallBackToHostsOnPlainVcsim: plain vcsim leaves each

@@ -8,10 +8,10 @@ import (
 
 func testInventory() *Inventory {
 	return &Inventory{
-		Clusters: []Cluster{{Name: "prod", Ref: Ref{"ClusterComputeResource", "c1"}}, {Name: "dev", Ref: Ref{"ClusterComputeResource", "c2"}}},
+		Clusters: []Cluster{{Name: "prod", Ref: Ref{Type: "ClusterComputeResource", Value: "c1"}}, {Name: "dev", Ref: Ref{Type: "ClusterComputeResource", Value: "c2"}}},
 		Hosts: []Host{
-			{Name: "esx1", Cluster: "prod", ClusterRef: Ref{"ClusterComputeResource", "c1"}, Datastores: []string{"shared", "local1"}, Networks: []string{"VM Network"}},
-			{Name: "esx2", Cluster: "dev", ClusterRef: Ref{"ClusterComputeResource", "c2"}, Datastores: []string{"shared"}, Networks: []string{"VM Network", "dmz"}},
+			{Name: "esx1", Cluster: "prod", ClusterRef: Ref{Type: "ClusterComputeResource", Value: "c1"}, Datastores: []string{"shared", "local1"}, Networks: []string{"VM Network"}},
+			{Name: "esx2", Cluster: "dev", ClusterRef: Ref{Type: "ClusterComputeResource", Value: "c2"}, Datastores: []string{"shared"}, Networks: []string{"VM Network", "dmz"}},
 		},
 		VMs: []VM{
 			{Name: "web-1", Host: "esx1", Cluster: "prod", Datastores: []string{"shared"}, Networks: []string{"VM Network"}},

@@ -9,6 +9,8 @@ import (
 
 	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vtui/vtui/vsphere/internal/conn"
+	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
 // Resolver turns what a user types into objects of an inventory. Each
@@ -211,12 +213,12 @@ func (c *Client) findByPath(ctx context.Context, p string) (Ref, error) {
 		This: *c.vim.ServiceContent.SearchIndex, InventoryPath: strings.TrimPrefix(p, "/"),
 	})
 	if err != nil {
-		return Ref{}, fmt.Errorf("look up %s on %s: %w", p, c.host, err)
+		return Ref{}, fmt.Errorf("look up %s on %s: %w", p, c.Host(), err)
 	}
 	if res.Returnval == nil {
 		return Ref{}, nil
 	}
-	return toRef(*res.Returnval), nil
+	return mo.ToRef(*res.Returnval), nil
 }
 
 // InventoryPaths returns the inventory path of each of refs, e.g.
@@ -228,27 +230,27 @@ func (c *Client) InventoryPaths(ctx context.Context, refs []Ref) (map[Ref]string
 		parent Ref
 	}
 	nodes := map[Ref]node{}
-	root := toRef(c.vim.ServiceContent.RootFolder)
+	root := mo.ToRef(c.vim.ServiceContent.RootFolder)
 	want := slices.Clone(refs)
 	for depth := 0; len(want) > 0 && depth < 32; depth++ {
 		var next []Ref
-		err := c.retrieve(ctx, refsSpec(want, "name", "parent"), func(oc types.ObjectContent) {
+		err := conn.Retrieve(ctx, c.conn, mo.RefsSpec(want, "name", "parent"), func(oc types.ObjectContent) {
 			n := node{}
 			for _, p := range oc.PropSet {
 				switch p.Name {
 				case "name":
-					n.name = asString(p.Val)
+					n.name = mo.AsString(p.Val)
 				case "parent":
-					n.parent = asRef(p.Val)
+					n.parent = mo.AsRef(p.Val)
 				}
 			}
-			nodes[toRef(oc.Obj)] = n
+			nodes[mo.ToRef(oc.Obj)] = n
 			if _, known := nodes[n.parent]; !n.parent.IsZero() && n.parent != root && !known && !slices.Contains(next, n.parent) {
 				next = append(next, n.parent)
 			}
 		})
 		if err != nil {
-			return nil, fmt.Errorf("find the inventory paths of %d objects on %s: %w", len(refs), c.host, err)
+			return nil, fmt.Errorf("find the inventory paths of %d objects on %s: %w", len(refs), c.Host(), err)
 		}
 		want = next
 	}

@@ -8,13 +8,13 @@ import (
 )
 
 func TestResolverTellsTwinsApart(t *testing.T) {
-	e := newOpsEnv(t)
-	twin, err := e.srv.CreateVM(context.Background(), "prod", "web-01")
+	c, srv := connectSim(t, "small")
+	twin, err := srv.CreateVM(context.Background(), "prod", "web-01")
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	inv, err := e.c.Inventory(ctx)
+	inv, err := c.Inventory(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,7 +24,7 @@ func TestResolverTellsTwinsApart(t *testing.T) {
 			orig = v
 		}
 	}
-	r := NewResolver(e.c, inv)
+	r := NewResolver(c, inv)
 	ids := func(vms []VM) string {
 		var s []string
 		for _, v := range vms {
@@ -76,15 +76,25 @@ func TestResolverTellsTwinsApart(t *testing.T) {
 // its ID or inventory path, besides its name and its path under its
 // cluster, and still only among the target cluster's pools.
 func TestResolverFindsPools(t *testing.T) {
-	e := newOpsEnv(t)
+	c, _ := connectSim(t, "small")
 	ctx := context.Background()
-	_, inv := e.planner()
-	pools, err := e.c.ResourcePools(ctx)
+	inv, err := c.Inventory(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := NewResolver(e.c, inv)
-	clusterA, clusterB := e.host(inv, "esx-a-01").ClusterRef, e.host(inv, "esx-b-01").ClusterRef
+	pools, err := c.ResourcePools(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := NewResolver(c, inv)
+	clusterOf := func(host string) Ref {
+		h, err := inv.HostNamed(host + ".lab.local")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h.ClusterRef
+	}
+	clusterA, clusterB := clusterOf("esx-a-01"), clusterOf("esx-b-01")
 	rootB, err := r.Pool(ctx, pools, "cluster-b/Resources", Ref{})
 	if err != nil {
 		t.Fatal(err)

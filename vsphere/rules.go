@@ -9,6 +9,8 @@ import (
 
 	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vtui/vtui/vsphere/internal/conn"
+	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
 // RuleKind is the kind of a cluster DRS rule. The values are stable.
@@ -60,11 +62,11 @@ func (c *Client) ClusterRules(ctx context.Context, clusters ...Ref) ([]ClusterRu
 		PathSet: []string{"configurationEx.rule", "configurationEx.group"},
 	}}}
 	for _, cl := range clusters {
-		spec.ObjectSet = append(spec.ObjectSet, types.ObjectSpec{Obj: toMoRef(cl)})
+		spec.ObjectSet = append(spec.ObjectSet, types.ObjectSpec{Obj: mo.ToMoRef(cl)})
 	}
 	byRef := map[Ref]*ClusterRules{}
-	err := c.retrieve(ctx, spec, func(oc types.ObjectContent) {
-		cr := &ClusterRules{Cluster: toRef(oc.Obj), VMGroups: map[string][]Ref{}, HostGroups: map[string][]Ref{}}
+	err := conn.Retrieve(ctx, c.conn, spec, func(oc types.ObjectContent) {
+		cr := &ClusterRules{Cluster: mo.ToRef(oc.Obj), VMGroups: map[string][]Ref{}, HostGroups: map[string][]Ref{}}
 		for _, p := range oc.PropSet {
 			switch v := p.Val.(type) {
 			case types.ArrayOfClusterRuleInfo:
@@ -77,9 +79,9 @@ func (c *Client) ClusterRules(ctx context.Context, clusters ...Ref) ([]ClusterRu
 				for _, g := range v.ClusterGroupInfo {
 					switch g := g.(type) {
 					case *types.ClusterVmGroup:
-						cr.VMGroups[g.Name] = toRefs(g.Vm)
+						cr.VMGroups[g.Name] = mo.ToRefs(g.Vm)
 					case *types.ClusterHostGroup:
-						cr.HostGroups[g.Name] = toRefs(g.Host)
+						cr.HostGroups[g.Name] = mo.ToRefs(g.Host)
 					}
 				}
 			}
@@ -87,7 +89,7 @@ func (c *Client) ClusterRules(ctx context.Context, clusters ...Ref) ([]ClusterRu
 		byRef[cr.Cluster] = cr
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read the DRS rules of %d clusters from %s: %w", len(clusters), c.host, err)
+		return nil, fmt.Errorf("read the DRS rules of %d clusters from %s: %w", len(clusters), c.Host(), err)
 	}
 	out := make([]ClusterRules, 0, len(clusters))
 	for _, cl := range clusters {
@@ -101,12 +103,12 @@ func (c *Client) ClusterRules(ctx context.Context, clusters ...Ref) ([]ClusterRu
 // ruleOf converts a vSphere rule; ok is false for kinds vtui ignores.
 func ruleOf(r types.BaseClusterRuleInfo) (Rule, bool) {
 	info := r.GetClusterRuleInfo()
-	rule := Rule{Name: info.Name, Enabled: isTrue(info.Enabled), Mandatory: isTrue(info.Mandatory)}
+	rule := Rule{Name: info.Name, Enabled: mo.IsTrue(info.Enabled), Mandatory: mo.IsTrue(info.Mandatory)}
 	switch r := r.(type) {
 	case *types.ClusterAffinityRuleSpec:
-		rule.Kind, rule.VMs = RuleAffinity, toRefs(r.Vm)
+		rule.Kind, rule.VMs = RuleAffinity, mo.ToRefs(r.Vm)
 	case *types.ClusterAntiAffinityRuleSpec:
-		rule.Kind, rule.VMs = RuleAntiAffinity, toRefs(r.Vm)
+		rule.Kind, rule.VMs = RuleAntiAffinity, mo.ToRefs(r.Vm)
 	case *types.ClusterVmHostRuleInfo:
 		rule.Kind, rule.VMGroup = RuleVMHost, r.VmGroupName
 		rule.AffineHostGroup, rule.AntiAffineHostGroup = r.AffineHostGroupName, r.AntiAffineHostGroupName
@@ -115,8 +117,6 @@ func ruleOf(r types.BaseClusterRuleInfo) (Rule, bool) {
 	}
 	return rule, true
 }
-
-func isTrue(b *bool) bool { return b != nil && *b }
 
 // Pool is a resource pool. Owner is the cluster (or standalone host's
 // compute resource) whose resources it divides.
@@ -137,7 +137,7 @@ func (c *Client) ResourcePools(ctx context.Context) ([]Pool, error) {
 		This: *sc.ViewManager, Container: sc.RootFolder, Type: []string{"ResourcePool"}, Recursive: true,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list resource pools on %s: %w", c.host, err)
+		return nil, fmt.Errorf("list resource pools on %s: %w", c.Host(), err)
 	}
 	defer c.destroyView(v.Returnval)
 	type raw struct {
@@ -153,27 +153,27 @@ func (c *Client) ResourcePools(ctx context.Context) ([]Pool, error) {
 		}},
 		PropSet: []types.PropertySpec{{Type: "ResourcePool", PathSet: []string{"name", "owner", "parent"}}},
 	}
-	err = c.retrieve(ctx, spec, func(oc types.ObjectContent) {
+	err = conn.Retrieve(ctx, c.conn, spec, func(oc types.ObjectContent) {
 		r := &raw{}
 		for _, p := range oc.PropSet {
 			switch p.Name {
 			case "name":
-				r.name = asString(p.Val)
+				r.name = mo.AsString(p.Val)
 			case "owner":
-				r.owner = asRef(p.Val)
+				r.owner = mo.AsRef(p.Val)
 			case "parent":
-				r.parent = asRef(p.Val)
+				r.parent = mo.AsRef(p.Val)
 			}
 		}
-		pools[toRef(oc.Obj)] = r
+		pools[mo.ToRef(oc.Obj)] = r
 		owners[r.owner] = true
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list resource pools on %s: %w", c.host, err)
+		return nil, fmt.Errorf("list resource pools on %s: %w", c.Host(), err)
 	}
 	ownerNames, err := c.names(ctx, owners)
 	if err != nil {
-		return nil, fmt.Errorf("list resource pools on %s: %w", c.host, err)
+		return nil, fmt.Errorf("list resource pools on %s: %w", c.Host(), err)
 	}
 	out := make([]Pool, 0, len(pools))
 	for ref, r := range pools {
@@ -188,30 +188,15 @@ func (c *Client) ResourcePools(ctx context.Context) ([]Pool, error) {
 	return out, nil
 }
 
-// refsSpec selects the properties paths of the objects refs, whatever
-// their types.
-func refsSpec(refs []Ref, paths ...string) types.PropertyFilterSpec {
-	spec := types.PropertyFilterSpec{}
-	kinds := map[string]bool{}
-	for _, r := range refs {
-		spec.ObjectSet = append(spec.ObjectSet, types.ObjectSpec{Obj: toMoRef(r)})
-		if !kinds[r.Type] {
-			kinds[r.Type] = true
-			spec.PropSet = append(spec.PropSet, types.PropertySpec{Type: r.Type, PathSet: paths})
-		}
-	}
-	return spec
-}
-
 // names fetches the names of refs in one request.
 func (c *Client) names(ctx context.Context, refs map[Ref]bool) (map[Ref]string, error) {
 	out := map[Ref]string{}
 	if len(refs) == 0 {
 		return out, nil
 	}
-	err := c.retrieve(ctx, refsSpec(slices.Collect(maps.Keys(refs)), "name"), func(oc types.ObjectContent) {
+	err := conn.Retrieve(ctx, c.conn, mo.RefsSpec(slices.Collect(maps.Keys(refs)), "name"), func(oc types.ObjectContent) {
 		for _, p := range oc.PropSet {
-			out[toRef(oc.Obj)] = asString(p.Val)
+			out[mo.ToRef(oc.Obj)] = mo.AsString(p.Val)
 		}
 	})
 	return out, err

@@ -1,6 +1,9 @@
 package vsphere
 
-import "github.com/vmware/govmomi/vim25/types"
+import (
+	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vtui/vtui/vsphere/internal/mo"
+)
 
 // Rows in parts
 //
@@ -43,7 +46,7 @@ func (p parts) others(t string, from int) uint8 {
 func (s *store) applyFrom(from int, updates []types.ObjectUpdate) {
 	for i := range updates {
 		u := &updates[i]
-		obj := toRef(u.Obj)
+		obj := mo.ToRef(u.Obj)
 		if left, ok := s.gone[obj]; ok {
 			if u.Kind == types.ObjectUpdateKindLeave {
 				if left &^= 1 << from; left == 0 {
@@ -72,7 +75,7 @@ func (s *store) applyFrom(from int, updates []types.ObjectUpdate) {
 				s.owing[obj] = rest
 			}
 		}
-		applyUpdates(updates[i:i+1], s.set, s.remove)
+		mo.ApplyUpdates(updates[i:i+1], s.set, s.remove)
 		if s.preview != nil {
 			delete(s.preview.unseen, obj)
 		}

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
 // host is a host with what the store needs beyond the public struct.
@@ -76,27 +77,6 @@ func newStore(l Load) *store {
 	}
 }
 
-func toRef(m types.ManagedObjectReference) Ref { return Ref{Type: m.Type, Value: m.Value} }
-
-func toMoRef(r Ref) types.ManagedObjectReference {
-	return types.ManagedObjectReference{Type: r.Type, Value: r.Value}
-}
-
-func toRefs(v any) []Ref {
-	var in []types.ManagedObjectReference
-	switch a := v.(type) {
-	case types.ArrayOfManagedObjectReference:
-		in = a.ManagedObjectReference
-	case []types.ManagedObjectReference:
-		in = a
-	}
-	out := make([]Ref, len(in))
-	for i, m := range in {
-		out[i] = toRef(m)
-	}
-	return out
-}
-
 // clustersWithoutUsage reports whether a cluster's summary has no usage
 // summary vCenter computed, so that its figures are its hosts' sum.
 func (s *store) clustersWithoutUsage() bool {
@@ -137,43 +117,6 @@ func clusterUsageOf(sum *types.ClusterComputeResourceSummary) *clusterUsage {
 	}
 }
 
-func asRef(v any) Ref {
-	if m, ok := v.(types.ManagedObjectReference); ok {
-		return toRef(m)
-	}
-	return Ref{}
-}
-
-func asInt(v any) int64 {
-	switch n := v.(type) {
-	case int16:
-		return int64(n)
-	case int32:
-		return int64(n)
-	case int64:
-		return n
-	case int:
-		return int64(n)
-	}
-	return 0
-}
-
-func asString(v any) string {
-	switch s := v.(type) {
-	case string:
-		return s
-	case types.VirtualMachinePowerState:
-		return string(s)
-	case types.HostSystemPowerState:
-		return string(s)
-	case types.HostSystemConnectionState:
-		return string(s)
-	case types.VirtualMachineToolsStatus:
-		return string(s)
-	}
-	return ""
-}
-
 func asBool(v any) bool {
 	switch b := v.(type) {
 	case bool:
@@ -191,9 +134,9 @@ func (s *store) set(obj Ref, name string, v any) {
 	case "Datacenter", "Folder":
 		switch name {
 		case "name":
-			s.names[obj] = asString(v)
+			s.names[obj] = mo.AsString(v)
 		case "parent":
-			s.parents[obj] = asRef(v)
+			s.parents[obj] = mo.AsRef(v)
 		}
 	case "ClusterComputeResource":
 		s.setCluster(s.cluster(obj), name, v)
@@ -211,12 +154,12 @@ func (s *store) set(obj Ref, name string, v any) {
 		}
 		switch name {
 		case "name":
-			n.Name = asString(v)
+			n.Name = mo.AsString(v)
 			s.nameGen++
 		case "host":
-			n.HostCount = len(toRefs(v))
+			n.HostCount = len(mo.ToRefs(v))
 		case "vm":
-			n.VMCount = len(toRefs(v))
+			n.VMCount = len(mo.ToRefs(v))
 		}
 	}
 }
@@ -271,11 +214,11 @@ func (s *store) datastore(r Ref) *Datastore {
 func (s *store) setCluster(c *cluster, name string, v any) {
 	switch name {
 	case "name":
-		c.Name = asString(v)
+		c.Name = mo.AsString(v)
 	case "host":
-		c.hosts = toRefs(v)
+		c.hosts = mo.ToRefs(v)
 	case "parent":
-		s.parents[c.Ref] = asRef(v)
+		s.parents[c.Ref] = mo.AsRef(v)
 	case "summary":
 		c.CPUMHz, c.MemoryMB, c.usage = 0, 0, nil
 		if sum := asClusterSummary(v); sum != nil {
@@ -292,81 +235,81 @@ func (s *store) setCluster(c *cluster, name string, v any) {
 func (s *store) setHost(h *host, name string, v any) {
 	switch name {
 	case "name":
-		h.Name = asString(v)
+		h.Name = mo.AsString(v)
 	case "vm":
-		h.VMCount = len(toRefs(v))
+		h.VMCount = len(mo.ToRefs(v))
 	case "runtime.connectionState":
-		h.ConnectionState = asString(v)
+		h.ConnectionState = mo.AsString(v)
 	case "runtime.powerState":
-		h.PowerState = asString(v)
+		h.PowerState = mo.AsString(v)
 	case "runtime.inMaintenanceMode":
 		h.MaintenanceMode = asBool(v)
 	case "summary.hardware.cpuMhz":
-		h.mhz = asInt(v)
+		h.mhz = mo.AsInt(v)
 		h.CPUMHz = h.mhz * h.cores
 	case "summary.hardware.numCpuCores":
-		h.cores = asInt(v)
+		h.cores = mo.AsInt(v)
 		h.CPUMHz = h.mhz * h.cores
 	case "summary.hardware.memorySize":
-		h.MemoryMB = asInt(v) >> 20
+		h.MemoryMB = mo.AsInt(v) >> 20
 	case "summary.quickStats.overallCpuUsage":
-		h.CPUUsageMHz = asInt(v)
+		h.CPUUsageMHz = mo.AsInt(v)
 	case "summary.quickStats.overallMemoryUsage":
-		h.MemoryUsageMB = asInt(v)
+		h.MemoryUsageMB = mo.AsInt(v)
 	case "datastore":
-		h.DatastoreRefs = toRefs(v)
+		h.DatastoreRefs = mo.ToRefs(v)
 	case "network":
-		h.NetworkRefs = toRefs(v)
+		h.NetworkRefs = mo.ToRefs(v)
 	}
 }
 
 func (s *store) setVM(vm *VM, name string, v any) {
 	switch name {
 	case "name":
-		if n := asString(v); n != vm.Name {
+		if n := mo.AsString(v); n != vm.Name {
 			vm.Name = n
 			s.vmOrder = nil
 		}
 	case "runtime.powerState":
-		vm.PowerState = asString(v)
+		vm.PowerState = mo.AsString(v)
 	case "runtime.host":
-		vm.HostRef = asRef(v)
+		vm.HostRef = mo.AsRef(v)
 	case "resourcePool":
-		vm.PoolRef = asRef(v)
+		vm.PoolRef = mo.AsRef(v)
 	case "datastore":
-		vm.DatastoreRefs, vm.resolved = toRefs(v), 0
+		vm.DatastoreRefs, vm.resolved = mo.ToRefs(v), 0
 	case "network":
-		vm.NetworkRefs, vm.resolved = toRefs(v), 0
+		vm.NetworkRefs, vm.resolved = mo.ToRefs(v), 0
 	case "config.hardware.numCPU":
-		vm.NumCPU = int32(asInt(v))
+		vm.NumCPU = int32(mo.AsInt(v))
 	case "config.hardware.memoryMB":
-		vm.MemoryMB = int32(asInt(v))
+		vm.MemoryMB = int32(mo.AsInt(v))
 	case "config.instanceUuid":
-		vm.InstanceUUID = asString(v)
+		vm.InstanceUUID = mo.AsString(v)
 	case "config.template":
 		vm.Template = asBool(v)
 	case "summary.quickStats.overallCpuUsage":
-		vm.CPUUsageMHz = int32(asInt(v))
+		vm.CPUUsageMHz = int32(mo.AsInt(v))
 	case "summary.quickStats.guestMemoryUsage":
-		vm.MemoryUsageMB = int32(asInt(v))
+		vm.MemoryUsageMB = int32(mo.AsInt(v))
 	case "guest.ipAddress":
-		vm.IPAddress = asString(v)
+		vm.IPAddress = mo.AsString(v)
 	case "guest.toolsStatus":
-		vm.ToolsStatus = asString(v)
+		vm.ToolsStatus = mo.AsString(v)
 	}
 }
 
 func (s *store) setDatastore(d *Datastore, name string, v any) {
 	switch name {
 	case "name":
-		d.Name = asString(v)
+		d.Name = mo.AsString(v)
 		s.nameGen++
 	case "summary.type":
-		d.Type = asString(v)
+		d.Type = mo.AsString(v)
 	case "summary.capacity":
-		d.CapacityBytes = asInt(v)
+		d.CapacityBytes = mo.AsInt(v)
 	case "summary.freeSpace":
-		d.FreeBytes = asInt(v)
+		d.FreeBytes = mo.AsInt(v)
 	case "summary.accessible":
 		d.Accessible = asBool(v)
 	case "host":
@@ -376,7 +319,7 @@ func (s *store) setDatastore(d *Datastore, name string, v any) {
 			d.HostCount = 0
 		}
 	case "vm":
-		d.VMCount = len(toRefs(v))
+		d.VMCount = len(mo.ToRefs(v))
 	}
 }
 

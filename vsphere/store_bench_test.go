@@ -5,39 +5,40 @@ import (
 	"testing"
 
 	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
 // syntheticStore fills a store as a 10,000-VM load would: 10 clusters of
 // 96 hosts, 4 datastores, 1 network.
 func syntheticStore(nVMs int) *store {
 	s := newStore(Everything())
-	mo := func(t, v string) types.ManagedObjectReference { return types.ManagedObjectReference{Type: t, Value: v} }
-	dc := Ref{"Datacenter", "dc-1"}
+	moref := func(t, v string) types.ManagedObjectReference { return types.ManagedObjectReference{Type: t, Value: v} }
+	dc := Ref{Type: "Datacenter", Value: "dc-1"}
 	s.set(dc, "name", "dc-01")
 	var ds []types.ManagedObjectReference
 	for i := 0; i < 4; i++ {
-		r := mo("Datastore", fmt.Sprintf("ds-%d", i))
+		r := moref("Datastore", fmt.Sprintf("ds-%d", i))
 		ds = append(ds, r)
-		s.set(toRef(r), "name", fmt.Sprintf("ds-shared-%02d", i))
+		s.set(mo.ToRef(r), "name", fmt.Sprintf("ds-shared-%02d", i))
 	}
-	net := mo("Network", "net-1")
-	s.set(toRef(net), "name", "VM Network")
+	net := moref("Network", "net-1")
+	s.set(mo.ToRef(net), "name", "VM Network")
 	var hosts []types.ManagedObjectReference
 	for c := 0; c < 10; c++ {
-		cl := Ref{"ClusterComputeResource", fmt.Sprintf("c-%d", c)}
+		cl := Ref{Type: "ClusterComputeResource", Value: fmt.Sprintf("c-%d", c)}
 		s.set(cl, "name", fmt.Sprintf("cluster-%02d", c))
-		s.set(cl, "parent", mo("Datacenter", "dc-1"))
+		s.set(cl, "parent", moref("Datacenter", "dc-1"))
 		for h := 0; h < 96; h++ {
-			hr := mo("HostSystem", fmt.Sprintf("host-%d-%d", c, h))
+			hr := moref("HostSystem", fmt.Sprintf("host-%d-%d", c, h))
 			hosts = append(hosts, hr)
-			s.set(toRef(hr), "name", fmt.Sprintf("esx-%02d-%02d", c, h))
-			s.set(toRef(hr), "parent", mo(cl.Type, cl.Value))
-			s.set(toRef(hr), "datastore", types.ArrayOfManagedObjectReference{ManagedObjectReference: ds})
-			s.set(toRef(hr), "network", types.ArrayOfManagedObjectReference{ManagedObjectReference: []types.ManagedObjectReference{net}})
+			s.set(mo.ToRef(hr), "name", fmt.Sprintf("esx-%02d-%02d", c, h))
+			s.set(mo.ToRef(hr), "parent", moref(cl.Type, cl.Value))
+			s.set(mo.ToRef(hr), "datastore", types.ArrayOfManagedObjectReference{ManagedObjectReference: ds})
+			s.set(mo.ToRef(hr), "network", types.ArrayOfManagedObjectReference{ManagedObjectReference: []types.ManagedObjectReference{net}})
 		}
 	}
 	for i := 0; i < nVMs; i++ {
-		r := Ref{"VirtualMachine", fmt.Sprintf("vm-%d", i)}
+		r := Ref{Type: "VirtualMachine", Value: fmt.Sprintf("vm-%d", i)}
 		s.set(r, "name", fmt.Sprintf("vm-%05d", i))
 		s.set(r, "runtime.powerState", types.VirtualMachinePowerStatePoweredOn)
 		s.set(r, "runtime.host", hosts[i%len(hosts)])
@@ -68,7 +69,7 @@ func BenchmarkApply1000Changes(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		s.apply(updates)
+		s.applyFrom(0, updates)
 		if inv := s.inventory(); len(inv.VMs) != 10000 {
 			b.Fatal(len(inv.VMs))
 		}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vtui/vtui/vsphere/internal/conn"
+	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
 // Task states, as Task.State reports them.
@@ -53,13 +55,13 @@ func (t Task) Done() bool { return t.State == TaskSuccess || t.State == TaskErro
 // retrieval fetches the list and every task's info.
 func (c *Client) RecentTasks(ctx context.Context) ([]Task, error) {
 	s := newTaskStore()
-	err := c.retrieve(ctx, c.taskSpec(), func(oc types.ObjectContent) {
+	err := conn.Retrieve(ctx, c.conn, c.taskSpec(), func(oc types.ObjectContent) {
 		for _, p := range oc.PropSet {
-			s.set(toRef(oc.Obj), p.Name, p.Val)
+			s.set(mo.ToRef(oc.Obj), p.Name, p.Val)
 		}
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list recent tasks on %s: %w", c.host, err)
+		return nil, fmt.Errorf("list recent tasks on %s: %w", c.Host(), err)
 	}
 	c.nameTargets(ctx, s)
 	return s.tasks(), nil
@@ -88,15 +90,15 @@ func (c *Client) WatchTasks(ctx context.Context) *TaskWatch {
 func (c *Client) streamTasks(ctx context.Context, publish func([]Task, ConnState)) (synced bool, err error) {
 	view, err := c.createListView(ctx)
 	if err != nil {
-		return false, fmt.Errorf("watch tasks on %s: %w", c.host, err)
+		return false, fmt.Errorf("watch tasks on %s: %w", c.Host(), err)
 	}
 	defer c.destroyView(view)
 	s := newTaskStore()
 	var last TaskUpdate // as published by this stream
-	err = c.follow(ctx, runningTaskSpec(*c.vim.ServiceContent.TaskManager, view), 0, func(updates []types.ObjectUpdate, truncated bool) error {
+	err = conn.Follow(ctx, c.conn, runningTaskSpec(*c.vim.ServiceContent.TaskManager, view), 0, func(updates []types.ObjectUpdate, truncated bool) error {
 		// A task leaves the view when it finishes; its info stays until it
 		// leaves recentTask.
-		applyUpdates(updates, s.set, func(Ref) {})
+		mo.ApplyUpdates(updates, s.set, func(Ref) {})
 		if !truncated {
 			s.prune()
 			if err := c.track(ctx, view, s); err != nil {
@@ -120,7 +122,7 @@ func (c *Client) streamTasks(ctx context.Context, publish func([]Task, ConnState
 		return nil
 	})
 	if err != nil {
-		err = fmt.Errorf("watch tasks on %s: %w", c.host, err)
+		err = fmt.Errorf("watch tasks on %s: %w", c.Host(), err)
 	}
 	return synced, err
 }
@@ -154,7 +156,7 @@ func (c *Client) track(ctx context.Context, view types.ManagedObjectReference, s
 		return fmt.Errorf("update the task view: %w", err)
 	}
 	for _, r := range res.Returnval {
-		s.missing[toRef(r)] = true // gone already: no info will come
+		s.missing[mo.ToRef(r)] = true // gone already: no info will come
 	}
 	return nil
 }
@@ -174,7 +176,7 @@ func (c *Client) destroyView(view types.ManagedObjectReference) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if _, err := methods.DestroyView(ctx, c.vim, &types.DestroyView{This: view}); err != nil {
-		c.log.Debug("could not destroy view", "view", view.Value, "err", err)
+		conn.Log(c.conn).Debug("could not destroy view", "view", view.Value, "err", err)
 	}
 }
 
@@ -225,7 +227,7 @@ func newTaskStore() *taskStore {
 func (s *taskStore) set(obj Ref, name string, v any) {
 	switch {
 	case obj.Type == "TaskManager" && name == "recentTask":
-		s.recent = toRefs(v)
+		s.recent = mo.ToRefs(v)
 	case obj.Type == "Task" && name == "info":
 		if info, ok := v.(types.TaskInfo); ok {
 			s.infos[obj] = &info
@@ -264,16 +266,16 @@ func (s *taskStore) viewChanges() (add, remove []types.ManagedObjectReference) {
 		switch {
 		case !s.viewing[r] && info == nil && !s.missing[r]:
 			s.viewing[r] = true
-			add = append(add, toMoRef(r))
+			add = append(add, mo.ToMoRef(r))
 		case s.viewing[r] && info != nil && (info.State == types.TaskInfoStateSuccess || info.State == types.TaskInfoStateError):
 			delete(s.viewing, r)
-			remove = append(remove, toMoRef(r))
+			remove = append(remove, mo.ToMoRef(r))
 		}
 	}
 	for r := range s.viewing {
 		if !recent[r] {
 			delete(s.viewing, r)
-			remove = append(remove, toMoRef(r))
+			remove = append(remove, mo.ToMoRef(r))
 		}
 	}
 	return add, remove
@@ -320,7 +322,7 @@ func (s *taskStore) task(info *types.TaskInfo) Task {
 		t.Name = info.DescriptionId
 	}
 	if info.Entity != nil {
-		t.TargetRef = toRef(*info.Entity)
+		t.TargetRef = mo.ToRef(*info.Entity)
 		t.Target = cmp.Or(s.names[t.TargetRef], info.EntityName)
 	}
 	if info.StartTime != nil {
@@ -347,7 +349,7 @@ func (s *taskStore) unnamed() []types.ManagedObjectReference {
 		if info.Entity == nil || (info.EntityName != "" && info.EntityName != info.Entity.Value) {
 			continue
 		}
-		r := toRef(*info.Entity)
+		r := mo.ToRef(*info.Entity)
 		if _, ok := s.names[r]; !ok {
 			s.names[r] = "" // asked once, even if the lookup fails
 			out = append(out, *info.Entity)
@@ -364,17 +366,17 @@ func (c *Client) nameTargets(ctx context.Context, s *taskStore) {
 	if len(refs) == 0 {
 		return
 	}
-	spec := refsSpec(toRefs(refs), "name")
+	spec := mo.RefsSpec(mo.ToRefs(refs), "name")
 	spec.ReportMissingObjectsInResults = types.NewBool(true)
-	err := c.retrieve(ctx, spec, func(oc types.ObjectContent) {
+	err := conn.Retrieve(ctx, c.conn, spec, func(oc types.ObjectContent) {
 		for _, p := range oc.PropSet {
 			if p.Name == "name" {
-				s.names[toRef(oc.Obj)] = asString(p.Val)
+				s.names[mo.ToRef(oc.Obj)] = mo.AsString(p.Val)
 			}
 		}
 	})
 	if err != nil {
-		c.log.Debug("could not name task targets", "count", len(refs), "err", err)
+		conn.Log(c.conn).Debug("could not name task targets", "count", len(refs), "err", err)
 	}
 }
 

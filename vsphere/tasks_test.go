@@ -8,6 +8,7 @@ import (
 
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
 // waitFor reads updates with next until ok accepts one. The 10 s bound
@@ -64,7 +65,7 @@ func poweredOnVM(t *testing.T, c *Client) (VM, *object.VirtualMachine) {
 	if i < 0 {
 		t.Fatal("the simulator has no powered-on VM")
 	}
-	return inv.VMs[i], object.NewVirtualMachine(c.vim, toMoRef(inv.VMs[i].Ref))
+	return inv.VMs[i], object.NewVirtualMachine(c.vim, mo.ToMoRef(inv.VMs[i].Ref))
 }
 
 // TestPowerOffShowsInTaskAndEventWatches starts both watches, powers a VM
@@ -201,7 +202,7 @@ func TestTaskFromInfo(t *testing.T) {
 				Entity: &vmRef, EntityName: "web-01", State: types.TaskInfoStateRunning, Progress: 42,
 				Reason: &types.TaskReasonAlarm{AlarmName: "cpu"}, QueueTime: queued, StartTime: &started,
 			},
-			want: Task{ID: "task-1", Name: "RelocateVM", Target: "web-01", TargetRef: toRef(vmRef), State: TaskRunning,
+			want: Task{ID: "task-1", Name: "RelocateVM", Target: "web-01", TargetRef: mo.ToRef(vmRef), State: TaskRunning,
 				Progress: 42, User: "alarm cpu", Queued: queued, Started: started},
 		},
 		{
@@ -211,8 +212,8 @@ func TestTaskFromInfo(t *testing.T) {
 				State: types.TaskInfoStateError, Reason: &types.TaskReasonUser{UserName: "bob"}, QueueTime: queued,
 				Error: &types.LocalizedMethodFault{Fault: &types.InvalidPowerState{}, LocalizedMessage: "*types.InvalidPowerState"},
 			},
-			names: map[Ref]string{toRef(vmRef): "web-01"},
-			want: Task{ID: "task-2", Name: "VirtualMachine.powerOff", Target: "web-01", TargetRef: toRef(vmRef), State: TaskError,
+			names: map[Ref]string{mo.ToRef(vmRef): "web-01"},
+			want: Task{ID: "task-2", Name: "VirtualMachine.powerOff", Target: "web-01", TargetRef: mo.ToRef(vmRef), State: TaskError,
 				Error: "InvalidPowerState", User: "bob", Queued: queued},
 		},
 		{
@@ -284,7 +285,7 @@ func TestTaskViewFollowsOnlyUnfinishedTasks(t *testing.T) {
 		s.prune()
 	}
 	setState := func(v string, st types.TaskInfoState) {
-		s.set(toRef(ref(v)), "info", types.TaskInfo{Task: ref(v), State: st})
+		s.set(mo.ToRef(ref(v)), "info", types.TaskInfo{Task: ref(v), State: st})
 	}
 	values := func(refs []types.ManagedObjectReference) []string {
 		var out []string
@@ -306,7 +307,7 @@ func TestTaskViewFollowsOnlyUnfinishedTasks(t *testing.T) {
 			setState("task-1", types.TaskInfoStateRunning)
 			setState("task-2", types.TaskInfoStateSuccess)
 		}, nil, []string{"task-2"}, true},
-		{"task-3 listed but gone", func() { setRecent("task-1", "task-2", "task-3"); s.missing[toRef(ref("task-3"))] = true }, nil, nil, true},
+		{"task-3 listed but gone", func() { setRecent("task-1", "task-2", "task-3"); s.missing[mo.ToRef(ref("task-3"))] = true }, nil, nil, true},
 		{"task-1 drops off the list while running", func() { setRecent("task-2", "task-3") }, nil, []string{"task-1"}, true},
 	}
 	for _, st := range steps {

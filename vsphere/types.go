@@ -1,22 +1,6 @@
 package vsphere
 
-// Ref identifies one managed object, e.g. {Type: "VirtualMachine", Value: "vm-42"}.
-// It is comparable, so it serves as a map key. The zero Ref means "none".
-type Ref struct {
-	Type  string
-	Value string
-}
-
-// String returns "Type:value", the form govc prints.
-func (r Ref) String() string {
-	if r.IsZero() {
-		return ""
-	}
-	return r.Type + ":" + r.Value
-}
-
-// IsZero reports whether r refers to nothing.
-func (r Ref) IsZero() bool { return r.Value == "" }
+import "github.com/vtui/vtui/vsphere/internal/mo"
 
 // Inventory is one consistent snapshot of the objects vtui shows. Each slice
 // is sorted by name. Relations are resolved: a VM carries its host and
@@ -130,3 +114,7 @@ type Network struct {
 	HostCount int    `json:"host_count" yaml:"host_count"`
 	VMCount   int    `json:"vm_count" yaml:"vm_count"`
 }
+
+// Ref identifies one managed object, e.g. {Type: "VirtualMachine", Value: "vm-42"}.
+// It is comparable, so it serves as a map key. The zero Ref means "none".
+type Ref = mo.Ref

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vtui/vtui/vsphere/internal/conn"
 )
 
 // ConnState says how current a watch's inventory is.
@@ -164,7 +165,7 @@ func (c *Client) followAll(ctx context.Context, specs []types.PropertyFilterSpec
 	for i, spec := range specs {
 		wg.Go(func() {
 			loading := true
-			err := c.follow(ctx, spec, maxObjects, func(updates []types.ObjectUpdate, truncated bool) error {
+			err := conn.Follow(ctx, c.conn, spec, maxObjects, func(updates []types.ObjectUpdate, truncated bool) error {
 				fn(i, updates, truncated, loading && !truncated)
 				loading = loading && truncated
 				return nil
@@ -174,10 +175,4 @@ func (c *Client) followAll(ctx context.Context, specs []types.PropertyFilterSpec
 	}
 	wg.Wait()
 	return context.Cause(ctx)
-}
-
-// apply folds property updates into the store, as if one filter brought
-// them.
-func (s *store) apply(updates []types.ObjectUpdate) {
-	s.applyFrom(0, updates)
 }

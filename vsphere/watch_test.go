@@ -9,6 +9,8 @@ import (
 
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/vim25/soap"
+	"github.com/vtui/vtui/vsphere/internal/conn"
+	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
 // nextUntil reads w until ok accepts a state, or fails after a bound that
@@ -51,7 +53,7 @@ func TestWatchFollowsChanges(t *testing.T) {
 	}
 
 	// Another client powers web-02 off; the watch shows it without a reload.
-	vm := object.NewVirtualMachine(c.vim, toMoRef(vmNamed(u.Data, "web-02").Ref))
+	vm := object.NewVirtualMachine(c.vim, mo.ToMoRef(vmNamed(u.Data, "web-02").Ref))
 	task, err := vm.PowerOff(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -90,7 +92,7 @@ type holdMethod struct {
 }
 
 func (h *holdMethod) RoundTrip(ctx context.Context, req, res soap.HasFault) error {
-	if methodName(req) == h.method {
+	if conn.MethodName(req) == h.method {
 		select {
 		case <-h.release:
 		case <-ctx.Done():
@@ -132,7 +134,7 @@ func TestWatchShowsTheFirstScreenBeforeTheLoadAndRowsNeverMove(t *testing.T) {
 
 	// Meanwhile another client deletes a VM of the first screen: the load
 	// does not bring it, and it goes.
-	gone := object.NewVirtualMachine(other.vim, toMoRef(before.VMs[0].Ref))
+	gone := object.NewVirtualMachine(other.vim, mo.ToMoRef(before.VMs[0].Ref))
 	if task, err := gone.PowerOff(ctx); err == nil {
 		_ = task.Wait(ctx) // a VM already off refuses; either way it is off now
 	}
@@ -243,7 +245,7 @@ func benchWatchLatency(b *testing.B, c, other *Client) {
 	}
 	var web VM
 	wait(func(inv *Inventory) bool { web = inv.VMs[0]; return true })
-	vm := object.NewVirtualMachine(other.vim, toMoRef(web.Ref))
+	vm := object.NewVirtualMachine(other.vim, mo.ToMoRef(web.Ref))
 	state := web.PowerState
 	b.ResetTimer()
 	for b.Loop() {

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/gate"
 )
 
 // changeSession is what a command that changes vSphere works with: a
@@ -23,7 +24,7 @@ type changeSession struct {
 	cmd  *cobra.Command
 	c    *vsphere.Client
 	inv  *vsphere.Inventory
-	gate *vsphere.Gate
+	gate *gate.Gate
 	// resolve turns names, IDs, paths and globs into objects.
 	resolve *vsphere.Resolver
 	// pools are the resource pools, loaded only when a command names one.
@@ -53,7 +54,7 @@ func (a *app) startChange(cmd *cobra.Command) (*changeSession, error) {
 		_ = c.Close(context.WithoutCancel(ctx))
 		return nil, err
 	}
-	gate := vsphere.NewGate(c)
+	gate := gate.NewGate(c)
 	return &changeSession{a: a, cmd: cmd, c: c, inv: inv, gate: gate, resolve: vsphere.NewResolver(c, inv)}, nil
 }
 
@@ -62,17 +63,17 @@ func (s *changeSession) close() {
 }
 
 // runner carries out planned actions and reports on them.
-type runner func(ctx context.Context, g *vsphere.Gate, opts vsphere.RunOptions) vsphere.Summary
+type runner func(ctx context.Context, g *gate.Gate, opts gate.RunOptions) gate.Summary
 
 // apply asks for confirmation of actions (on a terminal: showing the plan
 // and its blast radius; without one it needs --yes), then executes them.
 // No confirmation is asked with --dry-run or --readonly, which change
 // nothing, or when nothing would run.
-func (s *changeSession) apply(actions []vsphere.Action, opts vsphere.RunOptions, run runner) error {
+func (s *changeSession) apply(actions []gate.Action, opts gate.RunOptions, run runner) error {
 	ctx := s.cmd.Context()
 	stderr := s.cmd.ErrOrStderr()
 	policy := s.gate.Policy()
-	if radius := vsphere.BlastRadius(actions); radius != "" && !policy.ReadOnly && !policy.DryRun {
+	if radius := gate.BlastRadius(actions); radius != "" && !policy.ReadOnly && !policy.DryRun {
 		if !s.a.settings.Yes && s.a.sys.terminal {
 			printPlan(stderr, actions)
 		}
@@ -86,7 +87,7 @@ func (s *changeSession) apply(actions []vsphere.Action, opts vsphere.RunOptions,
 // execute runs confirmed actions with run, printing progress to stderr,
 // writes the results in the -o format and sums them up on stderr. It
 // fails if any action failed.
-func (s *changeSession) execute(opts vsphere.RunOptions, run runner) error {
+func (s *changeSession) execute(opts gate.RunOptions, run runner) error {
 	ctx := s.cmd.Context()
 	stderr := s.cmd.ErrOrStderr()
 	opts.Progress, opts.Abort = progressPrinter(stderr), s.a.sys.abort
@@ -99,14 +100,14 @@ func (s *changeSession) execute(opts vsphere.RunOptions, run runner) error {
 }
 
 // runAll is the runner of independent actions.
-func runAll(actions []vsphere.Action) runner {
-	return func(ctx context.Context, g *vsphere.Gate, opts vsphere.RunOptions) vsphere.Summary {
+func runAll(actions []gate.Action) runner {
+	return func(ctx context.Context, g *gate.Gate, opts gate.RunOptions) gate.Summary {
 		return g.Run(ctx, actions, opts)
 	}
 }
 
 // printPlan lists what actions would do, with their refusals and warnings.
-func printPlan(w io.Writer, actions []vsphere.Action) {
+func printPlan(w io.Writer, actions []gate.Action) {
 	fmt.Fprintln(w, "Plan:")
 	for _, a := range actions {
 		switch failed := a.Failed(); {
@@ -125,15 +126,15 @@ func printPlan(w io.Writer, actions []vsphere.Action) {
 
 // progressPrinter prints a line per started and finished action, and each
 // note, for people watching a run.
-func progressPrinter(w io.Writer) func(vsphere.Progress) {
-	return func(p vsphere.Progress) {
+func progressPrinter(w io.Writer) func(gate.Progress) {
+	return func(p gate.Progress) {
 		pos := fmt.Sprintf("[%d/%d]", p.Index+1, p.Total)
 		switch p.Stage {
-		case vsphere.StageNote:
+		case gate.StageNote:
 			fmt.Fprintf(w, "note: %s\n", p.Message)
-		case vsphere.StageStarted:
+		case gate.StageStarted:
 			fmt.Fprintf(w, "%s %s ...\n", pos, p.Message)
-		case vsphere.StageDone:
+		case gate.StageDone:
 			r := p.Result
 			fmt.Fprintf(w, "%s %s %s: %s (%.1fs)\n", pos, r.Op, r.Object, r.Status, r.Seconds)
 		}
@@ -149,18 +150,18 @@ func capitalize(s string) string {
 	return string(r)
 }
 
-var resultColumns = []column[vsphere.Result]{
-	{"OBJECT", func(r vsphere.Result) string { return r.Object }},
-	{"OP", func(r vsphere.Result) string { return string(r.Op) }},
-	{"FROM", func(r vsphere.Result) string { return orDash(r.From) }},
-	{"TARGET", func(r vsphere.Result) string { return orDash(r.Target) }},
-	{"STATUS", func(r vsphere.Result) string { return string(r.Status) }},
-	{"SECONDS", func(r vsphere.Result) string { return strconv.FormatFloat(r.Seconds, 'f', 1, 64) }},
-	{"MESSAGE", func(r vsphere.Result) string { return orDash(resultMessage(r)) }},
+var resultColumns = []column[gate.Result]{
+	{"OBJECT", func(r gate.Result) string { return r.Object }},
+	{"OP", func(r gate.Result) string { return string(r.Op) }},
+	{"FROM", func(r gate.Result) string { return orDash(r.From) }},
+	{"TARGET", func(r gate.Result) string { return orDash(r.Target) }},
+	{"STATUS", func(r gate.Result) string { return string(r.Status) }},
+	{"SECONDS", func(r gate.Result) string { return strconv.FormatFloat(r.Seconds, 'f', 1, 64) }},
+	{"MESSAGE", func(r gate.Result) string { return orDash(resultMessage(r)) }},
 }
 
 // resultMessage is a result's message with its warnings.
-func resultMessage(r vsphere.Result) string {
+func resultMessage(r gate.Result) string {
 	msg := r.Message
 	if len(r.Warnings) > 0 {
 		msg = strings.TrimPrefix(msg+"; warning: "+strings.Join(r.Warnings, "; "), "; ")
@@ -177,21 +178,21 @@ type runFlags struct {
 // addRunFlags adds --concurrency and, with waitFlag, a flag of that name
 // bounding the wait for each change.
 func addRunFlags(fs *pflag.FlagSet, f *runFlags, waitFlag string) {
-	fs.IntVar(&f.concurrency, "concurrency", vsphere.DefaultConcurrency, "how many changes run at once")
+	fs.IntVar(&f.concurrency, "concurrency", gate.DefaultConcurrency, "how many changes run at once")
 	if waitFlag != "" {
 		fs.DurationVar(&f.wait, waitFlag, 0, "how long to wait for each change before reporting it unknown (default: no limit)")
 	}
 }
 
 // options checks the flags and returns the run's options.
-func (f runFlags) options() (vsphere.RunOptions, error) {
+func (f runFlags) options() (gate.RunOptions, error) {
 	if f.concurrency < 1 {
-		return vsphere.RunOptions{}, usageErrorf("--concurrency must be at least 1, got %d", f.concurrency)
+		return gate.RunOptions{}, usageErrorf("--concurrency must be at least 1, got %d", f.concurrency)
 	}
 	if f.wait < 0 {
-		return vsphere.RunOptions{}, usageErrorf("invalid --timeout %s: want a positive duration, e.g. 10m", f.wait)
+		return gate.RunOptions{}, usageErrorf("invalid --timeout %s: want a positive duration, e.g. 10m", f.wait)
 	}
-	return vsphere.RunOptions{Concurrency: f.concurrency, Timeout: f.wait}, nil
+	return gate.RunOptions{Concurrency: f.concurrency, Timeout: f.wait}, nil
 }
 
 // badName turns a name that did not resolve (matched nothing, matched

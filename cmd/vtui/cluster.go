@@ -9,8 +9,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/vtui/vtui/ha/clusterspec"
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/clusterspec"
+	"github.com/vtui/vtui/vsphere/gate"
 )
 
 func newClusterCmd(a *app) *cobra.Command {
@@ -62,8 +63,7 @@ func (a *app) withCluster(cmd *cobra.Command, name string, fn func(cs *clusterSe
 // --dry-run only the difference is written, in the -o format.
 func (cs *clusterSession) reconfigure(desired clusterspec.Config, force bool) error {
 	w, stderr := cs.cmd.OutOrStdout(), cs.cmd.ErrOrStderr()
-	p := vsphere.NewPlanner(cs.inv, nil, nil)
-	act := p.ReconfigureCluster(cs.cfg, desired, force)
+	act := gate.ReconfigureCluster(cs.cfg, desired, force)
 	changes := clusterspec.Diff(cs.cfg.Spec, desired)
 	if act.Noop != "" {
 		fmt.Fprintf(stderr, "%s is already as asked; nothing to change\n", cs.cluster.Name)
@@ -86,7 +86,7 @@ func (cs *clusterSession) reconfigure(desired clusterspec.Config, force bool) er
 	for _, c := range changes {
 		fmt.Fprintf(stderr, "  %s\n", c)
 	}
-	return cs.apply([]vsphere.Action{act}, vsphere.RunOptions{Concurrency: 1}, runAll([]vsphere.Action{act}))
+	return cs.apply([]gate.Action{act}, gate.RunOptions{Concurrency: 1}, runAll([]gate.Action{act}))
 }
 
 var changeColumns = []column[clusterspec.Change]{
@@ -307,12 +307,12 @@ Applying one makes its migrations; it goes through the same confirmation,
 					fmt.Fprintf(cmd.ErrOrStderr(), "%s has no DRS recommendations\n", cs.cluster.Name)
 					return nil
 				}
-				p := vsphere.NewPlanner(cs.inv, nil, nil)
-				actions := make([]vsphere.Action, len(chosen))
+				p := gate.NewPlanner(cs.inv, nil, nil)
+				actions := make([]gate.Action, len(chosen))
 				for i, r := range chosen {
 					actions[i] = p.ApplyRecommendation(cs.cluster.Ref, r)
 				}
-				return cs.apply(actions, vsphere.RunOptions{Concurrency: 1}, runAll(actions))
+				return cs.apply(actions, gate.RunOptions{Concurrency: 1}, runAll(actions))
 			})
 		},
 	}

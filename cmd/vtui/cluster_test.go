@@ -11,9 +11,10 @@ import (
 	"testing"
 
 	"github.com/vtui/vtui/cmd/internal/config/configtest"
-	"github.com/vtui/vtui/ha/clusterspec"
 	"github.com/vtui/vtui/internal/golden"
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/clusterspec"
+	"github.com/vtui/vtui/vsphere/gate"
 	"github.com/vtui/vtui/vsphere/sim"
 	"github.com/vtui/vtui/vsphere/vspheretest"
 )
@@ -253,7 +254,7 @@ func (o *otherAdmin) Read(p []byte) (int, error) {
 		}
 		want := cur.Spec
 		want.DRS.Threshold = 2
-		if r := vsphere.NewGate(c).Do(ctx, vsphere.NewPlanner(inv, nil, nil).ReconfigureCluster(cur, want, false), nil); r.Status != vsphere.StatusOK {
+		if r := gate.NewGate(c).Do(ctx, gate.ReconfigureCluster(cur, want, false), nil); r.Status != gate.StatusOK {
 			o.t.Errorf("the other admin's change: %s %s", r.Status, r.Message)
 		}
 	})

@@ -10,10 +10,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vtui/vtui/ha/capacity"
-	"github.com/vtui/vtui/ha/clusterspec"
 	"github.com/vtui/vtui/internal/format"
 	"github.com/vtui/vtui/internal/readlimit"
 	"github.com/vtui/vtui/internal/strictyaml"
+	"github.com/vtui/vtui/vsphere/clusterspec"
 )
 
 func newClusterConfigCmd(a *app) *cobra.Command {

@@ -8,8 +8,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/vtui/vtui/ha/clusterspec"
 	"github.com/vtui/vtui/internal/format"
+	"github.com/vtui/vtui/vsphere/clusterspec"
 )
 
 // addForceFlag adds --force, which applies over someone else's change.

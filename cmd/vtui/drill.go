@@ -14,6 +14,8 @@ import (
 	"github.com/vtui/vtui/cmd/internal/config"
 	"github.com/vtui/vtui/ha/drill"
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/drillkit"
+	"github.com/vtui/vtui/vsphere/gate"
 )
 
 func newDrillCmd(a *app) *cobra.Command {
@@ -253,13 +255,13 @@ func (a *app) drillDryRun(cmd *cobra.Command, r *drill.Runner) error {
 // dryRun is what --dry-run -o json prints. Its field names are a stable
 // contract.
 type dryRun struct {
-	Plan      drill.Plan      `json:"plan" yaml:"plan"`
-	OK        bool            `json:"ok" yaml:"ok"`
-	Preflight []vsphere.Check `json:"preflight" yaml:"preflight"`
-	Targets   []string        `json:"targets" yaml:"targets"`
-	Protected []string        `json:"protected" yaml:"protected"`
-	Seed      int64           `json:"seed,omitempty" yaml:"seed,omitempty"`
-	HA        drill.HA        `json:"ha" yaml:"ha"`
+	Plan      drill.Plan   `json:"plan" yaml:"plan"`
+	OK        bool         `json:"ok" yaml:"ok"`
+	Preflight []gate.Check `json:"preflight" yaml:"preflight"`
+	Targets   []string     `json:"targets" yaml:"targets"`
+	Protected []string     `json:"protected" yaml:"protected"`
+	Seed      int64        `json:"seed,omitempty" yaml:"seed,omitempty"`
+	HA        drill.HA     `json:"ha" yaml:"ha"`
 	// Commands are those of method command, as they will run.
 	Commands []drill.PlannedCommand `json:"commands,omitempty" yaml:"commands,omitempty"`
 }
@@ -372,7 +374,7 @@ func rollbackWord(rb drill.RollbackReport) string {
 	case rb.OK:
 		return "ok, the drill's changes were undone" + kept
 	}
-	return fmt.Sprintf("left %d of the drill's changes not undone: %s%s", len(rb.Diffs), vsphere.Summarize(rb.Diffs, "; "), kept)
+	return fmt.Sprintf("left %d of the drill's changes not undone: %s%s", len(rb.Diffs), gate.Summarize(rb.Diffs, "; "), kept)
 }
 
 func newDrillRollbackCmd(a *app) *cobra.Command {
@@ -439,7 +441,7 @@ it; neither writes the journal. Exit 0 when the drill's changes are undone
 			}
 			if !rb.OK && !rb.DryRun {
 				return fmt.Errorf("the rollback left %d of the drill's changes not undone: %s; the journal stays open: run vtui drill rollback %s again",
-					len(rb.Diffs), vsphere.Summarize(rb.Diffs, "; "), args[0])
+					len(rb.Diffs), gate.Summarize(rb.Diffs, "; "), args[0])
 			}
 			return nil
 		},
@@ -473,7 +475,7 @@ cleared, --readonly refuses. A cluster without a lock is left alone.`,
 				if err != nil {
 					return badName(err)
 				}
-				cur, err := s.c.DrillLock(ctx, cl.Ref)
+				cur, err := drillkit.ReadLock(ctx, s.c, cl.Ref)
 				if err != nil {
 					return err
 				}
@@ -488,8 +490,8 @@ cleared, --readonly refuses. A cluster without a lock is left alone.`,
 						return err
 					}
 				}
-				actions := []vsphere.Action{vsphere.NewPlanner(s.inv, nil, nil).UnlockCluster(cl.Ref, cur, cur.Holder)}
-				return s.execute(vsphere.RunOptions{Concurrency: 1}, runAll(actions))
+				actions := []gate.Action{gate.UnlockCluster(cl, cur, cur.Holder)}
+				return s.execute(gate.RunOptions{Concurrency: 1}, runAll(actions))
 			})
 		},
 	}
@@ -497,7 +499,7 @@ cleared, --readonly refuses. A cluster without a lock is left alone.`,
 
 // describeLock names a lock's holder and its expiry, as of now: "nightly
 // (vtui on ci-7, pid 42), until 2026-12-07T03:00:00Z (expired 4m ago)".
-func describeLock(l vsphere.DrillLock, now time.Time) string {
+func describeLock(l drillkit.DrillLock, now time.Time) string {
 	when := fmt.Sprintf("expires in %s", l.Expires.Sub(now).Round(time.Second))
 	if l.Free(now) {
 		when = fmt.Sprintf("expired %s ago", now.Sub(l.Expires).Round(time.Second))

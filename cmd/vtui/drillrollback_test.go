@@ -13,6 +13,8 @@ import (
 	"github.com/vtui/vtui/cmd/internal/config/configtest"
 	"github.com/vtui/vtui/ha/drill"
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/drillkit"
+	"github.com/vtui/vtui/vsphere/gate"
 	"github.com/vtui/vtui/vsphere/sim"
 	"github.com/vtui/vtui/vsphere/vspheretest"
 )
@@ -27,14 +29,14 @@ func simEnv(t *testing.T) (*sim.Server, configtest.Env) {
 }
 
 // drillLock reads cluster-a's drill lock on srv.
-func drillLock(t *testing.T, srv *sim.Server) vsphere.DrillLock {
+func drillLock(t *testing.T, srv *sim.Server) drillkit.DrillLock {
 	t.Helper()
 	c := vspheretest.Connect(t, srv)
 	inv, err := c.Inventory(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	lock, err := c.DrillLock(context.Background(), inv.FilterClusters(vsphere.Filter{Name: "cluster-a"})[0].Ref)
+	lock, err := drillkit.ReadLock(context.Background(), c, inv.FilterClusters(vsphere.Filter{Name: "cluster-a"})[0].Ref)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +121,7 @@ func TestDrillUnlockCommand(t *testing.T) {
 	}
 	cl := inv.FilterClusters(vsphere.Filter{Name: "cluster-a"})[0]
 	const holder = "nightly (vtui on ci-7, pid 42)"
-	if r := vsphere.NewGate(c).Do(context.Background(), vsphere.NewPlanner(inv, nil, nil).LockCluster(cl.Ref, vsphere.DrillLock{}, holder, -time.Minute), nil); r.Status != vsphere.StatusOK {
+	if r := gate.NewGate(c).Do(context.Background(), gate.LockCluster(cl, drillkit.DrillLock{}, holder, -time.Minute), nil); r.Status != gate.StatusOK {
 		t.Fatal(r.Message)
 	}
 	for _, tt := range []struct {

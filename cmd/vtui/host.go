@@ -8,6 +8,7 @@ import (
 
 	"github.com/vtui/vtui/ha/placement"
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/gate"
 )
 
 func newHostCmd(a *app) *cobra.Command {
@@ -16,8 +17,8 @@ func newHostCmd(a *app) *cobra.Command {
 		Short: "Put hosts into maintenance mode, disconnect and reconnect them",
 	}
 	cmd.AddCommand(newHostMaintenanceCmd(a),
-		newHostConnectionCmd(a, "disconnect", "Disconnect a host from vCenter", vsphere.OpDisconnect),
-		newHostConnectionCmd(a, "reconnect", "Reconnect a disconnected host to vCenter", vsphere.OpReconnect))
+		newHostConnectionCmd(a, "disconnect", "Disconnect a host from vCenter", gate.OpDisconnect),
+		newHostConnectionCmd(a, "reconnect", "Reconnect a disconnected host to vCenter", gate.OpReconnect))
 	return cmd
 }
 
@@ -79,12 +80,12 @@ bounds connecting, as everywhere.)
 					return badName(err)
 				}
 				refs := refs(hosts, func(h vsphere.Host) vsphere.Ref { return h.Ref })
-				p, err := s.c.Planner(cmd.Context(), s.inv, refs, nil)
+				p, err := gate.PlannerFor(cmd.Context(), s.c, s.inv, refs, nil)
 				if err != nil {
 					return err
 				}
 				if !enter {
-					actions := make([]vsphere.Action, len(refs))
+					actions := make([]gate.Action, len(refs))
 					for i, h := range refs {
 						actions[i] = p.ExitMaintenance(h, timeout)
 					}
@@ -94,11 +95,11 @@ bounds connecting, as everywhere.)
 				if err != nil {
 					return err
 				}
-				var actions []vsphere.Action
+				var actions []gate.Action
 				for _, step := range plan.Steps {
 					actions = append(append(actions, step.Evacuate...), step.Enter)
 				}
-				return s.apply(actions, opts, func(ctx context.Context, g *vsphere.Gate, opts vsphere.RunOptions) vsphere.Summary {
+				return s.apply(actions, opts, func(ctx context.Context, g *gate.Gate, opts gate.RunOptions) gate.Summary {
 					return placement.EnterMaintenance(ctx, g, plan, opts)
 				})
 			})
@@ -111,7 +112,7 @@ bounds connecting, as everywhere.)
 }
 
 // newHostConnectionCmd builds `vtui host disconnect` or `reconnect`.
-func newHostConnectionCmd(a *app, name, short string, op vsphere.Op) *cobra.Command {
+func newHostConnectionCmd(a *app, name, short string, op gate.Op) *cobra.Command {
 	return &cobra.Command{
 		Use:   name + " HOST",
 		Short: short,
@@ -130,13 +131,13 @@ already in the asked state is reported as noop.
 				if err != nil {
 					return badName(err)
 				}
-				p := vsphere.NewPlanner(s.inv, nil, nil)
+				p := gate.NewPlanner(s.inv, nil, nil)
 				action := p.Reconnect(h.Ref)
-				if op == vsphere.OpDisconnect {
+				if op == gate.OpDisconnect {
 					action = p.Disconnect(h.Ref)
 				}
-				actions := []vsphere.Action{action}
-				return s.apply(actions, vsphere.RunOptions{Concurrency: 1}, runAll(actions))
+				actions := []gate.Action{action}
+				return s.apply(actions, gate.RunOptions{Concurrency: 1}, runAll(actions))
 			})
 		},
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/vtui/vtui/ha/placement"
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/gate"
 )
 
 func newVMCmd(a *app) *cobra.Command {
@@ -79,7 +80,7 @@ inventory path (/dc-01/host/cluster-b/Resources).
 				if err != nil {
 					return err
 				}
-				p, err := s.c.Planner(cmd.Context(), s.inv, append(req.VMs, req.Spec.Host, req.Spec.Pool), s.pools)
+				p, err := gate.PlannerFor(cmd.Context(), s.c, s.inv, append(req.VMs, req.Spec.Host, req.Spec.Pool), s.pools)
 				if err != nil {
 					return err
 				}
@@ -140,8 +141,8 @@ func (s *changeSession) migrateRequest(vmNames []string, host, datastore, pool s
 }
 
 // powerOps maps the power command's operations to the gate's.
-var powerOps = map[string]vsphere.Op{
-	"on": vsphere.OpPowerOn, "off": vsphere.OpPowerOff, "reset": vsphere.OpReset, "shutdown": vsphere.OpShutdown,
+var powerOps = map[string]gate.Op{
+	"on": gate.OpPowerOn, "off": gate.OpPowerOff, "reset": gate.OpReset, "shutdown": gate.OpShutdown,
 }
 
 func newVMPowerCmd(a *app) *cobra.Command {
@@ -180,8 +181,8 @@ A VM already in the asked state is reported as noop, not as an error.
 				if err != nil {
 					return badName(err)
 				}
-				p := vsphere.NewPlanner(s.inv, nil, nil)
-				actions := make([]vsphere.Action, len(vms))
+				p := gate.NewPlanner(s.inv, nil, nil)
+				actions := make([]gate.Action, len(vms))
 				for i, v := range vms {
 					actions[i] = p.Power(v.Ref, op)
 				}

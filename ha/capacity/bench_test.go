@@ -6,8 +6,8 @@ import (
 	"runtime"
 	"testing"
 
-	"github.com/vtui/vtui/ha/clusterspec"
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/clusterspec"
 	"github.com/vtui/vtui/vsphere/vspheretest"
 )
 

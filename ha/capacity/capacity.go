@@ -44,8 +44,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/vtui/vtui/ha/clusterspec"
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/clusterspec"
 )
 
 // MaxFailures is the most simultaneous host failures Analyze considers:

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vtui/vtui/ha/clusterspec"
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/clusterspec"
 )
 
 var shared = vsphere.Ref{Type: "Datastore", Value: "ds-shared"}

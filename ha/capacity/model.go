@@ -6,9 +6,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/vtui/vtui/ha/clusterspec"
 	"github.com/vtui/vtui/internal/format"
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/clusterspec"
 )
 
 // model is the cluster prepared once for many scenarios: hosts and VMs by

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vtui/vtui/ha/clusterspec"
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/clusterspec"
 )
 
 // Baseline is the cluster as a drill found it: where every VM ran and

@@ -14,8 +14,10 @@ import (
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25"
 
-	"github.com/vtui/vtui/ha/clusterspec"
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/clusterspec"
+	"github.com/vtui/vtui/vsphere/drillkit"
+	"github.com/vtui/vtui/vsphere/gate"
 	"github.com/vtui/vtui/vsphere/sim"
 	"github.com/vtui/vtui/vsphere/vspheretest"
 )
@@ -129,13 +131,13 @@ func TestHostFailureDrillPassesAndRollsBackToTheBaseline(t *testing.T) {
 	}
 }
 
-func lockOf(t *testing.T, c *vsphere.Client, cluster string) vsphere.DrillLock {
+func lockOf(t *testing.T, c *vsphere.Client, cluster string) drillkit.DrillLock {
 	t.Helper()
 	inv, err := c.Inventory(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	lock, err := c.DrillLock(context.Background(), inv.FilterClusters(vsphere.Filter{Name: cluster})[0].Ref)
+	lock, err := drillkit.ReadLock(context.Background(), c, inv.FilterClusters(vsphere.Filter{Name: cluster})[0].Ref)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +159,7 @@ func reconfigure(t *testing.T, c *vsphere.Client, change func(*clusterspec.Confi
 	}
 	want := cfg.Spec
 	change(&want)
-	if r := vsphere.NewGate(c).Do(ctx, vsphere.NewPlanner(inv, nil, nil).ReconfigureCluster(cfg, want, false), nil); r.Status != vsphere.StatusOK {
+	if r := gate.NewGate(c).Do(ctx, gate.ReconfigureCluster(cfg, want, false), nil); r.Status != gate.StatusOK {
 		t.Fatalf("reconfigure: %s %s", r.Status, r.Message)
 	}
 }
@@ -249,8 +251,8 @@ func TestPreflightRefusesAndInjectsNothing(t *testing.T) {
 		{name: "another drill holds the lock", setup: func(t *testing.T, c *vsphere.Client) {
 			inv, _ := c.Inventory(context.Background())
 			cl := inv.FilterClusters(vsphere.Filter{Name: "cluster-a"})[0]
-			a := vsphere.NewPlanner(inv, nil, nil).LockCluster(cl.Ref, vsphere.DrillLock{}, "nightly (vtui on ci-7, pid 42)", time.Hour)
-			if r := vsphere.NewGate(c).Do(context.Background(), a, nil); r.Status != vsphere.StatusOK {
+			a := gate.LockCluster(cl, drillkit.DrillLock{}, "nightly (vtui on ci-7, pid 42)", time.Hour)
+			if r := gate.NewGate(c).Do(context.Background(), a, nil); r.Status != gate.StatusOK {
 				t.Fatal(r.Message)
 			}
 		}, check: "lock", message: "another drill runs on cluster-a: nightly (vtui on ci-7, pid 42)"},
@@ -272,7 +274,7 @@ func TestPreflightRefusesAndInjectsNothing(t *testing.T) {
 			before := clusterState(t, c)
 			j := newJournal(t)
 			rep := (&Runner{Client: c, Plan: mustParse(t, text), Journal: j}).Run(context.Background())
-			i := slices.IndexFunc(rep.Preflight, func(ch vsphere.Check) bool { return ch.Status == vsphere.CheckFail })
+			i := slices.IndexFunc(rep.Preflight, func(ch gate.Check) bool { return ch.Status == gate.CheckFail })
 			if rep.Result != ResultError || i < 0 || rep.Preflight[i].Name != tt.check || !strings.Contains(rep.Preflight[i].Reason, tt.message) {
 				t.Fatalf("want the %s check to refuse with %q; got:\n%s", tt.check, tt.message, describe(rep))
 			}
@@ -522,8 +524,8 @@ func TestSimCrashIsRefusedAgainstPlainVcsim(t *testing.T) {
 		plan := mustParse(t, strings.NewReplacer("cluster-a", inv.Clusters[0].Name, "esx-a-01.lab.local", inv.FilterHosts(vsphere.Filter{Cluster: inv.Clusters[0].Name})[0].Name).Replace(crashPlan))
 		before := clusterState(t, c)
 		rep := (&Runner{Client: c, Plan: plan}).Run(ctx)
-		i := slices.IndexFunc(rep.Preflight, func(ch vsphere.Check) bool { return ch.Name == "method" })
-		if rep.Result != ResultError || rep.HA != HAReal || i < 0 || rep.Preflight[i].Status != vsphere.CheckFail ||
+		i := slices.IndexFunc(rep.Preflight, func(ch gate.Check) bool { return ch.Name == "method" })
+		if rep.Result != ResultError || rep.HA != HAReal || i < 0 || rep.Preflight[i].Status != gate.CheckFail ||
 			!strings.Contains(rep.Preflight[i].Reason, "sim-crash works only against vtui's simulator") {
 			t.Fatalf("want the method check to refuse sim-crash; got:\n%s", describe(rep))
 		}

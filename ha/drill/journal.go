@@ -13,9 +13,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/vtui/vtui/ha/clusterspec"
 	"github.com/vtui/vtui/internal/readlimit"
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/clusterspec"
 )
 
 // Step is a step of a drill, as its journal and its timeline name it.

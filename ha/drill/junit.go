@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/gate"
 )
 
 // The JUnit XML a drill writes, in the shape CI systems read: one suite,
@@ -70,7 +70,7 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 	}
 	for _, c := range r.Preflight {
 		tc := junitCase{Class: "preflight", Name: c.Name, Time: seconds(0)}
-		if c.Status == vsphere.CheckFail {
+		if c.Status == gate.CheckFail {
 			tc.Failure = &junitProblem{Message: c.Reason, Text: c.String()}
 		}
 		s.Cases = append(s.Cases, tc)

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/vtui/vtui/ha/clusterspec"
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/clusterspec"
 )
 
 // OutsideChange is a difference from the baseline that the drill did not

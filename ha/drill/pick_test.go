@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/gate"
 )
 
 func TestPickTargets(t *testing.T) {
@@ -44,7 +45,7 @@ func TestPickTargets(t *testing.T) {
 			}
 			switch {
 			case tt.why != "":
-				if check.Status != vsphere.CheckFail || !strings.Contains(check.Reason, tt.why) {
+				if check.Status != gate.CheckFail || !strings.Contains(check.Reason, tt.why) {
 					t.Errorf("pickTargets(%+v) = %v, %v; want refused: %s", tt.targets, names, check, tt.why)
 				}
 			case tt.want != nil && !slices.Equal(names, tt.want):

@@ -12,9 +12,11 @@ import (
 	"time"
 
 	"github.com/vtui/vtui/ha/capacity"
-	"github.com/vtui/vtui/ha/clusterspec"
 	"github.com/vtui/vtui/ha/placement"
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/clusterspec"
+	"github.com/vtui/vtui/vsphere/drillkit"
+	"github.com/vtui/vtui/vsphere/gate"
 )
 
 // HA says what restarts VMs in a drill: vSphere HA, or vtui's simulator's
@@ -34,7 +36,7 @@ type Preflight struct {
 	// Checks are every gate, in order; their names are stable: policy,
 	// cluster, targets, protected, ha, admission-control, hosts, capacity,
 	// lock, method.
-	Checks []vsphere.Check
+	Checks []gate.Check
 	// HA is real, or simulated when the server is vtui's simulator.
 	HA HA
 	// Seed is the seed random targets were picked with.
@@ -63,14 +65,14 @@ type Preflight struct {
 
 // OK reports whether every check passed.
 func (p *Preflight) OK() bool {
-	return p != nil && !slices.ContainsFunc(p.Checks, func(c vsphere.Check) bool { return c.Status == vsphere.CheckFail })
+	return p != nil && !slices.ContainsFunc(p.Checks, func(c gate.Check) bool { return c.Status == gate.CheckFail })
 }
 
 // Failed returns the checks that failed.
-func (p *Preflight) Failed() []vsphere.Check {
-	var out []vsphere.Check
+func (p *Preflight) Failed() []gate.Check {
+	var out []gate.Check
 	for _, c := range p.Checks {
-		if c.Status == vsphere.CheckFail {
+		if c.Status == gate.CheckFail {
 			out = append(out, c)
 		}
 	}
@@ -83,15 +85,15 @@ func (p *Preflight) Why() string {
 	for _, c := range p.Failed() {
 		why = append(why, c.String())
 	}
-	return vsphere.Summarize(why, "; ")
+	return gate.Summarize(why, "; ")
 }
 
-func passed(name, format string, args ...any) vsphere.Check {
-	return vsphere.Check{Name: name, Status: vsphere.CheckPass, Reason: fmt.Sprintf(format, args...)}
+func passed(name, format string, args ...any) gate.Check {
+	return gate.Check{Name: name, Status: gate.CheckPass, Reason: fmt.Sprintf(format, args...)}
 }
 
-func failed(name, format string, args ...any) vsphere.Check {
-	return vsphere.Check{Name: name, Status: vsphere.CheckFail, Reason: fmt.Sprintf(format, args...)}
+func failed(name, format string, args ...any) gate.Check {
+	return gate.Check{Name: name, Status: gate.CheckFail, Reason: fmt.Sprintf(format, args...)}
 }
 
 // Preflight runs every gate of the plan against the cluster as it is now,
@@ -104,7 +106,7 @@ func (r *Runner) Preflight(ctx context.Context) (*Preflight, error) {
 		return nil, fmt.Errorf("preflight: read the inventory: %w", err)
 	}
 	p := &Preflight{HA: HAReal, inv: inv}
-	add := func(ch vsphere.Check) { p.Checks = append(p.Checks, ch) }
+	add := func(ch gate.Check) { p.Checks = append(p.Checks, ch) }
 
 	switch pol := c.Policy(); {
 	case pol.ReadOnly && pol.DryRun:
@@ -124,9 +126,9 @@ func (r *Runner) Preflight(ctx context.Context) (*Preflight, error) {
 	if p.config, err = c.ClusterConfig(ctx, inv, cl.Ref); err != nil {
 		return nil, fmt.Errorf("preflight: %w", err)
 	}
-	if _, p.notSim = c.SimulatorInfo(ctx); p.notSim == nil {
+	if _, p.notSim = drillkit.SimulatorInfo(ctx, c); p.notSim == nil {
 		p.HA = HASimulated
-	} else if !errors.Is(p.notSim, vsphere.ErrNotSimulator) {
+	} else if !errors.Is(p.notSim, drillkit.ErrNotSimulator) {
 		return nil, fmt.Errorf("preflight: %w", p.notSim)
 	}
 
@@ -136,7 +138,7 @@ func (r *Runner) Preflight(ctx context.Context) (*Preflight, error) {
 	targets, seed, check := pickTargets(plan.Targets, cl.Name, hosts, vms)
 	p.Targets, p.Seed = targets, seed
 	add(check)
-	if check.Status == vsphere.CheckFail {
+	if check.Status == gate.CheckFail {
 		return p, nil
 	}
 	add(p.protect(plan, vms))
@@ -154,7 +156,7 @@ func (r *Runner) Preflight(ctx context.Context) (*Preflight, error) {
 func usable(h vsphere.Host) bool { return h.ConnectionState == "connected" && !h.MaintenanceMode }
 
 // pickTargets resolves the plan's targets among the cluster's hosts.
-func pickTargets(t Targets, cluster string, hosts []vsphere.Host, vms []vsphere.VM) ([]vsphere.Host, int64, vsphere.Check) {
+func pickTargets(t Targets, cluster string, hosts []vsphere.Host, vms []vsphere.VM) ([]vsphere.Host, int64, gate.Check) {
 	byName := map[string]vsphere.Host{}
 	var names, eligible []string
 	for _, h := range hosts {
@@ -223,7 +225,7 @@ func hostState(h vsphere.Host) string {
 
 // protect chooses the VMs the drill proves: by the plan's globs, or every
 // powered-on VM of the targets.
-func (p *Preflight) protect(plan Plan, vms []vsphere.VM) vsphere.Check {
+func (p *Preflight) protect(plan Plan, vms []vsphere.VM) gate.Check {
 	onTarget := map[vsphere.Ref]bool{}
 	for _, h := range p.Targets {
 		onTarget[h.Ref] = true
@@ -273,7 +275,7 @@ func targetNames(hosts []vsphere.Host) string {
 
 // checkHA requires HA with host monitoring for a host failure: without
 // it, nothing restarts the VMs.
-func (p *Preflight) checkHA(plan Plan) vsphere.Check {
+func (p *Preflight) checkHA(plan Plan) gate.Check {
 	ha := p.config.Spec.HA
 	switch {
 	case plan.Scenario == ScenarioEvacuation:
@@ -288,7 +290,7 @@ func (p *Preflight) checkHA(plan Plan) vsphere.Check {
 
 // checkAdmission requires admission control for a host failure: without
 // it, nothing reserves the capacity the restarts need.
-func (p *Preflight) checkAdmission(plan Plan) vsphere.Check {
+func (p *Preflight) checkAdmission(plan Plan) gate.Check {
 	ac := p.config.Spec.HA.AdmissionControl
 	switch {
 	case plan.Scenario == ScenarioEvacuation:
@@ -302,7 +304,7 @@ func (p *Preflight) checkAdmission(plan Plan) vsphere.Check {
 
 // checkOtherHosts requires every other host up, so that the drill fails
 // only what it means to.
-func (p *Preflight) checkOtherHosts(hosts []vsphere.Host) vsphere.Check {
+func (p *Preflight) checkOtherHosts(hosts []vsphere.Host) gate.Check {
 	var down []string
 	for _, h := range hosts {
 		if !usable(h) && !slices.ContainsFunc(p.Targets, func(t vsphere.Host) bool { return t.Ref == h.Ref }) {
@@ -318,7 +320,7 @@ func (p *Preflight) checkOtherHosts(hosts []vsphere.Host) vsphere.Check {
 // checkCapacity asks the what-if whether the protected VMs of the targets
 // can restart elsewhere, and for an evacuation vtui carries out, whether
 // each has a host to go to.
-func (p *Preflight) checkCapacity(ctx context.Context, c *vsphere.Client, plan Plan) vsphere.Check {
+func (p *Preflight) checkCapacity(ctx context.Context, c *vsphere.Client, plan Plan) gate.Check {
 	in, err := capacity.Gather(ctx, c, p.inv, p.config)
 	if err != nil {
 		return failed("capacity", "could not read the VMs' reservations: %v", err)
@@ -351,7 +353,7 @@ func (p *Preflight) checkCapacity(ctx context.Context, c *vsphere.Client, plan P
 		drs := p.config.Spec.DRS
 		p.DRSEvacuates = drs.Enabled && drs.Automation == clusterspec.AutomationFull && !plan.PinDRS
 		if !p.DRSEvacuates {
-			planner, err := c.Planner(ctx, p.inv, []vsphere.Ref{p.Cluster.Ref}, nil)
+			planner, err := gate.PlannerFor(ctx, c, p.inv, []vsphere.Ref{p.Cluster.Ref}, nil)
 			if err != nil {
 				return failed("capacity", "could not read the cluster's rules: %v", err)
 			}
@@ -376,8 +378,8 @@ func mb(n int64) string {
 }
 
 // checkLock refuses when another drill holds the cluster.
-func (r *Runner) checkLock(ctx context.Context, cl vsphere.Cluster) vsphere.Check {
-	lock, err := r.Client.DrillLock(ctx, cl.Ref)
+func (r *Runner) checkLock(ctx context.Context, cl vsphere.Cluster) gate.Check {
+	lock, err := drillkit.ReadLock(ctx, r.Client, cl.Ref)
 	switch {
 	case err != nil:
 		return failed("lock", "%v", err)
@@ -390,7 +392,7 @@ func (r *Runner) checkLock(ctx context.Context, cl vsphere.Cluster) vsphere.Chec
 
 // checkMethod fits the injection to the server: sim-crash only against
 // vtui's simulator.
-func (p *Preflight) checkMethod(plan Plan) vsphere.Check {
+func (p *Preflight) checkMethod(plan Plan) gate.Check {
 	switch plan.Inject.Method {
 	case MethodSimCrash:
 		if p.HA != HASimulated {

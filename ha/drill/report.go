@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/gate"
 )
 
 // Result is a drill's verdict.
@@ -47,9 +48,9 @@ type Report struct {
 	Reasons  []string  `json:"reasons"`
 	Injected time.Time `json:"injected,omitzero"`
 
-	Preflight []vsphere.Check `json:"preflight"`
-	Timeline  []Moment        `json:"timeline"`
-	VMs       []VMResult      `json:"vms"`
+	Preflight []gate.Check `json:"preflight"`
+	Timeline  []Moment     `json:"timeline"`
+	VMs       []VMResult   `json:"vms"`
 	// RTOSeconds is the longest recovery of a protected VM; Breakdown
 	// splits it into detection and restarts.
 	RTOSeconds float64   `json:"rto_seconds"`

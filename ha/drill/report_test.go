@@ -11,6 +11,7 @@ import (
 
 	"github.com/vtui/vtui/internal/golden"
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/gate"
 )
 
 // sampleReport is a failed host-failure drill: one VM restarted in time,
@@ -27,10 +28,10 @@ func sampleReport(t *testing.T) *Report {
 		VCenter: &vsphere.Identity{InstanceUUID: "0b9c2e4d-5a8f-4f7e-9f3e-2d6f1a7c8b90", URL: "https://127.0.0.1:8989/sdk"},
 		Started: at(-2), Ended: at(20), Seconds: 22, Journal: "drill.journal", Injected: t0,
 		Result: ResultFail, Reasons: []string{"1 protected VMs lost (expect.lost is 0): db-01"},
-		Preflight: []vsphere.Check{
-			{Name: "policy", Status: vsphere.CheckPass, Reason: "changes allowed"},
-			{Name: "ha", Status: vsphere.CheckPass, Reason: "enabled, with host monitoring"},
-			{Name: "capacity", Status: vsphere.CheckPass, Reason: "2 VMs would restart elsewhere, 60.0 GiB of memory left"},
+		Preflight: []gate.Check{
+			{Name: "policy", Status: gate.CheckPass, Reason: "changes allowed"},
+			{Name: "ha", Status: gate.CheckPass, Reason: "enabled, with host monitoring"},
+			{Name: "capacity", Status: gate.CheckPass, Reason: "2 VMs would restart elsewhere, 60.0 GiB of memory left"},
 		},
 		Timeline: []Moment{
 			{At: -1, Time: at(-1), Kind: "step", What: "preflight passed: 10 checks"},

@@ -7,8 +7,10 @@ import (
 	"slices"
 	"time"
 
-	"github.com/vtui/vtui/ha/clusterspec"
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/clusterspec"
+	"github.com/vtui/vtui/vsphere/drillkit"
+	"github.com/vtui/vtui/vsphere/gate"
 )
 
 // undo is what a rollback must undo, as the journal says it: a run keeps
@@ -128,11 +130,11 @@ func (r *restorer) journalStep(s Step) {
 // cluster is now (a move back to a host the dry run did not recover,
 // say); else its failure is a difference. It reports whether the
 // rollback may go on as if the action were done.
-func (r *restorer) did(res vsphere.Result, what string) bool {
+func (r *restorer) did(res gate.Result, what string) bool {
 	switch {
 	case done(res):
 		r.note("%s", what)
-	case res.Status == vsphere.StatusDryRun:
+	case res.Status == gate.StatusDryRun:
 		r.note("%s", res.Message)
 	case r.dry:
 		r.note("as the cluster is now, before the steps above: %s", failure(res))
@@ -144,7 +146,7 @@ func (r *restorer) did(res vsphere.Result, what string) bool {
 }
 
 // failure says how an action failed, naming it and its object.
-func failure(res vsphere.Result) string {
+func failure(res gate.Result) string {
 	if res.Err != nil {
 		return res.Err.Error() // an *OpError: "migrate web-01: ..."
 	}
@@ -185,8 +187,8 @@ func (r *restorer) recoverHosts(ctx context.Context) {
 	if inv == nil {
 		return
 	}
-	planner := vsphere.NewPlanner(inv, nil, nil)
-	gate := vsphere.NewGate(r.c)
+	planner := gate.NewPlanner(inv, nil, nil)
+	g := gate.NewGate(r.c)
 	for _, h := range r.u.injected {
 		cur, ok := planner.Host(hostRef(h.ID))
 		if !ok {
@@ -198,7 +200,7 @@ func (r *restorer) recoverHosts(ctx context.Context) {
 		}
 		switch {
 		case r.u.method == MethodSimCrash:
-			if !r.did(gate.Do(ctx, planner.RecoverHost(cur.Ref), nil), "recovered "+h.Name) {
+			if !r.did(g.Do(ctx, gate.RecoverHost(cur), nil), "recovered "+h.Name) {
 				continue
 			}
 		case r.u.plan.Inject.Recover.IsZero():
@@ -221,7 +223,7 @@ func (r *restorer) recoverHosts(ctx context.Context) {
 		if r.dry {
 			continue
 		}
-		if err := r.c.WaitHostConnected(ctx, cur.Ref); err != nil {
+		if err := drillkit.WaitHostConnected(ctx, r.c, cur.Ref); err != nil {
 			r.differ("host %s: %v", h.Name, err)
 			continue
 		}
@@ -236,14 +238,14 @@ func (r *restorer) exitMaintenance(ctx context.Context) {
 	if inv == nil {
 		return
 	}
-	planner := vsphere.NewPlanner(inv, nil, nil)
-	gate := vsphere.NewGate(r.c)
+	planner := gate.NewPlanner(inv, nil, nil)
+	g := gate.NewGate(r.c)
 	for _, bh := range r.u.baseline.Hosts {
 		cur, ok := planner.Host(hostRef(bh.ID))
 		if !ok || !r.ours[bh.ID] || bh.Maintenance || !cur.MaintenanceMode {
 			continue
 		}
-		r.did(gate.Do(ctx, planner.ExitMaintenance(cur.Ref, 0), nil), bh.Name+" exited maintenance mode")
+		r.did(g.Do(ctx, planner.ExitMaintenance(cur.Ref, 0), nil), bh.Name+" exited maintenance mode")
 	}
 }
 
@@ -257,28 +259,28 @@ func (r *restorer) placeVMs(ctx context.Context, cluster vsphere.Ref) {
 	if r.dry {
 		inv = r.hostsRestored(inv)
 	}
-	planner, err := r.c.Planner(ctx, inv, []vsphere.Ref{cluster}, nil)
+	planner, err := gate.PlannerFor(ctx, r.c, inv, []vsphere.Ref{cluster}, nil)
 	if err != nil {
 		r.differ("could not read the cluster's rules: %v", err)
 		return
 	}
-	var moves, starts []vsphere.Action
+	var moves, starts []gate.Action
 	for _, bv := range r.u.baseline.VMs {
 		cur, ok := planner.VM(vmRef(bv.ID))
 		if !ok || !r.ours[bv.ID] {
 			continue // Compare reports it
 		}
 		if cur.HostRef.Value != bv.Host.ID {
-			spec := vsphere.MigrateSpec{Host: hostRef(bv.Host.ID)}
+			spec := gate.MigrateSpec{Host: hostRef(bv.Host.ID)}
 			moves = append(moves, planner.Migrate(cur.Ref, spec))
 			planner.Moved(cur.Ref, spec)
 		}
 		if bv.PowerState == "poweredOn" && cur.PowerState != "poweredOn" {
-			starts = append(starts, planner.Power(cur.Ref, vsphere.OpPowerOn))
+			starts = append(starts, planner.Power(cur.Ref, gate.OpPowerOn))
 		}
 	}
-	gate := vsphere.NewGate(r.c)
-	for _, batch := range [][]vsphere.Action{moves, starts} {
+	g := gate.NewGate(r.c)
+	for _, batch := range [][]gate.Action{moves, starts} {
 		if r.dry {
 			r.plan(batch)
 			continue
@@ -286,9 +288,9 @@ func (r *restorer) placeVMs(ctx context.Context, cluster vsphere.Ref) {
 		if len(batch) == 0 {
 			continue
 		}
-		sum := gate.Run(ctx, batch, vsphere.RunOptions{})
+		sum := g.Run(ctx, batch, gate.RunOptions{})
 		for _, res := range sum.Results {
-			if res.Status != vsphere.StatusOK && res.Status != vsphere.StatusNoop {
+			if res.Status != gate.StatusOK && res.Status != gate.StatusNoop {
 				r.did(res, "")
 			}
 		}
@@ -300,7 +302,7 @@ func (r *restorer) placeVMs(ctx context.Context, cluster vsphere.Ref) {
 // cluster as the steps before would leave it (see hostsRestored). They
 // are not sent even as a dry run: vCenter can only check them against
 // the cluster as it is now, before those steps.
-func (r *restorer) plan(actions []vsphere.Action) {
+func (r *restorer) plan(actions []gate.Action) {
 	for _, a := range actions {
 		if failed := a.Failed(); len(failed) > 0 {
 			r.note("would %s, but it would be refused: %s", a, failed[0])
@@ -348,13 +350,13 @@ func (r *restorer) restoreDRS(ctx context.Context, cluster vsphere.Ref) {
 	if r.u.drs == nil {
 		return
 	}
-	inv, cfg := r.config(ctx, r.lastInventory(ctx), cluster)
+	_, cfg := r.config(ctx, r.lastInventory(ctx), cluster)
 	if cfg == nil || cfg.Spec.DRS.Automation != clusterspec.AutomationManual || r.u.drs.Automation == clusterspec.AutomationManual {
 		return
 	}
 	want := cfg.Spec
 	want.DRS.Automation = r.u.drs.Automation
-	res := vsphere.NewGate(r.c).Do(ctx, vsphere.NewPlanner(inv, nil, nil).ReconfigureCluster(cfg, want, false), nil)
+	res := gate.NewGate(r.c).Do(ctx, gate.ReconfigureCluster(cfg, want, false), nil)
 	r.did(res, fmt.Sprintf("DRS of %s back to %s", r.u.cluster.Name, r.u.drs.Automation))
 }
 
@@ -367,7 +369,7 @@ func (r *restorer) sortOut(ctx context.Context, inv *vsphere.Inventory, cluster 
 	if cfg == nil {
 		return nil
 	}
-	events, err := r.c.EventsSince(ctx, cluster, r.u.baseline.Taken)
+	events, err := drillkit.EventsSince(ctx, r.c, cluster, r.u.baseline.Taken)
 	if err != nil {
 		r.note("could not read the events since the baseline, so who made the changes the drill did not make is unknown: %v", err)
 	}
@@ -390,7 +392,7 @@ func (r *restorer) compare(ctx context.Context, cluster vsphere.Ref) {
 	case len(r.rb.Diffs) > 0:
 	case len(r.rb.Outside) > 0:
 		r.note("the drill's changes are undone; the cluster differs from the baseline of %s by %d changes others made during the drill, kept: %s",
-			r.u.baseline.Taken.Format(time.RFC3339), len(r.rb.Outside), vsphere.Summarize(outsideLines(r.rb.Outside), "; "))
+			r.u.baseline.Taken.Format(time.RFC3339), len(r.rb.Outside), gate.Summarize(outsideLines(r.rb.Outside), "; "))
 	default:
 		r.note("the cluster equals the baseline of %s", r.u.baseline.Taken.Format(time.RFC3339))
 	}
@@ -398,7 +400,7 @@ func (r *restorer) compare(ctx context.Context, cluster vsphere.Ref) {
 
 // unlock releases the drill lock if this drill holds it.
 func (r *restorer) unlock(ctx context.Context, cluster vsphere.Ref) {
-	cur, err := r.c.DrillLock(ctx, cluster)
+	cur, err := drillkit.ReadLock(ctx, r.c, cluster)
 	if err != nil {
 		r.differ("could not read the drill lock: %v", err)
 		return
@@ -410,7 +412,11 @@ func (r *restorer) unlock(ctx context.Context, cluster vsphere.Ref) {
 	if inv == nil {
 		return
 	}
-	res := vsphere.NewGate(r.c).Do(ctx, vsphere.NewPlanner(inv, nil, nil).UnlockCluster(cluster, cur, r.u.holder), nil)
+	cl := vsphere.Cluster{Ref: cluster, Name: cluster.Value}
+	if i := slices.IndexFunc(inv.Clusters, func(c vsphere.Cluster) bool { return c.Ref == cluster }); i >= 0 {
+		cl = inv.Clusters[i]
+	}
+	res := gate.NewGate(r.c).Do(ctx, gate.UnlockCluster(cl, cur, r.u.holder), nil)
 	r.did(res, "released the drill lock of "+r.u.cluster.Name)
 }
 
@@ -509,6 +515,6 @@ func newRollbackReport(skipped string) RollbackReport {
 }
 
 // done says an action did what it was asked, or found it already done.
-func done(res vsphere.Result) bool {
-	return res.Status == vsphere.StatusOK || res.Status == vsphere.StatusNoop
+func done(res gate.Result) bool {
+	return res.Status == gate.StatusOK || res.Status == gate.StatusNoop
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/gate"
 	"github.com/vtui/vtui/vsphere/sim"
 	"github.com/vtui/vtui/vsphere/vspheretest"
 )
@@ -237,7 +238,7 @@ func powerOff(t *testing.T, c *vsphere.Client, vm string) {
 		t.Error(err)
 		return
 	}
-	if r := vsphere.NewGate(c).Do(ctx, vsphere.NewPlanner(inv, nil, nil).Power(vms[0].Ref, vsphere.OpPowerOff), nil); r.Status != vsphere.StatusOK {
+	if r := gate.NewGate(c).Do(ctx, gate.NewPlanner(inv, nil, nil).Power(vms[0].Ref, gate.OpPowerOff), nil); r.Status != gate.StatusOK {
 		t.Errorf("another admin powering off %s: %s %s", vm, r.Status, r.Message)
 	}
 }

@@ -7,9 +7,11 @@ import (
 	"os"
 	"time"
 
-	"github.com/vtui/vtui/ha/clusterspec"
 	"github.com/vtui/vtui/ha/placement"
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/clusterspec"
+	"github.com/vtui/vtui/vsphere/drillkit"
+	"github.com/vtui/vtui/vsphere/gate"
 )
 
 // Runner runs one plan against one vCenter, as a state machine whose
@@ -52,7 +54,7 @@ type drill struct {
 	rep   *Report
 	track *tracker
 	undo  *undo
-	gate  *vsphere.Gate
+	gate  *gate.Gate
 	pre   *Preflight
 	// seen counts the observations taken so far.
 	seen int
@@ -72,8 +74,8 @@ func (r *Runner) Run(ctx context.Context) *Report {
 	if r.Holder == "" {
 		r.Holder = DefaultHolder(r.Plan)
 	}
-	d := &drill{Runner: r, gate: vsphere.NewGate(r.Client), undo: &undo{plan: r.Plan, holder: r.Holder},
-		rep: &Report{Plan: r.Plan, Started: time.Now().UTC(), Reasons: []string{}, Preflight: []vsphere.Check{},
+	d := &drill{Runner: r, gate: gate.NewGate(r.Client), undo: &undo{plan: r.Plan, holder: r.Holder},
+		rep: &Report{Plan: r.Plan, Started: time.Now().UTC(), Reasons: []string{}, Preflight: []gate.Check{},
 			Timeline: []Moment{}, VMs: []VMResult{}, Targets: []string{}, HA: HAReal, Journal: r.Journal.pathOrEmpty(), Warnings: []string{}}}
 	d.track = &tracker{onMoment: r.OnMoment}
 	err := d.execute(ctx)
@@ -164,13 +166,12 @@ func (d *drill) lock(ctx context.Context) error {
 	if err := d.step(ctx, StepLock, Entry{Cluster: &Object{ID: cl.Ref.Value, Name: cl.Name}}); err != nil {
 		return err
 	}
-	cur, err := d.Client.DrillLock(ctx, cl.Ref)
+	cur, err := drillkit.ReadLock(ctx, d.Client, cl.Ref)
 	if err != nil {
 		return err
 	}
 	ttl := 2*(d.Plan.Timeout.D()+d.Plan.DetectTimeout.D()) + 10*time.Minute
-	planner := vsphere.NewPlanner(d.pre.inv, nil, nil)
-	if res := d.gate.Do(ctx, planner.LockCluster(cl.Ref, cur, d.Holder, ttl), nil); !done(res) {
+	if res := d.gate.Do(ctx, gate.LockCluster(cl, cur, d.Holder, ttl), nil); !done(res) {
 		return errors.New(failure(res)) // "take the drill lock of cluster-a: ..."
 	}
 	d.track.step("locked %s for this drill", cl.Name)
@@ -189,8 +190,7 @@ func (d *drill) pinDRS(ctx context.Context) error {
 	}
 	want := cfg.Spec
 	want.DRS.Automation = clusterspec.AutomationManual
-	planner := vsphere.NewPlanner(d.pre.inv, nil, nil)
-	if res := d.gate.Do(ctx, planner.ReconfigureCluster(cfg, want, false), nil); !done(res) {
+	if res := d.gate.Do(ctx, gate.ReconfigureCluster(cfg, want, false), nil); !done(res) {
 		return fmt.Errorf("pin DRS at manual: %s", failure(res))
 	}
 	d.track.step("DRS pinned at manual (was %s)", drs.Automation)
@@ -199,9 +199,9 @@ func (d *drill) pinDRS(ctx context.Context) error {
 
 // observe starts following the cluster and waits for every object's
 // state, so that the injection's effects are told from the start.
-func (d *drill) observe(ctx context.Context) (*vsphere.Observer, error) {
+func (d *drill) observe(ctx context.Context) (*drillkit.Observer, error) {
 	vms, hosts := d.track.refs()
-	obs, err := d.Client.Observe(ctx, d.pre.Cluster.Ref, vms, hosts)
+	obs, err := drillkit.Observe(ctx, d.Client, d.pre.Cluster.Ref, vms, hosts)
 	if err != nil {
 		return nil, err
 	}
@@ -238,12 +238,11 @@ func (d *drill) inject(ctx context.Context) error {
 	t0 := time.Now()
 	d.track.inject(t0)
 	d.rep.Injected = t0.UTC()
-	planner := vsphere.NewPlanner(d.pre.inv, nil, nil)
 	switch d.Plan.Inject.Method {
 	case MethodSimCrash:
 		for _, h := range d.pre.Targets {
 			d.track.step("inject: crash %s through the simulator's fault door", h.Name)
-			if res := d.gate.Do(ctx, planner.CrashHost(h.Ref), nil); !done(res) {
+			if res := d.gate.Do(ctx, gate.CrashHost(h), nil); !done(res) {
 				return interrupted(ctx, fmt.Errorf("inject: %s", failure(res)))
 			}
 		}
@@ -267,7 +266,7 @@ func (d *drill) evacuate(ctx context.Context) error {
 	for i, h := range d.pre.Targets {
 		refs[i] = h.Ref
 	}
-	planner, err := d.Client.Planner(ctx, d.pre.inv, []vsphere.Ref{d.pre.Cluster.Ref}, nil)
+	planner, err := gate.PlannerFor(ctx, d.Client, d.pre.inv, []vsphere.Ref{d.pre.Cluster.Ref}, nil)
 	if err != nil {
 		return interrupted(ctx, fmt.Errorf("inject: %w", err))
 	}
@@ -282,7 +281,7 @@ func (d *drill) evacuate(ctx context.Context) error {
 	}
 	tctx, cancel := context.WithTimeout(ctx, d.Plan.Timeout.D())
 	defer cancel()
-	sum := placement.EnterMaintenance(tctx, d.gate, plan, vsphere.RunOptions{})
+	sum := placement.EnterMaintenance(tctx, d.gate, plan, gate.RunOptions{})
 	if err := sum.Err(); err != nil {
 		return interrupted(ctx, fmt.Errorf("inject: %w", err))
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/drillkit"
 )
 
 // tracker turns a drill's observations into the state of each VM and
@@ -135,16 +136,16 @@ func (t *tracker) inject(at time.Time) {
 // property changes, timed when vtui received them, then the events
 // posted by then, timed by vCenter: earlier. In time order, the moments
 // handed out live come in the order the report's timeline has.
-func (t *tracker) applyAll(obs []vsphere.Observation) {
+func (t *tracker) applyAll(obs []drillkit.Observation) {
 	obs = slices.Clone(obs)
-	slices.SortStableFunc(obs, func(a, b vsphere.Observation) int { return a.Time.Compare(b.Time) })
+	slices.SortStableFunc(obs, func(a, b drillkit.Observation) int { return a.Time.Compare(b.Time) })
 	for _, ob := range obs {
 		t.apply(ob)
 	}
 }
 
 // apply takes one observation.
-func (t *tracker) apply(ob vsphere.Observation) {
+func (t *tracker) apply(ob drillkit.Observation) {
 	switch {
 	case ob.Event != "":
 		t.event(ob)
@@ -155,7 +156,7 @@ func (t *tracker) apply(ob vsphere.Observation) {
 	}
 }
 
-func (t *tracker) event(ob vsphere.Observation) {
+func (t *tracker) event(ob drillkit.Observation) {
 	if t.t0.IsZero() {
 		return
 	}
@@ -187,7 +188,7 @@ func (t *tracker) event(ob vsphere.Observation) {
 	t.add(Moment{Time: ob.Time, Kind: "event", Object: ob.Name, What: what})
 }
 
-func (t *tracker) host(h *hostTrack, ob vsphere.Observation) {
+func (t *tracker) host(h *hostTrack, ob drillkit.Observation) {
 	switch ob.Property {
 	case "runtime.connectionState":
 		h.conn, h.seen = ob.Value, true
@@ -214,7 +215,7 @@ func (t *tracker) isTarget(hostName string) bool {
 	return false
 }
 
-func (t *tracker) vm(v *vmTrack, ob vsphere.Observation) {
+func (t *tracker) vm(v *vmTrack, ob drillkit.Observation) {
 	was := v.running(t.targets)
 	wasOn := v.power == "poweredOn"
 	switch ob.Property {

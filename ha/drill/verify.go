@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/drillkit"
+	"github.com/vtui/vtui/vsphere/gate"
 )
 
 // verify follows the observations until every protected VM of the
@@ -16,7 +18,7 @@ import (
 // drill, when no target is seen failing within the detect timeout (the
 // injection had no effect) or when the timeout passes: a timeout is never
 // a pass.
-func (d *drill) verify(ctx context.Context, obs *vsphere.Observer) error {
+func (d *drill) verify(ctx context.Context, obs *drillkit.Observer) error {
 	t0 := d.track.t0
 	deadline := t0.Add(d.Plan.Timeout.D())
 	detectBy := t0.Add(d.Plan.DetectTimeout.D())
@@ -105,7 +107,7 @@ func (d *drill) judge() {
 				names = append(names, v.Name)
 			}
 		}
-		d.fail("%d protected VMs lost (expect.lost is %d): %s", r.Lost, d.Plan.Expect.Lost, vsphere.Summarize(names, ", "))
+		d.fail("%d protected VMs lost (expect.lost is %d): %s", r.Lost, d.Plan.Expect.Lost, gate.Summarize(names, ", "))
 	}
 	if rto := d.Plan.Expect.RTO.D(); r.RTOSeconds > rto.Seconds() {
 		d.fail("recovery took %.1fs, beyond expect.rto %s", r.RTOSeconds, d.Plan.Expect.RTO)
@@ -117,7 +119,7 @@ func (d *drill) judge() {
 				names = append(names, v.Name)
 			}
 		}
-		d.fail("%d VMs were powered on more than once or run twice: %s", r.Duplicated, vsphere.Summarize(names, ", "))
+		d.fail("%d VMs were powered on more than once or run twice: %s", r.Duplicated, gate.Summarize(names, ", "))
 	}
 }
 
@@ -151,7 +153,7 @@ func (d *drill) conclude(ctx context.Context, err error) {
 			how = "no journal was kept: restore it by hand, then clear the lock with vtui drill unlock " + d.Plan.Cluster
 		}
 		r.Reasons = append(r.Reasons, fmt.Sprintf("the rollback left %d of the drill's changes not undone (%s), and the cluster locked; %s",
-			len(r.Rollback.Diffs), vsphere.Summarize(r.Rollback.Diffs, "; "), how))
+			len(r.Rollback.Diffs), gate.Summarize(r.Rollback.Diffs, "; "), how))
 		if r.Result == ResultPass {
 			r.Result = ResultFail
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/gate"
 )
 
 // MaintenancePlan is the plan to put hosts into maintenance mode: for each
@@ -20,9 +21,9 @@ type MaintenanceStep struct {
 	Host vsphere.Host
 	// Evacuate moves each powered-on VM of the host to the best host left;
 	// empty without evacuation.
-	Evacuate []vsphere.Action
+	Evacuate []gate.Action
 	// Enter puts the host into maintenance mode once Evacuate succeeded.
-	Enter vsphere.Action
+	Enter gate.Action
 }
 
 // Moves counts the migrations of the plan.
@@ -61,7 +62,7 @@ func (e *StuckError) Error() string {
 // host by Rank, never onto a host of the request; if any VM has nowhere
 // to go it returns a *StuckError listing them all, and nothing should
 // run. timeout bounds each host's maintenance task on the server.
-func PlanMaintenance(p *vsphere.Planner, hosts []vsphere.Ref, evacuate bool, timeout time.Duration) (MaintenancePlan, error) {
+func PlanMaintenance(p *gate.Planner, hosts []vsphere.Ref, evacuate bool, timeout time.Duration) (MaintenancePlan, error) {
 	if evacuate {
 		for _, h := range hosts {
 			p.ExpectMaintenance(h)
@@ -74,7 +75,7 @@ func PlanMaintenance(p *vsphere.Planner, hosts []vsphere.Ref, evacuate bool, tim
 		step := MaintenanceStep{Host: h}
 		if evacuate {
 			for _, v := range p.PoweredOnVMsOn(ref) {
-				a, s := planOne(p, v.Ref, vsphere.MigrateSpec{}, true)
+				a, s := planOne(p, v.Ref, gate.MigrateSpec{}, true)
 				if failed := a.Failed(); len(failed) > 0 {
 					stuck = append(stuck, Stuck{VM: v.Name, Host: h.Name, Reason: failed[0].Reason})
 					continue
@@ -97,9 +98,9 @@ func PlanMaintenance(p *vsphere.Planner, hosts []vsphere.Ref, evacuate bool, tim
 // them succeeded, entering maintenance mode. It returns the results of
 // every action in one summary. Cancelling ctx starts nothing more and
 // waits for what runs, as Gate.Run does.
-func EnterMaintenance(ctx context.Context, g *vsphere.Gate, plan MaintenancePlan, opts vsphere.RunOptions) vsphere.Summary {
+func EnterMaintenance(ctx context.Context, g *gate.Gate, plan MaintenancePlan, opts gate.RunOptions) gate.Summary {
 	start := time.Now()
-	var all vsphere.Summary
+	var all gate.Summary
 	for _, step := range plan.Steps {
 		moved := g.Run(ctx, step.Evacuate, opts)
 		all.Results = append(all.Results, moved.Results...)
@@ -107,11 +108,11 @@ func EnterMaintenance(ctx context.Context, g *vsphere.Gate, plan MaintenancePlan
 		// Only a move known to be made (or, in a dry run, planned) empties
 		// the host: one that ended unknown may not have run, so it holds
 		// the host out as a failed or cancelled one does.
-		if n := len(moved.Results) - moved.Count(vsphere.StatusOK) - moved.Count(vsphere.StatusNoop) - moved.Count(vsphere.StatusDryRun); n > 0 {
-			enter.Checks = append(enter.Checks, vsphere.Check{Name: "evacuation", Status: vsphere.CheckFail,
+		if n := len(moved.Results) - moved.Count(gate.StatusOK) - moved.Count(gate.StatusNoop) - moved.Count(gate.StatusDryRun); n > 0 {
+			enter.Checks = append(enter.Checks, gate.Check{Name: "evacuation", Status: gate.CheckFail,
 				Reason: fmt.Sprintf("%d of the %d VMs to move off %s are not known to have moved (%s)", n, len(step.Evacuate), step.Host.Name, moved.Tally())})
 		}
-		all.Results = append(all.Results, g.Run(ctx, []vsphere.Action{enter}, opts).Results...)
+		all.Results = append(all.Results, g.Run(ctx, []gate.Action{enter}, opts).Results...)
 	}
 	all.Elapsed = time.Since(start)
 	return all

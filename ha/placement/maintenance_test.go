@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/gate"
 	"github.com/vtui/vtui/vsphere/sim"
 	"github.com/vtui/vtui/vsphere/vspheretest"
 )
@@ -18,7 +19,7 @@ func connectSmall(t *testing.T) (*vsphere.Client, *sim.Server) {
 	return vspheretest.Connect(t, srv), srv
 }
 
-func plannerOf(t *testing.T, c *vsphere.Client) (*vsphere.Planner, *vsphere.Inventory) {
+func plannerOf(t *testing.T, c *vsphere.Client) (*gate.Planner, *vsphere.Inventory) {
 	t.Helper()
 	inv, err := c.Inventory(context.Background())
 	if err != nil {
@@ -32,7 +33,7 @@ func plannerOf(t *testing.T, c *vsphere.Client) (*vsphere.Planner, *vsphere.Inve
 	if err != nil {
 		t.Fatal(err)
 	}
-	return vsphere.NewPlanner(inv, rules, nil), inv
+	return gate.NewPlanner(inv, rules, nil), inv
 }
 
 func TestEvacuationLeavesNoPoweredOnVM(t *testing.T) {
@@ -50,11 +51,11 @@ func TestEvacuationLeavesNoPoweredOnVM(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum := EnterMaintenance(ctx, vsphere.NewGate(c), plan, vsphere.RunOptions{})
+	sum := EnterMaintenance(ctx, gate.NewGate(c), plan, gate.RunOptions{})
 	if err := sum.Err(); err != nil {
 		t.Fatalf("evacuate and enter maintenance: %v (%s)", err, sum)
 	}
-	if sum.Count(vsphere.StatusOK) != plan.Moves()+2 {
+	if sum.Count(gate.StatusOK) != plan.Moves()+2 {
 		t.Errorf("summary %s; want %d moves and 2 hosts ok", sum, plan.Moves())
 	}
 	after, err := c.Inventory(ctx)
@@ -81,7 +82,7 @@ func TestEvacuationLeavesNoPoweredOnVM(t *testing.T) {
 
 	// Leaving maintenance is a single action per host.
 	p, _ = plannerOf(t, c)
-	exit := vsphere.NewGate(c).Run(ctx, []vsphere.Action{p.ExitMaintenance(refs[0], 0), p.ExitMaintenance(refs[1], 0)}, vsphere.RunOptions{})
+	exit := gate.NewGate(c).Run(ctx, []gate.Action{p.ExitMaintenance(refs[0], 0), p.ExitMaintenance(refs[1], 0)}, gate.RunOptions{})
 	if exit.Err() != nil {
 		t.Errorf("exit maintenance: %v", exit.Err())
 	}
@@ -106,7 +107,7 @@ func planEvacuationOfOneVM(t *testing.T) (*vsphere.Client, *sim.Server, vsphere.
 
 func TestEvacuationFailureOrCancelKeepsHostOut(t *testing.T) {
 	c, srv, h, plan := planEvacuationOfOneVM(t)
-	g := vsphere.NewGate(c)
+	g := gate.NewGate(c)
 	unchanged := func(what string) {
 		t.Helper()
 		after, _ := c.Inventory(context.Background())
@@ -119,8 +120,8 @@ func TestEvacuationFailureOrCancelKeepsHostOut(t *testing.T) {
 	// Cancelled before anything starts: nothing moves.
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	sum := EnterMaintenance(ctx, g, plan, vsphere.RunOptions{})
-	if sum.Count(vsphere.StatusCancelled) != len(sum.Results) {
+	sum := EnterMaintenance(ctx, g, plan, gate.RunOptions{})
+	if sum.Count(gate.StatusCancelled) != len(sum.Results) {
 		t.Errorf("cancelled evacuation: %s; want everything cancelled", sum)
 	}
 	unchanged("a cancelled evacuation")
@@ -128,9 +129,9 @@ func TestEvacuationFailureOrCancelKeepsHostOut(t *testing.T) {
 	// A move that fails keeps the host out of maintenance.
 	undo := srv.FailMethod("RelocateVM_Task", "app-01", nil)
 	defer undo()
-	sum = EnterMaintenance(context.Background(), g, plan, vsphere.RunOptions{})
+	sum = EnterMaintenance(context.Background(), g, plan, gate.RunOptions{})
 	last := sum.Results[len(sum.Results)-1]
-	if sum.Count(vsphere.StatusFailed) != 2 || last.Op != vsphere.OpEnterMaintenance || !strings.Contains(last.Message, "evacuation: 1 of the 1 VMs to move off esx-a-02.lab.local are not known to have moved (1 failed)") {
+	if sum.Count(gate.StatusFailed) != 2 || last.Op != gate.OpEnterMaintenance || !strings.Contains(last.Message, "evacuation: 1 of the 1 VMs to move off esx-a-02.lab.local are not known to have moved (1 failed)") {
 		t.Errorf("evacuation with a failed move: %s, last %q; want the move and the enter failed", sum, last.Message)
 	}
 	unchanged("a failed evacuation")
@@ -143,9 +144,9 @@ func TestEvacuationFailureOrCancelKeepsHostOut(t *testing.T) {
 func TestAnEvacuationMoveThatEndsUnknownKeepsHostOut(t *testing.T) {
 	c, srv, h, plan := planEvacuationOfOneVM(t)
 	srv.SetTaskDelay("RelocateVm", 2*time.Second)
-	sum := EnterMaintenance(context.Background(), vsphere.NewGate(c), plan, vsphere.RunOptions{Timeout: 100 * time.Millisecond})
+	sum := EnterMaintenance(context.Background(), gate.NewGate(c), plan, gate.RunOptions{Timeout: 100 * time.Millisecond})
 	last := sum.Results[len(sum.Results)-1]
-	if sum.Results[0].Status != vsphere.StatusUnknown || last.Status != vsphere.StatusFailed ||
+	if sum.Results[0].Status != gate.StatusUnknown || last.Status != gate.StatusFailed ||
 		!strings.Contains(last.Message, "1 of the 1 VMs to move off esx-a-02.lab.local are not known to have moved (1 unknown)") {
 		t.Errorf("evacuation with a move that ended unknown: %s, last %s %q; want the enter refused, naming the unknown move", sum, last.Status, last.Message)
 	}

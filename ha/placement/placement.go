@@ -8,6 +8,7 @@ import (
 
 	"github.com/vtui/vtui/internal/format"
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/gate"
 )
 
 // Candidate is one host considered as the target of a VM: the prechecks'
@@ -16,8 +17,8 @@ type Candidate struct {
 	Host vsphere.Host
 	// Eligible is true when no check failed: vSphere would accept the move.
 	Eligible bool
-	// Checks are every verdict for the move; see vsphere.Planner.CheckMigrate.
-	Checks []vsphere.Check
+	// Checks are every verdict for the move; see gate.Planner.CheckMigrate.
+	Checks []gate.Check
 	// FreeMemoryMB and FreeCPUMHz are what the host has left now, counting
 	// the moves planned so far.
 	FreeMemoryMB int64
@@ -35,7 +36,7 @@ type Candidate struct {
 func (c Candidate) Why() string {
 	var reasons []string
 	for _, ch := range c.Checks {
-		if ch.Status == vsphere.CheckFail || ch.Status == vsphere.CheckWarn {
+		if ch.Status == gate.CheckFail || ch.Status == gate.CheckWarn {
 			reasons = append(reasons, ch.Reason)
 		}
 	}
@@ -50,18 +51,18 @@ func (c Candidate) Why() string {
 }
 
 // firstFailure returns the first check that failed, or a zero Check.
-func (c Candidate) firstFailure() vsphere.Check {
-	if i := slices.IndexFunc(c.Checks, func(ch vsphere.Check) bool { return ch.Status == vsphere.CheckFail }); i >= 0 {
+func (c Candidate) firstFailure() gate.Check {
+	if i := slices.IndexFunc(c.Checks, func(ch gate.Check) bool { return ch.Status == gate.CheckFail }); i >= 0 {
 		return c.Checks[i]
 	}
-	return vsphere.Check{}
+	return gate.Check{}
 }
 
 // warnings counts the checks that passed with a warning.
 func (c Candidate) warnings() int {
 	n := 0
 	for _, ch := range c.Checks {
-		if ch.Status == vsphere.CheckWarn {
+		if ch.Status == gate.CheckWarn {
 			n++
 		}
 	}
@@ -75,7 +76,7 @@ func (c Candidate) warnings() int {
 // (a "should" rule kept beats one broken), then most free memory, then
 // most free CPU, then fewest VMs, then name. The others follow by name,
 // each with its reasons. An unknown VM gives no candidates.
-func Rank(p *vsphere.Planner, vm vsphere.Ref, spec vsphere.MigrateSpec) []Candidate {
+func Rank(p *gate.Planner, vm vsphere.Ref, spec gate.MigrateSpec) []Candidate {
 	v, ok := p.VM(vm)
 	if !ok {
 		return nil
@@ -90,7 +91,7 @@ func Rank(p *vsphere.Planner, vm vsphere.Ref, spec vsphere.MigrateSpec) []Candid
 		checks := p.CheckMigrate(vm, s)
 		out = append(out, Candidate{
 			Host:         h,
-			Eligible:     !slices.ContainsFunc(checks, func(c vsphere.Check) bool { return c.Status == vsphere.CheckFail }),
+			Eligible:     !slices.ContainsFunc(checks, func(c gate.Check) bool { return c.Status == gate.CheckFail }),
 			Checks:       checks,
 			FreeMemoryMB: h.MemoryMB - h.MemoryUsageMB,
 			FreeCPUMHz:   h.CPUMHz - h.CPUUsageMHz,
@@ -134,7 +135,7 @@ func Best(cands []Candidate) (Candidate, bool) {
 // MigrateRequest asks to move VMs as Spec says.
 type MigrateRequest struct {
 	VMs  []vsphere.Ref
-	Spec vsphere.MigrateSpec
+	Spec gate.MigrateSpec
 	// AutoHost picks each VM's host by Rank, ignoring Spec.Host. Without
 	// it a zero Spec.Host keeps each VM on its host (a storage vMotion or
 	// a pool change).
@@ -146,8 +147,8 @@ type MigrateRequest struct {
 // respects the rules among its own VMs and, with AutoHost, spreads by
 // capacity. A VM with no eligible host gets an action refused by a failed
 // "placement" check that says why each host is out.
-func PlanMigrations(p *vsphere.Planner, req MigrateRequest) []vsphere.Action {
-	out := make([]vsphere.Action, 0, len(req.VMs))
+func PlanMigrations(p *gate.Planner, req MigrateRequest) []gate.Action {
+	out := make([]gate.Action, 0, len(req.VMs))
 	for _, vm := range req.VMs {
 		a, s := planOne(p, vm, req.Spec, req.AutoHost)
 		if len(a.Failed()) == 0 && a.Noop == "" {
@@ -160,7 +161,7 @@ func PlanMigrations(p *vsphere.Planner, req MigrateRequest) []vsphere.Action {
 
 // planOne plans one migration, choosing the host if auto, and returns the
 // action with the spec it uses.
-func planOne(p *vsphere.Planner, vm vsphere.Ref, spec vsphere.MigrateSpec, auto bool) (vsphere.Action, vsphere.MigrateSpec) {
+func planOne(p *gate.Planner, vm vsphere.Ref, spec gate.MigrateSpec, auto bool) (gate.Action, gate.MigrateSpec) {
 	if !auto {
 		return p.Migrate(vm, spec), spec
 	}
@@ -172,9 +173,9 @@ func planOne(p *vsphere.Planner, vm vsphere.Ref, spec vsphere.MigrateSpec, auto 
 	spec.Host = vsphere.Ref{}
 	a := p.Migrate(vm, spec)
 	a.Noop, a.Target = "", "auto"
-	a.Checks = slices.DeleteFunc(a.Checks, func(c vsphere.Check) bool { return c.Name == "target" })
+	a.Checks = slices.DeleteFunc(a.Checks, func(c gate.Check) bool { return c.Name == "target" })
 	if len(a.Failed()) == 0 {
-		a.Checks = append(a.Checks, vsphere.Check{Name: "placement", Status: vsphere.CheckFail, Reason: Nowhere(cands)})
+		a.Checks = append(a.Checks, gate.Check{Name: "placement", Status: gate.CheckFail, Reason: Nowhere(cands)})
 	}
 	return a, spec
 }
@@ -200,7 +201,7 @@ func Nowhere(cands []Candidate) string {
 	for _, c := range cands {
 		check := c.firstFailure()
 		if check.Name == "" {
-			check = vsphere.Check{Name: "eligibility", Reason: "not eligible"}
+			check = gate.Check{Name: "eligibility", Reason: "not eligible"}
 		}
 		g := groups[check.Name]
 		if g == nil {

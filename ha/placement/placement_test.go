@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/gate"
 )
 
 func ref(t, v string) vsphere.Ref  { return vsphere.Ref{Type: t, Value: v} }
@@ -154,8 +155,8 @@ func TestRank(t *testing.T) {
 		},
 	}
 	for _, tt := range tests {
-		p := vsphere.NewPlanner(world(tt.hosts, tt.vms...), tt.rules, nil)
-		got := Rank(p, vmRef("web"), vsphere.MigrateSpec{})
+		p := gate.NewPlanner(world(tt.hosts, tt.vms...), tt.rules, nil)
+		got := Rank(p, vmRef("web"), gate.MigrateSpec{})
 		if order(got) != tt.want {
 			t.Errorf("%s: Rank(web) = %s; want %s", tt.name, order(got), tt.want)
 		}
@@ -163,19 +164,19 @@ func TestRank(t *testing.T) {
 }
 
 func TestCandidateWhy(t *testing.T) {
-	p := vsphere.NewPlanner(world([]hostSpec{
+	p := gate.NewPlanner(world([]hostSpec{
 		{name: "h0", cluster: clusterA, freeGB: 100, freeGH: 10},
 		{name: "hm", cluster: clusterA, freeGB: 100, freeGH: 10, state: "maintenance"},
 		{name: "h1", cluster: clusterA, freeGB: 200, freeGH: 20},
 	}, "web@h0"), nil, nil)
-	cands := Rank(p, vmRef("web"), vsphere.MigrateSpec{})
+	cands := Rank(p, vmRef("web"), gate.MigrateSpec{})
 	if got := cands[0].Why(); got != "200 GiB memory and 20 GHz CPU free, 0 VMs" {
 		t.Errorf("eligible h1: Why() = %q", got)
 	}
 	if got := cands[1].Why(); !strings.Contains(got, "hm is in maintenance mode") {
 		t.Errorf("hm in maintenance: Why() = %q", got)
 	}
-	if Rank(p, vmRef("nosuch"), vsphere.MigrateSpec{}) != nil {
+	if Rank(p, vmRef("nosuch"), gate.MigrateSpec{}) != nil {
 		t.Error("Rank of an unknown VM is not nil")
 	}
 }
@@ -190,7 +191,7 @@ func TestPlanMigrationsAuto(t *testing.T) {
 		Name: "apart", Kind: vsphere.RuleAntiAffinity, Enabled: true, Mandatory: true,
 		VMs: []vsphere.Ref{vmRef("a"), vmRef("b"), vmRef("c")},
 	}}}}
-	p := vsphere.NewPlanner(world(hosts, "a@h0", "b@h0", "c@h0"), rules, nil)
+	p := gate.NewPlanner(world(hosts, "a@h0", "b@h0", "c@h0"), rules, nil)
 	actions := PlanMigrations(p, MigrateRequest{VMs: []vsphere.Ref{vmRef("a"), vmRef("b"), vmRef("c")}, AutoHost: true})
 	var got []string
 	for _, a := range actions {
@@ -217,7 +218,7 @@ func TestPlanMaintenance(t *testing.T) {
 	inv := world(hosts, "a@h1", "b@h1", "c@h2", "off@h2")
 	inv.VMs[3].PowerState = "poweredOff"
 
-	plan, err := PlanMaintenance(vsphere.NewPlanner(inv, nil, nil), []vsphere.Ref{hostRef("h1"), hostRef("h2")}, true, 0)
+	plan, err := PlanMaintenance(gate.NewPlanner(inv, nil, nil), []vsphere.Ref{hostRef("h1"), hostRef("h2")}, true, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,7 +239,7 @@ func TestPlanMaintenance(t *testing.T) {
 	}
 
 	// Without anywhere to go, the whole plan is refused, naming every VM.
-	_, err = PlanMaintenance(vsphere.NewPlanner(world(hosts[:2], "a@h1", "b@h1", "c@h2"), nil, nil),
+	_, err = PlanMaintenance(gate.NewPlanner(world(hosts[:2], "a@h1", "b@h1", "c@h2"), nil, nil),
 		[]vsphere.Ref{hostRef("h1"), hostRef("h2")}, true, 0)
 	var se *StuckError
 	if !errors.As(err, &se) || len(se.Stuck) != 3 || !strings.Contains(err.Error(), "b on h1") ||
@@ -247,7 +248,7 @@ func TestPlanMaintenance(t *testing.T) {
 	}
 
 	// Without evacuation, running VMs on a cluster without DRS refuse it.
-	plan, err = PlanMaintenance(vsphere.NewPlanner(inv, nil, nil), []vsphere.Ref{hostRef("h1")}, false, 0)
+	plan, err = PlanMaintenance(gate.NewPlanner(inv, nil, nil), []vsphere.Ref{hostRef("h1")}, false, 0)
 	if err != nil || len(plan.Steps[0].Evacuate) != 0 || len(plan.Steps[0].Enter.Failed()) != 1 {
 		t.Errorf("enter h1 without evacuation: %+v, %v; want one refused enter", plan, err)
 	}
@@ -256,7 +257,7 @@ func TestPlanMaintenance(t *testing.T) {
 func TestEvacuationNamesVMsThatCannotLeaveAnUnreachableHost(t *testing.T) {
 	inv := world([]hostSpec{{name: "h1", cluster: clusterA, freeGB: 100, freeGH: 50, state: "disconnected"},
 		{name: "h2", cluster: clusterA, freeGB: 100, freeGH: 50}}, "web@h1")
-	p := vsphere.NewPlanner(inv, nil, nil)
+	p := gate.NewPlanner(inv, nil, nil)
 	actions := PlanMigrations(p, MigrateRequest{VMs: []vsphere.Ref{vmRef("web")}, AutoHost: true})
 	f := actions[0].Failed()
 	if len(f) == 0 || !strings.Contains(f[len(f)-1].Reason, "web runs on h1, which is disconnected, and vCenter cannot move a VM off a host it cannot reach") {

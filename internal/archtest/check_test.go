@@ -53,12 +53,19 @@ func TestCheck(t *testing.T) {
 		{"ha/drill imports ha/capacity, below it", pkg{ImportPath: m("ha/drill"), Imports: []string{m("ha/capacity"), m("vsphere"), m("internal/readlimit")}}, ""},
 		{"ui/hapanel imports ui/listview, its own layer", pkg{ImportPath: m("ui/hapanel"), Imports: []string{m("ui/listview")}}, ""},
 		{"vsphere imports ha/placement", pkg{ImportPath: m("vsphere"), Imports: []string{m("ha/placement")}},
-			"vsphere imports ha/placement: layer 1 (vsphere) imports only its own layer or lower, and ha/placement is in layer 3 (ha, ha/placement, ha/capacity)"},
+			"vsphere imports ha/placement: layer 2 (vsphere, vsphere/internal/drillio) imports only its own layer or lower, and ha/placement is in layer 4 (ha, ha/placement, ha/capacity)"},
 		{"ui/table imports ui", pkg{ImportPath: m("ui/table"), Imports: []string{m("ui")}},
-			"ui/table imports ui: layer 5 (ui/...) imports only its own layer or lower, and ui is in layer 6 (ui)"},
+			"ui/table imports ui: layer 7 (ui/...) imports only its own layer or lower, and ui is in layer 8 (ui)"},
 		{"internal/format imports vsphere", pkg{ImportPath: m("internal/format"), Imports: []string{m("vsphere")}},
-			"internal/format imports vsphere: layer 0 (internal/..., ha/clusterspec, vsphere/sim) imports only its own layer or lower, and vsphere is in layer 1 (vsphere)"},
+			"internal/format imports vsphere: layer 0 (internal/..., vsphere/clusterspec, vsphere/internal/mo, vsphere/sim) imports only its own layer or lower, and vsphere is in layer 2 (vsphere, vsphere/internal/drillio)"},
 		{"a test of vsphere imports ha/placement (tests are not layered)", pkg{ImportPath: m("vsphere"), XTestImports: []string{m("ha/placement")}}, ""},
+		{"vsphere/drillkit imports vsphere/gate", pkg{ImportPath: m("vsphere/drillkit"), Imports: []string{m("vsphere/gate")}},
+			"vsphere/drillkit imports vsphere/gate: vsphere/drillkit only reads: it does not import vsphere/gate"},
+		{"vsphere/gate imports vsphere/drillkit", pkg{ImportPath: m("vsphere/gate"), Imports: []string{m("vsphere/drillkit")}},
+			"vsphere/gate imports vsphere/drillkit: vsphere/gate does not import vsphere/drillkit"},
+		{"ha/drill imports vsphere/gate and vsphere/drillkit", pkg{ImportPath: m("ha/drill"), Imports: []string{m("vsphere/gate"), m("vsphere/drillkit")}}, ""},
+		{"ha/drill imports the drill primitives", pkg{ImportPath: m("ha/drill"), Imports: []string{m("vsphere/internal/drillio")}},
+			"ha/drill imports vsphere/internal/drillio: only vsphere/gate and vsphere/drillkit use the drill primitives of vsphere/internal/drillio"},
 		{"a package in no layer", pkg{ImportPath: m("core/kinds"), Imports: []string{m("vsphere")}},
 			"core/kinds: in no layer; place it in the layers table of internal/archtest"},
 	}
@@ -82,9 +89,10 @@ func TestLayerOf(t *testing.T) {
 		want int
 		ok   bool
 	}{
-		{"ui", 6, true}, {"ui/drill", 5, true}, {"ui/drill/deeper", 5, true}, {"internal/golden", 0, true},
-		{"vsphere", 1, true}, {"vsphere/vspheretest", 2, true}, {"vsphere/gate", 0, false}, {"uix", 0, false},
-		{"cmd/vtui", 7, true}, {"cmd", 7, true},
+		{"ui", 8, true}, {"ui/drill", 7, true}, {"ui/drill/deeper", 7, true}, {"internal/golden", 0, true},
+		{"internal/kinds", 6, true}, {"vsphere/internal/conn", 1, true}, {"vsphere", 2, true},
+		{"vsphere/vspheretest", 3, true}, {"vsphere/gate", 3, true}, {"vsphere/gatex", 0, false}, {"uix", 0, false},
+		{"cmd/vtui", 9, true}, {"cmd", 9, true},
 	} {
 		if got, ok := layerOf(tt.name); got != tt.want || ok != tt.ok {
 			t.Errorf("layerOf(%q) = %d, %t; want %d, %t", tt.name, got, ok, tt.want, tt.ok)

@@ -22,14 +22,19 @@ const module = "github.com/vtui/vtui"
 // An entry is a package ("ui") or a package and everything below it
 // ("ui/..."); the most specific entry wins, so "ui" is not in "ui/...".
 var layers = [][]string{
-	// Leaves: no vtui import but their own layer. ha/clusterspec is here
-	// because vsphere imports it: the one arrow from vsphere up into ha/,
-	// which moving it to vsphere/clusterspec removes.
-	{"internal/...", "ha/clusterspec", "vsphere/sim"},
-	{"vsphere"},
-	{"vsphere/vspheretest"},
+	// Leaves: plain models, helpers and the simulator, which import no
+	// other vtui layer.
+	{"internal/...", "vsphere/clusterspec", "vsphere/internal/mo", "vsphere/sim"},
+	// The raw session to vCenter, reachable only from vsphere/.
+	{"vsphere/internal/conn"},
+	// The read model and the client; the drill primitives under it.
+	{"vsphere", "vsphere/internal/drillio"},
+	// The one place changes go through, and the drills' reads.
+	{"vsphere/gate", "vsphere/drillkit", "vsphere/vspheretest"},
 	{"ha", "ha/placement", "ha/capacity"},
 	{"ha/drill"},
+	// What both faces read: the registry of kinds and the use cases.
+	{"internal/kinds"},
 	{"ui/..."},
 	{"ui"},
 	{"cmd/..."},
@@ -65,6 +70,21 @@ var rules = []importRule{
 	{
 		text: "no non-test package imports vsphere/vspheretest",
 		deps: []string{module + "/vsphere/vspheretest"},
+	},
+	{
+		text:  "only vsphere/gate and vsphere/drillkit use the drill primitives of vsphere/internal/drillio",
+		deps:  []string{module + "/vsphere/internal/drillio"},
+		allow: []string{"vsphere/gate", "vsphere/drillkit", "vsphere/vspheretest"},
+	},
+	{
+		text:  "vsphere/drillkit only reads: it does not import vsphere/gate",
+		deps:  []string{module + "/vsphere/gate"},
+		allow: []string{"ha/...", "internal/...", "ui", "ui/...", "cmd/...", "vsphere/vspheretest"},
+	},
+	{
+		text:  "vsphere/gate does not import vsphere/drillkit",
+		deps:  []string{module + "/vsphere/drillkit"},
+		allow: []string{"ha/...", "internal/...", "ui", "ui/...", "cmd/...", "vsphere/vspheretest"},
 	},
 	{
 		text:  "only ha/drill, the drill's command runner, starts processes (nothing from vCenter reaches a shell)",

@@ -14,6 +14,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/gate"
 )
 
 // ID identifies a change in the registry.
@@ -26,32 +27,32 @@ type Change struct {
 	// that connection's context name: a change outlives a context switch.
 	Gen     int
 	Context string
-	// Radius says what it changes (vsphere.BlastRadius).
+	// Radius says what it changes (gate.BlastRadius).
 	Radius string
 	// Latest is its newest progress report, if it has one yet.
-	Latest    vsphere.Progress
+	Latest    gate.Progress
 	HasLatest bool
 
-	progress chan vsphere.Progress // holds the newest report only
-	done     chan vsphere.Summary
+	progress chan gate.Progress // holds the newest report only
+	done     chan gate.Summary
 }
 
 // ProgressMsg brings a change's newest progress report.
 type ProgressMsg struct {
 	ID       ID
-	Progress vsphere.Progress
+	Progress gate.Progress
 }
 
 // DoneMsg ends a change with its summary.
 type DoneMsg struct {
 	ID      ID
-	Summary vsphere.Summary
+	Summary gate.Summary
 }
 
 // Finished is a change that ended, as the registry saw it last.
 type Finished struct {
 	Change
-	Summary vsphere.Summary
+	Summary gate.Summary
 }
 
 // Registry tracks the running changes. The zero value is empty and ready.
@@ -61,23 +62,23 @@ type Registry struct {
 }
 
 // Runner carries out a change's actions through g, reporting through
-// opts.Progress, as vsphere.Gate.Run does; a runner may order them
+// opts.Progress, as gate.Gate.Run does; a runner may order them
 // (placement.EnterMaintenance evacuates a host before it enters
 // maintenance mode).
-type Runner func(ctx context.Context, g *vsphere.Gate, opts vsphere.RunOptions) vsphere.Summary
+type Runner func(ctx context.Context, g *gate.Gate, opts gate.RunOptions) gate.Summary
 
 // Start runs actions through a gate on c in the background, as a change
 // of connection generation gen to the context called name, and returns
 // the command that brings its reports. Cancelling ctx starts no more of
-// its actions; those already sent are seen through (vsphere.Gate.Run).
-func (r *Registry) Start(ctx context.Context, c *vsphere.Client, gen int, name string, actions []vsphere.Action) tea.Cmd {
-	return r.Run(ctx, c, gen, name, vsphere.BlastRadius(actions), func(ctx context.Context, g *vsphere.Gate, opts vsphere.RunOptions) vsphere.Summary {
+// its actions; those already sent are seen through (gate.Gate.Run).
+func (r *Registry) Start(ctx context.Context, c *vsphere.Client, gen int, name string, actions []gate.Action) tea.Cmd {
+	return r.Run(ctx, c, gen, name, gate.BlastRadius(actions), func(ctx context.Context, g *gate.Gate, opts gate.RunOptions) gate.Summary {
 		return g.Run(ctx, actions, opts)
 	})
 }
 
 // Run is Start for a change that run carries out, described by radius
-// (vsphere.BlastRadius of its actions).
+// (gate.BlastRadius of its actions).
 func (r *Registry) Run(ctx context.Context, c *vsphere.Client, gen int, name, radius string, run Runner) tea.Cmd {
 	if r.running == nil {
 		r.running = map[ID]*Change{}
@@ -85,13 +86,13 @@ func (r *Registry) Run(ctx context.Context, c *vsphere.Client, gen int, name, ra
 	r.next++
 	ch := &Change{
 		ID: r.next, Gen: gen, Context: name, Radius: radius,
-		progress: make(chan vsphere.Progress, 1),
-		done:     make(chan vsphere.Summary, 1),
+		progress: make(chan gate.Progress, 1),
+		done:     make(chan gate.Summary, 1),
 	}
 	r.running[ch.ID] = ch
-	g := vsphere.NewGate(c)
+	g := gate.NewGate(c)
 	go func() {
-		ch.done <- run(ctx, g, vsphere.RunOptions{Progress: ch.report})
+		ch.done <- run(ctx, g, gate.RunOptions{Progress: ch.report})
 	}()
 	return ch.wait()
 }
@@ -99,7 +100,7 @@ func (r *Registry) Run(ctx context.Context, c *vsphere.Client, gen int, name, ra
 // report keeps p as the newest report, replacing one not yet read: the
 // gate's goroutine never blocks on a slow screen. Gate.Run serializes the
 // calls, so there is one writer.
-func (ch *Change) report(p vsphere.Progress) {
+func (ch *Change) report(p gate.Progress) {
 	for {
 		select {
 		case ch.progress <- p:
@@ -187,7 +188,7 @@ func (r *Registry) Status(brief bool) string {
 		return "1 change running"
 	}
 	ch := running[0]
-	if !ch.HasLatest || ch.Latest.Stage == vsphere.StageNote {
+	if !ch.HasLatest || ch.Latest.Stage == gate.StageNote {
 		return "starting: " + ch.Radius
 	}
 	return ProgressText(ch.Latest)
@@ -195,7 +196,7 @@ func (r *Registry) Status(brief bool) string {
 
 // ProgressText renders a progress report for the status line:
 // "[1/2] migrate app-01 → esx-a-02 40%: relocating".
-func ProgressText(p vsphere.Progress) string {
+func ProgressText(p gate.Progress) string {
 	s := fmt.Sprintf("[%d/%d] %s %s", p.Index+1, p.Total, p.Op, p.Object)
 	if p.Target != "" {
 		s += " → " + p.Target
@@ -221,7 +222,7 @@ func (f Finished) Outcome() (text string, bad bool) {
 	}
 	var would []string
 	for _, r := range sum.Results {
-		if r.Status == vsphere.StatusDryRun {
+		if r.Status == gate.StatusDryRun {
 			would = append(would, r.Message)
 		}
 	}

@@ -5,21 +5,21 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/gate"
 )
 
 // TestAFloodOfProgressNeverBlocks: a change reports far more progress than
 // anyone reads; its goroutine is never held up, the newest report is
 // kept, and the outcome still arrives.
 func TestAFloodOfProgressNeverBlocks(t *testing.T) {
-	ch := &Change{ID: 1, progress: make(chan vsphere.Progress, 1), done: make(chan vsphere.Summary, 1)}
+	ch := &Change{ID: 1, progress: make(chan gate.Progress, 1), done: make(chan gate.Summary, 1)}
 	const reports = 10000
 	finished := make(chan struct{})
 	go func() {
 		for i := range reports {
-			ch.report(vsphere.Progress{Index: i, Total: reports})
+			ch.report(gate.Progress{Index: i, Total: reports})
 		}
-		ch.done <- vsphere.Summary{Results: []vsphere.Result{{Status: vsphere.StatusOK}}}
+		ch.done <- gate.Summary{Results: []gate.Result{{Status: gate.StatusOK}}}
 		close(finished)
 	}()
 	select {
@@ -40,7 +40,7 @@ func TestRegistryTracksEachChange(t *testing.T) {
 	if got := r.Status(false); got != "2 changes running" {
 		t.Errorf("Status() with 2 running = %q; want \"2 changes running\"", got)
 	}
-	r.Progress(ProgressMsg{ID: 2, Progress: vsphere.Progress{Total: 1, Op: vsphere.OpPowerOff, Object: "web-01", Stage: vsphere.StageStarted}})
+	r.Progress(ProgressMsg{ID: 2, Progress: gate.Progress{Total: 1, Op: gate.OpPowerOff, Object: "web-01", Stage: gate.StageStarted}})
 	f, ok := r.Done(DoneMsg{ID: 1})
 	if !ok || f.Radius != "migrate app-01" || !r.RunningOn(2) || r.RunningOn(1) {
 		t.Errorf("Done(1) = %+v, %v; want change 1, leaving change 2", f, ok)
@@ -60,30 +60,30 @@ func TestRegistryTracksEachChange(t *testing.T) {
 }
 
 func TestOutcome(t *testing.T) {
-	opErr := &vsphere.OpError{Op: vsphere.OpPowerOff, Object: "web-01", Err: errors.New("InvalidPowerState")}
+	opErr := &gate.OpError{Op: gate.OpPowerOff, Object: "web-01", Err: errors.New("InvalidPowerState")}
 	tests := []struct {
 		name    string
 		radius  string
-		results []vsphere.Result
+		results []gate.Result
 		want    string
 		bad     bool
 	}{
-		{"one ok", "power off web-01 on esx-a-01", []vsphere.Result{
-			{Op: vsphere.OpPowerOff, Object: "web-01", Status: vsphere.StatusOK, Message: "powered off"},
+		{"one ok", "power off web-01 on esx-a-01", []gate.Result{
+			{Op: gate.OpPowerOff, Object: "web-01", Status: gate.StatusOK, Message: "powered off"},
 		}, "web-01: powered off", false},
-		{"dry run", "power off 2 VMs on 2 hosts", []vsphere.Result{
-			{Status: vsphere.StatusDryRun, Message: "would power off web-01"},
-			{Status: vsphere.StatusDryRun, Message: "would power off web-02"},
+		{"dry run", "power off 2 VMs on 2 hosts", []gate.Result{
+			{Status: gate.StatusDryRun, Message: "would power off web-01"},
+			{Status: gate.StatusDryRun, Message: "would power off web-02"},
 		}, "would power off web-01; would power off web-02 (dry run: nothing changed)", false},
-		{"a failure", "power off web-01 on esx-a-01", []vsphere.Result{
-			{Status: vsphere.StatusFailed, Err: opErr},
+		{"a failure", "power off web-01 on esx-a-01", []gate.Result{
+			{Status: gate.StatusFailed, Err: opErr},
 		}, opErr.Error(), true},
-		{"several ok", "migrate 2 VMs from 2 hosts to esx-a-03", []vsphere.Result{
-			{Status: vsphere.StatusOK}, {Status: vsphere.StatusNoop},
+		{"several ok", "migrate 2 VMs from 2 hosts to esx-a-03", []gate.Result{
+			{Status: gate.StatusOK}, {Status: gate.StatusNoop},
 		}, "migrate 2 VMs from 2 hosts to esx-a-03: 2 changes in 1.5s: 1 ok, 1 noop", false},
 	}
 	for _, tt := range tests {
-		f := Finished{Change: Change{Radius: tt.radius}, Summary: vsphere.Summary{Results: tt.results, Elapsed: 1500 * time.Millisecond}}
+		f := Finished{Change: Change{Radius: tt.radius}, Summary: gate.Summary{Results: tt.results, Elapsed: 1500 * time.Millisecond}}
 		if got, bad := f.Outcome(); got != tt.want || bad != tt.bad {
 			t.Errorf("%s: Outcome() = %q, %v; want %q, %v", tt.name, got, bad, tt.want, tt.bad)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/vtui/vtui/ha/drill"
 	"github.com/vtui/vtui/internal/strictyaml"
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/drillkit"
 )
 
 // choice is a plan offered, and where it comes from.
@@ -50,8 +51,8 @@ func buildPlan(ctx context.Context, c *vsphere.Client, sel Selection) (choice, e
 	if c == nil {
 		return choice{}, errors.New("not connected")
 	}
-	_, err := c.SimulatorInfo(ctx)
-	if err != nil && !errors.Is(err, vsphere.ErrNotSimulator) {
+	_, err := drillkit.SimulatorInfo(ctx, c)
+	if err != nil && !errors.Is(err, drillkit.ErrNotSimulator) {
 		return choice{}, fmt.Errorf("could not tell whether the server is vtui's simulator: %w", err)
 	}
 	return builtPlan(sel, err == nil)

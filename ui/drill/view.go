@@ -14,6 +14,7 @@ import (
 	"github.com/vtui/vtui/internal/strictyaml"
 	"github.com/vtui/vtui/ui/common"
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/gate"
 )
 
 // View renders the view: a title, where the drill stands, the note, the
@@ -203,14 +204,14 @@ func (m *Model) preflightLines() []string {
 	rows := make([][]string, len(pre.Checks))
 	for i, c := range pre.Checks {
 		status := string(c.Status)
-		if c.Status == vsphere.CheckFail {
+		if c.Status == gate.CheckFail {
 			status = "FAIL"
 		}
 		rows[i] = []string{"", status, c.Name, c.Reason}
 	}
 	for i, lines := range alignRows(rows, w) {
 		for _, l := range lines {
-			if pre.Checks[i].Status == vsphere.CheckFail {
+			if pre.Checks[i].Status == gate.CheckFail {
 				l = st.Bad.Render(l)
 			}
 			out = append(out, l)

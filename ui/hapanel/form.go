@@ -12,9 +12,9 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
-	"github.com/vtui/vtui/ha/clusterspec"
 	"github.com/vtui/vtui/internal/format"
 	"github.com/vtui/vtui/ui/common"
+	"github.com/vtui/vtui/vsphere/clusterspec"
 )
 
 // setting is one field of the form: a cluster-wide HA or DRS setting.

@@ -8,8 +8,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/vtui/vtui/ha/clusterspec"
 	"github.com/vtui/vtui/ui/common"
+	"github.com/vtui/vtui/vsphere/clusterspec"
 )
 
 // cluster is a valid configuration of a three-host cluster, and its scope.

@@ -6,7 +6,7 @@
 // applied through the root, which runs them through vsphere's gate.
 //
 // Everything it shows comes from one Read, in a tea.Cmd; everything it
-// changes is planned by vsphere.Planner (ReconfigureCluster,
+// changes is planned by gate.Planner (ReconfigureCluster,
 // ApplyRecommendation) and raised to the root as a ChangeMsg.
 package hapanel
 
@@ -22,12 +22,13 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
-	"github.com/vtui/vtui/ha/clusterspec"
 	"github.com/vtui/vtui/ui/changes"
 	"github.com/vtui/vtui/ui/common"
 	"github.com/vtui/vtui/ui/dialog"
 	"github.com/vtui/vtui/ui/listview"
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/clusterspec"
+	"github.com/vtui/vtui/vsphere/gate"
 )
 
 // Conn is the connection the panel reads through: the root's current one.
@@ -55,7 +56,7 @@ func (readMsg) haPanel() {}
 // under the plan, and to run them through the gate. Their outcome comes
 // back through ChangeDone.
 type ChangeMsg struct {
-	Actions []vsphere.Action
+	Actions []gate.Action
 	Details []string
 }
 
@@ -203,13 +204,13 @@ func (m *Model) chooseRecommendation() {
 		m.say(false, "DRS has no recommendation for %s", m.cluster.Name)
 		return
 	}
-	p := vsphere.NewPlanner(m.snap.Inv, nil, nil)
+	p := gate.NewPlanner(m.snap.Inv, nil, nil)
 	var opts []dialog.Option
 	for _, r := range m.snap.Recommendations {
 		opts = append(opts, dialog.Option{
 			Label:  fmt.Sprintf("#%s rating %d", r.Key, r.Rating),
 			Detail: r.String() + " (" + r.Reason + ")",
-			Msg:    ChangeMsg{Actions: []vsphere.Action{p.ApplyRecommendation(m.cluster.Ref, r)}},
+			Msg:    ChangeMsg{Actions: []gate.Action{p.ApplyRecommendation(m.cluster.Ref, r)}},
 		})
 	}
 	m.common.Emit(ChooseMsg{Title: "apply a DRS recommendation of " + m.cluster.Name, Options: opts})
@@ -244,13 +245,13 @@ func (m *Model) reviewKey(k tea.KeyMsg) tea.Cmd {
 	case key.Matches(k, keys.Cancel):
 		m.mode, m.note = modeForm, ""
 	case key.Matches(k, keys.Apply):
-		act := vsphere.NewPlanner(m.snap.Inv, nil, nil).ReconfigureCluster(m.snap.Config, m.want, false)
+		act := gate.ReconfigureCluster(m.snap.Config, m.want, false)
 		details := make([]string, len(m.diff))
 		for i, c := range m.diff {
 			details[i] = "  " + c.String()
 		}
 		m.note = ""
-		m.common.Emit(ChangeMsg{Actions: []vsphere.Action{act}, Details: details})
+		m.common.Emit(ChangeMsg{Actions: []gate.Action{act}, Details: details})
 	}
 	return nil
 }
@@ -261,9 +262,9 @@ func (m *Model) reviewKey(k tea.KeyMsg) tea.Cmd {
 // configuration changed by someone else meanwhile is refused, and the
 // panel says to read it again.
 func (m *Model) ChangeDone(f changes.Finished) tea.Cmd {
-	var mine []vsphere.Result
+	var mine []gate.Result
 	for _, r := range f.Summary.Results {
-		if r.Object == m.cluster.Name && (r.Op == vsphere.OpReconfigureCluster || r.Op == vsphere.OpApplyRecommendation) {
+		if r.Object == m.cluster.Name && (r.Op == gate.OpReconfigureCluster || r.Op == gate.OpApplyRecommendation) {
 			mine = append(mine, r)
 		}
 	}
@@ -272,14 +273,14 @@ func (m *Model) ChangeDone(f changes.Finished) tea.Cmd {
 	}
 	r := mine[len(mine)-1]
 	switch {
-	case vsphere.IsStale(r.Err):
+	case gate.IsStale(r.Err):
 		m.say(true, "%s's configuration changed since it was read, so nothing was sent: r reads it again, then edit it anew", m.cluster.Name)
 		m.mode, m.form = modeShown, nil
 		return nil
-	case r.Status == vsphere.StatusFailed || r.Status == vsphere.StatusCancelled || r.Status == vsphere.StatusUnknown:
+	case r.Status == gate.StatusFailed || r.Status == gate.StatusCancelled || r.Status == gate.StatusUnknown:
 		m.say(true, "%s", r.Message)
 		return nil
-	case r.Status == vsphere.StatusDryRun:
+	case r.Status == gate.StatusDryRun:
 		m.say(false, "dry run, nothing was sent: %s", r.Message)
 	default:
 		m.say(false, "%s: %s", r.Object, r.Message)

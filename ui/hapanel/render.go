@@ -9,9 +9,9 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/vtui/vtui/ha/capacity"
-	"github.com/vtui/vtui/ha/clusterspec"
 	"github.com/vtui/vtui/internal/format"
 	"github.com/vtui/vtui/ui/common"
+	"github.com/vtui/vtui/vsphere/clusterspec"
 )
 
 // snapshotLines renders what was read of a cluster, section by section,

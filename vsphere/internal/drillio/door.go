@@ -1,0 +1,84 @@
+package drillio
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+
+	"github.com/vmware/govmomi/vim25/soap"
+	"github.com/vtui/vtui/vsphere/internal/conn"
+)
+
+// ErrNotSimulator is wrapped by the errors of fault injection against a
+// server that is not vtui's simulator: a real vCenter has no fault door.
+var ErrNotSimulator = errors.New("not vtui's simulator")
+
+// doorPath is where vtui's simulator opens its fault door (see
+// vsphere/sim's package documentation). vsphere reaches it over HTTPS,
+// like any client, never through a Go import of the simulator.
+const doorPath = "/vtui/sim/v1"
+
+// SimInfo is what vtui's simulator says of its fault door.
+type SimInfo struct {
+	Simulator      string `json:"simulator"`
+	API            int    `json:"api"`
+	HADetectDelay  string `json:"ha_detect_delay"`
+	HARestartDelay string `json:"ha_restart_delay"`
+}
+
+// SimulatorInfo asks the server for vtui's simulator's fault door, as the
+// session. Any other server, a real vCenter above all, answers with an
+// error wrapping ErrNotSimulator, and nothing is changed.
+func SimulatorInfo(ctx context.Context, c *conn.Conn) (SimInfo, error) {
+	var info SimInfo
+	err := Door(ctx, c, http.MethodGet, "", &info)
+	if err == nil && info.Simulator != "vtui" {
+		err = fmt.Errorf("%w: %s answers on %s but not as vtui's simulator", ErrNotSimulator, c.Host(), doorPath)
+	}
+	return info, err
+}
+
+// Door calls the fault door of vtui's simulator with the session's cookie.
+func Door(ctx context.Context, c *conn.Conn, method, path string, out any) error {
+	base := conn.SOAP(c).URL()
+	u := url.URL{Scheme: base.Scheme, Host: base.Host, Path: doorPath + path}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), nil)
+	if err != nil {
+		return err
+	}
+	for _, ck := range conn.SOAP(c).Client.Jar.Cookies(base) {
+		if ck.Name == soap.SessionCookieName {
+			req.AddCookie(ck)
+		}
+	}
+	res, err := conn.SOAP(c).Client.Do(req)
+	if err != nil {
+		return fmt.Errorf("reach the simulator's fault door on %s: %w", c.Host(), err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(res.Body, 1<<20))
+	var answer struct {
+		Error string `json:"error"`
+	}
+	jsonErr := json.Unmarshal(body, &answer)
+	switch {
+	case res.StatusCode == http.StatusNotFound && (jsonErr != nil || answer.Error == ""):
+		return fmt.Errorf("%w: %s has no fault door (%s %s answers %d): sim-crash works only against vtui's simulator; "+
+			"for a real vCenter use inject.method command (an IPMI or Redfish power-off) or evacuate", ErrNotSimulator, c.Host(), method, doorPath, res.StatusCode)
+	case res.StatusCode != http.StatusOK:
+		if answer.Error != "" {
+			return fmt.Errorf("the simulator refused: %s", answer.Error)
+		}
+		return fmt.Errorf("%w: %s %s on %s answered %d", ErrNotSimulator, method, doorPath+path, c.Host(), res.StatusCode)
+	case jsonErr != nil:
+		return fmt.Errorf("%w: %s on %s did not answer in JSON", ErrNotSimulator, doorPath, c.Host())
+	}
+	if out != nil {
+		return json.Unmarshal(body, out)
+	}
+	return nil
+}
