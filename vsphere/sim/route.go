@@ -46,6 +46,7 @@ type vcenter struct {
 	feed       *feed                    // property updates, views, sessions (feed.go)
 	pages      pageBook                 // the rest of retrievals answered in pages (retrieve.go)
 	rollUps    settler                  // the usage roll-up (rollup.go)
+	admitting  sync.Mutex               // held while a power-on is admitted (admission.go)
 }
 
 // failRule makes calls of method on the object named object fail.
@@ -83,7 +84,7 @@ func installVCenter(m *simulator.Model) *vcenter {
 
 // rerouted lists, by the type of their target, the methods vcenter serves.
 var rerouted = map[string][]string{
-	"VirtualMachine":                    {"RelocateVM_Task", "ShutdownGuest"},
+	"VirtualMachine":                    {"RelocateVM_Task", "ShutdownGuest", "PowerOnVM_Task"},
 	"HostSystem":                        {"EnterMaintenanceMode_Task", "ExitMaintenanceMode_Task", "DisconnectHost_Task", "ReconnectHost_Task"},
 	"VirtualMachineProvisioningChecker": {"CheckRelocate_Task"},
 	"ClusterComputeResource":            {"ReconfigureComputeResource_Task", "ApplyRecommendation", "RefreshRecommendation"},

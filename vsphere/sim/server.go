@@ -108,6 +108,7 @@ func Start(ctx context.Context, spec Spec, opts Options) (*Server, error) {
 	m.Map().Get(vim25.ServiceInstance).(*simulator.ServiceInstance).Content.About.InstanceUuid = uuid.NewString()
 	vc := installVCenter(m)
 	vc.ha.opts = opts.HA
+	rollUp(detach(vc.sctx)) // what the build cannot add up: admission control's figures
 	vc.serveSessions(cmp.Or(opts.SessionTimeout, DefaultSessionTimeout))
 	vc.wrapSDK(m.Service)
 	door := vc.door() // registered by newServer, with vcsim's own endpoints
