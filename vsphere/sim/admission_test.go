@@ -302,40 +302,61 @@ func TestAdmissionDisabledAdmitsEverything(t *testing.T) {
 	}
 }
 
-// TestHARestartsBypassAdmissionControl: with percent:100,100, which
-// admits no power-on, and with a dedicated failover host, HA still
-// restarts a crashed host's VMs.
+// TestHARestartsBypassAdmissionControl: HA restarts a crashed host's VMs
+// with percent:100,100, and onto a dedicated failover host, though the
+// same policy refuses a user's power-on or vMotion.
 func TestHARestartsBypassAdmissionControl(t *testing.T) {
-	s, c := fastHA(t)
-	setAdmission(t, c, true, true, &types.ClusterFailoverResourcesAdmissionControlPolicy{CpuFailoverResourcesPercent: 100, MemoryFailoverResourcesPercent: 100, AutoComputePercentages: types.NewBool(false)})
-	idle := vmsOn(t, c, hostA1)
-	var off types.ManagedObjectReference
-	for _, v := range idle {
-		if v.Runtime.PowerState != types.VirtualMachinePowerStatePoweredOn {
-			off = v.Self
-		}
-	}
-	if off.Value != "" {
-		refusedByAdmission(t, "a power-on under percent:100,100", powerOn(c, off))
-	}
-	var on int
-	for _, v := range vmsOn(t, c, hostA2) {
-		if v.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOn {
-			on++
-		}
-	}
-	if err := s.CrashHost(hostA2); err != nil {
-		t.Fatal(err)
-	}
-	events := waitEvents(t, c, "VmRestartedOnAlternateHostEvent")
-	var restarted int
-	for _, e := range events {
-		if _, ok := e.(*types.VmRestartedOnAlternateHostEvent); ok {
-			restarted++
-		}
-	}
-	if on == 0 || restarted == 0 {
-		t.Errorf("%d VMs were on %s, %d restarted", on, hostA2, restarted)
+	for _, tc := range []struct {
+		name   string
+		policy func(byName) types.BaseClusterDasAdmissionControlPolicy
+		onto   string // a host some VM must restart on, if any
+		// user is an operation of a user's that the policy refuses.
+		user func(*govmomi.Client, byName) error
+	}{
+		{"percent:100,100", func(byName) types.BaseClusterDasAdmissionControlPolicy {
+			return &types.ClusterFailoverResourcesAdmissionControlPolicy{CpuFailoverResourcesPercent: 100, MemoryFailoverResourcesPercent: 100, AutoComputePercentages: types.NewBool(false)}
+		}, "", func(c *govmomi.Client, b byName) error {
+			vm := vmOn(t, c, hostA1)
+			powerOp(t, c, vm.Self, "off")
+			return powerOn(c, vm.Self)
+		}},
+		{"hosts:esx-a-03", func(b byName) types.BaseClusterDasAdmissionControlPolicy {
+			return &types.ClusterFailoverHostAdmissionControlPolicy{FailoverHosts: []types.ManagedObjectReference{b.host(t, hostA3).Self}}
+		}, hostA3, func(c *govmomi.Client, b byName) error {
+			to := b.host(t, hostA3).Self
+			return relocateVM(context.Background(), c, vmOn(t, c, hostA1).Self, types.VirtualMachineRelocateSpec{Host: &to})
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, c := fastHA(t)
+			b := byName{fetch(t, c)}
+			setAdmission(t, c, true, true, tc.policy(b))
+			var on int
+			for _, v := range vmsOn(t, c, hostA2) {
+				if v.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOn {
+					on++
+				}
+			}
+			if err := s.CrashHost(hostA2); err != nil {
+				t.Fatal(err)
+			}
+			waitEvents(t, c, "VmRestartedOnAlternateHostEvent")
+			time.Sleep(200 * time.Millisecond) // for the rest of the restarts
+			events := waitEvents(t, c, "VmRestartedOnAlternateHostEvent")
+			var restarted, onto int
+			for _, e := range events {
+				if e, ok := e.(*types.VmRestartedOnAlternateHostEvent); ok {
+					restarted++
+					if e.Host != nil && e.Host.Name == tc.onto {
+						onto++
+					}
+				}
+			}
+			if on == 0 || restarted != on || (tc.onto != "" && onto == 0) {
+				t.Errorf("%d VMs were on %s; %d restarted, %d onto %q", on, hostA2, restarted, onto, tc.onto)
+			}
+			refusedByAdmission(t, "the user's operation", tc.user(c, b))
+		})
 	}
 }
 
