@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"errors"
 	"slices"
 
 	"github.com/vmware/govmomi/simulator"
@@ -93,10 +94,14 @@ func (v *clusterView) failoverHost(h *viewHost) bool {
 }
 
 // admissionFault is the fault vCenter gives for what admission control
-// refuses.
+// refuses, with vCenter's message and, after it, why.
 func admissionFault(err error) *types.LocalizedMethodFault {
+	why := err.Error()
+	if r, ok := errors.AsType[*admission.Refusal](err); ok {
+		why = r.Cluster + ": " + r.Reason
+	}
 	return failure(&types.InsufficientFailoverResourcesFault{},
-		"Insufficient resources to satisfy configured failover level for vSphere HA: %v", err)
+		"Insufficient resources to satisfy configured failover level for vSphere HA on %s", why)
 }
 
 // clusterViewOf reads the cluster of host, or nil for a standalone host.
