@@ -30,7 +30,7 @@ func Admission(in Input) admission.Cluster {
 // admitted is v running on host, for admission control.
 func admitted(in Input, v vsphere.VM, host string) admission.VM {
 	r := in.Reservations[v.Ref]
-	return admission.VM{Name: v.Name, Host: host, CPUMHz: r.CPUMHz, MemoryMB: r.MemoryMB / 2}
+	return admission.VM{Name: v.Name, Host: host, CPUMHz: r.CPUMHz, MemoryMB: r.MemoryMB}
 }
 
 // AdmitPowerOn says whether HA admission control admits powering on the
