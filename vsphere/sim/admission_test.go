@@ -450,3 +450,36 @@ func TestAdmissionSummaryFollowsPowerChanges(t *testing.T) {
 	}
 	t.Error("no watcher update of a cluster summary with admission control information")
 }
+
+// TestDRSRecommendsNothingOntoAFailoverHost: with manual DRS, the load
+// balancing recommendations never move a VM onto the dedicated failover
+// host, though it is the least loaded.
+func TestDRSRecommendsNothingOntoAFailoverHost(t *testing.T) {
+	_, c, b := simEnv(t)
+	ctx := context.Background()
+	failover := b.host(t, hostA3)
+	powerOffAll(t, c, failover)
+	setAdmission(t, c, true, true, &types.ClusterFailoverHostAdmissionControlPolicy{FailoverHosts: []types.ManagedObjectReference{failover.Self}})
+	cl, err := find.NewFinder(c.Client, false).ClusterComputeResource(ctx, "/dc-01/host/cluster-a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	task, err := cl.Reconfigure(ctx, &types.ClusterConfigSpecEx{DrsConfig: &types.ClusterDrsConfigInfo{DefaultVmBehavior: types.DrsBehaviorManual, VmotionRate: 1}}, true)
+	if err == nil {
+		err = task.Wait(ctx)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mcl mo.ClusterComputeResource
+	if err := cl.Properties(ctx, cl.Reference(), []string{"recommendation"}, &mcl); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range mcl.Recommendation {
+		for _, a := range r.Action {
+			if m, ok := a.(*types.ClusterMigrationAction); ok && m.DrsMigration != nil && m.DrsMigration.Destination == failover.Self {
+				t.Errorf("recommendation %s moves %s onto the failover host: %s", r.Key, m.DrsMigration.Vm, r.ReasonText)
+			}
+		}
+	}
+}
