@@ -18,19 +18,48 @@ import (
 
 	"github.com/vtui/vtui/ha/capacity"
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/sim"
 	"github.com/vtui/vtui/vsphere/vspheretest"
 )
 
 // TestCapacityPredictsAdmissionControl is the differential test of HA
-// admission control: on randomized clusters (the small preset's two
-// clusters, of different host sizes; random policies, HA on or off, random
+// admission control: on randomized clusters (inventories of 2 to 6 hosts
+// a cluster, of two host sizes; random policies, HA on or off, random
 // reservations and power states), what vtui's capacity what-if predicts of
 // each power-on (capacity.AdmitPowerOn, from what vtui's client reads)
 // equals the simulator's answer, power-on by power-on.
 func TestCapacityPredictsAdmissionControl(t *testing.T) {
-	const seed, steps = 19, 300
+	const seed = 19
+	rng := rand.New(rand.NewPCG(seed, seed))
+	tally := map[string][2]int{} // by kind of policy: admitted, refused
+	for _, p := range rng.Perm(5)[:4] {
+		hosts := 2 + p
+		spec := sim.Spec{Clusters: 2, HostsPerCluster: hosts, VMs: hosts * (2 + rng.IntN(3)) * 2, Datastores: 1, HAClusters: 2}
+		t.Run(fmt.Sprintf("%d hosts a cluster, %d VMs", spec.HostsPerCluster, spec.VMs), func(t *testing.T) {
+			agree(t, rng, spec, 100, tally)
+		})
+	}
+	var admitted, refused int
+	for p, n := range tally {
+		admitted += n[0]
+		refused += n[1]
+		t.Logf("%-8s admitted %3d refused %3d", p, n[0], n[1])
+	}
+	if admitted == 0 || refused == 0 {
+		t.Errorf("%d power-ons admitted and %d refused; want both, or the test proves nothing", admitted, refused)
+	}
+}
+
+// agree runs steps random power-ons and reconfigurations on a simulator
+// of spec, holding the what-if's verdict to the simulator's, and tallies
+// them.
+func agree(t *testing.T, rng *rand.Rand, spec sim.Spec, steps int, tally map[string][2]int) {
 	ctx := context.Background()
-	srv := vspheretest.Start(t, "small")
+	srv, err := sim.Start(ctx, spec, sim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
 	vc := vspheretest.Connect(t, srv)
 	u := *srv.URL
 	u.User = url.UserPassword(srv.Username, srv.Password)
@@ -38,7 +67,6 @@ func TestCapacityPredictsAdmissionControl(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rng := rand.New(rand.NewPCG(seed, seed))
 
 	type cluster struct {
 		obj   *object.ClusterComputeResource
@@ -107,7 +135,6 @@ func TestCapacityPredictsAdmissionControl(t *testing.T) {
 		return name, das
 	}
 
-	tally := map[string][2]int{} // by kind of policy: admitted, refused
 	current := make([]string, len(clusters))
 	for step := range steps {
 		ci := rng.IntN(len(clusters))
@@ -186,14 +213,5 @@ func TestCapacityPredictsAdmissionControl(t *testing.T) {
 			t.Errorf("step %d, %s with %s, %s reserving %d MHz and %d MB: the simulator says %v, capacity predicts %v",
 				step, cfg.Spec.Cluster, current[ci], name, cpuRes, memRes, got, predicted)
 		}
-	}
-	var admitted, refused int
-	for p, n := range tally {
-		admitted += n[0]
-		refused += n[1]
-		t.Logf("%-8s admitted %3d refused %3d", p, n[0], n[1])
-	}
-	if admitted == 0 || refused == 0 {
-		t.Errorf("%d power-ons admitted and %d refused; want both, or the test proves nothing", admitted, refused)
 	}
 }
