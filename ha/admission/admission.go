@@ -27,8 +27,9 @@
 //     VMs are each at least the reserved share of the cluster's.
 //   - Host failures tolerated, by slots ("slots:N"): a slot is the largest
 //     CPU requirement and the largest memory reservation of the powered-on
-//     VMs; a host holds as many slots as fit in both its CPU and its
-//     memory; an operation is admitted when, after it, the N hosts with
+//     VMs (with no memory reserved, memory does not bound the slots, as
+//     the overhead vSphere would count is not modelled); a host holds as
+//     many slots as fit in both its CPU and its memory; an operation is admitted when, after it, the N hosts with
 //     the most slots can fail and the others still hold a slot for every
 //     powered-on VM.
 //   - Dedicated failover hosts ("hosts:H1,H2"): no VM may be powered on
