@@ -181,7 +181,7 @@ func (cc *ClusterConfig) haOf(d types.ClusterDasConfigInfo) clusterspec.HA {
 		Enabled:           mo.IsTrue(d.Enabled),
 		HostMonitoring:    d.HostMonitoring != string(types.ClusterDasConfigInfoServiceStateDisabled),
 		VMMonitoring:      vmMonitoringOf(d.VmMonitoring),
-		AdmissionControl:  cc.admissionOf(d),
+		AdmissionControl:  mo.AdmissionControl(d, cc.namesOf),
 		RestartPriority:   clusterspec.RestartMedium,
 		IsolationResponse: clusterspec.IsolationNone,
 	}
@@ -194,28 +194,6 @@ func (cc *ClusterConfig) haOf(d types.ClusterDasConfigInfo) clusterspec.HA {
 		}
 	}
 	return ha
-}
-
-// admissionOf maps admission control. An enabled control without a
-// policy reads as vSphere's default, one host failure by cluster resource
-// percentage.
-func (cc *ClusterConfig) admissionOf(d types.ClusterDasConfigInfo) clusterspec.AdmissionControl {
-	if d.AdmissionControlEnabled != nil && !*d.AdmissionControlEnabled {
-		return clusterspec.AdmissionControl{Mode: clusterspec.AdmissionDisabled}
-	}
-	switch p := d.AdmissionControlPolicy.(type) {
-	case *types.ClusterFailoverLevelAdmissionControlPolicy:
-		return clusterspec.AdmissionControl{Mode: clusterspec.AdmissionSlots, Failures: int(p.FailoverLevel)}
-	case *types.ClusterFailoverResourcesAdmissionControlPolicy:
-		if mo.IsTrue(p.AutoComputePercentages) {
-			return clusterspec.AdmissionControl{Mode: clusterspec.AdmissionFailures, Failures: int(max(p.FailoverLevel, 1))}
-		}
-		return clusterspec.AdmissionControl{Mode: clusterspec.AdmissionPercent,
-			CPUPercent: int(p.CpuFailoverResourcesPercent), MemoryPercent: int(p.MemoryFailoverResourcesPercent)}
-	case *types.ClusterFailoverHostAdmissionControlPolicy:
-		return clusterspec.AdmissionControl{Mode: clusterspec.AdmissionHosts, Hosts: cc.namesOf(p.FailoverHosts)}
-	}
-	return clusterspec.AdmissionControl{Mode: clusterspec.AdmissionFailures, Failures: 1}
 }
 
 func vmMonitoringOf(s string) clusterspec.VMMonitoring {

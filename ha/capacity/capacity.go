@@ -29,6 +29,9 @@
 //   - Admission control reserves capacity when VMs power on; HA attempts
 //     restarts even when it is off, so the what-if always places, and the
 //     report says whether the configured policy covers the failures asked.
+//     What admission control admits (AdmitPowerOn) and reports (Admission)
+//     is package admission's computation, the one vtui's simulator
+//     enforces.
 //   - With HA disabled, or host monitoring off, nothing is restarted: every
 //     protected VM of a failed host is left down, and no failure is
 //     tolerated.

@@ -248,3 +248,27 @@ func TestNothingRestartsWithoutHA(t *testing.T) {
 		}
 	}
 }
+
+// TestAdmitPowerOnCountsReservations: the what-if's admission verdict
+// counts the powered-on VMs' reservations and the new VM's against the
+// policy, and admits anything without HA.
+func TestAdmitPowerOnCountsReservations(t *testing.T) {
+	in := cluster([]string{"h1", "h2"}, 10000, "a@h1:4096", "b@h2:4096")
+	in.VMs[1].PowerState = "poweredOff"
+	in.Config.HA.AdmissionControl = clusterspec.AdmissionControl{Mode: clusterspec.AdmissionPercent, CPUPercent: 10, MemoryPercent: 50}
+	in.Reservations = map[vsphere.Ref]vsphere.Reservation{in.VMs[0].Ref: {MemoryMB: 6000}, in.VMs[1].Ref: {MemoryMB: 4000}}
+	if err := AdmitPowerOn(in, "b"); err != nil {
+		t.Errorf("10,000 MB of 20,000 reserved with 50%% kept: %v", err)
+	}
+	in.Reservations[in.VMs[1].Ref] = vsphere.Reservation{MemoryMB: 4001}
+	if err := AdmitPowerOn(in, "b"); err == nil {
+		t.Error("10,001 MB of 20,000 reserved with 50% kept: admitted")
+	}
+	in.Config.HA.Enabled = false
+	if err := AdmitPowerOn(in, "b"); err != nil {
+		t.Errorf("with HA disabled: %v", err)
+	}
+	if err := AdmitPowerOn(in, "nope"); err == nil {
+		t.Error("an unknown VM: no error")
+	}
+}

@@ -7,8 +7,9 @@ import (
 )
 
 // Gather reads what the what-if needs about one cluster beyond the
-// inventory: the reservations of its powered-on VMs. The configuration is
-// the one read for the cluster (Client.ClusterConfig).
+// inventory: the reservations of its VMs (admission control counts a VM's
+// when it powers on). The configuration is the one read for the cluster
+// (Client.ClusterConfig).
 func Gather(ctx context.Context, c *vsphere.Client, inv *vsphere.Inventory, cfg *vsphere.ClusterConfig) (Input, error) {
 	in := Input{Config: cfg.Spec}
 	for _, h := range inv.Hosts {
@@ -16,17 +17,14 @@ func Gather(ctx context.Context, c *vsphere.Client, inv *vsphere.Inventory, cfg 
 			in.Hosts = append(in.Hosts, h)
 		}
 	}
-	var on []vsphere.Ref
+	var refs []vsphere.Ref
 	for _, v := range inv.VMs {
-		if v.ClusterRef != cfg.Cluster {
-			continue
-		}
-		in.VMs = append(in.VMs, v)
-		if v.PowerState == "poweredOn" {
-			on = append(on, v.Ref)
+		if v.ClusterRef == cfg.Cluster {
+			in.VMs = append(in.VMs, v)
+			refs = append(refs, v.Ref)
 		}
 	}
-	res, err := c.Reservations(ctx, on)
+	res, err := c.Reservations(ctx, refs)
 	if err != nil {
 		return in, err
 	}

@@ -79,16 +79,8 @@ func newModel(in Input) *model {
 			memMB: h.MemoryMB, cpuMHz: h.CPUMHz,
 			datastores: set(h.DatastoreRefs), networks: set(h.NetworkRefs), groups: map[string]bool{},
 		}
-		switch {
-		case h.ConnectionState != "connected":
-			hs.unusableBecause = "is " + h.ConnectionState
-		case h.PowerState != "poweredOn":
-			hs.unusableBecause = "is " + h.PowerState
-		case h.MaintenanceMode:
-			hs.unusableBecause = "is in maintenance mode"
-		default:
-			hs.usable = true
-		}
+		hs.unusableBecause = unusable(h)
+		hs.usable = hs.unusableBecause == ""
 		hostIndex[h.Ref] = len(m.hosts)
 		m.hosts = append(m.hosts, hs)
 	}
@@ -160,6 +152,20 @@ func newModel(in Input) *model {
 		m.rules = append(m.rules, r)
 	}
 	return m
+}
+
+// unusable says why h cannot run VMs ("is in maintenance mode"), or ""
+// when it is connected, powered on and not in maintenance mode.
+func unusable(h vsphere.Host) string {
+	switch {
+	case h.ConnectionState != "connected":
+		return "is " + h.ConnectionState
+	case h.PowerState != "poweredOn":
+		return "is " + h.PowerState
+	case h.MaintenanceMode:
+		return "is in maintenance mode"
+	}
+	return ""
 }
 
 func set(refs []vsphere.Ref) map[vsphere.Ref]bool {

@@ -289,6 +289,38 @@ func TestPreflightRefusesAndInjectsNothing(t *testing.T) {
 	}
 }
 
+// TestPreflightReportsWhatAdmissionControlHolds: the admission-control
+// check says what the policy holds now, computed as the simulator
+// enforces it, and warns when that covers fewer host failures than the
+// drill's.
+func TestPreflightReportsWhatAdmissionControlHolds(t *testing.T) {
+	_, c := haSim(t)
+	admissionCheck := func(plan string) gate.Check {
+		t.Helper()
+		p, err := (&Runner{Client: c, Plan: mustParse(t, plan)}).Preflight(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(p.Checks, func(ch gate.Check) bool { return ch.Name == "admission-control" })
+		if i < 0 {
+			t.Fatalf("no admission-control check in %+v", p.Checks)
+		}
+		return p.Checks[i]
+	}
+	// The small preset: failures:1 on three hosts, nothing reserved.
+	if ch := admissionCheck(crashPlan); ch.Status != gate.CheckPass ||
+		ch.Reason != "failures:1; free: 99% CPU, 100% memory (34%, 34% reserved); tolerates 2 host failures" {
+		t.Errorf("failures:1: %s", ch)
+	}
+	reconfigure(t, c, func(cfg *clusterspec.Config) {
+		cfg.HA.AdmissionControl = clusterspec.AdmissionControl{Mode: clusterspec.AdmissionHosts, Hosts: []string{"esx-a-03.lab.local"}}
+	})
+	two := strings.Replace(crashPlan, "[esx-a-01.lab.local]", "[esx-a-01.lab.local, esx-a-02.lab.local]", 1)
+	if ch := admissionCheck(two); ch.Status != gate.CheckWarn || !strings.Contains(ch.Reason, "tolerates 1 host failure, fewer than the 2 this drill fails") {
+		t.Errorf("one failover host, two targets: %s", ch)
+	}
+}
+
 // pinToTarget adds a mandatory rule keeping the VMs of esx-a-01 there.
 func pinToTarget(t *testing.T, c *vsphere.Client) {
 	t.Helper()

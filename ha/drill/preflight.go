@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vtui/vtui/ha/admission"
 	"github.com/vtui/vtui/ha/capacity"
 	"github.com/vtui/vtui/ha/placement"
 	"github.com/vtui/vtui/vsphere"
@@ -143,9 +144,10 @@ func (r *Runner) Preflight(ctx context.Context) (*Preflight, error) {
 	}
 	add(p.protect(plan, vms))
 	add(p.checkHA(plan))
-	add(p.checkAdmission(plan))
+	in, gathered := capacity.Gather(ctx, c, p.inv, p.config)
+	add(p.checkAdmission(plan, in, gathered))
 	add(p.checkOtherHosts(hosts))
-	add(p.checkCapacity(ctx, c, plan))
+	add(p.checkCapacity(ctx, c, plan, in, gathered))
 	add(r.checkLock(ctx, cl))
 	add(p.checkMethod(plan))
 	return p, nil
@@ -289,8 +291,11 @@ func (p *Preflight) checkHA(plan Plan) gate.Check {
 }
 
 // checkAdmission requires admission control for a host failure: without
-// it, nothing reserves the capacity the restarts need.
-func (p *Preflight) checkAdmission(plan Plan) gate.Check {
+// it, nothing reserves the capacity the restarts need. It reports what
+// admission control holds now, computed as vCenter (and vtui's simulator,
+// which enforces the same computation) does, and warns when that covers
+// fewer host failures than the drill's.
+func (p *Preflight) checkAdmission(plan Plan, in capacity.Input, gathered error) gate.Check {
 	ac := p.config.Spec.HA.AdmissionControl
 	switch {
 	case plan.Scenario == ScenarioEvacuation:
@@ -298,8 +303,39 @@ func (p *Preflight) checkAdmission(plan Plan) gate.Check {
 	case ac.Mode == clusterspec.AdmissionDisabled:
 		return failed("admission-control", "admission control is disabled on %s, so no capacity is reserved for restarts: vtui cluster ha set %s --admission-control failures:%d",
 			p.Cluster.Name, p.Cluster.Name, len(p.Targets))
+	case gathered != nil:
+		return passed("admission-control", "%s (what it holds now is unknown: %v)", ac, gathered)
 	}
-	return passed("admission-control", "%s", ac)
+	st := capacity.Admission(in).State()
+	now := fmt.Sprintf("%s; %s", ac, admissionNow(st))
+	if st.Level < len(p.Targets) {
+		return gate.Check{Name: "admission-control", Status: gate.CheckWarn,
+			Reason: fmt.Sprintf("%s, fewer than the %d this drill fails, so the capacity for its restarts is not reserved", now, len(p.Targets))}
+	}
+	return passed("admission-control", "%s", now)
+}
+
+// admissionNow says what admission control holds now: "free: 99% CPU,
+// 66% memory (34%, 34% reserved); tolerates 2 host failures".
+func admissionNow(st admission.State) string {
+	var parts []string
+	if st.ReservedCPUPercent > 0 || st.ReservedMemoryPercent > 0 {
+		parts = append(parts, fmt.Sprintf("free: %d%% CPU, %d%% memory (%d%%, %d%% reserved)",
+			st.CPUPercent, st.MemoryPercent, st.ReservedCPUPercent, st.ReservedMemoryPercent))
+	}
+	for _, h := range st.FailoverHosts {
+		switch {
+		case !h.Usable:
+			parts = append(parts, "failover host "+h.Name+" cannot run VMs")
+		case h.VMs > 0:
+			parts = append(parts, fmt.Sprintf("failover host %s runs %d VMs", h.Name, h.VMs))
+		}
+	}
+	tolerated := "tolerates 1 host failure"
+	if st.Level != 1 {
+		tolerated = fmt.Sprintf("tolerates %d host failures", st.Level)
+	}
+	return strings.Join(append(parts, tolerated), "; ")
 }
 
 // checkOtherHosts requires every other host up, so that the drill fails
@@ -317,14 +353,14 @@ func (p *Preflight) checkOtherHosts(hosts []vsphere.Host) gate.Check {
 	return passed("hosts", "the %d other hosts are connected and out of maintenance mode", len(hosts)-len(p.Targets))
 }
 
-// checkCapacity asks the what-if whether the protected VMs of the targets
-// can restart elsewhere, and for an evacuation vtui carries out, whether
+// checkCapacity asks the what-if, given what Gather read (or why it could
+// not), whether the protected VMs of the targets can restart elsewhere, and for an evacuation vtui carries out, whether
 // each has a host to go to.
-func (p *Preflight) checkCapacity(ctx context.Context, c *vsphere.Client, plan Plan) gate.Check {
-	in, err := capacity.Gather(ctx, c, p.inv, p.config)
-	if err != nil {
-		return failed("capacity", "could not read the VMs' reservations: %v", err)
+func (p *Preflight) checkCapacity(ctx context.Context, c *vsphere.Client, plan Plan, in capacity.Input, gathered error) gate.Check {
+	if gathered != nil {
+		return failed("capacity", "could not read the VMs' reservations: %v", gathered)
 	}
+	var err error
 	if plan.Scenario == ScenarioEvacuation {
 		// An evacuation needs room, not HA: ask as if HA were on.
 		in.Config.HA.Enabled, in.Config.HA.HostMonitoring = true, true

@@ -23,8 +23,10 @@ const module = "github.com/vtui/vtui"
 // ("ui/..."); the most specific entry wins, so "ui" is not in "ui/...".
 var layers = [][]string{
 	// Leaves: plain models, helpers and the simulator, which import no
-	// other vtui layer.
-	{"internal/...", "vsphere/clusterspec", "vsphere/internal/mo", "vsphere/sim"},
+	// other vtui layer. ha/admission is the admission-control computation
+	// the simulator enforces and the what-if predicts with, so it is pure:
+	// the standard library and vsphere/clusterspec only.
+	{"internal/...", "vsphere/clusterspec", "vsphere/internal/mo", "ha/admission", "vsphere/sim"},
 	// The raw session to vCenter, reachable only from vsphere/.
 	{"vsphere/internal/conn"},
 	// The read model and the client; the drill primitives under it.

@@ -30,8 +30,10 @@ import (
 //     there, a duplicate rule or group name, a vmotionRate outside 1..5 or
 //     a failover host outside the cluster fail the task (InvalidArgument,
 //     naming the property) and change nothing;
-//   - replaces configurationEx and summary through property updates, so
-//     every watcher and every client, govc included, sees the change;
+//   - replaces configurationEx through a property update, so every
+//     watcher and every client, govc included, sees the change; the
+//     roll-up then brings the summary's admission control figures up to
+//     date (rollup.go);
 //   - posts ClusterReconfiguredEvent, carrying the user of the session
 //     that asked, for every reconfiguration that succeeds, whatever it
 //     changes (DRS or HA settings, rules, groups, overrides).
@@ -84,11 +86,7 @@ func (r reconfigureSpec) apply(ctx *simulator.Context) *types.LocalizedMethodFau
 		if f = checkConfig(ctx, next, members, nameOf(ctx, r.cluster.Self)); f != nil {
 			return
 		}
-		summary := clusterSummary(r.cluster, next)
-		ctx.Update(r.cluster, []types.PropertyChange{
-			{Name: "configurationEx", Val: next},
-			{Name: "summary", Val: summary},
-		})
+		ctx.Update(r.cluster, []types.PropertyChange{{Name: "configurationEx", Val: next}})
 	})
 	if f == nil {
 		postEvent(ctx, &types.ClusterReconfiguredEvent{ClusterEvent: types.ClusterEvent{Event: clusterEvent(ctx, r.cluster.Self)}})
@@ -464,26 +462,4 @@ func checkConfig(ctx *simulator.Context, c *types.ClusterConfigInfoEx, m members
 		return hostIn("dasConfig.admissionControlPolicy.failoverHosts", p.FailoverHosts)
 	}
 	return nil
-}
-
-// clusterSummary is the cluster's summary with what the configuration
-// says of failover: the failover level admission control keeps.
-func clusterSummary(cl *simulator.ClusterComputeResource, c *types.ClusterConfigInfoEx) types.BaseComputeResourceSummary {
-	cur, ok := cl.Summary.(*types.ClusterComputeResourceSummary)
-	if !ok {
-		return cl.Summary
-	}
-	s := *cur
-	s.CurrentFailoverLevel = 0
-	if c.DasConfig.AdmissionControlEnabled == nil || *c.DasConfig.AdmissionControlEnabled {
-		switch p := c.DasConfig.AdmissionControlPolicy.(type) {
-		case *types.ClusterFailoverLevelAdmissionControlPolicy:
-			s.CurrentFailoverLevel = p.FailoverLevel
-		case *types.ClusterFailoverResourcesAdmissionControlPolicy:
-			s.CurrentFailoverLevel = p.FailoverLevel
-		case *types.ClusterFailoverHostAdmissionControlPolicy:
-			s.CurrentFailoverLevel = int32(len(p.FailoverHosts))
-		}
-	}
-	return &s
 }

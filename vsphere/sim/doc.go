@@ -94,8 +94,9 @@
 //     field by field as modify=true merges; checks every reference (a VM
 //     or host outside the cluster, a missing group, a duplicate name, a
 //     vmotionRate outside 1..5 fail the task and change nothing); and
-//     replaces configurationEx and summary through property updates, so
-//     watchers and every other client see it; and posts
+//     replaces configurationEx through a property update, so watchers and
+//     every other client see it, the summary's admission control figures
+//     following through the roll-up; and posts
 //     ClusterReconfiguredEvent with the session's user for each one that
 //     succeeds (clusterconfig.go).
 //   - CustomFieldsManager.SetField and setCustomValue, on any entity
@@ -114,14 +115,37 @@
 //     does it, in a simplified model; FDM's events (DasHostFailedEvent and
 //     the restart events) are posted only in clusters with HA enabled and
 //     host monitoring on, where FDM watches the hosts.
+//   - HA admission control (admission.go), with HA and admission control
+//     enabled and the computation of package ha/admission, which vtui's
+//     capacity what-if and drill preflight share: PowerOnVM_Task fails its
+//     task with InsufficientFailoverResourcesFault when the power-on would
+//     break the policy's reservation (failures:N as vSphere 6.5's cluster
+//     resource percentage computed from N, slots, a reserved percentage)
+//     or the VM is on a dedicated failover host; RelocateVM_Task and
+//     CheckRelocate_Task so for a running VM coming into the cluster past
+//     the reservation or moving onto a failover host; DRS never places a
+//     VM on a failover host, and its maintenance evacuation fails so when
+//     the host's leaving would break the reservation. HA's own restarts
+//     are not checked. The cluster summary's currentFailoverLevel and
+//     admissionControlInfo (ClusterFailoverResourcesAdmissionControlInfo,
+//     ClusterFailoverLevelAdmissionControlInfo or
+//     ClusterFailoverHostAdmissionControlInfo, after the policy) follow,
+//     through the roll-up. Not modelled: VMs' memory overhead (a VM counts
+//     its reservations only), PowerOnMultiVM_Task (vcsim's, unchecked),
+//     DRS's initial placement of a VM registered on a failover host (the
+//     power-on is refused instead), an empty host entering maintenance
+//     mode (not checked), and the figures with admission control disabled
+//     (left empty). vcsim's ReconfigVM_Task changes reservations without
+//     telling watchers, so the summary follows them at the next change.
 //   - A VM that powers off or is suspended, whoever does it, reports zero
 //     CPU and memory use in summary.quickStats and a gray guest heartbeat,
 //     as on vCenter (quickstats.go); the presets are built so.
 //   - Hosts' quick stats (overallCpuUsage, overallMemoryUsage) and
 //     clusters' summaries (numHosts, numEffectiveHosts, totals and the
-//     usageSummary: VM counts, demand, statsGenNumber) follow VMs that
-//     start, stop, move, appear or go and hosts that fail, disconnect or
-//     enter maintenance, within half a second, as vCenter keeps them
+//     usageSummary: VM counts, demand, statsGenNumber; currentFailoverLevel
+//     and admissionControlInfo) follow VMs that start, stop, move, appear
+//     or go, hosts that fail, disconnect or enter maintenance, and cluster
+//     reconfigurations, within half a second, as vCenter keeps them
 //     (rollup.go); vcsim sets them once.
 //
 // # Property updates at scale

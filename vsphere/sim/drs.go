@@ -31,7 +31,10 @@ import (
 //     with nowhere to go fails the task, naming it and why; the VMs moved
 //     by then stay moved. Without DRS, or with manual or partial
 //     automation, the task fails at once (vCenter would wait for someone
-//     to move them).
+//     to move them). With HA admission control, no VM goes to a dedicated
+//     failover host, and when the host's leaving would break the
+//     reservation the task fails at once with
+//     InsufficientFailoverResourcesFault (admission.go).
 //   - With manual or partially automated DRS, the cluster's recommendation
 //     property holds DRS recommendations, recomputed when the cluster's
 //     configuration changes, after a VM of it moves, after one is applied,
@@ -67,6 +70,9 @@ func (vc *vcenter) evacuate(ctx *simulator.Context, h *simulator.HostSystem) *ty
 		return failure(&types.Timedout{},
 			"host %s still runs %d powered-on VMs (%s) and DRS is not fully automated to move them; migrate them or power them off first",
 			name, len(on), strings.Join(on, ", "))
+	}
+	if err := v.admission().Evacuate(name); err != nil {
+		return admissionFault(err)
 	}
 	from := v.host(h.Self)
 	var stuck []string

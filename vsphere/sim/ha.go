@@ -47,12 +47,15 @@ import (
 //     registered on it are connected, those that ran on it, which died
 //     with it, powered off (a suspended VM stays suspended).
 //
+// Restarts are not subject to admission control (admission.go), which
+// reserved the capacity for them: they are placed even where a user's
+// power-on would be refused, dedicated failover hosts first.
+//
 // Where it differs from vSphere HA: there are no heartbeat datastores, no
 // isolation or partitions (a crash is always a failure), no VM or
-// application monitoring, no restart of VMs whose priority group's
-// readiness condition is unmet (the next priority starts at once), and
-// admission control does not reserve capacity ahead; restarts are placed
-// by memory only. Reports of drills run against it say "simulated HA".
+// application monitoring, and no restart of VMs whose priority group's
+// readiness condition is unmet (the next priority starts at once);
+// restarts are placed by memory only. Reports of drills run against it say "simulated HA".
 
 // HAOptions tunes the HA emulation.
 type HAOptions struct {

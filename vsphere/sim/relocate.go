@@ -101,9 +101,14 @@ func missingTarget(ctx *simulator.Context, spec types.VirtualMachineRelocateSpec
 	return check(spec.Pool, func(o mo.Reference) bool { _, ok := o.(*simulator.ResourcePool); return ok })
 }
 
-// relocate moves vm as spec asks, or returns why vCenter would not.
+// relocate moves vm as spec asks, or returns why vCenter would not,
+// admission control included.
 func relocate(ctx *simulator.Context, vm *simulator.VirtualMachine, spec types.VirtualMachineRelocateSpec) *types.LocalizedMethodFault {
 	var from, to placement
+	ctx.WithLock(vm, func() { from = placementOf(vm) })
+	if f := admitMove(ctx, vm, from, from.after(spec)); f != nil {
+		return f
+	}
 	var name string
 	var f *types.LocalizedMethodFault
 	ctx.WithLock(vm, func() {
@@ -267,11 +272,16 @@ func (vc *vcenter) CheckRelocateTask(ctx *simulator.Context, req *types.CheckRel
 	spec, ref := req.Spec, req.Vm
 	task := vc.runTask(ctx, req.This, "", "checkRelocate", func(tc *simulator.Context) (types.AnyType, *types.LocalizedMethodFault) {
 		res := types.CheckResult{Vm: &ref, Host: spec.Host}
+		var from placement
 		tc.WithLock(vm, func() {
-			if f := relocateFault(tc, vm, placementOf(vm).after(spec)); f != nil {
+			from = placementOf(vm)
+			if f := relocateFault(tc, vm, from.after(spec)); f != nil {
 				res.Error = append(res.Error, *f)
 			}
 		})
+		if f := admitMove(tc, vm, from, from.after(spec)); f != nil && len(res.Error) == 0 {
+			res.Error = append(res.Error, *f)
+		}
 		return types.ArrayOfCheckResult{CheckResult: []types.CheckResult{res}}, nil
 	})
 	body.Res = &types.CheckRelocate_TaskResponse{Returnval: task}

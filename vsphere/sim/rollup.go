@@ -16,10 +16,12 @@ import (
 // current: a host's quickStats.overallCpuUsage and overallMemoryUsage
 // (reported only while the host is connected), and a cluster's numHosts,
 // numEffectiveHosts, totals and usageSummary (VM counts, demand, and
-// statsGenNumber, which DRS moves on at each load-balancing pass). vcsim
-// sets them once. Here the registry's listener (feed.go) marks the
-// roll-up stale when a VM starts, stops, moves, appears or goes, or a
-// host's state changes; once changes settle (rollUpSettle) the roll-up
+// statsGenNumber, which DRS moves on at each load-balancing pass), and
+// what HA admission control reports (currentFailoverLevel and
+// admissionControlInfo, admission.go). vcsim sets them once. Here the
+// registry's listener (feed.go) marks the roll-up stale when a VM starts, stops, moves, appears or goes or its
+// reservations change, a host's state changes, or a cluster's
+// configuration does; once changes settle (rollUpSettle) the roll-up
 // adds everything up again from the registry and publishes what changed
 // with ctx.Update, so watchers see it. The presets' first figures come
 // from the same functions (build.go).
@@ -94,9 +96,8 @@ func hostConnected(h *mo.HostSystem) bool {
 // Effective resources are the effective hosts' (vcsim models no
 // virtualization overhead); vSphere reports effectiveMemory in MB but
 // totalMemory in bytes. The usage summary's demand is its powered-on VMs'
-// on connected hosts (the others' is unknown); the failover resources left,
-// when admission control reports them by percentage, what that demand
-// leaves of the effective resources. statsGenNumber is left to the caller.
+// on connected hosts (the others' is unknown). statsGenNumber and what
+// admission control reports are left to the caller.
 func summarize(cur types.ClusterComputeResourceSummary, hosts []clusterHost) types.ClusterComputeResourceSummary {
 	s := cur
 	s.TotalCpu, s.TotalMemory, s.NumCpuCores, s.NumCpuThreads = 0, 0, 0, 0
@@ -130,12 +131,6 @@ func summarize(cur types.ClusterComputeResourceSummary, hosts []clusterHost) typ
 	u.CpuEntitledMhz, u.MemEntitledMB = u.CpuDemandMhz, u.MemDemandMB
 	u.TotalVmCount, u.PoweredOffVmCount = int32(vms), int32(vms-vmsOn)
 	s.UsageSummary = &u
-	if info, ok := cur.AdmissionControlInfo.(*types.ClusterFailoverResourcesAdmissionControlInfo); ok {
-		left := *info
-		left.CurrentCpuFailoverResourcesPercent = 100 - int32(min(100*int64(u.CpuDemandMhz)/max(int64(s.EffectiveCpu), 1), 100))
-		left.CurrentMemoryFailoverResourcesPercent = 100 - int32(min(100*int64(u.MemDemandMB)/max(s.EffectiveMemory, 1), 100))
-		s.AdmissionControlInfo = &left
-	}
 	return s
 }
 
@@ -145,7 +140,9 @@ func rollUpStale(kind string, changes []types.PropertyChange) bool {
 	var paths []string
 	switch kind {
 	case "VirtualMachine":
-		paths = []string{"runtime.powerState", "runtime.host", "summary.quickStats"}
+		paths = []string{"runtime.powerState", "runtime.host", "summary.quickStats", "config.cpuAllocation", "config.memoryAllocation"}
+	case "ClusterComputeResource":
+		paths = []string{"configurationEx"}
 	case "HostSystem":
 		paths = []string{"parent", "runtime.connectionState", "runtime.powerState", "runtime.inMaintenanceMode", "summary.hardware"}
 	}
@@ -200,12 +197,14 @@ func rollUp(ctx *simulator.Context) {
 	}
 	for _, obj := range ctx.Map.All("ClusterComputeResource") {
 		cl := obj.(*simulator.ClusterComputeResource)
+		v := admissionView(ctx, cl)
 		ctx.WithLock(cl, func() {
 			cur, ok := cl.Summary.(*types.ClusterComputeResourceSummary)
 			if !ok {
 				return
 			}
 			next := summarize(*cur, clusters[cl.Self])
+			admissionSummary(&next, v)
 			if reflect.DeepEqual(&next, cur) {
 				return
 			}

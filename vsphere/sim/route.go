@@ -47,6 +47,7 @@ type vcenter struct {
 	pages      pageBook                 // the rest of retrievals answered in pages (retrieve.go)
 	rollUps    settler                  // the usage roll-up (rollup.go)
 	rebootTime time.Duration            // how long a host takes to reboot (hostops.go)
+	admitting  sync.Mutex               // held while a power-on is admitted (admission.go)
 }
 
 // failRule makes calls of method on the object named object fail.
@@ -84,7 +85,7 @@ func installVCenter(m *simulator.Model) *vcenter {
 
 // rerouted lists, by the type of their target, the methods vcenter serves.
 var rerouted = map[string][]string{
-	"VirtualMachine": {"RelocateVM_Task", "ShutdownGuest"},
+	"VirtualMachine": {"RelocateVM_Task", "ShutdownGuest", "PowerOnVM_Task"},
 	"HostSystem": {"EnterMaintenanceMode_Task", "ExitMaintenanceMode_Task", "DisconnectHost_Task", "ReconnectHost_Task",
 		"ShutdownHost_Task", "RebootHost_Task"},
 	"VirtualMachineProvisioningChecker": {"CheckRelocate_Task"},

@@ -113,6 +113,7 @@ func Start(ctx context.Context, spec Spec, opts Options) (*Server, error) {
 	vc := installVCenter(m)
 	vc.ha.opts = opts.HA
 	vc.rebootTime = cmp.Or(opts.HostRebootTime, DefaultHostRebootTime)
+	rollUp(detach(vc.sctx)) // what the build cannot add up: admission control's figures
 	vc.serveSessions(cmp.Or(opts.SessionTimeout, DefaultSessionTimeout))
 	vc.wrapSDK(m.Service)
 	door := vc.door() // registered by newServer, with vcsim's own endpoints

@@ -29,6 +29,7 @@ type viewHost struct {
 	name                 string
 	usable               bool  // connected, powered on, not in maintenance
 	memMB, usedMB        int64 // capacity, and what powered-on VMs take
+	cpuMHz               int64 // capacity
 	datastores, networks []types.ManagedObjectReference
 }
 
@@ -39,6 +40,7 @@ type viewVM struct {
 	host                 types.ManagedObjectReference
 	on                   bool
 	memMB                int64
+	cpuResMHz, memResMB  int64 // reservations
 	datastores, networks []types.ManagedObjectReference
 }
 
@@ -64,6 +66,7 @@ func readCluster(ctx *simulator.Context, cl *simulator.ClusterComputeResource) *
 			h.usable = rt.ConnectionState == types.HostSystemConnectionStateConnected &&
 				rt.PowerState == types.HostSystemPowerStatePoweredOn && !rt.InMaintenanceMode
 			h.memMB = hs.Summary.Hardware.MemorySize >> 20
+			h.cpuMHz = int64(hs.Summary.Hardware.CpuMhz) * int64(hs.Summary.Hardware.NumCpuCores)
 			h.datastores, h.networks = slices.Clone(hs.Datastore), slices.Clone(hs.Network)
 			vms = slices.Clone(hs.Vm)
 		})
@@ -82,6 +85,7 @@ func readCluster(ctx *simulator.Context, cl *simulator.ClusterComputeResource) *
 				x.on = vm.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOn
 				if vm.Config != nil {
 					x.memMB = int64(vm.Config.Hardware.MemoryMB)
+					x.cpuResMHz, x.memResMB = reservation(vm.Config.CpuAllocation), reservation(vm.Config.MemoryAllocation)
 				}
 				x.datastores, x.networks = slices.Clone(vm.Datastore), slices.Clone(vm.Network)
 			})
@@ -190,12 +194,15 @@ func (v *clusterView) breaks(vm *viewVM, h *viewHost) []violation {
 
 // refusal says why h cannot take vm, or "" if it can: it must be usable,
 // see the VM's datastores and networks, have the memory free, and break
-// no mandatory rule. DRS keeps anti-affinity as if mandatory; HA (ha) only
+// no mandatory rule; and but for HA, it must not be a dedicated failover
+// host admission control keeps free. DRS keeps anti-affinity as if mandatory; HA (ha) only
 // where it can, so for it anti-affinity never refuses.
 func (v *clusterView) refusal(vm *viewVM, h *viewHost, ha bool) string {
 	switch {
 	case !h.usable:
 		return h.name + " cannot run VMs now"
+	case !ha && v.failoverHost(h):
+		return h.name + " is a dedicated failover host, which HA admission control keeps free"
 	case !subset(vm.datastores, h.datastores):
 		return h.name + " does not see its datastores"
 	case !subset(vm.networks, h.networks):

@@ -5,7 +5,9 @@
 // it, so a govmomi value becomes a plain one in one place.
 //
 // It imports govmomi and vsphere/clusterspec (whose enums AutomationAPI
-// and VMMonitoringAPI map), and it is internal: code outside
+// and VMMonitoringAPI map, and whose admission control AdmissionControl
+// reads, for the client and the simulator alike, so that the simulator
+// enforces the policy the client reads), and it is internal: code outside
 // vsphere/ sees these types through their aliases vsphere.Ref and
 // vsphere.Event.
 package mo
