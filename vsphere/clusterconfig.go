@@ -138,18 +138,21 @@ func clusterConfigOf(cluster Ref, name string, info types.ClusterConfigInfoEx, i
 	for _, g := range info.Group {
 		switch g := g.(type) {
 		case *types.ClusterVmGroup:
-			s.VMGroups = append(s.VMGroups, clusterspec.VMGroup{Name: g.Name, VMs: cc.namesOf(g.Vm)})
+			s.VMGroups = append(s.VMGroups, clusterspec.VMGroup{Name: g.Name, VMs: cc.namesOf(mo.ToRefs(g.Vm))})
 		case *types.ClusterHostGroup:
-			s.HostGroups = append(s.HostGroups, clusterspec.HostGroup{Name: g.Name, Hosts: cc.namesOf(g.Host)})
+			s.HostGroups = append(s.HostGroups, clusterspec.HostGroup{Name: g.Name, Hosts: cc.namesOf(mo.ToRefs(g.Host))})
 		}
 	}
 	for _, r := range info.Rule {
 		ri := r.GetClusterRuleInfo()
 		cc.RuleKeys[ri.Name] = ri.Key
-		rule, ok := cc.ruleOf(r)
+		rule, vms, ok := ruleOf(r)
 		if !ok {
 			s.Unmodeled.Rules = append(s.Unmodeled.Rules, otherRuleOf(r))
 			continue
+		}
+		if rule.Kind != clusterspec.RuleVMHost {
+			rule.VMs = cc.namesOf(vms)
 		}
 		s.Rules = append(s.Rules, rule)
 		if ri.InCompliance != nil {
@@ -163,10 +166,10 @@ func clusterConfigOf(cluster Ref, name string, info types.ClusterConfigInfoEx, i
 }
 
 // namesOf names refs; an object missing from the inventory keeps its ID.
-func (cc *ClusterConfig) namesOf(refs []types.ManagedObjectReference) []string {
+func (cc *ClusterConfig) namesOf(refs []Ref) []string {
 	out := make([]string, 0, len(refs))
 	for _, r := range refs {
-		if n, ok := cc.names[mo.ToRef(r)]; ok {
+		if n, ok := cc.names[r]; ok {
 			out = append(out, n)
 		} else {
 			out = append(out, r.Value)
@@ -181,7 +184,7 @@ func (cc *ClusterConfig) haOf(d types.ClusterDasConfigInfo) clusterspec.HA {
 		Enabled:           mo.IsTrue(d.Enabled),
 		HostMonitoring:    d.HostMonitoring != string(types.ClusterDasConfigInfoServiceStateDisabled),
 		VMMonitoring:      vmMonitoringOf(d.VmMonitoring),
-		AdmissionControl:  mo.AdmissionControl(d, cc.namesOf),
+		AdmissionControl:  mo.AdmissionControl(d, func(hosts []types.ManagedObjectReference) []string { return cc.namesOf(mo.ToRefs(hosts)) }),
 		RestartPriority:   clusterspec.RestartMedium,
 		IsolationResponse: clusterspec.IsolationNone,
 	}
@@ -238,22 +241,24 @@ func optionsOf(opts []types.BaseOptionValue) map[string]string {
 	return out
 }
 
-// ruleOf maps a rule of a kind vtui models; ok is false for the others.
-func (cc *ClusterConfig) ruleOf(r types.BaseClusterRuleInfo) (clusterspec.Rule, bool) {
+// ruleOf maps a rule of a kind vtui models; ok is false for the others. The
+// rule's VMs are left to the caller, which gets them as refs: ClusterConfig
+// names them, ClusterRules keeps the refs, as VM names are not unique.
+func ruleOf(r types.BaseClusterRuleInfo) (rule clusterspec.Rule, vms []Ref, ok bool) {
 	info := r.GetClusterRuleInfo()
-	rule := clusterspec.Rule{Name: info.Name, Enabled: mo.IsTrue(info.Enabled), Mandatory: mo.IsTrue(info.Mandatory)}
+	rule = clusterspec.Rule{Name: info.Name, Enabled: mo.IsTrue(info.Enabled), Mandatory: mo.IsTrue(info.Mandatory)}
 	switch r := r.(type) {
 	case *types.ClusterAffinityRuleSpec:
-		rule.Kind, rule.VMs = clusterspec.RuleAffinity, cc.namesOf(r.Vm)
+		rule.Kind, vms = clusterspec.RuleAffinity, mo.ToRefs(r.Vm)
 	case *types.ClusterAntiAffinityRuleSpec:
-		rule.Kind, rule.VMs = clusterspec.RuleAntiAffinity, cc.namesOf(r.Vm)
+		rule.Kind, vms = clusterspec.RuleAntiAffinity, mo.ToRefs(r.Vm)
 	case *types.ClusterVmHostRuleInfo:
 		rule.Kind, rule.VMGroup = clusterspec.RuleVMHost, r.VmGroupName
 		rule.AffineHostGroup, rule.AntiAffineHostGroup = r.AffineHostGroupName, r.AntiAffineHostGroupName
 	default:
-		return clusterspec.Rule{}, false
+		return clusterspec.Rule{}, nil, false
 	}
-	return rule, true
+	return rule, vms, true
 }
 
 // otherRuleOf describes a rule vtui does not model.
@@ -271,7 +276,7 @@ func otherRuleOf(r types.BaseClusterRuleInfo) clusterspec.OtherRule {
 func (cc *ClusterConfig) overridesOf(das []types.ClusterDasVmConfigInfo, drs []types.ClusterDrsVmConfigInfo) []clusterspec.Override {
 	by := map[string]*clusterspec.Override{}
 	get := func(ref types.ManagedObjectReference) *clusterspec.Override {
-		name := cc.namesOf([]types.ManagedObjectReference{ref})[0]
+		name := cc.namesOf([]Ref{mo.ToRef(ref)})[0]
 		if by[name] == nil {
 			by[name] = &clusterspec.Override{VM: name}
 		}

@@ -97,6 +97,31 @@ func TestClusterConfigMapsEveryModelledField(t *testing.T) {
 	}
 }
 
+// TestRuleOfGivesMembersAsRefs checks the one rule converter both readers
+// use: the rule as the configuration models it, with an affinity rule's
+// VMs as refs (ClusterConfig names them, ClusterRules keeps the refs, as
+// VM names are not unique), and nothing for a kind vtui does not model.
+func TestRuleOfGivesMembersAsRefs(t *testing.T) {
+	info, _ := sampleCluster()
+	type got struct {
+		Rule clusterspec.Rule
+		VMs  []Ref
+		OK   bool
+	}
+	want := []got{
+		{clusterspec.Rule{Name: "apart", Kind: clusterspec.RuleAntiAffinity, Enabled: true},
+			[]Ref{{Type: "VirtualMachine", Value: "vm-1"}, {Type: "VirtualMachine", Value: "vm-3"}}, true},
+		{clusterspec.Rule{Name: "pin", Kind: clusterspec.RuleVMHost, Enabled: true, Mandatory: true, VMGroup: "g-vms", AffineHostGroup: "g-hosts"}, nil, true},
+		{clusterspec.Rule{}, nil, false},
+	}
+	for i, r := range info.Rule {
+		rule, vms, ok := ruleOf(r)
+		if g := (got{rule, vms, ok}); !reflect.DeepEqual(g, want[i]) {
+			t.Errorf("ruleOf(%s) = %+v; want %+v", r.GetClusterRuleInfo().Name, g, want[i])
+		}
+	}
+}
+
 func TestFingerprintChangesWithAnythingRead(t *testing.T) {
 	a := readSample(t)
 	info, inv := sampleCluster()

@@ -9,43 +9,23 @@ import (
 
 	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vtui/vtui/vsphere/clusterspec"
 	"github.com/vtui/vtui/vsphere/internal/conn"
 	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
-// RuleKind is the kind of a cluster DRS rule. The values are stable.
-type RuleKind string
-
-// The rule kinds vtui understands. Others (VM dependency rules) are
-// skipped: they do not constrain placement.
-const (
-	RuleAffinity     RuleKind = "affinity"      // keep the VMs on one host
-	RuleAntiAffinity RuleKind = "anti-affinity" // keep the VMs on different hosts
-	RuleVMHost       RuleKind = "vm-host"       // keep a VM group on, or off, a host group
-)
-
-// Rule is one DRS rule of a cluster.
-type Rule struct {
-	Name    string   `json:"name" yaml:"name"`
-	Kind    RuleKind `json:"kind" yaml:"kind"`
-	Enabled bool     `json:"enabled" yaml:"enabled"`
-	// Mandatory marks a "must" rule: breaking it is refused. A rule that
-	// is not mandatory is a "should" rule: breaking it only warns.
-	Mandatory bool `json:"mandatory" yaml:"mandatory"`
-	// VMs are the members of an affinity or anti-affinity rule.
-	VMs []Ref `json:"-" yaml:"-"`
-	// VMGroup, AffineHostGroup and AntiAffineHostGroup name the groups of
-	// a VM-host rule: the VMs of VMGroup must (or should) run on a host of
-	// AffineHostGroup, or on none of AntiAffineHostGroup.
-	VMGroup             string `json:"vm_group,omitempty" yaml:"vm_group,omitempty"`
-	AffineHostGroup     string `json:"affine_host_group,omitempty" yaml:"affine_host_group,omitempty"`
-	AntiAffineHostGroup string `json:"anti_affine_host_group,omitempty" yaml:"anti_affine_host_group,omitempty"`
-}
-
-// ClusterRules are a cluster's DRS rules and the groups they name.
+// ClusterRules are a cluster's DRS rules and the groups they name, by
+// reference, for the planner's prechecks.
 type ClusterRules struct {
-	Cluster    Ref
-	Rules      []Rule
+	Cluster Ref
+	// Rules are the rules of the kinds vtui models, as ClusterConfig reads
+	// them, except that an affinity or anti-affinity rule's VMs are left
+	// empty: VM names are not unique, so Members holds its VMs by ref.
+	Rules []clusterspec.Rule
+	// Members are the VMs of each affinity and anti-affinity rule, by
+	// rule name.
+	Members map[string][]Ref
+	// VMGroups and HostGroups are the members of each group, by group name.
 	VMGroups   map[string][]Ref
 	HostGroups map[string][]Ref
 }
@@ -66,13 +46,19 @@ func (c *Client) ClusterRules(ctx context.Context, clusters ...Ref) ([]ClusterRu
 	}
 	byRef := map[Ref]*ClusterRules{}
 	err := conn.Retrieve(ctx, c.conn, spec, func(oc types.ObjectContent) {
-		cr := &ClusterRules{Cluster: mo.ToRef(oc.Obj), VMGroups: map[string][]Ref{}, HostGroups: map[string][]Ref{}}
+		cr := &ClusterRules{Cluster: mo.ToRef(oc.Obj), Members: map[string][]Ref{},
+			VMGroups: map[string][]Ref{}, HostGroups: map[string][]Ref{}}
 		for _, p := range oc.PropSet {
 			switch v := p.Val.(type) {
 			case types.ArrayOfClusterRuleInfo:
 				for _, r := range v.ClusterRuleInfo {
-					if rule, ok := ruleOf(r); ok {
-						cr.Rules = append(cr.Rules, rule)
+					rule, vms, ok := ruleOf(r)
+					if !ok {
+						continue
+					}
+					cr.Rules = append(cr.Rules, rule)
+					if rule.Kind != clusterspec.RuleVMHost {
+						cr.Members[rule.Name] = vms
 					}
 				}
 			case types.ArrayOfClusterGroupInfo:
@@ -98,24 +84,6 @@ func (c *Client) ClusterRules(ctx context.Context, clusters ...Ref) ([]ClusterRu
 		}
 	}
 	return out, nil
-}
-
-// ruleOf converts a vSphere rule; ok is false for kinds vtui ignores.
-func ruleOf(r types.BaseClusterRuleInfo) (Rule, bool) {
-	info := r.GetClusterRuleInfo()
-	rule := Rule{Name: info.Name, Enabled: mo.IsTrue(info.Enabled), Mandatory: mo.IsTrue(info.Mandatory)}
-	switch r := r.(type) {
-	case *types.ClusterAffinityRuleSpec:
-		rule.Kind, rule.VMs = RuleAffinity, mo.ToRefs(r.Vm)
-	case *types.ClusterAntiAffinityRuleSpec:
-		rule.Kind, rule.VMs = RuleAntiAffinity, mo.ToRefs(r.Vm)
-	case *types.ClusterVmHostRuleInfo:
-		rule.Kind, rule.VMGroup = RuleVMHost, r.VmGroupName
-		rule.AffineHostGroup, rule.AntiAffineHostGroup = r.AffineHostGroupName, r.AntiAffineHostGroupName
-	default:
-		return Rule{}, false
-	}
-	return rule, true
 }
 
 // Pool is a resource pool. Owner is the cluster (or standalone host's

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/clusterspec"
 	"github.com/vtui/vtui/vsphere/gate"
 )
 
@@ -94,10 +95,9 @@ func order(cands []Candidate) string {
 
 func TestRank(t *testing.T) {
 	mustApart := func(mandatory bool) []vsphere.ClusterRules {
-		return []vsphere.ClusterRules{{Cluster: clusterA, Rules: []vsphere.Rule{{
-			Name: "apart", Kind: vsphere.RuleAntiAffinity, Enabled: true, Mandatory: mandatory,
-			VMs: []vsphere.Ref{vmRef("web"), vmRef("web2")},
-		}}}}
+		return []vsphere.ClusterRules{{Cluster: clusterA, Rules: []clusterspec.Rule{{
+			Name: "apart", Kind: clusterspec.RuleAntiAffinity, Enabled: true, Mandatory: mandatory,
+		}}, Members: map[string][]vsphere.Ref{"apart": {vmRef("web"), vmRef("web2")}}}}
 	}
 	tests := []struct {
 		name  string
@@ -187,10 +187,9 @@ func TestPlanMigrationsAuto(t *testing.T) {
 		{name: "h1", cluster: clusterA, freeGB: 500, freeGH: 50},
 		{name: "h2", cluster: clusterA, freeGB: 490, freeGH: 50},
 	}
-	rules := []vsphere.ClusterRules{{Cluster: clusterA, Rules: []vsphere.Rule{{
-		Name: "apart", Kind: vsphere.RuleAntiAffinity, Enabled: true, Mandatory: true,
-		VMs: []vsphere.Ref{vmRef("a"), vmRef("b"), vmRef("c")},
-	}}}}
+	rules := []vsphere.ClusterRules{{Cluster: clusterA, Rules: []clusterspec.Rule{{
+		Name: "apart", Kind: clusterspec.RuleAntiAffinity, Enabled: true, Mandatory: true,
+	}}, Members: map[string][]vsphere.Ref{"apart": {vmRef("a"), vmRef("b"), vmRef("c")}}}}
 	p := gate.NewPlanner(world(hosts, "a@h0", "b@h0", "c@h0"), rules, nil)
 	actions := PlanMigrations(p, MigrateRequest{VMs: []vsphere.Ref{vmRef("a"), vmRef("b"), vmRef("c")}, AutoHost: true})
 	var got []string

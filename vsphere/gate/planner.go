@@ -9,6 +9,7 @@ import (
 
 	"github.com/vtui/vtui/internal/format"
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/clusterspec"
 )
 
 // CheckStatus is a precheck's verdict.
@@ -473,25 +474,26 @@ func (p *Planner) checkRules(v *vsphere.VM, h *vsphere.Host) []Check {
 		if !r.Enabled {
 			continue
 		}
+		members := rs.Members[r.Name] // nil for a VM-host rule
 		switch r.Kind {
-		case vsphere.RuleAntiAffinity:
-			if !slices.Contains(r.VMs, v.Ref) {
+		case clusterspec.RuleAntiAffinity:
+			if !slices.Contains(members, v.Ref) {
 				continue
 			}
 			var with []string
-			for _, o := range r.VMs {
+			for _, o := range members {
 				if ov := p.vm(o); ov != nil && o != v.Ref && ov.HostRef == h.Ref {
 					with = append(with, ov.Name)
 				}
 			}
 			out = append(out, ruleCheck("anti-affinity", r, len(with) == 0,
 				"rule %q keeps %s apart from %s, which runs on %s", r.Name, v.Name, strings.Join(with, ", "), h.Name))
-		case vsphere.RuleAffinity:
-			if !slices.Contains(r.VMs, v.Ref) {
+		case clusterspec.RuleAffinity:
+			if !slices.Contains(members, v.Ref) {
 				continue
 			}
 			var apart []string
-			for _, o := range r.VMs {
+			for _, o := range members {
 				if ov := p.vm(o); ov != nil && o != v.Ref && ov.HostRef != h.Ref {
 					apart = append(apart, ov.Name+" on "+ov.Host)
 				}
@@ -502,7 +504,7 @@ func (p *Planner) checkRules(v *vsphere.VM, h *vsphere.Host) []Check {
 				c.Status = CheckWarn // the others can follow; DRS reunites them
 			}
 			out = append(out, c)
-		case vsphere.RuleVMHost:
+		case clusterspec.RuleVMHost:
 			if !slices.Contains(rs.VMGroups[r.VMGroup], v.Ref) {
 				continue
 			}
@@ -521,7 +523,7 @@ func (p *Planner) checkRules(v *vsphere.VM, h *vsphere.Host) []Check {
 
 // ruleCheck passes if ok; otherwise it fails for a mandatory rule and warns
 // for a "should" rule.
-func ruleCheck(name string, r vsphere.Rule, ok bool, format string, args ...any) Check {
+func ruleCheck(name string, r clusterspec.Rule, ok bool, format string, args ...any) Check {
 	switch {
 	case ok:
 		return pass(name)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/clusterspec"
 )
 
 // fixture is a small hand-made inventory for the pure planner tests:
@@ -75,11 +76,16 @@ func hostR(name string) vsphere.Ref { return r("HostSystem", name) }
 func rulesFixture(mandatory bool) []vsphere.ClusterRules {
 	return []vsphere.ClusterRules{{
 		Cluster: r("ClusterComputeResource", "ca"),
-		Rules: []vsphere.Rule{
-			{Name: "apart", Kind: vsphere.RuleAntiAffinity, Enabled: true, Mandatory: mandatory, VMs: []vsphere.Ref{vmR("app"), vmR("db")}},
-			{Name: "together", Kind: vsphere.RuleAffinity, Enabled: true, Mandatory: mandatory, VMs: []vsphere.Ref{vmR("web"), vmR("db")}},
-			{Name: "web-on-ha1", Kind: vsphere.RuleVMHost, Enabled: true, Mandatory: mandatory, VMGroup: "webs", AffineHostGroup: "first"},
-			{Name: "off", Kind: vsphere.RuleAntiAffinity, Enabled: false, Mandatory: true, VMs: []vsphere.Ref{vmR("app"), vmR("big")}},
+		Rules: []clusterspec.Rule{
+			{Name: "apart", Kind: clusterspec.RuleAntiAffinity, Enabled: true, Mandatory: mandatory},
+			{Name: "together", Kind: clusterspec.RuleAffinity, Enabled: true, Mandatory: mandatory},
+			{Name: "web-on-ha1", Kind: clusterspec.RuleVMHost, Enabled: true, Mandatory: mandatory, VMGroup: "webs", AffineHostGroup: "first"},
+			{Name: "off", Kind: clusterspec.RuleAntiAffinity, Enabled: false, Mandatory: true},
+		},
+		Members: map[string][]vsphere.Ref{
+			"apart":    {vmR("app"), vmR("db")},
+			"together": {vmR("web"), vmR("db")},
+			"off":      {vmR("app"), vmR("big")},
 		},
 		VMGroups:   map[string][]vsphere.Ref{"webs": {vmR("web")}},
 		HostGroups: map[string][]vsphere.Ref{"first": {hostR("ha1")}},
