@@ -9,6 +9,7 @@ import (
 
 	"github.com/vtui/vtui/ha/placement"
 	"github.com/vtui/vtui/internal/maintenance"
+	"github.com/vtui/vtui/internal/migration"
 	"github.com/vtui/vtui/ui/changes"
 	"github.com/vtui/vtui/ui/common"
 	"github.com/vtui/vtui/ui/dialog"
@@ -20,20 +21,19 @@ import (
 // maintenanceMsg); a dialog picks the details; a confirmation states the
 // plan; the registry runs it through the gate.
 
-// plannedMsg brings a planner loaded with the rules of the VMs' clusters.
+// plannedMsg brings a migration to choose the target of, loaded with the
+// rules of the VMs' clusters.
 type plannedMsg struct {
-	gen     int
-	planner *gate.Planner
-	vms     []vsphere.Ref
-	names   []string // the VMs' names, for the picker's title
-	err     error
+	gen    int
+	choice *migration.Choice
+	names  []string // the VMs' names, for the picker's title
+	err    error
 }
 
 // migrateToMsg is the target host chosen in the migrate dialog.
 type migrateToMsg struct {
-	planner *gate.Planner
-	vms     []vsphere.Ref
-	host    vsphere.Ref
+	choice *migration.Choice
+	host   vsphere.Ref
 }
 
 // powerOpMsg is the operation chosen in the power menu.
@@ -93,7 +93,7 @@ func (a *App) updateChanges(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 		}
 		return a.confirm(msg.plan), true
 	case migrateToMsg:
-		return a.confirm(plan{actions: placement.PlanMigrations(msg.planner, placement.MigrateRequest{VMs: msg.vms, Spec: gate.MigrateSpec{Host: msg.host}})}), true
+		return a.confirm(plan{actions: msg.choice.To(msg.host)}), true
 	case powerOpMsg:
 		p := gate.NewPlanner(a.inv, nil, nil)
 		actions := make([]gate.Action, len(msg.vms))
@@ -144,8 +144,8 @@ func (a *App) openMigrate(vms []vsphere.Ref, names []string) tea.Cmd {
 	}
 	c, inv, gen, ctx := a.client, a.inv, a.gen, a.ctx
 	return func() tea.Msg {
-		p, err := gate.PlannerFor(ctx, c, inv, vms, nil)
-		return plannedMsg{gen: gen, planner: p, vms: vms, names: names, err: err}
+		ch, err := migration.Choose(ctx, c, inv, vms)
+		return plannedMsg{gen: gen, choice: ch, names: names, err: err}
 	}
 }
 
@@ -162,8 +162,8 @@ func (a *App) migrateDialog(msg plannedMsg) tea.Cmd {
 		return cmd
 	}
 	var opts []dialog.Option
-	for _, c := range placement.Rank(msg.planner, msg.vms[0], gate.MigrateSpec{}) {
-		o := dialog.Option{Label: c.Host.Name, Msg: migrateToMsg{planner: msg.planner, vms: msg.vms, host: c.Host.Ref}}
+	for _, c := range msg.choice.Hosts() {
+		o := dialog.Option{Label: c.Host.Name, Msg: migrateToMsg{choice: msg.choice, host: c.Host.Ref}}
 		if c.Eligible {
 			o.Detail = candidateText(c)
 		} else {
