@@ -1,19 +1,19 @@
 package ui
 
 import (
-	"context"
+	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/vtui/vtui/ha/placement"
+	"github.com/vtui/vtui/internal/maintenance"
+	"github.com/vtui/vtui/internal/migration"
 	"github.com/vtui/vtui/ui/changes"
 	"github.com/vtui/vtui/ui/common"
 	"github.com/vtui/vtui/ui/dialog"
 	"github.com/vtui/vtui/vsphere"
-	"github.com/vtui/vtui/vsphere/clusterspec"
 	"github.com/vtui/vtui/vsphere/gate"
 )
 
@@ -21,20 +21,19 @@ import (
 // maintenanceMsg); a dialog picks the details; a confirmation states the
 // plan; the registry runs it through the gate.
 
-// plannedMsg brings a planner loaded with the rules of the VMs' clusters.
+// plannedMsg brings a migration to choose the target of, loaded with the
+// rules of the VMs' clusters.
 type plannedMsg struct {
-	gen     int
-	planner *gate.Planner
-	vms     []vsphere.Ref
-	names   []string // the VMs' names, for the picker's title
-	err     error
+	gen    int
+	choice *migration.Choice
+	names  []string // the VMs' names, for the picker's title
+	err    error
 }
 
 // migrateToMsg is the target host chosen in the migrate dialog.
 type migrateToMsg struct {
-	planner *gate.Planner
-	vms     []vsphere.Ref
-	host    vsphere.Ref
+	choice *migration.Choice
+	host   vsphere.Ref
 }
 
 // powerOpMsg is the operation chosen in the power menu.
@@ -94,7 +93,7 @@ func (a *App) updateChanges(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 		}
 		return a.confirm(msg.plan), true
 	case migrateToMsg:
-		return a.confirm(plan{actions: placement.PlanMigrations(msg.planner, placement.MigrateRequest{VMs: msg.vms, Spec: gate.MigrateSpec{Host: msg.host}})}), true
+		return a.confirm(plan{actions: msg.choice.To(msg.host)}), true
 	case powerOpMsg:
 		p := gate.NewPlanner(a.inv, nil, nil)
 		actions := make([]gate.Action, len(msg.vms))
@@ -145,8 +144,8 @@ func (a *App) openMigrate(vms []vsphere.Ref, names []string) tea.Cmd {
 	}
 	c, inv, gen, ctx := a.client, a.inv, a.gen, a.ctx
 	return func() tea.Msg {
-		p, err := gate.PlannerFor(ctx, c, inv, vms, nil)
-		return plannedMsg{gen: gen, planner: p, vms: vms, names: names, err: err}
+		ch, err := migration.Choose(ctx, c, inv, vms)
+		return plannedMsg{gen: gen, choice: ch, names: names, err: err}
 	}
 }
 
@@ -163,8 +162,8 @@ func (a *App) migrateDialog(msg plannedMsg) tea.Cmd {
 		return cmd
 	}
 	var opts []dialog.Option
-	for _, c := range placement.Rank(msg.planner, msg.vms[0], gate.MigrateSpec{}) {
-		o := dialog.Option{Label: c.Host.Name, Msg: migrateToMsg{planner: msg.planner, vms: msg.vms, host: c.Host.Ref}}
+	for _, c := range msg.choice.Hosts() {
+		o := dialog.Option{Label: c.Host.Name, Msg: migrateToMsg{choice: msg.choice, host: c.Host.Ref}}
 		if c.Eligible {
 			o.Detail = candidateText(c)
 		} else {
@@ -196,90 +195,48 @@ func (a *App) powerDialog(vms []vsphere.Ref, names []string) tea.Cmd {
 // toggleMaintenance confirms taking hosts out of maintenance mode when
 // every one of them is in it, and else putting them into it (one already
 // in it is skipped, and the confirmation says so). Hosts that run
-// powered-on VMs must be emptied first: that is planned in the
-// background (planMaintenance), and the confirmation opens when the plan
-// comes.
+// powered-on VMs must be emptied first, by DRS or by vtui as
+// maintenance.PlanEnter decides: that is planned in the background, and
+// the confirmation opens when the plan comes.
 func (a *App) toggleMaintenance(hosts []vsphere.Host) tea.Cmd {
 	if cmd, refused := a.refuseChange(); refused {
 		return cmd
 	}
-	p := gate.NewPlanner(a.inv, nil, nil)
-	actions := make([]gate.Action, len(hosts))
-	if !slices.ContainsFunc(hosts, func(h vsphere.Host) bool { return !h.MaintenanceMode }) {
-		for i, h := range hosts {
-			actions[i] = p.ExitMaintenance(h.Ref, 0)
-		}
-		return a.confirm(plan{actions: actions})
-	}
-	if !slices.ContainsFunc(hosts, func(h vsphere.Host) bool { return !h.MaintenanceMode && len(p.PoweredOnVMsOn(h.Ref)) > 0 }) {
-		for i, h := range hosts {
-			actions[i] = p.EnterMaintenance(h.Ref, 0)
-		}
-		return a.confirm(plan{actions: actions})
+	if maintenance.Exiting(hosts) {
+		return a.confirm(maintenancePlan(maintenance.PlanExit(a.inv, hosts, maintenance.Options{})))
 	}
 	c, inv, gen, ctx := a.client, a.inv, a.gen, a.ctx
+	if !maintenance.Occupied(inv, hosts) { // nothing to read: plan now
+		mp, err := maintenance.PlanEnter(ctx, c, inv, hosts, maintenance.Options{})
+		if err != nil {
+			return a.note(causeChange, true, err.Error())
+		}
+		return a.confirm(maintenancePlan(mp))
+	}
 	return func() tea.Msg {
-		p, err := planMaintenance(ctx, c, inv, hosts)
-		return maintenancePlannedMsg{gen: gen, plan: p, err: err}
+		mp, err := maintenance.PlanEnter(ctx, c, inv, hosts, maintenance.Options{})
+		var stuck *placement.StuckError
+		if err != nil && !errors.As(err, &stuck) {
+			err = fmt.Errorf("plan maintenance mode on %s: %w", common.Targets(hostNames(hosts), "host"), err)
+		}
+		return maintenancePlannedMsg{gen: gen, plan: maintenancePlan(mp), err: err}
 	}
 }
 
-// planMaintenance plans putting hosts, some of which run powered-on VMs,
-// into maintenance mode. Where DRS is fully automated in the cluster of
-// every host that runs them, it moves them itself, so the plan only
-// enters maintenance mode; elsewhere the plan evacuates them first, as
-// `vtui host maintenance enter --evacuate` does: each VM to the best host
-// of its cluster that is not one of hosts (placement), and each host,
-// once all its VMs moved, enters maintenance mode. A VM with nowhere to
-// go fails the plan, and nothing is sent.
-func planMaintenance(ctx context.Context, c *vsphere.Client, inv *vsphere.Inventory, hosts []vsphere.Host) (plan, error) {
-	refs := make([]vsphere.Ref, len(hosts))
-	for i, h := range hosts {
-		refs[i] = h.Ref
+// maintenancePlan is the confirmation's plan for mp, with a line saying
+// who moves the VMs off first; the zero plan for a nil mp.
+func maintenancePlan(mp *maintenance.Plan) plan {
+	if mp == nil {
+		return plan{}
 	}
-	what := "plan maintenance mode on " + common.Targets(hostNames(hosts), "host")
-	p, err := gate.PlannerFor(ctx, c, inv, refs, nil)
-	if err != nil {
-		return plan{}, fmt.Errorf("%s: %w", what, err)
+	p := plan{actions: mp.Actions, run: mp.Run}
+	switch mp.Evacuation {
+	case maintenance.ByDRS:
+		p.details = []string{fmt.Sprintf("DRS (fully automated) moves %s off first.", common.NameList(mp.Moving))}
+	case maintenance.ByVtui:
+		p.details = []string{"DRS does not move them: vtui does, first; maintenance mode once all moved."}
 	}
-	var names []string // the powered-on VMs to move
-	full := true       // DRS moves them all
-	for _, h := range hosts {
-		on := p.PoweredOnVMsOn(h.Ref)
-		if h.MaintenanceMode || len(on) == 0 {
-			continue
-		}
-		for _, v := range on {
-			names = append(names, v.Name)
-		}
-		if full {
-			if full, err = fullyAutomated(ctx, c, inv, h.ClusterRef); err != nil {
-				return plan{}, fmt.Errorf("%s: %w", what, err)
-			}
-		}
-	}
-	if full {
-		actions := make([]gate.Action, len(refs))
-		for i, h := range refs {
-			actions[i] = p.EnterMaintenance(h, 0)
-		}
-		return plan{actions: actions, details: []string{fmt.Sprintf("DRS (fully automated) moves %s off first.", common.NameList(names))}}, nil
-	}
-	mp, err := placement.PlanMaintenance(p, refs, true, 0)
-	if err != nil {
-		return plan{}, err
-	}
-	var actions []gate.Action
-	for _, step := range mp.Steps {
-		actions = append(append(actions, step.Evacuate...), step.Enter)
-	}
-	return plan{
-		actions: actions,
-		details: []string{"DRS does not move them: vtui does, first; maintenance mode once all moved."},
-		run: func(ctx context.Context, g *gate.Gate, opts gate.RunOptions) gate.Summary {
-			return placement.EnterMaintenance(ctx, g, mp, opts)
-		},
-	}, nil
+	return p
 }
 
 // hostNames returns the hosts' names.
@@ -289,19 +246,6 @@ func hostNames(hosts []vsphere.Host) []string {
 		names[i] = h.Name
 	}
 	return names
-}
-
-// fullyAutomated reports whether DRS is on and fully automated in the
-// cluster, which then evacuates a host entering maintenance mode.
-func fullyAutomated(ctx context.Context, c *vsphere.Client, inv *vsphere.Inventory, cluster vsphere.Ref) (bool, error) {
-	if cluster.IsZero() || !slices.ContainsFunc(inv.Clusters, func(cl vsphere.Cluster) bool { return cl.Ref == cluster && cl.DRSEnabled }) {
-		return false, nil
-	}
-	cfg, err := c.ClusterConfig(ctx, inv, cluster)
-	if err != nil {
-		return false, err
-	}
-	return cfg.Spec.DRS.Enabled && cfg.Spec.DRS.Automation == clusterspec.AutomationFull, nil
 }
 
 func (a *App) openDialog(d *dialog.Model) {

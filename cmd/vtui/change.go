@@ -27,8 +27,6 @@ type changeSession struct {
 	gate *gate.Gate
 	// resolve turns names, IDs, paths and globs into objects.
 	resolve *vsphere.Resolver
-	// pools are the resource pools, loaded only when a command names one.
-	pools []vsphere.Pool
 }
 
 // change runs fn with a session for cmd, and closes it.

@@ -1,13 +1,11 @@
 package main
 
 import (
-	"context"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/vtui/vtui/ha/placement"
-	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/internal/maintenance"
 	"github.com/vtui/vtui/vsphere/gate"
 )
 
@@ -43,8 +41,11 @@ vSphere moves them away by itself only when DRS is fully automated, so:
               changed and those VMs are listed with the reasons. A host
               whose VMs did not all move does not enter maintenance mode.
 
-Without --evacuate, a host running powered-on VMs in a cluster without DRS
-is refused. Powered-off VMs stay registered where they are.
+Without --evacuate, vtui moves no VM itself: where DRS is on and fully
+automated, DRS moves them as the host enters maintenance mode; where DRS
+is on at a lower level, the task waits until someone moves them (bound it
+with --timeout); a host running powered-on VMs in a cluster without DRS is
+refused. Powered-off VMs stay registered where they are.
 
 --timeout D is how long vCenter may take to enter or exit maintenance mode
 before its task fails; without it there is no limit. (--connect-timeout
@@ -79,29 +80,23 @@ bounds connecting, as everywhere.)
 				if err != nil {
 					return badName(err)
 				}
-				refs := refs(hosts, func(h vsphere.Host) vsphere.Ref { return h.Ref })
-				p, err := gate.PlannerFor(cmd.Context(), s.c, s.inv, refs, nil)
-				if err != nil {
-					return err
+				o := maintenance.Options{Evacuate: maintenance.EvacuateNever, Timeout: timeout}
+				if evacuate {
+					o.Evacuate = maintenance.EvacuateAlways
 				}
-				if !enter {
-					actions := make([]gate.Action, len(refs))
-					for i, h := range refs {
-						actions[i] = p.ExitMaintenance(h, timeout)
+				var plan *maintenance.Plan
+				if enter {
+					if plan, err = maintenance.PlanEnter(cmd.Context(), s.c, s.inv, hosts, o); err != nil {
+						return err
 					}
-					return s.apply(actions, opts, runAll(actions))
+				} else {
+					plan = maintenance.PlanExit(s.inv, hosts, o)
 				}
-				plan, err := placement.PlanMaintenance(p, refs, evacuate, timeout)
-				if err != nil {
-					return err
+				run := runAll(plan.Actions)
+				if plan.Run != nil {
+					run = plan.Run
 				}
-				var actions []gate.Action
-				for _, step := range plan.Steps {
-					actions = append(append(actions, step.Evacuate...), step.Enter)
-				}
-				return s.apply(actions, opts, func(ctx context.Context, g *gate.Gate, opts gate.RunOptions) gate.Summary {
-					return placement.EnterMaintenance(ctx, g, plan, opts)
-				})
+				return s.apply(plan.Actions, opts, run)
 			})
 		},
 	}

@@ -3,7 +3,7 @@ package main
 import (
 	"github.com/spf13/cobra"
 
-	"github.com/vtui/vtui/ha/placement"
+	"github.com/vtui/vtui/internal/migration"
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/gate"
 )
@@ -80,11 +80,10 @@ inventory path (/dc-01/host/cluster-b/Resources).
 				if err != nil {
 					return err
 				}
-				p, err := gate.PlannerFor(cmd.Context(), s.c, s.inv, append(req.VMs, req.Spec.Host, req.Spec.Pool), s.pools)
+				actions, err := migration.Plan(cmd.Context(), s.c, s.inv, req)
 				if err != nil {
 					return err
 				}
-				actions := placement.PlanMigrations(p, req)
 				return s.apply(actions, opts, runAll(actions))
 			})
 		},
@@ -98,13 +97,13 @@ inventory path (/dc-01/host/cluster-b/Resources).
 
 // migrateRequest resolves the names of a migrate command; a name that
 // matches nothing is a usage error.
-func (s *changeSession) migrateRequest(vmNames []string, host, datastore, pool string) (placement.MigrateRequest, error) {
+func (s *changeSession) migrateRequest(vmNames []string, host, datastore, pool string) (migration.Request, error) {
 	ctx := s.cmd.Context()
 	vms, err := s.resolve.VMs(ctx, vmNames)
 	if err != nil {
-		return placement.MigrateRequest{}, badName(err)
+		return migration.Request{}, badName(err)
 	}
-	req := placement.MigrateRequest{VMs: refs(vms, func(v vsphere.VM) vsphere.Ref { return v.Ref }), AutoHost: host == "auto"}
+	req := migration.Request{VMs: refs(vms, func(v vsphere.VM) vsphere.Ref { return v.Ref }), AutoHost: host == "auto"}
 	// A pool is looked for in the target host's cluster, or, with no
 	// host, in the cluster all the VMs share.
 	cluster := vms[0].ClusterRef
@@ -118,24 +117,24 @@ func (s *changeSession) migrateRequest(vmNames []string, host, datastore, pool s
 		if err != nil {
 			return req, badName(err)
 		}
-		req.Spec.Host, cluster = h.Ref, h.ClusterRef
+		req.Host, cluster = h.Ref, h.ClusterRef
 	}
 	if datastore != "" {
 		d, err := s.resolve.Datastore(ctx, datastore, "--datastore")
 		if err != nil {
 			return req, badName(err)
 		}
-		req.Spec.Datastore = d.Ref
+		req.Datastore = d.Ref
 	}
 	if pool != "" {
-		if s.pools, err = s.c.ResourcePools(ctx); err != nil {
+		if req.Pools, err = s.c.ResourcePools(ctx); err != nil {
 			return req, err
 		}
-		rp, err := s.resolve.Pool(ctx, s.pools, pool, cluster)
+		rp, err := s.resolve.Pool(ctx, req.Pools, pool, cluster)
 		if err != nil {
 			return req, usageErrorf("--pool: %w", err)
 		}
-		req.Spec.Pool = rp.Ref
+		req.Pool = rp.Ref
 	}
 	return req, nil
 }

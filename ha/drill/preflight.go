@@ -386,8 +386,7 @@ func (p *Preflight) checkCapacity(ctx context.Context, c *vsphere.Client, plan P
 		return failed("capacity", "%d protected VMs would not restart if %s failed: %s", len(stuck), strings.Join(names, ", "), strings.Join(stuck, "; "))
 	}
 	if plan.Scenario == ScenarioEvacuation {
-		drs := p.config.Spec.DRS
-		p.DRSEvacuates = drs.Enabled && drs.Automation == clusterspec.AutomationFull && !plan.PinDRS
+		p.DRSEvacuates = placement.DRSEvacuates(p.config.Spec.DRS, plan.PinDRS)
 		if !p.DRSEvacuates {
 			planner, err := gate.PlannerFor(ctx, c, p.inv, []vsphere.Ref{p.Cluster.Ref}, nil)
 			if err != nil {

@@ -7,8 +7,19 @@ import (
 	"time"
 
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/clusterspec"
 	"github.com/vtui/vtui/vsphere/gate"
 )
+
+// DRSEvacuates is the one answer to "does DRS empty a host entering
+// maintenance mode?": only when DRS is on and fully automated, and the
+// caller has not pinned it (a drill that keeps DRS from moving VMs). At
+// any lower automation level DRS only recommends the moves, and the
+// maintenance task waits for someone to make them; so then vtui must
+// evacuate the host itself, or the task waits until its timeout.
+func DRSEvacuates(drs clusterspec.DRS, pinned bool) bool {
+	return drs.Enabled && drs.Automation == clusterspec.AutomationFull && !pinned
+}
 
 // MaintenancePlan is the plan to put hosts into maintenance mode: for each
 // host, in order, the migrations that empty it and the change itself.

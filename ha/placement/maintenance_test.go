@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/clusterspec"
 	"github.com/vtui/vtui/vsphere/gate"
 	"github.com/vtui/vtui/vsphere/sim"
 	"github.com/vtui/vtui/vsphere/vspheretest"
@@ -153,5 +154,28 @@ func TestAnEvacuationMoveThatEndsUnknownKeepsHostOut(t *testing.T) {
 	after, _ := c.Inventory(context.Background())
 	if got, _ := after.HostNamed(h.Name); got.MaintenanceMode {
 		t.Errorf("%s entered maintenance mode with a move of unknown outcome", h.Name)
+	}
+}
+
+// TestDRSEvacuates: only DRS that is on, fully automated and not pinned
+// empties a host entering maintenance mode.
+func TestDRSEvacuates(t *testing.T) {
+	for _, tt := range []struct {
+		enabled    bool
+		automation clusterspec.Automation
+		pinned     bool
+		want       bool
+	}{
+		{true, clusterspec.AutomationFull, false, true},
+		{true, clusterspec.AutomationFull, true, false},
+		{true, clusterspec.AutomationPartial, false, false},
+		{true, clusterspec.AutomationManual, false, false},
+		{false, clusterspec.AutomationFull, false, false},
+		{false, "", false, false},
+	} {
+		drs := clusterspec.DRS{Enabled: tt.enabled, Automation: tt.automation}
+		if got := DRSEvacuates(drs, tt.pinned); got != tt.want {
+			t.Errorf("DRSEvacuates(%+v, pinned %t) = %t; want %t", drs, tt.pinned, got, tt.want)
+		}
 	}
 }

@@ -1,0 +1,70 @@
+package migration
+
+import (
+	"context"
+	"slices"
+
+	"github.com/vtui/vtui/ha/placement"
+	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/gate"
+)
+
+// Request asks to move VMs. A zero Host, Pool or Datastore leaves that
+// part of each VM where it is.
+type Request struct {
+	VMs []vsphere.Ref
+	// Host is the target host. AutoHost instead picks, for each VM, the
+	// best eligible host of its cluster (placement.Rank), the VMs placed
+	// one after the other so they spread out and keep the rules between
+	// them.
+	Host     vsphere.Ref
+	AutoHost bool
+	Pool     vsphere.Ref
+	// Pools are the resource pools read to resolve Pool; nil without one.
+	Pools     []vsphere.Pool
+	Datastore vsphere.Ref
+}
+
+// Plan reads the rules of the clusters the request involves and plans
+// its moves, one action per VM, in order. A VM with no eligible target
+// gets an action refused by a failed check; the others are unaffected.
+func Plan(ctx context.Context, c *vsphere.Client, inv *vsphere.Inventory, r Request) ([]gate.Action, error) {
+	p, err := gate.PlannerFor(ctx, c, inv, slices.Concat(r.VMs, []vsphere.Ref{r.Host, r.Pool}), r.Pools)
+	if err != nil {
+		return nil, err
+	}
+	return placement.PlanMigrations(p, placement.MigrateRequest{
+		VMs:      r.VMs,
+		Spec:     gate.MigrateSpec{Host: r.Host, Pool: r.Pool, Datastore: r.Datastore},
+		AutoHost: r.AutoHost,
+	}), nil
+}
+
+// Choice is a migration whose target host someone is choosing: the VMs
+// and what their prechecks need, read once, while a picker shows the
+// hosts.
+type Choice struct {
+	planner *gate.Planner
+	vms     []vsphere.Ref
+}
+
+// Choose reads the rules of the VMs' clusters, for the hosts a picker
+// offers and the plan it ends in. vms must not be empty.
+func Choose(ctx context.Context, c *vsphere.Client, inv *vsphere.Inventory, vms []vsphere.Ref) (*Choice, error) {
+	p, err := gate.PlannerFor(ctx, c, inv, vms, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &Choice{planner: p, vms: vms}, nil
+}
+
+// Hosts ranks every other host for the first VM, with its verdict: the
+// eligible first, best first.
+func (ch *Choice) Hosts() []placement.Candidate {
+	return placement.Rank(ch.planner, ch.vms[0], gate.MigrateSpec{})
+}
+
+// To plans moving every VM of the choice to host, one action per VM.
+func (ch *Choice) To(host vsphere.Ref) []gate.Action {
+	return placement.PlanMigrations(ch.planner, placement.MigrateRequest{VMs: ch.vms, Spec: gate.MigrateSpec{Host: host}})
+}
