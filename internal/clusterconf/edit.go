@@ -20,6 +20,7 @@ type Names func() ([]string, error)
 // read: a name taken, or one it does not have. Nothing is sent.
 type BadEditError struct{ msg string }
 
+// Error says what cannot be edited and why.
 func (e *BadEditError) Error() string { return e.msg }
 
 func badEdit(format string, args ...any) error {

@@ -43,12 +43,6 @@ func (s *Session) Edit(edits ...Edit) (clusterspec.Config, error) {
 	return want, nil
 }
 
-// Validate checks want against the cluster's hosts and VMs, as the
-// planned change will.
-func (s *Session) Validate(want clusterspec.Config) error {
-	return clusterspec.Validate(want, s.Config.Scope)
-}
-
 // Diff is how want differs from the configuration as read, one field a
 // change.
 func (s *Session) Diff(want clusterspec.Config) []clusterspec.Change {
