@@ -1,14 +1,15 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/vtui/vtui/internal/clusterconf"
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/clusterspec"
 	"github.com/vtui/vtui/vsphere/gate"
@@ -37,8 +38,8 @@ and exported, and never changed. --dry-run shows the difference only;
 // configuration as read.
 type clusterSession struct {
 	*changeSession
+	*clusterconf.Session
 	cluster vsphere.Cluster
-	cfg     *vsphere.ClusterConfig
 }
 
 // withCluster connects, resolves the cluster named name and reads its
@@ -49,44 +50,48 @@ func (a *app) withCluster(cmd *cobra.Command, name string, fn func(cs *clusterSe
 		if err != nil {
 			return badName(err)
 		}
-		cfg, err := s.c.ClusterConfig(cmd.Context(), s.inv, cl.Ref)
+		conf, err := clusterconf.Read(cmd.Context(), s.c, s.inv, cl.Ref)
 		if err != nil {
 			return err
 		}
-		return fn(&clusterSession{changeSession: s, cluster: cl, cfg: cfg})
+		return fn(&clusterSession{changeSession: s, Session: conf, cluster: cl})
 	})
 }
 
-// reconfigure shows the difference between the configuration as read and
-// desired, asks, and applies it through the gate. Bad input (a value out
-// of range, an unknown name) is a usage error and nothing is sent; with
-// --dry-run only the difference is written, in the -o format.
-func (cs *clusterSession) reconfigure(desired clusterspec.Config, force bool) error {
+// reconfigure makes edits to the configuration as read, shows the
+// difference, asks, and applies it through the gate. An edit that cannot
+// be made or bad input (a value out of range, an unknown name) is a usage
+// error and nothing is sent; with --dry-run only the difference is
+// written, in the -o format.
+func (cs *clusterSession) reconfigure(force bool, edits ...clusterconf.Edit) error {
+	want, err := cs.Edit(edits...)
+	var bad *clusterconf.BadEditError
+	if errors.As(err, &bad) {
+		return usageError{err}
+	} else if err != nil {
+		return err
+	}
 	w, stderr := cs.cmd.OutOrStdout(), cs.cmd.ErrOrStderr()
-	act := gate.ReconfigureCluster(cs.cfg, desired, force)
-	changes := clusterspec.Diff(cs.cfg.Spec, desired)
-	if act.Noop != "" {
+	plan := cs.Plan(want, force)
+	if plan.Noop() {
 		fmt.Fprintf(stderr, "%s is already as asked; nothing to change\n", cs.cluster.Name)
 		if cs.a.settings.DryRun {
-			return writeRows(w, cs.a.settings.Output, changes, changeColumns)
+			return writeRows(w, cs.a.settings.Output, plan.Changes, changeColumns)
 		}
 		return nil
 	}
-	if failed := act.Failed(); len(failed) > 0 {
-		reasons := make([]string, len(failed))
-		for i, c := range failed {
-			reasons[i] = c.Reason
-		}
-		return usageErrorf("%s", strings.Join(reasons, "; "))
+	if err := plan.Err(); err != nil {
+		return usageError{err}
 	}
 	if cs.a.settings.DryRun {
-		return writeRows(w, cs.a.settings.Output, changes, changeColumns)
+		return writeRows(w, cs.a.settings.Output, plan.Changes, changeColumns)
 	}
 	fmt.Fprintf(stderr, "Changes to %s:\n", cs.cluster.Name)
-	for _, c := range changes {
-		fmt.Fprintf(stderr, "  %s\n", c)
+	for _, d := range plan.Details() {
+		fmt.Fprintln(stderr, d)
 	}
-	return cs.apply([]gate.Action{act}, gate.RunOptions{Concurrency: 1}, runAll([]gate.Action{act}))
+	actions := []gate.Action{plan.Action}
+	return cs.apply(actions, gate.RunOptions{Concurrency: 1}, runAll(actions))
 }
 
 var changeColumns = []column[clusterspec.Change]{
@@ -122,7 +127,7 @@ isolation_response}; its field names are stable.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withCluster(cmd, args[0], func(cs *clusterSession) error {
-				h := cs.cfg.Spec.HA
+				h := cs.Config.Spec.HA
 				return writeShow(cmd.OutOrStdout(), a.settings.Output, h, []setting{
 					{"enabled", strconv.FormatBool(h.Enabled)}, {"host_monitoring", strconv.FormatBool(h.HostMonitoring)},
 					{"vm_monitoring", string(h.VMMonitoring)}, {"admission_control", h.AdmissionControl.String()},
@@ -178,11 +183,7 @@ The difference is shown first, one field a line, and confirmed.`,
 				return err
 			}
 			return a.withCluster(cmd, args[0], func(cs *clusterSession) error {
-				want := cs.cfg.Spec
-				for _, e := range edits {
-					e(&want.HA)
-				}
-				return cs.reconfigure(want, force)
+				return cs.reconfigure(force, clusterconf.SetHA(edits...))
 			})
 		},
 	}
@@ -209,7 +210,7 @@ func newClusterDRSCmd(a *app) *cobra.Command {
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withCluster(cmd, args[0], func(cs *clusterSession) error {
-				d := cs.cfg.Spec.DRS
+				d := cs.Config.Spec.DRS
 				return writeShow(cmd.OutOrStdout(), a.settings.Output, d, []setting{
 					{"enabled", strconv.FormatBool(d.Enabled)}, {"automation", string(d.Automation)},
 					{"threshold", strconv.Itoa(d.Threshold)},
@@ -249,11 +250,7 @@ The difference is shown first and confirmed.`,
 				return err
 			}
 			return a.withCluster(cmd, args[0], func(cs *clusterSession) error {
-				want := cs.cfg.Spec
-				for _, e := range edits {
-					e(&want.DRS)
-				}
-				return cs.reconfigure(want, force)
+				return cs.reconfigure(force, clusterconf.SetDRS(edits...))
 			})
 		},
 	}
@@ -285,20 +282,16 @@ Applying one makes its migrations; it goes through the same confirmation,
 				return usageErrorf("--apply and --apply-all cannot be combined")
 			}
 			return a.withCluster(cmd, args[0], func(cs *clusterSession) error {
-				recs, err := cs.c.Recommendations(cmd.Context(), cs.inv, cs.cluster.Ref)
+				recs, err := cs.Recommendations(cmd.Context(), cs.c)
 				if err != nil {
 					return err
 				}
 				if !applyAll && len(apply) == 0 {
 					return writeRows(cmd.OutOrStdout(), a.settings.Output, recs, recommendationColumns)
 				}
-				var chosen []vsphere.Recommendation
-				for _, key := range apply {
-					i := slices.IndexFunc(recs, func(r vsphere.Recommendation) bool { return r.Key == key })
-					if i < 0 {
-						return usageErrorf("%s has no DRS recommendation %q (see: vtui cluster drs recommendations %s)", cs.cluster.Name, key, cs.cluster.Name)
-					}
-					chosen = append(chosen, recs[i])
+				chosen, missing := clusterconf.Pick(recs, apply)
+				if missing != "" {
+					return usageErrorf("%s has no DRS recommendation %q (see: vtui cluster drs recommendations %s)", cs.cluster.Name, missing, cs.cluster.Name)
 				}
 				if applyAll {
 					chosen = recs
@@ -307,11 +300,7 @@ Applying one makes its migrations; it goes through the same confirmation,
 					fmt.Fprintf(cmd.ErrOrStderr(), "%s has no DRS recommendations\n", cs.cluster.Name)
 					return nil
 				}
-				p := gate.NewPlanner(cs.inv, nil, nil)
-				actions := make([]gate.Action, len(chosen))
-				for i, r := range chosen {
-					actions[i] = p.ApplyRecommendation(cs.cluster.Ref, r)
-				}
+				actions := cs.ApplyRecommendations(chosen)
 				return cs.apply(actions, gate.RunOptions{Concurrency: 1}, runAll(actions))
 			})
 		},

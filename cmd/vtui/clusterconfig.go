@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vtui/vtui/ha/capacity"
+	"github.com/vtui/vtui/internal/clusterconf"
 	"github.com/vtui/vtui/internal/format"
 	"github.com/vtui/vtui/internal/readlimit"
 	"github.com/vtui/vtui/internal/strictyaml"
@@ -33,7 +34,7 @@ never changes it.`,
 				if format != outputJSON {
 					format = outputYAML
 				}
-				return writeValue(cmd.OutOrStdout(), format, cs.cfg.Spec)
+				return writeValue(cmd.OutOrStdout(), format, cs.Config.Spec)
 			})
 		},
 	}
@@ -75,11 +76,10 @@ written (-o json: [{path, from, to}]); export, then apply, changes nothing.`,
 				if fromFile.Cluster != cs.cluster.Name {
 					return usageError{doc.Errorf([]string{"cluster"}, "this file is for cluster %q, not %q", fromFile.Cluster, cs.cluster.Name)}
 				}
-				want := overlay(cs.cfg.Spec, fromFile, doc)
-				if doc.Has("unmodeled") && !reflect.DeepEqual(fromFile.Unmodeled, cs.cfg.Spec.Unmodeled) {
+				if doc.Has("unmodeled") && !reflect.DeepEqual(fromFile.Unmodeled, cs.Config.Spec.Unmodeled) {
 					fmt.Fprintf(cmd.ErrOrStderr(), "note: %s: unmodeled differs from the cluster's and is not applied: vtui never changes it\n", path)
 				}
-				return cs.reconfigure(want, force)
+				return cs.reconfigure(force, clusterconf.Sections(fromFile, func(section string) bool { return doc.Has(section) }))
 			})
 		},
 	}
@@ -87,30 +87,6 @@ written (-o json: [{path, from, to}]); export, then apply, changes nothing.`,
 	addForceFlag(apply.Flags(), &force)
 	cmd.AddCommand(export, apply)
 	return cmd
-}
-
-// overlay returns cur with the sections the file has replaced by its.
-func overlay(cur, file clusterspec.Config, doc *strictyaml.Document) clusterspec.Config {
-	want := cur
-	if doc.Has("ha") {
-		want.HA = file.HA
-	}
-	if doc.Has("drs") {
-		want.DRS = file.DRS
-	}
-	if doc.Has("rules") {
-		want.Rules = file.Rules
-	}
-	if doc.Has("vm_groups") {
-		want.VMGroups = file.VMGroups
-	}
-	if doc.Has("host_groups") {
-		want.HostGroups = file.HostGroups
-	}
-	if doc.Has("overrides") {
-		want.Overrides = file.Overrides
-	}
-	return want
 }
 
 // readInput reads the file name, or standard input for "-", at most
@@ -157,7 +133,7 @@ code is 0 either way: the what-if ran.`,
 				return usageErrorf("--failures %d: want 1 to %d host failures", failures, capacity.MaxFailures)
 			}
 			return a.withCluster(cmd, args[0], func(cs *clusterSession) error {
-				in, err := capacity.Gather(cs.cmd.Context(), cs.c, cs.inv, cs.cfg)
+				in, err := capacity.Gather(cs.cmd.Context(), cs.c, cs.inv, cs.Config)
 				if err != nil {
 					return err
 				}

@@ -8,7 +8,9 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/vtui/vtui/internal/clusterconf"
 	"github.com/vtui/vtui/internal/format"
+	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/clusterspec"
 )
 
@@ -50,10 +52,10 @@ model are shown by 'vtui cluster config export'.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withCluster(cmd, args[0], func(cs *clusterSession) error {
-				rows := make([]ruleRow, len(cs.cfg.Spec.Rules))
-				for i, r := range cs.cfg.Spec.Rules {
+				rows := make([]ruleRow, len(cs.Config.Spec.Rules))
+				for i, r := range cs.Config.Spec.Rules {
 					rows[i] = ruleRow{Rule: r}
-					if kept, ok := cs.cfg.Compliance[r.Name]; ok {
+					if kept, ok := cs.Config.Compliance[r.Name]; ok {
 						rows[i].InCompliance = &kept
 					}
 				}
@@ -99,31 +101,25 @@ not contradict another rule.`,
 			case vmGroup == "" && len(args) < 3:
 				return usageErrorf("an affinity or anti-affinity rule needs at least 2 VMs")
 			}
-			return a.withCluster(cmd, args[0], func(cs *clusterSession) error {
-				if _, exists := cs.cfg.Spec.Rule(name); exists {
-					return usageErrorf("%s already has a rule named %q; remove it first (vtui cluster rule rm)", cs.cluster.Name, name)
-				}
-				if vmGroup != "" {
-					r.Kind, r.VMGroup = clusterspec.RuleVMHost, vmGroup
-					if not {
-						r.AntiAffineHostGroup = hostGroup
-					} else {
-						r.AffineHostGroup = hostGroup
-					}
+			if vmGroup != "" {
+				r.Kind, r.VMGroup = clusterspec.RuleVMHost, vmGroup
+				if not {
+					r.AntiAffineHostGroup = hostGroup
 				} else {
-					r.Kind = clusterspec.RuleAffinity
-					if anti {
-						r.Kind = clusterspec.RuleAntiAffinity
-					}
-					vms, err := cs.vmNames(args[1:])
-					if err != nil {
-						return err
-					}
-					r.VMs = vms
+					r.AffineHostGroup = hostGroup
 				}
-				want := cs.cfg.Spec
-				want.Rules = append(slices.Clone(want.Rules), r)
-				return cs.reconfigure(want, force)
+			} else {
+				r.Kind = clusterspec.RuleAffinity
+				if anti {
+					r.Kind = clusterspec.RuleAntiAffinity
+				}
+			}
+			return a.withCluster(cmd, args[0], func(cs *clusterSession) error {
+				var vms clusterconf.Names // a VM-host rule names groups
+				if vmGroup == "" {
+					vms = cs.vmNames(args[1:])
+				}
+				return cs.reconfigure(force, clusterconf.AddRule(r, vms))
 			})
 		},
 	}
@@ -145,14 +141,7 @@ not contradict another rule.`,
 		Args:  cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withCluster(cmd, args[0], func(cs *clusterSession) error {
-				want := cs.cfg.Spec
-				for _, n := range args[1:] {
-					if _, ok := want.Rule(n); !ok {
-						return usageErrorf("%s has no rule named %q (see: vtui cluster rule list %s)", cs.cluster.Name, n, cs.cluster.Name)
-					}
-				}
-				want.Rules = slices.DeleteFunc(slices.Clone(want.Rules), func(r clusterspec.Rule) bool { return slices.Contains(args[1:], r.Name) })
-				return cs.reconfigure(want, rmForce)
+				return cs.reconfigure(rmForce, clusterconf.RemoveRules(args[1:]...))
 			})
 		},
 	}
@@ -161,16 +150,32 @@ not contradict another rule.`,
 	return cmd
 }
 
-// vmNames resolves VM arguments (names, IDs, paths, globs) to the names
-// the cluster configuration uses.
-func (cs *clusterSession) vmNames(args []string) ([]string, error) {
-	vms, err := cs.resolve.VMs(cs.cmd.Context(), args)
+// vmNames resolves VM arguments (names, IDs, paths, globs), when an edit
+// asks, to the names the cluster configuration uses.
+func (cs *clusterSession) vmNames(args []string) clusterconf.Names {
+	return func() ([]string, error) {
+		vms, err := cs.resolve.VMs(cs.cmd.Context(), args)
+		return namesOf(vms, err, func(v vsphere.VM) string { return v.Name })
+	}
+}
+
+// hostNames resolves host arguments as vmNames does VM arguments.
+func (cs *clusterSession) hostNames(args []string) clusterconf.Names {
+	return func() ([]string, error) {
+		hosts, err := cs.resolve.Hosts(cs.cmd.Context(), args)
+		return namesOf(hosts, err, func(h vsphere.Host) string { return h.Name })
+	}
+}
+
+// namesOf is the names of the objects a resolution found; a resolution
+// that failed is a bad name.
+func namesOf[T any](objs []T, err error, name func(T) string) ([]string, error) {
 	if err != nil {
 		return nil, badName(err)
 	}
-	names := make([]string, len(vms))
-	for i, v := range vms {
-		names[i] = v.Name
+	names := make([]string, len(objs))
+	for i, o := range objs {
+		names[i] = name(o)
 	}
 	return names, nil
 }
@@ -198,10 +203,10 @@ func newClusterGroupCmd(a *app) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withCluster(cmd, args[0], func(cs *clusterSession) error {
 				var rows []groupRow
-				for _, g := range cs.cfg.Spec.VMGroups {
+				for _, g := range cs.Config.Spec.VMGroups {
 					rows = append(rows, groupRow{g.Name, "vm", g.VMs})
 				}
-				for _, g := range cs.cfg.Spec.HostGroups {
+				for _, g := range cs.Config.Spec.HostGroups {
 					rows = append(rows, groupRow{g.Name, "host", g.Hosts})
 				}
 				return writeRows(cmd.OutOrStdout(), a.settings.Output, rows, groupColumns)
@@ -225,30 +230,10 @@ func newClusterGroupCmd(a *app) *cobra.Command {
 				return usageErrorf("give the members: --vms for a VM group or --hosts for a host group")
 			}
 			return a.withCluster(cmd, args[0], func(cs *clusterSession) error {
-				want := cs.cfg.Spec
-				_, vmg := want.VMGroup(name)
-				_, hg := want.HostGroup(name)
-				if vmg || hg {
-					return usageErrorf("%s already has a group named %q", cs.cluster.Name, name)
-				}
 				if len(vms) > 0 {
-					names, err := cs.vmNames(vms)
-					if err != nil {
-						return err
-					}
-					want.VMGroups = append(slices.Clone(want.VMGroups), clusterspec.VMGroup{Name: name, VMs: names})
-				} else {
-					found, err := cs.resolve.Hosts(cmd.Context(), hosts)
-					if err != nil {
-						return badName(err)
-					}
-					names := make([]string, len(found))
-					for i, h := range found {
-						names[i] = h.Name
-					}
-					want.HostGroups = append(slices.Clone(want.HostGroups), clusterspec.HostGroup{Name: name, Hosts: names})
+					return cs.reconfigure(force, clusterconf.AddVMGroup(name, cs.vmNames(vms)))
 				}
-				return cs.reconfigure(want, force)
+				return cs.reconfigure(force, clusterconf.AddHostGroup(name, cs.hostNames(hosts)))
 			})
 		},
 	}
@@ -263,18 +248,7 @@ func newClusterGroupCmd(a *app) *cobra.Command {
 		Args:  cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withCluster(cmd, args[0], func(cs *clusterSession) error {
-				want := cs.cfg.Spec
-				for _, n := range args[1:] {
-					_, vmg := want.VMGroup(n)
-					_, hg := want.HostGroup(n)
-					if !vmg && !hg {
-						return usageErrorf("%s has no group named %q (see: vtui cluster group list %s)", cs.cluster.Name, n, cs.cluster.Name)
-					}
-				}
-				drop := func(n string) bool { return slices.Contains(args[1:], n) }
-				want.VMGroups = slices.DeleteFunc(slices.Clone(want.VMGroups), func(g clusterspec.VMGroup) bool { return drop(g.Name) })
-				want.HostGroups = slices.DeleteFunc(slices.Clone(want.HostGroups), func(g clusterspec.HostGroup) bool { return drop(g.Name) })
-				return cs.reconfigure(want, rmForce)
+				return cs.reconfigure(rmForce, clusterconf.RemoveGroups(args[1:]...))
 			})
 		},
 	}
@@ -302,9 +276,9 @@ leaving out what follows the cluster.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withCluster(cmd, args[0], func(cs *clusterSession) error {
-				rows := cs.cfg.Spec.Overrides
+				rows := cs.Config.Spec.Overrides
 				if len(args) > 1 {
-					names, err := cs.vmNames(args[1:])
+					names, err := cs.vmNames(args[1:])()
 					if err != nil {
 						return err
 					}
@@ -366,20 +340,11 @@ the value "cluster" makes one follow the cluster again.
 				return err
 			}
 			return a.withCluster(cmd, args[0], func(cs *clusterSession) error {
-				names, err := cs.vmNames(args[1:])
+				names, err := cs.vmNames(args[1:])()
 				if err != nil {
 					return err
 				}
-				want := cs.cfg.Spec
-				want.Overrides = slices.Clone(want.Overrides)
-				for _, vm := range names {
-					cur, _ := want.Override(vm)
-					for _, e := range edits {
-						e(&cur)
-					}
-					want.Overrides = append(slices.DeleteFunc(want.Overrides, func(x clusterspec.Override) bool { return x.VM == vm }), cur)
-				}
-				return cs.reconfigure(want, force)
+				return cs.reconfigure(force, clusterconf.SetOverrides(names, edits...))
 			})
 		},
 	}
@@ -396,13 +361,11 @@ the value "cluster" makes one follow the cluster again.
 		Args:  cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withCluster(cmd, args[0], func(cs *clusterSession) error {
-				names, err := cs.vmNames(args[1:])
+				names, err := cs.vmNames(args[1:])()
 				if err != nil {
 					return err
 				}
-				want := cs.cfg.Spec
-				want.Overrides = slices.DeleteFunc(slices.Clone(want.Overrides), func(o clusterspec.Override) bool { return slices.Contains(names, o.VM) })
-				return cs.reconfigure(want, rmForce)
+				return cs.reconfigure(rmForce, clusterconf.RemoveOverrides(names...))
 			})
 		},
 	}

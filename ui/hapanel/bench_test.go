@@ -29,6 +29,6 @@ func BenchmarkReadLargeCluster(b *testing.B) {
 			b.Fatal(err, s.CapacityErr, s.RecommendationsErr)
 		}
 		b.ReportMetric(float64(s.Capacity.Hosts), "hosts")
-		b.ReportMetric(float64(len(s.Config.Scope.VMs)), "vms")
+		b.ReportMetric(float64(len(s.Session.Config.Scope.VMs)), "vms")
 	}
 }

@@ -6,8 +6,9 @@
 // applied through the root, which runs them through vsphere's gate.
 //
 // Everything it shows comes from one Read, in a tea.Cmd; everything it
-// changes is planned by gate.Planner (ReconfigureCluster,
-// ApplyRecommendation) and raised to the root as a ChangeMsg.
+// changes is planned by internal/clusterconf (Session.Plan,
+// Session.ApplyRecommendations) and raised to the root as a ChangeMsg,
+// which the root confirms and runs through the gate like every change.
 package hapanel
 
 import (
@@ -188,7 +189,7 @@ func (m *Model) shownKey(k tea.KeyMsg) tea.Cmd {
 			return nil
 		}
 		m.note, m.mode, m.offset = "", modeForm, 0
-		m.form = newForm(keys, m.snap.Config.Spec)
+		m.form = newForm(keys, m.snap.Session.Config.Spec)
 	case key.Matches(k, keys.Recommendation):
 		m.chooseRecommendation()
 	default:
@@ -204,13 +205,13 @@ func (m *Model) chooseRecommendation() {
 		m.say(false, "DRS has no recommendation for %s", m.cluster.Name)
 		return
 	}
-	p := gate.NewPlanner(m.snap.Inv, nil, nil)
+	actions := m.snap.Session.ApplyRecommendations(m.snap.Recommendations)
 	var opts []dialog.Option
-	for _, r := range m.snap.Recommendations {
+	for i, r := range m.snap.Recommendations {
 		opts = append(opts, dialog.Option{
 			Label:  fmt.Sprintf("#%s rating %d", r.Key, r.Rating),
 			Detail: r.String() + " (" + r.Reason + ")",
-			Msg:    ChangeMsg{Actions: []gate.Action{p.ApplyRecommendation(m.cluster.Ref, r)}},
+			Msg:    ChangeMsg{Actions: actions[i : i+1]},
 		})
 	}
 	m.common.Emit(ChooseMsg{Title: "apply a DRS recommendation of " + m.cluster.Name, Options: opts})
@@ -225,12 +226,12 @@ func (m *Model) formKey(k tea.KeyMsg) tea.Cmd {
 	if !review {
 		return cmd
 	}
-	cur := m.snap.Config
+	cur := m.snap.Session.Config
 	want, ok := m.form.desired(cur.Spec, cur.Scope)
 	if !ok {
 		return nil
 	}
-	diff := clusterspec.Diff(cur.Spec, want)
+	diff := m.snap.Session.Diff(want)
 	if len(diff) == 0 {
 		m.form.note = "nothing changed: change a value first, or esc to leave"
 		return nil
@@ -245,13 +246,9 @@ func (m *Model) reviewKey(k tea.KeyMsg) tea.Cmd {
 	case key.Matches(k, keys.Cancel):
 		m.mode, m.note = modeForm, ""
 	case key.Matches(k, keys.Apply):
-		act := gate.ReconfigureCluster(m.snap.Config, m.want, false)
-		details := make([]string, len(m.diff))
-		for i, c := range m.diff {
-			details[i] = "  " + c.String()
-		}
+		plan := m.snap.Session.Plan(m.want, false)
 		m.note = ""
-		m.common.Emit(ChangeMsg{Actions: []gate.Action{act}, Details: details})
+		m.common.Emit(ChangeMsg{Actions: []gate.Action{plan.Action}, Details: plan.Details()})
 	}
 	return nil
 }

@@ -5,16 +5,15 @@ import (
 	"fmt"
 
 	"github.com/vtui/vtui/ha/capacity"
+	"github.com/vtui/vtui/internal/clusterconf"
 	"github.com/vtui/vtui/vsphere"
 )
 
 // Snapshot is everything the panel shows of one cluster, read together.
 type Snapshot struct {
-	// Config is the cluster's HA/DRS configuration as read, which an edit
-	// is planned against.
-	Config *vsphere.ClusterConfig
-	// Inv is the inventory Config was read with (its names).
-	Inv *vsphere.Inventory
+	// Session is the cluster's HA/DRS configuration as read, which an
+	// edit is planned against.
+	Session *clusterconf.Session
 	// Capacity is the what-if of one host failure; CapacityErr says why
 	// there is none.
 	Capacity    capacity.Report
@@ -31,16 +30,16 @@ type Snapshot struct {
 // recommendations. Only a configuration that cannot be read is an error;
 // the other parts carry their own.
 func Read(ctx context.Context, c *vsphere.Client, inv *vsphere.Inventory, cluster vsphere.Ref) (Snapshot, error) {
-	cfg, err := c.ClusterConfig(ctx, inv, cluster)
+	conf, err := clusterconf.Read(ctx, c, inv, cluster)
 	if err != nil {
 		return Snapshot{}, err
 	}
-	s := Snapshot{Config: cfg, Inv: inv}
-	if in, err := capacity.Gather(ctx, c, inv, cfg); err != nil {
+	s := Snapshot{Session: conf}
+	if in, err := capacity.Gather(ctx, c, inv, conf.Config); err != nil {
 		s.CapacityErr = fmt.Errorf("read the reservations for the what-if: %w", err)
 	} else {
 		s.Capacity, s.CapacityErr = capacity.Analyze(in, 1)
 	}
-	s.Recommendations, s.RecommendationsErr = c.Recommendations(ctx, inv, cluster)
+	s.Recommendations, s.RecommendationsErr = conf.Recommendations(ctx, c)
 	return s, nil
 }

@@ -17,13 +17,13 @@ import (
 // snapshotLines renders what was read of a cluster, section by section,
 // for a panel width wide.
 func snapshotLines(s Snapshot, st *common.Styles, width int) []string {
-	spec := s.Config.Spec
+	spec := s.Session.Config.Spec
 	var out []string
 	out = append(out, settingsLines(spec, st)...)
 	out = append(out, "")
 	out = append(out, capacityLines(s, st, width)...)
 	out = append(out, "")
-	out = append(out, rulesLines(spec, s.Config.Compliance, st)...)
+	out = append(out, rulesLines(spec, s.Session.Config.Compliance, st)...)
 	out = append(out, "")
 	out = append(out, groupLines(spec, st)...)
 	out = append(out, "")
