@@ -34,7 +34,7 @@ var layers = [][]string{
 	{"ha", "ha/placement", "ha/capacity"},
 	{"ha/drill"},
 	// What both faces read: the registry of kinds and the use cases.
-	{"internal/kinds"},
+	{"internal/kinds", "internal/drillrun"},
 	{"ui/..."},
 	{"ui"},
 	{"cmd/..."},
