@@ -14,6 +14,7 @@ import (
 	"github.com/vtui/vtui/cmd/internal/config"
 	"github.com/vtui/vtui/ha/drill"
 	"github.com/vtui/vtui/internal/drillrun"
+	"github.com/vtui/vtui/internal/format"
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/drillkit"
 	"github.com/vtui/vtui/vsphere/gate"
@@ -336,7 +337,7 @@ func writeRollback(w io.Writer, rb drill.RollbackReport) {
 		fmt.Fprintf(w, "  %s\n", d)
 	}
 	if len(rb.Outside) > 0 {
-		fmt.Fprintf(w, "warning: %d changes others made during the drill were kept:\n", len(rb.Outside))
+		fmt.Fprintf(w, "warning: %s:\n", rb.Kept())
 		for _, o := range rb.Outside {
 			fmt.Fprintf(w, "  %s\n", o)
 		}
@@ -364,14 +365,14 @@ func drillExit(rep *drill.Report) error {
 // rollbackWord sums a rollback up in one bounded line.
 func rollbackWord(rb drill.RollbackReport) string {
 	kept := ""
-	if n := len(rb.Outside); n > 0 {
-		kept = fmt.Sprintf("; %d changes others made during the drill were kept", n)
+	if len(rb.Outside) > 0 {
+		kept = "; " + rb.Kept()
 	}
 	switch {
 	case rb.Skipped != "":
 		return "skipped: " + rb.Skipped
 	case rb.DryRun:
-		return fmt.Sprintf("dry run: %d steps planned, nothing was changed%s", len(rb.Steps), kept)
+		return fmt.Sprintf("dry run: %s planned, nothing was changed%s", format.Count(len(rb.Steps), "step"), kept)
 	case rb.OK && kept == "":
 		return "ok, the cluster equals the baseline"
 	case rb.OK:

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/vtui/vtui/internal/format"
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/clusterspec"
 	"github.com/vtui/vtui/vsphere/drillkit"
@@ -391,8 +392,8 @@ func (r *restorer) compare(ctx context.Context, cluster vsphere.Ref) {
 	switch {
 	case len(r.rb.Diffs) > 0:
 	case len(r.rb.Outside) > 0:
-		r.note("the drill's changes are undone; the cluster differs from the baseline of %s by %d changes others made during the drill, kept: %s",
-			r.u.baseline.Taken.Format(time.RFC3339), len(r.rb.Outside), gate.Summarize(outsideLines(r.rb.Outside), "; "))
+		r.note("the drill's changes are undone; the cluster differs from the baseline of %s by %s others made during the drill, kept: %s",
+			r.u.baseline.Taken.Format(time.RFC3339), format.Count(len(r.rb.Outside), "change"), gate.Summarize(outsideLines(r.rb.Outside), "; "))
 	default:
 		r.note("the cluster equals the baseline of %s", r.u.baseline.Taken.Format(time.RFC3339))
 	}
