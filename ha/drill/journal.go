@@ -53,6 +53,11 @@ type Entry struct {
 	// Method and Hosts are on the inject entry: what is about to fail.
 	Method Method   `json:"method,omitempty"`
 	Hosts  []Object `json:"hosts,omitempty"`
+	// Acts is on a rollback entry written before the rollback acts: the
+	// VMs and hosts it is about to change. A rollback run again counts
+	// them as the drill's (see attribute), whatever events its own
+	// changes posted under the drill's user.
+	Acts []Object `json:"acts,omitempty"`
 	// Result is on the end entry.
 	Result Result `json:"result,omitempty"`
 	Note   string `json:"note,omitempty"`
