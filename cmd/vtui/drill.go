@@ -13,6 +13,8 @@ import (
 
 	"github.com/vtui/vtui/cmd/internal/config"
 	"github.com/vtui/vtui/ha/drill"
+	"github.com/vtui/vtui/internal/drillrun"
+	"github.com/vtui/vtui/internal/format"
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/drillkit"
 	"github.com/vtui/vtui/vsphere/gate"
@@ -126,13 +128,14 @@ printed) lets vtui drill rollback finish a drill whose runner died.`,
 			if err != nil {
 				return err
 			}
-			if journal == "" {
-				if journal, err = drill.DefaultJournal(plan, time.Now()); err != nil {
-					return usageError{fmt.Errorf("%w; nothing was changed (--journal names another file)", err)}
-				}
-			}
-			if err := drill.CheckOutputs(drill.Output{Name: "--journal", Path: journal}, drill.Output{Name: "--report-json", Path: reportJSON},
-				drill.Output{Name: "--report-junit", Path: reportJUnit}, drill.Output{Name: "--report-md", Path: reportMD}); err != nil {
+			paths, err := drillrun.Paths{Journal: drillrun.Output{Name: "--journal", Path: journal},
+				JSON: drillrun.Output{Name: "--report-json", Path: reportJSON}, JUnit: drillrun.Output{Name: "--report-junit", Path: reportJUnit},
+				Markdown: drillrun.Output{Name: "--report-md", Path: reportMD}}.Resolve(plan, time.Now(), false)
+			var noDir *drillrun.JournalDirError
+			switch {
+			case errors.As(err, &noDir):
+				return usageError{fmt.Errorf("%w; nothing was changed (--journal names another file)", err)}
+			case err != nil:
 				return usageError{err}
 			}
 			c, err := a.connectForPlan(cmd, plan)
@@ -140,25 +143,26 @@ printed) lets vtui drill rollback finish a drill whose runner died.`,
 				return err
 			}
 			defer c.Close(context.WithoutCancel(cmd.Context()))
-			r := &drill.Runner{Client: c, Plan: plan, OnMoment: momentPrinter(cmd.ErrOrStderr())}
-			if pol := c.Policy(); pol.DryRun || pol.ReadOnly {
-				// The preflight refuses a read-only run: a drill that
-				// can change nothing keeps no journal.
-				return a.drillDryRun(cmd, r)
-			}
-			if r.Journal, err = drill.CreateJournal(journal); err != nil {
+			d, err := drillrun.Begin(c, plan, paths, drillrun.Hooks{
+				OnMoment: momentPrinter(cmd.ErrOrStderr()),
+				Confirm: func(ctx context.Context, pre *drill.Preflight) error {
+					if !a.settings.Yes && a.sys.terminal {
+						writePreflight(cmd.ErrOrStderr(), plan, pre)
+					}
+					return a.confirm(ctx, capitalize(pre.Injection(plan.Inject.Method))+"?")
+				},
+			})
+			if err != nil {
 				return usageError{err}
 			}
-			defer r.Journal.Close()
-			fmt.Fprintf(cmd.ErrOrStderr(), "journal: %s\n", journal)
-			r.Confirm = func(ctx context.Context, pre *drill.Preflight) error {
-				if !a.settings.Yes && a.sys.terminal {
-					writePreflight(cmd.ErrOrStderr(), plan, pre)
-				}
-				return a.confirm(ctx, capitalize(pre.Injection(plan.Inject.Method))+"?")
+			if !d.Journaled() {
+				// The preflight refuses a read-only run: a drill that
+				// can change nothing keeps no journal.
+				return a.drillDryRun(cmd, d.Runner)
 			}
-			rep := r.Run(cmd.Context())
-			if _, err := rep.WriteReports(reportJSON, reportJUnit, reportMD); err != nil {
+			fmt.Fprintf(cmd.ErrOrStderr(), "journal: %s\n", paths.Journal.Path)
+			rep := d.Run(cmd.Context())
+			if _, err := drillrun.WriteReports(rep, paths); err != nil {
 				return err
 			}
 			if a.settings.Output != outputTable {
@@ -333,7 +337,7 @@ func writeRollback(w io.Writer, rb drill.RollbackReport) {
 		fmt.Fprintf(w, "  %s\n", d)
 	}
 	if len(rb.Outside) > 0 {
-		fmt.Fprintf(w, "warning: %d changes others made during the drill were kept:\n", len(rb.Outside))
+		fmt.Fprintf(w, "warning: %s:\n", rb.Kept())
 		for _, o := range rb.Outside {
 			fmt.Fprintf(w, "  %s\n", o)
 		}
@@ -361,14 +365,14 @@ func drillExit(rep *drill.Report) error {
 // rollbackWord sums a rollback up in one bounded line.
 func rollbackWord(rb drill.RollbackReport) string {
 	kept := ""
-	if n := len(rb.Outside); n > 0 {
-		kept = fmt.Sprintf("; %d changes others made during the drill were kept", n)
+	if len(rb.Outside) > 0 {
+		kept = "; " + rb.Kept()
 	}
 	switch {
 	case rb.Skipped != "":
 		return "skipped: " + rb.Skipped
 	case rb.DryRun:
-		return fmt.Sprintf("dry run: %d steps planned, nothing was changed%s", len(rb.Steps), kept)
+		return fmt.Sprintf("dry run: %s planned, nothing was changed%s", format.Count(len(rb.Steps), "step"), kept)
 	case rb.OK && kept == "":
 		return "ok, the cluster equals the baseline"
 	case rb.OK:
@@ -418,7 +422,7 @@ it; neither writes the journal. Exit 0 when the drill's changes are undone
 			}
 			defer c.Close(context.WithoutCancel(cmd.Context()))
 			stderr := cmd.ErrOrStderr()
-			rb, err := drill.RollbackJournal(cmd.Context(), c, args[0], drill.RollbackOptions{
+			rb, err := drillrun.Rollback(cmd.Context(), c, args[0], drill.RollbackOptions{
 				OnStep: func(s string) { fmt.Fprintln(stderr, s) },
 				Confirm: func(ctx context.Context) error {
 					return a.confirm(ctx, fmt.Sprintf("Roll back drill %s on %s from %s?", plan.Name, plan.Cluster, args[0]))
@@ -428,7 +432,8 @@ it; neither writes the journal. Exit 0 when the drill's changes are undone
 			if errors.Is(err, drill.ErrOtherVCenter) || errors.Is(err, drill.ErrUnrecordedVCenter) {
 				return usageError{err}
 			}
-			if err != nil {
+			var unfinished *drillrun.UnfinishedError
+			if err != nil && !errors.As(err, &unfinished) {
 				return err
 			}
 			if a.settings.Output != outputTable {
@@ -439,11 +444,7 @@ it; neither writes the journal. Exit 0 when the drill's changes are undone
 				fmt.Fprintf(cmd.OutOrStdout(), "drill %s on %s:\n", plan.Name, plan.Cluster)
 				writeRollback(cmd.OutOrStdout(), rb)
 			}
-			if !rb.OK && !rb.DryRun {
-				return fmt.Errorf("the rollback left %d of the drill's changes not undone: %s; the journal stays open: run vtui drill rollback %s again",
-					len(rb.Diffs), gate.Summarize(rb.Diffs, "; "), args[0])
-			}
-			return nil
+			return err
 		},
 	}
 	cmd.Flags().BoolVar(&unrecorded, "unrecorded-vcenter", false, "roll back a journal that names no vCenter (written by an older vtui) against this one")

@@ -162,8 +162,9 @@ func TestRollbackWordIsOneShortLine(t *testing.T) {
 		{drill.RollbackReport{Diffs: diffs}, "left 100 of the drill's changes not undone: vm vm-000: on esx-a-02.lab.local, was on esx-a-01.lab.local; vm vm-001"},
 		{drill.RollbackReport{Diffs: diffs}, "; and 97 more"},
 		{drill.RollbackReport{OK: true}, "ok, the cluster equals the baseline"},
-		{drill.RollbackReport{OK: true, Outside: kept}, "ok, the drill's changes were undone; 1 changes others made during the drill were kept"},
-		{drill.RollbackReport{DryRun: true, Steps: []string{"would recover (simulated) esx-a-01.lab.local"}}, "dry run: 1 steps planned, nothing was changed"},
+		{drill.RollbackReport{OK: true, Outside: kept}, "ok, the drill's changes were undone; 1 change others made during the drill was kept"},
+		{drill.RollbackReport{OK: true, Outside: append(kept, kept...)}, "ok, the drill's changes were undone; 2 changes others made during the drill were kept"},
+		{drill.RollbackReport{DryRun: true, Steps: []string{"would recover (simulated) esx-a-01.lab.local"}}, "dry run: 1 step planned, nothing was changed"},
 	} {
 		if got := rollbackWord(tt.rb); !strings.Contains(got, tt.want) || len(got) > 400 {
 			t.Errorf("rollbackWord: %d bytes: %q; want it to contain %q", len(got), got, tt.want)

@@ -355,7 +355,7 @@ func TestARestartThatFailsFailsTheDrillAndNamesTheVM(t *testing.T) {
 	defer srv.FailRestart(victim)()
 	plan := mustParse(t, strings.NewReplacer("timeout: 30s", "timeout: 2s", "rto: 30s", "rto: 2s").Replace(crashPlan))
 	rep := (&Runner{Client: c, Plan: plan, Journal: newJournal(t)}).Run(context.Background())
-	if rep.Result != ResultFail || rep.Lost != 1 || !slices.ContainsFunc(rep.Reasons, func(r string) bool { return strings.Contains(r, "1 protected VMs lost") && strings.Contains(r, victim) }) {
+	if rep.Result != ResultFail || rep.Lost != 1 || !slices.ContainsFunc(rep.Reasons, func(r string) bool { return strings.Contains(r, "1 protected VM lost") && strings.Contains(r, victim) }) {
 		t.Fatalf("want fail, %s lost; got:\n%s", victim, describe(rep))
 	}
 	i := slices.IndexFunc(rep.VMs, func(v VMResult) bool { return v.Name == victim })

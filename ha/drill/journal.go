@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -54,6 +53,11 @@ type Entry struct {
 	// Method and Hosts are on the inject entry: what is about to fail.
 	Method Method   `json:"method,omitempty"`
 	Hosts  []Object `json:"hosts,omitempty"`
+	// Acts is on a rollback entry written before the rollback acts: the
+	// VMs and hosts it is about to change. A rollback run again counts
+	// them as the drill's (see attribute), whatever events its own
+	// changes posted under the drill's user.
+	Acts []Object `json:"acts,omitempty"`
 	// Result is on the end entry.
 	Result Result `json:"result,omitempty"`
 	Note   string `json:"note,omitempty"`
@@ -99,28 +103,6 @@ func JournalName(plan Plan, now time.Time) string {
 		return r
 	}, plan.Name)
 	return fmt.Sprintf("%s-%s.journal", name, now.UTC().Format("20060102T150405Z"))
-}
-
-// DefaultJournal is where the journal of plan, started at now, goes when
-// no path is given, for the CLI and the TUI alike: JournalName in
-// $XDG_STATE_HOME/vtui/drills, or ~/.local/state/vtui/drills when
-// XDG_STATE_HOME is unset (or relative, which the XDG base directory
-// spec says to ignore). It creates the directory, mode 0700 (a journal
-// names the vCenter, its hosts and VMs), if it does not exist.
-func DefaultJournal(plan Plan, now time.Time) (string, error) {
-	dir := os.Getenv("XDG_STATE_HOME")
-	if !filepath.IsAbs(dir) {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("the directory of drill journals: %w; set XDG_STATE_HOME", err)
-		}
-		dir = filepath.Join(home, ".local", "state")
-	}
-	dir = filepath.Join(dir, "vtui", "drills")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", fmt.Errorf("create the directory of drill journals: %w", err)
-	}
-	return filepath.Join(dir, JournalName(plan, now)), nil
 }
 
 // OpenJournal reopens an existing journal to append to it (a rollback

@@ -3,9 +3,6 @@ package drill
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -145,41 +142,6 @@ func TestInjectionSaysWhatTheDrillDoes(t *testing.T) {
 		if got := pre.Injection(tt.method); got != tt.want {
 			t.Errorf("Injection(%s) = %q; want %q", tt.method, got, tt.want)
 		}
-	}
-}
-
-// TestDefaultJournal: XDG_STATE_HOME when it is absolute, else
-// ~/.local/state; the drills directory below it is created with mode
-// 0700; one that cannot be created is an error naming it.
-func TestDefaultJournal(t *testing.T) {
-	at := time.Date(2026, 11, 25, 3, 4, 5, 0, time.UTC)
-	home, state := t.TempDir(), t.TempDir()
-	t.Setenv("HOME", home)
-	tests := []struct{ xdg, want string }{
-		{state, filepath.Join(state, "vtui", "drills", "nightly-20261125T030405Z.journal")},
-		{"", filepath.Join(home, ".local", "state", "vtui", "drills", "nightly-20261125T030405Z.journal")},
-		{"relative/state", filepath.Join(home, ".local", "state", "vtui", "drills", "nightly-20261125T030405Z.journal")},
-	}
-	for _, tt := range tests {
-		t.Setenv("XDG_STATE_HOME", tt.xdg)
-		got, err := DefaultJournal(Plan{Name: "nightly"}, at)
-		if err != nil || got != tt.want {
-			t.Errorf("XDG_STATE_HOME=%q: DefaultJournal = %q, %v; want %q", tt.xdg, got, err, tt.want)
-			continue
-		}
-		if info, err := os.Stat(filepath.Dir(got)); err != nil {
-			t.Error(err)
-		} else if info.Mode().Perm() != 0o700 {
-			t.Errorf("XDG_STATE_HOME=%q: %s has mode %v; want 0700", tt.xdg, filepath.Dir(got), info.Mode().Perm())
-		}
-	}
-	file := filepath.Join(state, "file")
-	if err := os.WriteFile(file, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("XDG_STATE_HOME", file)
-	if got, err := DefaultJournal(Plan{Name: "nightly"}, at); err == nil || !strings.Contains(err.Error(), file) {
-		t.Errorf("XDG_STATE_HOME a file: DefaultJournal = %q, %v; want an error naming %s", got, err, file)
 	}
 }
 

@@ -35,7 +35,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	case !r.Rollback.OK:
 		rollback = fmt.Sprintf("%d of the drill's changes not undone", len(r.Rollback.Diffs))
 	case len(r.Rollback.Outside) > 0:
-		rollback = fmt.Sprintf("ok; %d changes others made during the drill were kept (see Warnings)", len(r.Rollback.Outside))
+		rollback = "ok; " + r.Rollback.Kept() + " (see Warnings)"
 	}
 	vcenter := "unknown"
 	if r.VCenter != nil {

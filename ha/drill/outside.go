@@ -49,6 +49,9 @@ func outsideLines(cs []OutsideChange) []string {
 // difference is the drill's when it is about
 //   - a host the drill injected,
 //   - a VM that ran on one in the baseline (whatever happened to it since),
+//   - a VM or host a rollback of this drill acted on, as its journal
+//     says (those changes post events under the drill's user, so a
+//     rollback run again after one that partly failed finishes them),
 //   - DRS automation the drill pinned, while it is still manual, or
 //   - any other VM or host that only vCenter itself (HA or DRS, events
 //     without a user) acted on since the baseline: a consequence of the
@@ -56,7 +59,8 @@ func outsideLines(cs []OutsideChange) []string {
 //
 // Any other difference is an outside change: an event with a user name
 // says a person or a script made it (even under the drill's own user
-// name, from another session: the drill never acts on such an object),
+// name, from another session: the drill never acts on such an object
+// but through its rollback, which journals it first),
 // and a difference no event explains has an unknown cause, so it is left
 // as found too. The latest event with a user names who and when.
 func attribute(u *undo, diffs []Diff, events []vsphere.Event) (ours []Diff, outside []OutsideChange) {
@@ -95,7 +99,8 @@ func attribute(u *undo, diffs []Diff, events []vsphere.Event) (ours []Diff, outs
 }
 
 // affected returns the IDs of the hosts the drill injected and of the
-// VMs that ran on them in the baseline: whatever happens to them is the
+// VMs that ran on them in the baseline, and of the VMs and hosts a
+// rollback of the drill acted on: whatever happens to them is the
 // drill's doing.
 func (u *undo) affected() map[string]bool {
 	ids := map[string]bool{}
@@ -106,6 +111,9 @@ func (u *undo) affected() map[string]bool {
 		if ids[v.Host.ID] {
 			ids[v.ID] = true
 		}
+	}
+	for _, o := range u.acted {
+		ids[o.ID] = true
 	}
 	return ids
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/vtui/vtui/internal/format"
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/gate"
 )
@@ -108,6 +109,16 @@ type Breakdown struct {
 	DeclaredSeconds      float64 `json:"declared_failed_seconds"`
 	FirstRecoverySeconds float64 `json:"first_recovery_seconds"`
 	LastRecoverySeconds  float64 `json:"last_recovery_seconds"`
+}
+
+// Kept says for people how many changes others made were kept: "1
+// change others made during the drill was kept", "3 changes ... were".
+func (rb RollbackReport) Kept() string {
+	verb := "were"
+	if len(rb.Outside) == 1 {
+		verb = "was"
+	}
+	return format.Count(len(rb.Outside), "change") + " others made during the drill " + verb + " kept"
 }
 
 // RollbackReport is how the rollback went: OK when nothing the drill

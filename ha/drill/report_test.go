@@ -27,7 +27,7 @@ func sampleReport(t *testing.T) *Report {
 		Plan: plan, Cluster: "cluster-a", Targets: []string{"esx-a-01.lab.local"}, HA: HASimulated,
 		VCenter: &vsphere.Identity{InstanceUUID: "0b9c2e4d-5a8f-4f7e-9f3e-2d6f1a7c8b90", URL: "https://127.0.0.1:8989/sdk"},
 		Started: at(-2), Ended: at(20), Seconds: 22, Journal: "drill.journal", Injected: t0,
-		Result: ResultFail, Reasons: []string{"1 protected VMs lost (expect.lost is 0): db-01"},
+		Result: ResultFail, Reasons: []string{"1 protected VM lost (expect.lost is 0): db-01"},
 		Preflight: []gate.Check{
 			{Name: "policy", Status: gate.CheckPass, Reason: "changes allowed"},
 			{Name: "ha", Status: gate.CheckPass, Reason: "enabled, with host monitoring"},
@@ -114,5 +114,22 @@ func TestJUnitCountsFailures(t *testing.T) {
 	}
 	if s.Tests != 6 || s.Failures != 1 || !slices.Equal(failed, []string{"recovery/db-01"}) {
 		t.Errorf("tests %d failures %d failed %v; want 6 cases, the lost db-01 failing", s.Tests, s.Failures, failed)
+	}
+}
+
+// TestKept: the count of kept outside changes agrees with its noun and
+// verb.
+func TestKept(t *testing.T) {
+	one := OutsideChange{Object: "vm app-03", What: "poweredOff, was poweredOn"}
+	for _, tt := range []struct {
+		outside []OutsideChange
+		want    string
+	}{
+		{[]OutsideChange{one}, "1 change others made during the drill was kept"},
+		{[]OutsideChange{one, one}, "2 changes others made during the drill were kept"},
+	} {
+		if got := (RollbackReport{Outside: tt.outside}).Kept(); got != tt.want {
+			t.Errorf("Kept with %d outside changes = %q; want %q", len(tt.outside), got, tt.want)
+		}
 	}
 }

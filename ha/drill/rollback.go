@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/vtui/vtui/internal/format"
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/clusterspec"
 	"github.com/vtui/vtui/vsphere/drillkit"
@@ -24,6 +25,7 @@ type undo struct {
 	drs      *clusterspec.DRS  // DRS before it was pinned
 	method   Method
 	injected []Object // the targets, once the injection began
+	acted    []Object // what a rollback of this drill acted on, or was about to
 	ended    bool
 }
 
@@ -43,6 +45,8 @@ func (u *undo) apply(e Entry) {
 		u.drs = e.DRS
 	case StepInject:
 		u.method, u.injected = e.Method, e.Hosts
+	case StepRollback:
+		u.acted = append(u.acted, e.Acts...)
 	case StepEnd:
 		u.ended = true
 	}
@@ -113,6 +117,27 @@ func (r *restorer) restore(ctx context.Context) RollbackReport {
 	}
 	r.rb.OK = !r.dry && len(r.rb.Diffs) == 0
 	return r.rb
+}
+
+// acting journals, before the rollback acts on them, the objects it is
+// about to change that the journal does not already count as the
+// drill's (see undo.affected), and counts them so from now on; a dry run
+// keeps none. It reports whether the rollback may act: not when the
+// journal could not be written, so that a rollback run again knows
+// everything this one did.
+func (r *restorer) acting(objs []Object) bool {
+	affected := r.u.affected()
+	objs = slices.DeleteFunc(slices.Clone(objs), func(o Object) bool { return affected[o.ID] })
+	if r.dry || len(objs) == 0 {
+		return true
+	}
+	e := Entry{Step: StepRollback, Acts: objs}
+	if err := r.journal.Append(e); err != nil {
+		r.differ("%v", err)
+		return false
+	}
+	r.u.apply(e)
+	return true
 }
 
 // journalStep journals a step of the rollback; a dry run keeps none.
@@ -195,7 +220,7 @@ func (r *restorer) recoverHosts(ctx context.Context) {
 			r.differ("host %s: gone from the inventory", h.Name)
 			continue
 		}
-		if cur.ConnectionState == "connected" {
+		if cur.ConnectionState == "connected" || !r.acting([]Object{h}) {
 			continue
 		}
 		switch {
@@ -242,7 +267,7 @@ func (r *restorer) exitMaintenance(ctx context.Context) {
 	g := gate.NewGate(r.c)
 	for _, bh := range r.u.baseline.Hosts {
 		cur, ok := planner.Host(hostRef(bh.ID))
-		if !ok || !r.ours[bh.ID] || bh.Maintenance || !cur.MaintenanceMode {
+		if !ok || !r.ours[bh.ID] || bh.Maintenance || !cur.MaintenanceMode || !r.acting([]Object{{ID: bh.ID, Name: bh.Name}}) {
 			continue
 		}
 		r.did(g.Do(ctx, planner.ExitMaintenance(cur.Ref, 0), nil), bh.Name+" exited maintenance mode")
@@ -265,6 +290,7 @@ func (r *restorer) placeVMs(ctx context.Context, cluster vsphere.Ref) {
 		return
 	}
 	var moves, starts []gate.Action
+	var acts [2][]Object // the VMs of moves and starts
 	for _, bv := range r.u.baseline.VMs {
 		cur, ok := planner.VM(vmRef(bv.ID))
 		if !ok || !r.ours[bv.ID] {
@@ -273,19 +299,21 @@ func (r *restorer) placeVMs(ctx context.Context, cluster vsphere.Ref) {
 		if cur.HostRef.Value != bv.Host.ID {
 			spec := gate.MigrateSpec{Host: hostRef(bv.Host.ID)}
 			moves = append(moves, planner.Migrate(cur.Ref, spec))
+			acts[0] = append(acts[0], Object{ID: bv.ID, Name: bv.Name})
 			planner.Moved(cur.Ref, spec)
 		}
 		if bv.PowerState == "poweredOn" && cur.PowerState != "poweredOn" {
 			starts = append(starts, planner.Power(cur.Ref, gate.OpPowerOn))
+			acts[1] = append(acts[1], Object{ID: bv.ID, Name: bv.Name})
 		}
 	}
 	g := gate.NewGate(r.c)
-	for _, batch := range [][]gate.Action{moves, starts} {
+	for i, batch := range [][]gate.Action{moves, starts} {
 		if r.dry {
 			r.plan(batch)
 			continue
 		}
-		if len(batch) == 0 {
+		if len(batch) == 0 || !r.acting(acts[i]) {
 			continue
 		}
 		sum := g.Run(ctx, batch, gate.RunOptions{})
@@ -391,8 +419,8 @@ func (r *restorer) compare(ctx context.Context, cluster vsphere.Ref) {
 	switch {
 	case len(r.rb.Diffs) > 0:
 	case len(r.rb.Outside) > 0:
-		r.note("the drill's changes are undone; the cluster differs from the baseline of %s by %d changes others made during the drill, kept: %s",
-			r.u.baseline.Taken.Format(time.RFC3339), len(r.rb.Outside), gate.Summarize(outsideLines(r.rb.Outside), "; "))
+		r.note("the drill's changes are undone; the cluster differs from the baseline of %s by %s others made during the drill, kept: %s",
+			r.u.baseline.Taken.Format(time.RFC3339), format.Count(len(r.rb.Outside), "change"), gate.Summarize(outsideLines(r.rb.Outside), "; "))
 	default:
 		r.note("the cluster equals the baseline of %s", r.u.baseline.Taken.Format(time.RFC3339))
 	}

@@ -75,7 +75,7 @@ func TestADryRunOrReadOnlyRollbackWritesNothing(t *testing.T) {
 	srv, c := haSim(t)
 	before, drs := clusterState(t, c), drsOf(t, c)
 	journal := killedDrill(t, c, pinnedCrashPlan, StepVerify)
-	waitForRestarts(t, c)
+	waitForRestarts(t, c, "esx-a-01.lab.local")
 	killed, written := clusterState(t, c), readFile(t, journal)
 	for _, tt := range []struct {
 		name   string
@@ -129,7 +129,7 @@ func TestAFailedRollbackCanRunAgain(t *testing.T) {
 	srv, c := haSim(t)
 	before := clusterState(t, c)
 	journal := killedDrill(t, c, crashPlan, StepVerify)
-	waitForRestarts(t, c)
+	waitForRestarts(t, c, "esx-a-01.lab.local")
 	undo := srv.FailMethod("RelocateVM_Task", "", nil)
 	rb, err := RollbackJournal(context.Background(), c, journal, RollbackOptions{})
 	undo()
@@ -155,20 +155,81 @@ func TestAFailedRollbackCanRunAgain(t *testing.T) {
 	}
 }
 
+// TestARollbackRunAgainFinishesWhatItsFirstRunMoved: a host the drill
+// did not target crashes and comes back while the drill runs, and HA,
+// with no user, restarts its VMs elsewhere: moving them back is the
+// drill's. The first rollback moves them back, under the drill's user,
+// but fails to move a VM of the target; then HA moves them off again.
+// The second rollback moves them back again and restores the baseline,
+// rather than keeping them as changes others made: the journal says the
+// first rollback acted on them.
+func TestARollbackRunAgainFinishesWhatItsFirstRunMoved(t *testing.T) {
+	srv, c := haSim(t)
+	before := clusterState(t, c)
+	var bystanders, targeted []string
+	for obj, state := range before {
+		switch state {
+		case "esx-a-03.lab.local poweredOn":
+			bystanders = append(bystanders, obj)
+		case "esx-a-01.lab.local poweredOn":
+			targeted = append(targeted, strings.TrimPrefix(obj, "vm "))
+		}
+	}
+	if len(bystanders) == 0 || len(targeted) == 0 {
+		t.Fatalf("the small preset has no running VM on esx-a-03 (%v) or esx-a-01 (%v)", bystanders, targeted)
+	}
+	slices.Sort(targeted)
+	journal := killedDrill(t, c, crashPlan, StepVerify)
+	waitForRestarts(t, c, "esx-a-01.lab.local")
+	crashAndRecover(t, srv, c, "esx-a-03.lab.local")
+	undo := srv.FailMethod("RelocateVM_Task", targeted[0], nil)
+	rb, err := RollbackJournal(context.Background(), c, journal, RollbackOptions{})
+	undo()
+	if err != nil || rb.OK {
+		t.Fatalf("the first rollback: %v, %+v; want %s not moved back", err, rb, targeted[0])
+	}
+	now := clusterState(t, c)
+	for _, v := range bystanders {
+		if now[v] != before[v] {
+			t.Fatalf("after the first rollback %s is %q; want it moved back to %q", v, now[v], before[v])
+		}
+	}
+	crashAndRecover(t, srv, c, "esx-a-03.lab.local")
+	rb, err = RollbackJournal(context.Background(), c, journal, RollbackOptions{})
+	if err != nil || !rb.OK || len(rb.Outside) > 0 {
+		t.Fatalf("the second rollback: %v, %+v; want it to move everything back, and no change of others", err, rb)
+	}
+	sameMaps(t, "after the second rollback", clusterState(t, c), before)
+}
+
+// crashAndRecover crashes host in the simulator, as vCenter sees a power
+// loss (no user), waits for HA to restart its VMs elsewhere, and brings
+// it back.
+func crashAndRecover(t *testing.T, srv *sim.Server, c *vsphere.Client, host string) {
+	t.Helper()
+	if err := srv.CrashHost(host); err != nil {
+		t.Fatal(err)
+	}
+	waitForRestarts(t, c, host)
+	if err := srv.RecoverHost(host); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // waitForRestarts waits up to 10 s for HA to restart the VMs of the
-// crashed esx-a-01 elsewhere.
-func waitForRestarts(t *testing.T, c *vsphere.Client) {
+// crashed host elsewhere.
+func waitForRestarts(t *testing.T, c *vsphere.Client, host string) {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		running := false
 		for _, v := range clusterState(t, c) {
-			running = running || v == "esx-a-01.lab.local poweredOn"
+			running = running || v == host+" poweredOn"
 		}
 		if !running {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatal("HA did not restart the VMs of esx-a-01 within 10 s")
+			t.Fatalf("HA did not restart the VMs of %s within 10 s", host)
 		}
 	}
 }

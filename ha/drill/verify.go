@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vtui/vtui/internal/format"
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/drillkit"
 	"github.com/vtui/vtui/vsphere/gate"
@@ -107,7 +108,7 @@ func (d *drill) judge() {
 				names = append(names, v.Name)
 			}
 		}
-		d.fail("%d protected VMs lost (expect.lost is %d): %s", r.Lost, d.Plan.Expect.Lost, gate.Summarize(names, ", "))
+		d.fail("%s lost (expect.lost is %d): %s", format.Count(r.Lost, "protected VM"), d.Plan.Expect.Lost, gate.Summarize(names, ", "))
 	}
 	if rto := d.Plan.Expect.RTO.D(); r.RTOSeconds > rto.Seconds() {
 		d.fail("recovery took %.1fs, beyond expect.rto %s", r.RTOSeconds, d.Plan.Expect.RTO)

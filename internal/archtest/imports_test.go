@@ -36,7 +36,7 @@ var layers = [][]string{
 	{"ha", "ha/placement", "ha/capacity"},
 	{"ha/drill"},
 	// What both faces read: the registry of kinds and the use cases.
-	{"internal/kinds", "internal/maintenance", "internal/migration", "internal/clusterconf"},
+	{"internal/kinds", "internal/maintenance", "internal/migration", "internal/clusterconf", "internal/drillrun"},
 	{"ui/..."},
 	{"ui"},
 	{"cmd/..."},

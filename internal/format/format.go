@@ -1,5 +1,6 @@
 // Package format renders quantities for people: binary byte units, CPU
-// frequencies, percentages, yes/no, and "-" for an empty value. The TUI,
+// frequencies, percentages, counts of things, yes/no, and "-" for an
+// empty value. The TUI,
 // the CLI's tables and the messages of vsphere and ha share it, so a
 // number reads the same everywhere.
 package format
@@ -51,6 +52,16 @@ func Percent(part, whole int64) string {
 		return "-"
 	}
 	return strconv.FormatInt((part*100+whole/2)/whole, 10) + "%"
+}
+
+// Count returns n of noun, the noun in the plural but for one: "1 VM",
+// "3 VMs", "0 changes". The plural adds "s", which every noun vtui counts
+// takes.
+func Count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // Dash renders an empty string as "-", for a cell or a detail that has

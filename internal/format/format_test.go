@@ -40,3 +40,16 @@ func TestPercent(t *testing.T) {
 		}
 	}
 }
+
+func TestCount(t *testing.T) {
+	tests := []struct {
+		n    int
+		noun string
+		want string
+	}{{0, "change", "0 changes"}, {1, "change", "1 change"}, {2, "VM", "2 VMs"}, {1, "powered-on VM", "1 powered-on VM"}}
+	for _, tt := range tests {
+		if got := Count(tt.n, tt.noun); got != tt.want {
+			t.Errorf("Count(%d, %q) = %q; want %q", tt.n, tt.noun, got, tt.want)
+		}
+	}
+}

@@ -2,8 +2,8 @@ package drill
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -12,6 +12,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/vtui/vtui/ha/drill"
+	"github.com/vtui/vtui/internal/drillrun"
 	"github.com/vtui/vtui/ui/common"
 )
 
@@ -165,37 +166,34 @@ type run struct {
 	done    chan struct{} // closed once the drill is over and its journal closed
 }
 
-// startRun creates the journal where the CLI's goes by default
-// (drill.DefaultJournal), and starts the drill. The drill runs only if
-// its own preflight finds the targets and protected VMs the user was
-// shown: the cluster may have changed meanwhile.
+// startRun creates the journal where the CLI's goes by default, with the
+// reports beside it (drillrun.Paths.Resolve), and starts the drill. The
+// drill runs only if its own preflight finds the targets and protected
+// VMs the user was shown: the cluster may have changed meanwhile.
 func startRun(c Conn, plan drill.Plan, shown *drill.Preflight) (*run, error) {
-	path, err := drill.DefaultJournal(plan, time.Now())
-	if err != nil {
+	paths, err := drillrun.Paths{Journal: drillrun.Output{Name: "the journal"}, JSON: drillrun.Output{Name: "the JSON report"},
+		JUnit: drillrun.Output{Name: "the JUnit report"}, Markdown: drillrun.Output{Name: "the Markdown report"}}.Resolve(plan, time.Now(), true)
+	var noDir *drillrun.JournalDirError
+	switch {
+	case errors.As(err, &noDir):
 		return nil, fmt.Errorf("the journal cannot be created: %w; nothing was changed", err)
-	}
-	jsonPath, junitPath, mdPath := reportPaths(path)
-	if err := drill.CheckOutputs(drill.Output{Name: "the journal", Path: path}, drill.Output{Name: "the JSON report", Path: jsonPath},
-		drill.Output{Name: "the JUnit report", Path: junitPath}, drill.Output{Name: "the Markdown report", Path: mdPath}); err != nil {
+	case err != nil:
 		return nil, err
 	}
-	j, err := drill.CreateJournal(path)
+	f := newFeed()
+	d, err := drillrun.Begin(c.Client, plan, paths, drillrun.Hooks{OnMoment: f.add,
+		Confirm: func(_ context.Context, pre *drill.Preflight) error { return sameDrill(shown, pre) }})
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(c.Ctx)
-	f := newFeed()
-	r := &drill.Runner{Client: c.Client, Plan: plan, Journal: j, OnMoment: f.add,
-		Confirm: func(_ context.Context, pre *drill.Preflight) error { return sameDrill(shown, pre) }}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		defer cancel()
-		rep := r.Run(ctx)
-		_ = j.Close()
-		f.finish(rep)
+		f.finish(d.Run(ctx))
 	}()
-	return &run{journal: path, cancel: cancel, feed: f, done: done}, nil
+	return &run{journal: paths.Journal.Path, cancel: cancel, feed: f, done: done}, nil
 }
 
 // targetNames returns the names of the hosts the drill fails.
@@ -293,19 +291,12 @@ func (f *feed) wait() ([]drill.Moment, *drill.Report) {
 	}
 }
 
-// reportPaths are where the reports of the drill journaled at journal
-// go: beside it, named as it is.
-func reportPaths(journal string) (jsonPath, junitPath, mdPath string) {
-	base := strings.TrimSuffix(journal, filepath.Ext(journal))
-	return base + ".json", base + ".junit.xml", base + ".md"
-}
-
-// writeReports writes the JSON, JUnit and Markdown reports, in the
-// background.
+// writeReports writes the JSON, JUnit and Markdown reports beside the
+// journal, in the background.
 func (m *Model) writeReports() tea.Cmd {
 	rep, seq, journal := m.report, m.seq, m.journal
 	return func() tea.Msg {
-		paths, err := rep.WriteReports(reportPaths(journal))
-		return writtenMsg{seq: seq, paths: paths, err: err}
+		written, err := drillrun.WriteReports(rep, drillrun.Paths{Journal: drillrun.Output{Path: journal}}.Beside())
+		return writtenMsg{seq: seq, paths: written, err: err}
 	}
 }

@@ -393,7 +393,7 @@ func rollbackLines(st *common.Styles, width int, rb drill.RollbackReport) []stri
 		}
 	}
 	if len(rb.Outside) > 0 {
-		bad(fmt.Sprintf("Warning: %d changes others made during the drill were kept:", len(rb.Outside)), 0, 2)
+		bad("Warning: "+rb.Kept()+":", 0, 2)
 		for _, o := range rb.Outside {
 			bad(o.String(), 2, 4)
 		}

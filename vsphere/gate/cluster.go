@@ -12,6 +12,7 @@ import (
 	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/types"
 
+	"github.com/vtui/vtui/internal/format"
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/clusterspec"
 	"github.com/vtui/vtui/vsphere/internal/conn"
@@ -31,7 +32,7 @@ func ReconfigureCluster(cur *vsphere.ClusterConfig, desired clusterspec.Config, 
 	a := Action{Op: OpReconfigureCluster, Ref: cur.Cluster, Object: cur.Spec.Cluster, run: refuse}
 	desired.Unmodeled = cur.Spec.Unmodeled // never changed by vtui
 	changes := clusterspec.Diff(cur.Spec, desired)
-	a.Target = count(len(changes), "change")
+	a.Target = format.Count(len(changes), "change")
 	if len(changes) == 0 {
 		a.Noop = "already as asked"
 		return a
@@ -59,7 +60,7 @@ func ReconfigureCluster(cur *vsphere.ClusterConfig, desired clusterspec.Config, 
 		}
 		theirs := clusterspec.Diff(cur.Spec, now.Spec)
 		return []Check{fail(checkFingerprint, "the configuration of %s changed since it was read (%s: %s); read it again and re-apply, or use --force to overwrite",
-			cur.Spec.Cluster, count(len(theirs), "difference"), changesList(theirs))}
+			cur.Spec.Cluster, format.Count(len(theirs), "difference"), changesList(theirs))}
 	}
 	a.run = func(ctx context.Context, g *Gate, report func(int, string)) (string, error) {
 		task, err := runTask(func(ctx context.Context, vim *vim25.Client) (*object.Task, error) {

@@ -7,6 +7,8 @@ import (
 
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/vim25"
+
+	"github.com/vtui/vtui/internal/format"
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/internal/mo"
 )
@@ -35,10 +37,10 @@ func (p *Planner) EnterMaintenance(host vsphere.Ref, timeout time.Duration) Acti
 		list := strings.Join(names, ", ")
 		if c := p.cluster(h.ClusterRef); c != nil && c.DRSEnabled {
 			a.Checks = append(a.Checks, warn("running-vms", "%s runs %s (%s) that DRS must move; "+
-				"unless DRS is fully automated the task waits until its timeout", h.Name, count(len(on), "powered-on VM"), list))
+				"unless DRS is fully automated the task waits until its timeout", h.Name, format.Count(len(on), "powered-on VM"), list))
 		} else {
 			a.Checks = append(a.Checks, fail("running-vms", "%s runs %s (%s) and %s has no DRS to move them; "+
-				"evacuate them first (--evacuate), or migrate or power them off", h.Name, count(len(on), "powered-on VM"), list, orNone(h.Cluster)))
+				"evacuate them first (--evacuate), or migrate or power them off", h.Name, format.Count(len(on), "powered-on VM"), list, orNone(h.Cluster)))
 		}
 	} else {
 		a.Checks = append(a.Checks, pass("running-vms"))

@@ -3,6 +3,8 @@ package gate
 import (
 	"fmt"
 	"strings"
+
+	"github.com/vtui/vtui/internal/format"
 )
 
 // Runnable returns the actions that would send a change: not refused by a
@@ -61,7 +63,7 @@ func BlastRadius(actions []Action) string {
 		case in.radius == moves && len(g.to) == 1:
 			s += fmt.Sprintf(" from %s to %s", from, g.lastTo)
 		case in.radius == moves:
-			s += fmt.Sprintf(" from %s to %s", from, count(len(g.to), "target"))
+			s += fmt.Sprintf(" from %s to %s", from, format.Count(len(g.to), "target"))
 		}
 		parts = append(parts, s)
 	}
@@ -73,13 +75,5 @@ func countOr(n int, noun, only string) string {
 	if n == 1 && only != "" {
 		return only
 	}
-	return count(n, noun)
-}
-
-// count returns "1 VM", "3 VMs".
-func count(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
+	return format.Count(n, noun)
 }
