@@ -3,7 +3,6 @@ package drillkit
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -266,24 +265,4 @@ func (o *Observer) Next(ctx context.Context, after int) ([]Observation, error) {
 			return nil, ctx.Err()
 		}
 	}
-}
-
-// All returns every observation published so far.
-func (o *Observer) All() []Observation {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return append([]Observation(nil), o.obs[:o.published]...)
-}
-
-// String is one line for a timeline: "esx-a-01 runtime.connectionState =
-// notResponding", "web-01 VmRestartedOnAlternateHostEvent on esx-a-02".
-func (ob Observation) String() string {
-	if ob.Event != "" {
-		s := ob.Name + " " + ob.Event
-		if ob.Host != "" && ob.Host != ob.Name {
-			s += " on " + ob.Host
-		}
-		return s
-	}
-	return strings.TrimSpace(fmt.Sprintf("%s %s = %s", ob.Name, ob.Property, ob.Value))
 }

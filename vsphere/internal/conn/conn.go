@@ -342,6 +342,3 @@ func SOAP(c *Conn) *soap.Client { return c.soap }
 
 // Log returns the logger c was dialled with.
 func Log(c *Conn) *slog.Logger { return c.log }
-
-// Timeout returns the per-call timeout c was dialled with.
-func Timeout(c *Conn) time.Duration { return c.timeout }
