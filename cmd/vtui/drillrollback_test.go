@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,7 +10,6 @@ import (
 	"time"
 
 	"github.com/vtui/vtui/cmd/internal/config/configtest"
-	"github.com/vtui/vtui/ha/drill"
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/drillkit"
 	"github.com/vtui/vtui/vsphere/gate"
@@ -142,32 +140,6 @@ func TestDrillUnlockCommand(t *testing.T) {
 		}
 		if lock := drillLock(t, srv); (lock.Holder == holder) != tt.held {
 			t.Errorf("after unlock %v the lock is %+v; want held %t", tt.args, lock, tt.held)
-		}
-	}
-}
-
-// TestRollbackWordIsOneShortLine sums up rollbacks as the one line that
-// ends an interrupted drill's error: the first differences and a count,
-// and never a claim of equality while others' changes were kept.
-func TestRollbackWordIsOneShortLine(t *testing.T) {
-	var diffs []string
-	for i := range 100 {
-		diffs = append(diffs, fmt.Sprintf("vm vm-%03d: on esx-a-02.lab.local, was on esx-a-01.lab.local", i))
-	}
-	kept := []drill.OutsideChange{{Object: "vm app-03", What: "poweredOff, was poweredOn"}}
-	for _, tt := range []struct {
-		rb   drill.RollbackReport
-		want string
-	}{
-		{drill.RollbackReport{Diffs: diffs}, "left 100 of the drill's changes not undone: vm vm-000: on esx-a-02.lab.local, was on esx-a-01.lab.local; vm vm-001"},
-		{drill.RollbackReport{Diffs: diffs}, "; and 97 more"},
-		{drill.RollbackReport{OK: true}, "ok, the cluster equals the baseline"},
-		{drill.RollbackReport{OK: true, Outside: kept}, "ok, the drill's changes were undone; 1 change others made during the drill was kept"},
-		{drill.RollbackReport{OK: true, Outside: append(kept, kept...)}, "ok, the drill's changes were undone; 2 changes others made during the drill were kept"},
-		{drill.RollbackReport{DryRun: true, Steps: []string{"would recover (simulated) esx-a-01.lab.local"}}, "dry run: 1 step planned, nothing was changed"},
-	} {
-		if got := rollbackWord(tt.rb); !strings.Contains(got, tt.want) || len(got) > 400 {
-			t.Errorf("rollbackWord: %d bytes: %q; want it to contain %q", len(got), got, tt.want)
 		}
 	}
 }
