@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/vtui/vtui/internal/format"
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/gate"
 )
@@ -148,14 +149,14 @@ func capitalize(s string) string {
 	return string(r)
 }
 
-var resultColumns = []column[gate.Result]{
-	{"OBJECT", func(r gate.Result) string { return r.Object }},
-	{"OP", func(r gate.Result) string { return string(r.Op) }},
-	{"FROM", func(r gate.Result) string { return orDash(r.From) }},
-	{"TARGET", func(r gate.Result) string { return orDash(r.Target) }},
-	{"STATUS", func(r gate.Result) string { return string(r.Status) }},
-	{"SECONDS", func(r gate.Result) string { return strconv.FormatFloat(r.Seconds, 'f', 1, 64) }},
-	{"MESSAGE", func(r gate.Result) string { return orDash(resultMessage(r)) }},
+var resultColumns = []format.Column[gate.Result]{
+	{Title: "OBJECT", Cell: func(r gate.Result) string { return r.Object }},
+	{Title: "OP", Cell: func(r gate.Result) string { return string(r.Op) }},
+	{Title: "FROM", Cell: func(r gate.Result) string { return orDash(r.From) }},
+	{Title: "TARGET", Cell: func(r gate.Result) string { return orDash(r.Target) }},
+	{Title: "STATUS", Cell: func(r gate.Result) string { return string(r.Status) }},
+	{Title: "SECONDS", Cell: func(r gate.Result) string { return strconv.FormatFloat(r.Seconds, 'f', 1, 64) }},
+	{Title: "MESSAGE", Cell: func(r gate.Result) string { return orDash(resultMessage(r)) }},
 }
 
 // resultMessage is a result's message with its warnings.

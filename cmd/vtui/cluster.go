@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vtui/vtui/internal/clusterconf"
+	"github.com/vtui/vtui/internal/format"
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/clusterspec"
 	"github.com/vtui/vtui/vsphere/gate"
@@ -94,18 +95,18 @@ func (cs *clusterSession) reconfigure(force bool, edits ...clusterconf.Edit) err
 	return cs.apply(actions, gate.RunOptions{Concurrency: 1}, runAll(actions))
 }
 
-var changeColumns = []column[clusterspec.Change]{
-	{"PATH", func(c clusterspec.Change) string { return c.Path }},
-	{"FROM", func(c clusterspec.Change) string { return c.From }},
-	{"TO", func(c clusterspec.Change) string { return c.To }},
+var changeColumns = []format.Column[clusterspec.Change]{
+	{Title: "PATH", Cell: func(c clusterspec.Change) string { return c.Path }},
+	{Title: "FROM", Cell: func(c clusterspec.Change) string { return c.From }},
+	{Title: "TO", Cell: func(c clusterspec.Change) string { return c.To }},
 }
 
 // setting is one line of a show command's table.
 type setting struct{ name, value string }
 
-var settingColumns = []column[setting]{
-	{"SETTING", func(s setting) string { return s.name }},
-	{"VALUE", func(s setting) string { return s.value }},
+var settingColumns = []format.Column[setting]{
+	{Title: "SETTING", Cell: func(s setting) string { return s.name }},
+	{Title: "VALUE", Cell: func(s setting) string { return s.value }},
 }
 
 // writeShow writes v in the -o format; a table lists rows.
@@ -310,11 +311,11 @@ Applying one makes its migrations; it goes through the same confirmation,
 	return cmd
 }
 
-var recommendationColumns = []column[vsphere.Recommendation]{
-	{"KEY", func(r vsphere.Recommendation) string { return r.Key }},
-	{"RATING", func(r vsphere.Recommendation) string { return strconv.Itoa(r.Rating) }},
-	{"ACTIONS", func(r vsphere.Recommendation) string { return r.String() }},
-	{"REASON", func(r vsphere.Recommendation) string { return orDash(r.Reason) }},
+var recommendationColumns = []format.Column[vsphere.Recommendation]{
+	{Title: "KEY", Cell: func(r vsphere.Recommendation) string { return r.Key }},
+	{Title: "RATING", Cell: func(r vsphere.Recommendation) string { return strconv.Itoa(r.Rating) }},
+	{Title: "ACTIONS", Cell: func(r vsphere.Recommendation) string { return r.String() }},
+	{Title: "REASON", Cell: func(r vsphere.Recommendation) string { return orDash(r.Reason) }},
 }
 
 // edit is what one flag changes in a T, parsed from the flag's value

@@ -174,10 +174,10 @@ func writeCapacity(w io.Writer, r capacity.Report) error {
 	return err
 }
 
-var scenarioColumns = []column[capacity.Scenario]{
-	{"FAILED", func(s capacity.Scenario) string { return strings.Join(s.Failed, "+") }},
-	{"RESTARTED", func(s capacity.Scenario) string { return strconv.Itoa(len(s.Restarts)) }},
-	{"DOWN", func(s capacity.Scenario) string { return strconv.Itoa(len(s.Stranded)) }},
-	{"LOST", func(s capacity.Scenario) string { return strconv.Itoa(s.Lost) }},
-	{"FREE MEMORY", func(s capacity.Scenario) string { return format.MB(s.FreeMemoryMB) }},
+var scenarioColumns = []format.Column[capacity.Scenario]{
+	{Title: "FAILED", Cell: func(s capacity.Scenario) string { return strings.Join(s.Failed, "+") }},
+	{Title: "RESTARTED", Cell: func(s capacity.Scenario) string { return strconv.Itoa(len(s.Restarts)) }},
+	{Title: "DOWN", Cell: func(s capacity.Scenario) string { return strconv.Itoa(len(s.Stranded)) }},
+	{Title: "LOST", Cell: func(s capacity.Scenario) string { return strconv.Itoa(s.Lost) }},
+	{Title: "FREE MEMORY", Cell: func(s capacity.Scenario) string { return format.MB(s.FreeMemoryMB) }},
 }

@@ -26,18 +26,18 @@ type ruleRow struct {
 	InCompliance     *bool `json:"in_compliance,omitempty" yaml:"in_compliance,omitempty"`
 }
 
-var ruleColumns = []column[ruleRow]{
-	{"NAME", func(r ruleRow) string { return r.Name }},
-	{"KIND", func(r ruleRow) string { return string(r.Kind) }},
-	{"ENABLED", func(r ruleRow) string { return format.YesNo(r.Enabled) }},
-	{"MANDATORY", func(r ruleRow) string { return format.YesNo(r.Mandatory) }},
-	{"KEPT", func(r ruleRow) string {
+var ruleColumns = []format.Column[ruleRow]{
+	{Title: "NAME", Cell: func(r ruleRow) string { return r.Name }},
+	{Title: "KIND", Cell: func(r ruleRow) string { return string(r.Kind) }},
+	{Title: "ENABLED", Cell: func(r ruleRow) string { return format.YesNo(r.Enabled) }},
+	{Title: "MANDATORY", Cell: func(r ruleRow) string { return format.YesNo(r.Mandatory) }},
+	{Title: "KEPT", Cell: func(r ruleRow) string {
 		if r.InCompliance == nil {
 			return "-"
 		}
 		return format.YesNo(*r.InCompliance)
 	}},
-	{"RULE", func(r ruleRow) string { return r.Rule.String() }},
+	{Title: "RULE", Cell: func(r ruleRow) string { return r.Rule.String() }},
 }
 
 func newClusterRuleCmd(a *app) *cobra.Command {
@@ -187,10 +187,10 @@ type groupRow struct {
 	Members []string `json:"members" yaml:"members"`
 }
 
-var groupColumns = []column[groupRow]{
-	{"NAME", func(g groupRow) string { return g.Name }},
-	{"KIND", func(g groupRow) string { return g.Kind }},
-	{"MEMBERS", func(g groupRow) string { return orDash(strings.Join(g.Members, ", ")) }},
+var groupColumns = []format.Column[groupRow]{
+	{Title: "NAME", Cell: func(g groupRow) string { return g.Name }},
+	{Title: "KIND", Cell: func(g groupRow) string { return g.Kind }},
+	{Title: "MEMBERS", Cell: func(g groupRow) string { return orDash(strings.Join(g.Members, ", ")) }},
 }
 
 func newClusterGroupCmd(a *app) *cobra.Command {
@@ -257,12 +257,12 @@ func newClusterGroupCmd(a *app) *cobra.Command {
 	return cmd
 }
 
-var overrideColumns = []column[clusterspec.Override]{
-	{"VM", func(o clusterspec.Override) string { return o.VM }},
-	{"RESTART PRIORITY", func(o clusterspec.Override) string { return orDash(string(o.RestartPriority)) }},
-	{"ISOLATION RESPONSE", func(o clusterspec.Override) string { return orDash(string(o.IsolationResponse)) }},
-	{"VM MONITORING", func(o clusterspec.Override) string { return orDash(string(o.VMMonitoring)) }},
-	{"DRS AUTOMATION", func(o clusterspec.Override) string { return orDash(string(o.DRSAutomation)) }},
+var overrideColumns = []format.Column[clusterspec.Override]{
+	{Title: "VM", Cell: func(o clusterspec.Override) string { return o.VM }},
+	{Title: "RESTART PRIORITY", Cell: func(o clusterspec.Override) string { return orDash(string(o.RestartPriority)) }},
+	{Title: "ISOLATION RESPONSE", Cell: func(o clusterspec.Override) string { return orDash(string(o.IsolationResponse)) }},
+	{Title: "VM MONITORING", Cell: func(o clusterspec.Override) string { return orDash(string(o.VMMonitoring)) }},
+	{Title: "DRS AUTOMATION", Cell: func(o clusterspec.Override) string { return orDash(string(o.DRSAutomation)) }},
 }
 
 func newClusterOverrideCmd(a *app) *cobra.Command {
