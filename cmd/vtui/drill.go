@@ -360,7 +360,7 @@ cleared, --readonly refuses. A cluster without a lock is left alone.`,
 					fmt.Fprintf(stderr, "%s has no drill lock; nothing to clear\n", cl.Name)
 					return nil
 				}
-				lock := describeLock(cur, time.Now())
+				lock := cur.Describe(time.Now())
 				fmt.Fprintf(stderr, "the drill lock of %s is held by %s\n", cl.Name, lock)
 				if policy := s.gate.Policy(); !policy.DryRun && !policy.ReadOnly {
 					if err := a.confirm(ctx, fmt.Sprintf("Clear the drill lock of %s, held by %s?", cl.Name, lock)); err != nil {
@@ -372,14 +372,4 @@ cleared, --readonly refuses. A cluster without a lock is left alone.`,
 			})
 		},
 	}
-}
-
-// describeLock names a lock's holder and its expiry, as of now: "nightly
-// (vtui on ci-7, pid 42), until 2026-12-07T03:00:00Z (expired 4m ago)".
-func describeLock(l drillkit.DrillLock, now time.Time) string {
-	when := fmt.Sprintf("expires in %s", l.Expires.Sub(now).Round(time.Second))
-	if l.Free(now) {
-		when = fmt.Sprintf("expired %s ago", now.Sub(l.Expires).Round(time.Second))
-	}
-	return fmt.Sprintf("%s, until %s (%s)", l.Holder, l.Expires.UTC().Format(time.RFC3339), when)
 }
