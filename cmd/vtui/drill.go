@@ -166,57 +166,14 @@ printed) lets vtui drill rollback finish a drill whose runner died.`,
 }
 
 // connectForPlan connects to the vCenter a drill plan runs on
-// (planSettings).
+// (config.ForPlan).
 func (a *app) connectForPlan(cmd *cobra.Command, plan drill.Plan) (*vsphere.Client, error) {
-	s, err := planSettings(cmd.Context(), a.settings, a.configInput(a.flags), plan.Context)
+	s, err := config.ForPlan(cmd.Context(), a.settings, a.configInput(a.flags), plan.Context)
 	if err != nil {
 		return nil, err
 	}
 	a.printNotes(slices.DeleteFunc(slices.Clone(s.Notes), func(n string) bool { return slices.Contains(a.settings.Notes, n) }))
 	return a.connectWith(cmd.Context(), s)
-}
-
-// planSettings returns the settings a drill runs with, given the command's
-// settings cur (resolved from in) and the plan's context. A plan without a
-// context runs on the command's vCenter. A plan's context is used as
-// --context would use it, unless the command names a vCenter of its own:
-// --simulator, --url or VTUI_URL, or another context by --context or
-// VTUI_CONTEXT. Then it refuses (exit 2), naming both and what to drop,
-// rather than guess which one the drill should hurt. The config file's
-// current-context and GOVC_* variables are defaults, and give way to the
-// plan's context.
-func planSettings(ctx context.Context, cur config.Settings, in config.Input, planContext string) (config.Settings, error) {
-	if planContext == "" {
-		return cur, nil
-	}
-	if err := drill.CheckContext(planContext, commandWhere(cur)); err != nil {
-		return cur, usageError{err}
-	}
-	in.PlanContext = planContext
-	s, _, err := config.Resolve(ctx, in)
-	return s, err
-}
-
-// commandWhere is the vCenter the command's settings cur name, for
-// drill.CheckContext: the setting that names it, or a default (the zero
-// Where) that gives way to a plan's context.
-func commandWhere(cur config.Settings) drill.Where {
-	var w drill.Where
-	switch urlSrc, ctxSrc := cur.Sources["url"], cur.Sources["context"]; {
-	case cur.Simulator != "":
-		w = drill.Where{By: "--simulator", Names: "runs its own vCenter"}
-	case strings.HasPrefix(urlSrc, "--") || strings.HasPrefix(urlSrc, "VTUI_"):
-		w = drill.Where{By: urlSrc, Names: "names " + vsphere.RedactURL(cur.Conn.URL)}
-	case ctxSrc == "--context" || ctxSrc == "VTUI_CONTEXT":
-		w = drill.Where{Context: cur.ContextName, By: ctxSrc, Names: fmt.Sprintf("names context %q", cur.ContextName)}
-	default:
-		return w
-	}
-	w.Instead = "drop " + w.By
-	if !strings.HasPrefix(w.By, "--") {
-		w.Instead = "unset " + w.By
-	}
-	return w
 }
 
 // drillDryRun runs the preflight and says what would be injected.

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vtui/vtui/cmd/internal/config/configtest"
+	"github.com/vtui/vtui/ha/drill"
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/drillkit"
 	"github.com/vtui/vtui/vsphere/gate"
@@ -39,6 +41,21 @@ func drillLock(t *testing.T, srv *sim.Server) drillkit.DrillLock {
 		t.Fatal(err)
 	}
 	return lock
+}
+
+// writeJournalStart writes a journal that holds only the start of a drill
+// of the plan at planPath: what vtui drill rollback reads first.
+func writeJournalStart(t *testing.T, path, planPath string) {
+	t.Helper()
+	plan, err := drill.Load(context.Background(), planPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line, err := json.Marshal(drill.Entry{Time: time.Now(), Step: drill.StepStart, Plan: &plan})
+	if err != nil {
+		t.Fatal(err)
+	}
+	configtest.WriteFile(t, path, string(line)+"\n", 0o600)
 }
 
 // TestDrillRollbackCommand leaves a drill unrolled (rollback: never), then
