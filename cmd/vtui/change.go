@@ -144,12 +144,3 @@ func badName(err error) error {
 	}
 	return err
 }
-
-// refs returns the Refs of items.
-func refs[T any](items []T, ref func(T) vsphere.Ref) []vsphere.Ref {
-	out := make([]vsphere.Ref, len(items))
-	for i, it := range items {
-		out[i] = ref(it)
-	}
-	return out
-}
