@@ -3,9 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"strconv"
-	"strings"
 	"time"
 	"unicode"
 
@@ -73,7 +70,7 @@ func (s *changeSession) apply(actions []gate.Action, opts gate.RunOptions, run r
 	policy := s.gate.Policy()
 	if radius := gate.BlastRadius(actions); radius != "" && !policy.ReadOnly && !policy.DryRun {
 		if !s.a.settings.Yes && s.a.sys.terminal {
-			printPlan(stderr, actions)
+			gate.WritePlan(stderr, actions)
 		}
 		if err := s.a.confirm(ctx, capitalize(radius)+"?"); err != nil {
 			return err
@@ -88,9 +85,9 @@ func (s *changeSession) apply(actions []gate.Action, opts gate.RunOptions, run r
 func (s *changeSession) execute(opts gate.RunOptions, run runner) error {
 	ctx := s.cmd.Context()
 	stderr := s.cmd.ErrOrStderr()
-	opts.Progress, opts.Abort = progressPrinter(stderr), s.a.sys.abort
+	opts.Progress, opts.Abort = func(p gate.Progress) { p.WriteText(stderr) }, s.a.sys.abort
 	sum := run(ctx, s.gate, opts)
-	if err := writeRows(s.cmd.OutOrStdout(), s.a.settings.Output, sum.Results, resultColumns); err != nil {
+	if err := writeRows(s.cmd.OutOrStdout(), s.a.settings.Output, sum.Results, gate.ResultColumns()); err != nil {
 		return err
 	}
 	fmt.Fprintln(stderr, sum)
@@ -104,41 +101,6 @@ func runAll(actions []gate.Action) runner {
 	}
 }
 
-// printPlan lists what actions would do, with their refusals and warnings.
-func printPlan(w io.Writer, actions []gate.Action) {
-	fmt.Fprintln(w, "Plan:")
-	for _, a := range actions {
-		switch failed := a.Failed(); {
-		case len(failed) > 0:
-			fmt.Fprintf(w, "  x %s: refused: %s\n", a, failed[0])
-		case a.Noop != "":
-			fmt.Fprintf(w, "  = %s: %s\n", a.Object, a.Noop)
-		default:
-			fmt.Fprintf(w, "  - %s\n", a)
-		}
-		for _, c := range a.Warnings() {
-			fmt.Fprintf(w, "    ! %s\n", c)
-		}
-	}
-}
-
-// progressPrinter prints a line per started and finished action, and each
-// note, for people watching a run.
-func progressPrinter(w io.Writer) func(gate.Progress) {
-	return func(p gate.Progress) {
-		pos := fmt.Sprintf("[%d/%d]", p.Index+1, p.Total)
-		switch p.Stage {
-		case gate.StageNote:
-			fmt.Fprintf(w, "note: %s\n", p.Message)
-		case gate.StageStarted:
-			fmt.Fprintf(w, "%s %s ...\n", pos, p.Message)
-		case gate.StageDone:
-			r := p.Result
-			fmt.Fprintf(w, "%s %s %s: %s (%.1fs)\n", pos, r.Op, r.Object, r.Status, r.Seconds)
-		}
-	}
-}
-
 func capitalize(s string) string {
 	if s == "" {
 		return s
@@ -146,25 +108,6 @@ func capitalize(s string) string {
 	r := []rune(s)
 	r[0] = unicode.ToUpper(r[0])
 	return string(r)
-}
-
-var resultColumns = []column[gate.Result]{
-	{"OBJECT", func(r gate.Result) string { return r.Object }},
-	{"OP", func(r gate.Result) string { return string(r.Op) }},
-	{"FROM", func(r gate.Result) string { return orDash(r.From) }},
-	{"TARGET", func(r gate.Result) string { return orDash(r.Target) }},
-	{"STATUS", func(r gate.Result) string { return string(r.Status) }},
-	{"SECONDS", func(r gate.Result) string { return strconv.FormatFloat(r.Seconds, 'f', 1, 64) }},
-	{"MESSAGE", func(r gate.Result) string { return orDash(resultMessage(r)) }},
-}
-
-// resultMessage is a result's message with its warnings.
-func resultMessage(r gate.Result) string {
-	msg := r.Message
-	if len(r.Warnings) > 0 {
-		msg = strings.TrimPrefix(msg+"; warning: "+strings.Join(r.Warnings, "; "), "; ")
-	}
-	return msg
 }
 
 // runFlags are how a command that changes things runs them.
@@ -200,13 +143,4 @@ func badName(err error) error {
 		return usageError{err}
 	}
 	return err
-}
-
-// refs returns the Refs of items.
-func refs[T any](items []T, ref func(T) vsphere.Ref) []vsphere.Ref {
-	out := make([]vsphere.Ref, len(items))
-	for i, it := range items {
-		out[i] = ref(it)
-	}
-	return out
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -76,7 +75,7 @@ func (cs *clusterSession) reconfigure(force bool, edits ...clusterconf.Edit) err
 	if plan.Noop() {
 		fmt.Fprintf(stderr, "%s is already as asked; nothing to change\n", cs.cluster.Name)
 		if cs.a.settings.DryRun {
-			return writeRows(w, cs.a.settings.Output, plan.Changes, changeColumns)
+			return writeRows(w, cs.a.settings.Output, plan.Changes, clusterconf.ChangeColumns())
 		}
 		return nil
 	}
@@ -84,7 +83,7 @@ func (cs *clusterSession) reconfigure(force bool, edits ...clusterconf.Edit) err
 		return usageError{err}
 	}
 	if cs.a.settings.DryRun {
-		return writeRows(w, cs.a.settings.Output, plan.Changes, changeColumns)
+		return writeRows(w, cs.a.settings.Output, plan.Changes, clusterconf.ChangeColumns())
 	}
 	fmt.Fprintf(stderr, "Changes to %s:\n", cs.cluster.Name)
 	for _, d := range plan.Details() {
@@ -94,26 +93,12 @@ func (cs *clusterSession) reconfigure(force bool, edits ...clusterconf.Edit) err
 	return cs.apply(actions, gate.RunOptions{Concurrency: 1}, runAll(actions))
 }
 
-var changeColumns = []column[clusterspec.Change]{
-	{"PATH", func(c clusterspec.Change) string { return c.Path }},
-	{"FROM", func(c clusterspec.Change) string { return c.From }},
-	{"TO", func(c clusterspec.Change) string { return c.To }},
-}
-
-// setting is one line of a show command's table.
-type setting struct{ name, value string }
-
-var settingColumns = []column[setting]{
-	{"SETTING", func(s setting) string { return s.name }},
-	{"VALUE", func(s setting) string { return s.value }},
-}
-
 // writeShow writes v in the -o format; a table lists rows.
-func writeShow(w io.Writer, format string, v any, rows []setting) error {
-	if format == outputJSON || format == outputYAML {
-		return writeValue(w, format, v)
+func writeShow(w io.Writer, output string, v any, rows []clusterconf.Setting) error {
+	if output == outputJSON || output == outputYAML {
+		return writeValue(w, output, v)
 	}
-	return writeRows(w, format, rows, settingColumns)
+	return writeRows(w, output, rows, clusterconf.SettingColumns())
 }
 
 func newClusterHACmd(a *app) *cobra.Command {
@@ -128,11 +113,7 @@ isolation_response}; its field names are stable.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withCluster(cmd, args[0], func(cs *clusterSession) error {
 				h := cs.Config.Spec.HA
-				return writeShow(cmd.OutOrStdout(), a.settings.Output, h, []setting{
-					{"enabled", strconv.FormatBool(h.Enabled)}, {"host_monitoring", strconv.FormatBool(h.HostMonitoring)},
-					{"vm_monitoring", string(h.VMMonitoring)}, {"admission_control", h.AdmissionControl.String()},
-					{"restart_priority", string(h.RestartPriority)}, {"isolation_response", string(h.IsolationResponse)},
-				})
+				return writeShow(cmd.OutOrStdout(), a.settings.Output, h, clusterconf.HASettings(h))
 			})
 		},
 	}
@@ -211,10 +192,7 @@ func newClusterDRSCmd(a *app) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withCluster(cmd, args[0], func(cs *clusterSession) error {
 				d := cs.Config.Spec.DRS
-				return writeShow(cmd.OutOrStdout(), a.settings.Output, d, []setting{
-					{"enabled", strconv.FormatBool(d.Enabled)}, {"automation", string(d.Automation)},
-					{"threshold", strconv.Itoa(d.Threshold)},
-				})
+				return writeShow(cmd.OutOrStdout(), a.settings.Output, d, clusterconf.DRSSettings(d))
 			})
 		},
 	}
@@ -287,7 +265,7 @@ Applying one makes its migrations; it goes through the same confirmation,
 					return err
 				}
 				if !applyAll && len(apply) == 0 {
-					return writeRows(cmd.OutOrStdout(), a.settings.Output, recs, recommendationColumns)
+					return writeRows(cmd.OutOrStdout(), a.settings.Output, recs, clusterconf.RecommendationColumns())
 				}
 				chosen, missing := clusterconf.Pick(recs, apply)
 				if missing != "" {
@@ -308,13 +286,6 @@ Applying one makes its migrations; it goes through the same confirmation,
 	cmd.Flags().StringSliceVar(&apply, "apply", nil, "apply the recommendations with these keys")
 	cmd.Flags().BoolVar(&applyAll, "apply-all", false, "apply every recommendation")
 	return cmd
-}
-
-var recommendationColumns = []column[vsphere.Recommendation]{
-	{"KEY", func(r vsphere.Recommendation) string { return r.Key }},
-	{"RATING", func(r vsphere.Recommendation) string { return strconv.Itoa(r.Rating) }},
-	{"ACTIONS", func(r vsphere.Recommendation) string { return r.String() }},
-	{"REASON", func(r vsphere.Recommendation) string { return orDash(r.Reason) }},
 }
 
 // edit is what one flag changes in a T, parsed from the flag's value

@@ -2,16 +2,12 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"reflect"
-	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/vtui/vtui/ha/capacity"
 	"github.com/vtui/vtui/internal/clusterconf"
-	"github.com/vtui/vtui/internal/format"
 	"github.com/vtui/vtui/internal/readlimit"
 	"github.com/vtui/vtui/internal/strictyaml"
 	"github.com/vtui/vtui/vsphere/clusterspec"
@@ -144,40 +140,10 @@ code is 0 either way: the what-if ran.`,
 				if a.settings.Output != outputTable {
 					return writeValue(cmd.OutOrStdout(), a.settings.Output, r)
 				}
-				return writeCapacity(cmd.OutOrStdout(), r)
+				return r.WriteText(cmd.OutOrStdout())
 			})
 		},
 	}
 	cmd.Flags().IntVar(&failures, "failures", 1, fmt.Sprintf("how many hosts fail at once (1 to %d)", capacity.MaxFailures))
 	return cmd
-}
-
-// writeCapacity renders a what-if for people: a line per scenario, the
-// VMs left down, the worst case and the verdict last.
-func writeCapacity(w io.Writer, r capacity.Report) error {
-	rows := make([]capacity.Scenario, 0, len(r.Scenarios))
-	rows = append(rows, r.Scenarios...)
-	if err := writeRows(w, outputTable, rows, scenarioColumns); err != nil {
-		return err
-	}
-	for _, s := range r.Scenarios {
-		for _, v := range s.Stranded {
-			fmt.Fprintf(w, "  %s down: %s (%s) is not restarted: %s\n", strings.Join(s.Failed, "+"), v.VM, v.Priority, v.Reason)
-		}
-	}
-	fmt.Fprintf(w, "\n%s: %d hosts (%d usable), %d protected VMs; %s\n", r.Cluster, r.Hosts, r.Usable, r.Protected, r.Admission)
-	if r.Worst != nil {
-		fmt.Fprintf(w, "worst case: %s down, %d protected VMs not restarted, %s of memory left\n",
-			strings.Join(r.Worst.Failed, "+"), r.Worst.Lost, format.MB(r.Worst.FreeMemoryMB))
-	}
-	_, err := fmt.Fprintln(w, r.Verdict())
-	return err
-}
-
-var scenarioColumns = []column[capacity.Scenario]{
-	{"FAILED", func(s capacity.Scenario) string { return strings.Join(s.Failed, "+") }},
-	{"RESTARTED", func(s capacity.Scenario) string { return strconv.Itoa(len(s.Restarts)) }},
-	{"DOWN", func(s capacity.Scenario) string { return strconv.Itoa(len(s.Stranded)) }},
-	{"LOST", func(s capacity.Scenario) string { return strconv.Itoa(s.Lost) }},
-	{"FREE MEMORY", func(s capacity.Scenario) string { return format.MB(s.FreeMemoryMB) }},
 }

@@ -3,13 +3,11 @@ package main
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/vtui/vtui/internal/clusterconf"
-	"github.com/vtui/vtui/internal/format"
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/clusterspec"
 )
@@ -17,27 +15,6 @@ import (
 // addForceFlag adds --force, which applies over someone else's change.
 func addForceFlag(fs *pflag.FlagSet, force *bool) {
 	fs.BoolVar(force, "force", false, "apply even if the cluster's configuration changed since vtui read it")
-}
-
-// ruleRow is a rule as `rule list` shows it: the rule, and whether vCenter
-// says it is kept now.
-type ruleRow struct {
-	clusterspec.Rule `yaml:",inline"`
-	InCompliance     *bool `json:"in_compliance,omitempty" yaml:"in_compliance,omitempty"`
-}
-
-var ruleColumns = []column[ruleRow]{
-	{"NAME", func(r ruleRow) string { return r.Name }},
-	{"KIND", func(r ruleRow) string { return string(r.Kind) }},
-	{"ENABLED", func(r ruleRow) string { return format.YesNo(r.Enabled) }},
-	{"MANDATORY", func(r ruleRow) string { return format.YesNo(r.Mandatory) }},
-	{"KEPT", func(r ruleRow) string {
-		if r.InCompliance == nil {
-			return "-"
-		}
-		return format.YesNo(*r.InCompliance)
-	}},
-	{"RULE", func(r ruleRow) string { return r.Rule.String() }},
 }
 
 func newClusterRuleCmd(a *app) *cobra.Command {
@@ -52,14 +29,7 @@ model are shown by 'vtui cluster config export'.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withCluster(cmd, args[0], func(cs *clusterSession) error {
-				rows := make([]ruleRow, len(cs.Config.Spec.Rules))
-				for i, r := range cs.Config.Spec.Rules {
-					rows[i] = ruleRow{Rule: r}
-					if kept, ok := cs.Config.Compliance[r.Name]; ok {
-						rows[i].InCompliance = &kept
-					}
-				}
-				return writeRows(cmd.OutOrStdout(), a.settings.Output, rows, ruleColumns)
+				return writeRows(cmd.OutOrStdout(), a.settings.Output, clusterconf.Rules(cs.Config), clusterconf.RuleColumns())
 			})
 		},
 	}
@@ -180,19 +150,6 @@ func namesOf[T any](objs []T, err error, name func(T) string) ([]string, error) 
 	return names, nil
 }
 
-// groupRow is a group as `group list` shows it.
-type groupRow struct {
-	Name    string   `json:"name" yaml:"name"`
-	Kind    string   `json:"kind" yaml:"kind"` // vm or host
-	Members []string `json:"members" yaml:"members"`
-}
-
-var groupColumns = []column[groupRow]{
-	{"NAME", func(g groupRow) string { return g.Name }},
-	{"KIND", func(g groupRow) string { return g.Kind }},
-	{"MEMBERS", func(g groupRow) string { return orDash(strings.Join(g.Members, ", ")) }},
-}
-
 func newClusterGroupCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{Use: "group", Short: "List, add or remove a cluster's VM and host groups"}
 	list := &cobra.Command{
@@ -202,14 +159,7 @@ func newClusterGroupCmd(a *app) *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withCluster(cmd, args[0], func(cs *clusterSession) error {
-				var rows []groupRow
-				for _, g := range cs.Config.Spec.VMGroups {
-					rows = append(rows, groupRow{g.Name, "vm", g.VMs})
-				}
-				for _, g := range cs.Config.Spec.HostGroups {
-					rows = append(rows, groupRow{g.Name, "host", g.Hosts})
-				}
-				return writeRows(cmd.OutOrStdout(), a.settings.Output, rows, groupColumns)
+				return writeRows(cmd.OutOrStdout(), a.settings.Output, clusterconf.Groups(cs.Config.Spec), clusterconf.GroupColumns())
 			})
 		},
 	}
@@ -257,14 +207,6 @@ func newClusterGroupCmd(a *app) *cobra.Command {
 	return cmd
 }
 
-var overrideColumns = []column[clusterspec.Override]{
-	{"VM", func(o clusterspec.Override) string { return o.VM }},
-	{"RESTART PRIORITY", func(o clusterspec.Override) string { return orDash(string(o.RestartPriority)) }},
-	{"ISOLATION RESPONSE", func(o clusterspec.Override) string { return orDash(string(o.IsolationResponse)) }},
-	{"VM MONITORING", func(o clusterspec.Override) string { return orDash(string(o.VMMonitoring)) }},
-	{"DRS AUTOMATION", func(o clusterspec.Override) string { return orDash(string(o.DRSAutomation)) }},
-}
-
 func newClusterOverrideCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{Use: "override", Short: "List, set or remove per-VM HA and DRS overrides"}
 	list := &cobra.Command{
@@ -284,7 +226,7 @@ leaving out what follows the cluster.`,
 					}
 					rows = slices.DeleteFunc(slices.Clone(rows), func(o clusterspec.Override) bool { return !slices.Contains(names, o.VM) })
 				}
-				return writeRows(cmd.OutOrStdout(), a.settings.Output, rows, overrideColumns)
+				return writeRows(cmd.OutOrStdout(), a.settings.Output, rows, clusterconf.OverrideColumns())
 			})
 		},
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"time"
@@ -14,7 +13,6 @@ import (
 	"github.com/vtui/vtui/cmd/internal/config"
 	"github.com/vtui/vtui/ha/drill"
 	"github.com/vtui/vtui/internal/drillrun"
-	"github.com/vtui/vtui/internal/format"
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/drillkit"
 	"github.com/vtui/vtui/vsphere/gate"
@@ -68,7 +66,7 @@ runs the preflight against the cluster.`,
 			if a.settings.Output != outputTable {
 				return writeValue(cmd.OutOrStdout(), a.settings.Output, plan)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s: ok: %s\n", args[0], describePlan(plan))
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: ok: %s\n", args[0], plan.Describe())
 			return nil
 		},
 	}
@@ -81,22 +79,6 @@ func loadPlan(ctx context.Context, path string) (drill.Plan, error) {
 		return plan, usageError{err}
 	}
 	return plan, nil
-}
-
-// describePlan says in one line what a plan does.
-func describePlan(p drill.Plan) string {
-	targets := strings.Join(p.Targets.Hosts, ", ")
-	switch p.Targets.Pick {
-	case drill.PickMostVMs:
-		targets = fmt.Sprintf("the %d hosts running the most VMs", p.Targets.Count)
-	case drill.PickRandom:
-		targets = fmt.Sprintf("%d hosts picked at random", p.Targets.Count)
-	}
-	if p.Targets.Count == 1 {
-		targets = strings.Replace(strings.Replace(targets, "the 1 hosts", "the host", 1), "1 hosts", "1 host", 1)
-	}
-	return fmt.Sprintf("drill %q on %s: %s of %s by %s; expects every protected VM back within %s, at most %d lost; rollback %s",
-		p.Name, p.Cluster, p.Scenario, targets, p.Inject.Method, p.Expect.RTO, p.Expect.Lost, p.Rollback)
 }
 
 func newDrillRunCmd(a *app) *cobra.Command {
@@ -143,11 +125,12 @@ printed) lets vtui drill rollback finish a drill whose runner died.`,
 				return err
 			}
 			defer c.Close(context.WithoutCancel(cmd.Context()))
+			stderr := cmd.ErrOrStderr()
 			d, err := drillrun.Begin(c, plan, paths, drillrun.Hooks{
-				OnMoment: momentPrinter(cmd.ErrOrStderr()),
+				OnMoment: func(m drill.Moment) { fmt.Fprintln(stderr, m.Line()) },
 				Confirm: func(ctx context.Context, pre *drill.Preflight) error {
 					if !a.settings.Yes && a.sys.terminal {
-						writePreflight(cmd.ErrOrStderr(), plan, pre)
+						pre.WriteText(stderr, plan)
 					}
 					return a.confirm(ctx, capitalize(pre.Injection(plan.Inject.Method))+"?")
 				},
@@ -160,7 +143,7 @@ printed) lets vtui drill rollback finish a drill whose runner died.`,
 				// can change nothing keeps no journal.
 				return a.drillDryRun(cmd, d.Runner)
 			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "journal: %s\n", paths.Journal.Path)
+			fmt.Fprintf(stderr, "journal: %s\n", paths.Journal.Path)
 			rep := d.Run(cmd.Context())
 			if _, err := drillrun.WriteReports(rep, paths); err != nil {
 				return err
@@ -170,7 +153,7 @@ printed) lets vtui drill rollback finish a drill whose runner died.`,
 					return err
 				}
 			} else {
-				writeSummary(cmd.OutOrStdout(), rep)
+				rep.WriteText(cmd.OutOrStdout())
 			}
 			return drillExit(rep)
 		},
@@ -183,57 +166,14 @@ printed) lets vtui drill rollback finish a drill whose runner died.`,
 }
 
 // connectForPlan connects to the vCenter a drill plan runs on
-// (planSettings).
+// (config.ForPlan).
 func (a *app) connectForPlan(cmd *cobra.Command, plan drill.Plan) (*vsphere.Client, error) {
-	s, err := planSettings(cmd.Context(), a.settings, a.configInput(a.flags), plan.Context)
+	s, err := config.ForPlan(cmd.Context(), a.settings, a.configInput(a.flags), plan.Context)
 	if err != nil {
 		return nil, err
 	}
 	a.printNotes(slices.DeleteFunc(slices.Clone(s.Notes), func(n string) bool { return slices.Contains(a.settings.Notes, n) }))
 	return a.connectWith(cmd.Context(), s)
-}
-
-// planSettings returns the settings a drill runs with, given the command's
-// settings cur (resolved from in) and the plan's context. A plan without a
-// context runs on the command's vCenter. A plan's context is used as
-// --context would use it, unless the command names a vCenter of its own:
-// --simulator, --url or VTUI_URL, or another context by --context or
-// VTUI_CONTEXT. Then it refuses (exit 2), naming both and what to drop,
-// rather than guess which one the drill should hurt. The config file's
-// current-context and GOVC_* variables are defaults, and give way to the
-// plan's context.
-func planSettings(ctx context.Context, cur config.Settings, in config.Input, planContext string) (config.Settings, error) {
-	if planContext == "" {
-		return cur, nil
-	}
-	if err := drill.CheckContext(planContext, commandWhere(cur)); err != nil {
-		return cur, usageError{err}
-	}
-	in.PlanContext = planContext
-	s, _, err := config.Resolve(ctx, in)
-	return s, err
-}
-
-// commandWhere is the vCenter the command's settings cur name, for
-// drill.CheckContext: the setting that names it, or a default (the zero
-// Where) that gives way to a plan's context.
-func commandWhere(cur config.Settings) drill.Where {
-	var w drill.Where
-	switch urlSrc, ctxSrc := cur.Sources["url"], cur.Sources["context"]; {
-	case cur.Simulator != "":
-		w = drill.Where{By: "--simulator", Names: "runs its own vCenter"}
-	case strings.HasPrefix(urlSrc, "--") || strings.HasPrefix(urlSrc, "VTUI_"):
-		w = drill.Where{By: urlSrc, Names: "names " + vsphere.RedactURL(cur.Conn.URL)}
-	case ctxSrc == "--context" || ctxSrc == "VTUI_CONTEXT":
-		w = drill.Where{Context: cur.ContextName, By: ctxSrc, Names: fmt.Sprintf("names context %q", cur.ContextName)}
-	default:
-		return w
-	}
-	w.Instead = "drop " + w.By
-	if !strings.HasPrefix(w.By, "--") {
-		w.Instead = "unset " + w.By
-	}
-	return w
 }
 
 // drillDryRun runs the preflight and says what would be injected.
@@ -243,105 +183,17 @@ func (a *app) drillDryRun(cmd *cobra.Command, r *drill.Runner) error {
 		return err
 	}
 	if a.settings.Output != outputTable {
-		if err := writeValue(cmd.OutOrStdout(), a.settings.Output, dryRunOf(r.Plan, pre)); err != nil {
+		if err := writeValue(cmd.OutOrStdout(), a.settings.Output, pre.DryRun(r.Plan)); err != nil {
 			return err
 		}
 	} else {
-		writePreflight(cmd.OutOrStdout(), r.Plan, pre)
+		pre.WriteText(cmd.OutOrStdout(), r.Plan)
 	}
 	if !pre.OK() {
 		return fmt.Errorf("preflight refused the drill, so nothing would be injected: %s", pre.Why())
 	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "dry run: would %s; nothing was changed\n", pre.Injection(r.Plan.Inject.Method))
 	return nil
-}
-
-// dryRun is what --dry-run -o json prints. Its field names are a stable
-// contract.
-type dryRun struct {
-	Plan      drill.Plan   `json:"plan" yaml:"plan"`
-	OK        bool         `json:"ok" yaml:"ok"`
-	Preflight []gate.Check `json:"preflight" yaml:"preflight"`
-	Targets   []string     `json:"targets" yaml:"targets"`
-	Protected []string     `json:"protected" yaml:"protected"`
-	Seed      int64        `json:"seed,omitempty" yaml:"seed,omitempty"`
-	HA        drill.HA     `json:"ha" yaml:"ha"`
-	// Commands are those of method command, as they will run.
-	Commands []drill.PlannedCommand `json:"commands,omitempty" yaml:"commands,omitempty"`
-}
-
-func dryRunOf(plan drill.Plan, pre *drill.Preflight) dryRun {
-	d := dryRun{Plan: plan, OK: pre.OK(), Preflight: pre.Checks, Targets: []string{}, Protected: []string{}, Seed: pre.Seed, HA: pre.HA, Commands: pre.Commands}
-	for _, h := range pre.Targets {
-		d.Targets = append(d.Targets, h.Name)
-	}
-	for _, v := range pre.Protected {
-		d.Protected = append(d.Protected, v.Name)
-	}
-	return d
-}
-
-// writePreflight writes the preflight's checks and the drill's targets.
-func writePreflight(w io.Writer, plan drill.Plan, pre *drill.Preflight) {
-	fmt.Fprintf(w, "%s\n", describePlan(plan))
-	for _, c := range pre.Checks {
-		fmt.Fprintf(w, "  %-4s %-17s %s\n", c.Status, c.Name, c.Reason)
-	}
-	if len(pre.Protected) > 0 {
-		var names []string
-		for _, v := range pre.Protected {
-			names = append(names, v.Name)
-		}
-		fmt.Fprintf(w, "protected: %s\n", strings.Join(names, ", "))
-	}
-	for _, r := range pre.WhatIf.Restarts {
-		fmt.Fprintf(w, "  expected: %s restarts on %s\n", r.VM, r.To)
-	}
-}
-
-// momentPrinter writes the timeline as it grows.
-func momentPrinter(w io.Writer) func(drill.Moment) {
-	return func(m drill.Moment) {
-		obj := m.Object
-		if obj != "" {
-			obj += " "
-		}
-		fmt.Fprintf(w, "%+9.3fs %-5s %s%s\n", m.At, m.Kind, obj, m.What)
-	}
-}
-
-// writeSummary writes the verdict for people.
-func writeSummary(w io.Writer, rep *drill.Report) {
-	protected := 0
-	for _, v := range rep.VMs {
-		if v.Protected {
-			protected++
-		}
-	}
-	fmt.Fprintf(w, "drill %s on %s: %s\n", rep.Plan.Name, rep.Plan.Cluster, strings.ToUpper(string(rep.Result)))
-	for _, why := range rep.Reasons {
-		fmt.Fprintf(w, "  %s\n", why)
-	}
-	if !rep.Injected.IsZero() {
-		fmt.Fprintf(w, "rto %.1fs (expected at most %s); %d protected VMs, %d lost, %d duplicated; HA %s\n",
-			rep.RTOSeconds, rep.Plan.Expect.RTO, protected, rep.Lost, rep.Duplicated, rep.HA)
-	}
-	writeRollback(w, rep.Rollback)
-}
-
-// writeRollback says for people how a rollback went, every difference and
-// outside change on a line of its own.
-func writeRollback(w io.Writer, rb drill.RollbackReport) {
-	fmt.Fprintf(w, "rollback: %s\n", rollbackWord(rb))
-	for _, d := range rb.Diffs {
-		fmt.Fprintf(w, "  %s\n", d)
-	}
-	if len(rb.Outside) > 0 {
-		fmt.Fprintf(w, "warning: %s:\n", rb.Kept())
-		for _, o := range rb.Outside {
-			fmt.Fprintf(w, "  %s\n", o)
-		}
-	}
 }
 
 // drillExit maps a report to the exit-code contract.
@@ -353,32 +205,13 @@ func drillExit(rep *drill.Report) error {
 	case drill.ResultFail:
 		return withExitCode(exitDrillFailed, fmt.Errorf("drill %s failed: %s", rep.Plan.Name, why))
 	case drill.ResultInterrupted:
-		return fmt.Errorf("drill %s interrupted; rollback %s", rep.Plan.Name, rollbackWord(rep.Rollback))
+		return fmt.Errorf("drill %s interrupted; rollback %s", rep.Plan.Name, rep.Rollback.Summary())
 	}
 	var ue usageError
 	if errors.As(rep.Err, &ue) || errors.Is(rep.Err, errDeclined) {
 		return rep.Err // no terminal to confirm on, or declined: nothing was changed
 	}
 	return fmt.Errorf("drill %s could not run: %s", rep.Plan.Name, why)
-}
-
-// rollbackWord sums a rollback up in one bounded line.
-func rollbackWord(rb drill.RollbackReport) string {
-	kept := ""
-	if len(rb.Outside) > 0 {
-		kept = "; " + rb.Kept()
-	}
-	switch {
-	case rb.Skipped != "":
-		return "skipped: " + rb.Skipped
-	case rb.DryRun:
-		return fmt.Sprintf("dry run: %s planned, nothing was changed%s", format.Count(len(rb.Steps), "step"), kept)
-	case rb.OK && kept == "":
-		return "ok, the cluster equals the baseline"
-	case rb.OK:
-		return "ok, the drill's changes were undone" + kept
-	}
-	return fmt.Sprintf("left %d of the drill's changes not undone: %s%s", len(rb.Diffs), gate.Summarize(rb.Diffs, "; "), kept)
 }
 
 func newDrillRollbackCmd(a *app) *cobra.Command {
@@ -442,7 +275,7 @@ it; neither writes the journal. Exit 0 when the drill's changes are undone
 				}
 			} else {
 				fmt.Fprintf(cmd.OutOrStdout(), "drill %s on %s:\n", plan.Name, plan.Cluster)
-				writeRollback(cmd.OutOrStdout(), rb)
+				rb.WriteText(cmd.OutOrStdout())
 			}
 			return err
 		},
@@ -484,7 +317,7 @@ cleared, --readonly refuses. A cluster without a lock is left alone.`,
 					fmt.Fprintf(stderr, "%s has no drill lock; nothing to clear\n", cl.Name)
 					return nil
 				}
-				lock := describeLock(cur, time.Now())
+				lock := cur.Describe(time.Now())
 				fmt.Fprintf(stderr, "the drill lock of %s is held by %s\n", cl.Name, lock)
 				if policy := s.gate.Policy(); !policy.DryRun && !policy.ReadOnly {
 					if err := a.confirm(ctx, fmt.Sprintf("Clear the drill lock of %s, held by %s?", cl.Name, lock)); err != nil {
@@ -496,14 +329,4 @@ cleared, --readonly refuses. A cluster without a lock is left alone.`,
 			})
 		},
 	}
-}
-
-// describeLock names a lock's holder and its expiry, as of now: "nightly
-// (vtui on ci-7, pid 42), until 2026-12-07T03:00:00Z (expired 4m ago)".
-func describeLock(l drillkit.DrillLock, now time.Time) string {
-	when := fmt.Sprintf("expires in %s", l.Expires.Sub(now).Round(time.Second))
-	if l.Free(now) {
-		when = fmt.Sprintf("expired %s ago", now.Sub(l.Expires).Round(time.Second))
-	}
-	return fmt.Sprintf("%s, until %s (%s)", l.Holder, l.Expires.UTC().Format(time.RFC3339), when)
 }

@@ -3,7 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"fmt"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,6 +41,21 @@ func drillLock(t *testing.T, srv *sim.Server) drillkit.DrillLock {
 		t.Fatal(err)
 	}
 	return lock
+}
+
+// writeJournalStart writes a journal that holds only the start of a drill
+// of the plan at planPath: what vtui drill rollback reads first.
+func writeJournalStart(t *testing.T, path, planPath string) {
+	t.Helper()
+	plan, err := drill.Load(context.Background(), planPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line, err := json.Marshal(drill.Entry{Time: time.Now(), Step: drill.StepStart, Plan: &plan})
+	if err != nil {
+		t.Fatal(err)
+	}
+	configtest.WriteFile(t, path, string(line)+"\n", 0o600)
 }
 
 // TestDrillRollbackCommand leaves a drill unrolled (rollback: never), then
@@ -142,32 +157,6 @@ func TestDrillUnlockCommand(t *testing.T) {
 		}
 		if lock := drillLock(t, srv); (lock.Holder == holder) != tt.held {
 			t.Errorf("after unlock %v the lock is %+v; want held %t", tt.args, lock, tt.held)
-		}
-	}
-}
-
-// TestRollbackWordIsOneShortLine sums up rollbacks as the one line that
-// ends an interrupted drill's error: the first differences and a count,
-// and never a claim of equality while others' changes were kept.
-func TestRollbackWordIsOneShortLine(t *testing.T) {
-	var diffs []string
-	for i := range 100 {
-		diffs = append(diffs, fmt.Sprintf("vm vm-%03d: on esx-a-02.lab.local, was on esx-a-01.lab.local", i))
-	}
-	kept := []drill.OutsideChange{{Object: "vm app-03", What: "poweredOff, was poweredOn"}}
-	for _, tt := range []struct {
-		rb   drill.RollbackReport
-		want string
-	}{
-		{drill.RollbackReport{Diffs: diffs}, "left 100 of the drill's changes not undone: vm vm-000: on esx-a-02.lab.local, was on esx-a-01.lab.local; vm vm-001"},
-		{drill.RollbackReport{Diffs: diffs}, "; and 97 more"},
-		{drill.RollbackReport{OK: true}, "ok, the cluster equals the baseline"},
-		{drill.RollbackReport{OK: true, Outside: kept}, "ok, the drill's changes were undone; 1 change others made during the drill was kept"},
-		{drill.RollbackReport{OK: true, Outside: append(kept, kept...)}, "ok, the drill's changes were undone; 2 changes others made during the drill were kept"},
-		{drill.RollbackReport{DryRun: true, Steps: []string{"would recover (simulated) esx-a-01.lab.local"}}, "dry run: 1 step planned, nothing was changed"},
-	} {
-		if got := rollbackWord(tt.rb); !strings.Contains(got, tt.want) || len(got) > 400 {
-			t.Errorf("rollbackWord: %d bytes: %q; want it to contain %q", len(got), got, tt.want)
 		}
 	}
 }

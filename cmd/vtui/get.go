@@ -3,14 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"path"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/vtui/vtui/internal/format"
 	"github.com/vtui/vtui/internal/kinds"
 	"github.com/vtui/vtui/vsphere"
 )
@@ -74,7 +71,11 @@ The table is for people. For scripts, -o json prints an array of objects and
 			}
 			defer c.Close(context.WithoutCancel(cmd.Context()))
 			if kind.Stream {
-				return writeActivity(cmd.Context(), cmd.OutOrStdout(), a.settings.Output, c, kind, f.Name, act)
+				rows, err := kind.Newest(cmd.Context(), c, f.Name, act.n, act.types)
+				if err != nil {
+					return err
+				}
+				return writeRows(cmd.OutOrStdout(), a.settings.Output, rows, fromKind(kind.Printed))
 			}
 			inv, err := c.InventoryFor(cmd.Context(), kind.Load(f))
 			if err != nil {
@@ -125,23 +126,3 @@ func (act activity) check(cmd *cobra.Command, kind kinds.Kind, f vsphere.Filter)
 	}
 	return nil
 }
-
-// writeActivity renders the newest tasks or events whose object matches
-// the glob name.
-func writeActivity(ctx context.Context, w io.Writer, output string, c *vsphere.Client, kind kinds.Kind, name string, act activity) error {
-	n := act.n
-	if name != "" {
-		n = vsphere.MaxEvents // filter the most the server serves, then cut
-	}
-	rows, err := kind.Recent(ctx, c, n, act.types)
-	if err != nil {
-		return err
-	}
-	rows = slices.DeleteFunc(rows, func(row any) bool {
-		ok, _ := path.Match(name, kind.About(row))
-		return name != "" && !ok
-	})
-	return writeRows(w, output, rows[:min(len(rows), act.n)], fromKind(kind.Printed))
-}
-
-var orDash = format.Dash

@@ -2,12 +2,11 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"reflect"
 	"strings"
-	"text/tabwriter"
 
+	"github.com/vtui/vtui/internal/format"
 	"github.com/vtui/vtui/internal/kinds"
 	"github.com/vtui/vtui/internal/strictyaml"
 )
@@ -22,19 +21,13 @@ const (
 // outputFormats are the values -o accepts, the default first.
 var outputFormats = []string{outputTable, outputJSON, outputYAML}
 
-// column is one column of a table: its header and how a row renders in it.
-type column[T any] struct {
-	header string
-	value  func(T) string
-}
-
 // fromKind takes the CLI's columns from a kind's entry in the registry,
 // which the terminal UI's views read too, so a table reads the same in
 // both.
-func fromKind[T any](cols []kinds.Column[T]) []column[T] {
-	out := make([]column[T], len(cols))
+func fromKind[T any](cols []kinds.Column[T]) []format.Column[T] {
+	out := make([]format.Column[T], len(cols))
 	for i, c := range cols {
-		out[i] = column[T]{header: c.Title, value: c.Cell}
+		out[i] = format.Column[T]{Title: c.Title, Cell: c.Cell}
 	}
 	return out
 }
@@ -42,30 +35,17 @@ func fromKind[T any](cols []kinds.Column[T]) []column[T] {
 // writeRows renders rows as an aligned table for people, or as a JSON array
 // or YAML list for scripts. The JSON and YAML field names come from the row
 // type's tags and are a stable contract.
-func writeRows[T any](w io.Writer, format string, rows []T, cols []column[T]) error {
-	switch format {
+func writeRows[T any](w io.Writer, output string, rows []T, cols []format.Column[T]) error {
+	switch output {
 	case outputJSON, outputYAML:
 		if rows == nil {
 			rows = []T{}
 		}
-		return writeValue(w, format, rows)
+		return writeValue(w, output, rows)
 	case outputTable, "":
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		headers := make([]string, len(cols))
-		for i, c := range cols {
-			headers[i] = c.header
-		}
-		fmt.Fprintln(tw, strings.Join(headers, "\t"))
-		cells := make([]string, len(cols))
-		for _, r := range rows {
-			for i, c := range cols {
-				cells[i] = c.value(r)
-			}
-			fmt.Fprintln(tw, strings.Join(cells, "\t"))
-		}
-		return tw.Flush()
+		return format.WriteTable(w, rows, cols)
 	}
-	return usageErrorf("unknown output format %q (valid: %s)", format, strings.Join(outputFormats, ", "))
+	return usageErrorf("unknown output format %q (valid: %s)", output, strings.Join(outputFormats, ", "))
 }
 
 // writeValue encodes v as indented JSON or as YAML, for scripts. An empty

@@ -81,7 +81,7 @@ func runTUI(cmd *cobra.Command, a *app) error {
 	}
 	m := ui.New(ui.Config{
 		Context:  first,
-		Origin:   tuiOrigin(s),
+		Origin:   s.Origin(),
 		Contexts: contexts,
 		Connect:  connect,
 		Log:      a.log,
@@ -110,19 +110,6 @@ func runTUI(cmd *cobra.Command, a *app) error {
 		return fmt.Errorf("terminal UI: %w", err)
 	}
 	return nil
-}
-
-// tuiOrigin is what named the vCenter of s when it is not a context of
-// the config file ("--simulator", "--url", "VTUI_URL", "GOVC_URL"), else
-// "": the terminal UI's Config.Origin.
-func tuiOrigin(s config.Settings) string {
-	switch {
-	case s.Simulator != "":
-		return "--simulator"
-	case !s.URLFromContext():
-		return s.Sources["url"]
-	}
-	return ""
 }
 
 // writeNotConfigured tells a first-time user the three ways to get going.

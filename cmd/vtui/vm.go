@@ -1,10 +1,10 @@
 package main
 
 import (
+	"errors"
 	"github.com/spf13/cobra"
 
 	"github.com/vtui/vtui/internal/migration"
-	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/gate"
 )
 
@@ -76,9 +76,13 @@ inventory path (/dc-01/host/cluster-b/Resources).
 				return err
 			}
 			return a.change(cmd, func(s *changeSession) error {
-				req, err := s.migrateRequest(args, host, datastore, pool)
-				if err != nil {
-					return err
+				req, err := migration.Resolve(cmd.Context(), s.c, s.resolve, migration.Names{VMs: args, Host: host, Datastore: datastore, Pool: pool})
+				var badPool *migration.PoolError
+				switch {
+				case errors.As(err, &badPool):
+					return usageErrorf("--pool: %w", badPool.Err)
+				case err != nil:
+					return badName(err)
 				}
 				actions, err := migration.Plan(cmd.Context(), s.c, s.inv, req)
 				if err != nil {
@@ -93,50 +97,6 @@ inventory path (/dc-01/host/cluster-b/Resources).
 	cmd.Flags().StringVar(&pool, "pool", "", "target resource pool, needed to move to another cluster: NAME, CLUSTER/PATH, ID or inventory path")
 	addRunFlags(cmd.Flags(), &run, "timeout")
 	return cmd
-}
-
-// migrateRequest resolves the names of a migrate command; a name that
-// matches nothing is a usage error.
-func (s *changeSession) migrateRequest(vmNames []string, host, datastore, pool string) (migration.Request, error) {
-	ctx := s.cmd.Context()
-	vms, err := s.resolve.VMs(ctx, vmNames)
-	if err != nil {
-		return migration.Request{}, badName(err)
-	}
-	req := migration.Request{VMs: refs(vms, func(v vsphere.VM) vsphere.Ref { return v.Ref }), AutoHost: host == "auto"}
-	// A pool is looked for in the target host's cluster, or, with no
-	// host, in the cluster all the VMs share.
-	cluster := vms[0].ClusterRef
-	for _, v := range vms {
-		if v.ClusterRef != cluster {
-			cluster = vsphere.Ref{}
-		}
-	}
-	if host != "" && host != "auto" {
-		h, err := s.resolve.Host(ctx, host, "--host")
-		if err != nil {
-			return req, badName(err)
-		}
-		req.Host, cluster = h.Ref, h.ClusterRef
-	}
-	if datastore != "" {
-		d, err := s.resolve.Datastore(ctx, datastore, "--datastore")
-		if err != nil {
-			return req, badName(err)
-		}
-		req.Datastore = d.Ref
-	}
-	if pool != "" {
-		if req.Pools, err = s.c.ResourcePools(ctx); err != nil {
-			return req, err
-		}
-		rp, err := s.resolve.Pool(ctx, req.Pools, pool, cluster)
-		if err != nil {
-			return req, usageErrorf("--pool: %w", err)
-		}
-		req.Pool = rp.Ref
-	}
-	return req, nil
 }
 
 // powerOps maps the power command's operations to the gate's.

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -130,6 +132,32 @@ func TestKept(t *testing.T) {
 	} {
 		if got := (RollbackReport{Outside: tt.outside}).Kept(); got != tt.want {
 			t.Errorf("Kept with %d outside changes = %q; want %q", len(tt.outside), got, tt.want)
+		}
+	}
+}
+
+// TestRollbackSummaryIsOneShortLine sums up rollbacks as the one line that
+// ends an interrupted drill's error: the first differences and a count,
+// and never a claim of equality while others' changes were kept.
+func TestRollbackSummaryIsOneShortLine(t *testing.T) {
+	var diffs []string
+	for i := range 100 {
+		diffs = append(diffs, fmt.Sprintf("vm vm-%03d: on esx-a-02.lab.local, was on esx-a-01.lab.local", i))
+	}
+	kept := []OutsideChange{{Object: "vm app-03", What: "poweredOff, was poweredOn"}}
+	for _, tt := range []struct {
+		rb   RollbackReport
+		want string
+	}{
+		{RollbackReport{Diffs: diffs}, "left 100 of the drill's changes not undone: vm vm-000: on esx-a-02.lab.local, was on esx-a-01.lab.local; vm vm-001"},
+		{RollbackReport{Diffs: diffs}, "; and 97 more"},
+		{RollbackReport{OK: true}, "ok, the cluster equals the baseline"},
+		{RollbackReport{OK: true, Outside: kept}, "ok, the drill's changes were undone; 1 change others made during the drill was kept"},
+		{RollbackReport{OK: true, Outside: append(kept, kept...)}, "ok, the drill's changes were undone; 2 changes others made during the drill were kept"},
+		{RollbackReport{DryRun: true, Steps: []string{"would recover (simulated) esx-a-01.lab.local"}}, "dry run: 1 step planned, nothing was changed"},
+	} {
+		if got := tt.rb.Summary(); !strings.Contains(got, tt.want) || len(got) > 400 {
+			t.Errorf("Summary: %d bytes: %q; want it to contain %q", len(got), got, tt.want)
 		}
 	}
 }

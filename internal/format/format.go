@@ -1,6 +1,6 @@
 // Package format renders quantities for people: binary byte units, CPU
-// frequencies, percentages, counts of things, yes/no, and "-" for an
-// empty value. The TUI,
+// frequencies, percentages, counts of things, yes/no, "-" for an empty
+// value, and aligned tables of columns a domain package declares. The TUI,
 // the CLI's tables and the messages of vsphere and ha share it, so a
 // number reads the same everywhere.
 package format

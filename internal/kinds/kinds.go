@@ -2,6 +2,8 @@ package kinds
 
 import (
 	"context"
+	"path"
+	"slices"
 	"strings"
 
 	"github.com/vtui/vtui/vsphere"
@@ -124,6 +126,27 @@ func (d Def[T]) Kind() Kind {
 			Cell: func(row any) string { return c.Cell(*row.(*T)) }})
 	}
 	return k
+}
+
+// Newest reads the newest n rows of a stream whose object (About)
+// matches the glob name, newest first; every row matches an empty name.
+// With a name it reads the most the server serves (vsphere.MaxEvents) and
+// filters those, so that n counts matching rows. An invalid pattern
+// matches nothing.
+func (k Kind) Newest(ctx context.Context, c *vsphere.Client, name string, n int, types []string) ([]any, error) {
+	read := n
+	if name != "" {
+		read = vsphere.MaxEvents
+	}
+	rows, err := k.Recent(ctx, c, read, types)
+	if err != nil {
+		return nil, err
+	}
+	rows = slices.DeleteFunc(rows, func(row any) bool {
+		ok, _ := path.Match(name, k.About(row))
+		return name != "" && !ok
+	})
+	return rows[:min(len(rows), n)], nil
 }
 
 // erase returns pointers to rows, boxed: boxing a pointer allocates

@@ -25,6 +25,68 @@ type Request struct {
 	Datastore vsphere.Ref
 }
 
+// Names are a request as a person gives it: VMs by name, ID, path or
+// glob, and the target host ("auto" to choose), datastore and resource
+// pool by name; "" leaves that part where it is.
+type Names struct {
+	VMs                   []string
+	Host, Datastore, Pool string
+}
+
+// PoolError is a resource pool that did not resolve: unknown, ambiguous,
+// or of another cluster than the VMs go to.
+type PoolError struct{ Err error }
+
+// Error returns the message of Err.
+func (e *PoolError) Error() string { return e.Err.Error() }
+
+// Unwrap returns Err.
+func (e *PoolError) Unwrap() error { return e.Err }
+
+// Resolve turns names into a request. A pool is looked for in the target
+// host's cluster or, with no host, in the cluster all the VMs share. A
+// VM, host or datastore that does not resolve is the resolver's error
+// (vsphere.IsBadName); a pool that does not is a *PoolError.
+func Resolve(ctx context.Context, c *vsphere.Client, r *vsphere.Resolver, n Names) (Request, error) {
+	vms, err := r.VMs(ctx, n.VMs)
+	if err != nil {
+		return Request{}, err
+	}
+	req := Request{AutoHost: n.Host == "auto"}
+	cluster := vms[0].ClusterRef
+	for _, v := range vms {
+		req.VMs = append(req.VMs, v.Ref)
+		if v.ClusterRef != cluster {
+			cluster = vsphere.Ref{}
+		}
+	}
+	if n.Host != "" && n.Host != "auto" {
+		h, err := r.Host(ctx, n.Host, "--host")
+		if err != nil {
+			return req, err
+		}
+		req.Host, cluster = h.Ref, h.ClusterRef
+	}
+	if n.Datastore != "" {
+		d, err := r.Datastore(ctx, n.Datastore, "--datastore")
+		if err != nil {
+			return req, err
+		}
+		req.Datastore = d.Ref
+	}
+	if n.Pool != "" {
+		if req.Pools, err = c.ResourcePools(ctx); err != nil {
+			return req, err
+		}
+		rp, err := r.Pool(ctx, req.Pools, n.Pool, cluster)
+		if err != nil {
+			return req, &PoolError{err}
+		}
+		req.Pool = rp.Ref
+	}
+	return req, nil
+}
+
 // Plan reads the rules of the clusters the request involves and plans
 // its moves, one action per VM, in order. A VM with no eligible target
 // gets an action refused by a failed check; the others are unaffected.

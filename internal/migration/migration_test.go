@@ -2,6 +2,7 @@ package migration
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -139,5 +140,27 @@ func TestChoice(t *testing.T) {
 		if a.Target != hosts[0].Host.Name || len(a.Failed()) > 0 {
 			t.Errorf("%s; want it moved to %s", verdict(a), hosts[0].Host.Name)
 		}
+	}
+}
+
+// TestResolveLooksForThePoolInTheTargetCluster resolves a pool named by
+// its name alone in the target host's cluster, and reports a pool that
+// does not resolve as a *PoolError, a VM that does not as a bad name.
+func TestResolveLooksForThePoolInTheTargetCluster(t *testing.T) {
+	e := small(t)
+	ctx, r := context.Background(), vsphere.NewResolver(e.c, e.inv)
+	req, err := Resolve(ctx, e.c, r, Names{VMs: []string{"app-01"}, Host: "esx-b-01.lab.local", Pool: "Resources"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := e.pool(t, "cluster-b/Resources"); req.Pool != want || req.Host != e.host(t, "esx-b-01.lab.local") || len(req.Pools) == 0 {
+		t.Errorf("Resolve: pool %v, host %v; want pool %v of cluster-b, host esx-b-01", req.Pool, req.Host, want)
+	}
+	var pe *PoolError
+	if _, err := Resolve(ctx, e.c, r, Names{VMs: []string{"app-01"}, Host: "auto", Pool: "nope"}); !errors.As(err, &pe) {
+		t.Errorf("Resolve with pool nope: %v; want a *PoolError", err)
+	}
+	if _, err := Resolve(ctx, e.c, r, Names{VMs: []string{"nope"}, Host: "auto"}); !vsphere.IsBadName(err) {
+		t.Errorf("Resolve with VM nope: %v; want a bad name", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/vtui/vtui/ha/capacity"
+	"github.com/vtui/vtui/internal/clusterconf"
 	"github.com/vtui/vtui/internal/format"
 	"github.com/vtui/vtui/ui/common"
 	"github.com/vtui/vtui/vsphere/clusterspec"
@@ -145,12 +146,7 @@ func overrideLines(c clusterspec.Config, st *common.Styles) []string {
 	if len(c.Overrides) == 0 {
 		return append(out, st.Hint.Render("  none"))
 	}
-	rows := [][]string{{"VM", "RESTART PRIORITY", "ISOLATION RESPONSE", "VM MONITORING", "DRS AUTOMATION"}}
-	for _, o := range c.Overrides {
-		rows = append(rows, []string{o.VM, format.Dash(string(o.RestartPriority)), format.Dash(string(o.IsolationResponse)),
-			format.Dash(string(o.VMMonitoring)), format.Dash(string(o.DRSAutomation))})
-	}
-	return append(out, table(rows, st)...)
+	return append(out, table(format.Cells(c.Overrides, clusterconf.OverrideColumns()), st)...)
 }
 
 // unmodeledLines shows, to read, what vtui does not model and never

@@ -15,6 +15,10 @@
 // and ReadPassword reads it when connecting, from there or from a prompt,
 // and only for the vCenter it came with.
 //
+// A drill plan may name a context: ForPlan resolves the settings it runs
+// with, and Settings.Where and Settings.Origin say what named the vCenter,
+// for the rule that a plan's context never silently replaces another.
+//
 // Errors in what the user typed or wrote are UsageErrors (vtui exits 2 on
 // them). The package never prints: notes for the user are in
 // Settings.Notes.

@@ -29,6 +29,17 @@ type Lock struct {
 // holder let it expire.
 func (l Lock) Free(now time.Time) bool { return l.Holder == "" || now.After(l.Expires) }
 
+// Describe names the lock's holder and its expiry, as of now, for people:
+// "nightly (vtui on ci-7, pid 42), until 2026-12-07T03:00:00Z (expired
+// 4m0s ago)".
+func (l Lock) Describe(now time.Time) string {
+	when := fmt.Sprintf("expires in %s", l.Expires.Sub(now).Round(time.Second))
+	if l.Free(now) {
+		when = fmt.Sprintf("expired %s ago", now.Sub(l.Expires).Round(time.Second))
+	}
+	return fmt.Sprintf("%s, until %s (%s)", l.Holder, l.Expires.UTC().Format(time.RFC3339), when)
+}
+
 // ReadLock reads the cluster's drill lock; the zero Lock if none.
 func ReadLock(ctx context.Context, c *conn.Conn, cluster mo.Ref) (Lock, error) {
 	key, found, err := lockFieldKey(ctx, c, false)

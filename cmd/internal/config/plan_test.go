@@ -1,19 +1,12 @@
-package main
+package config
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"testing"
-	"time"
 
-	"github.com/spf13/pflag"
-
-	"github.com/vtui/vtui/cmd/internal/config"
 	"github.com/vtui/vtui/cmd/internal/config/configtest"
-	"github.com/vtui/vtui/ha/drill"
-	"github.com/vtui/vtui/vsphere/sim"
 )
 
 // TestPlanContextRule holds the rule for a drill plan's context against
@@ -77,18 +70,12 @@ func TestPlanContextRule(t *testing.T) {
 			if tt.current != noFile {
 				configtest.WriteFile(t, filepath.Join(home, ".config", "vtui", "config.yaml"), file(tt.current), 0o600)
 			}
-			fs := pflag.NewFlagSet("vtui", pflag.ContinueOnError)
-			config.AddFlags(fs, sim.PresetNames(), outputFormats)
-			if err := fs.Parse(tt.args); err != nil {
-				t.Fatalf("parse %q: %v", tt.args, err)
-			}
-			tt.env.Set(t)
-			in := newApp(&sysEnv{home: home}).configInput(fs)
-			cur, _, err := config.Resolve(context.Background(), in)
+			in := testInput(t, home, tt.args, tt.env)
+			cur, _, err := Resolve(context.Background(), in)
 			if err != nil {
 				t.Fatalf("the command's settings: %v", err)
 			}
-			got, err := planSettings(context.Background(), cur, in, tt.plan)
+			got, err := ForPlan(context.Background(), cur, in, tt.plan)
 			if tt.wantErr != nil {
 				checkErr(t, input, err, tt.wantErr) // and exit 2
 				return
@@ -105,21 +92,6 @@ func TestPlanContextRule(t *testing.T) {
 			}
 		})
 	}
-}
-
-// writeJournalStart writes a journal that holds only the start of a drill
-// of the plan at planPath: what vtui drill rollback reads first.
-func writeJournalStart(t *testing.T, path, planPath string) {
-	t.Helper()
-	plan, err := drill.Load(context.Background(), planPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	line, err := json.Marshal(drill.Entry{Time: time.Now(), Step: drill.StepStart, Plan: &plan})
-	if err != nil {
-		t.Fatal(err)
-	}
-	configtest.WriteFile(t, path, string(line)+"\n", 0o600)
 }
 
 // TestTUIOrigin: the terminal UI is told when its first vCenter is not a
@@ -149,17 +121,11 @@ func TestTUIOrigin(t *testing.T) {
 		if tt.file {
 			configtest.WriteFile(t, filepath.Join(home, ".config", "vtui", "config.yaml"), file, 0o600)
 		}
-		fs := pflag.NewFlagSet("vtui", pflag.ContinueOnError)
-		config.AddFlags(fs, sim.PresetNames(), outputFormats)
-		if err := fs.Parse(tt.args); err != nil {
-			t.Fatalf("parse %q: %v", tt.args, err)
-		}
-		tt.env.Set(t)
-		s, _, err := config.Resolve(context.Background(), newApp(&sysEnv{home: home}).configInput(fs))
+		s, _, err := Resolve(context.Background(), testInput(t, home, tt.args, tt.env))
 		if err != nil {
 			t.Fatalf("%s: %v", input, err)
 		}
-		if got := tuiOrigin(s); got != tt.want {
+		if got := s.Origin(); got != tt.want {
 			t.Errorf("%s: the terminal UI's origin is %q; want %q", input, got, tt.want)
 		}
 	}
