@@ -57,7 +57,9 @@ func TestEdits(t *testing.T) {
 		{name: "rule rm unknown", edits: []Edit{RemoveRules("apart", "nope")},
 			wantErr: `c has no rule named "nope" (see: vtui cluster rule list c)`},
 		{name: "vm group add", edits: []Edit{AddVMGroup("more", names("b"))},
-			want: func(c *clusterspec.Config) { c.VMGroups = append(c.VMGroups, clusterspec.VMGroup{Name: "more", VMs: []string{"b"}}) }},
+			want: func(c *clusterspec.Config) {
+				c.VMGroups = append(c.VMGroups, clusterspec.VMGroup{Name: "more", VMs: []string{"b"}})
+			}},
 		{name: "host group add", edits: []Edit{AddHostGroup("more", names("h2"))},
 			want: func(c *clusterspec.Config) {
 				c.HostGroups = append(c.HostGroups, clusterspec.HostGroup{Name: "more", Hosts: []string{"h2"}})
@@ -65,7 +67,9 @@ func TestEdits(t *testing.T) {
 		{name: "group add taken by the other kind", edits: []Edit{AddVMGroup("hosts", names("b"))},
 			wantErr: `c already has a group named "hosts"`},
 		{name: "group rm", edits: []Edit{RemoveGroups("vms", "hosts")},
-			want: func(c *clusterspec.Config) { c.VMGroups, c.HostGroups = []clusterspec.VMGroup{}, []clusterspec.HostGroup{} }},
+			want: func(c *clusterspec.Config) {
+				c.VMGroups, c.HostGroups = []clusterspec.VMGroup{}, []clusterspec.HostGroup{}
+			}},
 		{name: "group rm unknown", edits: []Edit{RemoveGroups("nope")},
 			wantErr: `c has no group named "nope" (see: vtui cluster group list c)`},
 		{name: "override set: kept, and new", edits: []Edit{SetOverrides([]string{"a", "b"}, func(o *clusterspec.Override) { o.DRSAutomation = "manual" })},
