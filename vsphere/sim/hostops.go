@@ -73,6 +73,9 @@ func (vc *vcenter) maintenanceTask(ctx *simulator.Context, this types.ManagedObj
 		}
 		setHostRuntime(tc, h, "inMaintenanceMode", enter)
 		postEvent(tc, ev)
+		if !enter {
+			vc.capacityAppeared(tc, h.Self)
+		}
 		return nil
 	})
 }
@@ -118,6 +121,9 @@ func (vc *vcenter) connectionTask(ctx *simulator.Context, this types.ManagedObje
 		}
 		setConnection(tc, h, state, vmState)
 		postEvent(tc, event(hostEvent(tc, h.Self)))
+		if state == types.HostSystemConnectionStateConnected {
+			vc.capacityAppeared(tc, h.Self)
+		}
 		return nil
 	})
 }
