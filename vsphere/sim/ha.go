@@ -25,7 +25,9 @@ import (
 //     runtime.dasHostState (ClusterDasFdmHostState) holds its FDM role:
 //     the first usable host by name is the primary (master), the others
 //     connectedToMaster, reported by the primary; a failed host is
-//     hostDown. With HA disabled the states are unset.
+//     hostDown; a host in maintenance mode, disconnected or shut down has
+//     none, and a primary leaving so is replaced at once (a clean exit is
+//     no failure). With HA disabled the states are unset.
 //   - A host crashes (Server.CrashHost, or the fault door a drill in
 //     another process uses): its runtime.connectionState becomes
 //     notResponding and vCenter posts HostConnectionLostEvent; its VMs keep
@@ -355,8 +357,9 @@ func setFdmState(ctx *simulator.Context, ref types.ManagedObjectReference, state
 
 // assignRoles gives the usable hosts of cl their FDM roles when HA is
 // enabled: the usable primary stays so, or, with none, the first usable
-// host by name is elected; the other usable hosts are connectedToMaster.
-// With HA disabled every state is unset. It returns the primary, nil if
+// host by name is elected; the other usable hosts are connectedToMaster;
+// hosts in maintenance mode, disconnected or shut down have none (a
+// crashed one keeps its own). With HA disabled every state is unset. It returns the primary, nil if
 // there is none.
 func (vc *vcenter) assignRoles(ctx *simulator.Context, cl *simulator.ClusterComputeResource) *types.ManagedObjectReference {
 	v := readCluster(ctx, cl)
@@ -376,6 +379,12 @@ func (vc *vcenter) assignRoles(ctx *simulator.Context, cl *simulator.ClusterComp
 	}
 	for _, h := range v.hosts {
 		if !h.usable {
+			vc.mu.Lock()
+			_, crashed := vc.ha.crashed[h.ref]
+			vc.mu.Unlock()
+			if !crashed { // in maintenance, disconnected or shut down: no FDM agent runs
+				setFdmState(ctx, h.ref, "", h.ref)
+			}
 			continue
 		}
 		if primary == nil || *primary == h.ref {
@@ -766,14 +775,20 @@ func (vc *vcenter) retry(life context.Context, ctx *simulator.Context, cl *simul
 	}
 }
 
-// capacityAppeared retries the pending restarts of host's cluster, in the
-// background: the host recovered, reconnected or left maintenance mode.
-func (vc *vcenter) capacityAppeared(ctx *simulator.Context, host types.ManagedObjectReference) {
+// hostChanged follows a change of host's state in HA: the FDM roles of
+// its cluster are given again (a primary that went away is replaced at
+// once: leaving cleanly is no failure) and, when capacity appeared (the
+// host recovered, reconnected or left maintenance mode), the pending
+// restarts are retried in the background.
+func (vc *vcenter) hostChanged(ctx *simulator.Context, host types.ManagedObjectReference, capacity bool) {
 	cl, ok := ctx.Map.Get(parentOf(ctx, host)).(*simulator.ClusterComputeResource)
 	if !ok {
 		return
 	}
-	vc.goBackground(func(life context.Context) { vc.retry(life, ctx, cl, 0) })
+	vc.assignRoles(ctx, cl)
+	if capacity {
+		vc.goBackground(func(life context.Context) { vc.retry(life, ctx, cl, 0) })
+	}
 }
 
 func (vc *vcenter) recover(sctx *simulator.Context, name string) error {
@@ -795,9 +810,6 @@ func (vc *vcenter) recover(sctx *simulator.Context, name string) error {
 	powerOffRunning(ctx, h.Self, vms)
 	setConnection(ctx, h, types.HostSystemConnectionStateConnected, types.VirtualMachineConnectionStateConnected)
 	postEvent(ctx, &types.HostConnectedEvent{HostEvent: hostEvent(ctx, h.Self)})
-	if cl, ok := ctx.Map.Get(parentOf(ctx, h.Self)).(*simulator.ClusterComputeResource); ok {
-		vc.assignRoles(ctx, cl)
-	}
-	vc.capacityAppeared(ctx, h.Self)
+	vc.hostChanged(ctx, h.Self, true)
 	return nil
 }
