@@ -68,8 +68,9 @@ func (a *app) connectWith(ctx context.Context, s config.Settings) (*vsphere.Clie
 }
 
 // embeddedHA is the HA emulation's timing in the in-process simulator:
-// quicker than vSphere's 15 s, so that a demo drill takes seconds.
-var embeddedHA = sim.HAOptions{DetectDelay: 2 * time.Second, RestartDelay: 100 * time.Millisecond}
+// quicker than vSphere's 15 s detection and a guest's boot, so that a
+// demo drill takes seconds, yet shows restarts booting in parallel.
+var embeddedHA = sim.HAOptions{DetectDelay: 2 * time.Second, BootTime: 300 * time.Millisecond, BootTimeMax: 800 * time.Millisecond, Seed: 1}
 
 // connectSimulator starts the in-process simulator once and logs in to it,
 // pinning its certificate rather than skipping verification.

@@ -17,6 +17,7 @@ func newSimCmd(a *app) *cobra.Command {
 		listen, preset, username string
 		custom                   sim.Spec
 		ha                       sim.HAOptions
+		bootTime                 string
 		sessionTimeout           time.Duration
 	)
 	cmd := &cobra.Command{
@@ -39,11 +40,23 @@ to exit.) The password is random for each run. The certificate is
 self-signed and new for each run; VTUI_THUMBPRINT pins it, so TLS is
 verified as with a real vCenter.
 
+HA emulation: a crashed host (through the simulator's fault door, as
+vtui drill's sim-crash does) is declared failed after --ha-detect-delay,
+after an election of --ha-election-delay when it was the primary. HA then
+places its VMs by unreserved CPU and memory, highest priority first, and
+the hosts power them on in parallel, each boot taking --ha-boot-time; the
+next priority waits for the cluster's readiness condition. Restarts that
+find no capacity are retried when a host comes back and every
+--ha-retry-delay (doubling), up to das.maxvmrestartcount attempts. Delays
+vSphere sets in seconds (postReadyDelay, restartPriorityTimeout) are
+scaled by --ha-detect-delay / 15s. See the package doc of vsphere/sim.
+
 Presets: ` + strings.Join(sim.PresetNames(), ", ") + ` (see the README). --clusters, --hosts and --vms
 build a custom inventory instead, of at most ` + fmt.Sprintf("%d VMs and %d hosts", sim.MaxVMs, sim.MaxHosts) + `.`,
 		Example: `  vtui sim
   vtui sim --listen 127.0.0.1:8989 --preset large
-  vtui sim --clusters 3 --hosts 8 --vms 500`,
+  vtui sim --clusters 3 --hosts 8 --vms 500
+  vtui sim --ha-detect-delay 2s --ha-boot-time 2s-6s --ha-seed 7`,
 		Args:        cobra.NoArgs,
 		Annotations: map[string]string{annotationNoConfig: "true"},
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -57,8 +70,14 @@ build a custom inventory instead, of at most ` + fmt.Sprintf("%d VMs and %d host
 			if err != nil {
 				return err
 			}
-			if ha.DetectDelay <= 0 || ha.RestartDelay < 0 {
-				return usageErrorf("--ha-detect-delay must be positive and --ha-restart-delay not negative")
+			if ha.DetectDelay <= 0 {
+				return usageErrorf("invalid --ha-detect-delay %s: want a positive duration, e.g. 15s", ha.DetectDelay)
+			}
+			if ha.BootTime, ha.BootTimeMax, err = parseBootTime(bootTime); err != nil {
+				return usageErrorf("invalid --ha-boot-time %q: %w", bootTime, err)
+			}
+			if err := ha.Validate(); err != nil {
+				return usageErrorf("invalid HA emulation settings: %w", err)
 			}
 			srv, err := sim.Start(cmd.Context(), spec, sim.Options{Listen: listen, Username: username, HA: ha, SessionTimeout: sessionTimeout})
 			if err != nil {
@@ -82,7 +101,11 @@ build a custom inventory instead, of at most ` + fmt.Sprintf("%d VMs and %d host
 	f.StringVar(&username, "sim-username", sim.DefaultUsername, "user name the simulator accepts")
 	f.DurationVar(&sessionTimeout, "session-timeout", sim.DefaultSessionTimeout, "log out sessions idle this long, destroying their collectors and views, as vCenter does")
 	f.DurationVar(&ha.DetectDelay, "ha-detect-delay", sim.DefaultHADetectDelay, "HA emulation: how long after a host crashes it is declared failed (vSphere: 15s)")
-	f.DurationVar(&ha.RestartDelay, "ha-restart-delay", 0, "HA emulation: how long each VM's restart takes")
+	f.StringVar(&bootTime, "ha-boot-time", "0s", "HA emulation: how long each restarted VM takes to boot: a duration (45s) or a range (30s-90s) drawn from with --ha-seed")
+	f.Uint64Var(&ha.Seed, "ha-seed", 1, "HA emulation: seed of the boot times drawn from an --ha-boot-time range")
+	f.DurationVar(&ha.ElectionDelay, "ha-election-delay", 0, "HA emulation: how long electing a new primary takes when the primary fails (0: the detection delay, as vSphere's about 15s)")
+	f.DurationVar(&ha.ToolsDelay, "ha-tools-delay", 0, "HA emulation: how long after a restarted VM powers on its guest heartbeat turns green")
+	f.DurationVar(&ha.RetryDelay, "ha-retry-delay", 0, "HA emulation: first delay before a failed restart is retried, doubling after each failure (0: 2m scaled by the detection delay / 15s)")
 	f.IntVar(&custom.Clusters, "clusters", 0, "custom inventory: clusters")
 	f.IntVar(&custom.HostsPerCluster, "hosts", 0, "custom inventory: hosts per cluster (at most 96, as in vSphere)")
 	f.IntVar(&custom.VMs, "vms", 0, "custom inventory: VMs in all")
@@ -126,4 +149,22 @@ func checkLoopback(listen string) error {
 		return usageErrorf("invalid --listen %q: the simulator serves on loopback only (127.0.0.1 or [::1])", listen)
 	}
 	return nil
+}
+
+// parseBootTime parses --ha-boot-time: a duration, or a range "MIN-MAX".
+func parseBootTime(s string) (lo, hi time.Duration, err error) {
+	a, b, isRange := strings.Cut(s, "-")
+	if lo, err = time.ParseDuration(a); err != nil {
+		return 0, 0, fmt.Errorf("want a duration (45s) or a range (30s-90s): %w", err)
+	}
+	if !isRange {
+		return lo, 0, nil
+	}
+	if hi, err = time.ParseDuration(b); err != nil {
+		return 0, 0, fmt.Errorf("want a duration (45s) or a range (30s-90s): %w", err)
+	}
+	if hi < lo {
+		return 0, 0, fmt.Errorf("the range ends (%s) before it starts (%s)", hi, lo)
+	}
+	return lo, hi, nil
 }

@@ -114,3 +114,30 @@ func waitForServing(t *testing.T, path string, exited <-chan struct{}) {
 		}
 	}
 }
+
+// TestSimHABootTimeFlag: --ha-boot-time takes a duration or a range, and
+// anything else is bad input (exit 2) before a simulator starts.
+func TestSimHABootTimeFlag(t *testing.T) {
+	for _, tc := range []struct {
+		arg    string
+		lo, hi time.Duration
+		ok     bool
+	}{
+		{"0s", 0, 0, true},
+		{"45s", 45 * time.Second, 0, true},
+		{"30s-90s", 30 * time.Second, 90 * time.Second, true},
+		{"90s-30s", 0, 0, false},
+		{"soon", 0, 0, false},
+		{"30s-", 0, 0, false},
+	} {
+		lo, hi, err := parseBootTime(tc.arg)
+		if (err == nil) != tc.ok || lo != tc.lo || hi != tc.hi {
+			t.Errorf("parseBootTime(%q) = %s, %s, %v; want %s, %s, ok %v", tc.arg, lo, hi, err, tc.lo, tc.hi, tc.ok)
+		}
+		if !tc.ok {
+			if r := runTest(t, []string{"sim", "--listen", "127.0.0.1:0", "--ha-boot-time", tc.arg}, nil); r.code != exitUsage || !strings.Contains(r.stderr, "--ha-boot-time") {
+				t.Errorf("vtui sim --ha-boot-time %s: exit %d, stderr %q; want 2 naming the flag", tc.arg, r.code, r.stderr)
+			}
+		}
+	}
+}

@@ -82,9 +82,10 @@ type VM struct {
 	CPUMHz, MemoryMB int64
 }
 
-// need is what admission control counts of a VM: its reservations, and
+// Need is what admission control counts of a VM, and what HA's placement
+// reserves for it on a host: its reservations, and
 // at least MinCPUMHz of CPU.
-func (v VM) need() (cpu, mem int64) { return max(v.CPUMHz, MinCPUMHz), v.MemoryMB }
+func (v VM) Need() (cpu, mem int64) { return max(v.CPUMHz, MinCPUMHz), v.MemoryMB }
 
 // Enforced reports whether admission control refuses anything.
 func (c Cluster) Enforced() bool { return c.HA && c.Policy.Enabled() }
@@ -254,7 +255,7 @@ func (c Cluster) resources() resources {
 		r.mem += h.MemoryMB
 	}
 	for _, v := range c.On {
-		cpu, mem := v.need()
+		cpu, mem := v.Need()
 		r.needCPU += cpu
 		r.needMem += mem
 	}
@@ -322,7 +323,7 @@ func (c Cluster) resourceLevel(r resources) int {
 func (c Cluster) slotLevel() int {
 	var slotCPU, slotMem int64
 	for _, v := range c.On {
-		cpu, mem := v.need()
+		cpu, mem := v.Need()
 		slotCPU, slotMem = max(slotCPU, cpu), max(slotMem, mem)
 	}
 	hosts := c.usable()

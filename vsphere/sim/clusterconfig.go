@@ -23,8 +23,10 @@ import (
 //   - merges the whole ClusterConfigSpecEx into a copy of the
 //     configuration, field by field (modify=true; with modify=false the
 //     dasConfig and drsConfig given replace the old ones whole), and
-//     applies rulesSpec, groupSpec, dasVmConfigSpec and drsVmConfigSpec
-//     adds, edits and removes by their keys;
+//     applies rulesSpec, groupSpec, dasVmConfigSpec, drsVmConfigSpec and
+//     vmOrchestrationSpec adds, edits and removes by their keys, and
+//     orchestration's defaultVmReadiness (which the HA emulation's
+//     restart readiness reads, ha.go);
 //   - checks every reference as vCenter does: a VM or host that does not
 //     exist or is not in the cluster, a group a rule needs that is not
 //     there, a duplicate rule or group name, a vmotionRate outside 1..5 or
@@ -65,6 +67,7 @@ func (vc *vcenter) ReconfigureComputeResourceTask(ctx *simulator.Context, req *t
 		if f := r.apply(tc); f != nil {
 			return nil, f
 		}
+		vc.assignRoles(tc, cl)
 		vc.recommend(tc, cl)
 		return nil, nil
 	})
@@ -131,6 +134,7 @@ func copyConfig(c *types.ClusterConfigInfoEx) *types.ClusterConfigInfoEx {
 	n.Group = slices.Clone(c.Group)
 	n.DasVmConfig = slices.Clone(c.DasVmConfig)
 	n.DrsVmConfig = slices.Clone(c.DrsVmConfig)
+	n.VmOrchestration = slices.Clone(c.VmOrchestration)
 	return &n
 }
 
@@ -176,16 +180,94 @@ func (r reconfigureSpec) merge(c *types.ClusterConfigInfoEx, key int32) *types.L
 		}
 	}
 	for i, d := range s.DasVmConfigSpec {
-		if f := mergeDasVM(c, d, fmt.Sprintf("dasVmConfigSpec[%d]", i)); f != nil {
+		f := mergeOverride(&c.DasVmConfig, d.ArrayUpdateSpec, d.Info, func(x types.ClusterDasVmConfigInfo) types.ManagedObjectReference { return x.Key },
+			func(cur *types.ClusterDasVmConfigInfo, with types.ClusterDasVmConfigInfo) {
+				s := types.ClusterDasVmSettings{}
+				if cur.DasSettings != nil {
+					s = *cur.DasSettings
+				}
+				if with.DasSettings != nil {
+					mergeDasSettings(&s, with.DasSettings)
+				}
+				cur.DasSettings = &s
+			}, "HA", fmt.Sprintf("dasVmConfigSpec[%d]", i), "key")
+		if f != nil {
 			return f
 		}
 	}
 	for i, d := range s.DrsVmConfigSpec {
-		if f := mergeDrsVM(c, d, fmt.Sprintf("drsVmConfigSpec[%d]", i)); f != nil {
+		f := mergeOverride(&c.DrsVmConfig, d.ArrayUpdateSpec, d.Info, func(x types.ClusterDrsVmConfigInfo) types.ManagedObjectReference { return x.Key },
+			func(cur *types.ClusterDrsVmConfigInfo, with types.ClusterDrsVmConfigInfo) {
+				setIf(&cur.Enabled, with.Enabled)
+				setIf(&cur.Behavior, with.Behavior)
+			}, "DRS", fmt.Sprintf("drsVmConfigSpec[%d]", i), "key")
+		if f != nil {
+			return f
+		}
+	}
+	if o := s.Orchestration; o != nil && o.DefaultVmReadiness != nil {
+		r := types.ClusterVmReadiness{}
+		if c.Orchestration != nil && c.Orchestration.DefaultVmReadiness != nil {
+			r = *c.Orchestration.DefaultVmReadiness
+		}
+		mergeReadiness(&r, *o.DefaultVmReadiness)
+		c.Orchestration = &types.ClusterOrchestrationInfo{DefaultVmReadiness: &r}
+	}
+	for i, d := range s.VmOrchestrationSpec {
+		f := mergeOverride(&c.VmOrchestration, d.ArrayUpdateSpec, d.Info, func(x types.ClusterVmOrchestrationInfo) types.ManagedObjectReference { return x.Vm },
+			func(cur *types.ClusterVmOrchestrationInfo, with types.ClusterVmOrchestrationInfo) {
+				mergeReadiness(&cur.VmReadiness, with.VmReadiness)
+			}, "readiness", fmt.Sprintf("vmOrchestrationSpec[%d]", i), "vm")
+		if f != nil {
 			return f
 		}
 	}
 	return nil
+}
+
+// mergeOverride applies an add, edit (merging with edit) or remove of a
+// per-VM override of list, whose VM vmOf gives: a dasVmConfigSpec,
+// drsVmConfigSpec or vmOrchestrationSpec (govc's cluster.override.change
+// sets all three). kind names the override in faults, prop the spec
+// element and key its VM's property.
+func mergeOverride[T any](list *[]T, op types.ArrayUpdateSpec, info *T, vmOf func(T) types.ManagedObjectReference,
+	edit func(cur *T, with T), kind, prop, key string) *types.LocalizedMethodFault {
+	var vm types.ManagedObjectReference
+	if info != nil {
+		vm = vmOf(*info)
+	}
+	if op.Operation == types.ArrayUpdateOperationRemove {
+		vm, _ = op.RemoveKey.(types.ManagedObjectReference)
+	}
+	i := slices.IndexFunc(*list, func(x T) bool { return vmOf(x) == vm })
+	article := "a"
+	if kind == "HA" {
+		article = "an"
+	}
+	switch op.Operation {
+	case types.ArrayUpdateOperationAdd:
+		if i >= 0 {
+			return invalid(prop+".info."+key, "%s already has %s %s override", vm.Value, article, kind)
+		}
+		*list = append(*list, *info)
+	case types.ArrayUpdateOperationEdit:
+		if i < 0 {
+			return invalid(prop+".info."+key, "%s has no %s override", vm.Value, kind)
+		}
+		edit(&(*list)[i], *info)
+	case types.ArrayUpdateOperationRemove:
+		if i < 0 {
+			return invalid(prop+".removeKey", "%s has no %s override", vm.Value, kind)
+		}
+		*list = slices.Delete(*list, i, i+1)
+	}
+	return nil
+}
+
+// mergeReadiness sets the fields of v that are set into r.
+func mergeReadiness(r *types.ClusterVmReadiness, v types.ClusterVmReadiness) {
+	setIf(&r.ReadyCondition, v.ReadyCondition)
+	setIf(&r.PostReadyDelay, v.PostReadyDelay)
 }
 
 // setIf sets *dst to v unless v is its type's zero value: what an unset
@@ -323,76 +405,6 @@ func mergeRule(c *types.ClusterConfigInfoEx, rs types.ClusterRuleSpec, prop stri
 	return nil
 }
 
-func mergeDasVM(c *types.ClusterConfigInfoEx, d types.ClusterDasVmConfigSpec, prop string) *types.LocalizedMethodFault {
-	var vm types.ManagedObjectReference
-	if d.Info != nil {
-		vm = d.Info.Key
-	}
-	if d.Operation == types.ArrayUpdateOperationRemove {
-		vm, _ = d.RemoveKey.(types.ManagedObjectReference)
-	}
-	i := slices.IndexFunc(c.DasVmConfig, func(x types.ClusterDasVmConfigInfo) bool { return x.Key == vm })
-	switch d.Operation {
-	case types.ArrayUpdateOperationAdd:
-		if i >= 0 {
-			return invalid(prop+".info.key", "%s already has an HA override", vm.Value)
-		}
-		c.DasVmConfig = append(c.DasVmConfig, *d.Info)
-	case types.ArrayUpdateOperationEdit:
-		if i < 0 {
-			return invalid(prop+".info.key", "%s has no HA override", vm.Value)
-		}
-		merged := c.DasVmConfig[i]
-		s := types.ClusterDasVmSettings{}
-		if merged.DasSettings != nil {
-			s = *merged.DasSettings
-		}
-		if d.Info.DasSettings != nil {
-			mergeDasSettings(&s, d.Info.DasSettings)
-		}
-		merged.DasSettings = &s
-		c.DasVmConfig[i] = merged
-	case types.ArrayUpdateOperationRemove:
-		if i < 0 {
-			return invalid(prop+".removeKey", "%s has no HA override", vm.Value)
-		}
-		c.DasVmConfig = slices.Delete(c.DasVmConfig, i, i+1)
-	}
-	return nil
-}
-
-func mergeDrsVM(c *types.ClusterConfigInfoEx, d types.ClusterDrsVmConfigSpec, prop string) *types.LocalizedMethodFault {
-	var vm types.ManagedObjectReference
-	if d.Info != nil {
-		vm = d.Info.Key
-	}
-	if d.Operation == types.ArrayUpdateOperationRemove {
-		vm, _ = d.RemoveKey.(types.ManagedObjectReference)
-	}
-	i := slices.IndexFunc(c.DrsVmConfig, func(x types.ClusterDrsVmConfigInfo) bool { return x.Key == vm })
-	switch d.Operation {
-	case types.ArrayUpdateOperationAdd:
-		if i >= 0 {
-			return invalid(prop+".info.key", "%s already has a DRS override", vm.Value)
-		}
-		c.DrsVmConfig = append(c.DrsVmConfig, *d.Info)
-	case types.ArrayUpdateOperationEdit:
-		if i < 0 {
-			return invalid(prop+".info.key", "%s has no DRS override", vm.Value)
-		}
-		merged := c.DrsVmConfig[i]
-		setIf(&merged.Enabled, d.Info.Enabled)
-		setIf(&merged.Behavior, d.Info.Behavior)
-		c.DrsVmConfig[i] = merged
-	case types.ArrayUpdateOperationRemove:
-		if i < 0 {
-			return invalid(prop+".removeKey", "%s has no DRS override", vm.Value)
-		}
-		c.DrsVmConfig = slices.Delete(c.DrsVmConfig, i, i+1)
-	}
-	return nil
-}
-
 // checkConfig checks every reference of the merged configuration c, as
 // vCenter does before it keeps one.
 func checkConfig(ctx *simulator.Context, c *types.ClusterConfigInfoEx, m members, cluster string) *types.LocalizedMethodFault {
@@ -455,6 +467,11 @@ func checkConfig(ctx *simulator.Context, c *types.ClusterConfigInfoEx, m members
 	}
 	for i, d := range c.DrsVmConfig {
 		if f := vmIn(fmt.Sprintf("drsVmConfig[%d].key", i), []types.ManagedObjectReference{d.Key}); f != nil {
+			return f
+		}
+	}
+	for i, d := range c.VmOrchestration {
+		if f := vmIn(fmt.Sprintf("vmOrchestration[%d].vm", i), []types.ManagedObjectReference{d.Vm}); f != nil {
 			return f
 		}
 	}

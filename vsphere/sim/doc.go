@@ -112,9 +112,33 @@
 //     formatted message, its fields filled (events.go); vcsim describes
 //     only a few types, none of HA's.
 //   - HA: see ha.go. A crashed host fails over as vSphere HA's FDM agent
-//     does it, in a simplified model; FDM's events (DasHostFailedEvent and
-//     the restart events) are posted only in clusters with HA enabled and
-//     host monitoring on, where FDM watches the hosts.
+//     does it; FDM's events (DasHostFailedEvent and the restart events)
+//     are posted only in clusters with HA enabled and host monitoring on,
+//     where FDM watches the hosts. Modelled: primary and secondary roles
+//     in runtime.dasHostState, and an election (Options.HA.ElectionDelay)
+//     before a failed primary's host is declared; placement first, highest
+//     priority first, on the hosts with the most unreserved CPU and memory
+//     (reservations counted as admission control counts them), dedicated
+//     failover hosts first, mandatory rules kept; then each host powering
+//     on its share one by one, hosts in parallel, each boot taking
+//     Options.HA.BootTime (fixed, or a seeded range); the next priority
+//     waiting for the previous one's ready condition (resources
+//     allocated, powered on, guest heartbeat green after
+//     Options.HA.ToolsDelay) plus postReadyDelay, or restartPriorityTimeout,
+//     from the cluster's orchestration and dasConfig and the per-VM
+//     overrides; and retries of restarts that found no capacity, when a
+//     host comes back and on a doubling schedule, up to
+//     das.maxvmrestartcount attempts, each failed one posting
+//     NotEnoughResourcesToStartVmEvent (whose reason says whether HA
+//     retries or gives up). Seconds vSphere sets are scaled by
+//     DetectDelay / 15 s. Not modelled: heartbeat datastores, isolation
+//     and partitions (a crash is always a failure), VM and application
+//     monitoring (appHbStatusGreen is never met, so only the timeout moves
+//     on), VMs' memory overhead, a per-host limit on concurrent power-ons
+//     (a host boots one VM at a time), and a restart on the host the VM
+//     failed on. The boot time is 0 unless set: tests' restarts are
+//     instant; vtui --simulator boots in 0.3 to 0.8 s, and vtui sim takes
+//     --ha-boot-time.
 //   - HA admission control (admission.go), with HA and admission control
 //     enabled and the computation of package ha/admission, which vtui's
 //     capacity what-if and drill preflight share: PowerOnVM_Task fails its

@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"cmp"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -36,10 +35,10 @@ const doorPath = "/vtui/sim/v1"
 type DoorInfo struct {
 	Simulator string `json:"simulator"` // always "vtui"
 	API       int    `json:"api"`
-	// HADetectDelay and HARestartDelay are the HA emulation's timing, as
-	// Go durations ("15s").
-	HADetectDelay  string `json:"ha_detect_delay"`
-	HARestartDelay string `json:"ha_restart_delay"`
+	// HADetectDelay and HABootTime are the HA emulation's timing, as Go
+	// durations ("15s"); a boot time range is "30s-1m30s".
+	HADetectDelay string `json:"ha_detect_delay"`
+	HABootTime    string `json:"ha_boot_time"`
 }
 
 // currentTime is a SOAP call that needs a session: CurrentTime.
@@ -68,9 +67,7 @@ func (vc *vcenter) door() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+doorPath, func(w http.ResponseWriter, r *http.Request) {
 		vc.mu.Lock()
-		info := DoorInfo{Simulator: "vtui", API: 1,
-			HADetectDelay:  cmp.Or(vc.ha.opts.DetectDelay, DefaultHADetectDelay).String(),
-			HARestartDelay: vc.ha.opts.RestartDelay.String()}
+		info := DoorInfo{Simulator: "vtui", API: 1, HADetectDelay: vc.ha.opts.detect().String(), HABootTime: vc.ha.opts.bootTimes()}
 		vc.mu.Unlock()
 		writeJSON(w, http.StatusOK, info)
 	})

@@ -5,8 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vmware/govmomi/simulator"
@@ -18,6 +21,13 @@ import (
 // vcsim has no HA. vtui's simulator acts like vSphere HA's FDM agent, so
 // that failover drills run against it end to end:
 //
+//   - Roles. In a cluster with HA enabled, each usable host's
+//     runtime.dasHostState (ClusterDasFdmHostState) holds its FDM role:
+//     the first usable host by name is the primary (master), the others
+//     connectedToMaster, reported by the primary; a failed host is
+//     hostDown; a host in maintenance mode, disconnected or shut down has
+//     none, and a primary leaving so is replaced at once (a clean exit is
+//     no failure). With HA disabled the states are unset.
 //   - A host crashes (Server.CrashHost, or the fault door a drill in
 //     another process uses): its runtime.connectionState becomes
 //     notResponding and vCenter posts HostConnectionLostEvent; its VMs keep
@@ -27,25 +37,67 @@ import (
 //   - If the cluster has HA enabled with host monitoring, the host is
 //     declared failed after the detection delay (HAOptions.DetectDelay;
 //     vSphere declares a host failed after 15 s without heartbeats):
-//     DasHostFailedEvent. Without HA or host monitoring no FDM agent
-//     watches it: no HA event is posted and nothing restarts.
-//   - Then the VMs that were powered on restart on surviving hosts: in restart-priority order
-//     (highest first; within one, the largest memory first; disabled never
-//     restarts), each after HAOptions.RestartDelay, placed on the usable
-//     host that sees its datastores and networks, has the memory, and keeps
-//     the mandatory VM-host rules, preferring dedicated failover hosts,
-//     then hosts that keep anti-affinity and "should" rules, then the most
-//     free memory, as HA puts restarts where unreserved capacity is. A
-//     restarted VM keeps its moref and instance UUID; its runtime.host
-//     changes, it goes poweredOff then poweredOn and connected, and
-//     VmRestartedOnAlternateHostEvent (its SourceHost the failed host) is
-//     posted. A VM that cannot be placed, or that a test told to fail
-//     (Server.FailRestart), gets NotEnoughResourcesToStartVmEvent and stays
-//     down.
+//     DasHostFailedEvent. When the failed host was the primary, the
+//     others first hold an election (state election) for
+//     HAOptions.ElectionDelay, and the new primary declares it. Without HA
+//     or host monitoring no FDM agent watches it: no HA event is posted
+//     and nothing restarts.
+//   - Placement first. The primary places the VMs that were powered on,
+//     in restart-priority order (highest first; within one, the largest
+//     memory first; disabled never restarts), each on a usable host other
+//     than its own that sees its datastores and networks, has the memory,
+//     keeps the mandatory VM-host rules, and has the unreserved CPU and
+//     memory for what the VM reserves (its reservations and at least
+//     32 MHz, as admission control counts them: ha/admission's VM.Need);
+//     preferring dedicated failover hosts, then hosts that keep
+//     anti-affinity and "should" rules, then the most unreserved
+//     capacity (the smaller of the unreserved shares of CPU and memory),
+//     until all are placed or capacity runs out. A VM that cannot be
+//     placed, or that a test told to fail (Server.FailRestart), gets
+//     NotEnoughResourcesToStartVmEvent (see Retries).
+//   - Then parallel power-ons. Each host powers on its share in order,
+//     one after another, hosts in parallel. A restart begins by moving the
+//     VM (same moref and instance UUID) to its host, poweredOff and
+//     connected: its resources are allocated. Its power-on then takes the
+//     boot time (HAOptions.BootTime, or a time drawn from BootTime to
+//     BootTimeMax with a generator seeded by HAOptions.Seed), after which
+//     it is poweredOn and VmRestartedOnAlternateHostEvent (its SourceHost
+//     the failed host) is posted. VMware Tools' guest heartbeat
+//     (summary.quickStats.guestHeartbeatStatus) turns green
+//     HAOptions.ToolsDelay after that.
+//   - Readiness. A priority's VMs are handed to their hosts only when the
+//     previous priority is ready: each of its VMs has met its ready
+//     condition (the cluster's orchestration.defaultVmReadiness, or the
+//     VM's vmOrchestration override, as govc's cluster.override.change
+//     -ha-ready-condition sets it) plus its postReadyDelay, or its
+//     restartPriorityTimeout (dasConfig.defaultVmSettings, or the VM's
+//     dasVmConfig override; 600 s by default, negative for none) has
+//     passed since the priority started. Conditions: none (vSphere's
+//     default, "resources allocated": the restart has begun), poweredOn,
+//     guestHbStatusGreen; appHbStatusGreen is never met (no application
+//     monitoring is modelled), so only the timeout moves on. The timeout
+//     is not used with none.
+//   - Retries. A VM whose placement failed has a retry pending: HA tries
+//     again when capacity appears (a host of the cluster recovers,
+//     reconnects or leaves maintenance mode) and on a schedule
+//     (HAOptions.RetryDelay after the first failure, doubling after each
+//     one), up to das.maxvmrestartcount attempts (the cluster's
+//     dasConfig option, 5 by default), the first placement counting as
+//     the first. Each failed attempt posts NotEnoughResourcesToStartVmEvent,
+//     whose reason ends "(attempt N of M; HA retries ...)" or, the last,
+//     "(attempt M of M; HA gives up)". For a drill: a VM has a retry
+//     pending exactly while fewer than M such events were posted for it
+//     since the failure and it has not been restarted.
 //   - A host is recovered on request (Server.RecoverHost, or the door): it
 //     is connected again, HostConnectedEvent is posted, and the VMs still
 //     registered on it are connected, those that ran on it, which died
-//     with it, powered off (a suspended VM stays suspended).
+//     with it, powered off (a suspended VM stays suspended); it rejoins
+//     as connectedToMaster.
+//
+// Delays that vSphere sets in seconds (postReadyDelay,
+// restartPriorityTimeout, das.maxvmrestartcount's 2-minute retry) are
+// scaled like the detection delay: by DetectDelay / 15 s. So with the
+// simulator's default DetectDelay they are vSphere's.
 //
 // Restarts are not subject to admission control (admission.go), which
 // reserved the capacity for them: they are placed even where a user's
@@ -53,28 +105,90 @@ import (
 //
 // Where it differs from vSphere HA: there are no heartbeat datastores, no
 // isolation or partitions (a crash is always a failure), no VM or
-// application monitoring, and no restart of VMs whose priority group's
-// readiness condition is unmet (the next priority starts at once);
-// restarts are placed by memory only. Reports of drills run against it say "simulated HA".
+// application monitoring, no memory overhead in placement, no per-host
+// limit on concurrent power-ons beyond one at a time, and a VM is never
+// restarted on the host it failed on. Reports of drills run against it
+// say "simulated HA".
 
-// HAOptions tunes the HA emulation.
+// HAOptions tunes the HA emulation. The zero value has vSphere's
+// detection delay and instant boots.
 type HAOptions struct {
 	// DetectDelay is how long after a crash the host is declared failed;
-	// 0 means DefaultHADetectDelay.
+	// 0 means DefaultHADetectDelay. Delays vSphere sets in seconds are
+	// scaled by DetectDelay / DefaultHADetectDelay.
 	DetectDelay time.Duration
-	// RestartDelay is how long each restart takes; 0 restarts at once.
-	RestartDelay time.Duration
+	// BootTime is how long each restart's power-on takes on its host; 0
+	// powers on at once. With BootTimeMax above it, each takes a time
+	// drawn from [BootTime, BootTimeMax] by a generator seeded with Seed.
+	BootTime, BootTimeMax time.Duration
+	Seed                  uint64
+	// ToolsDelay is how long after a restarted VM powers on its guest
+	// heartbeat turns green; 0 at once.
+	ToolsDelay time.Duration
+	// ElectionDelay is how long the secondaries take to elect a new
+	// primary when the primary fails; 0 means DetectDelay (vSphere's
+	// election takes about 15 s).
+	ElectionDelay time.Duration
+	// RetryDelay is how long after a failed placement HA tries again, the
+	// delay doubling after each failure; 0 means 2 minutes, scaled.
+	RetryDelay time.Duration
 }
 
 // DefaultHADetectDelay is vSphere's: a host is declared failed after 15 s
 // without heartbeats.
 const DefaultHADetectDelay = 15 * time.Second
 
+// defaultMaxRestarts is das.maxvmrestartcount's default.
+const defaultMaxRestarts = 5
+
+// detect is the detection delay.
+func (o HAOptions) detect() time.Duration { return cmp.Or(o.DetectDelay, DefaultHADetectDelay) }
+
+// scaled scales a delay vSphere sets by DetectDelay / 15 s.
+func (o HAOptions) scaled(d time.Duration) time.Duration {
+	return time.Duration(int64(d) * int64(o.detect()) / int64(DefaultHADetectDelay))
+}
+
+// Validate reports options no emulation can run with.
+func (o HAOptions) Validate() error {
+	switch {
+	case o.DetectDelay < 0 || o.ElectionDelay < 0 || o.RetryDelay < 0 || o.ToolsDelay < 0:
+		return errors.New("HA delays must not be negative")
+	case o.BootTime < 0 || (o.BootTimeMax != 0 && o.BootTimeMax < o.BootTime):
+		return fmt.Errorf("HA boot time %s..%s: want 0 or more, the range's end not before its start", o.BootTime, o.BootTimeMax)
+	}
+	return nil
+}
+
 // haAgent is the HA emulation's state.
 type haAgent struct {
 	opts        HAOptions
+	rng         *rand.Rand                                          // boot times
 	crashed     map[types.ManagedObjectReference]context.CancelFunc // hosts down, and their pending failover
 	failRestart map[string]bool                                     // VM names told to fail their restart
+	pending     map[types.ManagedObjectReference]int                // VMs with a retry pending, and their failed attempts
+}
+
+// configure sets the options, seeding the boot times.
+func (a *haAgent) configure(o HAOptions) {
+	a.opts, a.rng = o, rand.New(rand.NewPCG(o.Seed, o.Seed))
+}
+
+// bootTimes says the boot time, or its range ("30s-1m30s").
+func (o HAOptions) bootTimes() string {
+	if o.BootTimeMax > o.BootTime {
+		return o.BootTime.String() + "-" + o.BootTimeMax.String()
+	}
+	return o.BootTime.String()
+}
+
+// bootTime draws the next power-on's boot time.
+func (a *haAgent) bootTime() time.Duration {
+	o := a.opts
+	if o.BootTimeMax <= o.BootTime {
+		return o.BootTime
+	}
+	return o.BootTime + time.Duration(a.rng.Int64N(int64(o.BootTimeMax-o.BootTime)+1))
 }
 
 // Errors of the fault-injection calls.
@@ -148,100 +262,242 @@ func (vc *vcenter) crash(sctx *simulator.Context, name string) error {
 	failover, cancel := context.WithCancel(vc.lifecycle.ctx)
 	vc.mu.Lock()
 	vc.ha.crashed[h.Self] = cancel
-	detect := cmp.Or(vc.ha.opts.DetectDelay, DefaultHADetectDelay)
+	detect := vc.ha.opts.detect()
 	vc.mu.Unlock()
-	vc.goBackground(func(context.Context) {
+	vc.goBackground(func(server context.Context) {
 		defer cancel()
 		if !vc.sleep(failover, detect) {
 			return // recovered, or the server closed, before detection
 		}
-		vc.failover(failover, ctx, h, on)
+		vc.failover(server, ctx, h, on) // declared: a recovery no longer stops it
 	})
 	return nil
 }
 
 // failover declares h failed and, if its cluster's HA says so, restarts
-// the VMs that were powered on on it.
+// the VMs that were powered on on it. A failed primary costs an election
+// first.
 func (vc *vcenter) failover(life context.Context, ctx *simulator.Context, h *simulator.HostSystem, on []types.ManagedObjectReference) {
 	cl, _ := ctx.Map.Get(parentOf(ctx, h.Self)).(*simulator.ClusterComputeResource)
 	if cl == nil {
 		return
 	}
 	v := readCluster(ctx, cl)
-	if !monitored(v.cfg.DasConfig) {
+	if !haEnabled(v.cfg.DasConfig) {
+		return
+	}
+	if fdmState(ctx, h) == string(types.ClusterDasFdmAvailabilityStateMaster) {
+		for _, x := range v.hosts {
+			if x.usable {
+				setFdmState(ctx, x.ref, types.ClusterDasFdmAvailabilityStateElection, x.ref)
+			}
+		}
+		vc.mu.Lock()
+		election := cmp.Or(vc.ha.opts.ElectionDelay, vc.ha.opts.detect())
+		vc.mu.Unlock()
+		if !vc.sleep(life, election) {
+			return
+		}
+	}
+	primary := vc.assignRoles(ctx, cl)
+	if !monitored(v.cfg.DasConfig) || primary == nil {
 		return // no FDM agent watches the host: vCenter only sees it not responding
 	}
+	setFdmState(ctx, h.Self, types.ClusterDasFdmAvailabilityStateHostDown, *primary)
 	ev := &types.DasHostFailedEvent{FailedHost: *hostArg(ctx, h.Self)}
 	ev.Datacenter, ev.ComputeResource = datacenterArg(ctx, h.Self), computeResourceArg(ctx, h.Self)
 	postEvent(ctx, ev)
-	for _, vm := range v.restartOrder(on) {
-		if life.Err() != nil {
-			return
-		}
-		vc.mu.Lock()
-		fail, delay := vc.ha.failRestart[vm.name], vc.ha.opts.RestartDelay
-		vc.mu.Unlock()
-		to, why := v.haPlace(vm)
-		if fail {
-			to, why = nil, "the restart failed (injected by the simulator)"
-		}
-		if to == nil {
-			vc.cannotRestart(ctx, vm, why)
-			continue
-		}
-		if !vc.sleep(life, delay) {
-			return
-		}
-		vc.restart(ctx, vm, h.Self, to.ref)
-		v.move(vm, to)
-	}
-	vc.recommend(ctx, cl)
+	vc.restartVMs(life, ctx, cl, on, nil)
 }
+
+// haEnabled reports whether HA is enabled: FDM agents run on the hosts.
+func haEnabled(das types.ClusterDasConfigInfo) bool { return das.Enabled != nil && *das.Enabled }
 
 // monitored reports whether HA watches the hosts of a cluster configured
 // so: HA enabled with host monitoring on (vCenter's default when unset).
 // Without it FDM declares no host failed and posts none of its events.
 func monitored(das types.ClusterDasConfigInfo) bool {
-	return das.Enabled != nil && *das.Enabled && das.HostMonitoring != string(types.ClusterDasConfigInfoServiceStateDisabled)
+	return haEnabled(das) && das.HostMonitoring != string(types.ClusterDasConfigInfoServiceStateDisabled)
+}
+
+// fdmState reads h's runtime.dasHostState.state.
+func fdmState(ctx *simulator.Context, h *simulator.HostSystem) string {
+	var state string
+	ctx.WithLock(h, func() {
+		if s := h.Runtime.DasHostState; s != nil {
+			state = s.State
+		}
+	})
+	return state
+}
+
+// setFdmState sets the FDM state of the host ref, as reporter reports
+// it, telling watchers when it changes; an empty state unsets it.
+func setFdmState(ctx *simulator.Context, ref types.ManagedObjectReference, state types.ClusterDasFdmAvailabilityState, reporter types.ManagedObjectReference) {
+	h, ok := ctx.Map.Get(ref).(*simulator.HostSystem)
+	if !ok {
+		return
+	}
+	var want *types.ClusterDasFdmHostState
+	if state != "" {
+		want = &types.ClusterDasFdmHostState{State: string(state), StateReporter: &reporter}
+	}
+	ctx.WithLock(h, func() {
+		cur := h.Runtime.DasHostState
+		if (cur == nil) == (want == nil) && (cur == nil || cur.State == want.State && cur.StateReporter != nil && *cur.StateReporter == reporter) {
+			return
+		}
+		var val any // untyped nil unsets it
+		if want != nil {
+			val = want
+		}
+		ctx.Update(h, []types.PropertyChange{{Name: "runtime.dasHostState", Val: val}})
+	})
+}
+
+// assignRoles gives the usable hosts of cl their FDM roles when HA is
+// enabled: the usable primary stays so, or, with none, the first usable
+// host by name is elected; the other usable hosts are connectedToMaster;
+// hosts in maintenance mode, disconnected or shut down have none (a
+// crashed one keeps its own). With HA disabled every state is unset. It returns the primary, nil if
+// there is none.
+func (vc *vcenter) assignRoles(ctx *simulator.Context, cl *simulator.ClusterComputeResource) *types.ManagedObjectReference {
+	v := readCluster(ctx, cl)
+	if v.cfg == nil || !haEnabled(v.cfg.DasConfig) {
+		for _, h := range v.hosts {
+			setFdmState(ctx, h.ref, "", h.ref)
+		}
+		return nil
+	}
+	var primary *types.ManagedObjectReference
+	for _, h := range v.hosts {
+		hs, ok := ctx.Map.Get(h.ref).(*simulator.HostSystem)
+		if ok && h.usable && fdmState(ctx, hs) == string(types.ClusterDasFdmAvailabilityStateMaster) {
+			primary = &h.ref
+			break
+		}
+	}
+	for _, h := range v.hosts {
+		if !h.usable {
+			vc.mu.Lock()
+			_, crashed := vc.ha.crashed[h.ref]
+			vc.mu.Unlock()
+			if !crashed { // in maintenance, disconnected or shut down: no FDM agent runs
+				setFdmState(ctx, h.ref, "", h.ref)
+			}
+			continue
+		}
+		if primary == nil || *primary == h.ref {
+			primary = &h.ref
+			setFdmState(ctx, h.ref, types.ClusterDasFdmAvailabilityStateMaster, h.ref)
+			continue
+		}
+		setFdmState(ctx, h.ref, types.ClusterDasFdmAvailabilityStateConnectedToMaster, *primary)
+	}
+	return primary
+}
+
+// priority ranks vm's restart priority, 0 for highest; -1 for disabled.
+func (v *clusterView) priority(vm *viewVM) int {
+	rank := map[string]int{"highest": 0, "high": 1, "medium": 2, "low": 3, "lowest": 4}
+	p := "medium"
+	if s := v.cfg.DasConfig.DefaultVmSettings; s != nil && s.RestartPriority != "" {
+		p = s.RestartPriority
+	}
+	if o := v.dasOverride(vm); o != nil && o.RestartPriority != "" &&
+		o.RestartPriority != string(types.ClusterDasVmSettingsRestartPriorityClusterRestartPriority) {
+		p = o.RestartPriority
+	}
+	if r, ok := rank[p]; ok {
+		return r
+	}
+	return -1
+}
+
+// dasOverride returns vm's HA override, or nil.
+func (v *clusterView) dasOverride(vm *viewVM) *types.ClusterDasVmSettings {
+	for _, o := range v.cfg.DasVmConfig {
+		if o.Key == vm.ref {
+			return o.DasSettings
+		}
+	}
+	return nil
 }
 
 // restartOrder returns the VMs of refs HA restarts, in its order:
 // priority, highest first, then the largest memory, then the name. A VM
 // whose priority is disabled is left out.
 func (v *clusterView) restartOrder(refs []types.ManagedObjectReference) []*viewVM {
-	rank := map[string]int{"highest": 0, "high": 1, "medium": 2, "low": 3, "lowest": 4}
-	priority := func(vm *viewVM) int {
-		p := "medium"
-		if s := v.cfg.DasConfig.DefaultVmSettings; s != nil && s.RestartPriority != "" {
-			p = s.RestartPriority
-		}
-		for _, o := range v.cfg.DasVmConfig {
-			if o.Key == vm.ref && o.DasSettings != nil && o.DasSettings.RestartPriority != "" &&
-				o.DasSettings.RestartPriority != string(types.ClusterDasVmSettingsRestartPriorityClusterRestartPriority) {
-				p = o.DasSettings.RestartPriority
-			}
-		}
-		if r, ok := rank[p]; ok {
-			return r
-		}
-		return -1 // disabled
-	}
 	var out []*viewVM
 	for _, ref := range refs {
-		if vm := v.vms[ref]; vm != nil && priority(vm) >= 0 {
+		if vm := v.vms[ref]; vm != nil && v.priority(vm) >= 0 {
 			out = append(out, vm)
 		}
 	}
 	slices.SortFunc(out, func(a, b *viewVM) int {
-		return cmp.Or(cmp.Compare(priority(a), priority(b)), cmp.Compare(b.memMB, a.memMB), strings.Compare(a.name, b.name))
+		return cmp.Or(cmp.Compare(v.priority(a), v.priority(b)), cmp.Compare(b.memMB, a.memMB), strings.Compare(a.name, b.name))
 	})
 	return out
 }
 
-// haPlace picks where HA restarts vm: a usable host that sees its storage
-// and networks, has the memory and keeps mandatory VM-host rules;
-// dedicated failover hosts first, then the fewest other rules broken,
-// then the most memory free.
+// readiness is when a restarted VM lets the next priority start.
+type readiness struct {
+	condition types.ClusterVmReadinessReadyCondition
+	// postReady is the delay after the condition; timeout the most the
+	// next priority waits, from its priority's start (negative: no limit).
+	postReady, timeout time.Duration
+}
+
+// readiness reads vm's ready condition, postReadyDelay and
+// restartPriorityTimeout, the VM's overrides over the cluster's defaults,
+// with the delays scaled by o.
+func (v *clusterView) readiness(vm *viewVM, o HAOptions) readiness {
+	r := types.ClusterVmReadiness{ReadyCondition: string(types.ClusterVmReadinessReadyConditionNone)}
+	if c := v.cfg.Orchestration; c != nil && c.DefaultVmReadiness != nil {
+		mergeReadiness(&r, *c.DefaultVmReadiness)
+	}
+	for _, x := range v.cfg.VmOrchestration {
+		if x.Vm == vm.ref {
+			if x.VmReadiness.ReadyCondition != string(types.ClusterVmReadinessReadyConditionUseClusterDefault) {
+				setIf(&r.ReadyCondition, x.VmReadiness.ReadyCondition)
+			}
+			if x.VmReadiness.PostReadyDelay >= 0 {
+				setIf(&r.PostReadyDelay, x.VmReadiness.PostReadyDelay)
+			}
+		}
+	}
+	timeout := int32(600)
+	if s := v.cfg.DasConfig.DefaultVmSettings; s != nil && s.RestartPriorityTimeout != 0 {
+		timeout = s.RestartPriorityTimeout
+	}
+	if s := v.dasOverride(vm); s != nil && s.RestartPriorityTimeout != 0 && s.RestartPriorityTimeout != -1 {
+		timeout = s.RestartPriorityTimeout
+	}
+	out := readiness{condition: types.ClusterVmReadinessReadyCondition(r.ReadyCondition),
+		postReady: o.scaled(time.Duration(max(r.PostReadyDelay, 0)) * time.Second), timeout: -1}
+	if timeout >= 0 {
+		out.timeout = o.scaled(time.Duration(timeout) * time.Second)
+	}
+	return out
+}
+
+// maxRestarts is the cluster's das.maxvmrestartcount.
+func (v *clusterView) maxRestarts() int {
+	for _, o := range v.cfg.DasConfig.Option {
+		if o.GetOptionValue().Key == "das.maxvmrestartcount" {
+			if n, err := strconv.Atoi(fmt.Sprint(o.GetOptionValue().Value)); err == nil && n > 0 {
+				return n
+			}
+		}
+	}
+	return defaultMaxRestarts
+}
+
+// haPlace picks where HA restarts vm: a usable host other than its own
+// that sees its storage and networks, has the memory, keeps mandatory
+// VM-host rules and has the unreserved CPU and memory for what vm
+// reserves; dedicated failover hosts first, then the fewest other rules
+// broken, then the most unreserved capacity.
 func (v *clusterView) haPlace(vm *viewVM) (*viewHost, string) {
 	failover := map[types.ManagedObjectReference]bool{}
 	if p, ok := v.cfg.DasConfig.AdmissionControlPolicy.(*types.ClusterFailoverHostAdmissionControlPolicy); ok {
@@ -249,19 +505,28 @@ func (v *clusterView) haPlace(vm *viewVM) (*viewHost, string) {
 			failover[h] = true
 		}
 	}
+	cpu, mem := vm.need()
 	var best *viewHost
-	bestKey := [3]int64{}
+	var bestKey [3]int64
 	var why []string
 	for _, h := range v.hosts {
+		if h.ref == vm.host {
+			continue
+		}
 		if r := v.refusal(vm, h, true); r != "" {
 			why = append(why, r)
+			continue
+		}
+		if h.cpuMHz-h.resCPU < cpu || h.memMB-h.resMem < mem {
+			why = append(why, fmt.Sprintf("%s has %d MHz and %d MB unreserved and it reserves %d MHz and %d MB",
+				h.name, max(h.cpuMHz-h.resCPU, 0), max(h.memMB-h.resMem, 0), cpu, mem))
 			continue
 		}
 		fo := int64(0)
 		if failover[h.ref] {
 			fo = 1
 		}
-		key := [3]int64{fo, -int64(len(v.breaks(vm, h))), h.memMB - h.usedMB}
+		key := [3]int64{fo, -int64(len(v.breaks(vm, h))), h.unreserved()}
 		if best == nil || slices.Compare(key[:], bestKey[:]) > 0 {
 			best, bestKey = h, key
 		}
@@ -272,41 +537,258 @@ func (v *clusterView) haPlace(vm *viewVM) (*viewHost, string) {
 	return best, ""
 }
 
-// restart moves vm from the failed host to host to and powers it on,
-// telling watchers, as HA's restart looks from vCenter.
-func (vc *vcenter) restart(ctx *simulator.Context, vm *viewVM, from, to types.ManagedObjectReference) {
-	svm, ok := ctx.Map.Get(vm.ref).(*simulator.VirtualMachine)
+// unreserved is the smaller of h's unreserved shares of CPU and memory,
+// in millionths.
+func (h *viewHost) unreserved() int64 {
+	share := func(total, res int64) int64 {
+		if total <= 0 {
+			return 0
+		}
+		return (total - res) * 1_000_000 / total
+	}
+	return min(share(h.cpuMHz, h.resCPU), share(h.memMB, h.resMem))
+}
+
+// boot is one VM's restart on the host placement gave it, and the
+// moments the next priority may wait for.
+type boot struct {
+	vm            *viewVM
+	from, to      types.ManagedObjectReference
+	took          time.Duration
+	ready         readiness
+	allocated, on chan struct{} // closed when its restart began, when it is powered on
+	green         chan struct{} // closed when its guest heartbeat is green
+}
+
+// readyBy returns the channel closed when b meets its ready condition,
+// nil for one never met.
+func (b *boot) readyBy() chan struct{} {
+	switch b.ready.condition {
+	case types.ClusterVmReadinessReadyConditionPoweredOn:
+		return b.on
+	case types.ClusterVmReadinessReadyConditionGuestHbStatusGreen:
+		return b.green
+	case types.ClusterVmReadinessReadyConditionAppHbStatusGreen:
+		return nil
+	}
+	return b.allocated
+}
+
+// restartVMs places the VMs of refs, in restart order, then has each
+// host power on its share in parallel, priority by priority, as the
+// package doc says. attempts holds the failed attempts of VMs retried.
+func (vc *vcenter) restartVMs(life context.Context, ctx *simulator.Context, cl *simulator.ClusterComputeResource,
+	refs []types.ManagedObjectReference, attempts map[types.ManagedObjectReference]int) {
+	v := readCluster(ctx, cl)
+	vc.mu.Lock()
+	opts := vc.ha.opts
+	vc.mu.Unlock()
+	var groups [][]*boot
+	last := -1
+	for _, vm := range v.restartOrder(refs) {
+		vc.mu.Lock()
+		fail := vc.ha.failRestart[vm.name]
+		vc.mu.Unlock()
+		to, why := v.haPlace(vm)
+		if fail {
+			to, why = nil, "the restart failed (injected by the simulator)"
+		}
+		if to == nil {
+			vc.cannotRestart(ctx, cl, v, vm, why, attempts[vm.ref]+1)
+			continue
+		}
+		vc.mu.Lock()
+		took := vc.ha.bootTime()
+		vc.mu.Unlock()
+		b := &boot{vm: vm, from: vm.host, to: to.ref, took: took, ready: v.readiness(vm, opts),
+			allocated: make(chan struct{}), on: make(chan struct{}), green: make(chan struct{})}
+		if p := v.priority(vm); p != last {
+			groups, last = append(groups, nil), p
+		}
+		groups[len(groups)-1] = append(groups[len(groups)-1], b)
+		v.move(vm, to)
+	}
+	queues := map[types.ManagedObjectReference]chan *boot{}
+	var done sync.WaitGroup
+	for i, g := range groups {
+		for _, b := range g {
+			q := queues[b.to]
+			if q == nil {
+				q = make(chan *boot, len(refs))
+				queues[b.to] = q
+				done.Add(1)
+				vc.goBackground(func(context.Context) {
+					defer done.Done()
+					for b := range q {
+						if !vc.powerOn(life, ctx, b, opts.ToolsDelay) {
+							return
+						}
+					}
+				})
+			}
+			q <- b
+		}
+		if i < len(groups)-1 && !vc.waitReady(life, g) {
+			break
+		}
+	}
+	for _, q := range queues {
+		close(q)
+	}
+	done.Wait()
+	if life.Err() == nil {
+		vc.recommend(ctx, cl)
+	}
+}
+
+// waitReady waits until every VM of a priority group is ready, plus its
+// postReadyDelay, or its restartPriorityTimeout has passed since the
+// group started. It reports false if life ended first.
+func (vc *vcenter) waitReady(life context.Context, g []*boot) bool {
+	start := time.Now()
+	until := start
+	for _, b := range g {
+		deadline := time.Time{}
+		var timeout <-chan time.Time
+		if b.ready.timeout >= 0 && b.ready.condition != types.ClusterVmReadinessReadyConditionNone {
+			deadline = start.Add(b.ready.timeout)
+			t := time.NewTimer(time.Until(deadline))
+			defer t.Stop()
+			timeout = t.C
+		}
+		select {
+		case <-b.readyBy():
+			until = later(until, time.Now().Add(b.ready.postReady))
+		case <-timeout:
+			until = later(until, deadline)
+		case <-life.Done():
+			return false
+		}
+	}
+	return vc.sleep(life, time.Until(until))
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// powerOn restarts b's VM on its host: its resources are allocated (it
+// moves there, poweredOff and connected), it boots, it is powered on and
+// VmRestartedOnAlternateHostEvent is posted, and its guest heartbeat
+// turns green tools after. It reports false if life ended first.
+func (vc *vcenter) powerOn(life context.Context, ctx *simulator.Context, b *boot, tools time.Duration) bool {
+	svm, ok := ctx.Map.Get(b.vm.ref).(*simulator.VirtualMachine)
 	if !ok {
-		return
+		close(b.allocated)
+		close(b.on)
+		close(b.green)
+		return true
 	}
 	ctx.WithLock(svm, func() {
 		ctx.Update(svm, []types.PropertyChange{
-			{Name: "runtime.host", Val: &to}, {Name: "summary.runtime.host", Val: &to},
+			{Name: "runtime.host", Val: &b.to}, {Name: "summary.runtime.host", Val: &b.to},
 			{Name: "runtime.powerState", Val: types.VirtualMachinePowerStatePoweredOff},
 			{Name: "summary.runtime.powerState", Val: types.VirtualMachinePowerStatePoweredOff},
 			{Name: "runtime.connectionState", Val: types.VirtualMachineConnectionStateConnected},
 			{Name: "summary.runtime.connectionState", Val: types.VirtualMachineConnectionStateConnected},
 		})
 	})
-	relink(ctx, vm.ref, []types.ManagedObjectReference{from}, []types.ManagedObjectReference{to})
+	relink(ctx, b.vm.ref, []types.ManagedObjectReference{b.from}, []types.ManagedObjectReference{b.to})
+	close(b.allocated)
+	if !vc.sleep(life, b.took) {
+		return false
+	}
 	ctx.WithLock(svm, func() {
 		ctx.Update(svm, []types.PropertyChange{
 			{Name: "runtime.powerState", Val: types.VirtualMachinePowerStatePoweredOn},
 			{Name: "summary.runtime.powerState", Val: types.VirtualMachinePowerStatePoweredOn},
 		})
 	})
-	ev := &types.VmRestartedOnAlternateHostEvent{SourceHost: *hostArg(ctx, from)}
-	ev.Vm = &types.VmEventArgument{EntityEventArgument: types.EntityEventArgument{Name: vm.name}, Vm: vm.ref}
-	ev.Host, ev.ComputeResource, ev.Datacenter = hostArg(ctx, to), computeResourceArg(ctx, to), datacenterArg(ctx, to)
+	ev := &types.VmRestartedOnAlternateHostEvent{SourceHost: *hostArg(ctx, b.from)}
+	ev.Vm = &types.VmEventArgument{EntityEventArgument: types.EntityEventArgument{Name: b.vm.name}, Vm: b.vm.ref}
+	ev.Host, ev.ComputeResource, ev.Datacenter = hostArg(ctx, b.to), computeResourceArg(ctx, b.to), datacenterArg(ctx, b.to)
 	postEvent(ctx, ev)
+	close(b.on)
+	vc.goBackground(func(context.Context) {
+		if !vc.sleep(life, tools) {
+			return
+		}
+		ctx.WithLock(svm, func() {
+			if svm.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOn {
+				ctx.Update(svm, []types.PropertyChange{{Name: "summary.quickStats.guestHeartbeatStatus", Val: types.ManagedEntityStatusGreen}})
+			}
+		})
+		close(b.green)
+	})
+	return true
 }
 
-// cannotRestart posts why HA could not restart vm, which stays down.
-func (vc *vcenter) cannotRestart(ctx *simulator.Context, vm *viewVM, why string) {
+// cannotRestart posts why HA could not restart vm in its attempt-th
+// attempt and, unless that was the last, leaves a retry pending,
+// scheduled after the retry delay.
+func (vc *vcenter) cannotRestart(ctx *simulator.Context, cl *simulator.ClusterComputeResource, v *clusterView, vm *viewVM, why string, attempt int) {
+	most := v.maxRestarts()
+	vc.mu.Lock()
+	delay := cmp.Or(vc.ha.opts.RetryDelay, vc.ha.opts.scaled(2*time.Minute)) << (attempt - 1)
+	if attempt < most {
+		vc.ha.pending[vm.ref] = attempt
+	}
+	vc.mu.Unlock()
+	if attempt < most {
+		why += fmt.Sprintf(" (attempt %d of %d; HA retries when capacity appears, or in %s)", attempt, most, delay)
+		vc.goBackground(func(server context.Context) {
+			if vc.sleep(server, delay) {
+				vc.retry(server, ctx, cl, attempt)
+			}
+		})
+	} else {
+		why += fmt.Sprintf(" (attempt %d of %d; HA gives up)", attempt, most)
+	}
 	ev := &types.NotEnoughResourcesToStartVmEvent{Reason: why}
 	ev.Vm = &types.VmEventArgument{EntityEventArgument: types.EntityEventArgument{Name: vm.name}, Vm: vm.ref}
 	ev.Host, ev.ComputeResource, ev.Datacenter = hostArg(ctx, vm.host), computeResourceArg(ctx, vm.host), datacenterArg(ctx, vm.host)
 	postEvent(ctx, ev)
+}
+
+// retry tries again the restarts pending in cl: those after attempt
+// failed ones, or every one for attempt 0 (capacity appeared). A VM
+// running again meanwhile is dropped.
+func (vc *vcenter) retry(life context.Context, ctx *simulator.Context, cl *simulator.ClusterComputeResource, attempt int) {
+	v := readCluster(ctx, cl)
+	attempts := map[types.ManagedObjectReference]int{}
+	var refs []types.ManagedObjectReference
+	vc.mu.Lock()
+	for ref, n := range vc.ha.pending {
+		if vm := v.vms[ref]; vm != nil && (attempt == 0 || n == attempt) {
+			delete(vc.ha.pending, ref)
+			if h := v.host(vm.host); !vm.on || h == nil || !h.usable {
+				refs, attempts[ref] = append(refs, ref), n
+			}
+		}
+	}
+	vc.mu.Unlock()
+	if len(refs) > 0 {
+		vc.restartVMs(life, ctx, cl, refs, attempts)
+	}
+}
+
+// hostChanged follows a change of host's state in HA: the FDM roles of
+// its cluster are given again (a primary that went away is replaced at
+// once: leaving cleanly is no failure) and, when capacity appeared (the
+// host recovered, reconnected or left maintenance mode), the pending
+// restarts are retried in the background.
+func (vc *vcenter) hostChanged(ctx *simulator.Context, host types.ManagedObjectReference, capacity bool) {
+	cl, ok := ctx.Map.Get(parentOf(ctx, host)).(*simulator.ClusterComputeResource)
+	if !ok {
+		return
+	}
+	vc.assignRoles(ctx, cl)
+	if capacity {
+		vc.goBackground(func(life context.Context) { vc.retry(life, ctx, cl, 0) })
+	}
 }
 
 func (vc *vcenter) recover(sctx *simulator.Context, name string) error {
@@ -328,5 +810,6 @@ func (vc *vcenter) recover(sctx *simulator.Context, name string) error {
 	powerOffRunning(ctx, h.Self, vms)
 	setConnection(ctx, h, types.HostSystemConnectionStateConnected, types.VirtualMachineConnectionStateConnected)
 	postEvent(ctx, &types.HostConnectedEvent{HostEvent: hostEvent(ctx, h.Self)})
+	vc.hostChanged(ctx, h.Self, true)
 	return nil
 }

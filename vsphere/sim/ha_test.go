@@ -24,8 +24,76 @@ func fastHA(t *testing.T) (*Server, *govmomi.Client) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := startSpec(t, spec, Options{HA: HAOptions{DetectDelay: 100 * time.Millisecond, RestartDelay: 5 * time.Millisecond}})
+	return fastHAWith(t, spec, HAOptions{})
+}
+
+// fastHAWith starts spec with HA declaring failures after 100 ms and the
+// other options of o.
+func fastHAWith(t *testing.T, spec Spec, o HAOptions) (*Server, *govmomi.Client) {
+	t.Helper()
+	o.DetectDelay = 100 * time.Millisecond
+	s := startSpec(t, spec, Options{HA: o})
 	return s, login(t, s)
+}
+
+// reconfigureA reconfigures cluster-a.
+func reconfigureA(t *testing.T, c *govmomi.Client, spec *types.ClusterConfigSpecEx) {
+	t.Helper()
+	if err := reconfigure(t, c, spec); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// readinessSpec is cluster-a's default restart readiness.
+func readinessSpec(cond types.ClusterVmReadinessReadyCondition, postReady int32) *types.ClusterConfigSpecEx {
+	return &types.ClusterConfigSpecEx{Orchestration: &types.ClusterOrchestrationInfo{
+		DefaultVmReadiness: &types.ClusterVmReadiness{ReadyCondition: string(cond), PostReadyDelay: postReady}}}
+}
+
+// poweredOnOf returns the powered-on VMs of host.
+func poweredOnOf(t *testing.T, c *govmomi.Client, host string) []mo.VirtualMachine {
+	t.Helper()
+	return slices.DeleteFunc(vmsOn(t, c, host), func(v mo.VirtualMachine) bool {
+		return v.Runtime.PowerState != types.VirtualMachinePowerStatePoweredOn
+	})
+}
+
+// restarts waits until n VMs have been restarted and returns their
+// events, oldest first.
+func restarts(t *testing.T, c *govmomi.Client, n int) []*types.VmRestartedOnAlternateHostEvent {
+	t.Helper()
+	var out []*types.VmRestartedOnAlternateHostEvent
+	for deadline := time.Now().Add(20 * time.Second); len(out) < n && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		evs, err := event.NewManager(c.Client).QueryEvents(context.Background(), types.EventFilterSpec{EventTypeId: []string{"VmRestartedOnAlternateHostEvent"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = nil
+		for _, e := range slices.Backward(evs) {
+			out = append(out, e.(*types.VmRestartedOnAlternateHostEvent))
+		}
+	}
+	if len(out) < n {
+		t.Fatalf("%d VMs restarted; want %d", len(out), n)
+	}
+	return out
+}
+
+// failures returns the NotEnoughResourcesToStartVmEvents for vm, oldest
+// first.
+func failures(t *testing.T, c *govmomi.Client, vm string) []*types.NotEnoughResourcesToStartVmEvent {
+	t.Helper()
+	evs, err := event.NewManager(c.Client).QueryEvents(context.Background(), types.EventFilterSpec{EventTypeId: []string{"NotEnoughResourcesToStartVmEvent"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []*types.NotEnoughResourcesToStartVmEvent
+	for _, e := range slices.Backward(evs) {
+		if f := e.(*types.NotEnoughResourcesToStartVmEvent); f.Vm.Name == vm {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // door calls the fault door as c's session.
@@ -107,6 +175,9 @@ func TestHACrashRestartsVMsElsewhereInPriorityOrder(t *testing.T) {
 	}
 	first := on[len(on)-1]
 	vmRef := named(t, before, first, func(v mo.VirtualMachine) string { return v.Name }).Self
+	// Powered on is the ready condition, so that the first restart ends
+	// before the next begins.
+	reconfigureA(t, c, readinessSpec(types.ClusterVmReadinessReadyConditionPoweredOn, 0))
 	task, _ := cl.Reconfigure(ctx, &types.ClusterConfigSpecEx{DasVmConfigSpec: []types.ClusterDasVmConfigSpec{{
 		ArrayUpdateSpec: types.ArrayUpdateSpec{Operation: types.ArrayUpdateOperationAdd},
 		Info:            &types.ClusterDasVmConfigInfo{Key: vmRef, DasSettings: &types.ClusterDasVmSettings{RestartPriority: "highest"}},
@@ -221,5 +292,196 @@ func TestDoorNeedsASessionAndAHost(t *testing.T) {
 	c.Logout(context.Background())
 	if code, _ := door(t, s, c, "GET", ""); code != http.StatusUnauthorized {
 		t.Errorf("the door after logout: %d; want 401", code)
+	}
+}
+
+func TestHARestartsBootInParallelOnTheSurvivors(t *testing.T) {
+	const boot = 200 * time.Millisecond
+	// Three hosts of 9 powered-on VMs each: the survivors have the same
+	// capacity unreserved, so placement alternates between them.
+	spec := Spec{Datacenters: 1, Clusters: 1, HostsPerCluster: 3, VMs: 36, Datastores: 1, HAClusters: 1}
+	s, c := fastHAWith(t, spec, HAOptions{BootTime: boot})
+	on := poweredOnOf(t, c, "esx-a-02.lab.local")
+	if err := s.CrashHost("esx-a-02.lab.local"); err != nil {
+		t.Fatal(err)
+	}
+	declared := waitEvents(t, c, "DasHostFailedEvent")[0].GetEvent().CreatedTime
+	evs := restarts(t, c, len(on))
+	hosts := map[string]bool{}
+	last := declared
+	for _, e := range evs {
+		hosts[e.Host.Name] = true
+		last = later(last, e.CreatedTime)
+	}
+	n, k := len(on), len(hosts)
+	took, parallel := last.Sub(declared), time.Duration((n+k-1)/k)*boot
+	t.Logf("%d VMs on %d hosts, boot %s: last restart %s after the declaration", n, k, boot, took)
+	if k < 2 || took < parallel-boot/10 || took >= time.Duration(n-1)*boot {
+		t.Errorf("%d VMs restarted on %d hosts %s after the declaration; want about ceil(N/K)·B = %s, not N·B = %s",
+			n, k, took, parallel, time.Duration(n)*boot)
+	}
+}
+
+func TestHANextPriorityWaitsForReadiness(t *testing.T) {
+	const boot, tools = 100 * time.Millisecond, 200 * time.Millisecond
+	spec, _ := Preset("small")
+	s, c := fastHAWith(t, spec, HAOptions{BootTime: boot, ToolsDelay: tools})
+	on := poweredOnOf(t, c, "esx-a-01.lab.local")
+	if len(on) < 2 {
+		t.Fatalf("esx-a-01 runs %d VMs powered on; want 2", len(on))
+	}
+	// Guest heartbeats green plus 15 s (100 ms scaled) before the next
+	// priority.
+	reconfigureA(t, c, readinessSpec(types.ClusterVmReadinessReadyConditionGuestHbStatusGreen, 15))
+	reconfigureA(t, c, &types.ClusterConfigSpecEx{DasVmConfigSpec: []types.ClusterDasVmConfigSpec{{
+		ArrayUpdateSpec: types.ArrayUpdateSpec{Operation: types.ArrayUpdateOperationAdd},
+		Info:            &types.ClusterDasVmConfigInfo{Key: on[1].Self, DasSettings: &types.ClusterDasVmSettings{RestartPriority: "highest"}},
+	}}})
+	if err := s.CrashHost("esx-a-01.lab.local"); err != nil {
+		t.Fatal(err)
+	}
+	evs := restarts(t, c, 2)
+	if evs[0].Vm.Name != on[1].Name {
+		t.Fatalf("%s restarted first; want %s, of the highest priority", evs[0].Vm.Name, on[1].Name)
+	}
+	gap, want := evs[1].CreatedTime.Sub(evs[0].CreatedTime), tools+100*time.Millisecond+boot
+	if gap < want-10*time.Millisecond {
+		t.Errorf("the next priority restarted %s after the first; want at least heartbeat %s + postReadyDelay 100ms + boot %s = %s", gap, tools, boot, want)
+	}
+	v := named(t, fetch(t, c).vms, on[1].Name, func(v mo.VirtualMachine) string { return v.Name })
+	if v.Summary.QuickStats.GuestHeartbeatStatus != types.ManagedEntityStatusGreen {
+		t.Errorf("%s's guest heartbeat after the restart is %s; want green", v.Name, v.Summary.QuickStats.GuestHeartbeatStatus)
+	}
+}
+
+func TestHAFailedPrimaryCostsAnElection(t *testing.T) {
+	const election = 500 * time.Millisecond
+	spec, _ := Preset("small")
+	s, c := fastHAWith(t, spec, HAOptions{ElectionDelay: election})
+	states := func() map[string]string {
+		out := map[string]string{}
+		for _, h := range fetch(t, c).hosts {
+			if h.Runtime.DasHostState != nil {
+				out[h.Name] = h.Runtime.DasHostState.State
+			}
+		}
+		return out
+	}
+	if st := states(); st["esx-a-01.lab.local"] != "master" || st["esx-a-02.lab.local"] != "connectedToMaster" || st["esx-b-01.lab.local"] != "" {
+		t.Fatalf("FDM states before: %v; want esx-a-01 master, the other hosts of cluster-a connectedToMaster, none without HA", st)
+	}
+	if err := s.CrashHost("esx-a-01.lab.local"); err != nil {
+		t.Fatal(err)
+	}
+	evs := waitEvents(t, c, "HostConnectionLostEvent", "DasHostFailedEvent")
+	var lost, failed time.Time
+	for _, e := range evs {
+		switch e.(type) {
+		case *types.HostConnectionLostEvent:
+			lost = e.GetEvent().CreatedTime
+		case *types.DasHostFailedEvent:
+			failed = e.GetEvent().CreatedTime
+		}
+	}
+	if gap := failed.Sub(lost); gap < 100*time.Millisecond+election {
+		t.Errorf("the failed primary was declared %s after it was lost; want detection 100ms + election %s", gap, election)
+	}
+	if st := states(); st["esx-a-01.lab.local"] != "hostDown" || st["esx-a-02.lab.local"] != "master" || st["esx-a-03.lab.local"] != "connectedToMaster" {
+		t.Errorf("FDM states after: %v; want esx-a-01 hostDown, esx-a-02 elected master", st)
+	}
+}
+
+func TestHAPlacesByUnreservedCapacity(t *testing.T) {
+	spec, _ := Preset("small")
+	s, c := fastHAWith(t, spec, HAOptions{})
+	on := poweredOnOf(t, c, "esx-a-02.lab.local")
+	// Placement by free memory would pick the survivor with the most; it
+	// has almost no CPU unreserved.
+	free := map[string]int64{}
+	inv := fetch(t, c)
+	for _, h := range []string{"esx-a-01.lab.local", "esx-a-03.lab.local"} {
+		host := named(t, inv.hosts, h, func(h mo.HostSystem) string { return h.Name })
+		free[h] = host.Summary.Hardware.MemorySize >> 20
+		for _, v := range poweredOnOf(t, c, h) {
+			free[h] -= int64(v.Config.Hardware.MemoryMB)
+		}
+	}
+	roomy := "esx-a-01.lab.local"
+	if free["esx-a-03.lab.local"] > free[roomy] {
+		roomy = "esx-a-03.lab.local"
+	}
+	host := named(t, inv.hosts, roomy, func(h mo.HostSystem) string { return h.Name })
+	cpu := int64(host.Summary.Hardware.CpuMhz)*int64(host.Summary.Hardware.NumCpuCores) - 100
+	reserve(t, c, poweredOnOf(t, c, roomy)[0].Self, cpu, 0)
+	if err := s.CrashHost("esx-a-02.lab.local"); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range restarts(t, c, len(on)) {
+		if e.Host.Name == roomy {
+			t.Errorf("%s restarted on %s, which has the most free memory but %d MHz of CPU reserved of %d", e.Vm.Name, roomy, cpu, cpu+100)
+		}
+	}
+}
+
+func TestHARetriesWhenAHostRecovers(t *testing.T) {
+	spec, _ := Preset("small")
+	s, c := fastHAWith(t, spec, HAOptions{RetryDelay: time.Minute})
+	victim := poweredOnOf(t, c, "esx-a-01.lab.local")[0]
+	// esx-a-03, the survivor, has no CPU unreserved for the victim's
+	// reservation.
+	host := named(t, fetch(t, c).hosts, "esx-a-03.lab.local", func(h mo.HostSystem) string { return h.Name })
+	reserve(t, c, poweredOnOf(t, c, "esx-a-03.lab.local")[0].Self, int64(host.Summary.Hardware.CpuMhz)*int64(host.Summary.Hardware.NumCpuCores)-100, 0)
+	reserve(t, c, victim.Self, 2000, 0)
+	for _, h := range []string{"esx-a-02.lab.local", "esx-a-01.lab.local"} {
+		if err := s.CrashHost(h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for deadline := time.Now().Add(10 * time.Second); len(failures(t, c, victim.Name)) == 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s was never refused a restart", victim.Name)
+		}
+	}
+	if f := failures(t, c, victim.Name)[0]; !strings.Contains(f.Reason, "attempt 1 of 5; HA retries") {
+		t.Errorf("the first failure says %q; want attempt 1 of 5 and a retry", f.Reason)
+	}
+	if err := s.RecoverHost("esx-a-02.lab.local"); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		v := named(t, fetch(t, c).vms, victim.Name, func(v mo.VirtualMachine) string { return v.Name })
+		if v.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOn && v.Runtime.Host != nil &&
+			nameOf(s.model.Service.Context, *v.Runtime.Host) == "esx-a-02.lab.local" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s was not restarted on the recovered esx-a-02 (it is %s on %v)", victim.Name, v.Runtime.PowerState, v.Runtime.Host)
+		}
+	}
+}
+
+func TestHAGivesUpAfterMaxAttempts(t *testing.T) {
+	spec, _ := Preset("small")
+	s, c := fastHAWith(t, spec, HAOptions{RetryDelay: 20 * time.Millisecond})
+	reconfigureA(t, c, &types.ClusterConfigSpecEx{DasConfig: &types.ClusterDasConfigInfo{
+		Option: []types.BaseOptionValue{&types.OptionValue{Key: "das.maxvmrestartcount", Value: "3"}}}})
+	victim := poweredOnOf(t, c, "esx-a-03.lab.local")[0].Name
+	defer s.FailRestart(victim)()
+	if err := s.CrashHost("esx-a-03.lab.local"); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); len(failures(t, c, victim)) < 3; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s was refused %d times; want 3 attempts", victim, len(failures(t, c, victim)))
+		}
+	}
+	time.Sleep(500 * time.Millisecond) // the next retry would come after 160 ms
+	fs := failures(t, c, victim)
+	if len(fs) != 3 || !strings.Contains(fs[1].Reason, "attempt 2 of 3; HA retries") || !strings.Contains(fs[2].Reason, "attempt 3 of 3; HA gives up") {
+		var got []string
+		for _, f := range fs {
+			got = append(got, f.Reason)
+		}
+		t.Errorf("failures of %s: %q; want 3 attempts, the last giving up", victim, got)
 	}
 }

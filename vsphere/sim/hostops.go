@@ -73,6 +73,7 @@ func (vc *vcenter) maintenanceTask(ctx *simulator.Context, this types.ManagedObj
 		}
 		setHostRuntime(tc, h, "inMaintenanceMode", enter)
 		postEvent(tc, ev)
+		vc.hostChanged(tc, h.Self, !enter)
 		return nil
 	})
 }
@@ -118,6 +119,7 @@ func (vc *vcenter) connectionTask(ctx *simulator.Context, this types.ManagedObje
 		}
 		setConnection(tc, h, state, vmState)
 		postEvent(tc, event(hostEvent(tc, h.Self)))
+		vc.hostChanged(tc, h.Self, state == types.HostSystemConnectionStateConnected)
 		return nil
 	})
 }
@@ -261,6 +263,7 @@ func (vc *vcenter) powerDownTask(ctx *simulator.Context, this types.ManagedObjec
 		postEvent(tc, &types.HostShutdownEvent{HostEvent: hostEvent(tc, h.Self), Reason: reason})
 		setHostRuntime(tc, h, "powerState", power)
 		setConnection(tc, h, types.HostSystemConnectionStateNotResponding, types.VirtualMachineConnectionStateDisconnected)
+		vc.hostChanged(tc, h.Self, false)
 		if reboot {
 			vc.goBackground(func(life context.Context) {
 				if !vc.sleep(life, vc.rebootTime) {
@@ -272,6 +275,7 @@ func (vc *vcenter) powerDownTask(ctx *simulator.Context, this types.ManagedObjec
 				}
 				setConnection(tc, h, types.HostSystemConnectionStateConnected, types.VirtualMachineConnectionStateConnected)
 				postEvent(tc, &types.HostConnectedEvent{HostEvent: hostEvent(tc, h.Self)})
+				vc.hostChanged(tc, h.Self, true)
 			})
 		}
 		return nil

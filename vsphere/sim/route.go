@@ -73,7 +73,8 @@ func installVCenter(m *simulator.Model) *vcenter {
 		Self:      types.ManagedObjectReference{Type: "VtuiVCenter", Value: "vtui-vcenter"},
 		delays:    map[string]time.Duration{},
 		lifecycle: newLifecycle(),
-		ha:        haAgent{crashed: map[types.ManagedObjectReference]context.CancelFunc{}, failRestart: map[string]bool{}},
+		ha: haAgent{crashed: map[types.ManagedObjectReference]context.CancelFunc{}, failRestart: map[string]bool{},
+			pending: map[types.ManagedObjectReference]int{}},
 	}
 	vc.svc, vc.sctx = m.Service, m.Service.Context
 	vc.feed = newFeed(vc)

@@ -38,7 +38,8 @@ type Options struct {
 	Username string // "" means DefaultUsername
 	Password string // "" means a random password generated per server
 	// HA tunes the HA emulation (ha.go): how soon a crashed host is
-	// declared failed, and how long each restart takes.
+	// declared failed, how long a restarted VM takes to boot, elections
+	// and retries.
 	HA HAOptions
 	// HostRebootTime is how long a host RebootHost_Task reboots stays
 	// away before it is connected again; 0 means DefaultHostRebootTime.
@@ -70,6 +71,9 @@ type Server struct {
 func Start(ctx context.Context, spec Spec, opts Options) (*Server, error) {
 	if err := spec.Validate(); err != nil {
 		return nil, err
+	}
+	if err := opts.HA.Validate(); err != nil {
+		return nil, fmt.Errorf("start simulator: %w", err)
 	}
 	listen := opts.Listen
 	if listen == "" {
@@ -111,8 +115,11 @@ func Start(ctx context.Context, spec Spec, opts Options) (*Server, error) {
 	m.Map().Get(vim25.ServiceInstance).(*simulator.ServiceInstance).Content.About.InstanceUuid = uuid.NewString()
 	describeEvents(m)
 	vc := installVCenter(m)
-	vc.ha.opts = opts.HA
+	vc.ha.configure(opts.HA)
 	vc.rebootTime = cmp.Or(opts.HostRebootTime, DefaultHostRebootTime)
+	for _, cl := range m.Map().All("ClusterComputeResource") {
+		vc.assignRoles(detach(vc.sctx), cl.(*simulator.ClusterComputeResource))
+	}
 	rollUp(detach(vc.sctx)) // what the build cannot add up: admission control's figures
 	vc.serveSessions(cmp.Or(opts.SessionTimeout, DefaultSessionTimeout))
 	vc.wrapSDK(m.Service)

@@ -94,11 +94,11 @@ func fetch(t testing.TB, c *govmomi.Client) inventory {
 	}{
 		{"Datacenter", []string{"name", "vmFolder"}, &inv.dcs},
 		{"ClusterComputeResource", []string{"name", "host", "resourcePool", "network", "datastore", "summary", "configurationEx"}, &inv.clusters},
-		{"HostSystem", []string{"name", "parent", "vm", "datastore", "network", "runtime.connectionState", "runtime.powerState", "runtime.inMaintenanceMode", "summary.hardware", "summary.quickStats"}, &inv.hosts},
+		{"HostSystem", []string{"name", "parent", "vm", "datastore", "network", "runtime.connectionState", "runtime.powerState", "runtime.inMaintenanceMode", "runtime.dasHostState", "summary.hardware", "summary.quickStats"}, &inv.hosts},
 		{"VirtualMachine", []string{
 			"name", "parent", "runtime.host", "runtime.powerState", "runtime.connectionState", "summary.runtime.host", "summary.runtime.powerState",
 			"datastore", "network", "resourcePool", "config.hardware.numCPU", "config.hardware.memoryMB",
-			"config.instanceUuid", "guest.ipAddress", "guest.toolsRunningStatus", "summary.quickStats.overallCpuUsage",
+			"config.instanceUuid", "guest.ipAddress", "guest.toolsRunningStatus", "summary.quickStats.overallCpuUsage", "summary.quickStats.guestHeartbeatStatus",
 		}, &inv.vms},
 		{"Datastore", []string{"name", "vm", "host", "summary"}, &inv.dss},
 		{"Network", []string{"name", "host", "vm"}, &inv.nets},

@@ -8,6 +8,8 @@ import (
 
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25/types"
+
+	"github.com/vtui/vtui/ha/admission"
 )
 
 // clusterView is a cluster as the DRS and HA emulation see it when they
@@ -30,6 +32,7 @@ type viewHost struct {
 	usable               bool  // connected, powered on, not in maintenance
 	memMB, usedMB        int64 // capacity, and what powered-on VMs take
 	cpuMHz               int64 // capacity
+	resCPU, resMem       int64 // what its powered-on VMs reserve, as admission control counts it
 	datastores, networks []types.ManagedObjectReference
 }
 
@@ -94,7 +97,7 @@ func readCluster(ctx *simulator.Context, cl *simulator.ClusterComputeResource) *
 			}
 			v.vms[r] = x
 			if x.on {
-				h.usedMB += x.memMB
+				h.add(x, 1)
 			}
 		}
 	}
@@ -259,12 +262,27 @@ func (v *clusterView) best(vm *viewVM, skip func(*viewHost) bool) (*viewHost, st
 // move records that vm now runs on h.
 func (v *clusterView) move(vm *viewVM, h *viewHost) {
 	if from := v.host(vm.host); from != nil && vm.on {
-		from.usedMB -= vm.memMB
+		from.add(vm, -1)
 	}
 	vm.host = h.ref
 	if vm.on {
-		h.usedMB += vm.memMB
+		h.add(vm, 1)
 	}
+}
+
+// add counts the powered-on vm on h (sign 1), or no longer (-1): its
+// memory and what it reserves.
+func (h *viewHost) add(vm *viewVM, sign int64) {
+	cpu, mem := vm.need()
+	h.usedMB += sign * vm.memMB
+	h.resCPU += sign * cpu
+	h.resMem += sign * mem
+}
+
+// need is what vm reserves on the host it runs on, as admission control
+// counts it (ha/admission).
+func (vm *viewVM) need() (cpu, mem int64) {
+	return admission.VM{CPUMHz: vm.cpuResMHz, MemoryMB: vm.memResMB}.Need()
 }
 
 // on returns the powered-on VMs of host h, largest first, then by name.

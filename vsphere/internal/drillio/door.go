@@ -24,10 +24,10 @@ const doorPath = "/vtui/sim/v1"
 
 // SimInfo is what vtui's simulator says of its fault door.
 type SimInfo struct {
-	Simulator      string `json:"simulator"`
-	API            int    `json:"api"`
-	HADetectDelay  string `json:"ha_detect_delay"`
-	HARestartDelay string `json:"ha_restart_delay"`
+	Simulator     string `json:"simulator"`
+	API           int    `json:"api"`
+	HADetectDelay string `json:"ha_detect_delay"`
+	HABootTime    string `json:"ha_boot_time"`
 }
 
 // SimulatorInfo asks the server for vtui's simulator's fault door, as the
