@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vtui/vtui/vsphere/internal/conntest"
+
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/vim25/types"
 	"github.com/vtui/vtui/vsphere/internal/mo"
@@ -76,12 +78,12 @@ func TestEachListingFetchesOnlyWhatItShows(t *testing.T) {
 	}
 	for _, tt := range tests {
 		c, _ := connectSim(t, "small")
-		rec := record(c)
+		rec := conntest.Record(c.conn)
 		if _, err := c.InventoryFor(context.Background(), Listing(listings[tt.kind], tt.f)); err != nil {
 			t.Fatal(err)
 		}
 		got := map[string]string{}
-		for typ, paths := range rec.paths {
+		for typ, paths := range rec.Paths() {
 			got[typ] = strings.Join(paths, " ")
 		}
 		for _, typ := range slices.Sorted(maps.Keys(with(got, tt.want))) {
@@ -105,13 +107,13 @@ func sortedFields(s string) string {
 // creates one container view and sends one retrieval, as govc does.
 func TestGetClustersCreatesOneView(t *testing.T) {
 	c, _ := connectSim(t, "small")
-	rec := record(c)
+	rec := conntest.Record(c.conn)
 	inv, err := c.InventoryFor(context.Background(), Listing(listings["clusters"], Filter{}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	count := func(method string) int {
-		return len(rec.sent(func(m string) bool { return m == method }))
+		return len(rec.Sent(func(m string) bool { return m == method }))
 	}
 	if v, r := count("CreateContainerView"), count("RetrievePropertiesEx"); v != 1 || r != 1 {
 		t.Errorf("get clusters created %d views and sent %d retrievals; want 1 and 1", v, r)

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/vtui/vtui/vsphere/internal/conntest"
+
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25/soap"
 )
@@ -52,14 +54,14 @@ func TestClusterCountsFallBackToHostsOnPlainVcsim(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := record(c)
+	rec := conntest.Record(c.conn)
 	listed, err := c.InventoryFor(ctx, Listing(Load{Clusters: Rows}, Filter{}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := rec.sent(func(m string) bool { return m == "RetrievePropertiesEx" }); len(r) != 2 || !slices.Equal(slices.Sorted(slices.Values(rec.paths["HostSystem"])), []string{
+	if r := rec.Sent(func(m string) bool { return m == "RetrievePropertiesEx" }); len(r) != 2 || !slices.Equal(slices.Sorted(slices.Values(rec.Paths()["HostSystem"])), []string{
 		"name", "summary.quickStats.overallCpuUsage", "summary.quickStats.overallMemoryUsage", "vm"}) {
-		t.Errorf("get clusters sent %d retrievals, reading hosts' %v; want the clusters', then one of the hosts' name, usage and VMs", len(r), rec.paths["HostSystem"])
+		t.Errorf("get clusters sent %d retrievals, reading hosts' %v; want the clusters', then one of the hosts' name, usage and VMs", len(r), rec.Paths()["HostSystem"])
 	}
 	if len(listed.Clusters) == 0 || len(listed.Clusters) != len(whole.Clusters) {
 		t.Fatalf("listed %d clusters; want the whole inventory's %d", len(listed.Clusters), len(whole.Clusters))

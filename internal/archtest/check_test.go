@@ -45,7 +45,7 @@ func TestCheck(t *testing.T) {
 			"vsphere imports " + teatest + ": only ui, ui/... and cmd/... import bubbletea, bubbles, lipgloss and teatest"},
 		{"a test of ui imports vspheretest", pkg{ImportPath: m("ui"), TestImports: []string{m("vsphere/vspheretest")}}, ""},
 		{"cmd/vtui imports vspheretest", pkg{ImportPath: m("cmd/vtui"), Imports: []string{m("vsphere/vspheretest")}},
-			"cmd/vtui imports vsphere/vspheretest: no non-test package imports vsphere/vspheretest"},
+			"cmd/vtui imports vsphere/vspheretest: no non-test package imports vsphere/vspheretest or vsphere/internal/conntest"},
 		{"ha/drill imports os/exec", pkg{ImportPath: m("ha/drill"), Imports: []string{"os/exec"}}, ""},
 		{"a test of cmd/vtui imports os/exec", pkg{ImportPath: m("cmd/vtui"), TestImports: []string{"os/exec"}}, ""},
 		{"ui/drill imports os/exec", pkg{ImportPath: m("ui/drill"), Imports: []string{"os/exec"}},
@@ -90,7 +90,7 @@ func TestLayerOf(t *testing.T) {
 		ok   bool
 	}{
 		{"ui", 8, true}, {"ui/drill", 7, true}, {"ui/drill/deeper", 7, true}, {"internal/golden", 0, true},
-		{"internal/kinds", 6, true}, {"vsphere/internal/conn", 1, true}, {"vsphere", 2, true},
+		{"internal/kinds", 6, true}, {"vsphere/internal/conn", 1, true}, {"vsphere/internal/conntest", 1, true}, {"vsphere", 2, true},
 		{"vsphere/vspheretest", 3, true}, {"vsphere/gate", 3, true}, {"vsphere/gatex", 0, false}, {"uix", 0, false},
 		{"cmd/vtui", 9, true}, {"cmd", 9, true},
 	} {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vtui/vtui/vsphere/internal/conntest"
+
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/clusterspec"
 )
@@ -106,9 +108,9 @@ func TestReconfigureClusterRefusesBadConfigsAndHonoursPolicy(t *testing.T) {
 	}
 	for _, policy := range []vsphere.Policy{{DryRun: true}, {ReadOnly: true}} {
 		c := e.connect(policy)
-		rec := record(c)
+		rec := conntest.Record(c.Conn())
 		r := NewGate(c).Do(context.Background(), ReconfigureCluster(cc, vcsimKept(cc.Spec), false), nil)
-		if m := rec.sent(func(m string) bool { return m == "ReconfigureComputeResource_Task" }); len(m) > 0 {
+		if m := rec.Sent(func(m string) bool { return m == "ReconfigureComputeResource_Task" }); len(m) > 0 {
 			t.Errorf("policy %+v: sent %v (status %s)", policy, m, r.Status)
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vtui/vtui/vsphere/internal/conntest"
+
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/drillkit"
 	"github.com/vtui/vtui/vsphere/sim"
@@ -108,12 +110,12 @@ func TestCrashIsRefusedAgainstAnythingButTheSimulator(t *testing.T) {
 	if _, err := drillkit.SimulatorInfo(ctx, c); !errors.Is(err, drillkit.ErrNotSimulator) || !strings.Contains(err.Error(), "inject.method command") {
 		t.Errorf("SimulatorInfo on plain vcsim: %v; want drillkit.ErrNotSimulator naming the alternatives", err)
 	}
-	rec := record(c)
+	rec := conntest.Record(c.Conn())
 	r := NewGate(c).Do(ctx, CrashHost(inv.Hosts[0]), nil)
 	if r.Status != StatusFailed || !strings.Contains(r.Message, "only against vtui's simulator") {
 		t.Errorf("crash on plain vcsim: %s %q; want refused", r.Status, r.Message)
 	}
-	if m := rec.sent(mutating); len(m) > 0 {
+	if m := rec.Sent(mutating); len(m) > 0 {
 		t.Errorf("a refused crash sent %v", m)
 	}
 }

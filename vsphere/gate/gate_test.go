@@ -12,8 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vtui/vtui/vsphere/internal/conntest"
+
 	"github.com/vmware/govmomi/object"
-	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
 
@@ -22,46 +23,6 @@ import (
 	"github.com/vtui/vtui/vsphere/internal/mo"
 	"github.com/vtui/vtui/vsphere/sim"
 )
-
-// recorder is a test transport: it records the SOAP method of every request
-// that reaches it, and the property paths retrievals ask for.
-type recorder struct {
-	rt      soap.RoundTripper
-	mu      sync.Mutex
-	methods []string
-	paths   map[string][]string // by managed-object type, as asked for
-}
-
-func (r *recorder) RoundTrip(ctx context.Context, req, res soap.HasFault) error {
-	r.mu.Lock()
-	r.methods = append(r.methods, conn.MethodName(req))
-	if b, ok := req.(*methods.RetrievePropertiesExBody); ok {
-		if r.paths == nil {
-			r.paths = map[string][]string{}
-		}
-		for _, spec := range b.Req.SpecSet {
-			for _, ps := range spec.PropSet {
-				r.paths[ps.Type] = append(r.paths[ps.Type], ps.PathSet...)
-			}
-		}
-	}
-	r.mu.Unlock()
-	return r.rt.RoundTrip(ctx, req, res)
-}
-
-// record puts a recorder under c's transport's top layer.
-func record(c *vsphere.Client) *recorder {
-	r := &recorder{rt: conn.VIM(c.Conn()).RoundTripper}
-	conn.VIM(c.Conn()).RoundTripper = r
-	return r
-}
-
-// sent returns the recorded methods for which keep is true.
-func (r *recorder) sent(keep func(string) bool) []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return slices.DeleteFunc(slices.Clone(r.methods), func(m string) bool { return !keep(m) })
-}
 
 func mutating(m string) bool { return !vsphere.ReadOnlyMethod(m) }
 
@@ -244,7 +205,7 @@ func TestRefusedChangesSendNothing(t *testing.T) {
 	poolB, _ := vsphere.NewResolver(nil, inv).Pool(ctx, pools, "Resources", other.ClusterRef)
 	dsOnlyA, _ := inv.DatastoreNamed(sim.FirstClusterDatastore)
 
-	rec := record(e.c)
+	rec := conntest.Record(e.c.Conn())
 	tests := []struct {
 		action Action
 		check  string
@@ -262,9 +223,9 @@ func TestRefusedChangesSendNothing(t *testing.T) {
 		{p.EnterMaintenance(e.host(inv, "esx-b-01").Ref, 0), "running-vms"},
 	}
 	for _, tt := range tests {
-		before := len(rec.sent(mutating))
+		before := len(rec.Sent(mutating))
 		res := g.Do(ctx, tt.action, nil)
-		sent := rec.sent(mutating)[before:]
+		sent := rec.Sent(mutating)[before:]
 		if tt.check == "" {
 			if res.Status != StatusOK {
 				t.Errorf("%s: %+v; want ok", tt.action, res)
@@ -304,7 +265,7 @@ func TestReadOnlySendsNoMutation(t *testing.T) {
 	if !ro.RefusesMutations() || !NewGate(ro).Policy().ReadOnly {
 		t.Fatal("a client connected read-only neither refuses mutations nor makes read-only gates")
 	}
-	rec := record(ro)
+	rec := conntest.Record(ro.Conn())
 	sum := NewGate(ro).Run(context.Background(), actions, RunOptions{})
 	for _, r := range sum.Results {
 		if r.Status != StatusFailed || !errors.Is(r.Err, vsphere.ErrReadOnly) || !strings.HasPrefix(r.Message, r.Op.verb()) ||
@@ -315,22 +276,22 @@ func TestReadOnlySendsNoMutation(t *testing.T) {
 	if !errors.Is(sum.Err(), vsphere.ErrReadOnly) {
 		t.Errorf("Summary.Err() = %v; want it to wrap ErrReadOnly", sum.Err())
 	}
-	if m := rec.sent(mutating); len(m) > 0 {
+	if m := rec.Sent(mutating); len(m) > 0 {
 		t.Errorf("read-only gate sent %v", m)
 	}
-	if m := rec.sent(func(string) bool { return true }); len(m) > 0 {
+	if m := rec.Sent(func(string) bool { return true }); len(m) > 0 {
 		t.Errorf("read-only gate sent requests at all: %v", m)
 	}
 
 	// Defence in depth: the transport itself refuses a mutation that
 	// bypasses the gate, and a gate on such a client is read-only.
-	rec = record(e.c)
+	rec = conntest.Record(e.c.Conn())
 	e.c.RefuseMutations()
 	_, err := object.NewVirtualMachine(conn.VIM(e.c.Conn()), mo.ToMoRef(app.Ref)).PowerOff(context.Background())
 	if !errors.Is(err, vsphere.ErrReadOnly) || !strings.Contains(err.Error(), "PowerOffVM_Task") {
 		t.Errorf("PowerOff through a read-only transport: err = %v; want ErrReadOnly naming the method", err)
 	}
-	if m := rec.sent(mutating); len(m) > 0 {
+	if m := rec.Sent(mutating); len(m) > 0 {
 		t.Errorf("read-only transport let %v through", m)
 	}
 	// Reading still works: the inventory, tasks and events.
@@ -352,7 +313,7 @@ func TestDryRunInReadOnlyModeShowsThePlan(t *testing.T) {
 	e := newOpsEnv(t)
 	p, inv := e.planner()
 	c := e.connect(vsphere.Policy{ReadOnly: true, DryRun: true})
-	rec := record(c)
+	rec := conntest.Record(c.Conn())
 	app := e.vm(inv, "app-01")
 	sum := NewGate(c).Run(context.Background(), []Action{
 		p.Migrate(app.Ref, MigrateSpec{Host: e.host(inv, "esx-a-03").Ref}),
@@ -366,7 +327,7 @@ func TestDryRunInReadOnlyModeShowsThePlan(t *testing.T) {
 	if sum.Err() != nil {
 		t.Errorf("Summary.Err() = %v; want nil: a dry run fails nothing", sum.Err())
 	}
-	if m := rec.sent(func(string) bool { return true }); len(m) > 0 {
+	if m := rec.Sent(func(string) bool { return true }); len(m) > 0 {
 		t.Errorf("a read-only dry run sent %v", m)
 	}
 }
@@ -375,7 +336,7 @@ func TestDryRunChangesNothing(t *testing.T) {
 	e := newOpsEnv(t)
 	p, inv := e.planner()
 	dry := e.connect(vsphere.Policy{DryRun: true})
-	rec := record(dry)
+	rec := conntest.Record(dry.Conn())
 	app := e.vm(inv, "app-01")
 	sum := NewGate(dry).Run(context.Background(), []Action{
 		p.Migrate(app.Ref, MigrateSpec{Host: e.host(inv, "esx-a-03").Ref}),
@@ -392,7 +353,7 @@ func TestDryRunChangesNothing(t *testing.T) {
 		t.Errorf("dry-run message %q, err %v", sum.Results[0].Message, sum.Err())
 	}
 	// Only the server's own migration check may be asked; it changes nothing.
-	if m := rec.sent(func(m string) bool { return mutating(m) && m != "CheckRelocate_Task" }); len(m) > 0 {
+	if m := rec.Sent(func(m string) bool { return mutating(m) && m != "CheckRelocate_Task" }); len(m) > 0 {
 		t.Errorf("dry run sent %v", m)
 	}
 	if got := e.reload("app-01"); got.Host != app.Host || got.PowerState != "poweredOn" {
@@ -628,11 +589,11 @@ func TestOpErrorDescribesFaults(t *testing.T) {
 func TestBulkLostConnectionEndsUnknownAndStartsNothingMore(t *testing.T) {
 	e := newOpsEnv(t)
 	e.srv.SetTaskDelay("RelocateVm", 2*time.Second)
-	rec := record(e.c)
+	rec := conntest.Record(e.c.Conn())
 	var started atomic.Int32
 	var sentAtLoss atomic.Int32
 	sentAtLoss.Store(-1)
-	mutatingSent := func() int32 { return int32(len(rec.sent(mutating))) }
+	mutatingSent := func() int32 { return int32(len(rec.Sent(mutating))) }
 	sum := NewGate(e.c).Run(context.Background(), clusterAMoves(e), RunOptions{
 		Concurrency: 2,
 		Progress: func(p Progress) {
