@@ -155,3 +155,42 @@ func TestARetryPendingKeepsTheDrillWaiting(t *testing.T) {
 	}
 	sameMaps(t, "after the rollback", clusterState(t, c), before)
 }
+
+// TestMaxRestartsIsTheClustersOptionOrFive: the attempts HA makes come
+// from das.maxvmrestartcount, as HA reads it: unset or not a positive
+// number is its default, 5.
+func TestMaxRestartsIsTheClustersOptionOrFive(t *testing.T) {
+	for _, tt := range []struct {
+		option map[string]string
+		want   int
+	}{
+		{nil, 5},
+		{map[string]string{"das.maxvmrestartcount": "3"}, 3},
+		{map[string]string{"das.maxvmrestartcount": " 8 "}, 8},
+		{map[string]string{"das.maxvmrestartcount": "0"}, 5},
+		{map[string]string{"das.maxvmrestartcount": "many"}, 5},
+	} {
+		cfg := &vsphere.ClusterConfig{}
+		cfg.Spec.Unmodeled.HAOptions = tt.option
+		if got := maxRestarts(cfg); got != tt.want {
+			t.Errorf("maxRestarts(%v) = %d; want %d", tt.option, got, tt.want)
+		}
+	}
+}
+
+// TestALossThePlanToleratesStillReadsRTONotMet: with expect.lost 1, one
+// lost VM passes, but the RTO is unbounded: a warning says it was not met.
+func TestALossThePlanToleratesStillReadsRTONotMet(t *testing.T) {
+	plan := mustParse(t, strings.Replace(crashPlan, "expect: {rto: 30s}", "expect: {rto: 30s, lost: 1}", 1))
+	d := &drill{Runner: &Runner{Plan: plan}, rep: &Report{Lost: 1, RTOSeconds: 2,
+		VMs: []VMResult{{Name: "db-01", Protected: true}, {Name: "web-01", Protected: true, Recovered: true, RecoverySeconds: 2}}}}
+	d.judge()
+	if len(d.rep.Reasons) != 0 || !slices.ContainsFunc(d.rep.Warnings, func(w string) bool {
+		return strings.Contains(w, "the RTO was not met: 1 protected VM never back, which expect.lost (1) tolerates")
+	}) {
+		t.Errorf("reasons %q, warnings %q; want no reason and a warning that the RTO was not met", d.rep.Reasons, d.rep.Warnings)
+	}
+	if got := d.rep.RTO(); got != "not met: 1 protected VM never back (the others by 2.0s)" {
+		t.Errorf("RTO() = %q", got)
+	}
+}
