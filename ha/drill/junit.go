@@ -64,7 +64,7 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 		Timestamp: r.Started.UTC().Format(time.RFC3339),
 		Properties: []junitProperty{
 			{"result", string(r.Result)}, {"ha", string(r.HA)}, {"targets", strings.Join(r.Targets, ",")},
-			{"rto_seconds", seconds(r.RTOSeconds)}, {"expect_rto", r.Plan.Expect.RTO.String()},
+			{"rto_seconds", seconds(r.RTOSeconds)}, {"rto_met", fmt.Sprint(r.RTOMet)}, {"expect_rto", r.Plan.Expect.RTO.String()},
 			{"lost", fmt.Sprint(r.Lost)}, {"duplicated", fmt.Sprint(r.Duplicated)},
 		},
 	}

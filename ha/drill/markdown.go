@@ -46,7 +46,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		{"Scenario", fmt.Sprintf("%s by %s", r.Plan.Scenario, r.Plan.Inject.Method)},
 		{"Targets", strings.Join(r.Targets, ", ")},
 		{"HA", string(r.HA)},
-		{"RTO", fmt.Sprintf("%.1f s (expected at most %s)", r.RTOSeconds, r.Plan.Expect.RTO)},
+		{"RTO", fmt.Sprintf("%s (expected at most %s)", r.RTO(), r.Plan.Expect.RTO)},
 		{"Protected VMs", fmt.Sprintf("%d: %d lost (at most %d expected), %d duplicated", protected, r.Lost, r.Plan.Expect.Lost, r.Duplicated)},
 		{"Rollback", rollback},
 		{"Started", r.Started.Format("2006-01-02 15:04:05 MST")},

@@ -2,6 +2,7 @@ package drill
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"time"
 
@@ -52,9 +53,12 @@ type Report struct {
 	Preflight []gate.Check `json:"preflight"`
 	Timeline  []Moment     `json:"timeline"`
 	VMs       []VMResult   `json:"vms"`
-	// RTOSeconds is the longest recovery of a protected VM; Breakdown
-	// splits it into detection and restarts.
+	// RTOSeconds is the longest recovery of a protected VM that ran
+	// again; Breakdown splits it into detection and restarts. RTOMet says
+	// every protected VM ran again within expect.rto: a lost VM makes the
+	// RTO unbounded, so never met, whatever RTOSeconds says.
 	RTOSeconds float64   `json:"rto_seconds"`
+	RTOMet     bool      `json:"rto_met"`
 	Breakdown  Breakdown `json:"breakdown"`
 	// Lost counts protected VMs that did not run again on a surviving
 	// host; Duplicated counts VMs powered on more than once, or running
@@ -69,6 +73,15 @@ type Report struct {
 	// Err is what stopped a drill whose result is error, for callers
 	// that tell its kinds apart (a declined confirmation, say).
 	Err error `json:"-"`
+}
+
+// RTO says the RTO for people: "16.0s", or, with protected VMs lost,
+// "not met: 1 protected VM never back (the others by 16.0s)".
+func (r *Report) RTO() string {
+	if r.Lost == 0 {
+		return fmt.Sprintf("%.1fs", r.RTOSeconds)
+	}
+	return fmt.Sprintf("not met: %s never back (the others by %.1fs)", format.Count(r.Lost, "protected VM"), r.RTOSeconds)
 }
 
 // Moment is one line of a drill's timeline.

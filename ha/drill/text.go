@@ -74,8 +74,8 @@ func (r *Report) WriteText(w io.Writer) {
 		fmt.Fprintf(w, "  %s\n", why)
 	}
 	if !r.Injected.IsZero() {
-		fmt.Fprintf(w, "rto %.1fs (expected at most %s); %d protected VMs, %d lost, %d duplicated; HA %s\n",
-			r.RTOSeconds, r.Plan.Expect.RTO, protected, r.Lost, r.Duplicated, r.HA)
+		fmt.Fprintf(w, "rto %s (expected at most %s); %d protected VMs, %d lost, %d duplicated; HA %s\n",
+			r.RTO(), r.Plan.Expect.RTO, protected, r.Lost, r.Duplicated, r.HA)
 	}
 	r.Rollback.WriteText(w)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,7 +25,10 @@ type tracker struct {
 	// detected is when a target was first seen failing (not connected),
 	// declared when HA declared one failed (DasHostFailedEvent).
 	detected, declared time.Time
-	onMoment           func(Moment)
+	// maxRestarts is the cluster's das.maxvmrestartcount: the attempts
+	// HA makes to restart a VM before it gives up.
+	maxRestarts int
+	onMoment    func(Moment)
 }
 
 // vmTrack is one VM as the drill sees it.
@@ -42,7 +46,10 @@ type vmTrack struct {
 	// restarts and powerOnEvents the events: updates may coalesce a quick
 	// off-on, so the count is the largest of the three.
 	powerOns, restarts, powerOnEvents int
-	notes                             []string
+	// refused counts HA's failed attempts to restart it since the
+	// injection (NotEnoughResourcesToStartVmEvent).
+	refused int
+	notes   []string
 }
 
 // starts counts the VM's power-ons since the injection, by the evidence
@@ -60,7 +67,7 @@ type hostTrack struct {
 // inventory.
 func newTracker(pre *Preflight, onMoment func(Moment)) *tracker {
 	t := &tracker{hostName: map[string]string{}, targets: map[string]bool{}, vms: map[vsphere.Ref]*vmTrack{},
-		hosts: map[vsphere.Ref]*hostTrack{}, onMoment: onMoment}
+		hosts: map[vsphere.Ref]*hostTrack{}, onMoment: onMoment, maxRestarts: maxRestarts(pre.config)}
 	for _, h := range pre.inv.Hosts {
 		t.hostName[h.Ref.Value] = h.Name
 		if h.ClusterRef == pre.Cluster.Ref {
@@ -167,6 +174,7 @@ func (t *tracker) event(ob drillkit.Observation) {
 		}
 	case "NotEnoughResourcesToStartVmEvent":
 		if v := t.vms[ob.Ref]; v != nil {
+			v.refused++
 			v.notes = append(v.notes, "HA could not restart it: "+ob.Message)
 		}
 	case "VmRestartedOnAlternateHostEvent":
@@ -274,14 +282,40 @@ func (v *vmTrack) running(targets map[string]bool) bool {
 	return v.power == "poweredOn" && (v.conn == "" || v.conn == "connected") && !targets[v.host]
 }
 
-// done reports whether every protected VM of the targets runs again.
+// done reports whether every protected VM of the targets is accounted
+// for: it runs again, or HA gave up restarting it.
 func (t *tracker) done() bool {
 	for _, v := range t.vms {
-		if v.protected && v.onTarget && v.recovered.IsZero() {
+		if v.protected && v.onTarget && v.recovered.IsZero() && !t.givenUp(v) {
 			return false
 		}
 	}
 	return true
+}
+
+// givenUp says HA gave up restarting v, with no retry pending: it is not
+// running again, and HA was refused das.maxvmrestartcount times since the
+// injection. vCenter says so only in the last event's message text, which
+// a drill never reads, so the count of the typed events decides.
+func (t *tracker) givenUp(v *vmTrack) bool {
+	return v.recovered.IsZero() && v.refused >= t.maxRestarts
+}
+
+// defaultMaxRestarts is das.maxvmrestartcount's default.
+const defaultMaxRestarts = 5
+
+// maxRestarts is the cluster's das.maxvmrestartcount advanced option, or
+// its default when the option is unset or not a positive number (as HA
+// reads it).
+func maxRestarts(cfg *vsphere.ClusterConfig) int {
+	if cfg == nil {
+		return defaultMaxRestarts
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(cfg.Spec.Unmodeled.HAOptions["das.maxvmrestartcount"]))
+	if err != nil || n <= 0 {
+		return defaultMaxRestarts
+	}
+	return n
 }
 
 // outcome reports the protected VMs and those of the targets; inv is the
@@ -316,6 +350,9 @@ func (t *tracker) outcome(inv *vsphere.Inventory) (vms []VMResult, lost, duplica
 		}
 		if v.protected && !r.Recovered {
 			lost++
+			if t.givenUp(v) {
+				notes = append(notes, fmt.Sprintf("HA gave up after %d attempts (das.maxvmrestartcount %d)", v.refused, t.maxRestarts))
+			}
 			if v.host != "" && t.targets[v.host] {
 				notes = append(notes, "still on the failed host "+t.hostName[v.host])
 			}

@@ -83,6 +83,7 @@ func (d *drill) account(inv *vsphere.Inventory) {
 			}
 		}
 	}
+	r.RTOMet = r.Lost == 0 && r.RTOSeconds <= d.Plan.Expect.RTO.D().Seconds()
 	since := func(t time.Time) float64 {
 		if t.IsZero() {
 			return 0
@@ -112,6 +113,11 @@ func (d *drill) judge() {
 	}
 	if rto := d.Plan.Expect.RTO.D(); r.RTOSeconds > rto.Seconds() {
 		d.fail("recovery took %.1fs, beyond expect.rto %s", r.RTOSeconds, d.Plan.Expect.RTO)
+	}
+	if r.Lost > 0 && r.Lost <= d.Plan.Expect.Lost {
+		// The loss itself is tolerated, the RTO still not met: say so.
+		r.Warnings = append(r.Warnings, fmt.Sprintf("the RTO was not met: %s never back, which expect.lost (%d) tolerates",
+			format.Count(r.Lost, "protected VM"), d.Plan.Expect.Lost))
 	}
 	if r.Duplicated > 0 {
 		var names []string
