@@ -435,6 +435,12 @@ func TestAnInterruptAtEveryStepRollsBackToTheBaseline(t *testing.T) {
 			if !rep.Rollback.OK {
 				t.Errorf("rollback: %+v", rep.Rollback)
 			}
+			if rep.Lost != 0 || rep.RTOMet {
+				t.Errorf("interrupted, the drill counts %d lost and rto_met %t; want none lost and the RTO not met (VMs not back yet are not lost)", rep.Lost, rep.RTOMet)
+			}
+			if got := rep.RTO(); slices.ContainsFunc(rep.VMs, func(v VMResult) bool { return v.Protected && !v.Recovered }) && !strings.HasPrefix(got, "not measured: interrupted") {
+				t.Errorf("RTO %q; want it not measured, as VMs were not back when the drill was interrupted", got)
+			}
 			sameMaps(t, "after the rollback", clusterState(t, c), before)
 			if got := drsOf(t, c); got != drs {
 				t.Errorf("DRS %+v; want %+v", got, drs)

@@ -78,6 +78,17 @@ type Report struct {
 // RTO says the RTO for people: "16.0s", or, with protected VMs lost,
 // "not met: 1 protected VM never back (the others by 16.0s)".
 func (r *Report) RTO() string {
+	if r.Result == ResultInterrupted && !r.RTOMet {
+		notBack := 0
+		for _, v := range r.VMs {
+			if v.Protected && !v.Recovered {
+				notBack++
+			}
+		}
+		if notBack > 0 {
+			return fmt.Sprintf("not measured: interrupted with %s not back", format.Count(notBack, "protected VM"))
+		}
+	}
 	if r.Lost == 0 {
 		return fmt.Sprintf("%.1fs", r.RTOSeconds)
 	}

@@ -94,6 +94,19 @@ func (d *drill) account(inv *vsphere.Inventory) {
 		FirstRecoverySeconds: first, LastRecoverySeconds: r.RTOSeconds}
 }
 
+// notLostYet re-reads the account of a drill interrupted while it was
+// observing: a protected VM not back yet was not lost, for HA had not
+// finished (or started) restarting it; the RTO was not measured.
+func (d *drill) notLostYet() {
+	r := d.rep
+	r.Lost, r.RTOMet = 0, false
+	for i, v := range r.VMs {
+		if v.Protected && !v.Recovered {
+			r.VMs[i].Note = strings.TrimPrefix(v.Note+"; not back when the drill was interrupted, so not counted as lost", "; ")
+		}
+	}
+}
+
 // fail records an expectation the drill did not meet.
 func (d *drill) fail(format string, args ...any) {
 	d.rep.Reasons = append(d.rep.Reasons, fmt.Sprintf(format, args...))
@@ -150,6 +163,9 @@ func (d *drill) conclude(ctx context.Context, err error) {
 	}
 	if !d.track.t0.IsZero() && len(r.VMs) == 0 {
 		d.account(nil)
+		if r.Result == ResultInterrupted {
+			d.notLostYet()
+		}
 	}
 	d.rollback(ctx)
 	if !r.Rollback.OK && r.Rollback.Skipped == "" {
