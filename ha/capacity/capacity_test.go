@@ -160,6 +160,19 @@ func TestMandatoryAntiAffinityKeepsVMsApart(t *testing.T) {
 	}
 }
 
+// HA keeps VM-VM rules only where it can, mandatory or not: with no
+// other host, a VM restarts beside the one it is kept apart from, with a
+// warning (the what-if used to leave it down, which HA does not).
+func TestAntiAffinityIsKeptOnlyWhereItCan(t *testing.T) {
+	in := cluster([]string{"h1", "h2"}, 16384, "web-01@h1:1024", "web-02@h2:1024")
+	in.Config.Rules = []clusterspec.Rule{{Name: "web-apart", Kind: clusterspec.RuleAntiAffinity, Enabled: true, Mandatory: true,
+		VMs: []string{"web-01", "web-02"}}}
+	s := scenarioOf(t, analyze(t, in, 1), "h1")
+	if got := restarts(s); !slices.Equal(got, []string{"web-01->h2"}) || !slices.Equal(s.Restarts[0].Warnings, []string{"breaks rule web-apart"}) {
+		t.Errorf("restarts %v (%+v); want web-01->h2, breaking rule web-apart", got, s.Restarts)
+	}
+}
+
 // HA restarts where reservations fit, overcommitting memory: a VM's
 // configured size does not bound where it restarts (the what-if used to
 // count it, and so predicted losses the simulator's HA and vSphere's do
