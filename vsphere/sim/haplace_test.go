@@ -11,7 +11,9 @@ import (
 // and a mandatory VM-VM affinity rule whose other member is still down
 // on the failed host neither refuses a host nor pins the VM.
 func TestHAPlacesByReservationsAndKeepsVMRulesWhereItCan(t *testing.T) {
-	ref := func(typ, v string) types.ManagedObjectReference { return types.ManagedObjectReference{Type: typ, Value: v} }
+	ref := func(typ, v string) types.ManagedObjectReference {
+		return types.ManagedObjectReference{Type: typ, Value: v}
+	}
 	yes := true
 	failed := &viewHost{ref: ref("HostSystem", "h0"), name: "h0", memMB: 65536, cpuMHz: 40000}
 	full := &viewHost{ref: ref("HostSystem", "h1"), name: "h1", usable: true, memMB: 65536, usedMB: 65536, cpuMHz: 40000, resCPU: 32, resMem: 0}
