@@ -11,21 +11,24 @@
 // may be broken, and a VM needs only what a restart needs.
 //
 //   - Who restarts: the powered-on VMs of the failed hosts, in restart
-//     priority order (highest first; within a priority the largest memory
-//     first, which packs best). A VM whose priority is disabled is never
+//     priority order (highest first; within a priority the largest
+//     configured memory first: admission.RestartOrder). A VM whose priority is disabled is never
 //     restarted and does not count against the verdict.
-//   - What a VM needs: its memory reservation, else its configured memory
-//     (memory cannot be overcommitted for long); its CPU reservation, else
-//     its current CPU demand (CPU is time-shared, and counting configured
-//     vCPUs would call every consolidated cluster full).
+//   - What a VM needs: what it reserves, as admission control counts it
+//     (admission.VM.Need: its reservations, at least 32 MHz of CPU). Its
+//     configured memory and CPU demand do not count: HA restarts even
+//     when admission control is off and memory is overcommitted, placing
+//     by unreserved capacity only (shared/HA.md), and the simulator's HA
+//     does the same.
 //   - Where it may go: a surviving host that is connected, powered on, not
 //     in maintenance mode, sees the VM's datastores and networks, keeps
-//     the cluster's mandatory rules (VM-host must and must-not rules, and
-//     mandatory anti-affinity) and has the memory and CPU left. Among
-//     those, dedicated failover hosts first (admission control hosts:...),
-//     then hosts that keep the "should" rules, then the most unreserved
-//     memory, then CPU, then the name, as HA picks the compatible host with
-//     the most unreserved capacity.
+//     the cluster's mandatory VM-host rules and has the unreserved CPU and
+//     memory left. Among those, HA's pick (admission.Place, the function
+//     vtui's simulator restarts by): dedicated failover hosts first
+//     (admission control hosts:...), then the fewest rules broken ("should"
+//     rules, and VM-VM rules, which HA keeps only where it can), then the
+//     most unreserved capacity (the smaller of the unreserved shares of
+//     CPU and memory), then the name.
 //   - Admission control reserves capacity when VMs power on; HA attempts
 //     restarts even when it is off, so the what-if always places, and the
 //     report says whether the configured policy covers the failures asked.
@@ -37,8 +40,7 @@
 //     tolerated.
 //
 // Where this differs from vSphere: HA's memory overhead per VM, slot sizes
-// and the restart order's readiness conditions are not modelled; a
-// VM-VM affinity rule is treated as a "should" rule.
+// and the restart order's readiness conditions are not modelled.
 package capacity
 
 import (
@@ -110,8 +112,8 @@ type Scenario struct {
 	Stranded []Stranded `json:"stranded" yaml:"stranded"`
 	// Lost counts the protected VMs in Stranded.
 	Lost int `json:"lost" yaml:"lost"`
-	// FreeMemoryMB is the memory the surviving hosts have left after the
-	// restarts.
+	// FreeMemoryMB is the memory the surviving hosts have unreserved
+	// after the restarts.
 	FreeMemoryMB int64 `json:"free_memory_mb" yaml:"free_memory_mb"`
 }
 

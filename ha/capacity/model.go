@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/vtui/vtui/ha/admission"
 	"github.com/vtui/vtui/internal/format"
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/clusterspec"
@@ -17,7 +18,8 @@ type model struct {
 	hosts []host
 	vms   []vm
 	rules []rule
-	// base is each host's load from the VMs that run on it now.
+	// baseMem and baseCPU are what the VMs that run on each host now
+	// reserve there.
 	baseMem, baseCPU []int64
 	// on lists each host's powered-on VMs; at is each VM's host.
 	on [][]int
@@ -40,7 +42,8 @@ type vm struct {
 	name                 string
 	host                 int // index into hosts; -1 if not on a host of the cluster
 	on                   bool
-	memMB, cpuMHz        int64 // what a restart needs
+	memMB, cpuMHz        int64 // what a restart reserves (admission.VM.Need)
+	configuredMB         int64 // its configured memory, which orders restarts
 	priority             clusterspec.RestartPriority
 	datastores, networks []vsphere.Ref
 	rules                []int // indices into model.rules naming it
@@ -101,9 +104,10 @@ func newModel(in Input) *model {
 			i = -1
 		}
 		r := in.Reservations[v.Ref]
+		cpu, mem := admission.VM{CPUMHz: r.CPUMHz, MemoryMB: r.MemoryMB}.Need()
 		vs := vm{
 			name: v.Name, host: i, on: v.PowerState == "poweredOn",
-			memMB: cmp.Or(r.MemoryMB, int64(v.MemoryMB)), cpuMHz: cmp.Or(r.CPUMHz, int64(v.CPUUsageMHz)),
+			memMB: mem, cpuMHz: cpu, configuredMB: int64(v.MemoryMB),
 			priority:   in.Config.EffectiveRestartPriority(v.Name),
 			datastores: v.DatastoreRefs, networks: v.NetworkRefs,
 		}
@@ -199,7 +203,8 @@ func (m *model) scenario(failedIdx []int) Scenario {
 	}
 	slices.SortFunc(down, func(a, b int) int {
 		va, vb := m.vms[a], m.vms[b]
-		return cmp.Or(cmp.Compare(va.priority.Rank(), vb.priority.Rank()), cmp.Compare(vb.memMB, va.memMB), strings.Compare(va.name, vb.name))
+		return admission.RestartOrder(admission.Queued{Name: va.name, Rank: va.priority.Rank(), ConfiguredMB: va.configuredMB},
+			admission.Queued{Name: vb.name, Rank: vb.priority.Rank(), ConfiguredMB: vb.configuredMB})
 	})
 	p := placer{m: m, failed: failed, freeMem: freeMem, freeCPU: freeCPU, where: where}
 	for _, vi := range down {
@@ -238,20 +243,29 @@ type placer struct {
 	where            []int
 }
 
-// place picks the host for the VM vi and books its capacity there. It
-// returns the host's index with the "should" rules it breaks, or -1 and
-// why no host can take the VM.
+// place picks the host for the VM vi, as HA does (admission.Place), and
+// books its capacity there. It returns the host's index with the rules it
+// breaks, or -1 and why no host can take the VM.
 func (p *placer) place(vi int) (int, []string, string) {
 	v := p.m.vms[vi]
-	best, bestWarn := -1, []string(nil)
-	for hi := range p.m.hosts {
+	var idx []int
+	var warns [][]string
+	var targets []admission.Target
+	for hi, h := range p.m.hosts {
 		if p.failed[hi] || p.refuse(vi, hi, false).kind != "" {
 			continue
 		}
 		warn := p.shouldBreaks(vi, hi)
-		if best < 0 || p.better(hi, warn, best, bestWarn) {
-			best, bestWarn = hi, warn
-		}
+		idx, warns = append(idx, hi), append(warns, warn)
+		targets = append(targets, admission.Target{
+			Host:     admission.Host{Name: h.name, CPUMHz: h.cpuMHz, MemoryMB: h.memMB, Usable: true},
+			Failover: h.failover, Breaks: len(warn),
+			ReservedCPUMHz: h.cpuMHz - p.freeCPU[hi], ReservedMemoryMB: h.memMB - p.freeMem[hi],
+		})
+	}
+	best, bestWarn := -1, []string(nil)
+	if i := admission.Place(admission.VM{Name: v.name, CPUMHz: v.cpuMHz, MemoryMB: v.memMB}, targets); i >= 0 {
+		best, bestWarn = idx[i], warns[i]
 	}
 	if best < 0 {
 		// Only now say why, host by host: the words cost.
@@ -267,28 +281,6 @@ func (p *placer) place(vi int) (int, []string, string) {
 	p.freeCPU[best] -= v.cpuMHz
 	p.where[vi] = best
 	return best, bestWarn, ""
-}
-
-// better reports whether host a (breaking warnA) beats host b: dedicated
-// failover hosts first, then fewer "should" rules broken, then the most
-// free memory, then CPU, then the name.
-func (p *placer) better(a int, warnA []string, b int, warnB []string) bool {
-	ha, hb := p.m.hosts[a], p.m.hosts[b]
-	c := cmp.Or(
-		cmp.Compare(boolRank(hb.failover), boolRank(ha.failover)),
-		cmp.Compare(len(warnA), len(warnB)),
-		cmp.Compare(p.freeMem[b], p.freeMem[a]),
-		cmp.Compare(p.freeCPU[b], p.freeCPU[a]),
-		strings.Compare(ha.name, hb.name),
-	)
-	return c < 0
-}
-
-func boolRank(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // refusal is why one host cannot take a VM: a kind, for grouping, and the
@@ -327,17 +319,13 @@ func (p *placer) refuse(vi, hi int, explain bool) refusal {
 			return no("rule "+r.Name, "is not in host group %s, where rule %s keeps the VM", r.AffineHostGroup, r.Name)
 		case r.Kind == clusterspec.RuleVMHost && r.AntiAffineHostGroup != "" && r.hosts[hi]:
 			return no("rule "+r.Name, "is in host group %s, which rule %s keeps the VM off", r.AntiAffineHostGroup, r.Name)
-		case r.Kind == clusterspec.RuleAntiAffinity:
-			if other := p.memberOn(r, vi, hi); other != "" {
-				return no("rule "+r.Name, "runs %s, which rule %s keeps apart from the VM", other, r.Name)
-			}
 		}
 	}
 	if p.freeMem[hi] < v.memMB {
-		return no("memory", "has %s of memory free and the VM needs %s", format.MB(max(p.freeMem[hi], 0)), format.MB(v.memMB))
+		return no("memory", "has %s of memory unreserved and the VM reserves %s", format.MB(max(p.freeMem[hi], 0)), format.MB(v.memMB))
 	}
 	if p.freeCPU[hi] < v.cpuMHz {
-		return no("cpu", "has %s of CPU free and the VM needs %s", format.MHz(max(p.freeCPU[hi], 0)), format.MHz(v.cpuMHz))
+		return no("cpu", "has %s of CPU unreserved and the VM reserves %s", format.MHz(max(p.freeCPU[hi], 0)), format.MHz(v.cpuMHz))
 	}
 	return refusal{}
 }
@@ -365,7 +353,9 @@ func (m *model) compatibility(v vm, hi int) refusal {
 	return refusal{}
 }
 
-// shouldBreaks names the "should" rules placing vi on hi would break.
+// shouldBreaks names the rules placing vi on hi would break: "should"
+// rules, and VM-VM rules, which HA keeps where it can. A member of an
+// affinity rule pins it only once running (restarted or never down).
 func (p *placer) shouldBreaks(vi, hi int) []string {
 	var out []string
 	for _, ri := range p.m.vms[vi].rules {
@@ -374,20 +364,23 @@ func (p *placer) shouldBreaks(vi, hi int) []string {
 		switch {
 		case r.Kind == clusterspec.RuleAffinity:
 			for _, o := range r.members {
-				if o != vi && p.where[o] >= 0 && p.where[o] != hi {
+				if o != vi && p.m.vms[o].on && p.where[o] >= 0 && p.where[o] != hi && p.m.hosts[p.where[o]].usable {
 					broken = true
 				}
 			}
-		case r.Mandatory:
-			continue // kept by refuse
 		case r.Kind == clusterspec.RuleAntiAffinity:
 			broken = p.memberOn(r, vi, hi) != ""
+		case r.Mandatory:
+			continue // kept by refuse
 		case r.AffineHostGroup != "":
 			broken = !r.hosts[hi]
 		case r.AntiAffineHostGroup != "":
 			broken = r.hosts[hi]
 		}
-		if broken {
+		switch {
+		case broken && r.Mandatory:
+			out = append(out, "breaks rule "+r.Name)
+		case broken:
 			out = append(out, "breaks should rule "+r.Name)
 		}
 	}

@@ -55,18 +55,7 @@ func TestCapacityPredictsAdmissionControl(t *testing.T) {
 // them.
 func agree(t *testing.T, rng *rand.Rand, spec sim.Spec, steps int, tally map[string][2]int) {
 	ctx := context.Background()
-	srv, err := sim.Start(ctx, spec, sim.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
-	vc := vspheretest.Connect(t, srv)
-	u := *srv.URL
-	u.User = url.UserPassword(srv.Username, srv.Password)
-	gc, err := govmomi.NewClient(ctx, &u, true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, vc, gc := startBoth(t, spec, sim.Options{})
 
 	type cluster struct {
 		obj   *object.ClusterComputeResource
@@ -214,4 +203,24 @@ func agree(t *testing.T, rng *rand.Rand, spec sim.Spec, steps int, tally map[str
 				step, cfg.Spec.Cluster, current[ci], name, cpuRes, memRes, got, predicted)
 		}
 	}
+}
+
+// startBoth starts a simulator of spec, closed when t ends, and connects
+// to it both vtui's client and govmomi's, as the same user.
+func startBoth(t *testing.T, spec sim.Spec, opts sim.Options) (*sim.Server, *vsphere.Client, *govmomi.Client) {
+	t.Helper()
+	ctx := context.Background()
+	srv, err := sim.Start(ctx, spec, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	vc := vspheretest.Connect(t, srv)
+	u := *srv.URL
+	u.User = url.UserPassword(srv.Username, srv.Password)
+	gc, err := govmomi.NewClient(ctx, &u, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, vc, gc
 }

@@ -14,6 +14,9 @@ import (
 
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25/types"
+
+	"github.com/vtui/vtui/ha/admission"
+	"github.com/vtui/vtui/vsphere/clusterspec"
 )
 
 // HA emulation
@@ -44,15 +47,18 @@ import (
 //     and nothing restarts.
 //   - Placement first. The primary places the VMs that were powered on,
 //     in restart-priority order (highest first; within one, the largest
-//     memory first; disabled never restarts), each on a usable host other
-//     than its own that sees its datastores and networks, has the memory,
-//     keeps the mandatory VM-host rules, and has the unreserved CPU and
-//     memory for what the VM reserves (its reservations and at least
-//     32 MHz, as admission control counts them: ha/admission's VM.Need);
-//     preferring dedicated failover hosts, then hosts that keep
-//     anti-affinity and "should" rules, then the most unreserved
+//     configured memory first; disabled never restarts:
+//     ha/admission's RestartOrder), each on a usable host other than its
+//     own that sees its datastores and networks, keeps the mandatory
+//     VM-host rules, and has the unreserved CPU and memory for what the VM
+//     reserves (its reservations and at least 32 MHz, as admission control
+//     counts them: ha/admission's VM.Need; its configured memory does not
+//     count, as memory can be overcommitted); preferring dedicated
+//     failover hosts, then the fewest rules broken (VM-VM rules, kept
+//     where they can be, and "should" rules), then the most unreserved
 //     capacity (the smaller of the unreserved shares of CPU and memory),
-//     until all are placed or capacity runs out. A VM that cannot be
+//     until all are placed or capacity runs out: ha/admission's Place,
+//     which the capacity what-if predicts by. A VM that cannot be
 //     placed, or that a test told to fail (Server.FailRestart), gets
 //     NotEnoughResourcesToStartVmEvent (see Retries).
 //   - Then parallel power-ons. Each host powers on its share in order,
@@ -435,7 +441,8 @@ func (v *clusterView) restartOrder(refs []types.ManagedObjectReference) []*viewV
 		}
 	}
 	slices.SortFunc(out, func(a, b *viewVM) int {
-		return cmp.Or(cmp.Compare(v.priority(a), v.priority(b)), cmp.Compare(b.memMB, a.memMB), strings.Compare(a.name, b.name))
+		return admission.RestartOrder(admission.Queued{Name: a.name, Rank: v.priority(a), ConfiguredMB: a.memMB},
+			admission.Queued{Name: b.name, Rank: v.priority(b), ConfiguredMB: b.memMB})
 	})
 	return out
 }
@@ -493,21 +500,16 @@ func (v *clusterView) maxRestarts() int {
 	return defaultMaxRestarts
 }
 
-// haPlace picks where HA restarts vm: a usable host other than its own
-// that sees its storage and networks, has the memory, keeps mandatory
-// VM-host rules and has the unreserved CPU and memory for what vm
-// reserves; dedicated failover hosts first, then the fewest other rules
-// broken, then the most unreserved capacity.
+// haPlace picks where HA restarts vm: among the usable hosts other than
+// its own that see its storage and networks and keep the mandatory
+// VM-host rules, the one ha/admission's Place picks by unreserved
+// capacity.
 func (v *clusterView) haPlace(vm *viewVM) (*viewHost, string) {
-	failover := map[types.ManagedObjectReference]bool{}
-	if p, ok := v.cfg.DasConfig.AdmissionControlPolicy.(*types.ClusterFailoverHostAdmissionControlPolicy); ok {
-		for _, h := range p.FailoverHosts {
-			failover[h] = true
-		}
-	}
-	cpu, mem := vm.need()
-	var best *viewHost
-	var bestKey [3]int64
+	policy := v.admissionPolicy().Policy
+	want := admission.VM{Name: vm.name, CPUMHz: vm.cpuResMHz, MemoryMB: vm.memResMB}
+	cpu, mem := want.Need()
+	var hosts []*viewHost
+	var targets []admission.Target
 	var why []string
 	for _, h := range v.hosts {
 		if h.ref == vm.host {
@@ -517,36 +519,31 @@ func (v *clusterView) haPlace(vm *viewVM) (*viewHost, string) {
 			why = append(why, r)
 			continue
 		}
-		if h.cpuMHz-h.resCPU < cpu || h.memMB-h.resMem < mem {
+		t := admission.Target{
+			Host:           admission.Host{Name: h.name, CPUMHz: h.cpuMHz, MemoryMB: h.memMB, Usable: true},
+			Failover:       policy.Mode == clusterspec.AdmissionHosts && slices.Contains(policy.Hosts, h.name),
+			ReservedCPUMHz: h.resCPU, ReservedMemoryMB: h.resMem, Breaks: rulesBroken(v.breaks(vm, h)),
+		}
+		if !t.Fits(want) {
 			why = append(why, fmt.Sprintf("%s has %d MHz and %d MB unreserved and it reserves %d MHz and %d MB",
 				h.name, max(h.cpuMHz-h.resCPU, 0), max(h.memMB-h.resMem, 0), cpu, mem))
 			continue
 		}
-		fo := int64(0)
-		if failover[h.ref] {
-			fo = 1
-		}
-		key := [3]int64{fo, -int64(len(v.breaks(vm, h))), h.unreserved()}
-		if best == nil || slices.Compare(key[:], bestKey[:]) > 0 {
-			best, bestKey = h, key
-		}
+		hosts, targets = append(hosts, h), append(targets, t)
 	}
-	if best == nil {
-		return nil, "no surviving host can take it: " + strings.Join(why, "; ")
+	if i := admission.Place(want, targets); i >= 0 {
+		return hosts[i], ""
 	}
-	return best, ""
+	return nil, "no surviving host can take it: " + strings.Join(why, "; ")
 }
 
-// unreserved is the smaller of h's unreserved shares of CPU and memory,
-// in millionths.
-func (h *viewHost) unreserved() int64 {
-	share := func(total, res int64) int64 {
-		if total <= 0 {
-			return 0
-		}
-		return (total - res) * 1_000_000 / total
+// rulesBroken counts the rules of vs.
+func rulesBroken(vs []violation) int {
+	rules := map[string]bool{}
+	for _, b := range vs {
+		rules[b.rule] = true
 	}
-	return min(share(h.cpuMHz, h.resCPU), share(h.memMB, h.resMem))
+	return len(rules)
 }
 
 // boot is one VM's restart on the host placement gave it, and the

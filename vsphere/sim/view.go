@@ -140,15 +140,17 @@ func (v *clusterView) group(name string) []types.ManagedObjectReference {
 
 // violation is a rule a placement breaks.
 type violation struct {
-	rule         string
-	mandatory    bool
-	antiAffinity bool
-	why          string
+	rule      string
+	mandatory bool
+	vmVM      bool // a VM-VM rule (affinity or anti-affinity)
+	why       string
 }
 
 // breaks lists the enabled rules that running vm on h would break.
 // Anti-affinity between VMs counts as mandatory: DRS does not break it to
-// place a VM, and HA keeps it where it can.
+// place a VM, and HA keeps it where it can. An affinity rule is broken by
+// a powered-on member elsewhere on a usable host: one on a failed host,
+// waiting for its own restart, pins nothing.
 func (v *clusterView) breaks(vm *viewVM, h *viewHost) []violation {
 	var out []violation
 	if v.cfg == nil {
@@ -175,8 +177,8 @@ func (v *clusterView) breaks(vm *viewVM, h *viewHost) []violation {
 				continue
 			}
 			for _, o := range r.Vm {
-				if x := v.vms[o]; x != nil && o != vm.ref && x.on && x.host != h.ref {
-					out = append(out, violation{info.Name, mandatory, false, fmt.Sprintf("rule %s keeps it with %s", info.Name, x.name)})
+				if x := v.vms[o]; x != nil && o != vm.ref && x.on && x.host != h.ref && v.host(x.host).usable {
+					out = append(out, violation{info.Name, mandatory, true, fmt.Sprintf("rule %s keeps it with %s", info.Name, x.name)})
 					break
 				}
 			}
@@ -196,10 +198,12 @@ func (v *clusterView) breaks(vm *viewVM, h *viewHost) []violation {
 }
 
 // refusal says why h cannot take vm, or "" if it can: it must be usable,
-// see the VM's datastores and networks, have the memory free, and break
-// no mandatory rule; and but for HA, it must not be a dedicated failover
-// host admission control keeps free. DRS keeps anti-affinity as if mandatory; HA (ha) only
-// where it can, so for it anti-affinity never refuses.
+// see the VM's datastores and networks, and break no mandatory rule;
+// unless for HA (ha), it must also have the VM's configured memory free
+// and not be a dedicated failover host admission control keeps free. DRS keeps
+// anti-affinity as if mandatory; HA keeps VM-VM rules only where it can,
+// so for it they never refuse, and it counts reservations, not
+// configured memory (ha/admission's Place says why).
 func (v *clusterView) refusal(vm *viewVM, h *viewHost, ha bool) string {
 	switch {
 	case !h.usable:
@@ -210,11 +214,11 @@ func (v *clusterView) refusal(vm *viewVM, h *viewHost, ha bool) string {
 		return h.name + " does not see its datastores"
 	case !subset(vm.networks, h.networks):
 		return h.name + " lacks its networks"
-	case h.memMB-h.usedMB < vm.memMB:
+	case !ha && h.memMB-h.usedMB < vm.memMB:
 		return fmt.Sprintf("%s has %d MB free and it needs %d MB", h.name, max(h.memMB-h.usedMB, 0), vm.memMB)
 	}
 	for _, b := range v.breaks(vm, h) {
-		if b.mandatory && !(ha && b.antiAffinity) {
+		if b.mandatory && !(ha && b.vmVM) {
 			return h.name + ": " + b.why
 		}
 	}
