@@ -11,14 +11,14 @@ import (
 
 // ScenarioColumns are the columns of a table of scenarios, for people:
 // the hosts failed, how many VMs restarted, stayed down and were lost,
-// and the memory left free.
+// and the memory left unreserved.
 func ScenarioColumns() []format.Column[Scenario] {
 	return []format.Column[Scenario]{
 		{Title: "FAILED", Cell: func(s Scenario) string { return strings.Join(s.Failed, "+") }},
 		{Title: "RESTARTED", Cell: func(s Scenario) string { return strconv.Itoa(len(s.Restarts)) }},
 		{Title: "DOWN", Cell: func(s Scenario) string { return strconv.Itoa(len(s.Stranded)) }},
 		{Title: "LOST", Cell: func(s Scenario) string { return strconv.Itoa(s.Lost) }},
-		{Title: "FREE MEMORY", Cell: func(s Scenario) string { return format.MB(s.FreeMemoryMB) }},
+		{Title: "UNRESERVED MEMORY", Cell: func(s Scenario) string { return format.MB(s.FreeMemoryMB) }},
 	}
 }
 
@@ -36,7 +36,7 @@ func (r Report) WriteText(w io.Writer) error {
 	}
 	fmt.Fprintf(w, "\n%s: %d hosts (%d usable), %d protected VMs; %s\n", r.Cluster, r.Hosts, r.Usable, r.Protected, r.Admission)
 	if r.Worst != nil {
-		fmt.Fprintf(w, "worst case: %s down, %d protected VMs not restarted, %s of memory left\n",
+		fmt.Fprintf(w, "worst case: %s down, %d protected VMs not restarted, %s of memory left unreserved\n",
 			strings.Join(r.Worst.Failed, "+"), r.Worst.Lost, format.MB(r.Worst.FreeMemoryMB))
 	}
 	_, err := fmt.Fprintln(w, r.Verdict())

@@ -401,7 +401,7 @@ func (p *Preflight) checkCapacity(ctx context.Context, c *vsphere.Client, plan P
 			}
 		}
 	}
-	return passed("capacity", "%d VMs would restart elsewhere, %s of memory left", len(p.WhatIf.Restarts), mb(p.WhatIf.FreeMemoryMB))
+	return passed("capacity", "%d VMs would restart elsewhere, %s of memory left unreserved", len(p.WhatIf.Restarts), mb(p.WhatIf.FreeMemoryMB))
 }
 
 // mb writes megabytes as people read them.

@@ -95,7 +95,7 @@ func capacityLines(s Snapshot, st *common.Styles, width int) []string {
 
 // worstCase sums the worst scenario up: "worst case: esx-a-01 down: 2
 // VMs restarted elsewhere, 1 left down (1 of them protected); 12 GiB of
-// memory left".
+// memory left unreserved".
 func worstCase(w capacity.Scenario) string {
 	down := "none left down"
 	if len(w.Stranded) > 0 {
@@ -105,7 +105,7 @@ func worstCase(w capacity.Scenario) string {
 	if len(w.Restarts) == 1 {
 		restarted = "1 VM"
 	}
-	return fmt.Sprintf("worst case: %s down: %s restarted elsewhere, %s; %s of memory left",
+	return fmt.Sprintf("worst case: %s down: %s restarted elsewhere, %s; %s of memory left unreserved",
 		strings.Join(w.Failed, "+"), restarted, down, format.MB(w.FreeMemoryMB))
 }
 
