@@ -241,6 +241,10 @@ func waitForRestarts(t *testing.T, c *vsphere.Client, host string) {
 func TestARollbackRefusesAnotherVCenter(t *testing.T) {
 	_, c := haSim(t)
 	journal := killedDrill(t, c, crashPlan, StepVerify)
+	// As the other journal tests do: the rollbacks below come once HA's
+	// restarts are done, not while one still boots (and moves its VM after
+	// the rollback moved it back).
+	waitForRestarts(t, c, "esx-a-01.lab.local")
 	entries, err := ReadJournal(context.Background(), journal)
 	if err != nil {
 		t.Fatal(err)
