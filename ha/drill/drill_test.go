@@ -309,7 +309,7 @@ func TestPreflightReportsWhatAdmissionControlHolds(t *testing.T) {
 	}
 	// The small preset: failures:1 on three hosts, nothing reserved.
 	if ch := admissionCheck(crashPlan); ch.Status != gate.CheckPass ||
-		ch.Reason != "failures:1; free: 99% CPU, 100% memory (34%, 34% reserved); tolerates 2 host failures" {
+		ch.Reason != "failures:1; failover capacity 99% CPU, 100% memory (configured 34%, 34%); tolerates 2 host failures" {
 		t.Errorf("failures:1: %s", ch)
 	}
 	reconfigure(t, c, func(cfg *clusterspec.Config) {

@@ -315,12 +315,15 @@ func (p *Preflight) checkAdmission(plan Plan, in capacity.Input, gathered error)
 	return passed("admission-control", "%s", now)
 }
 
-// admissionNow says what admission control holds now: "free: 99% CPU,
-// 66% memory (34%, 34% reserved); tolerates 2 host failures".
+// admissionNow says what admission control holds now, in the vSphere
+// Client's terms: "failover capacity 99% CPU, 66% memory (configured 34%,
+// 34%); tolerates 2 host failures". The current failover capacity is the
+// share of the cluster that running VMs leave unreserved; the configured
+// one is what the policy keeps for restarts.
 func admissionNow(st admission.State) string {
 	var parts []string
 	if st.ReservedCPUPercent > 0 || st.ReservedMemoryPercent > 0 {
-		parts = append(parts, fmt.Sprintf("free: %d%% CPU, %d%% memory (%d%%, %d%% reserved)",
+		parts = append(parts, fmt.Sprintf("failover capacity %d%% CPU, %d%% memory (configured %d%%, %d%%)",
 			st.CPUPercent, st.MemoryPercent, st.ReservedCPUPercent, st.ReservedMemoryPercent))
 	}
 	for _, h := range st.FailoverHosts {
