@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -68,7 +69,11 @@ func TestMaintenanceActsOnTheMarkedHosts(t *testing.T) {
 	marked := []string{"esx-b-01.lab.local", "esx-b-02.lab.local"}
 	inMaintenance := func(want bool) {
 		t.Helper()
-		for _, h := range inventory(t, srv).FilterHosts(vsphere.Filter{Host: "esx-b-*"}) {
+		hosts := inventory(t, srv).FilterHosts(vsphere.Filter{Name: "esx-b-*"})
+		if len(hosts) != 3 {
+			t.Fatalf("%d hosts named esx-b-*; want the 3 of cluster-b", len(hosts))
+		}
+		for _, h := range hosts {
 			if h.MaintenanceMode != (want && h.Name != "esx-b-03.lab.local") {
 				t.Errorf("%s: maintenance mode %t; want it only on %v; notes %q", h.Name, h.MaintenanceMode, marked, noteText(a))
 			}
@@ -94,5 +99,19 @@ func TestMaintenanceActsOnTheMarkedHosts(t *testing.T) {
 			t.Errorf("after %q was confirmed %d hosts are still marked; want none", step.title, n)
 		}
 		inMaintenance(step.in)
+		// The next M decides from what the UI shows: wait for the watch to
+		// bring both hosts' new state, as a user would see it.
+		l.until("the UI to show the marked hosts' maintenance mode", func() bool {
+			seen := 0
+			for _, h := range a.inv.FilterHosts(vsphere.Filter{Name: "esx-b-*"}) {
+				if slices.Contains(marked, h.Name) {
+					if h.MaintenanceMode != step.in {
+						return false
+					}
+					seen++
+				}
+			}
+			return seen == len(marked)
+		})
 	}
 }
