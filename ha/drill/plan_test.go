@@ -66,7 +66,7 @@ func TestPlanErrorsNameTheLineAndKey(t *testing.T) {
 		key, msg            string
 	}{
 		{"unknown key", "scenario: host-failure", "scenario: host-failure\nscenarioo: x", 4, "scenarioo", "unknown key"},
-		{"bad scenario", "host-failure", "host-crash", 3, "scenario", `"host-crash" is not one of host-failure, evacuation`},
+		{"bad scenario", "host-failure", "host-crash", 3, "scenario", `"host-crash" is not one of host-failure, isolation, partition, evacuation`},
 		{"missing cluster", "cluster: cluster-a\n", "", 1, "", `missing key "cluster"`},
 		{"missing expect", "expect:\n  rto: 5m\n", "", 1, "", `missing key "expect"`},
 		{"bad duration", "rto: 5m", "rto: 5 minutes", 7, "expect.rto", "is not a duration"},

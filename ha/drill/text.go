@@ -30,8 +30,8 @@ func (p Plan) Describe() string {
 }
 
 // WriteText writes the preflight of plan for people: the plan's
-// description, a line per check, the protected VMs and where HA should
-// restart each.
+// description, a line per check, the protected VMs and the outcome
+// predicted for each.
 func (p *Preflight) WriteText(w io.Writer, plan Plan) {
 	fmt.Fprintf(w, "%s\n", plan.Describe())
 	for _, c := range p.Checks {
@@ -44,8 +44,8 @@ func (p *Preflight) WriteText(w io.Writer, plan Plan) {
 		}
 		fmt.Fprintf(w, "protected: %s\n", strings.Join(names, ", "))
 	}
-	for _, r := range p.WhatIf.Restarts {
-		fmt.Fprintf(w, "  expected: %s restarts on %s\n", r.VM, r.To)
+	for _, pr := range p.Predictions {
+		fmt.Fprintf(w, "  expected: %s\n", pr)
 	}
 }
 

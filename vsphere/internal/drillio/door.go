@@ -28,6 +28,9 @@ type SimInfo struct {
 	API           int    `json:"api"`
 	HADetectDelay string `json:"ha_detect_delay"`
 	HABootTime    string `json:"ha_boot_time"`
+	// HAIsolationDelay is how long after a host is declared isolated its
+	// isolation response applies; "" from a simulator without isolation.
+	HAIsolationDelay string `json:"ha_isolation_delay,omitempty"`
 }
 
 // SimulatorInfo asks the server for vtui's simulator's fault door, as the
