@@ -217,9 +217,9 @@ func (p *Plan) checkInject(doc *strictyaml.Document) error {
 	case p.Scenario == ScenarioHostFailure && in.Method == MethodSimNetwork:
 		return wrong("sim-network cuts a host's network, which HA does not count as a failure while its datastores answer: use scenario: isolation or partition, or method sim-crash to fail the host")
 	case p.Scenario.cutsNetwork() && in.Method == MethodSimCrash:
-		return wrong("sim-crash fails the host, which is scenario: host-failure; an %s cuts the network and leaves the host running: use method sim-network (vtui's simulator) or command", p.Scenario)
+		return wrong("sim-crash fails the host, which is scenario: host-failure; scenario %s cuts the network and leaves the host running: use method sim-network (vtui's simulator) or command", p.Scenario)
 	case p.Scenario.cutsNetwork() && in.Method == MethodEvacuate:
-		return wrong("evacuate is a planned maintenance; an %s cuts the network: use method sim-network (vtui's simulator) or command", p.Scenario)
+		return wrong("evacuate is a planned maintenance; scenario %s cuts the network: use method sim-network (vtui's simulator) or command", p.Scenario)
 	case p.Scenario == ScenarioEvacuation && in.Method != MethodEvacuate:
 		return wrong("%s fails a host; an evacuation scenario uses method evacuate", in.Method)
 	case in.Method == MethodCommand && in.Command.IsZero() && p.Scenario.cutsNetwork():

@@ -321,13 +321,13 @@ func (p *Preflight) checkHA(plan Plan) gate.Check {
 	case plan.Scenario == ScenarioEvacuation:
 		return passed("ha", "not needed: an evacuation moves running VMs")
 	case !ha.Enabled && plan.Scenario.cutsNetwork():
-		return failed("ha", "vSphere HA is disabled on %s, so nothing watches its hosts for an %s: vtui cluster ha set %s --enabled", p.Cluster.Name, plan.Scenario, p.Cluster.Name)
+		return failed("ha", "vSphere HA is disabled on %s, so nothing watches its hosts in a network cut (%s): vtui cluster ha set %s --enabled", p.Cluster.Name, plan.Scenario, p.Cluster.Name)
 	case !ha.Enabled:
 		return failed("ha", "vSphere HA is disabled on %s, so nothing would restart the VMs: vtui cluster ha set %s --enabled", p.Cluster.Name, p.Cluster.Name)
 	case !ha.HostMonitoring && plan.Scenario == ScenarioHostFailure:
 		return failed("ha", "HA host monitoring is off on %s, so a failed host is not failed over: vtui cluster ha set %s --host-monitoring", p.Cluster.Name, p.Cluster.Name)
 	case p.Watch > plan.Timeout.D():
-		return failed("ha", "HA acts on an %s within %s (%s), and the drill watches the VMs predicted to keep running for twice that, %s: "+
+		return failed("ha", "HA acts in this %s within %s (%s), and the drill watches the VMs predicted to keep running for twice that, %s: "+
 			"make timeout at least %s", plan.Scenario, p.Watch/2, p.Timing(), p.Watch, p.Watch)
 	}
 	reason := "enabled, with host monitoring"
@@ -335,7 +335,7 @@ func (p *Preflight) checkHA(plan Plan) gate.Check {
 		reason = "enabled; host monitoring is off, which suspends isolation responses"
 	}
 	if p.Watch > 0 {
-		reason += fmt.Sprintf("; HA acts on an %s within %s (%s): the VMs predicted to keep running are watched for %s", plan.Scenario, p.Watch/2, p.Timing(), p.Watch)
+		reason += fmt.Sprintf("; HA acts in this %s within %s (%s): the VMs predicted to keep running are watched for %s", plan.Scenario, p.Watch/2, p.Timing(), p.Watch)
 	}
 	return passed("ha", "%s", reason)
 }
@@ -493,8 +493,11 @@ func (p *Preflight) checkMethod(plan Plan) gate.Check {
 		switch {
 		case p.HA != HASimulated:
 			return failed("method", "%v", p.notSim)
-		case plan.Inject.Method == MethodSimNetwork && p.sim.HAIsolationDelay == "":
-			return failed("method", "this simulator's fault door cannot cut a host's network (it says no ha_isolation_delay): run a vtui sim of this vtui's version")
+		case plan.Inject.Method == MethodSimNetwork:
+			if fault, ok := p.simCuts(plan.Scenario); !ok {
+				return failed("method", "this simulator's fault door cannot %s a host and restore its network (it offers %s): run a vtui sim of this vtui's version",
+					fault, strings.Join(p.sim.Faults, ", "))
+			}
 		}
 		return passed("method", "%s through the simulator's fault door", plan.Inject.Method)
 	case MethodCommand:
@@ -521,6 +524,16 @@ func (p *Preflight) checkMethod(plan Plan) gate.Check {
 		return passed("method", "maintenance mode; DRS (fully automated) moves the VMs")
 	}
 	return passed("method", "maintenance mode, after vtui moves the VMs by placement")
+}
+
+// simCuts names the simulator's fault that cuts the network as scenario
+// does, and says whether its fault door offers it and its restoration.
+func (p *Preflight) simCuts(s Scenario) (string, bool) {
+	fault := "isolate"
+	if s == ScenarioPartition {
+		fault = "partition"
+	}
+	return fault, slices.Contains(p.sim.Faults, fault) && slices.Contains(p.sim.Faults, "restore-network")
 }
 
 // PlannedCommand is a command of method command that a drill will run.

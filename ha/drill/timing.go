@@ -70,7 +70,7 @@ func (p *Preflight) Timing() HATiming {
 		if err1 == nil && err2 == nil {
 			t = HATiming{Detect: detect, Isolate: isolate, From: "the simulator's, vSphere's scaled by " + detect.String() + "/15s"}
 			scale = func(d time.Duration) time.Duration {
-				return time.Duration(int64(d) * int64(detect) / int64(vsphereDetect))
+				return time.Duration(float64(d) * float64(detect) / float64(vsphereDetect))
 			}
 		}
 	}
