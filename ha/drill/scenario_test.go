@@ -310,3 +310,38 @@ func TestHATimingReadsTheClusterAndTheDoor(t *testing.T) {
 		t.Errorf("a partition: acts after %s; want 30s (detection and an election)", got)
 	}
 }
+
+// TestAMultiHostFailureThatMissesAHostSaysWhich fails two hosts by a
+// command that takes on one only: the drill fails, naming the host that
+// was not seen failing; the VMs of the other are restarted, and those of
+// the missed one are not counted lost.
+func TestAMultiHostFailureThatMissesAHostSaysWhich(t *testing.T) {
+	srv, c := haSim(t)
+	plan := strings.NewReplacer("[esx-a-01.lab.local]", "[esx-a-01.lab.local, esx-a-03.lab.local]",
+		"method: sim-crash", `method: command, command: [poweroff, "{{.Host}}"], recover: [poweron, "{{.Host}}"]`,
+		"detect-timeout: 10s", "detect-timeout: 1s").Replace(crashPlan)
+	exec := func(_ context.Context, inv Invocation) (string, error) {
+		switch host := inv.Argv[1]; {
+		case inv.Argv[0] == "poweroff" && host == "esx-a-01.lab.local":
+			return "off", srv.CrashHost(host)
+		case inv.Argv[0] == "poweron":
+			return "on", srv.RecoverHost(host)
+		}
+		return "ignored", nil // the BMC of esx-a-03 did nothing
+	}
+	rep := runScenario(t, c, plan, nil, &Runner{Exec: exec})
+	if rep.Result != ResultFail || rep.Lost != 0 || !slices.ContainsFunc(rep.Reasons, func(r string) bool {
+		return strings.HasPrefix(r, "the injection did not take on esx-a-03.lab.local: not seen failing (notResponding) within detect-timeout 1s")
+	}) {
+		t.Fatalf("want fail naming esx-a-03, nothing lost; got:\n%s", describe(rep))
+	}
+	for _, v := range rep.VMs {
+		switch {
+		case !v.Protected:
+		case v.FromHost == "esx-a-01.lab.local" && (v.Outcome != OutcomeRestarts || !v.Recovered):
+			t.Errorf("%s: %+v; want it restarted", v.Name, v)
+		case v.FromHost == "esx-a-03.lab.local" && !strings.Contains(v.Note, "not lost: its host never failed"):
+			t.Errorf("%s: %+v; want it not lost, its host never failed", v.Name, v)
+		}
+	}
+}

@@ -448,7 +448,11 @@ func (t *tracker) outcome(inv *vsphere.Inventory) (vms []VMResult, lost, duplica
 				notes = append(notes, fmt.Sprintf("HA gave up after %d attempts (das.maxvmrestartcount %d)", v.refused, t.maxRestarts))
 			}
 			if v.host != "" && t.targets[v.host] {
-				notes = append(notes, "still on the failed host "+t.hostName[v.host])
+				how := "failed"
+				if t.cutOff {
+					how = "cut-off"
+				}
+				notes = append(notes, "still on the "+how+" host "+t.hostName[v.host])
 			}
 		}
 		r.Note = strings.Join(notes, "; ")
