@@ -345,3 +345,32 @@ func TestAMultiHostFailureThatMissesAHostSaysWhich(t *testing.T) {
 		}
 	}
 }
+
+// TestLiveShowsAnIsolatedVMRunning: the live view of an isolation whose
+// response is none never shows a protected VM down, as the verdict has
+// them all kept running; with powerOff, each goes down and comes back.
+func TestLiveShowsAnIsolatedVMRunning(t *testing.T) {
+	for _, response := range []clusterspec.IsolationResponse{clusterspec.IsolationNone, clusterspec.IsolationPowerOff} {
+		t.Run(string(response), func(t *testing.T) {
+			_, c := haSim(t)
+			if response != clusterspec.IsolationNone {
+				reconfigure(t, c, func(cfg *clusterspec.Config) { cfg.HA.IsolationResponse = response })
+			}
+			r := &Runner{Client: c, Plan: mustParse(t, isolationPlan)}
+			pre, err := r.Preflight(context.Background())
+			if err != nil || !pre.OK() {
+				t.Fatalf("preflight: %v %s", err, pre.Why())
+			}
+			l := NewLive(pre)
+			r.OnMoment = l.Add
+			if rep := r.Run(context.Background()); rep.Result != ResultPass {
+				t.Fatalf("the drill did not pass:\n%s", describe(rep))
+			}
+			for _, v := range l.VMs() {
+				if restarted := response != clusterspec.IsolationNone; v.Down != restarted || v.Back != restarted {
+					t.Errorf("%s: live %+v; want down and back %t", v.Name, v, restarted)
+				}
+			}
+		})
+	}
+}
