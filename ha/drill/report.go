@@ -136,8 +136,9 @@ type VMResult struct {
 }
 
 // Breakdown splits the RTO: seconds from the injection to the first
-// target seen failing, to HA declaring it failed, and to the first and
-// last protected VM running again. Zero where it did not happen.
+// target seen failing (or cut off), to HA declaring one failed (or, in an
+// isolation, isolated: DasHostIsolatedEvent), and to the first and last
+// protected VM running again. Zero where it did not happen.
 type Breakdown struct {
 	DetectedSeconds      float64 `json:"detected_seconds"`
 	DeclaredSeconds      float64 `json:"declared_failed_seconds"`
