@@ -491,6 +491,9 @@ func (p *Preflight) checkMethod(plan Plan) gate.Check {
 	switch plan.Inject.Method {
 	case MethodSimCrash, MethodSimNetwork:
 		switch {
+		case p.HA != HASimulated && plan.Inject.Method == MethodSimNetwork:
+			return failed("method", "sim-network works only against vtui's simulator, and this server is not (it has no fault door); "+
+				"for a real vCenter use inject.method command, with a command that cuts the host's management network and leaves its storage up")
 		case p.HA != HASimulated:
 			return failed("method", "%v", p.notSim)
 		case plan.Inject.Method == MethodSimNetwork:
