@@ -111,12 +111,14 @@ import (
 // reserved the capacity for them: they are placed even where a user's
 // power-on would be refused, dedicated failover hosts first.
 //
-// Where it differs from vSphere HA: there are no heartbeat datastores, no
-// isolation or partitions (a crash is always a failure), no VM or
-// application monitoring, no memory overhead in placement, no per-host
-// limit on concurrent power-ons beyond one at a time, and a VM is never
-// restarted on the host it failed on. Reports of drills run against it
-// say "simulated HA".
+// Besides a crash, a host's network can be cut: isolation and partitions,
+// told from failures by datastore heartbeats (isolation.go).
+//
+// Where it differs from vSphere HA: no VM or application monitoring and
+// no VM component protection (storage faults), no memory overhead in
+// placement, no per-host limit on concurrent power-ons beyond one at a
+// time, and a VM is never restarted on the host it failed on. Reports of
+// drills run against it say "simulated HA".
 
 // HAOptions tunes the HA emulation. The zero value has vSphere's
 // detection delay and instant boots.
