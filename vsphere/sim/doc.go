@@ -172,9 +172,9 @@
 //     reaches none, a partitioned one its own), FDM's choice of two
 //     heartbeat datastores per host (any common one counts), the primary
 //     a partition's split hosts elect among themselves (vCenter does not
-//     reach it, and nothing fails behind it: a host whose network is cut
-//     cannot be crashed until it is restored), and a vCenter that reaches
-//     both sides of a partition.
+//     reach it; a split host that crashes is failed over by the rest's
+//     primary, as its heartbeats stop), and a vCenter that reaches both
+//     sides of a partition.
 //   - HA admission control (admission.go), with HA and admission control
 //     enabled and the computation of package ha/admission, which vtui's
 //     capacity what-if and drill preflight share: PowerOnVM_Task fails its

@@ -211,7 +211,9 @@ var (
 
 // CrashHost crashes the host named name, as a power loss would (see the
 // HA emulation above), and returns when it is down; failover follows
-// after the detection delay, in the background.
+// after the detection delay, in the background. A host whose network is
+// cut (isolation.go) may crash too: its datastore heartbeats stop and its
+// disk locks lapse, and recovering it brings its network back.
 func (s *Server) CrashHost(name string) error {
 	return s.vc.crash(s.model.Service.Context, name)
 }
@@ -255,13 +257,18 @@ func (vc *vcenter) crash(sctx *simulator.Context, name string) error {
 	hname, state, _, vms := readHost(ctx, h)
 	vc.mu.Lock()
 	_, down := vc.ha.crashed[h.Self]
+	cut := vc.ha.cut[h.Self]
 	vc.mu.Unlock()
-	if down || state != types.HostSystemConnectionStateConnected {
+	if down || cut == nil && state != types.HostSystemConnectionStateConnected {
 		return fmt.Errorf("%w: %s is %s", errHostState, hname, state)
 	}
 	on := poweredOnRefs(ctx, h.Self, vms)
-	setConnection(ctx, h, types.HostSystemConnectionStateNotResponding, types.VirtualMachineConnectionStateDisconnected)
-	postEvent(ctx, &types.HostConnectionLostEvent{HostEvent: hostEvent(ctx, h.Self)})
+	if cut != nil {
+		on = vc.endCut(h.Self, cut, on) // vCenter lost it already
+	} else {
+		setConnection(ctx, h, types.HostSystemConnectionStateNotResponding, types.VirtualMachineConnectionStateDisconnected)
+		postEvent(ctx, &types.HostConnectionLostEvent{HostEvent: hostEvent(ctx, h.Self)})
+	}
 	failover, cancel := context.WithCancel(vc.lifecycle.ctx)
 	vc.mu.Lock()
 	vc.ha.crashed[h.Self] = cancel
