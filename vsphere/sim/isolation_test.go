@@ -453,6 +453,31 @@ func TestACutHostThatCrashesFailsOver(t *testing.T) {
 	}
 }
 
+// TestACrashAfterTheResponseLeavesItsVMsToHA: a VM the isolation
+// response powered off is HA's already (its restart failed here, a retry
+// pending); when the host then crashes, the failover does not try it
+// again as if it had died with the host.
+func TestACrashAfterTheResponseLeavesItsVMsToHA(t *testing.T) {
+	s, c := fastHAWith(t, mustPreset(t, "small"), HAOptions{RetryDelay: time.Minute})
+	on := poweredOnOf(t, c, "esx-a-03.lab.local")
+	if len(on) < 2 {
+		t.Fatalf("esx-a-03 runs %d VMs; want 2", len(on))
+	}
+	overrideVM(t, c, on[0].Self, types.ClusterDasVmSettings{IsolationResponse: string(types.ClusterDasVmSettingsIsolationResponsePowerOff)})
+	defer s.FailRestart(on[0].Name)()
+	if err := s.IsolateHost("esx-a-03.lab.local"); err != nil {
+		t.Fatal(err)
+	}
+	waitEvents(t, c, "NotEnoughResourcesToStartVmEvent")
+	if err := s.CrashHost("esx-a-03.lab.local"); err != nil {
+		t.Fatal(err)
+	}
+	restarts(t, c, 1) // on[1], which died with the host
+	if fs := failures(t, c, on[0].Name); len(fs) != 1 {
+		t.Errorf("%s's restart was attempted %d times; want once, its retry pending", on[0].Name, len(fs))
+	}
+}
+
 func TestDoorIsolatesPartitionsAndRestores(t *testing.T) {
 	s, c := fastHA(t)
 	code, body := door(t, s, c, "GET", "")
