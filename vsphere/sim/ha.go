@@ -111,12 +111,14 @@ import (
 // reserved the capacity for them: they are placed even where a user's
 // power-on would be refused, dedicated failover hosts first.
 //
-// Where it differs from vSphere HA: there are no heartbeat datastores, no
-// isolation or partitions (a crash is always a failure), no VM or
-// application monitoring, no memory overhead in placement, no per-host
-// limit on concurrent power-ons beyond one at a time, and a VM is never
-// restarted on the host it failed on. Reports of drills run against it
-// say "simulated HA".
+// Besides a crash, a host's network can be cut: isolation and partitions,
+// told from failures by datastore heartbeats (isolation.go).
+//
+// Where it differs from vSphere HA: no VM or application monitoring and
+// no VM component protection (storage faults), no memory overhead in
+// placement, no per-host limit on concurrent power-ons beyond one at a
+// time, and a VM is never restarted on the host it failed on. Reports of
+// drills run against it say "simulated HA".
 
 // HAOptions tunes the HA emulation. The zero value has vSphere's
 // detection delay and instant boots.
@@ -209,7 +211,9 @@ var (
 
 // CrashHost crashes the host named name, as a power loss would (see the
 // HA emulation above), and returns when it is down; failover follows
-// after the detection delay, in the background.
+// after the detection delay, in the background. A host whose network is
+// cut (isolation.go) may crash too: its datastore heartbeats stop and its
+// disk locks lapse, and recovering it brings its network back.
 func (s *Server) CrashHost(name string) error {
 	return s.vc.crash(s.model.Service.Context, name)
 }
@@ -253,13 +257,18 @@ func (vc *vcenter) crash(sctx *simulator.Context, name string) error {
 	hname, state, _, vms := readHost(ctx, h)
 	vc.mu.Lock()
 	_, down := vc.ha.crashed[h.Self]
+	cut := vc.ha.cut[h.Self]
 	vc.mu.Unlock()
-	if down || state != types.HostSystemConnectionStateConnected {
+	if down || cut == nil && state != types.HostSystemConnectionStateConnected {
 		return fmt.Errorf("%w: %s is %s", errHostState, hname, state)
 	}
 	on := poweredOnRefs(ctx, h.Self, vms)
-	setConnection(ctx, h, types.HostSystemConnectionStateNotResponding, types.VirtualMachineConnectionStateDisconnected)
-	postEvent(ctx, &types.HostConnectionLostEvent{HostEvent: hostEvent(ctx, h.Self)})
+	if cut != nil {
+		on = vc.endCut(h.Self, cut, on) // vCenter lost it already
+	} else {
+		setConnection(ctx, h, types.HostSystemConnectionStateNotResponding, types.VirtualMachineConnectionStateDisconnected)
+		postEvent(ctx, &types.HostConnectionLostEvent{HostEvent: hostEvent(ctx, h.Self)})
+	}
 	failover, cancel := context.WithCancel(vc.lifecycle.ctx)
 	vc.mu.Lock()
 	vc.ha.crashed[h.Self] = cancel

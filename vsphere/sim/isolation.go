@@ -77,8 +77,11 @@ import (
 //     belongs to it, so none runs twice. A response not yet applied never
 //     is.
 //
-// A host whose network is cut cannot be crashed or recovered (409), nor
-// cut again; restore its network first.
+// A host whose network is cut may crash (Server.CrashHost): its
+// heartbeats stop, the locks of its VMs lapse, and it fails over as any
+// crashed host, only the VMs still running restarted; recovering it
+// brings its network back. It cannot be cut again, nor recovered, while
+// cut (409).
 
 // netCut is a host whose network is cut: isolated alone, or split from
 // the rest of its cluster with the other hosts of a partition.
@@ -394,6 +397,21 @@ func (vc *vcenter) poweredOffByResponse(life context.Context, ctx *simulator.Con
 	}
 }
 
+// endCut ends the cut c of host: what is pending of it stops, and it
+// returns the VMs of on, powered on as vCenter last saw them, that still
+// run, those the isolation response powered off left out.
+func (vc *vcenter) endCut(host types.ManagedObjectReference, c *netCut, on []types.ManagedObjectReference) []types.ManagedObjectReference {
+	vc.mu.Lock()
+	if vc.ha.cut[host] == c {
+		delete(vc.ha.cut, host)
+	}
+	running := slices.DeleteFunc(slices.Clone(on), func(ref types.ManagedObjectReference) bool { return c.off[ref] })
+	vc.mu.Unlock()
+	c.cancel()
+	c.endJudgement()
+	return running
+}
+
 // lockHolder names the host that holds the disk locks of vm, which still
 // runs on it behind a cut network; "" when none does.
 func (vc *vcenter) lockHolder(v *clusterView, vm *viewVM) string {
@@ -415,19 +433,16 @@ func (vc *vcenter) restoreNetwork(sctx *simulator.Context, name string) error {
 	}
 	vc.mu.Lock()
 	c := vc.ha.cut[h.Self]
-	delete(vc.ha.cut, h.Self)
-	var off []types.ManagedObjectReference
-	if c != nil {
-		off = slices.Collect(maps.Keys(c.off))
-	}
 	vc.mu.Unlock()
 	if c == nil {
 		hname, state, _, _ := readHost(ctx, h)
 		return fmt.Errorf("%w: %s is %s, its network not cut", errHostState, hname, state)
 	}
-	c.cancel()
-	c.endJudgement()
-	powerOffRunning(ctx, h.Self, off)
+	_, _, _, vms := readHost(ctx, h)
+	on := poweredOnRefs(ctx, h.Self, vms)
+	running := vc.endCut(h.Self, c, on)
+	// What the isolation response powered off, vCenter now sees so.
+	powerOffRunning(ctx, h.Self, slices.DeleteFunc(on, func(ref types.ManagedObjectReference) bool { return slices.Contains(running, ref) }))
 	setConnection(ctx, h, types.HostSystemConnectionStateConnected, types.VirtualMachineConnectionStateConnected)
 	postEvent(ctx, &types.HostConnectedEvent{HostEvent: hostEvent(ctx, h.Self)})
 	vc.hostChanged(ctx, h.Self, true)

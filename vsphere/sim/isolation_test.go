@@ -413,6 +413,71 @@ func TestIsolatedPrimaryCostsAnElection(t *testing.T) {
 	}
 }
 
+// TestACutHostThatCrashesFailsOver: an isolated host that then dies is
+// declared failed (its datastore heartbeats stop) and its VMs still
+// running are restarted, its locks lapsed; the one the isolation response
+// powered off and HA restarted already is not restarted again.
+func TestACutHostThatCrashesFailsOver(t *testing.T) {
+	s, c := fastHA(t)
+	on := poweredOnOf(t, c, "esx-a-03.lab.local")
+	if len(on) < 2 {
+		t.Fatalf("esx-a-03 runs %d VMs; want 2", len(on))
+	}
+	overrideVM(t, c, on[0].Self, types.ClusterDasVmSettings{IsolationResponse: string(types.ClusterDasVmSettingsIsolationResponsePowerOff)})
+	if err := s.IsolateHost("esx-a-03.lab.local"); err != nil {
+		t.Fatal(err)
+	}
+	restarts(t, c, 1)
+	if err := s.CrashHost("esx-a-03.lab.local"); err != nil {
+		t.Fatalf("crash of an isolated host: %v", err)
+	}
+	if ev := waitEvents(t, c, "DasHostFailedEvent")[0].(*types.DasHostFailedEvent); ev.FailedHost.Name != "esx-a-03.lab.local" {
+		t.Errorf("declared %s failed; want esx-a-03", ev.FailedHost.Name)
+	}
+	restarts(t, c, len(on))
+	time.Sleep(300 * time.Millisecond)
+	seen := map[string]int{}
+	for _, e := range events(t, c, "VmRestartedOnAlternateHostEvent") {
+		seen[e.(*types.VmRestartedOnAlternateHostEvent).Vm.Name]++
+	}
+	for _, vm := range on {
+		if seen[vm.Name] != 1 {
+			t.Errorf("%s restarted %d times; want once", vm.Name, seen[vm.Name])
+		}
+	}
+	if err := s.RecoverHost("esx-a-03.lab.local"); err != nil {
+		t.Fatal(err)
+	}
+	if st := hostNamedIn(t, c, "esx-a-03.lab.local").Runtime.ConnectionState; st != types.HostSystemConnectionStateConnected {
+		t.Errorf("the recovered host is %s", st)
+	}
+}
+
+// TestACrashAfterTheResponseLeavesItsVMsToHA: a VM the isolation
+// response powered off is HA's already (its restart failed here, a retry
+// pending); when the host then crashes, the failover does not try it
+// again as if it had died with the host.
+func TestACrashAfterTheResponseLeavesItsVMsToHA(t *testing.T) {
+	s, c := fastHAWith(t, mustPreset(t, "small"), HAOptions{RetryDelay: time.Minute})
+	on := poweredOnOf(t, c, "esx-a-03.lab.local")
+	if len(on) < 2 {
+		t.Fatalf("esx-a-03 runs %d VMs; want 2", len(on))
+	}
+	overrideVM(t, c, on[0].Self, types.ClusterDasVmSettings{IsolationResponse: string(types.ClusterDasVmSettingsIsolationResponsePowerOff)})
+	defer s.FailRestart(on[0].Name)()
+	if err := s.IsolateHost("esx-a-03.lab.local"); err != nil {
+		t.Fatal(err)
+	}
+	waitEvents(t, c, "NotEnoughResourcesToStartVmEvent")
+	if err := s.CrashHost("esx-a-03.lab.local"); err != nil {
+		t.Fatal(err)
+	}
+	restarts(t, c, 1) // on[1], which died with the host
+	if fs := failures(t, c, on[0].Name); len(fs) != 1 {
+		t.Errorf("%s's restart was attempted %d times; want once, its retry pending", on[0].Name, len(fs))
+	}
+}
+
 func TestDoorIsolatesPartitionsAndRestores(t *testing.T) {
 	s, c := fastHA(t)
 	code, body := door(t, s, c, "GET", "")
@@ -435,7 +500,7 @@ func TestDoorIsolatesPartitionsAndRestores(t *testing.T) {
 		{"partition with a huge body", "/partition", `{"hosts": ["` + strings.Repeat("x", maxDoorBody) + `"]}`, http.StatusBadRequest},
 		{"isolate", "/hosts/esx-a-02.lab.local/isolate", "", http.StatusOK},
 		{"isolate it again", "/hosts/esx-a-02.lab.local/isolate", "", http.StatusConflict},
-		{"crash an isolated host", "/hosts/esx-a-02.lab.local/crash", "", http.StatusConflict},
+		{"recover an isolated host", "/hosts/esx-a-02.lab.local/recover", "", http.StatusConflict},
 		{"partition an isolated host", "/partition", `{"hosts": ["esx-a-02.lab.local"]}`, http.StatusConflict},
 		{"restore it", "/hosts/esx-a-02.lab.local/restore-network", "", http.StatusOK},
 		{"partition", "/partition", `{"hosts": ["esx-a-02.lab.local", "esx-a-03.lab.local"]}`, http.StatusOK},
