@@ -129,6 +129,11 @@ type VMResult struct {
 	// drill.
 	Expected Outcome `json:"expected,omitempty"`
 	Outcome  Outcome `json:"outcome,omitempty"`
+	// ExpectedHost is where the preflight predicted it runs after the
+	// drill, for a restart or a VM kept running: a restart elsewhere is a
+	// warning, not a failure (real HA counts memory overhead, which the
+	// prediction does not).
+	ExpectedHost string `json:"expected_host,omitempty"`
 	// PowerOns counts its power-ons after the injection: 1 after a
 	// restart, 0 after a vMotion; more is a duplicate.
 	PowerOns int    `json:"power_ons"`

@@ -114,6 +114,11 @@ func TestIsolationDrillsHoldToTheIsolationResponse(t *testing.T) {
 			if kept && !slices.ContainsFunc(rep.Timeline, func(m Moment) bool { return m.Kind == "step" && strings.HasPrefix(m.What, "verify:") && m.At >= 0.8 }) {
 				t.Errorf("a VM predicted to keep running was not watched for twice HA's 0.4s to respond:\n%s", describe(rep))
 			}
+			for _, v := range rep.VMs {
+				if v.Protected && v.ToHost != v.ExpectedHost {
+					t.Errorf("%s: on %s; the preflight placed it on %s (warnings %q)", v.Name, v.ToHost, v.ExpectedHost, rep.Warnings)
+				}
+			}
 			if rep.Rollback.OK && !slices.ContainsFunc(rep.Rollback.Steps, func(s string) bool { return s == "restored the network of esx-a-01.lab.local" }) {
 				t.Errorf("the rollback's steps %q do not restore the network", rep.Rollback.Steps)
 			}
@@ -170,7 +175,7 @@ func TestSeveralHostsFailingAtOnce(t *testing.T) {
 		t.Fatalf("the drill did not pass:\n%s", describe(rep))
 	}
 	for _, v := range rep.VMs {
-		if v.Protected && (v.Outcome != OutcomeRestarts || v.ToHost != "esx-a-02.lab.local" || v.PowerOns != 1) {
+		if v.Protected && (v.Outcome != OutcomeRestarts || v.ToHost != "esx-a-02.lab.local" || v.ExpectedHost != v.ToHost || v.PowerOns != 1) {
 			t.Errorf("%s: %+v; want it restarted once on esx-a-02", v.Name, v)
 		}
 	}
@@ -372,5 +377,19 @@ func TestLiveShowsAnIsolatedVMRunning(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestARestartElsewhereThanPredictedIsAWarning: a VM restarted, as
+// predicted, but on another host than the what-if placed it on is named
+// in a warning; the verdict stands.
+func TestARestartElsewhereThanPredictedIsAWarning(t *testing.T) {
+	d := &drill{Runner: &Runner{Plan: mustParse(t, crashPlan)}, rep: &Report{VMs: []VMResult{
+		{Name: "web-01", Protected: true, Recovered: true, Expected: OutcomeRestarts, Outcome: OutcomeRestarts, ExpectedHost: "esx-a-02", ToHost: "esx-a-03"},
+		{Name: "app-02", Protected: true, Recovered: true, Expected: OutcomeRestarts, Outcome: OutcomeRestarts, ExpectedHost: "esx-a-02", ToHost: "esx-a-02"},
+	}}}
+	d.judge()
+	if len(d.rep.Reasons) != 0 || !slices.Equal(d.rep.Warnings, []string{"web-01 restarted on esx-a-03, not on esx-a-02 as the preflight's what-if placed it"}) {
+		t.Errorf("reasons %q, warnings %q; want no reason and a warning naming web-01", d.rep.Reasons, d.rep.Warnings)
 	}
 }

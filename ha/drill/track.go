@@ -1,6 +1,7 @@
 package drill
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -54,8 +55,9 @@ type vmTrack struct {
 	seen                bool // its state has arrived
 	// expect is the outcome the preflight predicted, and why; "" for a
 	// VM that is not protected.
-	expect Outcome
-	why    string
+	expect   Outcome
+	why      string
+	expectTo string // where it should run after: Prediction.To or Host
 	// stopped says it was seen not powered on after t0.
 	stopped bool
 	// left says it stopped running where it was, or moved, after t0;
@@ -110,7 +112,10 @@ func newTracker(pre *Preflight, onMoment func(Moment)) *tracker {
 			vt := &vmTrack{name: v.Name, uuid: v.InstanceUUID, protected: protected[v.Ref] != nil,
 				onTarget: t.targets[v.HostRef.Value], from: v.HostRef.Value}
 			if pr := protected[v.Ref]; pr != nil {
-				vt.expect, vt.why = pr.Outcome, pr.String()
+				vt.expect, vt.why, vt.expectTo = pr.Outcome, pr.String(), cmp.Or(pr.To, pr.Host)
+				if pr.Outcome == OutcomeStaysDown || pr.Outcome == OutcomeMoves {
+					vt.expectTo = ""
+				}
 			}
 			t.vms[v.Ref] = vt
 		}
@@ -414,7 +419,7 @@ func (t *tracker) outcome(inv *vsphere.Inventory) (vms []VMResult, lost, duplica
 			continue
 		}
 		r := VMResult{Name: v.name, InstanceUUID: v.uuid, Protected: v.protected, FromHost: t.hostName[v.from], ToHost: t.hostName[v.host], PowerOns: v.starts(),
-			Expected: v.expect}
+			Expected: v.expect, ExpectedHost: v.expectTo}
 		if v.protected {
 			r.Outcome = t.found(v)
 		}

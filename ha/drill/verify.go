@@ -151,6 +151,11 @@ func (d *drill) judge() {
 		}
 		d.fail("%s did not do as the preflight predicted: %s", format.Count(r.Unexpected, "protected VM"), gate.Summarize(names, "; "))
 	}
+	for _, v := range r.VMs {
+		if v.Protected && v.Outcome == OutcomeRestarts && v.Expected == OutcomeRestarts && v.ExpectedHost != "" && v.ToHost != v.ExpectedHost {
+			r.Warnings = append(r.Warnings, fmt.Sprintf("%s restarted on %s, not on %s as the preflight's what-if placed it", v.Name, v.ToHost, v.ExpectedHost))
+		}
+	}
 	if r.Duplicated > 0 {
 		var names []string
 		for _, v := range r.VMs {
