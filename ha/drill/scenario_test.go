@@ -95,6 +95,9 @@ func TestIsolationDrillsHoldToTheIsolationResponse(t *testing.T) {
 			if rep.Result != ResultPass || rep.Lost != 0 || rep.Unexpected != 0 || rep.Duplicated != 0 {
 				t.Fatalf("the drill did not pass:\n%s", describe(rep))
 			}
+			if tt.change == nil && rep.Breakdown.DeclaredSeconds <= 0 {
+				t.Errorf("breakdown %+v: want the time HA declared the host isolated (DasHostIsolatedEvent)", rep.Breakdown)
+			}
 			got := outcomes(rep)
 			if len(got) != len(tt.want) {
 				t.Fatalf("protected VMs %q; want %d", got, len(tt.want))
