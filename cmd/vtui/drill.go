@@ -82,7 +82,7 @@ func loadPlan(ctx context.Context, path string) (drill.Plan, error) {
 }
 
 func newDrillRunCmd(a *app) *cobra.Command {
-	var reportJSON, reportJUnit, reportMD, journal string
+	var reportJSON, reportJUnit, reportMD, reportProm, journal string
 	cmd := &cobra.Command{
 		Use:   "run PLAN",
 		Short: "Run a drill: preflight, inject, observe, verify, roll back, report",
@@ -100,9 +100,15 @@ vtui refuses (exit 2) and says which of the two to drop.
 --dry-run runs the preflight and prints what would be injected, and changes
 nothing. The journal (default: NAME-TIMESTAMP.journal in
 $XDG_STATE_HOME/vtui/drills, or ~/.local/state/vtui/drills; its path is
-printed) lets vtui drill rollback finish a drill whose runner died.`,
+printed) lets vtui drill rollback finish a drill whose runner died. The
+JSON, JUnit and Markdown reports go where --report-json, --report-junit
+and --report-md say, and each one not named goes beside the journal,
+named as it is (NAME-TIMESTAMP.json, ...), where vtui drill history finds
+it. --report-prom writes the result for node_exporter's textfile
+collector.`,
 		Example: `  vtui drill run nightly.yaml --dry-run
   vtui drill run nightly.yaml --yes --report-junit drill.xml --report-md drill.md
+  vtui drill run nightly.yaml --yes --report-prom /var/lib/node_exporter/textfile/vtui-drill-nightly.prom
   vtui --simulator drill run examples/host-failure.yaml --yes`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -112,7 +118,7 @@ printed) lets vtui drill rollback finish a drill whose runner died.`,
 			}
 			paths, err := drillrun.Paths{Journal: drillrun.Output{Name: "--journal", Path: journal},
 				JSON: drillrun.Output{Name: "--report-json", Path: reportJSON}, JUnit: drillrun.Output{Name: "--report-junit", Path: reportJUnit},
-				Markdown: drillrun.Output{Name: "--report-md", Path: reportMD}}.Resolve(plan, time.Now(), false)
+				Markdown: drillrun.Output{Name: "--report-md", Path: reportMD}, Prom: drillrun.Output{Name: "--report-prom", Path: reportProm}}.Resolve(plan, time.Now(), true)
 			var noDir *drillrun.JournalDirError
 			switch {
 			case errors.As(err, &noDir):
@@ -161,6 +167,7 @@ printed) lets vtui drill rollback finish a drill whose runner died.`,
 	cmd.Flags().StringVar(&reportJSON, "report-json", "", "write the JSON report to this file")
 	cmd.Flags().StringVar(&reportJUnit, "report-junit", "", "write a JUnit XML report to this file, for CI")
 	cmd.Flags().StringVar(&reportMD, "report-md", "", "write a Markdown report to this file, for people")
+	cmd.Flags().StringVar(&reportProm, "report-prom", "", "write the result as OpenMetrics to this file (name it *.prom), for node_exporter's textfile collector; replaced atomically")
 	cmd.Flags().StringVar(&journal, "journal", "", "the journal file to create (default NAME-TIMESTAMP.journal in $XDG_STATE_HOME/vtui/drills or ~/.local/state/vtui/drills)")
 	return cmd
 }
