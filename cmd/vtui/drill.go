@@ -42,7 +42,7 @@ Exit codes: 0 the drill passed; 3 it ran and an expectation failed; 1 it
 could not run (a preflight gate failed, vCenter unreachable, interrupted);
 2 the plan or the command line is bad.`,
 	}
-	cmd.AddCommand(newDrillValidateCmd(a), newDrillRunCmd(a), newDrillRollbackCmd(a), newDrillUnlockCmd(a))
+	cmd.AddCommand(newDrillValidateCmd(a), newDrillRunCmd(a), newDrillRollbackCmd(a), newDrillUnlockCmd(a), newDrillHistoryCmd(a))
 	return cmd
 }
 

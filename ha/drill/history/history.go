@@ -41,53 +41,53 @@ const (
 // History is what Load found.
 type History struct {
 	// Dir is the directory searched.
-	Dir string `json:"dir"`
+	Dir string `json:"dir" yaml:"dir"`
 	// Plans has a summary per plan, cluster and vCenter, sorted by them.
-	Plans []Summary `json:"plans"`
+	Plans []Summary `json:"plans" yaml:"plans"`
 	// Skipped names each file that was not read as a report, and why.
-	Skipped []Skipped `json:"skipped"`
+	Skipped []Skipped `json:"skipped" yaml:"skipped"`
 }
 
 // Skipped is a file Load did not count, and why.
 type Skipped struct {
-	Path   string `json:"path"`
-	Reason string `json:"reason"`
+	Path   string `json:"path" yaml:"path"`
+	Reason string `json:"reason" yaml:"reason"`
 }
 
 // Summary is the history of one plan on one cluster of one vCenter.
 type Summary struct {
-	Plan    string           `json:"plan"`
-	Cluster string           `json:"cluster"`
-	VCenter vsphere.Identity `json:"vcenter"`
+	Plan    string           `json:"plan" yaml:"plan"`
+	Cluster string           `json:"cluster" yaml:"cluster"`
+	VCenter vsphere.Identity `json:"vcenter" yaml:"vcenter"`
 	// Runs counts the reports; Passed those whose result is pass, and
 	// PassRate is their share (0 to 1).
-	Runs     int     `json:"runs"`
-	Passed   int     `json:"passed"`
-	PassRate float64 `json:"pass_rate"`
+	Runs     int     `json:"runs" yaml:"runs"`
+	Passed   int     `json:"passed" yaml:"passed"`
+	PassRate float64 `json:"pass_rate" yaml:"pass_rate"`
 	// RTO is over the runs whose RTO was measured and bounded: not those
 	// that could not run, were interrupted, or lost a protected VM.
-	RTO Stats `json:"rto_seconds"`
+	RTO Stats `json:"rto_seconds" yaml:"rto_seconds"`
 	// LastFailure is the newest run that did not pass, if any.
-	LastFailure *Run `json:"last_failure,omitempty"`
+	LastFailure *Run `json:"last_failure,omitempty" yaml:"last_failure,omitempty"`
 	// Trend is every run, oldest first.
-	Trend []Run `json:"trend"`
+	Trend []Run `json:"trend" yaml:"trend"`
 }
 
 // Run is one drill as history keeps it.
 type Run struct {
-	Started time.Time    `json:"started"`
-	Result  drill.Result `json:"result"`
+	Started time.Time    `json:"started" yaml:"started"`
+	Result  drill.Result `json:"result" yaml:"result"`
 	// RTOSeconds is nil when the RTO was not measured, or unbounded (a
 	// protected VM was lost: see Lost).
-	RTOSeconds *float64 `json:"rto_seconds"`
+	RTOSeconds *float64 `json:"rto_seconds" yaml:"rto_seconds"`
 	// Lost and Late count the protected VMs that never ran again, and
 	// those that did after expect.rto.
-	Lost    int      `json:"lost"`
-	Late    int      `json:"late"`
-	Seconds float64  `json:"wall_seconds"`
-	Reasons []string `json:"reasons"`
+	Lost    int      `json:"lost" yaml:"lost"`
+	Late    int      `json:"late" yaml:"late"`
+	Seconds float64  `json:"wall_seconds" yaml:"wall_seconds"`
+	Reasons []string `json:"reasons" yaml:"reasons"`
 	// Report is the file it was read from.
-	Report string `json:"report"`
+	Report string `json:"report" yaml:"report"`
 }
 
 // Reason says why the run did not pass: its reasons, or its result.
@@ -112,7 +112,7 @@ func (s Summary) RTOs() []float64 {
 // Describe says the summary in one line for people: "20 runs, 95%
 // passed; RTO median 12.1s, p95 15.0s, max 16.0s".
 func (s Summary) Describe() string {
-	out := fmt.Sprintf("%s, %s passed", format.Count(s.Runs, "run"), percent(s.PassRate))
+	out := fmt.Sprintf("%s, %s passed", format.Count(s.Runs, "run"), format.Percent(int64(s.Passed), int64(s.Runs)))
 	if s.RTO.Count == 0 {
 		return out + "; no RTO measured"
 	}
@@ -121,16 +121,6 @@ func (s Summary) Describe() string {
 		out += fmt.Sprintf(" (of %d measured)", s.RTO.Count)
 	}
 	return out
-}
-
-// percent writes a rate from 0 to 1 as a whole percentage, but for a
-// rate just below 1, which would round to 100%.
-func percent(rate float64) string {
-	p := math.Round(rate * 100)
-	if p == 100 && rate < 1 {
-		p = 99
-	}
-	return fmt.Sprintf("%.0f%%", p)
 }
 
 // Load searches dir, and the directories below it to MaxDepth (hidden

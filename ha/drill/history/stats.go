@@ -9,15 +9,15 @@ import (
 // sample.
 type Stats struct {
 	// Count is the number of samples.
-	Count int `json:"count"`
+	Count int `json:"count" yaml:"count"`
 	// Median is the middle sample, or the mean of the two middle ones
 	// for an even count.
-	Median float64 `json:"median"`
+	Median float64 `json:"median" yaml:"median"`
 	// P95 is the 95th percentile by the nearest-rank method: the
 	// smallest sample that at least 95% of the samples do not exceed.
 	// It is always one of the samples (with fewer than 20, the largest).
-	P95 float64 `json:"p95"`
-	Max float64 `json:"max"`
+	P95 float64 `json:"p95" yaml:"p95"`
+	Max float64 `json:"max" yaml:"max"`
 }
 
 // Summarize returns the statistics of samples; it does not change them.
