@@ -32,7 +32,8 @@ a lock on the cluster that other vtui processes see, records a baseline,
 fails the hosts, follows vCenter's property updates and events, verifies
 that every protected VM runs again exactly once on a surviving host within
 the RTO, rolls back to the baseline and proves it, and writes JSON, JUnit
-and Markdown reports.
+and Markdown reports (and, with --report-prom, metrics for Prometheus).
+vtui drill history summarizes past reports: pass rate, RTO and its trend.
 
 Each step is written to a journal before it acts. If vtui is interrupted
 (Ctrl-C, SIGTERM) it stops injecting and rolls back; if it is killed, vtui
