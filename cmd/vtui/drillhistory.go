@@ -30,9 +30,9 @@ func newDrillHistoryCmd(a *app) *cobra.Command {
 		Short: "Show past drills per plan and cluster: runs, pass rate, RTO statistics and trend",
 		Long: `Read the JSON reports of past drills and summarize them per plan, cluster
 and vCenter: how many runs, the share that passed, the RTO's median, 95th
-percentile (nearest rank: the smallest RTO that 95% of the runs did not
-exceed) and maximum, the last failure and why, and the RTO's trend, drawn
-oldest first.
+percentile (nearest rank: the smallest RTO that at least 95% of the runs
+did not exceed) and maximum, the last failure and why, and the RTO's
+trend, drawn oldest first.
 
 DIR is where the reports are: by default the directory of drill journals
 ($XDG_STATE_HOME/vtui/drills, or ~/.local/state/vtui/drills), where drill
