@@ -32,7 +32,8 @@ a lock on the cluster that other vtui processes see, records a baseline,
 fails the hosts, follows vCenter's property updates and events, verifies
 that every protected VM runs again exactly once on a surviving host within
 the RTO, rolls back to the baseline and proves it, and writes JSON, JUnit
-and Markdown reports.
+and Markdown reports (and, with --report-prom, metrics for Prometheus).
+vtui drill history summarizes past reports: pass rate, RTO and its trend.
 
 Each step is written to a journal before it acts. If vtui is interrupted
 (Ctrl-C, SIGTERM) it stops injecting and rolls back; if it is killed, vtui
@@ -42,7 +43,7 @@ Exit codes: 0 the drill passed; 3 it ran and an expectation failed; 1 it
 could not run (a preflight gate failed, vCenter unreachable, interrupted);
 2 the plan or the command line is bad.`,
 	}
-	cmd.AddCommand(newDrillValidateCmd(a), newDrillRunCmd(a), newDrillRollbackCmd(a), newDrillUnlockCmd(a))
+	cmd.AddCommand(newDrillValidateCmd(a), newDrillRunCmd(a), newDrillRollbackCmd(a), newDrillUnlockCmd(a), newDrillHistoryCmd(a))
 	return cmd
 }
 
@@ -82,7 +83,7 @@ func loadPlan(ctx context.Context, path string) (drill.Plan, error) {
 }
 
 func newDrillRunCmd(a *app) *cobra.Command {
-	var reportJSON, reportJUnit, reportMD, journal string
+	var reportJSON, reportJUnit, reportMD, reportProm, journal string
 	cmd := &cobra.Command{
 		Use:   "run PLAN",
 		Short: "Run a drill: preflight, inject, observe, verify, roll back, report",
@@ -100,9 +101,15 @@ vtui refuses (exit 2) and says which of the two to drop.
 --dry-run runs the preflight and prints what would be injected, and changes
 nothing. The journal (default: NAME-TIMESTAMP.journal in
 $XDG_STATE_HOME/vtui/drills, or ~/.local/state/vtui/drills; its path is
-printed) lets vtui drill rollback finish a drill whose runner died.`,
+printed) lets vtui drill rollback finish a drill whose runner died. The
+JSON, JUnit and Markdown reports go where --report-json, --report-junit
+and --report-md say, and each one not named goes beside the journal,
+named as it is (NAME-TIMESTAMP.json, ...), where vtui drill history finds
+it. --report-prom writes the result for node_exporter's textfile
+collector.`,
 		Example: `  vtui drill run nightly.yaml --dry-run
   vtui drill run nightly.yaml --yes --report-junit drill.xml --report-md drill.md
+  vtui drill run nightly.yaml --yes --report-prom /var/lib/node_exporter/textfile/vtui-drill-nightly.prom
   vtui --simulator drill run examples/host-failure.yaml --yes`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -112,7 +119,7 @@ printed) lets vtui drill rollback finish a drill whose runner died.`,
 			}
 			paths, err := drillrun.Paths{Journal: drillrun.Output{Name: "--journal", Path: journal},
 				JSON: drillrun.Output{Name: "--report-json", Path: reportJSON}, JUnit: drillrun.Output{Name: "--report-junit", Path: reportJUnit},
-				Markdown: drillrun.Output{Name: "--report-md", Path: reportMD}}.Resolve(plan, time.Now(), false)
+				Markdown: drillrun.Output{Name: "--report-md", Path: reportMD}, Prom: drillrun.Output{Name: "--report-prom", Path: reportProm}}.Resolve(plan, time.Now(), true)
 			var noDir *drillrun.JournalDirError
 			switch {
 			case errors.As(err, &noDir):
@@ -161,6 +168,7 @@ printed) lets vtui drill rollback finish a drill whose runner died.`,
 	cmd.Flags().StringVar(&reportJSON, "report-json", "", "write the JSON report to this file")
 	cmd.Flags().StringVar(&reportJUnit, "report-junit", "", "write a JUnit XML report to this file, for CI")
 	cmd.Flags().StringVar(&reportMD, "report-md", "", "write a Markdown report to this file, for people")
+	cmd.Flags().StringVar(&reportProm, "report-prom", "", "write the result as OpenMetrics to this file (name it *.prom), for node_exporter's textfile collector; replaced atomically")
 	cmd.Flags().StringVar(&journal, "journal", "", "the journal file to create (default NAME-TIMESTAMP.journal in $XDG_STATE_HOME/vtui/drills or ~/.local/state/vtui/drills)")
 	return cmd
 }

@@ -21,7 +21,7 @@ func TestADrillChecksEveryOutputPathBeforeItInjects(t *testing.T) {
 	rec := vspheretest.Record(t, srv)
 	cfg := rec.Config()
 	env := configtest.Env{"VTUI_URL": cfg.URL, "VTUI_USERNAME": cfg.Username, "VTUI_PASSWORD": cfg.Password, "VTUI_THUMBPRINT": cfg.Thumbprint}
-	for _, flag := range []string{"--journal", "--report-json", "--report-junit", "--report-md"} {
+	for _, flag := range []string{"--journal", "--report-json", "--report-junit", "--report-md", "--report-prom"} {
 		for _, bad := range []string{"missing directory", "a directory"} {
 			t.Run(flag+"/"+bad, func(t *testing.T) {
 				dir := t.TempDir()

@@ -178,7 +178,7 @@ func (m *Model) choiceLines() (lines []string, focus int) {
 	if m.others > 0 {
 		lines = append(lines, "", m.common.Styles.Hint.Render(fmt.Sprintf("%d other .yaml file(s) here: not drill plans", m.others)))
 	}
-	return lines, focus
+	return append(lines, m.historyLines()...), focus
 }
 
 // planLines is the plan as its YAML file says it, defaults filled in.
