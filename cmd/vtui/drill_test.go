@@ -114,8 +114,7 @@ func TestADrillJournalsInTheStateDirectory(t *testing.T) {
 // TestTheRedfishExamplePassesOnTheSimulator runs docs/examples'
 // Redfish plan as its comment says, on the embedded simulator: the drill
 // powers the host off and on through its BMC, passes and rolls back, and
-// its report and journal hold no password field (ha/drill's tests look
-// for the password itself).
+// its report and journal hold no password.
 func TestTheRedfishExamplePassesOnTheSimulator(t *testing.T) {
 	dir := t.TempDir()
 	report, journal := filepath.Join(dir, "report.json"), filepath.Join(dir, "drill.journal")
