@@ -110,3 +110,70 @@ func TestADrillJournalsInTheStateDirectory(t *testing.T) {
 		t.Errorf("wrote %d files to the working directory; want none", len(files))
 	}
 }
+
+// TestTheRedfishExamplePassesOnTheSimulator runs docs/examples'
+// Redfish plan as its comment says, on the embedded simulator: the drill
+// powers the host off and on through its BMC, passes and rolls back, and
+// its report and journal hold no password.
+func TestTheRedfishExamplePassesOnTheSimulator(t *testing.T) {
+	dir := t.TempDir()
+	report, journal := filepath.Join(dir, "report.json"), filepath.Join(dir, "drill.journal")
+	r := runTest(t, []string{"--simulator", "drill", "run", "../../docs/examples/redfish-power-off.yaml", "--yes",
+		"--report-json", report, "--journal", journal}, configtest.Env{})
+	if r.code != exitOK {
+		t.Fatalf("exit %d; want 0\nstderr:\n%s", r.code, r.stderr)
+	}
+	for _, want := range []string{"redfish ForceOff through its BMC", "BMC reports power Off", "redfish On through its BMC", "BMC reports power On"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("the timeline does not say %q:\n%s", want, r.stderr)
+		}
+	}
+	rep := string(readTestFile(t, report))
+	if !strings.Contains(rep, `"result": "pass"`) || !strings.Contains(rep, `"ok": true`) {
+		t.Errorf("the report does not pass with its rollback ok:\n%s", rep)
+	}
+	for _, f := range []string{rep, string(readTestFile(t, journal))} {
+		if strings.Contains(strings.ToLower(f), `"password"`) {
+			t.Errorf("a password field in %.200s…", f)
+		}
+	}
+}
+
+func readTestFile(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// TestABMCPasswordComesFromWhereThePlanSays: drill run reads the BMC
+// password from the variable the plan names; unset, or refused by the
+// BMC, the drill is refused before anything is injected (exit 1), saying
+// which setting to fix, and the password shows nowhere.
+func TestABMCPasswordComesFromWhereThePlanSays(t *testing.T) {
+	const wrong = "not-the-bmc-password"
+	for _, tt := range []struct {
+		name string
+		env  configtest.Env
+		want string
+	}{
+		{"unset", nil, "inject.bmc: password-env names VTUI_TEST_BMC_PW, which is not set"},
+		{"refused", configtest.Env{"VTUI_TEST_BMC_PW": wrong}, "refused the credentials (401: incorrect user name or password); check inject.bmc.username (vtui) and the password in $VTUI_TEST_BMC_PW"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			plan := filepath.Join(dir, "plan.yaml")
+			text := strings.Replace(crashPlanText, "inject: {method: sim-crash}", "inject: {method: redfish, bmc: {address: simulator, username: vtui, password-env: VTUI_TEST_BMC_PW}}", 1)
+			configtest.WriteFile(t, plan, text, 0o600)
+			r := runTest(t, []string{"drill", "run", plan, "--simulator=small", "--yes", "--journal", filepath.Join(dir, "j")}, tt.env)
+			if r.code != exitFailed || !strings.Contains(r.stderr, tt.want) || !strings.Contains(r.stderr, "nothing was injected") {
+				t.Errorf("exit %d, stderr %q; want exit 1 and %q", r.code, r.stderr, tt.want)
+			}
+			if strings.Contains(r.stderr+r.stdout+string(readTestFile(t, filepath.Join(dir, "j"))), wrong) {
+				t.Error("the password shows in the output or the journal")
+			}
+		})
+	}
+}

@@ -21,7 +21,8 @@ import (
 // vCenter the door is simply not there (404): sim-crash cannot touch a
 // real host by construction.
 //
-//	GET  /vtui/sim/v1                     what the door offers (JSON)
+//	GET  /vtui/sim/v1                     what the door offers (JSON), with
+//	                                      where the hosts' BMCs answer (DoorBMC)
 //	POST /vtui/sim/v1/hosts/{name}/crash  crash a host (HA emulation)
 //	POST /vtui/sim/v1/hosts/{name}/recover
 //
@@ -39,6 +40,25 @@ type DoorInfo struct {
 	// durations ("15s"); a boot time range is "30s-1m30s".
 	HADetectDelay string `json:"ha_detect_delay"`
 	HABootTime    string `json:"ha_boot_time"`
+	// BMC says where the simulator's BMCs answer, and how to log in.
+	BMC DoorBMC `json:"bmc"`
+}
+
+// DoorBMC is where the simulator's hosts' BMCs answer, by host name, and
+// the credentials they take: the simulator's own, handed only to a
+// logged-in session (the door's rule), so that a drill with
+// inject.bmc.address simulator needs no setup.
+type DoorBMC struct {
+	// Redfish maps each host to the URI of its ComputerSystem on the
+	// simulator's Redfish service (redfish.go).
+	Redfish map[string]string `json:"redfish"`
+	// IPMI maps each host to the host:port of its IPMI BMC.
+	IPMI map[string]string `json:"ipmi,omitempty"`
+	// Thumbprint is the SHA-256 fingerprint of the certificate the BMCs
+	// serve (the simulator's own).
+	Thumbprint string `json:"thumbprint"`
+	Username   string `json:"username"`
+	Password   string `json:"password"`
 }
 
 // currentTime is a SOAP call that needs a session: CurrentTime.
@@ -69,6 +89,7 @@ func (vc *vcenter) door() http.Handler {
 		vc.mu.Lock()
 		info := DoorInfo{Simulator: "vtui", API: 1, HADetectDelay: vc.ha.opts.detect().String(), HABootTime: vc.ha.opts.bootTimes()}
 		vc.mu.Unlock()
+		info.BMC = vc.redfish.bmcInfo(r.Host)
 		writeJSON(w, http.StatusOK, info)
 	})
 	host := func(act func(ctx *simulator.Context, name string) error) http.HandlerFunc {

@@ -48,6 +48,7 @@ type vcenter struct {
 	rollUps    settler                  // the usage roll-up (rollup.go)
 	rebootTime time.Duration            // how long a host takes to reboot (hostops.go)
 	admitting  sync.Mutex               // held while a power-on is admitted (admission.go)
+	redfish    *redfishService          // the hosts' BMCs (redfish.go)
 }
 
 // failRule makes calls of method on the object named object fail.
