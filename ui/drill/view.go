@@ -328,12 +328,8 @@ func (m *Model) resultLines() []string {
 				protected++
 			}
 		}
-		rto := seconds(rep.RTOSeconds)
-		if rep.Lost > 0 {
-			rto = rep.RTO() // not met
-		}
 		out = append(out, wrapText(fmt.Sprintf("RTO %s (at most %s): failing seen at %s, declared failed at %s, VMs back from %s to %s",
-			rto, rep.Plan.Expect.RTO, seconds(b.DetectedSeconds), seconds(b.DeclaredSeconds),
+			rep.RTO(), rep.Plan.Expect.RTO, seconds(b.DetectedSeconds), seconds(b.DeclaredSeconds),
 			seconds(b.FirstRecoverySeconds), seconds(b.LastRecoverySeconds)), w, 0, 2)...)
 		out = append(out, fmt.Sprintf("%d protected VMs: %d lost (at most %d), %d duplicated", protected, rep.Lost, rep.Plan.Expect.Lost, rep.Duplicated))
 	}
