@@ -293,10 +293,10 @@ func (v *vmTrack) running(targets map[string]bool) bool {
 }
 
 // done reports whether every protected VM of the targets is accounted
-// for: it runs again, or HA gave up restarting it, or will never try.
+// for: it runs again, or HA gave up restarting it.
 func (t *tracker) done() bool {
 	for _, v := range t.vms {
-		if v.protected && v.onTarget && v.recovered.IsZero() && !t.givenUp(v) && !t.neverRestarted(v) {
+		if v.protected && v.onTarget && v.recovered.IsZero() && !t.givenUp(v) {
 			return false
 		}
 	}
@@ -309,12 +309,6 @@ func (t *tracker) done() bool {
 // a drill never reads, so the count of the typed events decides.
 func (t *tracker) givenUp(v *vmTrack) bool {
 	return v.recovered.IsZero() && v.refused >= t.maxRestarts
-}
-
-// neverRestarted says HA declared a target failed and will not restart
-// v: its restart priority is disabled.
-func (t *tracker) neverRestarted(v *vmTrack) bool {
-	return v.recovered.IsZero() && v.priority == clusterspec.RestartDisabled && !t.declared.IsZero()
 }
 
 // defaultMaxRestarts is das.maxvmrestartcount's default.
@@ -370,9 +364,6 @@ func (t *tracker) outcome(inv *vsphere.Inventory) (vms []VMResult, lost, duplica
 			lost++
 			if t.givenUp(v) {
 				notes = append(notes, fmt.Sprintf("HA gave up after %d attempts (das.maxvmrestartcount %d)", v.refused, t.maxRestarts))
-			}
-			if t.neverRestarted(v) {
-				notes = append(notes, "its restart priority is disabled: HA never restarts it")
 			}
 			if v.host != "" && t.targets[v.host] {
 				notes = append(notes, "still on the failed host "+t.hostName[v.host])
