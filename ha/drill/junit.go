@@ -67,7 +67,7 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 		Properties: []junitProperty{
 			{"result", string(r.Result)}, {"ha", string(r.HA)}, {"targets", strings.Join(r.Targets, ",")},
 			{"rto", r.RTO()}, {"rto_met", fmt.Sprint(r.RTOMet)}, {"expect_rto", r.Plan.Expect.RTO.String()},
-			{"lost", fmt.Sprint(r.Lost)}, {"late", fmt.Sprint(len(r.names(VerdictLate)))}, {"duplicated", fmt.Sprint(r.Duplicated)},
+			{"lost", fmt.Sprint(r.Lost)}, {"late", fmt.Sprint(len(r.Verdicts(VerdictLate)))}, {"duplicated", fmt.Sprint(r.Duplicated)},
 			{"error_count", fmt.Sprint(r.ErrorCount)}, {"warning_count", fmt.Sprint(r.WarningCount)},
 		},
 	}

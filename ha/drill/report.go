@@ -110,14 +110,14 @@ func (r *Report) RTO() string {
 	if r.Lost > 0 {
 		return fmt.Sprintf("not met: %s never back (the others by %.1fs)", format.Count(r.Lost, "protected VM"), r.Breakdown.LastRecoverySeconds)
 	}
-	if n := len(r.names(VerdictNotBack)); n > 0 {
+	if n := len(r.Verdicts(VerdictNotBack)); n > 0 {
 		return fmt.Sprintf("not measured: interrupted with %s not back", format.Count(n, "protected VM"))
 	}
 	return "not measured: no protected VM failed"
 }
 
-// names names the VMs whose verdict is v.
-func (r *Report) names(v Verdict) []string {
+// Verdicts names the VMs whose verdict is v.
+func (r *Report) Verdicts(v Verdict) []string {
 	var out []string
 	for _, vm := range r.VMs {
 		if vm.Verdict == v {

@@ -72,7 +72,7 @@ func (r *Report) WriteText(w io.Writer) {
 	}
 	if !r.Injected.IsZero() {
 		fmt.Fprintf(w, "rto %s (expected at most %s); %d protected VMs, %d lost, %d late, %d duplicated; HA %s\n",
-			r.RTO(), r.Plan.Expect.RTO, r.protected(), r.Lost, len(r.names(VerdictLate)), r.Duplicated, r.HA)
+			r.RTO(), r.Plan.Expect.RTO, r.Protected(), r.Lost, len(r.Verdicts(VerdictLate)), r.Duplicated, r.HA)
 		for _, v := range r.VMs {
 			if v.Protected {
 				fmt.Fprintf(w, "  %s\n", v.Line())
@@ -93,8 +93,8 @@ func (r *Report) WriteText(w io.Writer) {
 	}
 }
 
-// protected counts the protected VMs.
-func (r *Report) protected() int {
+// Protected counts the protected VMs.
+func (r *Report) Protected() int {
 	n := 0
 	for _, v := range r.VMs {
 		if v.Protected {

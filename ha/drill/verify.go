@@ -188,7 +188,7 @@ func (d *drill) judge() {
 		}
 		d.fail("%s lost (expect.lost is %d): %s", format.Count(r.Lost, "protected VM"), d.Plan.Expect.Lost, gate.Summarize(names, ", "))
 	}
-	if late := r.names(VerdictLate); len(late) > 0 {
+	if late := r.Verdicts(VerdictLate); len(late) > 0 {
 		d.fail("recovery took %.1fs, beyond expect.rto %s: %s back late (%s)", r.Breakdown.LastRecoverySeconds, d.Plan.Expect.RTO,
 			format.Count(len(late), "protected VM"), gate.Summarize(late, ", "))
 	}
