@@ -100,14 +100,15 @@ func TestReportJSONHasTheDocumentedFields(t *testing.T) {
 	if err := json.Unmarshal(b.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"plan", "preflight", "timeline", "vms", "rto_seconds", "lost", "duplicated", "result", "rollback", "ha", "breakdown", "targets"} {
+	for _, k := range []string{"plan", "preflight", "timeline", "vms", "rto_seconds", "lost", "duplicated", "result", "rollback", "ha", "breakdown", "targets",
+		"rto_met", "warnings", "error_count", "warning_count", "steps"} {
 		if _, ok := got[k]; !ok {
 			t.Errorf("the JSON report has no %q", k)
 		}
 	}
 	var vms []map[string]any
 	_ = json.Unmarshal(got["vms"], &vms)
-	for _, k := range []string{"name", "from_host", "to_host", "recovered", "recovery_seconds"} {
+	for _, k := range []string{"name", "from_host", "to_host", "recovered", "recovery_seconds", "restart_priority", "down", "verdict"} {
 		if _, ok := vms[0][k]; !ok {
 			t.Errorf("a VM of the JSON report has no %q", k)
 		}
