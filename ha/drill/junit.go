@@ -58,6 +58,15 @@ type junitProblem struct {
 
 func seconds(s float64) string { return fmt.Sprintf("%.3f", s) }
 
+// rtoSeconds is the RTO's seconds, or "null" when there is none, as in
+// the JSON report.
+func rtoSeconds(s *float64) string {
+	if s == nil {
+		return "null"
+	}
+	return seconds(*s)
+}
+
 // WriteJUnit writes the report as JUnit XML.
 func (r *Report) WriteJUnit(w io.Writer) error {
 	s := junitSuite{
@@ -66,7 +75,7 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 		Timestamp: r.Started.UTC().Format(time.RFC3339),
 		Properties: []junitProperty{
 			{"result", string(r.Result)}, {"ha", string(r.HA)}, {"targets", strings.Join(r.Targets, ",")},
-			{"rto", r.RTO()}, {"rto_met", fmt.Sprint(r.RTOMet)}, {"expect_rto", r.Plan.Expect.RTO.String()},
+			{"rto_seconds", rtoSeconds(r.RTOSeconds)}, {"rto", r.RTO()}, {"rto_met", fmt.Sprint(r.RTOMet)}, {"expect_rto", r.Plan.Expect.RTO.String()},
 			{"lost", fmt.Sprint(r.Lost)}, {"late", fmt.Sprint(len(r.Verdicts(VerdictLate)))}, {"duplicated", fmt.Sprint(r.Duplicated)},
 			{"error_count", fmt.Sprint(r.ErrorCount)}, {"warning_count", fmt.Sprint(r.WarningCount)},
 		},

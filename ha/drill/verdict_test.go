@@ -58,6 +58,12 @@ func TestALostVMMakesTheRTOUnboundedAndLateVMsAreNamed(t *testing.T) {
 		rep.ErrorCount != len(rep.Reasons) {
 		t.Errorf("reasons (%d counted):\n%s\nwant %s lost and %v late named", rep.ErrorCount, why, victim, late)
 	}
+	var text strings.Builder
+	rep.WriteText(&text)
+	if want := "\n  " + victim + ": lost; priority medium; down at +"; !strings.Contains(text.String(), want) ||
+		!strings.Contains(text.String(), "; never back; ") || !strings.Contains(text.String(), "\n  "+late[0]+": late; priority medium; down at +") {
+		t.Errorf("the text verdict lacks a line per protected VM (%q, %s late):\n%s", want, late[0], text.String())
+	}
 	var b bytes.Buffer
 	if err := rep.WriteJSON(&b); err != nil {
 		t.Fatal(err)
