@@ -72,20 +72,26 @@ func sampleReport(t *testing.T) *Report {
 }
 
 func TestReportGoldenFiles(t *testing.T) {
-	r := sampleReport(t)
+	assertReports(t, "report", sampleReport(t))
+}
+
+// assertReports compares the JSON, JUnit and Markdown reports of r with
+// the goldens testdata/NAME.json, NAME.junit.xml and NAME.md.
+func assertReports(t *testing.T, name string, r *Report) {
+	t.Helper()
 	for _, f := range []struct {
-		name  string
+		ext   string
 		write func(*bytes.Buffer) error
 	}{
-		{"report.json", func(b *bytes.Buffer) error { return r.WriteJSON(b) }},
-		{"report.junit.xml", func(b *bytes.Buffer) error { return r.WriteJUnit(b) }},
-		{"report.md", func(b *bytes.Buffer) error { return r.WriteMarkdown(b) }},
+		{".json", func(b *bytes.Buffer) error { return r.WriteJSON(b) }},
+		{".junit.xml", func(b *bytes.Buffer) error { return r.WriteJUnit(b) }},
+		{".md", func(b *bytes.Buffer) error { return r.WriteMarkdown(b) }},
 	} {
 		var b bytes.Buffer
 		if err := f.write(&b); err != nil {
 			t.Fatal(err)
 		}
-		golden.Assert(t, filepath.Join("testdata", f.name), b.Bytes())
+		golden.Assert(t, filepath.Join("testdata", name+f.ext), b.Bytes())
 	}
 }
 

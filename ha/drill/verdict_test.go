@@ -2,14 +2,18 @@ package drill
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/clusterspec"
+	"github.com/vtui/vtui/vsphere/vspheretest"
 )
 
 // vmResult is the report's result of the VM named name.
@@ -140,4 +144,82 @@ func TestAStepNotRunSaysWhy(t *testing.T) {
 			t.Errorf("step %s: ran %t, why %q; want %q", s.Step, s.Ran, s.Why, want)
 		}
 	}
+}
+
+// TestSimulatedDrillReportGoldens runs a drill on the simulator in which
+// HA gives up on one protected VM (lost), restarts the other after the
+// RTO (late), and another admin powers off a VM of another host (an
+// outside change, kept); its JSON, JUnit and Markdown reports, with what
+// changes from run to run (times, durations, the port, the order of
+// simultaneous moments) taken out, are goldens.
+func TestSimulatedDrillReportGoldens(t *testing.T) {
+	srv, c := retrySim(t, 50*time.Millisecond, "2")
+	admin := vspheretest.Connect(t, srv)
+	victim := runningOn(t, c, "esx-a-01.lab.local")
+	bystander := runningOn(t, c, "esx-a-03.lab.local")
+	defer srv.FailRestart(victim)()
+	plan := mustParse(t, strings.NewReplacer("name: test", "name: golden", "rto: 30s", "rto: 1ms").Replace(crashPlan))
+	rep := (&Runner{Client: c, Plan: plan, Journal: newJournal(t), OnMoment: func(m Moment) {
+		if m.Kind == "step" && strings.HasPrefix(m.What, "verify: observed") {
+			powerOff(t, admin, bystander)
+		}
+	}}).Run(context.Background())
+	if rep.Result != ResultFail || len(rep.Verdicts(VerdictLost)) != 1 || len(rep.Verdicts(VerdictLate)) != 1 || len(rep.Rollback.Outside) != 1 {
+		t.Fatalf("want a failed drill with one VM lost, one late and one outside change:\n%s", describe(rep))
+	}
+	steady(rep)
+	assertReports(t, "sim-report", rep)
+}
+
+// steady takes out of a report what changes from run to run: every time
+// becomes one fixed time and every figure of seconds 0 (the tests above
+// check them), figures in text become N, the vCenter loses its port and
+// UUID, and the timeline keeps one of each moment, sorted, for
+// simultaneous changes arrive in any order.
+func steady(r *Report) {
+	t0 := time.Date(2026, 12, 7, 3, 0, 0, 0, time.UTC)
+	figures := regexp.MustCompile(`\d+(\.\d+)?(ms|s)\b|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z`)
+	observed := regexp.MustCompile(`observed \d+`)
+	text := func(s string) string {
+		return observed.ReplaceAllString(figures.ReplaceAllString(s, "N"), "observed N")
+	}
+	texts := func(ss []string) {
+		for i := range ss {
+			ss[i] = text(ss[i])
+		}
+	}
+	r.Started, r.Injected, r.Ended, r.Seconds, r.Journal = t0, t0, t0, 0, "drill.journal"
+	r.VCenter = &vsphere.Identity{InstanceUUID: "INSTANCE-UUID", URL: "https://127.0.0.1:PORT/sdk"}
+	texts(r.Reasons)
+	texts(r.Warnings)
+	texts(r.Rollback.Steps)
+	r.Rollback.Seconds = 0
+	for i := range r.Rollback.Outside {
+		r.Rollback.Outside[i].Time = t0
+	}
+	for i := range r.Steps {
+		r.Steps[i].Why = text(r.Steps[i].Why)
+	}
+	for i := range r.Preflight {
+		r.Preflight[i].Reason = text(r.Preflight[i].Reason)
+	}
+	for i := range r.VMs {
+		v := &r.VMs[i]
+		v.RecoverySeconds = 0
+		for _, in := range []*Instant{v.Down, v.Back} {
+			if in != nil {
+				in.Seconds, in.Time = 0, t0
+			}
+		}
+		v.Note = text(v.Note)
+	}
+	r.Breakdown = Breakdown{}
+	for i := range r.Timeline {
+		m := &r.Timeline[i]
+		m.At, m.Time, m.What = 0, t0, text(m.What)
+	}
+	slices.SortFunc(r.Timeline, func(a, b Moment) int {
+		return cmp.Or(strings.Compare(a.Kind, b.Kind), strings.Compare(a.Object, b.Object), strings.Compare(a.What, b.What))
+	})
+	r.Timeline = slices.Compact(r.Timeline)
 }
