@@ -123,6 +123,20 @@ func TestASlowRollbackIsAWarning(t *testing.T) {
 	}
 }
 
+// TestASlowRollbackWarnsOnTheSimulator: moving the VMs back takes 2.5s
+// of the rollback's 4s bound (timeout 3s + detect-timeout 1s): the drill
+// passes with that warning, and says how long the rollback took.
+func TestASlowRollbackWarnsOnTheSimulator(t *testing.T) {
+	srv, c := haSim(t)
+	srv.SetTaskDelay("RelocateVm", 2500*time.Millisecond)
+	plan := mustParse(t, strings.NewReplacer("rto: 30s", "rto: 3s", "timeout: 30s", "timeout: 3s", "detect-timeout: 10s", "detect-timeout: 1s").Replace(crashPlan))
+	rep := (&Runner{Client: c, Plan: plan, Journal: newJournal(t)}).Run(context.Background())
+	if rep.Result != ResultPassWithWarnings || !rep.Rollback.OK || rep.Rollback.Seconds < 2.5 ||
+		!slices.ContainsFunc(rep.Warnings, func(w string) bool { return strings.HasPrefix(w, "the rollback was slow: it took ") }) {
+		t.Fatalf("want a pass with a warning that the rollback (%.1fs) was slow; got warnings %q:\n%s", rep.Rollback.Seconds, rep.Warnings, describe(rep))
+	}
+}
+
 // TestAStepNotRunSaysWhy: a drill the preflight refused lists the steps
 // it took, and for each it did not, why.
 func TestAStepNotRunSaysWhy(t *testing.T) {
