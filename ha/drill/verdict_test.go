@@ -237,3 +237,22 @@ func steady(r *Report) {
 	})
 	r.Timeline = slices.Compact(r.Timeline)
 }
+
+// TestAStepSkippedByThePlanSaysWhy: with rollback: never the rollback,
+// the unlock and the end do not run, each saying why, and the journal
+// stays open for vtui drill rollback, which then finishes it.
+func TestAStepSkippedByThePlanSaysWhy(t *testing.T) {
+	_, c := haSim(t)
+	j := newJournal(t)
+	rep := (&Runner{Client: c, Plan: mustParse(t, crashPlan+"rollback: never\n"), Journal: j}).Run(context.Background())
+	want := map[Step]string{StepPinDRS: "not needed: ", StepRollback: "rollback skipped: rollback: never: ", StepUnlock: "rollback skipped: rollback: never: ",
+		StepEnd: "the journal stays open, for vtui drill rollback"}
+	for _, s := range rep.Steps {
+		if s.Ran != (want[s.Step] == "") || !strings.HasPrefix(s.Why, want[s.Step]) {
+			t.Errorf("step %s: ran %t, why %q; want %q", s.Step, s.Ran, s.Why, want[s.Step])
+		}
+	}
+	if rb, err := RollbackJournal(context.Background(), c, j.Path(), RollbackOptions{}); err != nil || !rb.OK {
+		t.Errorf("rollback from the journal: %v, %+v", err, rb)
+	}
+}

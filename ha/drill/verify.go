@@ -290,8 +290,6 @@ func (d *drill) steps() []StepRun {
 			run.Why = "the lock stays held: the rollback left changes not undone"
 		case s == StepEnd && d.openEnded:
 			run.Why = "the journal stays open, for vtui drill rollback"
-		case s == StepEnd:
-			run.Why = "no journal was kept"
 		default:
 			run.Why = stopped
 		}
