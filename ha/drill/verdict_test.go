@@ -96,7 +96,7 @@ func TestARuleARestartBreaksIsAWarning(t *testing.T) {
 	})
 	rep := (&Runner{Client: c, Plan: mustParse(t, crashPlan), Journal: newJournal(t)}).Run(context.Background())
 	i := slices.IndexFunc(rep.Warnings, func(w string) bool {
-		return strings.HasPrefix(w, "rule stay-on-a01 (vm-host: group pinned should run on hosts of group a01) was broken by the restarts")
+		return strings.HasPrefix(w, "rule stay-on-a01 (vm-host: group pinned should run on hosts of group a01) is not in compliance after the failover; it was before the drill")
 	})
 	if rep.Result != ResultPassWithWarnings || i < 0 || rep.WarningCount != len(rep.Warnings) || len(rep.Reasons) != 0 {
 		t.Fatalf("want a pass with a warning that the restart broke stay-on-a01; got warnings %q:\n%s", rep.Warnings, describe(rep))

@@ -62,9 +62,9 @@ func (d *drill) verify(ctx context.Context, obs *drillkit.Observer) error {
 }
 
 // checkRules warns of each rule vCenter reports broken once the
-// observation ended that it did not report broken in the preflight: a
-// restart broke it (HA may break should-rules, and anti-affinity rules,
-// when it must). vCenter says so in each rule's inCompliance.
+// observation ended that it did not report broken in the preflight: the
+// failover broke it (HA may break should-rules when it must). vCenter
+// says so in each rule's inCompliance.
 func (d *drill) checkRules(ctx context.Context) {
 	before := d.pre.config
 	if before == nil {
@@ -83,8 +83,8 @@ func (d *drill) checkRules(ctx context.Context) {
 		if was, known := before.Compliance[rule.Name]; known && !was {
 			continue // broken before the drill: the preflight's concern
 		}
-		d.rep.Warnings = append(d.rep.Warnings, fmt.Sprintf("rule %s (%s) was broken by the restarts: vCenter reports it not in compliance after them, and it was before", rule.Name, rule))
-		d.track.step("rule %s is not in compliance after the restarts", rule.Name)
+		d.rep.Warnings = append(d.rep.Warnings, fmt.Sprintf("rule %s (%s) is not in compliance after the failover; it was before the drill", rule.Name, rule))
+		d.track.step("rule %s is not in compliance after the failover", rule.Name)
 	}
 }
 

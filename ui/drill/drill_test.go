@@ -311,8 +311,7 @@ func TestTheResultShowsEachVMsVerdictAndTheWarnings(t *testing.T) {
 		return &drill.Instant{Seconds: s, Time: t0.Add(time.Duration(s * float64(time.Second)))}
 	}
 	outside := "vm app-03: poweredOff, was poweredOn, by jane at 2026-12-07T03:00:08Z (VmPoweredOffEvent); kept"
-	rule := "rule stay-on-a01 (vm-host: group pinned should run on hosts of group a01) was broken by the restarts: " +
-		"vCenter reports it not in compliance after them, and it was before"
+	rule := "rule stay-on-a01 (vm-host: group pinned should run on hosts of group a01) is not in compliance after the failover; it was before the drill"
 	rep := &drill.Report{
 		Plan:   drill.Plan{Name: "nightly", Cluster: "cluster-a", Expect: drill.Expect{RTO: drill.Duration(30 * time.Second)}},
 		Result: drill.ResultFail, HA: drill.HASimulated, Injected: t0,
@@ -343,7 +342,7 @@ func TestTheResultShowsEachVMsVerdictAndTheWarnings(t *testing.T) {
 		"web-01  medium    +0.02s  +16.50s  esx-a-02  on-time",
 		"RTO not met: 1 protected VM never back (the others by 41.2s) (at most 30s)",
 		"3 protected VMs: 1 lost (at most 0), 1 late, 0 duplicated",
-		"Warnings (2):", "  rule stay-on-a01 (vm-host: group pinned should run on hosts of group a01) was broken by the restarts",
+		"Warnings (2):", "  rule stay-on-a01 (vm-host: group pinned should run on hosts of group a01) is not in compliance after the failover",
 		"  " + outside,
 		"Not run: pin-drs: not needed: the plan does not ask to pin DRS",
 	} {
