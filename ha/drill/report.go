@@ -77,8 +77,9 @@ type Report struct {
 	Rollback   RollbackReport `json:"rollback"`
 	// Warnings are what the verdict does not rest on but people must
 	// know: changes others made to the cluster during the drill, which
-	// the rollback kept; rules a restart broke; a slow rollback; a loss
-	// expect.lost tolerates. Any makes a pass pass-with-warnings.
+	// the rollback kept; rules out of compliance after the failover; a
+	// slow rollback; a loss expect.lost tolerates. Any makes a pass
+	// pass-with-warnings.
 	Warnings []string `json:"warnings"`
 	// Err is what stopped a drill whose result is error, for callers
 	// that tell its kinds apart (a declined confirmation, say).
