@@ -39,9 +39,9 @@ Each step is written to a journal before it acts. If vtui is interrupted
 (Ctrl-C, SIGTERM) it stops injecting and rolls back; if it is killed, vtui
 drill rollback JOURNAL finishes the rollback.
 
-Exit codes: 0 the drill passed; 3 it ran and an expectation failed; 1 it
-could not run (a preflight gate failed, vCenter unreachable, interrupted);
-2 the plan or the command line is bad.`,
+Exit codes: 0 the drill passed (with or without warnings); 3 it ran and
+an expectation failed; 1 it could not run (a preflight gate failed,
+vCenter unreachable, interrupted); 2 the plan or the command line is bad.`,
 	}
 	cmd.AddCommand(newDrillValidateCmd(a), newDrillRunCmd(a), newDrillRollbackCmd(a), newDrillUnlockCmd(a), newDrillHistoryCmd(a))
 	return cmd
@@ -209,7 +209,7 @@ func (a *app) drillDryRun(cmd *cobra.Command, r *drill.Runner) error {
 func drillExit(rep *drill.Report) error {
 	why := strings.Join(rep.Reasons, "; ")
 	switch rep.Result {
-	case drill.ResultPass:
+	case drill.ResultPass, drill.ResultPassWithWarnings:
 		return nil
 	case drill.ResultFail:
 		return withExitCode(exitDrillFailed, fmt.Errorf("drill %s failed: %s", rep.Plan.Name, why))

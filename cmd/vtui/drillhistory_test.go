@@ -36,15 +36,15 @@ func writeNightlyArtifacts(t *testing.T, dir string) {
 		start := time.Date(2026, 11, 1, 3, 0, 0, 0, time.UTC).AddDate(0, 0, night)
 		rto := 10 + float64(night)
 		r := &drill.Report{Plan: plan, Cluster: "cluster-a", VCenter: vc, Started: start, Ended: start.Add(time.Minute), Seconds: 60,
-			Result: drill.ResultPass, RTOSeconds: rto, RTOMet: true, Reasons: []string{},
+			Result: drill.ResultPass, RTOSeconds: &rto, RTOMet: true, Reasons: []string{},
 			VMs: []drill.VMResult{{Name: "db-01", Protected: true, Recovered: true, RecoverySeconds: rto}}}
 		switch night {
 		case 7:
-			r.Result, r.Lost, r.RTOMet, r.RTOSeconds = drill.ResultFail, 1, false, 0
+			r.Result, r.Lost, r.RTOMet, r.RTOSeconds = drill.ResultFail, 1, false, nil
 			r.Reasons = []string{"1 protected VM lost (expect.lost is 0): db-01"}
 			r.VMs[0].Recovered, r.VMs[0].RecoverySeconds = false, 0
 		case 15:
-			r.Result, r.RTOMet, r.RTOSeconds, r.VMs[0].RecoverySeconds = drill.ResultFail, false, 31, 31
+			r.Result, r.RTOMet, r.RTOSeconds, r.VMs[0].RecoverySeconds = drill.ResultFail, false, new(31.0), 31
 			r.Reasons = []string{"recovery took 31.0s, beyond expect.rto 30s"}
 		}
 		var b bytes.Buffer

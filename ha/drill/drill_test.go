@@ -3,6 +3,7 @@ package drill
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -103,8 +104,8 @@ func TestHostFailureDrillPassesAndRollsBackToTheBaseline(t *testing.T) {
 	if rep.Result != ResultPass {
 		t.Fatalf("the drill did not pass:\n%s", describe(rep))
 	}
-	if rep.HA != HASimulated || rep.Lost != 0 || rep.Duplicated != 0 || rep.RTOSeconds <= 0 || !rep.Rollback.OK {
-		t.Errorf("report: ha %s lost %d duplicated %d rto %.3f rollback %+v", rep.HA, rep.Lost, rep.Duplicated, rep.RTOSeconds, rep.Rollback)
+	if rep.HA != HASimulated || rep.Lost != 0 || rep.Duplicated != 0 || rep.RTOSeconds == nil || *rep.RTOSeconds <= 0 || !rep.RTOMet || !rep.Rollback.OK {
+		t.Fatalf("report: ha %s lost %d duplicated %d rto %s rollback %+v", rep.HA, rep.Lost, rep.Duplicated, rep.RTO(), rep.Rollback)
 	}
 	protected := 0
 	for _, v := range rep.VMs {
@@ -115,12 +116,31 @@ func TestHostFailureDrillPassesAndRollsBackToTheBaseline(t *testing.T) {
 		if !v.Recovered || v.ToHost == "esx-a-01.lab.local" || v.FromHost != "esx-a-01.lab.local" || v.PowerOns != 1 || v.RecoverySeconds <= 0 {
 			t.Errorf("%s: %+v; want restarted once, off esx-a-01", v.Name, v)
 		}
+		// Its verdict line: priority, down (when its host was seen
+		// failing), back, on time.
+		if v.Verdict != VerdictOnTime || v.RestartPriority == "" || v.Down == nil || v.Back == nil ||
+			v.Down.Seconds != rep.Breakdown.DetectedSeconds || v.Back.Seconds != v.RecoverySeconds ||
+			math.Abs(v.Back.Time.Sub(rep.Injected).Seconds()-v.Back.Seconds) > 0.001 {
+			t.Errorf("%s: verdict %s, priority %q, down %v, back %v; want on-time, a priority, down when esx-a-01 was seen failing, back when recovered", v.Name, v.Verdict, v.RestartPriority, v.Down, v.Back)
+		}
 	}
 	if protected == 0 {
 		t.Errorf("no protected VM in the report:\n%s", describe(rep))
 	}
-	if b := rep.Breakdown; b.DetectedSeconds <= 0 || b.DeclaredSeconds < b.DetectedSeconds || b.LastRecoverySeconds != rep.RTOSeconds {
-		t.Errorf("breakdown %+v, rto %.3f", b, rep.RTOSeconds)
+	if b := rep.Breakdown; b.DetectedSeconds <= 0 || b.DeclaredSeconds < b.DetectedSeconds || b.LastRecoverySeconds != *rep.RTOSeconds {
+		t.Errorf("breakdown %+v, rto %s", b, rep.RTO())
+	}
+	// Every step is listed: pin-drs did not run, and says why.
+	var ran, notRun []Step
+	for _, s := range rep.Steps {
+		if s.Ran {
+			ran = append(ran, s.Step)
+		} else if s.Why != "" {
+			notRun = append(notRun, s.Step)
+		}
+	}
+	if !slices.Equal(ran, journalSteps(t, j.Path())) || !slices.Equal(notRun, []Step{StepPinDRS}) || rep.ErrorCount != 0 || rep.WarningCount != 0 {
+		t.Errorf("steps ran %v, not run %v; errors %d, warnings %d; want the journal's steps ran, pin-drs not, and none of either", ran, notRun, rep.ErrorCount, rep.WarningCount)
 	}
 	sameMaps(t, "after the rollback", clusterState(t, c), before)
 	if got := journalSteps(t, j.Path()); !slices.Equal(got, []Step{StepStart, StepPreflight, StepLock, StepBaseline, StepObserve, StepInject, StepVerify, StepRollback, StepUnlock, StepEnd}) {

@@ -35,6 +35,11 @@ const (
 	StepEnd       Step = "end"       // the drill is over; nothing is left to roll back
 )
 
+// Steps returns every step, in the order a drill takes them.
+func Steps() []Step {
+	return []Step{StepStart, StepPreflight, StepLock, StepBaseline, StepPinDRS, StepObserve, StepInject, StepVerify, StepRollback, StepUnlock, StepEnd}
+}
+
 // Entry is one line of a drill's journal: a step, written before the
 // step acts, with what a rollback needs to undo it.
 type Entry struct {

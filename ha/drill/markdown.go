@@ -11,8 +11,8 @@ import (
 const MaxTimelineRows = 200
 
 // WriteMarkdown writes the report for people: a summary, the recovery
-// breakdown, the preflight, each VM's recovery, the timeline and the
-// rollback.
+// breakdown, the preflight, each VM's verdict, the timeline, the
+// rollback, the warnings and the steps.
 func (r *Report) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Drill %s on %s: %s\n\n", r.Plan.Name, r.Plan.Cluster, strings.ToUpper(string(r.Result)))
@@ -21,12 +21,6 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	}
 	if len(r.Reasons) > 0 {
 		b.WriteString("\n")
-	}
-	protected := 0
-	for _, v := range r.VMs {
-		if v.Protected {
-			protected++
-		}
 	}
 	rollback := "ok"
 	switch {
@@ -42,12 +36,15 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		vcenter = r.VCenter.String()
 	}
 	table(&b, []string{"Result", string(r.Result)}, [][]string{
+		{"Errors", fmt.Sprint(r.ErrorCount)},
+		{"Warnings", fmt.Sprint(r.WarningCount)},
 		{"vCenter", vcenter},
 		{"Scenario", fmt.Sprintf("%s by %s", r.Plan.Scenario, r.Plan.Inject.Method)},
 		{"Targets", strings.Join(r.Targets, ", ")},
 		{"HA", string(r.HA)},
 		{"RTO", fmt.Sprintf("%s (expected at most %s)", r.RTO(), r.Plan.Expect.RTO)},
-		{"Protected VMs", fmt.Sprintf("%d: %d lost (at most %d expected), %d duplicated", protected, r.Lost, r.Plan.Expect.Lost, r.Duplicated)},
+		{"Protected VMs", fmt.Sprintf("%d: %d lost (at most %d expected), %d late, %d duplicated", r.Protected(), r.Lost, r.Plan.Expect.Lost,
+			len(r.Verdicts(VerdictLate)), r.Duplicated)},
 		{"Rollback", rollback},
 		{"Started", r.Started.Format("2006-01-02 15:04:05 MST")},
 		{"Wall time", fmt.Sprintf("%.1f s", r.Seconds)},
@@ -58,7 +55,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			{"a target seen failing", sec(bd.DetectedSeconds)},
 			{"HA declared it failed", sec(bd.DeclaredSeconds)},
 			{"first protected VM running again", sec(bd.FirstRecoverySeconds)},
-			{"last protected VM running again (RTO)", sec(bd.LastRecoverySeconds)},
+			{"last protected VM running again (the RTO, unless one never was)", sec(bd.LastRecoverySeconds)},
 		})
 	}
 	b.WriteString("\n## Preflight\n\n")
@@ -71,9 +68,10 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		b.WriteString("\n## VMs\n\n")
 		rows = rows[:0]
 		for _, v := range r.VMs {
-			rows = append(rows, []string{v.Name, yesNo(v.Protected), v.FromHost, v.ToHost, yesNo(v.Recovered), sec(v.RecoverySeconds), fmt.Sprint(v.PowerOns), v.Note})
+			rows = append(rows, []string{v.Name, string(v.Verdict), yesNo(v.Protected), string(v.RestartPriority), v.FromHost, instant(v.Down),
+				instant(v.Back), v.ToHost, fmt.Sprint(v.PowerOns), v.Note})
 		}
-		table(&b, []string{"VM", "protected", "from", "to", "recovered", "seconds", "power-ons", "note"}, rows)
+		table(&b, []string{"VM", "verdict", "protected", "priority", "from", "down (s)", "back (s)", "on", "power-ons", "note"}, rows)
 	}
 	if len(r.Timeline) > 0 {
 		b.WriteString("\n## Timeline\n\n")
@@ -91,6 +89,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	if r.Rollback.Skipped != "" {
 		fmt.Fprintf(&b, "Skipped: %s\n", r.Rollback.Skipped)
 	}
+	if r.Rollback.Seconds > 0 {
+		fmt.Fprintf(&b, "Took %.1f s.\n\n", r.Rollback.Seconds)
+	}
 	for _, s := range r.Rollback.Steps {
 		fmt.Fprintf(&b, "- %s\n", s)
 	}
@@ -102,6 +103,14 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		for _, w := range r.Warnings {
 			fmt.Fprintf(&b, "- %s\n", w)
 		}
+	}
+	if len(r.Steps) > 0 {
+		b.WriteString("\n## Steps\n\n")
+		rows = rows[:0]
+		for _, s := range r.Steps {
+			rows = append(rows, []string{string(s.Step), yesNo(s.Ran), s.Why})
+		}
+		table(&b, []string{"step", "ran", "why not"}, rows)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -132,6 +141,14 @@ func sec(s float64) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.3f", s)
+}
+
+// instant is a cell of seconds since the injection, "-" for none.
+func instant(i *Instant) string {
+	if i == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%+.3f", i.Seconds)
 }
 
 func yesNo(b bool) string {

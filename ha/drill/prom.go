@@ -36,8 +36,10 @@ func (r *Report) MeasuredRTO() float64 {
 		return math.NaN()
 	case r.Lost > 0:
 		return math.Inf(1)
+	case r.RTOSeconds == nil:
+		return math.NaN()
 	}
-	return r.RTOSeconds
+	return *r.RTOSeconds
 }
 
 // WriteOpenMetrics writes the drill's result as gauges in the OpenMetrics
@@ -57,14 +59,14 @@ func (r *Report) WriteOpenMetrics(w io.Writer) error {
 		{Name: new("vcenter"), Value: new(vcenter)},
 	}
 	pass := 0.0
-	if r.Result == ResultPass {
+	if r.Result.Passed() {
 		pass = 1
 	}
 	for _, g := range []struct {
 		name, help, unit string
 		value            float64
 	}{
-		{"vtui_drill_pass", "1 when the drill passed, else 0.", "", pass},
+		{"vtui_drill_pass", "1 when the drill passed (with or without warnings), else 0.", "", pass},
 		{"vtui_drill_rto_seconds", "Seconds from the injection until the last protected VM ran again; +Inf when one never did, NaN when not measured.", "seconds", r.MeasuredRTO()},
 		{"vtui_drill_rto_objective_seconds", "The plan's expect.rto.", "seconds", r.Plan.Expect.RTO.D().Seconds()},
 		{"vtui_drill_vms_lost", "Protected VMs that did not run again on a surviving host.", "", float64(r.Lost)},

@@ -97,7 +97,7 @@ func TestOpenMetricsGolden(t *testing.T) {
 		want float64
 	}{
 		{"vtui_drill_pass", 0}, {"vtui_drill_rto_seconds", math.Inf(1)}, {"vtui_drill_rto_objective_seconds", 30},
-		{"vtui_drill_vms_lost", 1}, {"vtui_drill_vms_late", 0}, {"vtui_drill_duration_seconds", 22},
+		{"vtui_drill_vms_lost", 1}, {"vtui_drill_vms_late", 1}, {"vtui_drill_duration_seconds", 52},
 		{"vtui_drill_end_timestamp_seconds", float64(r.Ended.Unix())},
 	} {
 		got, labels := value(t, fams, tt.name)
@@ -126,9 +126,9 @@ func TestOpenMetricsValues(t *testing.T) {
 		pass, rto, late  float64
 		cluster, vcenter string
 	}{
-		{"pass", Report{Result: ResultPass, RTOSeconds: 12.5, RTOMet: true, Cluster: "cluster-a",
+		{"pass", Report{Result: ResultPass, RTOSeconds: new(12.5), RTOMet: true, Cluster: "cluster-a",
 			VMs: []VMResult{vm("a", 12.5, true), vm("b", 3, true), {Name: "c", Recovered: true, RecoverySeconds: 99}}}, 1, 12.5, 0, "cluster-a", ""},
-		{"late", Report{Result: ResultFail, RTOSeconds: 25, Cluster: "a \"quoted\" \\ cluster\nwith a newline",
+		{"late", Report{Result: ResultFail, RTOSeconds: new(25.0), Cluster: "a \"quoted\" \\ cluster\nwith a newline",
 			VCenter: &vsphere.Identity{URL: "https://vc.example.com/sdk"},
 			VMs:     []VMResult{vm("a", 25, true), vm("b", 21, true), vm("c", 20, true)}}, 0, 25, 2, "a \"quoted\" \\ cluster\nwith a newline", "https://vc.example.com/sdk"},
 		{"error", Report{Result: ResultError, Cluster: "cluster-a"}, 0, math.NaN(), 0, "cluster-a", ""},

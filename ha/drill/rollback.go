@@ -75,6 +75,8 @@ type restorer struct {
 	// dry says the client's policy is a dry run: the rollback plans,
 	// changes nothing and journals nothing.
 	dry bool
+	// ran is the steps the rollback journaled.
+	ran []Step
 	// ours holds the IDs of the VMs and hosts the drill affected, and of
 	// those whose differences from the baseline it made (see attribute):
 	// the only ones it restores.
@@ -150,6 +152,7 @@ func (r *restorer) journalStep(s Step) {
 	if r.dry {
 		return
 	}
+	r.ran = append(r.ran, s)
 	if err := r.journal.Append(Entry{Step: s}); err != nil {
 		r.differ("%v", err)
 	}

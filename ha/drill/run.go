@@ -68,6 +68,8 @@ type drill struct {
 	journaled bool
 	// inv is the inventory verify read once the VMs were accounted for.
 	inv *vsphere.Inventory
+	// ran is the steps taken so far, in order.
+	ran []Step
 }
 
 // Run runs the drill and returns its report; it never returns nil. When
@@ -80,7 +82,7 @@ func (r *Runner) Run(ctx context.Context) *Report {
 	}
 	d := &drill{Runner: r, gate: gate.NewGate(r.Client), undo: &undo{plan: r.Plan, holder: r.Holder},
 		rep: &Report{Plan: r.Plan, Started: time.Now().UTC(), Reasons: []string{}, Preflight: []gate.Check{},
-			Timeline: []Moment{}, VMs: []VMResult{}, Targets: []string{}, HA: HAReal, Journal: r.Journal.pathOrEmpty(), Warnings: []string{}}}
+			Timeline: []Moment{}, VMs: []VMResult{}, Targets: []string{}, HA: HAReal, Journal: r.Journal.pathOrEmpty(), Warnings: []string{}, Steps: []StepRun{}}}
 	d.track = &tracker{onMoment: r.OnMoment}
 	err := d.execute(ctx)
 	d.conclude(ctx, err)
@@ -101,6 +103,7 @@ func (d *drill) step(ctx context.Context, s Step, e Entry) error {
 		return err
 	}
 	d.journaled = true
+	d.ran = append(d.ran, s)
 	d.undo.apply(e)
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/clusterspec"
 	"github.com/vtui/vtui/vsphere/drillkit"
 )
 
@@ -39,9 +40,13 @@ type vmTrack struct {
 	host, power, conn   string
 	seen                bool // its state has arrived
 	// left says it stopped running where it was, or moved, after t0;
-	// recovered is when it last started running again on a surviving host.
-	left      bool
-	recovered time.Time
+	// down is when it was first seen not running (off, or on a host seen
+	// failing); recovered is when it last started running again on a
+	// surviving host.
+	left            bool
+	down, recovered time.Time
+	// priority is its restart priority, as the preflight read it.
+	priority clusterspec.RestartPriority
 	// powerOns counts transitions to poweredOn seen in property updates,
 	// restarts and powerOnEvents the events: updates may coalesce a quick
 	// off-on, so the count is the largest of the three.
@@ -68,6 +73,10 @@ type hostTrack struct {
 func newTracker(pre *Preflight, onMoment func(Moment)) *tracker {
 	t := &tracker{hostName: map[string]string{}, targets: map[string]bool{}, vms: map[vsphere.Ref]*vmTrack{},
 		hosts: map[vsphere.Ref]*hostTrack{}, onMoment: onMoment, maxRestarts: maxRestarts(pre.config)}
+	var spec clusterspec.Config
+	if pre.config != nil {
+		spec = pre.config.Spec
+	}
 	for _, h := range pre.inv.Hosts {
 		t.hostName[h.Ref.Value] = h.Name
 		if h.ClusterRef == pre.Cluster.Ref {
@@ -84,7 +93,7 @@ func newTracker(pre *Preflight, onMoment func(Moment)) *tracker {
 	for _, v := range pre.inv.VMs {
 		if v.ClusterRef == pre.Cluster.Ref {
 			t.vms[v.Ref] = &vmTrack{name: v.Name, uuid: v.InstanceUUID, protected: protected[v.Ref],
-				onTarget: t.targets[v.HostRef.Value], from: v.HostRef.Value}
+				onTarget: t.targets[v.HostRef.Value], from: v.HostRef.Value, priority: spec.EffectiveRestartPriority(v.Name)}
 		}
 	}
 	return t
@@ -208,19 +217,17 @@ func (t *tracker) host(h *hostTrack, ob drillkit.Observation) {
 	if t.t0.IsZero() {
 		return
 	}
-	if ob.Property == "runtime.connectionState" && ob.Value != "connected" && t.detected.IsZero() && t.isTarget(h.name) {
-		t.detected = ob.Time
-	}
-	t.add(Moment{Time: ob.Time, Kind: "host", Object: h.name, What: change(ob.Property, ob.Value)})
-}
-
-func (t *tracker) isTarget(hostName string) bool {
-	for id := range t.targets {
-		if t.hostName[id] == hostName {
-			return true
+	if ob.Property == "runtime.connectionState" && ob.Value != "connected" && t.targets[ob.Ref.Value] {
+		if t.detected.IsZero() {
+			t.detected = ob.Time
+		}
+		for _, v := range t.vms {
+			if v.host == ob.Ref.Value && v.down.IsZero() {
+				v.down = ob.Time
+			}
 		}
 	}
-	return false
+	t.add(Moment{Time: ob.Time, Kind: "host", Object: h.name, What: change(ob.Property, ob.Value)})
 }
 
 func (t *tracker) vm(v *vmTrack, ob drillkit.Observation) {
@@ -256,6 +263,9 @@ func (t *tracker) vm(v *vmTrack, ob drillkit.Observation) {
 	switch {
 	case !now:
 		v.left = true
+		if v.down.IsZero() && (v.power != "poweredOn" || (v.conn != "" && v.conn != "connected")) {
+			v.down = ob.Time
+		}
 		if !v.recovered.IsZero() {
 			v.notes = append(v.notes, fmt.Sprintf("stopped again at %.1fs", ob.Time.Sub(t.t0).Seconds()))
 			v.recovered = time.Time{}
@@ -334,16 +344,18 @@ func (t *tracker) outcome(inv *vsphere.Inventory) (vms []VMResult, lost, duplica
 		if !v.protected && !v.onTarget {
 			continue
 		}
-		r := VMResult{Name: v.name, InstanceUUID: v.uuid, Protected: v.protected, FromHost: t.hostName[v.from], ToHost: t.hostName[v.host], PowerOns: v.starts()}
+		r := VMResult{Name: v.name, InstanceUUID: v.uuid, Protected: v.protected, FromHost: t.hostName[v.from], ToHost: t.hostName[v.host],
+			PowerOns: v.starts(), RestartPriority: v.priority, Down: t.instant(v.down)}
 		if v.running(t.targets) {
 			r.Recovered = true
 			if !v.recovered.IsZero() {
 				r.RecoverySeconds = round(v.recovered.Sub(t.t0).Seconds())
+				r.Back = t.instant(v.recovered)
 			}
 		}
 		notes := slices.Clone(v.notes)
 		if twins := running[v.uuid]; len(twins) > 1 {
-			notes = append(notes, "running twice: "+strings.Join(twins, ", ")+" share its instance UUID")
+			notes = append(notes, runningTwice+": "+strings.Join(twins, ", ")+" share its instance UUID")
 		}
 		if v.starts() > 1 || len(running[v.uuid]) > 1 {
 			duplicated++
@@ -363,6 +375,17 @@ func (t *tracker) outcome(inv *vsphere.Inventory) (vms []VMResult, lost, duplica
 	slices.SortFunc(vms, func(a, b VMResult) int { return strings.Compare(a.Name, b.Name) })
 	return vms, lost, duplicated
 }
+
+// instant is at as a moment of the drill; nil if zero.
+func (t *tracker) instant(at time.Time) *Instant {
+	if at.IsZero() {
+		return nil
+	}
+	return &Instant{Seconds: round(at.Sub(t.t0).Seconds()), Time: at.UTC()}
+}
+
+// runningTwice starts the note of a VM running twice.
+const runningTwice = "running twice"
 
 // round keeps a tenth of a millisecond: reports read better, and equal
 // runs compare equal.

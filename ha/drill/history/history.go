@@ -243,7 +243,7 @@ type report struct {
 	Started    time.Time         `json:"started"`
 	Ended      time.Time         `json:"ended"`
 	Seconds    float64           `json:"wall_seconds"`
-	RTOSeconds float64           `json:"rto_seconds"`
+	RTOSeconds *float64          `json:"rto_seconds"`
 	RTOMet     bool              `json:"rto_met"`
 	Lost       int               `json:"lost"`
 	VMs        []struct {
@@ -302,7 +302,7 @@ func (s Summary) summarize() Summary {
 	slices.SortStableFunc(s.Trend, func(a, b Run) int { return a.Started.Compare(b.Started) })
 	s.Runs = len(s.Trend)
 	for i, r := range s.Trend {
-		if r.Result == drill.ResultPass {
+		if r.Result.Passed() {
 			s.Passed++
 		} else {
 			s.LastFailure = &s.Trend[i]

@@ -33,8 +33,11 @@ func nightly(day int, result drill.Result, rtos ...float64) *drill.Report {
 			r.Lost++
 			r.Reasons = append(r.Reasons, "1 protected VM lost (expect.lost is 0): "+v.Name)
 		}
-		r.RTOSeconds = max(r.RTOSeconds, v.RecoverySeconds)
 		r.VMs = append(r.VMs, v)
+	}
+	if r.Lost == 0 && len(rtos) > 0 {
+		rto := slices.Max(rtos)
+		r.RTOSeconds = &rto
 	}
 	return r
 }
