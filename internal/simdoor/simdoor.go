@@ -3,6 +3,8 @@
 // share, so that neither imports the other.
 package simdoor
 
+import "fmt"
+
 // Model is what the simulator models of vSphere HA, as its door serves it
 // (GET /vtui/sim/v1: model) and a drill's report keeps it
 // (provenance.simulator): the HA emulation's parameters in effect, and
@@ -35,4 +37,12 @@ type HA struct {
 	// restartPriorityTimeout, the retry delay) are multiplied by:
 	// DetectDelay / 15 s.
 	Scale float64 `json:"scale"`
+}
+
+// Describe says the parameters in one line for people: "detection 2s,
+// election 2s, boot 300ms-800ms (seed 1), tools 0s, first retry 16s, at
+// most 5 restarts, seconds scaled by 0.133".
+func (h HA) Describe() string {
+	return fmt.Sprintf("detection %s, election %s, boot %s (seed %d), tools %s, first retry %s, at most %d restarts, seconds scaled by %.3g",
+		h.DetectDelay, h.ElectionDelay, h.BootTime, h.BootSeed, h.ToolsDelay, h.RetryDelay, h.MaxRestartCount, h.Scale)
 }
