@@ -197,7 +197,9 @@ func (s steadyCheck) noAlarms(ctx context.Context) gate.Check {
 }
 
 // steadyAfter checks the plan's steady state once the rollback is done,
-// failing a drill that passed when it does not hold.
+// failing a drill that passed when it does not hold (or cannot be read).
+// It runs after ctx ends, as the rollback does, for at most the plan's
+// detect-timeout.
 func (d *drill) steadyAfter(ctx context.Context) {
 	ss := d.rep.SteadyState
 	switch {

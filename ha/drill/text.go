@@ -52,10 +52,16 @@ func (p *Preflight) WriteText(w io.Writer, plan Plan) {
 	}
 }
 
-// writeChecks writes a line per check: its status, name and reason.
+// writeChecks writes a line per check: its status, name and reason, the
+// reasons aligned (names take at least 17 columns, the preflight's
+// longest).
 func writeChecks(w io.Writer, checks []gate.Check) {
+	width := 17
 	for _, c := range checks {
-		fmt.Fprintf(w, "  %-4s %-17s %s\n", c.Status, c.Name, c.Reason)
+		width = max(width, len(c.Name))
+	}
+	for _, c := range checks {
+		fmt.Fprintf(w, "  %-4s %-*s %s\n", c.Status, width, c.Name, c.Reason)
 	}
 }
 
