@@ -111,10 +111,10 @@ func (d *drill) execute(ctx context.Context) error {
 	vc := d.Client.Identity()
 	d.rep.VCenter = &vc
 	prov, err := d.provenance(ctx)
+	d.rep.Provenance = prov // what could be read, on an error too
 	if err != nil {
 		return fmt.Errorf("read the drill's provenance: %w", err)
 	}
-	d.rep.Provenance = prov
 	if err := d.step(ctx, StepStart, Entry{Plan: &plan, Holder: d.Holder, VCenter: &vc, Provenance: &prov}); err != nil {
 		return err
 	}
