@@ -62,6 +62,10 @@ type Preflight struct {
 	// each answers, and the system it powers (once asked; a dry run asks
 	// no BMC).
 	BMCs []PlannedBMC
+	// SteadyState are the checks of the plan's steady state, nil when it
+	// states none; one that fails refuses the drill as a failed check
+	// does.
+	SteadyState []gate.Check
 
 	inv    *vsphere.Inventory
 	config *vsphere.ClusterConfig
@@ -70,16 +74,22 @@ type Preflight struct {
 	bmc    *bmcAccess        // how the injection reaches the BMCs, once checked
 }
 
-// OK reports whether every check passed.
-func (p *Preflight) OK() bool {
-	return p != nil && !slices.ContainsFunc(p.Checks, func(c gate.Check) bool { return c.Status == gate.CheckFail })
-}
+// OK reports whether every check passed, those of the steady state
+// included.
+func (p *Preflight) OK() bool { return p != nil && len(p.Failed()) == 0 }
 
-// Failed returns the checks that failed.
+// Failed returns the checks that failed: the gates, then those of the
+// steady state, named "steady state NAME".
 func (p *Preflight) Failed() []gate.Check {
 	var out []gate.Check
 	for _, c := range p.Checks {
 		if c.Status == gate.CheckFail {
+			out = append(out, c)
+		}
+	}
+	for _, c := range p.SteadyState {
+		if c.Status == gate.CheckFail {
+			c.Name = "steady state " + c.Name
 			out = append(out, c)
 		}
 	}
@@ -162,6 +172,9 @@ func (r *Runner) Preflight(ctx context.Context) (*Preflight, error) {
 		add(r.checkBMCs(ctx, p))
 	} else {
 		add(p.checkMethod(plan))
+	}
+	if plan.SteadyState != nil {
+		p.SteadyState = steadyCheck{c: c, plan: plan, inv: inv, cluster: cl, protected: p.Protected, in: in, gathered: gathered}.run(ctx)
 	}
 	return p, nil
 }

@@ -97,6 +97,14 @@ type Report struct {
 	// Steps lists every step of a drill (see Step), in order, each with
 	// whether it ran, and why not when it did not.
 	Steps []StepRun `json:"steps"`
+	// SchemaVersion is the version of this JSON's schema: ReportSchema.
+	SchemaVersion int `json:"schema_version"`
+	// Provenance says who ran the drill and with what; VCenter says
+	// where.
+	Provenance Provenance `json:"provenance"`
+	// SteadyState is the plan's steady state as checked before and after
+	// the drill; nil when the plan states none.
+	SteadyState *SteadyStateReport `json:"steady_state,omitempty"`
 }
 
 // StepRun is a step of the drill, and whether it ran.

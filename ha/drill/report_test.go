@@ -2,6 +2,8 @@ package drill
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -11,8 +13,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vtui/vtui/internal/buildinfo"
 	"github.com/vtui/vtui/internal/golden"
+	"github.com/vtui/vtui/internal/simdoor"
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/drillkit"
 	"github.com/vtui/vtui/vsphere/gate"
 )
 
@@ -37,7 +42,8 @@ func sampleReport(t *testing.T) *Report {
 	}
 	return &Report{
 		Plan: plan, Cluster: "cluster-a", Targets: []string{"esx-a-01.lab.local"}, HA: HASimulated,
-		VCenter: &vsphere.Identity{InstanceUUID: "0b9c2e4d-5a8f-4f7e-9f3e-2d6f1a7c8b90", URL: "https://127.0.0.1:8989/sdk"},
+		VCenter: &vsphere.Identity{InstanceUUID: "0b9c2e4d-5a8f-4f7e-9f3e-2d6f1a7c8b90", URL: "https://127.0.0.1:8989/sdk",
+			Product: "VMware vCenter Server", Version: "8.0.2.0", Build: "22617221"},
 		Started: at(-2), Ended: at(50), Seconds: 52, Journal: "drill.journal", Injected: t0,
 		Result: ResultFail, Reasons: reasons,
 		Preflight: []gate.Check{
@@ -68,7 +74,23 @@ func sampleReport(t *testing.T) *Report {
 			Outside: outside, Seconds: 3.5},
 		Warnings:   outsideLines(outside),
 		ErrorCount: len(reasons), WarningCount: 1, Steps: steps,
+		SchemaVersion: ReportSchema,
+		Provenance: Provenance{OSUser: "ci", VCenterUser: `VSPHERE.LOCAL\drill-bot`,
+			VTUI:       buildinfo.Info{Version: "devel+0123456789ab+modified", Revision: "0123456789abcdef0123456789abcdef01234567", Modified: true, Go: "go1.26.0", Govmomi: "v0.56.0"},
+			PlanSHA256: planSHA256(plan), PlanText: string(plan.Source()),
+			Simulator: &drillkit.SimModel{HA: simdoor.HA{DetectDelay: "2s", ElectionDelay: "2s", BootTime: "300ms-800ms", BootSeed: 1, ToolsDelay: "0s",
+				RetryDelay: "16s", MaxRestartCount: 5, Scale: 2.0 / 15}, Unmodeled: []string{"a restart on the host the VM failed on"}}},
+		SteadyState: &SteadyStateReport{
+			Before: []gate.Check{{Name: SteadyNoMaintenance, Status: gate.CheckPass, Reason: "none of the 3 hosts of cluster-a is in maintenance mode"}},
+			After:  []gate.Check{{Name: SteadyNoMaintenance, Status: gate.CheckPass, Reason: "none of the 3 hosts of cluster-a is in maintenance mode"}},
+		},
 	}
+}
+
+// planSHA256 is the SHA-256 of the plan as read, in hex.
+func planSHA256(p Plan) string {
+	sum := sha256.Sum256(p.Source())
+	return hex.EncodeToString(sum[:])
 }
 
 func TestReportGoldenFiles(t *testing.T) {
@@ -136,9 +158,10 @@ func TestJUnitCountsFailures(t *testing.T) {
 			failed = append(failed, c.Class+"/"+c.Name)
 		}
 	}
-	// 3 preflight checks, 3 protected VMs, 3 expectations, the rollback.
-	if want := []string{"recovery/app-01", "recovery/db-01", "drill/rto", "drill/lost"}; s.Tests != 10 || s.Failures != 4 || !slices.Equal(failed, want) {
-		t.Errorf("tests %d failures %d failed %v; want 10 cases, %v failing", s.Tests, s.Failures, failed, want)
+	// 3 preflight checks, 2 steady-state checks (before and after), 3
+	// protected VMs, 3 expectations, the rollback.
+	if want := []string{"recovery/app-01", "recovery/db-01", "drill/rto", "drill/lost"}; s.Tests != 12 || s.Failures != 4 || !slices.Equal(failed, want) {
+		t.Errorf("tests %d failures %d failed %v; want 12 cases, %v failing", s.Tests, s.Failures, failed, want)
 	}
 }
 

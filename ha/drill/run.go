@@ -82,7 +82,11 @@ func (r *Runner) Run(ctx context.Context) *Report {
 	}
 	d := &drill{Runner: r, gate: gate.NewGate(r.Client), undo: &undo{plan: r.Plan, holder: r.Holder},
 		rep: &Report{Plan: r.Plan, Started: time.Now().UTC(), Reasons: []string{}, Preflight: []gate.Check{},
-			Timeline: []Moment{}, VMs: []VMResult{}, Targets: []string{}, HA: HAReal, Journal: r.Journal.pathOrEmpty(), Warnings: []string{}, Steps: []StepRun{}}}
+			Timeline: []Moment{}, VMs: []VMResult{}, Targets: []string{}, HA: HAReal, Journal: r.Journal.pathOrEmpty(), Warnings: []string{}, Steps: []StepRun{},
+			SchemaVersion: ReportSchema}}
+	if r.Plan.SteadyState != nil {
+		d.rep.SteadyState = &SteadyStateReport{Before: []gate.Check{}, After: []gate.Check{}}
+	}
 	d.track = &tracker{onMoment: r.OnMoment}
 	err := d.execute(ctx)
 	d.conclude(ctx, err)
@@ -113,7 +117,12 @@ func (d *drill) execute(ctx context.Context) error {
 	plan := d.Plan
 	vc := d.Client.Identity()
 	d.rep.VCenter = &vc
-	if err := d.step(ctx, StepStart, Entry{Plan: &plan, Holder: d.Holder, VCenter: &vc}); err != nil {
+	prov, err := d.provenance(ctx)
+	d.rep.Provenance = prov // what could be read, on an error too
+	if err != nil {
+		return fmt.Errorf("read the drill's provenance: %w", err)
+	}
+	if err := d.step(ctx, StepStart, Entry{Plan: &plan, Holder: d.Holder, VCenter: &vc, Provenance: &prov}); err != nil {
 		return err
 	}
 	if err := d.step(ctx, StepPreflight, Entry{}); err != nil {
@@ -125,6 +134,9 @@ func (d *drill) execute(ctx context.Context) error {
 	}
 	d.pre = pre
 	d.rep.Preflight, d.rep.HA, d.rep.Cluster, d.rep.Seed = pre.Checks, pre.HA, pre.Cluster.Name, pre.Seed
+	if d.rep.SteadyState != nil && pre.SteadyState != nil {
+		d.rep.SteadyState.Before = pre.SteadyState
+	}
 	for _, h := range pre.Targets {
 		d.rep.Targets = append(d.rep.Targets, h.Name)
 	}

@@ -246,6 +246,7 @@ func (d *drill) conclude(ctx context.Context, err error) {
 			r.Result = ResultFail
 		}
 	}
+	d.steadyAfter(ctx)
 	r.Warnings = append(r.Warnings, outsideLines(r.Rollback.Outside)...)
 	if w := slowRollback(r.Rollback.Seconds, d.rollbackBound()); w != "" {
 		r.Warnings = append(r.Warnings, w)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vtui/vtui/internal/bmc"
+	"github.com/vtui/vtui/internal/simdoor"
 	"github.com/vtui/vtui/vsphere/internal/conn"
 )
 
@@ -29,7 +30,10 @@ type SimInfo struct {
 	API           int    `json:"api"`
 	HADetectDelay string `json:"ha_detect_delay"`
 	HABootTime    string `json:"ha_boot_time"`
-	BMC           SimBMC `json:"bmc"`
+	// Model is what the simulator models of vSphere HA; zero from a
+	// simulator older than it.
+	Model SimModel `json:"model"`
+	BMC   SimBMC   `json:"bmc"`
 }
 
 // SimBMC is where vtui's simulator's BMCs answer, by host name, whose
@@ -58,6 +62,10 @@ func (s *SimBMC) UnmarshalJSON(b []byte) error {
 	s.Credentials = bmc.Credentials{Username: v.Username, Password: v.Password}
 	return nil
 }
+
+// SimModel is what vtui's simulator models of vSphere HA, as its door
+// serves it.
+type SimModel = simdoor.Model
 
 // SimulatorInfo asks the server for vtui's simulator's fault door, as the
 // session. Any other server, a real vCenter above all, answers with an
