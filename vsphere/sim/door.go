@@ -3,6 +3,7 @@ package sim
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -22,11 +23,13 @@ import (
 // real host by construction.
 //
 //	GET  /vtui/sim/v1                     what the door offers (JSON)
+//	GET  /vtui/sim/v1?ipmi=HOST&ipmi=...  the same, once the hosts' IPMI BMCs serve (ipmi.go)
 //	POST /vtui/sim/v1/hosts/{name}/crash  crash a host (HA emulation)
 //	POST /vtui/sim/v1/hosts/{name}/recover
 //
-// Errors are JSON {"error": "..."} with 401 (no live session), 404 (no such
-// host) or 409 (the host is not in a state that allows it).
+// Errors are JSON {"error": "..."} with 400 (too many BMCs asked for), 401
+// (no live session), 404 (no such host) or 409 (the host is not in a state
+// that allows it, or no more BMCs may start).
 
 // doorPath is where the door opens.
 const doorPath = "/vtui/sim/v1"
@@ -39,6 +42,16 @@ type DoorInfo struct {
 	// durations ("15s"); a boot time range is "30s-1m30s".
 	HADetectDelay string `json:"ha_detect_delay"`
 	HABootTime    string `json:"ha_boot_time"`
+	// BMC says where the hosts' BMCs answer.
+	BMC DoorBMC `json:"bmc"`
+}
+
+// DoorBMC says where the hosts' BMCs answer.
+type DoorBMC struct {
+	// IPMI maps a host's name to its IPMI BMC's address (127.0.0.1:PORT)
+	// for every BMC serving: those the query's ipmi parameters named, and
+	// those started before.
+	IPMI map[string]string `json:"ipmi"`
 }
 
 // currentTime is a SOAP call that needs a session: CurrentTime.
@@ -66,23 +79,31 @@ func (vc *vcenter) authenticated(r *http.Request) bool {
 func (vc *vcenter) door() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+doorPath, func(w http.ResponseWriter, r *http.Request) {
+		names := r.URL.Query()["ipmi"]
+		if len(names) > maxIPMIBMCs {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("%d IPMI BMCs asked for: at most %d", len(names), maxIPMIBMCs)})
+			return
+		}
+		for _, name := range names {
+			if _, err := vc.ipmiAddress(name); err != nil {
+				writeError(w, err)
+				return
+			}
+		}
 		vc.mu.Lock()
 		info := DoorInfo{Simulator: "vtui", API: 1, HADetectDelay: vc.ha.opts.detect().String(), HABootTime: vc.ha.opts.bootTimes()}
 		vc.mu.Unlock()
+		info.BMC.IPMI = vc.ipmiServing()
 		writeJSON(w, http.StatusOK, info)
 	})
 	host := func(act func(ctx *simulator.Context, name string) error) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
 			name := r.PathValue("name")
-			err := act(vc.sctx, name)
-			switch {
-			case err == nil:
-				writeJSON(w, http.StatusOK, map[string]string{"host": name})
-			case errors.Is(err, errUnknownHost):
-				writeJSON(w, http.StatusNotFound, map[string]string{"error": err.Error()})
-			default:
-				writeJSON(w, http.StatusConflict, map[string]string{"error": err.Error()})
+			if err := act(vc.sctx, name); err != nil {
+				writeError(w, err)
+				return
 			}
+			writeJSON(w, http.StatusOK, map[string]string{"host": name})
 		}
 	}
 	mux.HandleFunc("POST "+doorPath+"/hosts/{name}/crash", host(vc.crash))
@@ -94,6 +115,15 @@ func (vc *vcenter) door() http.Handler {
 		}
 		mux.ServeHTTP(w, r)
 	})
+}
+
+// writeError answers err: 404 for an unknown host, else 409.
+func writeError(w http.ResponseWriter, err error) {
+	status := http.StatusConflict
+	if errors.Is(err, errUnknownHost) {
+		status = http.StatusNotFound
+	}
+	writeJSON(w, status, map[string]string{"error": err.Error()})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

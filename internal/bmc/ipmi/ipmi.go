@@ -1,0 +1,223 @@
+// Package ipmi reaches a host's BMC over IPMI 2.0 (RMCP+, ipmitool's
+// "lanplus"), through go-ipmi's client (github.com/bougou/go-ipmi): which
+// system it powers (Get System GUID, Get Chassis Status), and a hard power
+// off and on (Chassis Control power down, power up).
+package ipmi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/bougou/go-ipmi/pkg/client"
+	"github.com/bougou/go-ipmi/pkg/command/chassis"
+	"github.com/bougou/go-ipmi/pkg/types"
+	"github.com/vtui/vtui/internal/bmc"
+)
+
+// DefaultPort is IPMI's RMCP port.
+const DefaultPort = 623
+
+// Bounds of each exchange with a BMC: UDP drops packets, so each request
+// is sent again after exchangeTimeout, at most retries more times; an
+// unreachable BMC is told in about (retries+1) × exchangeTimeout per
+// request, and ctx bounds it all.
+const (
+	exchangeTimeout = 2 * time.Second
+	retries         = 2
+	// closeTimeout bounds Close's Close Session.
+	closeTimeout = 5 * time.Second
+)
+
+// controller is a session with one BMC.
+type controller struct {
+	c    *client.Client
+	addr string
+}
+
+// Dial opens an RMCP+ session with the BMC at address (host or host:port;
+// 623 unless given) as cred, with the Administrator privilege a power
+// control needs. Its errors name the BMC and say what to check; they never
+// hold the password.
+func Dial(ctx context.Context, address string, cred bmc.Credentials) (bmc.Controller, error) {
+	host, port, err := splitAddress(address)
+	if err != nil {
+		return nil, err
+	}
+	addr := net.JoinHostPort(host, strconv.Itoa(port))
+	c, err := client.NewClient(host, port, cred.Username, cred.Password)
+	if err != nil {
+		return nil, fmt.Errorf("IPMI BMC %s: user name %q: %w", addr, cred.Username, scrub(err, cred))
+	}
+	c.WithInterface(client.InterfaceLanplus).WithTimeout(exchangeTimeout).WithRetry(retries).
+		WithMaxPrivilegeLevel(types.PrivilegeLevelAdministrator)
+	if err := c.Connect(ctx); err != nil {
+		return nil, connectError(addr, cred, err)
+	}
+	return &controller{c: c, addr: addr}, nil
+}
+
+// splitAddress splits host[:port], with the default port.
+func splitAddress(address string) (string, int, error) {
+	bad := func(why string) error {
+		return fmt.Errorf("IPMI BMC address %q: %s: write host or host:port, such as esx-01-bmc.lab.local or 10.0.0.7:623", address, why)
+	}
+	if strings.TrimSpace(address) == "" {
+		return "", 0, bad("empty")
+	}
+	if strings.Contains(address, "://") {
+		return "", 0, bad("IPMI takes no URL scheme")
+	}
+	host, p, err := net.SplitHostPort(address)
+	if err != nil {
+		// No port: the whole address is the host ([::1] loses its brackets).
+		host, p = strings.TrimSuffix(strings.TrimPrefix(address, "["), "]"), strconv.Itoa(DefaultPort)
+	}
+	port, err := strconv.Atoi(p)
+	if err != nil || port < 1 || port > 65535 {
+		return "", 0, bad(fmt.Sprintf("port %q is not 1 to 65535", p))
+	}
+	if host == "" {
+		return "", 0, bad("no host")
+	}
+	return host, port, nil
+}
+
+// connectError says why a session could not be opened, and what to check.
+func connectError(addr string, cred bmc.Credentials, err error) error {
+	err = scrub(err, cred)
+	switch {
+	case refused(err):
+		return fmt.Errorf("IPMI BMC %s refused %s: check the user name and the password (RMCP+ authentication failed): %w",
+			addr, cred, err)
+	case silent(err):
+		return fmt.Errorf("IPMI BMC %s does not answer: check the address, that IPMI over LAN is enabled on the BMC, and that UDP port %s is open to this machine: %w",
+			addr, portOf(addr), err)
+	}
+	return fmt.Errorf("IPMI BMC %s: open an RMCP+ (lanplus) session as %s: %w", addr, cred, err)
+}
+
+// refused reports a BMC's refusal of the credentials during RAKP: a
+// wrong password, an unknown user, or a user without the privilege.
+// go-ipmi joins the errors of each cipher suite it tried as text, so the
+// refusals are found by the texts of its own sentinels.
+func refused(err error) bool {
+	if errors.Is(err, client.ErrRAKPAuthentication) {
+		return true
+	}
+	for _, r := range []string{client.ErrRAKPAuthentication.Error(),
+		types.NewRmcpStatusError(types.RmcpStatusCodeUnauthorizedName).Error(),
+		types.NewRmcpStatusError(types.RmcpStatusCodeUnauthorizedRoleOfPriLevel).Error(),
+		types.NewRmcpStatusError(types.RmcpStatusCodeInvalidRole).Error()} {
+		if strings.Contains(err.Error(), r) {
+			return true
+		}
+	}
+	return false
+}
+
+// silent reports a BMC that did not answer: nothing listens on the port
+// (an ICMP refusal), or no answer came before the deadline, which go-ipmi
+// says in text only.
+func silent(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout() || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, syscall.ECONNREFUSED) || strings.Contains(err.Error(), "before UDP read deadline") ||
+		strings.Contains(err.Error(), "no datagram matched before deadline")
+}
+
+func portOf(addr string) string {
+	_, p, _ := net.SplitHostPort(addr)
+	return p
+}
+
+// scrub removes the password from an error's text, should a library
+// ever put it there.
+func scrub(err error, cred bmc.Credentials) error {
+	if err == nil || cred.Password == "" || !strings.Contains(err.Error(), cred.Password) {
+		return err
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), cred.Password, "[redacted]"))
+}
+
+// Identify reads the system's GUID and its power. IPMI names the system
+// by its GUID only: ID and UUID are that GUID read in SMBIOS byte order
+// (see SystemUUID); Name, HostName and Serial stay empty.
+func (x *controller) Identify(ctx context.Context) (bmc.System, error) {
+	g, err := x.c.GetSystemGUID(ctx)
+	if err != nil {
+		return bmc.System{}, fmt.Errorf("IPMI BMC %s: Get System GUID: %w", x.addr, err)
+	}
+	id, err := SystemUUID(g.GUID)
+	if err != nil {
+		return bmc.System{}, fmt.Errorf("IPMI BMC %s: Get System GUID: %w", x.addr, err)
+	}
+	power, err := x.power(ctx)
+	if err != nil {
+		return bmc.System{}, err
+	}
+	return bmc.System{ID: id, UUID: id, Power: power}, nil
+}
+
+// SystemUUID reads the 16 bytes of Get System GUID as SMBIOS stores a
+// system's UUID (DSP0134 7.2.1: the first three fields little-endian),
+// which is the order most BMCs answer in and the text ESXi reports as
+// hardware.systemInfo.uuid. IPMI's specification orders the GUID's bytes
+// otherwise (all fields reversed); a BMC that follows it to the letter
+// reads as another UUID, and preflight refuses it as naming another
+// system rather than guess.
+func SystemUUID(guid [16]byte) (string, error) {
+	if guid == ([16]byte{}) || guid == [16]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff} {
+		return "", fmt.Errorf("the BMC has no system GUID (% x): set the system's UUID in its firmware", guid[:2])
+	}
+	u, err := types.ParseGUID(guid[:], types.GUIDModeSMBIOS)
+	if err != nil {
+		return "", err
+	}
+	return u.String(), nil
+}
+
+// power reads the chassis's power.
+func (x *controller) power(ctx context.Context) (bmc.PowerState, error) {
+	st, err := x.c.GetChassisStatus(ctx)
+	if err != nil {
+		return "", fmt.Errorf("IPMI BMC %s: Get Chassis Status: %w", x.addr, err)
+	}
+	if st.PowerIsOn {
+		return bmc.PowerOn, nil
+	}
+	return bmc.PowerOff, nil
+}
+
+// ForceOff is Chassis Control power down: the power is cut, with no
+// shutdown of the operating system.
+func (x *controller) ForceOff(ctx context.Context) error {
+	return x.control(ctx, chassis.ChassisControlPowerDown, "power down")
+}
+
+// On is Chassis Control power up.
+func (x *controller) On(ctx context.Context) error {
+	return x.control(ctx, chassis.ChassisControlPowerUp, "power up")
+}
+
+func (x *controller) control(ctx context.Context, ctl chassis.ChassisControl, what string) error {
+	if _, err := x.c.ChassisControl(ctx, ctl); err != nil {
+		return fmt.Errorf("IPMI BMC %s: Chassis Control %s: %w", x.addr, what, err)
+	}
+	return nil
+}
+
+// Close ends the session, waiting at most closeTimeout for the BMC.
+func (x *controller) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
+	defer cancel()
+	if err := x.c.Close(ctx); err != nil {
+		return fmt.Errorf("IPMI BMC %s: close the session: %w", x.addr, err)
+	}
+	return nil
+}

@@ -1,0 +1,80 @@
+package ipmi
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vtui/vtui/internal/bmc"
+)
+
+// Get System GUID's bytes read as SMBIOS orders them: DSP0134's example.
+func TestSystemUUIDReadsSMBIOSOrder(t *testing.T) {
+	got, err := SystemUUID([16]byte{0x33, 0x22, 0x11, 0x00, 0x55, 0x44, 0x77, 0x66, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff})
+	if want := "00112233-4455-6677-8899-aabbccddeeff"; err != nil || got != want {
+		t.Errorf("SystemUUID = %q, %v; want %s", got, err, want)
+	}
+	for _, none := range [][16]byte{{}, {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}} {
+		if got, err := SystemUUID(none); err == nil || !strings.Contains(err.Error(), "no system GUID") {
+			t.Errorf("SystemUUID(% x) = %q, %v; want an error: the GUID is not set", none[:2], got, err)
+		}
+	}
+}
+
+func TestSplitAddress(t *testing.T) {
+	for _, tt := range []struct {
+		in, host string
+		port     int
+		err      string
+	}{
+		{"esx-01-bmc.lab.local", "esx-01-bmc.lab.local", 623, ""},
+		{"10.0.0.7:6230", "10.0.0.7", 6230, ""},
+		{"[::1]:623", "::1", 623, ""},
+		{"[::1]", "::1", 623, ""},
+		{"", "", 0, "empty"},
+		{"https://bmc", "", 0, "no URL scheme"},
+		{"bmc:0", "", 0, "not 1 to 65535"},
+		{"bmc:http", "", 0, "not 1 to 65535"},
+		{":623", "", 0, "no host"},
+	} {
+		host, port, err := splitAddress(tt.in)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) || !strings.Contains(err.Error(), "host:port") {
+				t.Errorf("splitAddress(%q) = %v; want an error with %q that shows the form", tt.in, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || host != tt.host || port != tt.port {
+			t.Errorf("splitAddress(%q) = %q, %d, %v; want %q, %d", tt.in, host, port, err, tt.host, tt.port)
+		}
+	}
+}
+
+// A BMC that does not answer is told as such, with what to check, and
+// without the password.
+func TestDialNoBMC(t *testing.T) {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := pc.LocalAddr().String()
+	pc.Close() // nothing listens there now
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	const secret = "s3cret-Pa55word"
+	_, err = Dial(ctx, addr, bmc.Credentials{Username: "admin", Password: secret})
+	if err == nil || !strings.Contains(err.Error(), addr+" does not answer") || !strings.Contains(err.Error(), "UDP port") ||
+		strings.Contains(err.Error(), secret) {
+		t.Errorf("Dial of no BMC: %v; want %s does not answer, what to check, no password", err, addr)
+	}
+}
+
+func TestScrubRemovesThePassword(t *testing.T) {
+	err := scrub(errors.New("login pw=hunter22 failed"), bmc.Credentials{Username: "u", Password: "hunter22"})
+	if err.Error() != "login pw=[redacted] failed" {
+		t.Errorf("scrub = %q", err)
+	}
+}
