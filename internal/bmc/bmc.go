@@ -5,6 +5,7 @@ package bmc
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
 
@@ -53,3 +54,28 @@ type TLS struct {
 	CAFile, Thumbprint string
 	Insecure           bool
 }
+
+// Errors a Controller's errors wrap, so that a caller can say how to fix
+// them.
+var (
+	// ErrUnreachable: no answer from the BMC's address (refused, timed
+	// out, no route).
+	ErrUnreachable = errors.New("the BMC does not answer")
+	// ErrLogin: the BMC refused the credentials.
+	ErrLogin = errors.New("the BMC refused the credentials")
+	// ErrNoSystem: the BMC answers, but the address names no system it
+	// powers, or several where one was meant.
+	ErrNoSystem = errors.New("no single system at that address")
+)
+
+// Error is a failed BMC operation: what (Op: "log in", "power off"), at
+// which address, and why.
+type Error struct {
+	Op      string
+	Address string
+	Err     error
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%s at BMC %s: %v", e.Op, e.Address, e.Err) }
+
+func (e *Error) Unwrap() error { return e.Err }

@@ -42,64 +42,68 @@ type controller struct {
 
 // Dial opens an RMCP+ session with the BMC at address (host or host:port;
 // 623 unless given) as cred, with the Administrator privilege a power
-// control needs. Its errors name the BMC and say what to check; they never
-// hold the password.
+// control needs. Its errors are *bmc.Error wrapping bmc.ErrUnreachable or
+// bmc.ErrLogin where that is what happened, name the BMC, say what to
+// check, and never hold the password.
 func Dial(ctx context.Context, address string, cred bmc.Credentials) (bmc.Controller, error) {
-	host, port, err := splitAddress(address)
+	host, port, err := ParseAddress(address)
 	if err != nil {
-		return nil, err
+		return nil, &bmc.Error{Op: "read the address", Address: address, Err: err}
 	}
 	addr := net.JoinHostPort(host, strconv.Itoa(port))
+	fail := func(err error) error { return &bmc.Error{Op: "log in over IPMI (RMCP+)", Address: addr, Err: err} }
+	if cred.Username == "" {
+		return nil, fail(fmt.Errorf("%w: no user name", bmc.ErrLogin))
+	}
 	c, err := client.NewClient(host, port, cred.Username, cred.Password)
 	if err != nil {
-		return nil, fmt.Errorf("IPMI BMC %s: user name %q: %w", addr, cred.Username, scrub(err, cred))
+		return nil, fail(fmt.Errorf("%w: user name %q: %v", bmc.ErrLogin, cred.Username, scrub(err, cred)))
 	}
 	c.WithInterface(client.InterfaceLanplus).WithTimeout(exchangeTimeout).WithRetry(retries).
 		WithMaxPrivilegeLevel(types.PrivilegeLevelAdministrator)
 	if err := c.Connect(ctx); err != nil {
-		return nil, connectError(addr, cred, err)
+		return nil, fail(classify(scrub(err, cred), port))
 	}
 	return &controller{c: c, addr: addr}, nil
 }
 
-// splitAddress splits host[:port], with the default port.
-func splitAddress(address string) (string, int, error) {
+// ParseAddress reads an IPMI BMC's address: host or host:port, the port
+// 623 unless given.
+func ParseAddress(address string) (host string, port int, err error) {
 	bad := func(why string) error {
-		return fmt.Errorf("IPMI BMC address %q: %s: write host or host:port, such as esx-01-bmc.lab.local or 10.0.0.7:623", address, why)
+		return fmt.Errorf("%q %s: write host or host:port, such as esx-01-bmc.lab.local or 10.0.0.7:623", address, why)
 	}
 	if strings.TrimSpace(address) == "" {
-		return "", 0, bad("empty")
+		return "", 0, bad("is empty")
 	}
 	if strings.Contains(address, "://") {
-		return "", 0, bad("IPMI takes no URL scheme")
+		return "", 0, bad("is a URL, and IPMI takes none")
 	}
 	host, p, err := net.SplitHostPort(address)
 	if err != nil {
 		// No port: the whole address is the host ([::1] loses its brackets).
 		host, p = strings.TrimSuffix(strings.TrimPrefix(address, "["), "]"), strconv.Itoa(DefaultPort)
 	}
-	port, err := strconv.Atoi(p)
+	port, err = strconv.Atoi(p)
 	if err != nil || port < 1 || port > 65535 {
-		return "", 0, bad(fmt.Sprintf("port %q is not 1 to 65535", p))
+		return "", 0, bad(fmt.Sprintf("has port %q, not 1 to 65535", p))
 	}
 	if host == "" {
-		return "", 0, bad("no host")
+		return "", 0, bad("names no host")
 	}
 	return host, port, nil
 }
 
-// connectError says why a session could not be opened, and what to check.
-func connectError(addr string, cred bmc.Credentials, err error) error {
-	err = scrub(err, cred)
+// classify says why a session could not be opened: the BMC refused the
+// credentials, or did not answer.
+func classify(err error, port int) error {
 	switch {
 	case refused(err):
-		return fmt.Errorf("IPMI BMC %s refused %s: check the user name and the password (RMCP+ authentication failed): %w",
-			addr, cred, err)
+		return fmt.Errorf("%w (RMCP+ authentication failed: a wrong user name or password, or a user without the Administrator privilege): %v", bmc.ErrLogin, err)
 	case silent(err):
-		return fmt.Errorf("IPMI BMC %s does not answer: check the address, that IPMI over LAN is enabled on the BMC, and that UDP port %s is open to this machine: %w",
-			addr, portOf(addr), err)
+		return fmt.Errorf("%w (check that IPMI over LAN is enabled on the BMC and that UDP port %d reaches it): %v", bmc.ErrUnreachable, port, err)
 	}
-	return fmt.Errorf("IPMI BMC %s: open an RMCP+ (lanplus) session as %s: %w", addr, cred, err)
+	return err
 }
 
 // refused reports a BMC's refusal of the credentials during RAKP: a
@@ -131,11 +135,6 @@ func silent(err error) bool {
 		strings.Contains(err.Error(), "no datagram matched before deadline")
 }
 
-func portOf(addr string) string {
-	_, p, _ := net.SplitHostPort(addr)
-	return p
-}
-
 // scrub removes the password from an error's text, should a library
 // ever put it there.
 func scrub(err error, cred bmc.Credentials) error {
@@ -146,22 +145,23 @@ func scrub(err error, cred bmc.Credentials) error {
 }
 
 // Identify reads the system's GUID and its power. IPMI names the system
-// by its GUID only: ID and UUID are that GUID read in SMBIOS byte order
-// (see SystemUUID); Name, HostName and Serial stay empty.
+// by its GUID only: UUID is that GUID read in SMBIOS byte order (see
+// SystemUUID), ID is "chassis" (an IPMI BMC powers one system), and Name,
+// HostName and Serial stay empty.
 func (x *controller) Identify(ctx context.Context) (bmc.System, error) {
 	g, err := x.c.GetSystemGUID(ctx)
 	if err != nil {
-		return bmc.System{}, fmt.Errorf("IPMI BMC %s: Get System GUID: %w", x.addr, err)
+		return bmc.System{}, x.fail("Get System GUID", err)
 	}
 	id, err := SystemUUID(g.GUID)
 	if err != nil {
-		return bmc.System{}, fmt.Errorf("IPMI BMC %s: Get System GUID: %w", x.addr, err)
+		return bmc.System{}, x.fail("Get System GUID", err)
 	}
 	power, err := x.power(ctx)
 	if err != nil {
 		return bmc.System{}, err
 	}
-	return bmc.System{ID: id, UUID: id, Power: power}, nil
+	return bmc.System{ID: "chassis", UUID: id, Power: power}, nil
 }
 
 // SystemUUID reads the 16 bytes of Get System GUID as SMBIOS stores a
@@ -186,7 +186,7 @@ func SystemUUID(guid [16]byte) (string, error) {
 func (x *controller) power(ctx context.Context) (bmc.PowerState, error) {
 	st, err := x.c.GetChassisStatus(ctx)
 	if err != nil {
-		return "", fmt.Errorf("IPMI BMC %s: Get Chassis Status: %w", x.addr, err)
+		return "", x.fail("Get Chassis Status", err)
 	}
 	if st.PowerIsOn {
 		return bmc.PowerOn, nil
@@ -207,7 +207,7 @@ func (x *controller) On(ctx context.Context) error {
 
 func (x *controller) control(ctx context.Context, ctl chassis.ChassisControl, what string) error {
 	if _, err := x.c.ChassisControl(ctx, ctl); err != nil {
-		return fmt.Errorf("IPMI BMC %s: Chassis Control %s: %w", x.addr, what, err)
+		return x.fail("Chassis Control "+what, err)
 	}
 	return nil
 }
@@ -217,7 +217,16 @@ func (x *controller) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
 	defer cancel()
 	if err := x.c.Close(ctx); err != nil {
-		return fmt.Errorf("IPMI BMC %s: close the session: %w", x.addr, err)
+		return x.fail("close the session", err)
 	}
 	return nil
+}
+
+// fail is a failed operation on the BMC; one that timed out wraps
+// bmc.ErrUnreachable.
+func (x *controller) fail(op string, err error) error {
+	if silent(err) {
+		err = fmt.Errorf("%w: %v", bmc.ErrUnreachable, err)
+	}
+	return &bmc.Error{Op: op, Address: x.addr, Err: err}
 }
