@@ -238,6 +238,22 @@
 // configured to, and an expired one keeps its collectors and views), each
 // adding every later change to a list that only grows.
 //
+// # The hosts' BMCs
+//
+// Each host has a Redfish BMC (redfish.go): one Redfish service on the
+// same HTTPS server and certificate, whose ComputerSystems are the hosts
+// (Id the host's moref, HostName its name, UUID its SMBIOS UUID, which
+// every host has of its own, derived from its name). It takes the
+// simulator's user and password, as a session (X-Auth-Token) or basic
+// authentication. ComputerSystem.Reset ForceOff crashes the host, as
+// CrashHost does, and On recovers it; a host reports PowerState Off while
+// crashed. The fault door's answer names each host's system and the
+// credentials (DoorBMC), so that a drill's inject.bmc.address simulator
+// needs no setup. Not modelled: the other reset types, a power-on that
+// takes time (the host is connected when On returns), Managers, Chassis,
+// event subscriptions, and a session's idle timeout (at most 64 sessions
+// are kept; a 65th login is refused).
+//
 // For tests, Server.FailMethod makes a method fail on a named object, and
 // Server.SetTaskDelay makes the tasks above take time, per server and
 // without holding locks (vcsim's simulator.TaskDelay is process-wide).

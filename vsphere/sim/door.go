@@ -22,8 +22,9 @@ import (
 // vCenter the door is simply not there (404): sim-crash cannot touch a
 // real host by construction.
 //
-//	GET  /vtui/sim/v1                     what the door offers (JSON)
-//	GET  /vtui/sim/v1?ipmi=HOST&ipmi=...  the same, once the hosts' IPMI BMCs serve (ipmi.go)
+//	GET  /vtui/sim/v1                     what the door offers (JSON), with
+//	                                      where the hosts' BMCs answer (DoorBMC)
+//	GET  /vtui/sim/v1?ipmi=HOST&ipmi=...  the same, once those hosts' IPMI BMCs serve (ipmi.go)
 //	POST /vtui/sim/v1/hosts/{name}/crash  crash a host (HA emulation)
 //	POST /vtui/sim/v1/hosts/{name}/recover
 //
@@ -42,16 +43,27 @@ type DoorInfo struct {
 	// durations ("15s"); a boot time range is "30s-1m30s".
 	HADetectDelay string `json:"ha_detect_delay"`
 	HABootTime    string `json:"ha_boot_time"`
-	// BMC says where the hosts' BMCs answer.
+	// BMC says where the simulator's BMCs answer, and how to log in.
 	BMC DoorBMC `json:"bmc"`
 }
 
-// DoorBMC says where the hosts' BMCs answer.
+// DoorBMC is where the simulator's hosts' BMCs answer, by host name, and
+// the credentials they take: the simulator's own, handed only to a
+// logged-in session (the door's rule), so that a drill with
+// inject.bmc.address simulator needs no setup.
 type DoorBMC struct {
+	// Redfish maps each host to the URI of its ComputerSystem on the
+	// simulator's Redfish service (redfish.go).
+	Redfish map[string]string `json:"redfish"`
 	// IPMI maps a host's name to its IPMI BMC's address (127.0.0.1:PORT)
-	// for every BMC serving: those the query's ipmi parameters named, and
-	// those started before.
+	// for every IPMI BMC serving: those the query's ipmi parameters named,
+	// and those started before (ipmi.go).
 	IPMI map[string]string `json:"ipmi"`
+	// Thumbprint is the SHA-256 fingerprint of the certificate the BMCs
+	// serve (the simulator's own).
+	Thumbprint string `json:"thumbprint"`
+	Username   string `json:"username"`
+	Password   string `json:"password"`
 }
 
 // currentTime is a SOAP call that needs a session: CurrentTime.
@@ -93,6 +105,7 @@ func (vc *vcenter) door() http.Handler {
 		vc.mu.Lock()
 		info := DoorInfo{Simulator: "vtui", API: 1, HADetectDelay: vc.ha.opts.detect().String(), HABootTime: vc.ha.opts.bootTimes()}
 		vc.mu.Unlock()
+		info.BMC = vc.redfish.bmcInfo(r.Host)
 		info.BMC.IPMI = vc.ipmiServing()
 		writeJSON(w, http.StatusOK, info)
 	})

@@ -124,9 +124,13 @@ func Start(ctx context.Context, spec Spec, opts Options) (*Server, error) {
 	rollUp(detach(vc.sctx)) // what the build cannot add up: admission control's figures
 	vc.serveSessions(cmp.Or(opts.SessionTimeout, DefaultSessionTimeout))
 	vc.wrapSDK(m.Service)
+	vc.redfish = newRedfishService(vc, user, pass)
 	door := vc.door() // registered by newServer, with vcsim's own endpoints
 	m.Service.HandleFunc(doorPath+"/", door.ServeHTTP)
 	m.Service.HandleFunc(doorPath, door.ServeHTTP)
+	bmcs := vc.redfish.handler()
+	m.Service.HandleFunc(redfishRoot+"/", bmcs.ServeHTTP)
+	m.Service.HandleFunc(redfishRoot, bmcs.ServeHTTP)
 
 	m.Service.Listen = &url.URL{Host: listen, User: url.UserPassword(user, pass)}
 	m.Service.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
@@ -139,6 +143,9 @@ func Start(ctx context.Context, spec Spec, opts Options) (*Server, error) {
 	u := *srv.URL
 	u.User = nil
 	served := srv.Certificate()
+	vc.redfish.mu.Lock()
+	vc.redfish.thumbprint = soap.ThumbprintSHA256(served)
+	vc.redfish.mu.Unlock()
 	return &Server{
 		URL:        &u,
 		Username:   user,

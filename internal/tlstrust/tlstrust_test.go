@@ -1,4 +1,4 @@
-package conn
+package tlstrust
 
 import (
 	"strings"
@@ -15,15 +15,15 @@ func TestNormalizeThumbprint(t *testing.T) {
 		{in: "abcd", err: "SHA-1 (20 bytes) or SHA-256"},
 	}
 	for _, tt := range tests {
-		got, err := normalizeThumbprint(tt.in)
+		got, err := NormalizeThumbprint(tt.in)
 		if tt.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.err) {
-				t.Errorf("normalizeThumbprint(%q) err = %v; want %q", tt.in, err, tt.err)
+				t.Errorf("NormalizeThumbprint(%q) err = %v; want %q", tt.in, err, tt.err)
 			}
 			continue
 		}
 		if err != nil || got != tt.want {
-			t.Errorf("normalizeThumbprint(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+			t.Errorf("NormalizeThumbprint(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
 		}
 	}
 }
