@@ -15,12 +15,14 @@ type DryRun struct {
 	HA        HA           `json:"ha" yaml:"ha"`
 	// Commands are those of method command, as they will run.
 	Commands []PlannedCommand `json:"commands,omitempty" yaml:"commands,omitempty"`
+	// BMCs are the targets' BMCs, for methods that go through them.
+	BMCs []PlannedBMC `json:"bmcs,omitempty" yaml:"bmcs,omitempty"`
 }
 
 // DryRun is the dry run of plan this preflight makes; Targets and
 // Protected are the names, [] when there are none.
 func (p *Preflight) DryRun(plan Plan) DryRun {
-	d := DryRun{Plan: plan, OK: p.OK(), Preflight: p.Checks, Targets: []string{}, Protected: []string{}, Seed: p.Seed, HA: p.HA, Commands: p.Commands}
+	d := DryRun{Plan: plan, OK: p.OK(), Preflight: p.Checks, Targets: []string{}, Protected: []string{}, Seed: p.Seed, HA: p.HA, Commands: p.Commands, BMCs: p.BMCs}
 	for _, h := range p.Targets {
 		d.Targets = append(d.Targets, h.Name)
 	}

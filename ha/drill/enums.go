@@ -33,7 +33,18 @@ const (
 	MethodCommand Method = "command"
 	// MethodEvacuate enters maintenance mode with evacuation.
 	MethodEvacuate Method = "evacuate"
+	// MethodRedfish powers the targets off hard through their BMCs'
+	// Redfish service (ComputerSystem.Reset ForceOff), and back on in the
+	// rollback; see BMC.
+	MethodRedfish Method = "redfish"
 )
+
+// usesBMC says the method powers hosts off and on through their BMCs,
+// mapped by the plan's inject.bmc.
+func (m Method) usesBMC() bool { return slices.Contains(bmcMethods(), string(m)) }
+
+// bmcMethods are the methods that go through a host's BMC.
+func bmcMethods() []string { return []string{string(MethodRedfish)} }
 
 // Rollback says when a drill restores the cluster.
 type Rollback string
@@ -61,7 +72,7 @@ func (s *Scenario) UnmarshalText(b []byte) error {
 
 // UnmarshalText accepts only a method vtui knows.
 func (m *Method) UnmarshalText(b []byte) error {
-	return oneOf(m, b, MethodSimCrash, MethodCommand, MethodEvacuate)
+	return oneOf(m, b, MethodSimCrash, MethodCommand, MethodEvacuate, MethodRedfish)
 }
 
 // UnmarshalText accepts only a rollback policy vtui knows.

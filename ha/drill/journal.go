@@ -53,6 +53,9 @@ type Entry struct {
 	// Method and Hosts are on the inject entry: what is about to fail.
 	Method Method   `json:"method,omitempty"`
 	Hosts  []Object `json:"hosts,omitempty"`
+	// BMCs are on the inject entry of a method that goes through the
+	// hosts' BMCs: where each answers and the system it powers.
+	BMCs []PlannedBMC `json:"bmcs,omitempty"`
 	// Acts is on a rollback entry written before the rollback acts: the
 	// VMs and hosts it is about to change. A rollback run again counts
 	// them as the drill's (see attribute), whatever events its own

@@ -66,6 +66,8 @@ type Inject struct {
 	// killed with every process it started.
 	Command Command `json:"command,omitzero" yaml:"command,omitempty"`
 	Recover Command `json:"recover,omitzero" yaml:"recover,omitempty"`
+	// BMC maps each target to its BMC, for methods redfish and ipmi.
+	BMC *BMC `json:"bmc,omitempty" yaml:"bmc,omitempty"`
 }
 
 // Defaults of a plan's optional fields.
@@ -98,7 +100,7 @@ func Load(ctx context.Context, path string) (Plan, error) {
 // defaults.
 func Parse(path string, data []byte) (Plan, error) {
 	var p Plan
-	doc, err := strictyaml.Decode(path, data, &p)
+	doc, err := strictyaml.Decode(path, data, &p, strictyaml.Forbid("password", noPasswordInPlan))
 	if err != nil {
 		return Plan{}, err
 	}
@@ -195,7 +197,7 @@ func (p *Plan) checkInject(doc *strictyaml.Document) error {
 	if in.Method == "" {
 		if p.Scenario != ScenarioEvacuation {
 			return doc.Errorf([]string{"inject", "method"},
-				"say how to fail the host: sim-crash (vtui's simulator) or command (a hard power-off of a real host)")
+				"say how to fail the host: sim-crash (vtui's simulator), redfish (a hard power-off through the host's BMC), or command (your own power-off command)")
 		}
 		in.Method = MethodEvacuate
 	}
@@ -208,6 +210,14 @@ func (p *Plan) checkInject(doc *strictyaml.Document) error {
 		return doc.Errorf([]string{"inject", "command"}, `method command needs the command that powers the host off hard, e.g. [ipmitool, -H, "{{.Host}}-ipmi", chassis, power, "off"]`)
 	case in.Method != MethodCommand && (!in.Command.IsZero() || !in.Recover.IsZero()):
 		return doc.Errorf([]string{"inject", "command"}, "command and recover go with method command")
+	case in.Method.usesBMC() && in.BMC == nil:
+		return doc.Errorf([]string{"inject", "bmc"}, `method %s needs each host's BMC: bmc: {address: "https://{{.Host}}-bmc.example.com", username: root, password-env: BMC_PASSWORD}, or address: simulator on vtui's simulator`, in.Method)
+	case !in.Method.usesBMC() && in.BMC != nil:
+		return doc.Errorf([]string{"inject", "bmc"}, "bmc goes with a method that powers hosts off through their BMC: %s", strings.Join(bmcMethods(), ", "))
+	case in.BMC != nil:
+		if err := in.BMC.check(doc, in.Method); err != nil {
+			return err
+		}
 	}
 	for _, c := range []struct {
 		key string

@@ -58,10 +58,16 @@ type Preflight struct {
 	// Commands are the commands of method command, exactly as they will
 	// run: each target's inject command, then its recover command.
 	Commands []PlannedCommand
+	// BMCs are the targets' BMCs, for methods that go through them: where
+	// each answers, and the system it powers (once asked; a dry run asks
+	// no BMC).
+	BMCs []PlannedBMC
 
 	inv    *vsphere.Inventory
 	config *vsphere.ClusterConfig
-	notSim error // why the server is not vtui's simulator
+	notSim error             // why the server is not vtui's simulator
+	sim    *drillkit.SimInfo // what vtui's simulator says of itself; nil if it is not
+	bmc    *bmcAccess        // how the injection reaches the BMCs, once checked
 }
 
 // OK reports whether every check passed.
@@ -127,9 +133,12 @@ func (r *Runner) Preflight(ctx context.Context) (*Preflight, error) {
 	if p.config, err = c.ClusterConfig(ctx, inv, cl.Ref); err != nil {
 		return nil, fmt.Errorf("preflight: %w", err)
 	}
-	if _, p.notSim = drillkit.SimulatorInfo(ctx, c); p.notSim == nil {
-		p.HA = HASimulated
-	} else if !errors.Is(p.notSim, drillkit.ErrNotSimulator) {
+	if info, err := drillkit.SimulatorInfo(ctx, c); err == nil {
+		p.HA, p.sim = HASimulated, &info
+	} else {
+		p.notSim = err
+	}
+	if p.notSim != nil && !errors.Is(p.notSim, drillkit.ErrNotSimulator) {
 		return nil, fmt.Errorf("preflight: %w", p.notSim)
 	}
 
@@ -149,7 +158,11 @@ func (r *Runner) Preflight(ctx context.Context) (*Preflight, error) {
 	add(p.checkOtherHosts(hosts))
 	add(p.checkCapacity(ctx, c, plan, in, gathered))
 	add(r.checkLock(ctx, cl))
-	add(p.checkMethod(plan))
+	if plan.Inject.Method.usesBMC() {
+		add(r.checkBMCs(ctx, p))
+	} else {
+		add(p.checkMethod(plan))
+	}
 	return p, nil
 }
 
@@ -477,6 +490,6 @@ type PlannedCommand struct {
 // confirmation: "crash esx-a-01 of cluster-a, with 8 protected VMs".
 func (p *Preflight) Injection(m Method) string {
 	verb := map[Method]string{MethodSimCrash: "crash", MethodCommand: "power off (by the plan's command)",
-		MethodEvacuate: "put into maintenance mode"}[m]
+		MethodEvacuate: "put into maintenance mode", MethodRedfish: "power off hard (Redfish ForceOff through the BMC)"}[m]
 	return fmt.Sprintf("%s %s of %s, with %d protected VMs", verb, targetNames(p.Targets), p.Cluster.Name, len(p.Protected))
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vtui/vtui/ha/placement"
+	"github.com/vtui/vtui/internal/bmc"
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/clusterspec"
 	"github.com/vtui/vtui/vsphere/drillkit"
@@ -36,6 +37,9 @@ type Runner struct {
 	// Exec runs the commands of method command; nil runs them as
 	// processes of their own (see Command).
 	Exec Exec
+	// BMCPassword reads the BMC password for methods that go through
+	// the hosts' BMCs; nil when the plan needs none (address simulator).
+	BMCPassword BMCPassword
 }
 
 // DefaultHolder names a run in the drill lock: the plan, the machine and
@@ -232,7 +236,7 @@ func (d *drill) inject(ctx context.Context) error {
 	for i, h := range d.pre.Targets {
 		hosts[i] = Object{ID: h.Ref.Value, Name: h.Name}
 	}
-	if err := d.step(ctx, StepInject, Entry{Method: d.Plan.Inject.Method, Hosts: hosts}); err != nil {
+	if err := d.step(ctx, StepInject, Entry{Method: d.Plan.Inject.Method, Hosts: hosts, BMCs: d.pre.BMCs}); err != nil {
 		return err
 	}
 	t0 := time.Now()
@@ -255,6 +259,14 @@ func (d *drill) inject(ctx context.Context) error {
 		}
 	case MethodEvacuate:
 		return d.evacuate(ctx)
+	}
+	if d.Plan.Inject.Method.usesBMC() {
+		note := func(format string, args ...any) { d.track.step("inject: "+format, args...) }
+		for _, h := range d.pre.Targets {
+			if err := d.pre.bmc.setPower(ctx, h.Name, bmc.PowerOff, note); err != nil {
+				return interrupted(ctx, fmt.Errorf("inject: %w", err))
+			}
+		}
 	}
 	return nil
 }

@@ -221,7 +221,10 @@ func (d *drill) rollback(ctx context.Context) {
 	defer cancel()
 	// The inventory read at the end of verify is current: nothing changed
 	// since.
-	res := &restorer{c: d.Client, u: d.undo, journal: d.Journal, exec: d.Exec, step: d.track.step, inv: d.inv}
+	res := &restorer{c: d.Client, u: d.undo, journal: d.Journal, exec: d.Exec, password: d.BMCPassword, step: d.track.step, inv: d.inv}
+	if d.pre != nil {
+		res.bmc = d.pre.bmc
+	}
 	r.Rollback = res.restore(rctx)
 }
 
