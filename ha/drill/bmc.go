@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vtui/vtui/internal/bmc"
+	"github.com/vtui/vtui/internal/bmc/ipmi"
 	"github.com/vtui/vtui/internal/bmc/redfish"
 	"github.com/vtui/vtui/internal/tlstrust"
 	"github.com/vtui/vtui/vsphere"
@@ -68,10 +69,30 @@ func bmcAddresses(plan Plan, hosts []string, sim *drillkit.SimInfo, notSim error
 
 // simulatorBMCs are the BMCs vtui's simulator serves for method m.
 func simulatorBMCs(m Method, sim *drillkit.SimInfo) map[string]string {
-	if m == MethodRedfish {
+	switch m {
+	case MethodRedfish:
 		return sim.BMC.Redfish
+	case MethodIPMI:
+		return sim.BMC.IPMI
 	}
 	return nil
+}
+
+// simulatorWithIPMI is sim once vtui's simulator serves the IPMI BMCs of
+// hosts, for a plan with method ipmi and address simulator: the simulator
+// starts a host's IPMI BMC only when asked (a socket per host of a large
+// inventory would be too many); they serve until it closes, so that a
+// rollback finds them in its plain answer. Any other plan gets sim as it
+// is.
+func simulatorWithIPMI(ctx context.Context, c *vsphere.Client, plan Plan, sim *drillkit.SimInfo, hosts []string) (*drillkit.SimInfo, error) {
+	if sim == nil || plan.Inject.Method != MethodIPMI || plan.Inject.BMC.Address != SimulatorBMC {
+		return sim, nil
+	}
+	info, err := drillkit.SimulatorInfo(ctx, c, hosts...)
+	if err != nil {
+		return nil, fmt.Errorf("start the IPMI BMCs of %s on the simulator: %w", strings.Join(hosts, ", "), err)
+	}
+	return &info, nil
 }
 
 // newBMCAccess resolves the credentials and the trust for addr: the
@@ -107,6 +128,8 @@ func (a *bmcAccess) dial(ctx context.Context, host string) (bmc.Controller, erro
 	switch a.method {
 	case MethodRedfish:
 		return redfish.Dial(ctx, a.addr[host], a.cred, a.tls)
+	case MethodIPMI:
+		return ipmi.Dial(ctx, a.addr[host], a.cred)
 	}
 	return nil, fmt.Errorf("method %s does not go through a BMC", a.method)
 }
@@ -222,7 +245,11 @@ func (r *Runner) checkBMCs(ctx context.Context, p *Preflight) gate.Check {
 	for i, h := range p.Targets {
 		names[i] = h.Name
 	}
-	addr, err := bmcAddresses(plan, names, p.sim, p.notSim)
+	sim, err := simulatorWithIPMI(ctx, r.Client, plan, p.sim, names)
+	if err != nil {
+		return failed("method", "%v", err)
+	}
+	addr, err := bmcAddresses(plan, names, sim, p.notSim)
 	if err != nil {
 		return failed("method", "%v", err)
 	}
@@ -245,7 +272,7 @@ func (r *Runner) checkBMCs(ctx context.Context, p *Preflight) gate.Check {
 	if err != nil {
 		return failed("method", "%v", err)
 	}
-	a, err := newBMCAccess(ctx, plan, addr, p.sim, r.BMCPassword)
+	a, err := newBMCAccess(ctx, plan, addr, sim, r.BMCPassword)
 	if err != nil {
 		return failed("method", "%v", err)
 	}

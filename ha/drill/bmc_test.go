@@ -78,24 +78,10 @@ func TestRedfishDrillPowersTheTargetOffAndBackOn(t *testing.T) {
 	if i < 0 || !strings.Contains(rep.Preflight[i].Reason, "UUID "+simUUID(t, c, "esx-a-01.lab.local")) || !strings.Contains(rep.Preflight[i].Reason, "power On") {
 		t.Errorf("the method check does not name the system the BMC powers:\n%s", describe(rep))
 	}
-	var said []string
-	for _, m := range rep.Timeline {
-		said = append(said, m.What)
-	}
-	for _, want := range []string{"redfish ForceOff through its BMC", "esx-a-01.lab.local's BMC reports power Off",
-		"redfish On through its BMC", "esx-a-01.lab.local's BMC reports power On", "esx-a-01.lab.local is connected"} {
-		if !slices.ContainsFunc(said, func(s string) bool { return strings.Contains(s, want) }) {
-			t.Errorf("the timeline does not say %q:\n%s", want, describe(rep))
-		}
-	}
+	saysPowerCycle(t, rep, MethodRedfish, "esx-a-01.lab.local")
 	sameMaps(t, "after the rollback", clusterState(t, c), before)
-	entries, err := ReadJournal(context.Background(), j.Path())
-	if err != nil {
-		t.Fatal(err)
-	}
-	k := slices.IndexFunc(entries, func(e Entry) bool { return e.Step == StepInject })
-	if k < 0 || len(entries[k].BMCs) != 1 || entries[k].BMCs[0].System == nil || entries[k].BMCs[0].System.HostName != "esx-a-01.lab.local" {
-		t.Errorf("the journal's inject entry does not record the BMC and its system: %+v", entries[k])
+	if e := injectEntry(t, j.Path()); len(e.BMCs) != 1 || e.BMCs[0].System == nil || e.BMCs[0].System.HostName != "esx-a-01.lab.local" {
+		t.Errorf("the journal's inject entry does not record the BMC and its system: %+v", e)
 	}
 	noSecret(t, srv.Password, rep, j.Path())
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/vtui/vtui/internal/bmc"
+	"github.com/vtui/vtui/internal/bmc/ipmi"
 	"github.com/vtui/vtui/internal/bmc/redfish"
 	"github.com/vtui/vtui/internal/strictyaml"
 	"github.com/vtui/vtui/internal/tlstrust"
@@ -55,6 +56,17 @@ func (b *BMC) TLS() bmc.TLS {
 // trusts says the plan says how to trust the BMCs' certificates.
 func (b *BMC) trusts() bool { return b.TLS() != bmc.TLS{} }
 
+// trustKey is the key that says how to trust the BMCs' certificates.
+func (b *BMC) trustKey() string {
+	switch {
+	case b.Insecure:
+		return "insecure"
+	case b.Thumbprint != "":
+		return "thumbprint"
+	}
+	return "ca-file"
+}
+
 // namesPassword says the plan names where the BMC password is read.
 func (b *BMC) namesPassword() bool { return b.PasswordEnv != "" || b.PasswordFile != "" }
 
@@ -72,6 +84,8 @@ func (b *BMC) check(doc *strictyaml.Document, m Method) error {
 		return at("password-file", "give password-env or password-file, not both")
 	case strings.ContainsAny(b.PasswordEnv, "=$ \t"):
 		return at("password-env", "%q: name the environment variable, such as BMC_PASSWORD, without $", b.PasswordEnv)
+	case m == MethodIPMI && b.trusts():
+		return at(b.trustKey(), "IPMI has no TLS to trust or skip: RMCP+ authenticates the BMC by the password; remove ca-file, thumbprint and insecure")
 	case b.Insecure && (b.Thumbprint != "" || b.CAFile != ""):
 		return at("insecure", "insecure skips the certificate check that the thumbprint or ca-file asks for; choose one")
 	}
@@ -105,6 +119,9 @@ func checkBMCAddress(m Method, addr string) error {
 	switch m {
 	case MethodRedfish:
 		_, err := redfish.ParseAddress(addr)
+		return err
+	case MethodIPMI:
+		_, _, err := ipmi.ParseAddress(addr)
 		return err
 	}
 	return fmt.Errorf("method %s has no BMC addresses", m)

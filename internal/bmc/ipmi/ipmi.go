@@ -95,15 +95,20 @@ func ParseAddress(address string) (host string, port int, err error) {
 }
 
 // classify says why a session could not be opened: the BMC refused the
-// credentials, or did not answer.
+// credentials, or did not answer. go-ipmi's own text, several lines when
+// it tried several cipher suites, is kept on one line, and only where it
+// tells more.
 func classify(err error, port int) error {
 	switch {
 	case refused(err):
-		return fmt.Errorf("%w (RMCP+ authentication failed: a wrong user name or password, or a user without the Administrator privilege): %v", bmc.ErrLogin, err)
+		return fmt.Errorf("%w (RMCP+ authentication failed: a wrong user name or password, or a user without the Administrator privilege)", bmc.ErrLogin)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Errorf("%w: nothing listens on UDP port %d there (connection refused); check that IPMI over LAN is enabled on the BMC", bmc.ErrUnreachable, port)
 	case silent(err):
-		return fmt.Errorf("%w (check that IPMI over LAN is enabled on the BMC and that UDP port %d reaches it): %v", bmc.ErrUnreachable, port, err)
+		return fmt.Errorf("%w: no answer on UDP port %d after %d tries %s apart; check that IPMI over LAN is enabled on the BMC and that UDP port %d reaches it",
+			bmc.ErrUnreachable, port, retries+1, exchangeTimeout, port)
 	}
-	return err
+	return errors.New(strings.Join(strings.Fields(err.Error()), " "))
 }
 
 // refused reports a BMC's refusal of the credentials during RAKP: a
@@ -125,13 +130,12 @@ func refused(err error) bool {
 	return false
 }
 
-// silent reports a BMC that did not answer: nothing listens on the port
-// (an ICMP refusal), or no answer came before the deadline, which go-ipmi
-// says in text only.
+// silent reports a BMC that did not answer before the deadline, which
+// go-ipmi says in text only.
 func silent(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout() || errors.Is(err, context.DeadlineExceeded) ||
-		errors.Is(err, syscall.ECONNREFUSED) || strings.Contains(err.Error(), "before UDP read deadline") ||
+		strings.Contains(err.Error(), "before UDP read deadline") ||
 		strings.Contains(err.Error(), "no datagram matched before deadline")
 }
 
@@ -167,9 +171,10 @@ func (x *controller) Identify(ctx context.Context) (bmc.System, error) {
 // SystemUUID reads the 16 bytes of Get System GUID as SMBIOS stores a
 // system's UUID (DSP0134 7.2.1: the first three fields little-endian),
 // which is the order most BMCs answer in and the text ESXi reports as
-// hardware.systemInfo.uuid. IPMI's specification orders the GUID's bytes
-// otherwise (all fields reversed); a BMC that follows it to the letter
-// reads as another UUID, and preflight refuses it as naming another
+// hardware.systemInfo.uuid; bmc.SameSystem also matches a BMC that
+// answers the first three fields swapped. IPMI's specification reverses
+// all sixteen bytes instead; a BMC that follows it to the letter reads as
+// another UUID, and a drill's preflight refuses it as naming another
 // system rather than guess.
 func SystemUUID(guid [16]byte) (string, error) {
 	if guid == ([16]byte{}) || guid == [16]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff} {
@@ -225,7 +230,7 @@ func (x *controller) Close() error {
 // fail is a failed operation on the BMC; one that timed out wraps
 // bmc.ErrUnreachable.
 func (x *controller) fail(op string, err error) error {
-	if silent(err) {
+	if silent(err) || errors.Is(err, syscall.ECONNREFUSED) {
 		err = fmt.Errorf("%w: %v", bmc.ErrUnreachable, err)
 	}
 	return &bmc.Error{Op: op, Address: x.addr, Err: err}

@@ -78,3 +78,19 @@ func TestScrubRemovesThePassword(t *testing.T) {
 		t.Errorf("scrub = %q", err)
 	}
 }
+
+// A BMC that takes the packets and never answers is told as such once
+// every try has timed out, long before the caller's own deadline.
+func TestDialSilentBMC(t *testing.T) {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, err = Dial(ctx, pc.LocalAddr().String(), bmc.Credentials{Username: "admin", Password: "pw"})
+	if !errors.Is(err, bmc.ErrUnreachable) || !strings.Contains(err.Error(), "no answer on UDP port") || ctx.Err() != nil {
+		t.Errorf("Dial of a silent BMC: %v (context: %v); want no answer, before the context's end", err, ctx.Err())
+	}
+}
