@@ -134,6 +134,7 @@ printed) lets vtui drill rollback finish a drill whose runner died.`,
 					}
 					return a.confirm(ctx, capitalize(pre.Injection(plan.Inject.Method))+"?")
 				},
+				BMCPassword: a.bmcPassword,
 			})
 			if err != nil {
 				return usageError{err}
@@ -260,7 +261,8 @@ it; neither writes the journal. Exit 0 when the drill's changes are undone
 				Confirm: func(ctx context.Context) error {
 					return a.confirm(ctx, fmt.Sprintf("Roll back drill %s on %s from %s?", plan.Name, plan.Cluster, args[0]))
 				},
-				Unrecorded: unrecorded,
+				Unrecorded:  unrecorded,
+				BMCPassword: a.bmcPassword,
 			})
 			if errors.Is(err, drill.ErrOtherVCenter) || errors.Is(err, drill.ErrUnrecordedVCenter) {
 				return usageError{err}
@@ -329,4 +331,14 @@ cleared, --readonly refuses. A cluster without a lock is left alone.`,
 			})
 		},
 	}
+}
+
+// bmcPassword reads the password of a plan's BMC user from where the plan
+// names it, or asks on the terminal.
+func (a *app) bmcPassword(ctx context.Context, b drill.BMC) (string, error) {
+	var ask func(string) (string, error)
+	if a.sys.promptPassword != nil {
+		ask = func(p string) (string, error) { return a.sys.promptPassword(ctx, p) }
+	}
+	return config.ReadSecret(ctx, "inject.bmc", "BMC user "+b.Username, b.PasswordEnv, b.PasswordFile, a.sys.lookupEnv, ask)
 }

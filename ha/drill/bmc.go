@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/vtui/vtui/internal/bmc"
-	"github.com/vtui/vtui/internal/bmc/ipmi"
-	"github.com/vtui/vtui/internal/bmc/redfish"
 	"github.com/vtui/vtui/internal/tlstrust"
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/drillkit"
@@ -50,8 +48,8 @@ type bmcAccess struct {
 func bmcAddresses(plan Plan, hosts []string, sim *drillkit.SimInfo, notSim error) (map[string]string, error) {
 	b := plan.Inject.BMC
 	var served map[string]string
-	if sim != nil {
-		served = simulatorBMCs(plan.Inject.Method, sim)
+	if p, ok := protocolOf(plan.Inject.Method); ok && sim != nil {
+		served = p.simulated(sim)
 	}
 	out := map[string]string{}
 	for _, h := range hosts {
@@ -65,17 +63,6 @@ func bmcAddresses(plan Plan, hosts []string, sim *drillkit.SimInfo, notSim error
 		out[h] = a
 	}
 	return out, nil
-}
-
-// simulatorBMCs are the BMCs vtui's simulator serves for method m.
-func simulatorBMCs(m Method, sim *drillkit.SimInfo) map[string]string {
-	switch m {
-	case MethodRedfish:
-		return sim.BMC.Redfish
-	case MethodIPMI:
-		return sim.BMC.IPMI
-	}
-	return nil
 }
 
 // simulatorWithIPMI is sim once vtui's simulator serves the IPMI BMCs of
@@ -112,7 +99,7 @@ func newBMCAccess(ctx context.Context, plan Plan, addr map[string]string, sim *d
 			a.cred.Username = b.Username
 		}
 	case read == nil:
-		return nil, fmt.Errorf("no way to read the password of BMC user %s: name it with inject.bmc.password-env or password-file", b.Username)
+		return nil, fmt.Errorf("the password of BMC user %s cannot be read or asked for here: run the drill with vtui drill run", b.Username)
 	default:
 		pw, err := read(ctx, *b)
 		if err != nil {
@@ -125,13 +112,11 @@ func newBMCAccess(ctx context.Context, plan Plan, addr map[string]string, sim *d
 
 // dial opens a session with host's BMC.
 func (a *bmcAccess) dial(ctx context.Context, host string) (bmc.Controller, error) {
-	switch a.method {
-	case MethodRedfish:
-		return redfish.Dial(ctx, a.addr[host], a.cred, a.tls)
-	case MethodIPMI:
-		return ipmi.Dial(ctx, a.addr[host], a.cred)
+	p, ok := protocolOf(a.method)
+	if !ok {
+		return nil, fmt.Errorf("method %s does not go through a BMC", a.method)
 	}
-	return nil, fmt.Errorf("method %s does not go through a BMC", a.method)
+	return p.dial(ctx, a.addr[host], a.cred, a.tls)
 }
 
 // identify asks host's BMC which system it powers, and checks it is

@@ -1,6 +1,7 @@
 package drill
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"github.com/vtui/vtui/internal/bmc/redfish"
 	"github.com/vtui/vtui/internal/strictyaml"
 	"github.com/vtui/vtui/internal/tlstrust"
+	"github.com/vtui/vtui/vsphere/drillkit"
 )
 
 // SimulatorBMC is the address that names the BMCs vtui's simulator
@@ -114,17 +116,49 @@ func (b *BMC) check(doc *strictyaml.Document, m Method) error {
 	return nil
 }
 
-// checkBMCAddress checks an address as method m reads it.
-func checkBMCAddress(m Method, addr string) error {
+// bmcProtocol is how a method that goes through the hosts' BMCs speaks
+// to them.
+type bmcProtocol struct {
+	// parse checks a BMC's address as the protocol reads it.
+	parse func(addr string) error
+	dial  func(ctx context.Context, addr string, cred bmc.Credentials, trust bmc.TLS) (bmc.Controller, error)
+	// simulated are the BMCs vtui's simulator serves for it, by host.
+	simulated func(sim *drillkit.SimInfo) map[string]string
+}
+
+// protocolOf is how method m speaks to the BMCs; false if m does not go
+// through them. A method added here is one of bmcMethods.
+func protocolOf(m Method) (bmcProtocol, bool) {
 	switch m {
 	case MethodRedfish:
-		_, err := redfish.ParseAddress(addr)
-		return err
+		return bmcProtocol{
+			parse:     func(addr string) error { _, err := redfish.ParseAddress(addr); return err },
+			dial:      redfish.Dial,
+			simulated: func(sim *drillkit.SimInfo) map[string]string { return sim.BMC.Redfish },
+		}, true
 	case MethodIPMI:
-		_, _, err := ipmi.ParseAddress(addr)
-		return err
+		return bmcProtocol{
+			parse: func(addr string) error { _, _, err := ipmi.ParseAddress(addr); return err },
+			// RMCP+ has no TLS: check refuses the plan's trust options.
+			dial: func(ctx context.Context, addr string, cred bmc.Credentials, _ bmc.TLS) (bmc.Controller, error) {
+				return ipmi.Dial(ctx, addr, cred)
+			},
+			simulated: func(sim *drillkit.SimInfo) map[string]string { return sim.BMC.IPMI },
+		}, true
 	}
-	return fmt.Errorf("method %s has no BMC addresses", m)
+	return bmcProtocol{}, false
+}
+
+// bmcMethods are the methods that go through the hosts' BMCs.
+func bmcMethods() []string { return []string{string(MethodRedfish), string(MethodIPMI)} }
+
+// checkBMCAddress checks an address as method m reads it.
+func checkBMCAddress(m Method, addr string) error {
+	p, ok := protocolOf(m)
+	if !ok {
+		return fmt.Errorf("method %s has no BMC addresses", m)
+	}
+	return p.parse(addr)
 }
 
 // render fills the address template for host of cluster. A name goes in

@@ -44,11 +44,11 @@ const (
 )
 
 // usesBMC says the method powers hosts off and on through their BMCs,
-// mapped by the plan's inject.bmc.
-func (m Method) usesBMC() bool { return slices.Contains(bmcMethods(), string(m)) }
-
-// bmcMethods are the methods that go through a host's BMC.
-func bmcMethods() []string { return []string{string(MethodRedfish), string(MethodIPMI)} }
+// mapped by the plan's inject.bmc (see protocolOf).
+func (m Method) usesBMC() bool {
+	_, ok := protocolOf(m)
+	return ok
+}
 
 // Rollback says when a drill restores the cluster.
 type Rollback string
