@@ -208,34 +208,41 @@ func TestADryRunOrReadOnlyDrillContactsNoBMC(t *testing.T) {
 	}
 }
 
-// TestARedfishDrillRollsBackFromItsJournal: a drill whose runner died
+// TestABMCDrillRollsBackFromItsJournal: a drill whose runner died
 // after the ForceOff leaves a journal from which RollbackJournal powers
 // the host on through the BMC, as vtui drill rollback does, and restores
 // the baseline; a dry run of it says so and leaves the host off.
-func TestARedfishDrillRollsBackFromItsJournal(t *testing.T) {
-	srv, c := haSim(t)
-	before := clusterState(t, c)
-	journal := killedDrill(t, c, redfishPlan, StepVerify)
-	waitForRestarts(t, c, "esx-a-01.lab.local")
-	dry, err := RollbackJournal(context.Background(), connectWith(t, srv, vsphere.Policy{DryRun: true}), journal, RollbackOptions{})
-	want := "would power on esx-a-01.lab.local through its BMC (redfish at https://"
-	if err != nil || !slices.ContainsFunc(dry.Steps, func(s string) bool { return strings.Contains(s, want) }) {
-		t.Errorf("dry run: %v, steps %q; want %q", err, dry.Steps, want)
-	}
-	if got := clusterState(t, c)["host esx-a-01.lab.local"]; got != "notResponding maintenance=false" {
-		t.Errorf("after a dry run the host is %q; want it still off (notResponding)", got)
-	}
-	var steps []string
-	rb, err := RollbackJournal(context.Background(), c, journal, RollbackOptions{OnStep: func(s string) { steps = append(steps, s) }})
-	if err != nil || !rb.OK {
-		t.Fatalf("rollback from the journal: %v, %+v\nsteps: %q", err, rb, steps)
-	}
-	if !slices.ContainsFunc(steps, func(s string) bool { return strings.Contains(s, "esx-a-01.lab.local's BMC reports power On") }) {
-		t.Errorf("the rollback's steps %q do not power the host on through its BMC", steps)
-	}
-	sameMaps(t, "after the journal rollback", clusterState(t, c), before)
-	if strings.Contains(string(readFile(t, journal)), srv.Password) {
-		t.Error("the journal holds the BMC password")
+func TestABMCDrillRollsBackFromItsJournal(t *testing.T) {
+	for _, tt := range []struct{ method, plan, at string }{
+		{"redfish", redfishPlan, "redfish at https://"},
+		{"ipmi", ipmiPlan("{address: simulator}"), "ipmi at 127.0.0.1:"},
+	} {
+		t.Run(tt.method, func(t *testing.T) {
+			srv, c := haSim(t)
+			before := clusterState(t, c)
+			journal := killedDrill(t, c, tt.plan, StepVerify)
+			waitForRestarts(t, c, "esx-a-01.lab.local")
+			dry, err := RollbackJournal(context.Background(), connectWith(t, srv, vsphere.Policy{DryRun: true}), journal, RollbackOptions{})
+			want := "would power on esx-a-01.lab.local through its BMC (" + tt.at
+			if err != nil || !slices.ContainsFunc(dry.Steps, func(s string) bool { return strings.Contains(s, want) }) {
+				t.Errorf("dry run: %v, steps %q; want %q", err, dry.Steps, want)
+			}
+			if got := clusterState(t, c)["host esx-a-01.lab.local"]; got != "notResponding maintenance=false" {
+				t.Errorf("after a dry run the host is %q; want it still off (notResponding)", got)
+			}
+			var steps []string
+			rb, err := RollbackJournal(context.Background(), c, journal, RollbackOptions{OnStep: func(s string) { steps = append(steps, s) }})
+			if err != nil || !rb.OK {
+				t.Fatalf("rollback from the journal: %v, %+v\nsteps: %q", err, rb, steps)
+			}
+			if !slices.ContainsFunc(steps, func(s string) bool { return strings.Contains(s, "esx-a-01.lab.local's BMC reports power On") }) {
+				t.Errorf("the rollback's steps %q do not power the host on through its BMC", steps)
+			}
+			sameMaps(t, "after the journal rollback", clusterState(t, c), before)
+			if strings.Contains(string(readFile(t, journal)), srv.Password) {
+				t.Error("the journal holds the BMC password")
+			}
+		})
 	}
 }
 

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/vtui/vtui/internal/strictyaml"
 	"github.com/vtui/vtui/vsphere"
@@ -144,5 +147,47 @@ func TestIPMIPlanChecks(t *testing.T) {
 	}
 	if _, err := Parse("plan.yaml", []byte(ipmiPlan(`{address: "bmc-{{.Host}}:6230", username: admin, password-env: IPMI_PASSWORD}`))); err != nil {
 		t.Errorf("a template of host:port: %v", err)
+	}
+}
+
+// TestADryRunOrReadOnlyIPMIDrillSendsNoPacket: with --dry-run or
+// --readonly the preflight sends a target's IPMI BMC not one datagram and
+// reads no password; the same plan run for real does.
+func TestADryRunOrReadOnlyIPMIDrillSendsNoPacket(t *testing.T) {
+	srv, c := haSim(t)
+	bmcConn, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bmcConn.Close()
+	var packets atomic.Int32
+	go func() {
+		buf := make([]byte, 1024)
+		for {
+			if _, _, err := bmcConn.ReadFrom(buf); err != nil {
+				return
+			}
+			packets.Add(1)
+		}
+	}()
+	var reads atomic.Int32
+	read := func(context.Context, BMC) (string, error) {
+		reads.Add(1)
+		return "secret", nil
+	}
+	plan := mustParse(t, ipmiPlan(fmt.Sprintf(`{hosts: {esx-a-01.lab.local: %q}, username: admin}`, bmcConn.LocalAddr())))
+	for _, policy := range []vsphere.Policy{{DryRun: true}, {ReadOnly: true}} {
+		if _, err := (&Runner{Client: connectWith(t, srv, policy), Plan: plan, BMCPassword: read}).Preflight(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if packets.Load() != 0 || reads.Load() != 0 {
+		t.Fatalf("dry run and read-only: %d datagrams to the BMC, %d password reads; want none", packets.Load(), reads.Load())
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second) // the BMC never answers: its tries time out
+	defer cancel()
+	_, _ = (&Runner{Client: c, Plan: plan, BMCPassword: read}).Preflight(ctx)
+	if packets.Load() == 0 || reads.Load() != 1 {
+		t.Errorf("the real preflight: %d datagrams to the BMC, %d password reads; want some, and one", packets.Load(), reads.Load())
 	}
 }
