@@ -122,3 +122,19 @@ func TestIPMIBMCRefusesOtherCredentials(t *testing.T) {
 		t.Errorf("a refusal took the whole time allowed: %v", err)
 	}
 }
+
+// A password IPMI 2.0 cannot carry (more than 20 bytes) starts no BMC,
+// and says why; the random one a server makes by default fits.
+func TestIPMIBMCNeedsAPasswordIPMICarries(t *testing.T) {
+	spec, err := Preset("small")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := startSpec(t, spec, Options{Password: strings.Repeat("p", 21)})
+	if _, err := s.IPMIAddress("esx-a-01.lab.local"); err == nil || !strings.Contains(err.Error(), "a password of at most 20") {
+		t.Errorf("IPMIAddress with a 21-byte password: %v; want a refusal naming the limit", err)
+	}
+	if d := startPreset(t, "small"); len(d.Password) > maxIPMIPassword {
+		t.Errorf("the default password has %d bytes; IPMI 2.0 takes at most %d", len(d.Password), maxIPMIPassword)
+	}
+}
