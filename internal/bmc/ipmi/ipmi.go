@@ -62,6 +62,12 @@ func Dial(ctx context.Context, address string, cred bmc.Credentials) (bmc.Contro
 	c.WithInterface(client.InterfaceLanplus).WithTimeout(exchangeTimeout).WithRetry(retries).
 		WithMaxPrivilegeLevel(types.PrivilegeLevelAdministrator)
 	if err := c.Connect(ctx); err != nil {
+		// go-ipmi leaves its UDP socket open on a failed Connect; Close
+		// closes it, and with a context already ended it sends no Close
+		// Session to a BMC that opened no session.
+		ended, end := context.WithCancel(ctx)
+		end()
+		_ = c.Close(ended)
 		return nil, fail(classify(scrub(err, cred), port))
 	}
 	return &controller{c: c, addr: addr}, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -92,5 +93,32 @@ func TestDialSilentBMC(t *testing.T) {
 	_, err = Dial(ctx, pc.LocalAddr().String(), bmc.Credentials{Username: "admin", Password: "pw"})
 	if !errors.Is(err, bmc.ErrUnreachable) || !strings.Contains(err.Error(), "no answer on UDP port") || ctx.Err() != nil {
 		t.Errorf("Dial of a silent BMC: %v (context: %v); want no answer, before the context's end", err, ctx.Err())
+	}
+}
+
+// A Dial that fails closes its socket: a drill refused many times, or
+// a long-running process, does not leak one per try.
+func TestAFailedDialLeavesNoSocket(t *testing.T) {
+	fds := func() int {
+		e, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Skip("no /proc/self/fd to count open files")
+		}
+		return len(e)
+	}
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := pc.LocalAddr().String()
+	pc.Close()
+	before := fds()
+	for range 10 {
+		if _, err := Dial(context.Background(), addr, bmc.Credentials{Username: "admin", Password: "pw"}); err == nil {
+			t.Fatal("Dial of no BMC succeeded")
+		}
+	}
+	if after := fds(); after > before {
+		t.Errorf("%d files open after 10 failed Dials, %d before; want none left open", after, before)
 	}
 }
