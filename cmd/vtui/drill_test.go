@@ -151,3 +151,33 @@ func readTestFile(t *testing.T, path string) []byte {
 	}
 	return data
 }
+
+// TestABMCPasswordComesFromWhereThePlanSays: drill run reads the BMC
+// password from the variable the plan names; unset, or refused by the
+// BMC, the drill is refused before anything is injected (exit 1), saying
+// which setting to fix, and the password shows nowhere.
+func TestABMCPasswordComesFromWhereThePlanSays(t *testing.T) {
+	const wrong = "not-the-bmc-password"
+	for _, tt := range []struct {
+		name string
+		env  configtest.Env
+		want string
+	}{
+		{"unset", nil, "inject.bmc: password-env names VTUI_TEST_BMC_PW, which is not set"},
+		{"refused", configtest.Env{"VTUI_TEST_BMC_PW": wrong}, "refused the credentials (401: incorrect user name or password); check inject.bmc.username (vtui) and the password in $VTUI_TEST_BMC_PW"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			plan := filepath.Join(dir, "plan.yaml")
+			text := strings.Replace(crashPlanText, "inject: {method: sim-crash}", "inject: {method: redfish, bmc: {address: simulator, username: vtui, password-env: VTUI_TEST_BMC_PW}}", 1)
+			configtest.WriteFile(t, plan, text, 0o600)
+			r := runTest(t, []string{"drill", "run", plan, "--simulator=small", "--yes", "--journal", filepath.Join(dir, "j")}, tt.env)
+			if r.code != exitFailed || !strings.Contains(r.stderr, tt.want) || !strings.Contains(r.stderr, "nothing was injected") {
+				t.Errorf("exit %d, stderr %q; want exit 1 and %q", r.code, r.stderr, tt.want)
+			}
+			if strings.Contains(r.stderr+r.stdout+string(readTestFile(t, filepath.Join(dir, "j"))), wrong) {
+				t.Error("the password shows in the output or the journal")
+			}
+		})
+	}
+}

@@ -51,6 +51,11 @@ find no capacity are retried when a host comes back and every
 vSphere sets in seconds (postReadyDelay, restartPriorityTimeout) are
 scaled by --ha-detect-delay / 15s. See the package doc of vsphere/sim.
 
+BMCs: each host has a Redfish BMC on the same server and certificate
+(https://HOST:PORT/redfish/v1/Systems/ID), taking VTUI_USERNAME and
+VTUI_PASSWORD; ComputerSystem.Reset ForceOff crashes the host and On
+recovers it. A drill plan reaches them with inject.bmc.address simulator.
+
 Presets: ` + strings.Join(sim.PresetNames(), ", ") + ` (see the README). --clusters, --hosts and --vms
 build a custom inventory instead, of at most ` + fmt.Sprintf("%d VMs and %d hosts", sim.MaxVMs, sim.MaxHosts) + `.`,
 		Example: `  vtui sim

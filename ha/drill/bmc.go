@@ -14,11 +14,11 @@ import (
 	"github.com/vtui/vtui/vsphere/gate"
 )
 
-// BMCPassword reads the password of the plan's BMC user from where bmc
+// BMCPassword reads the password of the plan's BMC user from where b
 // names it (PasswordEnv, PasswordFile), or asks for it when it names
 // neither; cmd/vtui's asks on a terminal. It is called once per drill or
 // rollback, and only when a BMC is about to be contacted.
-type BMCPassword func(ctx context.Context, bmc BMC) (string, error)
+type BMCPassword func(ctx context.Context, b BMC) (string, error)
 
 // PlannedBMC is a target's BMC, as a drill found it: where it answers
 // and, once the preflight asked it, the system it powers.

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vmware/govmomi"
+	"github.com/vmware/govmomi/view"
 	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/types"
 	"github.com/vtui/vtui/internal/bmc"
@@ -119,4 +121,59 @@ func redfishSessions(s *Server) int {
 	s.vc.redfish.mu.Lock()
 	defer s.vc.redfish.mu.Unlock()
 	return len(s.vc.redfish.sessions)
+}
+
+// TestEveryHostHasItsOwnSMBIOSUUID: a drill tells hosts apart by the
+// SMBIOS UUID their BMCs report, so every host of a preset has its own,
+// the same in every build of it, and its BMC reports the one vCenter
+// does.
+func TestEveryHostHasItsOwnSMBIOSUUID(t *testing.T) {
+	first, second := startPreset(t, "small"), startPreset(t, "small")
+	uuids := func(s *Server) map[string]string {
+		out := map[string]string{}
+		for _, h := range simHosts(detach(s.vc.sctx)) {
+			out[h.name] = h.uuid
+		}
+		return out
+	}
+	a, b := uuids(first), uuids(second)
+	seen := map[string]string{}
+	for name, u := range a {
+		if other, dup := seen[u]; dup || u == "" {
+			t.Errorf("%s has UUID %q, as %s does", name, u, other)
+		}
+		seen[u] = name
+		if b[name] != u {
+			t.Errorf("%s has UUID %s in one build and %s in another", name, u, b[name])
+		}
+	}
+	if len(a) != 6 {
+		t.Errorf("%d hosts; want the small preset's 6", len(a))
+	}
+	c := login(t, first)
+	hosts := fetchSystemInfo(t, c)
+	if len(hosts) != len(a) {
+		t.Errorf("vCenter has %d hosts, the BMCs %d", len(hosts), len(a))
+	}
+	for _, h := range hosts {
+		if h.Hardware == nil || a[h.Name] != h.Hardware.SystemInfo.Uuid {
+			t.Errorf("%s: vCenter's hardware.systemInfo.uuid differs from its BMC's %s", h.Name, a[h.Name])
+		}
+	}
+}
+
+// fetchSystemInfo reads every host's name and hardware.systemInfo.
+func fetchSystemInfo(t *testing.T, c *govmomi.Client) []mo.HostSystem {
+	t.Helper()
+	ctx := context.Background()
+	v, err := view.NewManager(c.Client).CreateContainerView(ctx, c.ServiceContent.RootFolder, []string{"HostSystem"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Destroy(ctx)
+	var hosts []mo.HostSystem
+	if err := v.Retrieve(ctx, []string{"HostSystem"}, []string{"name", "hardware.systemInfo"}, &hosts); err != nil {
+		t.Fatal(err)
+	}
+	return hosts
 }
