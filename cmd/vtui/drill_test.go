@@ -111,31 +111,35 @@ func TestADrillJournalsInTheStateDirectory(t *testing.T) {
 	}
 }
 
-// TestTheRedfishExamplePassesOnTheSimulator runs docs/examples'
-// Redfish plan as its comment says, on the embedded simulator: the drill
+// TestTheBMCExamplesPassOnTheSimulator runs docs/examples' Redfish and
+// IPMI plans as their comments say, on the embedded simulator: the drill
 // powers the host off and on through its BMC, passes and rolls back, and
 // its report and journal hold no password.
-func TestTheRedfishExamplePassesOnTheSimulator(t *testing.T) {
-	dir := t.TempDir()
-	report, journal := filepath.Join(dir, "report.json"), filepath.Join(dir, "drill.journal")
-	r := runTest(t, []string{"--simulator", "drill", "run", "../../docs/examples/redfish-power-off.yaml", "--yes",
-		"--report-json", report, "--journal", journal}, configtest.Env{})
-	if r.code != exitOK {
-		t.Fatalf("exit %d; want 0\nstderr:\n%s", r.code, r.stderr)
-	}
-	for _, want := range []string{"redfish ForceOff through its BMC", "BMC reports power Off", "redfish On through its BMC", "BMC reports power On"} {
-		if !strings.Contains(r.stderr, want) {
-			t.Errorf("the timeline does not say %q:\n%s", want, r.stderr)
-		}
-	}
-	rep := string(readTestFile(t, report))
-	if !strings.Contains(rep, `"result": "pass"`) || !strings.Contains(rep, `"ok": true`) {
-		t.Errorf("the report does not pass with its rollback ok:\n%s", rep)
-	}
-	for _, f := range []string{rep, string(readTestFile(t, journal))} {
-		if strings.Contains(strings.ToLower(f), `"password"`) {
-			t.Errorf("a password field in %.200s…", f)
-		}
+func TestTheBMCExamplesPassOnTheSimulator(t *testing.T) {
+	for _, tt := range []struct{ plan, method string }{{"redfish-power-off.yaml", "redfish"}, {"ipmi.yaml", "ipmi"}} {
+		t.Run(tt.method, func(t *testing.T) {
+			dir := t.TempDir()
+			report, journal := filepath.Join(dir, "report.json"), filepath.Join(dir, "drill.journal")
+			r := runTest(t, []string{"--simulator", "drill", "run", "../../docs/examples/" + tt.plan, "--yes",
+				"--report-json", report, "--journal", journal}, configtest.Env{})
+			if r.code != exitOK {
+				t.Fatalf("exit %d; want 0\nstderr:\n%s", r.code, r.stderr)
+			}
+			for _, want := range []string{tt.method + " ForceOff through its BMC", "BMC reports power Off", tt.method + " On through its BMC", "BMC reports power On"} {
+				if !strings.Contains(r.stderr, want) {
+					t.Errorf("the timeline does not say %q:\n%s", want, r.stderr)
+				}
+			}
+			rep := string(readTestFile(t, report))
+			if !strings.Contains(rep, `"result": "pass"`) || !strings.Contains(rep, `"ok": true`) {
+				t.Errorf("the report does not pass with its rollback ok:\n%s", rep)
+			}
+			for _, f := range []string{rep, string(readTestFile(t, journal))} {
+				if strings.Contains(strings.ToLower(f), `"password"`) {
+					t.Errorf("a password field in %.200s…", f)
+				}
+			}
+		})
 	}
 }
 

@@ -65,6 +65,23 @@ func bmcAddresses(plan Plan, hosts []string, sim *drillkit.SimInfo, notSim error
 	return out, nil
 }
 
+// simulatorWithIPMI is sim once vtui's simulator serves the IPMI BMCs of
+// hosts, for a plan with method ipmi and address simulator: the simulator
+// starts a host's IPMI BMC only when asked (a socket per host of a large
+// inventory would be too many); they serve until it closes, so that a
+// rollback finds them in its plain answer. Any other plan gets sim as it
+// is.
+func simulatorWithIPMI(ctx context.Context, c *vsphere.Client, plan Plan, sim *drillkit.SimInfo, hosts []string) (*drillkit.SimInfo, error) {
+	if sim == nil || plan.Inject.Method != MethodIPMI || plan.Inject.BMC.Address != SimulatorBMC {
+		return sim, nil
+	}
+	info, err := drillkit.SimulatorInfo(ctx, c, hosts...)
+	if err != nil {
+		return nil, fmt.Errorf("start the IPMI BMCs of %s on the simulator: %w", strings.Join(hosts, ", "), err)
+	}
+	return &info, nil
+}
+
 // newBMCAccess resolves the credentials and the trust for addr: the
 // simulator's own for address simulator when the plan names no password
 // source or trust, else the plan's, the password read by read.
@@ -213,7 +230,11 @@ func (r *Runner) checkBMCs(ctx context.Context, p *Preflight) gate.Check {
 	for i, h := range p.Targets {
 		names[i] = h.Name
 	}
-	addr, err := bmcAddresses(plan, names, p.sim, p.notSim)
+	sim, err := simulatorWithIPMI(ctx, r.Client, plan, p.sim, names)
+	if err != nil {
+		return failed("method", "%v", err)
+	}
+	addr, err := bmcAddresses(plan, names, sim, p.notSim)
 	if err != nil {
 		return failed("method", "%v", err)
 	}
@@ -236,7 +257,7 @@ func (r *Runner) checkBMCs(ctx context.Context, p *Preflight) gate.Check {
 	if err != nil {
 		return failed("method", "%v", err)
 	}
-	a, err := newBMCAccess(ctx, plan, addr, p.sim, r.BMCPassword)
+	a, err := newBMCAccess(ctx, plan, addr, sim, r.BMCPassword)
 	if err != nil {
 		return failed("method", "%v", err)
 	}

@@ -78,24 +78,10 @@ func TestRedfishDrillPowersTheTargetOffAndBackOn(t *testing.T) {
 	if i < 0 || !strings.Contains(rep.Preflight[i].Reason, "UUID "+simUUID(t, c, "esx-a-01.lab.local")) || !strings.Contains(rep.Preflight[i].Reason, "power On") {
 		t.Errorf("the method check does not name the system the BMC powers:\n%s", describe(rep))
 	}
-	var said []string
-	for _, m := range rep.Timeline {
-		said = append(said, m.What)
-	}
-	for _, want := range []string{"redfish ForceOff through its BMC", "esx-a-01.lab.local's BMC reports power Off",
-		"redfish On through its BMC", "esx-a-01.lab.local's BMC reports power On", "esx-a-01.lab.local is connected"} {
-		if !slices.ContainsFunc(said, func(s string) bool { return strings.Contains(s, want) }) {
-			t.Errorf("the timeline does not say %q:\n%s", want, describe(rep))
-		}
-	}
+	saysPowerCycle(t, rep, MethodRedfish, "esx-a-01.lab.local")
 	sameMaps(t, "after the rollback", clusterState(t, c), before)
-	entries, err := ReadJournal(context.Background(), j.Path())
-	if err != nil {
-		t.Fatal(err)
-	}
-	k := slices.IndexFunc(entries, func(e Entry) bool { return e.Step == StepInject })
-	if k < 0 || len(entries[k].BMCs) != 1 || entries[k].BMCs[0].System == nil || entries[k].BMCs[0].System.HostName != "esx-a-01.lab.local" {
-		t.Errorf("the journal's inject entry does not record the BMC and its system: %+v", entries[k])
+	if e := injectEntry(t, j.Path()); len(e.BMCs) != 1 || e.BMCs[0].System == nil || e.BMCs[0].System.HostName != "esx-a-01.lab.local" {
+		t.Errorf("the journal's inject entry does not record the BMC and its system: %+v", e)
 	}
 	noSecret(t, srv.Password, rep, j.Path())
 }
@@ -222,34 +208,41 @@ func TestADryRunOrReadOnlyDrillContactsNoBMC(t *testing.T) {
 	}
 }
 
-// TestARedfishDrillRollsBackFromItsJournal: a drill whose runner died
+// TestABMCDrillRollsBackFromItsJournal: a drill whose runner died
 // after the ForceOff leaves a journal from which RollbackJournal powers
 // the host on through the BMC, as vtui drill rollback does, and restores
 // the baseline; a dry run of it says so and leaves the host off.
-func TestARedfishDrillRollsBackFromItsJournal(t *testing.T) {
-	srv, c := haSim(t)
-	before := clusterState(t, c)
-	journal := killedDrill(t, c, redfishPlan, StepVerify)
-	waitForRestarts(t, c, "esx-a-01.lab.local")
-	dry, err := RollbackJournal(context.Background(), connectWith(t, srv, vsphere.Policy{DryRun: true}), journal, RollbackOptions{})
-	want := "would power on esx-a-01.lab.local through its BMC (redfish at https://"
-	if err != nil || !slices.ContainsFunc(dry.Steps, func(s string) bool { return strings.Contains(s, want) }) {
-		t.Errorf("dry run: %v, steps %q; want %q", err, dry.Steps, want)
-	}
-	if got := clusterState(t, c)["host esx-a-01.lab.local"]; got != "notResponding maintenance=false" {
-		t.Errorf("after a dry run the host is %q; want it still off (notResponding)", got)
-	}
-	var steps []string
-	rb, err := RollbackJournal(context.Background(), c, journal, RollbackOptions{OnStep: func(s string) { steps = append(steps, s) }})
-	if err != nil || !rb.OK {
-		t.Fatalf("rollback from the journal: %v, %+v\nsteps: %q", err, rb, steps)
-	}
-	if !slices.ContainsFunc(steps, func(s string) bool { return strings.Contains(s, "esx-a-01.lab.local's BMC reports power On") }) {
-		t.Errorf("the rollback's steps %q do not power the host on through its BMC", steps)
-	}
-	sameMaps(t, "after the journal rollback", clusterState(t, c), before)
-	if strings.Contains(string(readFile(t, journal)), srv.Password) {
-		t.Error("the journal holds the BMC password")
+func TestABMCDrillRollsBackFromItsJournal(t *testing.T) {
+	for _, tt := range []struct{ method, plan, at string }{
+		{"redfish", redfishPlan, "redfish at https://"},
+		{"ipmi", ipmiPlan("{address: simulator}"), "ipmi at 127.0.0.1:"},
+	} {
+		t.Run(tt.method, func(t *testing.T) {
+			srv, c := haSim(t)
+			before := clusterState(t, c)
+			journal := killedDrill(t, c, tt.plan, StepVerify)
+			waitForRestarts(t, c, "esx-a-01.lab.local")
+			dry, err := RollbackJournal(context.Background(), connectWith(t, srv, vsphere.Policy{DryRun: true}), journal, RollbackOptions{})
+			want := "would power on esx-a-01.lab.local through its BMC (" + tt.at
+			if err != nil || !slices.ContainsFunc(dry.Steps, func(s string) bool { return strings.Contains(s, want) }) {
+				t.Errorf("dry run: %v, steps %q; want %q", err, dry.Steps, want)
+			}
+			if got := clusterState(t, c)["host esx-a-01.lab.local"]; got != "notResponding maintenance=false" {
+				t.Errorf("after a dry run the host is %q; want it still off (notResponding)", got)
+			}
+			var steps []string
+			rb, err := RollbackJournal(context.Background(), c, journal, RollbackOptions{OnStep: func(s string) { steps = append(steps, s) }})
+			if err != nil || !rb.OK {
+				t.Fatalf("rollback from the journal: %v, %+v\nsteps: %q", err, rb, steps)
+			}
+			if !slices.ContainsFunc(steps, func(s string) bool { return strings.Contains(s, "esx-a-01.lab.local's BMC reports power On") }) {
+				t.Errorf("the rollback's steps %q do not power the host on through its BMC", steps)
+			}
+			sameMaps(t, "after the journal rollback", clusterState(t, c), before)
+			if strings.Contains(string(readFile(t, journal)), srv.Password) {
+				t.Error("the journal holds the BMC password")
+			}
+		})
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/vtui/vtui/internal/bmc"
+	"github.com/vtui/vtui/internal/bmc/ipmi"
 	"github.com/vtui/vtui/internal/bmc/redfish"
 	"github.com/vtui/vtui/internal/strictyaml"
 	"github.com/vtui/vtui/internal/tlstrust"
@@ -57,6 +58,17 @@ func (b *BMC) TLS() bmc.TLS {
 // trusts says the plan says how to trust the BMCs' certificates.
 func (b *BMC) trusts() bool { return b.TLS() != bmc.TLS{} }
 
+// trustKey is the key that says how to trust the BMCs' certificates.
+func (b *BMC) trustKey() string {
+	switch {
+	case b.Insecure:
+		return "insecure"
+	case b.Thumbprint != "":
+		return "thumbprint"
+	}
+	return "ca-file"
+}
+
 // namesPassword says the plan names where the BMC password is read.
 func (b *BMC) namesPassword() bool { return b.PasswordEnv != "" || b.PasswordFile != "" }
 
@@ -74,6 +86,8 @@ func (b *BMC) check(doc *strictyaml.Document, m Method) error {
 		return at("password-file", "give password-env or password-file, not both")
 	case strings.ContainsAny(b.PasswordEnv, "=$ \t"):
 		return at("password-env", "%q: name the environment variable, such as BMC_PASSWORD, without $", b.PasswordEnv)
+	case m == MethodIPMI && b.trusts():
+		return at(b.trustKey(), "IPMI has no TLS to trust or skip: RMCP+ authenticates the BMC by the password; remove ca-file, thumbprint and insecure")
 	case b.Insecure && (b.Thumbprint != "" || b.CAFile != ""):
 		return at("insecure", "insecure skips the certificate check that the thumbprint or ca-file asks for; choose one")
 	}
@@ -122,12 +136,21 @@ func protocolOf(m Method) (bmcProtocol, bool) {
 			dial:      redfish.Dial,
 			simulated: func(sim *drillkit.SimInfo) map[string]string { return sim.BMC.Redfish },
 		}, true
+	case MethodIPMI:
+		return bmcProtocol{
+			parse: func(addr string) error { _, _, err := ipmi.ParseAddress(addr); return err },
+			// RMCP+ has no TLS: check refuses the plan's trust options.
+			dial: func(ctx context.Context, addr string, cred bmc.Credentials, _ bmc.TLS) (bmc.Controller, error) {
+				return ipmi.Dial(ctx, addr, cred)
+			},
+			simulated: func(sim *drillkit.SimInfo) map[string]string { return sim.BMC.IPMI },
+		}, true
 	}
 	return bmcProtocol{}, false
 }
 
 // bmcMethods are the methods that go through the hosts' BMCs.
-func bmcMethods() []string { return []string{string(MethodRedfish)} }
+func bmcMethods() []string { return []string{string(MethodRedfish), string(MethodIPMI)} }
 
 // checkBMCAddress checks an address as method m reads it.
 func checkBMCAddress(m Method, addr string) error {

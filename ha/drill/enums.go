@@ -37,6 +37,10 @@ const (
 	// Redfish service (ComputerSystem.Reset ForceOff), and back on in the
 	// rollback; see BMC.
 	MethodRedfish Method = "redfish"
+	// MethodIPMI powers the targets off hard through their BMCs over IPMI
+	// 2.0 (RMCP+, ipmitool's lanplus: Chassis Control power down), and
+	// back on (power up) in the rollback; see BMC.
+	MethodIPMI Method = "ipmi"
 )
 
 // usesBMC says the method powers hosts off and on through their BMCs,
@@ -72,7 +76,7 @@ func (s *Scenario) UnmarshalText(b []byte) error {
 
 // UnmarshalText accepts only a method vtui knows.
 func (m *Method) UnmarshalText(b []byte) error {
-	return oneOf(m, b, MethodSimCrash, MethodCommand, MethodEvacuate, MethodRedfish)
+	return oneOf(m, b, MethodSimCrash, MethodCommand, MethodEvacuate, MethodRedfish, MethodIPMI)
 }
 
 // UnmarshalText accepts only a rollback policy vtui knows.

@@ -213,7 +213,7 @@ func (p *Plan) checkInject(doc *strictyaml.Document) error {
 	if in.Method == "" {
 		if p.Scenario != ScenarioEvacuation {
 			return doc.Errorf([]string{"inject", "method"},
-				"say how to fail the host: sim-crash (vtui's simulator), redfish (a hard power-off through the host's BMC), or command (your own power-off command)")
+				"say how to fail the host: sim-crash (vtui's simulator), redfish or ipmi (a hard power-off through the host's BMC), or command (your own power-off command)")
 		}
 		in.Method = MethodEvacuate
 	}
@@ -227,7 +227,8 @@ func (p *Plan) checkInject(doc *strictyaml.Document) error {
 	case in.Method != MethodCommand && (!in.Command.IsZero() || !in.Recover.IsZero()):
 		return doc.Errorf([]string{"inject", "command"}, "command and recover go with method command")
 	case in.Method.usesBMC() && in.BMC == nil:
-		return doc.Errorf([]string{"inject", "bmc"}, `method %s needs each host's BMC: bmc: {address: "https://{{.Host}}-bmc.example.com", username: root, password-env: BMC_PASSWORD}, or address: simulator on vtui's simulator`, in.Method)
+		return doc.Errorf([]string{"inject", "bmc"}, `method %s needs each host's BMC: bmc: {address: "%s{{.Host}}-bmc.example.com", username: root, password-env: BMC_PASSWORD}, or address: simulator on vtui's simulator`,
+			in.Method, map[Method]string{MethodRedfish: "https://"}[in.Method])
 	case !in.Method.usesBMC() && in.BMC != nil:
 		return doc.Errorf([]string{"inject", "bmc"}, "bmc goes with a method that powers hosts off through their BMC: %s", strings.Join(bmcMethods(), ", "))
 	case in.BMC != nil:

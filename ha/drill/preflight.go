@@ -503,6 +503,7 @@ type PlannedCommand struct {
 // confirmation: "crash esx-a-01 of cluster-a, with 8 protected VMs".
 func (p *Preflight) Injection(m Method) string {
 	verb := map[Method]string{MethodSimCrash: "crash", MethodCommand: "power off (by the plan's command)",
-		MethodEvacuate: "put into maintenance mode", MethodRedfish: "power off hard (Redfish ForceOff through the BMC)"}[m]
+		MethodEvacuate: "put into maintenance mode", MethodRedfish: "power off hard (Redfish ForceOff through the BMC)",
+		MethodIPMI: "power off hard (IPMI chassis power down through the BMC)"}[m]
 	return fmt.Sprintf("%s %s of %s, with %d protected VMs", verb, targetNames(p.Targets), p.Cluster.Name, len(p.Protected))
 }

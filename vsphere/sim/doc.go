@@ -266,6 +266,17 @@
 // event subscriptions, and a session's idle timeout (at most 64 sessions
 // are kept; a 65th login is refused).
 //
+// Each host has an IPMI BMC too (ipmi.go): go-ipmi's reference BMC server
+// (IPMI 2.0, RMCP+) on a UDP port of the listen address, with the
+// simulator's user and password. It starts when first asked for (the
+// door's GET with ?ipmi=HOST, or Server.IPMIAddress; at most 96 serve),
+// not at Start, and Close stops it. Get System GUID answers the host's
+// SMBIOS UUID in SMBIOS byte order, Chassis Control power down crashes
+// the host and power up recovers it, and Get Chassis Status reads power
+// off while the host is crashed or shut down. Not modelled: power cycle,
+// hard and soft reset (go-ipmi's in-memory defaults answer them and
+// change nothing), IPMI 1.5 sessions (disabled), sensors and the SEL.
+//
 // For tests, Server.FailMethod makes a method fail on a named object, and
 // Server.SetTaskDelay makes the tasks above take time, per server and
 // without holding locks (vcsim's simulator.TaskDelay is process-wide).

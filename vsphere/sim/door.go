@@ -3,6 +3,7 @@ package sim
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -23,11 +24,13 @@ import (
 //
 //	GET  /vtui/sim/v1                     what the door offers (JSON), with
 //	                                      where the hosts' BMCs answer (DoorBMC)
+//	GET  /vtui/sim/v1?ipmi=HOST&ipmi=...  the same, once those hosts' IPMI BMCs serve (ipmi.go)
 //	POST /vtui/sim/v1/hosts/{name}/crash  crash a host (HA emulation)
 //	POST /vtui/sim/v1/hosts/{name}/recover
 //
-// Errors are JSON {"error": "..."} with 401 (no live session), 404 (no such
-// host) or 409 (the host is not in a state that allows it).
+// Errors are JSON {"error": "..."} with 400 (too many BMCs asked for), 401
+// (no live session), 404 (no such host) or 409 (the host is not in a state
+// that allows it, or no more BMCs may start).
 
 // doorPath is where the door opens.
 const doorPath = "/vtui/sim/v1"
@@ -55,8 +58,10 @@ type DoorBMC struct {
 	// Redfish maps each host to the URI of its ComputerSystem on the
 	// simulator's Redfish service (redfish.go).
 	Redfish map[string]string `json:"redfish"`
-	// IPMI maps each host to the host:port of its IPMI BMC.
-	IPMI map[string]string `json:"ipmi,omitempty"`
+	// IPMI maps a host's name to its IPMI BMC's address (127.0.0.1:PORT)
+	// for every IPMI BMC serving: those the query's ipmi parameters named,
+	// and those started before (ipmi.go).
+	IPMI map[string]string `json:"ipmi"`
 	// Thumbprint is the SHA-256 fingerprint of the certificate the BMCs
 	// serve (the simulator's own).
 	Thumbprint string `json:"thumbprint"`
@@ -89,24 +94,32 @@ func (vc *vcenter) authenticated(r *http.Request) bool {
 func (vc *vcenter) door() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+doorPath, func(w http.ResponseWriter, r *http.Request) {
+		names := r.URL.Query()["ipmi"]
+		if len(names) > maxIPMIBMCs {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("%d IPMI BMCs asked for: at most %d", len(names), maxIPMIBMCs)})
+			return
+		}
+		for _, name := range names {
+			if _, err := vc.ipmiAddress(name); err != nil {
+				writeError(w, err)
+				return
+			}
+		}
 		vc.mu.Lock()
 		info := DoorInfo{Simulator: "vtui", API: 1, HADetectDelay: vc.ha.opts.detect().String(), HABootTime: vc.ha.opts.bootTimes(), Model: vc.ha.opts.model()}
 		vc.mu.Unlock()
 		info.BMC = vc.redfish.bmcInfo(r.Host)
+		info.BMC.IPMI = vc.ipmiServing()
 		writeJSON(w, http.StatusOK, info)
 	})
 	host := func(act func(ctx *simulator.Context, name string) error) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
 			name := r.PathValue("name")
-			err := act(vc.sctx, name)
-			switch {
-			case err == nil:
-				writeJSON(w, http.StatusOK, map[string]string{"host": name})
-			case errors.Is(err, errUnknownHost):
-				writeJSON(w, http.StatusNotFound, map[string]string{"error": err.Error()})
-			default:
-				writeJSON(w, http.StatusConflict, map[string]string{"error": err.Error()})
+			if err := act(vc.sctx, name); err != nil {
+				writeError(w, err)
+				return
 			}
+			writeJSON(w, http.StatusOK, map[string]string{"host": name})
 		}
 	}
 	mux.HandleFunc("POST "+doorPath+"/hosts/{name}/crash", host(vc.crash))
@@ -118,6 +131,15 @@ func (vc *vcenter) door() http.Handler {
 		}
 		mux.ServeHTTP(w, r)
 	})
+}
+
+// writeError answers err: 404 for an unknown host, else 409.
+func writeError(w http.ResponseWriter, err error) {
+	status := http.StatusConflict
+	if errors.Is(err, errUnknownHost) {
+		status = http.StatusNotFound
+	}
+	writeJSON(w, status, map[string]string{"error": err.Error()})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -115,6 +115,7 @@ func Start(ctx context.Context, spec Spec, opts Options) (*Server, error) {
 	m.Map().Get(vim25.ServiceInstance).(*simulator.ServiceInstance).Content.About.InstanceUuid = uuid.NewString()
 	describeEvents(m)
 	vc := installVCenter(m)
+	vc.bmcs = &ipmiBMCs{ip: host, user: user, pass: pass, byHost: map[string]string{}}
 	vc.ha.configure(opts.HA)
 	vc.rebootTime = cmp.Or(opts.HostRebootTime, DefaultHostRebootTime)
 	for _, cl := range m.Map().All("ClusterComputeResource") {
@@ -205,9 +206,11 @@ func (s *Server) Certificate() *x509.Certificate {
 	return s.cert
 }
 
-// randomPassword returns 24 URL-safe characters from 18 random bytes.
+// randomPassword returns 20 URL-safe characters from 15 random bytes:
+// the longest password IPMI 2.0 takes, so that the hosts' IPMI BMCs
+// (ipmi.go) accept it.
 func randomPassword() (string, error) {
-	b := make([]byte, 18)
+	b := make([]byte, 15)
 	if _, err := rand.Read(b); err != nil {
 		return "", fmt.Errorf("generate password: %w", err)
 	}

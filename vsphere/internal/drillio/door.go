@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vtui/vtui/internal/bmc"
@@ -69,20 +70,28 @@ type SimModel = simdoor.Model
 
 // SimulatorInfo asks the server for vtui's simulator's fault door, as the
 // session. Any other server, a real vCenter above all, answers with an
-// error wrapping ErrNotSimulator, and nothing is changed.
-func SimulatorInfo(ctx context.Context, c *conn.Conn) (SimInfo, error) {
+// error wrapping ErrNotSimulator, and nothing is changed. The simulator
+// starts the IPMI BMCs of ipmiHosts first (it starts none unasked), so
+// that SimInfo.BMC.IPMI names them.
+func SimulatorInfo(ctx context.Context, c *conn.Conn, ipmiHosts ...string) (SimInfo, error) {
 	var info SimInfo
-	err := Door(ctx, c, http.MethodGet, "", &info)
+	query := ""
+	if len(ipmiHosts) > 0 {
+		query = "?" + url.Values{"ipmi": ipmiHosts}.Encode()
+	}
+	err := Door(ctx, c, http.MethodGet, query, &info)
 	if err == nil && info.Simulator != "vtui" {
 		err = fmt.Errorf("%w: %s answers on %s but not as vtui's simulator", ErrNotSimulator, c.Host(), doorPath)
 	}
 	return info, err
 }
 
-// Door calls the fault door of vtui's simulator with the session's cookie.
+// Door calls the fault door of vtui's simulator with the session's cookie;
+// path is below doorPath, with its query if any.
 func Door(ctx context.Context, c *conn.Conn, method, path string, out any) error {
 	base := conn.SOAP(c).URL()
-	u := url.URL{Scheme: base.Scheme, Host: base.Host, Path: doorPath + path}
+	u := url.URL{Scheme: base.Scheme, Host: base.Host}
+	u.Path, u.RawQuery, _ = strings.Cut(doorPath+path, "?")
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), nil)
 	if err != nil {
 		return err
