@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -379,4 +380,64 @@ func TestDrillRefusesAPlanOfAnotherContext(t *testing.T) {
 			vspheretest.SameState(t, "after the refusal", clusterState(t, srv), before)
 		})
 	}
+}
+
+// TestDrillViewShowsTheClusterHistory runs a drill from the UI and keeps
+// its reports (w), adds two earlier runs of the same plan on the same
+// vCenter (one lost a VM) and runs elsewhere, then opens the drill view
+// on the cluster again: below the plans it shows that plan's 3 runs, its
+// pass rate, its RTO statistics over the 2 runs that measured one, the
+// RTO trend and the last failure, and nothing of the other cluster or
+// vCenter.
+func TestDrillViewShowsTheClusterHistory(t *testing.T) {
+	l, _, dir := drillApp(t, vsphere.Policy{}, 100*time.Millisecond)
+	l.preflightOfHost()
+	l.runDrill()
+	l.keys("w")
+	l.screenHas("Reports: host-failure")
+	reports, _ := filepath.Glob(filepath.Join(drillsDir(dir), "host-failure-esx-a-01.lab.local-*.json"))
+	if len(reports) != 1 {
+		t.Fatalf("reports: %v; want one", reports)
+	}
+	data, err := os.ReadFile(reports[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	// earlier writes the report of the drill with changes, as a run of
+	// days before.
+	earlier := func(name string, days int, change map[string]any) {
+		var rep map[string]any
+		if err := json.Unmarshal(data, &rep); err != nil {
+			t.Fatal(err)
+		}
+		started, _ := time.Parse(time.RFC3339Nano, rep["started"].(string))
+		rep["started"] = started.AddDate(0, 0, -days)
+		maps.Copy(rep, change)
+		out, _ := json.Marshal(rep)
+		if err := os.WriteFile(filepath.Join(drillsDir(dir), name), out, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	earlier("lost.json", 1, map[string]any{"result": "fail", "lost": 1, "reasons": []string{"1 protected VM lost (expect.lost is 0): vm-x"}})
+	earlier("slow.json", 2, map[string]any{"rto_seconds": 99.5})
+	earlier("other-cluster.json", 3, map[string]any{"cluster": "cluster-b"})
+	earlier("other-vcenter.json", 4, map[string]any{"vcenter": map[string]string{"instance_uuid": "another", "url": "https://vc.example.com/sdk"}})
+
+	l.keys("<esc>", ":drill", "<enter>")
+	l.screenHas("Drill history of cluster-a on this vCenter")
+	screen := l.a.View()
+	for _, want := range []*regexp.Regexp{
+		// The slow run is the oldest measured, the tallest column; the
+		// drill run here, a second or so, the newest.
+		regexp.MustCompile(`\n  host-failure-esx-a-01\.lab\.local: 3 runs, 67% passed; RTO median \d+\.\ds, p95 99\.5s, max 99\.5s \(of 2 measured\)  █`),
+		regexp.MustCompile(`\n    last failure \d{4}-\d\d-\d\d \d\d:\d\dZ: 1 protected VM lost \(expect\.lost is 0\): vm-x\n`),
+	} {
+		if !want.MatchString(screen) {
+			t.Errorf("the drill view does not show %s:\n%s", want, screen)
+		}
+	}
+	if strings.Count(screen, "host-failure-esx-a-01.lab.local: ") != 1 {
+		t.Errorf("the drill view shows runs of another cluster or vCenter:\n%s", screen)
+	}
+	l.fitsEverySize()
 }

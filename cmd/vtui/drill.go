@@ -34,17 +34,19 @@ vtui processes see, records a baseline, fails the hosts (or cuts their
 network), follows vCenter's property updates and events, verifies that
 every protected VM did as predicted (ran again exactly once on a surviving
 host within the RTO, or kept running), rolls back to the baseline and
-proves it, and writes JSON, JUnit and Markdown reports.
+proves it, and writes JSON, JUnit and Markdown reports (and, with
+--report-prom, metrics for Prometheus). vtui drill history summarizes past
+reports: pass rate, RTO and its trend.
 
 Each step is written to a journal before it acts. If vtui is interrupted
 (Ctrl-C, SIGTERM) it stops injecting and rolls back; if it is killed, vtui
 drill rollback JOURNAL finishes the rollback.
 
-Exit codes: 0 the drill passed; 3 it ran and an expectation failed; 1 it
-could not run (a preflight gate failed, vCenter unreachable, interrupted);
-2 the plan or the command line is bad.`,
+Exit codes: 0 the drill passed (with or without warnings); 3 it ran and
+an expectation failed; 1 it could not run (a preflight gate failed,
+vCenter unreachable, interrupted); 2 the plan or the command line is bad.`,
 	}
-	cmd.AddCommand(newDrillValidateCmd(a), newDrillRunCmd(a), newDrillRollbackCmd(a), newDrillUnlockCmd(a))
+	cmd.AddCommand(newDrillValidateCmd(a), newDrillRunCmd(a), newDrillRollbackCmd(a), newDrillUnlockCmd(a), newDrillHistoryCmd(a))
 	return cmd
 }
 
@@ -84,7 +86,7 @@ func loadPlan(ctx context.Context, path string) (drill.Plan, error) {
 }
 
 func newDrillRunCmd(a *app) *cobra.Command {
-	var reportJSON, reportJUnit, reportMD, journal string
+	var reportJSON, reportJUnit, reportMD, reportProm, journal string
 	cmd := &cobra.Command{
 		Use:   "run PLAN",
 		Short: "Run a drill: preflight, inject, observe, verify, roll back, report",
@@ -102,9 +104,15 @@ vtui refuses (exit 2) and says which of the two to drop.
 --dry-run runs the preflight and prints what would be injected, and changes
 nothing. The journal (default: NAME-TIMESTAMP.journal in
 $XDG_STATE_HOME/vtui/drills, or ~/.local/state/vtui/drills; its path is
-printed) lets vtui drill rollback finish a drill whose runner died.`,
+printed) lets vtui drill rollback finish a drill whose runner died. The
+JSON, JUnit and Markdown reports go where --report-json, --report-junit
+and --report-md say, and each one not named goes beside the journal,
+named as it is (NAME-TIMESTAMP.json, ...), where vtui drill history finds
+it. --report-prom writes the result for node_exporter's textfile
+collector.`,
 		Example: `  vtui drill run nightly.yaml --dry-run
   vtui drill run nightly.yaml --yes --report-junit drill.xml --report-md drill.md
+  vtui drill run nightly.yaml --yes --report-prom /var/lib/node_exporter/textfile/vtui-drill-nightly.prom
   vtui --simulator drill run examples/host-failure.yaml --yes`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -114,7 +122,7 @@ printed) lets vtui drill rollback finish a drill whose runner died.`,
 			}
 			paths, err := drillrun.Paths{Journal: drillrun.Output{Name: "--journal", Path: journal},
 				JSON: drillrun.Output{Name: "--report-json", Path: reportJSON}, JUnit: drillrun.Output{Name: "--report-junit", Path: reportJUnit},
-				Markdown: drillrun.Output{Name: "--report-md", Path: reportMD}}.Resolve(plan, time.Now(), false)
+				Markdown: drillrun.Output{Name: "--report-md", Path: reportMD}, Prom: drillrun.Output{Name: "--report-prom", Path: reportProm}}.Resolve(plan, time.Now(), true)
 			var noDir *drillrun.JournalDirError
 			switch {
 			case errors.As(err, &noDir):
@@ -136,6 +144,7 @@ printed) lets vtui drill rollback finish a drill whose runner died.`,
 					}
 					return a.confirm(ctx, capitalize(pre.Injection(plan.Inject.Method))+"?")
 				},
+				BMCPassword: a.bmcPassword,
 			})
 			if err != nil {
 				return usageError{err}
@@ -163,6 +172,7 @@ printed) lets vtui drill rollback finish a drill whose runner died.`,
 	cmd.Flags().StringVar(&reportJSON, "report-json", "", "write the JSON report to this file")
 	cmd.Flags().StringVar(&reportJUnit, "report-junit", "", "write a JUnit XML report to this file, for CI")
 	cmd.Flags().StringVar(&reportMD, "report-md", "", "write a Markdown report to this file, for people")
+	cmd.Flags().StringVar(&reportProm, "report-prom", "", "write the result as OpenMetrics to this file (name it *.prom), for node_exporter's textfile collector; replaced atomically")
 	cmd.Flags().StringVar(&journal, "journal", "", "the journal file to create (default NAME-TIMESTAMP.journal in $XDG_STATE_HOME/vtui/drills or ~/.local/state/vtui/drills)")
 	return cmd
 }
@@ -202,7 +212,7 @@ func (a *app) drillDryRun(cmd *cobra.Command, r *drill.Runner) error {
 func drillExit(rep *drill.Report) error {
 	why := strings.Join(rep.Reasons, "; ")
 	switch rep.Result {
-	case drill.ResultPass:
+	case drill.ResultPass, drill.ResultPassWithWarnings:
 		return nil
 	case drill.ResultFail:
 		return withExitCode(exitDrillFailed, fmt.Errorf("drill %s failed: %s", rep.Plan.Name, why))
@@ -262,7 +272,8 @@ it; neither writes the journal. Exit 0 when the drill's changes are undone
 				Confirm: func(ctx context.Context) error {
 					return a.confirm(ctx, fmt.Sprintf("Roll back drill %s on %s from %s?", plan.Name, plan.Cluster, args[0]))
 				},
-				Unrecorded: unrecorded,
+				Unrecorded:  unrecorded,
+				BMCPassword: a.bmcPassword,
 			})
 			if errors.Is(err, drill.ErrOtherVCenter) || errors.Is(err, drill.ErrUnrecordedVCenter) {
 				return usageError{err}
@@ -331,4 +342,14 @@ cleared, --readonly refuses. A cluster without a lock is left alone.`,
 			})
 		},
 	}
+}
+
+// bmcPassword reads the password of a plan's BMC user from where the plan
+// names it, or asks on the terminal.
+func (a *app) bmcPassword(ctx context.Context, b drill.BMC) (string, error) {
+	var ask func(string) (string, error)
+	if a.sys.promptPassword != nil {
+		ask = func(p string) (string, error) { return a.sys.promptPassword(ctx, p) }
+	}
+	return config.ReadSecret(ctx, "inject.bmc", "BMC user "+b.Username, b.PasswordEnv, b.PasswordFile, a.sys.lookupEnv, ask)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -23,7 +24,7 @@ func TestADrillChecksEveryOutputPathBeforeItInjects(t *testing.T) {
 	rec := vspheretest.Record(t, srv)
 	cfg := rec.Config()
 	env := configtest.Env{"VTUI_URL": cfg.URL, "VTUI_USERNAME": cfg.Username, "VTUI_PASSWORD": cfg.Password, "VTUI_THUMBPRINT": cfg.Thumbprint}
-	for _, flag := range []string{"--journal", "--report-json", "--report-junit", "--report-md"} {
+	for _, flag := range []string{"--journal", "--report-json", "--report-junit", "--report-md", "--report-prom"} {
 		for _, bad := range []string{"missing directory", "a directory"} {
 			t.Run(flag+"/"+bad, func(t *testing.T) {
 				dir := t.TempDir()
@@ -115,9 +116,11 @@ func TestADrillJournalsInTheStateDirectory(t *testing.T) {
 
 // TestExamplePlansPassOnTheSimulator runs every drill plan of
 // docs/examples as its comment says, vtui --simulator drill run PLAN
-// --yes, and wants it to pass, its predictions held. A plan that names a
-// context runs only there (vtui refuses it with --simulator), so it is
-// not run, and the test says so.
+// --yes, and wants it to pass, its predictions held, and its report and
+// journal to hold no password; a Redfish or IPMI plan powers the host off
+// and on through its BMC. A plan that names a context runs only there
+// (vtui refuses it with --simulator), so it is not run, and the test says
+// so.
 func TestExamplePlansPassOnTheSimulator(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs drills")
@@ -130,7 +133,7 @@ func TestExamplePlansPassOnTheSimulator(t *testing.T) {
 	if err != nil || len(plans) == 0 {
 		t.Fatalf("no example plans: %v", err)
 	}
-	ran := 0
+	var ran []string
 	for _, path := range plans {
 		plan, err := drill.Load(context.Background(), path)
 		if err != nil {
@@ -141,16 +144,75 @@ func TestExamplePlansPassOnTheSimulator(t *testing.T) {
 			t.Logf("%s: not run: it runs on its context %s only", path, plan.Context)
 			continue
 		}
-		ran++
+		ran = append(ran, filepath.Base(path))
 		t.Run(filepath.Base(path), func(t *testing.T) {
-			t.Chdir(t.TempDir())
-			r := runTest(t, []string{"--simulator", "drill", "run", path, "--yes", "--journal", "drill.journal"}, nil)
+			dir := t.TempDir()
+			t.Chdir(dir)
+			report, journal := filepath.Join(dir, "report.json"), filepath.Join(dir, "drill.journal")
+			r := runTest(t, []string{"--simulator", "drill", "run", path, "--yes", "--report-json", report, "--journal", journal}, configtest.Env{})
 			if r.code != exitOK || !strings.Contains(r.stdout, "PASS") {
 				t.Fatalf("vtui --simulator drill run %s --yes: exit %d; want 0, a pass\nstdout:\n%s\nstderr:\n%s", path, r.code, r.stdout, r.stderr)
 			}
+			if m := string(plan.Inject.Method); m == "redfish" || m == "ipmi" {
+				for _, want := range []string{m + " ForceOff through its BMC", "BMC reports power Off", m + " On through its BMC", "BMC reports power On"} {
+					if !strings.Contains(r.stderr, want) {
+						t.Errorf("the timeline does not say %q:\n%s", want, r.stderr)
+					}
+				}
+			}
+			rep := string(readTestFile(t, report))
+			if !strings.Contains(rep, `"ok": true`) {
+				t.Errorf("the report's rollback is not ok:\n%s", rep)
+			}
+			for _, f := range []string{rep, string(readTestFile(t, journal))} {
+				if strings.Contains(strings.ToLower(f), `"password"`) {
+					t.Errorf("a password field in %.200s…", f)
+				}
+			}
 		})
 	}
-	if ran < 4 {
-		t.Errorf("ran %d example plans; want host-failure, multi-host-failure, isolation and partition at least", ran)
+	for _, want := range []string{"host-failure.yaml", "multi-host-failure.yaml", "isolation.yaml", "partition.yaml", "redfish-power-off.yaml", "ipmi.yaml"} {
+		if !slices.Contains(ran, want) {
+			t.Errorf("%s was not run; ran %v", want, ran)
+		}
+	}
+}
+
+func readTestFile(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// TestABMCPasswordComesFromWhereThePlanSays: drill run reads the BMC
+// password from the variable the plan names; unset, or refused by the
+// BMC, the drill is refused before anything is injected (exit 1), saying
+// which setting to fix, and the password shows nowhere.
+func TestABMCPasswordComesFromWhereThePlanSays(t *testing.T) {
+	const wrong = "not-the-bmc-password"
+	for _, tt := range []struct {
+		name string
+		env  configtest.Env
+		want string
+	}{
+		{"unset", nil, "inject.bmc: password-env names VTUI_TEST_BMC_PW, which is not set"},
+		{"refused", configtest.Env{"VTUI_TEST_BMC_PW": wrong}, "refused the credentials (401: incorrect user name or password); check inject.bmc.username (vtui) and the password in $VTUI_TEST_BMC_PW"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			plan := filepath.Join(dir, "plan.yaml")
+			text := strings.Replace(crashPlanText, "inject: {method: sim-crash}", "inject: {method: redfish, bmc: {address: simulator, username: vtui, password-env: VTUI_TEST_BMC_PW}}", 1)
+			configtest.WriteFile(t, plan, text, 0o600)
+			r := runTest(t, []string{"drill", "run", plan, "--simulator=small", "--yes", "--journal", filepath.Join(dir, "j")}, tt.env)
+			if r.code != exitFailed || !strings.Contains(r.stderr, tt.want) || !strings.Contains(r.stderr, "nothing was injected") {
+				t.Errorf("exit %d, stderr %q; want exit 1 and %q", r.code, r.stderr, tt.want)
+			}
+			if strings.Contains(r.stderr+r.stdout+string(readTestFile(t, filepath.Join(dir, "j"))), wrong) {
+				t.Error("the password shows in the output or the journal")
+			}
+		})
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vtui/vtui/cmd/internal/config/configtest"
+	"github.com/vtui/vtui/ha/drill"
 )
 
 // result is what one run of vtui left behind.
@@ -123,6 +124,25 @@ func TestExitCodeMapping(t *testing.T) {
 	}
 	if withExitCode(exitDrillFailed, nil) != nil {
 		t.Errorf("withExitCode(3, nil) != nil")
+	}
+}
+
+// TestDrillExitCodes: a drill's result maps to the exit-code contract:
+// pass and pass-with-warnings 0, fail 3, interrupted and error 1.
+func TestDrillExitCodes(t *testing.T) {
+	for _, tt := range []struct {
+		result drill.Result
+		want   int
+	}{
+		{drill.ResultPass, exitOK},
+		{drill.ResultPassWithWarnings, exitOK},
+		{drill.ResultFail, exitDrillFailed},
+		{drill.ResultInterrupted, exitFailed},
+		{drill.ResultError, exitFailed},
+	} {
+		if got := exitCode(drillExit(&drill.Report{Result: tt.result})); got != tt.want {
+			t.Errorf("a drill whose result is %s exits %d; want %d", tt.result, got, tt.want)
+		}
 	}
 }
 

@@ -55,6 +55,14 @@ vSphere sets in seconds (postReadyDelay, restartPriorityTimeout, the 30s a
 host takes to declare itself isolated, das.config.fdm.isolationPolicyDelaySec)
 are scaled by --ha-detect-delay / 15s. See the package doc of vsphere/sim.
 
+BMCs: each host has a Redfish BMC on the same server and certificate
+(https://HOST:PORT/redfish/v1/Systems/ID), taking VTUI_USERNAME and
+VTUI_PASSWORD; ComputerSystem.Reset ForceOff crashes the host and On
+recovers it. Each host has an IPMI 2.0 BMC too (go-ipmi's BMC server,
+RMCP+ on a loopback UDP port, started when a drill asks for it), taking the
+same credentials; chassis power down crashes the host and power up
+recovers it. A drill plan reaches them with inject.bmc.address simulator.
+
 Presets: ` + strings.Join(sim.PresetNames(), ", ") + ` (see the README). --clusters, --hosts and --vms
 build a custom inventory instead, of at most ` + fmt.Sprintf("%d VMs and %d hosts", sim.MaxVMs, sim.MaxHosts) + `.`,
 		Example: `  vtui sim

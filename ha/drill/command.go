@@ -187,7 +187,7 @@ func expand(text string, value func(field string, q quoting) (string, error)) (s
 		case *parse.ActionNode:
 			field, ok := plainField(n)
 			if !ok {
-				return "", fmt.Errorf("%s: a command may use {{.Host}} and {{.Cluster}} only, as they are (no functions, pipes or conditions)", n)
+				return "", fmt.Errorf("%s: a template may use {{.Host}} and {{.Cluster}} only, as they are (no functions, pipes or conditions)", n)
 			}
 			v, err := value(field, q)
 			if err != nil {
@@ -198,7 +198,7 @@ func expand(text string, value func(field string, q quoting) (string, error)) (s
 				q = quoteNone
 			}
 		default:
-			return "", fmt.Errorf("%s: a command may use {{.Host}} and {{.Cluster}} only, as they are (no functions, pipes or conditions)", n)
+			return "", fmt.Errorf("%s: a template may use {{.Host}} and {{.Cluster}} only, as they are (no functions, pipes or conditions)", n)
 		}
 	}
 	return b.String(), nil

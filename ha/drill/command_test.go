@@ -49,7 +49,7 @@ func TestCommandTemplatesRenderValuesAsData(t *testing.T) {
 		{"string: an escaped quote does not open quotes", shellCommand(`echo \' {{.Host}}`),
 			[]string{"sh", "-c", `echo \' "${VTUI_HOST}"`}, ""},
 		{"unknown field", shellCommand("off {{.Hots}}"), nil, "{{.Host}} and {{.Cluster}} only"},
-		{"unknown field in a list", argvCommand("off", "{{.Name}}"), nil, "element 1: {{.Name}}: a command may use {{.Host}} and {{.Cluster}} only"},
+		{"unknown field in a list", argvCommand("off", "{{.Name}}"), nil, "element 1: {{.Name}}: a template may use {{.Host}} and {{.Cluster}} only"},
 		{"a pipe", shellCommand(`off {{.Host | printf "%q"}}`), nil, "no functions, pipes or conditions"},
 		{"a function", shellCommand(`off {{slice .Host 0 3}}`), nil, "no functions, pipes or conditions"},
 		{"a condition", shellCommand(`off {{if .Host}}x{{end}}`), nil, "no functions, pipes or conditions"},

@@ -3,6 +3,7 @@ package drill
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -103,8 +104,8 @@ func TestHostFailureDrillPassesAndRollsBackToTheBaseline(t *testing.T) {
 	if rep.Result != ResultPass {
 		t.Fatalf("the drill did not pass:\n%s", describe(rep))
 	}
-	if rep.HA != HASimulated || rep.Lost != 0 || rep.Duplicated != 0 || rep.RTOSeconds <= 0 || !rep.Rollback.OK {
-		t.Errorf("report: ha %s lost %d duplicated %d rto %.3f rollback %+v", rep.HA, rep.Lost, rep.Duplicated, rep.RTOSeconds, rep.Rollback)
+	if rep.HA != HASimulated || rep.Lost != 0 || rep.Duplicated != 0 || rep.RTOSeconds == nil || *rep.RTOSeconds <= 0 || !rep.RTOMet || !rep.Rollback.OK {
+		t.Fatalf("report: ha %s lost %d duplicated %d rto %s rollback %+v", rep.HA, rep.Lost, rep.Duplicated, rep.RTO(), rep.Rollback)
 	}
 	protected := 0
 	for _, v := range rep.VMs {
@@ -115,12 +116,31 @@ func TestHostFailureDrillPassesAndRollsBackToTheBaseline(t *testing.T) {
 		if !v.Recovered || v.ToHost == "esx-a-01.lab.local" || v.FromHost != "esx-a-01.lab.local" || v.PowerOns != 1 || v.RecoverySeconds <= 0 {
 			t.Errorf("%s: %+v; want restarted once, off esx-a-01", v.Name, v)
 		}
+		// Its verdict line: priority, down (when its host was seen
+		// failing), back, on time.
+		if v.Verdict != VerdictOnTime || v.RestartPriority == "" || v.Down == nil || v.Back == nil ||
+			v.Down.Seconds != rep.Breakdown.DetectedSeconds || v.Back.Seconds != v.RecoverySeconds ||
+			math.Abs(v.Back.Time.Sub(rep.Injected).Seconds()-v.Back.Seconds) > 0.001 {
+			t.Errorf("%s: verdict %s, priority %q, down %v, back %v; want on-time, a priority, down when esx-a-01 was seen failing, back when recovered", v.Name, v.Verdict, v.RestartPriority, v.Down, v.Back)
+		}
 	}
 	if protected == 0 {
 		t.Errorf("no protected VM in the report:\n%s", describe(rep))
 	}
-	if b := rep.Breakdown; b.DetectedSeconds <= 0 || b.DeclaredSeconds < b.DetectedSeconds || b.LastRecoverySeconds != rep.RTOSeconds {
-		t.Errorf("breakdown %+v, rto %.3f", b, rep.RTOSeconds)
+	if b := rep.Breakdown; b.DetectedSeconds <= 0 || b.DeclaredSeconds < b.DetectedSeconds || b.LastRecoverySeconds != *rep.RTOSeconds {
+		t.Errorf("breakdown %+v, rto %s", b, rep.RTO())
+	}
+	// Every step is listed: pin-drs did not run, and says why.
+	var ran, notRun []Step
+	for _, s := range rep.Steps {
+		if s.Ran {
+			ran = append(ran, s.Step)
+		} else if s.Why != "" {
+			notRun = append(notRun, s.Step)
+		}
+	}
+	if !slices.Equal(ran, journalSteps(t, j.Path())) || !slices.Equal(notRun, []Step{StepPinDRS}) || rep.ErrorCount != 0 || rep.WarningCount != 0 {
+		t.Errorf("steps ran %v, not run %v; errors %d, warnings %d; want the journal's steps ran, pin-drs not, and none of either", ran, notRun, rep.ErrorCount, rep.WarningCount)
 	}
 	sameMaps(t, "after the rollback", clusterState(t, c), before)
 	if got := journalSteps(t, j.Path()); !slices.Equal(got, []Step{StepStart, StepPreflight, StepLock, StepBaseline, StepObserve, StepInject, StepVerify, StepRollback, StepUnlock, StepEnd}) {
@@ -547,10 +567,10 @@ func TestDrillChildProcess(t *testing.T) {
 	(&Runner{Client: c, Plan: plan, Journal: j}).Run(context.Background())
 }
 
-// TestSimMethodsAreRefusedAgainstPlainVcsim: sim-crash and sim-network
-// (an isolation, a partition) are refused against a server without the
-// fault door, changing nothing.
-func TestSimMethodsAreRefusedAgainstPlainVcsim(t *testing.T) {
+// TestSimulatorMethodsAreRefusedAgainstPlainVcsim: sim-crash, sim-network
+// (an isolation, a partition) and a BMC method with address simulator are
+// refused against a server without the fault door, changing nothing.
+func TestSimulatorMethodsAreRefusedAgainstPlainVcsim(t *testing.T) {
 	simulator.Test(func(ctx context.Context, vc *vim25.Client) {
 		pass, _ := simulator.DefaultLogin.Password()
 		c, err := vsphere.Connect(ctx, vsphere.Config{URL: vc.URL().Host, Username: simulator.DefaultLogin.Username(), Password: pass, Insecure: true})
@@ -562,14 +582,19 @@ func TestSimMethodsAreRefusedAgainstPlainVcsim(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, text := range []string{crashPlan, isolationPlan, strings.Replace(isolationPlan, "scenario: isolation", "scenario: partition", 1)} {
-			plan := mustParse(t, strings.NewReplacer("cluster-a", inv.Clusters[0].Name, "esx-a-01.lab.local", inv.FilterHosts(vsphere.Filter{Cluster: inv.Clusters[0].Name})[0].Name).Replace(text))
+		names := strings.NewReplacer("cluster-a", inv.Clusters[0].Name, "esx-a-01.lab.local", inv.FilterHosts(vsphere.Filter{Cluster: inv.Clusters[0].Name})[0].Name)
+		for _, tt := range []struct{ plan, message string }{
+			{crashPlan, "sim-crash works only against vtui's simulator"},
+			{isolationPlan, "sim-network works only against vtui's simulator"},
+			{strings.Replace(isolationPlan, "scenario: isolation", "scenario: partition", 1), "sim-network works only against vtui's simulator"},
+			{redfishPlan, "address simulator names the BMCs of vtui's simulator, and this is not it"},
+		} {
 			before := clusterState(t, c)
-			rep := (&Runner{Client: c, Plan: plan}).Run(ctx)
+			rep := (&Runner{Client: c, Plan: mustParse(t, names.Replace(tt.plan))}).Run(ctx)
 			i := slices.IndexFunc(rep.Preflight, func(ch gate.Check) bool { return ch.Name == "method" })
 			if rep.Result != ResultError || rep.HA != HAReal || i < 0 || rep.Preflight[i].Status != gate.CheckFail ||
-				!strings.Contains(rep.Preflight[i].Reason, string(plan.Inject.Method)+" works only against vtui's simulator") {
-				t.Fatalf("want the method check to refuse %s; got:\n%s", plan.Inject.Method, describe(rep))
+				!strings.Contains(rep.Preflight[i].Reason, tt.message) {
+				t.Fatalf("want the method check to refuse with %q; got:\n%s", tt.message, describe(rep))
 			}
 			sameMaps(t, "after a refused drill", clusterState(t, c), before)
 		}

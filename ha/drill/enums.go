@@ -56,7 +56,22 @@ const (
 	MethodCommand Method = "command"
 	// MethodEvacuate enters maintenance mode with evacuation.
 	MethodEvacuate Method = "evacuate"
+	// MethodRedfish powers the targets off hard through their BMCs'
+	// Redfish service (ComputerSystem.Reset ForceOff), and back on in the
+	// rollback; see BMC.
+	MethodRedfish Method = "redfish"
+	// MethodIPMI powers the targets off hard through their BMCs over IPMI
+	// 2.0 (RMCP+, ipmitool's lanplus: Chassis Control power down), and
+	// back on (power up) in the rollback; see BMC.
+	MethodIPMI Method = "ipmi"
 )
+
+// usesBMC says the method powers hosts off and on through their BMCs,
+// mapped by the plan's inject.bmc (see protocolOf).
+func (m Method) usesBMC() bool {
+	_, ok := protocolOf(m)
+	return ok
+}
 
 // Rollback says when a drill restores the cluster.
 type Rollback string
@@ -84,7 +99,7 @@ func (s *Scenario) UnmarshalText(b []byte) error {
 
 // UnmarshalText accepts only a method vtui knows.
 func (m *Method) UnmarshalText(b []byte) error {
-	return oneOf(m, b, MethodSimCrash, MethodSimNetwork, MethodCommand, MethodEvacuate)
+	return oneOf(m, b, MethodSimCrash, MethodSimNetwork, MethodCommand, MethodEvacuate, MethodRedfish, MethodIPMI)
 }
 
 // UnmarshalText accepts only a rollback policy vtui knows.

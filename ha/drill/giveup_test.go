@@ -182,8 +182,9 @@ func TestMaxRestartsIsTheClustersOptionOrFive(t *testing.T) {
 // lost VM passes, but the RTO is unbounded: a warning says it was not met.
 func TestALossThePlanToleratesStillReadsRTONotMet(t *testing.T) {
 	plan := mustParse(t, strings.Replace(crashPlan, "expect: {rto: 30s}", "expect: {rto: 30s, lost: 1}", 1))
-	d := &drill{Runner: &Runner{Plan: plan}, rep: &Report{Lost: 1, RTOSeconds: 2,
-		VMs: []VMResult{{Name: "db-01", Protected: true}, {Name: "web-01", Protected: true, Recovered: true, RecoverySeconds: 2}}}}
+	d := &drill{Runner: &Runner{Plan: plan}, rep: &Report{Lost: 1, Breakdown: Breakdown{LastRecoverySeconds: 2},
+		VMs: []VMResult{{Name: "db-01", Protected: true, Verdict: VerdictLost},
+			{Name: "web-01", Protected: true, Recovered: true, RecoverySeconds: 2, Verdict: VerdictOnTime}}}}
 	d.judge()
 	if len(d.rep.Reasons) != 0 || !slices.ContainsFunc(d.rep.Warnings, func(w string) bool {
 		return strings.Contains(w, "the RTO was not met: 1 protected VM never back, which expect.lost (1) tolerates")

@@ -35,6 +35,11 @@ const (
 	StepEnd       Step = "end"       // the drill is over; nothing is left to roll back
 )
 
+// Steps returns every step, in the order a drill takes them.
+func Steps() []Step {
+	return []Step{StepStart, StepPreflight, StepLock, StepBaseline, StepPinDRS, StepObserve, StepInject, StepVerify, StepRollback, StepUnlock, StepEnd}
+}
+
 // Entry is one line of a drill's journal: a step, written before the
 // step acts, with what a rollback needs to undo it.
 type Entry struct {
@@ -53,6 +58,9 @@ type Entry struct {
 	// Method and Hosts are on the inject entry: what is about to fail.
 	Method Method   `json:"method,omitempty"`
 	Hosts  []Object `json:"hosts,omitempty"`
+	// BMCs are on the inject entry of a method that goes through the
+	// hosts' BMCs: where each answers and the system it powers.
+	BMCs []PlannedBMC `json:"bmcs,omitempty"`
 	// Acts is on a rollback entry written before the rollback acts: the
 	// VMs and hosts it is about to change. A rollback run again counts
 	// them as the drill's (see attribute), whatever events its own
@@ -61,6 +69,9 @@ type Entry struct {
 	// Result is on the end entry.
 	Result Result `json:"result,omitempty"`
 	Note   string `json:"note,omitempty"`
+	// Provenance is on the start entry: who runs the drill, and with
+	// what (the plan file as read, among others).
+	Provenance *Provenance `json:"provenance,omitempty"`
 }
 
 // Object is a vCenter object as a journal keeps it: its ID (the managed

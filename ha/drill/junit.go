@@ -7,12 +7,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vtui/vtui/internal/format"
 	"github.com/vtui/vtui/vsphere/gate"
 )
 
 // The JUnit XML a drill writes, in the shape CI systems read: one suite,
-// a test case for each preflight check, each protected VM, each
-// expectation and the rollback.
+// a test case for each preflight check, one for each protected VM
+// (failing when late, lost or duplicated), one for each of the drill's
+// expectations (rto, lost, duplicated), and the rollback.
 type junitSuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`
 	Name     string       `xml:"name,attr"`
@@ -56,6 +58,15 @@ type junitProblem struct {
 
 func seconds(s float64) string { return fmt.Sprintf("%.3f", s) }
 
+// rtoSeconds is the RTO's seconds, or "null" when there is none, as in
+// the JSON report.
+func rtoSeconds(s *float64) string {
+	if s == nil {
+		return "null"
+	}
+	return seconds(*s)
+}
+
 // WriteJUnit writes the report as JUnit XML.
 func (r *Report) WriteJUnit(w io.Writer) error {
 	s := junitSuite{
@@ -64,37 +75,55 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 		Timestamp: r.Started.UTC().Format(time.RFC3339),
 		Properties: []junitProperty{
 			{"result", string(r.Result)}, {"ha", string(r.HA)}, {"targets", strings.Join(r.Targets, ",")},
-			{"rto_seconds", seconds(r.RTOSeconds)}, {"rto_met", fmt.Sprint(r.RTOMet)}, {"expect_rto", r.Plan.Expect.RTO.String()},
-			{"lost", fmt.Sprint(r.Lost)}, {"duplicated", fmt.Sprint(r.Duplicated)},
+			{"rto_seconds", rtoSeconds(r.RTOSeconds)}, {"rto", r.RTO()}, {"rto_met", fmt.Sprint(r.RTOMet)}, {"expect_rto", r.Plan.Expect.RTO.String()},
+			{"lost", fmt.Sprint(r.Lost)}, {"late", fmt.Sprint(len(r.Verdicts(VerdictLate)))}, {"duplicated", fmt.Sprint(r.Duplicated)},
+			{"unexpected", fmt.Sprint(r.Unexpected)}, {"error_count", fmt.Sprint(r.ErrorCount)}, {"warning_count", fmt.Sprint(r.WarningCount)},
 		},
 	}
-	for _, c := range r.Preflight {
-		tc := junitCase{Class: "preflight", Name: c.Name, Time: seconds(0)}
-		if c.Status == gate.CheckFail {
-			tc.Failure = &junitProblem{Message: c.Reason, Text: c.String()}
+	s.Properties = append(s.Properties, r.provenanceProperties()...)
+	checkCases := func(class string, checks []gate.Check) {
+		for _, c := range checks {
+			tc := junitCase{Class: class, Name: c.Name, Time: seconds(0)}
+			if c.Status == gate.CheckFail {
+				tc.Failure = &junitProblem{Message: c.Reason, Text: c.String()}
+			}
+			s.Cases = append(s.Cases, tc)
 		}
-		s.Cases = append(s.Cases, tc)
+	}
+	checkCases("preflight", r.Preflight)
+	if ss := r.SteadyState; ss != nil {
+		checkCases("steady-state.before", ss.Before)
+		checkCases("steady-state.after", ss.After)
 	}
 	for _, v := range r.VMs {
 		if !v.Protected {
 			continue
 		}
 		tc := junitCase{Class: "recovery", Name: v.Name, Time: seconds(v.RecoverySeconds)}
-		switch {
-		case !v.Recovered:
-			tc.Failure = &junitProblem{Message: "not running again on a surviving host", Text: vmLine(v)}
-		case v.RecoverySeconds > r.Plan.Expect.RTO.D().Seconds():
-			tc.Failure = &junitProblem{Message: fmt.Sprintf("recovered in %.1fs, beyond the RTO of %s", v.RecoverySeconds, r.Plan.Expect.RTO), Text: vmLine(v)}
-		case v.PowerOns > 1:
-			tc.Failure = &junitProblem{Message: fmt.Sprintf("powered on %d times", v.PowerOns), Text: vmLine(v)}
-		case v.Outcome != v.Expected:
-			tc.Failure = &junitProblem{Message: "not as the preflight predicted: " + mismatch(v), Text: vmLine(v)}
+		problem := &junitProblem{Text: v.Line()}
+		switch v.Verdict {
+		case VerdictLost:
+			problem.Message = "lost: not running again on a surviving host"
+		case VerdictLate:
+			problem.Message = fmt.Sprintf("late: back after %.1fs, beyond the RTO of %s", v.RecoverySeconds, r.Plan.Expect.RTO)
+		case VerdictDuplicated:
+			problem.Message = fmt.Sprintf("duplicated: powered on %d times, or running twice", v.PowerOns)
+		case VerdictUnexpected:
+			problem.Message = "unexpected: not as the preflight predicted: " + mismatch(v)
+		case VerdictNotFailed, VerdictNotBack:
+			problem.Message = string(v.Verdict) + ": nothing to judge"
+			tc.Skipped = problem
+		}
+		if v.Verdict.Failed() {
+			tc.Failure = problem
 		}
 		s.Cases = append(s.Cases, tc)
 	}
 	if r.Result == ResultError || r.Result == ResultInterrupted {
 		s.Cases = append(s.Cases, junitCase{Class: "drill", Name: "run", Time: seconds(r.Seconds),
 			Error: &junitProblem{Message: string(r.Result), Text: strings.Join(r.Reasons, "\n")}})
+	} else if !r.Injected.IsZero() {
+		s.Cases = append(s.Cases, r.expectations()...)
 	}
 	rb := junitCase{Class: "rollback", Name: "baseline restored", Time: seconds(0)}
 	switch {
@@ -128,11 +157,39 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 	return err
 }
 
-// vmLine describes a VM's outcome in one line.
-func vmLine(v VMResult) string {
-	s := fmt.Sprintf("%s: from %s to %s, recovered %t after %.1fs, powered on %d times", v.Name, v.FromHost, v.ToHost, v.Recovered, v.RecoverySeconds, v.PowerOns)
-	if v.Note != "" {
-		s += "; " + v.Note
+// provenanceProperties are the report's provenance as JUnit properties:
+// schema_version, who, where, with what, and against vtui's simulator its
+// HA model.
+func (r *Report) provenanceProperties() []junitProperty {
+	p := r.Provenance
+	out := []junitProperty{{"schema_version", fmt.Sprint(r.SchemaVersion)}, {"os_user", p.OSUser}, {"vcenter_user", p.VCenterUser}}
+	if vc := r.VCenter; vc != nil {
+		out = append(out, junitProperty{"vcenter_url", vc.URL}, junitProperty{"vcenter_instance_uuid", vc.InstanceUUID},
+			junitProperty{"vcenter_product", vc.Product}, junitProperty{"vcenter_version", vc.Version}, junitProperty{"vcenter_build", vc.Build})
 	}
-	return s
+	out = append(out, junitProperty{"vtui_version", p.VTUI.Version}, junitProperty{"vtui_commit", p.VTUI.Revision},
+		junitProperty{"vtui_modified", fmt.Sprint(p.VTUI.Modified)}, junitProperty{"plan_sha256", p.PlanSHA256})
+	if m := p.Simulator; m != nil {
+		out = append(out, junitProperty{"simulated_ha", m.HA.Describe()}, junitProperty{"simulator_unmodeled", strings.Join(m.Unmodeled, "; ")})
+	}
+	return out
+}
+
+// expectations are the drill-level test cases of a drill that ran: the
+// RTO met, no more VMs lost than expect.lost, none duplicated, each as
+// the preflight predicted.
+func (r *Report) expectations() []junitCase {
+	check := func(name string, ok bool, message string) junitCase {
+		c := junitCase{Class: "drill", Name: name, Time: seconds(0)}
+		if !ok {
+			c.Failure = &junitProblem{Message: message}
+		}
+		return c
+	}
+	return []junitCase{
+		check("rto", r.RTOMet, fmt.Sprintf("rto %s, expected at most %s", r.RTO(), r.Plan.Expect.RTO)),
+		check("lost", r.Lost <= r.Plan.Expect.Lost, fmt.Sprintf("%s lost, expected at most %d", format.Count(r.Lost, "protected VM"), r.Plan.Expect.Lost)),
+		check("duplicated", r.Duplicated == 0, fmt.Sprintf("%s powered on more than once or running twice", format.Count(r.Duplicated, "VM"))),
+		check("predicted", r.Unexpected == 0, fmt.Sprintf("%s not as the preflight predicted", format.Count(r.Unexpected, "protected VM"))),
+	}
 }

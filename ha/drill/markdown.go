@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/vtui/vtui/vsphere/gate"
 )
 
 // MaxTimelineRows bounds the timeline a Markdown report shows; the JSON
@@ -11,8 +13,8 @@ import (
 const MaxTimelineRows = 200
 
 // WriteMarkdown writes the report for people: a summary, the recovery
-// breakdown, the preflight, each VM's recovery, the timeline and the
-// rollback.
+// breakdown, the preflight, each VM's verdict, the timeline, the
+// rollback, the warnings and the steps.
 func (r *Report) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Drill %s on %s: %s\n\n", r.Plan.Name, r.Plan.Cluster, strings.ToUpper(string(r.Result)))
@@ -21,12 +23,6 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	}
 	if len(r.Reasons) > 0 {
 		b.WriteString("\n")
-	}
-	protected := 0
-	for _, v := range r.VMs {
-		if v.Protected {
-			protected++
-		}
 	}
 	rollback := "ok"
 	switch {
@@ -42,12 +38,15 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		vcenter = r.VCenter.String()
 	}
 	table(&b, []string{"Result", string(r.Result)}, [][]string{
+		{"Errors", fmt.Sprint(r.ErrorCount)},
+		{"Warnings", fmt.Sprint(r.WarningCount)},
 		{"vCenter", vcenter},
 		{"Scenario", fmt.Sprintf("%s by %s", r.Plan.Scenario, r.Plan.Inject.Method)},
 		{"Targets", strings.Join(r.Targets, ", ")},
 		{"HA", string(r.HA)},
 		{"RTO", fmt.Sprintf("%s (expected at most %s)", r.RTO(), r.Plan.Expect.RTO)},
-		{"Protected VMs", fmt.Sprintf("%d: %d lost (at most %d expected), %d duplicated, %d not as predicted", protected, r.Lost, r.Plan.Expect.Lost, r.Duplicated, r.Unexpected)},
+		{"Protected VMs", fmt.Sprintf("%d: %d lost (at most %d expected), %d late, %d duplicated, %d not as predicted", r.Protected(), r.Lost, r.Plan.Expect.Lost,
+			len(r.Verdicts(VerdictLate)), r.Duplicated, r.Unexpected)},
 		{"Rollback", rollback},
 		{"Started", r.Started.Format("2006-01-02 15:04:05 MST")},
 		{"Wall time", fmt.Sprintf("%.1f s", r.Seconds)},
@@ -58,7 +57,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			{"a target seen failing", sec(bd.DetectedSeconds)},
 			{"HA declared it failed", sec(bd.DeclaredSeconds)},
 			{"first protected VM running again", sec(bd.FirstRecoverySeconds)},
-			{"last protected VM running again (RTO)", sec(bd.LastRecoverySeconds)},
+			{"last protected VM running again (the RTO, unless one never was)", sec(bd.LastRecoverySeconds)},
 		})
 	}
 	b.WriteString("\n## Preflight\n\n")
@@ -71,9 +70,10 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		b.WriteString("\n## VMs\n\n")
 		rows = rows[:0]
 		for _, v := range r.VMs {
-			rows = append(rows, []string{v.Name, yesNo(v.Protected), v.FromHost, v.ToHost, yesNo(v.Recovered), sec(v.RecoverySeconds), fmt.Sprint(v.PowerOns), v.Note})
+			rows = append(rows, []string{v.Name, string(v.Verdict), string(v.Expected), yesNo(v.Protected), string(v.RestartPriority), v.FromHost, instant(v.Down),
+				instant(v.Back), v.ToHost, fmt.Sprint(v.PowerOns), v.Note})
 		}
-		table(&b, []string{"VM", "protected", "from", "to", "recovered", "seconds", "power-ons", "note"}, rows)
+		table(&b, []string{"VM", "verdict", "predicted", "protected", "priority", "from", "down (s)", "back (s)", "on", "power-ons", "note"}, rows)
 	}
 	if len(r.Timeline) > 0 {
 		b.WriteString("\n## Timeline\n\n")
@@ -91,11 +91,30 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	if r.Rollback.Skipped != "" {
 		fmt.Fprintf(&b, "Skipped: %s\n", r.Rollback.Skipped)
 	}
+	if r.Rollback.Seconds > 0 {
+		fmt.Fprintf(&b, "Took %.1f s.\n\n", r.Rollback.Seconds)
+	}
 	for _, s := range r.Rollback.Steps {
 		fmt.Fprintf(&b, "- %s\n", s)
 	}
 	for _, d := range r.Rollback.Diffs {
 		fmt.Fprintf(&b, "- **differs:** %s\n", d)
+	}
+	if ss := r.SteadyState; ss != nil {
+		b.WriteString("\n## Steady state\n\n")
+		if ss.NotAfter != "" {
+			fmt.Fprintf(&b, "Not checked after the rollback: %s\n\n", ss.NotAfter)
+		}
+		rows = rows[:0]
+		for _, when := range []struct {
+			name   string
+			checks []gate.Check
+		}{{"before the drill", ss.Before}, {"after the rollback", ss.After}} {
+			for _, c := range when.checks {
+				rows = append(rows, []string{when.name, c.Name, string(c.Status), c.Reason})
+			}
+		}
+		table(&b, []string{"when", "check", "status", "reason"}, rows)
 	}
 	if len(r.Warnings) > 0 {
 		b.WriteString("\n## Warnings\n\n")
@@ -103,8 +122,55 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			fmt.Fprintf(&b, "- %s\n", w)
 		}
 	}
+	if len(r.Steps) > 0 {
+		b.WriteString("\n## Steps\n\n")
+		rows = rows[:0]
+		for _, s := range r.Steps {
+			rows = append(rows, []string{string(s.Step), yesNo(s.Ran), s.Why})
+		}
+		table(&b, []string{"step", "ran", "why not"}, rows)
+	}
+	r.writeProvenance(&b)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeProvenance writes who ran the drill, where and with what, and
+// the plan as run, fenced so that no line of it ends the block.
+func (r *Report) writeProvenance(b *strings.Builder) {
+	p := r.Provenance
+	b.WriteString("\n## Provenance\n\n")
+	rows := [][]string{{"OS user", p.OSUser}, {"vCenter user", p.VCenterUser}}
+	if vc := r.VCenter; vc != nil {
+		rows = append(rows, []string{"vCenter", vc.URL}, []string{"vCenter instance", vc.InstanceUUID},
+			[]string{"vCenter version", strings.TrimSpace(fmt.Sprintf("%s %s build %s", vc.Product, vc.Version, vc.Build))})
+	}
+	vtui := p.VTUI.Version
+	if p.VTUI.Revision != "" {
+		vtui += fmt.Sprintf(" (commit %s, modified %t)", p.VTUI.Revision, p.VTUI.Modified)
+	}
+	rows = append(rows, []string{"vtui", vtui + ", " + p.VTUI.Go}, []string{"Plan SHA-256", p.PlanSHA256})
+	if m := p.Simulator; m != nil {
+		rows = append(rows, []string{"Simulated HA", m.HA.Describe()})
+	}
+	table(b, []string{"field", "value"}, rows)
+	if m := p.Simulator; m != nil {
+		b.WriteString("\nWhat the simulator does not model:\n\n")
+		for _, u := range m.Unmodeled {
+			fmt.Fprintf(b, "- %s\n", u)
+		}
+	}
+	if p.PlanText != "" {
+		fence := "```"
+		for strings.Contains(p.PlanText, fence) {
+			fence += "`"
+		}
+		fmt.Fprintf(b, "\nThe plan as run:\n\n%syaml\n%s", fence, p.PlanText)
+		if !strings.HasSuffix(p.PlanText, "\n") {
+			b.WriteString("\n")
+		}
+		b.WriteString(fence + "\n")
+	}
 }
 
 // table writes a Markdown table.
@@ -132,6 +198,14 @@ func sec(s float64) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.3f", s)
+}
+
+// instant is a cell of seconds since the injection, "-" for none.
+func instant(i *Instant) string {
+	if i == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%+.3f", i.Seconds)
 }
 
 func yesNo(b bool) string {

@@ -1,6 +1,7 @@
 package drill
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"path"
@@ -44,7 +45,18 @@ type Plan struct {
 	// PinDRS holds DRS at manual during the drill, so that it moves
 	// nothing the drill did not, and restores it after.
 	PinDRS bool `json:"pin-drs" yaml:"pin-drs"`
+	// SteadyState, if set, is what must hold of the cluster before the
+	// drill and again after its rollback.
+	SteadyState *SteadyState `json:"steady-state,omitempty" yaml:"steady-state,omitempty"`
+
+	// source is the plan file as read, byte for byte (Source).
+	source []byte
 }
+
+// Source is the plan file exactly as Parse read it: the plan as run,
+// which a report keeps with its SHA-256. Nil for a plan not parsed
+// (built in code, or read back from a journal).
+func (p Plan) Source() []byte { return p.source }
 
 // Targets are the hosts a drill fails: named, or picked when it starts.
 type Targets struct {
@@ -74,6 +86,8 @@ type Inject struct {
 	// killed with every process it started.
 	Command Command `json:"command,omitzero" yaml:"command,omitempty"`
 	Recover Command `json:"recover,omitzero" yaml:"recover,omitempty"`
+	// BMC maps each target to its BMC, for methods redfish and ipmi.
+	BMC *BMC `json:"bmc,omitempty" yaml:"bmc,omitempty"`
 }
 
 // Defaults of a plan's optional fields.
@@ -106,13 +120,14 @@ func Load(ctx context.Context, path string) (Plan, error) {
 // defaults.
 func Parse(path string, data []byte) (Plan, error) {
 	var p Plan
-	doc, err := strictyaml.Decode(path, data, &p)
+	doc, err := strictyaml.Decode(path, data, &p, strictyaml.Forbid("password", noPasswordInPlan))
 	if err != nil {
 		return Plan{}, err
 	}
 	if err := p.check(doc); err != nil {
 		return Plan{}, err
 	}
+	p.source = bytes.Clone(data)
 	return p, nil
 }
 
@@ -166,6 +181,9 @@ func (p *Plan) check(doc *strictyaml.Document) error {
 	if p.Rollback == "" {
 		p.Rollback = RollbackAlways
 	}
+	if p.SteadyState != nil {
+		return p.SteadyState.check(doc)
+	}
 	return nil
 }
 
@@ -197,8 +215,8 @@ func (t *Targets) check(doc *strictyaml.Document) error {
 	return nil
 }
 
-// checkInject fits the injection to the scenario: sim-crash and command
-// fail hosts (host-failure), sim-network and command cut their network
+// checkInject fits the injection to the scenario: sim-crash, redfish,
+// ipmi and command fail hosts (host-failure), sim-network and command cut their network
 // (isolation, partition), evacuate empties them (evacuation).
 func (p *Plan) checkInject(doc *strictyaml.Document) error {
 	in := &p.Inject
@@ -209,15 +227,15 @@ func (p *Plan) checkInject(doc *strictyaml.Document) error {
 	case in.Method == "" && p.Scenario == ScenarioEvacuation:
 		in.Method = MethodEvacuate
 	case in.Method == "" && p.Scenario == ScenarioHostFailure:
-		return wrong("say how to fail the host: sim-crash (vtui's simulator) or command (a hard power-off of a real host)")
+		return wrong("say how to fail the host: sim-crash (vtui's simulator), redfish or ipmi (a hard power-off through the host's BMC), or command (your own power-off command)")
 	case in.Method == "":
 		return wrong("say how to cut the hosts' network: sim-network (vtui's simulator) or command (one that cuts a real host's management network and leaves its storage up)")
 	case p.Scenario == ScenarioHostFailure && in.Method == MethodEvacuate:
 		return wrong("evacuate is a planned maintenance, not a host failure: use scenario: evacuation, or method sim-crash or command")
 	case p.Scenario == ScenarioHostFailure && in.Method == MethodSimNetwork:
 		return wrong("sim-network cuts a host's network, which HA does not count as a failure while its datastores answer: use scenario: isolation or partition, or method sim-crash to fail the host")
-	case p.Scenario.cutsNetwork() && in.Method == MethodSimCrash:
-		return wrong("sim-crash fails the host, which is scenario: host-failure; scenario %s cuts the network and leaves the host running: use method sim-network (vtui's simulator) or command", p.Scenario)
+	case p.Scenario.cutsNetwork() && (in.Method == MethodSimCrash || in.Method.usesBMC()):
+		return wrong("%s fails the host, which is scenario: host-failure; scenario %s cuts the network and leaves the host running: use method sim-network (vtui's simulator) or command", in.Method, p.Scenario)
 	case p.Scenario.cutsNetwork() && in.Method == MethodEvacuate:
 		return wrong("evacuate is a planned maintenance; scenario %s cuts the network: use method sim-network (vtui's simulator) or command", p.Scenario)
 	case p.Scenario == ScenarioEvacuation && in.Method != MethodEvacuate:
@@ -228,6 +246,15 @@ func (p *Plan) checkInject(doc *strictyaml.Document) error {
 		return doc.Errorf([]string{"inject", "command"}, `method command needs the command that powers the host off hard, e.g. [ipmitool, -H, "{{.Host}}-ipmi", chassis, power, "off"]`)
 	case in.Method != MethodCommand && (!in.Command.IsZero() || !in.Recover.IsZero()):
 		return doc.Errorf([]string{"inject", "command"}, "command and recover go with method command")
+	case in.Method.usesBMC() && in.BMC == nil:
+		return doc.Errorf([]string{"inject", "bmc"}, `method %s needs each host's BMC: bmc: {address: "%s{{.Host}}-bmc.example.com", username: root, password-env: BMC_PASSWORD}, or address: simulator on vtui's simulator`,
+			in.Method, map[Method]string{MethodRedfish: "https://"}[in.Method])
+	case !in.Method.usesBMC() && in.BMC != nil:
+		return doc.Errorf([]string{"inject", "bmc"}, "bmc goes with a method that powers hosts off through their BMC: %s", strings.Join(bmcMethods(), ", "))
+	case in.BMC != nil:
+		if err := in.BMC.check(doc, in.Method); err != nil {
+			return err
+		}
 	}
 	for _, c := range []struct {
 		key string

@@ -105,6 +105,21 @@ func TestPlanErrorsNameTheLineAndKey(t *testing.T) {
 		{"list in a command's list", "method: sim-crash", "method: command\n  command: [ls, [a]]", 10, "inject.command[1]", "want a single value, got a list"},
 		{"mapping in the hosts", "hosts: [esx-a-01]", "hosts:\n    - esx-a-01\n    - a: b", 7, "targets.hosts[1]", "want a single value, got a mapping"},
 		{"mapping in protect", "expect:", "protect: [web-*, {a: b}]\nexpect:", 6, "protect[1]", "want a single value, got a mapping"},
+		// the BMC mapping of methods redfish and ipmi
+		{"redfish without bmc", "method: sim-crash", "method: redfish", 0, "inject.bmc", "method redfish needs each host's BMC"},
+		{"bmc with sim-crash", "method: sim-crash", "method: sim-crash\n  bmc: {address: simulator}", 10, "inject.bmc", "bmc goes with a method that powers hosts off through their BMC"},
+		{"password in the plan", "method: sim-crash", "method: redfish\n  bmc: {address: simulator, password: hunter2}", 10, "inject.bmc.password", "a password never goes in a plan"},
+		{"no address", "method: sim-crash", "method: redfish\n  bmc: {username: root}", 10, "inject.bmc", "say where each host's BMC is"},
+		{"no username", "method: sim-crash", "method: redfish\n  bmc: {address: 'https://{{.Host}}-bmc'}", 0, "inject.bmc.username", "missing: the user that logs in"},
+		{"both password sources", "method: sim-crash", "method: redfish\n  bmc: {address: simulator, password-env: A, password-file: /a}", 10, "inject.bmc.password-file", "not both"},
+		{"password-env with $", "method: sim-crash", "method: redfish\n  bmc: {address: simulator, password-env: $A}", 10, "inject.bmc.password-env", "without $"},
+		{"http address", "method: sim-crash", "method: redfish\n  bmc: {address: 'http://{{.Host}}-bmc', username: root}", 10, "inject.bmc.address", "plain http would send the BMC's password in the clear"},
+		{"bad address template", "method: sim-crash", "method: redfish\n  bmc: {address: 'https://{{.Name}}-bmc', username: root}", 10, "inject.bmc.address", "{{.Host}} and {{.Cluster}} only"},
+		{"address with a password", "method: sim-crash", "method: redfish\n  bmc: {address: 'https://root:pw@{{.Host}}-bmc', username: root}", 10, "inject.bmc.address", "holds no user or password"},
+		{"address of no system", "method: sim-crash", "method: redfish\n  bmc: {address: 'https://{{.Host}}-bmc/redfish/v1/Managers/1', username: root}", 10, "inject.bmc.address", "neither the service root"},
+		{"bad table address", "method: sim-crash", "method: redfish\n  bmc: {hosts: {esx-a-01: 'ftp://bmc'}, username: root}", 10, "inject.bmc.hosts.esx-a-01", "a Redfish address is https://HOST"},
+		{"insecure with a thumbprint", "method: sim-crash", "method: redfish\n  bmc: {address: simulator, insecure: true, ca-file: /ca.pem}", 10, "inject.bmc.insecure", "choose one"},
+		{"bad thumbprint", "method: sim-crash", "method: redfish\n  bmc: {address: simulator, thumbprint: zz}", 10, "inject.bmc.thumbprint", "invalid thumbprint"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -68,23 +68,38 @@ type Preflight struct {
 	// Commands are the commands of method command, exactly as they will
 	// run: each target's inject command, then its recover command.
 	Commands []PlannedCommand
+	// BMCs are the targets' BMCs, for methods that go through them: where
+	// each answers, and the system it powers (once asked; a dry run asks
+	// no BMC).
+	BMCs []PlannedBMC
+	// SteadyState are the checks of the plan's steady state, nil when it
+	// states none; one that fails refuses the drill as a failed check
+	// does.
+	SteadyState []gate.Check
 
 	inv    *vsphere.Inventory
 	config *vsphere.ClusterConfig
-	notSim error // why the server is not vtui's simulator
-	sim    drillkit.SimInfo
+	notSim error             // why the server is not vtui's simulator
+	sim    *drillkit.SimInfo // what vtui's simulator says of itself; nil if it is not
+	bmc    *bmcAccess        // how the injection reaches the BMCs, once checked
 }
 
-// OK reports whether every check passed.
-func (p *Preflight) OK() bool {
-	return p != nil && !slices.ContainsFunc(p.Checks, func(c gate.Check) bool { return c.Status == gate.CheckFail })
-}
+// OK reports whether every check passed, those of the steady state
+// included.
+func (p *Preflight) OK() bool { return p != nil && len(p.Failed()) == 0 }
 
-// Failed returns the checks that failed.
+// Failed returns the checks that failed: the gates, then those of the
+// steady state, named "steady state NAME".
 func (p *Preflight) Failed() []gate.Check {
 	var out []gate.Check
 	for _, c := range p.Checks {
 		if c.Status == gate.CheckFail {
+			out = append(out, c)
+		}
+	}
+	for _, c := range p.SteadyState {
+		if c.Status == gate.CheckFail {
+			c.Name = "steady state " + c.Name
 			out = append(out, c)
 		}
 	}
@@ -138,9 +153,12 @@ func (r *Runner) Preflight(ctx context.Context) (*Preflight, error) {
 	if p.config, err = c.ClusterConfig(ctx, inv, cl.Ref); err != nil {
 		return nil, fmt.Errorf("preflight: %w", err)
 	}
-	if p.sim, p.notSim = drillkit.SimulatorInfo(ctx, c); p.notSim == nil {
-		p.HA = HASimulated
-	} else if !errors.Is(p.notSim, drillkit.ErrNotSimulator) {
+	if info, err := drillkit.SimulatorInfo(ctx, c); err == nil {
+		p.HA, p.sim = HASimulated, &info
+	} else {
+		p.notSim = err
+	}
+	if p.notSim != nil && !errors.Is(p.notSim, drillkit.ErrNotSimulator) {
 		return nil, fmt.Errorf("preflight: %w", p.notSim)
 	}
 
@@ -161,7 +179,14 @@ func (r *Runner) Preflight(ctx context.Context) (*Preflight, error) {
 	add(p.checkOtherHosts(hosts))
 	add(p.checkCapacity(ctx, c, plan, predicted))
 	add(r.checkLock(ctx, cl))
-	add(p.checkMethod(plan))
+	if plan.Inject.Method.usesBMC() {
+		add(r.checkBMCs(ctx, p))
+	} else {
+		add(p.checkMethod(plan))
+	}
+	if plan.SteadyState != nil {
+		p.SteadyState = steadyCheck{c: c, plan: plan, inv: inv, cluster: cl, protected: p.Protected, in: in, gathered: gathered}.run(ctx)
+	}
 	return p, nil
 }
 
@@ -553,7 +578,8 @@ type PlannedCommand struct {
 // confirmation: "crash esx-a-01 of cluster-a, with 8 protected VMs".
 func (p *Preflight) Injection(m Method) string {
 	verb := map[Method]string{MethodSimCrash: "crash", MethodCommand: "power off (by the plan's command)",
-		MethodEvacuate: "put into maintenance mode"}[m]
+		MethodEvacuate: "put into maintenance mode", MethodRedfish: "power off hard (Redfish ForceOff through the BMC)",
+		MethodIPMI: "power off hard (IPMI chassis power down through the BMC)"}[m]
 	switch {
 	case p.Scenario == ScenarioIsolation && m == MethodSimNetwork:
 		verb = "isolate (cut the management network of)"

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/vtui/vtui/internal/bmc"
 	"github.com/vtui/vtui/internal/format"
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/clusterspec"
@@ -62,14 +63,20 @@ type restorer struct {
 	u       *undo
 	journal *Journal
 	exec    Exec
-	step    func(format string, args ...any)
-	rb      RollbackReport
+	// password reads the BMC password, for methods through BMCs; bmc is
+	// how the rollback reaches them, once it did.
+	password BMCPassword
+	bmc      *bmcAccess
+	step     func(format string, args ...any)
+	rb       RollbackReport
 	// inv is the inventory as last read; reading 10,000 VMs takes
 	// seconds, so steps that change nothing another step reads share it.
 	inv *vsphere.Inventory
 	// dry says the client's policy is a dry run: the rollback plans,
 	// changes nothing and journals nothing.
 	dry bool
+	// ran is the steps the rollback journaled.
+	ran []Step
 	// ours holds the IDs of the VMs and hosts the drill affected, and of
 	// those whose differences from the baseline it made (see attribute):
 	// the only ones it restores.
@@ -145,6 +152,7 @@ func (r *restorer) journalStep(s Step) {
 	if r.dry {
 		return
 	}
+	r.ran = append(r.ran, s)
 	if err := r.journal.Append(Entry{Step: s}); err != nil {
 		r.differ("%v", err)
 	}
@@ -230,6 +238,10 @@ func (r *restorer) recoverHosts(ctx context.Context) {
 			}
 		case r.u.method == MethodSimNetwork:
 			if !r.did(g.Do(ctx, gate.RestoreHostNetwork(cur), nil), "restored the network of "+h.Name) {
+				continue
+			}
+		case r.u.method.usesBMC():
+			if !r.powerOn(ctx, h) {
 				continue
 			}
 		case r.u.plan.Inject.Recover.IsZero():
@@ -456,6 +468,9 @@ func (r *restorer) unlock(ctx context.Context, cluster vsphere.Ref) {
 type RollbackOptions struct {
 	// Exec runs the plan's recover command; nil runs it as Exec's doc says.
 	Exec Exec
+	// BMCPassword reads the BMC password, for a drill whose method went
+	// through the hosts' BMCs.
+	BMCPassword BMCPassword
 	// OnStep, if set, sees each step.
 	OnStep func(string)
 	// Confirm, if set, is asked once the journal and the vCenter are
@@ -529,7 +544,7 @@ func RollbackJournal(ctx context.Context, c *vsphere.Client, path string, opts R
 			opts.OnStep(fmt.Sprintf(format, args...))
 		}
 	}
-	r := &restorer{c: c, u: u, journal: j, exec: opts.Exec, step: step}
+	r := &restorer{c: c, u: u, journal: j, exec: opts.Exec, password: opts.BMCPassword, step: step}
 	rb := r.restore(ctx)
 	if !rb.OK {
 		return rb, nil // not ended: the rollback can run again
@@ -549,4 +564,64 @@ func newRollbackReport(skipped string) RollbackReport {
 // done says an action did what it was asked, or found it already done.
 func done(res gate.Result) bool {
 	return res.Status == gate.StatusOK || res.Status == gate.StatusNoop
+}
+
+// powerOn powers host on through its BMC, and reports whether it did (a
+// dry run says what it would do, and does not). A failure is a
+// difference.
+func (r *restorer) powerOn(ctx context.Context, h Object) bool {
+	if r.bmc == nil {
+		a, err := r.bmcAccess(ctx)
+		if err != nil {
+			r.differ("host %s: %v; power it on by hand", h.Name, err)
+			return false
+		}
+		r.bmc = a
+	}
+	if r.dry {
+		r.note("would power on %s through its BMC (%s at %s)", h.Name, r.u.method, r.bmc.addr[h.Name])
+		return false
+	}
+	if err := r.bmc.setPower(ctx, h.Name, bmc.PowerOn, r.note); err != nil {
+		r.differ("host %s: %v%s; power it on by hand", h.Name, err, bmcHint(err, r.u.plan.Inject.BMC))
+		return false
+	}
+	return true
+}
+
+// bmcAccess finds the BMCs of the injected hosts as the drill did; in a
+// dry run, only where they are, with no credentials read.
+func (r *restorer) bmcAccess(ctx context.Context) (*bmcAccess, error) {
+	var sim *drillkit.SimInfo
+	info, notSim := drillkit.SimulatorInfo(ctx, r.c)
+	switch {
+	case notSim == nil:
+		sim = &info
+	case !errors.Is(notSim, drillkit.ErrNotSimulator):
+		return nil, notSim
+	}
+	names := make([]string, len(r.u.injected))
+	refs := make([]vsphere.Ref, len(r.u.injected))
+	for i, h := range r.u.injected {
+		names[i], refs[i] = h.Name, hostRef(h.ID)
+	}
+	addr, err := bmcAddresses(r.u.plan, names, sim, notSim)
+	if err != nil {
+		return nil, err
+	}
+	if r.dry {
+		return &bmcAccess{method: r.u.method, addr: addr}, nil
+	}
+	uuids, err := drillkit.HostUUIDs(ctx, r.c, refs)
+	if err != nil {
+		return nil, err
+	}
+	a, err := newBMCAccess(ctx, r.u.plan, addr, sim, r.password)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range r.u.injected {
+		a.uuid[h.Name] = uuids[hostRef(h.ID)]
+	}
+	return a, nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vtui/vtui/ha/placement"
+	"github.com/vtui/vtui/internal/bmc"
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/clusterspec"
 	"github.com/vtui/vtui/vsphere/drillkit"
@@ -36,6 +37,9 @@ type Runner struct {
 	// Exec runs the commands of method command; nil runs them as
 	// processes of their own (see Command).
 	Exec Exec
+	// BMCPassword reads the BMC password for methods that go through
+	// the hosts' BMCs; nil when the plan needs none (address simulator).
+	BMCPassword BMCPassword
 }
 
 // DefaultHolder names a run in the drill lock: the plan, the machine and
@@ -64,6 +68,8 @@ type drill struct {
 	journaled bool
 	// inv is the inventory verify read once the VMs were accounted for.
 	inv *vsphere.Inventory
+	// ran is the steps taken so far, in order.
+	ran []Step
 }
 
 // Run runs the drill and returns its report; it never returns nil. When
@@ -76,7 +82,11 @@ func (r *Runner) Run(ctx context.Context) *Report {
 	}
 	d := &drill{Runner: r, gate: gate.NewGate(r.Client), undo: &undo{plan: r.Plan, holder: r.Holder},
 		rep: &Report{Plan: r.Plan, Started: time.Now().UTC(), Reasons: []string{}, Preflight: []gate.Check{},
-			Timeline: []Moment{}, VMs: []VMResult{}, Targets: []string{}, HA: HAReal, Journal: r.Journal.pathOrEmpty(), Warnings: []string{}}}
+			Timeline: []Moment{}, VMs: []VMResult{}, Targets: []string{}, HA: HAReal, Journal: r.Journal.pathOrEmpty(), Warnings: []string{}, Steps: []StepRun{},
+			SchemaVersion: ReportSchema}}
+	if r.Plan.SteadyState != nil {
+		d.rep.SteadyState = &SteadyStateReport{Before: []gate.Check{}, After: []gate.Check{}}
+	}
 	d.track = &tracker{onMoment: r.OnMoment}
 	err := d.execute(ctx)
 	d.conclude(ctx, err)
@@ -97,6 +107,7 @@ func (d *drill) step(ctx context.Context, s Step, e Entry) error {
 		return err
 	}
 	d.journaled = true
+	d.ran = append(d.ran, s)
 	d.undo.apply(e)
 	return nil
 }
@@ -106,7 +117,12 @@ func (d *drill) execute(ctx context.Context) error {
 	plan := d.Plan
 	vc := d.Client.Identity()
 	d.rep.VCenter = &vc
-	if err := d.step(ctx, StepStart, Entry{Plan: &plan, Holder: d.Holder, VCenter: &vc}); err != nil {
+	prov, err := d.provenance(ctx)
+	d.rep.Provenance = prov // what could be read, on an error too
+	if err != nil {
+		return fmt.Errorf("read the drill's provenance: %w", err)
+	}
+	if err := d.step(ctx, StepStart, Entry{Plan: &plan, Holder: d.Holder, VCenter: &vc, Provenance: &prov}); err != nil {
 		return err
 	}
 	if err := d.step(ctx, StepPreflight, Entry{}); err != nil {
@@ -118,6 +134,9 @@ func (d *drill) execute(ctx context.Context) error {
 	}
 	d.pre = pre
 	d.rep.Preflight, d.rep.HA, d.rep.Cluster, d.rep.Seed = pre.Checks, pre.HA, pre.Cluster.Name, pre.Seed
+	if d.rep.SteadyState != nil && pre.SteadyState != nil {
+		d.rep.SteadyState.Before = pre.SteadyState
+	}
 	for _, h := range pre.Targets {
 		d.rep.Targets = append(d.rep.Targets, h.Name)
 	}
@@ -232,7 +251,7 @@ func (d *drill) inject(ctx context.Context) error {
 	for i, h := range d.pre.Targets {
 		hosts[i] = Object{ID: h.Ref.Value, Name: h.Name}
 	}
-	if err := d.step(ctx, StepInject, Entry{Method: d.Plan.Inject.Method, Hosts: hosts}); err != nil {
+	if err := d.step(ctx, StepInject, Entry{Method: d.Plan.Inject.Method, Hosts: hosts, BMCs: d.pre.BMCs}); err != nil {
 		return err
 	}
 	t0 := time.Now()
@@ -257,6 +276,14 @@ func (d *drill) inject(ctx context.Context) error {
 		}
 	case MethodEvacuate:
 		return d.evacuate(ctx)
+	}
+	if d.Plan.Inject.Method.usesBMC() {
+		note := func(format string, args ...any) { d.track.step("inject: "+format, args...) }
+		for _, h := range d.pre.Targets {
+			if err := d.pre.bmc.setPower(ctx, h.Name, bmc.PowerOff, note); err != nil {
+				return interrupted(ctx, fmt.Errorf("inject: %w", err))
+			}
+		}
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package drill
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/clusterspec"
+	"github.com/vtui/vtui/vsphere/drillkit"
 	"github.com/vtui/vtui/vsphere/gate"
 )
 
@@ -122,6 +124,21 @@ func TestIsolationDrillsHoldToTheIsolationResponse(t *testing.T) {
 					t.Errorf("%s: on %s; the preflight placed it on %s (warnings %q)", v.Name, v.ToHost, v.ExpectedHost, rep.Warnings)
 				}
 			}
+			for _, v := range rep.VMs {
+				if !v.Protected {
+					continue
+				}
+				want := VerdictOnTime
+				if tt.want[v.Name] == keeps {
+					want = VerdictKeptRunning
+				}
+				if v.Verdict != want || (want == VerdictKeptRunning && (v.Down != nil || v.Back != nil)) {
+					t.Errorf("%s: verdict %s, down %v, back %v; want %s, and a VM kept running neither down nor back", v.Name, v.Verdict, v.Down, v.Back, want)
+				}
+			}
+			if !rep.RTOMet || (rep.RTOSeconds != nil) != slices.Contains(slices.Collect(maps.Values(tt.want)), restarts) {
+				t.Errorf("rto %s, met %t; want met, measured only when a VM was to restart", rep.RTO(), rep.RTOMet)
+			}
 			if rep.Rollback.OK && !slices.ContainsFunc(rep.Rollback.Steps, func(s string) bool { return s == "restored the network of esx-a-01.lab.local" }) {
 				t.Errorf("the rollback's steps %q do not restore the network", rep.Rollback.Steps)
 			}
@@ -141,9 +158,13 @@ func TestPartitionDrillKeepsEveryVMRunning(t *testing.T) {
 				t.Fatalf("the drill did not pass:\n%s", describe(rep))
 			}
 			for _, v := range rep.VMs {
-				if v.Protected && (v.Expected != OutcomeKeepsRunning || v.Outcome != OutcomeKeepsRunning || v.PowerOns != 0 || v.ToHost != v.FromHost) {
-					t.Errorf("%s: %+v; want it kept running where it was", v.Name, v)
+				if v.Protected && (v.Expected != OutcomeKeepsRunning || v.Outcome != OutcomeKeepsRunning || v.PowerOns != 0 || v.ToHost != v.FromHost ||
+					v.Verdict != VerdictKeptRunning || v.Down != nil) {
+					t.Errorf("%s: %+v; want it kept running where it was (verdict kept-running, never down)", v.Name, v)
 				}
+			}
+			if !rep.RTOMet || rep.RTOSeconds != nil {
+				t.Errorf("rto %s, met %t; want met and not measured: no VM was to restart", rep.RTO(), rep.RTOMet)
 			}
 			if slices.ContainsFunc(rep.Timeline, func(m Moment) bool { return strings.HasPrefix(m.What, "VmRestartedOnAlternateHostEvent") }) {
 				t.Errorf("HA restarted a VM in a partition:\n%s", describe(rep))
@@ -199,12 +220,13 @@ func TestAMispredictionFailsTheDrillNamingTheVM(t *testing.T) {
 		plan         string
 		want         string
 		lost, unexp  int
+		verdict      Verdict
 	}{
 		{name: "restarted, predicted to keep running", before: clusterspec.IsolationNone, then: clusterspec.IsolationPowerOff, plan: isolationPlan,
-			want: "2 protected VMs did not do as the preflight predicted: app-02 was restarted on", unexp: 2},
+			want: "2 protected VMs did not do as the preflight predicted: app-02 was restarted on", unexp: 2, verdict: VerdictUnexpected},
 		{name: "kept running, predicted to restart", before: clusterspec.IsolationPowerOff, then: clusterspec.IsolationNone,
 			plan: strings.NewReplacer("rto: 30s", "rto: 2s", "timeout: 30s", "timeout: 2s").Replace(isolationPlan),
-			want: "2 protected VMs lost (expect.lost is 0): app-02, web-01", lost: 2},
+			want: "2 protected VMs lost (expect.lost is 0): app-02, web-01", lost: 2, verdict: VerdictLost},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -223,8 +245,8 @@ func TestAMispredictionFailsTheDrillNamingTheVM(t *testing.T) {
 				t.Fatalf("want fail: %q, %d lost, %d unexpected; got:\n%s", tt.want, tt.lost, tt.unexp, describe(rep))
 			}
 			for _, v := range rep.VMs {
-				if v.Protected && (v.Outcome == v.Expected || !strings.Contains(v.Note, "predicted: "+v.Name)) {
-					t.Errorf("%s: %+v; want its outcome to differ and its note to say the prediction", v.Name, v)
+				if v.Protected && (v.Outcome == v.Expected || !strings.Contains(v.Note, "predicted: "+v.Name) || v.Verdict != tt.verdict) {
+					t.Errorf("%s: %+v; want its outcome to differ, its note to say the prediction, and verdict %s", v.Name, v, tt.verdict)
 				}
 			}
 		})
@@ -291,8 +313,7 @@ func TestThePreflightShowsThePrediction(t *testing.T) {
 // simulator's, scaled.
 func TestHATimingReadsTheClusterAndTheDoor(t *testing.T) {
 	pre := func(ha HA, detect, isolate, option string) Preflight {
-		p := Preflight{HA: ha, config: &vsphere.ClusterConfig{}}
-		p.sim.HADetectDelay, p.sim.HAIsolationDelay = detect, isolate
+		p := Preflight{HA: ha, config: &vsphere.ClusterConfig{}, sim: &drillkit.SimInfo{HADetectDelay: detect, HAIsolationDelay: isolate}}
 		if option != "" {
 			p.config.Spec.Unmodeled.HAOptions = map[string]string{isolationDelayOption: option}
 		}

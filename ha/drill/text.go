@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/vtui/vtui/internal/format"
+	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/gate"
 )
 
@@ -38,8 +39,10 @@ func (p Plan) Describe() string {
 // predicted for each.
 func (p *Preflight) WriteText(w io.Writer, plan Plan) {
 	fmt.Fprintf(w, "%s\n", plan.Describe())
-	for _, c := range p.Checks {
-		fmt.Fprintf(w, "  %-4s %-17s %s\n", c.Status, c.Name, c.Reason)
+	writeChecks(w, p.Checks)
+	if p.SteadyState != nil {
+		fmt.Fprintf(w, "steady state:\n")
+		writeChecks(w, p.SteadyState)
 	}
 	if len(p.Protected) > 0 {
 		var names []string
@@ -50,6 +53,19 @@ func (p *Preflight) WriteText(w io.Writer, plan Plan) {
 	}
 	for _, pr := range p.Predictions {
 		fmt.Fprintf(w, "  expected: %s\n", pr)
+	}
+}
+
+// writeChecks writes a line per check: its status, name and reason, the
+// reasons aligned (names take at least 17 columns, the preflight's
+// longest).
+func writeChecks(w io.Writer, checks []gate.Check) {
+	width := 17
+	for _, c := range checks {
+		width = max(width, len(c.Name))
+	}
+	for _, c := range checks {
+		fmt.Fprintf(w, "  %-4s %-*s %s\n", c.Status, width, c.Name, c.Reason)
 	}
 }
 
@@ -64,38 +80,136 @@ func (m Moment) Line() string {
 	return fmt.Sprintf("%+9.3fs %-5s %s%s", m.At, m.Kind, obj, m.What)
 }
 
-// WriteText writes the verdict for people: the result and its reasons,
-// the recovery numbers when the drill injected, and the rollback.
+// WriteText writes the verdict for people: the result, its errors
+// (reasons) and warnings, the recovery numbers and a verdict line per
+// protected VM when the drill injected, the rollback, and the steps that
+// did not run.
 func (r *Report) WriteText(w io.Writer) {
-	protected := 0
-	for _, v := range r.VMs {
-		if v.Protected {
-			protected++
-		}
-	}
-	fmt.Fprintf(w, "drill %s on %s: %s\n", r.Plan.Name, r.Plan.Cluster, strings.ToUpper(string(r.Result)))
+	fmt.Fprintf(w, "drill %s on %s: %s (%s, %s)\n", r.Plan.Name, r.Plan.Cluster, strings.ToUpper(string(r.Result)),
+		format.Count(r.ErrorCount, "error"), format.Count(r.WarningCount, "warning"))
 	for _, why := range r.Reasons {
 		fmt.Fprintf(w, "  %s\n", why)
 	}
 	if !r.Injected.IsZero() {
-		fmt.Fprintf(w, "rto %s (expected at most %s); %d protected VMs, %d lost, %d duplicated, %d not as predicted; HA %s\n",
-			r.RTO(), r.Plan.Expect.RTO, protected, r.Lost, r.Duplicated, r.Unexpected, r.HA)
+		fmt.Fprintf(w, "rto %s (expected at most %s); %d protected VMs, %d lost, %d late, %d duplicated, %d not as predicted; HA %s\n",
+			r.RTO(), r.Plan.Expect.RTO, r.Protected(), r.Lost, len(r.Verdicts(VerdictLate)), r.Duplicated, r.Unexpected, r.HA)
+		for _, v := range r.VMs {
+			if v.Protected {
+				fmt.Fprintf(w, "  %s\n", v.Line())
+			}
+		}
 	}
-	r.Rollback.WriteText(w)
+	r.Rollback.writeOutcome(w)
+	if len(r.Warnings) > 0 {
+		fmt.Fprintf(w, "%s:\n", format.Count(len(r.Warnings), "warning"))
+		for _, warning := range r.Warnings {
+			fmt.Fprintf(w, "  %s\n", warning)
+		}
+	}
+	for _, s := range r.Steps {
+		if !s.Ran {
+			fmt.Fprintf(w, "not run: %s: %s\n", s.Step, s.Why)
+		}
+	}
+	if ss := r.SteadyState; ss != nil {
+		fmt.Fprintf(w, "steady state before the drill:\n")
+		writeChecks(w, ss.Before)
+		if ss.NotAfter != "" {
+			fmt.Fprintf(w, "steady state after the rollback: not checked: %s\n", ss.NotAfter)
+		} else {
+			fmt.Fprintf(w, "steady state after the rollback:\n")
+			writeChecks(w, ss.After)
+		}
+	}
+	for _, line := range r.Provenance.lines(r.VCenter) {
+		fmt.Fprintf(w, "%s\n", line)
+	}
+}
+
+// Protected counts the protected VMs.
+func (r *Report) Protected() int {
+	n := 0
+	for _, v := range r.VMs {
+		if v.Protected {
+			n++
+		}
+	}
+	return n
+}
+
+// Line says a VM's verdict for people, in one line: "web-01: late;
+// priority high; down at +0.02s (03:00:00.02Z); back at +16.50s
+// (03:00:16.50Z) on esx-a-02", then its notes.
+func (v VMResult) Line() string {
+	parts := []string{v.Name + ": " + string(v.Verdict)}
+	if v.RestartPriority != "" {
+		parts = append(parts, "priority "+string(v.RestartPriority))
+	}
+	if v.Down != nil {
+		parts = append(parts, "down at "+v.Down.String())
+	}
+	switch {
+	case v.Back != nil:
+		parts = append(parts, "back at "+v.Back.String()+" on "+v.ToHost)
+	case v.Recovered:
+		parts = append(parts, "kept running on "+v.ToHost)
+	default:
+		parts = append(parts, "never back")
+	}
+	if v.Note != "" {
+		parts = append(parts, v.Note)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// String says the instant for people: "+16.50s (03:00:16.50Z)".
+func (i Instant) String() string {
+	return fmt.Sprintf("%+.2fs (%s)", i.Seconds, i.Time.UTC().Format("15:04:05.00Z"))
+}
+
+// lines says the provenance for people, a line each: who ran the drill
+// on which vCenter, with which vtui and plan, and against vtui's
+// simulator, its HA model and what it does not model.
+func (p Provenance) lines(vc *vsphere.Identity) []string {
+	where := "an unknown vCenter"
+	if vc != nil {
+		where = vc.String()
+		if vc.Version != "" {
+			where += fmt.Sprintf(", %s %s build %s", vc.Product, vc.Version, vc.Build)
+		}
+	}
+	plan := "a plan not read from a file"
+	if p.PlanSHA256 != "" {
+		plan = "plan sha256 " + p.PlanSHA256
+	}
+	out := []string{
+		fmt.Sprintf("run by %s as %s on %s", p.OSUser, p.VCenterUser, where),
+		fmt.Sprintf("with vtui %s (%s), %s", p.VTUI.Version, p.VTUI.Go, plan),
+	}
+	if m := p.Simulator; m != nil {
+		out = append(out, "simulated HA: "+m.HA.Describe(), "not modelled: "+strings.Join(m.Unmodeled, "; "))
+	}
+	return out
 }
 
 // WriteText says for people how a rollback went: its Summary, then every
 // difference and outside change on a line of its own.
 func (rb RollbackReport) WriteText(w io.Writer) {
-	fmt.Fprintf(w, "rollback: %s\n", rb.Summary())
-	for _, d := range rb.Diffs {
-		fmt.Fprintf(w, "  %s\n", d)
-	}
+	rb.writeOutcome(w)
 	if len(rb.Outside) > 0 {
 		fmt.Fprintf(w, "warning: %s:\n", rb.Kept())
 		for _, o := range rb.Outside {
 			fmt.Fprintf(w, "  %s\n", o)
 		}
+	}
+}
+
+// writeOutcome writes the rollback's Summary, then every difference on a
+// line of its own.
+func (rb RollbackReport) writeOutcome(w io.Writer) {
+	fmt.Fprintf(w, "rollback: %s\n", rb.Summary())
+	for _, d := range rb.Diffs {
+		fmt.Fprintf(w, "  %s\n", d)
 	}
 }
 

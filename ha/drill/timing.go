@@ -64,7 +64,7 @@ func (t HATiming) String() string {
 func (p *Preflight) Timing() HATiming {
 	t := HATiming{Detect: vsphereDetect, Isolate: vsphereIsolate, From: "vSphere's defaults"}
 	scale := func(d time.Duration) time.Duration { return d }
-	if p.HA == HASimulated {
+	if p.HA == HASimulated && p.sim != nil {
 		detect, err1 := time.ParseDuration(p.sim.HADetectDelay)
 		isolate, err2 := time.ParseDuration(p.sim.HAIsolationDelay)
 		if err1 == nil && err2 == nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/clusterspec"
 	"github.com/vtui/vtui/vsphere/drillkit"
 )
 
@@ -61,9 +62,13 @@ type vmTrack struct {
 	// stopped says it was seen not powered on after t0.
 	stopped bool
 	// left says it stopped running where it was, or moved, after t0;
-	// recovered is when it last started running again on a surviving host.
-	left      bool
-	recovered time.Time
+	// down is when it was first seen not running (off, or on a host seen
+	// failing); recovered is when it last started running again on a
+	// surviving host.
+	left            bool
+	down, recovered time.Time
+	// priority is its restart priority, as the preflight read it.
+	priority clusterspec.RestartPriority
 	// powerOns counts transitions to poweredOn seen in property updates,
 	// restarts and powerOnEvents the events: updates may coalesce a quick
 	// off-on, so the count is the largest of the three.
@@ -91,6 +96,10 @@ func newTracker(pre *Preflight, onMoment func(Moment)) *tracker {
 	t := &tracker{hostName: map[string]string{}, targets: map[string]bool{}, vms: map[vsphere.Ref]*vmTrack{},
 		hosts: map[vsphere.Ref]*hostTrack{}, onMoment: onMoment, maxRestarts: maxRestarts(pre.config),
 		seenDown: map[string]time.Time{}, cutOff: pre.Scenario.cutsNetwork(), detects: pre.Scenario != ScenarioEvacuation, watch: pre.Watch}
+	var spec clusterspec.Config
+	if pre.config != nil {
+		spec = pre.config.Spec
+	}
 	for _, h := range pre.inv.Hosts {
 		t.hostName[h.Ref.Value] = h.Name
 		if h.ClusterRef == pre.Cluster.Ref {
@@ -110,7 +119,7 @@ func newTracker(pre *Preflight, onMoment func(Moment)) *tracker {
 	for _, v := range pre.inv.VMs {
 		if v.ClusterRef == pre.Cluster.Ref {
 			vt := &vmTrack{name: v.Name, uuid: v.InstanceUUID, protected: protected[v.Ref] != nil,
-				onTarget: t.targets[v.HostRef.Value], from: v.HostRef.Value}
+				onTarget: t.targets[v.HostRef.Value], from: v.HostRef.Value, priority: spec.EffectiveRestartPriority(v.Name)}
 			if pr := protected[v.Ref]; pr != nil {
 				vt.expect, vt.why, vt.expectTo = pr.Outcome, pr.String(), cmp.Or(pr.To, pr.Host)
 				if pr.Outcome == OutcomeStaysDown || pr.Outcome == OutcomeMoves {
@@ -241,17 +250,23 @@ func (t *tracker) host(h *hostTrack, ob drillkit.Observation) {
 	if t.t0.IsZero() {
 		return
 	}
-	if ob.Property == "runtime.connectionState" && ob.Value != "connected" && t.isTarget(h.name) {
+	if ob.Property == "runtime.connectionState" && ob.Value != "connected" && t.targets[ob.Ref.Value] {
 		if t.detected.IsZero() {
 			t.detected = ob.Time
 		}
-		if id := ob.Ref.Value; t.seenDown[id].IsZero() {
-			t.seenDown[id] = ob.Time
+		if t.seenDown[ob.Ref.Value].IsZero() {
+			t.seenDown[ob.Ref.Value] = ob.Time
+		}
+		for _, v := range t.vms {
+			if v.host == ob.Ref.Value && v.down.IsZero() {
+				v.down = ob.Time
+			}
 		}
 	}
 	t.add(Moment{Time: ob.Time, Kind: "host", Object: h.name, What: change(ob.Property, ob.Value)})
 }
 
+// isTarget says hostName names a target.
 func (t *tracker) isTarget(hostName string) bool {
 	for id := range t.targets {
 		if t.hostName[id] == hostName {
@@ -297,6 +312,9 @@ func (t *tracker) vm(v *vmTrack, ob drillkit.Observation) {
 	switch {
 	case !now:
 		v.left = true
+		if v.down.IsZero() && (v.power != "poweredOn" || (v.conn != "" && v.conn != "connected")) {
+			v.down = ob.Time
+		}
 		if !v.recovered.IsZero() {
 			v.notes = append(v.notes, fmt.Sprintf("stopped again at %.1fs", ob.Time.Sub(t.t0).Seconds()))
 			v.recovered = time.Time{}
@@ -404,7 +422,8 @@ func maxRestarts(cfg *vsphere.ClusterConfig) int {
 
 // outcome reports the protected VMs and those of the targets; inv is the
 // inventory read after the observation, to find two VMs running with one
-// instance UUID.
+// instance UUID. It gives the verdict of a VM whose host never went down
+// (not-failed); the drill judges the others (verdictOf).
 func (t *tracker) outcome(inv *vsphere.Inventory) (vms []VMResult, lost, duplicated int) {
 	running := map[string][]string{}
 	if inv != nil {
@@ -418,23 +437,30 @@ func (t *tracker) outcome(inv *vsphere.Inventory) (vms []VMResult, lost, duplica
 		if !v.protected && !v.onTarget {
 			continue
 		}
-		r := VMResult{Name: v.name, InstanceUUID: v.uuid, Protected: v.protected, FromHost: t.hostName[v.from], ToHost: t.hostName[v.host], PowerOns: v.starts(),
-			Expected: v.expect, ExpectedHost: v.expectTo}
+		r := VMResult{Name: v.name, InstanceUUID: v.uuid, Protected: v.protected, FromHost: t.hostName[v.from], ToHost: t.hostName[v.host],
+			PowerOns: v.starts(), RestartPriority: v.priority, Expected: v.expect, ExpectedHost: v.expectTo}
+		found := t.found(v)
 		if v.protected {
-			r.Outcome = t.found(v)
+			r.Outcome = found
+		}
+		if found != OutcomeKeepsRunning {
+			// A VM that ran on behind a cut network never went down,
+			// though vCenter lost sight of it.
+			r.Down = t.instant(v.down)
 		}
 		switch {
 		case v.running(t.targets):
 			r.Recovered = true
 			if !v.recovered.IsZero() {
 				r.RecoverySeconds = round(v.recovered.Sub(t.t0).Seconds())
+				r.Back = t.instant(v.recovered)
 			}
 		case r.Outcome == OutcomeKeepsRunning && v.expect == OutcomeKeepsRunning:
 			r.Recovered = true // on its cut-off host, as predicted
 		}
 		notes := slices.Clone(v.notes)
 		if twins := running[v.uuid]; len(twins) > 1 {
-			notes = append(notes, "running twice: "+strings.Join(twins, ", ")+" share its instance UUID")
+			notes = append(notes, runningTwice+": "+strings.Join(twins, ", ")+" share its instance UUID")
 		}
 		if v.starts() > 1 || len(running[v.uuid]) > 1 {
 			duplicated++
@@ -446,6 +472,7 @@ func (t *tracker) outcome(inv *vsphere.Inventory) (vms []VMResult, lost, duplica
 		case !v.protected || r.Recovered:
 		case t.detects && v.onTarget && t.seenDown[v.from].IsZero():
 			// Its host never went down: it was never lost.
+			r.Verdict = VerdictNotFailed
 			notes = append(notes, "not lost: its host never failed, so the injection did not take")
 		default:
 			lost++
@@ -466,6 +493,17 @@ func (t *tracker) outcome(inv *vsphere.Inventory) (vms []VMResult, lost, duplica
 	slices.SortFunc(vms, func(a, b VMResult) int { return strings.Compare(a.Name, b.Name) })
 	return vms, lost, duplicated
 }
+
+// instant is at as a moment of the drill; nil if zero.
+func (t *tracker) instant(at time.Time) *Instant {
+	if at.IsZero() {
+		return nil
+	}
+	return &Instant{Seconds: round(at.Sub(t.t0).Seconds()), Time: at.UTC()}
+}
+
+// runningTwice starts the note of a VM running twice.
+const runningTwice = "running twice"
 
 // round keeps a tenth of a millisecond: reports read better, and equal
 // runs compare equal.

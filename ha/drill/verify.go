@@ -72,28 +72,71 @@ observe:
 	}
 	d.account(inv)
 	d.inv = inv
+	d.checkRules(ctx)
 	return nil
 }
 
-// account fills the report's VMs and figures from what the tracker saw;
-// inv, if not nil, is read after the observation to find VMs running twice.
-// The RTO is that of the VMs predicted to restart or move.
+// checkRules warns of each rule vCenter reports broken once the
+// observation ended that it did not report broken in the preflight: the
+// failover broke it (HA may break should-rules when it must). vCenter
+// says so in each rule's inCompliance.
+func (d *drill) checkRules(ctx context.Context) {
+	before := d.pre.config
+	if before == nil {
+		return
+	}
+	after, err := before.ReadAgain(ctx, d.Client)
+	if err != nil {
+		d.rep.Warnings = append(d.rep.Warnings, fmt.Sprintf("the rules' compliance could not be read after the restarts, so a rule they broke would go unseen: %v", err))
+		return
+	}
+	for _, rule := range after.Spec.Rules {
+		kept, known := after.Compliance[rule.Name]
+		if !known || kept {
+			continue
+		}
+		if was, known := before.Compliance[rule.Name]; known && !was {
+			continue // broken before the drill: the preflight's concern
+		}
+		d.rep.Warnings = append(d.rep.Warnings, fmt.Sprintf("rule %s (%s) is not in compliance after the failover; it was before the drill", rule.Name, rule))
+		d.track.step("rule %s is not in compliance after the failover", rule.Name)
+	}
+}
+
+// account fills the report's VMs, their verdicts and the figures from
+// what the tracker saw; inv, if not nil, is read after the observation to
+// find VMs running twice. The RTO is that of the VMs predicted to restart
+// or move: one predicted to keep running is not waited for, and comes
+// back only when the prediction failed (VerdictUnexpected).
 func (d *drill) account(inv *vsphere.Inventory) {
 	r := d.rep
 	r.VMs, r.Lost, r.Duplicated = d.track.outcome(inv)
-	first := 0.0
-	for _, v := range r.VMs {
-		if v.Protected && v.Recovered && v.RecoverySeconds > 0 && v.Expected != OutcomeKeepsRunning {
-			r.RTOSeconds = max(r.RTOSeconds, v.RecoverySeconds)
-			if first == 0 || v.RecoverySeconds < first {
-				first = v.RecoverySeconds
+	rto := d.Plan.Expect.RTO.D().Seconds()
+	first, last := 0.0, 0.0
+	for i := range r.VMs {
+		v := &r.VMs[i]
+		if v.Verdict == "" {
+			v.Verdict = verdictOf(*v, rto, d.track.cutOff && d.track.isTarget(v.FromHost))
+		}
+		if v.Protected && v.Back != nil && v.predictedBack() {
+			last = max(last, v.Back.Seconds)
+			if first == 0 || v.Back.Seconds < first {
+				first = v.Back.Seconds
 			}
 		}
 		if v.Protected && v.Recovered && v.Outcome != v.Expected {
 			r.Unexpected++
 		}
 	}
-	r.RTOMet = r.Lost == 0 && r.RTOSeconds <= d.Plan.Expect.RTO.D().Seconds()
+	// The RTO is the time until the last protected VM predicted back is
+	// back: unbounded while one never is, unmeasured when none failed.
+	r.RTOSeconds = nil
+	if r.Lost == 0 && last > 0 {
+		r.RTOSeconds = &last
+	}
+	// Met with none lost or late; when none was to come back (each
+	// kept running, as predicted), once a target was seen going down.
+	r.RTOMet = r.Lost == 0 && last <= rto && (last > 0 || !d.track.detected.IsZero())
 	since := func(t time.Time) float64 {
 		if t.IsZero() {
 			return 0
@@ -101,18 +144,57 @@ func (d *drill) account(inv *vsphere.Inventory) {
 		return round(t.Sub(d.track.t0).Seconds())
 	}
 	r.Breakdown = Breakdown{DetectedSeconds: since(d.track.detected), DeclaredSeconds: since(d.track.declared),
-		FirstRecoverySeconds: first, LastRecoverySeconds: r.RTOSeconds}
+		FirstRecoverySeconds: first, LastRecoverySeconds: last}
 }
+
+// verdictOf judges one VM against its prediction and rto, in seconds;
+// cut says the drill cut its host's network.
+func verdictOf(v VMResult, rto float64, cut bool) Verdict {
+	switch {
+	case !v.Protected:
+		return VerdictUnprotected
+	case v.duplicated():
+		return VerdictDuplicated
+	case !v.Recovered:
+		return VerdictLost
+	case v.Outcome != v.Expected:
+		return VerdictUnexpected
+	case v.Back == nil && cut:
+		return VerdictKeptRunning // behind its cut network, as predicted
+	case v.Back == nil:
+		return VerdictNotFailed // it kept running where it was
+	case v.Back.Seconds > rto:
+		return VerdictLate
+	}
+	return VerdictOnTime
+}
+
+// predictedBack says the preflight predicted the VM to run again after
+// stopping or moving (restarts, moves), or predicted nothing: its time
+// back counts in the RTO.
+func (v VMResult) predictedBack() bool {
+	return v.Expected == OutcomeRestarts || v.Expected == OutcomeMoves || v.Expected == ""
+}
+
+// duplicated says the VM was powered on more than once, or runs twice.
+func (v VMResult) duplicated() bool {
+	return v.PowerOns > 1 || strings.Contains(v.Note, runningTwice)
+}
+
+// addNote adds a note to a VM's notes.
+func addNote(notes, note string) string { return strings.TrimPrefix(notes+"; "+note, "; ") }
 
 // notLostYet re-reads the account of a drill interrupted while it was
 // observing: a protected VM not back yet was not lost, for HA had not
 // finished (or started) restarting it; the RTO was not measured.
 func (d *drill) notLostYet() {
 	r := d.rep
-	r.Lost, r.RTOMet = 0, false
+	r.Lost = 0
 	for i, v := range r.VMs {
 		if v.Protected && !v.Recovered {
-			r.VMs[i].Note = strings.TrimPrefix(v.Note+"; not back when the drill was interrupted, so not counted as lost", "; ")
+			r.VMs[i].Verdict = VerdictNotBack
+			r.VMs[i].Note = addNote(v.Note, "not back when the drill was interrupted, so not counted as lost")
+			r.RTOSeconds, r.RTOMet = nil, false
 		}
 	}
 }
@@ -134,8 +216,9 @@ func (d *drill) judge() {
 		}
 		d.fail("%s lost (expect.lost is %d): %s", format.Count(r.Lost, "protected VM"), d.Plan.Expect.Lost, gate.Summarize(names, ", "))
 	}
-	if rto := d.Plan.Expect.RTO.D(); r.RTOSeconds > rto.Seconds() {
-		d.fail("recovery took %.1fs, beyond expect.rto %s", r.RTOSeconds, d.Plan.Expect.RTO)
+	if late := r.Verdicts(VerdictLate); len(late) > 0 {
+		d.fail("recovery took %.1fs, beyond expect.rto %s: %s back late (%s)", r.Breakdown.LastRecoverySeconds, d.Plan.Expect.RTO,
+			format.Count(len(late), "protected VM"), gate.Summarize(late, ", "))
 	}
 	if r.Lost > 0 && r.Lost <= d.Plan.Expect.Lost {
 		// The loss itself is tolerated, the RTO still not met: say so.
@@ -159,7 +242,7 @@ func (d *drill) judge() {
 	if r.Duplicated > 0 {
 		var names []string
 		for _, v := range r.VMs {
-			if v.PowerOns > 1 || strings.Contains(v.Note, "running twice") {
+			if v.duplicated() {
 				names = append(names, v.Name)
 			}
 		}
@@ -205,7 +288,15 @@ func (d *drill) conclude(ctx context.Context, err error) {
 			r.Result = ResultFail
 		}
 	}
+	d.steadyAfter(ctx)
 	r.Warnings = append(r.Warnings, outsideLines(r.Rollback.Outside)...)
+	if w := slowRollback(r.Rollback.Seconds, d.rollbackBound()); w != "" {
+		r.Warnings = append(r.Warnings, w)
+	}
+	if r.Result == ResultPass && len(r.Warnings) > 0 {
+		r.Result = ResultPassWithWarnings
+	}
+	r.ErrorCount, r.WarningCount = len(r.Reasons), len(r.Warnings)
 	// Events carry vCenter's time and arrive after the property changes
 	// of their batch: the report orders the timeline by time.
 	r.Timeline = slices.Clone(d.track.moments)
@@ -217,7 +308,52 @@ func (d *drill) conclude(ctx context.Context, err error) {
 	r.Seconds = round(r.Ended.Sub(r.Started).Seconds())
 	if d.journaled && !d.openEnded { // else the journal is left for vtui drill rollback
 		_ = d.Journal.Append(Entry{Step: StepEnd, Result: r.Result, Note: r.Rollback.Skipped})
+		d.ran = append(d.ran, StepEnd)
 	}
+	r.Steps = d.steps()
+}
+
+// steps lists every step, each with whether it ran and, if not, why.
+func (d *drill) steps() []StepRun {
+	r := d.rep
+	stopped := "the drill stopped before it"
+	if len(r.Reasons) > 0 {
+		stopped += ": " + r.Reasons[0]
+	}
+	var out []StepRun
+	for _, s := range Steps() {
+		run := StepRun{Step: s, Ran: slices.Contains(d.ran, s)}
+		switch {
+		case run.Ran:
+		case s == StepPinDRS && slices.Contains(d.ran, StepObserve):
+			run.Why = "not needed: the plan does not ask to pin DRS, or DRS would move no VM (off, or manual)"
+		case (s == StepRollback || s == StepUnlock) && r.Rollback.Skipped != "":
+			run.Why = "rollback skipped: " + r.Rollback.Skipped
+		case s == StepUnlock && slices.Contains(d.ran, StepRollback):
+			run.Why = "the lock stays held: the rollback left changes not undone"
+		case s == StepEnd && d.openEnded:
+			run.Why = "the journal stays open, for vtui drill rollback"
+		default:
+			run.Why = stopped
+		}
+		out = append(out, run)
+	}
+	return out
+}
+
+// rollbackBound is how long a rollback may take before it is cut off:
+// the plan's timeout and detect-timeout.
+func (d *drill) rollbackBound() time.Duration { return d.Plan.Timeout.D() + d.Plan.DetectTimeout.D() }
+
+// slowRollback warns of a rollback that took more than half of its
+// bound, in seconds: one a little slower would have been cut off, and
+// left the cluster locked with the drill's changes not undone.
+func slowRollback(took float64, bound time.Duration) string {
+	if took <= bound.Seconds()/2 {
+		return ""
+	}
+	return fmt.Sprintf("the rollback was slow: it took %.1fs, more than half of its bound of %s (timeout + detect-timeout); "+
+		"a slower one is cut off, leaving the cluster locked", took, bound)
 }
 
 // rollback restores the baseline unless the plan says to leave the
@@ -241,12 +377,18 @@ func (d *drill) rollback(ctx context.Context) {
 		d.openEnded = true
 		return
 	}
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.Plan.Timeout.D()+d.Plan.DetectTimeout.D())
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.rollbackBound())
 	defer cancel()
 	// The inventory read at the end of verify is current: nothing changed
 	// since.
-	res := &restorer{c: d.Client, u: d.undo, journal: d.Journal, exec: d.Exec, step: d.track.step, inv: d.inv}
+	res := &restorer{c: d.Client, u: d.undo, journal: d.Journal, exec: d.Exec, password: d.BMCPassword, step: d.track.step, inv: d.inv}
+	if d.pre != nil {
+		res.bmc = d.pre.bmc
+	}
+	start := time.Now()
 	r.Rollback = res.restore(rctx)
+	r.Rollback.Seconds = round(time.Since(start).Seconds())
+	d.ran = append(d.ran, res.ran...)
 }
 
 // pathOrEmpty is the journal's path, "" without one.

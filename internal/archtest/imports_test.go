@@ -36,8 +36,9 @@ var layers = [][]string{
 	{"vsphere/gate", "vsphere/drillkit", "vsphere/vspheretest"},
 	{"ha", "ha/placement", "ha/capacity"},
 	{"ha/drill"},
-	// What both faces read: the registry of kinds and the use cases.
-	{"internal/kinds", "internal/maintenance", "internal/migration", "internal/clusterconf", "internal/drillrun"},
+	// What both faces read: the registry of kinds, the use cases and the
+	// drills' history.
+	{"internal/kinds", "internal/maintenance", "internal/migration", "internal/clusterconf", "internal/drillrun", "ha/drill/history"},
 	{"ui/..."},
 	{"ui"},
 	{"cmd/..."},

@@ -14,6 +14,9 @@ import (
 type Hooks struct {
 	OnMoment func(drill.Moment)
 	Confirm  func(ctx context.Context, pre *drill.Preflight) error
+	// BMCPassword reads the BMC password of a plan that names its
+	// source, or asks for it (see drill.BMCPassword).
+	BMCPassword drill.BMCPassword
 }
 
 // Drill is a drill about to run: its runner and the files it writes.
@@ -27,7 +30,7 @@ type Drill struct {
 // can change vCenter: a dry run or a read-only one keeps none (the
 // preflight refuses a read-only drill). The error is the journal's.
 func Begin(c *vsphere.Client, plan drill.Plan, p Paths, h Hooks) (*Drill, error) {
-	d := &Drill{Runner: &drill.Runner{Client: c, Plan: plan, OnMoment: h.OnMoment, Confirm: h.Confirm}, Paths: p}
+	d := &Drill{Runner: &drill.Runner{Client: c, Plan: plan, OnMoment: h.OnMoment, Confirm: h.Confirm, BMCPassword: h.BMCPassword}, Paths: p}
 	if pol := c.Policy(); pol.DryRun || pol.ReadOnly {
 		return d, nil
 	}

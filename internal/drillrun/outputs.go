@@ -22,9 +22,10 @@ type Output struct {
 
 // Paths are the files a drill writes: its journal and its reports. An
 // Output whose Path is "" is not written, but for the journal, whose
-// default Resolve fills.
+// default Resolve fills. Prom is the OpenMetrics file for node_exporter's
+// textfile collector, never placed beside the journal.
 type Paths struct {
-	Journal, JSON, JUnit, Markdown Output
+	Journal, JSON, JUnit, Markdown, Prom Output
 }
 
 // Beside returns p with each report whose Path is "" placed beside the
@@ -61,7 +62,7 @@ func (p Paths) Resolve(plan drill.Plan, now time.Time, beside bool) (Paths, erro
 	if beside {
 		p = p.Beside()
 	}
-	for _, o := range []Output{p.Journal, p.JSON, p.JUnit, p.Markdown} {
+	for _, o := range []Output{p.Journal, p.JSON, p.JUnit, p.Markdown, p.Prom} {
 		if o.Path == "" {
 			continue
 		}
@@ -89,6 +90,21 @@ func (e *JournalDirError) Unwrap() error { return e.Err }
 // spec says to ignore). It creates the directory, mode 0700 (a journal
 // names the vCenter, its hosts and VMs), if it does not exist.
 func DefaultJournal(plan drill.Plan, now time.Time) (string, error) {
+	dir, err := StateDir()
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", &JournalDirError{fmt.Errorf("create the directory of drill journals: %w", err)}
+	}
+	return filepath.Join(dir, drill.JournalName(plan, now)), nil
+}
+
+// StateDir is the directory of drill journals, and of the reports kept
+// beside them, where drill history looks by default:
+// $XDG_STATE_HOME/vtui/drills, or ~/.local/state/vtui/drills. It does not
+// create it. Its error is *JournalDirError.
+func StateDir() (string, error) {
 	dir := os.Getenv("XDG_STATE_HOME")
 	if !filepath.IsAbs(dir) {
 		home, err := os.UserHomeDir()
@@ -97,11 +113,7 @@ func DefaultJournal(plan drill.Plan, now time.Time) (string, error) {
 		}
 		dir = filepath.Join(home, ".local", "state")
 	}
-	dir = filepath.Join(dir, "vtui", "drills")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", &JournalDirError{fmt.Errorf("create the directory of drill journals: %w", err)}
-	}
-	return filepath.Join(dir, drill.JournalName(plan, now)), nil
+	return filepath.Join(dir, "vtui", "drills"), nil
 }
 
 func checkOutput(path string) error {
@@ -127,20 +139,26 @@ func checkOutput(path string) error {
 	return os.Remove(name)
 }
 
-// WriteReports writes rep's JSON, JUnit and Markdown reports to the
-// paths of p that are set, each through a temporary file so that a reader never sees
-// half a report. It writes every one it can, and returns the paths
-// written and what failed.
+// WriteReports writes rep's JSON, JUnit, Markdown and OpenMetrics
+// reports to the paths of p that are set, each through a temporary file
+// renamed into place, so that a reader (node_exporter's textfile
+// collector among them) never sees half a report. The reports are mode
+// 0600, as they name the vCenter, its hosts and VMs, but for the
+// OpenMetrics file: 0644, for node_exporter, which runs as a user of its
+// own. It writes every one it can, and returns the paths written and what
+// failed.
 func WriteReports(rep *drill.Report, p Paths) (written []string, err error) {
 	var errs []error
 	for _, f := range []struct {
 		path  string
 		write func(io.Writer) error
-	}{{p.JSON.Path, rep.WriteJSON}, {p.JUnit.Path, rep.WriteJUnit}, {p.Markdown.Path, rep.WriteMarkdown}} {
+		mode  os.FileMode
+	}{{p.JSON.Path, rep.WriteJSON, 0o600}, {p.JUnit.Path, rep.WriteJUnit, 0o600}, {p.Markdown.Path, rep.WriteMarkdown, 0o600},
+		{p.Prom.Path, rep.WriteOpenMetrics, 0o644}} {
 		if f.path == "" {
 			continue
 		}
-		if err := replaceFile(f.path, f.write); err != nil {
+		if err := replaceFile(f.path, f.mode, f.write); err != nil {
 			errs = append(errs, fmt.Errorf("write the report %s: %w", f.path, err))
 			continue
 		}
@@ -149,13 +167,19 @@ func WriteReports(rep *drill.Report, p Paths) (written []string, err error) {
 	return written, errors.Join(errs...)
 }
 
-// replaceFile writes path through a temporary file beside it.
-func replaceFile(path string, write func(io.Writer) error) error {
+// replaceFile writes path, with mode, through a temporary file beside
+// it, whose name is hidden and does not end as path's does (a textfile
+// collector reads only *.prom).
+func replaceFile(path string, mode os.FileMode, write func(io.Writer) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(mode); err != nil {
+		tmp.Close()
+		return err
+	}
 	if err := write(tmp); err != nil {
 		tmp.Close()
 		return err

@@ -53,3 +53,30 @@ func TestBeside(t *testing.T) {
 		t.Errorf("Beside = %+v; want /s/nightly-1.json, ci.xml, /s/nightly-1.md", p)
 	}
 }
+
+// TestWriteReportsWritesTheOpenMetricsFileReadable: the OpenMetrics file
+// is mode 0644 (node_exporter runs as a user of its own), the JSON report
+// 0600, and no temporary file is left beside them.
+func TestWriteReportsWritesTheOpenMetricsFileReadable(t *testing.T) {
+	dir := t.TempDir()
+	prom, js := filepath.Join(dir, "drill.prom"), filepath.Join(dir, "drill.json")
+	rep := &drill.Report{Plan: drill.Plan{Name: "nightly"}, Cluster: "cluster-a", Result: drill.ResultPass}
+	written, err := WriteReports(rep, Paths{JSON: Output{Path: js}, Prom: Output{Path: prom}})
+	if err != nil || len(written) != 2 {
+		t.Fatalf("WriteReports = %v, %v; want both written", written, err)
+	}
+	for path, want := range map[string]os.FileMode{prom: 0o644, js: 0o600} {
+		if info, err := os.Stat(path); err != nil {
+			t.Error(err)
+		} else if info.Mode().Perm() != want {
+			t.Errorf("%s has mode %v; want %v", path, info.Mode().Perm(), want)
+		}
+	}
+	data, err := os.ReadFile(prom)
+	if err != nil || !strings.Contains(string(data), `vtui_drill_pass{plan="nightly",cluster="cluster-a",vcenter=""} 1.0`) {
+		t.Errorf("%s = %q, %v; want the pass gauge of the report", prom, data, err)
+	}
+	if files, _ := os.ReadDir(dir); len(files) != 2 {
+		t.Errorf("%d files in %s; want the two reports, no temporary file", len(files), dir)
+	}
+}

@@ -21,6 +21,10 @@ const (
 	// names every VM of the cluster and each step adds a line, so a
 	// drill of a 10,000-VM cluster stays well below it.
 	Journal int64 = 64 << 20
+	// Report bounds a drill's JSON report that drill history reads: vtui
+	// writes it, with the VMs of the targets and the drill's timeline,
+	// but a directory of CI artifacts may hold anything.
+	Report int64 = 16 << 20
 )
 
 // TooLargeError is returned for input longer than its limit. Callers treat

@@ -1,8 +1,10 @@
 // Package drill is the terminal UI's failover drill view (:drill). It
 // offers a plan: a file of the current directory, a path typed in, or one
-// built from the host or cluster selected in the view below. It shows the
-// plan, runs the preflight and shows what it found, asks, runs the drill
-// with a live timeline and each protected VM's state, and shows the
+// built from the host or cluster selected in the view below, and below
+// them the history of that cluster's past drills (runs, pass rate, RTO
+// statistics and trend, the last failure). It shows the plan, runs the
+// preflight and shows what it found, asks, runs the drill with a live
+// timeline and each protected VM's state, and shows the
 // result, the rollback and, a key away, the reports.
 //
 // ha/drill does the drill, in a goroutine the view starts from a tea.Cmd;
@@ -24,6 +26,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/vtui/vtui/ha/drill"
+	"github.com/vtui/vtui/ha/drill/history"
 	"github.com/vtui/vtui/ui/common"
 	"github.com/vtui/vtui/ui/dialog"
 	"github.com/vtui/vtui/vsphere"
@@ -163,6 +166,9 @@ type Model struct {
 	report   *drill.Report
 	written  []string // the report files written
 
+	history    []history.Summary // the past drills of sel.Cluster
+	historyErr error
+
 	dialog *dialog.Model // the confirmation, if open
 	answer tea.Msg       // what the dialog emitted
 
@@ -192,7 +198,7 @@ func (m *Model) Open(sel Selection) tea.Cmd {
 	m.path.Reset()
 	m.path.Blur()
 	seq, c := m.seq, m.conn()
-	return tea.Batch(m.startSpinner(), func() tea.Msg {
+	return tea.Batch(m.startSpinner(), m.readHistory(sel.Cluster), func() tea.Msg {
 		choices, others := planFiles(c.Ctx, ".")
 		msg := offeredMsg{seq: seq, others: others}
 		if sel.Cluster != "" {
@@ -278,6 +284,10 @@ func (m *Model) result(msg Msg) tea.Cmd {
 		if msg.seq == m.seq {
 			m.phase, m.report, m.run, m.offset, m.note = phaseResult, msg.report, nil, 0, ""
 			m.dialog = nil // an abort asked for too late has nothing to abort
+		}
+	case historyMsg:
+		if msg.seq == m.seq {
+			m.history, m.historyErr = msg.plans, msg.err
 		}
 	case writtenMsg:
 		if msg.seq == m.seq {

@@ -2,6 +2,7 @@ package drill
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/vtui/vtui/ha/drill"
+	"github.com/vtui/vtui/internal/golden"
 	"github.com/vtui/vtui/ui/common"
 	"github.com/vtui/vtui/vsphere"
 )
@@ -46,9 +48,12 @@ func TestBuiltPlan(t *testing.T) {
 			p.Timeout.D() != drill.DefaultTimeout || p.DetectTimeout.D() != drill.DefaultDetectTimeout {
 			t.Errorf("builtPlan(%+v): %+v; want cluster-a, rto 5m, rollback always, the default timeouts", tt.sel, p)
 		}
-		// What the view shows is a plan file that reads back the same.
+		// What the view shows is a plan file that reads back the same
+		// (its keys: the file's bytes, Source, differ by the defaults).
 		back, err := drill.Parse("shown.yaml", []byte(strings.Join(planLines(p), "\n")))
-		if err != nil || fmt.Sprint(back) != fmt.Sprint(p) {
+		gotJSON, _ := json.Marshal(back)
+		wantJSON, _ := json.Marshal(p)
+		if err != nil || string(gotJSON) != string(wantJSON) {
 			t.Errorf("the plan shown reads back as %+v (%v); want %+v", back, err, p)
 		}
 	}
@@ -281,7 +286,7 @@ func TestWrapAndAlign(t *testing.T) {
 // TestTheRollbackClaimsEqualityOnlyWhenNothingWasKept is the TUI's face
 // of the rule drill rollback's output follows: the drill's changes undone
 // with others' kept is not "equals the baseline", and the kept changes are
-// named.
+// counted (the warnings name them).
 func TestTheRollbackClaimsEqualityOnlyWhenNothingWasKept(t *testing.T) {
 	styles := common.NewStyles(common.DefaultTheme())
 	kept := []drill.OutsideChange{{Object: "vm app-03", What: "poweredOff, was poweredOn", User: "jane", Time: time.Date(2026, 12, 7, 3, 0, 8, 0, time.UTC), Event: "VmPoweredOffEvent"}}
@@ -290,7 +295,7 @@ func TestTheRollbackClaimsEqualityOnlyWhenNothingWasKept(t *testing.T) {
 		want, never string
 	}{
 		{drill.RollbackReport{OK: true}, "equals the baseline", "Warning"},
-		{drill.RollbackReport{OK: true, Outside: kept}, "vm app-03: poweredOff, was poweredOn, by jane at 2026-12-07T03:00:08Z", "equals the baseline"},
+		{drill.RollbackReport{OK: true, Outside: kept}, "1 change others made during the drill was kept (see the warnings)", "equals the baseline"},
 		{drill.RollbackReport{Diffs: []string{"vm web-01: on esx-a-02, was on esx-a-01"}}, "1 of the drill's changes not undone", "equals the baseline"},
 	} {
 		got := strings.Join(rollbackLines(&styles, 200, tt.rb), "\n")
@@ -298,4 +303,56 @@ func TestTheRollbackClaimsEqualityOnlyWhenNothingWasKept(t *testing.T) {
 			t.Errorf("rollback %+v shows:\n%s\nwant %q, never %q", tt.rb, got, tt.want, tt.never)
 		}
 	}
+}
+
+// TestTheResultShowsEachVMsVerdictAndTheWarnings: once a drill ends, the
+// view shows the result with its error and warning counts, a verdict line
+// per VM (priority, down, back, where, verdict), every warning, and the
+// steps that did not run; the screen, at a fixed size, is a golden.
+func TestTheResultShowsEachVMsVerdictAndTheWarnings(t *testing.T) {
+	t0 := time.Date(2026, 12, 7, 3, 0, 0, 0, time.UTC)
+	at := func(s float64) *drill.Instant {
+		return &drill.Instant{Seconds: s, Time: t0.Add(time.Duration(s * float64(time.Second)))}
+	}
+	outside := "vm app-03: poweredOff, was poweredOn, by jane at 2026-12-07T03:00:08Z (VmPoweredOffEvent); kept"
+	rule := "rule stay-on-a01 (vm-host: group pinned should run on hosts of group a01) is not in compliance after the failover; it was before the drill"
+	rep := &drill.Report{
+		Plan:   drill.Plan{Name: "nightly", Cluster: "cluster-a", Expect: drill.Expect{RTO: drill.Duration(30 * time.Second)}},
+		Result: drill.ResultFail, HA: drill.HASimulated, Injected: t0,
+		Reasons: []string{"1 protected VM lost (expect.lost is 0): db-01",
+			"recovery took 41.2s, beyond expect.rto 30s: 1 protected VM back late (app-01)"},
+		VMs: []drill.VMResult{
+			{Name: "app-01", Protected: true, Recovered: true, RestartPriority: "low", ToHost: "esx-a-03", Down: at(0.02), Back: at(41.2), Verdict: drill.VerdictLate},
+			{Name: "db-01", Protected: true, RestartPriority: "high", ToHost: "esx-a-01", Down: at(0.02), Verdict: drill.VerdictLost,
+				Note: "HA gave up after 5 attempts (das.maxvmrestartcount 5)"},
+			{Name: "web-01", Protected: true, Recovered: true, RestartPriority: "medium", ToHost: "esx-a-02", Down: at(0.02), Back: at(16.5), Verdict: drill.VerdictOnTime},
+		},
+		Lost:       1,
+		Breakdown:  drill.Breakdown{DetectedSeconds: 0.02, DeclaredSeconds: 15, FirstRecoverySeconds: 16.5, LastRecoverySeconds: 41.2},
+		Rollback:   drill.RollbackReport{OK: true, Outside: []drill.OutsideChange{{Object: "vm app-03"}}},
+		Warnings:   []string{rule, outside},
+		ErrorCount: 2, WarningCount: 2,
+		Steps: []drill.StepRun{{Step: drill.StepStart, Ran: true}, {Step: drill.StepPinDRS, Why: "not needed: the plan does not ask to pin DRS"}},
+	}
+	m := testModel(t)
+	m.SetSize(120, 30)
+	m.phase, m.report = phaseResult, rep
+	screen := m.View()
+	for _, want := range []string{
+		"FAIL: drill nightly on cluster-a, HA simulated; 2 errors, 2 warnings",
+		"VM      PRIORITY  DOWN    BACK     ON        VERDICT  NOTE",
+		"app-01  low       +0.02s  +41.20s  esx-a-03  late",
+		"db-01   high      +0.02s  -        esx-a-01  lost     HA gave up after 5 attempts (das.maxvmrestartcount 5)",
+		"web-01  medium    +0.02s  +16.50s  esx-a-02  on-time",
+		"RTO not met: 1 protected VM never back (the others by 41.2s) (at most 30s)",
+		"3 protected VMs: 1 lost (at most 0), 1 late, 0 duplicated",
+		"Warnings (2):", "  rule stay-on-a01 (vm-host: group pinned should run on hosts of group a01) is not in compliance after the failover",
+		"  " + outside,
+		"Not run: pin-drs: not needed: the plan does not ask to pin DRS",
+	} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("the result screen does not show %q:\n%s", want, screen)
+		}
+	}
+	golden.Assert(t, filepath.Join("testdata", "result-verdicts.golden"), []byte(screen))
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/mattn/go-runewidth"
 
 	"github.com/vtui/vtui/ha/drill"
+	"github.com/vtui/vtui/internal/format"
 	"github.com/vtui/vtui/internal/strictyaml"
 	"github.com/vtui/vtui/ui/common"
 	"github.com/vtui/vtui/vsphere"
@@ -102,8 +103,10 @@ func (m *Model) status() string {
 		}
 		return spin + "running: " + m.pre.Injection(m.chosen.plan.Inject.Method)
 	}
-	return m.resultStyle(m.report.Result).Render(strings.ToUpper(string(m.report.Result))) +
-		fmt.Sprintf(": drill %s on %s, HA %s", m.report.Plan.Name, m.report.Plan.Cluster, m.report.HA)
+	rep := m.report
+	return m.resultStyle(rep.Result).Render(strings.ToUpper(string(rep.Result))) +
+		fmt.Sprintf(": drill %s on %s, HA %s; %s, %s", rep.Plan.Name, rep.Plan.Cluster, rep.HA,
+			format.Count(rep.ErrorCount, "error"), format.Count(rep.WarningCount, "warning"))
 }
 
 // resultStyle colours a verdict.
@@ -112,7 +115,7 @@ func (m *Model) resultStyle(r drill.Result) lipgloss.Style {
 	switch r {
 	case drill.ResultPass:
 		return st.Good.Bold(true)
-	case drill.ResultInterrupted:
+	case drill.ResultPassWithWarnings, drill.ResultInterrupted:
 		return st.Warn.Bold(true)
 	}
 	return st.Bad.Bold(true)
@@ -178,7 +181,7 @@ func (m *Model) choiceLines() (lines []string, focus int) {
 	if m.others > 0 {
 		lines = append(lines, "", m.common.Styles.Hint.Render(fmt.Sprintf("%d other .yaml file(s) here: not drill plans", m.others)))
 	}
-	return lines, focus
+	return append(lines, m.historyLines()...), focus
 }
 
 // planLines is the plan as its YAML file says it, defaults filled in.
@@ -313,6 +316,9 @@ func momentLines(moments []drill.Moment, since func(drill.Moment) (float64, bool
 	return out
 }
 
+// resultLines is the drill's outcome: its errors, the RTO, a verdict
+// per VM, the warnings, the rollback, the steps not run, the journal and
+// reports, and the timeline.
 func (m *Model) resultLines() []string {
 	st, w := m.common.Styles, m.common.Width
 	rep := m.report
@@ -322,22 +328,29 @@ func (m *Model) resultLines() []string {
 	}
 	if !rep.Injected.IsZero() {
 		b := rep.Breakdown
-		protected := 0
-		for _, v := range rep.VMs {
-			if v.Protected {
-				protected++
+		out = append(out, wrapText(fmt.Sprintf("RTO %s (at most %s): failing seen at %s, declared failed at %s, VMs back from %s to %s",
+			rep.RTO(), rep.Plan.Expect.RTO, seconds(b.DetectedSeconds), seconds(b.DeclaredSeconds),
+			seconds(b.FirstRecoverySeconds), seconds(b.LastRecoverySeconds)), w, 0, 2)...)
+		out = append(out, fmt.Sprintf("%d protected VMs: %d lost (at most %d), %d late, %d duplicated, %d not as predicted", rep.Protected(), rep.Lost,
+			rep.Plan.Expect.Lost, len(rep.Verdicts(drill.VerdictLate)), rep.Duplicated, rep.Unexpected))
+	}
+	out = append(out, m.verdictLines(rep.VMs)...)
+	if len(rep.Warnings) > 0 {
+		out = append(out, "", st.Warn.Render(fmt.Sprintf("Warnings (%d):", len(rep.Warnings))))
+		for _, warning := range rep.Warnings {
+			for _, l := range wrapText(warning, w, 2, 4) {
+				out = append(out, st.Warn.Render(l))
 			}
 		}
-		rto := seconds(rep.RTOSeconds)
-		if rep.Lost > 0 {
-			rto = rep.RTO() // not met
-		}
-		out = append(out, wrapText(fmt.Sprintf("RTO %s (at most %s): failing seen at %s, declared failed at %s, VMs back from %s to %s",
-			rto, rep.Plan.Expect.RTO, seconds(b.DetectedSeconds), seconds(b.DeclaredSeconds),
-			seconds(b.FirstRecoverySeconds), seconds(b.LastRecoverySeconds)), w, 0, 2)...)
-		out = append(out, fmt.Sprintf("%d protected VMs: %d lost (at most %d), %d duplicated", protected, rep.Lost, rep.Plan.Expect.Lost, rep.Duplicated))
 	}
-	out = append(out, rollbackLines(st, w, rep.Rollback)...)
+	out = append(append(out, ""), rollbackLines(st, w, rep.Rollback)...)
+	for _, s := range rep.Steps {
+		if !s.Ran {
+			for _, l := range wrapText(fmt.Sprintf("Not run: %s: %s", s.Step, s.Why), w, 0, 2) {
+				out = append(out, st.Hint.Render(l))
+			}
+		}
+	}
 	if m.journal != "" {
 		out = append(out, wrapText("Journal: "+m.journal, w, 0, 2)...)
 		if len(m.written) > 0 {
@@ -350,32 +363,50 @@ func (m *Model) resultLines() []string {
 			out = append(out, "Reports: w writes them next to the journal, as .json, .junit.xml and .md")
 		}
 	}
-	if len(rep.VMs) > 0 {
-		rows := [][]string{{"VM", "PROTECTED", "FROM", "TO", "BACK AFTER", "NOTE"}}
-		for _, v := range rep.VMs {
-			back := "not back"
-			if v.Recovered {
-				back = fmt.Sprintf("%.2fs", v.RecoverySeconds)
-			}
-			protected := "no"
-			if v.Protected {
-				protected = "yes"
-			}
-			rows = append(rows, []string{v.Name, protected, v.FromHost, v.ToHost, back, v.Note})
-		}
-		out = append(append(out, ""), m.table(rows)...)
-	}
 	out = append(out, "", fmt.Sprintf("Timeline: %d moments, seconds since the injection", len(rep.Timeline)))
 	// Before the injection every moment is at 0: there is no since.
 	injected := !rep.Injected.IsZero()
 	return append(out, momentLines(rep.Timeline, func(mo drill.Moment) (float64, bool) { return mo.At, injected })...)
 }
 
-// seconds writes a figure of the breakdown; zero means it did not
-// happen.
+// verdictLines is a table of the VMs' verdicts: each VM's restart
+// priority, when it went down and was back (seconds since the
+// injection), where it runs, its verdict and its notes; a VM that failed
+// its test (late, lost, duplicated) stands out.
+func (m *Model) verdictLines(vms []drill.VMResult) []string {
+	if len(vms) == 0 {
+		return nil
+	}
+	rows := [][]string{{"VM", "PRIORITY", "DOWN", "BACK", "ON", "VERDICT", "NOTE"}}
+	for _, v := range vms {
+		rows = append(rows, []string{v.Name, format.Dash(string(v.RestartPriority)), instant(v.Down), instant(v.Back), v.ToHost, string(v.Verdict), v.Note})
+	}
+	out := []string{""}
+	for i, lines := range alignRows(rows, m.common.Width) {
+		for _, l := range lines {
+			switch {
+			case i == 0:
+				l = m.common.Styles.DetailKey.Render(l)
+			case vms[i-1].Verdict.Failed():
+				l = m.common.Styles.Bad.Render(l)
+			}
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// instant is seconds since the injection, "-" for none.
+func instant(i *drill.Instant) string {
+	if i == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%+.2fs", i.Seconds)
+}
+
 // rollbackLines says how the rollback went, wrapped to width: it claims
 // the cluster equals the baseline only when no change of others was kept,
-// and lists those changes.
+// and counts those changes (the warnings name them).
 func rollbackLines(st *common.Styles, width int, rb drill.RollbackReport) []string {
 	var out []string
 	bad := func(text string, first, rest int) {
@@ -389,22 +420,18 @@ func rollbackLines(st *common.Styles, width int, rb drill.RollbackReport) []stri
 	case rb.OK && len(rb.Outside) == 0:
 		out = append(out, st.Good.Render("Rollback: ok, the cluster equals the baseline"))
 	case rb.OK:
-		out = append(out, st.Good.Render("Rollback: ok, the drill's changes were undone"))
+		out = append(out, st.Good.Render("Rollback: ok, the drill's changes were undone; "+rb.Kept()+" (see the warnings)"))
 	default:
 		bad(fmt.Sprintf("Rollback: %d of the drill's changes not undone; the lock stays held:", len(rb.Diffs)), 0, 2)
 		for _, d := range rb.Diffs {
 			bad(d, 2, 4)
 		}
 	}
-	if len(rb.Outside) > 0 {
-		bad("Warning: "+rb.Kept()+":", 0, 2)
-		for _, o := range rb.Outside {
-			bad(o.String(), 2, 4)
-		}
-	}
 	return out
 }
 
+// seconds writes a figure of the breakdown; zero means it did not
+// happen.
 func seconds(s float64) string {
 	if s == 0 {
 		return "-"

@@ -20,13 +20,18 @@ func ReadLock(ctx context.Context, c *vsphere.Client, cluster vsphere.Ref) (Dril
 // SimInfo is what vtui's simulator says of its fault door.
 type SimInfo = drillio.SimInfo
 
+// SimModel is what vtui's simulator models of vSphere HA (SimInfo.Model).
+type SimModel = drillio.SimModel
+
 // ErrNotSimulator is wrapped by the errors of fault injection against a
 // server that is not vtui's simulator: a real vCenter has no fault door.
 var ErrNotSimulator = drillio.ErrNotSimulator
 
 // SimulatorInfo asks the server for vtui's simulator's fault door, as the
 // session. Any other server, a real vCenter above all, answers with an
-// error wrapping ErrNotSimulator, and nothing is changed.
-func SimulatorInfo(ctx context.Context, c *vsphere.Client) (SimInfo, error) {
-	return drillio.SimulatorInfo(ctx, c.Conn())
+// error wrapping ErrNotSimulator, and nothing is changed. The simulator
+// starts the IPMI BMCs of ipmiHosts first (it starts none unasked), so
+// that SimInfo.BMC.IPMI names them.
+func SimulatorInfo(ctx context.Context, c *vsphere.Client, ipmiHosts ...string) (SimInfo, error) {
+	return drillio.SimulatorInfo(ctx, c.Conn(), ipmiHosts...)
 }

@@ -131,9 +131,10 @@
 //     das.maxvmrestartcount attempts, each failed one posting
 //     NotEnoughResourcesToStartVmEvent (whose reason says whether HA
 //     retries or gives up). Seconds vSphere sets are scaled by
-//     DetectDelay / 15 s. The boot time is 0 unless set: tests' restarts
-//     are instant; vtui --simulator boots in 0.3 to 0.8 s, and vtui sim
-//     takes --ha-boot-time.
+//     DetectDelay / 15 s. What it does not model is listed under "What
+//     the HA emulation does not model" below. The boot time is 0 unless
+//     set: tests' restarts are instant; vtui --simulator boots in 0.3 to
+//     0.8 s, and vtui sim takes --ha-boot-time.
 //   - Isolation, partitions and datastore heartbeats (isolation.go).
 //     Besides a crash, the fault door cuts a host's management network
 //     (isolation) or splits some hosts of a cluster from the rest
@@ -147,8 +148,7 @@
 //     is networkPartitionedFromMaster, or networkIsolated once it has
 //     declared itself isolated (after 30 s, 5 s for a primary, scaled;
 //     DasHostIsolatedEvent, with host monitoring on), and nothing
-//     restarts on that ground; a cut
-//     primary costs the rest an election. The isolation response (the
+//     restarts on that ground; a cut primary costs the rest an election. The isolation response (the
 //     VM's override, else the cluster's; needs host monitoring; none for
 //     a VM whose restart priority is disabled) applies
 //     das.config.fdm.isolationPolicyDelaySec (30 s, scaled) after the
@@ -162,19 +162,6 @@
 //     runs twice. Restoring the network reconnects the host, which
 //     rejoins as connectedToMaster; the VMs the response powered off and
 //     HA restarted elsewhere stay there.
-//   - Not modelled in HA: VM and application monitoring
-//     (appHbStatusGreen is never met, so only the timeout moves on) and
-//     VM component protection (storage faults: all paths down, permanent
-//     device loss; a host's storage is never cut, only its network), VMs'
-//     memory overhead, a per-host limit on concurrent power-ons (a host
-//     boots one VM at a time), a restart on the host the VM failed on,
-//     isolation addresses apart from the network (an isolated host
-//     reaches none, a partitioned one its own), FDM's choice of two
-//     heartbeat datastores per host (any common one counts), the primary
-//     a partition's split hosts elect among themselves (vCenter does not
-//     reach it; a split host that crashes is failed over by the rest's
-//     primary, as its heartbeats stop), and a vCenter that reaches both
-//     sides of a partition.
 //   - HA admission control (admission.go), with HA and admission control
 //     enabled and the computation of package ha/admission, which vtui's
 //     capacity what-if and drill preflight share: PowerOnVM_Task fails its
@@ -207,6 +194,30 @@
 //     or go, hosts that fail, disconnect or enter maintenance, and cluster
 //     reconfigurations, within half a second, as vCenter keeps them
 //     (rollup.go); vcsim sets them once.
+//
+// # What the HA emulation does not model
+//
+// The fault door serves this list (GET /vtui/sim/v1: model.unmodeled),
+// with the HA emulation's parameters (model.ha), and a drill's report
+// keeps both:
+//
+//   - VM and application monitoring: appHbStatusGreen is never met, so
+//     only restartPriorityTimeout moves a priority waiting for it on
+//   - VM component protection (storage faults: all paths down, permanent
+//     device loss): a host's storage is never cut, only its network
+//   - VMs' memory overhead, in placement as in admission control: a VM
+//     counts its reservations only
+//   - a per-host limit on concurrent power-ons: a host boots its VMs one
+//     at a time
+//   - a restart on the host the VM failed on
+//   - isolation addresses apart from the network: an isolated host
+//     reaches none, a partitioned one its own
+//   - FDM's choice of two heartbeat datastores per host: any common one
+//     counts
+//   - the primary a partition's split hosts elect among themselves:
+//     vCenter does not reach it, and a split host that crashes is failed
+//     over by the rest's primary, as its heartbeats stop
+//   - a vCenter that reaches both sides of a partition
 //
 // # Property updates at scale
 //
@@ -273,6 +284,33 @@
 // collectors stay registered for good (vcsim expires no session unless
 // configured to, and an expired one keeps its collectors and views), each
 // adding every later change to a list that only grows.
+//
+// # The hosts' BMCs
+//
+// Each host has a Redfish BMC (redfish.go): one Redfish service on the
+// same HTTPS server and certificate, whose ComputerSystems are the hosts
+// (Id the host's moref, HostName its name, UUID its SMBIOS UUID, which
+// every host has of its own, derived from its name). It takes the
+// simulator's user and password, as a session (X-Auth-Token) or basic
+// authentication. ComputerSystem.Reset ForceOff crashes the host, as
+// CrashHost does, and On recovers it; a host reports PowerState Off while
+// crashed. The fault door's answer names each host's system and the
+// credentials (DoorBMC), so that a drill's inject.bmc.address simulator
+// needs no setup. Not modelled: the other reset types, a power-on that
+// takes time (the host is connected when On returns), Managers, Chassis,
+// event subscriptions, and a session's idle timeout (at most 64 sessions
+// are kept; a 65th login is refused).
+//
+// Each host has an IPMI BMC too (ipmi.go): go-ipmi's reference BMC server
+// (IPMI 2.0, RMCP+) on a UDP port of the listen address, with the
+// simulator's user and password. It starts when first asked for (the
+// door's GET with ?ipmi=HOST, or Server.IPMIAddress; at most 96 serve),
+// not at Start, and Close stops it. Get System GUID answers the host's
+// SMBIOS UUID in SMBIOS byte order, Chassis Control power down crashes
+// the host and power up recovers it, and Get Chassis Status reads power
+// off while the host is crashed or shut down. Not modelled: power cycle,
+// hard and soft reset (go-ipmi's in-memory defaults answer them and
+// change nothing), IPMI 1.5 sessions (disabled), sensors and the SEL.
 //
 // For tests, Server.FailMethod makes a method fail on a named object, and
 // Server.SetTaskDelay makes the tasks above take time, per server and

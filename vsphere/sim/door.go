@@ -22,17 +22,20 @@ import (
 // vCenter the door is simply not there (404): sim-crash cannot touch a
 // real host by construction.
 //
-//	GET  /vtui/sim/v1                     what the door offers (JSON)
+//	GET  /vtui/sim/v1                     what the door offers (JSON), with
+//	                                      where the hosts' BMCs answer (DoorBMC)
+//	GET  /vtui/sim/v1?ipmi=HOST&ipmi=...  the same, once those hosts' IPMI BMCs serve (ipmi.go)
 //	POST /vtui/sim/v1/hosts/{name}/crash  crash a host (HA emulation)
 //	POST /vtui/sim/v1/hosts/{name}/recover
 //	POST /vtui/sim/v1/hosts/{name}/isolate          cut its management network
 //	POST /vtui/sim/v1/partition                     {"hosts": ["esx-a-03.lab.local", ...]}
 //	POST /vtui/sim/v1/hosts/{name}/restore-network  end its isolation or partition
 //
-// Errors are JSON {"error": "..."} with 401 (no live session), 404 (no such
-// host), 409 (the host is not in a state that allows it, or the hosts of a
-// partition are not some of one cluster's) or 400 (a partition's body is
-// not JSON, or larger than maxDoorBody).
+// Errors are JSON {"error": "..."} with 400 (too many BMCs asked for, or
+// a partition's body is not JSON, or larger than maxDoorBody), 401 (no
+// live session), 404 (no such host) or 409 (the host is not in a state
+// that allows it, the hosts of a partition are not some of one cluster's,
+// or no more BMCs may start).
 
 // doorPath is where the door opens.
 const doorPath = "/vtui/sim/v1"
@@ -51,6 +54,30 @@ type DoorInfo struct {
 	HAIsolationDelay string `json:"ha_isolation_delay"`
 	// Faults are the door's operations: doorFaults.
 	Faults []string `json:"faults"`
+	// Model is the HA emulation's parameters and what it does not model
+	// (model.go), for a drill's report.
+	Model Model `json:"model"`
+	// BMC says where the simulator's BMCs answer, and how to log in.
+	BMC DoorBMC `json:"bmc"`
+}
+
+// DoorBMC is where the simulator's hosts' BMCs answer, by host name, and
+// the credentials they take: the simulator's own, handed only to a
+// logged-in session (the door's rule), so that a drill with
+// inject.bmc.address simulator needs no setup.
+type DoorBMC struct {
+	// Redfish maps each host to the URI of its ComputerSystem on the
+	// simulator's Redfish service (redfish.go).
+	Redfish map[string]string `json:"redfish"`
+	// IPMI maps a host's name to its IPMI BMC's address (127.0.0.1:PORT)
+	// for every IPMI BMC serving: those the query's ipmi parameters named,
+	// and those started before (ipmi.go).
+	IPMI map[string]string `json:"ipmi"`
+	// Thumbprint is the SHA-256 fingerprint of the certificate the BMCs
+	// serve (the simulator's own).
+	Thumbprint string `json:"thumbprint"`
+	Username   string `json:"username"`
+	Password   string `json:"password"`
 }
 
 // doorFaults are the operations the door offers.
@@ -84,11 +111,25 @@ func (vc *vcenter) authenticated(r *http.Request) bool {
 func (vc *vcenter) door() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+doorPath, func(w http.ResponseWriter, r *http.Request) {
+		names := r.URL.Query()["ipmi"]
+		if len(names) > maxIPMIBMCs {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("%d IPMI BMCs asked for: at most %d", len(names), maxIPMIBMCs)})
+			return
+		}
+		for _, name := range names {
+			if _, err := vc.ipmiAddress(name); err != nil {
+				writeError(w, err)
+				return
+			}
+		}
 		vc.mu.Lock()
 		o := vc.ha.opts
 		vc.mu.Unlock()
-		writeJSON(w, http.StatusOK, DoorInfo{Simulator: "vtui", API: 1, HADetectDelay: o.detect().String(), HABootTime: o.bootTimes(),
-			HAIsolationDelay: o.isolationDelay(false).String(), Faults: doorFaults})
+		info := DoorInfo{Simulator: "vtui", API: 1, HADetectDelay: o.detect().String(), HABootTime: o.bootTimes(),
+			HAIsolationDelay: o.isolationDelay(false).String(), Faults: doorFaults, Model: o.model()}
+		info.BMC = vc.redfish.bmcInfo(r.Host)
+		info.BMC.IPMI = vc.ipmiServing()
+		writeJSON(w, http.StatusOK, info)
 	})
 	host := func(act func(ctx *simulator.Context, name string) error) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
@@ -120,17 +161,22 @@ func (vc *vcenter) door() http.Handler {
 	})
 }
 
-// answer writes ok, or err's status and message: 404 for an unknown host,
-// 409 for any other refusal.
-func answer(w http.ResponseWriter, ok any, err error) {
-	switch {
-	case err == nil:
-		writeJSON(w, http.StatusOK, ok)
-	case errors.Is(err, errUnknownHost):
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": err.Error()})
-	default:
-		writeJSON(w, http.StatusConflict, map[string]string{"error": err.Error()})
+// writeError answers err: 404 for an unknown host, else 409.
+func writeError(w http.ResponseWriter, err error) {
+	status := http.StatusConflict
+	if errors.Is(err, errUnknownHost) {
+		status = http.StatusNotFound
 	}
+	writeJSON(w, status, map[string]string{"error": err.Error()})
+}
+
+// answer writes ok, or err as writeError does.
+func answer(w http.ResponseWriter, ok any, err error) {
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, ok)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -114,11 +114,9 @@ import (
 // Besides a crash, a host's network can be cut: isolation and partitions,
 // told from failures by datastore heartbeats (isolation.go).
 //
-// Where it differs from vSphere HA: no VM or application monitoring and
-// no VM component protection (storage faults), no memory overhead in
-// placement, no per-host limit on concurrent power-ons beyond one at a
-// time, and a VM is never restarted on the host it failed on. Reports of
-// drills run against it say "simulated HA".
+// What it does not model is listed in the package documentation, and
+// served by the fault door (Model). Reports of drills run against it say
+// "simulated HA".
 
 // HAOptions tunes the HA emulation. The zero value has vSphere's
 // detection delay and instant boots.
@@ -154,8 +152,9 @@ const defaultMaxRestarts = 5
 // detect is the detection delay.
 func (o HAOptions) detect() time.Duration { return cmp.Or(o.DetectDelay, DefaultHADetectDelay) }
 
-// scaled scales a delay vSphere sets by DetectDelay / 15 s. (In int64
-// nanoseconds the product overflows past about 10 minutes times 15 s.)
+// scaled scales a delay vSphere sets by DetectDelay / 15 s. It computes
+// in floating point: the product of two durations in nanoseconds
+// overflows int64 (2 minutes times 15 s is 1.8e21).
 func (o HAOptions) scaled(d time.Duration) time.Duration {
 	return time.Duration(math.Round(float64(d) * float64(o.detect()) / float64(DefaultHADetectDelay)))
 }
@@ -318,7 +317,7 @@ func (vc *vcenter) reelect(life context.Context, ctx *simulator.Context, cl *sim
 			}
 		}
 		vc.mu.Lock()
-		election := cmp.Or(vc.ha.opts.ElectionDelay, vc.ha.opts.detect())
+		election := vc.ha.opts.election()
 		vc.mu.Unlock()
 		if !vc.sleep(life, election) {
 			return nil, false
@@ -775,7 +774,7 @@ func (vc *vcenter) powerOn(life context.Context, ctx *simulator.Context, b *boot
 func (vc *vcenter) cannotRestart(ctx *simulator.Context, cl *simulator.ClusterComputeResource, v *clusterView, vm *viewVM, why string, attempt int) {
 	most := v.maxRestarts()
 	vc.mu.Lock()
-	delay := cmp.Or(vc.ha.opts.RetryDelay, vc.ha.opts.scaled(2*time.Minute)) << (attempt - 1)
+	delay := vc.ha.opts.retry() << (attempt - 1)
 	if attempt < most {
 		vc.ha.pending[vm.ref] = attempt
 	}

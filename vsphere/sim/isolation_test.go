@@ -543,20 +543,3 @@ func mustPreset(t *testing.T, name string) Spec {
 	}
 	return spec
 }
-
-// TestScaledDelaysDoNotOverflow: vSphere's restartPriorityTimeout (600 s)
-// and das.isolationshutdowntimeout (300 s) scale without overflowing
-// int64 nanoseconds (600 s × 15 s does).
-func TestScaledDelaysDoNotOverflow(t *testing.T) {
-	for _, tc := range []struct {
-		detect, d, want time.Duration
-	}{
-		{0, 600 * time.Second, 600 * time.Second},
-		{100 * time.Millisecond, 300 * time.Second, 2 * time.Second},
-		{time.Minute, time.Hour, 4 * time.Hour},
-	} {
-		if got := (HAOptions{DetectDelay: tc.detect}).scaled(tc.d); got != tc.want {
-			t.Errorf("%s scaled with a detection delay of %s: %s; want %s", tc.d, tc.detect, got, tc.want)
-		}
-	}
-}

@@ -48,6 +48,8 @@ type vcenter struct {
 	rollUps    settler                  // the usage roll-up (rollup.go)
 	rebootTime time.Duration            // how long a host takes to reboot (hostops.go)
 	admitting  sync.Mutex               // held while a power-on is admitted (admission.go)
+	redfish    *redfishService          // the hosts' Redfish BMCs (redfish.go)
+	bmcs       *ipmiBMCs                // the hosts' IPMI BMCs (ipmi.go)
 }
 
 // failRule makes calls of method on the object named object fail.

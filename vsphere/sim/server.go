@@ -115,6 +115,7 @@ func Start(ctx context.Context, spec Spec, opts Options) (*Server, error) {
 	m.Map().Get(vim25.ServiceInstance).(*simulator.ServiceInstance).Content.About.InstanceUuid = uuid.NewString()
 	describeEvents(m)
 	vc := installVCenter(m)
+	vc.bmcs = &ipmiBMCs{ip: host, user: user, pass: pass, byHost: map[string]string{}}
 	vc.ha.configure(opts.HA)
 	vc.rebootTime = cmp.Or(opts.HostRebootTime, DefaultHostRebootTime)
 	for _, cl := range m.Map().All("ClusterComputeResource") {
@@ -123,9 +124,13 @@ func Start(ctx context.Context, spec Spec, opts Options) (*Server, error) {
 	rollUp(detach(vc.sctx)) // what the build cannot add up: admission control's figures
 	vc.serveSessions(cmp.Or(opts.SessionTimeout, DefaultSessionTimeout))
 	vc.wrapSDK(m.Service)
+	vc.redfish = newRedfishService(vc, user, pass)
 	door := vc.door() // registered by newServer, with vcsim's own endpoints
 	m.Service.HandleFunc(doorPath+"/", door.ServeHTTP)
 	m.Service.HandleFunc(doorPath, door.ServeHTTP)
+	bmcs := vc.redfish.handler()
+	m.Service.HandleFunc(redfishRoot+"/", bmcs.ServeHTTP)
+	m.Service.HandleFunc(redfishRoot, bmcs.ServeHTTP)
 
 	m.Service.Listen = &url.URL{Host: listen, User: url.UserPassword(user, pass)}
 	m.Service.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
@@ -138,6 +143,9 @@ func Start(ctx context.Context, spec Spec, opts Options) (*Server, error) {
 	u := *srv.URL
 	u.User = nil
 	served := srv.Certificate()
+	vc.redfish.mu.Lock()
+	vc.redfish.thumbprint = soap.ThumbprintSHA256(served)
+	vc.redfish.mu.Unlock()
 	return &Server{
 		URL:        &u,
 		Username:   user,
@@ -198,9 +206,11 @@ func (s *Server) Certificate() *x509.Certificate {
 	return s.cert
 }
 
-// randomPassword returns 24 URL-safe characters from 18 random bytes.
+// randomPassword returns 20 URL-safe characters from 15 random bytes:
+// the longest password IPMI 2.0 takes, so that the hosts' IPMI BMCs
+// (ipmi.go) accept it.
 func randomPassword() (string, error) {
-	b := make([]byte, 18)
+	b := make([]byte, 15)
 	if _, err := rand.Read(b); err != nil {
 		return "", fmt.Errorf("generate password: %w", err)
 	}

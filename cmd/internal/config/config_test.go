@@ -645,3 +645,45 @@ func TestExampleConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestSecretSources: a BMC password comes from the variable or the file
+// the plan names, held to the rules of vCenter's, or from a prompt on a
+// terminal; with none, the error says how to give one.
+func TestSecretSources(t *testing.T) {
+	dir := t.TempDir()
+	pwFile, openFile := filepath.Join(dir, "pw"), filepath.Join(dir, "open")
+	configtest.WriteFile(t, pwFile, "from-file\n", 0o600)
+	configtest.WriteFile(t, openFile, "from-open-file\n", 0o644)
+	env := func(name string) (string, bool) {
+		return map[string]string{"BMC_PW": "from-env"}[name], name == "BMC_PW"
+	}
+	prompt := func(p string) (string, error) {
+		if p != "Password for BMC user root: " {
+			return "", fmt.Errorf("prompt %q", p)
+		}
+		return "typed", nil
+	}
+	for _, tt := range []struct {
+		name, envVar, file string
+		terminal           bool
+		want               string
+		wantErr            []string
+	}{
+		{"password-env", "BMC_PW", "", true, "from-env", nil},
+		{"password-env unset", "NOPE", "", true, "", []string{"inject.bmc: password-env names NOPE, which is not set"}},
+		{"password-file", "", pwFile, true, "from-file", nil},
+		{"password-file readable by others", "", openFile, true, "", []string{"inject.bmc: password-file", "readable by others", "chmod 600"}},
+		{"prompt", "", "", true, "typed", nil},
+		{"no terminal", "", "", false, "", []string{"no password for BMC user root", "password-env or password-file in inject.bmc", "terminal"}},
+	} {
+		var ask func(string) (string, error)
+		if tt.terminal {
+			ask = prompt
+		}
+		got, err := ReadSecret(context.Background(), "inject.bmc", "BMC user root", tt.envVar, tt.file, env, ask)
+		checkErr(t, tt.name, err, tt.wantErr)
+		if got != tt.want {
+			t.Errorf("%s: got %q; want %q", tt.name, got, tt.want)
+		}
+	}
+}

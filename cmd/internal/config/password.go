@@ -140,3 +140,32 @@ func urlPassword(raw string) (string, bool) {
 	}
 	return u.User.Password()
 }
+
+// ReadSecret reads a password that is not vCenter's, such as a drill's
+// BMC password: from the environment variable envVar, else from file
+// (held to ReadPassword's rules: only the password, readable by its owner
+// only), else from prompt with the text ask (nil: no terminal, an error
+// naming the ways to give it). where names the setting in errors
+// ("inject.bmc"); no error holds the password.
+func ReadSecret(ctx context.Context, where, ask, envVar, file string, env LookupEnvFunc, prompt func(string) (string, error)) (string, error) {
+	switch {
+	case envVar != "":
+		v, ok := nonEmptyEnv(env, envVar)
+		if !ok {
+			return "", usageErrorf("%s: password-env names %s, which is not set", where, envVar)
+		}
+		return v, nil
+	case file != "":
+		return readPasswordFile(ctx, where+": ", file)
+	case prompt == nil:
+		return "", UsageError{fmt.Errorf("%w for %s: name it with password-env or password-file in %s, or run on a terminal to be asked", ErrNoPassword, ask, where)}
+	}
+	pw, err := prompt(fmt.Sprintf("Password for %s: ", ask))
+	if err != nil {
+		return "", fmt.Errorf("read password: %w", err)
+	}
+	if pw == "" {
+		return "", usageErrorf("empty password")
+	}
+	return pw, nil
+}

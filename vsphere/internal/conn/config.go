@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/vtui/vtui/internal/tlstrust"
 )
 
 // Config says how to reach and log in to one vCenter (or ESXi host).
@@ -41,11 +43,11 @@ func (cfg Config) Validate(ctx context.Context) error {
 	if _, err := ParseURL(cfg.URL); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
-	if _, err := normalizeThumbprint(cfg.Thumbprint); err != nil {
+	if _, err := tlstrust.NormalizeThumbprint(cfg.Thumbprint); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
 	if cfg.CAFile != "" {
-		if _, err := loadCAFile(ctx, cfg.CAFile); err != nil {
+		if _, err := tlstrust.LoadCAFile(ctx, cfg.CAFile); err != nil {
 			return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 		}
 	}

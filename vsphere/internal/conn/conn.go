@@ -2,7 +2,6 @@ package conn
 
 import (
 	"context"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -22,7 +21,7 @@ import (
 	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
 
-	"github.com/vtui/vtui/internal/readlimit"
+	"github.com/vtui/vtui/internal/tlstrust"
 )
 
 const (
@@ -157,16 +156,11 @@ func Dial(ctx context.Context, cfg Config, opts ...Option) (*Conn, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	pin, err := normalizeThumbprint(cfg.Thumbprint)
+	d, err := tlstrust.NewDialer(ctx, cfg.CAFile, cfg.Thumbprint, cfg.Insecure, timeout)
 	if err != nil {
 		return nil, err
 	}
-	d := &tlsDialer{insecure: cfg.Insecure, timeout: timeout, pinned: pin}
-	if cfg.CAFile != "" {
-		if d.roots, err = loadCAFile(ctx, cfg.CAFile); err != nil {
-			return nil, err
-		}
-	}
+	d.Advice = vcenterAdvice
 	sc := soap.NewClient(u, cfg.Insecure)
 	t := sc.DefaultTransport()
 	t.DialTLSContext = d.DialTLSContext
@@ -245,7 +239,7 @@ func (c *Conn) Close(ctx context.Context) error {
 // do: a certificate problem names the fingerprints, a network problem names
 // the address and the timeout.
 func connectError(u *url.URL, timeout time.Duration, err error) error {
-	if ce, ok := asUntrustedCert(err); ok {
+	if ce, ok := tlstrust.AsUntrustedCert(err); ok {
 		return ce
 	}
 	addr := hostPort(u)
@@ -282,23 +276,6 @@ func hostPort(u *url.URL) string {
 		return u.Host
 	}
 	return u.Host + ":443"
-}
-
-// loadCAFile reads a PEM bundle of at most readlimit.Document bytes and
-// adds it to the system roots.
-func loadCAFile(ctx context.Context, name string) (*x509.CertPool, error) {
-	pem, err := readlimit.File(ctx, name, readlimit.Document)
-	if err != nil {
-		return nil, fmt.Errorf("read the CA file: %w", err)
-	}
-	pool, err := x509.SystemCertPool()
-	if err != nil {
-		pool = x509.NewCertPool()
-	}
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("the CA file %s holds no PEM certificate", name)
-	}
-	return pool, nil
 }
 
 // countingTransport counts HTTP requests and reads each response body to

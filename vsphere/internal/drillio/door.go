@@ -9,8 +9,11 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/vmware/govmomi/vim25/soap"
+	"github.com/vtui/vtui/internal/bmc"
+	"github.com/vtui/vtui/internal/simdoor"
 	"github.com/vtui/vtui/vsphere/internal/conn"
 )
 
@@ -34,21 +37,63 @@ type SimInfo struct {
 	// "recover", "isolate", "partition", "restore-network").
 	HAIsolationDelay string   `json:"ha_isolation_delay"`
 	Faults           []string `json:"faults"`
+	// Model is what the simulator models of vSphere HA; zero from a
+	// simulator older than it.
+	Model SimModel `json:"model"`
+	BMC   SimBMC   `json:"bmc"`
 }
+
+// SimBMC is where vtui's simulator's BMCs answer, by host name, whose
+// certificate they serve, and the credentials they take (which the door
+// hands to a logged-in session only; bmc.Credentials never prints or
+// marshals the password).
+type SimBMC struct {
+	Redfish     map[string]string `json:"redfish"`
+	IPMI        map[string]string `json:"ipmi,omitempty"`
+	Thumbprint  string            `json:"thumbprint"`
+	Credentials bmc.Credentials   `json:"-"`
+}
+
+// UnmarshalJSON reads the door's answer, credentials included.
+func (s *SimBMC) UnmarshalJSON(b []byte) error {
+	type plain SimBMC
+	var v struct {
+		plain
+		Username string `json:"username"`
+		Password string `json:"password"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*s = SimBMC(v.plain)
+	s.Credentials = bmc.Credentials{Username: v.Username, Password: v.Password}
+	return nil
+}
+
+// SimModel is what vtui's simulator models of vSphere HA, as its door
+// serves it.
+type SimModel = simdoor.Model
 
 // SimulatorInfo asks the server for vtui's simulator's fault door, as the
 // session. Any other server, a real vCenter above all, answers with an
-// error wrapping ErrNotSimulator, and nothing is changed.
-func SimulatorInfo(ctx context.Context, c *conn.Conn) (SimInfo, error) {
+// error wrapping ErrNotSimulator, and nothing is changed. The simulator
+// starts the IPMI BMCs of ipmiHosts first (it starts none unasked), so
+// that SimInfo.BMC.IPMI names them.
+func SimulatorInfo(ctx context.Context, c *conn.Conn, ipmiHosts ...string) (SimInfo, error) {
 	var info SimInfo
-	err := Door(ctx, c, http.MethodGet, "", &info)
+	query := ""
+	if len(ipmiHosts) > 0 {
+		query = "?" + url.Values{"ipmi": ipmiHosts}.Encode()
+	}
+	err := Door(ctx, c, http.MethodGet, query, &info)
 	if err == nil && info.Simulator != "vtui" {
 		err = fmt.Errorf("%w: %s answers on %s but not as vtui's simulator", ErrNotSimulator, c.Host(), doorPath)
 	}
 	return info, err
 }
 
-// Door calls the fault door of vtui's simulator with the session's cookie.
+// Door calls the fault door of vtui's simulator with the session's cookie;
+// path is below doorPath, with its query if any.
 func Door(ctx context.Context, c *conn.Conn, method, path string, out any) error {
 	return DoorWith(ctx, c, method, path, nil, out)
 }
@@ -57,7 +102,8 @@ func Door(ctx context.Context, c *conn.Conn, method, path string, out any) error
 // unless in is nil.
 func DoorWith(ctx context.Context, c *conn.Conn, method, path string, in, out any) error {
 	base := conn.SOAP(c).URL()
-	u := url.URL{Scheme: base.Scheme, Host: base.Host, Path: doorPath + path}
+	u := url.URL{Scheme: base.Scheme, Host: base.Host}
+	u.Path, u.RawQuery, _ = strings.Cut(doorPath+path, "?")
 	var send io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
