@@ -264,7 +264,7 @@ func contractRows(t *testing.T) []contractRow {
 		{"vtui drill history", []string{"drill", "history", okPlan}, nil, exitUsage, okPlan + " is not a directory"},
 		{"vtui drill history", []string{"drill", "history", dir, "extra"}, nil, exitUsage, "accepts at most 1 arg(s), received 2"},
 		{"vtui drill history", []string{"drill", "history", dir}, nil, exitOK, ""},
-		{"vtui drill validate", []string{"drill", "validate", badPlan}, nil, exitUsage, badPlan + `:3:11: scenario: "host-crash" is not one of host-failure, evacuation`},
+		{"vtui drill validate", []string{"drill", "validate", badPlan}, nil, exitUsage, badPlan + `:3:11: scenario: "host-crash" is not one of host-failure, isolation, partition, evacuation`},
 		{"vtui drill validate", []string{"drill", "validate", filepath.Join(dir, "absent.yaml")}, nil, exitUsage, "read the drill plan"},
 		{"vtui drill validate", []string{"drill", "validate", okPlan}, nil, exitOK, ""},
 		{"vtui drill validate", []string{"drill", "validate", okPlan}, configtest.Env{"GOVC_URL": "http://vc/sdk"}, exitOK, ""}, // it does not connect

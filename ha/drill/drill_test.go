@@ -567,6 +567,9 @@ func TestDrillChildProcess(t *testing.T) {
 	(&Runner{Client: c, Plan: plan, Journal: j}).Run(context.Background())
 }
 
+// TestSimulatorMethodsAreRefusedAgainstPlainVcsim: sim-crash, sim-network
+// (an isolation, a partition) and a BMC method with address simulator are
+// refused against a server without the fault door, changing nothing.
 func TestSimulatorMethodsAreRefusedAgainstPlainVcsim(t *testing.T) {
 	simulator.Test(func(ctx context.Context, vc *vim25.Client) {
 		pass, _ := simulator.DefaultLogin.Password()
@@ -582,6 +585,8 @@ func TestSimulatorMethodsAreRefusedAgainstPlainVcsim(t *testing.T) {
 		names := strings.NewReplacer("cluster-a", inv.Clusters[0].Name, "esx-a-01.lab.local", inv.FilterHosts(vsphere.Filter{Cluster: inv.Clusters[0].Name})[0].Name)
 		for _, tt := range []struct{ plan, message string }{
 			{crashPlan, "sim-crash works only against vtui's simulator"},
+			{isolationPlan, "sim-network works only against vtui's simulator"},
+			{strings.Replace(isolationPlan, "scenario: isolation", "scenario: partition", 1), "sim-network works only against vtui's simulator"},
 			{redfishPlan, "address simulator names the BMCs of vtui's simulator, and this is not it"},
 		} {
 			before := clusterState(t, c)

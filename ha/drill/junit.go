@@ -77,7 +77,7 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 			{"result", string(r.Result)}, {"ha", string(r.HA)}, {"targets", strings.Join(r.Targets, ",")},
 			{"rto_seconds", rtoSeconds(r.RTOSeconds)}, {"rto", r.RTO()}, {"rto_met", fmt.Sprint(r.RTOMet)}, {"expect_rto", r.Plan.Expect.RTO.String()},
 			{"lost", fmt.Sprint(r.Lost)}, {"late", fmt.Sprint(len(r.Verdicts(VerdictLate)))}, {"duplicated", fmt.Sprint(r.Duplicated)},
-			{"error_count", fmt.Sprint(r.ErrorCount)}, {"warning_count", fmt.Sprint(r.WarningCount)},
+			{"unexpected", fmt.Sprint(r.Unexpected)}, {"error_count", fmt.Sprint(r.ErrorCount)}, {"warning_count", fmt.Sprint(r.WarningCount)},
 		},
 	}
 	s.Properties = append(s.Properties, r.provenanceProperties()...)
@@ -108,6 +108,8 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 			problem.Message = fmt.Sprintf("late: back after %.1fs, beyond the RTO of %s", v.RecoverySeconds, r.Plan.Expect.RTO)
 		case VerdictDuplicated:
 			problem.Message = fmt.Sprintf("duplicated: powered on %d times, or running twice", v.PowerOns)
+		case VerdictUnexpected:
+			problem.Message = "unexpected: not as the preflight predicted: " + mismatch(v)
 		case VerdictNotFailed, VerdictNotBack:
 			problem.Message = string(v.Verdict) + ": nothing to judge"
 			tc.Skipped = problem
@@ -174,7 +176,8 @@ func (r *Report) provenanceProperties() []junitProperty {
 }
 
 // expectations are the drill-level test cases of a drill that ran: the
-// RTO met, no more VMs lost than expect.lost, none duplicated.
+// RTO met, no more VMs lost than expect.lost, none duplicated, each as
+// the preflight predicted.
 func (r *Report) expectations() []junitCase {
 	check := func(name string, ok bool, message string) junitCase {
 		c := junitCase{Class: "drill", Name: name, Time: seconds(0)}
@@ -187,5 +190,6 @@ func (r *Report) expectations() []junitCase {
 		check("rto", r.RTOMet, fmt.Sprintf("rto %s, expected at most %s", r.RTO(), r.Plan.Expect.RTO)),
 		check("lost", r.Lost <= r.Plan.Expect.Lost, fmt.Sprintf("%s lost, expected at most %d", format.Count(r.Lost, "protected VM"), r.Plan.Expect.Lost)),
 		check("duplicated", r.Duplicated == 0, fmt.Sprintf("%s powered on more than once or running twice", format.Count(r.Duplicated, "VM"))),
+		check("predicted", r.Unexpected == 0, fmt.Sprintf("%s not as the preflight predicted", format.Count(r.Unexpected, "protected VM"))),
 	}
 }

@@ -45,8 +45,8 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		{"Targets", strings.Join(r.Targets, ", ")},
 		{"HA", string(r.HA)},
 		{"RTO", fmt.Sprintf("%s (expected at most %s)", r.RTO(), r.Plan.Expect.RTO)},
-		{"Protected VMs", fmt.Sprintf("%d: %d lost (at most %d expected), %d late, %d duplicated", r.Protected(), r.Lost, r.Plan.Expect.Lost,
-			len(r.Verdicts(VerdictLate)), r.Duplicated)},
+		{"Protected VMs", fmt.Sprintf("%d: %d lost (at most %d expected), %d late, %d duplicated, %d not as predicted", r.Protected(), r.Lost, r.Plan.Expect.Lost,
+			len(r.Verdicts(VerdictLate)), r.Duplicated, r.Unexpected)},
 		{"Rollback", rollback},
 		{"Started", r.Started.Format("2006-01-02 15:04:05 MST")},
 		{"Wall time", fmt.Sprintf("%.1f s", r.Seconds)},
@@ -70,10 +70,10 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		b.WriteString("\n## VMs\n\n")
 		rows = rows[:0]
 		for _, v := range r.VMs {
-			rows = append(rows, []string{v.Name, string(v.Verdict), yesNo(v.Protected), string(v.RestartPriority), v.FromHost, instant(v.Down),
+			rows = append(rows, []string{v.Name, string(v.Verdict), string(v.Expected), yesNo(v.Protected), string(v.RestartPriority), v.FromHost, instant(v.Down),
 				instant(v.Back), v.ToHost, fmt.Sprint(v.PowerOns), v.Note})
 		}
-		table(&b, []string{"VM", "verdict", "protected", "priority", "from", "down (s)", "back (s)", "on", "power-ons", "note"}, rows)
+		table(&b, []string{"VM", "verdict", "predicted", "protected", "priority", "from", "down (s)", "back (s)", "on", "power-ons", "note"}, rows)
 	}
 	if len(r.Timeline) > 0 {
 		b.WriteString("\n## Timeline\n\n")

@@ -10,9 +10,10 @@ import (
 )
 
 // Late reports whether v is a protected VM that ran again, but later
-// than rto after the injection.
+// than rto after the injection, and was predicted to (or its report
+// predates predictions).
 func (v VMResult) Late(rto Duration) bool {
-	return v.Protected && v.Recovered && v.RecoverySeconds > rto.D().Seconds()
+	return v.Protected && v.Recovered && v.RecoverySeconds > rto.D().Seconds() && v.predictedBack()
 }
 
 // Late counts the protected VMs that ran again later than expect.rto.

@@ -65,20 +65,27 @@ type Report struct {
 	Timeline  []Moment     `json:"timeline"`
 	VMs       []VMResult   `json:"vms"`
 	// RTOSeconds is the RTO: the seconds until the last protected VM
-	// ran again. It is nil (JSON null) when no RTO was measured: a
+	// predicted to restart (or move) ran again; a VM predicted to keep
+	// running counts in none. It is nil (JSON null) when no RTO was measured: a
 	// protected VM never back makes it unbounded, and a drill
 	// interrupted, or whose injection did not take, measured none.
 	// Breakdown splits it into detection and restarts, and keeps the
 	// last recovery of the VMs that did run again. RTOMet says every
-	// protected VM ran again within expect.rto.
+	// protected VM predicted to restart ran again within expect.rto; when
+	// none was (each kept running, as predicted), that a target did go
+	// down.
 	RTOSeconds *float64  `json:"rto_seconds"`
 	RTOMet     bool      `json:"rto_met"`
 	Breakdown  Breakdown `json:"breakdown"`
 	// Lost counts protected VMs that did not run again on a surviving
 	// host; Duplicated counts VMs powered on more than once, or running
 	// twice (two powered-on VMs with one instance UUID).
-	Lost       int            `json:"lost"`
-	Duplicated int            `json:"duplicated"`
+	Lost       int `json:"lost"`
+	Duplicated int `json:"duplicated"`
+	// Unexpected counts protected VMs that run after the drill, but not
+	// as the preflight predicted: restarted where they were to keep
+	// running, say (each VM's expected and outcome).
+	Unexpected int            `json:"unexpected"`
 	Rollback   RollbackReport `json:"rollback"`
 	// Warnings are what the verdict does not rest on but people must
 	// know: changes others made to the cluster during the drill, which
@@ -127,6 +134,9 @@ func (r *Report) RTO() string {
 	if n := len(r.Verdicts(VerdictNotBack)); n > 0 {
 		return fmt.Sprintf("not measured: interrupted with %s not back", format.Count(n, "protected VM"))
 	}
+	if n := len(r.Verdicts(VerdictKeptRunning)); n > 0 {
+		return fmt.Sprintf("not measured: no protected VM was to restart (%s kept running, as predicted)", format.Count(n, "protected VM"))
+	}
 	return "not measured: no protected VM failed"
 }
 
@@ -161,10 +171,21 @@ type VMResult struct {
 	Protected    bool   `json:"protected"`
 	FromHost     string `json:"from_host"`
 	ToHost       string `json:"to_host"`
-	// Recovered says the VM ran again on a surviving host, and
-	// RecoverySeconds when, since the injection.
+	// Recovered says the VM runs after the drill: again on a surviving
+	// host, RecoverySeconds after the injection; or, predicted to keep
+	// running on a host whose network the drill cut, there, as it was.
 	Recovered       bool    `json:"recovered"`
 	RecoverySeconds float64 `json:"recovery_seconds"`
+	// Expected is the outcome the preflight predicted for a protected
+	// VM, and Outcome what the drill found: one that differs fails the
+	// drill.
+	Expected Outcome `json:"expected,omitempty"`
+	Outcome  Outcome `json:"outcome,omitempty"`
+	// ExpectedHost is where the preflight predicted it runs after the
+	// drill, for a restart or a VM kept running: a restart elsewhere is a
+	// warning, not a failure (real HA counts memory overhead, which the
+	// prediction does not).
+	ExpectedHost string `json:"expected_host,omitempty"`
 	// PowerOns counts its power-ons after the injection: 1 after a
 	// restart, 0 after a vMotion; more is a duplicate.
 	PowerOns int    `json:"power_ons"`
@@ -173,9 +194,10 @@ type VMResult struct {
 	// RestartPriority is the restart priority HA gives it (its
 	// override, else the cluster's), as the preflight read it.
 	RestartPriority clusterspec.RestartPriority `json:"restart_priority,omitempty"`
-	// Down is when it stopped running: its host was seen failing, or it
-	// was seen off; Back when it ran again on a surviving host (on
-	// ToHost). Each is absent when it did not happen.
+	// Down is when it stopped running: its host was seen failing (or cut
+	// off), or it was seen off; Back when it ran again on a surviving
+	// host (on ToHost). Each is absent when it did not happen: a VM that
+	// ran on behind a cut network has no Down.
 	Down *Instant `json:"down,omitempty"`
 	Back *Instant `json:"back,omitempty"`
 	// Verdict is its outcome (see Verdict).
@@ -205,6 +227,14 @@ const (
 	// VerdictNotFailed: its host never failed (it runs on no target, or
 	// the injection did not take): it proves nothing.
 	VerdictNotFailed Verdict = "not-failed"
+	// VerdictKeptRunning: predicted to keep running on a host whose
+	// network the drill cut (an isolation response of none, a
+	// partition), and it did, never powered off or on again.
+	VerdictKeptRunning Verdict = "kept-running"
+	// VerdictUnexpected: it runs after the drill, but not as the
+	// preflight predicted (Expected, Outcome): restarted where it was to
+	// keep running, say. It fails the drill.
+	VerdictUnexpected Verdict = "unexpected"
 	// VerdictNotBack: not back when the drill was interrupted; not
 	// counted as lost, for HA had not finished.
 	VerdictNotBack Verdict = "not-back"
@@ -215,12 +245,13 @@ const (
 
 // Failed says the verdict fails the VM's test case.
 func (v Verdict) Failed() bool {
-	return v == VerdictLate || v == VerdictLost || v == VerdictDuplicated
+	return v == VerdictLate || v == VerdictLost || v == VerdictDuplicated || v == VerdictUnexpected
 }
 
 // Breakdown splits the RTO: seconds from the injection to the first
-// target seen failing, to HA declaring it failed, and to the first and
-// last protected VM running again. Zero where it did not happen.
+// target seen failing (or cut off), to HA declaring one failed (or, in an
+// isolation, isolated: DasHostIsolatedEvent), and to the first and last
+// protected VM running again. Zero where it did not happen.
 type Breakdown struct {
 	DetectedSeconds      float64 `json:"detected_seconds"`
 	DeclaredSeconds      float64 `json:"declared_failed_seconds"`

@@ -61,12 +61,14 @@ func sampleReport(t *testing.T) *Report {
 		},
 		VMs: []VMResult{
 			{Name: "app-01", InstanceUUID: "uuid-app", Protected: true, FromHost: "esx-a-01.lab.local", ToHost: "esx-a-03.lab.local",
-				Recovered: true, RecoverySeconds: 41.2, PowerOns: 1, RestartPriority: "low", Down: instant(0.02), Back: instant(41.2), Verdict: VerdictLate},
+				Recovered: true, RecoverySeconds: 41.2, PowerOns: 1, RestartPriority: "low", Down: instant(0.02), Back: instant(41.2), Verdict: VerdictLate,
+				Expected: OutcomeRestarts, Outcome: OutcomeRestarts, ExpectedHost: "esx-a-03.lab.local"},
 			{Name: "db-01", InstanceUUID: "uuid-db", Protected: true, FromHost: "esx-a-01.lab.local", ToHost: "esx-a-01.lab.local",
 				Note:            "HA could not restart it: not enough resources | memory; HA gave up after 5 attempts (das.maxvmrestartcount 5)",
-				RestartPriority: "high", Down: instant(0.02), Verdict: VerdictLost},
+				RestartPriority: "high", Down: instant(0.02), Verdict: VerdictLost, Expected: OutcomeRestarts, Outcome: OutcomeStaysDown},
 			{Name: "web-01", InstanceUUID: "uuid-web", Protected: true, FromHost: "esx-a-01.lab.local", ToHost: "esx-a-02.lab.local",
-				Recovered: true, RecoverySeconds: 16.5, PowerOns: 1, RestartPriority: "medium", Down: instant(0.02), Back: instant(16.5), Verdict: VerdictOnTime},
+				Recovered: true, RecoverySeconds: 16.5, PowerOns: 1, RestartPriority: "medium", Down: instant(0.02), Back: instant(16.5), Verdict: VerdictOnTime,
+				Expected: OutcomeRestarts, Outcome: OutcomeRestarts},
 		},
 		Breakdown: Breakdown{DetectedSeconds: 0.02, DeclaredSeconds: 15, FirstRecoverySeconds: 16.5, LastRecoverySeconds: 41.2},
 		Lost:      1,
@@ -128,7 +130,7 @@ func TestReportJSONHasTheDocumentedFields(t *testing.T) {
 	if err := json.Unmarshal(b.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"plan", "preflight", "timeline", "vms", "rto_seconds", "lost", "duplicated", "result", "rollback", "ha", "breakdown", "targets",
+	for _, k := range []string{"plan", "preflight", "timeline", "vms", "rto_seconds", "lost", "duplicated", "unexpected", "result", "rollback", "ha", "breakdown", "targets",
 		"rto_met", "warnings", "error_count", "warning_count", "steps"} {
 		if _, ok := got[k]; !ok {
 			t.Errorf("the JSON report has no %q", k)
@@ -136,32 +138,44 @@ func TestReportJSONHasTheDocumentedFields(t *testing.T) {
 	}
 	var vms []map[string]any
 	_ = json.Unmarshal(got["vms"], &vms)
-	for _, k := range []string{"name", "from_host", "to_host", "recovered", "recovery_seconds", "restart_priority", "down", "verdict"} {
+	for _, k := range []string{"name", "from_host", "to_host", "recovered", "recovery_seconds", "expected", "outcome", "restart_priority", "down", "verdict"} {
 		if _, ok := vms[0][k]; !ok {
 			t.Errorf("a VM of the JSON report has no %q", k)
 		}
 	}
 }
 
+// TestJUnitCountsFailures: a case per gate, steady-state check,
+// protected VM and expectation, and the rollback; a VM late, lost or not
+// as predicted fails its case, and the drill's expectation with it.
 func TestJUnitCountsFailures(t *testing.T) {
-	var b bytes.Buffer
-	if err := sampleReport(t).WriteJUnit(&b); err != nil {
-		t.Fatal(err)
-	}
-	var s junitSuites
-	if err := xml.Unmarshal(b.Bytes(), &s); err != nil {
-		t.Fatal(err)
-	}
-	var failed []string
-	for _, c := range s.Suites[0].Cases {
-		if c.Failure != nil {
-			failed = append(failed, c.Class+"/"+c.Name)
+	failures := func(r *Report) (*junitSuites, []string) {
+		var b bytes.Buffer
+		if err := r.WriteJUnit(&b); err != nil {
+			t.Fatal(err)
 		}
+		var s junitSuites
+		if err := xml.Unmarshal(b.Bytes(), &s); err != nil {
+			t.Fatal(err)
+		}
+		var failed []string
+		for _, c := range s.Suites[0].Cases {
+			if c.Failure != nil {
+				failed = append(failed, c.Class+"/"+c.Name)
+			}
+		}
+		return &s, failed
 	}
+	s, failed := failures(sampleReport(t))
 	// 3 preflight checks, 2 steady-state checks (before and after), 3
-	// protected VMs, 3 expectations, the rollback.
-	if want := []string{"recovery/app-01", "recovery/db-01", "drill/rto", "drill/lost"}; s.Tests != 12 || s.Failures != 4 || !slices.Equal(failed, want) {
-		t.Errorf("tests %d failures %d failed %v; want 12 cases, %v failing", s.Tests, s.Failures, failed, want)
+	// protected VMs, 4 expectations, the rollback.
+	if want := []string{"recovery/app-01", "recovery/db-01", "drill/rto", "drill/lost"}; s.Tests != 13 || s.Failures != 4 || !slices.Equal(failed, want) {
+		t.Errorf("tests %d failures %d failed %v; want 13 cases, %v failing", s.Tests, s.Failures, failed, want)
+	}
+	r := sampleReport(t) // web-01 restarted, predicted to keep running
+	r.VMs[2].Expected, r.VMs[2].Verdict, r.Unexpected = OutcomeKeepsRunning, VerdictUnexpected, 1
+	if _, failed := failures(r); !slices.Contains(failed, "recovery/web-01") || !slices.Contains(failed, "drill/predicted") {
+		t.Errorf("failed %v; want web-01's case and the prediction's failing", failed)
 	}
 }
 

@@ -1,6 +1,7 @@
 package drill
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -23,9 +24,23 @@ type tracker struct {
 	vms      map[vsphere.Ref]*vmTrack
 	hosts    map[vsphere.Ref]*hostTrack
 	moments  []Moment
-	// detected is when a target was first seen failing (not connected),
-	// declared when HA declared one failed (DasHostFailedEvent).
+	// detected is when a target was first seen failing or cut off (not
+	// connected), declared when HA declared one failed or isolated
+	// (DasHostFailedEvent, DasHostIsolatedEvent). seenDown is when each
+	// target (by ID) was first seen so.
 	detected, declared time.Time
+	seenDown           map[string]time.Time
+	// cutOff says the targets' network is cut, not the hosts failed: a
+	// VM of a target may keep running there, seen through a host that
+	// does not answer. watch is how long after t0 the VMs predicted to
+	// keep running on a target are watched (Preflight.Watch), until
+	// watchEnd; undetectedEnd says the detect timeout passed, so the VMs
+	// of a target not seen down are no longer waited for.
+	cutOff        bool
+	detects       bool // the targets go down (not an evacuation)
+	watch         time.Duration
+	watchEnd      time.Time
+	undetectedEnd bool
 	// maxRestarts is the cluster's das.maxvmrestartcount: the attempts
 	// HA makes to restart a VM before it gives up.
 	maxRestarts int
@@ -39,6 +54,13 @@ type vmTrack struct {
 	from                string // its host ID when the drill started
 	host, power, conn   string
 	seen                bool // its state has arrived
+	// expect is the outcome the preflight predicted, and why; "" for a
+	// VM that is not protected.
+	expect   Outcome
+	why      string
+	expectTo string // where it should run after: Prediction.To or Host
+	// stopped says it was seen not powered on after t0.
+	stopped bool
 	// left says it stopped running where it was, or moved, after t0;
 	// down is when it was first seen not running (off, or on a host seen
 	// failing); recovered is when it last started running again on a
@@ -72,7 +94,8 @@ type hostTrack struct {
 // inventory.
 func newTracker(pre *Preflight, onMoment func(Moment)) *tracker {
 	t := &tracker{hostName: map[string]string{}, targets: map[string]bool{}, vms: map[vsphere.Ref]*vmTrack{},
-		hosts: map[vsphere.Ref]*hostTrack{}, onMoment: onMoment, maxRestarts: maxRestarts(pre.config)}
+		hosts: map[vsphere.Ref]*hostTrack{}, onMoment: onMoment, maxRestarts: maxRestarts(pre.config),
+		seenDown: map[string]time.Time{}, cutOff: pre.Scenario.cutsNetwork(), detects: pre.Scenario != ScenarioEvacuation, watch: pre.Watch}
 	var spec clusterspec.Config
 	if pre.config != nil {
 		spec = pre.config.Spec
@@ -86,14 +109,24 @@ func newTracker(pre *Preflight, onMoment func(Moment)) *tracker {
 	for _, h := range pre.Targets {
 		t.targets[h.Ref.Value] = true
 	}
-	protected := map[vsphere.Ref]bool{}
-	for _, v := range pre.Protected {
-		protected[v.Ref] = true
+	protected := map[vsphere.Ref]*Prediction{}
+	for i, v := range pre.Protected {
+		protected[v.Ref] = &Prediction{}
+		if i < len(pre.Predictions) {
+			protected[v.Ref] = &pre.Predictions[i]
+		}
 	}
 	for _, v := range pre.inv.VMs {
 		if v.ClusterRef == pre.Cluster.Ref {
-			t.vms[v.Ref] = &vmTrack{name: v.Name, uuid: v.InstanceUUID, protected: protected[v.Ref],
+			vt := &vmTrack{name: v.Name, uuid: v.InstanceUUID, protected: protected[v.Ref] != nil,
 				onTarget: t.targets[v.HostRef.Value], from: v.HostRef.Value, priority: spec.EffectiveRestartPriority(v.Name)}
+			if pr := protected[v.Ref]; pr != nil {
+				vt.expect, vt.why, vt.expectTo = pr.Outcome, pr.String(), cmp.Or(pr.To, pr.Host)
+				if pr.Outcome == OutcomeStaysDown || pr.Outcome == OutcomeMoves {
+					vt.expectTo = ""
+				}
+			}
+			t.vms[v.Ref] = vt
 		}
 	}
 	return t
@@ -142,7 +175,7 @@ func (t *tracker) add(m Moment) {
 
 // inject marks the injection: from now on changes are evidence.
 func (t *tracker) inject(at time.Time) {
-	t.t0 = at
+	t.t0, t.watchEnd = at, at.Add(t.watch)
 	for i := range t.moments {
 		t.moments[i].At = round(t.moments[i].Time.Sub(at).Seconds())
 	}
@@ -177,8 +210,8 @@ func (t *tracker) event(ob drillkit.Observation) {
 		return
 	}
 	switch ob.Event {
-	case "DasHostFailedEvent":
-		if t.declared.IsZero() {
+	case "DasHostFailedEvent", "DasHostIsolatedEvent":
+		if t.declared.IsZero() && t.isTarget(ob.Name) {
 			t.declared = ob.Time
 		}
 	case "NotEnoughResourcesToStartVmEvent":
@@ -221,6 +254,9 @@ func (t *tracker) host(h *hostTrack, ob drillkit.Observation) {
 		if t.detected.IsZero() {
 			t.detected = ob.Time
 		}
+		if t.seenDown[ob.Ref.Value].IsZero() {
+			t.seenDown[ob.Ref.Value] = ob.Time
+		}
 		for _, v := range t.vms {
 			if v.host == ob.Ref.Value && v.down.IsZero() {
 				v.down = ob.Time
@@ -228,6 +264,16 @@ func (t *tracker) host(h *hostTrack, ob drillkit.Observation) {
 		}
 	}
 	t.add(Moment{Time: ob.Time, Kind: "host", Object: h.name, What: change(ob.Property, ob.Value)})
+}
+
+// isTarget says hostName names a target.
+func (t *tracker) isTarget(hostName string) bool {
+	for id := range t.targets {
+		if t.hostName[id] == hostName {
+			return true
+		}
+	}
+	return false
 }
 
 func (t *tracker) vm(v *vmTrack, ob drillkit.Observation) {
@@ -251,6 +297,9 @@ func (t *tracker) vm(v *vmTrack, ob drillkit.Observation) {
 	}
 	if v.power == "poweredOn" && !wasOn {
 		v.powerOns++
+	}
+	if ob.Property == "runtime.powerState" && v.power != "poweredOn" {
+		v.stopped = true
 	}
 	value := ob.Value
 	if ob.Property == "runtime.host" {
@@ -293,14 +342,57 @@ func (v *vmTrack) running(targets map[string]bool) bool {
 }
 
 // done reports whether every protected VM of the targets is accounted
-// for: it runs again, or HA gave up restarting it.
-func (t *tracker) done() bool {
+// for at now: one predicted to keep running once the watch has ended
+// (whatever it did, the verdict reads it then); another once it runs
+// again or HA gave up on it. The VMs of a target not seen down by the
+// detect timeout are not waited for: nothing happens to them.
+func (t *tracker) done(now time.Time) bool {
 	for _, v := range t.vms {
-		if v.protected && v.onTarget && v.recovered.IsZero() && !t.givenUp(v) {
+		switch {
+		case !v.protected || !v.onTarget:
+		case t.undetectedEnd && t.seenDown[v.from].IsZero():
+		case v.expect == OutcomeKeepsRunning:
+			if now.Before(t.watchEnd) {
+				return false
+			}
+		case v.recovered.IsZero() && !t.givenUp(v):
 			return false
 		}
 	}
 	return true
+}
+
+// undetected names the targets not seen down (not connected) since t0.
+func (t *tracker) undetected() []string {
+	var out []string
+	for id := range t.targets {
+		if t.seenDown[id].IsZero() {
+			out = append(out, t.hostName[id])
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// found is what became of v: it ran on, never stopped or powered on
+// again, where it was or, off the targets, anywhere (keeps-running: on a
+// target whose network is cut it is seen through a host that does not
+// answer, in its last state); it moved to a surviving host running, which
+// only an evacuation does (moves); it runs again on a surviving host
+// (restarts: a VM cannot move off a host that is down or cut off, so it
+// was restarted, whether or not the power-on's evidence arrived); else it
+// stays down.
+func (t *tracker) found(v *vmTrack) Outcome {
+	calm := !v.stopped && v.starts() == 0 && v.power == "poweredOn"
+	switch {
+	case calm && (!v.onTarget || (t.cutOff && v.host == v.from)):
+		return OutcomeKeepsRunning
+	case !v.running(t.targets):
+		return OutcomeStaysDown
+	case calm && !t.detects:
+		return OutcomeMoves
+	}
+	return OutcomeRestarts
 }
 
 // givenUp says HA gave up restarting v, with no retry pending: it is not
@@ -330,7 +422,8 @@ func maxRestarts(cfg *vsphere.ClusterConfig) int {
 
 // outcome reports the protected VMs and those of the targets; inv is the
 // inventory read after the observation, to find two VMs running with one
-// instance UUID.
+// instance UUID. It gives the verdict of a VM whose host never went down
+// (not-failed); the drill judges the others (verdictOf).
 func (t *tracker) outcome(inv *vsphere.Inventory) (vms []VMResult, lost, duplicated int) {
 	running := map[string][]string{}
 	if inv != nil {
@@ -345,13 +438,25 @@ func (t *tracker) outcome(inv *vsphere.Inventory) (vms []VMResult, lost, duplica
 			continue
 		}
 		r := VMResult{Name: v.name, InstanceUUID: v.uuid, Protected: v.protected, FromHost: t.hostName[v.from], ToHost: t.hostName[v.host],
-			PowerOns: v.starts(), RestartPriority: v.priority, Down: t.instant(v.down)}
-		if v.running(t.targets) {
+			PowerOns: v.starts(), RestartPriority: v.priority, Expected: v.expect, ExpectedHost: v.expectTo}
+		found := t.found(v)
+		if v.protected {
+			r.Outcome = found
+		}
+		if found != OutcomeKeepsRunning {
+			// A VM that ran on behind a cut network never went down,
+			// though vCenter lost sight of it.
+			r.Down = t.instant(v.down)
+		}
+		switch {
+		case v.running(t.targets):
 			r.Recovered = true
 			if !v.recovered.IsZero() {
 				r.RecoverySeconds = round(v.recovered.Sub(t.t0).Seconds())
 				r.Back = t.instant(v.recovered)
 			}
+		case r.Outcome == OutcomeKeepsRunning && v.expect == OutcomeKeepsRunning:
+			r.Recovered = true // on its cut-off host, as predicted
 		}
 		notes := slices.Clone(v.notes)
 		if twins := running[v.uuid]; len(twins) > 1 {
@@ -360,13 +465,26 @@ func (t *tracker) outcome(inv *vsphere.Inventory) (vms []VMResult, lost, duplica
 		if v.starts() > 1 || len(running[v.uuid]) > 1 {
 			duplicated++
 		}
-		if v.protected && !r.Recovered {
+		if v.protected && r.Outcome != v.expect {
+			notes = append(notes, "predicted: "+v.why)
+		}
+		switch {
+		case !v.protected || r.Recovered:
+		case t.detects && v.onTarget && t.seenDown[v.from].IsZero():
+			// Its host never went down: it was never lost.
+			r.Verdict = VerdictNotFailed
+			notes = append(notes, "not lost: its host never failed, so the injection did not take")
+		default:
 			lost++
 			if t.givenUp(v) {
 				notes = append(notes, fmt.Sprintf("HA gave up after %d attempts (das.maxvmrestartcount %d)", v.refused, t.maxRestarts))
 			}
 			if v.host != "" && t.targets[v.host] {
-				notes = append(notes, "still on the failed host "+t.hostName[v.host])
+				how := "failed"
+				if t.cutOff {
+					how = "cut-off"
+				}
+				notes = append(notes, "still on the "+how+" host "+t.hostName[v.host])
 			}
 		}
 		r.Note = strings.Join(notes, "; ")

@@ -15,20 +15,29 @@ import (
 )
 
 // verify follows the observations until every protected VM of the
-// targets runs again on a surviving host. It stops early, failing the
-// drill, when no target is seen failing within the detect timeout (the
-// injection had no effect) or when the timeout passes: a timeout is never
-// a pass.
+// targets is accounted for (tracker.done): it runs again on a surviving
+// host, HA gave up on it, or, predicted to keep running, the watch ended.
+// No target seen going down within the detect timeout fails the drill:
+// when none was, the injection had no effect and the drill stops; else
+// the VMs of the others are still waited for. The timeout fails it too:
+// a timeout is never a pass.
 func (d *drill) verify(ctx context.Context, obs *drillkit.Observer) error {
 	t0 := d.track.t0
 	deadline := t0.Add(d.Plan.Timeout.D())
 	detectBy := t0.Add(d.Plan.DetectTimeout.D())
-	mustDetect := d.Plan.Scenario == ScenarioHostFailure
-	for !d.track.done() {
-		undetected := mustDetect && d.track.detected.IsZero()
+	down, hint := "failing", "a clean shutdown does not fail a host over; method command needs a hard power-off"
+	if d.Plan.Scenario.cutsNetwork() {
+		down, hint = "cut off", "method command must cut the host's management network"
+	}
+observe:
+	for !d.track.done(time.Now()) {
+		undetected := d.track.detects && !d.track.undetectedEnd && len(d.track.undetected()) > 0
 		wait := deadline
 		if undetected && detectBy.Before(wait) {
 			wait = detectBy
+		}
+		if w := d.track.watchEnd; time.Now().Before(w) && w.Before(wait) {
+			wait = w
 		}
 		wctx, cancel := context.WithDeadline(ctx, wait)
 		next, err := obs.Next(wctx, d.seen)
@@ -37,15 +46,21 @@ func (d *drill) verify(ctx context.Context, obs *drillkit.Observer) error {
 		case ctx.Err() != nil:
 			return errInterrupted
 		case errors.Is(err, context.DeadlineExceeded) && undetected && !time.Now().Before(detectBy):
-			d.fail("the injection did not take: no target was seen failing (notResponding) within detect-timeout %s "+
-				"(a clean shutdown does not fail a host over; method command needs a hard power-off)", d.Plan.DetectTimeout)
+			missing := d.track.undetected()
+			if d.track.detected.IsZero() {
+				d.fail("the injection did not take: no target was seen %s (notResponding) within detect-timeout %s (%s)", down, d.Plan.DetectTimeout, hint)
+				break observe
+			}
+			d.fail("the injection did not take on %s: not seen %s (notResponding) within detect-timeout %s (%s)", strings.Join(missing, ", "), down, d.Plan.DetectTimeout, hint)
+			d.track.undetectedEnd = true
+			continue
 		case errors.Is(err, context.DeadlineExceeded) && !time.Now().Before(deadline):
 			d.fail("timeout %s passed with protected VMs not running again", d.Plan.Timeout)
+			break observe
+		case errors.Is(err, context.DeadlineExceeded):
+			continue // the watch ended
 		case err != nil:
 			return fmt.Errorf("observe %s: %w", d.pre.Cluster.Name, err)
-		}
-		if err != nil {
-			break
 		}
 		d.seen += len(next)
 		d.track.applyAll(next)
@@ -88,39 +103,40 @@ func (d *drill) checkRules(ctx context.Context) {
 	}
 }
 
-// account fills the report's VMs and figures from what the tracker saw;
-// inv, if not nil, is read after the observation to find VMs running twice.
+// account fills the report's VMs, their verdicts and the figures from
+// what the tracker saw; inv, if not nil, is read after the observation to
+// find VMs running twice. The RTO is that of the VMs predicted to restart
+// or move: one predicted to keep running is not waited for, and comes
+// back only when the prediction failed (VerdictUnexpected).
 func (d *drill) account(inv *vsphere.Inventory) {
 	r := d.rep
 	r.VMs, r.Lost, r.Duplicated = d.track.outcome(inv)
-	// No target failed: a VM still on one was never lost.
-	noFailure := d.Plan.Scenario == ScenarioHostFailure && d.track.detected.IsZero()
-	if noFailure {
-		r.Lost = 0
-	}
 	rto := d.Plan.Expect.RTO.D().Seconds()
 	first, last := 0.0, 0.0
 	for i := range r.VMs {
 		v := &r.VMs[i]
-		v.Verdict = verdictOf(*v, rto)
-		if v.Verdict == VerdictLost && noFailure {
-			v.Verdict = VerdictNotFailed
-			v.Note = addNote(v.Note, "not lost: its host never failed, so the injection did not take")
+		if v.Verdict == "" {
+			v.Verdict = verdictOf(*v, rto, d.track.cutOff && d.track.isTarget(v.FromHost))
 		}
-		if v.Protected && v.Back != nil {
+		if v.Protected && v.Back != nil && v.predictedBack() {
 			last = max(last, v.Back.Seconds)
 			if first == 0 || v.Back.Seconds < first {
 				first = v.Back.Seconds
 			}
 		}
+		if v.Protected && v.Recovered && v.Outcome != v.Expected {
+			r.Unexpected++
+		}
 	}
-	// The RTO is the time until the last protected VM is back: unbounded
-	// while one never is, unmeasured when none failed.
+	// The RTO is the time until the last protected VM predicted back is
+	// back: unbounded while one never is, unmeasured when none failed.
 	r.RTOSeconds = nil
 	if r.Lost == 0 && last > 0 {
 		r.RTOSeconds = &last
 	}
-	r.RTOMet = r.RTOSeconds != nil && last <= rto
+	// Met with none lost or late; when none was to come back (each
+	// kept running, as predicted), once a target was seen going down.
+	r.RTOMet = r.Lost == 0 && last <= rto && (last > 0 || !d.track.detected.IsZero())
 	since := func(t time.Time) float64 {
 		if t.IsZero() {
 			return 0
@@ -131,8 +147,9 @@ func (d *drill) account(inv *vsphere.Inventory) {
 		FirstRecoverySeconds: first, LastRecoverySeconds: last}
 }
 
-// verdictOf judges one VM against rto, in seconds.
-func verdictOf(v VMResult, rto float64) Verdict {
+// verdictOf judges one VM against its prediction and rto, in seconds;
+// cut says the drill cut its host's network.
+func verdictOf(v VMResult, rto float64, cut bool) Verdict {
 	switch {
 	case !v.Protected:
 		return VerdictUnprotected
@@ -140,12 +157,23 @@ func verdictOf(v VMResult, rto float64) Verdict {
 		return VerdictDuplicated
 	case !v.Recovered:
 		return VerdictLost
+	case v.Outcome != v.Expected:
+		return VerdictUnexpected
+	case v.Back == nil && cut:
+		return VerdictKeptRunning // behind its cut network, as predicted
 	case v.Back == nil:
 		return VerdictNotFailed // it kept running where it was
 	case v.Back.Seconds > rto:
 		return VerdictLate
 	}
 	return VerdictOnTime
+}
+
+// predictedBack says the preflight predicted the VM to run again after
+// stopping or moving (restarts, moves), or predicted nothing: its time
+// back counts in the RTO.
+func (v VMResult) predictedBack() bool {
+	return v.Expected == OutcomeRestarts || v.Expected == OutcomeMoves || v.Expected == ""
 }
 
 // duplicated says the VM was powered on more than once, or runs twice.
@@ -196,6 +224,20 @@ func (d *drill) judge() {
 		// The loss itself is tolerated, the RTO still not met: say so.
 		r.Warnings = append(r.Warnings, fmt.Sprintf("the RTO was not met: %s never back, which expect.lost (%d) tolerates",
 			format.Count(r.Lost, "protected VM"), d.Plan.Expect.Lost))
+	}
+	if r.Unexpected > 0 {
+		var names []string
+		for _, v := range r.VMs {
+			if v.Protected && v.Recovered && v.Outcome != v.Expected {
+				names = append(names, mismatch(v))
+			}
+		}
+		d.fail("%s did not do as the preflight predicted: %s", format.Count(r.Unexpected, "protected VM"), gate.Summarize(names, "; "))
+	}
+	for _, v := range r.VMs {
+		if v.Protected && v.Outcome == OutcomeRestarts && v.Expected == OutcomeRestarts && v.ExpectedHost != "" && v.ToHost != v.ExpectedHost {
+			r.Warnings = append(r.Warnings, fmt.Sprintf("%s restarted on %s, not on %s as the preflight's what-if placed it", v.Name, v.ToHost, v.ExpectedHost))
+		}
 	}
 	if r.Duplicated > 0 {
 		var names []string

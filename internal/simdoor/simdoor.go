@@ -34,7 +34,8 @@ type HA struct {
 	// option overrides it.
 	MaxRestartCount int `json:"max_restart_count"`
 	// Scale is what the delays vSphere sets in seconds (postReadyDelay,
-	// restartPriorityTimeout, the retry delay) are multiplied by:
+	// restartPriorityTimeout, the retry delay, the isolation delays) are
+	// multiplied by:
 	// DetectDelay / 15 s.
 	Scale float64 `json:"scale"`
 }

@@ -331,8 +331,8 @@ func (m *Model) resultLines() []string {
 		out = append(out, wrapText(fmt.Sprintf("RTO %s (at most %s): failing seen at %s, declared failed at %s, VMs back from %s to %s",
 			rep.RTO(), rep.Plan.Expect.RTO, seconds(b.DetectedSeconds), seconds(b.DeclaredSeconds),
 			seconds(b.FirstRecoverySeconds), seconds(b.LastRecoverySeconds)), w, 0, 2)...)
-		out = append(out, fmt.Sprintf("%d protected VMs: %d lost (at most %d), %d late, %d duplicated", rep.Protected(), rep.Lost,
-			rep.Plan.Expect.Lost, len(rep.Verdicts(drill.VerdictLate)), rep.Duplicated))
+		out = append(out, fmt.Sprintf("%d protected VMs: %d lost (at most %d), %d late, %d duplicated, %d not as predicted", rep.Protected(), rep.Lost,
+			rep.Plan.Expect.Lost, len(rep.Verdicts(drill.VerdictLate)), rep.Duplicated, rep.Unexpected))
 	}
 	out = append(out, m.verdictLines(rep.VMs)...)
 	if len(rep.Warnings) > 0 {

@@ -27,10 +27,15 @@ import (
 //	GET  /vtui/sim/v1?ipmi=HOST&ipmi=...  the same, once those hosts' IPMI BMCs serve (ipmi.go)
 //	POST /vtui/sim/v1/hosts/{name}/crash  crash a host (HA emulation)
 //	POST /vtui/sim/v1/hosts/{name}/recover
+//	POST /vtui/sim/v1/hosts/{name}/isolate          cut its management network
+//	POST /vtui/sim/v1/partition                     {"hosts": ["esx-a-03.lab.local", ...]}
+//	POST /vtui/sim/v1/hosts/{name}/restore-network  end its isolation or partition
 //
-// Errors are JSON {"error": "..."} with 400 (too many BMCs asked for), 401
-// (no live session), 404 (no such host) or 409 (the host is not in a state
-// that allows it, or no more BMCs may start).
+// Errors are JSON {"error": "..."} with 400 (too many BMCs asked for, or
+// a partition's body is not JSON, or larger than maxDoorBody), 401 (no
+// live session), 404 (no such host) or 409 (the host is not in a state
+// that allows it, the hosts of a partition are not some of one cluster's,
+// or no more BMCs may start).
 
 // doorPath is where the door opens.
 const doorPath = "/vtui/sim/v1"
@@ -43,6 +48,12 @@ type DoorInfo struct {
 	// durations ("15s"); a boot time range is "30s-1m30s".
 	HADetectDelay string `json:"ha_detect_delay"`
 	HABootTime    string `json:"ha_boot_time"`
+	// HAIsolationDelay is how long a secondary whose network is cut takes
+	// to declare itself isolated (vSphere's 30 s, scaled like the
+	// detection delay).
+	HAIsolationDelay string `json:"ha_isolation_delay"`
+	// Faults are the door's operations: doorFaults.
+	Faults []string `json:"faults"`
 	// Model is the HA emulation's parameters and what it does not model
 	// (model.go), for a drill's report.
 	Model Model `json:"model"`
@@ -68,6 +79,12 @@ type DoorBMC struct {
 	Username   string `json:"username"`
 	Password   string `json:"password"`
 }
+
+// doorFaults are the operations the door offers.
+var doorFaults = []string{"crash", "recover", "isolate", "partition", "restore-network"}
+
+// maxDoorBody bounds the body of a door request.
+const maxDoorBody = 64 << 10
 
 // currentTime is a SOAP call that needs a session: CurrentTime.
 const currentTime = `<?xml version="1.0" encoding="UTF-8"?>
@@ -106,8 +123,10 @@ func (vc *vcenter) door() http.Handler {
 			}
 		}
 		vc.mu.Lock()
-		info := DoorInfo{Simulator: "vtui", API: 1, HADetectDelay: vc.ha.opts.detect().String(), HABootTime: vc.ha.opts.bootTimes(), Model: vc.ha.opts.model()}
+		o := vc.ha.opts
 		vc.mu.Unlock()
+		info := DoorInfo{Simulator: "vtui", API: 1, HADetectDelay: o.detect().String(), HABootTime: o.bootTimes(),
+			HAIsolationDelay: o.isolationDelay(false).String(), Faults: doorFaults, Model: o.model()}
 		info.BMC = vc.redfish.bmcInfo(r.Host)
 		info.BMC.IPMI = vc.ipmiServing()
 		writeJSON(w, http.StatusOK, info)
@@ -115,15 +134,24 @@ func (vc *vcenter) door() http.Handler {
 	host := func(act func(ctx *simulator.Context, name string) error) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
 			name := r.PathValue("name")
-			if err := act(vc.sctx, name); err != nil {
-				writeError(w, err)
-				return
-			}
-			writeJSON(w, http.StatusOK, map[string]string{"host": name})
+			answer(w, map[string]string{"host": name}, act(vc.sctx, name))
 		}
 	}
 	mux.HandleFunc("POST "+doorPath+"/hosts/{name}/crash", host(vc.crash))
 	mux.HandleFunc("POST "+doorPath+"/hosts/{name}/recover", host(vc.recover))
+	mux.HandleFunc("POST "+doorPath+"/hosts/{name}/isolate", host(vc.isolate))
+	mux.HandleFunc("POST "+doorPath+"/hosts/{name}/restore-network", host(vc.restoreNetwork))
+	mux.HandleFunc("POST "+doorPath+"/partition", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Hosts []string `json:"hosts"`
+		}
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxDoorBody)).Decode(&req); err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf(
+				`a partition takes a JSON body {"hosts": ["esx-a-03.lab.local", ...]} of at most %d KiB: %v`, maxDoorBody>>10, err)})
+			return
+		}
+		answer(w, map[string][]string{"hosts": req.Hosts}, vc.partition(vc.sctx, req.Hosts))
+	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !vc.authenticated(r) {
 			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "log in to the simulator first: the door takes a live session's cookie"})
@@ -140,6 +168,15 @@ func writeError(w http.ResponseWriter, err error) {
 		status = http.StatusNotFound
 	}
 	writeJSON(w, status, map[string]string{"error": err.Error()})
+}
+
+// answer writes ok, or err as writeError does.
+func answer(w http.ResponseWriter, ok any, err error) {
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, ok)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -15,12 +15,15 @@ type Model = simdoor.Model
 // unmodeled is what of vSphere HA the emulation does not model. The
 // package documentation lists the same (TestUnmodeledIsTheDocumentedList).
 var unmodeled = []string{
-	"heartbeat datastores",
-	"host isolation and network partitions: a crash is always a failure",
 	"VM and application monitoring: appHbStatusGreen is never met, so only restartPriorityTimeout moves a priority waiting for it on",
+	"VM component protection (storage faults: all paths down, permanent device loss): a host's storage is never cut, only its network",
 	"VMs' memory overhead, in placement as in admission control: a VM counts its reservations only",
 	"a per-host limit on concurrent power-ons: a host boots its VMs one at a time",
 	"a restart on the host the VM failed on",
+	"isolation addresses apart from the network: an isolated host reaches none, a partitioned one its own",
+	"FDM's choice of two heartbeat datastores per host: any common one counts",
+	"the primary a partition's split hosts elect among themselves: vCenter does not reach it, and a split host that crashes is failed over by the rest's primary, as its heartbeats stop",
+	"a vCenter that reaches both sides of a partition",
 }
 
 // election is how long the secondaries take to elect a new primary.

@@ -75,6 +75,9 @@ func TestScaledDoesNotOverflow(t *testing.T) {
 		{0, 2 * time.Minute, 2 * time.Minute},
 		{100 * time.Millisecond, 2 * time.Minute, 800 * time.Millisecond},
 		{2 * time.Second, 600 * time.Second, 80 * time.Second},
+		{0, 600 * time.Second, 600 * time.Second},                    // restartPriorityTimeout
+		{100 * time.Millisecond, 300 * time.Second, 2 * time.Second}, // das.isolationshutdowntimeout
+		{time.Minute, time.Hour, 4 * time.Hour},
 	} {
 		if got := (HAOptions{DetectDelay: tt.detect}).scaled(tt.d); got != tt.want {
 			t.Errorf("DetectDelay %s: scaled(%s) = %s; want %s", tt.detect, tt.d, got, tt.want)

@@ -76,7 +76,7 @@ func installVCenter(m *simulator.Model) *vcenter {
 		delays:    map[string]time.Duration{},
 		lifecycle: newLifecycle(),
 		ha: haAgent{crashed: map[types.ManagedObjectReference]context.CancelFunc{}, failRestart: map[string]bool{},
-			pending: map[types.ManagedObjectReference]int{}},
+			pending: map[types.ManagedObjectReference]int{}, cut: map[types.ManagedObjectReference]*netCut{}},
 	}
 	vc.svc, vc.sctx = m.Service, m.Service.Context
 	vc.feed = newFeed(vc)

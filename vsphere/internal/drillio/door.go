@@ -1,6 +1,7 @@
 package drillio
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -31,6 +32,11 @@ type SimInfo struct {
 	API           int    `json:"api"`
 	HADetectDelay string `json:"ha_detect_delay"`
 	HABootTime    string `json:"ha_boot_time"`
+	// HAIsolationDelay is how long a secondary takes to declare itself
+	// isolated ("30s" unscaled); Faults the door's operations ("crash",
+	// "recover", "isolate", "partition", "restore-network").
+	HAIsolationDelay string   `json:"ha_isolation_delay"`
+	Faults           []string `json:"faults"`
 	// Model is what the simulator models of vSphere HA; zero from a
 	// simulator older than it.
 	Model SimModel `json:"model"`
@@ -89,12 +95,29 @@ func SimulatorInfo(ctx context.Context, c *conn.Conn, ipmiHosts ...string) (SimI
 // Door calls the fault door of vtui's simulator with the session's cookie;
 // path is below doorPath, with its query if any.
 func Door(ctx context.Context, c *conn.Conn, method, path string, out any) error {
+	return DoorWith(ctx, c, method, path, nil, out)
+}
+
+// DoorWith calls the fault door as Door does, sending in as its JSON body
+// unless in is nil.
+func DoorWith(ctx context.Context, c *conn.Conn, method, path string, in, out any) error {
 	base := conn.SOAP(c).URL()
 	u := url.URL{Scheme: base.Scheme, Host: base.Host}
 	u.Path, u.RawQuery, _ = strings.Cut(doorPath+path, "?")
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), nil)
+	var send io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return fmt.Errorf("encode the fault door's request: %w", err)
+		}
+		send = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), send)
 	if err != nil {
 		return err
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	for _, ck := range conn.SOAP(c).Client.Jar.Cookies(base) {
 		if ck.Name == soap.SessionCookieName {
