@@ -96,7 +96,7 @@ type netCut struct {
 	declared bool                                  // the host declared itself isolated
 	seen     bool                                  // the rest's primary judged it and saw its datastore heartbeats
 	reported bool                                  // DasHostIsolatedEvent was posted
-	primary  types.ManagedObjectReference          // the rest's primary, which reports its state
+	primary  types.ManagedObjectReference          // the rest's primary that judged it, which reports its state; unset before
 	off      map[types.ManagedObjectReference]bool // VMs the isolation response powered off
 }
 
@@ -275,7 +275,9 @@ func (vc *vcenter) judge(life context.Context, ctx *simulator.Context, cl *simul
 		seen := v.heartbeats(ref, *primary)
 		vc.mu.Lock()
 		still := vc.ha.cut[ref] == c
-		c.seen, c.primary = seen, *primary
+		if still {
+			c.seen, c.primary = seen, *primary
+		}
 		vc.mu.Unlock()
 		switch {
 		case !still:

@@ -478,6 +478,32 @@ func TestACrashAfterTheResponseLeavesItsVMsToHA(t *testing.T) {
 	}
 }
 
+// TestVMsPoweredOffByTheResponseRestartWhenTheNetworkReturnsFirst: the
+// isolated primary powers its VMs off at once (isolationPolicyDelaySec
+// 0) while the others still elect a new primary; its network returns
+// before they judge it, and HA restarts the VMs it powered off, once.
+func TestVMsPoweredOffByTheResponseRestartWhenTheNetworkReturnsFirst(t *testing.T) {
+	s, c := fastHAWith(t, mustPreset(t, "small"), HAOptions{ElectionDelay: 3 * time.Second})
+	isolationResponse(t, c, types.ClusterDasVmSettingsIsolationResponsePowerOff)
+	reconfigureA(t, c, &types.ClusterConfigSpecEx{DasConfig: &types.ClusterDasConfigInfo{
+		Option: []types.BaseOptionValue{&types.OptionValue{Key: "das.config.fdm.isolationPolicyDelaySec", Value: "0"}}}})
+	on := poweredOnOf(t, c, "esx-a-01.lab.local")
+	if err := s.IsolateHost("esx-a-01.lab.local"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // the response came after 33 ms; the election ends after 3.1 s
+	if err := s.RestoreHostNetwork("esx-a-01.lab.local"); err != nil {
+		t.Fatal(err)
+	}
+	evs := restarts(t, c, len(on))
+	if len(evs) != len(on) {
+		t.Errorf("%d restarts for %d VMs", len(evs), len(on))
+	}
+	if n := len(events(t, c, "DasHostIsolatedEvent")); n != 0 {
+		t.Errorf("%d DasHostIsolatedEvents for a host back before it was judged", n)
+	}
+}
+
 func TestDoorIsolatesPartitionsAndRestores(t *testing.T) {
 	s, c := fastHA(t)
 	code, body := door(t, s, c, "GET", "")

@@ -32,9 +32,11 @@ type SimInfo struct {
 	API           int    `json:"api"`
 	HADetectDelay string `json:"ha_detect_delay"`
 	HABootTime    string `json:"ha_boot_time"`
-	// HAIsolationDelay is how long a secondary takes to declare itself
-	// isolated ("30s" unscaled); Faults the door's operations ("crash",
-	// "recover", "isolate", "partition", "restore-network").
+	// HAIsolationDelay is how long a secondary whose network is cut takes
+	// to declare itself isolated (vSphere's 30 s, scaled like the
+	// detection delay: "30s" with it at 15 s); Faults the door's
+	// operations ("crash", "recover", "isolate", "partition",
+	// "restore-network").
 	HAIsolationDelay string   `json:"ha_isolation_delay"`
 	Faults           []string `json:"faults"`
 	// Model is what the simulator models of vSphere HA; zero from a
