@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -158,6 +159,19 @@ func (s Series) Latest() (float64, bool) {
 		return 0, false
 	}
 	return s.Samples[len(s.Samples)-1].Value, true
+}
+
+// Range returns the lowest, the average and the highest value, and
+// whether there is any.
+func (s Series) Range() (lo, avg, hi float64, ok bool) {
+	if len(s.Samples) == 0 {
+		return 0, 0, 0, false
+	}
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, p := range s.Samples {
+		lo, hi, avg = min(lo, p.Value), max(hi, p.Value), avg+p.Value
+	}
+	return lo, avg / float64(len(s.Samples)), hi, true
 }
 
 // Values returns the samples' values, oldest first.
