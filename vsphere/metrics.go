@@ -57,7 +57,7 @@ var Counters = []Counter{
 		convert: func(v int64, _ int32) float64 { return float64(v) / 1024 }},
 	{Name: "mem.balloon", Title: "memory ballooned", Unit: "MB", vcName: "mem.vmmemctl.average",
 		convert: func(v int64, _ int32) float64 { return float64(v) / 1024 }},
-	{Name: "disk.latency", Title: "disk latency (highest)", Unit: "ms", vcName: "disk.maxTotalLatency.latest",
+	{Name: "disk.latency", Title: "disk latency", Unit: "ms", vcName: "disk.maxTotalLatency.latest",
 		convert: func(v int64, _ int32) float64 { return float64(v) }},
 	{Name: "net.usage", Title: "network", Unit: "KB/s", vcName: "net.usage.average",
 		convert: func(v int64, _ int32) float64 { return float64(v) }},
@@ -135,9 +135,10 @@ type MetricsQuery struct {
 // 20 minutes of real-time statistics.
 const DefaultSamples = 60
 
-// MaxSamples is the most samples a query reads: the real-time
-// statistics' hour.
-const MaxSamples = 180
+// MaxSamples is the most samples a query reads: the past week's
+// 30-minute samples, the most an interval keeps (the real-time one keeps
+// an hour, 180, and the past day 288).
+const MaxSamples = 336
 
 // Sample is one value at the end of its sampling period.
 type Sample struct {

@@ -250,7 +250,7 @@ func TestMetricsQueryRefusesBadNames(t *testing.T) {
 	}{
 		{MetricsQuery{Counters: []string{"cpu.usage", "cpu.nope"}}, `counter "cpu.nope": bad metrics query: valid counters are cpu.usage, cpu.ready, mem.active, mem.balloon, disk.latency, net.usage`},
 		{MetricsQuery{Interval: "month"}, `interval "month": bad metrics query: valid intervals are realtime, day, week`},
-		{MetricsQuery{Samples: 181}, `samples 181: bad metrics query: between 1 and 180`},
+		{MetricsQuery{Samples: 337}, `samples 337: bad metrics query: between 1 and 336`},
 	} {
 		err := tc.q.Validate()
 		if err == nil || err.Error() != tc.want || !errors.Is(err, ErrBadMetricsQuery) {

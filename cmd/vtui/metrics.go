@@ -46,7 +46,8 @@ Counters (--counter, repeat or separate with commas; all unless given):
 
 Intervals (--interval): realtime (20-second samples of the last hour, the
 default), day (5-minute samples) and week (30-minute samples). --samples
-says how many of the newest to show (default 60, at most 180).
+says how many of the newest to show (default 60, at most 336; vCenter
+keeps an hour of real-time samples, 180).
 
 -o json prints an array of {kind, id, name, interval, series: [{counter,
 title, unit, samples: [{time, value}]}]}, samples oldest first.`,
