@@ -25,6 +25,9 @@ type Model struct {
 	help   help.Model
 	f      follower
 	stale  bool
+	// grid is the charts as last drawn (drawing them costs milliseconds),
+	// "" when the samples or the size changed since.
+	grid string
 }
 
 // New returns a closed chart view; conn returns the root's connection
@@ -64,17 +67,19 @@ func (m *Model) Load(listview.Source) {}
 func (m *Model) SetStale(stale bool) { m.stale = stale }
 
 // SetSize sets the view's size.
-func (m *Model) SetSize(width, height int) { m.common.SetSize(width, height) }
+func (m *Model) SetSize(width, height int) { m.common.SetSize(width, height); m.grid = "" }
 
 // Update handles the view's keys and its reads' results and timers.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	if cmd, ok := m.f.update(msg); ok {
+		m.grid = ""
 		return cmd
 	}
 	k, ok := msg.(tea.KeyMsg)
 	if !ok {
 		return nil
 	}
+	m.grid = ""
 	keys := m.common.Keys.Charts
 	switch {
 	case key.Matches(k, m.common.Keys.Back):
@@ -121,6 +126,15 @@ func (m *Model) View() string {
 	if f.series == nil || body < 4 {
 		return strings.Join(lines, "\n")
 	}
+	if m.grid == "" {
+		m.grid = m.draw(body)
+	}
+	return strings.Join(append(lines, m.grid), "\n")
+}
+
+// draw draws the charts, two a row, in body lines.
+func (m *Model) draw(body int) string {
+	f := &m.f
 	const cols = 2
 	rows := (len(f.series) + cols - 1) / cols
 	cellW, cellH := m.common.Width/cols, body/rows
@@ -134,7 +148,7 @@ func (m *Model) View() string {
 		}
 		grid = append(grid, lipgloss.JoinHorizontal(lipgloss.Top, cells...))
 	}
-	return strings.Join(append(lines, grid...), "\n")
+	return strings.Join(grid, "\n")
 }
 
 // cell draws one counter: its title and figures, and its line chart.
