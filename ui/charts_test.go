@@ -175,3 +175,26 @@ func TestDetailPaneChartsFollowTheSelection(t *testing.T) {
 		t.Errorf("the pane's timer after it closed started a read; want none")
 	}
 }
+
+// TestChartViewOnPlainVcsim: on govmomi's plain vcsim (its random
+// samples, newest first, zeros lost) the chart view of a VM draws every
+// counter.
+func TestChartViewOnPlainVcsim(t *testing.T) {
+	c := vspheretest.PlainVcsim(t)
+	a := New(Config{Context: "vcsim", Contexts: []string{"vcsim"}, Connect: func(context.Context, string, string) (*vsphere.Client, error) {
+		return c, nil
+	}})
+	l := run(t, a)
+	l.until("the inventory to load", func() bool { return a.state == vsphere.Live && a.inv != nil })
+	l.keys(":vm", "<enter>", "c")
+	l.until("the charts", func() bool { return strings.Contains(a.View(), "CPU usage (%)") })
+	screen := a.View()
+	for _, want := range []string{"vm DC0_", "CPU ready (%)", "memory active (MB)", "memory ballooned (MB)", "disk latency (ms)", "network (KB/s)", "└"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("the chart view lacks %q:\n%s", want, screen)
+		}
+	}
+	if strings.Contains(screen, "cannot read") {
+		t.Errorf("the chart view failed to read:\n%s", screen)
+	}
+}
