@@ -20,7 +20,13 @@ func (a *App) updateCharts(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 		a.stack = append(a.stack, location{kind: Charts, label: msg.entity.Name})
 		return a.charts.Open(msg.entity), true
 	case perfchart.Msg:
-		return tea.Batch(a.charts.Update(msg), a.pane.Update(msg)), true
+		// Whatever took the view or the pane away (Esc, a context
+		// switch, another view) ends their following here.
+		if a.top().kind != Charts {
+			a.charts.Close()
+		}
+		follow := a.followDetail()
+		return tea.Batch(follow, a.charts.Update(msg), a.pane.Update(msg)), true
 	}
 	return nil, false
 }

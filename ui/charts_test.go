@@ -137,6 +137,15 @@ func TestChartViewShowsAndFollowsAHost(t *testing.T) {
 	if _, cmd := l.a.Update(tm.msgs[len(tm.msgs)-1]); cmd != nil || l.a.charts.Reading() {
 		t.Errorf("the view's timer after it closed started a read; want none")
 	}
+
+	// Leaving by a command rather than Esc stops it too.
+	l.keys("c")
+	l.until("the charts again", func() bool { return len(tm.msgs) > 0 && !l.a.charts.Reading() && l.a.charts.Entity().Ref == host.Ref })
+	tick := tm.msgs[len(tm.msgs)-1]
+	l.keys(":vm", "<enter>")
+	if _, cmd := l.a.Update(tick); cmd != nil || l.a.charts.Reading() {
+		t.Errorf("the view's timer after :vm started a read; want none")
+	}
 }
 
 // TestDetailPaneChartsFollowTheSelection: the detail pane of a VM shows

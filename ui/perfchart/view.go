@@ -60,6 +60,14 @@ func (m *Model) Entity() Entity { return m.f.entity }
 // Reading reports whether a read is under way.
 func (m *Model) Reading() bool { return m.f.reading }
 
+// Close stops following the entity; what comes back of its reads and
+// timers is dropped.
+func (m *Model) Close() {
+	if !m.f.entity.Ref.IsZero() {
+		m.f.stop()
+	}
+}
+
 // Load is a view's; the charts read their own data.
 func (m *Model) Load(listview.Source) {}
 
@@ -83,7 +91,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	keys := m.common.Keys.Charts
 	switch {
 	case key.Matches(k, m.common.Keys.Back):
-		m.f.stop()
+		m.Close()
 		m.common.Emit(listview.BackMsg{})
 	case key.Matches(k, keys.Interval):
 		next := vsphere.Intervals[0]
