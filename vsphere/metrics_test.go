@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -260,5 +261,54 @@ func TestMetricsQueryRefusesBadNames(t *testing.T) {
 		if _, err := nilClient.Metrics(context.Background(), nil, tc.q); !errors.Is(err, ErrBadMetricsQuery) {
 			t.Errorf("Metrics(%+v) = %v; want the same refusal", tc.q, err)
 		}
+	}
+}
+
+// TestMetricsOfACrashedHostAreZero: once a host crashes (cluster-b has
+// no HA, so its VMs stay on it), the newest samples of the host and of
+// a VM that ran on it are zero: nothing reports for them.
+func TestMetricsOfACrashedHostAreZero(t *testing.T) {
+	c, srv := connectSim(t, "small")
+	ctx := context.Background()
+	inv, err := c.Inventory(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vm VM
+	for _, v := range inv.VMs {
+		if v.Cluster == "cluster-b" && v.PowerState == "poweredOn" {
+			vm = v
+			break
+		}
+	}
+	host, err := inv.HostNamed(vm.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := MetricsQuery{Samples: 1, Counters: []string{"cpu.usage", "mem.active"}}
+	latest := func() []float64 {
+		got, err := c.Metrics(ctx, []Ref{vm.Ref, host.Ref}, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []float64
+		for _, ss := range got {
+			for _, s := range ss {
+				v, _ := s.Latest()
+				out = append(out, v)
+			}
+		}
+		return out
+	}
+	for i, v := range latest() {
+		if v == 0 {
+			t.Errorf("before the crash, value %d of %s and %s is 0; want above 0", i, vm.Name, host.Name)
+		}
+	}
+	if err := srv.CrashHost(host.Name); err != nil {
+		t.Fatal(err)
+	}
+	if got := latest(); !slices.Equal(got, []float64{0, 0, 0, 0}) {
+		t.Errorf("after the crash, %s's and %s's cpu.usage and mem.active = %v; want all 0", vm.Name, host.Name, got)
 	}
 }

@@ -44,8 +44,8 @@ import (
 //   - net.usage.average: about 0.2 to 0.6 KB/s per MHz a VM uses, a
 //     host's VMs' sum.
 //
-// A powered-off or suspended VM, and a host that is not connected, has
-// zeros. Other entities (clusters, pools, datastores) are vcsim's.
+// A powered-off or suspended VM, a host that is not connected and the
+// VMs on it have zeros. Other entities (clusters, pools, datastores) are vcsim's.
 //
 // Both formats are served. The normal one loses every zero on its way to
 // the client: govmomi's XML encoder, which vcsim answers with, applies
@@ -160,7 +160,11 @@ func entityBase(ctx *simulator.Context, ref types.ManagedObjectReference) (perfB
 		})
 		if h, ok := ctx.Map.Get(host).(*simulator.HostSystem); ok && b.vcpus > 0 {
 			var u float64
-			ctx.WithLock(h, func() { u = hostCPUShare(h) })
+			connected := false
+			ctx.WithLock(h, func() { u, connected = hostCPUShare(h), hostConnected(&h.HostSystem) })
+			if !connected { // nothing reports for it
+				return perfBase{name: b.name}, true
+			}
 			b.readyPct = readyShare(u)
 		}
 		return b, true
