@@ -26,6 +26,7 @@ import (
 	"github.com/vtui/vtui/ui/drill"
 	"github.com/vtui/vtui/ui/hapanel"
 	"github.com/vtui/vtui/ui/listview"
+	"github.com/vtui/vtui/ui/perfchart"
 	"github.com/vtui/vtui/vsphere"
 )
 
@@ -99,7 +100,9 @@ type App struct {
 
 	stack      []location
 	views      map[Kind]view
-	ha         *hapanel.Model // the HA/DRS panel, also views[HA]
+	ha         *hapanel.Model   // the HA/DRS panel, also views[HA]
+	charts     *perfchart.Model // the chart view, also views[Charts]
+	pane       *perfchart.Pane  // the detail pane's small charts
 	mode       mode
 	input      textinput.Model
 	helpOffset int           // first line of the help screen shown
@@ -147,9 +150,13 @@ func New(cfg Config) *App {
 		},
 	}
 	a.common = common.Common{Styles: a.styles, Keys: a.keys, Log: log, Emit: a.emit}
-	a.views = newViews(a.common)
+	after := func(d time.Duration, msg tea.Msg) tea.Cmd { return a.after(d, msg) } // a.after as tests set it
+	a.pane = perfchart.NewPane(a.chartConn, after)
+	a.views = newViews(a.common, a.pane)
 	a.ha = hapanel.New(a.common, a.panelConn)
 	a.views[HA] = a.ha
+	a.charts = perfchart.New(a.common, a.chartConn, after)
+	a.views[Charts] = a.charts
 	a.drill = drill.New(a.common, a.drillConn)
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 	a.contextName = cfg.Context
@@ -199,10 +206,10 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 			// What a key raised happens before the next key.
 			cmds = append(cmds, a.handleKey(k), a.drain())
 		}
-		return tea.Batch(cmds...)
+		return tea.Batch(append(cmds, a.followDetail())...)
 	case tea.MouseMsg:
 		if a.fits() && a.mode == modeNormal && a.modal() == nil {
-			return a.current().Update(msg)
+			return tea.Batch(a.current().Update(msg), a.followDetail())
 		}
 		return nil
 	case noteExpiredMsg:
@@ -235,6 +242,9 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return cmd
 	}
 	if cmd, ok := a.updatePanel(msg); ok {
+		return cmd
+	}
+	if cmd, ok := a.updateCharts(msg); ok {
 		return cmd
 	}
 	return nil

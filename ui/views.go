@@ -6,6 +6,7 @@ import (
 	"github.com/vtui/vtui/internal/kinds"
 	"github.com/vtui/vtui/ui/common"
 	"github.com/vtui/vtui/ui/listview"
+	"github.com/vtui/vtui/ui/perfchart"
 	"github.com/vtui/vtui/ui/table"
 	"github.com/vtui/vtui/vsphere"
 )
@@ -26,6 +27,8 @@ const (
 	Contexts   Kind = "contexts"
 	// HA is a cluster's HA/DRS panel, not a list.
 	HA Kind = "ha"
+	// Charts is a host's or VM's performance charts, not a list.
+	Charts Kind = "charts"
 )
 
 // intents are what the views' keys ask the root for; each view raises
@@ -43,6 +46,8 @@ type (
 	maintenanceMsg struct{ hosts []vsphere.Host }
 	// haMsg opens a cluster's HA/DRS panel.
 	haMsg struct{ cluster vsphere.Cluster }
+	// chartMsg opens a host's or VM's performance charts.
+	chartMsg struct{ entity perfchart.Entity }
 )
 
 // view is what the root needs of a view: a component it routes to, lays
@@ -75,8 +80,9 @@ type capturer interface {
 // newViews builds one list view per kind, from its entry in the
 // registry (internal/kinds) and what the view adds: where Enter leads
 // and its own keys. The VM view owns m and p, the host view M, the
-// cluster view h.
-func newViews(c common.Common) map[Kind]view {
+// cluster view h; both VMs and hosts c (charts), and their detail pane
+// shows pane's small charts.
+func newViews(c common.Common, pane *perfchart.Pane) map[Kind]view {
 	k := c.Keys
 	return map[Kind]view{
 		Clusters: viewOf(c, kinds.ClusterList(), listview.Kind[vsphere.Cluster]{
@@ -93,13 +99,17 @@ func newViews(c common.Common) map[Kind]view {
 			},
 			Actions: []listview.Action[vsphere.Host]{
 				{Key: k.Maintenance, Do: func(sel vsphere.Host, marked []vsphere.Host) tea.Msg { return maintenanceMsg{actedOn(sel, marked)} }},
+				{Key: k.Chart, Do: func(sel vsphere.Host, _ []vsphere.Host) tea.Msg { return chartMsg{hostEntity(sel)} }},
 			},
+			Extra: func(h vsphere.Host, width int) string { return pane.View(h.Ref, width) },
 		}),
 		VMs: viewOf(c, kinds.VMList(), listview.Kind[vsphere.VM]{
 			Actions: []listview.Action[vsphere.VM]{
 				{Key: k.Migrate, Do: func(sel vsphere.VM, marked []vsphere.VM) tea.Msg { return migrateMsg{vmsOf(actedOn(sel, marked))} }},
 				{Key: k.Power, Do: func(sel vsphere.VM, marked []vsphere.VM) tea.Msg { return powerMsg{vmsOf(actedOn(sel, marked))} }},
+				{Key: k.Chart, Do: func(sel vsphere.VM, _ []vsphere.VM) tea.Msg { return chartMsg{vmEntity(sel)} }},
 			},
+			Extra: func(v vsphere.VM, width int) string { return pane.View(v.Ref, width) },
 		}),
 		Datastores: viewOf(c, kinds.DatastoreList(), listview.Kind[vsphere.Datastore]{
 			Open: func(d vsphere.Datastore) tea.Msg {

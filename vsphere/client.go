@@ -22,6 +22,8 @@ type Client struct {
 
 	viewsMu sync.Mutex
 	views   *viewSet
+
+	perfState // performance charts (metrics.go)
 }
 
 // Connect opens a session with the vCenter cfg describes: it checks the

@@ -20,7 +20,10 @@ type KeyMap struct {
 	// The VM view's and the host view's changes.
 	Migrate, Power, Maintenance key.Binding
 	// The cluster view's: open the HA/DRS panel.
-	HA     key.Binding
+	HA key.Binding
+	// The VM and host views': open the selection's performance charts.
+	Chart  key.Binding
+	Charts ChartKeyMap
 	Table  table.KeyMap
 	Dialog DialogKeyMap
 	Prompt PromptKeyMap
@@ -47,6 +50,14 @@ type PanelKeyMap struct {
 	Next, Prev, Cycle, CycleBack, Review, Cancel key.Binding
 	// The review's: confirm and send the changes.
 	Apply key.Binding
+}
+
+// ChartKeyMap is the chart view's bindings.
+type ChartKeyMap struct {
+	// Interval cycles through real-time, the past day and the past week.
+	Interval key.Binding
+	// Refresh reads the samples again now.
+	Refresh key.Binding
 }
 
 // DrillKeyMap is the drill view's bindings; it scrolls with the table's.
@@ -78,7 +89,12 @@ func DefaultKeyMap() KeyMap {
 		Power:       key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "power menu")),
 		Maintenance: key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "maintenance on/off (marked or selected hosts)")),
 		HA:          key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "HA/DRS panel")),
-		Table:       table.DefaultKeyMap(),
+		Chart:       key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "performance charts")),
+		Charts: ChartKeyMap{
+			Interval: key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "interval: realtime, day, week")),
+			Refresh:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "read again")),
+		},
+		Table: table.DefaultKeyMap(),
 		Dialog: DialogKeyMap{
 			Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "choose")),
 			Down:   key.NewBinding(key.WithKeys("down", "j")),

@@ -45,6 +45,9 @@ type Kind[T any] struct {
 	Rows func(Source) []T
 	// Detail fills the detail pane; nil means the kind has none.
 	Detail func(Source, T) []kinds.Field
+	// Extra, if set, is drawn in the detail pane under the fields, width
+	// cells wide (the performance charts of hosts and VMs).
+	Extra func(row T, width int) string
 	// Open is what Enter asks for on a row (drilling down); nil shows the
 	// detail pane instead.
 	Open func(T) tea.Msg
@@ -116,6 +119,9 @@ func (m *Model[T]) Selected() (string, bool) {
 	}
 	return m.kind.Name(row), true
 }
+
+// SelectedRow returns the selected row, if any.
+func (m *Model[T]) SelectedRow() (T, bool) { return m.table.Selected() }
 
 // Marks returns how many of the rows shown are marked: those a key's
 // action would act on.
@@ -219,8 +225,12 @@ func (m *Model[T]) detailWidth() int { return max(m.common.Width*2/5, 30) }
 
 func (m *Model[T]) detailView() string {
 	var fields []kinds.Field
+	extra := ""
 	if row, ok := m.table.Selected(); ok && m.kind.Detail != nil {
 		fields = m.kind.Detail(m.src, row)
+		if m.kind.Extra != nil {
+			extra = m.kind.Extra(row, m.detailWidth()-4)
+		}
 	}
 	st := m.common.Styles
 	keyW := 0
@@ -238,6 +248,9 @@ func (m *Model[T]) detailView() string {
 	}
 	if len(fields) == 0 {
 		b.WriteString("nothing selected")
+	}
+	if extra != "" {
+		b.WriteString("\n\n" + extra)
 	}
 	h := m.common.Height
 	return st.DetailBox.Width(m.detailWidth() - 2).Height(h).MaxHeight(h).Render(b.String())

@@ -194,6 +194,10 @@
 //     or go, hosts that fail, disconnect or enter maintenance, and cluster
 //     reconfigurations, within half a second, as vCenter keeps them
 //     (rollup.go); vcsim sets them once.
+//   - PerformanceManager.QueryPerf answers for hosts and VMs with samples
+//     drawn around their quick stats, deterministic per entity, counter
+//     and time, oldest first (perf.go); vcsim's are one random table for
+//     all, newest first, and its normal format drops every zero value.
 //
 // # What the HA emulation does not model
 //

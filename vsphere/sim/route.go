@@ -102,6 +102,8 @@ var rerouted = map[string][]string{
 	// custom attributes (customfields.go); setCustomValue, a method of
 	// every managed entity, is rerouted whatever the target's type
 	"CustomFieldsManager": {"SetField"},
+	// performance samples drawn from the quick stats (perf.go)
+	"PerformanceManager": {"QueryPerf"},
 }
 
 // powerMethods are the VM methods that vCenter refuses while the VM's host

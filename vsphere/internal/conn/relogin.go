@@ -38,6 +38,8 @@ var readOnlyMethods = map[string]bool{
 	"ReadNextTasks":                true,
 	"ReadPreviousTasks":            true,
 	"QueryVMotionCompatibility":    true,
+	"QueryPerf":                    true,
+	"QueryPerfCounter":             true,
 }
 
 // reloginRoundTripper renews an expired session. A request that fails with
