@@ -120,4 +120,3 @@ func unwrap(v any) any {
 	}
 	return v
 }
-
