@@ -58,7 +58,7 @@ func (c *Client) Surroundings(ctx context.Context, inv *Inventory, ref Ref, n in
 			return s, err
 		}
 		for _, cr := range rules {
-			s.Rules = append(s.Rules, cr.naming(ref)...)
+			s.Rules = append(s.Rules, cr.naming(ref, inv)...)
 		}
 	}
 	var err error
@@ -67,16 +67,21 @@ func (c *Client) Surroundings(ctx context.Context, inv *Inventory, ref Ref, n in
 }
 
 // naming returns the rules that name obj: all of them for the cluster
-// itself, for a VM those it is a member of, directly or by its group.
-func (cr ClusterRules) naming(obj Ref) []clusterspec.Rule {
-	if obj == cr.Cluster {
-		return cr.Rules
-	}
+// itself, for a VM those it is a member of, directly or by its group. An
+// affinity or anti-affinity rule's VMs are named as inv names them.
+func (cr ClusterRules) naming(obj Ref, inv *Inventory) []clusterspec.Rule {
 	var out []clusterspec.Rule
 	for _, r := range cr.Rules {
-		if slices.Contains(cr.Members[r.Name], obj) || (r.Kind == clusterspec.RuleVMHost && slices.Contains(cr.VMGroups[r.VMGroup], obj)) {
-			out = append(out, r)
+		members := cr.Members[r.Name]
+		if obj != cr.Cluster && !slices.Contains(members, obj) && (r.Kind != clusterspec.RuleVMHost || !slices.Contains(cr.VMGroups[r.VMGroup], obj)) {
+			continue
 		}
+		for _, v := range inv.VMs {
+			if slices.Contains(members, v.Ref) {
+				r.VMs = append(r.VMs, v.Name)
+			}
+		}
+		out = append(out, r)
 	}
 	return out
 }

@@ -50,8 +50,8 @@ func TestSurroundingsOfAVM(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(s.Rules) != 1 || s.Rules[0].Name != "keep-apart" {
-		t.Errorf("rules = %+v; want only keep-apart", s.Rules)
+	if len(s.Rules) != 1 || s.Rules[0].Name != "keep-apart" || !slices.Equal(s.Rules[0].VMs, []string{vm.Name, mates[1].Name}) {
+		t.Errorf("rules = %+v; want only keep-apart, naming %s and %s", s.Rules, vm.Name, mates[1].Name)
 	}
 	if len(s.Snapshots) != 2 || s.Snapshots[0].Name != "before-patch" || s.Snapshots[0].Current ||
 		s.Snapshots[1].Name != "after-patch" || s.Snapshots[1].Depth != 1 || !s.Snapshots[1].Current {
