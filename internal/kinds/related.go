@@ -41,33 +41,30 @@ func Related(a Around, ref vsphere.Ref) (root Node, ok bool) {
 	inv := a.Inv
 	switch ref.Type {
 	case "VirtualMachine":
-		i := slices.IndexFunc(inv.VMs, func(v vsphere.VM) bool { return v.Ref == ref })
-		if i < 0 {
+		v, ok := find(inv.VMs, ref, VMList().Ref)
+		if !ok {
 			return Node{}, false
 		}
-		v := inv.VMs[i]
 		root = Node{Kind: VMs, Key: v.Name, Text: "VM " + v.Name + " (" + v.PowerState + ")", Children: []Node{
 			one("host", Hosts, v.Host), one("cluster", Clusters, v.Cluster),
 			group("datastores", Datastores, v.Datastores), group("networks", Networks, v.Networks),
 			rules(a.Nearby), snapshots(a.Nearby),
 		}}
 	case "HostSystem":
-		i := slices.IndexFunc(inv.Hosts, func(h vsphere.Host) bool { return h.Ref == ref })
-		if i < 0 {
+		h, ok := find(inv.Hosts, ref, HostList().Ref)
+		if !ok {
 			return Node{}, false
 		}
-		h := inv.Hosts[i]
 		root = Node{Kind: Hosts, Key: h.Name, Text: "host " + h.Name + " (" + h.ConnectionState + ")", Children: []Node{
 			one("cluster", Clusters, h.Cluster),
 			group("VMs", VMs, names(inv.FilterVMs(vsphere.Filter{Host: h.Name}), func(v vsphere.VM) string { return v.Name })),
 			group("datastores", Datastores, h.Datastores), group("networks", Networks, h.Networks),
 		}}
 	case "ClusterComputeResource":
-		i := slices.IndexFunc(inv.Clusters, func(c vsphere.Cluster) bool { return c.Ref == ref })
-		if i < 0 {
+		c, ok := find(inv.Clusters, ref, ClusterList().Ref)
+		if !ok {
 			return Node{}, false
 		}
-		c := inv.Clusters[i]
 		f := vsphere.Filter{Cluster: c.Name}
 		root = Node{Kind: Clusters, Key: c.Name, Text: "cluster " + c.Name, Children: []Node{
 			group("hosts", Hosts, names(inv.FilterHosts(f), func(h vsphere.Host) string { return h.Name })),
@@ -82,6 +79,16 @@ func Related(a Around, ref vsphere.Ref) (root Node, ok bool) {
 	}
 	root.Children = append(root.Children, tasksOf(a.Tasks, ref), eventsOf(a.Nearby.Events))
 	return root, true
+}
+
+// find returns the row of rows whose object is ref.
+func find[T any](rows []T, ref vsphere.Ref, refOf func(T) vsphere.Ref) (T, bool) {
+	i := slices.IndexFunc(rows, func(r T) bool { return refOf(r) == ref })
+	if i < 0 {
+		var zero T
+		return zero, false
+	}
+	return rows[i], true
 }
 
 // one is a heading with the single object name of kind, if any.
