@@ -246,7 +246,7 @@ func (a *App) updateConn(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 			return nil, true
 		}
 		a.tasks = msg.update.Data
-		if a.top().kind == Tasks {
+		if a.showsHistory(Tasks) {
 			a.reload()
 		}
 		return waitTasks(a.ctx, a.gen, a.taskWatch, msg.update.Seq), true
@@ -255,7 +255,7 @@ func (a *App) updateConn(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 			return nil, true
 		}
 		a.events = msg.update.Data
-		if a.top().kind == Events {
+		if a.showsHistory(Events) {
 			a.reload()
 		}
 		return waitEvents(a.ctx, a.gen, a.eventWatch, msg.update.Seq), true
