@@ -1,0 +1,150 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/gate"
+	"github.com/vtui/vtui/vsphere/sim"
+	"github.com/vtui/vtui/vsphere/vspheretest"
+)
+
+// screenHasAll reports whether the screen holds every want.
+func screenHasAll(a *App, want ...string) func() bool {
+	return func() bool {
+		s := a.View()
+		for _, w := range want {
+			if !strings.Contains(s, w) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// TestDescribeShowsAVMsPropertiesAndFindsInThem: y on a VM shows all its
+// properties as YAML, read from the server; / finds a text, n goes to the
+// next match, Esc ends the search, and Esc again goes back to the list.
+func TestDescribeShowsAVMsPropertiesAndFindsInThem(t *testing.T) {
+	l, _ := simApp(t, vsphere.Policy{})
+	a := l.a
+	l.keys("/", "web-01", "<enter>", "y")
+	l.until("the description", screenHasAll(a, "describe VirtualMachine vm-", "(web-01)", "capability:"))
+	if a.top().kind != Describe {
+		t.Fatalf("view %s; want describe", a.top().kind)
+	}
+	if !strings.Contains(strings.Join(a.describe.Lines(), "\n"), "name: web-01") {
+		t.Errorf("the description does not hold name: web-01")
+	}
+	l.keys("/", "numcpu", "<enter>")
+	l.until("the first match", screenHasAll(a, "/numcpu: match 1 of", "numCPU: 2"))
+	first := a.View()
+	l.keys("n")
+	if !strings.Contains(a.View(), "/numcpu: match 2 of") {
+		t.Errorf("n did not go to match 2; the screen:\n%s", a.View())
+	}
+	l.keys("N")
+	if a.View() != first {
+		t.Errorf("N did not come back to match 1; the screen:\n%s", a.View())
+	}
+	l.keys("/", "no-such-text", "<enter>")
+	if !strings.Contains(a.View(), "/no-such-text: no match") {
+		t.Errorf("a search that finds nothing does not say so; the screen:\n%s", a.View())
+	}
+	l.keys("<esc>")
+	if a.top().kind != Describe || strings.Contains(a.View(), "no match") {
+		t.Errorf("Esc did not end the search alone: view %s", a.top().kind)
+	}
+	l.keys("<esc>")
+	if a.top().kind != VMs {
+		t.Errorf("Esc left the view for %s; want vms", a.top().kind)
+	}
+}
+
+// TestRelatedTreeOfAVMAndEnterGoesToItsHost: x on a VM shows its host,
+// cluster, datastores, networks and the events about it (a power-off by
+// another client); Enter on the host opens the host view with it
+// selected (a host other than the first row), and Esc comes back to the
+// tree.
+func TestRelatedTreeOfAVMAndEnterGoesToItsHost(t *testing.T) {
+	srv := vspheretest.Start(t, "small")
+	admin := vspheretest.Connect(t, srv)
+	inv, err := admin.Inventory(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var web01 vsphere.VM // a VM on a host that is not the host view's first row
+	for _, v := range inv.VMs {
+		if v.Host != inv.Hosts[0].Name && web01.Name == "" {
+			web01 = v
+		}
+	}
+	if sum := gate.NewGate(admin).Run(context.Background(), []gate.Action{gate.NewPlanner(inv, nil, nil).Power(web01.Ref, gate.OpPowerOff)}, gate.RunOptions{}); sum.Err() != nil {
+		t.Fatal(sum.Err())
+	}
+	l := simAppOn(t, srv, vsphere.Policy{})
+	a := l.a
+	l.keys("/", web01.Name, "<enter>", "x")
+	l.until("the tree with its events", screenHasAll(a, "related: "+web01.Name, "host "+web01.Host, "cluster "+web01.Cluster,
+		fmt.Sprintf("datastores (%d)", len(web01.Datastores)), web01.Datastores[0], "networks (", "rules (0)", "snapshots (0)",
+		"recent tasks (1)", "PowerOff  done", "is powered off"))
+	if strings.Contains(a.View(), "reading") {
+		t.Errorf("the tree still says it is reading:\n%s", a.View())
+	}
+	l.keys("<down>", "<enter>")
+	if a.top().kind != Hosts {
+		t.Fatalf("Enter on the host node opened %s; want hosts", a.top().kind)
+	}
+	if got, _ := a.current().(interface{ Selected() (string, bool) }).Selected(); got != web01.Host {
+		t.Errorf("host view selects %q; want %q", got, web01.Host)
+	}
+	l.keys("<esc>")
+	if a.top().kind != Related {
+		t.Errorf("Esc from the host went to %s; want the tree", a.top().kind)
+	}
+}
+
+// TestTasksPaneShowsAnotherClientsTaskWithProgress: with t, the pane
+// under the VM view shows a migration started by another client, at its
+// progress while it runs, then done; it stays on another view.
+func TestTasksPaneShowsAnotherClientsTaskWithProgress(t *testing.T) {
+	srv := vspheretest.StartWith(t, "small", sim.Options{})
+	srv.SetTaskDelay("RelocateVm", 2*time.Second)
+	l := simAppOn(t, srv, vsphere.Policy{})
+	a := l.a
+	l.keys("t")
+	l.until("the empty pane", screenHasAll(a, "recent tasks", "0 running"))
+
+	admin := vspheretest.Connect(t, srv)
+	inv, err := admin.Inventory(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	web02 := findVM(inv, "web-02")
+	var target vsphere.Host
+	for _, h := range inv.Hosts {
+		if h.Cluster == web02.Cluster && h.Name != web02.Host {
+			target = h
+			break
+		}
+	}
+	done := make(chan error, 1)
+	go func() {
+		sum := gate.NewGate(admin).Run(context.Background(), []gate.Action{gate.NewPlanner(inv, nil, nil).Migrate(web02.Ref, gate.MigrateSpec{Host: target.Ref})}, gate.RunOptions{})
+		done <- sum.Err()
+	}()
+	l.until("the running task at 50%", screenHasAll(a, "1 running", "web-02", "[#####     ] 50%"))
+	l.keys(":host", "<enter>")
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	l.until("the task done, on the host view", screenHasAll(a, "vtui hosts", "0 running", "web-02", "done"))
+	l.keys("t")
+	if strings.Contains(a.View(), "recent tasks") {
+		t.Errorf("t did not hide the pane:\n%s", a.View())
+	}
+}
