@@ -111,6 +111,7 @@ func newRootCmd(a *app) *cobra.Command {
 	root.AddCommand(
 		newVersionCmd(a),
 		newGetCmd(a),
+		newDescribeCmd(a),
 		newSimCmd(a),
 	)
 	root.AddCommand(newVMCmd(a), newHostCmd(a), newClusterCmd(a), newDrillCmd(a))

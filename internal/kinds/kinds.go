@@ -99,6 +99,8 @@ type Kind struct {
 	Recent func(ctx context.Context, c *vsphere.Client, n int, types []string) ([]any, error)
 	// About is the object a stream's row is about; nil for inventory kinds.
 	About func(row any) string
+	// Key identifies a row: its object's name, or a stream row's ID.
+	Key func(row any) string
 	// Ref is the managed object a row shows; nil for rows that are none.
 	Ref func(row any) vsphere.Ref
 	// Printed are vtui get's columns.
@@ -122,6 +124,7 @@ func (d Def[T]) Kind() Kind {
 	if d.About != nil {
 		k.About = func(row any) string { return d.About(*row.(*T)) }
 	}
+	k.Key = func(row any) string { return d.Key(*row.(*T)) }
 	if d.Ref != nil {
 		k.Ref = func(row any) vsphere.Ref { return d.Ref(*row.(*T)) }
 	}
