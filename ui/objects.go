@@ -41,6 +41,9 @@ func (a *App) updateObjects(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 		return a.describe.Open(a.ctx, fmt.Sprintf("%s %s (%s)", ref.Type, ref.Value, msg.Name),
 			func(ctx context.Context) (*vsphere.Description, error) { return c.Describe(ctx, ref, 0) }), true
 	case listview.RelatedMsg:
+		if !kinds.Relates(msg.Ref) {
+			return a.note(causeInput, true, "related objects are shown for VMs, hosts and clusters; y describes this one"), true
+		}
 		c, refused := a.readClient()
 		if refused != nil {
 			return refused, true

@@ -148,3 +148,13 @@ func TestTasksPaneShowsAnotherClientsTaskWithProgress(t *testing.T) {
 		t.Errorf("t did not hide the pane:\n%s", a.View())
 	}
 }
+
+// TestRelatedOfADatastoreSaysWhatHasATree: x on a datastore opens nothing
+// and says which objects have a tree.
+func TestRelatedOfADatastoreSaysWhatHasATree(t *testing.T) {
+	a := loadedApp(t)
+	keys(a, ":ds", "<enter>", "x")
+	if a.top().kind != Datastores || !strings.Contains(a.View(), "related objects are shown for VMs, hosts and clusters") {
+		t.Errorf("view %s; the screen:\n%s", a.top().kind, a.View())
+	}
+}

@@ -36,8 +36,9 @@ type SnapshotNode struct {
 
 // Surroundings reads the surroundings of the object ref of inv with at
 // most n events: its cluster's rules, a VM's snapshot tree and the
-// object's events, in at most three reads whatever the size of the
-// inventory (none per related object).
+// object's events, in at most six round trips whatever the size of the
+// inventory (one for the rules, one for the snapshots, four for an event
+// collector's latest page), none per related object.
 func (c *Client) Surroundings(ctx context.Context, inv *Inventory, ref Ref, n int) (Surroundings, error) {
 	var s Surroundings
 	cluster := ref

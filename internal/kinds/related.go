@@ -32,6 +32,16 @@ type Around struct {
 	Alarms []string
 }
 
+// Relates reports whether Related builds a tree for the object ref: a
+// VM, a host or a cluster.
+func Relates(ref vsphere.Ref) bool {
+	switch ref.Type {
+	case "VirtualMachine", "HostSystem", "ClusterComputeResource":
+		return true
+	}
+	return false
+}
+
 // Related returns the related-objects tree of the object ref: for a VM its
 // host, cluster, datastores, networks, rules, snapshots, alarms, tasks and
 // events; for a host its cluster, VMs, datastores, networks, tasks and
