@@ -7,29 +7,32 @@ import (
 	"testing"
 )
 
-// benchClient is a client of the large preset, or of the preset
-// VTUI_BENCH_PRESET names (small, to try a benchmark quickly).
-func benchClient(b *testing.B) *Client {
+// benchVM returns a client of the large preset, or of the preset
+// VTUI_BENCH_PRESET names (small, to try a benchmark quickly), its
+// inventory and a VM of it.
+func benchVM(b *testing.B) (*Client, *Inventory, VM) {
 	b.Helper()
+	var c *Client
 	if p := os.Getenv("VTUI_BENCH_PRESET"); p != "" && p != "large" {
-		c, _ := connectSim(b, p)
-		return c
+		c, _ = connectSim(b, p)
+	} else {
+		c = largeClient(b)
 	}
-	return largeClient(b)
+	inv, err := c.Inventory(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	return c, inv, inv.VMs[len(inv.VMs)/2]
 }
 
 // BenchmarkDescribeVMLarge reads every property of one VM of the large
 // preset (10,000 VMs) and converts them to plain data, as y does: the
 // cost must not grow with the inventory, one round trip a read.
 func BenchmarkDescribeVMLarge(b *testing.B) {
-	c := benchClient(b)
+	c, _, vm := benchVM(b)
 	ctx := context.Background()
-	inv, err := c.Inventory(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	vm := inv.VMs[len(inv.VMs)/2]
 	var d *Description
+	var err error
 	b.ReportAllocs()
 	before := c.RoundTrips()
 	for b.Loop() {
@@ -47,13 +50,8 @@ func BenchmarkDescribeVMLarge(b *testing.B) {
 // the large preset: its cluster's rules, its snapshot tree and its latest
 // 20 events.
 func BenchmarkSurroundingsVMLarge(b *testing.B) {
-	c := benchClient(b)
+	c, inv, vm := benchVM(b)
 	ctx := context.Background()
-	inv, err := c.Inventory(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	vm := inv.VMs[len(inv.VMs)/2]
 	b.ReportAllocs()
 	before := c.RoundTrips()
 	for b.Loop() {
