@@ -24,8 +24,12 @@ import (
 // relatedEvents is how many events about the object its tree shows.
 const relatedEvents = 20
 
-// tasksPaneRows is how many tasks the recent-tasks pane shows.
-const tasksPaneRows = 5
+// tasksPaneRows is how many tasks the recent-tasks pane shows, and
+// paneRoom how many lines it leaves the view at least.
+const (
+	tasksPaneRows = 5
+	paneRoom      = 4
+)
 
 // updateObjects handles the describe and related views' messages; ok is
 // false for others.
@@ -87,21 +91,28 @@ func (a *App) push(loc location) {
 	a.reload()
 }
 
-// showsHistory reports whether the screen shows the stream of kind k:
-// its own view, an object's related-objects tree, or a detail pane,
-// which lists the object's recent tasks and events.
-func (a *App) showsHistory(k Kind) bool {
-	d, ok := a.current().(interface{ DetailShown() bool })
-	return a.top().kind == k || a.top().kind == Related || (ok && d.DetailShown())
+// activityChanged shows the new tasks or events (a stream of kind k):
+// its own view and an object's related-objects tree take them whole;
+// another list view only hands them to its detail pane, which lists the
+// object's recent tasks and events, without taking its rows again.
+func (a *App) activityChanged(k Kind) {
+	if a.top().kind == k || a.top().kind == Related {
+		a.reload()
+		return
+	}
+	if l, ok := a.current().(listView); ok {
+		l.SetActivity(a.tasks, a.events)
+	}
 }
 
 // paneHeight is the recent-tasks pane's height: its title line and
-// tasksPaneRows tasks, or none while it is hidden.
+// tasksPaneRows tasks, fewer on a screen too short to leave the view
+// paneRoom lines, or none while it is hidden.
 func (a *App) paneHeight() int {
 	if !a.showTasks {
 		return 0
 	}
-	return 1 + tasksPaneRows
+	return max(min(1+tasksPaneRows, a.height-3-paneRoom), 0)
 }
 
 // tasksPane renders the recent-tasks pane: the newest tasks, anyone's,
@@ -117,7 +128,7 @@ func (a *App) tasksPane() string {
 	title := a.styles.Title.Render("recent tasks") + a.styles.Hint.Render(fmt.Sprintf(" %d, %d running (t hides)", len(tasks), running))
 	lines := []string{fit(title, a.width)}
 	cols := kinds.TaskList().Columns
-	for _, t := range tasks[:min(len(tasks), tasksPaneRows)] {
+	for _, t := range tasks[:min(len(tasks), a.paneHeight()-1)] {
 		var b strings.Builder
 		for i, c := range cols {
 			cell := c.Cell(t)
@@ -131,7 +142,7 @@ func (a *App) tasksPane() string {
 	for len(lines) < a.paneHeight() {
 		lines = append(lines, "")
 	}
-	if len(tasks) == 0 {
+	if len(tasks) == 0 && len(lines) > 1 {
 		lines[1] = a.styles.Hint.Render("no recent tasks")
 	}
 	return lipgloss.JoinVertical(lipgloss.Left, lines...)

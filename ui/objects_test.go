@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
+
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/gate"
 	"github.com/vtui/vtui/vsphere/sim"
@@ -156,5 +158,49 @@ func TestRelatedOfADatastoreSaysWhatHasATree(t *testing.T) {
 	keys(a, ":ds", "<enter>", "x")
 	if a.top().kind != Datastores || !strings.Contains(a.View(), "related objects are shown for VMs, hosts and clusters") {
 		t.Errorf("view %s; the screen:\n%s", a.top().kind, a.View())
+	}
+}
+
+// TestDetailListsTheObjectsOwnTasksAndEvents: a VM's detail pane ends
+// with its recent tasks and its events, not other objects'.
+func TestDetailListsTheObjectsOwnTasksAndEvents(t *testing.T) {
+	a := loadedApp(t)
+	web01, web02 := findVM(a.inv, "web-01"), findVM(a.inv, "web-02")
+	a.Update(tasksMsg{gen: a.gen, update: vsphere.TaskUpdate{Seq: 1, Data: []vsphere.Task{
+		{ID: "task-7", Name: "PowerOffVM", TargetRef: web01.Ref, State: vsphere.TaskRunning, Progress: 30},
+		{ID: "task-8", Name: "ResetVM", TargetRef: web02.Ref, State: vsphere.TaskSuccess},
+	}}})
+	a.Update(eventsMsg{gen: a.gen, update: vsphere.EventUpdate{Seq: 1, Data: []vsphere.Event{
+		{Key: 9, Message: "web-01 is stopping", ObjectRef: web01.Ref},
+		{Key: 8, Message: "web-02 was reset", ObjectRef: web02.Ref},
+	}}})
+	keys(a, "/", "web-01", "<enter>", "d")
+	s := a.View()
+	for _, want := range []string{"PowerOffVM  [###", "30%", "web-01 is stopping"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("detail lacks %q; the screen:\n%s", want, s)
+		}
+	}
+	for _, other := range []string{"ResetVM", "web-02 was reset"} {
+		if strings.Contains(s, other) {
+			t.Errorf("web-01's detail shows web-02's %q", other)
+		}
+	}
+}
+
+// TestTasksPaneFitsTheMinimumSize: with the pane shown, every screen
+// still fits 60×10.
+func TestTasksPaneFitsTheMinimumSize(t *testing.T) {
+	a := loadedApp(t)
+	a.Update(tasksMsg{gen: a.gen, update: vsphere.TaskUpdate{Seq: 1, Data: []vsphere.Task{
+		{ID: "task-7", Name: "PowerOffVM", Target: "web-01", State: vsphere.TaskRunning, Progress: 30}}}})
+	keys(a, "t")
+	a.Update(tea.WindowSizeMsg{Width: minWidth, Height: minHeight})
+	for _, ks := range [][]string{nil, {":host", "<enter>"}, {"d"}, {"?"}} {
+		keys(a, ks...)
+		screenFits(t, a.View(), minWidth, minHeight)
+	}
+	if !strings.Contains(a.View(), "PowerOffVM") && a.mode != modeHelp {
+		t.Errorf("the pane is gone at 60×10:\n%s", a.View())
 	}
 }

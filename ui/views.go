@@ -68,6 +68,7 @@ type listView interface {
 	Marks() int
 	ClearMarks()
 	Select(name string) bool
+	SetActivity(tasks []vsphere.Task, events []vsphere.Event)
 }
 
 // capturer is a view that, while it edits, takes every key before the

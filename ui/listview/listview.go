@@ -100,6 +100,12 @@ func (m *Model[T]) Load(src Source) {
 	m.table.SetRows(m.kind.Rows(src))
 }
 
+// SetActivity hands the detail pane newer tasks and events, keeping the
+// rows.
+func (m *Model[T]) SetActivity(tasks []vsphere.Task, events []vsphere.Event) {
+	m.src.Tasks, m.src.Events = tasks, events
+}
+
 // SetSize sets the space for the table and, when shown, the detail pane.
 func (m *Model[T]) SetSize(width, height int) {
 	m.common.SetSize(width, height)
