@@ -2,7 +2,9 @@
 // clusters, hosts, VMs, datastores, networks, tasks and events. Each entry
 // holds a kind's name and aliases, what it loads from vSphere, how its
 // rows read as columns (in the terminal UI and in vtui get's table), its
-// JSON field names and its detail pane.
+// JSON field names, its detail pane and the managed object a row shows
+// (Ref), which describe reads. Related builds an object's related-objects
+// tree from the same rows.
 //
 // vtui get, the terminal UI's ":" prompt and views, Tab completion and
 // shell completion all read this registry, so adding a kind is one entry
