@@ -11,5 +11,6 @@
 // here (a file of its own) plus its loader in vsphere.
 //
 // The package knows no face: it imports neither bubbletea, cobra nor
-// govmomi, only vsphere's plain types and internal/format.
+// govmomi, only vsphere's plain types (with vsphere/clusterspec's rules)
+// and internal/format.
 package kinds
