@@ -22,11 +22,13 @@ import (
 
 	"github.com/vtui/vtui/ui/changes"
 	"github.com/vtui/vtui/ui/common"
+	"github.com/vtui/vtui/ui/describe"
 	"github.com/vtui/vtui/ui/dialog"
 	"github.com/vtui/vtui/ui/drill"
 	"github.com/vtui/vtui/ui/hapanel"
 	"github.com/vtui/vtui/ui/listview"
 	"github.com/vtui/vtui/ui/perfchart"
+	"github.com/vtui/vtui/ui/related"
 	"github.com/vtui/vtui/vsphere"
 )
 
@@ -103,6 +105,9 @@ type App struct {
 	ha         *hapanel.Model   // the HA/DRS panel, also views[HA]
 	charts     *perfchart.Model // the chart view, also views[Charts]
 	pane       *perfchart.Pane  // the detail pane's small charts
+	describe   *describe.Model
+	related    *related.Model
+	showTasks  bool // the recent-tasks pane is shown
 	mode       mode
 	input      textinput.Model
 	helpOffset int           // first line of the help screen shown
@@ -157,6 +162,8 @@ func New(cfg Config) *App {
 	a.views[HA] = a.ha
 	a.charts = perfchart.New(a.common, a.chartConn, after)
 	a.views[Charts] = a.charts
+	a.describe, a.related = describe.New(a.common), related.New(a.common)
+	a.views[Describe], a.views[Related] = a.describe, a.related
 	a.drill = drill.New(a.common, a.drillConn)
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 	a.contextName = cfg.Context
@@ -223,12 +230,7 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case openMsg:
-		a.clearMarks()
-		a.stack = append(a.stack, msg.loc)
-		if l, ok := a.current().(listView); ok {
-			l.SetFilter("")
-		}
-		a.reload()
+		a.push(msg.loc)
 		return nil
 	case switchContextMsg:
 		return a.switchContext(msg.name)
@@ -245,6 +247,9 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return cmd
 	}
 	if cmd, ok := a.updateCharts(msg); ok {
+		return cmd
+	}
+	if cmd, ok := a.updateObjects(msg); ok {
 		return cmd
 	}
 	return nil
@@ -297,7 +302,12 @@ func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Filter):
 		if l, ok := a.current().(listView); ok {
 			a.openInput(modeFilter, "/", l.Filter(), nil)
+			return nil
 		}
+		return a.current().Update(msg) // a view that is no list searches its own way
+	case key.Matches(msg, k.TasksPane):
+		a.showTasks = !a.showTasks
+		a.layout()
 	case key.Matches(msg, k.Command):
 		a.openInput(modeCommand, ":", "", commandNames(a.cfg.Contexts))
 	default:
@@ -404,8 +414,9 @@ func (a *App) clearMarks() {
 // reload refreshes the visible view from the newest data.
 func (a *App) reload() { a.current().Load(a.source()) }
 
-// bodyHeight is what the header (two lines) and the status bar leave.
-func (a *App) bodyHeight() int { return max(a.height-3, 1) }
+// bodyHeight is what the header (two lines), the recent-tasks pane and
+// the status bar leave.
+func (a *App) bodyHeight() int { return max(a.height-3-a.paneHeight(), 1) }
 
 func (a *App) layout() {
 	for _, v := range a.views {
@@ -441,7 +452,11 @@ func (a *App) View() string {
 	default:
 		body = a.current().View()
 	}
-	return strings.Join([]string{a.header(), body, a.statusBar()}, "\n")
+	parts := []string{a.header(), body}
+	if a.paneHeight() > 0 {
+		parts = append(parts, a.tasksPane())
+	}
+	return strings.Join(append(parts, a.statusBar()), "\n")
 }
 
 // fit cuts s (which may hold styles) to at most w cells.

@@ -246,18 +246,14 @@ func (a *App) updateConn(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 			return nil, true
 		}
 		a.tasks = msg.update.Data
-		if a.top().kind == Tasks {
-			a.reload()
-		}
+		a.activityChanged(Tasks)
 		return waitTasks(a.ctx, a.gen, a.taskWatch, msg.update.Seq), true
 	case eventsMsg:
 		if msg.gen != a.gen {
 			return nil, true
 		}
 		a.events = msg.update.Data
-		if a.top().kind == Events {
-			a.reload()
-		}
+		a.activityChanged(Events)
 		return waitEvents(a.ctx, a.gen, a.eventWatch, msg.update.Seq), true
 	case watchMsg:
 		if msg.gen != a.gen {

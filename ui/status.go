@@ -194,7 +194,7 @@ func (a *App) globalKeys() []key.Binding {
 			return nil
 		}
 	}
-	return []key.Binding{k.Command, k.Back, k.Help, k.Quit}
+	return []key.Binding{k.Command, k.TasksPane, k.Back, k.Help, k.Quit}
 }
 
 // statusBar shows the context, the vCenter, the connection state, the

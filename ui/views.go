@@ -29,6 +29,10 @@ const (
 	HA Kind = "ha"
 	// Charts is a host's or VM's performance charts, not a list.
 	Charts Kind = "charts"
+	// Describe is an object's properties as YAML, and Related its
+	// related-objects tree; neither is a list.
+	Describe Kind = "describe"
+	Related  Kind = "related"
 )
 
 // intents are what the views' keys ask the root for; each view raises
@@ -68,6 +72,8 @@ type listView interface {
 	Total() int
 	Marks() int
 	ClearMarks()
+	Select(name string) bool
+	SetActivity(tasks []vsphere.Task, events []vsphere.Event)
 }
 
 // capturer is a view that, while it edits, takes every key before the
@@ -139,15 +145,24 @@ func newViews(c common.Common, pane *perfchart.Pane) map[Kind]view {
 // k: where Enter leads, its own keys, and a stream's rows, which come
 // from the source.
 func viewOf[T any](c common.Common, d kinds.Def[T], k listview.Kind[T]) *listview.Model[T] {
-	k.Columns, k.Name, k.SortBy, k.SortDesc = table.FromKind(d.Columns), d.Key, d.SortBy, d.SortDesc
+	k.Columns, k.Name, k.Ref, k.SortBy, k.SortDesc = table.FromKind(d.Columns), d.Key, d.Ref, d.SortBy, d.SortDesc
 	if d.Rows != nil {
 		k.Rows = func(s listview.Source) []T { return d.Rows(invOr(s), s.Scope) }
 	}
-	if d.Detail != nil {
+	switch {
+	case d.Detail != nil && d.Ref != nil && d.Rows != nil:
+		k.Detail = func(s listview.Source, row T) []kinds.Field {
+			return append(d.Detail(invOr(s), row), kinds.History(s.Tasks, s.Events, d.Ref(row), historyRows)...)
+		}
+	case d.Detail != nil:
 		k.Detail = func(s listview.Source, row T) []kinds.Field { return d.Detail(invOr(s), row) }
 	}
 	return listview.New(c, k)
 }
+
+// historyRows is how many of its recent tasks, and of its events, an
+// object's detail pane shows.
+const historyRows = 5
 
 // vmSet is the VMs a key acts on, and their names for its dialogs.
 type vmSet struct {

@@ -1,8 +1,9 @@
 // Package vsphere is vtui's face to vCenter and its read model: Connect
 // logs in and returns a Client; the Client reads the inventory (load,
 // store, first screen, watch), events, tasks, resource pools, DRS rules,
-// recommendations and reservations, cluster configurations, and hosts'
-// and VMs' performance samples (metrics.go), and hands them out as plain
+// recommendations and reservations, cluster configurations, hosts' and
+// VMs' performance samples (metrics.go), and one object's every property
+// (Describe) and surroundings (Surroundings), and hands them out as plain
 // Go types. It never changes vCenter: every change
 // is an Action of package vsphere/gate, carried out by its Gate.
 //

@@ -29,8 +29,20 @@ const (
 // types means all. n is capped at MaxEvents; zero or less means
 // DefaultEvents.
 func (c *Client) Events(ctx context.Context, n int, eventTypes ...string) ([]Event, error) {
+	return c.readEvents(ctx, n, types.EventFilterSpec{EventTypeId: eventTypes})
+}
+
+// EventsAbout returns the latest n events about the object ref itself
+// (not its children), newest first; n is capped as Events caps it.
+func (c *Client) EventsAbout(ctx context.Context, ref Ref, n int) ([]Event, error) {
+	return c.readEvents(ctx, n, types.EventFilterSpec{
+		Entity: &types.EventFilterSpecByEntity{Entity: mo.ToMoRef(ref), Recursion: types.EventFilterSpecRecursionOptionSelf}})
+}
+
+// readEvents reads the latest page of an event collector of filter.
+func (c *Client) readEvents(ctx context.Context, n int, filter types.EventFilterSpec) ([]Event, error) {
 	n = eventPageSize(n)
-	col, err := c.createEventCollector(ctx, n, eventTypes)
+	col, err := c.createEventCollector(ctx, n, filter)
 	if err != nil {
 		return nil, fmt.Errorf("read events from %s: %w", c.Host(), err)
 	}
@@ -79,7 +91,7 @@ func (c *Client) WatchEvents(ctx context.Context, n int) *EventWatch {
 // error, reporting whether the events were loaded.
 func (c *Client) streamEvents(ctx context.Context, n int, publish func([]Event, ConnState)) (synced bool, err error) {
 	tail := min(n, eventTail)
-	col, err := c.createEventCollector(ctx, tail, nil)
+	col, err := c.createEventCollector(ctx, tail, types.EventFilterSpec{})
 	if err != nil {
 		return false, fmt.Errorf("watch events on %s: %w", c.Host(), err)
 	}
@@ -138,13 +150,13 @@ func eventPageSize(n int) int {
 	return min(n, MaxEvents)
 }
 
-// createEventCollector creates an event history collector of the given
-// types whose latest page holds n events. It lives in the session until
+// createEventCollector creates an event history collector of filter
+// whose latest page holds n events. It lives in the session until
 // destroyCollector.
-func (c *Client) createEventCollector(ctx context.Context, n int, eventTypes []string) (types.ManagedObjectReference, error) {
+func (c *Client) createEventCollector(ctx context.Context, n int, filter types.EventFilterSpec) (types.ManagedObjectReference, error) {
 	res, err := methods.CreateCollectorForEvents(ctx, c.vim, &types.CreateCollectorForEvents{
 		This:   *c.vim.ServiceContent.EventManager,
-		Filter: types.EventFilterSpec{EventTypeId: eventTypes},
+		Filter: filter,
 	})
 	if err != nil {
 		return types.ManagedObjectReference{}, fmt.Errorf("create event collector: %w", err)

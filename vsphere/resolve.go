@@ -78,6 +78,14 @@ func (r *Resolver) Cluster(ctx context.Context, arg, flag string) (Cluster, erro
 	return resolveOne(ctx, r, arg, flag, r.inv.Clusters, clKind)
 }
 
+// Object resolves exactly one of items, as Host does: a path, an ID or a
+// name, not a glob. flag names where arg came from, and noun and list
+// the kind ("VM", and "vms" for "see: vtui get vms"), in messages; name
+// and ref read an item's.
+func Object[T any](ctx context.Context, r *Resolver, arg, flag, noun, list string, items []T, name func(T) string, ref func(T) Ref) (T, error) {
+	return resolveOne(ctx, r, arg, flag, items, kindOf[T]{noun, list, name, ref})
+}
+
 // VMsNamed resolves VM names, IDs and globs against inv alone (no paths):
 // see Resolver.
 func (inv *Inventory) VMsNamed(args []string) ([]VM, error) {

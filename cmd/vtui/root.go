@@ -112,6 +112,7 @@ func newRootCmd(a *app) *cobra.Command {
 		newVersionCmd(a),
 		newGetCmd(a),
 		newMetricsCmd(a),
+		newDescribeCmd(a),
 		newSimCmd(a),
 	)
 	root.AddCommand(newVMCmd(a), newHostCmd(a), newClusterCmd(a), newDrillCmd(a))

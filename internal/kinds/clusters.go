@@ -15,6 +15,7 @@ func ClusterList() Def[vsphere.Cluster] {
 		Load: func(f vsphere.Filter) vsphere.Load { return vsphere.Listing(vsphere.Load{Clusters: vsphere.Rows}, f) },
 		Rows: (*vsphere.Inventory).FilterClusters,
 		Key:  func(c vsphere.Cluster) string { return c.Name },
+		Ref:  func(c vsphere.Cluster) vsphere.Ref { return c.Ref },
 		Columns: []Column[vsphere.Cluster]{
 			{Title: "NAME", Width: 16, Cell: func(c vsphere.Cluster) string { return c.Name }},
 			{Title: "DATACENTER", Width: 10, Cell: func(c vsphere.Cluster) string { return format.Dash(c.Datacenter) }},

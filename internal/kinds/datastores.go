@@ -14,6 +14,7 @@ func DatastoreList() Def[vsphere.Datastore] {
 		Load: func(f vsphere.Filter) vsphere.Load { return vsphere.Listing(vsphere.Load{Datastores: vsphere.Rows}, f) },
 		Rows: (*vsphere.Inventory).FilterDatastores,
 		Key:  func(d vsphere.Datastore) string { return d.Name },
+		Ref:  func(d vsphere.Datastore) vsphere.Ref { return d.Ref },
 		Columns: []Column[vsphere.Datastore]{
 			{Title: "NAME", Width: 16, Cell: func(d vsphere.Datastore) string { return d.Name }},
 			{Title: "TYPE", Width: 6, Cell: func(d vsphere.Datastore) string { return d.Type }},

@@ -17,6 +17,7 @@ func HostList() Def[vsphere.Host] {
 		},
 		Rows: (*vsphere.Inventory).FilterHosts,
 		Key:  func(h vsphere.Host) string { return h.Name },
+		Ref:  func(h vsphere.Host) vsphere.Ref { return h.Ref },
 		Columns: []Column[vsphere.Host]{
 			{Title: "NAME", Width: 20, Cell: func(h vsphere.Host) string { return h.Name }},
 			{Title: "CLUSTER", Width: 12, Cell: func(h vsphere.Host) string { return format.Dash(h.Cluster) }},

@@ -61,6 +61,9 @@ type Def[T any] struct {
 	About func(T) string
 	// Key identifies a row; it keeps the selection across updates.
 	Key func(T) string
+	// Ref is the managed object a row shows, which describe reads and
+	// the related-objects tree starts from; nil for rows that are none.
+	Ref func(T) vsphere.Ref
 	// Columns are how a row reads in the terminal UI and in vtui get.
 	Columns []Column[T]
 	// Printed are vtui get's columns where they differ from the view's
@@ -96,6 +99,10 @@ type Kind struct {
 	Recent func(ctx context.Context, c *vsphere.Client, n int, types []string) ([]any, error)
 	// About is the object a stream's row is about; nil for inventory kinds.
 	About func(row any) string
+	// Key identifies a row: its object's name, or a stream row's ID.
+	Key func(row any) string
+	// Ref is the managed object a row shows; nil for rows that are none.
+	Ref func(row any) vsphere.Ref
 	// Printed are vtui get's columns.
 	Printed []Column[any]
 	// JSON are a row's field names in vtui get -o json and -o yaml.
@@ -116,6 +123,10 @@ func (d Def[T]) Kind() Kind {
 	}
 	if d.About != nil {
 		k.About = func(row any) string { return d.About(*row.(*T)) }
+	}
+	k.Key = func(row any) string { return d.Key(*row.(*T)) }
+	if d.Ref != nil {
+		k.Ref = func(row any) vsphere.Ref { return d.Ref(*row.(*T)) }
 	}
 	printed := d.Printed
 	if printed == nil {

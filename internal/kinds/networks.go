@@ -9,6 +9,7 @@ func NetworkList() Def[vsphere.Network] {
 		Load: func(f vsphere.Filter) vsphere.Load { return vsphere.Listing(vsphere.Load{Networks: vsphere.Rows}, f) },
 		Rows: (*vsphere.Inventory).FilterNetworks,
 		Key:  func(n vsphere.Network) string { return n.Name },
+		Ref:  func(n vsphere.Network) vsphere.Ref { return n.Ref },
 		Columns: []Column[vsphere.Network]{
 			{Title: "NAME", Width: 20, Cell: func(n vsphere.Network) string { return n.Name }},
 			{Title: "TYPE", Width: 12, Cell: func(n vsphere.Network) string { return n.Type }},

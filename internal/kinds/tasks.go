@@ -18,6 +18,7 @@ func TaskList() Def[vsphere.Task] {
 		},
 		About: func(t vsphere.Task) string { return t.Target },
 		Key:   func(t vsphere.Task) string { return t.ID },
+		Ref:   func(t vsphere.Task) vsphere.Ref { return vsphere.Ref{Type: "Task", Value: t.ID} },
 		Columns: []Column[vsphere.Task]{
 			{Title: "STARTED", Width: 8, Cell: func(t vsphere.Task) string { return clock(t.Queued) },
 				Compare: func(a, b vsphere.Task) int { return a.Queued.Compare(b.Queued) }},

@@ -17,6 +17,7 @@ func VMList() Def[vsphere.VM] {
 		},
 		Rows: (*vsphere.Inventory).FilterVMs,
 		Key:  func(v vsphere.VM) string { return v.Name },
+		Ref:  func(v vsphere.VM) vsphere.Ref { return v.Ref },
 		Columns: []Column[vsphere.VM]{
 			{Title: "NAME", Width: 16, Cell: func(v vsphere.VM) string { return v.Name }},
 			{Title: "POWER", Width: 10, Cell: func(v vsphere.VM) string { return v.PowerState }},

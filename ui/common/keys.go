@@ -17,6 +17,11 @@ type KeyMap struct {
 	Command, Filter, Back, Help, Quit, Exit key.Binding
 	// Every list view's: drill down and the detail pane.
 	Enter, Detail key.Binding
+	// Every list view's, for the selected object: its properties as YAML
+	// and its related-objects tree.
+	Describe, Related key.Binding
+	// The root's: show or hide the recent-tasks pane, in every view.
+	TasksPane key.Binding
 	// The VM view's and the host view's changes.
 	Migrate, Power, Maintenance key.Binding
 	// The cluster view's: open the HA/DRS panel.
@@ -29,6 +34,16 @@ type KeyMap struct {
 	Prompt PromptKeyMap
 	Panel  PanelKeyMap
 	Drill  DrillKeyMap
+	Find   FindKeyMap
+}
+
+// FindKeyMap is the describe view's search; it scrolls with the table's
+// keys.
+type FindKeyMap struct {
+	// Search opens the search line; Enter there finds the text.
+	Search key.Binding
+	// Next and Prev go to the next and the previous line that matches.
+	Next, Prev key.Binding
 }
 
 // DialogKeyMap is a modal choice's bindings.
@@ -82,6 +97,9 @@ func DefaultKeyMap() KeyMap {
 		Back:        key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back / clear")),
 		Enter:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "drill down")),
 		Detail:      key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "details")),
+		Describe:    key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "describe")),
+		Related:     key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "related")),
+		TasksPane:   key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "tasks pane")),
 		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:        key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
 		Exit:        key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit from anywhere")),
@@ -120,6 +138,11 @@ func DefaultKeyMap() KeyMap {
 			Cancel:         key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 			Apply:          key.NewBinding(key.WithKeys("enter", "y"), key.WithHelp("enter", "apply")),
 		},
+		Find: FindKeyMap{
+			Search: key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
+			Next:   key.NewBinding(key.WithKeys("n"), key.WithHelp("n/N", "next/previous match")),
+			Prev:   key.NewBinding(key.WithKeys("N")),
+		},
 		Drill: DrillKeyMap{
 			Up:    key.NewBinding(key.WithKeys("up"), key.WithHelp("↑/↓", "choose")),
 			Down:  key.NewBinding(key.WithKeys("down")),
@@ -132,7 +155,8 @@ func DefaultKeyMap() KeyMap {
 	}
 }
 
-// Global is the root's hint line: the keys that work in every list view.
+// Global is the root's hint line: the keys that work in every list
+// view, the newest last, so that a narrow screen cuts them first.
 func (k KeyMap) Global() []key.Binding {
-	return []key.Binding{k.Command, k.Filter, k.Enter, k.Detail, k.Back, k.Help, k.Quit}
+	return []key.Binding{k.Command, k.Filter, k.Enter, k.Detail, k.Back, k.Help, k.Quit, k.Describe, k.Related, k.TasksPane}
 }

@@ -41,6 +41,9 @@ type Kind[T any] struct {
 	Columns []table.Column[T]
 	// Name identifies a row; it keeps the selection across updates.
 	Name func(T) string
+	// Ref is the managed object a row shows, which the describe and
+	// related keys act on; nil for rows that are none.
+	Ref func(T) vsphere.Ref
 	// Rows picks the view's rows from the source.
 	Rows func(Source) []T
 	// Detail fills the detail pane; nil means the kind has none.
@@ -61,6 +64,20 @@ type Kind[T any] struct {
 // BackMsg asks the root to go back a level: Esc on a view with no detail
 // pane open, no row marked and no filter set.
 type BackMsg struct{}
+
+// DescribeMsg asks the root to show every property of the object Ref,
+// named Name: the describe key on a row.
+type DescribeMsg struct {
+	Ref  vsphere.Ref
+	Name string
+}
+
+// RelatedMsg asks the root to show the related-objects tree of the object
+// Ref, named Name: the related key on a row.
+type RelatedMsg struct {
+	Ref  vsphere.Ref
+	Name string
+}
 
 // Model is a list view over rows of type T.
 type Model[T any] struct {
@@ -84,6 +101,12 @@ func New[T any](c common.Common, kind Kind[T]) *Model[T] {
 func (m *Model[T]) Load(src Source) {
 	m.src = src
 	m.table.SetRows(m.kind.Rows(src))
+}
+
+// SetActivity hands the detail pane newer tasks and events, keeping the
+// rows.
+func (m *Model[T]) SetActivity(tasks []vsphere.Task, events []vsphere.Event) {
+	m.src.Tasks, m.src.Events = tasks, events
 }
 
 // SetSize sets the space for the table and, when shown, the detail pane.
@@ -127,6 +150,10 @@ func (m *Model[T]) SelectedRow() (T, bool) { return m.table.Selected() }
 // action would act on.
 func (m *Model[T]) Marks() int { return len(m.table.Marked()) }
 
+// Select selects the row whose Name is name; ok is false when the view
+// shows no such row.
+func (m *Model[T]) Select(name string) (ok bool) { return m.table.Select(name) }
+
 // ClearMarks unmarks every row: once the marks' action is confirmed, and
 // when the view is left, as marks belong to one visit of one view.
 func (m *Model[T]) ClearMarks() { m.table.ClearMarks() }
@@ -160,6 +187,16 @@ func (m *Model[T]) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	case key.Matches(k, keys.Detail):
 		m.toggleDetail()
+		return nil
+	case key.Matches(k, keys.Describe, keys.Related):
+		row, ok := m.table.Selected()
+		switch {
+		case !ok || m.kind.Ref == nil:
+		case key.Matches(k, keys.Describe):
+			m.emit(DescribeMsg{Ref: m.kind.Ref(row), Name: m.kind.Name(row)})
+		default:
+			m.emit(RelatedMsg{Ref: m.kind.Ref(row), Name: m.kind.Name(row)})
+		}
 		return nil
 	case key.Matches(k, keys.Enter):
 		row, ok := m.table.Selected()

@@ -249,6 +249,18 @@ func (m *Model[T]) clamp() {
 	m.offset = max(min(m.offset, len(m.view)-m.height), 0)
 }
 
+// Select moves the cursor to the row whose key is k; ok is false when
+// the filter does not show such a row, and the cursor stays.
+func (m *Model[T]) Select(k string) (ok bool) {
+	for _, r := range m.view {
+		if m.key(m.rows[r]) == k {
+			m.selectKey(k)
+			return true
+		}
+	}
+	return false
+}
+
 func (m *Model[T]) selectKey(k string) {
 	for i, r := range m.view {
 		if m.key(m.rows[r]) == k {

@@ -13,7 +13,8 @@ import (
 // SetTaskDelay makes the tasks named task (vcsim's task name, e.g.
 // "RelocateVm", "EnterMaintenanceMode", "ExitMaintenanceMode",
 // "DisconnectHost", "ReconnectHost", "ShutdownHost", "RebootHost") run
-// for d before they finish; 0 removes the delay. It applies to this server only, and only to the tasks
+// for d before they finish, at 50% progress after d/2; 0 removes the
+// delay. It applies to this server only, and only to the tasks
 // the simulator runs itself (see the package documentation); for other
 // tasks use vcsim's process-wide simulator.TaskDelay, which parallel tests
 // must not share. While a delayed task runs, its VM or host can be read
@@ -56,8 +57,16 @@ func (vc *vcenter) runTask(ctx *simulator.Context, entity mo.Reference, entityNa
 	})
 	d := vc.delay(task.Info.Name)
 	vc.goBackground(func(life context.Context) {
-		if !vc.sleep(life, d) {
+		// A delayed task reports half its progress halfway, as vCenter's
+		// report theirs along the way.
+		if !vc.sleep(life, d/2) {
 			return // the server is closing: the task ends with it
+		}
+		if d > 0 {
+			ctx.Map.AtomicUpdate(tc, task, []types.PropertyChange{{Name: "info.progress", Val: int32(50)}})
+		}
+		if !vc.sleep(life, d-d/2) {
+			return
 		}
 		res, fault := work(tc)
 		state := types.TaskInfoStateSuccess
