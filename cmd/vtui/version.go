@@ -5,51 +5,20 @@ package main
 import (
 	"fmt"
 	"io"
-	"runtime"
-	"runtime/debug"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+
+	"github.com/vtui/vtui/internal/buildinfo"
 )
 
-// version is vtui's version, set at build time:
-//
-//	go build -ldflags "-X main.version=v1.2.3" ./cmd/vtui
-var version = "dev"
+// versionInfo is what `vtui version` prints: buildinfo's, the one
+// source of vtui's version (set it at build time with
+// -ldflags "-X github.com/vtui/vtui/internal/buildinfo.version=v1.2.3").
+// Its JSON field names are a stable contract.
+type versionInfo = buildinfo.Info
 
-// versionInfo is what `vtui version` prints. Its JSON field names are a
-// stable contract.
-type versionInfo struct {
-	Version string `json:"version" yaml:"version"`
-	Commit  string `json:"commit,omitempty" yaml:"commit,omitempty"`
-	Go      string `json:"go" yaml:"go"`
-	Govmomi string `json:"govmomi" yaml:"govmomi"`
-}
-
-func buildVersion() versionInfo {
-	v := versionInfo{Version: version, Go: runtime.Version(), Govmomi: "unknown"}
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return v
-	}
-	if v.Version == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		v.Version = bi.Main.Version // go install github.com/vtui/vtui/cmd/vtui@v1.2.3
-	}
-	for _, s := range bi.Settings {
-		if s.Key == "vcs.revision" {
-			v.Commit = s.Value
-		}
-	}
-	for _, d := range bi.Deps {
-		if d.Path == "github.com/vmware/govmomi" {
-			v.Govmomi = d.Version
-			if d.Replace != nil {
-				v.Govmomi = d.Replace.Version + " (replaced)"
-			}
-		}
-	}
-	return v
-}
+func buildVersion() versionInfo { return buildinfo.Read() }
 
 func fullVersion() string {
 	v := buildVersion()
@@ -74,8 +43,8 @@ func writeVersion(w io.Writer, format string, v versionInfo) error {
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "vtui\t%s\n", v.Version)
-	if v.Commit != "" {
-		fmt.Fprintf(tw, "commit\t%s\n", v.Commit)
+	if v.Revision != "" {
+		fmt.Fprintf(tw, "commit\t%s\n", v.Revision)
 	}
 	fmt.Fprintf(tw, "go\t%s\n", v.Go)
 	fmt.Fprintf(tw, "govmomi\t%s\n", v.Govmomi)

@@ -6,17 +6,24 @@ import (
 	"testing"
 
 	"github.com/vtui/vtui/cmd/internal/config/configtest"
+	"github.com/vtui/vtui/internal/buildinfo"
 )
 
+// TestVersion: vtui version and --version say the version buildinfo
+// reads from the build (never a placeholder "dev"), Go's and govmomi's.
 func TestVersion(t *testing.T) {
+	v := buildinfo.Read().Version
+	if v == "" || v == "dev" {
+		t.Fatalf("buildinfo's version is %q; want one read from the build", v)
+	}
 	for _, tt := range []struct {
 		args []string
 		want []string
 	}{
-		{[]string{"version"}, []string{"vtui", "dev", "go", "govmomi"}},
-		{[]string{"version", "-o", "json"}, []string{`"version": "dev"`, `"go": "go1.`, `"govmomi": "v0.`}},
-		{[]string{"version", "-o", "yaml"}, []string{"version: dev", "go: go1."}},
-		{[]string{"--version"}, []string{"vtui dev"}},
+		{[]string{"version"}, []string{"vtui", " " + v + "\n", "go", "govmomi"}},
+		{[]string{"version", "-o", "json"}, []string{`"version": "` + v + `"`, `"go": "go1.`, `"govmomi": "v0.`}},
+		{[]string{"version", "-o", "yaml"}, []string{"version: " + v, "go: go1."}},
+		{[]string{"--version"}, []string{"vtui " + v + " (go1."}},
 	} {
 		r := runTest(t, tt.args, nil)
 		for _, w := range tt.want {

@@ -15,12 +15,16 @@ type DryRun struct {
 	HA        HA           `json:"ha" yaml:"ha"`
 	// Commands are those of method command, as they will run.
 	Commands []PlannedCommand `json:"commands,omitempty" yaml:"commands,omitempty"`
+	// SteadyState are the checks of the plan's steady state, as the
+	// preflight made them; absent when the plan states none.
+	SteadyState []gate.Check `json:"steady_state,omitempty" yaml:"steady_state,omitempty"`
 }
 
 // DryRun is the dry run of plan this preflight makes; Targets and
 // Protected are the names, [] when there are none.
 func (p *Preflight) DryRun(plan Plan) DryRun {
-	d := DryRun{Plan: plan, OK: p.OK(), Preflight: p.Checks, Targets: []string{}, Protected: []string{}, Seed: p.Seed, HA: p.HA, Commands: p.Commands}
+	d := DryRun{Plan: plan, OK: p.OK(), Preflight: p.Checks, Targets: []string{}, Protected: []string{}, Seed: p.Seed, HA: p.HA, Commands: p.Commands,
+		SteadyState: p.SteadyState}
 	for _, h := range p.Targets {
 		d.Targets = append(d.Targets, h.Name)
 	}

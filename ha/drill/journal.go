@@ -61,6 +61,9 @@ type Entry struct {
 	// Result is on the end entry.
 	Result Result `json:"result,omitempty"`
 	Note   string `json:"note,omitempty"`
+	// Provenance is on the start entry: who runs the drill, and with
+	// what (the plan file as read, among others).
+	Provenance *Provenance `json:"provenance,omitempty"`
 }
 
 // Object is a vCenter object as a journal keeps it: its ID (the managed

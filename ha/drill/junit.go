@@ -68,12 +68,20 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 			{"lost", fmt.Sprint(r.Lost)}, {"duplicated", fmt.Sprint(r.Duplicated)},
 		},
 	}
-	for _, c := range r.Preflight {
-		tc := junitCase{Class: "preflight", Name: c.Name, Time: seconds(0)}
-		if c.Status == gate.CheckFail {
-			tc.Failure = &junitProblem{Message: c.Reason, Text: c.String()}
+	s.Properties = append(s.Properties, r.provenanceProperties()...)
+	checkCases := func(class string, checks []gate.Check) {
+		for _, c := range checks {
+			tc := junitCase{Class: class, Name: c.Name, Time: seconds(0)}
+			if c.Status == gate.CheckFail {
+				tc.Failure = &junitProblem{Message: c.Reason, Text: c.String()}
+			}
+			s.Cases = append(s.Cases, tc)
 		}
-		s.Cases = append(s.Cases, tc)
+	}
+	checkCases("preflight", r.Preflight)
+	if ss := r.SteadyState; ss != nil {
+		checkCases("steady-state.before", ss.Before)
+		checkCases("steady-state.after", ss.After)
 	}
 	for _, v := range r.VMs {
 		if !v.Protected {
@@ -124,6 +132,24 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
+}
+
+// provenanceProperties are the report's provenance as JUnit properties:
+// schema_version, who, where, with what, and against vtui's simulator its
+// HA model.
+func (r *Report) provenanceProperties() []junitProperty {
+	p := r.Provenance
+	out := []junitProperty{{"schema_version", fmt.Sprint(r.SchemaVersion)}, {"os_user", p.OSUser}, {"vcenter_user", p.VCenterUser}}
+	if vc := r.VCenter; vc != nil {
+		out = append(out, junitProperty{"vcenter_url", vc.URL}, junitProperty{"vcenter_instance_uuid", vc.InstanceUUID},
+			junitProperty{"vcenter_product", vc.Product}, junitProperty{"vcenter_version", vc.Version}, junitProperty{"vcenter_build", vc.Build})
+	}
+	out = append(out, junitProperty{"vtui_version", p.VTUI.Version}, junitProperty{"vtui_commit", p.VTUI.Revision},
+		junitProperty{"vtui_modified", fmt.Sprint(p.VTUI.Modified)}, junitProperty{"plan_sha256", p.PlanSHA256})
+	if m := p.Simulator; m != nil {
+		out = append(out, junitProperty{"simulated_ha", m.HA.Describe()}, junitProperty{"simulator_unmodeled", strings.Join(m.Unmodeled, "; ")})
+	}
+	return out
 }
 
 // vmLine describes a VM's outcome in one line.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/vtui/vtui/vsphere/gate"
 )
 
 // MaxTimelineRows bounds the timeline a Markdown report shows; the JSON
@@ -97,14 +99,69 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	for _, d := range r.Rollback.Diffs {
 		fmt.Fprintf(&b, "- **differs:** %s\n", d)
 	}
+	if ss := r.SteadyState; ss != nil {
+		b.WriteString("\n## Steady state\n\n")
+		if ss.NotAfter != "" {
+			fmt.Fprintf(&b, "Not checked after the rollback: %s\n\n", ss.NotAfter)
+		}
+		rows = rows[:0]
+		for _, when := range []struct {
+			name   string
+			checks []gate.Check
+		}{{"before the drill", ss.Before}, {"after the rollback", ss.After}} {
+			for _, c := range when.checks {
+				rows = append(rows, []string{when.name, c.Name, string(c.Status), c.Reason})
+			}
+		}
+		table(&b, []string{"when", "check", "status", "reason"}, rows)
+	}
 	if len(r.Warnings) > 0 {
 		b.WriteString("\n## Warnings\n\n")
 		for _, w := range r.Warnings {
 			fmt.Fprintf(&b, "- %s\n", w)
 		}
 	}
+	r.writeProvenance(&b)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeProvenance writes who ran the drill, where and with what, and
+// the plan as run, fenced so that no line of it ends the block.
+func (r *Report) writeProvenance(b *strings.Builder) {
+	p := r.Provenance
+	b.WriteString("\n## Provenance\n\n")
+	rows := [][]string{{"OS user", p.OSUser}, {"vCenter user", p.VCenterUser}}
+	if vc := r.VCenter; vc != nil {
+		rows = append(rows, []string{"vCenter", vc.URL}, []string{"vCenter instance", vc.InstanceUUID},
+			[]string{"vCenter version", strings.TrimSpace(fmt.Sprintf("%s %s build %s", vc.Product, vc.Version, vc.Build))})
+	}
+	vtui := p.VTUI.Version
+	if p.VTUI.Revision != "" {
+		vtui += fmt.Sprintf(" (commit %s, modified %t)", p.VTUI.Revision, p.VTUI.Modified)
+	}
+	rows = append(rows, []string{"vtui", vtui + ", " + p.VTUI.Go}, []string{"Plan SHA-256", p.PlanSHA256})
+	if m := p.Simulator; m != nil {
+		rows = append(rows, []string{"Simulated HA", m.HA.Describe()})
+	}
+	table(b, []string{"field", "value"}, rows)
+	if m := p.Simulator; m != nil {
+		b.WriteString("\nWhat the simulator does not model:\n\n")
+		for _, u := range m.Unmodeled {
+			fmt.Fprintf(b, "- %s\n", u)
+		}
+	}
+	if p.PlanText != "" {
+		fence := "```"
+		for strings.Contains(p.PlanText, fence) {
+			fence += "`"
+		}
+		fmt.Fprintf(b, "\nThe plan as run:\n\n%syaml\n%s", fence, p.PlanText)
+		if !strings.HasSuffix(p.PlanText, "\n") {
+			b.WriteString("\n")
+		}
+		b.WriteString(fence + "\n")
+	}
 }
 
 // table writes a Markdown table.

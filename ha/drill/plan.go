@@ -1,6 +1,7 @@
 package drill
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"path"
@@ -36,7 +37,18 @@ type Plan struct {
 	// PinDRS holds DRS at manual during the drill, so that it moves
 	// nothing the drill did not, and restores it after.
 	PinDRS bool `json:"pin-drs" yaml:"pin-drs"`
+	// SteadyState, if set, is what must hold of the cluster before the
+	// drill and again after its rollback.
+	SteadyState *SteadyState `json:"steady-state,omitempty" yaml:"steady-state,omitempty"`
+
+	// source is the plan file as read, byte for byte (Source).
+	source []byte
 }
+
+// Source is the plan file exactly as Parse read it: the plan as run,
+// which a report keeps with its SHA-256. Nil for a plan not parsed
+// (built in code, or read back from a journal).
+func (p Plan) Source() []byte { return p.source }
 
 // Targets are the hosts a drill fails: named, or picked when it starts.
 type Targets struct {
@@ -105,6 +117,7 @@ func Parse(path string, data []byte) (Plan, error) {
 	if err := p.check(doc); err != nil {
 		return Plan{}, err
 	}
+	p.source = bytes.Clone(data)
 	return p, nil
 }
 
@@ -157,6 +170,9 @@ func (p *Plan) check(doc *strictyaml.Document) error {
 	}
 	if p.Rollback == "" {
 		p.Rollback = RollbackAlways
+	}
+	if p.SteadyState != nil {
+		return p.SteadyState.check(doc)
 	}
 	return nil
 }

@@ -58,22 +58,32 @@ type Preflight struct {
 	// Commands are the commands of method command, exactly as they will
 	// run: each target's inject command, then its recover command.
 	Commands []PlannedCommand
+	// SteadyState are the checks of the plan's steady state, nil when it
+	// states none; one that fails refuses the drill as a failed check
+	// does.
+	SteadyState []gate.Check
 
 	inv    *vsphere.Inventory
 	config *vsphere.ClusterConfig
 	notSim error // why the server is not vtui's simulator
 }
 
-// OK reports whether every check passed.
-func (p *Preflight) OK() bool {
-	return p != nil && !slices.ContainsFunc(p.Checks, func(c gate.Check) bool { return c.Status == gate.CheckFail })
-}
+// OK reports whether every check passed, those of the steady state
+// included.
+func (p *Preflight) OK() bool { return p != nil && len(p.Failed()) == 0 }
 
-// Failed returns the checks that failed.
+// Failed returns the checks that failed: the gates, then those of the
+// steady state, named "steady state NAME".
 func (p *Preflight) Failed() []gate.Check {
 	var out []gate.Check
 	for _, c := range p.Checks {
 		if c.Status == gate.CheckFail {
+			out = append(out, c)
+		}
+	}
+	for _, c := range p.SteadyState {
+		if c.Status == gate.CheckFail {
+			c.Name = "steady state " + c.Name
 			out = append(out, c)
 		}
 	}
@@ -150,6 +160,9 @@ func (r *Runner) Preflight(ctx context.Context) (*Preflight, error) {
 	add(p.checkCapacity(ctx, c, plan, in, gathered))
 	add(r.checkLock(ctx, cl))
 	add(p.checkMethod(plan))
+	if plan.SteadyState != nil {
+		p.SteadyState = steadyCheck{c: c, plan: plan, inv: inv, cluster: cl, protected: p.Protected, in: in, gathered: gathered}.run(ctx)
+	}
 	return p, nil
 }
 

@@ -73,6 +73,14 @@ type Report struct {
 	// Err is what stopped a drill whose result is error, for callers
 	// that tell its kinds apart (a declined confirmation, say).
 	Err error `json:"-"`
+	// SchemaVersion is the version of this JSON's schema: ReportSchema.
+	SchemaVersion int `json:"schema_version"`
+	// Provenance says who ran the drill and with what; VCenter says
+	// where.
+	Provenance Provenance `json:"provenance"`
+	// SteadyState is the plan's steady state as checked before and after
+	// the drill; nil when the plan states none.
+	SteadyState *SteadyStateReport `json:"steady_state,omitempty"`
 }
 
 // RTO says the RTO for people: "16.0s", or, with protected VMs lost,

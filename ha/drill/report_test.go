@@ -2,6 +2,8 @@ package drill
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -11,8 +13,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vtui/vtui/internal/buildinfo"
 	"github.com/vtui/vtui/internal/golden"
+	"github.com/vtui/vtui/internal/simdoor"
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/drillkit"
 	"github.com/vtui/vtui/vsphere/gate"
 )
 
@@ -27,7 +32,8 @@ func sampleReport(t *testing.T) *Report {
 	outside := []OutsideChange{{Object: "vm app-03", What: "poweredOff, was poweredOn", User: `VSPHERE.LOCAL\jane`, Time: at(8), Event: "VmPoweredOffEvent"}}
 	return &Report{
 		Plan: plan, Cluster: "cluster-a", Targets: []string{"esx-a-01.lab.local"}, HA: HASimulated,
-		VCenter: &vsphere.Identity{InstanceUUID: "0b9c2e4d-5a8f-4f7e-9f3e-2d6f1a7c8b90", URL: "https://127.0.0.1:8989/sdk"},
+		VCenter: &vsphere.Identity{InstanceUUID: "0b9c2e4d-5a8f-4f7e-9f3e-2d6f1a7c8b90", URL: "https://127.0.0.1:8989/sdk",
+			Product: "VMware vCenter Server", Version: "8.0.2.0", Build: "22617221"},
 		Started: at(-2), Ended: at(20), Seconds: 22, Journal: "drill.journal", Injected: t0,
 		Result: ResultFail, Reasons: []string{"1 protected VM lost (expect.lost is 0): db-01"},
 		Preflight: []gate.Check{
@@ -48,12 +54,28 @@ func sampleReport(t *testing.T) *Report {
 			{Name: "web-01", InstanceUUID: "uuid-web", Protected: true, FromHost: "esx-a-01.lab.local", ToHost: "esx-a-02.lab.local",
 				Recovered: true, RecoverySeconds: 16.5, PowerOns: 1},
 		},
-		RTOSeconds: 16.5,
-		Breakdown:  Breakdown{DetectedSeconds: 0.02, DeclaredSeconds: 15, FirstRecoverySeconds: 16.5, LastRecoverySeconds: 16.5},
-		Lost:       1,
-		Rollback:   RollbackReport{OK: true, Steps: []string{"recovered esx-a-01.lab.local", "the drill's changes are undone; ..."}, Diffs: []string{}, Outside: outside},
-		Warnings:   outsideLines(outside),
+		RTOSeconds:    16.5,
+		Breakdown:     Breakdown{DetectedSeconds: 0.02, DeclaredSeconds: 15, FirstRecoverySeconds: 16.5, LastRecoverySeconds: 16.5},
+		Lost:          1,
+		Rollback:      RollbackReport{OK: true, Steps: []string{"recovered esx-a-01.lab.local", "the drill's changes are undone; ..."}, Diffs: []string{}, Outside: outside},
+		Warnings:      outsideLines(outside),
+		SchemaVersion: ReportSchema,
+		Provenance: Provenance{OSUser: "ci", VCenterUser: `VSPHERE.LOCAL\drill-bot`,
+			VTUI:       buildinfo.Info{Version: "devel+0123456789ab+modified", Revision: "0123456789abcdef0123456789abcdef01234567", Modified: true, Go: "go1.26.0", Govmomi: "v0.56.0"},
+			PlanSHA256: planSHA256(plan), PlanText: string(plan.Source()),
+			Simulator: &drillkit.SimModel{HA: simdoor.HA{DetectDelay: "2s", ElectionDelay: "2s", BootTime: "300ms-800ms", BootSeed: 1, ToolsDelay: "0s",
+				RetryDelay: "16s", MaxRestartCount: 5, Scale: 2.0 / 15}, Unmodeled: []string{"heartbeat datastores", "a restart on the host the VM failed on"}}},
+		SteadyState: &SteadyStateReport{
+			Before: []gate.Check{{Name: SteadyNoMaintenance, Status: gate.CheckPass, Reason: "none of the 3 hosts of cluster-a is in maintenance mode"}},
+			After:  []gate.Check{{Name: SteadyNoMaintenance, Status: gate.CheckPass, Reason: "none of the 3 hosts of cluster-a is in maintenance mode"}},
+		},
 	}
+}
+
+// planSHA256 is the SHA-256 of the plan as read, in hex.
+func planSHA256(p Plan) string {
+	sum := sha256.Sum256(p.Source())
+	return hex.EncodeToString(sum[:])
 }
 
 func TestReportGoldenFiles(t *testing.T) {
@@ -114,8 +136,8 @@ func TestJUnitCountsFailures(t *testing.T) {
 			failed = append(failed, c.Class+"/"+c.Name)
 		}
 	}
-	if s.Tests != 6 || s.Failures != 1 || !slices.Equal(failed, []string{"recovery/db-01"}) {
-		t.Errorf("tests %d failures %d failed %v; want 6 cases, the lost db-01 failing", s.Tests, s.Failures, failed)
+	if s.Tests != 8 || s.Failures != 1 || !slices.Equal(failed, []string{"recovery/db-01"}) {
+		t.Errorf("tests %d failures %d failed %v; want 8 cases (3 preflight, 2 steady state, 2 VMs, the rollback), the lost db-01 failing", s.Tests, s.Failures, failed)
 	}
 }
 

@@ -76,7 +76,11 @@ func (r *Runner) Run(ctx context.Context) *Report {
 	}
 	d := &drill{Runner: r, gate: gate.NewGate(r.Client), undo: &undo{plan: r.Plan, holder: r.Holder},
 		rep: &Report{Plan: r.Plan, Started: time.Now().UTC(), Reasons: []string{}, Preflight: []gate.Check{},
-			Timeline: []Moment{}, VMs: []VMResult{}, Targets: []string{}, HA: HAReal, Journal: r.Journal.pathOrEmpty(), Warnings: []string{}}}
+			Timeline: []Moment{}, VMs: []VMResult{}, Targets: []string{}, HA: HAReal, Journal: r.Journal.pathOrEmpty(), Warnings: []string{},
+			SchemaVersion: ReportSchema}}
+	if r.Plan.SteadyState != nil {
+		d.rep.SteadyState = &SteadyStateReport{Before: []gate.Check{}, After: []gate.Check{}}
+	}
 	d.track = &tracker{onMoment: r.OnMoment}
 	err := d.execute(ctx)
 	d.conclude(ctx, err)
@@ -106,7 +110,12 @@ func (d *drill) execute(ctx context.Context) error {
 	plan := d.Plan
 	vc := d.Client.Identity()
 	d.rep.VCenter = &vc
-	if err := d.step(ctx, StepStart, Entry{Plan: &plan, Holder: d.Holder, VCenter: &vc}); err != nil {
+	prov, err := d.provenance(ctx)
+	if err != nil {
+		return fmt.Errorf("read the drill's provenance: %w", err)
+	}
+	d.rep.Provenance = prov
+	if err := d.step(ctx, StepStart, Entry{Plan: &plan, Holder: d.Holder, VCenter: &vc, Provenance: &prov}); err != nil {
 		return err
 	}
 	if err := d.step(ctx, StepPreflight, Entry{}); err != nil {
@@ -118,6 +127,9 @@ func (d *drill) execute(ctx context.Context) error {
 	}
 	d.pre = pre
 	d.rep.Preflight, d.rep.HA, d.rep.Cluster, d.rep.Seed = pre.Checks, pre.HA, pre.Cluster.Name, pre.Seed
+	if d.rep.SteadyState != nil && pre.SteadyState != nil {
+		d.rep.SteadyState.Before = pre.SteadyState
+	}
 	for _, h := range pre.Targets {
 		d.rep.Targets = append(d.rep.Targets, h.Name)
 	}

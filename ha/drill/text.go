@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/vtui/vtui/internal/format"
+	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/gate"
 )
 
@@ -34,8 +35,10 @@ func (p Plan) Describe() string {
 // restart each.
 func (p *Preflight) WriteText(w io.Writer, plan Plan) {
 	fmt.Fprintf(w, "%s\n", plan.Describe())
-	for _, c := range p.Checks {
-		fmt.Fprintf(w, "  %-4s %-17s %s\n", c.Status, c.Name, c.Reason)
+	writeChecks(w, p.Checks)
+	if p.SteadyState != nil {
+		fmt.Fprintf(w, "steady state:\n")
+		writeChecks(w, p.SteadyState)
 	}
 	if len(p.Protected) > 0 {
 		var names []string
@@ -46,6 +49,19 @@ func (p *Preflight) WriteText(w io.Writer, plan Plan) {
 	}
 	for _, r := range p.WhatIf.Restarts {
 		fmt.Fprintf(w, "  expected: %s restarts on %s\n", r.VM, r.To)
+	}
+}
+
+// writeChecks writes a line per check: its status, name and reason, the
+// reasons aligned (names take at least 17 columns, the preflight's
+// longest).
+func writeChecks(w io.Writer, checks []gate.Check) {
+	width := 17
+	for _, c := range checks {
+		width = max(width, len(c.Name))
+	}
+	for _, c := range checks {
+		fmt.Fprintf(w, "  %-4s %-*s %s\n", c.Status, width, c.Name, c.Reason)
 	}
 }
 
@@ -78,6 +94,44 @@ func (r *Report) WriteText(w io.Writer) {
 			r.RTO(), r.Plan.Expect.RTO, protected, r.Lost, r.Duplicated, r.HA)
 	}
 	r.Rollback.WriteText(w)
+	if ss := r.SteadyState; ss != nil {
+		fmt.Fprintf(w, "steady state before the drill:\n")
+		writeChecks(w, ss.Before)
+		if ss.NotAfter != "" {
+			fmt.Fprintf(w, "steady state after the rollback: not checked: %s\n", ss.NotAfter)
+		} else {
+			fmt.Fprintf(w, "steady state after the rollback:\n")
+			writeChecks(w, ss.After)
+		}
+	}
+	for _, line := range r.Provenance.lines(r.VCenter) {
+		fmt.Fprintf(w, "%s\n", line)
+	}
+}
+
+// lines says the provenance for people, a line each: who ran the drill
+// on which vCenter, with which vtui and plan, and against vtui's
+// simulator, its HA model and what it does not model.
+func (p Provenance) lines(vc *vsphere.Identity) []string {
+	where := "an unknown vCenter"
+	if vc != nil {
+		where = vc.String()
+		if vc.Version != "" {
+			where += fmt.Sprintf(", %s %s build %s", vc.Product, vc.Version, vc.Build)
+		}
+	}
+	plan := "a plan not read from a file"
+	if p.PlanSHA256 != "" {
+		plan = "plan sha256 " + p.PlanSHA256
+	}
+	out := []string{
+		fmt.Sprintf("run by %s as %s on %s", p.OSUser, p.VCenterUser, where),
+		fmt.Sprintf("with vtui %s (%s), %s", p.VTUI.Version, p.VTUI.Go, plan),
+	}
+	if m := p.Simulator; m != nil {
+		out = append(out, "simulated HA: "+m.HA.Describe(), "not modelled: "+strings.Join(m.Unmodeled, "; "))
+	}
+	return out
 }
 
 // WriteText says for people how a rollback went: its Summary, then every

@@ -181,6 +181,7 @@ func (d *drill) conclude(ctx context.Context, err error) {
 			r.Result = ResultFail
 		}
 	}
+	d.steadyAfter(ctx)
 	r.Warnings = append(r.Warnings, outsideLines(r.Rollback.Outside)...)
 	// Events carry vCenter's time and arrive after the property changes
 	// of their batch: the report orders the timeline by time.

@@ -20,6 +20,9 @@ func ReadLock(ctx context.Context, c *vsphere.Client, cluster vsphere.Ref) (Dril
 // SimInfo is what vtui's simulator says of its fault door.
 type SimInfo = drillio.SimInfo
 
+// SimModel is what vtui's simulator models of vSphere HA (SimInfo.Model).
+type SimModel = drillio.SimModel
+
 // ErrNotSimulator is wrapped by the errors of fault injection against a
 // server that is not vtui's simulator: a real vCenter has no fault door.
 var ErrNotSimulator = drillio.ErrNotSimulator

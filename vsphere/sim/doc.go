@@ -131,12 +131,8 @@
 //     das.maxvmrestartcount attempts, each failed one posting
 //     NotEnoughResourcesToStartVmEvent (whose reason says whether HA
 //     retries or gives up). Seconds vSphere sets are scaled by
-//     DetectDelay / 15 s. Not modelled: heartbeat datastores, isolation
-//     and partitions (a crash is always a failure), VM and application
-//     monitoring (appHbStatusGreen is never met, so only the timeout moves
-//     on), VMs' memory overhead, a per-host limit on concurrent power-ons
-//     (a host boots one VM at a time), and a restart on the host the VM
-//     failed on. The boot time is 0 unless set: tests' restarts are
+//     DetectDelay / 15 s. What it does not model is listed under "What
+//     the HA emulation does not model" below. The boot time is 0 unless set: tests' restarts are
 //     instant; vtui --simulator boots in 0.3 to 0.8 s, and vtui sim takes
 //     --ha-boot-time.
 //   - HA admission control (admission.go), with HA and admission control
@@ -171,6 +167,22 @@
 //     or go, hosts that fail, disconnect or enter maintenance, and cluster
 //     reconfigurations, within half a second, as vCenter keeps them
 //     (rollup.go); vcsim sets them once.
+//
+// # What the HA emulation does not model
+//
+// The fault door serves this list (GET /vtui/sim/v1: model.unmodeled),
+// with the HA emulation's parameters (model.ha), and a drill's report
+// keeps both:
+//
+//   - heartbeat datastores
+//   - host isolation and network partitions: a crash is always a failure
+//   - VM and application monitoring: appHbStatusGreen is never met, so
+//     only restartPriorityTimeout moves a priority waiting for it on
+//   - VMs' memory overhead, in placement as in admission control: a VM
+//     counts its reservations only
+//   - a per-host limit on concurrent power-ons: a host boots its VMs one
+//     at a time
+//   - a restart on the host the VM failed on
 //
 // # Property updates at scale
 //

@@ -39,6 +39,9 @@ type DoorInfo struct {
 	// durations ("15s"); a boot time range is "30s-1m30s".
 	HADetectDelay string `json:"ha_detect_delay"`
 	HABootTime    string `json:"ha_boot_time"`
+	// Model is the HA emulation's parameters and what it does not model
+	// (model.go), for a drill's report.
+	Model Model `json:"model"`
 }
 
 // currentTime is a SOAP call that needs a session: CurrentTime.
@@ -67,7 +70,7 @@ func (vc *vcenter) door() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+doorPath, func(w http.ResponseWriter, r *http.Request) {
 		vc.mu.Lock()
-		info := DoorInfo{Simulator: "vtui", API: 1, HADetectDelay: vc.ha.opts.detect().String(), HABootTime: vc.ha.opts.bootTimes()}
+		info := DoorInfo{Simulator: "vtui", API: 1, HADetectDelay: vc.ha.opts.detect().String(), HABootTime: vc.ha.opts.bootTimes(), Model: vc.ha.opts.model()}
 		vc.mu.Unlock()
 		writeJSON(w, http.StatusOK, info)
 	})

@@ -109,12 +109,9 @@ import (
 // reserved the capacity for them: they are placed even where a user's
 // power-on would be refused, dedicated failover hosts first.
 //
-// Where it differs from vSphere HA: there are no heartbeat datastores, no
-// isolation or partitions (a crash is always a failure), no VM or
-// application monitoring, no memory overhead in placement, no per-host
-// limit on concurrent power-ons beyond one at a time, and a VM is never
-// restarted on the host it failed on. Reports of drills run against it
-// say "simulated HA".
+// What it does not model is listed in the package documentation, and
+// served by the fault door (Model). Reports of drills run against it say
+// "simulated HA".
 
 // HAOptions tunes the HA emulation. The zero value has vSphere's
 // detection delay and instant boots.
@@ -150,9 +147,11 @@ const defaultMaxRestarts = 5
 // detect is the detection delay.
 func (o HAOptions) detect() time.Duration { return cmp.Or(o.DetectDelay, DefaultHADetectDelay) }
 
-// scaled scales a delay vSphere sets by DetectDelay / 15 s.
+// scaled scales a delay vSphere sets by DetectDelay / 15 s. It computes
+// in floating point: the product of two durations in nanoseconds
+// overflows int64 (2 minutes times 15 s is 1.8e21).
 func (o HAOptions) scaled(d time.Duration) time.Duration {
-	return time.Duration(int64(d) * int64(o.detect()) / int64(DefaultHADetectDelay))
+	return time.Duration(float64(d) * float64(o.detect()) / float64(DefaultHADetectDelay))
 }
 
 // Validate reports options no emulation can run with.
@@ -299,7 +298,7 @@ func (vc *vcenter) failover(life context.Context, ctx *simulator.Context, h *sim
 			}
 		}
 		vc.mu.Lock()
-		election := cmp.Or(vc.ha.opts.ElectionDelay, vc.ha.opts.detect())
+		election := vc.ha.opts.election()
 		vc.mu.Unlock()
 		if !vc.sleep(life, election) {
 			return
@@ -729,7 +728,7 @@ func (vc *vcenter) powerOn(life context.Context, ctx *simulator.Context, b *boot
 func (vc *vcenter) cannotRestart(ctx *simulator.Context, cl *simulator.ClusterComputeResource, v *clusterView, vm *viewVM, why string, attempt int) {
 	most := v.maxRestarts()
 	vc.mu.Lock()
-	delay := cmp.Or(vc.ha.opts.RetryDelay, vc.ha.opts.scaled(2*time.Minute)) << (attempt - 1)
+	delay := vc.ha.opts.retry() << (attempt - 1)
 	if attempt < most {
 		vc.ha.pending[vm.ref] = attempt
 	}

@@ -10,6 +10,7 @@ import (
 	"net/url"
 
 	"github.com/vmware/govmomi/vim25/soap"
+	"github.com/vtui/vtui/internal/simdoor"
 	"github.com/vtui/vtui/vsphere/internal/conn"
 )
 
@@ -28,7 +29,14 @@ type SimInfo struct {
 	API           int    `json:"api"`
 	HADetectDelay string `json:"ha_detect_delay"`
 	HABootTime    string `json:"ha_boot_time"`
+	// Model is what the simulator models of vSphere HA; zero from a
+	// simulator older than it.
+	Model SimModel `json:"model"`
 }
+
+// SimModel is what vtui's simulator models of vSphere HA, as its door
+// serves it.
+type SimModel = simdoor.Model
 
 // SimulatorInfo asks the server for vtui's simulator's fault door, as the
 // session. Any other server, a real vCenter above all, answers with an
