@@ -28,6 +28,8 @@ const (
 	OpRecoverHost         Op = "host-recover"
 	OpLockCluster         Op = "cluster-lock"
 	OpUnlockCluster       Op = "cluster-unlock"
+	OpAcknowledgeAlarm    Op = "alarm-ack"
+	OpResetAlarm          Op = "alarm-reset"
 )
 
 // radius is how a confirmation counts an op's objects.
@@ -89,10 +91,13 @@ var operations = map[Op]opInfo{
 	OpApplyRecommendation: {verb: "apply a DRS recommendation on", verbMany: "apply DRS recommendations on", noun: "cluster",
 		done:     func(a Action) string { return "applied: " + a.Target },
 		describe: func(a Action) string { return fmt.Sprintf("apply DRS recommendation on %s: %s", a.Object, a.Target) }},
-	OpCrashHost:     {verb: "crash (simulated)", noun: "host", done: fixed("crashed: not responding")},
-	OpRecoverHost:   {verb: "recover (simulated)", noun: "host", done: fixed("recovered: connected")},
-	OpLockCluster:   {verb: "take the drill lock of", noun: "cluster", done: fixed("locked")},
-	OpUnlockCluster: {verb: "release the drill lock of", noun: "cluster", done: fixed("unlocked")},
+	OpCrashHost:        {verb: "crash (simulated)", noun: "host", done: fixed("crashed: not responding")},
+	OpRecoverHost:      {verb: "recover (simulated)", noun: "host", done: fixed("recovered: connected")},
+	OpLockCluster:      {verb: "take the drill lock of", noun: "cluster", done: fixed("locked")},
+	OpUnlockCluster:    {verb: "release the drill lock of", noun: "cluster", done: fixed("unlocked")},
+	OpAcknowledgeAlarm: {verb: "acknowledge", noun: "alarm", done: fixed("acknowledged")},
+	OpResetAlarm: {verb: "reset", noun: "alarm", done: fixed("reset to green"),
+		describe: func(a Action) string { return "reset " + a.Object + " to green" }},
 }
 
 // info returns op's entry; an op missing from the table reads as itself.

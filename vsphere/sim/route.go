@@ -41,6 +41,7 @@ type vcenter struct {
 	recKey     atomic.Int64             // the last DRS recommendation key (drs.go)
 	*lifecycle                          // background work, stopped by Server.Close
 	ha         haAgent                  // the HA emulation (ha.go), under mu
+	alarms     alarms                   // vCenter's default alarms (alarms.go)
 	svc        *simulator.Service       // the service, for the fault door (door.go)
 	sctx       *simulator.Context       // the service's own context, for the door
 	feed       *feed                    // property updates, views, sessions (feed.go)
@@ -73,6 +74,7 @@ func installVCenter(m *simulator.Model) *vcenter {
 		Self:      types.ManagedObjectReference{Type: "VtuiVCenter", Value: "vtui-vcenter"},
 		delays:    map[string]time.Duration{},
 		lifecycle: newLifecycle(),
+		alarms:    alarms{triggered: map[alarmKey]types.ManagedEntityStatus{}},
 		ha: haAgent{crashed: map[types.ManagedObjectReference]context.CancelFunc{}, failRestart: map[string]bool{},
 			pending: map[types.ManagedObjectReference]int{}},
 	}
@@ -100,6 +102,8 @@ var rerouted = map[string][]string{
 	// custom attributes (customfields.go); setCustomValue, a method of
 	// every managed entity, is rerouted whatever the target's type
 	"CustomFieldsManager": {"SetField"},
+	// vCenter's default alarms (alarms.go)
+	"AlarmManager": {"AcknowledgeAlarm", "SetAlarmStatus"},
 }
 
 // powerMethods are the VM methods that vCenter refuses while the VM's host
