@@ -377,7 +377,7 @@ func (a *App) top() location { return a.stack[len(a.stack)-1] }
 func (a *App) current() view { return a.views[a.top().kind] }
 
 func (a *App) source() listview.Source {
-	return listview.Source{Inventory: a.inv, Scope: a.top().scope, Tasks: a.tasks, Events: a.events,
+	return listview.Source{Inventory: a.inv, Scope: a.top().scope, Tasks: a.tasks, Events: a.events, Alarms: a.alarms,
 		Contexts: a.cfg.Contexts, Current: a.contextName}
 }
 

@@ -20,12 +20,14 @@ type KeyMap struct {
 	// The VM view's and the host view's changes.
 	Migrate, Power, Maintenance key.Binding
 	// The cluster view's: open the HA/DRS panel.
-	HA     key.Binding
-	Table  table.KeyMap
-	Dialog DialogKeyMap
-	Prompt PromptKeyMap
-	Panel  PanelKeyMap
-	Drill  DrillKeyMap
+	HA key.Binding
+	// The alarm view's: acknowledge, and reset to green.
+	Acknowledge, ResetAlarm key.Binding
+	Table                   table.KeyMap
+	Dialog                  DialogKeyMap
+	Prompt                  PromptKeyMap
+	Panel                   PanelKeyMap
+	Drill                   DrillKeyMap
 }
 
 // DialogKeyMap is a modal choice's bindings.
@@ -78,6 +80,8 @@ func DefaultKeyMap() KeyMap {
 		Power:       key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "power menu")),
 		Maintenance: key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "maintenance on/off (marked or selected hosts)")),
 		HA:          key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "HA/DRS panel")),
+		Acknowledge: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "acknowledge alarms (marked or selected)")),
+		ResetAlarm:  key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "reset alarms to green (marked or selected)")),
 		Table:       table.DefaultKeyMap(),
 		Dialog: DialogKeyMap{
 			Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "choose")),

@@ -38,8 +38,10 @@ import (
 //     InsufficientFailoverResourcesEvent when it starts and
 //     FailoverLevelRestored when it ends.
 //
-// The conditions are evaluated within a tenth of a second of a change
-// that may concern them (alarmSettle): a host's state, a VM's power,
+// The conditions are evaluated at once when a host crashes or recovers
+// (so that the alarm comes before HA's events, as vCenter's state alarms
+// do), and otherwise within a tenth of a second of a change that may
+// concern them (alarmSettle): a host's state, a VM's power,
 // quick stats and placement, and the figures the usage roll-up
 // (rollup.go) publishes, half a second after the VMs' changes. A triggered alarm is an
 // AlarmState in the triggeredAlarmState of its entity and of each of the
