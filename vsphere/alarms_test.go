@@ -120,14 +120,19 @@ func TestCrashTriggersTheHostConnectionAlarmLive(t *testing.T) {
 }
 
 // TestAlarmsOnPlainVcsim: on govmomi's own vcsim the list reads, empty,
-// and an alarm vcsim triggers itself (an EventEx its "vcsim VM Alarm"
-// matches) is listed named, on its VM.
+// as does the alarm watch's first list, and an alarm vcsim triggers
+// itself (an EventEx its "vcsim VM Alarm" matches) is listed named, on
+// its VM.
 func TestAlarmsOnPlainVcsim(t *testing.T) {
 	c := vspheretest.PlainVcsim(t)
-	ctx := context.Background()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	got, err := c.Alarms(ctx)
 	if err != nil || len(got) != 0 {
 		t.Fatalf("plain vcsim: %+v, %v; want no alarm", got, err)
+	}
+	if first := nextAlarms(t, c.WatchAlarms(ctx), "the watch's first list", func([]vsphere.Alarm) bool { return true }); len(first) != 0 {
+		t.Errorf("the watch's first list on plain vcsim: %+v; want none", first)
 	}
 	inv, err := c.Inventory(ctx)
 	if err != nil {
