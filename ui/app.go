@@ -26,6 +26,7 @@ import (
 	"github.com/vtui/vtui/ui/drill"
 	"github.com/vtui/vtui/ui/hapanel"
 	"github.com/vtui/vtui/ui/listview"
+	"github.com/vtui/vtui/ui/overview"
 	"github.com/vtui/vtui/vsphere"
 )
 
@@ -99,7 +100,8 @@ type App struct {
 
 	stack      []location
 	views      map[Kind]view
-	ha         *hapanel.Model // the HA/DRS panel, also views[HA]
+	ha         *hapanel.Model  // the HA/DRS panel, also views[HA]
+	overview   *overview.Model // the overview, also views[Overview]
 	mode       mode
 	input      textinput.Model
 	helpOffset int           // first line of the help screen shown
@@ -150,6 +152,8 @@ func New(cfg Config) *App {
 	a.views = newViews(a.common)
 	a.ha = hapanel.New(a.common, a.panelConn)
 	a.views[HA] = a.ha
+	a.overview = overview.New(a.common, a.overviewConn)
+	a.views[Overview] = a.overview
 	a.drill = drill.New(a.common, a.drillConn)
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 	a.contextName = cfg.Context
@@ -227,6 +231,15 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return a.switchContext(msg.name)
 	case drill.Msg:
 		return a.drill.Update(msg)
+	case overview.Msg:
+		return a.overview.Update(msg)
+	case overview.OpenMsg:
+		a.stack = append(a.stack, location{kind: Kind(msg.Kind), scope: msg.Scope, label: msg.Label})
+		if l, ok := a.current().(listView); ok {
+			l.SetFilter(msg.Filter)
+		}
+		a.reload()
+		return nil
 	}
 	if cmd, ok := a.updateConn(msg); ok {
 		return cmd

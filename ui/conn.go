@@ -258,7 +258,7 @@ func (a *App) updateConn(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 			return nil, true
 		}
 		a.tasks = msg.update.Data
-		if a.top().kind == Tasks {
+		if k := a.top().kind; k == Tasks || k == Overview {
 			a.reload()
 		}
 		return waitTasks(a.ctx, a.gen, a.taskWatch, msg.update.Seq), true
@@ -267,7 +267,7 @@ func (a *App) updateConn(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 			return nil, true
 		}
 		a.events = msg.update.Data
-		if a.top().kind == Events {
+		if k := a.top().kind; k == Events || k == Overview {
 			a.reload()
 		}
 		return waitEvents(a.ctx, a.gen, a.eventWatch, msg.update.Seq), true
@@ -276,7 +276,7 @@ func (a *App) updateConn(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 			return nil, true
 		}
 		a.alarms = msg.update.Data
-		if a.top().kind == Alarms {
+		if k := a.top().kind; k == Alarms || k == Overview {
 			a.reload()
 		}
 		return waitAlarms(a.ctx, a.gen, a.alarmWatch, msg.update.Seq), true

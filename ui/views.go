@@ -28,6 +28,8 @@ const (
 	Contexts   Kind = "contexts"
 	// HA is a cluster's HA/DRS panel, not a list.
 	HA Kind = "ha"
+	// Overview is the pulse of the whole vCenter (:overview, :pulse).
+	Overview Kind = "overview"
 )
 
 // intents are what the views' keys ask the root for; each view raises

@@ -1,0 +1,72 @@
+package ui
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/teatest"
+
+	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/sim"
+	"github.com/vtui/vtui/vsphere/vspheretest"
+)
+
+// TestScreenOverview shows :overview with fixed data: the counts by power
+// and connection state, alarms by severity, each cluster's usage bars
+// (its HA verdict still being read: no client here), the running task
+// and the latest events; ↓ and Enter on the red alarms' row open :alarm
+// filtered to red.
+func TestScreenOverview(t *testing.T) {
+	at := func(m int) time.Time { return time.Date(2026, 11, 25, 11, m, 0, 0, time.UTC) }
+	a := loadedApp(t)
+	a.Update(alarmsMsg{gen: a.gen, update: vsphere.AlarmUpdate{Seq: 1, State: vsphere.Live, Data: []vsphere.Alarm{
+		{Key: "alarm-101.host-1", Alarm: "Host connection and power state", EntityName: "esx-a-01.lab.local", EntityType: "host", Status: vsphere.AlarmRed, Time: at(40)},
+		{Key: "alarm-104.vm-1", Alarm: "Virtual machine CPU usage", EntityName: "web-01", EntityType: "vm", Status: vsphere.AlarmYellow, Time: at(50)},
+	}}})
+	a.Update(tasksMsg{gen: a.gen, update: vsphere.TaskUpdate{Seq: 1, State: vsphere.Live, Data: []vsphere.Task{
+		{ID: "task-3", Name: "RelocateVM", Target: "web-01", State: vsphere.TaskRunning, Progress: 40, User: "admin", Queued: at(2)},
+		{ID: "task-2", Name: "PowerOffVM", Target: "db-02", State: vsphere.TaskSuccess, Progress: 100, User: "admin", Queued: at(1)},
+	}}})
+	a.Update(eventsMsg{gen: a.gen, update: vsphere.EventUpdate{Seq: 1, State: vsphere.Live, Data: []vsphere.Event{
+		{Key: 12, Time: at(41), Type: "HostConnectionLostEvent", Object: "esx-a-01.lab.local", Message: "Host esx-a-01.lab.local in dc-01 is not responding"},
+	}}})
+	keys(a, ":pulse", "<enter>")
+	assertScreen(t, "overview", a.View())
+	keys(a, "<down>", "<down>", "<down>", "<down>", "<down>", "<down>", "<enter>")
+	if screen := a.View(); a.top().kind != Alarms || !strings.Contains(screen, "Host connection and power state") || strings.Contains(screen, "Virtual machine CPU usage") {
+		t.Errorf("Enter on the red alarms' row shows %s:\n%s\nwant :alarm with the red alarm only", a.top().kind, screen)
+	}
+}
+
+// TestOverviewIsLive runs the whole program against the simulator: the
+// overview reads each cluster's HA verdict, and a host crashed by another
+// party shows at once as a host not responding and a red alarm.
+func TestOverviewIsLive(t *testing.T) {
+	srv := vspheretest.StartWith(t, "small", sim.Options{HA: sim.HAOptions{DetectDelay: time.Hour}})
+	app := New(Config{Context: "sim", Contexts: []string{"sim"}, Connect: func(ctx context.Context, _, _ string) (*vsphere.Client, error) {
+		return vsphere.Connect(ctx, vspheretest.Config(srv))
+	}})
+	tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(140, 40))
+	waitScreen(t, tm.Output(), "12 VMs", "web-02")
+	tm.Type(":overview")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	waitRows(t, tm.Output(), regexp.MustCompile(`cluster-a +CPU \[[# ]+\] +\d+%  MEM \[[# ]+\] +\d+%  tolerates \d host failure`),
+		regexp.MustCompile(`cluster-b +CPU .*HA off`))
+	start := time.Now()
+	if err := srv.CrashHost("esx-a-01.lab.local"); err != nil {
+		t.Fatal(err)
+	}
+	waitRows(t, tm.Output(), regexp.MustCompile(`notResponding +1`), regexp.MustCompile(`red +1`))
+	t.Logf("the crash showed in the overview after %s", time.Since(start).Round(time.Millisecond))
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*App)
+	if err := final.Close(context.Background()); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+}
