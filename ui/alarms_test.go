@@ -41,14 +41,7 @@ func TestScreenAlarms(t *testing.T) {
 // is generous, and the time taken is logged), and a acknowledges it after
 // a confirmation naming the alarm and the host.
 func TestAlarmFromACrashShowsLiveAndIsAcknowledged(t *testing.T) {
-	srv := vspheretest.StartWith(t, "small", sim.Options{HA: sim.HAOptions{DetectDelay: time.Hour}})
-	app := New(Config{Context: "sim", Contexts: []string{"sim"}, Connect: func(ctx context.Context, _, _ string) (*vsphere.Client, error) {
-		return vsphere.Connect(ctx, vspheretest.Config(srv))
-	}})
-	tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(140, 30))
-	waitScreen(t, tm.Output(), "12 VMs", "web-02")
-	tm.Type(":alarm")
-	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	srv, tm := crashableProgram(t, ":alarm")
 	waitScreen(t, tm.Output(), "STATUS", "ALARM")
 
 	start := time.Now()
@@ -62,6 +55,31 @@ func TestAlarmFromACrashShowsLiveAndIsAcknowledged(t *testing.T) {
 	waitScreen(t, tm.Output(), "acknowledge Host connection and power state on host esx-a-01.lab.local")
 	tm.Type("y")
 	waitRows(t, tm.Output(), regexp.MustCompile(`esx-a-01\.lab\.local +\S+ \S+ +`+regexp.QuoteMeta(srv.Username)))
+	final := quitProgram(t, tm)
+	if len(final.alarms) != 1 || !final.alarms[0].Acknowledged {
+		t.Errorf("model: %+v; want the one alarm, acknowledged", final.alarms)
+	}
+}
+
+// crashableProgram runs the whole program against the small preset, with
+// HA too slow to act on a crash within a test, and opens the view the :
+// command names once the VMs are in.
+func crashableProgram(t *testing.T, command string) (*sim.Server, *teatest.TestModel) {
+	t.Helper()
+	srv := vspheretest.StartWith(t, "small", sim.Options{HA: sim.HAOptions{DetectDelay: time.Hour}})
+	app := New(Config{Context: "sim", Contexts: []string{"sim"}, Connect: func(ctx context.Context, _, _ string) (*vsphere.Client, error) {
+		return vsphere.Connect(ctx, vspheretest.Config(srv))
+	}})
+	tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(140, 40))
+	waitScreen(t, tm.Output(), "12 VMs", "web-02")
+	tm.Type(command)
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	return srv, tm
+}
+
+// quitProgram quits the program, logs it out, and returns its model.
+func quitProgram(t *testing.T, tm *teatest.TestModel) *App {
+	t.Helper()
 	if err := tm.Quit(); err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +87,5 @@ func TestAlarmFromACrashShowsLiveAndIsAcknowledged(t *testing.T) {
 	if err := final.Close(context.Background()); err != nil {
 		t.Errorf("Close: %v", err)
 	}
-	if len(final.alarms) != 1 || !final.alarms[0].Acknowledged {
-		t.Errorf("model: %+v; want the one alarm, acknowledged", final.alarms)
-	}
+	return final
 }

@@ -1,18 +1,12 @@
 package ui
 
 import (
-	"context"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/exp/teatest"
-
 	"github.com/vtui/vtui/vsphere"
-	"github.com/vtui/vtui/vsphere/sim"
-	"github.com/vtui/vtui/vsphere/vspheretest"
 )
 
 // TestScreenOverview shows :overview with fixed data: the counts by power
@@ -46,14 +40,7 @@ func TestScreenOverview(t *testing.T) {
 // overview reads each cluster's HA verdict, and a host crashed by another
 // party shows at once as a host not responding and a red alarm.
 func TestOverviewIsLive(t *testing.T) {
-	srv := vspheretest.StartWith(t, "small", sim.Options{HA: sim.HAOptions{DetectDelay: time.Hour}})
-	app := New(Config{Context: "sim", Contexts: []string{"sim"}, Connect: func(ctx context.Context, _, _ string) (*vsphere.Client, error) {
-		return vsphere.Connect(ctx, vspheretest.Config(srv))
-	}})
-	tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(140, 40))
-	waitScreen(t, tm.Output(), "12 VMs", "web-02")
-	tm.Type(":overview")
-	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	srv, tm := crashableProgram(t, ":overview")
 	waitRows(t, tm.Output(), regexp.MustCompile(`cluster-a +CPU \[[# ]+\] +\d+%  MEM \[[# ]+\] +\d+%  tolerates \d host failure`),
 		regexp.MustCompile(`cluster-b +CPU .*HA off`))
 	start := time.Now()
@@ -62,11 +49,5 @@ func TestOverviewIsLive(t *testing.T) {
 	}
 	waitRows(t, tm.Output(), regexp.MustCompile(`notResponding +1`), regexp.MustCompile(`red +1`))
 	t.Logf("the crash showed in the overview after %s", time.Since(start).Round(time.Millisecond))
-	if err := tm.Quit(); err != nil {
-		t.Fatal(err)
-	}
-	final := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*App)
-	if err := final.Close(context.Background()); err != nil {
-		t.Errorf("Close: %v", err)
-	}
+	quitProgram(t, tm)
 }
