@@ -6,6 +6,9 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
 	"github.com/vtui/vtui/vsphere"
 )
 
@@ -30,6 +33,13 @@ func TestScreenOverview(t *testing.T) {
 	}}})
 	keys(a, ":pulse", "<enter>")
 	assertScreen(t, "overview", a.View())
+	a.Update(tea.WindowSizeMsg{Width: 60, Height: 24})
+	for i, l := range strings.Split(a.View(), "\n") {
+		if w := lipgloss.Width(l); w > 60 {
+			t.Errorf("at 60 columns line %d is %d wide: %q", i, w, l)
+		}
+	}
+	a.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
 	keys(a, "<down>", "<down>", "<down>", "<down>", "<down>", "<down>", "<enter>")
 	if screen := a.View(); a.top().kind != Alarms || !strings.Contains(screen, "Host connection and power state") || strings.Contains(screen, "Virtual machine CPU usage") {
 		t.Errorf("Enter on the red alarms' row shows %s:\n%s\nwant :alarm with the red alarm only", a.top().kind, screen)

@@ -23,6 +23,7 @@ import (
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/vtui/vtui/ha/capacity"
 	"github.com/vtui/vtui/internal/format"
@@ -303,13 +304,15 @@ func bar(used, total int64) string {
 	return fmt.Sprintf("[%s%s] %3d%%", strings.Repeat("#", n), strings.Repeat(" ", barCells-n), used*100/total)
 }
 
-// View renders the rows that fit, the cursor's reversed.
+// View renders the rows that fit, each cut to the width, the cursor's
+// reversed.
 func (m *Model) View() string {
 	room := max(m.common.Height, 1)
+	cut := lipgloss.NewStyle().MaxWidth(max(m.common.Width, 1))
 	var lines []string
 	for i := m.offset; i < len(m.rows) && len(lines) < room; i++ {
 		r := m.rows[i]
-		text := r.text
+		text := cut.Render(r.text)
 		switch {
 		case r.open == nil:
 			text = m.common.Styles.Title.Render(text)
