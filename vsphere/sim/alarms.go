@@ -137,7 +137,11 @@ func (k alarmKey) key() string { return k.alarm.Value + "." + k.entity.Value }
 type alarms struct {
 	mu        sync.Mutex // held while alarms are set
 	triggered map[alarmKey]types.ManagedEntityStatus
-	settler   settler // evaluations (staleAlarms)
+	// holders are, for each alarm triggered, the objects whose
+	// triggeredAlarmState holds it: its entity and the ancestors it had
+	// then, so that it is cleared there after the entity is gone.
+	holders map[alarmKey][]types.ManagedObjectReference
+	settler settler // evaluations (staleAlarms)
 }
 
 // installAlarms registers the default alarms in m, beside vcsim's, where
@@ -257,13 +261,15 @@ func (vc *vcenter) setAlarm(ctx *simulator.Context, k alarmKey, status types.Man
 	if from == status {
 		return
 	}
+	holders := vc.holders(ctx, k)
 	if status == types.ManagedEntityStatusGreen {
 		delete(vc.alarms.triggered, k)
+		delete(vc.alarms.holders, k)
 	} else {
-		vc.alarms.triggered[k] = status
+		vc.alarms.triggered[k], vc.alarms.holders[k] = status, holders
 	}
 	now := time.Now()
-	vc.propagate(ctx, k.entity, func(states []types.AlarmState) []types.AlarmState {
+	propagate(ctx, holders, func(states []types.AlarmState) []types.AlarmState {
 		i := slices.IndexFunc(states, func(s types.AlarmState) bool { return s.Key == k.key() })
 		switch {
 		case status == types.ManagedEntityStatusGreen && i >= 0:
@@ -289,13 +295,27 @@ func (vc *vcenter) setAlarm(ctx *simulator.Context, k alarmKey, status types.Man
 		Entity: entityArg(ctx, k.entity), From: string(from), To: string(status)})
 }
 
-// propagate changes the triggeredAlarmState of entity and of each of its
-// ancestors with change, through property updates.
-func (vc *vcenter) propagate(ctx *simulator.Context, entity types.ManagedObjectReference, change func([]types.AlarmState) []types.AlarmState) {
-	for ref := entity; ref.Value != ""; ref = parentOf(ctx, ref) {
+// holders returns the objects whose triggeredAlarmState holds the alarm
+// k, or would: those recorded, else its entity and its ancestors. The
+// caller holds vc.alarms.mu.
+func (vc *vcenter) holders(ctx *simulator.Context, k alarmKey) []types.ManagedObjectReference {
+	if h, ok := vc.alarms.holders[k]; ok {
+		return h
+	}
+	var h []types.ManagedObjectReference
+	for ref := k.entity; ref.Value != ""; ref = parentOf(ctx, ref) {
+		h = append(h, ref)
+	}
+	return h
+}
+
+// propagate changes the triggeredAlarmState of each of holders that still
+// exists with change, through property updates.
+func propagate(ctx *simulator.Context, holders []types.ManagedObjectReference, change func([]types.AlarmState) []types.AlarmState) {
+	for _, ref := range holders {
 		obj, ok := ctx.Map.Get(ref).(mo.Entity)
 		if !ok {
-			return
+			continue
 		}
 		ctx.WithLock(obj, func() {
 			next := change(slices.Clone(obj.Entity().TriggeredAlarmState))
@@ -356,7 +376,7 @@ func (vc *vcenter) AcknowledgeAlarm(ctx *simulator.Context, req *types.Acknowled
 	defer vc.alarms.mu.Unlock()
 	now := time.Now()
 	acked := false
-	vc.propagate(ctx, k.entity, func(states []types.AlarmState) []types.AlarmState {
+	propagate(ctx, vc.holders(ctx, k), func(states []types.AlarmState) []types.AlarmState {
 		for i, s := range states {
 			if s.Alarm == k.alarm && s.Entity == k.entity && !vmo.IsTrue(s.Acknowledged) {
 				states[i].Acknowledged, states[i].AcknowledgedTime, states[i].AcknowledgedByUser = types.NewBool(true), &now, ctx.Session.UserName

@@ -74,7 +74,7 @@ func installVCenter(m *simulator.Model) *vcenter {
 		Self:      types.ManagedObjectReference{Type: "VtuiVCenter", Value: "vtui-vcenter"},
 		delays:    map[string]time.Duration{},
 		lifecycle: newLifecycle(),
-		alarms:    alarms{triggered: map[alarmKey]types.ManagedEntityStatus{}},
+		alarms:    alarms{triggered: map[alarmKey]types.ManagedEntityStatus{}, holders: map[alarmKey][]types.ManagedObjectReference{}},
 		ha: haAgent{crashed: map[types.ManagedObjectReference]context.CancelFunc{}, failRestart: map[string]bool{},
 			pending: map[types.ManagedObjectReference]int{}},
 	}
