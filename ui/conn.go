@@ -352,6 +352,9 @@ func (a *App) applyWatch(u vsphere.WatchUpdate) tea.Cmd {
 		a.inv = u.Data
 		a.reload()
 	}
+	if prev != vsphere.Live && u.State == vsphere.Live && a.top().kind == Overview {
+		cmds = append(cmds, a.overview.Open()) // the HA verdicts of the whole inventory
+	}
 	stale := u.State == vsphere.Reconnecting
 	for _, v := range a.views {
 		v.SetStale(stale)

@@ -102,13 +102,14 @@ func New(c common.Common, conn func() Conn) *Model {
 	}}
 }
 
-// Open reads the clusters' HA verdicts, in the background.
+// Open reads the clusters' HA verdicts, in the background, once the
+// inventory is whole; the root calls it again when it becomes so.
 func (m *Model) Open() tea.Cmd {
 	c := m.conn()
 	m.seq++
 	m.verdicts = nil
 	m.build()
-	if c.Client == nil || c.Inv == nil {
+	if c.Client == nil || c.Inv == nil || c.Inv.LoadingVMs > 0 {
 		return nil
 	}
 	seq := m.seq
