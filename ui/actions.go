@@ -76,6 +76,8 @@ func (a *App) updateChanges(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 		return a.powerDialog(msg.vms, msg.names), true
 	case maintenanceMsg:
 		return a.toggleMaintenance(msg.hosts), true
+	case alarmMsg:
+		return a.changeAlarms(msg), true
 	case dialog.ChosenMsg:
 		a.dialog = nil
 		return a.update(msg.Msg), true
@@ -221,6 +223,22 @@ func (a *App) toggleMaintenance(hosts []vsphere.Host) tea.Cmd {
 		}
 		return maintenancePlannedMsg{gen: gen, plan: maintenancePlan(mp), err: err}
 	}
+}
+
+// changeAlarms confirms acknowledging alarms or resetting them to green.
+func (a *App) changeAlarms(msg alarmMsg) tea.Cmd {
+	if cmd, refused := a.refuseChange(); refused {
+		return cmd
+	}
+	planOne := gate.AcknowledgeAlarm
+	if msg.op == gate.OpResetAlarm {
+		planOne = gate.ResetAlarm
+	}
+	actions := make([]gate.Action, len(msg.alarms))
+	for i, al := range msg.alarms {
+		actions[i] = planOne(al)
+	}
+	return a.confirm(plan{actions: actions})
 }
 
 // maintenancePlan is the confirmation's plan for mp, with a line saying

@@ -27,6 +27,7 @@ import (
 	"github.com/vtui/vtui/ui/drill"
 	"github.com/vtui/vtui/ui/hapanel"
 	"github.com/vtui/vtui/ui/listview"
+	"github.com/vtui/vtui/ui/overview"
 	"github.com/vtui/vtui/ui/perfchart"
 	"github.com/vtui/vtui/ui/related"
 	"github.com/vtui/vtui/vsphere"
@@ -107,7 +108,8 @@ type App struct {
 	pane       *perfchart.Pane  // the detail pane's small charts
 	describe   *describe.Model
 	related    *related.Model
-	showTasks  bool // the recent-tasks pane is shown
+	showTasks  bool            // the recent-tasks pane is shown
+	overview   *overview.Model // the overview, also views[Overview]
 	mode       mode
 	input      textinput.Model
 	helpOffset int           // first line of the help screen shown
@@ -164,6 +166,8 @@ func New(cfg Config) *App {
 	a.views[Charts] = a.charts
 	a.describe, a.related = describe.New(a.common), related.New(a.common)
 	a.views[Describe], a.views[Related] = a.describe, a.related
+	a.overview = overview.New(a.common, a.overviewConn)
+	a.views[Overview] = a.overview
 	a.drill = drill.New(a.common, a.drillConn)
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 	a.contextName = cfg.Context
@@ -236,6 +240,15 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return a.switchContext(msg.name)
 	case drill.Msg:
 		return a.drill.Update(msg)
+	case overview.Msg:
+		return a.overview.Update(msg)
+	case overview.OpenMsg:
+		a.stack = append(a.stack, location{kind: Kind(msg.Kind), scope: msg.Scope, label: msg.Label})
+		if l, ok := a.current().(listView); ok {
+			l.SetFilter(msg.Filter)
+		}
+		a.reload()
+		return nil
 	}
 	if cmd, ok := a.updateConn(msg); ok {
 		return cmd
@@ -397,7 +410,7 @@ func (a *App) top() location { return a.stack[len(a.stack)-1] }
 func (a *App) current() view { return a.views[a.top().kind] }
 
 func (a *App) source() listview.Source {
-	return listview.Source{Inventory: a.inv, Scope: a.top().scope, Tasks: a.tasks, Events: a.events,
+	return listview.Source{Inventory: a.inv, Scope: a.top().scope, Tasks: a.tasks, Events: a.events, Alarms: a.alarms,
 		Contexts: a.cfg.Contexts, Current: a.contextName}
 }
 

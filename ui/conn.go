@@ -31,9 +31,11 @@ type conn struct {
 	watch       *vsphere.Watch
 	taskWatch   *vsphere.TaskWatch
 	eventWatch  *vsphere.EventWatch
+	alarmWatch  *vsphere.AlarmWatch
 	inv         *vsphere.Inventory
 	tasks       []vsphere.Task
 	events      []vsphere.Event
+	alarms      []vsphere.Alarm
 	state       vsphere.ConnState
 	connected   bool
 	loginFailed bool // the last login of this generation failed
@@ -64,6 +66,12 @@ type tasksMsg struct {
 type eventsMsg struct {
 	gen    int
 	update vsphere.EventUpdate
+}
+
+// alarmsMsg carries the newest triggered alarms.
+type alarmsMsg struct {
+	gen    int
+	update vsphere.AlarmUpdate
 }
 
 // tickMsg redraws the reconnect countdown.
@@ -143,7 +151,7 @@ func (a *App) DrillRunning() (journal string, ok bool) { return a.drill.Running(
 func (a *App) currentSession() session {
 	s := session{client: a.client}
 	if a.watch != nil {
-		s.streams = []<-chan struct{}{a.watch.Done(), a.taskWatch.Done(), a.eventWatch.Done()}
+		s.streams = []<-chan struct{}{a.watch.Done(), a.taskWatch.Done(), a.eventWatch.Done(), a.alarmWatch.Done()}
 	}
 	return s
 }
@@ -169,7 +177,7 @@ func (a *App) connect(name, password string) tea.Cmd {
 	a.contextName = name
 	a.connected, a.loginFailed = false, false
 	a.state = vsphere.Syncing
-	a.tasks, a.events = nil, nil // they belong to the previous vCenter
+	a.tasks, a.events, a.alarms = nil, nil, nil // they belong to the previous vCenter
 	a.notes.clear(causeConnection)
 	a.notes.clear(causeBlocked)
 	gen, ctx, connect := a.gen, a.ctx, a.cfg.Connect
@@ -189,7 +197,7 @@ func (a *App) retire() {
 		return
 	}
 	s := a.currentSession()
-	a.client, a.watch, a.taskWatch, a.eventWatch = nil, nil, nil, nil
+	a.client, a.watch, a.taskWatch, a.eventWatch, a.alarmWatch = nil, nil, nil, nil, nil
 	if !a.changes.RunningOn(a.gen) {
 		a.closeSession(s)
 		return
@@ -236,6 +244,10 @@ func waitEvents(ctx context.Context, gen int, w *vsphere.EventWatch, after uint6
 	return waitNext(ctx, w.Next, after, func(u vsphere.EventUpdate) tea.Msg { return eventsMsg{gen: gen, update: u} })
 }
 
+func waitAlarms(ctx context.Context, gen int, w *vsphere.AlarmWatch, after uint64) tea.Cmd {
+	return waitNext(ctx, w.Next, after, func(u vsphere.AlarmUpdate) tea.Msg { return alarmsMsg{gen: gen, update: u} })
+}
+
 // updateConn handles the connection's messages; ok is false for others.
 func (a *App) updateConn(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 	switch msg := msg.(type) {
@@ -255,6 +267,15 @@ func (a *App) updateConn(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 		a.events = msg.update.Data
 		a.activityChanged(Events)
 		return waitEvents(a.ctx, a.gen, a.eventWatch, msg.update.Seq), true
+	case alarmsMsg:
+		if msg.gen != a.gen {
+			return nil, true
+		}
+		a.alarms = msg.update.Data
+		if k := a.top().kind; k == Alarms || k == Overview {
+			a.reload()
+		}
+		return waitAlarms(a.ctx, a.gen, a.alarmWatch, msg.update.Seq), true
 	case watchMsg:
 		if msg.gen != a.gen {
 			return nil, true
@@ -304,9 +325,10 @@ func (a *App) loggedIn(msg connectedMsg) tea.Cmd {
 	a.watch = msg.client.Watch(a.ctx, vsphere.WatchOptions{Screen: firstScreen})
 	a.taskWatch = msg.client.WatchTasks(a.ctx)
 	a.eventWatch = msg.client.WatchEvents(a.ctx, maxEvents)
+	a.alarmWatch = msg.client.WatchAlarms(a.ctx)
 	a.log.Info("connected", "context", msg.name, "host", msg.client.Host(), "policy", msg.client.Policy())
 	return tea.Batch(waitWatch(a.ctx, a.gen, a.watch, 0),
-		waitTasks(a.ctx, a.gen, a.taskWatch, 0), waitEvents(a.ctx, a.gen, a.eventWatch, 0))
+		waitTasks(a.ctx, a.gen, a.taskWatch, 0), waitEvents(a.ctx, a.gen, a.eventWatch, 0), waitAlarms(a.ctx, a.gen, a.alarmWatch, 0))
 }
 
 // askPassword opens the password prompt for a context; note says why the
@@ -325,6 +347,9 @@ func (a *App) applyWatch(u vsphere.WatchUpdate) tea.Cmd {
 	if u.Data != nil && u.Data != a.inv {
 		a.inv = u.Data
 		a.reload()
+	}
+	if prev != vsphere.Live && u.State == vsphere.Live && a.top().kind == Overview {
+		cmds = append(cmds, a.overview.Open()) // the HA verdicts of the whole inventory
 	}
 	stale := u.State == vsphere.Reconnecting
 	for _, v := range a.views {

@@ -60,7 +60,7 @@ func kindCommands() []string {
 // commandNames are what Tab completes after ":": the kinds' commands,
 // then the commands that are not kinds, then a context to switch to.
 func commandNames(contexts []string) []string {
-	names := append(kindCommands(), "ctx", "drill", "q", "quit")
+	names := append(kindCommands(), "overview", "pulse", "ctx", "drill", "q", "quit")
 	for _, c := range contexts {
 		names = append(names, "ctx "+c)
 	}
@@ -89,10 +89,15 @@ func (a *App) runCommand(line string) tea.Cmd {
 		return a.quit()
 	case "drill":
 		return a.openDrill()
+	case "overview", "pulse":
+		a.clearMarks()
+		a.stack = []location{{kind: Overview}}
+		a.reload()
+		return a.overview.Open()
 	}
 	kind, ok := viewNamed(name)
 	if !ok {
-		return a.note(causeInput, true, fmt.Sprintf("unknown command %q: try :%s, :ctx, :drill or :q", line, strings.Join(kindCommands(), ", :")))
+		return a.note(causeInput, true, fmt.Sprintf("unknown command %q: try :%s, :overview, :ctx, :drill or :q", line, strings.Join(kindCommands(), ", :")))
 	}
 	if kind == Contexts && len(fields) > 1 {
 		if !slices.Contains(a.cfg.Contexts, fields[1]) {

@@ -92,11 +92,12 @@ func (a *App) push(loc location) {
 }
 
 // activityChanged shows the new tasks or events (a stream of kind k):
-// its own view and an object's related-objects tree take them whole;
+// its own view, an object's related-objects tree and the overview take
+// them whole;
 // another list view only hands them to its detail pane, which lists the
 // object's recent tasks and events, without taking its rows again.
 func (a *App) activityChanged(k Kind) {
-	if a.top().kind == k || a.top().kind == Related {
+	if top := a.top().kind; top == k || top == Related || top == Overview {
 		a.reload()
 		return
 	}

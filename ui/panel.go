@@ -5,6 +5,7 @@ import (
 
 	"github.com/vtui/vtui/ui/dialog"
 	"github.com/vtui/vtui/ui/hapanel"
+	"github.com/vtui/vtui/ui/overview"
 	"github.com/vtui/vtui/vsphere"
 )
 
@@ -34,6 +35,11 @@ func (a *App) updatePanel(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 		return a.confirm(plan{actions: msg.Actions, details: msg.Details}), true
 	}
 	return nil, false
+}
+
+// overviewConn is the connection the overview reads through.
+func (a *App) overviewConn() overview.Conn {
+	return overview.Conn{Ctx: a.ctx, Client: a.client, Inv: a.inv}
 }
 
 // panelConn is the connection the panel reads through.

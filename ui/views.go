@@ -9,6 +9,7 @@ import (
 	"github.com/vtui/vtui/ui/perfchart"
 	"github.com/vtui/vtui/ui/table"
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/gate"
 )
 
 // Kind names a view: a kind of the registry (internal/kinds), or one of
@@ -24,6 +25,7 @@ const (
 	Networks   Kind = kinds.Networks
 	Tasks      Kind = kinds.Tasks
 	Events     Kind = kinds.Events
+	Alarms     Kind = kinds.Alarms
 	Contexts   Kind = "contexts"
 	// HA is a cluster's HA/DRS panel, not a list.
 	HA Kind = "ha"
@@ -33,6 +35,8 @@ const (
 	// related-objects tree; neither is a list.
 	Describe Kind = "describe"
 	Related  Kind = "related"
+	// Overview is the pulse of the whole vCenter (:overview, :pulse).
+	Overview Kind = "overview"
 )
 
 // intents are what the views' keys ask the root for; each view raises
@@ -52,6 +56,12 @@ type (
 	haMsg struct{ cluster vsphere.Cluster }
 	// chartMsg opens a host's or VM's performance charts.
 	chartMsg struct{ entity perfchart.Entity }
+	// alarmMsg asks to acknowledge triggered alarms, or reset them to
+	// green (op).
+	alarmMsg struct {
+		op     gate.Op
+		alarms []vsphere.Alarm
+	}
 )
 
 // view is what the root needs of a view: a component it routes to, lays
@@ -133,6 +143,18 @@ func newViews(c common.Common, pane *perfchart.Pane) map[Kind]view {
 		Events: viewOf(c, kinds.EventList(), listview.Kind[vsphere.Event]{
 			Rows: func(s listview.Source) []vsphere.Event { return s.Events },
 		}),
+		Alarms: viewOf(c, kinds.AlarmList(), listview.Kind[vsphere.Alarm]{
+			Rows: func(s listview.Source) []vsphere.Alarm { return s.Alarms },
+			Open: openEntity,
+			Actions: []listview.Action[vsphere.Alarm]{
+				{Key: k.Acknowledge, Do: func(sel vsphere.Alarm, marked []vsphere.Alarm) tea.Msg {
+					return alarmMsg{gate.OpAcknowledgeAlarm, actedOn(sel, marked)}
+				}},
+				{Key: k.ResetAlarm, Do: func(sel vsphere.Alarm, marked []vsphere.Alarm) tea.Msg {
+					return alarmMsg{gate.OpResetAlarm, actedOn(sel, marked)}
+				}},
+			},
+		}),
 		Contexts: listview.New(c, listview.Kind[contextRow]{
 			Columns: contextColumns, Name: func(c contextRow) string { return c.name },
 			Rows: contextRows,
@@ -163,6 +185,20 @@ func viewOf[T any](c common.Common, d kinds.Def[T], k listview.Kind[T]) *listvie
 // historyRows is how many of its recent tasks, and of its events, an
 // object's detail pane shows.
 const historyRows = 5
+
+// entityViews are the views of the kinds of entity an alarm is
+// triggered on, by vsphere.Alarm.EntityType.
+var entityViews = map[string]Kind{"vm": VMs, "host": Hosts, "cluster": Clusters, "datastore": Datastores, "network": Networks}
+
+// openEntity opens the view of the entity an alarm is triggered on,
+// narrowed to it; nil for an entity no view lists (a folder).
+func openEntity(a vsphere.Alarm) tea.Msg {
+	kind, ok := entityViews[a.EntityType]
+	if !ok {
+		return nil
+	}
+	return openMsg{location{kind: kind, scope: vsphere.Filter{Name: a.EntityName}, label: a.EntityName}}
+}
 
 // vmSet is the VMs a key acts on, and their names for its dialogs.
 type vmSet struct {

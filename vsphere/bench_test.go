@@ -25,8 +25,10 @@ var large struct {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if large.srv != nil {
-		large.srv.Close()
+	for _, srv := range []*sim.Server{large.srv, alarmBench.srv} {
+		if srv != nil {
+			srv.Close()
+		}
 	}
 	os.Exit(code)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"path"
 	"strings"
 
@@ -32,13 +33,14 @@ func newGetCmd(a *app) *cobra.Command {
 	var act activity
 	cmd := &cobra.Command{
 		Use:   "get KIND [NAME-GLOB]",
-		Short: "List clusters, hosts, VMs, datastores, networks, tasks or events",
-		Long: `List inventory objects, sorted by name, or recent tasks and events, newest
-first.
+		Short: "List clusters, hosts, VMs, datastores, networks, tasks, events or alarms",
+		Long: `List inventory objects, sorted by name, recent tasks and events, newest
+first, or the alarms triggered across the inventory, red before yellow and
+newest first (all of them unless -n is given).
 
 KIND is one of: ` + getKindList() + ` (singular forms, "ds" and "net" work too).
 NAME-GLOB filters by name with shell wildcards (*, ?, [a-z]); quote it. For
-tasks and events it matches the name of the object they are about.
+tasks, events and alarms it matches the name of the object they are about.
 
 The table is for people. For scripts, -o json prints an array of objects and
 -o yaml a list; their snake_case field names are stable (see the README).`,
@@ -48,7 +50,9 @@ The table is for people. For scripts, -o json prints an array of objects and
   vtui get datastores --host esx01.lab.local
   vtui --simulator get clusters -o yaml
   vtui get tasks
-  vtui get events -n 100 --type VmMigratedEvent --type DrsVmMigratedEvent`,
+  vtui get events -n 100 --type VmMigratedEvent --type DrsVmMigratedEvent
+  vtui get alarms
+  vtui get alarms 'esx-*' -o json`,
 		Args:              cobra.RangeArgs(1, 2),
 		ValidArgsFunction: completeKind,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -71,7 +75,11 @@ The table is for people. For scripts, -o json prints an array of objects and
 			}
 			defer c.Close(context.WithoutCancel(cmd.Context()))
 			if kind.Stream {
-				rows, err := kind.Newest(cmd.Context(), c, f.Name, act.n, act.types)
+				n := act.n
+				if kind.Whole && !cmd.Flags().Changed("limit") {
+					n = math.MaxInt
+				}
+				rows, err := kind.Newest(cmd.Context(), c, f.Name, n, act.types)
 				if err != nil {
 					return err
 				}
@@ -89,7 +97,7 @@ The table is for people. For scripts, -o json prints an array of objects and
 	}
 	cmd.Flags().StringVar(&f.Cluster, "cluster", "", "only objects in (or attached to hosts of) this cluster")
 	cmd.Flags().StringVar(&f.Host, "host", "", "only objects on (or attached to) this host")
-	cmd.Flags().IntVarP(&act.n, "limit", "n", 25, fmt.Sprintf("tasks and events: at most this many, newest first (events: up to %d)", vsphere.MaxEvents))
+	cmd.Flags().IntVarP(&act.n, "limit", "n", 25, fmt.Sprintf("tasks, events and alarms: at most this many, newest first (events: up to %d; alarms: all unless given)", vsphere.MaxEvents))
 	cmd.Flags().StringSliceVar(&act.types, "type", nil, "events: only these types, e.g. VmMigratedEvent (repeat or separate with commas)")
 	return cmd
 }
@@ -112,7 +120,7 @@ func (act activity) check(cmd *cobra.Command, kind kinds.Kind, f vsphere.Filter)
 	case isActivity && (f.Cluster != "" || f.Host != ""):
 		return usageErrorf("--cluster and --host do not apply to %s; give the object name as NAME-GLOB", kind.Name)
 	case !isActivity && cmd.Flags().Changed("limit"):
-		return usageErrorf("-n applies to tasks and events only")
+		return usageErrorf("-n applies to tasks, events and alarms only")
 	case kind.Name != kinds.Events && cmd.Flags().Changed("type"):
 		return usageErrorf("--type applies to events only")
 	case isActivity && act.n <= 0:

@@ -56,7 +56,7 @@ func TestGetActivityBadFlags(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"get", "vms", "-n", "3"}, "-n applies to tasks and events only"},
+		{[]string{"get", "vms", "-n", "3"}, "-n applies to tasks, events and alarms only"},
 		{[]string{"get", "tasks", "--type", "VmMigratedEvent"}, "--type applies to events only"},
 		{[]string{"get", "events", "--host", "esx"}, "--cluster and --host do not apply to events"},
 		{[]string{"get", "events", "-n", "0"}, "-n must be at least 1"},

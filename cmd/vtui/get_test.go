@@ -56,7 +56,7 @@ func TestGetBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"get", "pods"}, `unknown kind "pods" (valid: clusters, hosts, vms, datastores, networks, tasks, events)`},
+		{[]string{"get", "pods"}, `unknown kind "pods" (valid: clusters, hosts, vms, datastores, networks, tasks, events, alarms)`},
 		{[]string{"get", "vms", "-o", "xml"}, "valid: table, json, yaml"},
 		{[]string{"get", "vms", "--cluster", "nope"}, `no cluster named "nope"`},
 		{[]string{"get", "vms", "--host", "nope"}, `no host named "nope"`},

@@ -115,7 +115,7 @@ func newRootCmd(a *app) *cobra.Command {
 		newDescribeCmd(a),
 		newSimCmd(a),
 	)
-	root.AddCommand(newVMCmd(a), newHostCmd(a), newClusterCmd(a), newDrillCmd(a))
+	root.AddCommand(newVMCmd(a), newHostCmd(a), newClusterCmd(a), newAlarmCmd(a), newDrillCmd(a))
 	root.SetHelpCommand(newHelpCmd(root))
 	// cobra adds these when it runs; add them now so that they, too, exit
 	// 2 on an unknown subcommand.

@@ -146,6 +146,27 @@ func (c Cluster) Evacuate(host string) error {
 	return after.keeps(host + " entering maintenance mode")
 }
 
+// Met returns a *Refusal when c, as it is, lacks the failover capacity its
+// policy reserves: its powered-on VMs break the reservation (a host
+// failed, or HA's restarts bypassed admission control), or, with
+// dedicated failover hosts, one of them cannot run VMs. vCenter then
+// posts InsufficientFailoverResourcesEvent, which triggers its alarm
+// "Insufficient vSphere HA failover resources". It returns nil when the
+// capacity is there or admission control is not enforced.
+func (c Cluster) Met() error {
+	if !c.Enforced() {
+		return nil
+	}
+	if c.Policy.Mode == clusterspec.AdmissionHosts {
+		for _, fh := range c.State().FailoverHosts {
+			if !fh.Usable {
+				return c.refuse("the dedicated failover host %s cannot run VMs", fh.Name)
+			}
+		}
+	}
+	return c.keeps("the powered-on VMs")
+}
+
 // keeps returns a *Refusal, naming what, if c breaks its policy's
 // reservation.
 func (c Cluster) keeps(what string) error {

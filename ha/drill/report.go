@@ -112,6 +112,20 @@ type Report struct {
 	// SteadyState is the plan's steady state as checked before and after
 	// the drill; nil when the plan states none.
 	SteadyState *SteadyStateReport `json:"steady_state,omitempty"`
+	// AlarmsRaised are the alarms vCenter raised (turned yellow or red)
+	// on the cluster, its hosts and VMs from the injection to the
+	// verdict, in time order.
+	AlarmsRaised []RaisedAlarm `json:"alarms_raised"`
+}
+
+// RaisedAlarm is an alarm raised during a drill: its name, the object it
+// was raised on, its new status, and when (seconds since the injection).
+type RaisedAlarm struct {
+	At     float64   `json:"at_seconds"`
+	Time   time.Time `json:"time"`
+	Alarm  string    `json:"alarm"`
+	Object string    `json:"object"`
+	Status string    `json:"status"`
 }
 
 // StepRun is a step of the drill, and whether it ran.

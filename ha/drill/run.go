@@ -82,7 +82,7 @@ func (r *Runner) Run(ctx context.Context) *Report {
 	}
 	d := &drill{Runner: r, gate: gate.NewGate(r.Client), undo: &undo{plan: r.Plan, holder: r.Holder},
 		rep: &Report{Plan: r.Plan, Started: time.Now().UTC(), Reasons: []string{}, Preflight: []gate.Check{},
-			Timeline: []Moment{}, VMs: []VMResult{}, Targets: []string{}, HA: HAReal, Journal: r.Journal.pathOrEmpty(), Warnings: []string{}, Steps: []StepRun{},
+			Timeline: []Moment{}, AlarmsRaised: []RaisedAlarm{}, VMs: []VMResult{}, Targets: []string{}, HA: HAReal, Journal: r.Journal.pathOrEmpty(), Warnings: []string{}, Steps: []StepRun{},
 			SchemaVersion: ReportSchema}}
 	if r.Plan.SteadyState != nil {
 		d.rep.SteadyState = &SteadyStateReport{Before: []gate.Check{}, After: []gate.Check{}}

@@ -24,6 +24,7 @@ type tracker struct {
 	vms      map[vsphere.Ref]*vmTrack
 	hosts    map[vsphere.Ref]*hostTrack
 	moments  []Moment
+	raised   []RaisedAlarm // alarms raised since the injection
 	// detected is when a target was first seen failing or cut off (not
 	// connected), declared when HA declared one failed or isolated
 	// (DasHostFailedEvent, DasHostIsolatedEvent). seenDown is when each
@@ -226,6 +227,11 @@ func (t *tracker) event(ob drillkit.Observation) {
 	case "VmPoweredOnEvent":
 		if v := t.vms[ob.Ref]; v != nil {
 			v.powerOnEvents++
+		}
+	case "AlarmStatusChangedEvent":
+		if ob.AlarmStatus == vsphere.AlarmRed || ob.AlarmStatus == vsphere.AlarmYellow {
+			t.raised = append(t.raised, RaisedAlarm{At: round(ob.Time.Sub(t.t0).Seconds()), Time: ob.Time, Alarm: ob.Alarm,
+				Object: ob.Name, Status: ob.AlarmStatus})
 		}
 	}
 	what := ob.Event

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"github.com/vtui/vtui/internal/buildinfo"
 	"regexp"
 	"slices"
 	"strings"
@@ -228,6 +229,11 @@ func steady(r *Report) {
 		v.Note = text(v.Note)
 	}
 	r.Breakdown = Breakdown{}
+	// Who ran it, and with which build, differ from machine to machine.
+	r.Provenance.OSUser, r.Provenance.VTUI = "OS-USER", buildinfo.Info{Version: "VERSION", Go: "GO", Govmomi: "GOVMOMI"}
+	for i := range r.AlarmsRaised {
+		r.AlarmsRaised[i].At, r.AlarmsRaised[i].Time = 0, t0
+	}
 	for i := range r.Timeline {
 		m := &r.Timeline[i]
 		m.At, m.Time, m.What = 0, t0, text(m.What)

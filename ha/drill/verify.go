@@ -299,6 +299,8 @@ func (d *drill) conclude(ctx context.Context, err error) {
 	r.ErrorCount, r.WarningCount = len(r.Reasons), len(r.Warnings)
 	// Events carry vCenter's time and arrive after the property changes
 	// of their batch: the report orders the timeline by time.
+	r.AlarmsRaised = append([]RaisedAlarm{}, d.track.raised...)
+	slices.SortStableFunc(r.AlarmsRaised, func(a, b RaisedAlarm) int { return a.Time.Compare(b.Time) })
 	r.Timeline = slices.Clone(d.track.moments)
 	slices.SortStableFunc(r.Timeline, func(a, b Moment) int { return a.Time.Compare(b.Time) })
 	if r.Timeline == nil {

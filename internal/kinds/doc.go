@@ -1,6 +1,6 @@
 // Package kinds is the one registry of the kinds of object vtui lists:
-// clusters, hosts, VMs, datastores, networks, tasks and events. Each entry
-// holds a kind's name and aliases, what it loads from vSphere, how its
+// clusters, hosts, VMs, datastores, networks, tasks, events and triggered
+// alarms. Each entry holds a kind's name and aliases, what it loads from vSphere, how its
 // rows read as columns (in the terminal UI and in vtui get's table), its
 // JSON field names, its detail pane and the managed object a row shows
 // (Ref), which describe reads. Related builds an object's related-objects

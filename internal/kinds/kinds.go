@@ -19,6 +19,7 @@ const (
 	Networks   = "networks"
 	Tasks      = "tasks"
 	Events     = "events"
+	Alarms     = "alarms"
 )
 
 // Column is one column of rows of type T: the same in the terminal UI and
@@ -56,6 +57,9 @@ type Def[T any] struct {
 	// Recent reads the newest n rows of a stream (tasks, events), with
 	// only the given event types if any; nil for inventory kinds.
 	Recent func(ctx context.Context, c *vsphere.Client, n int, types []string) ([]T, error)
+	// Whole says a stream is current state rather than history (the
+	// triggered alarms): vtui get lists all of it unless -n is given.
+	Whole bool
 	// About is the name of the object a stream's row is about, which vtui
 	// get's NAME-GLOB matches; nil for inventory kinds.
 	About func(T) string
@@ -88,8 +92,8 @@ type Kind struct {
 	// Aliases are the other names ":" and vtui get accept; the first is
 	// what the terminal UI's completion offers.
 	Aliases []string
-	// Stream is set for tasks and events: the terminal UI follows them
-	// live, vtui get reads the recent ones.
+	// Stream is set for tasks, events and alarms: the terminal UI follows
+	// them live, vtui get reads the recent ones.
 	Stream bool
 	// Load is what listing the kind with a filter loads; nil for streams.
 	Load func(f vsphere.Filter) vsphere.Load
@@ -97,6 +101,8 @@ type Kind struct {
 	Rows func(inv *vsphere.Inventory, f vsphere.Filter) []any
 	// Recent reads the newest n rows of a stream; nil for inventory kinds.
 	Recent func(ctx context.Context, c *vsphere.Client, n int, types []string) ([]any, error)
+	// Whole is Def.Whole.
+	Whole bool
 	// About is the object a stream's row is about; nil for inventory kinds.
 	About func(row any) string
 	// Key identifies a row: its object's name, or a stream row's ID.
@@ -111,7 +117,7 @@ type Kind struct {
 
 // Kind erases d's row type.
 func (d Def[T]) Kind() Kind {
-	k := Kind{Name: d.Name, Aliases: d.Aliases, Stream: d.Recent != nil, Load: d.Load, JSON: d.JSON}
+	k := Kind{Name: d.Name, Aliases: d.Aliases, Stream: d.Recent != nil, Whole: d.Whole, Load: d.Load, JSON: d.JSON}
 	if d.Rows != nil {
 		k.Rows = func(inv *vsphere.Inventory, f vsphere.Filter) []any { return erase(d.Rows(inv, f)) }
 	}
@@ -174,7 +180,7 @@ func erase[T any](rows []T) []any {
 func All() []Kind {
 	return []Kind{
 		ClusterList().Kind(), HostList().Kind(), VMList().Kind(), DatastoreList().Kind(),
-		NetworkList().Kind(), TaskList().Kind(), EventList().Kind(),
+		NetworkList().Kind(), TaskList().Kind(), EventList().Kind(), AlarmList().Kind(),
 	}
 }
 

@@ -29,12 +29,14 @@ type KeyMap struct {
 	// The VM and host views': open the selection's performance charts.
 	Chart  key.Binding
 	Charts ChartKeyMap
-	Table  table.KeyMap
-	Dialog DialogKeyMap
-	Prompt PromptKeyMap
-	Panel  PanelKeyMap
-	Drill  DrillKeyMap
-	Find   FindKeyMap
+	// The alarm view's: acknowledge, and reset to green.
+	Acknowledge, ResetAlarm key.Binding
+	Table                   table.KeyMap
+	Dialog                  DialogKeyMap
+	Prompt                  PromptKeyMap
+	Panel                   PanelKeyMap
+	Drill                   DrillKeyMap
+	Find                    FindKeyMap
 }
 
 // FindKeyMap is the describe view's search; it scrolls with the table's
@@ -112,7 +114,9 @@ func DefaultKeyMap() KeyMap {
 			Interval: key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "interval: realtime, day, week")),
 			Refresh:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "read again")),
 		},
-		Table: table.DefaultKeyMap(),
+		Acknowledge: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "acknowledge alarms (marked or selected)")),
+		ResetAlarm:  key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "reset alarms to green (marked or selected)")),
+		Table:       table.DefaultKeyMap(),
 		Dialog: DialogKeyMap{
 			Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "choose")),
 			Down:   key.NewBinding(key.WithKeys("down", "j")),

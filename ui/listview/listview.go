@@ -24,6 +24,7 @@ type Source struct {
 	Scope     vsphere.Filter     // what the navigation narrowed the view to
 	Tasks     []vsphere.Task
 	Events    []vsphere.Event
+	Alarms    []vsphere.Alarm // the triggered alarms
 	Contexts  []string
 	Current   string // the current context
 }

@@ -35,6 +35,11 @@ type Observation struct {
 	Host       string `json:"host,omitempty"`
 	SourceHost string `json:"source_host,omitempty"`
 	Message    string `json:"message,omitempty"`
+	// Alarm and AlarmStatus are, for AlarmStatusChangedEvent, the alarm's
+	// name and its new status; the event is then about the alarm's
+	// entity (Name).
+	Alarm       string `json:"alarm,omitempty"`
+	AlarmStatus string `json:"alarm_status,omitempty"`
 }
 
 // The properties an Observer follows.
@@ -213,6 +218,8 @@ func observationOf(be types.BaseEvent) Observation {
 		ob.Ref, ob.Name, ob.Host = mo.ToRef(x.IsolatedHost.Host), x.IsolatedHost.Name, x.IsolatedHost.Name
 	case *types.VmMigratedEvent:
 		ob.SourceHost = x.SourceHost.Name
+	case *types.AlarmStatusChangedEvent:
+		ob.Ref, ob.Name, ob.Alarm, ob.AlarmStatus = mo.ToRef(x.Entity.Entity), x.Entity.Name, x.Alarm.Name, x.To
 	}
 	return ob
 }

@@ -31,6 +31,8 @@ const (
 	OpRestoreHostNetwork  Op = "host-restore-network"
 	OpLockCluster         Op = "cluster-lock"
 	OpUnlockCluster       Op = "cluster-unlock"
+	OpAcknowledgeAlarm    Op = "alarm-ack"
+	OpResetAlarm          Op = "alarm-reset"
 )
 
 // radius is how a confirmation counts an op's objects.
@@ -100,6 +102,9 @@ var operations = map[Op]opInfo{
 	OpRestoreHostNetwork: {verb: "restore the network of (simulated)", noun: "host", done: fixed("network restored: connected")},
 	OpLockCluster:        {verb: "take the drill lock of", noun: "cluster", done: fixed("locked")},
 	OpUnlockCluster:      {verb: "release the drill lock of", noun: "cluster", done: fixed("unlocked")},
+	OpAcknowledgeAlarm:   {verb: "acknowledge", noun: "alarm", done: fixed("acknowledged")},
+	OpResetAlarm: {verb: "reset", noun: "alarm", done: fixed("reset to green"),
+		describe: func(a Action) string { return "reset " + a.Object + " to green" }},
 }
 
 // info returns op's entry; an op missing from the table reads as itself.

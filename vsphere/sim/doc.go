@@ -184,6 +184,16 @@
 //     mode (not checked), and the figures with admission control disabled
 //     (left empty). vcsim's ReconfigVM_Task changes reservations without
 //     telling watchers, so the summary follows them at the next change.
+//   - vCenter's default alarms "Host connection and power state", "Host
+//     CPU usage", "Host memory usage", "Virtual machine CPU usage",
+//     "Virtual machine memory usage" and "Insufficient vSphere HA failover
+//     resources" are defined and triggered where vCenter would (a host not
+//     responding, usage past the default thresholds, a cluster short of
+//     the failover capacity its admission control reserves), in the
+//     triggeredAlarmState of the entity and its ancestors through property
+//     updates, with AlarmStatusChangedEvent; AcknowledgeAlarm and
+//     SetAlarmStatus ("Reset to Green") are served the same way, and
+//     Server.LoadVM makes a VM busy (alarms.go).
 //   - A VM that powers off or is suspended, whoever does it, reports zero
 //     CPU and memory use in summary.quickStats and a gray guest heartbeat,
 //     as on vCenter (quickstats.go); the presets are built so.

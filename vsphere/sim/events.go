@@ -19,6 +19,8 @@ func nameOf(ctx *simulator.Context, ref types.ManagedObjectReference) string {
 	switch o := ctx.Map.Get(ref).(type) {
 	case *mo.Network:
 		return o.Name
+	case *simulator.Alarm:
+		return o.Info.Name
 	case mo.Entity:
 		if n := o.Entity().Name; n != "" {
 			return n
@@ -104,6 +106,14 @@ var eventInfo = []types.EventDescriptionEventDetail{
 		FullFormat: "Insufficient resources to fail over {{.Vm.Name}} in {{.ComputeResource.Name}} that resides in {{.Datacenter.Name}}. Reason: {{.Reason}}"},
 	{Key: "ClusterReconfiguredEvent", Description: "Cluster reconfigured", Category: "info",
 		FullFormat: "Reconfigured cluster {{.ComputeResource.Name}} in datacenter {{.Datacenter.Name}}"},
+	{Key: "AlarmStatusChangedEvent", Description: "Alarm status changed", Category: "info",
+		FullFormat: "Alarm '{{.Alarm.Name}}' on {{.Entity.Name}} changed from {{.From}} to {{.To}}"},
+	{Key: "AlarmAcknowledgedEvent", Description: "Alarm acknowledged", Category: "info",
+		FullFormat: "Acknowledged alarm '{{.Alarm.Name}}' on {{.Entity.Name}}"},
+	{Key: "InsufficientFailoverResourcesEvent", Description: "vSphere HA failover resources are insufficient", Category: "error",
+		FullFormat: "Insufficient resources to satisfy vSphere HA failover level on cluster {{.ComputeResource.Name}} in {{.Datacenter.Name}}"},
+	{Key: "FailoverLevelRestored", Description: "vSphere HA failover resources are sufficient", Category: "info",
+		FullFormat: "Sufficient resources are available to satisfy vSphere HA failover level in cluster {{.ComputeResource.Name}} in {{.Datacenter.Name}}"},
 	{Key: "CustomFieldValueChangedEvent", Description: "Custom field value changed", Category: "info",
 		FullFormat: "Changed custom field {{.Name}} on {{.Entity.Name}} in {{.Datacenter.Name}} from '{{.PrevState}}' to '{{.Value}}'"},
 }

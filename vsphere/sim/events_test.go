@@ -14,6 +14,7 @@ import (
 	"github.com/vmware/govmomi/find"
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/property"
+	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/types"
 )
@@ -345,7 +346,11 @@ func TestPostedEventsHaveCategoryAndMessage(t *testing.T) {
 	}
 	defer s.FailRestart(on[0])()
 	must("crash", s.CrashHost("esx-a-01.lab.local"))
-	waitEvents(t, c, "DasHostFailedEvent", "VmRestartedOnAlternateHostEvent", "NotEnoughResourcesToStartVmEvent")
+	waitEvents(t, c, "DasHostFailedEvent", "VmRestartedOnAlternateHostEvent", "NotEnoughResourcesToStartVmEvent", "AlarmStatusChangedEvent")
+	// Its alarm, acknowledged.
+	_, err := methods.AcknowledgeAlarm(ctx, c.Client, &types.AcknowledgeAlarm{This: *c.ServiceContent.AlarmManager,
+		Alarm: alarmHostConnection.ref, Entity: b.host(t, "esx-a-01.lab.local").Self})
+	must("acknowledge", err)
 	must("recover", s.RecoverHost("esx-a-01.lab.local"))
 	// HA: a host is isolated.
 	must("isolate", s.IsolateHost("esx-a-02.lab.local"))
@@ -368,6 +373,12 @@ func TestPostedEventsHaveCategoryAndMessage(t *testing.T) {
 	}
 	must("relocate", relocateVM(ctx, c, vm.Self, types.VirtualMachineRelocateSpec{Host: &to}))
 	must("reconfigure", reconfigure(t, c, &types.ClusterConfigSpecEx{DrsConfig: &types.ClusterDrsConfigInfo{VmotionRate: 2}}))
+	// HA failover capacity lost and restored.
+	for _, p := range []int32{100, 1} {
+		must("admission control", reconfigure(t, c, &types.ClusterConfigSpecEx{DasConfig: &types.ClusterDasConfigInfo{AdmissionControlPolicy: &types.ClusterFailoverResourcesAdmissionControlPolicy{
+			CpuFailoverResourcesPercent: p, MemoryFailoverResourcesPercent: p, AutoComputePercentages: types.NewBool(false)}}}))
+		waitEvents(t, c, map[int32]string{100: "InsufficientFailoverResourcesEvent", 1: "FailoverLevelRestored"}[p])
+	}
 	m := object.NewCustomFieldsManager(c.Client)
 	def, err := m.Add(ctx, "vtui.drill.lock", "ClusterComputeResource", nil, nil)
 	must("add field", err)

@@ -69,6 +69,9 @@ func (f *feed) UpdateObject(ctx *simulator.Context, o mo.Reference, changes []ty
 	if rollUpStale(ref.Type, changes) {
 		f.vc.staleRollUp()
 	}
+	if alarmsStale(ref.Type, changes) {
+		f.vc.staleAlarms()
+	}
 }
 
 // RemoveObject records an object removed from the registry.

@@ -268,6 +268,7 @@ func (vc *vcenter) crash(sctx *simulator.Context, name string) error {
 		setConnection(ctx, h, types.HostSystemConnectionStateNotResponding, types.VirtualMachineConnectionStateDisconnected)
 		postEvent(ctx, &types.HostConnectionLostEvent{HostEvent: hostEvent(ctx, h.Self)})
 	}
+	vc.evaluateAlarms(ctx) // at once, as vCenter's state alarms: before HA acts
 	failover, cancel := context.WithCancel(vc.lifecycle.ctx)
 	vc.mu.Lock()
 	vc.ha.crashed[h.Self] = cancel
@@ -852,6 +853,7 @@ func (vc *vcenter) recover(sctx *simulator.Context, name string) error {
 	powerOffRunning(ctx, h.Self, vms)
 	setConnection(ctx, h, types.HostSystemConnectionStateConnected, types.VirtualMachineConnectionStateConnected)
 	postEvent(ctx, &types.HostConnectedEvent{HostEvent: hostEvent(ctx, h.Self)})
+	vc.evaluateAlarms(ctx)
 	vc.hostChanged(ctx, h.Self, true)
 	return nil
 }

@@ -41,6 +41,7 @@ type vcenter struct {
 	recKey     atomic.Int64             // the last DRS recommendation key (drs.go)
 	*lifecycle                          // background work, stopped by Server.Close
 	ha         haAgent                  // the HA emulation (ha.go), under mu
+	alarms     alarms                   // vCenter's default alarms (alarms.go)
 	svc        *simulator.Service       // the service, for the fault door (door.go)
 	sctx       *simulator.Context       // the service's own context, for the door
 	feed       *feed                    // property updates, views, sessions (feed.go)
@@ -75,6 +76,7 @@ func installVCenter(m *simulator.Model) *vcenter {
 		Self:      types.ManagedObjectReference{Type: "VtuiVCenter", Value: "vtui-vcenter"},
 		delays:    map[string]time.Duration{},
 		lifecycle: newLifecycle(),
+		alarms:    alarms{triggered: map[alarmKey]types.ManagedEntityStatus{}, holders: map[alarmKey][]types.ManagedObjectReference{}},
 		ha: haAgent{crashed: map[types.ManagedObjectReference]context.CancelFunc{}, failRestart: map[string]bool{},
 			pending: map[types.ManagedObjectReference]int{}, cut: map[types.ManagedObjectReference]*netCut{}},
 	}
@@ -104,6 +106,8 @@ var rerouted = map[string][]string{
 	"CustomFieldsManager": {"SetField"},
 	// performance samples drawn from the quick stats (perf.go)
 	"PerformanceManager": {"QueryPerf"},
+	// vCenter's default alarms (alarms.go)
+	"AlarmManager": {"AcknowledgeAlarm", "SetAlarmStatus"},
 }
 
 // powerMethods are the VM methods that vCenter refuses while the VM's host

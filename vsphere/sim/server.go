@@ -122,6 +122,8 @@ func Start(ctx context.Context, spec Spec, opts Options) (*Server, error) {
 		vc.assignRoles(detach(vc.sctx), cl.(*simulator.ClusterComputeResource))
 	}
 	rollUp(detach(vc.sctx)) // what the build cannot add up: admission control's figures
+	installAlarms(m)
+	vc.evaluateAlarms(detach(vc.sctx))
 	vc.serveSessions(cmp.Or(opts.SessionTimeout, DefaultSessionTimeout))
 	vc.wrapSDK(m.Service)
 	vc.redfish = newRedfishService(vc, user, pass)

@@ -1,0 +1,41 @@
+package capacity
+
+// MaxToleranceScenarios bounds the scenarios Tolerance runs for one
+// number of failures: C(96, 2) is 4,560, C(96, 3) 142,880.
+const MaxToleranceScenarios = 5000
+
+// Tolerance is how many host failures at once a cluster tolerates: the
+// largest n for which every protected VM restarts in every scenario of n
+// failures (Analyze), trying n = 1, 2, ... up to MaxFailures, the
+// cluster's hosts less one, and while n's scenarios are at most
+// MaxToleranceScenarios. Checked is the largest n tried: Tolerated below
+// it is the answer, equal to it means "at least".
+type Tolerance struct {
+	Tolerated, Checked int
+}
+
+// Tolerate computes in's Tolerance.
+func Tolerate(in Input) (Tolerance, error) {
+	var t Tolerance
+	for n := 1; n <= min(MaxFailures, len(in.Hosts)-1) && choose(len(in.Hosts), n) <= MaxToleranceScenarios; n++ {
+		r, err := Analyze(in, n)
+		if err != nil {
+			return t, err
+		}
+		t.Checked = n
+		if !r.Tolerates {
+			break
+		}
+		t.Tolerated = n
+	}
+	return t, nil
+}
+
+// choose is the binomial coefficient C(n, k).
+func choose(n, k int) int {
+	c := 1
+	for i := range k {
+		c = c * (n - i) / (i + 1)
+	}
+	return c
+}

@@ -1,0 +1,339 @@
+// Package overview is vtui's pulse (:overview, :pulse): one live screen
+// of the whole vCenter. It counts VMs by power state and hosts by
+// connection state, counts the triggered alarms by severity, draws each
+// cluster's CPU and memory use as bars with its HA verdict (how many host
+// failures it tolerates, from ha/capacity's what-if), and lists the
+// running tasks and the latest events. Every row opens its view, narrowed
+// to what the row counts, through an OpenMsg the root acts on.
+//
+// The counts, alarms, tasks and events come from the root's live data
+// (Load); the HA verdicts, which need each cluster's configuration and
+// reservations, are read in a tea.Cmd when the screen opens and again on
+// r.
+package overview
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/vtui/vtui/ha/capacity"
+	"github.com/vtui/vtui/internal/format"
+	"github.com/vtui/vtui/ui/common"
+	"github.com/vtui/vtui/ui/listview"
+	"github.com/vtui/vtui/vsphere"
+)
+
+// OpenMsg asks the root to open the view of Kind (a kind's name, as
+// internal/kinds names it) narrowed to Scope, with Filter as its / filter;
+// Label is its breadcrumb.
+type OpenMsg struct {
+	Kind   string
+	Scope  vsphere.Filter
+	Filter string
+	Label  string
+}
+
+// Msg is what the overview's reads bring back; the root hands every Msg
+// to it.
+type Msg interface{ overview() }
+
+// verdictsMsg brings the HA verdicts of read number seq.
+type verdictsMsg struct {
+	seq      int
+	verdicts map[vsphere.Ref]string
+}
+
+func (verdictsMsg) overview() {}
+
+// Conn is the connection the overview reads the HA verdicts through: the
+// root's current one. A nil Client means there is none.
+type Conn struct {
+	Ctx    context.Context
+	Client *vsphere.Client
+	Inv    *vsphere.Inventory
+}
+
+// readTimeout bounds one read of the HA verdicts.
+const readTimeout = time.Minute
+
+// latestEvents is how many of the newest events the screen lists.
+const latestEvents = 5
+
+// row is one line of the screen; a row with a nil open is a heading.
+type row struct {
+	text string
+	open *OpenMsg
+}
+
+// Model is the overview.
+type Model struct {
+	common common.Common
+	help   help.Model
+	conn   func() Conn
+	keys   keyMap
+
+	src      listview.Source
+	verdicts map[vsphere.Ref]string // by cluster; missing while read
+	seq      int                    // the newest read of the verdicts
+	stale    bool
+	rows     []row
+	cursor   int // index into rows, on a row that opens
+	offset   int // the first row shown
+}
+
+type keyMap struct{ Up, Down, Open, Refresh key.Binding }
+
+// New returns the overview; conn returns the root's connection when it
+// reads the HA verdicts.
+func New(c common.Common, conn func() Conn) *Model {
+	t := c.Keys.Table
+	return &Model{common: c, help: help.New(), conn: conn, keys: keyMap{
+		Up: t.Up, Down: t.Down, Open: c.Keys.Enter,
+		Refresh: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "read the HA verdicts again")),
+	}}
+}
+
+// Open reads the clusters' HA verdicts, in the background, once the
+// inventory is whole; the root calls it again when it becomes so.
+func (m *Model) Open() tea.Cmd {
+	c := m.conn()
+	m.seq++
+	m.verdicts = nil
+	m.build()
+	if c.Client == nil || c.Inv == nil || c.Inv.LoadingVMs > 0 {
+		return nil
+	}
+	seq := m.seq
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(c.Ctx, readTimeout)
+		defer cancel()
+		return verdictsMsg{seq: seq, verdicts: Verdicts(ctx, c.Client, c.Inv)}
+	}
+}
+
+// Verdicts reads each cluster's HA verdict: "HA off", "tolerates 1 host
+// failure", "tolerates no host failure", or why it could not be told.
+func Verdicts(ctx context.Context, c *vsphere.Client, inv *vsphere.Inventory) map[vsphere.Ref]string {
+	out := map[vsphere.Ref]string{}
+	for _, cl := range inv.Clusters {
+		if !cl.HAEnabled {
+			out[cl.Ref] = "HA off"
+			continue
+		}
+		out[cl.Ref] = verdict(ctx, c, inv, cl)
+	}
+	return out
+}
+
+func verdict(ctx context.Context, c *vsphere.Client, inv *vsphere.Inventory, cl vsphere.Cluster) string {
+	cfg, err := c.ClusterConfig(ctx, inv, cl.Ref)
+	if err != nil {
+		return "HA verdict unknown: " + err.Error()
+	}
+	in, err := capacity.Gather(ctx, c, inv, cfg)
+	if err != nil {
+		return "HA verdict unknown: " + err.Error()
+	}
+	t, err := capacity.Tolerate(in)
+	switch {
+	case err != nil:
+		return "HA verdict unknown: " + err.Error()
+	case t.Tolerated == 0:
+		return "tolerates no host failure"
+	case t.Tolerated == t.Checked && t.Checked < min(capacity.MaxFailures, len(in.Hosts)-1):
+		return "tolerates at least " + format.Count(t.Tolerated, "host failure")
+	}
+	return "tolerates " + format.Count(t.Tolerated, "host failure")
+}
+
+// Load takes the newest live data.
+func (m *Model) Load(s listview.Source) {
+	m.src = s
+	m.build()
+}
+
+// SetStale marks what is shown as possibly old.
+func (m *Model) SetStale(stale bool) { m.stale = stale }
+
+// SetSize sets the screen's size.
+func (m *Model) SetSize(w, h int) { m.common.SetSize(w, h) }
+
+// Update moves the cursor, opens the row under it, reads the verdicts
+// again, and takes their result.
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case verdictsMsg:
+		if msg.seq == m.seq {
+			m.verdicts = msg.verdicts
+			m.build()
+		}
+	case tea.KeyMsg:
+		switch {
+		case key.Matches(msg, m.keys.Up):
+			m.move(-1)
+		case key.Matches(msg, m.keys.Down):
+			m.move(1)
+		case key.Matches(msg, m.keys.Open):
+			if m.cursor < len(m.rows) && m.rows[m.cursor].open != nil {
+				m.common.Emit(*m.rows[m.cursor].open)
+			}
+		case key.Matches(msg, m.keys.Refresh):
+			return m.Open()
+		}
+	}
+	return nil
+}
+
+// move moves the cursor by d rows that open, and scrolls it into sight.
+func (m *Model) move(d int) {
+	for i := m.cursor + d; i >= 0 && i < len(m.rows); i += d {
+		if m.rows[i].open != nil {
+			m.cursor = i
+			break
+		}
+	}
+	room := max(m.common.Height, 1)
+	m.offset = min(max(m.offset, m.cursor-room+1), m.cursor)
+}
+
+// build lays the rows out from the data.
+func (m *Model) build() {
+	inv := m.src.Inventory
+	if inv == nil {
+		inv = &vsphere.Inventory{}
+	}
+	var rows []row
+	heading := func(s string) { rows = append(rows, row{text: s}) }
+	item := func(text string, o OpenMsg) { rows = append(rows, row{text: "  " + text, open: &o}) }
+
+	heading(fmt.Sprintf("VMs (%d)", len(inv.VMs)))
+	for _, s := range counts(inv.VMs, func(v vsphere.VM) string { return v.PowerState }, "poweredOn", "poweredOff", "suspended") {
+		item(fmt.Sprintf("%-14s %6d", s.name, s.n), OpenMsg{Kind: "vms", Filter: s.name, Label: s.name})
+	}
+	heading(fmt.Sprintf("Hosts (%d)", len(inv.Hosts)))
+	for _, s := range counts(inv.Hosts, func(h vsphere.Host) string { return h.ConnectionState }, "connected", "disconnected", "notResponding") {
+		item(fmt.Sprintf("%-14s %6d", s.name, s.n), OpenMsg{Kind: "hosts", Filter: s.name, Label: s.name})
+	}
+	heading(fmt.Sprintf("Alarms (%d)", len(m.src.Alarms)))
+	for _, s := range counts(m.src.Alarms, func(a vsphere.Alarm) string { return a.Status }, vsphere.AlarmRed, vsphere.AlarmYellow) {
+		item(fmt.Sprintf("%-14s %6d", s.name, s.n), OpenMsg{Kind: "alarms", Filter: s.name, Label: s.name})
+	}
+	heading("Clusters: CPU and memory used, HA")
+	width := 0
+	for _, cl := range inv.Clusters {
+		width = max(width, len(cl.Name))
+	}
+	for _, cl := range inv.Clusters {
+		v := "HA verdict: reading…"
+		if s, ok := m.verdicts[cl.Ref]; ok {
+			v = s
+		}
+		item(fmt.Sprintf("%-*s  CPU %s  MEM %s  %s", width, cl.Name, bar(cl.CPUUsageMHz, cl.CPUMHz), bar(cl.MemoryUsageMB, cl.MemoryMB), v),
+			OpenMsg{Kind: "hosts", Scope: vsphere.Filter{Cluster: cl.Name}, Label: cl.Name})
+	}
+	var running []vsphere.Task
+	for _, t := range m.src.Tasks {
+		if !t.Done() {
+			running = append(running, t)
+		}
+	}
+	heading(fmt.Sprintf("Running tasks (%d)", len(running)))
+	for _, t := range running {
+		item(fmt.Sprintf("%-20s %-20s %3d%%  %s", t.Name, format.Dash(t.Target), t.Progress, format.Dash(t.User)), OpenMsg{Kind: "tasks"})
+	}
+	if len(running) == 0 {
+		item("none", OpenMsg{Kind: "tasks"})
+	}
+	heading("Latest events")
+	for _, e := range m.src.Events[:min(latestEvents, len(m.src.Events))] {
+		item(fmt.Sprintf("%s  %s", e.Time.Local().Format("15:04:05"), e.Message), OpenMsg{Kind: "events"})
+	}
+	if len(m.src.Events) == 0 {
+		item("none", OpenMsg{Kind: "events"})
+	}
+	m.rows = rows
+	if m.cursor >= len(rows) || rows[m.cursor].open == nil {
+		m.cursor = 0
+		m.move(1)
+	}
+}
+
+// count is how many rows have one state.
+type count struct {
+	name string
+	n    int
+}
+
+// counts counts rows by state, the states named first in their order,
+// then any others in the order met.
+func counts[T any](rows []T, state func(T) string, first ...string) []count {
+	n := map[string]int{}
+	order := append([]string{}, first...)
+	for _, r := range rows {
+		s := cmp.Or(state(r), "unknown")
+		if n[s] == 0 && !slices.Contains(order, s) {
+			order = append(order, s)
+		}
+		n[s]++
+	}
+	out := make([]count, len(order))
+	for i, s := range order {
+		out[i] = count{s, n[s]}
+	}
+	return out
+}
+
+// barCells is a bar's width.
+const barCells = 10
+
+// bar draws used of total in barCells cells with the percentage:
+// "[####      ]  40%"; "[?         ]" when total is unknown.
+func bar(used, total int64) string {
+	if total <= 0 {
+		return "[?" + strings.Repeat(" ", barCells-1) + "]    "
+	}
+	n := int(min(max(used*barCells/total, 0), barCells))
+	return fmt.Sprintf("[%s%s] %3d%%", strings.Repeat("#", n), strings.Repeat(" ", barCells-n), used*100/total)
+}
+
+// View renders the rows that fit, each cut to the width, the cursor's
+// reversed.
+func (m *Model) View() string {
+	room := max(m.common.Height, 1)
+	cut := lipgloss.NewStyle().MaxWidth(max(m.common.Width, 1))
+	var lines []string
+	for i := m.offset; i < len(m.rows) && len(lines) < room; i++ {
+		r := m.rows[i]
+		text := cut.Render(r.text)
+		switch {
+		case r.open == nil:
+			text = m.common.Styles.Title.Render(text)
+		case i == m.cursor:
+			text = m.common.Styles.Table.Selected.Render(text)
+		case m.stale:
+			text = m.common.Styles.Table.Stale.Render(text)
+		}
+		lines = append(lines, text)
+	}
+	for len(lines) < room {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// ShortHelp implements help.KeyMap.
+func (m *Model) ShortHelp() []key.Binding {
+	return []key.Binding{m.keys.Up, m.keys.Open, m.keys.Refresh}
+}
+
+// FullHelp implements help.KeyMap.
+func (m *Model) FullHelp() [][]key.Binding { return [][]key.Binding{m.ShortHelp()} }
