@@ -296,6 +296,8 @@ func (s *store) setVM(vm *VM, name string, v any) {
 		vm.IPAddress = mo.AsString(v)
 	case "guest.toolsStatus":
 		vm.ToolsStatus = mo.AsString(v)
+	case "snapshot", "layoutEx.snapshot", "layoutEx.disk", "layoutEx.file":
+		vm.setSnapshots(name, v)
 	}
 }
 

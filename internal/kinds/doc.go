@@ -1,8 +1,8 @@
 // Package kinds is the one registry of the kinds of object vtui lists:
-// clusters, hosts, VMs, datastores, networks, tasks and events. Each entry
-// holds a kind's name and aliases, what it loads from vSphere, how its
-// rows read as columns (in the terminal UI and in vtui get's table), its
-// JSON field names and its detail pane.
+// clusters, hosts, VMs, datastores, networks, tasks, events and
+// snapshots. Each entry holds a kind's name and aliases, what it loads
+// from vSphere, how its rows read as columns (in the terminal UI and in
+// vtui get's table), its JSON field names and its detail pane.
 //
 // vtui get, the terminal UI's ":" prompt and views, Tab completion and
 // shell completion all read this registry, so adding a kind is one entry

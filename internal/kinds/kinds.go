@@ -19,6 +19,7 @@ const (
 	Networks   = "networks"
 	Tasks      = "tasks"
 	Events     = "events"
+	Snapshots  = "snapshots"
 )
 
 // Column is one column of rows of type T: the same in the terminal UI and
@@ -163,7 +164,7 @@ func erase[T any](rows []T) []any {
 func All() []Kind {
 	return []Kind{
 		ClusterList().Kind(), HostList().Kind(), VMList().Kind(), DatastoreList().Kind(),
-		NetworkList().Kind(), TaskList().Kind(), EventList().Kind(),
+		NetworkList().Kind(), TaskList().Kind(), EventList().Kind(), SnapshotList().Kind(),
 	}
 }
 

@@ -68,6 +68,7 @@ var samples = map[string]any{
 	kinds.Networks:   vsphere.Network{},
 	kinds.Tasks:      vsphere.Task{Started: time.Unix(1, 0), Completed: time.Unix(2, 0)},
 	kinds.Events:     vsphere.Event{},
+	kinds.Snapshots:  vsphere.Snapshot{},
 }
 
 // TestJSONFieldsAreTheRowsFields: each kind's JSON field names are

@@ -28,6 +28,11 @@ const (
 	OpRecoverHost         Op = "host-recover"
 	OpLockCluster         Op = "cluster-lock"
 	OpUnlockCluster       Op = "cluster-unlock"
+	OpSnapshotCreate      Op = "snapshot-create"
+	OpSnapshotRevert      Op = "snapshot-revert"
+	OpSnapshotRemove      Op = "snapshot-remove"
+	// OpSnapshotRemoveTree removes a snapshot and those taken after it.
+	OpSnapshotRemoveTree Op = "snapshot-remove-tree"
 )
 
 // radius is how a confirmation counts an op's objects.
@@ -42,6 +47,9 @@ const (
 	// moves counts VMs, where they come from and where they go: "migrate
 	// 12 VMs from 3 hosts to esx-a-02".
 	moves
+	// named describes a lone action in full, its target named ("revert
+	// web-01 to snapshot \"pre-upgrade\""), and counts several.
+	named
 )
 
 // opInfo is what vtui knows about one kind of change.
@@ -93,6 +101,15 @@ var operations = map[Op]opInfo{
 	OpRecoverHost:   {verb: "recover (simulated)", noun: "host", done: fixed("recovered: connected")},
 	OpLockCluster:   {verb: "take the drill lock of", noun: "cluster", done: fixed("locked")},
 	OpUnlockCluster: {verb: "release the drill lock of", noun: "cluster", done: fixed("unlocked")},
+	OpSnapshotCreate: {verb: "take a snapshot of", verbMany: "take snapshots of", noun: "VM", radius: named,
+		done: fixed("snapshot taken"), describe: describeSnapshot("take snapshot %q of %s")},
+	OpSnapshotRevert: {verb: "revert", noun: "VM", radius: named,
+		done:     fixed("reverted"),
+		describe: func(a Action) string { return fmt.Sprintf("revert %s to snapshot %q", a.Object, a.Target) }},
+	OpSnapshotRemove: {verb: "remove a snapshot of", verbMany: "remove snapshots of", noun: "VM", radius: named,
+		done: fixed("snapshot removed"), describe: describeSnapshot("remove snapshot %q of %s")},
+	OpSnapshotRemoveTree: {verb: "remove snapshots of", noun: "VM", radius: named,
+		done: fixed("snapshots removed"), describe: describeSnapshot("remove snapshot %q of %s and the snapshots taken after it")},
 }
 
 // info returns op's entry; an op missing from the table reads as itself.
