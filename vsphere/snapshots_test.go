@@ -2,6 +2,8 @@ package vsphere
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -131,7 +133,7 @@ func TestWatchShowsSnapshotsOtherClientsTake(t *testing.T) {
 
 // TestSnapshotSizesLoadOnlyTheLayoutsOfVMsWithSnapshots: listing
 // snapshots with sizes reads every VM's snapshot tree in one request and
-// then the file layouts of only the VMs that have snapshots (6 of the
+// then the file layouts of only the VMs that have snapshots (9 of the
 // demo preset's 60), by reference; the sizes are the preset's .vmsn files
 // and delta disks.
 func TestSnapshotSizesLoadOnlyTheLayoutsOfVMsWithSnapshots(t *testing.T) {
@@ -150,14 +152,37 @@ func TestSnapshotSizesLoadOnlyTheLayoutsOfVMsWithSnapshots(t *testing.T) {
 			t.Errorf("%s of %s is %d bytes; want its .vmsn (32 KiB) and the delta disk written on top", s.Name, s.VM, s.SizeBytes)
 		}
 	}
-	if len(withSnapshots) != 6 || len(snaps) < 6 {
-		t.Errorf("%d snapshots of %d VMs; want the demo preset's 6 VMs with snapshots", len(snaps), len(withSnapshots))
+	if len(withSnapshots) != 9 || len(snaps) < 6 {
+		t.Errorf("%d snapshots of %d VMs; want the demo preset's 9 VMs with snapshots", len(snaps), len(withSnapshots))
 	}
 	if got := rec.Sent(func(m string) bool { return m == "RetrievePropertiesEx" }); len(got) != 2 {
-		t.Errorf("%d RetrievePropertiesEx; want 2: the trees, then the 6 VMs' layouts", len(got))
+		t.Errorf("%d RetrievePropertiesEx; want 2: the trees, then the 9 VMs' layouts", len(got))
 	}
 	old := inv.FilterSnapshots(Filter{CreatedBefore: time.Now().Add(-20 * 24 * time.Hour)})
 	if len(old) == 0 || len(old) >= len(snaps) {
 		t.Errorf("%d of %d snapshots older than 20 days; want some but not all (the preset's are 20 to 120 days old, their children younger)", len(old), len(snaps))
+	}
+}
+
+// TestFindSnapshotRefusesAnAmbiguousName: two snapshots of one name are
+// refused by name, listing both IDs, and found by ID.
+func TestFindSnapshotRefusesAnAmbiguousName(t *testing.T) {
+	c, _ := connectSim(t, "small")
+	inv, err := c.Inventory(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	vm := inv.VMs[0]
+	first, second := takeSnapshot(t, c, vm.Ref, "dup"), takeSnapshot(t, c, vm.Ref, "dup")
+	if inv, err = c.Inventory(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	vm = vmNamed(inv, vm.Name)
+	_, err = FindSnapshot(vm, "dup")
+	if !errors.Is(err, ErrAmbiguous) || !strings.Contains(err.Error(), first.Value) || !strings.Contains(err.Error(), second.Value) {
+		t.Errorf("FindSnapshot(dup) = %v; want ErrAmbiguous naming %s and %s", err, first.Value, second.Value)
+	}
+	if s, err := FindSnapshot(vm, second.Value); err != nil || s.ID != second.Value || s.Parent != "dup" {
+		t.Errorf("FindSnapshot(%s) = %+v, %v; want the second, under the first", second.Value, s, err)
 	}
 }

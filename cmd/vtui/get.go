@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -30,6 +31,7 @@ type activity struct {
 func newGetCmd(a *app) *cobra.Command {
 	var f vsphere.Filter
 	var act activity
+	var olderThan string
 	cmd := &cobra.Command{
 		Use:   "get KIND [NAME-GLOB]",
 		Short: "List clusters, hosts, VMs, datastores, networks, tasks or events",
@@ -38,7 +40,9 @@ first.
 
 KIND is one of: ` + getKindList() + ` (singular forms, "ds" and "net" work too).
 NAME-GLOB filters by name with shell wildcards (*, ?, [a-z]); quote it. For
-tasks and events it matches the name of the object they are about.
+tasks and events it matches the name of the object they are about, for
+snapshots the name of their VM; --older-than 30d (or 12h) keeps the
+snapshots taken longer ago.
 
 The table is for people. For scripts, -o json prints an array of objects and
 -o yaml a list; their snake_case field names are stable (see the README).`,
@@ -48,7 +52,8 @@ The table is for people. For scripts, -o json prints an array of objects and
   vtui get datastores --host esx01.lab.local
   vtui --simulator get clusters -o yaml
   vtui get tasks
-  vtui get events -n 100 --type VmMigratedEvent --type DrsVmMigratedEvent`,
+  vtui get events -n 100 --type VmMigratedEvent --type DrsVmMigratedEvent
+  vtui get snapshots --older-than 30d`,
 		Args:              cobra.RangeArgs(1, 2),
 		ValidArgsFunction: completeKind,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -64,6 +69,16 @@ The table is for people. For scripts, -o json prints an array of objects and
 			}
 			if err := act.check(cmd, kind, f); err != nil {
 				return err
+			}
+			if olderThan != "" {
+				if kind.Name != kinds.Snapshots {
+					return usageErrorf("--older-than applies to snapshots only")
+				}
+				age, err := parseAge(olderThan)
+				if err != nil {
+					return usageErrorf("--older-than: %v", err)
+				}
+				f.CreatedBefore = time.Now().Add(-age)
 			}
 			c, err := a.connect(cmd.Context())
 			if err != nil {
@@ -90,6 +105,7 @@ The table is for people. For scripts, -o json prints an array of objects and
 	cmd.Flags().StringVar(&f.Cluster, "cluster", "", "only objects in (or attached to hosts of) this cluster")
 	cmd.Flags().StringVar(&f.Host, "host", "", "only objects on (or attached to) this host")
 	cmd.Flags().IntVarP(&act.n, "limit", "n", 25, fmt.Sprintf("tasks and events: at most this many, newest first (events: up to %d)", vsphere.MaxEvents))
+	cmd.Flags().StringVar(&olderThan, "older-than", "", "snapshots: only those taken longer ago than this, e.g. 30d or 12h")
 	cmd.Flags().StringSliceVar(&act.types, "type", nil, "events: only these types, e.g. VmMigratedEvent (repeat or separate with commas)")
 	return cmd
 }
