@@ -231,7 +231,7 @@ func (vm VM) Snapshots() []Snapshot {
 		children[s.ParentRef] = append(children[s.ParentRef], s.Ref)
 	}
 	for i := range out {
-		out[i].VM = vm.Name
+		out[i].VM, out[i].VMRef = vm.Name, vm.Ref
 		if vm.snapshots.layout != nil {
 			out[i].SizeBytes = SnapshotSize(vm.snapshots.layout, out[i].Ref, children[out[i].Ref], out[i].Current)
 		}

@@ -20,12 +20,15 @@ type KeyMap struct {
 	// The VM view's and the host view's changes.
 	Migrate, Power, Maintenance key.Binding
 	// The cluster view's: open the HA/DRS panel.
-	HA     key.Binding
-	Table  table.KeyMap
-	Dialog DialogKeyMap
-	Prompt PromptKeyMap
-	Panel  PanelKeyMap
-	Drill  DrillKeyMap
+	HA key.Binding
+	// Snapshot takes a snapshot of VMs (the VM view's); Revert and
+	// RemoveSnapshot act on the snapshot view's rows.
+	Snapshot, Revert, RemoveSnapshot key.Binding
+	Table                            table.KeyMap
+	Dialog                           DialogKeyMap
+	Prompt                           PromptKeyMap
+	Panel                            PanelKeyMap
+	Drill                            DrillKeyMap
 }
 
 // DialogKeyMap is a modal choice's bindings.
@@ -66,19 +69,22 @@ type DrillKeyMap struct {
 // DefaultKeyMap returns vtui's bindings.
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
-		Command:     key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command")),
-		Filter:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter (!text negates)")),
-		Back:        key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back / clear")),
-		Enter:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "drill down")),
-		Detail:      key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "details")),
-		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		Quit:        key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
-		Exit:        key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit from anywhere")),
-		Migrate:     key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "migrate VMs (marked or selected)")),
-		Power:       key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "power menu")),
-		Maintenance: key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "maintenance on/off (marked or selected hosts)")),
-		HA:          key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "HA/DRS panel")),
-		Table:       table.DefaultKeyMap(),
+		Command:        key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command")),
+		Filter:         key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter (!text negates)")),
+		Back:           key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back / clear")),
+		Enter:          key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "drill down")),
+		Detail:         key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "details")),
+		Help:           key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Quit:           key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
+		Exit:           key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit from anywhere")),
+		Migrate:        key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "migrate VMs (marked or selected)")),
+		Power:          key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "power menu")),
+		Maintenance:    key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "maintenance on/off (marked or selected hosts)")),
+		HA:             key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "HA/DRS panel")),
+		Snapshot:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "take a snapshot (marked or selected VMs)")),
+		Revert:         key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "revert the VM to the selected snapshot")),
+		RemoveSnapshot: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "remove snapshots (marked or selected)")),
+		Table:          table.DefaultKeyMap(),
 		Dialog: DialogKeyMap{
 			Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "choose")),
 			Down:   key.NewBinding(key.WithKeys("down", "j")),
