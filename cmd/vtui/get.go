@@ -34,7 +34,7 @@ func newGetCmd(a *app) *cobra.Command {
 	var olderThan string
 	cmd := &cobra.Command{
 		Use:   "get KIND [NAME-GLOB]",
-		Short: "List clusters, hosts, VMs, datastores, networks, tasks or events",
+		Short: "List clusters, hosts, VMs, datastores, networks, tasks, events or snapshots",
 		Long: `List inventory objects, sorted by name, or recent tasks and events, newest
 first.
 
