@@ -65,9 +65,10 @@ type Load struct {
 }
 
 // Everything is the whole inventory, as the terminal UI keeps it and as
-// changes are planned from: everything at Full, and the snapshot trees
-// without their sizes, which a watch of every VM's file layout would
-// make heavy (see Load.Snapshots).
+// changes are planned from: everything at Full, and the snapshot trees.
+// Their sizes are not watched, as a watch of every VM's file layout would
+// be heavy: a one-shot load has none, and a watch reads the layouts of
+// the VMs whose trees change, as they change (Client.followLayouts).
 func Everything() Load {
 	return Load{Clusters: Full, Hosts: Full, VMs: Full, Datastores: Full, Networks: Full, Snapshots: Names}
 }

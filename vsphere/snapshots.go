@@ -38,7 +38,7 @@ type Snapshot struct {
 	Quiesced   bool   `json:"quiesced" yaml:"quiesced"`
 	// SizeBytes is what the snapshot's own files take on the datastore,
 	// as the VM's layoutEx lists them (SnapshotSize); -1 when the sizes
-	// were not loaded (the terminal UI's live list).
+	// were not loaded (Client.Inventory's plan of changes).
 	SizeBytes int64 `json:"size_bytes" yaml:"size_bytes"`
 }
 
@@ -156,11 +156,16 @@ const maxLayoutsPerRequest = 1000
 func (c *Client) loadSnapshotLayouts(ctx context.Context, s *store) error {
 	var refs []Ref
 	for r, vm := range s.vms {
-		if vm.snapshots != nil && len(vm.snapshots.tree) > 0 {
+		if vm.SnapshotCount() > 0 {
 			refs = append(refs, r)
 		}
 	}
-	slices.SortFunc(refs, func(a, b Ref) int { return cmpRef(a, b) })
+	return c.loadLayouts(ctx, s, refs)
+}
+
+// loadLayouts reads the file layouts of the VMs refs into s.
+func (c *Client) loadLayouts(ctx context.Context, s *store, refs []Ref) error {
+	slices.SortFunc(refs, cmpRef)
 	for chunk := range slices.Chunk(refs, maxLayoutsPerRequest) {
 		err := conn.Retrieve(ctx, c.conn, mo.RefsSpec(chunk, snapshotLayoutPaths...), s.setAll)
 		if err != nil {
@@ -168,6 +173,22 @@ func (c *Client) loadSnapshotLayouts(ctx context.Context, s *store) error {
 		}
 	}
 	return nil
+}
+
+// followLayouts keeps a watch's snapshot sizes current without watching
+// every VM's layout: it reads again, in one batch, the layouts of the VMs
+// whose snapshot tree changed since the last call (s.treesChanged), those
+// with snapshots only. A snapshot's size is so as of its VM's last
+// snapshot change; its delta disk grows unseen until the next one.
+func (c *Client) followLayouts(ctx context.Context, s *store) error {
+	var refs []Ref
+	for r := range s.treesChanged {
+		if vm := s.vms[r]; vm != nil && vm.SnapshotCount() > 0 {
+			refs = append(refs, r)
+		}
+	}
+	clear(s.treesChanged)
+	return c.loadLayouts(ctx, s, refs)
 }
 
 func cmpRef(a, b Ref) int {

@@ -108,8 +108,8 @@ func TestWatchShowsSnapshotsOtherClientsTake(t *testing.T) {
 			first := takeSnapshot(t, c, vm.Ref, "s1")
 			u = nextUntil(t, w, func(u WatchUpdate) bool { return len(snapshotsOf(u.Data, vm.Name)) == 1 })
 			t.Logf("a snapshot taken by another client showed %v after the task was started", time.Since(start))
-			if s := snapshotsOf(u.Data, vm.Name)[0]; s.Name != "s1" || !s.Current || s.VM != vm.Name || s.Created.IsZero() || s.SizeBytes != -1 {
-				t.Errorf("snapshot %+v; want s1 of %s, current, with its creation time and no size (a watch loads none)", s, vm.Name)
+			if s := snapshotsOf(u.Data, vm.Name)[0]; s.Name != "s1" || !s.Current || s.VM != vm.Name || s.Created.IsZero() || s.SizeBytes < 0 {
+				t.Errorf("snapshot %+v; want s1 of %s, current, with its creation time and its size (read as the tree changed)", s, vm.Name)
 			}
 
 			takeSnapshot(t, c, vm.Ref, "s2")
@@ -184,5 +184,32 @@ func TestFindSnapshotRefusesAnAmbiguousName(t *testing.T) {
 	}
 	if s, err := FindSnapshot(vm, second.Value); err != nil || s.ID != second.Value || s.Parent != "dup" {
 		t.Errorf("FindSnapshot(%s) = %+v, %v; want the second, under the first", second.Value, s, err)
+	}
+}
+
+// TestWatchReadsTheSizesOfVMsWithSnapshots: a watch of the demo preset
+// shows its snapshots' sizes, as get does, without watching any layout.
+func TestWatchReadsTheSizesOfVMsWithSnapshots(t *testing.T) {
+	c, _ := connectSim(t, "demo")
+	want, err := c.InventoryFor(context.Background(), Load{VMs: Names, Snapshots: Rows})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	w := c.Watch(ctx, WatchOptions{Screen: 10})
+	defer func() { cancel(); <-w.Done() }()
+	u := nextUntil(t, w, func(u WatchUpdate) bool { return u.State == Live })
+	got := u.Data.FilterSnapshots(Filter{})
+	sizes := map[string]int64{}
+	for _, s := range want.FilterSnapshots(Filter{}) {
+		sizes[s.ID] = s.SizeBytes
+	}
+	if len(got) != len(sizes) {
+		t.Fatalf("the watch shows %d snapshots; get lists %d", len(got), len(sizes))
+	}
+	for _, s := range got {
+		if s.SizeBytes <= 0 || s.SizeBytes != sizes[s.ID] {
+			t.Errorf("%s of %s: the watch shows %d bytes; get says %d", s.Name, s.VM, s.SizeBytes, sizes[s.ID])
+		}
 	}
 }

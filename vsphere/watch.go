@@ -140,6 +140,10 @@ func (c *Client) streamInventory(ctx context.Context, opts WatchOptions, first b
 		switch {
 		case loading == 0:
 			s.endPreview()
+			if err := c.followLayouts(ctx, s); err != nil {
+				// The trees are current; only sizes lag, until the next change.
+				conn.Log(c.conn).Warn("snapshot sizes not read", "err", err)
+			}
 			synced = true
 			publish(s.inventory(), Live)
 		case s.preview != nil && time.Since(last) >= previewEvery:

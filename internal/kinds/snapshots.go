@@ -10,10 +10,9 @@ import (
 )
 
 // SnapshotList is the snapshots entry: every VM's snapshots, read from
-// the VMs' snapshot property. vtui get loads their sizes too (from the
-// file layouts of the VMs that have snapshots); the terminal UI's live
-// list shows "-" for a size it has not loaded. The name glob and the
-// --cluster and --host filters select the VMs.
+// the VMs' snapshot property, with their sizes from the file layouts of
+// the VMs that have snapshots ("-" for a size not loaded). The name glob
+// and the --cluster and --host filters select the VMs.
 func SnapshotList() Def[vsphere.Snapshot] {
 	created := func(s vsphere.Snapshot) string {
 		if s.Created.IsZero() {
