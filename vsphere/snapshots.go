@@ -179,8 +179,9 @@ func (c *Client) loadLayouts(ctx context.Context, s *store, refs []Ref) error {
 // every VM's layout: it reads again, in one batch, the layouts of the VMs
 // whose snapshot tree changed since the last call (s.treesChanged), those
 // with snapshots only. A snapshot's size is so as of its VM's last
-// snapshot change; its delta disk grows unseen until the next one.
-func (c *Client) followLayouts(ctx context.Context, s *store) error {
+// snapshot change; its delta disk grows unseen until the next one. It
+// returns how many layouts it read.
+func (c *Client) followLayouts(ctx context.Context, s *store) (int, error) {
 	var refs []Ref
 	for r := range s.treesChanged {
 		if vm := s.vms[r]; vm != nil && vm.SnapshotCount() > 0 {
@@ -188,7 +189,7 @@ func (c *Client) followLayouts(ctx context.Context, s *store) error {
 		}
 	}
 	clear(s.treesChanged)
-	return c.loadLayouts(ctx, s, refs)
+	return len(refs), c.loadLayouts(ctx, s, refs)
 }
 
 func cmpRef(a, b Ref) int {

@@ -108,6 +108,11 @@ func TestWatchShowsSnapshotsOtherClientsTake(t *testing.T) {
 			first := takeSnapshot(t, c, vm.Ref, "s1")
 			u = nextUntil(t, w, func(u WatchUpdate) bool { return len(snapshotsOf(u.Data, vm.Name)) == 1 })
 			t.Logf("a snapshot taken by another client showed %v after the task was started", time.Since(start))
+			// Its size follows, read as its VM's tree changed.
+			u = nextUntil(t, w, func(u WatchUpdate) bool {
+				s := snapshotsOf(u.Data, vm.Name)
+				return len(s) == 1 && s[0].SizeBytes >= 0
+			})
 			if s := snapshotsOf(u.Data, vm.Name)[0]; s.Name != "s1" || !s.Current || s.VM != vm.Name || s.Created.IsZero() || s.SizeBytes < 0 {
 				t.Errorf("snapshot %+v; want s1 of %s, current, with its creation time and its size (read as the tree changed)", s, vm.Name)
 			}
@@ -198,7 +203,9 @@ func TestWatchReadsTheSizesOfVMsWithSnapshots(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	w := c.Watch(ctx, WatchOptions{Screen: 10})
 	defer func() { cancel(); <-w.Done() }()
-	u := nextUntil(t, w, func(u WatchUpdate) bool { return u.State == Live })
+	u := nextUntil(t, w, func(u WatchUpdate) bool {
+		return u.State == Live && len(u.Data.FilterSnapshots(Filter{})) > 0 && u.Data.FilterSnapshots(Filter{})[0].SizeBytes >= 0
+	})
 	got := u.Data.FilterSnapshots(Filter{})
 	sizes := map[string]int64{}
 	for _, s := range want.FilterSnapshots(Filter{}) {
