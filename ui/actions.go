@@ -96,6 +96,11 @@ func (a *App) updateChanges(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 		return a.confirm(msg.plan), true
 	case migrateToMsg:
 		return a.confirm(plan{actions: msg.choice.To(msg.host)}), true
+	case snapshotMsg, revertMsg, removeSnapshotsMsg:
+		if cmd, refused := a.refuseChange(); refused {
+			return cmd, true
+		}
+		return a.confirm(a.snapshotPlan(msg)), true
 	case powerOpMsg:
 		p := gate.NewPlanner(a.inv, nil, nil)
 		actions := make([]gate.Action, len(msg.vms))

@@ -97,6 +97,8 @@ func keyMsgs(k string) []tea.Msg {
 		return []tea.Msg{tea.KeyMsg{Type: tea.KeyBackspace}}
 	case "<ctrl+c>":
 		return []tea.Msg{tea.KeyMsg{Type: tea.KeyCtrlC}}
+	case "<ctrl+d>":
+		return []tea.Msg{tea.KeyMsg{Type: tea.KeyCtrlD}}
 	}
 	var msgs []tea.Msg
 	for _, r := range k {

@@ -26,6 +26,7 @@ const (
 	Tasks      Kind = kinds.Tasks
 	Events     Kind = kinds.Events
 	Alarms     Kind = kinds.Alarms
+	Snapshots  Kind = kinds.Snapshots
 	Contexts   Kind = "contexts"
 	// HA is a cluster's HA/DRS panel, not a list.
 	HA Kind = "ha"
@@ -62,6 +63,12 @@ type (
 		op     gate.Op
 		alarms []vsphere.Alarm
 	}
+	// snapshotMsg asks to take a snapshot of VMs.
+	snapshotMsg struct{ vmSet }
+	// revertMsg asks to revert a VM to its snapshot.
+	revertMsg struct{ snapshot vsphere.Snapshot }
+	// removeSnapshotsMsg asks to remove snapshots.
+	removeSnapshotsMsg struct{ snapshots []vsphere.Snapshot }
 )
 
 // view is what the root needs of a view: a component it routes to, lays
@@ -124,8 +131,20 @@ func newViews(c common.Common, pane *perfchart.Pane) map[Kind]view {
 				{Key: k.Migrate, Do: func(sel vsphere.VM, marked []vsphere.VM) tea.Msg { return migrateMsg{vmsOf(actedOn(sel, marked))} }},
 				{Key: k.Power, Do: func(sel vsphere.VM, marked []vsphere.VM) tea.Msg { return powerMsg{vmsOf(actedOn(sel, marked))} }},
 				{Key: k.Chart, Do: func(sel vsphere.VM, _ []vsphere.VM) tea.Msg { return chartMsg{vmEntity(sel)} }},
+				{Key: k.Snapshot, Do: func(sel vsphere.VM, marked []vsphere.VM) tea.Msg { return snapshotMsg{vmsOf(actedOn(sel, marked))} }},
 			},
 			Extra: func(v vsphere.VM, width int) string { return pane.View(v.Ref, width) },
+		}),
+		Snapshots: viewOf(c, kinds.SnapshotList(), listview.Kind[vsphere.Snapshot]{
+			Open: func(s vsphere.Snapshot) tea.Msg {
+				return openMsg{location{kind: VMs, scope: vsphere.Filter{Name: s.VM}, label: s.VM}}
+			},
+			Actions: []listview.Action[vsphere.Snapshot]{
+				{Key: k.Revert, Do: func(sel vsphere.Snapshot, _ []vsphere.Snapshot) tea.Msg { return revertMsg{sel} }},
+				{Key: k.RemoveSnapshot, Do: func(sel vsphere.Snapshot, marked []vsphere.Snapshot) tea.Msg {
+					return removeSnapshotsMsg{actedOn(sel, marked)}
+				}},
+			},
 		}),
 		Datastores: viewOf(c, kinds.DatastoreList(), listview.Kind[vsphere.Datastore]{
 			Open: func(d vsphere.Datastore) tea.Msg {

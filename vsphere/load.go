@@ -56,11 +56,22 @@ const (
 // The zero Load fetches nothing.
 type Load struct {
 	Clusters, Hosts, VMs, Datastores, Networks Depth
+	// Snapshots is how much of the VMs' snapshots to load: Names reads
+	// each VM's snapshot tree (its snapshot property, nil on a VM without
+	// any, so cheap over every VM); Rows adds the sizes, from the file
+	// layouts of only the VMs that have snapshots, read after the rest
+	// (see Client.loadSnapshotLayouts). It needs VMs at Names or more.
+	Snapshots Depth
 }
 
 // Everything is the whole inventory, as the terminal UI keeps it and as
-// changes are planned from.
-func Everything() Load { return Load{Full, Full, Full, Full, Full} }
+// changes are planned from: everything at Full, and the snapshot trees.
+// Their sizes are not watched, as a watch of every VM's file layout would
+// be heavy: a one-shot load has none, and a watch reads the layouts of
+// the VMs whose trees change, as they change (Client.followLayouts).
+func Everything() Load {
+	return Load{Clusters: Full, Hosts: Full, VMs: Full, Datastores: Full, Networks: Full, Snapshots: Names}
+}
 
 // Listing returns what listing the rows l asks for with filter f needs:
 // l, plus the names f refers to, and the hosts' rows when f selects
@@ -140,6 +151,7 @@ var kinds = []kind{
 		{need: func(l Load) bool { return l.VMs >= Names }, paths: []string{"name"}},
 		{need: func(l Load) bool { return l.VMs >= Rows }, paths: vmRowPaths},
 		{need: func(l Load) bool { return l.VMs >= Full }, paths: []string{"resourcePool"}},
+		{need: func(l Load) bool { return l.VMs >= Names && l.Snapshots >= Names }, paths: []string{"snapshot"}},
 	}},
 	{types: []string{"Datastore"}, groups: []group{
 		{need: func(l Load) bool { return l.Datastores >= Names }, paths: []string{"name"}},

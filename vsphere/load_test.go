@@ -192,6 +192,7 @@ func plain(vms []VM) []VM {
 	out := slices.Clone(vms)
 	for i := range out {
 		out[i].resolved = 0
+		out[i].snapshots = nil // the snapshots listing's, not a VM row's
 	}
 	return out
 }

@@ -5,6 +5,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Filter narrows a listing. Its zero value matches everything.
@@ -18,6 +19,8 @@ type Filter struct {
 	Host string
 	// Datastore and Network, if set, keep the VMs that use them.
 	Datastore, Network string
+	// CreatedBefore, if set, keeps the snapshots taken before it.
+	CreatedBefore time.Time
 }
 
 // Validate checks f against inv: the glob must parse, and a named cluster or

@@ -60,6 +60,10 @@ type store struct {
 	// filters whole (split.go).
 	parts       parts
 	owing, gone map[Ref]uint8
+
+	// treesChanged are the VMs whose snapshot tree changed since their
+	// layouts were last read (Client.followLayouts).
+	treesChanged map[Ref]bool
 }
 
 func newStore(l Load) *store {
@@ -74,6 +78,8 @@ func newStore(l Load) *store {
 		networks:   map[Ref]*Network{},
 		owing:      map[Ref]uint8{},
 		gone:       map[Ref]uint8{},
+
+		treesChanged: map[Ref]bool{},
 	}
 }
 
@@ -296,6 +302,11 @@ func (s *store) setVM(vm *VM, name string, v any) {
 		vm.IPAddress = mo.AsString(v)
 	case "guest.toolsStatus":
 		vm.ToolsStatus = mo.AsString(v)
+	case "snapshot":
+		vm.setSnapshots(name, v)
+		s.treesChanged[vm.Ref] = true
+	case "layoutEx.snapshot", "layoutEx.disk", "layoutEx.file":
+		vm.setSnapshots(name, v)
 	}
 }
 

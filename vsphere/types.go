@@ -90,6 +90,9 @@ type VM struct {
 	// resolved is the store's name generation that Datastores and Networks
 	// were resolved at; 0 means not resolved.
 	resolved uint64
+	// snapshots is the VM's snapshot tree and layout, when loaded
+	// (Load.Snapshots); read them with Snapshots.
+	snapshots *vmSnapshots
 }
 
 // Datastore is a datastore and its space.

@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/vtui/vtui/cmd/internal/config/configtest"
+	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/vspheretest"
 )
 
@@ -42,13 +44,7 @@ func statuses(t *testing.T, stdout string) string {
 }
 
 func TestChangeCommands(t *testing.T) {
-	sim := []string{"--simulator=small", "-o", "json"}
-	tests := []struct {
-		args     []string
-		code     int
-		statuses string   // with exit 0 or 1: the JSON results
-		stderr   []string // in stderr
-	}{
+	runChangeRows(t, []string{"--simulator=small", "-o", "json"}, []changeRow{
 		{args: []string{"vm", "migrate", "app-01", "web-01", "--host", "auto", "--yes"}, code: exitOK,
 			statuses: "app-01=ok web-01=ok", stderr: []string{"2 changes in", "2 ok"}},
 		{args: []string{"vm", "migrate", "app-*", "--host", "esx-a-03.lab.local", "--yes"}, code: exitFailed,
@@ -83,9 +79,35 @@ func TestChangeCommands(t *testing.T) {
 			statuses: "cache-02=dry-run db-01=dry-run esx-a-03.lab.local=dry-run"},
 		{args: []string{"host", "disconnect", "esx-b-03.lab.local", "--yes"}, code: exitOK, statuses: "esx-b-03.lab.local=ok"},
 		{args: []string{"host", "reconnect", "esx-b-03.lab.local", "--yes"}, code: exitOK, statuses: "esx-b-03.lab.local=noop"},
-	}
-	for _, tt := range tests {
-		r := runTest(t, append(sim, tt.args...), nil)
+		{args: []string{"vm", "snapshot", "create", "web-01", "app-01", "s1", "--description", "d", "--yes"}, code: exitOK,
+			statuses: "web-01=ok app-01=ok", stderr: []string{"2 ok"}},
+		{args: []string{"vm", "snapshot", "create", "web-01", "s1", "--dry-run"}, code: exitOK, statuses: "web-01=dry-run"},
+		{args: []string{"--readonly", "vm", "snapshot", "create", "web-01", "s1"}, code: exitFailed, statuses: "web-01=failed",
+			stderr: []string{"read-only mode"}},
+		{args: []string{"vm", "snapshot", "create", "web-01", "s1"}, code: exitUsage,
+			stderr: []string{`Take snapshot "s1" of web-01: refusing without a terminal`, "--yes"}},
+		{args: []string{"vm", "snapshot", "create", "cache-01", "q", "--quiesce", "--yes"}, code: exitFailed, statuses: "cache-01=failed",
+			stderr: []string{"quiesce: cache-01 is poweredOff"}},
+		{args: []string{"vm", "snapshot", "revert", "web-01", "nope", "--yes"}, code: exitUsage,
+			stderr: []string{`no snapshot named "nope"`, "web-01 has no snapshots"}},
+		{args: []string{"vm", "snapshot", "rm", "nosuch", "x", "--yes"}, code: exitUsage, stderr: []string{`no VM named "nosuch"`}},
+	})
+}
+
+// changeRow is a change command's run and what must come of it.
+type changeRow struct {
+	args     []string
+	code     int
+	statuses string   // with exit 0 or 1: the JSON results
+	stderr   []string // in stderr
+	stdout   string   // in stdout
+}
+
+// runChangeRows runs each row's command after prefix and checks it.
+func runChangeRows(t *testing.T, prefix []string, rows []changeRow) {
+	t.Helper()
+	for _, tt := range rows {
+		r := runTest(t, append(slices.Clone(prefix), tt.args...), nil)
 		input := fmt.Sprintf("vtui %s", strings.Join(tt.args, " "))
 		if r.code != tt.code {
 			t.Errorf("%s: exit %d; want %d\nstderr: %s", input, r.code, tt.code, r.stderr)
@@ -101,6 +123,37 @@ func TestChangeCommands(t *testing.T) {
 				t.Errorf("%s: stderr lacks %q:\n%s", input, w, r.stderr)
 			}
 		}
+		if !strings.Contains(r.stdout, tt.stdout) {
+			t.Errorf("%s: stdout lacks %q:\n%s", input, tt.stdout, r.stdout)
+		}
+	}
+}
+
+// TestSnapshotCommandsOnTheDemoPreset reverts to and removes the demo
+// preset's snapshots: web-03 has before-patching then pre-upgrade
+// (current), db-04 three in a chain. The confirmation names the VM and
+// the snapshot; --dry-run and --readonly change nothing.
+func TestSnapshotCommandsOnTheDemoPreset(t *testing.T) {
+	demo := []string{"--simulator=demo", "-o", "json"}
+	runChangeRows(t, demo, []changeRow{
+		{args: []string{"vm", "snapshot", "revert", "web-03", "before-patching", "--yes"}, code: exitOK, statuses: "web-03=ok"},
+		{args: []string{"vm", "snapshot", "revert", "web-03", "before-patching"}, code: exitUsage,
+			stderr: []string{`Revert web-03 to snapshot "before-patching": refusing without a terminal`}},
+		{args: []string{"vm", "snapshot", "rm", "db-04", "pre-upgrade", "--children", "--dry-run"}, code: exitOK, statuses: "db-04=dry-run",
+			stdout: `would remove snapshot \"pre-upgrade\" of db-04 and the snapshots taken after it`},
+		{args: []string{"--readonly", "vm", "snapshot", "rm", "db-04", "pre-upgrade"}, code: exitFailed, statuses: "db-04=failed",
+			stderr: []string{"read-only mode"}},
+		{args: []string{"vm", "snapshot", "rm", "db-04", "pre-upgrade", "--yes"}, code: exitOK, statuses: "db-04=ok"},
+		{args: []string{"vm", "snapshot", "rm", "db-04", "nope", "--yes"}, code: exitUsage,
+			stderr: []string{`no snapshot named "nope"`, `db-04 has "before-patching", "pre-upgrade", "app-release"`}},
+	})
+	r := runTest(t, append(demo, "vm", "snapshot", "list", "db-04"), nil)
+	var rows []vsphere.Snapshot
+	if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil || r.code != exitOK {
+		t.Fatalf("vm snapshot list db-04: exit %d, %v: %s", r.code, err, r.stderr)
+	}
+	if len(rows) != 3 || rows[1].Parent != rows[0].Name || !rows[2].Current || rows[2].SizeBytes <= 0 {
+		t.Errorf("vm snapshot list db-04: %+v; want a chain of 3, the last current, with sizes", rows)
 	}
 }
 

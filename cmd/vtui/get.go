@@ -6,6 +6,7 @@ import (
 	"math"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -31,16 +32,19 @@ type activity struct {
 func newGetCmd(a *app) *cobra.Command {
 	var f vsphere.Filter
 	var act activity
+	var olderThan string
 	cmd := &cobra.Command{
 		Use:   "get KIND [NAME-GLOB]",
-		Short: "List clusters, hosts, VMs, datastores, networks, tasks, events or alarms",
+		Short: "List clusters, hosts, VMs, datastores, networks, tasks, events, alarms or snapshots",
 		Long: `List inventory objects, sorted by name, recent tasks and events, newest
-first, or the alarms triggered across the inventory, red before yellow and
-newest first (all of them unless -n is given).
+first, the alarms triggered across the inventory, red before yellow and
+newest first (all of them unless -n is given), or the VMs' snapshots.
 
 KIND is one of: ` + getKindList() + ` (singular forms, "ds" and "net" work too).
 NAME-GLOB filters by name with shell wildcards (*, ?, [a-z]); quote it. For
-tasks, events and alarms it matches the name of the object they are about.
+tasks, events and alarms it matches the name of the object they are about,
+for snapshots the name of their VM; --older-than 30d (or 12h) keeps the
+snapshots taken longer ago.
 
 The table is for people. For scripts, -o json prints an array of objects and
 -o yaml a list; their snake_case field names are stable (see the README).`,
@@ -52,7 +56,8 @@ The table is for people. For scripts, -o json prints an array of objects and
   vtui get tasks
   vtui get events -n 100 --type VmMigratedEvent --type DrsVmMigratedEvent
   vtui get alarms
-  vtui get alarms 'esx-*' -o json`,
+  vtui get alarms 'esx-*' -o json
+  vtui get snapshots --older-than 30d`,
 		Args:              cobra.RangeArgs(1, 2),
 		ValidArgsFunction: completeKind,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -68,6 +73,16 @@ The table is for people. For scripts, -o json prints an array of objects and
 			}
 			if err := act.check(cmd, kind, f); err != nil {
 				return err
+			}
+			if olderThan != "" {
+				if kind.Name != kinds.Snapshots {
+					return usageErrorf("--older-than applies to snapshots only")
+				}
+				age, err := parseAge(olderThan)
+				if err != nil {
+					return usageErrorf("--older-than: %v", err)
+				}
+				f.CreatedBefore = time.Now().Add(-age)
 			}
 			c, err := a.connect(cmd.Context())
 			if err != nil {
@@ -98,6 +113,7 @@ The table is for people. For scripts, -o json prints an array of objects and
 	cmd.Flags().StringVar(&f.Cluster, "cluster", "", "only objects in (or attached to hosts of) this cluster")
 	cmd.Flags().StringVar(&f.Host, "host", "", "only objects on (or attached to) this host")
 	cmd.Flags().IntVarP(&act.n, "limit", "n", 25, fmt.Sprintf("tasks, events and alarms: at most this many, newest first (events: up to %d; alarms: all unless given)", vsphere.MaxEvents))
+	cmd.Flags().StringVar(&olderThan, "older-than", "", "snapshots: only those taken longer ago than this, e.g. 30d or 12h")
 	cmd.Flags().StringSliceVar(&act.types, "type", nil, "events: only these types, e.g. VmMigratedEvent (repeat or separate with commas)")
 	return cmd
 }

@@ -7,9 +7,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vtui/vtui/internal/golden"
 	"github.com/vtui/vtui/internal/kinds"
+	"github.com/vtui/vtui/vsphere"
 )
 
 // managed-object IDs depend on the order the simulator creates objects in
@@ -56,7 +58,10 @@ func TestGetBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"get", "pods"}, `unknown kind "pods" (valid: clusters, hosts, vms, datastores, networks, tasks, events, alarms)`},
+		{[]string{"get", "pods"}, `unknown kind "pods" (valid: clusters, hosts, vms, datastores, networks, tasks, events, alarms, snapshots)`},
+		{[]string{"get", "snapshots", "--older-than", "30x"}, `--older-than: invalid age "30x": want a whole number of days, hours or minutes, such as 30d, 12h or 90m`},
+		{[]string{"get", "snapshots", "--older-than", "-3d"}, `invalid age "-3d"`},
+		{[]string{"get", "vms", "--older-than", "30d"}, "--older-than applies to snapshots only"},
 		{[]string{"get", "vms", "-o", "xml"}, "valid: table, json, yaml"},
 		{[]string{"get", "vms", "--cluster", "nope"}, `no cluster named "nope"`},
 		{[]string{"get", "vms", "--host", "nope"}, `no host named "nope"`},
@@ -78,7 +83,11 @@ func TestGetEveryKind(t *testing.T) {
 	for _, k := range kinds.All() {
 		for _, name := range append([]string{k.Name}, k.Aliases...) {
 			t.Run(name, func(t *testing.T) {
-				r := runTest(t, []string{"--simulator=small", "get", name, "-o", "json"}, nil)
+				preset := "small"
+				if k.Name == kinds.Snapshots {
+					preset = "demo" // the small preset has none
+				}
+				r := runTest(t, []string{"--simulator=" + preset, "get", name, "-o", "json"}, nil)
 				if r.code != 0 {
 					t.Fatalf("vtui get %s -o json: exit %d, stderr %q", name, r.code, r.stderr)
 				}
@@ -127,6 +136,32 @@ func TestGetCompletesKinds(t *testing.T) {
 		}
 		if dir := lines[len(lines)-1]; dir != ":4" {
 			t.Errorf("vtui %s: directive %q; want :4 (no file names)", strings.Join(tt.args, " "), dir)
+		}
+	}
+}
+
+// TestGetSnapshotsOlderThan lists the demo preset's snapshots, then only
+// those taken more than 30 days ago: some, not all, each older than that.
+func TestGetSnapshotsOlderThan(t *testing.T) {
+	list := func(args ...string) []vsphere.Snapshot {
+		t.Helper()
+		r := runTest(t, append([]string{"--simulator=demo", "get", "snapshots", "-o", "json"}, args...), nil)
+		if r.code != 0 {
+			t.Fatalf("vtui get snapshots %s: exit %d, stderr %q", strings.Join(args, " "), r.code, r.stderr)
+		}
+		var rows []vsphere.Snapshot
+		if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil {
+			t.Fatal(err)
+		}
+		return rows
+	}
+	all, old := list(), list("--older-than", "30d")
+	if len(old) == 0 || len(old) >= len(all) {
+		t.Fatalf("%d of %d snapshots older than 30 days; want some, not all", len(old), len(all))
+	}
+	for _, s := range old {
+		if time.Since(s.Created) < 30*24*time.Hour || s.SizeBytes <= 0 || s.VM == "" {
+			t.Errorf("%+v: want a VM's snapshot older than 30 days, with its size", s)
 		}
 	}
 }

@@ -11,9 +11,9 @@ import (
 func newVMCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "vm",
-		Short: "Migrate and power virtual machines",
+		Short: "Migrate, power and snapshot virtual machines",
 	}
-	cmd.AddCommand(newVMMigrateCmd(a), newVMPowerCmd(a))
+	cmd.AddCommand(newVMMigrateCmd(a), newVMPowerCmd(a), newVMSnapshotCmd(a))
 	return cmd
 }
 

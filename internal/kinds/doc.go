@@ -1,10 +1,10 @@
 // Package kinds is the one registry of the kinds of object vtui lists:
-// clusters, hosts, VMs, datastores, networks, tasks, events and triggered
-// alarms. Each entry holds a kind's name and aliases, what it loads from vSphere, how its
-// rows read as columns (in the terminal UI and in vtui get's table), its
-// JSON field names, its detail pane and the managed object a row shows
-// (Ref), which describe reads. Related builds an object's related-objects
-// tree from the same rows.
+// clusters, hosts, VMs, datastores, networks, tasks, events, triggered
+// alarms and snapshots. Each entry holds a kind's name and aliases, what
+// it loads from vSphere, how its rows read as columns (in the terminal UI
+// and in vtui get's table), its JSON field names, its detail pane and the
+// managed object a row shows (Ref), which describe reads. Related builds
+// an object's related-objects tree from the same rows.
 //
 // vtui get, the terminal UI's ":" prompt and views, Tab completion and
 // shell completion all read this registry, so adding a kind is one entry

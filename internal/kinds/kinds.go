@@ -20,6 +20,7 @@ const (
 	Tasks      = "tasks"
 	Events     = "events"
 	Alarms     = "alarms"
+	Snapshots  = "snapshots"
 )
 
 // Column is one column of rows of type T: the same in the terminal UI and
@@ -180,7 +181,7 @@ func erase[T any](rows []T) []any {
 func All() []Kind {
 	return []Kind{
 		ClusterList().Kind(), HostList().Kind(), VMList().Kind(), DatastoreList().Kind(),
-		NetworkList().Kind(), TaskList().Kind(), EventList().Kind(), AlarmList().Kind(),
+		NetworkList().Kind(), TaskList().Kind(), EventList().Kind(), AlarmList().Kind(), SnapshotList().Kind(),
 	}
 }
 

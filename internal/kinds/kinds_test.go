@@ -69,6 +69,7 @@ var samples = map[string]any{
 	kinds.Tasks:      vsphere.Task{Started: time.Unix(1, 0), Completed: time.Unix(2, 0)},
 	kinds.Events:     vsphere.Event{},
 	kinds.Alarms:     vsphere.Alarm{Acknowledged: true, AcknowledgedBy: "admin", AcknowledgedTime: time.Unix(1, 0)},
+	kinds.Snapshots:  vsphere.Snapshot{},
 }
 
 // TestJSONFieldsAreTheRowsFields: each kind's JSON field names are

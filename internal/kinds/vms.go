@@ -37,13 +37,13 @@ func VMList() Def[vsphere.VM] {
 		JSON: []string{"id", "name", "power_state", "host", "cluster", "datastores", "networks", "num_cpu",
 			"memory_mb", "cpu_usage_mhz", "memory_usage_mb", "ip_address", "tools_status", "instance_uuid", "template"},
 		Detail: func(_ *vsphere.Inventory, v vsphere.VM) []Field {
-			return fields(
+			return append(fields(
 				"VM", v.Name, "ID", v.ID, "Power", v.PowerState, "Host", format.Dash(v.Host), "Cluster", format.Dash(v.Cluster),
 				"Datastores", list(v.Datastores), "Networks", list(v.Networks), "IP", format.Dash(v.IPAddress),
 				"CPUs", itoa(v.NumCPU), "Memory", format.MB(int64(v.MemoryMB)),
 				"CPU used", format.MHz(int64(v.CPUUsageMHz)), "Memory used", format.MB(int64(v.MemoryUsageMB)),
 				"Tools", format.Dash(v.ToolsStatus), "Instance UUID", format.Dash(v.InstanceUUID), "Template", format.YesNo(v.Template),
-			)
+			), snapshotTree(v)...)
 		},
 	}
 }

@@ -31,12 +31,15 @@ type KeyMap struct {
 	Charts ChartKeyMap
 	// The alarm view's: acknowledge, and reset to green.
 	Acknowledge, ResetAlarm key.Binding
-	Table                   table.KeyMap
-	Dialog                  DialogKeyMap
-	Prompt                  PromptKeyMap
-	Panel                   PanelKeyMap
-	Drill                   DrillKeyMap
-	Find                    FindKeyMap
+	// Snapshot takes a snapshot of VMs (the VM view's); Revert and
+	// RemoveSnapshot act on the snapshot view's rows.
+	Snapshot, Revert, RemoveSnapshot key.Binding
+	Table                            table.KeyMap
+	Dialog                           DialogKeyMap
+	Prompt                           PromptKeyMap
+	Panel                            PanelKeyMap
+	Drill                            DrillKeyMap
+	Find                             FindKeyMap
 }
 
 // FindKeyMap is the describe view's search; it scrolls with the table's
@@ -114,9 +117,12 @@ func DefaultKeyMap() KeyMap {
 			Interval: key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "interval: realtime, day, week")),
 			Refresh:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "read again")),
 		},
-		Acknowledge: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "acknowledge alarms (marked or selected)")),
-		ResetAlarm:  key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "reset alarms to green (marked or selected)")),
-		Table:       table.DefaultKeyMap(),
+		Acknowledge:    key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "acknowledge alarms (marked or selected)")),
+		ResetAlarm:     key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "reset alarms to green (marked or selected)")),
+		Snapshot:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "take a snapshot (marked or selected VMs)")),
+		Revert:         key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "revert the VM to the selected snapshot")),
+		RemoveSnapshot: key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "remove snapshots (marked or selected)")),
+		Table:          table.DefaultKeyMap(),
 		Dialog: DialogKeyMap{
 			Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "choose")),
 			Down:   key.NewBinding(key.WithKeys("down", "j")),

@@ -33,6 +33,11 @@ const (
 	OpUnlockCluster       Op = "cluster-unlock"
 	OpAcknowledgeAlarm    Op = "alarm-ack"
 	OpResetAlarm          Op = "alarm-reset"
+	OpSnapshotCreate      Op = "snapshot-create"
+	OpSnapshotRevert      Op = "snapshot-revert"
+	OpSnapshotRemove      Op = "snapshot-remove"
+	// OpSnapshotRemoveTree removes a snapshot and those taken after it.
+	OpSnapshotRemoveTree Op = "snapshot-remove-tree"
 )
 
 // radius is how a confirmation counts an op's objects.
@@ -47,6 +52,9 @@ const (
 	// moves counts VMs, where they come from and where they go: "migrate
 	// 12 VMs from 3 hosts to esx-a-02".
 	moves
+	// named describes a lone action in full, its target named ("revert
+	// web-01 to snapshot \"pre-upgrade\""), and counts several.
+	named
 )
 
 // opInfo is what vtui knows about one kind of change.
@@ -105,6 +113,15 @@ var operations = map[Op]opInfo{
 	OpAcknowledgeAlarm:   {verb: "acknowledge", noun: "alarm", done: fixed("acknowledged")},
 	OpResetAlarm: {verb: "reset", noun: "alarm", done: fixed("reset to green"),
 		describe: func(a Action) string { return "reset " + a.Object + " to green" }},
+	OpSnapshotCreate: {verb: "take a snapshot of", verbMany: "take snapshots of", noun: "VM", radius: named,
+		done: fixed("snapshot taken"), describe: describeSnapshot("take snapshot %q of %s")},
+	OpSnapshotRevert: {verb: "revert", noun: "VM", radius: named,
+		done:     fixed("reverted"),
+		describe: func(a Action) string { return fmt.Sprintf("revert %s to snapshot %q", a.Object, a.Target) }},
+	OpSnapshotRemove: {verb: "remove a snapshot of", verbMany: "remove snapshots of", noun: "VM", radius: named,
+		done: fixed("snapshot removed"), describe: describeSnapshot("remove snapshot %q of %s")},
+	OpSnapshotRemoveTree: {verb: "remove snapshots of", noun: "VM", radius: named,
+		done: fixed("snapshots removed"), describe: describeSnapshot("remove snapshot %q of %s and the snapshots taken after it")},
 }
 
 // info returns op's entry; an op missing from the table reads as itself.

@@ -29,6 +29,7 @@ func BlastRadius(actions []Action) string {
 		from, to       map[string]bool
 		last, lastFrom string
 		lastTo         string
+		lastAction     Action
 	}
 	var order []Op
 	groups := map[Op]*group{}
@@ -40,7 +41,7 @@ func BlastRadius(actions []Action) string {
 			order = append(order, a.Op)
 		}
 		g.objects++
-		g.last = a.Object
+		g.last, g.lastAction = a.Object, a
 		if a.From != "" {
 			g.from[a.From], g.lastFrom = true, a.From
 		}
@@ -54,6 +55,10 @@ func BlastRadius(actions []Action) string {
 		verb := op.verb()
 		if g.objects > 1 {
 			verb = op.verbMany()
+		}
+		if in.radius == named && g.objects == 1 {
+			parts = append(parts, g.lastAction.String())
+			continue
 		}
 		s := verb + " " + countOr(g.objects, in.noun, g.last)
 		from := countOr(len(g.from), "host", g.lastFrom)

@@ -473,6 +473,7 @@ func (b *builder) vm(i int, extra *firstClusterExtras) error {
 	on := powerState(i) == types.VirtualMachinePowerStatePoweredOn
 	b.attach(vm, i, on, disks, nics)
 	b.power(vm, i, h, r)
+	b.snapshots(vm, i, disks[0])
 	vm.Summary.Runtime = vm.Runtime
 
 	// The back-references vCenter maintains and vcsim's CreateVM_Task

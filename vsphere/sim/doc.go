@@ -194,6 +194,15 @@
 //     updates, with AlarmStatusChangedEvent; AcknowledgeAlarm and
 //     SetAlarmStatus ("Reset to Green") are served the same way, and
 //     Server.LoadVM makes a VM busy (alarms.go).
+//   - Snapshot tasks (vcsim's CreateSnapshot_Task, RemoveSnapshot_Task,
+//     RevertToSnapshot_Task, RemoveAllSnapshots_Task) push the VM's
+//     layoutEx with its new snapshot tree, as vCenter does; vcsim
+//     rewrites the layout unannounced (snapshots.go). The demo and large
+//     presets give one VM in seven a chain of one to three snapshots,
+//     20 to 120 days old, with .vmsn files and delta disks in layoutEx
+//     (Spec.SnapshotEvery). vcsim's RemoveSnapshot_Task then lists again
+//     only the files it finds on disk, so after a removal the preset's
+//     VM's remaining snapshots read 0 bytes.
 //   - A VM that powers off or is suspended, whoever does it, reports zero
 //     CPU and memory use in summary.quickStats and a gray guest heartbeat,
 //     as on vCenter (quickstats.go); the presets are built so.

@@ -57,6 +57,9 @@ func (f *feed) UpdateObject(ctx *simulator.Context, o mo.Reference, changes []ty
 	if !obj.IsValid() {
 		return
 	}
+	if vm, ok := o.(*mo.VirtualMachine); ok {
+		changes = withSnapshotLayout(vm, changes)
+	}
 	f.collectors.each(func(_ collectorKey, c *collector) {
 		c.record(func(fl *filter) bool { return fl.modified(ref, obj, changes) })
 	})

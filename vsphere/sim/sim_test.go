@@ -301,8 +301,8 @@ func TestPreset(t *testing.T) {
 		want Spec
 	}{
 		{"small", Spec{Datacenters: 1, Clusters: 2, HostsPerCluster: 3, VMs: 12, Datastores: 2, HAClusters: 1, FirstClusterExtras: true}},
-		{"demo", Spec{Datacenters: 1, Clusters: 2, HostsPerCluster: 4, VMs: 60, Datastores: 2, HAClusters: 1}},
-		{"large", Spec{Datacenters: 1, Clusters: 10, HostsPerCluster: 96, VMs: 10000, Datastores: 4, HAClusters: 5}},
+		{"demo", Spec{Datacenters: 1, Clusters: 2, HostsPerCluster: 4, VMs: 60, Datastores: 2, HAClusters: 1, SnapshotEvery: 7}},
+		{"large", Spec{Datacenters: 1, Clusters: 10, HostsPerCluster: 96, VMs: 10000, Datastores: 4, HAClusters: 5, SnapshotEvery: 7}},
 	} {
 		got, err := Preset(tc.name)
 		if err != nil || got != tc.want {

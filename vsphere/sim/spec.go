@@ -32,6 +32,11 @@ type Spec struct {
 	// and gives the first VM (placed on the first host of that cluster) a
 	// second disk on that datastore and a second NIC on that portgroup.
 	FirstClusterExtras bool
+
+	// SnapshotEvery, if set, gives one VM in every SnapshotEvery (the
+	// fourth, then every SnapshotEvery-th) a chain of one to three
+	// snapshots, the oldest 20 to 120 days old, as forgotten ones are.
+	SnapshotEvery int
 }
 
 // presets holds the named Specs in the order PresetNames lists them.
@@ -45,9 +50,11 @@ var presets = []struct {
 	}},
 	{"demo", Spec{
 		Datacenters: 1, Clusters: 2, HostsPerCluster: 4, VMs: 60, Datastores: 2, HAClusters: 1,
+		SnapshotEvery: 7,
 	}},
 	{"large", Spec{
 		Datacenters: 1, Clusters: 10, HostsPerCluster: 96, VMs: 10000, Datastores: 4, HAClusters: 5,
+		SnapshotEvery: 7,
 	}},
 }
 
@@ -61,10 +68,11 @@ const DefaultPreset = "demo"
 //     datastores, HA and DRS on cluster-a, plus FirstClusterExtras.
 //   - demo (the default of `vtui --simulator`): 1 datacenter, 2 clusters × 4
 //     hosts, 60 VMs (45 on, 10 off, 5 suspended), 2 shared datastores, HA and
-//     DRS on cluster-a.
+//     DRS on cluster-a; 9 VMs with snapshots (SnapshotEvery 7).
 //   - large (benchmarks): 1 datacenter, 10 clusters × 96 hosts (vSphere's
 //     maximum per cluster), 10,000 VMs (1,000 per cluster), 4 shared
-//     datastores, HA and DRS on the first 5 clusters.
+//     datastores, HA and DRS on the first 5 clusters; 1,429 VMs with one
+//     to three snapshots each (SnapshotEvery 7).
 func Preset(name string) (Spec, error) {
 	for _, p := range presets {
 		if p.name == name {
