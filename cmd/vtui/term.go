@@ -28,6 +28,9 @@ type sysEnv struct {
 	lookupEnv config.LookupEnvFunc
 	// home is the user's home directory, "" if unknown.
 	home string
+	// cacheDir is the user's cache directory (os.UserCacheDir), "" if
+	// unknown: sessions are kept under it.
+	cacheDir string
 	// terminal reports whether stdin is a terminal a person can answer on.
 	terminal bool
 	// promptPassword asks for a password without echo. nil if !terminal.
@@ -40,7 +43,8 @@ type sysEnv struct {
 // processEnv is the sysEnv of the running process.
 func processEnv(stdin io.Reader, stdout, stderr io.Writer) *sysEnv {
 	home, _ := os.UserHomeDir()
-	sys := &sysEnv{stdin: stdin, stdout: stdout, stderr: stderr, lookupEnv: os.LookupEnv, home: home}
+	cacheDir, _ := os.UserCacheDir()
+	sys := &sysEnv{stdin: stdin, stdout: stdout, stderr: stderr, lookupEnv: os.LookupEnv, home: home, cacheDir: cacheDir}
 	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		sys.terminal = true
 		sys.promptPassword = terminalPrompt(int(f.Fd()), stderr)
