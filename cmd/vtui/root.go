@@ -57,7 +57,8 @@ Connecting
 Safety
   --readonly refuses every change before any request is sent; --dry-run shows
   what would change and changes nothing. Commands that change something ask
-  first on a terminal, and without one they need --yes.
+  first, and read the answer from the terminal or from a pipe
+  (printf 'y\n' | vtui vm power off web-01); with no answer they need --yes.
 
 Exit codes
   0 ok, 1 the operation failed, 2 bad usage or input, 3 a drill ran but its
