@@ -103,6 +103,8 @@ type App struct {
 	mode       mode
 	input      textinput.Model
 	helpOffset int           // first line of the help screen shown
+	helpPage   helpPage      // what the help screen shows
+	completion completion    // Tab's place in the command line
 	dialog     *dialog.Model // a modal choice, if open
 	drill      *drill.Model  // the drill view; while shown, over the others
 	password   *passwordAsk  // the password prompt, if open
@@ -283,7 +285,7 @@ func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Quit):
 		return a.quit()
 	case key.Matches(msg, k.Help):
-		a.mode, a.helpOffset = modeHelp, 0
+		a.mode, a.helpOffset, a.helpPage = modeHelp, 0, helpKeys
 	case key.Matches(msg, k.Filter):
 		if l, ok := a.current().(listView); ok {
 			a.openInput(modeFilter, "/", l.Filter(), nil)

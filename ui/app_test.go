@@ -132,6 +132,7 @@ func TestScreens(t *testing.T) {
 		{"detail-host", []string{":host", "<enter>", "d"}},
 		{"drill-cluster-hosts-vms", []string{":cluster", "<enter>", "<enter>", "<enter>"}},
 		{"help", []string{"?"}},
+		{"alias", []string{":alias", "<enter>"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -195,5 +196,34 @@ func TestCloseLogsOut(t *testing.T) {
 	}
 	if _, err := c.Inventory(context.Background()); err == nil {
 		t.Errorf("the client still works after Close; want its session logged out")
+	}
+}
+
+// TestTabCyclesCompletions: each Tab puts the next command that starts
+// with what was typed in the command line, round again after the last;
+// typing starts afresh.
+func TestTabCyclesCompletions(t *testing.T) {
+	a := loadedApp(t)
+	keys(a, ":", "c")
+	var got []string
+	for range 5 {
+		keys(a, "<tab>")
+		got = append(got, a.input.Value())
+	}
+	if want := []string{"cluster", "ctx", "ctx lab", "ctx prod", "cluster"}; !slices.Equal(got, want) {
+		t.Errorf(":c then Tab 5 times gives %q; want %q", got, want)
+	}
+	keys(a, "<backspace>", "<backspace>", "<backspace>", "<backspace>", "<backspace>", "<backspace>", "<backspace>", "d")
+	got = nil
+	for range 3 {
+		keys(a, "<tab>")
+		got = append(got, a.input.Value())
+	}
+	if want := []string{"ds", "drill", "ds"}; !slices.Equal(got, want) {
+		t.Errorf("typing d after cycling, then Tab 3 times, gives %q; want %q", got, want)
+	}
+	keys(a, "<esc>", ":", "al", "<tab>", "<tab>")
+	if a.input.Value() != "alias" {
+		t.Errorf(":al and Tab twice gives %q; want alias, the one completion, kept", a.input.Value())
 	}
 }
