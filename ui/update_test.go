@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -225,5 +226,64 @@ func TestTabCyclesCompletions(t *testing.T) {
 	keys(a, "<esc>", ":", "al", "<tab>", "<tab>")
 	if a.input.Value() != "alias" {
 		t.Errorf(":al and Tab twice gives %q; want alias, the one completion, kept", a.input.Value())
+	}
+}
+
+// TestSortByColumnLetter: shift and a letter of a column's title sorts by
+// that column, the same letter again reverses, and the help lists them.
+func TestSortByColumnLetter(t *testing.T) {
+	a := loadedApp(t)
+	r := listOf[vsphere.VM](t, a, VMs)
+	for _, tt := range []struct {
+		key  string
+		col  string
+		desc bool
+	}{{"H", "HOST", false}, {"H", "HOST", true}, {"P", "POWER", false}, {"N", "NAME", false}} {
+		keys(a, tt.key)
+		if col, desc := r.Sort(); col != tt.col || desc != tt.desc {
+			t.Errorf("%s sorts by %s desc=%v; want %s desc=%v", tt.key, col, desc, tt.col, tt.desc)
+		}
+	}
+	keys(a, "H")
+	if s := screen(a); !strings.Contains(s, "HOST↑") {
+		t.Errorf("after H the header lacks HOST↑:\n%s", s)
+	}
+	keys(a, "?")
+	if s := screen(a); !strings.Contains(s, "shift+letter sort by that column") || !regexp.MustCompile(`H +sort by HOST`).MatchString(s) {
+		t.Errorf("help lacks the sort letters:\n%s", s)
+	}
+}
+
+// TestRowPosition: when the rows do not all fit, the header says which
+// row is selected of how many.
+func TestRowPosition(t *testing.T) {
+	a := loadedApp(t)
+	if s := screen(a); strings.Contains(s, "row 1/") {
+		t.Errorf("all 12 rows fit, yet the header shows a position:\n%s", s)
+	}
+	a.Update(tea.WindowSizeMsg{Width: 120, Height: 12})
+	keys(a, "<down>", "<down>", "<down>")
+	if s := screen(a); !strings.Contains(s, "vtui vms [12] row 4/12") {
+		t.Errorf("after 3 downs on a short screen the header lacks \"[12] row 4/12\":\n%s", s)
+	}
+	keys(a, "/", "web", "<enter>", "<down>")
+	if s := screen(a); strings.Contains(s, "row ") {
+		t.Errorf("the filtered rows all fit, yet the header shows a position:\n%s", s)
+	}
+}
+
+// TestHelpListsCommands: ? lists every : command after the keys; the
+// help scrolls to them.
+func TestHelpListsCommands(t *testing.T) {
+	a := loadedApp(t)
+	keys(a, "?")
+	for range 30 {
+		keys(a, "<down>")
+	}
+	s := screen(a)
+	for _, c := range commandNames(nil) {
+		if !regexp.MustCompile(`:` + c + `\b`).MatchString(s) {
+			t.Errorf("help scrolled to its end lacks :%s:\n%s", c, s)
+		}
 	}
 }

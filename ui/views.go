@@ -61,6 +61,7 @@ type listView interface {
 	Filter() string
 	Len() int
 	Total() int
+	Position() (row int, scrolls bool)
 	Marks() int
 	ClearMarks()
 }

@@ -1,6 +1,8 @@
 package common
 
 import (
+	"slices"
+
 	"github.com/charmbracelet/bubbles/key"
 
 	"github.com/vtui/vtui/ui/table"
@@ -78,7 +80,7 @@ func DefaultKeyMap() KeyMap {
 		Power:       key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "power menu")),
 		Maintenance: key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "maintenance on/off (marked or selected hosts)")),
 		HA:          key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "HA/DRS panel")),
-		Table:       table.DefaultKeyMap(),
+		Table:       tableKeys(),
 		Dialog: DialogKeyMap{
 			Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "choose")),
 			Down:   key.NewBinding(key.WithKeys("down", "j")),
@@ -119,4 +121,12 @@ func DefaultKeyMap() KeyMap {
 // Global is the root's hint line: the keys that work in every list view.
 func (k KeyMap) Global() []key.Binding {
 	return []key.Binding{k.Command, k.Filter, k.Enter, k.Detail, k.Back, k.Help, k.Quit}
+}
+
+// tableKeys are the table's bindings, its sort letters without M, which
+// the host view's maintenance key takes.
+func tableKeys() table.KeyMap {
+	t := table.DefaultKeyMap()
+	t.SortColumn.SetKeys(slices.DeleteFunc(t.SortColumn.Keys(), func(k string) bool { return k == "M" })...)
+	return t
 }

@@ -108,6 +108,10 @@ func (m *Model[T]) Len() int { return m.table.Len() }
 // Total returns how many rows there are.
 func (m *Model[T]) Total() int { return m.table.Total() }
 
+// Position returns the selected row's place among the rows the filter
+// keeps, from 1, and whether some of those rows are off the screen.
+func (m *Model[T]) Position() (int, bool) { return m.table.Cursor() + 1, m.table.Scrolls() }
+
 // Selected returns the name of the selected row, if any.
 func (m *Model[T]) Selected() (string, bool) {
 	row, ok := m.table.Selected()
@@ -204,6 +208,7 @@ func (m *Model[T]) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{t.Up, t.Down, t.PageUp, t.PageDown, t.Home, t.End},
 		append([]key.Binding{t.SortNext, t.SortReverse, t.Mark}, m.ShortHelp()...),
+		append([]key.Binding{t.SortColumn}, m.table.SortKeys()...),
 	}
 }
 

@@ -56,6 +56,12 @@ type Styles struct {
 type KeyMap struct {
 	Up, Down, PageUp, PageDown, Home, End key.Binding
 	SortNext, SortReverse, Mark           key.Binding
+	// SortColumn holds the letters (shift and a letter, as k9s has it)
+	// that sort by a column: each column gets the first letter of its
+	// title that is among them and not taken by an earlier column, and
+	// its letter again reverses the sort. Leave out the capitals that
+	// other keys use.
+	SortColumn key.Binding
 }
 
 // DefaultKeyMap returns the standard bindings.
@@ -70,7 +76,19 @@ func DefaultKeyMap() KeyMap {
 		SortNext:    key.NewBinding(key.WithKeys(">"), key.WithHelp(">", "sort by next column")),
 		SortReverse: key.NewBinding(key.WithKeys("<"), key.WithHelp("<", "reverse sort")),
 		Mark:        key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "mark")),
+		SortColumn:  key.NewBinding(key.WithKeys(capitalsBut("G")...), key.WithHelp("shift+letter", "sort by that column (again: reverse)")),
 	}
+}
+
+// capitalsBut returns the letters A to Z but those given.
+func capitalsBut(taken ...string) []string {
+	var out []string
+	for c := 'A'; c <= 'Z'; c++ {
+		if !slices.Contains(taken, string(c)) {
+			out = append(out, string(c))
+		}
+	}
+	return out
 }
 
 // Model is a table of rows of type T. Rows are identified by Key, so the
@@ -86,6 +104,7 @@ type Model[T any] struct {
 
 	sortCol  int
 	sortDesc bool
+	sortKeys []string // each column's SortColumn letter, "" for none
 	filter   string
 	negate   bool
 
@@ -99,8 +118,39 @@ type Model[T any] struct {
 
 // New returns a table with the given columns, sorted by the first.
 func New[T any](cols []Column[T], key func(T) string, keys KeyMap, styles Styles) Model[T] {
-	return Model[T]{cols: cols, key: key, keys: keys, styles: styles, marked: map[string]bool{}}
+	return Model[T]{cols: cols, key: key, keys: keys, styles: styles, marked: map[string]bool{}, sortKeys: sortLetters(cols, keys.SortColumn.Keys())}
 }
+
+// sortLetters gives each column the first letter of its title that is
+// among letters and not taken by an earlier column.
+func sortLetters[T any](cols []Column[T], letters []string) []string {
+	out := make([]string, len(cols))
+	var taken []string
+	for i, c := range cols {
+		for _, r := range strings.ToUpper(c.Title) {
+			if l := string(r); slices.Contains(letters, l) && !slices.Contains(taken, l) {
+				out[i], taken = l, append(taken, l)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// SortKeys returns a binding per column that has a sort letter, for help:
+// "N  sort by NAME".
+func (m Model[T]) SortKeys() []key.Binding {
+	var out []key.Binding
+	for i, l := range m.sortKeys {
+		if l != "" {
+			out = append(out, key.NewBinding(key.WithKeys(l), key.WithHelp(l, "sort by "+m.cols[i].Title)))
+		}
+	}
+	return out
+}
+
+// Scrolls reports whether there are more rows than the table shows.
+func (m Model[T]) Scrolls() bool { return len(m.view) > m.height }
 
 // SetRows replaces the data, keeping the selected row (by key) selected.
 func (m *Model[T]) SetRows(rows []T) {
@@ -211,6 +261,10 @@ func (m Model[T]) Update(msg tea.Msg) (Model[T], tea.Cmd) {
 			m.SortBy(m.cols[(m.sortCol+1)%len(m.cols)].Title, false)
 		case key.Matches(msg, m.keys.SortReverse):
 			m.SortBy(m.cols[m.sortCol].Title, !m.sortDesc)
+		case key.Matches(msg, m.keys.SortColumn):
+			if i := slices.Index(m.sortKeys, msg.String()); i >= 0 {
+				m.SortBy(m.cols[i].Title, i == m.sortCol && !m.sortDesc)
+			}
 		case key.Matches(msg, m.keys.Mark):
 			if sel, ok := m.Selected(); ok {
 				k := m.key(sel)
