@@ -41,6 +41,8 @@ type Config struct {
 	Origin string
 	// Contexts lists the contexts :ctx can switch to.
 	Contexts []string
+	// About describes the contexts for :ctx: URL, user, read-only.
+	About map[string]ContextInfo
 	// Connect logs in to the named context. It runs in a tea.Cmd. An empty
 	// password means the context's own password source. When the context
 	// has none, Connect returns an error wrapping ErrPasswordRequired;
@@ -54,6 +56,9 @@ type Config struct {
 	// Theme is the palette; the zero Theme means common.DefaultTheme.
 	Theme *common.Theme
 }
+
+// ContextInfo is what :ctx shows of a context besides its name.
+type ContextInfo = listview.ContextInfo
 
 // ErrPasswordRequired is what Config.Connect wraps when the context has no
 // password source: the UI then asks for one.
@@ -380,7 +385,7 @@ func (a *App) current() view { return a.views[a.top().kind] }
 
 func (a *App) source() listview.Source {
 	return listview.Source{Inventory: a.inv, Scope: a.top().scope, Tasks: a.tasks, Events: a.events,
-		Contexts: a.cfg.Contexts, Current: a.contextName}
+		Contexts: a.cfg.Contexts, Current: a.contextName, About: a.cfg.About}
 }
 
 // clearMarks unmarks the rows of the current view, if it is a list: once

@@ -89,6 +89,7 @@ func runTUI(cmd *cobra.Command, a *app) error {
 		Context:  first,
 		Origin:   s.Origin(),
 		Contexts: contexts,
+		About:    a.aboutContexts(ctx, first, s, contexts),
 		Connect:  connect,
 		Log:      a.log,
 	})
@@ -116,6 +117,28 @@ func runTUI(cmd *cobra.Command, a *app) error {
 		return fmt.Errorf("terminal UI: %w", err)
 	}
 	return nil
+}
+
+// aboutContexts is what :ctx shows of each context: the first's from its
+// settings s, the others' as switching to them would resolve them. One
+// that does not resolve (its error shows on switching) is left out.
+func (a *app) aboutContexts(ctx context.Context, first string, s config.Settings, names []string) map[string]ui.ContextInfo {
+	about := map[string]ui.ContextInfo{}
+	for _, name := range names {
+		cs := s
+		if name != first {
+			var err error
+			if cs, err = a.resolveContext(ctx, name); err != nil {
+				continue
+			}
+		}
+		info := ui.ContextInfo{URL: vsphere.RedactURL(cs.Conn.URL), User: cs.Conn.Username, ReadOnly: cs.ReadOnly}
+		if cs.Simulator != "" {
+			info.URL, info.User = "in-process simulator ("+cs.Simulator+")", "-"
+		}
+		about[name] = info
+	}
+	return about
 }
 
 // darkBackground tells from COLORFGBG ("15;0": foreground 15 on

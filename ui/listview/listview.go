@@ -26,6 +26,15 @@ type Source struct {
 	Events    []vsphere.Event
 	Contexts  []string
 	Current   string // the current context
+	// About describes the contexts; one it lacks shows its name only.
+	About map[string]ContextInfo
+}
+
+// ContextInfo is what :ctx shows of a context besides its name.
+type ContextInfo struct {
+	URL      string // redacted of any user information
+	User     string
+	ReadOnly bool
 }
 
 // Action is a key of a view that asks the root for something done to its
