@@ -12,6 +12,9 @@ func newVMCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "vm",
 		Short: "Migrate and power virtual machines",
+		Example: `  vtui vm power off web-01 --dry-run
+  vtui vm power on 'web-*' --yes
+  vtui vm migrate web-01 --host auto`,
 	}
 	cmd.AddCommand(newVMMigrateCmd(a), newVMPowerCmd(a))
 	return cmd
