@@ -139,3 +139,53 @@ func TestHelpAtTheMinimumSize(t *testing.T) {
 		t.Errorf("a key other than ↑/↓ does not close the help")
 	}
 }
+
+// TestColumnsGiveWayAt80x24: at 80×24 the VM view hides the columns that
+// give way first (CLUSTER, then DATASTORES, then from the right) rather
+// than cutting the line, says so with ›, and → and ← scroll to them.
+func TestColumnsGiveWayAt80x24(t *testing.T) {
+	a := loadedApp(t)
+	a.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	header := func() string {
+		t.Helper()
+		for _, l := range strings.Split(screen(a), "\n") {
+			if strings.HasPrefix(l, "NAME") {
+				return l
+			}
+		}
+		t.Fatalf("no header:\n%s", screen(a))
+		return ""
+	}
+	h := header()
+	for _, want := range []string{"NAME↑", "POWER", "HOST", "CPUS", "MEMORY", "CPU USED", "MEM%"} {
+		if !strings.Contains(h, want) {
+			t.Errorf("80 columns: header %q lacks %s", h, want)
+		}
+	}
+	for _, gone := range []string{"CLUSTER", "DATASTORES", " IP"} {
+		if strings.Contains(h, gone) {
+			t.Errorf("80 columns: header %q shows %s, which gives way first", h, gone)
+		}
+	}
+	if !strings.HasSuffix(h, "›") || lipgloss.Width(h) != 80 {
+		t.Errorf("80 columns: header %q (%d wide); want 80 wide, ending in ›", h, lipgloss.Width(h))
+	}
+	keys(a, "<right>", "<right>", "<right>", "<right>")
+	h = header()
+	for _, want := range []string{"NAME↑", "IP", "DATASTORES"} {
+		if !strings.Contains(h, want) {
+			t.Errorf("after → ×4: header %q lacks %s", h, want)
+		}
+	}
+	if !strings.Contains(h, "‹") || strings.Contains(h, "›") {
+		t.Errorf("after → ×4: header %q; want ‹ (columns to the left) and no ›", h)
+	}
+	keys(a, "<right>")
+	if header() != h {
+		t.Errorf("→ past the last column moved on: %q; want %q", header(), h)
+	}
+	keys(a, "<left>", "<left>", "<left>", "<left>")
+	if !strings.Contains(header(), "POWER") {
+		t.Errorf("← back: header %q lacks POWER", header())
+	}
+}

@@ -215,7 +215,7 @@ func (m *Model[T]) ShortHelp() []key.Binding {
 func (m *Model[T]) FullHelp() [][]key.Binding {
 	t := m.common.Keys.Table
 	return [][]key.Binding{
-		{t.Up, t.Down, t.PageUp, t.PageDown, t.Home, t.End},
+		{t.Up, t.Down, t.PageUp, t.PageDown, t.Home, t.End, t.Left},
 		append([]key.Binding{t.SortNext, t.SortReverse, t.Mark}, m.ShortHelp()...),
 		append([]key.Binding{t.SortColumn}, m.table.SortKeys()...),
 	}
