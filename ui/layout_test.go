@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -187,5 +188,23 @@ func TestColumnsGiveWayAt80x24(t *testing.T) {
 	keys(a, "<left>", "<left>", "<left>", "<left>")
 	if !strings.Contains(header(), "POWER") {
 		t.Errorf("← back: header %q lacks POWER", header())
+	}
+}
+
+// TestDetailWordsWholeAt80x24: at 80×24 the detail pane wraps its values
+// between words: a host name, a datastore list and a UUID each show
+// whole, a long one under its label.
+func TestDetailWordsWholeAt80x24(t *testing.T) {
+	a := loadedApp(t)
+	a.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	keys(a, "/", "web-01", "<enter>", "d")
+	s := screen(a)
+	for _, want := range []string{"esx-a-01.lab.local", "ds-shared-01,", "ds-a-only", "poweredOn"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("VM detail at 80×24 lacks %q whole:\n%s", want, s)
+		}
+	}
+	if !regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`).MatchString(s) {
+		t.Errorf("VM detail at 80×24 lacks a whole instance UUID:\n%s", s)
 	}
 }

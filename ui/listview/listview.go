@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/mattn/go-runewidth"
 
 	"github.com/vtui/vtui/internal/kinds"
 	"github.com/vtui/vtui/ui/common"
@@ -229,7 +230,11 @@ func (m *Model[T]) View() string {
 	return lipgloss.JoinHorizontal(lipgloss.Top, m.table.View(), m.detailView())
 }
 
-func (m *Model[T]) detailWidth() int { return max(m.common.Width*2/5, 30) }
+// detailWidth is two fifths of the screen, and at least 40 columns (an
+// instance UUID whole beside the border) where the table keeps 30.
+func (m *Model[T]) detailWidth() int {
+	return max(min(max(m.common.Width*2/5, 40), m.common.Width-30), 30)
+}
 
 func (m *Model[T]) detailView() string {
 	var fields []kinds.Field
@@ -241,18 +246,64 @@ func (m *Model[T]) detailView() string {
 	for _, f := range fields {
 		keyW = max(keyW, len(f.Label))
 	}
+	textW := m.detailWidth() - 2 - st.DetailBox.GetHorizontalPadding()
 	var b strings.Builder
 	for i, f := range fields {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
 		b.WriteString(st.DetailKey.Render(fmt.Sprintf("%-*s", keyW, f.Label)))
-		b.WriteString("  ")
-		b.WriteString(f.Value)
+		valueW := textW - keyW - 2
+		if longest := longestWord(f.Value); longest > valueW {
+			// Under the label, across the pane, rather than broken;
+			// indented if that still fits.
+			indent := strings.Repeat(" ", max(min(2, textW-longest), 0))
+			for _, l := range wrapWords(f.Value, textW-len(indent)) {
+				b.WriteString("\n" + indent + l)
+			}
+			continue
+		}
+		for j, l := range wrapWords(f.Value, valueW) {
+			if j > 0 {
+				b.WriteString("\n" + strings.Repeat(" ", keyW))
+			}
+			b.WriteString("  " + l)
+		}
 	}
 	if len(fields) == 0 {
 		b.WriteString("nothing selected")
 	}
 	h := m.common.Height
 	return st.DetailBox.Width(m.detailWidth() - 2).Height(h).MaxHeight(h).Render(b.String())
+}
+
+// wrapWords fills lines of at most w cells with the words of s, breaking
+// only between words; a word wider than w is cut, ending in "…".
+func wrapWords(s string, w int) []string {
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(s) {
+		if runewidth.StringWidth(word) > w {
+			word = runewidth.Truncate(word, w, "…")
+		}
+		switch {
+		case line == "":
+			line = word
+		case runewidth.StringWidth(line)+1+runewidth.StringWidth(word) <= w:
+			line += " " + word
+		default:
+			lines = append(lines, line)
+			line = word
+		}
+	}
+	return append(lines, line)
+}
+
+// longestWord returns the width of the widest word of s.
+func longestWord(s string) int {
+	n := 0
+	for _, word := range strings.Fields(s) {
+		n = max(n, runewidth.StringWidth(word))
+	}
+	return n
 }
