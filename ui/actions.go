@@ -179,14 +179,19 @@ func (a *App) migrateDialog(msg plannedMsg) tea.Cmd {
 // GiB memory and 91.9 GHz CPU free, 3 VMs".
 func candidateText(c placement.Candidate) string { return fmt.Sprintf("#%d %s", c.Rank, c.Why()) }
 
-// powerDialog offers the power operations for the VMs.
+// powerDialog offers the power operations that would change at least one
+// of the VMs, from their state (a suspended VM can be powered on or off,
+// a running one suspended, shut down or reset).
 func (a *App) powerDialog(vms []vsphere.Ref, names []string) tea.Cmd {
 	if cmd, refused := a.refuseChange(); refused {
 		return cmd
 	}
 	var opts []dialog.Option
-	for _, op := range []gate.Op{gate.OpPowerOn, gate.OpPowerOff, gate.OpShutdown, gate.OpReset} {
+	for _, op := range gate.NewPlanner(a.inv, nil, nil).ValidPowerOps(vms) {
 		opts = append(opts, dialog.Option{Label: string(op), Msg: powerOpMsg{op: op, vms: vms}})
+	}
+	if len(opts) == 0 {
+		return a.note(causeInput, true, "no power operation applies to "+common.Targets(names, "VM"))
 	}
 	a.openDialog(dialog.New(a.common, "power "+common.Targets(names, "VM"), opts))
 	return nil

@@ -49,7 +49,7 @@ func (l *loop) migrateToBest() {
 // confirms.
 func (l *loop) powerOff() {
 	l.t.Helper()
-	l.keys("p", "<down>", "<enter>")
+	l.keys("p", "<enter>")
 	if l.a.dialog == nil || !strings.HasPrefix(l.a.dialog.Title(), "power off ") {
 		l.t.Fatalf("power-off did not ask to confirm:\n%s", l.a.View())
 	}
@@ -193,7 +193,7 @@ func TestPolicyInTheTUI(t *testing.T) {
 				t.Errorf("status %q; want the %s badge", a.statusBar(), tt.badge)
 			}
 			l.selectVM("web-01")
-			l.keys("p", "<down>", "<enter>")
+			l.keys("p", "<enter>")
 			if a.dialog == nil || !strings.HasSuffix(a.dialog.Title(), tt.title) {
 				t.Fatalf("the confirmation does not end %q:\n%s", tt.title, a.View())
 			}
@@ -230,7 +230,7 @@ func TestChangesAreDisabledWhileTheDataIsStale(t *testing.T) {
 	l, srv := simApp(t, vsphere.Policy{})
 	a := l.a
 	l.selectVM("web-01")
-	l.keys("p", "<down>", "<enter>") // the confirmation is open
+	l.keys("p", "<enter>") // the confirmation is open
 	l.send(staleWatch(a))
 	l.keys("y")
 	if !strings.Contains(a.View(), "the connection is lost") || len(a.changes.Running()) != 0 {
@@ -266,5 +266,38 @@ func TestChangesAreDisabledWhileLoading(t *testing.T) {
 	l.keys("p")
 	if a.dialog != nil || !strings.Contains(a.statusBar(), "still loading") {
 		t.Errorf("p while loading opens %v, status %q; want no dialog and the reason", a.dialog, a.statusBar())
+	}
+}
+
+// TestPowerMenuOffersWhatApplies: the power menu lists only the
+// operations that would change the selection: for the suspended app-03
+// power-on and power-off; for the running web-01 power-off, shutdown,
+// suspend and reset.
+func TestPowerMenuOffersWhatApplies(t *testing.T) {
+	l, _ := simApp(t, vsphere.Policy{})
+	for _, tt := range []struct {
+		vm         string
+		want, none []string
+	}{
+		{"app-03", []string{"power-on", "power-off"}, []string{"suspend", "reset", "shutdown"}},
+		{"web-01", []string{"power-off", "shutdown", "suspend", "reset"}, []string{"power-on"}},
+	} {
+		l.selectVM(tt.vm)
+		l.keys("p")
+		if l.a.dialog == nil {
+			t.Fatalf("p on %s opens no menu:\n%s", tt.vm, l.a.View())
+		}
+		s := l.a.View()
+		for _, w := range tt.want {
+			if !strings.Contains(s, w) {
+				t.Errorf("power menu of %s lacks %s:\n%s", tt.vm, w, s)
+			}
+		}
+		for _, n := range tt.none {
+			if strings.Contains(s, n) {
+				t.Errorf("power menu of %s offers %s, which does not apply:\n%s", tt.vm, n, s)
+			}
+		}
+		l.keys("<esc>", "<esc>") // the menu, then the filter
 	}
 }
