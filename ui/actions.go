@@ -30,7 +30,8 @@ type plannedMsg struct {
 	err    error
 }
 
-// migrateToMsg is the target host chosen in the migrate dialog.
+// migrateToMsg is the target host chosen in the migrate dialog; zero for
+// the automatic target.
 type migrateToMsg struct {
 	choice *migration.Choice
 	host   vsphere.Ref
@@ -149,8 +150,9 @@ func (a *App) openMigrate(vms []vsphere.Ref, names []string) tea.Cmd {
 	}
 }
 
-// migrateDialog lists every host with its verdict for the first VM; a host
-// eligible for it is offered, and the confirmation covers all the VMs.
+// migrateDialog offers the automatic target first, then lists every host
+// with its verdict for the first VM; a host eligible for it is offered,
+// and the confirmation covers all the VMs.
 func (a *App) migrateDialog(msg plannedMsg) tea.Cmd {
 	if msg.gen != a.gen {
 		return nil
@@ -161,7 +163,7 @@ func (a *App) migrateDialog(msg plannedMsg) tea.Cmd {
 	if cmd, refused := a.refuseChange(); refused {
 		return cmd
 	}
-	var opts []dialog.Option
+	opts := []dialog.Option{{Label: "auto", Detail: "the best eligible host for each VM, in its cluster", Msg: migrateToMsg{choice: msg.choice}}}
 	for _, c := range msg.choice.Hosts() {
 		o := dialog.Option{Label: c.Host.Name, Msg: migrateToMsg{choice: msg.choice, host: c.Host.Ref}}
 		if c.Eligible {

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -300,4 +301,29 @@ func TestPowerMenuOffersWhatApplies(t *testing.T) {
 		}
 		l.keys("<esc>", "<esc>") // the menu, then the filter
 	}
+}
+
+// TestMigrateToTheAutomaticTarget: the migrate dialog offers "auto"
+// first, which plans each VM onto the best eligible host of its own
+// cluster (the host ranked first), and the move is made.
+func TestMigrateToTheAutomaticTarget(t *testing.T) {
+	l, srv := simApp(t, vsphere.Policy{})
+	l.selectVM("app-01")
+	l.keys("m")
+	l.until("the migrate dialog", func() bool { return l.a.dialog != nil })
+	s := l.a.View()
+	if !strings.Contains(s, "› auto") {
+		t.Fatalf("the migrate dialog does not offer auto first:\n%s", s)
+	}
+	best := regexp.MustCompile(`(esx-\S+)\s+#1 `).FindStringSubmatch(s)
+	if best == nil {
+		t.Fatalf("no host ranked #1 in the dialog:\n%s", s)
+	}
+	l.keys("<enter>")
+	want := "migrate app-01 from esx-a-02.lab.local to " + best[1] + "?"
+	if got := dialogTitle(l.a); got != want {
+		t.Fatalf("auto asks %q; want %q", got, want)
+	}
+	l.keys("y")
+	l.until("app-01 moved", func() bool { return vmNamed(t, inventory(t, srv), "app-01").Host == best[1] })
 }

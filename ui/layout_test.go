@@ -104,7 +104,7 @@ func TestMigrateDialogAtTheMinimumSize(t *testing.T) {
 	l.until("the migrate dialog", func() bool { return a.dialog != nil })
 	screen := a.View()
 	screenFits(t, screen, minWidth, minHeight)
-	for _, want := range []string{"migrate app-01 to…", "› esx-", "enter select"} {
+	for _, want := range []string{"migrate app-01 to…", "› auto", "esx-", "enter select"} {
 		if !strings.Contains(screen, want) {
 			t.Errorf("the dialog at 60×10 lacks %q:\n%s", want, screen)
 		}

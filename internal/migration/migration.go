@@ -126,7 +126,9 @@ func (ch *Choice) Hosts() []placement.Candidate {
 	return placement.Rank(ch.planner, ch.vms[0], gate.MigrateSpec{})
 }
 
-// To plans moving every VM of the choice to host, one action per VM.
+// To plans moving every VM of the choice to host, one action per VM. A
+// zero host is the automatic target: for each VM the best eligible host
+// of its cluster, as Request.AutoHost.
 func (ch *Choice) To(host vsphere.Ref) []gate.Action {
-	return placement.PlanMigrations(ch.planner, placement.MigrateRequest{VMs: ch.vms, Spec: gate.MigrateSpec{Host: host}})
+	return placement.PlanMigrations(ch.planner, placement.MigrateRequest{VMs: ch.vms, Spec: gate.MigrateSpec{Host: host}, AutoHost: host.IsZero()})
 }
