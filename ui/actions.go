@@ -30,11 +30,12 @@ type plannedMsg struct {
 	err    error
 }
 
-// migrateToMsg is the target host chosen in the migrate dialog; zero for
-// the automatic target.
+// migrateToMsg is the target chosen in the migrate dialog: a host, or
+// zero for the automatic one, in the VM's cluster or in pool's.
 type migrateToMsg struct {
 	choice *migration.Choice
 	host   vsphere.Ref
+	pool   vsphere.Ref
 }
 
 // powerOpMsg is the operation chosen in the power menu.
@@ -94,7 +95,7 @@ func (a *App) updateChanges(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 		}
 		return a.confirm(msg.plan), true
 	case migrateToMsg:
-		return a.confirm(plan{actions: msg.choice.To(msg.host)}), true
+		return a.confirm(plan{actions: msg.choice.To(msg.host, msg.pool)}), true
 	case powerOpMsg:
 		p := gate.NewPlanner(a.inv, nil, nil)
 		actions := make([]gate.Action, len(msg.vms))
@@ -151,8 +152,9 @@ func (a *App) openMigrate(vms []vsphere.Ref, names []string) tea.Cmd {
 }
 
 // migrateDialog offers the automatic target first, then lists every host
-// with its verdict for the first VM; a host eligible for it is offered,
-// and the confirmation covers all the VMs.
+// with its verdict for the first VM (a host eligible for it is offered),
+// then the resource pools of the other clusters, for a move across
+// clusters to the best host there. The confirmation covers all the VMs.
 func (a *App) migrateDialog(msg plannedMsg) tea.Cmd {
 	if msg.gen != a.gen {
 		return nil
@@ -172,6 +174,10 @@ func (a *App) migrateDialog(msg plannedMsg) tea.Cmd {
 			o.Disabled = c.Why()
 		}
 		opts = append(opts, o)
+	}
+	for _, rp := range msg.choice.Pools() {
+		opts = append(opts, dialog.Option{Label: "pool " + rp.Path, Detail: "another cluster: its best eligible host",
+			Msg: migrateToMsg{choice: msg.choice, pool: rp.Ref}})
 	}
 	a.openDialog(dialog.New(a.common, fmt.Sprintf("migrate %s to…", common.Targets(msg.names, "VM")), opts))
 	return nil

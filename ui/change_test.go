@@ -327,3 +327,28 @@ func TestMigrateToTheAutomaticTarget(t *testing.T) {
 	l.keys("y")
 	l.until("app-01 moved", func() bool { return vmNamed(t, inventory(t, srv), "app-01").Host == best[1] })
 }
+
+// TestMigrateAcrossClustersIntoAPool: the migrate dialog lists the
+// resource pools of the other clusters; choosing one moves the VM to the
+// best host of that cluster, into the pool.
+func TestMigrateAcrossClustersIntoAPool(t *testing.T) {
+	l, srv := simApp(t, vsphere.Policy{})
+	l.selectVM("app-01")
+	l.keys("m")
+	l.until("the migrate dialog", func() bool { return l.a.dialog != nil })
+	for range 20 {
+		if strings.Contains(l.a.View(), "› pool cluster-b/") {
+			break
+		}
+		l.keys("<down>")
+	}
+	if !strings.Contains(l.a.View(), "› pool cluster-b/") {
+		t.Fatalf("the migrate dialog offers no pool of cluster-b:\n%s", l.a.View())
+	}
+	l.keys("<enter>")
+	if got := dialogTitle(l.a); !strings.HasPrefix(got, "migrate app-01 from esx-a-02.lab.local to esx-b-") {
+		t.Fatalf("the pool of cluster-b asks %q; want a move to a host of cluster-b", got)
+	}
+	l.keys("y")
+	l.until("app-01 in cluster-b", func() bool { return vmNamed(t, inventory(t, srv), "app-01").Cluster == "cluster-b" })
+}
