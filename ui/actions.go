@@ -30,10 +30,12 @@ type plannedMsg struct {
 	err    error
 }
 
-// migrateToMsg is the target host chosen in the migrate dialog.
+// migrateToMsg is the target chosen in the migrate dialog: a host, or
+// zero for the automatic one, in the VM's cluster or in pool's.
 type migrateToMsg struct {
 	choice *migration.Choice
 	host   vsphere.Ref
+	pool   vsphere.Ref
 }
 
 // powerOpMsg is the operation chosen in the power menu.
@@ -95,7 +97,7 @@ func (a *App) updateChanges(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 		}
 		return a.confirm(msg.plan), true
 	case migrateToMsg:
-		return a.confirm(plan{actions: msg.choice.To(msg.host)}), true
+		return a.confirm(plan{actions: msg.choice.To(msg.host, msg.pool)}), true
 	case snapshotMsg, revertMsg, removeSnapshotsMsg:
 		if cmd, refused := a.refuseChange(); refused {
 			return cmd, true
@@ -156,8 +158,10 @@ func (a *App) openMigrate(vms []vsphere.Ref, names []string) tea.Cmd {
 	}
 }
 
-// migrateDialog lists every host with its verdict for the first VM; a host
-// eligible for it is offered, and the confirmation covers all the VMs.
+// migrateDialog offers the automatic target first, then lists every host
+// with its verdict for the first VM (a host eligible for it is offered),
+// then the resource pools of the other clusters, for a move across
+// clusters to the best host there. The confirmation covers all the VMs.
 func (a *App) migrateDialog(msg plannedMsg) tea.Cmd {
 	if msg.gen != a.gen {
 		return nil
@@ -168,7 +172,7 @@ func (a *App) migrateDialog(msg plannedMsg) tea.Cmd {
 	if cmd, refused := a.refuseChange(); refused {
 		return cmd
 	}
-	var opts []dialog.Option
+	opts := []dialog.Option{{Label: "auto", Detail: "the best eligible host for each VM, in its cluster", Msg: migrateToMsg{choice: msg.choice}}}
 	for _, c := range msg.choice.Hosts() {
 		o := dialog.Option{Label: c.Host.Name, Msg: migrateToMsg{choice: msg.choice, host: c.Host.Ref}}
 		if c.Eligible {
@@ -178,6 +182,10 @@ func (a *App) migrateDialog(msg plannedMsg) tea.Cmd {
 		}
 		opts = append(opts, o)
 	}
+	for _, rp := range msg.choice.Pools() {
+		opts = append(opts, dialog.Option{Label: "pool " + rp.Path, Detail: "another cluster: its best eligible host",
+			Msg: migrateToMsg{choice: msg.choice, pool: rp.Ref}})
+	}
 	a.openDialog(dialog.New(a.common, fmt.Sprintf("migrate %s to…", common.Targets(msg.names, "VM")), opts))
 	return nil
 }
@@ -186,14 +194,19 @@ func (a *App) migrateDialog(msg plannedMsg) tea.Cmd {
 // GiB memory and 91.9 GHz CPU free, 3 VMs".
 func candidateText(c placement.Candidate) string { return fmt.Sprintf("#%d %s", c.Rank, c.Why()) }
 
-// powerDialog offers the power operations for the VMs.
+// powerDialog offers the power operations that would change at least one
+// of the VMs, from their state (a suspended VM can be powered on or off,
+// a running one suspended, shut down or reset).
 func (a *App) powerDialog(vms []vsphere.Ref, names []string) tea.Cmd {
 	if cmd, refused := a.refuseChange(); refused {
 		return cmd
 	}
 	var opts []dialog.Option
-	for _, op := range []gate.Op{gate.OpPowerOn, gate.OpPowerOff, gate.OpShutdown, gate.OpReset} {
+	for _, op := range gate.NewPlanner(a.inv, nil, nil).ValidPowerOps(vms) {
 		opts = append(opts, dialog.Option{Label: string(op), Msg: powerOpMsg{op: op, vms: vms}})
+	}
+	if len(opts) == 0 {
+		return a.note(causeInput, true, "no power operation applies to "+common.Targets(names, "VM"))
 	}
 	a.openDialog(dialog.New(a.common, "power "+common.Targets(names, "VM"), opts))
 	return nil

@@ -45,6 +45,8 @@ type Config struct {
 	Origin string
 	// Contexts lists the contexts :ctx can switch to.
 	Contexts []string
+	// About describes the contexts for :ctx: URL, user, read-only.
+	About map[string]ContextInfo
 	// Connect logs in to the named context. It runs in a tea.Cmd. An empty
 	// password means the context's own password source. When the context
 	// has none, Connect returns an error wrapping ErrPasswordRequired;
@@ -58,6 +60,9 @@ type Config struct {
 	// Theme is the palette; the zero Theme means common.DefaultTheme.
 	Theme *common.Theme
 }
+
+// ContextInfo is what :ctx shows of a context besides its name.
+type ContextInfo = listview.ContextInfo
 
 // ErrPasswordRequired is what Config.Connect wraps when the context has no
 // password source: the UI then asks for one.
@@ -113,6 +118,8 @@ type App struct {
 	mode       mode
 	input      textinput.Model
 	helpOffset int           // first line of the help screen shown
+	helpPage   helpPage      // what the help screen shows
+	completion completion    // Tab's place in the command line
 	dialog     *dialog.Model // a modal choice, if open
 	drill      *drill.Model  // the drill view; while shown, over the others
 	password   *passwordAsk  // the password prompt, if open
@@ -311,7 +318,7 @@ func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Quit):
 		return a.quit()
 	case key.Matches(msg, k.Help):
-		a.mode, a.helpOffset = modeHelp, 0
+		a.mode, a.helpOffset, a.helpPage = modeHelp, 0, helpKeys
 	case key.Matches(msg, k.Filter):
 		if l, ok := a.current().(listView); ok {
 			a.openInput(modeFilter, "/", l.Filter(), nil)
@@ -411,7 +418,7 @@ func (a *App) current() view { return a.views[a.top().kind] }
 
 func (a *App) source() listview.Source {
 	return listview.Source{Inventory: a.inv, Scope: a.top().scope, Tasks: a.tasks, Events: a.events, Alarms: a.alarms,
-		Contexts: a.cfg.Contexts, Current: a.contextName}
+		Contexts: a.cfg.Contexts, Current: a.contextName, About: a.cfg.About}
 }
 
 // clearMarks unmarks the rows of the current view, if it is a list: once

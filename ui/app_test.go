@@ -57,7 +57,10 @@ func startSmall(t *testing.T) (*sim.Server, *vsphere.Client) {
 // loadedApp is an App at 120×30 showing the small preset, as if connected.
 func loadedApp(t *testing.T) *App {
 	t.Helper()
-	a := New(Config{Context: "lab", Contexts: []string{"lab", "prod"}})
+	a := New(Config{Context: "lab", Contexts: []string{"lab", "prod"}, About: map[string]ContextInfo{
+		"lab":  {URL: "https://vc-lab.example.com/sdk", User: "administrator@vsphere.local"},
+		"prod": {URL: "https://vc-prod.example.com/sdk", User: "auditor@vsphere.local", ReadOnly: true},
+	}})
 	a.now = func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) }
 	a.after = func(time.Duration, tea.Msg) tea.Cmd { return nil } // notes do not expire in tests
 	a.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
@@ -134,6 +137,7 @@ func TestScreens(t *testing.T) {
 		{"detail-host", []string{":host", "<enter>", "d"}},
 		{"drill-cluster-hosts-vms", []string{":cluster", "<enter>", "<enter>", "<enter>"}},
 		{"help", []string{"?"}},
+		{"alias", []string{":alias", "<enter>"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -49,7 +50,7 @@ func (l *loop) migrateToBest() {
 // confirms.
 func (l *loop) powerOff() {
 	l.t.Helper()
-	l.keys("p", "<down>", "<enter>")
+	l.keys("p", "<enter>")
 	if l.a.dialog == nil || !strings.HasPrefix(l.a.dialog.Title(), "power off ") {
 		l.t.Fatalf("power-off did not ask to confirm:\n%s", l.a.View())
 	}
@@ -193,7 +194,7 @@ func TestPolicyInTheTUI(t *testing.T) {
 				t.Errorf("status %q; want the %s badge", a.statusBar(), tt.badge)
 			}
 			l.selectVM("web-01")
-			l.keys("p", "<down>", "<enter>")
+			l.keys("p", "<enter>")
 			if a.dialog == nil || !strings.HasSuffix(a.dialog.Title(), tt.title) {
 				t.Fatalf("the confirmation does not end %q:\n%s", tt.title, a.View())
 			}
@@ -230,7 +231,7 @@ func TestChangesAreDisabledWhileTheDataIsStale(t *testing.T) {
 	l, srv := simApp(t, vsphere.Policy{})
 	a := l.a
 	l.selectVM("web-01")
-	l.keys("p", "<down>", "<enter>") // the confirmation is open
+	l.keys("p", "<enter>") // the confirmation is open
 	l.send(staleWatch(a))
 	l.keys("y")
 	if !strings.Contains(a.View(), "the connection is lost") || len(a.changes.Running()) != 0 {
@@ -267,4 +268,87 @@ func TestChangesAreDisabledWhileLoading(t *testing.T) {
 	if a.dialog != nil || !strings.Contains(a.statusBar(), "still loading") {
 		t.Errorf("p while loading opens %v, status %q; want no dialog and the reason", a.dialog, a.statusBar())
 	}
+}
+
+// TestPowerMenuOffersWhatApplies: the power menu lists only the
+// operations that would change the selection: for the suspended app-03
+// power-on and power-off; for the running web-01 power-off, shutdown,
+// suspend and reset.
+func TestPowerMenuOffersWhatApplies(t *testing.T) {
+	l, _ := simApp(t, vsphere.Policy{})
+	for _, tt := range []struct {
+		vm         string
+		want, none []string
+	}{
+		{"app-03", []string{"power-on", "power-off"}, []string{"suspend", "reset", "shutdown"}},
+		{"web-01", []string{"power-off", "shutdown", "suspend", "reset"}, []string{"power-on"}},
+	} {
+		l.selectVM(tt.vm)
+		l.keys("p")
+		if l.a.dialog == nil {
+			t.Fatalf("p on %s opens no menu:\n%s", tt.vm, l.a.View())
+		}
+		s := l.a.View()
+		for _, w := range tt.want {
+			if !strings.Contains(s, w) {
+				t.Errorf("power menu of %s lacks %s:\n%s", tt.vm, w, s)
+			}
+		}
+		for _, n := range tt.none {
+			if strings.Contains(s, n) {
+				t.Errorf("power menu of %s offers %s, which does not apply:\n%s", tt.vm, n, s)
+			}
+		}
+		l.keys("<esc>", "<esc>") // the menu, then the filter
+	}
+}
+
+// TestMigrateToTheAutomaticTarget: the migrate dialog offers "auto"
+// first, which plans each VM onto the best eligible host of its own
+// cluster (the host ranked first), and the move is made.
+func TestMigrateToTheAutomaticTarget(t *testing.T) {
+	l, srv := simApp(t, vsphere.Policy{})
+	l.selectVM("app-01")
+	l.keys("m")
+	l.until("the migrate dialog", func() bool { return l.a.dialog != nil })
+	s := l.a.View()
+	if !strings.Contains(s, "› auto") {
+		t.Fatalf("the migrate dialog does not offer auto first:\n%s", s)
+	}
+	best := regexp.MustCompile(`(esx-\S+)\s+#1 `).FindStringSubmatch(s)
+	if best == nil {
+		t.Fatalf("no host ranked #1 in the dialog:\n%s", s)
+	}
+	l.keys("<enter>")
+	want := "migrate app-01 from esx-a-02.lab.local to " + best[1] + "?"
+	if got := dialogTitle(l.a); got != want {
+		t.Fatalf("auto asks %q; want %q", got, want)
+	}
+	l.keys("y")
+	l.until("app-01 moved", func() bool { return vmNamed(t, inventory(t, srv), "app-01").Host == best[1] })
+}
+
+// TestMigrateAcrossClustersIntoAPool: the migrate dialog lists the
+// resource pools of the other clusters; choosing one moves the VM to the
+// best host of that cluster, into the pool.
+func TestMigrateAcrossClustersIntoAPool(t *testing.T) {
+	l, srv := simApp(t, vsphere.Policy{})
+	l.selectVM("app-01")
+	l.keys("m")
+	l.until("the migrate dialog", func() bool { return l.a.dialog != nil })
+	for range 20 {
+		if strings.Contains(l.a.View(), "› pool cluster-b/") {
+			break
+		}
+		l.keys("<down>")
+	}
+	if !strings.Contains(l.a.View(), "› pool cluster-b/") {
+		t.Fatalf("the migrate dialog offers no pool of cluster-b:\n%s", l.a.View())
+	}
+	l.keys("<enter>")
+	if got := dialogTitle(l.a); !strings.HasPrefix(got, "migrate app-01 from esx-a-02.lab.local to esx-b-") {
+		t.Fatalf("the pool of cluster-b asks %q; want a move to a host of cluster-b", got)
+	}
+	l.keys("y")
+	l.until("app-01 in cluster-b", func() bool { return vmNamed(t, inventory(t, srv), "app-01").Cluster == "cluster-b" })
 }

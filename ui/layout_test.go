@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -103,7 +104,7 @@ func TestMigrateDialogAtTheMinimumSize(t *testing.T) {
 	l.until("the migrate dialog", func() bool { return a.dialog != nil })
 	screen := a.View()
 	screenFits(t, screen, minWidth, minHeight)
-	for _, want := range []string{"migrate app-01 to…", "› esx-", "enter select"} {
+	for _, want := range []string{"migrate app-01 to…", "› auto", "esx-", "enter select"} {
 		if !strings.Contains(screen, want) {
 			t.Errorf("the dialog at 60×10 lacks %q:\n%s", want, screen)
 		}
@@ -137,5 +138,73 @@ func TestHelpAtTheMinimumSize(t *testing.T) {
 	keys(a, "x")
 	if a.mode != modeNormal {
 		t.Errorf("a key other than ↑/↓ does not close the help")
+	}
+}
+
+// TestColumnsGiveWayAt80x24: at 80×24 the VM view hides the columns that
+// give way first (CLUSTER, then DATASTORES, then from the right) rather
+// than cutting the line, says so with ›, and → and ← scroll to them.
+func TestColumnsGiveWayAt80x24(t *testing.T) {
+	a := loadedApp(t)
+	a.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	header := func() string {
+		t.Helper()
+		for _, l := range strings.Split(screen(a), "\n") {
+			if strings.HasPrefix(l, "NAME") {
+				return l
+			}
+		}
+		t.Fatalf("no header:\n%s", screen(a))
+		return ""
+	}
+	h := header()
+	for _, want := range []string{"NAME↑", "POWER", "HOST", "CPUS", "MEMORY", "CPU USED", "MEM%"} {
+		if !strings.Contains(h, want) {
+			t.Errorf("80 columns: header %q lacks %s", h, want)
+		}
+	}
+	for _, gone := range []string{"CLUSTER", "DATASTORES", " IP"} {
+		if strings.Contains(h, gone) {
+			t.Errorf("80 columns: header %q shows %s, which gives way first", h, gone)
+		}
+	}
+	if !strings.HasSuffix(h, "›") || lipgloss.Width(h) != 80 {
+		t.Errorf("80 columns: header %q (%d wide); want 80 wide, ending in ›", h, lipgloss.Width(h))
+	}
+	keys(a, "<right>", "<right>", "<right>", "<right>")
+	h = header()
+	for _, want := range []string{"NAME↑", "IP", "DATASTORES"} {
+		if !strings.Contains(h, want) {
+			t.Errorf("after → ×4: header %q lacks %s", h, want)
+		}
+	}
+	if !strings.Contains(h, "‹") || strings.Contains(h, "›") {
+		t.Errorf("after → ×4: header %q; want ‹ (columns to the left) and no ›", h)
+	}
+	keys(a, "<right>")
+	if header() != h {
+		t.Errorf("→ past the last column moved on: %q; want %q", header(), h)
+	}
+	keys(a, "<left>", "<left>", "<left>", "<left>")
+	if !strings.Contains(header(), "POWER") {
+		t.Errorf("← back: header %q lacks POWER", header())
+	}
+}
+
+// TestDetailWordsWholeAt80x24: at 80×24 the detail pane wraps its values
+// between words: a host name, a datastore list and a UUID each show
+// whole, a long one under its label.
+func TestDetailWordsWholeAt80x24(t *testing.T) {
+	a := loadedApp(t)
+	a.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	keys(a, "/", "web-01", "<enter>", "d")
+	s := screen(a)
+	for _, want := range []string{"esx-a-01.lab.local", "ds-shared-01,", "ds-a-only", "poweredOn"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("VM detail at 80×24 lacks %q whole:\n%s", want, s)
+		}
+	}
+	if !regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`).MatchString(s) {
+		t.Errorf("VM detail at 80×24 lacks a whole instance UUID:\n%s", s)
 	}
 }

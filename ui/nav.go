@@ -31,6 +31,11 @@ func (a *App) handleInput(msg tea.KeyMsg) tea.Cmd {
 		a.mode = modeNormal
 		a.input.Blur()
 		return nil
+	case tea.KeyTab:
+		if a.mode == modeCommand {
+			a.complete()
+			return nil
+		}
 	case tea.KeyEnter:
 		m := a.mode
 		a.mode = modeNormal
@@ -40,6 +45,7 @@ func (a *App) handleInput(msg tea.KeyMsg) tea.Cmd {
 		}
 		return nil
 	}
+	a.completion.active = false
 	var cmd tea.Cmd
 	a.input, cmd = a.input.Update(msg)
 	if l, ok := a.current().(listView); ok && a.mode == modeFilter {
@@ -53,16 +59,6 @@ func kindCommands() []string {
 	var names []string
 	for _, k := range kinds.All() {
 		names = append(names, k.Aliases[0])
-	}
-	return names
-}
-
-// commandNames are what Tab completes after ":": the kinds' commands,
-// then the commands that are not kinds, then a context to switch to.
-func commandNames(contexts []string) []string {
-	names := append(kindCommands(), "overview", "pulse", "ctx", "drill", "q", "quit")
-	for _, c := range contexts {
-		names = append(names, "ctx "+c)
 	}
 	return names
 }
@@ -94,10 +90,13 @@ func (a *App) runCommand(line string) tea.Cmd {
 		a.stack = []location{{kind: Overview}}
 		a.reload()
 		return a.overview.Open()
+	case "alias", "aliases":
+		a.mode, a.helpOffset, a.helpPage = modeHelp, 0, helpCommands
+		return nil
 	}
 	kind, ok := viewNamed(name)
 	if !ok {
-		return a.note(causeInput, true, fmt.Sprintf("unknown command %q: try :%s, :overview, :ctx, :drill or :q", line, strings.Join(kindCommands(), ", :")))
+		return a.note(causeInput, true, fmt.Sprintf("unknown command %q: try :%s, :overview, :ctx, :drill, :q, or :alias for the list", line, strings.Join(kindCommands(), ", :")))
 	}
 	if kind == Contexts && len(fields) > 1 {
 		if !slices.Contains(a.cfg.Contexts, fields[1]) {
@@ -111,9 +110,22 @@ func (a *App) runCommand(line string) tea.Cmd {
 	return nil
 }
 
-// helpLines is the help screen's text: the root's keys, then the current
-// view's, in as many columns as fit the width.
+// helpPage is what the help screen shows.
+type helpPage int
+
+const (
+	helpKeys     helpPage = iota // ?: the keys, then the commands
+	helpCommands                 // :alias: the commands and their aliases
+)
+
+// helpLines is the help screen's text. ? shows the root's keys and the
+// current view's, in as many columns as fit the width, then the :
+// commands; :alias shows the commands alone.
 func (a *App) helpLines() []string {
+	commandsText := "commands (: then the name; Tab cycles through completions)\n\n" + strings.Join(commandLines(), "\n")
+	if a.helpPage == helpCommands {
+		return strings.Split("vtui — commands and aliases\n\n"+commandsText+"\n\nany key closes this list", "\n")
+	}
 	groups := append([][]key.Binding{append(a.globalKeys(), a.keys.Exit)}, a.current().FullHelp()...)
 	var rows, row []string
 	rowWidth := 0
@@ -132,7 +144,7 @@ func (a *App) helpLines() []string {
 	}
 	rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
 	rule := lipgloss.NewStyle().Width(max(a.width-a.styles.Help.GetHorizontalPadding(), 20)).Render(quitRule)
-	return strings.Split("vtui — keys\n\n"+strings.Join(rows, "\n\n")+"\n\n"+rule+"\n\nany key closes this help", "\n")
+	return strings.Split("vtui — keys\n\n"+strings.Join(rows, "\n\n")+"\n\n"+rule+"\n\n"+commandsText+"\n\nany key closes this help", "\n")
 }
 
 // quitRule is how to leave anything, as the help states it.

@@ -155,6 +155,9 @@ func (a *App) header() string {
 		if v.Filter() != "" {
 			count = fmt.Sprintf(" [%d/%d]", v.Len(), v.Total())
 		}
+		if row, scrolls := v.Position(); scrolls {
+			count += fmt.Sprintf(" row %d/%d", row, v.Len())
+		}
 		if n := v.Marks(); n > 0 {
 			count += fmt.Sprintf(" %d marked", n)
 		}

@@ -3,6 +3,8 @@ package ui
 import (
 	"context"
 	"errors"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -173,7 +175,7 @@ func TestPowerMenuConfirmsTheBlastRadius(t *testing.T) {
 	if a.dialog == nil || a.dialog.Title() != "power 2 VMs: web-01, web-02" {
 		t.Fatalf("p on 2 marked VMs opens %+v; want the power menu for 2 VMs", a.dialog)
 	}
-	l.keys("<down>", "<enter>") // power-off
+	l.keys("<enter>") // power-off, the first that applies to running VMs
 	if a.dialog == nil || a.dialog.Title() != "power off 2 VMs on 2 hosts: web-01, web-02?" {
 		t.Fatalf("confirmation = %+v; want the blast radius", a.dialog)
 	}
@@ -195,5 +197,93 @@ func TestCloseLogsOut(t *testing.T) {
 	}
 	if _, err := c.Inventory(context.Background()); err == nil {
 		t.Errorf("the client still works after Close; want its session logged out")
+	}
+}
+
+// TestTabCyclesCompletions: each Tab puts the next command that starts
+// with what was typed in the command line, round again after the last;
+// typing starts afresh.
+func TestTabCyclesCompletions(t *testing.T) {
+	a := loadedApp(t)
+	keys(a, ":", "c")
+	var got []string
+	for range 5 {
+		keys(a, "<tab>")
+		got = append(got, a.input.Value())
+	}
+	if want := []string{"cluster", "ctx", "ctx lab", "ctx prod", "cluster"}; !slices.Equal(got, want) {
+		t.Errorf(":c then Tab 5 times gives %q; want %q", got, want)
+	}
+	keys(a, "<backspace>", "<backspace>", "<backspace>", "<backspace>", "<backspace>", "<backspace>", "<backspace>", "d")
+	got = nil
+	for range 3 {
+		keys(a, "<tab>")
+		got = append(got, a.input.Value())
+	}
+	if want := []string{"ds", "drill", "ds"}; !slices.Equal(got, want) {
+		t.Errorf("typing d after cycling, then Tab 3 times, gives %q; want %q", got, want)
+	}
+	keys(a, "<esc>", ":", "al", "<tab>", "<tab>")
+	if a.input.Value() != "alias" {
+		t.Errorf(":al and Tab twice gives %q; want alias, the one completion, kept", a.input.Value())
+	}
+}
+
+// TestSortByColumnLetter: shift and a letter of a column's title sorts by
+// that column, the same letter again reverses, and the help lists them.
+func TestSortByColumnLetter(t *testing.T) {
+	a := loadedApp(t)
+	r := listOf[vsphere.VM](t, a, VMs)
+	for _, tt := range []struct {
+		key  string
+		col  string
+		desc bool
+	}{{"H", "HOST", false}, {"H", "HOST", true}, {"P", "POWER", false}, {"N", "NAME", false}} {
+		keys(a, tt.key)
+		if col, desc := r.Sort(); col != tt.col || desc != tt.desc {
+			t.Errorf("%s sorts by %s desc=%v; want %s desc=%v", tt.key, col, desc, tt.col, tt.desc)
+		}
+	}
+	keys(a, "H")
+	if s := screen(a); !strings.Contains(s, "HOST↑") {
+		t.Errorf("after H the header lacks HOST↑:\n%s", s)
+	}
+	keys(a, "?")
+	if s := screen(a); !strings.Contains(s, "shift+letter sort by that column") || !regexp.MustCompile(`H +sort by HOST`).MatchString(s) {
+		t.Errorf("help lacks the sort letters:\n%s", s)
+	}
+}
+
+// TestRowPosition: when the rows do not all fit, the header says which
+// row is selected of how many.
+func TestRowPosition(t *testing.T) {
+	a := loadedApp(t)
+	if s := screen(a); strings.Contains(s, "row 1/") {
+		t.Errorf("all 12 rows fit, yet the header shows a position:\n%s", s)
+	}
+	a.Update(tea.WindowSizeMsg{Width: 120, Height: 12})
+	keys(a, "<down>", "<down>", "<down>")
+	if s := screen(a); !strings.Contains(s, "vtui vms [12] row 4/12") {
+		t.Errorf("after 3 downs on a short screen the header lacks \"[12] row 4/12\":\n%s", s)
+	}
+	keys(a, "/", "web", "<enter>", "<down>")
+	if s := screen(a); strings.Contains(s, "row ") {
+		t.Errorf("the filtered rows all fit, yet the header shows a position:\n%s", s)
+	}
+}
+
+// TestHelpListsCommands: ? lists every : command after the keys; the
+// help scrolls to them.
+func TestHelpListsCommands(t *testing.T) {
+	a := loadedApp(t)
+	keys(a, "?")
+	for range 30 {
+		keys(a, "<down>")
+	}
+	s := screen(a)
+	for _, c := range commandNames(nil) {
+		if !regexp.MustCompile(`:` + c + `\b`).MatchString(s) {
+			t.Errorf("help scrolled to its end lacks :%s:\n%s", c, s)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/vtui/vtui/internal/format"
 	"github.com/vtui/vtui/internal/kinds"
 	"github.com/vtui/vtui/ui/common"
 	"github.com/vtui/vtui/ui/listview"
@@ -87,6 +88,7 @@ type listView interface {
 	Filter() string
 	Len() int
 	Total() int
+	Position() (row int, scrolls bool)
 	Marks() int
 	ClearMarks()
 	Select(name string) bool
@@ -253,22 +255,31 @@ func invOr(s listview.Source) *vsphere.Inventory {
 type contextRow struct {
 	name    string
 	current bool
+	about   listview.ContextInfo
 }
 
 func contextRows(s listview.Source) []contextRow {
 	rows := make([]contextRow, len(s.Contexts))
 	for i, c := range s.Contexts {
-		rows[i] = contextRow{name: c, current: c == s.Current}
+		rows[i] = contextRow{name: c, current: c == s.Current, about: s.About[c]}
 	}
 	return rows
 }
 
 var contextColumns = []table.Column[contextRow]{
-	{Title: "NAME", Width: 30, Cell: func(c contextRow) string { return c.name }},
+	{Title: "NAME", Width: 16, Cell: func(c contextRow) string { return c.name }},
 	{Title: "CURRENT", Width: 8, Cell: func(c contextRow) string {
 		if c.current {
 			return "*"
 		}
 		return ""
+	}},
+	{Title: "URL", Width: 30, Grow: true, Cell: func(c contextRow) string { return format.Dash(c.about.URL) }},
+	{Title: "USER", Width: 28, Cell: func(c contextRow) string { return format.Dash(c.about.User) }},
+	{Title: "READONLY", Width: 9, Cell: func(c contextRow) string {
+		if c.about.URL == "" {
+			return "-"
+		}
+		return format.YesNo(c.about.ReadOnly)
 	}},
 }

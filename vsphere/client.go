@@ -66,8 +66,9 @@ func (c *Client) RefuseMutations() { c.conn.RefuseMutations() }
 // RefusesMutations reports whether RefuseMutations is in effect.
 func (c *Client) RefusesMutations() bool { return c.conn.RefusesMutations() }
 
-// Close logs out and releases the connections. Later calls fail rather
-// than log in again.
+// Close logs out and releases the connections; a cached session (see
+// WithSessionCache) stays logged in. Later calls fail rather than log in
+// again.
 func (c *Client) Close(ctx context.Context) error { return c.conn.Close(ctx) }
 
 // The connection's names, kept under vsphere so that cmd and ui need only
@@ -110,6 +111,11 @@ func ReadOnlyMethod(method string) bool { return conn.ReadOnlyMethod(method) }
 
 // WithLogger sends the client's log records (logins, re-logins, retries) to l.
 func WithLogger(l *slog.Logger) Option { return conn.WithLogger(l) }
+
+// WithSessionCache keeps the session in a file under dir (mode 0600,
+// keyed by URL and user, holding the session cookie only) for the next
+// Connect to resume; Close then leaves the session logged in.
+func WithSessionCache(dir string) Option { return conn.WithSessionCache(dir) }
 
 // WithPolicy sets what the client's gates let through (NewGate): every
 // change made through the client obeys p, whichever face (CLI or terminal

@@ -240,3 +240,23 @@ func TestTwinNamesAreRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestChangeTakesAPipedAnswer: printf 'y\n' | vtui vm power off web-01
+// powers it off; a piped n changes nothing, and no input at all refuses
+// with a usage error naming --yes.
+func TestChangeTakesAPipedAnswer(t *testing.T) {
+	for _, tt := range []struct {
+		stdin string
+		code  int
+	}{{"y\n", exitOK}, {"n\n", exitFailed}, {"", exitUsage}} {
+		sys := testSys(t, nil)
+		sys.stdin = strings.NewReader(tt.stdin)
+		r := runSys(t, []string{"--simulator=small", "vm", "power", "off", "web-01"}, sys)
+		if r.code != tt.code {
+			t.Errorf("stdin %q: exit %d; want %d (stderr %s)", tt.stdin, r.code, tt.code, r.stderr)
+		}
+		if ran := strings.Contains(r.stderr, "power-off web-01: ok"); ran != (tt.code == exitOK) {
+			t.Errorf("stdin %q: powered off = %v; stderr:\n%s", tt.stdin, ran, r.stderr)
+		}
+	}
+}

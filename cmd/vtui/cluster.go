@@ -18,6 +18,11 @@ func newClusterCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "cluster",
 		Short: "Show and change a cluster's HA and DRS configuration, rules, groups and overrides",
+		Example: `  vtui cluster ha show cluster-a
+  vtui cluster drs set cluster-a --automation full --threshold 3 --dry-run
+  vtui cluster rule list cluster-a
+  vtui cluster config export cluster-a > cluster-a.yaml
+  vtui cluster capacity cluster-a`,
 		Long: `Show and change a cluster's vSphere HA and DRS configuration as code.
 
 Every change (set, add, rm, apply) reads the cluster's whole configuration,
@@ -102,10 +107,14 @@ func writeShow(w io.Writer, output string, v any, rows []clusterconf.Setting) er
 }
 
 func newClusterHACmd(a *app) *cobra.Command {
-	cmd := &cobra.Command{Use: "ha", Short: "Show or change vSphere HA of a cluster"}
+	cmd := &cobra.Command{Use: "ha", Short: "Show or change vSphere HA of a cluster",
+		Example: `  vtui cluster ha show cluster-a
+  vtui cluster ha set cluster-a --admission-control failures:1 --dry-run`}
 	show := &cobra.Command{
 		Use:   "show CLUSTER",
 		Short: "Show a cluster's HA configuration",
+		Example: `  vtui cluster ha show cluster-a
+  vtui cluster ha show cluster-a -o yaml`,
 		Long: `Show a cluster's HA configuration. -o json and -o yaml print the object
 {enabled, host_monitoring, vm_monitoring, admission_control, restart_priority,
 isolation_response}; its field names are stable.`,
@@ -181,10 +190,15 @@ The difference is shown first, one field a line, and confirmed.`,
 }
 
 func newClusterDRSCmd(a *app) *cobra.Command {
-	cmd := &cobra.Command{Use: "drs", Short: "Show or change DRS of a cluster, and its recommendations"}
+	cmd := &cobra.Command{Use: "drs", Short: "Show or change DRS of a cluster, and its recommendations",
+		Example: `  vtui cluster drs show cluster-a
+  vtui cluster drs set cluster-a --automation full --dry-run
+  vtui cluster drs recommendations cluster-a`}
 	show := &cobra.Command{
 		Use:   "show CLUSTER",
 		Short: "Show a cluster's DRS configuration",
+		Example: `  vtui cluster drs show cluster-a
+  vtui cluster drs show cluster-a -o json`,
 		Long: `Show a cluster's DRS configuration. -o json and -o yaml print the object
 {enabled, automation, threshold}; threshold runs from 1 (conservative) to 5
 (aggressive), as the vSphere Client shows it.`,

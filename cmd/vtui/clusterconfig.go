@@ -14,7 +14,9 @@ import (
 )
 
 func newClusterConfigCmd(a *app) *cobra.Command {
-	cmd := &cobra.Command{Use: "config", Short: "Export a cluster's HA/DRS configuration as YAML, or apply one"}
+	cmd := &cobra.Command{Use: "config", Short: "Export a cluster's HA/DRS configuration as YAML, or apply one",
+		Example: `  vtui cluster config export cluster-a > cluster-a.yaml
+  vtui cluster config apply cluster-a -f cluster-a.yaml --dry-run`}
 	export := &cobra.Command{
 		Use:   "export CLUSTER",
 		Short: "Write a cluster's whole HA/DRS configuration as one YAML document",

@@ -18,10 +18,15 @@ func addForceFlag(fs *pflag.FlagSet, force *bool) {
 }
 
 func newClusterRuleCmd(a *app) *cobra.Command {
-	cmd := &cobra.Command{Use: "rule", Short: "List, add or remove a cluster's DRS rules"}
+	cmd := &cobra.Command{Use: "rule", Short: "List, add or remove a cluster's DRS rules",
+		Example: `  vtui cluster rule list cluster-a
+  vtui cluster rule add cluster-a --name web-apart --anti-affinity web-01 web-02
+  vtui cluster rule rm cluster-a web-apart`}
 	list := &cobra.Command{
 		Use:   "list CLUSTER",
 		Short: "List a cluster's DRS rules, with whether each is kept now",
+		Example: `  vtui cluster rule list cluster-a
+  vtui cluster rule list cluster-a -o json`,
 		Long: `List a cluster's DRS rules. -o json prints [{name, kind, enabled, mandatory,
 vms, vm_group, affine_host_group, anti_affine_host_group, in_compliance}];
 kind is affinity, anti-affinity or vm-host. Rules of kinds vtui does not
@@ -106,9 +111,10 @@ not contradict another rule.`,
 	addForceFlag(f, &force)
 	var rmForce bool
 	rm := &cobra.Command{
-		Use:   "rm CLUSTER NAME...",
-		Short: "Remove DRS rules",
-		Args:  cobra.MinimumNArgs(2),
+		Use:     "rm CLUSTER NAME...",
+		Short:   "Remove DRS rules",
+		Example: `  vtui cluster rule rm cluster-a web-apart --dry-run`,
+		Args:    cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withCluster(cmd, args[0], func(cs *clusterSession) error {
 				return cs.reconfigure(rmForce, clusterconf.RemoveRules(args[1:]...))
@@ -151,12 +157,17 @@ func namesOf[T any](objs []T, err error, name func(T) string) ([]string, error) 
 }
 
 func newClusterGroupCmd(a *app) *cobra.Command {
-	cmd := &cobra.Command{Use: "group", Short: "List, add or remove a cluster's VM and host groups"}
+	cmd := &cobra.Command{Use: "group", Short: "List, add or remove a cluster's VM and host groups",
+		Example: `  vtui cluster group list cluster-a
+  vtui cluster group add cluster-a --name dbs --vms db-01,db-02
+  vtui cluster group rm cluster-a dbs`}
 	list := &cobra.Command{
 		Use:   "list CLUSTER",
 		Short: "List a cluster's VM and host groups",
-		Long:  `List a cluster's groups. -o json prints [{name, kind, members}]; kind is vm or host.`,
-		Args:  cobra.ExactArgs(1),
+		Example: `  vtui cluster group list cluster-a
+  vtui cluster group list cluster-a -o yaml`,
+		Long: `List a cluster's groups. -o json prints [{name, kind, members}]; kind is vm or host.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withCluster(cmd, args[0], func(cs *clusterSession) error {
 				return writeRows(cmd.OutOrStdout(), a.settings.Output, clusterconf.Groups(cs.Config.Spec), clusterconf.GroupColumns())
@@ -193,9 +204,10 @@ func newClusterGroupCmd(a *app) *cobra.Command {
 	addForceFlag(add.Flags(), &force)
 	var rmForce bool
 	rm := &cobra.Command{
-		Use:   "rm CLUSTER NAME...",
-		Short: "Remove groups (a group a rule names cannot go: remove the rule first)",
-		Args:  cobra.MinimumNArgs(2),
+		Use:     "rm CLUSTER NAME...",
+		Short:   "Remove groups (a group a rule names cannot go: remove the rule first)",
+		Example: `  vtui cluster group rm cluster-a dbs --dry-run`,
+		Args:    cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withCluster(cmd, args[0], func(cs *clusterSession) error {
 				return cs.reconfigure(rmForce, clusterconf.RemoveGroups(args[1:]...))
@@ -208,10 +220,15 @@ func newClusterGroupCmd(a *app) *cobra.Command {
 }
 
 func newClusterOverrideCmd(a *app) *cobra.Command {
-	cmd := &cobra.Command{Use: "override", Short: "List, set or remove per-VM HA and DRS overrides"}
+	cmd := &cobra.Command{Use: "override", Short: "List, set or remove per-VM HA and DRS overrides",
+		Example: `  vtui cluster override list cluster-a
+  vtui cluster override set cluster-a db-01 --restart-priority highest
+  vtui cluster override rm cluster-a db-01`}
 	list := &cobra.Command{
 		Use:   "list CLUSTER [VM...]",
 		Short: "List per-VM overrides",
+		Example: `  vtui cluster override list cluster-a
+  vtui cluster override list cluster-a db-01 -o json`,
 		Long: `List a cluster's per-VM overrides ("-" follows the cluster). -o json prints
 [{vm, restart_priority, isolation_response, vm_monitoring, drs_automation}],
 leaving out what follows the cluster.`,
@@ -298,9 +315,10 @@ the value "cluster" makes one follow the cluster again.
 	addForceFlag(sf, &force)
 	var rmForce bool
 	rm := &cobra.Command{
-		Use:   "rm CLUSTER VM...",
-		Short: "Remove VMs' overrides: they follow the cluster again",
-		Args:  cobra.MinimumNArgs(2),
+		Use:     "rm CLUSTER VM...",
+		Short:   "Remove VMs' overrides: they follow the cluster again",
+		Example: `  vtui cluster override rm cluster-a db-01 --dry-run`,
+		Args:    cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withCluster(cmd, args[0], func(cs *clusterSession) error {
 				names, err := cs.vmNames(args[1:])()

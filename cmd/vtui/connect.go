@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -21,7 +22,8 @@ func (a *app) connect(ctx context.Context) (*vsphere.Client, error) {
 	return a.connectWith(ctx, a.settings)
 }
 
-// connectWith logs in with s, e.g. from resolveContext. If s.Conn.Password
+// connectWith logs in with s, e.g. from resolveContext, resuming the
+// session kept by the previous call unless s.NoSessionCache. If s.Conn.Password
 // is empty it is read from s's password source, or asked for on a terminal.
 // The client carries s's --readonly and --dry-run policy, so every gate
 // made on it, the CLI's and the terminal UI's alike, obeys them.
@@ -32,6 +34,9 @@ func (a *app) connectWith(ctx context.Context, s config.Settings) (*vsphere.Clie
 	}
 	if s.Simulator != "" {
 		return a.connectSimulator(ctx, s, opts)
+	}
+	if !s.NoSessionCache && a.sys.cacheDir != "" {
+		opts = append(opts, vsphere.WithSessionCache(filepath.Join(a.sys.cacheDir, "vtui", "sessions")))
 	}
 	if s.Conn.URL == "" {
 		return nil, usageErrorf("no vCenter URL: use --url, VTUI_URL or GOVC_URL, or a context of the config file (--context NAME); or try --simulator")

@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"errors"
+	"maps"
+	"path/filepath"
 	"testing"
 
 	"github.com/vtui/vtui/cmd/internal/config"
 	"github.com/vtui/vtui/cmd/internal/config/configtest"
+	"github.com/vtui/vtui/ui"
 )
 
 func TestConnectWithoutPassword(t *testing.T) {
@@ -69,5 +72,43 @@ func TestConnectSimulator(t *testing.T) {
 	_ = c.Close(ctx)
 	if a.sim != srv {
 		t.Errorf("second connect started another simulator")
+	}
+}
+
+// TestAboutContexts: :ctx shows each context's URL, user and read-only
+// flag as switching to it would resolve them: a context's readonly, and
+// --readonly for every context.
+func TestAboutContexts(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "config.yaml")
+	configtest.WriteFile(t, cfg, `contexts:
+  lab: {url: vc-lab.example.com, username: admin@lab}
+  prod: {url: vc-prod.example.com, username: auditor@prod, readonly: true}
+`, 0o600)
+	for _, tt := range []struct {
+		flags []string
+		want  map[string]ui.ContextInfo
+	}{
+		{nil, map[string]ui.ContextInfo{
+			"lab":  {URL: "vc-lab.example.com", User: "admin@lab"},
+			"prod": {URL: "vc-prod.example.com", User: "auditor@prod", ReadOnly: true},
+		}},
+		{[]string{"--readonly"}, map[string]ui.ContextInfo{
+			"lab":  {URL: "vc-lab.example.com", User: "admin@lab", ReadOnly: true},
+			"prod": {URL: "vc-prod.example.com", User: "auditor@prod", ReadOnly: true},
+		}},
+	} {
+		a := newApp(testSys(t, nil))
+		root := newRootCmd(a)
+		if err := root.ParseFlags(append([]string{"--config", cfg, "--context", "lab"}, tt.flags...)); err != nil {
+			t.Fatal(err)
+		}
+		root.SetContext(context.Background())
+		if err := a.init(root); err != nil {
+			t.Fatal(err)
+		}
+		got := a.aboutContexts(context.Background(), "lab", a.settings, a.contextNames())
+		if !maps.Equal(got, tt.want) {
+			t.Errorf("flags %q: %v; want %v", tt.flags, got, tt.want)
+		}
 	}
 }

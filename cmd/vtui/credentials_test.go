@@ -22,15 +22,7 @@ func TestCredentialsEndToEnd(t *testing.T) {
 		t.Skip("starts a simulator")
 	}
 	const password, wrong = "the-right-one", "a-wrong-one"
-	spec, err := sim.Preset("small")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := sim.Start(context.Background(), spec, sim.Options{Username: "u", Password: password})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
+	srv := startSimulator(t, "u", password)
 	url, pin, badPin := srv.URL.String(), srv.Thumbprint, strings.Repeat("AB:", 31)+"AB"
 	cfg := filepath.Join(t.TempDir(), "config.yaml")
 	configtest.WriteFile(t, cfg, fmt.Sprintf(`contexts:
@@ -167,4 +159,20 @@ func TestEveryURLSourceRefusesABadURL(t *testing.T) {
 			}
 		}
 	}
+}
+
+// startSimulator starts the small preset with the given user and password,
+// closed when the test ends.
+func startSimulator(t *testing.T, user, password string) *sim.Server {
+	t.Helper()
+	spec, err := sim.Preset("small")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := sim.Start(context.Background(), spec, sim.Options{Username: user, Password: password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	return srv
 }

@@ -22,6 +22,10 @@ func newDrillCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "drill",
 		Short: "Run failover drills: fail a host, prove no VM is lost, roll back, report",
+		Example: `  vtui drill validate nightly.yaml
+  vtui drill run nightly.yaml --dry-run
+  vtui drill run nightly.yaml --yes
+  vtui drill history`,
 		Long: `Run scripted, repeatable failover drills against a cluster.
 
 A drill plan (YAML) names a cluster, a scenario (host-failure, isolation,

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/spf13/cobra"
 )
 
 // The examples of docs/examples are loaded here, each by what it is, so
@@ -250,4 +252,32 @@ func checkCommandLine(t *testing.T, args []string) {
 	if err := cmd.ValidateArgs(cmd.Flags().Args()); err != nil {
 		t.Errorf("vtui %s: %v", strings.Join(args, " "), err)
 	}
+}
+
+// TestEveryCommandHasExamples walks the command tree: every command a
+// user runs, groups included (vtui vm --help as much as vtui vm power
+// --help), shows examples, and each example names a real command with
+// real flags and a right number of arguments. cobra's own help and
+// completion are exempt.
+func TestEveryCommandHasExamples(t *testing.T) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if c.Hidden || c.Name() == "help" || c.Name() == "completion" || c.Parent() != nil && c.Parent().Name() == "completion" {
+			return
+		}
+		if strings.TrimSpace(c.Example) == "" {
+			t.Errorf("%s --help shows no examples", c.CommandPath())
+		}
+		for _, line := range strings.Split(c.Example, "\n") {
+			line = strings.TrimSpace(line)
+			if !strings.HasPrefix(line, "vtui ") || !c.HasParent() {
+				continue // a comment, a shell command; the root's open the UI
+			}
+			checkCommandLine(t, shellWords(line)[1:])
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(newRootCmd(newApp(testSys(t, nil))))
 }

@@ -13,6 +13,9 @@ func newHostCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "host",
 		Short: "Put hosts into maintenance mode, disconnect and reconnect them",
+		Example: `  vtui host maintenance enter esx-a-01.lab.local --evacuate
+  vtui host maintenance exit esx-a-01.lab.local
+  vtui host disconnect esx-b-03.lab.local --dry-run`,
 	}
 	cmd.AddCommand(newHostMaintenanceCmd(a),
 		newHostConnectionCmd(a, "disconnect", "Disconnect a host from vCenter", gate.OpDisconnect),

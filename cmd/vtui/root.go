@@ -48,10 +48,17 @@ Connecting
   set elsewhere; both in the same place is an error. A context's insecure
   applies only to its own url, GOVC_INSECURE only to GOVC_URL.
 
+  As govc does, a command resumes the session the previous one left: its
+  cookie (never the password) is kept in a file of mode 0600 under the
+  user's cache directory (~/.cache/vtui/sessions). --no-session-cache,
+  VTUI_NO_SESSION_CACHE or no-session-cache in the config file make each
+  command log in and out instead.
+
 Safety
   --readonly refuses every change before any request is sent; --dry-run shows
   what would change and changes nothing. Commands that change something ask
-  first on a terminal, and without one they need --yes.
+  first, and read the answer from the terminal or from a pipe
+  (printf 'y\n' | vtui vm power off web-01); with no answer they need --yes.
 
 Exit codes
   0 ok, 1 the operation failed, 2 bad usage or input, 3 a drill ran but its

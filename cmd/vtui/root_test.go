@@ -38,6 +38,7 @@ func testSys(t *testing.T, env configtest.Env) *sysEnv {
 		stderr:    &bytes.Buffer{},
 		lookupEnv: os.LookupEnv,
 		home:      t.TempDir(),
+		cacheDir:  t.TempDir(),
 	}
 }
 

@@ -4,7 +4,6 @@ package main
 // the questions it asks there.
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -28,6 +27,9 @@ type sysEnv struct {
 	lookupEnv config.LookupEnvFunc
 	// home is the user's home directory, "" if unknown.
 	home string
+	// cacheDir is the user's cache directory (os.UserCacheDir), "" if
+	// unknown: sessions are kept under it.
+	cacheDir string
 	// terminal reports whether stdin is a terminal a person can answer on.
 	terminal bool
 	// promptPassword asks for a password without echo. nil if !terminal.
@@ -40,7 +42,8 @@ type sysEnv struct {
 // processEnv is the sysEnv of the running process.
 func processEnv(stdin io.Reader, stdout, stderr io.Writer) *sysEnv {
 	home, _ := os.UserHomeDir()
-	sys := &sysEnv{stdin: stdin, stdout: stdout, stderr: stderr, lookupEnv: os.LookupEnv, home: home}
+	cacheDir, _ := os.UserCacheDir()
+	sys := &sysEnv{stdin: stdin, stdout: stdout, stderr: stderr, lookupEnv: os.LookupEnv, home: home, cacheDir: cacheDir}
 	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		sys.terminal = true
 		sys.promptPassword = terminalPrompt(int(f.Fd()), stderr)
@@ -83,26 +86,40 @@ func terminalPrompt(fd int, out io.Writer) func(context.Context, string) (string
 // errDeclined is returned by confirm when the user answers anything but yes.
 var errDeclined = errors.New("not confirmed; nothing was changed")
 
+// maxAnswer bounds the line confirm reads.
+const maxAnswer = 256
+
 // confirm asks question (e.g. "Power off 3 VMs?") before a change. With
-// --yes it returns nil at once. Without a terminal it refuses with a usage
-// error naming --yes. An answer other than y/yes returns errDeclined.
+// --yes it returns nil at once. The answer is read from stdin, a terminal
+// or a pipe (printf 'y\n' | vtui ...); a pipe that ends before any answer
+// (no input at all, as </dev/null gives) refuses with a usage error naming
+// --yes. An answer other than y/yes returns errDeclined.
 func (a *app) confirm(ctx context.Context, question string) error {
 	if a.settings.Yes {
 		return nil
 	}
-	if !a.sys.terminal {
-		return usageErrorf("%s: refusing without a terminal to confirm on; add --yes (or --dry-run to see what would change)",
-			strings.TrimSuffix(question, "?"))
+	if a.sys.terminal {
+		fmt.Fprintf(a.sys.stderr, "%s [y/N] ", question)
 	}
-	fmt.Fprintf(a.sys.stderr, "%s [y/N] ", question)
-	answer := make(chan string, 1)
+	type answer struct {
+		line string
+		ok   bool
+	}
+	done := make(chan answer, 1)
 	go func() {
-		line, _ := bufio.NewReader(a.sys.stdin).ReadString('\n')
-		answer <- strings.ToLower(strings.TrimSpace(line))
+		line, ok := readLine(a.sys.stdin, maxAnswer)
+		done <- answer{strings.ToLower(strings.TrimSpace(line)), ok}
 	}()
 	select {
-	case s := <-answer:
-		if s == "y" || s == "yes" {
+	case got := <-done:
+		if !got.ok && !a.sys.terminal {
+			return usageErrorf("%s: refusing without a terminal to confirm on; add --yes (or --dry-run to see what would change)",
+				strings.TrimSuffix(question, "?"))
+		}
+		if !a.sys.terminal {
+			fmt.Fprintf(a.sys.stderr, "%s [y/N] %s (from stdin)\n", question, got.line)
+		}
+		if got.line == "y" || got.line == "yes" {
 			return nil
 		}
 		return errDeclined
@@ -110,4 +127,26 @@ func (a *app) confirm(ctx context.Context, question string) error {
 		fmt.Fprintln(a.sys.stderr)
 		return ctx.Err()
 	}
+}
+
+// readLine reads one line from r, at most max bytes, a byte at a time so
+// that nothing after it is consumed (a second question gets the next
+// line). ok is false if r ended before any byte.
+func readLine(r io.Reader, max int) (line string, ok bool) {
+	var b strings.Builder
+	buf := make([]byte, 1)
+	for b.Len() < max {
+		n, err := r.Read(buf)
+		if n == 1 {
+			ok = true
+			if buf[0] == '\n' {
+				break
+			}
+			b.WriteByte(buf[0])
+		}
+		if err != nil {
+			break
+		}
+	}
+	return b.String(), ok
 }

@@ -20,7 +20,11 @@ func TestConfirm(t *testing.T) {
 		{false, true, "YES\n", nil},
 		{false, true, "n\n", errDeclined},
 		{false, true, "", errDeclined},
-		{false, false, "y\n", usageError{}},
+		{false, false, "", usageError{}},
+		{false, false, "y\n", nil},
+		{false, false, "yes", nil},
+		{false, false, "n\n", errDeclined},
+		{false, false, "\n", errDeclined},
 	}
 	for _, tt := range tests {
 		sys := testSys(t, nil)
@@ -42,6 +46,18 @@ func TestConfirm(t *testing.T) {
 			if !errors.Is(err, want) {
 				t.Errorf("%s: got %v; want %v", input, err, want)
 			}
+		}
+	}
+}
+
+func TestDarkBackground(t *testing.T) {
+	for _, tt := range []struct {
+		colorfgbg string
+		want      bool
+	}{{"", true}, {"15;0", true}, {"0;15", false}, {"0;7", false}, {"0;default;15", false}, {"7;8", true}} {
+		env := func(string) (string, bool) { return tt.colorfgbg, tt.colorfgbg != "" }
+		if got := darkBackground(env); got != tt.want {
+			t.Errorf("COLORFGBG=%q: dark %v; want %v", tt.colorfgbg, got, tt.want)
 		}
 	}
 }

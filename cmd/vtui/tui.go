@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -75,6 +76,11 @@ func runTUI(cmd *cobra.Command, a *app) error {
 	if v, ok := a.sys.lookupEnv("NO_COLOR"); ok && v != "" {
 		lipgloss.SetColorProfile(termenv.Ascii)
 	}
+	// Left to itself, lipgloss asks the terminal for its background
+	// colour on the first render: a terminal that never answers delays the
+	// first screen by 5 s, and an answer that comes late lands in the
+	// input as keys.
+	lipgloss.SetHasDarkBackground(darkBackground(a.sys.lookupEnv))
 	contexts := a.contextNames()
 	if !slices.Contains(contexts, first) {
 		contexts = append([]string{first}, contexts...)
@@ -83,6 +89,7 @@ func runTUI(cmd *cobra.Command, a *app) error {
 		Context:  first,
 		Origin:   s.Origin(),
 		Contexts: contexts,
+		About:    a.aboutContexts(ctx, first, s, contexts),
 		Connect:  connect,
 		Log:      a.log,
 	})
@@ -110,6 +117,37 @@ func runTUI(cmd *cobra.Command, a *app) error {
 		return fmt.Errorf("terminal UI: %w", err)
 	}
 	return nil
+}
+
+// aboutContexts is what :ctx shows of each context: the first's from its
+// settings s, the others' as switching to them would resolve them. One
+// that does not resolve (its error shows on switching) is left out.
+func (a *app) aboutContexts(ctx context.Context, first string, s config.Settings, names []string) map[string]ui.ContextInfo {
+	about := map[string]ui.ContextInfo{}
+	for _, name := range names {
+		cs := s
+		if name != first {
+			var err error
+			if cs, err = a.resolveContext(ctx, name); err != nil {
+				continue
+			}
+		}
+		info := ui.ContextInfo{URL: vsphere.RedactURL(cs.Conn.URL), User: cs.Conn.Username, ReadOnly: cs.ReadOnly}
+		if cs.Simulator != "" {
+			info.URL, info.User = "in-process simulator ("+cs.Simulator+")", "-"
+		}
+		about[name] = info
+	}
+	return about
+}
+
+// darkBackground tells from COLORFGBG ("15;0": foreground 15 on
+// background 0), which many terminals set, whether the background is
+// dark; without it, dark, the common case.
+func darkBackground(env config.LookupEnvFunc) bool {
+	v, _ := env("COLORFGBG")
+	bg := v[strings.LastIndex(v, ";")+1:]
+	return bg != "7" && bg != "15"
 }
 
 // writeNotConfigured tells a first-time user the three ways to get going.

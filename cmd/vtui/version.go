@@ -27,8 +27,10 @@ func fullVersion() string {
 
 func newVersionCmd(a *app) *cobra.Command {
 	return &cobra.Command{
-		Use:         "version",
-		Short:       "Print the versions of vtui, Go and govmomi",
+		Use:   "version",
+		Short: "Print the versions of vtui, Go and govmomi",
+		Example: `  vtui version
+  vtui version -o json`,
 		Args:        cobra.NoArgs,
 		Annotations: map[string]string{annotationNoConfig: "true"},
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -12,6 +12,10 @@ func newVMCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "vm",
 		Short: "Migrate, power and snapshot virtual machines",
+		Example: `  vtui vm power off web-01 --dry-run
+  vtui vm power on 'web-*' --yes
+  vtui vm migrate web-01 --host auto
+  vtui vm snapshot create web-01 before-patching`,
 	}
 	cmd.AddCommand(newVMMigrateCmd(a), newVMPowerCmd(a), newVMSnapshotCmd(a))
 	return cmd
@@ -101,14 +105,14 @@ inventory path (/dc-01/host/cluster-b/Resources).
 
 // powerOps maps the power command's operations to the gate's.
 var powerOps = map[string]gate.Op{
-	"on": gate.OpPowerOn, "off": gate.OpPowerOff, "reset": gate.OpReset, "shutdown": gate.OpShutdown,
+	"on": gate.OpPowerOn, "off": gate.OpPowerOff, "reset": gate.OpReset, "shutdown": gate.OpShutdown, "suspend": gate.OpSuspend,
 }
 
 func newVMPowerCmd(a *app) *cobra.Command {
 	var run runFlags
 	cmd := &cobra.Command{
-		Use:   "power on|off|reset|shutdown VM...",
-		Short: "Power VMs on or off, reset them, or shut their guests down",
+		Use:   "power on|off|reset|shutdown|suspend VM...",
+		Short: "Power VMs on or off, reset or suspend them, or shut their guests down",
 		Long: `Change the power state of VMs. ` + nameRules + `
 
   on        power on (a suspended VM resumes)
@@ -117,6 +121,7 @@ func newVMPowerCmd(a *app) *cobra.Command {
   shutdown  ask the guest OS to shut down through VMware Tools, and wait
             until the VM is off; a VM without running tools is refused
             (use off)
+  suspend   suspend a running VM; power on resumes it
 
 A VM already in the asked state is reported as noop, not as an error.
 
@@ -125,11 +130,11 @@ A VM already in the asked state is reported as noop, not as an error.
   vtui vm power shutdown 'batch-*' --concurrency 8
   vtui vm power on web-01 app-01 --yes -o json`,
 		Args:      cobra.MinimumNArgs(2),
-		ValidArgs: []string{"on", "off", "reset", "shutdown"},
+		ValidArgs: []string{"on", "off", "reset", "shutdown", "suspend"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			op, ok := powerOps[args[0]]
 			if !ok {
-				return usageErrorf("unknown power operation %q (valid: on, off, reset, shutdown)", args[0])
+				return usageErrorf("unknown power operation %q (valid: on, off, reset, shutdown, suspend)", args[0])
 			}
 			opts, err := run.options()
 			if err != nil {

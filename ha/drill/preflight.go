@@ -14,6 +14,7 @@ import (
 	"github.com/vtui/vtui/ha/admission"
 	"github.com/vtui/vtui/ha/capacity"
 	"github.com/vtui/vtui/ha/placement"
+	"github.com/vtui/vtui/internal/format"
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/clusterspec"
 	"github.com/vtui/vtui/vsphere/drillkit"
@@ -485,15 +486,7 @@ func (p *Preflight) checkCapacity(ctx context.Context, c *vsphere.Client, plan P
 	if plan.Scenario == ScenarioPartition {
 		return passed("capacity", "not needed: HA restarts nothing in a partition")
 	}
-	return passed("capacity", "%d VMs would restart elsewhere, %s of memory left unreserved", len(p.WhatIf.Restarts), mb(p.WhatIf.FreeMemoryMB))
-}
-
-// mb writes megabytes as people read them.
-func mb(n int64) string {
-	if n >= 1024 {
-		return fmt.Sprintf("%.1f GiB", float64(n)/1024)
-	}
-	return fmt.Sprintf("%d MB", n)
+	return passed("capacity", "%d VMs would restart elsewhere, %s of memory left unreserved", len(p.WhatIf.Restarts), format.MB(p.WhatIf.FreeMemoryMB))
 }
 
 // checkLock refuses when another drill holds the cluster.

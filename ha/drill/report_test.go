@@ -49,7 +49,7 @@ func sampleReport(t *testing.T) *Report {
 		Preflight: []gate.Check{
 			{Name: "policy", Status: gate.CheckPass, Reason: "changes allowed"},
 			{Name: "ha", Status: gate.CheckPass, Reason: "enabled, with host monitoring"},
-			{Name: "capacity", Status: gate.CheckPass, Reason: "3 VMs would restart elsewhere, 60.0 GiB of memory left"},
+			{Name: "capacity", Status: gate.CheckPass, Reason: "3 VMs would restart elsewhere, 60 GiB of memory left"},
 		},
 		Timeline: []Moment{
 			{At: -1, Time: at(-1), Kind: "step", What: "preflight passed: 10 checks"},

@@ -53,3 +53,18 @@ func TestCount(t *testing.T) {
 		}
 	}
 }
+
+// TestMB: memory as vSphere reports it, in mebibytes, reads as every other
+// size does; the drill's preflight once wrote 39888.0 GiB where the HA
+// panel wrote 39 TiB.
+func TestMB(t *testing.T) {
+	tests := []struct {
+		in   int64
+		want string
+	}{{0, "0 B"}, {512, "512 MiB"}, {1024, "1 GiB"}, {1536, "1.5 GiB"}, {61440, "60 GiB"}, {1 << 20, "1 TiB"}, {39888 * 1024, "39 TiB"}, {-1024, "-1 GiB"}}
+	for _, tt := range tests {
+		if got := MB(tt.in); got != tt.want {
+			t.Errorf("MB(%d) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -34,6 +34,9 @@ type Column[T any] struct {
 	Right bool
 	// Grow makes this column, rather than the first, take the spare width.
 	Grow bool
+	// GiveWay orders which columns a narrow terminal hides first: the
+	// highest, and among equals the rightmost.
+	GiveWay int
 	// Cell renders a row's value for this column.
 	Cell func(T) string
 	// Compare orders two rows by this column; nil compares the cells as text.

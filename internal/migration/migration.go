@@ -3,6 +3,7 @@ package migration
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/vtui/vtui/ha/placement"
 	"github.com/vtui/vtui/vsphere"
@@ -102,23 +103,47 @@ func Plan(ctx context.Context, c *vsphere.Client, inv *vsphere.Inventory, r Requ
 	}), nil
 }
 
-// Choice is a migration whose target host someone is choosing: the VMs
-// and what their prechecks need, read once, while a picker shows the
-// hosts.
+// Choice is a migration whose target someone is choosing: the VMs and
+// what their prechecks need, read once, while a picker shows the hosts
+// and the resource pools of the other clusters.
 type Choice struct {
 	planner *gate.Planner
 	vms     []vsphere.Ref
+	pools   []vsphere.Pool // of the clusters the first VM is not in
 }
 
-// Choose reads the rules of the VMs' clusters, for the hosts a picker
-// offers and the plan it ends in. vms must not be empty.
+// Choose reads the rules of every cluster and the resource pools, for
+// the targets a picker offers and the plan it ends in. vms must not be
+// empty.
 func Choose(ctx context.Context, c *vsphere.Client, inv *vsphere.Inventory, vms []vsphere.Ref) (*Choice, error) {
-	p, err := gate.PlannerFor(ctx, c, inv, vms, nil)
+	pools, err := c.ResourcePools(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &Choice{planner: p, vms: vms}, nil
+	involved := slices.Clone(vms)
+	clusters := map[vsphere.Ref]bool{}
+	for _, cl := range inv.Clusters {
+		involved, clusters[cl.Ref] = append(involved, cl.Ref), true
+	}
+	p, err := gate.PlannerFor(ctx, c, inv, involved, pools)
+	if err != nil {
+		return nil, err
+	}
+	ch := &Choice{planner: p, vms: vms}
+	if v, ok := p.VM(vms[0]); ok {
+		for _, rp := range pools {
+			if clusters[rp.Owner] && rp.Owner != v.ClusterRef {
+				ch.pools = append(ch.pools, rp)
+			}
+		}
+	}
+	slices.SortFunc(ch.pools, func(a, b vsphere.Pool) int { return strings.Compare(a.Path, b.Path) })
+	return ch, nil
 }
+
+// Pools returns the resource pools of the other clusters, by path: a
+// move across clusters goes into one of them.
+func (ch *Choice) Pools() []vsphere.Pool { return ch.pools }
 
 // Hosts ranks every other host for the first VM, with its verdict: the
 // eligible first, best first.
@@ -126,7 +151,11 @@ func (ch *Choice) Hosts() []placement.Candidate {
 	return placement.Rank(ch.planner, ch.vms[0], gate.MigrateSpec{})
 }
 
-// To plans moving every VM of the choice to host, one action per VM.
-func (ch *Choice) To(host vsphere.Ref) []gate.Action {
-	return placement.PlanMigrations(ch.planner, placement.MigrateRequest{VMs: ch.vms, Spec: gate.MigrateSpec{Host: host}})
+// To plans moving every VM of the choice to host, one action per VM. A
+// zero host is the automatic target: for each VM the best eligible host
+// of its cluster, or, with a pool of another cluster (Pools), of that
+// cluster, as Request.AutoHost.
+func (ch *Choice) To(host, pool vsphere.Ref) []gate.Action {
+	return placement.PlanMigrations(ch.planner, placement.MigrateRequest{VMs: ch.vms,
+		Spec: gate.MigrateSpec{Host: host, Pool: pool}, AutoHost: host.IsZero()})
 }

@@ -132,13 +132,29 @@ func TestChoice(t *testing.T) {
 		t.Errorf("first offered %s eligible %t, last %s eligible %t; want the eligible first, then cluster-b's",
 			hosts[0].Host.Name, hosts[0].Eligible, hosts[len(hosts)-1].Host.Name, hosts[len(hosts)-1].Eligible)
 	}
-	actions := ch.To(hosts[0].Host.Ref)
+	actions := ch.To(hosts[0].Host.Ref, vsphere.Ref{})
 	if len(actions) != 2 {
 		t.Fatalf("%d actions; want one per VM", len(actions))
 	}
 	for _, a := range actions {
 		if a.Target != hosts[0].Host.Name || len(a.Failed()) > 0 {
 			t.Errorf("%s; want it moved to %s", verdict(a), hosts[0].Host.Name)
+		}
+	}
+
+	// Across clusters: the pools offered are the other cluster's, and a
+	// move into one goes to the best host of that cluster (app-01 uses
+	// only shared datastores and networks; web-01 could not go).
+	if ch, err = Choose(context.Background(), e.c, e.inv, []vsphere.Ref{e.vm(t, "app-01")}); err != nil {
+		t.Fatal(err)
+	}
+	pools := ch.Pools()
+	if len(pools) == 0 || !strings.HasPrefix(pools[0].Path, "cluster-b/") {
+		t.Fatalf("pools offered %v; want cluster-b's", pools)
+	}
+	for _, a := range ch.To(vsphere.Ref{}, pools[0].Ref) {
+		if len(a.Failed()) > 0 || !strings.HasPrefix(a.Target, "esx-b-") {
+			t.Errorf("%s %v; want it moved to a host of cluster-b", verdict(a), a.Failed())
 		}
 	}
 }

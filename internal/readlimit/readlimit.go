@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/vtui/vtui/internal/format"
 )
 
 // Limits of the files vtui reads. They are documented in the README.
@@ -37,19 +39,7 @@ type TooLargeError struct {
 }
 
 func (e *TooLargeError) Error() string {
-	return fmt.Sprintf("%s is larger than the limit of %s; check that it is the file you meant", e.Name, Size(e.Limit))
-}
-
-// Size formats n bytes as the limits are written: "1 MiB", "64 MiB", or
-// bytes when it is not a whole number of KiB.
-func Size(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
+	return fmt.Sprintf("%s is larger than the limit of %s; check that it is the file you meant", e.Name, format.Bytes(e.Limit))
 }
 
 // File reads the file at path, at most limit bytes, and fails with a

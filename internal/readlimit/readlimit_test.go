@@ -79,7 +79,7 @@ func TestFileEndsOnCancel(t *testing.T) {
 // TestReaderStopsAtTheLimit: standard input is bounded like a file.
 func TestReaderStopsAtTheLimit(t *testing.T) {
 	_, err := Reader(context.Background(), "<stdin>", strings.NewReader("abcde"), 4)
-	if err == nil || err.Error() != "<stdin> is larger than the limit of 4 bytes; check that it is the file you meant" {
+	if err == nil || err.Error() != "<stdin> is larger than the limit of 4 B; check that it is the file you meant" {
 		t.Errorf("Reader(5 bytes, 4) err = %v; want the name and the limit", err)
 	}
 	if data, err := Reader(context.Background(), "<stdin>", strings.NewReader("abcd"), 4); err != nil || string(data) != "abcd" {

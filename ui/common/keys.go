@@ -1,6 +1,8 @@
 package common
 
 import (
+	"slices"
+
 	"github.com/charmbracelet/bubbles/key"
 
 	"github.com/vtui/vtui/ui/table"
@@ -122,7 +124,7 @@ func DefaultKeyMap() KeyMap {
 		Snapshot:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "take a snapshot (marked or selected VMs)")),
 		Revert:         key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "revert the VM to the selected snapshot")),
 		RemoveSnapshot: key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "remove snapshots (marked or selected)")),
-		Table:          table.DefaultKeyMap(),
+		Table:          tableKeys(),
 		Dialog: DialogKeyMap{
 			Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "choose")),
 			Down:   key.NewBinding(key.WithKeys("down", "j")),
@@ -169,4 +171,12 @@ func DefaultKeyMap() KeyMap {
 // view, the newest last, so that a narrow screen cuts them first.
 func (k KeyMap) Global() []key.Binding {
 	return []key.Binding{k.Command, k.Filter, k.Enter, k.Detail, k.Back, k.Help, k.Quit, k.Describe, k.Related, k.TasksPane}
+}
+
+// tableKeys are the table's bindings, its sort letters without M and R,
+// which the host view's maintenance key and the alarm view's reset take.
+func tableKeys() table.KeyMap {
+	t := table.DefaultKeyMap()
+	t.SortColumn.SetKeys(slices.DeleteFunc(t.SortColumn.Keys(), func(k string) bool { return k == "M" || k == "R" })...)
+	return t
 }

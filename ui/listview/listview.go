@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/mattn/go-runewidth"
 
 	"github.com/vtui/vtui/internal/kinds"
 	"github.com/vtui/vtui/ui/common"
@@ -27,6 +28,15 @@ type Source struct {
 	Alarms    []vsphere.Alarm // the triggered alarms
 	Contexts  []string
 	Current   string // the current context
+	// About describes the contexts; one it lacks shows its name only.
+	About map[string]ContextInfo
+}
+
+// ContextInfo is what :ctx shows of a context besides its name.
+type ContextInfo struct {
+	URL      string // redacted of any user information
+	User     string
+	ReadOnly bool
 }
 
 // Action is a key of a view that asks the root for something done to its
@@ -134,6 +144,10 @@ func (m *Model[T]) Len() int { return m.table.Len() }
 
 // Total returns how many rows there are.
 func (m *Model[T]) Total() int { return m.table.Total() }
+
+// Position returns the selected row's place among the rows the filter
+// keeps, from 1, and whether some of those rows are off the screen.
+func (m *Model[T]) Position() (int, bool) { return m.table.Cursor() + 1, m.table.Scrolls() }
 
 // Selected returns the name of the selected row, if any.
 func (m *Model[T]) Selected() (string, bool) {
@@ -246,8 +260,9 @@ func (m *Model[T]) ShortHelp() []key.Binding {
 func (m *Model[T]) FullHelp() [][]key.Binding {
 	t := m.common.Keys.Table
 	return [][]key.Binding{
-		{t.Up, t.Down, t.PageUp, t.PageDown, t.Home, t.End},
+		{t.Up, t.Down, t.PageUp, t.PageDown, t.Home, t.End, t.Left},
 		append([]key.Binding{t.SortNext, t.SortReverse, t.Mark}, m.ShortHelp()...),
+		append([]key.Binding{t.SortColumn}, m.table.SortKeys()...),
 	}
 }
 
@@ -259,7 +274,11 @@ func (m *Model[T]) View() string {
 	return lipgloss.JoinHorizontal(lipgloss.Top, m.table.View(), m.detailView())
 }
 
-func (m *Model[T]) detailWidth() int { return max(m.common.Width*2/5, 30) }
+// detailWidth is two fifths of the screen, and at least 40 columns (an
+// instance UUID whole beside the border) where the table keeps 30.
+func (m *Model[T]) detailWidth() int {
+	return max(min(max(m.common.Width*2/5, 40), m.common.Width-30), 30)
+}
 
 func (m *Model[T]) detailView() string {
 	var fields []kinds.Field
@@ -275,14 +294,29 @@ func (m *Model[T]) detailView() string {
 	for _, f := range fields {
 		keyW = max(keyW, len(f.Label))
 	}
+	textW := m.detailWidth() - 2 - st.DetailBox.GetHorizontalPadding()
 	var b strings.Builder
 	for i, f := range fields {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
 		b.WriteString(st.DetailKey.Render(fmt.Sprintf("%-*s", keyW, f.Label)))
-		b.WriteString("  ")
-		b.WriteString(f.Value)
+		valueW := textW - keyW - 2
+		if longest := longestWord(f.Value); longest > valueW {
+			// Under the label, across the pane, rather than broken;
+			// indented if that still fits.
+			indent := strings.Repeat(" ", max(min(2, textW-longest), 0))
+			for _, l := range wrapWords(f.Value, textW-len(indent)) {
+				b.WriteString("\n" + indent + l)
+			}
+			continue
+		}
+		for j, l := range wrapWords(f.Value, valueW) {
+			if j > 0 {
+				b.WriteString("\n" + strings.Repeat(" ", keyW))
+			}
+			b.WriteString("  " + l)
+		}
 	}
 	if len(fields) == 0 {
 		b.WriteString("nothing selected")
@@ -292,4 +326,51 @@ func (m *Model[T]) detailView() string {
 	}
 	h := m.common.Height
 	return st.DetailBox.Width(m.detailWidth() - 2).Height(h).MaxHeight(h).Render(b.String())
+}
+
+// wrapWords fills lines of at most w cells with the words of s, breaking
+// only between words and keeping the spacing between the words of a line
+// (a progress bar's, say); a word wider than w is cut, ending in "…".
+func wrapWords(s string, w int) []string {
+	var lines []string
+	for _, para := range strings.Split(s, "\n") {
+		line, gap := "", ""
+		for para != "" {
+			word := para
+			if i := strings.IndexByte(para, ' '); i >= 0 {
+				word = para[:i]
+			}
+			para = para[len(word):]
+			space := para[:len(para)-len(strings.TrimLeft(para, " "))]
+			para = para[len(space):]
+			if word == "" {
+				gap += space
+				continue
+			}
+			if runewidth.StringWidth(word) > w {
+				word = runewidth.Truncate(word, w, "…")
+			}
+			switch {
+			case line == "":
+				line = word
+			case runewidth.StringWidth(line)+runewidth.StringWidth(gap)+runewidth.StringWidth(word) <= w:
+				line += gap + word
+			default:
+				lines = append(lines, line)
+				line = word
+			}
+			gap = space
+		}
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// longestWord returns the width of the widest word of s.
+func longestWord(s string) int {
+	n := 0
+	for _, word := range strings.Fields(s) {
+		n = max(n, runewidth.StringWidth(word))
+	}
+	return n
 }

@@ -26,6 +26,10 @@ type Column[T any] struct {
 	Right bool
 	// Grow makes this column, rather than the first, take the spare width.
 	Grow bool
+	// GiveWay orders which columns a narrow screen hides first: the
+	// highest, and among equals the rightmost. The first column (the
+	// name) never gives way.
+	GiveWay int
 	// Cell renders a row's value for this column.
 	Cell func(T) string
 	// Compare orders two rows by this column; nil compares the cells as text.
@@ -38,7 +42,7 @@ type Column[T any] struct {
 func FromKind[T any](cols []kinds.Column[T]) []Column[T] {
 	out := make([]Column[T], len(cols))
 	for i, c := range cols {
-		out[i] = Column[T]{Title: c.Title, Width: c.Width, Right: c.Right, Grow: c.Grow, Cell: c.Cell, Compare: c.Compare}
+		out[i] = Column[T]{Title: c.Title, Width: c.Width, Right: c.Right, Grow: c.Grow, GiveWay: c.GiveWay, Cell: c.Cell, Compare: c.Compare}
 	}
 	return out
 }
@@ -56,6 +60,14 @@ type Styles struct {
 type KeyMap struct {
 	Up, Down, PageUp, PageDown, Home, End key.Binding
 	SortNext, SortReverse, Mark           key.Binding
+	// Left and Right scroll the columns when not all fit.
+	Left, Right key.Binding
+	// SortColumn holds the letters (shift and a letter, as k9s has it)
+	// that sort by a column: each column gets the first letter of its
+	// title that is among them and not taken by an earlier column, and
+	// its letter again reverses the sort. Leave out the capitals that
+	// other keys use.
+	SortColumn key.Binding
 }
 
 // DefaultKeyMap returns the standard bindings.
@@ -70,7 +82,21 @@ func DefaultKeyMap() KeyMap {
 		SortNext:    key.NewBinding(key.WithKeys(">"), key.WithHelp(">", "sort by next column")),
 		SortReverse: key.NewBinding(key.WithKeys("<"), key.WithHelp("<", "reverse sort")),
 		Mark:        key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "mark")),
+		Left:        key.NewBinding(key.WithKeys("left"), key.WithHelp("←/→", "scroll columns")),
+		Right:       key.NewBinding(key.WithKeys("right")),
+		SortColumn:  key.NewBinding(key.WithKeys(capitalsBut("G")...), key.WithHelp("shift+letter", "sort by that column (again: reverse)")),
 	}
+}
+
+// capitalsBut returns the letters A to Z but those given.
+func capitalsBut(taken ...string) []string {
+	var out []string
+	for c := 'A'; c <= 'Z'; c++ {
+		if !slices.Contains(taken, string(c)) {
+			out = append(out, string(c))
+		}
+	}
+	return out
 }
 
 // Model is a table of rows of type T. Rows are identified by Key, so the
@@ -86,11 +112,13 @@ type Model[T any] struct {
 
 	sortCol  int
 	sortDesc bool
+	sortKeys []string // each column's SortColumn letter, "" for none
 	filter   string
 	negate   bool
 
 	cursor int // index into view
 	offset int // first visible index into view
+	left   int // columns after the first scrolled out to the left
 	width  int
 	height int // rows, header excluded
 	marked map[string]bool
@@ -99,8 +127,39 @@ type Model[T any] struct {
 
 // New returns a table with the given columns, sorted by the first.
 func New[T any](cols []Column[T], key func(T) string, keys KeyMap, styles Styles) Model[T] {
-	return Model[T]{cols: cols, key: key, keys: keys, styles: styles, marked: map[string]bool{}}
+	return Model[T]{cols: cols, key: key, keys: keys, styles: styles, marked: map[string]bool{}, sortKeys: sortLetters(cols, keys.SortColumn.Keys())}
 }
+
+// sortLetters gives each column the first letter of its title that is
+// among letters and not taken by an earlier column.
+func sortLetters[T any](cols []Column[T], letters []string) []string {
+	out := make([]string, len(cols))
+	var taken []string
+	for i, c := range cols {
+		for _, r := range strings.ToUpper(c.Title) {
+			if l := string(r); slices.Contains(letters, l) && !slices.Contains(taken, l) {
+				out[i], taken = l, append(taken, l)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// SortKeys returns a binding per column that has a sort letter, for help:
+// "N  sort by NAME".
+func (m Model[T]) SortKeys() []key.Binding {
+	var out []key.Binding
+	for i, l := range m.sortKeys {
+		if l != "" {
+			out = append(out, key.NewBinding(key.WithKeys(l), key.WithHelp(l, "sort by "+m.cols[i].Title)))
+		}
+	}
+	return out
+}
+
+// Scrolls reports whether there are more rows than the table shows.
+func (m Model[T]) Scrolls() bool { return len(m.view) > m.height }
 
 // SetRows replaces the data, keeping the selected row (by key) selected.
 func (m *Model[T]) SetRows(rows []T) {
@@ -211,6 +270,16 @@ func (m Model[T]) Update(msg tea.Msg) (Model[T], tea.Cmd) {
 			m.SortBy(m.cols[(m.sortCol+1)%len(m.cols)].Title, false)
 		case key.Matches(msg, m.keys.SortReverse):
 			m.SortBy(m.cols[m.sortCol].Title, !m.sortDesc)
+		case key.Matches(msg, m.keys.Left):
+			m.left = max(m.left-1, 0)
+		case key.Matches(msg, m.keys.Right):
+			if m.hiddenRight() {
+				m.left++
+			}
+		case key.Matches(msg, m.keys.SortColumn):
+			if i := slices.Index(m.sortKeys, msg.String()); i >= 0 {
+				m.SortBy(m.cols[i].Title, i == m.sortCol && !m.sortDesc)
+			}
 		case key.Matches(msg, m.keys.Mark):
 			if sel, ok := m.Selected(); ok {
 				k := m.key(sel)
@@ -325,17 +394,52 @@ func (m *Model[T]) sortView() {
 	})
 }
 
-// widths fits the columns to the width: each gets its minimum, and the
-// Grow column takes what is left; without one the first (the name) grows,
-// up to nameMax.
-func (m Model[T]) widths() []int {
-	w := make([]int, len(m.cols))
+// shown returns the columns that fit the width, in order: the first,
+// then those from m.left on, less the ones that give way (GiveWay).
+func (m Model[T]) shown() []int {
+	cols := []int{0}
+	for i := 1 + m.left; i < len(m.cols); i++ {
+		cols = append(cols, i)
+	}
+	used := 0
+	for _, i := range cols {
+		used += m.minWidth(i) + 1
+	}
+	for used > m.width && len(cols) > 1 {
+		drop := 1
+		for k := 2; k < len(cols); k++ {
+			if m.cols[cols[k]].GiveWay >= m.cols[cols[drop]].GiveWay {
+				drop = k
+			}
+		}
+		used -= m.minWidth(cols[drop]) + 1
+		cols = slices.Delete(cols, drop, drop+1)
+	}
+	return cols
+}
+
+// hiddenRight reports whether a column right of the shown ones gave way,
+// so that Right has something to show.
+func (m Model[T]) hiddenRight() bool {
+	cols := m.shown()
+	return len(cols) < len(m.cols)-m.left
+}
+
+func (m Model[T]) minWidth(i int) int {
+	return max(m.cols[i].Width, runewidth.StringWidth(m.cols[i].Title)+1)
+}
+
+// widths fits the shown columns to the width: each gets its minimum, and
+// the Grow column takes what is left; without one the first (the name)
+// grows, up to nameMax.
+func (m Model[T]) widths(cols []int) []int {
+	w := make([]int, len(cols))
 	used, grow := 0, -1
-	for i, c := range m.cols {
-		w[i] = max(c.Width, runewidth.StringWidth(c.Title)+1)
-		used += w[i] + 1
-		if c.Grow {
-			grow = i
+	for k, i := range cols {
+		w[k] = m.minWidth(i)
+		used += w[k] + 1
+		if m.cols[i].Grow {
+			grow = k
 		}
 	}
 	switch {
@@ -351,13 +455,17 @@ func (m Model[T]) widths() []int {
 // nameMax bounds how wide the first column grows on a wide screen.
 const nameMax = 40
 
-// View renders the header and the visible rows.
+// View renders the header and the visible rows. A header that ends in ‹
+// has columns scrolled out to the left, one that ends in › columns that
+// gave way to the right (←/→ scroll).
 func (m Model[T]) View() string {
-	widths := m.widths()
+	cols := m.shown()
+	widths := m.widths(cols)
 	var b strings.Builder
 	b.Grow((m.width + 16) * (m.height + 1))
 	var line strings.Builder
-	for i, c := range m.cols {
+	for k, i := range cols {
+		c := m.cols[i]
 		title := c.Title
 		if i == m.sortCol {
 			if m.sortDesc {
@@ -366,15 +474,22 @@ func (m Model[T]) View() string {
 				title += "↑"
 			}
 		}
-		pad(&line, title, widths[i], c.Right)
+		pad(&line, title, widths[k], c.Right)
 	}
-	b.WriteString(m.styles.Header.Render(fit(line.String(), m.width)))
+	more := ""
+	if m.left > 0 {
+		more = "‹"
+	}
+	if len(cols) < len(m.cols)-m.left {
+		more += "›"
+	}
+	b.WriteString(m.styles.Header.Render(fit(line.String(), m.width-len([]rune(more))) + more))
 	end := min(m.offset+m.height, len(m.view))
 	for vi := m.offset; vi < end; vi++ {
 		r := m.rows[m.view[vi]]
 		line.Reset()
-		for i, c := range m.cols {
-			pad(&line, c.Cell(r), widths[i], c.Right)
+		for k, i := range cols {
+			pad(&line, m.cols[i].Cell(r), widths[k], m.cols[i].Right)
 		}
 		text := fit(line.String(), m.width)
 		b.WriteByte('\n')

@@ -148,3 +148,31 @@ func TestSelectionAndMarksSurviveRefresh(t *testing.T) {
 		t.Errorf("Marked() = %v; want [bravo]", marked)
 	}
 }
+
+// TestSortLetters: each column gets the first letter of its title that is
+// free (NAME N, then NODE O, NUMBER U, as N and O are taken), a letter
+// that other keys use is skipped (G), and the same letter again reverses.
+func TestSortLetters(t *testing.T) {
+	cell := func(r row) string { return r.name }
+	cols := []Column[row]{{Title: "NAME", Cell: cell}, {Title: "NODE", Cell: cell}, {Title: "NUMBER", Cell: cell}, {Title: "GB", Cell: cell}, {Title: "G", Cell: cell}}
+	if got, want := sortLetters(cols, DefaultKeyMap().SortColumn.Keys()), []string{"N", "O", "U", "B", ""}; !slices.Equal(got, want) {
+		t.Errorf("sort letters of NAME NODE NUMBER GB G: %q; want %q", got, want)
+	}
+
+	m := New([]Column[row]{
+		{Title: "NAME", Cell: func(r row) string { return r.name }},
+		{Title: "SIZE", Cell: func(r row) string { return strconv.Itoa(r.n) }, Compare: func(a, b row) int { return cmp.Compare(a.n, b.n) }},
+	}, func(r row) string { return r.name }, DefaultKeyMap(), Styles{})
+	m.SetSize(30, 10)
+	m.SetRows([]row{{"b", 1}, {"a", 3}, {"c", 2}})
+	for _, tt := range []struct {
+		key  string
+		want []string
+	}{{"S", []string{"b", "c", "a"}}, {"S", []string{"a", "c", "b"}}, {"N", []string{"a", "b", "c"}}, {"N", []string{"c", "b", "a"}}, {"Z", []string{"c", "b", "a"}}} {
+		m = press(m, tt.key)
+		if got := names(m); !slices.Equal(got, tt.want) {
+			col, desc := m.Sort()
+			t.Errorf("after %s: rows %q (sorted by %s desc=%v); want %q", tt.key, got, col, desc, tt.want)
+		}
+	}
+}

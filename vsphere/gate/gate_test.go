@@ -465,6 +465,9 @@ func TestPowerOperations(t *testing.T) {
 		{"web-02", OpPowerOff, StatusNoop, "poweredOff"},
 		{"web-02", OpPowerOn, StatusOK, "poweredOn"},
 		{"web-02", OpReset, StatusOK, "poweredOn"},
+		{"web-02", OpSuspend, StatusOK, "suspended"},
+		{"web-02", OpSuspend, StatusNoop, "suspended"},
+		{"web-02", OpPowerOn, StatusOK, "poweredOn"}, // resumes
 		{"web-02", OpShutdown, StatusOK, "poweredOff"},
 		{"web-02", OpShutdown, StatusNoop, "poweredOff"},
 		{"app-03", OpPowerOn, StatusOK, "poweredOn"}, // was suspended
@@ -489,6 +492,43 @@ func TestPowerOperations(t *testing.T) {
 	var oe *OpError
 	if !errors.As(res.Err, &oe) || oe.Fault() != "ToolsUnavailable" || !strings.Contains(res.Message, "use power off") {
 		t.Errorf("shutdown with tools unavailable: %v; want ToolsUnavailable with a hint", res.Err)
+	}
+}
+
+// TestValidPowerOps: the power menu offers what would change at least
+// one of the VMs: a running one with tools can be powered off, shut down,
+// suspended and reset; a suspended one powered on or off; a powered-off
+// one only powered on.
+func TestValidPowerOps(t *testing.T) {
+	e := newOpsEnv(t)
+	p, inv := e.planner()
+	var off string
+	for _, v := range inv.VMs {
+		if v.PowerState == "poweredOff" && !v.Template {
+			off = v.Name
+			break
+		}
+	}
+	if off == "" {
+		t.Fatal("the simulator has no powered-off VM")
+	}
+	tests := []struct {
+		vms  []string
+		want []Op
+	}{
+		{[]string{"web-02"}, []Op{OpPowerOff, OpShutdown, OpSuspend, OpReset}},
+		{[]string{"app-03"}, []Op{OpPowerOn, OpPowerOff}}, // suspended
+		{[]string{off}, []Op{OpPowerOn}},
+		{[]string{off, "app-03", "web-02"}, PowerOps},
+	}
+	for _, tt := range tests {
+		var refs []vsphere.Ref
+		for _, n := range tt.vms {
+			refs = append(refs, e.vm(inv, n).Ref)
+		}
+		if got := p.ValidPowerOps(refs); !slices.Equal(got, tt.want) {
+			t.Errorf("ValidPowerOps(%v) = %v; want %v", tt.vms, got, tt.want)
+		}
 	}
 }
 

@@ -18,6 +18,7 @@ const (
 	OpPowerOff            Op = "power-off"
 	OpReset               Op = "reset"
 	OpShutdown            Op = "shutdown"
+	OpSuspend             Op = "suspend"
 	OpEnterMaintenance    Op = "maintenance-enter"
 	OpExitMaintenance     Op = "maintenance-exit"
 	OpDisconnect          Op = "disconnect"
@@ -92,6 +93,7 @@ var operations = map[Op]opInfo{
 	OpPowerOff:         {verb: "power off", noun: "VM", radius: onHosts, done: fixed("powered off")},
 	OpReset:            {verb: "reset", noun: "VM", radius: onHosts, done: fixed("reset")},
 	OpShutdown:         {verb: "shut down the guest of", verbMany: "shut down the guests of", noun: "VM", radius: onHosts, done: fixed("guest shut down")},
+	OpSuspend:          {verb: "suspend", noun: "VM", radius: onHosts, done: fixed("suspended")},
 	OpEnterMaintenance: {verb: "enter maintenance mode on", noun: "host", done: fixed("in maintenance mode")},
 	OpExitMaintenance:  {verb: "exit maintenance mode on", noun: "host", done: fixed("out of maintenance mode")},
 	OpDisconnect:       {verb: "disconnect", noun: "host", done: fixed("disconnected")},

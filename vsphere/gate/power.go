@@ -17,10 +17,14 @@ import (
 // guest to power the VM off.
 const GuestShutdownTimeout = 10 * time.Minute
 
-// Power plans a power operation on vm: OpPowerOn, OpPowerOff, OpReset, or
-// OpShutdown (a guest shutdown through VMware Tools, which completes when
-// the VM is powered off). A VM already in the asked state gives a no-op
-// action.
+// PowerOps are the power operations, in the order the power menu offers
+// them.
+var PowerOps = []Op{OpPowerOn, OpPowerOff, OpShutdown, OpSuspend, OpReset}
+
+// Power plans a power operation on vm: OpPowerOn, OpPowerOff, OpReset,
+// OpSuspend, or OpShutdown (a guest shutdown through VMware Tools, which
+// completes when the VM is powered off). A VM already in the asked state
+// gives a no-op action.
 func (p *Planner) Power(vm vsphere.Ref, op Op) Action {
 	a := Action{Op: op, Ref: vm, Object: vm.Value, run: refuse}
 	v := p.vm(vm)
@@ -55,13 +59,38 @@ func (p *Planner) Power(vm vsphere.Ref, op Op) Action {
 		if state != "poweredOn" {
 			a.Checks = append(a.Checks, fail("power-state", "%s is %s and reset needs it running; use power on", v.Name, orUnknown(state)))
 		}
+	case OpSuspend:
+		a.Target = "suspended"
+		if state == "suspended" {
+			a.Noop = "already suspended"
+			return a
+		}
+		if state != "poweredOn" {
+			a.Checks = append(a.Checks, fail("power-state", "%s is %s and only a running VM can be suspended", v.Name, orUnknown(state)))
+		}
 	default:
-		a.Checks = append(a.Checks, fail("op", "%q is not a power operation (on, off, reset, shutdown)", op))
+		a.Checks = append(a.Checks, fail("op", "%q is not a power operation (on, off, reset, shutdown, suspend)", op))
 		return a
 	}
 	a.Checks = append(a.Checks, p.checkVMHost(v, op)...)
 	a.run = powerRun(vm, op)
 	return a
+}
+
+// ValidPowerOps returns the power operations that would change at least
+// one of vms: planned, neither a no-op nor refused by a check. The power
+// menu offers only these.
+func (p *Planner) ValidPowerOps(vms []vsphere.Ref) []Op {
+	var ops []Op
+	for _, op := range PowerOps {
+		for _, vm := range vms {
+			if a := p.Power(vm, op); a.Noop == "" && len(a.Failed()) == 0 {
+				ops = append(ops, op)
+				break
+			}
+		}
+	}
+	return ops
 }
 
 // checkShutdown checks that the guest of v can be asked to shut down.
@@ -114,6 +143,8 @@ func powerRun(vm vsphere.Ref, op Op) func(context.Context, *Gate, func(int, stri
 			return vm.PowerOn(ctx)
 		case OpPowerOff:
 			return vm.PowerOff(ctx)
+		case OpSuspend:
+			return vm.Suspend(ctx)
 		}
 		return vm.Reset(ctx)
 	})

@@ -421,7 +421,7 @@ func TestConfigFileErrors(t *testing.T) {
 		{"unknown context key", "contexts:\n  lab:\n    url: x\n    pasword: y\n",
 			[]string{`config.yaml:4:5: contexts.lab.pasword: unknown key (valid: url, username, password-env, password-file, insecure, thumbprint, ca-file, readonly, timeout)`}},
 		{"unknown top-level key", "current-context: lab\nusername: x\n",
-			[]string{`config.yaml:2:1: username: unknown key (valid: current-context, contexts, log-file)`}},
+			[]string{`config.yaml:2:1: username: unknown key (valid: current-context, contexts, log-file, no-session-cache)`}},
 		{"password key in a context", "contexts:\n  lab:\n    url: x\n    password: hunter2\n",
 			[]string{`config.yaml:4:5: contexts.lab.password: passwords never go in the config file`, "password-env", "password-file"}},
 		{"password key at the top", "password: hunter2\n",
@@ -684,6 +684,31 @@ func TestSecretSources(t *testing.T) {
 		checkErr(t, tt.name, err, tt.wantErr)
 		if got != tt.want {
 			t.Errorf("%s: got %q; want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestNoSessionCache: the session cache is on by default, and the flag,
+// VTUI_NO_SESSION_CACHE and the config file's no-session-cache turn it
+// off, in that order of precedence.
+func TestNoSessionCache(t *testing.T) {
+	tests := []struct {
+		args []string
+		env  configtest.Env
+		file string
+		want bool
+	}{
+		{nil, nil, "", false},
+		{[]string{"--no-session-cache"}, nil, "", true},
+		{nil, configtest.Env{"VTUI_NO_SESSION_CACHE": "true"}, "", true},
+		{nil, nil, "no-session-cache: true\n", true},
+		{[]string{"--no-session-cache=false"}, nil, "no-session-cache: true\n", false},
+		{nil, configtest.Env{"VTUI_NO_SESSION_CACHE": "false"}, "no-session-cache: true\n", false},
+	}
+	for _, tt := range tests {
+		s, err := resolveTest(t, tt.args, tt.env, tt.file)
+		if err != nil || s.NoSessionCache != tt.want {
+			t.Errorf("args %q env %v file %q: NoSessionCache %v, err %v; want %v", tt.args, tt.env, tt.file, s.NoSessionCache, err, tt.want)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,6 +30,7 @@ type configFileYAML struct {
 	CurrentContext string             `yaml:"current-context"`
 	Contexts       map[string]Context `yaml:"contexts"`
 	LogFile        string             `yaml:"log-file"`
+	NoSessionCache *bool              `yaml:"no-session-cache"`
 }
 
 // File is a parsed and validated config file. A nil *File is no file.
@@ -40,6 +42,9 @@ type File struct {
 	CurrentContext string
 	// LogFile is the top-level log-file, already made absolute.
 	LogFile string
+	// NoSessionCache is the top-level no-session-cache, as a setting
+	// ("true", "false"), "" when not set.
+	NoSessionCache string
 	// Contexts maps a context name to its settings.
 	Contexts map[string]Context
 }
@@ -139,6 +144,9 @@ func parseConfig(path string, data []byte, home string) (*File, error) {
 		Path:           path,
 		CurrentContext: raw.CurrentContext,
 		Contexts:       map[string]Context{},
+	}
+	if raw.NoSessionCache != nil {
+		fc.NoSessionCache = strconv.FormatBool(*raw.NoSessionCache)
 	}
 	if raw.LogFile != "" {
 		fc.LogFile = absPath(raw.LogFile, dir, home)

@@ -26,5 +26,6 @@ func AddFlags(fs *pflag.FlagSet, presets, outputs []string) {
 	fs.Lookup("simulator").NoOptDefVal = "demo"
 	fs.StringP("output", "o", outputs[0], "output format: "+strings.Join(outputs, ", "))
 	fs.String("log-file", "", "write a log to this file; .json or .jsonl for JSON lines (env VTUI_LOG_FILE)")
+	fs.Bool("no-session-cache", false, "log in afresh and log out at the end, rather than reuse the session of the previous call (env VTUI_NO_SESSION_CACHE)")
 	fs.Duration("connect-timeout", defaultTimeout, "time limit for connecting and logging in (env VTUI_TIMEOUT)")
 }

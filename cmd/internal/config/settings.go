@@ -45,6 +45,9 @@ type Settings struct {
 	Output string
 	// LogFile is where log/slog writes, "" for nowhere.
 	LogFile string
+	// NoSessionCache makes each call log in and out, rather than reuse
+	// the session the previous one kept in the user's cache directory.
+	NoSessionCache bool
 	// Simulator is the simulator preset to run in-process, "" for a real vCenter.
 	Simulator string
 	// Notes are things the user should know about how the settings were
@@ -70,7 +73,7 @@ var flagKeys = []string{"output", "dry-run", "yes", "simulator"}
 // layeredKeys are the settings that a flag, a VTUI_* variable and the
 // config file can set. config and context pick the file and the context;
 // the others are read from the layers once the context is known.
-var layeredKeys = []string{"config", "context", "url", "username", "insecure", "thumbprint", "ca-file", "readonly", "timeout", "log-file"}
+var layeredKeys = []string{"config", "context", "url", "username", "insecure", "thumbprint", "ca-file", "readonly", "timeout", "log-file", "no-session-cache"}
 
 // flagFor names the flag of a key whose flag is spelled differently: the
 // connect timeout is --connect-timeout, so that commands can have a
@@ -172,7 +175,7 @@ func Resolve(ctx context.Context, in Input) (Settings, *File, error) {
 	}
 	if fc != nil {
 		s.ConfigFile = fc.Path
-		if err := r.merge(map[string]string{"context": fc.CurrentContext, "log-file": fc.LogFile}); err != nil {
+		if err := r.merge(map[string]string{"context": fc.CurrentContext, "log-file": fc.LogFile, "no-session-cache": fc.NoSessionCache}); err != nil {
 			return s, fc, err
 		}
 	}
@@ -207,6 +210,9 @@ func Resolve(ctx context.Context, in Input) (Settings, *File, error) {
 		return s, fc, err
 	}
 	if s.ReadOnly, err = r.bool("readonly"); err != nil {
+		return s, fc, err
+	}
+	if s.NoSessionCache, err = r.bool("no-session-cache"); err != nil {
 		return s, fc, err
 	}
 	s.LogFile = r.str("log-file")
@@ -531,7 +537,7 @@ func (r *resolver) source(key string) string {
 	}
 	if r.v.InConfig(key) {
 		switch key {
-		case "log-file":
+		case "log-file", "no-session-cache":
 			return "config file"
 		case "context":
 			return "current-context"

@@ -204,7 +204,7 @@ func read(ctx context.Context, path string) (*drill.Report, error) {
 	var tooLarge *readlimit.TooLargeError
 	switch {
 	case errors.As(err, &tooLarge):
-		return nil, fmt.Errorf("larger than a drill report may be (%s)", readlimit.Size(tooLarge.Limit))
+		return nil, fmt.Errorf("larger than a drill report may be (%s)", format.Bytes(tooLarge.Limit))
 	case err != nil:
 		return nil, err
 	}

@@ -45,14 +45,17 @@ type Conn struct {
 	session *reloginRoundTripper
 	http    *countingTransport
 	policy  Policy
+	// cache keeps the session for the next process; nil without one.
+	cache *sessionCache
 }
 
 // Option tunes Dial.
 type Option func(*options)
 
 type options struct {
-	log    *slog.Logger
-	policy Policy
+	log        *slog.Logger
+	policy     Policy
+	sessionDir string
 }
 
 // WithLogger sends the connection's log records (logins, re-logins, retries) to l.
@@ -63,6 +66,12 @@ func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
 // UI) plans it. With p.ReadOnly the transport also refuses every mutating
 // method (RefuseMutations).
 func WithPolicy(p Policy) Option { return func(o *options) { o.policy = p } }
+
+// WithSessionCache keeps the session in a file under dir, keyed by URL
+// and user, for the next Dial to resume (see sessionCache): that Dial
+// checks the session with one read and logs in only if the server forgot
+// it, and Close leaves a cached session logged in.
+func WithSessionCache(dir string) Option { return func(o *options) { o.sessionDir = dir } }
 
 // ErrClearText is wrapped by ParseURL's error for an http URL: logging in
 // over it would send the password in clear text.
@@ -177,14 +186,36 @@ func Dial(ctx context.Context, cfg Config, opts ...Option) (*Conn, error) {
 
 	userinfo := url.UserPassword(cfg.Username, cfg.Password)
 	sm := session.NewManager(vim)
-	relogin.login = func(ctx context.Context) error { return sm.Login(ctx, userinfo) }
-	if err := sm.Login(ctx, userinfo); err != nil {
+	var cache *sessionCache
+	resumed := false
+	if o.sessionDir != "" {
+		cache = newSessionCache(o.sessionDir, u, cfg.Username)
+		if resumed, err = cache.resume(ctx, sc, sm); err != nil {
+			return nil, connectError(u, timeout, err)
+		}
+	}
+	login := func(ctx context.Context) error {
+		if err := sm.Login(ctx, userinfo); err != nil {
+			return err
+		}
+		if cache != nil {
+			if err := cache.save(sc); err != nil {
+				o.log.Warn("the session is not cached", "err", err)
+			}
+		}
+		return nil
+	}
+	relogin.login = login
+	if resumed {
+		o.log.Info("resumed the cached session", "url", u.Redacted(), "user", cfg.Username)
+	} else if err := login(ctx); err != nil {
 		if fault.Is(err, &types.InvalidLogin{}) {
 			return nil, &LoginError{Host: u.Host, User: cfg.Username, Err: err}
 		}
 		return nil, connectError(u, timeout, fmt.Errorf("login to %s as %s: %w", u.Host, cfg.Username, err))
+	} else {
+		o.log.Info("logged in", "url", u.Redacted(), "user", cfg.Username)
 	}
-	o.log.Info("logged in", "url", u.Redacted(), "user", cfg.Username)
 	c := &Conn{
 		vim:     vim,
 		host:    u.Host,
@@ -195,6 +226,7 @@ func Dial(ctx context.Context, cfg Config, opts ...Option) (*Conn, error) {
 		session: relogin,
 		http:    counter,
 		policy:  o.policy,
+		cache:   cache,
 	}
 	if o.policy.ReadOnly {
 		c.RefuseMutations()
@@ -223,10 +255,15 @@ func (c *Conn) RoundTrips() int64 { return c.http.count.Load() }
 // Relogins returns how many times the session was renewed after it expired.
 func (c *Conn) Relogins() uint64 { return c.session.gen.Load() }
 
-// Close logs out and releases the connections. Later calls fail rather
-// than log in again.
+// Close logs out and releases the connections; a cached session (see
+// WithSessionCache) stays logged in for the next process. Later calls fail
+// rather than log in again.
 func (c *Conn) Close(ctx context.Context) error {
 	c.session.closed.Store(true)
+	if c.cache != nil {
+		c.soap.CloseIdleConnections()
+		return nil
+	}
 	err := session.NewManager(c.vim).Logout(ctx)
 	c.soap.CloseIdleConnections()
 	if err != nil {

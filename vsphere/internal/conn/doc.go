@@ -1,7 +1,8 @@
 // Package conn is the raw session with one vCenter: Dial checks the
 // server's certificate (tls.go) and logs in; the Conn it returns keeps the
 // session alive, logs in again when the server forgets it (relogin.go),
-// and can refuse every mutating request before it is sent (readonly.go).
+// can refuse every mutating request before it is sent (readonly.go),
+// and can keep its session for the next process (sessioncache.go).
 // It also holds the few request patterns every other package under
 // vsphere/ builds on: a paged Retrieve, a Follow of property updates, a
 // WaitTask and a WaitFor, each through a property collector of its own.
