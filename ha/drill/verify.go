@@ -181,7 +181,7 @@ func (d *drill) conclude(ctx context.Context, err error) {
 			r.Result = ResultFail
 		}
 	}
-	r.Warnings = append(r.Warnings, outsideLines(r.Rollback.Outside)...)
+	r.Warnings = append(append(r.Warnings, r.Rollback.Warnings...), outsideLines(r.Rollback.Outside)...)
 	// Events carry vCenter's time and arrive after the property changes
 	// of their batch: the report orders the timeline by time.
 	r.Timeline = slices.Clone(d.track.moments)
@@ -198,7 +198,8 @@ func (d *drill) conclude(ctx context.Context, err error) {
 
 // rollback restores the baseline unless the plan says to leave the
 // cluster as the drill left it. The rollback runs after ctx ends: only
-// its own timeout bounds it.
+// its own timeout bounds it, the plan's timeout (its wait for HA's
+// restarts in flight, see settle) plus the time a drill gives HA.
 func (d *drill) rollback(ctx context.Context) {
 	r := d.rep
 	policy := d.Plan.Rollback
@@ -217,7 +218,7 @@ func (d *drill) rollback(ctx context.Context) {
 		d.openEnded = true
 		return
 	}
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.Plan.Timeout.D()+d.Plan.DetectTimeout.D())
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*d.Plan.Timeout.D()+d.Plan.DetectTimeout.D())
 	defer cancel()
 	// The inventory read at the end of verify is current: nothing changed
 	// since.
