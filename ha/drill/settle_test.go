@@ -2,11 +2,15 @@ package drill
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/clusterspec"
+	"github.com/vtui/vtui/vsphere/gate"
 	"github.com/vtui/vtui/vsphere/sim"
 	"github.com/vtui/vtui/vsphere/vspheretest"
 )
@@ -85,5 +89,39 @@ func waitForFirstRestart(t *testing.T, srv *sim.Server, host string, before map[
 		if time.Now().After(deadline) {
 			t.Fatalf("HA began no restart of the VMs of %s within 10 s", host)
 		}
+	}
+}
+
+// TestThePreflightRefusesAnEvacuationAdmissionControlWouldRefuse: with
+// admission control reserving all of cluster-a (percent:100,100), vCenter
+// refuses maintenance mode on any host; the preflight says so, and the
+// drill changes nothing.
+func TestThePreflightRefusesAnEvacuationAdmissionControlWouldRefuse(t *testing.T) {
+	ctx := context.Background()
+	_, c := haSim(t)
+	inv, err := c.Inventory(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl := inv.Clusters[slices.IndexFunc(inv.Clusters, func(c vsphere.Cluster) bool { return c.Name == "cluster-a" })]
+	cfg, err := c.ClusterConfig(ctx, inv, cl.Ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := cfg.Spec
+	want.HA.AdmissionControl = clusterspec.AdmissionControl{Mode: clusterspec.AdmissionPercent, CPUPercent: 100, MemoryPercent: 100}
+	if res := gate.NewGate(c).Do(ctx, gate.ReconfigureCluster(cfg, want, false), nil); !done(res) {
+		t.Fatal(failure(res))
+	}
+	before := clusterState(t, c)
+	for _, pin := range []bool{true, false} { // vtui evacuates, or DRS does
+		plan := mustParse(t, fmt.Sprintf("name: evac\ncluster: cluster-a\nscenario: evacuation\ntargets: {pick: most-vms, count: 1}\nexpect: {rto: 1m}\npin-drs: %t\n", pin))
+		rep := (&Runner{Client: c, Plan: plan}).Run(ctx)
+		i := slices.IndexFunc(rep.Preflight, func(ch gate.Check) bool { return ch.Name == "admission-control" })
+		if rep.Result != ResultError || !rep.Injected.IsZero() || i < 0 || rep.Preflight[i].Status != gate.CheckFail ||
+			!strings.Contains(rep.Preflight[i].Reason, "entering maintenance mode would leave") {
+			t.Errorf("pin-drs %t: want the preflight to refuse, in its admission-control check:\n%s", pin, describe(rep))
+		}
+		sameMaps(t, "after the refused drill", clusterState(t, c), before)
 	}
 }
