@@ -171,6 +171,8 @@ func randomDrill(t *testing.T, rng *rand.Rand, i int, tl *drillTally) {
 	before := vspheretest.State(t, c)
 	rep := (&Runner{Client: c, Plan: mustParse(t, plan)}).Run(ctx)
 	tl.drills++
+	t.Logf("drill %3d: %s, %d VMs; %s, lost %d, duplicated %d, rto %.2fs, rollback ok %t", i, strings.Join(rep.Targets, ", "),
+		len(rep.VMs), rep.Result, rep.Lost, rep.Duplicated, rep.RTOSeconds, rep.Rollback.OK)
 	fail := func(format string, args ...any) {
 		tl.failures = append(tl.failures, fmt.Sprintf("drill %d (seed %d): %s\ncluster: %s\nplan:\n%s%s",
 			i, *drillSeed, fmt.Sprintf(format, args...), rc.summary, plan, describe(rep)))
@@ -471,12 +473,13 @@ func randomRules(rng *rand.Rand, on map[string]string, hosts []string) ([]cluste
 	var vmGroups []clusterspec.VMGroup
 	var hostGroups []clusterspec.HostGroup
 	vms := slices.Sorted(maps.Keys(on))
+	paired := map[string]bool{} // in an affinity or anti-affinity rule: two would contradict
 	for i := range rng.IntN(3) {
 		r := clusterspec.Rule{Name: fmt.Sprintf("rule-%d", i), Enabled: true, Mandatory: rng.IntN(2) == 0}
 		members := func(keep func(picked []string, vm string) bool) []string {
 			var out []string
 			for _, j := range rng.Perm(len(vms)) {
-				if len(out) < 2+rng.IntN(2) && (!r.Mandatory || keep(out, vms[j])) {
+				if len(out) < 2+rng.IntN(2) && !paired[vms[j]] && (!r.Mandatory || keep(out, vms[j])) {
 					out = append(out, vms[j])
 				}
 			}
@@ -513,6 +516,9 @@ func randomRules(rng *rand.Rand, on map[string]string, hosts []string) ([]cluste
 		}
 		if r.Kind != clusterspec.RuleVMHost && len(r.VMs) < 2 {
 			continue
+		}
+		for _, vm := range r.VMs {
+			paired[vm] = true
 		}
 		rules = append(rules, r)
 	}

@@ -66,12 +66,13 @@ func (r *restorer) settle(ctx context.Context, cluster vsphere.Ref) {
 	r.inv = nil // the rollback reads the cluster again, as HA left it
 	start, seen := time.Now(), 0
 	for !w.ready(len(hosts)) || !w.settled() {
-		// The objects' first state comes at once: only then does the
-		// deadline stop the wait.
-		wctx, cancel := ctx, context.CancelFunc(func() {})
-		if w.ready(len(hosts)) {
-			wctx, cancel = context.WithDeadline(ctx, deadline)
+		// The objects' first state comes at once: a deadline passed
+		// leaves it time to.
+		limit := deadline
+		if !w.ready(len(hosts)) {
+			limit = later(limit, start.Add(10*time.Second))
 		}
+		wctx, cancel := context.WithDeadline(ctx, limit)
 		next, err := obs.Next(wctx, seen)
 		cancel()
 		if err != nil {
@@ -91,6 +92,13 @@ func (r *restorer) settle(ctx context.Context, cluster vsphere.Ref) {
 	if waited := time.Since(start); waited >= 10*time.Millisecond {
 		r.note("waited %.1fs for HA to finish restarting %s", waited.Seconds(), format.Count(len(await), "VM"))
 	}
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // restarting returns the VMs of the baseline HA restarts after the
