@@ -104,15 +104,9 @@ func TestThePreflightRefusesAnEvacuationAdmissionControlWouldRefuse(t *testing.T
 		t.Fatal(err)
 	}
 	cl := inv.Clusters[slices.IndexFunc(inv.Clusters, func(c vsphere.Cluster) bool { return c.Name == "cluster-a" })]
-	cfg, err := c.ClusterConfig(ctx, inv, cl.Ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := cfg.Spec
-	want.HA.AdmissionControl = clusterspec.AdmissionControl{Mode: clusterspec.AdmissionPercent, CPUPercent: 100, MemoryPercent: 100}
-	if res := gate.NewGate(c).Do(ctx, gate.ReconfigureCluster(cfg, want, false), nil); !done(res) {
-		t.Fatal(failure(res))
-	}
+	reconfigureCluster(t, c, cl.Ref, func(s *clusterspec.Config) {
+		s.HA.AdmissionControl = clusterspec.AdmissionControl{Mode: clusterspec.AdmissionPercent, CPUPercent: 100, MemoryPercent: 100}
+	})
 	before := clusterState(t, c)
 	for _, pin := range []bool{true, false} { // vtui evacuates, or DRS does
 		plan := mustParse(t, fmt.Sprintf("name: evac\ncluster: cluster-a\nscenario: evacuation\ntargets: {pick: most-vms, count: 1}\nexpect: {rto: 1m}\npin-drs: %t\n", pin))
