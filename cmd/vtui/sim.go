@@ -47,9 +47,13 @@ places its VMs by unreserved CPU and memory, highest priority first, and
 the hosts power them on in parallel, each boot taking --ha-boot-time; the
 next priority waits for the cluster's readiness condition. Restarts that
 find no capacity are retried when a host comes back and every
---ha-retry-delay (doubling), up to das.maxvmrestartcount attempts. Delays
-vSphere sets in seconds (postReadyDelay, restartPriorityTimeout) are
-scaled by --ha-detect-delay / 15s. See the package doc of vsphere/sim.
+--ha-retry-delay (doubling), up to das.maxvmrestartcount attempts. The
+door also isolates a host or splits hosts from their cluster (a
+partition): their datastore heartbeats go on, so HA does not declare them
+failed; an isolated host applies the cluster's isolation response. Delays
+vSphere sets in seconds (postReadyDelay, restartPriorityTimeout, the 30s a
+host takes to declare itself isolated, das.config.fdm.isolationPolicyDelaySec)
+are scaled by --ha-detect-delay / 15s. See the package doc of vsphere/sim.
 
 Presets: ` + strings.Join(sim.PresetNames(), ", ") + ` (see the README). --clusters, --hosts and --vms
 build a custom inventory instead, of at most ` + fmt.Sprintf("%d VMs and %d hosts", sim.MaxVMs, sim.MaxHosts) + `.`,

@@ -3,7 +3,9 @@
 // PlannerFor) plans what needs the inventory (Migrate, Power,
 // EnterMaintenance, ApplyRecommendation, ...); plain functions plan what
 // does not (ReconfigureCluster, and the drill steps LockCluster,
-// UnlockCluster, CrashHost and RecoverHost). A Gate (NewGate) carries
+// UnlockCluster, and, through vtui's simulator's fault door, CrashHost,
+// RecoverHost, IsolateHost, PartitionHosts and RestoreHostNetwork). A
+// Gate (NewGate) carries
 // actions out, one (Do) or many (Run): it enforces the connection's
 // Policy (read-only, dry run), logs every action, waits on the vSphere
 // task while reporting Progress, and turns failures into *OpError values

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/vtui/vtui/vsphere"
@@ -76,26 +77,77 @@ func UnlockCluster(cl vsphere.Cluster, cur drillio.Lock, holder string) Action {
 // would (its HA emulation then fails it over). Against any other server
 // it fails, having changed nothing: the simulator is asked first.
 func CrashHost(h vsphere.Host) Action {
-	return doorAction(h, OpCrashHost, "crash")
+	return hostDoorAction(h, OpCrashHost, "crash")
 }
 
 // RecoverHost plans bringing a crashed host of vtui's simulator back.
 func RecoverHost(h vsphere.Host) Action {
-	return doorAction(h, OpRecoverHost, "recover")
+	return hostDoorAction(h, OpRecoverHost, "recover")
 }
 
-// doorAction plans calling the simulator's fault door for h with verb.
-func doorAction(h vsphere.Host, op Op, verb string) Action {
-	a := Action{Op: op, Ref: h.Ref, Object: h.Name, Checks: []Check{pass("host")}, run: refuse}
+// IsolateHost plans cutting the management network of h in vtui's
+// simulator: vCenter and the other HA agents lose it, its datastore
+// heartbeats go on, and its cluster's isolation response follows (see
+// vsphere/sim's package documentation).
+func IsolateHost(h vsphere.Host) Action {
+	return hostDoorAction(h, OpIsolateHost, "isolate")
+}
+
+// RestoreHostNetwork plans giving back the network of a host of vtui's
+// simulator that is isolated or partitioned: it rejoins its cluster.
+func RestoreHostNetwork(h vsphere.Host) Action {
+	return hostDoorAction(h, OpRestoreHostNetwork, "restore-network")
+}
+
+// PartitionHosts plans splitting hs, hosts of one cluster but not all of
+// it, from the rest of their cluster in vtui's simulator (a network
+// partition); RestoreHostNetwork ends it host by host.
+func PartitionHosts(hs []vsphere.Host) Action {
+	var names []string
+	for _, h := range hs {
+		names = append(names, h.Name)
+	}
+	var ref vsphere.Ref
+	check := pass("hosts")
+	switch {
+	case len(hs) == 0:
+		check = fail("hosts", "name the hosts to split from the rest of their cluster")
+	default:
+		ref = hs[0].Ref
+		for _, h := range hs[1:] {
+			if h.ClusterRef != hs[0].ClusterRef {
+				check = fail("hosts", "%s is in cluster %s and %s in %s: a partition splits the hosts of one cluster",
+					hs[0].Name, hs[0].Cluster, h.Name, h.Cluster)
+				break
+			}
+		}
+	}
+	return doorAction(OpPartitionHosts, ref, strings.Join(names, ", "), check, "/partition", partitionRequest{Hosts: names})
+}
+
+// partitionRequest is the body of the door's partition call.
+type partitionRequest struct {
+	Hosts []string `json:"hosts"`
+}
+
+// hostDoorAction plans calling the simulator's fault door for h with verb.
+func hostDoorAction(h vsphere.Host, op Op, verb string) Action {
+	return doorAction(op, h.Ref, h.Name, pass("host"), "/hosts/"+url.PathEscape(h.Name)+"/"+verb, nil)
+}
+
+// doorAction plans a POST of body (nil for none) to the simulator's fault
+// door at path, changing object; it is refused if check failed, and,
+// verified, against any server but vtui's simulator.
+func doorAction(op Op, ref vsphere.Ref, object string, check Check, path string, body any) Action {
+	a := Action{Op: op, Ref: ref, Object: object, Checks: []Check{check}, run: refuse}
 	a.verify = func(ctx context.Context, g *Gate, _ func(string)) []Check {
 		if _, err := drillio.SimulatorInfo(ctx, g.c.Conn()); err != nil {
 			return []Check{fail("simulator", "%v", err)}
 		}
 		return []Check{pass("simulator")}
 	}
-	name := h.Name
 	a.run = func(ctx context.Context, g *Gate, _ func(int, string)) (string, error) {
-		return "", drillio.Door(ctx, g.c.Conn(), http.MethodPost, "/hosts/"+url.PathEscape(name)+"/"+verb, nil)
+		return "", drillio.DoorWith(ctx, g.c.Conn(), http.MethodPost, path, body, nil)
 	}
 	return a
 }

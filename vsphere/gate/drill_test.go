@@ -179,3 +179,64 @@ func TestAnUnlockClearsOnlyTheHolderItWasAskedTo(t *testing.T) {
 		t.Error("unlocking a free lock is not a no-op")
 	}
 }
+
+// TestNetworkFaultsGoThroughTheDoor: isolation, a partition and their end
+// reach the simulator through the gate, as a crash does; dry-run and
+// read-only send nothing, and a partition across clusters is refused at
+// planning.
+func TestNetworkFaultsGoThroughTheDoor(t *testing.T) {
+	e := haEnv(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	inv, err := e.c.Inventory(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a1, a2, a3 := e.host(inv, "esx-a-01"), e.host(inv, "esx-a-02"), e.host(inv, "esx-a-03")
+	state := func(name string) string {
+		t.Helper()
+		inv, err := e.c.Inventory(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e.host(inv, name).ConnectionState
+	}
+	for _, p := range []vsphere.Policy{{DryRun: true}, {ReadOnly: true}} {
+		c := e.connect(p)
+		rec := conntest.Record(c.Conn())
+		for _, a := range []Action{IsolateHost(a1), PartitionHosts([]vsphere.Host{a2, a3}), RestoreHostNetwork(a1)} {
+			if r := NewGate(c).Do(ctx, a, nil); r.Status == StatusOK {
+				t.Errorf("%+v: %s ran", p, a)
+			}
+		}
+		if m := rec.Sent(mutating); len(m) > 0 {
+			t.Errorf("%+v sent %v", p, m)
+		}
+	}
+	if st := state("esx-a-01"); st != "connected" {
+		t.Fatalf("after dry-run and read-only, esx-a-01 is %s", st)
+	}
+	g := NewGate(e.c)
+	if r := g.Do(ctx, IsolateHost(a1), nil); r.Status != StatusOK || state("esx-a-01") != "notResponding" {
+		t.Fatalf("isolate: %s %q; esx-a-01 %s", r.Status, r.Message, state("esx-a-01"))
+	}
+	if r := g.Do(ctx, RestoreHostNetwork(a1), nil); r.Status != StatusOK || state("esx-a-01") != "connected" {
+		t.Fatalf("restore: %s %q; esx-a-01 %s", r.Status, r.Message, state("esx-a-01"))
+	}
+	p := PartitionHosts([]vsphere.Host{a2, a3})
+	if p.String() != "split esx-a-02.lab.local, esx-a-03.lab.local from the rest of their cluster (simulated)" {
+		t.Errorf("the partition reads %q", p.String())
+	}
+	if r := g.Do(ctx, p, nil); r.Status != StatusOK || state("esx-a-02") != "notResponding" || state("esx-a-03") != "notResponding" {
+		t.Fatalf("partition: %s %q", r.Status, r.Message)
+	}
+	if r := g.Do(ctx, PartitionHosts([]vsphere.Host{a1, a2, a3}), nil); r.Status != StatusFailed || !strings.Contains(r.Message, "simulator refused") {
+		t.Errorf("partitioning hosts already partitioned: %s %q; want the simulator's refusal", r.Status, r.Message)
+	}
+	if a := PartitionHosts([]vsphere.Host{a1, e.host(inv, "esx-b-01")}); len(a.Failed()) == 0 {
+		t.Error("a partition across clusters passed its checks")
+	}
+	if a := PartitionHosts(nil); len(a.Failed()) == 0 {
+		t.Error("a partition of no host passed its checks")
+	}
+}

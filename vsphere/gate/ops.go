@@ -26,6 +26,9 @@ const (
 	OpApplyRecommendation Op = "drs-apply"
 	OpCrashHost           Op = "host-crash"
 	OpRecoverHost         Op = "host-recover"
+	OpIsolateHost         Op = "host-isolate"
+	OpPartitionHosts      Op = "hosts-partition"
+	OpRestoreHostNetwork  Op = "host-restore-network"
 	OpLockCluster         Op = "cluster-lock"
 	OpUnlockCluster       Op = "cluster-unlock"
 )
@@ -89,10 +92,14 @@ var operations = map[Op]opInfo{
 	OpApplyRecommendation: {verb: "apply a DRS recommendation on", verbMany: "apply DRS recommendations on", noun: "cluster",
 		done:     func(a Action) string { return "applied: " + a.Target },
 		describe: func(a Action) string { return fmt.Sprintf("apply DRS recommendation on %s: %s", a.Object, a.Target) }},
-	OpCrashHost:     {verb: "crash (simulated)", noun: "host", done: fixed("crashed: not responding")},
-	OpRecoverHost:   {verb: "recover (simulated)", noun: "host", done: fixed("recovered: connected")},
-	OpLockCluster:   {verb: "take the drill lock of", noun: "cluster", done: fixed("locked")},
-	OpUnlockCluster: {verb: "release the drill lock of", noun: "cluster", done: fixed("unlocked")},
+	OpCrashHost:   {verb: "crash (simulated)", noun: "host", done: fixed("crashed: not responding")},
+	OpRecoverHost: {verb: "recover (simulated)", noun: "host", done: fixed("recovered: connected")},
+	OpIsolateHost: {verb: "isolate (simulated)", noun: "host", done: fixed("isolated: management network cut")},
+	OpPartitionHosts: {verb: "split from their cluster (simulated)", noun: "host", done: fixed("partitioned from the rest of the cluster"),
+		describe: func(a Action) string { return "split " + a.Object + " from the rest of their cluster (simulated)" }},
+	OpRestoreHostNetwork: {verb: "restore the network of (simulated)", noun: "host", done: fixed("network restored: connected")},
+	OpLockCluster:        {verb: "take the drill lock of", noun: "cluster", done: fixed("locked")},
+	OpUnlockCluster:      {verb: "release the drill lock of", noun: "cluster", done: fixed("unlocked")},
 }
 
 // info returns op's entry; an op missing from the table reads as itself.

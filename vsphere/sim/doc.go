@@ -131,14 +131,50 @@
 //     das.maxvmrestartcount attempts, each failed one posting
 //     NotEnoughResourcesToStartVmEvent (whose reason says whether HA
 //     retries or gives up). Seconds vSphere sets are scaled by
-//     DetectDelay / 15 s. Not modelled: heartbeat datastores, isolation
-//     and partitions (a crash is always a failure), VM and application
-//     monitoring (appHbStatusGreen is never met, so only the timeout moves
-//     on), VMs' memory overhead, a per-host limit on concurrent power-ons
-//     (a host boots one VM at a time), and a restart on the host the VM
-//     failed on. The boot time is 0 unless set: tests' restarts are
-//     instant; vtui --simulator boots in 0.3 to 0.8 s, and vtui sim takes
-//     --ha-boot-time.
+//     DetectDelay / 15 s. The boot time is 0 unless set: tests' restarts
+//     are instant; vtui --simulator boots in 0.3 to 0.8 s, and vtui sim
+//     takes --ha-boot-time.
+//   - Isolation, partitions and datastore heartbeats (isolation.go).
+//     Besides a crash, the fault door cuts a host's management network
+//     (isolation) or splits some hosts of a cluster from the rest
+//     (partition), and restores it; vCenter is on the rest's side, so a
+//     cut host reads notResponding, its VMs disconnected with their last
+//     power state, while they go on running. The primary declares a host
+//     failed only when its network and its datastore heartbeats both
+//     stop: a crashed host's stop; a cut host's go on wherever it shares
+//     a heartbeat datastore with the primary (any common datastore, or
+//     only the cluster's heartbeatDatastore under userSelectedDs), and it
+//     is networkPartitionedFromMaster, or networkIsolated once it has
+//     declared itself isolated (after 30 s, 5 s for a primary, scaled;
+//     DasHostIsolatedEvent, with host monitoring on), and nothing
+//     restarts on that ground; a cut
+//     primary costs the rest an election. The isolation response (the
+//     VM's override, else the cluster's; needs host monitoring; none for
+//     a VM whose restart priority is disabled) applies
+//     das.config.fdm.isolationPolicyDelaySec (30 s, scaled) after the
+//     declaration: none keeps the VMs running; powerOff powers them off
+//     and the rest's primary restarts them elsewhere; shutdown shuts the
+//     guest down (at once with VMware Tools running, else a power-off
+//     when das.isolationshutdowntimeout, 300 s scaled, ends), then
+//     restarts it. A VM still running behind a cut network holds its
+//     disks' locks, so a restart of it (when no heartbeat datastore
+//     tells the primary the host is alive) fails and is retried: no VM
+//     runs twice. Restoring the network reconnects the host, which
+//     rejoins as connectedToMaster; the VMs the response powered off and
+//     HA restarted elsewhere stay there.
+//   - Not modelled in HA: VM and application monitoring
+//     (appHbStatusGreen is never met, so only the timeout moves on) and
+//     VM component protection (storage faults: all paths down, permanent
+//     device loss; a host's storage is never cut, only its network), VMs'
+//     memory overhead, a per-host limit on concurrent power-ons (a host
+//     boots one VM at a time), a restart on the host the VM failed on,
+//     isolation addresses apart from the network (an isolated host
+//     reaches none, a partitioned one its own), FDM's choice of two
+//     heartbeat datastores per host (any common one counts), the primary
+//     a partition's split hosts elect among themselves (vCenter does not
+//     reach it; a split host that crashes is failed over by the rest's
+//     primary, as its heartbeats stop), and a vCenter that reaches both
+//     sides of a partition.
 //   - HA admission control (admission.go), with HA and admission control
 //     enabled and the computation of package ha/admission, which vtui's
 //     capacity what-if and drill preflight share: PowerOnVM_Task fails its

@@ -3,6 +3,7 @@ package sim
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -24,9 +25,14 @@ import (
 //	GET  /vtui/sim/v1                     what the door offers (JSON)
 //	POST /vtui/sim/v1/hosts/{name}/crash  crash a host (HA emulation)
 //	POST /vtui/sim/v1/hosts/{name}/recover
+//	POST /vtui/sim/v1/hosts/{name}/isolate          cut its management network
+//	POST /vtui/sim/v1/partition                     {"hosts": ["esx-a-03.lab.local", ...]}
+//	POST /vtui/sim/v1/hosts/{name}/restore-network  end its isolation or partition
 //
 // Errors are JSON {"error": "..."} with 401 (no live session), 404 (no such
-// host) or 409 (the host is not in a state that allows it).
+// host), 409 (the host is not in a state that allows it, or the hosts of a
+// partition are not some of one cluster's) or 400 (a partition's body is
+// not JSON, or larger than maxDoorBody).
 
 // doorPath is where the door opens.
 const doorPath = "/vtui/sim/v1"
@@ -39,7 +45,19 @@ type DoorInfo struct {
 	// durations ("15s"); a boot time range is "30s-1m30s".
 	HADetectDelay string `json:"ha_detect_delay"`
 	HABootTime    string `json:"ha_boot_time"`
+	// HAIsolationDelay is how long a secondary whose network is cut takes
+	// to declare itself isolated (vSphere's 30 s, scaled like the
+	// detection delay).
+	HAIsolationDelay string `json:"ha_isolation_delay"`
+	// Faults are the door's operations: doorFaults.
+	Faults []string `json:"faults"`
 }
+
+// doorFaults are the operations the door offers.
+var doorFaults = []string{"crash", "recover", "isolate", "partition", "restore-network"}
+
+// maxDoorBody bounds the body of a door request.
+const maxDoorBody = 64 << 10
 
 // currentTime is a SOAP call that needs a session: CurrentTime.
 const currentTime = `<?xml version="1.0" encoding="UTF-8"?>
@@ -67,26 +85,32 @@ func (vc *vcenter) door() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+doorPath, func(w http.ResponseWriter, r *http.Request) {
 		vc.mu.Lock()
-		info := DoorInfo{Simulator: "vtui", API: 1, HADetectDelay: vc.ha.opts.detect().String(), HABootTime: vc.ha.opts.bootTimes()}
+		o := vc.ha.opts
 		vc.mu.Unlock()
-		writeJSON(w, http.StatusOK, info)
+		writeJSON(w, http.StatusOK, DoorInfo{Simulator: "vtui", API: 1, HADetectDelay: o.detect().String(), HABootTime: o.bootTimes(),
+			HAIsolationDelay: o.isolationDelay(false).String(), Faults: doorFaults})
 	})
 	host := func(act func(ctx *simulator.Context, name string) error) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
 			name := r.PathValue("name")
-			err := act(vc.sctx, name)
-			switch {
-			case err == nil:
-				writeJSON(w, http.StatusOK, map[string]string{"host": name})
-			case errors.Is(err, errUnknownHost):
-				writeJSON(w, http.StatusNotFound, map[string]string{"error": err.Error()})
-			default:
-				writeJSON(w, http.StatusConflict, map[string]string{"error": err.Error()})
-			}
+			answer(w, map[string]string{"host": name}, act(vc.sctx, name))
 		}
 	}
 	mux.HandleFunc("POST "+doorPath+"/hosts/{name}/crash", host(vc.crash))
 	mux.HandleFunc("POST "+doorPath+"/hosts/{name}/recover", host(vc.recover))
+	mux.HandleFunc("POST "+doorPath+"/hosts/{name}/isolate", host(vc.isolate))
+	mux.HandleFunc("POST "+doorPath+"/hosts/{name}/restore-network", host(vc.restoreNetwork))
+	mux.HandleFunc("POST "+doorPath+"/partition", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Hosts []string `json:"hosts"`
+		}
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxDoorBody)).Decode(&req); err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf(
+				`a partition takes a JSON body {"hosts": ["esx-a-03.lab.local", ...]} of at most %d KiB: %v`, maxDoorBody>>10, err)})
+			return
+		}
+		answer(w, map[string][]string{"hosts": req.Hosts}, vc.partition(vc.sctx, req.Hosts))
+	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !vc.authenticated(r) {
 			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "log in to the simulator first: the door takes a live session's cookie"})
@@ -94,6 +118,19 @@ func (vc *vcenter) door() http.Handler {
 		}
 		mux.ServeHTTP(w, r)
 	})
+}
+
+// answer writes ok, or err's status and message: 404 for an unknown host,
+// 409 for any other refusal.
+func answer(w http.ResponseWriter, ok any, err error) {
+	switch {
+	case err == nil:
+		writeJSON(w, http.StatusOK, ok)
+	case errors.Is(err, errUnknownHost):
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": err.Error()})
+	default:
+		writeJSON(w, http.StatusConflict, map[string]string{"error": err.Error()})
+	}
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -96,6 +96,8 @@ var eventInfo = []types.EventDescriptionEventDetail{
 		FullFormat: "Migration of virtual machine {{.Vm.Name}} from {{.SourceHost.Name}}, {{.SourceDatastore.Name}} to {{.Host.Name}}, {{.Ds.Name}} completed"},
 	{Key: "DasHostFailedEvent", Description: "vSphere HA detected a possible host failure", Category: "error",
 		FullFormat: "A possible host failure has been detected by vSphere HA on {{.FailedHost.Name}} in cluster {{.ComputeResource.Name}} in {{.Datacenter.Name}}"},
+	{Key: "DasHostIsolatedEvent", Description: "vSphere HA detected a host isolation", Category: "warning",
+		FullFormat: "Host {{.IsolatedHost.Name}} has been isolated from cluster {{.ComputeResource.Name}} in {{.Datacenter.Name}}"},
 	{Key: "VmRestartedOnAlternateHostEvent", Description: "VM restarted on alternate host", Category: "info",
 		FullFormat: "Virtual machine {{.Vm.Name}} was restarted on {{.Host.Name}} since {{.SourceHost.Name}} failed"},
 	{Key: "NotEnoughResourcesToStartVmEvent", Description: "Insufficient resources for vSphere HA to start VM", Category: "warning",

@@ -347,6 +347,10 @@ func TestPostedEventsHaveCategoryAndMessage(t *testing.T) {
 	must("crash", s.CrashHost("esx-a-01.lab.local"))
 	waitEvents(t, c, "DasHostFailedEvent", "VmRestartedOnAlternateHostEvent", "NotEnoughResourcesToStartVmEvent")
 	must("recover", s.RecoverHost("esx-a-01.lab.local"))
+	// HA: a host is isolated.
+	must("isolate", s.IsolateHost("esx-a-02.lab.local"))
+	waitEvents(t, c, "DasHostIsolatedEvent")
+	must("restore the network", s.RestoreHostNetwork("esx-a-02.lab.local"))
 	// Host operations.
 	h := b.host(t, "esx-b-02.lab.local")
 	for _, op := range []string{"disconnect", "reconnect"} {

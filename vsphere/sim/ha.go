@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -112,12 +114,14 @@ import (
 // reserved the capacity for them: they are placed even where a user's
 // power-on would be refused, dedicated failover hosts first.
 //
-// Where it differs from vSphere HA: there are no heartbeat datastores, no
-// isolation or partitions (a crash is always a failure), no VM or
-// application monitoring, no memory overhead in placement, no per-host
-// limit on concurrent power-ons beyond one at a time, and a VM is never
-// restarted on the host it failed on. Reports of drills run against it
-// say "simulated HA".
+// Besides a crash, a host's network can be cut: isolation and partitions,
+// told from failures by datastore heartbeats (isolation.go).
+//
+// Where it differs from vSphere HA: no VM or application monitoring and
+// no VM component protection (storage faults), no memory overhead in
+// placement, no per-host limit on concurrent power-ons beyond one at a
+// time, and a VM is never restarted on the host it failed on. Reports of
+// drills run against it say "simulated HA".
 
 // HAOptions tunes the HA emulation. The zero value has vSphere's
 // detection delay and instant boots.
@@ -153,9 +157,10 @@ const defaultMaxRestarts = 5
 // detect is the detection delay.
 func (o HAOptions) detect() time.Duration { return cmp.Or(o.DetectDelay, DefaultHADetectDelay) }
 
-// scaled scales a delay vSphere sets by DetectDelay / 15 s.
+// scaled scales a delay vSphere sets by DetectDelay / 15 s. (In int64
+// nanoseconds the product overflows past about 10 minutes times 15 s.)
 func (o HAOptions) scaled(d time.Duration) time.Duration {
-	return time.Duration(int64(d) * int64(o.detect()) / int64(DefaultHADetectDelay))
+	return time.Duration(math.Round(float64(d) * float64(o.detect()) / float64(DefaultHADetectDelay)))
 }
 
 // Validate reports options no emulation can run with.
@@ -176,6 +181,7 @@ type haAgent struct {
 	crashed     map[types.ManagedObjectReference]context.CancelFunc // hosts down, and their pending failover
 	failRestart map[string]bool                                     // VM names told to fail their restart
 	pending     map[types.ManagedObjectReference]int                // VMs with a retry pending, and their failed attempts
+	cut         map[types.ManagedObjectReference]*netCut            // hosts isolated or partitioned (isolation.go)
 	due         map[types.ManagedObjectReference][]detectedHost     // by cluster: hosts past their detection delay, not declared yet
 	// placed holds the restarts placed and not powered on yet, and the
 	// host each was placed on: their resources are taken there.
@@ -219,7 +225,9 @@ var (
 
 // CrashHost crashes the host named name, as a power loss would (see the
 // HA emulation above), and returns when it is down; failover follows
-// after the detection delay, in the background.
+// after the detection delay, in the background. A host whose network is
+// cut (isolation.go) may crash too: its datastore heartbeats stop and its
+// disk locks lapse, and recovering it brings its network back.
 func (s *Server) CrashHost(name string) error {
 	return s.vc.crash(s.model.Service.Context, name)
 }
@@ -263,22 +271,18 @@ func (vc *vcenter) crash(sctx *simulator.Context, name string) error {
 	hname, state, _, vms := readHost(ctx, h)
 	vc.mu.Lock()
 	_, down := vc.ha.crashed[h.Self]
+	cut := vc.ha.cut[h.Self]
 	vc.mu.Unlock()
-	if down || state != types.HostSystemConnectionStateConnected {
+	if down || cut == nil && state != types.HostSystemConnectionStateConnected {
 		return fmt.Errorf("%w: %s is %s", errHostState, hname, state)
 	}
-	var on []types.ManagedObjectReference
-	for _, ref := range vms {
-		if vm, ok := ctx.Map.Get(ref).(*simulator.VirtualMachine); ok {
-			ctx.WithLock(vm, func() {
-				if vm.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOn {
-					on = append(on, ref)
-				}
-			})
-		}
+	on := poweredOnRefs(ctx, h.Self, vms)
+	if cut != nil {
+		on = vc.endCut(h.Self, cut, on) // vCenter lost it already
+	} else {
+		setConnection(ctx, h, types.HostSystemConnectionStateNotResponding, types.VirtualMachineConnectionStateDisconnected)
+		postEvent(ctx, &types.HostConnectionLostEvent{HostEvent: hostEvent(ctx, h.Self)})
 	}
-	setConnection(ctx, h, types.HostSystemConnectionStateNotResponding, types.VirtualMachineConnectionStateDisconnected)
-	postEvent(ctx, &types.HostConnectionLostEvent{HostEvent: hostEvent(ctx, h.Self)})
 	failover, cancel := context.WithCancel(vc.lifecycle.ctx)
 	vc.mu.Lock()
 	vc.ha.crashed[h.Self] = cancel
@@ -315,16 +319,39 @@ func (vc *vcenter) detected(life context.Context, ctx *simulator.Context, d dete
 // so, restarts together the VMs that were powered on on them. A failed
 // primary costs an election first.
 func (vc *vcenter) failover(life context.Context, ctx *simulator.Context, cl *simulator.ClusterComputeResource) {
-	v := readCluster(ctx, cl)
+	var lost []types.ManagedObjectReference
 	vc.mu.Lock()
-	due := vc.ha.due[cl.Self]
+	for _, d := range vc.ha.due[cl.Self] {
+		lost = append(lost, d.host.Self)
+	}
 	vc.mu.Unlock()
-	if !haEnabled(v.cfg.DasConfig) {
-		vc.declare(cl)
+	primary, ok := vc.reelect(life, ctx, cl, lost)
+	if !ok {
 		return
 	}
-	if slices.ContainsFunc(due, func(d detectedHost) bool {
-		return fdmState(ctx, d.host) == string(types.ClusterDasFdmAvailabilityStateMaster)
+	failed := map[types.ManagedObjectReference][]types.ManagedObjectReference{}
+	for _, d := range vc.declare(cl) {
+		failed[d.host.Self] = append(failed[d.host.Self], d.on...)
+	}
+	if primary != nil {
+		vc.declareFailed(life, ctx, cl, failed, *primary)
+	}
+}
+
+// reelect gives the FDM roles of cl again, with HA enabled, once the
+// hosts of lost no longer answer: when the primary is among them, the
+// others hold an election (state election, for HAOptions.ElectionDelay)
+// first. It returns the primary, nil without HA or a usable host, and
+// false if life ended during the election.
+func (vc *vcenter) reelect(life context.Context, ctx *simulator.Context, cl *simulator.ClusterComputeResource,
+	lost []types.ManagedObjectReference) (*types.ManagedObjectReference, bool) {
+	v := readCluster(ctx, cl)
+	if v.cfg == nil || !haEnabled(v.cfg.DasConfig) {
+		return nil, true
+	}
+	if slices.ContainsFunc(lost, func(ref types.ManagedObjectReference) bool {
+		h, ok := ctx.Map.Get(ref).(*simulator.HostSystem)
+		return ok && fdmState(ctx, h) == string(types.ClusterDasFdmAvailabilityStateMaster)
 	}) {
 		for _, x := range v.hosts {
 			if x.usable {
@@ -335,21 +362,29 @@ func (vc *vcenter) failover(life context.Context, ctx *simulator.Context, cl *si
 		election := cmp.Or(vc.ha.opts.ElectionDelay, vc.ha.opts.detect())
 		vc.mu.Unlock()
 		if !vc.sleep(life, election) {
-			return
+			return nil, false
 		}
 	}
-	due = vc.declare(cl)
-	primary := vc.assignRoles(ctx, cl)
-	if !monitored(v.cfg.DasConfig) || primary == nil {
-		return // no FDM agent watches the hosts: vCenter only sees them not responding
+	return vc.assignRoles(ctx, cl), true
+}
+
+// declareFailed has primary declare the hosts of failed failed, with host
+// monitoring on (without it no FDM agent watches them: vCenter only sees
+// them not responding): each is hostDown, with DasHostFailedEvent, and
+// the VMs that were powered on on them, failed's values, are restarted
+// together.
+func (vc *vcenter) declareFailed(life context.Context, ctx *simulator.Context, cl *simulator.ClusterComputeResource,
+	failed map[types.ManagedObjectReference][]types.ManagedObjectReference, primary types.ManagedObjectReference) {
+	if v := readCluster(ctx, cl); v.cfg == nil || !monitored(v.cfg.DasConfig) {
+		return
 	}
 	var on []types.ManagedObjectReference
-	for _, d := range due {
-		setFdmState(ctx, d.host.Self, types.ClusterDasFdmAvailabilityStateHostDown, *primary)
-		ev := &types.DasHostFailedEvent{FailedHost: *hostArg(ctx, d.host.Self)}
-		ev.Datacenter, ev.ComputeResource = datacenterArg(ctx, d.host.Self), computeResourceArg(ctx, d.host.Self)
+	for _, h := range slices.SortedFunc(maps.Keys(failed), func(a, b types.ManagedObjectReference) int { return strings.Compare(a.Value, b.Value) }) {
+		setFdmState(ctx, h, types.ClusterDasFdmAvailabilityStateHostDown, primary)
+		ev := &types.DasHostFailedEvent{FailedHost: *hostArg(ctx, h)}
+		ev.Datacenter, ev.ComputeResource = datacenterArg(ctx, h), computeResourceArg(ctx, h)
 		postEvent(ctx, ev)
-		on = append(on, d.on...)
+		on = append(on, failed[h]...)
 	}
 	vc.restartVMs(life, ctx, cl, on, nil)
 }
@@ -413,8 +448,9 @@ func setFdmState(ctx *simulator.Context, ref types.ManagedObjectReference, state
 // enabled: the usable primary stays so, or, with none, the first usable
 // host by name is elected; the other usable hosts are connectedToMaster;
 // hosts in maintenance mode, disconnected or shut down have none (a
-// crashed one keeps its own). With HA disabled every state is unset. It returns the primary, nil if
-// there is none.
+// crashed one, or one whose network is cut, keeps its own: it is not
+// heard from). With HA disabled every state is unset. It returns the
+// primary, nil if there is none.
 func (vc *vcenter) assignRoles(ctx *simulator.Context, cl *simulator.ClusterComputeResource) *types.ManagedObjectReference {
 	v := readCluster(ctx, cl)
 	if v.cfg == nil || !haEnabled(v.cfg.DasConfig) {
@@ -435,8 +471,9 @@ func (vc *vcenter) assignRoles(ctx *simulator.Context, cl *simulator.ClusterComp
 		if !h.usable {
 			vc.mu.Lock()
 			_, crashed := vc.ha.crashed[h.ref]
+			cut := vc.ha.cut[h.ref] != nil
 			vc.mu.Unlock()
-			if !crashed { // in maintenance, disconnected or shut down: no FDM agent runs
+			if !crashed && !cut { // in maintenance, disconnected or shut down: no FDM agent runs
 				setFdmState(ctx, h.ref, "", h.ref)
 			}
 			continue
@@ -538,14 +575,23 @@ func (v *clusterView) readiness(vm *viewVM, o HAOptions) readiness {
 
 // maxRestarts is the cluster's das.maxvmrestartcount.
 func (v *clusterView) maxRestarts() int {
+	if n, ok := v.dasOption("das.maxvmrestartcount"); ok && n > 0 {
+		return n
+	}
+	return defaultMaxRestarts
+}
+
+// dasOption reads the cluster's HA advanced option key (dasConfig.option)
+// as a whole number of at least 0; false when it is unset or not one.
+func (v *clusterView) dasOption(key string) (int, bool) {
 	for _, o := range v.cfg.DasConfig.Option {
-		if o.GetOptionValue().Key == "das.maxvmrestartcount" {
-			if n, err := strconv.Atoi(fmt.Sprint(o.GetOptionValue().Value)); err == nil && n > 0 {
-				return n
+		if strings.EqualFold(o.GetOptionValue().Key, key) {
+			if n, err := strconv.Atoi(strings.TrimSpace(fmt.Sprint(o.GetOptionValue().Value))); err == nil && n >= 0 {
+				return n, true
 			}
 		}
 	}
-	return defaultMaxRestarts
+	return 0, false
 }
 
 // haPlace picks where HA restarts vm: among the usable hosts other than
@@ -636,6 +682,9 @@ func (vc *vcenter) restartVMs(life context.Context, ctx *simulator.Context, cl *
 		fail := vc.ha.failRestart[vm.name]
 		vc.mu.Unlock()
 		to, why := v.haPlace(vm)
+		if holder := vc.lockHolder(v, vm); holder != "" {
+			to, why = nil, fmt.Sprintf("its disks are locked by %s, where it still runs: the host's network is cut, not its storage", holder)
+		}
 		if fail {
 			to, why = nil, "the restart failed (injected by the simulator)"
 		}

@@ -99,7 +99,13 @@ func failures(t *testing.T, c *govmomi.Client, vm string) []*types.NotEnoughReso
 // door calls the fault door as c's session.
 func door(t *testing.T, s *Server, c *govmomi.Client, method, path string) (int, map[string]any) {
 	t.Helper()
-	req, err := http.NewRequest(method, "https://"+s.URL.Host+doorPath+path, nil)
+	return doorWith(t, s, c, method, path, "")
+}
+
+// doorWith calls the fault door as c's session with body, unless empty.
+func doorWith(t *testing.T, s *Server, c *govmomi.Client, method, path, body string) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest(method, "https://"+s.URL.Host+doorPath+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,9 +120,24 @@ func door(t *testing.T, s *Server, c *govmomi.Client, method, path string) (int,
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
-	var body map[string]any
-	_ = json.NewDecoder(res.Body).Decode(&body)
-	return res.StatusCode, body
+	var answer map[string]any
+	_ = json.NewDecoder(res.Body).Decode(&answer)
+	return res.StatusCode, answer
+}
+
+// sinceLost waits for HostConnectionLostEvent and an event of type kind,
+// and returns the time between them.
+func sinceLost(t *testing.T, c *govmomi.Client, kind string) time.Duration {
+	t.Helper()
+	var lost, then time.Time
+	for _, e := range waitEvents(t, c, "HostConnectionLostEvent", kind) {
+		if _, ok := e.(*types.HostConnectionLostEvent); ok {
+			lost = e.GetEvent().CreatedTime
+		} else {
+			then = e.GetEvent().CreatedTime
+		}
+	}
+	return then.Sub(lost)
 }
 
 // waitEvents waits until an event of each type has been posted.
@@ -373,17 +394,7 @@ func TestHAFailedPrimaryCostsAnElection(t *testing.T) {
 	if err := s.CrashHost("esx-a-01.lab.local"); err != nil {
 		t.Fatal(err)
 	}
-	evs := waitEvents(t, c, "HostConnectionLostEvent", "DasHostFailedEvent")
-	var lost, failed time.Time
-	for _, e := range evs {
-		switch e.(type) {
-		case *types.HostConnectionLostEvent:
-			lost = e.GetEvent().CreatedTime
-		case *types.DasHostFailedEvent:
-			failed = e.GetEvent().CreatedTime
-		}
-	}
-	if gap := failed.Sub(lost); gap < 100*time.Millisecond+election {
+	if gap := sinceLost(t, c, "DasHostFailedEvent"); gap < 100*time.Millisecond+election {
 		t.Errorf("the failed primary was declared %s after it was lost; want detection 100ms + election %s", gap, election)
 	}
 	if st := states(); st["esx-a-01.lab.local"] != "hostDown" || st["esx-a-02.lab.local"] != "master" || st["esx-a-03.lab.local"] != "connectedToMaster" {

@@ -167,6 +167,18 @@ func hostPower(ctx *simulator.Context, h *simulator.HostSystem) (string, types.H
 // run on host. It takes each VM's lock and must be called holding none.
 func poweredOnVMs(ctx *simulator.Context, host types.ManagedObjectReference, vms []types.ManagedObjectReference) []string {
 	var on []string
+	for _, ref := range poweredOnRefs(ctx, host, vms) {
+		on = append(on, nameOf(ctx, ref))
+	}
+	slices.Sort(on)
+	return on
+}
+
+// poweredOnRefs returns the VMs of vms that are powered on and run on
+// host, in vms's order. It takes each VM's lock and must be called holding
+// none.
+func poweredOnRefs(ctx *simulator.Context, host types.ManagedObjectReference, vms []types.ManagedObjectReference) []types.ManagedObjectReference {
+	var on []types.ManagedObjectReference
 	for _, ref := range vms {
 		vm, ok := ctx.Map.Get(ref).(*simulator.VirtualMachine)
 		if !ok {
@@ -174,11 +186,10 @@ func poweredOnVMs(ctx *simulator.Context, host types.ManagedObjectReference, vms
 		}
 		ctx.WithLock(vm, func() {
 			if vm.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOn && vm.Runtime.Host != nil && *vm.Runtime.Host == host {
-				on = append(on, vm.Name)
+				on = append(on, ref)
 			}
 		})
 	}
-	slices.Sort(on)
 	return on
 }
 

@@ -74,8 +74,8 @@ func installVCenter(m *simulator.Model) *vcenter {
 		delays:    map[string]time.Duration{},
 		lifecycle: newLifecycle(),
 		ha: haAgent{crashed: map[types.ManagedObjectReference]context.CancelFunc{}, failRestart: map[string]bool{},
-			pending: map[types.ManagedObjectReference]int{}, due: map[types.ManagedObjectReference][]detectedHost{},
-			placed: map[types.ManagedObjectReference]types.ManagedObjectReference{}},
+			pending: map[types.ManagedObjectReference]int{}, cut: map[types.ManagedObjectReference]*netCut{},
+			due: map[types.ManagedObjectReference][]detectedHost{}, placed: map[types.ManagedObjectReference]types.ManagedObjectReference{}},
 	}
 	vc.svc, vc.sctx = m.Service, m.Service.Context
 	vc.feed = newFeed(vc)

@@ -42,6 +42,7 @@ type viewVM struct {
 	name                 string
 	host                 types.ManagedObjectReference
 	on                   bool
+	tools                bool // VMware Tools runs in the guest
 	memMB                int64
 	cpuResMHz, memResMB  int64 // reservations
 	datastores, networks []types.ManagedObjectReference
@@ -86,6 +87,7 @@ func readCluster(ctx *simulator.Context, cl *simulator.ClusterComputeResource) *
 					x.host = *vm.Runtime.Host
 				}
 				x.on = vm.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOn
+				x.tools = vm.Guest != nil && vm.Guest.ToolsRunningStatus == string(types.VirtualMachineToolsRunningStatusGuestToolsRunning)
 				if vm.Config != nil {
 					x.memMB = int64(vm.Config.Hardware.MemoryMB)
 					x.cpuResMHz, x.memResMB = reservation(vm.Config.CpuAllocation), reservation(vm.Config.MemoryAllocation)

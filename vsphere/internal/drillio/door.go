@@ -1,6 +1,7 @@
 package drillio
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -28,6 +29,13 @@ type SimInfo struct {
 	API           int    `json:"api"`
 	HADetectDelay string `json:"ha_detect_delay"`
 	HABootTime    string `json:"ha_boot_time"`
+	// HAIsolationDelay is how long a secondary whose network is cut takes
+	// to declare itself isolated (vSphere's 30 s, scaled like the
+	// detection delay: "30s" with it at 15 s); Faults the door's
+	// operations ("crash", "recover", "isolate", "partition",
+	// "restore-network").
+	HAIsolationDelay string   `json:"ha_isolation_delay"`
+	Faults           []string `json:"faults"`
 }
 
 // SimulatorInfo asks the server for vtui's simulator's fault door, as the
@@ -44,11 +52,28 @@ func SimulatorInfo(ctx context.Context, c *conn.Conn) (SimInfo, error) {
 
 // Door calls the fault door of vtui's simulator with the session's cookie.
 func Door(ctx context.Context, c *conn.Conn, method, path string, out any) error {
+	return DoorWith(ctx, c, method, path, nil, out)
+}
+
+// DoorWith calls the fault door as Door does, sending in as its JSON body
+// unless in is nil.
+func DoorWith(ctx context.Context, c *conn.Conn, method, path string, in, out any) error {
 	base := conn.SOAP(c).URL()
 	u := url.URL{Scheme: base.Scheme, Host: base.Host, Path: doorPath + path}
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), nil)
+	var send io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return fmt.Errorf("encode the fault door's request: %w", err)
+		}
+		send = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), send)
 	if err != nil {
 		return err
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	for _, ck := range conn.SOAP(c).Client.Jar.Cookies(base) {
 		if ck.Name == soap.SessionCookieName {
