@@ -21,8 +21,11 @@
 //     rules may be broken and there is no vMotion compatibility check, so
 //     it does not reuse placement's migration prechecks. Analyze is a
 //     plain function; Gather reads the VMs' reservations from vCenter.
-//   - ha/drill runs failover drills against vCenter: a strict YAML plan,
-//     preflight gates, the drill lock, a baseline, injection, observation
-//     through property updates and events, verification, a journaled
+//   - ha/drill runs failover drills against vCenter (host failures,
+//     isolations, partitions, evacuations): a strict YAML plan, preflight
+//     gates and a prediction of each protected VM's outcome (by the
+//     capacity what-if and the cluster's isolation settings), the drill
+//     lock, a baseline, injection, observation through property updates
+//     and events, verification against the prediction, a journaled
 //     rollback, and reports.
 package ha

@@ -260,7 +260,7 @@ func contractRows(t *testing.T) []contractRow {
 			`this file is for cluster "cluster-b", not "cluster-a"`},
 		{"vtui cluster capacity", []string{"cluster", "capacity", "cluster-a", "--failures", "4", sim}, nil, exitUsage, "--failures 4: want 1 to 3"},
 		{"vtui drill", []string{"drill", "bogus"}, nil, exitUsage, `unknown command "bogus" for "vtui drill"`},
-		{"vtui drill validate", []string{"drill", "validate", badPlan}, nil, exitUsage, badPlan + `:3:11: scenario: "host-crash" is not one of host-failure, evacuation`},
+		{"vtui drill validate", []string{"drill", "validate", badPlan}, nil, exitUsage, badPlan + `:3:11: scenario: "host-crash" is not one of host-failure, isolation, partition, evacuation`},
 		{"vtui drill validate", []string{"drill", "validate", filepath.Join(dir, "absent.yaml")}, nil, exitUsage, "read the drill plan"},
 		{"vtui drill validate", []string{"drill", "validate", okPlan}, nil, exitOK, ""},
 		{"vtui drill validate", []string{"drill", "validate", okPlan}, configtest.Env{"GOVC_URL": "http://vc/sdk"}, exitOK, ""}, // it does not connect

@@ -24,15 +24,17 @@ func newDrillCmd(a *app) *cobra.Command {
 		Short: "Run failover drills: fail a host, prove no VM is lost, roll back, report",
 		Long: `Run scripted, repeatable failover drills against a cluster.
 
-A drill plan (YAML) names a cluster, a scenario (host-failure or
-evacuation), the hosts to fail, the VMs to protect, and what must hold: the
-recovery time objective (rto) and how many protected VMs may be lost (0).
-vtui checks every precondition first and refuses rather than degrade, takes
-a lock on the cluster that other vtui processes see, records a baseline,
-fails the hosts, follows vCenter's property updates and events, verifies
-that every protected VM runs again exactly once on a surviving host within
-the RTO, rolls back to the baseline and proves it, and writes JSON, JUnit
-and Markdown reports.
+A drill plan (YAML) names a cluster, a scenario (host-failure, isolation,
+partition or evacuation), the hosts to fail, the VMs to protect, and what
+must hold: the recovery time objective (rto) and how many protected VMs may
+be lost (0). vtui checks every precondition first and refuses rather than
+degrade, predicts each protected VM's outcome from the cluster's settings
+(restarts where, keeps running), takes a lock on the cluster that other
+vtui processes see, records a baseline, fails the hosts (or cuts their
+network), follows vCenter's property updates and events, verifies that
+every protected VM did as predicted (ran again exactly once on a surviving
+host within the RTO, or kept running), rolls back to the baseline and
+proves it, and writes JSON, JUnit and Markdown reports.
 
 Each step is written to a journal before it acts. If vtui is interrupted
 (Ctrl-C, SIGTERM) it stops injecting and rolls back; if it is killed, vtui

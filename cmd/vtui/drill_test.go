@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/vtui/vtui/cmd/internal/config/configtest"
+	"github.com/vtui/vtui/ha/drill"
 	"github.com/vtui/vtui/vsphere/vspheretest"
 )
 
@@ -108,5 +110,47 @@ func TestADrillJournalsInTheStateDirectory(t *testing.T) {
 	}
 	if files, _ := os.ReadDir(work); len(files) > 0 {
 		t.Errorf("wrote %d files to the working directory; want none", len(files))
+	}
+}
+
+// TestExamplePlansPassOnTheSimulator runs every drill plan of
+// docs/examples as its comment says, vtui --simulator drill run PLAN
+// --yes, and wants it to pass, its predictions held. A plan that names a
+// context runs only there (vtui refuses it with --simulator), so it is
+// not run, and the test says so.
+func TestExamplePlansPassOnTheSimulator(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs drills")
+	}
+	dir, err := filepath.Abs(filepath.Join("..", "..", "docs", "examples"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plans, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	if err != nil || len(plans) == 0 {
+		t.Fatalf("no example plans: %v", err)
+	}
+	ran := 0
+	for _, path := range plans {
+		plan, err := drill.Load(context.Background(), path)
+		if err != nil {
+			t.Errorf("%v", err)
+			continue
+		}
+		if plan.Context != "" {
+			t.Logf("%s: not run: it runs on its context %s only", path, plan.Context)
+			continue
+		}
+		ran++
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			t.Chdir(t.TempDir())
+			r := runTest(t, []string{"--simulator", "drill", "run", path, "--yes", "--journal", "drill.journal"}, nil)
+			if r.code != exitOK || !strings.Contains(r.stdout, "PASS") {
+				t.Fatalf("vtui --simulator drill run %s --yes: exit %d; want 0, a pass\nstdout:\n%s\nstderr:\n%s", path, r.code, r.stdout, r.stderr)
+			}
+		})
+	}
+	if ran < 4 {
+		t.Errorf("ran %d example plans; want host-failure, multi-host-failure, isolation and partition at least", ran)
 	}
 }

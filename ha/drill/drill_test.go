@@ -547,7 +547,10 @@ func TestDrillChildProcess(t *testing.T) {
 	(&Runner{Client: c, Plan: plan, Journal: j}).Run(context.Background())
 }
 
-func TestSimCrashIsRefusedAgainstPlainVcsim(t *testing.T) {
+// TestSimMethodsAreRefusedAgainstPlainVcsim: sim-crash and sim-network
+// (an isolation, a partition) are refused against a server without the
+// fault door, changing nothing.
+func TestSimMethodsAreRefusedAgainstPlainVcsim(t *testing.T) {
 	simulator.Test(func(ctx context.Context, vc *vim25.Client) {
 		pass, _ := simulator.DefaultLogin.Password()
 		c, err := vsphere.Connect(ctx, vsphere.Config{URL: vc.URL().Host, Username: simulator.DefaultLogin.Username(), Password: pass, Insecure: true})
@@ -559,15 +562,17 @@ func TestSimCrashIsRefusedAgainstPlainVcsim(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		plan := mustParse(t, strings.NewReplacer("cluster-a", inv.Clusters[0].Name, "esx-a-01.lab.local", inv.FilterHosts(vsphere.Filter{Cluster: inv.Clusters[0].Name})[0].Name).Replace(crashPlan))
-		before := clusterState(t, c)
-		rep := (&Runner{Client: c, Plan: plan}).Run(ctx)
-		i := slices.IndexFunc(rep.Preflight, func(ch gate.Check) bool { return ch.Name == "method" })
-		if rep.Result != ResultError || rep.HA != HAReal || i < 0 || rep.Preflight[i].Status != gate.CheckFail ||
-			!strings.Contains(rep.Preflight[i].Reason, "sim-crash works only against vtui's simulator") {
-			t.Fatalf("want the method check to refuse sim-crash; got:\n%s", describe(rep))
+		for _, text := range []string{crashPlan, isolationPlan, strings.Replace(isolationPlan, "scenario: isolation", "scenario: partition", 1)} {
+			plan := mustParse(t, strings.NewReplacer("cluster-a", inv.Clusters[0].Name, "esx-a-01.lab.local", inv.FilterHosts(vsphere.Filter{Cluster: inv.Clusters[0].Name})[0].Name).Replace(text))
+			before := clusterState(t, c)
+			rep := (&Runner{Client: c, Plan: plan}).Run(ctx)
+			i := slices.IndexFunc(rep.Preflight, func(ch gate.Check) bool { return ch.Name == "method" })
+			if rep.Result != ResultError || rep.HA != HAReal || i < 0 || rep.Preflight[i].Status != gate.CheckFail ||
+				!strings.Contains(rep.Preflight[i].Reason, string(plan.Inject.Method)+" works only against vtui's simulator") {
+				t.Fatalf("want the method check to refuse %s; got:\n%s", plan.Inject.Method, describe(rep))
+			}
+			sameMaps(t, "after a refused drill", clusterState(t, c), before)
 		}
-		sameMaps(t, "after a refused drill", clusterState(t, c), before)
 	})
 }
 

@@ -11,8 +11,11 @@ type DryRun struct {
 	Preflight []gate.Check `json:"preflight" yaml:"preflight"`
 	Targets   []string     `json:"targets" yaml:"targets"`
 	Protected []string     `json:"protected" yaml:"protected"`
-	Seed      int64        `json:"seed,omitempty" yaml:"seed,omitempty"`
-	HA        HA           `json:"ha" yaml:"ha"`
+	// Predictions are the outcome the preflight predicts for each
+	// protected VM.
+	Predictions []Prediction `json:"predictions" yaml:"predictions"`
+	Seed        int64        `json:"seed,omitempty" yaml:"seed,omitempty"`
+	HA          HA           `json:"ha" yaml:"ha"`
 	// Commands are those of method command, as they will run.
 	Commands []PlannedCommand `json:"commands,omitempty" yaml:"commands,omitempty"`
 }
@@ -20,12 +23,15 @@ type DryRun struct {
 // DryRun is the dry run of plan this preflight makes; Targets and
 // Protected are the names, [] when there are none.
 func (p *Preflight) DryRun(plan Plan) DryRun {
-	d := DryRun{Plan: plan, OK: p.OK(), Preflight: p.Checks, Targets: []string{}, Protected: []string{}, Seed: p.Seed, HA: p.HA, Commands: p.Commands}
+	d := DryRun{Plan: plan, OK: p.OK(), Preflight: p.Checks, Targets: []string{}, Protected: []string{}, Predictions: p.Predictions, Seed: p.Seed, HA: p.HA, Commands: p.Commands}
 	for _, h := range p.Targets {
 		d.Targets = append(d.Targets, h.Name)
 	}
 	for _, v := range p.Protected {
 		d.Protected = append(d.Protected, v.Name)
+	}
+	if d.Predictions == nil {
+		d.Predictions = []Prediction{}
 	}
 	return d
 }

@@ -18,7 +18,20 @@ const (
 	// ScenarioEvacuation puts hosts into maintenance mode; their VMs must
 	// move off without stopping.
 	ScenarioEvacuation Scenario = "evacuation"
+	// ScenarioIsolation cuts each target's management network while its
+	// datastores keep their heartbeats: HA declares it isolated, not
+	// failed, and its VMs keep running or are powered off and restarted
+	// elsewhere, as the isolation response says (see Predict).
+	ScenarioIsolation Scenario = "isolation"
+	// ScenarioPartition cuts the targets off from the cluster's other
+	// hosts, together: a minority partition, whose VMs keep running and
+	// are not restarted.
+	ScenarioPartition Scenario = "partition"
 )
+
+// cutsNetwork says the scenario cuts the targets' network, rather than
+// failing or emptying them: their VMs may keep running there.
+func (s Scenario) cutsNetwork() bool { return s == ScenarioIsolation || s == ScenarioPartition }
 
 // Method is how a drill fails its targets.
 type Method string
@@ -28,8 +41,18 @@ const (
 	// MethodSimCrash crashes a host of vtui's simulator through its fault
 	// door; against anything else it is refused.
 	MethodSimCrash Method = "sim-crash"
-	// MethodCommand runs the plan's command, such as an IPMI or Redfish
-	// power-off. A clean shutdown does not trigger HA.
+	// MethodSimNetwork cuts the management network of the targets of
+	// vtui's simulator through its fault door, as the scenario says: each
+	// target alone (isolation) or the targets together, apart from the
+	// cluster's other hosts (partition); their datastores keep their
+	// heartbeats. The rollback restores the network. Against anything
+	// else it is refused, as sim-crash is.
+	MethodSimNetwork Method = "sim-network"
+	// MethodCommand runs the plan's command for each target: for a host
+	// failure a hard power-off, such as IPMI or Redfish (a clean shutdown
+	// does not trigger HA); for an isolation or a partition, whatever cuts
+	// the host's management network and nothing else (a switch port, a
+	// firewall rule), its storage left up.
 	MethodCommand Method = "command"
 	// MethodEvacuate enters maintenance mode with evacuation.
 	MethodEvacuate Method = "evacuate"
@@ -56,12 +79,12 @@ const (
 
 // UnmarshalText accepts only a scenario vtui knows.
 func (s *Scenario) UnmarshalText(b []byte) error {
-	return oneOf(s, b, ScenarioHostFailure, ScenarioEvacuation)
+	return oneOf(s, b, ScenarioHostFailure, ScenarioIsolation, ScenarioPartition, ScenarioEvacuation)
 }
 
 // UnmarshalText accepts only a method vtui knows.
 func (m *Method) UnmarshalText(b []byte) error {
-	return oneOf(m, b, MethodSimCrash, MethodCommand, MethodEvacuate)
+	return oneOf(m, b, MethodSimCrash, MethodSimNetwork, MethodCommand, MethodEvacuate)
 }
 
 // UnmarshalText accepts only a rollback policy vtui knows.

@@ -87,6 +87,8 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 			tc.Failure = &junitProblem{Message: fmt.Sprintf("recovered in %.1fs, beyond the RTO of %s", v.RecoverySeconds, r.Plan.Expect.RTO), Text: vmLine(v)}
 		case v.PowerOns > 1:
 			tc.Failure = &junitProblem{Message: fmt.Sprintf("powered on %d times", v.PowerOns), Text: vmLine(v)}
+		case v.Outcome != v.Expected:
+			tc.Failure = &junitProblem{Message: "not as the preflight predicted: " + mismatch(v), Text: vmLine(v)}
 		}
 		s.Cases = append(s.Cases, tc)
 	}

@@ -13,8 +13,11 @@ import (
 // it. It is not safe for concurrent use; feed it from one goroutine.
 type Live struct {
 	targets map[string]bool // target host names
-	vms     map[string]*LiveVM
-	t0      time.Time
+	// cut says the targets' network is cut: a VM may run on there, seen
+	// through a host that does not answer.
+	cut bool
+	vms map[string]*LiveVM
+	t0  time.Time
 }
 
 // LiveVM is a protected VM as the timeline has shown it so far.
@@ -32,7 +35,7 @@ type LiveVM struct {
 
 // NewLive follows the protected VMs and the targets the preflight found.
 func NewLive(pre *Preflight) *Live {
-	l := &Live{targets: map[string]bool{}, vms: map[string]*LiveVM{}}
+	l := &Live{targets: map[string]bool{}, vms: map[string]*LiveVM{}, cut: pre.Scenario.cutsNetwork()}
 	for _, h := range pre.Targets {
 		l.targets[h.Name] = true
 	}
@@ -68,8 +71,12 @@ func (l *Live) Add(m Moment) {
 		return
 	}
 	// As the tracker judges it: running means powered on, connected, and
-	// not on a failed host.
+	// not on a failed host; or, on a host whose network is cut, still
+	// powered on where it was.
 	running := v.power == "poweredOn" && v.conn == "connected" && !l.targets[v.Host]
+	if l.cut && v.Host == v.From {
+		running = v.power == "poweredOn"
+	}
 	switch {
 	case !running && (!v.Down || v.Back):
 		v.Down, v.DownAt, v.Back = true, m.At, false

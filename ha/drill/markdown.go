@@ -47,7 +47,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		{"Targets", strings.Join(r.Targets, ", ")},
 		{"HA", string(r.HA)},
 		{"RTO", fmt.Sprintf("%s (expected at most %s)", r.RTO(), r.Plan.Expect.RTO)},
-		{"Protected VMs", fmt.Sprintf("%d: %d lost (at most %d expected), %d duplicated", protected, r.Lost, r.Plan.Expect.Lost, r.Duplicated)},
+		{"Protected VMs", fmt.Sprintf("%d: %d lost (at most %d expected), %d duplicated, %d not as predicted", protected, r.Lost, r.Plan.Expect.Lost, r.Duplicated, r.Unexpected)},
 		{"Rollback", rollback},
 		{"Started", r.Started.Format("2006-01-02 15:04:05 MST")},
 		{"Wall time", fmt.Sprintf("%.1f s", r.Seconds)},

@@ -21,10 +21,18 @@ type Plan struct {
 	// Context, if set, is the vtui context the drill runs on; a command
 	// line that names another vCenter as well, or a terminal UI on
 	// another, is refused, not obeyed (CheckContext).
-	Context  string   `json:"context,omitempty" yaml:"context,omitempty"`
-	Cluster  string   `json:"cluster" yaml:"cluster" strict:"required"`
+	Context string `json:"context,omitempty" yaml:"context,omitempty"`
+	Cluster string `json:"cluster" yaml:"cluster" strict:"required"`
+	// Scenario is what the drill rehearses, and Inject.Method how:
+	// host-failure (sim-crash, command: a hard power-off), isolation and
+	// partition (sim-network, command: a cut of the management network
+	// alone), evacuation (evacuate). The preflight predicts each
+	// protected VM's outcome from the cluster's settings (Predict), and
+	// the drill fails when the run does otherwise.
 	Scenario Scenario `json:"scenario" yaml:"scenario" strict:"required"`
-	Targets  Targets  `json:"targets" yaml:"targets" strict:"required"`
+	// Targets are the hosts failed, isolated (each alone), partitioned
+	// (together, from the cluster's other hosts) or evacuated.
+	Targets Targets `json:"targets" yaml:"targets" strict:"required"`
 	// Protect are VM name globs; empty means every VM powered on on the
 	// targets when the drill starts.
 	Protect       []string `json:"protect,omitempty" yaml:"protect,omitempty"`
@@ -189,21 +197,33 @@ func (t *Targets) check(doc *strictyaml.Document) error {
 	return nil
 }
 
-// checkInject fits the injection to the scenario.
+// checkInject fits the injection to the scenario: sim-crash and command
+// fail hosts (host-failure), sim-network and command cut their network
+// (isolation, partition), evacuate empties them (evacuation).
 func (p *Plan) checkInject(doc *strictyaml.Document) error {
 	in := &p.Inject
-	if in.Method == "" {
-		if p.Scenario != ScenarioEvacuation {
-			return doc.Errorf([]string{"inject", "method"},
-				"say how to fail the host: sim-crash (vtui's simulator) or command (a hard power-off of a real host)")
-		}
-		in.Method = MethodEvacuate
+	wrong := func(format string, args ...any) error {
+		return doc.Errorf([]string{"inject", "method"}, format, args...)
 	}
 	switch {
+	case in.Method == "" && p.Scenario == ScenarioEvacuation:
+		in.Method = MethodEvacuate
+	case in.Method == "" && p.Scenario == ScenarioHostFailure:
+		return wrong("say how to fail the host: sim-crash (vtui's simulator) or command (a hard power-off of a real host)")
+	case in.Method == "":
+		return wrong("say how to cut the hosts' network: sim-network (vtui's simulator) or command (one that cuts a real host's management network and leaves its storage up)")
 	case p.Scenario == ScenarioHostFailure && in.Method == MethodEvacuate:
-		return doc.Errorf([]string{"inject", "method"}, "evacuate is a planned maintenance, not a host failure: use scenario: evacuation, or method sim-crash or command")
+		return wrong("evacuate is a planned maintenance, not a host failure: use scenario: evacuation, or method sim-crash or command")
+	case p.Scenario == ScenarioHostFailure && in.Method == MethodSimNetwork:
+		return wrong("sim-network cuts a host's network, which HA does not count as a failure while its datastores answer: use scenario: isolation or partition, or method sim-crash to fail the host")
+	case p.Scenario.cutsNetwork() && in.Method == MethodSimCrash:
+		return wrong("sim-crash fails the host, which is scenario: host-failure; scenario %s cuts the network and leaves the host running: use method sim-network (vtui's simulator) or command", p.Scenario)
+	case p.Scenario.cutsNetwork() && in.Method == MethodEvacuate:
+		return wrong("evacuate is a planned maintenance; scenario %s cuts the network: use method sim-network (vtui's simulator) or command", p.Scenario)
 	case p.Scenario == ScenarioEvacuation && in.Method != MethodEvacuate:
-		return doc.Errorf([]string{"inject", "method"}, "%s fails a host; an evacuation scenario uses method evacuate", in.Method)
+		return wrong("%s fails a host; an evacuation scenario uses method evacuate", in.Method)
+	case in.Method == MethodCommand && in.Command.IsZero() && p.Scenario.cutsNetwork():
+		return doc.Errorf([]string{"inject", "command"}, "method command needs the command that cuts the host's management network (and nothing else: its storage stays up), with a recover command that restores it")
 	case in.Method == MethodCommand && in.Command.IsZero():
 		return doc.Errorf([]string{"inject", "command"}, `method command needs the command that powers the host off hard, e.g. [ipmitool, -H, "{{.Host}}-ipmi", chassis, power, "off"]`)
 	case in.Method != MethodCommand && (!in.Command.IsZero() || !in.Recover.IsZero()):

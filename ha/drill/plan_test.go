@@ -66,7 +66,7 @@ func TestPlanErrorsNameTheLineAndKey(t *testing.T) {
 		key, msg            string
 	}{
 		{"unknown key", "scenario: host-failure", "scenario: host-failure\nscenarioo: x", 4, "scenarioo", "unknown key"},
-		{"bad scenario", "host-failure", "host-crash", 3, "scenario", `"host-crash" is not one of host-failure, evacuation`},
+		{"bad scenario", "host-failure", "host-crash", 3, "scenario", `"host-crash" is not one of host-failure, isolation, partition, evacuation`},
 		{"missing cluster", "cluster: cluster-a\n", "", 1, "", `missing key "cluster"`},
 		{"missing expect", "expect:\n  rto: 5m\n", "", 1, "", `missing key "expect"`},
 		{"bad duration", "rto: 5m", "rto: 5 minutes", 7, "expect.rto", "is not a duration"},
@@ -88,6 +88,11 @@ func TestPlanErrorsNameTheLineAndKey(t *testing.T) {
 		{"negative lost", "rto: 5m", "rto: 5m\n  lost: -1", 8, "expect.lost", "0 or more"},
 		{"no method", "  method: sim-crash\n", "", 8, "inject.method", "say how to fail the host"},
 		{"evacuate fails nothing", "method: sim-crash", "method: evacuate", 9, "inject.method", "scenario: evacuation"},
+		{"sim-network fails nothing", "method: sim-crash", "method: sim-network", 9, "inject.method", "which HA does not count as a failure while its datastores answer: use scenario: isolation or partition"},
+		{"sim-crash isolates nothing", "scenario: host-failure", "scenario: isolation", 9, "inject.method", "sim-crash fails the host, which is scenario: host-failure; scenario isolation cuts the network"},
+		{"evacuate partitions nothing", "host-failure\ntargets:\n  hosts: [esx-a-01]\nexpect:\n  rto: 5m\ninject:\n  method: sim-crash", "partition\ntargets:\n  hosts: [esx-a-01]\nexpect:\n  rto: 5m\ninject:\n  method: evacuate", 9, "inject.method", "scenario partition cuts the network: use method sim-network"},
+		{"no method for a partition", "host-failure\ntargets:\n  hosts: [esx-a-01]\nexpect:\n  rto: 5m\ninject:\n  method: sim-crash", "partition\ntargets:\n  hosts: [esx-a-01]\nexpect:\n  rto: 5m\ninject: {}", 8, "inject.method", "say how to cut the hosts' network: sim-network"},
+		{"command that cuts nothing", "host-failure\ntargets:\n  hosts: [esx-a-01]\nexpect:\n  rto: 5m\ninject:\n  method: sim-crash", "isolation\ntargets:\n  hosts: [esx-a-01]\nexpect:\n  rto: 5m\ninject:\n  method: command", 8, "inject.command", "the command that cuts the host's management network"},
 		{"command without command", "method: sim-crash", "method: command", 8, "inject.command", "needs the command"},
 		{"bad template", "method: sim-crash", "method: command\n  command: 'off {{.Hots}}'", 10, "inject.command", "{{.Host}} and {{.Cluster}} only"},
 		{"timeout below rto", "rto: 5m", "rto: 5m\ntimeout: 1m", 8, "timeout", "shorter than expect.rto"},

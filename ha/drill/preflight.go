@@ -40,6 +40,8 @@ type Preflight struct {
 	Checks []gate.Check
 	// HA is real, or simulated when the server is vtui's simulator.
 	HA HA
+	// Scenario is the plan's.
+	Scenario Scenario
 	// Seed is the seed random targets were picked with.
 	Seed int64
 
@@ -49,9 +51,17 @@ type Preflight struct {
 	// Unprotected are the other powered-on VMs of the targets: reported,
 	// never failing the drill.
 	Unprotected []vsphere.VM
-	// WhatIf is the capacity what-if of the targets failing: where HA
-	// should restart each VM.
+	// WhatIf is the capacity what-if of the targets failing (or, in an
+	// isolation, of the VMs their isolation response powers off): where
+	// HA should restart each VM.
 	WhatIf capacity.Scenario
+	// Predictions are the outcome predicted for each protected VM, in
+	// the order of Protected; verify holds the run to them.
+	Predictions []Prediction
+	// Watch is how long after the injection the drill watches the VMs
+	// predicted to keep running on a target: HA's time to act on them
+	// (HATiming), twice over. Zero when no such VM is predicted.
+	Watch time.Duration
 	// DRSEvacuates says DRS, not vtui, empties the targets of an
 	// evacuation (fully automated and not pinned).
 	DRSEvacuates bool
@@ -62,6 +72,7 @@ type Preflight struct {
 	inv    *vsphere.Inventory
 	config *vsphere.ClusterConfig
 	notSim error // why the server is not vtui's simulator
+	sim    drillkit.SimInfo
 }
 
 // OK reports whether every check passed.
@@ -106,7 +117,7 @@ func (r *Runner) Preflight(ctx context.Context) (*Preflight, error) {
 	if err != nil {
 		return nil, fmt.Errorf("preflight: read the inventory: %w", err)
 	}
-	p := &Preflight{HA: HAReal, inv: inv}
+	p := &Preflight{HA: HAReal, Scenario: plan.Scenario, inv: inv}
 	add := func(ch gate.Check) { p.Checks = append(p.Checks, ch) }
 
 	switch pol := c.Policy(); {
@@ -127,7 +138,7 @@ func (r *Runner) Preflight(ctx context.Context) (*Preflight, error) {
 	if p.config, err = c.ClusterConfig(ctx, inv, cl.Ref); err != nil {
 		return nil, fmt.Errorf("preflight: %w", err)
 	}
-	if _, p.notSim = drillkit.SimulatorInfo(ctx, c); p.notSim == nil {
+	if p.sim, p.notSim = drillkit.SimulatorInfo(ctx, c); p.notSim == nil {
 		p.HA = HASimulated
 	} else if !errors.Is(p.notSim, drillkit.ErrNotSimulator) {
 		return nil, fmt.Errorf("preflight: %w", p.notSim)
@@ -143,11 +154,12 @@ func (r *Runner) Preflight(ctx context.Context) (*Preflight, error) {
 		return p, nil
 	}
 	add(p.protect(plan, vms))
-	add(p.checkHA(plan))
 	in, gathered := capacity.Gather(ctx, c, p.inv, p.config)
+	predicted := p.predict(plan, in, gathered)
+	add(p.checkHA(plan))
 	add(p.checkAdmission(plan, in, gathered))
 	add(p.checkOtherHosts(hosts))
-	add(p.checkCapacity(ctx, c, plan, in, gathered))
+	add(p.checkCapacity(ctx, c, plan, predicted))
 	add(r.checkLock(ctx, cl))
 	add(p.checkMethod(plan))
 	return p, nil
@@ -275,19 +287,57 @@ func targetNames(hosts []vsphere.Host) string {
 	return strings.Join(names, ", ")
 }
 
-// checkHA requires HA with host monitoring for a host failure: without
-// it, nothing restarts the VMs.
+// predict predicts each protected VM's outcome (Predictions) and how
+// long the drill must watch those that keep running on a target (Watch).
+// It returns why it could not: what Gather could not read, or the
+// what-if's error.
+func (p *Preflight) predict(plan Plan, in capacity.Input, gathered error) error {
+	if gathered != nil {
+		return fmt.Errorf("could not read the VMs' reservations: %w", gathered)
+	}
+	var err error
+	if p.Predictions, p.WhatIf, err = predict(plan.Scenario, in, p.Targets, p.Protected); err != nil {
+		return err
+	}
+	onTarget := map[string]bool{}
+	for _, v := range p.Protected {
+		onTarget[v.Name] = slices.ContainsFunc(p.Targets, func(h vsphere.Host) bool { return h.Ref == v.HostRef })
+	}
+	if slices.ContainsFunc(p.Predictions, func(pr Prediction) bool { return pr.Outcome == OutcomeKeepsRunning && onTarget[pr.VM] }) {
+		p.Watch = 2 * p.Timing().Acts(plan.Scenario)
+	}
+	return nil
+}
+
+// checkHA requires HA: with host monitoring for a host failure, as
+// without it nothing restarts the VMs; for an isolation or a partition,
+// to watch the hosts at all (host monitoring off suspends the isolation
+// responses, which the prediction says). It says how long the drill
+// watches the VMs predicted to keep running, and refuses a plan whose
+// timeout ends before.
 func (p *Preflight) checkHA(plan Plan) gate.Check {
 	ha := p.config.Spec.HA
 	switch {
 	case plan.Scenario == ScenarioEvacuation:
 		return passed("ha", "not needed: an evacuation moves running VMs")
+	case !ha.Enabled && plan.Scenario.cutsNetwork():
+		return failed("ha", "vSphere HA is disabled on %s, so nothing watches its hosts in a network cut (%s): vtui cluster ha set %s --enabled", p.Cluster.Name, plan.Scenario, p.Cluster.Name)
 	case !ha.Enabled:
 		return failed("ha", "vSphere HA is disabled on %s, so nothing would restart the VMs: vtui cluster ha set %s --enabled", p.Cluster.Name, p.Cluster.Name)
-	case !ha.HostMonitoring:
+	case !ha.HostMonitoring && plan.Scenario == ScenarioHostFailure:
 		return failed("ha", "HA host monitoring is off on %s, so a failed host is not failed over: vtui cluster ha set %s --host-monitoring", p.Cluster.Name, p.Cluster.Name)
+	case p.Watch > plan.Timeout.D():
+		return failed("ha", "HA acts in this %s within %s (%s), and the drill watches the VMs predicted to keep running for twice that, %s: "+
+			"make timeout at least %s", plan.Scenario, p.Watch/2, p.Timing(), p.Watch, p.Watch)
 	}
-	return passed("ha", "enabled, with host monitoring")
+	reason := "enabled, with host monitoring"
+	if !ha.HostMonitoring {
+		reason = "enabled; host monitoring is off, which suspends isolation responses"
+	}
+	if p.Watch > 0 {
+		reason += fmt.Sprintf("; HA acts in this %s within %s (%s): the VMs predicted to keep running are watched for %s", plan.Scenario, p.Watch/2, p.Timing(), p.Watch)
+	}
+	return passed("ha", "%s", reason)
 }
 
 // checkAdmission requires admission control for a host failure: without
@@ -302,6 +352,8 @@ func (p *Preflight) checkAdmission(plan Plan, in capacity.Input, gathered error)
 	switch {
 	case plan.Scenario == ScenarioEvacuation:
 		return p.admitsEvacuation(in, gathered)
+	case plan.Scenario.cutsNetwork() && !slices.ContainsFunc(p.Predictions, func(pr Prediction) bool { return pr.Outcome == OutcomeRestarts }):
+		return passed("admission-control", "not needed: no protected VM is predicted to restart")
 	case ac.Mode == clusterspec.AdmissionDisabled:
 		return failed("admission-control", "admission control is disabled on %s, so no capacity is reserved for restarts: vtui cluster ha set %s --admission-control failures:%d",
 			p.Cluster.Name, p.Cluster.Name, len(p.Targets))
@@ -381,37 +433,38 @@ func (p *Preflight) checkOtherHosts(hosts []vsphere.Host) gate.Check {
 	return passed("hosts", "the %d other hosts are connected and out of maintenance mode", len(hosts)-len(p.Targets))
 }
 
-// checkCapacity asks the what-if, given what Gather read (or why it could
-// not), whether the protected VMs of the targets can restart elsewhere, and for an evacuation vtui carries out, whether
-// each has a host to go to.
-func (p *Preflight) checkCapacity(ctx context.Context, c *vsphere.Client, plan Plan, in capacity.Input, gathered error) gate.Check {
-	if gathered != nil {
-		return failed("capacity", "could not read the VMs' reservations: %v", gathered)
+// checkCapacity requires that the protected VMs predicted to restart can
+// (predicted, the prediction's error), and for an evacuation vtui carries
+// out, that each VM has a host to go to.
+func (p *Preflight) checkCapacity(ctx context.Context, c *vsphere.Client, plan Plan, predicted error) gate.Check {
+	if predicted != nil {
+		return failed("capacity", "%v", predicted)
 	}
-	var err error
-	if plan.Scenario == ScenarioEvacuation {
-		// An evacuation needs room, not HA: ask as if HA were on.
-		in.Config.HA.Enabled, in.Config.HA.HostMonitoring = true, true
-	}
-	names := make([]string, len(p.Targets))
-	for i, h := range p.Targets {
-		names[i] = h.Name
-	}
-	if p.WhatIf, err = capacity.Fail(in, names); err != nil {
-		return failed("capacity", "%v", err)
-	}
+	var stuck []string
 	protected := map[string]bool{}
 	for _, v := range p.Protected {
 		protected[v.Name] = true
 	}
-	var stuck []string
-	for _, s := range p.WhatIf.Stranded {
-		if protected[s.VM] && (plan.Scenario == ScenarioHostFailure || s.Protected) {
-			stuck = append(stuck, s.VM+": "+s.Reason)
+	switch plan.Scenario {
+	case ScenarioEvacuation:
+		for _, s := range p.WhatIf.Stranded {
+			if protected[s.VM] && s.Protected {
+				stuck = append(stuck, s.VM+": "+s.Reason)
+			}
+		}
+	default:
+		for _, pr := range p.Predictions {
+			if pr.Outcome == OutcomeStaysDown {
+				stuck = append(stuck, pr.VM+": "+pr.Why)
+			}
 		}
 	}
 	if len(stuck) > 0 {
-		return failed("capacity", "%d protected VMs would not restart if %s failed: %s", len(stuck), strings.Join(names, ", "), strings.Join(stuck, "; "))
+		verb := "failed"
+		if plan.Scenario == ScenarioIsolation {
+			verb = "were isolated"
+		}
+		return failed("capacity", "%d protected VMs would not restart if %s %s: %s", len(stuck), targetNames(p.Targets), verb, strings.Join(stuck, "; "))
 	}
 	if plan.Scenario == ScenarioEvacuation {
 		p.DRSEvacuates = placement.DRSEvacuates(p.config.Spec.DRS, plan.PinDRS)
@@ -428,6 +481,9 @@ func (p *Preflight) checkCapacity(ctx context.Context, c *vsphere.Client, plan P
 				return failed("capacity", "%v", err)
 			}
 		}
+	}
+	if plan.Scenario == ScenarioPartition {
+		return passed("capacity", "not needed: HA restarts nothing in a partition")
 	}
 	return passed("capacity", "%d VMs would restart elsewhere, %s of memory left unreserved", len(p.WhatIf.Restarts), mb(p.WhatIf.FreeMemoryMB))
 }
@@ -453,15 +509,25 @@ func (r *Runner) checkLock(ctx context.Context, cl vsphere.Cluster) gate.Check {
 	return passed("lock", "no other drill runs on %s", cl.Name)
 }
 
-// checkMethod fits the injection to the server: sim-crash only against
-// vtui's simulator.
+// checkMethod fits the injection to the server: sim-crash and
+// sim-network only against vtui's simulator, sim-network only against one
+// that emulates isolation.
 func (p *Preflight) checkMethod(plan Plan) gate.Check {
 	switch plan.Inject.Method {
-	case MethodSimCrash:
-		if p.HA != HASimulated {
+	case MethodSimCrash, MethodSimNetwork:
+		switch {
+		case p.HA != HASimulated && plan.Inject.Method == MethodSimNetwork:
+			return failed("method", "sim-network works only against vtui's simulator, and this server is not (it has no fault door); "+
+				"for a real vCenter use inject.method command, with a command that cuts the host's management network and leaves its storage up")
+		case p.HA != HASimulated:
 			return failed("method", "%v", p.notSim)
+		case plan.Inject.Method == MethodSimNetwork:
+			if fault, ok := p.simCuts(plan.Scenario); !ok {
+				return failed("method", "this simulator's fault door cannot %s a host and restore its network (it offers %s): run a vtui sim of this vtui's version",
+					fault, strings.Join(p.sim.Faults, ", "))
+			}
 		}
-		return passed("method", "sim-crash through the simulator's fault door")
+		return passed("method", "%s through the simulator's fault door", plan.Inject.Method)
 	case MethodCommand:
 		var runs []string
 		for _, h := range p.Targets {
@@ -488,6 +554,16 @@ func (p *Preflight) checkMethod(plan Plan) gate.Check {
 	return passed("method", "maintenance mode, after vtui moves the VMs by placement")
 }
 
+// simCuts names the simulator's fault that cuts the network as scenario
+// does, and says whether its fault door offers it and its restoration.
+func (p *Preflight) simCuts(s Scenario) (string, bool) {
+	fault := "isolate"
+	if s == ScenarioPartition {
+		fault = "partition"
+	}
+	return fault, slices.Contains(p.sim.Faults, fault) && slices.Contains(p.sim.Faults, "restore-network")
+}
+
 // PlannedCommand is a command of method command that a drill will run.
 type PlannedCommand struct {
 	// What is inject or recover.
@@ -503,5 +579,13 @@ type PlannedCommand struct {
 func (p *Preflight) Injection(m Method) string {
 	verb := map[Method]string{MethodSimCrash: "crash", MethodCommand: "power off (by the plan's command)",
 		MethodEvacuate: "put into maintenance mode"}[m]
+	switch {
+	case p.Scenario == ScenarioIsolation && m == MethodSimNetwork:
+		verb = "isolate (cut the management network of)"
+	case p.Scenario == ScenarioPartition && m == MethodSimNetwork:
+		verb = "partition (cut off from the other hosts, together)"
+	case p.Scenario.cutsNetwork():
+		verb = "cut the network (by the plan's command) of"
+	}
 	return fmt.Sprintf("%s %s of %s, with %d protected VMs", verb, targetNames(p.Targets), p.Cluster.Name, len(p.Protected))
 }

@@ -63,8 +63,12 @@ type Report struct {
 	// Lost counts protected VMs that did not run again on a surviving
 	// host; Duplicated counts VMs powered on more than once, or running
 	// twice (two powered-on VMs with one instance UUID).
-	Lost       int            `json:"lost"`
-	Duplicated int            `json:"duplicated"`
+	Lost       int `json:"lost"`
+	Duplicated int `json:"duplicated"`
+	// Unexpected counts protected VMs that run after the drill, but not
+	// as the preflight predicted: restarted where they were to keep
+	// running, say (each VM's expected and outcome).
+	Unexpected int            `json:"unexpected"`
 	Rollback   RollbackReport `json:"rollback"`
 	// Warnings are what the verdict does not rest on but people must
 	// know: changes others made to the cluster during the drill, which
@@ -115,10 +119,21 @@ type VMResult struct {
 	Protected    bool   `json:"protected"`
 	FromHost     string `json:"from_host"`
 	ToHost       string `json:"to_host"`
-	// Recovered says the VM ran again on a surviving host, and
-	// RecoverySeconds when, since the injection.
+	// Recovered says the VM runs after the drill: again on a surviving
+	// host, RecoverySeconds after the injection; or, predicted to keep
+	// running on a host whose network the drill cut, there, as it was.
 	Recovered       bool    `json:"recovered"`
 	RecoverySeconds float64 `json:"recovery_seconds"`
+	// Expected is the outcome the preflight predicted for a protected
+	// VM, and Outcome what the drill found: one that differs fails the
+	// drill.
+	Expected Outcome `json:"expected,omitempty"`
+	Outcome  Outcome `json:"outcome,omitempty"`
+	// ExpectedHost is where the preflight predicted it runs after the
+	// drill, for a restart or a VM kept running: a restart elsewhere is a
+	// warning, not a failure (real HA counts memory overhead, which the
+	// prediction does not).
+	ExpectedHost string `json:"expected_host,omitempty"`
 	// PowerOns counts its power-ons after the injection: 1 after a
 	// restart, 0 after a vMotion; more is a duplicate.
 	PowerOns int    `json:"power_ons"`
@@ -126,8 +141,9 @@ type VMResult struct {
 }
 
 // Breakdown splits the RTO: seconds from the injection to the first
-// target seen failing, to HA declaring it failed, and to the first and
-// last protected VM running again. Zero where it did not happen.
+// target seen failing (or cut off), to HA declaring one failed (or, in an
+// isolation, isolated: DasHostIsolatedEvent), and to the first and last
+// protected VM running again. Zero where it did not happen.
 type Breakdown struct {
 	DetectedSeconds      float64 `json:"detected_seconds"`
 	DeclaredSeconds      float64 `json:"declared_failed_seconds"`

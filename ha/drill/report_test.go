@@ -44,9 +44,9 @@ func sampleReport(t *testing.T) *Report {
 		},
 		VMs: []VMResult{
 			{Name: "db-01", InstanceUUID: "uuid-db", Protected: true, FromHost: "esx-a-01.lab.local", ToHost: "esx-a-01.lab.local",
-				Note: "HA could not restart it: not enough resources | memory"},
+				Expected: OutcomeRestarts, Outcome: OutcomeStaysDown, Note: "HA could not restart it: not enough resources | memory"},
 			{Name: "web-01", InstanceUUID: "uuid-web", Protected: true, FromHost: "esx-a-01.lab.local", ToHost: "esx-a-02.lab.local",
-				Recovered: true, RecoverySeconds: 16.5, PowerOns: 1},
+				Recovered: true, RecoverySeconds: 16.5, PowerOns: 1, Expected: OutcomeRestarts, Outcome: OutcomeRestarts},
 		},
 		RTOSeconds: 16.5,
 		Breakdown:  Breakdown{DetectedSeconds: 0.02, DeclaredSeconds: 15, FirstRecoverySeconds: 16.5, LastRecoverySeconds: 16.5},
@@ -85,14 +85,14 @@ func TestReportJSONHasTheDocumentedFields(t *testing.T) {
 	if err := json.Unmarshal(b.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"plan", "preflight", "timeline", "vms", "rto_seconds", "lost", "duplicated", "result", "rollback", "ha", "breakdown", "targets"} {
+	for _, k := range []string{"plan", "preflight", "timeline", "vms", "rto_seconds", "lost", "duplicated", "unexpected", "result", "rollback", "ha", "breakdown", "targets"} {
 		if _, ok := got[k]; !ok {
 			t.Errorf("the JSON report has no %q", k)
 		}
 	}
 	var vms []map[string]any
 	_ = json.Unmarshal(got["vms"], &vms)
-	for _, k := range []string{"name", "from_host", "to_host", "recovered", "recovery_seconds"} {
+	for _, k := range []string{"name", "from_host", "to_host", "recovered", "recovery_seconds", "expected", "outcome"} {
 		if _, ok := vms[0][k]; !ok {
 			t.Errorf("a VM of the JSON report has no %q", k)
 		}

@@ -206,8 +206,8 @@ func hostRef(id string) vsphere.Ref { return vsphere.Ref{Type: "HostSystem", Val
 
 func vmRef(id string) vsphere.Ref { return vsphere.Ref{Type: "VirtualMachine", Value: id} }
 
-// recoverHosts brings the failed targets back and waits for them to be
-// connected.
+// recoverHosts brings the failed targets back (or, cut off, restores
+// their network) and waits for them to be connected.
 func (r *restorer) recoverHosts(ctx context.Context) {
 	if len(r.u.injected) == 0 || r.u.method == MethodEvacuate {
 		return
@@ -230,6 +230,10 @@ func (r *restorer) recoverHosts(ctx context.Context) {
 		switch {
 		case r.u.method == MethodSimCrash:
 			if !r.did(g.Do(ctx, gate.RecoverHost(cur), nil), "recovered "+h.Name) {
+				continue
+			}
+		case r.u.method == MethodSimNetwork:
+			if !r.did(g.Do(ctx, gate.RestoreHostNetwork(cur), nil), "restored the network of "+h.Name) {
 				continue
 			}
 		case r.u.plan.Inject.Recover.IsZero():

@@ -246,6 +246,8 @@ func (d *drill) inject(ctx context.Context) error {
 				return interrupted(ctx, fmt.Errorf("inject: %s", failure(res)))
 			}
 		}
+	case MethodSimNetwork:
+		return d.cutNetwork(ctx)
 	case MethodCommand:
 		note := func(format string, args ...any) { d.track.step("inject: "+format, args...) }
 		for _, h := range d.pre.Targets {
@@ -255,6 +257,26 @@ func (d *drill) inject(ctx context.Context) error {
 		}
 	case MethodEvacuate:
 		return d.evacuate(ctx)
+	}
+	return nil
+}
+
+// cutNetwork cuts the targets' management network through the
+// simulator's fault door: each alone (isolation), or together, apart from
+// the cluster's other hosts (partition).
+func (d *drill) cutNetwork(ctx context.Context) error {
+	actions := []gate.Action{gate.PartitionHosts(d.pre.Targets)}
+	if d.Plan.Scenario == ScenarioIsolation {
+		actions = actions[:0]
+		for _, h := range d.pre.Targets {
+			actions = append(actions, gate.IsolateHost(h))
+		}
+	}
+	for _, a := range actions {
+		d.track.step("inject: %s through the simulator's fault door", a)
+		if res := d.gate.Do(ctx, a, nil); !done(res) {
+			return interrupted(ctx, fmt.Errorf("inject: %s", failure(res)))
+		}
 	}
 	return nil
 }

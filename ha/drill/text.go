@@ -25,13 +25,17 @@ func (p Plan) Describe() string {
 	if p.Targets.Count == 1 {
 		targets = strings.Replace(strings.Replace(targets, "the 1 hosts", "the host", 1), "1 hosts", "1 host", 1)
 	}
-	return fmt.Sprintf("drill %q on %s: %s of %s by %s; expects every protected VM back within %s, at most %d lost; rollback %s",
-		p.Name, p.Cluster, p.Scenario, targets, p.Inject.Method, p.Expect.RTO, p.Expect.Lost, p.Rollback)
+	expects := "every protected VM back within " + p.Expect.RTO.String()
+	if p.Scenario.cutsNetwork() {
+		expects = "every protected VM to do as predicted, any restarted within " + p.Expect.RTO.String()
+	}
+	return fmt.Sprintf("drill %q on %s: %s of %s by %s; expects %s, at most %d lost; rollback %s",
+		p.Name, p.Cluster, p.Scenario, targets, p.Inject.Method, expects, p.Expect.Lost, p.Rollback)
 }
 
 // WriteText writes the preflight of plan for people: the plan's
-// description, a line per check, the protected VMs and where HA should
-// restart each.
+// description, a line per check, the protected VMs and the outcome
+// predicted for each.
 func (p *Preflight) WriteText(w io.Writer, plan Plan) {
 	fmt.Fprintf(w, "%s\n", plan.Describe())
 	for _, c := range p.Checks {
@@ -44,8 +48,8 @@ func (p *Preflight) WriteText(w io.Writer, plan Plan) {
 		}
 		fmt.Fprintf(w, "protected: %s\n", strings.Join(names, ", "))
 	}
-	for _, r := range p.WhatIf.Restarts {
-		fmt.Fprintf(w, "  expected: %s restarts on %s\n", r.VM, r.To)
+	for _, pr := range p.Predictions {
+		fmt.Fprintf(w, "  expected: %s\n", pr)
 	}
 }
 
@@ -74,8 +78,8 @@ func (r *Report) WriteText(w io.Writer) {
 		fmt.Fprintf(w, "  %s\n", why)
 	}
 	if !r.Injected.IsZero() {
-		fmt.Fprintf(w, "rto %s (expected at most %s); %d protected VMs, %d lost, %d duplicated; HA %s\n",
-			r.RTO(), r.Plan.Expect.RTO, protected, r.Lost, r.Duplicated, r.HA)
+		fmt.Fprintf(w, "rto %s (expected at most %s); %d protected VMs, %d lost, %d duplicated, %d not as predicted; HA %s\n",
+			r.RTO(), r.Plan.Expect.RTO, protected, r.Lost, r.Duplicated, r.Unexpected, r.HA)
 	}
 	r.Rollback.WriteText(w)
 }

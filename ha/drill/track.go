@@ -1,6 +1,7 @@
 package drill
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -22,9 +23,23 @@ type tracker struct {
 	vms      map[vsphere.Ref]*vmTrack
 	hosts    map[vsphere.Ref]*hostTrack
 	moments  []Moment
-	// detected is when a target was first seen failing (not connected),
-	// declared when HA declared one failed (DasHostFailedEvent).
+	// detected is when a target was first seen failing or cut off (not
+	// connected), declared when HA declared one failed or isolated
+	// (DasHostFailedEvent, DasHostIsolatedEvent). seenDown is when each
+	// target (by ID) was first seen so.
 	detected, declared time.Time
+	seenDown           map[string]time.Time
+	// cutOff says the targets' network is cut, not the hosts failed: a
+	// VM of a target may keep running there, seen through a host that
+	// does not answer. watch is how long after t0 the VMs predicted to
+	// keep running on a target are watched (Preflight.Watch), until
+	// watchEnd; undetectedEnd says the detect timeout passed, so the VMs
+	// of a target not seen down are no longer waited for.
+	cutOff        bool
+	detects       bool // the targets go down (not an evacuation)
+	watch         time.Duration
+	watchEnd      time.Time
+	undetectedEnd bool
 	// maxRestarts is the cluster's das.maxvmrestartcount: the attempts
 	// HA makes to restart a VM before it gives up.
 	maxRestarts int
@@ -38,6 +53,13 @@ type vmTrack struct {
 	from                string // its host ID when the drill started
 	host, power, conn   string
 	seen                bool // its state has arrived
+	// expect is the outcome the preflight predicted, and why; "" for a
+	// VM that is not protected.
+	expect   Outcome
+	why      string
+	expectTo string // where it should run after: Prediction.To or Host
+	// stopped says it was seen not powered on after t0.
+	stopped bool
 	// left says it stopped running where it was, or moved, after t0;
 	// recovered is when it last started running again on a surviving host.
 	left      bool
@@ -67,7 +89,8 @@ type hostTrack struct {
 // inventory.
 func newTracker(pre *Preflight, onMoment func(Moment)) *tracker {
 	t := &tracker{hostName: map[string]string{}, targets: map[string]bool{}, vms: map[vsphere.Ref]*vmTrack{},
-		hosts: map[vsphere.Ref]*hostTrack{}, onMoment: onMoment, maxRestarts: maxRestarts(pre.config)}
+		hosts: map[vsphere.Ref]*hostTrack{}, onMoment: onMoment, maxRestarts: maxRestarts(pre.config),
+		seenDown: map[string]time.Time{}, cutOff: pre.Scenario.cutsNetwork(), detects: pre.Scenario != ScenarioEvacuation, watch: pre.Watch}
 	for _, h := range pre.inv.Hosts {
 		t.hostName[h.Ref.Value] = h.Name
 		if h.ClusterRef == pre.Cluster.Ref {
@@ -77,14 +100,24 @@ func newTracker(pre *Preflight, onMoment func(Moment)) *tracker {
 	for _, h := range pre.Targets {
 		t.targets[h.Ref.Value] = true
 	}
-	protected := map[vsphere.Ref]bool{}
-	for _, v := range pre.Protected {
-		protected[v.Ref] = true
+	protected := map[vsphere.Ref]*Prediction{}
+	for i, v := range pre.Protected {
+		protected[v.Ref] = &Prediction{}
+		if i < len(pre.Predictions) {
+			protected[v.Ref] = &pre.Predictions[i]
+		}
 	}
 	for _, v := range pre.inv.VMs {
 		if v.ClusterRef == pre.Cluster.Ref {
-			t.vms[v.Ref] = &vmTrack{name: v.Name, uuid: v.InstanceUUID, protected: protected[v.Ref],
+			vt := &vmTrack{name: v.Name, uuid: v.InstanceUUID, protected: protected[v.Ref] != nil,
 				onTarget: t.targets[v.HostRef.Value], from: v.HostRef.Value}
+			if pr := protected[v.Ref]; pr != nil {
+				vt.expect, vt.why, vt.expectTo = pr.Outcome, pr.String(), cmp.Or(pr.To, pr.Host)
+				if pr.Outcome == OutcomeStaysDown || pr.Outcome == OutcomeMoves {
+					vt.expectTo = ""
+				}
+			}
+			t.vms[v.Ref] = vt
 		}
 	}
 	return t
@@ -133,7 +166,7 @@ func (t *tracker) add(m Moment) {
 
 // inject marks the injection: from now on changes are evidence.
 func (t *tracker) inject(at time.Time) {
-	t.t0 = at
+	t.t0, t.watchEnd = at, at.Add(t.watch)
 	for i := range t.moments {
 		t.moments[i].At = round(t.moments[i].Time.Sub(at).Seconds())
 	}
@@ -168,8 +201,8 @@ func (t *tracker) event(ob drillkit.Observation) {
 		return
 	}
 	switch ob.Event {
-	case "DasHostFailedEvent":
-		if t.declared.IsZero() {
+	case "DasHostFailedEvent", "DasHostIsolatedEvent":
+		if t.declared.IsZero() && t.isTarget(ob.Name) {
 			t.declared = ob.Time
 		}
 	case "NotEnoughResourcesToStartVmEvent":
@@ -208,8 +241,13 @@ func (t *tracker) host(h *hostTrack, ob drillkit.Observation) {
 	if t.t0.IsZero() {
 		return
 	}
-	if ob.Property == "runtime.connectionState" && ob.Value != "connected" && t.detected.IsZero() && t.isTarget(h.name) {
-		t.detected = ob.Time
+	if ob.Property == "runtime.connectionState" && ob.Value != "connected" && t.isTarget(h.name) {
+		if t.detected.IsZero() {
+			t.detected = ob.Time
+		}
+		if id := ob.Ref.Value; t.seenDown[id].IsZero() {
+			t.seenDown[id] = ob.Time
+		}
 	}
 	t.add(Moment{Time: ob.Time, Kind: "host", Object: h.name, What: change(ob.Property, ob.Value)})
 }
@@ -244,6 +282,9 @@ func (t *tracker) vm(v *vmTrack, ob drillkit.Observation) {
 	}
 	if v.power == "poweredOn" && !wasOn {
 		v.powerOns++
+	}
+	if ob.Property == "runtime.powerState" && v.power != "poweredOn" {
+		v.stopped = true
 	}
 	value := ob.Value
 	if ob.Property == "runtime.host" {
@@ -283,14 +324,57 @@ func (v *vmTrack) running(targets map[string]bool) bool {
 }
 
 // done reports whether every protected VM of the targets is accounted
-// for: it runs again, or HA gave up restarting it.
-func (t *tracker) done() bool {
+// for at now: one predicted to keep running once the watch has ended
+// (whatever it did, the verdict reads it then); another once it runs
+// again or HA gave up on it. The VMs of a target not seen down by the
+// detect timeout are not waited for: nothing happens to them.
+func (t *tracker) done(now time.Time) bool {
 	for _, v := range t.vms {
-		if v.protected && v.onTarget && v.recovered.IsZero() && !t.givenUp(v) {
+		switch {
+		case !v.protected || !v.onTarget:
+		case t.undetectedEnd && t.seenDown[v.from].IsZero():
+		case v.expect == OutcomeKeepsRunning:
+			if now.Before(t.watchEnd) {
+				return false
+			}
+		case v.recovered.IsZero() && !t.givenUp(v):
 			return false
 		}
 	}
 	return true
+}
+
+// undetected names the targets not seen down (not connected) since t0.
+func (t *tracker) undetected() []string {
+	var out []string
+	for id := range t.targets {
+		if t.seenDown[id].IsZero() {
+			out = append(out, t.hostName[id])
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// found is what became of v: it ran on, never stopped or powered on
+// again, where it was or, off the targets, anywhere (keeps-running: on a
+// target whose network is cut it is seen through a host that does not
+// answer, in its last state); it moved to a surviving host running, which
+// only an evacuation does (moves); it runs again on a surviving host
+// (restarts: a VM cannot move off a host that is down or cut off, so it
+// was restarted, whether or not the power-on's evidence arrived); else it
+// stays down.
+func (t *tracker) found(v *vmTrack) Outcome {
+	calm := !v.stopped && v.starts() == 0 && v.power == "poweredOn"
+	switch {
+	case calm && (!v.onTarget || (t.cutOff && v.host == v.from)):
+		return OutcomeKeepsRunning
+	case !v.running(t.targets):
+		return OutcomeStaysDown
+	case calm && !t.detects:
+		return OutcomeMoves
+	}
+	return OutcomeRestarts
 }
 
 // givenUp says HA gave up restarting v, with no retry pending: it is not
@@ -334,12 +418,19 @@ func (t *tracker) outcome(inv *vsphere.Inventory) (vms []VMResult, lost, duplica
 		if !v.protected && !v.onTarget {
 			continue
 		}
-		r := VMResult{Name: v.name, InstanceUUID: v.uuid, Protected: v.protected, FromHost: t.hostName[v.from], ToHost: t.hostName[v.host], PowerOns: v.starts()}
-		if v.running(t.targets) {
+		r := VMResult{Name: v.name, InstanceUUID: v.uuid, Protected: v.protected, FromHost: t.hostName[v.from], ToHost: t.hostName[v.host], PowerOns: v.starts(),
+			Expected: v.expect, ExpectedHost: v.expectTo}
+		if v.protected {
+			r.Outcome = t.found(v)
+		}
+		switch {
+		case v.running(t.targets):
 			r.Recovered = true
 			if !v.recovered.IsZero() {
 				r.RecoverySeconds = round(v.recovered.Sub(t.t0).Seconds())
 			}
+		case r.Outcome == OutcomeKeepsRunning && v.expect == OutcomeKeepsRunning:
+			r.Recovered = true // on its cut-off host, as predicted
 		}
 		notes := slices.Clone(v.notes)
 		if twins := running[v.uuid]; len(twins) > 1 {
@@ -348,13 +439,25 @@ func (t *tracker) outcome(inv *vsphere.Inventory) (vms []VMResult, lost, duplica
 		if v.starts() > 1 || len(running[v.uuid]) > 1 {
 			duplicated++
 		}
-		if v.protected && !r.Recovered {
+		if v.protected && r.Outcome != v.expect {
+			notes = append(notes, "predicted: "+v.why)
+		}
+		switch {
+		case !v.protected || r.Recovered:
+		case t.detects && v.onTarget && t.seenDown[v.from].IsZero():
+			// Its host never went down: it was never lost.
+			notes = append(notes, "not lost: its host never failed, so the injection did not take")
+		default:
 			lost++
 			if t.givenUp(v) {
 				notes = append(notes, fmt.Sprintf("HA gave up after %d attempts (das.maxvmrestartcount %d)", v.refused, t.maxRestarts))
 			}
 			if v.host != "" && t.targets[v.host] {
-				notes = append(notes, "still on the failed host "+t.hostName[v.host])
+				how := "failed"
+				if t.cutOff {
+					how = "cut-off"
+				}
+				notes = append(notes, "still on the "+how+" host "+t.hostName[v.host])
 			}
 		}
 		r.Note = strings.Join(notes, "; ")

@@ -15,20 +15,29 @@ import (
 )
 
 // verify follows the observations until every protected VM of the
-// targets runs again on a surviving host. It stops early, failing the
-// drill, when no target is seen failing within the detect timeout (the
-// injection had no effect) or when the timeout passes: a timeout is never
-// a pass.
+// targets is accounted for (tracker.done): it runs again on a surviving
+// host, HA gave up on it, or, predicted to keep running, the watch ended.
+// No target seen going down within the detect timeout fails the drill:
+// when none was, the injection had no effect and the drill stops; else
+// the VMs of the others are still waited for. The timeout fails it too:
+// a timeout is never a pass.
 func (d *drill) verify(ctx context.Context, obs *drillkit.Observer) error {
 	t0 := d.track.t0
 	deadline := t0.Add(d.Plan.Timeout.D())
 	detectBy := t0.Add(d.Plan.DetectTimeout.D())
-	mustDetect := d.Plan.Scenario == ScenarioHostFailure
-	for !d.track.done() {
-		undetected := mustDetect && d.track.detected.IsZero()
+	down, hint := "failing", "a clean shutdown does not fail a host over; method command needs a hard power-off"
+	if d.Plan.Scenario.cutsNetwork() {
+		down, hint = "cut off", "method command must cut the host's management network"
+	}
+observe:
+	for !d.track.done(time.Now()) {
+		undetected := d.track.detects && !d.track.undetectedEnd && len(d.track.undetected()) > 0
 		wait := deadline
 		if undetected && detectBy.Before(wait) {
 			wait = detectBy
+		}
+		if w := d.track.watchEnd; time.Now().Before(w) && w.Before(wait) {
+			wait = w
 		}
 		wctx, cancel := context.WithDeadline(ctx, wait)
 		next, err := obs.Next(wctx, d.seen)
@@ -37,15 +46,21 @@ func (d *drill) verify(ctx context.Context, obs *drillkit.Observer) error {
 		case ctx.Err() != nil:
 			return errInterrupted
 		case errors.Is(err, context.DeadlineExceeded) && undetected && !time.Now().Before(detectBy):
-			d.fail("the injection did not take: no target was seen failing (notResponding) within detect-timeout %s "+
-				"(a clean shutdown does not fail a host over; method command needs a hard power-off)", d.Plan.DetectTimeout)
+			missing := d.track.undetected()
+			if d.track.detected.IsZero() {
+				d.fail("the injection did not take: no target was seen %s (notResponding) within detect-timeout %s (%s)", down, d.Plan.DetectTimeout, hint)
+				break observe
+			}
+			d.fail("the injection did not take on %s: not seen %s (notResponding) within detect-timeout %s (%s)", strings.Join(missing, ", "), down, d.Plan.DetectTimeout, hint)
+			d.track.undetectedEnd = true
+			continue
 		case errors.Is(err, context.DeadlineExceeded) && !time.Now().Before(deadline):
 			d.fail("timeout %s passed with protected VMs not running again", d.Plan.Timeout)
+			break observe
+		case errors.Is(err, context.DeadlineExceeded):
+			continue // the watch ended
 		case err != nil:
 			return fmt.Errorf("observe %s: %w", d.pre.Cluster.Name, err)
-		}
-		if err != nil {
-			break
 		}
 		d.seen += len(next)
 		d.track.applyAll(next)
@@ -62,25 +77,20 @@ func (d *drill) verify(ctx context.Context, obs *drillkit.Observer) error {
 
 // account fills the report's VMs and figures from what the tracker saw;
 // inv, if not nil, is read after the observation to find VMs running twice.
+// The RTO is that of the VMs predicted to restart or move.
 func (d *drill) account(inv *vsphere.Inventory) {
 	r := d.rep
 	r.VMs, r.Lost, r.Duplicated = d.track.outcome(inv)
-	if d.Plan.Scenario == ScenarioHostFailure && d.track.detected.IsZero() {
-		// No target failed: a VM still on one was never lost.
-		r.Lost = 0
-		for i, v := range r.VMs {
-			if v.Protected && !v.Recovered {
-				r.VMs[i].Note = strings.TrimPrefix(v.Note+"; not lost: its host never failed, so the injection did not take", "; ")
-			}
-		}
-	}
 	first := 0.0
 	for _, v := range r.VMs {
-		if v.Protected && v.Recovered && v.RecoverySeconds > 0 {
+		if v.Protected && v.Recovered && v.RecoverySeconds > 0 && v.Expected != OutcomeKeepsRunning {
 			r.RTOSeconds = max(r.RTOSeconds, v.RecoverySeconds)
 			if first == 0 || v.RecoverySeconds < first {
 				first = v.RecoverySeconds
 			}
+		}
+		if v.Protected && v.Recovered && v.Outcome != v.Expected {
+			r.Unexpected++
 		}
 	}
 	r.RTOMet = r.Lost == 0 && r.RTOSeconds <= d.Plan.Expect.RTO.D().Seconds()
@@ -131,6 +141,20 @@ func (d *drill) judge() {
 		// The loss itself is tolerated, the RTO still not met: say so.
 		r.Warnings = append(r.Warnings, fmt.Sprintf("the RTO was not met: %s never back, which expect.lost (%d) tolerates",
 			format.Count(r.Lost, "protected VM"), d.Plan.Expect.Lost))
+	}
+	if r.Unexpected > 0 {
+		var names []string
+		for _, v := range r.VMs {
+			if v.Protected && v.Recovered && v.Outcome != v.Expected {
+				names = append(names, mismatch(v))
+			}
+		}
+		d.fail("%s did not do as the preflight predicted: %s", format.Count(r.Unexpected, "protected VM"), gate.Summarize(names, "; "))
+	}
+	for _, v := range r.VMs {
+		if v.Protected && v.Outcome == OutcomeRestarts && v.Expected == OutcomeRestarts && v.ExpectedHost != "" && v.ToHost != v.ExpectedHost {
+			r.Warnings = append(r.Warnings, fmt.Sprintf("%s restarted on %s, not on %s as the preflight's what-if placed it", v.Name, v.ToHost, v.ExpectedHost))
+		}
 	}
 	if r.Duplicated > 0 {
 		var names []string

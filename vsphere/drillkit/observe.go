@@ -209,6 +209,8 @@ func observationOf(be types.BaseEvent) Observation {
 		ob.SourceHost = x.SourceHost.Name
 	case *types.DasHostFailedEvent:
 		ob.Ref, ob.Name, ob.Host = mo.ToRef(x.FailedHost.Host), x.FailedHost.Name, x.FailedHost.Name
+	case *types.DasHostIsolatedEvent:
+		ob.Ref, ob.Name, ob.Host = mo.ToRef(x.IsolatedHost.Host), x.IsolatedHost.Name, x.IsolatedHost.Name
 	case *types.VmMigratedEvent:
 		ob.SourceHost = x.SourceHost.Name
 	}
