@@ -17,7 +17,6 @@ import (
 
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/clusterspec"
-	"github.com/vtui/vtui/vsphere/gate"
 	"github.com/vtui/vtui/vsphere/sim"
 	"github.com/vtui/vtui/vsphere/vspheretest"
 )
@@ -318,7 +317,7 @@ func randomize(t *testing.T, rng *rand.Rand, c *vsphere.Client, gc *govmomi.Clie
 			rc.hosts = append(rc.hosts, h)
 		}
 	}
-	reconfigureCluster(t, c, cl.Ref, func(s *clusterspec.Config) {
+	reconfigure(t, c, func(s *clusterspec.Config) {
 		s.HA.AdmissionControl = clusterspec.AdmissionControl{Mode: clusterspec.AdmissionDisabled}
 		s.DRS.Automation = clusterspec.AutomationManual
 	})
@@ -404,7 +403,7 @@ func randomize(t *testing.T, rng *rand.Rand, c *vsphere.Client, gc *govmomi.Clie
 	if rng.IntN(2) == 0 {
 		automation = clusterspec.AutomationFull
 	}
-	reconfigureCluster(t, c, cl.Ref, func(s *clusterspec.Config) {
+	reconfigure(t, c, func(s *clusterspec.Config) {
 		s.HA.Enabled, s.HA.HostMonitoring, s.HA.AdmissionControl = true, true, policy
 		s.HA.RestartPriority = priorities[rng.IntN(3)+1]
 		s.Overrides, s.Rules, s.VMGroups, s.HostGroups = overrides, rules, vmGroups, hostGroups
@@ -445,26 +444,6 @@ func randomize(t *testing.T, rng *rand.Rand, c *vsphere.Client, gc *govmomi.Clie
 	rc.summary = fmt.Sprintf("%d hosts, %d VMs (%d power-ons refused by admission control), admission %s, DRS %s, rules %v, overrides %v, ready %s +%ds, priority timeout %ds, %d attempts",
 		len(names), len(rc.vms), refused, policy, automation, rules, overrides, ready.ReadyCondition, ready.PostReadyDelay, timeout, attempts)
 	return rc
-}
-
-// reconfigureCluster edits the configuration of the cluster ref through
-// vtui's gate, as vtui cluster config apply would.
-func reconfigureCluster(t *testing.T, c *vsphere.Client, ref vsphere.Ref, edit func(*clusterspec.Config)) {
-	t.Helper()
-	ctx := context.Background()
-	inv, err := c.Inventory(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := c.ClusterConfig(ctx, inv, ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := cfg.Spec
-	edit(&want)
-	if res := gate.NewGate(c).Do(ctx, gate.ReconfigureCluster(cfg, want, false), nil); !done(res) {
-		t.Fatalf("reconfigure %s: %s", cfg.Spec.Cluster, failure(res))
-	}
 }
 
 // randomRules draws up to two rules: affinity or anti-affinity of two or

@@ -19,7 +19,8 @@ import (
 // still booting would move a VM after the rollback moved it back. It
 // waits for the VMs HA restarts (those the baseline had powered on on a
 // target, whose restart priority is not disabled, in a cluster whose HA
-// watches its hosts), until each runs on a connected host, or HA
+// watches its hosts; in an isolation, those its isolation response
+// stops; in a partition, none), until each runs on a connected host, or HA
 // restarted it since the injection (someone may have stopped it since),
 // or HA gave up on it with no retry pending (refused
 // das.maxvmrestartcount times since the injection), or the plan's
@@ -105,8 +106,8 @@ func later(a, b time.Time) time.Time {
 // drill's injection, as inv has them (one gone is left out), for a
 // cluster configured as cfg.
 func (r *restorer) restarting(inv *vsphere.Inventory, cfg clusterspec.Config) map[vsphere.Ref]string {
-	if !cfg.HA.Enabled || !cfg.HA.HostMonitoring {
-		return nil // no FDM agent declares a host failed
+	if !cfg.HA.Enabled || !cfg.HA.HostMonitoring || r.u.plan.Scenario == ScenarioPartition {
+		return nil // no FDM agent declares a host failed; a partition's VMs run on
 	}
 	failed := map[string]bool{}
 	for _, h := range r.u.injected {
@@ -116,7 +117,10 @@ func (r *restorer) restarting(inv *vsphere.Inventory, cfg clusterspec.Config) ma
 	out := map[vsphere.Ref]string{}
 	for _, bv := range r.u.baseline.VMs {
 		_, ok := exists[bv.ID]
-		if ok && failed[bv.Host.ID] && bv.PowerState == "poweredOn" && cfg.EffectiveRestartPriority(bv.Name) != clusterspec.RestartDisabled {
+		if !ok || !failed[bv.Host.ID] || bv.PowerState != "poweredOn" || cfg.EffectiveRestartPriority(bv.Name) == clusterspec.RestartDisabled {
+			continue
+		}
+		if stops, _ := isolationResponse(cfg, bv.Name); stops || r.u.plan.Scenario != ScenarioIsolation {
 			out[vmRef(bv.ID)] = bv.Name
 		}
 	}

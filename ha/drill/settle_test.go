@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/clusterspec"
 	"github.com/vtui/vtui/vsphere/gate"
 	"github.com/vtui/vtui/vsphere/sim"
@@ -99,12 +98,7 @@ func waitForFirstRestart(t *testing.T, srv *sim.Server, host string, before map[
 func TestThePreflightRefusesAnEvacuationAdmissionControlWouldRefuse(t *testing.T) {
 	ctx := context.Background()
 	_, c := haSim(t)
-	inv, err := c.Inventory(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cl := inv.Clusters[slices.IndexFunc(inv.Clusters, func(c vsphere.Cluster) bool { return c.Name == "cluster-a" })]
-	reconfigureCluster(t, c, cl.Ref, func(s *clusterspec.Config) {
+	reconfigure(t, c, func(s *clusterspec.Config) {
 		s.HA.AdmissionControl = clusterspec.AdmissionControl{Mode: clusterspec.AdmissionPercent, CPUPercent: 100, MemoryPercent: 100}
 	})
 	before := clusterState(t, c)
@@ -117,5 +111,24 @@ func TestThePreflightRefusesAnEvacuationAdmissionControlWouldRefuse(t *testing.T
 			t.Errorf("pin-drs %t: want the preflight to refuse, in its admission-control check:\n%s", pin, describe(rep))
 		}
 		sameMaps(t, "after the refused drill", clusterState(t, c), before)
+	}
+}
+
+// TestARollbackWaitsForNoRestartHAWillNotMake: the VMs an isolation
+// response of none, or a partition, leaves running on the cut-off host
+// are no restart in flight: the rollback restores the network at once,
+// with no warning, well before the plan's timeout (30 s) would have
+// ended a wait for them.
+func TestARollbackWaitsForNoRestartHAWillNotMake(t *testing.T) {
+	for _, scenario := range []string{"isolation", "partition"} {
+		t.Run(scenario, func(t *testing.T) {
+			_, c := haSim(t)
+			plan := strings.Replace(isolationPlan, "scenario: isolation", "scenario: "+scenario, 1)
+			start := time.Now()
+			rep := runScenario(t, c, plan, nil, nil) // the small preset's isolation response is none
+			if rep.Result != ResultPass || len(rep.Rollback.Warnings) > 0 || time.Since(start) > 20*time.Second {
+				t.Errorf("want a pass rolled back with no warning, within 20 s (took %s):\n%s", time.Since(start), describe(rep))
+			}
+		})
 	}
 }
