@@ -28,6 +28,10 @@ type ClusterRules struct {
 	// VMGroups and HostGroups are the members of each group, by group name.
 	VMGroups   map[string][]Ref
 	HostGroups map[string][]Ref
+	// FailoverHosts are the dedicated failover hosts of HA's admission
+	// control, when its policy has them: vCenter refuses to move a
+	// running VM onto one.
+	FailoverHosts []Ref
 }
 
 // ClusterRules fetches the rules and groups of the given clusters, in one
@@ -39,7 +43,7 @@ func (c *Client) ClusterRules(ctx context.Context, clusters ...Ref) ([]ClusterRu
 	}
 	spec := types.PropertyFilterSpec{PropSet: []types.PropertySpec{{
 		Type:    "ClusterComputeResource",
-		PathSet: []string{"configurationEx.rule", "configurationEx.group"},
+		PathSet: []string{"configurationEx.rule", "configurationEx.group", "configurationEx.dasConfig"},
 	}}}
 	for _, cl := range clusters {
 		spec.ObjectSet = append(spec.ObjectSet, types.ObjectSpec{Obj: mo.ToMoRef(cl)})
@@ -69,6 +73,11 @@ func (c *Client) ClusterRules(ctx context.Context, clusters ...Ref) ([]ClusterRu
 					case *types.ClusterHostGroup:
 						cr.HostGroups[g.Name] = mo.ToRefs(g.Host)
 					}
+				}
+			case types.ClusterDasConfigInfo:
+				if pol, ok := v.AdmissionControlPolicy.(*types.ClusterFailoverHostAdmissionControlPolicy); ok &&
+					v.Enabled != nil && *v.Enabled && v.AdmissionControlEnabled != nil && *v.AdmissionControlEnabled {
+					cr.FailoverHosts = mo.ToRefs(pol.FailoverHosts)
 				}
 			}
 		}

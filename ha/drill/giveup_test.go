@@ -24,13 +24,8 @@ func retrySim(t *testing.T, retryDelay time.Duration, maxRestarts string) (*sim.
 	t.Helper()
 	srv := vspheretest.StartWith(t, "small", sim.Options{HA: sim.HAOptions{DetectDelay: 100 * time.Millisecond, RetryDelay: retryDelay}})
 	ctx := context.Background()
-	u := *srv.URL
-	u.User = url.UserPassword(srv.Username, srv.Password)
-	gc, err := govmomi.NewClient(ctx, &u, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = gc.Logout(ctx) }()
+	gc, logout := govmomiClient(t, srv)
+	defer logout()
 	f := find.NewFinder(gc.Client, true)
 	dc, err := f.DefaultDatacenter(ctx)
 	if err != nil {
@@ -50,6 +45,19 @@ func retrySim(t *testing.T, retryDelay time.Duration, maxRestarts string) (*sim.
 		t.Fatalf("set das.maxvmrestartcount: %v", err)
 	}
 	return srv, vspheretest.Connect(t, srv)
+}
+
+// govmomiClient logs in to srv with govmomi, as govc would, to set what
+// vtui does not model; logout ends the session.
+func govmomiClient(t *testing.T, srv *sim.Server) (gc *govmomi.Client, logout func()) {
+	t.Helper()
+	u := *srv.URL
+	u.User = url.UserPassword(srv.Username, srv.Password)
+	gc, err := govmomi.NewClient(context.Background(), &u, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return gc, func() { _ = gc.Logout(context.Background()) }
 }
 
 // runningOn names a VM powered on on host.

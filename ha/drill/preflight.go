@@ -367,7 +367,9 @@ func (p *Preflight) checkHA(plan Plan) gate.Check {
 }
 
 // checkAdmission requires admission control for a host failure: without
-// it, nothing reserves the capacity the restarts need. It reports what
+// it, nothing reserves the capacity the restarts need. An evacuation
+// needs none, but admission control must let the targets enter
+// maintenance mode (see admitsEvacuation). It reports what
 // admission control holds now, computed as vCenter (and vtui's simulator,
 // which enforces the same computation) does, and warns when that covers
 // fewer host failures than the drill's.
@@ -375,7 +377,7 @@ func (p *Preflight) checkAdmission(plan Plan, in capacity.Input, gathered error)
 	ac := p.config.Spec.HA.AdmissionControl
 	switch {
 	case plan.Scenario == ScenarioEvacuation:
-		return passed("admission-control", "not needed: an evacuation is planned")
+		return p.admitsEvacuation(in, gathered)
 	case plan.Scenario.cutsNetwork() && !slices.ContainsFunc(p.Predictions, func(pr Prediction) bool { return pr.Outcome == OutcomeRestarts }):
 		return passed("admission-control", "not needed: no protected VM is predicted to restart")
 	case ac.Mode == clusterspec.AdmissionDisabled:
@@ -391,6 +393,29 @@ func (p *Preflight) checkAdmission(plan Plan, in capacity.Input, gathered error)
 			Reason: fmt.Sprintf("%s, fewer than the %d this drill fails, so the capacity for its restarts is not reserved", now, len(p.Targets))}
 	}
 	return passed("admission-control", "%s", now)
+}
+
+// admitsEvacuation refuses an evacuation that HA admission control would
+// refuse, as vCenter does: the targets entering maintenance mode, one
+// after the other, would leave less failover capacity than its policy
+// reserves.
+func (p *Preflight) admitsEvacuation(in capacity.Input, gathered error) gate.Check {
+	c := capacity.Admission(in)
+	if c.Enforced() && gathered == nil {
+		for _, h := range p.Targets {
+			if err := c.Evacuate(h.Name); err != nil {
+				return failed("admission-control", "%v: vCenter would refuse the maintenance mode; evacuate fewer hosts, or lower what admission control reserves (vtui cluster ha set %s --admission-control ...)",
+					err, p.Cluster.Name)
+			}
+			c.Hosts = slices.Clone(c.Hosts)
+			for i := range c.Hosts {
+				if c.Hosts[i].Name == h.Name {
+					c.Hosts[i].Usable = false
+				}
+			}
+		}
+	}
+	return passed("admission-control", "not needed: an evacuation is planned")
 }
 
 // admissionNow says what admission control holds now, in the vSphere

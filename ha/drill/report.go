@@ -297,6 +297,9 @@ type RollbackReport struct {
 	Diffs   []string `json:"diffs"`
 	// Outside is what others changed during the drill; kept.
 	Outside []OutsideChange `json:"outside_changes"`
+	// Warnings are what the rollback could not make sure of: HA still
+	// restarting VMs when it restored the cluster, say.
+	Warnings []string `json:"warnings,omitempty"`
 	// DryRun says the rollback only planned: Steps says what it would do,
 	// and OK is false, since nothing was restored.
 	DryRun bool `json:"dry_run,omitempty"`

@@ -26,8 +26,10 @@ type undo struct {
 	drs      *clusterspec.DRS  // DRS before it was pinned
 	method   Method
 	injected []Object // the targets, once the injection began
-	acted    []Object // what a rollback of this drill acted on, or was about to
-	ended    bool
+	// injectedAt is when the injection began.
+	injectedAt time.Time
+	acted      []Object // what a rollback of this drill acted on, or was about to
+	ended      bool
 }
 
 // apply takes one journal entry.
@@ -45,7 +47,7 @@ func (u *undo) apply(e Entry) {
 	case StepPinDRS:
 		u.drs = e.DRS
 	case StepInject:
-		u.method, u.injected = e.Method, e.Hosts
+		u.method, u.injected, u.injectedAt = e.Method, e.Hosts, e.Time
 	case StepRollback:
 		u.acted = append(u.acted, e.Acts...)
 	case StepEnd:
@@ -94,8 +96,9 @@ func (r *restorer) differ(format string, args ...any) {
 }
 
 // restore undoes the drill's changes, in the order that lets each step
-// work: the failed hosts back, out of maintenance mode, the VMs back to
-// their hosts and power states, DRS as it was. Changes others made while
+// work: once HA has no restart in flight (see settle), the failed hosts
+// back, out of maintenance mode, the VMs back to their hosts and power
+// states, DRS as it was. Changes others made while
 // the drill ran are kept and reported (see attribute). Then it compares
 // the cluster with the baseline, and releases the lock once nothing of
 // the drill's is left to undo: until then the lock stays, and the journal
@@ -107,6 +110,7 @@ func (r *restorer) restore(ctx context.Context) RollbackReport {
 	r.journalStep(StepRollback)
 	cluster := vsphere.Ref{Type: "ClusterComputeResource", Value: r.u.cluster.ID}
 	if r.u.baseline != nil {
+		r.settle(ctx, cluster)
 		r.sortOut(ctx, r.lastInventory(ctx), cluster)
 		r.recoverHosts(ctx)
 		r.exitMaintenance(ctx)

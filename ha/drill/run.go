@@ -102,7 +102,7 @@ func (d *drill) step(ctx context.Context, s Step, e Entry) error {
 	if ctx.Err() != nil {
 		return errInterrupted
 	}
-	e.Step = s
+	e.Step, e.Time = s, time.Now().UTC()
 	if err := d.Journal.Append(e); err != nil {
 		return err
 	}

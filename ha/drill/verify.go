@@ -289,7 +289,7 @@ func (d *drill) conclude(ctx context.Context, err error) {
 		}
 	}
 	d.steadyAfter(ctx)
-	r.Warnings = append(r.Warnings, outsideLines(r.Rollback.Outside)...)
+	r.Warnings = append(append(r.Warnings, r.Rollback.Warnings...), outsideLines(r.Rollback.Outside)...)
 	if w := slowRollback(r.Rollback.Seconds, d.rollbackBound()); w != "" {
 		r.Warnings = append(r.Warnings, w)
 	}
@@ -344,8 +344,9 @@ func (d *drill) steps() []StepRun {
 }
 
 // rollbackBound is how long a rollback may take before it is cut off:
-// the plan's timeout and detect-timeout.
-func (d *drill) rollbackBound() time.Duration { return d.Plan.Timeout.D() + d.Plan.DetectTimeout.D() }
+// the plan's timeout to let HA's restarts in flight settle (settle.go),
+// then the timeout and the detect-timeout to restore.
+func (d *drill) rollbackBound() time.Duration { return 2*d.Plan.Timeout.D() + d.Plan.DetectTimeout.D() }
 
 // slowRollback warns of a rollback that took more than half of its
 // bound, in seconds: one a little slower would have been cut off, and
@@ -360,7 +361,8 @@ func slowRollback(took float64, bound time.Duration) string {
 
 // rollback restores the baseline unless the plan says to leave the
 // cluster as the drill left it. The rollback runs after ctx ends: only
-// its own timeout bounds it.
+// its own timeout bounds it, the plan's timeout (its wait for HA's
+// restarts in flight, see settle) plus the time a drill gives HA.
 func (d *drill) rollback(ctx context.Context) {
 	r := d.rep
 	policy := d.Plan.Rollback

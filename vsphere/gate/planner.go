@@ -325,9 +325,21 @@ func (p *Planner) CheckMigrate(vm vsphere.Ref, spec MigrateSpec) []Check {
 	checks = append(checks, p.checkStorage(v, h, spec.Datastore), p.checkNetworks(v, h))
 	checks = append(checks, p.checkRules(v, h)...)
 	if h.Ref != v.HostRef && v.PowerState == "poweredOn" {
-		checks = append(checks, checkCapacity(v, h))
+		checks = append(checks, p.checkFailoverHost(v, h), checkCapacity(v, h))
 	}
 	return checks
+}
+
+// checkFailoverHost refuses to move the running v onto a dedicated
+// failover host of HA's admission control, as vCenter does
+// (InsufficientFailoverResourcesFault): it runs no VMs while every host
+// is up.
+func (p *Planner) checkFailoverHost(v *vsphere.VM, h *vsphere.Host) Check {
+	if rs := p.rules[h.ClusterRef]; rs != nil && slices.Contains(rs.FailoverHosts, h.Ref) {
+		return fail("admission-control", "%s is a dedicated failover host of %s: HA admission control keeps it free of running VMs; choose another host for %s",
+			h.Name, orNone(h.Cluster), v.Name)
+	}
+	return pass("admission-control")
 }
 
 // checkSource checks that v's own host is connected: vCenter cannot move a

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/clusterspec"
+	"github.com/vtui/vtui/vsphere/vspheretest"
 )
 
 // fixture is a small hand-made inventory for the pure planner tests:
@@ -303,4 +304,65 @@ func TestBlastRadius(t *testing.T) {
 			t.Errorf("BlastRadius(%v) = %q; want %q", tt.actions, got, tt.want)
 		}
 	}
+}
+
+// TestMigrateOntoADedicatedFailoverHostIsRefused: with HA admission
+// control keeping esx-a-03 as a dedicated failover host (read from the
+// cluster's dasConfig with its rules), moving a running VM there fails
+// the admission-control check, as vCenter (the simulator) refuses it;
+// another host passes it.
+func TestMigrateOntoADedicatedFailoverHostIsRefused(t *testing.T) {
+	ctx := context.Background()
+	srv := startSim(t, "small")
+	c := vspheretest.Connect(t, srv)
+	inv, err := c.Inventory(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl := inv.Clusters[slices.IndexFunc(inv.Clusters, func(c vsphere.Cluster) bool { return c.Name == "cluster-a" })]
+	cfg, err := c.ClusterConfig(ctx, inv, cl.Ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := cfg.Spec
+	want.HA.AdmissionControl = clusterspec.AdmissionControl{Mode: clusterspec.AdmissionHosts, Hosts: []string{"esx-a-03.lab.local"}}
+	for _, v := range inv.VMs { // a failover host runs no VMs
+		if v.Host == "esx-a-03.lab.local" && v.PowerState == "poweredOn" {
+			if r := NewGate(c).Do(ctx, NewPlanner(inv, nil, nil).Power(v.Ref, OpPowerOff), nil); r.Status != StatusOK {
+				t.Fatal(r.Message)
+			}
+		}
+	}
+	if r := NewGate(c).Do(ctx, ReconfigureCluster(cfg, want, false), nil); r.Status != StatusOK {
+		t.Fatalf("set the failover host: %s %v", r.Message, r.Err)
+	}
+	if inv, err = c.Inventory(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p, err := PlannerFor(ctx, c, inv, []vsphere.Ref{cl.Ref}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vm := p.PoweredOnVMsOn(hostRefNamed(t, inv, "esx-a-01.lab.local"))[0]
+	onto := p.Migrate(vm.Ref, MigrateSpec{Host: hostRefNamed(t, inv, "esx-a-03.lab.local")})
+	if f := onto.Failed(); len(f) != 1 || f[0].Name != "admission-control" || !strings.Contains(f[0].Reason, "esx-a-03.lab.local is a dedicated failover host of cluster-a") {
+		t.Errorf("move %s onto the failover host: failed %v; want the admission-control check alone", vm.Name, f)
+	}
+	if r := NewGate(c).Do(ctx, onto, nil); r.Status == StatusOK {
+		t.Errorf("the simulator let %s onto the failover host; the check would refuse what vCenter allows", vm.Name)
+	}
+	if f := p.Migrate(vm.Ref, MigrateSpec{Host: hostRefNamed(t, inv, "esx-a-02.lab.local")}).Failed(); len(f) > 0 {
+		t.Errorf("move %s onto another host: failed %v", vm.Name, f)
+	}
+}
+
+func hostRefNamed(t *testing.T, inv *vsphere.Inventory, name string) vsphere.Ref {
+	t.Helper()
+	for _, h := range inv.Hosts {
+		if h.Name == name {
+			return h.Ref
+		}
+	}
+	t.Fatalf("no host %s", name)
+	return vsphere.Ref{}
 }

@@ -27,9 +27,10 @@ import (
 //   - RelocateVM_Task of a powered-on VM fails so when it comes into the
 //     cluster from another one past the reservation, or moves onto a
 //     dedicated failover host; CheckRelocate_Task reports it.
-//   - DRS never places a VM on a dedicated failover host, and a fully
-//     automated evacuation for maintenance mode fails the task so when the
-//     host's leaving would break the reservation (as vCenter's hangs).
+//   - DRS never places a VM on a dedicated failover host, and
+//     EnterMaintenanceMode_Task fails so when the host's leaving would
+//     break the reservation, whether DRS or someone else moves its VMs,
+//     or it runs none.
 //   - HA's restarts after a failure bypass it all: the capacity was
 //     reserved for them.
 //   - The cluster's summary carries currentFailoverLevel and the

@@ -272,6 +272,24 @@ func TestDRSEvacuationKeepsTheReservation(t *testing.T) {
 	}
 }
 
+// TestMaintenanceOfAnEmptyHostKeepsTheReservation: the same reservation,
+// held by a VM on another host, refuses maintenance mode to a host that
+// runs nothing (someone moved its VMs off, not DRS): its leaving would
+// take the capacity the reservation needs.
+func TestMaintenanceOfAnEmptyHostKeepsTheReservation(t *testing.T) {
+	_, c, b := simEnv(t)
+	vms := idleClusterA(t, c, b)
+	setAdmission(t, c, true, true, &types.ClusterFailoverResourcesAdmissionControlPolicy{CpuFailoverResourcesPercent: 10, MemoryFailoverResourcesPercent: 50, AutoComputePercentages: types.NewBool(false)})
+	reserve(t, c, vms[hostA2].Self, 0, 600000)
+	if err := powerOn(c, vms[hostA2].Self); err != nil {
+		t.Fatal(err)
+	}
+	refusedByAdmission(t, "maintenance of the empty "+hostA1, hostTask(context.Background(), c, b.host(t, hostA1).Self, "enter"))
+	if after := named(t, fetch(t, c).hosts, hostA1, func(h mo.HostSystem) string { return h.Name }); after.Runtime.InMaintenanceMode {
+		t.Error("the host entered maintenance mode")
+	}
+}
+
 // TestAdmissionDisabledAdmitsEverything: with admission control disabled,
 // or HA disabled, the power-ons and the vMotion the policy would refuse
 // go.

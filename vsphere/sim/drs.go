@@ -54,25 +54,27 @@ import (
 //     load is not considered: the simulator's CPU figures are static.
 
 // evacuate moves the powered-on VMs off h as fully automated DRS would;
-// without it, it refuses as vCenter's task would wait.
+// without it, it refuses as vCenter's task would wait. HA admission
+// control refuses first when h leaving the cluster's resources would
+// break its reservation, whoever moves the VMs.
 func (vc *vcenter) evacuate(ctx *simulator.Context, h *simulator.HostSystem) *types.LocalizedMethodFault {
 	name, _, _, vms := readHost(ctx, h)
 	on := poweredOnVMs(ctx, h.Self, vms)
-	if len(on) == 0 {
-		return nil
-	}
 	cl, ok := ctx.Map.Get(parentOf(ctx, h.Self)).(*simulator.ClusterComputeResource)
 	var v *clusterView
 	if ok {
 		v = readCluster(ctx, cl)
+		if err := v.admission().Evacuate(name); err != nil {
+			return admissionFault(err)
+		}
+	}
+	if len(on) == 0 {
+		return nil
 	}
 	if enabled, auto := v.drsOrNone(); !enabled || auto != types.DrsBehaviorFullyAutomated {
 		return failure(&types.Timedout{},
 			"host %s still runs %d powered-on VMs (%s) and DRS is not fully automated to move them; migrate them or power them off first",
 			name, len(on), strings.Join(on, ", "))
-	}
-	if err := v.admission().Evacuate(name); err != nil {
-		return admissionFault(err)
 	}
 	from := v.host(h.Self)
 	var stuck []string

@@ -41,12 +41,15 @@ import (
 //     down.
 //   - If the cluster has HA enabled with host monitoring, the host is
 //     declared failed after the detection delay (HAOptions.DetectDelay;
-//     vSphere declares a host failed after 15 s without heartbeats):
-//     DasHostFailedEvent. When the failed host was the primary, the
-//     others first hold an election (state election) for
-//     HAOptions.ElectionDelay, and the new primary declares it. Without HA
-//     or host monitoring no FDM agent watches it: no HA event is posted
-//     and nothing restarts.
+//     vSphere declares a host failed after 15 s without heartbeats) and
+//     the primary's next heartbeat check (1 s, scaled):
+//     DasHostFailedEvent. Hosts whose detection delays end within that
+//     check are declared together, and their VMs placed together. When a
+//     failed host was the primary, the others first hold an election
+//     (state election) for HAOptions.ElectionDelay, and the new primary
+//     declares every host found failed by then. Without HA or host
+//     monitoring no FDM agent watches it: no HA event is posted and
+//     nothing restarts.
 //   - Placement first. The primary places the VMs that were powered on,
 //     in restart-priority order (highest first; within one, the largest
 //     configured memory first; disabled never restarts:
@@ -178,6 +181,17 @@ type haAgent struct {
 	failRestart map[string]bool                                     // VM names told to fail their restart
 	pending     map[types.ManagedObjectReference]int                // VMs with a retry pending, and their failed attempts
 	cut         map[types.ManagedObjectReference]*netCut            // hosts isolated or partitioned (isolation.go)
+	due         map[types.ManagedObjectReference][]detectedHost     // by cluster: hosts past their detection delay, not declared yet
+	// placed holds the restarts placed and not powered on yet, and the
+	// host each was placed on: their resources are taken there.
+	placed map[types.ManagedObjectReference]types.ManagedObjectReference
+}
+
+// detectedHost is a crashed host past its detection delay, and the VMs
+// that were powered on on it.
+type detectedHost struct {
+	host *simulator.HostSystem
+	on   []types.ManagedObjectReference
 }
 
 // configure sets the options, seeding the boot times.
@@ -279,21 +293,48 @@ func (vc *vcenter) crash(sctx *simulator.Context, name string) error {
 		if !vc.sleep(failover, detect) {
 			return // recovered, or the server closed, before detection
 		}
-		vc.failover(server, ctx, h, on) // declared: a recovery no longer stops it
+		vc.detected(server, ctx, detectedHost{h, on}) // a recovery no longer stops it
 	})
 	return nil
 }
 
-// failover declares h failed and, if its cluster's HA says so, restarts
-// the VMs that were powered on on it. A failed primary costs an election
-// first.
-func (vc *vcenter) failover(life context.Context, ctx *simulator.Context, h *simulator.HostSystem, on []types.ManagedObjectReference) {
-	cl, _ := ctx.Map.Get(parentOf(ctx, h.Self)).(*simulator.ClusterComputeResource)
+// detected queues d for its cluster's primary, which declares the hosts
+// queued at its next heartbeat check (1 s, scaled) in one failover.
+func (vc *vcenter) detected(life context.Context, ctx *simulator.Context, d detectedHost) {
+	cl, _ := ctx.Map.Get(parentOf(ctx, d.host.Self)).(*simulator.ClusterComputeResource)
 	if cl == nil {
 		return
 	}
-	if primary, ok := vc.reelect(life, ctx, cl, []types.ManagedObjectReference{h.Self}); ok && primary != nil {
-		vc.declareFailed(life, ctx, cl, map[types.ManagedObjectReference][]types.ManagedObjectReference{h.Self: on}, *primary)
+	vc.mu.Lock()
+	first := len(vc.ha.due[cl.Self]) == 0
+	vc.ha.due[cl.Self] = append(vc.ha.due[cl.Self], d)
+	check := vc.ha.opts.scaled(time.Second)
+	vc.mu.Unlock()
+	if first && vc.sleep(life, check) {
+		vc.failover(life, ctx, cl)
+	}
+}
+
+// failover declares the hosts queued for cl failed and, if its HA says
+// so, restarts together the VMs that were powered on on them. A failed
+// primary costs an election first.
+func (vc *vcenter) failover(life context.Context, ctx *simulator.Context, cl *simulator.ClusterComputeResource) {
+	var lost []types.ManagedObjectReference
+	vc.mu.Lock()
+	for _, d := range vc.ha.due[cl.Self] {
+		lost = append(lost, d.host.Self)
+	}
+	vc.mu.Unlock()
+	primary, ok := vc.reelect(life, ctx, cl, lost)
+	if !ok {
+		return
+	}
+	failed := map[types.ManagedObjectReference][]types.ManagedObjectReference{}
+	for _, d := range vc.declare(cl) {
+		failed[d.host.Self] = append(failed[d.host.Self], d.on...)
+	}
+	if primary != nil {
+		vc.declareFailed(life, ctx, cl, failed, *primary)
 	}
 }
 
@@ -346,6 +387,16 @@ func (vc *vcenter) declareFailed(life context.Context, ctx *simulator.Context, c
 		on = append(on, failed[h]...)
 	}
 	vc.restartVMs(life, ctx, cl, on, nil)
+}
+
+// declare takes the hosts queued for cl: a host detected from now on
+// starts the next failover.
+func (vc *vcenter) declare(cl *simulator.ClusterComputeResource) []detectedHost {
+	vc.mu.Lock()
+	defer vc.mu.Unlock()
+	due := vc.ha.due[cl.Self]
+	delete(vc.ha.due, cl.Self)
+	return due
 }
 
 // haEnabled reports whether HA is enabled: FDM agents run on the hosts.
@@ -622,6 +673,7 @@ func (vc *vcenter) restartVMs(life context.Context, ctx *simulator.Context, cl *
 	v := readCluster(ctx, cl)
 	vc.mu.Lock()
 	opts := vc.ha.opts
+	vc.inFlight(v)
 	vc.mu.Unlock()
 	var groups [][]*boot
 	last := -1
@@ -642,6 +694,7 @@ func (vc *vcenter) restartVMs(life context.Context, ctx *simulator.Context, cl *
 		}
 		vc.mu.Lock()
 		took := vc.ha.bootTime()
+		vc.ha.placed[vm.ref] = to.ref
 		vc.mu.Unlock()
 		b := &boot{vm: vm, from: vm.host, to: to.ref, took: took, ready: v.readiness(vm, opts),
 			allocated: make(chan struct{}), on: make(chan struct{}), green: make(chan struct{})}
@@ -681,6 +734,23 @@ func (vc *vcenter) restartVMs(life context.Context, ctx *simulator.Context, cl *
 	done.Wait()
 	if life.Err() == nil {
 		vc.recommend(ctx, cl)
+	}
+}
+
+// inFlight counts in v the restarts placed and not powered on yet on
+// the hosts they were placed on, so that a placement made meanwhile (a
+// retry) does not take their resources. The caller holds vc.mu.
+func (vc *vcenter) inFlight(v *clusterView) {
+	for ref, to := range vc.ha.placed {
+		vm, h := v.vms[ref], v.host(to)
+		switch {
+		case vm == nil || h == nil:
+		case vm.on: // still on its failed host
+			v.move(vm, h)
+		default: // booting there, powered off
+			vm.host, vm.on = to, true
+			h.add(vm, 1)
+		}
 	}
 }
 
@@ -725,6 +795,9 @@ func later(a, b time.Time) time.Time {
 func (vc *vcenter) powerOn(life context.Context, ctx *simulator.Context, b *boot, tools time.Duration) bool {
 	svm, ok := ctx.Map.Get(b.vm.ref).(*simulator.VirtualMachine)
 	if !ok {
+		vc.mu.Lock()
+		delete(vc.ha.placed, b.vm.ref)
+		vc.mu.Unlock()
 		close(b.allocated)
 		close(b.on)
 		close(b.green)
@@ -750,6 +823,9 @@ func (vc *vcenter) powerOn(life context.Context, ctx *simulator.Context, b *boot
 			{Name: "summary.runtime.powerState", Val: types.VirtualMachinePowerStatePoweredOn},
 		})
 	})
+	vc.mu.Lock()
+	delete(vc.ha.placed, b.vm.ref)
+	vc.mu.Unlock()
 	ev := &types.VmRestartedOnAlternateHostEvent{SourceHost: *hostArg(ctx, b.from)}
 	ev.Vm = &types.VmEventArgument{EntityEventArgument: types.EntityEventArgument{Name: b.vm.name}, Vm: b.vm.ref}
 	ev.Host, ev.ComputeResource, ev.Datacenter = hostArg(ctx, b.to), computeResourceArg(ctx, b.to), datacenterArg(ctx, b.to)

@@ -496,3 +496,45 @@ func TestHAGivesUpAfterMaxAttempts(t *testing.T) {
 		t.Errorf("failures of %s: %q; want 3 attempts, the last giving up", victim, got)
 	}
 }
+
+// TestHARetryLeavesRestartsInFlightTheirResources: esx-a-01 and esx-a-02
+// crash and esx-a-03, the only survivor, has CPU unreserved for all but
+// one of their VMs, which it boots one after another (1 s each). The
+// one HA has no room for is retried every 50 ms meanwhile; a retry must
+// count the restarts placed and still booting (moved there powered off,
+// or still queued on their failed host) on esx-a-03, so it never fits.
+func TestHARetryLeavesRestartsInFlightTheirResources(t *testing.T) {
+	const boot, each = time.Second, 2000
+	spec, _ := Preset("small")
+	s, c := fastHAWith(t, spec, HAOptions{BootTime: boot, RetryDelay: 50 * time.Millisecond})
+	var victims []mo.VirtualMachine
+	for _, h := range []string{"esx-a-01.lab.local", "esx-a-02.lab.local"} {
+		victims = append(victims, poweredOnOf(t, c, h)...)
+	}
+	own := poweredOnOf(t, c, "esx-a-03.lab.local")
+	if len(victims) < 2 || len(own) == 0 {
+		t.Fatalf("the small preset runs %d VMs on esx-a-01 and -02, %d on esx-a-03; want 2 or more, and 1 or more", len(victims), len(own))
+	}
+	for _, v := range victims {
+		reserve(t, c, v.Self, each, 0)
+	}
+	// esx-a-03 keeps room for all victims but one, and half of it: each VM
+	// reserves at least 32 MHz.
+	host := named(t, fetch(t, c).hosts, "esx-a-03.lab.local", func(h mo.HostSystem) string { return h.Name })
+	room := int64(len(victims)-1)*each + each/2
+	reserve(t, c, own[0].Self, int64(host.Summary.Hardware.CpuMhz)*int64(host.Summary.Hardware.NumCpuCores)-room-32*int64(len(own)-1), 0)
+	for _, h := range []string{"esx-a-01.lab.local", "esx-a-02.lab.local"} {
+		if err := s.CrashHost(h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	restarts(t, c, len(victims)-1)
+	time.Sleep(boot) // one more boot, had a retry placed the last VM
+	if got := restarts(t, c, len(victims)-1); len(got) != len(victims)-1 {
+		var names []string
+		for _, e := range got {
+			names = append(names, e.Vm.Name+" on "+e.Host.Name)
+		}
+		t.Errorf("HA restarted %d VMs (%s); esx-a-03 has room for %d", len(got), strings.Join(names, ", "), len(victims)-1)
+	}
+}

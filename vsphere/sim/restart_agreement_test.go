@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,7 +23,8 @@ import (
 // placement: on randomized clusters (2 to 6 hosts, the simulator's two
 // host sizes, random reservations, power states and restart priorities,
 // sometimes a dedicated failover host, sometimes a rule), one host of
-// each cluster crashes, and for every protected VM of it the capacity
+// each cluster crashes, or two at once (the primary among them: HA
+// places their VMs together, after the election), and for every protected VM of it the capacity
 // what-if's prediction (capacity.Fail, from what vtui's client reads, as
 // the drill preflight asks it) equals what the simulator's HA did: the
 // host it restarted the VM on, or NotEnoughResourcesToStartVmEvent.
@@ -65,7 +67,8 @@ func crashAndCompare(t *testing.T, rng *rand.Rand, spec sim.Spec) (compared, agr
 	}
 	type crash struct {
 		cluster vsphere.Ref
-		host    string
+		host    string   // for messages
+		down    []string // the hosts crashed at once
 		want    capacity.Scenario
 	}
 	var crashes []crash
@@ -163,16 +166,28 @@ func crashAndCompare(t *testing.T, rng *rand.Rand, spec sim.Spec) (compared, agr
 		if err != nil {
 			t.Fatal(err)
 		}
-		host := hosts[rng.IntN(len(hosts))].Name
-		want, err := capacity.Fail(in, []string{host})
+		// One host, or (one cluster in two of 3 hosts or more) two at
+		// once: the primary, whose failure costs an election, and another.
+		down := []string{hosts[rng.IntN(len(hosts))].Name}
+		if len(hosts) >= 3 && rng.IntN(2) == 0 {
+			names := make([]string, len(hosts))
+			for i, h := range hosts {
+				names[i] = h.Name
+			}
+			slices.Sort(names)
+			down = []string{names[0], names[1+rng.IntN(len(names)-1)]}
+		}
+		want, err := capacity.Fail(in, down)
 		if err != nil {
 			t.Fatal(err)
 		}
-		crashes = append(crashes, crash{cl.Ref, host, want})
+		crashes = append(crashes, crash{cl.Ref, strings.Join(down, " and "), down, want})
 	}
 	for _, c := range crashes {
-		if err := srv.CrashHost(c.host); err != nil {
-			t.Fatal(err)
+		for _, h := range c.down {
+			if err := srv.CrashHost(h); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 
@@ -191,7 +206,7 @@ func crashAndCompare(t *testing.T, rng *rand.Rand, spec sim.Spec) (compared, agr
 	}
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		evs, err := event.NewManager(gc.Client).QueryEvents(ctx, types.EventFilterSpec{EventTypeId: []string{"VmRestartedOnAlternateHostEvent", "NotEnoughResourcesToStartVmEvent"}})
+		evs, err := event.NewManager(gc.Client).QueryEvents(ctx, types.EventFilterSpec{EventTypeId: []string{"VmRestartedOnAlternateHostEvent", "NotEnoughResourcesToStartVmEvent"}, MaxCount: 1000})
 		if err != nil {
 			t.Fatal(err)
 		}

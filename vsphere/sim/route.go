@@ -78,7 +78,8 @@ func installVCenter(m *simulator.Model) *vcenter {
 		lifecycle: newLifecycle(),
 		alarms:    alarms{triggered: map[alarmKey]types.ManagedEntityStatus{}, holders: map[alarmKey][]types.ManagedObjectReference{}},
 		ha: haAgent{crashed: map[types.ManagedObjectReference]context.CancelFunc{}, failRestart: map[string]bool{},
-			pending: map[types.ManagedObjectReference]int{}, cut: map[types.ManagedObjectReference]*netCut{}},
+			pending: map[types.ManagedObjectReference]int{}, cut: map[types.ManagedObjectReference]*netCut{},
+			due: map[types.ManagedObjectReference][]detectedHost{}, placed: map[types.ManagedObjectReference]types.ManagedObjectReference{}},
 	}
 	vc.svc, vc.sctx = m.Service, m.Service.Context
 	vc.feed = newFeed(vc)
