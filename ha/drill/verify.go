@@ -355,7 +355,7 @@ func slowRollback(took float64, bound time.Duration) string {
 	if took <= bound.Seconds()/2 {
 		return ""
 	}
-	return fmt.Sprintf("the rollback was slow: it took %.1fs, more than half of its bound of %s (timeout + detect-timeout); "+
+	return fmt.Sprintf("the rollback was slow: it took %.1fs, more than half of its bound of %s (twice the timeout, plus the detect-timeout); "+
 		"a slower one is cut off, leaving the cluster locked", took, bound)
 }
 
