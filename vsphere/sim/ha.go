@@ -713,6 +713,11 @@ func (vc *vcenter) restartVMs(life context.Context, ctx *simulator.Context, cl *
 				q = make(chan *boot, len(refs))
 				queues[b.to] = q
 				done.Add(1)
+				// Each host boots its share apart, so each goroutine locks
+				// as its own owner: vcsim's locks are re-entrant for one
+				// *simulator.Context, and a shared one would let two hosts'
+				// boots edit the same datastore's VM list at once.
+				ctx := detach(ctx)
 				vc.goBackground(func(context.Context) {
 					defer done.Done()
 					for b := range q {
@@ -831,6 +836,7 @@ func (vc *vcenter) powerOn(life context.Context, ctx *simulator.Context, b *boot
 	ev.Host, ev.ComputeResource, ev.Datacenter = hostArg(ctx, b.to), computeResourceArg(ctx, b.to), datacenterArg(ctx, b.to)
 	postEvent(ctx, ev)
 	close(b.on)
+	ctx = detach(ctx) // runs beside the boots that follow (see restartVMs)
 	vc.goBackground(func(context.Context) {
 		if !vc.sleep(life, tools) {
 			return
@@ -858,6 +864,7 @@ func (vc *vcenter) cannotRestart(ctx *simulator.Context, cl *simulator.ClusterCo
 	vc.mu.Unlock()
 	if attempt < most {
 		why += fmt.Sprintf(" (attempt %d of %d; HA retries when capacity appears, or in %s)", attempt, most, delay)
+		ctx := detach(ctx)
 		vc.goBackground(func(server context.Context) {
 			if vc.sleep(server, delay) {
 				vc.retry(server, ctx, cl, attempt)
@@ -906,6 +913,7 @@ func (vc *vcenter) hostChanged(ctx *simulator.Context, host types.ManagedObjectR
 	}
 	vc.assignRoles(ctx, cl)
 	if capacity {
+		ctx := detach(ctx)
 		vc.goBackground(func(life context.Context) { vc.retry(life, ctx, cl, 0) })
 	}
 }

@@ -221,7 +221,8 @@ func (vc *vcenter) cutOff(ctx *simulator.Context, hosts []*simulator.HostSystem,
 	if !ok {
 		return nil // a standalone host: no FDM agent
 	}
-	vc.goBackground(func(life context.Context) { vc.judge(life, ctx, cl, cuts, on) })
+	judged := detach(ctx) // the judge and the isolation run side by side
+	vc.goBackground(func(life context.Context) { vc.judge(life, judged, cl, cuts, on) })
 	if isolated {
 		h := hosts[0]
 		vc.goBackground(func(life context.Context) { vc.isolation(life, ctx, cl, h.Self, cuts[h.Self], primary[h.Self]) })
@@ -360,7 +361,8 @@ func (vc *vcenter) isolation(life context.Context, ctx *simulator.Context, cl *s
 			}
 		}
 	}
-	vc.goBackground(func(life context.Context) { vc.poweredOffByResponse(life, ctx, cl, host, c, now) })
+	off := detach(ctx) // beside this goroutine's shutdowns
+	vc.goBackground(func(life context.Context) { vc.poweredOffByResponse(life, off, cl, host, c, now) })
 	if len(later) > 0 && vc.sleep(c.ctx, v.dasSeconds("das.isolationshutdowntimeout", 300, opts)) {
 		vc.poweredOffByResponse(life, ctx, cl, host, c, later)
 	}
