@@ -28,7 +28,9 @@ import (
 // goes on. It reads what a real vCenter shows: the VMs' power state and
 // host, the hosts' connection state, VmRestartedOnAlternateHostEvent and
 // NotEnoughResourcesToStartVmEvent; it never polls. An
-// evacuation, or a dry run, waits for nothing.
+// evacuation, or a dry run, waits for nothing, and neither does a drill
+// whose targets HA has not yet declared failed or isolated: the
+// rollback's recovery comes first then, and pre-empts the restarts.
 func (r *restorer) settle(ctx context.Context, cluster vsphere.Ref) {
 	if r.dry || len(r.u.injected) == 0 || r.u.method == MethodEvacuate {
 		return
@@ -58,6 +60,13 @@ func (r *restorer) settle(ctx context.Context, cluster vsphere.Ref) {
 		past, err = drillkit.EventsSince(ctx, r.c, cluster, r.u.injectedAt)
 		for _, e := range past {
 			w.event(e.Type, e.ObjectRef, e.Key)
+		}
+		if err == nil && !slices.ContainsFunc(past, haActed) {
+			// HA has declared no target failed or isolated yet: the
+			// rollback's recovery comes first and pre-empts its restarts,
+			// so there is nothing in flight to wait for (a drill
+			// interrupted before detection rolls back at once).
+			return
 		}
 	}
 	if err != nil {
@@ -93,6 +102,16 @@ func (r *restorer) settle(ctx context.Context, cluster vsphere.Ref) {
 	if waited := time.Since(start); waited >= 10*time.Millisecond {
 		r.note("waited %.1fs for HA to finish restarting %s", waited.Seconds(), format.Count(len(await), "VM"))
 	}
+}
+
+// haActed says e shows HA acting on the drill's failure: a host declared
+// failed or isolated, or a restart made or refused.
+func haActed(e vsphere.Event) bool {
+	switch e.Type {
+	case "DasHostFailedEvent", "DasHostIsolatedEvent", "VmRestartedOnAlternateHostEvent", "NotEnoughResourcesToStartVmEvent":
+		return true
+	}
+	return false
 }
 
 func later(a, b time.Time) time.Time {
