@@ -77,7 +77,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"--password=hunter2"}, nil, exitUsage, []string{"passwords never go on the command line", "VTUI_PASSWORD"}},
 		{[]string{"--connect-timeout", "soon"}, nil, exitUsage, []string{`invalid argument "soon" for "--connect-timeout"`}},
 		{[]string{"version", "extra"}, nil, exitUsage, []string{`unknown command "extra" for "vtui version"`}},
-		{[]string{"--simulator=huge"}, nil, exitUsage, []string{"valid: small, demo, large"}},
+		{[]string{"--simulator=huge"}, nil, exitUsage, []string{"valid: small, demo, large, max"}},
 		{[]string{"--config", badConfig}, nil, exitUsage, []string{badConfig + `:3:5: contexts.lab.pasword: unknown key`}},
 		{nil, configtest.Env{"VTUI_CONFIG": badConfig}, exitUsage, []string{badConfig + ":3:"}},
 		{[]string{"--config", filepath.Join(dir, "missing.yaml")}, nil, exitUsage, []string{"missing.yaml"}},

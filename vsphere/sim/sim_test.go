@@ -313,8 +313,8 @@ func TestPreset(t *testing.T) {
 		t.Errorf("PresetNames() = %v; want %v", got, want)
 	}
 	_, err := Preset("huge")
-	if err == nil || !strings.Contains(err.Error(), "small, demo, large") {
-		t.Errorf(`Preset("huge") error = %v; want one listing small, demo, large`, err)
+	if err == nil || !strings.Contains(err.Error(), "small, demo, large, max") {
+		t.Errorf(`Preset("huge") error = %v; want one listing small, demo, large, max`, err)
 	}
 	if _, err := Preset(DefaultPreset); err != nil {
 		t.Errorf("DefaultPreset %q: %v", DefaultPreset, err)

@@ -56,12 +56,16 @@ var presets = []struct {
 		Datacenters: 1, Clusters: 10, HostsPerCluster: 96, VMs: 10000, Datastores: 4, HAClusters: 5,
 		SnapshotEvery: 7,
 	}},
+	{"max", Spec{
+		Datacenters: 1, Clusters: 26, HostsPerCluster: 96, VMs: 45000, Datastores: 8, HAClusters: 13,
+		SnapshotEvery: 7,
+	}},
 }
 
 // DefaultPreset is the preset `vtui --simulator` uses when none is named.
 const DefaultPreset = "demo"
 
-// Preset returns the Spec for "small", "demo" or "large"; an unknown name
+// Preset returns the Spec for "small", "demo", "large" or "max"; an unknown name
 // gives an error listing the valid names.
 //
 //   - small (tests): 1 datacenter, 2 clusters × 3 hosts, 12 VMs, 2 shared
@@ -73,6 +77,9 @@ const DefaultPreset = "demo"
 //     maximum per cluster), 10,000 VMs (1,000 per cluster), 4 shared
 //     datastores, HA and DRS on the first 5 clusters; 1,429 VMs with one
 //     to three snapshots each (SnapshotEvery 7).
+//   - max (scale benchmarks): a vCenter at its maximums: 1 datacenter, 26
+//     clusters × 96 hosts (2,496 hosts), 45,000 VMs, 8 shared datastores,
+//     HA and DRS on the first 13 clusters.
 func Preset(name string) (Spec, error) {
 	for _, p := range presets {
 		if p.name == name {
