@@ -303,13 +303,14 @@ func TestPreset(t *testing.T) {
 		{"small", Spec{Datacenters: 1, Clusters: 2, HostsPerCluster: 3, VMs: 12, Datastores: 2, HAClusters: 1, FirstClusterExtras: true}},
 		{"demo", Spec{Datacenters: 1, Clusters: 2, HostsPerCluster: 4, VMs: 60, Datastores: 2, HAClusters: 1, SnapshotEvery: 7}},
 		{"large", Spec{Datacenters: 1, Clusters: 10, HostsPerCluster: 96, VMs: 10000, Datastores: 4, HAClusters: 5, SnapshotEvery: 7}},
+		{"max", Spec{Datacenters: 1, Clusters: 26, HostsPerCluster: 96, VMs: 45000, Datastores: 8, HAClusters: 13, SnapshotEvery: 7}},
 	} {
 		got, err := Preset(tc.name)
 		if err != nil || got != tc.want {
 			t.Errorf("Preset(%q) = %+v, %v; want %+v", tc.name, got, err, tc.want)
 		}
 	}
-	if got, want := PresetNames(), []string{"small", "demo", "large"}; !slices.Equal(got, want) {
+	if got, want := PresetNames(), []string{"small", "demo", "large", "max"}; !slices.Equal(got, want) {
 		t.Errorf("PresetNames() = %v; want %v", got, want)
 	}
 	_, err := Preset("huge")

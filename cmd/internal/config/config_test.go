@@ -338,7 +338,7 @@ func TestInvalidValues(t *testing.T) {
 		wantErr []string
 	}{
 		{[]string{"-o", "xml"}, nil, []string{`invalid value "xml" for -o/--output (valid: table, json, yaml)`}},
-		{[]string{"--simulator=huge"}, nil, []string{`invalid value "huge" for --simulator (valid: small, demo, large, max)`}},
+		{[]string{"--simulator=huge"}, nil, []string{`invalid value "huge" for --simulator (valid: small, demo, large)`}},
 		{nil, configtest.Env{"VTUI_INSECURE": "maybe"}, []string{`invalid value "maybe" for VTUI_INSECURE (want true or false)`}},
 		{nil, configtest.Env{"GOVC_INSECURE": "yes please"}, []string{`for GOVC_INSECURE`}},
 		{nil, configtest.Env{"VTUI_READONLY": "sure"}, []string{`for VTUI_READONLY`}},
