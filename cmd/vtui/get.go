@@ -49,7 +49,19 @@ for snapshots the name of their VM; --older-than 30d (or 12h) keeps the
 snapshots taken longer ago.
 
 The table is for people. For scripts, -o json prints an array of objects and
--o yaml a list; their snake_case field names are stable (see the README).`,
+-o yaml a list; their snake_case field names are stable (see the README).
+
+--all-contexts (-A) asks every context of the config file at once: at most
+--concurrency of them at a time, each within --timeout, connecting
+included. Each context's password comes from its password-env or
+password-file, or else the session an earlier vtui run kept; none is asked
+for. The rows come grouped by context, in the order of the contexts' names,
+each context's rows in the kind's order (-n counts per context); the table
+gets a CONTEXT column first, JSON and YAML a "context" field first. A
+context that fails or does not answer in time gets a line on stderr (which
+context, its URL, what went wrong, what to do), the others' rows are
+printed all the same, and vtui exits 1 after a "partial result" line.
+--context, --url and --simulator pick one vCenter: not with -A.`,
 		Example: `  vtui get vms
   vtui get vms 'web-*' --cluster prod -o json
   vtui get hosts --cluster prod
@@ -59,7 +71,9 @@ The table is for people. For scripts, -o json prints an array of objects and
   vtui get events -n 100 --type VmMigratedEvent --type DrsVmMigratedEvent
   vtui get alarms
   vtui get alarms 'esx-*' -o json
-  vtui get snapshots --older-than 30d`,
+  vtui get snapshots --older-than 30d
+  vtui get vms 'web-*' --all-contexts
+  vtui get alarms -A -o json --timeout 20s`,
 		Args:              cobra.RangeArgs(1, 2),
 		ValidArgsFunction: completeKind,
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -102,6 +102,9 @@ func (a *app) getAcross(cmd *cobra.Command, q kinds.Query, f acrossFlags) error 
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
+	if len(failed) == len(names) {
+		return withExitCode(exitFailed, fmt.Errorf("no context answered (%s)", strings.Join(which, ", ")))
+	}
 	return withExitCode(exitFailed, fmt.Errorf("partial result: %d of %d contexts did not answer (%s); the rows of the others are printed",
 		len(failed), len(names), strings.Join(which, ", ")))
 }
@@ -115,7 +118,7 @@ func (a *app) contextFailure(ctx context.Context, name string, err error, timeou
 	}
 	msg := strings.TrimPrefix(err.Error(), "context "+name+": ")
 	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-		msg += fmt.Sprintf("; it did not answer within --timeout %s: check that vCenter, or give it longer", timeout)
+		msg += fmt.Sprintf("; check that vCenter, or give it more than --timeout %s", timeout)
 	}
 	return where + ": " + msg
 }
