@@ -26,10 +26,10 @@ import (
 )
 
 // TestGetAllContextsGivesPartialResults runs vtui get --all-contexts
-// against five contexts: two simulators that answer, a third that stops
-// answering once it has logged vtui in (mid-query), a vCenter that is down
-// and a context with no password. The rows of the first two come out,
-// tagged and grouped by context; each of the other three gets its own
+// against six contexts: two simulators that answer, a third that stops
+// answering once it has logged vtui in (mid-query), a vCenter that is
+// down, a context with no password and one with a wrong one. The rows of the first two come out,
+// tagged and grouped by context; each of the other four gets its own
 // error on stderr, saying which context, where and what to do; vtui
 // exits 1, and the stalled context costs --timeout, not the command.
 func TestGetAllContextsGivesPartialResults(t *testing.T) {
@@ -46,7 +46,8 @@ func TestGetAllContextsGivesPartialResults(t *testing.T) {
   c-stalls: {url: %q, username: u, password-env: PW_C, thumbprint: %q}
   d-down: {url: %q, username: u, password-env: PW_A}
   e-nopassword: {url: %q, username: nobody, thumbprint: %q}
-`, a.URL, a.Thumbprint, b.URL, b.Thumbprint, stalled.url, stalled.thumbprint, down, a.URL, a.Thumbprint), 0o600)
+  f-wrongpassword: {url: %q, username: u, password-env: PW_B, thumbprint: %q}
+`, a.URL, a.Thumbprint, b.URL, b.Thumbprint, stalled.url, stalled.thumbprint, down, a.URL, a.Thumbprint, a.URL, a.Thumbprint), 0o600)
 	env := configtest.Env{"PW_A": "pw-a", "PW_B": "pw-b", "PW_C": "pw-c"}
 
 	start := time.Now()
@@ -97,10 +98,12 @@ func TestGetAllContextsGivesPartialResults(t *testing.T) {
 	for _, want := range []string{
 		"vtui: context c-stalls (" + stalled.url + "): load inventory from ",
 		"no answer within 5s: context deadline exceeded; check that vCenter, or give it more than --timeout 5s",
-		"vtui: context d-down (" + down + "): ",
+		"vtui: context d-down (" + down + "): cannot reach ",
+		"connection refused; check the url of context d-down and that its vCenter is up",
 		`vtui: context e-nopassword (` + a.URL.String() + `): no password for nobody`,
 		`set password-env or password-file in context "e-nopassword"`,
-		"vtui: partial result: 3 of 5 contexts did not answer (c-stalls, d-down, e-nopassword)",
+		"vtui: context f-wrongpassword (" + a.URL.String() + "): login to " + a.URL.Host + " as u failed: incorrect user name or password; check the username and the password source of context f-wrongpassword",
+		"vtui: partial result: 4 of 6 contexts did not answer (c-stalls, d-down, e-nopassword, f-wrongpassword)",
 	} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
