@@ -28,10 +28,11 @@ import (
 // TestGetAllContextsGivesPartialResults runs vtui get --all-contexts
 // against six contexts: two simulators that answer, a third that stops
 // answering once it has logged vtui in (mid-query), a vCenter that is
-// down, a context with no password and one with a wrong one. The rows of the first two come out,
-// tagged and grouped by context; each of the other four gets its own
-// error on stderr, saying which context, where and what to do; vtui
-// exits 1, and the stalled context costs --timeout, not the command.
+// down, a context with no password and one with a wrong one. The rows of
+// the first two come out, tagged and grouped by context; each of the
+// other four gets its own error on stderr, saying which context, where
+// and what to do; vtui exits 1, and the stalled context costs --timeout,
+// not the command.
 func TestGetAllContextsGivesPartialResults(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts simulators")
