@@ -91,6 +91,9 @@ type (
 var (
 	// ErrClearText is wrapped by ParseURL's error for an http URL.
 	ErrClearText = conn.ErrClearText
+	// ErrNoSession is wrapped by Connect's error when it has no password
+	// and no cached session to resume.
+	ErrNoSession = conn.ErrNoSession
 	// ErrInvalidConfig is wrapped by the errors of Config.Validate.
 	ErrInvalidConfig = conn.ErrInvalidConfig
 	// ErrReadOnly is wrapped by the error of a change refused in

@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -28,6 +29,14 @@ func (a *app) connect(ctx context.Context) (*vsphere.Client, error) {
 // The client carries s's --readonly and --dry-run policy, so every gate
 // made on it, the CLI's and the terminal UI's alike, obeys them.
 func (a *app) connectWith(ctx context.Context, s config.Settings) (*vsphere.Client, error) {
+	return a.login(ctx, s, true)
+}
+
+// login is connectWith. With ask false it asks no one: a password comes
+// from s's source, or else only a cached session is resumed
+// (vsphere.ErrNoSession when there is none); and its errors do not name
+// the context, which the caller of many contexts at once does.
+func (a *app) login(ctx context.Context, s config.Settings, ask bool) (*vsphere.Client, error) {
 	opts := []vsphere.Option{
 		vsphere.WithLogger(a.log),
 		vsphere.WithPolicy(vsphere.Policy{ReadOnly: s.ReadOnly, DryRun: s.DryRun}),
@@ -35,7 +44,8 @@ func (a *app) connectWith(ctx context.Context, s config.Settings) (*vsphere.Clie
 	if s.Simulator != "" {
 		return a.connectSimulator(ctx, s, opts)
 	}
-	if !s.NoSessionCache && a.sys.cacheDir != "" {
+	cached := !s.NoSessionCache && a.sys.cacheDir != ""
+	if cached {
 		opts = append(opts, vsphere.WithSessionCache(filepath.Join(a.sys.cacheDir, "vtui", "sessions")))
 	}
 	if s.Conn.URL == "" {
@@ -52,18 +62,18 @@ func (a *app) connectWith(ctx context.Context, s config.Settings) (*vsphere.Clie
 		return nil, usageErrorf("%s", strings.TrimPrefix(err.Error(), vsphere.ErrInvalidConfig.Error()+": "))
 	}
 	if cfg.Password == "" {
-		pw, err := a.password(ctx, s, true)
-		if err != nil {
+		pw, err := a.password(ctx, s, ask)
+		if err != nil && (ask || !cached || !errors.Is(err, config.ErrNoPassword)) {
 			return nil, err
 		}
-		cfg.Password = pw
+		cfg.Password = pw // "" resumes the cached session only
 	}
 	log := a.log.With("url", vsphere.RedactURL(cfg.URL), "username", cfg.Username, "context", s.ContextName)
 	log.Info("connecting")
 	c, err := vsphere.Connect(ctx, cfg, opts...)
 	if err != nil {
 		log.Error("connect failed", "err", err)
-		if s.ContextName != "" {
+		if s.ContextName != "" && ask {
 			return nil, fmt.Errorf("context %q: %w", s.ContextName, err)
 		}
 		return nil, err
@@ -135,4 +145,24 @@ func (a *app) resolveContext(ctx context.Context, name string) (config.Settings,
 	in.Context = &name
 	s, _, err := config.Resolve(ctx, in)
 	return s, err
+}
+
+// connectContext logs in to the config file's context name without asking
+// anyone, for listings that ask many contexts at once (prompting once
+// per context would be a poor way to ask): the password comes from the
+// context's password-env or password-file, or else the session an
+// earlier vtui run kept in the session cache is resumed. A context with
+// neither fails, and its error says how to give it one. It is a
+// kinds.Connector; its errors do not name the context, the caller does.
+func (a *app) connectContext(ctx context.Context, name string) (*vsphere.Client, error) {
+	s, err := a.resolveContext(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	c, err := a.login(ctx, s, false)
+	if errors.Is(err, vsphere.ErrNoSession) || errors.Is(err, config.ErrNoPassword) {
+		return nil, usageErrorf("no password for %s at %s, and no session kept from an earlier run: set password-env or password-file in context %q of %s, or log in once with 'vtui --context %s get clusters' on a terminal: later runs resume its session (unless --no-session-cache)",
+			s.Conn.Username, vsphere.RedactURL(s.Conn.URL), name, s.ConfigFile, name)
+	}
+	return c, err
 }

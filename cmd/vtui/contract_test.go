@@ -179,6 +179,8 @@ func contractRows(t *testing.T) []contractRow {
 		{"vtui get", []string{"get", "alarms", "--type", "VmMigratedEvent", sim}, nil, exitUsage, "--type applies to events only"},
 		{"vtui get", []string{"get", "alarms", sim, "-o", "json"}, nil, exitOK, ""},
 		{"vtui get", []string{"get", "hosts", sim, "--username", "u"}, nil, exitUsage, "--username and --simulator cannot be combined"},
+		{"vtui get", []string{"get", "vms", "--all-contexts", sim}, nil, exitUsage, "--simulator picks one vCenter; --all-contexts asks every context"},
+		{"vtui get", []string{"get", "vms", "--timeout", "1s", sim}, nil, exitUsage, "--timeout applies with --all-contexts only"},
 		// Connection settings are checked before anything is sent.
 		{"vtui get", []string{"get", "vms", "--url", "https://admin:" + secret + "@vc:x"}, nil, exitUsage, "--url holds a password"},
 		{"vtui get", []string{"get", "vms"}, configtest.Env{"GOVC_URL": "https://admin:" + secret + "@vc:x", "GOVC_USERNAME": "u"}, exitUsage,

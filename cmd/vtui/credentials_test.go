@@ -165,7 +165,14 @@ func TestEveryURLSourceRefusesABadURL(t *testing.T) {
 // closed when the test ends.
 func startSimulator(t *testing.T, user, password string) *sim.Server {
 	t.Helper()
-	spec, err := sim.Preset("small")
+	return startPreset(t, "small", user, password)
+}
+
+// startPreset starts the named preset with the given user and password,
+// closed when the test ends.
+func startPreset(t *testing.T, preset, user, password string) *sim.Server {
+	t.Helper()
+	spec, err := sim.Preset(preset)
 	if err != nil {
 		t.Fatal(err)
 	}

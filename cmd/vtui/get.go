@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"path"
@@ -33,6 +34,7 @@ func newGetCmd(a *app) *cobra.Command {
 	var f vsphere.Filter
 	var act activity
 	var olderThan string
+	var across acrossFlags
 	cmd := &cobra.Command{
 		Use:   "get KIND [NAME-GLOB]",
 		Short: "List clusters, hosts, VMs, datastores, networks, tasks, events, alarms or snapshots",
@@ -47,7 +49,19 @@ for snapshots the name of their VM; --older-than 30d (or 12h) keeps the
 snapshots taken longer ago.
 
 The table is for people. For scripts, -o json prints an array of objects and
--o yaml a list; their snake_case field names are stable (see the README).`,
+-o yaml a list; their snake_case field names are stable (see the README).
+
+--all-contexts (-A) asks every context of the config file at once: at most
+--concurrency of them at a time, each within --timeout, connecting
+included. Each context's password comes from its password-env or
+password-file, or else the session an earlier vtui run kept; none is asked
+for. The rows come grouped by context, in the order of the contexts' names,
+each context's rows in the kind's order (-n counts per context); the table
+gets a CONTEXT column first, JSON and YAML a "context" field first. A
+context that fails or does not answer in time gets a line on stderr (which
+context, its URL, what went wrong, what to do), the others' rows are
+printed all the same, and vtui exits 1 after a "partial result" line.
+--context, --url and --simulator pick one vCenter: not with -A.`,
 		Example: `  vtui get vms
   vtui get vms 'web-*' --cluster prod -o json
   vtui get hosts --cluster prod
@@ -57,7 +71,9 @@ The table is for people. For scripts, -o json prints an array of objects and
   vtui get events -n 100 --type VmMigratedEvent --type DrsVmMigratedEvent
   vtui get alarms
   vtui get alarms 'esx-*' -o json
-  vtui get snapshots --older-than 30d`,
+  vtui get snapshots --older-than 30d
+  vtui get vms 'web-*' --all-contexts
+  vtui get alarms -A -o json --timeout 20s`,
 		Args:              cobra.RangeArgs(1, 2),
 		ValidArgsFunction: completeKind,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -84,30 +100,29 @@ The table is for people. For scripts, -o json prints an array of objects and
 				}
 				f.CreatedBefore = time.Now().Add(-age)
 			}
+			q := kinds.Query{Kind: kind, Filter: f, N: act.n, Types: act.types}
+			if kind.Whole && !cmd.Flags().Changed("limit") {
+				q.N = math.MaxInt
+			}
+			if across.all {
+				return a.getAcross(cmd, q, across)
+			}
+			if err := across.checkOne(cmd); err != nil {
+				return err
+			}
 			c, err := a.connect(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer c.Close(context.WithoutCancel(cmd.Context()))
-			if kind.Stream {
-				n := act.n
-				if kind.Whole && !cmd.Flags().Changed("limit") {
-					n = math.MaxInt
-				}
-				rows, err := kind.Newest(cmd.Context(), c, f.Name, n, act.types)
-				if err != nil {
-					return err
-				}
-				return writeRows(cmd.OutOrStdout(), a.settings.Output, rows, fromKind(kind.Printed))
+			rows, err := q.Rows(cmd.Context(), c)
+			if fe := (*kinds.FilterError)(nil); errors.As(err, &fe) {
+				return usageError{err}
 			}
-			inv, err := c.InventoryFor(cmd.Context(), kind.Load(f))
 			if err != nil {
 				return err
 			}
-			if err := f.Validate(inv); err != nil {
-				return usageErrorf("%v", err)
-			}
-			return writeRows(cmd.OutOrStdout(), a.settings.Output, kind.Rows(inv, f), fromKind(kind.Printed))
+			return writeRows(cmd.OutOrStdout(), a.settings.Output, rows, fromKind(kind.Printed))
 		},
 	}
 	cmd.Flags().StringVar(&f.Cluster, "cluster", "", "only objects in (or attached to hosts of) this cluster")
@@ -115,6 +130,7 @@ The table is for people. For scripts, -o json prints an array of objects and
 	cmd.Flags().IntVarP(&act.n, "limit", "n", 25, fmt.Sprintf("tasks, events and alarms: at most this many, newest first (events: up to %d; alarms: all unless given)", vsphere.MaxEvents))
 	cmd.Flags().StringVar(&olderThan, "older-than", "", "snapshots: only those taken longer ago than this, e.g. 30d or 12h")
 	cmd.Flags().StringSliceVar(&act.types, "type", nil, "events: only these types, e.g. VmMigratedEvent (repeat or separate with commas)")
+	across.register(cmd)
 	return cmd
 }
 

@@ -18,6 +18,9 @@ type Config struct {
 	// Username is the login name, e.g. administrator@vsphere.local.
 	Username string
 	// Password is the login password. It is never logged or printed.
+	// Empty, Dial only resumes a cached session (WithSessionCache) and
+	// fails with ErrNoSession when there is none: it never logs in with
+	// an empty password.
 	Password string
 	// Insecure skips TLS verification entirely. Prefer Thumbprint or CAFile.
 	Insecure bool

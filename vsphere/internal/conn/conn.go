@@ -73,6 +73,10 @@ func WithPolicy(p Policy) Option { return func(o *options) { o.policy = p } }
 // it, and Close leaves a cached session logged in.
 func WithSessionCache(dir string) Option { return func(o *options) { o.sessionDir = dir } }
 
+// ErrNoSession is wrapped by Dial's error when it has no password and no
+// cached session to resume.
+var ErrNoSession = errors.New("no password and no cached session")
+
 // ErrClearText is wrapped by ParseURL's error for an http URL: logging in
 // over it would send the password in clear text.
 var ErrClearText = errors.New("http would send the password in clear text")
@@ -206,6 +210,9 @@ func Dial(ctx context.Context, cfg Config, opts ...Option) (*Conn, error) {
 		return nil
 	}
 	relogin.login = login
+	if !resumed && cfg.Password == "" {
+		return nil, fmt.Errorf("log in to %s as %s: %w", u.Host, cfg.Username, ErrNoSession)
+	}
 	if resumed {
 		o.log.Info("resumed the cached session", "url", u.Redacted(), "user", cfg.Username)
 	} else if err := login(ctx); err != nil {
