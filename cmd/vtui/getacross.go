@@ -116,7 +116,7 @@ func (a *app) contextFailure(ctx context.Context, name string, err error, timeou
 	if s, rerr := a.resolveContext(ctx, name); rerr == nil && s.Conn.URL != "" {
 		where += " (" + vsphere.RedactURL(s.Conn.URL) + ")"
 	}
-	msg := strings.TrimPrefix(err.Error(), "context "+name+": ")
+	msg := err.Error()
 	switch {
 	case ctx.Err() != nil:
 	case errors.Is(err, context.DeadlineExceeded):

@@ -36,9 +36,10 @@ type Result[T any] struct {
 	Context string
 	// Value is the answer; the zero T when Err is set.
 	Value T
-	// Err says why the context gave no answer: its error, wrapped with
-	// the context's name, or context.DeadlineExceeded wrapped likewise
-	// when it ran past Options.Timeout.
+	// Err says why the context gave no answer: the call's error, which
+	// also wraps context.DeadlineExceeded when the call ran past
+	// Options.Timeout. It does not repeat the context's name, which is
+	// Context.
 	Err error
 	// Took is how long the call ran.
 	Took time.Duration
@@ -71,7 +72,7 @@ func Each[T any](ctx context.Context, names []string, opts Options, fn func(ctx 
 			case <-ctx.Done():
 			}
 			if ctx.Err() != nil {
-				r.Err = fmt.Errorf("context %s: not asked: %w", name, context.Cause(ctx))
+				r.Err = fmt.Errorf("not asked: %w", context.Cause(ctx))
 				return
 			}
 			cctx, cancel := context.WithTimeoutCause(ctx, timeout,
@@ -84,7 +85,7 @@ func Each[T any](ctx context.Context, names []string, opts Options, fn func(ctx 
 				if cause := context.Cause(cctx); cctx.Err() != nil && ctx.Err() == nil && !errors.Is(err, cause) {
 					err = fmt.Errorf("%w (%w)", cause, err)
 				}
-				r.Err = fmt.Errorf("context %s: %w", name, err)
+				r.Err = err
 				return
 			}
 			r.Value = v

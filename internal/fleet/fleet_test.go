@@ -24,7 +24,7 @@ func TestEachKeepsOrderAndPartialResults(t *testing.T) {
 		name  string
 		value int
 		err   string
-	}{{"lab", 3, ""}, {"prod", 0, "context prod: connection refused"}, {"dr", 2, ""}} {
+	}{{"lab", 3, ""}, {"prod", 0, "connection refused"}, {"dr", 2, ""}} {
 		r := res[i]
 		got := ""
 		if r.Err != nil {
