@@ -38,7 +38,7 @@ var layers = [][]string{
 	{"ha/drill"},
 	// What both faces read: the registry of kinds, the use cases and the
 	// drills' history.
-	{"internal/kinds", "internal/maintenance", "internal/migration", "internal/clusterconf", "internal/drillrun", "ha/drill/history"},
+	{"internal/kinds", "internal/maintenance", "internal/migration", "internal/power", "internal/clusterconf", "internal/drillrun", "ha/drill/history"},
 	{"ui/..."},
 	{"ui"},
 	{"cmd/..."},
