@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/vmware/govmomi/vim25/soap"
-	"github.com/vtui/vtui/internal/bmc"
 	"github.com/vtui/vtui/internal/simdoor"
 	"github.com/vtui/vtui/vsphere/internal/conn"
 )
@@ -41,35 +40,8 @@ type SimInfo struct {
 	Faults           []string `json:"faults"`
 	// Model is what the simulator models of vSphere HA; zero from a
 	// simulator older than it.
-	Model SimModel `json:"model"`
-	BMC   SimBMC   `json:"bmc"`
-}
-
-// SimBMC is where vtui's simulator's BMCs answer, by host name, whose
-// certificate they serve, and the credentials they take (which the door
-// hands to a logged-in session only; bmc.Credentials never prints or
-// marshals the password).
-type SimBMC struct {
-	Redfish     map[string]string `json:"redfish"`
-	IPMI        map[string]string `json:"ipmi,omitempty"`
-	Thumbprint  string            `json:"thumbprint"`
-	Credentials bmc.Credentials   `json:"-"`
-}
-
-// UnmarshalJSON reads the door's answer, credentials included.
-func (s *SimBMC) UnmarshalJSON(b []byte) error {
-	type plain SimBMC
-	var v struct {
-		plain
-		Username string `json:"username"`
-		Password string `json:"password"`
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	*s = SimBMC(v.plain)
-	s.Credentials = bmc.Credentials{Username: v.Username, Password: v.Password}
-	return nil
+	Model SimModel    `json:"model"`
+	BMC   simdoor.BMC `json:"bmc"`
 }
 
 // SimModel is what vtui's simulator models of vSphere HA, as its door
