@@ -110,8 +110,7 @@ func DoorWith(ctx context.Context, c *conn.Conn, method, path string, in, out an
 	jsonErr := json.Unmarshal(body, &answer)
 	switch {
 	case res.StatusCode == http.StatusNotFound && (jsonErr != nil || answer.Error == ""):
-		return fmt.Errorf("%w: %s has no fault door (%s %s answers %d): sim-crash works only against vtui's simulator; "+
-			"for a real vCenter use inject.method command (an IPMI or Redfish power-off) or evacuate", ErrNotSimulator, c.Host(), method, doorPath, res.StatusCode)
+		return fmt.Errorf("%w: %s has no fault door (%s %s answers %d)", ErrNotSimulator, c.Host(), method, doorPath, res.StatusCode)
 	case res.StatusCode != http.StatusOK:
 		if answer.Error != "" {
 			return fmt.Errorf("the simulator refused: %s", answer.Error)
