@@ -57,3 +57,36 @@ func TestBMCKeepsItsPassword(t *testing.T) {
 		}
 	}
 }
+
+// TestInfoRoundTrips: the door's whole answer, as the door writes it,
+// reads back whole where a client reads it, under the contract's keys.
+func TestInfoRoundTrips(t *testing.T) {
+	sent := Info[BMCWithPassword]{Simulator: "vtui", API: 1, HADetectDelay: "2s", HABootTime: "300ms-800ms", HAIsolationDelay: "4s",
+		Faults: []string{"crash", "recover"}, Model: Model{HA: HA{DetectDelay: "2s", Scale: 0.133}, Unmodeled: []string{"VMCP"}},
+		BMC: BMCWithPassword(sample())}
+	b, err := json.Marshal(sent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(b, &keys); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"simulator", "api", "ha_detect_delay", "ha_boot_time", "ha_isolation_delay", "faults", "model", "bmc"} {
+		if _, ok := keys[k]; !ok {
+			t.Errorf("the door's answer has no %q: %s", k, b)
+		}
+	}
+	if string(keys["bmc"]) != door {
+		t.Errorf("its bmc is %s;\nwant %s", keys["bmc"], door)
+	}
+	var got Info[BMC]
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	want := Info[BMC]{Simulator: sent.Simulator, API: sent.API, HADetectDelay: sent.HADetectDelay, HABootTime: sent.HABootTime,
+		HAIsolationDelay: sent.HAIsolationDelay, Faults: sent.Faults, Model: sent.Model, BMC: sample()}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("read back %+v;\nwant %+v", got, want)
+	}
+}

@@ -42,25 +42,7 @@ import (
 const doorPath = "/vtui/sim/v1"
 
 // DoorInfo is what GET doorPath answers.
-type DoorInfo struct {
-	Simulator string `json:"simulator"` // always "vtui"
-	API       int    `json:"api"`
-	// HADetectDelay and HABootTime are the HA emulation's timing, as Go
-	// durations ("15s"); a boot time range is "30s-1m30s".
-	HADetectDelay string `json:"ha_detect_delay"`
-	HABootTime    string `json:"ha_boot_time"`
-	// HAIsolationDelay is how long a secondary whose network is cut takes
-	// to declare itself isolated (vSphere's 30 s, scaled like the
-	// detection delay).
-	HAIsolationDelay string `json:"ha_isolation_delay"`
-	// Faults are the door's operations: doorFaults.
-	Faults []string `json:"faults"`
-	// Model is the HA emulation's parameters and what it does not model
-	// (model.go), for a drill's report.
-	Model Model `json:"model"`
-	// BMC says where the simulator's BMCs answer, and how to log in.
-	BMC simdoor.BMCWithPassword `json:"bmc"`
-}
+type DoorInfo = simdoor.Info[simdoor.BMCWithPassword]
 
 // doorFaults are the operations the door offers.
 var doorFaults = []string{"crash", "recover", "isolate", "partition", "restore-network"}

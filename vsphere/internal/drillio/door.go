@@ -26,23 +26,7 @@ var ErrNotSimulator = errors.New("not vtui's simulator")
 const doorPath = "/vtui/sim/v1"
 
 // SimInfo is what vtui's simulator says of its fault door.
-type SimInfo struct {
-	Simulator     string `json:"simulator"`
-	API           int    `json:"api"`
-	HADetectDelay string `json:"ha_detect_delay"`
-	HABootTime    string `json:"ha_boot_time"`
-	// HAIsolationDelay is how long a secondary whose network is cut takes
-	// to declare itself isolated (vSphere's 30 s, scaled like the
-	// detection delay: "30s" with it at 15 s); Faults the door's
-	// operations ("crash", "recover", "isolate", "partition",
-	// "restore-network").
-	HAIsolationDelay string   `json:"ha_isolation_delay"`
-	Faults           []string `json:"faults"`
-	// Model is what the simulator models of vSphere HA; zero from a
-	// simulator older than it.
-	Model SimModel    `json:"model"`
-	BMC   simdoor.BMC `json:"bmc"`
-}
+type SimInfo = simdoor.Info[simdoor.BMC]
 
 // SimModel is what vtui's simulator models of vSphere HA, as its door
 // serves it.
