@@ -10,6 +10,7 @@ import (
 	"github.com/vtui/vtui/ha/placement"
 	"github.com/vtui/vtui/internal/maintenance"
 	"github.com/vtui/vtui/internal/migration"
+	"github.com/vtui/vtui/internal/power"
 	"github.com/vtui/vtui/ui/changes"
 	"github.com/vtui/vtui/ui/common"
 	"github.com/vtui/vtui/ui/dialog"
@@ -104,12 +105,7 @@ func (a *App) updateChanges(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 		}
 		return a.confirm(a.snapshotPlan(msg)), true
 	case powerOpMsg:
-		p := gate.NewPlanner(a.inv, nil, nil)
-		actions := make([]gate.Action, len(msg.vms))
-		for i, vm := range msg.vms {
-			actions[i] = p.Power(vm, msg.op)
-		}
-		return a.confirm(plan{actions: actions}), true
+		return a.confirm(plan{actions: power.Plan(a.inv, msg.vms, msg.op)}), true
 	case confirmedMsg:
 		a.clearMarks() // their action is done with: the next key acts on the selection
 		return a.runActions(msg), true
@@ -195,14 +191,13 @@ func (a *App) migrateDialog(msg plannedMsg) tea.Cmd {
 func candidateText(c placement.Candidate) string { return fmt.Sprintf("#%d %s", c.Rank, c.Why()) }
 
 // powerDialog offers the power operations that would change at least one
-// of the VMs, from their state (a suspended VM can be powered on or off,
-// a running one suspended, shut down or reset).
+// of the VMs (power.Valid).
 func (a *App) powerDialog(vms []vsphere.Ref, names []string) tea.Cmd {
 	if cmd, refused := a.refuseChange(); refused {
 		return cmd
 	}
 	var opts []dialog.Option
-	for _, op := range gate.NewPlanner(a.inv, nil, nil).ValidPowerOps(vms) {
+	for _, op := range power.Valid(a.inv, vms) {
 		opts = append(opts, dialog.Option{Label: string(op), Msg: powerOpMsg{op: op, vms: vms}})
 	}
 	if len(opts) == 0 {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/vtui/vtui/vsphere/internal/vcsimtest"
 )
 
 // TestConnectSendsNothingOverHTTP: against vcsim serving plain http (TLS
@@ -15,8 +17,7 @@ import (
 // would contradict it, before a byte is sent: the password never travels
 // in clear text.
 func TestConnectSendsNothingOverHTTP(t *testing.T) {
-	srv := vpxModel(t).Service.NewServer() // Service.TLS is nil: http
-	t.Cleanup(srv.Close)
+	srv := vcsimtest.Serve(t, vcsimtest.VPX(t)) // Service.TLS is nil: http
 	if srv.URL.Scheme != "http" {
 		t.Fatalf("vcsim serves %s; want http", srv.URL.Scheme)
 	}
@@ -28,7 +29,7 @@ func TestConnectSendsNothingOverHTTP(t *testing.T) {
 		{URL: plain, Insecure: true},
 		{URL: plain, Thumbprint: strings.Repeat("ab", 32)},
 	} {
-		cfg.Username, cfg.Password = "u", "p"
+		cfg.Username, cfg.Password = vcsimtest.User, vcsimtest.Password
 		c, err := Connect(context.Background(), cfg)
 		if err == nil {
 			_ = c.Close(context.Background())

@@ -2,40 +2,23 @@ package vsphere
 
 import (
 	"context"
-	"crypto/tls"
-	"net/url"
 	"slices"
 	"testing"
 
-	"github.com/vtui/vtui/vsphere/internal/conntest"
-
-	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25/soap"
+
+	"github.com/vtui/vtui/vsphere/internal/conntest"
+	"github.com/vtui/vtui/vsphere/internal/vcsimtest"
 )
 
-// vpxModel builds govmomi's own VPX model, to be served on a loopback
-// port with user u and password p; it is removed when t ends.
-func vpxModel(t *testing.T) *simulator.Model {
-	t.Helper()
-	m := simulator.VPX()
-	m.Autostart = false
-	if err := m.Create(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(m.Remove)
-	m.Service.Listen = &url.URL{Host: "127.0.0.1:0", User: url.UserPassword("u", "p")}
-	return m
-}
-
 // plainVcsim serves govmomi's own VPX model, without vtui's additions, and
-// logs in to it: what the fields vcsim keeps look like to vtui.
+// logs in to it: what the fields vcsim keeps look like to vtui. It is
+// vspheretest.PlainVcsim, which this package's internal tests cannot
+// import; both end when t does.
 func plainVcsim(t *testing.T) *Client {
 	t.Helper()
-	m := vpxModel(t)
-	m.Service.TLS = new(tls.Config)
-	srv := m.Service.NewServer()
-	t.Cleanup(srv.Close)
-	c, err := Connect(context.Background(), Config{URL: srv.URL.Host, Username: "u", Password: "p",
+	srv := vcsimtest.HTTPS(t)
+	c, err := Connect(context.Background(), Config{URL: srv.URL.Host, Username: vcsimtest.User, Password: vcsimtest.Password,
 		Thumbprint: soap.ThumbprintSHA256(srv.Certificate())})
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vtui/vtui/internal/maintenance"
+	"github.com/vtui/vtui/internal/power"
+	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/gate"
 )
 
@@ -129,12 +131,10 @@ already in the asked state is reported as noop.
 				if err != nil {
 					return badName(err)
 				}
-				p := gate.NewPlanner(s.inv, nil, nil)
-				action := p.Reconnect(h.Ref)
-				if op == gate.OpDisconnect {
-					action = p.Disconnect(h.Ref)
+				actions, err := power.PlanConnection(s.inv, []vsphere.Ref{h.Ref}, op)
+				if err != nil {
+					return err
 				}
-				actions := []gate.Action{action}
 				return s.apply(actions, gate.RunOptions{Concurrency: 1}, runAll(actions))
 			})
 		},

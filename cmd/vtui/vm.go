@@ -2,10 +2,12 @@ package main
 
 import (
 	"errors"
+
 	"github.com/spf13/cobra"
 
 	"github.com/vtui/vtui/internal/migration"
-	"github.com/vtui/vtui/vsphere/gate"
+	"github.com/vtui/vtui/internal/power"
+	"github.com/vtui/vtui/vsphere"
 )
 
 func newVMCmd(a *app) *cobra.Command {
@@ -103,11 +105,6 @@ inventory path (/dc-01/host/cluster-b/Resources).
 	return cmd
 }
 
-// powerOps maps the power command's operations to the gate's.
-var powerOps = map[string]gate.Op{
-	"on": gate.OpPowerOn, "off": gate.OpPowerOff, "reset": gate.OpReset, "shutdown": gate.OpShutdown, "suspend": gate.OpSuspend,
-}
-
 func newVMPowerCmd(a *app) *cobra.Command {
 	var run runFlags
 	cmd := &cobra.Command{
@@ -130,11 +127,11 @@ A VM already in the asked state is reported as noop, not as an error.
   vtui vm power shutdown 'batch-*' --concurrency 8
   vtui vm power on web-01 app-01 --yes -o json`,
 		Args:      cobra.MinimumNArgs(2),
-		ValidArgs: []string{"on", "off", "reset", "shutdown", "suspend"},
+		ValidArgs: power.Words(),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			op, ok := powerOps[args[0]]
-			if !ok {
-				return usageErrorf("unknown power operation %q (valid: on, off, reset, shutdown, suspend)", args[0])
+			op, err := power.Parse(args[0])
+			if err != nil {
+				return usageError{err}
 			}
 			opts, err := run.options()
 			if err != nil {
@@ -145,11 +142,11 @@ A VM already in the asked state is reported as noop, not as an error.
 				if err != nil {
 					return badName(err)
 				}
-				p := gate.NewPlanner(s.inv, nil, nil)
-				actions := make([]gate.Action, len(vms))
+				refs := make([]vsphere.Ref, len(vms))
 				for i, v := range vms {
-					actions[i] = p.Power(v.Ref, op)
+					refs[i] = v.Ref
 				}
+				actions := power.Plan(s.inv, refs, op)
 				return s.apply(actions, opts, runAll(actions))
 			})
 		},

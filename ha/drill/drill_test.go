@@ -597,6 +597,14 @@ func TestSimulatorMethodsAreRefusedAgainstPlainVcsim(t *testing.T) {
 				t.Fatalf("want the method check to refuse with %q; got:\n%s", tt.message, describe(rep))
 			}
 			sameMaps(t, "after a refused drill", clusterState(t, c), before)
+			if tt.plan == crashPlan {
+				for _, m := range methods() {
+					if m != MethodSimCrash && m != MethodSimNetwork && !strings.Contains(rep.Preflight[i].Reason, "method "+string(m)) &&
+						!strings.Contains(rep.Preflight[i].Reason, string(m)+" (") {
+						t.Errorf("the refusal of sim-crash does not offer %s, which works against a real vCenter: %s", m, rep.Preflight[i].Reason)
+					}
+				}
+			}
 		}
 	})
 }

@@ -97,9 +97,14 @@ func (s *Scenario) UnmarshalText(b []byte) error {
 	return oneOf(s, b, ScenarioHostFailure, ScenarioIsolation, ScenarioPartition, ScenarioEvacuation)
 }
 
+// methods are the injection methods vtui knows.
+func methods() []Method {
+	return []Method{MethodSimCrash, MethodSimNetwork, MethodCommand, MethodEvacuate, MethodRedfish, MethodIPMI}
+}
+
 // UnmarshalText accepts only a method vtui knows.
 func (m *Method) UnmarshalText(b []byte) error {
-	return oneOf(m, b, MethodSimCrash, MethodSimNetwork, MethodCommand, MethodEvacuate, MethodRedfish, MethodIPMI)
+	return oneOf(m, b, methods()...)
 }
 
 // UnmarshalText accepts only a rollback policy vtui knows.

@@ -538,7 +538,9 @@ func (p *Preflight) checkMethod(plan Plan) gate.Check {
 			return failed("method", "sim-network works only against vtui's simulator, and this server is not (it has no fault door); "+
 				"for a real vCenter use inject.method command, with a command that cuts the host's management network and leaves its storage up")
 		case p.HA != HASimulated:
-			return failed("method", "%v", p.notSim)
+			return failed("method", "sim-crash works only against vtui's simulator, and this server is %v; for a real vCenter use "+
+				"inject.method redfish or ipmi (a hard power-off through each host's BMC) or command (your own command, such as ipmitool), "+
+				"or rehearse planned maintenance with scenario evacuation and method evacuate", p.notSim)
 		case plan.Inject.Method == MethodSimNetwork:
 			if fault, ok := p.simCuts(plan.Scenario); !ok {
 				return failed("method", "this simulator's fault door cannot %s a host and restore its network (it offers %s): run a vtui sim of this vtui's version",

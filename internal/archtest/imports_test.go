@@ -27,9 +27,9 @@ var layers = [][]string{
 	// the simulator enforces and the what-if predicts with, so it is pure:
 	// the standard library and vsphere/clusterspec only.
 	{"internal/...", "vsphere/clusterspec", "vsphere/internal/mo", "ha/admission", "vsphere/sim"},
-	// The raw session to vCenter, reachable only from vsphere/, and the
-	// recorder its tests put under it.
-	{"vsphere/internal/conn", "vsphere/internal/conntest"},
+	// The raw session to vCenter, reachable only from vsphere/; the
+	// recorder its tests put under it, and the plain vcsim they serve.
+	{"vsphere/internal/conn", "vsphere/internal/conntest", "vsphere/internal/vcsimtest"},
 	// The read model and the client; the drill primitives under it.
 	{"vsphere", "vsphere/internal/drillio"},
 	// The one place changes go through, and the drills' reads.
@@ -38,7 +38,7 @@ var layers = [][]string{
 	{"ha/drill"},
 	// What both faces read: the registry of kinds, the use cases and the
 	// drills' history.
-	{"internal/kinds", "internal/maintenance", "internal/migration", "internal/clusterconf", "internal/drillrun", "ha/drill/history"},
+	{"internal/kinds", "internal/maintenance", "internal/migration", "internal/power", "internal/clusterconf", "internal/drillrun", "ha/drill/history"},
 	{"ui/..."},
 	{"ui"},
 	{"cmd/..."},
@@ -74,6 +74,11 @@ var rules = []importRule{
 	{
 		text: "no non-test package imports vsphere/vspheretest or vsphere/internal/conntest",
 		deps: []string{module + "/vsphere/vspheretest", module + "/vsphere/internal/conntest"},
+	},
+	{
+		text:  "only vsphere/vspheretest and tests serve plain vcsim through vsphere/internal/vcsimtest",
+		deps:  []string{module + "/vsphere/internal/vcsimtest"},
+		allow: []string{"vsphere/vspheretest"},
 	},
 	{
 		text:  "only vsphere/gate and vsphere/drillkit use the drill primitives of vsphere/internal/drillio",

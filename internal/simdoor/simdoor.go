@@ -47,3 +47,28 @@ func (h HA) Describe() string {
 	return fmt.Sprintf("detection %s, election %s, boot %s (seed %d), tools %s, first retry %s, at most %d restarts, seconds scaled by %.3g",
 		h.DetectDelay, h.ElectionDelay, h.BootTime, h.BootSeed, h.ToolsDelay, h.RetryDelay, h.MaxRestartCount, h.Scale)
 }
+
+// Info is what the fault door answers to GET /vtui/sim/v1 (its JSON
+// field names are a stable contract). B is BMCWithPassword where the
+// door writes it, and BMC where a client reads it, so that what a client
+// keeps marshals without the password.
+type Info[B BMC | BMCWithPassword] struct {
+	Simulator string `json:"simulator"` // always "vtui"
+	API       int    `json:"api"`
+	// HADetectDelay and HABootTime are the HA emulation's timing, as Go
+	// durations ("15s"); a boot time range is "30s-1m30s".
+	HADetectDelay string `json:"ha_detect_delay"`
+	HABootTime    string `json:"ha_boot_time"`
+	// HAIsolationDelay is how long a secondary whose network is cut takes
+	// to declare itself isolated (vSphere's 30 s, scaled like the
+	// detection delay: "30s" with it at 15 s).
+	HAIsolationDelay string `json:"ha_isolation_delay"`
+	// Faults are the door's operations ("crash", "recover", "isolate",
+	// "partition", "restore-network").
+	Faults []string `json:"faults"`
+	// Model is the HA emulation's parameters and what it does not model;
+	// zero from a simulator older than it.
+	Model Model `json:"model"`
+	// BMC says where the simulator's BMCs answer, and how to log in.
+	BMC B `json:"bmc"`
+}

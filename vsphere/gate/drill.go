@@ -142,7 +142,7 @@ func doorAction(op Op, ref vsphere.Ref, object string, check Check, path string,
 	a := Action{Op: op, Ref: ref, Object: object, Checks: []Check{check}, run: refuse}
 	a.verify = func(ctx context.Context, g *Gate, _ func(string)) []Check {
 		if _, err := drillio.SimulatorInfo(ctx, g.c.Conn()); err != nil {
-			return []Check{fail("simulator", "%v", err)}
+			return []Check{fail("simulator", "%s works only against vtui's simulator, and this server is %v", op, err)}
 		}
 		return []Check{pass("simulator")}
 	}

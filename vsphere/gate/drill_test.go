@@ -107,8 +107,8 @@ func TestCrashIsRefusedAgainstAnythingButTheSimulator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := drillkit.SimulatorInfo(ctx, c); !errors.Is(err, drillkit.ErrNotSimulator) || !strings.Contains(err.Error(), "inject.method command") {
-		t.Errorf("SimulatorInfo on plain vcsim: %v; want drillkit.ErrNotSimulator naming the alternatives", err)
+	if _, err := drillkit.SimulatorInfo(ctx, c); !errors.Is(err, drillkit.ErrNotSimulator) || !strings.Contains(err.Error(), "has no fault door (GET /vtui/sim/v1 answers 404)") {
+		t.Errorf("SimulatorInfo on plain vcsim: %v; want drillkit.ErrNotSimulator saying why", err)
 	}
 	rec := conntest.Record(c.Conn())
 	r := NewGate(c).Do(ctx, CrashHost(inv.Hosts[0]), nil)

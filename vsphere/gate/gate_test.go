@@ -495,43 +495,6 @@ func TestPowerOperations(t *testing.T) {
 	}
 }
 
-// TestValidPowerOps: the power menu offers what would change at least
-// one of the VMs: a running one with tools can be powered off, shut down,
-// suspended and reset; a suspended one powered on or off; a powered-off
-// one only powered on.
-func TestValidPowerOps(t *testing.T) {
-	e := newOpsEnv(t)
-	p, inv := e.planner()
-	var off string
-	for _, v := range inv.VMs {
-		if v.PowerState == "poweredOff" && !v.Template {
-			off = v.Name
-			break
-		}
-	}
-	if off == "" {
-		t.Fatal("the simulator has no powered-off VM")
-	}
-	tests := []struct {
-		vms  []string
-		want []Op
-	}{
-		{[]string{"web-02"}, []Op{OpPowerOff, OpShutdown, OpSuspend, OpReset}},
-		{[]string{"app-03"}, []Op{OpPowerOn, OpPowerOff}}, // suspended
-		{[]string{off}, []Op{OpPowerOn}},
-		{[]string{off, "app-03", "web-02"}, PowerOps},
-	}
-	for _, tt := range tests {
-		var refs []vsphere.Ref
-		for _, n := range tt.vms {
-			refs = append(refs, e.vm(inv, n).Ref)
-		}
-		if got := p.ValidPowerOps(refs); !slices.Equal(got, tt.want) {
-			t.Errorf("ValidPowerOps(%v) = %v; want %v", tt.vms, got, tt.want)
-		}
-	}
-}
-
 func TestHostOperations(t *testing.T) {
 	e := newOpsEnv(t)
 	g := NewGate(e.c)

@@ -17,10 +17,6 @@ import (
 // guest to power the VM off.
 const GuestShutdownTimeout = 10 * time.Minute
 
-// PowerOps are the power operations, in the order the power menu offers
-// them.
-var PowerOps = []Op{OpPowerOn, OpPowerOff, OpShutdown, OpSuspend, OpReset}
-
 // Power plans a power operation on vm: OpPowerOn, OpPowerOff, OpReset,
 // OpSuspend, or OpShutdown (a guest shutdown through VMware Tools, which
 // completes when the VM is powered off). A VM already in the asked state
@@ -75,22 +71,6 @@ func (p *Planner) Power(vm vsphere.Ref, op Op) Action {
 	a.Checks = append(a.Checks, p.checkVMHost(v, op)...)
 	a.run = powerRun(vm, op)
 	return a
-}
-
-// ValidPowerOps returns the power operations that would change at least
-// one of vms: planned, neither a no-op nor refused by a check. The power
-// menu offers only these.
-func (p *Planner) ValidPowerOps(vms []vsphere.Ref) []Op {
-	var ops []Op
-	for _, op := range PowerOps {
-		for _, vm := range vms {
-			if a := p.Power(vm, op); a.Noop == "" && len(a.Failed()) == 0 {
-				ops = append(ops, op)
-				break
-			}
-		}
-	}
-	return ops
 }
 
 // checkShutdown checks that the guest of v can be asked to shut down.

@@ -318,7 +318,7 @@
 // authentication. ComputerSystem.Reset ForceOff crashes the host, as
 // CrashHost does, and On recovers it; a host reports PowerState Off while
 // crashed. The fault door's answer names each host's system and the
-// credentials (DoorBMC), so that a drill's inject.bmc.address simulator
+// credentials (simdoor.BMC), so that a drill's inject.bmc.address simulator
 // needs no setup. Not modelled: the other reset types, a power-on that
 // takes time (the host is connected when On returns), Managers, Chassis,
 // event subscriptions, and a session's idle timeout (at most 64 sessions

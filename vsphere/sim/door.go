@@ -10,6 +10,7 @@ import (
 
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25/soap"
+	"github.com/vtui/vtui/internal/simdoor"
 )
 
 // The fault door
@@ -23,7 +24,7 @@ import (
 // real host by construction.
 //
 //	GET  /vtui/sim/v1                     what the door offers (JSON), with
-//	                                      where the hosts' BMCs answer (DoorBMC)
+//	                                      where the hosts' BMCs answer (simdoor.BMC)
 //	GET  /vtui/sim/v1?ipmi=HOST&ipmi=...  the same, once those hosts' IPMI BMCs serve (ipmi.go)
 //	POST /vtui/sim/v1/hosts/{name}/crash  crash a host (HA emulation)
 //	POST /vtui/sim/v1/hosts/{name}/recover
@@ -41,44 +42,7 @@ import (
 const doorPath = "/vtui/sim/v1"
 
 // DoorInfo is what GET doorPath answers.
-type DoorInfo struct {
-	Simulator string `json:"simulator"` // always "vtui"
-	API       int    `json:"api"`
-	// HADetectDelay and HABootTime are the HA emulation's timing, as Go
-	// durations ("15s"); a boot time range is "30s-1m30s".
-	HADetectDelay string `json:"ha_detect_delay"`
-	HABootTime    string `json:"ha_boot_time"`
-	// HAIsolationDelay is how long a secondary whose network is cut takes
-	// to declare itself isolated (vSphere's 30 s, scaled like the
-	// detection delay).
-	HAIsolationDelay string `json:"ha_isolation_delay"`
-	// Faults are the door's operations: doorFaults.
-	Faults []string `json:"faults"`
-	// Model is the HA emulation's parameters and what it does not model
-	// (model.go), for a drill's report.
-	Model Model `json:"model"`
-	// BMC says where the simulator's BMCs answer, and how to log in.
-	BMC DoorBMC `json:"bmc"`
-}
-
-// DoorBMC is where the simulator's hosts' BMCs answer, by host name, and
-// the credentials they take: the simulator's own, handed only to a
-// logged-in session (the door's rule), so that a drill with
-// inject.bmc.address simulator needs no setup.
-type DoorBMC struct {
-	// Redfish maps each host to the URI of its ComputerSystem on the
-	// simulator's Redfish service (redfish.go).
-	Redfish map[string]string `json:"redfish"`
-	// IPMI maps a host's name to its IPMI BMC's address (127.0.0.1:PORT)
-	// for every IPMI BMC serving: those the query's ipmi parameters named,
-	// and those started before (ipmi.go).
-	IPMI map[string]string `json:"ipmi"`
-	// Thumbprint is the SHA-256 fingerprint of the certificate the BMCs
-	// serve (the simulator's own).
-	Thumbprint string `json:"thumbprint"`
-	Username   string `json:"username"`
-	Password   string `json:"password"`
-}
+type DoorInfo = simdoor.Info[simdoor.BMCWithPassword]
 
 // doorFaults are the operations the door offers.
 var doorFaults = []string{"crash", "recover", "isolate", "partition", "restore-network"}

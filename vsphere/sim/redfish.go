@@ -14,6 +14,8 @@ import (
 
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vtui/vtui/internal/bmc"
+	"github.com/vtui/vtui/internal/simdoor"
 )
 
 // The Redfish service
@@ -42,7 +44,7 @@ import (
 //
 // One service answers for every host, as an enclosure's or a chassis
 // manager's does: each host's BMC address is its system's URI, which the
-// door lists (DoorBMC).
+// door lists (simdoor.BMC).
 
 // redfishRoot is where the Redfish service has its root.
 const redfishRoot = "/redfish/v1"
@@ -70,9 +72,9 @@ func newRedfishService(vc *vcenter, user, pass string) *redfishService {
 
 // bmcInfo is what the door says of the BMCs, for a client that reached
 // the server at host (the request's Host).
-func (rs *redfishService) bmcInfo(host string) DoorBMC {
+func (rs *redfishService) bmcInfo(host string) simdoor.BMCWithPassword {
 	ctx := detach(rs.vc.sctx)
-	info := DoorBMC{Redfish: map[string]string{}, Username: rs.user, Password: rs.pass}
+	info := simdoor.BMCWithPassword{Redfish: map[string]string{}, Credentials: bmc.Credentials{Username: rs.user, Password: rs.pass}}
 	for _, h := range simHosts(ctx) {
 		info.Redfish[h.name] = "https://" + host + redfishRoot + "/Systems/" + h.ref.Value
 	}

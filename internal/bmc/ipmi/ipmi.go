@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -108,6 +109,8 @@ func classify(err error, port int) error {
 	switch {
 	case refused(err):
 		return fmt.Errorf("%w (RMCP+ authentication failed: a wrong user name or password, or a user without the Administrator privilege)", bmc.ErrLogin)
+	case lacksPrivilege(err, codeLevelNotAvailable, codeLevelAboveLimit):
+		return fmt.Errorf("%w: the user may not have the Administrator privilege a power control needs (%v)", bmc.ErrLogin, err)
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return fmt.Errorf("%w: nothing listens on UDP port %d there (connection refused); check that IPMI over LAN is enabled on the BMC", bmc.ErrUnreachable, port)
 	case silent(err):
@@ -119,8 +122,11 @@ func classify(err error, port int) error {
 
 // refused reports a BMC's refusal of the credentials during RAKP: a
 // wrong password, an unknown user, or a user without the privilege.
-// go-ipmi joins the errors of each cipher suite it tried as text, so the
-// refusals are found by the texts of its own sentinels.
+// go-ipmi (v0.9.1, Client.Connect20) joins the errors of each cipher
+// suite it tried with %v, not %w, which drops their types: its
+// ErrRAKPAuthentication and *types.RmcpStatusError, with its status code,
+// cannot be matched by type, so the refusals are found by the texts of
+// go-ipmi's own sentinels and status errors.
 func refused(err error) bool {
 	if errors.Is(err, client.ErrRAKPAuthentication) {
 		return true
@@ -136,13 +142,34 @@ func refused(err error) bool {
 	return false
 }
 
-// silent reports a BMC that did not answer before the deadline, which
-// go-ipmi says in text only.
+// silent reports a BMC that did not answer before the deadline. go-ipmi
+// says so with an unexported sentinel (errNoDatagramMatched: "udp
+// exchange: no datagram matched before deadline"), which only its text
+// can match, and a timed-out read as a net.Error.
 func silent(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout() || errors.Is(err, context.DeadlineExceeded) ||
-		strings.Contains(err.Error(), "before UDP read deadline") ||
 		strings.Contains(err.Error(), "no datagram matched before deadline")
+}
+
+// Completion codes of Set Session Privilege Level (IPMI 2.0, 22.18), the
+// last step of opening a session, which asks for Administrator.
+const (
+	codeLevelNotAvailable types.CompletionCode = 0x80 // not available for this user
+	codeLevelAboveLimit   types.CompletionCode = 0x81 // above the user's or the channel's limit
+)
+
+// lacksPrivilege reports a BMC's refusal of a command for the user's
+// privilege, by the completion code go-ipmi keeps in a
+// *types.ResponseError: D4h for any command, and the command's own codes
+// given.
+func lacksPrivilege(err error, codes ...types.CompletionCode) bool {
+	re, ok := types.IsResponseError(err)
+	if !ok {
+		return false
+	}
+	cc := re.CompletionCode()
+	return cc == types.CodeInsufficientPrivilege || slices.Contains(codes, cc)
 }
 
 // scrub removes the password from an error's text, should a library
@@ -234,10 +261,14 @@ func (x *controller) Close() error {
 }
 
 // fail is a failed operation on the BMC; one that timed out wraps
-// bmc.ErrUnreachable.
+// bmc.ErrUnreachable, and one refused for the user's privilege
+// bmc.ErrLogin, as Redfish's 403 does.
 func (x *controller) fail(op string, err error) error {
-	if silent(err) || errors.Is(err, syscall.ECONNREFUSED) {
+	switch {
+	case silent(err) || errors.Is(err, syscall.ECONNREFUSED):
 		err = fmt.Errorf("%w: %v", bmc.ErrUnreachable, err)
+	case lacksPrivilege(err):
+		err = fmt.Errorf("%w: the user lacks the privilege (%v)", bmc.ErrLogin, err)
 	}
 	return &bmc.Error{Op: op, Address: x.addr, Err: err}
 }

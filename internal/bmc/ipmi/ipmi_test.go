@@ -9,6 +9,14 @@ import (
 	"testing"
 	"time"
 
+	gobmc "github.com/bougou/go-ipmi/pkg/bmc"
+	"github.com/bougou/go-ipmi/pkg/clock"
+	"github.com/bougou/go-ipmi/pkg/hal/mock"
+	"github.com/bougou/go-ipmi/pkg/handlers"
+	"github.com/bougou/go-ipmi/pkg/server"
+	"github.com/bougou/go-ipmi/pkg/transport/udp"
+	"github.com/bougou/go-ipmi/pkg/types"
+
 	"github.com/vtui/vtui/internal/bmc"
 )
 
@@ -120,5 +128,74 @@ func TestAFailedDialLeavesNoSocket(t *testing.T) {
 	}
 	if after := fds(); after > before {
 		t.Errorf("%d files open after 10 failed Dials, %d before; want none left open", after, before)
+	}
+}
+
+// serveBMC serves go-ipmi's own BMC on loopback until t ends, with the
+// user admin (password pw) allowed at most priv on the LAN channel, and
+// each command of refuse answering with its completion code; it returns
+// its address.
+func serveBMC(t *testing.T, priv gobmc.PrivilegeLevel, refuse map[types.Command]types.CompletionCode) string {
+	t.Helper()
+	conn, err := udp.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bm := gobmc.New(gobmc.DeviceInfo{DeviceID: 0x20, DeviceRevision: 1, FirmwareMajor: 1, IPMIVersion: 0x20},
+		[16]byte{1, 2, 3}, mock.New(), gobmc.WithClock(clock.Real))
+	u, err := bm.Users.Add(2, "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.SetPassword([]byte("pw"))
+	u.Enabled = true
+	u.ChannelAccess[1] = gobmc.UserChannelAccess{MaxPrivilege: priv, Enabled: true}
+	reg := handlers.NewRegistry()
+	handlers.RegisterAllHandlers(reg)
+	for cmd, cc := range refuse {
+		reg.RegisterFunc(cmd, func(context.Context, *handlers.HandlerContext, []byte) ([]byte, types.CompletionCode, error) {
+			return nil, cc, nil
+		})
+	}
+	srv := server.NewServer(bm, conn, server.WithHandlerRegistry(reg), server.WithV15Disabled())
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = srv.Serve(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); _ = srv.Close(); <-done })
+	return conn.LocalAddr().String()
+}
+
+// TestPrivilegeRefusalsAreLoginErrors: a BMC that refuses the privilege
+// a power control needs is told as a refusal of the credentials
+// (bmc.ErrLogin, as Redfish's 403), whether it refuses it in RAKP (by an
+// RMCP+ status, matched by text), when the session asks for
+// Administrator (Set Session Privilege Level's 81h) or at Chassis Control
+// (D4h), both by completion code.
+func TestPrivilegeRefusalsAreLoginErrors(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	admin := bmc.Credentials{Username: "admin", Password: "pw"}
+	for _, tt := range []struct {
+		name   string
+		priv   gobmc.PrivilegeLevel
+		refuse map[types.Command]types.CompletionCode
+	}{
+		{"an operator, in RAKP", gobmc.PrivilegeLevelOperator, nil},
+		{"Administrator above the limit", gobmc.PrivilegeLevelAdministrator,
+			map[types.Command]types.CompletionCode{types.CommandSetSessionPrivilegeLevel: codeLevelAboveLimit}},
+	} {
+		_, err := Dial(ctx, serveBMC(t, tt.priv, tt.refuse), admin)
+		if !errors.Is(err, bmc.ErrLogin) || !strings.Contains(err.Error(), "Administrator") {
+			t.Errorf("Dial as %s: %v; want bmc.ErrLogin naming the privilege", tt.name, err)
+		}
+	}
+	x, err := Dial(ctx, serveBMC(t, gobmc.PrivilegeLevelAdministrator,
+		map[types.Command]types.CompletionCode{types.CommandChassisControl: types.CodeInsufficientPrivilege}), admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if err := x.ForceOff(ctx); !errors.Is(err, bmc.ErrLogin) || errors.Is(err, bmc.ErrUnreachable) {
+		t.Errorf("power down refused with D4h: %v; want bmc.ErrLogin", err)
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/vmware/govmomi/vim25/soap"
-	"github.com/vtui/vtui/internal/bmc"
 	"github.com/vtui/vtui/internal/simdoor"
 	"github.com/vtui/vtui/vsphere/internal/conn"
 )
@@ -27,50 +26,7 @@ var ErrNotSimulator = errors.New("not vtui's simulator")
 const doorPath = "/vtui/sim/v1"
 
 // SimInfo is what vtui's simulator says of its fault door.
-type SimInfo struct {
-	Simulator     string `json:"simulator"`
-	API           int    `json:"api"`
-	HADetectDelay string `json:"ha_detect_delay"`
-	HABootTime    string `json:"ha_boot_time"`
-	// HAIsolationDelay is how long a secondary whose network is cut takes
-	// to declare itself isolated (vSphere's 30 s, scaled like the
-	// detection delay: "30s" with it at 15 s); Faults the door's
-	// operations ("crash", "recover", "isolate", "partition",
-	// "restore-network").
-	HAIsolationDelay string   `json:"ha_isolation_delay"`
-	Faults           []string `json:"faults"`
-	// Model is what the simulator models of vSphere HA; zero from a
-	// simulator older than it.
-	Model SimModel `json:"model"`
-	BMC   SimBMC   `json:"bmc"`
-}
-
-// SimBMC is where vtui's simulator's BMCs answer, by host name, whose
-// certificate they serve, and the credentials they take (which the door
-// hands to a logged-in session only; bmc.Credentials never prints or
-// marshals the password).
-type SimBMC struct {
-	Redfish     map[string]string `json:"redfish"`
-	IPMI        map[string]string `json:"ipmi,omitempty"`
-	Thumbprint  string            `json:"thumbprint"`
-	Credentials bmc.Credentials   `json:"-"`
-}
-
-// UnmarshalJSON reads the door's answer, credentials included.
-func (s *SimBMC) UnmarshalJSON(b []byte) error {
-	type plain SimBMC
-	var v struct {
-		plain
-		Username string `json:"username"`
-		Password string `json:"password"`
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	*s = SimBMC(v.plain)
-	s.Credentials = bmc.Credentials{Username: v.Username, Password: v.Password}
-	return nil
-}
+type SimInfo = simdoor.Info[simdoor.BMC]
 
 // SimModel is what vtui's simulator models of vSphere HA, as its door
 // serves it.
@@ -138,8 +94,7 @@ func DoorWith(ctx context.Context, c *conn.Conn, method, path string, in, out an
 	jsonErr := json.Unmarshal(body, &answer)
 	switch {
 	case res.StatusCode == http.StatusNotFound && (jsonErr != nil || answer.Error == ""):
-		return fmt.Errorf("%w: %s has no fault door (%s %s answers %d): sim-crash works only against vtui's simulator; "+
-			"for a real vCenter use inject.method command (an IPMI or Redfish power-off) or evacuate", ErrNotSimulator, c.Host(), method, doorPath, res.StatusCode)
+		return fmt.Errorf("%w: %s has no fault door (%s %s answers %d)", ErrNotSimulator, c.Host(), method, doorPath, res.StatusCode)
 	case res.StatusCode != http.StatusOK:
 		if answer.Error != "" {
 			return fmt.Errorf("the simulator refused: %s", answer.Error)
