@@ -47,7 +47,7 @@ func TestGetAllContextsGivesPartialResults(t *testing.T) {
   c-stalls: {url: %q, username: u, password-env: PW_C, thumbprint: %q}
   d-down: {url: %q, username: u, password-env: PW_A}
   e-nopassword: {url: %q, username: nobody, thumbprint: %q}
-  f-wrongpassword: {url: %q, username: u, password-env: PW_B, thumbprint: %q}
+  f-wrongpassword: {url: %q, username: v, password-env: PW_B, thumbprint: %q}
 `, a.URL, a.Thumbprint, b.URL, b.Thumbprint, stalled.url, stalled.thumbprint, down, a.URL, a.Thumbprint, a.URL, a.Thumbprint), 0o600)
 	env := configtest.Env{"PW_A": "pw-a", "PW_B": "pw-b", "PW_C": "pw-c"}
 
@@ -103,7 +103,7 @@ func TestGetAllContextsGivesPartialResults(t *testing.T) {
 		"connection refused; check the url of context d-down and that its vCenter is up",
 		`vtui: context e-nopassword (` + a.URL.String() + `): no password for nobody`,
 		`set password-env or password-file in context "e-nopassword"`,
-		"vtui: context f-wrongpassword (" + a.URL.String() + "): login to " + a.URL.Host + " as u failed: incorrect user name or password; check the username and the password source of context f-wrongpassword",
+		"vtui: context f-wrongpassword (" + a.URL.String() + "): login to " + a.URL.Host + " as v failed: incorrect user name or password; check the username and the password source of context f-wrongpassword",
 		"vtui: partial result: 4 of 6 contexts did not answer (c-stalls, d-down, e-nopassword, f-wrongpassword)",
 	} {
 		if !strings.Contains(r.stderr, want) {
