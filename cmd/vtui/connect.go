@@ -24,7 +24,8 @@ func (a *app) connect(ctx context.Context) (*vsphere.Client, error) {
 
 // connectWith logs in with s, e.g. from resolveContext, resuming the
 // session kept by the previous call unless s.NoSessionCache. If s.Conn.Password
-// is empty it is read from s's password source, or asked for on a terminal.
+// is empty and the login needs one (no cached session resumes), it is read
+// from s's password source, or asked for on a terminal.
 // The client carries s's --readonly and --dry-run policy, so every gate
 // made on it, the CLI's and the terminal UI's alike, obeys them.
 func (a *app) connectWith(ctx context.Context, s config.Settings) (*vsphere.Client, error) {
@@ -51,13 +52,8 @@ func (a *app) connectWith(ctx context.Context, s config.Settings) (*vsphere.Clie
 	if err := cfg.Validate(ctx); err != nil {
 		return nil, usageErrorf("%s", strings.TrimPrefix(err.Error(), vsphere.ErrInvalidConfig.Error()+": "))
 	}
-	if cfg.Password == "" {
-		pw, err := a.password(ctx, s, true)
-		if err != nil {
-			return nil, err
-		}
-		cfg.Password = pw
-	}
+	// Read only if the login needs it: a cached session resumes without.
+	opts = append(opts, vsphere.WithPassword(func(ctx context.Context) (string, error) { return a.password(ctx, s, true) }))
 	log := a.log.With("url", vsphere.RedactURL(cfg.URL), "username", cfg.Username, "context", s.ContextName)
 	log.Info("connecting")
 	c, err := vsphere.Connect(ctx, cfg, opts...)

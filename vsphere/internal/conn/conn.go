@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -56,6 +57,7 @@ type options struct {
 	log        *slog.Logger
 	policy     Policy
 	sessionDir string
+	password   func(context.Context) (string, error)
 }
 
 // WithLogger sends the connection's log records (logins, re-logins, retries) to l.
@@ -72,6 +74,15 @@ func WithPolicy(p Policy) Option { return func(o *options) { o.policy = p } }
 // checks the session with one read and logs in only if the server forgot
 // it, and Close leaves a cached session logged in.
 func WithSessionCache(dir string) Option { return func(o *options) { o.sessionDir = dir } }
+
+// WithPassword gives Dial a source of the password for a Config without
+// one, asked only when a login needs it: a session resumed from the cache
+// (WithSessionCache) needs none, so a call that resumes one reads no
+// password file and prompts for nothing. The source is asked at most once
+// per Conn; a re-login after the session expires uses its answer.
+func WithPassword(source func(context.Context) (string, error)) Option {
+	return func(o *options) { o.password = source }
+}
 
 // ErrClearText is wrapped by ParseURL's error for an http URL: logging in
 // over it would send the password in clear text.
@@ -162,7 +173,33 @@ func Dial(ctx context.Context, cfg Config, opts ...Option) (*Conn, error) {
 	if timeout <= 0 {
 		timeout = defaultTimeout
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	password := lazyPassword(cfg.Password, o.password)
+	var cache *sessionCache
+	cookie := ""
+	if o.sessionDir != "" {
+		cache = newSessionCache(o.sessionDir, u, cfg.Username)
+		var err error
+		if cookie, err = cache.load(); err != nil {
+			return nil, connectError(u, timeout, err)
+		}
+	}
+	// The password is asked outside the time bound of connecting (a
+	// person may be typing it), and before anything is sent unless a
+	// cached session may spare it.
+	parent := ctx
+	askPassword := func() error {
+		_, err := password(parent)
+		if err != nil && cookie != "" {
+			return fmt.Errorf("the cached session of %s at %s has expired, so a password is needed: %w", cfg.Username, u.Host, err)
+		}
+		return err
+	}
+	if cookie == "" {
+		if err := askPassword(); err != nil {
+			return nil, err
+		}
+	}
+	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
 
 	d, err := tlstrust.NewDialer(ctx, cfg.CAFile, cfg.Thumbprint, cfg.Insecure, timeout)
@@ -184,18 +221,19 @@ func Dial(ctx context.Context, cfg Config, opts ...Option) (*Conn, error) {
 		return nil, connectError(u, timeout, err)
 	}
 
-	userinfo := url.UserPassword(cfg.Username, cfg.Password)
 	sm := session.NewManager(vim)
-	var cache *sessionCache
 	resumed := false
-	if o.sessionDir != "" {
-		cache = newSessionCache(o.sessionDir, u, cfg.Username)
-		if resumed, err = cache.resume(ctx, sc, sm); err != nil {
+	if cookie != "" {
+		if resumed, err = cache.resume(ctx, sc, sm, cookie); err != nil {
 			return nil, connectError(u, timeout, err)
 		}
 	}
 	login := func(ctx context.Context) error {
-		if err := sm.Login(ctx, userinfo); err != nil {
+		pw, err := password(ctx)
+		if err != nil {
+			return err
+		}
+		if err := sm.Login(ctx, url.UserPassword(cfg.Username, pw)); err != nil {
 			return err
 		}
 		if cache != nil {
@@ -208,12 +246,18 @@ func Dial(ctx context.Context, cfg Config, opts ...Option) (*Conn, error) {
 	relogin.login = login
 	if resumed {
 		o.log.Info("resumed the cached session", "url", u.Redacted(), "user", cfg.Username)
-	} else if err := login(ctx); err != nil {
-		if fault.Is(err, &types.InvalidLogin{}) {
-			return nil, &LoginError{Host: u.Host, User: cfg.Username, Err: err}
-		}
-		return nil, connectError(u, timeout, fmt.Errorf("login to %s as %s: %w", u.Host, cfg.Username, err))
 	} else {
+		if err := askPassword(); err != nil {
+			return nil, err
+		}
+		ctx, cancel := context.WithTimeout(parent, timeout) // the time spent typing is not the login's
+		defer cancel()
+		if err := login(ctx); err != nil {
+			if fault.Is(err, &types.InvalidLogin{}) {
+				return nil, &LoginError{Host: u.Host, User: cfg.Username, Err: err}
+			}
+			return nil, connectError(u, timeout, fmt.Errorf("login to %s as %s: %w", u.Host, cfg.Username, err))
+		}
 		o.log.Info("logged in", "url", u.Redacted(), "user", cfg.Username)
 	}
 	c := &Conn{
@@ -232,6 +276,23 @@ func Dial(ctx context.Context, cfg Config, opts ...Option) (*Conn, error) {
 		c.RefuseMutations()
 	}
 	return c, nil
+}
+
+// lazyPassword returns a function that returns password, or else asks
+// source once, keeping its answer (or its error).
+func lazyPassword(password string, source func(context.Context) (string, error)) func(context.Context) (string, error) {
+	var mu sync.Mutex
+	var err error
+	asked := password != "" || source == nil
+	return func(ctx context.Context) (string, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if !asked {
+			password, err = source(ctx)
+			asked = true
+		}
+		return password, err
+	}
 }
 
 // Policy returns what the gates of c let through: the policy it was
