@@ -122,13 +122,12 @@ func (m *Model) Open() tea.Cmd {
 
 // Verdicts reads each cluster's HA verdict: "HA off", "tolerates 1 host
 // failure", "tolerates no host failure", or why it could not be told.
+// Whether HA is on comes from the configuration read now, not from the
+// inventory: a server that does not push configuration changes (govmomi's
+// vcsim) would otherwise keep an old answer through r.
 func Verdicts(ctx context.Context, c *vsphere.Client, inv *vsphere.Inventory) map[vsphere.Ref]string {
 	out := map[vsphere.Ref]string{}
 	for _, cl := range inv.Clusters {
-		if !cl.HAEnabled {
-			out[cl.Ref] = "HA off"
-			continue
-		}
 		out[cl.Ref] = verdict(ctx, c, inv, cl)
 	}
 	return out
@@ -138,6 +137,9 @@ func verdict(ctx context.Context, c *vsphere.Client, inv *vsphere.Inventory, cl 
 	cfg, err := c.ClusterConfig(ctx, inv, cl.Ref)
 	if err != nil {
 		return "HA verdict unknown: " + err.Error()
+	}
+	if !cfg.Spec.HA.Enabled {
+		return "HA off"
 	}
 	in, err := capacity.Gather(ctx, c, inv, cfg)
 	if err != nil {
@@ -255,7 +257,9 @@ func (m *Model) build() {
 	}
 	heading("Latest events")
 	for _, e := range m.src.Events[:min(latestEvents, len(m.src.Events))] {
-		item(fmt.Sprintf("%s  %s", e.Time.Local().Format("15:04:05"), e.Message), OpenMsg{Kind: "events"})
+		// An extension's event may come without a message (vcsim's do):
+		// its type and object say what happened.
+		item(fmt.Sprintf("%s  %s", e.Time.Local().Format("15:04:05"), cmp.Or(e.Message, strings.TrimSpace(e.Type+" "+e.Object))), OpenMsg{Kind: "events"})
 	}
 	if len(m.src.Events) == 0 {
 		item("none", OpenMsg{Kind: "events"})
