@@ -122,7 +122,9 @@ func TestOverviewOnPlainVcsim(t *testing.T) {
 		t.Fatalf("turn HA on: %s %q", r.Status, r.Message)
 	}
 	l.keys("r")
-	l.until("the verdict of HA turned on", func() bool { return strings.Contains(a.View(), "MEM [") && strings.Contains(a.View(), "%  tolerates 2 host failures") })
+	l.until("the verdict of HA turned on", func() bool {
+		return strings.Contains(a.View(), "MEM [") && strings.Contains(a.View(), "%  tolerates 2 host failures")
+	})
 
 	if err := finish(ctx); err != nil {
 		t.Fatal(err)
