@@ -120,6 +120,13 @@ func WithLogger(l *slog.Logger) Option { return conn.WithLogger(l) }
 // Connect to resume; Close then leaves the session logged in.
 func WithSessionCache(dir string) Option { return conn.WithSessionCache(dir) }
 
+// WithPassword gives Connect a source of the password for a Config
+// without one, asked only when a login needs it (not to resume a cached
+// session), at most once per client.
+func WithPassword(source func(context.Context) (string, error)) Option {
+	return conn.WithPassword(source)
+}
+
 // WithPolicy sets what the client's gates let through (NewGate): every
 // change made through the client obeys p, whichever face (CLI or terminal
 // UI) plans it. With p.ReadOnly the transport also refuses every mutating

@@ -25,17 +25,20 @@ func (a *app) connect(ctx context.Context) (*vsphere.Client, error) {
 
 // connectWith logs in with s, e.g. from resolveContext, resuming the
 // session kept by the previous call unless s.NoSessionCache. If s.Conn.Password
-// is empty it is read from s's password source, or asked for on a terminal.
+// is empty and the login needs one (no cached session resumes), it is read
+// from s's password source, or asked for on a terminal.
 // The client carries s's --readonly and --dry-run policy, so every gate
 // made on it, the CLI's and the terminal UI's alike, obeys them.
 func (a *app) connectWith(ctx context.Context, s config.Settings) (*vsphere.Client, error) {
 	return a.login(ctx, s, true)
 }
 
-// login is connectWith. With ask false it asks no one: a password comes
-// from s's source, or else only a cached session is resumed
-// (vsphere.ErrNoSession when there is none); and its errors do not name
-// the context, which the caller of many contexts at once does.
+// login is connectWith. The password is read only when the login needs
+// it (no cached session resumes). With ask false it asks no one: the
+// password comes from s's source, or else only a cached session is
+// resumed (config.ErrNoPassword or vsphere.ErrNoSession when there is
+// none); and its errors do not name the context, which the caller of
+// many contexts at once does.
 func (a *app) login(ctx context.Context, s config.Settings, ask bool) (*vsphere.Client, error) {
 	opts := []vsphere.Option{
 		vsphere.WithLogger(a.log),
@@ -44,8 +47,7 @@ func (a *app) login(ctx context.Context, s config.Settings, ask bool) (*vsphere.
 	if s.Simulator != "" {
 		return a.connectSimulator(ctx, s, opts)
 	}
-	cached := !s.NoSessionCache && a.sys.cacheDir != ""
-	if cached {
+	if !s.NoSessionCache && a.sys.cacheDir != "" {
 		opts = append(opts, vsphere.WithSessionCache(filepath.Join(a.sys.cacheDir, "vtui", "sessions")))
 	}
 	if s.Conn.URL == "" {
@@ -61,13 +63,8 @@ func (a *app) login(ctx context.Context, s config.Settings, ask bool) (*vsphere.
 	if err := cfg.Validate(ctx); err != nil {
 		return nil, usageErrorf("%s", strings.TrimPrefix(err.Error(), vsphere.ErrInvalidConfig.Error()+": "))
 	}
-	if cfg.Password == "" {
-		pw, err := a.password(ctx, s, ask)
-		if err != nil && (ask || !cached || !errors.Is(err, config.ErrNoPassword)) {
-			return nil, err
-		}
-		cfg.Password = pw // "" resumes the cached session only
-	}
+	// Read only if the login needs it: a cached session resumes without.
+	opts = append(opts, vsphere.WithPassword(func(ctx context.Context) (string, error) { return a.password(ctx, s, ask) }))
 	log := a.log.With("url", vsphere.RedactURL(cfg.URL), "username", cfg.Username, "context", s.ContextName)
 	log.Info("connecting")
 	c, err := vsphere.Connect(ctx, cfg, opts...)

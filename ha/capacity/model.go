@@ -27,6 +27,27 @@ type model struct {
 	// noRestarts says why HA restarts nothing at all ("" when it does):
 	// it is disabled, or does not monitor hosts.
 	noRestarts string
+	// scratch is reused by each scenario and each placement, which run
+	// one at a time: a tolerance of thousands of scenarios (96 hosts
+	// failing two at a time) otherwise spends most of its time
+	// allocating and collecting these.
+	scratch struct {
+		failed           []bool
+		freeMem, freeCPU []int64
+		where            []int
+		idx              []int
+		warns            [][]string
+		targets          []admission.Target
+	}
+}
+
+// reuse returns buf with length n, reallocated only when too small; its
+// contents are left for the caller to set.
+func reuse[T any](buf []T, n int) []T {
+	if cap(buf) < n {
+		return make([]T, n)
+	}
+	return buf[:n]
 }
 
 type host struct {
@@ -182,18 +203,24 @@ func set(refs []vsphere.Ref) map[vsphere.Ref]bool {
 
 // scenario places the restarts of the VMs of the failed hosts.
 func (m *model) scenario(failedIdx []int) Scenario {
-	failed := make([]bool, len(m.hosts))
+	sc := &m.scratch
+	sc.failed = reuse(sc.failed, len(m.hosts))
+	failed := sc.failed
+	clear(failed)
 	s := Scenario{Failed: make([]string, len(failedIdx)), Restarts: []Restart{}, Stranded: []Stranded{}}
 	for i, h := range failedIdx {
 		failed[h] = true
 		s.Failed[i] = m.hosts[h].name
 	}
-	freeMem, freeCPU := make([]int64, len(m.hosts)), make([]int64, len(m.hosts))
+	sc.freeMem, sc.freeCPU = reuse(sc.freeMem, len(m.hosts)), reuse(sc.freeCPU, len(m.hosts))
+	freeMem, freeCPU := sc.freeMem, sc.freeCPU
 	for i, h := range m.hosts {
 		freeMem[i], freeCPU[i] = h.memMB-m.baseMem[i], h.cpuMHz-m.baseCPU[i]
 	}
 	// where is each VM's host as the restarts go; only rules read it.
-	where := slices.Clone(m.at)
+	sc.where = reuse(sc.where, len(m.at))
+	where := sc.where
+	copy(where, m.at)
 	var down []int
 	for _, h := range failedIdx {
 		down = append(down, m.on[h]...)
@@ -248,9 +275,9 @@ type placer struct {
 // breaks, or -1 and why no host can take the VM.
 func (p *placer) place(vi int) (int, []string, string) {
 	v := p.m.vms[vi]
-	var idx []int
-	var warns [][]string
-	var targets []admission.Target
+	sc := &p.m.scratch
+	idx, warns, targets := sc.idx[:0], sc.warns[:0], sc.targets[:0]
+	defer func() { sc.idx, sc.warns, sc.targets = idx, warns, targets }()
 	for hi, h := range p.m.hosts {
 		if p.failed[hi] || p.refuse(vi, hi, false).kind != "" {
 			continue

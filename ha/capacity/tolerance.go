@@ -1,5 +1,10 @@
 package capacity
 
+import (
+	"crypto/sha256"
+	"fmt"
+)
+
 // MaxToleranceScenarios bounds the scenarios Tolerance runs for one
 // number of failures: C(96, 2) is 4,560, C(96, 3) 142,880.
 const MaxToleranceScenarios = 5000
@@ -38,4 +43,19 @@ func choose(n, k int) int {
 		c = c * (n - i) / (i + 1)
 	}
 	return c
+}
+
+// Fingerprint returns a digest of what the what-if reads of in: inputs
+// with the same fingerprint get the same Tolerance and Analyze reports,
+// whatever else differs (the VMs' and hosts' usage figures, say), so a
+// caller may keep a Tolerance until the fingerprint changes.
+func Fingerprint(in Input) [sha256.Size]byte {
+	h := sha256.New()
+	// The model holds every figure the what-if reads, in slices and maps
+	// of plain values, which fmt prints in a fixed order (maps by key).
+	m := newModel(in)
+	fmt.Fprintf(h, "%v\x00%v\x00%v\x00%v\x00%v\x00%v\x00%v\x00%q\x00%v", in.Config, m.hosts, m.vms, m.rules, m.baseMem, m.baseCPU, m.at, m.noRestarts, m.on)
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	return sum
 }

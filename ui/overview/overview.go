@@ -15,9 +15,12 @@ package overview
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -62,7 +65,7 @@ type Conn struct {
 	Inv    *vsphere.Inventory
 }
 
-// readTimeout bounds one read of the HA verdicts.
+// readTimeout bounds the reads of one cluster's HA verdict.
 const readTimeout = time.Minute
 
 // latestEvents is how many of the newest events the screen lists.
@@ -82,6 +85,7 @@ type Model struct {
 	keys   keyMap
 
 	src      listview.Source
+	cache    *verdictCache
 	verdicts map[vsphere.Ref]string // by cluster; missing while read
 	seq      int                    // the newest read of the verdicts
 	stale    bool
@@ -96,7 +100,7 @@ type keyMap struct{ Up, Down, Open, Refresh key.Binding }
 // reads the HA verdicts.
 func New(c common.Common, conn func() Conn) *Model {
 	t := c.Keys.Table
-	return &Model{common: c, help: help.New(), conn: conn, keys: keyMap{
+	return &Model{common: c, help: help.New(), conn: conn, cache: &verdictCache{kept: map[vsphere.Ref]keptVerdict{}}, keys: keyMap{
 		Up: t.Up, Down: t.Down, Open: c.Keys.Enter,
 		Refresh: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "read the HA verdicts again")),
 	}}
@@ -113,46 +117,89 @@ func (m *Model) Open() tea.Cmd {
 		return nil
 	}
 	seq := m.seq
+	cache := m.cache
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(c.Ctx, readTimeout)
-		defer cancel()
-		return verdictsMsg{seq: seq, verdicts: Verdicts(ctx, c.Client, c.Inv)}
+		return verdictsMsg{seq: seq, verdicts: cache.verdicts(c.Ctx, c.Client, c.Inv)}
 	}
 }
 
-// Verdicts reads each cluster's HA verdict: "HA off", "tolerates 1 host
-// failure", "tolerates no host failure", or why it could not be told.
-func Verdicts(ctx context.Context, c *vsphere.Client, inv *vsphere.Inventory) map[vsphere.Ref]string {
-	out := map[vsphere.Ref]string{}
-	for _, cl := range inv.Clusters {
-		if !cl.HAEnabled {
-			out[cl.Ref] = "HA off"
-			continue
-		}
-		out[cl.Ref] = verdict(ctx, c, inv, cl)
+// verdicts reads each cluster's HA verdict, a few clusters at once:
+// "HA off", "tolerates 1 host failure", "tolerates no host failure", or
+// why it could not be told. Each cluster's reads have their own time
+// bound. Whether HA is on comes from the configuration read now, not
+// from the inventory: a server that does not push configuration changes
+// (govmomi's vcsim) would otherwise keep an old answer through r.
+func (vc *verdictCache) verdicts(ctx context.Context, c *vsphere.Client, inv *vsphere.Inventory) map[vsphere.Ref]string {
+	out := make([]string, len(inv.Clusters))
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, cl := range inv.Clusters {
+		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			out[i] = vc.verdict(ctx, c, inv, cl)
+		})
 	}
-	return out
+	wg.Wait()
+	m := make(map[vsphere.Ref]string, len(out))
+	for i, cl := range inv.Clusters {
+		m[cl.Ref] = out[i]
+	}
+	return m
 }
 
-func verdict(ctx context.Context, c *vsphere.Client, inv *vsphere.Inventory, cl vsphere.Cluster) string {
+// verdictCache keeps each cluster's last HA verdict with the fingerprint
+// of the what-if's input (capacity.Fingerprint): the what-if of a large
+// cluster takes seconds (96 hosts failing two at a time are 4,560
+// scenarios), its reads a fraction of that, so the screen opened again on
+// an unchanged cluster pays only the reads. It is safe for concurrent use.
+type verdictCache struct {
+	mu   sync.Mutex
+	kept map[vsphere.Ref]keptVerdict
+}
+
+type keptVerdict struct {
+	fingerprint [sha256.Size]byte
+	verdict     string
+}
+
+func (vc *verdictCache) verdict(ctx context.Context, c *vsphere.Client, inv *vsphere.Inventory, cl vsphere.Cluster) string {
+	ctx, cancel := context.WithTimeout(ctx, readTimeout)
+	defer cancel()
 	cfg, err := c.ClusterConfig(ctx, inv, cl.Ref)
 	if err != nil {
 		return "HA verdict unknown: " + err.Error()
+	}
+	if !cfg.Spec.HA.Enabled {
+		return "HA off"
 	}
 	in, err := capacity.Gather(ctx, c, inv, cfg)
 	if err != nil {
 		return "HA verdict unknown: " + err.Error()
 	}
+	fp := capacity.Fingerprint(in)
+	vc.mu.Lock()
+	k, ok := vc.kept[cl.Ref]
+	vc.mu.Unlock()
+	if ok && k.fingerprint == fp {
+		return k.verdict
+	}
 	t, err := capacity.Tolerate(in)
+	var v string
 	switch {
 	case err != nil:
 		return "HA verdict unknown: " + err.Error()
 	case t.Tolerated == 0:
-		return "tolerates no host failure"
+		v = "tolerates no host failure"
 	case t.Tolerated == t.Checked && t.Checked < min(capacity.MaxFailures, len(in.Hosts)-1):
-		return "tolerates at least " + format.Count(t.Tolerated, "host failure")
+		v = "tolerates at least " + format.Count(t.Tolerated, "host failure")
+	default:
+		v = "tolerates " + format.Count(t.Tolerated, "host failure")
 	}
-	return "tolerates " + format.Count(t.Tolerated, "host failure")
+	vc.mu.Lock()
+	vc.kept[cl.Ref] = keptVerdict{fp, v}
+	vc.mu.Unlock()
+	return v
 }
 
 // Load takes the newest live data.
@@ -255,7 +302,9 @@ func (m *Model) build() {
 	}
 	heading("Latest events")
 	for _, e := range m.src.Events[:min(latestEvents, len(m.src.Events))] {
-		item(fmt.Sprintf("%s  %s", e.Time.Local().Format("15:04:05"), e.Message), OpenMsg{Kind: "events"})
+		// An extension's event may come without a message (vcsim's do):
+		// its type and object say what happened.
+		item(fmt.Sprintf("%s  %s", e.Time.Local().Format("15:04:05"), cmp.Or(e.Message, strings.TrimSpace(e.Type+" "+e.Object))), OpenMsg{Kind: "events"})
 	}
 	if len(m.src.Events) == 0 {
 		item("none", OpenMsg{Kind: "events"})

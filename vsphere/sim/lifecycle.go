@@ -13,22 +13,30 @@ import (
 // timer ends early) and is waited for before the simulator's files are
 // removed, so nothing outlives Close: no goroutine, and no file written
 // into a home directory already deleted.
+//
+// Nothing runs before the server serves (serve): vcsim's NewServer copies
+// the registry's objects into themselves without the registry's lock
+// (Service.RegisterSDK, as the SDK path is registered already: requests.go),
+// so a piece reading the registry meanwhile, such as an alarm evaluation
+// after the build's roll-up, crashed the process ("concurrent map
+// iteration and map write").
 type lifecycle struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
-	mu      sync.Mutex // orders starts before stop's wait
+	serving chan struct{} // closed by serve
+	mu      sync.Mutex    // orders starts before stop's wait
 	wg      sync.WaitGroup
 	running atomic.Int32 // for tests: pieces not yet returned
 }
 
 func newLifecycle() *lifecycle {
-	l := &lifecycle{}
+	l := &lifecycle{serving: make(chan struct{})}
 	l.ctx, l.cancel = context.WithCancel(context.Background())
 	return l
 }
 
 // goBackground runs fn in its own goroutine, with a context cancelled when
-// the server closes.
+// the server closes, once the server serves (or closes).
 func (l *lifecycle) goBackground(fn func(ctx context.Context)) {
 	// Pieces start from request goroutines (a task, the registry's
 	// listener): once the server is closing nothing new starts, so that
@@ -41,9 +49,16 @@ func (l *lifecycle) goBackground(fn func(ctx context.Context)) {
 	l.running.Add(1)
 	l.wg.Go(func() {
 		defer l.running.Add(-1)
+		select {
+		case <-l.serving:
+		case <-l.ctx.Done():
+		}
 		fn(l.ctx)
 	})
 }
+
+// serve lets the background work run: the server serves. Call it once.
+func (l *lifecycle) serve() { close(l.serving) }
 
 // sleep waits d, or less if the server closes; it reports whether the full
 // time passed.

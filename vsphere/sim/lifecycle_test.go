@@ -42,3 +42,34 @@ func TestNothingOutlivesClose(t *testing.T) {
 		t.Errorf("the simulator's home %s is still there after Close (%v)", home, err)
 	}
 }
+
+// TestBackgroundWorkWaitsForTheServer: a piece started before the server
+// serves (an alarm evaluation the build's roll-up asks for) runs only
+// once it serves, so that it never reads the registry while vcsim's
+// NewServer writes it without its lock; and a server that never serves
+// still stops its pieces.
+func TestBackgroundWorkWaitsForTheServer(t *testing.T) {
+	l := newLifecycle()
+	ran := make(chan struct{})
+	l.goBackground(func(context.Context) { close(ran) })
+	select {
+	case <-ran:
+		t.Fatal("a background piece ran before the server served")
+	case <-time.After(100 * time.Millisecond):
+	}
+	l.serve()
+	select {
+	case <-ran:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a background piece did not run once the server served")
+	}
+	l.stop()
+
+	never := newLifecycle()
+	var cancelled bool
+	never.goBackground(func(ctx context.Context) { cancelled = ctx.Err() != nil })
+	never.stop() // returns: the piece runs, with its context cancelled
+	if !cancelled {
+		t.Error("a piece of a server that closed before serving ran with a live context")
+	}
+}

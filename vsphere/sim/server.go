@@ -138,9 +138,11 @@ func Start(ctx context.Context, spec Spec, opts Options) (*Server, error) {
 	m.Service.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	srv, err := newServer(m.Service)
 	if err != nil {
+		vc.stop()
 		m.Remove()
 		return nil, fmt.Errorf("start simulator on %s: %w", listen, err)
 	}
+	vc.serve() // not before: see lifecycle
 
 	u := *srv.URL
 	u.User = nil

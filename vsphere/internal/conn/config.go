@@ -18,9 +18,10 @@ type Config struct {
 	// Username is the login name, e.g. administrator@vsphere.local.
 	Username string
 	// Password is the login password. It is never logged or printed.
-	// Empty, Dial only resumes a cached session (WithSessionCache) and
-	// fails with ErrNoSession when there is none: it never logs in with
-	// an empty password.
+	// Empty, Dial asks WithPassword's source when a login is needed (no
+	// cached session resumes), and fails with ErrNoSession when there is
+	// no source or it gives none: it never logs in with an empty
+	// password.
 	Password string
 	// Insecure skips TLS verification entirely. Prefer Thumbprint or CAFile.
 	Insecure bool

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -56,6 +57,7 @@ type options struct {
 	log        *slog.Logger
 	policy     Policy
 	sessionDir string
+	password   func(context.Context) (string, error)
 }
 
 // WithLogger sends the connection's log records (logins, re-logins, retries) to l.
@@ -76,6 +78,15 @@ func WithSessionCache(dir string) Option { return func(o *options) { o.sessionDi
 // ErrNoSession is wrapped by Dial's error when it has no password and no
 // cached session to resume.
 var ErrNoSession = errors.New("no password and no cached session")
+
+// WithPassword gives Dial a source of the password for a Config without
+// one, asked only when a login needs it: a session resumed from the cache
+// (WithSessionCache) needs none, so a call that resumes one reads no
+// password file and prompts for nothing. The source is asked at most once
+// per Conn; a re-login after the session expires uses its answer.
+func WithPassword(source func(context.Context) (string, error)) Option {
+	return func(o *options) { o.password = source }
+}
 
 // ErrClearText is wrapped by ParseURL's error for an http URL: logging in
 // over it would send the password in clear text.
@@ -166,7 +177,36 @@ func Dial(ctx context.Context, cfg Config, opts ...Option) (*Conn, error) {
 	if timeout <= 0 {
 		timeout = defaultTimeout
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	password := lazyPassword(cfg.Password, o.password)
+	var cache *sessionCache
+	cookie := ""
+	if o.sessionDir != "" {
+		cache = newSessionCache(o.sessionDir, u, cfg.Username)
+		var err error
+		if cookie, err = cache.load(); err != nil {
+			return nil, connectError(u, timeout, err)
+		}
+	}
+	// The password is asked outside the time bound of connecting (a
+	// person may be typing it), and before anything is sent unless a
+	// cached session may spare it.
+	parent := ctx
+	askPassword := func() error {
+		pw, err := password(parent)
+		if err == nil && pw == "" { // never log in with an empty password
+			err = fmt.Errorf("log in to %s as %s: %w", u.Host, cfg.Username, ErrNoSession)
+		}
+		if err != nil && cookie != "" {
+			return fmt.Errorf("the cached session of %s at %s has expired, so a password is needed: %w", cfg.Username, u.Host, err)
+		}
+		return err
+	}
+	if cookie == "" {
+		if err := askPassword(); err != nil {
+			return nil, err
+		}
+	}
+	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
 
 	d, err := tlstrust.NewDialer(ctx, cfg.CAFile, cfg.Thumbprint, cfg.Insecure, timeout)
@@ -188,18 +228,19 @@ func Dial(ctx context.Context, cfg Config, opts ...Option) (*Conn, error) {
 		return nil, connectError(u, timeout, err)
 	}
 
-	userinfo := url.UserPassword(cfg.Username, cfg.Password)
 	sm := session.NewManager(vim)
-	var cache *sessionCache
 	resumed := false
-	if o.sessionDir != "" {
-		cache = newSessionCache(o.sessionDir, u, cfg.Username)
-		if resumed, err = cache.resume(ctx, sc, sm); err != nil {
+	if cookie != "" {
+		if resumed, err = cache.resume(ctx, sc, sm, cookie); err != nil {
 			return nil, connectError(u, timeout, err)
 		}
 	}
 	login := func(ctx context.Context) error {
-		if err := sm.Login(ctx, userinfo); err != nil {
+		pw, err := password(ctx)
+		if err != nil {
+			return err
+		}
+		if err := sm.Login(ctx, url.UserPassword(cfg.Username, pw)); err != nil {
 			return err
 		}
 		if cache != nil {
@@ -210,17 +251,20 @@ func Dial(ctx context.Context, cfg Config, opts ...Option) (*Conn, error) {
 		return nil
 	}
 	relogin.login = login
-	if !resumed && cfg.Password == "" {
-		return nil, fmt.Errorf("log in to %s as %s: %w", u.Host, cfg.Username, ErrNoSession)
-	}
 	if resumed {
 		o.log.Info("resumed the cached session", "url", u.Redacted(), "user", cfg.Username)
-	} else if err := login(ctx); err != nil {
-		if fault.Is(err, &types.InvalidLogin{}) {
-			return nil, &LoginError{Host: u.Host, User: cfg.Username, Err: err}
-		}
-		return nil, connectError(u, timeout, fmt.Errorf("login to %s as %s: %w", u.Host, cfg.Username, err))
 	} else {
+		if err := askPassword(); err != nil {
+			return nil, err
+		}
+		ctx, cancel := context.WithTimeout(parent, timeout) // the time spent typing is not the login's
+		defer cancel()
+		if err := login(ctx); err != nil {
+			if fault.Is(err, &types.InvalidLogin{}) {
+				return nil, &LoginError{Host: u.Host, User: cfg.Username, Err: err}
+			}
+			return nil, connectError(u, timeout, fmt.Errorf("login to %s as %s: %w", u.Host, cfg.Username, err))
+		}
 		o.log.Info("logged in", "url", u.Redacted(), "user", cfg.Username)
 	}
 	c := &Conn{
@@ -239,6 +283,23 @@ func Dial(ctx context.Context, cfg Config, opts ...Option) (*Conn, error) {
 		c.RefuseMutations()
 	}
 	return c, nil
+}
+
+// lazyPassword returns a function that returns password, or else asks
+// source once, keeping its answer (or its error).
+func lazyPassword(password string, source func(context.Context) (string, error)) func(context.Context) (string, error) {
+	var mu sync.Mutex
+	var err error
+	asked := password != "" || source == nil
+	return func(ctx context.Context) (string, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if !asked {
+			password, err = source(ctx)
+			asked = true
+		}
+		return password, err
+	}
 }
 
 // Policy returns what the gates of c let through: the policy it was

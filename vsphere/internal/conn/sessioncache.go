@@ -100,14 +100,11 @@ func (c *sessionCache) save(sc *soap.Client) error {
 	return nil
 }
 
-// resume puts the cached cookie on sc and reports whether the server still
-// knows its session, with one cheap read of the current session. A stale
-// cookie is dropped, so that the login that follows starts afresh.
-func (c *sessionCache) resume(ctx context.Context, sc *soap.Client, sm *session.Manager) (bool, error) {
-	cookie, err := c.load()
-	if err != nil || cookie == "" {
-		return false, err
-	}
+// resume puts cookie, the cached one, on sc and reports whether the
+// server still knows its session, with one cheap read of the current
+// session. A stale cookie is dropped, so that the login that follows
+// starts afresh.
+func (c *sessionCache) resume(ctx context.Context, sc *soap.Client, sm *session.Manager, cookie string) (bool, error) {
 	u := sc.URL()
 	u.Path = "/"
 	sc.Jar.SetCookies(u, []*http.Cookie{{Name: soap.SessionCookieName, Value: cookie}})
