@@ -303,9 +303,14 @@ func (a *App) updateConn(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 	case prompt.SubmittedMsg:
 		ask := a.password
 		a.password = nil
-		if m := a.fleet.members[ask.name]; ask.fleet && m != nil {
+		if ask.fleet {
+			pw := ask.prompt.Take()
+			m := a.fleet.members[ask.name]
+			if m == nil {
+				return nil, true // the view across contexts was left meanwhile
+			}
 			m.phase, m.err = phaseConnecting, ""
-			return a.fleetLogin(ask.name, ask.prompt.Take()), true
+			return a.fleetLogin(ask.name, pw), true
 		}
 		return a.connect(ask.name, ask.prompt.Take()), true
 	case prompt.CancelledMsg:
