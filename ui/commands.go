@@ -38,7 +38,7 @@ func commands() []command {
 		command{names: []string{"KIND @all"}, usage: ":KIND " + allContexts, form: true,
 			what: "list an inventory kind of every context at once: " + ":" + kinds.VMList().Aliases[0] + " " + allContexts + ", …"},
 		command{names: []string{"ctx", "context"}, what: "list the contexts; :ctx NAME switches to one"},
-		command{names: []string{"login"}, usage: ":login NAME", what: "log in to a context of :KIND " + allContexts + " that needs a password"},
+		command{names: []string{"login"}, usage: ":login NAME", what: "log in again to a context of :KIND " + allContexts + " that failed or needs a password"},
 		command{names: []string{"drill"}, what: "plan, check and run an HA drill"},
 		command{names: []string{"alias"}, what: "list every command and its aliases"},
 		command{names: []string{"q", "quit"}, what: "quit vtui"},

@@ -224,15 +224,19 @@ func waitFleet(ctx context.Context, gen int, name string, w *vsphere.Watch, afte
 	return waitNext(ctx, w.Next, after, func(u vsphere.WatchUpdate) tea.Msg { return fleetWatchMsg{gen: gen, name: name, update: u} })
 }
 
-// login asks for the password of a context of the view across contexts
-// that needs one (:login NAME).
+// login logs in again to a context of the view across contexts whose
+// login failed, or asks for the password of one that needs it (:login
+// NAME).
 func (a *App) login(name string) tea.Cmd {
 	m := a.fleet.members[name]
 	switch {
 	case !a.top().all || m == nil && name != a.contextName:
 		return a.note(causeInput, true, fmt.Sprintf(":login logs in to a context of a view across contexts (:vm %s); to switch to %s, :ctx %s", allContexts, name, name))
 	case m == nil || m.phase != phaseNeedsPassword && m.phase != phaseFailed:
-		return a.note(causeInput, true, fmt.Sprintf("%s needs no password now", name))
+		return a.note(causeInput, true, fmt.Sprintf("%s is logged in already, or logging in", name))
+	case m.phase == phaseFailed:
+		m.phase, m.err = phaseConnecting, ""
+		return a.fleetLogin(name, "")
 	}
 	a.askPassword(name, m.err, true)
 	return nil

@@ -169,6 +169,17 @@ func TestViewAcrossContextsLiveWithOneStopped(t *testing.T) {
 	if s := l.a.View(); !strings.Contains(s, "vtui vms [12]") || strings.Contains(s, "CONTEXT") {
 		t.Errorf("after :vm the screen is not lab's VM view:\n%s", s)
 	}
+
+	// Opened again, dr's login fails and says so; :login dr tries again.
+	l.keys(":vm @all", "<enter>")
+	failed := func() bool { m := l.a.fleet.members["dr"]; return m != nil && m.phase == phaseFailed }
+	l.until("dr's login failed, prod live", func() bool { return failed() && l.live("prod")() })
+	if s := l.a.View(); !strings.Contains(s, "│ dr failed: ") {
+		t.Errorf("with dr stopped, @all opened again does not say dr failed:\n%s", s)
+	}
+	logins := f.loginsTo("dr")
+	l.keys(":login dr", "<enter>")
+	l.until("dr's login failed again", func() bool { return failed() && f.loginsTo("dr") == logins+1 })
 }
 
 // TestViewAcrossContextsAsksNoPasswordUntilLogin: a context with no
