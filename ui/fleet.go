@@ -16,6 +16,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/vtui/vtui/ui/listview"
+
 	"github.com/vtui/vtui/vsphere"
 )
 
@@ -163,6 +165,9 @@ func (a *App) closeFleet() {
 		}
 	}
 	a.fleet.members = nil
+	for _, v := range a.across {
+		v.Load(listview.Source{}) // lets go of the other contexts' inventories
+	}
 }
 
 // updateFleet handles the members' messages; ok is false for others.

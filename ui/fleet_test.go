@@ -166,6 +166,9 @@ func TestViewAcrossContextsLiveWithOneStopped(t *testing.T) {
 	if l.a.top().all || l.a.fleet.members != nil {
 		t.Errorf("after :vm the view is still across contexts (all %v, members %v)", l.a.top().all, l.a.fleet.members)
 	}
+	if kept := l.a.across[VMs].(*acrossView[vsphere.VM]).listed; len(kept) > 0 {
+		t.Errorf("after :vm the view across contexts still holds the rows of %d contexts", len(kept))
+	}
 	if s := l.a.View(); !strings.Contains(s, "vtui vms [12]") || strings.Contains(s, "CONTEXT") {
 		t.Errorf("after :vm the screen is not lab's VM view:\n%s", s)
 	}

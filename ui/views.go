@@ -216,10 +216,20 @@ func viewOf[T any](c common.Common, d kinds.Def[T], k listview.Kind[T]) *listvie
 }
 
 // acrossView is a kind's view across contexts. It counts each context's
-// rows, which the status bar shows.
+// rows, which the status bar shows, and keeps each context's rows while
+// its inventory is the same, so that a live change in one context lists
+// only that one again.
 type acrossView[T any] struct {
-	*listview.Model[kinds.Tagged[T]]
-	rows map[string]int
+	*listview.Model[kinds.Tagged[*T]]
+	rows   map[string]int
+	listed map[string]listed[T]
+}
+
+// listed are a context's rows, from inv within scope.
+type listed[T any] struct {
+	inv   *vsphere.Inventory
+	scope vsphere.Filter
+	rows  []*T
 }
 
 // Rows returns how many rows each context has in the view.
@@ -231,38 +241,55 @@ func (v *acrossView[T]) Rows() map[string]int { return v.rows }
 // (acting, one context's) here say so and do nothing.
 func acrossViewOf[T any](c common.Common, d kinds.Def[T], acting []key.Binding) *acrossView[T] {
 	ad := kinds.AcrossContexts(d)
-	v := &acrossView[T]{}
-	k := listview.Kind[kinds.Tagged[T]]{
+	v := &acrossView[T]{listed: map[string]listed[T]{}}
+	list := func(name string, inv *vsphere.Inventory, scope vsphere.Filter) []*T {
+		if l, ok := v.listed[name]; ok && l.inv == inv && l.scope == scope {
+			return l.rows
+		}
+		rows := d.Rows(inv, scope)
+		ptrs := make([]*T, len(rows))
+		for i := range rows {
+			ptrs[i] = &rows[i]
+		}
+		v.listed[name] = listed[T]{inv: inv, scope: scope, rows: ptrs}
+		return ptrs
+	}
+	k := listview.Kind[kinds.Tagged[*T]]{
 		Columns: table.FromKind(ad.Columns), Name: ad.Key, Ref: ad.Ref, SortBy: ad.SortBy, SortDesc: ad.SortDesc,
-		Context: func(r kinds.Tagged[T]) string { return r.Context },
-		Rows: func(s listview.Source) []kinds.Tagged[T] {
+		Context: func(r kinds.Tagged[*T]) string { return r.Context },
+		Rows: func(s listview.Source) []kinds.Tagged[*T] {
 			v.rows = map[string]int{}
-			var answers []fleet.Result[[]T]
+			var answers []fleet.Result[[]*T]
 			for _, name := range s.Contexts {
 				if inv := s.Across[name]; inv != nil {
-					rows := d.Rows(inv, s.Scope)
+					rows := list(name, inv, s.Scope)
 					v.rows[name] = len(rows)
-					answers = append(answers, fleet.Result[[]T]{Context: name, Value: rows})
+					answers = append(answers, fleet.Result[[]*T]{Context: name, Value: rows})
+				}
+			}
+			for name := range v.listed {
+				if s.Across[name] == nil {
+					delete(v.listed, name) // down or left: its rows go
 				}
 			}
 			rows, _, _ := kinds.Merge(answers) // no answer here is a failure
 			return rows
 		},
-		Open: func(r kinds.Tagged[T]) tea.Msg {
-			return openInContextMsg{context: r.Context, kind: Kind(d.Name), key: d.Key(r.Row)}
+		Open: func(r kinds.Tagged[*T]) tea.Msg {
+			return openInContextMsg{context: r.Context, kind: Kind(d.Name), key: d.Key(*r.Row)}
 		},
 	}
 	if ad.Detail != nil {
-		k.Detail = func(s listview.Source, r kinds.Tagged[T]) []kinds.Field {
+		k.Detail = func(s listview.Source, r kinds.Tagged[*T]) []kinds.Field {
 			return ad.Detail(invOr(listview.Source{Inventory: s.Across[r.Context]}), r)
 		}
 	}
 	for _, b := range acting {
 		h := b.Help()
-		k.Actions = append(k.Actions, listview.Action[kinds.Tagged[T]]{
+		k.Actions = append(k.Actions, listview.Action[kinds.Tagged[*T]]{
 			Key: key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(h.Key, h.Desc+" (enter: in its context first)")),
-			Do: func(sel kinds.Tagged[T], _ []kinds.Tagged[T]) tea.Msg {
-				return notAcrossMsg{what: h.Desc, key: h.Key, name: d.Key(sel.Row), context: sel.Context}
+			Do: func(sel kinds.Tagged[*T], _ []kinds.Tagged[*T]) tea.Msg {
+				return notAcrossMsg{what: h.Desc, key: h.Key, name: d.Key(*sel.Row), context: sel.Context}
 			},
 		})
 	}

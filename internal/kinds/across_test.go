@@ -18,7 +18,7 @@ import (
 func TestAcrossContextsPutsTheContextFirst(t *testing.T) {
 	vm := vsphere.VM{Name: "web-01", PowerState: "poweredOn", Ref: vsphere.Ref{Type: "VirtualMachine", Value: "vm-42"}}
 	d := kinds.AcrossContexts(kinds.VMList())
-	row := kinds.Tagged[vsphere.VM]{Context: "prod", Row: vm}
+	row := kinds.Tagged[*vsphere.VM]{Context: "prod", Row: &vm}
 	var titles, cells []string
 	for _, c := range d.Columns {
 		titles = append(titles, c.Title)
@@ -34,7 +34,7 @@ func TestAcrossContextsPutsTheContextFirst(t *testing.T) {
 		{"NAME grows", d.Columns[1].Grow, true},
 		{"sort", d.SortBy, "NAME"},
 		{"key", d.Key(row), "prod/web-01"},
-		{"key in another context", d.Key(kinds.Tagged[vsphere.VM]{Context: "lab", Row: vm}), "lab/web-01"},
+		{"key in another context", d.Key(kinds.Tagged[*vsphere.VM]{Context: "lab", Row: &vm}), "lab/web-01"},
 		{"ref", d.Ref(row), vm.Ref},
 		{"detail", d.Detail(&vsphere.Inventory{}, row)[:2], []kinds.Field{{"Context", "prod"}, {"VM", "web-01"}}},
 		{"json", d.JSON[:3], []string{"context", "id", "name"}},
@@ -58,8 +58,8 @@ func TestAcrossContextsPutsTheContextFirst(t *testing.T) {
 		t.Errorf("AcrossContexts(SnapshotList()) growing columns = %v; want [DESCRIPTION]", growing)
 	}
 	// A column's own order holds across contexts.
-	cpus := d.Columns[slices.IndexFunc(d.Columns, func(c kinds.Column[kinds.Tagged[vsphere.VM]]) bool { return c.Title == "CPUS" })]
-	small, big := kinds.Tagged[vsphere.VM]{Row: vsphere.VM{NumCPU: 2}}, kinds.Tagged[vsphere.VM]{Row: vsphere.VM{NumCPU: 16}}
+	cpus := d.Columns[slices.IndexFunc(d.Columns, func(c kinds.Column[kinds.Tagged[*vsphere.VM]]) bool { return c.Title == "CPUS" })]
+	small, big := kinds.Tagged[*vsphere.VM]{Row: &vsphere.VM{NumCPU: 2}}, kinds.Tagged[*vsphere.VM]{Row: &vsphere.VM{NumCPU: 16}}
 	if cpus.Compare == nil || cpus.Compare(small, big) >= 0 {
 		t.Errorf("CPUS across contexts does not order 2 before 16 by number")
 	}
