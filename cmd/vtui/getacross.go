@@ -117,8 +117,14 @@ func (a *app) contextFailure(ctx context.Context, name string, err error, timeou
 		where += " (" + vsphere.RedactURL(s.Conn.URL) + ")"
 	}
 	msg := strings.TrimPrefix(err.Error(), "context "+name+": ")
-	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+	switch {
+	case ctx.Err() != nil:
+	case errors.Is(err, context.DeadlineExceeded):
 		msg += fmt.Sprintf("; check that vCenter, or give it more than --timeout %s", timeout)
+	case errors.As(err, new(*vsphere.UnreachableError)):
+		msg += fmt.Sprintf("; check the url of context %s and that its vCenter is up", name)
+	case errors.As(err, new(*vsphere.LoginError)):
+		msg += fmt.Sprintf("; check the username and the password source of context %s", name)
 	}
 	return where + ": " + msg
 }
