@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -235,9 +236,13 @@ func waitFleet(ctx context.Context, gen int, name string, w *vsphere.Watch, afte
 func (a *App) login(name string) tea.Cmd {
 	m := a.fleet.members[name]
 	switch {
-	case !a.top().all || m == nil && name != a.contextName:
+	case !slices.Contains(a.cfg.Contexts, name):
+		return a.note(causeInput, true, fmt.Sprintf("no context named %q (contexts: %s)", name, strings.Join(a.cfg.Contexts, ", ")))
+	case a.top().all && name == a.contextName:
+		return a.note(causeInput, true, fmt.Sprintf("%s is the current context: :ctx %s logs in to it again", name, name))
+	case !a.top().all || m == nil:
 		return a.note(causeInput, true, fmt.Sprintf(":login logs in to a context of a view across contexts (:vm %s); to switch to %s, :ctx %s", allContexts, name, name))
-	case m == nil || m.phase != phaseNeedsPassword && m.phase != phaseFailed:
+	case m.phase != phaseNeedsPassword && m.phase != phaseFailed:
 		return a.note(causeInput, true, fmt.Sprintf("%s is logged in already, or logging in", name))
 	case m.phase == phaseFailed:
 		m.phase, m.err = phaseConnecting, ""

@@ -276,6 +276,24 @@ func TestViewAcrossContextsRefusesStreams(t *testing.T) {
 	}
 }
 
+// TestLoginNamesWhatItCannotDo: :login outside a view across contexts,
+// for the current context, or for one logging in, says what to do.
+func TestLoginNamesWhatItCannotDo(t *testing.T) {
+	a := loadedApp(t)
+	for _, tt := range []struct{ keys, want string }{
+		{":login prod", ":login logs in to a context of a view across contexts (:vm @all); to switch to prod, :ctx prod"},
+		{":vm @all", ""},
+		{":login lab", "lab is the current context: :ctx lab logs in to it again"},
+		{":login prod", "prod is logged in already, or logging in"},
+		{":login nowhere", `no context named "nowhere" (contexts: lab, prod)`},
+	} {
+		keys(a, tt.keys, "<enter>")
+		if n := noteText(a); tt.want != "" && !strings.Contains(n, tt.want) {
+			t.Errorf("%s: note %q; want %q", tt.keys, n, tt.want)
+		}
+	}
+}
+
 // TestEveryInventoryKindHasAViewAcrossContexts: the : commands with
 // @all that help lists are the views the root has.
 func TestEveryInventoryKindHasAViewAcrossContexts(t *testing.T) {
