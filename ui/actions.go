@@ -302,6 +302,9 @@ func (a *App) confirm(p plan) tea.Cmd {
 		return a.note(causeChange, true, "nothing to do: "+strings.Join(why, "; "))
 	}
 	title := confirmTitle(actions)
+	if len(a.cfg.Contexts) > 1 { // a row opened from a view across contexts acts here: say where
+		title = strings.TrimSuffix(title, "?") + " in " + a.contextName + "?"
+	}
 	yes := "send the changes"
 	switch policy := a.client.Policy(); {
 	case policy.DryRun:

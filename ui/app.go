@@ -91,6 +91,10 @@ type location struct {
 	kind  Kind
 	scope vsphere.Filter
 	label string // breadcrumb text, e.g. "cluster-a"
+	all   bool   // the kind's view across every context (:vm @all)
+	// context is, for the related-objects tree of a row of a view
+	// across contexts, the row's context.
+	context string
 }
 
 // App is the root model.
@@ -102,12 +106,17 @@ type App struct {
 	styles *common.Styles
 	help   help.Model
 
-	conn    // the connection and its live data (conn.go)
+	conn              // the connection and its live data (conn.go)
+	fleet   fleetConn // the other contexts' connections, for the views across contexts (fleet.go)
 	notes   notes
 	changes changes.Registry
 
-	stack      []location
-	views      map[Kind]view
+	stack  []location
+	views  map[Kind]view
+	across map[Kind]view // the views across contexts, of the inventory kinds
+	// selectNext is the row to select once the current view shows it:
+	// one opened in its context from a view across contexts.
+	selectNext string
 	ha         *hapanel.Model   // the HA/DRS panel, also views[HA]
 	charts     *perfchart.Model // the chart view, also views[Charts]
 	pane       *perfchart.Pane  // the detail pane's small charts
@@ -167,6 +176,7 @@ func New(cfg Config) *App {
 	after := func(d time.Duration, msg tea.Msg) tea.Cmd { return a.after(d, msg) } // a.after as tests set it
 	a.pane = perfchart.NewPane(a.chartConn, after)
 	a.views = newViews(a.common, a.pane)
+	a.across = newAcrossViews(a.common, a.views)
 	a.ha = hapanel.New(a.common, a.panelConn)
 	a.views[HA] = a.ha
 	a.charts = perfchart.New(a.common, a.chartConn, after)
@@ -258,6 +268,9 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	if cmd, ok := a.updateConn(msg); ok {
+		return cmd
+	}
+	if cmd, ok := a.updateFleet(msg); ok {
 		return cmd
 	}
 	if cmd, ok := a.updateChanges(msg); ok {
@@ -414,11 +427,20 @@ func splitKeys(msg tea.KeyMsg) []tea.KeyMsg {
 
 func (a *App) top() location { return a.stack[len(a.stack)-1] }
 
-func (a *App) current() view { return a.views[a.top().kind] }
+func (a *App) current() view {
+	if top := a.top(); top.all {
+		return a.across[top.kind]
+	}
+	return a.views[a.top().kind]
+}
 
 func (a *App) source() listview.Source {
-	return listview.Source{Inventory: a.inv, Scope: a.top().scope, Tasks: a.tasks, Events: a.events, Alarms: a.alarms,
+	s := listview.Source{Inventory: a.inv, Scope: a.top().scope, Tasks: a.tasks, Events: a.events, Alarms: a.alarms,
 		Contexts: a.cfg.Contexts, Current: a.contextName, About: a.cfg.About}
+	if a.top().all {
+		s.Across = a.fleetInventories()
+	}
+	return s
 }
 
 // clearMarks unmarks the rows of the current view, if it is a list: once
@@ -440,6 +462,9 @@ func (a *App) bodyHeight() int { return max(a.height-3-a.paneHeight(), 1) }
 
 func (a *App) layout() {
 	for _, v := range a.views {
+		v.SetSize(a.width, a.bodyHeight())
+	}
+	for _, v := range a.across {
 		v.SetSize(a.width, a.bodyHeight())
 	}
 	if m := a.modal(); m != nil {

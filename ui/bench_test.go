@@ -53,3 +53,28 @@ func BenchmarkLoadVMs10k(b *testing.B) {
 		a.Update(watchMsg{gen: a.gen, update: vsphere.WatchUpdate{Data: &vsphere.Inventory{VMs: inv.VMs, Hosts: inv.Hosts}, State: vsphere.Live, Seq: uint64(i + 1)}})
 	}
 }
+
+// BenchmarkLoadVMsAcross3x45k is the UI's share of a live update in
+// :vm @all over three contexts of 45,000 VMs each: one context's new
+// inventory, merged with the two others' into the visible table. Run it
+// with `go test ./ui -run X -bench LoadVMsAcross -benchmem` and compare
+// with BenchmarkLoadVMs10k.
+func BenchmarkLoadVMsAcross3x45k(b *testing.B) {
+	a := New(Config{Context: "c1", Contexts: []string{"c1", "c2", "c3"}})
+	a.Update(tea.WindowSizeMsg{Width: 200, Height: 50})
+	inv := syntheticInventory(45000)
+	a.connected = true
+	a.Update(watchMsg{gen: a.gen, update: vsphere.WatchUpdate{Data: inv, State: vsphere.Live, Seq: 1}})
+	keys(a, ":vm @all", "<enter>")
+	for _, name := range []string{"c2", "c3"} {
+		a.fleet.members[name].inv, a.fleet.members[name].phase = inv, phaseLive
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		a.Update(fleetWatchMsg{gen: a.fleet.gen, name: "c2", update: vsphere.WatchUpdate{
+			Data: &vsphere.Inventory{VMs: inv.VMs, Hosts: inv.Hosts}, State: vsphere.Live, Seq: uint64(i + 1)}})
+	}
+	if v := a.current().(listView); v.Total() != 3*45000 {
+		b.Fatalf("%d rows; want %d", v.Total(), 3*45000)
+	}
+}

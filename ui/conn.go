@@ -99,9 +99,11 @@ func (s session) close(ctx context.Context) error {
 // closeTimeout bounds how long closing a session waits.
 const closeTimeout = 5 * time.Second
 
-// passwordAsk is the open password prompt and the context it is for.
+// passwordAsk is the open password prompt and the context it is for: the
+// one to switch to, or, with fleet, a context of the view across contexts.
 type passwordAsk struct {
 	name   string
+	fleet  bool
 	prompt *prompt.Model
 }
 
@@ -119,6 +121,7 @@ const firstScreen = 100
 // closeTimeout.
 func (a *App) Close(ctx context.Context) error {
 	a.cancel()
+	a.closeFleet()
 	a.drill.Wait(ctx)
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), closeTimeout)
 	defer cancel()
@@ -157,12 +160,23 @@ func (a *App) currentSession() session {
 }
 
 // switchContext opens the VM view of another context.
-func (a *App) switchContext(name string) tea.Cmd {
+func (a *App) switchContext(name string) tea.Cmd { return a.switchTo(name, VMs, nil) }
+
+// switchTo opens the view of kind in another context, leaving any view
+// across contexts, through client, a login to it made for that view, or
+// else a new login.
+func (a *App) switchTo(name string, kind Kind, client *vsphere.Client) tea.Cmd {
 	a.clearMarks()
-	a.stack = []location{{kind: VMs}}
+	a.closeFleet()
+	a.stack = []location{{kind: kind}}
 	a.inv = nil
 	a.reload()
-	return a.connect(name, "")
+	login := a.connect(name, "")
+	if client != nil {
+		gen := a.gen
+		login = func() tea.Msg { return connectedMsg{gen: gen, name: name, client: client} }
+	}
+	return login
 }
 
 // connect starts a new connection generation: it cancels the work of the
@@ -289,11 +303,23 @@ func (a *App) updateConn(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 	case prompt.SubmittedMsg:
 		ask := a.password
 		a.password = nil
+		if ask.fleet {
+			pw := ask.prompt.Take()
+			m := a.fleet.members[ask.name]
+			if m == nil {
+				return nil, true // the view across contexts was left meanwhile
+			}
+			m.phase, m.err = phaseConnecting, ""
+			return a.fleetLogin(ask.name, pw), true
+		}
 		return a.connect(ask.name, ask.prompt.Take()), true
 	case prompt.CancelledMsg:
-		name := a.password.name
+		ask := a.password
 		a.password = nil
-		return a.note(causeConnection, true, fmt.Sprintf("not connected to %s: no password given; :ctx %s to try again", name, name)), true
+		if ask.fleet {
+			return nil, true // the status bar still says it needs one
+		}
+		return a.note(causeConnection, true, fmt.Sprintf("not connected to %s: no password given; :ctx %s to try again", ask.name, ask.name)), true
 	}
 	return nil, false
 }
@@ -313,10 +339,10 @@ func (a *App) loggedIn(msg connectedMsg) tea.Cmd {
 		var login *vsphere.LoginError
 		switch {
 		case errors.Is(msg.err, ErrPasswordRequired):
-			a.askPassword(msg.name, "")
+			a.askPassword(msg.name, "", false)
 			return nil
 		case errors.As(msg.err, &login):
-			a.askPassword(msg.name, login.Error())
+			a.askPassword(msg.name, login.Error(), false)
 			return nil
 		}
 		return a.note(causeConnection, true, fmt.Sprintf("connect to %s: %v", msg.name, msg.err))
@@ -331,11 +357,16 @@ func (a *App) loggedIn(msg connectedMsg) tea.Cmd {
 		waitTasks(a.ctx, a.gen, a.taskWatch, 0), waitEvents(a.ctx, a.gen, a.eventWatch, 0), waitAlarms(a.ctx, a.gen, a.alarmWatch, 0))
 }
 
-// askPassword opens the password prompt for a context; note says why the
-// last attempt failed, if one did.
-func (a *App) askPassword(name, note string) {
+// askPassword opens the password prompt for a context, to switch to or,
+// with fleet, for the view across contexts; note says why the last
+// attempt failed, if one did.
+func (a *App) askPassword(name, note string, fleet bool) {
 	a.dialog = nil
-	a.password = &passwordAsk{name: name, prompt: prompt.New(a.common, "log in to "+name, note)}
+	title := "log in to " + name
+	if fleet {
+		title += " (for the view across contexts)"
+	}
+	a.password = &passwordAsk{name: name, fleet: fleet, prompt: prompt.New(a.common, title, note)}
 	a.password.prompt.SetSize(a.width, a.bodyHeight())
 }
 
@@ -347,6 +378,7 @@ func (a *App) applyWatch(u vsphere.WatchUpdate) tea.Cmd {
 	if u.Data != nil && u.Data != a.inv {
 		a.inv = u.Data
 		a.reload()
+		a.selectPending(u.State != vsphere.Syncing)
 	}
 	if prev != vsphere.Live && u.State == vsphere.Live && a.top().kind == Overview {
 		cmds = append(cmds, a.overview.Open()) // the HA verdicts of the whole inventory

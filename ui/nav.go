@@ -87,12 +87,18 @@ func (a *App) runCommand(line string) tea.Cmd {
 		return a.openDrill()
 	case "overview", "pulse":
 		a.clearMarks()
+		a.closeFleet()
 		a.stack = []location{{kind: Overview}}
 		a.reload()
 		return a.overview.Open()
 	case "alias", "aliases":
 		a.mode, a.helpOffset, a.helpPage = modeHelp, 0, helpCommands
 		return nil
+	case "login":
+		if len(fields) != 2 {
+			return a.note(causeInput, true, "usage: :login NAME, a context the status bar says needs a password")
+		}
+		return a.login(fields[1])
 	}
 	kind, ok := viewNamed(name)
 	if !ok {
@@ -104,7 +110,19 @@ func (a *App) runCommand(line string) tea.Cmd {
 		}
 		return a.switchContext(fields[1])
 	}
+	all := len(fields) > 1 && strings.ToLower(fields[1]) == allContexts
+	if _, ok := a.across[kind]; all && !ok {
+		return a.note(causeInput, true, fmt.Sprintf("%s are not listed across contexts, only the current one's: :%s; across contexts: %s",
+			kind, name, strings.Join(acrossCommands(), ", ")))
+	}
 	a.clearMarks()
+	if all {
+		a.stack = []location{{kind: kind, all: true}}
+		cmd := a.openFleet()
+		a.reload()
+		return cmd
+	}
+	a.closeFleet() // back to the current context's view
 	a.stack = []location{{kind: kind}}
 	a.reload()
 	return nil

@@ -36,35 +36,42 @@ const (
 func (a *App) updateObjects(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 	switch msg := msg.(type) {
 	case listview.DescribeMsg:
-		c, refused := a.readClient()
+		ctx, c, _, refused := a.readClient(msg.Context)
 		if refused != nil {
 			return refused, true
 		}
 		a.push(location{kind: Describe, label: msg.Name})
 		ref := msg.Ref
-		return a.describe.Open(a.ctx, fmt.Sprintf("%s %s (%s)", ref.Type, ref.Value, msg.Name),
+		return a.describe.Open(ctx, fmt.Sprintf("%s %s (%s)", ref.Type, ref.Value, msg.Name),
 			func(ctx context.Context) (*vsphere.Description, error) { return c.Describe(ctx, ref, 0) }), true
 	case listview.RelatedMsg:
 		if !kinds.Relates(msg.Ref) {
 			return a.note(causeInput, true, "related objects are shown for VMs, hosts and clusters; y describes this one"), true
 		}
-		c, refused := a.readClient()
+		ctx, c, inv, refused := a.readClient(msg.Context)
 		if refused != nil {
 			return refused, true
 		}
-		inv, ref := a.inv, msg.Ref
-		cmd := a.related.Open(a.ctx, ref, msg.Name, func(ctx context.Context) (vsphere.Surroundings, error) {
+		ref := msg.Ref
+		cmd := a.related.Open(ctx, ref, msg.Name, func(ctx context.Context) (vsphere.Surroundings, error) {
 			return c.Surroundings(ctx, inv, ref, relatedEvents)
 		})
-		a.push(location{kind: Related, label: msg.Name})
+		a.push(location{kind: Related, label: msg.Name, context: msg.Context})
 		return cmd, true
 	case describe.Msg:
 		return a.describe.Update(msg), true
 	case related.Msg:
 		return a.related.Update(msg), true
 	case related.GoMsg:
-		a.push(location{kind: Kind(msg.Kind)})
-		if l, ok := a.current().(listView); ok && !l.Select(msg.Key) {
+		loc, sel := location{kind: Kind(msg.Kind)}, msg.Key
+		if c := a.top().context; c != "" { // a tree of a view across contexts goes on there
+			if _, ok := a.across[loc.kind]; !ok {
+				return a.note(causeInput, true, fmt.Sprintf("%s is in context %s, whose %s are not listed across contexts: :ctx %s to see them", msg.Key, c, msg.Kind, c)), true
+			}
+			loc.all, sel = true, c+"/"+msg.Key
+		}
+		a.push(loc)
+		if l, ok := a.current().(listView); ok && !l.Select(sel) {
 			return a.note(causeInput, true, fmt.Sprintf("%s is not in the %s view now", msg.Key, msg.Kind)), true
 		}
 		return nil, true
@@ -72,13 +79,20 @@ func (a *App) updateObjects(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 	return nil, false
 }
 
-// readClient returns the client to read through, or a note that there is
-// none yet.
-func (a *App) readClient() (*vsphere.Client, tea.Cmd) {
-	if a.client == nil || a.inv == nil {
-		return nil, a.note(causeInput, true, "not connected yet: wait for the inventory, then try again")
+// readClient returns the client to read through in the named context
+// ("" for the current one), with the context its reads end with and its
+// inventory, or a note that there is none yet.
+func (a *App) readClient(name string) (context.Context, *vsphere.Client, *vsphere.Inventory, tea.Cmd) {
+	if name != "" && name != a.contextName {
+		if m := a.fleet.members[name]; m != nil && m.client != nil && m.inv != nil {
+			return a.fleet.ctx, m.client, m.inv, nil
+		}
+		return nil, nil, nil, a.note(causeInput, true, name+" is not connected now: see the status bar")
 	}
-	return a.client, nil
+	if a.client == nil || a.inv == nil {
+		return nil, nil, nil, a.note(causeInput, true, "not connected yet: wait for the inventory, then try again")
+	}
+	return a.ctx, a.client, a.inv, nil
 }
 
 // push opens loc one level down, unfiltered, with the newest data.

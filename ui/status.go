@@ -117,6 +117,9 @@ func (a *App) show(k noteKey, bad bool, text string) tea.Cmd {
 // VM list's first screen, a view of another kind, which comes with the
 // rest (vsphere.WatchOptions.Screen).
 func (a *App) loading() bool {
+	if a.top().all {
+		return false // each context's state is in the status bar
+	}
 	switch a.top().kind {
 	case Contexts, Tasks, Events:
 		return false
@@ -148,6 +151,9 @@ func (a *App) header() string {
 			crumbs = append(crumbs, l.label)
 		}
 		crumbs = append(crumbs, string(l.kind))
+		if l.all {
+			crumbs[len(crumbs)-1] += " " + allContexts
+		}
 	}
 	line1 := a.styles.Title.Render("vtui") + " " + a.styles.Crumb.Render(strings.Join(crumbs, " › "))
 	if v, ok := a.current().(listView); ok {
@@ -189,6 +195,9 @@ func (a *App) globalKeys() []key.Binding {
 	if a.inSubView() {
 		k.Quit.SetHelp("q", "back")
 	}
+	if a.top().all {
+		k.Enter.SetHelp("enter", "open in its context")
+	}
 	switch v := a.current().(type) {
 	case listView:
 		return k.Global()
@@ -204,6 +213,31 @@ func (a *App) globalKeys() []key.Binding {
 // client's policy (READONLY, DRY-RUN), the object counts, the running
 // changes and the notes, newest first.
 func (a *App) statusBar() string {
+	var parts []string
+	if v, ok := a.current().(interface{ Rows() map[string]int }); ok && a.top().all {
+		parts = []string{a.styles.Title.Render(allContexts), a.fleetStatus(v.Rows())}
+	} else {
+		parts = a.contextStatus()
+	}
+	notes := a.notes.newestFirst()
+	// A lone change's progress is long: with notes to show, it is counted.
+	if s := a.changes.Status(len(notes) > 0); s != "" {
+		parts = append(parts, a.styles.Warn.Render(s))
+	}
+	for _, n := range notes {
+		if n.bad {
+			parts = append(parts, a.styles.Bad.Render(n.text))
+		} else {
+			parts = append(parts, n.text)
+		}
+	}
+	return fit(strings.Join(parts, " │ "), a.width)
+}
+
+// contextStatus is the status bar's part in a view of the current
+// context: its name, its vCenter, the connection state, the client's
+// policy and the object counts.
+func (a *App) contextStatus() []string {
 	parts := []string{a.styles.Title.Render(a.contextName)}
 	// Not the previous context's host while switching, nor the host again
 	// when the context is named by its URL.
@@ -237,19 +271,7 @@ func (a *App) statusBar() string {
 	case a.inv != nil:
 		parts = append(parts, fmt.Sprintf("%d clusters %d hosts %d VMs", len(a.inv.Clusters), len(a.inv.Hosts), len(a.inv.VMs)))
 	}
-	notes := a.notes.newestFirst()
-	// A lone change's progress is long: with notes to show, it is counted.
-	if s := a.changes.Status(len(notes) > 0); s != "" {
-		parts = append(parts, a.styles.Warn.Render(s))
-	}
-	for _, n := range notes {
-		if n.bad {
-			parts = append(parts, a.styles.Bad.Render(n.text))
-		} else {
-			parts = append(parts, n.text)
-		}
-	}
-	return fit(strings.Join(parts, " │ "), a.width)
+	return parts
 }
 
 // tooSmall is the whole screen when the terminal is smaller than the

@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/vtui/vtui/internal/fleet"
 	"github.com/vtui/vtui/internal/format"
 	"github.com/vtui/vtui/internal/kinds"
 	"github.com/vtui/vtui/ui/common"
@@ -70,6 +72,16 @@ type (
 	revertMsg struct{ snapshot vsphere.Snapshot }
 	// removeSnapshotsMsg asks to remove snapshots.
 	removeSnapshotsMsg struct{ snapshots []vsphere.Snapshot }
+	// openInContextMsg opens the view of kind in context, at the row
+	// whose key is key: Enter in a view across contexts.
+	openInContextMsg struct {
+		context string
+		kind    Kind
+		key     string
+	}
+	// notAcrossMsg is a key of a view across contexts that acts in one
+	// context only: what it does (what, key), on the row name of context.
+	notAcrossMsg struct{ what, key, name, context string }
 )
 
 // view is what the root needs of a view: a component it routes to, lays
@@ -201,6 +213,103 @@ func viewOf[T any](c common.Common, d kinds.Def[T], k listview.Kind[T]) *listvie
 		k.Detail = func(s listview.Source, row T) []kinds.Field { return d.Detail(invOr(s), row) }
 	}
 	return listview.New(c, k)
+}
+
+// acrossView is a kind's view across contexts. It counts each context's
+// rows, which the status bar shows, and keeps each context's rows while
+// its inventory is the same, so that a live change in one context lists
+// only that one again.
+type acrossView[T any] struct {
+	*listview.Model[kinds.Tagged[*T]]
+	rows   map[string]int
+	listed map[string]listed[T]
+}
+
+// listed are a context's rows, from inv within scope.
+type listed[T any] struct {
+	inv   *vsphere.Inventory
+	scope vsphere.Filter
+	rows  []*T
+}
+
+// Rows returns how many rows each context has in the view.
+func (v *acrossView[T]) Rows() map[string]int { return v.rows }
+
+// acrossViewOf builds the view across contexts of the kind d: its rows
+// are every answering context's, tagged (kinds.AcrossContexts); Enter
+// opens a row in its own context, where the kind's keys act; those keys
+// (acting, one context's) here say so and do nothing.
+func acrossViewOf[T any](c common.Common, d kinds.Def[T], acting []key.Binding) *acrossView[T] {
+	ad := kinds.AcrossContexts(d)
+	v := &acrossView[T]{listed: map[string]listed[T]{}}
+	list := func(name string, inv *vsphere.Inventory, scope vsphere.Filter) []*T {
+		if l, ok := v.listed[name]; ok && l.inv == inv && l.scope == scope {
+			return l.rows
+		}
+		rows := d.Rows(inv, scope)
+		ptrs := make([]*T, len(rows))
+		for i := range rows {
+			ptrs[i] = &rows[i]
+		}
+		v.listed[name] = listed[T]{inv: inv, scope: scope, rows: ptrs}
+		return ptrs
+	}
+	k := listview.Kind[kinds.Tagged[*T]]{
+		Columns: table.FromKind(ad.Columns), Name: ad.Key, Ref: ad.Ref, SortBy: ad.SortBy, SortDesc: ad.SortDesc,
+		Context: func(r kinds.Tagged[*T]) string { return r.Context },
+		Rows: func(s listview.Source) []kinds.Tagged[*T] {
+			v.rows = map[string]int{}
+			var answers []fleet.Result[[]*T]
+			for _, name := range s.Contexts {
+				if inv := s.Across[name]; inv != nil {
+					rows := list(name, inv, s.Scope)
+					v.rows[name] = len(rows)
+					answers = append(answers, fleet.Result[[]*T]{Context: name, Value: rows})
+				}
+			}
+			for name := range v.listed {
+				if s.Across[name] == nil {
+					delete(v.listed, name) // down or left: its rows go
+				}
+			}
+			rows, _, _ := kinds.Merge(answers) // no answer here is a failure
+			return rows
+		},
+		Open: func(r kinds.Tagged[*T]) tea.Msg {
+			return openInContextMsg{context: r.Context, kind: Kind(d.Name), key: d.Key(*r.Row)}
+		},
+	}
+	if ad.Detail != nil {
+		k.Detail = func(s listview.Source, r kinds.Tagged[*T]) []kinds.Field {
+			return ad.Detail(invOr(listview.Source{Inventory: s.Across[r.Context]}), r)
+		}
+	}
+	for _, b := range acting {
+		h := b.Help()
+		k.Actions = append(k.Actions, listview.Action[kinds.Tagged[*T]]{
+			Key: key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(h.Key, h.Desc+" (enter: in its context first)")),
+			Do: func(sel kinds.Tagged[*T], _ []kinds.Tagged[*T]) tea.Msg {
+				return notAcrossMsg{what: h.Desc, key: h.Key, name: d.Key(*sel.Row), context: sel.Context}
+			},
+		})
+	}
+	v.Model = listview.New(c, k)
+	return v
+}
+
+// newAcrossViews builds the views across contexts: one per inventory
+// kind. The keys of each kind's own view (in views) act in one context
+// only: there they say so.
+func newAcrossViews(c common.Common, views map[Kind]view) map[Kind]view {
+	acting := func(k Kind) []key.Binding { return views[k].ShortHelp() }
+	return map[Kind]view{
+		Clusters:   acrossViewOf(c, kinds.ClusterList(), acting(Clusters)),
+		Hosts:      acrossViewOf(c, kinds.HostList(), acting(Hosts)),
+		VMs:        acrossViewOf(c, kinds.VMList(), acting(VMs)),
+		Datastores: acrossViewOf(c, kinds.DatastoreList(), acting(Datastores)),
+		Networks:   acrossViewOf(c, kinds.NetworkList(), acting(Networks)),
+		Snapshots:  acrossViewOf(c, kinds.SnapshotList(), acting(Snapshots)),
+	}
 }
 
 // historyRows is how many of its recent tasks, and of its events, an

@@ -151,8 +151,12 @@ func WithContext[T any](cols []Column[T]) []Column[Tagged[T]] {
 // host the filter names answered no rows, unless every context lacks it:
 // then Merge returns that *FilterError, for the filter fits no context.
 func Merge[T any](results []fleet.Result[[]T]) (rows []Tagged[T], failed []fleet.Result[[]T], err error) {
-	lacking := 0
+	lacking, n := 0, 0
 	var lack *FilterError
+	for _, r := range results {
+		n += len(r.Value)
+	}
+	rows = make([]Tagged[T], 0, n) // once: the terminal UI merges 3 × 45,000 VMs on every live change
 	for _, r := range results {
 		var fe *FilterError
 		switch {

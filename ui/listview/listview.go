@@ -30,6 +30,9 @@ type Source struct {
 	Current   string // the current context
 	// About describes the contexts; one it lacks shows its name only.
 	About map[string]ContextInfo
+	// Across is, in a view across contexts, the inventory of each
+	// context that answers, by name; Contexts orders them.
+	Across map[string]*vsphere.Inventory
 }
 
 // ContextInfo is what :ctx shows of a context besides its name.
@@ -55,6 +58,9 @@ type Kind[T any] struct {
 	// Ref is the managed object a row shows, which the describe and
 	// related keys act on; nil for rows that are none.
 	Ref func(T) vsphere.Ref
+	// Context is the context a row comes from, in a view across
+	// contexts; nil means the current one.
+	Context func(T) string
 	// Rows picks the view's rows from the source.
 	Rows func(Source) []T
 	// Detail fills the detail pane; nil means the kind has none.
@@ -77,17 +83,21 @@ type Kind[T any] struct {
 type BackMsg struct{}
 
 // DescribeMsg asks the root to show every property of the object Ref,
-// named Name: the describe key on a row.
+// named Name, of the context Context ("" for the current one): the
+// describe key on a row.
 type DescribeMsg struct {
-	Ref  vsphere.Ref
-	Name string
+	Ref     vsphere.Ref
+	Name    string
+	Context string
 }
 
 // RelatedMsg asks the root to show the related-objects tree of the object
-// Ref, named Name: the related key on a row.
+// Ref, named Name, of the context Context ("" for the current one): the
+// related key on a row.
 type RelatedMsg struct {
-	Ref  vsphere.Ref
-	Name string
+	Ref     vsphere.Ref
+	Name    string
+	Context string
 }
 
 // Model is a list view over rows of type T.
@@ -208,9 +218,9 @@ func (m *Model[T]) Update(msg tea.Msg) tea.Cmd {
 		switch {
 		case !ok || m.kind.Ref == nil:
 		case key.Matches(k, keys.Describe):
-			m.emit(DescribeMsg{Ref: m.kind.Ref(row), Name: m.kind.Name(row)})
+			m.emit(DescribeMsg{Ref: m.kind.Ref(row), Name: m.kind.Name(row), Context: m.context(row)})
 		default:
-			m.emit(RelatedMsg{Ref: m.kind.Ref(row), Name: m.kind.Name(row)})
+			m.emit(RelatedMsg{Ref: m.kind.Ref(row), Name: m.kind.Name(row), Context: m.context(row)})
 		}
 		return nil
 	case key.Matches(k, keys.Enter):
@@ -234,6 +244,14 @@ func (m *Model[T]) Update(msg tea.Msg) tea.Cmd {
 	}
 	m.table, _ = m.table.Update(msg)
 	return nil
+}
+
+// context returns the context of row, "" for the current one.
+func (m *Model[T]) context(row T) string {
+	if m.kind.Context == nil {
+		return ""
+	}
+	return m.kind.Context(row)
 }
 
 func (m *Model[T]) emit(msg tea.Msg) {
