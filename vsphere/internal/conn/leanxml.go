@@ -33,8 +33,11 @@ import (
 // results are the same Go values either way (TestLeanDecodeMatchesGovmomi).
 
 // leanRoundTripper sends RetrievePropertiesEx and
-// ContinueRetrievePropertiesEx itself and decodes their answers leanly;
-// it hands every other request to sc.
+// ContinueRetrievePropertiesEx itself, as soap.Client would (the session
+// cookie, the SOAP action of sc's version), and decodes their answers
+// leanly; it hands every other request to sc, and these too when ctx
+// carries an operation ID for the header. (vtui sets no other SOAP
+// header on them: soap.WithHeader is not used.)
 type leanRoundTripper struct {
 	sc *soap.Client
 }
