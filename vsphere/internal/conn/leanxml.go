@@ -803,9 +803,11 @@ func (s *scanner) text() (string, error) {
 			}
 			done = append(done, t...)
 			s.buf = s.buf[:0]
-			if err := s.bang(&done); err != nil {
+			if err := s.bang(&s.buf); err != nil {
 				return "", err
 			}
+			done = append(done, newlines(s.buf)...)
+			s.buf = s.buf[:0]
 		case '?':
 			if err := s.skipPast("?>"); err != nil {
 				return "", err
@@ -837,8 +839,11 @@ func (s *scanner) skip() error {
 	return nil
 }
 
-// unescape replaces entity and character references in b.
+// unescape replaces entity and character references in b, which it may
+// change.
+// Line ends become "\n" first, as XML wants and govmomi's decoder does.
 func unescape(b []byte) (string, error) {
+	b = newlines(b)
 	i := bytes.IndexByte(b, '&')
 	if i < 0 {
 		return string(b), nil
@@ -884,4 +889,21 @@ func unescape(b []byte) (string, error) {
 	}
 	out.Write(b)
 	return out.String(), nil
+}
+
+// newlines turns the line ends "\r\n" and "\r" of b into "\n", in place.
+func newlines(b []byte) []byte {
+	if bytes.IndexByte(b, '\r') < 0 {
+		return b
+	}
+	out := b[:0]
+	for i, c := range b {
+		switch {
+		case c != '\r':
+			out = append(out, c)
+		case i+1 == len(b) || b[i+1] != '\n':
+			out = append(out, '\n')
+		}
+	}
+	return out
 }

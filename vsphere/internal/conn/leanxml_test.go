@@ -128,6 +128,9 @@ func TestLeanDecodeOfVCenterXML(t *testing.T) {
   <propSet><name>summary.storage.committed</name><val xsi:type="xsd:long">-123456789012</val></propSet>
   <propSet><name>config.template</name><val xsi:type="xsd:boolean">false</val></propSet>
   <propSet><name>guest.ipAddress</name><val xsi:type="xsd:string"/></propSet>
+  <propSet><name>config.guestFullName</name><val xsi:type="xsd:string">a{CR}
+b{CR}c&#13;d<![CDATA[e{CR}
+f]]></val></propSet>
   <propSet><name>config.annotation</name><val xsi:type="xsd:string">a<!-- note --><![CDATA[<b>&amp;</b>]]>&amp;z</val></propSet>
   <propSet><name>runtime.bootTime</name><val xsi:type="xsd:dateTime">2026-12-07T12:00:00.5Z</val></propSet>
   <propSet><name>summary.quickStats</name><val xsi:type="VirtualMachineQuickStats"><overallCpuUsage>12</overallCpuUsage><guestMemoryUsage>34</guestMemoryUsage><guestHeartbeatStatus>green</guestHeartbeatStatus></val></propSet>
@@ -138,7 +141,7 @@ func TestLeanDecodeOfVCenterXML(t *testing.T) {
 </returnval>`,
 		"empty": ``,
 	} {
-		body := head + body + tail
+		body := head + strings.ReplaceAll(body, "{CR}", "\r") + tail // line ends to normalize
 		var want methods.RetrievePropertiesExBody
 		dec := xml.NewDecoder(strings.NewReader(body))
 		dec.TypeFunc = types.TypeFunc()
