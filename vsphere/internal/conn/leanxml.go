@@ -248,7 +248,7 @@ func (s *scanner) dynamicProperty(p *types.DynamicProperty) error {
 
 // ref reads the reference that tok starts.
 func (s *scanner) ref(tok token) (types.ManagedObjectReference, error) {
-	ref := types.ManagedObjectReference{Type: s.intern(tok.attr("", "type"))}
+	ref := types.ManagedObjectReference{Type: s.intern(tok.attr("", "type")), ServerGUID: tok.attr("", "serverGuid")}
 	var err error
 	ref.Value, err = s.text()
 	return ref, err

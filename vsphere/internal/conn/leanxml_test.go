@@ -121,7 +121,7 @@ func TestLeanDecodeOfVCenterXML(t *testing.T) {
   <propSet><name>name</name><val xsi:type="xsd:string">web &amp; db &lt;01&gt; &#233;t&#xe9; &quot;x&apos;</val></propSet>
   <propSet><name>datastore</name><val xsi:type="ArrayOfManagedObjectReference"><ManagedObjectReference type="Datastore" xsi:type="ManagedObjectReference">datastore-1</ManagedObjectReference><ManagedObjectReference type="Datastore" xsi:type="ManagedObjectReference">datastore-2</ManagedObjectReference></val></propSet>
   <propSet><name>network</name><val xsi:type="ArrayOfManagedObjectReference"/></propSet>
-  <propSet><name>runtime.host</name><val type="HostSystem" xsi:type="ManagedObjectReference">host-9</val></propSet>
+  <propSet><name>runtime.host</name><val type="HostSystem" serverGuid="5a1f" xsi:type="ManagedObjectReference">host-9</val></propSet>
   <propSet><name>runtime.powerState</name><val xsi:type="VirtualMachinePowerState">poweredOn</val></propSet>
   <propSet><name>config.hardware.numCPU</name><val xsi:type="xsd:int"> 4 </val></propSet>
   <propSet><name>config.hardware.memoryMB</name><val xsi:type="xsd:int">8192</val></propSet>
