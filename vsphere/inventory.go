@@ -250,9 +250,9 @@ func (c *Client) InventoryFor(ctx context.Context, l Load) (*Inventory, error) {
 	}
 	if l.Clusters >= Rows && l.Hosts < Usage && s.clustersWithoutUsage() {
 		// The server keeps no usage summary: add the clusters up from
-		// their hosts.
+		// their hosts, which the clusters' host lists place.
 		s.load.Hosts = Usage
-		if err := c.load(ctx, s, Load{Hosts: Usage}); err != nil {
+		if err := c.load(ctx, s, Load{Clusters: Names, Hosts: Usage}); err != nil {
 			return nil, err
 		}
 	}

@@ -122,9 +122,11 @@ func (l Load) countsFromLists() bool { return l.VMs < Rows }
 var kinds = []kind{
 	// A cluster's row names its datacenter, found up its parents (climb).
 	{types: []string{"ClusterComputeResource"}, climb: func(l Load) bool { return l.Clusters >= Rows }, groups: []group{
+		{need: func(l Load) bool { return l.Clusters >= Names }, paths: []string{"name"}},
 		// A cluster's host list places its hosts: one list per cluster
-		// is cheaper than each host's parent.
-		{need: func(l Load) bool { return l.Clusters >= Names }, paths: []string{"name", "host"}},
+		// is cheaper than each host's parent. Without hosts it is not
+		// read: at 2,496 hosts it is four fifths of get clusters' bytes.
+		{need: func(l Load) bool { return l.Clusters >= Names && l.Hosts >= Names }, paths: []string{"host"}},
 		// The whole summary: its usage summary (VM counts and usage) is a
 		// field of ClusterComputeResourceSummary, and vCenter checks
 		// paths against the declared type of summary, the base

@@ -50,8 +50,9 @@ func TestEachListingFetchesOnlyWhatItShows(t *testing.T) {
 	}{
 		{"clusters", Filter{}, map[string]string{
 			"Datacenter": "name", "Folder": "parent",
-			// The clusters' own summary counts their hosts and VMs.
-			"ClusterComputeResource": "name host parent summary configurationEx.dasConfig.enabled configurationEx.drsConfig.enabled",
+			// The clusters' own summary counts their hosts and VMs, and
+			// with no hosts to place their host lists are not read.
+			"ClusterComputeResource": "name parent summary configurationEx.dasConfig.enabled configurationEx.drsConfig.enabled",
 		}},
 		{"clusters", Filter{Host: "esx-a-01.lab.local"}, map[string]string{
 			"Datacenter": "name", "Folder": "parent",

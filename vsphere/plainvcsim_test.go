@@ -42,9 +42,10 @@ func TestClusterCountsFallBackToHostsOnPlainVcsim(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := rec.Sent(func(m string) bool { return m == "RetrievePropertiesEx" }); len(r) != 2 || !slices.Equal(slices.Sorted(slices.Values(rec.Paths()["HostSystem"])), []string{
-		"name", "summary.quickStats.overallCpuUsage", "summary.quickStats.overallMemoryUsage", "vm"}) {
-		t.Errorf("get clusters sent %d retrievals, reading hosts' %v; want the clusters', then one of the hosts' name, usage and VMs", len(r), rec.Paths()["HostSystem"])
+	if r := rec.Sent(func(m string) bool { return m == "RetrievePropertiesEx" }); len(r) != 3 || !slices.Equal(slices.Sorted(slices.Values(rec.Paths()["HostSystem"])), []string{
+		"name", "summary.quickStats.overallCpuUsage", "summary.quickStats.overallMemoryUsage", "vm"}) || !slices.Contains(rec.Paths()["ClusterComputeResource"], "host") {
+		t.Errorf("get clusters sent %d retrievals, reading hosts' %v and clusters' %v; want the clusters', then their host lists and the hosts' name, usage and VMs",
+			len(r), rec.Paths()["HostSystem"], rec.Paths()["ClusterComputeResource"])
 	}
 	if len(listed.Clusters) == 0 || len(listed.Clusters) != len(whole.Clusters) {
 		t.Fatalf("listed %d clusters; want the whole inventory's %d", len(listed.Clusters), len(whole.Clusters))

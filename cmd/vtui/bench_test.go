@@ -37,9 +37,10 @@ import (
 // their ratio, vtui over the peer.
 //
 // VTUI_BENCH_ENV names a file of the VTUI_* lines `vtui sim` prints: then
-// they run against that simulator, in another process, as users do
-// (scripts/bench-get). Otherwise the simulator runs in the benchmark's
-// process, where it shares the cores and the garbage collector.
+// the Large ones run against that simulator, of any preset, in another
+// process, as users do (scripts/bench-get --preset large or max).
+// Otherwise they run on a large preset in the benchmark's process, where
+// it shares the cores and the garbage collector.
 
 // target is a simulator the benchmarks log in to.
 type target struct {
@@ -121,16 +122,17 @@ var vmPaths = []string{
 	"guest.ipAddress", "guest.toolsStatus",
 }
 
-// BenchmarkGetClustersLarge: `vtui get clusters` at 10,000 VMs against
-// govc collecting the clusters' name, summary and configurationEx, where
-// vtui finds its counts and usage too (the cluster's usage summary).
+// BenchmarkGetClustersLarge: `vtui get clusters` at 10,000 VMs (45,000 on
+// the max preset) against govc collecting the clusters' name, summary and
+// configurationEx, where vtui finds its counts and usage too (the
+// cluster's usage summary).
 func BenchmarkGetClustersLarge(b *testing.B) {
 	benchGet(b, largeTarget, []string{"get", "clusters", "-o", "json"},
 		peer{"ClusterComputeResource", []string{"name", "summary", "configurationEx"}})
 }
 
-// BenchmarkGetVMsLarge: `vtui get vms` at 10,000 VMs against govc
-// collecting the same 13 properties.
+// BenchmarkGetVMsLarge: `vtui get vms` at 10,000 VMs (45,000 on the max
+// preset) against govc collecting the same 13 properties.
 func BenchmarkGetVMsLarge(b *testing.B) {
 	benchGet(b, largeTarget, []string{"get", "vms", "-o", "json"}, peer{"VirtualMachine", vmPaths})
 }
