@@ -20,7 +20,7 @@ import (
 )
 
 var (
-	testPresets = []string{"small", "demo", "large"}
+	testPresets = []string{"small", "demo", "large", "max"}
 	testOutputs = []string{"table", "json", "yaml"}
 )
 
