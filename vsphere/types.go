@@ -1,6 +1,10 @@
 package vsphere
 
-import "github.com/vtui/vtui/vsphere/internal/mo"
+import (
+	"slices"
+
+	"github.com/vtui/vtui/vsphere/internal/mo"
+)
 
 // Inventory is one consistent snapshot of the objects vtui shows. Each slice
 // is sorted by name. Relations are resolved: a VM carries its host and
@@ -93,6 +97,17 @@ type VM struct {
 	// snapshots is the VM's snapshot tree and layout, when loaded
 	// (Load.Snapshots); read them with Snapshots.
 	snapshots *vmSnapshots
+}
+
+// Equal reports whether v and w hold the same value in every exported
+// field: a row that shows either reads the same.
+func (v VM) Equal(w VM) bool {
+	return v.Ref == w.Ref && v.ID == w.ID && v.Name == w.Name && v.PowerState == w.PowerState &&
+		v.Host == w.Host && v.HostRef == w.HostRef && v.Cluster == w.Cluster && v.ClusterRef == w.ClusterRef &&
+		v.PoolRef == w.PoolRef && slices.Equal(v.Datastores, w.Datastores) && slices.Equal(v.DatastoreRefs, w.DatastoreRefs) &&
+		slices.Equal(v.Networks, w.Networks) && slices.Equal(v.NetworkRefs, w.NetworkRefs) &&
+		v.NumCPU == w.NumCPU && v.MemoryMB == w.MemoryMB && v.CPUUsageMHz == w.CPUUsageMHz && v.MemoryUsageMB == w.MemoryUsageMB &&
+		v.IPAddress == w.IPAddress && v.ToolsStatus == w.ToolsStatus && v.InstanceUUID == w.InstanceUUID && v.Template == w.Template
 }
 
 // Datastore is a datastore and its space.

@@ -55,6 +55,10 @@ type Kind[T any] struct {
 	Columns []table.Column[T]
 	// Name identifies a row; it keeps the selection across updates.
 	Name func(T) string
+	// Same, if set, reports whether two rows read the same in every
+	// column, so that a refresh re-reads for the filter only the rows it
+	// changed (table.Model.SetSame).
+	Same func(a, b T) bool
 	// Ref is the managed object a row shows, which the describe and
 	// related keys act on; nil for rows that are none.
 	Ref func(T) vsphere.Ref
@@ -112,6 +116,7 @@ type Model[T any] struct {
 // New returns a view of kind, sized and styled by c.
 func New[T any](c common.Common, kind Kind[T]) *Model[T] {
 	m := &Model[T]{common: c, kind: kind, table: table.New(kind.Columns, kind.Name, c.Keys.Table, c.Styles.Table)}
+	m.table.SetSame(kind.Same)
 	if kind.SortBy != "" {
 		m.table.SortBy(kind.SortBy, kind.SortDesc)
 	}

@@ -176,3 +176,53 @@ func TestSortLetters(t *testing.T) {
 		}
 	}
 }
+
+// TestRefreshReadsOnlyChangedRowsForTheFilter: with SetSame, a refresh
+// renders for the filter only the rows it changed or moved, and the filter
+// still judges every row by its newest cells, also after the filter was
+// cleared and set again.
+func TestRefreshReadsOnlyChangedRowsForTheFilter(t *testing.T) {
+	reads := 0
+	cols := []Column[row]{
+		{Title: "NAME", Width: 8, Cell: func(r row) string { return r.name }}, // the sort reads it too
+		{Title: "N", Width: 4, Cell: func(r row) string { reads++; return strconv.Itoa(r.n) }},
+	}
+	m := New(cols, func(r row) string { return r.name }, DefaultKeyMap(), Styles{})
+	m.SetSize(30, 10)
+	m.SetSame(func(a, b row) bool { return a == b })
+	m.SetRows(data) // delta 4, alpha 1, charlie 3, bravo 2, echo 5
+	m.SetFilter("3")
+	if got := names(m); !slices.Equal(got, []string{"charlie"}) {
+		t.Fatalf("filter 3 = %v; want [charlie]", got)
+	}
+
+	for _, step := range []struct {
+		name      string
+		rows      []row
+		filter    string // set after the rows; "-" leaves it
+		want      []string
+		wantReads int
+	}{
+		{"one row changed", []row{{"delta", 3}, {"alpha", 1}, {"charlie", 3}, {"bravo", 2}, {"echo", 5}}, "-", []string{"charlie", "delta"}, 1},
+		{"nothing changed", []row{{"delta", 3}, {"alpha", 1}, {"charlie", 3}, {"bravo", 2}, {"echo", 5}}, "-", []string{"charlie", "delta"}, 0},
+		{"a row no longer matches", []row{{"delta", 3}, {"alpha", 1}, {"charlie", 7}, {"bravo", 2}, {"echo", 5}}, "-", []string{"delta"}, 1},
+		{"a row inserted moves the rest", []row{{"aaron", 0}, {"delta", 3}, {"alpha", 1}, {"charlie", 7}, {"bravo", 2}, {"echo", 5}}, "-", []string{"delta"}, 6},
+		{"the filter cleared", nil, "", nil, 0},
+		{"changed while no filter is set", []row{{"aaron", 3}, {"delta", 3}, {"alpha", 1}, {"charlie", 7}, {"bravo", 2}, {"echo", 5}}, "-", nil, 0},
+		{"the filter set again reads what changed meanwhile", nil, "3", []string{"aaron", "delta"}, 1},
+	} {
+		reads = 0
+		if step.rows != nil {
+			m.SetRows(step.rows)
+		}
+		if step.filter != "-" {
+			m.SetFilter(step.filter)
+		}
+		if got := names(m); step.want != nil && !slices.Equal(got, step.want) {
+			t.Errorf("%s: rows shown %v; want %v", step.name, got, step.want)
+		}
+		if reads != step.wantReads {
+			t.Errorf("%s: read %d rows' cells; want %d", step.name, reads, step.wantReads)
+		}
+	}
+}

@@ -82,6 +82,7 @@ type clusterState struct {
 	model hostModel
 	ha    bool
 	hosts []*hostState
+	ds    []*simulator.Datastore // its own datastores (Spec.DatastoresPerCluster)
 }
 
 // hostState is a host being built, with the load of the VMs placed on it.
@@ -127,6 +128,13 @@ func build(ctx context.Context, m *simulator.Model, spec Spec) error {
 			}
 			for h, hs := range b.newHostSystems(spec.HostsPerCluster) {
 				b.host(dc, cs, hs, d*spec.Clusters+c, h)
+			}
+			for k := range spec.DatastoresPerCluster {
+				ds, err := b.datastore(dc, clusterDatastoreName(d*spec.Clusters+c, k), cs.hosts)
+				if err != nil {
+					return err
+				}
+				cs.ds = append(cs.ds, ds)
 			}
 			if err := ctx.Err(); err != nil {
 				return fmt.Errorf("build simulator: %w", err)
@@ -427,9 +435,15 @@ func (b *builder) vm(i int, extra *firstClusterExtras) error {
 	dc := h.dc
 	r := roles[i%len(roles)]
 	name := vmName(i, b.spec.VMs)
+	state := b.spec.vmState(i, len(b.hosts))
+	// Its cluster's own datastores if it has some, else the shared ones;
 	// (i / hosts) rather than i alone, so that each host gets VMs on
-	// every shared datastore even when the counts share a factor.
-	ds := dc.shared[(i/len(b.hosts))%len(dc.shared)]
+	// every datastore even when the counts share a factor.
+	stores := dc.shared
+	if len(h.cluster.ds) > 0 {
+		stores = h.cluster.ds
+	}
+	ds := stores[(i/len(b.hosts))%len(stores)]
 
 	spec := &types.VirtualMachineConfigSpec{
 		Name:  name,
@@ -466,20 +480,23 @@ func (b *builder) vm(i int, extra *firstClusterExtras) error {
 	vm.Summary.Config.NumVirtualDisks = int32(len(disks))
 	vm.Summary.Config.NumEthernetCards = int32(len(nics))
 
-	vm.ResourcePool = h.cluster.cl.ResourcePool
 	vm.Runtime.Host = &h.hs.Self
 	vm.EnvironmentBrowser = *h.cluster.cl.EnvironmentBrowser
+	// A template belongs to no resource pool, as MarkAsTemplate leaves it.
+	vm.Config.Template, vm.Summary.Config.Template = state.template, state.template
+	if !state.template {
+		vm.ResourcePool = h.cluster.cl.ResourcePool
+		h.cluster.pool.Vm = append(h.cluster.pool.Vm, vm.Self)
+	}
 
-	on := powerState(i) == types.VirtualMachinePowerStatePoweredOn
-	b.attach(vm, i, on, disks, nics)
-	b.power(vm, i, h, r)
+	b.attach(vm, i, state.power == types.VirtualMachinePowerStatePoweredOn, disks, nics)
+	b.power(vm, i, state.power, h, r)
 	b.snapshots(vm, i, disks[0])
 	vm.Summary.Runtime = vm.Runtime
 
 	// The back-references vCenter maintains and vcsim's CreateVM_Task
 	// partly does (it never fills Network.vm).
 	h.hs.Vm = append(h.hs.Vm, vm.Self)
-	h.cluster.pool.Vm = append(h.cluster.pool.Vm, vm.Self)
 	for _, ref := range vm.Datastore {
 		ds := b.ctx.Map.Get(ref).(*simulator.Datastore)
 		ds.Vm = append(ds.Vm, vm.Self)
@@ -636,8 +653,7 @@ func (b *builder) attach(vm *simulator.VirtualMachine, i int, on bool, disks []v
 
 // power sets VM i's power state, guest info and quick stats, and adds its
 // load to its host.
-func (b *builder) power(vm *simulator.VirtualMachine, i int, h *hostState, r role) {
-	state := powerState(i)
+func (b *builder) power(vm *simulator.VirtualMachine, i int, state types.VirtualMachinePowerState, h *hostState, r role) {
 	mhz := h.cluster.model.cpuMhz
 	vm.Runtime.PowerState = state
 	vm.Runtime.MaxCpuUsage = r.numCPU * mhz

@@ -28,16 +28,20 @@
 //     padded to the widest number (esx-a-01 to esx-a-96 in the large
 //     preset; a cluster has at most MaxHostsPerCluster, 96, as in vSphere).
 //   - Datastores: ds-shared-01, ... mounted on every host of the
-//     datacenter; with Spec.FirstClusterExtras also FirstClusterDatastore.
+//     datacenter; with Spec.DatastoresPerCluster, ds-<cluster letter>-01,
+//     ... mounted on that cluster's hosts only; with
+//     Spec.FirstClusterExtras also FirstClusterDatastore.
 //   - Networks: "VM Network" on every host; with Spec.FirstClusterExtras
 //     also the portgroup FirstClusterNetwork.
 //   - VMs: VM i is named after a role in turn (web, app, db, cache, batch)
 //     and numbered per role: web-01, app-01, db-01, cache-01, batch-01,
 //     web-02, ... Roles set vCPUs, memory, disk and guest OS. VM i runs on
-//     host i mod hosts, in cluster then host order, and lives on shared
-//     datastore (i / hosts) mod datastores and on "VM Network". Of every
-//     twelve VMs nine are powered on, two off and one suspended; powered-on
-//     VMs have tools running, an IP address (10.20.x.y) and CPU and memory
+//     host i mod hosts, in cluster then host order, and lives on datastore
+//     (i / hosts) mod datastores of its cluster's own, or else of the
+//     shared ones, and on "VM Network". Of every twelve VMs nine are
+//     powered on, two off and one suspended, unless Spec.Mix counts them
+//     (VMMix: templates too, each host getting its share); powered-on VMs
+//     have tools running, an IP address (10.20.x.y) and CPU and memory
 //     usage.
 //
 // Hosts, clusters and datastores carry roll-ups consistent with the VMs:

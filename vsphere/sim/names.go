@@ -62,6 +62,48 @@ func powerState(i int) types.VirtualMachinePowerState {
 	}
 }
 
+// vmState is what a VM is built as: its power state, and whether it is a
+// template (always powered off).
+type vmState struct {
+	power    types.VirtualMachinePowerState
+	template bool
+}
+
+// vmState gives the state of VM i of s, placed on host i mod hosts: with
+// the zero Mix, powerState(i); otherwise the Mix's kinds picked evenly
+// over the VMs taken host by host (see VMMix), which gives each kind its
+// exact count.
+func (s Spec) vmState(i, hosts int) vmState {
+	if s.Mix == (VMMix{}) {
+		return vmState{power: powerState(i)}
+	}
+	// slot is VM i's place when the VMs are taken host by host: host h
+	// holds VMs h, h+hosts, ...; the first VMs%hosts hosts hold one more.
+	h, rank := i%hosts, i/hosts
+	per, extra := s.VMs/hosts, s.VMs%hosts
+	slot := h*per + min(h, extra) + rank
+
+	off := types.VirtualMachinePowerStatePoweredOff
+	x, n := slot, s.VMs
+	for _, k := range []struct {
+		count int
+		state vmState
+	}{
+		{s.Mix.Templates, vmState{power: off, template: true}},
+		{s.Mix.Suspended, vmState{power: types.VirtualMachinePowerStateSuspended}},
+		{s.Mix.Off, vmState{power: off}},
+	} {
+		// Of the n slots left, the count of this kind are those where
+		// x*count/n steps up; x is renumbered among the slots not taken.
+		taken := (x + 1) * k.count / n
+		if taken > x*k.count/n {
+			return k.state
+		}
+		x, n = x-taken, n-k.count
+	}
+	return vmState{power: types.VirtualMachinePowerStatePoweredOn}
+}
+
 // datacenterName names datacenter d: dc-01, dc-02, ...
 func datacenterName(d int) string {
 	return fmt.Sprintf("dc-%02d", d+1)
@@ -91,6 +133,12 @@ func hostName(c, h, perCluster int) string {
 // sharedDatastoreName names shared datastore i: ds-shared-01, ...
 func sharedDatastoreName(i int) string {
 	return fmt.Sprintf("ds-shared-%02d", i+1)
+}
+
+// clusterDatastoreName names datastore k of the c-th cluster of the
+// inventory: ds-a-01, ...
+func clusterDatastoreName(c, k int) string {
+	return fmt.Sprintf("ds-%s-%02d", clusterLetter(c), k+1)
 }
 
 // vmName names VM i of total: web-01, app-01, db-01, cache-01, batch-01,

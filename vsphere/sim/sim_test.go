@@ -98,7 +98,7 @@ func fetch(t testing.TB, c *govmomi.Client) inventory {
 		{"VirtualMachine", []string{
 			"name", "parent", "runtime.host", "runtime.powerState", "runtime.connectionState", "summary.runtime.host", "summary.runtime.powerState",
 			"datastore", "network", "resourcePool", "config.hardware.numCPU", "config.hardware.memoryMB",
-			"config.instanceUuid", "guest.ipAddress", "guest.toolsRunningStatus", "summary.quickStats.overallCpuUsage", "summary.quickStats.guestHeartbeatStatus",
+			"config.instanceUuid", "config.template", "guest.ipAddress", "guest.toolsRunningStatus", "summary.quickStats.overallCpuUsage", "summary.quickStats.guestHeartbeatStatus",
 		}, &inv.vms},
 		{"Datastore", []string{"name", "vm", "host", "summary"}, &inv.dss},
 		{"Network", []string{"name", "host", "vm"}, &inv.nets},
@@ -196,15 +196,28 @@ func checkConsistency(t *testing.T, inv inventory) {
 		if vm.Parent == nil || !vmFolders[*vm.Parent] {
 			t.Errorf("VM %s: parent %v is not a datacenter's vm folder", vm.Name, vm.Parent)
 		}
-		if vm.ResourcePool == nil || *vm.ResourcePool != *cl.ResourcePool {
+		switch {
+		case vm.Config.Template:
+			// As MarkAsTemplate leaves it: off, in no resource pool.
+			if vm.ResourcePool != nil || vm.Runtime.PowerState != types.VirtualMachinePowerStatePoweredOff {
+				t.Errorf("template %s: resourcePool %v, %s; want none, poweredOff", vm.Name, vm.ResourcePool, vm.Runtime.PowerState)
+			}
+			for _, p := range inv.pools {
+				if slices.Contains(p.Vm, vm.Self) {
+					t.Errorf("template %s: pool %s lists it; want no pool to", vm.Name, p.Name)
+				}
+			}
+		case vm.ResourcePool == nil || *vm.ResourcePool != *cl.ResourcePool:
 			t.Errorf("VM %s: resourcePool %v, want cluster %s's %v", vm.Name, vm.ResourcePool, cl.Name, cl.ResourcePool)
-		} else if p := pools[*vm.ResourcePool]; !slices.Contains(p.Vm, vm.Self) {
-			t.Errorf("VM %s: pool %s's vm list does not contain it", vm.Name, p.Name)
+		case !slices.Contains(pools[*vm.ResourcePool].Vm, vm.Self):
+			t.Errorf("VM %s: pool %s's vm list does not contain it", vm.Name, pools[*vm.ResourcePool].Name)
 		}
 		if len(vm.Datastore) == 0 || len(vm.Network) == 0 {
 			t.Errorf("VM %s: datastore %v network %v; want at least one of each", vm.Name, vm.Datastore, vm.Network)
 		}
-		shared := 0
+		// Its home is on a shared datastore or one of its cluster's own.
+		home := 0
+		own := "ds-" + strings.TrimPrefix(cl.Name, "cluster-") + "-"
 		for _, ref := range vm.Datastore {
 			ds := dss[ref]
 			if !slices.Contains(h.Datastore, ref) {
@@ -213,12 +226,12 @@ func checkConsistency(t *testing.T, inv inventory) {
 			if !slices.Contains(ds.Vm, vm.Self) {
 				t.Errorf("VM %s: datastore %s's vm list does not contain it", vm.Name, ds.Name)
 			}
-			if strings.HasPrefix(ds.Name, "ds-shared-") {
-				shared++
+			if strings.HasPrefix(ds.Name, "ds-shared-") || strings.HasPrefix(ds.Name, own) && ds.Name != FirstClusterDatastore {
+				home++
 			}
 		}
-		if shared == 0 {
-			t.Errorf("VM %s: on no shared datastore", vm.Name)
+		if home == 0 {
+			t.Errorf("VM %s: on neither a shared datastore nor one of %s's own", vm.Name, cl.Name)
 		}
 		for _, ref := range vm.Network {
 			n := nets[ref]
@@ -303,7 +316,8 @@ func TestPreset(t *testing.T) {
 		{"small", Spec{Datacenters: 1, Clusters: 2, HostsPerCluster: 3, VMs: 12, Datastores: 2, HAClusters: 1, FirstClusterExtras: true}},
 		{"demo", Spec{Datacenters: 1, Clusters: 2, HostsPerCluster: 4, VMs: 60, Datastores: 2, HAClusters: 1, SnapshotEvery: 7}},
 		{"large", Spec{Datacenters: 1, Clusters: 10, HostsPerCluster: 96, VMs: 10000, Datastores: 4, HAClusters: 5, SnapshotEvery: 7}},
-		{"max", Spec{Datacenters: 1, Clusters: 26, HostsPerCluster: 96, VMs: 45000, Datastores: 8, HAClusters: 13, SnapshotEvery: 7}},
+		{"max", Spec{Datacenters: 1, Clusters: 26, HostsPerCluster: 96, VMs: 45000, DatastoresPerCluster: 8, HAClusters: 13, SnapshotEvery: 7,
+			Mix: VMMix{Off: 4250, Suspended: 250, Templates: 500}}},
 	} {
 		got, err := Preset(tc.name)
 		if err != nil || got != tc.want {
@@ -335,6 +349,12 @@ func TestSpecValidate(t *testing.T) {
 		{Spec{Clusters: 1, HostsPerCluster: 1, VMs: 1}, false},
 		{Spec{FirstClusterExtras: true}, false},
 		{Spec{Clusters: 1, HostsPerCluster: MaxHostsPerCluster}, true},
+		{Spec{Clusters: 1, HostsPerCluster: 1, VMs: 1, DatastoresPerCluster: 1}, true},
+		{Spec{DatastoresPerCluster: 1}, false},
+		{Spec{Clusters: 1, HostsPerCluster: 1, VMs: 3, Datastores: 1, Mix: VMMix{Off: 1, Suspended: 1, Templates: 1}}, true},
+		{Spec{Clusters: 1, HostsPerCluster: 1, VMs: 3, Datastores: 1, Mix: VMMix{Off: 2, Suspended: 1, Templates: 1}}, false},
+		{Spec{Clusters: 1, HostsPerCluster: 1, VMs: 3, Datastores: 1, Mix: VMMix{Off: -1, Templates: 1}}, false},
+		{Spec{Clusters: 2, HostsPerCluster: 1, DatastoresPerCluster: MaxDatastores/2 + 1}, false},
 	} {
 		if err := tc.spec.Validate(); (err == nil) != tc.ok {
 			t.Errorf("%+v.Validate() = %v; want ok %v", tc.spec, err, tc.ok)

@@ -27,6 +27,17 @@ type Spec struct {
 	Datastores      int // shared datastores mounted on every host of a datacenter
 	HAClusters      int // per datacenter, the first N clusters get HA (dasConfig.enabled) and DRS enabled
 
+	// DatastoresPerCluster gives each cluster datastores of its own,
+	// mounted on its hosts only, as storage is zoned in large estates
+	// (and as a VMFS volume has at most 128 hosts). A cluster's VMs then
+	// live on its own datastores rather than on the shared ones.
+	DatastoresPerCluster int
+
+	// Mix, if not zero, sets how many VMs are powered off, suspended or
+	// templates, exactly; the rest are powered on. The zero Mix keeps the
+	// default cycle: of every twelve VMs, nine on, two off, one suspended.
+	Mix VMMix
+
 	// FirstClusterExtras adds the datastore FirstClusterDatastore and the
 	// portgroup FirstClusterNetwork to the hosts of the first cluster only,
 	// and gives the first VM (placed on the first host of that cluster) a
@@ -37,6 +48,22 @@ type Spec struct {
 	// fourth, then every SnapshotEvery-th) a chain of one to three
 	// snapshots, the oldest 20 to 120 days old, as forgotten ones are.
 	SnapshotEvery int
+}
+
+// VMMix counts the VMs of a Spec that are not powered on. A template is
+// powered off, has config.template set and no resource pool, as after
+// MarkAsTemplate; Off counts the other powered-off VMs.
+//
+// Taking the VMs host by host, in cluster then host order, each kind is
+// spread evenly over them, templates first, then suspended, then off, so
+// every host gets its share of each.
+type VMMix struct {
+	Off, Suspended, Templates int
+}
+
+// total is the number of VMs that are not powered on.
+func (m VMMix) total() int {
+	return m.Off + m.Suspended + m.Templates
 }
 
 // presets holds the named Specs in the order PresetNames lists them.
@@ -57,8 +84,8 @@ var presets = []struct {
 		SnapshotEvery: 7,
 	}},
 	{"max", Spec{
-		Datacenters: 1, Clusters: 26, HostsPerCluster: 96, VMs: 45000, Datastores: 8, HAClusters: 13,
-		SnapshotEvery: 7,
+		Datacenters: 1, Clusters: 26, HostsPerCluster: 96, VMs: 45000, DatastoresPerCluster: 8, HAClusters: 13,
+		SnapshotEvery: 7, Mix: VMMix{Off: 4250, Suspended: 250, Templates: 500},
 	}},
 }
 
@@ -78,8 +105,11 @@ const DefaultPreset = "demo"
 //     datastores, HA and DRS on the first 5 clusters; 1,429 VMs with one
 //     to three snapshots each (SnapshotEvery 7).
 //   - max (scale benchmarks): a vCenter at its maximums: 1 datacenter, 26
-//     clusters × 96 hosts (2,496 hosts), 45,000 VMs, 8 shared datastores,
-//     HA and DRS on the first 13 clusters.
+//     clusters × 96 hosts (2,496 hosts), 45,000 VMs of which 40,000 are
+//     powered on, 4,250 off, 250 suspended and 500 are templates (about
+//     20 per cluster); 8 datastores per cluster (208, about 216 VMs each,
+//     each mounted on its cluster's 96 hosts) and none shared; HA and DRS
+//     on the first 13 clusters; 6,429 VMs with snapshots (SnapshotEvery 7).
 func Preset(name string) (Spec, error) {
 	for _, p := range presets {
 		if p.name == name {
@@ -112,8 +142,9 @@ const (
 )
 
 // Validate reports whether the Spec can be built: no negative counts, no
-// more HA clusters than clusters, somewhere to put VMs, and no more than
-// MaxVMs, MaxHostsPerCluster, MaxHosts, MaxDatastores and MaxDatacenters.
+// more HA clusters than clusters, somewhere to put VMs, no more VMs in the
+// Mix than VMs, and no more than MaxVMs, MaxHostsPerCluster, MaxHosts,
+// MaxDatastores (shared and per cluster, in all) and MaxDatacenters.
 func (s Spec) Validate() error {
 	var errs []error
 	for _, c := range []struct {
@@ -126,6 +157,10 @@ func (s Spec) Validate() error {
 		{"VMs", s.VMs},
 		{"datastores", s.Datastores},
 		{"HA clusters", s.HAClusters},
+		{"datastores per cluster", s.DatastoresPerCluster},
+		{"powered-off VMs", s.Mix.Off},
+		{"suspended VMs", s.Mix.Suspended},
+		{"templates", s.Mix.Templates},
 	} {
 		if c.n < 0 {
 			errs = append(errs, fmt.Errorf("%s must not be negative, got %d", c.name, c.n))
@@ -137,7 +172,7 @@ func (s Spec) Validate() error {
 	}{
 		{"VMs", s.VMs, MaxVMs},
 		{"hosts", s.datacenters() * s.Clusters * s.HostsPerCluster, MaxHosts},
-		{"datastores", s.Datastores, MaxDatastores},
+		{"datastores", s.datacenters() * (s.Datastores + s.Clusters*s.DatastoresPerCluster), MaxDatastores},
 		{"datacenters", s.Datacenters, MaxDatacenters},
 	} {
 		if c.n > c.max {
@@ -154,11 +189,15 @@ func (s Spec) Validate() error {
 	if s.VMs > 0 && s.Clusters*s.HostsPerCluster == 0 {
 		errs = append(errs, fmt.Errorf("%d VMs need at least one cluster host", s.VMs))
 	}
-	if s.Datastores > 0 && s.Clusters*s.HostsPerCluster == 0 {
-		errs = append(errs, fmt.Errorf("%d datastores need at least one cluster host to mount them", s.Datastores))
+	if s.Datastores+s.DatastoresPerCluster > 0 && s.Clusters*s.HostsPerCluster == 0 {
+		errs = append(errs, fmt.Errorf("%d datastores need at least one cluster host to mount them", s.Datastores+s.DatastoresPerCluster))
 	}
-	if s.VMs > 0 && s.Datastores == 0 {
-		errs = append(errs, fmt.Errorf("%d VMs need at least one shared datastore", s.VMs))
+	if s.VMs > 0 && s.Datastores+s.DatastoresPerCluster == 0 {
+		errs = append(errs, fmt.Errorf("%d VMs need at least one datastore, shared or per cluster", s.VMs))
+	}
+	if n := s.Mix.total(); n > s.VMs {
+		errs = append(errs, fmt.Errorf("%d VMs not powered on (%d off, %d suspended, %d templates) are more than the %d VMs",
+			n, s.Mix.Off, s.Mix.Suspended, s.Mix.Templates, s.VMs))
 	}
 	if s.FirstClusterExtras && s.Clusters*s.HostsPerCluster == 0 {
 		errs = append(errs, errors.New("first-cluster extras need at least one cluster host"))
