@@ -3,6 +3,7 @@ package vsphere
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/vmware/govmomi/fault"
@@ -225,6 +226,16 @@ func requests(l Load) []request {
 }
 
 // spec selects the request's paths of every object in view.
+// retrieve is how r is retrieved: names alone (the first screen's, see
+// previewFirst) are read by conn.RetrieveStrings, much faster than a
+// decode of any value.
+func (r request) retrieve(ctx context.Context, c *conn.Conn, spec types.PropertyFilterSpec, fn func(types.ObjectContent)) error {
+	if !r.climb && !slices.ContainsFunc(r.paths, func(p string) bool { return p != "name" }) {
+		return conn.RetrieveStrings(ctx, c, spec, fn)
+	}
+	return conn.Retrieve(ctx, c, spec, fn)
+}
+
 func (r request) spec(view types.ManagedObjectReference) types.PropertyFilterSpec {
 	var spec types.PropertyFilterSpec
 	addKind(&spec, r.kind, view, r.paths, r.climb)
@@ -279,7 +290,7 @@ func (c *Client) load(ctx context.Context, s *store, l Load) error {
 			wg.Go(func() {
 				view, err := vs.view(ctx, c, r.kind)
 				if err == nil {
-					err = conn.Retrieve(ctx, c.conn, r.spec(view), func(oc types.ObjectContent) {
+					err = r.retrieve(ctx, c.conn, r.spec(view), func(oc types.ObjectContent) {
 						mu.Lock()
 						defer mu.Unlock()
 						s.setAll(oc)

@@ -31,17 +31,28 @@ func vpxModel(t *testing.T) *simulator.Model {
 // logs in to it: what the fields vcsim keeps look like to vtui.
 func plainVcsim(t *testing.T) *Client {
 	t.Helper()
+	c, _ := plainVcsimTwice(t)
+	return c
+}
+
+// plainVcsimTwice is plainVcsim with two sessions, as two users.
+func plainVcsimTwice(t *testing.T) (*Client, *Client) {
+	t.Helper()
 	m := vpxModel(t)
 	m.Service.TLS = new(tls.Config)
 	srv := m.Service.NewServer()
 	t.Cleanup(srv.Close)
-	c, err := Connect(context.Background(), Config{URL: srv.URL.Host, Username: "u", Password: "p",
-		Thumbprint: soap.ThumbprintSHA256(srv.Certificate())})
-	if err != nil {
-		t.Fatal(err)
+	var cs [2]*Client
+	for i := range cs {
+		c, err := Connect(context.Background(), Config{URL: srv.URL.Host, Username: "u", Password: "p",
+			Thumbprint: soap.ThumbprintSHA256(srv.Certificate())})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = c.Close(context.Background()) })
+		cs[i] = c
 	}
-	t.Cleanup(func() { _ = c.Close(context.Background()) })
-	return c
+	return cs[0], cs[1]
 }
 
 // TestClusterCountsFallBackToHostsOnPlainVcsim: plain vcsim leaves each
