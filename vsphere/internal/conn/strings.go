@@ -76,6 +76,22 @@ type leanPage struct {
 // cookie, and reads the answer with parseStrings. Any answer but a 200
 // whose body parseStrings reads is an error.
 func (c *Conn) leanCall(ctx context.Context, req any) (leanPage, error) {
+	body, ok, err := c.post(ctx, req)
+	if err != nil {
+		return leanPage{}, err
+	}
+	if !ok {
+		return leanPage{}, fmt.Errorf("a fault: %w", errNotLean)
+	}
+	return parseStrings(body)
+}
+
+// post sends req as govmomi's SOAP client would, on the session's cookie,
+// and returns the body of the answer, read whole (at most maxLeanPage
+// bytes); ok is false for a fault (an HTTP 500), whose body explains it.
+// It skips the connection's round trippers (re-login, read-only), so it
+// is only for requests that change nothing.
+func (c *Conn) post(ctx context.Context, req any) (body []byte, ok bool, err error) {
 	env := soap.Envelope{Body: req}
 	if c.soap.Cookie != nil {
 		if cookie := c.soap.Cookie(); cookie != nil {
@@ -84,30 +100,29 @@ func (c *Conn) leanCall(ctx context.Context, req any) (leanPage, error) {
 	}
 	b, err := xml.Marshal(env)
 	if err != nil {
-		return leanPage{}, err
+		return nil, false, err
 	}
 	hreq, err := http.NewRequest(http.MethodPost, c.soap.URL().String(), io.MultiReader(strings.NewReader(xml.Header), bytes.NewReader(b)))
 	if err != nil {
-		return leanPage{}, err
+		return nil, false, err
 	}
 	hreq.Header.Set("Content-Type", `text/xml; charset="utf-8"`)
 	hreq.Header.Set("SOAPAction", c.soap.Namespace+"/"+c.soap.Version)
-	var page leanPage
 	err = c.soap.Do(ctx, hreq, func(res *http.Response) error {
-		if res.StatusCode != http.StatusOK {
-			return fmt.Errorf("%s: %w", res.Status, errNotLean)
+		switch res.StatusCode {
+		case http.StatusOK:
+			ok = true
+		case http.StatusInternalServerError:
+		default:
+			return fmt.Errorf("%s %s: %s", hreq.Method, hreq.URL.Path, res.Status)
 		}
-		body, err := io.ReadAll(io.LimitReader(res.Body, maxLeanPage+1))
-		if err != nil {
-			return err
+		body, err = io.ReadAll(io.LimitReader(res.Body, maxLeanPage+1))
+		if err == nil && len(body) > maxLeanPage {
+			err = fmt.Errorf("an answer of more than %d bytes", maxLeanPage)
 		}
-		if len(body) > maxLeanPage {
-			return fmt.Errorf("a page of more than %d bytes: %w", maxLeanPage, errNotLean)
-		}
-		page, err = parseStrings(body)
 		return err
 	})
-	return page, err
+	return body, ok, err
 }
 
 // parseStrings reads the returnval of a RetrievePropertiesEx or
@@ -212,18 +227,49 @@ func (s *scanner) text(name string) string {
 	return string(t)
 }
 
-// attr returns the value of the first attribute of the element last
-// opened whose name ends in name.
+// attr returns the value of the attribute name of the element last
+// opened; a name starting with a colon matches any prefix (":type" is
+// the schema instance's type, whichever prefix a server gives it).
 func (s *scanner) attr(name string) string {
-	_, v, ok := bytes.Cut(s.attrs, []byte(name+`="`))
-	if !ok {
-		return ""
+	a := s.attrs
+	for {
+		a = bytes.TrimLeft(a, " \t\r\n")
+		eq := bytes.IndexByte(a, '=')
+		if eq < 0 || eq+1 >= len(a) || (a[eq+1] != '"' && a[eq+1] != '\'') {
+			return ""
+		}
+		end := bytes.IndexByte(a[eq+2:], a[eq+1])
+		if end < 0 {
+			return ""
+		}
+		key, val := a[:eq], a[eq+2:eq+2+end]
+		if string(key) == name || (strings.HasPrefix(name, ":") && bytes.HasSuffix(key, []byte(name))) {
+			return string(val)
+		}
+		a = a[eq+2+end+1:]
 	}
-	v, _, ok = bytes.Cut(v, []byte(`"`))
-	if !ok {
-		return ""
+}
+
+// close reads the end tag of name, after optional white space.
+func (s *scanner) close(name string) {
+	s.b = bytes.TrimLeft(s.b, " \t\r\n")
+	end := "</" + name + ">"
+	if !bytes.HasPrefix(s.b, []byte(end)) {
+		s.fail("<%s> holds more than expected", name)
+		return
 	}
-	return string(v)
+	s.b = s.b[len(end):]
+}
+
+// closing reports whether the end tag of name comes next, after optional
+// white space, and reads it if so.
+func (s *scanner) closing(name string) bool {
+	s.b = bytes.TrimLeft(s.b, " \t\r\n")
+	if s.err != nil || !bytes.HasPrefix(s.b, []byte("</"+name+">")) {
+		return false
+	}
+	s.close(name)
+	return true
 }
 
 // object reads the rest of an objects element.
@@ -237,12 +283,7 @@ func (s *scanner) object() (types.ObjectContent, error) {
 	if oc.Obj.Type == "" {
 		s.fail("obj without a type")
 	}
-	for s.err == nil {
-		s.b = bytes.TrimLeft(s.b, " \t\r\n")
-		if bytes.HasPrefix(s.b, []byte("</objects>")) {
-			s.b = s.b[len("</objects>"):]
-			break
-		}
+	for s.err == nil && !s.closing("objects") {
 		switch tag := s.open(); tag {
 		case "propSet":
 			if s.open() != "name" {
@@ -255,14 +296,9 @@ func (s *scanner) object() (types.ObjectContent, error) {
 				s.fail("%s: a value of type %q, not xsd:string", name, s.attr(":type"))
 			}
 			val := s.text("val")
-			s.b = bytes.TrimLeft(s.b, " \t\r\n")
-			if !bytes.HasPrefix(s.b, []byte("</propSet>")) {
-				s.fail("propSet with more than a name and a value")
-			}
-			s.b = bytes.TrimPrefix(s.b, []byte("</propSet>"))
+			s.close("propSet")
 			oc.PropSet = append(oc.PropSet, types.DynamicProperty{Name: name, Val: val})
 		default: // a missingSet too: Retrieve hands it on
-
 			s.fail("<%s> in objects", tag)
 		}
 	}
