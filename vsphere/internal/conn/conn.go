@@ -177,7 +177,7 @@ func Dial(ctx context.Context, cfg Config, opts ...Option) (*Conn, error) {
 	counter := &countingTransport{base: t}
 	sc.Client.Transport = counter
 
-	keep := keepalive.NewHandlerSOAP(sc, defaultKeepAlive, nil)
+	keep := keepalive.NewHandlerSOAP(&leanTransport{soap: sc}, defaultKeepAlive, nil)
 	relogin := &reloginRoundTripper{rt: keep, log: o.log}
 	vim, err := vim25.NewClient(ctx, relogin)
 	if err != nil {

@@ -23,16 +23,17 @@ import (
 // CPU, most of the wait for the TUI's first screen. An answer made only of
 // strings (names) has a shape simple enough to read with a scanner instead,
 // a few percent of that. RetrieveStrings sends the same standard
-// RetrievePropertiesEx any server answers, and reads the answer itself
-// only while it has exactly that shape; on anything else (a value of
-// another type, a fault, markup it does not expect) it lets govmomi do the
-// whole retrieval again, so the result never depends on how a server
-// formats its XML.
+// RetrievePropertiesEx any server answers, through the connection's
+// transport like any request (re-login, read-only, what tests record);
+// at the bottom leanTransport posts it and reads the answer itself while
+// it has exactly that shape. Anything else (a value of another type, a
+// fault, markup it does not expect) govmomi decodes from the same bytes,
+// so the result never depends on how a server formats its XML.
 
-// maxLeanPage bounds the bytes of one page read whole into memory.
+// maxLeanPage bounds the bytes of one answer read whole into memory.
 const maxLeanPage = 64 << 20
 
-// errNotLean says that an answer is not one RetrieveStrings reads itself.
+// errNotLean says that an answer is not one the scanner reads.
 var errNotLean = errors.New("answer is not made only of strings")
 
 // RetrieveStrings is Retrieve for a spec whose paths all hold strings
@@ -40,30 +41,34 @@ var errNotLean = errors.New("answer is not made only of strings")
 // a string value, and decodes them far faster where it can (see above).
 func RetrieveStrings(ctx context.Context, c *Conn, spec types.PropertyFilterSpec, fn func(types.ObjectContent)) error {
 	pc := c.vim.ServiceContent.PropertyCollector
-	var objects []types.ObjectContent
-	page, err := c.leanCall(ctx, &methods.RetrievePropertiesExBody{Req: &types.RetrievePropertiesEx{
+	var req soap.HasFault = &methods.RetrievePropertiesExBody{Req: &types.RetrievePropertiesEx{
 		This:    pc,
 		SpecSet: []types.PropertyFilterSpec{spec},
-	}})
-	for err == nil {
-		objects = append(objects, page.objects...)
-		if page.token == "" {
-			break
+	}}
+	for {
+		var res leanResult
+		if err := c.vim.RoundTripper.RoundTrip(ctx, req, &res); err != nil {
+			return err
 		}
-		page, err = c.leanCall(ctx, &methods.ContinueRetrievePropertiesExBody{Req: &types.ContinueRetrievePropertiesEx{This: pc, Token: page.token}})
-	}
-	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
+		for _, oc := range res.page.objects {
+			fn(oc)
 		}
-		c.log.Debug("lean retrieval fell back to govmomi's decoding", "err", err)
-		return Retrieve(ctx, c, spec, fn)
+		if res.page.token == "" {
+			return nil
+		}
+		req = &methods.ContinueRetrievePropertiesExBody{Req: &types.ContinueRetrievePropertiesEx{This: pc, Token: res.page.token}}
 	}
-	for _, oc := range objects {
-		fn(oc)
-	}
-	return nil
 }
+
+// leanResult is the answer to a retrieval RetrieveStrings sends, as
+// leanTransport reads it.
+type leanResult struct {
+	page  leanPage
+	fault *soap.Fault
+}
+
+// Fault returns the fault the server answered with, if any.
+func (r *leanResult) Fault() *soap.Fault { return r.fault }
 
 // leanPage is one page of a retrieval: its objects and the token of the
 // next page, if any.
@@ -72,29 +77,72 @@ type leanPage struct {
 	token   string
 }
 
-// leanCall sends req as govmomi's SOAP client would, on the session's
-// cookie, and reads the answer with parseStrings. Any answer but a 200
-// whose body parseStrings reads is an error.
-func (c *Conn) leanCall(ctx context.Context, req any) (leanPage, error) {
-	body, ok, err := c.post(ctx, req)
-	if err != nil {
-		return leanPage{}, err
-	}
+// leanTransport is the bottom of a connection's transport, above
+// govmomi's SOAP client: it answers the retrievals of RetrieveStrings
+// (those whose result is a leanResult) itself, and passes every other
+// request on.
+type leanTransport struct{ soap *soap.Client }
+
+func (t *leanTransport) RoundTrip(ctx context.Context, req, res soap.HasFault) error {
+	lr, ok := res.(*leanResult)
 	if !ok {
-		return leanPage{}, fmt.Errorf("a fault: %w", errNotLean)
+		return t.soap.RoundTrip(ctx, req, res)
 	}
-	return parseStrings(body)
+	body, ok, err := post(ctx, t.soap, req)
+	if err != nil {
+		return err
+	}
+	if ok {
+		if lr.page, err = parseStrings(body); err == nil {
+			return nil
+		}
+	}
+	// govmomi decodes what the scanner does not read: a fault, a value of
+	// another type.
+	var result *types.RetrieveResult
+	var fault *soap.Fault
+	switch req.(type) {
+	case *methods.RetrievePropertiesExBody:
+		var b methods.RetrievePropertiesExBody
+		err = decode(body, t.soap, &b)
+		if fault = b.Fault_; b.Res != nil {
+			result = b.Res.Returnval
+		}
+	case *methods.ContinueRetrievePropertiesExBody:
+		var b methods.ContinueRetrievePropertiesExBody
+		err = decode(body, t.soap, &b)
+		if fault = b.Fault_; b.Res != nil {
+			result = &b.Res.Returnval
+		}
+	default:
+		return fmt.Errorf("a lean answer to %s, which is not a retrieval", MethodName(req))
+	}
+	switch {
+	case err != nil:
+		return fmt.Errorf("decode the answer to %s: %w", MethodName(req), err)
+	case fault != nil:
+		lr.fault = fault
+		return soap.WrapSoapFault(fault)
+	case result != nil:
+		lr.page = leanPage{objects: result.Objects, token: result.Token}
+	}
+	return nil
+}
+
+// decode decodes a SOAP answer into body, as govmomi's SOAP client does.
+func decode(b []byte, sc *soap.Client, body soap.HasFault) error {
+	d := xml.NewDecoder(bytes.NewReader(b))
+	d.TypeFunc = sc.Types
+	return d.Decode(&soap.Envelope{Body: body})
 }
 
 // post sends req as govmomi's SOAP client would, on the session's cookie,
 // and returns the body of the answer, read whole (at most maxLeanPage
 // bytes); ok is false for a fault (an HTTP 500), whose body explains it.
-// It skips the connection's round trippers (re-login, read-only), so it
-// is only for requests that change nothing.
-func (c *Conn) post(ctx context.Context, req any) (body []byte, ok bool, err error) {
+func post(ctx context.Context, sc *soap.Client, req any) (body []byte, ok bool, err error) {
 	env := soap.Envelope{Body: req}
-	if c.soap.Cookie != nil {
-		if cookie := c.soap.Cookie(); cookie != nil {
+	if sc.Cookie != nil {
+		if cookie := sc.Cookie(); cookie != nil {
 			env.Header = &soap.Header{Cookie: cookie}
 		}
 	}
@@ -102,13 +150,13 @@ func (c *Conn) post(ctx context.Context, req any) (body []byte, ok bool, err err
 	if err != nil {
 		return nil, false, err
 	}
-	hreq, err := http.NewRequest(http.MethodPost, c.soap.URL().String(), io.MultiReader(strings.NewReader(xml.Header), bytes.NewReader(b)))
+	hreq, err := http.NewRequest(http.MethodPost, sc.URL().String(), io.MultiReader(strings.NewReader(xml.Header), bytes.NewReader(b)))
 	if err != nil {
 		return nil, false, err
 	}
 	hreq.Header.Set("Content-Type", `text/xml; charset="utf-8"`)
-	hreq.Header.Set("SOAPAction", c.soap.Namespace+"/"+c.soap.Version)
-	err = c.soap.Do(ctx, hreq, func(res *http.Response) error {
+	hreq.Header.Set("SOAPAction", sc.Namespace+"/"+sc.Version)
+	err = sc.Do(ctx, hreq, func(res *http.Response) error {
 		switch res.StatusCode {
 		case http.StatusOK:
 			ok = true

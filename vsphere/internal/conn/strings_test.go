@@ -1,11 +1,17 @@
 package conn
 
 import (
+	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"net/url"
 	"reflect"
 	"testing"
 
+	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/methods"
+	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
 )
 
@@ -66,5 +72,50 @@ func TestParseStringsReadsOnlyTheShapeItKnows(t *testing.T) {
 		if err != nil || !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("%s: parseStrings = %s, %v;\nwant %s", tt.name, fmt.Sprintf("%+v", got), err, fmt.Sprintf("%+v", tt.want))
 		}
+	}
+}
+
+// TestLeanTransportReadsVcsimNames: govmomi's vcsim writes names in the
+// shape the scanner reads (RetrieveStrings reads them itself), and the
+// scanner's objects are the ones govmomi decodes from the same answer.
+func TestLeanTransportReadsVcsimNames(t *testing.T) {
+	m := simulator.VPX()
+	m.Autostart = false
+	if err := m.Create(); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Remove()
+	m.Service.Listen = &url.URL{Host: "127.0.0.1:0", User: url.UserPassword("u", "p")}
+	m.Service.TLS = new(tls.Config)
+	srv := m.Service.NewServer()
+	defer srv.Close()
+	ctx := context.Background()
+	c, err := Dial(ctx, Config{URL: srv.URL.Host, Username: "u", Password: "p", Thumbprint: soap.ThumbprintSHA256(srv.Certificate())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	req := &methods.RetrievePropertiesExBody{Req: &types.RetrievePropertiesEx{
+		This: c.vim.ServiceContent.PropertyCollector,
+		SpecSet: []types.PropertyFilterSpec{{
+			ObjectSet: []types.ObjectSpec{{Obj: c.vim.ServiceContent.RootFolder, SelectSet: []types.BaseSelectionSpec{
+				&types.TraversalSpec{Type: "Folder", Path: "childEntity"}}}},
+			PropSet: []types.PropertySpec{{Type: "Datacenter", PathSet: []string{"name"}}, {Type: "Folder", PathSet: []string{"name"}}},
+		}},
+	}}
+	body, ok, err := post(ctx, c.soap, req)
+	if err != nil || !ok {
+		t.Fatalf("post: ok %v, %v", ok, err)
+	}
+	page, err := parseStrings(body)
+	if err != nil {
+		t.Fatalf("vcsim's names: %v; want them read by the scanner:\n%s", err, body)
+	}
+	var want methods.RetrievePropertiesExBody
+	if err := decode(body, c.soap, &want); err != nil {
+		t.Fatal(err)
+	}
+	if len(page.objects) < 2 || !reflect.DeepEqual(page.objects, want.Res.Returnval.Objects) {
+		t.Errorf("scanner read %+v;\ngovmomi decoded %+v", page.objects, want.Res.Returnval.Objects)
 	}
 }
