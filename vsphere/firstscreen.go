@@ -3,6 +3,10 @@ package vsphere
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/vmware/govmomi/vim25/types"
 
 	"github.com/vtui/vtui/vsphere/internal/conn"
 	"github.com/vtui/vtui/vsphere/internal/mo"
@@ -14,12 +18,21 @@ import (
 // all of it before it returns the first page (0.4 s at 10,000 VMs on
 // vtui's; 2 to 4 s on plain vcsim), then the client decodes it. So
 // that the VM list shows at once, the watch first asks small questions:
-// the names of every VM and of what VM rows refer to, then, by reference,
-// the rows of the first screen's VMs by name. Knowing every name, it
-// knows where each row goes: while the rest streams in, it lists the VMs
-// in name order up to the first whose row is not in yet, so rows only
-// ever appear below those shown and never move or repeat. Once the load
-// is complete the list is the one a one-shot snapshot gives.
+// the name of every VM (read by the connection's lean decoder, not
+// govmomi's reflection), then, by reference, the rows of the first screen's VMs by
+// name, then the names of what those rows refer to (their hosts and
+// those hosts' clusters, datastores, networks). Only the VMs' container
+// view is needed for that; the other kinds' views, each a walk of the
+// whole inventory on vcsim, are made after the first screen is out.
+// Knowing every name, the watch knows where each row goes: while the
+// rest streams in, it lists the VMs in name order up to the first whose
+// row is not in yet, so rows only ever appear below those shown and never
+// move or repeat. Once the load is complete the list is the one a
+// one-shot snapshot gives.
+//
+// Names come from the server in no useful order (vCenter's and vcsim's
+// are neither), so no row's place is certain before every name is in:
+// showing rows from part of the names would move them when the rest came.
 
 // preview is what a store knows of its objects while the first load
 // streams in behind the first screen.
@@ -29,14 +42,30 @@ type preview struct {
 	unseen map[Ref]bool
 }
 
-// previewFirst loads into s the names of every object in the VM list and
-// the rows of its first n VMs by name, and puts s in preview until
+// previewFirst loads into s the names of every VM, the rows of the first
+// n by name, and the names those rows show, and puts s in preview until
 // endPreview. The other VMs' rows are owed by the filters that carry VM
-// rows (s.parts; see split.go).
+// rows (s.parts, set before; see split.go).
 func (c *Client) previewFirst(ctx context.Context, s *store, n int) error {
-	names := Load{VMs: Names, Hosts: Names, Clusters: Names, Datastores: Names, Networks: Names} // and the rows of the first n, below
-	if err := c.load(ctx, s, names); err != nil {
+	if err := c.load(ctx, s, Load{VMs: Names}); err != nil {
 		return err
+	}
+	var first []Ref
+	for i, vm := range s.sortedVMs() {
+		if i < n {
+			first = append(first, vm.Ref)
+		} else {
+			s.owing[vm.Ref] = s.parts["VirtualMachine"]
+		}
+	}
+	if len(first) > 0 {
+		err := conn.Retrieve(ctx, c.conn, mo.RefsSpec(first, s.load.paths(kindFor("VirtualMachine"))...), s.setAll)
+		if err != nil {
+			return fmt.Errorf("load the first %d VMs from %s: %w", len(first), c.Host(), err)
+		}
+		if err := c.loadShown(ctx, s, first); err != nil {
+			return fmt.Errorf("load what the first %d VMs refer to from %s: %w", len(first), c.Host(), err)
+		}
 	}
 	p := &preview{unseen: map[Ref]bool{}}
 	addKeys(p.unseen, s.names)
@@ -46,23 +75,48 @@ func (c *Client) previewFirst(ctx context.Context, s *store, n int) error {
 	addKeys(p.unseen, s.vms)
 	addKeys(p.unseen, s.datastores)
 	addKeys(p.unseen, s.networks)
-	var first []Ref
-	for i, vm := range s.sortedVMs() {
-		if i < n {
-			first = append(first, vm.Ref)
-		} else {
-			s.owing[vm.Ref] = s.parts["VirtualMachine"]
+	s.preview = p
+	return nil
+}
+
+// loadShown loads into s what the rows of the VMs vms name: their hosts'
+// names and clusters (the cluster's name and hosts, which place a host),
+// their datastores' and networks' names.
+func (c *Client) loadShown(ctx context.Context, s *store, vms []Ref) error {
+	var refs []Ref
+	seen := map[Ref]bool{}
+	add := func(rs ...Ref) {
+		for _, r := range rs {
+			if !r.IsZero() && !seen[r] {
+				seen[r] = true
+				refs = append(refs, r)
+			}
 		}
 	}
-	s.preview = p
-	if len(first) == 0 {
+	for _, r := range vms {
+		if vm := s.vms[r]; vm != nil {
+			add(vm.HostRef)
+			add(vm.DatastoreRefs...)
+			add(vm.NetworkRefs...)
+		}
+	}
+	if len(refs) == 0 {
 		return nil
 	}
-	err := conn.Retrieve(ctx, c.conn, mo.RefsSpec(first, s.load.paths(kindFor("VirtualMachine"))...), s.setAll)
-	if err != nil {
-		return fmt.Errorf("load the first %d VMs from %s: %w", len(first), c.Host(), err)
+	var clusters []Ref
+	err := conn.Retrieve(ctx, c.conn, mo.RefsSpec(refs, "name", "parent"), func(oc types.ObjectContent) {
+		s.setAll(oc)
+		for _, p := range oc.PropSet {
+			if parent := mo.AsRef(p.Val); p.Name == "parent" && oc.Obj.Type == "HostSystem" && parent.Type == "ClusterComputeResource" {
+				clusters = append(clusters, parent)
+			}
+		}
+	})
+	if err != nil || len(clusters) == 0 {
+		return err
 	}
-	return nil
+	slices.SortFunc(clusters, func(a, b Ref) int { return strings.Compare(a.Value, b.Value) })
+	return conn.Retrieve(ctx, c.conn, mo.RefsSpec(slices.Compact(clusters), "name", "host"), s.setAll)
 }
 
 // endPreview ends the preview once the load is complete: what it did not

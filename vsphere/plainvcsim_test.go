@@ -17,14 +17,25 @@ import (
 // import; both end when t does.
 func plainVcsim(t *testing.T) *Client {
 	t.Helper()
-	srv := vcsimtest.HTTPS(t)
-	c, err := Connect(context.Background(), Config{URL: srv.URL.Host, Username: vcsimtest.User, Password: vcsimtest.Password,
-		Thumbprint: soap.ThumbprintSHA256(srv.Certificate())})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Close(context.Background()) })
+	c, _ := plainVcsimTwice(t)
 	return c
+}
+
+// plainVcsimTwice is plainVcsim with two sessions of its user.
+func plainVcsimTwice(t *testing.T) (*Client, *Client) {
+	t.Helper()
+	srv := vcsimtest.HTTPS(t)
+	var cs [2]*Client
+	for i := range cs {
+		c, err := Connect(context.Background(), Config{URL: srv.URL.Host, Username: vcsimtest.User, Password: vcsimtest.Password,
+			Thumbprint: soap.ThumbprintSHA256(srv.Certificate())})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = c.Close(context.Background()) })
+		cs[i] = c
+	}
+	return cs[0], cs[1]
 }
 
 // TestClusterCountsFallBackToHostsOnPlainVcsim: plain vcsim leaves each

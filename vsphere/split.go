@@ -35,6 +35,13 @@ func partsOf(specs []types.PropertyFilterSpec) parts {
 	return p
 }
 
+// filterParts returns which of the n filters that carry l (see
+// viewSet.filterSpecs) carry each type: it does not depend on the views,
+// so it is known before they are made.
+func filterParts(l Load, n int) parts {
+	return partsOf((&viewSet{views: make([]types.ManagedObjectReference, len(kinds))}).filterSpecs(l, n))
+}
+
 // others returns the filters other than from that carry objects of type
 // t, if its objects come in parts.
 func (p parts) others(t string, from int) uint8 {

@@ -104,22 +104,41 @@ func (h *holdMethod) RoundTrip(ctx context.Context, req, res soap.HasFault) erro
 
 func TestWatchShowsTheFirstScreenBeforeTheLoadAndRowsNeverMove(t *testing.T) {
 	c, srv := connectSim(t, "demo")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	other, err := Connect(ctx, configFor(srv))
+	other, err := Connect(context.Background(), configFor(srv))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer other.Close(ctx)
+	defer other.Close(context.Background())
+	firstScreenThenRowsBelow(t, c, other, 10)
+}
+
+// TestWatchFirstScreenOnPlainVcsim: the first screen and the rows below
+// it come the same way from govmomi's own vcsim (its XML, its order),
+// without anything only vtui's simulator does.
+func TestWatchFirstScreenOnPlainVcsim(t *testing.T) {
+	c, other := plainVcsimTwice(t)
+	firstScreenThenRowsBelow(t, c, other, 2)
+}
+
+// firstScreenThenRowsBelow watches through c with a first screen of
+// screen VMs, holding the whole load until it is out: it must be the
+// first VMs of a one-shot snapshot, whole. Then other deletes the first
+// VM, and the load goes on: each state's rows start with those shown
+// before, and the end is a one-shot snapshot without the deleted VM.
+func firstScreenThenRowsBelow(t *testing.T, c, other *Client, screen int) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	before, err := c.Inventory(ctx)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(before.VMs) < screen+2 {
+		t.Fatalf("%d VMs; want more than a first screen of %d", len(before.VMs), screen)
 	}
 	// The whole load (WaitForUpdatesEx) waits until the first screen has
 	// been seen.
 	hold := &holdMethod{rt: c.vim.RoundTripper, method: "WaitForUpdatesEx", release: make(chan struct{})}
 	c.vim.RoundTripper = hold
-	const screen = 10
 	w := c.Watch(ctx, WatchOptions{Screen: screen, PageSize: 5})
 	first := nextUntil(t, w, func(u WatchUpdate) bool { return u.Data != nil })
 	if first.State != Syncing {
