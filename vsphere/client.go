@@ -67,9 +67,17 @@ func (c *Client) RefuseMutations() { c.conn.RefuseMutations() }
 func (c *Client) RefusesMutations() bool { return c.conn.RefusesMutations() }
 
 // Close logs out and releases the connections; a cached session (see
-// WithSessionCache) stays logged in. Later calls fail rather than log in
-// again.
-func (c *Client) Close(ctx context.Context) error { return c.conn.Close(ctx) }
+// WithSessionCache) stays logged in, and then the container views the
+// client's loads and watch created are destroyed first, as a logout would
+// (on vCenter they would pile up in the session until it expires). Views
+// are destroyed on a context of their own, bounded, even when ctx is
+// cancelled. Later calls fail rather than log in again.
+func (c *Client) Close(ctx context.Context) error {
+	if c.conn.KeepsSession() {
+		c.destroyViews()
+	}
+	return c.conn.Close(ctx)
+}
 
 // The connection's names, kept under vsphere so that cmd and ui need only
 // this package to connect.

@@ -32,6 +32,29 @@ func (c *Client) currentViews() *viewSet {
 	return c.views
 }
 
+// destroyViews destroys the views of the current session that the client
+// created, at once, and forgets them. Views of an earlier session went
+// with it.
+func (c *Client) destroyViews() {
+	c.viewsMu.Lock()
+	vs := c.views
+	c.views = nil
+	c.viewsMu.Unlock()
+	if vs == nil || vs.gen != c.Relogins() {
+		return
+	}
+	var wg sync.WaitGroup
+	for i := range vs.views {
+		vs.mu[i].Lock() // a view being created is destroyed once it is
+		view := vs.views[i]
+		vs.mu[i].Unlock()
+		if view.Value != "" {
+			wg.Go(func() { c.destroyView(view) })
+		}
+	}
+	wg.Wait()
+}
+
 // view returns the view of kind i, creating it on first use. On vcsim
 // creating one walks the whole inventory (10 to 20 ms at 10,000 VMs), so
 // callers create the views they need at once, each starting its requests

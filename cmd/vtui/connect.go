@@ -79,6 +79,13 @@ func (a *app) login(ctx context.Context, s config.Settings, ask bool) (*vsphere.
 	return c, nil
 }
 
+// needsPassword reports whether err, from login without asking, means the
+// login needs a password that nothing supplied: no source, and no cached
+// session that resumes.
+func needsPassword(err error) bool {
+	return errors.Is(err, vsphere.ErrNoSession) || errors.Is(err, config.ErrNoPassword)
+}
+
 // embeddedHA is the HA emulation's timing in the in-process simulator:
 // quicker than vSphere's 15 s detection and a guest's boot, so that a
 // demo drill takes seconds, yet shows restarts booting in parallel.
@@ -157,7 +164,7 @@ func (a *app) connectContext(ctx context.Context, name string) (*vsphere.Client,
 		return nil, err
 	}
 	c, err := a.login(ctx, s, false)
-	if errors.Is(err, vsphere.ErrNoSession) || errors.Is(err, config.ErrNoPassword) {
+	if needsPassword(err) {
 		return nil, usageErrorf("no password for %s at %s, and no session kept from an earlier run: set password-env or password-file in context %q of %s, or log in once with 'vtui --context %s get clusters' on a terminal: later runs resume its session (unless --no-session-cache)",
 			s.Conn.Username, vsphere.RedactURL(s.Conn.URL), name, s.ConfigFile, name)
 	}

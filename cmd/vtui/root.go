@@ -50,7 +50,9 @@ Connecting
 
   As govc does, a command resumes the session the previous one left: its
   cookie (never the password) is kept in a file of mode 0600 under the
-  user's cache directory (~/.cache/vtui/sessions). --no-session-cache,
+  user's cache directory (~/.cache/vtui/sessions), and the views it created
+  in the session are destroyed as it ends. The terminal UI resumes it too,
+  and then asks for no password. --no-session-cache,
   VTUI_NO_SESSION_CACHE or no-session-cache in the config file make each
   command log in and out instead.
 

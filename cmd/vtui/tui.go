@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -30,14 +31,6 @@ func runTUI(cmd *cobra.Command, a *app) error {
 		return usageErrorf("the terminal UI needs a terminal; from scripts use a command such as 'vtui get vms' (see 'vtui --help')")
 	}
 	ctx := cmd.Context()
-	// Ask for the first password now, while the terminal is still ours.
-	if s.Simulator == "" && s.Conn.Password == "" {
-		pw, err := a.password(ctx, s, true)
-		if err != nil {
-			return err
-		}
-		s.Conn.Password = pw
-	}
 	name := s.ContextName
 	switch {
 	case s.Simulator != "":
@@ -46,33 +39,11 @@ func runTUI(cmd *cobra.Command, a *app) error {
 		name = vsphere.RedactURL(s.Conn.URL)
 	}
 	first := name
-	// connect logs in to a context for the UI. The UI asks for a password
-	// in a dialog when this one says it needs one (ui.ErrPasswordRequired,
-	// or a *vsphere.LoginError for a wrong one) and calls again with it;
-	// the password lives only in this call's copy of the settings.
-	connect := func(ctx context.Context, ctxName, password string) (*vsphere.Client, error) {
-		cs := s
-		if ctxName != first {
-			var err error
-			if cs, err = a.resolveContext(ctx, ctxName); err != nil {
-				return nil, err
-			}
-		}
-		switch {
-		case password != "":
-			cs.Conn.Password = password
-		case cs.Simulator == "" && cs.Conn.Password == "":
-			pw, err := a.password(ctx, cs, false)
-			if errors.Is(err, config.ErrNoPassword) {
-				return nil, fmt.Errorf("%w: %w", ui.ErrPasswordRequired, err)
-			}
-			if err != nil {
-				return nil, err
-			}
-			cs.Conn.Password = pw
-		}
-		return a.connectWith(ctx, cs)
+	connect, release, err := a.tuiConnect(ctx, s, first)
+	if err != nil {
+		return err
 	}
+	defer release()
 	if v, ok := a.sys.lookupEnv("NO_COLOR"); ok && v != "" {
 		lipgloss.SetColorProfile(termenv.Ascii)
 	}
@@ -101,7 +72,7 @@ func runTUI(cmd *cobra.Command, a *app) error {
 	// signal ends the event loop and the terminal is restored at once.
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx),
 		tea.WithoutSignalHandler(), tea.WithInput(a.sys.stdin), tea.WithOutput(a.sys.stdout))
-	_, err := p.Run()
+	_, err = p.Run()
 	if journal, ok := m.DrillRunning(); ok {
 		// As the CLI's: the drill's context ends, and it rolls back before
 		// vtui exits, within its own bound; a second signal ends vtui now.
@@ -117,6 +88,79 @@ func runTUI(cmd *cobra.Command, a *app) error {
 		return fmt.Errorf("terminal UI: %w", err)
 	}
 	return nil
+}
+
+// tuiConnect returns the terminal UI's Config.Connect for a UI started
+// with s on the context named first, having logged in to first already,
+// while the terminal is still ours: a cached session resumes with no
+// password; else the password comes from s's source, or else it is asked
+// for on the terminal here, and the login is then the UI's. The UI's
+// first connect to first returns that login's client or error. release
+// closes the client if the UI never took it.
+//
+// connect logs in as `vtui get` does (see login), resuming a cached
+// session when there is one, but asks no one: when a login needs a
+// password and the context has no source, it returns an error wrapping
+// ui.ErrPasswordRequired, and the UI asks in a dialog (as for a
+// *vsphere.LoginError, a wrong one) and calls again with it; the password
+// lives only in that call's copy of the settings.
+func (a *app) tuiConnect(ctx context.Context, s config.Settings, first string) (
+	connect func(ctx context.Context, name, password string) (*vsphere.Client, error), release func(), err error) {
+	login := func(ctx context.Context, cs config.Settings) (*vsphere.Client, error) {
+		c, err := a.login(ctx, cs, false)
+		switch {
+		case needsPassword(err):
+			return nil, fmt.Errorf("%w: %w", ui.ErrPasswordRequired, err)
+		case err != nil && cs.ContextName != "":
+			return nil, fmt.Errorf("context %q: %w", cs.ContextName, err)
+		}
+		return c, err
+	}
+	type result struct {
+		c   *vsphere.Client
+		err error
+	}
+	early := make(chan result, 1)
+	if s.Simulator == "" && s.Conn.Password == "" {
+		c, err := login(ctx, s)
+		if !errors.Is(err, ui.ErrPasswordRequired) {
+			early <- result{c, err}
+		} else if s.Conn.Password, err = a.password(ctx, s, true); err != nil {
+			return nil, nil, err
+		}
+	}
+	connect = func(ctx context.Context, name, password string) (*vsphere.Client, error) {
+		if name == first && password == "" {
+			select {
+			case r := <-early:
+				return r.c, r.err
+			default:
+			}
+		}
+		cs := s
+		if name != first {
+			var err error
+			if cs, err = a.resolveContext(ctx, name); err != nil {
+				return nil, err
+			}
+		}
+		if password != "" {
+			cs.Conn.Password = password
+		}
+		return login(ctx, cs)
+	}
+	release = func() {
+		select {
+		case r := <-early:
+			if r.c != nil {
+				cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+				defer cancel()
+				_ = r.c.Close(cctx)
+			}
+		default:
+		}
+	}
+	return connect, release, nil
 }
 
 // aboutContexts is what :ctx shows of each context: the first's from its

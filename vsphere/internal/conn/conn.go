@@ -323,6 +323,11 @@ func (c *Conn) RoundTrips() int64 { return c.http.count.Load() }
 // Relogins returns how many times the session was renewed after it expired.
 func (c *Conn) Relogins() uint64 { return c.session.gen.Load() }
 
+// KeepsSession reports whether Close leaves the session logged in for the
+// next process (WithSessionCache): what the client created in it, such
+// as views, outlives it unless destroyed.
+func (c *Conn) KeepsSession() bool { return c.cache != nil }
+
 // Close logs out and releases the connections; a cached session (see
 // WithSessionCache) stays logged in for the next process. Later calls fail
 // rather than log in again.
