@@ -6,9 +6,9 @@
 // It also holds the few request patterns every other package under
 // vsphere/ builds on: a paged Retrieve, a Follow of property updates, a
 // WaitTask and a WaitFor, each through a property collector of its own.
-// Retrieve's answers are decoded by a scanner that knows their shape
-// (leanxml.go), several times faster than govmomi's decoder, into the
-// same values.
+// Retrieve's and Follow's answers are decoded by a scanner that knows
+// their shape (leanxml.go), several times faster than govmomi's decoder,
+// into the same values.
 //
 // Its contract is reach, not behaviour: a *Conn has no method that hands
 // out the govmomi client. Only packages under vsphere/ can import conn

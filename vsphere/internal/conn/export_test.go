@@ -6,9 +6,9 @@ import (
 	"github.com/vmware/govmomi/vim25/soap"
 )
 
-// LeanRoundTripper, LeanRequest and DecodeRetrieveResult expose the lean
-// decode to the external tests, which reach a simulator through
-// vspheretest.
+// LeanRoundTripper, LeanRequest, DecodeRetrieveResult and DecodeUpdateSet
+// expose the lean decode to the external tests, which reach a simulator
+// through vspheretest.
 func LeanRoundTripper(sc *soap.Client) soap.RoundTripper { return leanRoundTripper{sc} }
 
 func LeanRequest(sc *soap.Client, req soap.HasFault) (*http.Request, error) {
@@ -16,3 +16,5 @@ func LeanRequest(sc *soap.Client, req soap.HasFault) (*http.Request, error) {
 }
 
 var DecodeRetrieveResult = decodeRetrieveResult
+
+var DecodeUpdateSet = decodeUpdateSet

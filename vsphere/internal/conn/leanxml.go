@@ -19,48 +19,59 @@ import (
 	"github.com/vmware/govmomi/vim25/xml"
 )
 
-// A lean decode of property results
+// A lean decode of property results and updates
 //
 // govmomi decodes a response with a reflective XML decoder at about 25
 // MB/s, and a snapshot's RetrievePropertiesEx answers are most of what a
 // load reads (4.9 MB at 2,000 VMs on plain vcsim): decoding them was all
-// of vtui get vms' own CPU. leanRoundTripper decodes those answers with a
-// scanner that knows their shape (objects, each with an obj and propSet
-// name/val pairs) and builds the values of the simple types a snapshot
-// asks for (strings, numbers, booleans, enumerations, references and
-// lists of them) itself. Every other value, a missingSet entry, a fault
-// and any other method go through govmomi's own decoder, so that the
-// results are the same Go values either way (TestLeanDecodeMatchesGovmomi).
+// of vtui get vms' own CPU; a watch's WaitForUpdatesEx answers were most
+// of the TUI's. leanRoundTripper decodes those answers with a scanner
+// that knows their shape (objects, each with an obj and propSet name/val
+// pairs; update sets, each object with a kind, an obj and changeSet
+// name/op/val triples) and builds the values of the simple types a
+// snapshot asks for (strings, numbers, booleans, enumerations, references
+// and lists of them) itself. Every other value, a missingSet entry, a
+// fault and any other method go through govmomi's own decoder, so that
+// the results are the same Go values either way
+// (TestLeanDecodeMatchesGovmomi, TestLeanDecodeUpdateSetMatchesGovmomi).
 
-// leanRoundTripper sends RetrievePropertiesEx and
-// ContinueRetrievePropertiesEx itself, as soap.Client would (the session
-// cookie, the SOAP action of sc's version), and decodes their answers
-// leanly; it hands every other request to sc, and these too when ctx
-// carries an operation ID for the header. (vtui sets no other SOAP
-// header on them: soap.WithHeader is not used.)
+// leanRoundTripper sends RetrievePropertiesEx,
+// ContinueRetrievePropertiesEx and WaitForUpdatesEx itself, as
+// soap.Client would (the session cookie, the SOAP action of sc's
+// version), and decodes their answers leanly; it hands every other
+// request to sc, and these too when ctx carries an operation ID for the
+// header. (vtui sets no other SOAP header on them: soap.WithHeader is not
+// used.) It sits at the bottom of the stack, under keep-alive and
+// re-login: a long poll is cancelled with its ctx (sc.Do), and a fault
+// comes back as soap.Client's error, so that those layers see the same.
 type leanRoundTripper struct {
 	sc *soap.Client
 }
 
 func (l leanRoundTripper) RoundTrip(ctx context.Context, req, res soap.HasFault) error {
-	// result sets up the method's response and returns where its
-	// returnval goes, allocating it for RetrievePropertiesEx, whose
-	// returnval is nil when nothing matched.
-	var result func(returnval bool) *types.RetrieveResult
+	// decode reads the method's answer into res.
+	var decode func(*bufio.Reader) error
 	switch res := res.(type) {
 	case *methods.RetrievePropertiesExBody:
-		result = func(returnval bool) *types.RetrieveResult {
-			res.Res = new(types.RetrievePropertiesExResponse)
-			if returnval {
-				res.Res.Returnval = new(types.RetrieveResult)
-			}
-			return res.Res.Returnval
+		decode = func(r *bufio.Reader) error {
+			return decodeRetrieveResult(r, func(returnval bool) *types.RetrieveResult {
+				// The returnval is nil when nothing matched.
+				res.Res = new(types.RetrievePropertiesExResponse)
+				if returnval {
+					res.Res.Returnval = new(types.RetrieveResult)
+				}
+				return res.Res.Returnval
+			})
 		}
 	case *methods.ContinueRetrievePropertiesExBody:
-		result = func(bool) *types.RetrieveResult {
-			res.Res = new(types.ContinueRetrievePropertiesExResponse)
-			return &res.Res.Returnval
+		decode = func(r *bufio.Reader) error {
+			return decodeRetrieveResult(r, func(bool) *types.RetrieveResult {
+				res.Res = new(types.ContinueRetrievePropertiesExResponse)
+				return &res.Res.Returnval
+			})
 		}
+	case *methods.WaitForUpdatesExBody:
+		decode = func(r *bufio.Reader) error { return decodeUpdateSet(r, res) }
 	default:
 		return l.sc.RoundTrip(ctx, req, res)
 	}
@@ -75,7 +86,7 @@ func (l leanRoundTripper) RoundTrip(ctx context.Context, req, res soap.HasFault)
 		if hr.StatusCode != http.StatusOK {
 			return decodeSOAP(hr, res)
 		}
-		if err := decodeRetrieveResult(bufio.NewReaderSize(hr.Body, 64<<10), result); err != nil {
+		if err := decode(bufio.NewReaderSize(hr.Body, 64<<10)); err != nil {
 			return fmt.Errorf("decode %s response: %w", MethodName(req), err)
 		}
 		return nil
@@ -127,6 +138,25 @@ var errShape = errors.New("unexpected XML")
 // ContinueRetrievePropertiesEx answer from r into the result that result
 // makes (see leanRoundTripper.RoundTrip).
 func decodeRetrieveResult(r *bufio.Reader, result func(returnval bool) *types.RetrieveResult) error {
+	return decodeResponse(r, func(s *scanner) error {
+		return s.retrieveResult(result(true))
+	}, func() { result(false) })
+}
+
+// decodeUpdateSet reads a WaitForUpdatesEx answer from r into res; its
+// returnval is nil when the wait ended without changes.
+func decodeUpdateSet(r *bufio.Reader, res *methods.WaitForUpdatesExBody) error {
+	res.Res = new(types.WaitForUpdatesExResponse)
+	return decodeResponse(r, func(s *scanner) error {
+		res.Res.Returnval = new(types.UpdateSet)
+		return s.updateSet(res.Res.Returnval)
+	}, func() {})
+}
+
+// decodeResponse reads a SOAP answer from r down to the method's
+// response, and calls returnval to read its returnval, or none if it has
+// none.
+func decodeResponse(r *bufio.Reader, returnval func(*scanner) error, none func()) error {
 	s := &scanner{r: r, names: map[string]string{}}
 	// Down to the method's response: Envelope, Body, the response.
 	for depth := 0; depth < 3; {
@@ -155,14 +185,14 @@ func decodeRetrieveResult(r *bufio.Reader, result func(returnval bool) *types.Re
 			return err
 		case tok.kind == tokEnd: // the response's
 			if !seen {
-				result(false)
+				none()
 			}
 			return nil
 		case tok.local != "returnval" || seen:
 			return fmt.Errorf("%w: <%s> in the response", errShape, tok.local)
 		}
 		seen = true
-		if err := s.retrieveResult(result(true)); err != nil {
+		if err := returnval(s); err != nil {
 			return err
 		}
 	}
@@ -217,11 +247,9 @@ func (s *scanner) objectContent(oc *types.ObjectContent) error {
 			oc.PropSet = append(oc.PropSet, types.DynamicProperty{})
 			err = s.dynamicProperty(&oc.PropSet[len(oc.PropSet)-1])
 		case "missingSet":
-			var m struct {
-				M types.MissingProperty `xml:"missingSet"`
-			}
-			err = s.govmomi(tok, &m)
-			oc.MissingSet = append(oc.MissingSet, m.M)
+			var m types.MissingProperty
+			m, err = missing[types.MissingProperty](s, tok)
+			oc.MissingSet = append(oc.MissingSet, m)
 		default:
 			err = unexpected(tok, "an object")
 		}
@@ -246,6 +274,103 @@ func (s *scanner) dynamicProperty(p *types.DynamicProperty) error {
 	})
 }
 
+// missing reads a missingSet entry, a MissingProperty or a
+// MissingObject, through govmomi: it holds a fault.
+func missing[M any](s *scanner, tok token) (M, error) {
+	var m struct {
+		M M `xml:"missingSet"`
+	}
+	err := s.govmomi(tok, &m)
+	return m.M, err
+}
+
+// updateSet reads a returnval of WaitForUpdatesEx: its version, filterSet
+// and truncated.
+func (s *scanner) updateSet(us *types.UpdateSet) error {
+	return s.children(func(tok token) (err error) {
+		switch tok.local {
+		case "version":
+			us.Version, err = s.text()
+		case "filterSet":
+			us.FilterSet = append(us.FilterSet, types.PropertyFilterUpdate{})
+			err = s.filterUpdate(&us.FilterSet[len(us.FilterSet)-1])
+		case "truncated":
+			var t bool
+			t, err = s.bool()
+			us.Truncated = &t
+		default:
+			err = unexpected(tok, "an update set")
+		}
+		return err
+	})
+}
+
+// filterUpdate reads one filterSet: its filter, objectSet and missingSet.
+func (s *scanner) filterUpdate(fu *types.PropertyFilterUpdate) error {
+	return s.children(func(tok token) (err error) {
+		switch tok.local {
+		case "filter":
+			fu.Filter, err = s.ref(tok)
+		case "objectSet":
+			fu.ObjectSet = append(fu.ObjectSet, types.ObjectUpdate{})
+			err = s.objectUpdate(&fu.ObjectSet[len(fu.ObjectSet)-1])
+		case "missingSet":
+			var m types.MissingObject
+			m, err = missing[types.MissingObject](s, tok)
+			fu.MissingSet = append(fu.MissingSet, m)
+		default:
+			err = unexpected(tok, "a filterSet")
+		}
+		return err
+	})
+}
+
+// objectUpdate reads one objectSet: its kind, obj, changeSet and
+// missingSet.
+func (s *scanner) objectUpdate(ou *types.ObjectUpdate) error {
+	return s.children(func(tok token) (err error) {
+		switch tok.local {
+		case "kind":
+			var kind string
+			kind, err = s.text()
+			ou.Kind = types.ObjectUpdateKind(s.intern(kind))
+		case "obj":
+			ou.Obj, err = s.ref(tok)
+		case "changeSet":
+			ou.ChangeSet = append(ou.ChangeSet, types.PropertyChange{})
+			err = s.propertyChange(&ou.ChangeSet[len(ou.ChangeSet)-1])
+		case "missingSet":
+			var m types.MissingProperty
+			m, err = missing[types.MissingProperty](s, tok)
+			ou.MissingSet = append(ou.MissingSet, m)
+		default:
+			err = unexpected(tok, "an objectSet")
+		}
+		return err
+	})
+}
+
+// propertyChange reads one changeSet: its name, op and val.
+func (s *scanner) propertyChange(pc *types.PropertyChange) error {
+	return s.children(func(tok token) (err error) {
+		switch tok.local {
+		case "name":
+			var name string
+			name, err = s.text()
+			pc.Name = s.intern(name)
+		case "op":
+			var op string
+			op, err = s.text()
+			pc.Op = types.PropertyChangeOp(s.intern(op))
+		case "val":
+			pc.Val, err = s.value(tok)
+		default:
+			err = unexpected(tok, "a changeSet")
+		}
+		return err
+	})
+}
+
 // ref reads the reference that tok starts.
 func (s *scanner) ref(tok token) (types.ManagedObjectReference, error) {
 	ref := types.ManagedObjectReference{Type: s.intern(tok.attr("", "type")), ServerGUID: tok.attr("", "serverGuid")}
@@ -262,11 +387,7 @@ func (s *scanner) value(tok token) (any, error) {
 	case "xsd:string":
 		return s.text()
 	case "xsd:boolean":
-		t, err := s.text()
-		if t = strings.TrimSpace(t); err != nil || t == "" {
-			return false, err
-		}
-		return strconv.ParseBool(t)
+		return s.bool()
 	case "xsd:int":
 		n, err := s.int(32)
 		return int32(n), err
@@ -300,6 +421,15 @@ func (s *scanner) value(tok token) (any, error) {
 	}
 	err := s.govmomi(tok, &p)
 	return p.Val, err
+}
+
+// bool reads a boolean; empty is false, as govmomi reads it.
+func (s *scanner) bool() (bool, error) {
+	t, err := s.text()
+	if t = strings.TrimSpace(t); err != nil || t == "" {
+		return false, err
+	}
+	return strconv.ParseBool(t)
 }
 
 // int reads an integer of bits bits; empty is zero, as govmomi reads it.

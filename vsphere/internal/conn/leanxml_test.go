@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"io"
-	"net/http"
 	"reflect"
 	"strings"
 	"testing"
@@ -201,28 +199,14 @@ func BenchmarkDecodeRetrieveResult(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	req, err := conn.LeanRequest(sc, &methods.RetrievePropertiesExBody{Req: &types.RetrievePropertiesEx{
+	body := answer(b, sc, &methods.RetrievePropertiesExBody{Req: &types.RetrievePropertiesEx{
 		This: content.PropertyCollector,
 		SpecSet: []types.PropertyFilterSpec{{
 			ObjectSet: []types.ObjectSpec{{Obj: view.Returnval, Skip: types.NewBool(true),
 				SelectSet: []types.BaseSelectionSpec{&types.TraversalSpec{Type: "ContainerView", Path: "view"}}}},
-			PropSet: []types.PropertySpec{{Type: "VirtualMachine", PathSet: []string{
-				"name", "runtime.powerState", "runtime.host", "datastore", "network",
-				"config.hardware.numCPU", "config.hardware.memoryMB", "config.instanceUuid", "config.template",
-				"summary.quickStats.overallCpuUsage", "summary.quickStats.guestMemoryUsage", "guest.ipAddress", "guest.toolsStatus",
-			}}},
+			PropSet: []types.PropertySpec{{Type: "VirtualMachine", PathSet: vmListPaths}},
 		}},
 	}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	var body []byte
-	if err := sc.Do(ctx, req, func(res *http.Response) (err error) {
-		body, err = io.ReadAll(res.Body)
-		return err
-	}); err != nil {
-		b.Fatal(err)
-	}
 	b.Run("govmomi", func(b *testing.B) {
 		b.SetBytes(int64(len(body)))
 		b.ReportAllocs()
