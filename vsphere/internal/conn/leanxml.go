@@ -49,10 +49,13 @@ type leanRoundTripper struct {
 }
 
 func (l leanRoundTripper) RoundTrip(ctx context.Context, req, res soap.HasFault) error {
-	// decode reads the method's answer into res.
+	// decode reads the method's answer into res; reset forgets what it
+	// read, for govmomi to decode the answer instead.
 	var decode func(*bufio.Reader) error
+	var reset func()
 	switch res := res.(type) {
 	case *methods.RetrievePropertiesExBody:
+		reset = func() { res.Res = nil }
 		decode = func(r *bufio.Reader) error {
 			return decodeRetrieveResult(r, func(returnval bool) *types.RetrieveResult {
 				// The returnval is nil when nothing matched.
@@ -64,6 +67,7 @@ func (l leanRoundTripper) RoundTrip(ctx context.Context, req, res soap.HasFault)
 			})
 		}
 	case *methods.ContinueRetrievePropertiesExBody:
+		reset = func() { res.Res = nil }
 		decode = func(r *bufio.Reader) error {
 			return decodeRetrieveResult(r, func(bool) *types.RetrieveResult {
 				res.Res = new(types.ContinueRetrievePropertiesExResponse)
@@ -71,6 +75,7 @@ func (l leanRoundTripper) RoundTrip(ctx context.Context, req, res soap.HasFault)
 			})
 		}
 	case *methods.WaitForUpdatesExBody:
+		reset = func() { res.Res = nil }
 		decode = func(r *bufio.Reader) error { return decodeUpdateSet(r, res) }
 	default:
 		return l.sc.RoundTrip(ctx, req, res)
@@ -86,7 +91,19 @@ func (l leanRoundTripper) RoundTrip(ctx context.Context, req, res soap.HasFault)
 		if hr.StatusCode != http.StatusOK {
 			return decodeSOAP(hr, res)
 		}
-		if err := decode(bufio.NewReaderSize(hr.Body, 64<<10)); err != nil {
+		body, err := io.ReadAll(hr.Body)
+		if err != nil {
+			return err
+		}
+		err = decode(bufio.NewReaderSize(bytes.NewReader(body), 64<<10))
+		if errors.Is(err, errShape) {
+			// A shape the scanner does not know (an element a later
+			// vSphere adds, say): govmomi reads the same bytes, as
+			// soap.Client would have, and ignores what it does not know.
+			reset()
+			err = decodeEnvelope(bytes.NewReader(body), res)
+		}
+		if err != nil {
 			return fmt.Errorf("decode %s response: %w", MethodName(req), err)
 		}
 		return nil
@@ -120,7 +137,13 @@ func decodeSOAP(hr *http.Response, res soap.HasFault) error {
 	if hr.StatusCode != http.StatusInternalServerError {
 		return fmt.Errorf("%s: %s", hr.Request.URL.Redacted(), hr.Status)
 	}
-	dec := xml.NewDecoder(hr.Body)
+	return decodeEnvelope(hr.Body, res)
+}
+
+// decodeEnvelope decodes a SOAP answer from r into res with govmomi's
+// decoder, returning its fault as soap.Client's error.
+func decodeEnvelope(r io.Reader, res soap.HasFault) error {
+	dec := xml.NewDecoder(r)
 	dec.TypeFunc = types.TypeFunc()
 	if err := dec.Decode(&soap.Envelope{Body: res}); err != nil {
 		return err

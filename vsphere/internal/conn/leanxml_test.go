@@ -4,6 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -229,4 +233,38 @@ func BenchmarkDecodeRetrieveResult(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestLeanDecodeLeavesUnknownShapesToGovmomi: an answer with an element
+// the scanner does not know (one a later vSphere might add) decodes as
+// govmomi decodes it, which ignores it, rather than failing the call.
+func TestLeanDecodeLeavesUnknownShapesToGovmomi(t *testing.T) {
+	const answer = `<?xml version="1.0" encoding="UTF-8"?>
+<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<soapenv:Body><RetrievePropertiesExResponse xmlns="urn:vim25"><returnval>
+<objects><obj type="VirtualMachine">vm-42</obj><futureField>x</futureField>
+<propSet><name>name</name><val xsi:type="xsd:string">web-01</val></propSet></objects>
+</returnval></RetrievePropertiesExResponse></soapenv:Body></soapenv:Envelope>`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/xml")
+		_, _ = io.WriteString(w, answer)
+	}))
+	t.Cleanup(srv.Close)
+	u, err := url.Parse(srv.URL + "/sdk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := soap.NewClient(u, false)
+	var got methods.RetrievePropertiesExBody
+	got.Req = &types.RetrievePropertiesEx{This: types.ManagedObjectReference{Type: "PropertyCollector", Value: "propertyCollector"}}
+	if err := conn.LeanRoundTripper(sc).RoundTrip(context.Background(), &got, &got); err != nil {
+		t.Fatalf("an answer with an unknown element failed: %v", err)
+	}
+	if got.Res == nil || got.Res.Returnval == nil || len(got.Res.Returnval.Objects) != 1 {
+		t.Fatalf("decoded %#v; want one object", got.Res)
+	}
+	oc := got.Res.Returnval.Objects[0]
+	if oc.Obj.Value != "vm-42" || len(oc.PropSet) != 1 || oc.PropSet[0].Val != "web-01" {
+		t.Errorf("decoded %#v; want vm-42 named web-01, once", oc)
+	}
 }
