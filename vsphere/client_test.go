@@ -71,6 +71,17 @@ func connectSim(t testing.TB, preset string) (*Client, *sim.Server) {
 	return c, srv
 }
 
+// settle waits until srv's figures have followed the changes made so far
+// (sim.Server.Settle), within a bound only a broken simulator reaches.
+func settle(t testing.TB, srv *sim.Server) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Settle(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestConnectPinnedThumbprintSucceeds(t *testing.T) {
 	cfg, cert := testServer(t)
 	for _, tp := range []string{

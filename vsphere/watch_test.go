@@ -164,6 +164,10 @@ func firstScreenThenRowsBelow(t *testing.T, c, other *Client, screen int) {
 	if err != nil {
 		t.Fatalf("destroy %s: %v", before.VMs[0].Name, err)
 	}
+	// The cluster's VM count follows the deletion in the simulator's
+	// roll-up, half a second later: the load starts after it, so that the
+	// snapshot below, taken after the load, reads the same state.
+	settle(t, srv)
 	close(hold.release)
 
 	shown := first.Data.VMs

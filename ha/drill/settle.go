@@ -74,8 +74,12 @@ func (r *restorer) settle(ctx context.Context, cluster vsphere.Ref) {
 		return
 	}
 	r.inv = nil // the rollback reads the cluster again, as HA left it
-	start, seen := time.Now(), 0
+	start, seen, restarting := time.Now(), 0, false
 	for !w.ready(len(hosts)) || !w.settled() {
+		// Once every state has arrived, only a restart in flight keeps
+		// the wait going: only that is worth a note, not the time the
+		// first states took to come.
+		restarting = restarting || w.ready(len(hosts))
 		// The objects' first state comes at once: a deadline passed
 		// leaves it time to.
 		limit := deadline
@@ -99,8 +103,8 @@ func (r *restorer) settle(ctx context.Context, cluster vsphere.Ref) {
 			w.apply(ob)
 		}
 	}
-	if waited := time.Since(start); waited >= 10*time.Millisecond {
-		r.note("waited %.1fs for HA to finish restarting %s", waited.Seconds(), format.Count(len(await), "VM"))
+	if restarting {
+		r.note("waited %.1fs for HA to finish restarting %s", time.Since(start).Seconds(), format.Count(len(await), "VM"))
 	}
 }
 

@@ -43,7 +43,9 @@ import (
 //     declared failed after the detection delay (HAOptions.DetectDelay;
 //     vSphere declares a host failed after 15 s without heartbeats) and
 //     the primary's next heartbeat check (1 s, scaled):
-//     DasHostFailedEvent. Hosts whose detection delays end within that
+//     DasHostFailedEvent. A host recovered before then (an election may
+//     come between) heartbeats again: it is not declared failed, and
+//     nothing restarts. Hosts whose detection delays end within that
 //     check are declared together, and their VMs placed together. When a
 //     failed host was the primary, the others first hold an election
 //     (state election) for HAOptions.ElectionDelay, and the new primary
@@ -293,7 +295,7 @@ func (vc *vcenter) crash(sctx *simulator.Context, name string) error {
 		if !vc.sleep(failover, detect) {
 			return // recovered, or the server closed, before detection
 		}
-		vc.detected(server, ctx, detectedHost{h, on}) // a recovery no longer stops it
+		vc.detected(server, ctx, detectedHost{h, on}) // a recovery before the declaration stops it (failover)
 	})
 	return nil
 }
@@ -331,9 +333,14 @@ func (vc *vcenter) failover(life context.Context, ctx *simulator.Context, cl *si
 	}
 	failed := map[types.ManagedObjectReference][]types.ManagedObjectReference{}
 	for _, d := range vc.declare(cl) {
-		failed[d.host.Self] = append(failed[d.host.Self], d.on...)
+		vc.mu.Lock()
+		_, down := vc.ha.crashed[d.host.Self]
+		vc.mu.Unlock()
+		if down { // one recovered meanwhile heartbeats again: the primary declares it alive
+			failed[d.host.Self] = append(failed[d.host.Self], d.on...)
+		}
 	}
-	if primary != nil {
+	if primary != nil && len(failed) > 0 {
 		vc.declareFailed(life, ctx, cl, failed, *primary)
 	}
 }

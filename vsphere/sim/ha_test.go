@@ -402,6 +402,48 @@ func TestHAFailedPrimaryCostsAnElection(t *testing.T) {
 	}
 }
 
+// TestHAHostRecoveredBeforeTheDeclarationIsNotFailed: a crashed primary
+// recovered during the election that follows its detection heartbeats
+// again before the new primary declares anything: it is not declared
+// failed and its VMs stay on it, as a drill's rollback expects when HA
+// has not acted yet.
+func TestHAHostRecoveredBeforeTheDeclarationIsNotFailed(t *testing.T) {
+	spec, _ := Preset("small")
+	s, c := fastHAWith(t, spec, HAOptions{ElectionDelay: time.Second})
+	const host = "esx-a-01.lab.local" // the primary
+	on := poweredOnOf(t, c, host)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.Settle(ctx); err != nil { // the build's roll-up and alarms: not what is waited for below
+		t.Fatal(err)
+	}
+	agents := s.vc.running.Load() // the loops that run as long as the server (sessions.go)
+	if err := s.CrashHost(host); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); fdmStates(t, c)["esx-a-02.lab.local"] != "election"; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no election within 10 s of the primary's crash: %v", fdmStates(t, c))
+		}
+	}
+	if err := s.RecoverHost(host); err != nil {
+		t.Fatal(err)
+	}
+	// The failover that held the election has returned, and what it
+	// started.
+	for deadline := time.Now().Add(10 * time.Second); s.vc.running.Load() > agents; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the failover still runs 10 s after the recovery")
+		}
+	}
+	if evs := events(t, c, "DasHostFailedEvent", "VmRestartedOnAlternateHostEvent"); len(evs) > 0 {
+		t.Errorf("after %s recovered during the election, HA posted %d failures and restarts; want none", host, len(evs))
+	}
+	if now := vmsOn(t, c, host); len(now) < len(on) {
+		t.Errorf("%s runs %d VMs after its recovery; want its %d still there", host, len(now), len(on))
+	}
+}
+
 func TestHAPlacesByUnreservedCapacity(t *testing.T) {
 	spec, _ := Preset("small")
 	s, c := fastHAWith(t, spec, HAOptions{})

@@ -93,6 +93,23 @@ type settler struct {
 	running bool // a background run is waiting or working
 }
 
+// idle reports whether s has no run waiting or working. A run stays
+// running through the wait after its work, so idle also means that what
+// its work changed has been recorded by the settlers it made stale.
+func (s *settler) idle() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return !s.running
+}
+
+// settled reports whether the work that follows changes has caught up:
+// the settlers are asked in the order one's work makes the next stale
+// (a move, then the roll-up of the VMs on its hosts, then the alarms on
+// the roll-up's figures).
+func (vc *vcenter) settled() bool {
+	return vc.feed.views.walk.idle() && vc.rollUps.idle() && vc.alarms.settler.idle()
+}
+
 // settle records a change and, unless s is running, runs work in the
 // background after d, and again after d while changes came meanwhile,
 // until the server closes. It takes no lock but s's, so the registry's

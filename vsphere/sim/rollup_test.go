@@ -160,3 +160,24 @@ func TestRollUpReachesWatchers(t *testing.T) {
 	}
 	t.Fatal("no summary update for a cluster after a VM stopped")
 }
+
+// TestSettleWaitsForTheRollUp: once Settle returns after a VM stopped,
+// its cluster's and host's figures show it on the first read, though the
+// roll-up runs half a second after the change.
+func TestSettleWaitsForTheRollUp(t *testing.T) {
+	s, c, _ := simEnv(t)
+	const host = "esx-a-01.lab.local"
+	vm := vmOn(t, c, host)
+	before := figuresOf(t, c, "cluster-a", host)
+	powerOp(t, c, vm.Self, "off")
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := s.Settle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	after := figuresOf(t, c, "cluster-a", host)
+	if after.sum.UsageSummary.PoweredOffVmCount != before.sum.UsageSummary.PoweredOffVmCount+1 || after.host.OverallCpuUsage >= before.host.OverallCpuUsage {
+		t.Errorf("right after Settle: cluster-a %+v, %s %+v; want %s counted powered off and its CPU gone from %d MHz",
+			*after.sum.UsageSummary, host, after.host, vm.Name, before.host.OverallCpuUsage)
+	}
+}

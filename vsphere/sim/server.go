@@ -197,6 +197,26 @@ func (s *Server) Close() {
 	})
 }
 
+// Settle waits until the background work that follows changes (the
+// views' walk, the usage roll-up, the alarms' evaluation: see the package
+// documentation) has caught up with every change made so far, or ctx
+// ends. vCenter's figures follow a change after a while; a test that
+// compares two reads of the same state settles the server before them,
+// so that a roll-up cannot land between them. It does not wait for the
+// HA agent or for tasks still running.
+func (s *Server) Settle(ctx context.Context) error {
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for !s.vc.settled() {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("simulator: background work (roll-up, alarms) still running: %w", context.Cause(ctx))
+		case <-tick.C:
+		}
+	}
+	return nil
+}
+
 // Model returns the underlying simulator model (for tests and fault
 // injection). Changes made through it must go through
 // Model().Service.Context's Update or watchers will not see them.
