@@ -109,7 +109,7 @@ func TestWatchShowsTheFirstScreenBeforeTheLoadAndRowsNeverMove(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer other.Close(context.Background())
-	firstScreenThenRowsBelow(t, c, other, 10)
+	firstScreenThenRowsBelow(t, c, other, 10, func() { settle(t, srv) })
 }
 
 // TestWatchFirstScreenOnPlainVcsim: the first screen and the rows below
@@ -117,7 +117,7 @@ func TestWatchShowsTheFirstScreenBeforeTheLoadAndRowsNeverMove(t *testing.T) {
 // without anything only vtui's simulator does.
 func TestWatchFirstScreenOnPlainVcsim(t *testing.T) {
 	c, other := plainVcsimTwice(t)
-	firstScreenThenRowsBelow(t, c, other, 2)
+	firstScreenThenRowsBelow(t, c, other, 2, func() {}) // plain vcsim has no roll-up to wait for
 }
 
 // firstScreenThenRowsBelow watches through c with a first screen of
@@ -125,7 +125,8 @@ func TestWatchFirstScreenOnPlainVcsim(t *testing.T) {
 // first VMs of a one-shot snapshot, whole. Then other deletes the first
 // VM, and the load goes on: each state's rows start with those shown
 // before, and the end is a one-shot snapshot without the deleted VM.
-func firstScreenThenRowsBelow(t *testing.T, c, other *Client, screen int) {
+// settle waits until the server's figures have followed the deletion.
+func firstScreenThenRowsBelow(t *testing.T, c, other *Client, screen int, settle func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	before, err := c.Inventory(ctx)
@@ -167,7 +168,7 @@ func firstScreenThenRowsBelow(t *testing.T, c, other *Client, screen int) {
 	// The cluster's VM count follows the deletion in the simulator's
 	// roll-up, half a second later: the load starts after it, so that the
 	// snapshot below, taken after the load, reads the same state.
-	settle(t, srv)
+	settle()
 	close(hold.release)
 
 	shown := first.Data.VMs
