@@ -128,6 +128,11 @@ func WithLogger(l *slog.Logger) Option { return conn.WithLogger(l) }
 // Connect to resume; Close then leaves the session logged in.
 func WithSessionCache(dir string) Option { return conn.WithSessionCache(dir) }
 
+// HasCachedSession reports whether dir keeps a session of user at url
+// that a client made WithSessionCache(dir) would try to resume. It reads
+// only the file: the session may have expired on the server since.
+func HasCachedSession(dir, url, user string) bool { return conn.HasCachedSession(dir, url, user) }
+
 // WithPassword gives Connect a source of the password for a Config
 // without one, asked only when a login needs it (not to resume a cached
 // session), at most once per client.

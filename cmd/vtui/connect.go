@@ -47,8 +47,8 @@ func (a *app) login(ctx context.Context, s config.Settings, ask bool) (*vsphere.
 	if s.Simulator != "" {
 		return a.connectSimulator(ctx, s, opts)
 	}
-	if !s.NoSessionCache && a.sys.cacheDir != "" {
-		opts = append(opts, vsphere.WithSessionCache(filepath.Join(a.sys.cacheDir, "vtui", "sessions")))
+	if dir := a.sessionDir(s); dir != "" {
+		opts = append(opts, vsphere.WithSessionCache(dir))
 	}
 	if s.Conn.URL == "" {
 		return nil, usageErrorf("no vCenter URL: use --url, VTUI_URL or GOVC_URL, or a context of the config file (--context NAME); or try --simulator")
@@ -169,4 +169,13 @@ func (a *app) connectContext(ctx context.Context, name string) (*vsphere.Client,
 			s.Conn.Username, vsphere.RedactURL(s.Conn.URL), name, s.ConfigFile, name)
 	}
 	return c, err
+}
+
+// sessionDir is where s's session is kept between calls, or "" when
+// none is (--no-session-cache, or no cache directory).
+func (a *app) sessionDir(s config.Settings) string {
+	if s.NoSessionCache || a.sys.cacheDir == "" {
+		return ""
+	}
+	return filepath.Join(a.sys.cacheDir, "vtui", "sessions")
 }

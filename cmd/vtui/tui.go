@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -39,11 +37,10 @@ func runTUI(cmd *cobra.Command, a *app) error {
 		name = vsphere.RedactURL(s.Conn.URL)
 	}
 	first := name
-	connect, release, err := a.tuiConnect(ctx, s, first)
+	connect, err := a.tuiConnect(ctx, s, first)
 	if err != nil {
 		return err
 	}
-	defer release()
 	if v, ok := a.sys.lookupEnv("NO_COLOR"); ok && v != "" {
 		lipgloss.SetColorProfile(termenv.Ascii)
 	}
@@ -91,52 +88,28 @@ func runTUI(cmd *cobra.Command, a *app) error {
 }
 
 // tuiConnect returns the terminal UI's Config.Connect for a UI started
-// with s on the context named first, having logged in to first already,
-// while the terminal is still ours: a cached session resumes with no
-// password; else the password comes from s's source, or else it is asked
-// for on the terminal here, and the login is then the UI's. The UI's
-// first connect to first returns that login's client or error. release
-// closes the client if the UI never took it.
+// with s on the context named first. Before the UI starts, while the
+// terminal is still ours, it asks for first's password only if a login
+// will need one that nothing else supplies: no session of first is kept
+// in the session cache (it reads the file, sending nothing) and s has no
+// password source. An unreachable vCenter thus never holds the terminal
+// before the UI draws.
 //
 // connect logs in as `vtui get` does (see login), resuming a cached
 // session when there is one, but asks no one: when a login needs a
-// password and the context has no source, it returns an error wrapping
-// ui.ErrPasswordRequired, and the UI asks in a dialog (as for a
-// *vsphere.LoginError, a wrong one) and calls again with it; the password
-// lives only in that call's copy of the settings.
+// password and the context has no source (a kept session that expired,
+// say), it returns an error wrapping ui.ErrPasswordRequired, and the UI
+// asks in a dialog (as for a *vsphere.LoginError, a wrong one) and calls
+// again with it; the password lives only in that call's copy of the
+// settings.
 func (a *app) tuiConnect(ctx context.Context, s config.Settings, first string) (
-	connect func(ctx context.Context, name, password string) (*vsphere.Client, error), release func(), err error) {
-	login := func(ctx context.Context, cs config.Settings) (*vsphere.Client, error) {
-		c, err := a.login(ctx, cs, false)
-		switch {
-		case needsPassword(err):
-			return nil, fmt.Errorf("%w: %w", ui.ErrPasswordRequired, err)
-		case err != nil && cs.ContextName != "":
-			return nil, fmt.Errorf("context %q: %w", cs.ContextName, err)
-		}
-		return c, err
-	}
-	type result struct {
-		c   *vsphere.Client
-		err error
-	}
-	early := make(chan result, 1)
-	if s.Simulator == "" && s.Conn.Password == "" {
-		c, err := login(ctx, s)
-		if !errors.Is(err, ui.ErrPasswordRequired) {
-			early <- result{c, err}
-		} else if s.Conn.Password, err = a.password(ctx, s, true); err != nil {
-			return nil, nil, err
+	connect func(ctx context.Context, name, password string) (*vsphere.Client, error), err error) {
+	if s.Simulator == "" && s.Conn.Password == "" && !vsphere.HasCachedSession(a.sessionDir(s), s.Conn.URL, s.Conn.Username) {
+		if s.Conn.Password, err = a.password(ctx, s, true); err != nil {
+			return nil, err
 		}
 	}
-	connect = func(ctx context.Context, name, password string) (*vsphere.Client, error) {
-		if name == first && password == "" {
-			select {
-			case r := <-early:
-				return r.c, r.err
-			default:
-			}
-		}
+	return func(ctx context.Context, name, password string) (*vsphere.Client, error) {
 		cs := s
 		if name != first {
 			var err error
@@ -147,20 +120,15 @@ func (a *app) tuiConnect(ctx context.Context, s config.Settings, first string) (
 		if password != "" {
 			cs.Conn.Password = password
 		}
-		return login(ctx, cs)
-	}
-	release = func() {
-		select {
-		case r := <-early:
-			if r.c != nil {
-				cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-				defer cancel()
-				_ = r.c.Close(cctx)
-			}
-		default:
+		c, err := a.login(ctx, cs, false)
+		switch {
+		case needsPassword(err):
+			return nil, fmt.Errorf("%w: %w", ui.ErrPasswordRequired, err)
+		case err != nil && cs.ContextName != "":
+			return nil, fmt.Errorf("context %q: %w", cs.ContextName, err)
 		}
-	}
-	return connect, release, nil
+		return c, err
+	}, nil
 }
 
 // aboutContexts is what :ctx shows of each context: the first's from its

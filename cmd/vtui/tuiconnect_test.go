@@ -48,11 +48,10 @@ func TestTUIConnectResumesCachedSessions(t *testing.T) {
 		if err := a.init(root); err != nil {
 			t.Fatal(err)
 		}
-		connect, release, err := a.tuiConnect(ctx, a.settings, "main")
+		connect, err := a.tuiConnect(ctx, a.settings, "main")
 		if err != nil {
 			t.Fatalf("tuiConnect: %v", err)
 		}
-		t.Cleanup(release)
 		return connect, asked
 	}
 	login := func(connect func(context.Context, string, string) (*vsphere.Client, error), name, password string) error {

@@ -118,3 +118,15 @@ func (c *sessionCache) resume(ctx context.Context, sc *soap.Client, sm *session.
 	}
 	return true, nil
 }
+
+// HasCachedSession reports whether dir keeps a session of user at rawURL
+// that Dial with WithSessionCache(dir) would try to resume, reading only
+// the file: the session may have expired on the server since.
+func HasCachedSession(dir, rawURL, user string) bool {
+	u, err := ParseURL(rawURL)
+	if err != nil || dir == "" {
+		return false
+	}
+	cookie, err := newSessionCache(dir, u, user).load()
+	return err == nil && cookie != ""
+}
