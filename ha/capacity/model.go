@@ -255,11 +255,11 @@ func (m *model) restart(failedIdx []int, s *Scenario) bool {
 			admission.Queued{Name: vb.name, Rank: vb.priority.Rank(), ConfiguredMB: vb.configuredMB})
 	})
 	p := placer{m: m, failed: failed, freeMem: freeMem, freeCPU: freeCPU, where: where, named: s != nil}
-	all := true
+	all, ranks := true, len(clusterspec.RestartOrder())
 	for _, vi := range down {
-		v := m.vms[vi]
+		v := &m.vms[vi]
 		from := m.hosts[v.host].name
-		if v.priority.Rank() >= len(clusterspec.RestartOrder()) {
+		if v.priority.Rank() >= ranks {
 			if s != nil {
 				s.Stranded = append(s.Stranded, Stranded{VM: v.name, From: from, Priority: v.priority, Reason: "restart priority is disabled"})
 			}
@@ -305,14 +305,15 @@ type placer struct {
 // books its capacity there. It returns the host's index with the rules it
 // breaks, or -1 and why no host can take the VM.
 func (p *placer) place(vi int) (int, []string, string) {
-	v := p.m.vms[vi]
+	v := &p.m.vms[vi]
 	sc := &p.m.scratch
 	idx, warns, targets := sc.idx[:0], sc.warns[:0], sc.targets[:0]
 	defer func() { sc.idx, sc.warns, sc.targets = idx, warns, targets }()
-	for hi, h := range p.m.hosts {
+	for hi := range p.m.hosts {
 		if p.failed[hi] || p.refuse(vi, hi, false).kind != "" {
 			continue
 		}
+		h := &p.m.hosts[hi]
 		breaks, warn := p.shouldBreaks(vi, hi)
 		idx, warns = append(idx, hi), append(warns, warn)
 		targets = append(targets, admission.Target{
@@ -354,7 +355,7 @@ type refusal struct {
 // refuse returns why host hi cannot take the VM vi, or a zero refusal.
 // Without explain only the refusal's kind is set.
 func (p *placer) refuse(vi, hi int, explain bool) refusal {
-	v, h := p.m.vms[vi], p.m.hosts[hi]
+	v, h := &p.m.vms[vi], &p.m.hosts[hi]
 	no := func(kind, format string, args ...any) refusal {
 		r := refusal{kind: kind, host: h.name, freeMem: p.freeMem[hi]}
 		if explain {
@@ -366,7 +367,7 @@ func (p *placer) refuse(vi, hi int, explain bool) refusal {
 		if !explain {
 			return refusal{kind: "incompatible"}
 		}
-		r := p.m.compatibility(v, hi)
+		r := p.m.compatibility(*v, hi)
 		r.freeMem = p.freeMem[hi]
 		return r
 	}
