@@ -12,7 +12,9 @@ import (
 )
 
 // BenchmarkAnalyzeLargeCluster runs the what-if on cluster-a of the large
-// preset (96 hosts, 1,000 VMs), as loaded from the simulator:
+// preset (96 hosts, 1,000 VMs), as loaded from the simulator, for 1 and 2
+// failures, and the overview's Tolerate (which, the cluster tolerating
+// both, runs every scenario of 1 and 2 failures):
 //
 //	go test -run '^$' -bench AnalyzeLargeCluster -benchmem ./ha/capacity/
 func BenchmarkAnalyzeLargeCluster(b *testing.B) {
@@ -44,4 +46,14 @@ func BenchmarkAnalyzeLargeCluster(b *testing.B) {
 			}
 		})
 	}
+	b.Run("tolerate", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			t, err := Tolerate(in)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(t.Tolerated), "tolerated")
+		}
+	})
 }

@@ -167,12 +167,13 @@ func Analyze(in Input, failures int) (Report, error) {
 		return Report{}, fmt.Errorf("--failures %d: %s has only %d hosts", failures, in.Config.Cluster, len(m.hosts))
 	}
 	r.Tolerates = true
-	combinations(len(m.hosts), failures, func(failed []int) {
+	combinations(len(m.hosts), failures, func(failed []int) bool {
 		s := m.scenario(failed)
 		if s.Lost > 0 {
 			r.Tolerates = false
 		}
 		r.Scenarios = append(r.Scenarios, s)
+		return true
 	})
 	if len(r.Scenarios) > 0 {
 		worst := slices.MaxFunc(r.Scenarios, func(a, b Scenario) int {
@@ -227,14 +228,16 @@ func hostFailures(n int) string {
 }
 
 // combinations calls fn with every k-subset of 0..n-1, in lexicographic
-// order. fn must not keep the slice.
-func combinations(n, k int, fn func([]int)) {
+// order, until fn returns false. fn must not keep the slice.
+func combinations(n, k int, fn func([]int) bool) {
 	idx := make([]int, k)
 	for i := range idx {
 		idx[i] = i
 	}
 	for {
-		fn(idx)
+		if !fn(idx) {
+			return
+		}
 		i := k - 1
 		for i >= 0 && idx[i] == n-k+i {
 			i--

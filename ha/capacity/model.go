@@ -35,6 +35,7 @@ type model struct {
 		failed           []bool
 		freeMem, freeCPU []int64
 		where            []int
+		down             []int
 		idx              []int
 		warns            [][]string
 		targets          []admission.Target
@@ -203,14 +204,33 @@ func set(refs []vsphere.Ref) map[vsphere.Ref]bool {
 
 // scenario places the restarts of the VMs of the failed hosts.
 func (m *model) scenario(failedIdx []int) Scenario {
+	s := Scenario{Failed: make([]string, len(failedIdx)), Restarts: []Restart{}, Stranded: []Stranded{}}
+	for i, h := range failedIdx {
+		s.Failed[i] = m.hosts[h].name
+	}
+	m.restart(failedIdx, &s)
+	return s
+}
+
+// restartsAll reports whether every protected VM of the failed hosts
+// restarts: the verdict of scenario(failedIdx), Lost == 0, found by the
+// same placement, but stopping at the first protected VM left down and
+// naming nothing.
+func (m *model) restartsAll(failedIdx []int) bool {
+	return m.restart(failedIdx, nil)
+}
+
+// restart places the restarts of the VMs of the failed hosts, in restart
+// order, and reports whether every protected VM restarts. With s it
+// records each restart and stranded VM in s, with its Lost and
+// FreeMemoryMB; without, it returns at the first protected VM left down.
+func (m *model) restart(failedIdx []int, s *Scenario) bool {
 	sc := &m.scratch
 	sc.failed = reuse(sc.failed, len(m.hosts))
 	failed := sc.failed
 	clear(failed)
-	s := Scenario{Failed: make([]string, len(failedIdx)), Restarts: []Restart{}, Stranded: []Stranded{}}
-	for i, h := range failedIdx {
+	for _, h := range failedIdx {
 		failed[h] = true
-		s.Failed[i] = m.hosts[h].name
 	}
 	sc.freeMem, sc.freeCPU = reuse(sc.freeMem, len(m.hosts)), reuse(sc.freeCPU, len(m.hosts))
 	freeMem, freeCPU := sc.freeMem, sc.freeCPU
@@ -221,10 +241,11 @@ func (m *model) scenario(failedIdx []int) Scenario {
 	sc.where = reuse(sc.where, len(m.at))
 	where := sc.where
 	copy(where, m.at)
-	var down []int
+	down := sc.down[:0]
 	for _, h := range failedIdx {
 		down = append(down, m.on[h]...)
 	}
+	sc.down = down
 	for _, vi := range down {
 		where[vi] = -1
 	}
@@ -233,33 +254,40 @@ func (m *model) scenario(failedIdx []int) Scenario {
 		return admission.RestartOrder(admission.Queued{Name: va.name, Rank: va.priority.Rank(), ConfiguredMB: va.configuredMB},
 			admission.Queued{Name: vb.name, Rank: vb.priority.Rank(), ConfiguredMB: vb.configuredMB})
 	})
-	p := placer{m: m, failed: failed, freeMem: freeMem, freeCPU: freeCPU, where: where}
+	p := placer{m: m, failed: failed, freeMem: freeMem, freeCPU: freeCPU, where: where, named: s != nil}
+	all, ranks := true, len(clusterspec.RestartOrder())
 	for _, vi := range down {
-		v := m.vms[vi]
+		v := &m.vms[vi]
 		from := m.hosts[v.host].name
-		if v.priority.Rank() >= len(clusterspec.RestartOrder()) {
-			s.Stranded = append(s.Stranded, Stranded{VM: v.name, From: from, Priority: v.priority, Reason: "restart priority is disabled"})
+		if v.priority.Rank() >= ranks {
+			if s != nil {
+				s.Stranded = append(s.Stranded, Stranded{VM: v.name, From: from, Priority: v.priority, Reason: "restart priority is disabled"})
+			}
 			continue
 		}
-		if m.noRestarts != "" {
-			s.Stranded = append(s.Stranded, Stranded{VM: v.name, From: from, Priority: v.priority, Protected: true, Reason: m.noRestarts})
-			s.Lost++
-			continue
+		to, warnings, reason := -1, []string(nil), m.noRestarts
+		if reason == "" {
+			to, warnings, reason = p.place(vi)
 		}
-		to, warnings, reason := p.place(vi)
-		if to < 0 {
+		switch {
+		case to < 0 && s == nil:
+			return false
+		case to < 0:
 			s.Stranded = append(s.Stranded, Stranded{VM: v.name, From: from, Priority: v.priority, Protected: true, Reason: reason})
 			s.Lost++
-			continue
-		}
-		s.Restarts = append(s.Restarts, Restart{VM: v.name, From: from, To: m.hosts[to].name, Priority: v.priority, Warnings: warnings})
-	}
-	for i, h := range m.hosts {
-		if h.usable && !failed[i] {
-			s.FreeMemoryMB += max(freeMem[i], 0)
+			all = false
+		case s != nil:
+			s.Restarts = append(s.Restarts, Restart{VM: v.name, From: from, To: m.hosts[to].name, Priority: v.priority, Warnings: warnings})
 		}
 	}
-	return s
+	if s != nil {
+		for i, h := range m.hosts {
+			if h.usable && !failed[i] {
+				s.FreeMemoryMB += max(freeMem[i], 0)
+			}
+		}
+	}
+	return all
 }
 
 // placer holds one scenario's state while its restarts are placed.
@@ -268,31 +296,38 @@ type placer struct {
 	failed           []bool
 	freeMem, freeCPU []int64
 	where            []int
+	// named says whether place names the rules a restart breaks and why
+	// a VM cannot restart; without, it only counts and picks.
+	named bool
 }
 
 // place picks the host for the VM vi, as HA does (admission.Place), and
 // books its capacity there. It returns the host's index with the rules it
 // breaks, or -1 and why no host can take the VM.
 func (p *placer) place(vi int) (int, []string, string) {
-	v := p.m.vms[vi]
+	v := &p.m.vms[vi]
 	sc := &p.m.scratch
 	idx, warns, targets := sc.idx[:0], sc.warns[:0], sc.targets[:0]
 	defer func() { sc.idx, sc.warns, sc.targets = idx, warns, targets }()
-	for hi, h := range p.m.hosts {
+	for hi := range p.m.hosts {
 		if p.failed[hi] || p.refuse(vi, hi, false).kind != "" {
 			continue
 		}
-		warn := p.shouldBreaks(vi, hi)
+		h := &p.m.hosts[hi]
+		breaks, warn := p.shouldBreaks(vi, hi)
 		idx, warns = append(idx, hi), append(warns, warn)
 		targets = append(targets, admission.Target{
 			Host:     admission.Host{Name: h.name, CPUMHz: h.cpuMHz, MemoryMB: h.memMB, Usable: true},
-			Failover: h.failover, Breaks: len(warn),
+			Failover: h.failover, Breaks: breaks,
 			ReservedCPUMHz: h.cpuMHz - p.freeCPU[hi], ReservedMemoryMB: h.memMB - p.freeMem[hi],
 		})
 	}
 	best, bestWarn := -1, []string(nil)
 	if i := admission.Place(admission.VM{Name: v.name, CPUMHz: v.cpuMHz, MemoryMB: v.memMB}, targets); i >= 0 {
 		best, bestWarn = idx[i], warns[i]
+	}
+	if best < 0 && !p.named {
+		return -1, nil, ""
 	}
 	if best < 0 {
 		// Only now say why, host by host: the words cost.
@@ -320,7 +355,7 @@ type refusal struct {
 // refuse returns why host hi cannot take the VM vi, or a zero refusal.
 // Without explain only the refusal's kind is set.
 func (p *placer) refuse(vi, hi int, explain bool) refusal {
-	v, h := p.m.vms[vi], p.m.hosts[hi]
+	v, h := &p.m.vms[vi], &p.m.hosts[hi]
 	no := func(kind, format string, args ...any) refusal {
 		r := refusal{kind: kind, host: h.name, freeMem: p.freeMem[hi]}
 		if explain {
@@ -332,7 +367,7 @@ func (p *placer) refuse(vi, hi int, explain bool) refusal {
 		if !explain {
 			return refusal{kind: "incompatible"}
 		}
-		r := p.m.compatibility(v, hi)
+		r := p.m.compatibility(*v, hi)
 		r.freeMem = p.freeMem[hi]
 		return r
 	}
@@ -380,10 +415,12 @@ func (m *model) compatibility(v vm, hi int) refusal {
 	return refusal{}
 }
 
-// shouldBreaks names the rules placing vi on hi would break: "should"
-// rules, and VM-VM rules, which HA keeps where it can. A member of an
-// affinity rule pins it only once running (restarted or never down).
-func (p *placer) shouldBreaks(vi, hi int) []string {
+// shouldBreaks counts the rules placing vi on hi would break: "should"
+// rules, and VM-VM rules, which HA keeps where it can; when the placer
+// is named, it names them too. A member of an affinity rule pins it only
+// once running (restarted or never down).
+func (p *placer) shouldBreaks(vi, hi int) (int, []string) {
+	n := 0
 	var out []string
 	for _, ri := range p.m.vms[vi].rules {
 		r := p.m.rules[ri]
@@ -404,14 +441,19 @@ func (p *placer) shouldBreaks(vi, hi int) []string {
 		case r.AntiAffineHostGroup != "":
 			broken = r.hosts[hi]
 		}
+		if !broken {
+			continue
+		}
+		n++
 		switch {
-		case broken && r.Mandatory:
+		case !p.named:
+		case r.Mandatory:
 			out = append(out, "breaks rule "+r.Name)
-		case broken:
+		default:
 			out = append(out, "breaks should rule "+r.Name)
 		}
 	}
-	return out
+	return n, out
 }
 
 // memberOn names another member of r that runs on host hi, or "".

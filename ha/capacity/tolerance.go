@@ -1,8 +1,10 @@
 package capacity
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"fmt"
+	"slices"
 )
 
 // MaxToleranceScenarios bounds the scenarios Tolerance runs for one
@@ -19,16 +21,37 @@ type Tolerance struct {
 	Tolerated, Checked int
 }
 
-// Tolerate computes in's Tolerance.
+// Tolerate computes in's Tolerance. It gives Analyze's verdicts by the
+// same placement, cheaper: it builds the model once, places without
+// recording or naming anything, stops a scenario at its first protected
+// VM left down and a number of failures at its first such scenario, and
+// tries the fullest hosts (the most memory, then CPU, reserved) first,
+// where a VM left down is likeliest.
 func Tolerate(in Input) (Tolerance, error) {
 	var t Tolerance
-	for n := 1; n <= min(MaxFailures, len(in.Hosts)-1) && choose(len(in.Hosts), n) <= MaxToleranceScenarios; n++ {
-		r, err := Analyze(in, n)
-		if err != nil {
-			return t, err
-		}
+	m := newModel(in)
+	fullest := make([]int, len(m.hosts))
+	for i := range fullest {
+		fullest[i] = i
+	}
+	slices.SortStableFunc(fullest, func(a, b int) int {
+		return cmp.Or(cmp.Compare(m.baseMem[b], m.baseMem[a]), cmp.Compare(m.baseCPU[b], m.baseCPU[a]))
+	})
+	failed := make([]int, 0, MaxFailures)
+	for n := 1; n <= min(MaxFailures, len(m.hosts)-1) && choose(len(m.hosts), n) <= MaxToleranceScenarios; n++ {
 		t.Checked = n
-		if !r.Tolerates {
+		tolerates := true
+		combinations(len(m.hosts), n, func(set []int) bool {
+			failed = failed[:0]
+			for _, i := range set {
+				failed = append(failed, fullest[i])
+			}
+			// In host order, as Analyze fails them.
+			slices.Sort(failed)
+			tolerates = m.restartsAll(failed)
+			return tolerates
+		})
+		if !tolerates {
 			break
 		}
 		t.Tolerated = n
