@@ -27,7 +27,7 @@ type Tolerance struct {
 // VM left down and a number of failures at its first such scenario, and
 // tries the fullest hosts (the most memory, then CPU, reserved) first,
 // where a VM left down is likeliest.
-func Tolerate(in Input) (Tolerance, error) {
+func Tolerate(in Input) Tolerance {
 	var t Tolerance
 	m := newModel(in)
 	fullest := make([]int, len(m.hosts))
@@ -56,7 +56,7 @@ func Tolerate(in Input) (Tolerance, error) {
 		}
 		t.Tolerated = n
 	}
-	return t, nil
+	return t
 }
 
 // choose is the binomial coefficient C(n, k).

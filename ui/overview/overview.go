@@ -184,11 +184,9 @@ func (vc *verdictCache) verdict(ctx context.Context, c *vsphere.Client, inv *vsp
 	if ok && k.fingerprint == fp {
 		return k.verdict
 	}
-	t, err := capacity.Tolerate(in)
+	t := capacity.Tolerate(in)
 	var v string
 	switch {
-	case err != nil:
-		return "HA verdict unknown: " + err.Error()
 	case t.Tolerated == 0:
 		v = "tolerates no host failure"
 	case t.Tolerated == t.Checked && t.Checked < min(capacity.MaxFailures, len(in.Hosts)-1):
