@@ -2,6 +2,7 @@ package sim
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"os"
 	"runtime"
@@ -16,11 +17,12 @@ import (
 
 // BenchmarkStartLarge measures Start on the large preset (960 hosts,
 // 10,000 VMs), reporting the live heap of a built server and the process's
-// peak RSS.
+// peak RSS. VTUI_BENCH_PRESET names another preset (max), e.g. for a
+// profile: add -cpuprofile FILE.
 //
 //	go test -run '^$' -bench StartLarge -benchtime 1x ./vsphere/sim/
 func BenchmarkStartLarge(b *testing.B) {
-	spec, err := Preset("large")
+	spec, err := Preset(cmp.Or(os.Getenv("VTUI_BENCH_PRESET"), "large"))
 	if err != nil {
 		b.Fatal(err)
 	}
