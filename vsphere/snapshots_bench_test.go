@@ -86,19 +86,7 @@ func benchSnapshotChange(b *testing.B, c, other *Client) {
 	ctx, cancel := context.WithCancel(context.Background())
 	w := c.Watch(ctx, WatchOptions{})
 	defer func() { cancel(); <-w.Done() }()
-	var seq uint64
-	wait := func(ok func(*Inventory) bool) {
-		for {
-			u, err := w.Next(ctx, seq)
-			if err != nil {
-				b.Fatal(err)
-			}
-			seq = u.Seq
-			if u.State == Live && u.Data != nil && ok(u.Data) {
-				return
-			}
-		}
-	}
+	wait := liveWaiter(ctx, b, w)
 	var web VM
 	wait(func(inv *Inventory) bool { web = inv.VMs[0]; return true })
 	vm := object.NewVirtualMachine(other.vim, mo.ToMoRef(web.Ref))

@@ -32,6 +32,25 @@ func nextUntil(t *testing.T, w *Watch, ok func(WatchUpdate) bool) WatchUpdate {
 	}
 }
 
+// liveWaiter returns a wait for w's next live inventory that ok accepts:
+// each wait goes on from the state the last one returned.
+func liveWaiter(ctx context.Context, tb testing.TB, w *Watch) func(ok func(*Inventory) bool) {
+	var seq uint64
+	return func(ok func(*Inventory) bool) {
+		tb.Helper()
+		for {
+			u, err := w.Next(ctx, seq)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			seq = u.Seq
+			if u.State == Live && u.Data != nil && ok(u.Data) {
+				return
+			}
+		}
+	}
+}
+
 func vmNamed(inv *Inventory, name string) VM {
 	for _, v := range inv.VMs {
 		if v.Name == name {
@@ -254,19 +273,7 @@ func benchWatchLatency(b *testing.B, c, other *Client) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	w := c.Watch(ctx, WatchOptions{})
-	var seq uint64
-	wait := func(ok func(*Inventory) bool) {
-		for {
-			u, err := w.Next(ctx, seq)
-			if err != nil {
-				b.Fatal(err)
-			}
-			seq = u.Seq
-			if u.State == Live && u.Data != nil && ok(u.Data) {
-				return
-			}
-		}
-	}
+	wait := liveWaiter(ctx, b, w)
 	var web VM
 	wait(func(inv *Inventory) bool { web = inv.VMs[0]; return true })
 	vm := object.NewVirtualMachine(other.vim, mo.ToMoRef(web.Ref))
