@@ -64,14 +64,20 @@ func (a *app) login(ctx context.Context, s config.Settings, ask bool) (*vsphere.
 		return nil, usageErrorf("%s", strings.TrimPrefix(err.Error(), vsphere.ErrInvalidConfig.Error()+": "))
 	}
 	// Read only if the login needs it: a cached session resumes without.
-	opts = append(opts, vsphere.WithPassword(func(ctx context.Context) (string, error) { return a.password(ctx, s, ask) }))
+	opts = append(opts, vsphere.WithPassword(func(ctx context.Context) (string, error) {
+		pw, err := a.password(ctx, s, ask)
+		if err != nil {
+			err = passwordError{err}
+		}
+		return pw, err
+	}))
 	log := a.log.With("url", vsphere.RedactURL(cfg.URL), "username", cfg.Username, "context", s.ContextName)
 	log.Info("connecting")
 	c, err := vsphere.Connect(ctx, cfg, opts...)
 	if err != nil {
 		log.Error("connect failed", "err", err)
-		if s.ContextName != "" && ask {
-			return nil, fmt.Errorf("context %q: %w", s.ContextName, err)
+		if ask {
+			return nil, inContext(s, err)
 		}
 		return nil, err
 	}
@@ -178,4 +184,20 @@ func (a *app) sessionDir(s config.Settings) string {
 		return ""
 	}
 	return filepath.Join(a.sys.cacheDir, "vtui", "sessions")
+}
+
+// passwordError is an error of reading a password from its source, which
+// already says where the source is (its context, if any).
+type passwordError struct{ err error }
+
+func (e passwordError) Error() string { return e.err.Error() }
+func (e passwordError) Unwrap() error { return e.err }
+
+// inContext names s's context in err, unless err already does: one of a
+// password source (passwordError) names it itself.
+func inContext(s config.Settings, err error) error {
+	if err == nil || s.ContextName == "" || errors.As(err, new(passwordError)) {
+		return err
+	}
+	return fmt.Errorf("context %q: %w", s.ContextName, err)
 }

@@ -52,6 +52,8 @@ func TestCredentialsEndToEnd(t *testing.T) {
 			configtest.Env{"GOVC_URL": url, "GOVC_INSECURE": "1", "VTUI_PASSWORD": password}, exitFailed, "is not trusted"},
 		{"a wrong pin is refused", []string{"--config", cfg, "--context", "badpin"}, configtest.Env{"SIM_PW": password}, exitFailed,
 			"does not match the pinned thumbprint"},
+		{"an unset password-env is bad input, its context named once", []string{"--config", cfg, "--context", "sim"}, nil, exitUsage,
+			"vtui: context \"sim\": password-env names SIM_PW, which is not set\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

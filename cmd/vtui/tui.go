@@ -121,13 +121,10 @@ func (a *app) tuiConnect(ctx context.Context, s config.Settings, first string) (
 			cs.Conn.Password = password
 		}
 		c, err := a.login(ctx, cs, false)
-		switch {
-		case needsPassword(err):
+		if needsPassword(err) {
 			return nil, fmt.Errorf("%w: %w", ui.ErrPasswordRequired, err)
-		case err != nil && cs.ContextName != "":
-			return nil, fmt.Errorf("context %q: %w", cs.ContextName, err)
 		}
-		return c, err
+		return c, inContext(cs, err)
 	}, nil
 }
 
