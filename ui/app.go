@@ -20,6 +20,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
+	hadrill "github.com/vtui/vtui/ha/drill"
 	"github.com/vtui/vtui/ui/changes"
 	"github.com/vtui/vtui/ui/common"
 	"github.com/vtui/vtui/ui/describe"
@@ -55,6 +56,12 @@ type Config struct {
 	// readonly and dry-run policy travels with the client it returns
 	// (vsphere.WithPolicy): the UI shows it and its changes obey it.
 	Connect func(ctx context.Context, name, password string) (*vsphere.Client, error)
+	// BMCPassword reads the BMC password of a drill plan that names its
+	// source (inject.bmc password-env or password-file). The terminal UI
+	// cannot prompt for it, so a plan that names no source is refused
+	// with a way to fix it; nil refuses every plan whose BMC needs a
+	// password.
+	BMCPassword hadrill.BMCPassword
 	// Log receives the UI's log records; nil discards them.
 	Log *slog.Logger
 	// Theme is the palette; the zero Theme means common.DefaultTheme.

@@ -15,6 +15,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	hadrill "github.com/vtui/vtui/ha/drill"
 	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/drillkit"
 	"github.com/vtui/vtui/vsphere/sim"
@@ -34,7 +35,16 @@ func drillApp(t *testing.T, p vsphere.Policy, detect time.Duration) (*loop, *sim
 	t.Chdir(dir)
 	t.Setenv("XDG_STATE_HOME", dir)
 	srv := vspheretest.StartWith(t, "small", sim.Options{HA: sim.HAOptions{DetectDelay: detect}})
-	return simAppOn(t, srv, p), srv, dir
+	return simAppAs(t, srv, p, Config{Context: "lab", Contexts: []string{"lab"}, BMCPassword: envBMCPassword}), srv, dir
+}
+
+// envBMCPassword reads a plan's BMC password from the variable it
+// names, as vtui's own reader does (cmd/vtui).
+func envBMCPassword(_ context.Context, b hadrill.BMC) (string, error) {
+	if v, ok := os.LookupEnv(b.PasswordEnv); ok && b.PasswordEnv != "" {
+		return v, nil
+	}
+	return "", fmt.Errorf("password-env %q is not set", b.PasswordEnv)
 }
 
 // drillsDir is where drills write by default under the state directory
@@ -234,6 +244,39 @@ func runningDrill(t *testing.T) (*loop, *sim.Server, string, map[string]string) 
 	l.keys("<enter>", "y")
 	l.screenHas("down since")
 	return l, srv, dir, before
+}
+
+// TestDrillFromTheTUIReadsTheBMCPasswordWhereThePlanSays: a plan that
+// powers its target off through the simulator's Redfish BMCs, with the
+// password in the variable the plan names, passes its preflight in the
+// drill view, runs, and rolls back; the password shows nowhere on screen.
+func TestDrillFromTheTUIReadsTheBMCPasswordWhereThePlanSays(t *testing.T) {
+	l, srv, dir := drillApp(t, vsphere.Policy{}, 100*time.Millisecond)
+	t.Setenv("VTUI_UI_TEST_BMC_PW", srv.Password)
+	plan := "name: bmc\ncluster: cluster-a\nscenario: host-failure\ntargets: {hosts: [esx-a-01.lab.local]}\nexpect: {rto: 2m}\n" +
+		"inject: {method: redfish, bmc: {address: simulator, username: " + srv.Username + ", password-env: VTUI_UI_TEST_BMC_PW}}\n"
+	if err := os.WriteFile(filepath.Join(dir, "bmc.yaml"), []byte(plan), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	before := clusterState(t, srv)
+	l.keys(":drill", "<enter>")
+	l.screenHas("bmc.yaml")
+	l.keys("bmc.yaml", "<enter>")
+	l.screenHas("enter runs its preflight")
+	l.keys("<enter>")
+	l.screenHas("The preflight ")
+	if s := l.a.View(); !strings.Contains(s, "The preflight passed") {
+		t.Fatalf("the preflight of a plan whose BMC password is in its variable did not pass:\n%s", s)
+	}
+	l.keys("<enter>", "y")
+	l.screenHas("Rollback: ")
+	if s := l.a.View(); !strings.Contains(s, "PASS: drill bmc on cluster-a") || !strings.Contains(s, "Rollback: ok") {
+		t.Fatalf("the drill through the BMCs did not pass and roll back:\n%s", s)
+	}
+	if strings.Contains(l.a.View(), srv.Password) {
+		t.Error("the BMC password shows on screen")
+	}
+	vspheretest.SameState(t, "after the drill", clusterState(t, srv), before)
 }
 
 // TestDrillAbortAsksThenRollsBack: while the drill runs, q and esc ask

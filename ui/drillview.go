@@ -34,7 +34,7 @@ func (a *App) openDrill() tea.Cmd {
 
 // drillConn is the connection the drill view runs through.
 func (a *App) drillConn() drill.Conn {
-	c := drill.Conn{Ctx: a.ctx, Client: a.client, Context: a.contextName}
+	c := drill.Conn{Ctx: a.ctx, Client: a.client, Context: a.contextName, BMCPassword: a.cfg.BMCPassword}
 	if a.contextName == a.cfg.Context {
 		c.Origin = a.cfg.Origin
 	}

@@ -357,3 +357,14 @@ func (a *app) bmcPassword(ctx context.Context, b drill.BMC) (string, error) {
 	}
 	return config.ReadSecret(ctx, "inject.bmc", "BMC user "+b.Username, b.PasswordEnv, b.PasswordFile, a.sys.lookupEnv, ask)
 }
+
+// viewBMCPassword is bmcPassword for the terminal UI's drill view, which
+// owns the terminal and so cannot prompt: the password comes only from
+// where the plan names it.
+func (a *app) viewBMCPassword(ctx context.Context, b drill.BMC) (string, error) {
+	if b.PasswordEnv == "" && b.PasswordFile == "" {
+		return "", config.UsageError{Err: fmt.Errorf("%w for BMC user %s: the drill view cannot ask for it; name it with password-env or password-file in the plan's inject.bmc, or run the plan with vtui drill run, which asks",
+			config.ErrNoPassword, b.Username)}
+	}
+	return config.ReadSecret(ctx, "inject.bmc", "BMC user "+b.Username, b.PasswordEnv, b.PasswordFile, a.sys.lookupEnv, nil)
+}

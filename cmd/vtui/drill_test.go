@@ -216,3 +216,51 @@ func TestABMCPasswordComesFromWhereThePlanSays(t *testing.T) {
 		})
 	}
 }
+
+// TestTheDrillViewReadsTheBMCPasswordOnlyWhereThePlanSays: the terminal
+// UI's drill view cannot prompt (it owns the terminal), so its reader
+// takes the password from the plan's variable or file, and refuses a
+// plan that names neither, even on a terminal, saying how to fix it,
+// with exit 2, and never asking.
+func TestTheDrillViewReadsTheBMCPasswordOnlyWhereThePlanSays(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "bmc-password")
+	configtest.WriteFile(t, file, "from-the-file\n", 0o600)
+	env := map[string]string{"VTUI_TEST_BMC_PW": "from-the-env"}
+	asked := false
+	a := newApp(&sysEnv{
+		lookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+		terminal:  true,
+		promptPassword: func(context.Context, string) (string, error) {
+			asked = true
+			return "typed", nil
+		},
+	})
+	for _, tt := range []struct {
+		name    string
+		bmc     drill.BMC
+		want    string
+		wantErr string
+	}{
+		{"the variable", drill.BMC{Username: "admin", PasswordEnv: "VTUI_TEST_BMC_PW"}, "from-the-env", ""},
+		{"the file", drill.BMC{Username: "admin", PasswordFile: file}, "from-the-file", ""},
+		{"an unset variable", drill.BMC{Username: "admin", PasswordEnv: "VTUI_TEST_UNSET"}, "", "inject.bmc: password-env names VTUI_TEST_UNSET, which is not set"},
+		{"no source", drill.BMC{Username: "admin"}, "", "the drill view cannot ask for it; name it with password-env or password-file in the plan's inject.bmc, or run the plan with vtui drill run, which asks"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := a.viewBMCPassword(context.Background(), tt.bmc)
+			if tt.wantErr == "" {
+				if err != nil || got != tt.want {
+					t.Fatalf("got %q, %v; want %q", got, err, tt.want)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || exitCode(err) != exitUsage {
+				t.Fatalf("got %q, %v (exit %d); want exit %d and %q", got, err, exitCode(err), exitUsage, tt.wantErr)
+			}
+		})
+	}
+	if asked {
+		t.Error("the drill view's reader prompted for the password")
+	}
+}

@@ -60,6 +60,8 @@ func runTUI(cmd *cobra.Command, a *app) error {
 		About:    a.aboutContexts(ctx, first, s, contexts),
 		Connect:  connect,
 		Log:      a.log,
+
+		BMCPassword: a.viewBMCPassword,
 	})
 	// The process has one owner of SIGINT and SIGTERM: main's
 	// signal.NotifyContext, which cancels ctx. Bubble Tea's own handler is

@@ -43,6 +43,9 @@ type Conn struct {
 	// Origin, if not "", is what named the vCenter instead of a context
 	// of the config file: "--simulator", "--url", "VTUI_URL", "GOVC_URL".
 	Origin string
+	// BMCPassword reads the BMC password of a plan that names its source
+	// (see ui.Config.BMCPassword); nil refuses such plans.
+	BMCPassword drill.BMCPassword
 }
 
 // where is the connection, for the rule on a plan's context

@@ -49,7 +49,7 @@ func (m *Model) check() tea.Cmd {
 	return tea.Batch(m.startSpinner(), func() tea.Msg {
 		ctx, cancel := context.WithTimeout(c.Ctx, preflightTimeout)
 		defer cancel()
-		pre, err := (&drill.Runner{Client: c.Client, Plan: plan}).Preflight(ctx)
+		pre, err := (&drill.Runner{Client: c.Client, Plan: plan, BMCPassword: c.BMCPassword}).Preflight(ctx)
 		return checkedMsg{seq: seq, pre: pre, err: err}
 	})
 }
@@ -181,7 +181,7 @@ func startRun(c Conn, plan drill.Plan, shown *drill.Preflight) (*run, error) {
 		return nil, err
 	}
 	f := newFeed()
-	d, err := drillrun.Begin(c.Client, plan, paths, drillrun.Hooks{OnMoment: f.add,
+	d, err := drillrun.Begin(c.Client, plan, paths, drillrun.Hooks{OnMoment: f.add, BMCPassword: c.BMCPassword,
 		Confirm: func(_ context.Context, pre *drill.Preflight) error { return sameDrill(shown, pre) }})
 	if err != nil {
 		return nil, err
