@@ -83,6 +83,15 @@ func TestRedfishDrillPowersTheTargetOffAndBackOn(t *testing.T) {
 	if e := injectEntry(t, j.Path()); len(e.BMCs) != 1 || e.BMCs[0].System == nil || e.BMCs[0].System.HostName != "esx-a-01.lab.local" {
 		t.Errorf("the journal's inject entry does not record the BMC and its system: %+v", e)
 	}
+	uuid := simUUID(t, c, "esx-a-01.lab.local")
+	if len(rep.BMCs) != 1 || rep.BMCs[0].Host != "esx-a-01.lab.local" || rep.BMCs[0].Address == "" ||
+		rep.BMCs[0].System == nil || rep.BMCs[0].System.UUID != uuid {
+		t.Errorf("the report does not record the target's BMC and the system it powers (UUID %s): %+v", uuid, rep.BMCs)
+	}
+	var md strings.Builder
+	if err := rep.WriteMarkdown(&md); err != nil || !strings.Contains(md.String(), "| BMCs | esx-a-01.lab.local at "+rep.BMCs[0].Address) || !strings.Contains(md.String(), "UUID "+uuid) {
+		t.Errorf("the Markdown report does not name the BMC (%v):\n%s", err, md.String())
+	}
 	noSecret(t, srv.Password, rep, j.Path())
 }
 

@@ -3,6 +3,7 @@ package drill
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/vtui/vtui/vsphere/gate"
@@ -37,7 +38,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	if r.VCenter != nil {
 		vcenter = r.VCenter.String()
 	}
-	table(&b, []string{"Result", string(r.Result)}, [][]string{
+	summary := [][]string{
 		{"Errors", fmt.Sprint(r.ErrorCount)},
 		{"Warnings", fmt.Sprint(r.WarningCount)},
 		{"vCenter", vcenter},
@@ -50,7 +51,11 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		{"Rollback", rollback},
 		{"Started", r.Started.Format("2006-01-02 15:04:05 MST")},
 		{"Wall time", fmt.Sprintf("%.1f s", r.Seconds)},
-	})
+	}
+	if len(r.BMCs) > 0 {
+		summary = slices.Insert(summary, 5, []string{"BMCs", bmcSummary(r.BMCs)})
+	}
+	table(&b, []string{"Result", string(r.Result)}, summary)
 	if bd := r.Breakdown; bd != (Breakdown{}) {
 		b.WriteString("\n## Recovery\n\n")
 		table(&b, []string{"since the injection", "seconds"}, [][]string{
@@ -213,4 +218,18 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// bmcSummary says, for the Markdown report, which BMC each target was
+// powered through and the system it said it powers.
+func bmcSummary(bmcs []PlannedBMC) string {
+	parts := make([]string, 0, len(bmcs))
+	for _, b := range bmcs {
+		s := b.Host + " at " + b.Address
+		if b.System != nil {
+			s += fmt.Sprintf(" (system %s, UUID %s)", b.System.ID, b.System.UUID)
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, "; ")
 }

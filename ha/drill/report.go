@@ -49,6 +49,10 @@ type Report struct {
 	Cluster string   `json:"cluster"`
 	Targets []string `json:"targets"`
 	Seed    int64    `json:"seed,omitempty"`
+	// BMCs are the targets' BMCs, for a method that goes through them:
+	// where each answered and the system it said it powers, as the
+	// preflight found them (never a credential).
+	BMCs []PlannedBMC `json:"bmcs,omitempty"`
 	// VCenter is the vCenter the drill ran on.
 	VCenter *vsphere.Identity `json:"vcenter,omitempty"`
 	// HA is real, or simulated against vtui's simulator.

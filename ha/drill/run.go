@@ -133,7 +133,7 @@ func (d *drill) execute(ctx context.Context) error {
 		return err
 	}
 	d.pre = pre
-	d.rep.Preflight, d.rep.HA, d.rep.Cluster, d.rep.Seed = pre.Checks, pre.HA, pre.Cluster.Name, pre.Seed
+	d.rep.Preflight, d.rep.HA, d.rep.Cluster, d.rep.Seed, d.rep.BMCs = pre.Checks, pre.HA, pre.Cluster.Name, pre.Seed, pre.BMCs
 	if d.rep.SteadyState != nil && pre.SteadyState != nil {
 		d.rep.SteadyState.Before = pre.SteadyState
 	}
