@@ -97,10 +97,12 @@ func (r *restorer) differ(format string, args ...any) {
 
 // restore undoes the drill's changes, in the order that lets each step
 // work: once HA has no restart in flight (see settle), the failed hosts
-// back, out of maintenance mode, the VMs back to their hosts and power
-// states, DRS as it was. Changes others made while
+// back; once HA, which may have acted on them until then, has no restart
+// in flight either, the hosts out of maintenance mode, the VMs back to
+// their hosts and power states, DRS as it was. Changes others made while
 // the drill ran are kept and reported (see attribute). Then it compares
-// the cluster with the baseline, and releases the lock once nothing of
+// the cluster with the baseline, says what became of the VMs HA
+// restarted during the rollback, and releases the lock once nothing of
 // the drill's is left to undo: until then the lock stays, and the journal
 // lets the rollback run again. In a dry run it says what it would do.
 func (r *restorer) restore(ctx context.Context) RollbackReport {
@@ -110,14 +112,22 @@ func (r *restorer) restore(ctx context.Context) RollbackReport {
 	r.journalStep(StepRollback)
 	cluster := vsphere.Ref{Type: "ClusterComputeResource", Value: r.u.cluster.ID}
 	if r.u.baseline != nil {
-		r.settle(ctx, cluster)
+		before := r.settle(ctx, cluster, false)
 		r.sortOut(ctx, r.lastInventory(ctx), cluster)
 		r.recoverHosts(ctx)
+		var during haWait
+		if before.early {
+			if during = r.settle(ctx, cluster, true); during.acted {
+				r.sortOut(ctx, r.lastInventory(ctx), cluster) // what HA did is the drill's
+			}
+		}
 		r.exitMaintenance(ctx)
 		r.placeVMs(ctx, cluster)
 		r.restoreDRS(ctx, cluster)
 		if !r.dry {
-			r.compare(ctx, cluster)
+			if ours := r.compare(ctx, cluster); during.acted {
+				r.putBack(ctx, cluster, ours)
+			}
 		}
 	}
 	if len(r.rb.Diffs) > 0 {
@@ -430,8 +440,9 @@ func (r *restorer) sortOut(ctx context.Context, inv *vsphere.Inventory, cluster 
 }
 
 // compare checks the cluster against the baseline: what of the drill's
-// is left is a difference; what others changed is kept, and said so.
-func (r *restorer) compare(ctx context.Context, cluster vsphere.Ref) {
+// is left is a difference, and returned; what others changed is kept,
+// and said so.
+func (r *restorer) compare(ctx context.Context, cluster vsphere.Ref) []Diff {
 	ours := r.sortOut(ctx, r.inventory(ctx), cluster)
 	for _, d := range ours {
 		r.rb.Diffs = append(r.rb.Diffs, d.String())
@@ -444,6 +455,7 @@ func (r *restorer) compare(ctx context.Context, cluster vsphere.Ref) {
 	default:
 		r.note("the cluster equals the baseline of %s", r.u.baseline.Taken.Format(time.RFC3339))
 	}
+	return ours
 }
 
 // unlock releases the drill lock if this drill holds it.

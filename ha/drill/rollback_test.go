@@ -25,17 +25,25 @@ import (
 // returns the journal's path.
 func killedDrill(t *testing.T, c *vsphere.Client, plan string, at Step) string {
 	t.Helper()
+	return killedRun(t, &Runner{Client: c, Plan: mustParse(t, plan)}, at)
+}
+
+// killedRun is killedDrill for a runner set up by the caller: it sets its
+// journal and BeforeStep.
+func killedRun(t *testing.T, r *Runner, at Step) string {
+	t.Helper()
 	j := newJournal(t)
+	r.Journal, r.BeforeStep = j, func(s Step) {
+		if s == at {
+			runtime.Goexit()
+		}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel() // stops the dead drill's observer
 	died := make(chan struct{})
 	go func() {
 		defer close(died)
-		(&Runner{Client: c, Plan: mustParse(t, plan), Journal: j, BeforeStep: func(s Step) {
-			if s == at {
-				runtime.Goexit()
-			}
-		}}).Run(ctx)
+		r.Run(ctx)
 	}()
 	<-died
 	if steps := journalSteps(t, j.Path()); slices.Contains(steps, StepRollback) || !slices.Contains(steps, StepInject) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/vtui/vtui/internal/format"
@@ -14,34 +15,42 @@ import (
 	"github.com/vtui/vtui/vsphere/gate"
 )
 
-// settle waits, before a rollback restores anything, until HA has no
-// restart in flight for the VMs of the failed targets: else a restart
-// still booting would move a VM after the rollback moved it back. It
-// waits for the VMs HA restarts (those the baseline had powered on on a
-// target, whose restart priority is not disabled, in a cluster whose HA
+// settle waits until HA has no restart in flight for the VMs of the
+// failed targets, before the rollback restores their placement: else a
+// restart still booting would move a VM after the rollback moved it back.
+// It waits for the VMs HA restarts (those the baseline had powered on on
+// a target, whose restart priority is not disabled, in a cluster whose HA
 // watches its hosts; in an isolation, those its isolation response
-// stops; in a partition, none), until each runs on a connected host, or HA
-// restarted it since the injection (someone may have stopped it since),
-// or HA gave up on it with no retry pending (refused
+// stops; in a partition, none), until each runs on a connected host, or
+// HA restarted it since the injection (someone may have stopped it
+// since), or HA gave up on it with no retry pending (refused
 // das.maxvmrestartcount times since the injection), or the plan's
 // timeout since the injection passed: then it warns, and the rollback
 // goes on. It reads what a real vCenter shows: the VMs' power state and
 // host, the hosts' connection state, VmRestartedOnAlternateHostEvent and
-// NotEnoughResourcesToStartVmEvent; it never polls. An
-// evacuation, or a dry run, waits for nothing, and neither does a drill
-// whose targets HA has not yet declared failed or isolated: the
-// rollback's recovery comes first then, and pre-empts the restarts.
-func (r *restorer) settle(ctx context.Context, cluster vsphere.Ref) {
+// NotEnoughResourcesToStartVmEvent; it never polls. An evacuation, or a
+// dry run, waits for nothing.
+//
+// Before the recovery (recovered false), neither does a drill whose
+// targets HA has not yet declared failed or isolated: the recovery may
+// come first and pre-empt the restarts (a drill interrupted before
+// detection rolls back at once). But HA may still act before the
+// recovery brings the targets back, and settle says so (haWait.early):
+// the rollback then calls it again once they are back (recovered true),
+// when HA acts no more. If HA acted meanwhile, settle says so in the
+// report and the journal, and waits for its restarts; else it waits for
+// nothing.
+func (r *restorer) settle(ctx context.Context, cluster vsphere.Ref, recovered bool) haWait {
 	if r.dry || len(r.u.injected) == 0 || r.u.method == MethodEvacuate {
-		return
+		return haWait{}
 	}
 	inv, cfg := r.config(ctx, r.inventory(ctx), cluster)
 	if cfg == nil {
-		return
+		return haWait{}
 	}
 	await := r.restarting(inv, cfg.Spec)
 	if len(await) == 0 {
-		return
+		return haWait{}
 	}
 	deadline := r.u.injectedAt.Add(r.u.plan.Timeout.D())
 	w := &settling{await: await, refused: map[string]map[int32]bool{}, restarted: map[vsphere.Ref]bool{}, max: maxRestarts(cfg),
@@ -61,17 +70,22 @@ func (r *restorer) settle(ctx context.Context, cluster vsphere.Ref) {
 		for _, e := range past {
 			w.event(e.Type, e.ObjectRef, e.Key)
 		}
-		if err == nil && !slices.ContainsFunc(past, haActed) {
-			// HA has declared no target failed or isolated yet: the
-			// rollback's recovery comes first and pre-empts its restarts,
-			// so there is nothing in flight to wait for (a drill
-			// interrupted before detection rolls back at once).
-			return
+		i := slices.IndexFunc(past, haActed)
+		switch {
+		case err != nil:
+		case i < 0:
+			// HA has acted on nothing: there is nothing in flight to wait
+			// for. Before the recovery, HA may act still.
+			return haWait{early: !recovered}
+		case recovered:
+			r.record("HA acted on the drill's failure during the rollback: after the rollback's first check found it not acting, and before the recovery brought %s back (%s at %s); "+
+				"the rollback waits for HA's restarts, then restores the placement HA left",
+				objectNames(r.u.injected), past[i].Type, past[i].Time.UTC().Format(time.RFC3339))
 		}
 	}
 	if err != nil {
 		r.warn("could not follow HA's restarts before restoring, so a restart still in flight may move a VM after the rollback: %v", err)
-		return
+		return haWait{}
 	}
 	r.inv = nil // the rollback reads the cluster again, as HA left it
 	start, seen, restarting := time.Now(), 0, false
@@ -96,7 +110,7 @@ func (r *restorer) settle(ctx context.Context, cluster vsphere.Ref) {
 			}
 			r.warn("HA was still restarting %s when the rollback restored the cluster (%s), so HA may move them after it: %s",
 				format.Count(len(w.unsettled()), "VM"), why, gate.Summarize(w.unsettled(), ", "))
-			return
+			return haWait{acted: true}
 		}
 		seen += len(next)
 		for _, ob := range next {
@@ -106,6 +120,64 @@ func (r *restorer) settle(ctx context.Context, cluster vsphere.Ref) {
 	if restarting {
 		r.note("waited %.1fs for HA to finish restarting %s", time.Since(start).Seconds(), format.Count(len(await), "VM"))
 	}
+	return haWait{acted: true}
+}
+
+// haWait is what settle found of HA's action on the drill's failure.
+type haWait struct {
+	// early says HA had not acted yet, before the recovery: it may still.
+	early bool
+	// acted says HA had acted, and settle waited for its restarts.
+	acted bool
+}
+
+// putBack says, once the rollback compared the cluster with the
+// baseline and found ours of the drill's differences left, what became
+// of the drill's VMs HA restarted during the rollback (see settle): put
+// back, or not all. HA had restarted none when the rollback began, so it
+// counts HA's restarts since the injection, from vCenter's events.
+func (r *restorer) putBack(ctx context.Context, cluster vsphere.Ref, ours []Diff) {
+	events, err := drillkit.EventsSince(ctx, r.c, cluster, r.u.injectedAt)
+	if err != nil {
+		r.warn("could not read which VMs HA restarted during the rollback: %v", err)
+		return
+	}
+	left := map[string]bool{}
+	for _, d := range ours {
+		left[d.ID] = left[d.ID] || d.Kind == "vm"
+	}
+	seen := map[string]bool{}
+	var names, notBack []string
+	for _, e := range events {
+		if e.Type != "VmRestartedOnAlternateHostEvent" || seen[e.ObjectRef.Value] || !r.ours[e.ObjectRef.Value] {
+			continue
+		}
+		seen[e.ObjectRef.Value] = true
+		names = append(names, e.Object)
+		if left[e.ObjectRef.Value] {
+			notBack = append(notBack, e.Object)
+		}
+	}
+	if len(names) == 0 {
+		return
+	}
+	slices.Sort(names)
+	slices.Sort(notBack)
+	what := fmt.Sprintf("HA restarted %s elsewhere during the rollback (%s)", format.Count(len(names), "VM"), gate.Summarize(names, ", "))
+	if len(notBack) == 0 {
+		r.record("%s; the rollback put them back", what)
+		return
+	}
+	r.record("%s; the rollback did not put back %s: see its differences", what, gate.Summarize(notBack, ", "))
+}
+
+// objectNames joins the names of objs.
+func objectNames(objs []Object) string {
+	names := make([]string, len(objs))
+	for i, o := range objs {
+		names[i] = o.Name
+	}
+	return strings.Join(names, ", ")
 }
 
 // haActed says e shows HA acting on the drill's failure: a host declared
@@ -148,6 +220,20 @@ func (r *restorer) restarting(inv *vsphere.Inventory, cfg clusterspec.Config) ma
 		}
 	}
 	return out
+}
+
+// record notes what the rollback found, as note does, and journals it
+// on a rollback entry (not in a dry run, which journals nothing): what
+// HA did during the rollback belongs to the drill's record.
+func (r *restorer) record(format string, args ...any) {
+	s := fmt.Sprintf(format, args...)
+	r.note("%s", s)
+	if r.dry {
+		return
+	}
+	if err := r.journal.Append(Entry{Step: StepRollback, Note: s}); err != nil {
+		r.differ("%v", err)
+	}
 }
 
 // warn notes a warning of the rollback.

@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vtui/vtui/vsphere"
 	"github.com/vtui/vtui/vsphere/clusterspec"
+	"github.com/vtui/vtui/vsphere/drillkit"
 	"github.com/vtui/vtui/vsphere/gate"
 	"github.com/vtui/vtui/vsphere/sim"
 	"github.com/vtui/vtui/vsphere/vspheretest"
@@ -131,4 +133,143 @@ func TestARollbackWaitsForNoRestartHAWillNotMake(t *testing.T) {
 			}
 		})
 	}
+}
+
+// slowRecoverPlan fails esx-a-01 and brings it back by commands, which
+// the tests below run against the simulator (see declaredThenRecovered).
+var slowRecoverPlan = strings.Replace(crashPlan, "inject: {method: sim-crash}",
+	"inject: {method: command, command: [crash, '{{.Host}}'], recover: [recover, '{{.Host}}']}", 1)
+
+// TestARollbackPutsBackWhatHARestartsDuringIt: HA has not yet declared
+// the target failed when the rollback checks, so the rollback does not
+// wait for HA; but its recovery of the target takes longer than HA's
+// detection (as a BMC's power-on and a host's boot do), and HA declares
+// the target failed in between and restarts its VMs, each survivor
+// booting its share one after another, during the rollback. On the demo
+// preset, a drill interrupted right after its injection and a killed
+// drill rolled back from its journal then find HA's restarts after their
+// recovery: each waits for them, puts the VMs back, says so in its report
+// and its journal, and the cluster equals the baseline after it and still
+// once every boot HA had queued would have ended (before, the rollback
+// put the VMs back while HA still had restarts queued, which moved them
+// off again after it, and its report said nothing of HA's restarts).
+func TestARollbackPutsBackWhatHARestartsDuringIt(t *testing.T) {
+	// The detection delay leaves the rollback time to check HA's events
+	// before HA declares the target failed (the recover command checks
+	// that it did); the boot time keeps HA's restarts in flight long
+	// after the recovery.
+	const detect, boot = 2 * time.Second, 300 * time.Millisecond
+	const target = "esx-a-01.lab.local"
+	for _, how := range []string{"interrupted", "from the journal"} {
+		t.Run(how, func(t *testing.T) {
+			srv := vspheretest.StartWith(t, "demo", sim.Options{HA: sim.HAOptions{DetectDelay: detect, BootTime: boot}})
+			c := vspheretest.Connect(t, srv)
+			before := clusterState(t, c)
+			var queued int // the VMs HA restarts: an upper bound of any host's queue
+			for _, state := range before {
+				if state == target+" poweredOn" {
+					queued++
+				}
+			}
+			run, early := declaredThenRecovered(t, srv, c)
+			plan := mustParse(t, slowRecoverPlan)
+			var rb RollbackReport
+			var journal string
+			switch how {
+			case "interrupted":
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				j := newJournal(t)
+				rep := (&Runner{Client: c, Plan: plan, Journal: j, Exec: run, BeforeStep: func(s Step) {
+					if s == StepVerify {
+						cancel() // right after the injection, as SIGINT would
+					}
+				}}).Run(ctx)
+				if rep.Result != ResultInterrupted {
+					t.Fatalf("want the drill interrupted:\n%s", describe(rep))
+				}
+				rb, journal = rep.Rollback, j.Path()
+			case "from the journal":
+				journal = killedRun(t, &Runner{Client: c, Plan: plan, Exec: run}, StepVerify)
+				var err error
+				if rb, err = RollbackJournal(context.Background(), c, journal, RollbackOptions{Exec: run}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if *early {
+				t.Fatalf("HA had declared %s failed before the rollback's recovery began, so the rollback may have seen it: the test did not set up the race (a machine too loaded for a %s detection?)", target, detect)
+			}
+			if !rb.OK || len(rb.Warnings) > 0 {
+				t.Fatalf("rollback: %+v", rb)
+			}
+			said := func(prefix string) string {
+				i := slices.IndexFunc(rb.Steps, func(s string) bool { return strings.HasPrefix(s, prefix) })
+				if i < 0 {
+					t.Errorf("the rollback's steps do not say %q...: %q", prefix, rb.Steps)
+					return ""
+				}
+				return rb.Steps[i]
+			}
+			said("HA acted on the drill's failure during the rollback")
+			if put := said("HA restarted "); put != "" && (!strings.Contains(put, "during the rollback") || !strings.Contains(put, "the rollback put them back")) {
+				t.Errorf("the rollback says %q; want it to say HA restarted VMs during it and it put them back", put)
+			}
+			entries, err := ReadJournal(context.Background(), journal)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.ContainsFunc(entries, func(e Entry) bool {
+				return e.Step == StepRollback && strings.HasPrefix(e.Note, "HA acted on the drill's failure during the rollback")
+			}) {
+				t.Errorf("the journal does not say HA acted during the rollback: %+v", entries)
+			}
+			sameMaps(t, "after the rollback", clusterState(t, c), before)
+			time.Sleep(time.Duration(queued+1) * boot)
+			sameMaps(t, "once HA's boots would have ended", clusterState(t, c), before)
+		})
+	}
+}
+
+// declaredThenRecovered returns an Exec that runs the commands of
+// slowRecoverPlan against srv: crash crashes the host; recover waits
+// until HA has declared it failed (up to 10 s), then recovers it.
+// *early says HA had declared it when the recover command began.
+func declaredThenRecovered(t *testing.T, srv *sim.Server, c *vsphere.Client) (Exec, *bool) {
+	t.Helper()
+	inv, err := c.Inventory(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(inv.Clusters, func(cl vsphere.Cluster) bool { return cl.Name == "cluster-a" })
+	if i < 0 {
+		t.Fatal("no cluster-a")
+	}
+	cluster := inv.Clusters[i].Ref
+	var crashed time.Time
+	declared := func(ctx context.Context) (bool, error) {
+		events, err := drillkit.EventsSince(ctx, c, cluster, crashed)
+		return slices.ContainsFunc(events, func(e vsphere.Event) bool { return e.Type == "DasHostFailedEvent" }), err
+	}
+	early := new(bool)
+	run := func(ctx context.Context, inv Invocation) (string, error) {
+		host := inv.Argv[1]
+		switch inv.Argv[0] {
+		case "crash":
+			crashed = time.Now().Add(-time.Second) // vCenter's clock is this one's: a second of slack
+			return "", srv.CrashHost(host)
+		case "recover":
+			var err error
+			if *early, err = declared(ctx); err != nil {
+				return "", err
+			}
+			for ok := *early; !ok; time.Sleep(20 * time.Millisecond) {
+				if ok, err = declared(ctx); err != nil {
+					return "", fmt.Errorf("HA did not declare %s failed: %w", host, err)
+				}
+			}
+			return "", srv.RecoverHost(host)
+		}
+		return "", fmt.Errorf("no command %q", inv.Argv[0])
+	}
+	return run, early
 }
