@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/vmware/govmomi/vim25/methods"
@@ -45,18 +46,40 @@ import (
 // re-login: a long poll is cancelled with its ctx (sc.Do), and a fault
 // comes back as soap.Client's error, so that those layers see the same.
 type leanRoundTripper struct {
-	sc *soap.Client
+	sc    *soap.Client
+	stats *leanStats
+}
+
+// DecodeCounts counts how a connection's property answers
+// (RetrievePropertiesEx, its continuation, WaitForUpdatesEx) were
+// decoded.
+type DecodeCounts struct {
+	// Lean counts the answers the lean decoder read; Govmomi those left
+	// to govmomi's decoder whole: faults, those with an operation ID,
+	// those of a shape the scanner does not know.
+	Lean, Govmomi int64
+	// GovmomiValues counts the values within lean answers that went
+	// through govmomi's decoder: those of a type without a lean decoder
+	// (leanvalue.go), and missingSet entries.
+	GovmomiValues int64
+}
+
+// leanStats accumulates a connection's DecodeCounts.
+type leanStats struct{ lean, govmomi, govmomiValues atomic.Int64 }
+
+func (st *leanStats) counts() DecodeCounts {
+	return DecodeCounts{Lean: st.lean.Load(), Govmomi: st.govmomi.Load(), GovmomiValues: st.govmomiValues.Load()}
 }
 
 func (l leanRoundTripper) RoundTrip(ctx context.Context, req, res soap.HasFault) error {
 	// decode reads the method's answer into res; reset forgets what it
 	// read, for govmomi to decode the answer instead.
-	var decode func(*bufio.Reader) error
+	var decode func(*bufio.Reader) (govmomiValues int, err error)
 	var reset func()
 	switch res := res.(type) {
 	case *methods.RetrievePropertiesExBody:
 		reset = func() { res.Res = nil }
-		decode = func(r *bufio.Reader) error {
+		decode = func(r *bufio.Reader) (int, error) {
 			return decodeRetrieveResult(r, func(returnval bool) *types.RetrieveResult {
 				// The returnval is nil when nothing matched.
 				res.Res = new(types.RetrievePropertiesExResponse)
@@ -68,7 +91,7 @@ func (l leanRoundTripper) RoundTrip(ctx context.Context, req, res soap.HasFault)
 		}
 	case *methods.ContinueRetrievePropertiesExBody:
 		reset = func() { res.Res = nil }
-		decode = func(r *bufio.Reader) error {
+		decode = func(r *bufio.Reader) (int, error) {
 			return decodeRetrieveResult(r, func(bool) *types.RetrieveResult {
 				res.Res = new(types.ContinueRetrievePropertiesExResponse)
 				return &res.Res.Returnval
@@ -76,11 +99,12 @@ func (l leanRoundTripper) RoundTrip(ctx context.Context, req, res soap.HasFault)
 		}
 	case *methods.WaitForUpdatesExBody:
 		reset = func() { res.Res = nil }
-		decode = func(r *bufio.Reader) error { return decodeUpdateSet(r, res) }
+		decode = func(r *bufio.Reader) (int, error) { return decodeUpdateSet(r, res) }
 	default:
 		return l.sc.RoundTrip(ctx, req, res)
 	}
 	if _, ok := ctx.Value(types.ID{}).(string); ok {
+		l.stats.govmomi.Add(1)
 		return l.sc.RoundTrip(ctx, req, res) // an operation ID goes in a header
 	}
 	httpReq, err := l.request(req)
@@ -89,14 +113,20 @@ func (l leanRoundTripper) RoundTrip(ctx context.Context, req, res soap.HasFault)
 	}
 	return l.sc.Do(ctx, httpReq, func(hr *http.Response) error {
 		if hr.StatusCode != http.StatusOK {
+			l.stats.govmomi.Add(1)
 			return decodeSOAP(hr, res)
 		}
 		body, err := io.ReadAll(hr.Body)
 		if err != nil {
 			return err
 		}
-		err = decode(bufio.NewReaderSize(bytes.NewReader(body), 64<<10))
+		values, err := decode(bufio.NewReaderSize(bytes.NewReader(body), 64<<10))
+		if err == nil {
+			l.stats.lean.Add(1)
+			l.stats.govmomiValues.Add(int64(values))
+		}
 		if errors.Is(err, errShape) {
+			l.stats.govmomi.Add(1)
 			// A shape the scanner does not know (an element a later
 			// vSphere adds, say): govmomi reads the same bytes, as
 			// soap.Client would have, and ignores what it does not know.
@@ -159,16 +189,18 @@ var errShape = errors.New("unexpected XML")
 
 // decodeRetrieveResult reads a RetrievePropertiesEx or
 // ContinueRetrievePropertiesEx answer from r into the result that result
-// makes (see leanRoundTripper.RoundTrip).
-func decodeRetrieveResult(r *bufio.Reader, result func(returnval bool) *types.RetrieveResult) error {
+// makes (see leanRoundTripper.RoundTrip). It returns how many values it
+// left to govmomi's decoder.
+func decodeRetrieveResult(r *bufio.Reader, result func(returnval bool) *types.RetrieveResult) (int, error) {
 	return decodeResponse(r, func(s *scanner) error {
 		return s.retrieveResult(result(true))
 	}, func() { result(false) })
 }
 
 // decodeUpdateSet reads a WaitForUpdatesEx answer from r into res; its
-// returnval is nil when the wait ended without changes.
-func decodeUpdateSet(r *bufio.Reader, res *methods.WaitForUpdatesExBody) error {
+// returnval is nil when the wait ended without changes. It returns how
+// many values it left to govmomi's decoder.
+func decodeUpdateSet(r *bufio.Reader, res *methods.WaitForUpdatesExBody) (int, error) {
 	res.Res = new(types.WaitForUpdatesExResponse)
 	return decodeResponse(r, func(s *scanner) error {
 		res.Res.Returnval = new(types.UpdateSet)
@@ -178,9 +210,15 @@ func decodeUpdateSet(r *bufio.Reader, res *methods.WaitForUpdatesExBody) error {
 
 // decodeResponse reads a SOAP answer from r down to the method's
 // response, and calls returnval to read its returnval, or none if it has
-// none.
-func decodeResponse(r *bufio.Reader, returnval func(*scanner) error, none func()) error {
+// none. It returns how many values went through govmomi's decoder.
+func decodeResponse(r *bufio.Reader, returnval func(*scanner) error, none func()) (int, error) {
 	s := &scanner{r: r, names: map[string]string{}}
+	err := s.response(returnval, none)
+	return s.govmomiValues, err
+}
+
+// response reads the answer; see decodeResponse.
+func (s *scanner) response(returnval func(*scanner) error, none func()) error {
 	// Down to the method's response: Envelope, Body, the response.
 	for depth := 0; depth < 3; {
 		tok, err := s.next()
@@ -402,8 +440,8 @@ func (s *scanner) ref(tok token) (types.ManagedObjectReference, error) {
 	return ref, err
 }
 
-// value reads the val that tok starts: a simple type itself, any other
-// through govmomi.
+// value reads the val that tok starts: the commonest simple types here,
+// any other as an interface field (leanvalue.go).
 func (s *scanner) value(tok token) (any, error) {
 	typ := tok.xsiType()
 	switch typ {
@@ -433,44 +471,27 @@ func (s *scanner) value(tok token) (any, error) {
 		})
 		return refs, err
 	}
-	if t, ok := enumType(typ); ok {
-		text, err := s.text()
-		v := reflect.New(t).Elem()
-		v.SetString(text)
-		return v.Interface(), err
-	}
-	var p struct {
-		Val types.AnyType `xml:"val,typeattr"`
-	}
-	err := s.govmomi(tok, &p)
-	return p.Val, err
+	var v struct{ Val types.AnyType }
+	err := decodeInterface(s, tok, reflect.ValueOf(&v).Elem().Field(0))
+	return v.Val, err
 }
 
 // bool reads a boolean; empty is false, as govmomi reads it.
 func (s *scanner) bool() (bool, error) {
 	t, err := s.text()
-	if t = strings.TrimSpace(t); err != nil || t == "" {
+	if err != nil || t == "" {
 		return false, err
 	}
-	return strconv.ParseBool(t)
+	return strconv.ParseBool(strings.TrimSpace(t))
 }
 
 // int reads an integer of bits bits; empty is zero, as govmomi reads it.
 func (s *scanner) int(bits int) (int64, error) {
 	t, err := s.text()
-	if t = strings.TrimSpace(t); err != nil || t == "" {
+	if err != nil || t == "" {
 		return 0, err
 	}
-	return strconv.ParseInt(t, 10, bits)
-}
-
-// enumType returns the enumeration type named typ, if typ names one.
-func enumType(typ string) (reflect.Type, bool) {
-	if typ == "" || strings.Contains(typ, ":") {
-		return nil, false
-	}
-	t, ok := types.TypeFunc()(typ)
-	return t, ok && t.Kind() == reflect.String
+	return strconv.ParseInt(strings.TrimSpace(t), 10, bits)
 }
 
 // govmomi decodes the element tok starts, in the namespaces in scope,
@@ -500,6 +521,7 @@ func (s *scanner) govmomi(tok token, v any) error {
 		}
 	}
 	b.WriteString("</x>")
+	s.govmomiValues++
 	dec := xml.NewDecoder(&b)
 	dec.TypeFunc = types.TypeFunc()
 	return dec.Decode(v)
@@ -601,6 +623,8 @@ type scanner struct {
 	pending bool
 	// buf holds text and attribute values as they are read, nbuf names.
 	buf, nbuf []byte
+	// govmomiValues counts the values read through govmomi's decoder.
+	govmomiValues int
 }
 
 func (s *scanner) readByte() (byte, error) {
