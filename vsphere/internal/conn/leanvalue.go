@@ -210,8 +210,8 @@ func decodeString(s *scanner, _ token, v reflect.Value) error {
 }
 
 func decodeEnum(s *scanner, _ token, v reflect.Value) error {
-	t, err := s.text()
-	v.SetString(s.intern(t))
+	t, err := s.internedText()
+	v.SetString(t)
 	return err
 }
 

@@ -169,7 +169,7 @@ func TestLeanDecodeValuesOfVCenterXML(t *testing.T) {
         <id>2</id>
         <createTime>2026-12-07T13:00:00Z</createTime>
         <state>poweredOff</state>
-        <quiesced>true</quiesced>
+        <quiesced> true </quiesced>
         <replaySupported>false</replaySupported>
       </childSnapshotList>
     </rootSnapshotList>
@@ -179,7 +179,7 @@ func TestLeanDecodeValuesOfVCenterXML(t *testing.T) {
     <VirtualMachineFileLayoutExFileInfo><key>3</key><name>[ds1] web/web-000001.vmdk</name><type>diskDescriptor</type><size>-1</size></VirtualMachineFileLayoutExFileInfo>
   </val></propSet>
   <propSet><name>layoutEx.disk</name><val xsi:type="ArrayOfVirtualMachineFileLayoutExDiskLayout"><VirtualMachineFileLayoutExDiskLayout><key>2000</key><chain><fileKey>1</fileKey><fileKey>2</fileKey></chain><chain><fileKey>3</fileKey></chain></VirtualMachineFileLayoutExDiskLayout></val></propSet>
-  <propSet><name>layoutEx.snapshot</name><val xsi:type="ArrayOfVirtualMachineFileLayoutExSnapshotLayout"><VirtualMachineFileLayoutExSnapshotLayout><key type="VirtualMachineSnapshot">snapshot-5</key><dataKey>4</dataKey><memoryKey>-1</memoryKey><disk><key>2000</key><chain><fileKey>1</fileKey></chain></disk></VirtualMachineFileLayoutExSnapshotLayout></val></propSet>
+  <propSet><name>layoutEx.snapshot</name><val xsi:type="ArrayOfVirtualMachineFileLayoutExSnapshotLayout"><VirtualMachineFileLayoutExSnapshotLayout><key type="VirtualMachineSnapshot">snapshot-5</key><dataKey>+4</dataKey><memoryKey>-1</memoryKey><disk><key>2000</key><chain><fileKey>1</fileKey></chain></disk></VirtualMachineFileLayoutExSnapshotLayout></val></propSet>
   <propSet><name>config.extraConfig</name><val xsi:type="ArrayOfOptionValue">
     <OptionValue xsi:type="OptionValue"><key>a</key><value xsi:type="xsd:string">1</value></OptionValue>
     <OptionValue xsi:type="OptionValue"><key>b</key><value xsi:type="xsd:base64Binary">aGk=</value></OptionValue>

@@ -323,9 +323,7 @@ func (s *scanner) dynamicProperty(p *types.DynamicProperty) error {
 	return s.children(func(tok token) (err error) {
 		switch tok.local {
 		case "name":
-			var name string
-			name, err = s.text()
-			p.Name = s.intern(name)
+			p.Name, err = s.internedText()
 		case "val":
 			p.Val, err = s.value(tok)
 		default:
@@ -393,8 +391,8 @@ func (s *scanner) objectUpdate(ou *types.ObjectUpdate) error {
 		switch tok.local {
 		case "kind":
 			var kind string
-			kind, err = s.text()
-			ou.Kind = types.ObjectUpdateKind(s.intern(kind))
+			kind, err = s.internedText()
+			ou.Kind = types.ObjectUpdateKind(kind)
 		case "obj":
 			ou.Obj, err = s.ref(tok)
 		case "changeSet":
@@ -416,13 +414,11 @@ func (s *scanner) propertyChange(pc *types.PropertyChange) error {
 	return s.children(func(tok token) (err error) {
 		switch tok.local {
 		case "name":
-			var name string
-			name, err = s.text()
-			pc.Name = s.intern(name)
+			pc.Name, err = s.internedText()
 		case "op":
 			var op string
-			op, err = s.text()
-			pc.Op = types.PropertyChangeOp(s.intern(op))
+			op, err = s.internedText()
+			pc.Op = types.PropertyChangeOp(op)
 		case "val":
 			pc.Val, err = s.value(tok)
 		default:
@@ -478,20 +474,54 @@ func (s *scanner) value(tok token) (any, error) {
 
 // bool reads a boolean; empty is false, as govmomi reads it.
 func (s *scanner) bool() (bool, error) {
-	t, err := s.text()
-	if err != nil || t == "" {
+	t, err := s.textBytes()
+	switch {
+	case err != nil || len(t) == 0:
 		return false, err
+	case string(t) == "true":
+		return true, nil
+	case string(t) == "false":
+		return false, nil
 	}
-	return strconv.ParseBool(strings.TrimSpace(t))
+	return strconv.ParseBool(strings.TrimSpace(string(t)))
 }
 
 // int reads an integer of bits bits; empty is zero, as govmomi reads it.
 func (s *scanner) int(bits int) (int64, error) {
-	t, err := s.text()
-	if err != nil || t == "" {
+	t, err := s.textBytes()
+	if err != nil || len(t) == 0 {
 		return 0, err
 	}
-	return strconv.ParseInt(strings.TrimSpace(t), 10, bits)
+	if n, ok := decimal(t, bits); ok {
+		return n, nil
+	}
+	return strconv.ParseInt(strings.TrimSpace(string(t)), 10, bits)
+}
+
+// decimal parses b, an optional minus and up to 18 digits, as an integer
+// of bits bits, without allocating; ok is false for anything else, which
+// strconv.ParseInt reads (or refuses).
+func decimal(b []byte, bits int) (n int64, ok bool) {
+	neg := len(b) > 0 && b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	if limit := int64(1) << (bits - 1); bits < 64 && (n < -limit || n >= limit) {
+		return 0, false // out of range: ParseInt's error
+	}
+	return n, true
 }
 
 // govmomi decodes the element tok starts, in the namespaces in scope,
@@ -579,7 +609,9 @@ type attr struct{ prefix, local, value string }
 type token struct {
 	kind          tokKind
 	prefix, local string
-	attrs         []attr
+	// attrs are valid until the scanner reads the next token: it
+	// reuses their array.
+	attrs []attr
 }
 
 func (t token) qname() string {
@@ -625,6 +657,8 @@ type scanner struct {
 	buf, nbuf []byte
 	// govmomiValues counts the values read through govmomi's decoder.
 	govmomiValues int
+	// attrs holds the last tag's attributes.
+	attrs []attr
 }
 
 func (s *scanner) readByte() (byte, error) {
@@ -648,7 +682,7 @@ func (s *scanner) next() (token, error) {
 		return token{kind: tokEnd}, nil
 	}
 	for {
-		if err := s.skipText(); err != nil {
+		if err := s.skipTo('<'); err != nil {
 			return token{}, err
 		}
 		tok, ok, err := s.markup()
@@ -658,10 +692,10 @@ func (s *scanner) next() (token, error) {
 	}
 }
 
-// skipText reads up to and including the next '<'.
-func (s *scanner) skipText() error {
+// skipTo reads up to and including the next c.
+func (s *scanner) skipTo(c byte) error {
 	for {
-		b, err := s.r.ReadSlice('<')
+		b, err := s.r.ReadSlice(c)
 		if s.rec != nil {
 			s.rec.Write(b)
 		}
@@ -689,10 +723,9 @@ func (s *scanner) markup() (tok token, ok bool, err error) {
 	case '!':
 		return tok, false, s.bang(nil)
 	case '/':
-		if _, err := s.name(); err != nil {
-			return tok, false, err
-		}
-		if err := s.skipPast(">"); err != nil {
+		// An end tag: its name is its start's (the answer is well
+		// formed, or govmomi would fail it too).
+		if err := s.skipTo('>'); err != nil {
 			return tok, false, err
 		}
 		s.pop()
@@ -710,6 +743,7 @@ func (s *scanner) markup() (tok token, ok bool, err error) {
 	}
 	tok.kind = tokStart
 	tok.prefix, tok.local = splitName(name)
+	tok.attrs = s.attrs[:0]
 	s.nsLen = append(s.nsLen, len(s.nsStack))
 	for {
 		c, err := s.space()
@@ -741,6 +775,7 @@ func (s *scanner) markup() (tok token, ok bool, err error) {
 			return tok, false, err
 		}
 		tok.attrs = append(tok.attrs, a)
+		s.attrs = tok.attrs // its array, for the next tag's
 		if a.prefix == "xmlns" || a.prefix == "" && a.local == "xmlns" {
 			s.nsStack = append(s.nsStack, a)
 		}
@@ -764,6 +799,21 @@ func splitName(name string) (prefix, local string) {
 
 // name reads a name up to a space, '=', '/' or '>'.
 func (s *scanner) name() (string, error) {
+	// Mostly the whole name is buffered: intern it from there.
+	buf, _ := s.r.Peek(s.r.Buffered())
+	for n, c := range buf {
+		if nameEnds[c] {
+			if n == 0 {
+				break
+			}
+			name := s.internBytes(buf[:n])
+			if s.rec != nil {
+				s.rec.Write(buf[:n])
+			}
+			_, _ = s.r.Discard(n)
+			return name, nil
+		}
+	}
 	var err error
 	s.nbuf, err = s.readTo(s.nbuf[:0], &nameEnds)
 	if err != nil {
@@ -858,11 +908,11 @@ func (s *scanner) attr() (attr, error) {
 	if err != nil {
 		return attr{}, err
 	}
-	v, err := unescape(s.buf)
+	v, err := unescapeBytes(s.buf)
 	if err != nil {
 		return attr{}, err
 	}
-	a := attr{value: s.intern(v)}
+	a := attr{value: s.internBytes(v)}
 	a.prefix, a.local = splitName(name)
 	return a, nil
 }
@@ -932,10 +982,23 @@ func (s *scanner) bang(text *[]byte) error {
 // end, which it consumes; an element inside is an error. An empty
 // element's text is "".
 func (s *scanner) text() (string, error) {
+	b, err := s.textBytes()
+	return string(b), err
+}
+
+// internedText is text, interned: a name or a kind, which repeat.
+func (s *scanner) internedText() (string, error) {
+	b, err := s.textBytes()
+	return s.internBytes(b), err
+}
+
+// textBytes is text in a buffer of the scanner's, valid until it reads
+// on.
+func (s *scanner) textBytes() ([]byte, error) {
 	if s.pending {
 		s.pending = false
 		s.pop()
-		return "", nil
+		return nil, nil
 	}
 	s.buf = s.buf[:0] // text still to unescape
 	var done []byte   // text before a CDATA section, unescaped, and the section's
@@ -951,46 +1014,43 @@ func (s *scanner) text() (string, error) {
 			s.buf = append(s.buf, b...)
 			continue
 		case err == io.EOF:
-			return "", io.ErrUnexpectedEOF
+			return nil, io.ErrUnexpectedEOF
 		default:
-			return "", err
+			return nil, err
 		}
 		c, err := s.readByte()
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		switch c {
 		case '/':
-			if _, err := s.name(); err != nil {
-				return "", err
-			}
-			if err := s.skipPast(">"); err != nil {
-				return "", err
+			if err := s.skipTo('>'); err != nil {
+				return nil, err
 			}
 			s.pop()
-			t, err := unescape(s.buf)
-			if err != nil || done == nil {
-				return t, err
+			if done == nil {
+				return unescapeBytes(s.buf)
 			}
-			return string(done) + t, nil
+			t, err := unescape(s.buf)
+			return append(done, t...), err
 		case '!':
 			t, err := unescape(s.buf)
 			if err != nil {
-				return "", err
+				return nil, err
 			}
 			done = append(done, t...)
 			s.buf = s.buf[:0]
 			if err := s.bang(&s.buf); err != nil {
-				return "", err
+				return nil, err
 			}
 			done = append(done, newlines(s.buf)...)
 			s.buf = s.buf[:0]
 		case '?':
 			if err := s.skipPast("?>"); err != nil {
-				return "", err
+				return nil, err
 			}
 		default:
-			return "", fmt.Errorf("%w: an element inside a simple value", errShape)
+			return nil, fmt.Errorf("%w: an element inside a simple value", errShape)
 		}
 	}
 }
@@ -1014,6 +1074,16 @@ func (s *scanner) skip() error {
 		}
 	}
 	return nil
+}
+
+// unescapeBytes is unescape, which returns b itself when it has nothing
+// to replace.
+func unescapeBytes(b []byte) ([]byte, error) {
+	if bytes.IndexByte(b, '&') < 0 && bytes.IndexByte(b, '\r') < 0 {
+		return b, nil
+	}
+	t, err := unescape(b)
+	return []byte(t), err
 }
 
 // unescape replaces entity and character references in b, which it may
