@@ -30,12 +30,16 @@ import (
 // of the TUI's. leanRoundTripper decodes those answers with a scanner
 // that knows their shape (objects, each with an obj and propSet name/val
 // pairs; update sets, each object with a kind, an obj and changeSet
-// name/op/val triples) and builds the values of the simple types a
-// snapshot asks for (strings, numbers, booleans, enumerations, references
-// and lists of them) itself. Every other value, a missingSet entry, a
-// fault and any other method go through govmomi's own decoder, so that
-// the results are the same Go values either way
-// (TestLeanDecodeMatchesGovmomi, TestLeanDecodeUpdateSetMatchesGovmomi).
+// name/op/val triples) and builds the values itself: the simple types a
+// snapshot asks for (strings, numbers, booleans, references and lists of
+// them) directly, any other through a decoder built once per type from
+// its xml tags (leanvalue.go). A value of a type that decoder cannot
+// read, a missingSet entry, a fault and any other method go through
+// govmomi's own decoder, so that the results are the same Go values
+// either way (TestLeanDecodeMatchesGovmomi,
+// TestLeanDecodeUpdateSetMatchesGovmomi,
+// TestLeanDecodeSnapshotsMatchGovmomi); Conn.Decodes counts which way
+// each went.
 
 // leanRoundTripper sends RetrievePropertiesEx,
 // ContinueRetrievePropertiesEx and WaitForUpdatesEx itself, as
