@@ -40,6 +40,84 @@ type preview struct {
 	// unseen are the objects loaded ahead that the load has not brought
 	// yet; those still unseen at its end were deleted meanwhile.
 	unseen map[Ref]bool
+	// rows are the VM rows of the last state published (see
+	// previewInventory), in an array with room for every VM's; shown
+	// holds their VMs. stale says something they show may have changed
+	// since; orderGen is the store's order they follow.
+	rows     []VM
+	shown    map[Ref]bool
+	stale    bool
+	orderGen uint64
+}
+
+// changed notes an update of obj while the load streams in: the rows
+// shown are stale unless it is a VM not shown yet, whose row is
+// below them. (Any other object may be what a row names: a host, its
+// cluster, a datastore, a network.)
+func (p *preview) changed(obj Ref, kind types.ObjectUpdateKind) {
+	delete(p.unseen, obj)
+	if obj.Type != "VirtualMachine" || kind == types.ObjectUpdateKindLeave || p.shown[obj] {
+		p.stale = true
+	}
+}
+
+// previewInventory is the inventory while the load streams in behind the
+// first screen: the datacenters, and the VMs in name order up to the
+// first whose row is not whole yet; no other kind, since their rows count
+// VMs, which are not all in. The rows of the state published before are
+// kept unless something they show changed (preview.stale) or the order
+// did: each state costs the rows new since, not every row again (at
+// 45,000 VMs, a state every 250 ms made 0.66 s of the load's CPU and
+// much of its garbage).
+func (s *store) previewInventory() *Inventory {
+	p := s.preview
+	order := s.sortedVMs()
+	if p.stale || p.orderGen != s.orderGen || p.rows == nil {
+		// A new array: the states published keep the old one.
+		p.rows = make([]VM, 0, len(order))
+		if p.shown == nil {
+			p.shown = make(map[Ref]bool, len(order))
+		}
+		clear(p.shown)
+		p.stale, p.orderGen = false, s.orderGen
+	}
+	var hostClusters map[Ref]*cluster // made when a row needs it
+	gen := s.nameGen + 1
+	for _, vm := range order[len(p.rows):] {
+		if s.owes(vm.Ref) {
+			break // the list only ever grows below what it shows
+		}
+		if hostClusters == nil {
+			hostClusters = s.hostClusters()
+		}
+		var at placement
+		if h := s.hosts[vm.HostRef]; h != nil && !s.owes(h.Ref) {
+			at.host = h.Name
+			if c := hostClusters[h.Ref]; c != nil {
+				at.cluster, at.clusterRef = c.Name, c.Ref
+			}
+		}
+		p.rows = append(p.rows, s.row(vm, gen, at))
+		p.shown[vm.Ref] = true
+	}
+	return &Inventory{
+		Datacenters: s.datacenters(),
+		// Capped: appending to it must not write into the rows a later
+		// state adds.
+		VMs:        p.rows[:len(p.rows):len(p.rows)],
+		LoadingVMs: len(s.vms),
+	}
+}
+
+// hostClusters maps each host to its cluster.
+func (s *store) hostClusters() map[Ref]*cluster {
+	m := make(map[Ref]*cluster, len(s.hosts))
+	for _, c := range s.clusters {
+		for _, h := range c.hosts {
+			m[h] = c
+		}
+	}
+	return m
 }
 
 // previewFirst loads into s the names of every VM, the rows of the first

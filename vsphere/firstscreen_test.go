@@ -43,6 +43,60 @@ func TestPreviewListsAPrefixThatOnlyGrows(t *testing.T) {
 	}
 }
 
+// TestPreviewAddsRowsToThoseShownAndNeverChangesAStatePublished: while
+// the load streams in, a state reuses the rows of the one before and adds
+// those new since, without touching what it published; when a row shown
+// changes, the next state shows the change, and the states published
+// before still read as they did.
+func TestPreviewAddsRowsToThoseShownAndNeverChangesAStatePublished(t *testing.T) {
+	const n = 40
+	s := syntheticStore(n)
+	s.preview = &preview{unseen: map[Ref]bool{}}
+	for r := range s.vms {
+		s.owing[r] = 1
+	}
+	enter := func(i int, changes ...types.PropertyChange) {
+		ref := types.ManagedObjectReference{Type: "VirtualMachine", Value: fmt.Sprintf("vm-%d", i)}
+		s.applyFrom(0, []types.ObjectUpdate{{Kind: types.ObjectUpdateKindEnter, Obj: ref, ChangeSet: changes}})
+	}
+	for i := range 10 {
+		enter(i)
+	}
+	first := s.inventory()
+	firstRows := slices.Clone(first.VMs)
+	for i := 10; i < 20; i++ {
+		enter(i)
+	}
+	second := s.inventory()
+	if len(first.VMs) != 10 || len(second.VMs) != 20 || &second.VMs[0] != &first.VMs[0] {
+		t.Fatalf("%d rows, then %d; want 10, then 20 that begin with the same 10 rows, not copies", len(first.VMs), len(second.VMs))
+	}
+	if _ = append(first.VMs, VM{Name: "appended"}); second.VMs[10].Name == "appended" {
+		t.Fatal("appending to a state's rows wrote into the next state's")
+	}
+	// A row shown changes (another client powers vm-3 off).
+	off := types.PropertyChange{Name: "runtime.powerState", Op: types.PropertyChangeOpAssign, Val: types.VirtualMachinePowerStatePoweredOff}
+	s.applyFrom(1, []types.ObjectUpdate{{Kind: types.ObjectUpdateKindModify, Obj: types.ManagedObjectReference{Type: "VirtualMachine", Value: "vm-3"}, ChangeSet: []types.PropertyChange{off}}})
+	enter(20)
+	third := s.inventory()
+	if len(third.VMs) != 21 || vmNamed(third, "vm-00003").PowerState != "poweredOff" {
+		t.Errorf("after vm-3 powered off: %d rows, vm-3 %s; want 21, vm-3 poweredOff", len(third.VMs), vmNamed(third, "vm-00003").PowerState)
+	}
+	if !slices.EqualFunc(first.VMs, firstRows, VM.Equal) || vmNamed(second, "vm-00003").PowerState != "poweredOn" {
+		t.Errorf("the states published before changed: vm-3 %s in the second; want them as published", vmNamed(second, "vm-00003").PowerState)
+	}
+	// The end is the whole inventory, as a store never in preview gives.
+	for i := 21; i < n; i++ {
+		enter(i)
+	}
+	s.endPreview()
+	want := syntheticStore(n)
+	want.setVM(want.vms[Ref{Type: "VirtualMachine", Value: "vm-3"}], "runtime.powerState", types.VirtualMachinePowerStatePoweredOff)
+	if got, want := s.inventory(), want.inventory(); !slices.EqualFunc(got.VMs, want.VMs, VM.Equal) {
+		t.Errorf("at the end: %v; want %v", got.VMs, want.VMs)
+	}
+}
+
 func TestEndPreviewDropsWhatTheLoadDidNotBring(t *testing.T) {
 	s := syntheticStore(3)
 	s.preview = &preview{unseen: map[Ref]bool{{Type: "VirtualMachine", Value: "vm-1"}: true, {Type: "Datastore", Value: "ds-0"}: true}}

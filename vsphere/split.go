@@ -84,7 +84,7 @@ func (s *store) applyFrom(from int, updates []types.ObjectUpdate) {
 		}
 		mo.ApplyUpdates(updates[i:i+1], s.set, s.remove)
 		if s.preview != nil {
-			delete(s.preview.unseen, obj)
+			s.preview.changed(obj, u.Kind)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"reflect"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -90,6 +91,55 @@ func TestWatchFollowsChanges(t *testing.T) {
 	nextUntil(t, w, func(u WatchUpdate) bool {
 		return u.Data != nil && clusterNamed(u.Data, before.Name).CPUUsageMHz < before.CPUUsageMHz
 	})
+}
+
+// TestWatchDecodesLeanly: every answer a watch reads, its first screen's,
+// its load's and its updates', and the snapshot layouts after, goes
+// through the connection's lean decoder, values and all: none through
+// govmomi's reflective one, which made most of the TUI's CPU at 45,000
+// VMs.
+func TestWatchDecodesLeanly(t *testing.T) {
+	c, _ := connectSim(t, "demo")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	calls := &countMethods{rt: c.vim.RoundTripper, counts: map[string]int64{}}
+	c.vim.RoundTripper = calls
+	before := c.conn.Decodes()
+	w := c.Watch(ctx, WatchOptions{Screen: 10, PageSize: 5})
+	// Live with the snapshot sizes read: the layouts are in.
+	liveWaiter(ctx, t, w)(func(inv *Inventory) bool {
+		return slices.ContainsFunc(inv.VMs, func(v VM) bool { return v.SnapshotCount() > 0 && v.Snapshots()[0].SizeBytes >= 0 })
+	})
+	// Calls first: each follower's last wait may be out still, its
+	// answer not decoded yet.
+	waits, retrieves := calls.count("WaitForUpdatesEx"), calls.count("RetrievePropertiesEx")+calls.count("ContinueRetrievePropertiesEx")
+	after := c.conn.Decodes()
+	lean, govmomi, values := after.Lean-before.Lean, after.Govmomi-before.Govmomi, after.GovmomiValues-before.GovmomiValues
+	if waits == 0 || retrieves == 0 || govmomi != 0 || values != 0 || lean < retrieves+waits-followers {
+		t.Errorf("%d waits and %d retrievals: %d answers decoded leanly, %d by govmomi, %d values in them by govmomi; "+
+			"want each answer but the followers' last waits leanly, none by govmomi", waits, retrieves, lean, govmomi, values)
+	}
+}
+
+// countMethods is a test transport that counts the calls of each SOAP
+// method.
+type countMethods struct {
+	rt     soap.RoundTripper
+	mu     sync.Mutex
+	counts map[string]int64
+}
+
+func (c *countMethods) RoundTrip(ctx context.Context, req, res soap.HasFault) error {
+	c.mu.Lock()
+	c.counts[conn.MethodName(req)]++
+	c.mu.Unlock()
+	return c.rt.RoundTrip(ctx, req, res)
+}
+
+func (c *countMethods) count(method string) int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.counts[method]
 }
 
 // clusterNamed returns the cluster named name in inv, or the zero Cluster.

@@ -45,6 +45,7 @@ type Conn struct {
 	soap    *soap.Client
 	session *reloginRoundTripper
 	http    *countingTransport
+	lean    *leanStats
 	policy  Policy
 	// cache keeps the session for the next process; nil without one.
 	cache *sessionCache
@@ -221,7 +222,8 @@ func Dial(ctx context.Context, cfg Config, opts ...Option) (*Conn, error) {
 	counter := &countingTransport{base: t}
 	sc.Client.Transport = counter
 
-	keep := keepalive.NewHandlerSOAP(leanRoundTripper{sc}, defaultKeepAlive, nil)
+	lean := leanRoundTripper{sc, new(leanStats)}
+	keep := keepalive.NewHandlerSOAP(lean, defaultKeepAlive, nil)
 	relogin := &reloginRoundTripper{rt: keep, log: o.log}
 	vim, err := vim25.NewClient(ctx, relogin)
 	if err != nil {
@@ -276,6 +278,7 @@ func Dial(ctx context.Context, cfg Config, opts ...Option) (*Conn, error) {
 		soap:    sc,
 		session: relogin,
 		http:    counter,
+		lean:    lean.stats,
 		policy:  o.policy,
 		cache:   cache,
 	}
@@ -319,6 +322,9 @@ func (c *Conn) User() string { return c.user }
 // RoundTrips returns how many HTTP requests c has sent, including
 // the login. Benchmarks and the status bar use it.
 func (c *Conn) RoundTrips() int64 { return c.http.count.Load() }
+
+// Decodes counts how the connection's property answers were decoded.
+func (c *Conn) Decodes() DecodeCounts { return c.lean.counts() }
 
 // Relogins returns how many times the session was renewed after it expired.
 func (c *Conn) Relogins() uint64 { return c.session.gen.Load() }

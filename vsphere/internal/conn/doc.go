@@ -7,8 +7,9 @@
 // vsphere/ builds on: a paged Retrieve, a Follow of property updates, a
 // WaitTask and a WaitFor, each through a property collector of its own.
 // Retrieve's and Follow's answers are decoded by a scanner that knows
-// their shape (leanxml.go), several times faster than govmomi's decoder,
-// into the same values.
+// their shape (leanxml.go), with decoders built once per value type
+// (leanvalue.go), several times faster than govmomi's decoder, into the
+// same values.
 //
 // Its contract is reach, not behaviour: a *Conn has no method that hands
 // out the govmomi client. Only packages under vsphere/ can import conn

@@ -8,11 +8,12 @@ import (
 
 // LeanRoundTripper, LeanRequest, DecodeRetrieveResult and DecodeUpdateSet
 // expose the lean decode to the external tests, which reach a simulator
-// through vspheretest.
-func LeanRoundTripper(sc *soap.Client) soap.RoundTripper { return leanRoundTripper{sc} }
+// through vspheretest. The decode functions return how many values went
+// through govmomi's decoder.
+func LeanRoundTripper(sc *soap.Client) soap.RoundTripper { return leanRoundTripper{sc, new(leanStats)} }
 
 func LeanRequest(sc *soap.Client, req soap.HasFault) (*http.Request, error) {
-	return leanRoundTripper{sc}.request(req)
+	return leanRoundTripper{sc, new(leanStats)}.request(req)
 }
 
 var DecodeRetrieveResult = decodeRetrieveResult

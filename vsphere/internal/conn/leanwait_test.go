@@ -110,7 +110,7 @@ func testLeanDecodeUpdateSet(t *testing.T, c *conn.Conn) {
 		body := answer(t, sc, &methods.WaitForUpdatesExBody{Req: req})
 		var want, got methods.WaitForUpdatesExBody
 		govmomiDecode(t, body, &want)
-		if err := conn.DecodeUpdateSet(bufio.NewReader(bytes.NewReader(body)), &got); err != nil {
+		if _, err := conn.DecodeUpdateSet(bufio.NewReader(bytes.NewReader(body)), &got); err != nil {
 			t.Fatalf("since %q: %v", version, err)
 		}
 		if !reflect.DeepEqual(got, want) {
@@ -233,7 +233,7 @@ func TestLeanDecodeUpdateSetOfVCenterXML(t *testing.T) {
 </soapenv:Envelope>`
 	var want, got methods.WaitForUpdatesExBody
 	govmomiDecode(t, []byte(body), &want)
-	if err := conn.DecodeUpdateSet(bufio.NewReader(bytes.NewReader([]byte(body))), &got); err != nil {
+	if _, err := conn.DecodeUpdateSet(bufio.NewReader(bytes.NewReader([]byte(body))), &got); err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -275,7 +275,7 @@ func BenchmarkDecodeUpdateSet(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			var res methods.WaitForUpdatesExBody
-			if err := conn.DecodeUpdateSet(bufio.NewReader(bytes.NewReader(body)), &res); err != nil || res.Res.Returnval == nil {
+			if _, err := conn.DecodeUpdateSet(bufio.NewReader(bytes.NewReader(body)), &res); err != nil || res.Res.Returnval == nil {
 				b.Fatal(err)
 			}
 		}

@@ -11,6 +11,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/vmware/govmomi/vim25/methods"
@@ -28,12 +30,16 @@ import (
 // of the TUI's. leanRoundTripper decodes those answers with a scanner
 // that knows their shape (objects, each with an obj and propSet name/val
 // pairs; update sets, each object with a kind, an obj and changeSet
-// name/op/val triples) and builds the values of the simple types a
-// snapshot asks for (strings, numbers, booleans, enumerations, references
-// and lists of them) itself. Every other value, a missingSet entry, a
-// fault and any other method go through govmomi's own decoder, so that
-// the results are the same Go values either way
-// (TestLeanDecodeMatchesGovmomi, TestLeanDecodeUpdateSetMatchesGovmomi).
+// name/op/val triples) and builds the values itself: the simple types a
+// snapshot asks for (strings, numbers, booleans, references and lists of
+// them) directly, any other through a decoder built once per type from
+// its xml tags (leanvalue.go). A value of a type that decoder cannot
+// read, a missingSet entry, a fault and any other method go through
+// govmomi's own decoder, so that the results are the same Go values
+// either way (TestLeanDecodeMatchesGovmomi,
+// TestLeanDecodeUpdateSetMatchesGovmomi,
+// TestLeanDecodeSnapshotsMatchGovmomi); Conn.Decodes counts which way
+// each went.
 
 // leanRoundTripper sends RetrievePropertiesEx,
 // ContinueRetrievePropertiesEx and WaitForUpdatesEx itself, as
@@ -45,18 +51,40 @@ import (
 // re-login: a long poll is cancelled with its ctx (sc.Do), and a fault
 // comes back as soap.Client's error, so that those layers see the same.
 type leanRoundTripper struct {
-	sc *soap.Client
+	sc    *soap.Client
+	stats *leanStats
+}
+
+// DecodeCounts counts how a connection's property answers
+// (RetrievePropertiesEx, its continuation, WaitForUpdatesEx) were
+// decoded.
+type DecodeCounts struct {
+	// Lean counts the answers the lean decoder read; Govmomi those left
+	// to govmomi's decoder whole: faults, those with an operation ID,
+	// those of a shape the scanner does not know.
+	Lean, Govmomi int64
+	// GovmomiValues counts the values within lean answers that went
+	// through govmomi's decoder: those of a type without a lean decoder
+	// (leanvalue.go), and missingSet entries.
+	GovmomiValues int64
+}
+
+// leanStats accumulates a connection's DecodeCounts.
+type leanStats struct{ lean, govmomi, govmomiValues atomic.Int64 }
+
+func (st *leanStats) counts() DecodeCounts {
+	return DecodeCounts{Lean: st.lean.Load(), Govmomi: st.govmomi.Load(), GovmomiValues: st.govmomiValues.Load()}
 }
 
 func (l leanRoundTripper) RoundTrip(ctx context.Context, req, res soap.HasFault) error {
 	// decode reads the method's answer into res; reset forgets what it
 	// read, for govmomi to decode the answer instead.
-	var decode func(*bufio.Reader) error
+	var decode func(*bufio.Reader) (govmomiValues int, err error)
 	var reset func()
 	switch res := res.(type) {
 	case *methods.RetrievePropertiesExBody:
 		reset = func() { res.Res = nil }
-		decode = func(r *bufio.Reader) error {
+		decode = func(r *bufio.Reader) (int, error) {
 			return decodeRetrieveResult(r, func(returnval bool) *types.RetrieveResult {
 				// The returnval is nil when nothing matched.
 				res.Res = new(types.RetrievePropertiesExResponse)
@@ -68,7 +96,7 @@ func (l leanRoundTripper) RoundTrip(ctx context.Context, req, res soap.HasFault)
 		}
 	case *methods.ContinueRetrievePropertiesExBody:
 		reset = func() { res.Res = nil }
-		decode = func(r *bufio.Reader) error {
+		decode = func(r *bufio.Reader) (int, error) {
 			return decodeRetrieveResult(r, func(bool) *types.RetrieveResult {
 				res.Res = new(types.ContinueRetrievePropertiesExResponse)
 				return &res.Res.Returnval
@@ -76,11 +104,12 @@ func (l leanRoundTripper) RoundTrip(ctx context.Context, req, res soap.HasFault)
 		}
 	case *methods.WaitForUpdatesExBody:
 		reset = func() { res.Res = nil }
-		decode = func(r *bufio.Reader) error { return decodeUpdateSet(r, res) }
+		decode = func(r *bufio.Reader) (int, error) { return decodeUpdateSet(r, res) }
 	default:
 		return l.sc.RoundTrip(ctx, req, res)
 	}
 	if _, ok := ctx.Value(types.ID{}).(string); ok {
+		l.stats.govmomi.Add(1)
 		return l.sc.RoundTrip(ctx, req, res) // an operation ID goes in a header
 	}
 	httpReq, err := l.request(req)
@@ -89,14 +118,24 @@ func (l leanRoundTripper) RoundTrip(ctx context.Context, req, res soap.HasFault)
 	}
 	return l.sc.Do(ctx, httpReq, func(hr *http.Response) error {
 		if hr.StatusCode != http.StatusOK {
+			l.stats.govmomi.Add(1)
 			return decodeSOAP(hr, res)
 		}
-		body, err := io.ReadAll(hr.Body)
-		if err != nil {
+		a := answers.Get().(*answer)
+		defer answers.Put(a)
+		a.body.Reset()
+		if _, err := a.body.ReadFrom(hr.Body); err != nil {
 			return err
 		}
-		err = decode(bufio.NewReaderSize(bytes.NewReader(body), 64<<10))
+		body := a.body.Bytes()
+		a.r.Reset(bytes.NewReader(body))
+		values, err := decode(a.r)
+		if err == nil {
+			l.stats.lean.Add(1)
+			l.stats.govmomiValues.Add(int64(values))
+		}
 		if errors.Is(err, errShape) {
+			l.stats.govmomi.Add(1)
 			// A shape the scanner does not know (an element a later
 			// vSphere adds, say): govmomi reads the same bytes, as
 			// soap.Client would have, and ignores what it does not know.
@@ -109,6 +148,18 @@ func (l leanRoundTripper) RoundTrip(ctx context.Context, req, res soap.HasFault)
 		return nil
 	})
 }
+
+// answer holds an answer's bytes as read, and a reader of them. The
+// values decoded from it do not refer to its bytes, so it is reused: a
+// page of a watch's load is a megabyte, and reading each of the 90 pages
+// at 45,000 VMs into a new buffer, grown by doubling, made twice that of
+// garbage a page.
+type answer struct {
+	body bytes.Buffer
+	r    *bufio.Reader
+}
+
+var answers = sync.Pool{New: func() any { return &answer{r: bufio.NewReaderSize(nil, 64<<10)} }}
 
 // request builds the HTTP request soap.Client would send for req.
 func (l leanRoundTripper) request(req soap.HasFault) (*http.Request, error) {
@@ -159,16 +210,18 @@ var errShape = errors.New("unexpected XML")
 
 // decodeRetrieveResult reads a RetrievePropertiesEx or
 // ContinueRetrievePropertiesEx answer from r into the result that result
-// makes (see leanRoundTripper.RoundTrip).
-func decodeRetrieveResult(r *bufio.Reader, result func(returnval bool) *types.RetrieveResult) error {
+// makes (see leanRoundTripper.RoundTrip). It returns how many values it
+// left to govmomi's decoder.
+func decodeRetrieveResult(r *bufio.Reader, result func(returnval bool) *types.RetrieveResult) (int, error) {
 	return decodeResponse(r, func(s *scanner) error {
 		return s.retrieveResult(result(true))
 	}, func() { result(false) })
 }
 
 // decodeUpdateSet reads a WaitForUpdatesEx answer from r into res; its
-// returnval is nil when the wait ended without changes.
-func decodeUpdateSet(r *bufio.Reader, res *methods.WaitForUpdatesExBody) error {
+// returnval is nil when the wait ended without changes. It returns how
+// many values it left to govmomi's decoder.
+func decodeUpdateSet(r *bufio.Reader, res *methods.WaitForUpdatesExBody) (int, error) {
 	res.Res = new(types.WaitForUpdatesExResponse)
 	return decodeResponse(r, func(s *scanner) error {
 		res.Res.Returnval = new(types.UpdateSet)
@@ -178,9 +231,15 @@ func decodeUpdateSet(r *bufio.Reader, res *methods.WaitForUpdatesExBody) error {
 
 // decodeResponse reads a SOAP answer from r down to the method's
 // response, and calls returnval to read its returnval, or none if it has
-// none.
-func decodeResponse(r *bufio.Reader, returnval func(*scanner) error, none func()) error {
+// none. It returns how many values went through govmomi's decoder.
+func decodeResponse(r *bufio.Reader, returnval func(*scanner) error, none func()) (int, error) {
 	s := &scanner{r: r, names: map[string]string{}}
+	err := s.response(returnval, none)
+	return s.govmomiValues, err
+}
+
+// response reads the answer; see decodeResponse.
+func (s *scanner) response(returnval func(*scanner) error, none func()) error {
 	// Down to the method's response: Envelope, Body, the response.
 	for depth := 0; depth < 3; {
 		tok, err := s.next()
@@ -285,9 +344,7 @@ func (s *scanner) dynamicProperty(p *types.DynamicProperty) error {
 	return s.children(func(tok token) (err error) {
 		switch tok.local {
 		case "name":
-			var name string
-			name, err = s.text()
-			p.Name = s.intern(name)
+			p.Name, err = s.internedText()
 		case "val":
 			p.Val, err = s.value(tok)
 		default:
@@ -355,8 +412,8 @@ func (s *scanner) objectUpdate(ou *types.ObjectUpdate) error {
 		switch tok.local {
 		case "kind":
 			var kind string
-			kind, err = s.text()
-			ou.Kind = types.ObjectUpdateKind(s.intern(kind))
+			kind, err = s.internedText()
+			ou.Kind = types.ObjectUpdateKind(kind)
 		case "obj":
 			ou.Obj, err = s.ref(tok)
 		case "changeSet":
@@ -378,13 +435,11 @@ func (s *scanner) propertyChange(pc *types.PropertyChange) error {
 	return s.children(func(tok token) (err error) {
 		switch tok.local {
 		case "name":
-			var name string
-			name, err = s.text()
-			pc.Name = s.intern(name)
+			pc.Name, err = s.internedText()
 		case "op":
 			var op string
-			op, err = s.text()
-			pc.Op = types.PropertyChangeOp(s.intern(op))
+			op, err = s.internedText()
+			pc.Op = types.PropertyChangeOp(op)
 		case "val":
 			pc.Val, err = s.value(tok)
 		default:
@@ -402,8 +457,8 @@ func (s *scanner) ref(tok token) (types.ManagedObjectReference, error) {
 	return ref, err
 }
 
-// value reads the val that tok starts: a simple type itself, any other
-// through govmomi.
+// value reads the val that tok starts: the commonest simple types here,
+// any other as an interface field (leanvalue.go).
 func (s *scanner) value(tok token) (any, error) {
 	typ := tok.xsiType()
 	switch typ {
@@ -433,44 +488,61 @@ func (s *scanner) value(tok token) (any, error) {
 		})
 		return refs, err
 	}
-	if t, ok := enumType(typ); ok {
-		text, err := s.text()
-		v := reflect.New(t).Elem()
-		v.SetString(text)
-		return v.Interface(), err
-	}
-	var p struct {
-		Val types.AnyType `xml:"val,typeattr"`
-	}
-	err := s.govmomi(tok, &p)
-	return p.Val, err
+	var v struct{ Val types.AnyType }
+	err := decodeInterface(s, tok, reflect.ValueOf(&v).Elem().Field(0))
+	return v.Val, err
 }
 
 // bool reads a boolean; empty is false, as govmomi reads it.
 func (s *scanner) bool() (bool, error) {
-	t, err := s.text()
-	if t = strings.TrimSpace(t); err != nil || t == "" {
+	t, err := s.textBytes()
+	switch {
+	case err != nil || len(t) == 0:
 		return false, err
+	case string(t) == "true":
+		return true, nil
+	case string(t) == "false":
+		return false, nil
 	}
-	return strconv.ParseBool(t)
+	return strconv.ParseBool(strings.TrimSpace(string(t)))
 }
 
 // int reads an integer of bits bits; empty is zero, as govmomi reads it.
 func (s *scanner) int(bits int) (int64, error) {
-	t, err := s.text()
-	if t = strings.TrimSpace(t); err != nil || t == "" {
+	t, err := s.textBytes()
+	if err != nil || len(t) == 0 {
 		return 0, err
 	}
-	return strconv.ParseInt(t, 10, bits)
+	if n, ok := decimal(t, bits); ok {
+		return n, nil
+	}
+	return strconv.ParseInt(strings.TrimSpace(string(t)), 10, bits)
 }
 
-// enumType returns the enumeration type named typ, if typ names one.
-func enumType(typ string) (reflect.Type, bool) {
-	if typ == "" || strings.Contains(typ, ":") {
-		return nil, false
+// decimal parses b, an optional minus and up to 18 digits, as an integer
+// of bits bits, without allocating; ok is false for anything else, which
+// strconv.ParseInt reads (or refuses).
+func decimal(b []byte, bits int) (n int64, ok bool) {
+	neg := len(b) > 0 && b[0] == '-'
+	if neg {
+		b = b[1:]
 	}
-	t, ok := types.TypeFunc()(typ)
-	return t, ok && t.Kind() == reflect.String
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	if limit := int64(1) << (bits - 1); bits < 64 && (n < -limit || n >= limit) {
+		return 0, false // out of range: ParseInt's error
+	}
+	return n, true
 }
 
 // govmomi decodes the element tok starts, in the namespaces in scope,
@@ -500,6 +572,7 @@ func (s *scanner) govmomi(tok token, v any) error {
 		}
 	}
 	b.WriteString("</x>")
+	s.govmomiValues++
 	dec := xml.NewDecoder(&b)
 	dec.TypeFunc = types.TypeFunc()
 	return dec.Decode(v)
@@ -557,7 +630,9 @@ type attr struct{ prefix, local, value string }
 type token struct {
 	kind          tokKind
 	prefix, local string
-	attrs         []attr
+	// attrs are valid until the scanner reads the next token: it
+	// reuses their array.
+	attrs []attr
 }
 
 func (t token) qname() string {
@@ -601,6 +676,10 @@ type scanner struct {
 	pending bool
 	// buf holds text and attribute values as they are read, nbuf names.
 	buf, nbuf []byte
+	// govmomiValues counts the values read through govmomi's decoder.
+	govmomiValues int
+	// attrs holds the last tag's attributes.
+	attrs []attr
 }
 
 func (s *scanner) readByte() (byte, error) {
@@ -624,7 +703,7 @@ func (s *scanner) next() (token, error) {
 		return token{kind: tokEnd}, nil
 	}
 	for {
-		if err := s.skipText(); err != nil {
+		if err := s.skipTo('<'); err != nil {
 			return token{}, err
 		}
 		tok, ok, err := s.markup()
@@ -634,10 +713,10 @@ func (s *scanner) next() (token, error) {
 	}
 }
 
-// skipText reads up to and including the next '<'.
-func (s *scanner) skipText() error {
+// skipTo reads up to and including the next c.
+func (s *scanner) skipTo(c byte) error {
 	for {
-		b, err := s.r.ReadSlice('<')
+		b, err := s.r.ReadSlice(c)
 		if s.rec != nil {
 			s.rec.Write(b)
 		}
@@ -665,10 +744,9 @@ func (s *scanner) markup() (tok token, ok bool, err error) {
 	case '!':
 		return tok, false, s.bang(nil)
 	case '/':
-		if _, err := s.name(); err != nil {
-			return tok, false, err
-		}
-		if err := s.skipPast(">"); err != nil {
+		// An end tag: its name is its start's (the answer is well
+		// formed, or govmomi would fail it too).
+		if err := s.skipTo('>'); err != nil {
 			return tok, false, err
 		}
 		s.pop()
@@ -686,6 +764,7 @@ func (s *scanner) markup() (tok token, ok bool, err error) {
 	}
 	tok.kind = tokStart
 	tok.prefix, tok.local = splitName(name)
+	tok.attrs = s.attrs[:0]
 	s.nsLen = append(s.nsLen, len(s.nsStack))
 	for {
 		c, err := s.space()
@@ -717,6 +796,7 @@ func (s *scanner) markup() (tok token, ok bool, err error) {
 			return tok, false, err
 		}
 		tok.attrs = append(tok.attrs, a)
+		s.attrs = tok.attrs // its array, for the next tag's
 		if a.prefix == "xmlns" || a.prefix == "" && a.local == "xmlns" {
 			s.nsStack = append(s.nsStack, a)
 		}
@@ -740,6 +820,21 @@ func splitName(name string) (prefix, local string) {
 
 // name reads a name up to a space, '=', '/' or '>'.
 func (s *scanner) name() (string, error) {
+	// Mostly the whole name is buffered: intern it from there.
+	buf, _ := s.r.Peek(s.r.Buffered())
+	for n, c := range buf {
+		if nameEnds[c] {
+			if n == 0 {
+				break
+			}
+			name := s.internBytes(buf[:n])
+			if s.rec != nil {
+				s.rec.Write(buf[:n])
+			}
+			_, _ = s.r.Discard(n)
+			return name, nil
+		}
+	}
 	var err error
 	s.nbuf, err = s.readTo(s.nbuf[:0], &nameEnds)
 	if err != nil {
@@ -834,11 +929,11 @@ func (s *scanner) attr() (attr, error) {
 	if err != nil {
 		return attr{}, err
 	}
-	v, err := unescape(s.buf)
+	v, err := unescapeBytes(s.buf)
 	if err != nil {
 		return attr{}, err
 	}
-	a := attr{value: s.intern(v)}
+	a := attr{value: s.internBytes(v)}
 	a.prefix, a.local = splitName(name)
 	return a, nil
 }
@@ -908,10 +1003,23 @@ func (s *scanner) bang(text *[]byte) error {
 // end, which it consumes; an element inside is an error. An empty
 // element's text is "".
 func (s *scanner) text() (string, error) {
+	b, err := s.textBytes()
+	return string(b), err
+}
+
+// internedText is text, interned: a name or a kind, which repeat.
+func (s *scanner) internedText() (string, error) {
+	b, err := s.textBytes()
+	return s.internBytes(b), err
+}
+
+// textBytes is text in a buffer of the scanner's, valid until it reads
+// on.
+func (s *scanner) textBytes() ([]byte, error) {
 	if s.pending {
 		s.pending = false
 		s.pop()
-		return "", nil
+		return nil, nil
 	}
 	s.buf = s.buf[:0] // text still to unescape
 	var done []byte   // text before a CDATA section, unescaped, and the section's
@@ -927,46 +1035,43 @@ func (s *scanner) text() (string, error) {
 			s.buf = append(s.buf, b...)
 			continue
 		case err == io.EOF:
-			return "", io.ErrUnexpectedEOF
+			return nil, io.ErrUnexpectedEOF
 		default:
-			return "", err
+			return nil, err
 		}
 		c, err := s.readByte()
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		switch c {
 		case '/':
-			if _, err := s.name(); err != nil {
-				return "", err
-			}
-			if err := s.skipPast(">"); err != nil {
-				return "", err
+			if err := s.skipTo('>'); err != nil {
+				return nil, err
 			}
 			s.pop()
-			t, err := unescape(s.buf)
-			if err != nil || done == nil {
-				return t, err
+			if done == nil {
+				return unescapeBytes(s.buf)
 			}
-			return string(done) + t, nil
+			t, err := unescape(s.buf)
+			return append(done, t...), err
 		case '!':
 			t, err := unescape(s.buf)
 			if err != nil {
-				return "", err
+				return nil, err
 			}
 			done = append(done, t...)
 			s.buf = s.buf[:0]
 			if err := s.bang(&s.buf); err != nil {
-				return "", err
+				return nil, err
 			}
 			done = append(done, newlines(s.buf)...)
 			s.buf = s.buf[:0]
 		case '?':
 			if err := s.skipPast("?>"); err != nil {
-				return "", err
+				return nil, err
 			}
 		default:
-			return "", fmt.Errorf("%w: an element inside a simple value", errShape)
+			return nil, fmt.Errorf("%w: an element inside a simple value", errShape)
 		}
 	}
 }
@@ -990,6 +1095,16 @@ func (s *scanner) skip() error {
 		}
 	}
 	return nil
+}
+
+// unescapeBytes is unescape, which returns b itself when it has nothing
+// to replace.
+func unescapeBytes(b []byte) ([]byte, error) {
+	if bytes.IndexByte(b, '&') < 0 && bytes.IndexByte(b, '\r') < 0 {
+		return b, nil
+	}
+	t, err := unescape(b)
+	return []byte(t), err
 }
 
 // unescape replaces entity and character references in b, which it may
