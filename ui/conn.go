@@ -154,7 +154,10 @@ func (a *App) DrillRunning() (journal string, ok bool) { return a.drill.Running(
 func (a *App) currentSession() session {
 	s := session{client: a.client}
 	if a.watch != nil {
-		s.streams = []<-chan struct{}{a.watch.Done(), a.taskWatch.Done(), a.eventWatch.Done(), a.alarmWatch.Done()}
+		s.streams = append(s.streams, a.watch.Done())
+	}
+	if a.taskWatch != nil {
+		s.streams = append(s.streams, a.taskWatch.Done(), a.eventWatch.Done(), a.alarmWatch.Done())
 	}
 	return s
 }
@@ -349,12 +352,24 @@ func (a *App) loggedIn(msg connectedMsg) tea.Cmd {
 	}
 	a.client, a.connected = msg.client, true
 	a.watch = msg.client.Watch(a.ctx, vsphere.WatchOptions{Screen: firstScreen})
-	a.taskWatch = msg.client.WatchTasks(a.ctx)
-	a.eventWatch = msg.client.WatchEvents(a.ctx, maxEvents)
-	a.alarmWatch = msg.client.WatchAlarms(a.ctx)
 	a.log.Info("connected", "context", msg.name, "host", msg.client.Host(), "policy", msg.client.Policy())
-	return tea.Batch(waitWatch(a.ctx, a.gen, a.watch, 0),
-		waitTasks(a.ctx, a.gen, a.taskWatch, 0), waitEvents(a.ctx, a.gen, a.eventWatch, 0), waitAlarms(a.ctx, a.gen, a.alarmWatch, 0))
+	return waitWatch(a.ctx, a.gen, a.watch, 0)
+}
+
+// startActivity starts the tasks, events and alarms watches of the
+// current client, once its inventory watch said something first (the
+// first screen, or why there is none): started at login, their
+// collectors and first reads competed with the first screen's, on the
+// server and here, on vCenter as on the simulator. It does nothing once
+// they run.
+func (a *App) startActivity() tea.Cmd {
+	if a.client == nil || a.taskWatch != nil {
+		return nil
+	}
+	a.taskWatch = a.client.WatchTasks(a.ctx)
+	a.eventWatch = a.client.WatchEvents(a.ctx, maxEvents)
+	a.alarmWatch = a.client.WatchAlarms(a.ctx)
+	return tea.Batch(waitTasks(a.ctx, a.gen, a.taskWatch, 0), waitEvents(a.ctx, a.gen, a.eventWatch, 0), waitAlarms(a.ctx, a.gen, a.alarmWatch, 0))
 }
 
 // askPassword opens the password prompt for a context, to switch to or,
@@ -372,7 +387,7 @@ func (a *App) askPassword(name, note string, fleet bool) {
 
 // applyWatch shows a new watch state and asks for the next one.
 func (a *App) applyWatch(u vsphere.WatchUpdate) tea.Cmd {
-	cmds := []tea.Cmd{waitWatch(a.ctx, a.gen, a.watch, u.Seq)}
+	cmds := []tea.Cmd{waitWatch(a.ctx, a.gen, a.watch, u.Seq), a.startActivity()}
 	prev := a.state
 	a.state, a.retryAt = u.State, u.RetryAt
 	if u.Data != nil && u.Data != a.inv {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/vtui/vtui/vsphere"
+	"github.com/vtui/vtui/vsphere/vspheretest"
 )
 
 // TestScreenFirstRowsBeforeTheWholeLoad feeds the UI what a watch
@@ -73,4 +75,30 @@ func names(vms []vsphere.VM) []string {
 		out[i] = v.Name
 	}
 	return out
+}
+
+// TestActivityWatchesStartAfterTheFirstScreen: at login only the
+// inventory's watch starts, so that nothing competes with the first
+// screen; the tasks, events and alarms watches start with the first
+// state it publishes, and once only.
+func TestActivityWatchesStartAfterTheFirstScreen(t *testing.T) {
+	srv := vspheretest.Start(t, "small")
+	a := New(Config{Context: "lab", Contexts: []string{"lab"}})
+	a.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
+	t.Cleanup(func() { _ = a.Close(context.Background()) })
+	a.Update(connectedMsg{gen: a.gen, name: "lab", client: vspheretest.Connect(t, srv)})
+	if a.watch == nil || a.taskWatch != nil || a.eventWatch != nil || a.alarmWatch != nil {
+		t.Fatalf("at login: inventory watch %t, tasks %t, events %t, alarms %t; want only the inventory's",
+			a.watch != nil, a.taskWatch != nil, a.eventWatch != nil, a.alarmWatch != nil)
+	}
+	first := &vsphere.Inventory{VMs: smallInventory(t).VMs[:1], LoadingVMs: 12}
+	a.Update(watchMsg{gen: a.gen, update: vsphere.WatchUpdate{Data: first, State: vsphere.Syncing, Seq: 1}})
+	tasks := a.taskWatch
+	if tasks == nil || a.eventWatch == nil || a.alarmWatch == nil {
+		t.Fatal("the first screen shown, the tasks, events and alarms watches did not start")
+	}
+	a.Update(watchMsg{gen: a.gen, update: vsphere.WatchUpdate{Data: smallInventory(t), State: vsphere.Live, Seq: 2}})
+	if a.taskWatch != tasks {
+		t.Error("the next state started the activity watches again")
+	}
 }
