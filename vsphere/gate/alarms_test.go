@@ -14,7 +14,9 @@ import (
 )
 
 // crashedHostAlarm crashes esx-a-01 of e's simulator and returns the alarm
-// it raises, once Alarms lists it (within 5 s).
+// it raises, once Alarms lists it (within 5 s) and the simulator has
+// settled: an evaluation of the alarms still pending from the crash would
+// raise a reset alarm again, as the host still does not respond.
 func (e *opsEnv) crashedHostAlarm() vsphere.Alarm {
 	e.t.Helper()
 	if err := e.srv.CrashHost("esx-a-01.lab.local"); err != nil {
@@ -22,6 +24,7 @@ func (e *opsEnv) crashedHostAlarm() vsphere.Alarm {
 	}
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if a, ok := e.hostAlarm(); ok {
+			vspheretest.Settle(e.t, e.srv)
 			return a
 		}
 	}
@@ -89,6 +92,7 @@ func TestAcknowledgeAndResetAlarmThroughTheGate(t *testing.T) {
 	if r := g.Do(ctx, ResetAlarm(acked), nil); r.Status != StatusOK {
 		t.Fatalf("reset: %s %v; want ok", r.Status, r.Err)
 	}
+	vspheretest.Settle(t, e.srv) // anything the simulator had pending lands before the read
 	if now, ok := e.hostAlarm(); ok {
 		t.Errorf("after the reset to green: %+v; want it gone", now)
 	}

@@ -56,3 +56,15 @@ func Connect(tb testing.TB, srv *sim.Server) *vsphere.Client {
 	tb.Cleanup(func() { _ = c.Close(context.Background()) })
 	return c
 }
+
+// Settle waits until srv's background work (the roll-up and the alarms'
+// evaluation that follow a change: sim.Server.Settle) has caught up with
+// the changes made so far, within a bound only a broken simulator reaches.
+func Settle(tb testing.TB, srv *sim.Server) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Settle(ctx); err != nil {
+		tb.Fatal(err)
+	}
+}
