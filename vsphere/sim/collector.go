@@ -366,7 +366,7 @@ func (c *collector) read(ctx *simulator.Context, f *filter, refs []types.Managed
 	var out []types.ObjectUpdate
 	var gone []types.ManagedObjectReference
 	for _, r := range refs {
-		oc, ok := content(ctx, r, f.spec.PropSet)
+		oc, ok := content(ctx, r, f.props)
 		if !ok {
 			gone = append(gone, r)
 			continue
