@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -146,7 +147,7 @@ func retrieve(ctx *simulator.Context, specs []types.PropertyFilterSpec) ([]types
 	}
 	sp := &specProps{specs: props}
 	var out []types.ObjectContent
-	seen := map[types.ManagedObjectReference]bool{}
+	seen := map[types.ManagedObjectReference]bool{} // across specs: a spec's walk finds each object once
 	for _, spec := range specs {
 		if fault := missingRoot(ctx, spec); fault != nil {
 			return nil, simulator.Fault("The object has already been deleted or has not been completely created", fault)
@@ -155,11 +156,14 @@ func retrieve(ctx *simulator.Context, specs []types.PropertyFilterSpec) ([]types
 		if fault != nil {
 			return nil, simulator.Fault("", fault)
 		}
+		out = slices.Grow(out, len(order))
 		for _, r := range order {
-			if seen[r] {
-				continue
+			if len(specs) > 1 {
+				if seen[r] {
+					continue
+				}
+				seen[r] = true
 			}
-			seen[r] = true
 			if oc, ok := content(ctx, r, sp); ok {
 				out = append(out, oc)
 			}
