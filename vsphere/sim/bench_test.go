@@ -123,3 +123,26 @@ func BenchmarkRollUpLarge(b *testing.B) {
 		rollUp(&ctx)
 	}
 }
+
+// BenchmarkReadVMRows reads the properties of a VM row (vsphere/load.go's,
+// at Full) from every VM of the demo preset, as a retrieval or a filter's
+// first wait reads them; an op is one VM.
+//
+//	go test -run '^$' -bench ReadVMRows -benchmem ./vsphere/sim/
+func BenchmarkReadVMRows(b *testing.B) {
+	s := startPreset(b, "demo")
+	ctx := s.vc.sctx
+	var vms []types.ManagedObjectReference
+	for _, e := range s.Model().Map().All("VirtualMachine") {
+		vms = append(vms, e.Reference())
+	}
+	sp := &specProps{specs: []types.PropertySpec{{Type: "VirtualMachine", PathSet: vtuiPaths["VirtualMachine"]}}}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, ok := content(ctx, vms[i%len(vms)], sp); !ok {
+			b.Fatal("not read")
+		}
+		i++
+	}
+}

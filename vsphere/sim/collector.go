@@ -363,17 +363,20 @@ func (c *collector) walk(ctx *simulator.Context, cs *collectors, f *filter) (lef
 // read reads f's properties of refs (see content) into updates of kind.
 // An object that no longer exists is dropped from f.
 func (c *collector) read(ctx *simulator.Context, f *filter, refs []types.ManagedObjectReference, kind types.ObjectUpdateKind) []types.ObjectUpdate {
-	var out []types.ObjectUpdate
+	out := make([]types.ObjectUpdate, 0, len(refs))
 	var gone []types.ManagedObjectReference
 	for _, r := range refs {
-		oc, ok := content(ctx, r, f.spec.PropSet)
+		oc, ok := content(ctx, r, f.props)
 		if !ok {
 			gone = append(gone, r)
 			continue
 		}
 		u := types.ObjectUpdate{Obj: r, Kind: kind}
-		for _, p := range oc.PropSet {
-			u.ChangeSet = append(u.ChangeSet, types.PropertyChange{Name: p.Name, Op: types.PropertyChangeOpAssign, Val: p.Val})
+		if len(oc.PropSet) > 0 {
+			u.ChangeSet = make([]types.PropertyChange, len(oc.PropSet))
+			for i, p := range oc.PropSet {
+				u.ChangeSet[i] = types.PropertyChange{Name: p.Name, Op: types.PropertyChangeOpAssign, Val: p.Val}
+			}
 		}
 		out = append(out, u)
 	}

@@ -21,8 +21,8 @@ import (
 type filter struct {
 	ref   types.ManagedObjectReference
 	spec  types.PropertyFilterSpec
-	hops  []string // the paths the spec's traversal specs follow
-	props sync.Map // object type -> *typeProps
+	hops  []string   // the paths the spec's traversal specs follow
+	props *specProps // of spec.PropSet
 
 	in      map[types.ManagedObjectReference]bool // the objects the client has (or will have at the next wait) as entered
 	order   []types.ManagedObjectReference        // in, as the traversal found them
@@ -40,15 +40,54 @@ type filter struct {
 // as one modify update each, which brings it up to date.
 const maxQueued = 20000
 
-// typeProps is what a filter reports of objects of one type.
+// typeProps is what property specs report of objects of one type.
 type typeProps struct {
-	covered bool     // some property spec names the type or one it extends
-	all     bool     // every property
-	paths   []string // otherwise these
+	covered bool                 // some property spec names the type or one it extends
+	all     bool                 // every property
+	paths   []string             // otherwise these, each once, in the specs' order
+	read    []*propertyPath      // paths, compiled for the type
+	specs   []types.PropertySpec // the specs that cover the type, in order
+}
+
+// specProps resolves, by object type, what a list of property specs
+// reports, once per type: the specs apply to thousands of objects of a
+// handful of types.
+type specProps struct {
+	specs  []types.PropertySpec
+	byKind sync.Map // object type -> *typeProps
+}
+
+// of returns what the specs report of objects of type kind, whose managed
+// object type is rt. As vcsim's collector does, a property spec covers
+// its own type and the types that embed it (ManagedEntity covers every
+// entity).
+func (sp *specProps) of(kind string, rt reflect.Type) *typeProps {
+	if p, ok := sp.byKind.Load(kind); ok {
+		return p.(*typeProps)
+	}
+	tp := &typeProps{}
+	for _, ps := range sp.specs {
+		if ps.Type != kind && ps.Type != rt.Name() {
+			if sf, ok := rt.FieldByName(ps.Type); !ok || !sf.Anonymous {
+				continue
+			}
+		}
+		tp.covered = true
+		tp.all = tp.all || boolValue(ps.All)
+		tp.specs = append(tp.specs, ps)
+		for _, p := range ps.PathSet {
+			if !slices.Contains(tp.paths, p) {
+				tp.paths = append(tp.paths, p)
+				tp.read = append(tp.read, pathFor(rt, p))
+			}
+		}
+	}
+	p, _ := sp.byKind.LoadOrStore(kind, tp)
+	return p.(*typeProps)
 }
 
 func newFilter(spec types.PropertyFilterSpec) *filter {
-	f := &filter{spec: spec, fresh: true, dirty: true}
+	f := &filter{spec: spec, props: &specProps{specs: spec.PropSet}, fresh: true, dirty: true}
 	for _, os := range spec.ObjectSet {
 		f.hops = appendHops(f.hops, os.SelectSet)
 	}
@@ -68,33 +107,6 @@ func appendHops(hops []string, sel []types.BaseSelectionSpec) []string {
 	return hops
 }
 
-// propsFor returns what f reports of objects of type kind, whose managed
-// object type is rt. As vcsim's collector does, a property spec covers
-// its own type and the types that embed it (ManagedEntity covers every
-// entity).
-func (f *filter) propsFor(kind string, rt reflect.Type) *typeProps {
-	if p, ok := f.props.Load(kind); ok {
-		return p.(*typeProps)
-	}
-	tp := &typeProps{}
-	for _, ps := range f.spec.PropSet {
-		if ps.Type != kind && ps.Type != rt.Name() {
-			if sf, ok := rt.FieldByName(ps.Type); !ok || !sf.Anonymous {
-				continue
-			}
-		}
-		tp.covered = true
-		tp.all = tp.all || boolValue(ps.All)
-		for _, p := range ps.PathSet {
-			if !slices.Contains(tp.paths, p) {
-				tp.paths = append(tp.paths, p)
-			}
-		}
-	}
-	f.props.Store(kind, tp)
-	return tp
-}
-
 // changes returns the changes a filter with tp reports for changes made to
 // obj (its managed object struct, already changed). A change of one of
 // its paths is reported as made; a change above a path (summary for
@@ -110,25 +122,25 @@ func (tp *typeProps) changes(obj reflect.Value, changes []types.PropertyChange) 
 		}
 		out = append(out, c)
 	}
-	read := func(p string) types.PropertyChange {
-		val, _ := propertyValue(obj, p)
+	read := func(p string, c *propertyPath) types.PropertyChange {
+		val, _ := c.value(obj)
 		return types.PropertyChange{Name: p, Op: types.PropertyChangeOpAssign, Val: val}
 	}
 	for _, c := range changes {
 		if tp.all {
 			if top := topLevel(c.Name); top != c.Name {
-				put(read(top))
+				put(read(top, pathFor(obj.Type(), top)))
 			} else {
 				put(c)
 			}
 			continue
 		}
-		for _, p := range tp.paths {
+		for i, p := range tp.paths {
 			switch {
 			case c.Name == p:
 				put(c)
 			case overlaps(c.Name, p):
-				put(read(p))
+				put(read(p, tp.read[i]))
 			}
 		}
 	}
@@ -140,7 +152,7 @@ func (tp *typeProps) changes(obj reflect.Value, changes []types.PropertyChange) 
 func (f *filter) modified(ref types.ManagedObjectReference, obj reflect.Value, changes []types.PropertyChange) bool {
 	news := false
 	if f.in[ref] {
-		if cs := f.propsFor(ref.Type, obj.Type()).changes(obj, changes); len(cs) > 0 {
+		if cs := f.props.of(ref.Type, obj.Type()).changes(obj, changes); len(cs) > 0 {
 			f.push(types.ObjectUpdate{Obj: ref, Kind: types.ObjectUpdateKindModify, ChangeSet: cs})
 			news = true
 		}
@@ -267,7 +279,7 @@ func (w *walker) add(ref types.ManagedObjectReference, obj mo.Reference) {
 	if w.found[ref] {
 		return
 	}
-	tp, ok := w.f.props.Load(ref.Type)
+	tp, ok := w.f.props.byKind.Load(ref.Type)
 	if !ok {
 		if obj == nil {
 			obj = sessionObject(w.ctx, ref)
@@ -276,7 +288,7 @@ func (w *walker) add(ref types.ManagedObjectReference, obj mo.Reference) {
 		if !v.IsValid() {
 			return
 		}
-		tp = w.f.propsFor(ref.Type, v.Type())
+		tp = w.f.props.of(ref.Type, v.Type())
 	}
 	if tp.(*typeProps).covered {
 		w.found[ref] = true

@@ -4,6 +4,7 @@ import (
 	"path"
 	"reflect"
 	"strings"
+	"sync"
 
 	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/types"
@@ -46,14 +47,98 @@ func moStruct(obj mo.Reference) reflect.Value {
 // it: pointers followed, slices wrapped in their ArrayOf type, and nil for
 // an unset value. ok is false when p names no property of obj.
 func propertyValue(obj reflect.Value, p string) (val any, ok bool) {
+	return pathFor(obj.Type(), p).value(obj)
+}
+
+// A propertyPath is a property path parsed once, for objects of one
+// managed object type: reading it costs no parsing and, for the fields
+// whose type the object's type fixes, no lookup by name. A field under an
+// interface (configurationEx.dasConfig) is looked up by the value's own
+// type, through fieldIndexes.
+type propertyPath struct {
+	valid bool        // the path parses (mo.Field)
+	path  []fieldStep // the dotted path, up to a key
+	key   any         // the key into the array at path, if any
+	item  []fieldStep // the dotted path after the key, if any
+}
+
+// fieldStep is one name of a dotted path: the field's Go name and, when
+// the path's static types reach it, the struct type that has it and the
+// field's index there (found false when that type has no such field).
+type fieldStep struct {
+	name  string // "" for an empty name, which no field has
+	t     reflect.Type
+	index []int
+	found bool
+}
+
+// paths caches the propertyPaths compiled, by pathKey: a client asks for a
+// handful of paths of a handful of types, each for thousands of objects.
+var paths sync.Map
+
+type pathKey struct {
+	t reflect.Type
+	p string
+}
+
+// pathFor returns the path p compiled for managed objects of type rt.
+func pathFor(rt reflect.Type, p string) *propertyPath {
+	k := pathKey{rt, p}
+	if c, ok := paths.Load(k); ok {
+		return c.(*propertyPath)
+	}
+	c, _ := paths.LoadOrStore(k, compilePath(rt, p))
+	return c.(*propertyPath)
+}
+
+// compilePath parses p and resolves its names as far as rt's field types
+// go: up to an interface, whose value's type only a value tells.
+func compilePath(rt reflect.Type, p string) *propertyPath {
 	var f mo.Field
 	if !f.FromString(p) {
+		return &propertyPath{}
+	}
+	c := &propertyPath{valid: true, key: f.Key}
+	c.path = compileSteps(rt, f.Path)
+	if f.Key != nil && f.Item != "" {
+		c.item = compileSteps(nil, f.Item)
+	}
+	return c
+}
+
+// compileSteps splits the dotted path p into steps, resolved statically
+// from t (when not nil).
+func compileSteps(t reflect.Type, p string) []fieldStep {
+	var steps []fieldStep
+	for name := range strings.SplitSeq(p, ".") {
+		s := fieldStep{}
+		if name != "" {
+			s.name = strings.ToUpper(name[:1]) + name[1:]
+		}
+		for t != nil && t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if t != nil && t.Kind() == reflect.Struct && s.name != "" {
+			sf, ok := t.FieldByName(s.name)
+			s.t, s.index, s.found = t, sf.Index, ok
+			t = sf.Type // nil when not found
+		} else {
+			t = nil // an interface, or a kind that has no fields: values tell
+		}
+		steps = append(steps, s)
+	}
+	return steps
+}
+
+// value reads the path from obj, as propertyValue does.
+func (c *propertyPath) value(obj reflect.Value) (val any, ok bool) {
+	if !c.valid {
 		return nil, false
 	}
-	v, ok := fieldAt(obj, f.Path)
-	if ok && f.Key != nil {
-		if v, ok = keyed(v, f.Key); ok && f.Item != "" {
-			v, ok = fieldAt(v, f.Item)
+	v, ok := fieldAt(obj, c.path)
+	if ok && c.key != nil {
+		if v, ok = keyed(v, c.key); ok && c.item != nil {
+			v, ok = fieldAt(v, c.item)
 		}
 	}
 	if !ok || !v.IsValid() {
@@ -62,11 +147,12 @@ func propertyValue(obj reflect.Value, p string) (val any, ok bool) {
 	return wrapProperty(v), true
 }
 
-// fieldAt follows the dotted path p from v. It returns the invalid Value,
-// and ok, when v is invalid or a pointer on the way is nil; ok is false
-// when a name is not a field.
-func fieldAt(v reflect.Value, p string) (reflect.Value, bool) {
-	for name := range strings.SplitSeq(p, ".") {
+// fieldAt follows steps from v. It returns the invalid Value, and ok,
+// when v is invalid or a pointer on the way is nil; ok is false when a
+// name is not a field.
+func fieldAt(v reflect.Value, steps []fieldStep) (reflect.Value, bool) {
+	for i := range steps {
+		s := &steps[i]
 		for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
 			if v.IsNil() {
 				return reflect.Value{}, true
@@ -76,15 +162,45 @@ func fieldAt(v reflect.Value, p string) (reflect.Value, bool) {
 		if !v.IsValid() {
 			return v, true
 		}
-		if v.Kind() != reflect.Struct || name == "" {
+		if v.Kind() != reflect.Struct || s.name == "" {
 			return reflect.Value{}, false
 		}
-		v = v.FieldByName(strings.ToUpper(name[:1]) + name[1:])
-		if !v.IsValid() {
+		index, found := s.index, s.found
+		if t := v.Type(); t != s.t {
+			index, found = fieldIndex(t, s.name)
+		}
+		if !found {
 			return reflect.Value{}, false
 		}
+		v = v.FieldByIndex(index) // as Value.FieldByName does
 	}
 	return v, true
+}
+
+// fieldIndexes caches reflect's FieldByName, by fieldKey, for the fields
+// the types of values tell (under interfaces).
+var fieldIndexes sync.Map
+
+type fieldKey struct {
+	t    reflect.Type
+	name string
+}
+
+type fieldFound struct {
+	index []int
+	found bool
+}
+
+// fieldIndex returns the index of struct type t's field name, as
+// t.FieldByName finds it.
+func fieldIndex(t reflect.Type, name string) ([]int, bool) {
+	k := fieldKey{t, name}
+	if f, ok := fieldIndexes.Load(k); ok {
+		return f.(fieldFound).index, f.(fieldFound).found
+	}
+	sf, ok := t.FieldByName(name)
+	fieldIndexes.Store(k, fieldFound{sf.Index, ok})
+	return sf.Index, ok
 }
 
 // keyed returns the element of the array v whose Key field is key, or the
@@ -139,20 +255,46 @@ func wrapProperty(v reflect.Value) any {
 		if v.IsNil() {
 			return nil
 		}
-		et := v.Type().Elem()
-		name := strings.TrimPrefix(et.Name(), "Base")
-		if et.PkgPath() == "" {
-			name = arrayElem[et.Kind()]
-		}
-		if at, ok := types.TypeFunc()("ArrayOf" + name); ok {
-			a := reflect.New(at)
-			if f := a.Elem().FieldByName(name); f.IsValid() && v.Type().ConvertibleTo(f.Type()) {
-				f.Set(v.Convert(f.Type()))
-				return a.Interface()
-			}
+		if w := arrayOf(v.Type()); w.t != nil {
+			a := reflect.New(w.t)
+			f := a.Elem().FieldByIndex(w.field)
+			f.Set(v.Convert(f.Type()))
+			return a.Interface()
 		}
 	}
 	return v.Interface()
+}
+
+// arrayWrap is the ArrayOf type that wraps a slice type, and its field
+// that holds the slice; t is nil if there is none.
+type arrayWrap struct {
+	t     reflect.Type
+	field []int
+}
+
+// arrayWraps caches arrayOf's answers, by slice type.
+var arrayWraps sync.Map
+
+// arrayOf returns the ArrayOf type of vim25 that wraps slices of type st:
+// ArrayOfManagedObjectReference for []ManagedObjectReference,
+// ArrayOfString for []string.
+func arrayOf(st reflect.Type) arrayWrap {
+	if w, ok := arrayWraps.Load(st); ok {
+		return w.(arrayWrap)
+	}
+	var w arrayWrap
+	et := st.Elem()
+	name := strings.TrimPrefix(et.Name(), "Base")
+	if et.PkgPath() == "" {
+		name = arrayElem[et.Kind()]
+	}
+	if at, ok := types.TypeFunc()("ArrayOf" + name); ok && at.Kind() == reflect.Struct {
+		if f, ok := at.FieldByName(name); ok && st.ConvertibleTo(f.Type) {
+			w = arrayWrap{at, f.Index}
+		}
+	}
+	arrayWraps.Store(st, w)
+	return w
 }
 
 // refsIn returns the object references a property value holds, as a

@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -35,13 +36,13 @@ import (
 // such a call has none.
 var retrievals = []string{"RetrievePropertiesEx", "ContinueRetrievePropertiesEx", "CancelRetrievePropertiesEx", "RetrieveProperties"}
 
-// content reads the properties of ref that props ask for, under ref's
-// lock, as vcsim's collector does: a property spec covers its own type
-// and the types that embed it; all=true reads every property that is set;
-// a path that names no property goes in the missing set as
+// content reads the properties of ref that sp's specs ask for, under
+// ref's lock, as vcsim's collector does: a property spec covers its own
+// type and the types that embed it; all=true reads every property that is
+// set; a path that names no property goes in the missing set as
 // InvalidProperty; an unset one is left out. ok is false when ref does
 // not exist (for the calling session) or no spec covers its type.
-func content(ctx *simulator.Context, ref types.ManagedObjectReference, props []types.PropertySpec) (oc types.ObjectContent, ok bool) {
+func content(ctx *simulator.Context, ref types.ManagedObjectReference, sp *specProps) (oc types.ObjectContent, ok bool) {
 	obj := sessionObject(ctx, ref)
 	if obj == nil {
 		return oc, false
@@ -57,48 +58,63 @@ func content(ctx *simulator.Context, ref types.ManagedObjectReference, props []t
 		if !v.IsValid() {
 			return
 		}
-		seen := map[string]bool{}
-		add := func(name string, val any) {
-			if !seen[name] && val != nil {
-				oc.PropSet = append(oc.PropSet, types.DynamicProperty{Name: name, Val: clone(val)})
-			}
-			seen[name] = true
+		tp := sp.of(ref.Type, v.Type())
+		if ok = tp.covered; !ok {
+			return
 		}
-		for _, p := range props {
-			if !covers(p.Type, ref.Type, v.Type()) {
-				continue
-			}
-			ok = true
-			if boolValue(p.All) {
-				everyProperty(v, add)
-				continue
-			}
-			for _, path := range p.PathSet {
-				val, valid := propertyValue(v, path)
-				if !valid {
-					if !seen[path] {
-						oc.MissingSet = append(oc.MissingSet, types.MissingProperty{
-							Path: path, Fault: types.LocalizedMethodFault{Fault: &types.InvalidProperty{Name: path}}})
-					}
-					seen[path] = true
-					continue
+		if tp.all {
+			readAll(v, tp.specs, &oc)
+			return
+		}
+		for i, c := range tp.read {
+			val, valid := c.value(v)
+			switch {
+			case !valid:
+				oc.MissingSet = append(oc.MissingSet, invalidProperty(tp.paths[i]))
+			case val != nil:
+				if oc.PropSet == nil {
+					oc.PropSet = make([]types.DynamicProperty, 0, len(tp.read))
 				}
-				add(path, val)
+				oc.PropSet = append(oc.PropSet, types.DynamicProperty{Name: tp.paths[i], Val: clone(val)})
 			}
 		}
 	})
 	return oc, ok
 }
 
-// covers reports whether a property spec of type spec covers an object of
-// type ref whose managed object struct has type rt: its own type, or one
-// rt embeds (ManagedEntity, ComputeResource).
-func covers(spec, ref string, rt reflect.Type) bool {
-	if spec == ref || spec == rt.Name() {
-		return true
+// readAll reads into oc what specs ask of the managed object struct v
+// when one asks for every property: each property once, in the order the
+// specs name them, every property where all=true.
+func readAll(v reflect.Value, specs []types.PropertySpec, oc *types.ObjectContent) {
+	seen := map[string]bool{}
+	add := func(name string, val any) {
+		if !seen[name] && val != nil {
+			oc.PropSet = append(oc.PropSet, types.DynamicProperty{Name: name, Val: clone(val)})
+		}
+		seen[name] = true
 	}
-	f, ok := rt.FieldByName(spec)
-	return ok && f.Anonymous
+	for _, p := range specs {
+		if boolValue(p.All) {
+			everyProperty(v, add)
+			continue
+		}
+		for _, path := range p.PathSet {
+			val, valid := propertyValue(v, path)
+			if !valid {
+				if !seen[path] {
+					oc.MissingSet = append(oc.MissingSet, invalidProperty(path))
+				}
+				seen[path] = true
+				continue
+			}
+			add(path, val)
+		}
+	}
+}
+
+// invalidProperty reports path as naming no property.
+func invalidProperty(path string) types.MissingProperty {
+	return types.MissingProperty{Path: path, Fault: types.LocalizedMethodFault{Fault: &types.InvalidProperty{Name: path}}}
 }
 
 // everyProperty hands add every property of the managed object struct v
@@ -129,8 +145,9 @@ func retrieve(ctx *simulator.Context, specs []types.PropertyFilterSpec) ([]types
 	for _, s := range specs {
 		props = append(props, s.PropSet...)
 	}
+	sp := &specProps{specs: props}
 	var out []types.ObjectContent
-	seen := map[types.ManagedObjectReference]bool{}
+	seen := map[types.ManagedObjectReference]bool{} // across specs: a spec's walk finds each object once
 	for _, spec := range specs {
 		if fault := missingRoot(ctx, spec); fault != nil {
 			return nil, simulator.Fault("The object has already been deleted or has not been completely created", fault)
@@ -139,12 +156,15 @@ func retrieve(ctx *simulator.Context, specs []types.PropertyFilterSpec) ([]types
 		if fault != nil {
 			return nil, simulator.Fault("", fault)
 		}
+		out = slices.Grow(out, len(order))
 		for _, r := range order {
-			if seen[r] {
-				continue
+			if len(specs) > 1 {
+				if seen[r] {
+					continue
+				}
+				seen[r] = true
 			}
-			seen[r] = true
-			if oc, ok := content(ctx, r, props); ok {
+			if oc, ok := content(ctx, r, sp); ok {
 				out = append(out, oc)
 			}
 		}

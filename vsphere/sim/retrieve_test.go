@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vmware/govmomi"
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/view"
 	"github.com/vmware/govmomi/vim25"
@@ -22,6 +23,7 @@ import (
 // side in process.
 type retrievalEnv struct {
 	s    *Server
+	c    *govmomi.Client
 	ctx  *simulator.Context
 	pc   *simulator.PropertyCollector
 	view types.ManagedObjectReference // a container view of every entity
@@ -41,7 +43,7 @@ func newRetrievalEnv(t *testing.T) retrievalEnv {
 	s.vc.feed.sessions.mu.Unlock()
 	ctx := &simulator.Context{Context: context.Background(), Map: s.Model().Map(), Session: &session}
 	pc := ctx.Session.Get(c.ServiceContent.PropertyCollector).(*simulator.PropertyCollector)
-	return retrievalEnv{s: s, ctx: ctx, pc: pc, view: v.Reference()}
+	return retrievalEnv{s: s, c: c, ctx: ctx, pc: pc, view: v.Reference()}
 }
 
 // viewSpec selects every object of the view, with props.
@@ -214,7 +216,7 @@ func TestRetrievalPages(t *testing.T) {
 func TestRetrievedValuesDoNotAlias(t *testing.T) {
 	e := newRetrievalEnv(t)
 	vm := e.s.Model().Map().Any("VirtualMachine").(*simulator.VirtualMachine)
-	oc, ok := content(e.ctx, vm.Self, []types.PropertySpec{{Type: "VirtualMachine", PathSet: []string{"runtime", "config.hardware.device"}}})
+	oc, ok := content(e.ctx, vm.Self, &specProps{specs: []types.PropertySpec{{Type: "VirtualMachine", PathSet: []string{"runtime", "config.hardware.device"}}}})
 	if !ok || len(oc.PropSet) != 2 {
 		t.Fatalf("read %v (ok %v); want runtime and the devices", oc.PropSet, ok)
 	}

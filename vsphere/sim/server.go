@@ -14,6 +14,7 @@ import (
 	"math/big"
 	"net"
 	"net/url"
+	"runtime"
 	"sync"
 	"time"
 
@@ -142,6 +143,10 @@ func Start(ctx context.Context, spec Spec, opts Options) (*Server, error) {
 		m.Remove()
 		return nil, fmt.Errorf("start simulator on %s: %w", listen, err)
 	}
+	// The build leaves garbage as large as the inventory: collected now,
+	// before the first client, the first cycle does not fall on its first
+	// requests (at 45,000 VMs a cycle marks 1.2 GB, a second of CPU).
+	runtime.GC()
 	vc.serve() // not before: see lifecycle
 
 	u := *srv.URL
