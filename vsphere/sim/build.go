@@ -37,9 +37,10 @@ import (
 //     entry points (Folder.CreateDatacenter, CreateClusterComputeResource,
 //     HostDatastoreSystem.CreateLocalDatastore), which keep folders, the
 //     datacenter's datastore and network lists and Datastore.host right;
-//   - hosts are simulator.NewHostSystem from the esx template, put into the
-//     cluster with Registry.PutEntity, as vcsim's AddHost_Task does, but
-//     without a task;
+//   - hosts are what simulator.NewHostSystem makes from the esx template
+//     (the first one made by it, the others deep copies of it: see
+//     newHostSystems), put into the cluster with Registry.PutEntity, as
+//     vcsim's AddHost_Task does, but without a task;
 //   - VMs are simulator.NewVirtualMachine, which assigns the moref, the UUIDs
 //     and the default devices, creates the VM's directory on its datastore
 //     and puts the VM in the datacenter's vm folder. The builder then sets
@@ -64,6 +65,10 @@ type builder struct {
 	hosts    []*hostState    // all cluster hosts, in build order: VM placement order
 
 	dsUsage map[types.ManagedObjectReference]*dsUsage
+
+	// hostProto is the build's first host as simulator.NewHostSystem made
+	// it, before it was configured: what every later host is copied from.
+	hostProto *mo.HostSystem
 }
 
 // dcState is a datacenter being built.
@@ -268,24 +273,64 @@ func (b *builder) cluster(dc *dcState, c int, ha bool) (*clusterState, error) {
 	return s, nil
 }
 
-// newHostSystems runs simulator.NewHostSystem n times on every CPU. Each
-// deep-copies the ESX host template through XML, which makes hosts most of
-// a large build's cost. It is safe to run concurrently: it only registers
-// the host's config managers, which the registry's own lock serializes; the
-// host itself is registered later, by host, one at a time.
+// newHostSystems returns n new hosts, each as simulator.NewHostSystem
+// makes it from the ESX template, on every CPU. NewHostSystem deep-copies
+// the template's config through XML, which made hosts most of a large
+// build's cost; so only the build's first host is NewHostSystem's own, and
+// every later one is a reflective deep copy of it as it was made (see
+// copyHostSystem). It is safe to run concurrently: the copies only read the
+// prototype, and registering their config managers takes the registry's
+// own lock; the hosts themselves are registered later, by host, one at a
+// time.
 func (b *builder) newHostSystems(n int) []*simulator.HostSystem {
 	out := make([]*simulator.HostSystem, n)
+	first := 0
+	if b.hostProto == nil && n > 0 {
+		out[0] = simulator.NewHostSystem(b.ctx, esx.HostSystem)
+		proto := clone(out[0].HostSystem).(mo.HostSystem)
+		b.hostProto = &proto
+		first = 1
+	}
 	var next atomic.Int64
+	next.Store(int64(first))
 	var wg sync.WaitGroup
-	for range min(n, runtime.GOMAXPROCS(0)) {
+	for range min(n-first, runtime.GOMAXPROCS(0)) {
 		wg.Go(func() {
 			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
-				out[i] = simulator.NewHostSystem(b.ctx, esx.HostSystem)
+				out[i] = copyHostSystem(b.ctx, b.hostProto)
 			}
 		})
 	}
 	wg.Wait()
 	return out
+}
+
+// copyHostSystem returns a host equal to proto, a host fresh from
+// simulator.NewHostSystem, that shares no memory with it: its own deep copy
+// of every property (where NewHostSystem would share the template's
+// hardware and capability details between hosts), summary.runtime pointing
+// at its own runtime, and its own config managers, registered as
+// NewHostSystem registers them.
+func copyHostSystem(ctx *simulator.Context, proto *mo.HostSystem) *simulator.HostSystem {
+	hs := &simulator.HostSystem{HostSystem: clone(*proto).(mo.HostSystem)}
+	hs.Summary.Runtime = &hs.Runtime
+	h, cm := &hs.HostSystem, &hs.ConfigManager
+	for _, c := range []struct {
+		ref **types.ManagedObjectReference
+		obj mo.Reference
+	}{
+		{&cm.DatastoreSystem, &simulator.HostDatastoreSystem{Host: h}},
+		{&cm.NetworkSystem, simulator.NewHostNetworkSystem(h)},
+		{&cm.VirtualNicManager, simulator.NewHostVirtualNicManager(h)},
+		{&cm.AdvancedOption, simulator.NewOptionManager(nil, nil, &hs.Config.Option)},
+		{&cm.FirewallSystem, simulator.NewHostFirewallSystem(h)},
+		{&cm.StorageSystem, simulator.NewHostStorageSystem(h)},
+		{&cm.CertificateManager, simulator.NewHostCertificateManager(ctx, h)},
+	} {
+		ref := ctx.Map.Put(c.obj).Reference()
+		*c.ref = &ref
+	}
+	return hs
 }
 
 // host makes hs, fresh from NewHostSystem, host h of the c-th cluster of

@@ -1,0 +1,239 @@
+package sim
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/vmware/govmomi"
+	"github.com/vmware/govmomi/object"
+	"github.com/vmware/govmomi/property"
+	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/mo"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+// hostsSpec has a few hosts per cluster and no VMs, so that hosts differ
+// only in what the builder sets per host.
+var hostsSpec = Spec{Clusters: 2, HostsPerCluster: 3, Datastores: 1}
+
+// builtHosts returns the simulator's hosts in build order.
+func builtHosts(t *testing.T, s *Server) []*simulator.HostSystem {
+	t.Helper()
+	var hosts []*simulator.HostSystem
+	for _, e := range s.Model().Map().All("HostSystem") {
+		hosts = append(hosts, e.(*simulator.HostSystem))
+	}
+	slices.SortFunc(hosts, func(a, b *simulator.HostSystem) int { return strings.Compare(a.Name, b.Name) })
+	if len(hosts) != hostsSpec.Clusters*hostsSpec.HostsPerCluster {
+		t.Fatalf("%d hosts built, want %d", len(hosts), hostsSpec.Clusters*hostsSpec.HostsPerCluster)
+	}
+	return hosts
+}
+
+// allHostProperties reads every property of each host through the
+// property collector, as a client sees them.
+func allHostProperties(t *testing.T, c *govmomi.Client, hosts []*simulator.HostSystem) []mo.HostSystem {
+	t.Helper()
+	refs := make([]types.ManagedObjectReference, len(hosts))
+	for i, h := range hosts {
+		refs[i] = h.Self
+	}
+	var got []mo.HostSystem
+	if err := property.DefaultCollector(c.Client).Retrieve(context.Background(), refs, nil, &got); err != nil {
+		t.Fatalf("retrieve every property of the hosts: %v", err)
+	}
+	slices.SortFunc(got, func(a, b mo.HostSystem) int { return strings.Compare(a.Name, b.Name) })
+	return got
+}
+
+// TestBuiltHostsAreAlikeBarWhatIsTheirOwn checks that every host a client
+// sees is what the build's first one, made by vcsim's NewHostSystem, is:
+// the same properties but for its identity, name, UUIDs, boot time and own
+// config managers.
+func TestBuiltHostsAreAlikeBarWhatIsTheirOwn(t *testing.T) {
+	s := startSpec(t, hostsSpec, Options{})
+	hosts := allHostProperties(t, login(t, s), builtHosts(t, s))
+
+	managers := map[types.ManagedObjectReference]string{}
+	cmp := make([]string, len(hosts))
+	for i, h := range hosts {
+		// What is each host's own: checked, then cleared.
+		if h.Summary.Hardware.Uuid != nameUUID(h.Name) || h.Hardware.SystemInfo.Uuid != h.Summary.Hardware.Uuid {
+			t.Errorf("%s: hardware UUIDs %q and %q, want %q", h.Name, h.Summary.Hardware.Uuid, h.Hardware.SystemInfo.Uuid, nameUUID(h.Name))
+		}
+		if h.Summary.Host == nil || *h.Summary.Host != h.Self || h.Config.Host != h.Self {
+			t.Errorf("%s: summary.host %v and config.host %v, want %v", h.Name, h.Summary.Host, h.Config.Host, h.Self)
+		}
+		if h.Runtime.BootTime == nil || h.Summary.Runtime == nil || h.Summary.Runtime.BootTime == nil || !h.Summary.Runtime.BootTime.Equal(*h.Runtime.BootTime) {
+			t.Errorf("%s: summary.runtime.bootTime is not runtime.bootTime", h.Name)
+		}
+		for _, ref := range managerRefs(h.ConfigManager) {
+			if other, dup := managers[ref]; dup {
+				t.Errorf("%s and %s share config manager %v", other, h.Name, ref)
+			}
+			managers[ref] = h.Name
+		}
+		h.Self, h.Name, h.Summary.Config.Name, h.Summary.Host, h.Config.Host = types.ManagedObjectReference{}, "", "", nil, types.ManagedObjectReference{}
+		h.Summary.Hardware.Uuid, h.Hardware.SystemInfo.Uuid = "", ""
+		h.Runtime.BootTime, h.Summary.Runtime.BootTime, h.Summary.QuickStats.Uptime = nil, nil, 0
+		h.ConfigManager = types.HostConfigManager{}
+		// Clusters differ in parent, hardware model and datastores.
+		h.Parent, h.Datastore = nil, nil
+		h.Summary.Hardware.Vendor, h.Summary.Hardware.Model, h.Summary.Hardware.CpuModel, h.Summary.Hardware.CpuMhz = "", "", "", 0
+		h.Summary.Hardware.NumCpuCores, h.Summary.Hardware.NumCpuThreads, h.Summary.Hardware.NumCpuPkgs, h.Summary.Hardware.MemorySize = 0, 0, 0, 0
+		h.Hardware.SystemInfo.Vendor, h.Hardware.SystemInfo.Model, h.Hardware.CpuInfo, h.Hardware.MemorySize = "", "", types.HostCpuInfo{}, 0
+		h.Summary.QuickStats = types.HostListSummaryQuickStats{}
+		b, err := json.MarshalIndent(h, "", " ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmp[i] = string(b)
+	}
+	if len(managers) != len(hosts)*7 {
+		t.Errorf("%d config managers for %d hosts, want 7 each", len(managers), len(hosts))
+	}
+	for i := 1; i < len(hosts); i++ {
+		if cmp[i] != cmp[0] {
+			t.Errorf("%s differs from %s, built by NewHostSystem, in more than its own: %s", hosts[i].Name, hosts[0].Name, firstDiff(cmp[0], cmp[i]))
+		}
+	}
+}
+
+// managerRefs lists the config managers NewHostSystem gives every host.
+func managerRefs(cm types.HostConfigManager) []types.ManagedObjectReference {
+	var refs []types.ManagedObjectReference
+	for _, r := range []*types.ManagedObjectReference{cm.DatastoreSystem, cm.NetworkSystem, cm.VirtualNicManager, cm.AdvancedOption, cm.FirewallSystem, cm.StorageSystem, cm.CertificateManager} {
+		if r != nil {
+			refs = append(refs, *r)
+		}
+	}
+	return refs
+}
+
+// firstDiff shows the first line where two texts differ, with its line
+// number.
+func firstDiff(a, b string) string {
+	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := range min(len(la), len(lb)) {
+		if la[i] != lb[i] {
+			return fmt.Sprintf("line %d: %q, want %q", i+1, lb[i], la[i])
+		}
+	}
+	return fmt.Sprintf("%d lines, want %d", len(lb), len(la))
+}
+
+// TestBuiltHostsShareNoMemory checks that no two hosts hold a reference to
+// the same memory (a pointer, a slice's array or a map), so that a change
+// to one host's state cannot show on another's, and that each host's
+// config managers are its own and manage it.
+func TestBuiltHostsShareNoMemory(t *testing.T) {
+	s := startSpec(t, hostsSpec, Options{})
+	hosts := builtHosts(t, s)
+	owner := map[uintptr]string{} // address -> host and path that hold it
+	var shared []string
+	for _, h := range hosts {
+		if h.Summary.Runtime != &h.Runtime {
+			t.Errorf("%s: summary.runtime is not the host's runtime", h.Name)
+		}
+		walkReferences(reflect.ValueOf(&h.HostSystem).Elem(), h.Name, func(addr uintptr, path string) {
+			if o, ok := owner[addr]; ok && !strings.HasPrefix(o, h.Name+".") {
+				shared = append(shared, o+" and "+path)
+			}
+			owner[addr] = path
+		})
+		for _, ref := range managerRefs(h.ConfigManager) {
+			m := s.Model().Map().Get(ref)
+			if m == nil {
+				t.Errorf("%s: config manager %v not registered", h.Name, ref)
+				continue
+			}
+			if f := reflect.ValueOf(m).Elem().FieldByName("Host"); f.IsValid() && f.Interface() != &h.HostSystem {
+				t.Errorf("%s: config manager %v manages another host", h.Name, ref)
+			}
+		}
+	}
+	if len(shared) > 0 {
+		t.Errorf("hosts share memory in %d places, such as:\n%s", len(shared), strings.Join(shared[:min(len(shared), 5)], "\n"))
+	}
+}
+
+// walkReferences calls visit with the address of every pointer target,
+// slice array and map that v reaches through exported fields, and the
+// path that reaches it. It does not follow Parent, a reference to another
+// managed object.
+func walkReferences(v reflect.Value, path string, visit func(addr uintptr, path string)) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			return
+		}
+		if v.Type().Elem().Size() > 0 {
+			visit(v.Pointer(), path)
+		}
+		walkReferences(v.Elem(), path, visit)
+	case reflect.Interface:
+		if !v.IsNil() {
+			walkReferences(v.Elem(), path, visit)
+		}
+	case reflect.Slice:
+		if v.Cap() > 0 && v.Type().Elem().Size() > 0 {
+			visit(v.Pointer(), path)
+		}
+		for i := range v.Len() {
+			walkReferences(v.Index(i), fmt.Sprintf("%s[%d]", path, i), visit)
+		}
+	case reflect.Array:
+		for i := range v.Len() {
+			walkReferences(v.Index(i), fmt.Sprintf("%s[%d]", path, i), visit)
+		}
+	case reflect.Map:
+		if v.IsNil() {
+			return
+		}
+		visit(v.Pointer(), path)
+		for it := v.MapRange(); it.Next(); {
+			walkReferences(it.Value(), fmt.Sprintf("%s[%v]", path, it.Key()), visit)
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			f := v.Type().Field(i)
+			if f.IsExported() && f.Name != "Parent" {
+				walkReferences(v.Field(i), path+"."+f.Name, visit)
+			}
+		}
+	}
+}
+
+// TestHostAdvancedOptionChangesOnlyThatHost checks, through a client,
+// that changing an advanced option of one host leaves the others' alone.
+func TestHostAdvancedOptionChangesOnlyThatHost(t *testing.T) {
+	s := startSpec(t, hostsSpec, Options{})
+	c := login(t, s)
+	ctx := context.Background()
+	hosts := builtHosts(t, s)
+	const key = "Config.HostAgent.log.level"
+	changed := hosts[1]
+	m, err := object.NewHostSystem(c.Client, changed.Self).ConfigManager().OptionManager(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Update(ctx, []types.BaseOptionValue{&types.OptionValue{Key: key, Value: "verbose"}}); err != nil {
+		t.Fatalf("update %s of %s: %v", key, changed.Name, err)
+	}
+	for _, h := range allHostProperties(t, c, hosts) {
+		var level any
+		for _, o := range h.Config.Option {
+			if o.GetOptionValue().Key == key {
+				level = o.GetOptionValue().Value
+			}
+		}
+		if want := map[bool]string{true: "verbose", false: "info"}[h.Name == changed.Name]; level != want {
+			t.Errorf("%s: config.option %s = %v, want %q", h.Name, key, level, want)
+		}
+	}
+}
