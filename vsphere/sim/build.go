@@ -5,10 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/vmware/govmomi/simulator"
@@ -39,12 +36,14 @@ import (
 //     datacenter's datastore and network lists and Datastore.host right;
 //   - hosts are what simulator.NewHostSystem makes from the esx template
 //     (the first one made by it, the others deep copies of it: see
-//     newHostSystems), put into the cluster with Registry.PutEntity, as
+//     prototypes.go), put into the cluster with Registry.PutEntity, as
 //     vcsim's AddHost_Task does, but without a task;
-//   - VMs are simulator.NewVirtualMachine, which assigns the moref, the UUIDs
-//     and the default devices, creates the VM's directory on its datastore
-//     and puts the VM in the datacenter's vm folder. The builder then sets
-//     what CreateVM_Task would (name, sizes, runtime.host, resourcePool,
+//   - VMs are what simulator.NewVirtualMachine makes (the first one made
+//     by it, the others deep copies of it: see prototypes.go), which
+//     assigns the moref, the name, the UUIDs and the default devices,
+//     creates the VM's directory on its datastore and puts the VM in the
+//     datacenter's vm folder. The builder then sets what CreateVM_Task
+//     would (sizes, guest, runtime.host, resourcePool,
 //     datastore, network, a SCSI controller, disks and NICs) and the
 //     back-references a real vCenter keeps: HostSystem.vm, Datastore.vm,
 //     Network.vm and ResourcePool.vm;
@@ -66,9 +65,11 @@ type builder struct {
 
 	dsUsage map[types.ManagedObjectReference]*dsUsage
 
-	// hostProto is the build's first host as simulator.NewHostSystem made
-	// it, before it was configured: what every later host is copied from.
+	// The build's first host and VM as vcsim's constructors made them,
+	// before the build configured them: what every later one is copied
+	// from (prototypes.go).
 	hostProto *mo.HostSystem
+	vmProto   *mo.VirtualMachine
 }
 
 // dcState is a datacenter being built.
@@ -106,21 +107,10 @@ type dsUsage struct {
 // build creates the inventory of spec in the simulator model m, which must
 // have been created empty and not be serving yet.
 func build(ctx context.Context, m *simulator.Model, spec Spec) error {
-	b := &builder{
-		ctx:     m.Service.Context,
-		spec:    spec,
-		now:     time.Now().Truncate(time.Second),
-		dsUsage: make(map[types.ManagedObjectReference]*dsUsage),
-	}
-	var err error
-	if b.home, err = vcsimHome(b.ctx); err != nil {
+	b, root, err := newBuilder(m, spec)
+	if err != nil {
 		return err
 	}
-	root, ok := b.ctx.Map.Get(m.ServiceContent.RootFolder).(*simulator.Folder)
-	if !ok {
-		return fmt.Errorf("build simulator: root folder %s not found", m.ServiceContent.RootFolder)
-	}
-
 	for d := range spec.datacenters() {
 		dc, err := b.datacenter(root, d)
 		if err != nil {
@@ -178,6 +168,25 @@ func build(ctx context.Context, m *simulator.Model, spec Spec) error {
 
 	b.rollUp()
 	return nil
+}
+
+// newBuilder returns a builder of spec in m, and m's root folder.
+func newBuilder(m *simulator.Model, spec Spec) (*builder, *simulator.Folder, error) {
+	b := &builder{
+		ctx:     m.Service.Context,
+		spec:    spec,
+		now:     time.Now().Truncate(time.Second),
+		dsUsage: make(map[types.ManagedObjectReference]*dsUsage),
+	}
+	var err error
+	if b.home, err = vcsimHome(b.ctx); err != nil {
+		return nil, nil, err
+	}
+	root, ok := b.ctx.Map.Get(m.ServiceContent.RootFolder).(*simulator.Folder)
+	if !ok {
+		return nil, nil, fmt.Errorf("build simulator: root folder %s not found", m.ServiceContent.RootFolder)
+	}
+	return b, root, nil
 }
 
 // vcsimHome returns the directory vcsim keeps its files in; Model.Create
@@ -271,66 +280,6 @@ func (b *builder) cluster(dc *dcState, c int, ha bool) (*clusterState, error) {
 	s := &clusterState{cl: cl, pool: pool, model: hostModels[c%len(hostModels)], ha: ha}
 	b.clusters = append(b.clusters, s)
 	return s, nil
-}
-
-// newHostSystems returns n new hosts, each as simulator.NewHostSystem
-// makes it from the ESX template, on every CPU. NewHostSystem deep-copies
-// the template's config through XML, which made hosts most of a large
-// build's cost; so only the build's first host is NewHostSystem's own, and
-// every later one is a reflective deep copy of it as it was made (see
-// copyHostSystem). It is safe to run concurrently: the copies only read the
-// prototype, and registering their config managers takes the registry's
-// own lock; the hosts themselves are registered later, by host, one at a
-// time.
-func (b *builder) newHostSystems(n int) []*simulator.HostSystem {
-	out := make([]*simulator.HostSystem, n)
-	first := 0
-	if b.hostProto == nil && n > 0 {
-		out[0] = simulator.NewHostSystem(b.ctx, esx.HostSystem)
-		proto := clone(out[0].HostSystem).(mo.HostSystem)
-		b.hostProto = &proto
-		first = 1
-	}
-	var next atomic.Int64
-	next.Store(int64(first))
-	var wg sync.WaitGroup
-	for range min(n-first, runtime.GOMAXPROCS(0)) {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
-				out[i] = copyHostSystem(b.ctx, b.hostProto)
-			}
-		})
-	}
-	wg.Wait()
-	return out
-}
-
-// copyHostSystem returns a host equal to proto, a host fresh from
-// simulator.NewHostSystem, that shares no memory with it: its own deep copy
-// of every property (where NewHostSystem would share the template's
-// hardware and capability details between hosts), summary.runtime pointing
-// at its own runtime, and its own config managers, registered as
-// NewHostSystem registers them.
-func copyHostSystem(ctx *simulator.Context, proto *mo.HostSystem) *simulator.HostSystem {
-	hs := &simulator.HostSystem{HostSystem: clone(*proto).(mo.HostSystem)}
-	hs.Summary.Runtime = &hs.Runtime
-	h, cm := &hs.HostSystem, &hs.ConfigManager
-	for _, c := range []struct {
-		ref **types.ManagedObjectReference
-		obj mo.Reference
-	}{
-		{&cm.DatastoreSystem, &simulator.HostDatastoreSystem{Host: h}},
-		{&cm.NetworkSystem, simulator.NewHostNetworkSystem(h)},
-		{&cm.VirtualNicManager, simulator.NewHostVirtualNicManager(h)},
-		{&cm.AdvancedOption, simulator.NewOptionManager(nil, nil, &hs.Config.Option)},
-		{&cm.FirewallSystem, simulator.NewHostFirewallSystem(h)},
-		{&cm.StorageSystem, simulator.NewHostStorageSystem(h)},
-		{&cm.CertificateManager, simulator.NewHostCertificateManager(ctx, h)},
-	} {
-		ref := ctx.Map.Put(c.obj).Reference()
-		*c.ref = &ref
-	}
-	return hs
 }
 
 // host makes hs, fresh from NewHostSystem, host h of the c-th cluster of
@@ -490,13 +439,9 @@ func (b *builder) vm(i int, extra *firstClusterExtras) error {
 	}
 	ds := stores[(i/len(b.hosts))%len(stores)]
 
-	spec := &types.VirtualMachineConfigSpec{
-		Name:  name,
-		Files: &types.VirtualMachineFileInfo{VmPathName: "[" + ds.Name + "]"},
-	}
-	vm, fault := simulator.NewVirtualMachine(b.ctx, dc.dc.VmFolder, spec)
-	if fault != nil {
-		return faultError("create VM "+name, fault)
+	vm, vmx, err := b.newVirtualMachine(dc, ds, name)
+	if err != nil {
+		return err
 	}
 
 	disks := []vmDisk{{ds, r.diskGB}}
@@ -506,20 +451,19 @@ func (b *builder) vm(i int, extra *firstClusterExtras) error {
 		nics = append(nics, vmNIC{extra.net})
 	}
 
-	// What CreateVM_Task would apply from the spec. NewVirtualMachine
-	// rewrote spec.Files.VmPathName to the .vmx path.
+	// What CreateVM_Task would apply from the spec.
 	vm.Name = name
 	vm.Config.Name = name
 	vm.Config.GuestId = string(r.guestID)
 	vm.Config.GuestFullName = r.guestName
-	vm.Config.Files.VmPathName = spec.Files.VmPathName
+	vm.Config.Files.VmPathName = vmx
 	vm.Config.Hardware.NumCPU = r.numCPU
 	vm.Config.Hardware.NumCoresPerSocket = types.NewInt32(min(r.numCPU, 4))
 	vm.Config.Hardware.MemoryMB = r.memoryMB
 	vm.Summary.Config.Name = name
 	vm.Summary.Config.GuestId = vm.Config.GuestId
 	vm.Summary.Config.GuestFullName = r.guestName
-	vm.Summary.Config.VmPathName = spec.Files.VmPathName
+	vm.Summary.Config.VmPathName = vmx
 	vm.Summary.Config.NumCpu = r.numCPU
 	vm.Summary.Config.MemorySizeMB = r.memoryMB
 	vm.Summary.Config.NumVirtualDisks = int32(len(disks))

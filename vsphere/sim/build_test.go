@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vmware/govmomi"
 	"github.com/vmware/govmomi/object"
@@ -127,25 +128,29 @@ func firstDiff(a, b string) string {
 	return fmt.Sprintf("%d lines, want %d", len(lb), len(la))
 }
 
-// TestBuiltHostsShareNoMemory checks that no two hosts hold a reference to
-// the same memory (a pointer, a slice's array or a map), so that a change
-// to one host's state cannot show on another's, and that each host's
-// config managers are its own and manage it.
-func TestBuiltHostsShareNoMemory(t *testing.T) {
-	s := startSpec(t, hostsSpec, Options{})
-	hosts := builtHosts(t, s)
-	owner := map[uintptr]string{} // address -> host and path that hold it
+// TestBuiltObjectsShareNoMemory checks that no two hosts, and no two
+// VMs, hold a reference to the same memory (a pointer, a slice's array or
+// a map), so that a change to one's state cannot show on another's, and
+// that each host's config managers are its own and manage it.
+func TestBuiltObjectsShareNoMemory(t *testing.T) {
+	spec := hostsSpec
+	spec.VMs = 12
+	s := startSpec(t, spec, Options{})
+	owner := map[uintptr]string{} // address -> object and path that hold it
 	var shared []string
-	for _, h := range hosts {
-		if h.Summary.Runtime != &h.Runtime {
-			t.Errorf("%s: summary.runtime is not the host's runtime", h.Name)
-		}
-		walkReferences(reflect.ValueOf(&h.HostSystem).Elem(), h.Name, func(addr uintptr, path string) {
-			if o, ok := owner[addr]; ok && !strings.HasPrefix(o, h.Name+".") {
+	walk := func(name string, obj any) {
+		walkReferences(reflect.ValueOf(obj).Elem(), name, func(addr uintptr, path string) {
+			if o, ok := owner[addr]; ok && !strings.HasPrefix(o, name+".") {
 				shared = append(shared, o+" and "+path)
 			}
 			owner[addr] = path
 		})
+	}
+	for _, h := range builtHosts(t, s) {
+		if h.Summary.Runtime != &h.Runtime {
+			t.Errorf("%s: summary.runtime is not the host's runtime", h.Name)
+		}
+		walk(h.Name, &h.HostSystem)
 		for _, ref := range managerRefs(h.ConfigManager) {
 			m := s.Model().Map().Get(ref)
 			if m == nil {
@@ -157,19 +162,31 @@ func TestBuiltHostsShareNoMemory(t *testing.T) {
 			}
 		}
 	}
+	vms := s.Model().Map().All("VirtualMachine")
+	if len(vms) != spec.VMs {
+		t.Fatalf("%d VMs built, want %d", len(vms), spec.VMs)
+	}
+	for _, e := range vms {
+		vm := e.(*simulator.VirtualMachine)
+		if vm.Summary.Vm == nil || *vm.Summary.Vm != vm.Self {
+			t.Errorf("%s: summary.vm is %v, not itself", vm.Name, vm.Summary.Vm)
+		}
+		walk(vm.Name, vm)
+	}
 	if len(shared) > 0 {
-		t.Errorf("hosts share memory in %d places, such as:\n%s", len(shared), strings.Join(shared[:min(len(shared), 5)], "\n"))
+		t.Errorf("objects share memory in %d places, such as:\n%s", len(shared), strings.Join(shared[:min(len(shared), 5)], "\n"))
 	}
 }
 
 // walkReferences calls visit with the address of every pointer target,
 // slice array and map that v reaches through exported fields, and the
-// path that reaches it. It does not follow Parent, a reference to another
-// managed object.
+// path that reaches it. It skips pointers to a ManagedObjectReference,
+// which name an object (a host's parent, a VM's runtime.host) and are
+// replaced, never written through.
 func walkReferences(v reflect.Value, path string, visit func(addr uintptr, path string)) {
 	switch v.Kind() {
 	case reflect.Pointer:
-		if v.IsNil() {
+		if v.IsNil() || v.Type().Elem() == reflect.TypeFor[types.ManagedObjectReference]() {
 			return
 		}
 		if v.Type().Elem().Size() > 0 {
@@ -202,7 +219,7 @@ func walkReferences(v reflect.Value, path string, visit func(addr uintptr, path 
 	case reflect.Struct:
 		for i := range v.NumField() {
 			f := v.Type().Field(i)
-			if f.IsExported() && f.Name != "Parent" {
+			if f.IsExported() {
 				walkReferences(v.Field(i), path+"."+f.Name, visit)
 			}
 		}
@@ -236,4 +253,98 @@ func TestHostAdvancedOptionChangesOnlyThatHost(t *testing.T) {
 			t.Errorf("%s: config.option %s = %v, want %q", h.Name, key, level, want)
 		}
 	}
+}
+
+// TestCopiedVMsAreWhatNewVirtualMachineMakes checks that the VMs the build
+// makes, the first with vcsim's NewVirtualMachine and the others as copies
+// of it, are what NewVirtualMachine makes of the same names and datastore,
+// to the last field, but for their creation and modification times.
+func TestCopiedVMsAreWhatNewVirtualMachineMakes(t *testing.T) {
+	names := []string{"web-01", "app-01", "db-01"}
+	got := vmsMadeBy(t, names, func(b *builder, dc *dcState, ds *simulator.Datastore, name string) (*simulator.VirtualMachine, error) {
+		vm, _, err := b.newVirtualMachine(dc, ds, name)
+		return vm, err
+	})
+	want := vmsMadeBy(t, names, func(b *builder, dc *dcState, ds *simulator.Datastore, name string) (*simulator.VirtualMachine, error) {
+		spec := &types.VirtualMachineConfigSpec{Name: name, Files: &types.VirtualMachineFileInfo{VmPathName: "[" + ds.Name + "]"}}
+		vm, fault := simulator.NewVirtualMachine(b.ctx, dc.dc.VmFolder, spec)
+		if fault != nil {
+			return nil, faultError("NewVirtualMachine", fault)
+		}
+		return vm, nil
+	})
+	for i, name := range names {
+		g, w := vmFields(t, got[i]), vmFields(t, want[i])
+		if g != w {
+			t.Errorf("%s differs from NewVirtualMachine's: %s", name, firstDiff(w, g))
+		}
+		if gu, wu := vmUID(got[i]), vmUID(want[i]); gu != wu {
+			t.Errorf("%s: uid %v, want NewVirtualMachine's %v", name, gu, wu)
+		}
+	}
+}
+
+// vmsMadeBy makes VMs of names with make, in a fresh model with a
+// datacenter, a cluster of one host and a datastore, in that order, so
+// that two such models give the same morefs.
+func vmsMadeBy(t *testing.T, names []string, make func(*builder, *dcState, *simulator.Datastore, string) (*simulator.VirtualMachine, error)) []*simulator.VirtualMachine {
+	t.Helper()
+	m, err := emptyModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m.Remove)
+	b, root, err := newBuilder(m, Spec{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dc, err := b.datacenter(root, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := b.cluster(dc, 0, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.host(dc, cs, b.newHostSystems(1)[0], 0, 0)
+	ds, err := b.datastore(dc, sharedDatastoreName(0), dc.hosts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vms []*simulator.VirtualMachine
+	for _, name := range names {
+		vm, err := make(b, dc, ds, name)
+		if err != nil {
+			t.Fatalf("make VM %s: %v", name, err)
+		}
+		vms = append(vms, vm)
+	}
+	return vms
+}
+
+// vmFields is every exported field of vm, as indented JSON, with its
+// creation and modification times cleared.
+func vmFields(t *testing.T, vm *simulator.VirtualMachine) string {
+	t.Helper()
+	c := clone(vm.VirtualMachine).(mo.VirtualMachine)
+	c.Config.CreateDate, c.Config.Modified, c.Config.ChangeVersion = nil, time.Time{}, ""
+	c.LayoutEx.Timestamp, c.Storage.Timestamp, c.Summary.Storage.Timestamp = time.Time{}, time.Time{}, time.Time{}
+	b, err := json.MarshalIndent(struct {
+		mo.VirtualMachine
+		DataSets map[string]*simulator.DataSet
+	}{c, vm.DataSets}, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// vmUID reads vm's unexported uid, which setUID sets.
+func vmUID(vm *simulator.VirtualMachine) [16]byte {
+	var id [16]byte
+	f := reflect.ValueOf(vm).Elem().FieldByName("uid")
+	for i := range id {
+		id[i] = byte(f.Index(i).Uint())
+	}
+	return id
 }
