@@ -70,6 +70,7 @@ type builder struct {
 	// from (prototypes.go).
 	hostProto *mo.HostSystem
 	vmProto   *mo.VirtualMachine
+	copies    <-chan vmCopy // VMs copied from vmProto, in build order
 }
 
 // dcState is a datacenter being built.
@@ -151,6 +152,18 @@ func build(ctx context.Context, m *simulator.Model, spec Spec) error {
 		}
 	}
 
+	// The first VM is NewVirtualMachine's; the others are copies of it,
+	// made ahead on a goroutine of their own (copyVMs), which has ended
+	// when build returns: no directory is made once the caller may have
+	// removed vcsim's.
+	copying, stop := context.WithCancel(ctx)
+	defer func() {
+		stop()
+		if b.copies != nil {
+			for range b.copies { // until copyVMs closes it
+			}
+		}
+	}()
 	for i := range spec.VMs {
 		if i%1024 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -163,6 +176,9 @@ func build(ctx context.Context, m *simulator.Model, spec Spec) error {
 		}
 		if err := b.vm(i, extra); err != nil {
 			return err
+		}
+		if i == 0 {
+			b.copies = b.copyVMs(copying, 1)
 		}
 	}
 
@@ -425,19 +441,11 @@ type (
 // vm creates VM i on its round-robin host; extra, if not nil, gives it a
 // second disk and NIC on the first-cluster-only datastore and portgroup.
 func (b *builder) vm(i int, extra *firstClusterExtras) error {
-	h := b.hosts[i%len(b.hosts)]
+	h, ds := b.placement(i)
 	dc := h.dc
 	r := roles[i%len(roles)]
 	name := vmName(i, b.spec.VMs)
 	state := b.spec.vmState(i, len(b.hosts))
-	// Its cluster's own datastores if it has some, else the shared ones;
-	// (i / hosts) rather than i alone, so that each host gets VMs on
-	// every datastore even when the counts share a factor.
-	stores := dc.shared
-	if len(h.cluster.ds) > 0 {
-		stores = h.cluster.ds
-	}
-	ds := stores[(i/len(b.hosts))%len(stores)]
 
 	vm, vmx, err := b.newVirtualMachine(dc, ds, name)
 	if err != nil {
@@ -494,6 +502,20 @@ func (b *builder) vm(i int, extra *firstClusterExtras) error {
 		n.net.Vm = append(n.net.Vm, vm.Self)
 	}
 	return nil
+}
+
+// placement returns VM i's round-robin host, and the datastore of its
+// home and first disk: of its cluster's own datastores if it has some,
+// else of the shared ones; (i / hosts) rather than i alone, so that each
+// host gets VMs on every datastore even when the counts share a factor.
+// It only reads what the build set up before its VMs.
+func (b *builder) placement(i int) (*hostState, *simulator.Datastore) {
+	h := b.hosts[i%len(b.hosts)]
+	stores := h.dc.shared
+	if len(h.cluster.ds) > 0 {
+		stores = h.cluster.ds
+	}
+	return h, stores[(i/len(b.hosts))%len(stores)]
 }
 
 // attach adds a paravirtual SCSI controller, disks and vmxnet3 NICs to VM i

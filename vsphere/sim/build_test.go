@@ -260,41 +260,44 @@ func TestHostAdvancedOptionChangesOnlyThatHost(t *testing.T) {
 // of it, are what NewVirtualMachine makes of the same names and datastore,
 // to the last field, but for their creation and modification times.
 func TestCopiedVMsAreWhatNewVirtualMachineMakes(t *testing.T) {
-	names := []string{"web-01", "app-01", "db-01"}
-	got := vmsMadeBy(t, names, func(b *builder, dc *dcState, ds *simulator.Datastore, name string) (*simulator.VirtualMachine, error) {
-		vm, _, err := b.newVirtualMachine(dc, ds, name)
+	const n = 3
+	got := vmsMadeBy(t, n, func(b *builder, dc *dcState, ds *simulator.Datastore, i int) (*simulator.VirtualMachine, error) {
+		vm, _, err := b.newVirtualMachine(dc, ds, vmName(i, n))
+		if i == 0 {
+			b.copies = b.copyVMs(t.Context(), 1) // as build starts them
+		}
 		return vm, err
 	})
-	want := vmsMadeBy(t, names, func(b *builder, dc *dcState, ds *simulator.Datastore, name string) (*simulator.VirtualMachine, error) {
-		spec := &types.VirtualMachineConfigSpec{Name: name, Files: &types.VirtualMachineFileInfo{VmPathName: "[" + ds.Name + "]"}}
+	want := vmsMadeBy(t, n, func(b *builder, dc *dcState, ds *simulator.Datastore, i int) (*simulator.VirtualMachine, error) {
+		spec := &types.VirtualMachineConfigSpec{Name: vmName(i, n), Files: &types.VirtualMachineFileInfo{VmPathName: "[" + ds.Name + "]"}}
 		vm, fault := simulator.NewVirtualMachine(b.ctx, dc.dc.VmFolder, spec)
 		if fault != nil {
 			return nil, faultError("NewVirtualMachine", fault)
 		}
 		return vm, nil
 	})
-	for i, name := range names {
+	for i := range n {
 		g, w := vmFields(t, got[i]), vmFields(t, want[i])
 		if g != w {
-			t.Errorf("%s differs from NewVirtualMachine's: %s", name, firstDiff(w, g))
+			t.Errorf("%s differs from NewVirtualMachine's: %s", vmName(i, n), firstDiff(w, g))
 		}
 		if gu, wu := vmUID(got[i]), vmUID(want[i]); gu != wu {
-			t.Errorf("%s: uid %v, want NewVirtualMachine's %v", name, gu, wu)
+			t.Errorf("%s: uid %v, want NewVirtualMachine's %v", vmName(i, n), gu, wu)
 		}
 	}
 }
 
-// vmsMadeBy makes VMs of names with make, in a fresh model with a
-// datacenter, a cluster of one host and a datastore, in that order, so
-// that two such models give the same morefs.
-func vmsMadeBy(t *testing.T, names []string, make func(*builder, *dcState, *simulator.Datastore, string) (*simulator.VirtualMachine, error)) []*simulator.VirtualMachine {
+// vmsMadeBy makes n VMs with make, in a fresh model with a datacenter, a
+// cluster of one host and a shared datastore, in that order, so that two
+// such models give the same morefs.
+func vmsMadeBy(t *testing.T, n int, make func(b *builder, dc *dcState, ds *simulator.Datastore, i int) (*simulator.VirtualMachine, error)) []*simulator.VirtualMachine {
 	t.Helper()
 	m, err := emptyModel()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(m.Remove)
-	b, root, err := newBuilder(m, Spec{})
+	b, root, err := newBuilder(m, Spec{VMs: n})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,11 +314,12 @@ func vmsMadeBy(t *testing.T, names []string, make func(*builder, *dcState, *simu
 	if err != nil {
 		t.Fatal(err)
 	}
+	dc.shared = append(dc.shared, ds)
 	var vms []*simulator.VirtualMachine
-	for _, name := range names {
-		vm, err := make(b, dc, ds, name)
+	for i := range n {
+		vm, err := make(b, dc, ds, i)
 		if err != nil {
-			t.Fatalf("make VM %s: %v", name, err)
+			t.Fatalf("make VM %d: %v", i, err)
 		}
 		vms = append(vms, vm)
 	}

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"crypto/sha256"
 	"fmt"
 	"os"
@@ -96,50 +97,33 @@ func copyHostSystem(ctx *simulator.Context, proto *mo.HostSystem) *simulator.Hos
 // spec with only the name and "[ds]", and the path of its .vmx file. Like
 // NewVirtualMachine's, the VM has no name and no .vmx path yet. The
 // build's first VM is NewVirtualMachine's own, every later one a copy of
-// it (copyVirtualMachine).
+// it from b.copies (copyVMs), which this registers as NewVirtualMachine
+// would: its moref, summary.vm, its place in the vm folder.
 func (b *builder) newVirtualMachine(dc *dcState, ds *simulator.Datastore, name string) (*simulator.VirtualMachine, string, error) {
-	if b.vmProto != nil {
-		return b.copyVirtualMachine(dc, ds, name)
+	if b.vmProto == nil {
+		spec := &types.VirtualMachineConfigSpec{
+			Name:  name,
+			Files: &types.VirtualMachineFileInfo{VmPathName: "[" + ds.Name + "]"},
+		}
+		vm, fault := simulator.NewVirtualMachine(b.ctx, dc.dc.VmFolder, spec)
+		if fault != nil {
+			return nil, "", faultError("create VM "+name, fault)
+		}
+		proto := clone(vm.VirtualMachine).(mo.VirtualMachine)
+		b.vmProto = &proto
+		return vm, spec.Files.VmPathName, nil
 	}
-	spec := &types.VirtualMachineConfigSpec{
-		Name:  name,
-		Files: &types.VirtualMachineFileInfo{VmPathName: "[" + ds.Name + "]"},
-	}
-	vm, fault := simulator.NewVirtualMachine(b.ctx, dc.dc.VmFolder, spec)
-	if fault != nil {
-		return nil, "", faultError("create VM "+name, fault)
-	}
-	proto := clone(vm.VirtualMachine).(mo.VirtualMachine)
-	b.vmProto = &proto
-	return vm, spec.Files.VmPathName, nil
-}
 
-// copyVirtualMachine returns a VM equal to the prototype but for what
-// NewVirtualMachine derives from the name and datastore or sets per VM:
-// the moref, the directories, the UUIDs, the creation and modification
-// times; and, as NewVirtualMachine does, it makes the VM's directory and
-// puts the VM in dc's vm folder.
-func (b *builder) copyVirtualMachine(dc *dcState, ds *simulator.Datastore, name string) (*simulator.VirtualMachine, string, error) {
-	if err := os.Mkdir(path.Join(ds.Summary.Url, name), 0o700); err != nil {
-		return nil, "", fmt.Errorf("create VM %s: %w", name, err)
+	c, ok := <-b.copies
+	switch {
+	case !ok:
+		return nil, "", fmt.Errorf("create VM %s: no copy made: the build was cancelled", name)
+	case c.err != nil:
+		return nil, "", fmt.Errorf("create VM %s: %w", name, c.err)
+	case c.name != name:
+		return nil, "", fmt.Errorf("create VM %s: the copy made is %s's", name, c.name)
 	}
-	dir := "[" + ds.Name + "] " + name
-	vmx := dir + "/" + name + ".vmx"
-	uid := vcsimOID(vmx)
-
-	vm := &simulator.VirtualMachine{VirtualMachine: clone(*b.vmProto).(mo.VirtualMachine), DataSets: map[string]*simulator.DataSet{}}
-	if err := setUID(vm, uid); err != nil {
-		return nil, "", fmt.Errorf("create VM %s: %w", name, err)
-	}
-	c, s := vm.Config, &vm.Summary.Config
-	c.Uuid, s.Uuid = uid.String(), uid.String()
-	c.InstanceUuid = vcsimOID(strings.ToUpper(vmx)).String()
-	s.InstanceUuid = c.InstanceUuid
-	c.Files.SnapshotDirectory, c.Files.SuspendDirectory, c.Files.LogDirectory = dir, dir, dir
-	now := time.Now()
-	c.CreateDate, c.Modified, c.ChangeVersion = &now, now, strconv.FormatInt(now.UnixNano(), 10)
-	vm.LayoutEx.Timestamp, vm.Storage.Timestamp, vm.Summary.Storage.Timestamp = now, now, now
-
+	vm := c.vm
 	b.ctx.Map.NewEntity(vm)
 	vm.Summary.Vm = &vm.Self
 	folder, ok := b.ctx.Map.Get(dc.dc.VmFolder).(*simulator.Folder)
@@ -149,7 +133,65 @@ func (b *builder) copyVirtualMachine(dc *dcState, ds *simulator.Datastore, name 
 	folder.ChildEntity = append(folder.ChildEntity, vm.Self)
 	b.ctx.Map.PutEntity(folder, vm)
 	vm.AvailableField = simulator.GetCustomFieldsAvailable(b.ctx, &vm.Self)
-	return vm, vmx, nil
+	return vm, c.vmx, nil
+}
+
+// vmCopy is a VM copied from the prototype, not registered yet, or why it
+// could not be made.
+type vmCopy struct {
+	name, vmx string
+	vm        *simulator.VirtualMachine
+	err       error
+}
+
+// copyVMs returns the copies of the prototype VM for VMs from, from+1,
+// ... of the build (copyVirtualMachine), made on a goroutine of their own
+// until all are made or ctx ends: a copy (a deep copy of the prototype, a
+// directory on disk) needs nothing of other VMs, so making them overlaps
+// the rest of the build.
+func (b *builder) copyVMs(ctx context.Context, from int) <-chan vmCopy {
+	out := make(chan vmCopy, 256)
+	go func() {
+		defer close(out)
+		for i := from; i < b.spec.VMs; i++ {
+			_, ds := b.placement(i)
+			c := copyVirtualMachine(b.vmProto, ds, vmName(i, b.spec.VMs))
+			select {
+			case out <- c:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out
+}
+
+// copyVirtualMachine returns a copy of proto for a VM named name with its
+// home on ds: equal to proto but for what NewVirtualMachine derives from
+// the name and datastore or sets per VM: the directories, the UUIDs, the
+// creation and modification times. It makes the VM's directory, as
+// NewVirtualMachine does.
+func copyVirtualMachine(proto *mo.VirtualMachine, ds *simulator.Datastore, name string) vmCopy {
+	if err := os.Mkdir(path.Join(ds.Summary.Url, name), 0o700); err != nil {
+		return vmCopy{name: name, err: err}
+	}
+	dir := "[" + ds.Name + "] " + name
+	vmx := dir + "/" + name + ".vmx"
+	uid := vcsimOID(vmx)
+
+	vm := &simulator.VirtualMachine{VirtualMachine: clone(*proto).(mo.VirtualMachine), DataSets: map[string]*simulator.DataSet{}}
+	if err := setUID(vm, uid); err != nil {
+		return vmCopy{name: name, err: err}
+	}
+	c, s := vm.Config, &vm.Summary.Config
+	c.Uuid, s.Uuid = uid.String(), uid.String()
+	c.InstanceUuid = vcsimOID(strings.ToUpper(vmx)).String()
+	s.InstanceUuid = c.InstanceUuid
+	c.Files.SnapshotDirectory, c.Files.SuspendDirectory, c.Files.LogDirectory = dir, dir, dir
+	now := time.Now()
+	c.CreateDate, c.Modified, c.ChangeVersion = &now, now, strconv.FormatInt(now.UnixNano(), 10)
+	vm.LayoutEx.Timestamp, vm.Storage.Timestamp, vm.Summary.Storage.Timestamp = now, now, now
+	return vmCopy{name: name, vmx: vmx, vm: vm}
 }
 
 // vcsimOID is the name-based UUID vcsim derives VM UUIDs from
