@@ -28,7 +28,8 @@ import (
 // object: simulator.NewHostSystem the ESX host's config, and
 // simulator.NewVirtualMachine the default devices of a VM (then it
 // configures them one by one). At 2,496 hosts and 45,000 VMs that was
-// most of a build's CPU, and as much again in garbage collection. So the
+// most of a build's CPU, counting the collection of the garbage the
+// copies left. So the
 // build makes its first host and its first VM with vcsim's constructor,
 // keeps a deep copy of each as the constructor returned it, the
 // prototype, and makes every later one as a reflective deep copy of the
