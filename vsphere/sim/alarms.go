@@ -167,9 +167,10 @@ func installAlarms(m *simulator.Model) {
 // registry's state says, posting the events of each change.
 func (vc *vcenter) evaluateAlarms(ctx *simulator.Context) {
 	want := wanted{}
+	// Hosts and VMs are locked by reference, for the reason rollUp gives.
 	for _, obj := range ctx.Map.All("HostSystem") {
 		h := obj.(*simulator.HostSystem)
-		ctx.WithLock(h, func() {
+		ctx.WithLock(h.Self, func() {
 			if h.Runtime.ConnectionState == types.HostSystemConnectionStateNotResponding && h.Runtime.PowerState != types.HostSystemPowerStateStandBy {
 				want.set(alarmHostConnection, h.Self, types.ManagedEntityStatusRed)
 			}
@@ -183,7 +184,7 @@ func (vc *vcenter) evaluateAlarms(ctx *simulator.Context) {
 	}
 	for _, obj := range ctx.Map.All("VirtualMachine") {
 		vm := obj.(*simulator.VirtualMachine)
-		ctx.WithLock(vm, func() {
+		ctx.WithLock(vm.Self, func() {
 			if vm.Runtime.PowerState != types.VirtualMachinePowerStatePoweredOn || vm.Config == nil {
 				return
 			}

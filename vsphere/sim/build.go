@@ -5,10 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/vmware/govmomi/simulator"
@@ -37,13 +34,16 @@ import (
 //     entry points (Folder.CreateDatacenter, CreateClusterComputeResource,
 //     HostDatastoreSystem.CreateLocalDatastore), which keep folders, the
 //     datacenter's datastore and network lists and Datastore.host right;
-//   - hosts are simulator.NewHostSystem from the esx template, put into the
-//     cluster with Registry.PutEntity, as vcsim's AddHost_Task does, but
-//     without a task;
-//   - VMs are simulator.NewVirtualMachine, which assigns the moref, the UUIDs
-//     and the default devices, creates the VM's directory on its datastore
-//     and puts the VM in the datacenter's vm folder. The builder then sets
-//     what CreateVM_Task would (name, sizes, runtime.host, resourcePool,
+//   - hosts are what simulator.NewHostSystem makes from the esx template
+//     (the first one made by it, the others deep copies of it: see
+//     prototypes.go), put into the cluster with Registry.PutEntity, as
+//     vcsim's AddHost_Task does, but without a task;
+//   - VMs are what simulator.NewVirtualMachine makes (the first one made
+//     by it, the others deep copies of it: see prototypes.go), which
+//     assigns the moref, the name, the UUIDs and the default devices,
+//     creates the VM's directory on its datastore and puts the VM in the
+//     datacenter's vm folder. The builder then sets what CreateVM_Task
+//     would (sizes, guest, runtime.host, resourcePool,
 //     datastore, network, a SCSI controller, disks and NICs) and the
 //     back-references a real vCenter keeps: HostSystem.vm, Datastore.vm,
 //     Network.vm and ResourcePool.vm;
@@ -64,6 +64,13 @@ type builder struct {
 	hosts    []*hostState    // all cluster hosts, in build order: VM placement order
 
 	dsUsage map[types.ManagedObjectReference]*dsUsage
+
+	// The build's first host and VM as vcsim's constructors made them,
+	// before the build configured them: what every later one is copied
+	// from (prototypes.go).
+	hostProto *mo.HostSystem
+	vmProto   *mo.VirtualMachine
+	copies    <-chan vmCopy // VMs copied from vmProto, in build order
 }
 
 // dcState is a datacenter being built.
@@ -101,21 +108,10 @@ type dsUsage struct {
 // build creates the inventory of spec in the simulator model m, which must
 // have been created empty and not be serving yet.
 func build(ctx context.Context, m *simulator.Model, spec Spec) error {
-	b := &builder{
-		ctx:     m.Service.Context,
-		spec:    spec,
-		now:     time.Now().Truncate(time.Second),
-		dsUsage: make(map[types.ManagedObjectReference]*dsUsage),
-	}
-	var err error
-	if b.home, err = vcsimHome(b.ctx); err != nil {
+	b, root, err := newBuilder(m, spec)
+	if err != nil {
 		return err
 	}
-	root, ok := b.ctx.Map.Get(m.ServiceContent.RootFolder).(*simulator.Folder)
-	if !ok {
-		return fmt.Errorf("build simulator: root folder %s not found", m.ServiceContent.RootFolder)
-	}
-
 	for d := range spec.datacenters() {
 		dc, err := b.datacenter(root, d)
 		if err != nil {
@@ -156,6 +152,18 @@ func build(ctx context.Context, m *simulator.Model, spec Spec) error {
 		}
 	}
 
+	// The first VM is NewVirtualMachine's; the others are copies of it,
+	// made ahead on a goroutine of their own (copyVMs), which has ended
+	// when build returns: no directory is made once the caller may have
+	// removed vcsim's.
+	copying, stop := context.WithCancel(ctx)
+	defer func() {
+		stop()
+		if b.copies != nil {
+			for range b.copies { // until copyVMs closes it
+			}
+		}
+	}()
 	for i := range spec.VMs {
 		if i%1024 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -169,10 +177,32 @@ func build(ctx context.Context, m *simulator.Model, spec Spec) error {
 		if err := b.vm(i, extra); err != nil {
 			return err
 		}
+		if i == 0 {
+			b.copies = b.copyVMs(copying, 1)
+		}
 	}
 
 	b.rollUp()
 	return nil
+}
+
+// newBuilder returns a builder of spec in m, and m's root folder.
+func newBuilder(m *simulator.Model, spec Spec) (*builder, *simulator.Folder, error) {
+	b := &builder{
+		ctx:     m.Service.Context,
+		spec:    spec,
+		now:     time.Now().Truncate(time.Second),
+		dsUsage: make(map[types.ManagedObjectReference]*dsUsage),
+	}
+	var err error
+	if b.home, err = vcsimHome(b.ctx); err != nil {
+		return nil, nil, err
+	}
+	root, ok := b.ctx.Map.Get(m.ServiceContent.RootFolder).(*simulator.Folder)
+	if !ok {
+		return nil, nil, fmt.Errorf("build simulator: root folder %s not found", m.ServiceContent.RootFolder)
+	}
+	return b, root, nil
 }
 
 // vcsimHome returns the directory vcsim keeps its files in; Model.Create
@@ -266,26 +296,6 @@ func (b *builder) cluster(dc *dcState, c int, ha bool) (*clusterState, error) {
 	s := &clusterState{cl: cl, pool: pool, model: hostModels[c%len(hostModels)], ha: ha}
 	b.clusters = append(b.clusters, s)
 	return s, nil
-}
-
-// newHostSystems runs simulator.NewHostSystem n times on every CPU. Each
-// deep-copies the ESX host template through XML, which makes hosts most of
-// a large build's cost. It is safe to run concurrently: it only registers
-// the host's config managers, which the registry's own lock serializes; the
-// host itself is registered later, by host, one at a time.
-func (b *builder) newHostSystems(n int) []*simulator.HostSystem {
-	out := make([]*simulator.HostSystem, n)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(n, runtime.GOMAXPROCS(0)) {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
-				out[i] = simulator.NewHostSystem(b.ctx, esx.HostSystem)
-			}
-		})
-	}
-	wg.Wait()
-	return out
 }
 
 // host makes hs, fresh from NewHostSystem, host h of the c-th cluster of
@@ -431,27 +441,15 @@ type (
 // vm creates VM i on its round-robin host; extra, if not nil, gives it a
 // second disk and NIC on the first-cluster-only datastore and portgroup.
 func (b *builder) vm(i int, extra *firstClusterExtras) error {
-	h := b.hosts[i%len(b.hosts)]
+	h, ds := b.placement(i)
 	dc := h.dc
 	r := roles[i%len(roles)]
 	name := vmName(i, b.spec.VMs)
 	state := b.spec.vmState(i, len(b.hosts))
-	// Its cluster's own datastores if it has some, else the shared ones;
-	// (i / hosts) rather than i alone, so that each host gets VMs on
-	// every datastore even when the counts share a factor.
-	stores := dc.shared
-	if len(h.cluster.ds) > 0 {
-		stores = h.cluster.ds
-	}
-	ds := stores[(i/len(b.hosts))%len(stores)]
 
-	spec := &types.VirtualMachineConfigSpec{
-		Name:  name,
-		Files: &types.VirtualMachineFileInfo{VmPathName: "[" + ds.Name + "]"},
-	}
-	vm, fault := simulator.NewVirtualMachine(b.ctx, dc.dc.VmFolder, spec)
-	if fault != nil {
-		return faultError("create VM "+name, fault)
+	vm, vmx, err := b.newVirtualMachine(dc, ds, name)
+	if err != nil {
+		return err
 	}
 
 	disks := []vmDisk{{ds, r.diskGB}}
@@ -461,20 +459,19 @@ func (b *builder) vm(i int, extra *firstClusterExtras) error {
 		nics = append(nics, vmNIC{extra.net})
 	}
 
-	// What CreateVM_Task would apply from the spec. NewVirtualMachine
-	// rewrote spec.Files.VmPathName to the .vmx path.
+	// What CreateVM_Task would apply from the spec.
 	vm.Name = name
 	vm.Config.Name = name
 	vm.Config.GuestId = string(r.guestID)
 	vm.Config.GuestFullName = r.guestName
-	vm.Config.Files.VmPathName = spec.Files.VmPathName
+	vm.Config.Files.VmPathName = vmx
 	vm.Config.Hardware.NumCPU = r.numCPU
 	vm.Config.Hardware.NumCoresPerSocket = types.NewInt32(min(r.numCPU, 4))
 	vm.Config.Hardware.MemoryMB = r.memoryMB
 	vm.Summary.Config.Name = name
 	vm.Summary.Config.GuestId = vm.Config.GuestId
 	vm.Summary.Config.GuestFullName = r.guestName
-	vm.Summary.Config.VmPathName = spec.Files.VmPathName
+	vm.Summary.Config.VmPathName = vmx
 	vm.Summary.Config.NumCpu = r.numCPU
 	vm.Summary.Config.MemorySizeMB = r.memoryMB
 	vm.Summary.Config.NumVirtualDisks = int32(len(disks))
@@ -505,6 +502,20 @@ func (b *builder) vm(i int, extra *firstClusterExtras) error {
 		n.net.Vm = append(n.net.Vm, vm.Self)
 	}
 	return nil
+}
+
+// placement returns VM i's round-robin host, and the datastore of its
+// home and first disk: of its cluster's own datastores if it has some,
+// else of the shared ones; (i / hosts) rather than i alone, so that each
+// host gets VMs on every datastore even when the counts share a factor.
+// It only reads what the build set up before its VMs.
+func (b *builder) placement(i int) (*hostState, *simulator.Datastore) {
+	h := b.hosts[i%len(b.hosts)]
+	stores := h.dc.shared
+	if len(h.cluster.ds) > 0 {
+		stores = h.cluster.ds
+	}
+	return h, stores[(i/len(b.hosts))%len(stores)]
 }
 
 // attach adds a paravirtual SCSI controller, disks and vmxnet3 NICs to VM i

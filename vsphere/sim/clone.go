@@ -1,88 +1,118 @@
 package sim
 
-import "reflect"
+import (
+	"reflect"
+	"sync"
+)
 
-// clone returns a deep copy of a property value, so that a result read
-// under an object's lock stays as it was read while it is encoded after
-// the lock is released. It copies with reflection what vcsim copies by
+// clone returns a deep copy of a value: new pointers, slices and maps, the
+// same scalars and strings. Property results are cloned so that a result
+// read under an object's lock stays as it was read while it is encoded
+// after the lock is released, and the build copies its prototype hosts
+// and VMs (prototypes.go). It copies with reflection what vcsim copies by
 // marshalling to XML and decoding back (simulator.deepCopy), which costs
-// half of all the CPU of a 10,000-VM load. Structs with unexported fields
-// (time.Time) are copied by value, which is how they copy.
+// half of all the CPU of a 10,000-VM load. Unexported fields (time.Time's)
+// are copied by value, which is how they copy.
 func clone(v any) any {
 	if v == nil {
 		return nil
 	}
-	return cloneValue(reflect.ValueOf(v)).Interface()
+	return deepCopy(reflect.ValueOf(v)).Interface()
 }
 
-// cloneValue returns a deep copy of v: new pointers, slices and maps, the
-// same scalars.
-func cloneValue(v reflect.Value) reflect.Value {
-	switch v.Kind() {
+// deepCopy returns a deep copy of v.
+func deepCopy(v reflect.Value) reflect.Value {
+	c := reflect.New(v.Type()).Elem()
+	c.Set(v)
+	deepen(c, v)
+	return c
+}
+
+// deepen makes dst, a settable copy of src, deep: it replaces every
+// pointer, slice and map that dst shares with src by a deep copy.
+func deepen(dst, src reflect.Value) {
+	switch src.Kind() {
 	case reflect.Pointer:
-		if v.IsNil() {
-			return v
+		if src.IsNil() {
+			return
 		}
-		c := reflect.New(v.Type().Elem())
-		c.Elem().Set(cloneValue(v.Elem()))
-		return c
+		p := reflect.New(src.Type().Elem())
+		p.Elem().Set(src.Elem())
+		deepen(p.Elem(), src.Elem())
+		dst.Set(p)
 	case reflect.Interface:
-		if v.IsNil() {
-			return v
+		if src.IsNil() {
+			return
 		}
-		c := reflect.New(v.Type()).Elem()
-		c.Set(cloneValue(v.Elem()))
-		return c
+		// A value held directly (not through a pointer) cannot be
+		// changed in place: only what it refers to needs copying.
+		if e := src.Elem(); plan(e.Type()).refs {
+			dst.Set(deepCopy(e))
+		}
 	case reflect.Slice:
-		if v.IsNil() {
-			return v
+		if src.IsNil() {
+			return
 		}
-		c := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
-		if scalar(v.Type().Elem().Kind()) {
-			reflect.Copy(c, v)
-			return c
+		c := reflect.MakeSlice(src.Type(), src.Len(), src.Len())
+		reflect.Copy(c, src)
+		if plan(src.Type().Elem()).refs {
+			for i := range src.Len() {
+				deepen(c.Index(i), src.Index(i))
+			}
 		}
-		for i := range v.Len() {
-			c.Index(i).Set(cloneValue(v.Index(i)))
-		}
-		return c
+		dst.Set(c)
 	case reflect.Array:
-		c := reflect.New(v.Type()).Elem()
-		c.Set(v)
-		if !scalar(v.Type().Elem().Kind()) {
-			for i := range v.Len() {
-				c.Index(i).Set(cloneValue(v.Index(i)))
+		if plan(src.Type().Elem()).refs {
+			for i := range src.Len() {
+				deepen(dst.Index(i), src.Index(i))
 			}
 		}
-		return c
 	case reflect.Map:
-		if v.IsNil() {
-			return v
+		if src.IsNil() {
+			return
 		}
-		c := reflect.MakeMapWithSize(v.Type(), v.Len())
-		for it := v.MapRange(); it.Next(); {
-			c.SetMapIndex(cloneValue(it.Key()), cloneValue(it.Value()))
+		c := reflect.MakeMapWithSize(src.Type(), src.Len())
+		for it := src.MapRange(); it.Next(); {
+			c.SetMapIndex(deepCopy(it.Key()), deepCopy(it.Value()))
 		}
-		return c
+		dst.Set(c)
 	case reflect.Struct:
-		c := reflect.New(v.Type()).Elem()
-		c.Set(v)
-		for i := range v.NumField() {
-			if f := c.Field(i); f.CanSet() && !scalar(f.Kind()) {
-				f.Set(cloneValue(v.Field(i)))
-			}
+		for _, i := range plan(src.Type()).fields {
+			deepen(dst.Field(i), src.Field(i))
 		}
-		return c
 	}
-	return v
 }
 
-// scalar reports whether values of kind k hold no references: copying
-// one copies all of it.
-func scalar(k reflect.Kind) bool {
-	switch k {
-	case reflect.Pointer, reflect.Interface, reflect.Slice, reflect.Map, reflect.Struct, reflect.Array, reflect.Chan, reflect.Func, reflect.UnsafePointer:
-		return false
+// typePlan is what deepen needs to know of a type.
+type typePlan struct {
+	refs   bool  // whether its values can hold a pointer, slice or map that clone copies
+	fields []int // of a struct: the exported fields that can
+}
+
+// plans caches the typePlan of each type deepen meets.
+var plans sync.Map // reflect.Type -> *typePlan
+
+// plan returns t's typePlan.
+func plan(t reflect.Type) *typePlan {
+	if p, ok := plans.Load(t); ok {
+		return p.(*typePlan)
 	}
-	return true
+	p := &typePlan{}
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Interface, reflect.Slice, reflect.Map:
+		p.refs = true
+	case reflect.Array:
+		p.refs = plan(t.Elem()).refs
+	case reflect.Struct:
+		// Fields are held by value, so a struct cannot contain itself:
+		// the recursion ends.
+		for i := range t.NumField() {
+			if f := t.Field(i); f.IsExported() && plan(f.Type).refs {
+				p.fields = append(p.fields, i)
+			}
+		}
+		p.refs = len(p.fields) > 0
+	}
+	plans.Store(t, p)
+	return p
 }

@@ -169,9 +169,13 @@ func (vc *vcenter) staleRollUp() {
 // refreshes.
 func rollUp(ctx *simulator.Context) {
 	loads := map[types.ManagedObjectReference]vmLoad{}
+	// Each object is locked by its reference, not by itself: vcsim finds
+	// the lock of an object through reflection (FieldByName("Self")),
+	// which allocates, and that of a reference with a map lookup; over
+	// every VM of a large inventory, it counts.
 	for _, obj := range ctx.Map.All("VirtualMachine") {
 		vm := obj.(*simulator.VirtualMachine)
-		ctx.WithLock(vm, func() {
+		ctx.WithLock(vm.Self, func() {
 			if vm.Runtime.Host != nil {
 				l := loads[*vm.Runtime.Host]
 				l.add(vm.Runtime.PowerState, vm.Summary.QuickStats)
@@ -182,7 +186,7 @@ func rollUp(ctx *simulator.Context) {
 	clusters := map[types.ManagedObjectReference][]clusterHost{}
 	for _, obj := range ctx.Map.All("HostSystem") {
 		h := obj.(*simulator.HostSystem)
-		ctx.WithLock(h, func() {
+		ctx.WithLock(h.Self, func() {
 			if h.Summary.Hardware == nil {
 				return
 			}

@@ -98,14 +98,9 @@ func Start(ctx context.Context, spec Spec, opts Options) (*Server, error) {
 		return nil, fmt.Errorf("start simulator: %w", err)
 	}
 
-	// A VPX model with every count zeroed is a bare vCenter service
-	// instance; build fills it.
-	m := simulator.VPX()
-	m.Datacenter, m.Host, m.Cluster, m.ClusterHost = 0, 0, 0, 0
-	m.Datastore, m.Machine, m.Portgroup = 0, 0, 0
-	m.Autostart = false
-	if err := m.Create(); err != nil {
-		return nil, fmt.Errorf("start simulator: create service: %w", err)
+	m, err := emptyModel()
+	if err != nil {
+		return nil, fmt.Errorf("start simulator: %w", err)
 	}
 	if err := build(ctx, m, spec); err != nil {
 		m.Remove()
@@ -166,6 +161,19 @@ func Start(ctx context.Context, spec Spec, opts Options) (*Server, error) {
 		srv:        srv,
 		cert:       served,
 	}, nil
+}
+
+// emptyModel creates a bare vCenter service instance, for build to fill:
+// a VPX model with every count zeroed.
+func emptyModel() (*simulator.Model, error) {
+	m := simulator.VPX()
+	m.Datacenter, m.Host, m.Cluster, m.ClusterHost = 0, 0, 0, 0
+	m.Datastore, m.Machine, m.Portgroup = 0, 0, 0
+	m.Autostart = false
+	if err := m.Create(); err != nil {
+		return nil, fmt.Errorf("create service: %w", err)
+	}
+	return m, nil
 }
 
 // newServer starts serving svc, turning the panic vcsim raises when it

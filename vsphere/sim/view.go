@@ -57,6 +57,7 @@ func readCluster(ctx *simulator.Context, cl *simulator.ClusterComputeResource) *
 		v.cfg, _ = cl.ConfigurationEx.(*types.ClusterConfigInfoEx)
 		hosts = slices.Clone(cl.Host)
 	})
+	// Hosts and VMs are locked by reference, for the reason rollUp gives.
 	for _, ref := range hosts {
 		hs, ok := ctx.Map.Get(ref).(*simulator.HostSystem)
 		if !ok {
@@ -64,7 +65,7 @@ func readCluster(ctx *simulator.Context, cl *simulator.ClusterComputeResource) *
 		}
 		h := &viewHost{ref: ref}
 		var vms []types.ManagedObjectReference
-		ctx.WithLock(hs, func() {
+		ctx.WithLock(ref, func() {
 			rt := hs.Runtime
 			h.name = hs.Name
 			h.usable = rt.ConnectionState == types.HostSystemConnectionStateConnected &&
@@ -81,7 +82,7 @@ func readCluster(ctx *simulator.Context, cl *simulator.ClusterComputeResource) *
 				continue
 			}
 			x := &viewVM{ref: r}
-			ctx.WithLock(vm, func() {
+			ctx.WithLock(r, func() {
 				x.name = vm.Name
 				if vm.Runtime.Host != nil {
 					x.host = *vm.Runtime.Host
