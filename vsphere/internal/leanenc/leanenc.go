@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -373,8 +374,7 @@ func (w *writer) fallback(v any) error {
 func (w *writer) escape(s string) {
 	last := 0
 	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf && c >= 0x20 && c != '"' && c != '\'' && c != '&' && c != '<' && c != '>' {
+		if plain[s[i]] {
 			i++
 			continue
 		}
@@ -411,6 +411,15 @@ func (w *writer) escape(s string) {
 	}
 	w.b = append(w.b, s[last:]...)
 }
+
+// plain holds the bytes escape writes as they are: printable ASCII but
+// the five special characters.
+var plain = func() (set [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		set[c] = !strings.ContainsRune(`"'&<>`, rune(c))
+	}
+	return set
+}()
 
 // inCharacterRange reports whether XML can hold r.
 func inCharacterRange(r rune) bool {
