@@ -24,7 +24,6 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -58,22 +57,58 @@ func WaitForUpdatesEx(res *types.WaitForUpdatesExResponse) *Answer {
 }
 
 // MarshalXML writes the answer as an element named after its response, in
-// start's name space, with start's attributes.
+// start's name space, with start's attributes. It hands e the elements of
+// the answer's structure, and writes each object (or object update)
+// itself, into a buffer that e then writes out as that object's content:
+// the answer never sits whole in a buffer of its own.
 func (a *Answer) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
-	w := writers.Get().(*writer)
-	defer w.release()
-	var err error
+	start.Name.Local = a.name
+	w := &writer{e: e}
+	w.token(start)
 	switch {
 	case a.result != nil:
-		err = w.retrieveResult(a.result)
+		w.retrieveResult(a.result)
 	case a.set != nil:
-		err = w.updateSet(a.set)
+		w.updateSet(a.set)
 	}
-	if err != nil {
-		return fmt.Errorf("encode %s: %w", a.name, err)
+	w.token(start.End())
+	if w.err != nil {
+		return fmt.Errorf("encode %s: %w", a.name, w.err)
 	}
-	start.Name.Local = a.name
-	return e.EncodeElement(rawXML{w.b}, start)
+	return nil
+}
+
+// writer writes an answer to e.
+type writer struct {
+	e   *xml.Encoder
+	err error // the first error, after which writer writes nothing
+	b   []byte
+	raw rawXML
+	// The fallback: govmomi's encoder, writing into fb.
+	fb  bytes.Buffer
+	enc *xml.Encoder
+}
+
+// token hands e t.
+func (w *writer) token(t xml.Token) {
+	if w.err == nil {
+		w.err = w.e.EncodeToken(t)
+	}
+}
+
+// element hands e v, as the element name.
+func (w *writer) element(name string, v any) {
+	if w.err == nil {
+		w.err = w.e.EncodeElement(v, xml.StartElement{Name: xml.Name{Local: name}})
+	}
+}
+
+// flush hands e the element name holding what b holds, as it is, and
+// empties b.
+func (w *writer) flush(name string) {
+	w.raw.Inner = w.b
+	w.element(name, &w.raw) // a pointer, which e takes without a copy
+	w.b = w.b[:0]
 }
 
 // rawXML is an element whose content is written as it is.
@@ -81,68 +116,43 @@ type rawXML struct {
 	Inner []byte `xml:",innerxml"`
 }
 
-// writers keeps writers, and their buffers, from one answer to the next:
-// an answer of a large inventory is megabytes.
-var writers = sync.Pool{New: func() any { return new(writer) }}
-
-// writer writes the content of an answer into b.
-type writer struct {
-	b []byte
-	// The fallback: govmomi's encoder, writing into fb.
-	fb  bytes.Buffer
-	enc *xml.Encoder
-}
-
-// maxKept bounds the buffer a writer keeps for the next answer.
-const maxKept = 64 << 20
-
-func (w *writer) release() {
-	if cap(w.b) > maxKept {
-		w.b = nil
-	}
-	w.b = w.b[:0]
-	w.fb.Reset()
-	writers.Put(w)
-}
-
-func (w *writer) retrieveResult(rr *types.RetrieveResult) error {
-	w.open("returnval")
+func (w *writer) retrieveResult(rr *types.RetrieveResult) {
+	w.token(xml.StartElement{Name: xml.Name{Local: "returnval"}})
 	if rr.Token != "" {
-		w.text("token", rr.Token)
+		w.element("token", rr.Token)
 	}
-	for i := range rr.Objects {
+	for i := 0; i < len(rr.Objects) && w.err == nil; i++ {
 		oc := &rr.Objects[i]
-		w.open("objects")
 		w.ref("obj", oc.Obj)
 		for _, p := range oc.PropSet {
 			w.open("propSet")
 			w.text("name", p.Name)
 			if err := w.val(p.Val); err != nil {
-				return fmt.Errorf("property %s of %s: %w", p.Name, oc.Obj, err)
+				w.err = fmt.Errorf("property %s of %s: %w", p.Name, oc.Obj, err)
+				return
 			}
 			w.close("propSet")
 		}
 		for _, m := range oc.MissingSet {
 			if err := w.fallback(missingXML{M: m}); err != nil {
-				return fmt.Errorf("missing property %s of %s: %w", m.Path, oc.Obj, err)
+				w.err = fmt.Errorf("missing property %s of %s: %w", m.Path, oc.Obj, err)
+				return
 			}
 		}
-		w.close("objects")
+		w.flush("objects")
 	}
-	w.close("returnval")
-	return nil
+	w.token(xml.EndElement{Name: xml.Name{Local: "returnval"}})
 }
 
-func (w *writer) updateSet(us *types.UpdateSet) error {
-	w.open("returnval")
-	w.text("version", us.Version)
-	for i := range us.FilterSet {
+func (w *writer) updateSet(us *types.UpdateSet) {
+	w.token(xml.StartElement{Name: xml.Name{Local: "returnval"}})
+	w.element("version", us.Version)
+	for i := 0; i < len(us.FilterSet) && w.err == nil; i++ {
 		fu := &us.FilterSet[i]
-		w.open("filterSet")
-		w.ref("filter", fu.Filter)
-		for j := range fu.ObjectSet {
+		w.token(xml.StartElement{Name: xml.Name{Local: "filterSet"}})
+		w.element("filter", fu.Filter)
+		for j := 0; j < len(fu.ObjectSet) && w.err == nil; j++ {
 			ou := &fu.ObjectSet[j]
-			w.open("objectSet")
 			w.text("kind", string(ou.Kind))
 			w.ref("obj", ou.Obj)
 			for _, c := range ou.ChangeSet {
@@ -150,29 +160,28 @@ func (w *writer) updateSet(us *types.UpdateSet) error {
 				w.text("name", c.Name)
 				w.text("op", string(c.Op))
 				if err := w.val(c.Val); err != nil {
-					return fmt.Errorf("change of %s of %s: %w", c.Name, ou.Obj, err)
+					w.err = fmt.Errorf("change of %s of %s: %w", c.Name, ou.Obj, err)
+					return
 				}
 				w.close("changeSet")
 			}
 			for _, m := range ou.MissingSet {
 				if err := w.fallback(missingXML{M: m}); err != nil {
-					return fmt.Errorf("missing property %s of %s: %w", m.Path, ou.Obj, err)
+					w.err = fmt.Errorf("missing property %s of %s: %w", m.Path, ou.Obj, err)
+					return
 				}
 			}
-			w.close("objectSet")
+			w.flush("objectSet")
 		}
 		for _, m := range fu.MissingSet {
-			if err := w.fallback(missingXML{M: m}); err != nil {
-				return fmt.Errorf("missing object %s: %w", m.Obj, err)
-			}
+			w.element("missingSet", m)
 		}
-		w.close("filterSet")
+		w.token(xml.EndElement{Name: xml.Name{Local: "filterSet"}})
 	}
 	if us.Truncated != nil {
-		w.text("truncated", strconv.FormatBool(*us.Truncated))
+		w.element("truncated", *us.Truncated)
 	}
-	w.close("returnval")
-	return nil
+	w.token(xml.EndElement{Name: xml.Name{Local: "returnval"}})
 }
 
 func (w *writer) open(name string) {
@@ -333,8 +342,8 @@ var (
 
 // valXML and missingXML hold a value for govmomi's encoder under the tags
 // of DynamicProperty.Val (PropertyChange.Val's are the same) and
-// ObjectContent.MissingSet (ObjectUpdate's and PropertyFilterUpdate's are
-// the same), inside an element <x> that fallback leaves out.
+// ObjectContent.MissingSet (ObjectUpdate's is the same), inside an element
+// <x> that fallback leaves out.
 type valXML struct {
 	XMLName xml.Name `xml:"x"`
 	Val     any      `xml:"val,typeattr"`
