@@ -24,6 +24,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -57,58 +58,22 @@ func WaitForUpdatesEx(res *types.WaitForUpdatesExResponse) *Answer {
 }
 
 // MarshalXML writes the answer as an element named after its response, in
-// start's name space, with start's attributes. It hands e the elements of
-// the answer's structure, and writes each object (or object update)
-// itself, into a buffer that e then writes out as that object's content:
-// the answer never sits whole in a buffer of its own.
+// start's name space, with start's attributes.
 func (a *Answer) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
-	start.Name.Local = a.name
-	w := &writer{e: e}
-	w.token(start)
+	w := writers.Get().(*writer)
+	defer w.release()
+	var err error
 	switch {
 	case a.result != nil:
-		w.retrieveResult(a.result)
+		err = w.retrieveResult(a.result)
 	case a.set != nil:
-		w.updateSet(a.set)
+		err = w.updateSet(a.set)
 	}
-	w.token(start.End())
-	if w.err != nil {
-		return fmt.Errorf("encode %s: %w", a.name, w.err)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", a.name, err)
 	}
-	return nil
-}
-
-// writer writes an answer to e.
-type writer struct {
-	e   *xml.Encoder
-	err error // the first error, after which writer writes nothing
-	b   []byte
-	raw rawXML
-	// The fallback: govmomi's encoder, writing into fb.
-	fb  bytes.Buffer
-	enc *xml.Encoder
-}
-
-// token hands e t.
-func (w *writer) token(t xml.Token) {
-	if w.err == nil {
-		w.err = w.e.EncodeToken(t)
-	}
-}
-
-// element hands e v, as the element name.
-func (w *writer) element(name string, v any) {
-	if w.err == nil {
-		w.err = w.e.EncodeElement(v, xml.StartElement{Name: xml.Name{Local: name}})
-	}
-}
-
-// flush hands e the element name holding what b holds, as it is, and
-// empties b.
-func (w *writer) flush(name string) {
-	w.raw.Inner = w.b
-	w.element(name, &w.raw) // a pointer, which e takes without a copy
-	w.b = w.b[:0]
+	start.Name.Local = a.name
+	return e.EncodeElement(rawXML{w.b}, start)
 }
 
 // rawXML is an element whose content is written as it is.
@@ -116,43 +81,68 @@ type rawXML struct {
 	Inner []byte `xml:",innerxml"`
 }
 
-func (w *writer) retrieveResult(rr *types.RetrieveResult) {
-	w.token(xml.StartElement{Name: xml.Name{Local: "returnval"}})
-	if rr.Token != "" {
-		w.element("token", rr.Token)
+// writers keeps writers, and their buffers, from one answer to the next:
+// an answer of a large inventory is megabytes.
+var writers = sync.Pool{New: func() any { return new(writer) }}
+
+// writer writes the content of an answer into b.
+type writer struct {
+	b []byte
+	// The fallback: govmomi's encoder, writing into fb.
+	fb  bytes.Buffer
+	enc *xml.Encoder
+}
+
+// maxKept bounds the buffer a writer keeps for the next answer.
+const maxKept = 64 << 20
+
+func (w *writer) release() {
+	if cap(w.b) > maxKept {
+		w.b = nil
 	}
-	for i := 0; i < len(rr.Objects) && w.err == nil; i++ {
+	w.b = w.b[:0]
+	w.fb.Reset()
+	writers.Put(w)
+}
+
+func (w *writer) retrieveResult(rr *types.RetrieveResult) error {
+	w.open("returnval")
+	if rr.Token != "" {
+		w.text("token", rr.Token)
+	}
+	for i := range rr.Objects {
 		oc := &rr.Objects[i]
+		w.open("objects")
 		w.ref("obj", oc.Obj)
 		for _, p := range oc.PropSet {
 			w.open("propSet")
 			w.text("name", p.Name)
 			if err := w.val(p.Val); err != nil {
-				w.err = fmt.Errorf("property %s of %s: %w", p.Name, oc.Obj, err)
-				return
+				return fmt.Errorf("property %s of %s: %w", p.Name, oc.Obj, err)
 			}
 			w.close("propSet")
 		}
 		for _, m := range oc.MissingSet {
 			if err := w.fallback(missingXML{M: m}); err != nil {
-				w.err = fmt.Errorf("missing property %s of %s: %w", m.Path, oc.Obj, err)
-				return
+				return fmt.Errorf("missing property %s of %s: %w", m.Path, oc.Obj, err)
 			}
 		}
-		w.flush("objects")
+		w.close("objects")
 	}
-	w.token(xml.EndElement{Name: xml.Name{Local: "returnval"}})
+	w.close("returnval")
+	return nil
 }
 
-func (w *writer) updateSet(us *types.UpdateSet) {
-	w.token(xml.StartElement{Name: xml.Name{Local: "returnval"}})
-	w.element("version", us.Version)
-	for i := 0; i < len(us.FilterSet) && w.err == nil; i++ {
+func (w *writer) updateSet(us *types.UpdateSet) error {
+	w.open("returnval")
+	w.text("version", us.Version)
+	for i := range us.FilterSet {
 		fu := &us.FilterSet[i]
-		w.token(xml.StartElement{Name: xml.Name{Local: "filterSet"}})
-		w.element("filter", fu.Filter)
-		for j := 0; j < len(fu.ObjectSet) && w.err == nil; j++ {
+		w.open("filterSet")
+		w.ref("filter", fu.Filter)
+		for j := range fu.ObjectSet {
 			ou := &fu.ObjectSet[j]
+			w.open("objectSet")
 			w.text("kind", string(ou.Kind))
 			w.ref("obj", ou.Obj)
 			for _, c := range ou.ChangeSet {
@@ -160,28 +150,29 @@ func (w *writer) updateSet(us *types.UpdateSet) {
 				w.text("name", c.Name)
 				w.text("op", string(c.Op))
 				if err := w.val(c.Val); err != nil {
-					w.err = fmt.Errorf("change of %s of %s: %w", c.Name, ou.Obj, err)
-					return
+					return fmt.Errorf("change of %s of %s: %w", c.Name, ou.Obj, err)
 				}
 				w.close("changeSet")
 			}
 			for _, m := range ou.MissingSet {
 				if err := w.fallback(missingXML{M: m}); err != nil {
-					w.err = fmt.Errorf("missing property %s of %s: %w", m.Path, ou.Obj, err)
-					return
+					return fmt.Errorf("missing property %s of %s: %w", m.Path, ou.Obj, err)
 				}
 			}
-			w.flush("objectSet")
+			w.close("objectSet")
 		}
 		for _, m := range fu.MissingSet {
-			w.element("missingSet", m)
+			if err := w.fallback(missingXML{M: m}); err != nil {
+				return fmt.Errorf("missing object %s: %w", m.Obj, err)
+			}
 		}
-		w.token(xml.EndElement{Name: xml.Name{Local: "filterSet"}})
+		w.close("filterSet")
 	}
 	if us.Truncated != nil {
-		w.element("truncated", *us.Truncated)
+		w.text("truncated", strconv.FormatBool(*us.Truncated))
 	}
-	w.token(xml.EndElement{Name: xml.Name{Local: "returnval"}})
+	w.close("returnval")
+	return nil
 }
 
 func (w *writer) open(name string) {
@@ -342,8 +333,8 @@ var (
 
 // valXML and missingXML hold a value for govmomi's encoder under the tags
 // of DynamicProperty.Val (PropertyChange.Val's are the same) and
-// ObjectContent.MissingSet (ObjectUpdate's is the same), inside an element
-// <x> that fallback leaves out.
+// ObjectContent.MissingSet (ObjectUpdate's and PropertyFilterUpdate's are
+// the same), inside an element <x> that fallback leaves out.
 type valXML struct {
 	XMLName xml.Name `xml:"x"`
 	Val     any      `xml:"val,typeattr"`
