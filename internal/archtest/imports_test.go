@@ -25,8 +25,9 @@ var layers = [][]string{
 	// Leaves: plain models, helpers and the simulator, which import no
 	// other vtui layer. ha/admission is the admission-control computation
 	// the simulator enforces and the what-if predicts with, so it is pure:
-	// the standard library and vsphere/clusterspec only.
-	{"internal/...", "vsphere/clusterspec", "vsphere/internal/mo", "ha/admission", "vsphere/sim"},
+	// the standard library and vsphere/clusterspec only. The simulator
+	// encodes the property collector's answers with vsphere/internal/leanenc.
+	{"internal/...", "vsphere/clusterspec", "vsphere/internal/mo", "ha/admission", "vsphere/sim", "vsphere/internal/leanenc"},
 	// The raw session to vCenter, reachable only from vsphere/; the
 	// recorder its tests put under it, and the plain vcsim they serve.
 	{"vsphere/internal/conn", "vsphere/internal/conntest", "vsphere/internal/vcsimtest"},

@@ -110,7 +110,7 @@ func (vc *vcenter) WaitForUpdatesEx(ctx *simulator.Context, req *types.WaitForUp
 		return body
 	}
 	body.Res = &types.WaitForUpdatesExResponse{Returnval: set}
-	return body
+	return vc.answer(ctx, body)
 }
 
 // WaitForUpdates is the deprecated form of WaitForUpdatesEx: it waits

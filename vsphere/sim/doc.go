@@ -291,6 +291,11 @@
 //     filter; past that, its next answer gives every object's properties
 //     anew as modify updates.
 //   - A wait ends when its client's connection closes (requests.go).
+//   - The answers of RetrievePropertiesEx, ContinueRetrievePropertiesEx
+//     and WaitForUpdatesEx that go out over HTTP are encoded by vtui
+//     (answer.go, package vsphere/internal/leanenc): the bytes vcsim's
+//     encoder writes (TestLeanAnswersAreVcsims), at a small part of its
+//     CPU and garbage.
 //   - A session idle for longer than Options.SessionTimeout (vCenter's 30
 //     minutes by default; a wait in progress counts as activity) is logged
 //     out, and the end of a session, by logout or timeout, destroys its

@@ -67,8 +67,10 @@ func (w *waitConns) add(k waitKey, ctx context.Context) (remove func()) {
 	}
 }
 
-// sdkHandler wraps vcsim's SDK endpoint so that waits know their request.
-// Other calls pass through untouched (their bodies are read once more).
+// sdkHandler wraps vcsim's SDK endpoint so that waits know their request,
+// and the property collector's methods know that their answer goes out
+// over HTTP (answer.go). Calls pass through untouched (their bodies are
+// read once more).
 func (vc *vcenter) sdkHandler(next http.Handler) http.Handler {
 	typeFunc := types.TypeFunc()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -80,6 +82,9 @@ func (vc *vcenter) sdkHandler(next http.Handler) http.Handler {
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		cookie, err := r.Cookie(soap.SessionCookieName)
+		if err == nil {
+			defer vc.http.enter(cookie.Value)()
+		}
 		if err == nil && bytes.Contains(body, []byte("WaitForUpdates")) {
 			if m, err := simulator.UnmarshalBody(typeFunc, body); err == nil {
 				defer vc.feed.conns.add(waitKey{cookie.Value, m.This}, r.Context())()

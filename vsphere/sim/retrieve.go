@@ -233,7 +233,7 @@ func (vc *vcenter) RetrievePropertiesEx(ctx *simulator.Context, req *types.Retri
 		res := vc.pages.page(ctx.Session.Key, req.Options.MaxObjects, objects)
 		body.Res = &types.RetrievePropertiesExResponse{Returnval: &res}
 	}
-	return body
+	return vc.answer(ctx, body)
 }
 
 // ContinueRetrievePropertiesEx hands out the next page of a retrieval.
@@ -245,7 +245,7 @@ func (vc *vcenter) ContinueRetrievePropertiesEx(ctx *simulator.Context, req *typ
 		return body
 	}
 	body.Res = &types.ContinueRetrievePropertiesExResponse{Returnval: vc.pages.page(rest.session, rest.max, rest.objects)}
-	return body
+	return vc.answer(ctx, body)
 }
 
 // CancelRetrievePropertiesEx drops the rest of a retrieval.

@@ -46,6 +46,7 @@ type vcenter struct {
 	sctx       *simulator.Context       // the service's own context, for the door
 	feed       *feed                    // property updates, views, sessions (feed.go)
 	pages      pageBook                 // the rest of retrievals answered in pages (retrieve.go)
+	http       httpCalls                // the SDK calls in progress, by session (answer.go)
 	rollUps    settler                  // the usage roll-up (rollup.go)
 	rebootTime time.Duration            // how long a host takes to reboot (hostops.go)
 	admitting  sync.Mutex               // held while a power-on is admitted (admission.go)

@@ -1,0 +1,246 @@
+package conn_test
+
+import (
+	"bufio"
+	"bytes"
+	"math"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/vmware/govmomi/vim25/methods"
+	"github.com/vmware/govmomi/vim25/soap"
+	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vmware/govmomi/vim25/xml"
+
+	"github.com/vtui/vtui/vsphere/internal/conn"
+	"github.com/vtui/vtui/vsphere/internal/leanenc"
+)
+
+// The simulator's lean encoding (package leanenc) against vcsim's, value
+// by value: the table holds a value of every simple kind the lean encoder
+// writes itself, escapes, empty and unset values, lists, and values it
+// leaves to govmomi's encoder.
+
+// vcsimEnvelope is vcsim's SOAP envelope (simulator.soapEnvelope).
+type vcsimEnvelope struct {
+	XMLName xml.Name `xml:"soapenv:Envelope"`
+	Enc     string   `xml:"xmlns:soapenc,attr"`
+	Env     string   `xml:"xmlns:soapenv,attr"`
+	XSD     string   `xml:"xmlns:xsd,attr"`
+	XSI     string   `xml:"xmlns:xsi,attr"`
+	Body    any      `xml:"soapenv:Body"`
+}
+
+// vcsimResponse encodes res in the body as vcsim's response type does:
+// under the response's name, in vim25's name space.
+type vcsimResponse struct {
+	name string
+	res  any
+}
+
+func (r vcsimResponse) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	if err := e.EncodeToken(start); err != nil {
+		return err
+	}
+	if err := e.EncodeElement(r.res, xml.StartElement{Name: xml.Name{Space: "urn:vim25", Local: r.name}}); err != nil {
+		return err
+	}
+	return e.EncodeToken(start.End())
+}
+
+// vcsimAnswer returns the SOAP answer vcsim's ServeSDK writes for res, the
+// response called name.
+func vcsimAnswer(t *testing.T, name string, res any) []byte {
+	t.Helper()
+	var out bytes.Buffer
+	out.WriteString(xml.Header)
+	e := xml.NewEncoder(&out)
+	err := e.Encode(&vcsimEnvelope{
+		Enc: "http://schemas.xmlsoap.org/soap/encoding/", Env: "http://schemas.xmlsoap.org/soap/envelope/",
+		XSD: "http://www.w3.org/2001/XMLSchema", XSI: "http://www.w3.org/2001/XMLSchema-instance",
+		Body: vcsimResponse{name, res},
+	})
+	if err == nil {
+		err = e.Flush()
+	}
+	if err != nil {
+		t.Fatalf("encode %s: %v", name, err)
+	}
+	return out.Bytes()
+}
+
+// decodeGovmomi decodes answer into body with govmomi's decoder.
+func decodeGovmomi(t *testing.T, answer []byte, body soap.HasFault) {
+	t.Helper()
+	dec := xml.NewDecoder(bytes.NewReader(answer))
+	dec.TypeFunc = types.TypeFunc()
+	if err := dec.Decode(&soap.Envelope{Body: body}); err != nil {
+		t.Fatalf("govmomi's decoder: %v\n%s", err, answer)
+	}
+}
+
+// leanValues are the values of the table, by name.
+func leanValues() []struct {
+	name string
+	val  any
+} {
+	at := time.Date(2026, 12, 7, 14, 5, 6, 789000000, time.UTC)
+	ref := types.ManagedObjectReference{Type: "HostSystem", Value: "host-1"}
+	return []struct {
+		name string
+		val  any
+	}{
+		{"string", "web-01"},
+		{"special characters", `a<b>c&d"e'f`},
+		{"tab and line ends", "a\tb\nc\rd\r\ne"},
+		{"control characters", "a\x00b\x01c\x1fd\x7fe"},
+		{"non-ASCII", "été 日本 🙂 \uFFFD"},
+		{"invalid UTF-8", "a\xffb\xc3"},
+		{"empty string", ""},
+		{"true", true},
+		{"false", false},
+		{"int", int32(-2147483648)},
+		{"long", int64(math.MaxInt64)},
+		{"short", int16(-7)},
+		{"byte", int8(127)},
+		{"double", 1.0 / 3},
+		{"float", float32(2.5e-9)},
+		{"dateTime", at},
+		{"dateTime pointer", &at},
+		{"dateTime in a zone", at.In(time.FixedZone("", 5*3600+1800))},
+		{"enumeration", types.VirtualMachinePowerStatePoweredOn},
+		{"empty enumeration", types.VirtualMachineToolsStatus("")},
+		{"reference", ref},
+		{"reference pointer", &ref},
+		{"nil reference pointer", (*types.ManagedObjectReference)(nil)},
+		{"reference with server GUID and escapes", types.ManagedObjectReference{Type: "Virtual<Machine>", Value: "vm&1", ServerGUID: `g"1`}},
+		{"references", types.ArrayOfManagedObjectReference{ManagedObjectReference: []types.ManagedObjectReference{
+			{Type: "Datastore", Value: "datastore-1"}, {Type: "Datastore", Value: "datastore-2", ServerGUID: "g"}}}},
+		{"no references", types.ArrayOfManagedObjectReference{}},
+		{"strings", types.ArrayOfString{String: []string{"a", "", "<b>", "c"}}},
+		{"no strings", types.ArrayOfString{}},
+		{"unset", nil},
+		{"ints (fallback)", types.ArrayOfInt{Int: []int32{1, 2}}},
+		{"quick stats (fallback)", types.VirtualMachineQuickStats{OverallCpuUsage: 12, GuestHeartbeatStatus: types.ManagedEntityStatusGreen}},
+		{"snapshot tree (fallback)", &types.VirtualMachineSnapshotInfo{
+			CurrentSnapshot: &types.ManagedObjectReference{Type: "VirtualMachineSnapshot", Value: "snapshot-2"},
+			RootSnapshotList: []types.VirtualMachineSnapshotTree{{
+				Snapshot: types.ManagedObjectReference{Type: "VirtualMachineSnapshot", Value: "snapshot-1"},
+				Name:     "before <upgrade> & after", CreateTime: at, State: types.VirtualMachinePowerStatePoweredOff,
+				ChildSnapshotList: []types.VirtualMachineSnapshotTree{{
+					Snapshot: types.ManagedObjectReference{Type: "VirtualMachineSnapshot", Value: "snapshot-2"},
+					Name:     "child", CreateTime: at, Quiesced: true,
+				}},
+			}},
+		}},
+		{"devices (fallback, interfaces inside)", types.ArrayOfVirtualDevice{VirtualDevice: []types.BaseVirtualDevice{
+			&types.VirtualDisk{VirtualDevice: types.VirtualDevice{Key: 2000, DeviceInfo: &types.Description{Label: "Hard disk 1", Summary: "1 GB"}},
+				CapacityInBytes: 1 << 30},
+			&types.VirtualE1000{VirtualEthernetCard: types.VirtualEthernetCard{VirtualDevice: types.VirtualDevice{Key: 4000}, MacAddress: "00:50:56:00:00:01"}},
+		}}},
+		{"any types (fallback)", types.ArrayOfAnyType{AnyType: []types.AnyType{"a", int32(1), ref}}},
+	}
+}
+
+// leanMissing are the faults of the table's missing sets.
+var leanMissing = []types.MissingProperty{
+	{Path: "config.bogus", Fault: types.LocalizedMethodFault{Fault: &types.InvalidProperty{Name: "config.bogus"}}},
+	{Path: "config", Fault: types.LocalizedMethodFault{Fault: &types.NoPermission{
+		Object: &types.ManagedObjectReference{Type: "VirtualMachine", Value: "vm-1"}, PrivilegeId: "System.Read"},
+		LocalizedMessage: "no <access>"}},
+}
+
+// TestLeanEncodingIsVcsims: the lean encoding of a retrieval's answer, of
+// each value of the table as a property, and with a missing set and a
+// page's token, is the bytes vcsim writes; both decode, with govmomi's
+// decoder and with the lean one, to the values encoded.
+func TestLeanEncodingIsVcsims(t *testing.T) {
+	vm := types.ManagedObjectReference{Type: "VirtualMachine", Value: "vm-1"}
+	results := map[string]*types.RetrieveResult{
+		"nothing":           nil,
+		"no objects":        {},
+		"missing and token": {Token: "vtui-page-<1>", Objects: []types.ObjectContent{{Obj: vm, MissingSet: leanMissing}, {Obj: vm}}},
+	}
+	for _, v := range leanValues() {
+		results[v.name] = &types.RetrieveResult{Objects: []types.ObjectContent{{Obj: vm, PropSet: []types.DynamicProperty{
+			{Name: "p", Val: v.val}, {Name: "name", Val: "after"}}}}}
+	}
+	for name, rr := range results {
+		res := &types.RetrievePropertiesExResponse{Returnval: rr}
+		want := vcsimAnswer(t, "RetrievePropertiesExResponse", res)
+		got := vcsimAnswer(t, "Res", leanenc.RetrievePropertiesEx(res))
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s: lean encoding\n%s\nwant vcsim's\n%s", name, got, want)
+		}
+		var fromVcsim, fromLean methods.RetrievePropertiesExBody
+		decodeGovmomi(t, want, &fromVcsim)
+		decodeGovmomi(t, got, &fromLean)
+		var leanDecoded methods.RetrievePropertiesExBody
+		err := conn.DecodeRetrieveResult(bufio.NewReader(bytes.NewReader(got)), func(returnval bool) *types.RetrieveResult {
+			leanDecoded.Res = new(types.RetrievePropertiesExResponse)
+			if returnval {
+				leanDecoded.Res.Returnval = new(types.RetrieveResult)
+			}
+			return leanDecoded.Res.Returnval
+		})
+		if err != nil {
+			t.Fatalf("%s: lean decoder: %v", name, err)
+		}
+		if !reflect.DeepEqual(fromLean.Res, fromVcsim.Res) || !reflect.DeepEqual(leanDecoded.Res, fromVcsim.Res) {
+			t.Errorf("%s: the lean encoding decodes to\n%#v (govmomi)\n%#v (lean)\nwant, as vcsim's,\n%#v", name, fromLean.Res, leanDecoded.Res, fromVcsim.Res)
+		}
+	}
+
+	// A page after the first, whose returnval is not a pointer.
+	res := &types.ContinueRetrievePropertiesExResponse{Returnval: *results["missing and token"]}
+	if got, want := vcsimAnswer(t, "Res", leanenc.ContinueRetrievePropertiesEx(res)), vcsimAnswer(t, "ContinueRetrievePropertiesExResponse", res); !bytes.Equal(got, want) {
+		t.Errorf("a continued retrieval: lean encoding\n%s\nwant vcsim's\n%s", got, want)
+	}
+}
+
+// TestLeanEncodingOfUpdatesIsVcsims: the same for the answers of
+// WaitForUpdatesEx: each value of the table as a change, changes without a
+// value, each kind of update, missing sets of objects and properties, and
+// truncated set or not.
+func TestLeanEncodingOfUpdatesIsVcsims(t *testing.T) {
+	vm := types.ManagedObjectReference{Type: "VirtualMachine", Value: "vm-1"}
+	filter := types.ManagedObjectReference{Type: "PropertyFilter", Value: "session[1]f"}
+	sets := map[string]*types.UpdateSet{
+		"nothing":    nil,
+		"no filters": {Version: "1"},
+		"missing, kinds and truncated": {Version: "", Truncated: types.NewBool(true), FilterSet: []types.PropertyFilterUpdate{{
+			Filter: filter,
+			ObjectSet: []types.ObjectUpdate{
+				{Kind: types.ObjectUpdateKindEnter, Obj: vm, MissingSet: leanMissing},
+				{Kind: types.ObjectUpdateKindModify, Obj: vm, ChangeSet: []types.PropertyChange{
+					{Name: "snapshot", Op: types.PropertyChangeOpRemove}, {Name: "tag", Op: types.PropertyChangeOpAdd, Val: "x"}}},
+				{Kind: types.ObjectUpdateKindLeave, Obj: vm},
+			},
+			MissingSet: []types.MissingObject{{Obj: vm, Fault: types.LocalizedMethodFault{Fault: &types.ManagedObjectNotFound{Obj: vm}}}},
+		}, {Filter: filter}}},
+		"not truncated": {Version: "7", Truncated: types.NewBool(false)},
+	}
+	for _, v := range leanValues() {
+		sets[v.name] = &types.UpdateSet{Version: "3", FilterSet: []types.PropertyFilterUpdate{{Filter: filter, ObjectSet: []types.ObjectUpdate{{
+			Kind: types.ObjectUpdateKindEnter, Obj: vm, ChangeSet: []types.PropertyChange{
+				{Name: "p", Op: types.PropertyChangeOpAssign, Val: v.val}, {Name: "name", Op: types.PropertyChangeOpAssign, Val: "after"}}}}}}}
+	}
+	for name, set := range sets {
+		res := &types.WaitForUpdatesExResponse{Returnval: set}
+		want := vcsimAnswer(t, "WaitForUpdatesExResponse", res)
+		got := vcsimAnswer(t, "Res", leanenc.WaitForUpdatesEx(res))
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s: lean encoding\n%s\nwant vcsim's\n%s", name, got, want)
+		}
+		var fromVcsim, fromLean, leanDecoded methods.WaitForUpdatesExBody
+		decodeGovmomi(t, want, &fromVcsim)
+		decodeGovmomi(t, got, &fromLean)
+		if err := conn.DecodeUpdateSet(bufio.NewReader(bytes.NewReader(got)), &leanDecoded); err != nil {
+			t.Fatalf("%s: lean decoder: %v", name, err)
+		}
+		if !reflect.DeepEqual(fromLean.Res, fromVcsim.Res) || !reflect.DeepEqual(leanDecoded.Res, fromVcsim.Res) {
+			t.Errorf("%s: the lean encoding decodes to\n%#v (govmomi)\n%#v (lean)\nwant, as vcsim's,\n%#v", name, fromLean.Res, leanDecoded.Res, fromVcsim.Res)
+		}
+	}
+}
