@@ -177,7 +177,7 @@ func TestLeanEncodingIsVcsims(t *testing.T) {
 		decodeGovmomi(t, want, &fromVcsim)
 		decodeGovmomi(t, got, &fromLean)
 		var leanDecoded methods.RetrievePropertiesExBody
-		err := conn.DecodeRetrieveResult(bufio.NewReader(bytes.NewReader(got)), func(returnval bool) *types.RetrieveResult {
+		_, err := conn.DecodeRetrieveResult(bufio.NewReader(bytes.NewReader(got)), func(returnval bool) *types.RetrieveResult {
 			leanDecoded.Res = new(types.RetrievePropertiesExResponse)
 			if returnval {
 				leanDecoded.Res.Returnval = new(types.RetrieveResult)
@@ -236,7 +236,7 @@ func TestLeanEncodingOfUpdatesIsVcsims(t *testing.T) {
 		var fromVcsim, fromLean, leanDecoded methods.WaitForUpdatesExBody
 		decodeGovmomi(t, want, &fromVcsim)
 		decodeGovmomi(t, got, &fromLean)
-		if err := conn.DecodeUpdateSet(bufio.NewReader(bytes.NewReader(got)), &leanDecoded); err != nil {
+		if _, err := conn.DecodeUpdateSet(bufio.NewReader(bytes.NewReader(got)), &leanDecoded); err != nil {
 			t.Fatalf("%s: lean decoder: %v", name, err)
 		}
 		if !reflect.DeepEqual(fromLean.Res, fromVcsim.Res) || !reflect.DeepEqual(leanDecoded.Res, fromVcsim.Res) {
