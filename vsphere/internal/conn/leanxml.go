@@ -693,13 +693,34 @@ func (s *scanner) readByte() (byte, error) {
 	return c, err
 }
 
+// unreadByte unreads the byte readByte read last, and takes it back
+// from rec.
+func (s *scanner) unreadByte() error {
+	if err := s.r.UnreadByte(); err != nil {
+		return err
+	}
+	if s.rec != nil {
+		s.rec.Truncate(s.rec.Len() - 1)
+	}
+	return nil
+}
+
+// endPending consumes the pending end of an empty element, if there is
+// one, and reports whether there was.
+func (s *scanner) endPending() bool {
+	if !s.pending {
+		return false
+	}
+	s.pending = false
+	s.pop()
+	return true
+}
+
 // next returns the next start or end of an element, skipping character
 // data, comments and processing instructions between them. An empty
 // element comes as its start (tokEmpty) and then its end.
 func (s *scanner) next() (token, error) {
-	if s.pending {
-		s.pending = false
-		s.pop()
+	if s.endPending() {
 		return token{kind: tokEnd}, nil
 	}
 	for {
@@ -752,11 +773,8 @@ func (s *scanner) markup() (tok token, ok bool, err error) {
 		s.pop()
 		return token{kind: tokEnd}, true, nil
 	}
-	if err := s.r.UnreadByte(); err != nil {
+	if err := s.unreadByte(); err != nil {
 		return tok, false, err
-	}
-	if s.rec != nil {
-		s.rec.Truncate(s.rec.Len() - 1)
 	}
 	name, err := s.name()
 	if err != nil {
@@ -785,11 +803,8 @@ func (s *scanner) markup() (tok token, ok bool, err error) {
 			s.pending = true
 			return tok, true, nil
 		}
-		if err := s.r.UnreadByte(); err != nil {
+		if err := s.unreadByte(); err != nil {
 			return tok, false, err
-		}
-		if s.rec != nil {
-			s.rec.Truncate(s.rec.Len() - 1)
 		}
 		a, err := s.attr()
 		if err != nil {
@@ -1016,9 +1031,7 @@ func (s *scanner) internedText() (string, error) {
 // textBytes is text in a buffer of the scanner's, valid until it reads
 // on.
 func (s *scanner) textBytes() ([]byte, error) {
-	if s.pending {
-		s.pending = false
-		s.pop()
+	if s.endPending() {
 		return nil, nil
 	}
 	s.buf = s.buf[:0] // text still to unescape
@@ -1078,9 +1091,7 @@ func (s *scanner) textBytes() ([]byte, error) {
 
 // skip reads up to and including the end of the element just started.
 func (s *scanner) skip() error {
-	if s.pending {
-		s.pending = false
-		s.pop()
+	if s.endPending() {
 		return nil
 	}
 	for depth := 1; depth > 0; {
