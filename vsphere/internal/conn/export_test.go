@@ -6,8 +6,8 @@ import (
 	"github.com/vmware/govmomi/vim25/soap"
 )
 
-// LeanRoundTripper, LeanRequest, DecodeRetrieveResult and DecodeUpdateSet
-// expose the lean decode to the external tests, which reach a simulator
+// LeanRoundTripper, LeanRequest, DecodeRetrieveResult,
+// DecodeRetrievePropertiesEx and DecodeUpdateSet expose the lean decode to the external tests, which reach a simulator
 // through vspheretest. The decode functions return how many values went
 // through govmomi's decoder.
 func LeanRoundTripper(sc *soap.Client) soap.RoundTripper { return leanRoundTripper{sc, new(leanStats)} }
@@ -17,5 +17,7 @@ func LeanRequest(sc *soap.Client, req soap.HasFault) (*http.Request, error) {
 }
 
 var DecodeRetrieveResult = decodeRetrieveResult
+
+var DecodeRetrievePropertiesEx = decodeRetrievePropertiesEx
 
 var DecodeUpdateSet = decodeUpdateSet

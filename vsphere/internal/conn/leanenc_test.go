@@ -177,14 +177,7 @@ func TestLeanEncodingIsVcsims(t *testing.T) {
 		decodeGovmomi(t, want, &fromVcsim)
 		decodeGovmomi(t, got, &fromLean)
 		var leanDecoded methods.RetrievePropertiesExBody
-		_, err := conn.DecodeRetrieveResult(bufio.NewReader(bytes.NewReader(got)), func(returnval bool) *types.RetrieveResult {
-			leanDecoded.Res = new(types.RetrievePropertiesExResponse)
-			if returnval {
-				leanDecoded.Res.Returnval = new(types.RetrieveResult)
-			}
-			return leanDecoded.Res.Returnval
-		})
-		if err != nil {
+		if _, err := conn.DecodeRetrievePropertiesEx(bufio.NewReader(bytes.NewReader(got)), &leanDecoded); err != nil {
 			t.Fatalf("%s: lean decoder: %v", name, err)
 		}
 		if !reflect.DeepEqual(fromLean.Res, fromVcsim.Res) || !reflect.DeepEqual(leanDecoded.Res, fromVcsim.Res) {

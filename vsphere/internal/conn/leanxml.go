@@ -84,16 +84,7 @@ func (l leanRoundTripper) RoundTrip(ctx context.Context, req, res soap.HasFault)
 	switch res := res.(type) {
 	case *methods.RetrievePropertiesExBody:
 		reset = func() { res.Res = nil }
-		decode = func(r *bufio.Reader) (int, error) {
-			return decodeRetrieveResult(r, func(returnval bool) *types.RetrieveResult {
-				// The returnval is nil when nothing matched.
-				res.Res = new(types.RetrievePropertiesExResponse)
-				if returnval {
-					res.Res.Returnval = new(types.RetrieveResult)
-				}
-				return res.Res.Returnval
-			})
-		}
+		decode = func(r *bufio.Reader) (int, error) { return decodeRetrievePropertiesEx(r, res) }
 	case *methods.ContinueRetrievePropertiesExBody:
 		reset = func() { res.Res = nil }
 		decode = func(r *bufio.Reader) (int, error) {
@@ -216,6 +207,19 @@ func decodeRetrieveResult(r *bufio.Reader, result func(returnval bool) *types.Re
 	return decodeResponse(r, func(s *scanner) error {
 		return s.retrieveResult(result(true))
 	}, func() { result(false) })
+}
+
+// decodeRetrievePropertiesEx reads a RetrievePropertiesEx answer from r
+// into res; its returnval is nil when nothing matched. It returns how
+// many values it left to govmomi's decoder.
+func decodeRetrievePropertiesEx(r *bufio.Reader, res *methods.RetrievePropertiesExBody) (int, error) {
+	return decodeRetrieveResult(r, func(returnval bool) *types.RetrieveResult {
+		res.Res = new(types.RetrievePropertiesExResponse)
+		if returnval {
+			res.Res.Returnval = new(types.RetrieveResult)
+		}
+		return res.Res.Returnval
+	})
 }
 
 // decodeUpdateSet reads a WaitForUpdatesEx answer from r into res; its
