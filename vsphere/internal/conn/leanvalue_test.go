@@ -200,6 +200,9 @@ func TestLeanDecodeValuesOfVCenterXML(t *testing.T) {
 	if want.Res == nil || want.Res.Returnval == nil || len(want.Res.Returnval.Objects) != 1 || len(want.Res.Returnval.Objects[0].PropSet) != 7 {
 		t.Fatalf("govmomi decoded %#v; want one object with 7 properties", want.Res)
 	}
+	if len(got.Objects) != 1 || got.Objects[0].Obj != want.Res.Returnval.Objects[0].Obj || len(got.Objects[0].PropSet) != 7 || got.Token != "" {
+		t.Fatalf("lean decode %#v; want govmomi's one object with 7 properties", got)
+	}
 	for i, p := range want.Res.Returnval.Objects[0].PropSet {
 		if g := got.Objects[0].PropSet[i]; !reflect.DeepEqual(g, p) {
 			t.Errorf("%s: lean decode\n%#v\nwant govmomi's\n%#v", p.Name, g.Val, p.Val)
