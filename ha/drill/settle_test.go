@@ -258,6 +258,8 @@ func declaredThenRecovered(t *testing.T, srv *sim.Server, c *vsphere.Client) (Ex
 			crashed = time.Now().Add(-time.Second) // vCenter's clock is this one's: a second of slack
 			return "", srv.CrashHost(host)
 		case "recover":
+			ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
 			var err error
 			if *early, err = declared(ctx); err != nil {
 				return "", err

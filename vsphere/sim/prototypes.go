@@ -204,11 +204,14 @@ func vcsimOID(s string) uuid.UUID {
 // setUID sets vm's unexported uid, which NewVirtualMachine derives from
 // the .vmx path and vcsim's esxcli reports (vm process list's UUID and
 // WorldID): a copy would otherwise keep the prototype's. It fails if
-// simulator.VirtualMachine no longer has such a field.
+// simulator.VirtualMachine no longer has such a field of its own (one
+// promoted from an embedded struct has an offset within that struct,
+// not within VirtualMachine, so writing at it would corrupt another
+// field).
 func setUID(vm *simulator.VirtualMachine, uid uuid.UUID) error {
 	f, ok := reflect.TypeFor[simulator.VirtualMachine]().FieldByName("uid")
-	if !ok || f.Type != reflect.TypeFor[uuid.UUID]() {
-		return fmt.Errorf("simulator.VirtualMachine has no uid of type uuid.UUID: see copyVirtualMachine")
+	if !ok || len(f.Index) != 1 || f.Type != reflect.TypeFor[uuid.UUID]() {
+		return fmt.Errorf("simulator.VirtualMachine has no uid of type uuid.UUID of its own: see copyVirtualMachine")
 	}
 	*(*uuid.UUID)(unsafe.Add(unsafe.Pointer(vm), f.Offset)) = uid
 	return nil
