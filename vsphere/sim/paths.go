@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/types"
@@ -74,7 +75,7 @@ type fieldStep struct {
 
 // paths caches the propertyPaths compiled, by pathKey: a client asks for a
 // handful of paths of a handful of types, each for thousands of objects.
-var paths sync.Map
+var paths boundedCache[pathKey, *propertyPath]
 
 type pathKey struct {
 	t reflect.Type
@@ -83,13 +84,43 @@ type pathKey struct {
 
 // pathFor returns the path p compiled for managed objects of type rt.
 func pathFor(rt reflect.Type, p string) *propertyPath {
-	k := pathKey{rt, p}
-	if c, ok := paths.Load(k); ok {
-		return c.(*propertyPath)
-	}
-	c, _ := paths.LoadOrStore(k, compilePath(rt, p))
-	return c.(*propertyPath)
+	return paths.get(pathKey{rt, p}, func() *propertyPath { return compilePath(rt, p) })
 }
+
+// maxCached bounds each cache of this file: its keys come from the paths
+// clients send, which a long-running simulator must not keep without end.
+// Past it, what is not cached is worked out again at each use.
+const maxCached = 4096
+
+// boundedCache is a concurrent cache of at most maxCached entries.
+type boundedCache[K comparable, V any] struct {
+	m sync.Map
+	n atomic.Int64
+}
+
+// get returns the value of k, made by make and kept if there is room.
+func (c *boundedCache[K, V]) get(k K, make func() V) V {
+	if v, ok := c.m.Load(k); ok {
+		return v.(V)
+	}
+	v := make()
+	if c.n.Load() < maxCached {
+		if got, loaded := c.m.LoadOrStore(k, v); loaded {
+			return got.(V)
+		}
+		c.n.Add(1)
+	}
+	return v
+}
+
+// clear empties the cache.
+func (c *boundedCache[K, V]) clear() {
+	c.m.Clear()
+	c.n.Store(0)
+}
+
+// len returns how many entries the cache keeps.
+func (c *boundedCache[K, V]) len() int { return int(c.n.Load()) }
 
 // compilePath parses p and resolves its names as far as rt's field types
 // go: up to an interface, whose value's type only a value tells.
@@ -179,7 +210,7 @@ func fieldAt(v reflect.Value, steps []fieldStep) (reflect.Value, bool) {
 
 // fieldIndexes caches reflect's FieldByName, by fieldKey, for the fields
 // the types of values tell (under interfaces).
-var fieldIndexes sync.Map
+var fieldIndexes boundedCache[fieldKey, fieldFound]
 
 type fieldKey struct {
 	t    reflect.Type
@@ -194,13 +225,11 @@ type fieldFound struct {
 // fieldIndex returns the index of struct type t's field name, as
 // t.FieldByName finds it.
 func fieldIndex(t reflect.Type, name string) ([]int, bool) {
-	k := fieldKey{t, name}
-	if f, ok := fieldIndexes.Load(k); ok {
-		return f.(fieldFound).index, f.(fieldFound).found
-	}
-	sf, ok := t.FieldByName(name)
-	fieldIndexes.Store(k, fieldFound{sf.Index, ok})
-	return sf.Index, ok
+	f := fieldIndexes.get(fieldKey{t, name}, func() fieldFound {
+		sf, ok := t.FieldByName(name)
+		return fieldFound{sf.Index, ok}
+	})
+	return f.index, f.found
 }
 
 // keyed returns the element of the array v whose Key field is key, or the

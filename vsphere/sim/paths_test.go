@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -96,8 +97,8 @@ func TestCompiledPathsFollowTheValuesType(t *testing.T) {
 	}
 	for p, values := range want {
 		for _, first := range []int{0, 1} { // compile against either type first
-			paths.Delete(pathKey{reflect.TypeFor[mo.ClusterComputeResource](), p})
-			fieldIndexes.Clear()
+			paths.clear()
+			fieldIndexes.clear()
 			for i := range objects {
 				i := (i + first) % len(objects)
 				got, ok := propertyValue(reflect.ValueOf(&objects[i]).Elem(), p)
@@ -240,4 +241,26 @@ func reflectionValue(obj reflect.Value, p string) (any, bool) {
 		}
 	}
 	return v.Interface(), true
+}
+
+// TestPathCachesStayBounded: the compiled paths are keyed by what clients
+// send, so a client asking for ever new paths (valid or not) does not grow
+// the caches past maxCached; paths past it still read right.
+func TestPathCachesStayBounded(t *testing.T) {
+	paths.clear()
+	fieldIndexes.clear()
+	t.Cleanup(func() { paths.clear(); fieldIndexes.clear() })
+	cl := reflect.ValueOf(&mo.ClusterComputeResource{ComputeResource: mo.ComputeResource{
+		ConfigurationEx: &types.ClusterConfigInfoEx{DasConfig: types.ClusterDasConfigInfo{Enabled: types.NewBool(true)}}}}).Elem()
+	for i := range maxCached + 100 {
+		if _, ok := propertyValue(cl, fmt.Sprintf("configurationEx.noSuchField%d", i)); ok {
+			t.Fatalf("path %d: an unknown field read as a property", i)
+		}
+	}
+	if paths.len() > maxCached || fieldIndexes.len() > maxCached {
+		t.Errorf("caches hold %d paths and %d field indexes; want at most %d each", paths.len(), fieldIndexes.len(), maxCached)
+	}
+	if v, ok := propertyValue(cl, "configurationEx.dasConfig.enabled"); !ok || v != true {
+		t.Errorf("with the caches full, configurationEx.dasConfig.enabled reads %v, %t; want true", v, ok)
+	}
 }
