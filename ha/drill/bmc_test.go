@@ -89,7 +89,7 @@ func TestRedfishDrillPowersTheTargetOffAndBackOn(t *testing.T) {
 		t.Errorf("the report does not record the target's BMC and the system it powers (UUID %s): %+v", uuid, rep.BMCs)
 	}
 	var md strings.Builder
-	if err := rep.WriteMarkdown(&md); err != nil || !strings.Contains(md.String(), "| BMCs | esx-a-01.lab.local at "+rep.BMCs[0].Address) || !strings.Contains(md.String(), "UUID "+uuid) {
+	if err := rep.WriteMarkdown(&md); err != nil || !strings.Contains(md.String(), "| Targets | esx-a-01.lab.local |\n| BMCs | esx-a-01.lab.local at "+rep.BMCs[0].Address) || !strings.Contains(md.String(), "UUID "+uuid) {
 		t.Errorf("the Markdown report does not name the BMC (%v):\n%s", err, md.String())
 	}
 	noSecret(t, srv.Password, rep, j.Path())

@@ -3,7 +3,6 @@ package drill
 import (
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/vtui/vtui/vsphere/gate"
@@ -44,6 +43,11 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		{"vCenter", vcenter},
 		{"Scenario", fmt.Sprintf("%s by %s", r.Plan.Scenario, r.Plan.Inject.Method)},
 		{"Targets", strings.Join(r.Targets, ", ")},
+	}
+	if len(r.BMCs) > 0 {
+		summary = append(summary, []string{"BMCs", bmcSummary(r.BMCs)}) // beside the targets they powered
+	}
+	summary = append(summary, [][]string{
 		{"HA", string(r.HA)},
 		{"RTO", fmt.Sprintf("%s (expected at most %s)", r.RTO(), r.Plan.Expect.RTO)},
 		{"Protected VMs", fmt.Sprintf("%d: %d lost (at most %d expected), %d late, %d duplicated, %d not as predicted", r.Protected(), r.Lost, r.Plan.Expect.Lost,
@@ -51,10 +55,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		{"Rollback", rollback},
 		{"Started", r.Started.Format("2006-01-02 15:04:05 MST")},
 		{"Wall time", fmt.Sprintf("%.1f s", r.Seconds)},
-	}
-	if len(r.BMCs) > 0 {
-		summary = slices.Insert(summary, 5, []string{"BMCs", bmcSummary(r.BMCs)})
-	}
+	}...)
 	table(&b, []string{"Result", string(r.Result)}, summary)
 	if bd := r.Breakdown; bd != (Breakdown{}) {
 		b.WriteString("\n## Recovery\n\n")
