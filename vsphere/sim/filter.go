@@ -310,6 +310,9 @@ func (w *walker) follow(node types.ManagedObjectReference, obj mo.Reference, sel
 				return &types.InvalidArgument{InvalidProperty: "undefined TraversalSpec name"}
 			}
 		}
+		if !isA(obj, ts.Type) {
+			continue // vCenter follows a spec only from objects of its type
+		}
 		step := walkStep{node, ts}
 		if w.done[step] {
 			continue
@@ -338,6 +341,48 @@ func (w *walker) follow(node types.ManagedObjectReference, obj mo.Reference, sel
 		}
 	}
 	return nil
+}
+
+// isA reports whether obj is of the managed-object type named typ, or of
+// a type derived from it (a VirtualApp is a ResourcePool, a cluster a
+// ComputeResource, all of them ManagedEntity). An empty typ matches all.
+// vcsim applies every traversal spec to every object, whatever its type,
+// so a spec for one type whose path another type also has (a
+// ResourcePool's resourcePool, which a VM has too) walks where vCenter
+// does not: far more objects, and objects vCenter would not select.
+func isA(obj mo.Reference, typ string) bool {
+	if typ == "" {
+		return true
+	}
+	v := moStruct(obj)
+	if !v.IsValid() {
+		return false
+	}
+	return derived.get(typeKey{v.Type(), typ}, func() bool { return embeds(v.Type(), typ) })
+}
+
+// typeKey is a managed-object struct type and a type name it may derive
+// from.
+type typeKey struct {
+	t   reflect.Type
+	typ string
+}
+
+// derived caches isA's answers.
+var derived boundedCache[typeKey, bool]
+
+// embeds reports whether struct type t is named typ or embeds, at any
+// depth, a struct of that name: mo's types derive by embedding.
+func embeds(t reflect.Type, typ string) bool {
+	if t.Name() == typ {
+		return true
+	}
+	for i := range t.NumField() {
+		if f := t.Field(i); f.Anonymous && f.Type.Kind() == reflect.Struct && embeds(f.Type, typ) {
+			return true
+		}
+	}
+	return false
 }
 
 // sessionObject returns the object ref as the calling session sees it
