@@ -109,6 +109,40 @@ func (s *store) previewInventory() *Inventory {
 	}
 }
 
+// vmNamesSpec selects the name of every VM under root by the inventory's
+// tree, not through a container view. A VM is in a VM folder or, on
+// vCenter, in a vApp and no folder; vApps are in VM folders or in other
+// vApps or resource pools. So it goes down folders (Folder.childEntity)
+// from each datacenter's VM and host folders, and from the host folders'
+// clusters down their resource pools (ComputeResource.resourcePool,
+// ResourcePool.resourcePool) to the VMs of each vApp (VirtualApp.vm); it
+// does not visit hosts, nor read the VMs of plain pools, which are in
+// folders. It selects what a recursive VM view holds; without the view
+// it saves the first screen a request, and on vcsim a walk of the whole
+// inventory (at 45,000 VMs the view's walk took 0.2 s of the server's
+// CPU). The views the load needs are made after the first screen.
+func vmNamesSpec(root types.ManagedObjectReference) types.PropertyFilterSpec {
+	trav := func(name, typ, path string, next ...string) types.BaseSelectionSpec {
+		t := &types.TraversalSpec{SelectionSpec: types.SelectionSpec{Name: name}, Type: typ, Path: path}
+		for _, n := range next {
+			t.SelectSet = append(t.SelectSet, &types.SelectionSpec{Name: n})
+		}
+		return t
+	}
+	return types.PropertyFilterSpec{
+		ObjectSet: []types.ObjectSpec{{Obj: root, SelectSet: []types.BaseSelectionSpec{
+			trav("folder", "Folder", "childEntity", "folder", "vmFolder", "hostFolder", "compute", "pool", "vappVMs"),
+			trav("vmFolder", "Datacenter", "vmFolder", "folder"),
+			trav("hostFolder", "Datacenter", "hostFolder", "folder"),
+			trav("compute", "ComputeResource", "resourcePool", "pool"),
+			// VirtualApp is a ResourcePool: pool also goes down vApps.
+			trav("pool", "ResourcePool", "resourcePool", "pool", "vappVMs"),
+			trav("vappVMs", "VirtualApp", "vm"),
+		}}},
+		PropSet: []types.PropertySpec{{Type: "VirtualMachine", PathSet: []string{"name"}}},
+	}
+}
+
 // hostClusters maps each host to its cluster.
 func (s *store) hostClusters() map[Ref]*cluster {
 	m := make(map[Ref]*cluster, len(s.hosts))
@@ -125,8 +159,9 @@ func (s *store) hostClusters() map[Ref]*cluster {
 // endPreview. The other VMs' rows are owed by the filters that carry VM
 // rows (s.parts, set before; see split.go).
 func (c *Client) previewFirst(ctx context.Context, s *store, n int) error {
-	if err := c.load(ctx, s, Load{VMs: Names}); err != nil {
-		return err
+	err := conn.Retrieve(ctx, c.conn, vmNamesSpec(c.vim.ServiceContent.RootFolder), s.setAll)
+	if err != nil {
+		return fmt.Errorf("load the VMs' names from %s: %w", c.Host(), err)
 	}
 	var first []Ref
 	for i, vm := range s.sortedVMs() {

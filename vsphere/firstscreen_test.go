@@ -1,12 +1,20 @@
 package vsphere
 
 import (
+	"context"
+	"crypto/tls"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
+	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
+
+	"github.com/vtui/vtui/vsphere/internal/conn"
 	"github.com/vtui/vtui/vsphere/internal/mo"
+	"github.com/vtui/vtui/vsphere/internal/vcsimtest"
 )
 
 // TestPreviewListsAPrefixThatOnlyGrows loads VMs into a store in preview
@@ -164,3 +172,75 @@ func TestSplitRowsStayWholeAfterTheLoad(t *testing.T) {
 }
 
 func sameVM(a, b VM) bool { return a.Ref == b.Ref && a.Name == b.Name }
+
+// TestFirstScreenNamesEveryVMTheViewHolds: the first screen's names come
+// by the inventory's tree (vmNamesSpec), the load's rows through a
+// container view; a VM the tree missed would arrive with the load and
+// move the rows shown. On vcsim with nested folders and vApps (whose VMs
+// are no folder's), and on vtui's simulator, the tree names exactly the
+// view's VMs.
+func TestFirstScreenNamesEveryVMTheViewHolds(t *testing.T) {
+	ctx := context.Background()
+	nested := func(m *simulator.Model) { m.Folder, m.App, m.Pool = 2, 2, 1 }
+	vcsim := vcsimtest.VPXWith(t, nested)
+	vAppsOwnTheirVMs(vcsim)
+	vcsim.Service.TLS = new(tls.Config)
+	srv := vcsimtest.Serve(t, vcsim)
+	plain, err := Connect(ctx, Config{URL: srv.URL.Host, Username: vcsimtest.User, Password: vcsimtest.Password,
+		Thumbprint: soap.ThumbprintSHA256(srv.Certificate())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = plain.Close(ctx) })
+	ours, _ := connectSim(t, "small")
+	for name, c := range map[string]*Client{"vcsim": plain, "vtui's simulator": ours} {
+		t.Run(name, func(t *testing.T) {
+			byTree := newStore(Load{VMs: Names})
+			if err := conn.Retrieve(ctx, c.conn, vmNamesSpec(c.vim.ServiceContent.RootFolder), byTree.setAll); err != nil {
+				t.Fatal(err)
+			}
+			byView := newStore(Load{VMs: Names})
+			if err := c.load(ctx, byView, Load{VMs: Names}); err != nil {
+				t.Fatal(err)
+			}
+			tree, view := vmNames(byTree), vmNames(byView)
+			inVApps := 0
+			for _, n := range view {
+				if strings.Contains(n, "_APP") {
+					inVApps++
+				}
+			}
+			if name == "vcsim" && inVApps == 0 {
+				t.Fatalf("the view holds no VM of a vApp (%v): the test proves nothing about vApps", view)
+			}
+			if !slices.Equal(tree, view) {
+				t.Errorf("the tree names %d VMs %v; the view holds %d %v", len(tree), tree, len(view), view)
+			}
+		})
+	}
+}
+
+// vAppsOwnTheirVMs makes m's vApps hold their VMs as vCenter's do: a VM
+// of a vApp is in no folder (its parent is unset, its parentVApp is the
+// vApp). vcsim keeps them in the datacenter's VM folder too.
+func vAppsOwnTheirVMs(m *simulator.Model) {
+	ctx := m.Service.Context
+	for _, obj := range ctx.Map.All("VirtualApp") {
+		for _, ref := range obj.(*simulator.VirtualApp).Vm {
+			vm := ctx.Map.Get(ref).(*simulator.VirtualMachine)
+			f := ctx.Map.Get(*vm.Parent).(*simulator.Folder)
+			f.ChildEntity = slices.DeleteFunc(f.ChildEntity, func(r types.ManagedObjectReference) bool { return r == ref })
+			vm.Parent, vm.ParentVApp = nil, &obj.(*simulator.VirtualApp).Self
+		}
+	}
+}
+
+// vmNames returns the sorted "ref name" of every VM in s.
+func vmNames(s *store) []string {
+	var out []string
+	for r, vm := range s.vms {
+		out = append(out, r.Value+" "+vm.Name)
+	}
+	slices.Sort(out)
+	return out
+}
