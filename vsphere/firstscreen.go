@@ -37,9 +37,11 @@ import (
 // preview is what a store knows of its objects while the first load
 // streams in behind the first screen.
 type preview struct {
-	// unseen are the objects loaded ahead that the load has not brought
-	// yet; those still unseen at its end were deleted meanwhile.
-	unseen map[Ref]bool
+	// seen are the objects the load has brought so far; those loaded
+	// ahead and not seen at its end were deleted meanwhile. (Which
+	// objects were loaded ahead is not noted: at 45,000 VMs that took
+	// 20 ms before the first screen.)
+	seen map[Ref]bool
 	// rows are the VM rows of the last state published (see
 	// previewInventory), in an array with room for every VM's; shown
 	// holds their VMs. stale says something they show may have changed
@@ -55,7 +57,7 @@ type preview struct {
 // below them. (Any other object may be what a row names: a host, its
 // cluster, a datastore, a network.)
 func (p *preview) changed(obj Ref, kind types.ObjectUpdateKind) {
-	delete(p.unseen, obj)
+	p.seen[obj] = true
 	if obj.Type != "VirtualMachine" || kind == types.ObjectUpdateKindLeave || p.shown[obj] {
 		p.stale = true
 	}
@@ -180,15 +182,7 @@ func (c *Client) previewFirst(ctx context.Context, s *store, n int) error {
 			return fmt.Errorf("load what the first %d VMs refer to from %s: %w", len(first), c.Host(), err)
 		}
 	}
-	p := &preview{unseen: map[Ref]bool{}}
-	addKeys(p.unseen, s.names)
-	addKeys(p.unseen, s.parents)
-	addKeys(p.unseen, s.clusters)
-	addKeys(p.unseen, s.hosts)
-	addKeys(p.unseen, s.vms)
-	addKeys(p.unseen, s.datastores)
-	addKeys(p.unseen, s.networks)
-	s.preview = p
+	s.preview = &preview{seen: map[Ref]bool{}}
 	return nil
 }
 
@@ -238,15 +232,28 @@ func (s *store) endPreview() {
 	if s.preview == nil {
 		return
 	}
-	for r := range s.preview.unseen {
+	var gone []Ref
+	unseen := func(r Ref) {
+		if !s.preview.seen[r] {
+			gone = append(gone, r)
+		}
+	}
+	eachKey(s.names, unseen)
+	eachKey(s.parents, unseen)
+	eachKey(s.clusters, unseen)
+	eachKey(s.hosts, unseen)
+	eachKey(s.vms, unseen)
+	eachKey(s.datastores, unseen)
+	eachKey(s.networks, unseen)
+	for _, r := range gone {
 		s.remove(r)
 	}
 	s.preview = nil
 }
 
-// addKeys adds the keys of m to set.
-func addKeys[V any](set map[Ref]bool, m map[Ref]V) {
+// eachKey calls fn with each key of m.
+func eachKey[V any](m map[Ref]V, fn func(Ref)) {
 	for r := range m {
-		set[r] = true
+		fn(r)
 	}
 }

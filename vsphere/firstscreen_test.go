@@ -25,10 +25,9 @@ func TestPreviewListsAPrefixThatOnlyGrows(t *testing.T) {
 	const n = 40
 	s := syntheticStore(n)
 	want := s.inventory().VMs
-	s.preview = &preview{unseen: map[Ref]bool{}}
+	s.preview = &preview{seen: map[Ref]bool{}}
 	for r := range s.vms {
 		s.owing[r] = 1
-		s.preview.unseen[r] = true
 	}
 	var shown []VM
 	for i := range n {
@@ -45,6 +44,7 @@ func TestPreviewListsAPrefixThatOnlyGrows(t *testing.T) {
 		}
 		shown = got
 	}
+	loadBrings(s)
 	s.endPreview()
 	if inv := s.inventory(); !slices.EqualFunc(inv.VMs, want, sameVM) || inv.LoadingVMs != 0 {
 		t.Errorf("at the end: %v, LoadingVMs %d; want %v, 0", names(inv.VMs, vmName), inv.LoadingVMs, names(want, vmName))
@@ -59,7 +59,7 @@ func TestPreviewListsAPrefixThatOnlyGrows(t *testing.T) {
 func TestPreviewAddsRowsToThoseShownAndNeverChangesAStatePublished(t *testing.T) {
 	const n = 40
 	s := syntheticStore(n)
-	s.preview = &preview{unseen: map[Ref]bool{}}
+	s.preview = &preview{seen: map[Ref]bool{}}
 	for r := range s.vms {
 		s.owing[r] = 1
 	}
@@ -97,6 +97,7 @@ func TestPreviewAddsRowsToThoseShownAndNeverChangesAStatePublished(t *testing.T)
 	for i := 21; i < n; i++ {
 		enter(i)
 	}
+	loadBrings(s)
 	s.endPreview()
 	want := syntheticStore(n)
 	want.setVM(want.vms[Ref{Type: "VirtualMachine", Value: "vm-3"}], "runtime.powerState", types.VirtualMachinePowerStatePoweredOff)
@@ -107,7 +108,8 @@ func TestPreviewAddsRowsToThoseShownAndNeverChangesAStatePublished(t *testing.T)
 
 func TestEndPreviewDropsWhatTheLoadDidNotBring(t *testing.T) {
 	s := syntheticStore(3)
-	s.preview = &preview{unseen: map[Ref]bool{{Type: "VirtualMachine", Value: "vm-1"}: true, {Type: "Datastore", Value: "ds-0"}: true}}
+	s.preview = &preview{seen: map[Ref]bool{}}
+	loadBrings(s, Ref{Type: "VirtualMachine", Value: "vm-1"}, Ref{Type: "Datastore", Value: "ds-0"})
 	s.endPreview()
 	inv := s.inventory()
 	if len(inv.VMs) != 2 || vmNamed(inv, "vm-00001").Name != "" || len(inv.Datastores) != 3 {
@@ -121,7 +123,7 @@ func TestEndPreviewDropsWhatTheLoadDidNotBring(t *testing.T) {
 func TestPreviewWaitsForEveryPartOfARow(t *testing.T) {
 	s := syntheticStore(2)
 	s.parts = parts{"VirtualMachine": 0b11}
-	s.preview = &preview{unseen: map[Ref]bool{}}
+	s.preview = &preview{seen: map[Ref]bool{}}
 	for r := range s.vms {
 		s.owing[r] = 0b11
 	}
@@ -218,6 +220,23 @@ func TestFirstScreenNamesEveryVMTheViewHolds(t *testing.T) {
 			}
 		})
 	}
+}
+
+// loadBrings notes every object of s but except as brought by the load,
+// as the updates of a load that brings them do.
+func loadBrings(s *store, except ...Ref) {
+	brought := func(r Ref) {
+		if !slices.Contains(except, r) {
+			s.preview.changed(r, types.ObjectUpdateKindEnter)
+		}
+	}
+	eachKey(s.names, brought)
+	eachKey(s.parents, brought)
+	eachKey(s.clusters, brought)
+	eachKey(s.hosts, brought)
+	eachKey(s.vms, brought)
+	eachKey(s.datastores, brought)
+	eachKey(s.networks, brought)
 }
 
 // vAppsOwnTheirVMs makes m's vApps hold their VMs as vCenter's do: a VM
