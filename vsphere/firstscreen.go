@@ -166,7 +166,11 @@ func (c *Client) previewFirst(ctx context.Context, s *store, n int) error {
 		return fmt.Errorf("load the VMs' names from %s: %w", c.Host(), err)
 	}
 	var first []Ref
-	for i, vm := range s.sortedVMs() {
+	order := s.sortedVMs()
+	if len(s.owing) == 0 {
+		s.owing = make(map[Ref]uint8, len(order)) // not grown 45,000 VMs long
+	}
+	for i, vm := range order {
 		if i < n {
 			first = append(first, vm.Ref)
 		} else {
