@@ -113,16 +113,21 @@ func (s *store) previewInventory() *Inventory {
 
 // vmNamesSpec selects the name of every VM under root by the inventory's
 // tree, not through a container view. A VM is in a VM folder or, on
-// vCenter, in a vApp and no folder; vApps are in VM folders or in other
-// vApps or resource pools. So it goes down folders (Folder.childEntity)
-// from each datacenter's VM and host folders, and from the host folders'
-// clusters down their resource pools (ComputeResource.resourcePool,
-// ResourcePool.resourcePool) to the VMs of each vApp (VirtualApp.vm); it
-// does not visit hosts, nor read the VMs of plain pools, which are in
-// folders. It selects what a recursive VM view holds; without the view
-// it saves the first screen a request, and on vcsim a walk of the whole
-// inventory (at 45,000 VMs the view's walk took 0.2 s of the server's
-// CPU). The views the load needs are made after the first screen.
+// vCenter, in a vApp and no folder; vApps are in VM folders or in the
+// resource pools of a cluster or host (of which vApps are one kind). So
+// it goes down the folders of datacenters (dcTree), each datacenter's VM
+// folders (vmTree), and its host folders (hostTree) to their clusters'
+// and hosts' pools (pools), taking the VMs of each vApp (vappVMs). It
+// visits no host, and reads no plain pool's VMs, which are in folders.
+// It selects what a recursive VM view holds; without the view it saves
+// the first screen a request, and on vcsim a walk of the whole inventory
+// (at 45,000 VMs the view's walk took 0.2 s of the server's CPU). The
+// views the load needs are made after the first screen.
+//
+// vcsim follows a spec from any object with a field of its path,
+// whatever the spec's type, so no spec applied to a VM has a path a VM
+// has (resourcePool): from each VM it would go up to its pool and down to
+// all the pool's VMs.
 func vmNamesSpec(root types.ManagedObjectReference) types.PropertyFilterSpec {
 	trav := func(name, typ, path string, next ...string) types.BaseSelectionSpec {
 		t := &types.TraversalSpec{SelectionSpec: types.SelectionSpec{Name: name}, Type: typ, Path: path}
@@ -133,12 +138,13 @@ func vmNamesSpec(root types.ManagedObjectReference) types.PropertyFilterSpec {
 	}
 	return types.PropertyFilterSpec{
 		ObjectSet: []types.ObjectSpec{{Obj: root, SelectSet: []types.BaseSelectionSpec{
-			trav("folder", "Folder", "childEntity", "folder", "vmFolder", "hostFolder", "compute", "pool", "vappVMs"),
-			trav("vmFolder", "Datacenter", "vmFolder", "folder"),
-			trav("hostFolder", "Datacenter", "hostFolder", "folder"),
-			trav("compute", "ComputeResource", "resourcePool", "pool"),
-			// VirtualApp is a ResourcePool: pool also goes down vApps.
-			trav("pool", "ResourcePool", "resourcePool", "pool", "vappVMs"),
+			trav("dcTree", "Folder", "childEntity", "dcTree", "vmFolder", "hostFolder"),
+			trav("vmFolder", "Datacenter", "vmFolder", "vmTree"),
+			trav("vmTree", "Folder", "childEntity", "vmTree", "vappVMs"),
+			trav("hostFolder", "Datacenter", "hostFolder", "hostTree"),
+			trav("hostTree", "Folder", "childEntity", "hostTree", "compute"),
+			trav("compute", "ComputeResource", "resourcePool", "pools", "vappVMs"),
+			trav("pools", "ResourcePool", "resourcePool", "pools", "vappVMs"),
 			trav("vappVMs", "VirtualApp", "vm"),
 		}}},
 		PropSet: []types.PropertySpec{{Type: "VirtualMachine", PathSet: []string{"name"}}},

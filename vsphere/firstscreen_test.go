@@ -4,11 +4,13 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/vmware/govmomi/simulator"
+	govmomimo "github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
 
@@ -262,4 +264,31 @@ func vmNames(s *store) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// TestFirstScreenTreeFollowsNothingFromAVM: vcsim follows a traversal
+// spec from any object with a field of its path, whatever the spec's
+// type; a spec applied to the VMs of a folder with a path a VM has
+// (resourcePool) would go from each VM up to its pool and down to all of
+// the pool's VMs: at 45,000 VMs, hundreds of millions of steps. None of
+// the specs the VM folders' children get has a path a VM has.
+func TestFirstScreenTreeFollowsNothingFromAVM(t *testing.T) {
+	spec := vmNamesSpec(types.ManagedObjectReference{Type: "Folder", Value: "group-d1"})
+	specs := map[string]*types.TraversalSpec{}
+	for _, s := range spec.ObjectSet[0].SelectSet {
+		ts := s.(*types.TraversalSpec)
+		specs[ts.Name] = ts
+	}
+	vmFields := map[string]bool{}
+	for _, f := range reflect.VisibleFields(reflect.TypeFor[govmomimo.VirtualMachine]()) {
+		vmFields[strings.Split(f.Tag.Get("json"), ",")[0]] = true
+	}
+	if !vmFields["resourcePool"] {
+		t.Fatal("found no resourcePool among a VM's fields: the test reads them wrong")
+	}
+	for _, next := range specs["vmTree"].SelectSet {
+		if ts := specs[next.GetSelectionSpec().Name]; vmFields[ts.Path] {
+			t.Errorf("%s (%s.%s) is applied to the VMs of a folder, and a VM has %s", ts.Name, ts.Type, ts.Path, ts.Path)
+		}
+	}
 }
