@@ -156,3 +156,25 @@ func BenchmarkResolveLarge(b *testing.B) {
 		_ = s.inventory()
 	}
 }
+
+// BenchmarkFirstScreenLarge measures what a watch does before its first
+// screen at 10,000 VMs: every VM's name, down the inventory's tree, the
+// sort, the first screen's rows and what they refer to (previewFirst).
+func BenchmarkFirstScreenLarge(b *testing.B) {
+	c := largeClient(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	before := c.RoundTrips()
+	var s *store
+	for b.Loop() {
+		s = newStore(Everything())
+		s.parts = filterParts(Everything(), followers)
+		if err := c.previewFirst(ctx, s, 100); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(c.RoundTrips()-before)/float64(b.N), "roundtrips/op")
+	if inv := s.inventory(); len(inv.VMs) != 100 || inv.LoadingVMs != 10000 {
+		b.Fatalf("showed %d rows of %d VMs; want 100 of 10000", len(inv.VMs), inv.LoadingVMs)
+	}
+}

@@ -37,9 +37,11 @@ import (
 // preview is what a store knows of its objects while the first load
 // streams in behind the first screen.
 type preview struct {
-	// unseen are the objects loaded ahead that the load has not brought
-	// yet; those still unseen at its end were deleted meanwhile.
-	unseen map[Ref]bool
+	// seen are the objects the load has brought so far; those loaded
+	// ahead and not seen at its end were deleted meanwhile. (Which
+	// objects were loaded ahead is not noted: at 45,000 VMs that took
+	// 20 ms before the first screen.)
+	seen map[Ref]bool
 	// rows are the VM rows of the last state published (see
 	// previewInventory), in an array with room for every VM's; shown
 	// holds their VMs. stale says something they show may have changed
@@ -55,7 +57,7 @@ type preview struct {
 // below them. (Any other object may be what a row names: a host, its
 // cluster, a datastore, a network.)
 func (p *preview) changed(obj Ref, kind types.ObjectUpdateKind) {
-	delete(p.unseen, obj)
+	p.seen[obj] = true
 	if obj.Type != "VirtualMachine" || kind == types.ObjectUpdateKindLeave || p.shown[obj] {
 		p.stale = true
 	}
@@ -109,6 +111,46 @@ func (s *store) previewInventory() *Inventory {
 	}
 }
 
+// vmNamesSpec selects the name of every VM under root by the inventory's
+// tree, not through a container view. A VM is in a VM folder or, on
+// vCenter, in a vApp and no folder; vApps are in VM folders or in the
+// resource pools of a cluster or host (of which vApps are one kind). So
+// it goes down the folders of datacenters (dcTree), each datacenter's VM
+// folders (vmTree), and its host folders (hostTree) to their clusters'
+// and hosts' pools (pools), taking the VMs of each vApp (vappVMs). It
+// visits no host, and reads no plain pool's VMs, which are in folders.
+// It selects what a recursive VM view holds; without the view it saves
+// the first screen a request, and on vcsim a walk of the whole inventory
+// (at 45,000 VMs the view's walk took 0.2 s of the server's CPU). The
+// views the load needs are made after the first screen.
+//
+// vcsim follows a spec from any object with a field of its path,
+// whatever the spec's type, so no spec applied to a VM has a path a VM
+// has (resourcePool): from each VM it would go up to its pool and down to
+// all the pool's VMs.
+func vmNamesSpec(root types.ManagedObjectReference) types.PropertyFilterSpec {
+	trav := func(name, typ, path string, next ...string) types.BaseSelectionSpec {
+		t := &types.TraversalSpec{SelectionSpec: types.SelectionSpec{Name: name}, Type: typ, Path: path}
+		for _, n := range next {
+			t.SelectSet = append(t.SelectSet, &types.SelectionSpec{Name: n})
+		}
+		return t
+	}
+	return types.PropertyFilterSpec{
+		ObjectSet: []types.ObjectSpec{{Obj: root, SelectSet: []types.BaseSelectionSpec{
+			trav("dcTree", "Folder", "childEntity", "dcTree", "vmFolder", "hostFolder"),
+			trav("vmFolder", "Datacenter", "vmFolder", "vmTree"),
+			trav("vmTree", "Folder", "childEntity", "vmTree", "vappVMs"),
+			trav("hostFolder", "Datacenter", "hostFolder", "hostTree"),
+			trav("hostTree", "Folder", "childEntity", "hostTree", "compute"),
+			trav("compute", "ComputeResource", "resourcePool", "pools", "vappVMs"),
+			trav("pools", "ResourcePool", "resourcePool", "pools", "vappVMs"),
+			trav("vappVMs", "VirtualApp", "vm"),
+		}}},
+		PropSet: []types.PropertySpec{{Type: "VirtualMachine", PathSet: []string{"name"}}},
+	}
+}
+
 // hostClusters maps each host to its cluster.
 func (s *store) hostClusters() map[Ref]*cluster {
 	m := make(map[Ref]*cluster, len(s.hosts))
@@ -125,11 +167,16 @@ func (s *store) hostClusters() map[Ref]*cluster {
 // endPreview. The other VMs' rows are owed by the filters that carry VM
 // rows (s.parts, set before; see split.go).
 func (c *Client) previewFirst(ctx context.Context, s *store, n int) error {
-	if err := c.load(ctx, s, Load{VMs: Names}); err != nil {
-		return err
+	err := conn.Retrieve(ctx, c.conn, vmNamesSpec(c.vim.ServiceContent.RootFolder), s.setAll)
+	if err != nil {
+		return fmt.Errorf("load the VMs' names from %s: %w", c.Host(), err)
 	}
 	var first []Ref
-	for i, vm := range s.sortedVMs() {
+	order := s.sortedVMs()
+	if len(s.owing) == 0 {
+		s.owing = make(map[Ref]uint8, len(order)) // not grown 45,000 VMs long
+	}
+	for i, vm := range order {
 		if i < n {
 			first = append(first, vm.Ref)
 		} else {
@@ -145,15 +192,7 @@ func (c *Client) previewFirst(ctx context.Context, s *store, n int) error {
 			return fmt.Errorf("load what the first %d VMs refer to from %s: %w", len(first), c.Host(), err)
 		}
 	}
-	p := &preview{unseen: map[Ref]bool{}}
-	addKeys(p.unseen, s.names)
-	addKeys(p.unseen, s.parents)
-	addKeys(p.unseen, s.clusters)
-	addKeys(p.unseen, s.hosts)
-	addKeys(p.unseen, s.vms)
-	addKeys(p.unseen, s.datastores)
-	addKeys(p.unseen, s.networks)
-	s.preview = p
+	s.preview = &preview{seen: map[Ref]bool{}}
 	return nil
 }
 
@@ -203,15 +242,28 @@ func (s *store) endPreview() {
 	if s.preview == nil {
 		return
 	}
-	for r := range s.preview.unseen {
+	var gone []Ref
+	unseen := func(r Ref) {
+		if !s.preview.seen[r] {
+			gone = append(gone, r)
+		}
+	}
+	eachKey(s.names, unseen)
+	eachKey(s.parents, unseen)
+	eachKey(s.clusters, unseen)
+	eachKey(s.hosts, unseen)
+	eachKey(s.vms, unseen)
+	eachKey(s.datastores, unseen)
+	eachKey(s.networks, unseen)
+	for _, r := range gone {
 		s.remove(r)
 	}
 	s.preview = nil
 }
 
-// addKeys adds the keys of m to set.
-func addKeys[V any](set map[Ref]bool, m map[Ref]V) {
+// eachKey calls fn with each key of m.
+func eachKey[V any](m map[Ref]V, fn func(Ref)) {
 	for r := range m {
-		set[r] = true
+		fn(r)
 	}
 }

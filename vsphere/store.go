@@ -1,6 +1,8 @@
 package vsphere
 
 import (
+	"cmp"
+	"encoding/binary"
 	"slices"
 	"strings"
 
@@ -517,14 +519,39 @@ func (s *store) sortedVMs() []*VM {
 	if s.vmOrder != nil && len(s.vmOrder) == len(s.vms) {
 		return s.vmOrder
 	}
-	order := make([]*VM, 0, len(s.vms))
+	keys := make([]sortKey, 0, len(s.vms))
 	for _, vm := range s.vms {
-		order = append(order, vm)
+		keys = append(keys, sortKey{prefix: namePrefix(vm.Name), vm: vm})
 	}
-	slices.SortFunc(order, func(a, b *VM) int { return byName(a.Name, a.ID, b.Name, b.ID) })
+	slices.SortFunc(keys, func(a, b sortKey) int {
+		if a.prefix != b.prefix {
+			return cmp.Or(cmp.Compare(a.prefix[0], b.prefix[0]), cmp.Compare(a.prefix[1], b.prefix[1]))
+		}
+		return byName(a.vm.Name, a.vm.ID, b.vm.Name, b.vm.ID)
+	})
+	order := make([]*VM, len(keys))
+	for i, k := range keys {
+		order[i] = k.vm
+	}
 	s.vmOrder = order
 	s.orderGen++
 	return order
+}
+
+// sortKey is a VM and the first bytes of its name, which order most
+// pairs without reading either VM or its name: at 45,000 VMs, scattered
+// in memory, those reads made the first screen's sort 75 to 100 ms.
+type sortKey struct {
+	prefix [2]uint64
+	vm     *VM
+}
+
+// namePrefix is the first 16 bytes of name, big-endian, zero-padded: two
+// names' prefixes compare as the names do, unless they are equal.
+func namePrefix(name string) [2]uint64 {
+	var b [16]byte
+	copy(b[:], name)
+	return [2]uint64{binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:])}
 }
 
 // byName orders by name, then by ID. (cmp.Or of two cmp.Compare calls

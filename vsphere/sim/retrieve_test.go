@@ -295,3 +295,51 @@ func TestRetrievalsWithoutASessionStayVcsims(t *testing.T) {
 		t.Errorf("missing for %T; want NotAuthenticated", objs[0].MissingSet[0].Fault.Fault)
 	}
 }
+
+// TestTraversalSpecsFollowOnlyFromTheirType: vCenter follows a traversal
+// spec only from objects of its type or a type derived from it; vcsim
+// from any object with a field of the spec's path. From the VM folders, a
+// ResourcePool spec's resourcePool must not be followed from the VMs
+// (which have one): it finds no pool. From the host folders, a
+// ComputeResource spec is followed from clusters, a type derived from it,
+// and finds their root pools.
+func TestTraversalSpecsFollowOnlyFromTheirType(t *testing.T) {
+	e := newRetrievalEnv(t)
+	trav := func(name, typ, path string, next ...string) types.BaseSelectionSpec {
+		ts := &types.TraversalSpec{SelectionSpec: types.SelectionSpec{Name: name}, Type: typ, Path: path}
+		for _, n := range next {
+			ts.SelectSet = append(ts.SelectSet, &types.SelectionSpec{Name: n})
+		}
+		return ts
+	}
+	walk := func(folder string) map[string]int {
+		spec := types.PropertyFilterSpec{
+			ObjectSet: []types.ObjectSpec{{Obj: e.s.Model().ServiceContent.RootFolder, SelectSet: []types.BaseSelectionSpec{
+				trav("folder", "Folder", "childEntity", "folder", "dc", "compute", "pool"),
+				trav("dc", "Datacenter", folder, "folder"),
+				trav("compute", "ComputeResource", "resourcePool"),
+				trav("pool", "ResourcePool", "resourcePool", "pool"),
+			}}},
+			PropSet: []types.PropertySpec{
+				{Type: "VirtualMachine", PathSet: []string{"name"}},
+				{Type: "ResourcePool", PathSet: []string{"name"}},
+			},
+		}
+		res := e.s.vc.RetrievePropertiesEx(e.ctx, &types.RetrievePropertiesEx{SpecSet: []types.PropertyFilterSpec{spec}}).(*methods.RetrievePropertiesExBody)
+		if res.Fault_ != nil {
+			t.Fatal(faultText(res.Fault_))
+		}
+		found := map[string]int{}
+		for _, oc := range res.Res.Returnval.Objects {
+			found[oc.Obj.Type]++
+		}
+		return found
+	}
+	if found := walk("vmFolder"); found["ResourcePool"] != 0 || found["VirtualMachine"] == 0 {
+		t.Errorf("down the VM folders: %v; want VMs and no resource pool (a VM's resourcePool is not a ResourcePool's)", found)
+	}
+	clusters := len(e.s.Model().Map().All("ClusterComputeResource"))
+	if found := walk("hostFolder"); found["ResourcePool"] < clusters || found["VirtualMachine"] != 0 {
+		t.Errorf("down the host folders: %v; want the root pools of the %d clusters (a cluster is a ComputeResource) and no VM", found, clusters)
+	}
+}

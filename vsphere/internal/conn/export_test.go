@@ -21,3 +21,10 @@ var DecodeRetrieveResult = decodeRetrieveResult
 var DecodeRetrievePropertiesEx = decodeRetrievePropertiesEx
 
 var DecodeUpdateSet = decodeUpdateSet
+
+// SetRetrievePage sets the objects of one page of Retrieve until tb ends.
+func SetRetrievePage(tb interface{ Cleanup(func()) }, n int32) {
+	old := retrievePage
+	retrievePage = n
+	tb.Cleanup(func() { retrievePage = old })
+}

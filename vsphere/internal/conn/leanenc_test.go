@@ -177,7 +177,7 @@ func TestLeanEncodingIsVcsims(t *testing.T) {
 		decodeGovmomi(t, want, &fromVcsim)
 		decodeGovmomi(t, got, &fromLean)
 		var leanDecoded methods.RetrievePropertiesExBody
-		if _, err := conn.DecodeRetrievePropertiesEx(bufio.NewReader(bytes.NewReader(got)), &leanDecoded); err != nil {
+		if _, err := conn.DecodeRetrievePropertiesEx(bufio.NewReader(bytes.NewReader(got)), &leanDecoded, nil); err != nil {
 			t.Fatalf("%s: lean decoder: %v", name, err)
 		}
 		if !reflect.DeepEqual(fromLean.Res, fromVcsim.Res) || !reflect.DeepEqual(leanDecoded.Res, fromVcsim.Res) {

@@ -102,7 +102,7 @@ func retrieveBoth(t *testing.T, c *conn.Conn, paths []string) int {
 	var want methods.RetrievePropertiesExBody
 	govmomiDecode(t, body, &want)
 	var got types.RetrieveResult
-	values, err := conn.DecodeRetrieveResult(bufio.NewReader(bytes.NewReader(body)), func(bool) *types.RetrieveResult { return &got })
+	values, err := conn.DecodeRetrieveResult(bufio.NewReader(bytes.NewReader(body)), nil, func(bool) *types.RetrieveResult { return &got })
 	if err != nil {
 		t.Fatalf("%v: %v", paths, err)
 	}
@@ -193,7 +193,7 @@ func TestLeanDecodeValuesOfVCenterXML(t *testing.T) {
 	var want methods.RetrievePropertiesExBody
 	govmomiDecode(t, []byte(body), &want)
 	var got types.RetrieveResult
-	values, err := conn.DecodeRetrieveResult(bufio.NewReader(strings.NewReader(body)), func(bool) *types.RetrieveResult { return &got })
+	values, err := conn.DecodeRetrieveResult(bufio.NewReader(strings.NewReader(body)), nil, func(bool) *types.RetrieveResult { return &got })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,7 +242,7 @@ func BenchmarkDecodeRetrieveResultSnapshots(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			var rr types.RetrieveResult
-			if _, err := conn.DecodeRetrieveResult(bufio.NewReader(bytes.NewReader(body)), func(bool) *types.RetrieveResult { return &rr }); err != nil {
+			if _, err := conn.DecodeRetrieveResult(bufio.NewReader(bytes.NewReader(body)), nil, func(bool) *types.RetrieveResult { return &rr }); err != nil {
 				b.Fatal(err)
 			}
 		}

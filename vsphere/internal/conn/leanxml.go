@@ -84,11 +84,11 @@ func (l leanRoundTripper) RoundTrip(ctx context.Context, req, res soap.HasFault)
 	switch res := res.(type) {
 	case *methods.RetrievePropertiesExBody:
 		reset = func() { res.Res = nil }
-		decode = func(r *bufio.Reader) (int, error) { return decodeRetrievePropertiesEx(r, res) }
+		decode = func(r *bufio.Reader) (int, error) { return decodeRetrievePropertiesEx(r, res, tokenSeen(ctx)) }
 	case *methods.ContinueRetrievePropertiesExBody:
 		reset = func() { res.Res = nil }
 		decode = func(r *bufio.Reader) (int, error) {
-			return decodeRetrieveResult(r, func(bool) *types.RetrieveResult {
+			return decodeRetrieveResult(r, tokenSeen(ctx), func(bool) *types.RetrieveResult {
 				res.Res = new(types.ContinueRetrievePropertiesExResponse)
 				return &res.Res.Returnval
 			})
@@ -201,10 +201,12 @@ var errShape = errors.New("unexpected XML")
 
 // decodeRetrieveResult reads a RetrievePropertiesEx or
 // ContinueRetrievePropertiesEx answer from r into the result that result
-// makes (see leanRoundTripper.RoundTrip). It returns how many values it
-// left to govmomi's decoder.
-func decodeRetrieveResult(r *bufio.Reader, result func(returnval bool) *types.RetrieveResult) (int, error) {
+// makes (see leanRoundTripper.RoundTrip), calling onToken, if set, with
+// its token as soon as it is read. It returns how many values it left to
+// govmomi's decoder.
+func decodeRetrieveResult(r *bufio.Reader, onToken func(string), result func(returnval bool) *types.RetrieveResult) (int, error) {
 	return decodeResponse(r, func(s *scanner) error {
+		s.onToken = onToken
 		return s.retrieveResult(result(true))
 	}, func() { result(false) })
 }
@@ -212,8 +214,8 @@ func decodeRetrieveResult(r *bufio.Reader, result func(returnval bool) *types.Re
 // decodeRetrievePropertiesEx reads a RetrievePropertiesEx answer from r
 // into res; its returnval is nil when nothing matched. It returns how
 // many values it left to govmomi's decoder.
-func decodeRetrievePropertiesEx(r *bufio.Reader, res *methods.RetrievePropertiesExBody) (int, error) {
-	return decodeRetrieveResult(r, func(returnval bool) *types.RetrieveResult {
+func decodeRetrievePropertiesEx(r *bufio.Reader, res *methods.RetrievePropertiesExBody, onToken func(string)) (int, error) {
+	return decodeRetrieveResult(r, onToken, func(returnval bool) *types.RetrieveResult {
 		res.Res = new(types.RetrievePropertiesExResponse)
 		if returnval {
 			res.Res.Returnval = new(types.RetrieveResult)
@@ -312,7 +314,9 @@ func (s *scanner) retrieveResult(rr *types.RetrieveResult) error {
 	return s.children(func(tok token) (err error) {
 		switch tok.local {
 		case "token":
-			rr.Token, err = s.text()
+			if rr.Token, err = s.text(); err == nil && s.onToken != nil {
+				s.onToken(rr.Token)
+			}
 		case "objects":
 			rr.Objects = append(rr.Objects, types.ObjectContent{})
 			err = s.objectContent(&rr.Objects[len(rr.Objects)-1])
@@ -682,6 +686,9 @@ type scanner struct {
 	buf, nbuf []byte
 	// govmomiValues counts the values read through govmomi's decoder.
 	govmomiValues int
+	// onToken, if set, is called with a retrieval's token as soon as it
+	// is read: before the objects, which follow it (see Retrieve).
+	onToken func(string)
 	// attrs holds the last tag's attributes.
 	attrs []attr
 }

@@ -23,8 +23,16 @@ const (
 // with User and Password; it is removed when tb ends.
 func VPX(tb testing.TB) *simulator.Model {
 	tb.Helper()
+	return VPXWith(tb, func(*simulator.Model) {})
+}
+
+// VPXWith is VPX with the model's counts set by shape before it is
+// created: nested folders or vApps, say.
+func VPXWith(tb testing.TB, shape func(*simulator.Model)) *simulator.Model {
+	tb.Helper()
 	m := simulator.VPX()
 	m.Autostart = false
+	shape(m)
 	if err := m.Create(); err != nil {
 		tb.Fatal(err)
 	}
