@@ -54,6 +54,10 @@ type store struct {
 	// an older count resolves its datastore and network names again.
 	nameGen uint64
 
+	// live keeps the VM rows of the last state built, and notes what
+	// changed since, so that the next costs what changed (livestate.go).
+	live vmRows
+
 	// preview is set while a watch's first load streams in behind its
 	// first screen (see previewFirst); nil otherwise.
 	preview *preview
@@ -146,10 +150,17 @@ func (s *store) set(obj Ref, name string, v any) {
 			s.parents[obj] = mo.AsRef(v)
 		}
 	case "ClusterComputeResource":
+		if name == "name" || name == "host" {
+			s.live.reshaped() // rows show the cluster of their host
+		}
 		s.setCluster(s.cluster(obj), name, v)
 	case "HostSystem":
+		if name == "name" {
+			s.live.reshaped()
+		}
 		s.setHost(s.host(obj), name, v)
 	case "VirtualMachine":
+		s.live.touched(obj)
 		s.setVM(s.vm(obj), name, v)
 	case "Datastore":
 		s.setDatastore(s.datastore(obj), name, v)
@@ -158,6 +169,7 @@ func (s *store) set(obj Ref, name string, v any) {
 		if n == nil {
 			n = &Network{Ref: obj, ID: obj.Value, Type: networkType(obj.Type)}
 			s.networks[obj] = n
+			s.live.reshaped()
 		}
 		switch name {
 		case "name":
@@ -186,6 +198,7 @@ func (s *store) cluster(r Ref) *cluster {
 	if c == nil {
 		c = &cluster{Cluster: Cluster{Ref: r, ID: r.Value}}
 		s.clusters[r] = c
+		s.live.reshaped()
 	}
 	return c
 }
@@ -195,6 +208,7 @@ func (s *store) host(r Ref) *host {
 	if h == nil {
 		h = &host{Host: Host{Ref: r, ID: r.Value}}
 		s.hosts[r] = h
+		s.live.reshaped()
 	}
 	return h
 }
@@ -205,6 +219,7 @@ func (s *store) vm(r Ref) *VM {
 		vm = &VM{Ref: r, ID: r.Value}
 		s.vms[r] = vm
 		s.vmOrder = nil
+		s.live.reshaped()
 	}
 	return vm
 }
@@ -214,6 +229,7 @@ func (s *store) datastore(r Ref) *Datastore {
 	if d == nil {
 		d = &Datastore{Ref: r, ID: r.Value}
 		s.datastores[r] = d
+		s.live.reshaped()
 	}
 	return d
 }
@@ -348,6 +364,7 @@ func (s *store) remove(obj Ref) {
 	delete(s.datastores, obj)
 	delete(s.networks, obj)
 	s.nameGen++
+	s.live.reshaped()
 }
 
 // datacenterOf walks up the folder tree from r to its datacenter's name.
@@ -362,11 +379,13 @@ func (s *store) datacenterOf(r Ref) string {
 }
 
 // inventory resolves references into names and counts and returns a sorted
-// copy that the caller owns. Placement is derived from each VM's
-// runtime.host; the counts come from the loaded VMs, or, when the load
-// has no VM rows, from back-reference lists (see Load.countsFromLists). While a
-// preview is on, it lists only the VMs whose rows are in, in name order
-// up to the first that is not (see previewInventory).
+// copy that the caller owns and must not change: the VM rows of states
+// built one after another are shared (see liveRows). Placement is derived
+// from each VM's runtime.host; the counts come from the loaded VMs, or,
+// when the load has no VM rows, from back-reference lists (see
+// Load.countsFromLists). While a preview is on, it lists only the VMs
+// whose rows are in, in name order up to the first that is not (see
+// previewInventory).
 func (s *store) inventory() *Inventory {
 	if s.preview != nil {
 		return s.previewInventory()
@@ -375,10 +394,11 @@ func (s *store) inventory() *Inventory {
 		Datacenters: s.datacenters(),
 		Clusters:    make([]Cluster, 0, len(s.clusters)),
 		Hosts:       make([]Host, 0, len(s.hosts)),
-		VMs:         make([]VM, 0, len(s.vms)),
+		VMs:         s.liveRows(),
 		Datastores:  make([]Datastore, 0, len(s.datastores)),
 		Networks:    make([]Network, 0, len(s.networks)),
 	}
+	counts := &s.live
 	fromLists := s.load.countsFromLists()
 	clusters := make(map[Ref]*Cluster, len(s.clusters))
 	hostCluster := make(map[Ref]*Cluster, len(s.hosts))
@@ -391,80 +411,49 @@ func (s *store) inventory() *Inventory {
 			hostCluster[h] = &cc
 		}
 	}
-	hosts := make(map[Ref]*Host, len(s.hosts))
+	netHosts := make(map[Ref]int, len(s.networks))
 	for r, h := range s.hosts {
 		if s.owes(r) {
 			continue // half a row: the rest comes with another filter
 		}
 		hh := h.Host
 		if !fromLists {
-			hh.VMCount = 0
+			hh.VMCount = counts.hostVMs[r]
 		}
 		hh.Cluster, hh.ClusterRef = "", Ref{}
 		if c := hostCluster[r]; c != nil {
 			hh.Cluster, hh.ClusterRef = c.Name, c.Ref
+			if s.clusters[c.Ref].usage == nil {
+				c.HostCount++
+				c.VMCount += hh.VMCount
+				c.CPUUsageMHz += hh.CPUUsageMHz
+				c.MemoryUsageMB += hh.MemoryUsageMB
+			}
 		}
 		hh.Datastores = s.datastoreNames(hh.DatastoreRefs)
 		hh.Networks = s.networkNames(hh.NetworkRefs)
-		hosts[r] = &hh
-	}
-	dsVMs := make(map[Ref]int, len(s.datastores))
-	netVMs := make(map[Ref]int, len(s.networks))
-	netHosts := make(map[Ref]int, len(s.networks))
-	for _, h := range hosts {
-		for _, n := range h.NetworkRefs {
+		for _, n := range hh.NetworkRefs {
 			netHosts[n]++
 		}
-	}
-	gen := s.nameGen + 1
-	for _, vm := range s.sortedVMs() {
-		if s.owes(vm.Ref) {
-			continue
-		}
-		var at placement
-		if h := hosts[vm.HostRef]; h != nil {
-			at = placement{host: h.Name, cluster: h.Cluster, clusterRef: h.ClusterRef}
-			if !fromLists {
-				h.VMCount++
-			}
-		}
-		v := s.row(vm, gen, at)
-		for _, d := range v.DatastoreRefs {
-			dsVMs[d]++
-		}
-		for _, n := range v.NetworkRefs {
-			netVMs[n]++
-		}
-		inv.VMs = append(inv.VMs, v)
-	}
-	for r, h := range hosts {
-		if c := clusters[h.ClusterRef]; c != nil && s.clusters[c.Ref].usage == nil {
-			c.HostCount++
-			c.VMCount += h.VMCount
-			c.CPUUsageMHz += h.CPUUsageMHz
-			c.MemoryUsageMB += h.MemoryUsageMB
-		}
-		inv.Hosts = append(inv.Hosts, *hosts[r])
+		inv.Hosts = append(inv.Hosts, hh)
 	}
 	for r, c := range clusters {
 		if u := s.clusters[r].usage; u != nil {
 			c.HostCount, c.VMCount, c.CPUUsageMHz, c.MemoryUsageMB = u.hosts, u.vms, u.cpuMHz, u.memoryMB
 		}
-	}
-	for _, c := range clusters {
 		inv.Clusters = append(inv.Clusters, *c)
 	}
 	for r, d := range s.datastores {
 		dd := *d
 		if !fromLists {
-			dd.VMCount = dsVMs[r]
+			dd.VMCount = counts.datastoreVMs[r]
 		}
 		inv.Datastores = append(inv.Datastores, dd)
 	}
 	for r, n := range s.networks {
 		nn := *n
 		if !fromLists {
-			nn.VMCount = netVMs[r]
+			nn.VMCount = counts.networkVMs[r]
 		}
 		if s.load.Hosts >= Rows {
 			nn.HostCount = netHosts[r]
