@@ -1,11 +1,17 @@
 package vsphere
 
 import (
+	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
+	"time"
 
+	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/vim25/types"
+
+	"github.com/vtui/vtui/vsphere/internal/mo"
 )
 
 // smallShape is a store small enough to rebuild whole at every step of a
@@ -204,4 +210,117 @@ func sliceDiff[T any](kind string, got, want []T) string {
 		return fmt.Sprintf("%d %s rows; want %d", len(got), kind, len(want))
 	}
 	return ""
+}
+
+// TestWatchLiveStatesEqualSnapshotsOnTheSimulator: on vtui's simulator,
+// after each of another client's changes (a power-off, a VM moved to a
+// host of the other cluster, a VM renamed, a cluster renamed, a VM
+// cloned, a VM destroyed), once the simulator has settled, the watch's
+// live state is the one a one-shot snapshot loads whole. (The simulator
+// renames neither hosts nor datastores: TestLiveStatesEqualWholeRebuilds
+// has those.)
+func TestWatchLiveStatesEqualSnapshotsOnTheSimulator(t *testing.T) {
+	c, srv := connectSim(t, "small")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w := c.Watch(ctx, WatchOptions{PageSize: 5})
+	inv := nextUntil(t, w, func(u WatchUpdate) bool { return u.State == Live }).Data
+	vm := func(name string) *object.VirtualMachine {
+		return object.NewVirtualMachine(c.vim, mo.ToMoRef(vmNamed(inv, name).Ref))
+	}
+	wait := func(what string, task *object.Task, err error) {
+		t.Helper()
+		if err == nil {
+			err = task.Wait(ctx)
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	web := vmNamed(inv, "web-02")
+	var otherHost Host
+	for _, h := range inv.Hosts {
+		if h.ClusterRef != web.ClusterRef {
+			otherHost = h
+		}
+	}
+	steps := []struct {
+		name   string
+		change func()
+	}{
+		{"web-02 powered off", func() {
+			task, err := vm("web-02").PowerOff(ctx)
+			wait("power off web-02", task, err)
+		}},
+		{"web-02 moved to " + otherHost.Name + " of another cluster", func() {
+			pool, err := object.NewClusterComputeResource(c.vim, mo.ToMoRef(otherHost.ClusterRef)).ResourcePool(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			host, poolRef := mo.ToMoRef(otherHost.Ref), pool.Reference()
+			task, err := vm("web-02").Relocate(ctx, types.VirtualMachineRelocateSpec{Host: &host, Pool: &poolRef}, types.VirtualMachineMovePriorityDefaultPriority)
+			wait("move web-02", task, err)
+		}},
+		{"web-02 renamed", func() {
+			task, err := vm("web-02").Rename(ctx, "aaa-web")
+			wait("rename web-02", task, err)
+		}},
+		{otherHost.Cluster + " renamed", func() {
+			task, err := object.NewClusterComputeResource(c.vim, mo.ToMoRef(otherHost.ClusterRef)).Rename(ctx, "zz-cluster")
+			wait("rename a cluster", task, err)
+		}},
+		{"db-01 cloned", func() {
+			folders, err := object.NewDatacenter(c.vim, mo.ToMoRef(inv.Datacenters[0].Ref)).Folders(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			task, err := vm("db-01").Clone(ctx, folders.VmFolder, "db-01-clone", types.VirtualMachineCloneSpec{})
+			wait("clone db-01", task, err)
+		}},
+		{"web-01 destroyed", func() {
+			if task, err := vm("web-01").PowerOff(ctx); err == nil {
+				_ = task.Wait(ctx) // a VM already off refuses; either way it is off now
+			}
+			task, err := vm("web-01").Destroy(ctx)
+			wait("destroy web-01", task, err)
+		}},
+	}
+	var seq uint64
+	for _, st := range steps {
+		st.change()
+		settle(t, srv)
+		want, err := c.Inventory(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The watch follows within a bound only a broken one reaches.
+		wctx, wcancel := context.WithTimeout(ctx, 15*time.Second)
+		diff := "no live state"
+		for diff != "" {
+			u, err := w.Next(wctx, seq)
+			if err != nil {
+				t.Fatalf("after %s: %v; the last live state differs from a one-shot snapshot: %s", st.name, err, diff)
+			}
+			seq = u.Seq
+			if u.State == Live {
+				got, w := asCompared(u.Data), asCompared(want)
+				diff = inventoryDiff(got, w)
+				inv = u.Data
+			}
+		}
+		wcancel()
+	}
+}
+
+// asCompared is inv as a watch's state and a snapshot can be compared on
+// the simulator: VM rows plain, and no datastore's free space, which the
+// simulator changes on a clone without telling watchers.
+func asCompared(inv *Inventory) *Inventory {
+	c := *inv
+	c.VMs = plain(c.VMs)
+	c.Datastores = slices.Clone(c.Datastores)
+	for i := range c.Datastores {
+		c.Datastores[i].FreeBytes = 0
+	}
+	return &c
 }
