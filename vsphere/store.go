@@ -13,6 +13,9 @@ type host struct {
 	Host
 	mhz   int64
 	cores int64
+	// resolved is the name generation Datastores and Networks were
+	// resolved at, as VM.resolved.
+	resolved uint64
 }
 
 // cluster is a cluster with the hosts that make it up.
@@ -50,6 +53,9 @@ type store struct {
 	// renamed, so a batch of state changes does not re-sort.
 	vmOrder  []*VM
 	orderGen uint64
+	// hostOrder caches the hosts sorted by name likewise, rebuilt after a
+	// host is added, removed or renamed: each state listed 2,496 hosts.
+	hostOrder []*host
 	// names counts changes to datastore and network names; a VM resolved at
 	// an older count resolves its datastore and network names again.
 	nameGen uint64
@@ -208,6 +214,7 @@ func (s *store) host(r Ref) *host {
 	if h == nil {
 		h = &host{Host: Host{Ref: r, ID: r.Value}}
 		s.hosts[r] = h
+		s.hostOrder = nil
 		s.live.reshaped()
 	}
 	return h
@@ -258,7 +265,10 @@ func (s *store) setCluster(c *cluster, name string, v any) {
 func (s *store) setHost(h *host, name string, v any) {
 	switch name {
 	case "name":
-		h.Name = mo.AsString(v)
+		if n := mo.AsString(v); n != h.Name {
+			h.Name = n
+			s.hostOrder = nil
+		}
 	case "vm":
 		h.VMCount = len(mo.ToRefs(v))
 	case "runtime.connectionState":
@@ -280,9 +290,9 @@ func (s *store) setHost(h *host, name string, v any) {
 	case "summary.quickStats.overallMemoryUsage":
 		h.MemoryUsageMB = mo.AsInt(v)
 	case "datastore":
-		h.DatastoreRefs = mo.ToRefs(v)
+		h.DatastoreRefs, h.resolved = mo.ToRefs(v), 0
 	case "network":
-		h.NetworkRefs = mo.ToRefs(v)
+		h.NetworkRefs, h.resolved = mo.ToRefs(v), 0
 	}
 }
 
@@ -356,7 +366,10 @@ func (s *store) remove(obj Ref) {
 	delete(s.names, obj)
 	delete(s.parents, obj)
 	delete(s.clusters, obj)
-	delete(s.hosts, obj)
+	if _, ok := s.hosts[obj]; ok {
+		delete(s.hosts, obj)
+		s.hostOrder = nil
+	}
 	if _, ok := s.vms[obj]; ok {
 		delete(s.vms, obj)
 		s.vmOrder = nil
@@ -412,9 +425,15 @@ func (s *store) inventory() *Inventory {
 		}
 	}
 	netHosts := make(map[Ref]int, len(s.networks))
-	for r, h := range s.hosts {
+	gen := s.nameGen + 1
+	for _, h := range s.sortedHosts() {
+		r := h.Ref
 		if s.owes(r) {
 			continue // half a row: the rest comes with another filter
+		}
+		if h.resolved != gen { // kept for the next states, which share them
+			h.Datastores, h.Networks = s.datastoreNames(h.DatastoreRefs), s.networkNames(h.NetworkRefs)
+			h.resolved = gen
 		}
 		hh := h.Host
 		if !fromLists {
@@ -430,8 +449,6 @@ func (s *store) inventory() *Inventory {
 				c.MemoryUsageMB += hh.MemoryUsageMB
 			}
 		}
-		hh.Datastores = s.datastoreNames(hh.DatastoreRefs)
-		hh.Networks = s.networkNames(hh.NetworkRefs)
 		for _, n := range hh.NetworkRefs {
 			netHosts[n]++
 		}
@@ -461,7 +478,6 @@ func (s *store) inventory() *Inventory {
 		inv.Networks = append(inv.Networks, nn)
 	}
 	sortByName(inv.Clusters, func(c Cluster) (string, string) { return c.Name, c.ID })
-	sortByName(inv.Hosts, func(h Host) (string, string) { return h.Name, h.ID })
 	sortByName(inv.Datastores, func(d Datastore) (string, string) { return d.Name, d.ID })
 	sortByName(inv.Networks, func(n Network) (string, string) { return n.Name, n.ID })
 	return inv
@@ -514,6 +530,19 @@ func (s *store) sortedVMs() []*VM {
 	s.vmOrder = order
 	s.orderGen++
 	return order
+}
+
+// sortedHosts returns the hosts in name order, from the cache when no
+// host was added, removed or renamed since it was built.
+func (s *store) sortedHosts() []*host {
+	if s.hostOrder == nil {
+		s.hostOrder = make([]*host, 0, len(s.hosts))
+		for _, h := range s.hosts {
+			s.hostOrder = append(s.hostOrder, h)
+		}
+		slices.SortFunc(s.hostOrder, func(a, b *host) int { return byName(a.Name, a.ID, b.Name, b.ID) })
+	}
+	return s.hostOrder
 }
 
 // byName orders by name, then by ID. (cmp.Or of two cmp.Compare calls
