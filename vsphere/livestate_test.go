@@ -62,6 +62,13 @@ var liveSteps = []struct {
 		modify(vmRef(30), "network", refs()),
 		modify(vmRef(31), "summary.quickStats.overallCpuUsage", int32(1234)),
 	}}}},
+	{"most VMs' usage updated (more than building each again is worth)", []updateSet{{1, func() []types.ObjectUpdate {
+		var ups []types.ObjectUpdate
+		for i := range 40 {
+			ups = append(ups, modify(vmRef(i), "summary.quickStats.overallCpuUsage", int32(100+i)))
+		}
+		return ups
+	}()}}},
 	{"VM renamed", []updateSet{{0, []types.ObjectUpdate{modify(vmRef(9), "name", "aaa-first")}}}},
 	{"VM powered on after the rename", []updateSet{{1, []types.ObjectUpdate{modify(vmRef(7), "runtime.powerState", "poweredOn")}}}},
 	{"host renamed", []updateSet{{0, []types.ObjectUpdate{modify(moref("HostSystem", "host-0-2"), "name", "zz-esx")}}}},
