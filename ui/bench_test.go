@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -76,5 +77,41 @@ func BenchmarkLoadVMsAcross3x45k(b *testing.B) {
 	}
 	if v := a.current().(listView); v.Total() != 3*45000 {
 		b.Fatalf("%d rows; want %d", v.Total(), 3*45000)
+	}
+}
+
+// BenchmarkLiveChangeAt45k is the UI's share of a live change at 45,000
+// VMs with the VM table filtered to one VM (/vm-30000), as
+// scripts/live-change has it: power is a state where that VM's row
+// changed (a new array of rows, as the watch builds one); rollup is one
+// where no VM's did (the watch shares the last state's rows).
+func BenchmarkLiveChangeAt45k(b *testing.B) {
+	a := New(Config{Context: "bench"})
+	a.Update(tea.WindowSizeMsg{Width: 200, Height: 50})
+	a.connected = true
+	inv := syntheticInventory(45000)
+	seq := uint64(1)
+	a.Update(watchMsg{gen: a.gen, update: vsphere.WatchUpdate{Data: inv, State: vsphere.Live, Seq: seq}})
+	keys(a, "/vm-30000", "<enter>")
+	off := *inv
+	off.VMs = slices.Clone(inv.VMs)
+	off.VMs[30000].PowerState = "poweredOff"
+	for _, bm := range []struct {
+		name   string
+		states [2]*vsphere.Inventory
+	}{
+		{"power", [2]*vsphere.Inventory{&off, inv}},
+		{"rollup", [2]*vsphere.Inventory{{VMs: inv.VMs, Hosts: inv.Hosts}, {VMs: inv.VMs, Hosts: inv.Hosts}}},
+	} {
+		b.Run(bm.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				seq++
+				a.Update(watchMsg{gen: a.gen, update: vsphere.WatchUpdate{Data: bm.states[i%2], State: vsphere.Live, Seq: seq}})
+			}
+			if v := a.current().(listView); v.Len() != 1 {
+				b.Fatalf("%d rows shown; want 1", v.Len())
+			}
+		})
 	}
 }

@@ -5,9 +5,14 @@ import (
 	"context"
 	"io"
 	"regexp"
+	"runtime"
+	"slices"
+	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
 
 	"github.com/vtui/vtui/vsphere"
@@ -104,4 +109,43 @@ func waitScreen(t *testing.T, out io.Reader, want ...string) {
 		}
 		return true
 	}, teatest.WithDuration(15*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+}
+
+// TestLiveStatesCostTheVMTableNoCopyOfTheRows: the unscoped VM view takes
+// a live state's rows as they are, not a copy (18 MB a state at 45,000
+// VMs): a state whose VM rows the watch shared with the last costs it
+// next to nothing, one with a row changed less than a copy, and the
+// change shows.
+func TestLiveStatesCostTheVMTableNoCopyOfTheRows(t *testing.T) {
+	a := New(Config{Context: "test"})
+	a.Update(tea.WindowSizeMsg{Width: 200, Height: 50})
+	a.connected = true
+	inv := syntheticInventory(10000)
+	seq := uint64(1)
+	a.Update(watchMsg{gen: a.gen, update: vsphere.WatchUpdate{Data: inv, State: vsphere.Live, Seq: seq}})
+	keys(a, "/vm-03000", "<enter>")
+	off := *inv
+	off.VMs = slices.Clone(inv.VMs)
+	off.VMs[3000].PowerState = "poweredOff"
+	copied := uint64(len(inv.VMs)) * uint64(unsafe.Sizeof(vsphere.VM{}))
+	for _, st := range []struct {
+		name  string
+		state *vsphere.Inventory
+		under uint64 // bytes allocated
+	}{
+		{"a state with the same VM rows", &vsphere.Inventory{VMs: inv.VMs, Hosts: inv.Hosts, Clusters: inv.Clusters}, copied / 100},
+		{"a state with a VM's row changed", &off, copied / 2},
+	} {
+		seq++
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		a.Update(watchMsg{gen: a.gen, update: vsphere.WatchUpdate{Data: st.state, State: vsphere.Live, Seq: seq}})
+		runtime.ReadMemStats(&after)
+		if n := after.TotalAlloc - before.TotalAlloc; n >= st.under {
+			t.Errorf("%s: the UI allocated %d bytes; want under %d (a copy of the rows is %d)", st.name, n, st.under, copied)
+		}
+	}
+	if v := a.current().(listView); v.Len() != 1 || !strings.Contains(a.View(), "poweredOff") {
+		t.Errorf("%d rows shown; want vm-03000's, powered off:\n%s", v.Len(), a.View())
+	}
 }

@@ -92,14 +92,7 @@ func (s *store) previewInventory() *Inventory {
 		if hostClusters == nil {
 			hostClusters = s.hostClusters()
 		}
-		var at placement
-		if h := s.hosts[vm.HostRef]; h != nil && !s.owes(h.Ref) {
-			at.host = h.Name
-			if c := hostClusters[h.Ref]; c != nil {
-				at.cluster, at.clusterRef = c.Name, c.Ref
-			}
-		}
-		p.rows = append(p.rows, s.row(vm, gen, at))
+		p.rows = append(p.rows, s.row(vm, gen, s.placement(vm, hostClusters)))
 		p.shown[vm.Ref] = true
 	}
 	return &Inventory{

@@ -64,6 +64,9 @@ func (s *store) applyFrom(from int, updates []types.ObjectUpdate) {
 			}
 			continue // stale news of an object already removed
 		}
+		if u.Kind != types.ObjectUpdateKindModify {
+			s.live.reshaped() // a row may come whole or go
+		}
 		switch u.Kind {
 		case types.ObjectUpdateKindLeave:
 			s.remove(obj)

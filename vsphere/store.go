@@ -15,6 +15,9 @@ type host struct {
 	Host
 	mhz   int64
 	cores int64
+	// resolved is the name generation Datastores and Networks were
+	// resolved at, as VM.resolved.
+	resolved uint64
 }
 
 // cluster is a cluster with the hosts that make it up.
@@ -52,9 +55,16 @@ type store struct {
 	// renamed, so a batch of state changes does not re-sort.
 	vmOrder  []*VM
 	orderGen uint64
+	// hostOrder caches the hosts sorted by name likewise, rebuilt after a
+	// host is added, removed or renamed: each state listed 2,496 hosts.
+	hostOrder []*host
 	// names counts changes to datastore and network names; a VM resolved at
 	// an older count resolves its datastore and network names again.
 	nameGen uint64
+
+	// live keeps the VM rows of the last state built, and notes what
+	// changed since, so that the next costs what changed (livestate.go).
+	live vmRows
 
 	// preview is set while a watch's first load streams in behind its
 	// first screen (see previewFirst); nil otherwise.
@@ -148,10 +158,17 @@ func (s *store) set(obj Ref, name string, v any) {
 			s.parents[obj] = mo.AsRef(v)
 		}
 	case "ClusterComputeResource":
+		if name == "name" || name == "host" {
+			s.live.reshaped() // rows show the cluster of their host
+		}
 		s.setCluster(s.cluster(obj), name, v)
 	case "HostSystem":
+		if name == "name" {
+			s.live.reshaped()
+		}
 		s.setHost(s.host(obj), name, v)
 	case "VirtualMachine":
+		s.live.touched(obj)
 		s.setVM(s.vm(obj), name, v)
 	case "Datastore":
 		s.setDatastore(s.datastore(obj), name, v)
@@ -160,6 +177,7 @@ func (s *store) set(obj Ref, name string, v any) {
 		if n == nil {
 			n = &Network{Ref: obj, ID: obj.Value, Type: networkType(obj.Type)}
 			s.networks[obj] = n
+			s.live.reshaped()
 		}
 		switch name {
 		case "name":
@@ -188,6 +206,7 @@ func (s *store) cluster(r Ref) *cluster {
 	if c == nil {
 		c = &cluster{Cluster: Cluster{Ref: r, ID: r.Value}}
 		s.clusters[r] = c
+		s.live.reshaped()
 	}
 	return c
 }
@@ -197,6 +216,8 @@ func (s *store) host(r Ref) *host {
 	if h == nil {
 		h = &host{Host: Host{Ref: r, ID: r.Value}}
 		s.hosts[r] = h
+		s.hostOrder = nil
+		s.live.reshaped()
 	}
 	return h
 }
@@ -207,6 +228,7 @@ func (s *store) vm(r Ref) *VM {
 		vm = &VM{Ref: r, ID: r.Value}
 		s.vms[r] = vm
 		s.vmOrder = nil
+		s.live.reshaped()
 	}
 	return vm
 }
@@ -216,6 +238,7 @@ func (s *store) datastore(r Ref) *Datastore {
 	if d == nil {
 		d = &Datastore{Ref: r, ID: r.Value}
 		s.datastores[r] = d
+		s.live.reshaped()
 	}
 	return d
 }
@@ -244,7 +267,10 @@ func (s *store) setCluster(c *cluster, name string, v any) {
 func (s *store) setHost(h *host, name string, v any) {
 	switch name {
 	case "name":
-		h.Name = mo.AsString(v)
+		if n := mo.AsString(v); n != h.Name {
+			h.Name = n
+			s.hostOrder = nil
+		}
 	case "vm":
 		h.VMCount = len(mo.ToRefs(v))
 	case "runtime.connectionState":
@@ -266,9 +292,9 @@ func (s *store) setHost(h *host, name string, v any) {
 	case "summary.quickStats.overallMemoryUsage":
 		h.MemoryUsageMB = mo.AsInt(v)
 	case "datastore":
-		h.DatastoreRefs = mo.ToRefs(v)
+		h.DatastoreRefs, h.resolved = mo.ToRefs(v), 0
 	case "network":
-		h.NetworkRefs = mo.ToRefs(v)
+		h.NetworkRefs, h.resolved = mo.ToRefs(v), 0
 	}
 }
 
@@ -342,7 +368,10 @@ func (s *store) remove(obj Ref) {
 	delete(s.names, obj)
 	delete(s.parents, obj)
 	delete(s.clusters, obj)
-	delete(s.hosts, obj)
+	if _, ok := s.hosts[obj]; ok {
+		delete(s.hosts, obj)
+		s.hostOrder = nil
+	}
 	if _, ok := s.vms[obj]; ok {
 		delete(s.vms, obj)
 		s.vmOrder = nil
@@ -350,6 +379,7 @@ func (s *store) remove(obj Ref) {
 	delete(s.datastores, obj)
 	delete(s.networks, obj)
 	s.nameGen++
+	s.live.reshaped()
 }
 
 // datacenterOf walks up the folder tree from r to its datacenter's name.
@@ -364,11 +394,13 @@ func (s *store) datacenterOf(r Ref) string {
 }
 
 // inventory resolves references into names and counts and returns a sorted
-// copy that the caller owns. Placement is derived from each VM's
-// runtime.host; the counts come from the loaded VMs, or, when the load
-// has no VM rows, from back-reference lists (see Load.countsFromLists). While a
-// preview is on, it lists only the VMs whose rows are in, in name order
-// up to the first that is not (see previewInventory).
+// copy that the caller owns and must not change: the VM rows of states
+// built one after another are shared (see liveRows). Placement is derived
+// from each VM's runtime.host; the counts come from the loaded VMs, or,
+// when the load has no VM rows, from back-reference lists (see
+// Load.countsFromLists). While a preview is on, it lists only the VMs
+// whose rows are in, in name order up to the first that is not (see
+// previewInventory).
 func (s *store) inventory() *Inventory {
 	if s.preview != nil {
 		return s.previewInventory()
@@ -377,10 +409,11 @@ func (s *store) inventory() *Inventory {
 		Datacenters: s.datacenters(),
 		Clusters:    make([]Cluster, 0, len(s.clusters)),
 		Hosts:       make([]Host, 0, len(s.hosts)),
-		VMs:         make([]VM, 0, len(s.vms)),
+		VMs:         s.liveRows(),
 		Datastores:  make([]Datastore, 0, len(s.datastores)),
 		Networks:    make([]Network, 0, len(s.networks)),
 	}
+	counts := &s.live
 	fromLists := s.load.countsFromLists()
 	clusters := make(map[Ref]*Cluster, len(s.clusters))
 	hostCluster := make(map[Ref]*Cluster, len(s.hosts))
@@ -393,80 +426,53 @@ func (s *store) inventory() *Inventory {
 			hostCluster[h] = &cc
 		}
 	}
-	hosts := make(map[Ref]*Host, len(s.hosts))
-	for r, h := range s.hosts {
+	netHosts := make(map[Ref]int, len(s.networks))
+	gen := s.nameGen + 1
+	for _, h := range s.sortedHosts() {
+		r := h.Ref
 		if s.owes(r) {
 			continue // half a row: the rest comes with another filter
 		}
+		if h.resolved != gen { // kept for the next states, which share them
+			h.Datastores, h.Networks = s.datastoreNames(h.DatastoreRefs), s.networkNames(h.NetworkRefs)
+			h.resolved = gen
+		}
 		hh := h.Host
 		if !fromLists {
-			hh.VMCount = 0
+			hh.VMCount = counts.hostVMs[r]
 		}
 		hh.Cluster, hh.ClusterRef = "", Ref{}
 		if c := hostCluster[r]; c != nil {
 			hh.Cluster, hh.ClusterRef = c.Name, c.Ref
-		}
-		hh.Datastores = s.datastoreNames(hh.DatastoreRefs)
-		hh.Networks = s.networkNames(hh.NetworkRefs)
-		hosts[r] = &hh
-	}
-	dsVMs := make(map[Ref]int, len(s.datastores))
-	netVMs := make(map[Ref]int, len(s.networks))
-	netHosts := make(map[Ref]int, len(s.networks))
-	for _, h := range hosts {
-		for _, n := range h.NetworkRefs {
-			netHosts[n]++
-		}
-	}
-	gen := s.nameGen + 1
-	for _, vm := range s.sortedVMs() {
-		if s.owes(vm.Ref) {
-			continue
-		}
-		var at placement
-		if h := hosts[vm.HostRef]; h != nil {
-			at = placement{host: h.Name, cluster: h.Cluster, clusterRef: h.ClusterRef}
-			if !fromLists {
-				h.VMCount++
+			if s.clusters[c.Ref].usage == nil {
+				c.HostCount++
+				c.VMCount += hh.VMCount
+				c.CPUUsageMHz += hh.CPUUsageMHz
+				c.MemoryUsageMB += hh.MemoryUsageMB
 			}
 		}
-		v := s.row(vm, gen, at)
-		for _, d := range v.DatastoreRefs {
-			dsVMs[d]++
+		for _, n := range hh.NetworkRefs {
+			netHosts[n]++
 		}
-		for _, n := range v.NetworkRefs {
-			netVMs[n]++
-		}
-		inv.VMs = append(inv.VMs, v)
-	}
-	for r, h := range hosts {
-		if c := clusters[h.ClusterRef]; c != nil && s.clusters[c.Ref].usage == nil {
-			c.HostCount++
-			c.VMCount += h.VMCount
-			c.CPUUsageMHz += h.CPUUsageMHz
-			c.MemoryUsageMB += h.MemoryUsageMB
-		}
-		inv.Hosts = append(inv.Hosts, *hosts[r])
+		inv.Hosts = append(inv.Hosts, hh)
 	}
 	for r, c := range clusters {
 		if u := s.clusters[r].usage; u != nil {
 			c.HostCount, c.VMCount, c.CPUUsageMHz, c.MemoryUsageMB = u.hosts, u.vms, u.cpuMHz, u.memoryMB
 		}
-	}
-	for _, c := range clusters {
 		inv.Clusters = append(inv.Clusters, *c)
 	}
 	for r, d := range s.datastores {
 		dd := *d
 		if !fromLists {
-			dd.VMCount = dsVMs[r]
+			dd.VMCount = counts.datastoreVMs[r]
 		}
 		inv.Datastores = append(inv.Datastores, dd)
 	}
 	for r, n := range s.networks {
 		nn := *n
 		if !fromLists {
-			nn.VMCount = netVMs[r]
+			nn.VMCount = counts.networkVMs[r]
 		}
 		if s.load.Hosts >= Rows {
 			nn.HostCount = netHosts[r]
@@ -474,7 +480,6 @@ func (s *store) inventory() *Inventory {
 		inv.Networks = append(inv.Networks, nn)
 	}
 	sortByName(inv.Clusters, func(c Cluster) (string, string) { return c.Name, c.ID })
-	sortByName(inv.Hosts, func(h Host) (string, string) { return h.Name, h.ID })
 	sortByName(inv.Datastores, func(d Datastore) (string, string) { return d.Name, d.ID })
 	sortByName(inv.Networks, func(n Network) (string, string) { return n.Name, n.ID })
 	return inv
@@ -552,6 +557,19 @@ func namePrefix(name string) [2]uint64 {
 	var b [16]byte
 	copy(b[:], name)
 	return [2]uint64{binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:])}
+}
+
+// sortedHosts returns the hosts in name order, from the cache when no
+// host was added, removed or renamed since it was built.
+func (s *store) sortedHosts() []*host {
+	if s.hostOrder == nil {
+		s.hostOrder = make([]*host, 0, len(s.hosts))
+		for _, h := range s.hosts {
+			s.hostOrder = append(s.hostOrder, h)
+		}
+		slices.SortFunc(s.hostOrder, func(a, b *host) int { return byName(a.Name, a.ID, b.Name, b.ID) })
+	}
+	return s.hostOrder
 }
 
 // byName orders by name, then by ID. (cmp.Or of two cmp.Compare calls

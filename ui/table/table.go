@@ -170,7 +170,13 @@ func (m Model[T]) Scrolls() bool { return len(m.view) > m.height }
 func (m *Model[T]) SetSame(same func(a, b T) bool) { m.same = same }
 
 // SetRows replaces the data, keeping the selected row (by key) selected.
+// The table only reads rows, so they may be shared with their source, but
+// they must not change while it has them: handed the very rows it has
+// (a live state that changed none of them), it has nothing to do.
 func (m *Model[T]) SetRows(rows []T) {
+	if len(rows) == len(m.rows) && (len(rows) == 0 || &rows[0] == &m.rows[0]) {
+		return
+	}
 	sel, ok := m.Selected()
 	m.texts = m.keptTexts(rows)
 	m.rows = rows

@@ -226,3 +226,30 @@ func TestRefreshReadsOnlyChangedRowsForTheFilter(t *testing.T) {
 		}
 	}
 }
+
+// TestTheSameRowsAgainAreNotReadAgain: handed the very rows it has (a
+// live state that changed none of them), the table compares and reads
+// none of them, and shows and selects what it did.
+func TestTheSameRowsAgainAreNotReadAgain(t *testing.T) {
+	reads, compared := 0, 0
+	cols := []Column[row]{
+		{Title: "NAME", Width: 8, Cell: func(r row) string { return r.name }}, // the sort reads it too
+		{Title: "N", Width: 4, Cell: func(r row) string { reads++; return strconv.Itoa(r.n) }},
+	}
+	m := New(cols, func(r row) string { return r.name }, DefaultKeyMap(), Styles{})
+	m.SetSize(30, 10)
+	m.SetSame(func(a, b row) bool { compared++; return a == b })
+	rows := slices.Clone(data)
+	m.SetRows(rows)
+	m.SetFilter("a")
+	m = press(m, "down")
+	shown, sel := names(m), m.cursor
+	reads, compared = 0, 0
+	m.SetRows(rows)
+	if reads != 0 || compared != 0 {
+		t.Errorf("the same rows again: read %d rows' cells and compared %d rows; want none", reads, compared)
+	}
+	if got := names(m); !slices.Equal(got, shown) || m.cursor != sel {
+		t.Errorf("the same rows again: shown %v, cursor %d; want %v, %d", got, m.cursor, shown, sel)
+	}
+}
