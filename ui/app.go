@@ -62,6 +62,10 @@ type Config struct {
 	// with a way to fix it; nil refuses every plan whose BMC needs a
 	// password.
 	BMCPassword hadrill.BMCPassword
+	// FirstScreen, if set, is called once, as the first state of an
+	// inventory watch is shown (the first screen, or why there is none).
+	// vtui holds its garbage collector off until then (internal/gcpause).
+	FirstScreen func()
 	// Log receives the UI's log records; nil discards them.
 	Log *slog.Logger
 	// Theme is the palette; the zero Theme means common.DefaultTheme.
@@ -113,10 +117,11 @@ type App struct {
 	styles *common.Styles
 	help   help.Model
 
-	conn              // the connection and its live data (conn.go)
-	fleet   fleetConn // the other contexts' connections, for the views across contexts (fleet.go)
-	notes   notes
-	changes changes.Registry
+	conn                  // the connection and its live data (conn.go)
+	firstScreen bool      // cfg.FirstScreen was called
+	fleet       fleetConn // the other contexts' connections, for the views across contexts (fleet.go)
+	notes       notes
+	changes     changes.Registry
 
 	stack  []location
 	views  map[Kind]view

@@ -387,6 +387,10 @@ func (a *App) askPassword(name, note string, fleet bool) {
 
 // applyWatch shows a new watch state and asks for the next one.
 func (a *App) applyWatch(u vsphere.WatchUpdate) tea.Cmd {
+	if a.cfg.FirstScreen != nil && !a.firstScreen {
+		a.firstScreen = true
+		a.cfg.FirstScreen()
+	}
 	cmds := []tea.Cmd{waitWatch(a.ctx, a.gen, a.watch, u.Seq), a.startActivity()}
 	prev := a.state
 	a.state, a.retryAt = u.State, u.RetryAt

@@ -102,3 +102,28 @@ func TestActivityWatchesStartAfterTheFirstScreen(t *testing.T) {
 		t.Error("the next state started the activity watches again")
 	}
 }
+
+// TestFirstScreenIsCalledOnceAsTheFirstStateShows: Config.FirstScreen
+// (where vtui turns its garbage collector back on) is called with the
+// first watch state, whose rows the screen then shows, and never again.
+func TestFirstScreenIsCalledOnceAsTheFirstStateShows(t *testing.T) {
+	whole := smallInventory(t)
+	calls := 0
+	a := New(Config{Context: "lab", Contexts: []string{"lab"}, FirstScreen: func() { calls++ }})
+	a.after = noTimer
+	a.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
+	a.connected = true
+	a.View()
+	if calls != 0 {
+		t.Fatalf("FirstScreen called %d times before any state; want none", calls)
+	}
+	first := &vsphere.Inventory{VMs: whole.VMs[:5], LoadingVMs: len(whole.VMs)}
+	a.Update(watchMsg{gen: a.gen, update: vsphere.WatchUpdate{Data: first, State: vsphere.Syncing, Seq: 1}})
+	if screen := a.View(); calls != 1 || !strings.Contains(screen, whole.VMs[0].Name) {
+		t.Fatalf("after the first state: FirstScreen called %d times, screen\n%s\nwant once, and the first rows shown", calls, screen)
+	}
+	a.Update(watchMsg{gen: a.gen, update: vsphere.WatchUpdate{Data: whole, State: vsphere.Live, Seq: 2}})
+	if calls != 1 {
+		t.Errorf("after the whole load: FirstScreen called %d times; want once", calls)
+	}
+}
