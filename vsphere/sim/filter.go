@@ -243,6 +243,14 @@ type walker struct {
 	found map[types.ManagedObjectReference]bool
 	order []types.ManagedObjectReference
 	nodes map[types.ManagedObjectReference][]string
+	paths map[tsOnType]*propertyPath // compiled traversal paths (see path)
+}
+
+// tsOnType is a traversal spec followed from objects of a managed object
+// type.
+type tsOnType struct {
+	rt reflect.Type
+	ts *types.TraversalSpec
 }
 
 // walkStep is one traversal spec followed from one node; following it
@@ -257,7 +265,8 @@ type walkStep struct {
 // object that does not exist is skipped (CreateFilter checks them).
 func (f *filter) walk(ctx *simulator.Context) ([]types.ManagedObjectReference, map[types.ManagedObjectReference][]string, types.BaseMethodFault) {
 	w := &walker{ctx: ctx, f: f, specs: map[string]*types.TraversalSpec{}, done: map[walkStep]bool{},
-		found: map[types.ManagedObjectReference]bool{}, nodes: map[types.ManagedObjectReference][]string{}}
+		found: map[types.ManagedObjectReference]bool{}, nodes: map[types.ManagedObjectReference][]string{},
+		paths: map[tsOnType]*propertyPath{}}
 	for _, os := range f.spec.ObjectSet {
 		obj := sessionObject(ctx, os.Obj)
 		if obj == nil {
@@ -296,19 +305,31 @@ func (w *walker) add(ref types.ManagedObjectReference, obj mo.Reference) {
 	}
 }
 
-// follow applies the selection specs sel to node, whose object is obj.
+// follow applies the selection specs sel to node, whose object is obj. A
+// traversal spec whose path names no property of obj's type finds nothing
+// there: it is passed by without locking obj (a traversal from the root
+// folder reaches every VM through Folder.childEntity, and would otherwise
+// lock each VM once for each spec of its select set).
 func (w *walker) follow(node types.ManagedObjectReference, obj mo.Reference, sel []types.BaseSelectionSpec) types.BaseMethodFault {
 	for _, s := range sel {
 		if ts, ok := s.(*types.TraversalSpec); ok && ts.Name != "" {
 			w.specs[ts.Name] = ts
 		}
 	}
+	v := moStruct(obj)
 	for _, s := range sel {
 		ts, ok := s.(*types.TraversalSpec)
 		if !ok {
 			if ts = w.specs[s.GetSelectionSpec().Name]; ts == nil {
 				return &types.InvalidArgument{InvalidProperty: "undefined TraversalSpec name"}
 			}
+		}
+		if !v.IsValid() {
+			continue
+		}
+		path := w.path(v.Type(), ts)
+		if path.absent() {
+			continue
 		}
 		step := walkStep{node, ts}
 		if w.done[step] {
@@ -319,8 +340,8 @@ func (w *walker) follow(node types.ManagedObjectReference, obj mo.Reference, sel
 			w.nodes[node] = append(w.nodes[node], ts.Path)
 		}
 		var refs []types.ManagedObjectReference
-		w.ctx.WithLock(obj, func() {
-			val, _ := propertyValue(moStruct(obj), ts.Path)
+		w.ctx.WithLock(node, func() { // by reference: cheaper to resolve than obj, and the same lock
+			val, _ := path.value(v)
 			refs = slices.Clone(refsIn(val))
 		})
 		for _, r := range refs {
@@ -338,6 +359,19 @@ func (w *walker) follow(node types.ManagedObjectReference, obj mo.Reference, sel
 		}
 	}
 	return nil
+}
+
+// path returns ts's path compiled for managed objects of type rt,
+// remembered for the walk: a walk asks for it once per node it follows
+// ts from, thousands of times for a handful of types.
+func (w *walker) path(rt reflect.Type, ts *types.TraversalSpec) *propertyPath {
+	k := tsOnType{rt, ts}
+	p, ok := w.paths[k]
+	if !ok {
+		p = pathFor(rt, ts.Path)
+		w.paths[k] = p
+	}
+	return p
 }
 
 // sessionObject returns the object ref as the calling session sees it

@@ -161,6 +161,19 @@ func compileSteps(t reflect.Type, p string) []fieldStep {
 	return steps
 }
 
+// absent reports whether the path names no property of the type it was
+// compiled for, whatever the object: it does not parse, or its first
+// name is no field of the type. Reading it from any object of that type
+// reports it missing (ok false), so it needs neither the object nor its
+// lock.
+func (c *propertyPath) absent() bool {
+	if !c.valid {
+		return true
+	}
+	first := c.path[0]
+	return !first.found && (first.t != nil || first.name == "")
+}
+
 // value reads the path from obj, as propertyValue does.
 func (c *propertyPath) value(obj reflect.Value) (val any, ok bool) {
 	if !c.valid {

@@ -37,13 +37,20 @@ func newRetrievalEnv(t *testing.T) retrievalEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ctx := sessionContext(t, s, c)
+	pc := ctx.Session.Get(c.ServiceContent.PropertyCollector).(*simulator.PropertyCollector)
+	return retrievalEnv{s: s, c: c, ctx: ctx, pc: pc, view: v.Reference()}
+}
+
+// sessionContext returns a simulator context of c's session on s, to call
+// the simulator's methods in process as that session.
+func sessionContext(t testing.TB, s *Server, c *govmomi.Client) *simulator.Context {
+	t.Helper()
 	key := sessionKey(t, s, c)
 	s.vc.feed.sessions.mu.Lock()
 	session := s.vc.feed.sessions.seen[key].session
 	s.vc.feed.sessions.mu.Unlock()
-	ctx := &simulator.Context{Context: context.Background(), Map: s.Model().Map(), Session: &session}
-	pc := ctx.Session.Get(c.ServiceContent.PropertyCollector).(*simulator.PropertyCollector)
-	return retrievalEnv{s: s, c: c, ctx: ctx, pc: pc, view: v.Reference()}
+	return &simulator.Context{Context: context.Background(), Map: s.Model().Map(), Session: &session}
 }
 
 // viewSpec selects every object of the view, with props.
@@ -84,6 +91,7 @@ func TestRetrievalsMatchVcsim(t *testing.T) {
 		specs []types.PropertyFilterSpec
 	}
 	var cases []tc
+	root := e.s.Model().ServiceContent.RootFolder
 	for _, typ := range kinds {
 		cases = append(cases, tc{typ + " all", []types.PropertyFilterSpec{e.viewSpec(types.PropertySpec{Type: typ, All: types.NewBool(true)})}})
 	}
@@ -117,6 +125,13 @@ func TestRetrievalsMatchVcsim(t *testing.T) {
 		tc{"an undefined traversal spec", []types.PropertyFilterSpec{{
 			ObjectSet: []types.ObjectSpec{{Obj: e.view, SelectSet: []types.BaseSelectionSpec{&types.SelectionSpec{Name: "nowhere"}}}},
 			PropSet:   []types.PropertySpec{{Type: "VirtualMachine", PathSet: []string{"name"}}},
+		}}},
+		tc{"VM names by a traversal from the root folder", []types.PropertyFilterSpec{vmNamesByTraversal(root)}},
+		tc{"an undefined traversal spec, reached at the VMs", []types.PropertyFilterSpec{{
+			ObjectSet: []types.ObjectSpec{{Obj: root, SelectSet: []types.BaseSelectionSpec{
+				&types.TraversalSpec{Path: "childEntity", SelectSet: []types.BaseSelectionSpec{&types.TraversalSpec{Path: "vmFolder", SelectSet: []types.BaseSelectionSpec{
+					&types.TraversalSpec{Path: "childEntity", SelectSet: []types.BaseSelectionSpec{&types.SelectionSpec{Name: "nowhere"}}}}}}}}}},
+			PropSet: []types.PropertySpec{{Type: "VirtualMachine", PathSet: []string{"name"}}},
 		}}},
 		tc{"two specs", []types.PropertyFilterSpec{
 			e.viewSpec(types.PropertySpec{Type: "HostSystem", PathSet: []string{"name"}}),
