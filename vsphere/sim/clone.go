@@ -17,7 +17,11 @@ func clone(v any) any {
 	if v == nil {
 		return nil
 	}
-	return deepCopy(reflect.ValueOf(v)).Interface()
+	rv := reflect.ValueOf(v)
+	if !plan(rv.Type()).refs {
+		return v // held by value, with nothing to change in place: its own copy
+	}
+	return deepCopy(rv).Interface()
 }
 
 // deepCopy returns a deep copy of v.

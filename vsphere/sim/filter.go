@@ -1,9 +1,11 @@
 package sim
 
 import (
+	"maps"
 	"reflect"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25/mo"
@@ -54,7 +56,18 @@ type typeProps struct {
 // handful of types.
 type specProps struct {
 	specs  []types.PropertySpec
-	byKind sync.Map // object type -> *typeProps
+	mu     sync.Mutex                            // held to add to byKind
+	byKind atomic.Pointer[map[string]*typeProps] // object type -> what is reported; replaced, never changed, so read without a lock
+}
+
+// known returns what the specs report of objects of type kind, if of has
+// worked it out.
+func (sp *specProps) known(kind string) (*typeProps, bool) {
+	if m := sp.byKind.Load(); m != nil {
+		tp, ok := (*m)[kind]
+		return tp, ok
+	}
+	return nil, false
 }
 
 // of returns what the specs report of objects of type kind, whose managed
@@ -62,8 +75,8 @@ type specProps struct {
 // its own type and the types that embed it (ManagedEntity covers every
 // entity).
 func (sp *specProps) of(kind string, rt reflect.Type) *typeProps {
-	if p, ok := sp.byKind.Load(kind); ok {
-		return p.(*typeProps)
+	if tp, ok := sp.known(kind); ok {
+		return tp
 	}
 	tp := &typeProps{}
 	for _, ps := range sp.specs {
@@ -82,8 +95,17 @@ func (sp *specProps) of(kind string, rt reflect.Type) *typeProps {
 			}
 		}
 	}
-	p, _ := sp.byKind.LoadOrStore(kind, tp)
-	return p.(*typeProps)
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	if got, ok := sp.known(kind); ok {
+		return got
+	}
+	m := map[string]*typeProps{kind: tp}
+	if old := sp.byKind.Load(); old != nil {
+		maps.Copy(m, *old)
+	}
+	sp.byKind.Store(&m)
+	return tp
 }
 
 func newFilter(spec types.PropertyFilterSpec) *filter {
@@ -288,7 +310,7 @@ func (w *walker) add(ref types.ManagedObjectReference, obj mo.Reference) {
 	if w.found[ref] {
 		return
 	}
-	tp, ok := w.f.props.byKind.Load(ref.Type)
+	tp, ok := w.f.props.known(ref.Type)
 	if !ok {
 		if obj == nil {
 			obj = sessionObject(w.ctx, ref)
@@ -299,7 +321,7 @@ func (w *walker) add(ref types.ManagedObjectReference, obj mo.Reference) {
 		}
 		tp = w.f.props.of(ref.Type, v.Type())
 	}
-	if tp.(*typeProps).covered {
+	if tp.covered {
 		w.found[ref] = true
 		w.order = append(w.order, ref)
 	}
@@ -344,6 +366,9 @@ func (w *walker) follow(node types.ManagedObjectReference, obj mo.Reference, sel
 			val, _ := path.value(v)
 			refs = slices.Clone(refsIn(val))
 		})
+		if len(w.found) == 0 && !boolValue(ts.Skip) { // sized for the first list it may take in
+			w.found = make(map[types.ManagedObjectReference]bool, len(refs))
+		}
 		for _, r := range refs {
 			if !boolValue(ts.Skip) {
 				w.add(r, nil)
