@@ -68,6 +68,9 @@ func TestCompiledPathsReadAsReflection(t *testing.T) {
 					if gotOK != wantOK || !reflect.DeepEqual(got, want) {
 						t.Errorf("%s %s: %#v (ok %v); a walk by name reads %#v (ok %v)", e.Reference(), p, got, gotOK, want, wantOK)
 					}
+					if copied, ok := c.copy(v); ok != gotOK || !reflect.DeepEqual(copied, clone(got)) {
+						t.Errorf("%s %s: copied %#v (ok %v); the read, cloned, is %#v (ok %v)", e.Reference(), p, copied, ok, clone(got), gotOK)
+					}
 					if c.absent() {
 						absent++
 						if wantOK {

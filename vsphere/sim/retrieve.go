@@ -67,7 +67,7 @@ func content(ctx *simulator.Context, ref types.ManagedObjectReference, sp *specP
 			return
 		}
 		for i, c := range tp.read {
-			val, valid := c.value(v)
+			val, valid := c.copy(v)
 			switch {
 			case !valid:
 				oc.MissingSet = append(oc.MissingSet, invalidProperty(tp.paths[i]))
@@ -75,7 +75,7 @@ func content(ctx *simulator.Context, ref types.ManagedObjectReference, sp *specP
 				if oc.PropSet == nil {
 					oc.PropSet = make([]types.DynamicProperty, 0, len(tp.read))
 				}
-				oc.PropSet = append(oc.PropSet, types.DynamicProperty{Name: tp.paths[i], Val: clone(val)})
+				oc.PropSet = append(oc.PropSet, types.DynamicProperty{Name: tp.paths[i], Val: val})
 			}
 		}
 	})

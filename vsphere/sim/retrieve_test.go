@@ -231,15 +231,16 @@ func TestRetrievalPages(t *testing.T) {
 func TestRetrievedValuesDoNotAlias(t *testing.T) {
 	e := newRetrievalEnv(t)
 	vm := e.s.Model().Map().Any("VirtualMachine").(*simulator.VirtualMachine)
-	oc, ok := content(e.ctx, vm.Self, &specProps{specs: []types.PropertySpec{{Type: "VirtualMachine", PathSet: []string{"runtime", "config.hardware.device"}}}})
-	if !ok || len(oc.PropSet) != 2 {
-		t.Fatalf("read %v (ok %v); want runtime and the devices", oc.PropSet, ok)
+	oc, ok := content(e.ctx, vm.Self, &specProps{specs: []types.PropertySpec{{Type: "VirtualMachine", PathSet: []string{"runtime", "config.hardware.device", "datastore"}}}})
+	if !ok || len(oc.PropSet) != 3 {
+		t.Fatalf("read %v (ok %v); want runtime, the devices and the datastores", oc.PropSet, ok)
 	}
 	before := encoded(t, []types.ObjectContent{oc})
 	e.ctx.WithLock(vm.Self, func() {
 		*vm.Runtime.Host = types.ManagedObjectReference{Type: "HostSystem", Value: "host-elsewhere"}
 		vm.Config.Hardware.Device[0].GetVirtualDevice().Key = 123456
 		vm.Config.Hardware.Device[0].GetVirtualDevice().DeviceInfo.GetDescription().Label = "changed"
+		vm.Datastore[0].Value = "datastore-elsewhere"
 	})
 	if after := encoded(t, []types.ObjectContent{oc}); !slices.Equal(after, before) {
 		t.Errorf("what was read changed with the VM:\nbefore %s\n after %s", before, after)
