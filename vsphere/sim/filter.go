@@ -228,9 +228,14 @@ func (f *filter) push(u types.ObjectUpdate) {
 	f.queue = append(f.queue, u)
 }
 
-// reset makes the next wait start over, as a wait with no version does.
+// reset makes the next wait start over, as a wait with no version does:
+// every object the traversal reaches enters, with its properties read
+// then. It walks the traversal again only if it is dirty: one that is
+// not reaches what the last walk found (CreateFilter walks it, and the
+// client's first wait follows at once; at 45,000 VMs a walk costs a
+// tenth of a second).
 func (f *filter) reset() {
-	f.queue, f.fresh, f.dirty, f.resync = nil, true, true, false
+	f.queue, f.fresh, f.resync = nil, true, false
 }
 
 // replace records a new walk's result, returning the objects that left
