@@ -152,8 +152,9 @@ func BenchmarkReadVMRows(b *testing.B) {
 // container view of every VM (and destroying it), reading every VM's name
 // through such a view, and reading them by a traversal from the root
 // folder through Folder.childEntity, Datacenter.vmFolder and VirtualApp.vm
-// (vmNamesByTraversal). An op is one call, for every VM. Add -cpuprofile
-// FILE for a profile.
+// (vmNamesByTraversal), and watching them through such a view: a filter
+// created and its first wait. An op is one call (or the filter and its
+// wait), for every VM. Add -cpuprofile FILE for a profile.
 //
 //	go test -run '^$' -bench LoadMax -benchmem -benchtime 10x ./vsphere/sim/
 func BenchmarkLoadMax(b *testing.B) {
@@ -199,6 +200,41 @@ func BenchmarkLoadMax(b *testing.B) {
 	})
 	b.Run("NamesByTraversal", func(b *testing.B) {
 		retrieve(b, vmNamesByTraversal(content.RootFolder))
+	})
+	b.Run("WatchNamesByView", func(b *testing.B) {
+		v := create(b)
+		defer s.vc.DestroyView(ctx, &types.DestroyView{This: v})
+		pc := content.PropertyCollector
+		spec := types.PropertyFilterSpec{
+			ObjectSet: []types.ObjectSpec{{Obj: v, Skip: types.NewBool(true), SelectSet: []types.BaseSelectionSpec{
+				&types.TraversalSpec{Type: "ContainerView", Path: "view"}}}},
+			PropSet: []types.PropertySpec{names},
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			fb, ok := s.vc.CreateFilter(ctx, &types.CreateFilter{This: pc, Spec: spec}).(*methods.CreateFilterBody)
+			if !ok || fb.Fault_ != nil {
+				b.Fatalf("create a filter: %v", fb)
+			}
+			n, version := 0, ""
+			for {
+				wb, ok := s.vc.WaitForUpdatesEx(ctx, &types.WaitForUpdatesEx{This: pc, Version: version, Options: &types.WaitOptions{MaxObjectUpdates: 50000}}).(*methods.WaitForUpdatesExBody)
+				if !ok || wb.Fault_ != nil || wb.Res.Returnval == nil {
+					b.Fatalf("wait: %v", wb)
+				}
+				set := wb.Res.Returnval
+				for _, fs := range set.FilterSet {
+					n += len(fs.ObjectSet)
+				}
+				if version = set.Version; !boolValue(set.Truncated) {
+					break
+				}
+			}
+			if n != 45000 {
+				b.Fatalf("the first wait handed out %d VMs, want 45,000", n)
+			}
+			s.vc.DestroyPropertyFilter(ctx, &types.DestroyPropertyFilter{This: fb.Res.Returnval})
+		}
 	})
 }
 

@@ -242,21 +242,26 @@ func (f *filter) reset() {
 // the filter and those that entered it. The entered ones count as in at
 // once, so that their changes from now on are queued; their properties
 // are read after.
-func (f *filter) replace(order []types.ManagedObjectReference, nodes map[types.ManagedObjectReference][]string) (left, entered []types.ManagedObjectReference) {
-	now := make(map[types.ManagedObjectReference]bool, len(order))
-	for _, r := range order {
-		now[r] = true
+func (f *filter) replace(w walked) (left, entered []types.ManagedObjectReference) {
+	for _, r := range w.order {
 		if !f.in[r] {
 			entered = append(entered, r)
 		}
 	}
 	for _, r := range f.order {
-		if f.in[r] && !now[r] {
+		if f.in[r] && !w.found[r] {
 			left = append(left, r)
 		}
 	}
-	f.in, f.order, f.nodes = now, order, nodes
+	f.in, f.order, f.nodes = w.found, w.order, w.nodes
 	return left, entered
+}
+
+// walked is what a walk of a filter's traversal found.
+type walked struct {
+	order []types.ManagedObjectReference            // the objects selected, in the order found
+	found map[types.ManagedObjectReference]bool     // order, as a set
+	nodes map[types.ManagedObjectReference][]string // the paths followed from each node
 }
 
 // walker walks a filter spec's traversal as vcsim's collector does (a
@@ -290,7 +295,7 @@ type walkStep struct {
 // walk returns the objects f's spec selects, in the order found, and the
 // paths followed from each node, or the fault of an invalid spec. A root
 // object that does not exist is skipped (CreateFilter checks them).
-func (f *filter) walk(ctx *simulator.Context) ([]types.ManagedObjectReference, map[types.ManagedObjectReference][]string, types.BaseMethodFault) {
+func (f *filter) walk(ctx *simulator.Context) (walked, types.BaseMethodFault) {
 	w := &walker{ctx: ctx, f: f, specs: map[string]*types.TraversalSpec{}, done: map[walkStep]bool{},
 		found: map[types.ManagedObjectReference]bool{}, nodes: map[types.ManagedObjectReference][]string{},
 		paths: map[tsOnType]*propertyPath{}}
@@ -303,10 +308,10 @@ func (f *filter) walk(ctx *simulator.Context) ([]types.ManagedObjectReference, m
 			w.add(os.Obj, obj)
 		}
 		if fault := w.follow(os.Obj, obj, os.SelectSet); fault != nil {
-			return nil, nil, fault
+			return walked{}, fault
 		}
 	}
-	return w.order, w.nodes, nil
+	return walked{w.order, w.found, w.nodes}, nil
 }
 
 // add records ref as found, if a property spec covers its type. obj is

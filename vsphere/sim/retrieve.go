@@ -152,10 +152,11 @@ func retrieve(ctx *simulator.Context, specs []types.PropertyFilterSpec) ([]types
 		if fault := missingRoot(ctx, spec); fault != nil {
 			return nil, simulator.Fault("The object has already been deleted or has not been completely created", fault)
 		}
-		order, _, fault := newFilter(spec).walk(ctx)
+		found, fault := newFilter(spec).walk(ctx)
 		if fault != nil {
 			return nil, simulator.Fault("", fault)
 		}
+		order := found.order
 		out = slices.Grow(out, len(order))
 		for _, r := range order {
 			if len(specs) > 1 {
