@@ -146,3 +146,115 @@ func BenchmarkReadVMRows(b *testing.B) {
 		i++
 	}
 }
+
+// BenchmarkLoadMax measures, on the max preset (45,000 VMs, built once),
+// what a client's first load asks of the simulator: creating a recursive
+// container view of every VM (and destroying it), reading every VM's name
+// through such a view, and reading them by a traversal from the root
+// folder through Folder.childEntity, Datacenter.vmFolder and VirtualApp.vm
+// (vmNamesByTraversal), and watching them through such a view: a filter
+// created and its first wait. An op is one call (or the filter and its
+// wait), for every VM. Add -cpuprofile FILE for a profile.
+//
+//	go test -run '^$' -bench LoadMax -benchmem -benchtime 10x ./vsphere/sim/
+func BenchmarkLoadMax(b *testing.B) {
+	s := startPreset(b, "max")
+	c := login(b, s)
+	ctx := sessionContext(b, s, c)
+	content := s.Model().ServiceContent
+	vmView := &types.CreateContainerView{This: *content.ViewManager, Container: content.RootFolder, Type: []string{"VirtualMachine"}, Recursive: true}
+	create := func(b *testing.B) types.ManagedObjectReference {
+		body, ok := s.vc.CreateContainerView(ctx, vmView).(*methods.CreateContainerViewBody)
+		if !ok || body.Fault_ != nil {
+			b.Fatalf("create a VM view: %v", body)
+		}
+		return body.Res.Returnval
+	}
+	names := types.PropertySpec{Type: "VirtualMachine", PathSet: []string{"name"}}
+	retrieve := func(b *testing.B, spec types.PropertyFilterSpec) {
+		b.ReportAllocs()
+		for b.Loop() {
+			body, ok := s.vc.RetrievePropertiesEx(ctx, &types.RetrievePropertiesEx{SpecSet: []types.PropertyFilterSpec{spec}}).(*methods.RetrievePropertiesExBody)
+			if !ok || body.Fault_ != nil {
+				b.Fatalf("retrieve: %v", body)
+			}
+			if n := len(body.Res.Returnval.Objects); n != 45000 {
+				b.Fatalf("retrieved %d VMs, want 45,000", n)
+			}
+		}
+	}
+	b.Run("CreateVMView", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			s.vc.DestroyView(ctx, &types.DestroyView{This: create(b)})
+		}
+	})
+	b.Run("NamesByView", func(b *testing.B) {
+		v := create(b)
+		defer s.vc.DestroyView(ctx, &types.DestroyView{This: v})
+		retrieve(b, types.PropertyFilterSpec{
+			ObjectSet: []types.ObjectSpec{{Obj: v, Skip: types.NewBool(true), SelectSet: []types.BaseSelectionSpec{
+				&types.TraversalSpec{Type: "ContainerView", Path: "view"}}}},
+			PropSet: []types.PropertySpec{names},
+		})
+	})
+	b.Run("NamesByTraversal", func(b *testing.B) {
+		retrieve(b, vmNamesByTraversal(content.RootFolder))
+	})
+	b.Run("WatchNamesByView", func(b *testing.B) {
+		v := create(b)
+		defer s.vc.DestroyView(ctx, &types.DestroyView{This: v})
+		pc := content.PropertyCollector
+		spec := types.PropertyFilterSpec{
+			ObjectSet: []types.ObjectSpec{{Obj: v, Skip: types.NewBool(true), SelectSet: []types.BaseSelectionSpec{
+				&types.TraversalSpec{Type: "ContainerView", Path: "view"}}}},
+			PropSet: []types.PropertySpec{names},
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			fb, ok := s.vc.CreateFilter(ctx, &types.CreateFilter{This: pc, Spec: spec}).(*methods.CreateFilterBody)
+			if !ok || fb.Fault_ != nil {
+				b.Fatalf("create a filter: %v", fb)
+			}
+			n, version := 0, ""
+			for {
+				wb, ok := s.vc.WaitForUpdatesEx(ctx, &types.WaitForUpdatesEx{This: pc, Version: version, Options: &types.WaitOptions{MaxObjectUpdates: 50000}}).(*methods.WaitForUpdatesExBody)
+				if !ok || wb.Fault_ != nil || wb.Res.Returnval == nil {
+					b.Fatalf("wait: %v", wb)
+				}
+				set := wb.Res.Returnval
+				for _, fs := range set.FilterSet {
+					n += len(fs.ObjectSet)
+				}
+				if version = set.Version; !boolValue(set.Truncated) {
+					break
+				}
+			}
+			if n != 45000 {
+				b.Fatalf("the first wait handed out %d VMs, want 45,000", n)
+			}
+			s.vc.DestroyPropertyFilter(ctx, &types.DestroyPropertyFilter{This: fb.Res.Returnval})
+		}
+	})
+}
+
+// vmNamesByTraversal selects every VM's name by a traversal from root
+// through Folder.childEntity, Datacenter.vmFolder and VirtualApp.vm, as
+// vtui's first screen reads them.
+func vmNamesByTraversal(root types.ManagedObjectReference) types.PropertyFilterSpec {
+	sel := func(names ...string) []types.BaseSelectionSpec {
+		var out []types.BaseSelectionSpec
+		for _, n := range names {
+			out = append(out, &types.SelectionSpec{Name: n})
+		}
+		return out
+	}
+	return types.PropertyFilterSpec{
+		ObjectSet: []types.ObjectSpec{{Obj: root, Skip: types.NewBool(true), SelectSet: []types.BaseSelectionSpec{
+			&types.TraversalSpec{SelectionSpec: types.SelectionSpec{Name: "folder"}, Type: "Folder", Path: "childEntity", SelectSet: sel("folder", "dc", "vapp")},
+			&types.TraversalSpec{SelectionSpec: types.SelectionSpec{Name: "dc"}, Type: "Datacenter", Path: "vmFolder", SelectSet: sel("folder")},
+			&types.TraversalSpec{SelectionSpec: types.SelectionSpec{Name: "vapp"}, Type: "VirtualApp", Path: "vm"},
+		}}},
+		PropSet: []types.PropertySpec{{Type: "VirtualMachine", PathSet: []string{"name"}}},
+	}
+}

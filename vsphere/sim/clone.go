@@ -17,7 +17,56 @@ func clone(v any) any {
 	if v == nil {
 		return nil
 	}
-	return deepCopy(reflect.ValueOf(v)).Interface()
+	rv := reflect.ValueOf(v)
+	if !plan(rv.Type()).refs {
+		return v // held by value, with nothing to change in place: its own copy
+	}
+	return deepCopy(rv).Interface()
+}
+
+// copyProperty returns clone(wrapProperty(v)), the value at a property
+// path as the collector reports it, deeply copied, with the fewest
+// copies: a value that holds no pointer, slice or map is its own copy
+// once in an interface, and a slice is copied straight into its ArrayOf
+// wrapper.
+func copyProperty(v reflect.Value) any {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return nil
+		}
+		v = v.Elem() // as wrapProperty reports them
+	case reflect.String:
+		if v.Len() == 0 {
+			return nil
+		}
+	case reflect.Slice:
+		if v.IsNil() {
+			return nil
+		}
+		if w := arrayOf(v.Type()); w.t != nil {
+			a := reflect.New(w.t)
+			f := a.Elem().FieldByIndex(w.field)
+			f.Set(copySlice(v).Convert(f.Type()))
+			return a.Interface()
+		}
+	}
+	if !plan(v.Type()).refs {
+		return v.Interface()
+	}
+	return deepCopy(v).Interface()
+}
+
+// copySlice returns a deep copy of the slice v, which is not nil.
+func copySlice(v reflect.Value) reflect.Value {
+	c := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+	reflect.Copy(c, v)
+	if plan(v.Type().Elem()).refs {
+		for i := range v.Len() {
+			deepen(c.Index(i), v.Index(i))
+		}
+	}
+	return c
 }
 
 // deepCopy returns a deep copy of v.
@@ -53,14 +102,7 @@ func deepen(dst, src reflect.Value) {
 		if src.IsNil() {
 			return
 		}
-		c := reflect.MakeSlice(src.Type(), src.Len(), src.Len())
-		reflect.Copy(c, src)
-		if plan(src.Type().Elem()).refs {
-			for i := range src.Len() {
-				deepen(c.Index(i), src.Index(i))
-			}
-		}
-		dst.Set(c)
+		dst.Set(copySlice(src))
 	case reflect.Array:
 		if plan(src.Type().Elem()).refs {
 			for i := range src.Len() {

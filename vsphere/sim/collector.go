@@ -347,7 +347,7 @@ func (c *collector) walk(ctx *simulator.Context, cs *collectors, f *filter) (lef
 	c.mu.Unlock()
 
 	cs.walks.Add(1)
-	order, nodes, fault := f.walk(ctx)
+	found, fault := f.walk(ctx)
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -356,7 +356,7 @@ func (c *collector) walk(ctx *simulator.Context, cs *collectors, f *filter) (lef
 		f.dirty = true
 		return nil, nil, fault
 	}
-	left, entered = f.replace(order, nodes)
+	left, entered = f.replace(found)
 	return left, entered, nil
 }
 

@@ -160,29 +160,61 @@ func refresh(ctx *simulator.Context, v *simulator.ContainerView) {
 // in the order vcsim's container view finds them: depth first, each
 // once, a reference counted by its type (as vcsim does, even one that
 // names no object). Only objects that can contain entities are looked up
-// and read, each under its lock.
+// and read, each under its lock; their children are taken in under that
+// lock up to the first container to walk, and only the rest is copied to
+// be taken in after it (a folder of 45,000 VMs is read in place).
 func viewMembers(ctx *simulator.Context, root types.ManagedObjectReference, kinds []string, recursive bool) []types.ManagedObjectReference {
 	include := viewTypes(kinds)
 	var members []types.ManagedObjectReference
-	seen := map[types.ManagedObjectReference]bool{}   // members
+	var seen map[types.ManagedObjectReference]bool    // members
 	walked := map[types.ManagedObjectReference]bool{} // containers: a second walk would find nothing new
+	var kind string                                   // the type of the last child taken in (if known)...
+	var known, in, container bool                     // ...and whether it is included, and walked
+	// take takes in kids up to the first container to walk, which it
+	// returns with the kids after it.
+	take := func(kids []types.ManagedObjectReference) (next types.ManagedObjectReference, rest []types.ManagedObjectReference) {
+		for i, kid := range kids {
+			if !known || kid.Type != kind {
+				kind, known = kid.Type, true
+				in, container = include == nil || include[kid.Type], recursive && containers[kid.Type]
+			}
+			if in && !seen[kid] {
+				if seen == nil { // sized for the list that brings the first members
+					seen = make(map[types.ManagedObjectReference]bool, len(kids)-i)
+				}
+				if len(members) == cap(members) {
+					members = slices.Grow(members, len(kids)-i)
+				}
+				seen[kid] = true
+				members = append(members, kid)
+			}
+			if container && !walked[kid] {
+				return kid, kids[i+1:]
+			}
+		}
+		return types.ManagedObjectReference{}, nil
+	}
 	var walk func(types.ManagedObjectReference)
 	walk = func(node types.ManagedObjectReference) {
 		obj := ctx.Map.Get(node)
 		if obj == nil {
 			return
 		}
-		var kids []types.ManagedObjectReference
-		ctx.WithLock(obj, func() { kids = children(obj) })
-		for _, kid := range kids {
-			if (include == nil || include[kid.Type]) && !seen[kid] {
-				seen[kid] = true
-				members = append(members, kid)
+		var next types.ManagedObjectReference
+		var rest []types.ManagedObjectReference
+		ctx.WithLock(node, func() { // by reference: cheaper to resolve than obj, and the same lock
+			lists := childLists(obj)
+			for i, kids := range lists {
+				if next, rest = take(kids); next.Type != "" {
+					rest = slices.Concat(append([][]types.ManagedObjectReference{rest}, lists[i+1:]...)...)
+					return
+				}
 			}
-			if recursive && containers[kid.Type] && !walked[kid] {
-				walked[kid] = true
-				walk(kid)
-			}
+		})
+		for next.Type != "" {
+			walked[next] = true
+			walk(next)
+			next, rest = take(rest)
 		}
 	}
 	walk(root)
@@ -219,39 +251,39 @@ func viewTypes(kinds []string) map[string]bool {
 	return in
 }
 
-// containers are the types of the objects children finds entities in.
+// containers are the types of the objects childLists finds entities in.
 var containers = map[string]bool{
 	"Datacenter": true, "Folder": true, "StoragePod": true, "ComputeResource": true, "ClusterComputeResource": true,
 	"ResourcePool": true, "VirtualApp": true, "HostSystem": true,
 }
 
-// children returns the entities obj contains, as container views see
-// them (a copy).
-func children(obj mo.Reference) []types.ManagedObjectReference {
+// childLists returns the lists of the entities obj contains, in the
+// order container views see them: the object's own slices, to be read
+// under its lock.
+func childLists(obj mo.Reference) [][]types.ManagedObjectReference {
 	v := moStruct(obj)
 	if !v.IsValid() || !v.CanAddr() {
 		return nil
 	}
-	var kids []types.ManagedObjectReference
 	switch e := v.Addr().Interface().(type) {
 	case *mo.Datacenter:
-		kids = []types.ManagedObjectReference{e.VmFolder, e.HostFolder, e.DatastoreFolder, e.NetworkFolder}
+		return [][]types.ManagedObjectReference{{e.VmFolder, e.HostFolder, e.DatastoreFolder, e.NetworkFolder}}
 	case *mo.Folder:
-		kids = slices.Clone(e.ChildEntity)
+		return [][]types.ManagedObjectReference{e.ChildEntity}
 	case *mo.StoragePod:
-		kids = slices.Clone(e.ChildEntity)
+		return [][]types.ManagedObjectReference{e.ChildEntity}
 	case *mo.ComputeResource:
-		kids = append(slices.Clone(e.Host), refOrNone(e.ResourcePool)...)
+		return [][]types.ManagedObjectReference{e.Host, refOrNone(e.ResourcePool)}
 	case *mo.ClusterComputeResource:
-		kids = append(slices.Clone(e.Host), refOrNone(e.ResourcePool)...)
+		return [][]types.ManagedObjectReference{e.Host, refOrNone(e.ResourcePool)}
 	case *mo.ResourcePool:
-		kids = append(slices.Clone(e.ResourcePool), e.Vm...)
+		return [][]types.ManagedObjectReference{e.ResourcePool, e.Vm}
 	case *mo.VirtualApp:
-		kids = append(slices.Clone(e.ResourcePool.ResourcePool), e.Vm...)
+		return [][]types.ManagedObjectReference{e.ResourcePool.ResourcePool, e.Vm}
 	case *mo.HostSystem:
-		kids = slices.Clone(e.Vm)
+		return [][]types.ManagedObjectReference{e.Vm}
 	}
-	return kids
+	return nil
 }
 
 func refOrNone(r *types.ManagedObjectReference) []types.ManagedObjectReference {

@@ -1,9 +1,11 @@
 package sim
 
 import (
+	"maps"
 	"reflect"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25/mo"
@@ -54,7 +56,18 @@ type typeProps struct {
 // handful of types.
 type specProps struct {
 	specs  []types.PropertySpec
-	byKind sync.Map // object type -> *typeProps
+	mu     sync.Mutex                            // held to add to byKind
+	byKind atomic.Pointer[map[string]*typeProps] // object type -> what is reported; replaced, never changed, so read without a lock
+}
+
+// known returns what the specs report of objects of type kind, if of has
+// worked it out.
+func (sp *specProps) known(kind string) (*typeProps, bool) {
+	if m := sp.byKind.Load(); m != nil {
+		tp, ok := (*m)[kind]
+		return tp, ok
+	}
+	return nil, false
 }
 
 // of returns what the specs report of objects of type kind, whose managed
@@ -62,8 +75,8 @@ type specProps struct {
 // its own type and the types that embed it (ManagedEntity covers every
 // entity).
 func (sp *specProps) of(kind string, rt reflect.Type) *typeProps {
-	if p, ok := sp.byKind.Load(kind); ok {
-		return p.(*typeProps)
+	if tp, ok := sp.known(kind); ok {
+		return tp
 	}
 	tp := &typeProps{}
 	for _, ps := range sp.specs {
@@ -82,8 +95,17 @@ func (sp *specProps) of(kind string, rt reflect.Type) *typeProps {
 			}
 		}
 	}
-	p, _ := sp.byKind.LoadOrStore(kind, tp)
-	return p.(*typeProps)
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	if got, ok := sp.known(kind); ok {
+		return got
+	}
+	m := map[string]*typeProps{kind: tp}
+	if old := sp.byKind.Load(); old != nil {
+		maps.Copy(m, *old)
+	}
+	sp.byKind.Store(&m)
+	return tp
 }
 
 func newFilter(spec types.PropertyFilterSpec) *filter {
@@ -206,30 +228,40 @@ func (f *filter) push(u types.ObjectUpdate) {
 	f.queue = append(f.queue, u)
 }
 
-// reset makes the next wait start over, as a wait with no version does.
+// reset makes the next wait start over, as a wait with no version does:
+// every object the traversal reaches enters, with its properties read
+// then. It walks the traversal again only if it is dirty: one that is
+// not reaches what the last walk found (CreateFilter walks it, and the
+// client's first wait follows at once; at 45,000 VMs a walk costs a
+// tenth of a second).
 func (f *filter) reset() {
-	f.queue, f.fresh, f.dirty, f.resync = nil, true, true, false
+	f.queue, f.fresh, f.resync = nil, true, false
 }
 
 // replace records a new walk's result, returning the objects that left
 // the filter and those that entered it. The entered ones count as in at
 // once, so that their changes from now on are queued; their properties
 // are read after.
-func (f *filter) replace(order []types.ManagedObjectReference, nodes map[types.ManagedObjectReference][]string) (left, entered []types.ManagedObjectReference) {
-	now := make(map[types.ManagedObjectReference]bool, len(order))
-	for _, r := range order {
-		now[r] = true
+func (f *filter) replace(w walked) (left, entered []types.ManagedObjectReference) {
+	for _, r := range w.order {
 		if !f.in[r] {
 			entered = append(entered, r)
 		}
 	}
 	for _, r := range f.order {
-		if f.in[r] && !now[r] {
+		if f.in[r] && !w.found[r] {
 			left = append(left, r)
 		}
 	}
-	f.in, f.order, f.nodes = now, order, nodes
+	f.in, f.order, f.nodes = w.found, w.order, w.nodes
 	return left, entered
+}
+
+// walked is what a walk of a filter's traversal found.
+type walked struct {
+	order []types.ManagedObjectReference            // the objects selected, in the order found
+	found map[types.ManagedObjectReference]bool     // order, as a set
+	nodes map[types.ManagedObjectReference][]string // the paths followed from each node
 }
 
 // walker walks a filter spec's traversal as vcsim's collector does (a
@@ -243,9 +275,17 @@ type walker struct {
 	found map[types.ManagedObjectReference]bool
 	order []types.ManagedObjectReference
 	nodes map[types.ManagedObjectReference][]string
+	paths map[tsOnType]*propertyPath // compiled traversal paths (see path)
 	// follows says, of the types of objects met, whether specs of a type
 	// are followed from them (see leaf).
 	follows map[typeKey]bool
+}
+
+// tsOnType is a traversal spec followed from objects of a managed object
+// type.
+type tsOnType struct {
+	rt reflect.Type
+	ts *types.TraversalSpec
 }
 
 // walkStep is one traversal spec followed from one node; following it
@@ -258,9 +298,10 @@ type walkStep struct {
 // walk returns the objects f's spec selects, in the order found, and the
 // paths followed from each node, or the fault of an invalid spec. A root
 // object that does not exist is skipped (CreateFilter checks them).
-func (f *filter) walk(ctx *simulator.Context) ([]types.ManagedObjectReference, map[types.ManagedObjectReference][]string, types.BaseMethodFault) {
+func (f *filter) walk(ctx *simulator.Context) (walked, types.BaseMethodFault) {
 	w := &walker{ctx: ctx, f: f, specs: map[string]*types.TraversalSpec{}, done: map[walkStep]bool{},
-		found: map[types.ManagedObjectReference]bool{}, nodes: map[types.ManagedObjectReference][]string{}, follows: map[typeKey]bool{}}
+		found: map[types.ManagedObjectReference]bool{}, nodes: map[types.ManagedObjectReference][]string{},
+		paths: map[tsOnType]*propertyPath{}, follows: map[typeKey]bool{}}
 	for _, os := range f.spec.ObjectSet {
 		obj := sessionObject(ctx, os.Obj)
 		if obj == nil {
@@ -270,10 +311,10 @@ func (f *filter) walk(ctx *simulator.Context) ([]types.ManagedObjectReference, m
 			w.add(os.Obj, obj)
 		}
 		if fault := w.follow(os.Obj, obj, os.SelectSet); fault != nil {
-			return nil, nil, fault
+			return walked{}, fault
 		}
 	}
-	return w.order, w.nodes, nil
+	return walked{w.order, w.found, w.nodes}, nil
 }
 
 // add records ref as found, if a property spec covers its type. obj is
@@ -282,7 +323,7 @@ func (w *walker) add(ref types.ManagedObjectReference, obj mo.Reference) {
 	if w.found[ref] {
 		return
 	}
-	tp, ok := w.f.props.byKind.Load(ref.Type)
+	tp, ok := w.f.props.known(ref.Type)
 	if !ok {
 		if obj == nil {
 			obj = sessionObject(w.ctx, ref)
@@ -293,19 +334,24 @@ func (w *walker) add(ref types.ManagedObjectReference, obj mo.Reference) {
 		}
 		tp = w.f.props.of(ref.Type, v.Type())
 	}
-	if tp.(*typeProps).covered {
+	if tp.covered {
 		w.found[ref] = true
 		w.order = append(w.order, ref)
 	}
 }
 
-// follow applies the selection specs sel to node, whose object is obj.
+// follow applies the selection specs sel to node, whose object is obj. A
+// traversal spec whose path names no property of obj's type finds nothing
+// there: it is passed by without locking obj (a traversal from the root
+// folder reaches every VM through Folder.childEntity, and would otherwise
+// lock each VM once for each spec of its select set).
 func (w *walker) follow(node types.ManagedObjectReference, obj mo.Reference, sel []types.BaseSelectionSpec) types.BaseMethodFault {
 	for _, s := range sel {
 		if ts, ok := s.(*types.TraversalSpec); ok && ts.Name != "" {
 			w.specs[ts.Name] = ts
 		}
 	}
+	v := moStruct(obj)
 	for _, s := range sel {
 		ts, ok := s.(*types.TraversalSpec)
 		if !ok {
@@ -313,10 +359,17 @@ func (w *walker) follow(node types.ManagedObjectReference, obj mo.Reference, sel
 				return &types.InvalidArgument{InvalidProperty: "undefined TraversalSpec name"}
 			}
 		}
-		follows := isA(obj, ts.Type)
+		if !v.IsValid() {
+			continue
+		}
+		follows := isA(v.Type(), ts.Type)
 		w.follows[typeKey{typ: node.Type, spec: ts.Type}] = follows
 		if !follows {
 			continue // vCenter follows a spec only from objects of its type
+		}
+		path := w.path(v.Type(), ts)
+		if path.absent() {
+			continue
 		}
 		step := walkStep{node, ts}
 		if w.done[step] {
@@ -327,10 +380,13 @@ func (w *walker) follow(node types.ManagedObjectReference, obj mo.Reference, sel
 			w.nodes[node] = append(w.nodes[node], ts.Path)
 		}
 		var refs []types.ManagedObjectReference
-		w.ctx.WithLock(obj, func() {
-			val, _ := propertyValue(moStruct(obj), ts.Path)
+		w.ctx.WithLock(node, func() { // by reference: cheaper to resolve than obj, and the same lock
+			val, _ := path.value(v)
 			refs = slices.Clone(refsIn(val))
 		})
+		if len(w.found) == 0 && !boolValue(ts.Skip) { // sized for the first list it may take in
+			w.found = make(map[types.ManagedObjectReference]bool, len(refs))
+		}
 		for _, r := range refs {
 			if !boolValue(ts.Skip) {
 				w.add(r, nil)
@@ -369,22 +425,22 @@ func (w *walker) leaf(typ string, sel []types.BaseSelectionSpec) bool {
 	return true
 }
 
-// isA reports whether obj is of the managed-object type named typ, or of
-// a type derived from it (a VirtualApp is a ResourcePool, a cluster a
-// ComputeResource, all of them ManagedEntity). An empty typ matches all.
-// vcsim applies every traversal spec to every object, whatever its type,
-// so a spec for one type whose path another type also has (a
-// ResourcePool's resourcePool, which a VM has too) walks where vCenter
-// does not: far more objects, and objects vCenter would not select.
-func isA(obj mo.Reference, typ string) bool {
+// typeKey is an object's type and a traversal spec's.
+type typeKey struct{ typ, spec string }
+
+// isA reports whether rt, a managed object's struct type, is the type
+// named typ or derives from it (a VirtualApp is a ResourcePool, a
+// cluster a ComputeResource, all of them ManagedEntity). An empty typ
+// matches all. vcsim applies every traversal spec to every object,
+// whatever its type, so a spec for one type whose path another type also
+// has (a ResourcePool's resourcePool, which a VM has too) walks where
+// vCenter does not: far more objects, and objects vCenter would not
+// select.
+func isA(rt reflect.Type, typ string) bool {
 	if typ == "" {
 		return true
 	}
-	v := moStruct(obj)
-	if !v.IsValid() {
-		return false
-	}
-	return derived.get(derivedKey{v.Type(), typ}, func() bool { return embeds(v.Type(), typ) })
+	return derived.get(derivedKey{rt, typ}, func() bool { return embeds(rt, typ) })
 }
 
 // derivedKey is a managed-object struct type and a type name it may
@@ -396,9 +452,6 @@ type derivedKey struct {
 
 // derived caches isA's answers.
 var derived boundedCache[derivedKey, bool]
-
-// typeKey is an object's type and a traversal spec's.
-type typeKey struct{ typ, spec string }
 
 // embeds reports whether struct type t is named typ or embeds, at any
 // depth, a struct of that name: mo's types derive by embedding.
@@ -412,6 +465,19 @@ func embeds(t reflect.Type, typ string) bool {
 		}
 	}
 	return false
+}
+
+// path returns ts's path compiled for managed objects of type rt,
+// remembered for the walk: a walk asks for it once per node it follows
+// ts from, thousands of times for a handful of types.
+func (w *walker) path(rt reflect.Type, ts *types.TraversalSpec) *propertyPath {
+	k := tsOnType{rt, ts}
+	p, ok := w.paths[k]
+	if !ok {
+		p = pathFor(rt, ts.Path)
+		w.paths[k] = p
+	}
+	return p
 }
 
 // sessionObject returns the object ref as the calling session sees it

@@ -161,10 +161,43 @@ func compileSteps(t reflect.Type, p string) []fieldStep {
 	return steps
 }
 
+// absent reports whether the path names no property of the type it was
+// compiled for, whatever the object: it does not parse, or its first
+// name is no field of the type. Reading it from any object of that type
+// reports it missing (ok false), so it needs neither the object nor its
+// lock.
+func (c *propertyPath) absent() bool {
+	if !c.valid {
+		return true
+	}
+	first := c.path[0]
+	return !first.found && (first.t != nil || first.name == "")
+}
+
 // value reads the path from obj, as propertyValue does.
 func (c *propertyPath) value(obj reflect.Value) (val any, ok bool) {
+	v, ok := c.at(obj)
+	if !ok || !v.IsValid() {
+		return nil, ok
+	}
+	return wrapProperty(v), true
+}
+
+// copy reads the path from obj as value does, into a deep copy of what it
+// reads: clone(value) in one copy (see copyProperty).
+func (c *propertyPath) copy(obj reflect.Value) (val any, ok bool) {
+	v, ok := c.at(obj)
+	if !ok || !v.IsValid() {
+		return nil, ok
+	}
+	return copyProperty(v), true
+}
+
+// at returns the value at the path in obj, unwrapped: the invalid Value,
+// and ok, when it is unset; ok is false when the path names no property.
+func (c *propertyPath) at(obj reflect.Value) (reflect.Value, bool) {
 	if !c.valid {
-		return nil, false
+		return reflect.Value{}, false
 	}
 	v, ok := fieldAt(obj, c.path)
 	if ok && c.key != nil {
@@ -172,10 +205,7 @@ func (c *propertyPath) value(obj reflect.Value) (val any, ok bool) {
 			v, ok = fieldAt(v, c.item)
 		}
 	}
-	if !ok || !v.IsValid() {
-		return nil, ok
-	}
-	return wrapProperty(v), true
+	return v, ok
 }
 
 // fieldAt follows steps from v. It returns the invalid Value, and ok,

@@ -48,26 +48,42 @@ var oddPaths = []string{
 // paths (each compiled once per type and reused over all objects), and
 // checks that each answer (the value, or that the path names no
 // property) is the one of a plain walk by field name, as the collector
-// read before it compiled paths.
+// read before it compiled paths; and that a path the compiled form calls
+// absent for the type (which traversals pass by unread) names no
+// property of the object.
 func TestCompiledPathsReadAsReflection(t *testing.T) {
 	s := startPreset(t, "demo")
 	ctx := s.vc.sctx
 	counted := map[string]int{}
+	absent := 0
 	for kind, ps := range vtuiPaths {
 		for _, e := range s.Model().Map().All(kind) {
 			var v reflect.Value
 			ctx.WithLock(e, func() {
 				v = moStruct(e)
 				for _, p := range append(ps, oddPaths...) {
-					got, gotOK := pathFor(v.Type(), p).value(v)
+					c := pathFor(v.Type(), p)
+					got, gotOK := c.value(v)
 					want, wantOK := reflectionValue(v, p)
 					if gotOK != wantOK || !reflect.DeepEqual(got, want) {
 						t.Errorf("%s %s: %#v (ok %v); a walk by name reads %#v (ok %v)", e.Reference(), p, got, gotOK, want, wantOK)
+					}
+					if copied, ok := c.copy(v); ok != gotOK || !reflect.DeepEqual(copied, clone(got)) {
+						t.Errorf("%s %s: copied %#v (ok %v); the read, cloned, is %#v (ok %v)", e.Reference(), p, copied, ok, clone(got), gotOK)
+					}
+					if c.absent() {
+						absent++
+						if wantOK {
+							t.Errorf("%s %s: absent for %s, but a walk by name reads %#v", e.Reference(), p, v.Type(), want)
+						}
 					}
 				}
 			})
 			counted[kind]++
 		}
+	}
+	if absent == 0 {
+		t.Error("no path was absent: the odd paths test nothing of absent")
 	}
 	for kind := range vtuiPaths {
 		if counted[kind] == 0 && kind != "DistributedVirtualPortgroup" {

@@ -67,7 +67,7 @@ func content(ctx *simulator.Context, ref types.ManagedObjectReference, sp *specP
 			return
 		}
 		for i, c := range tp.read {
-			val, valid := c.value(v)
+			val, valid := c.copy(v)
 			switch {
 			case !valid:
 				oc.MissingSet = append(oc.MissingSet, invalidProperty(tp.paths[i]))
@@ -75,7 +75,7 @@ func content(ctx *simulator.Context, ref types.ManagedObjectReference, sp *specP
 				if oc.PropSet == nil {
 					oc.PropSet = make([]types.DynamicProperty, 0, len(tp.read))
 				}
-				oc.PropSet = append(oc.PropSet, types.DynamicProperty{Name: tp.paths[i], Val: clone(val)})
+				oc.PropSet = append(oc.PropSet, types.DynamicProperty{Name: tp.paths[i], Val: val})
 			}
 		}
 	})
@@ -152,10 +152,11 @@ func retrieve(ctx *simulator.Context, specs []types.PropertyFilterSpec) ([]types
 		if fault := missingRoot(ctx, spec); fault != nil {
 			return nil, simulator.Fault("The object has already been deleted or has not been completely created", fault)
 		}
-		order, _, fault := newFilter(spec).walk(ctx)
+		found, fault := newFilter(spec).walk(ctx)
 		if fault != nil {
 			return nil, simulator.Fault("", fault)
 		}
+		order := found.order
 		out = slices.Grow(out, len(order))
 		for _, r := range order {
 			if len(specs) > 1 {

@@ -37,13 +37,20 @@ func newRetrievalEnv(t *testing.T) retrievalEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ctx := sessionContext(t, s, c)
+	pc := ctx.Session.Get(c.ServiceContent.PropertyCollector).(*simulator.PropertyCollector)
+	return retrievalEnv{s: s, c: c, ctx: ctx, pc: pc, view: v.Reference()}
+}
+
+// sessionContext returns a simulator context of c's session on s, to call
+// the simulator's methods in process as that session.
+func sessionContext(t testing.TB, s *Server, c *govmomi.Client) *simulator.Context {
+	t.Helper()
 	key := sessionKey(t, s, c)
 	s.vc.feed.sessions.mu.Lock()
 	session := s.vc.feed.sessions.seen[key].session
 	s.vc.feed.sessions.mu.Unlock()
-	ctx := &simulator.Context{Context: context.Background(), Map: s.Model().Map(), Session: &session}
-	pc := ctx.Session.Get(c.ServiceContent.PropertyCollector).(*simulator.PropertyCollector)
-	return retrievalEnv{s: s, c: c, ctx: ctx, pc: pc, view: v.Reference()}
+	return &simulator.Context{Context: context.Background(), Map: s.Model().Map(), Session: &session}
 }
 
 // viewSpec selects every object of the view, with props.
@@ -84,6 +91,7 @@ func TestRetrievalsMatchVcsim(t *testing.T) {
 		specs []types.PropertyFilterSpec
 	}
 	var cases []tc
+	root := e.s.Model().ServiceContent.RootFolder
 	for _, typ := range kinds {
 		cases = append(cases, tc{typ + " all", []types.PropertyFilterSpec{e.viewSpec(types.PropertySpec{Type: typ, All: types.NewBool(true)})}})
 	}
@@ -117,6 +125,13 @@ func TestRetrievalsMatchVcsim(t *testing.T) {
 		tc{"an undefined traversal spec", []types.PropertyFilterSpec{{
 			ObjectSet: []types.ObjectSpec{{Obj: e.view, SelectSet: []types.BaseSelectionSpec{&types.SelectionSpec{Name: "nowhere"}}}},
 			PropSet:   []types.PropertySpec{{Type: "VirtualMachine", PathSet: []string{"name"}}},
+		}}},
+		tc{"VM names by a traversal from the root folder", []types.PropertyFilterSpec{vmNamesByTraversal(root)}},
+		tc{"an undefined traversal spec, reached at the VMs", []types.PropertyFilterSpec{{
+			ObjectSet: []types.ObjectSpec{{Obj: root, SelectSet: []types.BaseSelectionSpec{
+				&types.TraversalSpec{Path: "childEntity", SelectSet: []types.BaseSelectionSpec{&types.TraversalSpec{Path: "vmFolder", SelectSet: []types.BaseSelectionSpec{
+					&types.TraversalSpec{Path: "childEntity", SelectSet: []types.BaseSelectionSpec{&types.SelectionSpec{Name: "nowhere"}}}}}}}}}},
+			PropSet: []types.PropertySpec{{Type: "VirtualMachine", PathSet: []string{"name"}}},
 		}}},
 		tc{"two specs", []types.PropertyFilterSpec{
 			e.viewSpec(types.PropertySpec{Type: "HostSystem", PathSet: []string{"name"}}),
@@ -216,15 +231,16 @@ func TestRetrievalPages(t *testing.T) {
 func TestRetrievedValuesDoNotAlias(t *testing.T) {
 	e := newRetrievalEnv(t)
 	vm := e.s.Model().Map().Any("VirtualMachine").(*simulator.VirtualMachine)
-	oc, ok := content(e.ctx, vm.Self, &specProps{specs: []types.PropertySpec{{Type: "VirtualMachine", PathSet: []string{"runtime", "config.hardware.device"}}}})
-	if !ok || len(oc.PropSet) != 2 {
-		t.Fatalf("read %v (ok %v); want runtime and the devices", oc.PropSet, ok)
+	oc, ok := content(e.ctx, vm.Self, &specProps{specs: []types.PropertySpec{{Type: "VirtualMachine", PathSet: []string{"runtime", "config.hardware.device", "datastore"}}}})
+	if !ok || len(oc.PropSet) != 3 {
+		t.Fatalf("read %v (ok %v); want runtime, the devices and the datastores", oc.PropSet, ok)
 	}
 	before := encoded(t, []types.ObjectContent{oc})
 	e.ctx.WithLock(vm.Self, func() {
 		*vm.Runtime.Host = types.ManagedObjectReference{Type: "HostSystem", Value: "host-elsewhere"}
 		vm.Config.Hardware.Device[0].GetVirtualDevice().Key = 123456
 		vm.Config.Hardware.Device[0].GetVirtualDevice().DeviceInfo.GetDescription().Label = "changed"
+		vm.Datastore[0].Value = "datastore-elsewhere"
 	})
 	if after := encoded(t, []types.ObjectContent{oc}); !slices.Equal(after, before) {
 		t.Errorf("what was read changed with the VM:\nbefore %s\n after %s", before, after)

@@ -435,6 +435,43 @@ func TestOneChangeIsOneUpdateWithoutWalking(t *testing.T) {
 	}
 }
 
+// TestFirstWaitReadsWithoutWalkingAgain: the first wait after
+// CreateFilter (which walks the traversal) hands out every VM without
+// walking it again, as does a later wait that starts over (no version)
+// when nothing moved; a creation makes the next one walk.
+func TestFirstWaitReadsWithoutWalkingAgain(t *testing.T) {
+	s, c, inv := simEnv(t)
+	w := watchVMs(t, c, c.ServiceContent.RootFolder, "name")
+	walks := s.vc.feed.collectors.walks.Load()
+	if n := len(w.load()); n != len(inv.inv.vms) {
+		t.Fatalf("the first wait handed out %d VMs; want %d", n, len(inv.inv.vms))
+	}
+	if n := s.vc.feed.collectors.walks.Load() - walks; n != 0 {
+		t.Errorf("the first wait walked the filter %d times; CreateFilter had", n)
+	}
+	w.version = ""
+	if n := len(w.load()); n != len(inv.inv.vms) {
+		t.Fatalf("starting over handed out %d VMs; want %d", n, len(inv.inv.vms))
+	}
+	if n := s.vc.feed.collectors.walks.Load() - walks; n != 0 {
+		t.Errorf("starting over with nothing moved walked the filter %d times", n)
+	}
+	dc := s.Model().Map().Any("Datacenter").(*simulator.Datacenter)
+	pool := s.Model().Map().Any("ResourcePool").Reference()
+	spec := types.VirtualMachineConfigSpec{Name: "made-here", GuestId: "otherGuest", Files: &types.VirtualMachineFileInfo{VmPathName: "[ds-shared-01]"}}
+	task, err := object.NewFolder(c.Client, dc.VmFolder).CreateVM(context.Background(), spec, object.NewResourcePool(c.Client, pool), nil)
+	if err == nil {
+		err = task.Wait(context.Background())
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.version = ""
+	if n := len(w.load()); n != len(inv.inv.vms)+1 {
+		t.Errorf("starting over after a creation handed out %d VMs; want %d", n, len(inv.inv.vms)+1)
+	}
+}
+
 func TestStoppedVMsReportNoUsage(t *testing.T) {
 	_, c, inv := simEnv(t)
 	for _, vm := range inv.inv.vms {
