@@ -64,7 +64,7 @@ type Config struct {
 	BMCPassword hadrill.BMCPassword
 	// FirstScreen, if set, is called once, as the first state of an
 	// inventory watch is shown (the first screen, or why there is none).
-	// vtui holds its garbage collector off until then (internal/gcpause).
+	// vtui holds its garbage collector off until then (internal/gcpolicy).
 	FirstScreen func()
 	// Log receives the UI's log records; nil discards them.
 	Log *slog.Logger

@@ -9,8 +9,15 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vtui/vtui/internal/gcpolicy"
 	"github.com/vtui/vtui/vsphere/sim"
 )
+
+// simBudget is the memory `vtui sim` collects at (see gcpolicy.Budget):
+// under the 2 GB the max preset's simulator may hold, about twice its
+// heap once built (0.6 to 0.8 GB), so it collects every four or five
+// clients' loads rather than every two or three.
+const simBudget = 1800 << 20
 
 func newSimCmd(a *app) *cobra.Command {
 	var (
@@ -96,6 +103,9 @@ build a custom inventory instead, of at most ` + fmt.Sprintf("%d VMs and %d host
 				return err
 			}
 			defer srv.Close()
+			// Built and collected: from now on the simulator collects when
+			// its heap reaches simBudget, not each time it doubles.
+			gcpolicy.Budget(simBudget, a.sys.lookupEnv)
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "VTUI_URL=%s\n", srv.URL)
 			fmt.Fprintf(out, "VTUI_USERNAME=%s\n", srv.Username)

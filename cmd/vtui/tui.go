@@ -13,7 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vtui/vtui/cmd/internal/config"
-	"github.com/vtui/vtui/internal/gcpause"
+	"github.com/vtui/vtui/internal/gcpolicy"
 	"github.com/vtui/vtui/ui"
 	"github.com/vtui/vtui/vsphere"
 )
@@ -59,7 +59,7 @@ func runTUI(cmd *cobra.Command, a *app) error {
 	// built here, whose gigabyte is not the first screen's.
 	resume := func() {}
 	if s.Simulator == "" {
-		resume = gcpause.Start(firstScreenHeap, a.sys.lookupEnv)
+		resume = gcpolicy.Pause(firstScreenHeap, a.sys.lookupEnv)
 	}
 	defer resume()
 	contexts := a.contextNames()

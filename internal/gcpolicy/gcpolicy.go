@@ -1,0 +1,63 @@
+// Package gcpolicy tunes the garbage collector of vtui's processes where
+// its default costs what users wait for: it is held off through the
+// terminal UI's first screen (Pause), and the simulator collects against
+// a memory budget (Budget). Where the environment sets GOGC or
+// GOMEMLIMIT, the user's choice stands and nothing is changed.
+package gcpolicy
+
+import (
+	"runtime"
+	"runtime/debug"
+	"sync"
+)
+
+// Pause turns the collector off until the returned resume is called,
+// bounded by limit: a heap that reaches limit bytes is collected as the
+// runtime's memory limit has it. resume restores what was set before;
+// it may be called more than once, from any goroutine. It is for a burst
+// of allocation that leaves little garbage: at 45,000 VMs, the
+// collections of a heap growing from nothing to 50 MB cost the terminal
+// UI's first screen a fifth of its time (0.8 s against 0.6 s, on 2 busy
+// cores). lookupEnv reads the environment (see the package doc).
+func Pause(limit int64, lookupEnv func(string) (string, bool)) (resume func()) {
+	if userSet(lookupEnv) {
+		return func() {}
+	}
+	percent := debug.SetGCPercent(-1)
+	memLimit := debug.SetMemoryLimit(limit)
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			debug.SetMemoryLimit(memLimit)
+			debug.SetGCPercent(percent)
+		})
+	}
+}
+
+// Budget has the collector run only when the heap reaches budget bytes,
+// or twice the heap in use now if that is more, rather than each time the
+// heap doubles: for a process that holds a large, long-lived heap and
+// allocates in bursts, such as the simulator, whose every collection
+// marks its whole inventory (at 45,000 VMs, 0.8 GB and 2.4 s of CPU, one
+// collection in every two or three clients' loads). Call it once the
+// long-lived heap is built and collected. lookupEnv reads the environment
+// (see the package doc).
+func Budget(budget int64, lookupEnv func(string) (string, bool)) {
+	if userSet(lookupEnv) {
+		return
+	}
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	debug.SetMemoryLimit(max(budget, 2*int64(m.HeapAlloc)))
+	debug.SetGCPercent(-1)
+}
+
+// userSet reports whether the environment sets the collector's knobs.
+func userSet(lookupEnv func(string) (string, bool)) bool {
+	for _, v := range []string{"GOGC", "GOMEMLIMIT"} {
+		if _, set := lookupEnv(v); set {
+			return true
+		}
+	}
+	return false
+}

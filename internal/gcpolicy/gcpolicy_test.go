@@ -1,0 +1,76 @@
+package gcpolicy
+
+import (
+	"runtime"
+	"runtime/debug"
+	"testing"
+)
+
+// gcSettings reads the collector's percent and memory limit without
+// changing them.
+func gcSettings() (percent int, limit int64) {
+	percent = debug.SetGCPercent(-1)
+	debug.SetGCPercent(percent)
+	return percent, debug.SetMemoryLimit(-1) // a negative limit reads it
+}
+
+// TestPauseHoldsTheCollectorOffUntilResumed: between Start and resume the
+// collector is off, bounded by the limit; resume restores what was set,
+// and a second resume changes nothing.
+func TestPauseHoldsTheCollectorOffUntilResumed(t *testing.T) {
+	percent, limit := gcSettings()
+	resume := Pause(256<<20, func(string) (string, bool) { return "", false })
+	if p, l := gcSettings(); p != -1 || l != 256<<20 {
+		t.Errorf("after Pause: GC percent %d, memory limit %d; want off (-1), bounded by %d", p, l, 256<<20)
+	}
+	resume()
+	if p, l := gcSettings(); p != percent || l != limit {
+		t.Errorf("after resume: GC percent %d, memory limit %d; want %d and %d as before", p, l, percent, limit)
+	}
+	debug.SetGCPercent(percent + 1)
+	defer debug.SetGCPercent(percent)
+	resume()
+	if p, _ := gcSettings(); p != percent+1 {
+		t.Errorf("a second resume set the GC percent to %d; want it left at %d", p, percent+1)
+	}
+}
+
+// TestPauseAndBudgetLeaveTheUsersSettings: with GOGC or GOMEMLIMIT in the
+// environment, Pause and Budget change nothing.
+func TestPauseAndBudgetLeaveTheUsersSettings(t *testing.T) {
+	for _, env := range []string{"GOGC", "GOMEMLIMIT"} {
+		t.Run(env, func(t *testing.T) {
+			percent, limit := gcSettings()
+			lookup := func(k string) (string, bool) { return "200", k == env }
+			resume := Pause(256<<20, lookup)
+			if p, l := gcSettings(); p != percent || l != limit {
+				t.Errorf("with %s set, after Pause: GC percent %d, memory limit %d; want %d and %d untouched", env, p, l, percent, limit)
+			}
+			resume()
+			Budget(2<<30, lookup)
+			if p, l := gcSettings(); p != percent || l != limit {
+				t.Errorf("with %s set, after Budget: GC percent %d, memory limit %d; want %d and %d untouched", env, p, l, percent, limit)
+			}
+		})
+	}
+}
+
+// TestBudgetCollectsAtTheBudgetOrTwiceTheHeap: the collector runs only
+// at the memory limit, which is the budget, or twice the heap in use if
+// that is more, so that a heap larger than the budget is not collected
+// without end.
+func TestBudgetCollectsAtTheBudgetOrTwiceTheHeap(t *testing.T) {
+	percent, limit := gcSettings()
+	defer func() { debug.SetGCPercent(percent); debug.SetMemoryLimit(limit) }()
+	none := func(string) (string, bool) { return "", false }
+	Budget(4<<30, none)
+	if p, l := gcSettings(); p != -1 || l != 4<<30 {
+		t.Errorf("Budget(4 GiB): GC percent %d, memory limit %d; want off (-1), collected at 4 GiB", p, l)
+	}
+	Budget(1, none)
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	if _, l := gcSettings(); l < int64(m.HeapAlloc) {
+		t.Errorf("Budget(1 byte) with %d bytes of heap: memory limit %d; want twice the heap, not below it", m.HeapAlloc, l)
+	}
+}
