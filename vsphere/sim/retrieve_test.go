@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vmware/govmomi"
+	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/view"
 	"github.com/vmware/govmomi/vim25"
@@ -222,6 +223,65 @@ func TestRetrievalPages(t *testing.T) {
 	}
 	if f := e.s.vc.ContinueRetrievePropertiesEx(e.ctx, &types.ContinueRetrievePropertiesEx{Token: res.Token}).Fault(); f == nil {
 		t.Error("a cancelled retrieval continued; want InvalidPropertyFault")
+	}
+}
+
+// TestRetrievalPagesAreReadWhenAskedFor: a page is read when it is asked
+// for, not with the first: a VM of a later page renamed meanwhile comes
+// with its new name, and one destroyed meanwhile is passed by, the page
+// still full.
+func TestRetrievalPagesAreReadWhenAskedFor(t *testing.T) {
+	e := newRetrievalEnv(t)
+	spec := e.viewSpec(types.PropertySpec{Type: "VirtualMachine", PathSet: []string{"name"}})
+	first := e.s.vc.RetrievePropertiesEx(e.ctx, &types.RetrievePropertiesEx{SpecSet: []types.PropertyFilterSpec{spec}, Options: types.RetrieveOptions{MaxObjects: 10}}).(*methods.RetrievePropertiesExBody).Res.Returnval
+	if first.Token == "" {
+		t.Fatal("one page: the demo has too few VMs for the test")
+	}
+	inFirst := map[types.ManagedObjectReference]bool{}
+	for _, oc := range first.Objects {
+		inFirst[oc.Obj] = true
+	}
+	var later []*simulator.VirtualMachine
+	for _, obj := range e.s.Model().Map().All("VirtualMachine") {
+		if vm := obj.(*simulator.VirtualMachine); !inFirst[vm.Self] {
+			later = append(later, vm)
+		}
+	}
+	renamed, gone := later[0], later[1]
+	ctx := context.Background()
+	for _, step := range []func() (*object.Task, error){
+		func() (*object.Task, error) {
+			return object.NewVirtualMachine(e.c.Client, renamed.Self).Rename(ctx, "renamed-meanwhile")
+		},
+		func() (*object.Task, error) { return object.NewVirtualMachine(e.c.Client, gone.Self).PowerOff(ctx) },
+		func() (*object.Task, error) { return object.NewVirtualMachine(e.c.Client, gone.Self).Destroy(ctx) },
+	} {
+		task, err := step()
+		if err == nil {
+			err = task.Wait(ctx)
+		}
+		if err != nil && !strings.Contains(err.Error(), "poweredOff") {
+			t.Fatal(err)
+		}
+	}
+	names := map[types.ManagedObjectReference]string{}
+	var sizes []int
+	for res := first; res.Token != ""; {
+		next := e.s.vc.ContinueRetrievePropertiesEx(e.ctx, &types.ContinueRetrievePropertiesEx{Token: res.Token}).(*methods.ContinueRetrievePropertiesExBody).Res.Returnval
+		res = &next
+		sizes = append(sizes, len(res.Objects))
+		for _, oc := range res.Objects {
+			names[oc.Obj] = oc.PropSet[0].Val.(string)
+		}
+	}
+	if names[renamed.Self] != "renamed-meanwhile" {
+		t.Errorf("%s, renamed after the first page, came as %q; want its new name", renamed.Self.Value, names[renamed.Self])
+	}
+	if _, ok := names[gone.Self]; ok {
+		t.Errorf("%s, destroyed after the first page, came all the same", gone.Self.Value)
+	}
+	if slices.ContainsFunc(sizes[:len(sizes)-1], func(n int) bool { return n != 10 }) {
+		t.Errorf("pages after the first of %v objects; want full pages of 10 but the last", sizes)
 	}
 }
 
