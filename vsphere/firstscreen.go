@@ -236,22 +236,26 @@ func (s *store) endPreview() {
 		return
 	}
 	var gone []Ref
-	unseen := func(r Ref) {
+	s.eachObject(func(r Ref) {
 		if !s.preview.seen[r] {
 			gone = append(gone, r)
 		}
-	}
-	eachKey(s.names, unseen)
-	eachKey(s.parents, unseen)
-	eachKey(s.clusters, unseen)
-	eachKey(s.hosts, unseen)
-	eachKey(s.vms, unseen)
-	eachKey(s.datastores, unseen)
-	eachKey(s.networks, unseen)
+	})
 	for _, r := range gone {
 		s.remove(r)
 	}
 	s.preview = nil
+}
+
+// eachObject calls fn with each object s holds, once per map it is in.
+func (s *store) eachObject(fn func(Ref)) {
+	eachKey(s.names, fn)
+	eachKey(s.parents, fn)
+	eachKey(s.clusters, fn)
+	eachKey(s.hosts, fn)
+	eachKey(s.vms, fn)
+	eachKey(s.datastores, fn)
+	eachKey(s.networks, fn)
 }
 
 // eachKey calls fn with each key of m.

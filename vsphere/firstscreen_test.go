@@ -227,18 +227,11 @@ func TestFirstScreenNamesEveryVMTheViewHolds(t *testing.T) {
 // loadBrings notes every object of s but except as brought by the load,
 // as the updates of a load that brings them do.
 func loadBrings(s *store, except ...Ref) {
-	brought := func(r Ref) {
+	s.eachObject(func(r Ref) {
 		if !slices.Contains(except, r) {
 			s.preview.changed(r, types.ObjectUpdateKindEnter)
 		}
-	}
-	eachKey(s.names, brought)
-	eachKey(s.parents, brought)
-	eachKey(s.clusters, brought)
-	eachKey(s.hosts, brought)
-	eachKey(s.vms, brought)
-	eachKey(s.datastores, brought)
-	eachKey(s.networks, brought)
+	})
 }
 
 // vAppsOwnTheirVMs makes m's vApps hold their VMs as vCenter's do: a VM

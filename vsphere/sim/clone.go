@@ -29,33 +29,7 @@ func clone(v any) any {
 // copies: a value that holds no pointer, slice or map is its own copy
 // once in an interface, and a slice is copied straight into its ArrayOf
 // wrapper.
-func copyProperty(v reflect.Value) any {
-	switch v.Kind() {
-	case reflect.Pointer, reflect.Interface:
-		if v.IsNil() {
-			return nil
-		}
-		v = v.Elem() // as wrapProperty reports them
-	case reflect.String:
-		if v.Len() == 0 {
-			return nil
-		}
-	case reflect.Slice:
-		if v.IsNil() {
-			return nil
-		}
-		if w := arrayOf(v.Type()); w.t != nil {
-			a := reflect.New(w.t)
-			f := a.Elem().FieldByIndex(w.field)
-			f.Set(copySlice(v).Convert(f.Type()))
-			return a.Interface()
-		}
-	}
-	if !plan(v.Type()).refs {
-		return v.Interface()
-	}
-	return deepCopy(v).Interface()
-}
+func copyProperty(v reflect.Value) any { return reportProperty(v, true) }
 
 // copySlice returns a deep copy of the slice v, which is not nil.
 func copySlice(v reflect.Value) reflect.Value {

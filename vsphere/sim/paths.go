@@ -297,15 +297,17 @@ var arrayElem = map[reflect.Kind]string{
 // unset pointer or empty string is nil, a pointer is followed, and a slice
 // is wrapped in its ArrayOf type (ArrayOfManagedObjectReference...), which
 // is how it travels as xsd:anyType.
-func wrapProperty(v reflect.Value) any {
+func wrapProperty(v reflect.Value) any { return reportProperty(v, false) }
+
+// reportProperty is wrapProperty, and with deep copyProperty: what it
+// reports is a deep copy.
+func reportProperty(v reflect.Value, deep bool) any {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if v.IsNil() {
 			return nil
 		}
-		if v.Kind() == reflect.Pointer {
-			v = v.Elem()
-		}
+		v = v.Elem()
 	case reflect.String:
 		if v.Len() == 0 {
 			return nil
@@ -315,11 +317,17 @@ func wrapProperty(v reflect.Value) any {
 			return nil
 		}
 		if w := arrayOf(v.Type()); w.t != nil {
+			if deep {
+				v = copySlice(v)
+			}
 			a := reflect.New(w.t)
 			f := a.Elem().FieldByIndex(w.field)
 			f.Set(v.Convert(f.Type()))
 			return a.Interface()
 		}
+	}
+	if deep && plan(v.Type()).refs {
+		return deepCopy(v).Interface()
 	}
 	return v.Interface()
 }
