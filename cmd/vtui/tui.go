@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -18,9 +19,14 @@ import (
 	"github.com/vtui/vtui/vsphere"
 )
 
-// firstScreenHeap bounds the heap while the collector is off before the
-// first screen: at 45,000 VMs the first screen holds 50 MB.
-const firstScreenHeap = 256 << 20
+// firstScreenHeap and firstScreenWait bound the heap and the time while
+// the collector is off before the first screen: at 45,000 VMs the first
+// screen holds 50 MB and comes within a second; a password prompt or an
+// unreachable vCenter may hold it back for ever.
+const (
+	firstScreenHeap = 256 << 20
+	firstScreenWait = 10 * time.Second
+)
 
 // runTUI is what `vtui` does without a command: the terminal UI on the
 // selected context or the simulator. With nothing configured it explains
@@ -59,7 +65,7 @@ func runTUI(cmd *cobra.Command, a *app) error {
 	// built here, whose gigabyte is not the first screen's.
 	resume := func() {}
 	if s.Simulator == "" {
-		resume = gcpolicy.Pause(firstScreenHeap, a.sys.lookupEnv)
+		resume = gcpolicy.Pause(firstScreenHeap, firstScreenWait, a.sys.lookupEnv)
 	}
 	defer resume()
 	contexts := a.contextNames()

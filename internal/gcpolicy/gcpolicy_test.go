@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"testing"
+	"time"
 )
 
 // gcSettings reads the collector's percent and memory limit without
@@ -19,7 +20,7 @@ func gcSettings() (percent int, limit int64) {
 // and a second resume changes nothing.
 func TestPauseHoldsTheCollectorOffUntilResumed(t *testing.T) {
 	percent, limit := gcSettings()
-	resume := Pause(256<<20, func(string) (string, bool) { return "", false })
+	resume := Pause(256<<20, time.Hour, func(string) (string, bool) { return "", false })
 	if p, l := gcSettings(); p != -1 || l != 256<<20 {
 		t.Errorf("after Pause: GC percent %d, memory limit %d; want off (-1), bounded by %d", p, l, 256<<20)
 	}
@@ -42,7 +43,7 @@ func TestPauseAndBudgetLeaveTheUsersSettings(t *testing.T) {
 		t.Run(env, func(t *testing.T) {
 			percent, limit := gcSettings()
 			lookup := func(k string) (string, bool) { return "200", k == env }
-			resume := Pause(256<<20, lookup)
+			resume := Pause(256<<20, time.Hour, lookup)
 			if p, l := gcSettings(); p != percent || l != limit {
 				t.Errorf("with %s set, after Pause: GC percent %d, memory limit %d; want %d and %d untouched", env, p, l, percent, limit)
 			}
@@ -73,4 +74,18 @@ func TestBudgetCollectsAtTheBudgetOrTwiceTheHeap(t *testing.T) {
 	if _, l := gcSettings(); l < int64(m.HeapAlloc) {
 		t.Errorf("Budget(1 byte) with %d bytes of heap: memory limit %d; want twice the heap, not below it", m.HeapAlloc, l)
 	}
+}
+
+// TestPauseEndsWithinItsBound: a pause whose resume is never called ends
+// by itself once its time is up.
+func TestPauseEndsWithinItsBound(t *testing.T) {
+	percent, limit := gcSettings()
+	Pause(256<<20, time.Millisecond, func(string) (string, bool) { return "", false })
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		if p, l := gcSettings(); p == percent && l == limit {
+			return
+		}
+	}
+	p, l := gcSettings()
+	t.Errorf("10 s after a pause bounded to 1 ms: GC percent %d, memory limit %d; want %d and %d as before", p, l, percent, limit)
 }
