@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"slices"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -86,21 +85,13 @@ func BenchmarkLoadVMsAcross3x45k(b *testing.B) {
 // changed (a new array of rows, as the watch builds one); rollup is one
 // where no VM's did (the watch shares the last state's rows).
 func BenchmarkLiveChangeAt45k(b *testing.B) {
-	a := New(Config{Context: "bench"})
-	a.Update(tea.WindowSizeMsg{Width: 200, Height: 50})
-	a.connected = true
-	inv := syntheticInventory(45000)
+	a, inv, off := liveTableOfOne(45000, 30000)
 	seq := uint64(1)
-	a.Update(watchMsg{gen: a.gen, update: vsphere.WatchUpdate{Data: inv, State: vsphere.Live, Seq: seq}})
-	keys(a, "/vm-30000", "<enter>")
-	off := *inv
-	off.VMs = slices.Clone(inv.VMs)
-	off.VMs[30000].PowerState = "poweredOff"
 	for _, bm := range []struct {
 		name   string
 		states [2]*vsphere.Inventory
 	}{
-		{"power", [2]*vsphere.Inventory{&off, inv}},
+		{"power", [2]*vsphere.Inventory{off, inv}},
 		{"rollup", [2]*vsphere.Inventory{{VMs: inv.VMs, Hosts: inv.Hosts}, {VMs: inv.VMs, Hosts: inv.Hosts}}},
 	} {
 		b.Run(bm.name, func(b *testing.B) {

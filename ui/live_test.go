@@ -117,16 +117,8 @@ func waitScreen(t *testing.T, out io.Reader, want ...string) {
 // next to nothing, one with a row changed less than a copy, and the
 // change shows.
 func TestLiveStatesCostTheVMTableNoCopyOfTheRows(t *testing.T) {
-	a := New(Config{Context: "test"})
-	a.Update(tea.WindowSizeMsg{Width: 200, Height: 50})
-	a.connected = true
-	inv := syntheticInventory(10000)
+	a, inv, off := liveTableOfOne(10000, 3000)
 	seq := uint64(1)
-	a.Update(watchMsg{gen: a.gen, update: vsphere.WatchUpdate{Data: inv, State: vsphere.Live, Seq: seq}})
-	keys(a, "/vm-03000", "<enter>")
-	off := *inv
-	off.VMs = slices.Clone(inv.VMs)
-	off.VMs[3000].PowerState = "poweredOff"
 	copied := uint64(len(inv.VMs)) * uint64(unsafe.Sizeof(vsphere.VM{}))
 	for _, st := range []struct {
 		name  string
@@ -134,7 +126,7 @@ func TestLiveStatesCostTheVMTableNoCopyOfTheRows(t *testing.T) {
 		under uint64 // bytes allocated
 	}{
 		{"a state with the same VM rows", &vsphere.Inventory{VMs: inv.VMs, Hosts: inv.Hosts, Clusters: inv.Clusters}, copied / 100},
-		{"a state with a VM's row changed", &off, copied / 2},
+		{"a state with a VM's row changed", off, copied / 2},
 	} {
 		seq++
 		var before, after runtime.MemStats
@@ -148,4 +140,20 @@ func TestLiveStatesCostTheVMTableNoCopyOfTheRows(t *testing.T) {
 	if v := a.current().(listView); v.Len() != 1 || !strings.Contains(a.View(), "poweredOff") {
 		t.Errorf("%d rows shown; want vm-03000's, powered off:\n%s", v.Len(), a.View())
 	}
+}
+
+// liveTableOfOne returns an App showing n synthetic VMs live (state
+// sequence 1), filtered to VM number i, and an inventory like them with
+// that VM powered off: the live change scripts/live-change makes.
+func liveTableOfOne(n, i int) (a *App, inv, off *vsphere.Inventory) {
+	a = New(Config{Context: "test"})
+	a.Update(tea.WindowSizeMsg{Width: 200, Height: 50})
+	a.connected = true
+	inv = syntheticInventory(n)
+	a.Update(watchMsg{gen: a.gen, update: vsphere.WatchUpdate{Data: inv, State: vsphere.Live, Seq: 1}})
+	keys(a, "/"+inv.VMs[i].Name, "<enter>")
+	changed := *inv
+	changed.VMs = slices.Clone(inv.VMs)
+	changed.VMs[i].PowerState = "poweredOff"
+	return a, inv, &changed
 }
