@@ -16,9 +16,8 @@ import "slices"
 // into a new array, as states handed out are shared and never change, and
 // builds again only the changed VMs' rows, moving their counts from their
 // old rows to their new ones; with no VM changed it shares the last one's
-// rows. The other
-// kinds' rows, a few thousand at most, are built whole each time from
-// those counts. The copy (19 MB at 45,000 VMs, and the collector's work
+// rows. The other kinds' rows, a few thousand at most, are built whole
+// each time from those counts. The copy (19 MB at 45,000 VMs, and the collector's work
 // for it) is then most of what a VM's change costs, about half of a
 // whole build; a roll-up of hosts and clusters costs about 1 ms.
 //
