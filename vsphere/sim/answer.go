@@ -17,8 +17,9 @@ import (
 // large load. The answers of RetrievePropertiesEx,
 // ContinueRetrievePropertiesEx and WaitForUpdatesEx, nearly all the bytes
 // a load reads, encode themselves instead (package leanenc), to the same
-// bytes: their handlers hand their body to answer, which returns a
-// leanBody whose Res is a leanenc.Answer. vcsim's ServeSDK encodes the Res
+// bytes but for values' types, which are in the envelope's xsi prefix as
+// vCenter writes them: their handlers hand their body to answer, which
+// returns a leanBody whose Res is a leanenc.Answer. vcsim's ServeSDK encodes the Res
 // field of whatever body a method returns, under the response's name, so
 // the envelope, the status, faults (which keep govmomi's bodies), sessions
 // and locking stay vcsim's. Only a call that came over HTTP gets a
