@@ -134,6 +134,11 @@ func leanValues() []struct {
 				}},
 			}},
 		}},
+		{"text naming govmomi's type prefix (fallback)", &types.VirtualMachineSnapshotInfo{RootSnapshotList: []types.VirtualMachineSnapshotTree{{
+			Snapshot: types.ManagedObjectReference{Type: "VirtualMachineSnapshot", Value: "snapshot-1"},
+			Name:     ` _XMLSchema-instance:type="x"`, Description: ` xmlns:_XMLSchema-instance="http://www.w3.org/2001/XMLSchema-instance"`,
+			CreateTime: at, State: types.VirtualMachinePowerStatePoweredOff,
+		}}}},
 		{"devices (fallback, interfaces inside)", types.ArrayOfVirtualDevice{VirtualDevice: []types.BaseVirtualDevice{
 			&types.VirtualDisk{VirtualDevice: types.VirtualDevice{Key: 2000, DeviceInfo: &types.Description{Label: "Hard disk 1", Summary: "1 GB"}},
 				CapacityInBytes: 1 << 30},

@@ -228,27 +228,46 @@ func (w *writer) refAttrs(ref types.ManagedObjectReference) {
 // prefix the envelope declares.
 const xsiType = ` xsi:type="`
 
-// govmomiXSIDecl and govmomiXSIType are how govmomi's encoder writes a
-// value's type: it declares a prefix of its own for the XML Schema
-// instance name space (named after its last path element, with "_"
-// before a name starting with "xml") on the value, and uses it there and
-// in the value's elements. Both hold a literal '"', which govmomi's
-// encoder escapes in text: they can only be markup.
-var (
-	govmomiXSIDecl = []byte(` xmlns:_XMLSchema-instance="http://www.w3.org/2001/XMLSchema-instance"`)
-	govmomiXSIType = []byte(` _XMLSchema-instance:type="`)
+// govmomi's encoder writes a value's type in a prefix of its own for the
+// XML Schema instance name space, named after its last path element
+// ("_" before a name starting with "xml"): it declares the prefix on the
+// value (govmomiXSIDecl) and uses it there and in the value's elements
+// (govmomiXSIType). Both hold a literal '"', which govmomi's encoder
+// escapes in text: they can only be markup.
+const (
+	govmomiXSI     = "_XMLSchema-instance"
+	govmomiXSIDecl = ` xmlns:` + govmomiXSI + `="http://www.w3.org/2001/XMLSchema-instance"`
+	govmomiXSIType = ` ` + govmomiXSI + `:type="`
 )
 
 // ShortenXSITypes returns b, values as govmomi's encoder writes them,
 // with their type attributes in the envelope's xsi prefix (xsiType) and
-// govmomi's declarations of its own prefix left out. The prefix is only
+// govmomi's declarations of its own prefix left out.
+func ShortenXSITypes(b []byte) []byte { return appendShortened(nil, b) }
+
+// appendShortened appends ShortenXSITypes(b) to dst. The prefix is only
 // ever used for type attributes, and always names the same name space.
-func ShortenXSITypes(b []byte) []byte {
-	if !bytes.Contains(b, govmomiXSIDecl) {
-		return b
+func appendShortened(dst, b []byte) []byte {
+	for {
+		i := bytes.Index(b, []byte(govmomiXSI))
+		if i < 0 {
+			return append(dst, b...)
+		}
+		// The declaration and the attribute, each from its space.
+		decl, typ := i-len(" xmlns:"), i-len(" ")
+		switch {
+		case decl >= 0 && bytes.HasPrefix(b[decl:], []byte(govmomiXSIDecl)):
+			dst = append(dst, b[:decl]...)
+			b = b[decl+len(govmomiXSIDecl):]
+		case typ >= 0 && bytes.HasPrefix(b[typ:], []byte(govmomiXSIType)):
+			dst = append(dst, b[:typ]...)
+			dst = append(dst, xsiType...)
+			b = b[typ+len(govmomiXSIType):]
+		default: // text that happens to hold the prefix's name
+			dst = append(dst, b[:i+len(govmomiXSI)]...)
+			b = b[i+len(govmomiXSI):]
+		}
 	}
-	b = bytes.ReplaceAll(b, govmomiXSIDecl, nil)
-	return bytes.ReplaceAll(b, govmomiXSIType, []byte(xsiType))
 }
 
 // openVal starts a val element of the type typ; attrs writes the
@@ -392,7 +411,7 @@ func (w *writer) fallback(v any) error {
 	if !bytes.HasPrefix(b, []byte(open)) || !bytes.HasSuffix(b, []byte(end)) {
 		return fmt.Errorf("govmomi's encoder wrote %.40q for %T", b, v)
 	}
-	w.b = append(w.b, ShortenXSITypes(b[len(open):len(b)-len(end)])...)
+	w.b = appendShortened(w.b, b[len(open):len(b)-len(end)])
 	return nil
 }
 

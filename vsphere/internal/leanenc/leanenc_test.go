@@ -57,3 +57,26 @@ func BenchmarkEncode(b *testing.B) {
 		})
 	}
 }
+
+// TestShortenXSITypes: govmomi's declarations of its own prefix go, its
+// type attributes take the envelope's xsi prefix, and text that holds the
+// prefix's name (its quotes escaped, as govmomi escapes text) stays.
+func TestShortenXSITypes(t *testing.T) {
+	const decl = ` xmlns:_XMLSchema-instance="http://www.w3.org/2001/XMLSchema-instance"`
+	for _, c := range []struct{ name, in, want string }{
+		{"a simple value", `<val` + decl + ` _XMLSchema-instance:type="xsd:int">2</val>`, `<val xsi:type="xsd:int">2</val>`},
+		{"a reference, its own attribute first", `<val type="HostSystem"` + decl + ` _XMLSchema-instance:type="ManagedObjectReference">host-1</val>`,
+			`<val type="HostSystem" xsi:type="ManagedObjectReference">host-1</val>`},
+		{"elements relying on the value's declaration", `<val` + decl + ` _XMLSchema-instance:type="ArrayOfAnyType"><anyType _XMLSchema-instance:type="xsd:string">a</anyType></val>`,
+			`<val xsi:type="ArrayOfAnyType"><anyType xsi:type="xsd:string">a</anyType></val>`},
+		{"text naming the attribute", `<name> _XMLSchema-instance:type=&#34;x&#34;</name>`, `<name> _XMLSchema-instance:type=&#34;x&#34;</name>`},
+		{"text naming the declaration", `<name>xmlns:_XMLSchema-instance=&#34;http://www.w3.org/2001/XMLSchema-instance&#34;</name>`,
+			`<name>xmlns:_XMLSchema-instance=&#34;http://www.w3.org/2001/XMLSchema-instance&#34;</name>`},
+		{"the prefix's name first", `_XMLSchema-instance`, `_XMLSchema-instance`},
+		{"nothing to shorten", `<val xsi:type="xsd:int">2</val>`, `<val xsi:type="xsd:int">2</val>`},
+	} {
+		if got := string(leanenc.ShortenXSITypes([]byte(c.in))); got != c.want {
+			t.Errorf("%s: %s\nwant %s", c.name, got, c.want)
+		}
+	}
+}
