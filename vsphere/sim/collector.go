@@ -51,9 +51,9 @@ type collector struct {
 	mu      sync.Mutex
 	filters []*filter
 	version int64
-	pending []types.PropertyFilterUpdate // the rest of a truncated update set
-	waits   int64                        // waits started, naming the one in progress
-	cancel  context.CancelCauseFunc      // ends the wait in progress
+	pending []owedFilter            // the rest of a truncated update set
+	waits   int64                   // waits started, naming the one in progress
+	cancel  context.CancelCauseFunc // ends the wait in progress
 	waiting bool
 }
 
@@ -247,6 +247,9 @@ func (c *collector) wait(ctx *simulator.Context, cs *collectors, conn context.Co
 
 // collect returns the next update set, or nil if there is nothing new
 // (unless always, which returns a set even then, as the first wait does).
+// It reads the properties of the objects it hands out page by page (see
+// owed): a client's first wait on a filter of 45,000 VMs gets its first
+// page after reading a thousand of them, not all.
 func (c *collector) collect(ctx *simulator.Context, cs *collectors, maxObjects int, always bool) (*types.UpdateSet, types.BaseMethodFault) {
 	c.collecting.Lock()
 	defer c.collecting.Unlock()
@@ -255,60 +258,89 @@ func (c *collector) collect(ctx *simulator.Context, cs *collectors, maxObjects i
 	filters := slices.Clone(c.filters)
 	c.mu.Unlock()
 	if !pending {
-		var fus []types.PropertyFilterUpdate
+		var owes []owedFilter
 		for _, f := range filters {
-			updates, fault := c.updates(ctx, cs, f)
+			objects, fault := c.updates(ctx, cs, f)
 			if fault != nil {
 				return nil, fault
 			}
-			if len(updates) > 0 {
-				fus = append(fus, types.PropertyFilterUpdate{Filter: f.ref, ObjectSet: updates})
+			if len(objects) > 0 {
+				owes = append(owes, owedFilter{f: f, objects: objects})
 			}
 		}
-		if len(fus) == 0 && !always {
+		if len(owes) == 0 && !always {
 			return nil, nil
 		}
 		c.mu.Lock()
-		c.pending = fus
+		c.pending = owes
 		c.mu.Unlock()
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.pageLocked(maxObjects), nil
-}
+	page := c.takeLocked(maxObjects)
+	c.mu.Unlock()
 
-// pageLocked hands out the first maxObjects object updates of the pending
-// set, under a new version; a version that, passed to the next wait,
-// continues with the rest.
-func (c *collector) pageLocked(maxObjects int) *types.UpdateSet {
+	// Read outside c.mu: the registry's listener takes it with an
+	// object's lock held (feed.go). c.collecting keeps other
+	// collections out.
 	set := &types.UpdateSet{}
-	n := 0
-	for len(c.pending) > 0 && (maxObjects <= 0 || n < maxObjects) {
-		fu := &c.pending[0]
-		take := len(fu.ObjectSet)
-		if maxObjects > 0 {
-			take = min(take, maxObjects-n)
-		}
-		set.FilterSet = append(set.FilterSet, types.PropertyFilterUpdate{Filter: fu.Filter, ObjectSet: fu.ObjectSet[:take]})
-		n += take
-		if fu.ObjectSet = fu.ObjectSet[take:]; len(fu.ObjectSet) == 0 {
-			c.pending = c.pending[1:]
+	for _, of := range page {
+		if objects := c.read(ctx, of); len(objects) > 0 {
+			set.FilterSet = append(set.FilterSet, types.PropertyFilterUpdate{Filter: of.f.ref, ObjectSet: objects})
 		}
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if len(c.pending) > 0 {
 		set.Truncated = types.NewBool(true)
 	}
 	c.version++
 	set.Version = strconv.FormatInt(c.version, 10)
-	return set
+	return set, nil
+}
+
+// owed is an object update a collector owes its client: whole, or, when
+// unread, its object and kind, whose properties are read as its page is
+// handed out. An object destroyed by then is passed by (its leave, which
+// the filter queued, follows the pages); one changed by then comes as it
+// is then (and its change follows, as a modify of the same values).
+type owed struct {
+	update types.ObjectUpdate
+	unread bool
+}
+
+// owedFilter is what a collector owes its client from one filter.
+type owedFilter struct {
+	f       *filter
+	objects []owed
+}
+
+// takeLocked takes the first maxObjects (all if <= 0) owed updates from
+// c.pending.
+func (c *collector) takeLocked(maxObjects int) []owedFilter {
+	var page []owedFilter
+	n := 0
+	for len(c.pending) > 0 && (maxObjects <= 0 || n < maxObjects) {
+		of := &c.pending[0]
+		take := len(of.objects)
+		if maxObjects > 0 {
+			take = min(take, maxObjects-n)
+		}
+		page = append(page, owedFilter{f: of.f, objects: of.objects[:take:take]})
+		n += take
+		if of.objects = of.objects[take:]; len(of.objects) == 0 {
+			c.pending = c.pending[1:]
+		}
+	}
+	return page
 }
 
 // updates returns what f owes its client: the queued modify and leave
 // updates and, when the traversal may have changed, the objects that left
-// and entered it since the last walk (every object, for a fresh filter).
-func (c *collector) updates(ctx *simulator.Context, cs *collectors, f *filter) ([]types.ObjectUpdate, types.BaseMethodFault) {
+// and entered it since the last walk (every object, for a fresh filter),
+// the entered ones unread.
+func (c *collector) updates(ctx *simulator.Context, cs *collectors, f *filter) ([]owed, types.BaseMethodFault) {
 	c.mu.Lock()
-	out, fresh, resync := f.queue, f.fresh, f.resync
+	queued, fresh, resync := f.queue, f.fresh, f.resync
 	f.queue, f.fresh, f.resync = nil, false, false
 	c.mu.Unlock()
 	var order []types.ManagedObjectReference
@@ -323,15 +355,28 @@ func (c *collector) updates(ctx *simulator.Context, cs *collectors, f *filter) (
 		c.mu.Unlock()
 	}
 	if fresh {
-		return c.read(ctx, f, order, types.ObjectUpdateKindEnter), nil
+		return unread(nil, order, types.ObjectUpdateKindEnter), nil
+	}
+	out := make([]owed, 0, len(queued)+len(left))
+	for _, u := range queued {
+		out = append(out, owed{update: u})
 	}
 	for _, r := range left {
-		out = append(out, types.ObjectUpdate{Obj: r, Kind: types.ObjectUpdateKindLeave})
+		out = append(out, owed{update: types.ObjectUpdate{Obj: r, Kind: types.ObjectUpdateKindLeave}})
 	}
 	if resync {
-		out = append(out, c.read(ctx, f, order, types.ObjectUpdateKindModify)...)
+		out = unread(out, order, types.ObjectUpdateKindModify)
 	}
-	return append(out, c.read(ctx, f, entered, types.ObjectUpdateKindEnter)...), nil
+	return unread(out, entered, types.ObjectUpdateKindEnter), nil
+}
+
+// unread appends to out an unread update of kind for each of refs.
+func unread(out []owed, refs []types.ManagedObjectReference, kind types.ObjectUpdateKind) []owed {
+	out = slices.Grow(out, len(refs))
+	for _, r := range refs {
+		out = append(out, owed{update: types.ObjectUpdate{Obj: r, Kind: kind}, unread: true})
+	}
+	return out
 }
 
 // walk walks f's traversal again if it is dirty, returning the objects
@@ -360,18 +405,25 @@ func (c *collector) walk(ctx *simulator.Context, cs *collectors, f *filter) (lef
 	return left, entered, nil
 }
 
-// read reads f's properties of refs (see content) into updates of kind.
-// An object that no longer exists is dropped from f.
-func (c *collector) read(ctx *simulator.Context, f *filter, refs []types.ManagedObjectReference, kind types.ObjectUpdateKind) []types.ObjectUpdate {
-	out := make([]types.ObjectUpdate, 0, len(refs))
+// read returns the updates of of, reading the properties (see content)
+// of those unread. An unread object that no longer exists is passed by,
+// and, if it was entering, dropped from the filter.
+func (c *collector) read(ctx *simulator.Context, of owedFilter) []types.ObjectUpdate {
+	out := make([]types.ObjectUpdate, 0, len(of.objects))
 	var gone []types.ManagedObjectReference
-	for _, r := range refs {
-		oc, ok := content(ctx, r, f.props)
-		if !ok {
-			gone = append(gone, r)
+	for _, o := range of.objects {
+		u := o.update
+		if !o.unread {
+			out = append(out, u)
 			continue
 		}
-		u := types.ObjectUpdate{Obj: r, Kind: kind}
+		oc, ok := content(ctx, u.Obj, of.f.props)
+		if !ok {
+			if u.Kind == types.ObjectUpdateKindEnter {
+				gone = append(gone, u.Obj)
+			}
+			continue
+		}
 		if len(oc.PropSet) > 0 {
 			u.ChangeSet = make([]types.PropertyChange, len(oc.PropSet))
 			for i, p := range oc.PropSet {
@@ -380,10 +432,10 @@ func (c *collector) read(ctx *simulator.Context, f *filter, refs []types.Managed
 		}
 		out = append(out, u)
 	}
-	if len(gone) > 0 && kind == types.ObjectUpdateKindEnter {
+	if len(gone) > 0 {
 		c.mu.Lock()
 		for _, r := range gone {
-			delete(f.in, r)
+			delete(of.f.in, r)
 		}
 		c.mu.Unlock()
 	}

@@ -68,7 +68,7 @@ func missingRoot(ctx *simulator.Context, spec types.PropertyFilterSpec) types.Ba
 func (c *collector) removeFilter(ctx *simulator.Context, ref types.ManagedObjectReference) {
 	c.mu.Lock()
 	c.filters = slices.DeleteFunc(c.filters, func(f *filter) bool { return f.ref == ref })
-	c.pending = slices.DeleteFunc(c.pending, func(fu types.PropertyFilterUpdate) bool { return fu.Filter == ref })
+	c.pending = slices.DeleteFunc(c.pending, func(of owedFilter) bool { return of.f.ref == ref })
 	simulator.RemoveReference(&c.pc.Filter, ref)
 	c.mu.Unlock()
 	ctx.Session.Remove(ctx, ref)

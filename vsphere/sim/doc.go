@@ -274,9 +274,12 @@
 //     hands out every object again as entered, at once. maxWaitSeconds 0
 //     is one pass, unset waits until there is news. maxObjectUpdates bounds
 //     an answer (100 when unset, as vcsim does); a truncated answer's
-//     version continues it at once. CancelWaitForUpdates ends a wait with
-//     RequestCanceled. As in vcsim, a property a type lacks is left out,
-//     not reported in a missingSet.
+//     version continues it at once. The objects' properties are read as
+//     their answer is made, so an object changed meanwhile enters as it
+//     is then (its modify follows, the same values), and one destroyed
+//     meanwhile does not enter (its leave follows). CancelWaitForUpdates
+//     ends a wait with RequestCanceled. As in vcsim, a property a type
+//     lacks is left out, not reported in a missingSet.
 //   - Properties are read without vcsim's copy through XML
 //     (simulator.deepCopy, half of all the CPU of a 10,000-VM load), for
 //     the waits' enter updates as for RetrievePropertiesEx,
@@ -294,8 +297,9 @@
 //   - The answers of RetrievePropertiesEx, ContinueRetrievePropertiesEx
 //     and WaitForUpdatesEx that go out over HTTP are encoded by vtui
 //     (answer.go, package vsphere/internal/leanenc): the bytes vcsim's
-//     encoder writes (TestLeanAnswersAreVcsims), at a small part of its
-//     CPU and garbage.
+//     encoder writes (TestLeanAnswersAreVcsims), but for values' types,
+//     in the envelope's xsi prefix as vCenter writes them, at a small
+//     part of its CPU and garbage.
 //   - A session idle for longer than Options.SessionTimeout (vCenter's 30
 //     minutes by default; a wait in progress counts as activity) is logged
 //     out, and the end of a session, by logout or timeout, destroys its

@@ -242,6 +242,78 @@ func TestWaitForUpdatesVersionsAndTruncation(t *testing.T) {
 	}
 }
 
+// TestFirstWaitPagesAreReadWhenHandedOut: a truncated first load reads
+// each page's objects as it hands the page out. A VM renamed after the
+// first page enters with its new name, and one destroyed then does not
+// enter (its leave follows the load); every other VM enters once.
+func TestFirstWaitPagesAreReadWhenHandedOut(t *testing.T) {
+	_, c, inv := simEnv(t)
+	w := watchVMs(t, c, c.ServiceContent.RootFolder, "name")
+	page := &types.WaitOptions{MaxObjectUpdates: 5}
+	set, err := w.wait(page)
+	if err != nil || !boolValue(set.Truncated) {
+		t.Fatalf("first page: truncated %v, %v; want more to come", set != nil && boolValue(set.Truncated), err)
+	}
+	entered := map[types.ManagedObjectReference]string{}
+	for _, u := range objectUpdates(set) {
+		entered[u.Obj] = u.ChangeSet[0].Val.(string)
+	}
+	var later []mo.VirtualMachine
+	for _, vm := range inv.inv.vms {
+		if _, ok := entered[vm.Self]; !ok {
+			later = append(later, vm)
+		}
+	}
+	renamed, gone := later[0].Self, later[1].Self
+	if task, err := object.NewVirtualMachine(c.Client, renamed).Rename(context.Background(), "renamed-meanwhile"); err != nil || task.Wait(context.Background()) != nil {
+		t.Fatalf("rename %s: %v", renamed.Value, err)
+	}
+	if later[1].Runtime.PowerState != types.VirtualMachinePowerStatePoweredOff {
+		powerOp(t, c, gone, "off")
+	}
+	powerOp(t, c, gone, "destroy")
+
+	var leaves []types.ManagedObjectReference
+	for {
+		if set, err = w.wait(page); err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range objectUpdates(set) {
+			switch u.Kind {
+			case types.ObjectUpdateKindEnter:
+				if _, twice := entered[u.Obj]; twice {
+					t.Errorf("%s entered twice", u.Obj.Value)
+				}
+				entered[u.Obj] = u.ChangeSet[0].Val.(string)
+			case types.ObjectUpdateKindLeave:
+				leaves = append(leaves, u.Obj)
+			}
+		}
+		if !boolValue(set.Truncated) {
+			break
+		}
+	}
+	if got := entered[renamed]; got != "renamed-meanwhile" {
+		t.Errorf("%s, renamed after the first page, entered as %q; want its new name", renamed.Value, got)
+	}
+	if _, ok := entered[gone]; ok {
+		t.Errorf("%s, destroyed after the first page, entered all the same", gone.Value)
+	}
+	if len(entered) != len(inv.inv.vms)-1 {
+		t.Errorf("%d VMs entered; want all %d but the destroyed one", len(entered), len(inv.inv.vms)-1)
+	}
+	for len(leaves) == 0 {
+		for _, u := range w.next() {
+			if u.Kind == types.ObjectUpdateKindLeave {
+				leaves = append(leaves, u.Obj)
+			}
+		}
+	}
+	if !slices.Equal(leaves, []types.ManagedObjectReference{gone}) {
+		t.Errorf("left after the load: %v; want only %s", leaves, gone.Value)
+	}
+}
+
 // sessionKey returns the key of c's session on s.
 func sessionKey(t testing.TB, s *Server, c *govmomi.Client) string {
 	t.Helper()
