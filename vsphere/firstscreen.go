@@ -185,8 +185,17 @@ func (c *Client) previewFirst(ctx context.Context, s *store, n int) error {
 			return fmt.Errorf("load what the first %d VMs refer to from %s: %w", len(first), c.Host(), err)
 		}
 	}
-	s.preview = &preview{seen: map[Ref]bool{}}
+	s.startPreview()
 	return nil
+}
+
+// startPreview puts s in preview, its VMs' names loaded ahead.
+func (s *store) startPreview() {
+	// Sized for every VM and as many other objects as an eighth of them
+	// (at the vCenter maximum, hosts and the rest are a twentieth):
+	// grown 45,000 VMs long, the map cost a tenth of a second of the
+	// load.
+	s.preview = &preview{seen: make(map[Ref]bool, len(s.vms)+len(s.vms)/8)}
 }
 
 // loadShown loads into s what the rows of the VMs vms name: their hosts'

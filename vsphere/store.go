@@ -47,6 +47,7 @@ type store struct {
 	clusters   map[Ref]*cluster
 	hosts      map[Ref]*host
 	vms        map[Ref]*VM
+	lastVM     *VM // the VM vm returned last, nil after a removal
 	datastores map[Ref]*Datastore
 	networks   map[Ref]*Network
 
@@ -222,7 +223,13 @@ func (s *store) host(r Ref) *host {
 	return h
 }
 
+// vm returns the VM r, made if new. An update sets its object's
+// properties one by one, so the last VM found is kept: at 45,000 VMs of
+// 13 properties each, the map was looked up 585,000 times per load.
 func (s *store) vm(r Ref) *VM {
+	if vm := s.lastVM; vm != nil && vm.Ref == r {
+		return vm
+	}
 	vm := s.vms[r]
 	if vm == nil {
 		vm = &VM{Ref: r, ID: r.Value}
@@ -230,6 +237,7 @@ func (s *store) vm(r Ref) *VM {
 		s.vmOrder = nil
 		s.live.reshaped()
 	}
+	s.lastVM = vm
 	return vm
 }
 
@@ -375,6 +383,7 @@ func (s *store) remove(obj Ref) {
 	if _, ok := s.vms[obj]; ok {
 		delete(s.vms, obj)
 		s.vmOrder = nil
+		s.lastVM = nil
 	}
 	delete(s.datastores, obj)
 	delete(s.networks, obj)
