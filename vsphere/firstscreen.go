@@ -160,12 +160,27 @@ func (s *store) hostClusters() map[Ref]*cluster {
 // endPreview. The other VMs' rows are owed by the filters that carry VM
 // rows (s.parts, set before; see split.go).
 func (c *Client) previewFirst(ctx context.Context, s *store, n int) error {
-	err := conn.Retrieve(ctx, c.conn, vmNamesSpec(c.vim.ServiceContent.RootFolder), s.setAll)
+	// Each VM's sort key is made as its name comes, while its VM is at
+	// hand: made after, from 45,000 VMs scattered in memory, they took
+	// half of the sort's time.
+	var keys []sortKey
+	err := conn.Retrieve(ctx, c.conn, vmNamesSpec(c.vim.ServiceContent.RootFolder), func(oc types.ObjectContent) {
+		s.setAll(oc)
+		if oc.Obj.Type == "VirtualMachine" {
+			vm := s.vm(mo.ToRef(oc.Obj))
+			keys = append(keys, sortKey{prefix: namePrefix(vm.Name), vm: vm})
+		}
+	})
 	if err != nil {
 		return fmt.Errorf("load the VMs' names from %s: %w", c.Host(), err)
 	}
 	var first []Ref
-	order := s.sortedVMs()
+	var order []*VM
+	if len(keys) == len(s.vms) { // each VM once, and none loaded before
+		order = s.orderBy(keys)
+	} else {
+		order = s.sortedVMs()
+	}
 	if len(s.owing) == 0 {
 		s.owing = make(map[Ref]uint8, len(order)) // not grown 45,000 VMs long
 	}

