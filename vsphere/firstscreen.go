@@ -3,8 +3,10 @@ package vsphere
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/vmware/govmomi/vim25/types"
 
@@ -174,33 +176,54 @@ func (c *Client) previewFirst(ctx context.Context, s *store, n int) error {
 	if err != nil {
 		return fmt.Errorf("load the VMs' names from %s: %w", c.Host(), err)
 	}
-	var first []Ref
 	var order []*VM
 	if len(keys) == len(s.vms) { // each VM once, and none loaded before
 		order = s.orderBy(keys)
 	} else {
 		order = s.sortedVMs()
 	}
+	first := make([]Ref, 0, min(n, len(order)))
+	for _, vm := range order[:cap(first)] {
+		first = append(first, vm.Ref)
+	}
+	// The other VMs' rows are owed. Their map is made while the first
+	// rows are asked for: at 45,000 VMs it took 20 ms.
+	var owing map[Ref]uint8
+	part := s.parts["VirtualMachine"]
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		owing = make(map[Ref]uint8, len(order)-len(first))
+		for _, vm := range order[len(first):] {
+			owing[vm.Ref] = part
+		}
+	})
+	err = c.loadFirst(ctx, s, first)
+	wg.Wait()
+	if err != nil {
+		return err
+	}
 	if len(s.owing) == 0 {
-		s.owing = make(map[Ref]uint8, len(order)) // not grown 45,000 VMs long
-	}
-	for i, vm := range order {
-		if i < n {
-			first = append(first, vm.Ref)
-		} else {
-			s.owing[vm.Ref] = s.parts["VirtualMachine"]
-		}
-	}
-	if len(first) > 0 {
-		err := conn.Retrieve(ctx, c.conn, mo.RefsSpec(first, s.load.paths(kindFor("VirtualMachine"))...), s.setAll)
-		if err != nil {
-			return fmt.Errorf("load the first %d VMs from %s: %w", len(first), c.Host(), err)
-		}
-		if err := c.loadShown(ctx, s, first); err != nil {
-			return fmt.Errorf("load what the first %d VMs refer to from %s: %w", len(first), c.Host(), err)
-		}
+		s.owing = owing
+	} else {
+		maps.Copy(s.owing, owing)
 	}
 	s.startPreview()
+	return nil
+}
+
+// loadFirst loads into s the rows of the VMs first, and what they name.
+// It touches nothing of s but what setAll sets.
+func (c *Client) loadFirst(ctx context.Context, s *store, first []Ref) error {
+	if len(first) == 0 {
+		return nil
+	}
+	err := conn.Retrieve(ctx, c.conn, mo.RefsSpec(first, s.load.paths(kindFor("VirtualMachine"))...), s.setAll)
+	if err != nil {
+		return fmt.Errorf("load the first %d VMs from %s: %w", len(first), c.Host(), err)
+	}
+	if err := c.loadShown(ctx, s, first); err != nil {
+		return fmt.Errorf("load what the first %d VMs refer to from %s: %w", len(first), c.Host(), err)
+	}
 	return nil
 }
 
