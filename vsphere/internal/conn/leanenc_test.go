@@ -1,7 +1,6 @@
 package conn_test
 
 import (
-	"bufio"
 	"bytes"
 	"math"
 	"reflect"
@@ -177,7 +176,7 @@ func TestLeanEncodingIsVcsims(t *testing.T) {
 		decodeGovmomi(t, want, &fromVcsim)
 		decodeGovmomi(t, got, &fromLean)
 		var leanDecoded methods.RetrievePropertiesExBody
-		if _, err := conn.DecodeRetrievePropertiesEx(bufio.NewReader(bytes.NewReader(got)), &leanDecoded, nil); err != nil {
+		if _, err := conn.DecodeRetrievePropertiesEx(got, &leanDecoded, nil); err != nil {
 			t.Fatalf("%s: lean decoder: %v", name, err)
 		}
 		if !reflect.DeepEqual(fromLean.Res, fromVcsim.Res) || !reflect.DeepEqual(leanDecoded.Res, fromVcsim.Res) {
@@ -229,7 +228,7 @@ func TestLeanEncodingOfUpdatesIsVcsims(t *testing.T) {
 		var fromVcsim, fromLean, leanDecoded methods.WaitForUpdatesExBody
 		decodeGovmomi(t, want, &fromVcsim)
 		decodeGovmomi(t, got, &fromLean)
-		if _, err := conn.DecodeUpdateSet(bufio.NewReader(bytes.NewReader(got)), &leanDecoded); err != nil {
+		if _, err := conn.DecodeUpdateSet(got, &leanDecoded); err != nil {
 			t.Fatalf("%s: lean decoder: %v", name, err)
 		}
 		if !reflect.DeepEqual(fromLean.Res, fromVcsim.Res) || !reflect.DeepEqual(leanDecoded.Res, fromVcsim.Res) {

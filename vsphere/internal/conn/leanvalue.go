@@ -256,7 +256,7 @@ func decodeInterface(s *scanner, tok token, v reflect.Value) error {
 		// value; vSphere sends none.
 		return fmt.Errorf("%w: <%s> twice", errShape, tok.local)
 	}
-	t := elementType(tok, v.Type())
+	t := elementType(s.internBytes(tok.xsiType()), v.Type())
 	if t == nil {
 		return s.skip()
 	}
@@ -279,11 +279,11 @@ func decodeInterface(s *scanner, tok token, v reflect.Value) error {
 	return nil
 }
 
-// elementType returns the type of the element tok starts in a field of
-// the interface type iface, as govmomi finds it: by its xsi:type, else by
-// the interface's name; nil if neither names a type.
-func elementType(tok token, iface reflect.Type) reflect.Type {
-	name := tok.xsiType()
+// elementType returns the type of an element of xsi:type xsiType in a
+// field of the interface type iface, as govmomi finds it: by its
+// xsi:type, else by the interface's name; nil if neither names a type.
+func elementType(xsiType string, iface reflect.Type) reflect.Type {
+	name := xsiType
 	if name == "" {
 		name = iface.Name()
 	}

@@ -1,8 +1,6 @@
 package conn_test
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"reflect"
 	"strings"
@@ -102,7 +100,7 @@ func retrieveBoth(t *testing.T, c *conn.Conn, paths []string) int {
 	var want methods.RetrievePropertiesExBody
 	govmomiDecode(t, body, &want)
 	var got types.RetrieveResult
-	values, err := conn.DecodeRetrieveResult(bufio.NewReader(bytes.NewReader(body)), nil, func(bool) *types.RetrieveResult { return &got })
+	values, err := conn.DecodeRetrieveResult(body, nil, func(bool) *types.RetrieveResult { return &got })
 	if err != nil {
 		t.Fatalf("%v: %v", paths, err)
 	}
@@ -193,7 +191,7 @@ func TestLeanDecodeValuesOfVCenterXML(t *testing.T) {
 	var want methods.RetrievePropertiesExBody
 	govmomiDecode(t, []byte(body), &want)
 	var got types.RetrieveResult
-	values, err := conn.DecodeRetrieveResult(bufio.NewReader(strings.NewReader(body)), nil, func(bool) *types.RetrieveResult { return &got })
+	values, err := conn.DecodeRetrieveResult([]byte(body), nil, func(bool) *types.RetrieveResult { return &got })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,7 +240,7 @@ func BenchmarkDecodeRetrieveResultSnapshots(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			var rr types.RetrieveResult
-			if _, err := conn.DecodeRetrieveResult(bufio.NewReader(bytes.NewReader(body)), nil, func(bool) *types.RetrieveResult { return &rr }); err != nil {
+			if _, err := conn.DecodeRetrieveResult(body, nil, func(bool) *types.RetrieveResult { return &rr }); err != nil {
 				b.Fatal(err)
 			}
 		}

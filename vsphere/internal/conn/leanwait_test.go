@@ -1,7 +1,6 @@
 package conn_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"io"
@@ -110,7 +109,7 @@ func testLeanDecodeUpdateSet(t *testing.T, c *conn.Conn) {
 		body := answer(t, sc, &methods.WaitForUpdatesExBody{Req: req})
 		var want, got methods.WaitForUpdatesExBody
 		govmomiDecode(t, body, &want)
-		if _, err := conn.DecodeUpdateSet(bufio.NewReader(bytes.NewReader(body)), &got); err != nil {
+		if _, err := conn.DecodeUpdateSet(body, &got); err != nil {
 			t.Fatalf("since %q: %v", version, err)
 		}
 		if !reflect.DeepEqual(got, want) {
@@ -233,7 +232,7 @@ func TestLeanDecodeUpdateSetOfVCenterXML(t *testing.T) {
 </soapenv:Envelope>`
 	var want, got methods.WaitForUpdatesExBody
 	govmomiDecode(t, []byte(body), &want)
-	if _, err := conn.DecodeUpdateSet(bufio.NewReader(bytes.NewReader([]byte(body))), &got); err != nil {
+	if _, err := conn.DecodeUpdateSet([]byte(body), &got); err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -275,7 +274,7 @@ func BenchmarkDecodeUpdateSet(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			var res methods.WaitForUpdatesExBody
-			if _, err := conn.DecodeUpdateSet(bufio.NewReader(bytes.NewReader(body)), &res); err != nil || res.Res.Returnval == nil {
+			if _, err := conn.DecodeUpdateSet(body, &res); err != nil || res.Res.Returnval == nil {
 				b.Fatal(err)
 			}
 		}

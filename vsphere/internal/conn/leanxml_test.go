@@ -1,7 +1,6 @@
 package conn_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"io"
@@ -165,7 +164,7 @@ f]]></val></propSet>
 			t.Fatal(err)
 		}
 		var got methods.RetrievePropertiesExBody
-		_, err := conn.DecodeRetrieveResult(bufio.NewReader(strings.NewReader(body)), nil, func(returnval bool) *types.RetrieveResult {
+		_, err := conn.DecodeRetrieveResult([]byte(body), nil, func(returnval bool) *types.RetrieveResult {
 			got.Res = new(types.RetrievePropertiesExResponse)
 			if returnval {
 				got.Res.Returnval = new(types.RetrieveResult)
@@ -242,7 +241,7 @@ func BenchmarkDecodeRetrieveResult(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			var rr types.RetrieveResult
-			if _, err := conn.DecodeRetrieveResult(bufio.NewReader(bytes.NewReader(body)), nil, func(bool) *types.RetrieveResult { return &rr }); err != nil {
+			if _, err := conn.DecodeRetrieveResult(body, nil, func(bool) *types.RetrieveResult { return &rr }); err != nil {
 				b.Fatal(err)
 			}
 		}
