@@ -331,8 +331,7 @@ func (s *scanner) objectContent(oc *types.ObjectContent) error {
 		case "obj":
 			oc.Obj, err = s.ref(tok)
 		case "propSet":
-			oc.PropSet = append(oc.PropSet, types.DynamicProperty{})
-			err = s.dynamicProperty(&oc.PropSet[len(oc.PropSet)-1])
+			err = s.dynamicProperty(nextProperty(s, &oc.PropSet))
 		case "missingSet":
 			var m types.MissingProperty
 			m, err = missing[types.MissingProperty](s, tok)
@@ -357,6 +356,19 @@ func (s *scanner) dynamicProperty(p *types.DynamicProperty) error {
 		}
 		return err
 	})
+}
+
+// nextProperty appends a zero property to an object's list and returns it. An
+// object's first gets room for as many as the object before had: the
+// objects of an answer mostly have the same properties, which then take
+// one allocation an object instead of one for each doubling.
+func nextProperty[P any](s *scanner, list *[]P) *P {
+	if *list == nil && s.properties > 0 {
+		*list = make([]P, 0, s.properties)
+	}
+	*list = append(*list, *new(P))
+	s.properties = len(*list)
+	return &(*list)[len(*list)-1]
 }
 
 // missing reads a missingSet entry, a MissingProperty or a
@@ -422,8 +434,7 @@ func (s *scanner) objectUpdate(ou *types.ObjectUpdate) error {
 		case "obj":
 			ou.Obj, err = s.ref(tok)
 		case "changeSet":
-			ou.ChangeSet = append(ou.ChangeSet, types.PropertyChange{})
-			err = s.propertyChange(&ou.ChangeSet[len(ou.ChangeSet)-1])
+			err = s.propertyChange(nextProperty(s, &ou.ChangeSet))
 		case "missingSet":
 			var m types.MissingProperty
 			m, err = missing[types.MissingProperty](s, tok)
@@ -644,10 +655,19 @@ type attr struct{ name, value []byte }
 // split returns the attribute name's prefix, before its first ':', and
 // the rest.
 func (a attr) split() (prefix, local []byte) {
-	if i := bytes.IndexByte(a.name, ':'); i >= 0 {
-		return a.name[:i], a.name[i+1:]
+	prefix, local, _ = cutColon(a.name)
+	return prefix, local
+}
+
+// cutColon cuts name around its first ':', if it has one; local is name
+// if not. Names are short: it looks byte by byte.
+func cutColon(name []byte) (prefix, local []byte, ok bool) {
+	for i, c := range name {
+		if c == ':' {
+			return name[:i], name[i+1:], true
+		}
 	}
-	return nil, a.name
+	return nil, name, false
 }
 
 // declaresNamespace reports whether a is xmlns or xmlns:prefix.
@@ -716,6 +736,8 @@ type scanner struct {
 	onToken func(string)
 	// attrs holds the last tag's attributes.
 	attrs []attr
+	// properties is how many properties the last object had, so far.
+	properties int
 }
 
 // endPending consumes the pending end of an empty element, if there is
@@ -747,20 +769,20 @@ func (s *scanner) next() (token, error) {
 	}
 }
 
-// skipPast reads up to and including end.
+// skipPast reads up to and including end. A single byte it looks for
+// byte by byte: a tag's '>', and the next '<' after one, are mostly a few
+// bytes on.
 func (s *scanner) skipPast(end string) error {
-	for i := s.pos; i < len(s.in); i++ {
-		if s.in[i] != end[0] {
-			j := bytes.IndexByte(s.in[i:], end[0])
-			if j < 0 {
-				break
+	if len(end) == 1 {
+		for i := s.pos; i < len(s.in); i++ {
+			if s.in[i] == end[0] {
+				s.pos = i + 1
+				return nil
 			}
-			i += j
 		}
-		if string(s.in[i:min(i+len(end), len(s.in))]) == end {
-			s.pos = i + len(end)
-			return nil
-		}
+	} else if i := bytes.Index(s.in[s.pos:], []byte(end)); i >= 0 {
+		s.pos += i + len(end)
+		return nil
 	}
 	s.pos = len(s.in)
 	return io.ErrUnexpectedEOF
@@ -803,8 +825,8 @@ func (s *scanner) markup() (tok token, ok bool, err error) {
 		return tok, false, err
 	}
 	tok.kind = tokStart
-	if i := bytes.IndexByte(name, ':'); i >= 0 {
-		tok.prefix, tok.local = s.internBytes(name[:i]), s.internBytes(name[i+1:])
+	if prefix, local, ok := cutColon(name); ok {
+		tok.prefix, tok.local = s.internBytes(prefix), s.internBytes(local)
 	} else {
 		tok.local = s.internBytes(name)
 	}
@@ -873,6 +895,9 @@ func (s *scanner) name() ([]byte, error) {
 
 // nameEnds are the bytes that end a name, and those a name cannot hold.
 var nameEnds = byteSet(" \t\r\n=/><\"'")
+
+// textEnds end character data, or mark a reference or a line end in it.
+var textEnds = byteSet("<&\r")
 
 func byteSet(s string) (set [256]bool) {
 	for _, c := range []byte(s) {
@@ -994,17 +1019,30 @@ func (s *scanner) textBytes() ([]byte, error) {
 	}
 	// raw is the text still to unescape, since the start or the last
 	// comment or CDATA section: in the answer, or a copy when processing
-	// instructions split it. done, once sectioned, holds the text before
+	// instructions split it; escaped says whether it has a reference or a
+	// line end to replace. done, once sectioned, holds the text before
 	// that, unescaped, and the sections'.
 	var raw, done []byte
-	sectioned := false
+	escaped, sectioned := false, false
 	for {
-		i := bytes.IndexByte(s.in[s.pos:], '<')
-		if i < 0 {
+		rest := s.in[s.pos:]
+		i := 0
+		for i < len(rest) && !textEnds[rest[i]] {
+			i++
+		}
+		if i < len(rest) && rest[i] != '<' {
+			escaped = true
+			if j := bytes.IndexByte(rest[i:], '<'); j >= 0 {
+				i += j
+			} else {
+				i = len(rest)
+			}
+		}
+		if i == len(rest) {
 			s.pos = len(s.in)
 			return nil, io.ErrUnexpectedEOF
 		}
-		if seg := s.in[s.pos : s.pos+i]; raw == nil {
+		if seg := rest[:i]; raw == nil {
 			raw = seg
 		} else {
 			raw = append(raw[:len(raw):len(raw)], seg...) // a copy
@@ -1021,7 +1059,7 @@ func (s *scanner) textBytes() ([]byte, error) {
 			}
 			s.pop()
 			if !sectioned {
-				if bytes.IndexByte(raw, '&') < 0 && bytes.IndexByte(raw, '\r') < 0 {
+				if !escaped {
 					return raw, nil
 				}
 				done = s.buf[:0]
