@@ -50,7 +50,7 @@ func (r vcsimResponse) MarshalXML(e *xml.Encoder, start xml.StartElement) error 
 
 // vcsimAnswer returns the SOAP answer vcsim's ServeSDK writes for res, the
 // response called name.
-func vcsimAnswer(t *testing.T, name string, res any) []byte {
+func vcsimAnswer(t testing.TB, name string, res any) []byte {
 	t.Helper()
 	var out bytes.Buffer
 	out.WriteString(xml.Header)
@@ -72,9 +72,7 @@ func vcsimAnswer(t *testing.T, name string, res any) []byte {
 // decodeGovmomi decodes answer into body with govmomi's decoder.
 func decodeGovmomi(t *testing.T, answer []byte, body soap.HasFault) {
 	t.Helper()
-	dec := xml.NewDecoder(bytes.NewReader(answer))
-	dec.TypeFunc = types.TypeFunc()
-	if err := dec.Decode(&soap.Envelope{Body: body}); err != nil {
+	if err := decodeWithGovmomi(answer, body); err != nil {
 		t.Fatalf("govmomi's decoder: %v\n%s", err, answer)
 	}
 }

@@ -133,20 +133,16 @@ func retrieveBoth(t *testing.T, c *conn.Conn, paths []string) int {
 
 func slicesEqual(a, b []string) bool { return strings.Join(a, ",") == strings.Join(b, ",") }
 
-// TestLeanDecodeValuesOfVCenterXML: structured values in vCenter's
-// spelling (white space between elements, an xsi:type on nested ones, a
-// time with an offset, escapes, an element a later vSphere adds, an
-// empty element, a polymorphic list with a type the lean decoder reads,
-// one it leaves to govmomi and one unknown) decode as govmomi decodes
-// them.
-func TestLeanDecodeValuesOfVCenterXML(t *testing.T) {
-	const head = `<?xml version="1.0" encoding="UTF-8"?>
+// vcenterValuesAnswer is an answer of RetrievePropertiesEx as vCenter
+// writes it, with values of vim25 data types.
+const (
+	vcenterValuesHead = `<?xml version="1.0" encoding="UTF-8"?>
 <soapenv:Envelope xmlns:soapenc="http://schemas.xmlsoap.org/soap/encoding/" xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <soapenv:Body>
 <RetrievePropertiesExResponse xmlns="urn:vim25"><returnval>
 <objects><obj type="VirtualMachine">vm-42</obj>`
-	const tail = "</objects>\n</returnval></RetrievePropertiesExResponse>\n</soapenv:Body>\n</soapenv:Envelope>"
-	const body = head + `
+	vcenterValuesTail   = "</objects>\n</returnval></RetrievePropertiesExResponse>\n</soapenv:Body>\n</soapenv:Envelope>"
+	vcenterValuesAnswer = vcenterValuesHead + `
   <propSet><name>snapshot</name><val xsi:type="VirtualMachineSnapshotInfo">
     <currentSnapshot type="VirtualMachineSnapshot">snapshot-7</currentSnapshot>
     <rootSnapshotList>
@@ -187,7 +183,17 @@ func TestLeanDecodeValuesOfVCenterXML(t *testing.T) {
   </val></propSet>
   <propSet><name>runtime.bootTime</name><val xsi:type="xsd:dateTime">2026-12-07T12:00:00.5Z</val></propSet>
   <propSet><name>config.hardware.device</name><val xsi:type="ArrayOfVirtualDevice"><VirtualDevice xsi:type="VirtualDisk"><key>2000</key><deviceInfo><label>Hard disk 1</label><summary>8 GB</summary></deviceInfo><backing xsi:type="VirtualDiskFlatVer2BackingInfo"><fileName>[ds1] web/web.vmdk</fileName><diskMode>persistent</diskMode><thinProvisioned>true</thinProvisioned></backing><controllerKey>1000</controllerKey><unitNumber>0</unitNumber><capacityInKB>8388608</capacityInKB></VirtualDevice></val></propSet>
-` + tail
+` + vcenterValuesTail
+)
+
+// TestLeanDecodeValuesOfVCenterXML: structured values in vCenter's
+// spelling (white space between elements, an xsi:type on nested ones, a
+// time with an offset, escapes, an element a later vSphere adds, an
+// empty element, a polymorphic list with a type the lean decoder reads,
+// one it leaves to govmomi and one unknown) decode as govmomi decodes
+// them.
+func TestLeanDecodeValuesOfVCenterXML(t *testing.T) {
+	const body = vcenterValuesAnswer
 	var want methods.RetrievePropertiesExBody
 	govmomiDecode(t, []byte(body), &want)
 	var got types.RetrieveResult

@@ -1,7 +1,6 @@
 package conn_test
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net/http"
@@ -13,7 +12,6 @@ import (
 	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
-	"github.com/vmware/govmomi/vim25/xml"
 
 	"github.com/vtui/vtui/vsphere/internal/conn"
 	"github.com/vtui/vtui/vsphere/sim"
@@ -48,9 +46,7 @@ func answer(tb testing.TB, sc *soap.Client, req soap.HasFault) []byte {
 // govmomiDecode decodes a SOAP answer into res with govmomi's decoder.
 func govmomiDecode(tb testing.TB, body []byte, res soap.HasFault) {
 	tb.Helper()
-	dec := xml.NewDecoder(bytes.NewReader(body))
-	dec.TypeFunc = types.TypeFunc()
-	if err := dec.Decode(&soap.Envelope{Body: res}); err != nil {
+	if err := decodeWithGovmomi(body, res); err != nil {
 		tb.Fatal(err)
 	}
 }
@@ -203,12 +199,9 @@ func TestLeanDecodeUpdateSetFault(t *testing.T) {
 	}
 }
 
-// TestLeanDecodeUpdateSetOfVCenterXML: an update set in vCenter's
-// spelling, with what the simulators do not send (a property and an
-// object missing, a removal without a val, truncated false), decodes as
-// govmomi decodes it.
-func TestLeanDecodeUpdateSetOfVCenterXML(t *testing.T) {
-	const body = `<?xml version="1.0" encoding="UTF-8"?>
+// vcenterUpdateSetAnswer is an answer of WaitForUpdatesEx as vCenter
+// writes it.
+const vcenterUpdateSetAnswer = `<?xml version="1.0" encoding="UTF-8"?>
 <soapenv:Envelope xmlns:soapenc="http://schemas.xmlsoap.org/soap/encoding/" xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <soapenv:Body>
 <WaitForUpdatesExResponse xmlns="urn:vim25"><returnval>
@@ -230,6 +223,13 @@ func TestLeanDecodeUpdateSetOfVCenterXML(t *testing.T) {
 </returnval></WaitForUpdatesExResponse>
 </soapenv:Body>
 </soapenv:Envelope>`
+
+// TestLeanDecodeUpdateSetOfVCenterXML: an update set in vCenter's
+// spelling, with what the simulators do not send (a property and an
+// object missing, a removal without a val, truncated false), decodes as
+// govmomi decodes it.
+func TestLeanDecodeUpdateSetOfVCenterXML(t *testing.T) {
+	const body = vcenterUpdateSetAnswer
 	var want, got methods.WaitForUpdatesExBody
 	govmomiDecode(t, []byte(body), &want)
 	if _, err := conn.DecodeUpdateSet([]byte(body), &got); err != nil {
