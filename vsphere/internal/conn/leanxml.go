@@ -244,9 +244,9 @@ func decodeResponse(in []byte, returnval func(*scanner) error, none func()) (int
 // response reads the answer; see decodeResponse.
 func (s *scanner) response(returnval func(*scanner) error, none func()) error {
 	// Down to the method's response: Envelope, Body, the response.
+	var tok token
 	for depth := 0; depth < 3; {
-		tok, err := s.next()
-		if err != nil {
+		if err := s.next(&tok); err != nil {
 			return err
 		}
 		switch {
@@ -264,7 +264,7 @@ func (s *scanner) response(returnval func(*scanner) error, none func()) error {
 	}
 	seen := false
 	for {
-		tok, err := s.next()
+		err := s.next(&tok)
 		switch {
 		case err != nil:
 			return err
@@ -286,9 +286,9 @@ func (s *scanner) response(returnval func(*scanner) error, none func()) error {
 // children calls fn with each child element of the element just started,
 // up to its end, which it consumes.
 func (s *scanner) children(fn func(tok token) error) error {
+	var tok token
 	for {
-		tok, err := s.next()
-		if err != nil {
+		if err := s.next(&tok); err != nil {
 			return err
 		}
 		if tok.kind == tokEnd {
@@ -751,20 +751,20 @@ func (s *scanner) endPending() bool {
 	return true
 }
 
-// next returns the next start or end of an element, skipping character
-// data, comments and processing instructions between them. An empty
-// element comes as its start (tokEmpty) and then its end.
-func (s *scanner) next() (token, error) {
+// next reads the next start or end of an element into tok, skipping
+// character data, comments and processing instructions between them. An
+// empty element comes as its start (tokEmpty) and then its end.
+func (s *scanner) next(tok *token) error {
 	if s.endPending() {
-		return token{kind: tokEnd}, nil
+		*tok = token{kind: tokEnd}
+		return nil
 	}
 	for {
 		if err := s.skipPast("<"); err != nil {
-			return token{}, err
+			return err
 		}
-		tok, ok, err := s.markup()
-		if err != nil || ok {
-			return tok, err
+		if ok, err := s.markup(tok); err != nil || ok {
+			return err
 		}
 	}
 }
@@ -796,35 +796,36 @@ func (s *scanner) peek() (byte, error) {
 	return s.in[s.pos], nil
 }
 
-// markup reads what follows a '<': a tag (ok), or a comment, a processing
-// instruction or a CDATA section outside text (skipped).
-func (s *scanner) markup() (tok token, ok bool, err error) {
+// markup reads what follows a '<': a tag (ok), into tok, or a comment, a
+// processing instruction or a CDATA section outside text (skipped).
+func (s *scanner) markup(tok *token) (ok bool, err error) {
 	c, err := s.peek()
 	if err != nil {
-		return tok, false, err
+		return false, err
 	}
 	switch c {
 	case '?':
 		s.pos++
-		return tok, false, s.skipPast("?>")
+		return false, s.skipPast("?>")
 	case '!':
 		s.pos++
 		_, err := s.bang()
-		return tok, false, err
+		return false, err
 	case '/':
 		// An end tag: its name is its start's (the answer is well
 		// formed, or govmomi would fail it too).
 		if err := s.skipPast(">"); err != nil {
-			return tok, false, err
+			return false, err
 		}
 		s.pop()
-		return token{kind: tokEnd}, true, nil
+		*tok = token{kind: tokEnd}
+		return true, nil
 	}
 	name, err := s.name()
 	if err != nil {
-		return tok, false, err
+		return false, err
 	}
-	tok.kind = tokStart
+	*tok = token{kind: tokStart}
 	if prefix, local, ok := cutColon(name); ok {
 		tok.prefix, tok.local = s.internBytes(prefix), s.internBytes(local)
 	} else {
@@ -836,28 +837,28 @@ func (s *scanner) markup() (tok token, ok bool, err error) {
 	for {
 		c, err := s.space()
 		if err != nil {
-			return tok, false, err
+			return false, err
 		}
 		switch c {
 		case '>':
 			s.pos++
-			return tok, true, nil
+			return true, nil
 		case '/':
 			s.pos++
 			if c, err = s.peek(); err != nil {
-				return tok, false, err
+				return false, err
 			}
 			if c != '>' {
-				return tok, false, fmt.Errorf("%w: '/' in <%s>", errShape, name)
+				return false, fmt.Errorf("%w: '/' in <%s>", errShape, name)
 			}
 			s.pos++
 			tok.kind = tokEmpty
 			s.pending = true
-			return tok, true, nil
+			return true, nil
 		}
 		a, err := s.attr()
 		if err != nil {
-			return tok, false, err
+			return false, err
 		}
 		tok.attrs = append(tok.attrs, a)
 		s.attrs = tok.attrs // its array, for the next tag's
@@ -1097,9 +1098,9 @@ func (s *scanner) skip() error {
 	if s.endPending() {
 		return nil
 	}
+	var tok token
 	for depth := 1; depth > 0; {
-		tok, err := s.next()
-		if err != nil {
+		if err := s.next(&tok); err != nil {
 			return err
 		}
 		if tok.kind == tokEnd {
