@@ -252,3 +252,53 @@ func BenchmarkDecodeRetrieveResultSnapshots(b *testing.B) {
 		}
 	})
 }
+
+// TestLeanDecodeOfEnumerations: values of enumeration types decode as
+// govmomi decodes them, whether a property's own (read, and boxed once per
+// distinct value, by the scanner's shortcut) or inside a data object (read
+// by the decoder of its interface field): repeated, different, the same
+// text in two types, empty, with white space and a reference, and of a
+// type no enumeration has.
+func TestLeanDecodeOfEnumerations(t *testing.T) {
+	const returnval = `<returnval>
+<objects><obj type="VirtualMachine">vm-1</obj>
+  <propSet><name>runtime.powerState</name><val xsi:type="VirtualMachinePowerState">poweredOn</val></propSet>
+  <propSet><name>guest.toolsStatus</name><val xsi:type="VirtualMachineToolsStatus"/></propSet>
+  <propSet><name>config.extraConfig</name><val xsi:type="ArrayOfOptionValue">
+    <OptionValue xsi:type="OptionValue"><key>a</key><value xsi:type="VirtualMachinePowerState">poweredOff</value></OptionValue>
+    <OptionValue xsi:type="OptionValue"><key>b</key><value xsi:type="VirtualMachinePowerState">poweredOn</value></OptionValue>
+  </val></propSet>
+</objects>
+<objects><obj type="VirtualMachine">vm-2</obj>
+  <propSet><name>runtime.powerState</name><val xsi:type="VirtualMachinePowerState">poweredOff</val></propSet>
+  <propSet><name>guest.toolsStatus</name><val xsi:type="VirtualMachineToolsStatus"></val></propSet>
+  <propSet><name>overallStatus</name><val xsi:type="ManagedEntityStatus"> green </val></propSet>
+  <propSet><name>runtime.host.runtime.powerState</name><val xsi:type="HostSystemPowerState">poweredOff</val></propSet>
+</objects>
+<objects><obj type="VirtualMachine">vm-3</obj>
+  <propSet><name>runtime.powerState</name><val xsi:type="VirtualMachinePowerState">powered&#79;n</val></propSet>
+  <propSet><name>guest.toolsStatus</name><val xsi:type="VirtualMachineToolsStatus">toolsOk</val></propSet>
+  <propSet><name>future</name><val xsi:type="FutureEnumeration">x</val></propSet>
+</objects>
+</returnval>`
+	body := []byte(vcenterRetrieveHead + returnval + vcenterRetrieveTail)
+	var want methods.RetrievePropertiesExBody
+	govmomiDecode(t, body, &want)
+	var got types.RetrieveResult
+	if _, err := conn.DecodeRetrieveResult(body, nil, func(bool) *types.RetrieveResult { return &got }); err != nil {
+		t.Fatal(err)
+	}
+	if len(want.Res.Returnval.Objects) != 3 || len(got.Objects) != 3 {
+		t.Fatalf("decoded %d objects, govmomi %d; want 3", len(got.Objects), len(want.Res.Returnval.Objects))
+	}
+	for i, oc := range want.Res.Returnval.Objects {
+		if len(got.Objects[i].PropSet) != len(oc.PropSet) {
+			t.Fatalf("%s: lean decode %#v; want govmomi's %#v", oc.Obj.Value, got.Objects[i], oc)
+		}
+		for j, p := range oc.PropSet {
+			if g := got.Objects[i].PropSet[j]; !reflect.DeepEqual(g, p) {
+				t.Errorf("%s %s: lean decode %T %#v; want govmomi's %T %#v", oc.Obj.Value, p.Name, g.Val, g.Val, p.Val, p.Val)
+			}
+		}
+	}
+}

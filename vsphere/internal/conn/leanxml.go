@@ -503,6 +503,9 @@ func (s *scanner) value(tok token) (any, error) {
 		})
 		return refs, err
 	}
+	if t := s.enumType(tok.xsiType()); t != nil {
+		return s.enum(t)
+	}
 	var v struct{ Val types.AnyType }
 	err := decodeInterface(s, tok, reflect.ValueOf(&v).Elem().Field(0))
 	return v.Val, err
@@ -738,6 +741,10 @@ type scanner struct {
 	attrs []attr
 	// properties is how many properties the last object had, so far.
 	properties int
+	// enumTypes holds the enumeration types of values by xsi:type, nil
+	// for other types; enums the values read, boxed (see enum).
+	enumTypes map[string]reflect.Type
+	enums     map[enumValue]any
 }
 
 // endPending consumes the pending end of an empty element, if there is
