@@ -358,10 +358,10 @@ func (s *scanner) dynamicProperty(p *types.DynamicProperty) error {
 	})
 }
 
-// nextProperty appends a zero property to an object's list and returns it. An
-// object's first gets room for as many as the object before had: the
-// objects of an answer mostly have the same properties, which then take
-// one allocation an object instead of one for each doubling.
+// nextProperty appends a zero property to an object's list and returns
+// it. An object's first gets room for as many as the object before had:
+// the objects of an answer mostly have the same properties, which then
+// take one allocation an object instead of one for each doubling.
 func nextProperty[P any](s *scanner, list *[]P) *P {
 	if *list == nil && s.properties > 0 {
 		*list = make([]P, 0, s.properties)
@@ -570,7 +570,7 @@ func (s *scanner) govmomi(tok token, v any) error {
 	var b bytes.Buffer
 	b.WriteString("<x")
 	for _, ns := range s.nsStack {
-		writeAttr(&b, ns)
+		writeAttr(&b, attr{[]byte(ns.name), []byte(ns.value)})
 	}
 	b.WriteString(">")
 	b.WriteString("<" + tok.qname())
@@ -679,6 +679,9 @@ func (a attr) declaresNamespace() bool {
 	return string(prefix) == "xmlns" || len(prefix) == 0 && string(local) == "xmlns"
 }
 
+// nsDecl is a namespace declaration: an attribute xmlns or xmlns:prefix.
+type nsDecl struct{ name, value string }
+
 type token struct {
 	kind          tokKind
 	prefix, local string
@@ -720,9 +723,10 @@ type scanner struct {
 	// in is the answer; pos the offset of the next byte to read.
 	in  []byte
 	pos int
-	// nsStack holds the namespace declarations of the open elements (in
-	// memory of their own); nsLen the stack's length at each open element.
-	nsStack []attr
+	// nsStack holds the namespace declarations of the open elements,
+	// interned (vcsim declares xsi afresh on every value); nsLen the
+	// stack's length at each open element.
+	nsStack []nsDecl
 	nsLen   []int
 	names   map[string]string
 	// recent holds strings of names, by their length and ends (see
@@ -870,7 +874,7 @@ func (s *scanner) markup(tok *token) (ok bool, err error) {
 		tok.attrs = append(tok.attrs, a)
 		s.attrs = tok.attrs // its array, for the next tag's
 		if a.declaresNamespace() {
-			s.nsStack = append(s.nsStack, attr{bytes.Clone(a.name), bytes.Clone(a.value)})
+			s.nsStack = append(s.nsStack, nsDecl{s.internBytes(a.name), s.internBytes(a.value)})
 		}
 	}
 }
