@@ -468,8 +468,8 @@ func (s *scanner) propertyChange(pc *types.PropertyChange) error {
 // ref reads the reference that tok starts.
 func (s *scanner) ref(tok token) (types.ManagedObjectReference, error) {
 	ref := types.ManagedObjectReference{Type: s.internBytes(tok.attr("type")), ServerGUID: s.internBytes(tok.attr("serverGuid"))}
-	var err error
-	ref.Value, err = s.text()
+	v, err := s.textBytes()
+	ref.Value = s.recentString(v)
 	return ref, err
 }
 
@@ -611,14 +611,13 @@ func writeAttr(b *bytes.Buffer, a attr) {
 
 // internBytes returns string(b), one copy of each distinct string:
 // element names, property paths, types and enumerations repeat for every
-// object. It looks in a small table of the strings seen last, by their
-// length and ends, before the map of them all: most names are the same
-// as a few objects before.
+// object. It looks in a small table of the strings seen last before the
+// map of them all: most names are the same as a few objects before.
 func (s *scanner) internBytes(b []byte) string {
 	if len(b) == 0 {
 		return ""
 	}
-	slot := &s.recent[(uint(len(b))*0x9e3779b1^uint(b[0])*0x85ebca6b^uint(b[len(b)-1]))%uint(len(s.recent))]
+	slot := s.recentSlot(b)
 	if *slot == string(b) {
 		return *slot
 	}
@@ -631,6 +630,28 @@ func (s *scanner) internBytes(b []byte) string {
 	}
 	*slot = str
 	return str
+}
+
+// recentString is string(b), the same string as a few objects before if
+// it was one of the strings seen last: references' values, which are
+// mostly unique (an object's own) but often not (its host's, its
+// datastores'), so that they are worth a look in the table of recent
+// strings but not a place in the map.
+func (s *scanner) recentString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	slot := s.recentSlot(b)
+	if *slot != string(b) {
+		*slot = string(b)
+	}
+	return *slot
+}
+
+// recentSlot returns the place of b in the table of recent strings, by
+// its length and ends.
+func (s *scanner) recentSlot(b []byte) *string {
+	return &s.recent[(uint(len(b))*0x9e3779b1^uint(b[0])*0x85ebca6b^uint(b[len(b)-1]))%uint(len(s.recent))]
 }
 
 // maxInterned bounds the strings a scanner keeps.
