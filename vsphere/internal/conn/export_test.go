@@ -8,8 +8,8 @@ import (
 
 // LeanRoundTripper, LeanRequest, DecodeRetrieveResult,
 // DecodeRetrievePropertiesEx and DecodeUpdateSet expose the lean decode to the external tests, which reach a simulator
-// through vspheretest. The decode functions return how many values went
-// through govmomi's decoder.
+// through vspheretest. The decode functions read an answer's bytes and
+// return how many values went through govmomi's decoder.
 func LeanRoundTripper(sc *soap.Client) soap.RoundTripper { return leanRoundTripper{sc, new(leanStats)} }
 
 func LeanRequest(sc *soap.Client, req soap.HasFault) (*http.Request, error) {

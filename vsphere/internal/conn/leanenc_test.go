@@ -1,7 +1,6 @@
 package conn_test
 
 import (
-	"bufio"
 	"bytes"
 	"math"
 	"reflect"
@@ -51,7 +50,7 @@ func (r vcsimResponse) MarshalXML(e *xml.Encoder, start xml.StartElement) error 
 
 // vcsimAnswer returns the SOAP answer vcsim's ServeSDK writes for res, the
 // response called name.
-func vcsimAnswer(t *testing.T, name string, res any) []byte {
+func vcsimAnswer(t testing.TB, name string, res any) []byte {
 	t.Helper()
 	var out bytes.Buffer
 	out.WriteString(xml.Header)
@@ -73,9 +72,7 @@ func vcsimAnswer(t *testing.T, name string, res any) []byte {
 // decodeGovmomi decodes answer into body with govmomi's decoder.
 func decodeGovmomi(t *testing.T, answer []byte, body soap.HasFault) {
 	t.Helper()
-	dec := xml.NewDecoder(bytes.NewReader(answer))
-	dec.TypeFunc = types.TypeFunc()
-	if err := dec.Decode(&soap.Envelope{Body: body}); err != nil {
+	if err := decodeWithGovmomi(answer, body); err != nil {
 		t.Fatalf("govmomi's decoder: %v\n%s", err, answer)
 	}
 }
@@ -182,7 +179,7 @@ func TestLeanEncodingIsVcsims(t *testing.T) {
 		decodeGovmomi(t, want, &fromVcsim)
 		decodeGovmomi(t, got, &fromLean)
 		var leanDecoded methods.RetrievePropertiesExBody
-		if _, err := conn.DecodeRetrievePropertiesEx(bufio.NewReader(bytes.NewReader(got)), &leanDecoded, nil); err != nil {
+		if _, err := conn.DecodeRetrievePropertiesEx(got, &leanDecoded, nil); err != nil {
 			t.Fatalf("%s: lean decoder: %v", name, err)
 		}
 		if !reflect.DeepEqual(fromLean.Res, fromVcsim.Res) || !reflect.DeepEqual(leanDecoded.Res, fromVcsim.Res) {
@@ -234,7 +231,7 @@ func TestLeanEncodingOfUpdatesIsVcsims(t *testing.T) {
 		var fromVcsim, fromLean, leanDecoded methods.WaitForUpdatesExBody
 		decodeGovmomi(t, want, &fromVcsim)
 		decodeGovmomi(t, got, &fromLean)
-		if _, err := conn.DecodeUpdateSet(bufio.NewReader(bytes.NewReader(got)), &leanDecoded); err != nil {
+		if _, err := conn.DecodeUpdateSet(got, &leanDecoded); err != nil {
 			t.Fatalf("%s: lean decoder: %v", name, err)
 		}
 		if !reflect.DeepEqual(fromLean.Res, fromVcsim.Res) || !reflect.DeepEqual(leanDecoded.Res, fromVcsim.Res) {

@@ -56,6 +56,7 @@ func decoderFor(t reflect.Type) valueDecoder {
 
 var (
 	refType             = reflect.TypeFor[types.ManagedObjectReference]()
+	anyType             = reflect.TypeFor[types.AnyType]()
 	timeType            = reflect.TypeFor[time.Time]()
 	xmlUnmarshalerType  = reflect.TypeFor[xml.Unmarshaler]()
 	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
@@ -256,7 +257,7 @@ func decodeInterface(s *scanner, tok token, v reflect.Value) error {
 		// value; vSphere sends none.
 		return fmt.Errorf("%w: <%s> twice", errShape, tok.local)
 	}
-	t := elementType(tok, v.Type())
+	t := elementType(s.internBytes(tok.xsiType()), v.Type())
 	if t == nil {
 		return s.skip()
 	}
@@ -279,11 +280,61 @@ func decodeInterface(s *scanner, tok token, v reflect.Value) error {
 	return nil
 }
 
-// elementType returns the type of the element tok starts in a field of
-// the interface type iface, as govmomi finds it: by its xsi:type, else by
-// the interface's name; nil if neither names a type.
-func elementType(tok token, iface reflect.Type) reflect.Type {
-	name := tok.xsiType()
+// enumType returns the enumeration type a val of xsi:type xsiType holds,
+// nil if it holds another (see decodeInterface and the decoders' build).
+func (s *scanner) enumType(xsiType []byte) reflect.Type {
+	name := s.internBytes(xsiType)
+	t, ok := s.enumTypes[name]
+	if !ok {
+		t = elementType(name, anyType)
+		if t == nil || t.Kind() != reflect.String || t.PkgPath() != typesPkg || decoderFor(t) == nil {
+			t = nil
+		}
+		if s.enumTypes == nil {
+			s.enumTypes = map[string]reflect.Type{}
+		}
+		s.enumTypes[name] = t
+	}
+	return t
+}
+
+// enumValue is a value of an enumeration type.
+type enumValue struct {
+	t reflect.Type
+	v string
+}
+
+// enum reads a value of the enumeration type t, as decodeInterface would
+// into an AnyType, and returns it boxed. Each distinct value is boxed once
+// per answer, and shared: an enumeration has a few values, which an
+// answer repeats for every object (each VM's power state and tools
+// status), and boxing one took an allocation and reflection.
+func (s *scanner) enum(t reflect.Type) (any, error) {
+	str, err := s.internedText()
+	if err != nil {
+		return nil, err
+	}
+	key := enumValue{t, str}
+	v, ok := s.enums[key]
+	if !ok {
+		val := reflect.New(t).Elem()
+		val.SetString(str)
+		v = val.Interface()
+		if s.enums == nil {
+			s.enums = map[enumValue]any{}
+		}
+		if len(s.enums) < maxInterned {
+			s.enums[key] = v
+		}
+	}
+	return v, nil
+}
+
+// elementType returns the type of an element of xsi:type xsiType in a
+// field of the interface type iface, as govmomi finds it: by its
+// xsi:type, else by the interface's name; nil if neither names a type.
+func elementType(xsiType string, iface reflect.Type) reflect.Type {
+	name := xsiType
 	if name == "" {
 		name = iface.Name()
 	}

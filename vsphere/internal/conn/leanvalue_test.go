@@ -1,8 +1,6 @@
 package conn_test
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"reflect"
 	"strings"
@@ -102,7 +100,7 @@ func retrieveBoth(t *testing.T, c *conn.Conn, paths []string) int {
 	var want methods.RetrievePropertiesExBody
 	govmomiDecode(t, body, &want)
 	var got types.RetrieveResult
-	values, err := conn.DecodeRetrieveResult(bufio.NewReader(bytes.NewReader(body)), nil, func(bool) *types.RetrieveResult { return &got })
+	values, err := conn.DecodeRetrieveResult(body, nil, func(bool) *types.RetrieveResult { return &got })
 	if err != nil {
 		t.Fatalf("%v: %v", paths, err)
 	}
@@ -135,20 +133,16 @@ func retrieveBoth(t *testing.T, c *conn.Conn, paths []string) int {
 
 func slicesEqual(a, b []string) bool { return strings.Join(a, ",") == strings.Join(b, ",") }
 
-// TestLeanDecodeValuesOfVCenterXML: structured values in vCenter's
-// spelling (white space between elements, an xsi:type on nested ones, a
-// time with an offset, escapes, an element a later vSphere adds, an
-// empty element, a polymorphic list with a type the lean decoder reads,
-// one it leaves to govmomi and one unknown) decode as govmomi decodes
-// them.
-func TestLeanDecodeValuesOfVCenterXML(t *testing.T) {
-	const head = `<?xml version="1.0" encoding="UTF-8"?>
+// vcenterValuesAnswer is an answer of RetrievePropertiesEx as vCenter
+// writes it, with values of vim25 data types.
+const (
+	vcenterValuesHead = `<?xml version="1.0" encoding="UTF-8"?>
 <soapenv:Envelope xmlns:soapenc="http://schemas.xmlsoap.org/soap/encoding/" xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <soapenv:Body>
 <RetrievePropertiesExResponse xmlns="urn:vim25"><returnval>
 <objects><obj type="VirtualMachine">vm-42</obj>`
-	const tail = "</objects>\n</returnval></RetrievePropertiesExResponse>\n</soapenv:Body>\n</soapenv:Envelope>"
-	const body = head + `
+	vcenterValuesTail   = "</objects>\n</returnval></RetrievePropertiesExResponse>\n</soapenv:Body>\n</soapenv:Envelope>"
+	vcenterValuesAnswer = vcenterValuesHead + `
   <propSet><name>snapshot</name><val xsi:type="VirtualMachineSnapshotInfo">
     <currentSnapshot type="VirtualMachineSnapshot">snapshot-7</currentSnapshot>
     <rootSnapshotList>
@@ -189,11 +183,21 @@ func TestLeanDecodeValuesOfVCenterXML(t *testing.T) {
   </val></propSet>
   <propSet><name>runtime.bootTime</name><val xsi:type="xsd:dateTime">2026-12-07T12:00:00.5Z</val></propSet>
   <propSet><name>config.hardware.device</name><val xsi:type="ArrayOfVirtualDevice"><VirtualDevice xsi:type="VirtualDisk"><key>2000</key><deviceInfo><label>Hard disk 1</label><summary>8 GB</summary></deviceInfo><backing xsi:type="VirtualDiskFlatVer2BackingInfo"><fileName>[ds1] web/web.vmdk</fileName><diskMode>persistent</diskMode><thinProvisioned>true</thinProvisioned></backing><controllerKey>1000</controllerKey><unitNumber>0</unitNumber><capacityInKB>8388608</capacityInKB></VirtualDevice></val></propSet>
-` + tail
+` + vcenterValuesTail
+)
+
+// TestLeanDecodeValuesOfVCenterXML: structured values in vCenter's
+// spelling (white space between elements, an xsi:type on nested ones, a
+// time with an offset, escapes, an element a later vSphere adds, an
+// empty element, a polymorphic list with a type the lean decoder reads,
+// one it leaves to govmomi and one unknown) decode as govmomi decodes
+// them.
+func TestLeanDecodeValuesOfVCenterXML(t *testing.T) {
+	const body = vcenterValuesAnswer
 	var want methods.RetrievePropertiesExBody
 	govmomiDecode(t, []byte(body), &want)
 	var got types.RetrieveResult
-	values, err := conn.DecodeRetrieveResult(bufio.NewReader(strings.NewReader(body)), nil, func(bool) *types.RetrieveResult { return &got })
+	values, err := conn.DecodeRetrieveResult([]byte(body), nil, func(bool) *types.RetrieveResult { return &got })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,9 +246,59 @@ func BenchmarkDecodeRetrieveResultSnapshots(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			var rr types.RetrieveResult
-			if _, err := conn.DecodeRetrieveResult(bufio.NewReader(bytes.NewReader(body)), nil, func(bool) *types.RetrieveResult { return &rr }); err != nil {
+			if _, err := conn.DecodeRetrieveResult(body, nil, func(bool) *types.RetrieveResult { return &rr }); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
+}
+
+// TestLeanDecodeOfEnumerations: values of enumeration types decode as
+// govmomi decodes them, whether a property's own (read, and boxed once per
+// distinct value, by the scanner's shortcut) or inside a data object (read
+// by the decoder of its interface field): repeated, different, the same
+// text in two types, empty, with white space and a reference, and of a
+// type no enumeration has.
+func TestLeanDecodeOfEnumerations(t *testing.T) {
+	const returnval = `<returnval>
+<objects><obj type="VirtualMachine">vm-1</obj>
+  <propSet><name>runtime.powerState</name><val xsi:type="VirtualMachinePowerState">poweredOn</val></propSet>
+  <propSet><name>guest.toolsStatus</name><val xsi:type="VirtualMachineToolsStatus"/></propSet>
+  <propSet><name>config.extraConfig</name><val xsi:type="ArrayOfOptionValue">
+    <OptionValue xsi:type="OptionValue"><key>a</key><value xsi:type="VirtualMachinePowerState">poweredOff</value></OptionValue>
+    <OptionValue xsi:type="OptionValue"><key>b</key><value xsi:type="VirtualMachinePowerState">poweredOn</value></OptionValue>
+  </val></propSet>
+</objects>
+<objects><obj type="VirtualMachine">vm-2</obj>
+  <propSet><name>runtime.powerState</name><val xsi:type="VirtualMachinePowerState">poweredOff</val></propSet>
+  <propSet><name>guest.toolsStatus</name><val xsi:type="VirtualMachineToolsStatus"></val></propSet>
+  <propSet><name>overallStatus</name><val xsi:type="ManagedEntityStatus"> green </val></propSet>
+  <propSet><name>runtime.host.runtime.powerState</name><val xsi:type="HostSystemPowerState">poweredOff</val></propSet>
+</objects>
+<objects><obj type="VirtualMachine">vm-3</obj>
+  <propSet><name>runtime.powerState</name><val xsi:type="VirtualMachinePowerState">powered&#79;n</val></propSet>
+  <propSet><name>guest.toolsStatus</name><val xsi:type="VirtualMachineToolsStatus">toolsOk</val></propSet>
+  <propSet><name>future</name><val xsi:type="FutureEnumeration">x</val></propSet>
+</objects>
+</returnval>`
+	body := []byte(vcenterRetrieveHead + returnval + vcenterRetrieveTail)
+	var want methods.RetrievePropertiesExBody
+	govmomiDecode(t, body, &want)
+	var got types.RetrieveResult
+	if _, err := conn.DecodeRetrieveResult(body, nil, func(bool) *types.RetrieveResult { return &got }); err != nil {
+		t.Fatal(err)
+	}
+	if len(want.Res.Returnval.Objects) != 3 || len(got.Objects) != 3 {
+		t.Fatalf("decoded %d objects, govmomi %d; want 3", len(got.Objects), len(want.Res.Returnval.Objects))
+	}
+	for i, oc := range want.Res.Returnval.Objects {
+		if len(got.Objects[i].PropSet) != len(oc.PropSet) {
+			t.Fatalf("%s: lean decode %#v; want govmomi's %#v", oc.Obj.Value, got.Objects[i], oc)
+		}
+		for j, p := range oc.PropSet {
+			if g := got.Objects[i].PropSet[j]; !reflect.DeepEqual(g, p) {
+				t.Errorf("%s %s: lean decode %T %#v; want govmomi's %T %#v", oc.Obj.Value, p.Name, g.Val, g.Val, p.Val, p.Val)
+			}
+		}
+	}
 }

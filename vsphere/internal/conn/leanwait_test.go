@@ -1,8 +1,6 @@
 package conn_test
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"io"
 	"net/http"
@@ -14,7 +12,6 @@ import (
 	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
-	"github.com/vmware/govmomi/vim25/xml"
 
 	"github.com/vtui/vtui/vsphere/internal/conn"
 	"github.com/vtui/vtui/vsphere/sim"
@@ -49,9 +46,7 @@ func answer(tb testing.TB, sc *soap.Client, req soap.HasFault) []byte {
 // govmomiDecode decodes a SOAP answer into res with govmomi's decoder.
 func govmomiDecode(tb testing.TB, body []byte, res soap.HasFault) {
 	tb.Helper()
-	dec := xml.NewDecoder(bytes.NewReader(body))
-	dec.TypeFunc = types.TypeFunc()
-	if err := dec.Decode(&soap.Envelope{Body: res}); err != nil {
+	if err := decodeWithGovmomi(body, res); err != nil {
 		tb.Fatal(err)
 	}
 }
@@ -110,7 +105,7 @@ func testLeanDecodeUpdateSet(t *testing.T, c *conn.Conn) {
 		body := answer(t, sc, &methods.WaitForUpdatesExBody{Req: req})
 		var want, got methods.WaitForUpdatesExBody
 		govmomiDecode(t, body, &want)
-		if _, err := conn.DecodeUpdateSet(bufio.NewReader(bytes.NewReader(body)), &got); err != nil {
+		if _, err := conn.DecodeUpdateSet(body, &got); err != nil {
 			t.Fatalf("since %q: %v", version, err)
 		}
 		if !reflect.DeepEqual(got, want) {
@@ -204,12 +199,9 @@ func TestLeanDecodeUpdateSetFault(t *testing.T) {
 	}
 }
 
-// TestLeanDecodeUpdateSetOfVCenterXML: an update set in vCenter's
-// spelling, with what the simulators do not send (a property and an
-// object missing, a removal without a val, truncated false), decodes as
-// govmomi decodes it.
-func TestLeanDecodeUpdateSetOfVCenterXML(t *testing.T) {
-	const body = `<?xml version="1.0" encoding="UTF-8"?>
+// vcenterUpdateSetAnswer is an answer of WaitForUpdatesEx as vCenter
+// writes it.
+const vcenterUpdateSetAnswer = `<?xml version="1.0" encoding="UTF-8"?>
 <soapenv:Envelope xmlns:soapenc="http://schemas.xmlsoap.org/soap/encoding/" xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <soapenv:Body>
 <WaitForUpdatesExResponse xmlns="urn:vim25"><returnval>
@@ -231,9 +223,16 @@ func TestLeanDecodeUpdateSetOfVCenterXML(t *testing.T) {
 </returnval></WaitForUpdatesExResponse>
 </soapenv:Body>
 </soapenv:Envelope>`
+
+// TestLeanDecodeUpdateSetOfVCenterXML: an update set in vCenter's
+// spelling, with what the simulators do not send (a property and an
+// object missing, a removal without a val, truncated false), decodes as
+// govmomi decodes it.
+func TestLeanDecodeUpdateSetOfVCenterXML(t *testing.T) {
+	const body = vcenterUpdateSetAnswer
 	var want, got methods.WaitForUpdatesExBody
 	govmomiDecode(t, []byte(body), &want)
-	if _, err := conn.DecodeUpdateSet(bufio.NewReader(bytes.NewReader([]byte(body))), &got); err != nil {
+	if _, err := conn.DecodeUpdateSet([]byte(body), &got); err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -275,7 +274,7 @@ func BenchmarkDecodeUpdateSet(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			var res methods.WaitForUpdatesExBody
-			if _, err := conn.DecodeUpdateSet(bufio.NewReader(bytes.NewReader(body)), &res); err != nil || res.Res.Returnval == nil {
+			if _, err := conn.DecodeUpdateSet(body, &res); err != nil || res.Res.Returnval == nil {
 				b.Fatal(err)
 			}
 		}

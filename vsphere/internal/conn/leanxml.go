@@ -1,7 +1,6 @@
 package conn
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -79,23 +78,23 @@ func (st *leanStats) counts() DecodeCounts {
 func (l leanRoundTripper) RoundTrip(ctx context.Context, req, res soap.HasFault) error {
 	// decode reads the method's answer into res; reset forgets what it
 	// read, for govmomi to decode the answer instead.
-	var decode func(*bufio.Reader) (govmomiValues int, err error)
+	var decode func([]byte) (govmomiValues int, err error)
 	var reset func()
 	switch res := res.(type) {
 	case *methods.RetrievePropertiesExBody:
 		reset = func() { res.Res = nil }
-		decode = func(r *bufio.Reader) (int, error) { return decodeRetrievePropertiesEx(r, res, tokenSeen(ctx)) }
+		decode = func(b []byte) (int, error) { return decodeRetrievePropertiesEx(b, res, tokenSeen(ctx)) }
 	case *methods.ContinueRetrievePropertiesExBody:
 		reset = func() { res.Res = nil }
-		decode = func(r *bufio.Reader) (int, error) {
-			return decodeRetrieveResult(r, tokenSeen(ctx), func(bool) *types.RetrieveResult {
+		decode = func(b []byte) (int, error) {
+			return decodeRetrieveResult(b, tokenSeen(ctx), func(bool) *types.RetrieveResult {
 				res.Res = new(types.ContinueRetrievePropertiesExResponse)
 				return &res.Res.Returnval
 			})
 		}
 	case *methods.WaitForUpdatesExBody:
 		reset = func() { res.Res = nil }
-		decode = func(r *bufio.Reader) (int, error) { return decodeUpdateSet(r, res) }
+		decode = func(b []byte) (int, error) { return decodeUpdateSet(b, res) }
 	default:
 		return l.sc.RoundTrip(ctx, req, res)
 	}
@@ -119,8 +118,7 @@ func (l leanRoundTripper) RoundTrip(ctx context.Context, req, res soap.HasFault)
 			return err
 		}
 		body := a.body.Bytes()
-		a.r.Reset(bytes.NewReader(body))
-		values, err := decode(a.r)
+		values, err := decode(body)
 		if err == nil {
 			l.stats.lean.Add(1)
 			l.stats.govmomiValues.Add(int64(values))
@@ -140,17 +138,16 @@ func (l leanRoundTripper) RoundTrip(ctx context.Context, req, res soap.HasFault)
 	})
 }
 
-// answer holds an answer's bytes as read, and a reader of them. The
-// values decoded from it do not refer to its bytes, so it is reused: a
-// page of a watch's load is a megabyte, and reading each of the 90 pages
-// at 45,000 VMs into a new buffer, grown by doubling, made twice that of
-// garbage a page.
-type answer struct {
-	body bytes.Buffer
-	r    *bufio.Reader
-}
+// answer holds an answer's bytes as read, which the scanner reads in
+// place: they are all there before it starts, for govmomi's decoder to
+// read again if the scanner does not know their shape. The values decoded
+// from them do not refer to them, so the buffer is reused: a page of a
+// watch's load is a megabyte, and reading each of the 90 pages at 45,000
+// VMs into a new buffer, grown by doubling, made twice that of garbage a
+// page.
+type answer struct{ body bytes.Buffer }
 
-var answers = sync.Pool{New: func() any { return &answer{r: bufio.NewReaderSize(nil, 64<<10)} }}
+var answers = sync.Pool{New: func() any { return new(answer) }}
 
 // request builds the HTTP request soap.Client would send for req.
 func (l leanRoundTripper) request(req soap.HasFault) (*http.Request, error) {
@@ -200,22 +197,22 @@ func decodeEnvelope(r io.Reader, res soap.HasFault) error {
 var errShape = errors.New("unexpected XML")
 
 // decodeRetrieveResult reads a RetrievePropertiesEx or
-// ContinueRetrievePropertiesEx answer from r into the result that result
+// ContinueRetrievePropertiesEx answer, in, into the result that result
 // makes (see leanRoundTripper.RoundTrip), calling onToken, if set, with
 // its token as soon as it is read. It returns how many values it left to
 // govmomi's decoder.
-func decodeRetrieveResult(r *bufio.Reader, onToken func(string), result func(returnval bool) *types.RetrieveResult) (int, error) {
-	return decodeResponse(r, func(s *scanner) error {
+func decodeRetrieveResult(in []byte, onToken func(string), result func(returnval bool) *types.RetrieveResult) (int, error) {
+	return decodeResponse(in, func(s *scanner) error {
 		s.onToken = onToken
 		return s.retrieveResult(result(true))
 	}, func() { result(false) })
 }
 
-// decodeRetrievePropertiesEx reads a RetrievePropertiesEx answer from r
+// decodeRetrievePropertiesEx reads a RetrievePropertiesEx answer, in,
 // into res; its returnval is nil when nothing matched. It returns how
 // many values it left to govmomi's decoder.
-func decodeRetrievePropertiesEx(r *bufio.Reader, res *methods.RetrievePropertiesExBody, onToken func(string)) (int, error) {
-	return decodeRetrieveResult(r, onToken, func(returnval bool) *types.RetrieveResult {
+func decodeRetrievePropertiesEx(in []byte, res *methods.RetrievePropertiesExBody, onToken func(string)) (int, error) {
+	return decodeRetrieveResult(in, onToken, func(returnval bool) *types.RetrieveResult {
 		res.Res = new(types.RetrievePropertiesExResponse)
 		if returnval {
 			res.Res.Returnval = new(types.RetrieveResult)
@@ -224,22 +221,22 @@ func decodeRetrievePropertiesEx(r *bufio.Reader, res *methods.RetrieveProperties
 	})
 }
 
-// decodeUpdateSet reads a WaitForUpdatesEx answer from r into res; its
+// decodeUpdateSet reads a WaitForUpdatesEx answer, in, into res; its
 // returnval is nil when the wait ended without changes. It returns how
 // many values it left to govmomi's decoder.
-func decodeUpdateSet(r *bufio.Reader, res *methods.WaitForUpdatesExBody) (int, error) {
+func decodeUpdateSet(in []byte, res *methods.WaitForUpdatesExBody) (int, error) {
 	res.Res = new(types.WaitForUpdatesExResponse)
-	return decodeResponse(r, func(s *scanner) error {
+	return decodeResponse(in, func(s *scanner) error {
 		res.Res.Returnval = new(types.UpdateSet)
 		return s.updateSet(res.Res.Returnval)
 	}, func() {})
 }
 
-// decodeResponse reads a SOAP answer from r down to the method's
-// response, and calls returnval to read its returnval, or none if it has
-// none. It returns how many values went through govmomi's decoder.
-func decodeResponse(r *bufio.Reader, returnval func(*scanner) error, none func()) (int, error) {
-	s := &scanner{r: r, names: map[string]string{}}
+// decodeResponse reads a SOAP answer, in, down to the method's response,
+// and calls returnval to read its returnval, or none if it has none. It
+// returns how many values went through govmomi's decoder.
+func decodeResponse(in []byte, returnval func(*scanner) error, none func()) (int, error) {
+	s := &scanner{in: in, names: map[string]string{}}
 	err := s.response(returnval, none)
 	return s.govmomiValues, err
 }
@@ -247,9 +244,9 @@ func decodeResponse(r *bufio.Reader, returnval func(*scanner) error, none func()
 // response reads the answer; see decodeResponse.
 func (s *scanner) response(returnval func(*scanner) error, none func()) error {
 	// Down to the method's response: Envelope, Body, the response.
+	var tok token
 	for depth := 0; depth < 3; {
-		tok, err := s.next()
-		if err != nil {
+		if err := s.next(&tok); err != nil {
 			return err
 		}
 		switch {
@@ -267,7 +264,7 @@ func (s *scanner) response(returnval func(*scanner) error, none func()) error {
 	}
 	seen := false
 	for {
-		tok, err := s.next()
+		err := s.next(&tok)
 		switch {
 		case err != nil:
 			return err
@@ -289,9 +286,9 @@ func (s *scanner) response(returnval func(*scanner) error, none func()) error {
 // children calls fn with each child element of the element just started,
 // up to its end, which it consumes.
 func (s *scanner) children(fn func(tok token) error) error {
+	var tok token
 	for {
-		tok, err := s.next()
-		if err != nil {
+		if err := s.next(&tok); err != nil {
 			return err
 		}
 		if tok.kind == tokEnd {
@@ -334,8 +331,7 @@ func (s *scanner) objectContent(oc *types.ObjectContent) error {
 		case "obj":
 			oc.Obj, err = s.ref(tok)
 		case "propSet":
-			oc.PropSet = append(oc.PropSet, types.DynamicProperty{})
-			err = s.dynamicProperty(&oc.PropSet[len(oc.PropSet)-1])
+			err = s.dynamicProperty(nextProperty(s, &oc.PropSet))
 		case "missingSet":
 			var m types.MissingProperty
 			m, err = missing[types.MissingProperty](s, tok)
@@ -360,6 +356,19 @@ func (s *scanner) dynamicProperty(p *types.DynamicProperty) error {
 		}
 		return err
 	})
+}
+
+// nextProperty appends a zero property to an object's list and returns
+// it. An object's first gets room for as many as the object before had:
+// the objects of an answer mostly have the same properties, which then
+// take one allocation an object instead of one for each doubling.
+func nextProperty[P any](s *scanner, list *[]P) *P {
+	if *list == nil && s.properties > 0 {
+		*list = make([]P, 0, s.properties)
+	}
+	*list = append(*list, *new(P))
+	s.properties = len(*list)
+	return &(*list)[len(*list)-1]
 }
 
 // missing reads a missingSet entry, a MissingProperty or a
@@ -425,8 +434,7 @@ func (s *scanner) objectUpdate(ou *types.ObjectUpdate) error {
 		case "obj":
 			ou.Obj, err = s.ref(tok)
 		case "changeSet":
-			ou.ChangeSet = append(ou.ChangeSet, types.PropertyChange{})
-			err = s.propertyChange(&ou.ChangeSet[len(ou.ChangeSet)-1])
+			err = s.propertyChange(nextProperty(s, &ou.ChangeSet))
 		case "missingSet":
 			var m types.MissingProperty
 			m, err = missing[types.MissingProperty](s, tok)
@@ -459,17 +467,16 @@ func (s *scanner) propertyChange(pc *types.PropertyChange) error {
 
 // ref reads the reference that tok starts.
 func (s *scanner) ref(tok token) (types.ManagedObjectReference, error) {
-	ref := types.ManagedObjectReference{Type: s.intern(tok.attr("", "type")), ServerGUID: tok.attr("", "serverGuid")}
-	var err error
-	ref.Value, err = s.text()
+	ref := types.ManagedObjectReference{Type: s.internBytes(tok.attr("type")), ServerGUID: s.internBytes(tok.attr("serverGuid"))}
+	v, err := s.textBytes()
+	ref.Value = s.recentString(v)
 	return ref, err
 }
 
 // value reads the val that tok starts: the commonest simple types here,
 // any other as an interface field (leanvalue.go).
 func (s *scanner) value(tok token) (any, error) {
-	typ := tok.xsiType()
-	switch typ {
+	switch string(tok.xsiType()) {
 	case "xsd:string":
 		return s.text()
 	case "xsd:boolean":
@@ -487,7 +494,7 @@ func (s *scanner) value(tok token) (any, error) {
 	case "ArrayOfManagedObjectReference":
 		var refs types.ArrayOfManagedObjectReference
 		err := s.children(func(tok token) error {
-			if tok.local != "ManagedObjectReference" || tok.xsiType() != "" && tok.xsiType() != "ManagedObjectReference" {
+			if typ := string(tok.xsiType()); tok.local != "ManagedObjectReference" || typ != "" && typ != "ManagedObjectReference" {
 				return unexpected(tok, "a list of references")
 			}
 			ref, err := s.ref(tok)
@@ -495,6 +502,9 @@ func (s *scanner) value(tok token) (any, error) {
 			return err
 		})
 		return refs, err
+	}
+	if t := s.enumType(tok.xsiType()); t != nil {
+		return s.enum(t)
 	}
 	var v struct{ Val types.AnyType }
 	err := decodeInterface(s, tok, reflect.ValueOf(&v).Elem().Field(0))
@@ -560,7 +570,7 @@ func (s *scanner) govmomi(tok token, v any) error {
 	var b bytes.Buffer
 	b.WriteString("<x")
 	for _, ns := range s.nsStack {
-		writeAttr(&b, ns)
+		writeAttr(&b, attr{[]byte(ns.name), []byte(ns.value)})
 	}
 	b.WriteString(">")
 	b.WriteString("<" + tok.qname())
@@ -572,12 +582,11 @@ func (s *scanner) govmomi(tok token, v any) error {
 		_ = s.skip() // its pending end
 	} else {
 		b.WriteString(">")
-		s.rec = &b
-		err := s.skip()
-		s.rec = nil
-		if err != nil {
+		start := s.pos
+		if err := s.skip(); err != nil {
 			return err
 		}
+		b.Write(s.in[start:s.pos]) // its content and end, as they came
 	}
 	b.WriteString("</x>")
 	s.govmomiValues++
@@ -588,42 +597,72 @@ func (s *scanner) govmomi(tok token, v any) error {
 
 func writeAttr(b *bytes.Buffer, a attr) {
 	b.WriteString(" ")
-	if a.prefix != "" {
-		b.WriteString(a.prefix + ":")
+	if prefix, local := a.split(); len(prefix) > 0 {
+		b.Write(prefix)
+		b.WriteString(":")
+		b.Write(local)
+	} else {
+		b.Write(local)
 	}
-	b.WriteString(a.local + `="`)
-	_ = xml.EscapeText(b, []byte(a.value))
+	b.WriteString(`="`)
+	_ = xml.EscapeText(b, a.value)
 	b.WriteString(`"`)
 }
 
-// intern returns str, one copy of each distinct string: property paths,
-// types and element names repeat for every object.
-func (s *scanner) intern(str string) string {
-	if v, ok := s.names[str]; ok {
-		return v
+// internBytes returns string(b), one copy of each distinct string:
+// element names, property paths, types and enumerations repeat for every
+// object. It looks in a small table of the strings seen last before the
+// map of them all: most names are the same as a few objects before.
+func (s *scanner) internBytes(b []byte) string {
+	if len(b) == 0 {
+		return ""
 	}
-	if len(s.names) < maxInterned {
-		s.names[str] = str
+	slot := s.recentSlot(b)
+	if *slot == string(b) {
+		return *slot
 	}
+	str, ok := s.names[string(b)]
+	if !ok {
+		str = string(b)
+		if len(s.names) < maxInterned {
+			s.names[str] = str
+		}
+	}
+	*slot = str
 	return str
 }
 
-// internBytes is intern of string(b), which it allocates only once.
-func (s *scanner) internBytes(b []byte) string {
-	if v, ok := s.names[string(b)]; ok {
-		return v
+// recentString is string(b), the same string as a few objects before if
+// it was one of the strings seen last: references' values, which are
+// mostly unique (an object's own) but often not (its host's, its
+// datastores'), so that they are worth a look in the table of recent
+// strings but not a place in the map.
+func (s *scanner) recentString(b []byte) string {
+	if len(b) == 0 {
+		return ""
 	}
-	return s.intern(string(b))
+	slot := s.recentSlot(b)
+	if *slot != string(b) {
+		*slot = string(b)
+	}
+	return *slot
+}
+
+// recentSlot returns the place of b in the table of recent strings, by
+// its length and ends.
+func (s *scanner) recentSlot(b []byte) *string {
+	return &s.recent[(uint(len(b))*0x9e3779b1^uint(b[0])*0x85ebca6b^uint(b[len(b)-1]))%uint(len(s.recent))]
 }
 
 // maxInterned bounds the strings a scanner keeps.
 const maxInterned = 1024
 
-// The scanner: the XML of SOAP answers, streamed. It reads elements,
-// attributes, character data with entity and character references,
-// CDATA sections, comments and processing instructions; a DOCTYPE is
-// refused, as SOAP forbids one. Names keep their prefixes apart; the
-// namespace declarations in scope are kept for govmomi's decoder.
+// The scanner: the XML of SOAP answers, read in place. It reads
+// elements, attributes, character data with entity and character
+// references, CDATA sections, comments and processing instructions; a
+// DOCTYPE is refused, as SOAP forbids one. Names keep their prefixes
+// apart; the namespace declarations in scope are kept for govmomi's
+// decoder.
 
 type tokKind uint8
 
@@ -633,13 +672,42 @@ const (
 	tokEnd                      // </a>
 )
 
-type attr struct{ prefix, local, value string }
+// attr is an attribute: its name as written (prefix:local), its value
+// with its references replaced.
+type attr struct{ name, value []byte }
+
+// split returns the attribute name's prefix, before its first ':', and
+// the rest.
+func (a attr) split() (prefix, local []byte) {
+	prefix, local, _ = cutColon(a.name)
+	return prefix, local
+}
+
+// cutColon cuts name around its first ':', if it has one; local is name
+// if not. Names are short: it looks byte by byte.
+func cutColon(name []byte) (prefix, local []byte, ok bool) {
+	for i, c := range name {
+		if c == ':' {
+			return name[:i], name[i+1:], true
+		}
+	}
+	return nil, name, false
+}
+
+// declaresNamespace reports whether a is xmlns or xmlns:prefix.
+func (a attr) declaresNamespace() bool {
+	prefix, local := a.split()
+	return string(prefix) == "xmlns" || len(prefix) == 0 && string(local) == "xmlns"
+}
+
+// nsDecl is a namespace declaration: an attribute xmlns or xmlns:prefix.
+type nsDecl struct{ name, value string }
 
 type token struct {
 	kind          tokKind
 	prefix, local string
-	// attrs are valid until the scanner reads the next token: it
-	// reuses their array.
+	// attrs, their names and values, are valid until the scanner reads
+	// the next token: it reuses their memory.
 	attrs []attr
 }
 
@@ -650,40 +718,45 @@ func (t token) qname() string {
 	return t.local
 }
 
-// attr returns the value of the attribute named prefix:local, "" if none.
-func (t token) attr(prefix, local string) string {
+// attr returns the value of the unprefixed attribute named local, nil if
+// none.
+func (t token) attr(local string) []byte {
 	for _, a := range t.attrs {
-		if a.prefix == prefix && a.local == local {
+		if p, l := a.split(); len(p) == 0 && string(l) == local {
 			return a.value
 		}
 	}
-	return ""
+	return nil
 }
 
 // xsiType returns the element's xsi:type: the one prefixed attribute
-// named type in vSphere's answers.
-func (t token) xsiType() string {
+// named type in vSphere's answers; nil if none.
+func (t token) xsiType() []byte {
 	for _, a := range t.attrs {
-		if a.prefix != "" && a.prefix != "xmlns" && a.local == "type" {
+		if p, l := a.split(); len(p) > 0 && string(p) != "xmlns" && string(l) == "type" {
 			return a.value
 		}
 	}
-	return ""
+	return nil
 }
 
 type scanner struct {
-	r *bufio.Reader
-	// rec, if set, receives every byte read.
-	rec *bytes.Buffer
-	// nsStack holds the namespace declarations of the open elements;
-	// nsLen the stack's length at each open element.
-	nsStack []attr
+	// in is the answer; pos the offset of the next byte to read.
+	in  []byte
+	pos int
+	// nsStack holds the namespace declarations of the open elements,
+	// interned (vcsim declares xsi afresh on every value); nsLen the
+	// stack's length at each open element.
+	nsStack []nsDecl
 	nsLen   []int
 	names   map[string]string
+	// recent holds strings of names, by their length and ends (see
+	// internBytes).
+	recent [256]string
 	// pending is an empty element's end, which next returns after it.
 	pending bool
-	// buf holds text and attribute values as they are read, nbuf names.
-	buf, nbuf []byte
+	// buf holds text unescaped, vbuf attribute values.
+	buf, vbuf []byte
 	// govmomiValues counts the values read through govmomi's decoder.
 	govmomiValues int
 	// onToken, if set, is called with a retrieval's token as soon as it
@@ -691,29 +764,12 @@ type scanner struct {
 	onToken func(string)
 	// attrs holds the last tag's attributes.
 	attrs []attr
-}
-
-func (s *scanner) readByte() (byte, error) {
-	c, err := s.r.ReadByte()
-	if err == nil && s.rec != nil {
-		s.rec.WriteByte(c)
-	}
-	if err == io.EOF {
-		err = io.ErrUnexpectedEOF
-	}
-	return c, err
-}
-
-// unreadByte unreads the byte readByte read last, and takes it back
-// from rec.
-func (s *scanner) unreadByte() error {
-	if err := s.r.UnreadByte(); err != nil {
-		return err
-	}
-	if s.rec != nil {
-		s.rec.Truncate(s.rec.Len() - 1)
-	}
-	return nil
+	// properties is how many properties the last object had, so far.
+	properties int
+	// enumTypes holds the enumeration types of values by xsi:type, nil
+	// for other types; enums the values read, boxed (see enum).
+	enumTypes map[string]reflect.Type
+	enums     map[enumValue]any
 }
 
 // endPending consumes the pending end of an empty element, if there is
@@ -727,104 +783,119 @@ func (s *scanner) endPending() bool {
 	return true
 }
 
-// next returns the next start or end of an element, skipping character
-// data, comments and processing instructions between them. An empty
-// element comes as its start (tokEmpty) and then its end.
-func (s *scanner) next() (token, error) {
+// next reads the next start or end of an element into tok, skipping
+// character data, comments and processing instructions between them. An
+// empty element comes as its start (tokEmpty) and then its end.
+func (s *scanner) next(tok *token) error {
 	if s.endPending() {
-		return token{kind: tokEnd}, nil
+		*tok = token{kind: tokEnd}
+		return nil
 	}
 	for {
-		if err := s.skipTo('<'); err != nil {
-			return token{}, err
+		if err := s.skipPast("<"); err != nil {
+			return err
 		}
-		tok, ok, err := s.markup()
-		if err != nil || ok {
-			return tok, err
-		}
-	}
-}
-
-// skipTo reads up to and including the next c.
-func (s *scanner) skipTo(c byte) error {
-	for {
-		b, err := s.r.ReadSlice(c)
-		if s.rec != nil {
-			s.rec.Write(b)
-		}
-		switch {
-		case err == nil:
-			return nil
-		case err == io.EOF:
-			return io.ErrUnexpectedEOF
-		case !errors.Is(err, bufio.ErrBufferFull):
+		if ok, err := s.markup(tok); err != nil || ok {
 			return err
 		}
 	}
 }
 
-// markup reads what follows a '<': a tag (ok), or a comment, a processing
-// instruction or a CDATA section outside text (skipped).
-func (s *scanner) markup() (tok token, ok bool, err error) {
-	c, err := s.readByte()
+// skipPast reads up to and including end. A single byte it looks for
+// byte by byte: a tag's '>', and the next '<' after one, are mostly a few
+// bytes on.
+func (s *scanner) skipPast(end string) error {
+	if len(end) == 1 {
+		for i := s.pos; i < len(s.in); i++ {
+			if s.in[i] == end[0] {
+				s.pos = i + 1
+				return nil
+			}
+		}
+	} else if i := bytes.Index(s.in[s.pos:], []byte(end)); i >= 0 {
+		s.pos += i + len(end)
+		return nil
+	}
+	s.pos = len(s.in)
+	return io.ErrUnexpectedEOF
+}
+
+// peek returns the next byte, which it leaves unread.
+func (s *scanner) peek() (byte, error) {
+	if s.pos == len(s.in) {
+		return 0, io.ErrUnexpectedEOF
+	}
+	return s.in[s.pos], nil
+}
+
+// markup reads what follows a '<': a tag (ok), into tok, or a comment, a
+// processing instruction or a CDATA section outside text (skipped).
+func (s *scanner) markup(tok *token) (ok bool, err error) {
+	c, err := s.peek()
 	if err != nil {
-		return tok, false, err
+		return false, err
 	}
 	switch c {
 	case '?':
-		return tok, false, s.skipPast("?>")
+		s.pos++
+		return false, s.skipPast("?>")
 	case '!':
-		return tok, false, s.bang(nil)
+		s.pos++
+		_, err := s.bang()
+		return false, err
 	case '/':
 		// An end tag: its name is its start's (the answer is well
 		// formed, or govmomi would fail it too).
-		if err := s.skipTo('>'); err != nil {
-			return tok, false, err
+		if err := s.skipPast(">"); err != nil {
+			return false, err
 		}
 		s.pop()
-		return token{kind: tokEnd}, true, nil
-	}
-	if err := s.unreadByte(); err != nil {
-		return tok, false, err
+		*tok = token{kind: tokEnd}
+		return true, nil
 	}
 	name, err := s.name()
 	if err != nil {
-		return tok, false, err
+		return false, err
 	}
-	tok.kind = tokStart
-	tok.prefix, tok.local = splitName(name)
+	*tok = token{kind: tokStart}
+	if prefix, local, ok := cutColon(name); ok {
+		tok.prefix, tok.local = s.internBytes(prefix), s.internBytes(local)
+	} else {
+		tok.local = s.internBytes(name)
+	}
 	tok.attrs = s.attrs[:0]
+	s.vbuf = s.vbuf[:0]
 	s.nsLen = append(s.nsLen, len(s.nsStack))
 	for {
 		c, err := s.space()
 		if err != nil {
-			return tok, false, err
+			return false, err
 		}
 		switch c {
 		case '>':
-			return tok, true, nil
+			s.pos++
+			return true, nil
 		case '/':
-			if c, err = s.readByte(); err != nil {
-				return tok, false, err
+			s.pos++
+			if c, err = s.peek(); err != nil {
+				return false, err
 			}
 			if c != '>' {
-				return tok, false, fmt.Errorf("%w: '/' in <%s>", errShape, name)
+				return false, fmt.Errorf("%w: '/' in <%s>", errShape, name)
 			}
+			s.pos++
 			tok.kind = tokEmpty
 			s.pending = true
-			return tok, true, nil
-		}
-		if err := s.unreadByte(); err != nil {
-			return tok, false, err
+			return true, nil
 		}
 		a, err := s.attr()
 		if err != nil {
-			return tok, false, err
+			return false, err
 		}
 		tok.attrs = append(tok.attrs, a)
 		s.attrs = tok.attrs // its array, for the next tag's
-		if a.prefix == "xmlns" || a.prefix == "" && a.local == "xmlns" {
-			s.nsStack = append(s.nsStack, a)
+		if a.declaresNamespace() {
+			s.nsStack = append(s.nsStack, nsDecl{s.internBytes(a.name), s.internBytes(a.value)})
 		}
 	}
 }
@@ -837,43 +908,29 @@ func (s *scanner) pop() {
 	}
 }
 
-func splitName(name string) (prefix, local string) {
-	if p, l, ok := strings.Cut(name, ":"); ok {
-		return p, l
+// name reads a name up to a space, '=', '/' or '>'. It returns it in in.
+func (s *scanner) name() ([]byte, error) {
+	rest := s.in[s.pos:]
+	n := 0
+	for n < len(rest) && !nameEnds[rest[n]] {
+		n++
 	}
-	return "", name
-}
-
-// name reads a name up to a space, '=', '/' or '>'.
-func (s *scanner) name() (string, error) {
-	// Mostly the whole name is buffered: intern it from there.
-	buf, _ := s.r.Peek(s.r.Buffered())
-	for n, c := range buf {
-		if nameEnds[c] {
-			if n == 0 {
-				break
-			}
-			name := s.internBytes(buf[:n])
-			if s.rec != nil {
-				s.rec.Write(buf[:n])
-			}
-			_, _ = s.r.Discard(n)
-			return name, nil
-		}
+	switch {
+	case n == len(rest):
+		s.pos = len(s.in)
+		return nil, io.ErrUnexpectedEOF
+	case n == 0:
+		return nil, fmt.Errorf("%w: an empty name", errShape)
 	}
-	var err error
-	s.nbuf, err = s.readTo(s.nbuf[:0], &nameEnds)
-	if err != nil {
-		return "", err
-	}
-	if len(s.nbuf) == 0 {
-		return "", fmt.Errorf("%w: an empty name", errShape)
-	}
-	return s.internBytes(s.nbuf), nil
+	s.pos += n
+	return rest[:n], nil
 }
 
 // nameEnds are the bytes that end a name, and those a name cannot hold.
 var nameEnds = byteSet(" \t\r\n=/><\"'")
+
+// textEnds end character data, or mark a reference or a line end in it.
+var textEnds = byteSet("<&\r")
 
 func byteSet(s string) (set [256]bool) {
 	for _, c := range []byte(s) {
@@ -882,47 +939,21 @@ func byteSet(s string) (set [256]bool) {
 	return set
 }
 
-// readTo appends to dst the bytes up to the first one in ends, which it
+// space skips white space and returns the byte after it, which it
 // leaves unread.
-func (s *scanner) readTo(dst []byte, ends *[256]bool) ([]byte, error) {
-	for {
-		if s.r.Buffered() == 0 {
-			if _, err := s.r.Peek(1); err != nil {
-				if err == io.EOF {
-					err = io.ErrUnexpectedEOF
-				}
-				return dst, err
-			}
-		}
-		buf, _ := s.r.Peek(s.r.Buffered())
-		n := 0
-		for n < len(buf) && !ends[buf[n]] {
-			n++
-		}
-		dst = append(dst, buf[:n]...)
-		if s.rec != nil {
-			s.rec.Write(buf[:n])
-		}
-		_, _ = s.r.Discard(n)
-		if n < len(buf) {
-			return dst, nil
-		}
-	}
-}
-
-// space skips white space and returns the byte after it.
 func (s *scanner) space() (byte, error) {
-	for {
-		c, err := s.readByte()
-		if err != nil || !isSpace(c) {
-			return c, err
+	for ; s.pos < len(s.in); s.pos++ {
+		if c := s.in[s.pos]; !isSpace(c) {
+			return c, nil
 		}
 	}
+	return 0, io.ErrUnexpectedEOF
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
-// attr reads name="value" (or 'value').
+// attr reads name="value" (or 'value'). The name is in in, the value
+// too unless it has references or line ends to replace.
 func (s *scanner) attr() (attr, error) {
 	name, err := s.name()
 	if err != nil {
@@ -935,6 +966,7 @@ func (s *scanner) attr() (attr, error) {
 	if c != '=' {
 		return attr{}, fmt.Errorf("%w: attribute %s without a value", errShape, name)
 	}
+	s.pos++
 	q, err := s.space()
 	if err != nil {
 		return attr{}, err
@@ -942,87 +974,60 @@ func (s *scanner) attr() (attr, error) {
 	if q != '"' && q != '\'' {
 		return attr{}, fmt.Errorf("%w: attribute %s unquoted", errShape, name)
 	}
-	ends := &valueEnds[0]
-	if q == '\'' {
-		ends = &valueEnds[1]
+	s.pos++
+	rest := s.in[s.pos:]
+	n := 0
+	escaped := false // a reference or a line end to replace
+	for ; n < len(rest) && rest[n] != q; n++ {
+		switch rest[n] {
+		case '<':
+			s.pos += n
+			return attr{}, fmt.Errorf("%w: '<' in attribute %s", errShape, name)
+		case '&', '\r':
+			escaped = true
+		}
 	}
-	if s.buf, err = s.readTo(s.buf[:0], ends); err != nil {
-		return attr{}, err
+	if n == len(rest) {
+		s.pos = len(s.in)
+		return attr{}, io.ErrUnexpectedEOF
 	}
-	if c, err = s.readByte(); err == nil && c != q {
-		err = fmt.Errorf("%w: '<' in attribute %s", errShape, name)
+	s.pos += n + 1
+	a := attr{name: name, value: rest[:n]}
+	if escaped {
+		start := len(s.vbuf)
+		if s.vbuf, err = appendUnescaped(s.vbuf, a.value); err != nil {
+			return attr{}, err
+		}
+		a.value = s.vbuf[start:]
 	}
-	if err != nil {
-		return attr{}, err
-	}
-	v, err := unescapeBytes(s.buf)
-	if err != nil {
-		return attr{}, err
-	}
-	a := attr{value: s.internBytes(v)}
-	a.prefix, a.local = splitName(name)
 	return a, nil
 }
 
-// valueEnds end an attribute's value in double and single quotes.
-var valueEnds = [2][256]bool{byteSet(`"<`), byteSet(`'<`)}
-
-// skipPast reads up to and including end.
-func (s *scanner) skipPast(end string) error { return s.readPast(end, nil) }
-
-// readPast reads up to and including end, appending what comes before
-// end to keep if it is set.
-func (s *scanner) readPast(end string, keep *[]byte) error {
-	var tail []byte // the last bytes read, up to len(end)
-	for {
-		c, err := s.readByte()
-		if err != nil {
-			return err
-		}
-		if keep != nil {
-			*keep = append(*keep, c)
-		}
-		if len(tail) == len(end) {
-			tail = append(tail[:0], tail[1:]...)
-		}
-		tail = append(tail, c)
-		if string(tail) == end {
-			if keep != nil {
-				*keep = (*keep)[:len(*keep)-len(end)]
-			}
-			return nil
-		}
-	}
-}
-
 // bang reads what follows "<!": a comment, or a CDATA section, whose
-// text it appends to text if text is set.
-func (s *scanner) bang(text *[]byte) error {
-	c, err := s.readByte()
-	if err != nil {
-		return err
+// text, as written, it returns.
+func (s *scanner) bang() (cdata []byte, err error) {
+	const comment, section = "--", "[CDATA["
+	rest := s.in[s.pos:]
+	switch {
+	case bytes.HasPrefix(rest, []byte(comment)):
+		s.pos += len(comment)
+		return nil, s.skipPast("-->")
+	case bytes.HasPrefix(rest, []byte(section)):
+		s.pos += len(section)
+		start := s.pos
+		if err := s.skipPast("]]>"); err != nil {
+			return nil, err
+		}
+		return s.in[start : s.pos-len("]]>")], nil
+	case bytes.HasPrefix([]byte(comment), rest) || bytes.HasPrefix([]byte(section), rest):
+		s.pos = len(s.in) // one cut short by the answer's end
+		return nil, io.ErrUnexpectedEOF
+	case rest[0] == '-':
+		return nil, fmt.Errorf("%w: '<!-' not a comment", errShape)
+	case rest[0] == '[':
+		return nil, fmt.Errorf("%w: '<![' not CDATA", errShape)
 	}
-	switch c {
-	case '-':
-		if c, err = s.readByte(); err == nil && c != '-' {
-			err = fmt.Errorf("%w: '<!-' not a comment", errShape)
-		}
-		if err != nil {
-			return err
-		}
-		return s.skipPast("-->")
-	case '[':
-		for _, want := range []byte("CDATA[") {
-			if c, err = s.readByte(); err == nil && c != want {
-				err = fmt.Errorf("%w: '<![' not CDATA", errShape)
-			}
-			if err != nil {
-				return err
-			}
-		}
-		return s.readPast("]]>", text)
-	}
-	return fmt.Errorf("%w: '<!%c' (a DOCTYPE?) in a SOAP answer", errShape, c)
+	return nil, fmt.Errorf("%w: '<!%c' (a DOCTYPE?) in a SOAP answer", errShape, rest[0])
 }
 
 // text reads the character data of the element just started, up to its
@@ -1039,58 +1044,78 @@ func (s *scanner) internedText() (string, error) {
 	return s.internBytes(b), err
 }
 
-// textBytes is text in a buffer of the scanner's, valid until it reads
-// on.
+// textBytes is text in the answer's bytes or a buffer of the scanner's,
+// valid until it reads on.
 func (s *scanner) textBytes() ([]byte, error) {
 	if s.endPending() {
 		return nil, nil
 	}
-	s.buf = s.buf[:0] // text still to unescape
-	var done []byte   // text before a CDATA section, unescaped, and the section's
+	// raw is the text still to unescape, since the start or the last
+	// comment or CDATA section: in the answer, or a copy when processing
+	// instructions split it; escaped says whether it has a reference or a
+	// line end to replace. done, once sectioned, holds the text before
+	// that, unescaped, and the sections'.
+	var raw, done []byte
+	escaped, sectioned := false, false
 	for {
-		b, err := s.r.ReadSlice('<')
-		if s.rec != nil {
-			s.rec.Write(b)
+		rest := s.in[s.pos:]
+		i := 0
+		for i < len(rest) && !textEnds[rest[i]] {
+			i++
 		}
-		switch {
-		case err == nil:
-			s.buf = append(s.buf, b[:len(b)-1]...)
-		case errors.Is(err, bufio.ErrBufferFull):
-			s.buf = append(s.buf, b...)
-			continue
-		case err == io.EOF:
+		if i < len(rest) && rest[i] != '<' {
+			escaped = true
+			if j := bytes.IndexByte(rest[i:], '<'); j >= 0 {
+				i += j
+			} else {
+				i = len(rest)
+			}
+		}
+		if i == len(rest) {
+			s.pos = len(s.in)
 			return nil, io.ErrUnexpectedEOF
-		default:
-			return nil, err
 		}
-		c, err := s.readByte()
+		if seg := rest[:i]; raw == nil {
+			raw = seg
+		} else {
+			raw = append(raw[:len(raw):len(raw)], seg...) // a copy
+		}
+		s.pos += i + 1
+		c, err := s.peek()
 		if err != nil {
 			return nil, err
 		}
 		switch c {
 		case '/':
-			if err := s.skipTo('>'); err != nil {
+			if err := s.skipPast(">"); err != nil {
 				return nil, err
 			}
 			s.pop()
-			if done == nil {
-				return unescapeBytes(s.buf)
+			if !sectioned {
+				if !escaped {
+					return raw, nil
+				}
+				done = s.buf[:0]
 			}
-			t, err := unescape(s.buf)
-			return append(done, t...), err
+			s.buf, err = appendUnescaped(done, raw)
+			return s.buf, err
 		case '!':
-			t, err := unescape(s.buf)
+			if !sectioned {
+				done, sectioned = s.buf[:0], true
+			}
+			if done, err = appendUnescaped(done, raw); err != nil {
+				return nil, err
+			}
+			raw = nil
+			s.pos++
+			cdata, err := s.bang()
 			if err != nil {
 				return nil, err
 			}
-			done = append(done, t...)
-			s.buf = s.buf[:0]
-			if err := s.bang(&s.buf); err != nil {
-				return nil, err
-			}
-			done = append(done, newlines(s.buf)...)
-			s.buf = s.buf[:0]
+			done = appendNewlines(done, cdata)
+			s.buf = done[:0] // its array, for the next text
 		case '?':
+			s.pos++
 			if err := s.skipPast("?>"); err != nil {
 				return nil, err
 			}
@@ -1105,9 +1130,9 @@ func (s *scanner) skip() error {
 	if s.endPending() {
 		return nil
 	}
+	var tok token
 	for depth := 1; depth > 0; {
-		tok, err := s.next()
-		if err != nil {
+		if err := s.next(&tok); err != nil {
 			return err
 		}
 		if tok.kind == tokEnd {
@@ -1119,81 +1144,65 @@ func (s *scanner) skip() error {
 	return nil
 }
 
-// unescapeBytes is unescape, which returns b itself when it has nothing
-// to replace.
-func unescapeBytes(b []byte) ([]byte, error) {
-	if bytes.IndexByte(b, '&') < 0 && bytes.IndexByte(b, '\r') < 0 {
-		return b, nil
-	}
-	t, err := unescape(b)
-	return []byte(t), err
-}
-
-// unescape replaces entity and character references in b, which it may
-// change.
-// Line ends become "\n" first, as XML wants and govmomi's decoder does.
-func unescape(b []byte) (string, error) {
-	b = newlines(b)
-	i := bytes.IndexByte(b, '&')
-	if i < 0 {
-		return string(b), nil
-	}
-	var out strings.Builder
-	out.Grow(len(b))
-	for i >= 0 {
-		out.Write(b[:i])
+// appendUnescaped appends b to dst with its entity and character
+// references replaced, and its line ends "\r\n" and "\r" made "\n", as
+// XML wants and govmomi's decoder does. b is not changed.
+func appendUnescaped(dst, b []byte) ([]byte, error) {
+	for {
+		i := bytes.IndexByte(b, '&')
+		if i < 0 {
+			return appendNewlines(dst, b), nil
+		}
+		dst = appendNewlines(dst, b[:i])
 		b = b[i+1:]
 		end := bytes.IndexByte(b, ';')
 		if end < 0 {
-			return "", fmt.Errorf("%w: '&' without ';'", errShape)
+			return dst, fmt.Errorf("%w: '&' without ';'", errShape)
 		}
-		ref := string(b[:end])
+		ref := b[:end]
 		b = b[end+1:]
-		switch ref {
+		switch string(ref) {
 		case "lt":
-			out.WriteByte('<')
+			dst = append(dst, '<')
 		case "gt":
-			out.WriteByte('>')
+			dst = append(dst, '>')
 		case "amp":
-			out.WriteByte('&')
+			dst = append(dst, '&')
 		case "apos":
-			out.WriteByte('\'')
+			dst = append(dst, '\'')
 		case "quot":
-			out.WriteByte('"')
+			dst = append(dst, '"')
 		default:
-			num, ok := strings.CutPrefix(ref, "#")
+			num, ok := bytes.CutPrefix(ref, []byte("#"))
 			if !ok {
-				return "", fmt.Errorf("%w: unknown entity &%s;", errShape, ref)
+				return dst, fmt.Errorf("%w: unknown entity &%s;", errShape, appendNewlines(nil, ref))
 			}
 			base := 10
-			if hex, ok := strings.CutPrefix(num, "x"); ok {
+			if hex, ok := bytes.CutPrefix(num, []byte("x")); ok {
 				num, base = hex, 16
 			}
-			n, err := strconv.ParseUint(num, base, 32)
+			n, err := strconv.ParseUint(string(num), base, 32)
 			if err != nil || !utf8.ValidRune(rune(n)) {
-				return "", fmt.Errorf("%w: bad character reference &%s;", errShape, ref)
+				return dst, fmt.Errorf("%w: bad character reference &%s;", errShape, appendNewlines(nil, ref))
 			}
-			out.WriteRune(rune(n))
+			dst = utf8.AppendRune(dst, rune(n))
 		}
-		i = bytes.IndexByte(b, '&')
 	}
-	out.Write(b)
-	return out.String(), nil
 }
 
-// newlines turns the line ends "\r\n" and "\r" of b into "\n", in place.
-func newlines(b []byte) []byte {
-	if bytes.IndexByte(b, '\r') < 0 {
-		return b
-	}
-	out := b[:0]
-	for i, c := range b {
-		switch {
-		case c != '\r':
-			out = append(out, c)
-		case i+1 == len(b) || b[i+1] != '\n':
-			out = append(out, '\n')
+// appendNewlines appends b to dst with its line ends "\r\n" and "\r"
+// made "\n".
+func appendNewlines(dst, b []byte) []byte {
+	for {
+		i := bytes.IndexByte(b, '\r')
+		if i < 0 {
+			return append(dst, b...)
+		}
+		dst = append(dst, b[:i]...)
+		dst = append(dst, '\n')
+		b = b[i+1:]
+		if len(b) > 0 && b[0] == '\n' {
+			b = b[1:]
 		}
 	}
-	return out
 }

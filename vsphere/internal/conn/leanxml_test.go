@@ -1,7 +1,6 @@
 package conn_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"io"
@@ -120,19 +119,17 @@ func testLeanDecode(t *testing.T, c *conn.Conn) {
 	}
 }
 
-// TestLeanDecodeOfVCenterXML: vCenter's own spelling (xsi declared once,
-// an xsi:type on each reference of a list, white space between elements,
-// a header), and XML's escapes, CDATA and comments, decode as govmomi
-// decodes them.
-func TestLeanDecodeOfVCenterXML(t *testing.T) {
-	const head = `<?xml version="1.0" encoding="UTF-8"?>
+// vcenterRetrieveHead and vcenterRetrieveTail wrap a returnval of
+// RetrievePropertiesEx as vCenter writes its answer; in
+// vcenterRetrieveReturnval, {CR} stands for a carriage return.
+const (
+	vcenterRetrieveHead = `<?xml version="1.0" encoding="UTF-8"?>
 <soapenv:Envelope xmlns:soapenc="http://schemas.xmlsoap.org/soap/encoding/" xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <soapenv:Header><x>1</x></soapenv:Header>
 <soapenv:Body>
 <RetrievePropertiesExResponse xmlns="urn:vim25">`
-	const tail = "</RetrievePropertiesExResponse>\n</soapenv:Body>\n</soapenv:Envelope>"
-	for name, body := range map[string]string{
-		"vcenter": `<returnval><token>7</token>
+	vcenterRetrieveTail      = "</RetrievePropertiesExResponse>\n</soapenv:Body>\n</soapenv:Envelope>"
+	vcenterRetrieveReturnval = `<returnval><token>7</token>
 <objects><obj type="VirtualMachine">vm-42</obj>
   <propSet><name>name</name><val xsi:type="xsd:string">web &amp; db &lt;01&gt; &#233;t&#xe9; &quot;x&apos;</val></propSet>
   <propSet><name>datastore</name><val xsi:type="ArrayOfManagedObjectReference"><ManagedObjectReference type="Datastore" xsi:type="ManagedObjectReference">datastore-1</ManagedObjectReference><ManagedObjectReference type="Datastore" xsi:type="ManagedObjectReference">datastore-2</ManagedObjectReference></val></propSet>
@@ -154,8 +151,18 @@ f]]></val></propSet>
   <missingSet><path>config</path><fault><fault xsi:type="NoPermission"><object type="VirtualMachine">vm-42</object><privilegeId>System.Read</privilegeId></fault><localizedMessage></localizedMessage></fault></missingSet>
 </objects>
 <objects><obj type="ClusterComputeResource">domain-c7</obj><propSet><name>configurationEx.dasConfig.enabled</name><val xsi:type="xsd:boolean">true</val></propSet></objects>
-</returnval>`,
-		"empty": ``,
+</returnval>`
+)
+
+// TestLeanDecodeOfVCenterXML: vCenter's own spelling (xsi declared once,
+// an xsi:type on each reference of a list, white space between elements,
+// a header), and XML's escapes, CDATA and comments, decode as govmomi
+// decodes them.
+func TestLeanDecodeOfVCenterXML(t *testing.T) {
+	const head, tail = vcenterRetrieveHead, vcenterRetrieveTail
+	for name, body := range map[string]string{
+		"vcenter": vcenterRetrieveReturnval,
+		"empty":   ``,
 	} {
 		body := head + strings.ReplaceAll(body, "{CR}", "\r") + tail // line ends to normalize
 		var want methods.RetrievePropertiesExBody
@@ -165,7 +172,7 @@ f]]></val></propSet>
 			t.Fatal(err)
 		}
 		var got methods.RetrievePropertiesExBody
-		_, err := conn.DecodeRetrieveResult(bufio.NewReader(strings.NewReader(body)), nil, func(returnval bool) *types.RetrieveResult {
+		_, err := conn.DecodeRetrieveResult([]byte(body), nil, func(returnval bool) *types.RetrieveResult {
 			got.Res = new(types.RetrievePropertiesExResponse)
 			if returnval {
 				got.Res.Returnval = new(types.RetrieveResult)
@@ -242,7 +249,7 @@ func BenchmarkDecodeRetrieveResult(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			var rr types.RetrieveResult
-			if _, err := conn.DecodeRetrieveResult(bufio.NewReader(bytes.NewReader(body)), nil, func(bool) *types.RetrieveResult { return &rr }); err != nil {
+			if _, err := conn.DecodeRetrieveResult(body, nil, func(bool) *types.RetrieveResult { return &rr }); err != nil {
 				b.Fatal(err)
 			}
 		}
