@@ -5,6 +5,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -14,9 +15,10 @@ import (
 )
 
 // simBudget is the memory `vtui sim` collects at (see gcpolicy.Budget):
-// under the 2 GB the max preset's simulator may hold, about twice its
-// heap once built (0.6 to 0.8 GB), so it collects every four or five
-// clients' loads rather than every two or three.
+// under the 2 GB the max preset's simulator may hold, more than twice its
+// heap once built (0.6 GB at the max preset), so that the collections,
+// each a mark of the whole inventory, are rare, and come between clients'
+// loads when they can.
 const simBudget = 1800 << 20
 
 func newSimCmd(a *app) *cobra.Command {
@@ -98,14 +100,25 @@ build a custom inventory instead, of at most ` + fmt.Sprintf("%d VMs and %d host
 			if err := ha.Validate(); err != nil {
 				return usageErrorf("invalid HA emulation settings: %w", err)
 			}
-			srv, err := sim.Start(cmd.Context(), spec, sim.Options{Listen: listen, Username: username, HA: ha, SessionTimeout: sessionTimeout})
+			// The collection at the end of a client's load, set once the
+			// inventory is built (gcpolicy.Budget).
+			var tidy atomic.Pointer[func()]
+			loadEnded := func() {
+				if f := tidy.Load(); f != nil {
+					(*f)()
+				}
+			}
+			srv, err := sim.Start(cmd.Context(), spec, sim.Options{Listen: listen, Username: username, HA: ha,
+				SessionTimeout: sessionTimeout, LoadEnded: loadEnded})
 			if err != nil {
 				return err
 			}
 			defer srv.Close()
 			// Built and collected: from now on the simulator collects when
-			// its heap reaches simBudget, not each time it doubles.
-			gcpolicy.Budget(simBudget, a.sys.lookupEnv)
+			// its heap reaches simBudget, not each time it doubles, or at
+			// the end of a client's load if that is more than half way.
+			t := gcpolicy.Budget(simBudget, a.sys.lookupEnv)
+			tidy.Store(&t)
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "VTUI_URL=%s\n", srv.URL)
 			fmt.Fprintf(out, "VTUI_USERNAME=%s\n", srv.Username)

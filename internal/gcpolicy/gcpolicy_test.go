@@ -89,3 +89,56 @@ func TestPauseEndsWithinItsBound(t *testing.T) {
 	p, l := gcSettings()
 	t.Errorf("10 s after a pause bounded to 1 ms: GC percent %d, memory limit %d; want %d and %d as before", p, l, percent, limit)
 }
+
+// sink keeps the last allocation of garbage reachable until the next.
+var sink []byte
+
+// garbage allocates about n bytes and drops them.
+func garbage(n int) {
+	for ; n > 0; n -= 1 << 20 {
+		sink = make([]byte, 1<<20)
+	}
+	sink = nil
+}
+
+// TestTidyCollectsPastHalfTheRoom: after Budget, tidy collects only once
+// the garbage is past half the room between the live heap and the
+// budget; with the user's settings it never does.
+func TestTidyCollectsPastHalfTheRoom(t *testing.T) {
+	percent, limit := gcSettings()
+	defer func() { debug.SetGCPercent(percent); debug.SetMemoryLimit(limit) }()
+	runtime.GC()
+	none := func(string) (string, bool) { return "", false }
+	tidy := Budget(512<<20, none)
+	collections := func() uint32 {
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.NumGC
+	}
+
+	before := collections()
+	garbage(64 << 20)
+	tidy()
+	time.Sleep(100 * time.Millisecond) // a collection it started would be under way
+	if n := collections(); n != before {
+		t.Errorf("tidy with 64 MiB of garbage under a 512 MiB budget: %d collections; want none", n-before)
+	}
+
+	garbage(256 << 20)
+	tidy()
+	for deadline := time.Now().Add(30 * time.Second); collections() == before; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("tidy with 320 MiB of garbage under a 512 MiB budget did not collect")
+		}
+	}
+
+	userTidy := Budget(512<<20, func(k string) (string, bool) { return "100", k == "GOGC" })
+	debug.SetGCPercent(-1)
+	before = collections()
+	garbage(320 << 20)
+	userTidy()
+	time.Sleep(100 * time.Millisecond)
+	if n := collections(); n != before {
+		t.Errorf("with GOGC set, tidy collected %d times; want never", n-before)
+	}
+}

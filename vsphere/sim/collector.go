@@ -32,6 +32,12 @@ type collectors struct {
 	mu  sync.RWMutex
 	all map[collectorKey]*collector
 
+	// loadEnded, if set, is called in a goroutine of its own each time a
+	// session's large first load has been handed out (see collect):
+	// largeLoad objects or more through one collector.
+	loadEnded func()
+	largeLoad int
+
 	walks atomic.Int64 // traversals walked, for tests: a change must not cause one
 }
 
@@ -52,13 +58,14 @@ type collector struct {
 	filters []*filter
 	version int64
 	pending []owedFilter            // the rest of a truncated update set
+	handed  int                     // the objects of the pending set handed out so far
 	waits   int64                   // waits started, naming the one in progress
 	cancel  context.CancelCauseFunc // ends the wait in progress
 	waiting bool
 }
 
 func newCollectors() *collectors {
-	return &collectors{all: map[collectorKey]*collector{}}
+	return &collectors{all: map[collectorKey]*collector{}, largeLoad: largeLoad}
 }
 
 // get returns the calling session's collector this, creating its state on
@@ -272,11 +279,14 @@ func (c *collector) collect(ctx *simulator.Context, cs *collectors, maxObjects i
 			return nil, nil
 		}
 		c.mu.Lock()
-		c.pending = owes
+		c.pending, c.handed = owes, 0
 		c.mu.Unlock()
 	}
 	c.mu.Lock()
 	page := c.takeLocked(maxObjects)
+	for _, of := range page {
+		c.handed += len(of.objects)
+	}
 	c.mu.Unlock()
 
 	// Read outside c.mu: the registry's listener takes it with an
@@ -289,13 +299,36 @@ func (c *collector) collect(ctx *simulator.Context, cs *collectors, maxObjects i
 		}
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if len(c.pending) > 0 {
 		set.Truncated = types.NewBool(true)
 	}
 	c.version++
 	set.Version = strconv.FormatInt(c.version, 10)
+	large := len(c.pending) == 0 && c.handed >= cs.largeLoad
+	c.mu.Unlock()
+	if large && cs.loadEnded != nil && !cs.loading(ctx.Session.Key) {
+		go cs.loadEnded()
+	}
 	return set, nil
+}
+
+// largeLoad is how many objects an update set must hold for its last
+// page to end a large load: a client's first load of a VM list, not of
+// its hosts or clusters.
+const largeLoad = 10000
+
+// loading reports whether a collector of session has pages of an update
+// set left to hand out.
+func (cs *collectors) loading(session string) bool {
+	found := false
+	cs.each(func(k collectorKey, c *collector) {
+		if k.session == session {
+			c.mu.Lock()
+			found = found || len(c.pending) > 0
+			c.mu.Unlock()
+		}
+	})
+	return found
 }
 
 // owed is an object update a collector owes its client: whole, or, when

@@ -48,6 +48,12 @@ type Options struct {
 	// SessionTimeout is how long a session may stay idle before it is
 	// logged out (sessions.go); 0 means DefaultSessionTimeout.
 	SessionTimeout time.Duration
+	// LoadEnded, if set, is called, in a goroutine of its own, each time
+	// a client has been handed the last page of a large first load
+	// (10,000 objects or more through one property collector, and no
+	// other collector of its session with pages left): the end of a
+	// burst of reading, after which the server is likely to be quiet.
+	LoadEnded func()
 }
 
 // Server is a running in-process simulated vCenter.
@@ -114,6 +120,7 @@ func Start(ctx context.Context, spec Spec, opts Options) (*Server, error) {
 	vc.bmcs = &ipmiBMCs{ip: host, user: user, pass: pass, byHost: map[string]string{}}
 	vc.ha.configure(opts.HA)
 	vc.rebootTime = cmp.Or(opts.HostRebootTime, DefaultHostRebootTime)
+	vc.feed.collectors.loadEnded = opts.LoadEnded
 	for _, cl := range m.Map().All("ClusterComputeResource") {
 		vc.assignRoles(detach(vc.sctx), cl.(*simulator.ClusterComputeResource))
 	}

@@ -314,6 +314,59 @@ func TestFirstWaitPagesAreReadWhenHandedOut(t *testing.T) {
 	}
 }
 
+// TestLoadEndedAtTheEndOfALargeFirstLoad: Options.LoadEnded is called
+// once the last page of a large first load is handed out and no other
+// collector of the session has pages left; not at the end of a small
+// load, nor while another collector is still loading.
+func TestLoadEndedAtTheEndOfALargeFirstLoad(t *testing.T) {
+	spec, err := Preset("small")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ended := make(chan struct{}, 10)
+	s := startSpec(t, spec, Options{LoadEnded: func() { ended <- struct{}{} }})
+	s.vc.feed.collectors.largeLoad = 8 // the small preset has 12 VMs
+	c := login(t, s)
+	page := &types.WaitOptions{MaxObjectUpdates: 5}
+	drain := func(w *watcher) {
+		for {
+			set, err := w.wait(page)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !boolValue(set.Truncated) {
+				return
+			}
+		}
+	}
+	quiet := func(what string) {
+		t.Helper()
+		select {
+		case <-ended:
+			t.Errorf("LoadEnded was called %s", what)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+
+	hosts := watchKind(t, c, "HostSystem", c.ServiceContent.RootFolder, "name")
+	drain(hosts)
+	quiet("after a load of fewer objects than a large one")
+
+	vms, others := watchVMs(t, c, c.ServiceContent.RootFolder, "name"), watchVMs(t, c, c.ServiceContent.RootFolder, "name")
+	if _, err := others.wait(page); err != nil { // its first page: it has more to hand out
+		t.Fatal(err)
+	}
+	drain(vms)
+	quiet("while another collector of the session had pages left")
+	drain(others)
+	select {
+	case <-ended:
+	case <-time.After(10 * time.Second):
+		t.Fatal("LoadEnded was not called after the last page of the session's large loads")
+	}
+	quiet("twice")
+}
+
 // sessionKey returns the key of c's session on s.
 func sessionKey(t testing.TB, s *Server, c *govmomi.Client) string {
 	t.Helper()
