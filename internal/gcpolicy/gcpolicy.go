@@ -52,7 +52,7 @@ func Pause(limit int64, within time.Duration, lookupEnv func(string) (string, bo
 //
 // It returns tidy, for the process to call when a burst ends: tidy
 // collects at once if the burst's garbage has used more than half the
-// room below the budget, so that the collection the next burst would
+// heap's room below the budget, so that the collection the next burst would
 // otherwise meet midway (one client's load in two or three, at 45,000
 // VMs) comes between them. tidy returns at once; the collection runs in
 // the background, one at a time. With the user's settings, or before
@@ -79,12 +79,13 @@ func Budget(budget int64, lookupEnv func(string) (string, bool)) (tidy func()) {
 
 // pastHalfTheRoom reports whether the garbage on the heap (what the last
 // collection did not find live) is more than half the room between the
-// live heap and the memory limit.
+// live heap and the heap's goal, where the memory limit has the runtime
+// collect (below the limit by what is not heap).
 func pastHalfTheRoom() bool {
-	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/memory/classes/heap/objects:bytes"}}
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/goal:bytes"}}
 	metrics.Read(sample)
-	live, objects := int64(sample[0].Value.Uint64()), int64(sample[1].Value.Uint64())
-	return objects-live > (debug.SetMemoryLimit(-1)-live)/2
+	live, objects, goal := sample[0].Value.Uint64(), sample[1].Value.Uint64(), sample[2].Value.Uint64()
+	return objects > live && goal > live && objects-live > (goal-live)/2
 }
 
 // userSet reports whether the environment sets the collector's knobs.
