@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/vmware/govmomi/vim25/types"
 	"github.com/vmware/govmomi/vim25/xml"
 )
 
@@ -37,11 +38,12 @@ import (
 //     xsd:dateTime... for Go's basic types and time.Time, a vim25 type's
 //     name for the others;
 //   - numbers, booleans, strings and []byte as text, escaped as govmomi
-//     escapes it (escape); a time.Time as its MarshalText.
+//     escapes it (escape); a time.Time as its MarshalText; a
+//     types.ByteSlice as its MarshalXML (an element for each byte).
 //
 // A type with something these encoders do not write (a type that is an
 // xml.Marshaler, xml.MarshalerAttr or encoding.TextMarshaler, but
-// time.Time; an XMLName field; a name space; nested paths; maps, arrays,
+// time.Time and types.ByteSlice; an XMLName field; a name space; nested paths; maps, arrays,
 // channels, functions; unexported embedded structs or embedded
 // pointers; two fields of one name, which govmomi resolves by depth)
 // has no encoder: a value with one anywhere, statically or as the
@@ -103,6 +105,7 @@ func encoderFor(t reflect.Type) *encoder {
 
 var (
 	timeType             = reflect.TypeFor[time.Time]()
+	byteSliceType        = reflect.TypeFor[types.ByteSlice]()
 	xmlMarshalerType     = reflect.TypeFor[xml.Marshaler]()
 	xmlMarshalerAttrType = reflect.TypeFor[xml.MarshalerAttr]()
 	textMarshalerType    = reflect.TypeFor[encoding.TextMarshaler]()
@@ -127,11 +130,14 @@ func marshals(t reflect.Type) bool {
 }
 
 func (b *encoderBuilder) build(t reflect.Type) *encoder {
-	if t == timeType {
+	switch t {
+	case timeType:
 		return &encoder{empty: never, emit: element(t, nil, writeTime)}
+	case byteSliceType:
+		return &encoder{empty: isLenZero, emit: emitByteSlice}
 	}
-	if t.Kind() != reflect.Interface && marshals(t) {
-		return nil
+	if k := t.Kind(); k != reflect.Pointer && k != reflect.Interface && marshals(t) {
+		return nil // govmomi's encoder asks the value a pointer points to or an interface holds
 	}
 	switch t.Kind() {
 	case reflect.Pointer:
@@ -308,6 +314,18 @@ func writeTime(w *writer, v reflect.Value) error {
 		return err // govmomi's encoder, through MarshalText, fails too
 	}
 	w.b = b
+	return nil
+}
+
+// emitByteSlice writes the types.ByteSlice v as its MarshalXML does: an
+// element el for each byte, holding it as a signed number, with no
+// attributes.
+func emitByteSlice(w *writer, el *elem, v reflect.Value) error {
+	for _, c := range v.Bytes() {
+		w.open(el.name)
+		w.b = strconv.AppendInt(w.b, int64(int8(c)), 10)
+		w.close(el.name)
+	}
 	return nil
 }
 
