@@ -43,13 +43,18 @@ import (
 //
 // A type with something these encoders do not write (a type that is an
 // xml.Marshaler, xml.MarshalerAttr or encoding.TextMarshaler, but
-// time.Time and types.ByteSlice; an XMLName field; a name space; nested paths; maps, arrays,
-// channels, functions; unexported embedded structs or embedded
-// pointers; two fields of one name, which govmomi resolves by depth)
-// has no encoder: a value with one anywhere, statically or as the
+// time.Time and types.ByteSlice; an XMLName field; a name space; nested
+// paths; cdata, comment or any fields; maps, arrays, channels,
+// functions; unexported embedded structs or embedded pointers; two
+// fields of one name, which govmomi resolves by depth) has no encoder,
+// decided once per type: a value with one anywhere, statically or as the
 // dynamic type of an interface, goes whole to govmomi's encoder
-// (writer.fallback). So the bytes are govmomi's either way, but for
-// types in the envelope's xsi prefix (TestLeanEncodingIsVcsims).
+// (writer.element), as does one whose encoding fails (a time out of
+// RFC 3339's years, for govmomi's error). So the bytes are govmomi's
+// either way, but for types in the envelope's xsi prefix
+// (TestEncoderRulesAreGovmomis, TestLeanEncodingIsVcsims); at the small
+// preset with snapshots, no value falls back
+// (TestSimulatorValuesAreEncodedLeanly).
 
 // elem is the element a value is written as: its name, and the options
 // of the field that holds it.
@@ -129,6 +134,8 @@ func marshals(t reflect.Type) bool {
 	return false
 }
 
+// build returns the encoder of t, or nil if t has a part it does not
+// write.
 func (b *encoderBuilder) build(t reflect.Type) *encoder {
 	switch t {
 	case timeType:
@@ -239,8 +246,8 @@ func element(t reflect.Type, attrs, content func(w *writer, v reflect.Value) err
 }
 
 // xsiTypeName returns the name govmomi's encoder gives t in a type
-// attribute (vim25/xml's typeToString), or "" for a type it gives none
-// (a type element does not build for).
+// attribute (vim25/xml's typeToString); t is a type build makes an
+// element of.
 func xsiTypeName(t reflect.Type) string {
 	switch t.Kind() {
 	case reflect.Bool:
