@@ -18,8 +18,8 @@ import (
 
 // The simulator's lean encoding (package leanenc) against vcsim's, value
 // by value: the table holds a value of every simple kind the lean encoder
-// writes itself, escapes, empty and unset values, lists, and values it
-// leaves to govmomi's encoder.
+// writes itself, escapes, empty and unset values, lists, and values of
+// vim25's data types, which it writes with an encoder built per type.
 
 // vcsimEnvelope is vcsim's SOAP envelope (simulator.soapEnvelope).
 type vcsimEnvelope struct {
@@ -84,6 +84,18 @@ func leanValues() []struct {
 } {
 	at := time.Date(2026, 12, 7, 14, 5, 6, 789000000, time.UTC)
 	ref := types.ManagedObjectReference{Type: "HostSystem", Value: "host-1"}
+	snap := types.ManagedObjectReference{Type: "VirtualMachineSnapshot", Value: "snapshot-1"}
+	chain := []types.VirtualMachineFileLayoutExDiskUnit{{FileKey: []int32{0}}, {FileKey: []int32{2}}, {}}
+	layout := &types.VirtualMachineFileLayoutEx{
+		File: []types.VirtualMachineFileLayoutExFileInfo{
+			{Key: 0, Name: "[ds] vm/vm.vmdk", Type: string(types.VirtualMachineFileLayoutExFileTypeDiskDescriptor), Size: 1 << 30, UniqueSize: 1 << 29, Accessible: types.NewBool(true)},
+			{Key: 1, Name: "[ds] vm/vm-Snapshot1.vmsn", Type: string(types.VirtualMachineFileLayoutExFileTypeSnapshotData), Size: 32 << 10},
+			{Key: 2, Name: "[ds] vm/vm-000001.vmdk", Type: string(types.VirtualMachineFileLayoutExFileTypeDiskDescriptor), Accessible: types.NewBool(false)},
+		},
+		Disk:      []types.VirtualMachineFileLayoutExDiskLayout{{Key: 2000, Chain: chain}, {Key: 2001}},
+		Snapshot:  []types.VirtualMachineFileLayoutExSnapshotLayout{{Key: snap, DataKey: 1, MemoryKey: -1, Disk: []types.VirtualMachineFileLayoutExDiskLayout{{Key: 2000, Chain: chain[:1]}}}},
+		Timestamp: at,
+	}
 	return []struct {
 		name string
 		val  any
@@ -118,9 +130,9 @@ func leanValues() []struct {
 		{"strings", types.ArrayOfString{String: []string{"a", "", "<b>", "c"}}},
 		{"no strings", types.ArrayOfString{}},
 		{"unset", nil},
-		{"ints (fallback)", types.ArrayOfInt{Int: []int32{1, 2}}},
-		{"quick stats (fallback)", types.VirtualMachineQuickStats{OverallCpuUsage: 12, GuestHeartbeatStatus: types.ManagedEntityStatusGreen}},
-		{"snapshot tree (fallback)", &types.VirtualMachineSnapshotInfo{
+		{"ints", types.ArrayOfInt{Int: []int32{1, 2}}},
+		{"quick stats", types.VirtualMachineQuickStats{OverallCpuUsage: 12, GuestHeartbeatStatus: types.ManagedEntityStatusGreen}},
+		{"snapshot tree", &types.VirtualMachineSnapshotInfo{
 			CurrentSnapshot: &types.ManagedObjectReference{Type: "VirtualMachineSnapshot", Value: "snapshot-2"},
 			RootSnapshotList: []types.VirtualMachineSnapshotTree{{
 				Snapshot: types.ManagedObjectReference{Type: "VirtualMachineSnapshot", Value: "snapshot-1"},
@@ -131,18 +143,52 @@ func leanValues() []struct {
 				}},
 			}},
 		}},
-		{"text naming govmomi's type prefix (fallback)", &types.VirtualMachineSnapshotInfo{RootSnapshotList: []types.VirtualMachineSnapshotTree{{
+		{"text naming govmomi's type prefix", &types.VirtualMachineSnapshotInfo{RootSnapshotList: []types.VirtualMachineSnapshotTree{{
 			Snapshot: types.ManagedObjectReference{Type: "VirtualMachineSnapshot", Value: "snapshot-1"},
 			Name:     ` _XMLSchema-instance:type="x"`, Description: ` xmlns:_XMLSchema-instance="http://www.w3.org/2001/XMLSchema-instance"`,
 			CreateTime: at, State: types.VirtualMachinePowerStatePoweredOff,
 		}}}},
-		{"devices (fallback, interfaces inside)", types.ArrayOfVirtualDevice{VirtualDevice: []types.BaseVirtualDevice{
+		{"devices (interfaces inside)", types.ArrayOfVirtualDevice{VirtualDevice: []types.BaseVirtualDevice{
 			&types.VirtualDisk{VirtualDevice: types.VirtualDevice{Key: 2000, DeviceInfo: &types.Description{Label: "Hard disk 1", Summary: "1 GB"}},
 				CapacityInBytes: 1 << 30},
 			&types.VirtualE1000{VirtualEthernetCard: types.VirtualEthernetCard{VirtualDevice: types.VirtualDevice{Key: 4000}, MacAddress: "00:50:56:00:00:01"}},
 		}}},
-		{"any types (fallback)", types.ArrayOfAnyType{AnyType: []types.AnyType{"a", int32(1), ref}}},
+		{"any types", types.ArrayOfAnyType{AnyType: []types.AnyType{"a", int32(1), ref}}},
+		{"nested any types", types.ArrayOfAnyType{AnyType: []types.AnyType{types.ArrayOfAnyType{AnyType: []types.AnyType{int64(2), at}},
+			types.ArrayOfInt{Int: []int32{0, 3}}, &types.Description{Label: "l"}}}},
+		{"file layout", layout},
+		{"file layout's files", types.ArrayOfVirtualMachineFileLayoutExFileInfo{VirtualMachineFileLayoutExFileInfo: layout.File}},
+		{"file layout's disks", types.ArrayOfVirtualMachineFileLayoutExDiskLayout{VirtualMachineFileLayoutExDiskLayout: layout.Disk}},
+		{"file layout's snapshots", types.ArrayOfVirtualMachineFileLayoutExSnapshotLayout{VirtualMachineFileLayoutExSnapshotLayout: layout.Snapshot}},
+		{"empty file layout", &types.VirtualMachineFileLayoutEx{}},
+		{"no files", types.ArrayOfVirtualMachineFileLayoutExFileInfo{}},
+		{"cluster summary", &types.ClusterComputeResourceSummary{
+			ComputeResourceSummary: types.ComputeResourceSummary{TotalCpu: 48000, TotalMemory: 1 << 40, NumCpuCores: 96, NumCpuThreads: 192,
+				EffectiveCpu: 45000, EffectiveMemory: 1 << 19, NumHosts: 4, NumEffectiveHosts: 4, OverallStatus: types.ManagedEntityStatusYellow},
+			CurrentFailoverLevel: 1, NumVmotions: 3, TargetBalance: 200,
+			UsageSummary: &types.ClusterUsageSummary{TotalCpuCapacityMhz: 48000, TotalMemCapacityMB: 1 << 20, CpuDemandMhz: 1200, MemDemandMB: 4096},
+			AdmissionControlInfo: &types.ClusterFailoverHostAdmissionControlInfo{HostStatus: []types.ClusterFailoverHostAdmissionControlInfoHostStatus{
+				{Host: ref, Status: types.ManagedEntityStatusGreen}}},
+		}},
+		{"cluster summary, zero", &types.ClusterComputeResourceSummary{}},
+		{"omitempty zero values", &types.VirtualMachineQuickStats{}},
+		{"times and nil times", types.AlarmState{Key: "alarm-1.vm-1", Entity: ref, Alarm: ref, Time: at.In(time.FixedZone("", -7*3600)), AcknowledgedTime: nil}},
+		{"zero time", types.AlarmState{AcknowledgedTime: &time.Time{}}},
+		{"attributes of references within", types.ArrayOfVirtualMachineFileLayoutExSnapshotLayout{VirtualMachineFileLayoutExSnapshotLayout: []types.VirtualMachineFileLayoutExSnapshotLayout{
+			{Key: types.ManagedObjectReference{Type: "Virtual<Snapshot>", Value: "s&1", ServerGUID: `g"`}, DataKey: 1, MemoryKey: -1}}}},
 	}
+}
+
+// byteSliceValues are values of the table holding a types.ByteSlice, kept
+// out of leanValues, which seeds FuzzLeanDecodeMatchesGovmomi: on a
+// syntax error inside one, govmomi's ByteSlice.UnmarshalXML asks for the
+// next token forever.
+var byteSliceValues = []struct {
+	name string
+	val  any
+}{
+	{"bytes as types.ByteSlice", types.HostDigestInfo{DigestMethod: "SHA256", DigestValue: types.ByteSlice{0, 1, 127, 128, 255}, ObjectName: "pcr0"}},
+	{"empty types.ByteSlice", types.HostDigestInfo{DigestMethod: "SHA256", DigestValue: types.ByteSlice{}}},
 }
 
 // leanMissing are the faults of the table's missing sets.
@@ -164,7 +210,7 @@ func TestLeanEncodingIsVcsims(t *testing.T) {
 		"no objects":        {},
 		"missing and token": {Token: "vtui-page-<1>", Objects: []types.ObjectContent{{Obj: vm, MissingSet: leanMissing}, {Obj: vm}}},
 	}
-	for _, v := range leanValues() {
+	for _, v := range append(leanValues(), byteSliceValues...) {
 		results[v.name] = &types.RetrieveResult{Objects: []types.ObjectContent{{Obj: vm, PropSet: []types.DynamicProperty{
 			{Name: "p", Val: v.val}, {Name: "name", Val: "after"}}}}}
 	}
@@ -216,7 +262,7 @@ func TestLeanEncodingOfUpdatesIsVcsims(t *testing.T) {
 		}, {Filter: filter}}},
 		"not truncated": {Version: "7", Truncated: types.NewBool(false)},
 	}
-	for _, v := range leanValues() {
+	for _, v := range append(leanValues(), byteSliceValues...) {
 		sets[v.name] = &types.UpdateSet{Version: "3", FilterSet: []types.PropertyFilterUpdate{{Filter: filter, ObjectSet: []types.ObjectUpdate{{
 			Kind: types.ObjectUpdateKindEnter, Obj: vm, ChangeSet: []types.PropertyChange{
 				{Name: "p", Op: types.PropertyChangeOpAssign, Val: v.val}, {Name: "name", Op: types.PropertyChangeOpAssign, Val: "after"}}}}}}}

@@ -10,11 +10,13 @@
 // of RetrievePropertiesEx, ContinueRetrievePropertiesEx and
 // WaitForUpdatesEx itself: their structure (objects, each with its obj,
 // propSet and missingSet; update sets, with their filters, object
-// updates and changeSet) and the values of simple types (strings,
-// booleans, numbers, dates, enumerations, references and lists of
-// references and strings); it hands every other value, and each
-// missingSet entry (it holds a fault), to govmomi's encoder, one value at
-// a time.
+// updates and changeSet), the values of simple types (strings, booleans,
+// numbers, dates, enumerations, references and lists of references and
+// strings) and, with an encoder built once per type from its xml tags
+// (value.go), values of vim25's data types (snapshot trees, file
+// layouts, summaries...) and missingSet entries. It hands a value of a
+// type those encoders do not cover to govmomi's encoder, one value at a
+// time.
 //
 // It writes what govmomi's encoder writes but for one thing: a value's
 // type is an xsi:type attribute, in the prefix the SOAP envelope declares
@@ -27,7 +29,6 @@ package leanenc
 
 import (
 	"bytes"
-	"encoding"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -99,6 +100,9 @@ type writer struct {
 	// The fallback: govmomi's encoder, writing into fb.
 	fb  bytes.Buffer
 	enc *xml.Encoder
+	// fellBack, if set, is told the type of each value given to the
+	// fallback (tests count them).
+	fellBack func(reflect.Type)
 }
 
 // maxKept bounds the buffer a writer keeps for the next answer.
@@ -131,7 +135,7 @@ func (w *writer) retrieveResult(rr *types.RetrieveResult) error {
 			w.close("propSet")
 		}
 		for _, m := range oc.MissingSet {
-			if err := w.fallback(missingXML{M: m}); err != nil {
+			if err := w.element(missingElem, m); err != nil {
 				return fmt.Errorf("missing property %s of %s: %w", m.Path, oc.Obj, err)
 			}
 		}
@@ -163,14 +167,14 @@ func (w *writer) updateSet(us *types.UpdateSet) error {
 				w.close("changeSet")
 			}
 			for _, m := range ou.MissingSet {
-				if err := w.fallback(missingXML{M: m}); err != nil {
+				if err := w.element(missingElem, m); err != nil {
 					return fmt.Errorf("missing property %s of %s: %w", m.Path, ou.Obj, err)
 				}
 			}
 			w.close("objectSet")
 		}
 		for _, m := range fu.MissingSet {
-			if err := w.fallback(missingXML{M: m}); err != nil {
+			if err := w.element(missingElem, m); err != nil {
 				return fmt.Errorf("missing object %s: %w", m.Obj, err)
 			}
 		}
@@ -298,7 +302,7 @@ func (w *writer) intVal(typ string, n int64) {
 
 // val writes v as the val element of a propSet or changeSet: nothing for
 // nil (as for a nil pointer), the simple types here, any other through
-// govmomi's encoder.
+// element.
 func (w *writer) val(v any) error {
 	switch v := v.(type) {
 	case nil:
@@ -333,7 +337,7 @@ func (w *writer) val(v any) error {
 		b, err := v.AppendText(w.b) // RFC 3339, which needs no escapes
 		if err != nil {
 			w.b = w.b[:n]
-			return w.fallback(valXML{Val: v}) // govmomi's error
+			return w.element(valElem, v) // govmomi's error
 		}
 		w.b = b
 		w.close("val")
@@ -356,33 +360,39 @@ func (w *writer) val(v any) error {
 		}
 		w.close("val")
 	default:
-		rv := reflect.ValueOf(v)
-		switch rv.Kind() {
-		case reflect.Pointer:
-			if rv.IsNil() {
-				return nil
-			}
-			return w.val(rv.Elem().Interface())
-		case reflect.String: // an enumeration, unless it encodes itself
-			if !rv.Type().Implements(marshalerType) && !rv.Type().Implements(textMarshalerType) {
-				w.simpleVal(rv.Type().Name(), rv.String())
-				return nil
-			}
-		}
-		return w.fallback(valXML{Val: v})
+		return w.element(valElem, v)
 	}
 	return nil
 }
 
+// valElem and missingElem are the elements of a property's value and of
+// a missing set's entry, with the options of DynamicProperty.Val
+// (PropertyChange.Val's are the same) and ObjectContent.MissingSet
+// (ObjectUpdate's and PropertyFilterUpdate's are the same).
 var (
-	marshalerType     = reflect.TypeFor[xml.Marshaler]()
-	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
+	valElem     = &elem{name: "val", typeattr: true, govmomi: func(v any) any { return valXML{Val: v} }}
+	missingElem = &elem{name: "missingSet", omitempty: true, govmomi: func(v any) any { return missingXML{M: v} }}
 )
 
+// element writes v as el with its type's lean encoder (value.go), or, if
+// it has none (or it fails), with govmomi's encoder.
+func (w *writer) element(el *elem, v any) error {
+	if e := encoderFor(reflect.TypeOf(v)); e != nil {
+		n := len(w.b)
+		if e.write(w, el, reflect.ValueOf(v)) == nil {
+			return nil
+		}
+		w.b = w.b[:n] // govmomi's encoder writes it, or says what is wrong
+	}
+	if w.fellBack != nil {
+		w.fellBack(reflect.TypeOf(v))
+	}
+	return w.fallback(el.govmomi(v))
+}
+
 // valXML and missingXML hold a value for govmomi's encoder under the tags
-// of DynamicProperty.Val (PropertyChange.Val's are the same) and
-// ObjectContent.MissingSet (ObjectUpdate's and PropertyFilterUpdate's are
-// the same), inside an element <x> that fallback leaves out.
+// of valElem and missingElem, inside an element <x> that fallback leaves
+// out.
 type valXML struct {
 	XMLName xml.Name `xml:"x"`
 	Val     any      `xml:"val,typeattr"`

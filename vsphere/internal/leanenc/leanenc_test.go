@@ -3,7 +3,9 @@ package leanenc_test
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/vmware/govmomi/vim25/types"
 	"github.com/vmware/govmomi/vim25/xml"
@@ -38,6 +40,87 @@ func BenchmarkEncode(b *testing.B) {
 			{Name: "guest.toolsStatus", Val: types.VirtualMachineToolsStatusToolsOk},
 		}})
 	}
+	benchmarkAnswer(b, rr)
+}
+
+// BenchmarkEncodeStructured encodes the answer to a retrieval of 1,000
+// VMs' snapshot trees and file layouts, as the simulator's presets build
+// them (three snapshots in a chain, their files, disks and snapshot
+// layouts), the layout as a whole and as its three lists, with 20
+// clusters' summaries, with govmomi's encoder and leanly:
+//
+//	go test ./vsphere/internal/leanenc/ -run '^$' -bench Encode -benchmem
+func BenchmarkEncodeStructured(b *testing.B) {
+	rr := &types.RetrieveResult{}
+	for i := range 20 {
+		rr.Objects = append(rr.Objects, types.ObjectContent{
+			Obj:     types.ManagedObjectReference{Type: "ClusterComputeResource", Value: fmt.Sprintf("domain-c%d", i)},
+			PropSet: []types.DynamicProperty{{Name: "summary", Val: clusterSummary()}},
+		})
+	}
+	for i := range 1000 {
+		vm := types.ManagedObjectReference{Type: "VirtualMachine", Value: fmt.Sprintf("vm-%d", i)}
+		snapshot, layout := snapshotsOf(vm, 3)
+		rr.Objects = append(rr.Objects, types.ObjectContent{Obj: vm, PropSet: []types.DynamicProperty{
+			{Name: "snapshot", Val: snapshot},
+			{Name: "layoutEx", Val: layout},
+			{Name: "layoutEx.file", Val: types.ArrayOfVirtualMachineFileLayoutExFileInfo{VirtualMachineFileLayoutExFileInfo: layout.File}},
+			{Name: "layoutEx.disk", Val: types.ArrayOfVirtualMachineFileLayoutExDiskLayout{VirtualMachineFileLayoutExDiskLayout: layout.Disk}},
+			{Name: "layoutEx.snapshot", Val: types.ArrayOfVirtualMachineFileLayoutExSnapshotLayout{VirtualMachineFileLayoutExSnapshotLayout: layout.Snapshot}},
+		}})
+	}
+	benchmarkAnswer(b, rr)
+}
+
+// snapshotsOf returns the snapshot tree and file layout of vm with a
+// chain of n snapshots, shaped as the simulator's presets make them.
+func snapshotsOf(vm types.ManagedObjectReference, n int) (*types.VirtualMachineSnapshotInfo, *types.VirtualMachineFileLayoutEx) {
+	now := time.Date(2026, 12, 7, 14, 5, 6, 0, time.UTC)
+	dir := "[datastore-1] " + vm.Value + "/"
+	layout := &types.VirtualMachineFileLayoutEx{Timestamp: now}
+	addFile := func(name string, typ types.VirtualMachineFileLayoutExFileType, size int64) int32 {
+		key := int32(len(layout.File))
+		layout.File = append(layout.File, types.VirtualMachineFileLayoutExFileInfo{
+			Key: key, Name: name, Type: string(typ), Size: size, UniqueSize: size, Accessible: types.NewBool(true)})
+		return key
+	}
+	chain := []types.VirtualMachineFileLayoutExDiskUnit{{FileKey: []int32{addFile(dir+vm.Value+".vmdk", types.VirtualMachineFileLayoutExFileTypeDiskDescriptor, 8<<30)}}}
+	trees := make([]types.VirtualMachineSnapshotTree, n)
+	for k := range n {
+		snap := types.ManagedObjectReference{Type: "VirtualMachineSnapshot", Value: fmt.Sprintf("%s-snapshot-%d", vm.Value, k)}
+		trees[k] = types.VirtualMachineSnapshotTree{Snapshot: snap, Vm: vm, Name: fmt.Sprintf("snapshot %d", k),
+			Description: "before <patching> " + vm.Value, Id: int32(k + 1), CreateTime: now.Add(-time.Duration(n-k) * 24 * time.Hour),
+			State: types.VirtualMachinePowerStatePoweredOff, ReplaySupported: types.NewBool(false)}
+		data := addFile(fmt.Sprintf("%s%s-Snapshot%d.vmsn", dir, vm.Value, k+1), types.VirtualMachineFileLayoutExFileTypeSnapshotData, 32<<10)
+		layout.Snapshot = append(layout.Snapshot, types.VirtualMachineFileLayoutExSnapshotLayout{Key: snap, DataKey: data, MemoryKey: -1,
+			Disk: []types.VirtualMachineFileLayoutExDiskLayout{{Key: 2000, Chain: slices.Clone(chain)}}})
+		chain = append(chain, types.VirtualMachineFileLayoutExDiskUnit{FileKey: []int32{
+			addFile(fmt.Sprintf("%s%s-%06d.vmdk", dir, vm.Value, k+1), types.VirtualMachineFileLayoutExFileTypeDiskDescriptor, int64(k+1)<<28)}})
+	}
+	layout.Disk = []types.VirtualMachineFileLayoutExDiskLayout{{Key: 2000, Chain: chain}}
+	for k := n - 1; k > 0; k-- {
+		trees[k-1].ChildSnapshotList = []types.VirtualMachineSnapshotTree{trees[k]}
+	}
+	return &types.VirtualMachineSnapshotInfo{CurrentSnapshot: &trees[n-1].Snapshot, RootSnapshotList: trees[:1]}, layout
+}
+
+// clusterSummary returns a cluster's summary as the simulator's presets
+// fill it, with its usage summary.
+func clusterSummary() *types.ClusterComputeResourceSummary {
+	return &types.ClusterComputeResourceSummary{
+		ComputeResourceSummary: types.ComputeResourceSummary{TotalCpu: 480000, TotalMemory: 4 << 40, NumCpuCores: 192, NumCpuThreads: 384,
+			EffectiveCpu: 450000, EffectiveMemory: 3 << 20, NumHosts: 8, NumEffectiveHosts: 8, OverallStatus: types.ManagedEntityStatusGreen},
+		CurrentFailoverLevel: 1, NumVmotions: 12, CurrentBalance: 40, TargetBalance: 200,
+		UsageSummary: &types.ClusterUsageSummary{TotalCpuCapacityMhz: 480000, TotalMemCapacityMB: 4 << 20, CpuReservationMhz: 1000,
+			MemReservationMB: 2048, CpuDemandMhz: 120000, MemDemandMB: 1 << 20, StatsGenNumber: 7, CpuEntitledMhz: 130000, MemEntitledMB: 1 << 20},
+		AdmissionControlInfo: &types.ClusterFailoverHostAdmissionControlInfo{HostStatus: []types.ClusterFailoverHostAdmissionControlInfoHostStatus{
+			{Host: types.ManagedObjectReference{Type: "HostSystem", Value: "host-1"}, Status: types.ManagedEntityStatusGreen}}},
+	}
+}
+
+// benchmarkAnswer encodes the answer rr to a retrieval with govmomi's
+// encoder, as vcsim does, and leanly.
+func benchmarkAnswer(b *testing.B, rr *types.RetrieveResult) {
 	res := &types.RetrievePropertiesExResponse{Returnval: rr}
 	start := xml.StartElement{Name: xml.Name{Space: "urn:vim25", Local: "RetrievePropertiesExResponse"}}
 	for name, v := range map[string]any{"govmomi": res, "lean": leanenc.RetrievePropertiesEx(res)} {
