@@ -536,7 +536,7 @@ func (s *store) sortedVMs() []*VM {
 	}
 	keys := make([]sortKey, 0, len(s.vms))
 	for _, vm := range s.vms {
-		keys = append(keys, sortKey{prefix: namePrefix(vm.Name), vm: vm})
+		keys = append(keys, keyOf(vm))
 	}
 	return s.orderBy(keys)
 }
@@ -585,6 +585,8 @@ type sortKey struct {
 	prefix [2]uint64
 	vm     *VM
 }
+
+func keyOf(vm *VM) sortKey { return sortKey{prefix: namePrefix(vm.Name), vm: vm} }
 
 // namePrefix is the first 16 bytes of name, big-endian, zero-padded: two
 // names' prefixes compare as the names do, unless they are equal.
